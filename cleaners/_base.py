@@ -1,0 +1,79 @@
+"""The contract every cleaner follows.
+
+A cleaner is a pure function: one value in, one value out, no I/O, no globals::
+
+    def phone(value: str, *, on_error: OnError = "raise", region: str = "RU") -> str | None
+
+* ``value`` is the cell as text (sources keep every cell as ``str``); empty text means "no
+  value" and a cleaner returns ``None`` for it without complaint.
+* ``on_error`` decides what happens when the value cannot be cleaned:
+  ``"raise"`` raises :class:`CleanerError`, ``"keep"`` returns the input unchanged,
+  ``"null"`` returns ``None``.
+* A value that can be cleaned but deserves a note (a likely typo in an e-mail domain, a phone
+  without a region) raises :class:`CleanerError` with ``severity="warning"`` and the cleaned
+  value in ``cleaned`` under ``on_error="raise"``; under ``"keep"``/``"null"`` the cleaned value is
+  returned. The pipeline catches the error and turns it into an Issue row.
+* Multi-valued cleaners (several phones in one cell) return a ``list[str]``; the mapping stage
+  turns the list into a Bitrix24 multi-field.
+
+Messages are produced in Russian (default) or English from ``rule`` and ``params`` by
+:meth:`CleanerError.message`, so the same error reads well in either report language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = ["CleanerError", "OnError", "Severity", "handle_error"]
+
+OnError = Literal["raise", "keep", "null"]
+Severity = Literal["error", "warning"]
+
+
+@dataclass(eq=False)
+class CleanerError(ValueError):
+    """A value a cleaner could not clean (or cleaned with a warning).
+
+    Attributes:
+        rule: stable machine code of the rule, e.g. ``"phone.invalid"``.
+        value: the input value.
+        params: values for the message template (``{"value": ..., "region": ...}``).
+        severity: ``"error"`` keeps the row out of the load, ``"warning"`` loads ``cleaned``.
+        suggestion: a proposed correction the client can accept, or ``None``.
+        cleaned: the value to load when ``severity == "warning"``.
+        messages: ``{"ru": template, "en": template}`` formatted with ``params``.
+    """
+
+    rule: str
+    value: str
+    messages: Mapping[str, str]
+    params: Mapping[str, Any] = field(default_factory=dict)
+    severity: Severity = "error"
+    suggestion: str | None = None
+    cleaned: Any = None
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message("en"))
+
+    def message(self, language: str = "ru") -> str:
+        """The human message in ``language`` (``ru`` or ``en``; falls back to ``ru``)."""
+        template = self.messages.get(language) or self.messages.get("ru") or self.rule
+        values = {"value": self.value, **self.params}
+        try:
+            return template.format(**values)
+        except (KeyError, IndexError, ValueError):
+            return template
+
+
+def handle_error(error: CleanerError, on_error: OnError) -> Any:
+    """Apply the ``on_error`` policy to ``error`` (call it from inside ``except``)."""
+    if on_error == "raise":
+        raise error
+    if error.severity == "warning":
+        return error.cleaned
+    return error.value if on_error == "keep" else None
+
+
+Cleaner = Callable[..., Any]

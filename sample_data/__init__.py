@@ -1,0 +1,3 @@
+"""Synthetic, realistic CRM exports with planted dirt and duplicates (no real personal data)."""
+
+__all__: list[str] = []
