@@ -63,10 +63,10 @@ def _eq(actual: Any, wanted: Any) -> bool:
     left, right = _norm(actual), _norm(wanted)
     if isinstance(left, float) or isinstance(right, float):
         try:
-            return float(left) == float(right)  # type: ignore[arg-type]
+            return bool(float(left) == float(right))
         except (TypeError, ValueError):
             return False
-    return left == right
+    return bool(left == right)
 
 
 def _compare(actual: Any, wanted: Any, op: str) -> bool:
@@ -78,7 +78,8 @@ def _compare(actual: Any, wanted: Any, op: str) -> bool:
             pass
         else:
             left, right = str(left), str(right)
-        return {">": left > right, ">=": left >= right, "<": left < right, "<=": left <= right}[op]
+        outcome = {">": left > right, ">=": left >= right, "<": left < right, "<=": left <= right}
+        return bool(outcome[op])
     except TypeError:
         return False
 
@@ -183,7 +184,11 @@ def page_of(
     else:
         matched = [table[rid] for rid in candidates if ok(table[rid])]
         for name, desc in reversed(order):
-            matched.sort(key=lambda rec, n=name: _sort_key(get(rec, n)), reverse=desc)
+
+            def key(rec: dict[str, Any], field: str = name) -> tuple[int, Any]:
+                return _sort_key(get(rec, field))
+
+            matched.sort(key=key, reverse=desc)
     if fast:
         return matched[:PAGE], 0, None
     total = len(matched)
