@@ -69,8 +69,10 @@ def main() -> None:
             created = asyncio.run(_run(portal.webhook_url, args.batches, args.concurrency))
             elapsed = time.perf_counter() - started
             stats = portal.stats()
-    print(f"batches={args.batches} concurrency={args.concurrency} created={created} "
-          f"seconds={elapsed:.2f} contacts_in_portal={stats['entities']['contact']}")
+    print(
+        f"batches={args.batches} concurrency={args.concurrency} created={created} "
+        f"seconds={elapsed:.2f} contacts_in_portal={stats['entities']['contact']}"
+    )
     print(f"items_per_s={created / elapsed:.0f}")
 
 

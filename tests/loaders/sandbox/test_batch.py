@@ -43,7 +43,9 @@ def test_errors_keep_keys_unless_they_are_0_to_n(portal):
     assert out["result"] == []
     assert out["result_error"] == [{"error": "", "error_description": "Not found"}] * 2
     mixed = portal.batch(["crm.contact.add?fields[NAME]=a", "crm.contact.get?id=99"])
-    assert mixed["result"] == [1] and mixed["result_error"] == {"1": {"error": "", "error_description": "Not found"}}
+    assert mixed["result"] == [1] and mixed["result_error"] == {
+        "1": {"error": "", "error_description": "Not found"}
+    }
 
 
 def test_halt_stops_at_first_failure(portal):
@@ -61,7 +63,10 @@ def test_more_than_50_commands(portal):
     out = portal.batch({f"k{i}": "user.current" for i in range(52)})
     assert len(out["result"]) == 50
     assert out["result_error"] == {
-        k: {"error": "ERROR_BATCH_LENGTH_EXCEEDED", "error_description": "Max batch length exceeded"}
+        k: {
+            "error": "ERROR_BATCH_LENGTH_EXCEEDED",
+            "error_description": "Max batch length exceeded",
+        }
         for k in ("k50", "k51")
     }
 

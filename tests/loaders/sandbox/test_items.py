@@ -8,7 +8,9 @@ def test_add_get_typed_and_fm(portal):
         "name": "Анна", "originId": "x1", "assignedById": "2",
         "fm": [{"typeId": "PHONE", "valueType": "WORK", "value": "+79001234567"}]}})["item"]  # fmt: skip
     assert item["id"] == 1 and item["assignedById"] == 2 and item["originId"] == "x1"
-    assert item["fm"] == [{"id": 1, "typeId": "PHONE", "valueType": "WORK", "value": "+79001234567"}]
+    assert item["fm"] == [
+        {"id": 1, "typeId": "PHONE", "valueType": "WORK", "value": "+79001234567"}
+    ]
     assert portal.result("crm.contact.get", {"id": 1})["PHONE"][0]["VALUE"] == "+79001234567"
 
 
@@ -23,7 +25,9 @@ def test_fm_update_keyed_map(portal):
 
 def test_list_wrapper_select_and_filter(portal):
     for i in range(3):
-        portal.result("crm.item.add", {"entityTypeId": 4, "fields": {"title": f"t{i}", "originId": str(i)}})
+        portal.result(
+            "crm.item.add", {"entityTypeId": 4, "fields": {"title": f"t{i}", "originId": str(i)}}
+        )
     reply = portal.call("crm.item.list", {"entityTypeId": 4, "select": ["id", "title"],
                                           "filter": {">id": 1}}).json()  # fmt: skip
     assert reply["result"] == {"items": [{"id": 2, "title": "t1"}, {"id": 3, "title": "t2"}]}
@@ -58,10 +62,14 @@ def test_batch_import_per_item_results_and_history_rules(portal, clock):
     ]  # fmt: skip
     items = portal.result("crm.item.batchImport", {"entityTypeId": 4, "data": data})["items"]
     assert items[0] == {"item": {"id": 1}}
-    assert [i.get("error") for i in items[1:]] == ["CRM_FIELD_ERROR_REQUIRED"] + ["CRM_FIELD_ERROR_VALUE_NOT_VALID"] * 3
+    assert [i.get("error") for i in items[1:]] == ["CRM_FIELD_ERROR_REQUIRED"] + [
+        "CRM_FIELD_ERROR_VALUE_NOT_VALID"
+    ] * 3
     got = portal.result("crm.company.get", {"id": 1})
     assert got["DATE_CREATE"] == "2020-01-01T10:00:00+03:00" and got["CREATED_BY_ID"] == "2"
-    too_many = portal.call("crm.item.batchImport", {"entityTypeId": 4, "data": [{"title": "x"}] * 21})
+    too_many = portal.call(
+        "crm.item.batchImport", {"entityTypeId": 4, "data": [{"title": "x"}] * 21}
+    )
     assert too_many.json() == {"error": "MAX_IMPORT_BATCH_SIZE_EXCEEDED",
                                "error_description": "You cannot import more than 20 items"}  # fmt: skip
     one = portal.result("crm.item.import", {"entityTypeId": 4, "fields": {"title": "E"}})
@@ -69,5 +77,8 @@ def test_batch_import_per_item_results_and_history_rules(portal, clock):
 
 
 def test_add_ignores_history_fields(portal):
-    item = portal.result("crm.item.add", {"entityTypeId": 3, "fields": {"name": "x", "createdTime": "2001-01-01T00:00:00+03:00"}})
+    item = portal.result(
+        "crm.item.add",
+        {"entityTypeId": 3, "fields": {"name": "x", "createdTime": "2001-01-01T00:00:00+03:00"}},
+    )
     assert item["item"]["createdTime"].startswith("2026-09-2")

@@ -13,9 +13,13 @@ def test_get_returns_strings_and_multifields_with_ids(portal):
     got = portal.result("crm.contact.get", {"id": rid})
     assert got["ID"] == "1" and got["ASSIGNED_BY_ID"] == "1" and got["OPENED"] == "Y"
     assert got["HAS_PHONE"] == "Y" and got["HAS_EMAIL"] == "Y" and "UNKNOWN_FIELD" not in got
-    assert got["PHONE"] == [{"ID": "1", "VALUE_TYPE": "WORK", "VALUE": "+79001234567", "TYPE_ID": "PHONE"}]
+    assert got["PHONE"] == [
+        {"ID": "1", "VALUE_TYPE": "WORK", "VALUE": "+79001234567", "TYPE_ID": "PHONE"}
+    ]
     assert got["BIRTHDATE"].startswith("1985-05-15")
-    deal = portal.result("crm.deal.get", {"id": portal.result("crm.deal.add", {"fields": {"OPPORTUNITY": 19999.99}})})
+    deal = portal.result(
+        "crm.deal.get", {"id": portal.result("crm.deal.add", {"fields": {"OPPORTUNITY": 19999.99}})}
+    )
     assert deal["OPPORTUNITY"] == "19999.99" and deal["CATEGORY_ID"] == "0"
 
 
@@ -27,28 +31,43 @@ def test_multifield_update_semantics(portal):
         {"VALUE": "555", "VALUE_TYPE": "MOBILE"}]}})  # fmt: skip
     phones = {p["ID"]: p["VALUE"] for p in portal.result("crm.contact.get", {"id": rid})["PHONE"]}
     assert phones == {"1": "111-new", "4": "444", "5": "555"}  # 4 was not mentioned: kept
-    portal.result("crm.contact.update", {"id": rid, "fields": {"PHONE": [{"ID": 1}, {"ID": 4}, {"ID": 5}]}})
+    portal.result(
+        "crm.contact.update", {"id": rid, "fields": {"PHONE": [{"ID": 1}, {"ID": 4}, {"ID": 5}]}}
+    )
     got = portal.result("crm.contact.get", {"id": rid})
     assert "PHONE" not in got and got["HAS_PHONE"] == "N"
 
 
 def test_invalid_email_is_error_core_and_writes_nothing(portal):
-    reply = portal.call("crm.contact.add", {"fields": {"NAME": "x", "EMAIL": [{"VALUE": "not-an-email", "VALUE_TYPE": "WORK"}]}})
+    reply = portal.call(
+        "crm.contact.add",
+        {"fields": {"NAME": "x", "EMAIL": [{"VALUE": "not-an-email", "VALUE_TYPE": "WORK"}]}},
+    )
     assert reply.status_code == 400
-    assert reply.json() == {"error": "ERROR_CORE", "error_description": 'The field "Work e-mail" contains an invalid address<br>'}
+    assert reply.json() == {
+        "error": "ERROR_CORE",
+        "error_description": 'The field "Work e-mail" contains an invalid address<br>',
+    }
     assert portal.app.store.count("contact") == 0
 
 
 def test_company_requires_title_and_not_found_errors(portal):
-    assert portal.call("crm.company.add", {"fields": {"TITLE": " "}}).json()["error"] == "ERROR_CORE"
+    assert (
+        portal.call("crm.company.add", {"fields": {"TITLE": " "}}).json()["error"] == "ERROR_CORE"
+    )
     for name in ("crm.company.get", "crm.company.update", "crm.company.delete"):
         reply = portal.call(name, {"id": 42, "fields": {"TITLE": "x"}})
-        assert (reply.status_code, reply.json()) == (400, {"error": "", "error_description": "Not found"})
+        assert (reply.status_code, reply.json()) == (
+            400,
+            {"error": "", "error_description": "Not found"},
+        )
 
 
 def test_update_and_delete(portal):
     rid = portal.result("crm.company.add", {"fields": {"TITLE": "ООО «Север»"}})
-    assert portal.result("crm.company.update", {"id": rid, "fields": {"TITLE": "АО «Север»"}}) is True
+    assert (
+        portal.result("crm.company.update", {"id": rid, "fields": {"TITLE": "АО «Север»"}}) is True
+    )
     assert portal.result("crm.company.get", {"id": rid})["TITLE"] == "АО «Север»"
     assert portal.result("crm.company.delete", {"id": rid}) is True
     assert portal.call("crm.company.get", {"id": rid}).status_code == 400
@@ -83,7 +102,9 @@ def test_list_pages_total_next_and_fast_mode(portal):
 
 
 def test_select_star_uf_and_multifields(portal):
-    portal.result("crm.contact.userfield.add", {"fields": {"FIELD_NAME": "INN", "USER_TYPE_ID": "string"}})
+    portal.result(
+        "crm.contact.userfield.add", {"fields": {"FIELD_NAME": "INN", "USER_TYPE_ID": "string"}}
+    )
     portal.result("crm.contact.add", {"fields": {"NAME": "a", "UF_CRM_INN": "7707083893",
                                                  "PHONE": [{"VALUE": "1"}]}})  # fmt: skip
     default = portal.result("crm.contact.list")[0]
@@ -109,7 +130,11 @@ def test_select_star_uf_and_multifields(portal):
     ],
 )
 def test_filter_prefixes(portal, flt, expected):
-    for origin, last, phone in (("a", "Иванов", "1"), ("b", "Петров", "+79001112233"), ("c", "Иванова", "3")):
+    for origin, last, phone in (
+        ("a", "Иванов", "1"),
+        ("b", "Петров", "+79001112233"),
+        ("c", "Иванова", "3"),
+    ):
         portal.result("crm.contact.add", {"fields": {"LAST_NAME": last, "ORIGINATOR_ID": "src",
                                                      "ORIGIN_ID": origin, "PHONE": [{"VALUE": phone}]}})  # fmt: skip
     rows = portal.result("crm.contact.list", {"filter": flt, "select": ["ID"]})
@@ -125,7 +150,10 @@ def test_deal_pipelines_and_stages(portal):
     wrong = portal.call("crm.deal.add", {"fields": {"CATEGORY_ID": 1, "STAGE_ID": "WON"}})
     assert wrong.json()["error"] == "ERROR_CORE"
     currency = portal.call("crm.deal.add", {"fields": {"CURRENCY_ID": "XXX"}})
-    assert currency.json() == {"error": "", "error_description": 'Invalid value for the "Currency" field'}
+    assert currency.json() == {
+        "error": "",
+        "error_description": 'Invalid value for the "Currency" field',
+    }
     portal.result("crm.deal.update", {"id": second, "fields": {"CATEGORY_ID": 0}})
     assert portal.result("crm.deal.get", {"id": second})["CATEGORY_ID"] == "1"  # immutable
 

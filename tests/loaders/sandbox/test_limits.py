@@ -12,7 +12,10 @@ def test_leaky_bucket(make_portal, clock, plan, size, rate):
     assert codes[:size] == [200] * size
     refused = portal.call("user.current")
     assert refused.status_code == 503
-    assert refused.json() == {"error": "QUERY_LIMIT_EXCEEDED", "error_description": "Too many requests"}
+    assert refused.json() == {
+        "error": "QUERY_LIMIT_EXCEEDED",
+        "error_description": "Too many requests",
+    }
     clock.advance(1.0)
     assert [portal.call("user.current").status_code for _ in range(rate)] == [200] * rate
     assert portal.call("user.current").status_code == 503

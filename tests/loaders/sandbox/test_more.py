@@ -35,14 +35,20 @@ def test_requisites(portal):
     rows = portal.result("crm.requisite.list", {"filter": {"RQ_INN": "7707083893"}})
     assert rows[0]["ID"] == str(rid) and rows[0]["ENTITY_ID"] == str(company)
     bad = portal.call("crm.requisite.add", {"fields": {**fields, "ENTITY_TYPE_ID": 2}})
-    assert bad.json() == {"error": "", "error_description": "ENTITY_TYPE_ID is not defined or invalid."}
+    assert bad.json() == {
+        "error": "",
+        "error_description": "ENTITY_TYPE_ID is not defined or invalid.",
+    }
     assert portal.result("crm.requisite.update", {"id": rid, "fields": {"RQ_KPP": "1"}}) is True
     assert portal.result("crm.requisite.delete", {"id": rid}) is True
 
 
 def test_products_and_rows_replace(portal):
     section = portal.result("crm.productsection.add", {"fields": {"NAME": "Услуги"}})
-    pid = portal.result("crm.product.add", {"fields": {"NAME": "Консультация", "PRICE": 1500, "SECTION_ID": section}})
+    pid = portal.result(
+        "crm.product.add",
+        {"fields": {"NAME": "Консультация", "PRICE": 1500, "SECTION_ID": section}},
+    )
     assert portal.result("crm.product.get", {"id": pid})["PRICE"] == "1500.00"
     deal = portal.result("crm.deal.add", {"fields": {"TITLE": "Заказ"}})
     rows = [{"PRODUCT_ID": pid, "QUANTITY": 2}, {"PRODUCT_NAME": "Доставка", "PRICE": 500}]
@@ -72,8 +78,13 @@ def test_timeline_comments_and_activities(portal):
     contact = portal.result("crm.contact.add", {"fields": {"NAME": "a"}})
     cid = portal.result("crm.timeline.comment.add", {"fields": {
         "ENTITY_TYPE": "contact", "ENTITY_ID": contact, "COMMENT": "Звонок 2019-03-01"}})  # fmt: skip
-    assert portal.result("crm.timeline.comment.list", {"filter": {"ENTITY_ID": contact}})[0]["ID"] == str(cid)
-    orphan = portal.call("crm.timeline.comment.add", {"fields": {"ENTITY_TYPE": "contact", "ENTITY_ID": 99, "COMMENT": "x"}})
+    assert portal.result("crm.timeline.comment.list", {"filter": {"ENTITY_ID": contact}})[0][
+        "ID"
+    ] == str(cid)
+    orphan = portal.call(
+        "crm.timeline.comment.add",
+        {"fields": {"ENTITY_TYPE": "contact", "ENTITY_ID": 99, "COMMENT": "x"}},
+    )
     assert orphan.json()["error"] == "OWNER_NOT_FOUND"
     act = {"OWNER_TYPE_ID": 3, "OWNER_ID": contact, "TYPE_ID": 2, "SUBJECT": "Звонок",
            "COMMUNICATIONS": [{"VALUE": "+79001234567"}], "START_TIME": "2019-03-01T10:00:00+03:00"}  # fmt: skip
@@ -84,7 +95,9 @@ def test_timeline_comments_and_activities(portal):
 
 def test_duplicate_findbycomm(portal):
     portal.result("crm.contact.add", {"fields": {"PHONE": [{"VALUE": "+7 (900) 123-45-67"}]}})
-    portal.result("crm.company.add", {"fields": {"TITLE": "x", "EMAIL": [{"VALUE": "Info@Firm.ru"}]}})
+    portal.result(
+        "crm.company.add", {"fields": {"TITLE": "x", "EMAIL": [{"VALUE": "Info@Firm.ru"}]}}
+    )
     hit = portal.result("crm.duplicate.findbycomm", {"type": "PHONE", "values": ["79001234567"]})
     assert hit == {"CONTACT": [1]}
     assert portal.result("crm.duplicate.findbycomm", {"type": "EMAIL", "values": ["info@firm.ru"],
@@ -95,13 +108,27 @@ def test_duplicate_findbycomm(portal):
 
 
 def test_userfields(portal):
-    uf = portal.result("crm.deal.userfield.add", {"fields": {"FIELD_NAME": "source_key", "USER_TYPE_ID": "string"}})
+    uf = portal.result(
+        "crm.deal.userfield.add", {"fields": {"FIELD_NAME": "source_key", "USER_TYPE_ID": "string"}}
+    )
     listed = portal.result("crm.deal.userfield.list")
     assert listed[0]["ID"] == str(uf) and listed[0]["FIELD_NAME"] == "UF_CRM_SOURCE_KEY"
-    long_name = portal.call("crm.deal.userfield.add", {"fields": {"FIELD_NAME": "X" * 44, "USER_TYPE_ID": "string"}})
-    assert long_name.json() == {"error": "ERROR_CORE", "error_description": "Field name is too long (more than 50 characters)."}
-    bad_type = portal.call("crm.deal.userfield.add", {"fields": {"FIELD_NAME": "A", "USER_TYPE_ID": "nope"}})
+    long_name = portal.call(
+        "crm.deal.userfield.add", {"fields": {"FIELD_NAME": "X" * 44, "USER_TYPE_ID": "string"}}
+    )
+    assert long_name.json() == {
+        "error": "ERROR_CORE",
+        "error_description": "Field name is too long (more than 50 characters).",
+    }
+    bad_type = portal.call(
+        "crm.deal.userfield.add", {"fields": {"FIELD_NAME": "A", "USER_TYPE_ID": "nope"}}
+    )
     assert bad_type.json()["error_description"] == "The 'USER_TYPE_ID' field is not found."
     deal = portal.result("crm.deal.add", {"fields": {"UF_CRM_SOURCE_KEY": "amo-1"}})
-    assert portal.result("crm.deal.list", {"filter": {"UF_CRM_SOURCE_KEY": "amo-1"}})[0]["ID"] == str(deal)
-    assert portal.result("crm.item.get", {"entityTypeId": 2, "id": deal})["item"]["ufCrmSourceKey"] == "amo-1"
+    assert portal.result("crm.deal.list", {"filter": {"UF_CRM_SOURCE_KEY": "amo-1"}})[0][
+        "ID"
+    ] == str(deal)
+    assert (
+        portal.result("crm.item.get", {"entityTypeId": 2, "id": deal})["item"]["ufCrmSourceKey"]
+        == "amo-1"
+    )
