@@ -6,13 +6,26 @@ import pytest
 
 
 def test_get_returns_strings_and_multifields_with_ids(portal):
-    rid = portal.result("crm.contact.add", {"fields": {
-        "NAME": "Иван", "LAST_NAME": "Петров", "BIRTHDATE": "1985-05-15", "UNKNOWN_FIELD": "x",
-        "PHONE": [{"VALUE": "+79001234567", "VALUE_TYPE": "WORK"}],
-        "EMAIL": [{"VALUE": "ivan@example.ru", "VALUE_TYPE": "HOME"}]}})  # fmt: skip
+    rid = portal.result(
+        "crm.contact.add",
+        {
+            "fields": {
+                "NAME": "Иван",
+                "LAST_NAME": "Петров",
+                "BIRTHDATE": "1985-05-15",
+                "UNKNOWN_FIELD": "x",
+                "PHONE": [{"VALUE": "+79001234567", "VALUE_TYPE": "WORK"}],
+                "EMAIL": [{"VALUE": "ivan@example.ru", "VALUE_TYPE": "HOME"}],
+            }
+        },
+    )
     got = portal.result("crm.contact.get", {"id": rid})
-    assert got["ID"] == "1" and got["ASSIGNED_BY_ID"] == "1" and got["OPENED"] == "Y"
-    assert got["HAS_PHONE"] == "Y" and got["HAS_EMAIL"] == "Y" and "UNKNOWN_FIELD" not in got
+    assert got["ID"] == "1"
+    assert got["ASSIGNED_BY_ID"] == "1"
+    assert got["OPENED"] == "Y"
+    assert got["HAS_PHONE"] == "Y"
+    assert got["HAS_EMAIL"] == "Y"
+    assert "UNKNOWN_FIELD" not in got
     assert got["PHONE"] == [
         {"ID": "1", "VALUE_TYPE": "WORK", "VALUE": "+79001234567", "TYPE_ID": "PHONE"}
     ]
@@ -20,22 +33,46 @@ def test_get_returns_strings_and_multifields_with_ids(portal):
     deal = portal.result(
         "crm.deal.get", {"id": portal.result("crm.deal.add", {"fields": {"OPPORTUNITY": 19999.99}})}
     )
-    assert deal["OPPORTUNITY"] == "19999.99" and deal["CATEGORY_ID"] == "0"
+    assert deal["OPPORTUNITY"] == "19999.99"
+    assert deal["CATEGORY_ID"] == "0"
 
 
 def test_multifield_update_semantics(portal):
-    rid = portal.result("crm.contact.add", {"fields": {"PHONE": [
-        {"VALUE": "111", "VALUE_TYPE": "WORK"}, {"VALUE": "222"}, {"VALUE": "333"}, {"VALUE": "444"}]}})  # fmt: skip
-    portal.result("crm.contact.update", {"id": rid, "fields": {"PHONE": [
-        {"ID": 1, "VALUE": "111-new"}, {"ID": 2, "DELETE": "Y"}, {"ID": 3, "VALUE": ""},
-        {"VALUE": "555", "VALUE_TYPE": "MOBILE"}]}})  # fmt: skip
+    rid = portal.result(
+        "crm.contact.add",
+        {
+            "fields": {
+                "PHONE": [
+                    {"VALUE": "111", "VALUE_TYPE": "WORK"},
+                    {"VALUE": "222"},
+                    {"VALUE": "333"},
+                    {"VALUE": "444"},
+                ]
+            }
+        },
+    )
+    portal.result(
+        "crm.contact.update",
+        {
+            "id": rid,
+            "fields": {
+                "PHONE": [
+                    {"ID": 1, "VALUE": "111-new"},
+                    {"ID": 2, "DELETE": "Y"},
+                    {"ID": 3, "VALUE": ""},
+                    {"VALUE": "555", "VALUE_TYPE": "MOBILE"},
+                ]
+            },
+        },
+    )
     phones = {p["ID"]: p["VALUE"] for p in portal.result("crm.contact.get", {"id": rid})["PHONE"]}
     assert phones == {"1": "111-new", "4": "444", "5": "555"}  # 4 was not mentioned: kept
     portal.result(
         "crm.contact.update", {"id": rid, "fields": {"PHONE": [{"ID": 1}, {"ID": 4}, {"ID": 5}]}}
     )
     got = portal.result("crm.contact.get", {"id": rid})
-    assert "PHONE" not in got and got["HAS_PHONE"] == "N"
+    assert "PHONE" not in got
+    assert got["HAS_PHONE"] == "N"
 
 
 def test_invalid_email_is_error_core_and_writes_nothing(portal):
@@ -77,7 +114,8 @@ def test_import_mode_dates(portal, clock):
     fields = {"NAME": "old", "DATE_CREATE": "2020-01-02T10:00:00+03:00", "CREATED_BY_ID": 2}
     rid = portal.result("crm.contact.add", {"fields": fields, "params": {"IMPORT": "Y"}})
     got = portal.result("crm.contact.get", {"id": rid})
-    assert got["DATE_CREATE"] == "2020-01-02T10:00:00+03:00" and got["CREATED_BY_ID"] == "2"
+    assert got["DATE_CREATE"] == "2020-01-02T10:00:00+03:00"
+    assert got["CREATED_BY_ID"] == "2"
     earlier = {"NAME": "older", "DATE_CREATE": "2019-01-01T10:00:00+03:00"}
     refused = portal.call("crm.contact.add", {"fields": earlier, "params": {"IMPORT": "Y"}})
     assert refused.json()["error"] == "ERROR_CORE"
@@ -91,12 +129,17 @@ def test_list_pages_total_next_and_fast_mode(portal):
     first = portal.call("crm.contact.list", {"select": ["ID"]}).json()
     assert (len(first["result"]), first["total"], first["next"]) == (50, 120, 50)
     last = portal.call("crm.contact.list", {"select": ["ID"], "start": 100}).json()
-    assert len(last["result"]) == 20 and "next" not in last
+    assert len(last["result"]) == 20
+    assert "next" not in last
     rounded = portal.call("crm.contact.list", {"select": ["ID"], "start": 70}).json()
     assert rounded["result"][0]["ID"] == "51"  # legacy lists round start down to a page
-    fast = portal.call("crm.contact.list", {"order": {"ID": "ASC"}, "filter": {">ID": 100},
-                                            "select": ["ID"], "start": -1}).json()  # fmt: skip
-    assert fast["total"] == 0 and "next" not in fast and fast["result"][0]["ID"] == "101"
+    fast = portal.call(
+        "crm.contact.list",
+        {"order": {"ID": "ASC"}, "filter": {">ID": 100}, "select": ["ID"], "start": -1},
+    ).json()
+    assert fast["total"] == 0
+    assert "next" not in fast
+    assert fast["result"][0]["ID"] == "101"
     desc = portal.result("crm.contact.list", {"order": {"ID": "DESC"}, "select": ["ID"]})
     assert desc[0]["ID"] == "120"
 
@@ -105,12 +148,17 @@ def test_select_star_uf_and_multifields(portal):
     portal.result(
         "crm.contact.userfield.add", {"fields": {"FIELD_NAME": "INN", "USER_TYPE_ID": "string"}}
     )
-    portal.result("crm.contact.add", {"fields": {"NAME": "a", "UF_CRM_INN": "7707083893",
-                                                 "PHONE": [{"VALUE": "1"}]}})  # fmt: skip
+    portal.result(
+        "crm.contact.add",
+        {"fields": {"NAME": "a", "UF_CRM_INN": "7707083893", "PHONE": [{"VALUE": "1"}]}},
+    )
     default = portal.result("crm.contact.list")[0]
-    assert default["UF_CRM_INN"] == "7707083893" and "PHONE" not in default
+    assert default["UF_CRM_INN"] == "7707083893"
+    assert "PHONE" not in default
     star = portal.result("crm.contact.list", {"select": ["*"]})[0]
-    assert "UF_CRM_INN" not in star and "PHONE" not in star and "NAME" in star
+    assert "UF_CRM_INN" not in star
+    assert "PHONE" not in star
+    assert "NAME" in star
     named = portal.result("crm.contact.list", {"select": ["ID", "PHONE", "UF_*"]})[0]
     assert set(named) == {"ID", "PHONE", "UF_CRM_INN"}
 
@@ -135,8 +183,17 @@ def test_filter_prefixes(portal, flt, expected):
         ("b", "Петров", "+79001112233"),
         ("c", "Иванова", "3"),
     ):
-        portal.result("crm.contact.add", {"fields": {"LAST_NAME": last, "ORIGINATOR_ID": "src",
-                                                     "ORIGIN_ID": origin, "PHONE": [{"VALUE": phone}]}})  # fmt: skip
+        portal.result(
+            "crm.contact.add",
+            {
+                "fields": {
+                    "LAST_NAME": last,
+                    "ORIGINATOR_ID": "src",
+                    "ORIGIN_ID": origin,
+                    "PHONE": [{"VALUE": phone}],
+                }
+            },
+        )
     rows = portal.result("crm.contact.list", {"filter": flt, "select": ["ID"]})
     assert [r["ID"] for r in rows] == expected
 
@@ -160,6 +217,7 @@ def test_deal_pipelines_and_stages(portal):
 
 def test_fields_describe_types(portal):
     fields = portal.result("crm.contact.fields")
-    assert fields["PHONE"]["type"] == "crm_multifield" and fields["PHONE"]["isMultiple"] is True
+    assert fields["PHONE"]["type"] == "crm_multifield"
+    assert fields["PHONE"]["isMultiple"] is True
     assert fields["DATE_CREATE"]["isReadOnly"] is True
     assert fields["SOURCE_ID"]["statusType"] == "SOURCE"

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 def test_users_active_and_dismissed(portal):
     everyone = portal.call("user.get").json()
-    assert everyone["total"] == 5 and all("@" in u["EMAIL"] for u in everyone["result"])
+    assert everyone["total"] == 5
+    assert all("@" in u["EMAIL"] for u in everyone["result"])
     active = portal.result("user.get", {"FILTER": {"ACTIVE": True}})
-    assert len(active) == 4 and all(u["ACTIVE"] is True for u in active)
+    assert len(active) == 4
+    assert all(u["ACTIVE"] is True for u in active)
     assert portal.result("user.get", {"EMAIL": "s.volkov@sandbox.example"})[0]["ACTIVE"] is False
     assert portal.result("user.current")["ID"] == "1"
 
@@ -19,21 +21,31 @@ def test_dictionaries_pipelines_currencies_presets(portal):
     items = portal.result("crm.status.entity.items", {"entityId": "DEAL_STAGE_1"})
     assert items[0] == {"NAME": "Новая заявка", "SORT": 10, "STATUS_ID": "C1:NEW"}
     cats = portal.result("crm.category.list", {"entityTypeId": 2})["categories"]
-    assert [c["id"] for c in cats] == [0, 1] and cats[0]["isDefault"] == "Y"
-    assert "originId" not in cats[0] and cats[1]["originId"] == ""
+    assert [c["id"] for c in cats] == [0, 1]
+    assert cats[0]["isDefault"] == "Y"
+    assert "originId" not in cats[0]
+    assert cats[1]["originId"] == ""
     currencies = portal.result("crm.currency.list")
     assert next(c for c in currencies if c["BASE"] == "Y")["CURRENCY"] == "RUB"
     presets = portal.result("crm.requisite.preset.list")
-    assert presets[0]["ID"] == "1" and presets[0]["NAME"] == "Организация"
+    assert presets[0]["ID"] == "1"
+    assert presets[0]["NAME"] == "Организация"
 
 
 def test_requisites(portal):
     company = portal.result("crm.company.add", {"fields": {"TITLE": "ООО «Вектор»"}})
-    fields = {"ENTITY_TYPE_ID": 4, "ENTITY_ID": company, "PRESET_ID": 1, "NAME": "Реквизиты",
-              "RQ_INN": "7707083893", "RQ_KPP": "773601001"}  # fmt: skip
+    fields = {
+        "ENTITY_TYPE_ID": 4,
+        "ENTITY_ID": company,
+        "PRESET_ID": 1,
+        "NAME": "Реквизиты",
+        "RQ_INN": "7707083893",
+        "RQ_KPP": "773601001",
+    }
     rid = portal.result("crm.requisite.add", {"fields": fields})
     rows = portal.result("crm.requisite.list", {"filter": {"RQ_INN": "7707083893"}})
-    assert rows[0]["ID"] == str(rid) and rows[0]["ENTITY_ID"] == str(company)
+    assert rows[0]["ID"] == str(rid)
+    assert rows[0]["ENTITY_ID"] == str(company)
     bad = portal.call("crm.requisite.add", {"fields": {**fields, "ENTITY_TYPE_ID": 2}})
     assert bad.json() == {
         "error": "",
@@ -55,7 +67,9 @@ def test_products_and_rows_replace(portal):
     assert portal.result("crm.deal.productrows.set", {"id": deal, "rows": rows}) is True
     got = portal.result("crm.deal.productrows.get", {"id": deal})
     assert [(r["PRODUCT_NAME"], r["PRICE"], r["QUANTITY"]) for r in got] == [
-        ("Консультация", 1500.0, 2.0), ("Доставка", 500.0, 1.0)]  # fmt: skip
+        ("Консультация", 1500.0, 2.0),
+        ("Доставка", 500.0, 1.0),
+    ]
     assert portal.result("crm.deal.get", {"id": deal})["OPPORTUNITY"] == "3500.00"
     portal.result("crm.deal.productrows.set", {"id": deal, "rows": [{"PRODUCT_ID": pid}]})
     assert len(portal.result("crm.deal.productrows.get", {"id": deal})) == 1
@@ -76,8 +90,16 @@ def test_deal_contacts(portal):
 
 def test_timeline_comments_and_activities(portal):
     contact = portal.result("crm.contact.add", {"fields": {"NAME": "a"}})
-    cid = portal.result("crm.timeline.comment.add", {"fields": {
-        "ENTITY_TYPE": "contact", "ENTITY_ID": contact, "COMMENT": "Звонок 2019-03-01"}})  # fmt: skip
+    cid = portal.result(
+        "crm.timeline.comment.add",
+        {
+            "fields": {
+                "ENTITY_TYPE": "contact",
+                "ENTITY_ID": contact,
+                "COMMENT": "Звонок 2019-03-01",
+            }
+        },
+    )
     assert portal.result("crm.timeline.comment.list", {"filter": {"ENTITY_ID": contact}})[0][
         "ID"
     ] == str(cid)
@@ -86,11 +108,18 @@ def test_timeline_comments_and_activities(portal):
         {"fields": {"ENTITY_TYPE": "contact", "ENTITY_ID": 99, "COMMENT": "x"}},
     )
     assert orphan.json()["error"] == "OWNER_NOT_FOUND"
-    act = {"OWNER_TYPE_ID": 3, "OWNER_ID": contact, "TYPE_ID": 2, "SUBJECT": "Звонок",
-           "COMMUNICATIONS": [{"VALUE": "+79001234567"}], "START_TIME": "2019-03-01T10:00:00+03:00"}  # fmt: skip
+    act = {
+        "OWNER_TYPE_ID": 3,
+        "OWNER_ID": contact,
+        "TYPE_ID": 2,
+        "SUBJECT": "Звонок",
+        "COMMUNICATIONS": [{"VALUE": "+79001234567"}],
+        "START_TIME": "2019-03-01T10:00:00+03:00",
+    }
     aid = portal.result("crm.activity.add", {"fields": act})
     row = portal.result("crm.activity.list", {"filter": {"OWNER_ID": contact}})[0]
-    assert row["ID"] == str(aid) and row["START_TIME"] == "2019-03-01T10:00:00+03:00"
+    assert row["ID"] == str(aid)
+    assert row["START_TIME"] == "2019-03-01T10:00:00+03:00"
 
 
 def test_duplicate_findbycomm(portal):
@@ -100,8 +129,10 @@ def test_duplicate_findbycomm(portal):
     )
     hit = portal.result("crm.duplicate.findbycomm", {"type": "PHONE", "values": ["79001234567"]})
     assert hit == {"CONTACT": [1]}
-    assert portal.result("crm.duplicate.findbycomm", {"type": "EMAIL", "values": ["info@firm.ru"],
-                                                      "entity_type": "COMPANY"}) == {"COMPANY": [1]}  # fmt: skip
+    assert portal.result(
+        "crm.duplicate.findbycomm",
+        {"type": "EMAIL", "values": ["info@firm.ru"], "entity_type": "COMPANY"},
+    ) == {"COMPANY": [1]}
     assert portal.result("crm.duplicate.findbycomm", {"type": "PHONE", "values": ["1"]}) == []
     missing = portal.call("crm.duplicate.findbycomm", {"values": ["1"]})
     assert missing.json()["error"] == "Communication type is not defined"
@@ -112,7 +143,8 @@ def test_userfields(portal):
         "crm.deal.userfield.add", {"fields": {"FIELD_NAME": "source_key", "USER_TYPE_ID": "string"}}
     )
     listed = portal.result("crm.deal.userfield.list")
-    assert listed[0]["ID"] == str(uf) and listed[0]["FIELD_NAME"] == "UF_CRM_SOURCE_KEY"
+    assert listed[0]["ID"] == str(uf)
+    assert listed[0]["FIELD_NAME"] == "UF_CRM_SOURCE_KEY"
     long_name = portal.call(
         "crm.deal.userfield.add", {"fields": {"FIELD_NAME": "X" * 44, "USER_TYPE_ID": "string"}}
     )

@@ -62,8 +62,9 @@ def test_cli_seed_then_serve_sees_the_records(tmp_path):
         "contacts:\n  - {NAME: Иван, COMPANY_ID: 1, EMAIL: [{VALUE: ivan@granit.ru}]}\n",
         encoding="utf-8",
     )
-    result = CliRunner().invoke(cli, ["sandbox", "seed", "--data", str(tmp_path / "p"),
-                                      "--fixture", str(fixture)])  # fmt: skip
+    result = CliRunner().invoke(
+        cli, ["sandbox", "seed", "--data", str(tmp_path / "p"), "--fixture", str(fixture)]
+    )
     assert result.exit_code == 0, result.output
     assert "1 company, 1 contact" in result.output
     with running_sandbox(SandboxConfig(data_dir=tmp_path / "p")) as portal:
@@ -75,12 +76,14 @@ def test_cli_seed_then_serve_sees_the_records(tmp_path):
 
 def test_cli_serve_rejects_bad_options():
     result = CliRunner().invoke(cli, ["sandbox", "serve", "--faults", "boom=1"])
-    assert result.exit_code == 2 and "unknown fault" in result.output
+    assert result.exit_code == 2
+    assert "unknown fault" in result.output
     assert "--item-cost-ms" in CliRunner().invoke(cli, ["sandbox", "serve", "--help"]).output
 
 
 def test_demo_imports_over_http(tmp_path):
-    result = CliRunner().invoke(cli, ["demo", "--data", str(tmp_path / "d"), "--companies", "60",
-                                      "--contacts", "55"])  # fmt: skip
+    result = CliRunner().invoke(
+        cli, ["demo", "--data", str(tmp_path / "d"), "--companies", "60", "--contacts", "55"]
+    )
     assert result.exit_code == 0, result.output
     assert "Listed back: 60 companies, 55 contacts" in result.output
