@@ -12,7 +12,15 @@ from urllib.parse import unquote_plus
 
 from loaders.sandbox._errors import RestError
 
-__all__ = ["as_dict", "as_int", "as_list", "is_yes", "parse_php_query"]
+__all__ = [
+    "as_dict",
+    "as_int",
+    "as_list",
+    "is_yes",
+    "param_fields",
+    "param_id",
+    "parse_php_query",
+]
 
 
 def _split_key(key: str) -> list[str]:
@@ -114,3 +122,19 @@ def is_yes(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().upper() in ("Y", "1", "TRUE", "YES")
     return bool(value)
+
+
+def param_id(params: dict[str, Any], key: str = "id") -> int:
+    """The positive record id of a legacy call (``id`` or ``ID``)."""
+    rid = as_int(params.get(key, params.get(key.upper())))
+    if rid is None or rid <= 0:
+        raise RestError(400, "", "ID is not defined or invalid.")
+    return rid
+
+
+def param_fields(params: dict[str, Any]) -> dict[str, Any]:
+    """The ``fields`` object of a legacy add/update (``params`` must be an array too)."""
+    if "fields" not in params and "FIELDS" not in params:
+        raise RestError(400, "", "Parameter 'fields' must be array.")
+    as_dict(params.get("params"), "params")
+    return as_dict(params.get("fields", params.get("FIELDS")), "fields")
