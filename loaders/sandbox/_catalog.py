@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from loaders.sandbox._context import Ctx, Reply, format_dt, method
-from loaders.sandbox._errors import RestError, legacy_error, not_found
-from loaders.sandbox._params import as_int, as_list, is_yes, param_fields, param_id
+from loaders.sandbox._errors import RestError, legacy_error
+from loaders.sandbox._params import as_int, as_list, is_yes, param_fields
 from loaders.sandbox._refs import plain_list
 
 __all__: list[str] = []
@@ -87,43 +88,36 @@ def _requisite(ctx: Ctx, fields: dict[str, Any], old: dict[str, Any] | None) -> 
     return record
 
 
-@method("crm.requisite.add")
-def requisite_add(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    record = _requisite(ctx, param_fields(params), None)
-    ctx.touch()
-    return Reply(ctx.store.insert("requisite", record))
-
-
-@method("crm.requisite.update")
-def requisite_update(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    rid = param_id(params)
-    old = ctx.store.get("requisite", rid)
-    if old is None:
-        raise not_found()
-    ctx.store.put("requisite", rid, _requisite(ctx, param_fields(params), old))
-    ctx.touch()
-    return Reply(True)
-
-
 @method("crm.requisite.list")
 def requisite_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
     return plain_list(ctx, "requisite", params)
 
 
-def _delete(kind: str) -> Any:
-    def delete(ctx: Ctx, params: dict[str, Any]) -> Reply:
-        rid = param_id(params)
-        if ctx.store.get(kind, rid) is None:
-            raise not_found()
-        ctx.store.delete(kind, rid)
+Builder = Callable[[Ctx, dict[str, Any], dict[str, Any] | None], dict[str, Any]]
+
+
+def _register_crud(kind: str, build: Builder) -> None:
+    """``crm.<kind>.add``/``update``/``delete`` over a record builder that validates fields."""
+
+    @method(f"crm.{kind}.add")
+    def add(ctx: Ctx, params: dict[str, Any]) -> Reply:
+        record = build(ctx, param_fields(params), None)
+        ctx.touch()
+        return Reply(ctx.store.insert(kind, record))
+
+    @method(f"crm.{kind}.update")
+    def update(ctx: Ctx, params: dict[str, Any]) -> Reply:
+        rid, old = ctx.existing(kind, params)
+        ctx.store.put(kind, rid, build(ctx, param_fields(params), old))
         ctx.touch()
         return Reply(True)
 
-    return delete
-
-
-method("crm.requisite.delete")(_delete("requisite"))
-method("crm.product.delete")(_delete("product"))
+    @method(f"crm.{kind}.delete")
+    def delete(ctx: Ctx, params: dict[str, Any]) -> Reply:
+        rid, _ = ctx.existing(kind, params)
+        ctx.store.delete(kind, rid)
+        ctx.touch()
+        return Reply(True)
 
 
 # -- products -------------------------------------------------------------------------------------
@@ -150,24 +144,6 @@ def _product(ctx: Ctx, fields: dict[str, Any], old: dict[str, Any] | None) -> di
     return record
 
 
-@method("crm.product.add")
-def product_add(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    record = _product(ctx, param_fields(params), None)
-    ctx.touch()
-    return Reply(ctx.store.insert("product", record))
-
-
-@method("crm.product.update")
-def product_update(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    rid = param_id(params)
-    old = ctx.store.get("product", rid)
-    if old is None:
-        raise not_found()
-    ctx.store.put("product", rid, _product(ctx, param_fields(params), old))
-    ctx.touch()
-    return Reply(True)
-
-
 def _product_out(rec: dict[str, Any]) -> dict[str, Any]:
     out = {k: (None if v is None else str(v)) for k, v in rec.items()}
     if rec.get("PRICE") is not None:
@@ -177,9 +153,7 @@ def _product_out(rec: dict[str, Any]) -> dict[str, Any]:
 
 @method("crm.product.get")
 def product_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    record = ctx.store.get("product", param_id(params))
-    if record is None:
-        raise not_found()
+    _, record = ctx.existing("product", params)
     ctx.touch()
     return Reply(_product_out(record))
 
@@ -245,10 +219,7 @@ def _row(ctx: Ctx, deal_id: int, raw: Any, sort: int) -> dict[str, Any]:
 
 @method("crm.deal.productrows.set")
 def productrows_set(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    deal_id = param_id(params)
-    deal = ctx.store.get("deal", deal_id)
-    if deal is None:
-        raise not_found()
+    deal_id, deal = ctx.existing("deal", params)
     rows = [_row(ctx, deal_id, r, (i + 1) * 10) for i, r in enumerate(as_list(params.get("rows")))]
     for rid, old in list(ctx.store.table("productrow").items()):
         if old["OWNER_ID"] == deal_id and old["OWNER_TYPE"] == "D":
@@ -264,9 +235,7 @@ def productrows_set(ctx: Ctx, params: dict[str, Any]) -> Reply:
 
 @method("crm.deal.productrows.get")
 def productrows_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    deal_id = param_id(params)
-    if ctx.store.get("deal", deal_id) is None:
-        raise not_found()
+    deal_id, _ = ctx.existing("deal", params)
     rows = [
         r
         for r in ctx.store.table("productrow").values()
@@ -288,3 +257,7 @@ def productrows_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
             for r in sorted(rows, key=lambda r: (r["SORT"], r["ID"]))
         ]
     )
+
+
+_register_crud("requisite", _requisite)
+_register_crud("product", _product)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from loaders.sandbox._errors import RestError
+from loaders.sandbox._params import param_id
 from loaders.sandbox._store import Store
 from loaders.sandbox.config import SandboxConfig
 
@@ -31,6 +33,14 @@ class Ctx:
     user_id: int
     method: str = ""
     items: int = 0
+
+    def existing(self, kind: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """The record named by the call's ``id`` (legacy errors when invalid or missing)."""
+        rid = param_id(params)
+        record = self.store.get(kind, rid)
+        if record is None:
+            raise RestError(400, "", "Not found")
+        return rid, record
 
     def touch(self, count: int = 1) -> None:
         """Count items written or read; operating time and item latency are charged per item."""

@@ -200,17 +200,13 @@ def _make(edef: EntityDef) -> None:
 
     @method(f"{name}.get")
     def get(ctx: Ctx, params: dict[str, Any]) -> Reply:
-        record = ctx.store.get(edef.name, param_id(params))
-        if record is None:
-            raise not_found()
+        _, record = ctx.existing(edef.name, params)
         ctx.touch()
         return Reply(render_legacy(ctx, edef, record, None, get=True))
 
     @method(f"{name}.delete")
     def delete(ctx: Ctx, params: dict[str, Any]) -> Reply:
-        rid = param_id(params)
-        if ctx.store.get(edef.name, rid) is None:
-            raise not_found()
+        rid, _ = ctx.existing(edef.name, params)
         ctx.store.delete(edef.name, rid)
         ctx.touch()
         return Reply(True)

@@ -6,8 +6,8 @@ import re
 from typing import Any
 
 from loaders.sandbox._context import Ctx, Reply, format_dt, method
-from loaders.sandbox._errors import RestError, legacy_error, not_found
-from loaders.sandbox._params import as_dict, as_int, as_list, is_yes, param_fields, param_id
+from loaders.sandbox._errors import RestError, legacy_error
+from loaders.sandbox._params import as_dict, as_int, as_list, is_yes, param_fields
 from loaders.sandbox._refs import plain_list
 from loaders.sandbox._schema import ENTITIES
 
@@ -19,10 +19,7 @@ _ENTITY_TYPES = {"lead": 1, "deal": 2, "contact": 3, "company": 4}
 # -- deal contacts ---------------------------------------------------------------------------------
 @method("crm.deal.contact.items.set")
 def deal_contacts_set(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    deal_id = param_id(params)
-    deal = ctx.store.get("deal", deal_id)
-    if deal is None:
-        raise not_found()
+    deal_id, deal = ctx.existing("deal", params)
     items = []
     for i, item in enumerate(as_list(params.get("items"))):
         contact = as_int(item.get("CONTACT_ID")) if isinstance(item, dict) else None
@@ -40,9 +37,7 @@ def deal_contacts_set(ctx: Ctx, params: dict[str, Any]) -> Reply:
 
 @method("crm.deal.contact.items.get")
 def deal_contacts_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    deal = ctx.store.get("deal", param_id(params))
-    if deal is None:
-        raise not_found()
+    _, deal = ctx.existing("deal", params)
     ids = deal.get("CONTACT_IDS") or []
     ctx.touch(max(len(ids), 1))
     return Reply(
