@@ -27,6 +27,10 @@ def _split_key(key: str) -> list[str]:
     head, bracket, rest = key.partition("[")
     if not bracket or not head:
         return [key]
+    if rest.endswith("]"):  # fast path for well-formed keys: a[b][c]
+        parts = rest[:-1].split("][")
+        if not any("[" in p or "]" in p for p in parts):
+            return [head, *parts]
     parts = [head]
     rest = "[" + rest
     while rest.startswith("["):
@@ -58,7 +62,7 @@ def _listify(value: Any) -> Any:
     if not isinstance(value, dict):
         return value
     converted = {k: _listify(v) for k, v in value.items()}
-    if converted and list(converted) == [str(i) for i in range(len(converted))]:
+    if "0" in converted and list(converted) == [str(i) for i in range(len(converted))]:
         return list(converted.values())
     return converted
 
