@@ -16,41 +16,38 @@ __all__ = ["normalize_phone"]
 _ENTITY_TYPES = {"lead": 1, "deal": 2, "contact": 3, "company": 4}
 
 
-# -- deal contacts ---------------------------------------------------------------------------------
-@method("crm.deal.contact.items.set")
-def deal_contacts_set(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    deal_id, deal = ctx.existing("deal", params)
-    items = []
-    for i, item in enumerate(as_list(params.get("items"))):
-        contact = as_int(item.get("CONTACT_ID")) if isinstance(item, dict) else None
-        if contact is None or ctx.store.get("contact", contact) is None:
-            raise legacy_error("CONTACT_ID is not defined or invalid.")
-        primary = is_yes(item.get("IS_PRIMARY", "N"))
-        items.append((not primary, as_int(item.get("SORT")) or (i + 1) * 10, contact))
-    ids = [c for _, _, c in sorted(items)]
-    ctx.store.put(
-        "deal", deal_id, {**deal, "CONTACT_IDS": ids, "CONTACT_ID": ids[0] if ids else None}
-    )
-    ctx.touch(max(len(ids), 1))
-    return Reply(True)
+# -- bindings: deal ↔ contacts, contact ↔ companies ----------------------------------------------
+def _register_bindings(owner: str, target: str) -> None:
+    """``crm.<owner>.<target>.items.{set,get}``; the first item is the primary binding."""
+    key, many, one = f"{target.upper()}_ID", f"{target.upper()}_IDS", f"{target.upper()}_ID"
+
+    @method(f"crm.{owner}.{target}.items.set")
+    def items_set(ctx: Ctx, params: dict[str, Any]) -> Reply:
+        rid, record = ctx.existing(owner, params)
+        items = []
+        for i, item in enumerate(as_list(params.get("items"))):
+            linked = as_int(item.get(key)) if isinstance(item, dict) else None
+            if linked is None or ctx.store.get(target, linked) is None:
+                raise legacy_error(f"{key} is not defined or invalid.")
+            primary = is_yes(item.get("IS_PRIMARY", "N"))
+            items.append((not primary, as_int(item.get("SORT")) or (i + 1) * 10, linked))
+        ids = [linked for _, _, linked in sorted(items)]
+        ctx.store.put(owner, rid, {**record, many: ids, one: ids[0] if ids else None})
+        ctx.touch(max(len(ids), 1))
+        return Reply(True)
+
+    @method(f"crm.{owner}.{target}.items.get")
+    def items_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
+        _, record = ctx.existing(owner, params)
+        ids = record.get(many) or []
+        ctx.touch(max(len(ids), 1))
+        rows = [{key: linked, "SORT": (i + 1) * 10, "ROLE_ID": 0,
+                 "IS_PRIMARY": "Y" if i == 0 else "N"} for i, linked in enumerate(ids)]  # fmt: skip
+        return Reply(rows)
 
 
-@method("crm.deal.contact.items.get")
-def deal_contacts_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    _, deal = ctx.existing("deal", params)
-    ids = deal.get("CONTACT_IDS") or []
-    ctx.touch(max(len(ids), 1))
-    return Reply(
-        [
-            {
-                "CONTACT_ID": c,
-                "SORT": (i + 1) * 10,
-                "ROLE_ID": 0,
-                "IS_PRIMARY": "Y" if i == 0 else "N",
-            }
-            for i, c in enumerate(ids)
-        ]
-    )
+_register_bindings("deal", "contact")
+_register_bindings("contact", "company")
 
 
 # -- history ---------------------------------------------------------------------------------------

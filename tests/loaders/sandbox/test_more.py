@@ -164,3 +164,19 @@ def test_userfields(portal):
         portal.result("crm.item.get", {"entityTypeId": 2, "id": deal})["item"]["ufCrmSourceKey"]
         == "amo-1"
     )
+
+
+def test_contact_company_bindings(portal):
+    first = portal.result("crm.company.add", {"fields": {"TITLE": "A"}})
+    second = portal.result("crm.company.add", {"fields": {"TITLE": "B"}})
+    contact = portal.result("crm.contact.add", {"fields": {"COMPANY_IDS": [first, second]}})
+    assert portal.result("crm.contact.get", {"id": contact})["COMPANY_ID"] == str(first)
+    items = [{"COMPANY_ID": first}, {"COMPANY_ID": second, "IS_PRIMARY": "Y"}]
+    portal.result("crm.contact.company.items.set", {"id": contact, "items": items})
+    got = portal.result("crm.contact.company.items.get", {"id": contact})
+    assert [(i["COMPANY_ID"], i["IS_PRIMARY"]) for i in got] == [(second, "Y"), (first, "N")]
+    assert portal.result("crm.contact.get", {"id": contact})["COMPANY_ID"] == str(second)
+    bad = portal.call(
+        "crm.contact.company.items.set", {"id": contact, "items": [{"COMPANY_ID": 9}]}
+    )
+    assert bad.json()["error_description"] == "COMPANY_ID is not defined or invalid."
