@@ -102,6 +102,7 @@ def create_record(
     *,
     historical: bool,
     fm: Any = None,
+    check_dates: bool = True,
     **kw: Any,
 ) -> dict[str, Any]:
     """Validate and store a new record (legacy keys); returns it with its new ID.
@@ -121,7 +122,7 @@ def create_record(
         record["BEGINDATE"] = record["BEGINDATE"] or today.isoformat()
         record["CLOSEDATE"] = record.get("CLOSEDATE") or (today + timedelta(days=7)).isoformat()
     _check_currency(ctx, record)
-    if historical:
+    if historical and check_dates:
         check_import_date(ctx, edef.name, record.get("DATE_CREATE"))
     finish_record(ctx, record, creating=True)
     rid = ctx.store.insert(edef.name, record)

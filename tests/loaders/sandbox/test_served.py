@@ -87,3 +87,24 @@ def test_demo_imports_over_http(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "Listed back: 60 companies, 55 contacts" in result.output
+
+
+def test_fixture_dates_any_order_and_bad_fixture(tmp_path):
+    from loaders.sandbox.fixtures import FixtureError, load_fixture
+
+    good = tmp_path / "existing.json"
+    good.write_text(
+        '{"contacts": [{"NAME": "b", "DATE_CREATE": "2021-05-01T10:00:00+03:00"},'
+        ' {"NAME": "a", "DATE_CREATE": "2019-05-01T10:00:00+03:00"}]}',
+        encoding="utf-8",
+    )
+    assert load_fixture(SandboxConfig(data_dir=tmp_path / "p"), good) == {"contact": 2}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("contacts:\n  - {NAME: x, EMAIL: [{VALUE: not-mail}]}\n", encoding="utf-8")
+    with pytest.raises(FixtureError, match="contact #1: The field"):
+        load_fixture(SandboxConfig(data_dir=tmp_path / "q"), bad)
+    result = CliRunner().invoke(
+        cli, ["sandbox", "seed", "--data", str(tmp_path / "r"), "--fixture", str(bad)]
+    )
+    assert result.exit_code == 1
+    assert "invalid address" in result.output
