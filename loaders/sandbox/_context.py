@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
 from loaders.sandbox._errors import RestError
@@ -20,7 +21,12 @@ PORTAL_TZ = timezone(timedelta(hours=3))
 
 def format_dt(ts: float) -> str:
     """``2024-10-23T18:18:09+03:00`` for a unix time."""
-    return datetime.fromtimestamp(int(ts), UTC).astimezone(PORTAL_TZ).isoformat()
+    return _format_second(int(ts))
+
+
+@lru_cache(maxsize=256)
+def _format_second(second: int) -> str:
+    return datetime.fromtimestamp(second, UTC).astimezone(PORTAL_TZ).isoformat()
 
 
 @dataclass(slots=True)
