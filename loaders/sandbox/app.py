@@ -28,7 +28,7 @@ from loaders.sandbox._errors import RestError
 from loaders.sandbox._faults import FaultRoller
 from loaders.sandbox._limits import LeakyBucket, OperatingBudget
 from loaders.sandbox._oauth import OAuthTokens
-from loaders.sandbox._params import parse_php_query
+from loaders.sandbox._params import as_int, parse_php_query
 from loaders.sandbox._seed import seed_portal
 from loaders.sandbox._store import Store
 from loaders.sandbox.config import PLANS, SandboxConfig
@@ -148,7 +148,7 @@ class SandboxApp:
         parts = [p for p in path[len("/rest/") :].split("/") if p]
         if len(parts) == 3 and parts[0] != "api":
             uid, token, name = parts
-            if uid != str(self.config.user_id) or token != self.config.token:
+            if self.config.webhooks.get(token, -1) != as_int(uid):
                 raise RestError(401, "INVALID_CREDENTIALS", "Invalid request credentials")
             credential = f"hook:{uid}:{token}"
         elif len(parts) == 1 and self.oauth is not None:
