@@ -75,6 +75,7 @@ class SandboxApp:
         self.errors: Counter[str] = Counter()
         self.injected: Counter[str] = Counter()
         self.methods: Counter[str] = Counter()
+        self._fault: str | None = None  # rolled before execution, applied after it
 
     def close(self) -> None:
         self.store.close()
@@ -208,8 +209,6 @@ class SandboxApp:
             self.injected["crash"] += 1
             return _Refusal(502, "crash")
         return None
-
-    _fault: str | None = None
 
     # -- execution ----------------------------------------------------------------------------
     def _execute(
