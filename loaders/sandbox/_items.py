@@ -193,7 +193,7 @@ def item_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
     def known(key: str) -> str | None:
         return names.get(key) or names.get(key[:1].lower() + key[1:])
 
-    conds = parse_filter(params.get("filter"), known)
+    conds = parse_filter(params.get("filter"), known, nested=True)
     order = parse_order(params.get("order"), known)
     select = [str(s) for s in as_list(params.get("select"))] or ["*"]
     rows, total, nxt = page_of(

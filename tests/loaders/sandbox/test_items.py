@@ -131,3 +131,16 @@ def test_history_needs_an_admin_webhook(make_portal):
     assert refused.json()["error"] == "CRM_FIELD_ERROR_VALUE_NOT_VALID"
     assert portal.result("crm.item.import", {"entityTypeId": 4, "fields": {"title": "B"}})
     assert portal.request("POST", "/rest/1/manager-hook/user.current").status_code == 401
+
+
+def test_list_filter_logic_or_and_nesting(portal):
+    for i, stage in enumerate(["NEW", "WON", "LOSE", "NEW"]):
+        portal.result(
+            "crm.item.add", {"entityTypeId": 2, "fields": {"title": f"d{i}", "stageId": stage}}
+        )
+    either = {"logic": "OR", "0": {"=stageId": "WON"}, "1": {"=stageId": "LOSE"}}
+    rows = portal.result("crm.item.list", {"entityTypeId": 2, "filter": either, "select": ["id"]})
+    assert [r["id"] for r in rows["items"]] == [2, 3]
+    nested = {">id": 1, "0": {"logic": "OR", "0": {"=stageId": "NEW"}, "1": {"=title": "d1"}}}
+    rows = portal.result("crm.item.list", {"entityTypeId": 2, "filter": nested, "select": ["id"]})
+    assert [r["id"] for r in rows["items"]] == [2, 4]
