@@ -156,7 +156,10 @@ def apply(
     than ``limit`` fail with ``value.too_long``. Under ``keep`` an error returns the original
     text (``[text]`` with ``multi``).
     """
-    text = prepare(value, junk=junk, multiline=multiline)
+    if isinstance(value, str) and len(value) > limit:  # refuse huge cells before any work
+        text: str | None = value
+    else:
+        text = prepare(value, junk=junk, multiline=multiline)
     if text is None:
         return cast(T, []) if multi else None
     try:
