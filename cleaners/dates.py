@@ -180,11 +180,13 @@ def _finish(text: str, reading: Reading, out: str) -> str:
     return out
 
 
+@lru_cache(maxsize=65536)  # dates repeat a lot in exports; errors are not cached
 def _date_text(text: str, options: _Options) -> str:
     reading, local = _read(text, options)
     return _finish(text, reading, local.date().isoformat())
 
 
+@lru_cache(maxsize=65536)
 def _datetime_text(text: str, options: _Options) -> str:
     reading, local = _read(text, options)
     moment = local if local.tzinfo is not None else local.replace(tzinfo=_zone(options.tz))

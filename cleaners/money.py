@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
-from cleaners._base import OnError
+from cleaners._base import CleanerError, OnError
 from cleaners._common import apply, define, fail
 from cleaners.registry import register
 
@@ -46,19 +46,11 @@ CURRENCY_ALIASES: dict[str, str] = {
 }  # fmt: skip
 """Currency signs, words and codes (lower case, dots removed) → ISO 4217 code."""
 
-_CURRENCY_WORDS = sorted(CURRENCY_ALIASES, key=len, reverse=True)
-_CURRENCY_RE = re.compile(
-    r"(?<![^\W\d_])(?:" + "|".join(re.escape(w) for w in _CURRENCY_WORDS) + r")\.?(?![^\W\d_])",
-    re.IGNORECASE,
-)
 _MULTIPLIERS = {
     "тыс": 3, "т": 3, "k": 3, "к": 3, "тысяч": 3, "тысячи": 3, "тысяча": 3,
     "млн": 6, "m": 6, "mln": 6, "миллион": 6, "миллиона": 6, "миллионов": 6,
     "млрд": 9, "bn": 9, "миллиард": 9, "миллиарда": 9, "миллиардов": 9,
 }  # fmt: skip
-_MULTIPLIER_RE = re.compile(
-    r"\s*(" + "|".join(sorted(_MULTIPLIERS, key=len, reverse=True)) + r")\.?\s*$", re.IGNORECASE
-)
 _GROUPING_RE = re.compile(r"[\s'’`_]")
 _NUMBER_RE = re.compile(r"[0-9]+(?:[.,][0-9]+)*(?:[eE][+-]?[0-9]{1,3})?|[.,][0-9]+")
 
@@ -96,20 +88,52 @@ def _separators(number: str, dollar: bool) -> str:
     return number.replace(",", ".")
 
 
-def parse_amount(text: str) -> tuple[Decimal, str | None]:
-    """``"1 234,5 руб."`` → ``(Decimal("1234.5"), "RUB")``; raises :class:`CleanerError`."""
+def _split_ends(text: str) -> tuple[str, str, str]:
+    """``"$ 1,234.56 USD"`` → ``("$ ", "1,234.56", " USD")``: words before and after."""
+    start, end = 0, len(text)
+    while start < end and not (text[start].isdigit() or text[start] in "(+-−–.,"):
+        start += 1
+    while end > start and not (text[end - 1].isdigit() or text[end - 1] in ")-−"):
+        end -= 1
+    return text[:start], text[start:end], text[end:]
+
+
+def _read_words(words: list[str], text: str) -> tuple[str | None, int]:
+    """The currency and the power of ten named by the words around a number."""
     currency: str | None = None
-    match = _CURRENCY_RE.search(text)
-    if match is not None:
-        currency = CURRENCY_ALIASES[match.group(0).lower().rstrip(".")]
-        text = text[: match.start()] + " " + text[match.end() :]
-    text, negative = _sign(text)
-    power = 0
-    multiplier = _MULTIPLIER_RE.search(text)
-    if multiplier is not None and multiplier.start() > 0:
-        power = _MULTIPLIERS[multiplier.group(1).lower()]
-        text = text[: multiplier.start()]
-    number = _GROUPING_RE.sub("", text)
+    power, index = 0, 0
+    while index < len(words):
+        pair = " ".join(words[index : index + 2])
+        if index + 1 < len(words) and pair in CURRENCY_ALIASES:
+            currency, index = CURRENCY_ALIASES[pair], index + 2
+            continue
+        word = words[index]
+        if word in CURRENCY_ALIASES:
+            currency = CURRENCY_ALIASES[word]
+        elif word in _MULTIPLIERS:
+            power = _MULTIPLIERS[word]
+        else:
+            raise fail(NUMBER_INVALID, text)
+        index += 1
+    return currency, power
+
+
+def _words(text: str) -> list[str]:
+    """Currency signs and words as separate lower-case tokens (``"₽"``, ``"руб"``)."""
+    spaced = "".join(f" {ch} " if ch in "₽$€₸₴£¥₺₹" else ch for ch in text.lower())
+    return spaced.replace(".", " ").split()
+
+
+def parse_amount(text: str) -> tuple[Decimal, str | None]:
+    """``"1 234,5 руб."`` → ``(Decimal("1234.5"), "RUB")``; raises :class:`CleanerError`.
+
+    The words before and after the number may name a currency (signs, words, codes — see
+    :data:`CURRENCY_ALIASES`) and a multiplier (``тыс``, ``млн``, ``млрд``, ``k``).
+    """
+    head, middle, tail = _split_ends(text)
+    currency, power = _read_words(_words(head + " " + tail), text) if head or tail else (None, 0)
+    middle, negative = _sign(middle)
+    number = _GROUPING_RE.sub("", middle)
     if not _NUMBER_RE.fullmatch(number):
         raise fail(NUMBER_INVALID, text)
     try:
@@ -179,15 +203,19 @@ def clean_decimal(
 
 
 def _currency_code(text: str) -> str:
-    key = text.lower().replace(".", "").strip()
+    words = _words(text)
+    key = " ".join(words)
     if key in CURRENCY_ALIASES:
         return CURRENCY_ALIASES[key]
     if re.fullmatch(r"[A-Z]{3}", text):
         return text
-    match = _CURRENCY_RE.search(text)
-    if match is None:
+    try:
+        currency = parse_amount(text)[1]
+    except CleanerError:
+        currency = None
+    if currency is None:
         raise fail(CURRENCY_UNKNOWN, text)
-    return CURRENCY_ALIASES[match.group(0).lower().rstrip(".")]
+    return currency
 
 
 @register("currency")

@@ -103,6 +103,9 @@ def slow_e164(number: str, region: str) -> str | None:
 
 @lru_cache(maxsize=65536)
 def _normalize(text: str, region: str) -> str | None:
+    fast = fast_e164(text, region)
+    if fast is not None:
+        return fast
     text = _INTERNATIONAL_00_RE.sub("+", excel_number_text(text))
     main, extension = split_extension(text)
     e164 = fast_e164(main, region) or slow_e164(main, region)
