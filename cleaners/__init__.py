@@ -23,16 +23,25 @@ from cleaners.money import (
 )
 from cleaners.names import clean_person_name, is_patronymic, split_fio
 from cleaners.phones import clean_phone, clean_phones
-from cleaners.registry import cleaner_names, get_cleaner, register
+from cleaners.registry import (
+    REQUIRED,
+    bind_cleaner,
+    cleaner_names,
+    cleaner_options,
+    get_cleaner,
+    register,
+)
 from cleaners.translit import translit_key
 from cleaners.values import clean_boolean, clean_enum, clean_text, clean_url
 
 __all__ = [
     "CURRENCY_ALIASES",
+    "REQUIRED",
     "CleanerError",
     "OnError",
     "Reading",
     "Severity",
+    "bind_cleaner",
     "clean_boolean",
     "clean_company_name",
     "clean_currency",
@@ -53,6 +62,7 @@ __all__ = [
     "clean_text",
     "clean_url",
     "cleaner_names",
+    "cleaner_options",
     "company_name_key",
     "fix_mixed_script",
     "get_cleaner",
