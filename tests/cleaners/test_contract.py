@@ -100,6 +100,7 @@ def test_messages_cut_long_values_and_fall_back_to_russian():
     error = CleanerError(rule="x", value="a" * 500, messages={"ru": "плохо: {value}"})
     assert error.message("en") == "плохо: " + "a" * 79 + "…"
     assert cut("short") == "short"
+    assert str(error) == error.message("en")
     broken = CleanerError(rule="x", value="v", messages={"ru": "{missing}"})
     assert broken.message() == "{missing}"
     assert CleanerError(rule="only.rule", value="v", messages={}).message() == "only.rule"
