@@ -57,7 +57,7 @@ def write_table(
         cell.alignment = Alignment(vertical="top", wrap_text=True)
     seen = [len(str(h)) for h in header]
     count = 0
-    for count, row in enumerate(rows, start=1):  # noqa: B007 (count is the result)
+    for count, row in enumerate(rows, start=1):
         values = []
         prefixed = []
         for index, raw in enumerate(row):
