@@ -89,7 +89,8 @@ def test_truncated_xml_names_the_line(tmp_path: Path) -> None:
     path.write_text(IMPORT[: len(IMPORT) // 2], encoding="utf-8")
     with pytest.raises(SourceReadError) as info:
         read_commerceml(path)
-    assert info.value.row is not None and info.value.row > 1
+    assert info.value.row is not None
+    assert info.value.row > 1
     assert info.value.next_step
 
 
