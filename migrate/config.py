@@ -184,8 +184,10 @@ def parse_config(
     config = parser.parse()
     if parser.problems:
         body = "\n".join(f"  - {p}" for p in parser.problems)
-        raise ConfigError(f"`{file}` has {len(parser.problems)} problem(s):\n{body}",
-                          next_step=f"fix the lines above; {_INIT_HINT}")  # fmt: skip
+        raise ConfigError(
+            f"`{file}` has {len(parser.problems)} problem(s):\n{body}",
+            next_step=f"fix the lines above; {_INIT_HINT}",
+        )
     return config
 
 
@@ -224,8 +226,11 @@ class _ConfigParser:
                 self.problem((key,), f"unknown key `{key}`{suggest(str(key), _TOP)}")
         name = str(data.get("name") or "")
         if not _NAME_RE.fullmatch(name):
-            self.problem(("name",), "`name` (1–50 of A-Z a-z 0-9 _ . -) is missing or wrong; "
-                                    "it becomes ORIGINATOR_ID of every record")  # fmt: skip
+            self.problem(
+                ("name",),
+                "`name` (1–50 of A-Z a-z 0-9 _ . -) is missing or wrong; "
+                "it becomes ORIGINATOR_ID of every record",
+            )
         timezone = str(data.get("timezone", "Europe/Moscow"))
         try:
             zoneinfo.ZoneInfo(timezone)
@@ -264,8 +269,11 @@ class _ConfigParser:
             return PortalConfig("webhook", Secret(value), env=variable)
         if isinstance(url, str) and url.startswith(("https://", "http://")):
             return PortalConfig("webhook", Secret(url))
-        self.problem(("portal", "url"), "`portal.url` must be `sandbox`, `env:VARIABLE` or a "
-                                        "webhook URL https://…/rest/<user>/<code>/")  # fmt: skip
+        self.problem(
+            ("portal", "url"),
+            "`portal.url` must be `sandbox`, `env:VARIABLE` or a "
+            "webhook URL https://…/rest/<user>/<code>/",
+        )
         return PortalConfig()
 
     def oauth(self, data: Any) -> PortalConfig:
@@ -313,9 +321,14 @@ class _ConfigParser:
                 header_row = None
             sheet = spec.get("sheet")
             out[str(name)] = SourceSpec(
-                str(name), tuple(files), None if sheet is None else str(sheet), header_row,
-                spec.get("encoding"), spec.get("delimiter"), spec.get("preset"),
-            )  # fmt: skip
+                str(name),
+                tuple(files),
+                None if sheet is None else str(sheet),
+                header_row,
+                spec.get("encoding"),
+                spec.get("delimiter"),
+                spec.get("preset"),
+            )
         return out
 
     def owners(self, data: Mapping[str, Any]) -> OwnersConfig:

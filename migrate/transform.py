@@ -20,6 +20,7 @@ from rapidfuzz import process
 
 from cleaners import CleanerError
 from cleaners.registry import get_cleaner
+from mappings.fields import is_multiple_ref
 from mappings.schema import ROW_KEY, CleanStep, EntityMapping, FieldMapping
 from migrate.errors import MappingError, shorten
 from migrate.issues import ISSUE_COLUMNS, concat_issues, empty_issues, message
@@ -131,17 +132,24 @@ class _Transformer:
                     split_values[target] = values
             else:
                 columns[spec.name] = self._field(spec)
-        for target, values in split_values.items():
-            explicit = columns.get(target)
-            if explicit is None:
-                columns[target] = values
-            else:
-                empty = pd.isna(pd.Series(explicit, dtype=object)).to_numpy()
-                columns[target] = np.where(empty, values, explicit)
+        self._apply_split(columns, split_values)
         frame = pd.DataFrame(
             {k: v if k == "_row" else pd.Series(v, dtype=object) for k, v in columns.items()}
         )
         return MappedTable(self.mapping.entity, frame, concat_issues(self.issues), self.frame)
+
+    def _apply_split(self, columns: dict[str, Any], split: Mapping[str, np.ndarray]) -> None:
+        """Split names fill a row only where no explicit name field of that row has a value."""
+        explicit = [columns[t] for t in split if t in columns]
+        if explicit:
+            filled = np.zeros(self.n, dtype=bool)
+            for values in explicit:
+                filled |= pd.Series(values, dtype=object).notna().to_numpy()
+        for target, values in split.items():
+            if target not in columns:
+                columns[target] = values if not explicit else np.where(filled, None, values)
+            else:
+                columns[target] = np.where(filled, columns[target], values)
 
     # -- fields ------------------------------------------------------------------------------
 
@@ -344,9 +352,7 @@ def _empty(spec: FieldMapping) -> Any:
 
 
 def _is_multiple(spec: FieldMapping) -> bool:
-    from mappings.fields import is_multiple_ref
-
-    return is_multiple_ref(spec.name) or len(spec.sources) > 1
+    return is_multiple_ref(spec.name)
 
 
 def _merge_tuples(parts: Sequence[tuple[Any, ...]]) -> tuple[Any, ...]:

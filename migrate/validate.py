@@ -104,8 +104,9 @@ def validate_table(
     try:
         schema.validate(frame, lazy=True)
     except SchemaErrors as exc:
-        found.append(_issues(exc.failure_cases, table, frame, mapping, language, fields_meta or {},
-                             statuses))  # fmt: skip
+        found.append(
+            _issues(exc.failure_cases, table, frame, mapping, language, fields_meta or {}, statuses)
+        )
     issues = concat_issues(found)
     frame = _cut_long_text(frame, mapping, issues)
     return ValidatedTable(table.entity, _drop_errors(frame, issues), issues, len(frame))
@@ -177,12 +178,24 @@ def _entity_issues(mapping: EntityMapping, meta: FieldsMeta | None, language: st
             rows.append((name, "field.read_only", "warning"))
     return pd.DataFrame(
         [
-            (mapping.entity, "", "", None, "", "", name, rule, "", severity,
-             message(rule, language, field=name), "")
+            (
+                mapping.entity,
+                "",
+                "",
+                None,
+                "",
+                "",
+                name,
+                rule,
+                "",
+                severity,
+                message(rule, language, field=name),
+                "",
+            )
             for name, rule, severity in rows
         ],
         columns=list(ISSUE_COLUMNS),
-    )  # fmt: skip
+    )
 
 
 def _issues(
@@ -199,8 +212,18 @@ def _issues(
     for (column, check), group in cases.groupby(["column", "check"], sort=False):
         rule = "key.duplicate" if check == "field_uniqueness" else str(check)
         index = group["index"].astype(int).to_numpy()
-        out.append(_rule_issues(rule, str(column), index, table, frame, mapping, language,
-                                _options(meta.get(str(column), {}), statuses)))  # fmt: skip
+        out.append(
+            _rule_issues(
+                rule,
+                str(column),
+                index,
+                table,
+                frame,
+                mapping,
+                language,
+                _options(meta.get(str(column), {}), statuses),
+            )
+        )
     return concat_issues(out)
 
 
