@@ -22,6 +22,7 @@ structure that was loaded (canonical form), so ``dump(load(f)) == safe_load(f)``
 from __future__ import annotations
 
 import difflib
+import inspect
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -324,6 +325,8 @@ class _Parser:
             if step.name not in known:
                 hint = suggest(step.name, known) or f"; known: {', '.join(known) or 'none'}"
                 self.problem((*path, index), f"unknown cleaner `{step.name}`{hint}")
+            else:
+                self.clean_options(step, (*path, index))
             steps.append(step)
         return tuple(steps)
 
@@ -336,6 +339,20 @@ class _Parser:
                 return CleanStep(str(name), MappingProxyType(dict(options)))
         self.problem(path, f"a cleaner is a name or `{{name: {{option: value}}}}`, not {item!r}")
         return None
+
+    def clean_options(self, step: CleanStep, path: tuple[Any, ...]) -> None:
+        from cleaners.registry import get_cleaner
+
+        try:
+            parameters = inspect.signature(get_cleaner(step.name)).parameters
+        except (TypeError, ValueError):
+            return
+        options = [p for p in parameters if p not in ("value", "on_error")]
+        takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+        for option in step.options:
+            if option == "on_error" or (option not in options and not takes_any):
+                hint = suggest(option, options) or f"; options: {', '.join(options) or 'none'}"
+                self.problem(path, f"cleaner `{step.name}` has no option `{option}`{hint}")
 
     def value_map(self, raw: Any, path: tuple[Any, ...]) -> Mapping[str, Any] | None:
         if raw is None:

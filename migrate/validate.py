@@ -66,7 +66,7 @@ def build_schema(
     """The pandera schema for the CleanTable of ``mapping`` (check names are issue rules)."""
     columns: dict[str, pa.Column] = {
         "_key": pa.Column(
-            checks=[pa.Check(_filled, name="key.empty")],
+            checks=[pa.Check(_filled, name="key.empty", ignore_na=False)],
             unique=True,
             report_duplicates="exclude_first",
             nullable=True,
@@ -78,7 +78,7 @@ def build_schema(
         info = meta.get(name, {})
         spec = mapping.field(name)
         if (spec is not None and spec.required) or _portal_required(info):
-            checks.append(pa.Check(_filled, name="field.required"))
+            checks.append(pa.Check(_filled, name="field.required", ignore_na=False))
         options = _options(info, statuses)
         if options is not None:
             checks.append(pa.Check(_in(options), name="enum.unknown"))
@@ -141,6 +141,15 @@ def _options(
     return None
 
 
+def _choices(
+    info: Mapping[str, Any], statuses: Mapping[str, Sequence[str]] | None
+) -> list[str] | None:
+    """What to suggest for an unknown value: enumeration labels, else the allowed ids."""
+    if info.get("type") == "enumeration" and info.get("items"):
+        return [str(i.get("VALUE")) for i in info["items"]]
+    return _options(info, statuses)
+
+
 def _limit(name: str, spec: FieldMapping | None) -> int | None:
     if spec is not None and spec.max_length:
         return spec.max_length
@@ -160,7 +169,7 @@ def _enum_ids(frame: pd.DataFrame, meta: FieldsMeta) -> pd.DataFrame:
         codes, uniques = pd.factorize(frame[name].to_numpy(dtype=object))
         ids = [lookup.get(_fold(u), lookup.get(str(u), u)) for u in uniques]
         converted = np.array([*ids, None], dtype=object)
-        frame[name] = converted[codes]  # code -1 (missing) picks the trailing None
+        frame[name] = pd.Series(converted[codes], index=frame.index, dtype=object)
     return frame
 
 
@@ -221,7 +230,7 @@ def _issues(
                 frame,
                 mapping,
                 language,
-                _options(meta.get(str(column), {}), statuses),
+                _choices(meta.get(str(column), {}), statuses),
             )
         )
     return concat_issues(out)
