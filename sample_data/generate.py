@@ -123,7 +123,7 @@ def generate_bench(out: Path, seed: int, n_contacts: int, n_xlsx: int) -> None:
     """Benchmark contacts: ``n_contacts`` CSV rows and the first ``n_xlsx`` of them as xlsx."""
     rng, pools = random.Random(seed), build_pools(seed)
     (out / "bench").mkdir(parents=True, exist_ok=True)
-    n_companies = max(100, n_contacts // 50)
+    n_companies = max(100, min(n_contacts // 100, 12_000))
     companies, _ = build_companies(rng, pools, n_companies, _ids(rng, 31_000_000, n_companies))
     people, rows = build_contacts(
         rng, pools, n_contacts, _ids(rng, 42_000_000, n_contacts), companies
