@@ -118,7 +118,8 @@ def init_workspace(
     copied = []
     for path in sorted(folder.glob("*.yaml")):
         if path.name != "preset.yaml":
-            copied.append(Path(shutil.copyfile(path, mappings_dir / path.name)))
+            chosen = _variant(folder, info, path.stem, resolved) or path
+            copied.append(Path(shutil.copyfile(chosen, mappings_dir / path.name)))
     for sub in (workspace.reports_dir, workspace.state_dir):
         sub.mkdir(parents=True, exist_ok=True)
     text = _TEMPLATE.format(
@@ -161,6 +162,16 @@ def _sources(
             spec["files"] = [_relative((base / f).resolve(), root) for f in spec["files"]]
         out[entity] = spec
     return out, uses_sample
+
+
+def _variant(
+    folder: Path, info: Mapping[str, Any], entity: str, sources: Mapping[str, Any]
+) -> Path | None:
+    """The preset's alternative mapping for ``entity`` when its source file calls for one."""
+    variants = (info.get("variants") or {}).get(entity) or {}
+    files = (sources.get(entity) or {}).get("files") or []
+    suffix = Path(files[0]).suffix.lower() if files else ""
+    return folder / variants[suffix] if suffix in variants else None
 
 
 def _relative(path: Path, root: Path) -> str:

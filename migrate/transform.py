@@ -157,7 +157,7 @@ class _Transformer:
         if not spec.sources:
             value = spec.const if spec.const is not None else spec.default
             return np.full(self.n, value, dtype=object)
-        if spec.is_multi or (spec.ref and _is_multiple(spec)):
+        if spec.is_multi:
             return self._multi(spec)
         text = self._combined(spec)
         return self._per_distinct(
@@ -188,8 +188,7 @@ class _Transformer:
             per_column.append(self._per_distinct(self.frame[column], spec, column, outcome))
         if len(per_column) == 1:
             return per_column[0]
-        merge = _merge_pairs if spec.is_multi else _merge_tuples
-        merged = [merge(parts) for parts in zip(*per_column, strict=True)]
+        merged = [_merge_pairs(parts) for parts in zip(*per_column, strict=True)]
         return _spread(merged, np.arange(len(merged)))
 
     def _split_field(self, spec: FieldMapping) -> dict[str, np.ndarray]:
@@ -223,10 +222,11 @@ class _Transformer:
         if isinstance(cleaned, list | tuple):
             cleaned = cleaned[0] if cleaned else None
         if cleaned is None or cleaned == "":
-            return (_empty(spec), problem) if problem is None else (None, problem)
-        if spec.ref and spec.separator:
-            parts = tuple(p.strip() for p in str(cleaned).split(spec.separator) if p.strip())
-            return parts, problem
+            failed = () if _empty(spec) == () else None
+            return (_empty(spec) if problem is None else failed), problem
+        if spec.ref and (spec.separator or is_multiple_ref(spec.name)):
+            parts = str(cleaned).split(spec.separator) if spec.separator else [str(cleaned)]
+            return tuple(dict.fromkeys(p.strip() for p in parts if p.strip())), problem
         if spec.value_map is not None:
             mapped, map_problem = self._map(str(cleaned), spec)
             return mapped, problem or map_problem
@@ -239,10 +239,6 @@ class _Transformer:
         if cleaned is None or cleaned == "":
             return (), problem
         items = cleaned if isinstance(cleaned, list | tuple) else [cleaned]
-        if spec.ref:
-            sep = spec.separator
-            split = [p.strip() for i in items for p in (str(i).split(sep) if sep else [str(i)])]
-            return tuple(dict.fromkeys(p for p in split if p)), problem
         return tuple(dict.fromkeys((str(i), kind) for i in items if i)), problem
 
     def _clean(self, value: str, spec: FieldMapping) -> _Outcome:
@@ -348,15 +344,9 @@ def split_fio(value: Any, parts: int) -> tuple[str | None, ...]:
 
 
 def _empty(spec: FieldMapping) -> Any:
+    if spec.default is None and spec.ref and (spec.separator or is_multiple_ref(spec.name)):
+        return ()
     return spec.default
-
-
-def _is_multiple(spec: FieldMapping) -> bool:
-    return is_multiple_ref(spec.name)
-
-
-def _merge_tuples(parts: Sequence[tuple[Any, ...]]) -> tuple[Any, ...]:
-    return tuple(dict.fromkeys(item for part in parts for item in part))
 
 
 def _merge_pairs(parts: Sequence[tuple[Any, ...]]) -> tuple[Any, ...]:

@@ -18,7 +18,7 @@ from mappings.schema import (
 )
 
 PRESET_FILES = sorted(
-    p for p in Path(mappings.__file__).parent.glob("*/*.yaml") if p.name != "preset.yaml"
+    p for p in Path(mappings.__file__).parent.rglob("*.yaml") if p.name != "preset.yaml"
 )
 
 GOOD = """\
@@ -59,7 +59,7 @@ def test_round_trip_gives_back_the_structure():
     assert parse_mapping(to_yaml(mapping), "again.yaml") == mapping
 
 
-@pytest.mark.parametrize("path", PRESET_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("path", PRESET_FILES, ids=lambda p: str(p.relative_to(Path(mappings.__file__).parent)))
 def test_every_preset_loads_and_round_trips(path):
     mapping = load_mapping(path)
     assert dump_mapping(mapping) == yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -113,10 +113,11 @@ def test_multi_field_pairs_with_value_types_and_no_repeats():
     assert table.frame["PHONE"].tolist() == [(("1", "WORK"), ("2", "WORK"), ("3", "MOBILE")), ()]
 
 
-def test_multiple_references_become_tuples():
+def test_multiple_references_become_tuples_key_column_first():
     fields = "  CONTACT_IDS: {from: [ID контакта, Контакт], ref: contact, separator: ','}\n"
-    table = run(fields, {"ID": ["1", "2"], "ID контакта": ["5,6", ""], "Контакт": ["Анна", ""]}, entity="deal")
-    assert table.frame["CONTACT_IDS"].tolist() == [("5", "6", "Анна"), ()]
+    columns = {"ID": ["1", "2", "3"], "ID контакта": ["5, 6", "", ""], "Контакт": ["Анна", "Анна", ""]}
+    table = run(fields, columns, entity="deal")
+    assert table.frame["CONTACT_IDS"].tolist() == [("5", "6"), ("Анна",), ()]
 
 
 def test_split_fio_fills_rows_without_explicit_names():
