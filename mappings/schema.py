@@ -429,7 +429,7 @@ class _Parser:
 
     def severity(self, raw: Any, path: tuple[Any, ...]) -> str | None:
         if raw is None or raw in ("error", "warning"):
-            return raw
+            return None if raw is None else str(raw)
         self.problem(path, f"`severity` must be `error` or `warning`, not {raw!r}")
         return None
 

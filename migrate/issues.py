@@ -166,7 +166,7 @@ def at_or_above(issues: pd.DataFrame, threshold: str) -> pd.DataFrame:
     """Issues whose severity is ``threshold`` or worse (`never` → none)."""
     if threshold == "never":
         return issues.iloc[0:0]
-    allowed = SEVERITIES[: SEVERITIES.index(threshold) + 1]  # type: ignore[arg-type]
+    allowed = SEVERITIES[: [str(s) for s in SEVERITIES].index(threshold) + 1]
     return issues[issues["severity"].isin(allowed)]
 
 

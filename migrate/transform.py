@@ -147,7 +147,8 @@ class _Transformer:
                 filled |= pd.Series(values, dtype=object).notna().to_numpy()
         for target, values in split.items():
             if target not in columns:
-                columns[target] = values if not explicit else np.where(filled, None, values)
+                empty = np.full(self.n, None, dtype=object)
+                columns[target] = values if not explicit else np.where(filled, empty, values)
             else:
                 columns[target] = np.where(filled, columns[target], values)
 

@@ -135,7 +135,7 @@ def _options(
     items = info.get("items")
     if info.get("type") == "enumeration" and items:
         return [str(i.get("ID")) for i in items]
-    status_type = info.get("statusType")
+    status_type = str(info.get("statusType") or "")
     if info.get("type") == "crm_status" and statuses and status_type in statuses:
         return [str(s) for s in statuses[status_type]]
     return None

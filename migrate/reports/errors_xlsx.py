@@ -60,12 +60,18 @@ _DETAIL = ("source", "sheet", "row", "key", "column", "value", "message", "sugge
 
 
 class _Stats(Protocol):
-    entity: str
-    files: tuple[str, ...]
-    rows_read: int
-    rows_clean: int
-    errors: int
-    warnings: int
+    @property
+    def entity(self) -> str: ...
+    @property
+    def files(self) -> tuple[str, ...]: ...
+    @property
+    def rows_read(self) -> int: ...
+    @property
+    def rows_clean(self) -> int: ...
+    @property
+    def errors(self) -> int: ...
+    @property
+    def warnings(self) -> int: ...
 
 
 def write_errors_xlsx(
