@@ -18,6 +18,9 @@ TEXT_FILES = [
     "onec/offers.xml",
     "truth/company_duplicates.csv",
     "truth/contact_duplicates.csv",
+    "bitrix24/COMPANY.csv",
+    "bitrix24/CONTACT.csv",
+    "bitrix24/DEAL.csv",
 ]
 
 
