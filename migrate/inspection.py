@@ -68,5 +68,5 @@ def inspect_source(
     return Inspection(
         sheets=tuple(list_sheets(path)),
         profile=profile,
-        proposal=propose_mapping(profile, entity),
+        proposal=propose_mapping(profile, entity, hint=str(sheet or "")),
     )

@@ -32,6 +32,7 @@ _ENTITY_WORDS = {
     "deal": ("deal", "lead", "сделк", "заказ", "order"),
     "product": ("product", "товар", "номенклатур", "import", "offers", "catalog", "каталог"),
     "note": ("note", "примечан", "заметк", "звонк", "history", "истори", "событ"),
+    "product_section": ("групп", "раздел", "section", "категори"),
 }
 # Bitrix24 field titles as its interface shows them (Russian) → field, per entity or for all.
 _TITLES: dict[str, str] = {
@@ -159,13 +160,19 @@ def _known_headers(entity: str) -> list[_Known]:
     return known
 
 
-def guess_entity(profile: TableProfile) -> str:
-    """The entity whose preset headers the table's headers match best (file name breaks ties)."""
+def guess_entity(profile: TableProfile, hint: str = "") -> str:
+    """The entity whose preset headers the table's headers match best; the file name, the
+    sheet and ``hint`` (e.g. the requested table of an XML file) add to the score."""
     headers = {c.name.casefold() for c in profile.columns}
-    name = Path(profile.source).name.casefold() + " " + profile.sheet.casefold()
+    name = f"{Path(profile.source).name} {profile.sheet} {hint}".casefold()
     best, best_score = "contact", -1.0
-    for entity in ("company", "contact", "deal", "product", "note"):
+    for entity in _ENTITY_WORDS:
         known = {k.header.casefold() for k in _known_headers(entity)}
+        known |= {
+            str(d.get("key", "")).casefold()
+            for _, d in _preset_documents()
+            if d.get("entity") == entity
+        }
         score = len(headers & known) / max(1, len(headers))
         score += 0.5 * any(word in name for word in _ENTITY_WORDS[entity])
         if score > best_score:
@@ -260,9 +267,11 @@ def _key_column(profile: TableProfile) -> str:
     return "_row"
 
 
-def propose_mapping(profile: TableProfile, entity: str | None = None) -> MappingProposal:
+def propose_mapping(
+    profile: TableProfile, entity: str | None = None, *, hint: str = ""
+) -> MappingProposal:
     """Propose an EntityMapping for the profiled table (entity guessed when not given)."""
-    entity = entity or guess_entity(profile)
+    entity = entity or guess_entity(profile, hint)
     known = _known_headers(entity)
     key = _key_column(profile)
     matches = [

@@ -53,6 +53,11 @@ def test_unknown_headers_are_matched_fuzzily_and_by_kind(tmp_path: Path) -> None
 def test_entity_is_guessed_from_headers() -> None:
     assert inspect_source(SAMPLE / "amocrm/deals.xlsx").proposal.mapping.entity == "deal"
     assert inspect_source(SAMPLE / "onec/import.xml").proposal.mapping.entity == "product"
+    groups = inspect_source(SAMPLE / "onec/import.xml", sheet="Группы").proposal.mapping
+    assert (groups.entity, groups.key) == ("product_section", "Ид")
+    assert groups.field("SECTION_ID") is not None
+    notes = inspect_source(SAMPLE / "amocrm/notes.csv").proposal.mapping
+    assert notes.entity == "note"
 
 
 def test_cli_prints_a_table_and_writes_the_mapping(tmp_path: Path) -> None:
