@@ -6,7 +6,7 @@ import pytest
 
 from mappings.schema import parse_mapping
 from migrate.errors import MappingError
-from migrate.transform import apply_mapping, split_fio
+from migrate.transform import apply_mapping
 from tests.migrate.conftest import make_raw
 
 
@@ -125,23 +125,16 @@ def test_split_fio_fills_rows_without_explicit_names():
         "  _fio: {from: ФИО, split_fio: [LAST_NAME, NAME, SECOND_NAME]}\n"
         "  NAME: {from: Имя}\n"
     )
-    columns = {"ID": ["1", "2"], "ФИО": ["Иванов Иван Иванович", "Пётр Сидоров"], "Имя": ["", "Пётр"]}
+    columns = {
+        "ID": ["1", "2", "3"],
+        "ФИО": ["Иван Иванович Иванов", "Пётр Сидоров", "ПЕТРОВА анна"],
+        "Имя": ["", "Пётр", ""],
+    }
     frame = run(fields, columns).frame
-    assert frame.loc[0, ["LAST_NAME", "NAME", "SECOND_NAME"]].tolist() == ["Иванов", "Иван", "Иванович"]
-    assert frame.loc[1, ["LAST_NAME", "NAME", "SECOND_NAME"]].tolist() == [None, "Пётр", None]
-
-
-@pytest.mark.parametrize(
-    ("value", "parts", "expected"),
-    [
-        ("Иванов Иван Иванович", 3, ("Иванов", "Иван", "Иванович")),
-        ("Иванов  Иван", 3, ("Иванов", "Иван", None)),
-        ("Оглы Мамед Али оглы", 3, ("Оглы", "Мамед", "Али оглы")),
-        ("", 2, (None, None)),
-    ],
-)
-def test_split_fio_vectors(value, parts, expected):
-    assert split_fio(value, parts) == expected
+    parts = ["LAST_NAME", "NAME", "SECOND_NAME"]
+    assert frame.loc[0, parts].tolist() == ["Иванов", "Иван", "Иванович"]
+    assert frame.loc[1, parts].tolist() == [None, "Пётр", None]
+    assert frame.loc[2, parts].tolist() == ["Петрова", "Анна", None]
 
 
 def test_const_owner_and_options():
@@ -157,3 +150,26 @@ def test_const_owner_and_options():
 def test_a_column_missing_from_the_source_is_a_mapping_error():
     with pytest.raises(MappingError, match="Имя"):
         run("  NAME: {from: Имя}\n", {"ID": ["1"]})
+
+
+def test_forked_workers_give_the_same_result(monkeypatch):
+    import migrate.transform as transform
+
+    fields = (
+        "  _fio: {from: ФИО, clean: [t_upper], split_fio: [LAST_NAME, NAME]}\n"
+        "  PHONE: {from: Тел, clean: [t_list]}\n"
+        "  POST: {from: Должность, clean: [t_upper]}\n"
+    )
+    n = 3000
+    columns = {
+        "ID": [str(i) for i in range(n)],
+        "ФИО": [f"Иванов{i % 700} Иван" for i in range(n)],
+        "Тел": [f"{i}, {i + 1}" for i in range(n)],
+        "Должность": [f"пост{i % 5}{'!' if i % 50 == 0 else ''}" for i in range(n)],
+    }
+    serial = apply_mapping(make_raw(columns), mapping(fields), workers=1)
+    monkeypatch.setattr(transform, "_PARALLEL_MIN", 10)
+    parallel = apply_mapping(make_raw(columns), mapping(fields), workers=2)
+    assert parallel.frame.equals(serial.frame)
+    assert parallel.issues.equals(serial.issues)
+    assert len(parallel.issues) == n // 50
