@@ -63,8 +63,9 @@ def test_issue_rows_carry_location_and_the_original_value():
 
 
 def test_severity_override_turns_an_error_into_a_warning():
-    table = run("  NAME: {from: Имя, clean: [t_upper], severity: warning}\n",
-                {"ID": ["1"], "Имя": ["x!"]})
+    table = run(
+        "  NAME: {from: Имя, clean: [t_upper], severity: warning}\n", {"ID": ["1"], "Имя": ["x!"]}
+    )
     assert table.issues["severity"].tolist() == ["warning"]
     assert table.frame["NAME"].tolist() == [None]
 
@@ -96,14 +97,23 @@ def test_value_map_default_and_fuzzy_suggestion():
 
 
 def test_joined_columns_feed_a_value_map():
-    fields = "  STAGE_ID: {from: [Воронка, Этап], join: ' / ', map: {'A / Новая': NEW, 'Новая': NEW, 'B / Новая': 'C1:NEW'}}\n"
-    table = run(fields, {"ID": ["1", "2", "3"], "Воронка": ["A", "", "b"], "Этап": ["новая", "Новая", "Новая "]}, entity="deal")
+    fields = (
+        "  STAGE_ID: {from: [Воронка, Этап], join: ' / ',"
+        " map: {'A / Новая': NEW, 'Новая': NEW, 'B / Новая': 'C1:NEW'}}\n"
+    )
+    table = run(
+        fields,
+        {"ID": ["1", "2", "3"], "Воронка": ["A", "", "b"], "Этап": ["новая", "Новая", "Новая "]},
+        entity="deal",
+    )
     assert table.frame["STAGE_ID"].tolist() == ["NEW", "NEW", "C1:NEW"]
 
 
 def test_first_non_empty_column_wins_for_a_scalar():
-    table = run("  COMPANY_ID: {from: [ID компании, Компания], ref: company}\n",
-                {"ID": ["1", "2"], "ID компании": ["", "77"], "Компания": ["Ромашка", "Лютик"]})
+    table = run(
+        "  COMPANY_ID: {from: [ID компании, Компания], ref: company}\n",
+        {"ID": ["1", "2"], "ID компании": ["", "77"], "Компания": ["Ромашка", "Лютик"]},
+    )
     assert table.frame["COMPANY_ID"].tolist() == ["Ромашка", "77"]
 
 
@@ -115,16 +125,17 @@ def test_multi_field_pairs_with_value_types_and_no_repeats():
 
 def test_multiple_references_become_tuples_key_column_first():
     fields = "  CONTACT_IDS: {from: [ID контакта, Контакт], ref: contact, separator: ','}\n"
-    columns = {"ID": ["1", "2", "3"], "ID контакта": ["5, 6", "", ""], "Контакт": ["Анна", "Анна", ""]}
+    columns = {
+        "ID": ["1", "2", "3"],
+        "ID контакта": ["5, 6", "", ""],
+        "Контакт": ["Анна", "Анна", ""],
+    }
     table = run(fields, columns, entity="deal")
     assert table.frame["CONTACT_IDS"].tolist() == [("5", "6"), ("Анна",), ()]
 
 
 def test_split_fio_fills_rows_without_explicit_names():
-    fields = (
-        "  _fio: {from: ФИО, split_fio: [LAST_NAME, NAME, SECOND_NAME]}\n"
-        "  NAME: {from: Имя}\n"
-    )
+    fields = "  _fio: {from: ФИО, split_fio: [LAST_NAME, NAME, SECOND_NAME]}\n  NAME: {from: Имя}\n"
     columns = {
         "ID": ["1", "2", "3"],
         "ФИО": ["Иван Иванович Иванов", "Пётр Сидоров", "ПЕТРОВА анна"],
@@ -144,7 +155,11 @@ def test_const_owner_and_options():
         "  UF_CRM_CODE: {from: Код, clean: [{t_pad: {width: 4}}]}\n"
     )
     frame = run(fields, {"ID": ["1"], "Ответственный": ["Анна Смирнова"], "Код": ["7"]}).frame
-    assert frame.loc[0, ["OPENED", "ASSIGNED_BY_ID", "UF_CRM_CODE"]].tolist() == ["Y", "Анна Смирнова", "0007"]
+    assert frame.loc[0, ["OPENED", "ASSIGNED_BY_ID", "UF_CRM_CODE"]].tolist() == [
+        "Y",
+        "Анна Смирнова",
+        "0007",
+    ]
 
 
 def test_a_column_missing_from_the_source_is_a_mapping_error():
