@@ -305,8 +305,10 @@ class _Transformer:
         return current, problem
 
     def _options(self, step: CleanStep) -> Mapping[str, Any]:
-        if self.timezone and _accepts(step.name, "timezone") and "timezone" not in step.options:
-            return {**step.options, "timezone": self.timezone}
+        """The step's options, plus the workspace time zone for cleaners that take one."""
+        for name in ("tz", "timezone"):
+            if self.timezone and name not in step.options and _accepts(step.name, name):
+                return {**step.options, name: self.timezone}
         return step.options
 
     def _map(self, value: str, spec: FieldMapping) -> _Outcome:
