@@ -197,7 +197,10 @@ def test_the_workspace_time_zone_reaches_cleaners_that_take_one():
     def t_tz(value, *, on_error="raise", tz="UTC"):
         return f"{value}@{tz}"
 
-    fields = "  DATE_CREATE: {from: Дата, clean: [t_tz]}\n  UF_CRM_X: {from: Дата, clean: [{t_tz: {tz: Asia/Omsk}}]}\n"
+    fields = (
+        "  DATE_CREATE: {from: Дата, clean: [t_tz]}\n"
+        "  UF_CRM_X: {from: Дата, clean: [{t_tz: {tz: Asia/Omsk}}]}\n"
+    )
     raw = make_raw({"ID": ["1"], "Дата": ["01.02.2024"]})
     frame = apply_mapping(raw, mapping(fields), timezone="Europe/Samara").frame
     assert frame.loc[0, ["DATE_CREATE", "UF_CRM_X"]].tolist() == [

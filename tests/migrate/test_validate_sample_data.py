@@ -59,7 +59,7 @@ def test_unknown_stages_are_errors_with_suggestions(prepared):
 
 
 def test_the_report_has_a_sheet_per_entity_with_problems(prepared):
-    data, report = prepared
+    _, report = prepared
     book = load_workbook(report, read_only=True)
     assert book.sheetnames[:2] == ["Сводка", "Итоги"]
     assert "Сделки" in book.sheetnames
