@@ -34,6 +34,7 @@ import yaml
 from mappings._yaml import Located, load_located
 from mappings.fields import (
     ENTITIES,
+    FIO_PARTS,
     MULTI_FIELDS,
     MULTI_VALUE_TYPES,
     REF_ANY,
@@ -92,7 +93,8 @@ class FieldMapping:
         clean: cleaners applied in order to each distinct value.
         value_map: `map` — cleaned value → Bitrix24 value (matched ignoring case and spaces).
         default: value when the cell is empty or (with `map`) not in the map.
-        split_fio: target fields for the parts of a full name, in the order they are written.
+        split_fio: which parts of a full name to fill (LAST_NAME, NAME, SECOND_NAME), found by
+            `cleaners.names.split_fio` whatever order the name is written in.
         ref: the referenced entity (`company`, `contact`, …, or `any` with `ENTITY_TYPE`).
         owner: the field holds a legacy user (name or e-mail) resolved by the plan.
         value_type: multi-field VALUE_TYPE, one for all columns or per column.
@@ -365,14 +367,8 @@ class _Parser:
     def split_fio(self, raw: Any, path: tuple[Any, ...], entity: str) -> tuple[str, ...]:
         if raw is None:
             return ()
-        if (
-            not isinstance(raw, list)
-            or not 2 <= len(raw) <= 3
-            or not all(isinstance(x, str) for x in raw)
-        ):
-            self.problem(
-                path, "`split_fio` lists 2 or 3 fields, e.g. [LAST_NAME, NAME, SECOND_NAME]"
-            )
+        if not isinstance(raw, list) or not raw or not all(x in FIO_PARTS for x in raw):
+            self.problem(path, f"`split_fio` lists the parts to fill: {', '.join(FIO_PARTS)}")
             return ()
         for index, target in enumerate(raw):
             self.check_name(target, entity, (*path, index))
