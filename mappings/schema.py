@@ -5,7 +5,7 @@ A mapping says where each Bitrix24 field of one entity comes from and how it is 
     entity: contact
     key: ID        # source key column → ORIGIN_ID (products: XML_ID); `_row` = file:row
     fields:
-      _fio:  {from: ФИО, clean: [person_name], split_fio: [LAST_NAME, NAME, SECOND_NAME]}
+      _fio:  {from: ФИО, split_fio: [LAST_NAME, NAME, SECOND_NAME]}
       PHONE: {from: [Рабочий телефон, Мобильный], clean: [phone],
               value_type: {Рабочий телефон: WORK, Мобильный: MOBILE}, severity: warning}
       COMPANY_ID: {from: Компания, ref: company}     # by source key, else by name
