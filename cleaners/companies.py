@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from cleaners._base import OnError
 from cleaners._common import apply, define, fail
@@ -117,6 +118,7 @@ def legal_form(name: str | None) -> str | None:
     return _find_forms(fix_mixed_script(name))[0]
 
 
+@lru_cache(maxsize=65536)
 def company_name_key(name: str | None) -> str:
     """A comparable key for a company name (for blocking and scoring in dedupe).
 

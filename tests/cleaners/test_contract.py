@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 import cleaners
-from cleaners import CleanerError, cleaner_names, get_cleaner, register
+from cleaners import (
+    REQUIRED,
+    CleanerError,
+    bind_cleaner,
+    cleaner_names,
+    cleaner_options,
+    get_cleaner,
+    register,
+)
 from cleaners._base import cut
 from cleaners._common import excel_number_text, prepare
 
@@ -119,3 +127,28 @@ def test_prepare_treats_markers_and_nan_as_no_value():
     assert prepare("нет", junk=True) is None
     assert prepare("a\u00a0\u200bb") == "a b"
     assert prepare(" a \r\n  b ", multiline=True) == "a\nb"
+
+
+def test_cleaner_options_lists_keyword_options_with_defaults():
+    assert cleaner_options("phone") == {"on_error": "raise", "region": "RU"}
+    assert cleaner_options("enum")["values"] is REQUIRED
+
+
+def test_bind_cleaner_binds_yaml_options():
+    kz = bind_cleaner("phone", {"region": "KZ"})
+    assert kz("701 123 45 67") == "+77011234567"
+    assert bind_cleaner("boolean")("да") == "Y"
+    lenient = bind_cleaner("phone", {"on_error": "null"})
+    assert lenient("123") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "message"),
+    [
+        ("phone", {"regoin": "RU"}, r"unknown option\(s\) regoin; its options: on_error, region"),
+        ("enum", {}, r"missing option\(s\) values"),
+    ],
+)
+def test_bind_cleaner_names_bad_options(name, options, message):
+    with pytest.raises(ValueError, match=message):
+        bind_cleaner(name, options)
