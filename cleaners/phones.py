@@ -228,7 +228,7 @@ def _many(text: str, region: str) -> list[str]:
         if not results:
             bad.append(part)
         good.extend(result for result in results if result not in good)
-    if bad and not good:
+    if not good:  # only junk or unparseable parts, e.g. ";" or "тел.: -"
         raise fail(PHONE_INVALID, text, region=region)
     if bad:
         invalid = ", ".join(bad)

@@ -21,3 +21,10 @@ def load_vectors() -> list[tuple[str, dict[str, Any]]]:
             case = {**target, **case, "options": {**defaults, **case.get("options", {})}}
             cases.append((f"{path.stem}-{index}", case))
     return cases
+
+
+def builtin_cleaner_names() -> list[str]:
+    """The cleaners this package ships (other test packages register throw-away ones)."""
+    from cleaners import cleaner_names, get_cleaner
+
+    return [n for n in cleaner_names() if get_cleaner(n).__module__.startswith("cleaners.")]

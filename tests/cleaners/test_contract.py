@@ -9,13 +9,13 @@ from cleaners import (
     REQUIRED,
     CleanerError,
     bind_cleaner,
-    cleaner_names,
     cleaner_options,
     get_cleaner,
     register,
 )
 from cleaners._base import cut
 from cleaners._common import excel_number_text, prepare
+from tests.cleaners.conftest import builtin_cleaner_names
 
 # name -> options a call needs (enum needs its values)
 REQUIRED_OPTIONS: dict[str, dict[str, object]] = {"enum": {"values": ["A", "B"]}}
@@ -50,7 +50,7 @@ def _error_of(func, value, options):
 
 
 def test_every_builtin_cleaner_is_registered_and_documented():
-    names = cleaner_names()
+    names = builtin_cleaner_names()
     assert {"phone", "phones", "email", "emails", "person_name", "company_name"} <= set(names)
     for name in names:
         func = get_cleaner(name)
@@ -68,7 +68,7 @@ def test_a_name_cannot_be_registered_twice():
         register("phone")(lambda value: value)
 
 
-@pytest.mark.parametrize("name", cleaner_names())
+@pytest.mark.parametrize("name", builtin_cleaner_names())
 @pytest.mark.parametrize("value", HOSTILE, ids=repr)
 def test_hostile_cells_raise_only_cleaner_errors(name, value):
     func = get_cleaner(name)
@@ -81,7 +81,7 @@ def test_hostile_cells_raise_only_cleaner_errors(name, value):
     func(value, on_error="null", **options)
 
 
-@pytest.mark.parametrize("name", cleaner_names())
+@pytest.mark.parametrize("name", builtin_cleaner_names())
 def test_a_five_megabyte_cell_is_refused_quickly_or_cleaned(name):
     func = get_cleaner(name)
     options = REQUIRED_OPTIONS.get(name, {})
@@ -161,7 +161,7 @@ def test_docs_list_every_cleaner_and_rule():
     from cleaners._common import MESSAGES
 
     docs = (Path(__file__).parents[2] / "docs" / "cleaners.md").read_text(encoding="utf-8")
-    assert [n for n in cleaner_names() if f"| `{n}` |" not in docs] == []
+    assert [n for n in builtin_cleaner_names() if f"| `{n}` |" not in docs] == []
     assert [rule for rule in MESSAGES if f"`{rule}`" not in docs] == []
 
 
