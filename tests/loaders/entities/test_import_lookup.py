@@ -22,7 +22,7 @@ from loaders.entities import (
     spec_for,
 )
 
-O = "amo-2026"
+ORIG = "amo-2026"
 
 
 @pytest.mark.parametrize(
@@ -58,16 +58,16 @@ def test_import_item_uses_fm_for_multi_fields_and_origin_keys():
             "_row": 4,
         },
     )
-    assert import_item(request, O) == {
+    assert import_item(request, ORIG) == {
         "name": "Иван",
         "fm": [
             {"typeId": "PHONE", "valueType": "MOBILE", "value": "+79161234567"},
             {"typeId": "EMAIL", "valueType": "WORK", "value": "ivan@example.ru"},
         ],
-        "originatorId": O,
+        "originatorId": ORIG,
         "originId": "c1",
     }
-    assert "fm" not in import_item(WriteRequest("contact", "create", "c2", {"PHONE": []}), O)
+    assert "fm" not in import_item(WriteRequest("contact", "create", "c2", {"PHONE": []}), ORIG)
 
 
 def test_build_imports_chunks_by_20_in_ascending_created_time():
@@ -82,7 +82,7 @@ def test_build_imports_chunks_by_20_in_ascending_created_time():
     ]
     requests.append(WriteRequest("deal", "create", "undated", {"TITLE": "Без даты"}))
     requests.append(WriteRequest("deal", "create", "naive", {"DATE_CREATE": "2019-12-31T23:00"}))
-    commands = build_imports("deal", requests, O)
+    commands = build_imports("deal", requests, ORIG)
     assert [len(c.source_keys) for c in commands] == [20, 7]
     keys = [k for c in commands for k in c.source_keys]
     assert keys[0] == "naive"
@@ -105,7 +105,7 @@ def test_build_imports_chunks_by_20_in_ascending_created_time():
 )
 def test_build_imports_refuses_what_it_cannot_import(entity, requests, message):
     with pytest.raises(ValueError, match=message):
-        build_imports(entity, requests, O)
+        build_imports(entity, requests, ORIG)
 
 
 def test_parse_import_result_aligns_items_with_data():
@@ -139,12 +139,12 @@ def test_parse_import_result_refuses_other_shapes(result, expected):
 
 def test_build_lookups_chunks_keys_by_50_with_originator():
     keys = [str(i) for i in range(120)]
-    lookups = build_lookups("company", O, keys)
+    lookups = build_lookups("company", ORIG, keys)
     assert [len(lookup.source_keys) for lookup in lookups] == [50, 50, 20]
     assert lookups[2].command == Command(
         "crm.company.list",
         {
-            "filter": {"ORIGINATOR_ID": O, "@ORIGIN_ID": keys[100:]},
+            "filter": {"ORIGINATOR_ID": ORIG, "@ORIGIN_ID": keys[100:]},
             "select": ["ID", "ORIGIN_ID"],
             "order": {"ID": "ASC"},
         },
@@ -156,12 +156,12 @@ def test_build_lookups_chunks_keys_by_50_with_originator():
     [
         ("product", "crm.product.list", {"@XML_ID": ["a"]}),
         ("product_section", "crm.productsection.list", {"@XML_ID": ["a"]}),
-        ("requisite", "crm.requisite.list", {"ORIGINATOR_ID": O, "@XML_ID": ["a"]}),
-        ("activity", "crm.activity.list", {"ORIGINATOR_ID": O, "@ORIGIN_ID": ["a"]}),
+        ("requisite", "crm.requisite.list", {"ORIGINATOR_ID": ORIG, "@XML_ID": ["a"]}),
+        ("activity", "crm.activity.list", {"ORIGINATOR_ID": ORIG, "@ORIGIN_ID": ["a"]}),
     ],
 )
 def test_build_lookups_per_entity(entity, method, filter_):
-    (lookup,) = build_lookups(entity, O, ["a"])
+    (lookup,) = build_lookups(entity, ORIG, ["a"])
     assert lookup.command.method == method
     assert lookup.command.params["filter"] == filter_
 
@@ -169,7 +169,7 @@ def test_build_lookups_per_entity(entity, method, filter_):
 @pytest.mark.parametrize("entity", ["comment", "deal_products"])
 def test_build_lookups_refuses_entities_without_origin_key(entity):
     with pytest.raises(ValueError, match="not found by an origin key"):
-        build_lookups(entity, O, ["a"])
+        build_lookups(entity, ORIG, ["a"])
 
 
 def test_parse_lookup_groups_ids_by_key_and_shows_duplicates():
@@ -179,10 +179,10 @@ def test_parse_lookup_groups_ids_by_key_and_shows_duplicates():
         {"ID": "13", "ORIGIN_ID": "2"},
         {"ID": "14", "ORIGIN_ID": ""},
     ]
-    assert parse_lookup("company", O, rows) == {"1": [9, 12], "2": [13]}
-    assert parse_lookup("product", O, [{"ID": 5, "XML_ID": "SKU"}]) == {"SKU": [5]}
+    assert parse_lookup("company", ORIG, rows) == {"1": [9, 12], "2": [13]}
+    assert parse_lookup("product", ORIG, [{"ID": 5, "XML_ID": "SKU"}]) == {"SKU": [5]}
     with pytest.raises(UnexpectedResult):
-        parse_lookup("company", O, [{"ORIGIN_ID": "1"}])
+        parse_lookup("company", ORIG, [{"ORIGIN_ID": "1"}])
 
 
 def test_comment_lookup_finds_migrated_comments_by_their_tag():
@@ -200,7 +200,7 @@ def test_comment_lookup_finds_migrated_comments_by_their_tag():
         {"ID": "3", "COMMENT": "b24migrate: other/n1"},
         {"ID": "4", "COMMENT": None},
     ]
-    assert parse_lookup("comment", O, rows) == {"n1": [1]}
+    assert parse_lookup("comment", ORIG, rows) == {"n1": [1]}
 
 
 @pytest.mark.parametrize(

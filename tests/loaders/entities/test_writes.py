@@ -6,7 +6,7 @@ import pytest
 
 from loaders.entities import Command, WriteRequest, build_write, history_header
 
-O = "amo-2026"
+ORIG = "amo-2026"
 QUIET = {"REGISTER_SONET_EVENT": "N"}
 
 CASES = [
@@ -29,7 +29,7 @@ CASES = [
                     "TITLE": "ООО «Ромашка»",
                     "PHONE": [{"VALUE": "+74951234567", "VALUE_TYPE": "WORK"}],
                     "EMAIL": [],
-                    "ORIGINATOR_ID": O,
+                    "ORIGINATOR_ID": ORIG,
                     "ORIGIN_ID": "101",
                 },
                 "params": QUIET,
@@ -55,7 +55,7 @@ CASES = [
                     "NAME": "Иван",
                     "DATE_CREATE": "2019-03-01T10:00:00+03:00",
                     "CREATED_BY_ID": 5,
-                    "ORIGINATOR_ID": O,
+                    "ORIGINATOR_ID": ORIG,
                     "ORIGIN_ID": "c7",
                 },
                 "params": {**QUIET, "IMPORT": "Y"},
@@ -71,7 +71,7 @@ CASES = [
                 "fields": {
                     "NAME": "Пётр",
                     "DATE_CREATE": None,
-                    "ORIGINATOR_ID": O,
+                    "ORIGINATOR_ID": ORIG,
                     "ORIGIN_ID": "c8",
                 },
                 "params": QUIET,
@@ -100,7 +100,7 @@ CASES = [
                     "COMPANY_ID": 11,
                     "CONTACT_IDS": [31, 32],
                     "EMAIL": [{"VALUE": "a@b.ru", "VALUE_TYPE": "WORK"}],
-                    "ORIGINATOR_ID": O,
+                    "ORIGINATOR_ID": ORIG,
                     "ORIGIN_ID": "d1",
                 },
                 "params": QUIET,
@@ -199,7 +199,7 @@ CASES = [
                     "ENTITY_TYPE_ID": 4,
                     "NAME": "ООО «Ромашка»",
                     "XML_ID": "101",
-                    "ORIGINATOR_ID": O,
+                    "ORIGINATOR_ID": ORIG,
                 }
             },
         ),
@@ -221,7 +221,7 @@ CASES = [
                     "PRESET_ID": 3,
                     "NAME": "Паспорт",
                     "XML_ID": "p5",
-                    "ORIGINATOR_ID": O,
+                    "ORIGINATOR_ID": ORIG,
                 }
             },
         ),
@@ -238,7 +238,7 @@ CASES = [
                     "ENTITY_TYPE_ID": 4,
                     "NAME": "p6",
                     "XML_ID": "p6",
-                    "ORIGINATOR_ID": O,
+                    "ORIGINATOR_ID": ORIG,
                 }
             },
         ),
@@ -371,7 +371,7 @@ CASES = [
                     "DESCRIPTION": "[i]12.03.2021 · Петров[/i]\nОбсудили поставку",
                     "DESCRIPTION_TYPE": 1,
                     "COMPLETED": "Y",
-                    "ORIGINATOR_ID": O,
+                    "ORIGINATOR_ID": ORIG,
                     "ORIGIN_ID": "call-9",
                 }
             },
@@ -397,7 +397,7 @@ CASES = [
 
 @pytest.mark.parametrize(("request_", "expected"), CASES)
 def test_build_write(request_, expected):
-    assert build_write(request_, O) == expected
+    assert build_write(request_, ORIG) == expected
 
 
 @pytest.mark.parametrize(
@@ -410,12 +410,12 @@ def test_build_write(request_, expected):
 )
 def test_build_write_refuses_impossible_requests(request_, message):
     with pytest.raises(ValueError, match=message):
-        build_write(request_, O)
+        build_write(request_, ORIG)
 
 
 def test_unknown_entity_names_the_known_ones():
     with pytest.raises(KeyError, match="known: activity, comment"):
-        build_write(WriteRequest("invoice", "create", "1", {}), O)
+        build_write(WriteRequest("invoice", "create", "1", {}), ORIG)
 
 
 @pytest.mark.parametrize(
