@@ -1,0 +1,117 @@
+"""``batch``: up to 50 commands run in order, ``$result[...]`` substitution, ``halt``, and the
+PHP JSON quirks of the reply (empty sections are ``[]``, keys ``0..n-1`` make a JSON list)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote
+
+from loaders.sandbox._errors import RestError
+from loaders.sandbox._params import as_dict, as_int, is_yes, parse_php_query
+
+__all__ = ["MAX_COMMANDS", "BatchResult", "php_section", "run_batch", "split_command"]
+
+MAX_COMMANDS = 50
+_REF = re.compile(r"\$result\[([^\]]+)\]((?:\[[^\]]*\])*)")
+_SEG = re.compile(r"\[([^\]]*)\]")
+
+#: Runs one command: (key, method, params) → (result, total, next, time block); raises RestError.
+Runner = Callable[[str, str, dict[str, Any]], tuple[Any, int | None, int | None, dict[str, Any]]]
+
+
+def php_section(section: dict[str, Any]) -> Any:
+    """What PHP's json_encode makes of an array: ``[]`` when empty, a list for keys 0..n-1."""
+    if not section:
+        return []
+    if list(section) == [str(i) for i in range(len(section))]:
+        return list(section.values())
+    return section
+
+
+def split_command(command: Any) -> tuple[str, dict[str, Any]]:
+    """``"crm.contact.get?id=5"`` → ``("crm.contact.get", {"id": "5"})``."""
+    text = str(command).strip()
+    name, _, query = text.partition("?")
+    return unquote(name).strip().lower().removesuffix(".json"), parse_php_query(query)
+
+
+def _walk(value: Any, path: str) -> tuple[bool, Any]:
+    for seg in _SEG.findall(path):
+        if isinstance(value, list):
+            index = as_int(seg)
+            if index is None or not 0 <= index < len(value):
+                return False, None
+            value = value[index]
+        elif isinstance(value, dict) and seg in value:
+            value = value[seg]
+        else:
+            return False, None
+    return True, value
+
+
+def _substitute(value: Any, results: dict[str, Any]) -> Any:
+    """Resolve ``$result[key][path]`` in decoded values; unresolvable references stay as text."""
+    if isinstance(value, dict):
+        return {k: _substitute(v, results) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, results) for v in value]
+    if not isinstance(value, str) or "$result[" not in value:
+        return value
+    whole = _REF.fullmatch(value)
+    if whole and whole.group(1) in results:
+        found, resolved = _walk(results[whole.group(1)], whole.group(2))
+        if found:
+            return resolved  # a whole-value reference injects arrays as arrays
+
+    def one(match: re.Match[str]) -> str:
+        if match.group(1) not in results:
+            return match.group(0)
+        found, resolved = _walk(results[match.group(1)], match.group(2))
+        if not found or isinstance(resolved, dict | list):
+            return match.group(0)
+        return str(resolved).lower() if isinstance(resolved, bool) else str(resolved)
+
+    return _REF.sub(one, value)
+
+
+class BatchResult(dict[str, Any]):
+    """The ``result`` of a batch call, all five sections present."""
+
+
+def run_batch(params: dict[str, Any], run: Runner) -> BatchResult:
+    """Run the commands of one batch call; sub-errors never fail the outer call."""
+    commands = as_dict(params.get("cmd"), "cmd", code="INVALID_ARG_VALUE")
+    halt = is_yes(params.get("halt", 0))
+    result: dict[str, Any] = {}
+    errors: dict[str, Any] = {}
+    totals: dict[str, Any] = {}
+    nexts: dict[str, Any] = {}
+    times: dict[str, Any] = {}
+    for index, (key, command) in enumerate(commands.items()):
+        if index >= MAX_COMMANDS:
+            errors[key] = {"error": "ERROR_BATCH_LENGTH_EXCEEDED",
+                           "error_description": "Max batch length exceeded"}  # fmt: skip
+            continue
+        name, cmd_params = split_command(command)
+        try:
+            value, total, nxt, took = run(key, name, _substitute(cmd_params, result))
+        except RestError as exc:
+            errors[key] = exc.body()
+            if halt:
+                break
+            continue
+        result[key] = value
+        times[key] = took
+        if total is not None:
+            totals[key] = total
+            if nxt is not None:
+                nexts[key] = nxt
+    return BatchResult(
+        result=php_section(result),
+        result_error=php_section(errors),
+        result_total=php_section(totals),
+        result_next=php_section(nexts),
+        result_time=php_section(times),
+    )

@@ -1,0 +1,63 @@
+"""What a method handler gets (:class:`Ctx`) and returns (:class:`Reply`), and the registry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from loaders.sandbox._store import Store
+from loaders.sandbox.config import SandboxConfig
+
+__all__ = ["METHODS", "PORTAL_TZ", "Ctx", "Handler", "Reply", "format_dt", "method"]
+
+#: The portal's time zone (Moscow): dates are written with this offset.
+PORTAL_TZ = timezone(timedelta(hours=3))
+
+
+def format_dt(ts: float) -> str:
+    """``2024-10-23T18:18:09+03:00`` for a unix time."""
+    return datetime.fromtimestamp(int(ts), UTC).astimezone(PORTAL_TZ).isoformat()
+
+
+@dataclass(slots=True)
+class Ctx:
+    """One method call: the store, settings, time of the call, calling user, items touched."""
+
+    store: Store
+    config: SandboxConfig
+    now: float
+    user_id: int
+    method: str = ""
+    items: int = 0
+
+    def touch(self, count: int = 1) -> None:
+        """Count items written or read; operating time and item latency are charged per item."""
+        self.items += count
+
+
+@dataclass(slots=True)
+class Reply:
+    """A successful result; ``total``/``next`` for list methods (``total=None``: not a list)."""
+
+    result: Any
+    total: int | None = None
+    next: int | None = None
+
+
+Handler = Callable[[Ctx, dict[str, Any]], Reply]
+
+#: Every REST method by its lower-case name.
+METHODS: dict[str, Handler] = {}
+
+
+def method(*names: str) -> Callable[[Handler], Handler]:
+    """Register a handler under one or more method names (matched case-insensitively)."""
+
+    def register(handler: Handler) -> Handler:
+        for name in names:
+            METHODS[name.lower()] = handler
+        return handler
+
+    return register

@@ -1,0 +1,257 @@
+"""Legacy CRM methods: ``crm.{lead,deal,contact,company}.{add,update,get,list,delete,fields}``."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from loaders.sandbox._context import Ctx, Reply, format_dt, method
+from loaders.sandbox._crm import (
+    apply_fields,
+    apply_fm,
+    apply_multifields,
+    finish_record,
+    render_legacy,
+    userfields,
+)
+from loaders.sandbox._errors import RestError, legacy_error, not_found
+from loaders.sandbox._lists import page_of, parse_filter, parse_order
+from loaders.sandbox._params import as_dict, as_int, as_list, is_yes
+from loaders.sandbox._schema import ENTITIES, MULTIFIELDS, EntityDef, describe_field
+
+__all__ = ["check_import_date", "create_record", "deal_stage_defaults", "update_record"]
+
+_DEFAULTS: dict[str, dict[str, Any]] = {
+    "contact": {"EXPORT": "Y", "TYPE_ID": "CLIENT", "SOURCE_ID": "SELF"},
+    "company": {"COMPANY_TYPE": "CUSTOMER", "CURRENCY_ID": "RUB", "IS_MY_COMPANY": "N"},
+    "deal": {
+        "CATEGORY_ID": 0,
+        "CURRENCY_ID": "RUB",
+        "OPPORTUNITY": 0.0,
+        "IS_MANUAL_OPPORTUNITY": "N",
+        "TYPE_ID": "SALE",
+    },
+    "lead": {"STATUS_ID": "NEW", "CURRENCY_ID": "RUB", "OPPORTUNITY": 0.0, "SOURCE_ID": "SELF"},
+}
+_DEFAULT_TITLE = {"deal": "Сделка #{id}", "lead": "Лид #{id}"}
+
+
+def _id(params: dict[str, Any]) -> int:
+    rid = as_int(params.get("id", params.get("ID")))
+    if rid is None or rid <= 0:
+        raise legacy_error("ID is not defined or invalid.")
+    return rid
+
+
+def _stages(ctx: Ctx, category: int) -> list[dict[str, Any]]:
+    entity = "DEAL_STAGE" if category == 0 else f"DEAL_STAGE_{category}"
+    rows = [s for s in ctx.store.table("status").values() if s["ENTITY_ID"] == entity]
+    return sorted(rows, key=lambda s: s["SORT"])
+
+
+def deal_stage_defaults(ctx: Ctx, record: dict[str, Any], *, creating: bool) -> None:
+    """Check the pipeline and stage; default to the first stage; derive the semantic fields."""
+    category = record.get("CATEGORY_ID") or 0
+    if not any(c["ID"] == category for c in ctx.store.table("category").values()):
+        raise RestError(400, "ERROR_CORE", f"Pipeline with ID {category} is not found.")
+    stages = _stages(ctx, category)
+    by_id = {s["STATUS_ID"]: s for s in stages}
+    if creating and not record.get("STAGE_ID"):
+        record["STAGE_ID"] = stages[0]["STATUS_ID"]
+    stage = by_id.get(record.get("STAGE_ID") or "")
+    if stage is None:
+        raise RestError(
+            400, "ERROR_CORE", f'Stage "{record.get("STAGE_ID")}" is not in pipeline {category}.'
+        )
+    semantics = stage.get("SEMANTICS") or "P"
+    record["STAGE_SEMANTIC_ID"] = semantics
+    record["CLOSED"] = "N" if semantics == "P" else "Y"
+    record["IS_NEW"] = "Y" if stage is stages[0] else "N"
+
+
+def check_import_date(ctx: Ctx, kind: str, created: str | None, code: str = "ERROR_CORE") -> None:
+    """Historical creation dates: not in the future, not before the newest existing record."""
+    if not created:
+        return
+    if created > format_dt(ctx.now):
+        raise RestError(400, code, "The creation date cannot be in the future.")
+    newest = max((r.get("DATE_CREATE") or "" for r in ctx.store.table(kind).values()), default="")
+    if newest and created < newest:
+        raise RestError(
+            400,
+            code,
+            f"The creation date cannot be earlier than that of the last {kind} ({newest}).",
+        )
+
+
+def _multifields(
+    ctx: Ctx,
+    record: dict[str, Any],
+    fields: dict[str, Any],
+    fm: Any,
+    *,
+    creating: bool,
+    legacy: bool,
+) -> None:
+    if legacy:
+        apply_multifields(ctx, record, fields)
+    elif fm is not None:
+        apply_fm(ctx, record, fm, creating=creating)
+    for type_id in MULTIFIELDS:
+        if type_id in record and not record[type_id]:
+            del record[type_id]
+
+
+def create_record(
+    ctx: Ctx,
+    edef: EntityDef,
+    fields: dict[str, Any],
+    *,
+    historical: bool,
+    fm: Any = None,
+    **kw: Any,
+) -> dict[str, Any]:
+    """Validate and store a new record (legacy keys); returns it with its new ID.
+
+    Everything is checked before the record is stored, so a refused command writes nothing.
+    """
+    record: dict[str, Any] = dict(_DEFAULTS[edef.name])
+    apply_fields(ctx, edef, record, fields, creating=True, historical=historical, **kw)
+    _multifields(ctx, record, fields, fm, creating=True, legacy="names" not in kw)
+    if edef.name == "company" and not str(record.get("TITLE") or "").strip():
+        raise RestError(400, "ERROR_CORE", 'The "Company name" field is required.')
+    _links(record, edef)
+    if edef.name == "deal":
+        deal_stage_defaults(ctx, record, creating=True)
+        today = date.fromtimestamp(ctx.now)
+        record.setdefault("BEGINDATE", None)
+        record["BEGINDATE"] = record["BEGINDATE"] or today.isoformat()
+        record["CLOSEDATE"] = record.get("CLOSEDATE") or (today + timedelta(days=7)).isoformat()
+    _check_currency(ctx, record)
+    if historical:
+        check_import_date(ctx, edef.name, record.get("DATE_CREATE"))
+    finish_record(ctx, record, creating=True)
+    rid = ctx.store.insert(edef.name, record)
+    if edef.name in _DEFAULT_TITLE and not str(record.get("TITLE") or "").strip():
+        record["TITLE"] = _DEFAULT_TITLE[edef.name].format(id=rid)
+    ctx.touch()
+    return record
+
+
+def update_record(
+    ctx: Ctx, edef: EntityDef, rid: int, fields: dict[str, Any], *, fm: Any = None, **kw: Any
+) -> dict[str, Any]:
+    """Validate and store changed fields of an existing record; returns the new record."""
+    old = ctx.store.get(edef.name, rid)
+    if old is None:
+        raise not_found()
+    record = dict(old)
+    apply_fields(ctx, edef, record, fields, creating=False, **kw)
+    _multifields(ctx, record, fields, fm, creating=False, legacy="names" not in kw)
+    if edef.name == "company" and not str(record.get("TITLE") or "").strip():
+        raise RestError(400, "ERROR_CORE", 'The "Company name" field is required.')
+    _links(record, edef, fields)
+    if edef.name == "deal" and "STAGE_ID" in fields:
+        deal_stage_defaults(ctx, record, creating=False)
+    _check_currency(ctx, record)
+    finish_record(ctx, record, creating=False)
+    ctx.store.put(edef.name, rid, record)
+    ctx.touch()
+    return record
+
+
+def _links(record: dict[str, Any], edef: EntityDef, fields: dict[str, Any] | None = None) -> None:
+    """COMPANY_ID/COMPANY_IDS (contact) and CONTACT_ID/CONTACT_IDS (deal) stay consistent."""
+    pairs = {"contact": ("COMPANY_ID", "COMPANY_IDS"), "deal": ("CONTACT_ID", "CONTACT_IDS")}
+    if edef.name not in pairs:
+        return
+    one, many = pairs[edef.name]
+    given = fields if fields is not None else record
+    if many in given and record.get(many) is not None:
+        record[one] = record[many][0] if record[many] else None
+    elif one in given:
+        record[many] = [record[one]] if record.get(one) else []
+    record.setdefault(many, [])
+
+
+def _check_currency(ctx: Ctx, record: dict[str, Any]) -> None:
+    currency = record.get("CURRENCY_ID")
+    if currency and ctx.store.get("currency", _currency_key(ctx, currency)) is None:
+        raise legacy_error('Invalid value for the "Currency" field')
+
+
+def _currency_key(ctx: Ctx, code: str) -> int:
+    for rid, cur in ctx.store.table("currency").items():
+        if cur["CURRENCY"] == code:
+            return rid
+    return -1
+
+
+def _fields_param(params: dict[str, Any]) -> dict[str, Any]:
+    if "fields" not in params and "FIELDS" not in params:
+        raise legacy_error("Parameter 'fields' must be array.")
+    fields = as_dict(params.get("fields", params.get("FIELDS")), "fields")
+    as_dict(params.get("params"), "params")
+    return fields
+
+
+def _make(edef: EntityDef) -> None:
+    name = f"crm.{edef.name}"
+
+    @method(f"{name}.add")
+    def add(ctx: Ctx, params: dict[str, Any]) -> Reply:
+        fields = _fields_param(params)
+        options = as_dict(params.get("params"), "params")
+        historical = edef.name in ("contact", "company") and is_yes(options.get("IMPORT", "N"))
+        record = create_record(ctx, edef, fields, historical=historical)
+        return Reply(record["ID"])
+
+    @method(f"{name}.update")
+    def update(ctx: Ctx, params: dict[str, Any]) -> Reply:
+        rid = _id(params)
+        fields = _fields_param(params)
+        update_record(ctx, edef, rid, fields)
+        return Reply(True)
+
+    @method(f"{name}.get")
+    def get(ctx: Ctx, params: dict[str, Any]) -> Reply:
+        record = ctx.store.get(edef.name, _id(params))
+        if record is None:
+            raise not_found()
+        ctx.touch()
+        return Reply(render_legacy(ctx, edef, record, None, get=True))
+
+    @method(f"{name}.delete")
+    def delete(ctx: Ctx, params: dict[str, Any]) -> Reply:
+        rid = _id(params)
+        if ctx.store.get(edef.name, rid) is None:
+            raise not_found()
+        ctx.store.delete(edef.name, rid)
+        ctx.touch()
+        return Reply(True)
+
+    @method(f"{name}.fields")
+    def fields(ctx: Ctx, params: dict[str, Any]) -> Reply:
+        out = {n: describe_field(f) for n, f in edef.fields.items()}
+        for uf_name, uf in userfields(ctx, edef).items():
+            out[uf_name] = {**describe_field(uf), "type": uf.type[3:], "isDynamic": True}
+        return Reply(out)
+
+    @method(f"{name}.list")
+    def list_(ctx: Ctx, params: dict[str, Any]) -> Reply:
+        ufs = userfields(ctx, edef)
+
+        def known(key: str) -> str | None:
+            key = key.upper()
+            return key if key in edef.fields or key in ufs else None
+
+        conds = parse_filter(params.get("filter", params.get("FILTER")), known)
+        order = parse_order(params.get("order", params.get("ORDER")), known)
+        select = [str(s) for s in as_list(params.get("select", params.get("SELECT")))]
+        rows, total, nxt = page_of(ctx.store.table(edef.name), conds, order, params.get("start"))
+        ctx.touch(max(len(rows), 1))
+        return Reply([render_legacy(ctx, edef, r, select) for r in rows], total, nxt)
+
+
+for _edef in ENTITIES.values():
+    _make(_edef)

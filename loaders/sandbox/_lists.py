@@ -1,0 +1,196 @@
+"""List methods: filter prefixes, order, 50-row pages, ``total``/``next`` and ``start=-1``."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from loaders.sandbox._errors import RestError
+from loaders.sandbox._params import as_int, as_list
+from loaders.sandbox._schema import MULTIFIELDS
+
+__all__ = ["PAGE", "Condition", "page_of", "parse_filter", "parse_order"]
+
+PAGE = 50
+# longest prefixes first, so "!=%" wins over "!=" and "!"
+_PREFIXES = ("!=%", "!%=", "!@", "!=", "!%", ">=", "<=", "=%", "%=", ">", "<", "=", "!", "@", "%")
+
+Getter = Callable[[dict[str, Any], str], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    op: str
+    field: str
+    value: Any
+
+    def matches(self, actual: Any) -> bool:
+        op = self.op
+        if op in ("@", "!@"):
+            hit = any(_eq(actual, v) for v in as_list(self.value))
+            return hit if op == "@" else not hit
+        if op in ("%", "=%", "%=", "!%", "!=%", "!%="):
+            needle = str(self.value).strip("%").lower()
+            hit = actual is not None and needle in str(actual).lower()
+            return not hit if op.startswith("!") else hit
+        if op in ("=", ""):
+            if isinstance(self.value, list):
+                return any(_eq(actual, v) for v in self.value)
+            return _eq(actual, self.value)
+        if op in ("!", "!="):
+            return not _eq(actual, self.value)
+        return _compare(actual, self.value, op)
+
+
+def _norm(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int | float):
+        return value
+    if value is None:
+        return None
+    number = as_int(value)
+    return number if number is not None else str(value).lower()
+
+
+def _eq(actual: Any, wanted: Any) -> bool:
+    if isinstance(actual, list):  # multifields and multiple fields: any value matches
+        return any(_eq(a.get("VALUE") if isinstance(a, dict) else a, wanted) for a in actual)
+    if wanted in (None, "", False) and actual in (None, "", [], False):
+        return True
+    left, right = _norm(actual), _norm(wanted)
+    if isinstance(left, float) or isinstance(right, float):
+        try:
+            return bool(float(left) == float(right))
+        except (TypeError, ValueError):
+            return False
+    return bool(left == right)
+
+
+def _compare(actual: Any, wanted: Any, op: str) -> bool:
+    left, right = _norm(actual), _norm(wanted)
+    if left is None or right is None:
+        return False
+    try:
+        if isinstance(left, int | float) and isinstance(right, int | float):
+            pass
+        else:
+            left, right = str(left), str(right)
+        outcome = {">": left > right, ">=": left >= right, "<": left < right, "<=": left <= right}
+        return bool(outcome[op])
+    except TypeError:
+        return False
+
+
+def parse_filter(raw: Any, names: Callable[[str], str | None]) -> list[Condition]:
+    """``{">=ID": 5, "%TITLE": "ООО"}`` → conditions; ``names`` maps a field key to its stored
+    name (``None`` = unknown field, silently ignored as the portal does)."""
+    if raw in (None, "", []):
+        return []
+    if not isinstance(raw, dict):
+        raise RestError(400, "", "Parameter 'filter' must be array.")
+    out = []
+    for key, value in raw.items():
+        key = str(key)
+        op = next((p for p in _PREFIXES if key.startswith(p)), "")
+        field = names(key[len(op) :])
+        if field is None:
+            continue
+        if field in MULTIFIELDS and "%" in op:
+            op = "="  # multifields filter by exact value only
+        out.append(Condition(op, field, value))
+    return out
+
+
+def parse_order(raw: Any, names: Callable[[str], str | None]) -> list[tuple[str, bool]]:
+    """``{"DATE_CREATE": "DESC"}`` → ``[("DATE_CREATE", True)]`` (True = descending)."""
+    if raw in (None, "", []):
+        return [("ID", False)]
+    if not isinstance(raw, dict):
+        raise RestError(400, "", "Parameter 'order' must be array.")
+    out = []
+    for key, direction in raw.items():
+        field = names(str(key))
+        if field is not None:
+            out.append((field, str(direction).upper() == "DESC"))
+    return out or [("ID", False)]
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    norm = _norm(value)
+    if norm is None:
+        return (0, 0)
+    return (1, norm) if isinstance(norm, int | float) else (2, norm)
+
+
+def _id_bounds(conds: list[Condition], ids: list[int]) -> tuple[int, int]:
+    lo, hi = 0, len(ids)
+    for c in conds:
+        bound = as_int(c.value) if c.field == "ID" and not isinstance(c.value, list) else None
+        if bound is None:
+            continue
+        if c.op == ">":
+            lo = max(lo, bisect.bisect_right(ids, bound))
+        elif c.op == ">=":
+            lo = max(lo, bisect.bisect_left(ids, bound))
+        elif c.op == "<":
+            hi = min(hi, bisect.bisect_left(ids, bound))
+        elif c.op == "<=":
+            hi = min(hi, bisect.bisect_right(ids, bound))
+    return lo, hi
+
+
+def page_of(
+    table: dict[int, dict[str, Any]],
+    conds: list[Condition],
+    order: list[tuple[str, bool]],
+    start: Any,
+    *,
+    get: Getter = lambda rec, name: rec.get(name),
+    round_start: bool = True,
+) -> tuple[list[dict[str, Any]], int | None, int | None]:
+    """One page: (rows, total, next). ``start=-1`` skips the count (total 0, no next).
+
+    Legacy lists round ``start`` down to a multiple of 50; ORM lists (``round_start=False``)
+    use it as a raw offset.
+    """
+    offset = as_int(start) or 0
+    fast = offset == -1
+    offset = max(offset, 0)
+    if round_start:
+        offset -= offset % PAGE
+    ids = list(table)
+    lo, hi = _id_bounds(conds, ids)
+    candidates: Iterable[int] = ids[lo:hi]
+    if order == [("ID", True)]:
+        candidates = reversed(ids[lo:hi])
+
+    def ok(rec: dict[str, Any]) -> bool:
+        return all(c.matches(get(rec, c.field)) for c in conds)
+
+    if order in ([("ID", False)], [("ID", True)]):
+        if fast:
+            rows = []
+            for rid in candidates:
+                rec = table[rid]
+                if ok(rec):
+                    rows.append(rec)
+                    if len(rows) == PAGE:
+                        break
+            return rows, 0, None
+        matched = [table[rid] for rid in candidates if ok(table[rid])]
+    else:
+        matched = [table[rid] for rid in candidates if ok(table[rid])]
+        for name, desc in reversed(order):
+
+            def key(rec: dict[str, Any], field: str = name) -> tuple[int, Any]:
+                return _sort_key(get(rec, field))
+
+            matched.sort(key=key, reverse=desc)
+    if fast:
+        return matched[:PAGE], 0, None
+    total = len(matched)
+    nxt = offset + PAGE if offset + PAGE < total else None
+    return matched[offset : offset + PAGE], total, nxt

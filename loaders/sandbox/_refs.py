@@ -1,0 +1,149 @@
+"""Portal metadata: users, dictionaries and stages, pipelines, currencies, requisite presets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from loaders.sandbox._context import Ctx, Reply, method
+from loaders.sandbox._errors import RestError
+from loaders.sandbox._lists import page_of, parse_filter, parse_order
+from loaders.sandbox._params import as_int
+
+__all__ = ["plain_list"]
+
+
+def _upper(key: str) -> str:
+    return key.upper()
+
+
+def plain_list(
+    ctx: Ctx,
+    kind: str,
+    params: dict[str, Any],
+    render: Any = None,
+    *,
+    filter_key: str = "filter",
+    order: Any = None,
+) -> Reply:
+    """A legacy-style list over one kind: filter/order/start, 50 per page, string values."""
+    conds = parse_filter(params.get(filter_key, params.get(filter_key.upper())), _upper)
+    sort = parse_order(order if order is not None else params.get("order"), _upper)
+    rows, total, nxt = page_of(ctx.store.table(kind), conds, sort, params.get("start"))
+    ctx.touch(max(len(rows), 1))
+    return Reply([(render or _strings)(r) for r in rows], total, nxt)
+
+
+def _strings(rec: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in rec.items():
+        if key.startswith("_"):
+            continue
+        if isinstance(value, bool):
+            out[key] = "Y" if value else "N"
+        elif isinstance(value, int | float):
+            out[key] = str(value)
+        else:
+            out[key] = value
+    return out
+
+
+def _user(rec: dict[str, Any]) -> dict[str, Any]:
+    return {**{k: str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+               for k, v in rec.items()}, "ACTIVE": rec["ACTIVE"]}  # fmt: skip
+
+
+@method("user.get")
+def user_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    raw = params.get("FILTER", params.get("filter"))
+    filt = dict(raw) if isinstance(raw, dict) else {}
+    for key in ("ID", "EMAIL", "ACTIVE", "NAME", "LAST_NAME", "USER_TYPE"):
+        if key in params:  # user.get also takes filter fields at the top level
+            filt[key] = params[key]
+    for key, value in list(filt.items()):
+        if key.lstrip("!=") == "ACTIVE":
+            filt[key] = str(value).lower() in ("true", "y", "1")
+    sort = params.get("sort") or params.get("SORT")
+    order = {str(sort): str(params.get("order", "ASC"))} if sort else None
+    return plain_list(ctx, "user", {**params, "FILTER": filt}, _user, filter_key="FILTER",
+                      order=order)  # fmt: skip
+
+
+@method("user.current")
+def user_current(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    rec = ctx.store.get("user", ctx.user_id)
+    if rec is None:
+        raise RestError(401, "NO_AUTH_FOUND", "Wrong authorization data")
+    ctx.touch()
+    return Reply(_user(rec))
+
+
+@method("crm.status.list")
+def status_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    order = params.get("order") or {"SORT": "ASC"}
+    return plain_list(ctx, "status", params, _status_row, order=order)
+
+
+def _status_row(rec: dict[str, Any]) -> dict[str, Any]:
+    out = _strings(rec)
+    out["CATEGORY_ID"] = None if rec.get("CATEGORY_ID") is None else str(rec["CATEGORY_ID"])
+    out["EXTRA"] = rec["EXTRA"]
+    return out
+
+
+@method("crm.status.entity.items", "crm.dealcategory.stage.list")
+def status_entity_items(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    entity = params.get("entityId") or params.get("ENTITY_ID")
+    if entity is None and ("id" in params or "ID" in params):
+        category = as_int(params.get("id", params.get("ID"))) or 0
+        entity = "DEAL_STAGE" if category == 0 else f"DEAL_STAGE_{category}"
+    if not entity:
+        raise RestError(400, "", "The parameter 'entityId' is not defined or invalid.")
+    rows = [s for s in ctx.store.table("status").values() if s["ENTITY_ID"] == entity]
+    ctx.touch(max(len(rows), 1))
+    rows.sort(key=lambda s: s["SORT"])
+    return Reply(
+        [{"NAME": s["NAME"], "SORT": s["SORT"], "STATUS_ID": s["STATUS_ID"]} for s in rows]
+    )
+
+
+@method("crm.category.list")
+def category_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    entity_type = as_int(params.get("entityTypeId"))
+    if entity_type is None:
+        raise RestError(400, "NOT_FOUND", "Smart process not found")
+    rows = [c for c in ctx.store.table("category").values() if c["ENTITY_TYPE_ID"] == entity_type]
+    rows.sort(key=lambda c: c["SORT"], reverse=True)
+    out = []
+    for c in rows:
+        item = {"id": c["ID"], "name": c["NAME"], "sort": c["SORT"],
+                "entityTypeId": c["ENTITY_TYPE_ID"], "isDefault": c["IS_DEFAULT"]}  # fmt: skip
+        if c["IS_DEFAULT"] != "Y":
+            item.update(originId=c.get("ORIGIN_ID", ""), originatorId=c.get("ORIGINATOR_ID", ""))
+        out.append(item)
+    ctx.touch(max(len(out), 1))
+    return Reply({"categories": out}, len(out))
+
+
+@method("crm.currency.list")
+def currency_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    rows = sorted(ctx.store.table("currency").values(), key=lambda c: c["SORT"])
+    ctx.touch(max(len(rows), 1))
+    out = [{"CURRENCY": c["CURRENCY"], "AMOUNT_CNT": str(c["AMOUNT_CNT"]),
+            "AMOUNT": f"{c['AMOUNT']:.4f}", "SORT": str(c["SORT"]), "BASE": c["BASE"],
+            "FULL_NAME": c["FULL_NAME"], "LID": "ru", "FORMAT_STRING": "# ₽"
+            if c["CURRENCY"] == "RUB" else "#", "DECIMALS": "2"}
+           for c in rows]  # fmt: skip
+    return Reply(out, len(out))
+
+
+@method("crm.requisite.preset.list")
+def preset_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    return plain_list(ctx, "preset", params)
+
+
+@method("crm.dealcategory.list")
+def dealcategory_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    rows = [{"ID": str(c["ID"]), "NAME": c["NAME"], "SORT": str(c["SORT"]), "IS_LOCKED": "N"}
+            for c in ctx.store.table("category").values() if c["ID"] != 0]  # fmt: skip
+    ctx.touch(max(len(rows), 1))
+    return Reply(rows, len(rows))

@@ -1,0 +1,371 @@
+"""The sandbox portal as an ASGI application.
+
+``create_app(config)`` returns a :class:`SandboxApp`: mount it in-process with
+``httpx.ASGITransport(app=app)`` or serve it with uvicorn (:func:`loaders.sandbox.serve`).
+
+Routes: ``/rest/USER_ID/TOKEN/METHOD[.json]`` (inbound webhook), ``/rest/METHOD?auth=TOKEN``
+(OAuth mode), ``/oauth/token/`` (token refresh), ``GET /sandbox/stats`` (inspection).
+
+One REST request goes: auth → leaky bucket → injected refusals (503/500/expire) → operating
+budget → execute in one transaction → injected reply loss (drop/timeout/crash) → latency → reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import Counter
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+
+from loaders.sandbox import _legacy, _refs  # noqa: F401  (register methods)
+from loaders.sandbox._batch import run_batch
+from loaders.sandbox._context import METHODS, Ctx, Reply, format_dt
+from loaders.sandbox._errors import RestError
+from loaders.sandbox._faults import FaultRoller
+from loaders.sandbox._limits import LeakyBucket, OperatingBudget
+from loaders.sandbox._oauth import OAuthTokens
+from loaders.sandbox._params import parse_php_query
+from loaders.sandbox._seed import seed_portal
+from loaders.sandbox._store import Store
+from loaders.sandbox.config import PLANS, SandboxConfig
+
+__all__ = ["SandboxApp", "create_app"]
+
+log = logging.getLogger("loaders.sandbox")
+
+_HTML = {
+    502: b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway"
+    b"</h1></center><hr><center>nginx</center></body></html>",
+    504: b"<html><head><title>504 Gateway Time-out</title></head><body><center><h1>504 Gateway "
+    b"Time-out</h1></center><hr><center>nginx</center></body></html>",
+}
+_BATCH = "batch"
+_NOT_IN_BATCH = frozenset({"batch"})
+_CRM_KINDS = ("contact", "company", "deal", "lead", "requisite", "product", "productsection",
+              "productrow", "comment", "activity", "userfield", "user")  # fmt: skip
+
+
+class _Refusal(Exception):
+    """A reply decided before or instead of the JSON answer (HTML error page, dropped reply)."""
+
+    def __init__(self, status: int, kind: str, delay: float = 0.0) -> None:
+        super().__init__(kind)
+        self.status, self.kind, self.delay = status, kind, delay
+
+
+class SandboxApp:
+    """An ASGI app emulating one Bitrix24 cloud portal; see the module docstring."""
+
+    def __init__(self, config: SandboxConfig) -> None:
+        self.config = config
+        self.store = Store(config.data_dir)
+        if config.seed_portal:
+            seed_portal(self.store, config.clock())
+        limits = PLANS[config.plan]
+        self._bucket_size, self._bucket_rate = limits if limits else (0, 0.0)
+        self._buckets: dict[str, LeakyBucket] = {}
+        self.budget = OperatingBudget(config.operating_limit_s, config.operating_window_s)
+        self.faults = FaultRoller(config.faults, config.seed)
+        self.oauth = OAuthTokens(self.store, config) if config.oauth else None
+        self.counters: Counter[str] = Counter()
+        self.errors: Counter[str] = Counter()
+        self.injected: Counter[str] = Counter()
+        self.methods: Counter[str] = Counter()
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- ASGI ---------------------------------------------------------------------------------
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        path: str = scope["path"]
+        if path.startswith("/rest/"):
+            await self._rest(scope, receive, send)
+        elif path.rstrip("/") == "/sandbox/stats":
+            await _send_json(send, 200, self.stats())
+        elif path.rstrip("/") == "/oauth/token" and self.oauth is not None:
+            params = await _read_params(scope, receive)
+            status, body = self.oauth.grant(params, _base_url(scope))
+            await _send_json(send, status, body)
+        else:
+            await _send_json(send, 404, {"error": "NOT_FOUND", "error_description": "Not found"})
+
+    async def _lifespan(self, receive: Any, send: Any) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    # -- REST ---------------------------------------------------------------------------------
+    async def _rest(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        self.counters["requests"] += 1
+        start = self.config.clock()
+        items = 0
+        try:
+            params = await _read_params(scope, receive)
+            user_id, credential, name = self._route(scope["path"], params)
+            self._admit(scope, start)
+            self._inject_before(params)
+            reply, items = self._execute(credential, user_id, name, params, start)
+            fault = self._inject_after()
+        except RestError as exc:
+            if not exc.counted:
+                self.errors[exc.code or "(empty)"] += 1
+            await _send_json(send, exc.status, exc.body())
+            return
+        except _Refusal as ref:
+            await self._refuse(send, ref)
+            return
+        await self._sleep(items)
+        if fault is not None:
+            await self._refuse(send, fault)
+            return
+        await _send_json(send, 200, reply)
+
+    async def _sleep(self, items: int) -> None:
+        delay = (self.config.latency_ms + self.config.item_latency_ms * items) / 1000
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    async def _refuse(self, send: Any, ref: _Refusal) -> None:
+        if ref.delay:
+            await asyncio.sleep(ref.delay)
+        await _send_raw(send, ref.status, _HTML[ref.status], b"text/html")
+
+    def _route(self, path: str, params: dict[str, Any]) -> tuple[int, str, str]:
+        """(user id, credential key, method) for a REST path, or an auth/route error."""
+        parts = [p for p in path[len("/rest/") :].split("/") if p]
+        if len(parts) == 3 and parts[0] != "api":
+            uid, token, name = parts
+            if uid != str(self.config.user_id) or token != self.config.token:
+                raise RestError(401, "INVALID_CREDENTIALS", "Invalid request credentials")
+            credential = f"hook:{uid}:{token}"
+        elif len(parts) == 1 and self.oauth is not None:
+            self.oauth.check(params.pop("auth", None), self.config.clock())
+            uid, credential, name = str(self.config.user_id), "app", parts[0]
+        elif len(parts) == 1:
+            raise RestError(401, "NO_AUTH_FOUND", "Wrong authorization data")
+        else:
+            raise RestError(404, "ERROR_METHOD_NOT_FOUND", "Method not found!")
+        name = name.lower().removesuffix(".json")
+        if name != _BATCH and name not in METHODS:
+            raise RestError(404, "ERROR_METHOD_NOT_FOUND", "Method not found!")
+        return int(uid), credential, name
+
+    def _admit(self, scope: dict[str, Any], now: float) -> None:
+        if not self._bucket_size:
+            return
+        client = (scope.get("client") or ("local", 0))[0]
+        bucket = self._buckets.get(client)
+        if bucket is None:
+            bucket = self._buckets[client] = LeakyBucket(self._bucket_size, self._bucket_rate)
+        if not bucket.admit(now):
+            raise RestError(503, "QUERY_LIMIT_EXCEEDED", "Too many requests")
+
+    def _inject_before(self, params: dict[str, Any]) -> None:
+        if self.faults.crashed:
+            self.counters["refused_while_down"] += 1
+            raise _Refusal(502, "down")
+        fault = self._fault = self.faults.roll()
+        if fault in ("503", "500") or (fault == "expire" and self.oauth is not None):
+            self.injected[fault] += 1
+            self._fault = None
+            if fault == "503":
+                raise RestError(503, "QUERY_LIMIT_EXCEEDED", "Too many requests")
+            if fault == "500":
+                raise RestError(500, "INTERNAL_SERVER_ERROR", "Internal server error")
+            assert self.oauth is not None
+            self.oauth.expire_all()
+            raise RestError(401, "expired_token", "The access token provided has expired.")
+
+    def _inject_after(self) -> _Refusal | None:
+        fault, self._fault = self._fault, None
+        if fault == "drop":
+            self.injected["drop"] += 1
+            return _Refusal(502, "drop")
+        if fault == "timeout":
+            self.injected["timeout"] += 1
+            return _Refusal(504, "timeout", self.config.faults.timeout_delay_s)
+        if fault == "crash":
+            self.injected["crash"] += 1
+            return _Refusal(502, "crash")
+        return None
+
+    _fault: str | None = None
+
+    # -- execution ----------------------------------------------------------------------------
+    def _execute(
+        self, credential: str, user_id: int, name: str, params: dict[str, Any], start: float
+    ) -> tuple[dict[str, Any], int]:
+        items = 0
+
+        def run(key: str, method: str, cmd_params: dict[str, Any]) -> Any:
+            nonlocal items
+            if method in _NOT_IN_BATCH and key:
+                raise RestError(
+                    405, "ERROR_BATCH_METHOD_NOT_ALLOWED", "Method is not allowed for batch usage"
+                )
+            if method not in METHODS:
+                raise RestError(404, "ERROR_METHOD_NOT_FOUND", "Method not found!")
+            reply, used, took = self._call(credential, user_id, method, cmd_params)
+            items += used
+            return reply.result, reply.total, reply.next, took
+
+        with self.store.transaction():
+            if name == _BATCH:
+                result: Any = run_batch(params, run)
+                total = nxt = None
+                took = self._time_block(start, credential, _BATCH)
+            else:
+                result, total, nxt, took = run("", name, params)
+        body: dict[str, Any] = {"result": result}
+        if total is not None:
+            body["total"] = total
+            if nxt is not None:
+                body["next"] = nxt
+        body["time"] = took
+        return body, items
+
+    def _call(
+        self, credential: str, user_id: int, method: str, params: dict[str, Any]
+    ) -> tuple[Reply, int, dict[str, Any]]:
+        clock = self.config.clock
+        start = clock()
+        key = (credential, method)
+        if not self.budget.allowed(key, start):
+            raise RestError(
+                429, "OPERATION_TIME_LIMIT", "Method is blocked due to operation time limit."
+            )
+        ctx = Ctx(self.store, self.config, start, user_id, method)
+        self.methods[method] += 1
+        try:
+            reply = METHODS[method](ctx, params)
+        except RestError as exc:
+            self.errors[exc.code or "(empty)"] += 1
+            exc.counted = True
+            raise
+        except Exception:  # a sandbox bug must not look like a portal answer
+            log.exception("sandbox: %s failed", method)
+            self.counters["internal_errors"] += 1
+            raise RestError(500, "INTERNAL_SERVER_ERROR", "Internal server error") from None
+        cost = self.config.cost_ms(method) * max(ctx.items, 1) / 1000
+        self.budget.charge(key, start, cost)
+        self.counters["commands"] += 1
+        self.counters["items"] += ctx.items
+        return reply, ctx.items, self._time_block(start, credential, method)
+
+    def _time_block(self, start: float, credential: str, method: str) -> dict[str, Any]:
+        finish = max(self.config.clock(), start)
+        operating, reset_at = self.budget.state((credential, method), finish)
+        return {
+            "start": start,
+            "finish": finish,
+            "duration": finish - start,
+            "processing": finish - start,
+            "date_start": format_dt(start),
+            "date_finish": format_dt(finish),
+            "operating_reset_at": reset_at,
+            "operating": operating,
+        }
+
+    # -- inspection ---------------------------------------------------------------------------
+    def stats(self) -> dict[str, Any]:
+        """Counts for tests and benchmarks (``GET /sandbox/stats``)."""
+        now = self.config.clock()
+        return {
+            "entities": {kind: self.store.count(kind) for kind in _CRM_KINDS},
+            "requests": self.counters["requests"],
+            "commands": self.counters["commands"],
+            "items": self.counters["items"],
+            "internal_errors": self.counters["internal_errors"],
+            "methods": dict(self.methods),
+            "errors": dict(self.errors),
+            "refusals": {
+                "QUERY_LIMIT_EXCEEDED": self.errors["QUERY_LIMIT_EXCEEDED"],
+                "OPERATION_TIME_LIMIT": self.errors["OPERATION_TIME_LIMIT"],
+                "auth": sum(
+                    self.errors[c]
+                    for c in (
+                        "INVALID_CREDENTIALS",
+                        "NO_AUTH_FOUND",
+                        "invalid_token",
+                        "expired_token",
+                    )
+                ),
+            },
+            "faults": dict(self.injected),
+            "operating": self.budget.snapshot(now),
+            "down": self.faults.crashed,
+        }
+
+
+def create_app(config: SandboxConfig | None = None) -> SandboxApp:
+    """Build a sandbox portal; state is loaded from (or created in) ``config.data_dir``."""
+    return SandboxApp(config or SandboxConfig())
+
+
+# -- HTTP helpers ---------------------------------------------------------------------------------
+def _base_url(scope: dict[str, Any]) -> str:
+    host, port = scope.get("server") or ("127.0.0.1", 80)
+    return f"{scope.get('scheme', 'http')}://{host}:{port}"
+
+
+async def _read_body(receive: Any) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+async def _read_params(scope: dict[str, Any], receive: Any) -> dict[str, Any]:
+    """Query string and body merged; bodies: JSON, urlencoded or multipart (PHP brackets)."""
+    params = parse_php_query(scope.get("query_string", b""))
+    headers = dict(scope.get("headers") or [])
+    ctype = headers.get(b"content-type", b"").decode("latin-1").lower()
+    if ctype.startswith("multipart/form-data"):
+        form = await Request(scope, receive).form()
+        pairs = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+        params.update(parse_php_query(urlencode(pairs)))
+        return params
+    body = await _read_body(receive)
+    if not body.strip():
+        return params
+    if "json" in ctype or (not ctype and body.lstrip()[:1] in (b"{", b"[")):
+        try:
+            data = json.loads(body)
+        except ValueError:
+            raise RestError(400, "INVALID_REQUEST", "The request body is not valid JSON.") from None
+        if not isinstance(data, dict):
+            raise RestError(400, "INVALID_REQUEST", "The JSON body must be an object.")
+        params.update(data)
+    else:
+        params.update(parse_php_query(body))
+    return params
+
+
+def _default(value: Any) -> Any:
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+async def _send_json(send: Any, status: int, body: Any) -> None:
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_default)
+    await _send_raw(send, status, data.encode(), b"application/json; charset=utf-8")
+
+
+async def _send_raw(send: Any, status: int, data: bytes, ctype: bytes) -> None:
+    headers = [(b"content-type", ctype), (b"content-length", str(len(data)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": data})

@@ -1,0 +1,143 @@
+"""`b24migrate sandbox`: run the local Bitrix24-compatible portal, or preload it with records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from loaders.sandbox import (
+    OAuthConfig,
+    SandboxConfig,
+    parse_faults,
+    parse_item_costs,
+    parse_operating_limit,
+)
+from loaders.sandbox.fixtures import FixtureError, load_fixture
+from loaders.sandbox.server import serve, webhook_url
+
+__all__ = ["command"]
+
+
+@click.group("sandbox")
+def command() -> None:
+    """A local Bitrix24-compatible portal for rehearsals, tests and benchmarks.
+
+    \b
+    Example:
+      b24migrate sandbox serve --data ./portal --token secret --plan standard
+    """
+
+
+def _config(o: dict[str, Any]) -> SandboxConfig:
+    """The portal settings from the `serve` options (a bad value is a usage error)."""
+    try:
+        default_cost, per_method = parse_item_costs(o["item_cost_ms"])
+        limit, window = parse_operating_limit(o["operating_limit"])
+        oauth = OAuthConfig(access_ttl_s=o["token_ttl"]) if o["oauth"] else None
+        return SandboxConfig(
+            data_dir=o["data"],
+            token=o["token"],
+            plan=o["plan"],
+            latency_ms=o["latency_ms"],
+            item_latency_ms=o["item_latency_ms"],
+            item_cost_ms=default_cost,
+            item_cost_by_method=per_method,
+            operating_limit_s=limit,
+            operating_window_s=window,
+            faults=parse_faults(o["faults"], timeout_delay_s=o["timeout_s"]),
+            seed=o["seed"],
+            oauth=oauth,
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@command.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
+@click.option("--port", default=8024, show_default=True, type=int)
+@click.option(
+    "--data",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Directory of portal.sqlite (state survives restarts); default: in memory.",
+)
+@click.option("--token", default="sandbox", show_default=True, help="Inbound-webhook code.")
+@click.option(
+    "--plan",
+    type=click.Choice(["standard", "enterprise", "unlimited"]),
+    default="standard",
+    show_default=True,
+    help="Leaky bucket 50/2, 250/5 or none.",
+)
+@click.option("--latency-ms", default=0.0, show_default=True, help="Real delay per request.")
+@click.option("--item-latency-ms", default=0.0, show_default=True, help="Real delay per item.")
+@click.option(
+    "--item-cost-ms",
+    multiple=True,
+    metavar="[METHOD=]MS",
+    help="Operating time accounted per item (default 5), e.g. crm.item.batchImport=50.",
+)
+@click.option(
+    "--operating-limit",
+    default="480/600",
+    show_default=True,
+    help="Per-method operating budget: seconds/window seconds.",
+)
+@click.option(
+    "--faults",
+    default="",
+    help="e.g. 503=0.05,500=0.02,drop=0.02,timeout=0.01,expire=0.01,crash_after=500",
+)
+@click.option(
+    "--timeout-s",
+    default=65.0,
+    show_default=True,
+    help="How long a `timeout` fault holds the reply.",
+)
+@click.option("--seed", default=0, show_default=True, help="Seed of the fault sequence.")
+@click.option("--oauth", is_flag=True, help="OAuth mode: /rest/METHOD?auth=TOKEN, /oauth/token/.")
+@click.option("--token-ttl", default=3600.0, show_default=True, help="OAuth access token life, s.")
+def serve_command(host: str, port: int, **options: Any) -> None:
+    """Serve the sandbox portal and print its webhook URL.
+
+    \b
+    Example:
+      b24migrate sandbox serve --port 8024 --data ./portal --token secret --faults 503=0.05
+    """  # fmt: skip
+    config = _config(options)
+    click.echo(f"Sandbox portal: {webhook_url(host, port, config)}")
+    click.echo(f"Data: {config.data_dir or 'in memory'}; stats: http://{host}:{port}/sandbox/stats")
+    if config.oauth:
+        click.echo(f"OAuth: access token {config.token}, refresh token "
+                   f"{config.oauth.refresh_token}, client {config.oauth.client_id}")  # fmt: skip
+    serve(config, host, port)
+
+
+@command.command("seed")
+@click.option(
+    "--data",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Directory of the portal to fill.",
+)
+@click.option(
+    "--fixture",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    required=True,
+    help="YAML/JSON: companies/contacts/deals/leads → lists of fields.",
+)
+def seed_command(data: Path, fixture: Path) -> None:
+    """Preload existing CRM records into a sandbox portal.
+
+    \b
+    Example:
+      b24migrate sandbox seed --data ./portal --fixture existing.yaml
+    """
+    try:
+        counts = load_fixture(SandboxConfig(data_dir=data), fixture)
+    except FixtureError as exc:
+        raise click.ClickException(str(exc)) from None
+    summary = ", ".join(f"{n} {entity}" for entity, n in counts.items()) or "nothing"
+    click.echo(f"Created {summary} in {data}")
