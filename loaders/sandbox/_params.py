@@ -8,7 +8,7 @@ body would carry them. Values from query strings stay strings; handlers accept b
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_plus
 
 from loaders.sandbox._errors import RestError
 
@@ -60,7 +60,14 @@ def parse_php_query(query: str | bytes) -> dict[str, Any]:
     if isinstance(query, bytes):
         query = query.decode("utf-8", "replace")
     root: dict[str, Any] = {}
-    for key, value in parse_qsl(query, keep_blank_values=True):
+    for pair in query.split("&"):
+        if not pair:
+            continue
+        key, _, value = pair.partition("=")
+        if "%" in key or "+" in key:
+            key = unquote_plus(key)
+        if "%" in value or "+" in value:
+            value = unquote_plus(value)
         _insert(root, _split_key(key), value)
     return {k: _listify(v) for k, v in root.items()}
 

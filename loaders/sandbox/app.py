@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 
 from starlette.requests import Request
 
-from loaders.sandbox import _legacy, _refs  # noqa: F401  (register methods)
+from loaders.sandbox import _items, _legacy, _more, _refs  # noqa: F401  (register methods)
 from loaders.sandbox._batch import run_batch
 from loaders.sandbox._context import METHODS, Ctx, Reply, format_dt
 from loaders.sandbox._errors import RestError
