@@ -10,8 +10,9 @@ cannot load, with the reason), ``meta`` (schema version, migration name = ``ORIG
 State machine of a record::
 
     planned ──mark_sending──▶ sending ──Written──▶ done
-       ▲   ▲                   │  │ └──Refused──▶ failed ──retry_failed / new content──▶ planned
-       │   └─reconcile: absent─┘  └──Unknown (timeout, 5xx, dropped reply, crash): stays sending
+       ▲ ▲ ▲                   │ │ │ └──Refused──▶ failed ──retry_failed / new content──▶ planned
+       │ │ └─reconcile: absent─┘ │ └──Unknown (timeout, 5xx, dropped reply, crash): stays sending
+       │ └───NotSent (refused before execution: limits, auth)─┘
        └──── apply_plan: content changed (done → planned as update/set)
 
 Every transition is one SQLite transaction: a batch's records become ``sending`` together with
@@ -33,8 +34,8 @@ The windows of one batch, and what a crash (SIGKILL, power cut) or a lost reply 
    nothing left the machine → they are sent later. Nothing lost, nothing doubled.
 2. committed ``sending``, request not yet sent (or refused before execution: 503
    QUERY_LIMIT_EXCEEDED, 429 OPERATION_TIME_LIMIT, connection refused): records are
-   ``sending``; the look-up finds nothing → ``planned`` → sent again. A refusal the client knows
-   happened before execution may also be applied at once as ``Unknown`` and reconciled.
+   ``sending``; the look-up finds nothing → ``planned`` → sent again. A refusal the client
+   knows happened before execution is applied at once as ``NotSent`` (→ ``planned``).
 3. sent, the portal is executing or has written, the reply is lost (timeout, reset, 5xx,
    process killed): records stay ``sending``. The look-up by ``ORIGINATOR_ID`` + ``ORIGIN_ID``
    finds the ones written (→ ``done`` with their ids) and not the others (→ ``planned``). A
@@ -61,6 +62,7 @@ from migrate.ledger._ledger import LEDGER_PATH, Ledger
 from migrate.ledger._model import (
     Batch,
     LedgerRecord,
+    NotSent,
     Op,
     Outcome,
     PlanIssue,
@@ -81,6 +83,7 @@ __all__ = [
     "Batch",
     "Ledger",
     "LedgerRecord",
+    "NotSent",
     "Op",
     "Outcome",
     "PlanIssue",

@@ -14,6 +14,7 @@ from migrate.errors import CheckpointError
 from migrate.ledger._model import (
     Batch,
     LedgerRecord,
+    NotSent,
     Op,
     Outcome,
     PlanIssue,
@@ -273,7 +274,8 @@ class Ledger:
     def apply_results(self, batch_id: int, outcomes: Iterable[Outcome]) -> None:
         """sending → done | failed for one batch's replies, in one transaction.
 
-        ``Unknown`` outcomes (and records of the batch with no outcome) stay ``sending``.
+        ``NotSent`` (refused before execution) goes back to ``planned``; ``Unknown`` outcomes
+        (and records of the batch with no outcome) stay ``sending``.
         """
         with self._store.write() as conn:
             now = self._store.now()
@@ -447,6 +449,12 @@ def _apply_outcome(conn: sqlite3.Connection, outcome: Outcome, run_id: int, now:
             "created_run_id = CASE WHEN op = 'create' THEN :run_id ELSE created_run_id END "
             "WHERE id = :id",
             {"now": now, "b24_id": outcome.b24_id, "run_id": run_id, "id": outcome.record_id},
+        )
+    elif isinstance(outcome, NotSent):
+        conn.execute(
+            "UPDATE records SET state = 'planned', batch_id = NULL, last_error = ?, "
+            "updated_at = ? WHERE id = ?",
+            (outcome.reason, now, outcome.record_id),
         )
     elif isinstance(outcome, Refused):
         conn.execute(

@@ -13,6 +13,7 @@ from typing import Any
 __all__ = [
     "Batch",
     "LedgerRecord",
+    "NotSent",
     "Op",
     "Outcome",
     "PlanIssue",
@@ -205,6 +206,15 @@ class Refused:
 
 
 @dataclass(frozen=True, slots=True)
+class NotSent:
+    """The portal refused the command before executing it (rate or operating limit, auth,
+    a batch cut short): nothing was written, the record goes back to ``planned``."""
+
+    record_id: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Unknown:
     """Nobody knows whether the portal wrote the record: it stays ``sending``."""
 
@@ -212,7 +222,7 @@ class Unknown:
     reason: str
 
 
-Outcome = Written | Refused | Unknown
+Outcome = Written | Refused | NotSent | Unknown
 
 
 @dataclass(frozen=True, slots=True)

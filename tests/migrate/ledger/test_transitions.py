@@ -208,3 +208,14 @@ def test_ready_handles_more_records_than_one_sql_chunk(ledger):
     batch = ledger.mark_sending(run.id, [r.id for r in ready])
     assert batch.size == 1200
     assert len(ledger.sending()) == 1200
+
+
+def test_not_sent_goes_back_to_planned_with_the_reason(ledger, planned):
+    companies = ledger.ready("company", 10)
+    batch = ledger.mark_sending(planned.id, [r.id for r in companies])
+    from migrate.ledger import NotSent
+
+    ledger.apply_results(batch.id, [NotSent(r.id, "OPERATION_TIME_LIMIT") for r in companies])
+    again = ledger.ready("company", 10)
+    assert [r.id for r in again] == [r.id for r in companies]
+    assert {(r.batch_id, r.last_error) for r in again} == {(None, "OPERATION_TIME_LIMIT")}
