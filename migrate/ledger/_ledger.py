@@ -311,6 +311,19 @@ class Ledger:
                 else:
                     _apply_outcome(conn, Written(record_id, b24_id), row["run_id"], now)
 
+    def refuse_planned(self, errors: Mapping[int, str]) -> None:
+        """planned → failed for records that cannot even be turned into a command."""
+        with self._store.write() as conn:
+            now = self._store.now()
+            for record_id, error in errors.items():
+                changed = conn.execute(
+                    "UPDATE records SET state = 'failed', last_error = ?, updated_at = ? "
+                    "WHERE id = ? AND state = 'planned'",
+                    (error, now, record_id),
+                ).rowcount
+                if not changed:
+                    raise CheckpointError(f"record {record_id} is not `planned`")
+
     def retry_failed(self, entities: Sequence[str] | None = None) -> int:
         """failed → planned (all, or of some entities); returns how many."""
         sql = "UPDATE records SET state = 'planned', batch_id = NULL WHERE state = 'failed'"

@@ -219,3 +219,12 @@ def test_not_sent_goes_back_to_planned_with_the_reason(ledger, planned):
     again = ledger.ready("company", 10)
     assert [r.id for r in again] == [r.id for r in companies]
     assert {(r.batch_id, r.last_error) for r in again} == {(None, "OPERATION_TIME_LIMIT")}
+
+
+def test_refuse_planned_fails_records_that_cannot_be_sent(ledger, planned):
+    record = ledger.ready("company", 1)[0]
+    ledger.refuse_planned({record.id: "OWNER_ID missing"})
+    assert ledger.get("company", record.source_key).last_error == "OWNER_ID missing"
+    with pytest.raises(CheckpointError, match="not `planned`"):
+        ledger.refuse_planned({record.id: "again"})
+    assert ledger.get("company", record.source_key).state is State.FAILED

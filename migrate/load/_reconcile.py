@@ -1,0 +1,158 @@
+"""Reconciliation: decide every record left ``sending`` by asking the portal what it holds."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from loaders.batch import Command as ClientCommand
+from loaders.client import Bitrix24Client
+from loaders.entities import (
+    Command,
+    build_comment_lookup,
+    build_lookups,
+    parse_lookup,
+    spec_for,
+)
+from loaders.errors import PortalError
+from migrate.errors import CheckpointError, PortalTransientError
+from migrate.ledger import Ledger, LedgerRecord, Op
+from migrate.load._outcomes import error_text
+
+__all__ = ["DEFAULT_SETTLE_SECONDS", "Duplicate", "ReconcileReport", "reconcile"]
+
+#: A cloud request is cut at 60 s; after this long a request we lost track of cannot still
+#: be writing, so "not found" means "never written".
+DEFAULT_SETTLE_SECONDS = 75.0
+
+Sleep = Callable[[float], Awaitable[None]]
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """The portal holds several records under one origin key (the lowest id is kept)."""
+
+    entity: str
+    source_key: str
+    b24_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcileReport:
+    """What reconciliation decided."""
+
+    found: int = 0
+    requeued: int = 0
+    duplicates: tuple[Duplicate, ...] = ()
+    rounds: int = 0
+
+    def __add__(self, other: ReconcileReport) -> ReconcileReport:
+        return ReconcileReport(
+            self.found + other.found,
+            self.requeued + other.requeued,
+            self.duplicates + other.duplicates,
+            self.rounds + other.rounds,
+        )
+
+
+async def reconcile(
+    ledger: Ledger,
+    client: Bitrix24Client,
+    *,
+    settle_seconds: float = DEFAULT_SETTLE_SECONDS,
+    clock: Clock,
+    sleep: Sleep = asyncio.sleep,
+) -> ReconcileReport:
+    """Move every ``sending`` record to ``done`` (found in the portal) or ``planned``.
+
+    Waits first until the newest of their batches left ``settle_seconds`` ago. Idempotent
+    ops (update, set) are simply planned again. Nothing is changed if a look-up fails.
+    """
+    sending = ledger.sending()
+    if not sending:
+        return ReconcileReport()
+    await _settle(ledger, sending, settle_seconds, clock, sleep)
+    found: dict[int, int | None] = {}
+    duplicates: list[Duplicate] = []
+    creates: dict[str, list[LedgerRecord]] = defaultdict(list)
+    for record in sending:
+        if record.op is Op.CREATE:
+            creates[record.entity].append(record)
+        else:
+            found[record.id] = None
+    for entity, records in creates.items():
+        ids = await _look_up(client, ledger.originator, entity, records)
+        for record in records:
+            matches = ids.get(record.source_key, [])
+            found[record.id] = matches[0] if matches else None
+            if len(matches) > 1:
+                duplicates.append(Duplicate(entity, record.source_key, tuple(matches)))
+    ledger.reconcile(found)
+    hits = sum(1 for value in found.values() if value is not None)
+    return ReconcileReport(hits, len(found) - hits, tuple(duplicates), 1)
+
+
+async def _settle(
+    ledger: Ledger,
+    records: Sequence[LedgerRecord],
+    settle_seconds: float,
+    clock: Clock,
+    sleep: Sleep,
+) -> None:
+    sent = []
+    for batch_id in {r.batch_id for r in records if r.batch_id is not None}:
+        batch = ledger.batch(batch_id)
+        if batch is None:
+            raise CheckpointError(f"batch {batch_id} of a `sending` record is missing")
+        sent.append(batch.sent_at)
+    wait = (max(sent) - clock()).total_seconds() + settle_seconds
+    if wait > 0:
+        await sleep(wait)
+
+
+async def _look_up(
+    client: Bitrix24Client, originator: str, entity: str, records: Sequence[LedgerRecord]
+) -> dict[str, list[int]]:
+    if spec_for(entity).origin == "comment_tag":
+        commands = _comment_lookups(records)
+    else:
+        keys = [r.source_key for r in records]
+        commands = [lookup.command for lookup in build_lookups(entity, originator, keys)]
+    rows = await _list_rows(client, commands)
+    return parse_lookup(entity, originator, rows)
+
+
+def _comment_lookups(records: Iterable[LedgerRecord]) -> list[Command]:
+    owners = set()
+    for record in records:
+        fields = record.resolved_fields()
+        owners.add((str(fields["ENTITY_TYPE"]), int(fields["ENTITY_ID"])))
+    return [build_comment_lookup(kind, owner) for kind, owner in sorted(owners)]
+
+
+async def _list_rows(client: Bitrix24Client, commands: Sequence[Command]) -> list[Any]:
+    """Every row the list commands return, following ``next`` past the first page."""
+    batch = [ClientCommand(f"lookup{i}", c.method, c.params) for i, c in enumerate(commands)]
+    try:
+        result = await client.batch(batch)
+        rows: list[Any] = []
+        for item, command in zip(result, commands, strict=True):
+            if item.error is not None:
+                raise item.error
+            rows.extend(item.result or [])
+            start = item.next
+            while start:
+                page = await client.call(command.method, {**command.params, "start": start})
+                rows.extend(page.result or [])
+                start = page.next
+    except PortalError as exc:
+        raise PortalTransientError(
+            f"reconciliation: the portal did not answer a look-up ({error_text(exc)})",
+            next_step="run `b24migrate load` again; records left `sending` are kept as they are",
+        ) from exc
+    return rows
