@@ -18,8 +18,8 @@ from loaders.entities import (
     parse_lookup,
     spec_for,
 )
-from loaders.errors import PortalError
-from migrate.errors import CheckpointError, PortalTransientError
+from loaders.errors import PortalAuthError, PortalBlocked, PortalError
+from migrate.errors import PortalTerminalError, PortalTransientError
 from migrate.ledger import Ledger, LedgerRecord, Op
 from migrate.load._outcomes import error_text
 
@@ -104,12 +104,8 @@ async def _settle(
     clock: Clock,
     sleep: Sleep,
 ) -> None:
-    sent = []
-    for batch_id in {r.batch_id for r in records if r.batch_id is not None}:
-        batch = ledger.batch(batch_id)
-        if batch is None:
-            raise CheckpointError(f"batch {batch_id} of a `sending` record is missing")
-        sent.append(batch.sent_at)
+    batches = (ledger.batch(i) for i in {r.batch_id for r in records if r.batch_id})
+    sent = [batch.sent_at for batch in batches if batch is not None]
     wait = (max(sent) - clock()).total_seconds() + settle_seconds
     if wait > 0:
         await sleep(wait)
@@ -150,6 +146,11 @@ async def _list_rows(client: Bitrix24Client, commands: Sequence[Command]) -> lis
                 page = await client.call(command.method, {**command.params, "start": start})
                 rows.extend(page.result or [])
                 start = page.next
+    except (PortalAuthError, PortalBlocked) as exc:
+        raise PortalTerminalError(
+            f"reconciliation: the portal refused a look-up ({error_text(exc)})",
+            next_step="fix the webhook's permissions, then run `b24migrate load` again",
+        ) from exc
     except PortalError as exc:
         raise PortalTransientError(
             f"reconciliation: the portal did not answer a look-up ({error_text(exc)})",

@@ -123,7 +123,7 @@ class Scheduler:
             chosen.append(work)
             if len(chosen) == self.batch_size:
                 break
-        return Pick(tuple(chosen), unsendable, frozenset(waiting - set(taken)))
+        return Pick(tuple(chosen), unsendable, frozenset(waiting))
 
     def _entities(self) -> list[str]:
         pending = set(self.ledger.pending_entities())

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from loaders.batch import Command as ClientCommand
-from migrate.errors import Interrupted, PortalTerminalError
+from migrate.errors import Interrupted, PortalTerminalError, PortalTransientError
 from migrate.ledger import Op, PlannedRecord, Ref, State
 from migrate.load import LoadOptions, load
 
@@ -331,3 +331,102 @@ def test_refused_credentials_stop_the_load_and_requeue_the_batch(ledger, portal)
     assert State.SENDING not in states(ledger)
     assert ledger.runs()[-1].status == "failed"
     assert all(r.attempts <= 1 for r in ledger.records())
+
+
+def test_a_bug_while_sending_leaves_the_batch_sending_and_the_run_failed(ledger, portal):
+    plan(ledger)
+
+    async def scenario():
+        async with make_client(portal) as client:
+
+            async def broken(commands, **kwargs):
+                raise RuntimeError("boom")
+
+            client.send_batch = broken
+            client.budget = TightBudget(client.budget, refusals=0, ample=True)
+            with pytest.raises(RuntimeError, match="boom"):
+                await load(ledger, client, LoadOptions(settle_seconds=0, batch_size=2))
+
+    asyncio.run(scenario())
+    assert states(ledger)[State.SENDING] > 2
+    assert ledger.runs()[-1].status == "failed"
+
+
+class TightBudget:
+    """The client's budget, with no room for the first few asks."""
+
+    def __init__(self, real, refusals: int, ample: bool = False) -> None:
+        self.real = real
+        self.refusals = refusals
+        self.ample = ample
+
+    def fits(self, method, count):
+        if self.refusals > 0:
+            self.refusals -= 1
+            return 0
+        return count if self.ample else self.real.fits(method, count)
+
+    def wait_time(self, method):
+        return 0.01 if self.refusals else self.real.wait_time(method)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+def test_load_waits_for_the_operating_budget_when_nothing_fits(ledger, portal):
+    plan(ledger, [PlannedRecord("company", "c", Op.CREATE, {"TITLE": "ООО"})])
+    slept = []
+
+    async def fake_sleep(seconds):
+        slept.append(seconds)
+
+    async def scenario():
+        async with make_client(portal) as client:
+            client.budget = TightBudget(client.budget, refusals=3)
+            await load(ledger, client, FAST, sleep=fake_sleep)
+
+    asyncio.run(scenario())
+    assert len(slept) == 3
+    assert ledger.get("company", "c").state is State.DONE
+
+
+def test_reconcile_follows_pages_when_duplicates_overflow_one(ledger, portal):
+    plan(ledger, [PlannedRecord("company", "k", Op.CREATE, {"TITLE": "ООО"})])
+    run = ledger.start_run("load")
+    ledger.mark_sending(run.id, [ledger.ready("company", 1)[0].id])
+
+    async def scenario():
+        async with make_client(portal) as client:
+            add = {"fields": {"TITLE": "x", "ORIGINATOR_ID": ORIGINATOR, "ORIGIN_ID": "k"}}
+            await client.send_batch(
+                [ClientCommand(f"a{i}", "crm.company.add", add) for i in range(50)]
+            )
+            await client.call("crm.company.add", add)
+            return await load(ledger, client, FAST)
+
+    report = asyncio.run(scenario())
+    assert len(report.reconciled.duplicates[0].b24_ids) == 51
+    assert ledger.get("company", "k").b24_id == 1
+
+
+@pytest.mark.parametrize(
+    ("token", "error", "message"),
+    [
+        ("wrong", PortalTerminalError, "refused a look-up"),
+        ("sandbox", PortalTransientError, "did not answer a look-up"),
+    ],
+)
+def test_a_failed_look_up_changes_nothing(ledger, token, error, message):
+    app = make_portal({"500": 1.0} if token == "sandbox" else None)
+    plan(ledger, [PlannedRecord("company", "k", Op.CREATE, {"TITLE": "ООО"})])
+    run = ledger.start_run("load")
+    ledger.mark_sending(run.id, [ledger.ready("company", 1)[0].id])
+
+    async def scenario():
+        async with make_client(app, token=token, max_attempts=1) as client:
+            with pytest.raises(error, match=message):
+                await load(ledger, client, FAST)
+
+    asyncio.run(scenario())
+    app.close()
+    assert ledger.get("company", "k").state is State.SENDING
