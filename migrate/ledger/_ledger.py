@@ -415,6 +415,15 @@ class Ledger:
         ).fetchall()
         return self._with_refs(rows)
 
+    def run_progress(self, run_id: int) -> tuple[int, int]:
+        """``(batches, records)`` whose replies a run has applied, for rates and ETAs."""
+        row = self._conn.execute(
+            "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM batches "
+            "WHERE run_id = ? AND finished_at IS NOT NULL",
+            (run_id,),
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
     def batch(self, batch_id: int) -> Batch | None:
         row = self._conn.execute("SELECT * FROM batches WHERE id = ?", (batch_id,)).fetchone()
         return None if row is None else batch_from_row(row)
