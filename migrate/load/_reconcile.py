@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from loaders.batch import Command as ClientCommand
 from loaders.client import Bitrix24Client
 from loaders.entities import (
     Command,
@@ -22,6 +21,7 @@ from loaders.errors import PortalAuthError, PortalBlocked, PortalError
 from migrate.errors import PortalTerminalError, PortalTransientError
 from migrate.ledger import Ledger, LedgerRecord, Op
 from migrate.load._outcomes import error_text
+from migrate.portal import read_all
 
 __all__ = ["DEFAULT_SETTLE_SECONDS", "Duplicate", "ReconcileReport", "reconcile"]
 
@@ -132,20 +132,9 @@ def _comment_lookups(records: Iterable[LedgerRecord]) -> list[Command]:
 
 
 async def _list_rows(client: Bitrix24Client, commands: Sequence[Command]) -> list[Any]:
-    """Every row the list commands return, following ``next`` past the first page."""
-    batch = [ClientCommand(f"lookup{i}", c.method, c.params) for i, c in enumerate(commands)]
+    """Every row the list commands return, all pages."""
     try:
-        result = await client.batch(batch)
-        rows: list[Any] = []
-        for item, command in zip(result, commands, strict=True):
-            if item.error is not None:
-                raise item.error
-            rows.extend(item.result or [])
-            start = item.next
-            while start:
-                page = await client.call(command.method, {**command.params, "start": start})
-                rows.extend(page.result or [])
-                start = page.next
+        pages = await read_all(client, [(c.method, c.params) for c in commands])
     except (PortalAuthError, PortalBlocked) as exc:
         raise PortalTerminalError(
             f"reconciliation: the portal refused a look-up ({error_text(exc)})",
@@ -156,4 +145,4 @@ async def _list_rows(client: Bitrix24Client, commands: Sequence[Command]) -> lis
             f"reconciliation: the portal did not answer a look-up ({error_text(exc)})",
             next_step="run `b24migrate load` again; records left `sending` are kept as they are",
         ) from exc
-    return rows
+    return [row for page in pages for row in page or []]
