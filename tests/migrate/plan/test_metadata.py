@@ -169,6 +169,9 @@ def test_check_fields_accepts_a_clean_deal_and_knows_the_pipeline(meta):
     assert rules(check_fields(meta, "deal", {"CATEGORY_ID": 7})) == [
         ("CATEGORY_ID", "category.unknown", "7")
     ]
+    assert rules(check_fields(meta, "deal", {"CATEGORY_ID": "Опт"})) == [
+        ("CATEGORY_ID", "category.unknown", "Опт")
+    ]
     assert rules(check_fields(meta, "deal", {"CATEGORY_ID": 1}, creating=False)) == [
         ("CATEGORY_ID", "field.read_only", "1")
     ]
