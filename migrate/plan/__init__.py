@@ -3,8 +3,9 @@
 So far: reading the portal's metadata (:func:`read_portal_metadata`), resolving legacy owners
 to portal users (:class:`OwnerResolver`) and checking a record's fields against the portal
 (:func:`check_fields`: unknown fields, read-only and required fields, pipelines, stages,
-dictionaries, enumerations, currencies). Turning clean tables into ledger records
-(:class:`~migrate.ledger.PlannedRecord`) builds on these.
+dictionaries, enumerations, currencies) and turning source-key references into ledger
+references (:class:`ReferenceIndex`, through the dedupe survivor map). Turning clean tables
+into ledger records (:class:`~migrate.ledger.PlannedRecord`) builds on these.
 """
 
 from migrate.plan._checks import FieldProblem, check_fields
@@ -17,6 +18,7 @@ from migrate.plan._metadata import (
     read_portal_metadata,
 )
 from migrate.plan._owners import OwnerResolution, OwnerResolver, owner_key
+from migrate.plan._refs import ReferenceIndex, ResolvedRefs
 
 __all__ = [
     "FieldInfo",
@@ -25,6 +27,8 @@ __all__ = [
     "OwnerResolver",
     "PortalMetadata",
     "PortalUser",
+    "ReferenceIndex",
+    "ResolvedRefs",
     "Status",
     "check_fields",
     "owner_key",
