@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -59,7 +60,8 @@ def test_load_killed_at_random_moments_ends_with_each_record_exactly_once(tmp_pa
         command = [sys.executable, "-c", LOAD_SCRIPT, str(ledger_path), portal.webhook_url, "0.5"]
         for _ in range(6):
             proc = subprocess.Popen(command, cwd=_repo())
-            time.sleep(rng.uniform(0.4, 1.2))
+            _wait_for_a_new_batch(ledger_path, proc)
+            time.sleep(rng.uniform(0.0, 0.15))
             if proc.poll() is None:
                 proc.send_signal(signal.SIGKILL)
                 kills += 1
@@ -89,6 +91,22 @@ def test_load_killed_at_random_moments_ends_with_each_record_exactly_once(tmp_pa
         assert all(ids == [done[(entity, key)]] for key, ids in keys.items()), entity
     assert found["products"] == {"p1": 1, "p2": 1}
     assert sorted(found["comments"].values()) == [1] * 8
+
+
+def _wait_for_a_new_batch(ledger_path: Path, proc: subprocess.Popen) -> None:
+    """Return once the load has sent one more batch (so the kill lands mid-load)."""
+
+    def batches() -> int:
+        conn = sqlite3.connect(ledger_path, timeout=30)
+        try:
+            return int(conn.execute("SELECT COUNT(*) FROM batches").fetchone()[0])
+        finally:
+            conn.close()
+
+    before = batches()
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and batches() == before and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 async def _portal_keys(app):
