@@ -34,6 +34,7 @@ from migrate.ledger._store import (
     Clock,
     Store,
     batch_from_row,
+    from_row,
     record_from_row,
     rowid,
     run_from_row,
@@ -221,21 +222,7 @@ class Ledger:
         """The last plan's issues (all, or of one severity) in the order they were written."""
         sql = "SELECT * FROM plan_issues" + (" WHERE severity = ?" if severity else "")
         rows = self._conn.execute(sql + " ORDER BY id", (severity,) if severity else ())
-        return [
-            PlanIssue(
-                entity=r["entity"],
-                source_key=r["source_key"],
-                rule=r["rule"],
-                message=r["message"],
-                severity=r["severity"],
-                field=r["field"],
-                value=r["value"],
-                source=r["source"],
-                sheet=r["sheet"],
-                row=r["row"],
-            )
-            for r in rows
-        ]
+        return [from_row(PlanIssue, r) for r in rows]
 
     # ------------------------------------------------------------------ load: transitions
     def mark_sending(self, run_id: int, record_ids: Sequence[int]) -> Batch:
@@ -302,14 +289,12 @@ class Ledger:
                 ).fetchone()
                 if row is None or row["state"] != State.SENDING:
                     raise CheckpointError(f"record {record_id} is not `sending`")
-                if b24_id is None:
-                    conn.execute(
-                        "UPDATE records SET state = 'planned', batch_id = NULL, updated_at = ? "
-                        "WHERE id = ?",
-                        (now, record_id),
-                    )
-                else:
-                    _apply_outcome(conn, Written(record_id, b24_id), row["run_id"], now)
+                outcome: Outcome = (
+                    NotSent(record_id, "not in the portal after an unknown outcome: sent again")
+                    if b24_id is None
+                    else Written(record_id, b24_id)
+                )
+                _apply_outcome(conn, outcome, row["run_id"], now)
 
     def refuse_planned(self, errors: Mapping[int, str]) -> None:
         """planned → failed for records that cannot even be turned into a command."""

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 from migrate.errors import CheckpointError
 from migrate.ledger._model import Batch, LedgerRecord, Op, Run, State
 
-__all__ = ["SCHEMA_VERSION", "Clock", "Store", "utc_now"]
+__all__ = ["SCHEMA_VERSION", "Clock", "Store", "from_row", "utc_now"]
+
+_T = TypeVar("_T")
 
 SCHEMA_VERSION = 1
 
@@ -152,48 +156,43 @@ def to_datetime(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
+def from_row(cls: type[_T], row: sqlite3.Row, **converted: Any) -> _T:
+    """An instance of the dataclass ``cls`` from the same-named columns of ``row``.
+
+    ``converted`` gives the fields whose column needs decoding (enums, JSON, timestamps).
+    """
+    names = [f.name for f in dataclasses.fields(cls) if f.name not in converted]  # type: ignore[arg-type]
+    return cls(**{name: row[name] for name in names}, **converted)
+
+
 def record_from_row(
     row: sqlite3.Row, ref_ids: tuple[tuple[str, int | None], ...] = ()
 ) -> LedgerRecord:
-    return LedgerRecord(
-        id=row["id"],
-        entity=row["entity"],
-        source_key=row["source_key"],
+    return from_row(
+        LedgerRecord,
+        row,
         op=Op(row["op"]),
         state=State(row["state"]),
         fields=json.loads(row["fields"]),
-        content_hash=row["content_hash"],
-        b24_id=row["b24_id"],
-        attempts=row["attempts"],
-        last_error=row["last_error"],
-        batch_id=row["batch_id"],
-        sort_key=row["sort_key"],
-        created_run_id=row["created_run_id"],
         ref_ids=ref_ids,
     )
 
 
 def run_from_row(row: sqlite3.Row) -> Run:
-    started = to_datetime(row["started_at"])
-    assert started is not None
-    return Run(
-        id=row["id"],
-        kind=row["kind"],
-        started_at=started,
+    return from_row(
+        Run,
+        row,
+        started_at=datetime.fromisoformat(row["started_at"]),
         finished_at=to_datetime(row["finished_at"]),
-        status=row["status"],
     )
 
 
 def batch_from_row(row: sqlite3.Row) -> Batch:
-    sent = to_datetime(row["sent_at"])
-    assert sent is not None
-    return Batch(
-        id=row["id"],
-        run_id=row["run_id"],
-        sent_at=sent,
+    return from_row(
+        Batch,
+        row,
+        sent_at=datetime.fromisoformat(row["sent_at"]),
         finished_at=to_datetime(row["finished_at"]),
-        size=row["size"],
     )
 
 
