@@ -194,7 +194,7 @@ class Bitrix24Client:
             PortalError: a subclass says what happened; :class:`AmbiguousWrite` when a write
                 was sent and its outcome is unknown (it is not retried).
         """
-        command = Command("call", method, dict(params or {}))
+        command = Command(method, method, dict(params or {}))
         await self._wait_budget(method, 1)
         reserved = self.budget.send(method, 1)
         try:
@@ -335,7 +335,7 @@ class Bitrix24Client:
         self, method: str, payload: dict[str, Any], commands: Sequence[Command]
     ) -> dict[str, Any]:
         safe = all(c.retry_safe for c in commands) if method == "batch" else is_read_method(method)
-        for _ in range(3):  # passes after the first only after refreshing an expired token
+        for _ in range(self.max_attempts):  # a pass after the first follows a token refresh
             generation = getattr(self.auth, "generation", 0)
             response = await self._post(method, payload, commands, safe)
             try:

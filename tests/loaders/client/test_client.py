@@ -36,7 +36,9 @@ async def test_call_raises_typed_field_error(client):
         await client.call("crm.contact.get", {"id": 424242})
     error = caught.value
     assert (error.method, error.http_status, error.description) == (
-        "crm.contact.get", 400, "Not found"
+        "crm.contact.get",
+        400,
+        "Not found",
     )
     assert not error.transient
     assert "`crm.contact.get`" in str(error) and "Next:" in str(error)

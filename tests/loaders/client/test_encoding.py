@@ -15,7 +15,10 @@ from loaders._encoding import encode_query, encode_value
     ("params", "expected"),
     [
         ({"id": 5}, "id=5"),
-        ({"fields": {"TITLE": "ООО Ромашка"}}, "fields[TITLE]=%D0%9E%D0%9E%D0%9E%20%D0%A0%D0%BE%D0%BC%D0%B0%D1%88%D0%BA%D0%B0"),
+        (
+            {"fields": {"TITLE": "ООО Ромашка"}},
+            "fields[TITLE]=%D0%9E%D0%9E%D0%9E%20%D0%A0%D0%BE%D0%BC%D0%B0%D1%88%D0%BA%D0%B0",
+        ),
         (
             {"fields": {"PHONE": [{"VALUE": "+7 999", "VALUE_TYPE": "WORK"}]}},
             "fields[PHONE][0][VALUE]=%2B7%20999&fields[PHONE][0][VALUE_TYPE]=WORK",

@@ -40,10 +40,16 @@ async def seeded(big_app):
 
     started = time.monotonic()
     commands = [
-        Command(f"c{i}", "crm.contact.add", {"fields": {"NAME": f"N{i}", "SOURCE_ID": "WEB" if i % 3 else "CALL"}})
+        Command(
+            f"c{i}",
+            "crm.contact.add",
+            {"fields": {"NAME": f"N{i}", "SOURCE_ID": "WEB" if i % 3 else "CALL"}},
+        )
         for i in range(ROWS)
     ]
-    async with Bitrix24Client(WEBHOOK, transport=httpx.ASGITransport(app=big_app), plan="unlimited") as client:
+    async with Bitrix24Client(
+        WEBHOOK, transport=httpx.ASGITransport(app=big_app), plan="unlimited"
+    ) as client:
         result = await client.batch(commands)
     assert result.ok
     print(f"seeded {ROWS} contacts in {time.monotonic() - started:.1f} s")
@@ -82,7 +88,9 @@ async def test_chained_pages_fifty_per_batch(big_app, make_client, seeded):
 async def test_chained_list_of_an_exact_page_multiple(make_app, make_client):
     app = make_app()
     async with make_client(app) as client:
-        await client.batch([Command(f"c{i}", "crm.contact.add", {"fields": {"NAME": "x"}}) for i in range(100)])
+        await client.batch(
+            [Command(f"c{i}", "crm.contact.add", {"fields": {"NAME": "x"}}) for i in range(100)]
+        )
         plain = await client.list_all("crm.contact.list", select=["ID"])
         chained = await client.list_all("crm.contact.list", select=["ID"], chained=True)
         empty = await client.list_all("crm.deal.list", chained=True)

@@ -27,7 +27,10 @@ def faults(**rates: float) -> FaultSpec:
 
 
 def contacts(n: int, prefix: str = "c") -> list[Command]:
-    return [Command(f"{prefix}{i}", "crm.contact.add", {"fields": {"NAME": f"{prefix}{i}"}}) for i in range(n)]
+    return [
+        Command(f"{prefix}{i}", "crm.contact.add", {"fields": {"NAME": f"{prefix}{i}"}})
+        for i in range(n)
+    ]
 
 
 async def fast_sleep(seconds: float) -> None:  # retries back off by real time otherwise
@@ -91,7 +94,9 @@ async def test_idempotent_writes_are_retried(make_app, make_client):
     async with make_client(app, sleep=fast_sleep, max_attempts=10) as client:
         first = await client.batch(contacts(1))
         assert first.ok or isinstance(first["c0"].error, AmbiguousWrite)
-        update = Command("u", "crm.contact.update", {"id": 1, "fields": {"NAME": "Пётр"}}, idempotent=True)
+        update = Command(
+            "u", "crm.contact.update", {"id": 1, "fields": {"NAME": "Пётр"}}, idempotent=True
+        )
         for _ in range(5):
             assert (await client.batch([update])).ok
 
@@ -116,7 +121,9 @@ async def test_expired_token_is_refreshed_and_the_rotated_token_persisted(make_a
         token_url="http://portal.test/oauth/token/",
         on_tokens=saved.append,
     )
-    async with Bitrix24Client(auth=auth, transport=httpx.ASGITransport(app=app), plan="unlimited") as client:
+    async with Bitrix24Client(
+        auth=auth, transport=httpx.ASGITransport(app=app), plan="unlimited"
+    ) as client:
         result = await client.batch(contacts(300))
         assert result.ok
         for _ in range(10):
@@ -201,7 +208,11 @@ async def test_overload_block_is_not_spun_on():
     def handler(request: httpx.Request) -> httpx.Response:
         calls.append(request)
         return httpx.Response(
-            503, json={"error": "OVERLOAD_LIMIT", "error_description": "REST API is blocked due to overload"}
+            503,
+            json={
+                "error": "OVERLOAD_LIMIT",
+                "error_description": "REST API is blocked due to overload",
+            },
         )
 
     async with Bitrix24Client(
