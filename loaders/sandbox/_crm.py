@@ -31,7 +31,9 @@ __all__ = [
     "userfields",
 ]
 
-IMPORT_FIELDS = ("DATE_CREATE", "DATE_MODIFY", "CREATED_BY_ID", "MODIFY_BY_ID")
+IMPORT_FIELDS = (
+    "DATE_CREATE", "DATE_MODIFY", "CREATED_BY_ID", "MODIFY_BY_ID", "MOVED_TIME", "MOVED_BY_ID",
+)  # fmt: skip
 _EMAIL_LABELS = {
     "WORK": "Work e-mail",
     "HOME": "Private e-mail",

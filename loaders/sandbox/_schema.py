@@ -236,6 +236,8 @@ DEAL = EntityDef(
         "CLOSED": _f("char", "Closed"),
         **_SOURCE,
         "ADDITIONAL_INFO": _f("string", "Additional information"),
+        "MOVED_TIME": _f("datetime", "Moved on", "O"),
+        "MOVED_BY_ID": _f("user", "Moved by", "O"),
         **_TAIL,
     },
     _DATES,
