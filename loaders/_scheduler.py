@@ -150,10 +150,8 @@ class _Run:
         and either failed (so wrote nothing) or only read."""
         retry: set[str] = set()
         for item in result:
-            if self._refused_for_budget(item):
-                retry.add(item.key)
-            elif find_refs(item.command) & retry and (
-                item.status != "ok" or item.command.retry_safe
+            if self._refused_for_budget(item) or (
+                find_refs(item.command) & retry and (item.status != "ok" or item.command.retry_safe)
             ):
                 retry.add(item.key)
         return retry

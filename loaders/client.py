@@ -323,7 +323,7 @@ class Bitrix24Client:
             return 0.05  # the resynced bucket holds the next attempt back
         if isinstance(error, PortalOperationLimited):  # blocked in the budget until the reset
             return self.budget.wait_time(error.method or "") + random.uniform(0.0, 0.2)
-        backoff = min(20.0, 0.5 * 2 ** (state.attempt_number - 1))
+        backoff = min(20.0, 0.5 * 2.0 ** (state.attempt_number - 1))
         return backoff + random.uniform(0.0, backoff / 2)  # jitter: clients do not move in step
 
     def _before_retry(self, state: RetryCallState) -> None:

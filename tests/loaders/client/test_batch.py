@@ -33,8 +33,10 @@ def test_bad_keys_are_refused(key):
 
 
 def test_reads_and_writes():
-    assert is_read_method("crm.contact.list") and is_read_method("user.current")
-    assert not is_read_method("crm.contact.add") and not is_read_method("crm.item.batchImport")
+    assert is_read_method("crm.contact.list")
+    assert is_read_method("user.current")
+    assert not is_read_method("crm.contact.add")
+    assert not is_read_method("crm.item.batchImport")
     assert Command("u", "crm.deal.update", idempotent=True).retry_safe
     assert not add("a").retry_safe
 
@@ -90,18 +92,22 @@ def test_reply_with_object_sections_maps_every_key():
     commands = [add("a"), add("b"), Command("l", "crm.contact.list")]
     body = {"result": {
         "result": {"a": 11, "l": [{"ID": "1"}]},
-        "result_error": {"b": {"error": "", "error_description": "Parameter 'fields' must be array."}},
+        "result_error": {"b": {"error": "", "error_description": "Parameter 'fields' must be array"}},
         "result_total": {"l": 1}, "result_next": [],
         "result_time": {"a": _time(0.1), "b": _time(0.1), "l": _time(0.2)},
     }}  # fmt: skip
     result = parse_batch_reply(body, commands)
     assert [r.key for r in result] == ["a", "b", "l"]
-    assert result["a"].ok and result["a"].result == 11
+    assert result["a"].ok
+    assert result["a"].result == 11
     assert isinstance(result["b"].error, PortalFieldError)
-    assert result["b"].error.key == "b" and result["b"].error.method == "crm.contact.add"
-    assert result["l"].total == 1 and result["l"].next is None
+    assert result["b"].error.key == "b"
+    assert result["b"].error.method == "crm.contact.add"
+    assert result["l"].total == 1
+    assert result["l"].next is None
     assert result["l"].time.operating == 0.2
-    assert not result.ok and [r.key for r in result.errors] == ["b"]
+    assert not result.ok
+    assert [r.key for r in result.errors] == ["b"]
 
 
 def test_php_lists_are_mapped_back_to_numeric_keys():
@@ -113,7 +119,8 @@ def test_php_lists_are_mapped_back_to_numeric_keys():
         "result_time": [_time(0.1), _time(0.2), _time(0.3)],
     }}  # fmt: skip
     result = parse_batch_reply(body, commands)
-    assert result["0"].status == "error" and result["0"].error.code == "ERROR_CORE"
+    assert result["0"].status == "error"
+    assert result["0"].error.code == "ERROR_CORE"
     assert (result["1"].result, result["2"].result) == (5, 6)
     assert result["2"].time.operating == 0.3
 
@@ -123,14 +130,18 @@ def test_all_successes_with_numeric_keys_come_as_a_list():
     body = {"result": {"result": [{"ID": "1"}, []], "result_error": [], "result_total": {"1": 0},
                        "result_next": [], "result_time": []}}  # fmt: skip
     result = parse_batch_reply(body, commands)
-    assert result["0"].result == {"ID": "1"} and result["1"].result == []
-    assert result["1"].total == 0 and result.ok
+    assert result["0"].result == {"ID": "1"}
+    assert result["1"].result == []
+    assert result["1"].total == 0
+    assert result.ok
 
 
 def test_halted_batch_marks_the_rest_skipped():
     commands = [add("a"), add("b"), add("c")]
-    body = {"result": {"result": {"a": 1}, "result_error": {"b": {"error": "", "error_description": "x"}},
-                       "result_total": [], "result_next": [], "result_time": {"a": _time(0)}}}  # fmt: skip
+    body = {"result": {
+        "result": {"a": 1}, "result_error": {"b": {"error": "", "error_description": "x"}},
+        "result_total": [], "result_next": [], "result_time": {"a": _time(0)},
+    }}  # fmt: skip
     result = parse_batch_reply(body, commands)
     assert [r.status for r in result] == ["ok", "error", "skipped"]
 
@@ -139,7 +150,8 @@ def test_operating_refusal_inside_a_batch_is_typed():
     body = {"result": {"result": [], "result_error": {"a": {
         "error": "OPERATION_TIME_LIMIT", "error_description": "Method is blocked"}}}}  # fmt: skip
     item = parse_batch_reply(body, [add("a")])["a"]
-    assert isinstance(item.error, PortalOperationLimited) and item.error.transient
+    assert isinstance(item.error, PortalOperationLimited)
+    assert item.error.transient
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,8 @@ async def test_call_returns_result_and_time(client):
         {"fields": {"NAME": "Иван", "PHONE": [{"VALUE": "+79991234567", "VALUE_TYPE": "WORK"}]}},
     )
     assert isinstance(reply.result, int)
-    assert reply.time is not None and reply.time.operating is not None
+    assert reply.time is not None
+    assert reply.time.operating is not None
     got = await client.call("crm.contact.get", {"id": reply.result})
     assert got.result["NAME"] == "Иван"
     assert got.result["PHONE"][0]["VALUE"] == "+79991234567"
@@ -41,14 +42,16 @@ async def test_call_raises_typed_field_error(client):
         "Not found",
     )
     assert not error.transient
-    assert "`crm.contact.get`" in str(error) and "Next:" in str(error)
+    assert "`crm.contact.get`" in str(error)
+    assert "Next:" in str(error)
 
 
 async def test_wrong_webhook_code_is_an_auth_error(app, make_client):
     async with make_client(app, "http://portal.test/rest/1/wrong/") as client:
         with pytest.raises(PortalAuthError) as caught:
             await client.call("user.current")
-    assert caught.value.code == "INVALID_CREDENTIALS" and caught.value.http_status == 401
+    assert caught.value.code == "INVALID_CREDENTIALS"
+    assert caught.value.http_status == 401
 
 
 async def test_batch_keeps_input_order_with_mixed_results(client, app):
@@ -66,9 +69,11 @@ async def test_batch_keeps_input_order_with_mixed_results(client, app):
     assert app.stats()["requests"] == 3  # 130 commands: 50 + 50 + 30
     for item in result:
         if item.key.startswith("c"):
-            assert item.ok and isinstance(item.result, int)
+            assert item.ok
+            assert isinstance(item.result, int)
         else:
-            assert item.status == "error" and isinstance(item.error, PortalFieldError)
+            assert item.status == "error"
+            assert isinstance(item.error, PortalFieldError)
             assert item.error.key == item.key
     ids = [r.result for r in result if r.ok]
     assert len(set(ids)) == len(ids)
@@ -101,7 +106,8 @@ async def test_chains_are_kept_in_one_batch_across_the_fifty_boundary(client, ap
     commands.append(contact("parent", "Родитель"))
     commands.append(Command("child", "crm.contact.get", {"id": result_ref("parent")}))
     result = await client.batch(commands)
-    assert result.ok and result["child"].result["NAME"] == "Родитель"
+    assert result.ok
+    assert result["child"].result["NAME"] == "Родитель"
     assert app.stats()["requests"] == 2
 
 
@@ -127,8 +133,10 @@ async def test_numeric_keys_survive_php_lists(client):
         contact("2"),
     ]
     result = await client.batch(commands)
-    assert result["0"].status == "error" and result["0"].error.description == "Not found"
-    assert result["1"].ok and result["2"].ok
+    assert result["0"].status == "error"
+    assert result["0"].error.description == "Not found"
+    assert result["1"].ok
+    assert result["2"].ok
     only_ok = await client.batch([contact("0"), contact("1")])  # result is a PHP list
     assert [r.result for r in only_ok] == [result["2"].result + 1, result["2"].result + 2]
 
@@ -153,4 +161,5 @@ async def test_user_agent_is_ours(app, make_client):
         plan="unlimited",
     ) as client:
         await client.call("user.current")
-    assert seen and seen[0].startswith("b24migrate/")
+    assert seen
+    assert seen[0].startswith("b24migrate/")

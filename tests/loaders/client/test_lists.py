@@ -94,5 +94,6 @@ async def test_chained_list_of_an_exact_page_multiple(make_app, make_client):
         plain = await client.list_all("crm.contact.list", select=["ID"])
         chained = await client.list_all("crm.contact.list", select=["ID"], chained=True)
         empty = await client.list_all("crm.deal.list", chained=True)
-    assert len(plain) == len(chained) == 100 and plain == chained
+    assert len(plain) == len(chained) == 100
+    assert plain == chained
     assert empty == []

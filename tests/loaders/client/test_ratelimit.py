@@ -28,7 +28,8 @@ def test_bucket_lets_the_burst_through_then_spaces_requests():
 def test_bucket_margin_keeps_headroom():
     bucket = LeakyBucket(50, 2.0, clock=Clock(), margin=1)
     delays = [bucket.reserve() for _ in range(50)]
-    assert delays[:49] == [0.0] * 49 and delays[49] == pytest.approx(0.5)
+    assert delays[:49] == [0.0] * 49
+    assert delays[49] == pytest.approx(0.5)
 
 
 def test_bucket_resync_after_a_refusal_means_full():
@@ -113,7 +114,8 @@ def test_methods_have_separate_budgets():
     clock = Clock()
     budget = OperatingBudget(1.0, 60.0, clock=clock, safety=0)
     observe_batch(budget, "a", 0.0, 0.5, 3, at=clock.now)
-    assert budget.fits("a", 1) == 0 and budget.fits("b", 3) == 3
+    assert budget.fits("a", 1) == 0
+    assert budget.fits("b", 3) == 3
 
 
 def test_a_reply_without_figures_does_not_stall_the_method():

@@ -14,7 +14,6 @@ from loaders import (
     OAuth,
     OAuthTokens,
     PortalBlocked,
-    PortalOperationLimited,
     PortalUnavailable,
 )
 from loaders.sandbox import FaultSpec, OAuthConfig
@@ -74,7 +73,8 @@ async def test_a_write_with_unknown_outcome_is_reported_not_retried(make_app, ma
     else:  # the portal wrote them; only the reply was lost
         assert written == 500
     error = ambiguous[0].error
-    assert not error.transient and len(error.commands) == 50
+    assert not error.transient
+    assert len(error.commands) == 50
     assert {c.key for c in error.commands} == {r.key for r in ambiguous[:50]}
     assert "ORIGIN_ID" in str(error)
 
@@ -86,7 +86,8 @@ async def test_a_single_write_raises_ambiguous_write(make_app, make_client):
             await client.call("crm.contact.add", {"fields": {"NAME": "Иван"}})
     assert caught.value.http_status == 502
     assert [c.method for c in caught.value.commands] == ["crm.contact.add"]
-    assert app.stats()["entities"]["contact"] == 1 and app.stats()["requests"] == 1
+    assert app.stats()["entities"]["contact"] == 1
+    assert app.stats()["requests"] == 1
 
 
 async def test_idempotent_writes_are_retried(make_app, make_client):
@@ -106,7 +107,8 @@ async def test_transient_failures_give_up_after_max_attempts(make_app, make_clie
     async with make_client(app, sleep=fast_sleep, max_attempts=3) as client:
         with pytest.raises(PortalUnavailable) as caught:
             await client.call("crm.contact.list")
-    assert app.stats()["requests"] == 3 and caught.value.transient
+    assert app.stats()["requests"] == 3
+    assert caught.value.transient
 
 
 async def test_expired_token_is_refreshed_and_the_rotated_token_persisted(make_app):
@@ -129,9 +131,11 @@ async def test_expired_token_is_refreshed_and_the_rotated_token_persisted(make_a
         for _ in range(10):
             await client.call("user.current")
     expired = app.stats()["faults"]["expire"]
-    assert expired > 0 and client.stats.refreshes == expired == len(saved)
+    assert expired > 0
+    assert client.stats.refreshes == expired == len(saved)
     assert len({t.refresh_token for t in saved}) == len(saved)  # rotated every time
-    assert auth.tokens == saved[-1] and saved[-1].refresh_token != "rt-0001"
+    assert auth.tokens == saved[-1]
+    assert saved[-1].refresh_token != "rt-0001"
     assert app.stats()["entities"]["contact"] == 300
 
 
@@ -158,7 +162,8 @@ async def test_operating_budget_is_respected_without_refusals(make_app, make_cli
         await client.call("crm.contact.add", {"fields": {"NAME": "first"}})
         result = await client.batch(contacts(11))
     elapsed = time.monotonic() - started
-    assert result.ok and app.stats()["entities"]["contact"] == 12
+    assert result.ok
+    assert app.stats()["entities"]["contact"] == 12
     assert app.stats()["refusals"]["OPERATION_TIME_LIMIT"] == 0
     assert 5.5 < elapsed < 9  # 5 commands per 3-second window: 3 windows
 
@@ -220,7 +225,8 @@ async def test_overload_block_is_not_spun_on():
     ) as client:
         with pytest.raises(PortalBlocked) as caught:
             await client.call("user.current")
-    assert len(calls) == 1 and "support" in str(caught.value)
+    assert len(calls) == 1
+    assert "support" in str(caught.value)
 
 
 @pytest.mark.parametrize(

@@ -50,7 +50,8 @@ async def test_webhook_code_never_leaks(make_app, make_client, caplog):
                 texts += [str(error), repr(error), repr(pickle.loads(pickle.dumps(error)))]
     texts += [str(r.error) for r in result if r.error is not None]
     assert any("502" in t for t in texts)  # the faults did happen
-    assert caplog.records and any("HTTP Request" in r.getMessage() for r in caplog.records)
+    assert caplog.records
+    assert any("HTTP Request" in r.getMessage() for r in caplog.records)
     assert_clean(caplog.text + "\n".join(texts), [TOKEN])
     assert "/rest/1/REDACTED-WEBHOOK/" in caplog.text
 
@@ -96,12 +97,14 @@ async def test_transport_failure_texts_are_redacted():
     ) as client:
         with pytest.raises(PortalError) as caught:
             await client.call("user.current")
-    assert TOKEN not in str(caught.value) and "***" in str(caught.value)
+    assert TOKEN not in str(caught.value)
+    assert "***" in str(caught.value)
 
 
 def test_reprs_hide_secrets():
     hook = WebhookAuth(WEBHOOK)
-    assert TOKEN not in repr(hook) and hook.user_id == 1
+    assert TOKEN not in repr(hook)
+    assert hook.user_id == 1
     with SyncBitrix24Client(
         WEBHOOK, transport=httpx.MockTransport(lambda r: httpx.Response(200))
     ) as sync:
