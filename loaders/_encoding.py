@@ -24,6 +24,8 @@ __all__ = ["encode_query", "encode_value"]
 
 def encode_query(params: Mapping[str, Any]) -> str:
     """Encode ``params`` as a PHP-bracket query string (no leading ``?``)."""
+    if not isinstance(params, Mapping):
+        raise TypeError("the top level of Bitrix24 parameters must be a mapping")
     return "&".join(f"{name}={value}" for name, value in _pairs(params, prefix=None))
 
 
@@ -48,9 +50,7 @@ def _pairs(value: Any, prefix: str | None) -> Iterator[tuple[str, str]]:
     elif isinstance(value, Sequence) and not isinstance(value, str | bytes):
         items = enumerate(value)
     else:
-        if prefix is None:
-            raise TypeError("the top level of Bitrix24 parameters must be a mapping")
-        yield prefix, quote(encode_value(value), safe="")
+        yield str(prefix), quote(encode_value(value), safe="")
         return
     for key, item in items:
         name = quote(str(key), safe="")

@@ -18,6 +18,7 @@ from loaders.batch import (
     BatchResult,
     Command,
     CommandResult,
+    find_refs,
     group_commands,
     resolve_refs,
 )
@@ -32,7 +33,15 @@ _Chunk = tuple[Command, ...]
 _Reservations = list[tuple[str, float]]
 
 
-def _take(client: Bitrix24Client, queue: deque[tuple[Command, ...]]) -> list[Command]:
+def _take(
+    client: Bitrix24Client, queue: deque[tuple[Command, ...]], *, idle: bool
+) -> list[Command]:
+    """The next batch: whole groups, while every method's budget has room for them.
+
+    A group larger than its method's room goes alone once nothing is in flight (``idle``) and
+    the method has room for one command: the portal refuses what does not fit, and those
+    commands come back to the queue.
+    """
     chunk: list[Command] = []
     counts: Counter[str] = Counter()
     while queue:
@@ -40,7 +49,10 @@ def _take(client: Bitrix24Client, queue: deque[tuple[Command, ...]]) -> list[Com
         if len(chunk) + len(group) > MAX_BATCH:
             break
         need = Counter(c.method.lower() for c in group)
-        if any(client.budget.fits(m, counts[m] + n) < counts[m] + n for m, n in need.items()):
+        fits = {m: client.budget.fits(m, counts[m] + n) for m, n in need.items()}
+        if any(fits[m] < counts[m] + n for m, n in need.items()) and not (
+            idle and not chunk and all(fits.values())
+        ):
             break
         chunk.extend(group)
         counts.update(need)
@@ -85,7 +97,8 @@ class _Run:
         return BatchResult(tuple(results))
 
     def _launch(self) -> bool:
-        chunk = tuple(sorted(_take(self.client, self.queue), key=lambda c: self.order[c.key]))
+        taken = _take(self.client, self.queue, idle=not self.running)
+        chunk = tuple(sorted(taken, key=lambda c: self.order[c.key]))
         if not chunk:
             return False
         reservations = _reserve(self.client, chunk)
@@ -122,16 +135,26 @@ class _Run:
             for command in chunk:
                 self.done[command.key] = CommandResult(command, "error", error=error)
             return
-        retry: list[Command] = []
+        retry = self._to_resend(result)
         for item in result:
-            if self._refused_for_budget(item):
-                retry.append(item.command)
-                continue
-            self.done[item.key] = item
-            self.failed = self.failed or item.status == "error"
-        known = {k: r.result for k, r in self.done.items() if r.ok}
-        for command in reversed(retry):
-            self.queue.appendleft((resolve_refs(command, known),))
+            if item.key not in retry:
+                self.done[item.key] = item
+                self.failed = self.failed or item.status == "error"
+        if retry:
+            known = {k: r.result for k, r in self.done.items() if r.ok}
+            again = [resolve_refs(item.command, known) for item in result if item.key in retry]
+            self.queue.extendleft(reversed(group_commands(again)))
+
+    def _to_resend(self, result: BatchResult) -> set[str]:
+        """Keys refused for the budget, and the commands after them that used their results
+        and either failed (so wrote nothing) or only read."""
+        retry: set[str] = set()
+        for item in result:
+            if self._refused_for_budget(item) or (
+                find_refs(item.command) & retry and (item.status != "ok" or item.command.retry_safe)
+            ):
+                retry.add(item.key)
+        return retry
 
     def _refused_for_budget(self, item: CommandResult) -> bool:
         if not isinstance(item.error, PortalOperationLimited) or self.halt:

@@ -169,9 +169,7 @@ def group_commands(commands: Sequence[Command]) -> list[tuple[Command, ...]]:
     return [tuple(group) for group in groups.values()]
 
 
-def build_batches(
-    commands: Sequence[Command], size: int = MAX_BATCH
-) -> list[tuple[Command, ...]]:
+def build_batches(commands: Sequence[Command], size: int = MAX_BATCH) -> list[tuple[Command, ...]]:
     """Pack ``commands`` into batches of at most ``size``, in order.
 
     A command and every command it references (directly or not) land in the same batch.
@@ -221,7 +219,7 @@ class ReplyTime:
             except (TypeError, ValueError):
                 return None
 
-        return cls(*(number(name) for name in cls.__slots__))  # type: ignore[attr-defined]
+        return cls(*(number(name) for name in cls.__slots__))
 
 
 @dataclass(frozen=True, slots=True)

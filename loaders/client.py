@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -28,12 +29,12 @@ from tenacity import (
     RetryCallState,
     retry_if_exception,
     stop_after_attempt,
-    wait_exponential_jitter,
 )
 
+from loaders._pagination import iter_pages
 from loaders._scheduler import run_commands
 from loaders.auth import Auth, OAuth, OAuthTokens, WebhookAuth
-from loaders.batch import BatchResult, Command, ReplyTime, is_read_method
+from loaders.batch import BatchResult, Command, ReplyTime, is_read_method, parse_batch_reply
 from loaders.errors import (
     AmbiguousWrite,
     PortalAuthError,
@@ -193,7 +194,7 @@ class Bitrix24Client:
             PortalError: a subclass says what happened; :class:`AmbiguousWrite` when a write
                 was sent and its outcome is unknown (it is not retried).
         """
-        command = Command("call", method, dict(params or {}))
+        command = Command(method, method, dict(params or {}))
         await self._wait_budget(method, 1)
         reserved = self.budget.send(method, 1)
         try:
@@ -226,17 +227,54 @@ class Bitrix24Client:
         Raises:
             PortalError: the batch request as a whole failed (see :meth:`call`).
         """
-        from loaders.batch import parse_batch_reply
-
         payload = {"cmd": {c.key: c.to_cmd() for c in commands}, "halt": 1 if halt else 0}
         body = await self._request("batch", payload, tuple(commands))
         result = parse_batch_reply(body, commands)
-        self._observe([(r.command.method, r.time) for r in result], ReplyTime.from_raw(body.get("time")))
+        outer = ReplyTime.from_raw(body.get("time"))
+        self._observe([(r.command.method, r.time) for r in result], outer)
         for item in result.errors:
             if isinstance(item.error, PortalOperationLimited):
                 self.stats.operation_limited += 1
                 self.budget.block(item.command.method, item.error.reset_at)
         return result
+
+    async def list_all(
+        self,
+        method: str,
+        filter: Mapping[str, Any] | None = None,
+        select: Sequence[str] | None = None,
+        *,
+        params: Mapping[str, Any] | None = None,
+        chained: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Every row of a list method, in ID order, by fast pagination.
+
+        Args:
+            method: e.g. ``crm.contact.list`` or ``crm.item.list`` (give ``entityTypeId``
+                in ``params``).
+            filter: the method's filter; a ``>ID`` in it is where reading starts.
+            select: fields to return (``ID`` is added).
+            params: any other parameters of the method.
+            chained: read up to 50 pages per ``batch`` request, each page's filter pointing
+                at the previous page's last row (fewer requests; pages are read in sequence
+                on the portal).
+        """
+        rows: list[dict[str, Any]] = []
+        async for page in self.iter_pages(method, filter, select, params=params, chained=chained):
+            rows.extend(page)
+        return rows
+
+    def iter_pages(
+        self,
+        method: str,
+        filter: Mapping[str, Any] | None = None,
+        select: Sequence[str] | None = None,
+        *,
+        params: Mapping[str, Any] | None = None,
+        chained: bool = False,
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """The pages of :meth:`list_all` as they arrive (each a list of up to 50 rows)."""
+        return iter_pages(self, method, filter, select, params=params, chained=chained)
 
     # ---------------------------------------------------------------- throttle
 
@@ -283,10 +321,10 @@ class Bitrix24Client:
         error = state.outcome.exception() if state.outcome else None
         if isinstance(error, PortalRateLimited):
             return 0.05  # the resynced bucket holds the next attempt back
-        if isinstance(error, PortalOperationLimited):
-            reset_at = error.reset_at or self._portal_time() + self.budget.window / 10
-            return max(0.5, reset_at - self._portal_time() + 0.5)
-        return float(wait_exponential_jitter(initial=0.5, max=20.0)(state))
+        if isinstance(error, PortalOperationLimited):  # blocked in the budget until the reset
+            return self.budget.wait_time(error.method or "") + random.uniform(0.0, 0.2)
+        backoff = min(20.0, 0.5 * 2.0 ** (state.attempt_number - 1))
+        return backoff + random.uniform(0.0, backoff / 2)  # jitter: clients do not move in step
 
     def _before_retry(self, state: RetryCallState) -> None:
         self.stats.retries += 1
@@ -297,7 +335,7 @@ class Bitrix24Client:
         self, method: str, payload: dict[str, Any], commands: Sequence[Command]
     ) -> dict[str, Any]:
         safe = all(c.retry_safe for c in commands) if method == "batch" else is_read_method(method)
-        for _ in range(2):  # the second pass only after refreshing an expired token
+        for _ in range(self.max_attempts):  # a pass after the first follows a token refresh
             generation = getattr(self.auth, "generation", 0)
             response = await self._post(method, payload, commands, safe)
             try:

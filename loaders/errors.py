@@ -92,7 +92,8 @@ class PortalError(Exception):
             where += f" (command `{self.key}`)"
         status = f"HTTP {self.http_status}, " if self.http_status is not None else ""
         code = self.code or "error"
-        return f"{where}: {status}{code}: {_shorten(self.description)}. Next: {self.next_step}"
+        what = _shorten(self.description.strip().removesuffix("<br>").rstrip("."))
+        return f"{where}: {status}{code}: {what}. Next: {self.next_step}"
 
     def __reduce__(self) -> tuple[object, ...]:
         return (_rebuild, (type(self), self.description, self._state()))
@@ -126,9 +127,18 @@ class PortalOperationLimited(PortalError):
     transient = True
     next_step = "wait until the method's operating budget resets; the client waits by itself"
 
-    def __init__(self, description: str, *, reset_at: float | None = None, **kw: object) -> None:
+    def __init__(
+        self,
+        description: str,
+        *,
+        reset_at: float | None = None,
+        method: str | None = None,
+        key: str | None = None,
+        code: str = "",
+        http_status: int | None = None,
+    ) -> None:
         self.reset_at = reset_at
-        super().__init__(description, **kw)  # type: ignore[arg-type]
+        super().__init__(description, method=method, key=key, code=code, http_status=http_status)
 
     def _state(self) -> dict[str, object]:
         return {**super()._state(), "reset_at": self.reset_at}
@@ -169,10 +179,17 @@ class AmbiguousWrite(PortalError):
     next_step = "reconcile these records by ORIGIN_ID before sending them again (`b24migrate load`)"
 
     def __init__(
-        self, description: str, *, commands: Sequence[Command] = (), **kw: object
+        self,
+        description: str,
+        *,
+        commands: Sequence[Command] = (),
+        method: str | None = None,
+        key: str | None = None,
+        code: str = "",
+        http_status: int | None = None,
     ) -> None:
         self.commands = tuple(commands)
-        super().__init__(description, **kw)  # type: ignore[arg-type]
+        super().__init__(description, method=method, key=key, code=code, http_status=http_status)
 
     def _message(self) -> str:
         keys = ", ".join(c.key for c in self.commands[:10])
@@ -223,17 +240,24 @@ def error_from_reply(
     field error unless its code says otherwise.
     """
     low = code.lower()
-    context = {"method": method, "key": key, "code": code, "http_status": http_status}
-    if low == "query_limit_exceeded":
-        return PortalRateLimited(description, **context)  # type: ignore[arg-type]
+    cls: type[PortalError] = PortalError
     if low == "operation_time_limit":
-        return PortalOperationLimited(description, reset_at=reset_at, **context)
-    if low == "overload_limit":
-        return PortalBlocked(description, **context)  # type: ignore[arg-type]
-    if low in _AUTH_CODES or http_status in (401, 403):
-        return PortalAuthError(description, **context)  # type: ignore[arg-type]
-    if low in _UNAVAILABLE_CODES or http_status in _UNAVAILABLE_STATUSES:
-        return PortalUnavailable(description, **context)  # type: ignore[arg-type]
-    if http_status is None or http_status == 400:
-        return PortalFieldError(description, **context)  # type: ignore[arg-type]
-    return PortalError(description, **context)  # type: ignore[arg-type]
+        return PortalOperationLimited(
+            description,
+            reset_at=reset_at,
+            method=method,
+            key=key,
+            code=code,
+            http_status=http_status,
+        )
+    if low == "query_limit_exceeded":
+        cls = PortalRateLimited
+    elif low == "overload_limit":
+        cls = PortalBlocked
+    elif low in _AUTH_CODES or http_status in (401, 403):
+        cls = PortalAuthError
+    elif low in _UNAVAILABLE_CODES or http_status in _UNAVAILABLE_STATUSES:
+        cls = PortalUnavailable
+    elif http_status is None or http_status == 400:
+        cls = PortalFieldError
+    return cls(description, method=method, key=key, code=code, http_status=http_status)

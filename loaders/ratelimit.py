@@ -15,8 +15,7 @@ The clock is injected (``clock`` returns monotonic seconds), so both are tested 
 from __future__ import annotations
 
 import time
-from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 __all__ = ["PLANS", "LeakyBucket", "OperatingBudget", "Plan"]
@@ -108,6 +107,7 @@ class OperatingBudget:
         self._reported: dict[str, tuple[float, float, float]] = {}  # (at, operating, reset_at)
         self._pending: dict[str, float] = {}
         self._estimate: dict[str, float] = {}
+        self._last: dict[str, tuple[float, float]] = {}  # method -> (at, operating)
 
     def _expired(self, method: str) -> list[list[float]]:
         buckets = self._buckets.setdefault(method.lower(), [])
@@ -179,7 +179,7 @@ class OperatingBudget:
         self._pending[key] = max(0.0, self._pending.get(key, 0.0) - reserved)
         self._estimate.setdefault(key, 0.0)  # a reply without figures: nothing to wait for
 
-    def observe(self, entries: list[tuple[str, float | None, float, float | None]]) -> None:
+    def observe(self, entries: Sequence[tuple[str, float | None, float, float | None]]) -> None:
         """Take the ``(method, operating, at, reset_at)`` figures of one reply, in run order.
 
         ``at`` is the portal time of the command. Within one reply the difference between a
@@ -191,20 +191,24 @@ class OperatingBudget:
             if operating is None:
                 continue
             key = method.lower()
+            charge: float | None = None
             if key in previous:
-                charge: float | None = max(0.0, operating - previous[key])
+                charge = max(0.0, operating - previous[key])
+            else:
+                last_at, last_op = self._last.get(key, (0.0, 0.0))
+                if at >= last_at and operating >= last_op:
+                    charge = operating - last_op
+            if charge is not None:
                 est = self._estimate.get(key, 0.0)
                 self._estimate[key] = max(charge, 0.9 * est + 0.1 * charge)
             else:
-                last_at, last_op, _ = self._reported.get(key, (0.0, 0.0, 0.0))
-                gap = operating - last_op
-                charge = gap if at >= last_at and 0.0 <= gap else self._estimate.get(key)
-                if key not in self._estimate and charge is not None:
-                    self._estimate[key] = charge
+                charge = self._estimate.get(key)
             previous[key] = operating
             self._add(key, at, charge or 0.0)
-            if reset_at is not None and at >= self._reported.get(key, (0.0, 0.0, 0.0))[0]:
-                self._reported[key] = (at, operating, reset_at)
+            if at >= self._last.get(key, (0.0, 0.0))[0]:
+                self._last[key] = (at, operating)
+                if reset_at is not None:
+                    self._reported[key] = (at, operating, _whole_second_up(reset_at))
 
     def _add(self, key: str, at: float, seconds: float) -> None:
         buckets = self._buckets.setdefault(key, [])
@@ -216,5 +220,15 @@ class OperatingBudget:
     def block(self, method: str, reset_at: float | None) -> None:
         """The portal refused ``method`` as over budget, until ``reset_at`` (portal time)."""
         key, now = method.lower(), self._clock()
-        until = reset_at if reset_at is not None and reset_at > now else now + self.window / 10
+        known = self._reported.get(key, (0.0, 0.0, 0.0))[2]
+        given = None if reset_at is None else _whole_second_up(reset_at)
+        for until in (given, known, now + self.window / 10):
+            if until is not None and until > now:
+                break
         self._reported[key] = (now, self.limit, until)
+
+
+def _whole_second_up(reset_at: float) -> float:
+    """Portals report ``operating_reset_at`` in whole seconds, cut down: the true reset may
+    come up to a second later."""
+    return reset_at + 1.0 if float(reset_at).is_integer() else reset_at

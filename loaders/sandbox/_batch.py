@@ -95,8 +95,11 @@ def run_batch(params: dict[str, Any], run: Runner) -> BatchResult:
                            "error_description": "Max batch length exceeded"}  # fmt: skip
             continue
         name, cmd_params = split_command(command)
+        text = str(command)
+        if "$result" in text or "%24result" in text.lower():
+            cmd_params = _substitute(cmd_params, result)
         try:
-            value, total, nxt, took = run(key, name, _substitute(cmd_params, result))
+            value, total, nxt, took = run(key, name, cmd_params)
         except RestError as exc:
             errors[key] = exc.body()
             if halt:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
+from loaders.sandbox._errors import RestError
+from loaders.sandbox._params import param_id
 from loaders.sandbox._store import Store
 from loaders.sandbox.config import SandboxConfig
 
@@ -18,7 +21,12 @@ PORTAL_TZ = timezone(timedelta(hours=3))
 
 def format_dt(ts: float) -> str:
     """``2024-10-23T18:18:09+03:00`` for a unix time."""
-    return datetime.fromtimestamp(int(ts), UTC).astimezone(PORTAL_TZ).isoformat()
+    return _format_second(int(ts))
+
+
+@lru_cache(maxsize=256)
+def _format_second(second: int) -> str:
+    return datetime.fromtimestamp(second, UTC).astimezone(PORTAL_TZ).isoformat()
 
 
 @dataclass(slots=True)
@@ -31,6 +39,14 @@ class Ctx:
     user_id: int
     method: str = ""
     items: int = 0
+
+    def existing(self, kind: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """The record named by the call's ``id`` (legacy errors when invalid or missing)."""
+        rid = param_id(params)
+        record = self.store.get(kind, rid)
+        if record is None:
+            raise RestError(400, "", "Not found")
+        return rid, record
 
     def touch(self, count: int = 1) -> None:
         """Count items written or read; operating time and item latency are charged per item."""

@@ -16,7 +16,7 @@ from loaders.sandbox._crm import (
 )
 from loaders.sandbox._errors import RestError, legacy_error, not_found
 from loaders.sandbox._lists import page_of, parse_filter, parse_order
-from loaders.sandbox._params import as_dict, as_int, as_list, is_yes
+from loaders.sandbox._params import as_dict, as_list, is_yes, param_fields, param_id
 from loaders.sandbox._schema import ENTITIES, MULTIFIELDS, EntityDef, describe_field
 
 __all__ = ["check_import_date", "create_record", "deal_stage_defaults", "update_record"]
@@ -34,13 +34,6 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
     "lead": {"STATUS_ID": "NEW", "CURRENCY_ID": "RUB", "OPPORTUNITY": 0.0, "SOURCE_ID": "SELF"},
 }
 _DEFAULT_TITLE = {"deal": "Сделка #{id}", "lead": "Лид #{id}"}
-
-
-def _id(params: dict[str, Any]) -> int:
-    rid = as_int(params.get("id", params.get("ID")))
-    if rid is None or rid <= 0:
-        raise legacy_error("ID is not defined or invalid.")
-    return rid
 
 
 def _stages(ctx: Ctx, category: int) -> list[dict[str, Any]]:
@@ -109,6 +102,7 @@ def create_record(
     *,
     historical: bool,
     fm: Any = None,
+    check_dates: bool = True,
     **kw: Any,
 ) -> dict[str, Any]:
     """Validate and store a new record (legacy keys); returns it with its new ID.
@@ -128,7 +122,7 @@ def create_record(
         record["BEGINDATE"] = record["BEGINDATE"] or today.isoformat()
         record["CLOSEDATE"] = record.get("CLOSEDATE") or (today + timedelta(days=7)).isoformat()
     _check_currency(ctx, record)
-    if historical:
+    if historical and check_dates:
         check_import_date(ctx, edef.name, record.get("DATE_CREATE"))
     finish_record(ctx, record, creating=True)
     rid = ctx.store.insert(edef.name, record)
@@ -187,20 +181,12 @@ def _currency_key(ctx: Ctx, code: str) -> int:
     return -1
 
 
-def _fields_param(params: dict[str, Any]) -> dict[str, Any]:
-    if "fields" not in params and "FIELDS" not in params:
-        raise legacy_error("Parameter 'fields' must be array.")
-    fields = as_dict(params.get("fields", params.get("FIELDS")), "fields")
-    as_dict(params.get("params"), "params")
-    return fields
-
-
 def _make(edef: EntityDef) -> None:
     name = f"crm.{edef.name}"
 
     @method(f"{name}.add")
     def add(ctx: Ctx, params: dict[str, Any]) -> Reply:
-        fields = _fields_param(params)
+        fields = param_fields(params)
         options = as_dict(params.get("params"), "params")
         historical = edef.name in ("contact", "company") and is_yes(options.get("IMPORT", "N"))
         record = create_record(ctx, edef, fields, historical=historical)
@@ -208,24 +194,20 @@ def _make(edef: EntityDef) -> None:
 
     @method(f"{name}.update")
     def update(ctx: Ctx, params: dict[str, Any]) -> Reply:
-        rid = _id(params)
-        fields = _fields_param(params)
+        rid = param_id(params)
+        fields = param_fields(params)
         update_record(ctx, edef, rid, fields)
         return Reply(True)
 
     @method(f"{name}.get")
     def get(ctx: Ctx, params: dict[str, Any]) -> Reply:
-        record = ctx.store.get(edef.name, _id(params))
-        if record is None:
-            raise not_found()
+        _, record = ctx.existing(edef.name, params)
         ctx.touch()
         return Reply(render_legacy(ctx, edef, record, None, get=True))
 
     @method(f"{name}.delete")
     def delete(ctx: Ctx, params: dict[str, Any]) -> Reply:
-        rid = _id(params)
-        if ctx.store.get(edef.name, rid) is None:
-            raise not_found()
+        rid, _ = ctx.existing(edef.name, params)
         ctx.store.delete(edef.name, rid)
         ctx.touch()
         return Reply(True)

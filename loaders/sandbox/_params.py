@@ -7,18 +7,32 @@ body would carry them. Values from query strings stay strings; handlers accept b
 
 from __future__ import annotations
 
+import re
 from typing import Any
-from urllib.parse import unquote_plus
 
 from loaders.sandbox._errors import RestError
 
-__all__ = ["as_dict", "as_int", "as_list", "is_yes", "parse_php_query"]
+_ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+
+__all__ = [
+    "as_dict",
+    "as_int",
+    "as_list",
+    "is_yes",
+    "param_fields",
+    "param_id",
+    "parse_php_query",
+]
 
 
 def _split_key(key: str) -> list[str]:
     head, bracket, rest = key.partition("[")
     if not bracket or not head:
         return [key]
+    if rest.endswith("]"):  # fast path for well-formed keys: a[b][c]
+        parts = rest[:-1].split("][")
+        if not any("[" in p or "]" in p for p in parts):
+            return [head, *parts]
     parts = [head]
     rest = "[" + rest
     while rest.startswith("["):
@@ -32,27 +46,40 @@ def _split_key(key: str) -> list[str]:
 
 def _insert(root: dict[str, Any], parts: list[str], value: str) -> None:
     node = root
+    last = len(parts) - 1
     for i, part in enumerate(parts):
-        last = i == len(parts) - 1
         if part == "":
             part = str(sum(1 for k in node if k.isdigit()))
-        if last:
+        if i == last:
             node[part] = value
             return
         child = node.get(part)
-        if not isinstance(child, dict):
-            child = {}
-            node[part] = child
+        if child.__class__ is not dict:
+            child = node[part] = {}
         node = child
 
 
-def _listify(value: Any) -> Any:
-    if not isinstance(value, dict):
-        return value
-    converted = {k: _listify(v) for k, v in value.items()}
-    if converted and list(converted) == [str(i) for i in range(len(converted))]:
-        return list(converted.values())
-    return converted
+def _listify(value: dict[str, Any]) -> Any:
+    """Containers whose keys are exactly ``0..n-1`` become lists (in place, bottom up)."""
+    for key, child in value.items():
+        if child.__class__ is dict:
+            value[key] = _listify(child)
+    if "0" in value and list(value) == [str(i) for i in range(len(value))]:
+        return list(value.values())
+    return value
+
+
+def _unquote(text: str) -> str:
+    """``unquote_plus`` with the escapes decoded run by run (much faster for Cyrillic)."""
+    if "+" in text:
+        text = text.replace("+", " ")
+    if "%" not in text:
+        return text
+    return _ESCAPES.sub(_decode_run, text)
+
+
+def _decode_run(match: re.Match[str]) -> str:
+    return bytes.fromhex(match.group().replace("%", "")).decode("utf-8", "replace")
 
 
 def parse_php_query(query: str | bytes) -> dict[str, Any]:
@@ -64,12 +91,11 @@ def parse_php_query(query: str | bytes) -> dict[str, Any]:
         if not pair:
             continue
         key, _, value = pair.partition("=")
-        if "%" in key or "+" in key:
-            key = unquote_plus(key)
-        if "%" in value or "+" in value:
-            value = unquote_plus(value)
-        _insert(root, _split_key(key), value)
-    return {k: _listify(v) for k, v in root.items()}
+        _insert(root, _split_key(_unquote(key)), _unquote(value))
+    for key, child in root.items():  # the top level stays a map even for keys 0..n-1
+        if child.__class__ is dict:
+            root[key] = _listify(child)
+    return root
 
 
 def as_list(value: Any) -> list[Any]:
@@ -114,3 +140,19 @@ def is_yes(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().upper() in ("Y", "1", "TRUE", "YES")
     return bool(value)
+
+
+def param_id(params: dict[str, Any], key: str = "id") -> int:
+    """The positive record id of a legacy call (``id`` or ``ID``)."""
+    rid = as_int(params.get(key, params.get(key.upper())))
+    if rid is None or rid <= 0:
+        raise RestError(400, "", "ID is not defined or invalid.")
+    return rid
+
+
+def param_fields(params: dict[str, Any]) -> dict[str, Any]:
+    """The ``fields`` object of a legacy add/update (``params`` must be an array too)."""
+    if "fields" not in params and "FIELDS" not in params:
+        raise RestError(400, "", "Parameter 'fields' must be array.")
+    as_dict(params.get("params"), "params")
+    return as_dict(params.get("fields", params.get("FIELDS")), "fields")

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 
 from starlette.requests import Request
 
-from loaders.sandbox import _items, _legacy, _more, _refs  # noqa: F401  (register methods)
+from loaders.sandbox import _catalog, _items, _legacy, _refs, _relations  # noqa: F401
 from loaders.sandbox._batch import run_batch
 from loaders.sandbox._context import METHODS, Ctx, Reply, format_dt
 from loaders.sandbox._errors import RestError
@@ -181,13 +181,20 @@ class SandboxApp:
         if fault in ("503", "500") or (fault == "expire" and self.oauth is not None):
             self.injected[fault] += 1
             self._fault = None
-            if fault == "503":
-                raise RestError(503, "QUERY_LIMIT_EXCEEDED", "Too many requests")
-            if fault == "500":
-                raise RestError(500, "INTERNAL_SERVER_ERROR", "Internal server error")
+            raise self._injected_error(fault)
+
+    def _injected_error(self, fault: str) -> RestError:
+        """The reply of a refusal fault; counted under ``faults``, not ``errors``, in stats."""
+        if fault == "503":
+            error = RestError(503, "QUERY_LIMIT_EXCEEDED", "Too many requests")
+        elif fault == "500":
+            error = RestError(500, "INTERNAL_SERVER_ERROR", "Internal server error")
+        else:
             assert self.oauth is not None
             self.oauth.expire_all()
-            raise RestError(401, "expired_token", "The access token provided has expired.")
+            error = RestError(401, "expired_token", "The access token provided has expired.")
+        error.counted = True
+        return error
 
     def _inject_after(self) -> _Refusal | None:
         fault, self._fault = self._fault, None

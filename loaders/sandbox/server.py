@@ -30,7 +30,12 @@ def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
 def uvicorn_server(app: SandboxApp, *, log_level: str = "warning") -> uvicorn.Server:
     """A uvicorn server for ``app`` without access logs (run it with ``sockets=[...]``)."""
     config = uvicorn.Config(
-        app, log_level=log_level, access_log=False, lifespan="on", timeout_keep_alive=30
+        app,
+        log_level=log_level,
+        access_log=False,
+        lifespan="on",
+        timeout_keep_alive=30,
+        timeout_graceful_shutdown=2,
     )
     return uvicorn.Server(config)
 

@@ -78,6 +78,7 @@ def main(argv: list[str] | None = None) -> Any:
             click.echo(f"Next: {exc.next_step}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        click.echo("Interrupted. The ledger is consistent; run the same command again to resume.",
-                   err=True)
+        click.echo(
+            "Interrupted. The ledger is consistent; run the same command again to resume.", err=True
+        )
         sys.exit(4)

@@ -28,3 +28,8 @@ from loaders.sandbox._params import parse_php_query
 )
 def test_brackets(query, expected):
     assert parse_php_query(query) == expected
+
+
+def test_top_level_stays_a_map_and_bad_escapes_survive():
+    assert parse_php_query("0=a&1=b") == {"0": "a", "1": "b"}
+    assert parse_php_query("a=%zz%D0%98") == {"a": "%zzИ"}

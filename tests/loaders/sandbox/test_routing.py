@@ -13,8 +13,16 @@ def test_webhook_call_with_json_suffix_and_any_case(portal):
 
 def test_every_reply_has_a_full_time_block(portal):
     block = portal.call("crm.contact.list").json()["time"]
-    assert set(block) >= {"start", "finish", "duration", "processing", "date_start",
-                          "date_finish", "operating", "operating_reset_at"}  # fmt: skip
+    assert set(block) >= {
+        "start",
+        "finish",
+        "duration",
+        "processing",
+        "date_start",
+        "date_finish",
+        "operating",
+        "operating_reset_at",
+    }
     assert block["date_start"].endswith("+03:00")
 
 
@@ -34,15 +42,22 @@ def test_unknown_method_is_404(portal):
 
 
 def test_malformed_json_is_a_400_not_a_traceback(portal):
-    reply = portal.request("POST", portal.hook + "crm.contact.add", content=b"{nope",
-                           headers={"content-type": "application/json"})  # fmt: skip
+    reply = portal.request(
+        "POST",
+        portal.hook + "crm.contact.add",
+        content=b"{nope",
+        headers={"content-type": "application/json"},
+    )
     assert reply.status_code == 400
     assert reply.json()["error"] == "INVALID_REQUEST"
 
 
 def test_form_and_query_brackets(portal):
-    data = {"fields[NAME]": "Ольга", "fields[PHONE][0][VALUE]": "+79001112233",
-            "fields[PHONE][0][VALUE_TYPE]": "MOBILE"}  # fmt: skip
+    data = {
+        "fields[NAME]": "Ольга",
+        "fields[PHONE][0][VALUE]": "+79001112233",
+        "fields[PHONE][0][VALUE_TYPE]": "MOBILE",
+    }
     assert portal.request("POST", portal.hook + "crm.contact.add", data=data).json()["result"] == 1
     got = portal.request("GET", portal.hook + "crm.contact.get", params={"id": 1}).json()
     assert got["result"]["PHONE"][0]["VALUE_TYPE"] == "MOBILE"
@@ -57,7 +72,9 @@ def test_multipart_form(portal):
 def test_missing_fields_and_wrong_types(portal):
     reply = portal.call("crm.contact.add", {})
     assert (reply.status_code, reply.json()) == (
-        400, {"error": "", "error_description": "Parameter 'fields' must be array."})  # fmt: skip
+        400,
+        {"error": "", "error_description": "Parameter 'fields' must be array."},
+    )
     reply = portal.call("crm.contact.add", {"fields": "NAME"})
     assert reply.json()["error_description"] == "Parameter 'fields' must be array."
     reply = portal.call("crm.contact.get", {"id": "abc"})
@@ -75,10 +92,15 @@ def test_oauth_tokens_expire_and_refresh_rotates(make_portal, clock):
     clock.advance(3601)
     expired = portal.request("POST", "/rest/user.current", json={"auth": "access-1"})
     assert (expired.status_code, expired.json()["error"]) == (401, "expired_token")
-    grant = {"grant_type": "refresh_token", "client_id": "local.sandbox",
-             "client_secret": "sandbox-secret", "refresh_token": "sandbox-refresh"}  # fmt: skip
+    grant = {
+        "grant_type": "refresh_token",
+        "client_id": "local.sandbox",
+        "client_secret": "sandbox-secret",
+        "refresh_token": "sandbox-refresh",
+    }
     tokens = portal.request("GET", "/oauth/token/", params=grant).json()
-    assert tokens["expires_in"] == 3600 and tokens["refresh_token"] != "sandbox-refresh"
+    assert tokens["expires_in"] == 3600
+    assert tokens["refresh_token"] != "sandbox-refresh"
     ok = portal.request("POST", f"/rest/crm.contact.list?auth={tokens['access_token']}")
     assert ok.status_code == 200
     again = portal.request("GET", "/oauth/token/", params=grant)
