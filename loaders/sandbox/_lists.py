@@ -14,6 +14,7 @@ from loaders.sandbox._schema import MULTIFIELDS
 __all__ = ["PAGE", "Condition", "page_of", "parse_filter", "parse_order"]
 
 PAGE = 50
+_POSITIVE = frozenset({"@", "=", ""})
 # longest prefixes first, so "!=%" wins over "!=" and "!"
 _PREFIXES = ("!=%", "!%=", "!@", "!=", "!%", ">=", "<=", "=%", "%=", ">", "<", "=", "!", "@", "%")
 
@@ -25,9 +26,13 @@ class Condition:
     op: str
     field: str
     value: Any
+    wanted: frozenset[Any] | None = None  # normalised scalars for =, !, @, !@ (fast path)
 
     def matches(self, actual: Any) -> bool:
         op = self.op
+        if self.wanted is not None and actual.__class__ is not list:
+            hit = actual is not None and actual != "" and _norm(actual) in self.wanted
+            return hit if op in _POSITIVE else not hit
         if op in ("@", "!@"):
             hit = any(_eq(actual, v) for v in as_list(self.value))
             return hit if op == "@" else not hit
@@ -45,6 +50,11 @@ class Condition:
 
 
 def _norm(value: Any) -> Any:
+    """Comparable form: numbers (also from digit strings) or lower-cased text."""
+    if value.__class__ is str:
+        if value.isdigit() or (value[:1] == "-" and value[1:].isdigit()):
+            return int(value)
+        return value.lower()
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, int | float):
@@ -100,8 +110,18 @@ def parse_filter(raw: Any, names: Callable[[str], str | None]) -> list[Condition
             continue
         if field in MULTIFIELDS and "%" in op:
             op = "="  # multifields filter by exact value only
-        out.append(Condition(op, field, value))
+        out.append(Condition(op, field, value, _in_set(op, value)))
     return out
+
+
+def _in_set(op: str, value: Any) -> frozenset[Any] | None:
+    """A set for fast equality/IN tests, when every value is a non-empty scalar."""
+    if op not in ("@", "!@", "=", "", "!", "!="):
+        return None
+    values = as_list(value)
+    if not values or any(v in (None, "") or isinstance(v, dict | list | float) for v in values):
+        return None
+    return frozenset(_norm(v) for v in values)
 
 
 def parse_order(raw: Any, names: Callable[[str], str | None]) -> list[tuple[str, bool]]:
@@ -167,8 +187,13 @@ def page_of(
     if order == [("ID", True)]:
         candidates = reversed(ids[lo:hi])
 
+    checks = [(c.field, c.matches) for c in conds]
+
     def ok(rec: dict[str, Any]) -> bool:
-        return all(c.matches(get(rec, c.field)) for c in conds)
+        for field, matches in checks:  # noqa: SIM110  (a plain loop is ~2x faster here)
+            if not matches(get(rec, field)):
+                return False
+        return True
 
     if order in ([("ID", False)], [("ID", True)]):
         if fast:
