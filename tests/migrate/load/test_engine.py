@@ -16,12 +16,6 @@ from .conftest import ORIGINATOR, make_client, make_portal, sample_plan
 
 FAST = LoadOptions(settle_seconds=0)
 
-# The client (WIP on its branch) still passes tenacity's deprecated `initial`; not ours to hide
-# anywhere else.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:The 'initial' parameter is deprecated:DeprecationWarning"
-)
-
 
 def plan(ledger, records=None):
     run = ledger.start_run("plan")

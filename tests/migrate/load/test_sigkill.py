@@ -23,13 +23,11 @@ from .conftest import ORIGINATOR, make_client, make_portal, sample_plan
 
 LOAD_SCRIPT = textwrap.dedent(
     """
-    import asyncio, sys, warnings
+    import asyncio, sys
     from pathlib import Path
     from loaders.client import Bitrix24Client
     from migrate.ledger import Ledger
     from migrate.load import LoadOptions, load
-
-    warnings.simplefilter("ignore", DeprecationWarning)
 
     async def main():
         with Ledger.open(Path(sys.argv[1])) as ledger:
@@ -41,10 +39,7 @@ LOAD_SCRIPT = textwrap.dedent(
     """
 )
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.filterwarnings("ignore:The 'initial' parameter is deprecated:DeprecationWarning"),
-]
+pytestmark = pytest.mark.e2e
 
 
 def test_load_killed_at_random_moments_ends_with_each_record_exactly_once(tmp_path: Path):

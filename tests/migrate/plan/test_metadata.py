@@ -20,10 +20,6 @@ from migrate.plan import (
     read_portal_metadata,
 )
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:The 'initial' parameter is deprecated:DeprecationWarning"
-)
-
 
 async def _no_sleep(seconds: float) -> None:
     await asyncio.sleep(0)
