@@ -36,6 +36,8 @@ from migrate.ledger._store import (
     batch_from_row,
     from_row,
     record_from_row,
+    recount_unresolved,
+    resolve_referrers,
     rowid,
     run_from_row,
     utc_now,
@@ -46,13 +48,9 @@ __all__ = ["LEDGER_PATH", "Ledger"]
 LEDGER_PATH = Path(".b24migrate") / "ledger.sqlite"
 
 _READY_SQL = f"""
-SELECT {RECORD_COLUMNS} FROM records AS r
-WHERE r.state = 'planned' AND r.entity = ?
-  AND NOT EXISTS (
-      SELECT 1 FROM refs AS f
-      LEFT JOIN records AS t ON t.entity = f.ref_entity AND t.source_key = f.ref_key
-      WHERE f.record_id = r.id AND t.b24_id IS NULL)
-ORDER BY r.sort_key, r.id
+SELECT {RECORD_COLUMNS} FROM records
+WHERE state = 'planned' AND entity = ? AND unresolved = 0
+ORDER BY sort_key, id
 LIMIT ?
 """
 
@@ -175,6 +173,11 @@ class Ledger:
                 (self._store.now(),),
             )
         return cursor.rowcount
+
+    def recount_unresolved(self) -> None:
+        """Recount what every planned record waits for (the load does this when it starts)."""
+        with self._store.write() as conn:
+            recount_unresolved(conn)
 
     def run(self, run_id: int) -> Run | None:
         row = self._conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
@@ -317,7 +320,9 @@ class Ledger:
             sql += f" AND entity IN ({','.join('?' * len(entities))})"
             params = tuple(entities)
         with self._store.write() as conn:
-            return conn.execute(sql, params).rowcount
+            count = conn.execute(sql, params).rowcount
+            recount_unresolved(conn)
+        return count
 
     # ------------------------------------------------------------------ load: queries
     def ready(self, entity: str, limit: int) -> list[LedgerRecord]:
@@ -450,6 +455,11 @@ class Ledger:
 
 def _apply_outcome(conn: sqlite3.Connection, outcome: Outcome, run_id: int, now: str) -> None:
     if isinstance(outcome, Written):
+        before = conn.execute(
+            "SELECT entity, source_key, b24_id FROM records WHERE id = ?", (outcome.record_id,)
+        ).fetchone()
+        if before["b24_id"] is None and outcome.b24_id is not None:
+            resolve_referrers(conn, before["entity"], before["source_key"])
         conn.execute(
             "UPDATE records SET state = 'done', last_error = NULL, updated_at = :now, "
             "b24_id = COALESCE(:b24_id, b24_id), "

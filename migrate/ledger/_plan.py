@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from migrate.errors import CheckpointError
 from migrate.ledger._model import Op, PlannedRecord, PlanSummary, State, dump_json
-from migrate.ledger._store import Store, rowid
+from migrate.ledger._store import Store, recount_unresolved, rowid
 
 __all__ = ["apply_plan"]
 
@@ -30,6 +30,7 @@ def apply_plan(store: Store, run_id: int, records: Iterable[PlannedRecord]) -> P
             seen.add(identity)
             outcome = _upsert(conn, run_id, now, record)
             counts[(record.entity, outcome)] += 1
+        recount_unresolved(conn)
     return PlanSummary(counts=dict(counts))
 
 
@@ -53,6 +54,8 @@ def _upsert(conn: sqlite3.Connection, run_id: int, now: str, record: PlannedReco
         return "unchanged"
     if state is State.FAILED and same and record.op is not Op.SKIP:
         return "still_failed"
+    if state is State.PLANNED and same and record.op is not Op.SKIP:
+        return "unchanged"
     _replace(conn, run_id, now, row["id"], record, digest, b24_id)
     return "changed" if state is State.DONE else "replanned"
 

@@ -61,13 +61,14 @@ CREATE TABLE IF NOT EXISTS records (
     sort_key       TEXT NOT NULL DEFAULT '',
     plan_run_id    INTEGER REFERENCES runs(id),
     created_run_id INTEGER REFERENCES runs(id),
+    unresolved     INTEGER NOT NULL DEFAULT 0,
     updated_at     TEXT NOT NULL,
     UNIQUE (entity, source_key),
     CHECK (state <> 'sending' OR batch_id IS NOT NULL),
     CHECK (state <> 'done' OR op = 'set' OR b24_id IS NOT NULL),
     CHECK (op = 'create' OR op = 'set' OR b24_id IS NOT NULL)
 );
-CREATE INDEX IF NOT EXISTS records_work ON records (state, entity, sort_key, id);
+CREATE INDEX IF NOT EXISTS records_work ON records (state, entity, unresolved, sort_key, id);
 CREATE INDEX IF NOT EXISTS records_batch ON records (batch_id);
 CREATE INDEX IF NOT EXISTS records_created ON records (created_run_id);
 CREATE TABLE IF NOT EXISTS refs (
@@ -150,6 +151,33 @@ class Store:
     def meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
+
+
+def recount_unresolved(conn: sqlite3.Connection) -> None:
+    """Set every planned record's count of references whose target has no portal id yet.
+
+    `ready` reads this count instead of joining the references, so that a million blocked
+    records cost nothing per batch; it is kept up to date as targets get ids and recounted
+    after every plan and at the start of every load.
+    """
+    conn.execute(
+        "UPDATE records SET unresolved = ("
+        " SELECT COUNT(*) FROM refs AS f"
+        " LEFT JOIN records AS t ON t.entity = f.ref_entity AND t.source_key = f.ref_key"
+        " WHERE f.record_id = records.id AND t.b24_id IS NULL)"
+        " WHERE state = 'planned'"
+    )
+
+
+def resolve_referrers(conn: sqlite3.Connection, entity: str, source_key: str) -> None:
+    """A record just got its first portal id: its referrers wait for one reference less."""
+    conn.execute(
+        "UPDATE records SET unresolved = unresolved - ("
+        " SELECT COUNT(*) FROM refs AS f WHERE f.record_id = records.id"
+        " AND f.ref_entity = :entity AND f.ref_key = :key)"
+        " WHERE id IN (SELECT record_id FROM refs WHERE ref_entity = :entity AND ref_key = :key)",
+        {"entity": entity, "key": source_key},
+    )
 
 
 def to_datetime(text: str | None) -> datetime | None:

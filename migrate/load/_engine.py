@@ -87,6 +87,7 @@ async def load(
     options = options or LoadOptions()
     with ledger.exclusive("load"):
         ledger.close_stale_runs()
+        ledger.recount_unresolved()
         run = ledger.start_run("load")
         status = "failed"
         try:

@@ -228,3 +228,36 @@ def test_refuse_planned_fails_records_that_cannot_be_sent(ledger, planned):
     with pytest.raises(CheckpointError, match="not `planned`"):
         ledger.refuse_planned({record.id: "again"})
     assert ledger.get("company", record.source_key).state is State.FAILED
+
+
+def test_ready_follows_the_unresolved_counts_as_targets_get_ids(ledger):
+    run = ledger.start_run("plan")
+    ledger.apply_plan(
+        run.id,
+        [
+            PlannedRecord("contact", "a", Op.CREATE, {}),
+            PlannedRecord("contact", "b", Op.CREATE, {}),
+            PlannedRecord(
+                "deal",
+                "d",
+                Op.CREATE,
+                {},
+                (Ref("CONTACT_IDS.0", "contact", "a"), Ref("CONTACT_IDS.1", "contact", "b")),
+            ),
+        ],
+    )
+    a, b = ledger.ready("contact", 5)
+    batch = ledger.mark_sending(run.id, [a.id, b.id])
+    ledger.apply_results(batch.id, [Written(a.id, 1)])
+    assert ledger.ready("deal", 5) == []
+    ledger.reconcile({b.id: 2})
+    assert [r.resolved_fields() for r in ledger.ready("deal", 5)] == [{"CONTACT_IDS": [1, 2]}]
+    ledger.recount_unresolved()
+    assert len(ledger.ready("deal", 5)) == 1
+
+
+def test_replan_of_an_unchanged_planned_record_writes_nothing(ledger):
+    run = ledger.start_run("plan")
+    record = PlannedRecord("company", "1", Op.CREATE, {"TITLE": "ООО"})
+    ledger.apply_plan(run.id, [record])
+    assert ledger.apply_plan(run.id, [record]).get("company", "unchanged") == 1
