@@ -10,6 +10,7 @@ from migrate.load._engine import LoadOptions, LoadReport, load
 from migrate.load._outcomes import error_text, outcomes_for_error, outcomes_for_result
 from migrate.load._reconcile import DEFAULT_SETTLE_SECONDS, Duplicate, ReconcileReport, reconcile
 from migrate.load._schedule import ENTITY_ORDER, Pick, Route, Scheduler, Work
+from migrate.load._signals import load_until_stopped, stop_on_signals
 
 __all__ = [
     "DEFAULT_SETTLE_SECONDS",
@@ -24,7 +25,9 @@ __all__ = [
     "Work",
     "error_text",
     "load",
+    "load_until_stopped",
     "outcomes_for_error",
     "outcomes_for_result",
     "reconcile",
+    "stop_on_signals",
 ]

@@ -93,6 +93,9 @@ async def load(
         try:
             report = await _Loader(ledger, client, options, run.id, stop, clock, sleep).run()
             status = "interrupted" if stop is not None and stop.is_set() else "finished"
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            status = "interrupted"  # abandoned in flight: those records stay `sending`
+            raise
         finally:
             ledger.finish_run(run.id, status)
     if status == "interrupted":

@@ -424,3 +424,41 @@ def test_a_failed_look_up_changes_nothing(ledger, token, error, message):
     asyncio.run(scenario())
     app.close()
     assert ledger.get("company", "k").state is State.SENDING
+
+
+def test_ctrl_c_stops_cleanly_and_a_second_one_stops_at_once(ledger, portal):
+    import os
+    import signal
+
+    from migrate.load import load_until_stopped
+
+    plan(ledger)
+
+    async def scenario(presses):
+        async with make_client(portal) as client:
+            original = client.send_batch
+
+            async def press_ctrl_c(commands, **kwargs):
+                for _ in range(presses):
+                    os.kill(os.getpid(), signal.SIGINT)
+                    await asyncio.sleep(0)
+                return await original(commands, **kwargs)
+
+            client.send_batch = press_ctrl_c
+            await load_until_stopped(ledger, client, LoadOptions(settle_seconds=0, in_flight=1))
+
+    with pytest.raises(Interrupted):
+        asyncio.run(scenario(1))
+    assert ledger.sending() == []
+    assert states(ledger)[State.DONE] > 0
+    with pytest.raises(KeyboardInterrupt):
+        asyncio.run(scenario(2))
+    assert ledger.sending() != []  # abandoned in flight: the next load reconciles them
+    assert ledger.runs()[-1].status == "interrupted"
+
+    async def finish():
+        async with make_client(portal) as client:
+            await load(ledger, client, FAST)
+
+    asyncio.run(finish())
+    assert states(ledger) == {State.DONE: len(sample_plan())}
