@@ -26,6 +26,7 @@ from loaders.entities._command import (
     UnexpectedResult,
     WriteOp,
     WriteRequest,
+    appended_values,
     legacy_multi,
 )
 from loaders.entities._import import (
@@ -62,6 +63,7 @@ __all__ = [
     "UnexpectedResult",
     "WriteOp",
     "WriteRequest",
+    "appended_values",
     "build_comment_lookup",
     "build_imports",
     "build_lookups",

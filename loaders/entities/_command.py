@@ -12,6 +12,7 @@ __all__ = [
     "UnexpectedResult",
     "WriteOp",
     "WriteRequest",
+    "appended_values",
     "legacy_multi",
     "sendable",
 ]
@@ -83,3 +84,22 @@ def legacy_multi(value: Any) -> list[dict[str, Any]]:
             text, value_type = item
             entries.append({"VALUE": text, "VALUE_TYPE": value_type})
     return entries
+
+
+def appended_values(fields: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The multi-field values an update would ADD (entries without an ``ID``), per field.
+
+    The portal appends such entries on every update, so an update that carries them is not
+    idempotent: sending it twice doubles the phones. Entries with an ``ID`` change or delete
+    that entry and are safe to repeat.
+    """
+    added: dict[str, list[str]] = {}
+    for name in MULTI_FIELDS:
+        values = [
+            str(entry["VALUE"])
+            for entry in legacy_multi(fields.get(name))
+            if "ID" not in entry and entry.get("VALUE")
+        ]
+        if values:
+            added[name] = values
+    return added

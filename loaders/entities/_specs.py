@@ -25,6 +25,11 @@ class EntitySpec:
     entity_type_id: int | None = None  # CRM object type (crm.item.*), None if not a CRM item
     history_import: bool = False  # legacy add honours params[IMPORT]=Y (DATE_CREATE …)
 
+    @property
+    def get(self) -> str:
+        """The method that reads one record by id (``crm.company.get``…)."""
+        return self.list.removesuffix(".list") + ".get"
+
 
 SPECS: dict[str, EntitySpec] = {
     spec.name: spec

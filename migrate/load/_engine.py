@@ -163,8 +163,8 @@ class _Loader:
             while not self._stopping() and len(self.running) < self.in_flight:
                 pick = self._pick()
                 waiting = pick.waiting
-                if not pick.works:
-                    break
+                if not pick.works or (self._partial(pick) and self.running):
+                    break  # a part-filled batch waits while batches in flight may free more
                 self._launch(pick.works)
             if not self.running:
                 if self._stopping():
@@ -182,6 +182,10 @@ class _Loader:
             )
             for task in done:
                 self._finish(task)
+
+    def _partial(self, pick: Pick) -> bool:
+        """Whether the batch has room left that no budget holds back (requests are scarce)."""
+        return len(pick.works) < self.options.batch_size and not pick.waiting
 
     def _may_reconcile(self) -> bool:
         """Whether outcomes left unknown by this load should be reconciled now."""

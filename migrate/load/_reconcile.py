@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from loaders.batch import Command as ClientCommand
 from loaders.client import Bitrix24Client
 from loaders.entities import (
     Command,
+    appended_values,
     build_comment_lookup,
     build_lookups,
     parse_lookup,
@@ -80,11 +83,15 @@ async def reconcile(
     found: dict[int, int | None] = {}
     duplicates: list[Duplicate] = []
     creates: dict[str, list[LedgerRecord]] = defaultdict(list)
+    appending: list[LedgerRecord] = []
     for record in sending:
         if record.op is Op.CREATE:
             creates[record.entity].append(record)
+        elif record.op is Op.UPDATE and appended_values(record.fields):
+            appending.append(record)
         else:
-            found[record.id] = None
+            found[record.id] = None  # idempotent: simply sent again
+    found.update(await _updates_applied(client, appending))
     for entity, records in creates.items():
         ids = await _look_up(client, ledger.originator, entity, records)
         for record in records:
@@ -123,6 +130,43 @@ async def _look_up(
     return parse_lookup(entity, originator, rows)
 
 
+async def _updates_applied(
+    client: Bitrix24Client, records: Sequence[LedgerRecord]
+) -> dict[int, int | None]:
+    """An update that appends multi-field values happened iff the values are there now.
+
+    A record the portal cannot return (deleted meanwhile) is sent again and fails there.
+    """
+    if not records:
+        return {}
+    commands = [
+        ClientCommand(f"get{i}", spec_for(r.entity).get, {"id": r.b24_id})
+        for i, r in enumerate(records)
+    ]
+    with _lookup_errors():
+        replies = await client.batch(commands)
+    return {
+        record.id: record.b24_id
+        if _has_values(reply.result, appended_values(record.fields))
+        else None
+        for record, reply in zip(records, replies, strict=True)
+    }
+
+
+def _has_values(portal: Any, wanted: dict[str, list[str]]) -> bool:
+    if not isinstance(portal, dict):
+        return False
+    for name, values in wanted.items():
+        present = {_norm(e.get("VALUE")) for e in portal.get(name) or [] if isinstance(e, dict)}
+        if any(_norm(v) not in present for v in values):
+            return False
+    return True
+
+
+def _norm(value: Any) -> str:
+    return str(value or "").strip().lower()
+
+
 def _comment_lookups(records: Iterable[LedgerRecord]) -> list[Command]:
     owners = set()
     for record in records:
@@ -133,8 +177,19 @@ def _comment_lookups(records: Iterable[LedgerRecord]) -> list[Command]:
 
 async def _list_rows(client: Bitrix24Client, commands: Sequence[Command]) -> list[Any]:
     """Every row the list commands return, all pages."""
+    pages = await _read(client, [(c.method, c.params) for c in commands])
+    return [row for page in pages for row in page or []]
+
+
+async def _read(client: Bitrix24Client, calls: list[tuple[str, Any]]) -> list[Any]:
+    with _lookup_errors():
+        return await read_all(client, calls)
+
+
+@contextmanager
+def _lookup_errors() -> Iterator[None]:
     try:
-        pages = await read_all(client, [(c.method, c.params) for c in commands])
+        yield
     except (PortalAuthError, PortalBlocked) as exc:
         raise PortalTerminalError(
             f"reconciliation: the portal refused a look-up ({error_text(exc)})",
@@ -145,4 +200,3 @@ async def _list_rows(client: Bitrix24Client, commands: Sequence[Command]) -> lis
             f"reconciliation: the portal did not answer a look-up ({error_text(exc)})",
             next_step="run `b24migrate load` again; records left `sending` are kept as they are",
         ) from exc
-    return [row for page in pages for row in page or []]

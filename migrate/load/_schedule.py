@@ -22,6 +22,7 @@ from loaders.entities import (
     Command,
     WriteOp,
     WriteRequest,
+    appended_values,
     build_imports,
     build_write,
     spec_for,
@@ -66,7 +67,10 @@ class Work:
 
     @property
     def idempotent(self) -> bool:
-        return all(r.op in (Op.UPDATE, Op.SET) for r in self.records)
+        """Whether sending it twice is harmless (updates that append multi-fields are not)."""
+        return all(
+            r.op in (Op.UPDATE, Op.SET) and not appended_values(r.fields) for r in self.records
+        )
 
 
 @dataclass(frozen=True, slots=True)

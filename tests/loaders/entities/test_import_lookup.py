@@ -271,3 +271,17 @@ def test_choose_preset(inn, title, legal_form, expected):
 
 def test_spec_for_names_methods():
     assert spec_for("company").add == "crm.company.add"
+
+
+def test_appended_values_are_the_entries_without_an_id():
+    from loaders.entities import appended_values
+
+    fields = {
+        "PHONE": [["+79161234567", "WORK"], {"ID": 3, "VALUE": "+7495", "VALUE_TYPE": "WORK"}],
+        "EMAIL": [{"ID": 4, "DELETE": "Y"}],
+        "WEB": [["", "WORK"]],
+        "TITLE": "x",
+    }
+    assert appended_values(fields) == {"PHONE": ["+79161234567"]}
+    assert appended_values({}) == {}
+    assert spec_for("contact").get == "crm.contact.get"

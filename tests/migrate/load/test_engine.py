@@ -462,3 +462,71 @@ def test_ctrl_c_stops_cleanly_and_a_second_one_stops_at_once(ledger, portal):
 
     asyncio.run(finish())
     assert states(ledger) == {State.DONE: len(sample_plan())}
+
+
+@pytest.mark.parametrize("written", [True, False])
+def test_update_that_appends_a_phone_is_reconciled_not_resent_blindly(ledger, portal, written):
+    """A lost reply of an update adding a phone: resend only if the phone is not there."""
+    phone = "+74950000099"
+
+    async def scenario():
+        async with make_client(portal) as client:
+            created = await client.call("crm.company.add", {"fields": {"TITLE": "ООО Старое"}})
+            b24_id = created.result
+            plan(
+                ledger,
+                [
+                    PlannedRecord(
+                        "company",
+                        "k",
+                        Op.UPDATE,
+                        {"TITLE": "ООО Новое", "PHONE": [[phone, "WORK"]]},
+                        b24_id=b24_id,
+                    )
+                ],
+            )
+            run = ledger.start_run("load")
+            record = ledger.ready("company", 1)[0]
+            ledger.mark_sending(run.id, [record.id])
+            ledger.finish_run(run.id, "interrupted")
+            if written:  # the portal applied it, the reply was lost
+                await client.call(
+                    "crm.company.update",
+                    {
+                        "id": b24_id,
+                        "fields": {
+                            "TITLE": "ООО Новое",
+                            "PHONE": [{"VALUE": phone, "VALUE_TYPE": "WORK"}],
+                        },
+                    },
+                )
+            report = await load(ledger, client, FAST)
+            company = await rows(client, "crm.company.get", {"id": b24_id})
+            return report, company
+
+    report, company = asyncio.run(scenario())
+    assert [p["VALUE"] for p in company["PHONE"]] == [phone]
+    assert company["TITLE"] == "ООО Новое"
+    assert (report.reconciled.found, report.reconciled.requeued) == (1, 0) if written else (0, 1)
+    assert ledger.get("company", "k").state is State.DONE
+
+
+def test_update_of_a_record_deleted_meanwhile_is_sent_again_and_fails(ledger, portal):
+    plan(
+        ledger,
+        [
+            PlannedRecord(
+                "company", "k", Op.UPDATE, {"PHONE": [["+74950000001", "WORK"]]}, b24_id=999
+            )
+        ],
+    )
+    run = ledger.start_run("load")
+    ledger.mark_sending(run.id, [ledger.ready("company", 1)[0].id])
+
+    async def scenario():
+        async with make_client(portal) as client:
+            return await load(ledger, client, FAST)
+
+    report = asyncio.run(scenario())
+    assert report.reconciled.requeued == 1
+    assert ledger.get("company", "k").state is State.FAILED

@@ -215,3 +215,24 @@ def test_error_text_is_code_and_description_without_trailing_br():
     assert error_text(PortalFieldError("Bad<br>", code="ERROR_CORE")) == "ERROR_CORE: Bad"
     assert error_text(PortalFieldError("Not found", code="")) == "Not found"
     assert error_text(PortalError("", code="")) == "PortalError"
+
+
+def test_an_update_that_appends_multi_field_values_is_not_idempotent(ledger):
+    plan(
+        ledger,
+        [
+            PlannedRecord(
+                "company", "a", Op.UPDATE, {"PHONE": [["+74950000000", "WORK"]]}, b24_id=1
+            ),
+            PlannedRecord(
+                "company",
+                "b",
+                Op.UPDATE,
+                {"PHONE": [{"ID": 5, "VALUE": "+74950000001", "VALUE_TYPE": "WORK"}]},
+                b24_id=2,
+            ),
+        ],
+    )
+    works = {w.records[0].source_key: w for w in Scheduler(ledger).next_batch(everything).works}
+    assert not works["a"].idempotent
+    assert works["b"].idempotent
