@@ -49,9 +49,15 @@ The windows of one batch, and what a crash (SIGKILL, power cut) or a lost reply 
 5. after ``apply_results`` commits: ``done`` with the portal id, ``failed`` with the text.
 
 Idempotent ops (``update``, ``set`` = product rows, deal contacts) are simply re-sent when
-unsure. With ``synchronous=FULL`` a committed ``sending`` survives a power cut; with NORMAL the
-last commits could vanish after the request had left, which is exactly window 3 without the
-mark. ``sending`` is never set back to ``planned`` except by a look-up that found nothing.
+unsure, except an update that appends multi-field values (phones, e-mails without an entry
+``ID``): the portal appends them again on every send, so the load reads the record and counts
+the update as done when the values are there. The load reconciles at its start and again
+whenever only unknown outcomes are left, so one `load` normally ends with nothing ``sending``.
+
+With ``synchronous=FULL`` a committed ``sending`` survives a power cut; with NORMAL the last
+commits could vanish after the request had left, which is exactly window 3 without the mark.
+``sending`` goes back to ``planned`` only when the portal said it did not execute the command
+(``NotSent``) or a settled look-up found nothing.
 
 Plans are deltas: ``apply_plan`` hashes each record's fields and references (by source key);
 an unchanged ``done`` record stays done, a changed one becomes an ``update`` (it keeps its

@@ -1,4 +1,4 @@
-"""SIGKILL the load process at random moments against a served sandbox: nothing lost or doubled."""
+"""SIGKILL the load at random moments against a served, faulty sandbox: nothing lost or doubled."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders.sandbox import SandboxConfig
+from loaders.sandbox import FaultSpec, SandboxConfig
 from loaders.sandbox.testing import running_sandbox
 from migrate.ledger import Ledger, State
 
@@ -48,7 +48,10 @@ def test_load_killed_at_random_moments_ends_with_each_record_exactly_once(tmp_pa
     records = sample_plan(companies=8, contacts_per_company=2)
     with Ledger.open(ledger_path, ORIGINATOR) as ledger:
         ledger.apply_plan(ledger.start_run("plan").id, records)
-    config = SandboxConfig(plan="unlimited", data_dir=portal_dir, latency_ms=40)
+    faults = FaultSpec(rates={"drop": 0.05, "503": 0.05, "500": 0.02}, timeout_delay_s=0.0)
+    config = SandboxConfig(
+        plan="unlimited", data_dir=portal_dir, latency_ms=40, faults=faults, seed=11
+    )
     rng = random.Random(7)
     kills = left_sending = 0
     with running_sandbox(config) as portal:
