@@ -9,7 +9,7 @@ from typing import Any
 from migrate.errors import shorten
 from migrate.plan._metadata import PortalMetadata
 
-__all__ = ["FieldProblem", "check_fields"]
+__all__ = ["FieldProblem", "as_int", "check_fields"]
 
 # Written by the loader itself or accepted on import although the portal marks them read-only.
 _LOADER_FIELDS = frozenset(
@@ -106,7 +106,7 @@ def _value_problems(
     info = meta.fields[entity][name]
     values = value if isinstance(value, list | tuple) else [value]
     if info.type == "crm_category":
-        if _int(value) not in meta.categories:
+        if as_int(value) not in meta.categories:
             return [FieldProblem(name, "category.unknown", _text(value), "error")]
         return []
     if info.type == "crm_currency" or name == "CURRENCY_ID":
@@ -114,7 +114,7 @@ def _value_problems(
             return [FieldProblem(name, "currency.unknown", _text(value), "error")]
         return []
     if name == "STAGE_ID" and entity == "deal":
-        category = _int(fields.get("CATEGORY_ID")) or 0
+        category = as_int(fields.get("CATEGORY_ID")) or 0
         if str(value) not in meta.deal_stages(category):
             return [FieldProblem(name, "stage.unknown", _text(value), "error", category)]
         return []
@@ -133,7 +133,8 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == ()
 
 
-def _int(value: Any) -> int | None:
+def as_int(value: Any) -> int | None:
+    """``value`` as an integer, or ``None`` when it is not one."""
     try:
         return int(value)
     except (TypeError, ValueError):

@@ -19,7 +19,7 @@ import pandas as pd
 from loaders.entities import choose_preset
 from migrate.errors import shorten
 from migrate.ledger import Op, PlanIssue, PlannedRecord, Ref
-from migrate.plan._checks import check_fields
+from migrate.plan._checks import as_int, check_fields
 from migrate.plan._metadata import PortalMetadata
 from migrate.plan._owners import OwnerResolver
 from migrate.plan._refs import ReferenceIndex
@@ -99,7 +99,7 @@ class _Row:
         self.key = str(row["_key"])
         self.source = str(row.get("_source") or "")
         self.sheet = str(row.get("_sheet") or "")
-        self.row = _row_number(row.get("_row"))
+        self.row = as_int(row.get("_row"))
         self.values = {str(k): _value(v) for k, v in row.items() if not str(k).startswith("_")}
         self.issues: list[PlanIssue] = []
         self.refused = False
@@ -270,13 +270,6 @@ def _value(value: Any) -> Any:
     if isinstance(value, tuple):
         return [list(v) if isinstance(v, tuple) else v for v in value] or None
     return value
-
-
-def _row_number(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _sort_key(value: Any) -> str:
