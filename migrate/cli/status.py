@@ -110,8 +110,7 @@ def _render(status: LoadStatus) -> None:
         )
     if status.eta_seconds is not None and status.running_rate is not None:
         console.print(
-            f"Loading {status.running_rate:.1f} records/s; "
-            f"about {status.eta_seconds / 60:.0f} min left"
+            f"Loading {status.running_rate:.1f} records/s; about {_duration(status.eta_seconds)} left"
         )
     if status.blocking_issues:
         console.print(f"{status.blocking_issues} plan errors block rows; see reports/plan.xlsx")
@@ -123,3 +122,11 @@ def _render(status: LoadStatus) -> None:
         )
     if any(e.failed for e in status.entities):
         console.print("Fix the data or mapping, run `b24migrate plan`, then `b24migrate load`.")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
