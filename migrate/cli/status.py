@@ -109,9 +109,8 @@ def _render(status: LoadStatus) -> None:
             f"{run.started_at:%Y-%m-%d %H:%M:%S} UTC"
         )
     if status.eta_seconds is not None and status.running_rate is not None:
-        console.print(
-            f"Loading {status.running_rate:.1f} records/s; about {_duration(status.eta_seconds)} left"
-        )
+        left = _duration(status.eta_seconds)
+        console.print(f"Loading {status.running_rate:.1f} records/s; about {left} left")
     if status.blocking_issues:
         console.print(f"{status.blocking_issues} plan errors block rows; see reports/plan.xlsx")
     for record in status.failed:
