@@ -33,26 +33,45 @@ def plan(companies: int) -> list[PlannedRecord]:
         records.append(PlannedRecord("company", key, Op.CREATE, {"TITLE": f"ООО «Ромашка-{c}»"}))
         contacts = [f"{key}-{i}" for i in range(2)]
         for i, contact in enumerate(contacts):
-            records.append(PlannedRecord(
-                "contact", contact, Op.CREATE,
-                {"NAME": "Иван", "LAST_NAME": f"Петров{i}", "PHONE": [[f"+7900{c:05d}{i}", "WORK"]]},
-                (Ref("COMPANY_ID", "company", key),),
-            ))
-        records.append(PlannedRecord(
-            "deal", f"{key}-d", Op.CREATE, {"TITLE": f"Поставка {c}", "CONTACT_IDS": []},
-            (Ref("COMPANY_ID", "company", key),
-             *(Ref(f"CONTACT_IDS.{i}", "contact", k) for i, k in enumerate(contacts))),
-        ))
+            records.append(
+                PlannedRecord(
+                    "contact",
+                    contact,
+                    Op.CREATE,
+                    {
+                        "NAME": "Иван",
+                        "LAST_NAME": f"Петров{i}",
+                        "PHONE": [[f"+7900{c:05d}{i}", "WORK"]],
+                    },
+                    (Ref("COMPANY_ID", "company", key),),
+                )
+            )
+        records.append(
+            PlannedRecord(
+                "deal",
+                f"{key}-d",
+                Op.CREATE,
+                {"TITLE": f"Поставка {c}", "CONTACT_IDS": []},
+                (
+                    Ref("COMPANY_ID", "company", key),
+                    *(Ref(f"CONTACT_IDS.{i}", "contact", k) for i, k in enumerate(contacts)),
+                ),
+            )
+        )
     return records
 
 
 async def run(companies: int) -> None:
     app = create_app(SandboxConfig(plan="standard"))
     records = plan(companies)
-    with tempfile.TemporaryDirectory() as tmp, Ledger.open(Path(tmp) / "l.sqlite", "bench") as ledger:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        Ledger.open(Path(tmp) / "l.sqlite", "bench") as ledger,
+    ):
         ledger.apply_plan(ledger.start_run("plan").id, records)
         async with Bitrix24Client(
-            "http://portal/rest/1/sandbox/", transport=httpx.ASGITransport(app=app),
+            "http://portal/rest/1/sandbox/",
+            transport=httpx.ASGITransport(app=app),
             plan="standard",
         ) as client:
             start = time.perf_counter()
@@ -62,9 +81,11 @@ async def run(companies: int) -> None:
     requests = app.stats()["requests"]
     ideal_requests = math.ceil(len(records) / 50)
     bound = max(ideal_requests - 50, 0) / 2.0
-    print(f"records={len(records)} batches={report.batches} requests={requests} "
-          f"(ideal {ideal_requests}) elapsed={elapsed:.1f}s bound={bound:.1f}s "
-          f"records_per_s={len(records) / elapsed:.1f} written={report.count('written')}")
+    print(
+        f"records={len(records)} batches={report.batches} requests={requests} "
+        f"(ideal {ideal_requests}) elapsed={elapsed:.1f}s bound={bound:.1f}s "
+        f"records_per_s={len(records) / elapsed:.1f} written={report.count('written')}"
+    )
     print(f"ratio={bound / elapsed:.3f}")
 
 
