@@ -13,7 +13,6 @@ import random
 import tempfile
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import click
 import httpx
@@ -63,7 +62,7 @@ def _encode(fields: dict[str, Any]) -> str:
                 pairs += [(f"fields[{key}][{n}][{k}]", str(v)) for k, v in item.items()]
         else:
             pairs.append((f"fields[{key}]", str(value)))
-    return urlencode(pairs)
+    return str(httpx.QueryParams(pairs))
 
 
 def _count(client: httpx.Client, entity: str) -> int:

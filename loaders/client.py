@@ -1,0 +1,465 @@
+"""`Bitrix24Client`: calls, batches and lists against a Bitrix24 portal, at its limits.
+
+```python
+async with Bitrix24Client("https://example.bitrix24.ru/rest/1/CODE/") as client:
+    reply = await client.call("crm.contact.add", {"fields": {"NAME": "Иван"}})
+    results = await client.batch([Command("c1", "crm.contact.add", {"fields": {...}}), ...])
+    rows = await client.list_all("crm.contact.list", {"ORIGINATOR_ID": "amo"}, ["ID"])
+```
+
+Every HTTP request goes through one pipeline: a concurrency slot, the leaky-bucket mirror,
+the request with secrets swapped in by the transport, the reply read into a typed result or
+a typed error, and tenacity retrying only what is transient and safe to repeat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import httpx
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+)
+
+from loaders._pagination import iter_pages
+from loaders._scheduler import run_commands
+from loaders.auth import Auth, OAuth, OAuthTokens, WebhookAuth
+from loaders.batch import BatchResult, Command, ReplyTime, is_read_method, parse_batch_reply
+from loaders.errors import (
+    AmbiguousWrite,
+    PortalAuthError,
+    PortalError,
+    PortalOperationLimited,
+    PortalRateLimited,
+    PortalUnavailable,
+    error_from_reply,
+    redact,
+)
+from loaders.ratelimit import PLANS, LeakyBucket, OperatingBudget, Plan
+
+__all__ = ["Bitrix24Client", "CallResult", "ClientStats"]
+
+log = logging.getLogger("loaders.client")
+
+try:
+    _VERSION = version("b24migrate")
+except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+    _VERSION = "0"
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class CallResult:
+    """A successful reply: ``result``, and ``total``/``next`` for list methods."""
+
+    result: Any
+    total: int | None = None
+    next: int | None = None
+    time: ReplyTime | None = None
+
+
+@dataclass(slots=True)
+class ClientStats:
+    """What the client did, for benchmarks and logs."""
+
+    requests: int = 0
+    rate_limited: int = 0
+    operation_limited: int = 0
+    retries: int = 0
+    refreshes: int = 0
+    ambiguous: int = 0
+
+
+class _SecretTransport(httpx.AsyncBaseTransport):
+    """Swaps the placeholders in the URL for the real secrets, after httpx has logged it."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, auth: Auth) -> None:
+        self._inner = inner
+        self._auth = auth
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = self._auth.reveal(str(request.url))
+        if url != str(request.url):
+            request = httpx.Request(
+                request.method,
+                url,
+                headers=request.headers,
+                stream=request.stream,
+                extensions=request.extensions,
+            )
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+class Bitrix24Client:
+    """An async Bitrix24 REST client that runs at the portal's limits without bouncing.
+
+    Args:
+        webhook_url: an inbound webhook, ``https://PORTAL/rest/USER_ID/CODE/``; or pass ``auth``.
+        auth: a :class:`~loaders.auth.WebhookAuth` or :class:`~loaders.auth.OAuth`.
+        transport: the httpx transport (tests mount the sandbox with ``httpx.ASGITransport``).
+        plan: ``standard`` (burst 50, 2 req/s), ``enterprise`` (250, 5/s), ``unlimited`` or a
+            :class:`~loaders.ratelimit.Plan`.
+        concurrency: requests in flight at most; default: the plan's burst (50 if unlimited).
+        timeout: seconds to wait for a reply (the portal itself stops a request at 60 s).
+        max_attempts: tries per request for transient failures.
+        operating_limit, operating_window: the per-method budget (default 480 s per 600 s).
+        bucket_margin: requests of headroom kept below the burst, for skew in counting.
+        clock, sleep, wall_clock: injected time (monotonic seconds, async sleep, unix time).
+    """
+
+    def __init__(
+        self,
+        webhook_url: str | None = None,
+        *,
+        auth: Auth | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        plan: str | Plan = "standard",
+        concurrency: int | None = None,
+        timeout: float = 65.0,
+        max_attempts: int = 6,
+        operating_limit: float | None = None,
+        operating_window: float | None = None,
+        bucket_margin: float = 0.5,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        if (webhook_url is None) == (auth is None):
+            raise ValueError("pass either a webhook URL or `auth=`")
+        self.auth: Auth = auth if auth is not None else WebhookAuth(str(webhook_url))
+        self.plan = plan if isinstance(plan, Plan) else PLANS[plan]
+        self.concurrency = concurrency or int(self.plan.capacity or 50)
+        self.max_attempts = max_attempts
+        self.stats = ClientStats()
+        self._sleep = sleep
+        self._wall = wall_clock
+        self._skew: float | None = None
+        self._bucket = (
+            LeakyBucket(self.plan.capacity, self.plan.rate, clock=clock, margin=bucket_margin)
+            if self.plan.capacity and self.plan.rate
+            else None
+        )
+        self.budget = OperatingBudget(
+            operating_limit or self.plan.operating_limit,
+            operating_window or self.plan.operating_window,
+            clock=self._portal_time,
+        )
+        self._slots = asyncio.Semaphore(self.concurrency)
+        self._refresh_lock = asyncio.Lock()
+        inner = transport or httpx.AsyncHTTPTransport(
+            limits=httpx.Limits(
+                max_connections=self.concurrency, max_keepalive_connections=self.concurrency
+            ),
+            retries=0,
+        )
+        self._http = httpx.AsyncClient(
+            transport=_SecretTransport(inner, self.auth),
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            headers={"User-Agent": f"b24migrate/{_VERSION}", "Accept": "application/json"},
+        )
+
+    def __repr__(self) -> str:
+        return f"Bitrix24Client({self.auth!r}, plan={self.plan.name!r})"
+
+    async def __aenter__(self) -> Bitrix24Client:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connections."""
+        await self._http.aclose()
+
+    # ---------------------------------------------------------------- public calls
+
+    async def call(self, method: str, params: Mapping[str, Any] | None = None) -> CallResult:
+        """Call one REST method with JSON ``params``.
+
+        Raises:
+            PortalError: a subclass says what happened; :class:`AmbiguousWrite` when a write
+                was sent and its outcome is unknown (it is not retried).
+        """
+        command = Command(method, method, dict(params or {}))
+        await self._wait_budget(method, 1)
+        reserved = self.budget.send(method, 1)
+        try:
+            body = await self._request(method, dict(params or {}), (command,))
+        finally:
+            self.budget.done(method, reserved)
+        timing = ReplyTime.from_raw(body.get("time"))
+        self._observe([(method, timing)], timing)
+        return CallResult(
+            body.get("result"), _as_int(body.get("total")), _as_int(body.get("next")), timing
+        )
+
+    async def batch(self, commands: Sequence[Command], *, halt: bool = False) -> BatchResult:
+        """Run any number of commands in batches of at most 50; results in input order.
+
+        Commands that reference each other with ``$result[KEY]...`` travel in one batch.
+        Commands refused by the operating budget are sent again when it resets. A failure
+        of a whole batch request is reported on each of its commands (an
+        :class:`AmbiguousWrite` when writes may have happened). With ``halt`` the batches go
+        one at a time and the first failing command stops the rest (they are ``skipped``).
+
+        Raises:
+            PortalAuthError: the credentials were refused (nothing more can run).
+        """
+        return await run_commands(self, list(commands), halt=halt)
+
+    async def send_batch(self, commands: Sequence[Command], *, halt: bool = False) -> BatchResult:
+        """Send exactly one ``batch`` request (at most 50 commands) and read its reply.
+
+        Raises:
+            PortalError: the batch request as a whole failed (see :meth:`call`).
+        """
+        payload = {"cmd": {c.key: c.to_cmd() for c in commands}, "halt": 1 if halt else 0}
+        body = await self._request("batch", payload, tuple(commands))
+        result = parse_batch_reply(body, commands)
+        outer = ReplyTime.from_raw(body.get("time"))
+        self._observe([(r.command.method, r.time) for r in result], outer)
+        for item in result.errors:
+            if isinstance(item.error, PortalOperationLimited):
+                self.stats.operation_limited += 1
+                self.budget.block(item.command.method, item.error.reset_at)
+        return result
+
+    async def list_all(
+        self,
+        method: str,
+        filter: Mapping[str, Any] | None = None,
+        select: Sequence[str] | None = None,
+        *,
+        params: Mapping[str, Any] | None = None,
+        chained: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Every row of a list method, in ID order, by fast pagination.
+
+        Args:
+            method: e.g. ``crm.contact.list`` or ``crm.item.list`` (give ``entityTypeId``
+                in ``params``).
+            filter: the method's filter; a ``>ID`` in it is where reading starts.
+            select: fields to return (``ID`` is added).
+            params: any other parameters of the method.
+            chained: read up to 50 pages per ``batch`` request, each page's filter pointing
+                at the previous page's last row (fewer requests; pages are read in sequence
+                on the portal).
+        """
+        rows: list[dict[str, Any]] = []
+        async for page in self.iter_pages(method, filter, select, params=params, chained=chained):
+            rows.extend(page)
+        return rows
+
+    def iter_pages(
+        self,
+        method: str,
+        filter: Mapping[str, Any] | None = None,
+        select: Sequence[str] | None = None,
+        *,
+        params: Mapping[str, Any] | None = None,
+        chained: bool = False,
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """The pages of :meth:`list_all` as they arrive (each a list of up to 50 rows)."""
+        return iter_pages(self, method, filter, select, params=params, chained=chained)
+
+    # ---------------------------------------------------------------- throttle
+
+    def _portal_time(self) -> float:
+        return self._wall() + (self._skew or 0.0)
+
+    async def _wait_budget(self, method: str, count: int) -> None:
+        while self.budget.fits(method, count) < min(count, 1):
+            await self._sleep(self.budget.wait_time(method))
+
+    def _observe(
+        self, entries: Sequence[tuple[str, ReplyTime | None]], outer: ReplyTime | None
+    ) -> None:
+        if outer is not None and outer.finish is not None:
+            skew = outer.finish - self._wall()
+            self._skew = skew if self._skew is None else max(self._skew, skew)
+        figures = []
+        for method, timing in entries:
+            if timing is None or timing.operating is None:
+                continue
+            at = timing.start or timing.finish or self._portal_time()
+            figures.append((method, timing.operating, at, timing.operating_reset_at))
+        self.budget.observe(figures)
+
+    # ---------------------------------------------------------------- one request
+
+    async def _request(
+        self, method: str, payload: dict[str, Any], commands: Sequence[Command]
+    ) -> dict[str, Any]:
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.max_attempts),
+            wait=self._retry_wait,
+            retry=retry_if_exception(_is_retryable),
+            sleep=self._sleep,
+            before_sleep=self._before_retry,
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                return await self._send(method, payload, commands)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _retry_wait(self, state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        if isinstance(error, PortalRateLimited):
+            return 0.05  # the resynced bucket holds the next attempt back
+        if isinstance(error, PortalOperationLimited):  # blocked in the budget until the reset
+            return self.budget.wait_time(error.method or "") + random.uniform(0.0, 0.2)
+        backoff = min(20.0, 0.5 * 2.0 ** (state.attempt_number - 1))
+        return backoff + random.uniform(0.0, backoff / 2)  # jitter: clients do not move in step
+
+    def _before_retry(self, state: RetryCallState) -> None:
+        self.stats.retries += 1
+        error = state.outcome.exception() if state.outcome else None
+        log.warning("retrying after %s (attempt %d)", error, state.attempt_number)
+
+    async def _send(
+        self, method: str, payload: dict[str, Any], commands: Sequence[Command]
+    ) -> dict[str, Any]:
+        safe = all(c.retry_safe for c in commands) if method == "batch" else is_read_method(method)
+        for _ in range(self.max_attempts):  # a pass after the first follows a token refresh
+            generation = getattr(self.auth, "generation", 0)
+            response = await self._post(method, payload, commands, safe)
+            try:
+                return self._read(response, method, commands, safe)
+            except PortalAuthError as error:
+                if error.code.lower() != "expired_token" or not isinstance(self.auth, OAuth):
+                    raise
+                await self._refresh(generation)
+        raise PortalAuthError(
+            "the access token expired again right after a refresh",
+            method=method,
+            code="expired_token",
+            http_status=401,
+        )
+
+    async def _post(
+        self, method: str, payload: dict[str, Any], commands: Sequence[Command], safe: bool
+    ) -> httpx.Response:
+        async with self._slots:
+            if self._bucket is not None:
+                delay = self._bucket.reserve()
+                if delay > 0:
+                    await self._sleep(delay)
+            self.stats.requests += 1
+            try:
+                return await self._http.post(self.auth.method_url(method), json=payload)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                raise PortalUnavailable(
+                    self._redact(f"could not connect: {exc!r}"), method=method
+                ) from None
+            except httpx.TransportError as exc:
+                raise self._unknown_outcome(
+                    f"no reply ({type(exc).__name__}: {exc})", None, method, commands, safe
+                ) from None
+
+    def _read(
+        self, response: httpx.Response, method: str, commands: Sequence[Command], safe: bool
+    ) -> dict[str, Any]:
+        status = response.status_code
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or not ("result" in body or "error" in body):
+            text = " ".join(response.text[:80].split())
+            raise self._unknown_outcome(
+                f"a reply that is not Bitrix24 JSON: {text!r}", status, method, commands, safe
+            )
+        if "error" not in body and status < 400:
+            return body
+        error = error_from_reply(
+            str(body.get("error", "")),
+            self._redact(str(body.get("error_description", ""))),
+            http_status=status,
+            method=method,
+        )
+        if isinstance(error, PortalRateLimited):
+            self.stats.rate_limited += 1
+            if self._bucket is not None:
+                self._bucket.resync()
+        elif isinstance(error, PortalOperationLimited):
+            self.stats.operation_limited += 1
+            for name in {c.method for c in commands} if method == "batch" else {method}:
+                self.budget.block(name, error.reset_at)
+        elif isinstance(error, PortalUnavailable):
+            raise self._unknown_outcome(error.description, status, method, commands, safe)
+        raise error
+
+    def _unknown_outcome(
+        self,
+        description: str,
+        status: int | None,
+        method: str,
+        commands: Sequence[Command],
+        safe: bool,
+    ) -> PortalError:
+        text = self._redact(description)
+        if safe:
+            return PortalUnavailable(text, method=method, http_status=status)
+        self.stats.ambiguous += 1
+        writes = [c for c in commands if not c.retry_safe]
+        return AmbiguousWrite(text, method=method, http_status=status, commands=writes)
+
+    def _redact(self, text: str) -> str:
+        return redact(text, self.auth.secrets())
+
+    # ---------------------------------------------------------------- OAuth
+
+    async def _refresh(self, generation: int) -> None:
+        auth = self.auth
+        assert isinstance(auth, OAuth)
+        async with self._refresh_lock:
+            if auth.generation != generation:
+                return  # another request refreshed meanwhile
+            try:
+                response = await self._http.get(auth.refresh_url())
+                body = response.json()
+            except (httpx.HTTPError, ValueError) as exc:
+                raise PortalUnavailable(
+                    self._redact(f"the token endpoint failed: {type(exc).__name__}"),
+                    method="oauth/token",
+                ) from None
+            if not isinstance(body, dict) or "access_token" not in body:
+                code = str(body.get("error", "")) if isinstance(body, dict) else ""
+                raise PortalAuthError(
+                    self._redact(
+                        str(body.get("error_description", "")) if isinstance(body, dict) else ""
+                    )
+                    or "the token endpoint refused the refresh token",
+                    method="oauth/token",
+                    code=code or "invalid_grant",
+                    http_status=response.status_code,
+                )
+            auth.update(OAuthTokens.from_reply(body))
+            self.stats.refreshes += 1
+            log.info("refreshed the OAuth access token")
+
+
+def _is_retryable(error: BaseException) -> bool:
+    return isinstance(error, PortalError) and error.transient
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        return None if value is None else int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,82 @@
+"""Pure builders: a record to write → the REST commands that write it, and back.
+
+Nothing here does I/O. The load engine hands a :class:`WriteRequest` (legacy UPPER_CASE fields,
+references already resolved to portal ids) to a builder and gets a :class:`Command`
+(method + params) to put into a `batch`:
+
+* :func:`build_write` — the legacy route: ``crm.<entity>.add`` / ``update`` (``params[IMPORT]=Y``
+  for contacts and companies that carry historical dates), ``crm.product.add`` and
+  ``crm.productsection.add`` with ``XML_ID``, ``crm.requisite.add``, relation sets
+  (``crm.deal.productrows.set``, ``crm.deal.contact.items.set``,
+  ``crm.contact.company.items.set``), ``crm.timeline.comment.add`` and ``crm.activity.add``
+  with the original date and author in the text;
+* :func:`build_imports` — the import route: ``crm.item.batchImport``, ≤ 20 camelCase items per
+  command in ascending ``createdTime``;
+* :func:`build_lookups` / :func:`build_comment_lookup` + :func:`parse_lookup` — reconciliation:
+  which records did the portal write under our ``ORIGINATOR_ID`` + ``ORIGIN_ID`` (or ``XML_ID``,
+  or the comment tag)?
+* :func:`parse_write_result`, :func:`parse_import_result` — a command's result → portal id.
+
+Every created record carries its origin key, so a look-up can find it after a crash.
+"""
+
+from loaders.entities._command import (
+    MULTI_FIELDS,
+    Command,
+    UnexpectedResult,
+    WriteOp,
+    WriteRequest,
+    appended_values,
+    legacy_multi,
+)
+from loaders.entities._import import (
+    IMPORT_BATCH_SIZE,
+    ImportCommand,
+    build_imports,
+    camel_field,
+    import_item,
+    parse_import_result,
+)
+from loaders.entities._lookup import (
+    LOOKUP_CHUNK,
+    Lookup,
+    build_comment_lookup,
+    build_lookups,
+    parse_lookup,
+)
+from loaders.entities._requisites import RequisitePresets, choose_preset, presets_from_rows
+from loaders.entities._results import parse_write_result
+from loaders.entities._specs import SPECS, EntitySpec, spec_for
+from loaders.entities._writes import HISTORY_FIELDS, build_write, comment_tag, history_header
+
+__all__ = [
+    "HISTORY_FIELDS",
+    "IMPORT_BATCH_SIZE",
+    "LOOKUP_CHUNK",
+    "MULTI_FIELDS",
+    "SPECS",
+    "Command",
+    "EntitySpec",
+    "ImportCommand",
+    "Lookup",
+    "RequisitePresets",
+    "UnexpectedResult",
+    "WriteOp",
+    "WriteRequest",
+    "appended_values",
+    "build_comment_lookup",
+    "build_imports",
+    "build_lookups",
+    "build_write",
+    "camel_field",
+    "choose_preset",
+    "comment_tag",
+    "history_header",
+    "import_item",
+    "legacy_multi",
+    "parse_import_result",
+    "parse_lookup",
+    "parse_write_result",
+    "presets_from_rows",
+    "spec_for",
+]

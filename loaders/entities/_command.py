@@ -1,0 +1,105 @@
+"""What every builder takes and gives, and the small field helpers they share."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "MULTI_FIELDS",
+    "Command",
+    "UnexpectedResult",
+    "WriteOp",
+    "WriteRequest",
+    "appended_values",
+    "legacy_multi",
+    "sendable",
+]
+
+WriteOp = Literal["create", "update", "set"]
+
+MULTI_FIELDS = ("PHONE", "EMAIL", "WEB", "IM", "LINK")
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One REST call: a method and its parameters (a `batch` command or a single call)."""
+
+    method: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class WriteRequest:
+    """A record to write, as the load engine hands it to a builder.
+
+    Attributes:
+        entity: ``company``, ``contact``, ``deal``, ``lead``, ``product``,
+            ``product_section``, ``requisite``, ``comment``, ``activity``,
+            ``deal_products``, ``deal_contacts`` or ``contact_companies``.
+        op: ``create`` (new portal record), ``update`` (``b24_id`` known) or ``set``
+            (replace a relation of the owner named by ``fields["OWNER_ID"]``).
+        source_key: the key in the source system; ``ORIGIN_ID`` / ``XML_ID`` of a create.
+        fields: Bitrix24 legacy (UPPER_CASE) fields with references already resolved to
+            portal ids. Keys starting with ``_`` are hints for the builder (``_DATE``,
+            ``_AUTHOR``) and are never sent.
+        b24_id: the portal id of the record an ``update`` changes.
+    """
+
+    entity: str
+    op: WriteOp
+    source_key: str
+    fields: Mapping[str, Any]
+    b24_id: int | None = None
+
+
+class UnexpectedResult(ValueError):
+    """A command's result does not have the shape its method documents."""
+
+
+def sendable(fields: Mapping[str, Any], drop: Sequence[str] = ()) -> dict[str, Any]:
+    """The fields without builder hints (``_*``) and without ``drop``; multi-fields made legacy."""
+    result: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name.startswith("_") or name in drop:
+            continue
+        result[name] = legacy_multi(value) if name in MULTI_FIELDS else value
+    return result
+
+
+def legacy_multi(value: Any) -> list[dict[str, Any]]:
+    """A multi-field as legacy entries ``[{"VALUE": …, "VALUE_TYPE": …}]``.
+
+    Accepts the CleanTable form (``(value, value_type)`` pairs, lists after JSON) or entries
+    that already are dicts (kept as they are, e.g. with an ``ID`` for an update).
+    """
+    if not value:
+        return []
+    entries: list[dict[str, Any]] = []
+    for item in value:
+        if isinstance(item, Mapping):
+            entries.append(dict(item))
+        else:
+            text, value_type = item
+            entries.append({"VALUE": text, "VALUE_TYPE": value_type})
+    return entries
+
+
+def appended_values(fields: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The multi-field values an update would ADD (entries without an ``ID``), per field.
+
+    The portal appends such entries on every update, so an update that carries them is not
+    idempotent: sending it twice doubles the phones. Entries with an ``ID`` change or delete
+    that entry and are safe to repeat.
+    """
+    added: dict[str, list[str]] = {}
+    for name in MULTI_FIELDS:
+        values = [
+            str(entry["VALUE"])
+            for entry in legacy_multi(fields.get(name))
+            if "ID" not in entry and entry.get("VALUE")
+        ]
+        if values:
+            added[name] = values
+    return added

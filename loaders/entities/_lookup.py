@@ -1,0 +1,81 @@
+"""Reconciliation look-ups: which of these records did the portal write?"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from loaders.entities._command import Command, UnexpectedResult
+from loaders.entities._specs import spec_for
+from loaders.entities._writes import COMMENT_TAG_PREFIX
+
+__all__ = ["LOOKUP_CHUNK", "Lookup", "build_comment_lookup", "build_lookups", "parse_lookup"]
+
+LOOKUP_CHUNK = 50  # keys per `@` filter: a page holds 50 rows, so one page answers a chunk
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """A list command asking for the records with some origin keys."""
+
+    entity: str
+    command: Command
+    source_keys: tuple[str, ...]
+
+
+def build_lookups(entity: str, originator: str, source_keys: Sequence[str]) -> list[Lookup]:
+    """List commands that find the records of ``entity`` created under these keys.
+
+    One command per 50 keys (``@`` = IN); select only the id and the key. A reply with more
+    rows than keys means duplicates already exist: the caller pages on (``next``).
+    """
+    spec = spec_for(entity)
+    if spec.origin in ("none", "comment_tag"):
+        raise ValueError(f"{entity!r} records are not found by an origin key")
+    key_field = "ORIGIN_ID" if spec.origin == "origin_id" else "XML_ID"
+    lookups = []
+    for start in range(0, len(source_keys), LOOKUP_CHUNK):
+        chunk = tuple(source_keys[start : start + LOOKUP_CHUNK])
+        filter_: dict[str, Any] = {f"@{key_field}": list(chunk)}
+        if spec.origin != "xml_id":
+            filter_ = {"ORIGINATOR_ID": originator, **filter_}
+        params = {"filter": filter_, "select": ["ID", key_field], "order": {"ID": "ASC"}}
+        lookups.append(Lookup(entity, Command(spec.list, params), chunk))
+    return lookups
+
+
+def build_comment_lookup(owner_type: str, owner_id: int) -> Command:
+    """The comments of one owner (a migrated comment is found by the tag in its text)."""
+    return Command(
+        "crm.timeline.comment.list",
+        {
+            "filter": {"ENTITY_ID": owner_id, "ENTITY_TYPE": owner_type.lower()},
+            "select": ["ID", "COMMENT"],
+            "order": {"ID": "ASC"},
+        },
+    )
+
+
+def parse_lookup(entity: str, originator: str, rows: Iterable[Any]) -> dict[str, list[int]]:
+    """source key → portal ids found (ascending; more than one means a duplicate exists)."""
+    spec = spec_for(entity)
+    found: dict[str, list[int]] = {}
+    for row in rows:
+        if not isinstance(row, Mapping) or "ID" not in row:
+            raise UnexpectedResult(f"{spec.list}: unexpected row {row!r}"[:200])
+        key = _row_key(spec.origin, originator, row)
+        if key is not None:
+            found.setdefault(key, []).append(int(row["ID"]))
+    return {key: sorted(ids) for key, ids in found.items()}
+
+
+def _row_key(origin: str, originator: str, row: Mapping[str, Any]) -> str | None:
+    if origin == "comment_tag":
+        prefix = f"{COMMENT_TAG_PREFIX}{originator}/"
+        for line in str(row.get("COMMENT") or "").splitlines():
+            if line.startswith(prefix):
+                return line[len(prefix) :].strip()
+        return None
+    value = row.get("ORIGIN_ID" if origin == "origin_id" else "XML_ID")
+    return None if value in (None, "") else str(value)

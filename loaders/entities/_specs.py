@@ -1,0 +1,114 @@
+"""The entities the loader writes: their methods and how each is found again after a crash."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["SPECS", "EntitySpec", "spec_for"]
+
+# How a created record is found again: by ORIGINATOR_ID + ORIGIN_ID, by ORIGINATOR_ID +
+# XML_ID (requisites), by XML_ID alone (products, sections: they have no ORIGINATOR_ID), by the
+# tag in a timeline comment's text, or not at all (relation sets are simply re-sent).
+Origin = Literal["origin_id", "originator_xml_id", "xml_id", "comment_tag", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class EntitySpec:
+    """One entity the loader writes."""
+
+    name: str
+    add: str
+    update: str
+    list: str
+    origin: Origin
+    entity_type_id: int | None = None  # CRM object type (crm.item.*), None if not a CRM item
+    history_import: bool = False  # legacy add honours params[IMPORT]=Y (DATE_CREATE …)
+
+    @property
+    def get(self) -> str:
+        """The method that reads one record by id (``crm.company.get``…)."""
+        return self.list.removesuffix(".list") + ".get"
+
+
+SPECS: dict[str, EntitySpec] = {
+    spec.name: spec
+    for spec in (
+        EntitySpec(
+            "company",
+            "crm.company.add",
+            "crm.company.update",
+            "crm.company.list",
+            "origin_id",
+            4,
+            history_import=True,
+        ),
+        EntitySpec(
+            "contact",
+            "crm.contact.add",
+            "crm.contact.update",
+            "crm.contact.list",
+            "origin_id",
+            3,
+            history_import=True,
+        ),
+        EntitySpec("deal", "crm.deal.add", "crm.deal.update", "crm.deal.list", "origin_id", 2),
+        EntitySpec("lead", "crm.lead.add", "crm.lead.update", "crm.lead.list", "origin_id", 1),
+        EntitySpec(
+            "product", "crm.product.add", "crm.product.update", "crm.product.list", "xml_id"
+        ),
+        EntitySpec(
+            "product_section",
+            "crm.productsection.add",
+            "crm.productsection.update",
+            "crm.productsection.list",
+            "xml_id",
+        ),
+        EntitySpec(
+            "requisite",
+            "crm.requisite.add",
+            "crm.requisite.update",
+            "crm.requisite.list",
+            "originator_xml_id",
+        ),
+        EntitySpec(
+            "activity", "crm.activity.add", "crm.activity.update", "crm.activity.list", "origin_id"
+        ),
+        EntitySpec(
+            "comment",
+            "crm.timeline.comment.add",
+            "crm.timeline.comment.update",
+            "crm.timeline.comment.list",
+            "comment_tag",
+        ),
+        EntitySpec(
+            "deal_products",
+            "crm.deal.productrows.set",
+            "crm.deal.productrows.set",
+            "crm.deal.productrows.get",
+            "none",
+        ),
+        EntitySpec(
+            "deal_contacts",
+            "crm.deal.contact.items.set",
+            "crm.deal.contact.items.set",
+            "crm.deal.contact.items.get",
+            "none",
+        ),
+        EntitySpec(
+            "contact_companies",
+            "crm.contact.company.items.set",
+            "crm.contact.company.items.set",
+            "crm.contact.company.items.get",
+            "none",
+        ),
+    )
+}
+
+
+def spec_for(entity: str) -> EntitySpec:
+    """The spec of ``entity``; ``KeyError`` names the known ones."""
+    try:
+        return SPECS[entity]
+    except KeyError:
+        raise KeyError(f"unknown entity {entity!r}; known: {', '.join(sorted(SPECS))}") from None

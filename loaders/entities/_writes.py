@@ -1,0 +1,151 @@
+"""Legacy write commands: CRM objects, products, sections, requisites, relation sets, history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from loaders.entities._command import Command, WriteRequest, sendable
+from loaders.entities._specs import spec_for
+
+__all__ = ["HISTORY_FIELDS", "build_write", "comment_tag", "history_header"]
+
+# Read-only on a legacy add unless params[IMPORT]=Y (contacts and companies only).
+HISTORY_FIELDS = ("DATE_CREATE", "DATE_MODIFY", "CREATED_BY_ID", "MODIFY_BY_ID")
+_QUIET = {"REGISTER_SONET_EVENT": "N"}  # no live-feed post for every migrated record
+COMMENT_TAG_PREFIX = "b24migrate: "
+
+
+def build_write(request: WriteRequest, originator: str) -> Command:
+    """The one command that performs ``request`` by the legacy (``add``) route."""
+    spec = spec_for(request.entity)
+    if (request.op == "set") != (request.entity in _RELATION_SETS):
+        raise ValueError(f"{request.entity} {request.source_key!r}: op {request.op!r} not allowed")
+    if request.op == "set":
+        return _RELATION_SETS[request.entity](request.fields)
+    creating = request.op == "create"
+    if not creating and request.b24_id is None:
+        raise ValueError(f"{request.entity} {request.source_key!r}: update needs b24_id")
+    fields = _COMPOSERS[request.entity](request, originator, creating)
+    params: dict[str, Any] = (
+        {"fields": fields} if creating else {"id": request.b24_id, "fields": fields}
+    )
+    if spec.entity_type_id is not None:  # CRM objects: no live-feed post per record
+        params["params"] = dict(_QUIET)
+        if creating and spec.history_import and any(fields.get(n) for n in HISTORY_FIELDS):
+            params["params"]["IMPORT"] = "Y"
+    return Command(spec.add if creating else spec.update, params)
+
+
+def _crm_fields(request: WriteRequest, originator: str, creating: bool) -> dict[str, Any]:
+    keep_history = creating and spec_for(request.entity).history_import
+    fields = sendable(request.fields, () if keep_history else HISTORY_FIELDS)
+    if creating:
+        fields.update(ORIGINATOR_ID=originator, ORIGIN_ID=request.source_key)
+    return fields
+
+
+def _xml_id_fields(request: WriteRequest, originator: str, creating: bool) -> dict[str, Any]:
+    fields = sendable(request.fields)
+    if creating:
+        fields["XML_ID"] = request.source_key
+    return fields
+
+
+def _requisite_fields(request: WriteRequest, originator: str, creating: bool) -> dict[str, Any]:
+    if not creating:
+        return sendable(request.fields, ("ENTITY_TYPE_ID", "ENTITY_ID"))
+    fields = sendable(request.fields)
+    fields.setdefault("ENTITY_TYPE_ID", 4)
+    fields.setdefault("NAME", fields.get("RQ_COMPANY_NAME") or request.source_key)
+    fields.update(XML_ID=request.source_key, ORIGINATOR_ID=originator)
+    return fields
+
+
+def _comment_fields(request: WriteRequest, originator: str, creating: bool) -> dict[str, Any]:
+    fields = sendable(request.fields, () if creating else ("ENTITY_TYPE", "ENTITY_ID"))
+    body = str(fields.get("COMMENT") or "")
+    tag = comment_tag(originator, request.source_key)
+    fields["COMMENT"] = "\n".join(p for p in (history_header(request.fields), body, tag) if p)
+    if creating:
+        fields["ENTITY_TYPE"] = str(fields["ENTITY_TYPE"]).lower()
+    return fields
+
+
+def _activity_fields(request: WriteRequest, originator: str, creating: bool) -> dict[str, Any]:
+    fields = sendable(request.fields, () if creating else ("OWNER_TYPE_ID", "OWNER_ID"))
+    description = str(fields.get("DESCRIPTION") or "")
+    header = history_header(request.fields)
+    fields["DESCRIPTION"] = "\n".join(part for part in (header, description) if part)
+    fields.setdefault("DESCRIPTION_TYPE", 1)
+    if creating:
+        fields.setdefault("COMPLETED", "Y")
+        fields.update(ORIGINATOR_ID=originator, ORIGIN_ID=request.source_key)
+    return fields
+
+
+def history_header(fields: Mapping[str, Any]) -> str:
+    """``[i]12.03.2021 14:05 · Иванов Иван[/i]`` from the ``_DATE`` / ``_AUTHOR`` hints.
+
+    The portal cannot back-date timeline comments and activities (``CREATED`` is read-only),
+    so the original date and author go into the text.
+    """
+    parts = [_display_date(fields.get("_DATE")), str(fields.get("_AUTHOR") or "").strip()]
+    text = " · ".join(part for part in parts if part)
+    return f"[i]{text}[/i]" if text else ""
+
+
+def comment_tag(originator: str, source_key: str) -> str:
+    """The last line of a migrated comment: how reconciliation finds it again."""
+    return f"{COMMENT_TAG_PREFIX}{originator}/{source_key}"
+
+
+def _display_date(value: Any) -> str:
+    if not value:
+        return ""
+    text = str(value)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return moment.strftime("%d.%m.%Y" if len(text) <= 10 else "%d.%m.%Y %H:%M")
+
+
+def _product_rows(fields: Mapping[str, Any]) -> Command:
+    return Command(
+        "crm.deal.productrows.set",
+        {"id": fields["OWNER_ID"], "rows": [dict(row) for row in fields.get("ROWS") or ()]},
+    )
+
+
+def _linked_items(method: str, id_field: str, list_field: str) -> Callable[..., Command]:
+    def build(fields: Mapping[str, Any]) -> Command:
+        items = [
+            {id_field: linked, "IS_PRIMARY": "Y" if index == 0 else "N", "SORT": (index + 1) * 10}
+            for index, linked in enumerate(fields.get(list_field) or ())
+        ]
+        return Command(method, {"id": fields["OWNER_ID"], "items": items})
+
+    return build
+
+
+_COMPOSERS: dict[str, Callable[[WriteRequest, str, bool], dict[str, Any]]] = {
+    "company": _crm_fields,
+    "contact": _crm_fields,
+    "deal": _crm_fields,
+    "lead": _crm_fields,
+    "product": _xml_id_fields,
+    "product_section": _xml_id_fields,
+    "requisite": _requisite_fields,
+    "comment": _comment_fields,
+    "activity": _activity_fields,
+}
+
+_RELATION_SETS: dict[str, Callable[[Mapping[str, Any]], Command]] = {
+    "deal_products": _product_rows,
+    "deal_contacts": _linked_items("crm.deal.contact.items.set", "CONTACT_ID", "CONTACT_IDS"),
+    "contact_companies": _linked_items(
+        "crm.contact.company.items.set", "COMPANY_ID", "COMPANY_IDS"
+    ),
+}

@@ -1,0 +1,33 @@
+"""The load stage: from the ledger to the portal, exactly once (see :mod:`migrate.ledger`).
+
+:func:`load` reconciles records left ``sending`` (look-ups by ``ORIGINATOR_ID`` +
+``ORIGIN_ID``), then lets the :class:`Scheduler` deal ready records into batches that mix
+methods within their operating budgets, marks each batch ``sending``, sends it through the
+client and applies the replies.
+"""
+
+from migrate.load._engine import LoadOptions, LoadReport, load
+from migrate.load._outcomes import error_text, outcomes_for_error, outcomes_for_result
+from migrate.load._reconcile import DEFAULT_SETTLE_SECONDS, Duplicate, ReconcileReport, reconcile
+from migrate.load._schedule import ENTITY_ORDER, Pick, Route, Scheduler, Work
+from migrate.load._signals import load_until_stopped, stop_on_signals
+
+__all__ = [
+    "DEFAULT_SETTLE_SECONDS",
+    "ENTITY_ORDER",
+    "Duplicate",
+    "LoadOptions",
+    "LoadReport",
+    "Pick",
+    "ReconcileReport",
+    "Route",
+    "Scheduler",
+    "Work",
+    "error_text",
+    "load",
+    "load_until_stopped",
+    "outcomes_for_error",
+    "outcomes_for_result",
+    "reconcile",
+    "stop_on_signals",
+]

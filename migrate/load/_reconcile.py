@@ -1,0 +1,202 @@
+"""Reconciliation: decide every record left ``sending`` by asking the portal what it holds."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from loaders.batch import Command as ClientCommand
+from loaders.client import Bitrix24Client
+from loaders.entities import (
+    Command,
+    appended_values,
+    build_comment_lookup,
+    build_lookups,
+    parse_lookup,
+    spec_for,
+)
+from loaders.errors import PortalAuthError, PortalBlocked, PortalError
+from migrate.errors import PortalTerminalError, PortalTransientError
+from migrate.ledger import Ledger, LedgerRecord, Op
+from migrate.load._outcomes import error_text
+from migrate.portal import read_all
+
+__all__ = ["DEFAULT_SETTLE_SECONDS", "Duplicate", "ReconcileReport", "reconcile"]
+
+#: A cloud request is cut at 60 s; after this long a request we lost track of cannot still
+#: be writing, so "not found" means "never written".
+DEFAULT_SETTLE_SECONDS = 75.0
+
+Sleep = Callable[[float], Awaitable[None]]
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """The portal holds several records under one origin key (the lowest id is kept)."""
+
+    entity: str
+    source_key: str
+    b24_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcileReport:
+    """What reconciliation decided."""
+
+    found: int = 0
+    requeued: int = 0
+    duplicates: tuple[Duplicate, ...] = ()
+    rounds: int = 0
+
+    def __add__(self, other: ReconcileReport) -> ReconcileReport:
+        return ReconcileReport(
+            self.found + other.found,
+            self.requeued + other.requeued,
+            self.duplicates + other.duplicates,
+            self.rounds + other.rounds,
+        )
+
+
+async def reconcile(
+    ledger: Ledger,
+    client: Bitrix24Client,
+    *,
+    settle_seconds: float = DEFAULT_SETTLE_SECONDS,
+    clock: Clock,
+    sleep: Sleep = asyncio.sleep,
+) -> ReconcileReport:
+    """Move every ``sending`` record to ``done`` (found in the portal) or ``planned``.
+
+    Waits first until the newest of their batches left ``settle_seconds`` ago. Idempotent
+    ops (update, set) are simply planned again. Nothing is changed if a look-up fails.
+    """
+    sending = ledger.sending()
+    if not sending:
+        return ReconcileReport()
+    await _settle(ledger, sending, settle_seconds, clock, sleep)
+    found: dict[int, int | None] = {}
+    duplicates: list[Duplicate] = []
+    creates: dict[str, list[LedgerRecord]] = defaultdict(list)
+    appending: list[LedgerRecord] = []
+    for record in sending:
+        if record.op is Op.CREATE:
+            creates[record.entity].append(record)
+        elif record.op is Op.UPDATE and appended_values(record.fields):
+            appending.append(record)
+        else:
+            found[record.id] = None  # idempotent: simply sent again
+    found.update(await _updates_applied(client, appending))
+    for entity, records in creates.items():
+        ids = await _look_up(client, ledger.originator, entity, records)
+        for record in records:
+            matches = ids.get(record.source_key, [])
+            found[record.id] = matches[0] if matches else None
+            if len(matches) > 1:
+                duplicates.append(Duplicate(entity, record.source_key, tuple(matches)))
+    ledger.reconcile(found)
+    hits = sum(1 for value in found.values() if value is not None)
+    return ReconcileReport(hits, len(found) - hits, tuple(duplicates), 1)
+
+
+async def _settle(
+    ledger: Ledger,
+    records: Sequence[LedgerRecord],
+    settle_seconds: float,
+    clock: Clock,
+    sleep: Sleep,
+) -> None:
+    batches = (ledger.batch(i) for i in {r.batch_id for r in records if r.batch_id})
+    sent = [batch.sent_at for batch in batches if batch is not None]
+    wait = (max(sent) - clock()).total_seconds() + settle_seconds
+    if wait > 0:
+        await sleep(wait)
+
+
+async def _look_up(
+    client: Bitrix24Client, originator: str, entity: str, records: Sequence[LedgerRecord]
+) -> dict[str, list[int]]:
+    if spec_for(entity).origin == "comment_tag":
+        commands = _comment_lookups(records)
+    else:
+        keys = [r.source_key for r in records]
+        commands = [lookup.command for lookup in build_lookups(entity, originator, keys)]
+    rows = await _list_rows(client, commands)
+    return parse_lookup(entity, originator, rows)
+
+
+async def _updates_applied(
+    client: Bitrix24Client, records: Sequence[LedgerRecord]
+) -> dict[int, int | None]:
+    """An update that appends multi-field values happened iff the values are there now.
+
+    A record the portal cannot return (deleted meanwhile) is sent again and fails there.
+    """
+    if not records:
+        return {}
+    commands = [
+        ClientCommand(f"get{i}", spec_for(r.entity).get, {"id": r.b24_id})
+        for i, r in enumerate(records)
+    ]
+    with _lookup_errors():
+        replies = await client.batch(commands)
+    return {
+        record.id: record.b24_id
+        if _has_values(reply.result, appended_values(record.fields))
+        else None
+        for record, reply in zip(records, replies, strict=True)
+    }
+
+
+def _has_values(portal: Any, wanted: dict[str, list[str]]) -> bool:
+    if not isinstance(portal, dict):
+        return False
+    for name, values in wanted.items():
+        present = {_norm(e.get("VALUE")) for e in portal.get(name) or [] if isinstance(e, dict)}
+        if any(_norm(v) not in present for v in values):
+            return False
+    return True
+
+
+def _norm(value: Any) -> str:
+    return str(value or "").strip().lower()
+
+
+def _comment_lookups(records: Iterable[LedgerRecord]) -> list[Command]:
+    owners = set()
+    for record in records:
+        fields = record.resolved_fields()
+        owners.add((str(fields["ENTITY_TYPE"]), int(fields["ENTITY_ID"])))
+    return [build_comment_lookup(kind, owner) for kind, owner in sorted(owners)]
+
+
+async def _list_rows(client: Bitrix24Client, commands: Sequence[Command]) -> list[Any]:
+    """Every row the list commands return, all pages."""
+    pages = await _read(client, [(c.method, c.params) for c in commands])
+    return [row for page in pages for row in page or []]
+
+
+async def _read(client: Bitrix24Client, calls: list[tuple[str, Any]]) -> list[Any]:
+    with _lookup_errors():
+        return await read_all(client, calls)
+
+
+@contextmanager
+def _lookup_errors() -> Iterator[None]:
+    try:
+        yield
+    except (PortalAuthError, PortalBlocked) as exc:
+        raise PortalTerminalError(
+            f"reconciliation: the portal refused a look-up ({error_text(exc)})",
+            next_step="fix the webhook's permissions, then run `b24migrate load` again",
+        ) from exc
+    except PortalError as exc:
+        raise PortalTransientError(
+            f"reconciliation: the portal did not answer a look-up ({error_text(exc)})",
+            next_step="run `b24migrate load` again; records left `sending` are kept as they are",
+        ) from exc

@@ -1,0 +1,203 @@
+"""Which commands go into the next batch: ready work, mixed across methods, within budgets.
+
+The request rate is shared by the whole portal (one `batch` = one request, ≤ 50 commands), but
+the operating-time budget is per method. A batch that holds one method only spends that
+method's budget and leaves the others idle; so the scheduler deals commands round-robin from
+every entity that has ready work (a record is ready once everything it refers to has a portal
+id), each method capped by what its budget has room for now. Dependency order falls out of
+readiness: companies, products and sections first; contacts when their companies have ids;
+deals when their companies, contacts and products do; product rows, deal contacts and history
+when their owner does.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from loaders.entities import (
+    IMPORT_BATCH_SIZE,
+    Command,
+    WriteOp,
+    WriteRequest,
+    appended_values,
+    build_imports,
+    build_write,
+    spec_for,
+)
+from migrate.ledger import Ledger, LedgerRecord, Op
+
+__all__ = ["ENTITY_ORDER", "Pick", "Route", "Scheduler", "Work"]
+
+Route = Literal["add", "import"]
+
+#: Dependency order; it decides only who goes first when a batch has room for few.
+ENTITY_ORDER = (
+    "product_section",
+    "product",
+    "company",
+    "requisite",
+    "contact",
+    "contact_companies",
+    "lead",
+    "deal",
+    "deal_contacts",
+    "deal_products",
+    "activity",
+    "comment",
+)
+
+#: How many of a method's commands may go now (the client's operating-budget mirror).
+Fits = Callable[[str, int], int]
+
+
+@dataclass(frozen=True, slots=True)
+class Work:
+    """One command of a batch and the ledger records it writes (20 for a batchImport)."""
+
+    entity: str
+    records: tuple[LedgerRecord, ...]
+    command: Command
+
+    @property
+    def key(self) -> str:
+        return f"{self.entity}.{self.records[0].id}"
+
+    @property
+    def idempotent(self) -> bool:
+        """Whether sending it twice is harmless (updates that append multi-fields are not)."""
+        return all(
+            r.op in (Op.UPDATE, Op.SET) and not appended_values(r.fields) for r in self.records
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Pick:
+    """The next batch, the records that cannot become a command, and methods out of budget."""
+
+    works: tuple[Work, ...] = ()
+    unsendable: dict[int, str] = field(default_factory=dict)
+    waiting: frozenset[str] = frozenset()
+
+
+class Scheduler:
+    """Builds batches from the ledger's ready records.
+
+    Args:
+        ledger: the workspace ledger.
+        route: ``add`` (legacy adds) or ``import`` (`crm.item.batchImport` for creates of
+            companies, contacts, deals and leads).
+        batch_size: commands per batch (the portal takes at most 50).
+    """
+
+    def __init__(self, ledger: Ledger, route: Route = "add", batch_size: int = 50) -> None:
+        self.ledger = ledger
+        self.route = route
+        self.batch_size = batch_size
+
+    def next_batch(self, fits: Fits, busy: Collection[str] = ()) -> Pick:
+        """Up to ``batch_size`` commands from every entity with ready work, round-robin.
+
+        ``busy`` entities are left out (an import route keeps one batch per entity in flight,
+        so ``createdTime`` stays ascending).
+        """
+        queues: list[deque[Work]] = []
+        unsendable: dict[int, str] = {}
+        for entity in self._entities():
+            if entity in busy:
+                continue
+            works, refused = self._works(entity)
+            unsendable.update(refused)
+            if works:
+                queues.append(deque(works))
+        room: dict[str, int] = {}
+        taken: Counter[str] = Counter()
+        chosen: list[Work] = []
+        waiting: set[str] = set()
+        for work in _round_robin(queues):
+            method = work.command.method
+            if method not in room:
+                room[method] = fits(method, self.batch_size)
+            if taken[method] >= room[method]:
+                waiting.add(method)
+                continue
+            taken[method] += 1
+            chosen.append(work)
+            if len(chosen) == self.batch_size:
+                break
+        return Pick(tuple(chosen), unsendable, frozenset(waiting))
+
+    def _entities(self) -> list[str]:
+        pending = set(self.ledger.pending_entities())
+        known = [e for e in ENTITY_ORDER if e in pending]
+        return known + sorted(pending - set(ENTITY_ORDER))
+
+    def _works(self, entity: str) -> tuple[list[Work], dict[int, str]]:
+        importing = self.route == "import" and _importable(entity)
+        limit = self.batch_size * (IMPORT_BATCH_SIZE if importing else 1)
+        records = self.ledger.ready(entity, limit)
+        works: list[Work] = []
+        refused: dict[int, str] = {}
+        creates = [r for r in records if r.op is Op.CREATE] if importing else []
+        for record in records:
+            if importing and record.op is Op.CREATE:
+                continue
+            try:
+                command = build_write(_request(record), self.ledger.originator)
+            except (KeyError, TypeError, ValueError) as exc:
+                refused[record.id] = f"cannot build the command: {exc}"
+                continue
+            works.append(Work(entity, (record,), command))
+        if creates:
+            works = _imports(entity, creates, self.ledger.originator, refused) + works
+        return works, refused
+
+
+def _importable(entity: str) -> bool:
+    try:
+        return spec_for(entity).entity_type_id is not None
+    except KeyError:
+        return False
+
+
+_WRITE_OPS: dict[Op, WriteOp] = {Op.CREATE: "create", Op.UPDATE: "update", Op.SET: "set"}
+
+
+def _request(record: LedgerRecord) -> WriteRequest:
+    return WriteRequest(
+        record.entity,
+        _WRITE_OPS[record.op],
+        record.source_key,
+        record.resolved_fields(),
+        record.b24_id,
+    )
+
+
+def _imports(
+    entity: str, records: list[LedgerRecord], originator: str, refused: dict[int, str]
+) -> list[Work]:
+    """batchImport works; a record whose item cannot be built is refused alone."""
+    by_key = {r.source_key: r for r in records}
+    try:
+        commands = build_imports(entity, [_request(r) for r in records], originator)
+    except (KeyError, TypeError, ValueError):
+        good = []
+        for record in records:
+            try:
+                build_imports(entity, [_request(record)], originator)
+            except (KeyError, TypeError, ValueError) as exc:
+                refused[record.id] = f"cannot build the command: {exc}"
+            else:
+                good.append(record)
+        commands = build_imports(entity, [_request(r) for r in good], originator)
+    return [Work(entity, tuple(by_key[k] for k in c.source_keys), c.command) for c in commands]
+
+
+def _round_robin(queues: list[deque[Work]]) -> Iterator[Work]:
+    while queues:
+        for queue in list(queues):
+            yield queue.popleft()
+            if not queue:
+                queues.remove(queue)

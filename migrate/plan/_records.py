@@ -1,0 +1,285 @@
+"""Clean tables → ledger records: owners, references, requisites, history, field checks.
+
+One row of a CleanTable (see ``docs/internals.md``) becomes one :class:`PlannedRecord` (a
+company row with requisite columns also a ``requisite`` record; a deal with ``PRODUCT_ROWS`` also
+a ``deal_products`` record; a ``note`` row a ``comment`` record), or issue rows saying why not.
+Everything here is pure: the portal's metadata, owners and the reference index come in.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+
+from loaders.entities import choose_preset
+from migrate.errors import shorten
+from migrate.ledger import Op, PlanIssue, PlannedRecord, Ref
+from migrate.plan._checks import as_int, check_fields
+from migrate.plan._metadata import PortalMetadata
+from migrate.plan._owners import OwnerResolver
+from migrate.plan._refs import ReferenceIndex
+
+__all__ = ["OWNER_FIELDS", "REF_TARGETS", "TablePlan", "plan_table"]
+
+#: Reference columns and the entity whose source keys they hold.
+REF_TARGETS = {
+    "COMPANY_ID": "company",
+    "COMPANY_IDS": "company",
+    "CONTACT_ID": "contact",
+    "CONTACT_IDS": "contact",
+    "SECTION_ID": "product_section",
+}
+#: Columns holding a legacy user (name or e-mail) that must become a portal user id.
+OWNER_FIELDS = ("ASSIGNED_BY_ID", "CREATED_BY_ID", "MODIFY_BY_ID", "RESPONSIBLE_ID")
+_REQUISITE_OWNERS = {"company": 4, "contact": 3}
+_NOTE_OWNERS = ("deal", "contact", "company", "lead")
+
+_MESSAGES = {
+    "ref.missing": (
+        "связь «{field}» указывает на запись «{value}», которой нет в загрузке — связь не будет "
+        "создана",
+        "“{field}” points to “{value}”, which is not being loaded; the link is left out",
+    ),
+    "note.owner": (
+        "заметка относится к записи «{value}», которой нет в загрузке",
+        "the note belongs to “{value}”, which is not being loaded",
+    ),
+    "requisite.preset": (
+        "на портале нет шаблона реквизитов для этой компании — реквизиты не загрузятся",
+        "the portal has no requisite preset for this company; requisites will not load",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TablePlan:
+    """The records one clean table plans, and the issues of its rows."""
+
+    records: tuple[PlannedRecord, ...]
+    issues: tuple[PlanIssue, ...]
+
+
+def plan_table(
+    entity: str,
+    frame: pd.DataFrame,
+    *,
+    meta: PortalMetadata,
+    owners: OwnerResolver,
+    index: ReferenceIndex,
+    language: str = "ru",
+) -> TablePlan:
+    """Plan every row of ``entity``'s clean table as ``create`` records (see module docs)."""
+    records: list[PlannedRecord] = []
+    issues: list[PlanIssue] = []
+    for row in frame.to_dict("records"):
+        planner = _Row(entity, row, meta, owners, index, language)
+        planned = planner.plan()
+        issues.extend(planner.issues)
+        records.extend(planned)
+    return TablePlan(tuple(records), tuple(issues))
+
+
+class _Row:
+    def __init__(
+        self,
+        entity: str,
+        row: Mapping[Hashable, Any],
+        meta: PortalMetadata,
+        owners: OwnerResolver,
+        index: ReferenceIndex,
+        language: str,
+    ) -> None:
+        self.entity, self.meta, self.owners, self.index = entity, meta, owners, index
+        self.language = language
+        self.key = str(row["_key"])
+        self.source = str(row.get("_source") or "")
+        self.sheet = str(row.get("_sheet") or "")
+        self.row = as_int(row.get("_row"))
+        self.values = {str(k): _value(v) for k, v in row.items() if not str(k).startswith("_")}
+        self.issues: list[PlanIssue] = []
+        self.refused = False
+
+    def plan(self) -> list[PlannedRecord]:
+        if self.entity == "note":
+            return self._note()
+        fields = {k: v for k, v in self.values.items() if v is not None}
+        self._owners(fields)
+        requisite = {k: fields.pop(k) for k in list(fields) if k.startswith("RQ_")}
+        rows = fields.pop("PRODUCT_ROWS", None) if self.entity == "deal" else None
+        refs = self._refs(fields)
+        self._check(fields)
+        if self.refused:
+            return []
+        records = [
+            PlannedRecord(
+                self.entity,
+                self.key,
+                Op.CREATE,
+                fields,
+                refs,
+                sort_key=_sort_key(fields.get("DATE_CREATE")),
+            )
+        ]
+        if requisite and self.entity in _REQUISITE_OWNERS:
+            records.extend(self._requisite(requisite, fields))
+        if rows:
+            records.extend(self._product_rows(rows))
+        return records
+
+    def _owners(self, fields: dict[str, Any]) -> None:
+        for name in OWNER_FIELDS:
+            if name not in fields:
+                continue
+            resolution = self.owners.resolve(str(fields[name]))
+            if resolution.severity != "ok":
+                self._issue(
+                    resolution.rule,
+                    resolution.message(self.language),
+                    resolution.severity,
+                    name,
+                    resolution.value,
+                )
+            if resolution.user_id is None:
+                del fields[name]
+            else:
+                fields[name] = resolution.user_id
+
+    def _refs(self, fields: dict[str, Any]) -> tuple[Ref, ...]:
+        refs: list[Ref] = []
+        for name, target in REF_TARGETS.items():
+            if name not in fields:
+                continue
+            resolved = self.index.resolve(name, target, fields[name])
+            for key in resolved.missing:
+                self._issue(
+                    "ref.missing", self._text("ref.missing", name, key), "warning", name, key
+                )
+            refs.extend(resolved.refs)
+            fields[name] = [None] * len(resolved.refs) if name.endswith("_IDS") else None
+            if not resolved.refs:
+                del fields[name]
+        return tuple(refs)
+
+    def _check(self, fields: Mapping[str, Any]) -> None:
+        for problem in check_fields(self.meta, self.entity, fields):
+            self._issue(
+                problem.rule,
+                problem.message(self.language),
+                problem.severity,
+                problem.field,
+                problem.value,
+            )
+
+    def _requisite(
+        self, requisite: dict[str, Any], fields: Mapping[str, Any]
+    ) -> list[PlannedRecord]:
+        title = str(fields.get("TITLE") or "")
+        preset = choose_preset(self.meta.presets, requisite.get("RQ_INN"), title)
+        if preset is None:
+            self._issue(
+                "requisite.preset",
+                self._text("requisite.preset", "PRESET_ID", ""),
+                "warning",
+                "PRESET_ID",
+                "",
+            )
+            return []
+        requisite.setdefault("RQ_COMPANY_NAME", title or None)
+        body = {k: v for k, v in requisite.items() if v is not None}
+        body.update(PRESET_ID=preset, ENTITY_TYPE_ID=_REQUISITE_OWNERS[self.entity])
+        owner = Ref("ENTITY_ID", self.entity, self.key)
+        return [PlannedRecord("requisite", self.key, Op.CREATE, body, (owner,))]
+
+    def _product_rows(self, keys: Any) -> list[PlannedRecord]:
+        resolved = self.index.resolve("ROWS", "product", keys)
+        for key in resolved.missing:
+            self._issue(
+                "ref.missing",
+                self._text("ref.missing", "PRODUCT_ROWS", key),
+                "warning",
+                "PRODUCT_ROWS",
+                key,
+            )
+        rows = [{"QUANTITY": 1} for _ in resolved.refs]
+        refs = tuple(Ref(f"{r.path}.PRODUCT_ID", "product", r.source_key) for r in resolved.refs)
+        owner = Ref("OWNER_ID", "deal", self.key)
+        return [PlannedRecord("deal_products", self.key, Op.SET, {"ROWS": rows}, (owner, *refs))]
+
+    def _note(self) -> list[PlannedRecord]:
+        owner_type = str(self.values.get("ENTITY_TYPE") or "").lower()
+        owner_key = self.values.get("ENTITY_ID")
+        resolved = self.index.resolve("ENTITY_ID", owner_type, owner_key)
+        if owner_type not in _NOTE_OWNERS or not resolved.refs:
+            self._issue(
+                "note.owner",
+                self._text("note.owner", "ENTITY_ID", str(owner_key)),
+                "error",
+                "ENTITY_ID",
+                str(owner_key or ""),
+            )
+            return []
+        fields = {
+            "ENTITY_TYPE": owner_type,
+            "COMMENT": str(self.values.get("COMMENT") or ""),
+            "_DATE": self.values.get("CREATED"),
+            "_AUTHOR": self.values.get("AUTHOR_ID"),
+        }
+        fields = {k: v for k, v in fields.items() if v is not None}
+        return [
+            PlannedRecord(
+                "comment",
+                self.key,
+                Op.CREATE,
+                fields,
+                resolved.refs,
+                sort_key=_sort_key(self.values.get("CREATED")),
+            )
+        ]
+
+    def _text(self, rule: str, field: str, value: str) -> str:
+        ru, en = _MESSAGES[rule]
+        return (en if self.language == "en" else ru).format(field=field, value=value)
+
+    def _issue(self, rule: str, message: str, severity: str, field: str, value: Any) -> None:
+        self.refused = self.refused or severity == "error"
+        self.issues.append(
+            PlanIssue(
+                self.entity,
+                self.key,
+                rule,
+                message,
+                severity,
+                field,
+                shorten(value or "", 80),
+                self.source,
+                self.sheet,
+                self.row,
+            )
+        )
+
+
+def _value(value: Any) -> Any:
+    """A cell as JSON: ``None`` for empty, multi-field tuples as lists of pairs."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
+        return None
+    if isinstance(value, tuple):
+        return [list(v) if isinstance(v, tuple) else v for v in value] or None
+    return value
+
+
+def _sort_key(value: Any) -> str:
+    """An ISO date/time in UTC so that text order is time order (``""`` if none)."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return ""
+    if moment.tzinfo is None:
+        return moment.isoformat()
+    return moment.astimezone(UTC).isoformat()

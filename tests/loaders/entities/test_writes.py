@@ -1,0 +1,435 @@
+"""Legacy write commands, table-driven: request in, exact command out."""
+
+from __future__ import annotations
+
+import pytest
+
+from loaders.entities import Command, WriteRequest, build_write, history_header
+
+ORIG = "amo-2026"
+QUIET = {"REGISTER_SONET_EVENT": "N"}
+
+CASES = [
+    pytest.param(
+        WriteRequest(
+            "company",
+            "create",
+            "101",
+            {
+                "TITLE": "ООО «Ромашка»",
+                "PHONE": [["+74951234567", "WORK"]],
+                "EMAIL": [],
+                "_company_name_key": "ромашка",
+            },
+        ),
+        Command(
+            "crm.company.add",
+            {
+                "fields": {
+                    "TITLE": "ООО «Ромашка»",
+                    "PHONE": [{"VALUE": "+74951234567", "VALUE_TYPE": "WORK"}],
+                    "EMAIL": [],
+                    "ORIGINATOR_ID": ORIG,
+                    "ORIGIN_ID": "101",
+                },
+                "params": QUIET,
+            },
+        ),
+        id="company add: multi-field pairs become legacy entries, hints dropped",
+    ),
+    pytest.param(
+        WriteRequest(
+            "contact",
+            "create",
+            "c7",
+            {
+                "NAME": "Иван",
+                "DATE_CREATE": "2019-03-01T10:00:00+03:00",
+                "CREATED_BY_ID": 5,
+            },
+        ),
+        Command(
+            "crm.contact.add",
+            {
+                "fields": {
+                    "NAME": "Иван",
+                    "DATE_CREATE": "2019-03-01T10:00:00+03:00",
+                    "CREATED_BY_ID": 5,
+                    "ORIGINATOR_ID": ORIG,
+                    "ORIGIN_ID": "c7",
+                },
+                "params": {**QUIET, "IMPORT": "Y"},
+            },
+        ),
+        id="contact add with history dates: IMPORT=Y",
+    ),
+    pytest.param(
+        WriteRequest("contact", "create", "c8", {"NAME": "Пётр", "DATE_CREATE": None}),
+        Command(
+            "crm.contact.add",
+            {
+                "fields": {
+                    "NAME": "Пётр",
+                    "DATE_CREATE": None,
+                    "ORIGINATOR_ID": ORIG,
+                    "ORIGIN_ID": "c8",
+                },
+                "params": QUIET,
+            },
+        ),
+        id="contact add without dates: no IMPORT",
+    ),
+    pytest.param(
+        WriteRequest(
+            "deal",
+            "create",
+            "d1",
+            {
+                "TITLE": "Поставка",
+                "DATE_CREATE": "2020-01-01",
+                "COMPANY_ID": 11,
+                "CONTACT_IDS": [31, 32],
+                "EMAIL": [{"VALUE": "a@b.ru", "VALUE_TYPE": "WORK"}],
+            },
+        ),
+        Command(
+            "crm.deal.add",
+            {
+                "fields": {
+                    "TITLE": "Поставка",
+                    "COMPANY_ID": 11,
+                    "CONTACT_IDS": [31, 32],
+                    "EMAIL": [{"VALUE": "a@b.ru", "VALUE_TYPE": "WORK"}],
+                    "ORIGINATOR_ID": ORIG,
+                    "ORIGIN_ID": "d1",
+                },
+                "params": QUIET,
+            },
+        ),
+        id="deal add: history fields dropped (no IMPORT for deals)",
+    ),
+    pytest.param(
+        WriteRequest("lead", "update", "l1", {"TITLE": "Лид", "DATE_CREATE": "2020-01-01"}, 77),
+        Command("crm.lead.update", {"id": 77, "fields": {"TITLE": "Лид"}, "params": QUIET}),
+        id="lead update: no origin, no history",
+    ),
+    pytest.param(
+        WriteRequest(
+            "company",
+            "update",
+            "101",
+            {
+                "TITLE": "ООО Ромашка",
+                "PHONE": [{"ID": 5, "VALUE": "+74950000000", "VALUE_TYPE": "WORK"}],
+            },
+            12,
+        ),
+        Command(
+            "crm.company.update",
+            {
+                "id": 12,
+                "fields": {
+                    "TITLE": "ООО Ромашка",
+                    "PHONE": [{"ID": 5, "VALUE": "+74950000000", "VALUE_TYPE": "WORK"}],
+                },
+                "params": QUIET,
+            },
+        ),
+        id="company update keeps multi-field entries with their ID",
+    ),
+    pytest.param(
+        WriteRequest(
+            "product",
+            "create",
+            "SKU-1",
+            {
+                "NAME": "Болт М8",
+                "PRICE": "12.50",
+                "CURRENCY_ID": "RUB",
+                "SECTION_ID": 4,
+            },
+        ),
+        Command(
+            "crm.product.add",
+            {
+                "fields": {
+                    "NAME": "Болт М8",
+                    "PRICE": "12.50",
+                    "CURRENCY_ID": "RUB",
+                    "SECTION_ID": 4,
+                    "XML_ID": "SKU-1",
+                }
+            },
+        ),
+        id="product add with XML_ID",
+    ),
+    pytest.param(
+        WriteRequest("product", "update", "SKU-1", {"PRICE": "13.00"}, 9),
+        Command("crm.product.update", {"id": 9, "fields": {"PRICE": "13.00"}}),
+        id="product update",
+    ),
+    pytest.param(
+        WriteRequest("product_section", "create", "cat-2", {"NAME": "Крепёж", "SECTION_ID": 3}),
+        Command(
+            "crm.productsection.add",
+            {"fields": {"NAME": "Крепёж", "SECTION_ID": 3, "XML_ID": "cat-2"}},
+        ),
+        id="product section add with parent and XML_ID",
+    ),
+    pytest.param(
+        WriteRequest(
+            "requisite",
+            "create",
+            "101",
+            {
+                "ENTITY_ID": 11,
+                "PRESET_ID": 1,
+                "RQ_INN": "7707083893",
+                "RQ_COMPANY_NAME": "ООО «Ромашка»",
+            },
+        ),
+        Command(
+            "crm.requisite.add",
+            {
+                "fields": {
+                    "ENTITY_ID": 11,
+                    "PRESET_ID": 1,
+                    "RQ_INN": "7707083893",
+                    "RQ_COMPANY_NAME": "ООО «Ромашка»",
+                    "ENTITY_TYPE_ID": 4,
+                    "NAME": "ООО «Ромашка»",
+                    "XML_ID": "101",
+                    "ORIGINATOR_ID": ORIG,
+                }
+            },
+        ),
+        id="requisite add: company owner, name from company name, XML_ID + ORIGINATOR_ID",
+    ),
+    pytest.param(
+        WriteRequest(
+            "requisite",
+            "create",
+            "p5",
+            {"ENTITY_TYPE_ID": 3, "ENTITY_ID": 31, "PRESET_ID": 3, "NAME": "Паспорт"},
+        ),
+        Command(
+            "crm.requisite.add",
+            {
+                "fields": {
+                    "ENTITY_TYPE_ID": 3,
+                    "ENTITY_ID": 31,
+                    "PRESET_ID": 3,
+                    "NAME": "Паспорт",
+                    "XML_ID": "p5",
+                    "ORIGINATOR_ID": ORIG,
+                }
+            },
+        ),
+        id="requisite add for a contact keeps its owner type and name",
+    ),
+    pytest.param(
+        WriteRequest("requisite", "create", "p6", {"ENTITY_ID": 1, "PRESET_ID": 1}),
+        Command(
+            "crm.requisite.add",
+            {
+                "fields": {
+                    "ENTITY_ID": 1,
+                    "PRESET_ID": 1,
+                    "ENTITY_TYPE_ID": 4,
+                    "NAME": "p6",
+                    "XML_ID": "p6",
+                    "ORIGINATOR_ID": ORIG,
+                }
+            },
+        ),
+        id="requisite add without any name falls back to the key",
+    ),
+    pytest.param(
+        WriteRequest(
+            "requisite",
+            "update",
+            "101",
+            {"ENTITY_TYPE_ID": 4, "ENTITY_ID": 11, "RQ_KPP": "770701001"},
+            40,
+        ),
+        Command("crm.requisite.update", {"id": 40, "fields": {"RQ_KPP": "770701001"}}),
+        id="requisite update never moves it to another owner",
+    ),
+    pytest.param(
+        WriteRequest(
+            "deal_products",
+            "set",
+            "d1",
+            {"OWNER_ID": 50, "ROWS": [{"PRODUCT_ID": 9, "PRICE": "12.50", "QUANTITY": 4}]},
+        ),
+        Command(
+            "crm.deal.productrows.set",
+            {"id": 50, "rows": [{"PRODUCT_ID": 9, "PRICE": "12.50", "QUANTITY": 4}]},
+        ),
+        id="deal product rows set",
+    ),
+    pytest.param(
+        WriteRequest("deal_products", "set", "d2", {"OWNER_ID": 51}),
+        Command("crm.deal.productrows.set", {"id": 51, "rows": []}),
+        id="empty product rows clear the deal's rows",
+    ),
+    pytest.param(
+        WriteRequest("deal_contacts", "set", "d1", {"OWNER_ID": 50, "CONTACT_IDS": [31, 32]}),
+        Command(
+            "crm.deal.contact.items.set",
+            {
+                "id": 50,
+                "items": [
+                    {"CONTACT_ID": 31, "IS_PRIMARY": "Y", "SORT": 10},
+                    {"CONTACT_ID": 32, "IS_PRIMARY": "N", "SORT": 20},
+                ],
+            },
+        ),
+        id="deal contacts: first is primary",
+    ),
+    pytest.param(
+        WriteRequest("contact_companies", "set", "c7", {"OWNER_ID": 31, "COMPANY_IDS": [11]}),
+        Command(
+            "crm.contact.company.items.set",
+            {"id": 31, "items": [{"COMPANY_ID": 11, "IS_PRIMARY": "Y", "SORT": 10}]},
+        ),
+        id="contact companies",
+    ),
+    pytest.param(
+        WriteRequest(
+            "comment",
+            "create",
+            "n1",
+            {
+                "ENTITY_TYPE": "DEAL",
+                "ENTITY_ID": 50,
+                "COMMENT": "Клиент просил перезвонить",
+                "_DATE": "2021-03-12T14:05:00+03:00",
+                "_AUTHOR": "Иванов Иван",
+            },
+        ),
+        Command(
+            "crm.timeline.comment.add",
+            {
+                "fields": {
+                    "ENTITY_TYPE": "deal",
+                    "ENTITY_ID": 50,
+                    "COMMENT": "[i]12.03.2021 14:05 · Иванов Иван[/i]\nКлиент просил перезвонить\n"
+                    "b24migrate: amo-2026/n1",
+                }
+            },
+        ),
+        id="timeline comment: date and author in the text, tag last",
+    ),
+    pytest.param(
+        WriteRequest(
+            "comment",
+            "update",
+            "n1",
+            {"ENTITY_TYPE": "deal", "ENTITY_ID": 50, "COMMENT": "Исправлено"},
+            700,
+        ),
+        Command(
+            "crm.timeline.comment.update",
+            {"id": 700, "fields": {"COMMENT": "Исправлено\nb24migrate: amo-2026/n1"}},
+        ),
+        id="timeline comment update keeps the tag",
+    ),
+    pytest.param(
+        WriteRequest(
+            "activity",
+            "create",
+            "call-9",
+            {
+                "OWNER_TYPE_ID": 2,
+                "OWNER_ID": 50,
+                "TYPE_ID": 2,
+                "SUBJECT": "Входящий звонок",
+                "DIRECTION": 1,
+                "START_TIME": "2021-03-12T14:05:00+03:00",
+                "RESPONSIBLE_ID": 5,
+                "COMMUNICATIONS": [{"VALUE": "+74951234567", "ENTITY_ID": 31, "ENTITY_TYPE_ID": 3}],
+                "DESCRIPTION": "Обсудили поставку",
+                "_DATE": "2021-03-12",
+                "_AUTHOR": "Петров",
+            },
+        ),
+        Command(
+            "crm.activity.add",
+            {
+                "fields": {
+                    "OWNER_TYPE_ID": 2,
+                    "OWNER_ID": 50,
+                    "TYPE_ID": 2,
+                    "SUBJECT": "Входящий звонок",
+                    "DIRECTION": 1,
+                    "START_TIME": "2021-03-12T14:05:00+03:00",
+                    "RESPONSIBLE_ID": 5,
+                    "COMMUNICATIONS": [
+                        {"VALUE": "+74951234567", "ENTITY_ID": 31, "ENTITY_TYPE_ID": 3}
+                    ],
+                    "DESCRIPTION": "[i]12.03.2021 · Петров[/i]\nОбсудили поставку",
+                    "DESCRIPTION_TYPE": 1,
+                    "COMPLETED": "Y",
+                    "ORIGINATOR_ID": ORIG,
+                    "ORIGIN_ID": "call-9",
+                }
+            },
+        ),
+        id="call activity with origin key and original date",
+    ),
+    pytest.param(
+        WriteRequest(
+            "activity",
+            "update",
+            "call-9",
+            {"OWNER_TYPE_ID": 2, "OWNER_ID": 50, "SUBJECT": "Звонок"},
+            88,
+        ),
+        Command(
+            "crm.activity.update",
+            {"id": 88, "fields": {"SUBJECT": "Звонок", "DESCRIPTION": "", "DESCRIPTION_TYPE": 1}},
+        ),
+        id="activity update never moves it to another owner",
+    ),
+]
+
+
+@pytest.mark.parametrize(("request_", "expected"), CASES)
+def test_build_write(request_, expected):
+    assert build_write(request_, ORIG) == expected
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        (WriteRequest("company", "update", "1", {}), "update needs b24_id"),
+        (WriteRequest("company", "set", "1", {}), "op 'set' not allowed"),
+        (WriteRequest("deal_products", "create", "1", {}), "op 'create' not allowed"),
+    ],
+)
+def test_build_write_refuses_impossible_requests(request_, message):
+    with pytest.raises(ValueError, match=message):
+        build_write(request_, ORIG)
+
+
+def test_unknown_entity_names_the_known_ones():
+    with pytest.raises(KeyError, match="known: activity, comment"):
+        build_write(WriteRequest("invoice", "create", "1", {}), ORIG)
+
+
+@pytest.mark.parametrize(
+    ("hints", "expected"),
+    [
+        (
+            {"_DATE": "2021-03-12T14:05:00+03:00", "_AUTHOR": " Иванов "},
+            "[i]12.03.2021 14:05 · Иванов[/i]",
+        ),
+        ({"_DATE": "2021-03-12"}, "[i]12.03.2021[/i]"),
+        ({"_DATE": "вчера"}, "[i]вчера[/i]"),
+        ({"_AUTHOR": "Петров"}, "[i]Петров[/i]"),
+        ({}, ""),
+    ],
+)
+def test_history_header(hints, expected):
+    assert history_header(hints) == expected
