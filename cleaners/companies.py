@@ -8,6 +8,7 @@ from functools import lru_cache
 from cleaners._base import OnError
 from cleaners._common import apply, define, fail
 from cleaners.lookalikes import fix_mixed_script
+from cleaners.names import clean_person_name
 from cleaners.registry import register
 
 __all__ = ["LEGAL_FORMS", "clean_company_name", "company_name_key", "legal_form"]
@@ -141,8 +142,8 @@ def _display(form: str | None, core: str) -> str:
         return core
     if form in _LATIN_FORMS:
         return f"{core} {form}"
-    if form == "ИП":
-        return f"ИП {core}"
+    if form == "ИП":  # a person's name: "ип иванов иван" → "ИП Иванов Иван"
+        return f"ИП {clean_person_name(core, on_error='keep')}"
     return f"{form} «{core}»"
 
 

@@ -31,6 +31,7 @@ class _IdKind:
     lengths: tuple[int, ...]
     is_valid: Callable[[str], bool]
     letters: bool = False
+    repairable: bool = False  # Excel can drop a leading zero (regions 01–09)
     check_ru: str = "не проходит проверку контрольной суммы"
     check_en: str = "fails the checksum"
 
@@ -52,6 +53,8 @@ class _IdKind:
             f"{self.ru} «{{value}}» {self.check_ru}",
             f"{self.en} '{{value}}' {self.check_en}",
         )
+        if not self.repairable:
+            return
         define(
             f"{self.kind}.leading_zero",
             f"{self.ru} «{{value}}» потерял ведущий ноль (так бывает в Excel): «{{suggestion}}»",
@@ -63,7 +66,7 @@ def _ogrn_of_length(length: int) -> Callable[[str], bool]:
     return lambda number: len(number) == length and bool(stdnum_ogrn.is_valid(number))
 
 
-INN = _IdKind("inn", "ИНН", "INN", (10, 12), stdnum_inn.is_valid)
+INN = _IdKind("inn", "ИНН", "INN", (10, 12), stdnum_inn.is_valid, repairable=True)
 KPP = _IdKind(
     "kpp",
     "КПП",
@@ -71,6 +74,7 @@ KPP = _IdKind(
     (9,),
     lambda n: bool(_KPP_RE.fullmatch(n)),
     letters=True,
+    repairable=True,
     check_ru="не соответствует формату NNNNPPNNN (код инспекции, причина, номер)",
     check_en="does not match NNNNPPNNN (tax office, reason, number)",
 )
@@ -85,7 +89,7 @@ def _clean(spec: _IdKind, text: str) -> str:
     allowed = r"[0-9A-Z]+" if spec.letters else r"[0-9]+"
     if not re.fullmatch(allowed, number):
         raise fail(f"{spec.kind}.format", text)
-    if len(number) + 1 in spec.lengths and spec.is_valid("0" + number):
+    if spec.repairable and len(number) + 1 in spec.lengths and spec.is_valid("0" + number):
         repaired = "0" + number
         raise fail(
             f"{spec.kind}.leading_zero",

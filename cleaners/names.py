@@ -165,4 +165,5 @@ def split_fio(value: str | None) -> tuple[str | None, str | None, str | None]:
     name = clean_person_name(value, on_error="keep")
     if not name:
         return (None, None, None)
-    return _split_words(name.split(" "))
+    words = name.split()
+    return _split_words(words) if words else (None, None, None)

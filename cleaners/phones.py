@@ -41,6 +41,14 @@ _EXT_RE = re.compile(
     r"[\s.:№#]*(\d{1,7})\)?\s*$",
     re.IGNORECASE,
 )
+_KINDS = (
+    r"тел(?:ефон)?|моб(?:ильный)?|сот(?:овый)?|раб(?:очий)?|дом(?:ашний)?|факс"
+    r"|whatsapp|viber|telegram|tel|phone|mob|fax"
+)
+# A label before the number ("тел.: ", "моб. ") or a kind in brackets after it ("(моб.)").
+_LABEL_RE = re.compile(
+    rf"^(?:{_KINDS}|[тмф])\.?\s*[:.]?\s*|\s*[(\[](?:{_KINDS})\.?[)\]]\s*$", re.IGNORECASE
+)
 _INTERNATIONAL_00_RE = re.compile(r"^00\s*(?=[1-9])")
 _FORMATTING_RE = re.compile(r"[\s().\-\u2010-\u2015]")
 # A Russian number without extension: +7 / 7 / 8 then ten digits, or a bare mobile 9xx.
@@ -116,6 +124,7 @@ def _normalize(text: str, region: str) -> str | None:
     fast = fast_e164(text, region)
     if fast is not None:
         return fast
+    text = _LABEL_RE.sub("", text)
     text = _INTERNATIONAL_00_RE.sub("+", excel_number_text(text))
     main, extension = split_extension(text)
     e164 = fast_e164(main, region) or slow_e164(main, region)
@@ -148,8 +157,10 @@ def clean_phone(
     Input: a phone as people type it — ``8 (916) 123-45-67``, ``+7(916)1234567``,
     ``916 123 45 67``, ``79161234567``, ``8-800-555-35-35``, an Excel float
     ``79161234567.0``, a foreign number with ``+``; an extension after ``доб.``, ``вн.``,
-    ``ext``, ``x`` or ``#`` is kept. Numbers without a country code are read in ``region``
-    (``8…`` is the Russian trunk prefix, so ``8…`` → ``+7…``).
+    ``ext``, ``x`` or ``#`` is kept; a label before the number (``тел.:``, ``моб.``,
+    ``раб.``) or a kind in brackets after it (``(моб.)``, ``(WhatsApp)``) is dropped.
+    Numbers without a country code are read in ``region`` (``8…`` is the Russian trunk
+    prefix, so ``8…`` → ``+7…``).
 
     Output: ``+<country><number>``, with ``;ext=<digits>`` appended when there is an
     extension (RFC 3966 style); ``None`` for an empty cell or "нет"/"-".

@@ -154,7 +154,7 @@ def _offer(el: ET.Element, types: dict[str, tuple[str, str]]) -> dict[str, str]:
     quantity = _text(el, "Количество")
     stocks = _child(el, "Остатки")
     if not quantity and stocks is not None:
-        amounts = [_text(s, "Количество") for s in stocks.iter() if _tag(s) == "Остаток"]
+        amounts = [_text(s) for s in stocks.iter() if _tag(s) == "Количество"]
         numbers = [float(a.replace(",", ".")) for a in amounts if a]
         quantity = f"{sum(numbers):g}" if numbers else ""
     row["Количество"] = quantity

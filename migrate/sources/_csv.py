@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import sys
@@ -53,14 +54,32 @@ def _decode_sample(path: Path, sample: bytes, encoding: str, *, complete: bool) 
         ) from None
 
 
-def _bad_encoding(path: Path, data: bytes, encoding: str, offset: int) -> SourceReadError:
-    row = data[:offset].count(b"\n") + 1
+def _bad_encoding(
+    path: Path, data: bytes, encoding: str, offset: int, *, lines: int = 0, base: int = 0
+) -> SourceReadError:
+    row = lines + data[:offset].count(b"\n") + 1
     return SourceReadError(
-        f"the bytes at offset {offset} are not valid `{encoding}` text",
+        f"the bytes at offset {base + offset} are not valid `{encoding}` text",
         source=str(path),
         row=row,
         next_step="pass the right `--encoding` (e.g. `cp1251` for old Windows exports, `utf-8`)",
     )
+
+
+def _locate_bad_bytes(path: Path, encoding: str) -> SourceReadError:
+    """Find the first undecodable byte by decoding the file chunk by chunk."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    lines, offset = 0, 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                bad = max(0, exc.start - len(exc.object) + len(chunk))
+                return _bad_encoding(path, chunk, encoding, bad, lines=lines, base=offset)
+            lines += chunk.count(b"\n")
+            offset += len(chunk)
+    return _bad_encoding(path, b"", encoding, 0, lines=lines, base=offset)
 
 
 def _first_records(text: str, delimiter: str, limit: int) -> tuple[list[list[str]], list[int]]:
@@ -78,6 +97,8 @@ def _first_records(text: str, delimiter: str, limit: int) -> tuple[list[list[str
 
 def _read_arrow(path: Path, encoding: str, delimiter: str, width: int, skip: int) -> pd.DataFrame:
     names = [str(i) for i in range(width)]
+    if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig"):
+        encoding = "utf8"  # Arrow's own decoder (it skips a BOM); others go through Python
     table = pa_csv.read_csv(
         path,
         read_options=pa_csv.ReadOptions(
@@ -114,9 +135,8 @@ def _read_pandas(path: Path, encoding: str, delimiter: str, width: int, skip: in
             engine="c",
             low_memory=False,
         )
-    except UnicodeDecodeError as exc:
-        with path.open("rb") as fh:
-            raise _bad_encoding(path, fh.read(), encoding, exc.start) from None
+    except UnicodeDecodeError:
+        raise _locate_bad_bytes(path, encoding) from None
     except pd.errors.ParserError:  # ragged rows: more fields than the header has
         with path.open(encoding=encoding, newline="") as fh:
             rows = list(csv.reader(fh, delimiter=delimiter))[skip:]

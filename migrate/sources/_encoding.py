@@ -28,12 +28,28 @@ _MAGIC = {
 }
 
 
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """``utf_16_le``/``utf_16_be`` when the sample decodes to ordinary (Latin/Cyrillic) text."""
+    body = sample[:8192]
+    body = body[: len(body) // 2 * 2]
+    if len(body) < 4:
+        return None
+    for name in ("utf_16_le", "utf_16_be"):
+        text = body.decode(name, errors="replace")
+        plain = sum(1 for ch in text if ord(ch) < 0x500 or 0x2000 <= ord(ch) < 0x20D0)
+        if plain >= 0.95 * len(text) and text.count("\ufffd") <= len(text) // 100:
+            controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t")
+            if controls <= len(text) // 100:
+                return name
+    return None
+
+
 def looks_binary(sample: bytes) -> str | None:
     """Say what a binary file is (``"a PDF document"``), or None when it may be text."""
     for magic, what in _MAGIC.items():
         if sample.startswith(magic):
             return what
-    if any(sample.startswith(bom) for bom, _ in _BOMS):
+    if any(sample.startswith(bom) for bom, _ in _BOMS) or _utf16_without_bom(sample):
         return None
     body = sample[:8192]
     if not body:
@@ -45,12 +61,15 @@ def looks_binary(sample: bytes) -> str | None:
 
 
 def _cyrillic_score(text: str) -> float:
-    """Share of letters that are ordinary lower-case Cyrillic: high for the right code page."""
-    letters = [ch for ch in text if ch.isalpha()]
-    if not letters:
+    """Share of non-ASCII characters that are lower-case Cyrillic letters.
+
+    Decoded with the right code page, Russian text is mostly lower-case letters; with a wrong
+    one it turns into capitals (koi8-r ↔ cp1251) or box-drawing symbols (cp866).
+    """
+    wide = [ch for ch in text if ord(ch) > 127]
+    if not wide:
         return 0.0
-    common = sum(1 for ch in letters if "а" <= ch <= "я" or ch == "ё" or "a" <= ch <= "z")
-    return common / len(letters)
+    return sum(1 for ch in wide if "а" <= ch <= "я" or ch == "ё") / len(wide)
 
 
 def detect_encoding(sample: bytes, *, complete: bool = False) -> str:
@@ -63,16 +82,15 @@ def detect_encoding(sample: bytes, *, complete: bool = False) -> str:
     for bom, name in _BOMS:
         if sample.startswith(bom):
             return name
+    utf16 = _utf16_without_bom(sample) if b"\x00" in sample[:8192] else None
+    if utf16:
+        return utf16
     try:
         sample.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError as exc:
         if not complete and exc.start >= len(sample) - 3:
             return "utf-8"  # the sample ends inside a character
-    if sample[1::2].count(0) > len(sample) // 4:
-        return "utf_16_le"
-    if sample[0::2].count(0) > len(sample) // 4:
-        return "utf_16_be"
     best, best_score = "cp1251", -1.0
     for name in ("cp1251", "koi8_r", "cp866"):  # ties go to the commonest, cp1251
         score = _cyrillic_score(sample.decode(name, errors="replace"))

@@ -17,7 +17,7 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
-from python_calamine import CalamineError, CalamineWorkbook, WorksheetNotFound
+from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, WorksheetNotFound
 
 from migrate.errors import SourceReadError
 from migrate.sources._header import HEADER_SCAN_ROWS, detect_header_row
@@ -39,13 +39,13 @@ def cell_text(value: object) -> str:
             return str(int(value))
         return f"{value:.15g}"
     if isinstance(value, dt.datetime):
-        if value.time() == dt.time():
-            return value.strftime("%Y-%m-%d")
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        if value.hour == value.minute == value.second == 0:
+            return value.date().isoformat()
+        return value.replace(microsecond=0, tzinfo=None).isoformat(sep=" ")
     if isinstance(value, dt.date):
-        return value.strftime("%Y-%m-%d")
+        return value.isoformat()
     if isinstance(value, dt.time):
-        return value.strftime("%H:%M:%S")
+        return value.replace(microsecond=0).isoformat()
     if isinstance(value, dt.timedelta):
         seconds = int(value.total_seconds())
         return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
@@ -69,12 +69,14 @@ def list_sheets(path: Path) -> list[str]:
     return list(_open(path).sheet_names)
 
 
-def _pick_sheet(book: CalamineWorkbook, path: Path, sheet: str | int | None) -> str:
+def _pick_sheet(
+    book: CalamineWorkbook, path: Path, sheet: str | int | None
+) -> tuple[str, CalamineSheet | None]:
     names = list(book.sheet_names)
     listed = ", ".join(f"`{n}`" for n in names)
     if isinstance(sheet, int):
         if 0 <= sheet < len(names):
-            return names[sheet]
+            return names[sheet], None
         raise SourceReadError(
             f"there is no sheet number {sheet} (0-based); the workbook has {len(names)}: {listed}",
             source=str(path),
@@ -82,10 +84,10 @@ def _pick_sheet(book: CalamineWorkbook, path: Path, sheet: str | int | None) -> 
         )
     if sheet is not None:
         if sheet in names:
-            return sheet
+            return sheet, None
         folded = [n for n in names if n.strip().casefold() == sheet.strip().casefold()]
         if len(folded) == 1:
-            return folded[0]
+            return folded[0], None
         raise SourceReadError(
             f"there is no sheet `{sheet}`; the sheets are: {listed}",
             source=str(path),
@@ -93,10 +95,11 @@ def _pick_sheet(book: CalamineWorkbook, path: Path, sheet: str | int | None) -> 
         )
     for name in names:
         try:
-            if book.get_sheet_by_name(name).height:
-                return name
+            loaded = book.get_sheet_by_name(name)
         except CalamineError:
             continue
+        if loaded.height:
+            return name, loaded
     raise SourceReadError(
         f"every sheet is empty ({listed})",
         source=str(path),
@@ -109,14 +112,15 @@ def read_workbook(
 ) -> RawTable:
     """Read one sheet (default: the first non-empty one) into a RawTable."""
     book = _open(path)
-    name = _pick_sheet(book, path, sheet)
+    name, loaded = _pick_sheet(book, path, sheet)
     try:
-        grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        loaded = loaded or book.get_sheet_by_name(name)
+        grid = loaded.to_python(skip_empty_area=False)
     except (CalamineError, WorksheetNotFound) as exc:
         raise SourceReadError(
             f"cannot read the sheet ({exc})", source=str(path), sheet=name, next_step=_REPAIR
         ) from None
-    rows = [[cell_text(v) for v in row] for row in grid]
+    rows = [[v if v.__class__ is str else cell_text(v) for v in row] for row in grid]
     if header_row is None:
         found = detect_header_row(rows[:HEADER_SCAN_ROWS])
         if found is None:

@@ -73,12 +73,26 @@ def read_table(
     _check_file(path)
     suffix = path.suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
-        return read_workbook(path, sheet=sheet, header_row=header_row)
-    if suffix == ".xml":
+        table = read_workbook(path, sheet=sheet, header_row=header_row)
+    elif suffix == ".xml":
         return _read_xml(path, sheet)
-    if suffix in TEXT_SUFFIXES or sheet is None:
-        return read_delimited(path, encoding=encoding, delimiter=delimiter, header_row=header_row)
-    raise SourceReadError(
+    elif suffix in TEXT_SUFFIXES or sheet is None:
+        table = read_delimited(path, encoding=encoding, delimiter=delimiter, header_row=header_row)
+    else:
+        raise _sheet_not_applicable(path, suffix)
+    if not len(table):
+        raise SourceReadError(
+            f"there is a header (row {table.header_row}) but no data rows below it",
+            source=str(path),
+            sheet=table.sheet or None,
+            row=table.header_row,
+            next_step="export again with the records selected, or pick the right `--sheet`",
+        )
+    return table
+
+
+def _sheet_not_applicable(path: Path, suffix: str) -> SourceReadError:
+    return SourceReadError(
         f"`--sheet` does not apply to a {suffix or 'text'} file",
         source=str(path),
         next_step="drop `--sheet`",

@@ -89,7 +89,7 @@ def table_from_grid(
     width = max(len(header), frame.shape[1])
     header = [*header, *[""] * (width - len(header))]
     frame = frame.reindex(columns=range(width), fill_value="")
-    frame = frame.fillna("")
+    frame = frame.fillna("").astype(str)
     filled = frame != ""
     keep = [i for i in range(width) if str(header[i]).strip() or bool(filled[i].any())]
     frame = frame[keep]

@@ -100,6 +100,7 @@ def test_messages_cut_long_values_and_fall_back_to_russian():
     error = CleanerError(rule="x", value="a" * 500, messages={"ru": "плохо: {value}"})
     assert error.message("en") == "плохо: " + "a" * 79 + "…"
     assert cut("short") == "short"
+    assert str(error) == error.message("en")
     broken = CleanerError(rule="x", value="v", messages={"ru": "{missing}"})
     assert broken.message() == "{missing}"
     assert CleanerError(rule="only.rule", value="v", messages={}).message() == "only.rule"
@@ -152,3 +153,21 @@ def test_bind_cleaner_binds_yaml_options():
 def test_bind_cleaner_names_bad_options(name, options, message):
     with pytest.raises(ValueError, match=message):
         bind_cleaner(name, options)
+
+
+def test_docs_list_every_cleaner_and_rule():
+    from pathlib import Path
+
+    from cleaners._common import MESSAGES
+
+    docs = (Path(__file__).parents[2] / "docs" / "cleaners.md").read_text(encoding="utf-8")
+    assert [n for n in cleaner_names() if f"| `{n}` |" not in docs] == []
+    assert [rule for rule in MESSAGES if f"`{rule}`" not in docs] == []
+
+
+def test_every_rule_has_both_languages_and_distinct_texts():
+    from cleaners._common import MESSAGES
+
+    for rule, (ru, en) in MESSAGES.items():
+        assert ru != en, rule
+        assert any("а" <= ch <= "я" for ch in ru.lower()), rule

@@ -38,7 +38,7 @@ CASES: dict[str, tuple[dict[str, Any], st.SearchStrategy[str], str]] = {
     "datetime": (
         {},
         s.DATES,
-        r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\+0[0-4]:[0-9]{2}",
+        r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}",
     ),
     "money": ({}, s.AMOUNTS, r"-?[0-9]+\.[0-9]{2}"),
     "decimal": ({}, s.AMOUNTS, r"-?[0-9]+(\.[0-9]+)?"),
@@ -116,3 +116,15 @@ def test_keys_are_idempotent_and_plain(name: str, value: str) -> None:
     once = key(value)
     assert key(once) == once
     assert re.fullmatch(r"(\w+( \w+)*)?", once)
+
+
+@SETTINGS
+@given(s.NAMES)
+def test_split_fio_keeps_every_letter_of_the_name(value: str) -> None:
+    import cleaners
+
+    parts = cleaners.split_fio(value)
+    assert len(parts) == 3
+    name = cleaners.clean_person_name(value, on_error="keep") or ""
+    letters = sorted("".join(" ".join(p for p in parts if p).split()).replace(".", ""))
+    assert letters == sorted("".join(name.split()).replace(".", ""))
