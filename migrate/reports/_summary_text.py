@@ -19,6 +19,7 @@ __all__ = [
     "format_datetime",
     "format_duration",
     "format_number",
+    "is_one",
     "plural",
 ]
 
@@ -80,6 +81,9 @@ TEXT: dict[str, dict[str, str]] = {
         "todo_failed": "{n} портал не принял — причины в {file}. После исправления загрузку повторят только для них.",
         "todo_pending": "{n} ещё ждут отправки: загрузку нужно продолжить той же командой.",
         "todo_warnings": "{n} — значения исправлены автоматически и загружены; их стоит просмотреть в {file}.",
+        "todo_review_one": "{n} ждёт вашего решения: отметьте «объединить» или «оставить» в {file}.",
+        "todo_errors_one": "{n} не загружена из-за ошибок в данных. Список с номерами строк — в {file}: исправьте исходные файлы, и мы повторим перенос.",
+        "todo_pending_one": "{n} ещё ждёт отправки: загрузку нужно продолжить той же командой.",
         "todo_none": "Ничего: все данные перенесены.",
         "todo_dry": "Когда ошибки исправлены и дубликаты разобраны, можно загружать данные в портал.",
         "charts": "Как прошёл перенос",
@@ -132,6 +136,10 @@ TEXT: dict[str, dict[str, str]] = {
         "todo_failed": "{n} were refused by the portal — reasons in {file}. Once fixed, only they are loaded again.",
         "todo_pending": "{n} still wait to be sent: continue the load with the same command.",
         "todo_warnings": "{n} — values were corrected automatically and loaded; worth a look in {file}.",
+        "todo_review_one": "{n} awaits your decision: mark “merge” or “keep separate” in {file}.",
+        "todo_errors_one": "{n} was not loaded because of a data error. The row number is in {file}: fix the source file and we will run the migration again.",
+        "todo_failed_one": "{n} was refused by the portal — the reason is in {file}. Once fixed, only it is loaded again.",
+        "todo_pending_one": "{n} still waits to be sent: continue the load with the same command.",
         "todo_none": "Nothing: all data has been moved.",
         "todo_dry": "When the errors are fixed and the duplicates reviewed, the data can be loaded.",
         "charts": "How the migration went",
@@ -187,14 +195,19 @@ def format_number(value: float, language: str, digits: int = 0) -> str:
 def plural(n: int, noun: str, language: str) -> str:
     """The form of ``noun`` (a key of the noun table) that agrees with ``n``."""
     forms = _NOUNS[language][noun]
-    if language != "ru":
-        return forms[0] if n == 1 else forms[1]
-    tens, ones = n % 100, n % 10
-    if ones == 1 and tens != 11:
+    if is_one(n, language):
         return forms[0]
+    if language != "ru":
+        return forms[1]
+    tens, ones = n % 100, n % 10
     if 2 <= ones <= 4 and not 12 <= tens <= 14:
         return forms[1]
     return forms[2]
+
+
+def is_one(n: int, language: str) -> bool:
+    """Whether ``n`` takes the singular (``1``, ``21``, ``101`` in ru; only ``1`` in en)."""
+    return n == 1 if language != "ru" else n % 10 == 1 and n % 100 != 11
 
 
 def count_noun(n: int, noun: str, language: str) -> str:

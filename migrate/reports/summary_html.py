@@ -26,6 +26,7 @@ from migrate.reports._summary_text import (
     format_datetime,
     format_duration,
     format_number,
+    is_one,
 )
 from migrate.reports._svg import Bar, Segment, funnel_svg, stacked_bars_svg
 from migrate.reports.summary_model import (
@@ -165,7 +166,10 @@ class _Page:
 
         def add(key: str, n: int, noun: str, file: str) -> None:
             if n:
-                text = _e(t["todo_" + key]).replace("{n}", _e(count_noun(n, noun, lang)))
+                template = t.get(f"todo_{key}_one", "") if is_one(n, lang) else ""
+                text = _e(template or t["todo_" + key]).replace(
+                    "{n}", _e(count_noun(n, noun, lang))
+                )
                 found.append((key, text.replace("{file}", self.file_ref(file))))
 
         add("review", self.total(lambda e: e.dedupe.review_pending if e.dedupe else 0), "pair",
@@ -348,7 +352,7 @@ class _Page:
             )
         if entity.validation and entity.validation.top_rules:
             rules = [
-                (f'{_e(r.label or r.rule)}<br/><code>{_e(r.rule)}</code>',
+                (f'{_e(r.label or r.rule)} <br/><code>{_e(r.rule)}</code>',
                  f'<span class="sev-{_e(r.severity)}">{_e(t.get(r.severity, r.severity))}</span>',
                  self.num(r.count))
                 for r in entity.validation.top_rules
