@@ -22,7 +22,9 @@ def to_int(text: str | None) -> int:
     return int(re.sub(r"[\s\u00a0\u202f,]", "", text))
 
 
-def text_of(element: ET.Element) -> str:
+def text_of(element: ET.Element | None) -> str:
+    """The element's text with runs of ordinary white space folded (no-break spaces kept)."""
+    assert element is not None
     return re.sub(r"[ \t\r\n]+", " ", "".join(element.itertext())).strip(" ")
 
 
