@@ -146,16 +146,15 @@ class _Page:
         t = self.t
         values = (
             ("read", self.total(lambda e: e.rows_read), t["kpi_read"]),
-            ("warn", self.total(lambda e: e.validation.warnings if e.validation else 0),
-             t["kpi_warn"]),
-            ("merged", self.total(lambda e: e.dedupe.records_merged if e.dedupe else 0),
-             t["kpi_merged"]),
-            ("done", self.total(lambda e: e.load.done if e.load else 0), t["kpi_loaded"]),
+            ("warn", self.column_total("validation", "warnings"), t["kpi_warn"]),
+            ("merged", self.column_total("dedupe", "records_merged"), t["kpi_merged"]),
+            ("done", self.column_total("load", "done"), t["kpi_loaded"]),
             ("refused", self.total(lambda e: e.refused), t["kpi_refused"]),
-        )  # fmt: skip
+        )
         cards = "".join(
             f'<div class="kpi kpi-{key}" data-kpi="{key}"><span class="kpi-value">'
-            f'{self.num(value)}</span><span class="kpi-label">{_e(label)}</span></div>'
+            f"{'—' if value is None else self.num(value)}</span>"
+            f'<span class="kpi-label">{_e(label)}</span></div>'
             for key, value, label in values
         )
         return f'<section class="kpis" aria-label="{_e(t["charts"])}">{cards}</section>'
@@ -205,7 +204,9 @@ class _Page:
         clean = self.total(lambda e: e.validation.rows_kept if e.validation else e.rows_read)
         merged = self.total(lambda e: e.dedupe.records_merged if e.dedupe else 0)
         done = self.total(lambda e: (e.load.done if e.load else 0) + (e.plan.skip if e.plan else 0))
-        steps = [("read", read), ("clean", clean), ("dedupe", clean - merged), ("load", done)]
+        steps = [("read", read), ("clean", clean), ("dedupe", clean - merged)]
+        if any(e.load for e in self.s.entities):
+            steps.append(("load", done))
         return [Segment(f"c-{k}", t["step_" + k], v, self.num(v)) for k, v in steps]
 
     def entity_bars(self) -> list[Bar]:

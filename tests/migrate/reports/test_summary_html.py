@@ -115,7 +115,7 @@ def test_what_the_client_has_to_do_in_plain_words(summary: RunSummary, tmp_path:
     assert list(todo) == ["review", "errors", "plan", "failed", "warnings"]
     assert text_of(todo["review"]).startswith(f"15{NBSP}пар дубликатов ждут вашего решения")
     assert todo["review"].find("a").get("href") == "duplicates.xlsx"
-    assert text_of(todo["errors"]).startswith(f"215{NBSP}строк не загружены")
+    assert text_of(todo["errors"]).startswith(f"215{NBSP}строк не прошли проверку")
     assert text_of(todo["plan"]).startswith(f"23{NBSP}записи нельзя загрузить")
     # load.xlsx does not exist: named, not linked
     assert todo["failed"].find("a") is None
@@ -149,7 +149,7 @@ def test_english_singular_and_plural() -> None:
         for li in root.iter("li")
         if li.get("data-action")
     }
-    assert todo["errors"].startswith("1 row was not loaded because of a data error")
+    assert todo["errors"].startswith("1 row failed the checks because of a data error and is")
     assert todo["failed"].startswith("2 records were refused by the portal")
 
 
@@ -275,3 +275,17 @@ def test_page_text_matches_the_golden_file(
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(text, encoding="utf-8")
     assert golden.read_text("utf-8") == text, "run pytest --update-golden and review the diff"
+
+
+def test_a_dry_run_shows_no_load_figures() -> None:
+    data = summary_data()
+    for entity in data["entities"]:
+        entity.pop("load")
+    root = parse_page(render_summary(summary_from_dict(data)))
+    kpis = {div.get("data-kpi"): text_of(div.find("span")) for div in root.iter("div")
+            if div.get("data-kpi")}  # fmt: skip
+    assert kpis["done"] == "—"
+    assert kpis["merged"] == "664"
+    steps = [tr.get("data-step") for tr in root.iter("tr") if tr.get("data-step")]
+    assert steps == ["read", "clean", "dedupe"]
+    assert [li.get("data-action") for li in root.iter("li") if li.get("data-action")][-1] == "dry"
