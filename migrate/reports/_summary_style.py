@@ -88,10 +88,12 @@ td.none { color: #a0a9b4; text-align: center; }
 .workbooks { margin: 0; padding-left: 20px; } .workbooks li { margin: 4px 0; }
 .section-title { margin: 8px 2px 12px; }
 footer { color: var(--muted); font-size: 12px; text-align: center; margin-top: 8px; }
-@media (max-width: 820px) { .kpis { grid-template-columns: repeat(2, 1fr); }
+@media screen and (max-width: 820px) { .kpis { grid-template-columns: repeat(2, 1fr); }
   .entities { grid-template-columns: 1fr; } }
 @media print { body { background: #fff; font-size: 11pt; } main { max-width: none; padding: 0; }
-  .card, .kpi { border-color: #bbb; break-inside: avoid; }
+  .card, .kpi { border-color: #bbb; }
+  .kpi, figure, article.card, tr, .todo { break-inside: avoid; }
+  h2, h3, caption { break-after: avoid; }
   details { display: none; } .wide { overflow: visible; } a { color: inherit; }
   @page { size: A4 landscape; margin: 12mm; } }
 """
