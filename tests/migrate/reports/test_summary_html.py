@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from migrate.reports._summary_text import ENTITY_NAMES, TEXT
 from migrate.reports.summary_html import render_summary, write_summary
 from migrate.reports.summary_model import (
     WORKBOOKS,
@@ -289,3 +290,9 @@ def test_a_dry_run_shows_no_load_figures() -> None:
     steps = [tr.get("data-step") for tr in root.iter("tr") if tr.get("data-step")]
     assert steps == ["read", "clean", "dedupe"]
     assert [li.get("data-action") for li in root.iter("li") if li.get("data-action")][-1] == "dry"
+
+
+def test_both_languages_have_the_same_sentences() -> None:
+    singular = {key for words in TEXT.values() for key in words if key.endswith("_one")}
+    assert set(TEXT["ru"]) - singular == set(TEXT["en"]) - singular  # "_one" where grammar needs
+    assert ENTITY_NAMES["ru"].keys() == ENTITY_NAMES["en"].keys()
