@@ -45,7 +45,9 @@ def command(
     enum, text), distinct count and sample values per column, and the Bitrix24 field each
     column would map to. Works for xlsx/xls/ods, CSV (any encoding) and 1C CommerceML.
 
-    Example: b24migrate inspect export/contacts.xlsx --sheet Контакты --write-mapping contact.yaml
+    \b
+    Example:
+      b24migrate inspect export/contacts.xlsx --sheet Контакты --write-mapping contact.yaml
     """
     chosen: str | int | None = int(sheet) if sheet and sheet.isdigit() else sheet
     result = inspect_source(

@@ -56,7 +56,7 @@ def _config(o: dict[str, Any]) -> SandboxConfig:
 
 @command.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
-@click.option("--port", default=8024, show_default=True, type=int)
+@click.option("--port", default=8024, show_default=True, type=int, help="Port to listen on.")
 @click.option(
     "--data",
     type=click.Path(file_okay=False, path_type=Path),
@@ -88,7 +88,9 @@ def _config(o: dict[str, Any]) -> SandboxConfig:
 @click.option(
     "--faults",
     default="",
-    help="e.g. 503=0.05,500=0.02,drop=0.02,timeout=0.01,expire=0.01,crash_after=500",
+    metavar="KIND=VALUE,...",
+    help="Faults to inject: a share of requests for 503, 500, drop, timeout, expire, or "
+    "crash_after=N requests, e.g. 503=0.05,drop=0.02,crash_after=500.",
 )
 @click.option(
     "--timeout-s",

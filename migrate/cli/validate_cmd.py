@@ -40,7 +40,9 @@ def command(root: Path, fail_on: str, as_json: bool) -> None:
     Errors keep a row out of the load, warnings load the cleaned value. Exit code 1 when
     issues at or above --fail-on exist (default: errors), 2 for a config/mapping problem.
 
-    Example: b24migrate validate --workspace acme --fail-on warning
+    \b
+    Example:
+      b24migrate validate --workspace acme --fail-on warning
     """
     data, report = validate_workspace(Workspace.at(root))
     failing = len(at_or_above(data.issues, fail_on))
