@@ -1,0 +1,201 @@
+"""The one place where dedupe calls value normalisers (the seam to :mod:`cleaners`).
+
+Every function here takes one raw or cleaned cell and returns a match key (or ``None``). They
+are idempotent, so a CleanTable's already-cleaned values pass through unchanged, and in
+stand-alone mode the raw text of an arbitrary file is normalised by the same code. When the
+``cleaners`` package exports an equivalent, the function here delegates to it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+__all__ = [
+    "company_key",
+    "email_key",
+    "identifier_key",
+    "inn_is_valid",
+    "name_tokens",
+    "phone_key",
+    "split_fio",
+    "split_multi",
+    "translit_key",
+]
+
+_CYR = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
+    "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch", "ш": "sh",
+    "щ": "sh", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+    "є": "e", "і": "i", "ї": "i", "ґ": "g",
+}  # fmt: skip
+_TRANSLIT = str.maketrans(_CYR)
+# Latin spellings that different transliteration standards produce for the same sound.
+_LATIN_FOLD = [
+    ("shch", "sh"), ("sch", "sh"), ("kh", "h"), ("tz", "ts"), ("ck", "k"), ("ph", "f"),
+    ("w", "v"), ("x", "ks"), ("q", "k"), ("ia", "ya"), ("iu", "yu"), ("ju", "yu"), ("ja", "ya"),
+    ("ij", "i"), ("iy", "i"), ("yi", "i"), ("ii", "i"), ("y", "i"), ("j", "i"),
+]  # fmt: skip
+_NON_ALNUM = re.compile(r"[^0-9a-zа-я]+")
+_DOUBLE = re.compile(r"(.)\1+")
+_SPLIT_MULTI = re.compile(r"\s*(?:[,;/|\n]|\bили\b|\bor\b)\s*")
+_LEGAL_FORMS = (
+    "общество с ограниченной ответственностью|индивидуальный предприниматель|"
+    "публичное акционерное общество|закрытое акционерное общество|открытое акционерное общество|"
+    "акционерное общество|некоммерческая организация|ооо|оао|зао|пао|нао|ао|ип|чп|тоо|нко|ано|"
+    "гуп|муп|фгуп|ооо тд|тд|пк|llc|ltd|inc|gmbh|corp|co|ooo|zao|oao|pao|ao|ip"
+)
+_LEGAL = re.compile(rf"(?<![0-9a-zа-я])(?:{_LEGAL_FORMS})(?![0-9a-zа-я])")
+
+
+def _plain(value: object) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    if text in ("nan", "None", "<NA>", "NaT"):
+        return ""
+    return unicodedata.normalize("NFKC", text).strip().lower().replace("ё", "е")
+
+
+def translit_key(value: object) -> str:
+    """A Latin match key: Cyrillic transliterated, spelling variants folded, doubles collapsed.
+
+    ``translit_key("Щукин") == translit_key("Shchukin") == translit_key("Schukin")``.
+    """
+    text = _plain(value).translate(_TRANSLIT)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    for old, new in _LATIN_FOLD:
+        text = text.replace(old, new)
+    text = _NON_ALNUM.sub(" ", text)
+    return _DOUBLE.sub(r"\1", text).strip()
+
+
+def name_tokens(value: object) -> list[str]:
+    """Tokens of a person's name as written (lower case, punctuation dropped, initials kept)."""
+    return [t for t in re.split(r"[^0-9a-zа-я]+", _plain(value)) if t]
+
+
+def company_key(value: object) -> str:
+    """A company name without legal form, quotes and punctuation: «ООО "Ромашка"» → ``ромашка``."""
+    text = _NON_ALNUM.sub(" ", _plain(value))
+    text = _LEGAL.sub(" ", text)
+    return " ".join(text.split())
+
+
+def split_multi(value: object) -> list[str]:
+    """Several values in one cell (``"a@x.ru; b@y.ru"``) or a tuple of (value, type) pairs."""
+    if value is None:
+        return []
+    if isinstance(value, tuple | list):
+        out: list[str] = []
+        for item in value:
+            out.extend(split_multi(item[0] if isinstance(item, tuple | list) else item))
+        return out
+    text = str(value).strip()
+    if not text or text in ("nan", "None", "<NA>"):
+        return []
+    return [part for part in _SPLIT_MULTI.split(text) if part]
+
+
+def phone_key(value: object) -> str:
+    """E.164-like digits for matching: ``8 (916) 123-45-67`` → ``+79161234567``; extension dropped."""
+    text = _plain(value)
+    text = re.split(r";ext=|доб|ext|x\s*\d", text)[0]
+    digits = re.sub(r"\D", "", text)
+    if len(digits) == 11 and digits[0] in "78" and not text.startswith("+8"):
+        digits = "7" + digits[1:]
+    elif len(digits) == 10 and digits[0] in "3489":
+        digits = "7" + digits
+    return "+" + digits if len(digits) >= 7 else ""
+
+
+def email_key(value: object) -> str:
+    """Lower-case trimmed e-mail; text without ``@`` is no e-mail."""
+    text = _plain(value).strip("<>\"' ").removeprefix("mailto:")
+    return text if "@" in text and "." in text.split("@")[-1] else ""
+
+
+def identifier_key(value: object) -> str:
+    """Letters and digits only, upper case: ``"7707 083 893"`` → ``7707083893``."""
+    text = _plain(value)
+    if text.endswith(".0") and text[:-2].isdigit():  # a numeric id read as a float
+        text = text[:-2]
+    return re.sub(r"[^0-9a-zа-я]", "", text).upper()
+
+
+def _inn_digit(digits: Iterable[int], weights: Iterable[int]) -> int:
+    return sum(d * w for d, w in zip(digits, weights, strict=False)) % 11 % 10
+
+
+def inn_is_valid(value: str) -> bool:
+    """Russian INN checksum (10 digits for a company, 12 for a person or sole trader)."""
+    if not value.isdigit():
+        return False
+    d = [int(c) for c in value]
+    if len(d) == 10:
+        return _inn_digit(d, (2, 4, 10, 3, 5, 9, 4, 6, 8)) == d[9]
+    if len(d) == 12:
+        first = _inn_digit(d, (7, 2, 4, 10, 3, 5, 9, 4, 6, 8))
+        second = _inn_digit(d, (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8))
+        return first == d[10] and second == d[11]
+    return False
+
+
+_PATRONYMIC = re.compile(r"(вич|вна|ична|инична|оглы|кызы|vich|vna|chna|ogly|kyzy)$")
+_SURNAME = re.compile(
+    r"(ов|ев|ин|ын|ова|ева|ина|ына|ский|ская|цкий|цкая|енко|ук|юк|ых|их|"
+    r"ov|ev|in|yn|ova|eva|ina|yna|sky|skiy|skii|skaya|tsky|enko|uk|yuk)$"
+)
+
+
+def _given_names() -> frozenset[str]:
+    from faker.providers.person.ru_RU import Provider
+
+    from migrate.dedupe._nicknames import known_given_names
+
+    names = {*Provider.first_names_male, *Provider.first_names_female}
+    plain = {n.lower().replace("ё", "е") for n in names} | known_given_names()
+    return frozenset(plain | {translit_key(n) for n in plain})
+
+
+_GIVEN: frozenset[str] | None = None
+
+
+def split_fio(value: object, surname_first: bool = True) -> tuple[str, str, str]:
+    """``(surname, given name, patronymic)`` of a full name in any order, lower case.
+
+    Roles come from the words themselves (a patronymic ends in -вич/-вна, a given name is a
+    known first name, a surname ends in -ов/-ин/-ский…); words left over fill the empty roles
+    in the written order (surname first for ФИО columns, given name first otherwise). A single
+    letter is an initial: the first belongs to the given name, the second to the patronymic.
+    """
+    global _GIVEN
+    if _GIVEN is None:
+        _GIVEN = _given_names()
+    tokens = name_tokens(value)
+    roles: dict[str, str] = {}
+    rest: list[str] = []
+    for token in tokens:
+        if len(token) == 1:
+            role = "given" if "given" not in roles else "patronymic"
+        elif _PATRONYMIC.search(token) and len(token) > 5:
+            role = "patronymic"
+        elif token in _GIVEN or translit_key(token) in _GIVEN:
+            role = "given"
+        elif _SURNAME.search(token):
+            role = "surname"
+        else:
+            role = ""
+        if role and role not in roles:
+            roles[role] = token
+        else:
+            rest.append(token)
+    order = ("surname", "given", "patronymic") if surname_first else ("given", "surname", "patronymic")
+    for token in rest:
+        free = next((r for r in order if r not in roles), None)
+        if free is None:
+            break
+        roles[free] = token
+    return roles.get("surname", ""), roles.get("given", ""), roles.get("patronymic", "")

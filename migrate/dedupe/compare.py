@@ -1,0 +1,348 @@
+"""Comparison kinds: per-record features and, for arrays of record pairs, agreement levels.
+
+:func:`prepare` turns a table's columns into features once; :func:`levels` maps two arrays of
+record indices to a level per pair: ``-1`` = no evidence (a value is missing), ``0 … k-1`` = the
+rule's levels in order (the first one that holds), ``k`` = the values differ. Fuzzy scores are
+computed with :func:`rapidfuzz.process.cpdist` over each distinct pair of values once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
+
+from migrate.dedupe import _normalise as norm
+from migrate.dedupe._features import (
+    Codes,
+    Multi,
+    column_text,
+    encode,
+    encode_multi,
+    gather_ranges,
+)
+from migrate.dedupe._nicknames import canonical_token
+from migrate.dedupe.rules import Comparison
+
+__all__ = ["Compared", "Prepared", "levels", "prepare"]
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+WORKERS = -1
+
+_SCORERS: dict[str, Callable[..., float]] = {
+    "ratio": fuzz.ratio,
+    "token_sort_ratio": fuzz.token_sort_ratio,
+    "token_set_ratio": fuzz.token_set_ratio,
+    "partial_ratio": fuzz.partial_ratio,
+    "WRatio": fuzz.WRatio,
+    "jaro_winkler": JaroWinkler.normalized_similarity,
+}
+
+
+_UNIT_SCORERS = (JaroWinkler.normalized_similarity, OSA.normalized_similarity)
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A comparison with the features it needs, one entry per record."""
+
+    comparison: Comparison
+    main: Codes
+    extra: dict[str, Codes] = field(default_factory=dict)
+    multi: Multi | None = None
+    valid: BoolArray | None = None
+    numbers: npt.NDArray[np.float64] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Compared:
+    """Levels of one comparison for a batch of pairs; ``conflict`` = two valid strong values differ."""
+
+    level: npt.NDArray[np.int8]
+    conflict: BoolArray
+
+
+def prepare(frame: pd.DataFrame, comparison: Comparison) -> Prepared:
+    """Compute the features ``comparison`` needs from ``frame`` (missing columns are empty)."""
+    raw = column_text(frame, comparison.columns)
+    kind = comparison.kind
+    if kind in ("phone", "email"):
+        key = norm.phone_key if kind == "phone" else norm.email_key
+        multi = encode_multi(raw, key)
+        extra = {}
+        if kind == "email":
+            extra["local"] = encode(_texts(multi.first), lambda e: e.split("@")[0])
+        return Prepared(comparison, multi.first, extra, multi=multi)
+    if kind == "identifier":
+        main = encode(raw, norm.identifier_key)
+        ok = np.array([_valid(v, comparison.validate) for v in main.values] + [False])
+        return Prepared(comparison, main, valid=ok[main.codes])
+    if kind == "person_name":
+        return _prepare_person(comparison, raw)
+    if kind == "company_name":
+        main = encode(raw, norm.company_key)
+        translit = encode(_texts(main), norm.translit_key)
+        return Prepared(comparison, main, {"translit": translit})
+    if kind == "date":
+        main = encode(raw, _date_key)
+        ordinals = np.array([_ordinal(v) for v in main.values] + [np.nan])
+        return Prepared(comparison, main, numbers=ordinals[main.codes])
+    if kind == "number":
+        main = encode(raw, _number_key)
+        numbers = np.array([float(v) for v in main.values] + [np.nan])
+        return Prepared(comparison, main, numbers=numbers[main.codes])
+    return Prepared(comparison, encode(raw, _text_key))
+
+
+def _texts(codes: Codes) -> npt.NDArray[np.object_]:
+    return np.array([*codes.values, ""], dtype=object)[codes.codes]
+
+
+def _valid(value: str, validate: str) -> bool:
+    return norm.inn_is_valid(value) if validate == "inn" else bool(value)
+
+
+def _text_key(value: str) -> str:
+    text = str(value).lower().replace("ё", "е")
+    return " ".join(t for t in re.split(r"[^0-9a-zа-яα-ωßäöüéèàç]+", text) if t)
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%Y%m%d", "%d/%m/%Y", "%Y/%m/%d", "%d-%m-%Y", "%d.%m.%y")
+
+
+def _date_key(value: str) -> str:
+    text = value.strip()[:10] if re.match(r"\d{4}-\d\d-\d\dT", value.strip()) else value.strip()
+    if text.endswith(".0"):
+        text = text[:-2]
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).strftime("%Y%m%d")
+        except ValueError:
+            continue
+    digits = re.sub(r"\D", "", text)
+    return digits if len(digits) == 8 else ""
+
+
+def _ordinal(value: str) -> float:
+    try:
+        return float(dt.date(int(value[:4]), int(value[4:6]), int(value[6:8])).toordinal())
+    except ValueError:
+        return np.nan
+
+
+def _number_key(value: str) -> str:
+    text = re.sub(r"[\s\u00a0]", "", value).replace(",", ".")
+    try:
+        number = float(text)
+    except ValueError:
+        return ""
+    return repr(number) if np.isfinite(number) else ""
+
+
+def _prepare_person(comparison: Comparison, raw: npt.NDArray[np.object_]) -> Prepared:
+    """Name features: sorted tokens as written and transliterated, and each role's key."""
+    surname_first = len(comparison.columns) > 1
+    exact = encode(raw, lambda v: " ".join(sorted(canonical_token(t) for t in norm.name_tokens(v))))
+    translit = encode(raw, lambda v: " ".join(sorted(_translit_tokens(v))))
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    roles = [_roles(str(u), surname_first) for u in uniques]
+    extra = {"translit": translit}
+    for index, name in enumerate(("surname", "given", "patronymic", "g1", "p1", "gs", "ps")):
+        texts = np.array([r[index] for r in roles] + [""], dtype=object)
+        extra[name] = encode(texts[codes], lambda v: v)
+    return Prepared(comparison, exact, extra)
+
+
+def _translit_tokens(value: str) -> list[str]:
+    tokens = [canonical_token(norm.translit_key(canonical_token(t))) for t in norm.name_tokens(value)]
+    return [t for t in tokens if t]
+
+
+def _roles(value: str, surname_first: bool) -> tuple[str, ...]:
+    plain = norm.split_fio(value, surname_first)
+    surname, given, patronymic = (
+        canonical_token(norm.translit_key(canonical_token(t))).replace(" ", "") for t in plain
+    )
+    g1, p1 = (norm.translit_key(t[:1])[:1] for t in plain[1:])
+    g_short, p_short = ("1" if len(t) == 1 else "" for t in plain[1:])
+    return surname, given, patronymic, g1, p1, g_short, p_short
+
+
+def levels(prepared: Prepared, a: IntArray, b: IntArray) -> Compared:
+    """Agreement level of every pair ``(a[i], b[i])`` for one comparison."""
+    comparison = prepared.comparison
+    ca, cb = prepared.main.codes[a], prepared.main.codes[b]
+    null = (ca < 0) | (cb < 0)
+    differs = len(comparison.levels)
+    level = np.full(len(a), differs, dtype=np.int8)
+    undecided = ~null
+    for index, spec in reversed(list(enumerate(comparison.levels))):
+        holds = _holds(prepared, spec.name, spec.threshold, a, b, ca, cb, undecided)
+        level[holds] = index
+    if prepared.multi is not None:
+        shared = _shares_value(prepared.multi, a, b)
+        level[shared] = 0
+        null &= ~shared
+    level[null] = -1
+    conflict = np.zeros(len(a), dtype=bool)
+    if comparison.strong and prepared.valid is not None:
+        conflict = prepared.valid[a] & prepared.valid[b] & (ca != cb)
+    return Compared(level, conflict)
+
+
+def _holds(
+    p: Prepared, name: str, threshold: float | None, a: IntArray, b: IntArray,
+    ca: IntArray, cb: IntArray, mask: BoolArray,
+) -> BoolArray:  # fmt: skip
+    kind = p.comparison.kind
+    if name == "exact":
+        return mask & (ca == cb)
+    if name == "translit":
+        t = p.extra["translit"]
+        return mask & (t.codes[a] == t.codes[b]) & (t.codes[a] >= 0)
+    if name == "initials":
+        return mask & _initials(p, a, b)
+    if kind == "person_name" and name in ("subset", "fuzzy"):
+        return _person_levels(p, name, float(threshold or 1.0), a, b, mask)
+    if name == "local":
+        t = p.extra["local"]
+        return mask & (t.codes[a] == t.codes[b]) & (t.codes[a] >= 0)
+    if name == "suffix":
+        digits = int(threshold or 7)
+        return mask & _suffix_equal(p.main, ca, cb, digits)
+    if name in ("within", "typo"):
+        return _numeric_level(p, name, threshold, a, b, mask)
+    source = p.extra.get("translit", p.main) if kind in ("person_name", "company_name") else p.main
+    sa, sb = source.codes[a], source.codes[b]
+    if name == "subset":
+        score = _pair_scores(source, sa, sb, mask, fuzz.token_set_ratio)
+        return mask & (score >= 1.0) & (sa != sb)
+    scorer = _SCORERS[p.comparison.scorer] if kind == "text" else fuzz.token_sort_ratio
+    if kind == "identifier" or kind == "email":
+        scorer = fuzz.ratio
+    return mask & (_pair_scores(source, sa, sb, mask, scorer) >= float(threshold or 1.0) - 1e-9)
+
+
+def _pair_scores(
+    source: Codes,
+    sa: IntArray,
+    sb: IntArray,
+    mask: BoolArray,
+    scorer: Callable[..., float],
+    scale: float | None = None,
+) -> npt.NDArray[np.float64]:
+    """Similarity 0–1 (or a raw distance with ``scale=1``) of every masked pair.
+
+    Each distinct pair of values is scored once; equal values score 1 (distance 0).
+    """
+    out = np.full(len(sa), 1e9 if scale == 1.0 else 0.0, dtype=np.float64)
+    sel = mask & (sa >= 0) & (sb >= 0)
+    same = sel & (sa == sb)
+    out[same] = 0.0 if scale == 1.0 else 1.0
+    sel &= ~same
+    if not sel.any():
+        return out
+    width = np.int64(len(source.values))
+    lo, hi = np.minimum(sa[sel], sb[sel]), np.maximum(sa[sel], sb[sel])
+    keys, inverse = np.unique(lo * width + hi, return_inverse=True)
+    left = source.values[keys // width].tolist()
+    right = source.values[keys % width].tolist()
+    scores = process.cpdist(left, right, scorer=scorer, workers=WORKERS, dtype=np.float32)
+    if scale is None:
+        scale = 1.0 if scorer in _UNIT_SCORERS else 100.0
+    out[sel] = np.asarray(scores, dtype=np.float64)[inverse] / scale
+    return out
+
+
+def _shares_value(multi: Multi, a: IntArray, b: IntArray) -> BoolArray:
+    """Whether records ``a[i]`` and ``b[i]`` have any value in common."""
+    recs = multi.records()
+    starts = np.searchsorted(recs, a, side="left")
+    ends = np.searchsorted(recs, a, side="right")
+    lengths = (ends - starts).astype(np.int64)
+    entries = gather_ranges(starts.astype(np.int64), lengths)
+    pair_of = np.repeat(np.arange(len(a), dtype=np.int64), lengths)
+    probe = b[pair_of] * multi.width + multi.pairs[entries] % multi.width
+    found = np.searchsorted(multi.pairs, probe)
+    found = np.minimum(found, max(len(multi.pairs) - 1, 0))
+    hit = multi.pairs[found] == probe if len(multi.pairs) else np.zeros(0, dtype=bool)
+    shared = np.zeros(len(a), dtype=bool)
+    shared[pair_of[hit]] = True
+    return shared
+
+
+def _both(c: Codes, a: IntArray, b: IntArray) -> BoolArray:
+    return (c.codes[a] >= 0) & (c.codes[b] >= 0)
+
+
+def _same(c: Codes, a: IntArray, b: IntArray) -> BoolArray:
+    return _both(c, a, b) & (c.codes[a] == c.codes[b])
+
+
+def _initials(p: Prepared, a: IntArray, b: IntArray) -> BoolArray:
+    """Same surname, given names that agree by initial, one side written as initials."""
+    x = p.extra
+    abbreviated = (x["gs"].codes[a] >= 0) | (x["gs"].codes[b] >= 0)
+    patronymic_ok = ~_both(x["p1"], a, b) | _same(x["p1"], a, b)
+    return abbreviated & _same(x["surname"], a, b) & _same(x["g1"], a, b) & patronymic_ok
+
+
+def _person_levels(
+    p: Prepared, name: str, threshold: float, a: IntArray, b: IntArray, mask: BoolArray
+) -> BoolArray:
+    """``subset``: every role present on both sides is equal; ``fuzzy``: each is similar."""
+    x = p.extra
+    roles = ("surname", "given", "patronymic")
+    if name == "subset":
+        agree = np.ones(len(a), dtype=bool)
+        any_both = np.zeros(len(a), dtype=bool)
+        for role in roles:
+            both = _both(x[role], a, b)
+            agree &= ~both | _same(x[role], a, b)
+            any_both |= both
+        return mask & agree & any_both
+    ok = mask & _both(x["surname"], a, b) & (_both(x["given"], a, b) | _both(x["patronymic"], a, b))
+    for role in roles:
+        c = x[role]
+        both = _both(c, a, b)
+        sim = _pair_scores(c, c.codes[a], c.codes[b], mask & both, OSA.normalized_similarity)
+        good = ~both | (sim >= threshold - 1e-9)
+        if role != "surname":  # an initial agrees with a full name that starts with it
+            initial, short = (x["g1"], x["gs"]) if role == "given" else (x["p1"], x["ps"])
+            is_short = (short.codes[a] >= 0) | (short.codes[b] >= 0)
+            good |= both & is_short & _same(initial, a, b)
+        ok &= good
+    return ok
+
+
+def _suffix_equal(main: Codes, ca: IntArray, cb: IntArray, digits: int) -> BoolArray:
+    suffix = np.array([v[-digits:] for v in main.values] + [""], dtype=object)
+    codes, _ = pd.factorize(suffix)
+    return (codes[ca] == codes[cb]) & (ca >= 0) & (cb >= 0)
+
+
+def _numeric_level(
+    p: Prepared, name: str, threshold: float | None, a: IntArray, b: IntArray, mask: BoolArray
+) -> BoolArray:
+    assert p.numbers is not None
+    va, vb = p.numbers[a], p.numbers[b]
+    if name == "within":
+        limit = float(threshold or 0.0)
+        if p.comparison.kind == "number":
+            return mask & (np.abs(va - vb) <= limit * np.maximum(np.abs(va), np.abs(vb)))
+        return mask & (np.abs(va - vb) <= limit)
+    source = p.main
+    ca, cb = source.codes[a], source.codes[b]
+    distance = _pair_scores(source, ca, cb, mask, Levenshtein.distance, scale=1.0)
+    swapped = np.array([v[:4] + v[6:8] + v[4:6] for v in source.values] + [""], dtype=object)
+    index = {v: i for i, v in enumerate(source.values)}
+    swap_code = np.array([index.get(v, -2) for v in swapped], dtype=np.int64)
+    return mask & ((distance <= 1) | (swap_code[ca] == cb))
