@@ -14,9 +14,24 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA, JaroWinkler
+
 from migrate.dedupe import _normalise as norm
 
-__all__ = ["Codes", "Multi", "column_text", "encode", "encode_multi", "gather_ranges"]
+__all__ = [
+    "Codes",
+    "Multi",
+    "column_text",
+    "encode",
+    "encode_multi",
+    "gather_ranges",
+    "multi_values",
+    "pair_scores",
+]
+
+WORKERS = -1
+_UNIT_SCORERS = (JaroWinkler.normalized_similarity, OSA.normalized_similarity)
 
 IntArray = npt.NDArray[np.int64]
 
@@ -108,27 +123,84 @@ def gather_ranges(starts: IntArray, lengths: IntArray) -> IntArray:
     return np.repeat(starts, lengths) + (np.arange(total, dtype=np.int64) - offsets)
 
 
-def encode_multi(raw: npt.NDArray[np.object_], normalise: Callable[[str], str]) -> Multi:
-    """Split every distinct raw text into several values; one (record, value) entry each."""
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    lookup: dict[str, int] = {}
-    flat: list[int] = []
-    lengths: list[int] = []
-    for text in uniques:
-        keys = {normalise(part) for part in norm.split_multi(str(text))} - {""}
-        flat.extend(lookup.setdefault(k, len(lookup)) for k in sorted(keys))
-        lengths.append(len(keys))
-    ulen = np.array(lengths + [0], dtype=np.int64)
-    ustart = np.concatenate([[0], np.cumsum(ulen)[:-1]]).astype(np.int64)
-    rec_len = ulen[codes]  # code -1 → the trailing 0
-    rec_start = ustart[codes]
-    vals = np.array(flat, dtype=np.int64)[gather_ranges(rec_start, rec_len)]
-    recs = np.repeat(np.arange(len(raw), dtype=np.int64), rec_len)
-    width = max(len(lookup), 1)
-    pairs = np.unique(recs * width + vals)
-    values = np.array(list(lookup), dtype=object)
-    first = np.full(len(raw), -1, dtype=np.int64)
+_SEPARATORS = r"[,;/|\n]|\bили\b|\bor\b"
+
+
+def multi_values(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[IntArray, list[str]]:
+    """Every value of every column as ``(record, text)``: tuples flattened, cells split."""
+    recs: list[IntArray] = []
+    vals: list[str] = []
+    for column in columns:
+        if column not in frame.columns:
+            continue
+        cells = frame[column].to_numpy(dtype=object)
+        is_seq = np.fromiter((isinstance(v, tuple | list) for v in cells), bool, len(cells))
+        seq = np.flatnonzero(is_seq)
+        items = [[i[0] if isinstance(i, tuple | list) else i for i in cells[r]] for r in seq]
+        recs.append(np.repeat(seq, [len(x) for x in items]).astype(np.int64))
+        vals.extend(str(v) for x in items for v in x)
+        rest = np.flatnonzero(~is_seq & pd.notna(cells))
+        texts = pd.Series(cells[rest], dtype=object).map(str).str.strip()
+        several = texts.str.contains(_SEPARATORS, regex=True).to_numpy(bool)
+        plain = ~several & (texts != "").to_numpy(bool)
+        recs.append(rest[plain].astype(np.int64))
+        vals.extend(texts[plain].to_list())
+        for r, text in zip(rest[several].tolist(), texts[several].to_list(), strict=True):
+            parts = norm.split_multi(text)
+            recs.append(np.full(len(parts), r, dtype=np.int64))
+            vals.extend(parts)
+    return (np.concatenate(recs) if recs else np.zeros(0, dtype=np.int64)), vals
+
+
+def encode_multi(
+    n: int, recs: IntArray, vals: list[str], normalise: Callable[[str], str], clean: str
+) -> Multi:
+    """Normalise each distinct value once (values matching ``clean`` are kept as they are)."""
+    codes, uniques = pd.factorize(np.array(vals, dtype=object), use_na_sentinel=True)
+    texts = pd.Series(uniques, dtype=object)
+    done = texts.str.fullmatch(clean).to_numpy(bool) if len(texts) else np.zeros(0, dtype=bool)
+    normalised = texts.to_numpy(dtype=object).copy()
+    normalised[~done] = [normalise(str(t)) for t in normalised[~done]]
+    ncodes, nvalues = pd.factorize(np.array([*normalised, ""], dtype=object))
+    empty = ncodes[-1]
+    value_of = np.where(ncodes == empty, -1, ncodes).astype(np.int64)[codes]
+    keep = value_of >= 0
+    width = max(len(nvalues), 1)
+    pairs = np.unique(recs[keep] * width + value_of[keep])
+    values = np.asarray(nvalues, dtype=object)
+    first = np.full(n, -1, dtype=np.int64)
     rec_of = pairs // width
     starts = np.flatnonzero(np.r_[True, rec_of[1:] != rec_of[:-1]]) if len(pairs) else pairs
     first[rec_of[starts]] = (pairs % width)[starts]
     return Multi(pairs, width, values, Codes(first, values))
+
+
+def pair_scores(
+    source: Codes,
+    sa: IntArray,
+    sb: IntArray,
+    mask: BoolArray,
+    scorer: Callable[..., float],
+    scale: float | None = None,
+) -> npt.NDArray[np.float64]:
+    """Similarity 0–1 (or a raw distance with ``scale=1``) of every masked pair.
+
+    Each distinct pair of values is scored once; equal values score 1 (distance 0).
+    """
+    out = np.full(len(sa), 1e9 if scale == 1.0 else 0.0, dtype=np.float64)
+    sel = mask & (sa >= 0) & (sb >= 0)
+    same = sel & (sa == sb)
+    out[same] = 0.0 if scale == 1.0 else 1.0
+    sel &= ~same
+    if not sel.any():
+        return out
+    width = np.int64(len(source.values))
+    lo, hi = np.minimum(sa[sel], sb[sel]), np.maximum(sa[sel], sb[sel])
+    keys, inverse = np.unique(lo * width + hi, return_inverse=True)
+    left = source.values[keys // width].tolist()
+    right = source.values[keys % width].tolist()
+    scores = process.cpdist(left, right, scorer=scorer, workers=WORKERS, dtype=np.float32)
+    if scale is None:
+        scale = 1.0 if scorer in _UNIT_SCORERS else 100.0
+    out[sel] = np.asarray(scores, dtype=np.float64)[inverse] / scale
+    return out

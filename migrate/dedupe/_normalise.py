@@ -19,6 +19,8 @@ __all__ = [
     "inn_is_valid",
     "name_tokens",
     "phone_key",
+    "assign_roles",
+    "role_hint",
     "split_fio",
     "split_multi",
     "translit_key",
@@ -163,6 +165,41 @@ def _given_names() -> frozenset[str]:
 _GIVEN: frozenset[str] | None = None
 
 
+def role_hint(token: str) -> str:
+    """What a single name word looks like: ``initial``, ``patronymic``, ``given``, ``surname`` or ``""``."""
+    global _GIVEN
+    if _GIVEN is None:
+        _GIVEN = _given_names()
+    if len(token) == 1:
+        return "initial"
+    if _PATRONYMIC.search(token) and len(token) > 5:
+        return "patronymic"
+    if token in _GIVEN or translit_key(token) in _GIVEN:
+        return "given"
+    return "surname" if _SURNAME.search(token) else ""
+
+
+def assign_roles(hints: list[str], surname_first: bool) -> tuple[int, int, int]:
+    """Indices of the (surname, given, patronymic) words among words with these hints (-1: none)."""
+    roles: dict[str, int] = {}
+    rest: list[int] = []
+    for index, hint in enumerate(hints):
+        role = hint
+        if hint == "initial":
+            role = "given" if "given" not in roles else "patronymic"
+        if role and role not in roles:
+            roles[role] = index
+        else:
+            rest.append(index)
+    order = ("surname", "given", "patronymic") if surname_first else ("given", "surname", "patronymic")
+    for index in rest:
+        free = next((r for r in order if r not in roles), None)
+        if free is None:
+            break
+        roles[free] = index
+    return roles.get("surname", -1), roles.get("given", -1), roles.get("patronymic", -1)
+
+
 def split_fio(value: object, surname_first: bool = True) -> tuple[str, str, str]:
     """``(surname, given name, patronymic)`` of a full name in any order, lower case.
 
@@ -171,31 +208,6 @@ def split_fio(value: object, surname_first: bool = True) -> tuple[str, str, str]
     in the written order (surname first for ФИО columns, given name first otherwise). A single
     letter is an initial: the first belongs to the given name, the second to the patronymic.
     """
-    global _GIVEN
-    if _GIVEN is None:
-        _GIVEN = _given_names()
     tokens = name_tokens(value)
-    roles: dict[str, str] = {}
-    rest: list[str] = []
-    for token in tokens:
-        if len(token) == 1:
-            role = "given" if "given" not in roles else "patronymic"
-        elif _PATRONYMIC.search(token) and len(token) > 5:
-            role = "patronymic"
-        elif token in _GIVEN or translit_key(token) in _GIVEN:
-            role = "given"
-        elif _SURNAME.search(token):
-            role = "surname"
-        else:
-            role = ""
-        if role and role not in roles:
-            roles[role] = token
-        else:
-            rest.append(token)
-    order = ("surname", "given", "patronymic") if surname_first else ("given", "surname", "patronymic")
-    for token in rest:
-        free = next((r for r in order if r not in roles), None)
-        if free is None:
-            break
-        roles[free] = token
-    return roles.get("surname", ""), roles.get("given", ""), roles.get("patronymic", "")
+    picked = assign_roles([role_hint(t) for t in tokens], surname_first)
+    return tuple(tokens[i] if i >= 0 else "" for i in picked)  # type: ignore[return-value]

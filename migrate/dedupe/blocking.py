@@ -10,7 +10,7 @@ phone) is a data problem, not evidence: it is skipped and reported.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +18,14 @@ import numpy.typing as npt
 import pandas as pd
 
 from migrate.dedupe import _normalise as norm
-from migrate.dedupe._features import Multi, column_text, encode, encode_multi, gather_ranges
+from migrate.dedupe._features import (
+    Multi,
+    column_text,
+    encode,
+    encode_multi,
+    gather_ranges,
+    multi_values,
+)
 from migrate.dedupe._nicknames import canonical_token
 from migrate.dedupe.rules import BlockingKey
 
@@ -88,9 +95,12 @@ def block_codes(frame: pd.DataFrame, key: BlockingKey) -> tuple[IntArray, IntArr
         if transform in _MULTI:
             func = _MULTI[transform]
             if transform == "tokens":
-                raw = np.array([" ".join(norm.name_tokens(v)).replace(" ", "; ") for v in raw],
-                               dtype=object)  # fmt: skip
-            multi: Multi = encode_multi(raw, func)
+                words = [norm.name_tokens(v) for v in raw]
+                recs = np.repeat(np.arange(len(raw), dtype=np.int64), [len(w) for w in words])
+                vals = [t for w in words for t in w]
+            else:
+                recs, vals = multi_values(frame, key.columns)
+            multi: Multi = encode_multi(len(frame), recs, vals, func, r"(?!)")
             return multi.records(), multi.value_codes(), list(multi.values)
         codes = encode(raw, _SINGLE[transform])
         present = np.flatnonzero(codes.codes >= 0)
@@ -130,20 +140,30 @@ def _pairs_in_blocks(records: IntArray, starts: IntArray, sizes: IntArray) -> In
     return np.stack([records[first], records[second]], axis=1)
 
 
+KeyCodes = tuple[IntArray, IntArray, list[str]]
+
+
 def candidate_pairs(
     frame: pd.DataFrame,
     keys: tuple[BlockingKey, ...],
     *,
     max_block: int,
+    known: Mapping[str, KeyCodes] | None = None,
     chunk_pairs: int = 5_000_000,
 ) -> Candidates:
-    """The union of pairs that share any blocking key, each pair once, ``a < b``."""
+    """The union of pairs that share any blocking key, each pair once, ``a < b``.
+
+    ``known`` holds ready ``(records, codes, values)`` for keys named after a comparison.
+    """
     n = np.int64(max(len(frame), 1))
     found: list[IntArray] = []
     per_key: dict[str, int] = {}
     skipped: list[SkippedBlock] = []
     for key in keys:
-        records, codes, values = block_codes(frame, key)
+        if known is not None and key.comparison in known:
+            records, codes, values = known[key.comparison]
+        else:
+            records, codes, values = block_codes(frame, key)
         records, codes, starts, sizes = _blocks(records, codes)
         too_big = sizes > max_block
         for start, size in zip(starts[too_big], sizes[too_big], strict=True):

@@ -27,8 +27,10 @@ from migrate.dedupe._features import (
     encode,
     encode_multi,
     gather_ranges,
+    multi_values,
+    pair_scores,
 )
-from migrate.dedupe._nicknames import canonical_token
+from migrate.dedupe._person import initials_agree, person_features, roles_agree
 from migrate.dedupe.rules import Comparison
 
 __all__ = ["Compared", "Prepared", "levels", "prepare"]
@@ -45,9 +47,6 @@ _SCORERS: dict[str, Callable[..., float]] = {
     "WRatio": fuzz.WRatio,
     "jaro_winkler": JaroWinkler.normalized_similarity,
 }
-
-
-_UNIT_SCORERS = (JaroWinkler.normalized_similarity, OSA.normalized_similarity)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,21 +71,22 @@ class Compared:
 
 def prepare(frame: pd.DataFrame, comparison: Comparison) -> Prepared:
     """Compute the features ``comparison`` needs from ``frame`` (missing columns are empty)."""
-    raw = column_text(frame, comparison.columns)
     kind = comparison.kind
     if kind in ("phone", "email"):
         key = norm.phone_key if kind == "phone" else norm.email_key
-        multi = encode_multi(raw, key)
+        clean = r"\+\d{7,15}" if kind == "phone" else r"[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}"
+        multi = encode_multi(len(frame), *multi_values(frame, comparison.columns), key, clean)
         extra = {}
         if kind == "email":
             extra["local"] = encode(_texts(multi.first), lambda e: e.split("@")[0])
         return Prepared(comparison, multi.first, extra, multi=multi)
+    raw = column_text(frame, comparison.columns)
     if kind == "identifier":
         main = encode(raw, norm.identifier_key)
         ok = np.array([_valid(v, comparison.validate) for v in main.values] + [False])
         return Prepared(comparison, main, valid=ok[main.codes])
     if kind == "person_name":
-        return _prepare_person(comparison, raw)
+        return Prepared(comparison, *person_features(raw, surname_first=len(comparison.columns) > 1))
     if kind == "company_name":
         main = encode(raw, norm.company_key)
         translit = encode(_texts(main), norm.translit_key)
@@ -147,35 +147,6 @@ def _number_key(value: str) -> str:
     return repr(number) if np.isfinite(number) else ""
 
 
-def _prepare_person(comparison: Comparison, raw: npt.NDArray[np.object_]) -> Prepared:
-    """Name features: sorted tokens as written and transliterated, and each role's key."""
-    surname_first = len(comparison.columns) > 1
-    exact = encode(raw, lambda v: " ".join(sorted(canonical_token(t) for t in norm.name_tokens(v))))
-    translit = encode(raw, lambda v: " ".join(sorted(_translit_tokens(v))))
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    roles = [_roles(str(u), surname_first) for u in uniques]
-    extra = {"translit": translit}
-    for index, name in enumerate(("surname", "given", "patronymic", "g1", "p1", "gs", "ps")):
-        texts = np.array([r[index] for r in roles] + [""], dtype=object)
-        extra[name] = encode(texts[codes], lambda v: v)
-    return Prepared(comparison, exact, extra)
-
-
-def _translit_tokens(value: str) -> list[str]:
-    tokens = [canonical_token(norm.translit_key(canonical_token(t))) for t in norm.name_tokens(value)]
-    return [t for t in tokens if t]
-
-
-def _roles(value: str, surname_first: bool) -> tuple[str, ...]:
-    plain = norm.split_fio(value, surname_first)
-    surname, given, patronymic = (
-        canonical_token(norm.translit_key(canonical_token(t))).replace(" ", "") for t in plain
-    )
-    g1, p1 = (norm.translit_key(t[:1])[:1] for t in plain[1:])
-    g_short, p_short = ("1" if len(t) == 1 else "" for t in plain[1:])
-    return surname, given, patronymic, g1, p1, g_short, p_short
-
-
 def levels(prepared: Prepared, a: IntArray, b: IntArray) -> Compared:
     """Agreement level of every pair ``(a[i], b[i])`` for one comparison."""
     comparison = prepared.comparison
@@ -209,9 +180,9 @@ def _holds(
         t = p.extra["translit"]
         return mask & (t.codes[a] == t.codes[b]) & (t.codes[a] >= 0)
     if name == "initials":
-        return mask & _initials(p, a, b)
+        return mask & initials_agree(p.extra, a, b)
     if kind == "person_name" and name in ("subset", "fuzzy"):
-        return _person_levels(p, name, float(threshold or 1.0), a, b, mask)
+        return mask & roles_agree(p.extra, name, float(threshold or 1.0), a, b, mask)
     if name == "local":
         t = p.extra["local"]
         return mask & (t.codes[a] == t.codes[b]) & (t.codes[a] >= 0)
@@ -223,43 +194,12 @@ def _holds(
     source = p.extra.get("translit", p.main) if kind in ("person_name", "company_name") else p.main
     sa, sb = source.codes[a], source.codes[b]
     if name == "subset":
-        score = _pair_scores(source, sa, sb, mask, fuzz.token_set_ratio)
+        score = pair_scores(source, sa, sb, mask, fuzz.token_set_ratio)
         return mask & (score >= 1.0) & (sa != sb)
     scorer = _SCORERS[p.comparison.scorer] if kind == "text" else fuzz.token_sort_ratio
     if kind == "identifier" or kind == "email":
         scorer = fuzz.ratio
-    return mask & (_pair_scores(source, sa, sb, mask, scorer) >= float(threshold or 1.0) - 1e-9)
-
-
-def _pair_scores(
-    source: Codes,
-    sa: IntArray,
-    sb: IntArray,
-    mask: BoolArray,
-    scorer: Callable[..., float],
-    scale: float | None = None,
-) -> npt.NDArray[np.float64]:
-    """Similarity 0–1 (or a raw distance with ``scale=1``) of every masked pair.
-
-    Each distinct pair of values is scored once; equal values score 1 (distance 0).
-    """
-    out = np.full(len(sa), 1e9 if scale == 1.0 else 0.0, dtype=np.float64)
-    sel = mask & (sa >= 0) & (sb >= 0)
-    same = sel & (sa == sb)
-    out[same] = 0.0 if scale == 1.0 else 1.0
-    sel &= ~same
-    if not sel.any():
-        return out
-    width = np.int64(len(source.values))
-    lo, hi = np.minimum(sa[sel], sb[sel]), np.maximum(sa[sel], sb[sel])
-    keys, inverse = np.unique(lo * width + hi, return_inverse=True)
-    left = source.values[keys // width].tolist()
-    right = source.values[keys % width].tolist()
-    scores = process.cpdist(left, right, scorer=scorer, workers=WORKERS, dtype=np.float32)
-    if scale is None:
-        scale = 1.0 if scorer in _UNIT_SCORERS else 100.0
-    out[sel] = np.asarray(scores, dtype=np.float64)[inverse] / scale
-    return out
+    return mask & (pair_scores(source, sa, sb, mask, scorer) >= float(threshold or 1.0) - 1e-9)
 
 
 def _shares_value(multi: Multi, a: IntArray, b: IntArray) -> BoolArray:
@@ -277,50 +217,6 @@ def _shares_value(multi: Multi, a: IntArray, b: IntArray) -> BoolArray:
     shared = np.zeros(len(a), dtype=bool)
     shared[pair_of[hit]] = True
     return shared
-
-
-def _both(c: Codes, a: IntArray, b: IntArray) -> BoolArray:
-    return (c.codes[a] >= 0) & (c.codes[b] >= 0)
-
-
-def _same(c: Codes, a: IntArray, b: IntArray) -> BoolArray:
-    return _both(c, a, b) & (c.codes[a] == c.codes[b])
-
-
-def _initials(p: Prepared, a: IntArray, b: IntArray) -> BoolArray:
-    """Same surname, given names that agree by initial, one side written as initials."""
-    x = p.extra
-    abbreviated = (x["gs"].codes[a] >= 0) | (x["gs"].codes[b] >= 0)
-    patronymic_ok = ~_both(x["p1"], a, b) | _same(x["p1"], a, b)
-    return abbreviated & _same(x["surname"], a, b) & _same(x["g1"], a, b) & patronymic_ok
-
-
-def _person_levels(
-    p: Prepared, name: str, threshold: float, a: IntArray, b: IntArray, mask: BoolArray
-) -> BoolArray:
-    """``subset``: every role present on both sides is equal; ``fuzzy``: each is similar."""
-    x = p.extra
-    roles = ("surname", "given", "patronymic")
-    if name == "subset":
-        agree = np.ones(len(a), dtype=bool)
-        any_both = np.zeros(len(a), dtype=bool)
-        for role in roles:
-            both = _both(x[role], a, b)
-            agree &= ~both | _same(x[role], a, b)
-            any_both |= both
-        return mask & agree & any_both
-    ok = mask & _both(x["surname"], a, b) & (_both(x["given"], a, b) | _both(x["patronymic"], a, b))
-    for role in roles:
-        c = x[role]
-        both = _both(c, a, b)
-        sim = _pair_scores(c, c.codes[a], c.codes[b], mask & both, OSA.normalized_similarity)
-        good = ~both | (sim >= threshold - 1e-9)
-        if role != "surname":  # an initial agrees with a full name that starts with it
-            initial, short = (x["g1"], x["gs"]) if role == "given" else (x["p1"], x["ps"])
-            is_short = (short.codes[a] >= 0) | (short.codes[b] >= 0)
-            good |= both & is_short & _same(initial, a, b)
-        ok &= good
-    return ok
 
 
 def _suffix_equal(main: Codes, ca: IntArray, cb: IntArray, digits: int) -> BoolArray:
@@ -341,7 +237,7 @@ def _numeric_level(
         return mask & (np.abs(va - vb) <= limit)
     source = p.main
     ca, cb = source.codes[a], source.codes[b]
-    distance = _pair_scores(source, ca, cb, mask, Levenshtein.distance, scale=1.0)
+    distance = pair_scores(source, ca, cb, mask, Levenshtein.distance, scale=1.0)
     swapped = np.array([v[:4] + v[6:8] + v[4:6] for v in source.values] + [""], dtype=object)
     index = {v: i for i, v in enumerate(source.values)}
     swap_code = np.array([index.get(v, -2) for v in swapped], dtype=np.int64)

@@ -95,7 +95,8 @@ def dedupe_table(
     keys = frame[key].map(lambda v: "" if v is None or v != v else str(v)).to_numpy(object)
     decided = (decisions or Decisions()).restricted_to(keys)
     prepared = [prepare(frame, c) for c in rules.comparisons]
-    found = candidate_pairs(frame, rules.blocking, max_block=rules.max_block)
+    known = {p.comparison.name: _key_codes(p) for p in prepared}
+    found = candidate_pairs(frame, rules.blocking, max_block=rules.max_block, known=known)
     say(f"{rules.entity}: {len(frame)} records, {len(found.a)} candidate pairs "
         f"({', '.join(f'{k}: {v}' for k, v in found.per_key.items())})")  # fmt: skip
     for block in found.skipped:
@@ -238,6 +239,16 @@ def _vetoed(rules: Rules, cand_levels: list[Levels]) -> npt.NDArray[np.bool_]:
         if comparison.required:
             veto |= level == len(comparison.levels)
     return veto
+
+
+def _key_codes(p: Prepared) -> tuple[IntArray, IntArray, list[str]]:
+    """A comparison's own blocking key: its normalised value (names: the Latin word set)."""
+    if p.multi is not None:
+        return p.multi.records(), p.multi.value_codes(), list(p.multi.values)
+    codes = p.extra.get("translit", p.main) if p.comparison.kind in (
+        "person_name", "company_name") else p.main  # fmt: skip
+    present = np.flatnonzero(codes.codes >= 0)
+    return present, codes.codes[present], list(codes.values)
 
 
 def _strong_codes(p: Prepared) -> IntArray:

@@ -113,6 +113,7 @@ class BlockingKey:
     name: str
     columns: tuple[str, ...]
     transforms: tuple[str, ...]
+    comparison: str | None = None  # a key named after a comparison reuses its features
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,7 +390,8 @@ def _parse_blocking(
                 problems.append(f"{here}: `{item}` names no comparison ({', '.join(comparisons)})")
                 continue
             comparison = comparisons[item]
-            out.append(BlockingKey(item, comparison.columns, (_KIND_TRANSFORM[comparison.kind],)))
+            transform = _KIND_TRANSFORM[comparison.kind]
+            out.append(BlockingKey(item, comparison.columns, (transform,), comparison=item))
             continue
         if not isinstance(item, Mapping):
             problems.append(f"{here} must be a comparison name or a mapping with columns")
