@@ -4,8 +4,9 @@ A cleaner is a pure function: one value in, one value out, no I/O, no globals::
 
     def phone(value: str, *, on_error: OnError = "raise", region: str = "RU") -> str | None
 
-* ``value`` is the cell as text (sources keep every cell as ``str``); empty text means "no
-  value" and a cleaner returns ``None`` for it without complaint.
+* ``value`` is the cell as text (sources keep every cell as ``str``); empty text, ``None`` and
+  the texts tools write for "nothing" (``nan``, ``NULL``, ``#N/A``...) mean "no value" and a
+  cleaner returns ``None`` (``[]`` for multi-valued ones) for it without complaint.
 * ``on_error`` decides what happens when the value cannot be cleaned:
   ``"raise"`` raises :class:`CleanerError`, ``"keep"`` returns the input unchanged,
   ``"null"`` returns ``None``.
@@ -17,7 +18,8 @@ A cleaner is a pure function: one value in, one value out, no I/O, no globals::
   turns the list into a Bitrix24 multi-field.
 
 Messages are produced in Russian (default) or English from ``rule`` and ``params`` by
-:meth:`CleanerError.message`, so the same error reads well in either report language.
+:meth:`CleanerError.message`, so the same error reads well in either report language; the
+value is cut to 80 characters there (a 5 MB cell does not make a 5 MB message).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["CleanerError", "OnError", "Severity", "handle_error"]
+__all__ = ["CleanerError", "OnError", "Severity", "cut", "handle_error"]
 
 OnError = Literal["raise", "keep", "null"]
 Severity = Literal["error", "warning"]
@@ -60,11 +62,17 @@ class CleanerError(ValueError):
     def message(self, language: str = "ru") -> str:
         """The human message in ``language`` (``ru`` or ``en``; falls back to ``ru``)."""
         template = self.messages.get(language) or self.messages.get("ru") or self.rule
-        values = {"value": self.value, **self.params}
+        values = {"suggestion": self.suggestion, **self.params, "value": cut(self.value)}
         try:
             return template.format(**values)
         except (KeyError, IndexError, ValueError):
             return template
+
+
+def cut(value: object, limit: int = 80) -> str:
+    """``value`` as text, cut to ``limit`` characters with ``…`` (for messages and reports)."""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def handle_error(error: CleanerError, on_error: OnError) -> Any:

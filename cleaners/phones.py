@@ -1,0 +1,192 @@
+"""Phone numbers → E.164 (``+79161234567``), extensions as ``;ext=123``.
+
+Russian shapes are the common case and take a fast path (a regular expression and the
+Russian numbering plan compiled from the ``phonenumbers`` metadata); everything else goes
+through ``phonenumbers.parse``. A property test checks that both paths agree.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import phonenumbers
+from phonenumbers import PhoneMetadata, PhoneNumberFormat
+
+from cleaners._base import OnError
+from cleaners._common import apply, define, excel_number_text, fail, prepare
+from cleaners.registry import register
+
+__all__ = ["clean_phone", "clean_phones"]
+
+PHONE_INVALID = define(
+    "phone.invalid",
+    "Некорректный номер телефона «{value}» (регион по умолчанию {region})",
+    "Invalid phone number '{value}' (default region {region})",
+)
+PHONE_PARTLY_INVALID = define(
+    "phone.partly_invalid",
+    "В ячейке «{value}» некорректные номера: {invalid}; загружены остальные",
+    "Cell '{value}' has invalid numbers: {invalid}; the others are loaded",
+)
+
+MAX_CELL = 1000
+_EXT_RE = re.compile(
+    r"[\s,;(]*(?:;\s*ext=|доб(?:авочный)?|вн(?:утр(?:енний)?)?|ext(?:ension)?|x|#)"
+    r"[\s.:№#]*(\d{1,7})\)?\s*$",
+    re.IGNORECASE,
+)
+_INTERNATIONAL_00_RE = re.compile(r"^00\s*(?=[1-9])")
+_FORMATTING_RE = re.compile(r"[\s().\-\u2010-\u2015]")
+# A Russian number without extension: +7 / 7 / 8 then ten digits, or a bare mobile 9xx.
+_RU_SHAPE_RE = re.compile(r"(?:\+7|7|8)?([3489][0-9]{9})|(9[0-9]{9})")
+_MULTI_SPLIT_RE = re.compile(r"\s*(?:;(?!\s*ext=)|[,|/\n\r]|\s(?:или|либо|or)\s)\s*", re.IGNORECASE)
+
+
+def _ru_plan() -> re.Pattern[str]:
+    """The Russian ten-digit numbering plan, from the phonenumbers metadata."""
+    metadata = PhoneMetadata.metadata_for_region("RU")
+    assert metadata is not None
+    descs = (
+        metadata.fixed_line,
+        metadata.mobile,
+        metadata.toll_free,
+        metadata.premium_rate,
+        metadata.shared_cost,
+        metadata.personal_number,
+        metadata.voip,
+        metadata.pager,
+        metadata.uan,
+        metadata.voicemail,
+    )
+    patterns = [
+        d.national_number_pattern
+        for d in descs
+        if d is not None and d.national_number_pattern and 10 in (d.possible_length or (10,))
+    ]
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+_RU_PLAN = _ru_plan()
+
+
+def split_extension(text: str) -> tuple[str, str | None]:
+    """``"8 495 123-45-67 доб. 12"`` → ``("8 495 123-45-67", "12")``."""
+    match = _EXT_RE.search(text)
+    if match is None or match.start() == 0:
+        return text, None
+    return text[: match.start()], match.group(1)
+
+
+def fast_e164(number: str, region: str) -> str | None:
+    """E.164 for the common Russian shapes without calling phonenumbers, else ``None``."""
+    if region != "RU":
+        return None
+    compact = _FORMATTING_RE.sub("", number)
+    match = _RU_SHAPE_RE.fullmatch(compact)
+    if match is None:
+        return None
+    national = match.group(1) or match.group(2)
+    return "+7" + national if _RU_PLAN.fullmatch(national) else None
+
+
+def slow_e164(number: str, region: str) -> str | None:
+    """E.164 through ``phonenumbers.parse`` (any country), or ``None`` when invalid."""
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, PhoneNumberFormat.E164)
+
+
+@lru_cache(maxsize=65536)
+def _normalize(text: str, region: str) -> str | None:
+    text = _INTERNATIONAL_00_RE.sub("+", excel_number_text(text))
+    main, extension = split_extension(text)
+    e164 = fast_e164(main, region) or slow_e164(main, region)
+    if e164 is None:
+        return None
+    return f"{e164};ext={extension}" if extension else e164
+
+
+def _one(text: str, region: str) -> str:
+    result = _normalize(text, region)
+    if result is None:
+        raise fail(PHONE_INVALID, text, region=region)
+    return result
+
+
+@register("phone")
+def clean_phone(
+    value: str | None, *, on_error: OnError = "raise", region: str = "RU"
+) -> str | None:
+    """Normalise one phone number to E.164.
+
+    Input: a phone as people type it — ``8 (916) 123-45-67``, ``+7(916)1234567``,
+    ``916 123 45 67``, ``79161234567``, ``8-800-555-35-35``, an Excel float
+    ``79161234567.0``, a foreign number with ``+``; an extension after ``доб.``, ``вн.``,
+    ``ext``, ``x`` or ``#`` is kept. Numbers without a country code are read in ``region``
+    (``8…`` is the Russian trunk prefix, so ``8…`` → ``+7…``).
+
+    Output: ``+<country><number>``, with ``;ext=<digits>`` appended when there is an
+    extension (RFC 3966 style); ``None`` for an empty cell or "нет"/"-".
+
+    Errors: ``phone.invalid`` (not a valid number in the numbering plan),
+    ``value.too_long``.
+
+    Example:
+        >>> clean_phone("8 (495) 123-45-67 доб. 123")
+        '+74951234567;ext=123'
+    """
+    return apply(lambda text: _one(text, region), value, on_error, junk=True, limit=MAX_CELL)
+
+
+@register("phones")
+def clean_phones(
+    value: str | None, *, on_error: OnError = "raise", region: str = "RU"
+) -> list[str] | None:
+    """Normalise a cell with one or several phone numbers to a list of E.164 numbers.
+
+    Input: numbers separated by ``,`` ``;`` ``/`` ``|``, newlines or the words "или"/"or",
+    each in any shape :func:`clean_phone` accepts (``;ext=`` is not a separator).
+
+    Output: the distinct numbers in their order (``[]`` for an empty cell). When some parts
+    are invalid, ``phone.partly_invalid`` is a warning whose ``cleaned`` holds the valid
+    ones; when none is valid, ``phone.invalid`` is an error (``keep`` then returns
+    ``[value]``).
+
+    Example:
+        >>> clean_phones("8 916 123-45-67, +7 (495) 765-43-21 доб. 5")
+        ['+79161234567', '+74957654321;ext=5']
+    """
+    return apply(
+        lambda text: _many(text, region),
+        value,
+        on_error,
+        junk=True,
+        multiline=True,
+        limit=MAX_CELL,
+        multi=True,
+    )
+
+
+def _many(text: str, region: str) -> list[str]:
+    good: list[str] = []
+    bad: list[str] = []
+    for part in _MULTI_SPLIT_RE.split(text):
+        part = part.strip()
+        if not part or prepare(part, junk=True) is None:
+            continue
+        result = _normalize(part, region)
+        if result is None:
+            bad.append(part)
+        elif result not in good:
+            good.append(result)
+    if bad and not good:
+        raise fail(PHONE_INVALID, text, region=region)
+    if bad:
+        invalid = ", ".join(bad)
+        raise fail(PHONE_PARTLY_INVALID, text, severity="warning", cleaned=good, invalid=invalid)
+    return good

@@ -1,0 +1,88 @@
+"""YAML loading that remembers where every value came from (for `file:line` messages).
+
+:func:`load_located` parses a document once into plain Python data and a table
+``path → line`` (1-based), where ``path`` is the tuple of keys and list indexes leading to a
+value (``("fields", "PHONE", "clean", 0)``). Duplicate keys, which plain ``yaml.safe_load``
+silently collapses, are reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = ["Located", "load_located"]
+
+Path_ = tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """A parsed YAML document with the line of every key and value.
+
+    Attributes:
+        data: the document as plain Python data (``None`` for an empty file).
+        lines: ``path → 1-based line`` for every mapping key, list item and scalar.
+        duplicates: ``(path, line)`` of keys that appear twice in one mapping.
+        file: the file name used in messages.
+    """
+
+    data: Any
+    lines: dict[Path_, int] = field(default_factory=dict)
+    duplicates: list[tuple[Path_, int]] = field(default_factory=list)
+    file: str = "<yaml>"
+
+    def line(self, path: Path_) -> int | None:
+        """The line of ``path``, or of its nearest ancestor that has one."""
+        for end in range(len(path), -1, -1):
+            found = self.lines.get(tuple(path[:end]))
+            if found is not None:
+                return found
+        return None
+
+    def where(self, path: Path_) -> str:
+        """``file:line`` of ``path`` for messages."""
+        line = self.line(path)
+        return f"{self.file}:{line}" if line else self.file
+
+
+def load_located(text: str, file: str | Path = "<yaml>") -> Located:
+    """Parse ``text``; raise ``yaml.YAMLError`` (with its own mark) on a syntax error."""
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    if node is None:
+        return Located(None, {}, [], str(file))
+    loader = yaml.SafeLoader("")
+    lines: dict[Path_, int] = {}
+    duplicates: list[tuple[Path_, int]] = []
+    data = _walk(node, (), loader, lines, duplicates)
+    return Located(data, lines, duplicates, str(file))
+
+
+def _walk(
+    node: yaml.Node,
+    path: Path_,
+    loader: yaml.SafeLoader,
+    lines: dict[Path_, int],
+    duplicates: list[tuple[Path_, int]],
+) -> Any:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            key = key if isinstance(key, str | int | float | bool) or key is None else str(key)
+            child = (*path, key)
+            if key in result:
+                duplicates.append((child, key_node.start_mark.line + 1))
+            lines[child] = key_node.start_mark.line + 1
+            result[key] = _walk(value_node, child, loader, lines, duplicates)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _walk(item, (*path, index), loader, lines, duplicates)
+            for index, item in enumerate(node.value)
+        ]
+    return loader.construct_object(node, deep=True)

@@ -1,0 +1,115 @@
+"""What Bitrix24 fields each entity has, as far as a mapping file needs to know.
+
+The catalog lists the standard writable fields of the legacy `crm.<entity>.add` methods (see
+``bitrix24-rest.md`` §4, §6, §7) plus requisite fields (`RQ_*`, written through
+`crm.requisite.add`). User fields (`UF_CRM_*`) and product properties (`PROPERTY_*`) are
+accepted by pattern. The portal's own `crm.*.fields` metadata, when available, is applied
+later by validation.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "ENTITIES",
+    "MULTI_FIELDS",
+    "MULTI_VALUE_TYPES",
+    "REF_ANY",
+    "TEXT_LIMITS",
+    "entity_fields",
+    "is_known_field",
+    "is_multiple_ref",
+]
+
+ENTITIES = ("company", "contact", "deal", "lead", "product", "product_section", "note")
+REF_ANY = "any"  # a reference whose entity is named per row by the `ENTITY_TYPE` field (notes)
+
+MULTI_FIELDS = ("PHONE", "EMAIL", "WEB", "IM")
+MULTI_VALUE_TYPES: dict[str, tuple[str, ...]] = {
+    "PHONE": ("WORK", "MOBILE", "FAX", "HOME", "PAGER", "MAILING", "OTHER"),
+    "EMAIL": ("WORK", "HOME", "MAILING", "OTHER"),
+    "WEB": ("WORK", "HOME", "VK", "LIVEJOURNAL", "TWITTER", "OTHER"),
+    "IM": (
+        "TELEGRAM", "VK", "SKYPE", "VIBER", "BITRIX24", "OPENLINE", "IMOL", "ICQ", "MSN",
+        "JABBER", "OTHER",
+    ),
+}  # fmt: skip
+
+_ADDRESS = (
+    "ADDRESS", "ADDRESS_2", "ADDRESS_CITY", "ADDRESS_POSTAL_CODE", "ADDRESS_REGION",
+    "ADDRESS_PROVINCE", "ADDRESS_COUNTRY",
+)  # fmt: skip
+_COMMON = (
+    "ASSIGNED_BY_ID", "COMMENTS", "OPENED", "DATE_CREATE", "DATE_MODIFY", "CREATED_BY_ID",
+    "MODIFY_BY_ID", "ORIGINATOR_ID", "ORIGIN_ID", "ORIGIN_VERSION", "UTM_SOURCE", "UTM_MEDIUM",
+    "UTM_CAMPAIGN", "UTM_CONTENT", "UTM_TERM",
+)  # fmt: skip
+_REQUISITES = (
+    "RQ_INN", "RQ_KPP", "RQ_OGRN", "RQ_OGRNIP", "RQ_OKPO", "RQ_COMPANY_NAME",
+    "RQ_COMPANY_FULL_NAME", "RQ_DIRECTOR", "RQ_ACCOUNTANT", "RQ_ADDRESS",
+)  # fmt: skip
+
+_FIELDS: dict[str, tuple[str, ...]] = {
+    "company": (
+        "TITLE", "COMPANY_TYPE", "INDUSTRY", "EMPLOYEES", "REVENUE", "CURRENCY_ID",
+        "IS_MY_COMPANY", "BANKING_DETAILS", "ADDRESS_LEGAL", "CONTACT_IDS",
+        *MULTI_FIELDS, *_ADDRESS, *_COMMON, *_REQUISITES,
+    ),
+    "contact": (
+        "NAME", "LAST_NAME", "SECOND_NAME", "HONORIFIC", "BIRTHDATE", "POST", "TYPE_ID",
+        "SOURCE_ID", "SOURCE_DESCRIPTION", "EXPORT", "COMPANY_ID", "COMPANY_IDS",
+        *MULTI_FIELDS, *_ADDRESS, *_COMMON, *_REQUISITES,
+    ),
+    "deal": (
+        "TITLE", "TYPE_ID", "CATEGORY_ID", "STAGE_ID", "OPPORTUNITY", "IS_MANUAL_OPPORTUNITY",
+        "CURRENCY_ID", "TAX_VALUE", "PROBABILITY", "BEGINDATE", "CLOSEDATE", "CLOSED",
+        "COMPANY_ID", "CONTACT_ID", "CONTACT_IDS", "SOURCE_ID", "SOURCE_DESCRIPTION",
+        "ADDITIONAL_INFO", "LOCATION_ID", "PRODUCT_ROWS", *_COMMON,
+    ),
+    "lead": (
+        "TITLE", "NAME", "LAST_NAME", "SECOND_NAME", "HONORIFIC", "BIRTHDATE", "POST",
+        "COMPANY_TITLE", "STATUS_ID", "STATUS_DESCRIPTION", "SOURCE_ID", "SOURCE_DESCRIPTION",
+        "OPPORTUNITY", "CURRENCY_ID", "COMPANY_ID", "CONTACT_ID", "CONTACT_IDS",
+        *MULTI_FIELDS, *_ADDRESS, *_COMMON,
+    ),
+    "product": (
+        "NAME", "PRICE", "CURRENCY_ID", "SECTION_ID", "DESCRIPTION", "DESCRIPTION_TYPE",
+        "MEASURE", "VAT_ID", "VAT_INCLUDED", "ACTIVE", "SORT", "CODE", "XML_ID",
+        "PURCHASING_PRICE", "QUANTITY",
+    ),
+    "product_section": ("NAME", "SECTION_ID", "CODE", "SORT", "ACTIVE", "DESCRIPTION", "XML_ID"),
+    "note": ("ENTITY_TYPE", "ENTITY_ID", "COMMENT", "CREATED", "AUTHOR_ID", "NOTE_TYPE"),
+}  # fmt: skip
+
+_PATTERNS: dict[str, re.Pattern[str]] = {
+    entity: re.compile(r"UF_CRM_[A-Z0-9_]{1,43}")
+    for entity in ("company", "contact", "deal", "lead")
+}
+_PATTERNS["product"] = re.compile(r"PROPERTY_[A-Z0-9_]{1,40}")
+
+TEXT_LIMITS: dict[str, int | None] = {
+    "COMMENTS": None, "COMMENT": None, "DESCRIPTION": None, "ADDITIONAL_INFO": None,
+    "SOURCE_DESCRIPTION": None, "STATUS_DESCRIPTION": None, "BANKING_DETAILS": None,
+    "ADDRESS": None, "ADDRESS_LEGAL": None, "RQ_ADDRESS": None,
+    "NAME": 255, "LAST_NAME": 255, "SECOND_NAME": 255, "TITLE": 255, "POST": 255,
+}  # fmt: skip
+"""Longest text Bitrix24 keeps per field (`None`: long text). Other text fields: 255."""
+
+
+def entity_fields(entity: str) -> tuple[str, ...]:
+    """The standard fields of ``entity`` (empty for an unknown entity)."""
+    return _FIELDS.get(entity, ())
+
+
+def is_known_field(entity: str, name: str) -> bool:
+    """Whether ``name`` is a field of ``entity``: standard, user field or product property."""
+    if name in _FIELDS.get(entity, ()):
+        return True
+    pattern = _PATTERNS.get(entity)
+    return bool(pattern and pattern.fullmatch(name))
+
+
+def is_multiple_ref(name: str) -> bool:
+    """Whether the reference field ``name`` holds several keys (`CONTACT_IDS`, `PRODUCT_ROWS`)."""
+    return name.endswith("_IDS") or name == "PRODUCT_ROWS"

@@ -1,0 +1,97 @@
+"""`b24migrate validate`: read, map, clean and validate; write reports/errors.xlsx."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from migrate.config import Workspace
+from migrate.issues import at_or_above
+from migrate.pipeline import PreparedData, validate_workspace
+
+__all__ = ["command"]
+
+
+@click.command("validate")
+@click.option(
+    "--workspace",
+    "-w",
+    "root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The workspace folder (has migration.yaml).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "never"]),
+    default="error",
+    show_default=True,
+    help="Exit with code 1 when issues of this severity or worse exist.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def command(root: Path, fail_on: str, as_json: bool) -> None:
+    """Check every source row against the mappings; write reports/errors.xlsx.
+
+    Errors keep a row out of the load, warnings load the cleaned value. Exit code 1 when
+    issues at or above --fail-on exist (default: errors), 2 for a config/mapping problem.
+
+    Example: b24migrate validate --workspace acme --fail-on warning
+    """
+    data, report = validate_workspace(Workspace.at(root))
+    failing = len(at_or_above(data.issues, fail_on))
+    if as_json:
+        click.echo(json.dumps(_summary(data, report, failing), ensure_ascii=False, indent=2))
+    else:
+        _render(data, report, failing, fail_on)
+    if failing:
+        raise click.exceptions.Exit(1)
+
+
+def _summary(data: PreparedData, report: Path, failing: int) -> dict[str, object]:
+    return {
+        "report": str(report),
+        "failing": failing,
+        "skipped": list(data.skipped),
+        "entities": [
+            {
+                "entity": s.entity,
+                "files": list(s.files),
+                "rows_read": s.rows_read,
+                "rows_clean": s.rows_clean,
+                "errors": s.errors,
+                "warnings": s.warnings,
+            }
+            for s in data.stats
+        ],
+    }
+
+
+def _render(data: PreparedData, report: Path, failing: int, fail_on: str) -> None:
+    console = Console()
+    table = Table(title="Validation")
+    for header in ("entity", "files", "rows read", "loadable", "errors", "warnings", "seconds"):
+        table.add_column(header, justify="left" if header in ("entity", "files") else "right")
+    for s in data.stats:
+        table.add_row(
+            s.entity,
+            ", ".join(s.files),
+            f"{s.rows_read:,}",
+            f"{s.rows_clean:,}",
+            f"[red]{s.errors:,}[/]" if s.errors else "0",
+            f"[yellow]{s.warnings:,}[/]" if s.warnings else "0",
+            f"{s.seconds:.1f}",
+        )
+    console.print(table)
+    if data.skipped:
+        console.print(f"No source in migration.yaml for: {', '.join(data.skipped)} (skipped)")
+    console.print(f"Report: {report}")
+    if failing:
+        console.print(
+            f"[red]{failing:,} issue(s) at or above `{fail_on}`[/]: fix the data or "
+            "the mappings (see the report), then run `b24migrate validate` again"
+        )

@@ -1,0 +1,409 @@
+"""The workspace and its `migration.yaml`, loaded into frozen dataclasses.
+
+```yaml
+name: acme-2026            # becomes ORIGINATOR_ID of every record we create
+language: ru               # report language: ru | en
+timezone: Europe/Moscow    # for dates without an offset
+portal:
+  url: sandbox             # sandbox | env:B24_WEBHOOK_URL | https://x.bitrix24.ru/rest/1/<code>/
+sources:
+  contact: {files: [exports/contacts*.csv], encoding: cp1251, header_row: 1, sheet: Лист1}
+mappings: mappings
+dedupe: {...}              # passed through to the dedupe stage as written
+owners: {map: {Иванов Иван: 7, anna@old.ru: anna@new.ru}, default_owner: 1}
+load: {route: add, on_existing: update, batch_size: 50}
+```
+
+Every problem is reported at once with `file:line` as a :class:`~migrate.errors.ConfigError`.
+The webhook URL (and OAuth secrets) hold credentials: :class:`Secret` never shows them in
+``repr``/``str``; call :meth:`Secret.reveal` only where the value is sent.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from mappings._yaml import Located, load_located
+from mappings.fields import ENTITIES
+from mappings.schema import suggest
+from migrate.errors import ConfigError
+
+__all__ = [
+    "CONFIG_FILE",
+    "LoadConfig",
+    "MigrationConfig",
+    "OAuthConfig",
+    "OwnersConfig",
+    "PortalConfig",
+    "Secret",
+    "SourceSpec",
+    "Workspace",
+    "load_config",
+    "parse_config",
+    "redact_url",
+]
+
+CONFIG_FILE = "migration.yaml"
+_INIT_HINT = "`b24migrate init DIR --from amocrm` writes a commented `migration.yaml` to start from"
+_TOP = ("name", "language", "timezone", "portal", "sources", "mappings", "dedupe", "owners", "load")
+_SOURCE_KEYS = ("files", "sheet", "header_row", "encoding", "preset", "delimiter")
+_NAME_RE = re.compile(r"[A-Za-z0-9_.\-]{1,50}")
+_WEBHOOK_RE = re.compile(r"(/rest/\d+/)([^/?#]+)")
+
+
+def redact_url(url: str) -> str:
+    """``url`` with a webhook code (`/rest/1/<code>/`) and any query string hidden."""
+    return _WEBHOOK_RE.sub(r"\1***", url.split("?", 1)[0])
+
+
+@dataclass(frozen=True, slots=True)
+class Secret:
+    """A credential: shown as `***` everywhere except :meth:`reveal`."""
+
+    _value: str = field(repr=False)
+
+    def reveal(self) -> str:
+        """The real value, for the one place that sends it."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True, slots=True)
+class OAuthConfig:
+    """An OAuth application: endpoint, client id/secret and the refresh token."""
+
+    endpoint: str
+    client_id: str
+    client_secret: Secret
+    refresh_token: Secret
+
+
+@dataclass(frozen=True, slots=True)
+class PortalConfig:
+    """Where to load: the embedded sandbox, a webhook (literal or from the environment) or OAuth.
+
+    Attributes:
+        kind: ``sandbox`` | ``webhook`` | ``oauth``.
+        webhook: the webhook URL (a :class:`Secret`) for ``kind == "webhook"``.
+        env: the environment variable it was read from, if any.
+        oauth: the OAuth block for ``kind == "oauth"``.
+    """
+
+    kind: str = "sandbox"
+    webhook: Secret | None = None
+    env: str | None = None
+    oauth: OAuthConfig | None = None
+
+    @property
+    def display(self) -> str:
+        """A safe description for logs and reports."""
+        if self.kind == "webhook" and self.webhook is not None:
+            origin = f" from ${self.env}" if self.env else ""
+            return f"webhook {redact_url(self.webhook.reveal())}{origin}"
+        if self.kind == "oauth" and self.oauth is not None:
+            return f"oauth {redact_url(self.oauth.endpoint)}"
+        return "sandbox"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpec:
+    """Where one source table comes from: files (globs, relative to the workspace) and hints."""
+
+    name: str
+    files: tuple[str, ...]
+    sheet: str | None = None
+    header_row: int | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    preset: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OwnersConfig:
+    """Legacy owner (name or e-mail as written in the source) → portal user id or e-mail."""
+
+    map: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    default_owner: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LoadConfig:
+    """How the load writes: `route` add|import, `on_existing` update|skip|create, batch size."""
+
+    route: str = "add"
+    on_existing: str = "update"
+    batch_size: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationConfig:
+    """The whole `migration.yaml`."""
+
+    name: str
+    language: str = "ru"
+    timezone: str = "Europe/Moscow"
+    portal: PortalConfig = field(default_factory=PortalConfig)
+    sources: Mapping[str, SourceSpec] = field(default_factory=lambda: MappingProxyType({}))
+    mappings: str = "mappings"
+    dedupe: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    owners: OwnersConfig = field(default_factory=OwnersConfig)
+    load: LoadConfig = field(default_factory=LoadConfig)
+    file: str = field(default=CONFIG_FILE, compare=False)
+
+
+def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> MigrationConfig:
+    """Read `migration.yaml` at ``path``; ``environ`` (default ``os.environ``) resolves `env:`."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"`{path}` not found", next_step=_INIT_HINT)
+    return parse_config(path.read_text(encoding="utf-8"), str(path), environ)
+
+
+def parse_config(
+    text: str, file: str = CONFIG_FILE, environ: Mapping[str, str] | None = None
+) -> MigrationConfig:
+    """Parse `migration.yaml` text; every problem is listed in one :class:`ConfigError`."""
+    try:
+        doc = load_located(text, file)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"`{file}` is not valid YAML: {exc}", next_step=_INIT_HINT) from None
+    parser = _ConfigParser(doc, os.environ if environ is None else environ)
+    config = parser.parse()
+    if parser.problems:
+        body = "\n".join(f"  - {p}" for p in parser.problems)
+        raise ConfigError(
+            f"`{file}` has {len(parser.problems)} problem(s):\n{body}",
+            next_step=f"fix the lines above; {_INIT_HINT}",
+        )
+    return config
+
+
+class _ConfigParser:
+    def __init__(self, doc: Located, environ: Mapping[str, str]) -> None:
+        self.doc, self.environ = doc, environ
+        self.problems: list[str] = []
+
+    def problem(self, path: tuple[Any, ...], text: str) -> None:
+        self.problems.append(f"{self.doc.where(path)}: {text}")
+
+    def section(self, data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+        value = data.get(key)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.problem((key,), f"`{key}` must be a mapping")
+            return {}
+        return value
+
+    def choice(self, data: Mapping[str, Any], path: tuple[Any, ...], options: tuple[str, ...],
+               default: str) -> str:  # fmt: skip
+        value = data.get(path[-1], default)
+        if value not in options:
+            self.problem(path, f"`{path[-1]}` must be one of {', '.join(options)}, not {value!r}")
+            return default
+        return str(value)
+
+    def parse(self) -> MigrationConfig:
+        data = self.doc.data
+        if not isinstance(data, dict):
+            self.problem((), "`migration.yaml` must be a mapping with `name`, `portal`, `sources`")
+            return MigrationConfig(name="migration", file=self.doc.file)
+        for key in data:
+            if key not in _TOP:
+                self.problem((key,), f"unknown key `{key}`{suggest(str(key), _TOP)}")
+        name = str(data.get("name") or "")
+        if not _NAME_RE.fullmatch(name):
+            self.problem(
+                ("name",),
+                "`name` (1–50 of A-Z a-z 0-9 _ . -) is missing or wrong; "
+                "it becomes ORIGINATOR_ID of every record",
+            )
+        timezone = str(data.get("timezone", "Europe/Moscow"))
+        try:
+            zoneinfo.ZoneInfo(timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            self.problem(("timezone",), f"unknown time zone `{timezone}` (e.g. Europe/Moscow)")
+        mappings_dir = data.get("mappings", "mappings")
+        if not isinstance(mappings_dir, str):
+            self.problem(
+                ("mappings",), "`mappings` is the folder of mapping files, e.g. `mappings`"
+            )
+            mappings_dir = "mappings"
+        return MigrationConfig(
+            name=name,
+            language=self.choice(data, ("language",), ("ru", "en"), "ru"),
+            timezone=timezone,
+            portal=self.portal(self.section(data, "portal")),
+            sources=MappingProxyType(self.sources(self.section(data, "sources"))),
+            mappings=mappings_dir,
+            dedupe=MappingProxyType(dict(self.section(data, "dedupe"))),
+            owners=self.owners(self.section(data, "owners")),
+            load=self.load(self.section(data, "load")),
+            file=self.doc.file,
+        )
+
+    def portal(self, data: Mapping[str, Any]) -> PortalConfig:
+        if "oauth" in data:
+            return self.oauth(data["oauth"])
+        url = data.get("url", "sandbox")
+        if url == "sandbox":
+            return PortalConfig()
+        if isinstance(url, str) and url.startswith("env:"):
+            variable = url[4:]
+            value = self.environ.get(variable, "")
+            if not value:
+                self.problem(("portal", "url"), f"environment variable `{variable}` is not set")
+            return PortalConfig("webhook", Secret(value), env=variable)
+        if isinstance(url, str) and url.startswith(("https://", "http://")):
+            return PortalConfig("webhook", Secret(url))
+        self.problem(
+            ("portal", "url"),
+            "`portal.url` must be `sandbox`, `env:VARIABLE` or a "
+            "webhook URL https://…/rest/<user>/<code>/",
+        )
+        return PortalConfig()
+
+    def oauth(self, data: Any) -> PortalConfig:
+        path = ("portal", "oauth")
+        if not isinstance(data, dict):
+            self.problem(path, "`portal.oauth` must be a mapping")
+            return PortalConfig()
+        values = {}
+        for key in ("endpoint", "client_id", "client_secret", "refresh_token"):
+            raw = data.get(key)
+            if isinstance(raw, str) and raw.startswith("env:"):
+                raw = self.environ.get(raw[4:])
+            if not raw:
+                self.problem((*path, key), f"`portal.oauth.{key}` is missing (or its env is unset)")
+            values[key] = str(raw or "")
+        secret, token = Secret(values["client_secret"]), Secret(values["refresh_token"])
+        auth = OAuthConfig(values["endpoint"], values["client_id"], secret, token)
+        return PortalConfig("oauth", oauth=auth)
+
+    def sources(self, data: Mapping[str, Any]) -> dict[str, SourceSpec]:
+        out = {}
+        for name, spec in data.items():
+            path = ("sources", name)
+            if name not in ENTITIES and not isinstance(spec, dict):
+                self.problem(path, f"unknown source `{name}`{suggest(str(name), ENTITIES)}")
+                continue
+            if isinstance(spec, str | list):
+                spec = {"files": spec}
+            if not isinstance(spec, dict):
+                self.problem(path, "a source is a mapping with `files`")
+                continue
+            for key in spec:
+                if key not in _SOURCE_KEYS:
+                    self.problem(
+                        (*path, key), f"unknown key `{key}`{suggest(str(key), _SOURCE_KEYS)}"
+                    )
+            files = spec.get("files")
+            files = [files] if isinstance(files, str) else files
+            if not files or not all(isinstance(f, str) for f in files):
+                self.problem((*path, "files"), "`files` must be a path or a list of paths/globs")
+                files = []
+            header_row = spec.get("header_row")
+            if header_row is not None and (not isinstance(header_row, int) or header_row < 1):
+                self.problem((*path, "header_row"), "`header_row` is a row number from 1")
+                header_row = None
+            sheet = spec.get("sheet")
+            out[str(name)] = SourceSpec(
+                str(name),
+                tuple(files),
+                None if sheet is None else str(sheet),
+                header_row,
+                spec.get("encoding"),
+                spec.get("delimiter"),
+                spec.get("preset"),
+            )
+        return out
+
+    def owners(self, data: Mapping[str, Any]) -> OwnersConfig:
+        raw_map = data.get("map") or {}
+        if not isinstance(raw_map, dict):
+            self.problem(("owners", "map"), "`owners.map` maps legacy owners to portal users")
+            raw_map = {}
+        default = data.get("default_owner")
+        return OwnersConfig(
+            MappingProxyType({str(k).strip(): str(v) for k, v in raw_map.items()}),
+            None if default is None else str(default),
+        )
+
+    def load(self, data: Mapping[str, Any]) -> LoadConfig:
+        size = data.get("batch_size", 50)
+        if not isinstance(size, int) or not 1 <= size <= 50:
+            self.problem(("load", "batch_size"), "`batch_size` is 1..50 (a Bitrix24 batch limit)")
+            size = 50
+        return LoadConfig(
+            self.choice(data, ("load", "route"), ("add", "import"), "add"),
+            self.choice(data, ("load", "on_existing"), ("update", "skip", "create"), "update"),
+            size,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    """A migration workspace folder and the paths every stage uses."""
+
+    root: Path
+
+    @classmethod
+    def at(cls, root: str | Path) -> Workspace:
+        """The workspace at ``root`` (resolved to an absolute path)."""
+        return cls(Path(root).expanduser().resolve())
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_FILE
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.root / "reports"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / ".b24migrate"
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.state_dir / "ledger.sqlite"
+
+    def load_config(self, environ: Mapping[str, str] | None = None) -> MigrationConfig:
+        """Read this workspace's `migration.yaml`."""
+        if not self.config_path.is_file():
+            raise ConfigError(f"no `{CONFIG_FILE}` in `{self.root}`", next_step=_INIT_HINT)
+        return load_config(self.config_path, environ)
+
+    def mappings_dir(self, config: MigrationConfig) -> Path:
+        """The folder of mapping files named by ``config``."""
+        return self.root / config.mappings
+
+    def source_files(self, spec: SourceSpec) -> list[Path]:
+        """The files of ``spec``, globs expanded (relative to the workspace), sorted."""
+        found: list[Path] = []
+        for pattern in spec.files:
+            path = Path(pattern).expanduser()
+            path = path if path.is_absolute() else self.root / path
+            if any(ch in pattern for ch in "*?["):
+                found.extend(sorted(path.parent.glob(path.name)))
+            elif path.exists():
+                found.append(path)
+            else:
+                raise ConfigError(
+                    f"source `{spec.name}`: file `{pattern}` not found (looked in `{path.parent}`)",
+                    next_step=f"fix `sources.{spec.name}.files` in `{self.config_path}`",
+                )
+        return found

@@ -1,0 +1,157 @@
+"""References between entities: a source key, else a name, becomes the referenced source key.
+
+A deal's `COMPANY_ID` may hold the company's source key (`ID компании`) or only its name
+(`Компания`). After every entity is cleaned, each reference value is looked up among the
+target entity's keys, then among its names (case and spaces ignored). A value that matches
+nothing becomes ``None`` with a ``ref.unresolved`` warning (the row still loads, without the
+link); a name shared by several records takes the first with a ``ref.ambiguous`` warning.
+References to an entity not in this run are left as written (the plan may find them in the
+portal by ORIGIN_ID).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mappings.fields import REF_ANY
+from mappings.schema import EntityMapping, FieldMapping
+from migrate.issues import ISSUE_COLUMNS, concat_issues, message
+
+__all__ = ["NAME_FIELDS", "resolve_references"]
+
+NAME_FIELDS: dict[str, tuple[str, ...]] = {
+    "company": ("TITLE",),
+    "deal": ("TITLE",),
+    "lead": ("TITLE",),
+    "product": ("NAME",),
+    "product_section": ("NAME",),
+    "contact": ("LAST_NAME", "NAME", "SECOND_NAME"),
+}
+
+
+def resolve_references(
+    tables: Mapping[str, pd.DataFrame], mappings: Mapping[str, EntityMapping], language: str
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """Point every reference column at source keys; return new tables and the issues."""
+    lookups = {entity: _Lookup(frame, entity) for entity, frame in tables.items()}
+    out = dict(tables)
+    issues = []
+    for entity, frame in tables.items():
+        mapping = mappings[entity]
+        for spec in mapping.fields:
+            if not spec.ref or spec.name not in frame:
+                continue
+            frame = frame.copy() if frame is tables[entity] else frame
+            found = _resolve_column(frame, spec, lookups, entity, language)
+            issues.append(found)
+        out[entity] = frame
+    return out, concat_issues(issues)
+
+
+class _Lookup:
+    def __init__(self, frame: pd.DataFrame, entity: str) -> None:
+        self.keys = set(frame["_key"].dropna().astype(str))
+        self.names: dict[str, list[str]] = {}
+        columns = [c for c in NAME_FIELDS.get(entity, ()) if c in frame]
+        if not columns:
+            return
+        parts = [frame[c].to_numpy(dtype=object) for c in columns]
+        for key, *values in zip(frame["_key"].to_numpy(dtype=object), *parts, strict=True):
+            words = [str(v) for v in values if v]
+            if not words:
+                continue
+            self.names.setdefault(_fold(" ".join(words)), []).append(str(key))
+            if len(words) > 1:  # "Имя Фамилия" as well as "Фамилия Имя"
+                self.names.setdefault(_fold(" ".join(words[1::-1])), []).append(str(key))
+
+    def find(self, value: str) -> tuple[str | None, str | None]:
+        """(key, problem rule) for ``value``."""
+        if value in self.keys:
+            return value, None
+        keys = list(dict.fromkeys(self.names.get(_fold(value), [])))
+        if not keys:
+            return None, "ref.unresolved"
+        return keys[0], ("ref.ambiguous" if len(keys) > 1 else None)
+
+
+def _resolve_column(
+    frame: pd.DataFrame,
+    spec: FieldMapping,
+    lookups: Mapping[str, _Lookup],
+    entity: str,
+    language: str,
+) -> pd.DataFrame:
+    values = frame[spec.name].to_numpy(dtype=object)
+    targets = (
+        frame["ENTITY_TYPE"].to_numpy(dtype=object)
+        if spec.ref == REF_ANY and "ENTITY_TYPE" in frame
+        else np.full(len(frame), spec.ref, dtype=object)
+    )
+    resolved = np.empty(len(values), dtype=object)
+    problems: list[tuple[int, str, str]] = []
+    cache: dict[tuple[Any, Any], tuple[Any, list[tuple[str, str]]]] = {}
+    for i, (value, target) in enumerate(zip(values, targets, strict=True)):
+        hit = cache.get((value, target))
+        if hit is None:
+            hit = _resolve_value(value, lookups.get(str(target)))
+            cache[(value, target)] = hit
+        resolved[i] = hit[0]
+        problems.extend((i, rule, text) for rule, text in hit[1])
+    frame[spec.name] = pd.Series(resolved, index=frame.index, dtype=object)
+    return _issues(frame, spec, entity, problems, language)
+
+
+def _resolve_value(value: Any, lookup: _Lookup | None) -> tuple[Any, list[tuple[str, str]]]:
+    if lookup is None or value is None or value == () or value != value:
+        return value, []
+    many = isinstance(value, tuple)
+    found, problems = [], []
+    for item in value if many else (value,):
+        key, rule = lookup.find(str(item))
+        if key is not None:
+            found.append(key)
+        if rule:
+            problems.append((rule, str(item)))
+    if many:
+        return tuple(dict.fromkeys(found)), problems
+    return (found[0] if found else None), problems
+
+
+def _issues(
+    frame: pd.DataFrame,
+    spec: FieldMapping,
+    entity: str,
+    problems: list[tuple[int, str, str]],
+    language: str,
+) -> pd.DataFrame:
+    if not problems:
+        return pd.DataFrame(columns=list(ISSUE_COLUMNS))
+    index = np.array([p[0] for p in problems])
+    meta = {
+        c: frame[c].to_numpy(dtype=object)[index] for c in ("_source", "_sheet", "_row", "_key")
+    }
+    return pd.DataFrame(
+        {
+            "entity": entity,
+            "source": meta["_source"],
+            "sheet": meta["_sheet"],
+            "row": meta["_row"],
+            "key": meta["_key"],
+            "column": ", ".join(spec.sources),
+            "field": spec.name,
+            "rule": [p[1] for p in problems],
+            "value": [p[2] for p in problems],
+            "severity": "warning",
+            "message": [message(p[1], language, value=p[2], ref=spec.ref) for p in problems],
+            "suggestion": "",
+        },
+        columns=list(ISSUE_COLUMNS),
+    )
+
+
+def _fold(value: str) -> str:
+    return " ".join(value.replace("ё", "е").replace("Ё", "Е").split()).casefold()

@@ -1,0 +1,194 @@
+"""`b24migrate init`: write a new workspace from a mapping preset.
+
+The workspace gets a commented `migration.yaml`, the preset's mapping files (to be edited by
+the data specialist), `reports/` and `.b24migrate/`. Sources point at the bundled sample data
+for presets that have some (amocrm, onec), or at the folder/files given with ``--source``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+import mappings
+import sample_data
+from migrate.config import Workspace
+from migrate.errors import ConfigError
+
+__all__ = ["PRESETS", "InitResult", "init_workspace", "preset_dir"]
+
+PRESETS: dict[str, str] = {
+    "amocrm": "amocrm",
+    "bitrix24": "bitrix24_export",
+    "generic": "generic",
+    "onec": "onec",
+}
+"""`--from` choice → folder under `mappings/`."""
+
+_TEMPLATE = """\
+# b24migrate workspace, written by `b24migrate init --from {preset}`.
+# Every stage reads this file; edit it, then run `b24migrate validate`.
+
+# The migration's name: every record created in Bitrix24 carries it as ORIGINATOR_ID
+# (and its source key as ORIGIN_ID), which makes loading exactly-once and resumable.
+name: {name}
+
+# Language of the reports and messages: ru | en
+language: {language}
+
+# Time zone for dates and times written without an offset
+timezone: Europe/Moscow
+
+portal:
+  # sandbox            — a local Bitrix24-compatible portal (rehearsals, demo)
+  # env:B24_WEBHOOK_URL — read the webhook URL from the environment (recommended)
+  # https://<portal>/rest/<user>/<code>/ — a webhook URL (a secret: never commit it)
+  url: sandbox
+
+# Where each entity's export lives. files: paths or globs (relative to this folder);
+# optional: sheet, header_row (1-based; detected when absent), encoding, delimiter.
+{sources}
+# Mapping files (one per entity), copied from the `{preset}` preset
+mappings: mappings
+
+# Duplicate search (read by `b24migrate dedupe`; defaults apply when empty)
+dedupe: {{}}
+
+# Legacy owner (name or e-mail as written in the exports) → portal user id or e-mail
+owners:
+  map: {{}}
+  default_owner: null
+
+load:
+  route: add          # add (crm.*.add, automation fires) | import (crm.item.batchImport)
+  on_existing: update # a record already in the portal: update | skip | create
+  batch_size: 50
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class InitResult:
+    """What `init` wrote: the workspace, its mapping files and the sources it points at."""
+
+    workspace: Workspace
+    mapping_files: tuple[Path, ...]
+    sources: Mapping[str, Any]
+    uses_sample: bool
+
+
+def preset_dir(preset: str) -> Path:
+    """The folder of the preset called ``preset`` (a `--from` choice)."""
+    if preset not in PRESETS:
+        raise ConfigError(f"unknown preset `{preset}`; choose one of {', '.join(PRESETS)}")
+    return Path(mappings.__file__).parent / PRESETS[preset]
+
+
+def init_workspace(
+    target: Path,
+    preset: str,
+    *,
+    sources: Sequence[str] = (),
+    name: str | None = None,
+    language: str = "ru",
+    force: bool = False,
+) -> InitResult:
+    """Write a workspace into ``target`` from ``preset``.
+
+    Args:
+        sources: a folder holding the export files named in the preset, and/or
+            ``ENTITY=PATH`` items for single entities; default: the bundled sample data.
+        name: the migration name (default: from the folder name).
+        force: overwrite an existing `migration.yaml` and mapping files.
+    """
+    folder = preset_dir(preset)
+    workspace = Workspace.at(target)
+    if workspace.config_path.exists() and not force:
+        raise ConfigError(f"`{workspace.config_path}` already exists",
+                          next_step="use another folder, or `--force` to overwrite it")  # fmt: skip
+    info = yaml.safe_load((folder / "preset.yaml").read_text(encoding="utf-8")) or {}
+    resolved, uses_sample = _sources(info, sources, workspace.root)
+    mappings_dir = workspace.root / "mappings"
+    mappings_dir.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for path in sorted(folder.glob("*.yaml")):
+        if path.name != "preset.yaml":
+            chosen = _variant(folder, info, path.stem, resolved) or path
+            copied.append(Path(shutil.copyfile(chosen, mappings_dir / path.name)))
+    for sub in (workspace.reports_dir, workspace.state_dir):
+        sub.mkdir(parents=True, exist_ok=True)
+    text = _TEMPLATE.format(
+        preset=preset,
+        name=name or _name(workspace.root.name),
+        language=language,
+        sources=_sources_yaml(resolved),
+    )
+    workspace.config_path.write_text(text, encoding="utf-8")
+    return InitResult(workspace, tuple(copied), resolved, uses_sample)
+
+
+def _sources(
+    info: Mapping[str, Any], given: Sequence[str], root: Path
+) -> tuple[dict[str, Any], bool]:
+    preset_sources: dict[str, dict[str, Any]] = {
+        entity: dict(spec) for entity, spec in (info.get("sources") or {}).items()
+    }
+    folders = [g for g in given if "=" not in g]
+    explicit = dict(g.split("=", 1) for g in given if "=" in g)
+    unknown = [e for e in explicit if e not in preset_sources]
+    if unknown:
+        raise ConfigError(f"`--source {unknown[0]}=…`: the preset has no `{unknown[0]}` mapping; "
+                          f"choose from {', '.join(preset_sources)}")  # fmt: skip
+    if len(folders) > 1:
+        raise ConfigError("give one source folder (and any number of ENTITY=PATH)")
+    sample = info.get("sample")
+    uses_sample = not folders and bool(sample)
+    if folders:
+        base = Path(folders[0]).expanduser().resolve()
+    elif sample:
+        base = Path(sample_data.__file__).parent / str(sample)
+    else:
+        base = root / "data"
+    out: dict[str, Any] = {}
+    for entity, spec in preset_sources.items():
+        if entity in explicit:
+            spec = {"files": [str(Path(explicit[entity]).expanduser().resolve())]}
+        else:
+            spec["files"] = [_relative((base / f).resolve(), root) for f in spec["files"]]
+        out[entity] = spec
+    return out, uses_sample
+
+
+def _variant(
+    folder: Path, info: Mapping[str, Any], entity: str, sources: Mapping[str, Any]
+) -> Path | None:
+    """The preset's alternative mapping for ``entity`` when its source file calls for one."""
+    variants = (info.get("variants") or {}).get(entity) or {}
+    files = (sources.get(entity) or {}).get("files") or []
+    suffix = Path(files[0]).suffix.lower() if files else ""
+    return folder / variants[suffix] if suffix in variants else None
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def _sources_yaml(sources: Mapping[str, Any]) -> str:
+    lines = ["sources:"]
+    for entity, spec in sources.items():
+        flow = yaml.safe_dump(spec, allow_unicode=True, default_flow_style=True, width=1000)
+        lines.append(f"  {entity}: {flow.strip()}")
+    return "\n".join(lines) + "\n"
+
+
+def _name(folder: str) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9_.\-]+", "-", folder).strip("-")[:50]
+    return cleaned or "migration"

@@ -1,0 +1,62 @@
+"""The sample-data generator is deterministic, and the committed output is its output."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from sample_data.generate import main
+
+COMMITTED = Path(__file__).parents[2] / "sample_data"
+TEXT_FILES = [
+    "amocrm/companies.csv",
+    "amocrm/notes.csv",
+    "onec/products.csv",
+    "onec/import.xml",
+    "onec/offers.xml",
+    "truth/company_duplicates.csv",
+    "truth/contact_duplicates.csv",
+]
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("sample")
+    main(["--out", str(out), "--seed", "42"])
+    return out
+
+
+@pytest.mark.parametrize("name", [*TEXT_FILES, "amocrm/contacts.xlsx", "amocrm/deals.xlsx"])
+def test_committed_sample_is_the_generator_output(generated: Path, name: str) -> None:
+    assert (generated / name).read_bytes() == (COMMITTED / name).read_bytes(), (
+        f"regenerate: python -m sample_data.generate --out sample_data --seed 42 ({name})"
+    )
+
+
+def _truth(name: str) -> dict[str, str]:
+    with (COMMITTED / "truth" / name).open(encoding="utf-8") as fh:
+        return {row["record_id"]: row["entity_id"] for row in csv.DictReader(fh)}
+
+
+@pytest.mark.parametrize(
+    ("truth", "export", "records"),
+    [("company_duplicates.csv", "amocrm/companies.csv", 2000)],
+)
+def test_truth_covers_every_record_and_plants_duplicates(truth, export, records) -> None:
+    mapping = _truth(truth)
+    with (COMMITTED / export).open(encoding="utf-8-sig") as fh:
+        ids = [row["ID"] for row in csv.DictReader(fh) if row["ID"]]
+    assert len(ids) == records
+    assert set(ids) == set(mapping)
+    entities = set(mapping.values())
+    assert 0.85 * records < len(entities) < 0.95 * records
+
+
+def test_products_csv_is_cp1251_with_semicolons() -> None:
+    raw = (COMMITTED / "onec" / "products.csv").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    header = raw.decode("cp1251").splitlines()[0]
+    assert header.startswith("Код;Артикул;Наименование")
