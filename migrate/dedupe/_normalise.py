@@ -1,9 +1,12 @@
 """The one place where dedupe calls value normalisers (the seam to :mod:`cleaners`).
 
-Every function here takes one raw or cleaned cell and returns a match key (or ``None``). They
-are idempotent, so a CleanTable's already-cleaned values pass through unchanged, and in
-stand-alone mode the raw text of an arbitrary file is normalised by the same code. When the
-``cleaners`` package exports an equivalent, the function here delegates to it.
+Every function here takes one raw or cleaned cell and returns a match key (``""`` for none).
+They are idempotent, so a CleanTable's already-cleaned values pass through unchanged, and in
+stand-alone mode the raw text of an arbitrary file is normalised by the same code. Phones,
+e-mails, company names, transliteration and look-alike letters are delegated to
+:mod:`cleaners`; what is left here are match-only keys (identifiers, name words' roles) and a
+lenient fallback for values a cleaner refuses (a phone outside the numbering plan still has
+digits worth matching on).
 """
 
 from __future__ import annotations
@@ -12,11 +15,14 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+import cleaners
+
 __all__ = [
     "company_key",
     "email_key",
     "identifier_key",
     "inn_is_valid",
+    "inn_key",
     "name_tokens",
     "phone_key",
     "assign_roles",
@@ -26,30 +32,9 @@ __all__ = [
     "translit_key",
 ]
 
-_CYR = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
-    "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
-    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch", "ш": "sh",
-    "щ": "sh", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
-    "є": "e", "і": "i", "ї": "i", "ґ": "g",
-}  # fmt: skip
-_TRANSLIT = str.maketrans(_CYR)
-# Latin spellings that different transliteration standards produce for the same sound.
-_LATIN_FOLD = [
-    ("shch", "sh"), ("sch", "sh"), ("kh", "h"), ("tz", "ts"), ("ck", "k"), ("ph", "f"),
-    ("w", "v"), ("x", "ks"), ("q", "k"), ("ia", "ya"), ("iu", "yu"), ("ju", "yu"), ("ja", "ya"),
-    ("ij", "i"), ("iy", "i"), ("yi", "i"), ("ii", "i"), ("y", "i"), ("j", "i"),
-]  # fmt: skip
 _NON_ALNUM = re.compile(r"[^0-9a-zа-я]+")
 _DOUBLE = re.compile(r"(.)\1+")
 _SPLIT_MULTI = re.compile(r"\s*(?:[,;/|\n]|\bили\b|\bor\b)\s*")
-_LEGAL_FORMS = (
-    "общество с ограниченной ответственностью|индивидуальный предприниматель|"
-    "публичное акционерное общество|закрытое акционерное общество|открытое акционерное общество|"
-    "акционерное общество|некоммерческая организация|ооо|оао|зао|пао|нао|ао|ип|чп|тоо|нко|ано|"
-    "гуп|муп|фгуп|ооо тд|тд|пк|llc|ltd|inc|gmbh|corp|co|ooo|zao|oao|pao|ao|ip"
-)
-_LEGAL = re.compile(rf"(?<![0-9a-zа-я])(?:{_LEGAL_FORMS})(?![0-9a-zа-я])")
 
 
 def _plain(value: object) -> str:
@@ -62,16 +47,8 @@ def _plain(value: object) -> str:
 
 
 def translit_key(value: object) -> str:
-    """A Latin match key: Cyrillic transliterated, spelling variants folded, doubles collapsed.
-
-    ``translit_key("Щукин") == translit_key("Shchukin") == translit_key("Schukin")``.
-    """
-    text = _plain(value).translate(_TRANSLIT)
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    for old, new in _LATIN_FOLD:
-        text = text.replace(old, new)
-    text = _NON_ALNUM.sub(" ", text)
-    return _DOUBLE.sub(r"\1", text).strip()
+    """A Latin match key (:func:`cleaners.translit_key`): ``Щукин`` → ``shukin`` = ``Shchukin``."""
+    return cleaners.translit_key(_plain(value))
 
 
 def name_tokens(value: object) -> list[str]:
@@ -80,10 +57,10 @@ def name_tokens(value: object) -> list[str]:
 
 
 def company_key(value: object) -> str:
-    """A company name without legal form, quotes and punctuation: «ООО "Ромашка"» → ``ромашка``."""
-    text = _NON_ALNUM.sub(" ", _plain(value))
-    text = _LEGAL.sub(" ", text)
-    return " ".join(text.split())
+    """A company name without legal form, quotes, look-alike letters (:func:`cleaners.company_name_key`)."""
+    if value is None or str(value) in ("nan", "None", "<NA>"):
+        return ""
+    return cleaners.company_name_key(unicodedata.normalize("NFKC", str(value)).strip())
 
 
 def split_multi(value: object) -> list[str]:
@@ -102,8 +79,16 @@ def split_multi(value: object) -> list[str]:
 
 
 def phone_key(value: object) -> str:
-    """E.164-like digits for matching: ``8 (916) 123-45-67`` → ``+79161234567``; extension dropped."""
+    """E.164 for matching: ``8 (916) 123-45-67`` → ``+79161234567``; the extension dropped."""
     text = _plain(value)
+    try:
+        cleaned = cleaners.clean_phone(text, on_error="null")
+    except (cleaners.CleanerError, ValueError):
+        cleaned = None
+    if cleaned:
+        return str(cleaned).split(";ext=")[0]
+    if text.endswith(".0"):
+        text = text[:-2]
     text = re.split(r";ext=|доб|ext|x\s*\d", text)[0]
     digits = re.sub(r"\D", "", text)
     if len(digits) == 11 and digits[0] in "78" and not text.startswith("+8"):
@@ -114,8 +99,14 @@ def phone_key(value: object) -> str:
 
 
 def email_key(value: object) -> str:
-    """Lower-case trimmed e-mail; text without ``@`` is no e-mail."""
+    """A cleaned e-mail (:func:`cleaners.clean_email`); text without ``@`` is no e-mail."""
     text = _plain(value).strip("<>\"' ").removeprefix("mailto:")
+    try:
+        cleaned = cleaners.clean_email(text, on_error="null")
+    except (cleaners.CleanerError, ValueError):
+        cleaned = None
+    if cleaned:
+        return str(cleaned).lower()
     return text if "@" in text and "." in text.split("@")[-1] else ""
 
 
@@ -125,6 +116,17 @@ def identifier_key(value: object) -> str:
     if text.endswith(".0") and text[:-2].isdigit():  # a numeric id read as a float
         text = text[:-2]
     return re.sub(r"[^0-9a-zа-я]", "", text).upper()
+
+
+def inn_key(value: object) -> str:
+    """An INN's digits: ``"ИНН 7707 083893"`` → ``7707083893``; a lost leading zero restored."""
+    text = _plain(value)
+    if text.endswith(".0"):
+        text = text[:-2]
+    digits = re.sub(r"\D", "", text)
+    if len(digits) in (9, 11) and inn_is_valid("0" + digits):
+        digits = "0" + digits
+    return digits
 
 
 def _inn_digit(digits: Iterable[int], weights: Iterable[int]) -> int:
@@ -145,7 +147,6 @@ def inn_is_valid(value: str) -> bool:
     return False
 
 
-_PATRONYMIC = re.compile(r"(вич|вна|ична|инична|оглы|кызы|vich|vna|chna|ogly|kyzy)$")
 _SURNAME = re.compile(
     r"(ов|ев|ин|ын|ова|ева|ина|ына|ский|ская|цкий|цкая|енко|ук|юк|ых|их|"
     r"ov|ev|in|yn|ova|eva|ina|yna|sky|skiy|skii|skaya|tsky|enko|uk|yuk)$"
@@ -172,7 +173,7 @@ def role_hint(token: str) -> str:
         _GIVEN = _given_names()
     if len(token) == 1:
         return "initial"
-    if _PATRONYMIC.search(token) and len(token) > 5:
+    if cleaners.is_patronymic(token):
         return "patronymic"
     if token in _GIVEN or translit_key(token) in _GIVEN:
         return "given"

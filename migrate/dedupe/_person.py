@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import cleaners
 from rapidfuzz.distance import OSA
 
 from migrate.dedupe import _normalise as norm
@@ -27,7 +28,7 @@ def _word(token: str) -> tuple[str, str, str]:
     """(canonical word, its Latin key, its role hint), memoised."""
     info = _WORDS.get(token)
     if info is None:
-        canon = canonical_token(token)
+        canon = canonical_token(cleaners.fix_mixed_script(token))
         latin = canonical_token(norm.translit_key(canon)).replace(" ", "")
         info = (canon, latin, norm.role_hint(token))
         _WORDS[token] = info

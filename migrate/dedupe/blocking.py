@@ -172,8 +172,10 @@ def candidate_pairs(
         starts, sizes = starts[keep], sizes[keep]
         per_key[key.name] = count_pairs(sizes)
         # stream blocks in groups whose pairs fit one chunk, so memory stays bounded
+        if len(sizes) == 0:
+            continue
         group = np.cumsum(sizes * (sizes - 1) // 2) // chunk_pairs
-        edges = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if len(sizes) else []
+        edges = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
         for lo, hi in zip(edges, [*list(edges[1:]), len(sizes)], strict=True):
             pairs = _pairs_in_blocks(records, starts[lo:hi], sizes[lo:hi])
             a, b = np.minimum(pairs[:, 0], pairs[:, 1]), np.maximum(pairs[:, 0], pairs[:, 1])

@@ -82,7 +82,7 @@ def prepare(frame: pd.DataFrame, comparison: Comparison) -> Prepared:
         return Prepared(comparison, multi.first, extra, multi=multi)
     raw = column_text(frame, comparison.columns)
     if kind == "identifier":
-        main = encode(raw, norm.identifier_key)
+        main = encode(raw, norm.inn_key if comparison.validate == "inn" else norm.identifier_key)
         ok = np.array([_valid(v, comparison.validate) for v in main.values] + [False])
         return Prepared(comparison, main, valid=ok[main.codes])
     if kind == "person_name":
@@ -90,7 +90,8 @@ def prepare(frame: pd.DataFrame, comparison: Comparison) -> Prepared:
     if kind == "company_name":
         main = encode(raw, norm.company_key)
         translit = encode(_texts(main), norm.translit_key)
-        return Prepared(comparison, main, {"translit": translit})
+        compact = encode(_texts(translit), lambda v: v.replace(" ", ""))
+        return Prepared(comparison, main, {"translit": translit, "compact": compact})
     if kind == "date":
         main = encode(raw, _date_key)
         ordinals = np.array([_ordinal(v) for v in main.values] + [np.nan])
@@ -177,7 +178,7 @@ def _holds(
     if name == "exact":
         return mask & (ca == cb)
     if name == "translit":
-        t = p.extra["translit"]
+        t = p.extra.get("compact", p.extra["translit"])
         return mask & (t.codes[a] == t.codes[b]) & (t.codes[a] >= 0)
     if name == "initials":
         return mask & initials_agree(p.extra, a, b)
@@ -199,7 +200,12 @@ def _holds(
     scorer = _SCORERS[p.comparison.scorer] if kind == "text" else fuzz.token_sort_ratio
     if kind == "identifier" or kind == "email":
         scorer = fuzz.ratio
-    return mask & (pair_scores(source, sa, sb, mask, scorer) >= float(threshold or 1.0) - 1e-9)
+    score = pair_scores(source, sa, sb, mask, scorer)
+    if kind == "company_name":  # «ЗАОФаворит Нягань», «Магистраль Консалтинг»: spacing varies
+        compact = p.extra["compact"]
+        glued = pair_scores(compact, compact.codes[a], compact.codes[b], mask, fuzz.ratio)
+        score = np.maximum(score, glued)
+    return mask & (score >= float(threshold or 1.0) - 1e-9)
 
 
 def _shares_value(multi: Multi, a: IntArray, b: IntArray) -> BoolArray:

@@ -104,7 +104,10 @@ def dedupe_table(
     a, b, forced = _with_decided_pairs(found.a, found.b, keys, decided)
     random_levels = _random_levels(prepared, len(frame), rules.u_sample, seed)
     cand_levels, conflict = _levels(prepared, a, b)
-    model = fit_model(rules, random_levels, cand_levels)
+    # pairs with conflicting strong identifiers are known non-matches: they never get a score,
+    # and they would teach the model that a shared phone or name means little
+    allowed = ~conflict.any(axis=0)
+    model = fit_model(rules, random_levels, [lv[allowed] for lv in cand_levels])
     score = model.score(cand_levels)
     prob = probability(score)
     prob[conflict.any(axis=0)] = 0.0
