@@ -104,3 +104,4 @@ def roles_agree(
     return ok
 
 
+

@@ -86,7 +86,7 @@ def prepare(frame: pd.DataFrame, comparison: Comparison) -> Prepared:
         ok = np.array([_valid(v, comparison.validate) for v in main.values] + [False])
         return Prepared(comparison, main, valid=ok[main.codes])
     if kind == "person_name":
-        return Prepared(comparison, *person_features(raw, surname_first=len(comparison.columns) > 1))
+        return Prepared(comparison, *person_features(raw, surname_first=_surname_first(comparison)))
     if kind == "company_name":
         main = encode(raw, norm.company_key)
         translit = encode(_texts(main), norm.translit_key)
@@ -101,6 +101,14 @@ def prepare(frame: pd.DataFrame, comparison: Comparison) -> Prepared:
         numbers = np.array([float(v) for v in main.values] + [np.nan])
         return Prepared(comparison, main, numbers=numbers[main.codes])
     return Prepared(comparison, encode(raw, _text_key))
+
+
+_GIVEN_FIRST = re.compile(r"^(first|given|forename|имя|name$|fname)", re.IGNORECASE)
+
+
+def _surname_first(comparison: Comparison) -> bool:
+    """ФИО columns (LAST_NAME, NAME…) or one full-name column: surname first; given_name…: not."""
+    return not _GIVEN_FIRST.search(comparison.columns[0]) if len(comparison.columns) > 1 else True
 
 
 def _texts(codes: Codes) -> npt.NDArray[np.object_]:
@@ -175,6 +183,10 @@ def _holds(
     ca: IntArray, cb: IntArray, mask: BoolArray,
 ) -> BoolArray:  # fmt: skip
     kind = p.comparison.kind
+    if kind == "person_name" and name in ("exact", "translit"):
+        # a lone first name («Вадим») is no identity: without surnames it is a subset at best
+        sur = p.extra["surname"].codes
+        mask = mask & (sur[a] >= 0) & (sur[b] >= 0)
     if name == "exact":
         return mask & (ca == cb)
     if name == "translit":

@@ -52,7 +52,11 @@ class FittedModel:
     prior: float
 
     def weights(self) -> list[FloatArray]:
-        """``log2(m / u)`` per comparison and level."""
+        """``log2(m / u)`` per comparison and level.
+
+        Not forced to be monotone: given the blocking, an exact name (namesakes share a
+        block) can be weaker evidence than a near one, and EM's u says so.
+        """
         return [np.log2(m / u) for m, u in zip(self.m, self.u, strict=True)]
 
     def score(self, levels: list[Levels]) -> FloatArray:
@@ -69,9 +73,9 @@ class FittedModel:
         for comparison, m, u in zip(self.comparisons, self.m, self.u, strict=True):
             names = [level.name + (f"≥{level.threshold:g}" if level.threshold else "")
                      for level in comparison.levels] + ["differs"]  # fmt: skip
-            for name, mi, ui in zip(names, m, u, strict=True):
-                out.append(LevelWeight(comparison.name, name, float(mi), float(ui),
-                                       float(np.log2(mi / ui))))  # fmt: skip
+            weights = self.weights()[len(out and {x.comparison for x in out})]
+            for name, mi, ui, wi in zip(names, m, u, weights, strict=True):
+                out.append(LevelWeight(comparison.name, name, float(mi), float(ui), float(wi)))
         return out
 
 

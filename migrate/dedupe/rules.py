@@ -46,6 +46,7 @@ __all__ = [
     "default_rules",
     "load_rules",
     "parse_rules",
+    "preset_names",
 ]
 
 KINDS: dict[str, tuple[frozenset[str], tuple[Any, ...]]] = {
@@ -173,6 +174,11 @@ def default_rules(entity: str) -> Rules:
         )
     text = presets[entity].read_text(encoding="utf-8")
     return parse_rules(yaml.safe_load(text), entity=entity, where=f"defaults/{entity}.yaml")
+
+
+def preset_names() -> list[str]:
+    """Entities with shipped rules."""
+    return sorted(_presets())
 
 
 def _presets() -> dict[str, Any]:
