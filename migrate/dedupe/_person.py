@@ -35,12 +35,43 @@ def _word(token: str) -> tuple[str, str, str]:
     return info
 
 
-def _features(value: str, surname_first: bool) -> tuple[str, ...]:
-    tokens = norm.name_tokens(value)
+SEPARATOR = "\x1f"  # between the columns of one name
+
+
+def _assign(parts: list[list[str]], roles: tuple[str, ...], surname_first: bool) -> list[int]:
+    """Indices (into the flattened words) of surname, given name, patronymic (-1: none).
+
+    A column that holds one word gives it the column's role; words of a column holding
+    several (a whole ФИО in «Имя») are placed by their look (:func:`assign_roles`).
+    """
+    picked: dict[str, int] = {}
+    rest: list[int] = []
+    offset = 0
+    for words, role in zip(parts, roles, strict=True):
+        if len(words) == 1 and role and role not in picked and len(words[0]) > 1:
+            picked[role] = offset
+        else:
+            rest.extend(range(offset, offset + len(words)))
+        offset += len(words)
+    flat = [w for words in parts for w in words]
+    hints = [_word(flat[i])[2] for i in rest]
+    if "given" in picked:  # initials in the other columns belong to the patronymic
+        hints = ["patronymic" if h == "initial" else h for h in hints]
+    sub = norm.assign_roles(hints, surname_first)
+    for role, index in zip(("surname", "given", "patronymic"), sub, strict=True):
+        if index >= 0 and role not in picked:
+            picked[role] = rest[index]
+    return [picked.get(r, -1) for r in ("surname", "given", "patronymic")]
+
+
+def _features(value: str, roles: tuple[str, ...], surname_first: bool) -> tuple[str, ...]:
+    parts = [norm.name_tokens(part) for part in value.split(SEPARATOR)]
+    tokens = [t for words in parts for t in words]
     words = [_word(t) for t in tokens]
     exact = " ".join(sorted(w[0] for w in words))
     latin = " ".join(sorted(w[1] for w in words if w[1]))
-    picked = norm.assign_roles([w[2] for w in words], surname_first)
+    picked = _assign(parts, roles if len(roles) == len(parts) else ("",) * len(parts),
+                     surname_first)  # fmt: skip
     surname, given, patronymic = (words[i][1] if i >= 0 else "" for i in picked)
     firsts = [_word(tokens[i][:1])[1][:1] if i >= 0 else "" for i in picked[1:]]
     shorts = ["1" if i >= 0 and len(tokens[i]) == 1 else "" for i in picked[1:]]
@@ -48,16 +79,29 @@ def _features(value: str, surname_first: bool) -> tuple[str, ...]:
 
 
 def person_features(
-    raw: npt.NDArray[np.object_], *, surname_first: bool
+    raw: npt.NDArray[np.object_], *, roles: tuple[str, ...], surname_first: bool
 ) -> tuple[Codes, dict[str, Codes]]:
-    """``(exact codes, extra codes)``: sorted words as written, and the Latin/role features."""
+    """``(exact codes, extra codes)``: sorted words as written, and the Latin/role features.
+
+    ``raw`` holds each record's name columns joined by :data:`SEPARATOR`; ``roles`` names the
+    role of each column (``""`` when unknown). Surname and given name share one code space,
+    so that a name typed into the other column can still be compared.
+    """
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    rows = [_features(str(u), surname_first) for u in uniques]
+    rows = [_features(str(u), roles, surname_first) for u in uniques]
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in _FIELDS]
     out: dict[str, Codes] = {}
     for name, values in zip(_FIELDS, columns, strict=True):
+        if name in ("surname", "given"):
+            continue
         texts = np.array([*values, ""], dtype=object)
         out[name] = encode(texts[codes], lambda v: v)
+    joint, values = pd.factorize(np.array([*columns[2], *columns[3], ""], dtype=object))
+    joint = np.where(joint == joint[-1], -1, joint).astype(np.int64)
+    n = len(uniques)
+    for index, name in enumerate(("surname", "given")):
+        part = np.append(joint[index * n : (index + 1) * n], -1)
+        out[name] = Codes(part[codes], np.asarray(values, dtype=object))
     exact = out.pop("exact")
     return exact, out
 
@@ -91,6 +135,7 @@ def roles_agree(
             any_both |= both
         return mask & agree & any_both
     ok = mask & _both(x["surname"], a, b) & (_both(x["given"], a, b) | _both(x["patronymic"], a, b))
+    straight = ok.copy()
     for role in roles:
         c = x[role]
         both = _both(c, a, b)
@@ -100,8 +145,19 @@ def roles_agree(
             initial, short = (x["g1"], x["gs"]) if role == "given" else (x["p1"], x["ps"])
             is_short = (short.codes[a] >= 0) | (short.codes[b] >= 0)
             good |= both & is_short & _same(initial, a, b)
-        ok &= good
-    return ok
+        straight &= good
+    return straight | (ok & _crossed(x, threshold, a, b, mask))
+
+
+def _crossed(
+    x: dict[str, Codes], threshold: float, a: IntArray, b: IntArray, mask: BoolArray
+) -> BoolArray:
+    """Surname and given name typed into each other's column, each still similar."""
+    sur, giv = x["surname"], x["given"]
+    both = (sur.codes[a] >= 0) & (giv.codes[b] >= 0) & (giv.codes[a] >= 0) & (sur.codes[b] >= 0)
+    one = pair_scores(sur, sur.codes[a], giv.codes[b], mask & both, OSA.normalized_similarity)
+    two = pair_scores(sur, giv.codes[a], sur.codes[b], mask & both, OSA.normalized_similarity)
+    return both & (one >= threshold - 1e-9) & (two >= threshold - 1e-9)
 
 
 

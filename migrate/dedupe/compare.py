@@ -30,7 +30,7 @@ from migrate.dedupe._features import (
     multi_values,
     pair_scores,
 )
-from migrate.dedupe._person import initials_agree, person_features, roles_agree
+from migrate.dedupe._person import SEPARATOR, initials_agree, person_features, roles_agree
 from migrate.dedupe.rules import Comparison
 
 __all__ = ["Compared", "Prepared", "levels", "prepare"]
@@ -80,13 +80,13 @@ def prepare(frame: pd.DataFrame, comparison: Comparison) -> Prepared:
         if kind == "email":
             extra["local"] = encode(_texts(multi.first), lambda e: e.split("@")[0])
         return Prepared(comparison, multi.first, extra, multi=multi)
+    if kind == "person_name":
+        return _prepare_person(frame, comparison)
     raw = column_text(frame, comparison.columns)
     if kind == "identifier":
         main = encode(raw, norm.inn_key if comparison.validate == "inn" else norm.identifier_key)
         ok = np.array([_valid(v, comparison.validate) for v in main.values] + [False])
         return Prepared(comparison, main, valid=ok[main.codes])
-    if kind == "person_name":
-        return Prepared(comparison, *person_features(raw, surname_first=_surname_first(comparison)))
     if kind == "company_name":
         main = encode(raw, norm.company_key)
         translit = encode(_texts(main), norm.translit_key)
@@ -103,7 +103,30 @@ def prepare(frame: pd.DataFrame, comparison: Comparison) -> Prepared:
     return Prepared(comparison, encode(raw, _text_key))
 
 
+def _prepare_person(frame: pd.DataFrame, comparison: Comparison) -> Prepared:
+    roles = tuple(_column_role(c) for c in comparison.columns)
+    if len(comparison.columns) > 1 and not any(roles):
+        order = ("surname", "given", "patronymic")
+        roles = (order if _surname_first(comparison) else ("given", "surname", "patronymic"))[
+            : len(roles)] + ("",) * max(0, len(roles) - 3)  # fmt: skip
+    joined = pd.Series(column_text(frame, comparison.columns[:1]), dtype=object)
+    for column in comparison.columns[1:]:
+        joined = joined + SEPARATOR + pd.Series(column_text(frame, [column]), dtype=object)
+    features = person_features(joined.to_numpy(dtype=object), roles=roles,
+                               surname_first=_surname_first(comparison))  # fmt: skip
+    return Prepared(comparison, *features)
+
+
 _GIVEN_FIRST = re.compile(r"^(first|given|forename|имя|name$|fname)", re.IGNORECASE)
+_ROLES = (
+    ("surname", re.compile(r"last|surname|family|фамил", re.IGNORECASE)),
+    ("patronymic", re.compile(r"second|middle|patronym|отчеств", re.IGNORECASE)),
+    ("given", re.compile(r"first|given|forename|fname|^name$|^имя$", re.IGNORECASE)),
+)
+
+
+def _column_role(column: str) -> str:
+    return next((role for role, pattern in _ROLES if pattern.search(column)), "")
 
 
 def _surname_first(comparison: Comparison) -> bool:
