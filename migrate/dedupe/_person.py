@@ -133,7 +133,10 @@ def roles_agree(
             both = _both(x[role], a, b)
             agree &= ~both | _same(x[role], a, b)
             any_both |= both
-        return mask & agree & any_both
+        sur, giv = x["surname"], x["given"]
+        crossed = (sur.codes[a] == giv.codes[b]) & (giv.codes[a] == sur.codes[b]) & (sur.codes[a] >= 0)
+        crossed &= (giv.codes[a] >= 0) & (~_both(x["patronymic"], a, b) | _same(x["patronymic"], a, b))
+        return mask & ((agree & any_both) | crossed)
     ok = mask & _both(x["surname"], a, b) & (_both(x["given"], a, b) | _both(x["patronymic"], a, b))
     straight = ok.copy()
     for role in roles:

@@ -98,7 +98,7 @@ def prepare(frame: pd.DataFrame, comparison: Comparison) -> Prepared:
         return Prepared(comparison, main, numbers=ordinals[main.codes])
     if kind == "number":
         main = encode(raw, _number_key)
-        numbers = np.array([float(v) for v in main.values] + [np.nan])
+        numbers = np.array([float(v) if v else np.nan for v in main.values] + [np.nan])
         return Prepared(comparison, main, numbers=numbers[main.codes])
     return Prepared(comparison, encode(raw, _text_key))
 
