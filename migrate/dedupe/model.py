@@ -4,8 +4,11 @@ For each comparison and level, ``weight = log2(m / u)``; a pair's score is
 ``log2(λ / (1 - λ)) + Σ weights`` over the comparisons that have evidence (a missing value
 adds nothing), and its match probability is ``1 / (1 + 2 ** -score)``.
 
-* ``u`` is measured on random record pairs (almost all of them non-matches), smoothed by half a
-  pair so that an agreement never seen at random gets a large but finite weight.
+* ``u`` starts from random record pairs (almost all of them non-matches), smoothed by a prior
+  worth a thousand pairs so that an agreement never seen at random gets a large but finite
+  weight and a small table is not fooled by its own duplicates; EM then refines it on the
+  candidate pairs (the population that is actually scored: blocking makes namesakes and
+  shared office phones far more common there than at random).
 * ``m`` and ``λ`` (the share of matches among candidate pairs) are estimated by
   expectation-maximisation over the candidate pairs' level patterns with ``u`` fixed; the
   shipped or configured ``m`` values act as a Dirichlet prior worth ``prior_strength`` pairs, so
@@ -110,13 +113,19 @@ def default_u(comparison: Comparison) -> FloatArray:
     return base / base.sum()
 
 
-def estimate_u(rules: Rules, random_levels: list[Levels]) -> tuple[FloatArray, ...]:
-    """u from the levels of random pairs (configured u values win)."""
+def estimate_u(
+    rules: Rules, random_levels: list[Levels], prior_pairs: float = 1000.0
+) -> tuple[FloatArray, ...]:
+    """u from the levels of random pairs (configured u values win).
+
+    The prior (:func:`default_u`) counts as ``prior_pairs`` random pairs: it decides for a
+    small table, whose few random pairs include its duplicates, and fades for a large one.
+    """
     out = []
     for comparison, level in zip(rules.comparisons, random_levels, strict=True):
         k = len(comparison.levels) + 1
         counts = np.bincount(level[level >= 0].astype(np.int64), minlength=k)[:k].astype(float)
-        u = (counts + 0.5) / (counts.sum() + 0.5 * k)
+        u = (counts + prior_pairs * default_u(comparison)) / (counts.sum() + prior_pairs)
         for i, spec in enumerate(comparison.levels):
             if spec.u is not None:
                 u[i] = spec.u
