@@ -6,6 +6,8 @@ Each distinct name is read once; each distinct word is transliterated and classi
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -68,7 +70,7 @@ def _features(value: str, roles: tuple[str, ...], surname_first: bool) -> tuple[
     parts = [norm.name_tokens(part) for part in value.split(SEPARATOR)]
     tokens = [t for words in parts for t in words]
     words = [_word(t) for t in tokens]
-    exact = " ".join(sorted(w[0] for w in words))
+    exact = " ".join(sorted(w[0] for w in words if w[0]))
     latin = " ".join(sorted(w[1] for w in words if w[1]))
     picked = _assign(parts, roles if len(roles) == len(parts) else ("",) * len(parts),
                      surname_first)  # fmt: skip
@@ -79,31 +81,99 @@ def _features(value: str, roles: tuple[str, ...], surname_first: bool) -> tuple[
 
 
 def person_features(
-    raw: npt.NDArray[np.object_], *, roles: tuple[str, ...], surname_first: bool
+    parts: list[npt.NDArray[np.object_]], *, roles: tuple[str, ...], surname_first: bool
 ) -> tuple[Codes, dict[str, Codes]]:
     """``(exact codes, extra codes)``: sorted words as written, and the Latin/role features.
 
-    ``raw`` holds each record's name columns joined by :data:`SEPARATOR`; ``roles`` names the
-    role of each column (``""`` when unknown). Surname and given name share one code space,
-    so that a name typed into the other column can still be compared.
+    ``parts`` holds the text of each name column per record; ``roles`` names each column's
+    role (``""`` when unknown). Records whose columns hold one word each, in columns of known
+    roles (the common case), are handled column-wise and vectorised; the rest (a whole ФИО in
+    one column, initials) word by word. Surname and given name share one code space, so that
+    a name typed into the other column can still be compared.
     """
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    rows = [_features(str(u), roles, surname_first) for u in uniques]
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in _FIELDS]
-    out: dict[str, Codes] = {}
-    for name, values in zip(_FIELDS, columns, strict=True):
-        if name in ("surname", "given"):
-            continue
-        texts = np.array([*values, ""], dtype=object)
-        out[name] = encode(texts[codes], lambda v: v)
-    joint, values = pd.factorize(np.array([*columns[2], *columns[3], ""], dtype=object))
+    n = len(parts[0])
+    feats = {name: np.full(n, "", dtype=object) for name in _FIELDS}
+    known = len(roles) == len(parts) <= 3 and all(roles) and len(set(roles)) == len(roles)
+    fast = _fast_path(parts, roles, feats) if known else np.zeros(n, dtype=bool)
+    slow = np.flatnonzero(~fast)
+    if len(slow):
+        joined = pd.Series(parts[0][slow], dtype=object)
+        for part in parts[1:]:
+            joined = joined + SEPARATOR + pd.Series(part[slow], dtype=object)
+        codes, uniques = pd.factorize(joined.to_numpy(dtype=object))
+        rows = [_features(str(u), roles, surname_first) for u in uniques]
+        for index, name in enumerate(_FIELDS):
+            feats[name][slow] = np.array([r[index] for r in rows], dtype=object)[codes]
+    out = {name: encode(feats[name], lambda v: v) for name in _FIELDS if name not in
+           ("surname", "given")}  # fmt: skip
+    joint, values = pd.factorize(np.concatenate([feats["surname"], feats["given"], [""]]))
     joint = np.where(joint == joint[-1], -1, joint).astype(np.int64)
-    n = len(uniques)
-    for index, name in enumerate(("surname", "given")):
-        part = np.append(joint[index * n : (index + 1) * n], -1)
-        out[name] = Codes(part[codes], np.asarray(values, dtype=object))
+    out["surname"] = Codes(joint[:n], np.asarray(values, dtype=object))
+    out["given"] = Codes(joint[n : 2 * n], np.asarray(values, dtype=object))
     exact = out.pop("exact")
     return exact, out
+
+
+def _fast_path(
+    parts: list[npt.NDArray[np.object_]], roles: tuple[str, ...], feats: dict[str, Any]
+) -> BoolArray:
+    """Fill ``feats`` for records whose every name column holds at most one full word."""
+    n = len(parts[0])
+    fast = np.ones(n, dtype=bool)
+    canon_cols, latin_cols = [], []
+    for part, role in zip(parts, roles, strict=True):
+        codes, uniques = pd.factorize(part)
+        info = [_column_word(str(u)) for u in uniques]
+        ok, canon, latin, first = (np.array([*column, False if i == 0 else ""], dtype=object)
+                                   for i, column in enumerate(zip(*info, strict=True)))  # fmt: skip
+        fast &= ok[codes].astype(bool)
+        canon_cols.append(canon[codes])
+        latin_cols.append(latin[codes])
+        feats[role] = np.where(fast, latin[codes], feats[role])
+        if role in ("given", "patronymic"):
+            feats["g1" if role == "given" else "p1"] = first[codes]
+    for name in ("surname", "given", "patronymic", "g1", "p1"):
+        feats[name] = np.where(fast, feats[name], "")
+    feats["exact"] = _sorted_words(canon_cols, fast)
+    feats["translit"] = _sorted_words(latin_cols, fast)
+    return fast
+
+
+def _column_word(text: str) -> tuple[bool, str, str, str]:
+    tokens = norm.name_tokens(text)
+    if not tokens:
+        return True, "", "", ""
+    if len(tokens) > 1 or len(tokens[0]) == 1:
+        return False, "", "", ""
+    canon, latin, _ = _word(tokens[0])
+    return True, canon, latin, _word(tokens[0][:1])[1][:1]
+
+
+def _sorted_words(columns: list[npt.NDArray[np.object_]], rows: BoolArray) -> npt.NDArray[np.object_]:
+    """Per record, its words sorted and joined by a space (as the word-by-word path does)."""
+    out = np.full(len(rows), "", dtype=object)
+    if not rows.any():
+        return out
+    stacked = np.concatenate([c[rows] for c in columns])
+    codes, vocab = pd.factorize(stacked, sort=True)
+    empty = int(np.searchsorted(vocab, "")) if "" in set(vocab[:1]) else -1
+    codes = np.where(codes == empty, len(vocab), codes).reshape(len(columns), -1).T
+    codes.sort(axis=1)
+    width = np.int64(len(vocab) + 1)
+    key = np.zeros(len(codes), dtype=np.int64)
+    for column in codes.T:
+        key = key * width + column
+    kcodes, keys = pd.factorize(key)
+    words = np.append(np.asarray(vocab, dtype=object), "")
+    texts = []
+    for k in keys.tolist():
+        parts = []
+        for _ in range(len(columns)):
+            parts.append(words[k % width])
+            k //= width
+        texts.append(" ".join(w for w in reversed(parts) if w))
+    out[rows] = np.array(texts, dtype=object)[kcodes]
+    return out
 
 
 def _both(c: Codes, a: IntArray, b: IntArray) -> BoolArray:

@@ -30,7 +30,7 @@ from migrate.dedupe._features import (
     multi_values,
     pair_scores,
 )
-from migrate.dedupe._person import SEPARATOR, initials_agree, person_features, roles_agree
+from migrate.dedupe._person import initials_agree, person_features, roles_agree
 from migrate.dedupe.rules import Comparison
 
 __all__ = ["Compared", "Prepared", "levels", "prepare"]
@@ -109,11 +109,8 @@ def _prepare_person(frame: pd.DataFrame, comparison: Comparison) -> Prepared:
         order = ("surname", "given", "patronymic")
         roles = (order if _surname_first(comparison) else ("given", "surname", "patronymic"))[
             : len(roles)] + ("",) * max(0, len(roles) - 3)  # fmt: skip
-    joined = pd.Series(column_text(frame, comparison.columns[:1]), dtype=object)
-    for column in comparison.columns[1:]:
-        joined = joined + SEPARATOR + pd.Series(column_text(frame, [column]), dtype=object)
-    features = person_features(joined.to_numpy(dtype=object), roles=roles,
-                               surname_first=_surname_first(comparison))  # fmt: skip
+    parts = [column_text(frame, [column]) for column in comparison.columns]
+    features = person_features(parts, roles=roles, surname_first=_surname_first(comparison))
     return Prepared(comparison, *features)
 
 
