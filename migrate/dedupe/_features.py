@@ -103,8 +103,16 @@ def _as_text(value: object) -> str:
     return str(value).strip()
 
 
-def encode(raw: npt.NDArray[np.object_], normalise: Callable[[str], str]) -> Codes:
-    """Normalise each distinct raw text once; codes per record into distinct normalised values."""
+def encode(raw: npt.NDArray[np.object_], normalise: Callable[[str], str] | None) -> Codes:
+    """Normalise each distinct raw text once; codes per record into distinct normalised values.
+
+    ``normalise=None`` takes the texts as they are (``""`` means no value).
+    """
+    if normalise is None:
+        codes, uniques = pd.factorize(np.append(raw, ""), use_na_sentinel=True)
+        empty = codes[-1]
+        codes = np.where((codes == empty) | (codes < 0), -1, codes)[:-1].astype(np.int64)
+        return Codes(codes, np.asarray(uniques, dtype=object))
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     normalised = [normalise(str(u)) if str(u) else "" for u in uniques]
     ncodes, nuniques = pd.factorize(np.array(normalised + [""], dtype=object))

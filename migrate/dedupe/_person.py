@@ -104,7 +104,7 @@ def person_features(
         rows = [_features(str(u), roles, surname_first) for u in uniques]
         for index, name in enumerate(_FIELDS):
             feats[name][slow] = np.array([r[index] for r in rows], dtype=object)[codes]
-    out = {name: encode(feats[name], lambda v: v) for name in _FIELDS if name not in
+    out = {name: encode(feats[name], None) for name in _FIELDS if name not in
            ("surname", "given")}  # fmt: skip
     joint, values = pd.factorize(np.concatenate([feats["surname"], feats["given"], [""]]))
     joint = np.where(joint == joint[-1], -1, joint).astype(np.int64)
@@ -165,14 +165,10 @@ def _sorted_words(columns: list[npt.NDArray[np.object_]], rows: BoolArray) -> np
         key = key * width + column
     kcodes, keys = pd.factorize(key)
     words = np.append(np.asarray(vocab, dtype=object), "")
-    texts = []
-    for k in keys.tolist():
-        parts = []
-        for _ in range(len(columns)):
-            parts.append(words[k % width])
-            k //= width
-        texts.append(" ".join(w for w in reversed(parts) if w))
-    out[rows] = np.array(texts, dtype=object)[kcodes]
+    text = pd.Series([""] * len(keys), dtype=object)
+    for power in range(len(columns) - 1, -1, -1):  # empty words sort last: only trailing gaps
+        text = text + " " + pd.Series(words[(keys // width**power) % width], dtype=object)
+    out[rows] = text.str.strip().to_numpy(dtype=object)[kcodes]
     return out
 
 
