@@ -36,10 +36,14 @@ def main(argv: list[str] | None = None) -> int:
     clusters = dict(zip(result.clusters["_key"], result.clusters["cluster"], strict=True))
     scores = pairwise_scores(clusters, truth)
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-    print(f"records={scores and len(frame)} candidate_pairs={result.stats.candidate_pairs} "
-          f"matched={result.stats.matched_pairs} review={result.stats.review_pairs}")
-    print(f"true_pairs={scores.true_pairs} tp={scores.tp} fp={scores.fp} fn={scores.fn} "
-          f"precision={scores.precision:.4f} recall={scores.recall:.4f}")
+    print(
+        f"records={scores and len(frame)} candidate_pairs={result.stats.candidate_pairs} "
+        f"matched={result.stats.matched_pairs} review={result.stats.review_pairs}"
+    )
+    print(
+        f"true_pairs={scores.true_pairs} tp={scores.tp} fp={scores.fp} fn={scores.fn} "
+        f"precision={scores.precision:.4f} recall={scores.recall:.4f}"
+    )
     print(f"peak_rss_gb={peak_gb:.2f} (generation included)")
     print(f"f1={scores.f1:.4f} wall_s={wall:.1f}")
     return 0

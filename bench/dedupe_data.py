@@ -65,7 +65,9 @@ def _people(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     uniq_last = {s: translit_key(s).replace(" ", "") for s in np.unique(last)}
     local = [f"{uniq_first[f][:1]}.{uniq_last[s]}{d}" for f, s, d in
              zip(first, last, rng.integers(1, 9999, n), strict=True)]  # fmt: skip
-    email = np.char.add(np.char.add(np.array(local, dtype=str), "@"), _DOMAINS[rng.integers(0, 6, n)])
+    email = np.char.add(
+        np.char.add(np.array(local, dtype=str), "@"), _DOMAINS[rng.integers(0, 6, n)]
+    )
     birth = pd.to_datetime(rng.integers(-7000, 12000, n), unit="D").strftime("%Y-%m-%d").to_numpy()
     birth = np.where(rng.random(n) < 0.4, birth, None)
     modified = pd.to_datetime(rng.integers(17000, 20000, n), unit="D").strftime("%Y-%m-%d")
@@ -112,7 +114,10 @@ def _corrupt(cols: dict[str, np.ndarray], is_dup: np.ndarray, rng: np.random.Gen
         if r[2] < 0.20:
             middle[i] = None
         if r[3] < 0.12:
-            first[i], middle[i] = str(first[i])[0] + ".", (str(middle[i])[0] + ".") if middle[i] else None
+            first[i], middle[i] = (
+                str(first[i])[0] + ".",
+                (str(middle[i])[0] + ".") if middle[i] else None,
+            )
         if r[4] < 0.15:
             last[i], first[i] = _latin(str(last[i])), _latin(str(first[i]))
             middle[i] = _latin(str(middle[i])) if middle[i] else None

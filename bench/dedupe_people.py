@@ -60,7 +60,8 @@ def _originals(n: int, rng: np.random.Generator, pools: dict[str, list[str]]) ->
         "given_name": pick("given"), "surname": pick("surname"),
         "street_number": rng.integers(1, 400, n).astype(str),
         "address_1": pick("street"),
-        "address_2": np.where(rng.random(n) < 0.2, "unit " + rng.integers(1, 40, n).astype(str), ""),
+        "address_2": np.where(rng.random(n) < 0.2, "unit " + rng.integers(1, 40, n).astype(str),
+                              ""),
         "suburb": pick("suburb"), "postcode": rng.integers(2000, 7999, n).astype(str),
         "state": pick("state"), "date_of_birth": birth.to_numpy(),
         "soc_sec_id": rng.integers(1_000_000, 9_999_999, n).astype(str),
@@ -98,7 +99,9 @@ def _corrupt(row: dict[str, str], rng: np.random.Generator) -> dict[str, str]:
     return out
 
 
-def generate_people(entities: int, duplicates: int, seed: int = 11) -> tuple[pd.DataFrame, dict[str, str]]:
+def generate_people(
+    entities: int, duplicates: int, seed: int = 11
+) -> tuple[pd.DataFrame, dict[str, str]]:
     """A shuffled FEBRL-style table and ``rec_id → entity``."""
     rng = np.random.default_rng(seed)
     originals = _originals(entities, rng, _pools(seed))

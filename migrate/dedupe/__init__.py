@@ -6,7 +6,7 @@ Public API: :func:`dedupe_table` (one entity's table → :class:`DedupeResult`),
 other tables follow a merge, and :func:`pairwise_scores` to measure quality against truth.
 """
 
-from migrate.dedupe.decisions import DecisionStore, Decisions
+from migrate.dedupe.decisions import Decisions, DecisionStore
 from migrate.dedupe.engine import DedupeResult, DedupeStats, dedupe_table
 from migrate.dedupe.evaluate import PairwiseScores, pairwise_scores
 from migrate.dedupe.rules import (

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler
 
@@ -34,6 +33,7 @@ WORKERS = -1
 _UNIT_SCORERS = (JaroWinkler.normalized_similarity, OSA.normalized_similarity)
 
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +115,7 @@ def encode(raw: npt.NDArray[np.object_], normalise: Callable[[str], str] | None)
         return Codes(codes, np.asarray(uniques, dtype=object))
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     normalised = [normalise(str(u)) if str(u) else "" for u in uniques]
-    ncodes, nuniques = pd.factorize(np.array(normalised + [""], dtype=object))
+    ncodes, nuniques = pd.factorize(np.array([*normalised, ""], dtype=object))
     empty = ncodes[-1]
     remap = np.where(ncodes == empty, -1, ncodes).astype(np.int64)
     out = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 import cleaners
 
 __all__ = [
+    "assign_roles",
     "company_key",
     "email_key",
     "identifier_key",
@@ -25,7 +26,6 @@ __all__ = [
     "inn_key",
     "name_tokens",
     "phone_key",
-    "assign_roles",
     "role_hint",
     "split_fio",
     "split_multi",
@@ -57,7 +57,7 @@ def name_tokens(value: object) -> list[str]:
 
 
 def company_key(value: object) -> str:
-    """A company name without legal form, quotes, look-alike letters (:func:`cleaners.company_name_key`)."""
+    """A company name without legal form, quotes, look-alikes (``cleaners.company_name_key``)."""
     if value is None or str(value) in ("nan", "None", "<NA>"):
         return ""
     return cleaners.company_name_key(unicodedata.normalize("NFKC", str(value)).strip())
@@ -167,7 +167,7 @@ _GIVEN: frozenset[str] | None = None
 
 
 def role_hint(token: str) -> str:
-    """What a single name word looks like: ``initial``, ``patronymic``, ``given``, ``surname`` or ``""``."""
+    """What a name word looks like: ``initial``, ``patronymic``, ``given``, ``surname``, ``""``."""
     global _GIVEN
     if _GIVEN is None:
         _GIVEN = _given_names()
@@ -192,7 +192,9 @@ def assign_roles(hints: list[str], surname_first: bool) -> tuple[int, int, int]:
             roles[role] = index
         else:
             rest.append(index)
-    order = ("surname", "given", "patronymic") if surname_first else ("given", "surname", "patronymic")
+    order = (
+        ("surname", "given", "patronymic") if surname_first else ("given", "surname", "patronymic")
+    )
     for index in rest:
         free = next((r for r in order if r not in roles), None)
         if free is None:

@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import cleaners
 from rapidfuzz.distance import OSA
 
+import cleaners
 from migrate.dedupe import _normalise as norm
 from migrate.dedupe._features import Codes, encode, pair_scores
 from migrate.dedupe._nicknames import canonical_token
@@ -149,7 +149,9 @@ def _column_word(text: str) -> tuple[bool, str, str, str]:
     return True, canon, latin, _word(tokens[0][:1])[1][:1]
 
 
-def _sorted_words(columns: list[npt.NDArray[np.object_]], rows: BoolArray) -> npt.NDArray[np.object_]:
+def _sorted_words(
+    columns: list[npt.NDArray[np.object_]], rows: BoolArray
+) -> npt.NDArray[np.object_]:
     """Per record, its words sorted and joined by a space (as the word-by-word path does)."""
     out = np.full(len(rows), "", dtype=object)
     if not rows.any():
@@ -157,11 +159,11 @@ def _sorted_words(columns: list[npt.NDArray[np.object_]], rows: BoolArray) -> np
     stacked = np.concatenate([c[rows] for c in columns])
     codes, vocab = pd.factorize(stacked, sort=True)
     empty = int(np.searchsorted(vocab, "")) if "" in set(vocab[:1]) else -1
-    codes = np.where(codes == empty, len(vocab), codes).reshape(len(columns), -1).T
-    codes.sort(axis=1)
+    table = np.where(codes == empty, len(vocab), codes).reshape(len(columns), -1).T
+    table.sort(axis=1)
     width = np.int64(len(vocab) + 1)
-    key = np.zeros(len(codes), dtype=np.int64)
-    for column in codes.T:
+    key = np.zeros(len(table), dtype=np.int64)
+    for column in table.T:
         key = key * width + column
     kcodes, keys = pd.factorize(key)
     words = np.append(np.asarray(vocab, dtype=object), "")
@@ -177,7 +179,7 @@ def _both(c: Codes, a: IntArray, b: IntArray) -> BoolArray:
 
 
 def _same(c: Codes, a: IntArray, b: IntArray) -> BoolArray:
-    return _both(c, a, b) & (c.codes[a] == c.codes[b])
+    return np.asarray(_both(c, a, b) & (c.codes[a] == c.codes[b]), dtype=np.bool_)
 
 
 def initials_agree(x: dict[str, Codes], a: IntArray, b: IntArray) -> BoolArray:
@@ -200,9 +202,13 @@ def roles_agree(
             agree &= ~both | _same(x[role], a, b)
             any_both |= both
         sur, giv = x["surname"], x["given"]
-        crossed = (sur.codes[a] == giv.codes[b]) & (giv.codes[a] == sur.codes[b]) & (sur.codes[a] >= 0)
-        crossed &= (giv.codes[a] >= 0) & (~_both(x["patronymic"], a, b) | _same(x["patronymic"], a, b))
-        return mask & ((agree & any_both) | crossed)
+        crossed = (
+            (sur.codes[a] == giv.codes[b]) & (giv.codes[a] == sur.codes[b]) & (sur.codes[a] >= 0)
+        )
+        crossed &= (giv.codes[a] >= 0) & (
+            ~_both(x["patronymic"], a, b) | _same(x["patronymic"], a, b)
+        )
+        return np.asarray(mask & ((agree & any_both) | crossed), dtype=np.bool_)
     ok = mask & _both(x["surname"], a, b) & (_both(x["given"], a, b) | _both(x["patronymic"], a, b))
     straight = ok.copy()
     for role in roles:
@@ -227,6 +233,3 @@ def _crossed(
     one = pair_scores(sur, sur.codes[a], giv.codes[b], mask & both, OSA.normalized_similarity)
     two = pair_scores(sur, giv.codes[a], sur.codes[b], mask & both, OSA.normalized_similarity)
     return both & (one >= threshold - 1e-9) & (two >= threshold - 1e-9)
-
-
-

@@ -54,8 +54,16 @@ class Candidates:
 
 
 def _name_key(value: str) -> str:
-    tokens = [canonical_token(norm.translit_key(canonical_token(t))) for t in norm.name_tokens(value)]
+    tokens = [
+        canonical_token(norm.translit_key(canonical_token(t))) for t in norm.name_tokens(value)
+    ]
     return " ".join(sorted(t for t in tokens if t))
+
+
+def _given(value: str) -> str:
+    """The first word as a canonical given name: «Саша» and «Sasha» → the key of «Александр»."""
+    words = norm.name_tokens(value)
+    return canonical_token(norm.translit_key(canonical_token(words[0]))) if words else ""
 
 
 def _phonetic(value: str) -> str:
@@ -72,6 +80,7 @@ _SINGLE: dict[str, Callable[[str], str]] = {
     "name_key": _name_key,
     "company_key": lambda v: norm.translit_key(norm.company_key(v)),
     "initial": lambda v: norm.translit_key(canonical_token(v.strip().lower()))[:1],
+    "given_name": lambda v: _given(v),
     "phonetic": _phonetic,
     "year": lambda v: m.group(0) if (m := re.search(r"(19|20)\d\d", v)) else "",
     "prefix2": lambda v: norm.translit_key(v).replace(" ", "")[:2],
@@ -130,7 +139,7 @@ def _blocks(records: IntArray, codes: IntArray) -> tuple[IntArray, IntArray, Int
 
 
 def _pairs_in_blocks(records: IntArray, starts: IntArray, sizes: IntArray) -> IntArray:
-    """Every pair inside each block as ``lo * n + hi`` codes would need n; return (i, j) positions."""
+    """Every pair of records inside each block, as rows ``(record, record)``."""
     members = gather_ranges(starts, sizes)
     block_end = np.repeat(starts + sizes, sizes)
     later = block_end - members - 1  # partners after each member
@@ -160,7 +169,7 @@ def candidate_pairs(
     per_key: dict[str, int] = {}
     skipped: list[SkippedBlock] = []
     for key in keys:
-        if known is not None and key.comparison in known:
+        if known is not None and key.comparison is not None and key.comparison in known:
             records, codes, values = known[key.comparison]
         else:
             records, codes, values = block_codes(frame, key)

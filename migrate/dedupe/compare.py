@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
+from rapidfuzz import fuzz
+from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from migrate.dedupe import _normalise as norm
 from migrate.dedupe._features import (
@@ -63,7 +63,7 @@ class Prepared:
 
 @dataclass(frozen=True, slots=True)
 class Compared:
-    """Levels of one comparison for a batch of pairs; ``conflict`` = two valid strong values differ."""
+    """Levels of one comparison for some pairs; ``conflict``: two valid strong values differ."""
 
     level: npt.NDArray[np.int8]
     conflict: BoolArray
@@ -208,27 +208,29 @@ def _holds(
         sur = p.extra["surname"].codes
         mask = mask & (sur[a] >= 0) & (sur[b] >= 0)
     if name == "exact":
-        return mask & (ca == cb)
+        return np.asarray(mask & (ca == cb), dtype=np.bool_)
     if name == "translit":
         t = p.extra.get("compact", p.extra["translit"])
-        return mask & (t.codes[a] == t.codes[b]) & (t.codes[a] >= 0)
+        return np.asarray(mask & (t.codes[a] == t.codes[b]) & (t.codes[a] >= 0), dtype=np.bool_)
     if name == "initials":
-        return mask & initials_agree(p.extra, a, b)
+        return np.asarray(mask & initials_agree(p.extra, a, b), dtype=np.bool_)
     if kind == "person_name" and name in ("subset", "fuzzy"):
-        return mask & roles_agree(p.extra, name, float(threshold or 1.0), a, b, mask)
+        return np.asarray(
+            mask & roles_agree(p.extra, name, float(threshold or 1.0), a, b, mask), dtype=np.bool_
+        )
     if name == "local":
         t = p.extra["local"]
-        return mask & (t.codes[a] == t.codes[b]) & (t.codes[a] >= 0)
+        return np.asarray(mask & (t.codes[a] == t.codes[b]) & (t.codes[a] >= 0), dtype=np.bool_)
     if name == "suffix":
         digits = int(threshold or 7)
-        return mask & _suffix_equal(p.main, ca, cb, digits)
+        return np.asarray(mask & _suffix_equal(p.main, ca, cb, digits), dtype=np.bool_)
     if name in ("within", "typo"):
         return _numeric_level(p, name, threshold, a, b, mask)
     source = p.extra.get("translit", p.main) if kind in ("person_name", "company_name") else p.main
     sa, sb = source.codes[a], source.codes[b]
     if name == "subset":
         score = pair_scores(source, sa, sb, mask, fuzz.token_set_ratio)
-        return mask & (score >= 1.0) & (sa != sb)
+        return np.asarray(mask & (score >= 1.0) & (sa != sb), dtype=np.bool_)
     scorer = _SCORERS[p.comparison.scorer] if kind == "text" else fuzz.token_sort_ratio
     if kind == "identifier" or kind == "email":
         scorer = fuzz.ratio
@@ -237,7 +239,7 @@ def _holds(
         compact = p.extra["compact"]
         glued = pair_scores(compact, compact.codes[a], compact.codes[b], mask, fuzz.ratio)
         score = np.maximum(score, glued)
-    return mask & (score >= float(threshold or 1.0) - 1e-9)
+    return np.asarray(mask & (score >= float(threshold or 1.0) - 1e-9), dtype=np.bool_)
 
 
 def _shares_value(multi: Multi, a: IntArray, b: IntArray) -> BoolArray:
@@ -260,7 +262,7 @@ def _shares_value(multi: Multi, a: IntArray, b: IntArray) -> BoolArray:
 def _suffix_equal(main: Codes, ca: IntArray, cb: IntArray, digits: int) -> BoolArray:
     suffix = np.array([v[-digits:] for v in main.values] + [""], dtype=object)
     codes, _ = pd.factorize(suffix)
-    return (codes[ca] == codes[cb]) & (ca >= 0) & (cb >= 0)
+    return np.asarray((codes[ca] == codes[cb]) & (ca >= 0) & (cb >= 0), dtype=np.bool_)
 
 
 def _numeric_level(
@@ -271,12 +273,15 @@ def _numeric_level(
     if name == "within":
         limit = float(threshold or 0.0)
         if p.comparison.kind == "number":
-            return mask & (np.abs(va - vb) <= limit * np.maximum(np.abs(va), np.abs(vb)))
-        return mask & (np.abs(va - vb) <= limit)
+            return np.asarray(
+                mask & (np.abs(va - vb) <= limit * np.maximum(np.abs(va), np.abs(vb))),
+                dtype=np.bool_,
+            )
+        return np.asarray(mask & (np.abs(va - vb) <= limit), dtype=np.bool_)
     source = p.main
     ca, cb = source.codes[a], source.codes[b]
     distance = pair_scores(source, ca, cb, mask, Levenshtein.distance, scale=1.0)
     swapped = np.array([v[:4] + v[6:8] + v[4:6] for v in source.values] + [""], dtype=object)
     index = {v: i for i, v in enumerate(source.values)}
     swap_code = np.array([index.get(v, -2) for v in swapped], dtype=np.int64)
-    return mask & ((distance <= 1) | (swap_code[ca] == cb))
+    return np.asarray(mask & ((distance <= 1) | (swap_code[ca] == cb)), dtype=np.bool_)

@@ -89,8 +89,10 @@ def dedupe_table(
     started = time.perf_counter()
     say = progress or (lambda _line: None)
     if key not in frame.columns:
-        raise ConfigError(f"{rules.entity}: the key column `{key}` is not in the table",
-                          next_step=f"columns are: {', '.join(map(str, frame.columns))[:200]}")
+        raise ConfigError(
+            f"{rules.entity}: the key column `{key}` is not in the table",
+            next_step=f"columns are: {', '.join(map(str, frame.columns))[:200]}",
+        )
     frame = frame.reset_index(drop=True)
     keys = frame[key].map(lambda v: "" if v is None or v != v else str(v)).to_numpy(object)
     decided = (decisions or Decisions()).restricted_to(keys)
@@ -130,9 +132,17 @@ def dedupe_table(
     survivors = merge_rows(frame, master, order, rules.survivorship, key)
     shown = np.flatnonzero(is_match | is_review)
     reasons = (
-        explain_pairs(prepared, [lv[shown] for lv in cand_levels], list(conflict[:, shown]),
-                      model.weights(), a[shown], b[shown], rules.language)  # fmt: skip
-        if explain else [""] * len(shown)
+        explain_pairs(
+            prepared,
+            [lv[shown] for lv in cand_levels],
+            list(conflict[:, shown]),
+            model.weights(),
+            a[shown],
+            b[shown],
+            rules.language,
+        )
+        if explain
+        else [""] * len(shown)
     )
     status = np.where(forced[shown], "decided", np.where(is_match[shown] & ~refused[shown],
                                                          "match", "review"))  # fmt: skip
@@ -146,7 +156,7 @@ def dedupe_table(
     })  # fmt: skip
     sizes = np.bincount(labels, minlength=len(frame))
     stats = DedupeStats(
-        records=len(frame), candidate_pairs=int(len(found.a)), pairs_per_key=found.per_key,
+        records=len(frame), candidate_pairs=len(found.a), pairs_per_key=found.per_key,
         skipped_blocks=found.skipped, matched_pairs=int((status != "review").sum()),
         review_pairs=int((status == "review").sum()), clusters=int((sizes > 1).sum()),
         merged_records=int((master != np.arange(len(frame))).sum()),

@@ -41,7 +41,9 @@ def _pairs(counts: np.ndarray) -> int:
     return int((counts * (counts - 1) // 2).sum())
 
 
-def pairwise_scores(cluster_of: Mapping[str, object], truth: Mapping[str, object]) -> PairwiseScores:
+def pairwise_scores(
+    cluster_of: Mapping[str, object], truth: Mapping[str, object]
+) -> PairwiseScores:
     """Compare ``record → cluster`` with ``record → true entity`` over the records in both."""
     keys = [k for k in cluster_of if k in truth]
     frame = pd.DataFrame({

@@ -59,7 +59,9 @@ def label_of(prepared: Prepared, language: str) -> str:
         return "ФИО" if language == "ru" else "full name"
     index = 0 if language == "ru" else 1
     first = comparison.columns[0] if comparison.columns else comparison.name
-    return _LABELS.get(first, _LABELS.get(comparison.name, (comparison.name, comparison.name)))[index]
+    return _LABELS.get(first, _LABELS.get(comparison.name, (comparison.name, comparison.name)))[
+        index
+    ]
 
 
 def explain_pairs(
@@ -89,7 +91,7 @@ def explain_pairs(
                 continue
             text = phrases[lv]
             if "{value}" in text:
-                text = text.format(value=texts_a[i] if texts_a[i] == texts_b[i] else texts_a[i])
+                text = text.format(value=texts_a[i])
             parts[i].append((float(weight[lv]), text))
     out = []
     for items in parts:

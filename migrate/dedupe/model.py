@@ -72,7 +72,7 @@ class FittedModel:
 
     def summary(self) -> list[LevelWeight]:
         """Every comparison level with its m, u and weight."""
-        out = []
+        out: list[LevelWeight] = []
         for comparison, m, u in zip(self.comparisons, self.m, self.u, strict=True):
             names = [level.name + (f"≥{level.threshold:g}" if level.threshold else "")
                      for level in comparison.levels] + ["differs"]  # fmt: skip
@@ -98,7 +98,7 @@ def default_m(comparison: Comparison) -> FloatArray:
     for i, level in enumerate(comparison.levels):
         if level.m is not None:
             base[i] = level.m
-    return base / base.sum()
+    return np.asarray(base / base.sum(), dtype=np.float64)
 
 
 def default_u(comparison: Comparison) -> FloatArray:
@@ -110,7 +110,7 @@ def default_u(comparison: Comparison) -> FloatArray:
         if level.u is not None:
             base[i] = level.u
     base[-1] = max(1.0 - base[:-1].sum(), 1e-6)
-    return base / base.sum()
+    return np.asarray(base / base.sum(), dtype=np.float64)
 
 
 def estimate_u(
@@ -199,4 +199,4 @@ def _posterior(
         log_m[known] += np.log(m[c][level[known]])
         log_u[known] += np.log(u[c][level[known]])
     odds = np.log(prior) - np.log(1 - prior) + log_m - log_u
-    return 1.0 / (1.0 + np.exp(-np.clip(odds, -700, 700)))
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(odds, -700, 700))), dtype=np.float64)

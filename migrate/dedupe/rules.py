@@ -69,7 +69,8 @@ KINDS: dict[str, tuple[frozenset[str], tuple[Any, ...]]] = {
 }
 TRANSFORMS = frozenset(
     {"exact", "phone", "email", "identifier", "digits", "translit", "name_key", "company_key",
-     "initial", "phonetic", "year", "tokens", "prefix2", "prefix3", "prefix4", "prefix5"}
+     "initial", "given_name", "phonetic", "year", "tokens", "prefix2", "prefix3", "prefix4",
+     "prefix5"}
 )  # fmt: skip
 SCORERS = frozenset(
     {"ratio", "token_sort_ratio", "token_set_ratio", "partial_ratio", "WRatio", "jaro_winkler"}
@@ -193,7 +194,9 @@ def parse_rules(data: Any, *, entity: str, where: str = "rules") -> Rules:
     """
     problems: list[str] = []
     if not isinstance(data, Mapping):
-        raise MappingError(f"{where}: dedupe rules must be a mapping", [f"got {type(data).__name__}"])
+        raise MappingError(
+            f"{where}: dedupe rules must be a mapping", [f"got {type(data).__name__}"]
+        )
     base = data.get("base")
     if base is not None:
         data = {**_preset_data(str(base), where, problems), **{k: v for k, v in data.items()}}
@@ -208,7 +211,9 @@ def parse_rules(data: Any, *, entity: str, where: str = "rules") -> Rules:
     match = _number(thresholds.get("match", 0.95), f"{where}: thresholds.match", problems, 0, 1)
     review = _number(thresholds.get("review", 0.6), f"{where}: thresholds.review", problems, 0, 1)
     if review > match:
-        problems.append(f"{where}: thresholds.review ({review}) is above thresholds.match ({match})")
+        problems.append(
+            f"{where}: thresholds.review ({review}) is above thresholds.match ({match})"
+        )
     estimate = str(model.get("estimate", "em"))
     if estimate not in ("em", "fixed"):
         problems.append(f"{where}: model.estimate must be `em` or `fixed`, not `{estimate}`")
@@ -223,14 +228,22 @@ def parse_rules(data: Any, *, entity: str, where: str = "rules") -> Rules:
         match=match,
         review=review,
         estimate=estimate,
-        u_sample=int(_number(model.get("u_sample", 200_000), f"{where}: model.u_sample",
-                             problems, 100, 10**8)),
-        em_iterations=int(_number(model.get("iterations", 25), f"{where}: model.iterations",
-                                  problems, 0, 1000)),
-        max_block=int(_number(limits.get("max_block", 1000), f"{where}: limits.max_block",
-                              problems, 2, 10**6)),
-        max_cluster=int(_number(limits.get("max_cluster", 20), f"{where}: limits.max_cluster",
-                                problems, 2, 10**6)),
+        u_sample=int(
+            _number(
+                model.get("u_sample", 200_000), f"{where}: model.u_sample", problems, 100, 10**8
+            )
+        ),
+        em_iterations=int(
+            _number(model.get("iterations", 25), f"{where}: model.iterations", problems, 0, 1000)
+        ),
+        max_block=int(
+            _number(limits.get("max_block", 1000), f"{where}: limits.max_block", problems, 2, 10**6)
+        ),
+        max_cluster=int(
+            _number(
+                limits.get("max_cluster", 20), f"{where}: limits.max_cluster", problems, 2, 10**6
+            )
+        ),
         survivorship=surv,
         language=language,
     )
@@ -259,7 +272,9 @@ def _preset_data(name: str, where: str, problems: list[str]) -> dict[str, Any]:
 def _check_keys(data: Mapping[str, Any], where: str, problems: list[str]) -> None:
     for key in data:
         if key not in _TOP_KEYS:
-            problems.append(f"{where}: unknown section `{key}` (known: {', '.join(sorted(_TOP_KEYS))})")
+            problems.append(
+                f"{where}: unknown section `{key}` (known: {', '.join(sorted(_TOP_KEYS))})"
+            )
     if not data.get("comparisons"):
         problems.append(f"{where}: `comparisons` is missing or empty")
     if not data.get("blocking"):
@@ -365,7 +380,9 @@ def _parse_level(raw: Any, allowed: frozenset[str], here: str, problems: list[st
     for key in raw:
         problems.append(f"{here}: unknown key `{key}`")
     if name not in allowed:
-        problems.append(f"{here} `{name}` is not allowed here (allowed: {', '.join(sorted(allowed))})")
+        problems.append(
+            f"{here} `{name}` is not allowed here (allowed: {', '.join(sorted(allowed))})"
+        )
         return Level("exact")
     if name in ("fuzzy", "within", "suffix"):
         if threshold is None:
@@ -409,7 +426,9 @@ def _parse_blocking(
             problems.append(f"{here}: {len(transforms)} transforms for {len(columns)} columns")
         for t in transforms:
             if t not in TRANSFORMS:
-                problems.append(f"{here}: transform `{t}` is not one of {', '.join(sorted(TRANSFORMS))}")
+                problems.append(
+                    f"{here}: transform `{t}` is not one of {', '.join(sorted(TRANSFORMS))}"
+                )
         name = str(item.get("name") or "+".join(columns))
         out.append(BlockingKey(name, columns, tuple(str(t) for t in transforms)))
     return out
@@ -427,7 +446,9 @@ def _parse_survivorship(raw: Any, where: str, problems: list[str]) -> Survivorsh
     prefer = tuple(str(p) for p in data.get("prefer", ("completeness", "recency")))
     for p in prefer:
         if p not in _PREFER:
-            problems.append(f"{where}: survivorship.prefer `{p}` is not one of {', '.join(_PREFER)}")
+            problems.append(
+                f"{where}: survivorship.prefer `{p}` is not one of {', '.join(_PREFER)}"
+            )
     recency = data.get("recency", ("DATE_MODIFY", "DATE_CREATE"))
     recency = (recency,) if isinstance(recency, str) else tuple(str(r) for r in recency)
     return Survivorship(prefer, recency, bool(data.get("fill_empty", True)))

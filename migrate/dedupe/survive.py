@@ -98,11 +98,9 @@ def merge_rows(
         return out
     ranked = frame.iloc[order]
     heads = pd.Index(master[order])
-    at = pd.Index(survivors).get_indexer(np.unique(master[order]))
+    at = pd.Index(survivors).get_indexer(pd.Index(np.unique(master[order])))
     keys = frame[key].astype(str).to_numpy(object)
-    absorbed = pd.Series(keys[order], index=heads).groupby(level=0, sort=True).agg(
-        lambda ks: tuple(ks.iloc[1:])
-    )
+    absorbed = pd.Series(keys[order], index=heads).groupby(level=0, sort=True).agg(_tail)
     absorbed_list: list[tuple[str, ...]] = [()] * len(out)
     for index, taken in zip(at.tolist(), absorbed.to_list(), strict=True):
         absorbed_list[index] = taken
@@ -112,14 +110,16 @@ def merge_rows(
             continue
         values = pd.Series(ranked[column].to_numpy(object), index=heads)
         if _is_multi(frame[column]):
-            merged = values.groupby(level=0, sort=True).agg(lambda vs: _union(vs.to_list()))
+            merged: pd.Series = values.groupby(level=0, sort=True).agg(_union_series)
         elif rules.fill_empty:
             merged = values.where(_filled_mask(values)).groupby(level=0, sort=True).first()
             merged = merged.reindex(np.unique(master[order]))
         else:
             continue
         target = out[column].astype(object).to_numpy(copy=True)
-        fill = merged.to_numpy(object)
+        fill = np.empty(len(merged), dtype=object)
+        for index, value in enumerate(merged.to_list()):
+            fill[index] = value  # element-wise: tuples must stay whole
         keep = np.array([_filled(v) for v in fill], dtype=bool) if len(fill) else fill.astype(bool)
         target[at[keep]] = fill[keep]
         out[column] = pd.Series(target, index=out.index, dtype=object)
@@ -129,6 +129,14 @@ def merge_rows(
 def _filled_mask(values: pd.Series) -> pd.Series:
     text = values.astype(str).str.strip()
     return values.notna() & (text != "") & (text != "()") & (text != "nan") & (text != "None")
+
+
+def _tail(keys: pd.Series) -> Any:
+    return tuple(keys.iloc[1:])
+
+
+def _union_series(values: pd.Series) -> Any:
+    return _union(values.to_list())
 
 
 def _is_multi(series: pd.Series) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from migrate.dedupe.decisions import DecisionStore, Decisions
+from migrate.dedupe.decisions import Decisions, DecisionStore
 from migrate.dedupe.engine import DedupeResult, dedupe_table
 from migrate.dedupe.rules import Rules, parse_rules, preset_names
 from migrate.dedupe.survive import repoint_references
@@ -81,7 +81,9 @@ def dedupe_workspace(
     read = read_decisions(decisions_file) if decisions_file else {}
     stored = store.record(read) if read else store.load()
     results = {
-        entity: dedupe_table(data.tables[entity], r, decisions=stored.get(entity), progress=progress)
+        entity: dedupe_table(
+            data.tables[entity], r, decisions=stored.get(entity), progress=progress
+        )
         for entity, r in rules.items()
     }
     tables = repoint_tables(data.tables, results)

@@ -36,7 +36,8 @@ DECISION_LABELS = {
     "en": {"merge": "merge", "separate": "keep separate", "master": "choose master"},
 }
 _HEADERS = {
-    "ru": ("Группа", "Решение", "Предложение", "Ключ", "Вероятность, %", "Причина", "Файл", "Строка"),
+    "ru": ("Группа", "Решение", "Предложение", "Ключ", "Вероятность, %", "Причина", "Файл",
+           "Строка"),
     "en": ("Group", "Decision", "Proposal", "Key", "Probability, %", "Reason", "File", "Row"),
 }  # fmt: skip
 _PROPOSALS = {
@@ -68,9 +69,9 @@ def write_duplicates_xlsx(
     *,
     language: str = "ru",
 ) -> Path:
-    """Write the review workbook for ``results`` (original rows from ``tables``); return ``path``."""
+    """Write the review workbook for ``results`` (rows shown from ``tables``); return ``path``."""
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.worksheets[0])
     for entity, result in results.items():
         sheet = book.create_sheet(_sheet_title(entity, language))
         table = tables[entity].reset_index(drop=True)
@@ -160,8 +161,10 @@ def read_decisions(path: Path) -> dict[str, Decisions]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (OSError, ValueError, KeyError) as exc:
-        raise ConfigError(f"`{path}` cannot be opened as a workbook ({exc})",
-                          next_step="pass the reports/duplicates.xlsx that dedupe wrote") from exc
+        raise ConfigError(
+            f"`{path}` cannot be opened as a workbook ({exc})",
+            next_step="pass the reports/duplicates.xlsx that dedupe wrote",
+        ) from exc
     out: dict[str, Decisions] = {}
     problems: list[str] = []
     for sheet in book.worksheets:
@@ -188,9 +191,13 @@ def _column(header: list[str], names: tuple[str, ...]) -> int | None:
     return None
 
 
-def _sheet_decisions(rows: list[tuple[Any, ...]], where: str, problems: list[str]) -> Decisions | None:
+def _sheet_decisions(
+    rows: list[tuple[Any, ...]], where: str, problems: list[str]
+) -> Decisions | None:
     header = [str(h or "").strip() for h in rows[0]]
-    cols = [_column(header, (ru, en)) for ru, en in zip(_HEADERS["ru"], _HEADERS["en"], strict=True)]
+    cols = [
+        _column(header, (ru, en)) for ru, en in zip(_HEADERS["ru"], _HEADERS["en"], strict=True)
+    ]
     group_col, decision_col, proposal_col, key_col = cols[:4]
     if group_col is None or decision_col is None or key_col is None or proposal_col is None:
         return None

@@ -40,8 +40,9 @@ def test_brute_force_agrees_on_random_tables():
     frame = pd.DataFrame({"CITY": cities[rng.integers(0, 5, 300)],
                           "NAME": np.array(["x", "y", "z"])[rng.integers(0, 3, 300)]})  # fmt: skip
     found = candidate_pairs(frame, (CITY,), max_block=10_000, chunk_pairs=50)
+    city, name = frame.CITY.tolist(), frame.NAME.tolist()
     expected = {(i, j) for i, j in itertools.combinations(range(300), 2)
-                if frame.CITY[i] and frame.CITY[i] == frame.CITY[j] and frame.NAME[i] == frame.NAME[j]}  # fmt: skip
+                if city[i] and city[i] == city[j] and name[i] == name[j]}  # fmt: skip
     assert _pairs(found) == expected
 
 

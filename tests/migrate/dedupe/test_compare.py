@@ -105,7 +105,10 @@ def test_text_levels_follow_the_scorer():
     spec = ["exact", {"fuzzy": 0.9}, {"fuzzy": 0.6}]
     assert _level("text", "12 Baker Street", "12 baker street", spec)[0] == "exact"
     assert _level("text", "12 Baker Street", "12 Bakr Street", spec)[0] == "fuzzy"
-    assert _level("text", "12 Baker Street", "Baker Street 12", spec, scorer="token_sort_ratio")[0] == "fuzzy"
+    assert (
+        _level("text", "12 Baker Street", "Baker Street 12", spec, scorer="token_sort_ratio")[0]
+        == "fuzzy"
+    )
     assert _level("text", "12 Baker Street", "77 Oak Lane", spec)[0] == "differs"
 
 

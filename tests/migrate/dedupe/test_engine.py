@@ -26,8 +26,8 @@ def test_duplicates_are_merged_and_explained(contacts):
     reasons = result.pairs.set_index(["key_a", "key_b"])["reason"]
     assert "совпадает телефон +79161112233" in reasons[("1", "2")]
     assert "транслитерации" in reasons[("1", "2")]
-    assert pairwise_scores(dict(zip(result.clusters["_key"], result.clusters["cluster"])),
-                           TRUTH).precision == 1.0  # fmt: skip
+    clusters = dict(zip(result.clusters["_key"], result.clusters["cluster"], strict=True))
+    assert pairwise_scores(clusters, TRUTH).precision == 1.0
     survivors = result.survivors.set_index("_key")
     assert len(survivors) == 4
     master = result.key_map["1"]
@@ -65,8 +65,8 @@ def test_decisions_bind_and_survive_a_changed_input(contacts):
     assert result.key_map["6"] == result.key_map["4"] == "5"
     assert result.key_map["7"] != result.key_map["8"]
     # the source changes: rows reordered, one removed, a new one added, fields edited
-    rows = [r for r in ROWS if r[0] != "1"][::-1] + [
-        ("9", "Новиков", "Павел", "", "+79998887766", "", "2024-01-01")]  # fmt: skip
+    new = ("9", "Новиков", "Павел", "", "+79998887766", "", "2024-01-01")
+    rows = [*[r for r in ROWS if r[0] != "1"][::-1], new]
     rows = [(r[0], r[1], r[2], r[3], r[4], "changed@x.ru" if r[0] == "6" else r[5], r[6])
             for r in rows]  # fmt: skip
     again = dedupe_table(contact_frame(rows), default_rules("contact"), decisions=decisions)

@@ -13,7 +13,8 @@ from migrate.errors import MappingError
 @pytest.mark.parametrize("entity", ["company", "contact", "lead", "product", "person"])
 def test_every_preset_loads(entity):
     rules = default_rules(entity)
-    assert rules.comparisons and rules.blocking
+    assert rules.comparisons
+    assert rules.blocking
     assert 0 < rules.review <= rules.match < 1
 
 
@@ -47,7 +48,9 @@ def test_a_block_without_comparisons_refines_the_preset():
     rules = parse_rules({"base": "contact", "thresholds": {"match": 0.99, "review": 0.7}},
                         entity="contact")  # fmt: skip
     assert rules.match == 0.99
-    assert [c.name for c in rules.comparisons] == [c.name for c in default_rules("contact").comparisons]
+    assert [c.name for c in rules.comparisons] == [
+        c.name for c in default_rules("contact").comparisons
+    ]
 
 
 def test_identifier_with_a_checksum_is_strong_by_default():

@@ -42,7 +42,8 @@ def test_merged_row_fills_gaps_and_unions_multi_fields():
     merged = merge_rows(FRAME, master, order, rules, "_key").set_index("_key")
     assert list(merged.index) == ["c", "d"]
     survivor = merged.loc["c"]
-    assert survivor["NAME"] == "Иван" and survivor["POST"] == "директор"
+    assert survivor["NAME"] == "Иван"
+    assert survivor["POST"] == "директор"
     assert survivor["DATE_MODIFY"] == "2024-02-02"
     assert survivor["PHONE"] == (("+79161112233", "WORK"), ("+79035554433", "MOBILE"))
     assert set(survivor["_absorbed"]) == {"a", "b"}
@@ -57,7 +58,9 @@ def test_without_fill_empty_the_masters_gaps_stay():
 
 
 def test_references_follow_the_merge():
-    deals = pd.DataFrame({"COMPANY_ID": ["a", "x", None], "CONTACT_IDS": [("a", "b", "z"), (), ("b",)]})
+    deals = pd.DataFrame(
+        {"COMPANY_ID": ["a", "x", None], "CONTACT_IDS": [("a", "b", "z"), (), ("b",)]}
+    )
     key_map = {"a": "c", "b": "c", "c": "c"}
     out = repoint_references(deals, key_map, ["COMPANY_ID", "CONTACT_IDS"])
     assert out["COMPANY_ID"].tolist()[:2] == ["c", "x"]

@@ -36,7 +36,8 @@ def test_the_workbook_groups_records_and_offers_a_dropdown(tmp_path, contacts):
     assert {"1", "2", "3"} in groups.values()
     assert sheet.freeze_panes == "A2"
     (validation,) = sheet.data_validations.dataValidation
-    assert "объединить" in validation.formula1 and "B2" in str(validation.sqref)
+    assert "объединить" in validation.formula1
+    assert "B2" in str(validation.sqref)
     assert any("совпадает" in (r["Причина"] or "") for r in rows)
 
 
@@ -54,12 +55,14 @@ def test_edited_decisions_are_read_back_and_bind_the_next_run(tmp_path, contacts
     decided = read_decisions(path)["contact"]
     assert decided.masters == {"2"}
     assert ("1", "2") in decided.merge
-    assert ("1", "3") in decided.separate and ("2", "3") in decided.separate
+    assert ("1", "3") in decided.separate
+    assert ("2", "3") in decided.separate
     store = DecisionStore(tmp_path / ".b24migrate" / "dedupe_decisions.json")
     stored = store.record({"contact": decided})["contact"]
     again, _ = _write(tmp_path, contacts, decisions=store.get("contact"))
     assert stored == store.get("contact")
-    assert again.key_map["1"] == "2" and again.key_map["2"] == "2"
+    assert again.key_map["1"] == "2"
+    assert again.key_map["2"] == "2"
     assert again.key_map["3"] == "3"
 
 
