@@ -12,7 +12,8 @@ a stand-alone ``RULES.yaml``::
         columns: [LAST_NAME, NAME, SECOND_NAME]
         levels: [exact, translit, initials, {fuzzy: 0.9}, {fuzzy: 0.8}]
         required: true             # a pair whose names differ is never merged automatically
-    blocking:                      # candidate pairs = union over these keys
+    blocking:                      # candidate pairs = union over these keys (default: every
+                                   # comparison's own normalised value)
       - phone                      # a comparison's name: that comparison's own key
       - {columns: [LAST_NAME, NAME], transform: [translit, initial]}
     thresholds: {match: 0.95, review: 0.6}   # calibrated match probabilities
@@ -203,7 +204,7 @@ def parse_rules(data: Any, *, entity: str, where: str = "rules") -> Rules:
     _check_keys(data, where, problems)
     comparisons = _parse_comparisons(data.get("comparisons"), where, problems)
     names = {c.name: c for c in comparisons}
-    blocking = _parse_blocking(data.get("blocking"), names, where, problems)
+    blocking = _parse_blocking(data.get("blocking", list(names)), names, where, problems)
     thresholds = _mapping(data.get("thresholds", {}), f"{where}: thresholds", problems)
     model = _mapping(data.get("model", {}), f"{where}: model", problems)
     limits = _mapping(data.get("limits", {}), f"{where}: limits", problems)
@@ -277,8 +278,8 @@ def _check_keys(data: Mapping[str, Any], where: str, problems: list[str]) -> Non
             )
     if not data.get("comparisons"):
         problems.append(f"{where}: `comparisons` is missing or empty")
-    if not data.get("blocking"):
-        problems.append(f"{where}: `blocking` is missing or empty")
+    if "blocking" in data and not data.get("blocking"):
+        problems.append(f"{where}: `blocking` is empty (leave it out to block on every comparison)")
 
 
 def _mapping(value: Any, where: str, problems: list[str]) -> Mapping[str, Any]:

@@ -20,7 +20,7 @@ from migrate.dedupe.engine import DedupeResult, dedupe_table
 from migrate.dedupe.rules import Rules
 from migrate.errors import ConfigError, MappingError
 
-__all__ = ["StandaloneRun", "check_columns", "dedupe_file", "write_clusters"]
+__all__ = ["StandaloneRun", "check_columns", "dedupe_file", "match_columns", "write_clusters"]
 
 _KEY = "_dedupe_key"
 
@@ -32,6 +32,21 @@ class StandaloneRun:
     result: DedupeResult
     out: Path
     records: int
+
+
+def match_columns(rules: Rules, columns: list[str]) -> dict[str, str]:
+    """File column → the rules' spelling, for columns that differ only in case or spaces."""
+    wanted = {c for comparison in rules.comparisons for c in comparison.columns}
+    wanted |= {c for key in rules.blocking for c in key.columns}
+    loose: dict[str, list[str]] = {}
+    for column in columns:
+        loose.setdefault(column.strip().casefold(), []).append(column)
+    renames = {}
+    for name in wanted - set(columns):
+        found = loose.get(name.strip().casefold(), [])
+        if len(found) == 1:
+            renames[found[0]] = name
+    return renames
 
 
 def check_columns(rules: Rules, columns: list[str], where: str) -> None:
@@ -67,14 +82,15 @@ def dedupe_file(
     table = read_table(path, sheet=sheet)
     frame = table.frame
     columns = [str(c) for c in frame.columns if c != "_row"]
-    key = key or rules.key
+    key = _resolve_key(key, columns) if key else _resolve_key(rules.key, columns, strict=False)
     if key is not None and key not in frame.columns:
         raise ConfigError(
             f"`{path}`: there is no key column `{key}`",
             next_step=f"pass --key with one of: {', '.join(columns)[:300]}",
         )
-    check_columns(rules, columns, str(path))
-    frame = frame.copy()
+    renames = match_columns(rules, columns)
+    frame = frame.rename(columns=renames)
+    check_columns(rules, [renames.get(c, c) for c in columns], str(path))
     rows = frame["_row"].astype(str) if "_row" in frame.columns else pd.Series(
         [str(i + 2) for i in range(len(frame))], index=frame.index)  # fmt: skip
     keys = frame[key].astype(str).str.strip() if key else pd.Series("", index=frame.index)
@@ -82,6 +98,16 @@ def dedupe_file(
     result = dedupe_table(frame, rules, key=_KEY, progress=progress)
     write_clusters(result, out)
     return StandaloneRun(result, out, len(frame))
+
+
+def _resolve_key(key: str | None, columns: list[str], *, strict: bool = True) -> str | None:
+    """The file's spelling of ``key`` (case and spaces ignored); a rules file's key may be absent."""
+    if key is None or key in columns:
+        return key
+    found = [c for c in columns if c.strip().casefold() == key.strip().casefold()]
+    if len(found) == 1:
+        return found[0]
+    return key if strict else None
 
 
 def write_clusters(result: DedupeResult, out: Path) -> None:

@@ -77,3 +77,22 @@ def test_help_has_an_example():
     result = CliRunner().invoke(cli, ["dedupe", "--help"])
     assert result.exit_code == 0
     assert "--input people.csv" in result.output.replace("\n", " ")
+
+
+def test_columns_match_whatever_their_case_and_blocking_defaults_to_every_comparison(tmp_path):
+    RULES_LOOSE = {"comparisons": [
+        {"name": "fio", "kind": "person_name", "columns": ["фамилия", "ИМЯ"]},
+        {"name": "tel", "kind": "phone", "columns": ["телефон"]},
+    ]}  # fmt: skip
+    rules = tmp_path / "loose.yaml"
+    rules.write_text(yaml.safe_dump(RULES_LOOSE, allow_unicode=True), encoding="utf-8")
+    source = tmp_path / "people.csv"
+    with source.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(ROWS)
+    out = tmp_path / "clusters.csv"
+    result = CliRunner().invoke(cli, ["dedupe", "--input", str(source), "--rules", str(rules),
+                                      "--key", "код", "--out", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8") as handle:
+        cluster = {r["record_id"]: r["cluster_id"] for r in csv.DictReader(handle)}
+    assert cluster["101"] == cluster["102"]

@@ -40,7 +40,9 @@ def workspace(tmp_path, monkeypatch):
 
 
 def test_config_blocks_refine_or_switch_off_the_shipped_rules():
-    assert rules_from_config({"company": {"thresholds": {"match": 0.9}}}, "company", "en").match == 0.9
+    assert (
+        rules_from_config({"company": {"thresholds": {"match": 0.9}}}, "company", "en").match == 0.9
+    )
     assert rules_from_config({"contact": False}, "contact", "ru") is None
     assert rules_from_config({"lead": {"enabled": False}}, "lead", "ru") is None
     assert rules_from_config({}, "deal", "ru") is None  # nothing shipped for deals
