@@ -101,7 +101,7 @@ def dedupe_file(
 
 
 def _resolve_key(key: str | None, columns: list[str], *, strict: bool = True) -> str | None:
-    """The file's spelling of ``key`` (case and spaces ignored); a rules file's key may be absent."""
+    """The file's spelling of ``key`` (case, spaces ignored); a rules file's key may be absent."""
     if key is None or key in columns:
         return key
     found = [c for c in columns if c.strip().casefold() == key.strip().casefold()]
