@@ -57,7 +57,10 @@ class CleanerError(ValueError):
     cleaned: Any = None
 
     def __post_init__(self) -> None:
-        super().__init__(self.message("en"))
+        super().__init__(self.rule)
+
+    def __str__(self) -> str:
+        return self.message("en")
 
     def message(self, language: str = "ru") -> str:
         """The human message in ``language`` (``ru`` or ``en``; falls back to ``ru``)."""

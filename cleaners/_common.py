@@ -38,10 +38,10 @@ JUNK_MARKERS = frozenset(
 )  # fmt: skip
 """Texts people type into a contact field meaning "there is none" (phone, e-mail, URL)."""
 
-_SPACE_RE = re.compile(r"\s+")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_LONGEST_MARKER = max(map(len, NULL_MARKERS | JUNK_MARKERS))
 _LINE_SPACE_RE = re.compile(r"[^\S\n]+")
 _NEWLINES_RE = re.compile(r" ?(?:\r\n?|\n|\u2028|\u2029) ?")
-_INVISIBLE_RE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 _EXCEL_NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+\.0+|[0-9](?:\.[0-9]+)?[eE]\+?[0-9]{1,3})")
 
 # rule -> (Russian template, English template); templates use {value} and the error's params.
@@ -93,9 +93,10 @@ def normalize_spaces(text: str, *, multiline: bool = False) -> str:
 
     With ``multiline`` line breaks survive (as ``\\n``, spaces around them dropped).
     """
-    text = _INVISIBLE_RE.sub("", text)
+    if not text.isascii():
+        text = text.translate(_INVISIBLE)
     if not multiline:
-        return _SPACE_RE.sub(" ", text).strip()
+        return " ".join(text.split())
     text = _LINE_SPACE_RE.sub(" ", text.replace("\r\n", "\n"))
     return _NEWLINES_RE.sub("\n", text).strip()
 
@@ -114,6 +115,8 @@ def prepare(value: object, *, junk: bool = False, multiline: bool = False) -> st
     text = normalize_spaces(text, multiline=multiline)
     if not text:
         return None
+    if len(text) > _LONGEST_MARKER:
+        return text
     folded = text.casefold()
     if folded in NULL_MARKERS or (junk and folded in JUNK_MARKERS):
         return None
@@ -156,7 +159,10 @@ def apply(
     than ``limit`` fail with ``value.too_long``. Under ``keep`` an error returns the original
     text (``[text]`` with ``multi``).
     """
-    text = prepare(value, junk=junk, multiline=multiline)
+    if isinstance(value, str) and len(value) > limit:  # refuse huge cells before any work
+        text: str | None = value
+    else:
+        text = prepare(value, junk=junk, multiline=multiline)
     if text is None:
         return cast(T, []) if multi else None
     try:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from cleaners._base import OnError
 from cleaners._common import apply, define, fail
 from cleaners.lookalikes import fix_mixed_script
+from cleaners.names import clean_person_name
 from cleaners.registry import register
 
 __all__ = ["LEGAL_FORMS", "clean_company_name", "company_name_key", "legal_form"]
@@ -117,6 +119,7 @@ def legal_form(name: str | None) -> str | None:
     return _find_forms(fix_mixed_script(name))[0]
 
 
+@lru_cache(maxsize=65536)
 def company_name_key(name: str | None) -> str:
     """A comparable key for a company name (for blocking and scoring in dedupe).
 
@@ -139,8 +142,8 @@ def _display(form: str | None, core: str) -> str:
         return core
     if form in _LATIN_FORMS:
         return f"{core} {form}"
-    if form == "ИП":
-        return f"ИП {core}"
+    if form == "ИП":  # a person's name: "ип иванов иван" → "ИП Иванов Иван"
+        return f"ИП {clean_person_name(core, on_error='keep')}"
     return f"{form} «{core}»"
 
 

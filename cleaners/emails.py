@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
@@ -53,6 +54,7 @@ _KNOWN = frozenset(COMMON_EMAIL_DOMAINS)
 _GLOBAL_SLDS = {"gmail", "hotmail", "outlook", "icloud", "yahoo", "protonmail", "googlemail"}
 
 
+@lru_cache(maxsize=8192)
 def suggest_domain(domain: str) -> str | None:
     """A common domain that ``domain`` is probably a typo of, or ``None``.
 

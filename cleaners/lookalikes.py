@@ -48,4 +48,6 @@ def fix_mixed_script(text: str) -> str:
         >>> fix_mixed_script("Иванoв Cергей")
         'Иванов Сергей'
     """
+    if text.isascii() or not (_CYRILLIC_RE.search(text) and _LATIN_RE.search(text)):
+        return text
     return _WORD_RE.sub(_fix_word, text)

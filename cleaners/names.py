@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from cleaners._base import OnError
 from cleaners._common import apply, define, fail
@@ -31,6 +32,9 @@ _PATRONYMIC_RE = re.compile(r"(?:[ое]вич|[ое]вна|ична|инична
 _SURNAME_RE = re.compile(
     r"(?:ов|ова|ев|ева|ёв|ёва|ин|ина|ын|ына|ский|ская|цкий|цкая|ской|ой|их|ых|енко|ко|ук|юк|дзе|швили|ян)$"
 )
+_HYPHEN_RE = re.compile(r"\s*-\s*")
+_DOT_RE = re.compile(r"\.(?=[^\W\d_])")
+_INITIAL_RE = re.compile(r"[^\W\d_]\.")
 _TURKIC = frozenset({"оглы", "кызы", "улы", "уулу", "кизи"})
 _INITIALS_RE = re.compile(r"(?:[^\W\d_]\.){1,2}|[^\W\d_]\.?[^\W\d_]\.?")
 
@@ -48,17 +52,18 @@ def _normalize_initials(words: list[str]) -> list[str]:
     """``"И." "И."`` → ``"И.И."``; ``"и.и."`` → ``"И.И."``."""
     out: list[str] = []
     for word in words:
-        if out and re.fullmatch(r"[^\W\d_]\.", word) and re.fullmatch(r"[^\W\d_]\.", out[-1]):
+        if out and _INITIAL_RE.fullmatch(word) and _INITIAL_RE.fullmatch(out[-1]):
             out[-1] += word
         else:
             out.append(word)
     return out
 
 
+@lru_cache(maxsize=65536)  # names repeat; errors are not cached
 def _normalize(text: str) -> str:
     text = text.replace("’", "'")
-    text = re.sub(r"\s*-\s*", "-", text)
-    text = re.sub(r"\.(?=[^\W\d_])", ". ", text)
+    text = _HYPHEN_RE.sub("-", text)
+    text = _DOT_RE.sub(". ", text)
     words = [w for w in text.split(" ") if w]
     if not all(_ALLOWED_RE.fullmatch(w) for w in words) or not any(w.strip("-'.") for w in words):
         raise fail(NAME_INVALID, text)
@@ -160,4 +165,5 @@ def split_fio(value: str | None) -> tuple[str | None, str | None, str | None]:
     name = clean_person_name(value, on_error="keep")
     if not name:
         return (None, None, None)
-    return _split_words(name.split(" "))
+    words = name.split()
+    return _split_words(words) if words else (None, None, None)

@@ -13,7 +13,7 @@ from functools import lru_cache
 import phonenumbers
 from phonenumbers import PhoneMetadata, PhoneNumberFormat
 
-from cleaners._base import OnError
+from cleaners._base import CleanerError, OnError
 from cleaners._common import apply, define, excel_number_text, fail, prepare
 from cleaners.registry import register
 
@@ -23,6 +23,11 @@ PHONE_INVALID = define(
     "phone.invalid",
     "Некорректный номер телефона «{value}» (регион по умолчанию {region})",
     "Invalid phone number '{value}' (default region {region})",
+)
+PHONE_SEVERAL = define(
+    "phone.several",
+    "В ячейке несколько номеров «{value}»; загружен первый, остальные потеряются",
+    "The cell holds several numbers '{value}'; the first is loaded, the rest are lost",
 )
 PHONE_PARTLY_INVALID = define(
     "phone.partly_invalid",
@@ -36,10 +41,23 @@ _EXT_RE = re.compile(
     r"[\s.:№#]*(\d{1,7})\)?\s*$",
     re.IGNORECASE,
 )
+_KINDS = (
+    r"тел(?:ефон)?|моб(?:ильный)?|сот(?:овый)?|раб(?:очий)?|дом(?:ашний)?|факс"
+    r"|whatsapp|viber|telegram|tel|phone|mob|fax"
+)
+# A label before the number ("тел.: ", "моб. ") or a kind in brackets after it ("(моб.)").
+_LABEL_RE = re.compile(
+    rf"^(?:{_KINDS}|[тмф])\.?\s*[:.]?\s*|\s*[(\[](?:{_KINDS})\.?[)\]]\s*$", re.IGNORECASE
+)
 _INTERNATIONAL_00_RE = re.compile(r"^00\s*(?=[1-9])")
 _FORMATTING_RE = re.compile(r"[\s().\-\u2010-\u2015]")
 # A Russian number without extension: +7 / 7 / 8 then ten digits, or a bare mobile 9xx.
 _RU_SHAPE_RE = re.compile(r"(?:\+7|7|8)?([3489][0-9]{9})|(9[0-9]{9})")
+_NUMBER_IN_TEXT_RE = re.compile(
+    r"(?:\+?[78][\s-]*)?\(?[0-9]{3}\)?[\s-]*[0-9]{3}[\s-]*[0-9]{2}[\s-]*[0-9]{2}"
+    r"(?:\s*(?:доб|вн|ext)\.?\s*[0-9]{1,6})?",
+    re.IGNORECASE,
+)
 _MULTI_SPLIT_RE = re.compile(r"\s*(?:;(?!\s*ext=)|[,|/\n\r]|\s(?:или|либо|or)\s)\s*", re.IGNORECASE)
 
 
@@ -103,6 +121,10 @@ def slow_e164(number: str, region: str) -> str | None:
 
 @lru_cache(maxsize=65536)
 def _normalize(text: str, region: str) -> str | None:
+    fast = fast_e164(text, region)
+    if fast is not None:
+        return fast
+    text = _LABEL_RE.sub("", text)
     text = _INTERNATIONAL_00_RE.sub("+", excel_number_text(text))
     main, extension = split_extension(text)
     e164 = fast_e164(main, region) or slow_e164(main, region)
@@ -113,9 +135,17 @@ def _normalize(text: str, region: str) -> str | None:
 
 def _one(text: str, region: str) -> str:
     result = _normalize(text, region)
-    if result is None:
-        raise fail(PHONE_INVALID, text, region=region)
-    return result
+    if result is not None:
+        return result
+    try:  # several numbers in a single-valued field?
+        numbers = _many(text, region)
+    except CleanerError as error:
+        if error.severity == "warning":
+            error.cleaned = error.cleaned[0]
+        raise
+    if len(numbers) == 1:
+        return numbers[0]
+    raise fail(PHONE_SEVERAL, text, severity="warning", cleaned=numbers[0])
 
 
 @register("phone")
@@ -127,14 +157,17 @@ def clean_phone(
     Input: a phone as people type it — ``8 (916) 123-45-67``, ``+7(916)1234567``,
     ``916 123 45 67``, ``79161234567``, ``8-800-555-35-35``, an Excel float
     ``79161234567.0``, a foreign number with ``+``; an extension after ``доб.``, ``вн.``,
-    ``ext``, ``x`` or ``#`` is kept. Numbers without a country code are read in ``region``
-    (``8…`` is the Russian trunk prefix, so ``8…`` → ``+7…``).
+    ``ext``, ``x`` or ``#`` is kept; a label before the number (``тел.:``, ``моб.``,
+    ``раб.``) or a kind in brackets after it (``(моб.)``, ``(WhatsApp)``) is dropped.
+    Numbers without a country code are read in ``region`` (``8…`` is the Russian trunk
+    prefix, so ``8…`` → ``+7…``).
 
     Output: ``+<country><number>``, with ``;ext=<digits>`` appended when there is an
     extension (RFC 3966 style); ``None`` for an empty cell or "нет"/"-".
 
     Errors: ``phone.invalid`` (not a valid number in the numbering plan),
-    ``value.too_long``.
+    ``value.too_long``; the warning ``phone.several`` when the cell holds several valid
+    numbers (the first is loaded; use ``phones`` for multi-valued fields).
 
     Example:
         >>> clean_phone("8 (495) 123-45-67 доб. 123")
@@ -172,6 +205,18 @@ def clean_phones(
     )
 
 
+def _run_together(part: str, region: str) -> list[str]:
+    """One number, or several written without a separator (``8916... 8495...``)."""
+    result = _normalize(part, region)
+    if result is not None:
+        return [result]
+    found = list(_NUMBER_IN_TEXT_RE.finditer(part))
+    if len(found) < 2 or _NUMBER_IN_TEXT_RE.sub("", part).strip(" -–—.,;:"):
+        return []
+    results = [_normalize(match.group(0), region) for match in found]
+    return [result for result in results if result is not None] if all(results) else []
+
+
 def _many(text: str, region: str) -> list[str]:
     good: list[str] = []
     bad: list[str] = []
@@ -179,11 +224,10 @@ def _many(text: str, region: str) -> list[str]:
         part = part.strip()
         if not part or prepare(part, junk=True) is None:
             continue
-        result = _normalize(part, region)
-        if result is None:
+        results = _run_together(part, region)
+        if not results:
             bad.append(part)
-        elif result not in good:
-            good.append(result)
+        good.extend(result for result in results if result not in good)
     if bad and not good:
         raise fail(PHONE_INVALID, text, region=region)
     if bad:

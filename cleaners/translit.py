@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from cleaners.lookalikes import fix_mixed_script
 
@@ -53,6 +54,7 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 _NON_LETTERS_RE = re.compile(r"[^a-z]+")
 _DOUBLE_RE = re.compile(r"(.)\1+")
+_WORD_SPLIT_RE = re.compile(r"[\s,;/]+")
 
 
 def _latin(text: str) -> str:
@@ -73,6 +75,13 @@ def _fold(latin: str) -> str:
     return latin
 
 
+@lru_cache(maxsize=65536)
+def _word_key(word: str) -> str:
+    """The key of one word (cached: names repeat)."""
+    latin = _NON_LETTERS_RE.sub(" ", _latin(word))
+    return " ".join(_fold(_DOUBLE_RE.sub(r"\1", latin)).split())
+
+
 def translit_key(text: str | None, *, sort_tokens: bool = False) -> str:
     """A transliteration-insensitive key: Latin letters, one space between words.
 
@@ -90,10 +99,7 @@ def translit_key(text: str | None, *, sort_tokens: bool = False) -> str:
     """
     if not text:
         return ""
-    latin = _latin(text)
-    latin = _NON_LETTERS_RE.sub(" ", latin)
-    latin = _fold(_DOUBLE_RE.sub(r"\1", latin))
-    words = latin.split()
+    words = " ".join(map(_word_key, _WORD_SPLIT_RE.split(text))).split()
     if sort_tokens:
         words.sort()
     return " ".join(words)

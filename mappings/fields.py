@@ -13,6 +13,7 @@ import re
 
 __all__ = [
     "ENTITIES",
+    "FIO_PARTS",
     "MULTI_FIELDS",
     "MULTI_VALUE_TYPES",
     "REF_ANY",
@@ -23,6 +24,8 @@ __all__ = [
 ]
 
 ENTITIES = ("company", "contact", "deal", "lead", "product", "product_section", "note")
+FIO_PARTS = ("LAST_NAME", "NAME", "SECOND_NAME")
+"""What `split_fio` can fill: the parts of a full name, whatever order it is written in."""
 REF_ANY = "any"  # a reference whose entity is named per row by the `ENTITY_TYPE` field (notes)
 
 MULTI_FIELDS = ("PHONE", "EMAIL", "WEB", "IM")

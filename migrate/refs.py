@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cleaners import company_name_key, translit_key
 from mappings.fields import REF_ANY
 from mappings.schema import EntityMapping, FieldMapping
 from migrate.issues import ISSUE_COLUMNS, concat_issues, message
@@ -53,26 +54,30 @@ def resolve_references(
 
 
 class _Lookup:
+    """Keys of one entity's CleanTable, and (built on first use) its names → keys."""
+
     def __init__(self, frame: pd.DataFrame, entity: str) -> None:
+        self.frame, self.entity = frame, entity
         self.keys = set(frame["_key"].dropna().astype(str))
-        self.names: dict[str, list[str]] = {}
-        columns = [c for c in NAME_FIELDS.get(entity, ()) if c in frame]
-        if not columns:
-            return
-        parts = [frame[c].to_numpy(dtype=object) for c in columns]
-        for key, *values in zip(frame["_key"].to_numpy(dtype=object), *parts, strict=True):
-            words = [str(v) for v in values if v]
-            if not words:
-                continue
-            self.names.setdefault(_fold(" ".join(words)), []).append(str(key))
-            if len(words) > 1:  # "Имя Фамилия" as well as "Фамилия Имя"
-                self.names.setdefault(_fold(" ".join(words[1::-1])), []).append(str(key))
+        self._names: dict[str, list[str]] | None = None
+
+    @property
+    def names(self) -> dict[str, list[str]]:
+        if self._names is None:
+            self._names = {}
+            columns = [c for c in NAME_FIELDS.get(self.entity, ()) if c in self.frame]
+            parts = [self.frame[c].to_numpy(dtype=object) for c in columns]
+            keys = self.frame["_key"].to_numpy(dtype=object)
+            for key, *values in zip(keys, *parts, strict=True):
+                for variant in _name_variants(self.entity, values):
+                    self._names.setdefault(variant, []).append(str(key))
+        return self._names
 
     def find(self, value: str) -> tuple[str | None, str | None]:
         """(key, problem rule) for ``value``."""
         if value in self.keys:
             return value, None
-        keys = list(dict.fromkeys(self.names.get(_fold(value), [])))
+        keys = list(dict.fromkeys(self.names.get(_name_key(self.entity, value), [])))
         if not keys:
             return None, "ref.unresolved"
         return keys[0], ("ref.ambiguous" if len(keys) > 1 else None)
@@ -102,7 +107,7 @@ def _resolve_column(
         resolved[i] = hit[0]
         problems.extend((i, rule, text) for rule, text in hit[1])
     frame[spec.name] = pd.Series(resolved, index=frame.index, dtype=object)
-    return _issues(frame, spec, entity, problems, language)
+    return _issues(frame, spec, entity, problems, targets, language)
 
 
 def _resolve_value(value: Any, lookup: _Lookup | None) -> tuple[Any, list[tuple[str, str]]]:
@@ -126,6 +131,7 @@ def _issues(
     spec: FieldMapping,
     entity: str,
     problems: list[tuple[int, str, str]],
+    targets: np.ndarray,
     language: str,
 ) -> pd.DataFrame:
     if not problems:
@@ -146,12 +152,28 @@ def _issues(
             "rule": [p[1] for p in problems],
             "value": [p[2] for p in problems],
             "severity": "warning",
-            "message": [message(p[1], language, value=p[2], ref=spec.ref) for p in problems],
+            "message": [message(p[1], language, value=p[2], ref=targets[p[0]]) for p in problems],
             "suggestion": "",
         },
         columns=list(ISSUE_COLUMNS),
     )
 
 
-def _fold(value: str) -> str:
-    return " ".join(value.replace("ё", "е").replace("Ё", "Е").split()).casefold()
+def _name_key(entity: str, text: str) -> str:
+    """How names are compared: company names without legal form and quotes; person names
+    transliterated, word order ignored; other names case- and space-insensitive."""
+    if entity == "company":
+        return company_name_key(text)
+    if entity == "contact":
+        return translit_key(text, sort_tokens=True)
+    return " ".join(text.replace("ё", "е").replace("Ё", "Е").split()).casefold()
+
+
+def _name_variants(entity: str, values: list[Any]) -> set[str]:
+    words = [str(v) for v in values if v]
+    if not words:
+        return set()
+    variants = {_name_key(entity, " ".join(words))}
+    if entity == "contact" and len(words) == 3:  # "Имя Фамилия" without the patronymic
+        variants.add(_name_key(entity, " ".join(words[:2])))
+    return variants - {""}

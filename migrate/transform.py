@@ -9,7 +9,10 @@ Issues are built only for rows whose value failed.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping, Sequence
+import multiprocessing as mp
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -19,13 +22,14 @@ import pandas as pd
 from rapidfuzz import process
 
 from cleaners import CleanerError
-from cleaners.registry import get_cleaner
-from mappings.fields import is_multiple_ref
+from cleaners.names import split_fio
+from cleaners.registry import bind_cleaner, get_cleaner
+from mappings.fields import FIO_PARTS, is_multiple_ref
 from mappings.schema import ROW_KEY, CleanStep, EntityMapping, FieldMapping
 from migrate.errors import MappingError, shorten
 from migrate.issues import ISSUE_COLUMNS, concat_issues, empty_issues, message
 
-__all__ = ["META_COLUMNS", "MappedTable", "RawLike", "apply_mapping", "split_fio"]
+__all__ = ["META_COLUMNS", "MappedTable", "RawLike", "apply_mapping"]
 
 META_COLUMNS = ("_key", "_source", "_sheet", "_row")
 
@@ -79,12 +83,19 @@ _Outcome = tuple[Any, "_Problem | None"]
 
 
 def apply_mapping(
-    raw: RawLike, mapping: EntityMapping, *, language: str = "ru", timezone: str | None = None
+    raw: RawLike,
+    mapping: EntityMapping,
+    *,
+    language: str = "ru",
+    timezone: str | None = None,
+    workers: int | None = None,
 ) -> MappedTable:
     """Map and clean every row of ``raw`` with ``mapping``.
 
     Returns every row (errors included; validation decides what stays out) with the columns
     :data:`META_COLUMNS` plus one per mapped Bitrix24 field, and the cleaning/mapping issues.
+    Large tables are cleaned by ``workers`` forked processes (default: the CPU count, at most
+    4; ``B24MIGRATE_WORKERS`` overrides; 1 = in this process).
     """
     missing = [c for c in mapping.columns() if c not in raw.frame.columns]
     if missing:
@@ -93,7 +104,10 @@ def apply_mapping(
             [f"`{c}`" for c in missing],
             next_step="fix `from`/`key` in the mapping or run `b24migrate inspect` on the file",
         )
-    return _Transformer(raw, mapping, language, timezone).run()
+    transformer = _Transformer(raw, mapping, language, timezone)
+    with _pool(transformer, len(raw.frame), workers) as pool:
+        transformer.pool = pool
+        return transformer.run()
 
 
 class _Transformer:
@@ -106,10 +120,13 @@ class _Transformer:
         self.rows = self.frame["_row"].to_numpy() if "_row" in self.frame else np.arange(self.n) + 2
         self.keys = self._keys()
         self.issues: list[pd.DataFrame] = []
-        self.cleaners = {
-            id(step): (get_cleaner(step.name), self._options(step))
+        self.pool: Any = None
+        self.chains = {
+            id(spec): [
+                (step.name, bind_cleaner(step.name, {**self._options(step), "on_error": "raise"}))
+                for step in spec.clean
+            ]
             for spec in mapping.fields
-            for step in spec.clean
         }
 
     def _keys(self) -> np.ndarray:
@@ -161,9 +178,8 @@ class _Transformer:
         if spec.is_multi:
             return self._multi(spec)
         text = self._combined(spec)
-        return self._per_distinct(
-            text, spec, ", ".join(spec.sources), lambda v: self._scalar_outcome(v, spec)
-        )
+        task = ("scalar", self.mapping.fields.index(spec), "")
+        return self._per_distinct(text, spec, ", ".join(spec.sources), task)
 
     def _combined(self, spec: FieldMapping) -> pd.Series:
         series = [self.frame[c] for c in spec.sources]
@@ -181,12 +197,8 @@ class _Transformer:
     def _multi(self, spec: FieldMapping) -> np.ndarray:
         per_column = []
         for column in spec.sources:
-            kind = spec.value_type_for(column)
-
-            def outcome(value: str, spec: FieldMapping = spec, kind: str = kind) -> _Outcome:
-                return self._multi_outcome(value, spec, kind)
-
-            per_column.append(self._per_distinct(self.frame[column], spec, column, outcome))
+            task = ("multi", self.mapping.fields.index(spec), spec.value_type_for(column))
+            per_column.append(self._per_distinct(self.frame[column], spec, column, task))
         if len(per_column) == 1:
             return per_column[0]
         merged = [_merge_pairs(parts) for parts in zip(*per_column, strict=True)]
@@ -194,12 +206,12 @@ class _Transformer:
 
     def _split_field(self, spec: FieldMapping) -> dict[str, np.ndarray]:
         text = self._combined(spec)
-        codes, uniques = pd.factorize(text.to_numpy(dtype=object), use_na_sentinel=False)
-        outcomes = [self._scalar_outcome(str(u), spec) for u in uniques]
-        self._collect(codes, uniques, outcomes, spec, ", ".join(spec.sources))
-        parts = [split_fio(v, len(spec.split_fio)) for v, _ in outcomes]
+        task = ("split", self.mapping.fields.index(spec), "")
+        codes, outcomes = self._distinct(text, spec, ", ".join(spec.sources), task)
+        parts = [v for v, _ in outcomes]
         return {
-            target: _spread([p[i] for p in parts], codes) for i, target in enumerate(spec.split_fio)
+            target: _spread([p[FIO_PARTS.index(target)] for p in parts], codes)
+            for target in spec.split_fio
         }
 
     # -- per distinct value ------------------------------------------------------------------
@@ -209,12 +221,36 @@ class _Transformer:
         series: pd.Series,
         spec: FieldMapping,
         column: str,
-        outcome: Callable[[str], _Outcome],
+        task: _Task,
     ) -> np.ndarray:
-        codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=False)
-        results = [outcome("" if u is None or u != u else str(u)) for u in uniques]
-        self._collect(codes, uniques, results, spec, column)
+        codes, results = self._distinct(series, spec, column, task)
         return _spread([v for v, _ in results], codes)
+
+    def _distinct(
+        self, series: pd.Series, spec: FieldMapping, column: str, task: _Task
+    ) -> tuple[np.ndarray, list[_Outcome]]:
+        """Factorize ``series``, run ``task`` once per distinct value, collect its issues."""
+        codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=False)
+        values = ["" if u is None or u != u else str(u) for u in uniques]
+        if self.pool is not None and len(values) >= _PARALLEL_MIN:
+            size = max(1_000, len(values) // (8 * _worker_count(None)))
+            chunks = [(task, values[i : i + size]) for i in range(0, len(values), size)]
+            results = [o for part in self.pool.imap(_work, chunks) for o in part]
+        else:
+            results = self.outcomes(task, values)
+        self._collect(codes, uniques, results, spec, column)
+        return codes, results
+
+    def outcomes(self, task: _Task, values: Sequence[str]) -> list[_Outcome]:
+        """Run ``task`` (mode, field index, value type) on each of ``values``."""
+        mode, index, kind = task
+        spec = self.mapping.fields[index]
+        if mode == "multi":
+            return [self._multi_outcome(v, spec, kind) for v in values]
+        out = [self._scalar_outcome(v, spec) for v in values]
+        if mode == "split":
+            out = [(split_fio(v) if isinstance(v, str) else _NO_FIO, p) for v, p in out]
+        return out
 
     def _scalar_outcome(self, value: str, spec: FieldMapping) -> _Outcome:
         if not value.strip():
@@ -245,14 +281,12 @@ class _Transformer:
     def _clean(self, value: str, spec: FieldMapping) -> _Outcome:
         current: Any = value
         problem = None
-        for step in spec.clean:
-            func, options = self.cleaners[id(step)]
+        for name, func in self.chains[id(spec)]:
             try:
                 if isinstance(current, list):
-                    current = [func(v, on_error="raise", **options) for v in current]
-                    current = [v for v in current if v not in (None, "")]
+                    current = [v for v in map(func, current) if v not in (None, "")]
                 else:
-                    current = func(current, on_error="raise", **options)
+                    current = func(current)
             except CleanerError as error:
                 severity = spec.severity or error.severity
                 problem = _Problem(
@@ -263,7 +297,7 @@ class _Transformer:
                 current = error.cleaned
             except (ValueError, TypeError) as exc:  # a cleaner bug must not stop the run
                 text = message(
-                    "cleaner.failed", self.language, cleaner=step.name, value=value, error=exc
+                    "cleaner.failed", self.language, cleaner=name, value=value, error=exc
                 )
                 return None, _Problem("cleaner.failed", spec.severity or "error", text)
             if current is None:
@@ -271,8 +305,10 @@ class _Transformer:
         return current, problem
 
     def _options(self, step: CleanStep) -> Mapping[str, Any]:
-        if self.timezone and _accepts(step.name, "timezone") and "timezone" not in step.options:
-            return {**step.options, "timezone": self.timezone}
+        """The step's options, plus the workspace time zone for cleaners that take one."""
+        for name in ("tz", "timezone"):
+            if self.timezone and name not in step.options and _accepts(step.name, name):
+                return {**step.options, name: self.timezone}
         return step.options
 
     def _map(self, value: str, spec: FieldMapping) -> _Outcome:
@@ -330,18 +366,41 @@ class _Transformer:
 
 
 _MISSING = object()
+_NO_FIO = (None, None, None)
+_PARALLEL_MIN = 20_000  # distinct values below this are cleaned in-process
+_Task = tuple[str, int, str]
+_ACTIVE: _Transformer | None = None  # what forked workers clean with
 
 
-def split_fio(value: Any, parts: int) -> tuple[str | None, ...]:
-    """Split a full name into ``parts`` pieces in written order; extra words join the last.
+def _work(job: tuple[_Task, list[str]]) -> list[_Outcome]:
+    task, values = job
+    assert _ACTIVE is not None
+    return _ACTIVE.outcomes(task, values)
 
-    >>> split_fio("Иванов Иван Иванович", 3)
-    ('Иванов', 'Иван', 'Иванович')
-    """
-    words = str(value).split() if value else []
-    if len(words) > parts:
-        words = [*words[: parts - 1], " ".join(words[parts - 1 :])]
-    return tuple(words[i] if i < len(words) else None for i in range(parts))
+
+def _worker_count(workers: int | None) -> int:
+    if workers is None:
+        env = os.environ.get("B24MIGRATE_WORKERS", "")
+        workers = int(env) if env.isdigit() else min(os.cpu_count() or 1, 4)
+    return max(1, workers)
+
+
+@contextmanager
+def _pool(transformer: _Transformer, rows: int, workers: int | None) -> Iterator[Any]:
+    """A pool of forked workers that see ``transformer`` (none for small or single runs)."""
+    global _ACTIVE
+    count = _worker_count(workers)
+    if count < 2 or rows < _PARALLEL_MIN or "fork" not in mp.get_all_start_methods():
+        yield None
+        return
+    _ACTIVE = transformer
+    pool = mp.get_context("fork").Pool(count)
+    try:
+        yield pool
+    finally:
+        pool.terminate()
+        pool.join()
+        _ACTIVE = None
 
 
 def _empty(spec: FieldMapping) -> Any:

@@ -22,6 +22,7 @@ from sample_data._dirt import (
     typo,
 )
 from sample_data._pools import Pools, translit
+from sample_data._records import records_with_duplicates
 
 __all__ = ["COMPANY_COLUMNS", "Company", "build_companies", "manager_text", "random_moment"]
 
@@ -212,16 +213,7 @@ def build_companies(
             c.core = other.core
             c.form = "АО" if other.form == "ООО" else "ООО"
             c.email, c.web = _contacts_of(rng, pools, c.core)
-    owners: list[tuple[Company, bool]] = [(c, False) for c in companies]
-    extra = n_records - n_entities
-    while extra > 0:
-        c = rng.choice(companies)
-        k = min(extra, rng.choice([1, 1, 1, 2]))
-        owners += [(c, True)] * k
-        extra -= k
-    rng.shuffle(owners)
-    rows = []
-    for (c, dup), rid in zip(owners, ids, strict=False):
-        c.record_ids.append(rid)
-        rows.append(_record(rng, c, rid, duplicate=dup))
+    rows = records_with_duplicates(
+        rng, companies, n_records, ids, lambda r, e, rid, dup: _record(r, e, rid, duplicate=dup)
+    )
     return companies, rows

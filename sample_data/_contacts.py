@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sample_data._companies import Company, manager_text, random_moment
 from sample_data._dirt import dirty_date, dirty_email, dirty_person, dirty_phone, make_phone, typo
 from sample_data._pools import Pools, translit
+from sample_data._records import records_with_duplicates
 
 __all__ = ["CONTACT_COLUMNS", "Person", "build_contacts"]
 
@@ -188,16 +189,7 @@ def build_contacts(
     n_entities = round(n_records / 1.1)
     people = [_new_person(rng, pools, i + 1, companies) for i in range(n_entities)]
     _plant_hard_negatives(rng, pools, people)
-    owners: list[tuple[Person, bool]] = [(p, False) for p in people]
-    extra = n_records - n_entities
-    while extra > 0:
-        p = rng.choice(people)
-        k = min(extra, rng.choice([1, 1, 1, 2]))
-        owners += [(p, True)] * k
-        extra -= k
-    rng.shuffle(owners)
-    rows = []
-    for (p, dup), rid in zip(owners, ids, strict=False):
-        p.record_ids.append(rid)
-        rows.append(_record(rng, p, rid, duplicate=dup))
+    rows = records_with_duplicates(
+        rng, people, n_records, ids, lambda r, e, rid, dup: _record(r, e, rid, duplicate=dup)
+    )
     return people, rows

@@ -6,7 +6,8 @@ Usage::
     python -m sample_data.generate --out sample_data/out --scale 1m        # benchmark files
 
 ``--scale small`` writes ``amocrm/`` (companies.csv, contacts.xlsx, deals.xlsx with title rows,
-notes.csv), ``onec/`` (products.csv in cp1251, import.xml, offers.xml) and ``truth/``
+notes.csv), ``onec/`` (products.csv in cp1251, import.xml, offers.xml), ``bitrix24/``
+(COMPANY.csv, CONTACT.csv, DEAL.csv as a Bitrix24 CRM export gives them) and ``truth/``
 (company_duplicates.csv, contact_duplicates.csv: ``record_id,entity_id`` for every record).
 ``--scale 1m`` writes ``bench/contacts_1m.csv`` (1,000,000 rows), ``bench/contacts_200k.xlsx``
 and ``truth/contact_duplicates_1m.csv``. Same seed, same bytes (except xlsx timestamps).
@@ -20,11 +21,17 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from sample_data._bitrix24 import (
+    B24_COMPANY_COLUMNS,
+    B24_CONTACT_COLUMNS,
+    B24_DEAL_COLUMNS,
+    bitrix24_rows,
+)
 from sample_data._companies import COMPANY_COLUMNS, build_companies
 from sample_data._contacts import CONTACT_COLUMNS, Person, build_contacts
 from sample_data._deals import DEAL_COLUMNS, NOTE_COLUMNS, build_deals, build_notes
 from sample_data._onec import PRODUCT_COLUMNS, build_products, product_rows, write_commerceml
-from sample_data._pools import build_pools
+from sample_data._pools import Pools, build_pools
 from sample_data._write import write_csv, write_truth, write_xlsx
 
 __all__ = ["main"]
@@ -117,6 +124,19 @@ def generate_small(out: Path, seed: int) -> None:
     write_commerceml(rng, products, out / "onec")
     write_truth(out / "truth" / "company_duplicates.csv", _truth(companies))
     write_truth(out / "truth" / "contact_duplicates.csv", _truth(people))
+    _generate_bitrix24(out / "bitrix24", seed, pools)
+
+
+def _generate_bitrix24(out: Path, seed: int, pools: Pools) -> None:
+    """A small Bitrix24 CRM export (COMPANY/CONTACT/DEAL.csv) with its own random stream."""
+    rng = random.Random(seed + 24)
+    out.mkdir(parents=True, exist_ok=True)
+    companies, _ = build_companies(rng, pools, 330, _ids(rng, 1, 330))
+    people, _ = build_contacts(rng, pools, 660, _ids(rng, 1, 660), companies)
+    company_rows, contact_rows, deal_rows = bitrix24_rows(rng, companies, people, 500)
+    write_csv(out / "COMPANY.csv", B24_COMPANY_COLUMNS, company_rows, encoding="utf-8-sig")
+    write_csv(out / "CONTACT.csv", B24_CONTACT_COLUMNS, contact_rows, encoding="utf-8-sig")
+    write_csv(out / "DEAL.csv", B24_DEAL_COLUMNS, deal_rows, encoding="utf-8-sig")
 
 
 def generate_bench(out: Path, seed: int, n_contacts: int, n_xlsx: int) -> None:

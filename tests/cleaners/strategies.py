@@ -67,3 +67,57 @@ COMPANIES = st.one_of(
     JUNK,
     ANY_TEXT,
 )
+
+IDS = st.one_of(
+    st.from_regex(r"(ИНН |ОГРН |КПП )?[0-9]{8,15}(\.0)?", fullmatch=True),
+    st.sampled_from(["7707083893", "274062111", "500100732259", "1027700132195", "773601001"]),
+    st.sampled_from(["304500116000157", "23601001", "77360A001", "7.707083893E9"]),
+    JUNK,
+    ANY_TEXT,
+)
+DATES = st.one_of(
+    st.builds(
+        lambda d, fmt: d.strftime(fmt),
+        st.datetimes(),
+        st.sampled_from(
+            ["%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M", "%Y%m%d"]
+        ),
+    ),
+    st.from_regex(r"[0-9]{5}(\.[0-9]{1,3})?", fullmatch=True),
+    st.from_regex(r"[0-9]{1,2} (марта|января|мая|дек\.|March) [0-9]{4}( г\.)?", fullmatch=True),
+    st.from_regex(
+        r"20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9](Z|[+-]0[0-9]:00)",
+        fullmatch=True,
+    ),
+    JUNK,
+    ANY_TEXT,
+)
+AMOUNTS = st.one_of(
+    st.decimals(allow_nan=False, allow_infinity=False, places=2).map(str),
+    st.from_regex(
+        r"-?[0-9]{1,3}([ .,][0-9]{3}){0,3}([.,][0-9]{1,3})? ?(₽|руб\.|\$|USD|тыс\.|млн)?",
+        fullmatch=True,
+    ),
+    st.from_regex(r"\(?\$?[0-9]{1,3}(,[0-9]{3})*(\.[0-9]{2})?\)?", fullmatch=True),
+    JUNK,
+    ANY_TEXT,
+)
+CURRENCIES = st.one_of(
+    st.sampled_from(["₽", "руб.", "RUR", "$", "usd", "евро", "тенге", "грн", "SEK", "XYZ"]),
+    JUNK,
+    ANY_TEXT,
+)
+BOOLEANS = st.one_of(
+    st.sampled_from(["да", "Нет", "YES", "n", "1", "0", "true", "+", "-", "✓", "1.0", "x"]),
+    JUNK,
+    ANY_TEXT,
+)
+ENUMS = st.one_of(st.sampled_from(["новый", "В  работе", "ЗАКРЫТ", "Закрыто", "Сайт"]), ANY_TEXT)
+URLS = st.one_of(
+    st.from_regex(
+        r"(https?://)?(www\.)?[a-zа-я0-9-]{1,12}\.(ru|com|рф)(/[a-z /]{0,10})?", fullmatch=True
+    ),
+    JUNK,
+    ANY_TEXT,
+)
+TEXTS = st.one_of(st.text(max_size=80), st.text(alphabet=" \u00a0\u200b\n\t\x00ab", max_size=30))

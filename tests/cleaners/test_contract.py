@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 import cleaners
-from cleaners import CleanerError, cleaner_names, get_cleaner, register
+from cleaners import (
+    REQUIRED,
+    CleanerError,
+    bind_cleaner,
+    cleaner_names,
+    cleaner_options,
+    get_cleaner,
+    register,
+)
 from cleaners._base import cut
 from cleaners._common import excel_number_text, prepare
 
@@ -92,6 +100,7 @@ def test_messages_cut_long_values_and_fall_back_to_russian():
     error = CleanerError(rule="x", value="a" * 500, messages={"ru": "плохо: {value}"})
     assert error.message("en") == "плохо: " + "a" * 79 + "…"
     assert cut("short") == "short"
+    assert str(error) == error.message("en")
     broken = CleanerError(rule="x", value="v", messages={"ru": "{missing}"})
     assert broken.message() == "{missing}"
     assert CleanerError(rule="only.rule", value="v", messages={}).message() == "only.rule"
@@ -119,3 +128,46 @@ def test_prepare_treats_markers_and_nan_as_no_value():
     assert prepare("нет", junk=True) is None
     assert prepare("a\u00a0\u200bb") == "a b"
     assert prepare(" a \r\n  b ", multiline=True) == "a\nb"
+
+
+def test_cleaner_options_lists_keyword_options_with_defaults():
+    assert cleaner_options("phone") == {"on_error": "raise", "region": "RU"}
+    assert cleaner_options("enum")["values"] is REQUIRED
+
+
+def test_bind_cleaner_binds_yaml_options():
+    kz = bind_cleaner("phone", {"region": "KZ"})
+    assert kz("701 123 45 67") == "+77011234567"
+    assert bind_cleaner("boolean")("да") == "Y"
+    lenient = bind_cleaner("phone", {"on_error": "null"})
+    assert lenient("123") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "message"),
+    [
+        ("phone", {"regoin": "RU"}, r"unknown option\(s\) regoin; its options: on_error, region"),
+        ("enum", {}, r"missing option\(s\) values"),
+    ],
+)
+def test_bind_cleaner_names_bad_options(name, options, message):
+    with pytest.raises(ValueError, match=message):
+        bind_cleaner(name, options)
+
+
+def test_docs_list_every_cleaner_and_rule():
+    from pathlib import Path
+
+    from cleaners._common import MESSAGES
+
+    docs = (Path(__file__).parents[2] / "docs" / "cleaners.md").read_text(encoding="utf-8")
+    assert [n for n in cleaner_names() if f"| `{n}` |" not in docs] == []
+    assert [rule for rule in MESSAGES if f"`{rule}`" not in docs] == []
+
+
+def test_every_rule_has_both_languages_and_distinct_texts():
+    from cleaners._common import MESSAGES
+
+    for rule, (ru, en) in MESSAGES.items():
+        assert ru != en, rule
+        assert any("а" <= ch <= "я" for ch in ru.lower()), rule

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cleaners import CleanerError, get_cleaner
+from cleaners import CleanerError, cleaner_names, get_cleaner
 from tests.cleaners import strategies as s
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -30,6 +30,27 @@ CASES: dict[str, tuple[dict[str, Any], st.SearchStrategy[str], str]] = {
     "emails": ({}, s.EMAIL_CELLS, r"[^@\sA-Z]+@[^@\sA-Z]+\.[^@\sA-Z.]{2,}"),
     "person_name": ({}, s.NAMES, r"\S+( \S+)*"),
     "company_name": ({}, s.COMPANIES, r"\S(.*\S)?"),
+    "inn": ({}, s.IDS, r"[0-9]{10}|[0-9]{12}"),
+    "kpp": ({}, s.IDS, r"[0-9]{4}[0-9A-Z]{2}[0-9]{3}"),
+    "ogrn": ({}, s.IDS, r"[0-9]{13}"),
+    "ogrnip": ({}, s.IDS, r"[0-9]{15}"),
+    "date": ({}, s.DATES, r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
+    "datetime": (
+        {},
+        s.DATES,
+        r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}",
+    ),
+    "money": ({}, s.AMOUNTS, r"-?[0-9]+\.[0-9]{2}"),
+    "decimal": ({}, s.AMOUNTS, r"-?[0-9]+(\.[0-9]+)?"),
+    "currency": ({}, s.CURRENCIES, r"[A-Z]{3}"),
+    "boolean": ({}, s.BOOLEANS, r"[YN]"),
+    "enum": (
+        {"values": {"Новый": "NEW", "В работе": "WORK", "Закрыт": "DONE"}},
+        s.ENUMS,
+        r"NEW|WORK|DONE",
+    ),
+    "url": ({}, s.URLS, r"https?://[^\s/]+\.[^\s/]+(/\S*)?"),
+    "text": ({}, s.TEXTS, r"\S( ?\S)*"),
 }
 
 
@@ -44,6 +65,7 @@ def _as_cell(result: Any) -> Any:
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_properties(name: str) -> None:
+    assert set(CASES) == set(cleaner_names()), "every registered cleaner has a property test"
     options, inputs, pattern = CASES[name]
     func = get_cleaner(name)
     fmt = re.compile(pattern)
@@ -94,3 +116,15 @@ def test_keys_are_idempotent_and_plain(name: str, value: str) -> None:
     once = key(value)
     assert key(once) == once
     assert re.fullmatch(r"(\w+( \w+)*)?", once)
+
+
+@SETTINGS
+@given(s.NAMES)
+def test_split_fio_keeps_every_letter_of_the_name(value: str) -> None:
+    import cleaners
+
+    parts = cleaners.split_fio(value)
+    assert len(parts) == 3
+    name = cleaners.clean_person_name(value, on_error="keep") or ""
+    letters = sorted("".join(" ".join(p for p in parts if p).split()).replace(".", ""))
+    assert letters == sorted("".join(name.split()).replace(".", ""))

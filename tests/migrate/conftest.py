@@ -20,8 +20,13 @@ def t_upper(value: str, *, on_error: str = "raise") -> str | None:
         if "!" in value:
             raise CleanerError("t.bang", value, _MESSAGES, suggestion=value.replace("!", ""))
         if "?" in value:
-            raise CleanerError("t.question", value, _MESSAGES, severity="warning",
-                               cleaned=value.replace("?", "").upper())
+            raise CleanerError(
+                "t.question",
+                value,
+                _MESSAGES,
+                severity="warning",
+                cleaned=value.replace("?", "").upper(),
+            )
     except CleanerError as error:
         return handle_error(error, on_error)  # type: ignore[arg-type]
     return value.upper()

@@ -15,7 +15,9 @@ from migrate.cli import cli
 from migrate.config import Workspace
 from migrate.errors import ConfigError, MappingError
 
-CONTACTS = "ID,Имя,Телефон,Источник\n1,Анна,1,Сайт\n2,Пётр!,2,Звонок\n2,Ольга,3,Сайт\n4,Иван,4,Выставка\n"
+CONTACTS = (
+    "ID,Имя,Телефон,Источник\n1,Анна,1,Сайт\n2,Пётр!,2,Звонок\n2,Ольга,3,Сайт\n4,Иван,4,Выставка\n"
+)
 MAPPING = """\
 entity: contact
 key: ID
@@ -47,7 +49,11 @@ def test_init_writes_a_workspace_pointing_at_the_sample_data(tmp_path):
     assert set(config.sources) == {"company", "contact", "deal", "note", "product"}
     assert all(Path(f).is_file() for s in config.sources.values() for f in s.files)
     assert sorted(p.name for p in (root / "mappings").glob("*.yaml")) == [
-        "company.yaml", "contact.yaml", "deal.yaml", "note.yaml", "product.yaml"
+        "company.yaml",
+        "contact.yaml",
+        "deal.yaml",
+        "note.yaml",
+        "product.yaml",
     ]
     text = (root / "migration.yaml").read_text(encoding="utf-8")
     assert "# The migration's name" in text
@@ -61,8 +67,19 @@ def test_init_with_sources_and_variants(tmp_path):
     exports.mkdir()
     csv = tmp_path / "goods.csv"
     csv.write_text("Код\n1\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["init", str(tmp_path / "w"), "--from", "onec",
-                                      "--source", str(exports), "--source", f"product={csv}"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "init",
+            str(tmp_path / "w"),
+            "--from",
+            "onec",
+            "--source",
+            str(exports),
+            "--source",
+            f"product={csv}",
+        ],
+    )
     assert result.exit_code == 0, result.output
     config = yaml.safe_load((tmp_path / "w" / "migration.yaml").read_text(encoding="utf-8"))
     assert config["sources"]["product"]["files"] == [str(csv)]
@@ -76,7 +93,9 @@ def test_init_refuses_to_overwrite(tmp_path):
     assert runner.invoke(cli, ["init", str(tmp_path), "--from", "generic"]).exit_code == 0
     again = runner.invoke(cli, ["init", str(tmp_path), "--from", "generic"])
     assert isinstance(again.exception, ConfigError)
-    assert runner.invoke(cli, ["init", str(tmp_path), "--from", "generic", "--force"]).exit_code == 0
+    assert (
+        runner.invoke(cli, ["init", str(tmp_path), "--from", "generic", "--force"]).exit_code == 0
+    )
 
 
 def test_validate_writes_the_report_and_fails_on_errors(tmp_path):
@@ -92,14 +111,16 @@ def test_validate_writes_the_report_and_fails_on_errors(tmp_path):
 
 def test_validate_fail_on_never_and_json(tmp_path):
     root = small_workspace(tmp_path, language="en")
-    result = CliRunner().invoke(
-        cli, ["validate", "-w", str(root), "--fail-on", "never", "--json"]
-    )
+    result = CliRunner().invoke(cli, ["validate", "-w", str(root), "--fail-on", "never", "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert summary["entities"][0] == {
-        "entity": "contact", "files": ["contacts.csv"], "rows_read": 4, "rows_clean": 2,
-        "errors": 2, "warnings": 1,
+        "entity": "contact",
+        "files": ["contacts.csv"],
+        "rows_read": 4,
+        "rows_clean": 2,
+        "errors": 2,
+        "warnings": 1,
     }
     assert load_workbook(root / "reports" / "errors.xlsx").sheetnames[0] == "Summary"
 
@@ -107,7 +128,9 @@ def test_validate_fail_on_never_and_json(tmp_path):
 def test_validate_reports_mapping_problems_for_every_file(tmp_path):
     root = small_workspace(tmp_path)
     (root / "mappings" / "contact.yaml").write_text(MAPPING.replace("Телефон", "Телефн"))
-    (root / "mappings" / "deal.yaml").write_text("entity: deal\nkey: ID\nfields:\n  TITEL: {from: A}\n")
+    (root / "mappings" / "deal.yaml").write_text(
+        "entity: deal\nkey: ID\nfields:\n  TITEL: {from: A}\n"
+    )
     result = CliRunner().invoke(cli, ["validate", "-w", str(root)])
     assert isinstance(result.exception, MappingError)
     text = "\n".join(result.exception.problems)
@@ -120,8 +143,12 @@ def test_validate_reports_mapping_problems_for_every_file(tmp_path):
 
 
 def test_a_config_error_is_one_line_and_exit_code_2(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "migrate", "validate", "-w", str(tmp_path)],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "migrate", "validate", "-w", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "b24migrate init" in proc.stderr

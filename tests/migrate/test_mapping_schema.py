@@ -45,7 +45,8 @@ def test_good_mapping_loads_into_dataclasses():
     assert mapping.entity == "contact"
     assert mapping.key == "ID"
     phone = mapping.field("PHONE")
-    assert phone is not None and phone.sources == ("Тел", "Моб")
+    assert phone is not None
+    assert phone.sources == ("Тел", "Моб")
     assert phone.value_type_for("Моб") == "MOBILE"
     assert mapping.field("ASSIGNED_BY_ID").owner is True
     assert mapping.field("SOURCE_ID").value_map["Сайт"] == "WEB"
@@ -59,7 +60,9 @@ def test_round_trip_gives_back_the_structure():
     assert parse_mapping(to_yaml(mapping), "again.yaml") == mapping
 
 
-@pytest.mark.parametrize("path", PRESET_FILES, ids=lambda p: str(p.relative_to(Path(mappings.__file__).parent)))
+@pytest.mark.parametrize(
+    "path", PRESET_FILES, ids=lambda p: str(p.relative_to(Path(mappings.__file__).parent))
+)
 def test_every_preset_loads_and_round_trips(path):
     mapping = load_mapping(path)
     assert dump_mapping(mapping) == yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -83,11 +86,16 @@ fields:
     problems = "\n".join(info.value.problems)
     assert "contact.yaml:3: unknown key `feilds` (did you mean `fields`?)" in problems
     assert "contact.yaml:5: unknown cleaner `t_uper` (did you mean `t_upper`?)" in problems
-    assert "contact.yaml:5: cleaner `t_pad` has no option `widht` (did you mean `width`?)" in problems
+    assert (
+        "contact.yaml:5: cleaner `t_pad` has no option `widht` (did you mean `width`?)" in problems
+    )
     assert "contact.yaml:6: `PHONE`: `from` is missing" in problems
     assert "contact.yaml:6: unknown PHONE value_type `CELL`" in problems
     assert "contact.yaml:7: `TITLE` is not a contact field" in problems
-    assert "contact.yaml:8: `ref` must name an entity, not `compny` (did you mean `company`?)" in problems
+    assert (
+        "contact.yaml:8: `ref` must name an entity, not `compny` (did you mean `company`?)"
+        in problems
+    )
     assert "contact.yaml:9: `EMAIL`: unknown key `frm` (did you mean `from`?)" in problems
     assert "contact.yaml:10: `severity` must be `error` or `warning`" in problems
     assert "contact.yaml:10: `required` must be true or false" in problems
@@ -97,7 +105,9 @@ fields:
 def test_wrong_entity_and_missing_key():
     with pytest.raises(MappingProblems) as info:
         parse_mapping("entity: contacts\nfields:\n  NAME: {from: Имя}\n", "c.yaml")
-    assert any("unknown entity `contacts` (did you mean `contact`?)" in p for p in info.value.problems)
+    assert any(
+        "unknown entity `contacts` (did you mean `contact`?)" in p for p in info.value.problems
+    )
     assert any("`key` is missing" in p for p in info.value.problems)
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from mappings.schema import parse_mapping
 from migrate.errors import MappingError
-from migrate.transform import apply_mapping, split_fio
+from migrate.transform import apply_mapping
 from tests.migrate.conftest import make_raw
 
 
@@ -63,8 +63,9 @@ def test_issue_rows_carry_location_and_the_original_value():
 
 
 def test_severity_override_turns_an_error_into_a_warning():
-    table = run("  NAME: {from: Имя, clean: [t_upper], severity: warning}\n",
-                {"ID": ["1"], "Имя": ["x!"]})
+    table = run(
+        "  NAME: {from: Имя, clean: [t_upper], severity: warning}\n", {"ID": ["1"], "Имя": ["x!"]}
+    )
     assert table.issues["severity"].tolist() == ["warning"]
     assert table.frame["NAME"].tolist() == [None]
 
@@ -96,14 +97,23 @@ def test_value_map_default_and_fuzzy_suggestion():
 
 
 def test_joined_columns_feed_a_value_map():
-    fields = "  STAGE_ID: {from: [Воронка, Этап], join: ' / ', map: {'A / Новая': NEW, 'Новая': NEW, 'B / Новая': 'C1:NEW'}}\n"
-    table = run(fields, {"ID": ["1", "2", "3"], "Воронка": ["A", "", "b"], "Этап": ["новая", "Новая", "Новая "]}, entity="deal")
+    fields = (
+        "  STAGE_ID: {from: [Воронка, Этап], join: ' / ',"
+        " map: {'A / Новая': NEW, 'Новая': NEW, 'B / Новая': 'C1:NEW'}}\n"
+    )
+    table = run(
+        fields,
+        {"ID": ["1", "2", "3"], "Воронка": ["A", "", "b"], "Этап": ["новая", "Новая", "Новая "]},
+        entity="deal",
+    )
     assert table.frame["STAGE_ID"].tolist() == ["NEW", "NEW", "C1:NEW"]
 
 
 def test_first_non_empty_column_wins_for_a_scalar():
-    table = run("  COMPANY_ID: {from: [ID компании, Компания], ref: company}\n",
-                {"ID": ["1", "2"], "ID компании": ["", "77"], "Компания": ["Ромашка", "Лютик"]})
+    table = run(
+        "  COMPANY_ID: {from: [ID компании, Компания], ref: company}\n",
+        {"ID": ["1", "2"], "ID компании": ["", "77"], "Компания": ["Ромашка", "Лютик"]},
+    )
     assert table.frame["COMPANY_ID"].tolist() == ["Ромашка", "77"]
 
 
@@ -115,33 +125,27 @@ def test_multi_field_pairs_with_value_types_and_no_repeats():
 
 def test_multiple_references_become_tuples_key_column_first():
     fields = "  CONTACT_IDS: {from: [ID контакта, Контакт], ref: contact, separator: ','}\n"
-    columns = {"ID": ["1", "2", "3"], "ID контакта": ["5, 6", "", ""], "Контакт": ["Анна", "Анна", ""]}
+    columns = {
+        "ID": ["1", "2", "3"],
+        "ID контакта": ["5, 6", "", ""],
+        "Контакт": ["Анна", "Анна", ""],
+    }
     table = run(fields, columns, entity="deal")
     assert table.frame["CONTACT_IDS"].tolist() == [("5", "6"), ("Анна",), ()]
 
 
 def test_split_fio_fills_rows_without_explicit_names():
-    fields = (
-        "  _fio: {from: ФИО, split_fio: [LAST_NAME, NAME, SECOND_NAME]}\n"
-        "  NAME: {from: Имя}\n"
-    )
-    columns = {"ID": ["1", "2"], "ФИО": ["Иванов Иван Иванович", "Пётр Сидоров"], "Имя": ["", "Пётр"]}
+    fields = "  _fio: {from: ФИО, split_fio: [LAST_NAME, NAME, SECOND_NAME]}\n  NAME: {from: Имя}\n"
+    columns = {
+        "ID": ["1", "2", "3"],
+        "ФИО": ["Иван Иванович Иванов", "Пётр Сидоров", "ПЕТРОВА анна"],
+        "Имя": ["", "Пётр", ""],
+    }
     frame = run(fields, columns).frame
-    assert frame.loc[0, ["LAST_NAME", "NAME", "SECOND_NAME"]].tolist() == ["Иванов", "Иван", "Иванович"]
-    assert frame.loc[1, ["LAST_NAME", "NAME", "SECOND_NAME"]].tolist() == [None, "Пётр", None]
-
-
-@pytest.mark.parametrize(
-    ("value", "parts", "expected"),
-    [
-        ("Иванов Иван Иванович", 3, ("Иванов", "Иван", "Иванович")),
-        ("Иванов  Иван", 3, ("Иванов", "Иван", None)),
-        ("Оглы Мамед Али оглы", 3, ("Оглы", "Мамед", "Али оглы")),
-        ("", 2, (None, None)),
-    ],
-)
-def test_split_fio_vectors(value, parts, expected):
-    assert split_fio(value, parts) == expected
+    parts = ["LAST_NAME", "NAME", "SECOND_NAME"]
+    assert frame.loc[0, parts].tolist() == ["Иванов", "Иван", "Иванович"]
+    assert frame.loc[1, parts].tolist() == [None, "Пётр", None]
+    assert frame.loc[2, parts].tolist() == ["Петрова", "Анна", None]
 
 
 def test_const_owner_and_options():
@@ -151,9 +155,55 @@ def test_const_owner_and_options():
         "  UF_CRM_CODE: {from: Код, clean: [{t_pad: {width: 4}}]}\n"
     )
     frame = run(fields, {"ID": ["1"], "Ответственный": ["Анна Смирнова"], "Код": ["7"]}).frame
-    assert frame.loc[0, ["OPENED", "ASSIGNED_BY_ID", "UF_CRM_CODE"]].tolist() == ["Y", "Анна Смирнова", "0007"]
+    assert frame.loc[0, ["OPENED", "ASSIGNED_BY_ID", "UF_CRM_CODE"]].tolist() == [
+        "Y",
+        "Анна Смирнова",
+        "0007",
+    ]
 
 
 def test_a_column_missing_from_the_source_is_a_mapping_error():
     with pytest.raises(MappingError, match="Имя"):
         run("  NAME: {from: Имя}\n", {"ID": ["1"]})
+
+
+def test_forked_workers_give_the_same_result(monkeypatch):
+    import migrate.transform as transform
+
+    fields = (
+        "  _fio: {from: ФИО, clean: [t_upper], split_fio: [LAST_NAME, NAME]}\n"
+        "  PHONE: {from: Тел, clean: [t_list]}\n"
+        "  POST: {from: Должность, clean: [t_upper]}\n"
+    )
+    n = 3000
+    columns = {
+        "ID": [str(i) for i in range(n)],
+        "ФИО": [f"Иванов{i % 700} Иван" for i in range(n)],
+        "Тел": [f"{i}, {i + 1}" for i in range(n)],
+        "Должность": [f"пост{i % 5}{'!' if i % 50 == 0 else ''}" for i in range(n)],
+    }
+    serial = apply_mapping(make_raw(columns), mapping(fields), workers=1)
+    monkeypatch.setattr(transform, "_PARALLEL_MIN", 10)
+    parallel = apply_mapping(make_raw(columns), mapping(fields), workers=2)
+    assert parallel.frame.equals(serial.frame)
+    assert parallel.issues.equals(serial.issues)
+    assert len(parallel.issues) == n // 50
+
+
+def test_the_workspace_time_zone_reaches_cleaners_that_take_one():
+    from cleaners.registry import register
+
+    @register("t_tz")
+    def t_tz(value, *, on_error="raise", tz="UTC"):
+        return f"{value}@{tz}"
+
+    fields = (
+        "  DATE_CREATE: {from: Дата, clean: [t_tz]}\n"
+        "  UF_CRM_X: {from: Дата, clean: [{t_tz: {tz: Asia/Omsk}}]}\n"
+    )
+    raw = make_raw({"ID": ["1"], "Дата": ["01.02.2024"]})
+    frame = apply_mapping(raw, mapping(fields), timezone="Europe/Samara").frame
+    assert frame.loc[0, ["DATE_CREATE", "UF_CRM_X"]].tolist() == [
+        "01.02.2024@Europe/Samara",
+        "01.02.2024@Asia/Omsk",
+    ]

@@ -21,11 +21,14 @@ def check(fields, columns, entity="deal", **options):
 
 
 def test_duplicate_and_empty_keys_are_errors_and_the_first_stays():
-    result = check("  TITLE: {from: Название}\n",
-                   {"ID": ["1", "2", "1", "", "1"], "Название": list("abcde")})
+    result = check(
+        "  TITLE: {from: Название}\n", {"ID": ["1", "2", "1", "", "1"], "Название": list("abcde")}
+    )
     issues = result.issues.sort_values("row")
     assert issues[["row", "rule"]].values.tolist() == [
-        [4, "key.duplicate"], [5, "key.empty"], [6, "key.duplicate"]
+        [4, "key.duplicate"],
+        [5, "key.empty"],
+        [6, "key.duplicate"],
     ]
     assert "строке 2" in issues["message"].iloc[0]
     assert result.frame["_key"].tolist() == ["1", "2"]
@@ -33,16 +36,21 @@ def test_duplicate_and_empty_keys_are_errors_and_the_first_stays():
 
 
 def test_required_field_missing():
-    result = check("  TITLE: {from: Название, required: true}\n",
-                   {"ID": ["1", "2"], "Название": ["Сделка", "  "]}, language="en")
+    result = check(
+        "  TITLE: {from: Название, required: true}\n",
+        {"ID": ["1", "2"], "Название": ["Сделка", "  "]},
+        language="en",
+    )
     assert result.issues["rule"].tolist() == ["field.required"]
     assert result.issues["message"].tolist() == ["Required field `TITLE` is empty"]
     assert result.frame["_key"].tolist() == ["1"]
 
 
 def test_text_too_long_is_a_warning_and_the_value_is_cut():
-    result = check("  TITLE: {from: Название, max_length: 5}\n",
-                   {"ID": ["1", "2"], "Название": ["Короткий текст", "Ок"]})
+    result = check(
+        "  TITLE: {from: Название, max_length: 5}\n",
+        {"ID": ["1", "2"], "Название": ["Короткий текст", "Ок"]},
+    )
     assert result.issues["rule"].tolist() == ["text.too_long"]
     assert result.issues["severity"].tolist() == ["warning"]
     assert result.issues["value"].tolist() == ["Короткий текст"]
@@ -57,15 +65,24 @@ def test_default_text_limit_is_255():
 
 def test_portal_metadata_enumeration_labels_become_ids_and_unknowns_are_suggested():
     meta = {
-        "UF_CRM_KIND": {"type": "enumeration", "isRequired": False,
-                        "items": [{"ID": "41", "VALUE": "Опт"}, {"ID": "42", "VALUE": "Розница"}]},
+        "UF_CRM_KIND": {
+            "type": "enumeration",
+            "isRequired": False,
+            "items": [{"ID": "41", "VALUE": "Опт"}, {"ID": "42", "VALUE": "Розница"}],
+        },
         "TITLE": {"type": "string", "isRequired": True, "isReadOnly": False},
         "CLOSEDATE": {"type": "date", "isRequired": True, "isReadOnly": False},
         "DATE_MODIFY": {"type": "datetime", "isRequired": False, "isReadOnly": True},
     }
-    fields = "  UF_CRM_KIND: {from: Вид}\n  TITLE: {from: Название}\n  DATE_MODIFY: {from: Изменено}\n"
-    columns = {"ID": ["1", "2", "3", "4"], "Вид": [" опт", "42", "Розниц", ""],
-               "Название": ["a", "b", "", "d"], "Изменено": ["", "", "", ""]}
+    fields = (
+        "  UF_CRM_KIND: {from: Вид}\n  TITLE: {from: Название}\n  DATE_MODIFY: {from: Изменено}\n"
+    )
+    columns = {
+        "ID": ["1", "2", "3", "4"],
+        "Вид": [" опт", "42", "Розниц", ""],
+        "Название": ["a", "b", "", "d"],
+        "Изменено": ["", "", "", ""],
+    }
     result = check(fields, columns, fields_meta=meta)
     rows = [None if pd.isna(r) else int(r) for r in result.issues["row"]]
     found = set(zip(result.issues["rule"], rows, strict=True))
@@ -82,15 +99,21 @@ def test_portal_metadata_enumeration_labels_become_ids_and_unknowns_are_suggeste
 
 def test_status_lists_check_crm_status_fields():
     meta = {"STAGE_ID": {"type": "crm_status", "statusType": "DEAL_STAGE", "isRequired": False}}
-    result = check("  STAGE_ID: {from: Этап}\n", {"ID": ["1", "2"], "Этап": ["NEW", "NEWW"]},
-                   fields_meta=meta, statuses={"DEAL_STAGE": ["NEW", "WON", "LOSE"]})
+    result = check(
+        "  STAGE_ID: {from: Этап}\n",
+        {"ID": ["1", "2"], "Этап": ["NEW", "NEWW"]},
+        fields_meta=meta,
+        statuses={"DEAL_STAGE": ["NEW", "WON", "LOSE"]},
+    )
     assert result.issues["rule"].tolist() == ["enum.unknown"]
     assert result.issues["suggestion"].tolist() == ["NEW"]
 
 
 def test_cleaner_errors_drop_the_row_and_warnings_keep_it():
-    result = check("  TITLE: {from: Название, clean: [t_upper]}\n",
-                   {"ID": ["1", "2", "3"], "Название": ["a", "b!", "c?"]})
+    result = check(
+        "  TITLE: {from: Название, clean: [t_upper]}\n",
+        {"ID": ["1", "2", "3"], "Название": ["a", "b!", "c?"]},
+    )
     assert result.frame["TITLE"].tolist() == ["A", "C"]
     assert sorted(result.issues["severity"]) == ["error", "warning"]
 
@@ -103,8 +126,20 @@ def test_schema_is_pandera_with_rule_names():
 
 
 def test_issue_dataclass_round_trips_through_the_frame():
-    issue = Issue("deal", "d.csv", "", 3, "7", "Этап", "STAGE_ID", "map.unknown", "Думают",
-                  "error", "нет в справочнике", "Переговоры")
+    issue = Issue(
+        "deal",
+        "d.csv",
+        "",
+        3,
+        "7",
+        "Этап",
+        "STAGE_ID",
+        "map.unknown",
+        "Думают",
+        "error",
+        "нет в справочнике",
+        "Переговоры",
+    )
     frame = issues_frame([issue])
     assert tuple(frame.columns) == ISSUE_COLUMNS
     assert issues_from_frame(frame) == [issue]

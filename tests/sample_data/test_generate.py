@@ -18,6 +18,9 @@ TEXT_FILES = [
     "onec/offers.xml",
     "truth/company_duplicates.csv",
     "truth/contact_duplicates.csv",
+    "bitrix24/COMPANY.csv",
+    "bitrix24/CONTACT.csv",
+    "bitrix24/DEAL.csv",
 ]
 
 
@@ -60,3 +63,16 @@ def test_products_csv_is_cp1251_with_semicolons() -> None:
         raw.decode("utf-8")
     header = raw.decode("cp1251").splitlines()[0]
     assert header.startswith("Код;Артикул;Наименование")
+
+
+def test_bench_scale_writes_csv_xlsx_and_truth(tmp_path: Path) -> None:
+    from migrate.sources import read_table
+
+    main(["--out", str(tmp_path), "--scale", "1m", "--contacts", "3000", "--xlsx-rows", "400"])
+    csv_table = read_table(tmp_path / "bench" / "contacts_3000.csv")
+    xlsx_table = read_table(tmp_path / "bench" / "contacts_400.xlsx")
+    assert (len(csv_table), len(xlsx_table)) == (3000, 400)
+    assert csv_table.columns == xlsx_table.columns
+    with (tmp_path / "truth" / "contact_duplicates_3000.csv").open(encoding="utf-8") as fh:
+        truth = {row["record_id"] for row in csv.DictReader(fh)}
+    assert truth == set(csv_table.frame["ID"])

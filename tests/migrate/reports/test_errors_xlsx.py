@@ -9,33 +9,97 @@ from migrate.pipeline import EntityStats
 from migrate.reports.errors_xlsx import write_errors_xlsx
 
 ISSUES = [
-    Issue("contact", "contacts.csv", "", 5, "42", "Мобильный", "PHONE", "phone.invalid",
-          "=8(916)", "warning", "Телефон «=8(916)» не распознан", ""),
-    Issue("contact", "contacts.csv", "", 3, "40", "ID", "", "key.duplicate", "40", "error",
-          "Ключ `40` уже встречался в строке 2", ""),
-    Issue("deal", "deals.xlsx", "Сделки", 9, "7", "Этап сделки", "STAGE_ID", "map.unknown",
-          "Переговры", "error", "Значение «Переговры» нет в справочнике", "Переговоры"),
-    Issue("deal", "", "", None, "", "", "TITLE", "field.unmapped_required", "", "error",
-          "Поле `TITLE` обязательно", ""),
+    Issue(
+        "contact",
+        "contacts.csv",
+        "",
+        5,
+        "42",
+        "Мобильный",
+        "PHONE",
+        "phone.invalid",
+        "=8(916)",
+        "warning",
+        "Телефон «=8(916)» не распознан",
+        "",
+    ),
+    Issue(
+        "contact",
+        "contacts.csv",
+        "",
+        3,
+        "40",
+        "ID",
+        "",
+        "key.duplicate",
+        "40",
+        "error",
+        "Ключ `40` уже встречался в строке 2",
+        "",
+    ),
+    Issue(
+        "deal",
+        "deals.xlsx",
+        "Сделки",
+        9,
+        "7",
+        "Этап сделки",
+        "STAGE_ID",
+        "map.unknown",
+        "Переговры",
+        "error",
+        "Значение «Переговры» нет в справочнике",
+        "Переговоры",
+    ),
+    Issue(
+        "deal",
+        "",
+        "",
+        None,
+        "",
+        "",
+        "TITLE",
+        "field.unmapped_required",
+        "",
+        "error",
+        "Поле `TITLE` обязательно",
+        "",
+    ),
 ]
 
 
 def test_summary_entity_sheets_and_original_values(tmp_path):
     stats = [EntityStats("contact", ("contacts.csv",), 10, 9, 1, 1, 0.1)]
-    path = write_errors_xlsx(tmp_path / "reports" / "errors.xlsx", issues_frame(ISSUES),
-                             stats=stats)
+    path = write_errors_xlsx(
+        tmp_path / "reports" / "errors.xlsx", issues_frame(ISSUES), stats=stats
+    )
     book = load_workbook(path)
     assert book.sheetnames == ["Сводка", "Итоги", "Контакты", "Сделки"]
     summary = list(book["Сводка"].values)
     assert summary[0] == ("Сущность", "Важность", "Правило", "Пример сообщения", "Количество")
-    assert ("Контакты", "ошибка", "key.duplicate", "Ключ `40` уже встречался в строке 2", 1) in summary
+    assert (
+        "Контакты",
+        "ошибка",
+        "key.duplicate",
+        "Ключ `40` уже встречался в строке 2",
+        1,
+    ) in summary
     assert list(book["Итоги"].values)[1] == ("Контакты", "contacts.csv", 10, 9, 1, 1)
 
     contacts = book["Контакты"]
     rows = list(contacts.values)
-    assert rows[0][:8] == ("Файл", "Лист", "Строка", "Ключ", "Колонка", "Исходное значение",
-                           "Проблема", "Предложение")
-    assert rows[1][2] == 3 and rows[1][9] == "ошибка"  # errors first
+    assert rows[0][:8] == (
+        "Файл",
+        "Лист",
+        "Строка",
+        "Ключ",
+        "Колонка",
+        "Исходное значение",
+        "Проблема",
+        "Предложение",
+    )
+    assert rows[1][2] == 3  # errors first
+    assert rows[1][9] == "ошибка"
     assert rows[2][5] == "=8(916)"  # the original value, kept as text
     assert contacts.cell(row=3, column=6).data_type == "s"
     assert contacts.cell(row=3, column=6).quotePrefix
@@ -50,8 +114,9 @@ def test_english_labels_and_row_cap(tmp_path):
         Issue("contact", "c.csv", "", n, str(n), "Имя", "NAME", "t.bang", "x", "warning", "m", "")
         for n in range(2, 12)
     ]
-    path = write_errors_xlsx(tmp_path / "errors.xlsx", issues_frame(many), language="en",
-                             max_rows=5)
+    path = write_errors_xlsx(
+        tmp_path / "errors.xlsx", issues_frame(many), language="en", max_rows=5
+    )
     book = load_workbook(path)
     assert book.sheetnames == ["Summary", "Contacts"]
     rows = list(book["Contacts"].values)

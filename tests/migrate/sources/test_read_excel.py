@@ -82,3 +82,10 @@ def test_leading_empty_rows_and_columns_keep_spreadsheet_numbers(make_xlsx) -> N
     table = read_table(make_xlsx({"s": [[], [None, None, "ID", "Имя"], [None, None, 7, "Иван"]]}))
     assert table.columns == ["ID", "Имя"]
     assert (table.header_row, table.frame["_row"].tolist()) == (2, [3])
+
+
+def test_a_five_megabyte_cell_in_a_workbook_reads_as_the_workbook_holds_it(make_xlsx) -> None:
+    big = "д" * (5 * 1024 * 1024)  # xlsx holds at most 32,767 characters per cell
+    table = read_table(make_xlsx({"s": [["ID", "Текст"], [1, big], [2, "коротко"]]}))
+    assert table.frame["Текст"].iloc[0] == big[:32767]
+    assert table.frame["_row"].tolist() == [2, 3]

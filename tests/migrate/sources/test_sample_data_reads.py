@@ -19,6 +19,9 @@ SAMPLE = Path(__file__).parents[3] / "sample_data"
         ("amocrm/deals.xlsx", 8000, 4, ["ID", "Название сделки", "Бюджет"]),
         ("amocrm/notes.csv", 10000, 1, ["ID", "Сущность", "ID сущности"]),
         ("onec/products.csv", 500, 1, ["Код", "Артикул", "Наименование"]),
+        ("bitrix24/COMPANY.csv", 300, 1, ["ID", "Название компании", "Тип компании"]),
+        ("bitrix24/CONTACT.csv", 600, 1, ["ID", "Обращение", "Имя", "Отчество", "Фамилия"]),
+        ("bitrix24/DEAL.csv", 500, 1, ["ID", "Название сделки", "Стадия сделки"]),
     ],
 )
 def test_sample_file_shape(name, rows, header_row, first_columns) -> None:

@@ -1,0 +1,137 @@
+"""The mapping dataclasses (what a mapping file loads into) and "did you mean" hints."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from mappings.fields import MULTI_FIELDS
+
+__all__ = ["ROW_KEY", "CleanStep", "EntityMapping", "FieldMapping", "MappingProblems", "suggest"]
+
+ROW_KEY = "_row"
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+class MappingProblems(ValueError):
+    """Raised by :func:`parse_mapping`: ``problems`` lists every ``file:line: text``."""
+
+    def __init__(self, file: str, problems: list[str]) -> None:
+        self.file = file
+        self.problems = problems
+        super().__init__(f"{file}: {len(problems)} problem(s)")
+
+
+@dataclass(frozen=True, slots=True)
+class CleanStep:
+    """One cleaner in a field's chain: its registry name and keyword options."""
+
+    name: str
+    options: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldMapping:
+    """How one Bitrix24 field (or a helper field starting with `_`) is filled.
+
+    Attributes:
+        name: the Bitrix24 field (`NAME`, `PHONE`, `UF_CRM_…`) or a helper (`_fio`).
+        sources: the source columns (`from`); several → first non-empty, or joined by ``join``;
+            multi-fields and multiple references take every column.
+        clean: cleaners applied in order to each distinct value.
+        value_map: `map` — cleaned value → Bitrix24 value (matched ignoring case and spaces).
+        default: value when the cell is empty or (with `map`) not in the map.
+        split_fio: which parts of a full name to fill (LAST_NAME, NAME, SECOND_NAME), found by
+            `cleaners.names.split_fio` whatever order the name is written in.
+        ref: the referenced entity (`company`, `contact`, …, or `any` with `ENTITY_TYPE`).
+        owner: the field holds a legacy user (name or e-mail) resolved by the plan.
+        value_type: multi-field VALUE_TYPE, one for all columns or per column.
+        required: an empty value is an error.
+        severity: overrides the severity of every issue of this field.
+        const: a constant value for every row.
+        max_length: longest text kept; longer text is cut with a warning.
+        join: separator to join several source columns instead of taking the first non-empty.
+        separator: split one cell into several values (multiple references).
+    """
+
+    name: str
+    sources: tuple[str, ...] = ()
+    clean: tuple[CleanStep, ...] = ()
+    value_map: Mapping[str, Any] | None = None
+    default: Any = None
+    split_fio: tuple[str, ...] = ()
+    ref: str | None = None
+    owner: bool = False
+    value_type: str | Mapping[str, str] | None = None
+    required: bool = False
+    severity: str | None = None
+    const: Any = None
+    max_length: int | None = None
+    join: str | None = None
+    separator: str | None = None
+    from_is_list: bool = field(default=False, compare=False)
+    line: int | None = field(default=None, compare=False)
+
+    @property
+    def is_helper(self) -> bool:
+        """A helper field (`_fio`) is never loaded itself."""
+        return self.name.startswith("_")
+
+    @property
+    def is_multi(self) -> bool:
+        """PHONE / EMAIL / WEB / IM: the value is a tuple of (value, VALUE_TYPE) pairs."""
+        return self.name in MULTI_FIELDS
+
+    def value_type_for(self, column: str) -> str:
+        """The VALUE_TYPE for values from ``column`` (WORK when nothing is said)."""
+        if isinstance(self.value_type, Mapping):
+            return str(self.value_type.get(column, "WORK"))
+        return self.value_type or "WORK"
+
+
+@dataclass(frozen=True, slots=True)
+class EntityMapping:
+    """A whole mapping file: entity, key column and fields in file order."""
+
+    entity: str
+    key: str
+    fields: tuple[FieldMapping, ...]
+    source: str | None = None
+    file: str = field(default="", compare=False)
+
+    @property
+    def source_name(self) -> str:
+        """The `sources:` entry of `migration.yaml` this mapping reads (default: the entity)."""
+        return self.source or self.entity
+
+    def columns(self) -> list[str]:
+        """Every source column the mapping reads, key first, without repeats."""
+        seen = [] if self.key == ROW_KEY else [self.key]
+        for spec in self.fields:
+            seen.extend(c for c in spec.sources if c not in seen)
+        return seen
+
+    def field(self, name: str) -> FieldMapping | None:
+        """The field called ``name``, if mapped."""
+        return next((f for f in self.fields if f.name == name), None)
+
+    def targets(self) -> list[str]:
+        """The CleanTable columns this mapping produces (fields and split_fio targets)."""
+        out: list[str] = []
+        for spec in self.fields:
+            for name in (*spec.split_fio, spec.name):
+                if not name.startswith("_") and name not in out:
+                    out.append(name)
+        return out
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean `x`?)`` for the closest choice, or empty text."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if not close:
+        lowered = {c.lower(): c for c in choices}
+        close = [lowered[word.lower()]] if word.lower() in lowered else []
+    return f" (did you mean `{close[0]}`?)" if close else ""

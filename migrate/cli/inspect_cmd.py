@@ -1,0 +1,98 @@
+"""`b24migrate inspect FILE`: profile an export's columns and propose a mapping."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from mappings.fields import ENTITIES
+from mappings.schema import to_yaml
+from migrate.inspection import Inspection, inspect_source
+
+__all__ = ["command"]
+
+
+@click.command("inspect")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--sheet", help="Sheet name or 0-based index (default: first non-empty sheet).")
+@click.option("--header-row", type=int, help="1-based header row (default: detected).")
+@click.option("--encoding", help="Text encoding of a CSV, e.g. cp1251 (default: detected).")
+@click.option("--delimiter", help="CSV delimiter (default: sniffed among , ; tab |).")
+@click.option("--entity", type=click.Choice(ENTITIES), help="Entity (default: guessed).")
+@click.option(
+    "--write-mapping",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the proposed mapping to this YAML file.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the profile as JSON.")
+def command(
+    file: Path,
+    sheet: str | None,
+    header_row: int | None,
+    encoding: str | None,
+    delimiter: str | None,
+    entity: str | None,
+    write_mapping: Path | None,
+    as_json: bool,
+) -> None:
+    """Profile the columns of FILE and propose a mapping to Bitrix24 fields.
+
+    Shows fill rate, detected kind (phone, email, date, money, inn, name, company, url, id,
+    enum, text), distinct count and sample values per column, and the Bitrix24 field each
+    column would map to. Works for xlsx/xls/ods, CSV (any encoding) and 1C CommerceML.
+
+    Example: b24migrate inspect export/contacts.xlsx --sheet Контакты --write-mapping contact.yaml
+    """
+    chosen: str | int | None = int(sheet) if sheet and sheet.isdigit() else sheet
+    result = inspect_source(
+        file,
+        sheet=chosen,
+        header_row=header_row,
+        encoding=encoding,
+        delimiter=delimiter.replace("\\t", "\t") if delimiter else None,
+        entity=entity,
+    )
+    if write_mapping:
+        write_mapping.write_text(to_yaml(result.proposal.mapping), encoding="utf-8")
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _render(result, write_mapping)
+
+
+def _render(result: Inspection, written: Path | None) -> None:
+    p = result.profile
+    console = Console(width=max(Console().width, 150))
+    where = f"{p.source}" + (f" [{p.sheet}]" if p.sheet else "")
+    console.print(f"[bold]{where}[/bold]: {p.rows} rows, header in row {p.header_row}")
+    if len(result.sheets) > 1:
+        console.print("sheets: " + ", ".join(result.sheets))
+    matches = {m.column: m for m in result.proposal.matches}
+    table = Table(title=f"Columns → {result.proposal.mapping.entity}")
+    for header in ("column", "filled", "distinct", "kind", "field", "match", "samples"):
+        table.add_column(
+            header,
+            justify="right" if header in ("filled", "distinct") else "left",
+            no_wrap=header != "samples",
+            overflow="ellipsis",
+            max_width=60 if header == "samples" else None,
+        )
+    for c in p.columns:
+        m = matches[c.name]
+        table.add_row(
+            c.name,
+            f"{c.fill_rate:.0%}",
+            str(c.distinct),
+            c.kind,
+            m.field or "[dim]—[/dim]",
+            m.how,
+            " | ".join(s if len(s) <= 24 else s[:23] + "…" for s in c.samples[:3]),
+        )
+    console.print(table)
+    console.print(f"key: {result.proposal.mapping.key}")
+    if written:
+        console.print(f"mapping written to {written}")

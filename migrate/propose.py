@@ -1,0 +1,299 @@
+"""Propose a mapping for an unknown export by matching its headers to Bitrix24 fields.
+
+Sources of knowledge, in order: the headers of the shipped presets (``mappings/<source>/
+<entity>.yaml``, matched exactly, then fuzzily with rapidfuzz), the Russian titles of the
+Bitrix24 fields, and finally the column's profiled kind (a column of phones → ``PHONE``).
+The result is a :class:`mappings.schema.EntityMapping`, written with ``to_yaml`` in exactly
+the shape mapping files have.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rapidfuzz import fuzz, process
+
+import mappings
+from mappings.fields import ENTITIES, MULTI_FIELDS, is_known_field
+from mappings.schema import CleanStep, EntityMapping, FieldMapping
+from migrate.profile import TableProfile
+
+__all__ = ["ColumnMatch", "MappingProposal", "guess_entity", "propose_mapping"]
+
+FUZZY_CUTOFF = 86.0
+_ENTITY_WORDS = {
+    "company": ("compan", "компан", "организац", "контрагент", "клиент"),
+    "contact": ("contact", "контакт", "люди", "people", "person"),
+    "deal": ("deal", "lead", "сделк", "заказ", "order"),
+    "product": ("product", "товар", "номенклатур", "import", "offers", "catalog", "каталог"),
+    "note": ("note", "примечан", "заметк", "звонк", "history", "истори", "событ"),
+    "product_section": ("групп", "раздел", "section", "категори"),
+}
+# Bitrix24 field titles as its interface shows them (Russian) → field, per entity or for all.
+_TITLES: dict[str, str] = {
+    "Название": "TITLE",
+    "Имя": "NAME",
+    "Фамилия": "LAST_NAME",
+    "Отчество": "SECOND_NAME",
+    "ФИО": "_fio",
+    "Телефон": "PHONE",
+    "E-mail": "EMAIL",
+    "Сайт": "WEB",
+    "Адрес": "ADDRESS",
+    "Комментарий": "COMMENTS",
+    "Ответственный": "ASSIGNED_BY_ID",
+    "Сумма": "OPPORTUNITY",
+    "Валюта": "CURRENCY_ID",
+    "Стадия": "STAGE_ID",
+    "Дата создания": "DATE_CREATE",
+    "ИНН": "RQ_INN",
+    "КПП": "RQ_KPP",
+    "ОГРН": "RQ_OGRN",
+    "ОГРНИП": "RQ_OGRNIP",
+    "Должность": "POST",
+    "Дата рождения": "BIRTHDATE",
+    "Компания": "COMPANY_ID",
+    "Источник": "SOURCE_ID",
+    "Дата закрытия": "CLOSEDATE",
+    "Цена": "PRICE",
+    "Описание": "DESCRIPTION",
+    "Наименование": "NAME",
+}
+_BY_KIND = {"phone": "PHONE", "email": "EMAIL", "url": "WEB", "inn": "RQ_INN", "kpp": "RQ_KPP"}
+_BY_ENTITY_KIND = {
+    ("company", "company"): "TITLE",
+    ("contact", "company"): "COMPANY_ID",
+    ("deal", "company"): "COMPANY_ID",
+    ("contact", "name"): "_fio",
+    ("lead", "name"): "_fio",
+}
+_FIO_SPEC: dict[str, Any] = {"split_fio": ["LAST_NAME", "NAME", "SECOND_NAME"]}
+_DEFAULT_CLEAN = {
+    "PHONE": "phones",
+    "EMAIL": "emails",
+    "WEB": "url",
+    "NAME": "person_name",
+    "LAST_NAME": "person_name",
+    "SECOND_NAME": "person_name",
+    "_fio": "person_name",
+    "RQ_INN": "inn",
+    "RQ_KPP": "kpp",
+    "RQ_OGRN": "ogrn",
+    "RQ_OGRNIP": "ogrn",
+    "DATE_CREATE": "datetime",
+    "BIRTHDATE": "date",
+    "CLOSEDATE": "date",
+    "BEGINDATE": "date",
+    "OPPORTUNITY": "money",
+    "PRICE": "money",
+    "CURRENCY_ID": "currency",
+    "COMMENTS": "text",
+    "ADDRESS": "text",
+    "POST": "text",
+    "DESCRIPTION": "text",
+}
+_OWNER_FIELDS = ("ASSIGNED_BY_ID", "CREATED_BY_ID", "MODIFY_BY_ID")
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnMatch:
+    """Why a column was mapped to a field (or not)."""
+
+    column: str
+    field: str | None
+    how: str  # "preset <name>", "fuzzy <score> <header>", "title", "kind", "" when unmapped
+    spec: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class MappingProposal:
+    """A proposed mapping and how each column was matched."""
+
+    mapping: EntityMapping
+    matches: tuple[ColumnMatch, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    header: str
+    field: str
+    spec: dict[str, Any]
+    preset: str
+
+
+def _preset_files() -> Iterator[tuple[str, Path]]:
+    root = Path(mappings.__file__).parent
+    for path in sorted(root.rglob("*.yaml")):
+        if path.stem in ENTITIES:
+            yield str(path.parent.relative_to(root)), path
+
+
+@functools.cache
+def _preset_documents() -> tuple[tuple[str, dict[str, Any]], ...]:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    docs = []
+    for preset, path in _preset_files():
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+        if isinstance(data, dict):
+            docs.append((preset, data))
+    return tuple(docs)
+
+
+def _known_headers(entity: str) -> list[_Known]:
+    """Every source column the shipped presets map for ``entity``, with its field spec."""
+    known: list[_Known] = []
+    for preset, data in _preset_documents():
+        if data.get("entity") != entity:
+            continue
+        for name, spec in (data.get("fields") or {}).items():
+            if not isinstance(spec, dict):
+                continue
+            columns = spec.get("from", spec.get("owner"))
+            for column in columns if isinstance(columns, list) else [columns]:
+                if isinstance(column, str):
+                    known.append(_Known(column, str(name), spec, preset))
+    return known
+
+
+def guess_entity(profile: TableProfile, hint: str = "") -> str:
+    """The entity whose preset headers the table's headers match best; the file name, the
+    sheet and ``hint`` (e.g. the requested table of an XML file) add to the score."""
+    headers = {c.name.casefold() for c in profile.columns}
+    name = f"{Path(profile.source).name} {profile.sheet} {hint}".casefold()
+    best, best_score = "contact", -1.0
+    for entity in _ENTITY_WORDS:
+        known = {k.header.casefold() for k in _known_headers(entity)}
+        known |= {
+            str(d.get("key", "")).casefold()
+            for _, d in _preset_documents()
+            if d.get("entity") == entity
+        }
+        score = len(headers & known) / max(1, len(headers))
+        score += 0.5 * any(word in name for word in _ENTITY_WORDS[entity])
+        if score > best_score:
+            best, best_score = entity, score
+    return best
+
+
+def _match(column: str, kind: str, entity: str, known: list[_Known]) -> ColumnMatch:
+    folded = " ".join(column.split()).casefold()
+    for k in known:
+        if k.header.casefold() == folded:
+            return ColumnMatch(column, k.field, f"preset {k.preset}", k.spec)
+    headers = [k.header for k in known]
+    hit = process.extractOne(column, headers, scorer=fuzz.WRatio, score_cutoff=FUZZY_CUTOFF)
+    if hit is not None:
+        k = known[hit[2]]
+        return ColumnMatch(column, k.field, f"fuzzy {hit[1]:.0f} `{k.header}`", k.spec)
+    title = process.extractOne(column, list(_TITLES), scorer=fuzz.WRatio, score_cutoff=90)
+    if title is not None:
+        field = _TITLES[title[0]]
+        if field == "NAME" and entity in ("company", "deal", "lead"):
+            field = "TITLE"
+        if field.startswith("_") or is_known_field(entity, field):
+            spec = _FIO_SPEC if field == "_fio" else {}
+            return ColumnMatch(column, field, f"title `{title[0]}`", spec)
+    by_kind = _BY_KIND.get(kind) or _BY_ENTITY_KIND.get((entity, kind))
+    if by_kind and (by_kind.startswith("_") or is_known_field(entity, by_kind)):
+        spec = _FIO_SPEC if by_kind == "_fio" else {}
+        return ColumnMatch(column, by_kind, f"kind {kind}", spec)
+    return ColumnMatch(column, None, "", {})
+
+
+def _clean_steps(field: str, spec: dict[str, Any]) -> tuple[CleanStep, ...]:
+    raw = spec.get("clean")
+    if raw is None:
+        default = _DEFAULT_CLEAN.get(field)
+        return (CleanStep(default),) if default else ()
+    steps = []
+    for item in raw:
+        if isinstance(item, dict):
+            name, options = next(iter(item.items()))
+            steps.append(CleanStep(str(name), dict(options or {})))
+        else:
+            steps.append(CleanStep(str(item)))
+    return tuple(steps)
+
+
+def _field(field: str, columns: list[str], spec: dict[str, Any]) -> FieldMapping:
+    if field in _OWNER_FIELDS or "owner" in spec:
+        return FieldMapping(name=field, sources=(columns[0],), owner=True)
+    multi = field in MULTI_FIELDS
+    value_type: Any = None
+    if multi:
+        kinds = spec.get("value_type")
+        if isinstance(kinds, dict):
+            value_type = {c: kinds.get(c, "WORK") for c in columns}
+        elif len(columns) > 1:
+            value_type = dict.fromkeys(columns, kinds or "WORK")
+        else:
+            value_type = kinds or "WORK"
+    return FieldMapping(
+        name=field,
+        sources=tuple(columns),
+        clean=_clean_steps(field, spec),
+        value_map=spec.get("map"),
+        default=spec.get("default"),
+        split_fio=tuple(spec.get("split_fio") or ()),
+        ref=spec.get("ref") or ("company" if field == "COMPANY_ID" else None),
+        value_type=value_type,
+        severity=spec.get("severity") or ("warning" if multi else None),
+        separator=spec.get("separator"),
+        from_is_list=len(columns) > 1,
+    )
+
+
+def _joins(field: str, taken: dict[str, Any], spec: dict[str, Any]) -> bool:
+    """A second column joins a field that is a multi-field or a preset's list of columns."""
+    return field in MULTI_FIELDS or (spec is taken and isinstance(spec.get("from"), list))
+
+
+def _preset_order(columns: list[str], spec: dict[str, Any]) -> list[str]:
+    listed = spec.get("from")
+    if not isinstance(listed, list):
+        return columns
+    return sorted(columns, key=lambda c: listed.index(c) if c in listed else len(listed))
+
+
+def _key_column(profile: TableProfile) -> str:
+    for column in profile.columns:
+        if column.kind == "id" and column.distinct == column.filled == profile.rows:
+            return column.name
+    return "_row"
+
+
+def propose_mapping(
+    profile: TableProfile, entity: str | None = None, *, hint: str = ""
+) -> MappingProposal:
+    """Propose an EntityMapping for the profiled table (entity guessed when not given)."""
+    entity = entity or guess_entity(profile, hint)
+    known = _known_headers(entity)
+    key = _key_column(profile)
+    matches = [
+        _match(c.name, c.kind, entity, known)
+        if c.name != key
+        else ColumnMatch(c.name, None, "key", {})
+        for c in profile.columns
+    ]
+    grouped: dict[str, tuple[list[str], dict[str, Any]]] = {}
+    final: list[ColumnMatch] = []
+    for match in matches:
+        field = match.field
+        if field is None:
+            final.append(match)
+            continue
+        if field in grouped and not _joins(field, grouped[field][1], match.spec):
+            final.append(ColumnMatch(match.column, None, f"{field} taken", {}))
+            continue
+        columns = grouped.setdefault(field, ([], match.spec))[0]
+        columns.append(match.column)
+        final.append(match)
+    fields = tuple(
+        _field(f, _preset_order(cols, spec), spec) for f, (cols, spec) in grouped.items()
+    )
+    return MappingProposal(EntityMapping(entity=entity, key=key, fields=fields), tuple(final))

@@ -1,0 +1,66 @@
+"""End to end on the committed sample data: init --from amocrm, then validate."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from openpyxl import load_workbook
+
+from migrate.config import Workspace
+from migrate.pipeline import validate_workspace
+from migrate.scaffold import init_workspace
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory):
+    root = tmp_path_factory.mktemp("amo")
+    init_workspace(root, "amocrm")
+    return validate_workspace(Workspace.at(root))
+
+
+def test_every_entity_is_read_and_mostly_loadable(prepared):
+    data, _ = prepared
+    stats = {s.entity: s for s in data.stats}
+    assert set(stats) == {"company", "contact", "deal", "note", "product"}
+    assert stats["contact"].rows_read == 5000
+    assert stats["deal"].rows_read == 8000
+    for s in stats.values():
+        assert s.rows_clean >= 0.9 * s.rows_read
+
+
+def test_clean_tables_follow_the_contract(prepared):
+    data, _ = prepared
+    contacts = data.tables["contact"]
+    assert list(contacts.columns[:4]) == ["_key", "_source", "_sheet", "_row"]
+    assert contacts["_key"].is_unique
+    phones = [v for pairs in contacts["PHONE"] for v, _ in pairs]
+    assert phones
+    assert all(re.fullmatch(r"\+\d{10,15}(;ext=\d+)?", p) for p in phones)
+    emails = [v for pairs in contacts["EMAIL"] for v, _ in pairs]
+    assert all(e == e.lower() and "@" in e for e in emails)
+    companies = set(data.tables["company"]["_key"])
+    linked = contacts["COMPANY_ID"].dropna()
+    assert len(linked) > 1000
+    assert set(linked) <= companies
+    deals = data.tables["deal"]
+    assert all(isinstance(v, tuple) for v in deals["CONTACT_IDS"])
+    assert set(deals["CATEGORY_ID"]) <= {"0", "1"}
+
+
+def test_unknown_stages_are_errors_with_suggestions(prepared):
+    data, _ = prepared
+    unknown = data.issues[data.issues["rule"] == "map.unknown"]
+    assert len(unknown) > 100
+    assert set(unknown["entity"]) == {"deal"}
+    typo = unknown[unknown["value"].isin(["Основная воронка / Переговры", "Переговры"])]
+    assert len(typo) > 5
+    assert (typo["suggestion"].str.contains("Переговоры")).all()
+    assert not set(unknown["key"]) & set(data.tables["deal"]["_key"])
+
+
+def test_the_report_has_a_sheet_per_entity_with_problems(prepared):
+    _, report = prepared
+    book = load_workbook(report, read_only=True)
+    assert book.sheetnames[:2] == ["Сводка", "Итоги"]
+    assert "Сделки" in book.sheetnames
