@@ -57,9 +57,8 @@ def main() -> None:
     for label, path, bare in cases:
         ours = best_of(args.repeat, lambda p=path: read_table(p))
         theirs = best_of(args.repeat, bare)
-        print(
-            f"{label}: read_table {ours:.2f} s, bare pandas {theirs:.2f} s, ratio {ours / theirs:.2f}"
-        )
+        ratio = ours / theirs
+        print(f"{label}: read_table {ours:.2f} s, bare pandas {theirs:.2f} s, ratio {ratio:.2f}")
     print(f"peak_rss_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
 
 

@@ -90,3 +90,22 @@ def test_header_row_can_be_given(make_text) -> None:
 def test_tsv_and_txt_extensions(make_text) -> None:
     table = read_table(make_text("a\tb\n1\t2\n", name="export.txt"))
     assert table.frame["b"].tolist() == ["2"]
+
+
+def test_short_rows_are_padded(make_text) -> None:
+    table = read_table(make_text("a,b,c\n1,2,3\n4\n5,6,7\n"))
+    assert table.frame[["a", "b", "c"]].values.tolist() == [
+        ["1", "2", "3"],
+        ["4", "", ""],
+        ["5", "6", "7"],
+    ]
+
+
+@pytest.mark.parametrize("text", [CONTACTS, "Отчёт\n\n" + CONTACTS, "a,b\n1,2\n3,4,5\n"])
+def test_without_pyarrow_the_result_is_the_same(make_text, monkeypatch, text) -> None:
+    import migrate.sources._csv as reader
+
+    path = make_text(text, encoding="cp1251")
+    expected = read_table(path).frame
+    monkeypatch.setattr(reader, "pa_csv", None)
+    assert read_table(path).frame.astype(object).equals(expected.astype(object))
