@@ -109,7 +109,7 @@ def dedupe_table(
     cand_levels, conflict = _levels(prepared, a, b)
     # pairs with conflicting strong identifiers are known non-matches: they never get a score,
     # and they would teach the model that a shared phone or name means little
-    allowed = ~conflict.any(axis=0)
+    allowed: BoolArray = np.asarray(~conflict.any(axis=0), dtype=np.bool_)
     sessions = _sessions(rules, found, a, b, len(frame), allowed)
     total = len(frame) * (len(frame) - 1) / 2
     model = fit_model(rules, random_levels, [lv[allowed] for lv in cand_levels],
