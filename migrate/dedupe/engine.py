@@ -32,6 +32,9 @@ IntArray = npt.NDArray[np.int64]
 Levels = npt.NDArray[np.int8]
 BoolArray = npt.NDArray[np.bool_]
 CHUNK = 2_000_000
+# A `required` comparison that differs costs this many bits and never merges on its own: only
+# overwhelming other evidence (same phone, e-mail and company) still brings the pair to review.
+REQUIRED_PENALTY = 20.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,9 +118,10 @@ def dedupe_table(
     model = fit_model(rules, random_levels, [lv[allowed] for lv in cand_levels],
                       sessions=sessions, total_pairs=total)  # fmt: skip
     score = model.score(cand_levels)
+    veto = _vetoed(rules, cand_levels)
+    score[veto] -= REQUIRED_PENALTY
     prob = probability(score)
     prob[conflict.any(axis=0)] = 0.0
-    veto = _vetoed(rules, cand_levels)
     apart = _separated(a, b, keys, decided)
     is_match = ((prob >= rules.match) & ~veto & ~apart) | forced
     is_review = (prob >= rules.review) & ~is_match & ~apart & ~conflict.any(axis=0)
