@@ -45,9 +45,10 @@ def command(root: Path, decisions: Path | None, input_file: Path | None, key: st
     later run. Stand-alone mode dedupes one file with a rules file and writes one
     `record_id,cluster_id` line per record.
 
-    Examples: b24migrate dedupe -w acme --decisions acme/reports/duplicates.xlsx
-              b24migrate dedupe --input people.csv --key rec_id --rules RULES.yaml
-              --out clusters.csv
+    \b
+    Example:
+      b24migrate dedupe -w acme --decisions acme/reports/duplicates.xlsx
+      b24migrate dedupe --input people.csv --key rec_id --rules RULES.yaml --out clusters.csv
     """
     say = (lambda _line: None) if as_json else click.echo
     if input_file is not None:
