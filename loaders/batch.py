@@ -67,6 +67,12 @@ class Command:
             raise ValueError(f"command `{self.key}`: bad method name {self.method!r}")
 
     @property
+    def items(self) -> int:
+        """How many records the command carries: ``len(data)`` for ``batchImport``, else 1."""
+        data = self.params.get("data")
+        return max(len(data), 1) if isinstance(data, list | tuple) else 1
+
+    @property
     def retry_safe(self) -> bool:
         """Whether the command may be repeated when its outcome is unknown."""
         return self.idempotent if self.idempotent is not None else is_read_method(self.method)
@@ -96,6 +102,10 @@ def _strings(value: Any) -> Iterator[str]:
 def find_refs(command: Command) -> set[str]:
     """The keys of the commands that ``command`` references through ``$result[...]``."""
     return {m.group(1) for text in _strings(command.params) for m in _REF.finditer(text)}
+
+
+def _has_refs(command: Command) -> bool:
+    return "$result[" in str(command.params)  # a quick test before walking the values
 
 
 def _walk(value: Any, path: str) -> Any:
@@ -159,6 +169,8 @@ def group_commands(commands: Sequence[Command]) -> list[tuple[Command, ...]]:
         return i
 
     for i, command in enumerate(commands):
+        if not _has_refs(command):
+            continue
         for ref in find_refs(command):
             if index.get(ref, len(commands)) >= i:
                 raise ValueError(f"command `{command.key}` references `{ref}`, not an earlier key")

@@ -133,6 +133,7 @@ class Bitrix24Client:
         max_attempts: int = 6,
         operating_limit: float | None = None,
         operating_window: float | None = None,
+        operating_prior: float = 0.1,
         bucket_margin: float = 0.5,
         clock: Callable[[], float] = time.monotonic,
         sleep: Sleep = asyncio.sleep,
@@ -157,6 +158,7 @@ class Bitrix24Client:
             operating_limit or self.plan.operating_limit,
             operating_window or self.plan.operating_window,
             clock=self._portal_time,
+            prior=operating_prior,
         )
         self._slots = asyncio.Semaphore(self.concurrency)
         self._refresh_lock = asyncio.Lock()
@@ -195,8 +197,8 @@ class Bitrix24Client:
                 was sent and its outcome is unknown (it is not retried).
         """
         command = Command(method, method, dict(params or {}))
-        await self._wait_budget(method, 1)
-        reserved = self.budget.send(method, 1)
+        await self._wait_budget(method, command.items)
+        reserved = self.budget.send(method, 1, command.items)
         try:
             body = await self._request(method, dict(params or {}), (command,))
         finally:
@@ -281,9 +283,9 @@ class Bitrix24Client:
     def _portal_time(self) -> float:
         return self._wall() + (self._skew or 0.0)
 
-    async def _wait_budget(self, method: str, count: int) -> None:
-        while self.budget.fits(method, count) < min(count, 1):
-            await self._sleep(self.budget.wait_time(method))
+    async def _wait_budget(self, method: str, items: int) -> None:
+        while not self.budget.fits(method, 1, items):
+            await self._sleep(self.budget.wait_time(method, items))
 
     def _observe(
         self, entries: Sequence[tuple[str, ReplyTime | None]], outer: ReplyTime | None

@@ -94,12 +94,20 @@ class OperatingBudget:
         window: the window in seconds (cloud: 600).
         clock: the portal's unix time as best we know it (the client corrects for skew).
         safety: seconds added to every expiry, for clock skew between us and the portal.
+        prior: seconds per item a command is assumed to cost before the first reply.
     """
 
     def __init__(
-        self, limit: float, window: float, *, clock: Clock = time.time, safety: float = 0.5
+        self,
+        limit: float,
+        window: float,
+        *,
+        clock: Clock = time.time,
+        safety: float = 0.5,
+        prior: float = 0.1,
     ) -> None:
         self.limit = limit
+        self.prior = prior
         self.window = window
         self.safety = safety
         self._clock = clock
@@ -126,35 +134,38 @@ class OperatingBudget:
         """The expected charge of one command of ``method`` (``None`` before the first reply)."""
         return self._estimate.get(method.lower())
 
-    def fits(self, method: str, count: int) -> int:
-        """How many of ``count`` commands of ``method`` may be sent now.
+    def _charge_of(self, key: str, items: int) -> float:
+        """Expected seconds per command: learnt, or the prior per item before the first reply."""
+        est = self._estimate.get(key)
+        return est if est is not None else self.prior * max(items, 1)
 
-        Before the first reply tells us what a command costs, only one batch goes out. The
-        portal checks the budget before each command, so the one that crosses the limit
-        still runs; we keep the sum before the last command half an estimate short of it.
+    def fits(self, method: str, count: int, items: int = 1) -> int:
+        """How many of ``count`` commands of ``method`` (``items`` records each) may go now.
+
+        Before a reply tells us what a command of ``method`` costs, each is assumed to cost
+        ``prior`` seconds per item. The portal checks the budget before each command, so the
+        one that crosses the limit still runs; we keep the sum before the last command half
+        a command short of the limit to absorb noise in the estimate.
         """
         key = method.lower()
-        pending = self._pending.get(key, 0.0)
-        room = self.limit - self.used(method) - pending
-        est = self._estimate.get(key)
+        room = self.limit - self.used(method) - self._pending.get(key, 0.0)
+        charge = self._charge_of(key, items)
         if room <= 0.0:
             return 0
-        if est is None:
-            return count if pending == 0.0 and key not in self._pending else 0
-        if est <= 0.0:
+        if charge <= 0.0:
             return count
-        return max(0, min(count, int((room - 0.5 * est) // est) + 1))
+        return max(0, min(count, int((room - 0.5 * charge) // charge) + 1))
 
-    def wait_time(self, method: str) -> float:
+    def wait_time(self, method: str, items: int = 1) -> float:
         """Seconds until one more command of ``method`` may fit (0 if it fits now).
 
         When nothing of ours expires soon enough, the answer is a short poll: the commands
         in flight must report first.
         """
-        if self.fits(method, 1):
+        if self.fits(method, 1, items):
             return 0.0
         key, now = method.lower(), self._clock()
-        need = self._pending.get(key, 0.0) + 0.5 * (self._estimate.get(key) or 0.0)
+        need = self._pending.get(key, 0.0) + 0.5 * self._charge_of(key, items)
         buckets = self._expired(method)
         ours = sum(b[1] for b in buckets)
         _, reported, reset_at = self._reported.get(key, (0.0, 0.0, 0.0))
@@ -166,10 +177,10 @@ class OperatingBudget:
             wait = max(wait, start + self.window + self.safety - now)
         return max(wait, 0.05)
 
-    def send(self, method: str, count: int) -> float:
+    def send(self, method: str, count: int, items: int = 1) -> float:
         """Record ``count`` commands of ``method`` in flight; returns the seconds reserved."""
         key = method.lower()
-        reserved = (self._estimate.get(key) or 0.0) * count
+        reserved = self._charge_of(key, items) * count
         self._pending[key] = self._pending.get(key, 0.0) + reserved
         return reserved
 
@@ -222,10 +233,8 @@ class OperatingBudget:
         key, now = method.lower(), self._clock()
         known = self._reported.get(key, (0.0, 0.0, 0.0))[2]
         given = None if reset_at is None else _whole_second_up(reset_at)
-        for until in (given, known, now + self.window / 10):
-            if until is not None and until > now:
-                break
-        self._reported[key] = (now, self.limit, until)
+        ahead = [t for t in (given, known) if t is not None and t > now]
+        self._reported[key] = (now, self.limit, ahead[0] if ahead else now + self.window / 10)
 
 
 def _whole_second_up(reset_at: float) -> float:

@@ -59,10 +59,11 @@ def observe_batch(budget, method, start_op, charge, count, at, reset_at=None):
 
 def test_budget_learns_the_charge_per_command_from_one_batch():
     clock = Clock()
-    budget = OperatingBudget(10.0, 60.0, clock=clock, safety=0)
-    assert budget.fits("m", 50) == 50  # nothing known: one batch may go
-    reserved = budget.send("m", 50)
-    assert budget.fits("m", 1) == 0  # ...and the next waits for its reply
+    budget = OperatingBudget(10.0, 60.0, clock=clock, safety=0, prior=0.25)
+    assert budget.fits("m", 50) == 40  # nothing known: the prior, 0.25 s per item
+    assert budget.fits("m", 50, items=20) == 2  # 5 s per command of 20 items
+    reserved = budget.send("m", 40)
+    assert budget.fits("m", 1) == 0  # ...and the next waits for the reply
     observe_batch(budget, "m", 0.0, 0.1, 50, at=clock.now, reset_at=clock.now + 60)
     budget.done("m", reserved)
     assert budget.estimate("m") == pytest.approx(0.1)
@@ -120,6 +121,7 @@ def test_methods_have_separate_budgets():
 
 def test_a_reply_without_figures_does_not_stall_the_method():
     budget = OperatingBudget(1.0, 60.0, clock=Clock())
-    reserved = budget.send("m", 1)
+    reserved = budget.send("m", 10)
+    assert budget.fits("m", 1) == 0
     budget.done("m", reserved)
     assert budget.fits("m", 10) == 10
