@@ -92,7 +92,11 @@ def served(plan: str, *extra: str) -> Iterator[str]:
                     break
                 except httpx.HTTPError:
                     time.sleep(0.05)
-            yield f"{base}/rest/1/{TOKEN}/"
+            url = f"{base}/rest/1/{TOKEN}/"
+            httpx.get(url + "user.current", timeout=10).raise_for_status()  # warm the server up
+            plan_limits = PLANS[plan]
+            time.sleep(1.0 / plan_limits.rate if plan_limits.rate else 0.0)  # ...and drain it
+            yield url
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -201,7 +205,7 @@ def main() -> None:
     parser.add_argument("--operating-limit", default="48/60", help="seconds/window seconds")
     parser.add_argument("--item-cost-ms", type=float, default=20.0, help="batchImport, per item")
     parser.add_argument("--quick", action="store_true", help="standard add route only")
-    parser.add_argument("--margin", type=float, default=1.0, help="client bucket headroom")
+    parser.add_argument("--margin", type=float, default=0.5, help="client bucket headroom")
     args = parser.parse_args()
     limit, _, window = args.operating_limit.partition("/")
     runs = [add_route("standard", args.contacts, args.margin)]

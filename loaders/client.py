@@ -150,7 +150,13 @@ class Bitrix24Client:
         self._wall = wall_clock
         self._skew: float | None = None
         self._bucket = (
-            LeakyBucket(self.plan.capacity, self.plan.rate, clock=clock, margin=bucket_margin)
+            LeakyBucket(
+                self.plan.capacity,
+                self.plan.rate,
+                clock=clock,
+                margin=bucket_margin,
+                server_clock=self._portal_time,
+            )
             if self.plan.capacity and self.plan.rate
             else None
         )
@@ -204,7 +210,7 @@ class Bitrix24Client:
         finally:
             self.budget.done(method, reserved)
         timing = ReplyTime.from_raw(body.get("time"))
-        self._observe([(method, timing)], timing)
+        self._observe([(method, timing)])
         return CallResult(
             body.get("result"), _as_int(body.get("total")), _as_int(body.get("next")), timing
         )
@@ -232,8 +238,7 @@ class Bitrix24Client:
         payload = {"cmd": {c.key: c.to_cmd() for c in commands}, "halt": 1 if halt else 0}
         body = await self._request("batch", payload, tuple(commands))
         result = parse_batch_reply(body, commands)
-        outer = ReplyTime.from_raw(body.get("time"))
-        self._observe([(r.command.method, r.time) for r in result], outer)
+        self._observe([(r.command.method, r.time) for r in result])
         for item in result.errors:
             if isinstance(item.error, PortalOperationLimited):
                 self.stats.operation_limited += 1
@@ -288,11 +293,8 @@ class Bitrix24Client:
             await self._sleep(self.budget.wait_time(method, items))
 
     def _observe(
-        self, entries: Sequence[tuple[str, ReplyTime | None]], outer: ReplyTime | None
+        self, entries: Sequence[tuple[str, ReplyTime | None]]
     ) -> None:
-        if outer is not None and outer.finish is not None:
-            skew = outer.finish - self._wall()
-            self._skew = skew if self._skew is None else max(self._skew, skew)
         figures = []
         for method, timing in entries:
             if timing is None or timing.operating is None:
@@ -339,9 +341,9 @@ class Bitrix24Client:
         safe = all(c.retry_safe for c in commands) if method == "batch" else is_read_method(method)
         for _ in range(self.max_attempts):  # a pass after the first follows a token refresh
             generation = getattr(self.auth, "generation", 0)
-            response = await self._post(method, payload, commands, safe)
+            response, body = await self._post(method, payload, commands, safe)
             try:
-                return self._read(response, method, commands, safe)
+                return self._read(response, body, method, commands, safe)
             except PortalAuthError as error:
                 if error.code.lower() != "expired_token" or not isinstance(self.auth, OAuth):
                     raise
@@ -355,32 +357,55 @@ class Bitrix24Client:
 
     async def _post(
         self, method: str, payload: dict[str, Any], commands: Sequence[Command], safe: bool
-    ) -> httpx.Response:
+    ) -> tuple[httpx.Response, Any]:
+        """Send one request when the bucket allows; the reply and its JSON (``None`` if none)."""
+        bucket = self._bucket
         async with self._slots:
-            if self._bucket is not None:
-                delay = self._bucket.reserve()
-                if delay > 0:
+            if bucket is not None:
+                while (delay := bucket.delay()) > 0:
                     await self._sleep(delay)
+                bucket.sent()
             self.stats.requests += 1
             try:
-                return await self._http.post(self.auth.method_url(method), json=payload)
+                response = await self._http.post(self.auth.method_url(method), json=payload)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                if bucket is not None:
+                    bucket.answered(None, counted=False)
                 raise PortalUnavailable(
                     self._redact(f"could not connect: {exc!r}"), method=method
                 ) from None
             except httpx.TransportError as exc:
+                if bucket is not None:
+                    bucket.answered(None)
                 raise self._unknown_outcome(
                     f"no reply ({type(exc).__name__}: {exc})", None, method, commands, safe
                 ) from None
-
-    def _read(
-        self, response: httpx.Response, method: str, commands: Sequence[Command], safe: bool
-    ) -> dict[str, Any]:
-        status = response.status_code
         try:
             body = response.json()
         except ValueError:
             body = None
+        self._learn_skew(body)
+        if bucket is not None:
+            admitted_at, counted = _admission(body, response.status_code)
+            bucket.answered(admitted_at, counted=counted)
+        return response, body
+
+    def _learn_skew(self, body: Any) -> None:
+        """The portal's clock minus ours, from a reply's ``time.finish`` (a lower bound)."""
+        timing = ReplyTime.from_raw(body.get("time")) if isinstance(body, dict) else None
+        if timing is not None and timing.finish is not None:
+            skew = timing.finish - self._wall()
+            self._skew = skew if self._skew is None else max(self._skew, skew)
+
+    def _read(
+        self,
+        response: httpx.Response,
+        body: Any,
+        method: str,
+        commands: Sequence[Command],
+        safe: bool,
+    ) -> dict[str, Any]:
+        status = response.status_code
         if not isinstance(body, dict) or not ("result" in body or "error" in body):
             text = " ".join(response.text[:80].split())
             raise self._unknown_outcome(
@@ -454,6 +479,16 @@ class Bitrix24Client:
             auth.update(OAuthTokens.from_reply(body))
             self.stats.refreshes += 1
             log.info("refreshed the OAuth access token")
+
+
+def _admission(body: Any, status: int) -> tuple[float | None, bool]:
+    """(portal time the request was admitted, whether the portal counted it) from a reply."""
+    if status == 503 and isinstance(body, dict):
+        code = str(body.get("error", "")).upper()
+        if code == "QUERY_LIMIT_EXCEEDED":
+            return None, False  # refused by the bucket itself: not counted
+    timing = ReplyTime.from_raw(body.get("time")) if isinstance(body, dict) else None
+    return (timing.start if timing is not None else None), True
 
 
 def _is_retryable(error: BaseException) -> bool:
