@@ -366,6 +366,7 @@ class Bitrix24Client:
                     await self._sleep(delay)
                 bucket.sent()
             self.stats.requests += 1
+            sent_at = self._wall()
             try:
                 response = await self._http.post(self.auth.method_url(method), json=payload)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
@@ -384,18 +385,19 @@ class Bitrix24Client:
             body = response.json()
         except ValueError:
             body = None
-        self._learn_skew(body)
+        self._learn_skew(body, sent_at)
         if bucket is not None:
             admitted_at, counted = _admission(body, response.status_code)
             bucket.answered(admitted_at, counted=counted)
         return response, body
 
-    def _learn_skew(self, body: Any) -> None:
-        """The portal's clock minus ours, from a reply's ``time.finish`` (a lower bound)."""
+    def _learn_skew(self, body: Any, sent_at: float) -> None:
+        """The portal's clock minus ours: the smallest ``time.start`` minus our send time seen
+        (the true skew plus the shortest trip there: a few milliseconds too far ahead)."""
         timing = ReplyTime.from_raw(body.get("time")) if isinstance(body, dict) else None
-        if timing is not None and timing.finish is not None:
-            skew = timing.finish - self._wall()
-            self._skew = skew if self._skew is None else max(self._skew, skew)
+        if timing is not None and timing.start is not None:
+            skew = timing.start - sent_at
+            self._skew = skew if self._skew is None else min(self._skew, skew)
 
     def _read(
         self,
