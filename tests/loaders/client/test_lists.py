@@ -97,3 +97,27 @@ async def test_chained_list_of_an_exact_page_multiple(make_app, make_client):
     assert len(plain) == len(chained) == 100
     assert plain == chained
     assert empty == []
+
+
+async def test_crm_item_lists_unwrap_items_plain_and_chained(make_app, make_client):
+    app = make_app()
+    imports = [
+        Command(
+            f"i{j}",
+            "crm.item.batchImport",
+            {"entityTypeId": 3, "data": [{"name": f"Имя {j}-{k}"} for k in range(20)]},
+        )
+        for j in range(9)
+    ]  # 180 contacts: 3 full pages and a short one
+    async with make_client(app) as client:
+        result = await client.batch(imports)
+        assert result.ok
+        ids = [row["item"]["id"] for item in result for row in item.result["items"]]
+        params = {"entityTypeId": 3}
+        plain = await client.list_all("crm.item.list", select=["name"], params=params)
+        before = app.stats()["requests"]
+        chained = await client.list_all("crm.item.list", select=["id"], params=params, chained=True)
+        assert app.stats()["requests"] - before == 1
+    assert [row["id"] for row in plain] == ids
+    assert plain[0]["name"] == "Имя 0-0"
+    assert [row["id"] for row in chained] == ids
