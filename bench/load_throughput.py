@@ -34,7 +34,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 
@@ -65,8 +64,9 @@ class Run:
     def line(self) -> str:
         ratio = f"{self.ratio:.3f}" if self.ratio is not None else "n/a (no bound binds)"
         return (
-            f"{self.route:<6} plan={self.plan:<10} items={self.items:<6} requests={self.requests:<4}"
-            f" achieved={self.seconds:6.2f}s bound={self.bound:6.2f}s ratio={ratio}"
+            f"{self.route:<6} plan={self.plan:<10} items={self.items:<6}"
+            f" requests={self.requests:<4} achieved={self.seconds:6.2f}s"
+            f" bound={self.bound:6.2f}s ratio={ratio}"
             f" 503={self.refused_503} 429={self.refused_429} created={self.created}"
         )
 
@@ -168,7 +168,8 @@ def add_route(plan: str, contacts: int, margin: float) -> Run:
         )
         refusals = stats(url)["refusals"]
     limits = PLANS[plan]
-    assert limits.capacity is not None and limits.rate is not None
+    assert limits.capacity is not None
+    assert limits.rate is not None
     bound = max(0.0, (requests - limits.capacity) / limits.rate)
     return Run("add", plan, contacts, requests, seconds, bound,
                refusals["QUERY_LIMIT_EXCEEDED"], refusals["OPERATION_TIME_LIMIT"], created)  # type: ignore[index]  # fmt: skip

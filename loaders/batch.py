@@ -67,9 +67,7 @@ class Command:
             raise ValueError(f"command key {self.key!r}: use letters, digits, `_ . : -` only")
         if not self.method or "?" in self.method:
             raise ValueError(f"command `{self.key}`: bad method name {self.method!r}")
-        found = frozenset(
-            m.group(1) for text in _strings(self.params) for m in _REF.finditer(text)
-        )
+        found = frozenset(m.group(1) for text in _strings(self.params) for m in _REF.finditer(text))
         object.__setattr__(self, "refs", found)
 
     @property

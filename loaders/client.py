@@ -292,9 +292,7 @@ class Bitrix24Client:
         while not self.budget.fits(method, 1, items):
             await self._sleep(self.budget.wait_time(method, items))
 
-    def _observe(
-        self, entries: Sequence[tuple[str, ReplyTime | None]]
-    ) -> None:
+    def _observe(self, entries: Sequence[tuple[str, ReplyTime | None]]) -> None:
         figures = []
         for method, timing in entries:
             if timing is None or timing.operating is None:

@@ -92,7 +92,7 @@ def test_reply_with_object_sections_maps_every_key():
     commands = [add("a"), add("b"), Command("l", "crm.contact.list")]
     body = {"result": {
         "result": {"a": 11, "l": [{"ID": "1"}]},
-        "result_error": {"b": {"error": "", "error_description": "Parameter 'fields' must be array"}},
+        "result_error": {"b": {"error": "", "error_description": "Parameter 'fields' is bad"}},
         "result_total": {"l": 1}, "result_next": [],
         "result_time": {"a": _time(0.1), "b": _time(0.1), "l": _time(0.2)},
     }}  # fmt: skip
