@@ -19,7 +19,6 @@ import logging
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -33,6 +32,14 @@ from tenacity import (
 
 from loaders._pagination import iter_pages
 from loaders._scheduler import run_commands
+from loaders._transport import (
+    CallResult,
+    ClientStats,
+    SecretTransport,
+    admission,
+    as_int,
+    is_retryable,
+)
 from loaders.auth import Auth, OAuth, OAuthTokens, WebhookAuth
 from loaders.batch import BatchResult, Command, ReplyTime, is_read_method, parse_batch_reply
 from loaders.errors import (
@@ -57,51 +64,6 @@ except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
     _VERSION = "0"
 
 Sleep = Callable[[float], Awaitable[None]]
-
-
-@dataclass(frozen=True, slots=True)
-class CallResult:
-    """A successful reply: ``result``, and ``total``/``next`` for list methods."""
-
-    result: Any
-    total: int | None = None
-    next: int | None = None
-    time: ReplyTime | None = None
-
-
-@dataclass(slots=True)
-class ClientStats:
-    """What the client did, for benchmarks and logs."""
-
-    requests: int = 0
-    rate_limited: int = 0
-    operation_limited: int = 0
-    retries: int = 0
-    refreshes: int = 0
-    ambiguous: int = 0
-
-
-class _SecretTransport(httpx.AsyncBaseTransport):
-    """Swaps the placeholders in the URL for the real secrets, after httpx has logged it."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport, auth: Auth) -> None:
-        self._inner = inner
-        self._auth = auth
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        url = self._auth.reveal(str(request.url))
-        if url != str(request.url):
-            request = httpx.Request(
-                request.method,
-                url,
-                headers=request.headers,
-                stream=request.stream,
-                extensions=request.extensions,
-            )
-        return await self._inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
 
 
 class Bitrix24Client:
@@ -175,7 +137,7 @@ class Bitrix24Client:
             retries=0,
         )
         self._http = httpx.AsyncClient(
-            transport=_SecretTransport(inner, self.auth),
+            transport=SecretTransport(inner, self.auth),
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={"User-Agent": f"b24migrate/{_VERSION}", "Accept": "application/json"},
         )
@@ -212,7 +174,7 @@ class Bitrix24Client:
         timing = ReplyTime.from_raw(body.get("time"))
         self._observe([(method, timing)])
         return CallResult(
-            body.get("result"), _as_int(body.get("total")), _as_int(body.get("next")), timing
+            body.get("result"), as_int(body.get("total")), as_int(body.get("next")), timing
         )
 
     async def batch(self, commands: Sequence[Command], *, halt: bool = False) -> BatchResult:
@@ -309,7 +271,7 @@ class Bitrix24Client:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.max_attempts),
             wait=self._retry_wait,
-            retry=retry_if_exception(_is_retryable),
+            retry=retry_if_exception(is_retryable),
             sleep=self._sleep,
             before_sleep=self._before_retry,
             reraise=True,
@@ -385,7 +347,7 @@ class Bitrix24Client:
             body = None
         self._learn_skew(body, sent_at)
         if bucket is not None:
-            admitted_at, counted = _admission(body, response.status_code)
+            admitted_at, counted = admission(body, response.status_code)
             bucket.answered(admitted_at, counted=counted)
         return response, body
 
@@ -479,24 +441,3 @@ class Bitrix24Client:
             auth.update(OAuthTokens.from_reply(body))
             self.stats.refreshes += 1
             log.info("refreshed the OAuth access token")
-
-
-def _admission(body: Any, status: int) -> tuple[float | None, bool]:
-    """(portal time the request was admitted, whether the portal counted it) from a reply."""
-    if status == 503 and isinstance(body, dict):
-        code = str(body.get("error", "")).upper()
-        if code == "QUERY_LIMIT_EXCEEDED":
-            return None, False  # refused by the bucket itself: not counted
-    timing = ReplyTime.from_raw(body.get("time")) if isinstance(body, dict) else None
-    return (timing.start if timing is not None else None), True
-
-
-def _is_retryable(error: BaseException) -> bool:
-    return isinstance(error, PortalError) and error.transient
-
-
-def _as_int(value: Any) -> int | None:
-    try:
-        return None if value is None else int(value)
-    except (TypeError, ValueError):
-        return None
