@@ -11,7 +11,7 @@ from urllib.parse import unquote
 from loaders.sandbox._errors import RestError
 from loaders.sandbox._params import as_dict, as_int, is_yes, parse_php_query
 
-__all__ = ["MAX_COMMANDS", "BatchResult", "php_section", "run_batch", "split_command"]
+__all__ = ["MAX_COMMANDS", "php_section", "run_batch", "split_command"]
 
 MAX_COMMANDS = 50
 _REF = re.compile(r"\$result\[([^\]]+)\]((?:\[[^\]]*\])*)")
@@ -76,12 +76,11 @@ def _substitute(value: Any, results: dict[str, Any]) -> Any:
     return _REF.sub(one, value)
 
 
-class BatchResult(dict[str, Any]):
-    """The ``result`` of a batch call, all five sections present."""
+def run_batch(params: dict[str, Any], run: Runner) -> dict[str, Any]:
+    """Run the commands of one batch call; sub-errors never fail the outer call.
 
-
-def run_batch(params: dict[str, Any], run: Runner) -> BatchResult:
-    """Run the commands of one batch call; sub-errors never fail the outer call."""
+    Returns the ``result`` of the reply with all five sections present.
+    """
     commands = as_dict(params.get("cmd"), "cmd", code="INVALID_ARG_VALUE")
     halt = is_yes(params.get("halt", 0))
     result: dict[str, Any] = {}
@@ -111,10 +110,10 @@ def run_batch(params: dict[str, Any], run: Runner) -> BatchResult:
             totals[key] = total
             if nxt is not None:
                 nexts[key] = nxt
-    return BatchResult(
-        result=php_section(result),
-        result_error=php_section(errors),
-        result_total=php_section(totals),
-        result_next=php_section(nexts),
-        result_time=php_section(times),
-    )
+    return {
+        "result": php_section(result),
+        "result_error": php_section(errors),
+        "result_total": php_section(totals),
+        "result_next": php_section(nexts),
+        "result_time": php_section(times),
+    }

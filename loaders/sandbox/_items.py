@@ -11,6 +11,7 @@ from loaders.sandbox._legacy import create_record, update_record
 from loaders.sandbox._lists import page_of, parse_filter, parse_order
 from loaders.sandbox._params import as_dict, as_int, as_list, is_yes
 from loaders.sandbox._schema import ENTITIES, EntityDef, describe_field
+from loaders.sandbox._seed import ADMINS
 from loaders.sandbox._values import BadValue, parse_datetime
 
 __all__ = ["MAX_IMPORT"]
@@ -82,6 +83,8 @@ def _create(ctx: Ctx, edef: EntityDef, params: dict[str, Any], fields: dict[str,
     original = is_yes(params.get("useOriginalUfNames", "N"))
     if edef.name == "company" and not str(fields.get("title") or "").strip():
         raise RestError(400, "CRM_FIELD_ERROR_REQUIRED", 'The "Company name" field is required')
+    if historical and ctx.user_id not in ADMINS and _HISTORY & set(fields):
+        raise RestError(400, _INVALID, "Only an administrator can set historical fields.")
     if historical:
         _check_history(ctx, edef, fields)
     else:
@@ -190,7 +193,7 @@ def item_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
     def known(key: str) -> str | None:
         return names.get(key) or names.get(key[:1].lower() + key[1:])
 
-    conds = parse_filter(params.get("filter"), known)
+    conds = parse_filter(params.get("filter"), known, nested=True)
     order = parse_order(params.get("order"), known)
     select = [str(s) for s in as_list(params.get("select"))] or ["*"]
     rows, total, nxt = page_of(

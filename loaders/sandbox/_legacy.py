@@ -19,7 +19,13 @@ from loaders.sandbox._lists import page_of, parse_filter, parse_order
 from loaders.sandbox._params import as_dict, as_list, is_yes, param_fields, param_id
 from loaders.sandbox._schema import ENTITIES, MULTIFIELDS, EntityDef, describe_field
 
-__all__ = ["check_import_date", "create_record", "deal_stage_defaults", "update_record"]
+__all__ = [
+    "check_import_date",
+    "create_record",
+    "deal_stage_defaults",
+    "lead_status",
+    "update_record",
+]
 
 _DEFAULTS: dict[str, dict[str, Any]] = {
     "contact": {"EXPORT": "Y", "TYPE_ID": "CLIENT", "SOURCE_ID": "SELF"},
@@ -60,6 +66,17 @@ def deal_stage_defaults(ctx: Ctx, record: dict[str, Any], *, creating: bool) -> 
     record["STAGE_SEMANTIC_ID"] = semantics
     record["CLOSED"] = "N" if semantics == "P" else "Y"
     record["IS_NEW"] = "Y" if stage is stages[0] else "N"
+
+
+def lead_status(ctx: Ctx, record: dict[str, Any]) -> None:
+    """A lead's STATUS_ID must be a lead stage; STATUS_SEMANTIC_ID follows it."""
+    status = record.get("STATUS_ID") or "NEW"
+    found = next((s for s in ctx.store.table("status").values()
+                  if s["ENTITY_ID"] == "STATUS" and s["STATUS_ID"] == status), None)  # fmt: skip
+    if found is None:
+        raise RestError(400, "ERROR_CORE", f'Lead stage "{status}" is not found.')
+    record["STATUS_ID"] = status
+    record["STATUS_SEMANTIC_ID"] = found.get("SEMANTICS") or "P"
 
 
 def check_import_date(ctx: Ctx, kind: str, created: str | None, code: str = "ERROR_CORE") -> None:
@@ -121,6 +138,8 @@ def create_record(
         record.setdefault("BEGINDATE", None)
         record["BEGINDATE"] = record["BEGINDATE"] or today.isoformat()
         record["CLOSEDATE"] = record.get("CLOSEDATE") or (today + timedelta(days=7)).isoformat()
+    if edef.name == "lead":
+        lead_status(ctx, record)
     _check_currency(ctx, record)
     if historical and check_dates:
         check_import_date(ctx, edef.name, record.get("DATE_CREATE"))
@@ -147,6 +166,8 @@ def update_record(
     _links(record, edef, fields)
     if edef.name == "deal" and "STAGE_ID" in fields:
         deal_stage_defaults(ctx, record, creating=False)
+    if edef.name == "lead":
+        lead_status(ctx, record)
     _check_currency(ctx, record)
     finish_record(ctx, record, creating=False)
     ctx.store.put(edef.name, rid, record)

@@ -11,9 +11,10 @@ from loaders.sandbox._errors import RestError
 from loaders.sandbox._params import as_int, as_list
 from loaders.sandbox._schema import MULTIFIELDS
 
-__all__ = ["PAGE", "Condition", "page_of", "parse_filter", "parse_order"]
+__all__ = ["PAGE", "Condition", "Group", "page_of", "parse_filter", "parse_order"]
 
 PAGE = 50
+_POSITIVE = frozenset({"@", "=", ""})
 # longest prefixes first, so "!=%" wins over "!=" and "!"
 _PREFIXES = ("!=%", "!%=", "!@", "!=", "!%", ">=", "<=", "=%", "%=", ">", "<", "=", "!", "@", "%")
 
@@ -25,9 +26,13 @@ class Condition:
     op: str
     field: str
     value: Any
+    wanted: frozenset[Any] | None = None  # normalised scalars for =, !, @, !@ (fast path)
 
     def matches(self, actual: Any) -> bool:
         op = self.op
+        if self.wanted is not None and actual.__class__ is not list:
+            hit = actual is not None and actual != "" and _norm(actual) in self.wanted
+            return hit if op in _POSITIVE else not hit
         if op in ("@", "!@"):
             hit = any(_eq(actual, v) for v in as_list(self.value))
             return hit if op == "@" else not hit
@@ -45,6 +50,11 @@ class Condition:
 
 
 def _norm(value: Any) -> Any:
+    """Comparable form: numbers (also from digit strings) or lower-cased text."""
+    if value.__class__ is str:
+        if value.isdigit() or (value[:1] == "-" and value[1:].isdigit()):
+            return int(value)
+        return value.lower()
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, int | float):
@@ -84,24 +94,70 @@ def _compare(actual: Any, wanted: Any, op: str) -> bool:
         return False
 
 
-def parse_filter(raw: Any, names: Callable[[str], str | None]) -> list[Condition]:
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A nested filter of crm.item.list: ``{"logic": "OR", "0": {...}, "1": {...}}``."""
+
+    any_of: bool
+    parts: tuple[Condition | Group, ...]
+
+    def test(self, rec: dict[str, Any], get: Getter) -> bool:
+        results = (_test(part, rec, get) for part in self.parts)
+        return any(results) if self.any_of else all(results)
+
+
+def _test(part: Condition | Group, rec: dict[str, Any], get: Getter) -> bool:
+    if isinstance(part, Group):
+        return part.test(rec, get)
+    return part.matches(get(rec, part.field))
+
+
+Filter = list[Condition | Group]
+
+
+def parse_filter(raw: Any, names: Callable[[str], str | None], *, nested: bool = False) -> Filter:
     """``{">=ID": 5, "%TITLE": "ООО"}`` → conditions; ``names`` maps a field key to its stored
-    name (``None`` = unknown field, silently ignored as the portal does)."""
+    name (``None`` = unknown field, silently ignored as the portal does). With ``nested``
+    (crm.item.list) a map value is a sub-filter and ``logic`` may be ``OR``."""
     if raw in (None, "", []):
         return []
     if not isinstance(raw, dict):
         raise RestError(400, "", "Parameter 'filter' must be array.")
-    out = []
+    out: Filter = []
     for key, value in raw.items():
         key = str(key)
+        if nested and key.lower() == "logic":
+            continue
+        if nested and isinstance(value, dict):
+            out.append(_group(value, names))
+            continue
         op = next((p for p in _PREFIXES if key.startswith(p)), "")
         field = names(key[len(op) :])
         if field is None:
             continue
         if field in MULTIFIELDS and "%" in op:
             op = "="  # multifields filter by exact value only
-        out.append(Condition(op, field, value))
+        out.append(Condition(op, field, value, _in_set(op, value)))
+    if nested and str(raw.get("logic", "AND")).upper() == "OR":
+        return [Group(True, tuple(out))]
     return out
+
+
+def _group(raw: dict[str, Any], names: Callable[[str], str | None]) -> Group:
+    parts = parse_filter(raw, names, nested=True)
+    if len(parts) == 1 and isinstance(parts[0], Group):
+        return parts[0]
+    return Group(False, tuple(parts))
+
+
+def _in_set(op: str, value: Any) -> frozenset[Any] | None:
+    """A set for fast equality/IN tests, when every value is a non-empty scalar."""
+    if op not in ("@", "!@", "=", "", "!", "!="):
+        return None
+    values = as_list(value)
+    if not values or any(v in (None, "") or isinstance(v, dict | list | float) for v in values):
+        return None
+    return frozenset(_norm(v) for v in values)
 
 
 def parse_order(raw: Any, names: Callable[[str], str | None]) -> list[tuple[str, bool]]:
@@ -125,9 +181,11 @@ def _sort_key(value: Any) -> tuple[int, Any]:
     return (1, norm) if isinstance(norm, int | float) else (2, norm)
 
 
-def _id_bounds(conds: list[Condition], ids: list[int]) -> tuple[int, int]:
+def _id_bounds(conds: Filter, ids: list[int]) -> tuple[int, int]:
     lo, hi = 0, len(ids)
     for c in conds:
+        if isinstance(c, Group):
+            continue
         bound = as_int(c.value) if c.field == "ID" and not isinstance(c.value, list) else None
         if bound is None:
             continue
@@ -144,7 +202,7 @@ def _id_bounds(conds: list[Condition], ids: list[int]) -> tuple[int, int]:
 
 def page_of(
     table: dict[int, dict[str, Any]],
-    conds: list[Condition],
+    conds: Filter,
     order: list[tuple[str, bool]],
     start: Any,
     *,
@@ -167,8 +225,14 @@ def page_of(
     if order == [("ID", True)]:
         candidates = reversed(ids[lo:hi])
 
+    checks = [(c.field, c.matches) for c in conds if isinstance(c, Condition)]
+    groups = [g for g in conds if isinstance(g, Group)]
+
     def ok(rec: dict[str, Any]) -> bool:
-        return all(c.matches(get(rec, c.field)) for c in conds)
+        for field, matches in checks:  # a plain loop: ~2x faster than all() here
+            if not matches(get(rec, field)):
+                return False
+        return all(g.test(rec, get) for g in groups)
 
     if order in ([("ID", False)], [("ID", True)]):
         if fast:

@@ -6,7 +6,10 @@ from typing import Any
 
 from loaders.sandbox._store import Store
 
-__all__ = ["seed_portal"]
+__all__ = ["ADMINS", "seed_portal"]
+
+#: Users with the administrator role (historical fields in crm.item.import need one).
+ADMINS = frozenset({1})
 
 USERS = [
     # id, name, last name, email, active, position

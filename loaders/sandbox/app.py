@@ -19,6 +19,8 @@ from collections import Counter
 from typing import Any
 from urllib.parse import urlencode
 
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 
 from loaders.sandbox import _catalog, _items, _legacy, _refs, _relations  # noqa: F401
@@ -28,7 +30,7 @@ from loaders.sandbox._errors import RestError
 from loaders.sandbox._faults import FaultRoller
 from loaders.sandbox._limits import LeakyBucket, OperatingBudget
 from loaders.sandbox._oauth import OAuthTokens
-from loaders.sandbox._params import parse_php_query
+from loaders.sandbox._params import as_int, parse_php_query
 from loaders.sandbox._seed import seed_portal
 from loaders.sandbox._store import Store
 from loaders.sandbox.config import PLANS, SandboxConfig
@@ -43,6 +45,7 @@ _HTML = {
     504: b"<html><head><title>504 Gateway Time-out</title></head><body><center><h1>504 Gateway "
     b"Time-out</h1></center><hr><center>nginx</center></body></html>",
 }
+_INTERNAL = RestError(500, "INTERNAL_SERVER_ERROR", "Internal server error")
 _BATCH = "batch"
 _NOT_IN_BATCH = frozenset({"batch"})
 _CRM_KINDS = ("contact", "company", "deal", "lead", "requisite", "product", "productsection",
@@ -75,6 +78,7 @@ class SandboxApp:
         self.errors: Counter[str] = Counter()
         self.injected: Counter[str] = Counter()
         self.methods: Counter[str] = Counter()
+        self._fault: str | None = None  # rolled before execution, applied after it
 
     def close(self) -> None:
         self.store.close()
@@ -122,10 +126,16 @@ class SandboxApp:
         except RestError as exc:
             if not exc.counted:
                 self.errors[exc.code or "(empty)"] += 1
+            await self._sleep(0)
             await _send_json(send, exc.status, exc.body())
             return
         except _Refusal as ref:
             await self._refuse(send, ref)
+            return
+        except Exception:  # a sandbox bug: count it, answer like the portal's 500
+            log.exception("sandbox: request to %s failed", scope["path"])
+            self.counters["internal_errors"] += 1
+            await _send_json(send, 500, _INTERNAL.body())
             return
         await self._sleep(items)
         if fault is not None:
@@ -148,7 +158,7 @@ class SandboxApp:
         parts = [p for p in path[len("/rest/") :].split("/") if p]
         if len(parts) == 3 and parts[0] != "api":
             uid, token, name = parts
-            if uid != str(self.config.user_id) or token != self.config.token:
+            if self.config.webhooks.get(token, -1) != as_int(uid):
                 raise RestError(401, "INVALID_CREDENTIALS", "Invalid request credentials")
             credential = f"hook:{uid}:{token}"
         elif len(parts) == 1 and self.oauth is not None:
@@ -208,8 +218,6 @@ class SandboxApp:
             self.injected["crash"] += 1
             return _Refusal(502, "crash")
         return None
-
-    _fault: str | None = None
 
     # -- execution ----------------------------------------------------------------------------
     def _execute(
@@ -343,7 +351,10 @@ async def _read_params(scope: dict[str, Any], receive: Any) -> dict[str, Any]:
     headers = dict(scope.get("headers") or [])
     ctype = headers.get(b"content-type", b"").decode("latin-1").lower()
     if ctype.startswith("multipart/form-data"):
-        form = await Request(scope, receive).form()
+        try:
+            form = await Request(scope, receive).form()
+        except (HTTPException, MultiPartException):
+            raise RestError(400, "INVALID_REQUEST", "The multipart body cannot be read.") from None
         pairs = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
         params.update(parse_php_query(urlencode(pairs)))
         return params

@@ -97,6 +97,8 @@ class SandboxConfig:
         oauth: OAuth mode settings; ``None`` = inbound webhook mode.
         clock: returns unix time in seconds; injected by tests.
         seed_portal: seed users, pipelines, dictionaries and presets into an empty portal.
+        extra_webhooks: more inbound webhooks, token → owner user id (e.g. ``{"mgr": 2}``
+            for a non-admin employee's webhook).
     """
 
     data_dir: Path | None = None
@@ -114,6 +116,12 @@ class SandboxConfig:
     oauth: OAuthConfig | None = None
     clock: Callable[[], float] = time.time
     seed_portal: bool = True
+    extra_webhooks: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def webhooks(self) -> dict[str, int]:
+        """Every inbound webhook: token → the user id in its URL."""
+        return {**self.extra_webhooks, self.token: self.user_id}
 
     def __post_init__(self) -> None:
         if self.plan not in PLANS:

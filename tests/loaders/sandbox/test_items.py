@@ -120,3 +120,27 @@ def test_add_ignores_history_fields(portal):
         {"entityTypeId": 3, "fields": {"name": "x", "createdTime": "2001-01-01T00:00:00+03:00"}},
     )
     assert item["item"]["createdTime"].startswith("2026-09-2")
+
+
+def test_history_needs_an_admin_webhook(make_portal):
+    portal = make_portal(extra_webhooks={"manager-hook": 2})
+    portal.hook = "/rest/2/manager-hook/"
+    assert portal.result("user.current")["ID"] == "2"
+    fields = {"title": "A", "createdTime": "2020-01-01T10:00:00+03:00"}
+    refused = portal.call("crm.item.import", {"entityTypeId": 4, "fields": fields})
+    assert refused.json()["error"] == "CRM_FIELD_ERROR_VALUE_NOT_VALID"
+    assert portal.result("crm.item.import", {"entityTypeId": 4, "fields": {"title": "B"}})
+    assert portal.request("POST", "/rest/1/manager-hook/user.current").status_code == 401
+
+
+def test_list_filter_logic_or_and_nesting(portal):
+    for i, stage in enumerate(["NEW", "WON", "LOSE", "NEW"]):
+        portal.result(
+            "crm.item.add", {"entityTypeId": 2, "fields": {"title": f"d{i}", "stageId": stage}}
+        )
+    either = {"logic": "OR", "0": {"=stageId": "WON"}, "1": {"=stageId": "LOSE"}}
+    rows = portal.result("crm.item.list", {"entityTypeId": 2, "filter": either, "select": ["id"]})
+    assert [r["id"] for r in rows["items"]] == [2, 3]
+    nested = {">id": 1, "0": {"logic": "OR", "0": {"=stageId": "NEW"}, "1": {"=title": "d1"}}}
+    rows = portal.result("crm.item.list", {"entityTypeId": 2, "filter": nested, "select": ["id"]})
+    assert [r["id"] for r in rows["items"]] == [2, 4]

@@ -221,3 +221,12 @@ def test_fields_describe_types(portal):
     assert fields["PHONE"]["isMultiple"] is True
     assert fields["DATE_CREATE"]["isReadOnly"] is True
     assert fields["SOURCE_ID"]["statusType"] == "SOURCE"
+
+
+def test_lead_status(portal):
+    lead = portal.result("crm.lead.get", {"id": portal.result("crm.lead.add", {"fields": {}})})
+    assert (lead["TITLE"], lead["STATUS_ID"], lead["STATUS_SEMANTIC_ID"]) == ("Лид #1", "NEW", "P")
+    portal.result("crm.lead.update", {"id": 1, "fields": {"STATUS_ID": "JUNK"}})
+    assert portal.result("crm.lead.get", {"id": 1})["STATUS_SEMANTIC_ID"] == "F"
+    bad = portal.call("crm.lead.add", {"fields": {"STATUS_ID": "C1:NEW"}})
+    assert bad.json()["error"] == "ERROR_CORE"

@@ -115,3 +115,14 @@ def test_stats_endpoint(portal):
     assert stats["requests"] == 2
     assert stats["refusals"]["auth"] == 1
     assert stats["methods"]["crm.contact.add"] == 1
+
+
+def test_broken_multipart_is_a_400(portal):
+    reply = portal.request(
+        "POST",
+        portal.hook + "crm.contact.add",
+        content=b"--x\r\nnot a part",
+        headers={"content-type": "multipart/form-data; boundary=x"},
+    )
+    assert reply.status_code == 400
+    assert reply.json()["error"] == "INVALID_REQUEST"
