@@ -130,6 +130,7 @@ class Bitrix24Client:
         )
         self._slots = asyncio.Semaphore(self.concurrency)
         self._refresh_lock = asyncio.Lock()
+        self._bucket_turn = asyncio.Lock()
         inner = transport or httpx.AsyncHTTPTransport(
             limits=httpx.Limits(
                 max_connections=self.concurrency, max_keepalive_connections=self.concurrency
@@ -322,9 +323,10 @@ class Bitrix24Client:
         bucket = self._bucket
         async with self._slots:
             if bucket is not None:
-                while (delay := bucket.delay()) > 0:
-                    await self._sleep(delay)
-                bucket.sent()
+                async with self._bucket_turn:  # one waiter at a time, first come first served
+                    while (delay := bucket.delay()) > 0:
+                        await self._sleep(delay)
+                    bucket.sent()
             self.stats.requests += 1
             sent_at = self._wall()
             try:
