@@ -34,6 +34,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -56,6 +57,7 @@ class Run:
     refused_503: int
     refused_429: int
     created: int
+    span: float
 
     @property
     def ratio(self) -> float | None:
@@ -68,6 +70,7 @@ class Run:
             f" requests={self.requests:<4} achieved={self.seconds:6.2f}s"
             f" bound={self.bound:6.2f}s ratio={ratio}"
             f" 503={self.refused_503} 429={self.refused_429} created={self.created}"
+            f" portal_span={self.span:.2f}s"
         )
 
 
@@ -102,8 +105,8 @@ def served(plan: str, *extra: str) -> Iterator[str]:
             server.wait(timeout=10)
 
 
-def stats(url: str) -> dict[str, object]:
-    data: dict[str, object] = httpx.get(url.split("/rest/")[0] + "/sandbox/stats").json()
+def stats(url: str) -> dict[str, Any]:
+    data: dict[str, Any] = httpx.get(url.split("/rest/")[0] + "/sandbox/stats").json()
     return data
 
 
@@ -144,8 +147,11 @@ def import_commands(count: int) -> list[Command]:
     return commands
 
 
-async def load(url: str, commands: list[Command], **options: object) -> tuple[float, int, int]:
-    """(seconds, requests, items created) for loading ``commands`` through a fresh client."""
+async def load(
+    url: str, commands: list[Command], **options: object
+) -> tuple[float, int, int, float]:
+    """(seconds, requests, items created, seconds from the portal's first admission to its
+    last) for loading ``commands`` through a fresh client."""
     async with Bitrix24Client(url, **options) as client:  # type: ignore[arg-type]
         started = time.perf_counter()
         result = await client.batch(commands)
@@ -158,12 +164,29 @@ async def load(url: str, commands: list[Command], **options: object) -> tuple[fl
             created += sum("item" in row for row in item.result.get("items", []))
         else:
             created += 1
-    return seconds, client.stats.requests, created
+    stats = client.stats
+    span = (stats.last_admitted or 0.0) - (stats.first_admitted or 0.0)
+    return seconds, stats.requests, created, span
+
+
+def _run(
+    route: str,
+    plan: str,
+    items: int,
+    measured: tuple[float, int, int, float],
+    bound: float,
+    refusals: dict[str, int],
+) -> Run:
+    seconds, requests, created, span = measured
+    return Run(
+        route, plan, items, requests, seconds, bound,
+        refusals["QUERY_LIMIT_EXCEEDED"], refusals["OPERATION_TIME_LIMIT"], created, span,
+    )  # fmt: skip
 
 
 def add_route(plan: str, contacts: int, margin: float) -> Run:
     with served(plan) as url:
-        seconds, requests, created = asyncio.run(
+        seconds, requests, created, span = asyncio.run(
             load(url, contact_commands(contacts), plan=plan, bucket_margin=margin)
         )
         refusals = stats(url)["refusals"]
@@ -171,8 +194,7 @@ def add_route(plan: str, contacts: int, margin: float) -> Run:
     assert limits.capacity is not None
     assert limits.rate is not None
     bound = max(0.0, (requests - limits.capacity) / limits.rate)
-    return Run("add", plan, contacts, requests, seconds, bound,
-               refusals["QUERY_LIMIT_EXCEEDED"], refusals["OPERATION_TIME_LIMIT"], created)  # type: ignore[index]  # fmt: skip
+    return _run("add", plan, contacts, (seconds, requests, created, span), bound, refusals)
 
 
 def import_route(items: int, limit: float, window: float, cost_ms: float, margin: float) -> Run:
@@ -180,7 +202,7 @@ def import_route(items: int, limit: float, window: float, cost_ms: float, margin
              "--item-cost-ms", f"crm.item.batchImport={cost_ms:g}")  # fmt: skip
     commands = import_commands(items)
     with served("standard", *extra) as url:
-        seconds, requests, created = asyncio.run(
+        seconds, requests, created, span = asyncio.run(
             load(
                 url,
                 commands,
@@ -194,8 +216,7 @@ def import_route(items: int, limit: float, window: float, cost_ms: float, margin
     charge = 20 * cost_ms / 1000  # per command
     per_window = math.floor((limit - 1e-9) / charge) + 1  # the command crossing the limit runs
     bound = (math.ceil(len(commands) / per_window) - 1) * window
-    return Run("import", "standard", items, requests, seconds, bound,
-               refusals["QUERY_LIMIT_EXCEEDED"], refusals["OPERATION_TIME_LIMIT"], created)  # type: ignore[index]  # fmt: skip
+    return _run("import", "standard", items, (seconds, requests, created, span), bound, refusals)
 
 
 def main() -> None:

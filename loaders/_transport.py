@@ -34,6 +34,15 @@ class ClientStats:
     retries: int = 0
     refreshes: int = 0
     ambiguous: int = 0
+    first_admitted: float | None = None
+    """Portal time (``time.start``) of the earliest request the portal admitted."""
+    last_admitted: float | None = None
+    """Portal time of the latest one."""
+
+    def admitted(self, at: float) -> None:
+        """Note a request the portal admitted at ``at`` (its own clock)."""
+        self.first_admitted = at if self.first_admitted is None else min(self.first_admitted, at)
+        self.last_admitted = at if self.last_admitted is None else max(self.last_admitted, at)
 
 
 class SecretTransport(httpx.AsyncBaseTransport):

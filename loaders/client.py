@@ -348,8 +348,10 @@ class Bitrix24Client:
         except ValueError:
             body = None
         self._learn_skew(body, sent_at)
+        admitted_at, counted = admission(body, response.status_code)
+        if admitted_at is not None:
+            self.stats.admitted(admitted_at)
         if bucket is not None:
-            admitted_at, counted = admission(body, response.status_code)
             bucket.answered(admitted_at, counted=counted)
         return response, body
 
