@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import time
 
+import httpx
 import pytest
 
-from loaders import Command
+from loaders import Bitrix24Client, Command
+from loaders.sandbox import SandboxConfig, create_app
+
+from .conftest import TOKEN, WEBHOOK
 
 pytestmark = pytest.mark.anyio
 
@@ -20,10 +24,6 @@ def anyio_backend() -> str:
 
 @pytest.fixture(scope="module")
 def big_app():
-    from loaders.sandbox import SandboxConfig, create_app
-
-    from .conftest import TOKEN
-
     app = create_app(SandboxConfig(token=TOKEN, plan="unlimited"))
     yield app
     app.close()
@@ -32,12 +32,6 @@ def big_app():
 @pytest.fixture(scope="module")
 async def seeded(big_app):
     """The portal with ROWS contacts (created with the client's own batches)."""
-    import httpx
-
-    from loaders import Bitrix24Client
-
-    from .conftest import WEBHOOK
-
     started = time.monotonic()
     commands = [
         Command(
