@@ -163,3 +163,17 @@ async def test_user_agent_is_ours(app, make_client):
         await client.call("user.current")
     assert seen
     assert seen[0].startswith("b24migrate/")
+
+
+async def test_standard_plan_runs_at_the_limit_without_bounces(make_app, make_client):
+    """56 concurrent requests on a 50/2 bucket: the burst goes at once, the rest at 2/s."""
+    import asyncio
+    import time
+
+    app = make_app(plan="standard")
+    async with make_client(app) as client:
+        started = time.monotonic()
+        await asyncio.gather(*(client.call("user.current") for _ in range(56)))
+        elapsed = time.monotonic() - started
+    assert app.stats()["refusals"]["QUERY_LIMIT_EXCEEDED"] == 0
+    assert (56 - 50) / 2 <= elapsed < 10
