@@ -52,6 +52,10 @@ async def test_wrong_webhook_code_is_an_auth_error(app, make_client):
             await client.call("user.current")
     assert caught.value.code == "INVALID_CREDENTIALS"
     assert caught.value.http_status == 401
+    async with make_client(app, "http://portal.test/rest/1/wrong/") as client:
+        with pytest.raises(PortalAuthError):  # a batch stops too: nothing else can run
+            await client.batch([contact(f"c{i}") for i in range(120)])
+    assert app.stats()["entities"]["contact"] == 0
 
 
 async def test_batch_keeps_input_order_with_mixed_results(client, app):
