@@ -95,6 +95,10 @@ class _Run:
         finally:
             for task in self.running:
                 task.cancel()
+            await asyncio.gather(*self.running, return_exceptions=True)
+            for _, reservations in self.running.values():
+                for method, reserved in reservations:
+                    self.client.budget.done(method, reserved)
         results = (self.done.get(c.key) or CommandResult(c, "skipped") for c in self.commands)
         return BatchResult(tuple(results))
 
