@@ -55,7 +55,7 @@ def _add_all(client: httpx.Client, entity: str, rows: list[dict[str, Any]]) -> l
 
 
 def _encode(fields: dict[str, Any]) -> str:
-    pairs: list[tuple[str, str]] = []
+    pairs: list[tuple[str, str | int | float | bool | None]] = []
     for key, value in fields.items():
         if isinstance(value, list):
             for n, item in enumerate(value):
