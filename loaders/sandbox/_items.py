@@ -8,7 +8,7 @@ from loaders.sandbox._context import Ctx, Reply, format_dt, method
 from loaders.sandbox._crm import render_item, userfields
 from loaders.sandbox._errors import RestError
 from loaders.sandbox._legacy import create_record, update_record
-from loaders.sandbox._lists import page_of, parse_filter, parse_order
+from loaders.sandbox._lists import page_of, parse_filter, parse_order, parse_select
 from loaders.sandbox._params import as_dict, as_int, as_list, is_yes
 from loaders.sandbox._schema import ENTITIES, EntityDef, describe_field
 from loaders.sandbox._seed import ADMINS
@@ -195,7 +195,7 @@ def item_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
 
     conds = parse_filter(params.get("filter"), known, nested=True)
     order = parse_order(params.get("order"), known)
-    select = [str(s) for s in as_list(params.get("select"))] or ["*"]
+    select = parse_select(params.get("select")) or ["*"]
     rows, total, nxt = page_of(
         ctx.store.table(edef.name), conds, order, params.get("start"), round_start=False
     )

@@ -15,8 +15,8 @@ from loaders.sandbox._crm import (
     userfields,
 )
 from loaders.sandbox._errors import RestError, legacy_error, not_found
-from loaders.sandbox._lists import page_of, parse_filter, parse_order
-from loaders.sandbox._params import as_dict, as_list, is_yes, param_fields, param_id
+from loaders.sandbox._lists import page_of, parse_filter, parse_order, parse_select
+from loaders.sandbox._params import as_dict, is_yes, param_fields, param_id
 from loaders.sandbox._schema import ENTITIES, MULTIFIELDS, EntityDef, describe_field
 
 __all__ = [
@@ -250,7 +250,7 @@ def _make(edef: EntityDef) -> None:
 
         conds = parse_filter(params.get("filter", params.get("FILTER")), known)
         order = parse_order(params.get("order", params.get("ORDER")), known)
-        select = [str(s) for s in as_list(params.get("select", params.get("SELECT")))]
+        select = parse_select(params.get("select", params.get("SELECT")))
         rows, total, nxt = page_of(ctx.store.table(edef.name), conds, order, params.get("start"))
         ctx.touch(max(len(rows), 1))
         return Reply([render_legacy(ctx, edef, r, select) for r in rows], total, nxt)

@@ -54,16 +54,17 @@ def _user(rec: dict[str, Any]) -> dict[str, Any]:
 
 @method("user.get")
 def user_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    raw = params.get("FILTER", params.get("filter"))
+    upper = {str(k).upper(): v for k, v in params.items()}  # the portal upper-cases the keys
+    raw = upper.get("FILTER")
     filt = dict(raw) if isinstance(raw, dict) else {}
     for key in ("ID", "EMAIL", "ACTIVE", "NAME", "LAST_NAME", "USER_TYPE"):
-        if key in params:  # user.get also takes filter fields at the top level
-            filt[key] = params[key]
+        if key in upper:  # user.get also takes filter fields at the top level
+            filt[key] = upper[key]
     for key, value in list(filt.items()):
         if key.lstrip("!=") == "ACTIVE":
             filt[key] = str(value).lower() in ("true", "y", "1")
-    sort = params.get("sort") or params.get("SORT")
-    order = {str(sort): str(params.get("order", "ASC"))} if sort else None
+    sort = upper.get("SORT")
+    order = {str(sort): str(upper.get("ORDER") or "ASC")} if sort else None
     return plain_list(ctx, "user", {**params, "FILTER": filt}, _user, filter_key="FILTER",
                       order=order)  # fmt: skip
 
@@ -112,7 +113,7 @@ def category_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
     if entity_type is None:
         raise RestError(400, "NOT_FOUND", "Smart process not found")
     rows = [c for c in ctx.store.table("category").values() if c["ENTITY_TYPE_ID"] == entity_type]
-    rows.sort(key=lambda c: c["SORT"], reverse=True)
+    rows.sort(key=lambda c: (c["SORT"], c["ID"]))  # ascending, as captured real replies show
     out = []
     for c in rows:
         item = {"id": c["ID"], "name": c["NAME"], "sort": c["SORT"],
