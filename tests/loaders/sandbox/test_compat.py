@@ -3,6 +3,18 @@ b24jssdk), pinned with plain httpx: each test names the client habit it reproduc
 
 from __future__ import annotations
 
+import shutil
+import ssl
+import subprocess
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from loaders.sandbox import OAuthConfig, SandboxConfig, TlsFiles
+from loaders.sandbox.testing import running_sandbox
+from migrate.cli import cli
+
 
 def _contacts(portal, n):
     for i in range(n):
@@ -48,3 +60,42 @@ def test_user_get_sort_and_order_in_upper_case(portal):
     assert [r["ID"] for r in rows] == ["5", "4", "3", "2"]
     rows = portal.result("user.get", {"sort": "ID", "order": "DESC"})
     assert rows[0]["ID"] == "5"
+
+
+def _self_signed(tmp_path):
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return TlsFiles(cert, key)
+
+
+def test_served_over_https(tmp_path):
+    # b24pysdk and b24jssdk only speak https: the portal can be served with a certificate
+    tls = _self_signed(tmp_path)
+    config = SandboxConfig(plan="unlimited", oauth=OAuthConfig())
+    with running_sandbox(config, tls=tls) as served:
+        assert served.base_url.startswith("https://127.0.0.1:")
+        with httpx.Client(verify=ssl.create_default_context(cafile=str(tls.cert))) as http:
+            reply = http.post(f"{served.base_url}/rest/user.current.json", json={"auth": "sandbox"})
+            assert reply.status_code == 200
+            assert reply.json()["result"]["ID"] == "1"
+            token = http.get(
+                f"{served.base_url}/oauth/token/",
+                params={"grant_type": "refresh_token", "client_id": "local.sandbox",
+                        "client_secret": "sandbox-secret", "refresh_token": "sandbox-refresh"},
+            ).json()  # fmt: skip
+            assert token["client_endpoint"] == f"{served.base_url}/rest/"
+
+
+def test_cli_tls_needs_both_files(tmp_path):
+    cert = tmp_path / "cert.pem"
+    cert.write_text("not used")
+    result = CliRunner().invoke(cli, ["sandbox", "serve", "--tls-cert", str(cert)])
+    assert result.exit_code == 2
+    assert "--tls-cert and --tls-key go together" in result.output
