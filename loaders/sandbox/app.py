@@ -332,8 +332,12 @@ def create_app(config: SandboxConfig | None = None) -> SandboxApp:
 
 # -- HTTP helpers ---------------------------------------------------------------------------------
 def _base_url(scope: dict[str, Any]) -> str:
-    host, port = scope.get("server") or ("127.0.0.1", 80)
-    return f"{scope.get('scheme', 'http')}://{host}:{port}"
+    """Scheme and host the client used (its ``Host`` header), e.g. ``https://127.0.0.1:8024``."""
+    host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
+    if not host:
+        server, port = scope.get("server") or ("127.0.0.1", None)
+        host = f"{server}:{port}" if port else str(server)
+    return f"{scope.get('scheme', 'http')}://{host}"
 
 
 async def _read_body(receive: Any) -> bytes:

@@ -99,3 +99,27 @@ def test_cli_tls_needs_both_files(tmp_path):
     result = CliRunner().invoke(cli, ["sandbox", "serve", "--tls-cert", str(cert)])
     assert result.exit_code == 2
     assert "--tls-cert and --tls-key go together" in result.output
+
+
+def test_oauth_refresh_where_b24jssdk_looks_for_it(make_portal, clock):
+    # b24jssdk POSTs a form to server_endpoint without "/rest/" + "/oauth/token/", then
+    # calls client_endpoint + METHOD with the new access token in the JSON body
+    portal = make_portal(oauth=OAuthConfig(access_ttl_s=60))
+    grant = {"grant_type": "refresh_token", "client_id": "local.sandbox",
+             "client_secret": "sandbox-secret", "refresh_token": "sandbox-refresh"}  # fmt: skip
+    first = portal.request("POST", "/oauth/token/", data=grant).json()
+    assert first["server_endpoint"] == "http://portal/rest/"
+    assert first["client_endpoint"] == "http://portal/rest/"
+    clock.advance(61)
+    expired = portal.request("POST", "/rest/user.current", json={"auth": first["access_token"]})
+    assert expired.status_code == 401
+    assert expired.json()["error"] == "expired_token"
+    oauth_root = first["server_endpoint"].replace("/rest/", "")
+    again = portal.request(
+        "POST",
+        f"{oauth_root}/oauth/token/",
+        data={**grant, "refresh_token": first["refresh_token"]},
+    ).json()
+    assert again["refresh_token"] != first["refresh_token"]
+    reply = portal.request("POST", "/rest/user.current", json={"auth": again["access_token"]})
+    assert reply.json()["result"]["ID"] == "1"
