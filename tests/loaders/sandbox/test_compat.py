@@ -123,3 +123,24 @@ def test_oauth_refresh_where_b24jssdk_looks_for_it(make_portal, clock):
     assert again["refresh_token"] != first["refresh_token"]
     reply = portal.request("POST", "/rest/user.current", json={"auth": again["access_token"]})
     assert reply.json()["result"]["ID"] == "1"
+
+
+def test_batch_references_to_next_total_and_error(portal):
+    # the portal resolves $next[..], $total[..], $time[..] and $error[..] like $result[..]
+    _contacts(portal, 60)
+    out = portal.batch(
+        {
+            "page": "crm.contact.list?select[]=ID",
+            "more": "crm.contact.list?select[]=ID&start=$next[page]",
+            "count": "crm.deal.add?fields[TITLE]=total%20$TOTAL[page]",
+            "bad": "crm.contact.get?id=0",
+            "why": "crm.deal.add?fields[TITLE]=$error[bad][error_description]",
+        }
+    )
+    assert out["result_next"] == {"page": 50}
+    assert [row["ID"] for row in out["result"]["more"]][:1] == ["51"]
+    deal = portal.result("crm.deal.get", {"id": out["result"]["count"]})
+    assert deal["TITLE"] == "total 60"
+    assert portal.result("crm.deal.get", {"id": out["result"]["why"]})["TITLE"] == (
+        "ID is not defined or invalid."
+    )
