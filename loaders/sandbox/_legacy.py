@@ -10,6 +10,7 @@ from loaders.sandbox._crm import (
     apply_fields,
     apply_fm,
     apply_multifields,
+    describe_userfields,
     finish_record,
     render_legacy,
     userfields,
@@ -236,8 +237,7 @@ def _make(edef: EntityDef) -> None:
     @method(f"{name}.fields")
     def fields(ctx: Ctx, params: dict[str, Any]) -> Reply:
         out = {n: describe_field(f) for n, f in edef.fields.items()}
-        for uf_name, uf in userfields(ctx, edef).items():
-            out[uf_name] = {**describe_field(uf), "type": uf.type[3:], "isDynamic": True}
+        out.update(describe_userfields(ctx, edef))
         return Reply(out)
 
     @method(f"{name}.list")

@@ -9,7 +9,7 @@ from loaders.sandbox._errors import RestError
 from loaders.sandbox._lists import page_of, parse_filter, parse_order
 from loaders.sandbox._params import as_int
 
-__all__ = ["plain_list"]
+__all__ = ["plain_list", "string_row"]
 
 
 def _upper(key: str) -> str:
@@ -30,10 +30,11 @@ def plain_list(
     sort = parse_order(order if order is not None else params.get("order"), _upper)
     rows, total, nxt = page_of(ctx.store.table(kind), conds, sort, params.get("start"))
     ctx.touch(max(len(rows), 1))
-    return Reply([(render or _strings)(r) for r in rows], total, nxt)
+    return Reply([(render or string_row)(r) for r in rows], total, nxt)
 
 
-def _strings(rec: dict[str, Any]) -> dict[str, Any]:
+def string_row(rec: dict[str, Any]) -> dict[str, Any]:
+    """A stored row as legacy lists answer it: numbers as strings, booleans as ``Y``/``N``."""
     out: dict[str, Any] = {}
     for key, value in rec.items():
         if key.startswith("_"):
@@ -85,7 +86,7 @@ def status_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
 
 
 def _status_row(rec: dict[str, Any]) -> dict[str, Any]:
-    out = _strings(rec)
+    out = string_row(rec)
     out["CATEGORY_ID"] = None if rec.get("CATEGORY_ID") is None else str(rec["CATEGORY_ID"])
     out["EXTRA"] = rec["EXTRA"]
     return out

@@ -8,7 +8,7 @@ from typing import Any
 from loaders.sandbox._context import Ctx, Reply, format_dt, method
 from loaders.sandbox._errors import RestError, legacy_error
 from loaders.sandbox._params import as_dict, as_int, as_list, is_yes, param_fields
-from loaders.sandbox._refs import plain_list
+from loaders.sandbox._refs import plain_list, string_row
 from loaders.sandbox._schema import ENTITIES
 
 __all__ = ["normalize_phone"]
@@ -179,6 +179,29 @@ _UF_TYPES = (
 )
 
 
+def _enum_items(ctx: Ctx, raw: Any) -> list[dict[str, Any]]:
+    """Enumeration values get ids (``crm.*.userfield.list`` answers ``LIST`` with them)."""
+    items = []
+    for i, item in enumerate(as_list(raw)):
+        item = item if isinstance(item, dict) else {"VALUE": item}
+        if not str(item.get("VALUE") or "").strip():
+            continue
+        items.append(
+            {
+                "ID": ctx.store.next_id("ufenum"),
+                "SORT": as_int(item.get("SORT")) or (i + 1) * 10,
+                "VALUE": str(item["VALUE"]),
+                "DEF": "Y" if is_yes(item.get("DEF", "N")) else "N",
+                "XML_ID": item.get("XML_ID") or str(i + 1),
+            }
+        )
+    return items
+
+
+def _userfield_row(rec: dict[str, Any]) -> dict[str, Any]:
+    return {**string_row(rec), "LIST": [string_row(item) for item in rec.get("LIST", [])]}
+
+
 def _uf_name(raw: str) -> str:
     name = raw.strip().upper()
     name = name.removeprefix("UF_CRM_").removeprefix("UF_")
@@ -222,7 +245,9 @@ def _make_userfield(entity: str) -> None:
             "IS_SEARCHABLE": "N",
             "SETTINGS": fields.get("SETTINGS") or {},
             "EDIT_FORM_LABEL": fields.get("EDIT_FORM_LABEL") or fields.get("LABEL") or name,
-            "LIST": as_list(fields.get("LIST")),
+            "LIST_COLUMN_LABEL": fields.get("LIST_COLUMN_LABEL") or fields.get("LABEL"),
+            "LIST_FILTER_LABEL": fields.get("LIST_FILTER_LABEL") or fields.get("LABEL"),
+            "LIST": _enum_items(ctx, fields.get("LIST")) if utype == "enumeration" else [],
         }
         ctx.touch()
         return Reply(ctx.store.insert("userfield", record))
@@ -230,7 +255,7 @@ def _make_userfield(entity: str) -> None:
     @method(f"crm.{entity}.userfield.list")
     def list_(ctx: Ctx, params: dict[str, Any]) -> Reply:
         merged = {**as_dict(params.get("filter"), "filter"), "ENTITY_ID": uf_entity}
-        return plain_list(ctx, "userfield", {**params, "filter": merged})
+        return plain_list(ctx, "userfield", {**params, "filter": merged}, _userfield_row)
 
 
 for _entity in ("contact", "company", "deal", "lead"):

@@ -144,3 +144,28 @@ def test_batch_references_to_next_total_and_error(portal):
     assert portal.result("crm.deal.get", {"id": out["result"]["why"]})["TITLE"] == (
         "ID is not defined or invalid."
     )
+
+
+def test_userfield_descriptions_and_enumeration_ids(portal):
+    # captured crm.lead.fields: a user field's title is its name, labels are separate, and
+    # list values carry ids (needed to write them); userfield.list answers LIST with ids
+    portal.result("crm.contact.userfield.add", {"fields": {
+        "FIELD_NAME": "SEGMENT", "USER_TYPE_ID": "enumeration", "LABEL": "Сегмент",
+        "LIST": [{"VALUE": "A"}, {"VALUE": "B", "DEF": "Y"}]}})  # fmt: skip
+    described = portal.result("crm.contact.fields")["UF_CRM_SEGMENT"]
+    assert described["title"] == "UF_CRM_SEGMENT"
+    assert described["isDynamic"] is True
+    assert (described["listLabel"], described["formLabel"], described["filterLabel"]) == (
+        "Сегмент", "Сегмент", "Сегмент")  # fmt: skip
+    assert [i["VALUE"] for i in described["items"]] == ["A", "B"]
+    first_id = described["items"][0]["ID"]
+    listed = portal.result("crm.contact.userfield.list")[0]["LIST"]
+    assert [(i["ID"], i["VALUE"], i["DEF"]) for i in listed] == [
+        (first_id, "A", "N"), (str(int(first_id) + 1), "B", "Y")]  # fmt: skip
+    item = portal.result("crm.item.fields", {"entityTypeId": 3})["fields"]["ufCrmSegment"]
+    assert item["upperName"] == "UF_CRM_SEGMENT"
+    assert item["items"] == described["items"]
+
+
+def test_lead_title_is_described_as_required(portal):
+    assert portal.result("crm.lead.fields")["TITLE"]["isRequired"] is True
