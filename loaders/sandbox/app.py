@@ -370,9 +370,10 @@ async def _read_params(scope: dict[str, Any], receive: Any) -> dict[str, Any]:
             data = json.loads(body)
         except ValueError:
             raise RestError(400, "INVALID_REQUEST", "The request body is not valid JSON.") from None
-        if not isinstance(data, dict):
-            raise RestError(400, "INVALID_REQUEST", "The JSON body must be an object.")
-        params.update(data)
+        if isinstance(data, list):  # a PHP array with keys 0..n-1: positional parameters
+            data = {str(i): v for i, v in enumerate(data)}
+        if isinstance(data, dict):  # a scalar body decodes to no parameters, as in PHP
+            params.update(data)
     else:
         params.update(parse_php_query(body))
     return params

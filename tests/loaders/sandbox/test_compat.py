@@ -169,3 +169,15 @@ def test_userfield_descriptions_and_enumeration_ids(portal):
 
 def test_lead_title_is_described_as_required(portal):
     assert portal.result("crm.lead.fields")["TITLE"]["isRequired"] is True
+
+
+def test_json_list_body_is_positional_and_scalar_body_is_empty(portal):
+    # fast_bitrix24's call(..., raw=True) may post a JSON list (legacy positional methods)
+    reply = portal.request("POST", portal.hook + "crm.contact.add", json=[{"NAME": "x"}])
+    assert reply.status_code == 400
+    assert reply.json()["error_description"] == "Parameter 'fields' must be array."
+    listed = portal.request("POST", portal.hook + "crm.contact.list", json=["ignored"])
+    assert listed.status_code == 200
+    assert listed.json()["total"] == 0
+    scalar = portal.request("POST", portal.hook + "user.current", json="text")
+    assert scalar.json()["result"]["ID"] == "1"
