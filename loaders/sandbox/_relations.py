@@ -50,6 +50,44 @@ _register_bindings("deal", "contact")
 _register_bindings("contact", "company")
 
 
+@method("crm.company.contact.items.get")
+def company_contacts_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    """The contacts bound to a company, seen from the contact side (captured real reply:
+    ``SORT``/``IS_PRIMARY`` are that contact's binding to this company), by contact id."""
+    company, _ = ctx.existing("company", params)
+    rows = []
+    for cid, contact in ctx.store.table("contact").items():
+        companies = contact.get("COMPANY_IDS") or []
+        if company in companies:
+            i = companies.index(company)
+            rows.append({"CONTACT_ID": cid, "SORT": (i + 1) * 10, "ROLE_ID": 0,
+                         "IS_PRIMARY": "Y" if i == 0 else "N"})  # fmt: skip
+    ctx.touch(max(len(rows), 1))
+    return Reply(rows)
+
+
+@method("crm.company.contact.items.set")
+def company_contacts_set(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    """Bind exactly these contacts to the company (``IS_PRIMARY=Y``: first for that contact)."""
+    company, _ = ctx.existing("company", params)
+    wanted: dict[int, bool] = {}
+    for item in as_list(params.get("items")):
+        cid = as_int(item.get("CONTACT_ID")) if isinstance(item, dict) else None
+        if cid is None or ctx.store.get("contact", cid) is None:
+            raise legacy_error("CONTACT_ID is not defined or invalid.")
+        wanted[cid] = is_yes(item.get("IS_PRIMARY", "N"))
+    for cid, contact in list(ctx.store.table("contact").items()):
+        old = contact.get("COMPANY_IDS") or []
+        ids = [c for c in old if c != company]
+        if cid in wanted:
+            ids = [company, *ids] if wanted[cid] else [*ids, company]
+        if ids != old:
+            ctx.store.put("contact", cid, {**contact, "COMPANY_IDS": ids,
+                                           "COMPANY_ID": ids[0] if ids else None})  # fmt: skip
+    ctx.touch(max(len(wanted), 1))
+    return Reply(True)
+
+
 # -- history ---------------------------------------------------------------------------------------
 def _owner_kind(value: Any) -> str:
     text = str(value or "").strip().lower()

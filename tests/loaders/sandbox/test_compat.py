@@ -181,3 +181,25 @@ def test_json_list_body_is_positional_and_scalar_body_is_empty(portal):
     assert listed.json()["total"] == 0
     scalar = portal.request("POST", portal.hook + "user.current", json="text")
     assert scalar.json()["result"]["ID"] == "1"
+
+
+def test_company_contact_items_from_the_contact_side(portal):
+    # captured real reply crm_company_contact_items_get: CONTACT_ID int, SORT, ROLE_ID, IS_PRIMARY
+    company = portal.result("crm.company.add", {"fields": {"TITLE": "ООО «Вектор»"}})
+    other = portal.result("crm.company.add", {"fields": {"TITLE": "АО «Север»"}})
+    first = portal.result("crm.contact.add", {"fields": {"NAME": "А", "COMPANY_IDS": [company]}})
+    second = portal.result("crm.contact.add", {"fields": {"NAME": "Б", "COMPANY_IDS": [other]}})
+    assert portal.result("crm.company.contact.items.get", {"id": company}) == [
+        {"CONTACT_ID": first, "SORT": 10, "ROLE_ID": 0, "IS_PRIMARY": "Y"}]  # fmt: skip
+    items = [{"CONTACT_ID": second}, {"CONTACT_ID": first, "IS_PRIMARY": "Y"}]
+    assert portal.result("crm.company.contact.items.set", {"id": company, "items": items}) is True
+    got = portal.result("crm.company.contact.items.get", {"id": company})
+    assert [(r["CONTACT_ID"], r["SORT"], r["IS_PRIMARY"]) for r in got] == [
+        (first, 10, "Y"), (second, 20, "N")]  # fmt: skip
+    assert portal.result("crm.contact.get", {"id": second})["COMPANY_ID"] == str(other)
+    portal.result("crm.company.contact.items.set", {"id": company, "items": []})
+    assert portal.result("crm.company.contact.items.get", {"id": company}) == []
+    bad = portal.call(
+        "crm.company.contact.items.set", {"id": company, "items": [{"CONTACT_ID": 99}]}
+    )
+    assert bad.json() == {"error": "", "error_description": "CONTACT_ID is not defined or invalid."}
