@@ -8,6 +8,7 @@ from typing import Any
 
 from loaders.sandbox._context import Ctx, Reply, format_dt, method
 from loaders.sandbox._errors import RestError, legacy_error
+from loaders.sandbox._lists import page_of, parse_filter, parse_order
 from loaders.sandbox._params import as_int, as_list, is_yes, param_fields
 from loaders.sandbox._refs import plain_list
 
@@ -257,6 +258,39 @@ def productrows_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
             for r in sorted(rows, key=lambda r: (r["SORT"], r["ID"]))
         ]
     )
+
+
+#: crm.item.productrow.* field names (captured real reply crm_item_productrow_list)
+_ROW_FIELDS = {
+    "id": "ID", "ownerId": "OWNER_ID", "ownerType": "OWNER_TYPE", "productId": "PRODUCT_ID",
+    "productName": "PRODUCT_NAME", "price": "PRICE", "priceAccount": "PRICE",
+    "priceExclusive": "PRICE_EXCLUSIVE", "priceNetto": "PRICE_NETTO",
+    "priceBrutto": "PRICE_BRUTTO", "quantity": "QUANTITY", "discountTypeId": "DISCOUNT_TYPE_ID",
+    "discountRate": "DISCOUNT_RATE", "discountSum": "DISCOUNT_SUM", "taxRate": "TAX_RATE",
+    "taxIncluded": "TAX_INCLUDED", "measureCode": "MEASURE_CODE", "measureName": "MEASURE_NAME",
+    "sort": "SORT",
+}  # fmt: skip
+
+
+def _item_row(row: dict[str, Any]) -> dict[str, Any]:
+    out = {camel: row.get(upper) for camel, upper in _ROW_FIELDS.items()}
+    out.update(customized="Y", xmlId="", type=1)
+    return out
+
+
+@method("crm.item.productrow.list")
+def item_productrow_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    """Product rows by ``filter`` (``=ownerType``/``=ownerId``/``@ownerId``), ORM paging."""
+
+    def known(key: str) -> str | None:
+        return _ROW_FIELDS.get(key[:1].lower() + key[1:])
+
+    conds = parse_filter(params.get("filter"), known)
+    order = parse_order(params.get("order"), known)
+    table = ctx.store.table("productrow")
+    rows, total, nxt = page_of(table, conds, order, params.get("start"), round_start=False)
+    ctx.touch(max(len(rows), 1))
+    return Reply({"productRows": [_item_row(r) for r in rows]}, total, nxt)
 
 
 _register_crud("requisite", _requisite)

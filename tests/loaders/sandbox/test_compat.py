@@ -203,3 +203,25 @@ def test_company_contact_items_from_the_contact_side(portal):
         "crm.company.contact.items.set", {"id": company, "items": [{"CONTACT_ID": 99}]}
     )
     assert bad.json() == {"error": "", "error_description": "CONTACT_ID is not defined or invalid."}
+
+
+def test_item_productrow_list_shape(portal):
+    # captured real reply crm_item_productrow_list: {"productRows": [...]} with camelCase rows
+    deal = portal.result("crm.deal.add", {"fields": {"TITLE": "Поставка"}})
+    other = portal.result("crm.deal.add", {"fields": {"TITLE": "Другая"}})
+    rows = [{"PRODUCT_NAME": "Кабель", "PRICE": 100, "QUANTITY": 2},
+            {"PRODUCT_NAME": "Разъём", "PRICE": 5, "QUANTITY": 10}]  # fmt: skip
+    portal.result("crm.deal.productrows.set", {"id": deal, "rows": rows})
+    portal.result("crm.deal.productrows.set", {"id": other, "rows": rows[:1]})
+    reply = portal.call(
+        "crm.item.productrow.list", {"filter": {"=ownerType": "D", "=ownerId": deal}}
+    ).json()
+    assert reply["total"] == 2
+    listed = reply["result"]["productRows"]
+    assert [r["productName"] for r in listed] == ["Кабель", "Разъём"]
+    keys = {"id", "ownerId", "ownerType", "productId", "price", "quantity", "discountTypeId",
+            "taxIncluded", "measureCode", "sort", "type"}  # fmt: skip
+    assert set(listed[0]) >= keys
+    assert (listed[0]["ownerId"], listed[0]["ownerType"], listed[0]["sort"]) == (deal, "D", 10)
+    both = portal.result("crm.item.productrow.list", {"filter": {"@ownerId": [deal, other]}})
+    assert len(both["productRows"]) == 3
