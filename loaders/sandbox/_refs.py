@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from loaders.sandbox._context import Ctx, Reply, method
+from loaders.sandbox._context import METHODS, Ctx, Reply, format_dt, method
 from loaders.sandbox._errors import RestError
 from loaders.sandbox._lists import page_of, parse_filter, parse_order
 from loaders.sandbox._params import as_int
+from loaders.sandbox._seed import ADMINS
 
 __all__ = ["plain_list", "string_row"]
 
@@ -77,6 +78,44 @@ def user_current(ctx: Ctx, params: dict[str, Any]) -> Reply:
         raise RestError(401, "NO_AUTH_FOUND", "Wrong authorization data")
     ctx.touch()
     return Reply(_user(rec))
+
+
+# -- global methods of the rest module: server.time, profile, scope, methods, method.get --------
+_SCOPES = ("crm", "user", "catalog")
+_GLOBAL = ("batch", "server.time", "profile", "scope", "methods", "method.get")
+
+
+@method("server.time")
+def server_time(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    return Reply(format_dt(ctx.now))
+
+
+@method("profile")
+def profile(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    """The caller's short profile (the classic check that a webhook works)."""
+    rec = ctx.store.get("user", ctx.user_id)
+    if rec is None or not rec["ACTIVE"]:
+        return Reply([])
+    return Reply({"ID": str(rec["ID"]), "ADMIN": ctx.user_id in ADMINS, "NAME": rec["NAME"],
+                  "LAST_NAME": rec["LAST_NAME"], "PERSONAL_GENDER": "", "TIME_ZONE": "",
+                  "TIME_ZONE_OFFSET": 10800})  # fmt: skip
+
+
+@method("scope")
+def scope(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    return Reply(list(_SCOPES))
+
+
+@method("methods")
+def methods(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    return Reply(sorted({*METHODS, *_GLOBAL}))
+
+
+@method("method.get")
+def method_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    name = str(params.get("name") or "").lower()
+    known = name in METHODS or name in _GLOBAL
+    return Reply({"isExisting": known, "isAvailable": known})
 
 
 @method("crm.status.list")

@@ -225,3 +225,17 @@ def test_item_productrow_list_shape(portal):
     assert (listed[0]["ownerId"], listed[0]["ownerType"], listed[0]["sort"]) == (deal, "D", 10)
     both = portal.result("crm.item.productrow.list", {"filter": {"@ownerId": [deal, other]}})
     assert len(both["productRows"]) == 3
+
+
+def test_global_methods_clients_use_as_a_smoke_test(portal, clock):
+    assert portal.result("server.time") == "2026-09-21T17:13:20+03:00"
+    me = portal.result("profile")
+    assert (me["ID"], me["ADMIN"], me["NAME"]) == ("1", True, "Анна")
+    assert "crm" in portal.result("scope")
+    names = portal.result("methods")
+    assert {"batch", "crm.contact.add", "crm.item.list", "user.get"} <= set(names)
+    assert portal.result("method.get", {"name": "crm.deal.list"}) == {
+        "isExisting": True, "isAvailable": True}  # fmt: skip
+    assert portal.result("method.get", {"name": "tasks.task.add"})["isExisting"] is False
+    out = portal.batch({"t": "server.time", "p": "profile"})
+    assert out["result"]["p"]["ID"] == "1"
