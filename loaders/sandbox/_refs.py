@@ -82,7 +82,7 @@ def user_current(ctx: Ctx, params: dict[str, Any]) -> Reply:
 
 # -- global methods of the rest module: server.time, profile, scope, methods, method.get --------
 _SCOPES = ("crm", "user", "catalog")
-_GLOBAL = ("batch", "server.time", "profile", "scope", "methods", "method.get")
+_GLOBAL = ("batch", "server.time", "profile", "scope", "methods", "method.get", "app.info")
 
 
 @method("server.time")
@@ -116,6 +116,25 @@ def method_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
     name = str(params.get("name") or "").lower()
     known = name in METHODS or name in _GLOBAL
     return Reply({"isExisting": known, "isAvailable": known})
+
+
+@method("app.info")
+def app_info(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    """A webhook gets its scopes and the license; an OAuth application its installation."""
+    license_name = "ru_ent250" if ctx.config.plan == "enterprise" else "ru_std"
+    if ctx.credential.startswith("hook:"):
+        return Reply({"SCOPE": list(_SCOPES), "LICENSE": license_name})
+    oauth = ctx.config.oauth
+    return Reply({"ID": 1, "CODE": oauth.client_id if oauth else "", "VERSION": 1, "STATUS": "L",
+                  "INSTALLED": True, "PAYMENT_EXPIRED": "N", "DAYS": None, "LANGUAGE_ID": "ru",
+                  "LICENSE": license_name})  # fmt: skip
+
+
+@method("crm.currency.base.get")
+def currency_base(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    base = next((c["CURRENCY"] for c in ctx.store.table("currency").values() if c["BASE"] == "Y"),
+                "RUB")  # fmt: skip
+    return Reply(base)
 
 
 @method("crm.status.list")

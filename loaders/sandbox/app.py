@@ -262,7 +262,7 @@ class SandboxApp:
             raise RestError(
                 429, "OPERATION_TIME_LIMIT", "Method is blocked due to operation time limit."
             )
-        ctx = Ctx(self.store, self.config, start, user_id, method)
+        ctx = Ctx(self.store, self.config, start, user_id, method, credential=credential)
         self.methods[method] += 1
         try:
             reply = METHODS[method](ctx, params)
