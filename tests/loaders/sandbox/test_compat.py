@@ -247,3 +247,16 @@ def test_app_info_and_base_currency_b24jssdk_helpers_load(make_portal):
     as_app = portal.request("POST", "/rest/app.info", json={"auth": "sandbox"}).json()["result"]
     assert (as_app["CODE"], as_app["STATUS"], as_app["INSTALLED"]) == ("local.sandbox", "L", True)
     assert portal.result("crm.currency.base.get") == "RUB"
+
+
+def test_long_replies_are_gzipped_when_accepted(portal):
+    # the cloud's nginx compresses JSON; every public client decompresses transparently
+    _contacts(portal, 30)
+    raw = portal.call("crm.contact.list", headers={"Accept-Encoding": "gzip"})
+    assert raw.headers["content-encoding"] == "gzip"
+    assert raw.json()["total"] == 30  # httpx decompressed it
+    plain = portal.call("crm.contact.list", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert plain.json() == raw.json() | {"time": plain.json()["time"]}
+    short = portal.call("profile", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in short.headers
