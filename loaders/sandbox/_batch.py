@@ -100,6 +100,8 @@ def run_batch(params: dict[str, Any], run: Runner) -> dict[str, Any]:
         if index >= MAX_COMMANDS:
             errors[key] = {"error": "ERROR_BATCH_LENGTH_EXCEEDED",
                            "error_description": "Max batch length exceeded"}  # fmt: skip
+            if halt:  # an error like any other: halt stops at the first one
+                break
             continue
         name, cmd_params = split_command(command)
         text = str(command)

@@ -260,3 +260,12 @@ def test_long_replies_are_gzipped_when_accepted(portal):
     assert plain.json() == raw.json() | {"time": plain.json()["time"]}
     short = portal.call("profile", headers={"Accept-Encoding": "gzip"})
     assert "content-encoding" not in short.headers
+
+
+def test_halt_stops_at_the_first_command_over_the_limit(portal):
+    # the portal's batch loop breaks on any error when halt is set, the length error included
+    cmd = {f"c{i}": "server.time" for i in range(53)}
+    halted = portal.batch(cmd, halt=1)
+    assert list(halted["result_error"]) == ["c50"]
+    assert len(halted["result"]) == 50
+    assert list(portal.batch(cmd, halt=0)["result_error"]) == ["c50", "c51", "c52"]
