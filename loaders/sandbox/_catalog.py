@@ -10,7 +10,7 @@ from loaders.sandbox._context import Ctx, Reply, format_dt, method
 from loaders.sandbox._errors import RestError, legacy_error
 from loaders.sandbox._lists import page_of, parse_filter, parse_order
 from loaders.sandbox._params import as_int, as_list, is_yes, param_fields
-from loaders.sandbox._refs import plain_list
+from loaders.sandbox._refs import plain_list, string_row
 
 __all__: list[str] = []
 
@@ -87,6 +87,13 @@ def _requisite(ctx: Ctx, fields: dict[str, Any], old: dict[str, Any] | None) -> 
     record.update(ENTITY_TYPE_ID=entity_type, ENTITY_ID=owner, PRESET_ID=preset)
     record["DATE_MODIFY" if old else "DATE_CREATE"] = format_dt(ctx.now)
     return record
+
+
+@method("crm.requisite.get")
+def requisite_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    _, record = ctx.existing("requisite", params)
+    ctx.touch()
+    return Reply(string_row(record))
 
 
 @method("crm.requisite.list")

@@ -269,3 +269,15 @@ def test_halt_stops_at_the_first_command_over_the_limit(portal):
     assert list(halted["result_error"]) == ["c50"]
     assert len(halted["result"]) == 50
     assert list(portal.batch(cmd, halt=0)["result_error"]) == ["c50", "c51", "c52"]
+
+
+def test_requisite_get_matches_its_list_row(portal):
+    contact = portal.result("crm.contact.add", {"fields": {"NAME": "Ип"}})
+    rid = portal.result("crm.requisite.add", {"fields": {
+        "ENTITY_TYPE_ID": 3, "ENTITY_ID": contact, "PRESET_ID": 3, "NAME": "Физ. лицо",
+        "RQ_INN": "500100732259"}})  # fmt: skip
+    got = portal.result("crm.requisite.get", {"id": rid})
+    assert got == portal.result("crm.requisite.list", {"filter": {"ID": rid}})[0]
+    assert (got["ID"], got["ENTITY_ID"], got["RQ_INN"]) == (str(rid), str(contact), "500100732259")
+    missing = portal.call("crm.requisite.get", {"id": 999})
+    assert missing.json() == {"error": "", "error_description": "Not found"}
