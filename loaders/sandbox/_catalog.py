@@ -89,23 +89,13 @@ def _requisite(ctx: Ctx, fields: dict[str, Any], old: dict[str, Any] | None) -> 
     return record
 
 
-@method("crm.requisite.get")
-def requisite_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    _, record = ctx.existing("requisite", params)
-    ctx.touch()
-    return Reply(string_row(record))
-
-
-@method("crm.requisite.list")
-def requisite_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    return plain_list(ctx, "requisite", params)
-
-
 Builder = Callable[[Ctx, dict[str, Any], dict[str, Any] | None], dict[str, Any]]
 
 
-def _register_crud(kind: str, build: Builder) -> None:
-    """``crm.<kind>.add``/``update``/``delete`` over a record builder that validates fields."""
+def _register_crud(
+    kind: str, build: Builder, render: Callable[[dict[str, Any]], dict[str, Any]]
+) -> None:
+    """``crm.<kind>.{add,update,delete,get,list}`` over a builder that validates fields."""
 
     @method(f"crm.{kind}.add")
     def add(ctx: Ctx, params: dict[str, Any]) -> Reply:
@@ -126,6 +116,16 @@ def _register_crud(kind: str, build: Builder) -> None:
         ctx.store.delete(kind, rid)
         ctx.touch()
         return Reply(True)
+
+    @method(f"crm.{kind}.get")
+    def get(ctx: Ctx, params: dict[str, Any]) -> Reply:
+        _, record = ctx.existing(kind, params)
+        ctx.touch()
+        return Reply(render(record))
+
+    @method(f"crm.{kind}.list")
+    def list_(ctx: Ctx, params: dict[str, Any]) -> Reply:
+        return plain_list(ctx, kind, params, render)
 
 
 # -- products -------------------------------------------------------------------------------------
@@ -157,18 +157,6 @@ def _product_out(rec: dict[str, Any]) -> dict[str, Any]:
     if rec.get("PRICE") is not None:
         out["PRICE"] = f"{rec['PRICE']:.2f}"
     return out
-
-
-@method("crm.product.get")
-def product_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    _, record = ctx.existing("product", params)
-    ctx.touch()
-    return Reply(_product_out(record))
-
-
-@method("crm.product.list")
-def product_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    return plain_list(ctx, "product", params, _product_out)
 
 
 @method("crm.productsection.add")
@@ -300,5 +288,5 @@ def item_productrow_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
     return Reply({"productRows": [_item_row(r) for r in rows]}, total, nxt)
 
 
-_register_crud("requisite", _requisite)
-_register_crud("product", _product)
+_register_crud("requisite", _requisite, string_row)
+_register_crud("product", _product, _product_out)
