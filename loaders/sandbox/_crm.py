@@ -303,6 +303,8 @@ def render_item(
         key = name if original_uf and name.startswith("UF_") else edef.camel(name)
         if star or key in wanted or name in wanted:
             out[key] = render_item_value(fdef.type, record.get(name))
+    if star or "entityTypeId" in wanted:  # every item carries its type (captured crm.item.add)
+        out["entityTypeId"] = edef.type_id
     if star:
         out["fm"] = [
             {

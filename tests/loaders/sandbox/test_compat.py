@@ -281,3 +281,11 @@ def test_requisite_get_matches_its_list_row(portal):
     assert (got["ID"], got["ENTITY_ID"], got["RQ_INN"]) == (str(rid), str(contact), "500100732259")
     missing = portal.call("crm.requisite.get", {"id": 999})
     assert missing.json() == {"error": "", "error_description": "Not found"}
+
+
+def test_items_carry_their_entity_type_id(portal):
+    # captured crm_item_add: the item has "entityTypeId"
+    item = portal.result("crm.item.add", {"entityTypeId": 2, "fields": {"title": "Сделка"}})["item"]
+    assert item["entityTypeId"] == 2
+    listed = portal.result("crm.item.list", {"entityTypeId": 2, "select": ["id", "entityTypeId"]})
+    assert listed["items"] == [{"id": item["id"], "entityTypeId": 2}]
