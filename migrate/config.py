@@ -58,11 +58,13 @@ _TOP = ("name", "language", "timezone", "portal", "sources", "mappings", "dedupe
 _SOURCE_KEYS = ("files", "sheet", "header_row", "encoding", "preset", "delimiter")
 _NAME_RE = re.compile(r"[A-Za-z0-9_.\-]{1,50}")
 _WEBHOOK_RE = re.compile(r"(/rest/\d+/)([^/?#]+)")
+_USERINFO_RE = re.compile(r"^([a-z][a-z0-9+.-]*://)[^/@]*@", re.IGNORECASE)
 
 
 def redact_url(url: str) -> str:
-    """``url`` with a webhook code (`/rest/1/<code>/`) and any query string hidden."""
-    return _WEBHOOK_RE.sub(r"\1***", url.split("?", 1)[0])
+    """``url`` without secrets: the webhook code (`/rest/1/<code>/`), user info and the query."""
+    bare = _USERINFO_RE.sub(r"\1", url.split("?", 1)[0].split("#", 1)[0])
+    return _WEBHOOK_RE.sub(r"\1***", bare)
 
 
 @dataclass(frozen=True, slots=True)
