@@ -87,6 +87,14 @@ def _render(data: PreparedData, report: Path, failing: int, fail_on: str) -> Non
             f"{s.seconds:.1f}",
         )
     console.print(table)
+    if len(data.issues):
+        top = data.issues.groupby(["entity", "severity", "rule"]).size().nlargest(8)
+        rules = Table(title="Most frequent problems")
+        for header in ("entity", "severity", "rule", "count"):
+            rules.add_column(header, justify="right" if header == "count" else "left")
+        for (entity, severity, rule), count in top.items():
+            rules.add_row(entity, severity, rule, f"{count:,}")
+        console.print(rules)
     if data.skipped:
         console.print(f"No source in migration.yaml for: {', '.join(data.skipped)} (skipped)")
     console.print(f"Report: {report}")
