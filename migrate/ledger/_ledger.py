@@ -229,9 +229,12 @@ class Ledger:
         were withdrawn.
         """
         with self._store.write() as conn:
-            conn.execute("CREATE TEMP TABLE IF NOT EXISTS keep (entity TEXT, source_key TEXT)")
+            conn.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS keep "
+                "(entity TEXT, source_key TEXT, PRIMARY KEY (entity, source_key))"
+            )
             conn.execute("DELETE FROM keep")
-            conn.executemany("INSERT INTO keep VALUES (?, ?)", list(keep))
+            conn.executemany("INSERT OR IGNORE INTO keep VALUES (?, ?)", list(keep))
             cursor = conn.execute(
                 "DELETE FROM records WHERE state IN ('planned', 'failed') AND NOT EXISTS "
                 "(SELECT 1 FROM keep k WHERE k.entity = records.entity "

@@ -134,7 +134,11 @@ async def _by_identity(
 
 
 def _comm_values(rows: Mapping[str, Mapping[str, Any]], kind: str) -> list[str]:
+    """The values to look for; a Russian phone also in its ``8…`` form, which portals that
+    compare digits (rather than parsed numbers) hold for numbers typed that way."""
     values = {str(v[0]) for r in rows.values() for v in (r.get(kind) or ()) if v and v[0]}
+    if kind == "PHONE":
+        values |= {"8" + v[2:] for v in values if v.startswith("+7") and len(v) == 12}
     return sorted(values)
 
 

@@ -1,9 +1,10 @@
 """`reports/plan.xlsx`: what the load will do, and every row it will not load and why.
 
 Sheets (labels in the report language, ``ru`` by default): summary (records per entity and op,
-refused rows, warnings), refused rows (reason, source file, sheet, row), warnings, owner
-mapping (legacy owner → portal user; defaulted owners highlighted) and records the portal
-already holds (how they were found and whether they are updated, skipped or created).
+refused rows, warnings), refused rows (reason, source file, sheet, row, whether it blocks the
+load), warnings (owner warnings are not repeated per row: the owner sheet has them with their
+row counts), owner mapping (legacy owner → portal user; defaulted owners highlighted) and
+records the portal already holds (how they were found; updated, skipped or created).
 """
 
 from __future__ import annotations
@@ -123,7 +124,7 @@ def write_plan_xlsx(path: Path, result: PlanResult, *, language: str = "ru") -> 
         (
             [i.entity, i.source, i.sheet, i.row, i.source_key, i.field, i.value, i.rule, i.message]
             for i in result.issues
-            if i.severity != "error"
+            if i.severity != "error" and not i.rule.startswith("owner.")
         ),
     )
     _owners(book.create_sheet(t["owners"]), result, t)
