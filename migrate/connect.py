@@ -75,7 +75,9 @@ async def _sandbox_client(
     app = create_app(SandboxConfig(data_dir=workspace.state_dir / "sandbox", plan="unlimited"))
     try:
         async with Bitrix24Client(
-            SANDBOX_WEBHOOK, transport=httpx.ASGITransport(app=app), plan="unlimited"
+            SANDBOX_WEBHOOK,
+            transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
+            plan="unlimited",
         ) as client:
             yield client
     finally:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -22,11 +22,20 @@ import pandas as pd
 from migrate.config import MigrationConfig, Workspace
 from migrate.connect import open_portal
 from migrate.errors import ConfigError
-from migrate.ledger import Ledger, Op, PlanIssue, PlannedRecord, PlanSummary, State
+from migrate.ledger import (
+    Ledger,
+    LedgerRecord,
+    Op,
+    PlanIssue,
+    PlannedRecord,
+    PlanSummary,
+    State,
+)
 from migrate.pipeline import PreparedData, prepare
 from migrate.plan._blockers import SKIP_META, Blocker, plan_blockers
 from migrate.plan._existing import (
     COMM_ENTITIES,
+    ORIGIN_ENTITIES,
     ExistingRecord,
     PortalRecord,
     match_existing,
@@ -159,12 +168,13 @@ async def _plan(
             matches = await match_existing(
                 client, config.name, tables, skip_keys={e: set(k) for e, k in known.items()}
             )
-            changed = _changed_updates(ledger, records, matches)
+            previous = _previous(ledger, ORIGIN_ENTITIES)
+            changed = _changed_updates(previous, records, matches)
             portal = {
                 e: await read_records(client, e, sorted(ids)) for e, ids in changed.items() if ids
             }
             timer.lap("match existing")
-            records, matched = _apply_matches(records, matches, portal, config, ledger, tables)
+            records, matched = _apply_matches(records, matches, portal, config, previous, tables)
             run = ledger.start_run("plan")
             delta = ledger.apply_plan(run.id, records)
             withdrawn = ledger.withdraw_absent((r.entity, r.source_key) for r in records)
@@ -320,7 +330,9 @@ def _validation_issues(data: PreparedData) -> list[PlanIssue]:
 
 
 def _changed_updates(
-    ledger: Ledger, records: list[PlannedRecord], matches: Mapping[str, Any]
+    previous: Mapping[tuple[str, str], LedgerRecord],
+    records: list[PlannedRecord],
+    matches: Mapping[str, Any],
 ) -> dict[str, set[int]]:
     """Portal ids of records loaded before whose content changed: their phones are read so an
     update adds only new ones."""
@@ -330,7 +342,7 @@ def _changed_updates(
             record.entity, {}
         ):
             continue
-        old = ledger.get(record.entity, record.source_key)
+        old = previous.get((record.entity, record.source_key))
         if old is None or old.b24_id is None or old.state is not State.DONE:
             continue
         if old.fields.get(SOURCE_HASH, old.content_hash) != record.content_hash:
@@ -343,7 +355,7 @@ def _apply_matches(
     matches: Mapping[str, Mapping[str, ExistingRecord]],
     portal: Mapping[str, Mapping[int, PortalRecord]],
     config: MigrationConfig,
-    ledger: Ledger,
+    previous: Mapping[tuple[str, str], LedgerRecord],
     tables: Mapping[str, pd.DataFrame],
 ) -> tuple[list[PlannedRecord], list[MatchedRecord]]:
     """Decide create/update/skip for records the portal holds; trim phones it already has."""
@@ -367,7 +379,7 @@ def _apply_matches(
             else:
                 out.append(record)
             continue
-        old = ledger.get(record.entity, record.source_key)
+        old = previous.get((record.entity, record.source_key))
         if old is not None and old.op is Op.SKIP and on_existing == "skip":
             out.append(replace(record, op=Op.SKIP, b24_id=old.b24_id))
             continue
@@ -381,6 +393,11 @@ def _apply_matches(
         holder = portal.get(record.entity, {}).get(old.b24_id) if old and old.b24_id else None
         out.append(_as_update(record, old.b24_id, holder) if holder and old else record)
     return _children(out, matches, skipped), matched
+
+
+def _previous(ledger: Ledger, entities: Sequence[str]) -> dict[tuple[str, str], LedgerRecord]:
+    """The ledger's records of ``entities`` from earlier plans, by ``(entity, source key)``."""
+    return {(r.entity, r.source_key): r for e in entities for r in ledger.records(e)}
 
 
 def _op(found: ExistingRecord, on_existing: str) -> Op:
