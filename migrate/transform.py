@@ -121,6 +121,10 @@ class _Transformer:
         self.keys = self._keys()
         self.issues: list[pd.DataFrame] = []
         self.pool: Any = None
+        self.value_maps = {
+            id(spec): {_fold(k): v for k, v in (spec.value_map or {}).items()}
+            for spec in mapping.fields
+        }
         self.chains = {
             id(spec): [
                 (step.name, bind_cleaner(step.name, {**self._options(step), "on_error": "raise"}))
@@ -312,7 +316,7 @@ class _Transformer:
         return step.options
 
     def _map(self, value: str, spec: FieldMapping) -> _Outcome:
-        table = _folded(spec)
+        table = self.value_maps[id(spec)]
         found = table.get(_fold(value), _MISSING)
         if found is not _MISSING:
             return found, None
@@ -426,17 +430,6 @@ def _spread(values: Sequence[Any], codes: np.ndarray) -> np.ndarray:
 
 def _fold(value: Any) -> str:
     return " ".join(str(value).split()).casefold()
-
-
-_FOLDED: dict[int, dict[str, Any]] = {}
-
-
-def _folded(spec: FieldMapping) -> dict[str, Any]:
-    cached = _FOLDED.get(id(spec.value_map))
-    if cached is None:
-        cached = {_fold(k): v for k, v in (spec.value_map or {}).items()}
-        _FOLDED[id(spec.value_map)] = cached
-    return cached
 
 
 def _accepts(name: str, parameter: str) -> bool:
