@@ -30,12 +30,12 @@ _COMPANY = {"ID": "_key", "Название компании": "TITLE", "Раб�
 def clean_tables() -> dict[str, pd.DataFrame]:
     """Company and contact CleanTables of the sample data."""
     try:
-        from migrate.cli.init_cmd import write_workspace  # type: ignore[attr-defined]
         from migrate.config import Workspace
         from migrate.pipeline import prepare
+        from migrate.scaffold import init_workspace
 
         with tempfile.TemporaryDirectory() as folder:
-            write_workspace(Path(folder) / "ws")
+            init_workspace(Path(folder) / "ws", "amocrm")
             data = prepare(Workspace.at(Path(folder) / "ws"), entities=["company", "contact"])
             return {e: data.tables[e] for e in ("company", "contact")}
     except (ImportError, MigrationError):

@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from migrate.cli._options import workspace_option
 from migrate.dedupe import DedupeResult, default_rules, load_rules
 from migrate.dedupe.standalone import dedupe_file
 from migrate.dedupe.workspace import dedupe_workspace
@@ -21,15 +22,7 @@ _PATH = click.Path(dir_okay=False, path_type=Path)
 
 
 @click.command("dedupe")
-@click.option(
-    "--workspace",
-    "-w",
-    "root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="The workspace folder (has migration.yaml).",
-)
+@workspace_option
 @click.option("--decisions", type=_PATH, help="An edited reports/duplicates.xlsx to read back.")
 @click.option("--input", "input_file", type=_PATH, help="Stand-alone: the CSV/XLSX to dedupe.")
 @click.option("--key", help="Stand-alone: the column with record ids (default: row numbers).")

@@ -23,7 +23,11 @@ __all__ = ["initials_agree", "person_features", "roles_agree"]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 _WORDS: dict[str, tuple[str, str, str]] = {}
-_FIELDS = ("exact", "translit", "surname", "given", "patronymic", "g1", "p1", "gs", "ps")
+_FIELDS = ("exact", "translit", "surname", "given", "patronymic", "g1", "p1", "gs", "ps",
+           "surname_w", "given_w", "patronymic_w")  # fmt: skip
+# surname/given/patronymic: Latin keys (cross-script); *_w: the words as written, where a typo
+# stays one edit (the Latin fold turns «Сиоров» into «serov», far from «sidorov»)
+_JOINT = (("surname", "given"), ("surname_w", "given_w"))
 
 
 def _word(token: str) -> tuple[str, str, str]:
@@ -75,9 +79,10 @@ def _features(value: str, roles: tuple[str, ...], surname_first: bool) -> tuple[
     picked = _assign(parts, roles if len(roles) == len(parts) else ("",) * len(parts),
                      surname_first)  # fmt: skip
     surname, given, patronymic = (words[i][1] if i >= 0 else "" for i in picked)
+    written = [words[i][0] if i >= 0 else "" for i in picked]
     firsts = [_word(tokens[i][:1])[1][:1] if i >= 0 else "" for i in picked[1:]]
     shorts = ["1" if i >= 0 and len(tokens[i]) == 1 else "" for i in picked[1:]]
-    return (exact, latin, surname, given, patronymic, *firsts, *shorts)
+    return (exact, latin, surname, given, patronymic, *firsts, *shorts, *written)
 
 
 def person_features(
@@ -104,12 +109,13 @@ def person_features(
         rows = [_features(str(u), roles, surname_first) for u in uniques]
         for index, name in enumerate(_FIELDS):
             feats[name][slow] = np.array([r[index] for r in rows], dtype=object)[codes]
-    out = {name: encode(feats[name], None) for name in _FIELDS if name not in
-           ("surname", "given")}  # fmt: skip
-    joint, values = pd.factorize(np.concatenate([feats["surname"], feats["given"], [""]]))
-    joint = np.where(joint == joint[-1], -1, joint).astype(np.int64)
-    out["surname"] = Codes(joint[:n], np.asarray(values, dtype=object))
-    out["given"] = Codes(joint[n : 2 * n], np.asarray(values, dtype=object))
+    paired = {name for pair in _JOINT for name in pair}
+    out = {name: encode(feats[name], None) for name in _FIELDS if name not in paired}
+    for surname, given in _JOINT:
+        joint, values = pd.factorize(np.concatenate([feats[surname], feats[given], [""]]))
+        joint = np.where(joint == joint[-1], -1, joint).astype(np.int64)
+        out[surname] = Codes(joint[:n], np.asarray(values, dtype=object))
+        out[given] = Codes(joint[n : 2 * n], np.asarray(values, dtype=object))
     exact = out.pop("exact")
     return exact, out
 
@@ -130,9 +136,11 @@ def _fast_path(
         canon_cols.append(canon[codes])
         latin_cols.append(latin[codes])
         feats[role] = np.where(fast, latin[codes], feats[role])
+        feats[role + "_w"] = canon[codes]
         if role in ("given", "patronymic"):
             feats["g1" if role == "given" else "p1"] = first[codes]
-    for name in ("surname", "given", "patronymic", "g1", "p1"):
+    for name in ("surname", "given", "patronymic", "g1", "p1", "surname_w", "given_w",
+                 "patronymic_w"):  # fmt: skip
         feats[name] = np.where(fast, feats[name], "")
     feats["exact"] = _sorted_words(canon_cols, fast)
     feats["translit"] = _sorted_words(latin_cols, fast)
@@ -212,9 +220,12 @@ def roles_agree(
     ok = mask & _both(x["surname"], a, b) & (_both(x["given"], a, b) | _both(x["patronymic"], a, b))
     straight = ok.copy()
     for role in roles:
-        c = x[role]
+        c, w = x[role], x[role + "_w"]
         both = _both(c, a, b)
-        sim = pair_scores(c, c.codes[a], c.codes[b], mask & both, OSA.normalized_similarity)
+        sim = np.maximum(
+            pair_scores(c, c.codes[a], c.codes[b], mask & both, OSA.normalized_similarity),
+            pair_scores(w, w.codes[a], w.codes[b], mask & both, OSA.normalized_similarity),
+        )
         good = ~both | (sim >= threshold - 1e-9)
         if role != "surname":  # an initial agrees with a full name that starts with it
             initial, short = (x["g1"], x["gs"]) if role == "given" else (x["p1"], x["ps"])
@@ -230,6 +241,9 @@ def _crossed(
     """Surname and given name typed into each other's column, each still similar."""
     sur, giv = x["surname"], x["given"]
     both = (sur.codes[a] >= 0) & (giv.codes[b] >= 0) & (giv.codes[a] >= 0) & (sur.codes[b] >= 0)
-    one = pair_scores(sur, sur.codes[a], giv.codes[b], mask & both, OSA.normalized_similarity)
-    two = pair_scores(sur, giv.codes[a], sur.codes[b], mask & both, OSA.normalized_similarity)
-    return both & (one >= threshold - 1e-9) & (two >= threshold - 1e-9)
+    sims = []
+    for s, g in ((sur, giv), (x["surname_w"], x["given_w"])):
+        one = pair_scores(s, s.codes[a], g.codes[b], mask & both, OSA.normalized_similarity)
+        two = pair_scores(s, g.codes[a], s.codes[b], mask & both, OSA.normalized_similarity)
+        sims.append(np.minimum(one, two))
+    return np.asarray(both & (np.maximum(*sims) >= threshold - 1e-9), dtype=np.bool_)

@@ -51,6 +51,7 @@ class Candidates:
     b: IntArray
     per_key: dict[str, int]
     skipped: tuple[SkippedBlock, ...]
+    by_key: dict[str, IntArray]  # each key's pairs as sorted ``a * n + b`` codes
 
 
 def _name_key(value: str) -> str:
@@ -166,6 +167,7 @@ def candidate_pairs(
     """
     n = np.int64(max(len(frame), 1))
     found: list[IntArray] = []
+    by_key: dict[str, IntArray] = {}
     per_key: dict[str, int] = {}
     skipped: list[SkippedBlock] = []
     for key in keys:
@@ -183,6 +185,7 @@ def candidate_pairs(
         # stream blocks in groups whose pairs fit one chunk, so memory stays bounded
         if len(sizes) == 0:
             continue
+        first = len(found)
         group = np.cumsum(sizes * (sizes - 1) // 2) // chunk_pairs
         edges = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
         for lo, hi in zip(edges, [*list(edges[1:]), len(sizes)], strict=True):
@@ -190,5 +193,6 @@ def candidate_pairs(
             a, b = np.minimum(pairs[:, 0], pairs[:, 1]), np.maximum(pairs[:, 0], pairs[:, 1])
             distinct = a != b
             found.append(np.unique(a[distinct] * n + b[distinct]))
+        by_key[key.name] = np.unique(np.concatenate(found[first:]))
     merged = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
-    return Candidates(merged // n, merged % n, per_key, tuple(skipped))
+    return Candidates(merged // n, merged % n, per_key, tuple(skipped), by_key)

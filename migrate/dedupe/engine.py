@@ -16,12 +16,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from migrate.dedupe.blocking import SkippedBlock, candidate_pairs
+from migrate.dedupe.blocking import Candidates, SkippedBlock, candidate_pairs
 from migrate.dedupe.cluster import cluster_records
 from migrate.dedupe.compare import Prepared, levels, prepare
 from migrate.dedupe.decisions import Decisions
 from migrate.dedupe.explain import explain_pairs
-from migrate.dedupe.model import FittedModel, fit_model, probability
+from migrate.dedupe.model import FittedModel, Session, fit_model, probability
 from migrate.dedupe.rules import Rules
 from migrate.dedupe.survive import choose_masters, merge_rows
 from migrate.errors import ConfigError
@@ -30,7 +30,11 @@ __all__ = ["DedupeResult", "DedupeStats", "dedupe_table"]
 
 IntArray = npt.NDArray[np.int64]
 Levels = npt.NDArray[np.int8]
+BoolArray = npt.NDArray[np.bool_]
 CHUNK = 2_000_000
+# A `required` comparison that differs costs this many bits and never merges on its own: only
+# overwhelming other evidence (same phone, e-mail and company) still brings the pair to review.
+REQUIRED_PENALTY = 20.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,12 +112,16 @@ def dedupe_table(
     cand_levels, conflict = _levels(prepared, a, b)
     # pairs with conflicting strong identifiers are known non-matches: they never get a score,
     # and they would teach the model that a shared phone or name means little
-    allowed = ~conflict.any(axis=0)
-    model = fit_model(rules, random_levels, [lv[allowed] for lv in cand_levels])
+    allowed: BoolArray = np.asarray(~conflict.any(axis=0), dtype=np.bool_)
+    sessions = _sessions(rules, found, a, b, len(frame), allowed)
+    total = len(frame) * (len(frame) - 1) / 2
+    model = fit_model(rules, random_levels, [lv[allowed] for lv in cand_levels],
+                      sessions=sessions, total_pairs=total)  # fmt: skip
     score = model.score(cand_levels)
+    veto = _vetoed(rules, cand_levels)
+    score[veto] -= REQUIRED_PENALTY
     prob = probability(score)
     prob[conflict.any(axis=0)] = 0.0
-    veto = _vetoed(rules, cand_levels)
     apart = _separated(a, b, keys, decided)
     is_match = ((prob >= rules.match) & ~veto & ~apart) | forced
     is_review = (prob >= rules.review) & ~is_match & ~apart & ~conflict.any(axis=0)
@@ -170,6 +178,22 @@ def dedupe_table(
         stats=stats, language=rules.language,
         fields=tuple(dict.fromkeys(c for p in prepared for c in p.comparison.columns)),
     )  # fmt: skip
+
+
+def _sessions(
+    rules: Rules, found: Candidates, a: IntArray, b: IntArray, n: int, allowed: BoolArray
+) -> list[Session]:
+    """One EM session per blocking key: its pairs, and the comparisons over its columns."""
+    codes = (a * np.int64(max(n, 1)) + b)[allowed]
+    out = []
+    for key in rules.blocking:
+        pairs = found.by_key.get(key.name)
+        if pairs is None or len(pairs) == 0:
+            continue
+        excluded = frozenset(index for index, c in enumerate(rules.comparisons)
+                             if set(c.columns) & set(key.columns))  # fmt: skip
+        out.append(Session(np.isin(codes, pairs), excluded))
+    return out
 
 
 def _dense(labels: IntArray) -> IntArray:

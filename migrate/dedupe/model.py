@@ -4,16 +4,17 @@ For each comparison and level, ``weight = log2(m / u)``; a pair's score is
 ``log2(λ / (1 - λ)) + Σ weights`` over the comparisons that have evidence (a missing value
 adds nothing), and its match probability is ``1 / (1 + 2 ** -score)``.
 
-* ``u`` starts from random record pairs (almost all of them non-matches), smoothed by a prior
-  worth a thousand pairs so that an agreement never seen at random gets a large but finite
-  weight and a small table is not fooled by its own duplicates; EM then refines it on the
-  candidate pairs (the population that is actually scored: blocking makes namesakes and
-  shared office phones far more common there than at random).
-* ``m`` and ``λ`` (the share of matches among candidate pairs) are estimated by
-  expectation-maximisation over the candidate pairs' level patterns with ``u`` fixed; the
-  shipped or configured ``m`` values act as a Dirichlet prior worth ``prior_strength`` pairs, so
-  a small table cannot drag them anywhere absurd. ``model.estimate: fixed`` skips EM and uses the
-  configured ``m``/``u`` as they are.
+* ``u`` is measured on random record pairs (almost all of them non-matches), smoothed by a
+  prior worth a thousand pairs so that an agreement never seen at random gets a large but
+  finite weight and a small table is not fooled by its own duplicates.
+* ``m`` is estimated by expectation-maximisation with ``u`` fixed, once per blocking key over
+  the candidate pairs that key found, leaving out the comparisons over that key's own columns
+  (in the phone block every pair shares a phone: colleagues behind one office number and true
+  duplicates alike, and only the other comparisons can tell them apart). The shipped or
+  configured ``m`` values act as a Dirichlet prior worth ``prior_strength`` pairs.
+* ``λ`` is the share of matches among *all* record pairs: EM's share among candidates times
+  the number of candidates over ``n (n - 1) / 2``, so that the blocking is not counted twice.
+* ``model.estimate: fixed`` skips all this and uses the configured ``m``/``u`` as they are.
 
 Patterns are aggregated first (``np.unique`` over the encoded level vectors), so EM costs the
 same for a thousand or ten million pairs.
@@ -28,7 +29,7 @@ import numpy.typing as npt
 
 from migrate.dedupe.rules import Comparison, Rules
 
-__all__ = ["FittedModel", "LevelWeight", "default_m", "default_u", "fit_model"]
+__all__ = ["FittedModel", "LevelWeight", "Session", "default_m", "default_u", "fit_model"]
 
 FloatArray = npt.NDArray[np.float64]
 Levels = npt.NDArray[np.int8]
@@ -133,43 +134,87 @@ def estimate_u(
     return tuple(out)
 
 
+@dataclass(frozen=True, slots=True)
+class Session:
+    """Candidate pairs found by one blocking key, and the comparisons that key decides."""
+
+    pairs: npt.NDArray[np.bool_]
+    excluded: frozenset[int]
+
+
 def fit_model(
     rules: Rules,
     random_levels: list[Levels],
     candidate_levels: list[Levels],
     *,
+    sessions: list[Session] | None = None,
+    total_pairs: float | None = None,
     prior_strength: float = 30.0,
-    u_strength: float = 30.0,
 ) -> FittedModel:
-    """Fit m and λ by EM on the candidates' level patterns, u from random pairs."""
+    """Fit m by EM per blocking key, u from random pairs, and the prior of a match.
+
+    In the session of a blocking key, the comparisons over that key's columns are left out
+    (every pair there agrees on them by construction); each comparison's m is the average over
+    the sessions that could see it, weighted by their expected matches. The prior is the share
+    of matches among all ``total_pairs`` record pairs (not among candidates), because u, and so
+    every weight, is measured on random pairs.
+    """
     comparisons = rules.comparisons
     priors = [default_m(c) for c in comparisons]
     if rules.estimate == "fixed":
         return FittedModel(comparisons, tuple(priors), tuple(default_u(c) for c in comparisons),
                            0.5)  # fmt: skip
     u = estimate_u(rules, random_levels)
-    patterns, counts = _patterns(candidate_levels, comparisons)
+    n_candidates = len(candidate_levels[0]) if candidate_levels else 0
+    every = np.ones(n_candidates, dtype=bool)
+    sessions = sessions or [Session(every, frozenset())]
+    mass = [np.zeros_like(p) for p in priors]
+    weight = np.zeros(len(comparisons))
+    for session in sessions:
+        levels = [lv[session.pairs] if c not in session.excluded
+                  else np.full(int(session.pairs.sum()), -1, dtype=np.int8)
+                  for c, lv in enumerate(candidate_levels)]  # fmt: skip
+        m, share, matches = _em(levels, comparisons, priors, u, rules.em_iterations,
+                                prior_strength)  # fmt: skip
+        for c in range(len(comparisons)):
+            if c not in session.excluded and matches > 0:
+                mass[c] += matches * m[c]
+                weight[c] += matches
+    m_final = [mass[c] / weight[c] if weight[c] > 0 else priors[c] for c in range(len(priors))]
+    _, share, _ = _em(candidate_levels, comparisons, m_final, u, rules.em_iterations,
+                      prior_strength, update_m=False)  # fmt: skip
+    total = total_pairs or max(n_candidates, 1)
+    prior = float(np.clip(share * n_candidates / total, 1e-12, 0.5))
+    return FittedModel(comparisons, tuple(np.maximum(x, 1e-6) for x in m_final), u, prior)
+
+
+def _em(
+    levels: list[Levels],
+    comparisons: tuple[Comparison, ...],
+    priors: list[FloatArray],
+    u: tuple[FloatArray, ...],
+    iterations: int,
+    prior_strength: float,
+    *,
+    update_m: bool = True,
+) -> tuple[list[FloatArray], float, float]:
+    """EM over level patterns with u fixed: ``(m, share of matches, expected matches)``."""
+    patterns, counts = _patterns(levels, comparisons)
     m = [p.copy() for p in priors]
-    prior = 0.5
-    u_random = u
-    u = tuple(x.copy() for x in u_random)
-    for _ in range(rules.em_iterations):
-        post = _posterior(patterns, m, u, prior)
-        weighted = post * counts
-        unweighted = (1.0 - post) * counts
-        prior = float(np.clip(weighted.sum() / max(counts.sum(), 1), 1e-6, 1 - 1e-6))
-        new_u = []
+    share = 0.5
+    if len(counts) == 0:
+        return m, share, 0.0
+    for _ in range(max(iterations, 1)):
+        weighted = _posterior(patterns, m, u, share) * counts
+        share = float(np.clip(weighted.sum() / counts.sum(), 1e-6, 1 - 1e-6))
+        if not update_m:
+            continue
         for c, level in enumerate(patterns.T):
-            k = len(priors[c])
             known = level >= 0
-            idx = level[known].astype(np.int64)
-            mass = np.bincount(idx, weights=weighted[known], minlength=k)[:k]
-            m[c] = (mass + prior_strength * priors[c]) / (mass.sum() + prior_strength)
-            rest = np.bincount(idx, weights=unweighted[known], minlength=k)[:k]
-            new_u.append((rest + u_strength * u_random[c]) / (rest.sum() + u_strength))
-        u = tuple(new_u)
-    return FittedModel(comparisons, tuple(np.maximum(x, 1e-6) for x in m),
-                       tuple(np.maximum(x, 1e-9) for x in u), prior)  # fmt: skip
+            k = len(priors[c])
+            got = np.bincount(level[known].astype(np.int64), weights=weighted[known], minlength=k)
+            m[c] = (got[:k] + prior_strength * priors[c]) / (got[:k].sum() + prior_strength)
+    return m, share, share * float(counts.sum())
 
 
 def _patterns(levels: list[Levels], comparisons: tuple[Comparison, ...]) -> tuple[

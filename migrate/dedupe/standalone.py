@@ -63,7 +63,7 @@ def check_columns(rules: Rules, columns: list[str], where: str) -> None:
         raise MappingError(
             f"the rules do not fit `{where}`",
             [*problems, f"the file's columns: {', '.join(columns)[:300]}"],
-            next_step="fix the column names in the rules file (they are case-sensitive)",
+            next_step="fix the column names in the rules file (case does not matter)",
         )
 
 

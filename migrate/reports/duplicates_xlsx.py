@@ -251,7 +251,7 @@ def _group_decisions(
     else:
         master = next((k for k, _, p in members if p == "master" and k not in apart), None)
         together = [k for k, v, _ in members if v == "merge"]
-        if master is None and together:
-            master = together[0]
+        if master is None:  # a doubtful group: «merge» joins the group's first record
+            master = next((k for k in keys if k not in apart), None)
     if master is not None:
         merge.extend((master, k) for k in together if k != master)

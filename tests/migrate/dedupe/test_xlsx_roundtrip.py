@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from openpyxl import load_workbook
 
-from migrate.dedupe import DecisionStore, dedupe_table, default_rules
+from migrate.dedupe import DecisionStore, dedupe_table, default_rules, parse_rules
 from migrate.errors import ConfigError
 from migrate.reports.duplicates_xlsx import DECISION_LABELS, read_decisions, write_duplicates_xlsx
 
@@ -67,22 +67,25 @@ def test_edited_decisions_are_read_back_and_bind_the_next_run(tmp_path, contacts
 
 
 def test_a_review_pair_can_be_merged_from_the_workbook(tmp_path, contacts):
-    result, path = _write(tmp_path, contacts, language="en")
+    strict = parse_rules({"base": "contact", "thresholds": {"match": 0.999, "review": 0.5}},
+                         entity="contact")  # fmt: skip
+    result = dedupe_table(contacts, strict)
+    review = result.pairs[result.pairs["status"] == "review"]
+    assert ("7", "8") in set(zip(review["key_a"], review["key_b"], strict=True))
+    assert result.key_map["8"] == "8"
+    path = write_duplicates_xlsx(tmp_path / "duplicates.xlsx", {"contact": result},
+                                 {"contact": contacts}, language="en")  # fmt: skip
     sheet, header, rows = _rows(path)
     assert sheet.title == "Contacts"
     by_key = {r["Key"]: i for i, r in enumerate(rows, start=2)}
-    decision = header.index("Decision") + 1
-    for key in ("4", "6"):
-        if key in by_key:
-            sheet.cell(row=by_key[key], column=decision, value="merge")
+    assert rows[by_key["8"] - 2]["Proposal"] == "to review"
+    sheet.cell(row=by_key["8"], column=header.index("Decision") + 1, value="merge")
     sheet.parent.save(path)
     decided = read_decisions(path)["contact"]
-    if "6" in by_key:
-        assert any("6" in pair for pair in decided.merge)
-        again = dedupe_table(contacts, default_rules("contact"), decisions=decided)
-        assert again.key_map["6"] == again.key_map["4"]
-    else:  # the tool did not even doubt it: nothing to decide
-        assert result.key_map["6"] == "6"
+    assert decided.merge == {("7", "8")}
+    again = dedupe_table(contacts, strict, decisions=decided)
+    assert again.key_map["8"] == again.key_map["7"]
+    assert set(again.pairs[again.pairs["status"] == "decided"]["key_b"]) == {"8"}
 
 
 def test_an_unknown_decision_is_reported_with_its_row(tmp_path, contacts):
