@@ -322,8 +322,9 @@ class Ledger:
             for chunk in _chunks(record_ids):
                 marks = ",".join("?" * len(chunk))
                 conn.execute(
-                    "UPDATE records SET state = 'planned', b24_id = CASE WHEN op = 'create' "
-                    "THEN NULL WHEN op = 'set' THEN NULL ELSE b24_id END, created_run_id = NULL, batch_id = NULL, "
+                    "UPDATE records SET state = 'planned', b24_id = CASE WHEN op IN "
+                    "('create', 'set') THEN NULL ELSE b24_id END, created_run_id = NULL, "
+                    "batch_id = NULL, "
                     f"attempts = 0, last_error = NULL, updated_at = ? WHERE id IN ({marks})",
                     (now, *chunk),
                 )

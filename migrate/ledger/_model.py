@@ -11,12 +11,12 @@ from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "PROVENANCE_KEYS",
     "Batch",
     "LedgerRecord",
     "NotSent",
     "Op",
     "Outcome",
-    "PROVENANCE_KEYS",
     "PlanIssue",
     "PlanSummary",
     "PlannedRecord",
