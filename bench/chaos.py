@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.migrate.load.chaos import run_chaos  # noqa: E402
+from tests.migrate.load.chaos import run_chaos
 
 
 def main() -> None:
@@ -29,14 +29,14 @@ def main() -> None:
         result = run_chaos(
             Path(tmp), kills=args.kills, rows=args.rows, seed=args.seed, oauth=args.oauth
         )
-    print(f"planned={dict(result.planned)} found={dict(result.found)}")  # noqa: T201
-    print(f"blocked by the plan (not loadable)={dict(result.blocked)}")  # noqa: T201
-    print(  # noqa: T201
+    print(f"planned={dict(result.planned)} found={dict(result.found)}")
+    print(f"blocked by the plan (not loadable)={dict(result.blocked)}")
+    print(
         f"kills={result.kills} left_sending_after_kills={result.left_sending} "
         f"faults={result.faults} failed={result.failed} wrong_refs={result.wrong_refs} "
         f"seconds={result.seconds:.0f}"
     )
-    print(result.line())  # noqa: T201
+    print(result.line())
 
 
 if __name__ == "__main__":
