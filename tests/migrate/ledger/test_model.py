@@ -64,4 +64,7 @@ def test_provenance_hints_are_read_back_and_do_not_change_the_content_hash():
     first = PlannedRecord("company", "co1", Op.CREATE, {**base, "_source": "a.csv", "_row": 2})
     moved = PlannedRecord("company", "co1", Op.CREATE, {**base, "_source": "a.csv", "_row": 9})
     assert first.content_hash == moved.content_hash
-    assert first.content_hash != PlannedRecord("company", "co1", Op.CREATE, {"TITLE": "x"}).content_hash
+    assert (
+        first.content_hash
+        != PlannedRecord("company", "co1", Op.CREATE, {"TITLE": "x"}).content_hash
+    )
