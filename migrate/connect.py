@@ -71,7 +71,7 @@ async def _sandbox(
 ) -> AsyncIterator[Bitrix24Client]:
     app = create_app(SandboxConfig(data_dir=workspace.root / SANDBOX_DIR, plan=portal.plan))
     try:
-        transport = httpx.ASGITransport(app=app)
+        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]  # dict scope
         async with Bitrix24Client(
             _SANDBOX_URL, transport=transport, plan=portal.plan, **options
         ) as client:

@@ -64,7 +64,9 @@ def test_load_refuses_while_the_plan_has_errors_unless_skipped(workspace, capsys
     plan(workspace, sample_plan(companies=2), [issue])
     code, _, err = run(capsys, "load", "-w", str(workspace), "--quiet")
     assert code == 1
-    assert "refused 1 rows" in err and "d9" in err and "--skip-blocked" in err
+    assert "refused 1 rows" in err
+    assert "d9" in err
+    assert "--skip-blocked" in err
     code, out, _ = run(capsys, "load", "-w", str(workspace), "--skip-blocked", "--json")
     assert code == 0, out
     assert '"failed": 0' in out
@@ -75,7 +77,9 @@ def test_failures_exit_3_listed_in_load_xlsx_then_retry_after_the_fix(workspace,
     plan(workspace, [*sample_plan(companies=1), BAD_PRODUCT])
     code, _, err = run(capsys, "load", "-w", str(workspace), "--quiet")
     assert code == 3
-    assert "1 records failed" in err and "load.xlsx" in err and "retry" in err
+    assert "1 records failed" in err
+    assert "load.xlsx" in err
+    assert "retry" in err
     book = load_workbook(workspace / "reports" / "load.xlsx")
     assert book.sheetnames == ["Summary", "Failed records"]
     summary = {r[0]: r[1:] for r in book["Summary"].iter_rows(min_row=2, values_only=True)}
@@ -84,7 +88,8 @@ def test_failures_exit_3_listed_in_load_xlsx_then_retry_after_the_fix(workspace,
     assert failed[:3] == ("Products", "bad", "create")
     assert "Name" in failed[3]
     assert failed[4:7] == ("products.csv", None, 7)
-    assert failed[8].startswith("b24migrate retry --workspace") and "--entity product" in failed[8]
+    assert failed[8].startswith("b24migrate retry --workspace")
+    assert "--entity product" in failed[8]
 
     plan(workspace, [dataclass_fix(BAD_PRODUCT)])
     code, out, _ = run(capsys, "retry", "-w", str(workspace), "--quiet")

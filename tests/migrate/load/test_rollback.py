@@ -48,8 +48,10 @@ def test_children_are_deleted_before_parents_and_the_ledger_forgets_their_ids(le
     levels = [LEVEL[m] for m in sent]
     assert levels == sorted(levels)
     assert set(levels) == set(LEVEL.values())
-    assert first.deleted["deal"] == 2 and first.errors == ()
-    assert second.deleted == {} and second.gone == 0
+    assert first.deleted["deal"] == 2
+    assert first.errors == ()
+    assert second.deleted == {}
+    assert second.gone == 0
     assert left == {"deal": 0, "company": 0}
     records = ledger.records()
     assert {r.state for r in records} == {State.PLANNED}
