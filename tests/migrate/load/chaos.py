@@ -72,9 +72,9 @@ def run_chaos(
 ) -> ChaosResult:
     """Run the whole scenario in ``root`` (a fresh folder); see the module docstring."""
     started = time.monotonic()
-    port = _free_port()
+    port = free_port()
     data = root / "portal"
-    server = _Server(port, data, oauth)
+    server = SandboxServer(port, data, oauth)
     server.start("")
     try:
         workspace = init_sample(
@@ -96,9 +96,15 @@ def run_chaos(
     return result
 
 
-class _Server:
-    def __init__(self, port: int, data: Path, oauth: bool) -> None:
+class SandboxServer:
+    """`python -m migrate sandbox serve` in a subprocess on a free port."""
+
+    def __init__(
+        self, port: int, data: Path, oauth: bool = False, plan: str = "unlimited",
+        latency_ms: float = 10.0,
+    ) -> None:  # fmt: skip
         self.port, self.data, self.oauth = port, data, oauth
+        self.plan, self.latency_ms = plan, latency_ms
         self.proc: subprocess.Popen[bytes] | None = None
         self.stats: dict[str, Any] = {}
 
@@ -108,7 +114,7 @@ class _Server:
 
     def start(self, faults: str, seed: int = 0) -> None:
         command = [sys.executable, "-m", "migrate", "sandbox", "serve", "--port", str(self.port),
-                   "--data", str(self.data), "--plan", "unlimited", "--latency-ms", "10",
+                   "--data", str(self.data), "--plan", self.plan, "--latency-ms", str(self.latency_ms),
                    "--timeout-s", "1", "--seed", str(seed), "--faults", faults]  # fmt: skip
         if self.oauth:
             command += ["--oauth", "--token-ttl", "3600"]
@@ -186,7 +192,7 @@ def _failed(workspace: Path) -> int:
     )
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])

@@ -14,6 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 from loaders.client import Bitrix24Client
+from loaders.errors import PortalFieldError
 from migrate.config import Workspace
 from migrate.ledger import Ledger, PlannedRecord
 from migrate.pipeline import prepare
@@ -48,6 +49,7 @@ async def plan_sample(
     flight and re-sends after a crash, so dated records get refused ("The creation date cannot
     be earlier than that of the last contact"). A known gap of the load engine.
     """
+    await create_user_fields(client)
     data = prepare(workspace)
     tables = {e: t if rows is None else t.head(rows) for e, t in data.tables.items()}
     for entity in ("company", "contact"):
@@ -68,6 +70,19 @@ async def plan_sample(
         ledger.replace_issues(run.id, issues)
         ledger.finish_run(run.id)
     return Counter(r.entity for r in records)
+
+
+async def create_user_fields(client: Bitrix24Client) -> None:
+    """What the plan asks the user to do first: create `UF_CRM_TAGS` (the sample's tags)."""
+    for entity in ("company", "contact", "deal"):
+        try:
+            await client.call(
+                f"crm.{entity}.userfield.add",
+                {"fields": {"FIELD_NAME": "TAGS", "USER_TYPE_ID": "string", "LABEL": "Теги"}},
+            )
+        except PortalFieldError as exc:
+            if "already exists" not in str(exc.description):
+                raise
 
 
 def plan_sample_sync(workspace: Workspace, webhook_url: str, rows: int | None = None) -> Counter:
