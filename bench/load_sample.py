@@ -22,10 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from migrate.ledger import Ledger, State  # noqa: E402
-from migrate.load import load_workspace  # noqa: E402
-from tests.migrate.load.chaos import SandboxServer, free_port  # noqa: E402
-from tests.migrate.load.sample_plan import init_sample, plan_sample_sync  # noqa: E402
+from migrate.ledger import Ledger, State
+from migrate.load import load_workspace
+from tests.migrate.load.chaos import SandboxServer, free_port
+from tests.migrate.load.sample_plan import init_sample, plan_sample_sync
 
 
 def main() -> None:
@@ -53,12 +53,12 @@ def main() -> None:
             blocked = len(ledger.records(state=State.PLANNED))
     ideal = math.ceil(sent / 50)
     bound = max(ideal - 50, 0) / 2.0
-    print(  # noqa: T201
+    print(
         f"records={sent} (never sendable, blocked by the plan: {blocked}) "
         f"batches={result.report.batches} (ideal {ideal}) elapsed={elapsed:.1f}s "
         f"bound={bound:.1f}s records_per_s={sent / elapsed:.1f} latency_ms={args.latency_ms}"
     )
-    print(f"ratio={bound / elapsed:.3f}")  # noqa: T201
+    print(f"ratio={bound / elapsed:.3f}")
 
 
 if __name__ == "__main__":

@@ -168,7 +168,7 @@ def test_fast_pagination_returns_every_row_once(target, originator):
                         "ORIGIN_ID": f"p{i}",
                     }
                 },
-            )  # fmt: skip
+            )
             for i in range(55)
         ]
         created = [r.result for r in await client.batch(commands[:50])]

@@ -114,8 +114,9 @@ class SandboxServer:
 
     def start(self, faults: str, seed: int = 0) -> None:
         command = [sys.executable, "-m", "migrate", "sandbox", "serve", "--port", str(self.port),
-                   "--data", str(self.data), "--plan", self.plan, "--latency-ms", str(self.latency_ms),
-                   "--timeout-s", "1", "--seed", str(seed), "--faults", faults]  # fmt: skip
+                   "--data", str(self.data), "--plan", self.plan,
+                   "--latency-ms", str(self.latency_ms), "--timeout-s", "1", "--seed", str(seed),
+                   "--faults", faults]  # fmt: skip
         if self.oauth:
             command += ["--oauth", "--token-ttl", "3600"]
         self.proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL)
