@@ -49,20 +49,36 @@ def run_and_render(root: Path, quiet: bool, as_json: bool, **kwargs: Any) -> Wor
     if quiet or as_json:
         result = asyncio.run(load_workspace(workspace, **kwargs))
     else:
-        with Progress(
-            TextColumn("loading"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
-            TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), transient=False,
-        ) as bar:  # fmt: skip
-            task = bar.add_task("load", total=None, rate="")
-
-            def show(p: LoadProgress) -> None:
-                speed = bar.tasks[0].speed
-                rate = f"{speed:.0f} rec/s" if speed else ""
-                bar.update(task, total=p.total, completed=p.finished, rate=rate)
-
-            result = asyncio.run(load_workspace(workspace, on_progress=show, **kwargs))
+        bar = _Bar()
+        try:
+            result = asyncio.run(load_workspace(workspace, on_progress=bar.show, **kwargs))
+        finally:
+            bar.close()
     _render(result, as_json)
     return result
+
+
+class _Bar:
+    """A rich progress bar (count, percent, rate, ETA) that appears with the first figures."""
+
+    def __init__(self) -> None:
+        self.progress: Progress | None = None
+
+    def show(self, figures: LoadProgress) -> None:
+        if self.progress is None:
+            self.progress = Progress(
+                TextColumn("loading"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+                TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
+            )  # fmt: skip
+            self.progress.add_task("load", total=figures.total, rate="")
+            self.progress.start()
+        task = self.progress.tasks[0]
+        rate = f"{task.speed:.0f} rec/s" if task.speed else ""
+        self.progress.update(task.id, total=figures.total, completed=figures.finished, rate=rate)
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
 
 
 def _render(result: WorkspaceLoad, as_json: bool) -> None:
