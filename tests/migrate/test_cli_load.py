@@ -145,3 +145,42 @@ def test_commands_have_help_with_an_example():
         result = CliRunner().invoke(cli, [name, "--help"])
         assert result.exit_code == 0
         assert "Example: b24migrate " + name in result.output.replace("\n", " ")
+
+
+def test_ctrl_c_stops_cleanly_with_exit_4_and_says_how_to_resume(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from loaders.sandbox import SandboxConfig
+    from loaders.sandbox.testing import running_sandbox
+
+    with running_sandbox(SandboxConfig(plan="unlimited", latency_ms=300)) as portal:
+        (tmp_path / "migration.yaml").write_text(
+            f"name: {ORIGINATOR}\nportal:\n  url: {portal.webhook_url}\n  plan: unlimited\n"
+            "sources: {}\nload: {batch_size: 2}\n",
+            encoding="utf-8",
+        )
+        plan(tmp_path, sample_plan(companies=6))
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "migrate", "load", "-w", str(tmp_path), "--quiet"],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        ledger_file = tmp_path / ".b24migrate" / "ledger.sqlite"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with Ledger.for_workspace(tmp_path) as ledger:
+                if ledger.records(state=State.DONE):
+                    break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert ledger_file.is_file()
+        assert proc.returncode == 4, err
+        assert "run `b24migrate load` again to resume" in err
+        assert "Traceback" not in err
+        with Ledger.for_workspace(tmp_path) as ledger:
+            assert not ledger.sending()
+            assert ledger.records(state=State.PLANNED)
