@@ -146,7 +146,8 @@ async def _plan(
     environ: Mapping[str, str] | None,
 ) -> PlanResult:
     timer = _Timer()
-    async with open_portal(workspace, config, transport=transport) as client:
+    options = {} if transport is None else {"transport": transport}
+    async with open_portal(workspace, config, **options) as client:
         meta = await read_portal_metadata(client)
         timer.lap("portal metadata")
         data = prepare(
