@@ -8,7 +8,7 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from migrate.cli import cli
+from migrate.cli import cli, main
 from migrate.config import Workspace
 from migrate.errors import ConfigError
 from migrate.ledger import Ledger
@@ -91,3 +91,39 @@ def test_sample_amocrm_workspace_plans_clean_but_for_the_planted_dirt(tmp_path):
     held = portal.app.stats()["entities"]
     assert {k: n for k, n in held.items() if n} == {"userfield": 3, "user": 5}
     portal.close()
+
+
+def _main(capsys, *args):
+    try:
+        main([*args])
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def test_plan_then_load_from_the_command_line(tmp_path, capsys):
+    """`load` refuses a blocked plan; after `plan --skip-refused` it loads the rest."""
+    make_workspace(tmp_path, default_owner=None, deals=BAD_DEALS)
+    workspace = str(tmp_path)
+    assert _main(capsys, "plan", "-w", workspace)[0] == 1
+    code, text = _main(capsys, "load", "-w", workspace, "--quiet")
+    assert code == 1
+    assert "blocking problem(s)" in text
+    assert _main(capsys, "plan", "-w", workspace, "--skip-refused")[0] == 0
+    code, text = _main(capsys, "load", "-w", workspace, "--quiet")
+    assert code == 0, text
+    portal = Portal(Workspace.at(tmp_path))
+    try:
+        assert sorted(d["TITLE"] for d in portal.list("deal", ["TITLE"])) == [
+            "Монтаж",
+            "Поставка болтов",
+        ]
+        assert len(portal.list("company", ["ID"])) == 3
+    finally:
+        portal.close()
+    code, text = _main(capsys, "plan", "-w", workspace, "--skip-refused", "--json")
+    assert code == 0
+    counts = json.loads(text)["entities"]
+    assert {op for ops in counts.values() for op, n in ops.items() if n} == {"unchanged"}
