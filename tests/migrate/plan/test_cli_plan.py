@@ -8,13 +8,14 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from migrate.cli import cli, main
+from migrate.cli import cli
 from migrate.config import Workspace
 from migrate.errors import ConfigError
 from migrate.ledger import Ledger
 from migrate.plan import plan_blockers
 from tests.migrate.plan.test_run_plan import BAD_DEALS
 from tests.migrate.plan.workspace import Portal, make_workspace
+from tests.migrate.test_cli_load import run
 
 
 def test_help_has_an_example():
@@ -93,27 +94,17 @@ def test_sample_amocrm_workspace_plans_clean_but_for_the_planted_dirt(tmp_path):
     portal.close()
 
 
-def _main(capsys, *args):
-    try:
-        main([*args])
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    out = capsys.readouterr()
-    return code, out.out + out.err
-
-
 def test_plan_then_load_from_the_command_line(tmp_path, capsys):
     """`load` refuses a blocked plan; after `plan --skip-refused` it loads the rest."""
     make_workspace(tmp_path, default_owner=None, deals=BAD_DEALS)
     workspace = str(tmp_path)
-    assert _main(capsys, "plan", "-w", workspace)[0] == 1
-    code, text = _main(capsys, "load", "-w", workspace, "--quiet")
+    assert run(capsys, "plan", "-w", workspace)[0] == 1
+    code, _, err = run(capsys, "load", "-w", workspace, "--quiet")
     assert code == 1
-    assert "blocking problem(s)" in text
-    assert _main(capsys, "plan", "-w", workspace, "--skip-refused")[0] == 0
-    code, text = _main(capsys, "load", "-w", workspace, "--quiet")
-    assert code == 0, text
+    assert "blocking problem(s)" in err
+    assert run(capsys, "plan", "-w", workspace, "--skip-refused")[0] == 0
+    code, out, err = run(capsys, "load", "-w", workspace, "--quiet")
+    assert code == 0, out + err
     portal = Portal(Workspace.at(tmp_path))
     try:
         assert sorted(d["TITLE"] for d in portal.list("deal", ["TITLE"])) == [
@@ -123,7 +114,7 @@ def test_plan_then_load_from_the_command_line(tmp_path, capsys):
         assert len(portal.list("company", ["ID"])) == 3
     finally:
         portal.close()
-    code, text = _main(capsys, "plan", "-w", workspace, "--skip-refused", "--json")
+    code, out, _ = run(capsys, "plan", "-w", workspace, "--skip-refused", "--json")
     assert code == 0
-    counts = json.loads(text)["entities"]
+    counts = json.loads(out)["entities"]
     assert {op for ops in counts.values() for op, n in ops.items() if n} == {"unchanged"}
