@@ -221,6 +221,40 @@ class Ledger:
                 ],
             )
 
+    def withdraw_absent(self, keep: Iterable[tuple[str, str]]) -> int:
+        """Delete ``planned``/``failed`` records the latest plan no longer holds.
+
+        A row refused (or removed from the sources) since an earlier plan must not be sent;
+        ``done`` and ``sending`` records stay (the portal holds them, or may). Returns how many
+        were withdrawn.
+        """
+        with self._store.write() as conn:
+            conn.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS keep "
+                "(entity TEXT, source_key TEXT, PRIMARY KEY (entity, source_key))"
+            )
+            conn.execute("DELETE FROM keep")
+            conn.executemany("INSERT OR IGNORE INTO keep VALUES (?, ?)", list(keep))
+            cursor = conn.execute(
+                "DELETE FROM records WHERE state IN ('planned', 'failed') AND NOT EXISTS "
+                "(SELECT 1 FROM keep k WHERE k.entity = records.entity "
+                "AND k.source_key = records.source_key)"
+            )
+            conn.execute("DELETE FROM keep")
+            recount_unresolved(conn)
+            return int(cursor.rowcount)
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        """Store (or with ``None`` remove) a workspace-wide setting, e.g. a plan's acceptance."""
+        with self._store.write() as conn:
+            conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+            if value is not None:
+                conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def meta(self, key: str) -> str | None:
+        """A setting stored with :meth:`set_meta` (``None`` when absent)."""
+        return self._store.meta(key)
+
     def issues(self, severity: str | None = None) -> list[PlanIssue]:
         """The last plan's issues (all, or of one severity) in the order they were written."""
         sql = "SELECT * FROM plan_issues" + (" WHERE severity = ?" if severity else "")
@@ -311,6 +345,24 @@ class Ledger:
                 ).rowcount
                 if not changed:
                     raise CheckpointError(f"record {record_id} is not `planned`")
+
+    def forget_portal_ids(self, record_ids: Sequence[int]) -> None:
+        """done → planned without a portal id (rollback deleted them), in one transaction.
+
+        Records that referred to them wait for a new id again; a create stays a create.
+        """
+        with self._store.write() as conn:
+            now = self._store.now()
+            for chunk in _chunks(record_ids):
+                marks = ",".join("?" * len(chunk))
+                conn.execute(
+                    "UPDATE records SET state = 'planned', b24_id = CASE WHEN op IN "
+                    "('create', 'set') THEN NULL ELSE b24_id END, created_run_id = NULL, "
+                    "batch_id = NULL, "
+                    f"attempts = 0, last_error = NULL, updated_at = ? WHERE id IN ({marks})",
+                    (now, *chunk),
+                )
+            recount_unresolved(conn)
 
     def retry_failed(self, entities: Sequence[str] | None = None) -> int:
         """failed → planned (all, or of some entities); returns how many."""
