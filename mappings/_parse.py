@@ -33,7 +33,19 @@ _FIELD_KEYS = (
 def load_mapping(path: str | Path) -> EntityMapping:
     """Read and parse the mapping file ``path``."""
     path = Path(path)
-    return parse_mapping(path.read_text(encoding="utf-8"), path.name)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise MappingProblems(
+            path.name,
+            [
+                f"{path.name}:{line}: not UTF-8 text (byte {exc.start}); save the file as UTF-8 "
+                "(Notepad: File → Save as → Encoding: UTF-8)"
+            ],
+        ) from None
+    return parse_mapping(text, path.name)
 
 
 def parse_mapping(text: str, file: str = "<mapping>") -> EntityMapping:

@@ -169,7 +169,16 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> M
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"`{path}` not found", next_step=_INIT_HINT)
-    return parse_config(path.read_text(encoding="utf-8"), str(path), environ)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"`{path}`, line {line}: not UTF-8 text",
+            next_step="save the file as UTF-8 (Notepad: File → Save as → Encoding: UTF-8)",
+        ) from None
+    return parse_config(text, str(path), environ)
 
 
 def parse_config(

@@ -5,7 +5,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
+import re
 import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -16,8 +19,14 @@ try:
 except ImportError:  # pragma: no cover - pyarrow is a dependency; the C parser still works
     pa_csv = None
 
-from migrate.errors import SourceReadError
-from migrate.sources._encoding import SAMPLE_BYTES, detect_encoding, looks_binary, sniff_delimiter
+from migrate.errors import SourceReadError, shorten
+from migrate.sources._encoding import (
+    SAMPLE_BYTES,
+    cyrillic_score,
+    detect_encoding,
+    looks_binary,
+    sniff_delimiter,
+)
 from migrate.sources._header import HEADER_SCAN_ROWS, detect_header_row
 from migrate.sources._table import RawTable, table_from_grid
 
@@ -84,7 +93,7 @@ def _locate_bad_bytes(path: Path, encoding: str) -> SourceReadError:
 
 def _first_records(text: str, delimiter: str, limit: int) -> tuple[list[list[str]], list[int]]:
     """The first records and, for each, the number of physical lines read before it."""
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows, starts, before = [], [], 0
     for row in reader:
         rows.append(row)
@@ -140,7 +149,8 @@ def _read_pandas(path: Path, encoding: str, delimiter: str, width: int, skip: in
     except pd.errors.ParserError:  # ragged rows: more fields than the header has
         with path.open(encoding=encoding, newline="") as fh:
             rows = list(csv.reader(fh, delimiter=delimiter))[skip:]
-        return pd.DataFrame(rows, dtype=object).fillna("")
+        longest = max((len(r) for r in rows), default=width)
+        return pd.DataFrame([r + [""] * (longest - len(r)) for r in rows], dtype=object)
 
 
 def _read_all(path: Path, encoding: str, delimiter: str, width: int, skip: int) -> pd.DataFrame:
@@ -157,6 +167,82 @@ def _read_all(path: Path, encoding: str, delimiter: str, width: int, skip: int) 
     return _read_pandas(path, encoding, delimiter, width, skip)
 
 
+_SEP_HINT = re.compile(r"\ufeff?sep=(.)[ \t]*(?:\r\n|\r|\n|$)")
+_UTF8_CYRILLIC = re.compile(rb"[\xd0\xd1][\x80-\xbf][\xd0\xd1][\x80-\xbf]")
+_SINGLE_BYTE = frozenset({"cp1251", "koi8-r", "cp866", "mac-cyrillic"})
+_EOF_MARK = "\x1a"  # Ctrl-Z: the end-of-file mark of old DOS/1C exports
+
+
+def _has_utf8_lines(path: Path) -> bool:
+    """Whether a file read as a single-byte code page also holds UTF-8 Cyrillic text."""
+    tail = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
+            if _UTF8_CYRILLIC.search(tail + chunk):
+                return True
+            tail = chunk[-3:]
+    return False
+
+
+def _mixed_copy(path: Path, fallback: str | None) -> Path | None:
+    """A UTF-8 copy of a file whose lines mix UTF-8 and a code page, without NUL bytes.
+
+    Each line is decoded as UTF-8 when it is valid UTF-8, else with ``fallback`` (or the
+    likeliest Cyrillic code page of those lines). None when the other lines are not text.
+    """
+    data = path.read_bytes().replace(b"\x00", b"")
+    lines = data.splitlines(keepends=True)
+    other = [i for i, line in enumerate(lines) if not _is_utf8(line)]
+    if other:
+        odd = b"".join(lines[i] for i in other)
+        fallback = fallback or detect_encoding(odd, complete=True)
+        if (
+            fallback in ("utf-8", "utf-8-sig")
+            or cyrillic_score(odd.decode(fallback, "replace")) < 0.6
+        ):
+            return None
+        for i in other:
+            lines[i] = lines[i].decode(fallback, errors="replace").encode("utf-8")
+    fd, name = tempfile.mkstemp(suffix=".csv", prefix="b24migrate-")
+    with os.fdopen(fd, "wb") as fh:
+        fh.writelines(lines)
+    return Path(name)
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _check_delimiter(path: Path, delimiter: str) -> str:
+    named = {"\\t": "\t", "tab": "\t", "TAB": "\t", "\\x09": "\t"}
+    delimiter = named.get(delimiter, delimiter)
+    if len(delimiter) != 1 or delimiter in '\r\n"':
+        raise SourceReadError(
+            f"the delimiter must be one character, not `{delimiter!r}`",
+            source=str(path),
+            next_step="pass `--delimiter ';'`, `','`, `'|'` or `tab` (or leave it out to sniff it)",
+        )
+    return delimiter
+
+
+def _runaway_quote(frame: pd.DataFrame, delimiter: str, width: int) -> tuple[int, str] | None:
+    """The first cell that swallowed whole records after an unclosed quote: (index, text)."""
+    if width < 3:
+        return None
+    for column in frame.columns:
+        values = frame[column]
+        multi = values[values.str.contains("\n", regex=False)]
+        for index, value in multi.head(1000).items():
+            rest = [line for line in str(value).splitlines()[1:] if line.strip()]
+            if any(line.count(delimiter) >= width - 1 for line in rest):
+                return int(str(index)), rest[0]
+    return None
+
+
 def read_delimited(
     path: Path,
     *,
@@ -164,7 +250,13 @@ def read_delimited(
     delimiter: str | None = None,
     header_row: int | None = None,
 ) -> RawTable:
-    """Read a CSV/TSV/TXT file into a RawTable (see :func:`migrate.sources.read_table`)."""
+    """Read a CSV/TSV/TXT file into a RawTable (see :func:`migrate.sources.read_table`).
+
+    Besides the encoding and the delimiter it copes with what old exporters leave: a
+    ``sep=;`` first line (Excel's hint, which also names the delimiter), CR-only line ends,
+    NUL bytes, a Ctrl-Z end-of-file mark, and lines in UTF-8 among lines in a code page.
+    A quote that opens a field and never closes raises an error naming its row.
+    """
     sample, complete = _sample(path)
     if not sample:
         raise SourceReadError(
@@ -179,9 +271,50 @@ def read_delimited(
             source=str(path),
             next_step="export the data as CSV or XLSX, or give the file its real extension",
         )
+    if delimiter is not None:
+        delimiter = _check_delimiter(path, delimiter)
+    detected = encoding is None
     encoding = encoding or detect_encoding(sample, complete=complete)
+    copy = None
+    if (
+        detected
+        and not codecs.lookup(encoding).name.startswith("utf-16")
+        and (
+            b"\x00" in sample
+            or (codecs.lookup(encoding).name in _SINGLE_BYTE and _has_utf8_lines(path))
+        )
+    ):
+        fallback = None if encoding in ("utf-8", "utf-8-sig") else encoding
+        copy = _mixed_copy(path, fallback)
+        if copy is not None:
+            encoding = "utf-8"
+    try:
+        try:
+            return _read_text(path, copy or path, encoding, delimiter, header_row, complete)
+        except SourceReadError:
+            if not detected or copy is not None or encoding not in ("utf-8", "utf-8-sig"):
+                raise
+            copy = _mixed_copy(path, None)  # UTF-8 at the top, a code page further down
+            if copy is None:
+                raise
+            return _read_text(path, copy, "utf-8", delimiter, header_row, complete)
+    finally:
+        if copy is not None:
+            copy.unlink(missing_ok=True)
+
+
+def _read_text(
+    path: Path,
+    source: Path,
+    encoding: str,
+    delimiter: str | None,
+    header_row: int | None,
+    complete: bool,
+) -> RawTable:
+    sample, _ = _sample(source)
     text = _decode_sample(path, sample, encoding, complete=complete)
-    delimiter = delimiter or sniff_delimiter(text)
+    hint = _SEP_HINT.match(text)
+    delimiter = delimiter or (hint.group(1) if hint else None) or sniff_delimiter(text)
     first, starts = _first_records(text, delimiter, max(HEADER_SCAN_ROWS, header_row or 0))
     index = detect_header_row(first) if header_row is None else header_row - 1
     if index is None:
@@ -197,7 +330,21 @@ def read_delimited(
             next_step="check `--header-row`",
         )
     width = max(len(r) for r in first[index:])
-    frame = _read_all(path, encoding, delimiter, width, starts[index])
+    frame = _read_all(source, encoding, delimiter, width, starts[index])
+    if len(frame) and (frame.iloc[-1] == _EOF_MARK).any():
+        last = frame.iloc[-1].replace(_EOF_MARK, "")
+        if (last == "").all():
+            frame = frame.iloc[:-1]
+    runaway = _runaway_quote(frame, delimiter, width)
+    if runaway is not None:
+        at, swallowed = runaway
+        raise SourceReadError(
+            f"a quote opened in this row is never closed, so the next lines became part of "
+            f"one cell (`{shorten(swallowed, 60)}`)",
+            source=str(path),
+            row=index + 1 + at,
+            next_step='fix the quote in that row (write it twice, `""`, or remove it) and re-run',
+        )
     header = [str(v) for v in frame.iloc[0]]
     header[0] = header[0].lstrip("\ufeff")
     return table_from_grid(

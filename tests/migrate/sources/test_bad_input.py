@@ -83,8 +83,10 @@ def test_wrong_encoding_given_names_the_row(make_text) -> None:
 def test_bad_bytes_after_the_sample_name_the_row(tmp_path) -> None:
     rows = "".join(f"{i},Иван\n" for i in range(40_000))
     path = tmp_path / "late.csv"
-    path.write_bytes(("ID,Имя\n" + rows).encode() + "Ольга\n".encode("cp1251"))
-    error = _error(path)
+    path.write_bytes(("ID,Имя\n" + rows).encode() + b"\x80\x81\x82\x83,\x84\x85\n")
+    error = _error(
+        path
+    )  # not text in any code page (a cp1251 line is decoded: tests/migrate/messy)
     assert error.row == 40_002
 
 

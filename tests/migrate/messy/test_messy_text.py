@@ -1,0 +1,118 @@
+"""Text exports as old tools and hand edits leave them: each reads right or fails clearly."""
+
+from __future__ import annotations
+
+import pytest
+
+from migrate.errors import SourceReadError
+from migrate.sources import detect_encoding, read_table
+
+NAMES = ["Иванов Иван Иванович", "Петрова Анна Сергеевна", "Сидоров Пётр"]
+INNS = ["0105017360", "7707083893", "0274062111"]
+
+
+def _check(table, names=NAMES) -> None:
+    assert table.columns == ["ID", "ФИО", "Телефон", "Email", "ИНН"]
+    assert table.frame["ФИО"].tolist() == names
+    assert table.frame["ИНН"].tolist()[:3] == INNS
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "crlf_bom.csv",
+        "cr_only.csv",  # classic Mac line ends: was a csv.Error traceback
+        "trailing_delimiter.csv",
+        "utf16_bom_tab.txt",
+        "utf16le_nobom.csv",
+        "tab_cp1251.txt",
+        "mac_cyrillic.csv",  # was read as cp1251: capitals turned into „”Ћ
+        "nul_bytes.csv",  # a few NUL bytes: was refused as binary
+        "ctrl_z_eof.csv",  # Ctrl-Z at the end: was an extra row holding \x1a
+    ],
+)
+def test_text_shapes_read_exactly(fixture, name) -> None:
+    table = read_table(fixture(name))
+    _check(table)
+    assert len(table) == 3
+    assert "\x00" not in "".join(table.frame["ИНН"])
+
+
+def test_sep_hint_line_names_the_delimiter_and_is_skipped(fixture) -> None:
+    table = read_table(fixture("sep_hint.csv"))
+    _check(table)
+    assert table.header_row == 2
+    assert table.frame["_row"].tolist() == [3, 4, 5]
+
+
+def test_sep_hint_beats_the_sniffer(make_text) -> None:
+    table = read_table(make_text("sep=|\nID|Имя, отчество\n1|Иван, Ильич\n"))
+    assert table.frame["Имя, отчество"].tolist() == ["Иван, Ильич"]
+
+
+def test_cp1251_file_with_one_utf8_line(fixture) -> None:
+    table = read_table(fixture("mixed_cp1251_utf8.csv"))
+    _check(table, [*NAMES, "Ёлкина Мария"])
+
+
+def test_utf8_file_with_a_cp1251_line_after_the_sample(tmp_path) -> None:
+    rows = "".join(f"{i},Иван\n" for i in range(40_000))
+    path = tmp_path / "late.csv"
+    path.write_bytes(("ID,Имя\n" + rows).encode() + "1,Ольга\n".encode("cp1251"))
+    assert read_table(path).frame["Имя"].iloc[-1] == "Ольга"
+
+
+def test_quoted_newlines_and_delimiters_stay_in_their_cell(fixture) -> None:
+    frame = read_table(fixture("quoted_multiline.csv")).frame
+    assert frame["Примечание"].iloc[0] == "первая строка\nвторая; с точкой с запятой"
+    assert frame["Название"].tolist() == ['ООО "Ромашка"', "ИП Петров", "АО «Вектор»"]
+    assert frame["Сумма"].tolist() == ["1 000,50", "200", "3,5"]
+
+
+def test_unbalanced_quote_names_the_row(fixture) -> None:
+    with pytest.raises(SourceReadError) as info:
+        read_table(fixture("unbalanced_quote.csv"))
+    assert info.value.row == 3
+    assert "never closed" in info.value.message
+    assert info.value.next_step
+
+
+def test_header_with_blank_and_repeated_names(fixture) -> None:
+    table = read_table(fixture("header_empty_dup.csv"))
+    assert table.columns == ["ID", "Column B", "Телефон", "Телефон (2)", "Column E", "Email"]
+    assert table.frame["Телефон (2)"].tolist() == ["8917", ""]
+
+
+def test_all_numeric_header_is_still_the_header(fixture) -> None:
+    table = read_table(fixture("numeric_header.csv"))
+    assert table.columns == ["2021", "2022", "2023"]
+    assert table.frame["2022"].tolist() == ["200", "210"]
+
+
+@pytest.mark.parametrize("bad", [";;", "", '"'])
+def test_bad_delimiter_is_one_clear_error(make_text, bad) -> None:
+    with pytest.raises(SourceReadError) as info:
+        read_table(make_text("a;b\n1;2\n"), delimiter=bad)
+    assert "one character" in info.value.message
+
+
+def test_tab_delimiter_by_name(make_text) -> None:
+    table = read_table(make_text("a\tb\n1\t2\n"), delimiter="\\t")
+    assert table.frame["b"].tolist() == ["2"]
+
+
+def test_wide_file_and_long_lines(tmp_path) -> None:
+    header = ";".join(f"Поле {i}" for i in range(500))
+    long = "x" * 200_000
+    rows = "".join(";".join([str(r), long, *["1"] * 498]) + "\n" for r in range(20))
+    path = tmp_path / "wide.csv"
+    path.write_text(header + "\n" + rows, encoding="utf-8")
+    table = read_table(path)
+    assert len(table.columns) == 500
+    assert table.frame["Поле 1"].str.len().tolist() == [200_000] * 20
+
+
+def test_mac_cyrillic_is_told_from_cp1251() -> None:
+    text = "Иванов Иван;Петрова Анна;Сидоров Пётр;ООО «Ромашка»\n"
+    assert detect_encoding(text.encode("mac_cyrillic"), complete=True) == "mac_cyrillic"
+    assert detect_encoding(text.encode("cp1251"), complete=True) == "cp1251"
