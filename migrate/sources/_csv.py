@@ -27,7 +27,7 @@ from migrate.sources._encoding import (
     looks_binary,
     sniff_delimiter,
 )
-from migrate.sources._header import HEADER_SCAN_ROWS, detect_header_row
+from migrate.sources._header import HEADER_SCAN_ROWS, detect_header_row, join_two_row_header
 from migrate.sources._table import RawTable, table_from_grid
 
 __all__ = ["read_delimited"]
@@ -347,6 +347,13 @@ def _read_text(
         )
     header = [str(v) for v in frame.iloc[0]]
     header[0] = header[0].lstrip("\ufeff")
+    joined = join_two_row_header(first[index : index + 3]) if header_row is None else None
+    skip = 2 if joined is not None else 1
     return table_from_grid(
-        header, frame.iloc[1:], index + 2, source=path, sheet="", header_row=index + 1
+        joined or header,
+        frame.iloc[skip:],
+        index + 1 + skip,
+        source=path,
+        sheet="",
+        header_row=index + 1,
     )

@@ -1,0 +1,156 @@
+"""Workbooks, HTML-as-xls and XML as people and exporters leave them."""
+
+from __future__ import annotations
+
+import pytest
+
+from migrate.errors import SourceReadError
+from migrate.sources import list_sheets, read_table
+
+NAMES = ["Иванов Иван Иванович", "Петрова Анна Сергеевна", "Сидоров Пётр"]
+INNS = ["0105017360", "7707083893", "0274062111"]
+
+
+def _error(path, **kwargs) -> SourceReadError:
+    with pytest.raises(SourceReadError) as info:
+        read_table(path, **kwargs)
+    assert str(path) in str(info.value)
+    assert info.value.next_step
+    return info.value
+
+
+@pytest.mark.parametrize(
+    ("name", "sheet"),
+    [
+        ("data_on_second_sheet.xlsx", "Контакты"),  # was: the one-column note sheet
+        ("macro.xlsm", "Контакты"),
+        ("hidden_first_sheet.xlsx", "Контакты"),  # was: the hidden lookup sheet
+        ("formatting_only_first_sheet.xlsx", "Контакты"),
+        ("libreoffice.ods", "Контакты"),
+        ("bitrix24_html.xls", ""),  # Bitrix24 "Export to Excel": HTML named .xls
+        ("bom_csv_named.xls", ""),  # a CSV with a BOM named .xls
+        ("bom_csv_named.xlsx", ""),
+    ],
+)
+def test_the_table_is_found_and_read_exactly(fixture, name, sheet) -> None:
+    table = read_table(fixture(name))
+    assert table.sheet == sheet
+    assert table.columns == ["ID", "ФИО", "Телефон", "Email", "ИНН"]
+    assert table.frame["ФИО"].tolist() == NAMES
+    assert table.frame["ИНН"].tolist() == INNS
+    assert table.frame["_row"].tolist() == [2, 3, 4]
+
+
+def test_hidden_sheet_is_still_readable_by_name(fixture) -> None:
+    table = read_table(fixture("hidden_first_sheet.xlsx"), sheet="Справочник")
+    assert table.frame["Значение"].tolist() == ["Москва", "Казань"]
+
+
+def test_chart_sheet_is_passed_over(fixture) -> None:
+    table = read_table(fixture("chart_and_image.xlsx"))
+    assert (table.sheet, table.frame["Сумма"].tolist()) == ("Данные", ["1000", "2000", "3000"])
+
+
+def test_two_row_header_with_merged_groups(fixture) -> None:
+    table = read_table(fixture("two_row_header.xlsx"))
+    assert table.columns == [
+        "ID",
+        "Контакт / Имя",
+        "Контакт / Фамилия",
+        "Телефоны / Рабочий",
+        "Телефоны / Мобильный",
+        "Email",
+    ]
+    assert table.frame["ID"].tolist() == ["1", "2"]  # row 2 is not data
+    assert table.frame["_row"].tolist() == [3, 4]
+    assert table.frame["Телефоны / Мобильный"].iloc[1] == "8 912 000-11-22"
+
+
+def test_two_row_header_without_merges_in_csv(make_text) -> None:
+    text = "ID;Контакт;;Email\n;Имя;Фамилия;\n1;Иван;Иванов;a@example.ru\n"
+    table = read_table(make_text(text))
+    assert table.columns == ["ID", "Контакт / Имя", "Контакт / Фамилия", "Email"]
+    assert table.frame["Контакт / Фамилия"].tolist() == ["Иванов"]
+
+
+def test_an_unnamed_column_is_not_a_second_header_row(make_text) -> None:
+    text = "ID;Имя;;Email\nА1;Иван;заметка;a@example.ru\nА2;Олег;;b@example.ru\n"
+    table = read_table(make_text(text))
+    assert table.columns == ["ID", "Имя", "Column C", "Email"]
+    assert len(table) == 2
+
+
+def test_explicit_header_row_is_taken_as_is(fixture) -> None:
+    table = read_table(fixture("two_row_header.xlsx"), header_row=2)
+    assert table.columns[:3] == ["Column A", "Имя", "Фамилия"]
+
+
+def test_encrypted_workbook_says_so(fixture) -> None:
+    error = _error(fixture("encrypted.xlsx"))
+    assert "password" in error.message
+    assert "password" in error.next_step.lower()
+
+
+def test_old_binary_xls(fixture) -> None:
+    frame = read_table(fixture("old_binary.xls")).frame
+    assert frame["Код"].tolist() == ["000000001", "000000002"]
+    assert frame["ИНН"].tolist() == ["0105017360", "7707083893"]
+    assert frame["Дата"].tolist() == ["2023-01-10", "2023-02-10"]
+
+
+def test_dates_1904_and_serials_and_text(fixture) -> None:
+    assert read_table(fixture("dates_1904.xlsx")).frame["Дата создания"].tolist() == [
+        "2023-02-01",
+        "2024-12-31",
+    ]
+    frame = read_table(fixture("dates_mixed.xlsx")).frame
+    assert frame["Дата текстом"].tolist() == ["01.02.2023", "15.03.2023"]
+    assert frame["Дата"].tolist() == ["2023-02-01", "2023-03-15 10:30:00"]
+    assert frame["Серийная"].tolist() == ["44958", "44999"]  # the date cleaner reads serials
+
+
+def test_formulas_cached_values(fixture) -> None:
+    assert read_table(fixture("formulas_cached.xlsx")).frame["Итого"].tolist() == ["1200"]
+
+
+def test_text_inn_keeps_its_leading_zero(fixture) -> None:
+    frame = read_table(fixture("inn_percent_currency.xlsx")).frame
+    assert frame["ИНН"].tolist() == ["0105017360", "0274062111", "7707083893"]
+
+
+def test_missing_sheet_and_sheet_on_csv(fixture) -> None:
+    assert "`Контакты`" in _error(fixture("two_row_header.xlsx"), sheet="Лиды").message
+    assert "does not apply" in _error(fixture("crlf_bom.csv"), sheet="Лист1").message
+
+
+def test_header_row_bounds(fixture) -> None:
+    assert "1 or more" in _error(fixture("crlf_bom.csv"), header_row=0).message
+    error = _error(fixture("dates_mixed.xlsx"), header_row=99)
+    assert "past the end" in error.message
+    assert error.sheet == "Сделки"
+
+
+def test_commerceml_in_windows_1251_with_namespace(fixture) -> None:
+    offers = read_table(fixture("cml1251/offers.xml"))
+    assert offers.frame["Цена"].tolist() == ["4990.00", "5 190,00", "7990"]
+    assert offers.frame["Цена Оптовая"].iloc[0] == "4500"
+    products = read_table(fixture("cml1251/import.xml"))
+    assert products.frame["Группа"].tolist() == ["Дрели", "Дрели"]
+    assert products.frame["Описание"].iloc[0] == "Дрель & набор свёрл"
+    assert list_sheets(fixture("cml1251/import.xml")) == ["Товары", "Группы"]
+    groups = read_table(fixture("cml1251/import.xml"), sheet="Группы").frame
+    assert groups["Родитель"].tolist() == ["", "g1"]
+
+
+def test_xml_that_is_not_commerceml(fixture) -> None:
+    assert "`contacts`" in _error(fixture("not_commerceml.xml")).message
+
+
+def test_excel_2003_xml_spreadsheet(tmp_path) -> None:
+    path = tmp_path / "export.xml"
+    path.write_text(
+        '<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+        '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>\n',
+        encoding="utf-8",
+    )
+    assert ".xlsx" in _error(path).next_step
