@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zipfile
+
 import pytest
 
 from migrate.errors import SourceReadError
@@ -154,3 +156,23 @@ def test_excel_2003_xml_spreadsheet(tmp_path) -> None:
         encoding="utf-8",
     )
     assert ".xlsx" in _error(path).next_step
+
+
+def test_formulas_never_calculated_are_refused(fixture) -> None:
+    error = _error(fixture("formulas_uncached.xlsx"))
+    assert "D2" in error.message
+    assert "=B2+C2" in error.message
+    assert error.sheet == "Сделки"
+
+
+def test_formula_with_an_empty_text_result_is_fine(fixture, tmp_path) -> None:
+    source = fixture("formulas_uncached.xlsx")
+    path = tmp_path / "empty_result.xlsx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(path, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data.replace(b'<c r="D2">', b'<c r="D2" t="str">')
+                data = data.replace(b'<c r="D3">', b'<c r="D3" t="str">')
+            zout.writestr(item, data)
+    assert read_table(path).frame["Итого"].tolist() == ["", ""]
