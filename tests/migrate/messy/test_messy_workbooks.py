@@ -136,9 +136,9 @@ def test_commerceml_in_windows_1251_with_namespace(fixture) -> None:
     offers = read_table(fixture("cml1251/offers.xml"))
     assert offers.frame["Цена"].tolist() == ["4990.00", "5 190,00", "7990"]
     assert offers.frame["Цена Оптовая"].iloc[0] == "4500"
-    products = read_table(fixture("cml1251/import.xml"))
-    assert products.frame["Группа"].tolist() == ["Дрели", "Дрели"]
-    assert products.frame["Описание"].iloc[0] == "Дрель & набор свёрл"
+    products = read_table(fixture("cml1251/import.xml")).frame
+    assert products["Группа"].tolist() == ["Дрели", "Дрели", "Дрели"]
+    assert products["Описание"].iloc[0] == "Дрель & набор свёрл"
     assert list_sheets(fixture("cml1251/import.xml")) == ["Товары", "Группы"]
     groups = read_table(fixture("cml1251/import.xml"), sheet="Группы").frame
     assert groups["Родитель"].tolist() == ["", "g1"]
@@ -176,3 +176,15 @@ def test_formula_with_an_empty_text_result_is_fine(fixture, tmp_path) -> None:
                 data = data.replace(b'<c r="D3">', b'<c r="D3" t="str">')
             zout.writestr(item, data)
     assert read_table(path).frame["Итого"].tolist() == ["", ""]
+
+
+def test_commerceml_variants_are_rows_and_properties_columns(fixture) -> None:
+    products = read_table(fixture("cml1251/import.xml")).frame
+    assert products["Ид"].tolist() == ["a1b2c3#v-red", "a1b2c3#v-blue", "d4e5f6"]
+    assert products["ИдТовара"].tolist() == ["a1b2c3", "a1b2c3", ""]
+    assert products["Цена"].tolist() == ["4990.00", "5 190,00", "7990"]  # was: blue dropped
+    assert products["Наименование"].iloc[1] == "Дрель ударная «Мастер» (Синий)"
+    assert products["Характеристики"].iloc[0] == "Цвет: Красный"
+    assert products["Цвет"].iloc[0] == "Красный"  # a list property: its value, not `v1`
+    assert products["Мощность, Вт"].iloc[0] == "750"
+    assert products["Количество"].tolist() == ["5", "2", "3"]
