@@ -18,10 +18,7 @@ a note are passed over. A two-row header (group names over column names) is read
 from __future__ import annotations
 
 import datetime as dt
-import html
 import itertools
-import re
-import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -38,6 +35,7 @@ from python_calamine import (
 from migrate.errors import SourceReadError, shorten
 from migrate.sources._header import HEADER_SCAN_ROWS, detect_header_row, join_two_row_header
 from migrate.sources._table import RawTable, table_from_grid
+from migrate.sources._xlsx_xml import apply_formats, scan_sheet
 
 __all__ = ["cell_text", "list_sheets", "read_workbook"]
 
@@ -181,8 +179,20 @@ def read_workbook(
         raise SourceReadError(
             f"cannot read the sheet ({exc})", source=str(path), sheet=name, next_step=_REPAIR
         ) from None
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        _check_formulas(path, name)
+    scan = scan_sheet(path, name) if path.suffix.lower() in (".xlsx", ".xlsm") else None
+    if scan is not None and scan.uncached:
+        cell, formula = scan.uncached[0]
+        raise SourceReadError(
+            f"{len(scan.uncached)} formula cell(s) were never calculated, so they have no "
+            f"value (first: {cell} `={shorten(formula, 40)}`); the file was written by a "
+            "program, not saved by Excel",
+            source=str(path),
+            sheet=name,
+            next_step="open the file in Excel or LibreOffice, save it (that calculates the "
+            "formulas), and re-run",
+        )
+    if scan is not None and scan.formats:
+        apply_formats(grid, scan.formats)
     rows = [[v if v.__class__ is str else cell_text(v) for v in row] for row in grid]
     header_rows = 1
     if header_row is None:
@@ -219,70 +229,6 @@ def read_workbook(
         sheet=name,
         header_row=index + 1,
     )
-
-
-_UNCACHED = re.compile(
-    rb'<c r="([A-Z]{1,3}[0-9]+)"(?![^>]*\bt="str")[^>]*>'  # t="str": a cached text result
-    rb"(?:<f[^>]*/>|<f[^>]*>([^<]*)</f>)(?:<v\s*/>|<v></v>)?</c>"
-)
-
-
-def _sheet_part(archive: zipfile.ZipFile, name: str) -> str | None:
-    """The zip member of the worksheet called ``name`` in an .xlsx/.xlsm."""
-    try:
-        book = archive.read("xl/workbook.xml").decode("utf-8")
-        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-    except (KeyError, UnicodeDecodeError):
-        return None
-    for attrs in re.findall(r"<(?:\w+:)?sheet\b([^>]*)/?>", book):
-        found = re.search(r'\bname="([^"]*)"', attrs)
-        rid = re.search(r'\br:id="([^"]*)"', attrs) or re.search(r'\bid="([^"]*)"', attrs)
-        if found and rid and html.unescape(found.group(1)) == name:
-            target = re.search(
-                rf'<Relationship\b[^>]*\bId="{re.escape(rid.group(1))}"[^>]*\bTarget="([^"]*)"',
-                rels,
-            ) or re.search(
-                rf'<Relationship\b[^>]*\bTarget="([^"]*)"[^>]*\bId="{re.escape(rid.group(1))}"',
-                rels,
-            )
-            if target:
-                part = target.group(1).lstrip("/")
-                return part if part.startswith("xl/") else f"xl/{part}"
-    return None
-
-
-def _check_formulas(path: Path, name: str) -> None:
-    """Refuse a sheet whose formulas were never calculated (they would read as empty).
-
-    Programs that write .xlsx (scripts, report generators) may store a formula without its
-    result; Excel and LibreOffice calculate and store it when the file is saved.
-    """
-    if not zipfile.is_zipfile(path):
-        return
-    with zipfile.ZipFile(path) as archive:
-        part = _sheet_part(archive, name)
-        if part is None or part not in archive.namelist():
-            return
-        first, count, tail = None, 0, b""
-        with archive.open(part) as fh:
-            while chunk := fh.read(1 << 22):
-                data = tail + chunk
-                cut = data.rfind(b"</c>") + 4 if b"</c>" in data else 0
-                for match in _UNCACHED.finditer(data[:cut]):
-                    count += 1
-                    first = first or match
-                tail = data[cut:]
-    if first is not None:
-        formula = (first.group(2) or b"").decode("utf-8", "replace")
-        raise SourceReadError(
-            f"{count} formula cell(s) were never calculated, so they have no value "
-            f"(first: {first.group(1).decode()} `={shorten(html.unescape(formula), 40)}`); "
-            "the file was written by a program, not saved by Excel",
-            source=str(path),
-            sheet=name,
-            next_step="open the file in Excel or LibreOffice, save it (that calculates the "
-            "formulas), and re-run",
-        )
 
 
 def _merged_spans(sheet: CalamineSheet, row: int) -> list[tuple[int, int]]:

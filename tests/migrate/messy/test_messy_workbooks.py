@@ -6,6 +6,7 @@ import zipfile
 
 import pytest
 
+from cleaners.money import clean_decimal
 from migrate.errors import SourceReadError
 from migrate.sources import list_sheets, read_table
 
@@ -115,9 +116,35 @@ def test_formulas_cached_values(fixture) -> None:
     assert read_table(fixture("formulas_cached.xlsx")).frame["Итого"].tolist() == ["1200"]
 
 
-def test_text_inn_keeps_its_leading_zero(fixture) -> None:
+def test_inn_keeps_its_leading_zero_as_text_and_as_a_zero_padded_number(fixture) -> None:
     frame = read_table(fixture("inn_percent_currency.xlsx")).frame
     assert frame["ИНН"].tolist() == ["0105017360", "0274062111", "7707083893"]
+    # a number cell shown through the format 0000000000: was 105017360
+    assert frame["ИНН число"].tolist() == ["0105017360", "0274062111", "7707083893"]
+
+
+def test_percent_cells_read_as_shown_and_currency_as_the_number(fixture) -> None:
+    frame = read_table(fixture("inn_percent_currency.xlsx")).frame
+    assert frame["Скидка"].tolist() == ["15%", "5%", "100%"]  # was 0.15: a 100× smaller rate
+    assert frame["Бюджет"].tolist() == ["1234.5", "99.99", "1000000"]
+    assert clean_decimal("15%") == "15"
+    assert clean_decimal("5,5 %") == "5.5"
+
+
+def test_1904_dates_with_the_excel_2013_extension_block(fixture, tmp_path) -> None:
+    path = tmp_path / "mac.xlsx"
+    ext = (
+        b'<extLst><ext uri="{140A7094-0E35-4892-8432-C4D2E57EDEB5}" xmlns:x15="http://schemas.'
+        b'microsoft.com/office/spreadsheetml/2010/11/main"><x15:workbookPr chartTrackingRefBase='
+        b'"1"/></ext></extLst></workbook>'
+    )
+    with zipfile.ZipFile(fixture("dates_1904.xlsx")) as zin, zipfile.ZipFile(path, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                data = data.replace(b"</workbook>", ext)
+            zout.writestr(item, data)
+    assert read_table(path).frame["Дата создания"].tolist() == ["2023-02-01", "2024-12-31"]
 
 
 def test_missing_sheet_and_sheet_on_csv(fixture) -> None:
