@@ -220,6 +220,27 @@ def _clean_steps(field: str, spec: dict[str, Any]) -> tuple[CleanStep, ...]:
     return tuple(steps)
 
 
+_VALUE_TYPE_WORDS = (
+    ("мобил", "MOBILE"),
+    ("сотов", "MOBILE"),
+    ("mobile", "MOBILE"),
+    ("факс", "FAX"),
+    ("fax", "FAX"),
+    ("домаш", "HOME"),
+    ("личн", "HOME"),
+    ("частн", "HOME"),
+    ("home", "HOME"),
+    ("рабоч", "WORK"),
+    ("work", "WORK"),
+)
+
+
+def _value_type_of(column: str, default: str) -> str:
+    """The VALUE_TYPE a column's own header names (``Телефоны / Рабочий`` → WORK)."""
+    folded = column.casefold()
+    return next((kind for word, kind in _VALUE_TYPE_WORDS if word in folded), default)
+
+
 def _field(field: str, columns: list[str], spec: dict[str, Any]) -> FieldMapping:
     if field in _OWNER_FIELDS or "owner" in spec:
         return FieldMapping(name=field, sources=(columns[0],), owner=True)
@@ -228,11 +249,11 @@ def _field(field: str, columns: list[str], spec: dict[str, Any]) -> FieldMapping
     if multi:
         kinds = spec.get("value_type")
         if isinstance(kinds, dict):
-            value_type = {c: kinds.get(c, "WORK") for c in columns}
+            value_type = {c: kinds.get(c) or _value_type_of(c, "WORK") for c in columns}
         elif len(columns) > 1:
-            value_type = dict.fromkeys(columns, kinds or "WORK")
+            value_type = {c: _value_type_of(c, kinds or "WORK") for c in columns}
         else:
-            value_type = kinds or "WORK"
+            value_type = kinds or _value_type_of(columns[0], "WORK")
     return FieldMapping(
         name=field,
         sources=tuple(columns),

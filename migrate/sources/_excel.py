@@ -100,6 +100,8 @@ def _pick_sheet(
 ) -> tuple[str, CalamineSheet | None]:
     names = list(book.sheet_names)
     listed = ", ".join(f"`{n}`" for n in names)
+    if isinstance(sheet, int) and str(sheet) in names:
+        return str(sheet), None  # a sheet called `2024` wins over the 2025th sheet
     if isinstance(sheet, int):
         if 0 <= sheet < len(names):
             return names[sheet], None
