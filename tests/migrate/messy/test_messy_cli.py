@@ -20,12 +20,13 @@ fields:
 
 
 def _run(capsys, *argv: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
+    try:
         main(list(argv))
-        raise SystemExit(0)
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
     out = capsys.readouterr()
     assert "Traceback" not in out.err
-    code = info.value.code
     return int(code) if isinstance(code, int) else 0, out.out, out.err
 
 
