@@ -243,6 +243,18 @@ def _runaway_quote(frame: pd.DataFrame, delimiter: str, width: int) -> tuple[int
     return None
 
 
+def _unwrap_excel_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``="0105017360"`` → ``0105017360``: the formula some exporters write into CSV so that
+    Excel keeps leading zeros."""
+    frame = frame.copy()
+    for column in frame.columns:
+        values = frame[column]
+        wrapped = values.str.startswith('="') & values.str.endswith('"') & (values.str.len() >= 3)
+        if wrapped.any():
+            frame.loc[wrapped, column] = values[wrapped].str[2:-1].str.replace('""', '"')
+    return frame
+
+
 def read_delimited(
     path: Path,
     *,
@@ -345,6 +357,8 @@ def _read_text(
             row=index + 1 + at,
             next_step='fix the quote in that row (write it twice, `""`, or remove it) and re-run',
         )
+    if '="' in text:
+        frame = _unwrap_excel_text(frame)
     header = [str(v) for v in frame.iloc[0]]
     header[0] = header[0].lstrip("\ufeff")
     joined = join_two_row_header(first[index : index + 3]) if header_row is None else None

@@ -101,4 +101,28 @@ def table_from_grid(
     frame.columns = pd.Index(names)
     frame = frame.reset_index(drop=True)
     frame.insert(len(names), ROW_COLUMN, row_numbers[rows.to_numpy()].to_numpy())
+    frame = _drop_repeated_headers(frame, [str(header[i]) for i in keep])
     return RawTable(frame=frame, source=source, sheet=sheet, header_row=header_row)
+
+
+def _drop_repeated_headers(frame: pd.DataFrame, header: list[str]) -> pd.DataFrame:
+    """Drop rows that repeat the header (reports print it on every page; files get joined).
+
+    A row is a repeat when each of its filled cells equals the header text of its column
+    (a BOM or spaces aside) and it fills at least half of the named columns.
+    """
+    texts = [" ".join(h.replace("\ufeff", "").split()) for h in header]
+    named = [i for i, t in enumerate(texts) if t]
+    if len(named) < 2 or not len(frame):
+        return frame
+    first = frame.iloc[:, named[0]].str.replace("\ufeff", "", regex=False).str.strip()
+    candidates = frame.index[(first == texts[named[0]]).to_numpy()]
+    if not len(candidates):
+        return frame
+    repeats = []
+    for index in candidates:
+        cells = [" ".join(str(frame.iat[index, i]).replace("\ufeff", "").split()) for i in named]
+        filled = [(c, texts[i]) for c, i in zip(cells, named, strict=True) if c]
+        if len(filled) * 2 >= len(named) and all(c == t for c, t in filled):
+            repeats.append(index)
+    return frame.drop(index=repeats).reset_index(drop=True) if repeats else frame

@@ -116,3 +116,24 @@ def test_mac_cyrillic_is_told_from_cp1251() -> None:
     text = "Иванов Иван;Петрова Анна;Сидоров Пётр;ООО «Ромашка»\n"
     assert detect_encoding(text.encode("mac_cyrillic"), complete=True) == "mac_cyrillic"
     assert detect_encoding(text.encode("cp1251"), complete=True) == "cp1251"
+
+
+def test_excel_text_formulas_are_unwrapped(make_text) -> None:
+    text = 'ID;ИНН;Телефон\n1;="0105017360";="89161234567"\n2;"=""0274062111""";8916\n'
+    frame = read_table(make_text(text)).frame
+    assert frame["ИНН"].tolist() == ["0105017360", "0274062111"]  # was ="0105017360"
+    assert frame["Телефон"].tolist() == ["89161234567", "8916"]
+
+
+def test_repeated_header_rows_are_not_data(make_text, make_xlsx) -> None:
+    text = "ID;ФИО;Телефон\n1;Иван;8916\n\ufeffID;ФИО;Телефон\n2;Олег;8917\nID;ФИО;\n3;Анна;8918\n"
+    table = read_table(make_text(text))  # two files joined, a page header without one cell
+    assert table.frame["ФИО"].tolist() == ["Иван", "Олег", "Анна"]
+    assert table.frame["_row"].tolist() == [2, 4, 6]
+    rows = [["ID", "ФИО"], [1, "Иван"], ["ID", "ФИО"], [2, "Олег"]]
+    assert read_table(make_xlsx({"s": rows})).frame["ID"].tolist() == ["1", "2"]
+
+
+def test_a_value_equal_to_its_header_alone_is_data(make_text) -> None:
+    table = read_table(make_text("ID;Статус;Город\n1;Статус;Москва\n2;Новый;Казань\n"))
+    assert table.frame["Статус"].tolist() == ["Статус", "Новый"]
