@@ -217,6 +217,13 @@ def _is_utf8(line: bytes) -> bool:
     return True
 
 
+def _fixed_width(rows: list[list[str]]) -> bool:
+    """Whether one-column rows are really columns aligned with runs of spaces."""
+    lines = [r[0] for r in rows[:20] if r and r[0].strip()]
+    aligned = [line for line in lines if len(re.split(r" {2,}", line.strip())) >= 3]
+    return len(lines) >= 2 and len(aligned) >= 0.8 * len(lines)
+
+
 def _check_delimiter(path: Path, delimiter: str) -> str:
     named = {"\\t": "\t", "tab": "\t", "TAB": "\t", "\\x09": "\t"}
     delimiter = named.get(delimiter, delimiter)
@@ -243,15 +250,22 @@ def _runaway_quote(frame: pd.DataFrame, delimiter: str, width: int) -> tuple[int
     return None
 
 
+_APOSTROPHE_NUMBER = r"^'\+?[0-9][0-9 ()\-]*$"
+_APOSTROPHE_CELL = re.compile(r"(?:^|[,;\t|\"])'\+?[0-9]", re.M)
+
+
 def _unwrap_excel_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """``="0105017360"`` → ``0105017360``: the formula some exporters write into CSV so that
-    Excel keeps leading zeros."""
+    """``="0105017360"`` and ``'0105017360`` → ``0105017360``: the marks exporters put on a
+    number so that Excel keeps it as text (leading zeros, long phones)."""
     frame = frame.copy()
     for column in frame.columns:
         values = frame[column]
         wrapped = values.str.startswith('="') & values.str.endswith('"') & (values.str.len() >= 3)
         if wrapped.any():
             frame.loc[wrapped, column] = values[wrapped].str[2:-1].str.replace('""', '"')
+        marked = values.str.match(_APOSTROPHE_NUMBER)
+        if marked.any():
+            frame.loc[marked, column] = values[marked].str[1:]
     return frame
 
 
@@ -342,6 +356,15 @@ def _read_text(
             next_step="check `--header-row`",
         )
     width = max(len(r) for r in first[index:])
+    if width == 1 and _fixed_width(first[index:]):
+        raise SourceReadError(
+            "the columns are aligned with spaces (a fixed-width text report), not separated "
+            "by a delimiter",
+            source=str(path),
+            row=index + 1,
+            next_step="open it in Excel (Data → Text to Columns → Fixed width) or export the "
+            "report from 1C as Excel/CSV, then re-run",
+        )
     frame = _read_all(source, encoding, delimiter, width, starts[index])
     if len(frame) and (frame.iloc[-1] == _EOF_MARK).any():
         last = frame.iloc[-1].replace(_EOF_MARK, "")
@@ -357,7 +380,7 @@ def _read_text(
             row=index + 1 + at,
             next_step='fix the quote in that row (write it twice, `""`, or remove it) and re-run',
         )
-    if '="' in text:
+    if '="' in text or _APOSTROPHE_CELL.search(text):
         frame = _unwrap_excel_text(frame)
     header = [str(v) for v in frame.iloc[0]]
     header[0] = header[0].lstrip("\ufeff")

@@ -137,3 +137,25 @@ def test_repeated_header_rows_are_not_data(make_text, make_xlsx) -> None:
 def test_a_value_equal_to_its_header_alone_is_data(make_text) -> None:
     table = read_table(make_text("ID;Статус;Город\n1;Статус;Москва\n2;Новый;Казань\n"))
     assert table.frame["Статус"].tolist() == ["Статус", "Новый"]
+
+
+def test_apostrophe_marked_numbers_are_unwrapped(make_text) -> None:
+    text = "ID,Телефон,ИНН,Имя\n1,'+7 916 123-45-67,'0105017360,O'Brien\n"
+    row = read_table(make_text(text)).frame.iloc[0]
+    assert (row["Телефон"], row["ИНН"], row["Имя"]) == ("+7 916 123-45-67", "0105017360", "O'Brien")
+
+
+def test_fixed_width_report_is_refused_clearly(make_text) -> None:
+    text = (
+        "Код     Наименование       Цена\n"
+        "00001   Дрель ударная      4990\n"
+        "00002   Перфоратор         7990\n"
+    )
+    with pytest.raises(SourceReadError) as info:
+        read_table(make_text(text, name="report.txt"))
+    assert "fixed-width" in info.value.message
+
+
+def test_one_column_of_names_is_still_read(make_text) -> None:
+    table = read_table(make_text("ФИО\nИванов Иван Иванович\nПетрова  Анна\n"))
+    assert table.frame["ФИО"].tolist() == ["Иванов Иван Иванович", "Петрова  Анна"]
