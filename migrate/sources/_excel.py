@@ -35,7 +35,7 @@ from python_calamine import (
 from migrate.errors import SourceReadError, shorten
 from migrate.sources._header import HEADER_SCAN_ROWS, detect_header_row, join_two_row_header
 from migrate.sources._table import RawTable, table_from_grid
-from migrate.sources._xlsx_xml import apply_formats, scan_sheet
+from migrate.sources._xlsx_xml import apply_errors, apply_formats, scan_sheet
 
 __all__ = ["cell_text", "list_sheets", "read_workbook"]
 
@@ -195,6 +195,8 @@ def read_workbook(
         )
     if scan is not None and scan.formats:
         apply_formats(grid, scan.formats)
+    if scan is not None and scan.errors:
+        apply_errors(grid, scan.errors)
     rows = [[v if v.__class__ is str else cell_text(v) for v in row] for row in grid]
     header_rows = 1
     if header_row is None:

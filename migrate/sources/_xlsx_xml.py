@@ -2,6 +2,7 @@
 
 * formulas stored without a result (written by a program, never calculated): they would
   read as empty cells;
+* error values (``#N/A``, ``#DIV/0!``), which calamine reads as empty cells;
 * number formats that change what a cell means to a person: zero-padded codes
   (``0000000000`` shows the INN ``105017360`` as ``0105017360``) and percents (``0.15``
   shown as ``15%``).
@@ -16,11 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SheetScan", "apply_formats", "scan_sheet"]
+__all__ = ["SheetScan", "apply_errors", "apply_formats", "scan_sheet"]
 
 _UNCACHED = re.compile(
     rb'<c r="([A-Z]{1,3}[0-9]+)"(?![^>]*\bt="str")[^>]*>'  # t="str": a cached text result
     rb"(?:<f[^>]*/>|<f[^>]*>([^<]*)</f>)(?:<v\s*/>|<v></v>)?</c>"
+)
+_ERROR_CELL = re.compile(
+    rb'<c r="([A-Z]{1,3})([0-9]+)"[^>]*\bt="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>([^<]*)</v>'
 )
 _BUILTIN_FORMATS = {9: "0%", 10: "0.00%"}
 _CHUNK = 1 << 22
@@ -30,11 +34,12 @@ Format = tuple[str, int]  # ("zeros", width) or ("percent", decimals)
 
 @dataclass(frozen=True, slots=True)
 class SheetScan:
-    """Formula cells without a value (``("D2", "B2+C2")``) and special number formats by
-    0-based (row, column)."""
+    """Formula cells without a value (``("D2", "B2+C2")``), special number formats and
+    error values (``#N/A``, which calamine reads as empty) by 0-based (row, column)."""
 
     uncached: list[tuple[str, str]] = field(default_factory=list)
     formats: dict[tuple[int, int], Format] = field(default_factory=dict)
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 def _column_index(letters: bytes) -> int:
@@ -126,6 +131,10 @@ def scan_sheet(path: Path, name: str) -> SheetScan:
                     for cell, text in _UNCACHED.findall(data, 0, cut):
                         formula = html.unescape(text.decode("utf-8", "replace"))
                         scan.uncached.append((cell.decode(), formula))
+                if b't="e"' in data:
+                    for letters, row, text in _ERROR_CELL.findall(data, 0, cut):
+                        position = (int(row) - 1, _column_index(letters))
+                        scan.errors[position] = html.unescape(text.decode("utf-8", "replace"))
                 for letters, row, style in styled.findall(data, 0, cut) if styled else ():
                     col = columns.get(letters)
                     if col is None:
@@ -133,6 +142,14 @@ def scan_sheet(path: Path, name: str) -> SheetScan:
                     scan.formats[(int(row) - 1, col)] = styles[int(style)]
                 tail = data[cut:]
     return scan
+
+
+def apply_errors(grid: list[list[Any]], errors: dict[tuple[int, int], str]) -> None:
+    """Write error values (``#DIV/0!``) into ``grid``: a cleaner then reports them, instead
+    of an empty cell passing silently."""
+    for (row, col), text in errors.items():
+        if row < len(grid) and col < len(grid[row]) and grid[row][col] in ("", None):
+            grid[row][col] = text
 
 
 def apply_formats(grid: list[list[Any]], formats: dict[tuple[int, int], Format]) -> None:

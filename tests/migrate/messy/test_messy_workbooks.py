@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zipfile
 
+import openpyxl
 import pytest
 
 from cleaners.money import clean_decimal
@@ -215,3 +216,16 @@ def test_commerceml_variants_are_rows_and_properties_columns(fixture) -> None:
     assert products["Цвет"].iloc[0] == "Красный"  # a list property: its value, not `v1`
     assert products["Мощность, Вт"].iloc[0] == "750"
     assert products["Количество"].tolist() == ["5", "2", "3"]
+
+
+def test_error_cells_read_as_their_error_text(tmp_path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["ID", "Сумма", "Телефон"])
+    sheet.append([1, "#DIV/0!", "8916"])
+    sheet.append([2, "#N/A", "8917"])
+    for row in (2, 3):
+        sheet.cell(row, 2).data_type = "e"
+    path = tmp_path / "errors.xlsx"
+    book.save(path)
+    assert read_table(path).frame["Сумма"].tolist() == ["#DIV/0!", "#N/A"]  # was "", ""
