@@ -406,10 +406,10 @@ class Workspace:
         for pattern in spec.files:
             path = Path(pattern).expanduser()
             path = path if path.is_absolute() else self.root / path
-            if any(ch in pattern for ch in "*?["):
-                found.extend(sorted(path.parent.glob(path.name)))
-            elif path.exists():
+            if path.exists():  # a real name may hold glob characters: `contacts[1].csv`
                 found.append(path)
+            elif any(ch in pattern for ch in "*?["):
+                found.extend(sorted(path.parent.glob(path.name)))
             else:
                 raise ConfigError(
                     f"source `{spec.name}`: file `{pattern}` not found (looked in `{path.parent}`)",

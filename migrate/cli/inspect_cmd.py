@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from mappings.fields import ENTITIES
@@ -67,10 +68,10 @@ def command(
 def _render(result: Inspection, written: Path | None) -> None:
     p = result.profile
     console = Console(width=max(Console().width, 150))
-    where = f"{p.source}" + (f" [{p.sheet}]" if p.sheet else "")
+    where = escape(f"{p.source}" + (f" [{p.sheet}]" if p.sheet else ""))
     console.print(f"[bold]{where}[/bold]: {p.rows} rows, header in row {p.header_row}")
     if len(result.sheets) > 1:
-        console.print("sheets: " + ", ".join(result.sheets))
+        console.print(escape("sheets: " + ", ".join(result.sheets)))
     matches = {m.column: m for m in result.proposal.matches}
     table = Table(title=f"Columns → {result.proposal.mapping.entity}")
     for header in ("column", "filled", "distinct", "kind", "field", "match", "samples"):
@@ -83,16 +84,17 @@ def _render(result: Inspection, written: Path | None) -> None:
         )
     for c in p.columns:
         m = matches[c.name]
+        samples = " | ".join(s if len(s) <= 24 else s[:23] + "…" for s in c.samples[:3])
         table.add_row(
-            c.name,
+            escape(c.name),
             f"{c.fill_rate:.0%}",
             str(c.distinct),
             c.kind,
             m.field or "[dim]—[/dim]",
-            m.how,
-            " | ".join(s if len(s) <= 24 else s[:23] + "…" for s in c.samples[:3]),
+            escape(m.how),
+            escape(samples),
         )
     console.print(table)
-    console.print(f"key: {result.proposal.mapping.key}")
+    console.print(escape(f"key: {result.proposal.mapping.key}"))
     if written:
-        console.print(f"mapping written to {written}")
+        console.print(escape(f"mapping written to {written}"))

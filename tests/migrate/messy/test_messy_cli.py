@@ -37,7 +37,7 @@ def _workspace(tmp_path: Path, source: Path, extra: str = "") -> Path:
     shutil.copy(source, root / "data" / source.name)
     (root / "mappings" / "contact.yaml").write_text(CONTACT, encoding="utf-8")
     (root / "migration.yaml").write_text(
-        f"name: t\nsources:\n  contact: {{files: [data/{source.name}]{extra}}}\n",
+        f'name: t\nsources:\n  contact: {{files: ["data/{source.name}"]{extra}}}\n',
         encoding="utf-8",
     )
     return root
@@ -169,3 +169,35 @@ def test_inspect_sheet_named_like_a_number(capsys, tmp_path, make_xlsx):
     code, out, _ = _run(capsys, "inspect", str(book), "--sheet", "2024", "--json")
     assert code == 0
     assert '"sheet": "2024"' in out
+
+
+def test_inspect_shows_brackets_in_names_and_values_as_text(capsys, tmp_path):
+    path = tmp_path / "contacts [2023].csv"
+    path.write_text("ID;Сумма [/руб];[bold]Имя\n1;100;[red]Иван[/]\n", encoding="utf-8")
+    code, out, _ = _run(capsys, "inspect", str(path))  # was a rich MarkupError traceback
+    assert code == 0
+    assert "Сумма [/руб]" in out
+    assert "[red]Иван[/]" in out
+    assert "[2023]" in out
+
+
+def test_validate_with_brackets_in_the_file_name(capsys, tmp_path, fixture):
+    source = tmp_path / "контакты[1].csv"  # as a browser saves a second download
+    shutil.copy(fixture("crlf_bom.csv"), source)
+    root = _workspace(tmp_path, source)
+    code, out, _ = _run(capsys, "validate", "-w", str(root), "--fail-on", "never", "--json")
+    assert code == 0
+    assert "контакты[1].csv" in out  # was: "no file matches" (read as a glob)
+
+
+@pytest.mark.parametrize(
+    ("source", "needle"),
+    [("contact=/nonexistent/x.csv", "does not exist"), ("/nonexistent", "folder does not exist")],
+)
+def test_init_refuses_a_source_that_is_not_there(capsys, tmp_path, source, needle):
+    code, _, err = _run(
+        capsys, "init", str(tmp_path / "w"), "--from", "generic", "--source", source
+    )
+    assert code == 2
+    assert needle in _one_error(err)
+    assert not (tmp_path / "w" / "migration.yaml").exists()
