@@ -201,3 +201,20 @@ def test_init_refuses_a_source_that_is_not_there(capsys, tmp_path, source, needl
     assert code == 2
     assert needle in _one_error(err)
     assert not (tmp_path / "w" / "migration.yaml").exists()
+
+
+def test_mapping_column_differing_in_case_or_spaces_gets_a_suggestion(capsys, tmp_path, fixture):
+    root = _workspace(tmp_path, fixture("crlf_bom.csv"))
+    text = CONTACT.replace("from: Email", "from: 'EMAIL '").replace("from: ФИО", "from: фио")
+    (root / "mappings" / "contact.yaml").write_text(text, encoding="utf-8")
+    code, _, err = _run(capsys, "validate", "-w", str(root))
+    assert code == 2
+    assert "(did you mean `Email`?)" in err
+    assert "(did you mean `ФИО`?)" in err
+
+
+def test_wrong_delimiter_in_migration_yaml_is_named(capsys, tmp_path, fixture):
+    root = _workspace(tmp_path, fixture("crlf_bom.csv"), ", delimiter: ';'")
+    code, _, err = _run(capsys, "validate", "-w", str(root))
+    assert code == 2
+    assert "read as one column" in err
