@@ -19,6 +19,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -90,9 +94,38 @@ def _open(path: Path, *, by_content: bool = False) -> CalamineWorkbook:
         ) from None
 
 
+@contextmanager
+def _damage_guard(path: Path, sheet: str | None = None) -> Iterator[None]:
+    """Turn what a damaged file makes the readers raise into one SourceReadError.
+
+    calamine can panic on a corrupt file; the panic reaches Python as ``PanicException``,
+    which derives from ``BaseException``, not ``Exception``.
+    """
+    try:
+        yield
+    except SourceReadError:
+        raise
+    except (CalamineError, zipfile.BadZipFile, zlib.error, EOFError, ValueError) as exc:
+        raise _damaged(path, sheet, exc) from None
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise _damaged(path, sheet, exc) from None
+
+
+def _damaged(path: Path, sheet: str | None, exc: BaseException) -> SourceReadError:
+    return SourceReadError(
+        f"the workbook is damaged ({shorten(exc, 80)})",
+        source=str(path),
+        sheet=sheet,
+        next_step=_REPAIR,
+    )
+
+
 def list_sheets(path: Path, *, by_content: bool = False) -> list[str]:
     """Sheet names of a workbook, in order."""
-    return list(_open(path, by_content=by_content).sheet_names)
+    with _damage_guard(path):
+        return list(_open(path, by_content=by_content).sheet_names)
 
 
 def _pick_sheet(
@@ -172,6 +205,13 @@ def read_workbook(
     by_content: bool = False,
 ) -> RawTable:
     """Read one sheet (default: the first that holds a table) into a RawTable."""
+    with _damage_guard(path, sheet if isinstance(sheet, str) else None):
+        return _read_workbook(path, sheet, header_row, by_content)
+
+
+def _read_workbook(
+    path: Path, sheet: str | int | None, header_row: int | None, by_content: bool
+) -> RawTable:
     book = _open(path, by_content=by_content)
     name, loaded = _pick_sheet(book, path, sheet)
     try:

@@ -229,3 +229,11 @@ def test_error_cells_read_as_their_error_text(tmp_path) -> None:
     path = tmp_path / "errors.xlsx"
     book.save(path)
     assert read_table(path).frame["Сумма"].tolist() == ["#DIV/0!", "#N/A"]  # was "", ""
+
+
+@pytest.mark.parametrize("size", [1155, 2660, 2952])
+def test_a_cut_ole_file_that_makes_calamine_panic_is_a_clear_error(fixture, tmp_path, size):
+    path = tmp_path / "cut.xlsx"
+    path.write_bytes(fixture("encrypted.xlsx").read_bytes()[:size])
+    error = _error(path)  # was a pyo3 PanicException (a BaseException) and a traceback
+    assert "damaged" in error.message or "password" in error.message
