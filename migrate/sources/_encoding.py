@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 
 from charset_normalizer import from_bytes
@@ -24,7 +25,11 @@ _BOMS = (
     (b"\xff\xfe", "utf-16"),
     (b"\xfe\xff", "utf-16"),
 )
-_CANDIDATES = ["cp1251", "koi8_r", "cp866", "utf_16_le", "utf_16_be", "mac_cyrillic", "latin_1"]
+_CANDIDATES = [
+    "cp1251", "koi8_r", "cp866", "utf_16_le", "utf_16_be", "mac_cyrillic", "cp1252", "mac_roman",
+]  # fmt: skip
+_EMBEDDED = re.compile(r"(?<=[A-Za-z])[\u0400-\u04ff]|[\u0400-\u04ff](?=[A-Za-z])")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _MAGIC = {
     b"PK\x03\x04": "a zip archive (an .xlsx/.ods workbook?)",
     b"\xd0\xcf\x11\xe0": "an old Excel/Word file (.xls?)",
@@ -87,6 +92,20 @@ def cyrillic_score(text: str) -> float:
     return (lower - 2 * odd) / len(wide)
 
 
+def _western(text: str) -> bool:
+    """Whether "Cyrillic" letters sit inside Latin words (``Cafй Mьller``): Western text
+    (cp1252, mac-roman) read with a Cyrillic code page."""
+    letters = len(_CYRILLIC.findall(text))
+    return letters > 0 and len(_EMBEDDED.findall(text)) > 0.5 * letters
+
+
+def _lower_share(text: str) -> float:
+    """Share of non-ASCII characters that are lower-case letters (``é``, ``ü``): high when a
+    Western code page is right, low when it turns them into capitals or symbols."""
+    wide = [ch for ch in text if ord(ch) > 127]
+    return sum(1 for ch in wide if ch.isalpha() and ch.islower()) / len(wide) if wide else 0.0
+
+
 def _not_utf8_lines(sample: bytes) -> bytes:
     """The lines of ``sample`` that are not valid UTF-8 (a code-page file may hold a few)."""
     kept = []
@@ -123,8 +142,12 @@ def detect_encoding(sample: bytes, *, complete: bool = False) -> str:
         score = cyrillic_score(odd.decode(name, errors="replace"))
         if score > best_score:
             best, best_score = name, score
-    if best_score > 0.6:
+    if best_score > 0.6 and not _western(odd.decode(best, errors="replace")):
         return best
+    if _western(odd.decode("cp1251", errors="replace")):
+        return max(
+            ("cp1252", "mac_roman"), key=lambda name: _lower_share(odd.decode(name, "replace"))
+        )
     guess = from_bytes(sample, cp_isolation=_CANDIDATES).best()
     return guess.encoding if guess is not None else "cp1251"
 

@@ -65,6 +65,12 @@ def text_fixtures() -> None:
     (OUT / "utf16le_nobom.csv").write_bytes(_csv(table, ",").encode("utf-16-le"))
     (OUT / "tab_cp1251.txt").write_bytes(tab.encode("cp1251"))
     (OUT / "mac_cyrillic.csv").write_bytes(_csv(table).encode("mac_cyrillic"))
+    western = [
+        ["ID", "Name", "City"],
+        ["1", "Café Müller", "Zürich"],
+        ["2", "José Peña", "São Paulo"],
+    ]
+    (OUT / "mac_roman.csv").write_bytes(_csv(western, ";", "\r").encode("mac_roman"))
     (OUT / "nul_bytes.csv").write_bytes(
         _csv(table, ",").encode("utf-8").replace(b"\r\n2,", b"\x00\r\n2,") + b"\x00" * 3
     )

@@ -159,3 +159,16 @@ def test_fixed_width_report_is_refused_clearly(make_text) -> None:
 def test_one_column_of_names_is_still_read(make_text) -> None:
     table = read_table(make_text("ФИО\nИванов Иван Иванович\nПетрова  Анна\n"))
     assert table.frame["ФИО"].tolist() == ["Иванов Иван Иванович", "Петрова  Анна"]
+
+
+def test_mac_roman_file_is_not_read_as_cyrillic(fixture) -> None:
+    frame = read_table(fixture("mac_roman.csv")).frame  # was "CafЋ Mџller"
+    assert frame["Name"].tolist() == ["Café Müller", "José Peña"]
+    assert frame["City"].tolist() == ["Zürich", "São Paulo"]
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "latin_1"])
+def test_western_code_pages_are_not_read_as_cyrillic(make_text, encoding) -> None:
+    text = "ID;Name;Note\n1;Café Müller;naïve façade\n2;José Peña;crème brûlée\n"
+    frame = read_table(make_text(text, encoding=encoding)).frame  # was "Cafй Mьller"
+    assert frame["Name"].tolist() == ["Café Müller", "José Peña"]
