@@ -134,6 +134,8 @@ def suggest(word: str, choices: Iterable[str]) -> str:
     folded = {" ".join(c.split()).casefold(): c for c in choices}
     key = " ".join(word.split()).casefold()
     close = [folded[key]] if key in folded else []  # case, spaces, NBSP: surely this one
+    # a column under a group of a two-row header: `Имя` → `Контакт / Имя`
+    close = close or [c for f, c in folded.items() if f.rsplit(" / ", 1)[-1] == key][:1]
     close = close or difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if not close:
         close = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.6)

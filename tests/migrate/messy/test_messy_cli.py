@@ -218,3 +218,12 @@ def test_wrong_delimiter_in_migration_yaml_is_named(capsys, tmp_path, fixture):
     code, _, err = _run(capsys, "validate", "-w", str(root))
     assert code == 2
     assert "read as one column" in err
+
+
+def test_old_mapping_on_a_two_row_header_suggests_the_joined_name(capsys, tmp_path, fixture):
+    root = _workspace(tmp_path, fixture("two_row_header.xlsx"))
+    text = "entity: contact\nkey: ID\nfields:\n  NAME: {from: Имя}\n  EMAIL: {from: Email}\n"
+    (root / "mappings" / "contact.yaml").write_text(text, encoding="utf-8")
+    code, _, err = _run(capsys, "validate", "-w", str(root))
+    assert code == 2
+    assert "(did you mean `Контакт / Имя`?)" in err
