@@ -37,6 +37,10 @@ _MAGIC = {
     b"\x89PNG": "a PNG image",
     b"\xff\xd8\xff": "a JPEG image",
     b"\x1f\x8b": "a gzip archive",
+    b"MOXCEL": "a 1C spreadsheet document (.mxl; in 1C: File → Save as → .xlsx)",
+    b"Rar!": "a RAR archive (unpack it first)",
+    b"7z\xbc\xaf": "a 7-Zip archive (unpack it first)",
+    b"{\\rtf": "an RTF document",
 }
 
 

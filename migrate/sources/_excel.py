@@ -8,7 +8,8 @@ Cell values become text the way a person reads them, with one documented choice 
   shown, no time zone); times ``HH:MM:SS``; durations ``[h]:MM:SS``;
 * booleans ``TRUE``/``FALSE``; formulas: their cached value (a formula never calculated by a
   spreadsheet program reads as empty);
-* merged cells: the value sits in the top-left cell only, the others read as empty.
+* merged cells: a merge over several rows of data gives every cell its value (a company
+  merged over its contacts); other merges keep the value in the top-left cell only.
 
 The default sheet is the first visible worksheet that holds a table (a header of two or more
 columns with rows below it); hidden sheets, chart sheets and sheets of only formatting or
@@ -264,6 +265,7 @@ def _read_workbook(
                 next_step="check `--header-row` (or leave it out to detect the header)",
             )
         header = rows[index]
+    _fill_merged_data(rows, loaded, index + header_rows)
     body = pd.DataFrame(rows[index + header_rows :], dtype=object)
     return table_from_grid(
         header,
@@ -273,6 +275,27 @@ def _read_workbook(
         sheet=name,
         header_row=index + 1,
     )
+
+
+def _fill_merged_data(rows: list[list[str]], sheet: CalamineSheet, first: int) -> None:
+    """Give every cell of a merge that spans rows of data the merged value.
+
+    In hand-made sheets a company cell merged over its five contacts means the company of
+    each of them; read as the top cell only, four contacts would silently lose it. Merges
+    within one row (a section title across columns) are left as they are.
+    """
+    try:
+        ranges = sheet.merged_cell_ranges or []
+    except CalamineError:  # pragma: no cover - a format without merge info
+        return
+    for (r0, c0), (r1, c1) in ranges:
+        if r1 <= r0 or r0 < first or r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        for r in range(r0, min(r1 + 1, len(rows))):
+            row = rows[r]
+            for c in range(c0, min(c1 + 1, len(row))):
+                row[c] = value
 
 
 def _merged_spans(sheet: CalamineSheet, row: int) -> list[tuple[int, int]]:

@@ -237,3 +237,38 @@ def test_a_cut_ole_file_that_makes_calamine_panic_is_a_clear_error(fixture, tmp_
     path.write_bytes(fixture("encrypted.xlsx").read_bytes()[:size])
     error = _error(path)  # was a pyo3 PanicException (a BaseException) and a traceback
     assert "damaged" in error.message or "password" in error.message
+
+
+def test_merges_over_data_rows_fill_down_and_merges_across_stay(make_xlsx) -> None:
+    rows = [
+        ["Компания", "Контакт", "Телефон"],
+        ["ООО Ромашка", "Иван", "8916"],
+        [None, "Ольга", "8917"],
+        [None, "Пётр", "8918"],
+        ["Москва", None, None],
+        ["АО Вектор", "Анна", "8919"],
+    ]
+    path = make_xlsx({"Контакты": rows}, merges=["A2:A4", "A5:C5"])
+    frame = read_table(path).frame  # was "ООО Ромашка", "", ""
+    assert frame["Компания"].tolist() == ["ООО Ромашка"] * 3 + ["Москва", "АО Вектор"]
+    assert frame["Контакт"].tolist() == ["Иван", "Ольга", "Пётр", "", "Анна"]
+
+
+def test_totals_rows_at_the_end_are_not_records(make_xlsx, make_text) -> None:
+    rows = [
+        ["Название", "Бюджет", "Этап"],
+        ["Поставка", 1000, "Новая"],
+        ["Итоговая встреча", 500, "Новая"],
+        ["Итого:", 1500, None],
+        ["Всего сделок", "2 шт.", None],
+    ]
+    frame = read_table(make_xlsx({"Сделки": rows})).frame
+    assert frame["Название"].tolist() == ["Поставка", "Итоговая встреча"]
+    text = "ID;Название;Сумма\n1;Всего хорошего;10\n2;Итого;20\n"  # a full row is data
+    assert len(read_table(make_text(text))) == 2
+
+
+def test_a_1c_mxl_document_is_named(tmp_path) -> None:
+    path = tmp_path / "Номенклатура.mxl"
+    path.write_bytes(b"MOXCEL\x00\x01\x02" + bytes(range(256)))
+    assert "1C spreadsheet" in _error(path).message
