@@ -125,13 +125,14 @@ def read_table(
     kind = _kind(path)
     if kind == "xml":
         table = _read_xml(path, sheet)
-        what = "products" if table.sheet != "Группы" else "groups"
         if not len(table):
+            groups = sheet in (1, "Группы")
             raise SourceReadError(
-                f"the CommerceML file holds no {what}",
+                f"the CommerceML file holds no {'groups' if groups else 'products'}",
                 source=str(path),
-                sheet=table.sheet or None,
-                next_step="export the catalogue from 1C again with the goods selected",
+                next_step="1C may split a catalogue over several files (import0_1.xml holds the "
+                "groups, import0_2.xml the goods): give the one with the goods, or read the "
+                "groups with `--sheet Группы`",
             )
         return table
     if kind == "workbook":
@@ -178,6 +179,8 @@ def _read_xml(path: Path, sheet: str | int | None) -> RawTable:
             next_step="export the catalogue from 1C (import.xml, offers.xml) or the data as CSV",
         )
     if root == "offers":
+        if sheet not in (None, 0, ""):
+            raise _sheet_not_applicable(path, "offers.xml")
         return read_offers(path)
     catalog = read_commerceml(path)
     if sheet in (None, 0, "Товары"):

@@ -272,3 +272,19 @@ def test_a_1c_mxl_document_is_named(tmp_path) -> None:
     path = tmp_path / "Номенклатура.mxl"
     path.write_bytes(b"MOXCEL\x00\x01\x02" + bytes(range(256)))
     assert "1C spreadsheet" in _error(path).message
+
+
+def test_commerceml_part_with_groups_only(tmp_path) -> None:
+    path = tmp_path / "import0_1.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<КоммерческаяИнформация ВерсияСхемы="2.10">'
+        "<Классификатор><Ид>c</Ид><Группы><Группа><Ид>g1</Ид><Наименование>Дрели</Наименование>"
+        "</Группа></Группы></Классификатор></КоммерческаяИнформация>",
+        encoding="utf-8",
+    )
+    assert "--sheet Группы" in _error(path).next_step
+    assert read_table(path, sheet="Группы").frame["Наименование"].tolist() == ["Дрели"]
+
+
+def test_sheet_on_offers_xml_is_refused(fixture) -> None:
+    assert "does not apply" in _error(fixture("cml1251/offers.xml"), sheet="Группы").message
