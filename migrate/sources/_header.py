@@ -27,8 +27,9 @@ def detect_header_row(rows: Sequence[Sequence[str]]) -> int | None:
 
     The header is the first row that fills at least half of the table's width with mostly
     distinct, non-numeric texts of reasonable length; title rows (one merged cell, "Дата
-    выгрузки: …") and blank rows above it are skipped. When no row qualifies, the first
-    non-blank row is the header.
+    выгрузки: …") and blank rows above it are skipped. When no row qualifies, the first row
+    of two or more distinct names (no numbers, dates, e-mails) is the header — one that
+    names only some of the columns; failing that, the first non-blank row.
     """
     sample = list(rows[:HEADER_SCAN_ROWS])
     filled = [_cells(r) for r in sample]
@@ -38,6 +39,10 @@ def detect_header_row(rows: Sequence[Sequence[str]]) -> int | None:
     width = counts[len(counts) * 3 // 4]  # the typical width of a data row, not a stray one
     for i, cells in enumerate(filled):
         if cells and _looks_like_header(cells, width):
+            return i
+    for i, cells in enumerate(filled):  # a header that names only some columns
+        names = [c for c in cells if not _DATA_LIKE.match(c) and "@" not in c and len(c) <= 60]
+        if len(names) >= 2 and len(names) >= 0.7 * len(cells) and len(set(names)) == len(names):
             return i
     return next(i for i, cells in enumerate(filled) if cells)
 

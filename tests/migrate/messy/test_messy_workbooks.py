@@ -288,3 +288,12 @@ def test_commerceml_part_with_groups_only(tmp_path) -> None:
 
 def test_sheet_on_offers_xml_is_refused(fixture) -> None:
     assert "does not apply" in _error(fixture("cml1251/offers.xml"), sheet="Группы").message
+
+
+def test_header_naming_only_some_columns_is_found_under_a_title(make_xlsx) -> None:
+    rows = [["Отчёт по контактам"], [], ["ID", "ФИО", "Телефон", "Email"]]
+    rows += [[i, "Иван", f"8916{i}", "a@example.ru", 1, 2, 3, 4, 5, 6] for i in range(8)]
+    table = read_table(make_xlsx({"Отчёт": rows}))  # was: the title row as the header
+    assert table.header_row == 3
+    assert table.columns[:4] == ["ID", "ФИО", "Телефон", "Email"]
+    assert len(table) == 8
