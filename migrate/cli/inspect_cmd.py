@@ -12,6 +12,7 @@ from rich.table import Table
 
 from mappings.fields import ENTITIES
 from mappings.schema import to_yaml
+from migrate.errors import ConfigError
 from migrate.inspection import Inspection, inspect_source
 
 __all__ = ["command"]
@@ -57,12 +58,20 @@ def command(
         delimiter=delimiter.replace("\\t", "\t") if delimiter else None,
         entity=entity,
     )
-    if write_mapping:
+    empty = not result.proposal.mapping.fields
+    if write_mapping and not empty:
         write_mapping.write_text(to_yaml(result.proposal.mapping), encoding="utf-8")
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
-        _render(result, write_mapping)
+        _render(result, write_mapping if write_mapping and not empty else None)
+    if write_mapping and empty:
+        raise ConfigError(
+            f"no column of `{file.name}` matched a field of `{result.proposal.mapping.entity}`, "
+            f"so `{write_mapping}` was not written",
+            next_step="pass the right `--entity`, or write the mapping by hand "
+            "(docs/mappings.md) with the columns listed above",
+        )
 
 
 def _render(result: Inspection, written: Path | None) -> None:

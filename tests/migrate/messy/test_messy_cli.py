@@ -227,3 +227,14 @@ def test_old_mapping_on_a_two_row_header_suggests_the_joined_name(capsys, tmp_pa
     code, _, err = _run(capsys, "validate", "-w", str(root))
     assert code == 2
     assert "(did you mean `Контакт / Имя`?)" in err
+
+
+def test_inspect_writes_no_mapping_when_nothing_matches(capsys, tmp_path, fixture):
+    target = tmp_path / "m.yaml"
+    code, out, err = _run(
+        capsys, "inspect", str(fixture("mac_roman.csv")), "--write-mapping", str(target)
+    )
+    assert code == 2
+    assert "was not written" in _one_error(err)  # was: `fields: {}`, which validate refuses
+    assert "Name" in out  # the profile is still shown
+    assert not target.exists()
