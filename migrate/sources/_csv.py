@@ -190,7 +190,7 @@ def _mixed_copy(path: Path, fallback: str | None) -> Path | None:
     Each line is decoded as UTF-8 when it is valid UTF-8, else with ``fallback`` (or the
     likeliest Cyrillic code page of those lines). None when the other lines are not text.
     """
-    data = path.read_bytes().replace(b"\x00", b"")
+    data = path.read_bytes().replace(b"\x00", b"").removeprefix(b"\xef\xbb\xbf")
     lines = data.splitlines(keepends=True)
     other = [i for i, line in enumerate(lines) if not _is_utf8(line)]
     if other:

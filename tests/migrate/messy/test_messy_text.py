@@ -172,3 +172,13 @@ def test_western_code_pages_are_not_read_as_cyrillic(make_text, encoding) -> Non
     text = "ID;Name;Note\n1;Café Müller;naïve façade\n2;José Peña;crème brûlée\n"
     frame = read_table(make_text(text, encoding=encoding)).frame  # was "Cafй Mьller"
     assert frame["Name"].tolist() == ["Café Müller", "José Peña"]
+
+
+def test_bom_quoted_header_and_a_cp1251_line(tmp_path) -> None:
+    path = tmp_path / "bq.csv"
+    path.write_bytes(
+        '\ufeff"ID";"Имя"\r\n"1";"Иван"\r\n'.encode() + '"2";"Олег"\r\n'.encode("cp1251")
+    )
+    table = read_table(path)
+    assert table.columns == ["ID", "Имя"]
+    assert table.frame["Имя"].tolist() == ["Иван", "Олег"]
