@@ -32,7 +32,7 @@ from typing import Any
 
 import yaml
 
-from mappings._yaml import Located, load_located
+from mappings._yaml import Located, NotUtf8, load_located, read_utf8
 from mappings.fields import ENTITIES
 from mappings.schema import suggest
 from migrate.errors import ConfigError
@@ -169,13 +169,11 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> M
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"`{path}` not found", next_step=_INIT_HINT)
-    data = path.read_bytes()
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        text = read_utf8(path)
+    except NotUtf8 as exc:
         raise ConfigError(
-            f"`{path}`, line {line}: not UTF-8 text",
+            f"`{path}`, line {exc.line}: not UTF-8 text",
             next_step="save the file as UTF-8 (Notepad: File → Save as → Encoding: UTF-8)",
         ) from None
     return parse_config(text, str(path), environ)
