@@ -13,10 +13,10 @@ from migrate.sources._excel import read_workbook
 from migrate.sources._html import looks_like_html, read_html_table
 from migrate.sources._table import RawTable
 
-__all__ = ["TEXT_SUFFIXES", "WORKBOOK_SUFFIXES", "XML_SHEETS", "list_sheets", "read_table"]
+__all__ = ["XML_SHEETS", "list_sheets", "read_table"]
 
-WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
-TEXT_SUFFIXES = frozenset({".csv", ".txt", ".tsv", ".tab"})
+ZIP_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xlsb", ".ods"})  # workbooks in a zip container
+OLE_SUFFIXES = frozenset({".xls", ".xlsx"})  # .xls, and .xlsx when encrypted
 XML_SHEETS = ("Товары", "Группы")  # the two tables of a CommerceML import.xml
 
 
@@ -55,7 +55,7 @@ def _named_right(path: Path) -> bool:
     """Whether a workbook's extension names its container (zip or OLE)."""
     suffix = path.suffix.lower()
     zipped = _head(path, 4).startswith(_ZIP)
-    return suffix in ({".xlsx", ".xlsm", ".xlsb", ".ods"} if zipped else {".xls", ".xlsx"})
+    return suffix in (ZIP_SUFFIXES if zipped else OLE_SUFFIXES)
 
 
 def _xml_root(path: Path) -> str:
@@ -100,9 +100,14 @@ def read_table(
 ) -> RawTable:
     """Read one table of a source file, every cell as text.
 
+    The reader is chosen by what the file holds, not by its name: a workbook named ``.csv``
+    reads as a workbook, a CSV or an HTML table named ``.xls`` (Bitrix24's "Export to
+    Excel") reads as text or HTML.
+
     Args:
         path: ``.xlsx/.xlsm/.xlsb/.xls/.ods`` (python-calamine), ``.csv/.txt/.tsv/.tab``
-            (encoding and delimiter guessed), or a CommerceML ``import.xml`` / ``offers.xml``.
+            (encoding and delimiter guessed), an HTML table, or a CommerceML
+            ``import.xml`` / ``offers.xml``.
         sheet: a sheet name (case-insensitive) or 0-based index; default: the first
             non-empty sheet. For ``import.xml``: ``"Товары"`` (default) or ``"Группы"``.
         header_row: the 1-based header row; default: detected below title/blank rows.
