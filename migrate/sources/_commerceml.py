@@ -70,6 +70,12 @@ def _iterparse(path: Path) -> Iterator[tuple[str, ET.Element]]:
         raise SourceReadError(f"cannot open the file ({exc.strerror})", source=str(path)) from None
 
 
+def _deleted(item: ET.Element) -> bool:
+    """``<Товар Статус="Удален">`` (or a ``Статус`` child): a deletion, not a product."""
+    status = item.get("Статус") or _text(item, "Статус")
+    return status.strip().casefold().replace("ё", "е") == "удален"
+
+
 def _sections(groups: ET.Element, parent: str, out: list[list[str]]) -> None:
     for group in groups:
         if _tag(group) != "Группа":
@@ -221,7 +227,8 @@ def read_commerceml(import_path: Path, offers_path: Path | None = None) -> Comme
                 names = {gid: name for gid, name, _ in sections}
             properties = _Properties.read(el)
         elif tag == "Товар":
-            products.append(_product(el, names, properties))
+            if not _deleted(el):
+                products.append(_product(el, names, properties))
             el.clear()
     offers_path = offers_path or find_offers(import_path)
     columns = PRODUCT_COLUMNS

@@ -297,3 +297,16 @@ def test_header_naming_only_some_columns_is_found_under_a_title(make_xlsx) -> No
     assert table.header_row == 3
     assert table.columns[:4] == ["ID", "ФИО", "Телефон", "Email"]
     assert len(table) == 8
+
+
+def test_commerceml_deleted_goods_are_not_products(tmp_path) -> None:
+    path = tmp_path / "import.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<КоммерческаяИнформация><Каталог><Товары>'
+        "<Товар><Ид>a</Ид><Наименование>Дрель</Наименование></Товар>"
+        '<Товар Статус="Удален"><Ид>b</Ид><Наименование>Старая дрель</Наименование></Товар>'
+        "<Товар><Ид>c</Ид><Наименование>Пила</Наименование><Статус>Удалён</Статус></Товар>"
+        "</Товары></Каталог></КоммерческаяИнформация>",
+        encoding="utf-8",
+    )
+    assert read_table(path).frame["Ид"].tolist() == ["a"]  # was: a, b, c
