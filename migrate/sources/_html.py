@@ -1,8 +1,8 @@
 """HTML tables saved with a spreadsheet name: Bitrix24's "Export to Excel" writes one as .xls.
 
-The first ``<table>`` with the most rows is read; ``<th>`` and ``<td>`` are cells, ``colspan``
-repeats nothing (the value sits in the first column it spans, as with merged cells), ``<br>``
-becomes a line break, entities are decoded. The encoding comes from the BOM, else the
+The ``<table>`` with the most rows is read; ``<th>`` and ``<td>`` are cells; ``colspan`` puts
+the value in the first column it spans, ``rowspan`` gives it to every row it spans (as merged
+cells in a workbook); ``<br>`` becomes a line break, entities are decoded. The encoding comes from the BOM, else the
 ``<meta charset>``, else UTF-8 (cp1251 when the bytes are not UTF-8).
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -39,12 +40,15 @@ class _Tables(HTMLParser):
         self._row: list[str] | None = None
         self._cell: list[str] | None = None
         self._span = 1
+        self._down = 1
+        self._carry: dict[int, list[Any]] = {}  # column → [rows left, value] of a rowspan
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "table":
             self._depth += 1
             if self._depth == 1:
                 self.tables.append([])
+                self._carry = {}
         elif self._depth != 1:
             return
         elif tag == "tr":
@@ -55,8 +59,8 @@ class _Tables(HTMLParser):
             if self._row is None:
                 self._row = []
             self._cell = []
-            span = dict(attrs).get("colspan") or "1"
-            self._span = int(span) if span.isdigit() and 0 < int(span) < 1000 else 1
+            self._span = _span(dict(attrs).get("colspan"))
+            self._down = _span(dict(attrs).get("rowspan"))
         elif tag == "br" and self._cell is not None:
             self._cell.append("\n")
 
@@ -80,14 +84,37 @@ class _Tables(HTMLParser):
         if self._cell is not None and self._row is not None:
             text = "".join(self._cell).replace("\xa0", " ")
             lines = [" ".join(line.split()) for line in text.split("\n")]
-            self._row.extend(["\n".join(lines).strip(), *[""] * (self._span - 1)])
+            value = "\n".join(lines).strip()
+            self._fill_carried()
+            start = len(self._row)
+            self._row.extend([value, *[""] * (self._span - 1)])
+            if self._down > 1:  # rowspan: the rows below get the value, as merged cells do
+                for column in range(start, start + self._span):
+                    self._carry[column] = [self._down - 1, value if column == start else ""]
         self._cell = None
+
+    def _fill_carried(self) -> None:
+        """Put the values of rowspans from the rows above into the columns they cover."""
+        assert self._row is not None
+        while len(self._row) in self._carry:
+            column = len(self._row)
+            left, value = self._carry[column]
+            self._row.append(value)
+            if left <= 1:
+                del self._carry[column]
+            else:
+                self._carry[column][0] = left - 1
 
     def _end_row(self) -> None:
         self._end_cell()
         if self._row is not None and self.tables:
+            self._fill_carried()
             self.tables[-1].append(self._row)
         self._row = None
+
+
+def _span(text: str | None) -> int:
+    return int(text) if text and text.isdigit() and 0 < int(text) < 1000 else 1
 
 
 def _decode(data: bytes) -> str:

@@ -310,3 +310,20 @@ def test_commerceml_deleted_goods_are_not_products(tmp_path) -> None:
         encoding="utf-8",
     )
     assert read_table(path).frame["Ид"].tolist() == ["a"]  # was: a, b, c
+
+
+def test_html_table_with_rowspan_colspan_entities_and_breaks(tmp_path) -> None:
+    path = tmp_path / "export.html"
+    path.write_text(
+        "<html><body><table>\n<tr><th>Компания</th><th>Контакт</th><th>Телефон</th></tr>\n"
+        '<tr><td rowspan="2">ООО &laquo;Ромашка&raquo;</td><td>Иван</td><td>8916</td></tr>\n'
+        "<tr><td>Ольга</td><td>8917</td></tr>\n"
+        '<tr><td>АО Вектор</td><td colspan="2">нет контактов</td></tr>\n'
+        "<tr><td>ИП Петров</td><td>Пётр<br>Петрович</td><td>&nbsp;8918</td></tr>\n"
+        "</table></body></html>\n",
+        encoding="utf-8",
+    )
+    frame = read_table(path).frame
+    assert frame["Компания"].tolist() == ["ООО «Ромашка»"] * 2 + ["АО Вектор", "ИП Петров"]
+    assert frame["Контакт"].tolist() == ["Иван", "Ольга", "нет контактов", "Пётр\nПетрович"]
+    assert frame["Телефон"].tolist() == ["8916", "8917", "", "8918"]  # rowspan: no shift left
