@@ -2,8 +2,9 @@
 
 The ``<table>`` with the most rows is read; ``<th>`` and ``<td>`` are cells; ``colspan`` puts
 the value in the first column it spans, ``rowspan`` gives it to every row it spans (as merged
-cells in a workbook); ``<br>`` becomes a line break, entities are decoded. The encoding comes from the BOM, else the
-``<meta charset>``, else UTF-8 (cp1251 when the bytes are not UTF-8).
+cells in a workbook); ``<br>`` becomes a line break, entities are decoded. The encoding
+comes from the BOM, else the ``<meta charset>``, else UTF-8 (cp1251 when the bytes are not
+UTF-8).
 """
 
 from __future__ import annotations
