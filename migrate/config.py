@@ -399,7 +399,10 @@ class Workspace:
         return self.root / config.mappings
 
     def source_files(self, spec: SourceSpec) -> list[Path]:
-        """The files of ``spec``, globs expanded (relative to the workspace), sorted."""
+        """The files of ``spec``, globs expanded (relative to the workspace), sorted.
+
+        A glob skips Excel's lock files (``~$contacts.xlsx``, there while the file is open).
+        """
         found: list[Path] = []
         for pattern in spec.files:
             path = Path(pattern).expanduser()
@@ -407,7 +410,8 @@ class Workspace:
             if path.exists():  # a real name may hold glob characters: `contacts[1].csv`
                 found.append(path)
             elif any(ch in pattern for ch in "*?["):
-                found.extend(sorted(path.parent.glob(path.name)))
+                matches = sorted(path.parent.glob(path.name))
+                found.extend(m for m in matches if not m.name.startswith("~$"))  # Excel locks
             else:
                 raise ConfigError(
                     f"source `{spec.name}`: file `{pattern}` not found (looked in `{path.parent}`)",

@@ -238,3 +238,13 @@ def test_inspect_writes_no_mapping_when_nothing_matches(capsys, tmp_path, fixtur
     assert "was not written" in _one_error(err)  # was: `fields: {}`, which validate refuses
     assert "Name" in out  # the profile is still shown
     assert not target.exists()
+
+
+def test_glob_skips_the_lock_file_of_a_workbook_open_in_excel(capsys, tmp_path, fixture):
+    root = _workspace(tmp_path, fixture("data_on_second_sheet.xlsx"))
+    (root / "data" / "~$data_on_second_sheet.xlsx").write_bytes(b"\x0bUser" + b"\x00" * 150)
+    text = (root / "migration.yaml").read_text(encoding="utf-8")
+    (root / "migration.yaml").write_text(text.replace("data_on_second_sheet", "*"), "utf-8")
+    code, out, _ = _run(capsys, "validate", "-w", str(root), "--fail-on", "never", "--json")
+    assert code == 0  # was: the lock file read as a damaged workbook
+    assert '"rows_read": 3' in out
