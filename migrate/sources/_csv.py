@@ -237,16 +237,27 @@ def _check_delimiter(path: Path, delimiter: str) -> str:
 
 
 def _runaway_quote(frame: pd.DataFrame, delimiter: str, width: int) -> tuple[int, str] | None:
-    """The first cell that swallowed whole records after an unclosed quote: (index, text)."""
-    if width < 3:
+    """The first cell that swallowed whole records after an unclosed quote: (index, text).
+
+    A line inside a cell is a swallowed record when it splits into exactly ``width`` fields
+    and, where the first column holds numbers (ids), starts with a number too, so that notes
+    with commas on their second line are not mistaken for records.
+    """
+    if width < 3 or len(frame) < 2:
         return None
+    first = frame.iloc[1:, 0].head(200)
+    numeric_ids = bool(len(first)) and bool(first.str.fullmatch(r"\s*\d+\s*").mean() > 0.9)
     for column in frame.columns:
         values = frame[column]
         multi = values[values.str.contains("\n", regex=False)]
         for index, value in multi.head(1000).items():
             rest = [line for line in str(value).splitlines()[1:] if line.strip()]
-            if any(line.count(delimiter) >= width - 1 for line in rest):
-                return int(str(index)), rest[0]
+            for line in rest:
+                fields = next(csv.reader([line], delimiter=delimiter), [])
+                if len(fields) != width:
+                    continue
+                if not numeric_ids or fields[0].strip().isdigit():
+                    return int(str(index)), line
     return None
 
 

@@ -182,3 +182,11 @@ def test_bom_quoted_header_and_a_cp1251_line(tmp_path) -> None:
     table = read_table(path)
     assert table.columns == ["ID", "Имя"]
     assert table.frame["Имя"].tolist() == ["Иван", "Олег"]
+
+
+def test_a_multiline_note_with_commas_is_not_a_runaway_quote(make_text) -> None:
+    text = (
+        'ID,Текст,Автор\n1,"Позвонить, обсудить цену\nВторая строка, ещё, и ещё",Иван\n2,ок,Олег\n'
+    )
+    frame = read_table(make_text(text)).frame
+    assert frame["Текст"].iloc[0] == "Позвонить, обсудить цену\nВторая строка, ещё, и ещё"
