@@ -55,6 +55,8 @@ def _decode_sample(path: Path, sample: bytes, encoding: str, *, complete: bool) 
         if not complete and exc.start >= len(sample) - 4:
             return sample[: exc.start].decode(encoding)
         raise _bad_encoding(path, sample, encoding, exc.start) from None
+    except UnicodeError:
+        raise _bad_encoding(path, sample, encoding, 0) from None
     except LookupError:
         raise SourceReadError(
             f"unknown encoding `{encoding}`",
@@ -86,6 +88,8 @@ def _locate_bad_bytes(path: Path, encoding: str) -> SourceReadError:
             except UnicodeDecodeError as exc:
                 bad = max(0, exc.start - len(exc.object) + len(chunk))
                 return _bad_encoding(path, chunk, encoding, bad, lines=lines, base=offset)
+            except UnicodeError:  # "UTF-16 stream does not start with BOM" and the like
+                return _bad_encoding(path, chunk, encoding, 0, lines=lines, base=offset)
             lines += chunk.count(b"\n")
             offset += len(chunk)
     return _bad_encoding(path, b"", encoding, 0, lines=lines, base=offset)
@@ -144,7 +148,7 @@ def _read_pandas(path: Path, encoding: str, delimiter: str, width: int, skip: in
             engine="c",
             low_memory=False,
         )
-    except UnicodeDecodeError:
+    except UnicodeError:
         raise _locate_bad_bytes(path, encoding) from None
     except pd.errors.ParserError:  # ragged rows: more fields than the header has
         with path.open(encoding=encoding, newline="") as fh:
@@ -162,7 +166,7 @@ def _read_all(path: Path, encoding: str, delimiter: str, width: int, skip: int) 
     if pa_csv is not None:
         try:
             return _read_arrow(path, encoding, delimiter, width, skip)
-        except (pa.ArrowInvalid, UnicodeDecodeError, LookupError):
+        except (pa.ArrowInvalid, UnicodeError, LookupError):
             pass
     return _read_pandas(path, encoding, delimiter, width, skip)
 

@@ -190,3 +190,11 @@ def test_a_multiline_note_with_commas_is_not_a_runaway_quote(make_text) -> None:
     )
     frame = read_table(make_text(text)).frame
     assert frame["Текст"].iloc[0] == "Позвонить, обсудить цену\nВторая строка, ещё, и ещё"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "utf-8"])
+def test_a_wrong_encoding_given_is_one_clear_error(fixture, encoding) -> None:
+    name = "utf16_bom_tab.txt" if encoding == "utf-8" else "crlf_bom.csv"
+    with pytest.raises(SourceReadError) as info:  # utf-16: was UnicodeError from pyarrow
+        read_table(fixture(name), encoding=encoding)
+    assert "--encoding" in info.value.next_step
