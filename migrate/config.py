@@ -34,7 +34,7 @@ from typing import Any
 
 import yaml
 
-from mappings._yaml import Located, load_located
+from mappings._yaml import Located, NotUtf8, load_located, read_utf8
 from mappings.fields import ENTITIES
 from mappings.schema import suggest
 from migrate.errors import ConfigError
@@ -176,7 +176,14 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> M
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"`{path}` not found", next_step=_INIT_HINT)
-    return parse_config(path.read_text(encoding="utf-8"), str(path), environ)
+    try:
+        text = read_utf8(path)
+    except NotUtf8 as exc:
+        raise ConfigError(
+            f"`{path}`, line {exc.line}: not UTF-8 text",
+            next_step="save the file as UTF-8 (Notepad: File → Save as → Encoding: UTF-8)",
+        ) from None
+    return parse_config(text, str(path), environ)
 
 
 def parse_config(
@@ -406,15 +413,19 @@ class Workspace:
         return self.root / config.mappings
 
     def source_files(self, spec: SourceSpec) -> list[Path]:
-        """The files of ``spec``, globs expanded (relative to the workspace), sorted."""
+        """The files of ``spec``, globs expanded (relative to the workspace), sorted.
+
+        A glob skips Excel's lock files (``~$contacts.xlsx``, there while the file is open).
+        """
         found: list[Path] = []
         for pattern in spec.files:
             path = Path(pattern).expanduser()
             path = path if path.is_absolute() else self.root / path
-            if any(ch in pattern for ch in "*?["):
-                found.extend(sorted(path.parent.glob(path.name)))
-            elif path.exists():
+            if path.exists():  # a real name may hold glob characters: `contacts[1].csv`
                 found.append(path)
+            elif any(ch in pattern for ch in "*?["):
+                matches = sorted(path.parent.glob(path.name))
+                found.extend(m for m in matches if not m.name.startswith("~$"))  # Excel locks
             else:
                 raise ConfigError(
                     f"source `{spec.name}`: file `{pattern}` not found (looked in `{path.parent}`)",
