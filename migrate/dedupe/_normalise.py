@@ -35,6 +35,8 @@ __all__ = [
 _NON_ALNUM = re.compile(r"[^0-9a-zа-я]+")
 _DOUBLE = re.compile(r"(.)\1+")
 _SPLIT_MULTI = re.compile(r"\s*(?:[,;/|\n]|\bили\b|\bor\b)\s*")
+_SPLIT_NUMBERS = re.compile(r"\s*(?:[;|\n]|\bили\b|\bor\b)\s*")
+_FRAGMENT = re.compile(r"^[\d\s()+\-.]{1,6}$")  # digits too few to be a phone on their own
 
 
 def _plain(value: object) -> str:
@@ -75,7 +77,11 @@ def split_multi(value: object) -> list[str]:
     text = str(value).strip()
     if not text or text in ("nan", "None", "<NA>"):
         return []
-    return [part for part in _SPLIT_MULTI.split(text) if part]
+    parts = [part for part in _SPLIT_MULTI.split(text) if part]
+    if len(parts) > 1 and any(_FRAGMENT.match(part) for part in parts):
+        # «310/246-1501», «(495) 123-45-67, доб. 12»: pieces of one number, not several values
+        return [part for part in _SPLIT_NUMBERS.split(text) if part]
+    return parts
 
 
 def phone_key(value: object) -> str:

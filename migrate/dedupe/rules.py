@@ -55,9 +55,9 @@ KINDS: dict[str, tuple[frozenset[str], tuple[Any, ...]]] = {
     "exact": (frozenset({"exact"}), ("exact",)),
     "phone": (frozenset({"exact", "suffix"}), ("exact",)),
     "email": (frozenset({"exact", "local", "fuzzy"}), ("exact", {"fuzzy": 0.92})),
-    "identifier": (frozenset({"exact", "fuzzy"}), ("exact", {"fuzzy": 0.9})),
+    "identifier": (frozenset({"exact", "typo", "fuzzy"}), ("exact", {"fuzzy": 0.9})),
     "person_name": (
-        frozenset({"exact", "translit", "initials", "subset", "fuzzy"}),
+        frozenset({"exact", "translit", "initials", "subset", "fuzzy", "part"}),
         ("exact", "translit", "initials", {"fuzzy": 0.9}, "subset", {"fuzzy": 0.75}),
     ),
     "company_name": (
@@ -374,7 +374,7 @@ def _parse_level(raw: Any, allowed: frozenset[str], here: str, problems: list[st
     raw = dict(raw)
     name = raw.pop("name", None)
     threshold = raw.pop("threshold", None)
-    for candidate in ("fuzzy", "within", "suffix"):
+    for candidate in ("fuzzy", "within", "suffix", "part"):
         if candidate in raw:
             name, threshold = candidate, raw.pop(candidate)
     m, u = raw.pop("m", None), raw.pop("u", None)
@@ -385,11 +385,11 @@ def _parse_level(raw: Any, allowed: frozenset[str], here: str, problems: list[st
             f"{here} `{name}` is not allowed here (allowed: {', '.join(sorted(allowed))})"
         )
         return Level("exact")
-    if name in ("fuzzy", "within", "suffix"):
+    if name in ("fuzzy", "within", "suffix", "part"):
         if threshold is None:
             problems.append(f"{here} `{name}` needs a value, e.g. {{{name}: 0.9}}")
             threshold = 1.0
-        high = 1.0 if name == "fuzzy" else 1e9
+        high = 1.0 if name in ("fuzzy", "part") else 1e9
         threshold = _number(threshold, f"{here} `{name}`", problems, 0, high)
     for label, value in (("m", m), ("u", u)):
         if value is not None:
