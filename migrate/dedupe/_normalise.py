@@ -220,3 +220,22 @@ def split_fio(value: object, surname_first: bool = True) -> tuple[str, str, str]
     tokens = name_tokens(value)
     picked = assign_roles([role_hint(t) for t in tokens], surname_first)
     return tuple(tokens[i] if i >= 0 else "" for i in picked)  # type: ignore[return-value]
+
+
+_CODE = re.compile(r"(?:[0-9a-zа-я]+[-./])*[0-9a-zа-я]*\d[0-9a-zа-я]*(?:[-./][0-9a-zа-я]+)*", re.I)
+
+
+def code_tokens(value: object) -> list[str]:
+    """Model numbers, SKUs, part codes in free text: words with a digit, ``-./`` dropped.
+
+    ``"Garmin LX-7964 mp3 player"`` → ``["lx7964"]``; a bare number of one or two digits
+    (``2 pack``) is no code.
+    """
+    tokens = (t.lower().replace("-", "").replace(".", "").replace("/", "")
+              for t in _CODE.findall(_plain(value)))  # fmt: skip
+    return sorted({t for t in tokens if len(t) >= 3})
+
+
+def codes_key(value: object) -> str:
+    """The code tokens of a text, sorted and joined by a space (``""`` without any)."""
+    return " ".join(code_tokens(value))

@@ -100,6 +100,8 @@ def prepare(frame: pd.DataFrame, comparison: Comparison) -> Prepared:
         main = encode(raw, _number_key)
         numbers = np.array([float(v) if v else np.nan for v in main.values] + [np.nan])
         return Prepared(comparison, main, numbers=numbers[main.codes])
+    if kind == "code":
+        return Prepared(comparison, encode(raw, norm.codes_key))
     return Prepared(comparison, encode(raw, _text_key))
 
 
@@ -167,8 +169,24 @@ def _ordinal(value: str) -> float:
         return np.nan
 
 
+_CURRENCY = re.compile(r"[\s\u00a0'’]|^[^\d\-+.,]+|[^\d]+$")
+_THOUSANDS = re.compile(r"-?\d{1,3}([.,]\d{3})+")
+
+
 def _number_key(value: str) -> str:
-    text = re.sub(r"[\s\u00a0]", "", value).replace(",", ".")
+    """``1 234,50``, ``$1,777.69``, ``1.234,56 ₽``, ``12 руб.`` as a number (else ``""``).
+
+    With both separators, the last one is the decimal point; a comma alone is one, unless it
+    repeats (``1,234,567``).
+    """
+    text = _CURRENCY.sub("", value)
+    if "," in text and "." in text:
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+        text = text.replace("." if decimal == "," else ",", "").replace(",", ".")
+    elif text.count(",") > 1 or text.count(".") > 1:
+        text = text.replace(",", "").replace(".", "") if _THOUSANDS.fullmatch(text) else ""
+    else:
+        text = text.replace(",", ".")
     try:
         number = float(text)
     except ValueError:

@@ -28,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 
+from migrate.dedupe import _normalise as norm
 from migrate.dedupe.rules import Rules, parse_rules
 from migrate.profile import guess_kind
 
@@ -37,7 +38,7 @@ SCAN = 2000
 _ROLE_HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (role, re.compile(pattern, re.I))
     for role, pattern in (
-        ("middle", r"middle|patronym|отчеств|^mname$|^mi$"),
+        ("middle", r"middle|midl|patronym|отчеств|^mname$|^mi$|^mid_?name$"),
         ("given", r"given|first|fore|christian|^fname$|^имя$|имя_|_имя"),
         ("surname", r"surname|last_?name|family|^lname$|^last$|фамили"),
         ("full_name", r"full_?name|person|^фио$|^contact_?name$|^name_?full$"),
@@ -70,6 +71,7 @@ class ColumnRole:
     fill_rate: float
     distinct_rate: float
     mean_length: float
+    codes_rate: float = 0.0  # share of values holding a model number / SKU-like word
 
 
 def _header(column: str) -> str:
@@ -129,8 +131,9 @@ def infer_roles(frame: pd.DataFrame, key: str | None = None) -> list[ColumnRole]
         mean = sum(len(v) for v in values) / len(values) if values else 0.0
         if role == "long_text" and mean > 500:
             role = "skip"  # a whole description: too slow to compare, too noisy to help
+        codes = sum(1 for v in values if norm.code_tokens(v)) / len(values) if values else 0.0
         out.append(ColumnRole(name, role, len(text) / rows if rows else 0.0,
-                              distinct / max(len(text), 1), mean))  # fmt: skip
+                              distinct / max(len(text), 1), mean, codes))  # fmt: skip
     return out
 
 
@@ -144,7 +147,7 @@ def _comparisons(roles: list[ColumnRole]) -> list[dict[str, Any]]:
     if names:
         out.append({"name": "name", "kind": "person_name", "columns": names,
                     "levels": ["exact", "translit", "initials", {"fuzzy": 0.85}, "subset",
-                               {"fuzzy": 0.7}, {"part": 0.8}]})  # fmt: skip
+                               {"fuzzy": 0.7}]})  # fmt: skip
     for column in _columns(roles, "birth", "date"):
         out.append({"name": column, "kind": "date", "columns": [column],
                     "levels": ["exact", "typo"]})  # fmt: skip
@@ -159,6 +162,9 @@ def _comparisons(roles: list[ColumnRole]) -> list[dict[str, Any]]:
                 "levels": ["exact", {"fuzzy": 0.9}, {"fuzzy": 0.75}],
             }
         )
+    for r in _code_columns(roles):
+        out.append({"name": f"{r.column} code", "kind": "code", "columns": [r.column],
+                    "levels": ["exact", "subset"]})  # fmt: skip
     for role, spec in (
         ("phone", {"kind": "phone"}),
         ("email", {"kind": "email"}),
@@ -175,6 +181,11 @@ def _comparisons(roles: list[ColumnRole]) -> list[dict[str, Any]]:
         for column in _columns(roles, role):
             out.append({"name": column, "columns": [column], **spec})
     return out
+
+
+def _code_columns(roles: list[ColumnRole]) -> list[ColumnRole]:
+    """Text columns where most values carry a code (a product's model number)."""
+    return [r for r in roles if r.role in ("text", "long_text") and r.codes_rate >= 0.5]
 
 
 def _blocking(roles: list[ColumnRole], comparisons: list[dict[str, Any]]) -> list[Any]:
@@ -202,6 +213,12 @@ def _blocking(roles: list[ColumnRole], comparisons: list[dict[str, Any]]) -> lis
                    key=lambda r: (r.role != "text", -r.distinct_rate * r.fill_rate))  # fmt: skip
     if texts:
         blocking.append({"columns": [texts[0].column], "transform": "tokens"})
+    for r in _code_columns(roles):
+        blocking.append({"columns": [r.column], "transform": "codes"})
+    if _columns(roles, "address"):
+        # the whole address, normalised: a session of its own, in which the name is free to
+        # differ, so that EM can learn how names of one person vary
+        blocking.append("address")
     if not person and _columns(roles, "address"):
         blocking.append({"columns": _columns(roles, "address")[:1], "transform": "tokens"})
     return blocking

@@ -67,11 +67,13 @@ KINDS: dict[str, tuple[frozenset[str], tuple[Any, ...]]] = {
     "text": (frozenset({"exact", "subset", "fuzzy"}), ("exact", {"fuzzy": 0.9}, {"fuzzy": 0.7})),
     "date": (frozenset({"exact", "typo", "within"}), ("exact", "typo", {"within": 366})),
     "number": (frozenset({"exact", "within"}), ("exact", {"within": 0.05})),
+    # model numbers, SKUs in free text: ``LX-7964`` = ``lx7964``; another number differs
+    "code": (frozenset({"exact", "subset", "fuzzy"}), ("exact", "subset")),
 }
 TRANSFORMS = frozenset(
     {"exact", "phone", "email", "identifier", "digits", "translit", "name_key", "company_key",
-     "initial", "given_name", "phonetic", "year", "tokens", "prefix2", "prefix3", "prefix4",
-     "prefix5"}
+     "initial", "given_name", "phonetic", "year", "tokens", "codes", "prefix2", "prefix3",
+     "prefix4", "prefix5"}
 )  # fmt: skip
 SCORERS = frozenset(
     {"ratio", "token_sort_ratio", "token_set_ratio", "partial_ratio", "WRatio", "jaro_winkler"}
@@ -438,7 +440,7 @@ def _parse_blocking(
 _KIND_TRANSFORM = {
     "exact": "exact", "phone": "phone", "email": "email", "identifier": "identifier",
     "person_name": "name_key", "company_name": "company_key", "text": "exact", "date": "exact",
-    "number": "exact",
+    "number": "exact", "code": "codes",
 }  # fmt: skip
 
 
