@@ -31,6 +31,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bench.dedupe_people import _typo
+
 __all__ = ["GENERATORS", "generate"]
 
 Rng = np.random.Generator
@@ -92,21 +94,6 @@ _BRANDS = _words("sony samsung panasonic canon nikon philips lg toshiba garmin l
 _PRODUCTS = ("digital camera", "lcd hdtv", "dvd player", "wireless mouse", "gps navigator",
              "home theater system", "camcorder", "mp3 player", "plasma tv",
              "headphones")  # fmt: skip
-
-
-def _typo(text: str, rng: Rng) -> str:
-    if len(text) < 4:
-        return text
-    i = int(rng.integers(1, len(text) - 1))
-    op = int(rng.integers(0, 4))
-    letter = _LETTERS[int(rng.integers(0, 26))]
-    if op == 0:
-        return text[:i] + text[i + 1 :]
-    if op == 1:
-        return text[:i] + letter + text[i:]
-    if op == 2:
-        return text[:i] + letter + text[i + 1 :]
-    return text[: i - 1] + text[i] + text[i - 1] + text[i + 1 :]
 
 
 def _pick(rng: Rng, items: tuple[str, ...] | list[str]) -> str:
