@@ -104,6 +104,7 @@ class Comparison:
     strong: bool = False
     validate: str = "none"
     required: bool = False
+    tf: bool = False  # term frequency: agreeing on a rare value weighs more than on a common one
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,7 +334,7 @@ def _parse_comparisons(raw: Any, where: str, problems: list[str]) -> list[Compar
 
 
 _COMPARISON_KEYS = {"name", "kind", "columns", "column", "levels", "scorer", "strong", "validate",
-                    "required"}  # fmt: skip
+                    "required", "tf"}  # fmt: skip
 
 
 def _parse_comparison(item: Mapping[str, Any], here: str, problems: list[str]) -> Comparison | None:
@@ -364,6 +365,7 @@ def _parse_comparison(item: Mapping[str, Any], here: str, problems: list[str]) -
         strong=bool(item.get("strong", kind == "identifier" and validate != "none")),
         validate=validate,
         required=bool(item.get("required", False)),
+        tf=bool(item.get("tf", False)),
     )
 
 

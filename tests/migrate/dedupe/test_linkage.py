@@ -202,3 +202,26 @@ def test_em_fits_a_comparison_that_every_blocking_key_reads():
 
     result = dedupe_table(frame, rules, explain=False)
     assert not np.allclose(result.model.m[0], default_m(rules.comparisons[0]))
+
+
+def test_term_frequency_weighs_a_rare_name_above_a_common_one():
+    names = ["smith"] * 40 + ["zyxwoll", "zyxwoll"] + [f"name{i}" for i in range(60)]
+    frame = pd.DataFrame({"_key": [str(i) for i in range(len(names))], "surname": names,
+                          "city": ["x"] * len(names)})  # fmt: skip
+    from migrate.dedupe import dedupe_table
+
+    def scores(tf: bool) -> dict[str, float]:
+        rules = parse_rules({
+            "comparisons": [{"name": "s", "kind": "exact", "columns": ["surname"], "tf": tf},
+                            {"name": "c", "kind": "exact", "columns": ["city"]}],
+            "blocking": ["s"], "thresholds": {"match": 0.99, "review": 0.0},
+        }, entity="t")  # fmt: skip
+        pairs = dedupe_table(frame, rules, explain=False).pairs
+        rare = pairs[pairs["key_a"] == "40"]["score"].iloc[0]
+        common = pairs[(pairs["key_a"] == "0") & (pairs["key_b"] == "1")]["score"].iloc[0]
+        return {"rare": float(rare), "common": float(common)}
+
+    plain, adjusted = scores(tf=False), scores(tf=True)
+    assert plain["rare"] == pytest.approx(plain["common"])
+    assert adjusted["rare"] > plain["rare"]
+    assert adjusted["common"] < plain["common"]
