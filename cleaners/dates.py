@@ -8,11 +8,22 @@ from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import numpy as np
+import pyarrow as pa
+
 from cleaners._base import OnError
 from cleaners._common import apply, define, fail
+from cleaners.bulk import FastResult, register_fast
 from cleaners.registry import register
 
-__all__ = ["Reading", "clean_date", "clean_datetime", "parse_datetime"]
+__all__ = [
+    "Reading",
+    "clean_date",
+    "clean_datetime",
+    "fast_date",
+    "fast_datetime",
+    "parse_datetime",
+]
 
 DATE_INVALID = define(
     "date.invalid",
@@ -159,6 +170,11 @@ def parse_datetime(text: str, *, dayfirst: bool = True) -> Reading:
 def _read(text: str, options: _Options) -> tuple[Reading, dt.datetime]:
     """The reading and its moment in ``tz`` (aware), or naive as written."""
     reading = parse_datetime(text, dayfirst=options.dayfirst)
+    return reading, _local(text, reading, options)
+
+
+def _local(text: str, reading: Reading, options: _Options) -> dt.datetime:
+    """The moment of ``reading`` in ``tz`` (aware), or naive as written; the year checked."""
     local = reading.moment
     if local.tzinfo is not None:
         local = local.astimezone(_zone(options.tz))
@@ -171,7 +187,7 @@ def _read(text: str, options: _Options) -> tuple[Reading, dt.datetime]:
             min_year=options.min_year,
             max_year=options.max_year,
         )
-    return reading, local
+    return local
 
 
 def _finish(text: str, reading: Reading, out: str) -> str:
@@ -189,11 +205,16 @@ def _date_text(text: str, options: _Options) -> str:
 @lru_cache(maxsize=65536)
 def _datetime_text(text: str, options: _Options) -> str:
     reading, local = _read(text, options)
+    return _finish(text, reading, _iso_moment(local, options))
+
+
+def _iso_moment(local: dt.datetime, options: _Options) -> str:
+    """``local`` (naive: local time in ``tz``) as ISO 8601 with its offset."""
     moment = local if local.tzinfo is not None else local.replace(tzinfo=_zone(options.tz))
     offset = moment.utcoffset()
     if offset is not None and offset.seconds % 60:  # local mean time before ~1920
         moment = moment.astimezone(dt.UTC)
-    return _finish(text, reading, moment.replace(microsecond=0).isoformat())
+    return moment.replace(microsecond=0).isoformat()
 
 
 @register("date")
@@ -253,3 +274,89 @@ def clean_datetime(
     """
     options = _Options(tz, dayfirst, min_year, max_year)
     return apply(lambda text: _datetime_text(text, options), value, on_error, limit=MAX_CELL)
+
+
+# Fast path (see cleaners.bulk): ``dd.mm.yyyy`` / ``dd.mm.yy`` with an optional ``HH:MM[:SS]``
+# after one space, and ``yyyy-mm-dd`` with an optional ``THH:MM[:SS]`` and ``Z``/``±HH:MM``,
+# read without trying the cleaner's other shapes.
+_QUICK = (
+    re.compile(
+        r"(?P<d>[0-9]{1,2})\.(?P<m>[0-9]{1,2})\.(?P<y>[0-9]{4}|[0-9]{2})"
+        r"(?: (?P<hh>[0-9]{1,2}):(?P<mi>[0-9]{2})(?::(?P<ss>[0-9]{2}))?)?(?P<tz>)"
+    ),
+    re.compile(
+        r"(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})(?:[T ](?P<hh>[0-9]{1,2}):"
+        r"(?P<mi>[0-9]{2})(?::(?P<ss>[0-9]{2}))?(?P<tz>Z|[+-][0-9]{2}:[0-9]{2})?)?"
+    ),
+)
+
+
+def _quick_moment(text: str, zone: dt.tzinfo) -> dt.datetime | None:
+    """The moment ``text`` in a common shape means, as :func:`parse_datetime` reads it.
+
+    Naive local times get ``zone`` (fold 0, as ``replace(tzinfo=zone)`` gives them).
+    """
+    match = _QUICK[0].fullmatch(text) or _QUICK[1].fullmatch(text)
+    if match is None:
+        return None
+    y, m, d, hh, mi, ss, tz = match.group("y", "m", "d", "hh", "mi", "ss", "tz")
+    year = int(y) if len(y) == 4 else _year(y)
+    try:
+        return dt.datetime(
+            year, int(m), int(d), int(hh or 0), int(mi or 0), int(ss or 0),
+            tzinfo=_offset(tz) if tz else zone,
+        )  # fmt: skip
+    except ValueError:  # impossible dates and times are the cleaner's to report
+        return None
+
+
+def _fast(values: pa.Array, options: _Options, *, dates: bool) -> FastResult:
+    zone = _zone(options.tz)
+    texts = values.to_pylist()
+    hits = np.zeros(len(texts), dtype=bool)
+    cleaned = np.full(len(texts), None, dtype=object)
+    low, high = options.min_year, options.max_year
+    for index, text in enumerate(texts):
+        moment = _quick_moment(text, zone) if len(text) <= MAX_CELL else None
+        if moment is None:
+            continue
+        if moment.tzinfo is not zone:  # an explicit offset: the moment in the zone
+            moment = moment.astimezone(zone)
+        if not low <= moment.year <= high:
+            continue
+        if dates:
+            hits[index], cleaned[index] = True, moment.date().isoformat()
+            continue
+        offset = moment.utcoffset()
+        if offset is None or offset.seconds % 60:  # local mean time: the cleaner's case
+            continue
+        hits[index], cleaned[index] = True, moment.isoformat()
+    return FastResult(hits, cleaned)
+
+
+@register_fast("date")
+def fast_date(
+    values: pa.Array,
+    *,
+    tz: str = "Europe/Moscow",
+    dayfirst: bool = True,
+    min_year: int = 1900,
+    max_year: int = 2100,
+) -> FastResult:
+    """Fast path of :func:`clean_date` for ``dd.mm.yyyy`` and ISO dates."""
+    options = _Options(tz, dayfirst, min_year, max_year)
+    return _fast(values, options, dates=True)
+
+
+@register_fast("datetime")
+def fast_datetime(
+    values: pa.Array,
+    *,
+    tz: str = "Europe/Moscow",
+    dayfirst: bool = True,
+    min_year: int = 1900,
+    max_year: int = 2100,
+) -> FastResult:
+    """Fast path of :func:`clean_datetime` for ``dd.mm.yyyy HH:MM:SS`` and ISO moments."""
+    options = _Options(tz, dayfirst, min_year, max_year)
+    return _fast(values, options, dates=False)
