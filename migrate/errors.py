@@ -65,8 +65,10 @@ class MappingError(MigrationError):
         self, message: str, problems: list[str] | None = None, *, next_step: str | None = None
     ) -> None:
         self.problems = list(problems or [])
-        body = message if not self.problems else message + "\n" + "\n".join(
-            f"  - {p}" for p in self.problems
+        body = (
+            message
+            if not self.problems
+            else message + "\n" + "\n".join(f"  - {p}" for p in self.problems)
         )
         super().__init__(body, next_step=next_step)
 

@@ -247,13 +247,11 @@ class _Transformer:
         rest = todo[~found.hits]
         outcomes = self._outcomes("split", spec, "", names[rest].tolist())
         parts[rest] = np.fromiter((v for v, _ in outcomes), dtype=object, count=len(rest))
-        per_row = parts[codes]
-        return {
-            target: np.fromiter(
-                (p[FIO_PARTS.index(target)] for p in per_row), dtype=object, count=self.n
-            )
-            for target in spec.split_fio
-        }
+        split = {}
+        for target in spec.split_fio:
+            at = FIO_PARTS.index(target)
+            split[target] = np.fromiter((p[at] for p in parts), dtype=object, count=len(parts))
+        return {target: _spread(values, codes) for target, values in split.items()}
 
     # -- per distinct value ------------------------------------------------------------------
 
