@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -310,7 +310,17 @@ def _quick_parts(values: pa.Array) -> tuple[np.ndarray, list[list[int]], list[st
     return found, numbers, offsets
 
 
-def _fast(values: pa.Array, options: _Options, *, dates: bool) -> FastResult:
+def _fast(
+    values: pa.Array,
+    *,
+    dates: bool,
+    tz: str = "Europe/Moscow",
+    dayfirst: bool = True,
+    min_year: int = 1900,
+    max_year: int = 2100,
+) -> FastResult:
+    """The hits of the date (``dates``) or datetime cleaner with these options."""
+    options = _Options(tz, dayfirst, min_year, max_year)
     zone = _zone(options.tz)
     found, numbers, offsets = _quick_parts(values)
     zones = {text: _offset(text) for text in set(offsets) if text}
@@ -338,29 +348,7 @@ def _fast(values: pa.Array, options: _Options, *, dates: bool) -> FastResult:
     return FastResult(hits, cleaned)
 
 
-@register_fast("date")
-def fast_date(
-    values: pa.Array,
-    *,
-    tz: str = "Europe/Moscow",
-    dayfirst: bool = True,
-    min_year: int = 1900,
-    max_year: int = 2100,
-) -> FastResult:
-    """Fast path of :func:`clean_date` for ``dd.mm.yyyy`` and ISO dates."""
-    options = _Options(tz, dayfirst, min_year, max_year)
-    return _fast(values, options, dates=True)
-
-
-@register_fast("datetime")
-def fast_datetime(
-    values: pa.Array,
-    *,
-    tz: str = "Europe/Moscow",
-    dayfirst: bool = True,
-    min_year: int = 1900,
-    max_year: int = 2100,
-) -> FastResult:
-    """Fast path of :func:`clean_datetime` for ``dd.mm.yyyy HH:MM:SS`` and ISO moments."""
-    options = _Options(tz, dayfirst, min_year, max_year)
-    return _fast(values, options, dates=False)
+fast_date = register_fast("date")(partial(_fast, dates=True))
+"""Fast path of :func:`clean_date` for ``dd.mm.yyyy`` and ISO dates."""
+fast_datetime = register_fast("datetime")(partial(_fast, dates=False))
+"""Fast path of :func:`clean_datetime` for ``dd.mm.yyyy HH:MM:SS`` and ISO moments."""
