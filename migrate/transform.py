@@ -226,11 +226,17 @@ class _Transformer:
             merged[only] = values[only]
             taken |= ~empty
         rows = np.flatnonzero(both)
-        merged[rows] = np.fromiter(
-            (_merge_pairs([values[i] for values, _ in per_column]) for i in rows),
-            dtype=object,
-            count=len(rows),
-        )
+        if len(per_column) == 2:  # the common case, two single pairs, without a dict
+            first, second = per_column[0][0][rows], per_column[1][0][rows]
+            pairs: Any = (
+                (a + b if a[0][0] != b[0][0] else a)
+                if len(a) == 1 == len(b)
+                else _merge_pairs((a, b))
+                for a, b in zip(first, second, strict=True)
+            )
+        else:
+            pairs = (_merge_pairs([values[i] for values, _ in per_column]) for i in rows)
+        merged[rows] = np.fromiter(pairs, dtype=object, count=len(rows))
         return merged
 
     def _split_field(self, spec: FieldMapping, needed: np.ndarray) -> dict[str, np.ndarray]:
