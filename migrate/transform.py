@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -280,7 +280,7 @@ class _Transformer:
             results[done] = np.fromiter((v for v, _ in outcomes), dtype=object, count=len(done))
             problems.update((int(done[i]), p) for i, (_, p) in enumerate(outcomes) if p)
             todo = np.flatnonzero(~hits)
-        values = uniques.take(pa.array(todo)).to_pylist()
+        values = _texts(uniques, todo)
         outcomes = self._outcomes(mode, spec, kind, values)
         results[todo] = np.fromiter((v for v, _ in outcomes), dtype=object, count=len(todo))
         problems.update((int(todo[i]), p) for i, (_, p) in enumerate(outcomes) if p)
@@ -288,12 +288,12 @@ class _Transformer:
         return codes, results
 
     def _fast(
-        self, uniques: pa.Array, spec: FieldMapping, mode: str, kind: str
+        self, uniques: _Uniques, spec: FieldMapping, mode: str, kind: str
     ) -> tuple[np.ndarray, list[_Outcome]] | None:
         """Where a fast path settles the value, and the outcomes there (one-step chains)."""
         if not spec.clean and mode == "scalar" and spec.value_map is None:
             return _plain_outcomes(uniques, spec)
-        if len(spec.clean) != 1:
+        if len(spec.clean) != 1 or not isinstance(uniques, pa.Array):
             return None
         step = spec.clean[0]
         found = fast_clean(step.name, uniques, self._options(step))
@@ -411,7 +411,7 @@ class _Transformer:
     def _collect(
         self,
         codes: np.ndarray,
-        uniques: pa.Array,
+        uniques: _Uniques,
         problems: Mapping[int, _Problem],
         spec: FieldMapping,
         column: str,
@@ -424,7 +424,7 @@ class _Transformer:
         index = np.flatnonzero(slot[codes] >= 0)
         picked = slot[codes[index]]
         chosen = np.fromiter(problems.values(), dtype=object, count=len(bad))[picked]
-        texts = np.asarray([shorten(v, 200) for v in uniques.take(pa.array(bad)).to_pylist()])
+        texts = np.asarray([shorten(v, 200) for v in _texts(uniques, bad)])
         frame = pd.DataFrame(
             {
                 "entity": self.mapping.entity,
@@ -450,6 +450,7 @@ _MISSING = object()
 _NO_FIO = (None, None, None)
 _PARALLEL_MIN = 20_000  # distinct values below this are cleaned in-process
 _Task = tuple[str, int, str]
+_Uniques: TypeAlias = "pa.Array | list[str]"
 _ACTIVE: _Transformer | None = None  # what forked workers clean with
 
 
@@ -532,9 +533,9 @@ def _splits_refs(spec: FieldMapping) -> bool:
     return bool(spec.ref and (spec.separator or is_multiple_ref(spec.name)))
 
 
-def _plain_outcomes(uniques: pa.Array, spec: FieldMapping) -> tuple[np.ndarray, list[_Outcome]]:
+def _plain_outcomes(uniques: _Uniques, spec: FieldMapping) -> tuple[np.ndarray, list[_Outcome]]:
     """Outcomes of a field without cleaners (text kept as it is, blank → the default)."""
-    values = uniques.to_pylist()
+    values = uniques.to_pylist() if isinstance(uniques, pa.Array) else uniques
     empty = _empty(spec)
     if _splits_refs(spec):
         return np.zeros(len(values), dtype=bool), []
@@ -545,18 +546,31 @@ def _is_str(value: Any) -> bool:
     return isinstance(value, str)
 
 
-def _factorize(series: pd.Series) -> tuple[np.ndarray, pa.Array]:
-    """Codes (row → distinct value) and the distinct values as text (missing → ``""``)."""
+def _texts(uniques: _Uniques, indices: np.ndarray) -> list[str]:
+    if isinstance(uniques, pa.Array):
+        return uniques.take(pa.array(indices)).to_pylist()  # type: ignore[no-any-return]
+    return [uniques[i] for i in indices]
+
+
+def _factorize(series: pd.Series) -> tuple[np.ndarray, _Uniques]:
+    """Codes (row → distinct value) and the distinct values as text (missing → ``""``).
+
+    The values are a pyarrow array (for the fast paths), or a list when some text cannot be
+    UTF-8 (a lone surrogate in a caller's own frame; the sources never produce one).
+    """
     if isinstance(series.dtype, pd.StringDtype):
-        text = as_strings(pa.array(series.array))
-    else:
-        raw = series.to_numpy(dtype=object)
-        codes, uniques = pd.factorize(raw, use_na_sentinel=False)
-        values = ["" if u is None or u != u else str(u) for u in uniques]
+        try:
+            encoded = pc.dictionary_encode(as_strings(pa.array(series.array)))
+        except (UnicodeEncodeError, pa.ArrowException):
+            return _factorize(series.astype(object))
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp, copy=False)
+        return codes, as_strings(encoded.dictionary)
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=False)
+    values = ["" if u is None or u != u else str(u) for u in uniques]
+    try:
         return codes, as_strings(values)
-    encoded = pc.dictionary_encode(text)
-    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp, copy=False)
-    return codes, as_strings(encoded.dictionary)
+    except (UnicodeEncodeError, pa.ArrowException):
+        return codes, values
 
 
 def _fold(value: Any) -> str:

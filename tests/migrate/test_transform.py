@@ -134,6 +134,13 @@ def test_single_values_in_two_columns_merge_like_lists():
     ]
 
 
+def test_text_that_is_not_utf8_is_cleaned_one_by_one():
+    table = run(
+        "  NAME: {from: Имя, clean: [t_upper]}\n", {"ID": ["1", "2"], "Имя": ["a\ud800", "b"]}
+    )
+    assert table.frame["NAME"].tolist() == ["A\ud800", "B"]
+
+
 def test_multiple_references_become_tuples_key_column_first():
     fields = "  CONTACT_IDS: {from: [ID контакта, Контакт], ref: contact, separator: ','}\n"
     columns = {
