@@ -18,7 +18,7 @@ from cleaners.bulk import FastResult, as_strings, fast_clean, fast_names
 from cleaners.names import fast_split_fio
 from tests.cleaners import strategies as s
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 SPACES = st.sampled_from(["", " ", "  "])
 PLAIN_PHONES = st.one_of(
