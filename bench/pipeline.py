@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -21,6 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+_WORKERS = int(os.environ.get("B24MIGRATE_WORKERS") or min(os.cpu_count() or 1, 4))
 sys.path.insert(0, str(ROOT))
 
 
@@ -52,6 +54,7 @@ def run_case(path: Path, sheet: str | None) -> dict[str, float]:
         "parent_cpu_s": _cpu(children=False) - own0,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "workers": _WORKERS if resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss else 0,
     }
 
 
@@ -63,13 +66,13 @@ def _cpu(*, children: bool = True) -> float:
     return sum(u.ru_utime + u.ru_stime for u in usages)
 
 
-def bare_read_csv(path: Path) -> float:
-    """Seconds for ``pandas.read_csv`` of ``path`` with every cell as text."""
+def bare_read_csv(path: Path) -> dict[str, float]:
+    """Wall and CPU seconds for ``pandas.read_csv`` of ``path`` with every cell as text."""
     import pandas as pd
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    return time.perf_counter() - started
+    return {"seconds": time.perf_counter() - started, "cpu_s": _cpu() - cpu}
 
 
 def _child(args: list[str]) -> dict[str, float]:
@@ -95,14 +98,20 @@ def _ensure_files(out: Path, rows: int, xlsx_rows: int) -> tuple[Path, Path]:
 
 
 def _report(name: str, figures: dict[str, float]) -> None:
+    rows = int(figures["rows"])
     print(
-        f"{name}: {int(figures['rows']):,} rows ({int(figures['clean_rows']):,} clean, "
-        f"{int(figures['issues']):,} issues) — read {figures['read_s']:.1f} s, "
-        f"map+clean {figures['map_clean_s']:.1f} s, validate {figures['validate_s']:.1f} s, "
-        f"total {figures['total_s']:.1f} s (CPU {figures['cpu_s']:.1f} s, of which "
-        f"{figures['parent_cpu_s']:.1f} s in the main process), "
-        f"peak {figures['peak_mb']:,.0f} MB (each cleaning worker ≤ "
-        f"{figures['worker_peak_mb']:,.0f} MB, mostly shared with the parent)"
+        f"{name}: {rows:,} rows ({int(figures['clean_rows']):,} clean, "
+        f"{int(figures['issues']):,} issues)\n"
+        f"  wall: read {figures['read_s']:.1f} s, map+clean {figures['map_clean_s']:.1f} s, "
+        f"validate {figures['validate_s']:.1f} s, total {figures['total_s']:.1f} s "
+        f"({rows / figures['total_s']:,.0f} rows/s)\n"
+        f"  CPU: {figures['cpu_s']:.1f} s ({figures['parent_cpu_s']:.1f} s in the main process, "
+        f"the rest in the cleaning workers)\n"
+        f"  peak RSS: main process {figures['peak_mb']:,.0f} MB, largest cleaning worker "
+        f"{figures['worker_peak_mb']:,.0f} MB (forked: most of its pages are the main "
+        f"process's, shared); at most "
+        f"{figures['peak_mb'] + figures['worker_peak_mb'] * figures['workers']:,.0f} MB "
+        f"with {int(figures['workers'])} workers counted in full"
     )
 
 
@@ -119,18 +128,21 @@ def main() -> None:
         print(json.dumps(run_case(Path(path), sheet or None)))
         return
     if args.bare:
-        print(json.dumps({"seconds": bare_read_csv(args.bare)}))
+        print(json.dumps(bare_read_csv(args.bare)))
         return
     csv, xlsx = _ensure_files(args.out, args.rows, args.xlsx_rows)
     print("figures are noisy: other processes share this machine's 2 cores", flush=True)
-    bare = _child(["--bare", str(csv)])["seconds"]
+    bare_figures = _child(["--bare", str(csv)])
+    bare = bare_figures["seconds"]
     csv_figures = _child(["--case", str(csv), ""])
     _report(f"csv  {csv.name}", csv_figures)
     xlsx_figures = _child(["--case", str(xlsx), "Контакты"])
     _report(f"xlsx {xlsx.name}", xlsx_figures)
     print(
-        f"bare pandas.read_csv: {bare:.1f} s; pipeline/bare ratio: "
-        f"{csv_figures['total_s'] / bare:.1f}x (read alone {csv_figures['read_s'] / bare:.1f}x)"
+        f"bare pandas.read_csv of {csv.name} (same run): {bare:.1f} s; pipeline/bare ratio: "
+        f"{csv_figures['total_s'] / bare:.1f}x (read alone {csv_figures['read_s'] / bare:.1f}x); "
+        f"CPU {bare_figures['cpu_s']:.1f} s, CPU ratio "
+        f"{csv_figures['cpu_s'] / bare_figures['cpu_s']:.1f}x"
     )
     print(f"rows_per_s={int(csv_figures['rows'] / csv_figures['total_s'])}")
 

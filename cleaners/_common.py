@@ -39,6 +39,7 @@ JUNK_MARKERS = frozenset(
 """Texts people type into a contact field meaning "there is none" (phone, e-mail, URL)."""
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _LONGEST_MARKER = max(map(len, NULL_MARKERS | JUNK_MARKERS))
 _LINE_SPACE_RE = re.compile(r"[^\S\n]+")
 _NEWLINES_RE = re.compile(r" ?(?:\r\n?|\n|\u2028|\u2029) ?")
@@ -93,7 +94,7 @@ def normalize_spaces(text: str, *, multiline: bool = False) -> str:
 
     With ``multiline`` line breaks survive (as ``\\n``, spaces around them dropped).
     """
-    if not text.isascii():
+    if not text.isascii() and _INVISIBLE_RE.search(text):
         text = text.translate(_INVISIBLE)
     if not multiline:
         return " ".join(text.split())

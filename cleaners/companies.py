@@ -73,8 +73,7 @@ def _find_forms(text: str) -> tuple[str | None, str]:
     found: list[str] = []
 
     def remove(match: re.Match[str]) -> str:
-        index = int(next(k for k, v in match.groupdict().items() if v is not None)[1:])
-        found.append(_FORM_NAMES[index])
+        found.append(_FORM_NAMES[int(str(match.lastgroup)[1:])])  # the one group that matched
         return " "
 
     rest = _FORM_RE.sub(remove, text)
@@ -83,6 +82,8 @@ def _find_forms(text: str) -> tuple[str | None, str]:
 
 def _requote(core: str) -> str:
     """Quotes inside a name as «»: opening after a space or at the start, else closing."""
+    if not _QUOTES_RE.search(core):
+        return core
     out: list[str] = []
     for index, char in enumerate(core):
         if _QUOTES_RE.fullmatch(char) and char not in "'’`":

@@ -5,14 +5,25 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz.distance import OSA
 
 from cleaners._base import CleanerError, OnError
 from cleaners._common import apply, define, fail, prepare
+from cleaners.bulk import FastResult, flag, matches, register_fast, within
 from cleaners.lookalikes import fix_mixed_script
 from cleaners.registry import register
 
-__all__ = ["COMMON_EMAIL_DOMAINS", "clean_email", "clean_emails", "suggest_domain"]
+__all__ = [
+    "COMMON_EMAIL_DOMAINS",
+    "clean_email",
+    "clean_emails",
+    "fast_email",
+    "fast_emails",
+    "suggest_domain",
+]
 
 EMAIL_INVALID = define(
     "email.invalid",
@@ -52,6 +63,13 @@ _SPLIT_RE = re.compile(r"[\s,;]+")
 _STRIP_CHARS = "<>()[]\"'«»`.:"
 _KNOWN = frozenset(COMMON_EMAIL_DOMAINS)
 _GLOBAL_SLDS = {"gmail", "hotmail", "outlook", "icloud", "yahoo", "protonmail", "googlemail"}
+_WRONG_TLDS = {"ru", "com.ru", "co", "cm", "om", "con", "comm"}
+# A longer domain cannot be a typo: it is more than two edits from every common domain (an
+# edit changes the length by at most one) and longer than any global provider's wrong ending.
+_LONGEST_TYPO = max(
+    max(map(len, COMMON_EMAIL_DOMAINS)) + 2,
+    max(map(len, _GLOBAL_SLDS)) + 1 + max(map(len, _WRONG_TLDS)),
+)
 
 
 @lru_cache(maxsize=8192)
@@ -68,10 +86,10 @@ def suggest_domain(domain: str) -> str | None:
         >>> suggest_domain("gmial.com")
         'gmail.com'
     """
-    if domain in _KNOWN:
+    if domain in _KNOWN or len(domain) > _LONGEST_TYPO:
         return None
     sld, _, tld = domain.partition(".")
-    if sld in _GLOBAL_SLDS and tld in {"ru", "com.ru", "co", "cm", "om", "con", "comm"}:
+    if sld in _GLOBAL_SLDS and tld in _WRONG_TLDS:
         return f"{sld}.com"
     best: tuple[int, str] | None = None
     for known in COMMON_EMAIL_DOMAINS:
@@ -201,3 +219,63 @@ def _first(text: str) -> str:
     if len(addresses) > 1:
         raise fail(EMAIL_SEVERAL, text, severity="warning", cleaned=addresses[0])
     return addresses[0]
+
+
+# Fast path (see cleaners.bulk): cells of plain ASCII addresses (letters, digits, ``._+-``
+# before the ``@``, dotted labels after it; ``mailto:`` allowed) between spaces, commas and
+# semicolons, each local
+# part at most 64 characters and no domain a likely typo. The cleaner lower-cases them and
+# drops repeats.
+_ADDRESS = (
+    r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+_SEPARATORS = " ,;"
+_MAILTO = "(?:(?i:mailto):)?"
+_PLAIN_CELL = (
+    f"^[{_SEPARATORS}]*{_MAILTO}{_ADDRESS}(?:[{_SEPARATORS}]+{_MAILTO}{_ADDRESS})*[{_SEPARATORS}]*$"
+)
+_LONG_LOCAL = "[^ ,;@]{65,}@"
+
+
+def _fast_addresses(values: pa.Array) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+    """Hits, which hits hold one address, and the addresses of each hit."""
+    hits = matches(values, _PLAIN_CELL) & within(values, MAX_CELL) & ~matches(values, _LONG_LOCAL)
+    cells = pc.ascii_lower(pc.utf8_trim(values.filter(pa.array(hits)), _SEPARATORS))
+    cells = pc.replace_substring(cells, "mailto:", "")
+    parts = pc.split_pattern_regex(cells, f"[{_SEPARATORS}]+")
+    flat = pc.list_flatten(parts)
+    domains = pc.dictionary_encode(pc.extract_regex(flat, "@(?P<d>.*)$").field("d"))
+    known = domains.dictionary.to_pylist()
+    typo = np.fromiter((suggest_domain(d) is not None for d in known), bool, len(known))
+    owner = pc.list_parent_indices(parts).to_numpy()
+    misspelt = np.zeros(len(cells), dtype=bool)
+    misspelt[owner[typo[domains.indices.to_numpy()]]] = True
+    single = flag(pc.equal(pc.list_value_length(parts), 1))
+    addresses = [[cell] for cell in cells.to_pylist()]
+    several = np.flatnonzero(~single)
+    for index, found in zip(several, parts.take(pa.array(several)).to_pylist(), strict=True):
+        addresses[index] = list(dict.fromkeys(found))
+    where = np.flatnonzero(hits)
+    hits[where[misspelt]] = False
+    kept = [a for a, bad in zip(addresses, misspelt, strict=True) if not bad]
+    return hits, single[~misspelt], kept
+
+
+@register_fast("emails")
+def fast_emails(values: pa.Array) -> FastResult:
+    """Fast path of :func:`clean_emails`: plain addresses with well-known or unknown domains."""
+    hits, _, addresses = _fast_addresses(values)
+    cleaned = np.full(len(values), None, dtype=object)
+    cleaned[hits] = np.fromiter(addresses, dtype=object, count=len(addresses))
+    return FastResult(hits, cleaned)
+
+
+@register_fast("email")
+def fast_email(values: pa.Array) -> FastResult:
+    """Fast path of :func:`clean_email`: a cell with one plain address."""
+    hits, single, addresses = _fast_addresses(values)
+    hits[np.flatnonzero(hits)[~single]] = False
+    cleaned = np.full(len(values), None, dtype=object)
+    cleaned[hits] = [a[0] for a, one in zip(addresses, single, strict=True) if one]
+    return FastResult(hits, cleaned)

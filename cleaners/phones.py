@@ -10,14 +10,18 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import numpy as np
 import phonenumbers
+import pyarrow as pa
+import pyarrow.compute as pc
 from phonenumbers import PhoneMetadata, PhoneNumberFormat
 
 from cleaners._base import CleanerError, OnError
 from cleaners._common import apply, define, excel_number_text, fail, prepare
+from cleaners.bulk import FastResult, flag, matches, register_fast, within
 from cleaners.registry import register
 
-__all__ = ["clean_phone", "clean_phones"]
+__all__ = ["clean_phone", "clean_phones", "fast_phone", "fast_phones"]
 
 PHONE_INVALID = define(
     "phone.invalid",
@@ -234,3 +238,57 @@ def _many(text: str, region: str) -> list[str]:
         invalid = ", ".join(bad)
         raise fail(PHONE_PARTLY_INVALID, text, severity="warning", cleaned=good, invalid=invalid)
     return good
+
+
+# Fast path (see cleaners.bulk): cells of digits, spaces, ``()+.-`` only that are one Russian
+# number, read exactly as _normalize reads them — first as written (formatting removed), then
+# as Excel's float rendering ``79161234567.0``. Anything else goes through the cleaner.
+_PLAIN = r"^[0-9 ().+\-]*$"
+_FORMATTING = r"[ ().\-]"
+_SHAPE = r"^(?:\+7|7|8)?(?P<a>[3489][0-9]{9})$|^(?P<b>9[0-9]{9})$"
+_EXCEL_FLOAT = r"^ *0*(?P<digits>[0-9]+)\.0+ *$"
+_PLAN = "^(?:" + _RU_PLAN.pattern + ")$"
+
+
+def _national(compact: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Where ``compact`` is a Russian number in the numbering plan, and its ten digits."""
+    shape = pc.extract_regex(compact, _SHAPE)
+    first, mobile = pc.struct_field(shape, "a"), pc.struct_field(shape, "b")
+    national = pc.if_else(pc.equal(first, ""), mobile, first)
+    return flag(pc.is_valid(shape)) & matches(pc.fill_null(national, ""), _PLAN), national
+
+
+def _fast_numbers(values: pa.Array, region: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Hits and their E.164 numbers (``None`` at misses), or ``None`` outside Russia."""
+    if region != "RU":
+        return None
+    plain = matches(values, _PLAIN) & within(values, MAX_CELL)
+    as_written, national = _national(pc.replace_substring_regex(values, _FORMATTING, ""))
+    excel = pc.extract_regex(values, _EXCEL_FLOAT)
+    as_float, float_national = _national(pc.fill_null(pc.struct_field(excel, "digits"), ""))
+    hits = plain & (as_written | as_float)
+    chosen = pc.if_else(pa.array(as_written), national, float_national).filter(pa.array(hits))
+    prefix, nothing = pa.scalar("+7", pa.large_string()), pa.scalar("", pa.large_string())
+    numbers = np.full(len(values), None, dtype=object)
+    numbers[hits] = pc.binary_join_element_wise(prefix, chosen, nothing).to_numpy(
+        zero_copy_only=False
+    )
+    return hits, numbers
+
+
+@register_fast("phone")
+def fast_phone(values: pa.Array, *, region: str = "RU") -> FastResult | None:
+    """Fast path of :func:`clean_phone`: one Russian number in a common shape."""
+    found = _fast_numbers(values, region)
+    return None if found is None else FastResult(*found)
+
+
+@register_fast("phones")
+def fast_phones(values: pa.Array, *, region: str = "RU") -> FastResult | None:
+    """Fast path of :func:`clean_phones`: a cell with one Russian number in a common shape."""
+    found = _fast_numbers(values, region)
+    if found is None:
+        return None
+    hits, numbers = found
+    numbers[hits] = np.fromiter(([n] for n in numbers[hits]), dtype=object, count=hits.sum())
+    return FastResult(hits, numbers)

@@ -8,21 +8,26 @@ Issues are built only for rows whose value failed.
 
 from __future__ import annotations
 
+import gc
 import inspect
 import multiprocessing as mp
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import process
 
 from cleaners import CleanerError
-from cleaners.names import split_fio
+from cleaners.bulk import as_strings, fast_clean
+from cleaners.names import fast_split_fio, split_fio
 from cleaners.registry import bind_cleaner, get_cleaner
 from mappings.fields import FIO_PARTS, is_multiple_ref
 from mappings.schema import ROW_KEY, CleanStep, EntityMapping, FieldMapping
@@ -105,7 +110,7 @@ def apply_mapping(
             next_step="fix `from`/`key` in the mapping or run `b24migrate inspect` on the file",
         )
     transformer = _Transformer(raw, mapping, language, timezone)
-    with _pool(transformer, len(raw.frame), workers) as pool:
+    with _gc_paused(), _pool(transformer, len(raw.frame), workers) as pool:
         transformer.pool = pool
         return transformer.run()
 
@@ -119,7 +124,7 @@ class _Transformer:
         self.n = len(self.frame)
         self.rows = self.frame["_row"].to_numpy() if "_row" in self.frame else np.arange(self.n) + 2
         self.keys = self._keys()
-        self.issues: list[pd.DataFrame] = []
+        self.issues: list[tuple[int, pd.DataFrame]] = []
         self.pool: Any = None
         self.value_maps = {
             id(spec): {_fold(k): v for k, v in (spec.value_map or {}).items()}
@@ -146,26 +151,29 @@ class _Transformer:
             "_sheet": np.full(self.n, self.raw.sheet, dtype=object),
             "_row": np.asarray(self.rows, dtype=np.int64),
         }
-        split_values: dict[str, np.ndarray] = {}
+        for spec in self.mapping.fields:
+            if not spec.split_fio:
+                columns[spec.name] = self._field(spec)
         for spec in self.mapping.fields:
             if spec.split_fio:
-                for target, values in self._split_field(spec).items():
-                    split_values[target] = values
-            else:
-                columns[spec.name] = self._field(spec)
-        self._apply_split(columns, split_values)
+                self._apply_split(columns, spec)
         frame = pd.DataFrame(
             {k: v if k == "_row" else pd.Series(v, dtype=object) for k, v in columns.items()}
         )
-        return MappedTable(self.mapping.entity, frame, concat_issues(self.issues), self.frame)
+        issues = [frame for _, frame in sorted(self.issues, key=lambda item: item[0])]
+        return MappedTable(self.mapping.entity, frame, concat_issues(issues), self.frame)
 
-    def _apply_split(self, columns: dict[str, Any], split: Mapping[str, np.ndarray]) -> None:
-        """Split names fill a row only where no explicit name field of that row has a value."""
-        explicit = [columns[t] for t in split if t in columns]
-        if explicit:
-            filled = np.zeros(self.n, dtype=bool)
-            for values in explicit:
-                filled |= pd.Series(values, dtype=object).notna().to_numpy()
+    def _apply_split(self, columns: dict[str, Any], spec: FieldMapping) -> None:
+        """Split names fill a row only where no explicit name field of that row has a value.
+
+        The name is cleaned (and its issues collected) on every row, but split only where
+        its parts are used.
+        """
+        explicit = [columns[t] for t in spec.split_fio if t in columns]
+        filled = np.zeros(self.n, dtype=bool)
+        for values in explicit:
+            filled |= pd.Series(values, dtype=object).notna().to_numpy()
+        split = self._split_field(spec, ~filled)
         for target, values in split.items():
             if target not in columns:
                 empty = np.full(self.n, None, dtype=object)
@@ -182,8 +190,8 @@ class _Transformer:
         if spec.is_multi:
             return self._multi(spec)
         text = self._combined(spec)
-        task = ("scalar", self.mapping.fields.index(spec), "")
-        return self._per_distinct(text, spec, ", ".join(spec.sources), task)
+        codes, results = self._distinct(text, spec, ", ".join(spec.sources), "scalar", "")
+        return _spread(results, codes)
 
     def _combined(self, spec: FieldMapping) -> pd.Series:
         series = [self.frame[c] for c in spec.sources]
@@ -199,51 +207,119 @@ class _Transformer:
         return out
 
     def _multi(self, spec: FieldMapping) -> np.ndarray:
+        """Pairs from every source column, merged per row (first value type wins)."""
         per_column = []
         for column in spec.sources:
-            task = ("multi", self.mapping.fields.index(spec), spec.value_type_for(column))
-            per_column.append(self._per_distinct(self.frame[column], spec, column, task))
+            kind = spec.value_type_for(column)
+            codes, results = self._distinct(self.frame[column], spec, column, "multi", kind)
+            empty = np.fromiter((not r for r in results), dtype=bool, count=len(results))
+            per_column.append((_spread(results, codes), empty[codes]))
+        merged, _ = per_column[0]
         if len(per_column) == 1:
-            return per_column[0]
-        merged = [_merge_pairs(parts) for parts in zip(*per_column, strict=True)]
-        return _spread(merged, np.arange(len(merged)))
+            return merged
+        merged = merged.copy()
+        taken = ~per_column[0][1]  # rows that already hold pairs
+        both = np.zeros(self.n, dtype=bool)
+        for values, empty in per_column[1:]:
+            both |= taken & ~empty
+            only = ~taken & ~empty
+            merged[only] = values[only]
+            taken |= ~empty
+        rows = np.flatnonzero(both)
+        if len(per_column) == 2:  # the common case, two single pairs, without a dict
+            first, second = per_column[0][0][rows], per_column[1][0][rows]
+            pairs: Any = (
+                (a + b if a[0][0] != b[0][0] else a)
+                if len(a) == 1 == len(b)
+                else _merge_pairs((a, b))
+                for a, b in zip(first, second, strict=True)
+            )
+        else:
+            pairs = (_merge_pairs([values[i] for values, _ in per_column]) for i in rows)
+        merged[rows] = np.fromiter(pairs, dtype=object, count=len(rows))
+        return merged
 
-    def _split_field(self, spec: FieldMapping) -> dict[str, np.ndarray]:
+    def _split_field(self, spec: FieldMapping, needed: np.ndarray) -> dict[str, np.ndarray]:
+        """The ФИО parts per row (``needed`` rows only; other rows get no parts)."""
         text = self._combined(spec)
-        task = ("split", self.mapping.fields.index(spec), "")
-        codes, outcomes = self._distinct(text, spec, ", ".join(spec.sources), task)
-        parts = [v for v, _ in outcomes]
-        return {
-            target: _spread([p[FIO_PARTS.index(target)] for p in parts], codes)
-            for target in spec.split_fio
-        }
+        codes, names = self._distinct(text, spec, ", ".join(spec.sources), "scalar", "")
+        wanted = np.zeros(len(names), dtype=bool)
+        wanted[codes[needed]] = True
+        parts = np.fromiter(repeat(_NO_FIO, len(names)), dtype=object, count=len(names))
+        todo = np.flatnonzero(wanted & np.fromiter(map(_is_str, names), bool, len(names)))
+        texts = names[todo].tolist()
+        found = fast_split_fio(texts)
+        parts[todo[found.hits]] = found.cleaned[found.hits]
+        rest = todo[~found.hits]
+        outcomes = self._outcomes("split", spec, "", names[rest].tolist())
+        parts[rest] = np.fromiter((v for v, _ in outcomes), dtype=object, count=len(rest))
+        split = {}
+        for target in spec.split_fio:
+            at = FIO_PARTS.index(target)
+            split[target] = np.fromiter((p[at] for p in parts), dtype=object, count=len(parts))
+        return {target: _spread(values, codes) for target, values in split.items()}
 
     # -- per distinct value ------------------------------------------------------------------
 
-    def _per_distinct(
-        self,
-        series: pd.Series,
-        spec: FieldMapping,
-        column: str,
-        task: _Task,
-    ) -> np.ndarray:
-        codes, results = self._distinct(series, spec, column, task)
-        return _spread([v for v, _ in results], codes)
-
     def _distinct(
-        self, series: pd.Series, spec: FieldMapping, column: str, task: _Task
-    ) -> tuple[np.ndarray, list[_Outcome]]:
-        """Factorize ``series``, run ``task`` once per distinct value, collect its issues."""
-        codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=False)
-        values = ["" if u is None or u != u else str(u) for u in uniques]
-        if self.pool is not None and len(values) >= _PARALLEL_MIN:
-            size = max(1_000, len(values) // (8 * _worker_count(None)))
-            chunks = [(task, values[i : i + size]) for i in range(0, len(values), size)]
-            results = [o for part in self.pool.imap(_work, chunks) for o in part]
-        else:
-            results = self.outcomes(task, values)
-        self._collect(codes, uniques, results, spec, column)
+        self, series: pd.Series, spec: FieldMapping, column: str, mode: str, kind: str
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Factorize ``series``, clean each distinct value once, collect its issues.
+
+        Returns the codes (row → distinct value) and the outcome per distinct value. Values
+        a cleaner's fast path recognises are cleaned together; the rest one by one.
+        """
+        codes, uniques = _factorize(series)
+        results = np.full(len(uniques), None, dtype=object)
+        problems: dict[int, _Problem] = {}
+        todo = np.arange(len(uniques))
+        fast = self._fast(uniques, spec, mode, kind)
+        if fast is not None:
+            hits, outcomes = fast
+            done = np.flatnonzero(hits)
+            results[done] = np.fromiter((v for v, _ in outcomes), dtype=object, count=len(done))
+            problems.update((int(done[i]), p) for i, (_, p) in enumerate(outcomes) if p)
+            todo = np.flatnonzero(~hits)
+        values = _texts(uniques, todo)
+        outcomes = self._outcomes(mode, spec, kind, values)
+        results[todo] = np.fromiter((v for v, _ in outcomes), dtype=object, count=len(todo))
+        problems.update((int(todo[i]), p) for i, (_, p) in enumerate(outcomes) if p)
+        self._collect(codes, uniques, problems, spec, column)
         return codes, results
+
+    def _fast(
+        self, uniques: _Uniques, spec: FieldMapping, mode: str, kind: str
+    ) -> tuple[np.ndarray, list[_Outcome]] | None:
+        """Where a fast path settles the value, and the outcomes there (one-step chains)."""
+        if not spec.clean and mode == "scalar" and spec.value_map is None:
+            return _plain_outcomes(uniques, spec)
+        if len(spec.clean) != 1 or not isinstance(uniques, pa.Array):
+            return None
+        step = spec.clean[0]
+        found = fast_clean(step.name, uniques, self._options(step))
+        if found is None:
+            return None
+        cleaned = found.cleaned[found.hits]
+        if mode == "multi":
+            return found.hits, [
+                ((((c[0], kind),) if len(c) == 1 and c[0] else _pairs(c, kind)), None)
+                for c in cleaned
+            ]
+        if spec.value_map is None and not _splits_refs(spec):  # text stays as cleaned
+            return found.hits, [
+                ((c, None) if c.__class__ is str and c else self._settle(c, None, spec))
+                for c in cleaned
+            ]
+        return found.hits, [self._settle(c, None, spec) for c in cleaned]
+
+    def _outcomes(self, mode: str, spec: FieldMapping, kind: str, values: list[str]) -> Any:
+        """Outcomes of ``values`` one by one: in forked workers when there are many."""
+        task = (mode, self.mapping.fields.index(spec), kind)
+        if self.pool is None or len(values) < _PARALLEL_MIN:
+            return self.outcomes(task, values)
+        size = max(1_000, len(values) // (8 * _worker_count(None)))
+        chunks = [(task, values[i : i + size]) for i in range(0, len(values), size)]
+        return [o for part in self.pool.imap(_work, chunks) for o in part]
 
     def outcomes(self, task: _Task, values: Sequence[str]) -> list[_Outcome]:
         """Run ``task`` (mode, field index, value type) on each of ``values``."""
@@ -251,21 +327,24 @@ class _Transformer:
         spec = self.mapping.fields[index]
         if mode == "multi":
             return [self._multi_outcome(v, spec, kind) for v in values]
-        out = [self._scalar_outcome(v, spec) for v in values]
         if mode == "split":
-            out = [(split_fio(v) if isinstance(v, str) else _NO_FIO, p) for v, p in out]
-        return out
+            return [(split_fio(v), None) for v in values]
+        return [self._scalar_outcome(v, spec) for v in values]
 
     def _scalar_outcome(self, value: str, spec: FieldMapping) -> _Outcome:
         if not value.strip():
             return _empty(spec), None
         cleaned, problem = self._clean(value, spec)
+        return self._settle(cleaned, problem, spec)
+
+    def _settle(self, cleaned: Any, problem: _Problem | None, spec: FieldMapping) -> _Outcome:
+        """A cleaned scalar as the field holds it: first of a list, references, value map."""
         if isinstance(cleaned, list | tuple):
             cleaned = cleaned[0] if cleaned else None
         if cleaned is None or cleaned == "":
             failed = () if _empty(spec) == () else None
             return (_empty(spec) if problem is None else failed), problem
-        if spec.ref and (spec.separator or is_multiple_ref(spec.name)):
+        if _splits_refs(spec):
             parts = str(cleaned).split(spec.separator) if spec.separator else [str(cleaned)]
             return tuple(dict.fromkeys(p.strip() for p in parts if p.strip())), problem
         if spec.value_map is not None:
@@ -277,10 +356,7 @@ class _Transformer:
         if not value.strip():
             return (), None
         cleaned, problem = self._clean(value, spec)
-        if cleaned is None or cleaned == "":
-            return (), problem
-        items = cleaned if isinstance(cleaned, list | tuple) else [cleaned]
-        return tuple(dict.fromkeys((str(i), kind) for i in items if i)), problem
+        return _pairs(cleaned, kind), problem
 
     def _clean(self, value: str, spec: FieldMapping) -> _Outcome:
         current: Any = value
@@ -335,20 +411,20 @@ class _Transformer:
     def _collect(
         self,
         codes: np.ndarray,
-        uniques: np.ndarray,
-        outcomes: Sequence[_Outcome],
+        uniques: _Uniques,
+        problems: Mapping[int, _Problem],
         spec: FieldMapping,
         column: str,
     ) -> None:
-        bad = [i for i, (_, p) in enumerate(outcomes) if p is not None]
-        if not bad:
+        if not problems:
             return
-        index = np.flatnonzero(np.isin(codes, bad))
-        picked = codes[index]
-        problems = np.empty(len(outcomes), dtype=object)
-        for i in bad:
-            problems[i] = outcomes[i][1]
-        chosen = problems[picked]
+        bad = np.fromiter(problems, dtype=np.int64, count=len(problems))
+        slot = np.full(len(uniques), -1, dtype=np.int64)
+        slot[bad] = np.arange(len(bad))
+        index = np.flatnonzero(slot[codes] >= 0)
+        picked = slot[codes[index]]
+        chosen = np.fromiter(problems.values(), dtype=object, count=len(bad))[picked]
+        texts = np.asarray([shorten(v, 200) for v in _texts(uniques, bad)])
         frame = pd.DataFrame(
             {
                 "entity": self.mapping.entity,
@@ -359,20 +435,22 @@ class _Transformer:
                 "column": column,
                 "field": spec.name,
                 "rule": [p.rule for p in chosen],
-                "value": [shorten(v, 200) for v in uniques[picked]],
+                "value": texts[picked] if len(index) else [],
                 "severity": [p.severity for p in chosen],
                 "message": [p.message for p in chosen],
                 "suggestion": [p.suggestion for p in chosen],
             },
             columns=list(ISSUE_COLUMNS),
         )
-        self.issues.append(frame if len(frame) else empty_issues())
+        order = self.mapping.fields.index(spec)
+        self.issues.append((order, frame if len(frame) else empty_issues()))
 
 
 _MISSING = object()
 _NO_FIO = (None, None, None)
 _PARALLEL_MIN = 20_000  # distinct values below this are cleaned in-process
 _Task = tuple[str, int, str]
+_Uniques: TypeAlias = "pa.Array | list[str]"
 _ACTIVE: _Transformer | None = None  # what forked workers clean with
 
 
@@ -387,6 +465,22 @@ def _worker_count(workers: int | None) -> int:
         env = os.environ.get("B24MIGRATE_WORKERS", "")
         workers = int(env) if env.isdigit() else min(os.cpu_count() or 1, 4)
     return max(1, workers)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the outcomes are built (workers inherit this).
+
+    Cleaning creates millions of small tuples and lists that hold only text and make no
+    reference cycles; each collection would rescan all of them (a fifth of the run).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @contextmanager
@@ -421,11 +515,62 @@ def _merge_pairs(parts: Sequence[tuple[Any, ...]]) -> tuple[Any, ...]:
     return tuple(seen.items())
 
 
-def _spread(values: Sequence[Any], codes: np.ndarray) -> np.ndarray:
-    table = np.empty(len(values), dtype=object)
-    for i, v in enumerate(values):
-        table[i] = v
-    return table[codes] if len(codes) else np.empty(0, dtype=object)
+def _spread(results: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    return results[codes] if len(codes) else np.empty(0, dtype=object)
+
+
+def _pairs(cleaned: Any, kind: str) -> tuple[tuple[str, str], ...]:
+    """A multi-field cleaner's result as ``(value, value type)`` pairs without repeats."""
+    if cleaned is None or cleaned == "":
+        return ()
+    items = cleaned if isinstance(cleaned, list | tuple) else [cleaned]
+    if len(items) == 1:
+        return ((str(items[0]), kind),) if items[0] else ()
+    return tuple(dict.fromkeys((str(i), kind) for i in items if i))
+
+
+def _splits_refs(spec: FieldMapping) -> bool:
+    return bool(spec.ref and (spec.separator or is_multiple_ref(spec.name)))
+
+
+def _plain_outcomes(uniques: _Uniques, spec: FieldMapping) -> tuple[np.ndarray, list[_Outcome]]:
+    """Outcomes of a field without cleaners (text kept as it is, blank → the default)."""
+    values = uniques.to_pylist() if isinstance(uniques, pa.Array) else uniques
+    empty = _empty(spec)
+    if _splits_refs(spec):
+        return np.zeros(len(values), dtype=bool), []
+    return np.ones(len(values), dtype=bool), [(v if v.strip() else empty, None) for v in values]
+
+
+def _is_str(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _texts(uniques: _Uniques, indices: np.ndarray) -> list[str]:
+    if isinstance(uniques, pa.Array):
+        return uniques.take(pa.array(indices)).to_pylist()  # type: ignore[no-any-return]
+    return [uniques[i] for i in indices]
+
+
+def _factorize(series: pd.Series) -> tuple[np.ndarray, _Uniques]:
+    """Codes (row → distinct value) and the distinct values as text (missing → ``""``).
+
+    The values are a pyarrow array (for the fast paths), or a list when some text cannot be
+    UTF-8 (a lone surrogate in a caller's own frame; the sources never produce one).
+    """
+    if isinstance(series.dtype, pd.StringDtype):
+        try:
+            encoded = pc.dictionary_encode(as_strings(pa.array(series.array)))
+        except (UnicodeEncodeError, pa.ArrowException):
+            return _factorize(series.astype(object))
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp, copy=False)
+        return codes, as_strings(encoded.dictionary)
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=False)
+    values = ["" if u is None or u != u else str(u) for u in uniques]
+    try:
+        return codes, as_strings(values)
+    except (UnicodeEncodeError, pa.ArrowException):
+        return codes, values
 
 
 def _fold(value: Any) -> str:

@@ -123,6 +123,24 @@ def test_multi_field_pairs_with_value_types_and_no_repeats():
     assert table.frame["PHONE"].tolist() == [(("1", "WORK"), ("2", "WORK"), ("3", "MOBILE")), ()]
 
 
+def test_single_values_in_two_columns_merge_like_lists():
+    fields = "  PHONE: {from: [Раб, Моб], clean: [t_list], value_type: {Раб: WORK, Моб: MOBILE}}\n"
+    columns = {"ID": list("1234"), "Раб": ["1", "1", "", "1, 2"], "Моб": ["1", "2", "3", "2"]}
+    assert run(fields, columns).frame["PHONE"].tolist() == [
+        (("1", "WORK"),),
+        (("1", "WORK"), ("2", "MOBILE")),
+        (("3", "MOBILE"),),
+        (("1", "WORK"), ("2", "WORK")),
+    ]
+
+
+def test_text_that_is_not_utf8_is_cleaned_one_by_one():
+    table = run(
+        "  NAME: {from: Имя, clean: [t_upper]}\n", {"ID": ["1", "2"], "Имя": ["a\ud800", "b"]}
+    )
+    assert table.frame["NAME"].tolist() == ["A\ud800", "B"]
+
+
 def test_multiple_references_become_tuples_key_column_first():
     fields = "  CONTACT_IDS: {from: [ID контакта, Контакт], ref: contact, separator: ','}\n"
     columns = {
