@@ -184,3 +184,15 @@ def test_ctrl_c_stops_cleanly_with_exit_4_and_says_how_to_resume(tmp_path):
         with Ledger.for_workspace(tmp_path) as ledger:
             assert not ledger.sending()
             assert ledger.records(state=State.PLANNED)
+
+
+def test_no_config_and_no_plan_are_one_line_each_with_the_next_step(tmp_path, capsys):
+    code, _, err = run(capsys, "load", "-w", str(tmp_path), "--quiet")
+    assert code == 2
+    assert err.splitlines()[0].startswith("Error: no `migration.yaml`")
+    assert err.splitlines()[1].startswith("Next: `b24migrate init")
+    (tmp_path / "migration.yaml").write_text("name: x\nsources: {}\n", encoding="utf-8")
+    code, _, err = run(capsys, "rollback", "-w", str(tmp_path), "--yes")
+    assert code == 2
+    assert "b24migrate plan" in err
+    assert "Traceback" not in err
