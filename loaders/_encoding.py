@@ -14,8 +14,10 @@ brackets stay raw.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+import re
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -26,11 +28,16 @@ def encode_query(params: Mapping[str, Any]) -> str:
     """Encode ``params`` as a PHP-bracket query string (no leading ``?``)."""
     if not isinstance(params, Mapping):
         raise TypeError("the top level of Bitrix24 parameters must be a mapping")
-    return "&".join(f"{name}={value}" for name, value in _pairs(params, prefix=None))
+    out: list[str] = []
+    for key, value in params.items():
+        _encode(value, _quote_name(str(key)), out)
+    return "&".join(out)
 
 
 def encode_value(value: Any) -> str:
     """Return the text form of one scalar parameter value (not percent-encoded)."""
+    if isinstance(value, str):
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -39,19 +46,31 @@ def encode_value(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float):
         return format(Decimal(repr(value)), "f")
-    if isinstance(value, int | Decimal | str):
+    if isinstance(value, int | Decimal):
         return str(value)
     raise TypeError(f"cannot encode a {type(value).__name__} as a Bitrix24 parameter value")
 
 
-def _pairs(value: Any, prefix: str | None) -> Iterator[tuple[str, str]]:
+_SAFE = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+@lru_cache(maxsize=4096)
+def _quote_name(name: str) -> str:
+    return quote(name, safe="")
+
+
+def _quote_value(text: str) -> str:
+    return text if _SAFE.fullmatch(text) else quote(text, safe="")
+
+
+def _encode(value: Any, prefix: str, out: list[str]) -> None:
     if isinstance(value, Mapping):
-        items: Iterator[tuple[Any, Any]] = iter(value.items())
+        for key, item in value.items():
+            _encode(item, f"{prefix}[{_quote_name(str(key))}]", out)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _encode(item, f"{prefix}[{index}]", out)
     elif isinstance(value, Sequence) and not isinstance(value, str | bytes):
-        items = enumerate(value)
+        _encode(list(value), prefix, out)
     else:
-        yield str(prefix), quote(encode_value(value), safe="")
-        return
-    for key, item in items:
-        name = quote(str(key), safe="")
-        yield from _pairs(item, name if prefix is None else f"{prefix}[{name}]")
+        out.append(f"{prefix}={_quote_value(encode_value(value))}")

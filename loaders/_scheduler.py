@@ -49,7 +49,8 @@ def _take(
         if len(chunk) + len(group) > MAX_BATCH:
             break
         need = Counter(c.method.lower() for c in group)
-        fits = {m: client.budget.fits(m, counts[m] + n) for m, n in need.items()}
+        items = {c.method.lower(): c.items for c in group}
+        fits = {m: client.budget.fits(m, counts[m] + n, items[m]) for m, n in need.items()}
         if any(fits[m] < counts[m] + n for m, n in need.items()) and not (
             idle and not chunk and all(fits.values())
         ):
@@ -62,7 +63,8 @@ def _take(
 
 def _reserve(client: Bitrix24Client, chunk: _Chunk) -> _Reservations:
     counts = Counter(c.method for c in chunk)
-    return [(m, client.budget.send(m, n)) for m, n in counts.items()]
+    items = {c.method: c.items for c in chunk}
+    return [(m, client.budget.send(m, n, items[m])) for m, n in counts.items()]
 
 
 class _Run:
@@ -93,6 +95,10 @@ class _Run:
         finally:
             for task in self.running:
                 task.cancel()
+            await asyncio.gather(*self.running, return_exceptions=True)
+            for _, reservations in self.running.values():
+                for method, reserved in reservations:
+                    self.client.budget.done(method, reserved)
         results = (self.done.get(c.key) or CommandResult(c, "skipped") for c in self.commands)
         return BatchResult(tuple(results))
 
@@ -109,7 +115,8 @@ class _Run:
     async def _wait(self) -> None:
         timeout = None
         if self.queue and self._may_launch_later():
-            timeout = min(self.client.budget.wait_time(c.method) for c in self.queue[0])
+            budget = self.client.budget
+            timeout = min(budget.wait_time(c.method, c.items) for c in self.queue[0])
         if not self.running:
             await self.client._sleep(timeout or 0.05)
             return

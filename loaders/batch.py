@@ -59,12 +59,22 @@ class Command:
     method: str
     params: Mapping[str, Any] = field(default_factory=dict)
     idempotent: bool | None = None
+    refs: frozenset[str] = field(init=False, repr=False, compare=False)
+    """The keys this command references through ``$result[KEY]...`` (found once, here)."""
 
     def __post_init__(self) -> None:
         if not _KEY.match(self.key):
             raise ValueError(f"command key {self.key!r}: use letters, digits, `_ . : -` only")
         if not self.method or "?" in self.method:
             raise ValueError(f"command `{self.key}`: bad method name {self.method!r}")
+        found = frozenset(m.group(1) for text in _strings(self.params) for m in _REF.finditer(text))
+        object.__setattr__(self, "refs", found)
+
+    @property
+    def items(self) -> int:
+        """How many records the command carries: ``len(data)`` for ``batchImport``, else 1."""
+        data = self.params.get("data")
+        return max(len(data), 1) if isinstance(data, list | tuple) else 1
 
     @property
     def retry_safe(self) -> bool:
@@ -95,7 +105,7 @@ def _strings(value: Any) -> Iterator[str]:
 
 def find_refs(command: Command) -> set[str]:
     """The keys of the commands that ``command`` references through ``$result[...]``."""
-    return {m.group(1) for text in _strings(command.params) for m in _REF.finditer(text)}
+    return set(command.refs)
 
 
 def _walk(value: Any, path: str) -> Any:
@@ -159,7 +169,7 @@ def group_commands(commands: Sequence[Command]) -> list[tuple[Command, ...]]:
         return i
 
     for i, command in enumerate(commands):
-        for ref in find_refs(command):
+        for ref in command.refs:
             if index.get(ref, len(commands)) >= i:
                 raise ValueError(f"command `{command.key}` references `{ref}`, not an earlier key")
             parent[root(i)] = root(index[ref])

@@ -19,7 +19,6 @@ import logging
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -33,6 +32,14 @@ from tenacity import (
 
 from loaders._pagination import iter_pages
 from loaders._scheduler import run_commands
+from loaders._transport import (
+    CallResult,
+    ClientStats,
+    SecretTransport,
+    admission,
+    as_int,
+    is_retryable,
+)
 from loaders.auth import Auth, OAuth, OAuthTokens, WebhookAuth
 from loaders.batch import BatchResult, Command, ReplyTime, is_read_method, parse_batch_reply
 from loaders.errors import (
@@ -57,51 +64,6 @@ except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
     _VERSION = "0"
 
 Sleep = Callable[[float], Awaitable[None]]
-
-
-@dataclass(frozen=True, slots=True)
-class CallResult:
-    """A successful reply: ``result``, and ``total``/``next`` for list methods."""
-
-    result: Any
-    total: int | None = None
-    next: int | None = None
-    time: ReplyTime | None = None
-
-
-@dataclass(slots=True)
-class ClientStats:
-    """What the client did, for benchmarks and logs."""
-
-    requests: int = 0
-    rate_limited: int = 0
-    operation_limited: int = 0
-    retries: int = 0
-    refreshes: int = 0
-    ambiguous: int = 0
-
-
-class _SecretTransport(httpx.AsyncBaseTransport):
-    """Swaps the placeholders in the URL for the real secrets, after httpx has logged it."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport, auth: Auth) -> None:
-        self._inner = inner
-        self._auth = auth
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        url = self._auth.reveal(str(request.url))
-        if url != str(request.url):
-            request = httpx.Request(
-                request.method,
-                url,
-                headers=request.headers,
-                stream=request.stream,
-                extensions=request.extensions,
-            )
-        return await self._inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
 
 
 class Bitrix24Client:
@@ -133,6 +95,7 @@ class Bitrix24Client:
         max_attempts: int = 6,
         operating_limit: float | None = None,
         operating_window: float | None = None,
+        operating_prior: float = 0.1,
         bucket_margin: float = 0.5,
         clock: Callable[[], float] = time.monotonic,
         sleep: Sleep = asyncio.sleep,
@@ -149,7 +112,13 @@ class Bitrix24Client:
         self._wall = wall_clock
         self._skew: float | None = None
         self._bucket = (
-            LeakyBucket(self.plan.capacity, self.plan.rate, clock=clock, margin=bucket_margin)
+            LeakyBucket(
+                self.plan.capacity,
+                self.plan.rate,
+                clock=clock,
+                margin=bucket_margin,
+                server_clock=self._portal_time,
+            )
             if self.plan.capacity and self.plan.rate
             else None
         )
@@ -157,9 +126,11 @@ class Bitrix24Client:
             operating_limit or self.plan.operating_limit,
             operating_window or self.plan.operating_window,
             clock=self._portal_time,
+            prior=operating_prior,
         )
         self._slots = asyncio.Semaphore(self.concurrency)
         self._refresh_lock = asyncio.Lock()
+        self._bucket_turn = asyncio.Lock()
         inner = transport or httpx.AsyncHTTPTransport(
             limits=httpx.Limits(
                 max_connections=self.concurrency, max_keepalive_connections=self.concurrency
@@ -167,7 +138,7 @@ class Bitrix24Client:
             retries=0,
         )
         self._http = httpx.AsyncClient(
-            transport=_SecretTransport(inner, self.auth),
+            transport=SecretTransport(inner, self.auth),
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={"User-Agent": f"b24migrate/{_VERSION}", "Accept": "application/json"},
         )
@@ -195,16 +166,16 @@ class Bitrix24Client:
                 was sent and its outcome is unknown (it is not retried).
         """
         command = Command(method, method, dict(params or {}))
-        await self._wait_budget(method, 1)
-        reserved = self.budget.send(method, 1)
+        await self._wait_budget(method, command.items)
+        reserved = self.budget.send(method, 1, command.items)
         try:
             body = await self._request(method, dict(params or {}), (command,))
         finally:
             self.budget.done(method, reserved)
         timing = ReplyTime.from_raw(body.get("time"))
-        self._observe([(method, timing)], timing)
+        self._observe([(method, timing)])
         return CallResult(
-            body.get("result"), _as_int(body.get("total")), _as_int(body.get("next")), timing
+            body.get("result"), as_int(body.get("total")), as_int(body.get("next")), timing
         )
 
     async def batch(self, commands: Sequence[Command], *, halt: bool = False) -> BatchResult:
@@ -230,8 +201,7 @@ class Bitrix24Client:
         payload = {"cmd": {c.key: c.to_cmd() for c in commands}, "halt": 1 if halt else 0}
         body = await self._request("batch", payload, tuple(commands))
         result = parse_batch_reply(body, commands)
-        outer = ReplyTime.from_raw(body.get("time"))
-        self._observe([(r.command.method, r.time) for r in result], outer)
+        self._observe([(r.command.method, r.time) for r in result])
         for item in result.errors:
             if isinstance(item.error, PortalOperationLimited):
                 self.stats.operation_limited += 1
@@ -281,16 +251,11 @@ class Bitrix24Client:
     def _portal_time(self) -> float:
         return self._wall() + (self._skew or 0.0)
 
-    async def _wait_budget(self, method: str, count: int) -> None:
-        while self.budget.fits(method, count) < min(count, 1):
-            await self._sleep(self.budget.wait_time(method))
+    async def _wait_budget(self, method: str, items: int) -> None:
+        while not self.budget.fits(method, 1, items):
+            await self._sleep(self.budget.wait_time(method, items))
 
-    def _observe(
-        self, entries: Sequence[tuple[str, ReplyTime | None]], outer: ReplyTime | None
-    ) -> None:
-        if outer is not None and outer.finish is not None:
-            skew = outer.finish - self._wall()
-            self._skew = skew if self._skew is None else max(self._skew, skew)
+    def _observe(self, entries: Sequence[tuple[str, ReplyTime | None]]) -> None:
         figures = []
         for method, timing in entries:
             if timing is None or timing.operating is None:
@@ -307,7 +272,7 @@ class Bitrix24Client:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.max_attempts),
             wait=self._retry_wait,
-            retry=retry_if_exception(_is_retryable),
+            retry=retry_if_exception(is_retryable),
             sleep=self._sleep,
             before_sleep=self._before_retry,
             reraise=True,
@@ -337,9 +302,9 @@ class Bitrix24Client:
         safe = all(c.retry_safe for c in commands) if method == "batch" else is_read_method(method)
         for _ in range(self.max_attempts):  # a pass after the first follows a token refresh
             generation = getattr(self.auth, "generation", 0)
-            response = await self._post(method, payload, commands, safe)
+            response, body = await self._post(method, payload, commands, safe)
             try:
-                return self._read(response, method, commands, safe)
+                return self._read(response, body, method, commands, safe)
             except PortalAuthError as error:
                 if error.code.lower() != "expired_token" or not isinstance(self.auth, OAuth):
                     raise
@@ -353,32 +318,60 @@ class Bitrix24Client:
 
     async def _post(
         self, method: str, payload: dict[str, Any], commands: Sequence[Command], safe: bool
-    ) -> httpx.Response:
+    ) -> tuple[httpx.Response, Any]:
+        """Send one request when the bucket allows; the reply and its JSON (``None`` if none)."""
+        bucket = self._bucket
         async with self._slots:
-            if self._bucket is not None:
-                delay = self._bucket.reserve()
-                if delay > 0:
-                    await self._sleep(delay)
+            if bucket is not None:
+                async with self._bucket_turn:  # one waiter at a time, first come first served
+                    while (delay := bucket.delay()) > 0:
+                        await self._sleep(delay)
+                    bucket.sent()
             self.stats.requests += 1
+            sent_at = self._wall()
             try:
-                return await self._http.post(self.auth.method_url(method), json=payload)
+                response = await self._http.post(self.auth.method_url(method), json=payload)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                if bucket is not None:
+                    bucket.answered(None, counted=False)
                 raise PortalUnavailable(
                     self._redact(f"could not connect: {exc!r}"), method=method
                 ) from None
             except httpx.TransportError as exc:
+                if bucket is not None:
+                    bucket.answered(None)
                 raise self._unknown_outcome(
                     f"no reply ({type(exc).__name__}: {exc})", None, method, commands, safe
                 ) from None
-
-    def _read(
-        self, response: httpx.Response, method: str, commands: Sequence[Command], safe: bool
-    ) -> dict[str, Any]:
-        status = response.status_code
         try:
             body = response.json()
         except ValueError:
             body = None
+        self._learn_skew(body, sent_at)
+        admitted_at, counted = admission(body, response.status_code)
+        if admitted_at is not None:
+            self.stats.admitted(admitted_at)
+        if bucket is not None:
+            bucket.answered(admitted_at, counted=counted)
+        return response, body
+
+    def _learn_skew(self, body: Any, sent_at: float) -> None:
+        """The portal's clock minus ours: the smallest ``time.start`` minus our send time seen
+        (the true skew plus the shortest trip there: a few milliseconds too far ahead)."""
+        timing = ReplyTime.from_raw(body.get("time")) if isinstance(body, dict) else None
+        if timing is not None and timing.start is not None:
+            skew = timing.start - sent_at
+            self._skew = skew if self._skew is None else min(self._skew, skew)
+
+    def _read(
+        self,
+        response: httpx.Response,
+        body: Any,
+        method: str,
+        commands: Sequence[Command],
+        safe: bool,
+    ) -> dict[str, Any]:
+        status = response.status_code
         if not isinstance(body, dict) or not ("result" in body or "error" in body):
             text = " ".join(response.text[:80].split())
             raise self._unknown_outcome(
@@ -463,14 +456,3 @@ class Bitrix24Client:
             auth.update(OAuthTokens.from_reply(body))
             self.stats.refreshes += 1
             log.info("refreshed the OAuth access token")
-
-
-def _is_retryable(error: BaseException) -> bool:
-    return isinstance(error, PortalError) and error.transient
-
-
-def _as_int(value: Any) -> int | None:
-    try:
-        return None if value is None else int(value)
-    except (TypeError, ValueError):
-        return None

@@ -15,6 +15,7 @@ The clock is injected (``clock`` returns monotonic seconds), so both are tested 
 from __future__ import annotations
 
 import time
+from bisect import insort
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -42,14 +43,29 @@ PLANS: dict[str, Plan] = {
 
 
 class LeakyBucket:
-    """Reserve send times so that the portal's bucket never overflows.
+    """Decide when the next request may go so that the portal's bucket never overflows.
 
-    ``margin`` requests of headroom absorb the difference between when we count a request
-    (when it is sent) and when the portal counts it (when it arrives).
+    Two mirrors, and a request waits for both:
+
+    * by send times: every request sent adds 1, the level drains ``rate`` per second;
+    * by the portal's own admission times (``time.start`` of each reply, on the portal's
+      clock ``server_clock``): a request still without a reply counts as 1 that has not
+      drained at all, because a busy portal may admit a backlog of requests at once.
+
+    ``margin`` requests of headroom are kept below ``capacity`` for the rest of the skew.
+    Use :meth:`delay` until it is 0, then :meth:`sent`; give each reply to :meth:`answered`.
     """
 
+    POLL = 0.02
+
     def __init__(
-        self, capacity: float, rate: float, *, clock: Clock = time.monotonic, margin: float = 1.0
+        self,
+        capacity: float,
+        rate: float,
+        *,
+        clock: Clock = time.monotonic,
+        margin: float = 0.5,
+        server_clock: Clock | None = None,
     ) -> None:
         if capacity < 1 or rate <= 0:
             raise ValueError("a leaky bucket needs capacity >= 1 and rate > 0")
@@ -57,21 +73,55 @@ class LeakyBucket:
         self.rate = rate
         self.margin = min(margin, capacity - 1)
         self._clock = clock
+        self._server_clock = server_clock
         self._level = 0.0
         self._at = clock()
+        self._admitted: list[float] = []
+        self.in_flight = 0
 
     def level(self) -> float:
-        """The mirrored level now (may be fractional)."""
-        now = self._clock()
-        return max(0.0, self._level - (now - self._at) * self.rate)
+        """The level mirrored from our send times, now (may be fractional)."""
+        return max(0.0, self._level - (self._clock() - self._at) * self.rate)
 
-    def reserve(self) -> float:
-        """Count one request and return how many seconds to wait before sending it."""
-        now = self._clock()
-        level = max(0.0, self._level - (now - self._at) * self.rate) + 1.0
-        self._level, self._at = level, now
-        excess = level - (self.capacity - self.margin)
-        return max(0.0, excess / self.rate)
+    def portal_level(self) -> float:
+        """The level mirrored from the portal's admission times, now, without the requests
+        still in flight."""
+        if self._server_clock is None or not self._admitted:
+            return 0.0
+        now = self._server_clock()
+        horizon = now - self.capacity / self.rate - 5.0
+        while self._admitted and self._admitted[0] < horizon:
+            self._admitted.pop(0)
+        level, last = 0.0, None
+        for at in self._admitted:
+            if last is not None:
+                level = max(0.0, level - (at - last) * self.rate)
+            level, last = level + 1.0, at
+        return 0.0 if last is None else max(0.0, level - max(0.0, now - last) * self.rate)
+
+    def delay(self) -> float:
+        """Seconds to wait before the next request may be sent (0: now)."""
+        ceiling = self.capacity - self.margin
+        wait = max(0.0, (self.level() + 1.0 - ceiling) / self.rate)
+        if self._server_clock is not None:
+            admitted = self.portal_level()
+            excess = admitted + self.in_flight + 1.0 - ceiling
+            if excess > 0:  # drain helps only for what the portal has admitted already
+                wait = max(wait, excess / self.rate if admitted >= excess else self.POLL)
+        return wait
+
+    def sent(self) -> None:
+        """Count a request that goes now."""
+        self._level, self._at = self.level() + 1.0, self._clock()
+        self.in_flight += 1
+
+    def answered(self, admitted_at: float | None, *, counted: bool = True) -> None:
+        """A request came back. ``admitted_at``: the portal time it was admitted, if the reply
+        said; ``counted=False`` when the portal refused it without counting it (or it never
+        left)."""
+        self.in_flight = max(0, self.in_flight - 1)
+        if counted and self._server_clock is not None:
+            insort(self._admitted, admitted_at if admitted_at is not None else self._server_clock())
 
     def resync(self) -> None:
         """The portal refused a request as over the limit: take our bucket as full."""
@@ -94,12 +144,20 @@ class OperatingBudget:
         window: the window in seconds (cloud: 600).
         clock: the portal's unix time as best we know it (the client corrects for skew).
         safety: seconds added to every expiry, for clock skew between us and the portal.
+        prior: seconds per item a command is assumed to cost before the first reply.
     """
 
     def __init__(
-        self, limit: float, window: float, *, clock: Clock = time.time, safety: float = 0.5
+        self,
+        limit: float,
+        window: float,
+        *,
+        clock: Clock = time.time,
+        safety: float = 0.5,
+        prior: float = 0.1,
     ) -> None:
         self.limit = limit
+        self.prior = prior
         self.window = window
         self.safety = safety
         self._clock = clock
@@ -126,35 +184,38 @@ class OperatingBudget:
         """The expected charge of one command of ``method`` (``None`` before the first reply)."""
         return self._estimate.get(method.lower())
 
-    def fits(self, method: str, count: int) -> int:
-        """How many of ``count`` commands of ``method`` may be sent now.
+    def _charge_of(self, key: str, items: int) -> float:
+        """Expected seconds per command: learnt, or the prior per item before the first reply."""
+        est = self._estimate.get(key)
+        return est if est is not None else self.prior * max(items, 1)
 
-        Before the first reply tells us what a command costs, only one batch goes out. The
-        portal checks the budget before each command, so the one that crosses the limit
-        still runs; we keep the sum before the last command half an estimate short of it.
+    def fits(self, method: str, count: int, items: int = 1) -> int:
+        """How many of ``count`` commands of ``method`` (``items`` records each) may go now.
+
+        Before a reply tells us what a command of ``method`` costs, each is assumed to cost
+        ``prior`` seconds per item. The portal checks the budget before each command, so the
+        one that crosses the limit still runs; we keep the sum before the last command half
+        a command short of the limit to absorb noise in the estimate.
         """
         key = method.lower()
-        pending = self._pending.get(key, 0.0)
-        room = self.limit - self.used(method) - pending
-        est = self._estimate.get(key)
+        room = self.limit - self.used(method) - self._pending.get(key, 0.0)
+        charge = self._charge_of(key, items)
         if room <= 0.0:
             return 0
-        if est is None:
-            return count if pending == 0.0 and key not in self._pending else 0
-        if est <= 0.0:
+        if charge <= 0.0:
             return count
-        return max(0, min(count, int((room - 0.5 * est) // est) + 1))
+        return max(0, min(count, int((room - 0.5 * charge) // charge) + 1))
 
-    def wait_time(self, method: str) -> float:
+    def wait_time(self, method: str, items: int = 1) -> float:
         """Seconds until one more command of ``method`` may fit (0 if it fits now).
 
         When nothing of ours expires soon enough, the answer is a short poll: the commands
         in flight must report first.
         """
-        if self.fits(method, 1):
+        if self.fits(method, 1, items):
             return 0.0
         key, now = method.lower(), self._clock()
-        need = self._pending.get(key, 0.0) + 0.5 * (self._estimate.get(key) or 0.0)
+        need = self._pending.get(key, 0.0) + 0.5 * self._charge_of(key, items)
         buckets = self._expired(method)
         ours = sum(b[1] for b in buckets)
         _, reported, reset_at = self._reported.get(key, (0.0, 0.0, 0.0))
@@ -166,10 +227,10 @@ class OperatingBudget:
             wait = max(wait, start + self.window + self.safety - now)
         return max(wait, 0.05)
 
-    def send(self, method: str, count: int) -> float:
+    def send(self, method: str, count: int, items: int = 1) -> float:
         """Record ``count`` commands of ``method`` in flight; returns the seconds reserved."""
         key = method.lower()
-        reserved = (self._estimate.get(key) or 0.0) * count
+        reserved = self._charge_of(key, items) * count
         self._pending[key] = self._pending.get(key, 0.0) + reserved
         return reserved
 
@@ -222,10 +283,8 @@ class OperatingBudget:
         key, now = method.lower(), self._clock()
         known = self._reported.get(key, (0.0, 0.0, 0.0))[2]
         given = None if reset_at is None else _whole_second_up(reset_at)
-        for until in (given, known, now + self.window / 10):
-            if until is not None and until > now:
-                break
-        self._reported[key] = (now, self.limit, until)
+        ahead = [t for t in (given, known) if t is not None and t > now]
+        self._reported[key] = (now, self.limit, ahead[0] if ahead else now + self.window / 10)
 
 
 def _whole_second_up(reset_at: float) -> float:

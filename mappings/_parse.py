@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -188,18 +187,16 @@ class _Parser:
         return None
 
     def clean_options(self, step: CleanStep, path: tuple[Any, ...]) -> None:
-        from cleaners.registry import get_cleaner
+        from cleaners.registry import REQUIRED, cleaner_options
 
-        try:
-            parameters = inspect.signature(get_cleaner(step.name)).parameters
-        except (TypeError, ValueError):
-            return
-        options = [p for p in parameters if p not in ("value", "on_error")]
-        takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+        known = {k: v for k, v in cleaner_options(step.name).items() if k != "on_error"}
         for option in step.options:
-            if option == "on_error" or (option not in options and not takes_any):
-                hint = suggest(option, options) or f"; options: {', '.join(options) or 'none'}"
+            if option not in known:
+                hint = suggest(option, known) or f"; options: {', '.join(known) or 'none'}"
                 self.problem(path, f"cleaner `{step.name}` has no option `{option}`{hint}")
+        for option, default in known.items():
+            if default is REQUIRED and option not in step.options:
+                self.problem(path, f"cleaner `{step.name}` needs the option `{option}`")
 
     def value_map(self, raw: Any, path: tuple[Any, ...]) -> Mapping[str, Any] | None:
         if raw is None:

@@ -47,7 +47,8 @@ async def open_portal(
 ) -> AsyncIterator[Bitrix24Client]:
     """A connected :class:`Bitrix24Client` for the workspace's ``portal`` block.
 
-    ``client_options`` go to the client (``concurrency``, ``timeout`` …).
+    ``client_options`` go to the client (``concurrency``, ``timeout`` …); a ``transport``
+    given for a ``sandbox`` portal replaces the embedded one (tests mount their own app).
 
     Raises:
         ConfigError: the webhook URL is malformed.
@@ -69,6 +70,10 @@ async def open_portal(
 async def _sandbox(
     workspace: Workspace, portal: PortalConfig, options: dict[str, Any]
 ) -> AsyncIterator[Bitrix24Client]:
+    if options.get("transport") is not None:  # a sandbox the caller mounted (tests)
+        async with Bitrix24Client(_SANDBOX_URL, plan=portal.plan, **options) as client:
+            yield client
+        return
     app = create_app(SandboxConfig(data_dir=workspace.root / SANDBOX_DIR, plan=portal.plan))
     try:
         transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]  # dict scope

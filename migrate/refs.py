@@ -107,7 +107,7 @@ def _resolve_column(
         resolved[i] = hit[0]
         problems.extend((i, rule, text) for rule, text in hit[1])
     frame[spec.name] = pd.Series(resolved, index=frame.index, dtype=object)
-    return _issues(frame, spec, entity, problems, language)
+    return _issues(frame, spec, entity, problems, targets, language)
 
 
 def _resolve_value(value: Any, lookup: _Lookup | None) -> tuple[Any, list[tuple[str, str]]]:
@@ -131,6 +131,7 @@ def _issues(
     spec: FieldMapping,
     entity: str,
     problems: list[tuple[int, str, str]],
+    targets: np.ndarray,
     language: str,
 ) -> pd.DataFrame:
     if not problems:
@@ -151,7 +152,7 @@ def _issues(
             "rule": [p[1] for p in problems],
             "value": [p[2] for p in problems],
             "severity": "warning",
-            "message": [message(p[1], language, value=p[2], ref=spec.ref) for p in problems],
+            "message": [message(p[1], language, value=p[2], ref=targets[p[0]]) for p in problems],
             "suggestion": "",
         },
         columns=list(ISSUE_COLUMNS),

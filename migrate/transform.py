@@ -23,7 +23,7 @@ from rapidfuzz import process
 
 from cleaners import CleanerError
 from cleaners.names import split_fio
-from cleaners.registry import get_cleaner
+from cleaners.registry import bind_cleaner, get_cleaner
 from mappings.fields import FIO_PARTS, is_multiple_ref
 from mappings.schema import ROW_KEY, CleanStep, EntityMapping, FieldMapping
 from migrate.errors import MappingError, shorten
@@ -121,10 +121,16 @@ class _Transformer:
         self.keys = self._keys()
         self.issues: list[pd.DataFrame] = []
         self.pool: Any = None
-        self.cleaners = {
-            id(step): (get_cleaner(step.name), self._options(step))
+        self.value_maps = {
+            id(spec): {_fold(k): v for k, v in (spec.value_map or {}).items()}
             for spec in mapping.fields
-            for step in spec.clean
+        }
+        self.chains = {
+            id(spec): [
+                (step.name, bind_cleaner(step.name, {**self._options(step), "on_error": "raise"}))
+                for step in spec.clean
+            ]
+            for spec in mapping.fields
         }
 
     def _keys(self) -> np.ndarray:
@@ -279,14 +285,12 @@ class _Transformer:
     def _clean(self, value: str, spec: FieldMapping) -> _Outcome:
         current: Any = value
         problem = None
-        for step in spec.clean:
-            func, options = self.cleaners[id(step)]
+        for name, func in self.chains[id(spec)]:
             try:
                 if isinstance(current, list):
-                    current = [func(v, on_error="raise", **options) for v in current]
-                    current = [v for v in current if v not in (None, "")]
+                    current = [v for v in map(func, current) if v not in (None, "")]
                 else:
-                    current = func(current, on_error="raise", **options)
+                    current = func(current)
             except CleanerError as error:
                 severity = spec.severity or error.severity
                 problem = _Problem(
@@ -297,7 +301,7 @@ class _Transformer:
                 current = error.cleaned
             except (ValueError, TypeError) as exc:  # a cleaner bug must not stop the run
                 text = message(
-                    "cleaner.failed", self.language, cleaner=step.name, value=value, error=exc
+                    "cleaner.failed", self.language, cleaner=name, value=value, error=exc
                 )
                 return None, _Problem("cleaner.failed", spec.severity or "error", text)
             if current is None:
@@ -312,7 +316,7 @@ class _Transformer:
         return step.options
 
     def _map(self, value: str, spec: FieldMapping) -> _Outcome:
-        table = _folded(spec)
+        table = self.value_maps[id(spec)]
         found = table.get(_fold(value), _MISSING)
         if found is not _MISSING:
             return found, None
@@ -426,17 +430,6 @@ def _spread(values: Sequence[Any], codes: np.ndarray) -> np.ndarray:
 
 def _fold(value: Any) -> str:
     return " ".join(str(value).split()).casefold()
-
-
-_FOLDED: dict[int, dict[str, Any]] = {}
-
-
-def _folded(spec: FieldMapping) -> dict[str, Any]:
-    cached = _FOLDED.get(id(spec.value_map))
-    if cached is None:
-        cached = {_fold(k): v for k, v in (spec.value_map or {}).items()}
-        _FOLDED[id(spec.value_map)] = cached
-    return cached
 
 
 def _accepts(name: str, parameter: str) -> bool:

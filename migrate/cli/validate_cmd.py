@@ -87,6 +87,15 @@ def _render(data: PreparedData, report: Path, failing: int, fail_on: str) -> Non
             f"{s.seconds:.1f}",
         )
     console.print(table)
+    if len(data.issues):
+        by_rule = data.issues.groupby(["entity", "severity", "rule"]).size()
+        top = by_rule.nlargest(8).reset_index(name="count")
+        rules = Table(title="Most frequent problems")
+        for header in ("entity", "severity", "rule", "count"):
+            rules.add_column(header, justify="right" if header == "count" else "left")
+        for entity, severity, rule, count in top.itertuples(index=False, name=None):
+            rules.add_row(str(entity), str(severity), str(rule), f"{int(count):,}")
+        console.print(rules)
     if data.skipped:
         console.print(f"No source in migration.yaml for: {', '.join(data.skipped)} (skipped)")
     console.print(f"Report: {report}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
@@ -22,7 +22,7 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-def make_app() -> Callable[..., SandboxApp]:
+def make_app() -> Iterator[Callable[..., SandboxApp]]:
     """``make_app(plan="standard", faults=...)``: a fresh in-memory sandbox portal."""
     apps: list[SandboxApp] = []
 

@@ -92,7 +92,7 @@ def test_reply_with_object_sections_maps_every_key():
     commands = [add("a"), add("b"), Command("l", "crm.contact.list")]
     body = {"result": {
         "result": {"a": 11, "l": [{"ID": "1"}]},
-        "result_error": {"b": {"error": "", "error_description": "Parameter 'fields' must be array"}},
+        "result_error": {"b": {"error": "", "error_description": "Parameter 'fields' is bad"}},
         "result_total": {"l": 1}, "result_next": [],
         "result_time": {"a": _time(0.1), "b": _time(0.1), "l": _time(0.2)},
     }}  # fmt: skip
@@ -168,3 +168,33 @@ def test_lookup_of_unknown_key():
     with pytest.raises(KeyError):
         result["zz"]
     assert len(result) == 1
+
+
+def test_bad_method_names_are_refused():
+    with pytest.raises(ValueError, match="bad method name"):
+        Command("a", "crm.contact.add?x=1")
+
+
+def test_references_into_lists_and_missing_paths():
+    command = Command(
+        "n",
+        "m.add",
+        {"ids": [result_ref("l", 1, "ID"), result_ref("l", 9, "ID")], "t": result_ref("l", "x")},
+    )
+    resolved = resolve_refs(command, {"l": [{"ID": "1"}, {"ID": "2"}]})
+    assert resolved.params == {"ids": ["2", None], "t": None}
+
+
+def test_time_blocks_with_odd_values():
+    from loaders.batch import ReplyTime
+
+    timing = ReplyTime.from_raw({"start": "1.5", "operating": "n/a", "finish": True})
+    assert (timing.start, timing.operating, timing.finish) == (1.5, None, None)
+    assert ReplyTime.from_raw([]) is None
+
+
+def test_a_list_section_php_cannot_produce_is_read_by_position():
+    body = {"result": {"result": [7, 8], "result_total": {"a": "x"}}}
+    result = parse_batch_reply(body, [add("a"), add("b")])
+    assert [r.result for r in result] == [7, 8]
+    assert result["a"].total is None

@@ -52,6 +52,10 @@ async def test_wrong_webhook_code_is_an_auth_error(app, make_client):
             await client.call("user.current")
     assert caught.value.code == "INVALID_CREDENTIALS"
     assert caught.value.http_status == 401
+    async with make_client(app, "http://portal.test/rest/1/wrong/") as client:
+        with pytest.raises(PortalAuthError):  # a batch stops too: nothing else can run
+            await client.batch([contact(f"c{i}") for i in range(120)])
+    assert app.stats()["entities"]["contact"] == 0
 
 
 async def test_batch_keeps_input_order_with_mixed_results(client, app):
@@ -163,3 +167,17 @@ async def test_user_agent_is_ours(app, make_client):
         await client.call("user.current")
     assert seen
     assert seen[0].startswith("b24migrate/")
+
+
+async def test_standard_plan_runs_at_the_limit_without_bounces(make_app, make_client):
+    """56 concurrent requests on a 50/2 bucket: the burst goes at once, the rest at 2/s."""
+    import asyncio
+    import time
+
+    app = make_app(plan="standard")
+    async with make_client(app) as client:
+        started = time.monotonic()
+        await asyncio.gather(*(client.call("user.current") for _ in range(56)))
+        elapsed = time.monotonic() - started
+    assert app.stats()["refusals"]["QUERY_LIMIT_EXCEEDED"] == 0
+    assert (56 - 50) / 2 <= elapsed < 10

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import time
 
+import httpx
 import pytest
 
-from loaders import Command
+from loaders import Bitrix24Client, Command
+from loaders.sandbox import SandboxConfig, create_app
+
+from .conftest import TOKEN, WEBHOOK
 
 pytestmark = pytest.mark.anyio
 
@@ -20,10 +24,6 @@ def anyio_backend() -> str:
 
 @pytest.fixture(scope="module")
 def big_app():
-    from loaders.sandbox import SandboxConfig, create_app
-
-    from .conftest import TOKEN
-
     app = create_app(SandboxConfig(token=TOKEN, plan="unlimited"))
     yield app
     app.close()
@@ -32,12 +32,6 @@ def big_app():
 @pytest.fixture(scope="module")
 async def seeded(big_app):
     """The portal with ROWS contacts (created with the client's own batches)."""
-    import httpx
-
-    from loaders import Bitrix24Client
-
-    from .conftest import WEBHOOK
-
     started = time.monotonic()
     commands = [
         Command(
@@ -97,3 +91,27 @@ async def test_chained_list_of_an_exact_page_multiple(make_app, make_client):
     assert len(plain) == len(chained) == 100
     assert plain == chained
     assert empty == []
+
+
+async def test_crm_item_lists_unwrap_items_plain_and_chained(make_app, make_client):
+    app = make_app()
+    imports = [
+        Command(
+            f"i{j}",
+            "crm.item.batchImport",
+            {"entityTypeId": 3, "data": [{"name": f"Имя {j}-{k}"} for k in range(20)]},
+        )
+        for j in range(9)
+    ]  # 180 contacts: 3 full pages and a short one
+    async with make_client(app) as client:
+        result = await client.batch(imports)
+        assert result.ok
+        ids = [row["item"]["id"] for item in result for row in item.result["items"]]
+        params = {"entityTypeId": 3}
+        plain = await client.list_all("crm.item.list", select=["name"], params=params)
+        before = app.stats()["requests"]
+        chained = await client.list_all("crm.item.list", select=["id"], params=params, chained=True)
+        assert app.stats()["requests"] - before == 1
+    assert [row["id"] for row in plain] == ids
+    assert plain[0]["name"] == "Имя 0-0"
+    assert [row["id"] for row in chained] == ids

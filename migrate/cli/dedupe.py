@@ -1,0 +1,84 @@
+"""`b24migrate dedupe`: find duplicates in a workspace, or in any CSV/XLSX on its own."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from migrate.cli._options import workspace_option
+from migrate.dedupe import DedupeResult, default_rules, load_rules
+from migrate.dedupe.standalone import dedupe_file
+from migrate.dedupe.workspace import dedupe_workspace
+from migrate.errors import ConfigError
+
+__all__ = ["command"]
+
+_PATH = click.Path(dir_okay=False, path_type=Path)
+
+
+@click.command("dedupe")
+@workspace_option
+@click.option("--decisions", type=_PATH, help="An edited reports/duplicates.xlsx to read back.")
+@click.option("--input", "input_file", type=_PATH, help="Stand-alone: the CSV/XLSX to dedupe.")
+@click.option("--key", help="Stand-alone: the column with record ids (default: row numbers).")
+@click.option("--rules", help="Stand-alone: RULES.yaml, or a preset: company, contact, person…")
+@click.option("--sheet", help="Stand-alone: the sheet of a workbook (default: the first).")
+@click.option(
+    "--out",
+    type=_PATH,
+    default=Path("clusters.csv"),
+    show_default=True,
+    help="Stand-alone: where to write record_id,cluster_id.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def command(root: Path, decisions: Path | None, input_file: Path | None, key: str | None,
+            rules: str | None, sheet: str | None, out: Path, as_json: bool) -> None:  # fmt: skip
+    """Find duplicates, merge the sure ones, list the doubtful ones for review.
+
+    Workspace mode writes reports/duplicates.xlsx; after the client filled its `decision`
+    column, `--decisions reports/duplicates.xlsx` stores the decisions, and they bind every
+    later run. Stand-alone mode dedupes one file with a rules file and writes one
+    `record_id,cluster_id` line per record.
+
+    Examples: b24migrate dedupe -w acme --decisions acme/reports/duplicates.xlsx
+              b24migrate dedupe --input people.csv --key rec_id --rules RULES.yaml
+              --out clusters.csv
+    """
+    say = (lambda _line: None) if as_json else click.echo
+    if input_file is not None:
+        if not rules:
+            raise ConfigError(
+                "`--rules` is needed with `--input`",
+                next_step="write a RULES.yaml (see docs) or name a preset: --rules person",
+            )
+        loaded = load_rules(Path(rules)) if Path(rules).exists() else default_rules(rules)
+        run = dedupe_file(input_file, loaded, out, key=key, sheet=sheet, progress=say)
+        _render({loaded.entity: run.result}, as_json, f"{run.out}")
+        return
+    done = dedupe_workspace(root, decisions_file=decisions, progress=say)
+    _render(done.results, as_json, str(done.report))
+
+
+def _render(results: Mapping[str, DedupeResult], as_json: bool, written: str) -> None:
+    rows = [{"entity": e, "records": r.stats.records, "candidate_pairs": r.stats.candidate_pairs,
+             "matched_pairs": r.stats.matched_pairs, "review_pairs": r.stats.review_pairs,
+             "clusters": r.stats.clusters, "merged_records": r.stats.merged_records,
+             "decisions": len(r.decisions.merge) + len(r.decisions.separate),
+             "seconds": round(r.stats.seconds, 2)} for e, r in results.items()]  # fmt: skip
+    if as_json:
+        click.echo(json.dumps({"written": written, "entities": rows}, ensure_ascii=False, indent=2))
+        return
+    table = Table(title="Dedupe")
+    for column in rows[0] if rows else ["entity"]:
+        table.add_column(
+            column.replace("_", " "), justify="left" if column == "entity" else "right"
+        )
+    for row in rows:
+        table.add_row(*[str(v) for v in row.values()])
+    Console().print(table)
+    click.echo(f"Written: {written}")

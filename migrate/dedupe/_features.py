@@ -1,0 +1,214 @@
+"""Per-record match features, computed once per distinct value (never once per pair).
+
+A feature is an integer code per record (``-1`` = empty) into a table of distinct normalised
+values, or, for multi-valued fields (phones, e-mails), a sorted list of ``(record, value)``
+codes. Normalisers from :mod:`migrate.dedupe._normalise` run over distinct raw values only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from rapidfuzz import process
+from rapidfuzz.distance import OSA, JaroWinkler
+
+from migrate.dedupe import _normalise as norm
+
+__all__ = [
+    "Codes",
+    "Multi",
+    "column_text",
+    "encode",
+    "encode_multi",
+    "gather_ranges",
+    "multi_values",
+    "pair_scores",
+]
+
+WORKERS = -1
+_UNIT_SCORERS = (JaroWinkler.normalized_similarity, OSA.normalized_similarity)
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True, slots=True)
+class Codes:
+    """``codes[i]`` indexes ``values`` for record ``i``; ``-1`` means no value."""
+
+    codes: IntArray
+    values: npt.NDArray[np.object_]
+
+    def text(self, index: IntArray) -> list[str]:
+        """The values of records ``index`` (``""`` for none)."""
+        out = np.where(self.codes[index] >= 0, self.codes[index], 0)
+        texts = self.values[out] if len(self.values) else np.full(len(index), "", dtype=object)
+        return [t if c >= 0 else "" for t, c in zip(texts, self.codes[index], strict=True)]
+
+
+@dataclass(frozen=True, slots=True)
+class Multi:
+    """Multi-valued feature: ``pairs`` = sorted ``record * width + value`` codes."""
+
+    pairs: IntArray
+    width: int
+    values: npt.NDArray[np.object_]
+    first: Codes
+
+    def records(self) -> IntArray:
+        """Record index of every (record, value) entry."""
+        return self.pairs // self.width
+
+    def value_codes(self) -> IntArray:
+        """Value code of every (record, value) entry."""
+        return self.pairs % self.width
+
+
+def _is_empty(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and np.isnan(value):
+        return True
+    return value is pd.NA or value is pd.NaT
+
+
+def column_text(frame: pd.DataFrame, columns: Sequence[str]) -> npt.NDArray[np.object_]:
+    """The columns' values joined with ``"; "`` per record (tuples of multi-fields too)."""
+    parts = []
+    for column in columns:
+        series = frame[column] if column in frame.columns else pd.Series([""] * len(frame))
+        values = series.to_numpy(dtype=object)
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        texts = np.array([_as_text(u) for u in uniques] + [""], dtype=object)
+        parts.append(texts[codes])  # code -1 picks the trailing ""
+    if len(parts) == 1:
+        return parts[0]
+    joined = pd.Series(parts[0], dtype=object)
+    for part in parts[1:]:
+        joined = joined + "; " + pd.Series(part, dtype=object)
+    return joined.str.strip("; ").to_numpy(dtype=object)
+
+
+def _as_text(value: object) -> str:
+    if _is_empty(value):
+        return ""
+    if isinstance(value, tuple | list):
+        return "; ".join(norm.split_multi(value))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def encode(raw: npt.NDArray[np.object_], normalise: Callable[[str], str] | None) -> Codes:
+    """Normalise each distinct raw text once; codes per record into distinct normalised values.
+
+    ``normalise=None`` takes the texts as they are (``""`` means no value).
+    """
+    if normalise is None:
+        codes, uniques = pd.factorize(np.append(raw, ""), use_na_sentinel=True)
+        empty = codes[-1]
+        codes = np.where((codes == empty) | (codes < 0), -1, codes)[:-1].astype(np.int64)
+        return Codes(codes, np.asarray(uniques, dtype=object))
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    normalised = [normalise(str(u)) if str(u) else "" for u in uniques]
+    ncodes, nuniques = pd.factorize(np.array([*normalised, ""], dtype=object))
+    empty = ncodes[-1]
+    remap = np.where(ncodes == empty, -1, ncodes).astype(np.int64)
+    out = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
+    return Codes(out.astype(np.int64), np.asarray(nuniques, dtype=object))
+
+
+def gather_ranges(starts: IntArray, lengths: IntArray) -> IntArray:
+    """Concatenate ``arange(s, s + n)`` for every (s, n), vectorised."""
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return np.repeat(starts, lengths) + (np.arange(total, dtype=np.int64) - offsets)
+
+
+_SEPARATORS = r"[,;/|\n]|\bили\b|\bor\b"
+
+
+def multi_values(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[IntArray, list[str]]:
+    """Every value of every column as ``(record, text)``: tuples flattened, cells split."""
+    recs: list[IntArray] = []
+    vals: list[str] = []
+    for column in columns:
+        if column not in frame.columns:
+            continue
+        cells = frame[column].to_numpy(dtype=object)
+        is_seq = np.fromiter((isinstance(v, tuple | list) for v in cells), bool, len(cells))
+        seq = np.flatnonzero(is_seq)
+        items = [[i[0] if isinstance(i, tuple | list) else i for i in cells[r]] for r in seq]
+        recs.append(np.repeat(seq, [len(x) for x in items]).astype(np.int64))
+        vals.extend(str(v) for x in items for v in x)
+        rest = np.flatnonzero(~is_seq & pd.notna(cells))
+        texts = pd.Series(cells[rest], dtype=object).map(str).str.strip()
+        several = texts.str.contains(_SEPARATORS, regex=True).to_numpy(bool)
+        plain = ~several & (texts != "").to_numpy(bool)
+        recs.append(rest[plain].astype(np.int64))
+        vals.extend(texts[plain].to_list())
+        for r, text in zip(rest[several].tolist(), texts[several].to_list(), strict=True):
+            parts = norm.split_multi(text)
+            recs.append(np.full(len(parts), r, dtype=np.int64))
+            vals.extend(parts)
+    return (np.concatenate(recs) if recs else np.zeros(0, dtype=np.int64)), vals
+
+
+def encode_multi(
+    n: int, recs: IntArray, vals: list[str], normalise: Callable[[str], str], clean: str
+) -> Multi:
+    """Normalise each distinct value once (values matching ``clean`` are kept as they are)."""
+    codes, uniques = pd.factorize(np.array(vals, dtype=object), use_na_sentinel=True)
+    texts = pd.Series(uniques, dtype=object)
+    done = texts.str.fullmatch(clean).to_numpy(bool) if len(texts) else np.zeros(0, dtype=bool)
+    normalised = texts.to_numpy(dtype=object).copy()
+    normalised[~done] = [normalise(str(t)) for t in normalised[~done]]
+    ncodes, nvalues = pd.factorize(np.array([*normalised, ""], dtype=object))
+    empty = ncodes[-1]
+    value_of = np.where(ncodes == empty, -1, ncodes).astype(np.int64)[codes]
+    keep = value_of >= 0
+    width = max(len(nvalues), 1)
+    pairs = np.unique(recs[keep] * width + value_of[keep])
+    values = np.asarray(nvalues, dtype=object)
+    first = np.full(n, -1, dtype=np.int64)
+    rec_of = pairs // width
+    starts = np.flatnonzero(np.r_[True, rec_of[1:] != rec_of[:-1]]) if len(pairs) else pairs
+    first[rec_of[starts]] = (pairs % width)[starts]
+    return Multi(pairs, width, values, Codes(first, values))
+
+
+def pair_scores(
+    source: Codes,
+    sa: IntArray,
+    sb: IntArray,
+    mask: BoolArray,
+    scorer: Callable[..., float],
+    scale: float | None = None,
+) -> npt.NDArray[np.float64]:
+    """Similarity 0–1 (or a raw distance with ``scale=1``) of every masked pair.
+
+    Each distinct pair of values is scored once; equal values score 1 (distance 0).
+    """
+    out = np.full(len(sa), 1e9 if scale == 1.0 else 0.0, dtype=np.float64)
+    sel = mask & (sa >= 0) & (sb >= 0)
+    same = sel & (sa == sb)
+    out[same] = 0.0 if scale == 1.0 else 1.0
+    sel &= ~same
+    if not sel.any():
+        return out
+    width = np.int64(len(source.values))
+    lo, hi = np.minimum(sa[sel], sb[sel]), np.maximum(sa[sel], sb[sel])
+    keys, inverse = np.unique(lo * width + hi, return_inverse=True)
+    left = source.values[keys // width].tolist()
+    right = source.values[keys % width].tolist()
+    scores = process.cpdist(left, right, scorer=scorer, workers=WORKERS, dtype=np.float32)
+    if scale is None:
+        scale = 1.0 if scorer in _UNIT_SCORERS else 100.0
+    out[sel] = np.asarray(scores, dtype=np.float64)[inverse] / scale
+    return out

@@ -1,0 +1,216 @@
+"""The one place where dedupe calls value normalisers (the seam to :mod:`cleaners`).
+
+Every function here takes one raw or cleaned cell and returns a match key (``""`` for none).
+They are idempotent, so a CleanTable's already-cleaned values pass through unchanged, and in
+stand-alone mode the raw text of an arbitrary file is normalised by the same code. Phones,
+e-mails, company names, transliteration and look-alike letters are delegated to
+:mod:`cleaners`; what is left here are match-only keys (identifiers, name words' roles) and a
+lenient fallback for values a cleaner refuses (a phone outside the numbering plan still has
+digits worth matching on).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+import cleaners
+
+__all__ = [
+    "assign_roles",
+    "company_key",
+    "email_key",
+    "identifier_key",
+    "inn_is_valid",
+    "inn_key",
+    "name_tokens",
+    "phone_key",
+    "role_hint",
+    "split_fio",
+    "split_multi",
+    "translit_key",
+]
+
+_NON_ALNUM = re.compile(r"[^0-9a-zа-я]+")
+_DOUBLE = re.compile(r"(.)\1+")
+_SPLIT_MULTI = re.compile(r"\s*(?:[,;/|\n]|\bили\b|\bor\b)\s*")
+
+
+def _plain(value: object) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    if text in ("nan", "None", "<NA>", "NaT"):
+        return ""
+    return unicodedata.normalize("NFKC", text).strip().lower().replace("ё", "е")
+
+
+def translit_key(value: object) -> str:
+    """A Latin match key (:func:`cleaners.translit_key`): ``Щукин`` → ``shukin`` = ``Shchukin``."""
+    return cleaners.translit_key(_plain(value))
+
+
+def name_tokens(value: object) -> list[str]:
+    """Tokens of a person's name as written (lower case, punctuation dropped, initials kept)."""
+    return [t for t in re.split(r"[^0-9a-zа-я]+", _plain(value)) if t]
+
+
+def company_key(value: object) -> str:
+    """A company name without legal form, quotes, look-alikes (``cleaners.company_name_key``)."""
+    if value is None or str(value) in ("nan", "None", "<NA>"):
+        return ""
+    return cleaners.company_name_key(unicodedata.normalize("NFKC", str(value)).strip())
+
+
+def split_multi(value: object) -> list[str]:
+    """Several values in one cell (``"a@x.ru; b@y.ru"``) or a tuple of (value, type) pairs."""
+    if value is None:
+        return []
+    if isinstance(value, tuple | list):
+        out: list[str] = []
+        for item in value:
+            out.extend(split_multi(item[0] if isinstance(item, tuple | list) else item))
+        return out
+    text = str(value).strip()
+    if not text or text in ("nan", "None", "<NA>"):
+        return []
+    return [part for part in _SPLIT_MULTI.split(text) if part]
+
+
+def phone_key(value: object) -> str:
+    """E.164 for matching: ``8 (916) 123-45-67`` → ``+79161234567``; the extension dropped."""
+    text = _plain(value)
+    try:
+        cleaned = cleaners.clean_phone(text, on_error="null")
+    except (cleaners.CleanerError, ValueError):
+        cleaned = None
+    if cleaned:
+        return str(cleaned).split(";ext=")[0]
+    if text.endswith(".0"):
+        text = text[:-2]
+    text = re.split(r";ext=|доб|ext|x\s*\d", text)[0]
+    digits = re.sub(r"\D", "", text)
+    if len(digits) == 11 and digits[0] in "78" and not text.startswith("+8"):
+        digits = "7" + digits[1:]
+    elif len(digits) == 10 and digits[0] in "3489":
+        digits = "7" + digits
+    return "+" + digits if len(digits) >= 7 else ""
+
+
+def email_key(value: object) -> str:
+    """A cleaned e-mail (:func:`cleaners.clean_email`); text without ``@`` is no e-mail."""
+    text = _plain(value).strip("<>\"' ").removeprefix("mailto:")
+    try:
+        cleaned = cleaners.clean_email(text, on_error="null")
+    except (cleaners.CleanerError, ValueError):
+        cleaned = None
+    if cleaned:
+        return str(cleaned).lower()
+    return text if "@" in text and "." in text.split("@")[-1] else ""
+
+
+def identifier_key(value: object) -> str:
+    """Letters and digits only, upper case: ``"7707 083 893"`` → ``7707083893``."""
+    text = _plain(value)
+    if text.endswith(".0") and text[:-2].isdigit():  # a numeric id read as a float
+        text = text[:-2]
+    return re.sub(r"[^0-9a-zа-я]", "", text).upper()
+
+
+def inn_key(value: object) -> str:
+    """An INN's digits: ``"ИНН 7707 083893"`` → ``7707083893``; a lost leading zero restored."""
+    text = _plain(value)
+    if text.endswith(".0"):
+        text = text[:-2]
+    digits = re.sub(r"\D", "", text)
+    if len(digits) in (9, 11) and inn_is_valid("0" + digits):
+        digits = "0" + digits
+    return digits
+
+
+def _inn_digit(digits: Iterable[int], weights: Iterable[int]) -> int:
+    return sum(d * w for d, w in zip(digits, weights, strict=False)) % 11 % 10
+
+
+def inn_is_valid(value: str) -> bool:
+    """Russian INN checksum (10 digits for a company, 12 for a person or sole trader)."""
+    if not value.isdigit():
+        return False
+    d = [int(c) for c in value]
+    if len(d) == 10:
+        return _inn_digit(d, (2, 4, 10, 3, 5, 9, 4, 6, 8)) == d[9]
+    if len(d) == 12:
+        first = _inn_digit(d, (7, 2, 4, 10, 3, 5, 9, 4, 6, 8))
+        second = _inn_digit(d, (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8))
+        return first == d[10] and second == d[11]
+    return False
+
+
+_SURNAME = re.compile(
+    r"(ов|ев|ин|ын|ова|ева|ина|ына|ский|ская|цкий|цкая|енко|ук|юк|ых|их|"
+    r"ov|ev|in|yn|ova|eva|ina|yna|sky|skiy|skii|skaya|tsky|enko|uk|yuk)$"
+)
+
+
+def _given_names() -> frozenset[str]:
+    from faker.providers.person.ru_RU import Provider
+
+    from migrate.dedupe._nicknames import known_given_names
+
+    names = {*Provider.first_names_male, *Provider.first_names_female}
+    plain = {n.lower().replace("ё", "е") for n in names} | known_given_names()
+    return frozenset(plain | {translit_key(n) for n in plain})
+
+
+_GIVEN: frozenset[str] | None = None
+
+
+def role_hint(token: str) -> str:
+    """What a name word looks like: ``initial``, ``patronymic``, ``given``, ``surname``, ``""``."""
+    global _GIVEN
+    if _GIVEN is None:
+        _GIVEN = _given_names()
+    if len(token) == 1:
+        return "initial"
+    if cleaners.is_patronymic(token):
+        return "patronymic"
+    if token in _GIVEN or translit_key(token) in _GIVEN:
+        return "given"
+    return "surname" if _SURNAME.search(token) else ""
+
+
+def assign_roles(hints: list[str], surname_first: bool) -> tuple[int, int, int]:
+    """Indices of the (surname, given, patronymic) words among words with these hints (-1: none)."""
+    roles: dict[str, int] = {}
+    rest: list[int] = []
+    for index, hint in enumerate(hints):
+        role = hint
+        if hint == "initial":
+            role = "given" if "given" not in roles else "patronymic"
+        if role and role not in roles:
+            roles[role] = index
+        else:
+            rest.append(index)
+    order = (
+        ("surname", "given", "patronymic") if surname_first else ("given", "surname", "patronymic")
+    )
+    for index in rest:
+        free = next((r for r in order if r not in roles), None)
+        if free is None:
+            break
+        roles[free] = index
+    return roles.get("surname", -1), roles.get("given", -1), roles.get("patronymic", -1)
+
+
+def split_fio(value: object, surname_first: bool = True) -> tuple[str, str, str]:
+    """``(surname, given name, patronymic)`` of a full name in any order, lower case.
+
+    Roles come from the words themselves (a patronymic ends in -вич/-вна, a given name is a
+    known first name, a surname ends in -ов/-ин/-ский…); words left over fill the empty roles
+    in the written order (surname first for ФИО columns, given name first otherwise). A single
+    letter is an initial: the first belongs to the given name, the second to the patronymic.
+    """
+    tokens = name_tokens(value)
+    picked = assign_roles([role_hint(t) for t in tokens], surname_first)
+    return tuple(tokens[i] if i >= 0 else "" for i in picked)  # type: ignore[return-value]

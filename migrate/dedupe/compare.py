@@ -1,0 +1,287 @@
+"""Comparison kinds: per-record features and, for arrays of record pairs, agreement levels.
+
+:func:`prepare` turns a table's columns into features once; :func:`levels` maps two arrays of
+record indices to a level per pair: ``-1`` = no evidence (a value is missing), ``0 … k-1`` = the
+rule's levels in order (the first one that holds), ``k`` = the values differ. Fuzzy scores are
+computed with :func:`rapidfuzz.process.cpdist` over each distinct pair of values once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from rapidfuzz import fuzz
+from rapidfuzz.distance import JaroWinkler, Levenshtein
+
+from migrate.dedupe import _normalise as norm
+from migrate.dedupe._features import (
+    Codes,
+    Multi,
+    column_text,
+    encode,
+    encode_multi,
+    gather_ranges,
+    multi_values,
+    pair_scores,
+)
+from migrate.dedupe._person import initials_agree, person_features, roles_agree
+from migrate.dedupe.rules import Comparison
+
+__all__ = ["Compared", "Prepared", "levels", "prepare"]
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+WORKERS = -1
+
+_SCORERS: dict[str, Callable[..., float]] = {
+    "ratio": fuzz.ratio,
+    "token_sort_ratio": fuzz.token_sort_ratio,
+    "token_set_ratio": fuzz.token_set_ratio,
+    "partial_ratio": fuzz.partial_ratio,
+    "WRatio": fuzz.WRatio,
+    "jaro_winkler": JaroWinkler.normalized_similarity,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A comparison with the features it needs, one entry per record."""
+
+    comparison: Comparison
+    main: Codes
+    extra: dict[str, Codes] = field(default_factory=dict)
+    multi: Multi | None = None
+    valid: BoolArray | None = None
+    numbers: npt.NDArray[np.float64] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Compared:
+    """Levels of one comparison for some pairs; ``conflict``: two valid strong values differ."""
+
+    level: npt.NDArray[np.int8]
+    conflict: BoolArray
+
+
+def prepare(frame: pd.DataFrame, comparison: Comparison) -> Prepared:
+    """Compute the features ``comparison`` needs from ``frame`` (missing columns are empty)."""
+    kind = comparison.kind
+    if kind in ("phone", "email"):
+        key = norm.phone_key if kind == "phone" else norm.email_key
+        clean = r"\+\d{7,15}" if kind == "phone" else r"[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}"
+        multi = encode_multi(len(frame), *multi_values(frame, comparison.columns), key, clean)
+        extra = {}
+        if kind == "email":
+            extra["local"] = encode(_texts(multi.first), lambda e: e.split("@")[0])
+        return Prepared(comparison, multi.first, extra, multi=multi)
+    if kind == "person_name":
+        return _prepare_person(frame, comparison)
+    raw = column_text(frame, comparison.columns)
+    if kind == "identifier":
+        main = encode(raw, norm.inn_key if comparison.validate == "inn" else norm.identifier_key)
+        ok = np.array([_valid(v, comparison.validate) for v in main.values] + [False])
+        return Prepared(comparison, main, valid=ok[main.codes])
+    if kind == "company_name":
+        main = encode(raw, norm.company_key)
+        translit = encode(_texts(main), norm.translit_key)
+        compact = encode(_texts(translit), lambda v: v.replace(" ", ""))
+        return Prepared(comparison, main, {"translit": translit, "compact": compact})
+    if kind == "date":
+        main = encode(raw, _date_key)
+        ordinals = np.array([_ordinal(v) for v in main.values] + [np.nan])
+        return Prepared(comparison, main, numbers=ordinals[main.codes])
+    if kind == "number":
+        main = encode(raw, _number_key)
+        numbers = np.array([float(v) if v else np.nan for v in main.values] + [np.nan])
+        return Prepared(comparison, main, numbers=numbers[main.codes])
+    return Prepared(comparison, encode(raw, _text_key))
+
+
+def _prepare_person(frame: pd.DataFrame, comparison: Comparison) -> Prepared:
+    roles = tuple(_column_role(c) for c in comparison.columns)
+    if len(comparison.columns) > 1 and not any(roles):
+        order = ("surname", "given", "patronymic")
+        roles = (order if _surname_first(comparison) else ("given", "surname", "patronymic"))[
+            : len(roles)] + ("",) * max(0, len(roles) - 3)  # fmt: skip
+    parts = [column_text(frame, [column]) for column in comparison.columns]
+    features = person_features(parts, roles=roles, surname_first=_surname_first(comparison))
+    return Prepared(comparison, *features)
+
+
+_GIVEN_FIRST = re.compile(r"^(first|given|forename|имя|name$|fname)", re.IGNORECASE)
+_ROLES = (
+    ("surname", re.compile(r"last|surname|family|фамил", re.IGNORECASE)),
+    ("patronymic", re.compile(r"second|middle|patronym|отчеств", re.IGNORECASE)),
+    ("given", re.compile(r"first|given|forename|fname|^name$|^имя$", re.IGNORECASE)),
+)
+
+
+def _column_role(column: str) -> str:
+    return next((role for role, pattern in _ROLES if pattern.search(column)), "")
+
+
+def _surname_first(comparison: Comparison) -> bool:
+    """ФИО columns (LAST_NAME, NAME…) or one full-name column: surname first; given_name…: not."""
+    return not _GIVEN_FIRST.search(comparison.columns[0]) if len(comparison.columns) > 1 else True
+
+
+def _texts(codes: Codes) -> npt.NDArray[np.object_]:
+    return np.array([*codes.values, ""], dtype=object)[codes.codes]
+
+
+def _valid(value: str, validate: str) -> bool:
+    return norm.inn_is_valid(value) if validate == "inn" else bool(value)
+
+
+def _text_key(value: str) -> str:
+    text = str(value).lower().replace("ё", "е")
+    return " ".join(t for t in re.split(r"[^0-9a-zа-яα-ωßäöüéèàç]+", text) if t)
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%Y%m%d", "%d/%m/%Y", "%Y/%m/%d", "%d-%m-%Y", "%d.%m.%y")
+
+
+def _date_key(value: str) -> str:
+    text = value.strip()[:10] if re.match(r"\d{4}-\d\d-\d\dT", value.strip()) else value.strip()
+    if text.endswith(".0"):
+        text = text[:-2]
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).strftime("%Y%m%d")
+        except ValueError:
+            continue
+    digits = re.sub(r"\D", "", text)
+    return digits if len(digits) == 8 else ""
+
+
+def _ordinal(value: str) -> float:
+    try:
+        return float(dt.date(int(value[:4]), int(value[4:6]), int(value[6:8])).toordinal())
+    except ValueError:
+        return np.nan
+
+
+def _number_key(value: str) -> str:
+    text = re.sub(r"[\s\u00a0]", "", value).replace(",", ".")
+    try:
+        number = float(text)
+    except ValueError:
+        return ""
+    return repr(number) if np.isfinite(number) else ""
+
+
+def levels(prepared: Prepared, a: IntArray, b: IntArray) -> Compared:
+    """Agreement level of every pair ``(a[i], b[i])`` for one comparison."""
+    comparison = prepared.comparison
+    ca, cb = prepared.main.codes[a], prepared.main.codes[b]
+    null = (ca < 0) | (cb < 0)
+    differs = len(comparison.levels)
+    level = np.full(len(a), differs, dtype=np.int8)
+    undecided = ~null
+    for index, spec in reversed(list(enumerate(comparison.levels))):
+        holds = _holds(prepared, spec.name, spec.threshold, a, b, ca, cb, undecided)
+        level[holds] = index
+    if prepared.multi is not None:
+        shared = _shares_value(prepared.multi, a, b)
+        level[shared] = 0
+        null &= ~shared
+    level[null] = -1
+    conflict = np.zeros(len(a), dtype=bool)
+    if comparison.strong and prepared.valid is not None:
+        conflict = prepared.valid[a] & prepared.valid[b] & (ca != cb)
+    return Compared(level, conflict)
+
+
+def _holds(
+    p: Prepared, name: str, threshold: float | None, a: IntArray, b: IntArray,
+    ca: IntArray, cb: IntArray, mask: BoolArray,
+) -> BoolArray:  # fmt: skip
+    kind = p.comparison.kind
+    if kind == "person_name" and name in ("exact", "translit"):
+        # a lone first name («Вадим») is no identity: without surnames it is a subset at best
+        sur = p.extra["surname"].codes
+        mask = mask & (sur[a] >= 0) & (sur[b] >= 0)
+    if name == "exact":
+        return np.asarray(mask & (ca == cb), dtype=np.bool_)
+    if name == "translit":
+        t = p.extra.get("compact", p.extra["translit"])
+        return np.asarray(mask & (t.codes[a] == t.codes[b]) & (t.codes[a] >= 0), dtype=np.bool_)
+    if name == "initials":
+        return np.asarray(mask & initials_agree(p.extra, a, b), dtype=np.bool_)
+    if kind == "person_name" and name in ("subset", "fuzzy"):
+        return np.asarray(
+            mask & roles_agree(p.extra, name, float(threshold or 1.0), a, b, mask), dtype=np.bool_
+        )
+    if name == "local":
+        t = p.extra["local"]
+        return np.asarray(mask & (t.codes[a] == t.codes[b]) & (t.codes[a] >= 0), dtype=np.bool_)
+    if name == "suffix":
+        digits = int(threshold or 7)
+        return np.asarray(mask & _suffix_equal(p.main, ca, cb, digits), dtype=np.bool_)
+    if name in ("within", "typo"):
+        return _numeric_level(p, name, threshold, a, b, mask)
+    source = p.extra.get("translit", p.main) if kind in ("person_name", "company_name") else p.main
+    sa, sb = source.codes[a], source.codes[b]
+    if name == "subset":
+        score = pair_scores(source, sa, sb, mask, fuzz.token_set_ratio)
+        return np.asarray(mask & (score >= 1.0) & (sa != sb), dtype=np.bool_)
+    scorer = _SCORERS[p.comparison.scorer] if kind == "text" else fuzz.token_sort_ratio
+    if kind == "identifier" or kind == "email":
+        scorer = fuzz.ratio
+    score = pair_scores(source, sa, sb, mask, scorer)
+    if kind == "company_name":  # «ЗАОФаворит Нягань», «Магистраль Консалтинг»: spacing varies
+        compact = p.extra["compact"]
+        glued = pair_scores(compact, compact.codes[a], compact.codes[b], mask, fuzz.ratio)
+        score = np.maximum(score, glued)
+    return np.asarray(mask & (score >= float(threshold or 1.0) - 1e-9), dtype=np.bool_)
+
+
+def _shares_value(multi: Multi, a: IntArray, b: IntArray) -> BoolArray:
+    """Whether records ``a[i]`` and ``b[i]`` have any value in common."""
+    recs = multi.records()
+    starts = np.searchsorted(recs, a, side="left")
+    ends = np.searchsorted(recs, a, side="right")
+    lengths = (ends - starts).astype(np.int64)
+    entries = gather_ranges(starts.astype(np.int64), lengths)
+    pair_of = np.repeat(np.arange(len(a), dtype=np.int64), lengths)
+    probe = b[pair_of] * multi.width + multi.pairs[entries] % multi.width
+    found = np.searchsorted(multi.pairs, probe)
+    found = np.minimum(found, max(len(multi.pairs) - 1, 0))
+    hit = multi.pairs[found] == probe if len(multi.pairs) else np.zeros(0, dtype=bool)
+    shared = np.zeros(len(a), dtype=bool)
+    shared[pair_of[hit]] = True
+    return shared
+
+
+def _suffix_equal(main: Codes, ca: IntArray, cb: IntArray, digits: int) -> BoolArray:
+    suffix = np.array([v[-digits:] for v in main.values] + [""], dtype=object)
+    codes, _ = pd.factorize(suffix)
+    return np.asarray((codes[ca] == codes[cb]) & (ca >= 0) & (cb >= 0), dtype=np.bool_)
+
+
+def _numeric_level(
+    p: Prepared, name: str, threshold: float | None, a: IntArray, b: IntArray, mask: BoolArray
+) -> BoolArray:
+    assert p.numbers is not None
+    va, vb = p.numbers[a], p.numbers[b]
+    if name == "within":
+        limit = float(threshold or 0.0)
+        if p.comparison.kind == "number":
+            return np.asarray(
+                mask & (np.abs(va - vb) <= limit * np.maximum(np.abs(va), np.abs(vb))),
+                dtype=np.bool_,
+            )
+        return np.asarray(mask & (np.abs(va - vb) <= limit), dtype=np.bool_)
+    source = p.main
+    ca, cb = source.codes[a], source.codes[b]
+    distance = pair_scores(source, ca, cb, mask, Levenshtein.distance, scale=1.0)
+    swapped = np.array([v[:4] + v[6:8] + v[4:6] for v in source.values] + [""], dtype=object)
+    index = {v: i for i, v in enumerate(source.values)}
+    swap_code = np.array([index.get(v, -2) for v in swapped], dtype=np.int64)
+    return np.asarray(mask & ((distance <= 1) | (swap_code[ca] == cb)), dtype=np.bool_)

@@ -1,0 +1,293 @@
+"""`dedupe_table`: blocking → scoring → clusters → survivorship for one entity's table.
+
+The result (:class:`DedupeResult`) is what the plan consumes: ``key_map`` (every source key →
+its survivor's key), ``survivors`` (merged rows, the CleanTable's columns plus ``_absorbed``),
+``clusters`` (one row per record), ``pairs`` (matched and doubtful pairs with the probability
+and the reason in words) and the decisions that bound the run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from migrate.dedupe.blocking import Candidates, SkippedBlock, candidate_pairs
+from migrate.dedupe.cluster import cluster_records
+from migrate.dedupe.compare import Prepared, levels, prepare
+from migrate.dedupe.decisions import Decisions
+from migrate.dedupe.explain import explain_pairs
+from migrate.dedupe.model import FittedModel, Session, fit_model, probability
+from migrate.dedupe.rules import Rules
+from migrate.dedupe.survive import choose_masters, merge_rows
+from migrate.errors import ConfigError
+
+__all__ = ["DedupeResult", "DedupeStats", "dedupe_table"]
+
+IntArray = npt.NDArray[np.int64]
+Levels = npt.NDArray[np.int8]
+BoolArray = npt.NDArray[np.bool_]
+CHUNK = 2_000_000
+# A `required` comparison that differs costs this many bits and never merges on its own: only
+# overwhelming other evidence (same phone, e-mail and company) still brings the pair to review.
+REQUIRED_PENALTY = 20.0
+
+
+@dataclass(frozen=True, slots=True)
+class DedupeStats:
+    """Counts of one run, for the CLI and the summary."""
+
+    records: int
+    candidate_pairs: int
+    pairs_per_key: dict[str, int]
+    skipped_blocks: tuple[SkippedBlock, ...]
+    matched_pairs: int
+    review_pairs: int
+    clusters: int
+    merged_records: int
+    rebuilt_clusters: int
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class DedupeResult:
+    """What dedupe hands to the plan for one entity (see the module docstring)."""
+
+    entity: str
+    key_map: dict[str, str]
+    survivors: pd.DataFrame
+    clusters: pd.DataFrame
+    pairs: pd.DataFrame
+    model: FittedModel
+    decisions: Decisions
+    stats: DedupeStats
+    language: str = "ru"
+    fields: tuple[str, ...] = field(default_factory=tuple)
+
+
+def dedupe_table(
+    frame: pd.DataFrame,
+    rules: Rules,
+    *,
+    key: str = "_key",
+    decisions: Decisions | None = None,
+    progress: Callable[[str], None] | None = None,
+    seed: int = 0,
+    explain: bool = True,
+) -> DedupeResult:
+    """Find and merge the duplicates of one entity's table.
+
+    Args:
+        frame: a CleanTable (or any table; comparisons normalise raw text themselves).
+        rules: the entity's rules (:func:`~migrate.dedupe.rules.default_rules` or parsed YAML).
+        key: the column holding each record's source key.
+        decisions: the client's decisions; those naming absent keys are ignored.
+        progress: called with one line per step (the candidate count comes before scoring).
+        seed: seed of the random pairs that estimate u.
+        explain: compute the reason text of matched and doubtful pairs.
+    """
+    started = time.perf_counter()
+    say = progress or (lambda _line: None)
+    if key not in frame.columns:
+        raise ConfigError(
+            f"{rules.entity}: the key column `{key}` is not in the table",
+            next_step=f"columns are: {', '.join(map(str, frame.columns))[:200]}",
+        )
+    frame = frame.reset_index(drop=True)
+    keys = frame[key].map(lambda v: "" if v is None or v != v else str(v)).to_numpy(object)
+    decided = (decisions or Decisions()).restricted_to(keys)
+    prepared = [prepare(frame, c) for c in rules.comparisons]
+    known = {p.comparison.name: _key_codes(p) for p in prepared}
+    found = candidate_pairs(frame, rules.blocking, max_block=rules.max_block, known=known)
+    say(f"{rules.entity}: {len(frame)} records, {len(found.a)} candidate pairs "
+        f"({', '.join(f'{k}: {v}' for k, v in found.per_key.items())})")  # fmt: skip
+    for block in found.skipped:
+        say(f"{rules.entity}: skipped block `{block.key}` = {block.value!r}: {block.size} records")
+    a, b, forced = _with_decided_pairs(found.a, found.b, keys, decided)
+    random_levels = _random_levels(prepared, len(frame), rules.u_sample, seed)
+    cand_levels, conflict = _levels(prepared, a, b)
+    # pairs with conflicting strong identifiers are known non-matches: they never get a score,
+    # and they would teach the model that a shared phone or name means little
+    allowed: BoolArray = np.asarray(~conflict.any(axis=0), dtype=np.bool_)
+    sessions = _sessions(rules, found, a, b, len(frame), allowed)
+    total = len(frame) * (len(frame) - 1) / 2
+    model = fit_model(rules, random_levels, [lv[allowed] for lv in cand_levels],
+                      sessions=sessions, total_pairs=total)  # fmt: skip
+    score = model.score(cand_levels)
+    veto = _vetoed(rules, cand_levels)
+    score[veto] -= REQUIRED_PENALTY
+    prob = probability(score)
+    prob[conflict.any(axis=0)] = 0.0
+    apart = _separated(a, b, keys, decided)
+    is_match = ((prob >= rules.match) & ~veto & ~apart) | forced
+    is_review = (prob >= rules.review) & ~is_match & ~apart & ~conflict.any(axis=0)
+    strong = [_strong_codes(p) for p in prepared if p.comparison.strong and p.valid is not None]
+    link = np.flatnonzero(is_match)
+    clustering = cluster_records(
+        len(frame), a[link], b[link], prob[link] + forced[link], max_cluster=rules.max_cluster,
+        strong_codes=strong, cannot_link=_index_pairs(decided.separate, keys),
+        forced=forced[link],
+    )  # fmt: skip
+    labels = clustering.labels
+    refused = is_match & (labels[a] != labels[b])
+    is_review = (is_review | refused) & (labels[a] != labels[b])
+    preferred = np.isin(keys, list(decided.masters))
+    master, order = choose_masters(frame, labels, rules.survivorship, preferred=preferred)
+    survivors = merge_rows(frame, master, order, rules.survivorship, key)
+    shown = np.flatnonzero(is_match | is_review)
+    reasons = (
+        explain_pairs(
+            prepared,
+            [lv[shown] for lv in cand_levels],
+            list(conflict[:, shown]),
+            model.weights(),
+            a[shown],
+            b[shown],
+            rules.language,
+        )
+        if explain
+        else [""] * len(shown)
+    )
+    status = np.where(forced[shown], "decided", np.where(is_match[shown] & ~refused[shown],
+                                                         "match", "review"))  # fmt: skip
+    pairs = pd.DataFrame({
+        "key_a": keys[a[shown]], "key_b": keys[b[shown]], "probability": prob[shown],
+        "score": score[shown], "status": status, "reason": reasons,
+    })  # fmt: skip
+    clusters = pd.DataFrame({
+        "_key": keys, "cluster": _dense(labels), "master": keys[master],
+        "is_master": master == np.arange(len(frame)),
+    })  # fmt: skip
+    sizes = np.bincount(labels, minlength=len(frame))
+    stats = DedupeStats(
+        records=len(frame), candidate_pairs=len(found.a), pairs_per_key=found.per_key,
+        skipped_blocks=found.skipped, matched_pairs=int((status != "review").sum()),
+        review_pairs=int((status == "review").sum()), clusters=int((sizes > 1).sum()),
+        merged_records=int((master != np.arange(len(frame))).sum()),
+        rebuilt_clusters=clustering.rebuilt, seconds=time.perf_counter() - started,
+    )  # fmt: skip
+    say(f"{rules.entity}: {stats.clusters} clusters, {stats.merged_records} records merged, "
+        f"{stats.review_pairs} pairs to review")  # fmt: skip
+    return DedupeResult(
+        entity=rules.entity, key_map=dict(zip(keys.tolist(), keys[master].tolist(), strict=True)),
+        survivors=survivors, clusters=clusters, pairs=pairs, model=model, decisions=decided,
+        stats=stats, language=rules.language,
+        fields=tuple(dict.fromkeys(c for p in prepared for c in p.comparison.columns)),
+    )  # fmt: skip
+
+
+def _sessions(
+    rules: Rules, found: Candidates, a: IntArray, b: IntArray, n: int, allowed: BoolArray
+) -> list[Session]:
+    """One EM session per blocking key: its pairs, and the comparisons over its columns."""
+    codes = (a * np.int64(max(n, 1)) + b)[allowed]
+    out = []
+    for key in rules.blocking:
+        pairs = found.by_key.get(key.name)
+        if pairs is None or len(pairs) == 0:
+            continue
+        excluded = frozenset(index for index, c in enumerate(rules.comparisons)
+                             if set(c.columns) & set(key.columns))  # fmt: skip
+        out.append(Session(np.isin(codes, pairs), excluded))
+    return out
+
+
+def _dense(labels: IntArray) -> IntArray:
+    _, dense = np.unique(labels, return_inverse=True)
+    return dense.reshape(-1).astype(np.int64)
+
+
+def _index_pairs(pairs: frozenset[tuple[str, str]], keys: npt.NDArray[np.object_]) -> list[
+    tuple[int, int]
+]:  # fmt: skip
+    position: dict[str, int] = {}
+    for index, k in enumerate(keys.tolist()):
+        position.setdefault(k, index)
+    return [(position[x], position[y]) for x, y in pairs if x in position and y in position]
+
+
+def _with_decided_pairs(
+    a: IntArray, b: IntArray, keys: npt.NDArray[np.object_], decided: Decisions
+) -> tuple[IntArray, IntArray, npt.NDArray[np.bool_]]:
+    """Candidates plus the pairs the client merged and records sharing one key (forced)."""
+    extra = _index_pairs(decided.merge, keys)
+    codes, _ = pd.factorize(keys)
+    order = np.argsort(codes, kind="stable")
+    same = np.flatnonzero(codes[order][1:] == codes[order][:-1])
+    extra += list(zip(order[same].tolist(), order[same + 1].tolist(), strict=True))
+    n = np.int64(max(len(keys), 1))
+    base = a * n + b
+    forced_codes = np.unique(np.array([min(x, y) * n + max(x, y) for x, y in extra if x != y],
+                                      dtype=np.int64))  # fmt: skip
+    merged = np.union1d(base, forced_codes)
+    return merged // n, merged % n, np.isin(merged, forced_codes)
+
+
+def _separated(
+    a: IntArray, b: IntArray, keys: npt.NDArray[np.object_], decided: Decisions
+) -> npt.NDArray[np.bool_]:
+    if not decided.separate:
+        return np.zeros(len(a), dtype=bool)
+    n = np.int64(max(len(keys), 1))
+    codes = [min(x, y) * n + max(x, y) for x, y in _index_pairs(decided.separate, keys)]
+    return np.isin(a * n + b, np.array(codes, dtype=np.int64))
+
+
+def _levels(prepared: list[Prepared], a: IntArray, b: IntArray) -> tuple[
+    list[Levels], npt.NDArray[np.bool_]
+]:  # fmt: skip
+    """Levels of every comparison for all pairs, computed in chunks to bound memory."""
+    out: list[list[Levels]] = [[] for _ in prepared]
+    conflicts: list[list[npt.NDArray[np.bool_]]] = [[] for _ in prepared]
+    for start in range(0, max(len(a), 1), CHUNK):
+        ca, cb = a[start : start + CHUNK], b[start : start + CHUNK]
+        for index, p in enumerate(prepared):
+            compared = levels(p, ca, cb)
+            out[index].append(compared.level)
+            conflicts[index].append(compared.conflict)
+    level_arrays = [np.concatenate(parts) for parts in out]
+    conflict = np.stack([np.concatenate(parts) for parts in conflicts]) if prepared else np.zeros(
+        (0, len(a)), dtype=bool)  # fmt: skip
+    return level_arrays, conflict
+
+
+def _random_levels(prepared: list[Prepared], n: int, sample: int, seed: int) -> list[Levels]:
+    if n < 2:
+        return [np.zeros(0, dtype=np.int8) for _ in prepared]
+    if n * (n - 1) // 2 <= sample:
+        a, b = np.triu_indices(n, k=1)
+    else:
+        rng = np.random.default_rng(seed)
+        a = rng.integers(0, n, sample)
+        b = rng.integers(0, n, sample)
+        keep = a != b
+        a, b = a[keep], b[keep]
+    a, b = a.astype(np.int64), b.astype(np.int64)
+    return [levels(p, a, b).level for p in prepared]
+
+
+def _vetoed(rules: Rules, cand_levels: list[Levels]) -> npt.NDArray[np.bool_]:
+    veto = np.zeros(len(cand_levels[0]) if cand_levels else 0, dtype=bool)
+    for comparison, level in zip(rules.comparisons, cand_levels, strict=True):
+        if comparison.required:
+            veto |= level == len(comparison.levels)
+    return veto
+
+
+def _key_codes(p: Prepared) -> tuple[IntArray, IntArray, list[str]]:
+    """A comparison's own blocking key: its normalised value (names: the Latin word set)."""
+    if p.multi is not None:
+        return p.multi.records(), p.multi.value_codes(), list(p.multi.values)
+    codes = p.extra.get("translit", p.main) if p.comparison.kind in (
+        "person_name", "company_name") else p.main  # fmt: skip
+    present = np.flatnonzero(codes.codes >= 0)
+    return present, codes.codes[present], list(codes.values)
+
+
+def _strong_codes(p: Prepared) -> IntArray:
+    assert p.valid is not None
+    return np.where(p.valid, p.main.codes, -1).astype(np.int64)
