@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from migrate.ledger import Ledger, State
 from migrate.load import load_workspace
 from tests.migrate.load.chaos import SandboxServer, free_port
-from tests.migrate.load.sample_plan import init_sample
+from tests.migrate.load.sample_plan import init_sample, plan_sample
 
 
 def main() -> None:
