@@ -20,12 +20,14 @@ from loaders.sandbox.config import (
     parse_item_costs,
     parse_operating_limit,
 )
+from loaders.sandbox.server import TlsFiles
 
 __all__ = [
     "FaultSpec",
     "OAuthConfig",
     "SandboxApp",
     "SandboxConfig",
+    "TlsFiles",
     "create_app",
     "parse_faults",
     "parse_item_costs",

@@ -14,7 +14,9 @@ from loaders.sandbox._params import as_dict, as_int, is_yes, parse_php_query
 __all__ = ["MAX_COMMANDS", "php_section", "run_batch", "split_command"]
 
 MAX_COMMANDS = 50
-_REF = re.compile(r"\$result\[([^\]]+)\]((?:\[[^\]]*\])*)")
+#: ``$result[key][path]``; the portal also resolves ``$next``, ``$total``, ``$time`` and
+#: ``$error`` against those sections of the earlier commands (case-insensitive).
+_REF = re.compile(r"\$(result|next|total|time|error)\[([^\]]+)\]((?:\[[^\]]*\])*)", re.IGNORECASE)
 _SEG = re.compile(r"\[([^\]]*)\]")
 
 #: Runs one command: (key, method, params) → (result, total, next, time block); raises RestError.
@@ -51,24 +53,30 @@ def _walk(value: Any, path: str) -> tuple[bool, Any]:
     return True, value
 
 
-def _substitute(value: Any, results: dict[str, Any]) -> Any:
-    """Resolve ``$result[key][path]`` in decoded values; unresolvable references stay as text."""
+def _substitute(value: Any, sections: dict[str, dict[str, Any]]) -> Any:
+    """Resolve ``$result[key][path]`` (and ``$next``/``$total``/``$time``/``$error``) in decoded
+    values; unresolvable references stay as text."""
     if isinstance(value, dict):
-        return {k: _substitute(v, results) for k, v in value.items()}
+        return {k: _substitute(v, sections) for k, v in value.items()}
     if isinstance(value, list):
-        return [_substitute(v, results) for v in value]
-    if not isinstance(value, str) or "$result[" not in value:
+        return [_substitute(v, sections) for v in value]
+    if not isinstance(value, str) or "$" not in value:
         return value
+
+    def resolve(match: re.Match[str]) -> tuple[bool, Any]:
+        section = sections[match.group(1).lower()]
+        if match.group(2) not in section:
+            return False, None
+        return _walk(section[match.group(2)], match.group(3))
+
     whole = _REF.fullmatch(value)
-    if whole and whole.group(1) in results:
-        found, resolved = _walk(results[whole.group(1)], whole.group(2))
+    if whole:
+        found, resolved = resolve(whole)
         if found:
             return resolved  # a whole-value reference injects arrays as arrays
 
     def one(match: re.Match[str]) -> str:
-        if match.group(1) not in results:
-            return match.group(0)
-        found, resolved = _walk(results[match.group(1)], match.group(2))
+        found, resolved = resolve(match)
         if not found or isinstance(resolved, dict | list):
             return match.group(0)
         return str(resolved).lower() if isinstance(resolved, bool) else str(resolved)
@@ -92,11 +100,15 @@ def run_batch(params: dict[str, Any], run: Runner) -> dict[str, Any]:
         if index >= MAX_COMMANDS:
             errors[key] = {"error": "ERROR_BATCH_LENGTH_EXCEEDED",
                            "error_description": "Max batch length exceeded"}  # fmt: skip
+            if halt:  # an error like any other: halt stops at the first one
+                break
             continue
         name, cmd_params = split_command(command)
         text = str(command)
-        if "$result" in text or "%24result" in text.lower():
-            cmd_params = _substitute(cmd_params, result)
+        if "$" in text or "%24" in text:
+            sections = {"result": result, "next": nexts, "total": totals, "time": times,
+                        "error": errors}  # fmt: skip
+            cmd_params = _substitute(cmd_params, sections)
         try:
             value, total, nxt, took = run(key, name, cmd_params)
         except RestError as exc:

@@ -8,8 +8,9 @@ from typing import Any
 
 from loaders.sandbox._context import Ctx, Reply, format_dt, method
 from loaders.sandbox._errors import RestError, legacy_error
+from loaders.sandbox._lists import page_of, parse_filter, parse_order
 from loaders.sandbox._params import as_int, as_list, is_yes, param_fields
-from loaders.sandbox._refs import plain_list
+from loaders.sandbox._refs import plain_list, string_row
 
 __all__: list[str] = []
 
@@ -88,16 +89,13 @@ def _requisite(ctx: Ctx, fields: dict[str, Any], old: dict[str, Any] | None) -> 
     return record
 
 
-@method("crm.requisite.list")
-def requisite_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    return plain_list(ctx, "requisite", params)
-
-
 Builder = Callable[[Ctx, dict[str, Any], dict[str, Any] | None], dict[str, Any]]
 
 
-def _register_crud(kind: str, build: Builder) -> None:
-    """``crm.<kind>.add``/``update``/``delete`` over a record builder that validates fields."""
+def _register_crud(
+    kind: str, build: Builder, render: Callable[[dict[str, Any]], dict[str, Any]]
+) -> None:
+    """``crm.<kind>.{add,update,delete,get,list}`` over a builder that validates fields."""
 
     @method(f"crm.{kind}.add")
     def add(ctx: Ctx, params: dict[str, Any]) -> Reply:
@@ -118,6 +116,16 @@ def _register_crud(kind: str, build: Builder) -> None:
         ctx.store.delete(kind, rid)
         ctx.touch()
         return Reply(True)
+
+    @method(f"crm.{kind}.get")
+    def get(ctx: Ctx, params: dict[str, Any]) -> Reply:
+        _, record = ctx.existing(kind, params)
+        ctx.touch()
+        return Reply(render(record))
+
+    @method(f"crm.{kind}.list")
+    def list_(ctx: Ctx, params: dict[str, Any]) -> Reply:
+        return plain_list(ctx, kind, params, render)
 
 
 # -- products -------------------------------------------------------------------------------------
@@ -149,18 +157,6 @@ def _product_out(rec: dict[str, Any]) -> dict[str, Any]:
     if rec.get("PRICE") is not None:
         out["PRICE"] = f"{rec['PRICE']:.2f}"
     return out
-
-
-@method("crm.product.get")
-def product_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    _, record = ctx.existing("product", params)
-    ctx.touch()
-    return Reply(_product_out(record))
-
-
-@method("crm.product.list")
-def product_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    return plain_list(ctx, "product", params, _product_out)
 
 
 @method("crm.productsection.add")
@@ -272,5 +268,38 @@ def productrows_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
     )
 
 
-_register_crud("requisite", _requisite)
-_register_crud("product", _product)
+#: crm.item.productrow.* field names (captured real reply crm_item_productrow_list)
+_ROW_FIELDS = {
+    "id": "ID", "ownerId": "OWNER_ID", "ownerType": "OWNER_TYPE", "productId": "PRODUCT_ID",
+    "productName": "PRODUCT_NAME", "price": "PRICE", "priceAccount": "PRICE",
+    "priceExclusive": "PRICE_EXCLUSIVE", "priceNetto": "PRICE_NETTO",
+    "priceBrutto": "PRICE_BRUTTO", "quantity": "QUANTITY", "discountTypeId": "DISCOUNT_TYPE_ID",
+    "discountRate": "DISCOUNT_RATE", "discountSum": "DISCOUNT_SUM", "taxRate": "TAX_RATE",
+    "taxIncluded": "TAX_INCLUDED", "measureCode": "MEASURE_CODE", "measureName": "MEASURE_NAME",
+    "sort": "SORT",
+}  # fmt: skip
+
+
+def _item_row(row: dict[str, Any]) -> dict[str, Any]:
+    out = {camel: row.get(upper) for camel, upper in _ROW_FIELDS.items()}
+    out.update(customized="Y", xmlId="", type=1)
+    return out
+
+
+@method("crm.item.productrow.list")
+def item_productrow_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    """Product rows by ``filter`` (``=ownerType``/``=ownerId``/``@ownerId``), ORM paging."""
+
+    def known(key: str) -> str | None:
+        return _ROW_FIELDS.get(key[:1].lower() + key[1:])
+
+    conds = parse_filter(params.get("filter"), known)
+    order = parse_order(params.get("order"), known)
+    table = ctx.store.table("productrow")
+    rows, total, nxt = page_of(table, conds, order, params.get("start"), round_start=False)
+    ctx.touch(max(len(rows), 1))
+    return Reply({"productRows": [_item_row(r) for r in rows]}, total, nxt)
+
+
+_register_crud("requisite", _requisite, string_row)
+_register_crud("product", _product, _product_out)

@@ -39,6 +39,7 @@ class Ctx:
     user_id: int
     method: str = ""
     items: int = 0
+    credential: str = ""  # "hook:UID:TOKEN" (inbound webhook) or "app" (OAuth application)
 
     def existing(self, kind: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """The record named by the call's ``id`` (legacy errors when invalid or missing)."""

@@ -25,6 +25,7 @@ __all__ = [
     "apply_fields",
     "apply_fm",
     "apply_multifields",
+    "describe_userfields",
     "finish_record",
     "render_item",
     "render_legacy",
@@ -49,6 +50,42 @@ def userfields(ctx: Ctx, edef: EntityDef) -> dict[str, FieldDef]:
         if uf["ENTITY_ID"] == edef.uf_entity:
             flags = "M" if uf.get("MULTIPLE") == "Y" else ""
             out[uf["FIELD_NAME"]] = FieldDef("uf:" + uf["USER_TYPE_ID"], uf["FIELD_NAME"], flags)
+    return out
+
+
+def _label(value: Any, fallback: str) -> str:
+    """A user-field label: a string, or ``{lang: text}`` (the portal answers in Russian)."""
+    if isinstance(value, dict):
+        value = value.get("ru") or value.get("en") or next(iter(value.values()), "")
+    return str(value) if value not in (None, "") else fallback
+
+
+def describe_userfields(ctx: Ctx, edef: EntityDef) -> dict[str, dict[str, Any]]:
+    """``crm.*.fields`` entries of the user fields, as captured real replies show them:
+    ``title`` is the field name, the human labels are ``listLabel``/``formLabel``/
+    ``filterLabel``, plus ``settings`` and, for lists, ``items`` (``ID``/``VALUE``)."""
+    out: dict[str, dict[str, Any]] = {}
+    for uf in ctx.store.table("userfield").values():
+        if uf["ENTITY_ID"] != edef.uf_entity:
+            continue
+        name = uf["FIELD_NAME"]
+        form = _label(uf.get("EDIT_FORM_LABEL"), name)
+        entry: dict[str, Any] = {
+            "type": uf["USER_TYPE_ID"],
+            "isRequired": uf.get("MANDATORY") == "Y",
+            "isReadOnly": False,
+            "isImmutable": False,
+            "isMultiple": uf.get("MULTIPLE") == "Y",
+            "isDynamic": True,
+            "title": name,
+            "listLabel": _label(uf.get("LIST_COLUMN_LABEL"), form),
+            "formLabel": form,
+            "filterLabel": _label(uf.get("LIST_FILTER_LABEL"), form),
+            "settings": uf.get("SETTINGS") or [],
+        }
+        if uf["USER_TYPE_ID"] == "enumeration":
+            entry["items"] = [{"ID": str(i["ID"]), "VALUE": i["VALUE"]} for i in uf.get("LIST", [])]
+        out[name] = entry
     return out
 
 
@@ -266,6 +303,8 @@ def render_item(
         key = name if original_uf and name.startswith("UF_") else edef.camel(name)
         if star or key in wanted or name in wanted:
             out[key] = render_item_value(fdef.type, record.get(name))
+    if star or "entityTypeId" in wanted:  # every item carries its type (captured crm.item.add)
+        out["entityTypeId"] = edef.type_id
     if star:
         out["fm"] = [
             {

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from loaders.sandbox._context import Ctx, Reply, format_dt, method
-from loaders.sandbox._crm import render_item, userfields
+from loaders.sandbox._crm import describe_userfields, render_item, userfields
 from loaders.sandbox._errors import RestError
 from loaders.sandbox._legacy import create_record, update_record
-from loaders.sandbox._lists import page_of, parse_filter, parse_order
+from loaders.sandbox._lists import page_of, parse_filter, parse_order, parse_select
 from loaders.sandbox._params import as_dict, as_int, as_list, is_yes
 from loaders.sandbox._schema import ENTITIES, EntityDef, describe_field
 from loaders.sandbox._seed import ADMINS
@@ -178,9 +178,8 @@ def item_delete(ctx: Ctx, params: dict[str, Any]) -> Reply:
 def item_fields(ctx: Ctx, params: dict[str, Any]) -> Reply:
     edef = _entity(params)
     out = {edef.camel(n): {**describe_field(f), "upperName": n} for n, f in edef.fields.items()}
-    for name, uf in userfields(ctx, edef).items():
-        out[edef.camel(name)] = {**describe_field(uf), "type": uf.type[3:], "isDynamic": True,
-                                 "upperName": name}  # fmt: skip
+    for name, described in describe_userfields(ctx, edef).items():
+        out[edef.camel(name)] = {**described, "upperName": name}
     return Reply({"fields": out})
 
 
@@ -195,7 +194,7 @@ def item_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
 
     conds = parse_filter(params.get("filter"), known, nested=True)
     order = parse_order(params.get("order"), known)
-    select = [str(s) for s in as_list(params.get("select"))] or ["*"]
+    select = parse_select(params.get("select")) or ["*"]
     rows, total, nxt = page_of(
         ctx.store.table(edef.name), conds, order, params.get("start"), round_start=False
     )

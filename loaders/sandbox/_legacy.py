@@ -10,13 +10,14 @@ from loaders.sandbox._crm import (
     apply_fields,
     apply_fm,
     apply_multifields,
+    describe_userfields,
     finish_record,
     render_legacy,
     userfields,
 )
 from loaders.sandbox._errors import RestError, legacy_error, not_found
-from loaders.sandbox._lists import page_of, parse_filter, parse_order
-from loaders.sandbox._params import as_dict, as_list, is_yes, param_fields, param_id
+from loaders.sandbox._lists import page_of, parse_filter, parse_order, parse_select
+from loaders.sandbox._params import as_dict, is_yes, param_fields, param_id
 from loaders.sandbox._schema import ENTITIES, MULTIFIELDS, EntityDef, describe_field
 
 __all__ = [
@@ -236,8 +237,7 @@ def _make(edef: EntityDef) -> None:
     @method(f"{name}.fields")
     def fields(ctx: Ctx, params: dict[str, Any]) -> Reply:
         out = {n: describe_field(f) for n, f in edef.fields.items()}
-        for uf_name, uf in userfields(ctx, edef).items():
-            out[uf_name] = {**describe_field(uf), "type": uf.type[3:], "isDynamic": True}
+        out.update(describe_userfields(ctx, edef))
         return Reply(out)
 
     @method(f"{name}.list")
@@ -250,7 +250,7 @@ def _make(edef: EntityDef) -> None:
 
         conds = parse_filter(params.get("filter", params.get("FILTER")), known)
         order = parse_order(params.get("order", params.get("ORDER")), known)
-        select = [str(s) for s in as_list(params.get("select", params.get("SELECT")))]
+        select = parse_select(params.get("select", params.get("SELECT")))
         rows, total, nxt = page_of(ctx.store.table(edef.name), conds, order, params.get("start"))
         ctx.touch(max(len(rows), 1))
         return Reply([render_legacy(ctx, edef, r, select) for r in rows], total, nxt)

@@ -11,7 +11,7 @@ from loaders.sandbox._errors import RestError
 from loaders.sandbox._params import as_int, as_list
 from loaders.sandbox._schema import MULTIFIELDS
 
-__all__ = ["PAGE", "Condition", "Group", "page_of", "parse_filter", "parse_order"]
+__all__ = ["PAGE", "Condition", "Group", "page_of", "parse_filter", "parse_order", "parse_select"]
 
 PAGE = 50
 _POSITIVE = frozenset({"@", "=", ""})
@@ -115,13 +115,27 @@ def _test(part: Condition | Group, rec: dict[str, Any], get: Getter) -> bool:
 Filter = list[Condition | Group]
 
 
+def _php_array(raw: Any) -> dict[str, Any] | None:
+    """A ``filter``/``order`` parameter as a PHP array (``None`` when it is a scalar).
+
+    A list is a PHP array with keys 0..n-1: b24pysdk encodes an empty map as ``filter[]=``,
+    which PHP reads as ``[0 => ""]`` (an array, so no error); its numeric keys name no field.
+    """
+    if raw in (None, "", []):
+        return {}
+    if isinstance(raw, dict):
+        return raw
+    if isinstance(raw, list):
+        return {str(i): v for i, v in enumerate(raw)}
+    return None
+
+
 def parse_filter(raw: Any, names: Callable[[str], str | None], *, nested: bool = False) -> Filter:
     """``{">=ID": 5, "%TITLE": "ООО"}`` → conditions; ``names`` maps a field key to its stored
     name (``None`` = unknown field, silently ignored as the portal does). With ``nested``
     (crm.item.list) a map value is a sub-filter and ``logic`` may be ``OR``."""
-    if raw in (None, "", []):
-        return []
-    if not isinstance(raw, dict):
+    raw = _php_array(raw)
+    if raw is None:
         raise RestError(400, "", "Parameter 'filter' must be array.")
     out: Filter = []
     for key, value in raw.items():
@@ -162,9 +176,8 @@ def _in_set(op: str, value: Any) -> frozenset[Any] | None:
 
 def parse_order(raw: Any, names: Callable[[str], str | None]) -> list[tuple[str, bool]]:
     """``{"DATE_CREATE": "DESC"}`` → ``[("DATE_CREATE", True)]`` (True = descending)."""
-    if raw in (None, "", []):
-        return [("ID", False)]
-    if not isinstance(raw, dict):
+    raw = _php_array(raw)
+    if raw is None:
         raise RestError(400, "", "Parameter 'order' must be array.")
     out = []
     for key, direction in raw.items():
@@ -172,6 +185,11 @@ def parse_order(raw: Any, names: Callable[[str], str | None]) -> list[tuple[str,
         if field is not None:
             out.append((field, str(direction).upper() == "DESC"))
     return out or [("ID", False)]
+
+
+def parse_select(raw: Any) -> list[str]:
+    """The ``select`` names; empty entries (``select[]=`` for an empty list) name nothing."""
+    return [str(s) for s in as_list(raw) if s not in (None, "")]
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:

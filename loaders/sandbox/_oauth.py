@@ -78,7 +78,10 @@ class OAuthTokens:
             "expires_in": int(self.oauth.access_ttl_s),
             "scope": "crm,user,catalog",
             "domain": "oauth.bitrix.info",
-            "server_endpoint": f"{base_url}/oauth/rest/",
+            # the authorization server's REST root (real: https://oauth.bitrix.info/rest/); the
+            # sandbox is that server too. b24jssdk refreshes at server_endpoint - "/rest/" +
+            # "/oauth/token/", so the path must be exactly /rest/.
+            "server_endpoint": f"{base_url}/rest/",
             "client_endpoint": f"{base_url}/rest/",
             "member_id": "sandbox0000000000000000000000000",
             "status": "L",

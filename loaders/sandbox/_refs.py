@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from loaders.sandbox._context import Ctx, Reply, method
+from loaders.sandbox._context import METHODS, Ctx, Reply, format_dt, method
 from loaders.sandbox._errors import RestError
 from loaders.sandbox._lists import page_of, parse_filter, parse_order
 from loaders.sandbox._params import as_int
+from loaders.sandbox._seed import ADMINS
 
-__all__ = ["plain_list"]
+__all__ = ["plain_list", "string_row"]
 
 
 def _upper(key: str) -> str:
@@ -30,10 +31,11 @@ def plain_list(
     sort = parse_order(order if order is not None else params.get("order"), _upper)
     rows, total, nxt = page_of(ctx.store.table(kind), conds, sort, params.get("start"))
     ctx.touch(max(len(rows), 1))
-    return Reply([(render or _strings)(r) for r in rows], total, nxt)
+    return Reply([(render or string_row)(r) for r in rows], total, nxt)
 
 
-def _strings(rec: dict[str, Any]) -> dict[str, Any]:
+def string_row(rec: dict[str, Any]) -> dict[str, Any]:
+    """A stored row as legacy lists answer it: numbers as strings, booleans as ``Y``/``N``."""
     out: dict[str, Any] = {}
     for key, value in rec.items():
         if key.startswith("_"):
@@ -54,16 +56,17 @@ def _user(rec: dict[str, Any]) -> dict[str, Any]:
 
 @method("user.get")
 def user_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    raw = params.get("FILTER", params.get("filter"))
+    upper = {str(k).upper(): v for k, v in params.items()}  # the portal upper-cases the keys
+    raw = upper.get("FILTER")
     filt = dict(raw) if isinstance(raw, dict) else {}
     for key in ("ID", "EMAIL", "ACTIVE", "NAME", "LAST_NAME", "USER_TYPE"):
-        if key in params:  # user.get also takes filter fields at the top level
-            filt[key] = params[key]
+        if key in upper:  # user.get also takes filter fields at the top level
+            filt[key] = upper[key]
     for key, value in list(filt.items()):
         if key.lstrip("!=") == "ACTIVE":
             filt[key] = str(value).lower() in ("true", "y", "1")
-    sort = params.get("sort") or params.get("SORT")
-    order = {str(sort): str(params.get("order", "ASC"))} if sort else None
+    sort = upper.get("SORT")
+    order = {str(sort): str(upper.get("ORDER") or "ASC")} if sort else None
     return plain_list(ctx, "user", {**params, "FILTER": filt}, _user, filter_key="FILTER",
                       order=order)  # fmt: skip
 
@@ -77,6 +80,63 @@ def user_current(ctx: Ctx, params: dict[str, Any]) -> Reply:
     return Reply(_user(rec))
 
 
+# -- global methods of the rest module: server.time, profile, scope, methods, method.get --------
+_SCOPES = ("crm", "user", "catalog")
+_GLOBAL = ("batch", "server.time", "profile", "scope", "methods", "method.get", "app.info")
+
+
+@method("server.time")
+def server_time(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    return Reply(format_dt(ctx.now))
+
+
+@method("profile")
+def profile(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    """The caller's short profile (the classic check that a webhook works)."""
+    rec = ctx.store.get("user", ctx.user_id)
+    if rec is None or not rec["ACTIVE"]:
+        return Reply([])
+    return Reply({"ID": str(rec["ID"]), "ADMIN": ctx.user_id in ADMINS, "NAME": rec["NAME"],
+                  "LAST_NAME": rec["LAST_NAME"], "PERSONAL_GENDER": "", "TIME_ZONE": "",
+                  "TIME_ZONE_OFFSET": 10800})  # fmt: skip
+
+
+@method("scope")
+def scope(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    return Reply(list(_SCOPES))
+
+
+@method("methods")
+def methods(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    return Reply(sorted({*METHODS, *_GLOBAL}))
+
+
+@method("method.get")
+def method_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    name = str(params.get("name") or "").lower()
+    known = name in METHODS or name in _GLOBAL
+    return Reply({"isExisting": known, "isAvailable": known})
+
+
+@method("app.info")
+def app_info(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    """A webhook gets its scopes and the license; an OAuth application its installation."""
+    license_name = "ru_ent250" if ctx.config.plan == "enterprise" else "ru_std"
+    if ctx.credential.startswith("hook:"):
+        return Reply({"SCOPE": list(_SCOPES), "LICENSE": license_name})
+    oauth = ctx.config.oauth
+    return Reply({"ID": 1, "CODE": oauth.client_id if oauth else "", "VERSION": 1, "STATUS": "L",
+                  "INSTALLED": True, "PAYMENT_EXPIRED": "N", "DAYS": None, "LANGUAGE_ID": "ru",
+                  "LICENSE": license_name})  # fmt: skip
+
+
+@method("crm.currency.base.get")
+def currency_base(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    base = next((c["CURRENCY"] for c in ctx.store.table("currency").values() if c["BASE"] == "Y"),
+                "RUB")  # fmt: skip
+    return Reply(base)
+
+
 @method("crm.status.list")
 def status_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
     order = params.get("order") or {"SORT": "ASC"}
@@ -84,7 +144,7 @@ def status_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
 
 
 def _status_row(rec: dict[str, Any]) -> dict[str, Any]:
-    out = _strings(rec)
+    out = string_row(rec)
     out["CATEGORY_ID"] = None if rec.get("CATEGORY_ID") is None else str(rec["CATEGORY_ID"])
     out["EXTRA"] = rec["EXTRA"]
     return out
@@ -112,7 +172,7 @@ def category_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
     if entity_type is None:
         raise RestError(400, "NOT_FOUND", "Smart process not found")
     rows = [c for c in ctx.store.table("category").values() if c["ENTITY_TYPE_ID"] == entity_type]
-    rows.sort(key=lambda c: c["SORT"], reverse=True)
+    rows.sort(key=lambda c: (c["SORT"], c["ID"]))  # ascending, as captured real replies show
     out = []
     for c in rows:
         item = {"id": c["ID"], "name": c["NAME"], "sort": c["SORT"],

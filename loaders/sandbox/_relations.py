@@ -8,7 +8,7 @@ from typing import Any
 from loaders.sandbox._context import Ctx, Reply, format_dt, method
 from loaders.sandbox._errors import RestError, legacy_error
 from loaders.sandbox._params import as_dict, as_int, as_list, is_yes, param_fields
-from loaders.sandbox._refs import plain_list
+from loaders.sandbox._refs import plain_list, string_row
 from loaders.sandbox._schema import ENTITIES
 
 __all__ = ["normalize_phone"]
@@ -48,6 +48,44 @@ def _register_bindings(owner: str, target: str) -> None:
 
 _register_bindings("deal", "contact")
 _register_bindings("contact", "company")
+
+
+@method("crm.company.contact.items.get")
+def company_contacts_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    """The contacts bound to a company, seen from the contact side (captured real reply:
+    ``SORT``/``IS_PRIMARY`` are that contact's binding to this company), by contact id."""
+    company, _ = ctx.existing("company", params)
+    rows = []
+    for cid, contact in ctx.store.table("contact").items():
+        companies = contact.get("COMPANY_IDS") or []
+        if company in companies:
+            i = companies.index(company)
+            rows.append({"CONTACT_ID": cid, "SORT": (i + 1) * 10, "ROLE_ID": 0,
+                         "IS_PRIMARY": "Y" if i == 0 else "N"})  # fmt: skip
+    ctx.touch(max(len(rows), 1))
+    return Reply(rows)
+
+
+@method("crm.company.contact.items.set")
+def company_contacts_set(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    """Bind exactly these contacts to the company (``IS_PRIMARY=Y``: first for that contact)."""
+    company, _ = ctx.existing("company", params)
+    wanted: dict[int, bool] = {}
+    for item in as_list(params.get("items")):
+        cid = as_int(item.get("CONTACT_ID")) if isinstance(item, dict) else None
+        if cid is None or ctx.store.get("contact", cid) is None:
+            raise legacy_error("CONTACT_ID is not defined or invalid.")
+        wanted[cid] = is_yes(item.get("IS_PRIMARY", "N"))
+    for cid, contact in list(ctx.store.table("contact").items()):
+        old = contact.get("COMPANY_IDS") or []
+        ids = [c for c in old if c != company]
+        if cid in wanted:
+            ids = [company, *ids] if wanted[cid] else [*ids, company]
+        if ids != old:
+            ctx.store.put("contact", cid, {**contact, "COMPANY_IDS": ids,
+                                           "COMPANY_ID": ids[0] if ids else None})  # fmt: skip
+    ctx.touch(max(len(wanted), 1))
+    return Reply(True)
 
 
 # -- history ---------------------------------------------------------------------------------------
@@ -198,6 +236,29 @@ _UF_TYPES = (
 )
 
 
+def _enum_items(ctx: Ctx, raw: Any) -> list[dict[str, Any]]:
+    """Enumeration values get ids (``crm.*.userfield.list`` answers ``LIST`` with them)."""
+    items = []
+    for i, item in enumerate(as_list(raw)):
+        item = item if isinstance(item, dict) else {"VALUE": item}
+        if not str(item.get("VALUE") or "").strip():
+            continue
+        items.append(
+            {
+                "ID": ctx.store.next_id("ufenum"),
+                "SORT": as_int(item.get("SORT")) or (i + 1) * 10,
+                "VALUE": str(item["VALUE"]),
+                "DEF": "Y" if is_yes(item.get("DEF", "N")) else "N",
+                "XML_ID": item.get("XML_ID") or str(i + 1),
+            }
+        )
+    return items
+
+
+def _userfield_row(rec: dict[str, Any]) -> dict[str, Any]:
+    return {**string_row(rec), "LIST": [string_row(item) for item in rec.get("LIST", [])]}
+
+
 def _uf_name(raw: str) -> str:
     name = raw.strip().upper()
     name = name.removeprefix("UF_CRM_").removeprefix("UF_")
@@ -241,7 +302,9 @@ def _make_userfield(entity: str) -> None:
             "IS_SEARCHABLE": "N",
             "SETTINGS": fields.get("SETTINGS") or {},
             "EDIT_FORM_LABEL": fields.get("EDIT_FORM_LABEL") or fields.get("LABEL") or name,
-            "LIST": as_list(fields.get("LIST")),
+            "LIST_COLUMN_LABEL": fields.get("LIST_COLUMN_LABEL") or fields.get("LABEL"),
+            "LIST_FILTER_LABEL": fields.get("LIST_FILTER_LABEL") or fields.get("LABEL"),
+            "LIST": _enum_items(ctx, fields.get("LIST")) if utype == "enumeration" else [],
         }
         ctx.touch()
         return Reply(ctx.store.insert("userfield", record))
@@ -249,7 +312,7 @@ def _make_userfield(entity: str) -> None:
     @method(f"crm.{entity}.userfield.list")
     def list_(ctx: Ctx, params: dict[str, Any]) -> Reply:
         merged = {**as_dict(params.get("filter"), "filter"), "ENTITY_ID": uf_entity}
-        return plain_list(ctx, "userfield", {**params, "filter": merged})
+        return plain_list(ctx, "userfield", {**params, "filter": merged}, _userfield_row)
 
 
 for _entity in ("contact", "company", "deal", "lead"):

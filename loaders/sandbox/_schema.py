@@ -248,7 +248,9 @@ LEAD = EntityDef(
     "CRM_LEAD",
     {
         **_COMMON_HEAD,
-        "TITLE": _f("string", "Lead name"),
+        "TITLE": _f(
+            "string", "Lead name", "R"
+        ),  # described as required; a missing one is defaulted
         **_PERSON,
         "COMPANY_TITLE": _f("string", "Company name"),
         **_SOURCE,

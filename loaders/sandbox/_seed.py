@@ -99,7 +99,7 @@ def seed_portal(store: Store, now: float) -> None:
                  "USER_TYPE": "employee", "IS_ONLINE": "N", "TIME_ZONE": "Europe/Moscow"},
             )  # fmt: skip
         _seed_statuses(store)
-        for cid, name, sort, default in ((0, "Общая", 300, "Y"), (1, "Оптовые продажи", 200, "N")):
+        for cid, name, sort, default in ((0, "Общая", 100, "Y"), (1, "Оптовые продажи", 200, "N")):
             store.next_id("category")
             store.put("category", cid, {"ID": cid, "ENTITY_TYPE_ID": 2, "NAME": name,
                                         "SORT": sort, "IS_DEFAULT": default})  # fmt: skip

@@ -13,6 +13,7 @@ budget → execute in one transaction → injected reply loss (drop/timeout/cras
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import logging
 from collections import Counter
@@ -141,7 +142,7 @@ class SandboxApp:
         if fault is not None:
             await self._refuse(send, fault)
             return
-        await _send_json(send, 200, reply)
+        await _send_json(send, 200, reply, compress=_accepts_gzip(scope))
 
     async def _sleep(self, items: int) -> None:
         delay = (self.config.latency_ms + self.config.item_latency_ms * items) / 1000
@@ -262,7 +263,7 @@ class SandboxApp:
             raise RestError(
                 429, "OPERATION_TIME_LIMIT", "Method is blocked due to operation time limit."
             )
-        ctx = Ctx(self.store, self.config, start, user_id, method)
+        ctx = Ctx(self.store, self.config, start, user_id, method, credential=credential)
         self.methods[method] += 1
         try:
             reply = METHODS[method](ctx, params)
@@ -332,8 +333,12 @@ def create_app(config: SandboxConfig | None = None) -> SandboxApp:
 
 # -- HTTP helpers ---------------------------------------------------------------------------------
 def _base_url(scope: dict[str, Any]) -> str:
-    host, port = scope.get("server") or ("127.0.0.1", 80)
-    return f"{scope.get('scheme', 'http')}://{host}:{port}"
+    """Scheme and host the client used (its ``Host`` header), e.g. ``https://127.0.0.1:8024``."""
+    host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
+    if not host:
+        server, port = scope.get("server") or ("127.0.0.1", None)
+        host = f"{server}:{port}" if port else str(server)
+    return f"{scope.get('scheme', 'http')}://{host}"
 
 
 async def _read_body(receive: Any) -> bytes:
@@ -366,9 +371,10 @@ async def _read_params(scope: dict[str, Any], receive: Any) -> dict[str, Any]:
             data = json.loads(body)
         except ValueError:
             raise RestError(400, "INVALID_REQUEST", "The request body is not valid JSON.") from None
-        if not isinstance(data, dict):
-            raise RestError(400, "INVALID_REQUEST", "The JSON body must be an object.")
-        params.update(data)
+        if isinstance(data, list):  # a PHP array with keys 0..n-1: positional parameters
+            data = {str(i): v for i, v in enumerate(data)}
+        if isinstance(data, dict):  # a scalar body decodes to no parameters, as in PHP
+            params.update(data)
     else:
         params.update(parse_php_query(body))
     return params
@@ -378,12 +384,38 @@ def _default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-async def _send_json(send: Any, status: int, body: Any) -> None:
-    data = json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_default)
-    await _send_raw(send, status, data.encode(), b"application/json; charset=utf-8")
+#: Replies at least this long are gzip-compressed when the client accepts it (as the cloud's
+#: nginx does); short ones go plain.
+_GZIP_MIN_BYTES = 1024
 
 
-async def _send_raw(send: Any, status: int, data: bytes, ctype: bytes) -> None:
+def _accepts_gzip(scope: dict[str, Any]) -> bool:
+    for name, value in scope.get("headers") or []:
+        if name == b"accept-encoding":
+            return b"gzip" in value.lower()
+    return False
+
+
+async def _send_json(send: Any, status: int, body: Any, *, compress: bool = False) -> None:
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_default).encode()
+    ctype = b"application/json; charset=utf-8"
+    if compress and len(data) >= _GZIP_MIN_BYTES:
+        packed = gzip.compress(data, compresslevel=1, mtime=0)
+        await _send_raw(send, status, packed, ctype, [(b"content-encoding", b"gzip"),
+                                                       (b"vary", b"Accept-Encoding")])  # fmt: skip
+        return
+    await _send_raw(send, status, data, ctype)
+
+
+async def _send_raw(
+    send: Any,
+    status: int,
+    data: bytes,
+    ctype: bytes,
+    extra: list[tuple[bytes, bytes]] | None = None,
+) -> None:
     headers = [(b"content-type", ctype), (b"content-length", str(len(data)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send(
+        {"type": "http.response.start", "status": status, "headers": headers + (extra or [])}
+    )
     await send({"type": "http.response.body", "body": data})

@@ -24,7 +24,7 @@ import uvicorn
 
 from loaders.sandbox.app import SandboxApp, create_app
 from loaders.sandbox.config import SandboxConfig
-from loaders.sandbox.server import bind_socket, uvicorn_server, webhook_url
+from loaders.sandbox.server import TlsFiles, bind_socket, uvicorn_server, webhook_url
 
 __all__ = ["RunningSandbox", "running_sandbox"]
 
@@ -32,9 +32,16 @@ __all__ = ["RunningSandbox", "running_sandbox"]
 class RunningSandbox:
     """A sandbox served by uvicorn on 127.0.0.1 in a daemon thread."""
 
-    def __init__(self, config: SandboxConfig, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        config: SandboxConfig,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tls: TlsFiles | None = None,
+    ) -> None:
         self.config = config
         self.host = host
+        self.tls = tls
         self._sock = bind_socket(host, port)
         self.port: int = self._sock.getsockname()[1]
         self.app: SandboxApp = create_app(config)
@@ -44,19 +51,19 @@ class RunningSandbox:
     @property
     def base_url(self) -> str:
         """``http://127.0.0.1:PORT`` (OAuth calls go to ``base_url + "/rest/METHOD"``)."""
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
     @property
     def webhook_url(self) -> str:
         """``http://127.0.0.1:PORT/rest/1/TOKEN/``: append a method name to call it."""
-        return webhook_url(self.host, self.port, self.config)
+        return webhook_url(self.host, self.port, self.config, tls=self.tls is not None)
 
     def stats(self) -> dict[str, Any]:
         """What ``GET /sandbox/stats`` answers, read directly."""
         return self.app.stats()
 
     def start(self) -> None:
-        server = self._server = uvicorn_server(self.app)
+        server = self._server = uvicorn_server(self.app, tls=self.tls)
         self._thread = threading.Thread(
             target=server.run, kwargs={"sockets": [self._sock]}, daemon=True, name="sandbox"
         )
@@ -91,10 +98,14 @@ class RunningSandbox:
 
 @contextmanager
 def running_sandbox(
-    config: SandboxConfig | None = None, *, host: str = "127.0.0.1", port: int = 0
+    config: SandboxConfig | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    tls: TlsFiles | None = None,
 ) -> Iterator[RunningSandbox]:
     """Serve a sandbox portal for the duration of the ``with`` block (``port=0``: a free port)."""
-    portal = RunningSandbox(config or SandboxConfig(), host, port)
+    portal = RunningSandbox(config or SandboxConfig(), host, port, tls)
     try:
         portal.start()
         yield portal

@@ -53,7 +53,12 @@ def cli() -> None:
     """Move CRM data (Excel, amoCRM, 1C, another Bitrix24) into Bitrix24.
 
     Start with `b24migrate demo` to see the whole job on sample data against a local
-    sandbox portal.
+    sandbox portal. Every command explains itself with --help.
+
+    \b
+    Examples:
+      b24migrate demo
+      b24migrate sandbox serve --help
     """
 
 

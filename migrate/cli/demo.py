@@ -55,7 +55,7 @@ def _add_all(client: httpx.Client, entity: str, rows: list[dict[str, Any]]) -> l
 
 
 def _encode(fields: dict[str, Any]) -> str:
-    pairs: list[tuple[str, str]] = []
+    pairs: list[tuple[str, str | int | float | bool | None]] = []
     for key, value in fields.items():
         if isinstance(value, list):
             for n, item in enumerate(value):
@@ -96,8 +96,10 @@ def run_demo(data_dir: Path, companies: int, contacts: int, seed: int = 7) -> di
     default=None,
     help="Where the sandbox portal keeps its data (default: a new temp directory).",
 )
-@click.option("--companies", default=200, show_default=True)
-@click.option("--contacts", default=200, show_default=True)
+@click.option("--companies", default=200, show_default=True, help="Synthetic companies to import.")
+@click.option(
+    "--contacts", default=200, show_default=True, help="Synthetic contacts, each with a company."
+)
 def command(data: Path | None, companies: int, contacts: int) -> None:
     """Import synthetic companies and contacts into a local sandbox portal over HTTP.
 

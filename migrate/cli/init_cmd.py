@@ -48,7 +48,9 @@ def command(
 ) -> None:
     """Write a workspace: migration.yaml, mappings/, reports/.
 
-    Example: b24migrate init acme --from amocrm --source ~/exports/amo
+    \b
+    Example:
+      b24migrate init acme --from amocrm --source ~/exports/amo
     """
     result = init_workspace(
         directory, preset, sources=sources, name=name, language=language, force=force

@@ -35,7 +35,9 @@ def command(root: Path, skip_refused: bool, no_dedupe: bool, as_json: bool) -> N
     lacks, an owner without a default): fix them, or accept leaving those rows out with
     --skip-refused; 2 for a config or mapping problem.
 
-    Example: b24migrate plan --workspace acme --skip-refused
+    \b
+    Example:
+      b24migrate plan --workspace acme --skip-refused
     """
     result = run_plan(Workspace.at(root), skip_refused=skip_refused, dedupe=not no_dedupe)
     if as_json:

@@ -25,7 +25,9 @@ def command(root: Path, quiet: bool, as_json: bool, no_plan: bool, skip_refused:
 
     The plan is a delta: loaded records that did not change are left alone.
 
-    Example: b24migrate retry --workspace acme --entity deal
+    \b
+    Example:
+      b24migrate retry --workspace acme --entity deal
     """
     if not no_plan:
         run_plan(Workspace.at(root), skip_refused=skip_refused)

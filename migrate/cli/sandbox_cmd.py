@@ -15,7 +15,7 @@ from loaders.sandbox import (
     parse_operating_limit,
 )
 from loaders.sandbox.fixtures import FixtureError, load_fixture
-from loaders.sandbox.server import serve, webhook_url
+from loaders.sandbox.server import TlsFiles, serve, webhook_url
 
 __all__ = ["command"]
 
@@ -56,7 +56,7 @@ def _config(o: dict[str, Any]) -> SandboxConfig:
 
 @command.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
-@click.option("--port", default=8024, show_default=True, type=int)
+@click.option("--port", default=8024, show_default=True, type=int, help="Port to listen on.")
 @click.option(
     "--data",
     type=click.Path(file_okay=False, path_type=Path),
@@ -88,7 +88,9 @@ def _config(o: dict[str, Any]) -> SandboxConfig:
 @click.option(
     "--faults",
     default="",
-    help="e.g. 503=0.05,500=0.02,drop=0.02,timeout=0.01,expire=0.01,crash_after=500",
+    metavar="KIND=VALUE,...",
+    help="Faults to inject: a share of requests for 503, 500, drop, timeout, expire, or "
+    "crash_after=N requests, e.g. 503=0.05,drop=0.02,crash_after=500.",
 )
 @click.option(
     "--timeout-s",
@@ -99,6 +101,10 @@ def _config(o: dict[str, Any]) -> SandboxConfig:
 @click.option("--seed", default=0, show_default=True, help="Seed of the fault sequence.")
 @click.option("--oauth", is_flag=True, help="OAuth mode: /rest/METHOD?auth=TOKEN, /oauth/token/.")
 @click.option("--token-ttl", default=3600.0, show_default=True, help="OAuth access token life, s.")
+@click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="PEM certificate: serve https (SDKs that refuse http need it).")  # fmt: skip
+@click.option("--tls-key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="PEM private key of --tls-cert.")  # fmt: skip
 def serve_command(host: str, port: int, **options: Any) -> None:
     """Serve the sandbox portal and print its webhook URL.
 
@@ -106,13 +112,20 @@ def serve_command(host: str, port: int, **options: Any) -> None:
     Example:
       b24migrate sandbox serve --port 8024 --data ./portal --token secret --faults 503=0.05
     """  # fmt: skip
+    cert, key = options.pop("tls_cert"), options.pop("tls_key")
+    if (cert is None) != (key is None):
+        raise click.UsageError("--tls-cert and --tls-key go together.")
+    tls = TlsFiles(cert, key) if cert and key else None
     config = _config(options)
-    click.echo(f"Sandbox portal: {webhook_url(host, port, config)}")
-    click.echo(f"Data: {config.data_dir or 'in memory'}; stats: http://{host}:{port}/sandbox/stats")
+    scheme = "https" if tls else "http"
+    click.echo(f"Sandbox portal: {webhook_url(host, port, config, tls=tls is not None)}")
+    click.echo(
+        f"Data: {config.data_dir or 'in memory'}; stats: {scheme}://{host}:{port}/sandbox/stats"
+    )
     if config.oauth:
         click.echo(f"OAuth: access token {config.token}, refresh token "
                    f"{config.oauth.refresh_token}, client {config.oauth.client_id}")  # fmt: skip
-    serve(config, host, port)
+    serve(config, host, port, tls)
 
 
 @command.command("seed")

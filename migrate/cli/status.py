@@ -39,7 +39,9 @@ def command(root: Path, failed_limit: int, as_json: bool) -> None:
     Safe to run while a load is running (it only reads); then it also shows the rate and
     an estimate of the time left.
 
-    Example: b24migrate status --workspace acme --failed 50
+    \b
+    Example:
+      b24migrate status --workspace acme --failed 50
     """
     with Ledger.open(root / LEDGER_PATH) as ledger:
         status = ledger_status(ledger, failed_limit=failed_limit)

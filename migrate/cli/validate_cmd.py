@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from migrate.config import Workspace
@@ -40,7 +41,9 @@ def command(root: Path, fail_on: str, as_json: bool) -> None:
     Errors keep a row out of the load, warnings load the cleaned value. Exit code 1 when
     issues at or above --fail-on exist (default: errors), 2 for a config/mapping problem.
 
-    Example: b24migrate validate --workspace acme --fail-on warning
+    \b
+    Example:
+      b24migrate validate --workspace acme --fail-on warning
     """
     data, report = validate_workspace(Workspace.at(root))
     failing = len(at_or_above(data.issues, fail_on))
@@ -79,7 +82,7 @@ def _render(data: PreparedData, report: Path, failing: int, fail_on: str) -> Non
     for s in data.stats:
         table.add_row(
             s.entity,
-            ", ".join(s.files),
+            escape(", ".join(s.files)),
             f"{s.rows_read:,}",
             f"{s.rows_clean:,}",
             f"[red]{s.errors:,}[/]" if s.errors else "0",
@@ -94,11 +97,11 @@ def _render(data: PreparedData, report: Path, failing: int, fail_on: str) -> Non
         for header in ("entity", "severity", "rule", "count"):
             rules.add_column(header, justify="right" if header == "count" else "left")
         for entity, severity, rule, count in top.itertuples(index=False, name=None):
-            rules.add_row(str(entity), str(severity), str(rule), f"{int(count):,}")
+            rules.add_row(escape(str(entity)), str(severity), escape(str(rule)), f"{int(count):,}")
         console.print(rules)
     if data.skipped:
         console.print(f"No source in migration.yaml for: {', '.join(data.skipped)} (skipped)")
-    console.print(f"Report: {report}")
+    console.print(escape(f"Report: {report}"))
     if failing:
         console.print(
             f"[red]{failing:,} issue(s) at or above `{fail_on}`[/]: fix the data or "

@@ -101,7 +101,7 @@ def test_status_without_ledger_says_to_plan_first(tmp_path):
 
 def test_status_help_has_an_example():
     result = CliRunner().invoke(cli, ["status", "--help"])
-    assert "Example: b24migrate status" in result.output
+    assert "Example:\n    b24migrate status" in result.output
 
 
 @pytest.mark.parametrize(("seconds", "text"), [(30, "30 s"), (600, "10 min"), (3 * 3600, "3.0 h")])
