@@ -221,6 +221,40 @@ class Ledger:
                 ],
             )
 
+    def withdraw_absent(self, keep: Iterable[tuple[str, str]]) -> int:
+        """Delete ``planned``/``failed`` records the latest plan no longer holds.
+
+        A row refused (or removed from the sources) since an earlier plan must not be sent;
+        ``done`` and ``sending`` records stay (the portal holds them, or may). Returns how many
+        were withdrawn.
+        """
+        with self._store.write() as conn:
+            conn.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS keep "
+                "(entity TEXT, source_key TEXT, PRIMARY KEY (entity, source_key))"
+            )
+            conn.execute("DELETE FROM keep")
+            conn.executemany("INSERT OR IGNORE INTO keep VALUES (?, ?)", list(keep))
+            cursor = conn.execute(
+                "DELETE FROM records WHERE state IN ('planned', 'failed') AND NOT EXISTS "
+                "(SELECT 1 FROM keep k WHERE k.entity = records.entity "
+                "AND k.source_key = records.source_key)"
+            )
+            conn.execute("DELETE FROM keep")
+            recount_unresolved(conn)
+            return int(cursor.rowcount)
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        """Store (or with ``None`` remove) a workspace-wide setting, e.g. a plan's acceptance."""
+        with self._store.write() as conn:
+            conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+            if value is not None:
+                conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def meta(self, key: str) -> str | None:
+        """A setting stored with :meth:`set_meta` (``None`` when absent)."""
+        return self._store.meta(key)
+
     def issues(self, severity: str | None = None) -> list[PlanIssue]:
         """The last plan's issues (all, or of one severity) in the order they were written."""
         sql = "SELECT * FROM plan_issues" + (" WHERE severity = ?" if severity else "")

@@ -6,11 +6,14 @@ to portal users (:class:`OwnerResolver`) and checking a record's fields against 
 dictionaries, enumerations, currencies) and turning source-key references into ledger
 references (:class:`ReferenceIndex`, through the dedupe survivor map), and :func:`plan_table`,
 which turns one clean table into ledger records (:class:`~migrate.ledger.PlannedRecord`) and
-issue rows. Matching records already in the portal (``on_existing``) is not done yet: every
-row is planned as a ``create``.
+issue rows. :func:`run_plan` runs the whole dry run of a workspace (prepare → dedupe →
+metadata → checks → records the portal already holds (:func:`match_existing`,
+``on_existing``) → ledger → ``reports/plan.xlsx``); :func:`plan_blockers` says what stops `load`.
 """
 
+from migrate.plan._blockers import BLOCKING_RULES, Blocker, plan_blockers
 from migrate.plan._checks import FieldProblem, check_fields
+from migrate.plan._existing import ExistingRecord, PortalRecord, match_existing
 from migrate.plan._metadata import (
     FieldInfo,
     PortalMetadata,
@@ -22,23 +25,34 @@ from migrate.plan._metadata import (
 from migrate.plan._owners import OwnerResolution, OwnerResolver, owner_key
 from migrate.plan._records import OWNER_FIELDS, REF_TARGETS, TablePlan, plan_table
 from migrate.plan._refs import ReferenceIndex, ResolvedRefs
+from migrate.plan._run import MatchedRecord, OwnerMapping, PlanResult, run_plan
 
 __all__ = [
+    "BLOCKING_RULES",
     "OWNER_FIELDS",
     "REF_TARGETS",
+    "Blocker",
+    "ExistingRecord",
     "FieldInfo",
     "FieldProblem",
+    "MatchedRecord",
+    "OwnerMapping",
     "OwnerResolution",
     "OwnerResolver",
+    "PlanResult",
     "PortalMetadata",
+    "PortalRecord",
     "PortalUser",
     "ReferenceIndex",
     "ResolvedRefs",
     "Status",
     "TablePlan",
     "check_fields",
+    "match_existing",
     "owner_key",
     "parse_fields",
+    "plan_blockers",
     "plan_table",
     "read_portal_metadata",
+    "run_plan",
 ]

@@ -1,0 +1,110 @@
+"""`b24migrate plan`: the dry run — what the load will create, update, skip or refuse, and why."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from migrate.config import Workspace
+from migrate.plan import PlanResult, run_plan
+
+__all__ = ["command"]
+
+_OPS = ("create", "update", "set", "skip", "unchanged")
+
+
+@click.command("plan")
+@click.option(
+    "--workspace",
+    "-w",
+    "root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The workspace folder (has migration.yaml).",
+)
+@click.option(
+    "--skip-refused",
+    is_flag=True,
+    help="Accept leaving out the rows refused for blocking reasons; `load` then starts.",
+)
+@click.option("--no-dedupe", is_flag=True, help="Plan every source row (do not merge duplicates).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def command(root: Path, skip_refused: bool, no_dedupe: bool, as_json: bool) -> None:
+    """Check everything against the portal and write the ops to the ledger; write nothing to
+    the portal. Writes reports/plan.xlsx (counts, refused rows, owners, existing records).
+
+    Exit code 1 while blocking problems exist (a stage, field or enumeration item the portal
+    lacks, an owner without a default): fix them, or accept leaving those rows out with
+    --skip-refused; 2 for a config or mapping problem.
+
+    Example: b24migrate plan --workspace acme --skip-refused
+    """
+    result = run_plan(Workspace.at(root), skip_refused=skip_refused, dedupe=not no_dedupe)
+    if as_json:
+        click.echo(json.dumps(_summary(result), ensure_ascii=False, indent=2))
+    else:
+        _render(result)
+    if result.blockers:
+        raise click.exceptions.Exit(1)
+
+
+def _summary(result: PlanResult) -> dict[str, object]:
+    entities = sorted({e for e, _ in result.counts})
+    return {
+        "report": str(result.report),
+        "run_id": result.run_id,
+        "entities": {e: {op: result.count(e, op) for op in _OPS} for e in entities},
+        "refused": len(result.refused),
+        "warnings": len(result.issues) - len(result.refused),
+        "existing": len(result.matches),
+        "defaulted_owners": [o.legacy for o in result.owners if o.defaulted],
+        "blockers": [
+            {
+                "entity": b.entity,
+                "rule": b.rule,
+                "field": b.field,
+                "value": b.value,
+                "rows": b.count,
+                "message": b.message,
+            }
+            for b in result.blockers
+        ],
+        "skip_refused": result.skip_refused,
+        "dedupe": result.dedupe,
+        "seconds": dict(result.seconds),
+    }
+
+
+def _render(result: PlanResult) -> None:
+    console = Console()
+    table = Table(title="Plan")
+    table.add_column("entity")
+    for op in _OPS:
+        table.add_column(op, justify="right")
+    for entity in sorted({e for e, _ in result.counts}):
+        table.add_row(entity, *(str(result.count(entity, op)) for op in _OPS))
+    console.print(table)
+    console.print(
+        f"{len(result.refused)} refused rows, {len(result.issues) - len(result.refused)} "
+        f"warnings, {len(result.matches)} records already in the portal; "
+        f"report: {result.report}",
+        markup=False,
+    )
+    for blocker in result.blockers:
+        console.print(
+            f"BLOCKING {blocker.entity} {blocker.field or ''}: {blocker.message} "
+            f"({blocker.count} rows)",
+            markup=False,
+        )
+    if result.blockers:
+        console.print(
+            "Fix the portal or the mapping and run `b24migrate plan` again, or leave these rows "
+            "out with `b24migrate plan --skip-refused`."
+        )
+    elif result.skip_refused and result.refused:
+        console.print("Refused rows are left out on purpose (--skip-refused).")

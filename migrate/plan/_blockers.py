@@ -1,0 +1,73 @@
+"""Problems that stop `load`: the portal lacks something the data needs.
+
+Refused rows caused by dirty source values are listed in the plan and simply not loaded; but
+a stage, a field, an enumeration item, a pipeline or a currency the portal does not have, or
+an owner nobody can stand in for, is a mistake in the portal set-up or the mapping that the
+user must fix (or accept, with ``b24migrate plan --skip-refused``) before anything is written.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from migrate.ledger import Ledger, PlanIssue
+
+__all__ = ["BLOCKING_RULES", "SKIP_META", "Blocker", "plan_blockers"]
+
+#: Issue rules that block the load until fixed or skipped on purpose.
+BLOCKING_RULES = frozenset(
+    {
+        "field.unknown",
+        "field.unmapped_required",
+        "stage.unknown",
+        "category.unknown",
+        "status.unknown",
+        "enum.unknown",
+        "currency.unknown",
+        "owner.no_default",
+    }
+)
+#: Ledger setting: the id of the plan run whose refused rows the user accepted to leave out.
+SKIP_META = "plan.skip_refused_run"
+
+
+@dataclass(frozen=True, slots=True)
+class Blocker:
+    """One blocking problem and the rows it keeps out."""
+
+    entity: str
+    rule: str
+    field: str
+    value: str
+    message: str
+    rows: tuple[tuple[str, int | None, str], ...]  # (source file, row, source key)
+
+    @property
+    def count(self) -> int:
+        return len(self.rows)
+
+
+def plan_blockers(ledger: Ledger) -> list[Blocker]:
+    """The blocking problems of the latest plan (empty when clean or accepted).
+
+    `load` calls this first and refuses to start while it is not empty.
+    """
+    plans = [r for r in ledger.runs() if r.kind == "plan"]
+    if plans and ledger.meta(SKIP_META) == str(plans[-1].id):
+        return []
+    groups: dict[tuple[str, str, str, str], list[PlanIssue]] = defaultdict(list)
+    for issue in ledger.issues("error"):
+        if issue.rule in BLOCKING_RULES:
+            groups[(issue.entity, issue.rule, issue.field, issue.value)].append(issue)
+    return [
+        Blocker(
+            entity,
+            rule,
+            field,
+            value,
+            found[0].message,
+            tuple((i.source, i.row, i.source_key) for i in found),
+        )
+        for (entity, rule, field, value), found in groups.items()
+    ]

@@ -1,0 +1,487 @@
+"""`run_plan`: the whole dry run of a workspace, from the sources to the ledger and plan.xlsx.
+
+prepare (read → map → clean → validate, against the portal's fields) → dedupe (survivors) →
+portal metadata → every row checked and turned into records (owners, references, stages,
+fields, enumerations, currencies) → records the portal already holds matched (``on_existing``)
+→ ledger (content-hash delta) + plan issues → ``reports/plan.xlsx``. Reads the portal only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pandas as pd
+
+from migrate.config import MigrationConfig, Workspace
+from migrate.connect import open_portal
+from migrate.errors import ConfigError
+from migrate.ledger import (
+    Ledger,
+    LedgerRecord,
+    Op,
+    PlanIssue,
+    PlannedRecord,
+    PlanSummary,
+    State,
+)
+from migrate.pipeline import PreparedData, prepare
+from migrate.plan._blockers import SKIP_META, Blocker, plan_blockers
+from migrate.plan._existing import (
+    COMM_ENTITIES,
+    ORIGIN_ENTITIES,
+    ExistingRecord,
+    PortalRecord,
+    match_existing,
+    normalize_comm,
+    read_records,
+)
+from migrate.plan._metadata import PortalMetadata, read_portal_metadata
+from migrate.plan._owners import OwnerResolution, OwnerResolver
+from migrate.plan._records import plan_table
+from migrate.plan._refs import ReferenceIndex
+
+__all__ = ["MatchedRecord", "OwnerMapping", "PlanResult", "run_plan"]
+
+_TABLE_ENTITY = {"note": "comment"}
+_MULTI = ("PHONE", "EMAIL")
+SOURCE_HASH = "_SOURCE_HASH"
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerMapping:
+    """One legacy owner as written in the sources and the portal user it becomes."""
+
+    legacy: str
+    user_id: int | None
+    user_name: str
+    rule: str
+    defaulted: bool
+    rows: int
+
+
+@dataclass(frozen=True, slots=True)
+class MatchedRecord:
+    """A source record the portal already holds, and what the plan does with it."""
+
+    existing: ExistingRecord
+    op: Op
+    source: str = ""
+    row: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanResult:
+    """What one `plan` did.
+
+    Attributes:
+        run_id: the ledger run of this plan.
+        counts: ``(entity, op)`` → records planned (``op`` as the load will see it).
+        delta: what the ledger did with them (new / changed / unchanged … per entity).
+        issues: refused rows (``error``) and warnings, validation errors included.
+        owners: every legacy owner and the portal user it maps to.
+        matches: records the portal already holds.
+        blockers: problems that stop `load` (empty when clean or accepted with skip_refused).
+        skip_refused: the refused rows were left out on purpose.
+        withdrawn: records of an earlier plan no longer planned (refused or gone).
+        dedupe: whether dedupe ran (survivors planned, absorbed keys re-pointed).
+        report: the path of ``reports/plan.xlsx``.
+        seconds: wall time per step.
+    """
+
+    run_id: int
+    counts: Mapping[tuple[str, str], int]
+    delta: PlanSummary
+    issues: tuple[PlanIssue, ...]
+    owners: tuple[OwnerMapping, ...]
+    matches: tuple[MatchedRecord, ...]
+    blockers: tuple[Blocker, ...]
+    skip_refused: bool
+    withdrawn: int
+    dedupe: bool
+    report: Path
+    seconds: Mapping[str, float] = field(default_factory=dict)
+
+    def count(self, entity: str, op: str) -> int:
+        return self.counts.get((entity, op), 0)
+
+    @property
+    def refused(self) -> tuple[PlanIssue, ...]:
+        return tuple(i for i in self.issues if i.severity == "error")
+
+
+def run_plan(
+    workspace: Workspace,
+    *,
+    skip_refused: bool = False,
+    dedupe: bool = True,
+    transport: httpx.AsyncBaseTransport | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> PlanResult:
+    """Plan ``workspace`` against its portal; write the ledger and ``reports/plan.xlsx``.
+
+    Args:
+        skip_refused: accept leaving out the rows refused for blocking reasons (unknown
+            stages, fields, owners without a default …); `load` then starts anyway.
+        dedupe: merge duplicates first (the workspace's rules and decisions).
+        transport: replaces the network (tests mount a sandbox app).
+        environ: environment for ``env:`` values of ``migration.yaml``.
+    """
+    config = workspace.load_config(environ)
+    return asyncio.run(_plan(workspace, config, skip_refused, dedupe, transport, environ))
+
+
+async def _plan(
+    workspace: Workspace,
+    config: MigrationConfig,
+    skip_refused: bool,
+    dedupe: bool,
+    transport: httpx.AsyncBaseTransport | None,
+    environ: Mapping[str, str] | None,
+) -> PlanResult:
+    timer = _Timer()
+    async with open_portal(workspace, config, transport=transport) as client:
+        meta = await read_portal_metadata(client)
+        timer.lap("portal metadata")
+        data = prepare(
+            workspace,
+            fields_meta=fields_meta(meta),
+            statuses=status_lists(meta),
+            environ=environ,
+        )
+        timer.lap("prepare")
+        tables, survivors = _dedupe(workspace, data) if dedupe else (dict(data.tables), {})
+        timer.lap("dedupe")
+        workspace.state_dir.mkdir(parents=True, exist_ok=True)
+        with Ledger.for_workspace(workspace.root, config.name) as ledger, ledger.exclusive("plan"):
+            known = {e: ledger.b24_ids(e) for e in (*tables, "comment")}
+            owners = _CountingResolver(meta.users, config, meta)
+            records, issues = _plan_tables(tables, survivors, known, meta, owners, config)
+            issues = _validation_issues(data) + issues
+            timer.lap("check")
+            matches = await match_existing(
+                client, config.name, tables, skip_keys={e: set(k) for e, k in known.items()}
+            )
+            previous = _previous(ledger, ORIGIN_ENTITIES)
+            changed = _changed_updates(previous, records, matches)
+            portal = {
+                e: await read_records(client, e, sorted(ids)) for e, ids in changed.items() if ids
+            }
+            timer.lap("match existing")
+            records, matched = _apply_matches(records, matches, portal, config, previous, tables)
+            run = ledger.start_run("plan")
+            delta = ledger.apply_plan(run.id, records)
+            withdrawn = ledger.withdraw_absent((r.entity, r.source_key) for r in records)
+            ledger.replace_issues(run.id, issues)
+            ledger.set_meta(SKIP_META, str(run.id) if skip_refused else None)
+            blockers = plan_blockers(ledger)
+            ledger.finish_run(run.id)
+            counts = _op_counts(ledger)
+            timer.lap("ledger")
+    result = PlanResult(
+        run.id, counts, delta, tuple(issues), owners.mappings(), tuple(matched),
+        tuple(blockers), skip_refused, withdrawn, dedupe and bool(survivors),
+        workspace.reports_dir / "plan.xlsx", timer.laps,
+    )  # fmt: skip
+    from migrate.reports.plan_xlsx import write_plan_xlsx
+
+    write_plan_xlsx(result.report, result, language=config.language)
+    timer.lap("plan.xlsx")
+    return replace(result, seconds=timer.laps)
+
+
+def fields_meta(meta: PortalMetadata) -> dict[str, dict[str, dict[str, Any]]]:
+    """The portal's fields in the `crm.<entity>.fields` shape `prepare` validates against."""
+    return {
+        entity: {
+            name: {
+                "type": info.type,
+                "isRequired": info.required,
+                "isReadOnly": info.read_only,
+                "statusType": info.status_type,
+                "items": [{"ID": k, "VALUE": v} for k, v in info.items.items()],
+            }
+            for name, info in fields.items()
+        }
+        for entity, fields in meta.fields.items()
+    }
+
+
+def status_lists(meta: PortalMetadata) -> dict[str, list[str]]:
+    """Dictionaries by `statusType`; deal stages are left to the plan (they depend on the
+    pipeline of each deal)."""
+    out: dict[str, list[str]] = {}
+    for status in meta.statuses:
+        if not status.dictionary.startswith("DEAL_STAGE"):
+            out.setdefault(status.dictionary, []).append(status.status_id)
+    return out
+
+
+def _dedupe(
+    workspace: Workspace, data: PreparedData
+) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, str]]]:
+    from migrate.dedupe import DecisionStore, dedupe_table
+    from migrate.dedupe.workspace import ENTITIES, repoint_tables, rules_from_config
+
+    config = data.config
+    stored = DecisionStore.for_workspace(workspace.root).load()
+    results = {}
+    for entity in ENTITIES:
+        if entity not in data.tables or data.tables[entity].empty:
+            continue
+        rules = rules_from_config(dict(config.dedupe), entity, config.language)
+        if rules is not None:
+            results[entity] = dedupe_table(
+                data.tables[entity], rules, decisions=stored.get(entity), explain=False
+            )
+    tables = repoint_tables(data.tables, results)
+    tables = {e: t.drop(columns=["_absorbed"], errors="ignore") for e, t in tables.items()}
+    return tables, {e: dict(r.key_map) for e, r in results.items()}
+
+
+class _CountingResolver(OwnerResolver):
+    """Resolves owners once per legacy value and counts the rows of each."""
+
+    def __init__(self, users: Any, config: MigrationConfig, meta: PortalMetadata) -> None:
+        explicit = {k: int(v) if v.isdigit() else v for k, v in config.owners.map.items()}
+        super().__init__(users, explicit, _default_owner(config, meta))
+        self._seen: dict[str, OwnerResolution] = {}
+        self._rows: Counter[str] = Counter()
+
+    def resolve(self, legacy: str | None) -> OwnerResolution:
+        text = (legacy or "").strip()
+        if text not in self._seen:
+            self._seen[text] = super().resolve(text)
+        self._rows[text] += 1
+        return self._seen[text]
+
+    def mappings(self) -> tuple[OwnerMapping, ...]:
+        out = []
+        for text, res in sorted(self._seen.items()):
+            user = self.users.get(res.user_id) if res.user_id is not None else None
+            name = user.full_name if user else ""
+            out.append(
+                OwnerMapping(text, res.user_id, name, res.rule, res.severity != "ok",
+                             self._rows[text])
+            )  # fmt: skip
+        return tuple(out)
+
+
+def _default_owner(config: MigrationConfig, meta: PortalMetadata) -> int | None:
+    value = config.owners.default_owner
+    if value is None:
+        return None
+    if value.isdigit() and any(u.id == int(value) and u.active for u in meta.users):
+        return int(value)
+    found = [u.id for u in meta.users if u.active and u.email.lower() == value.lower()]
+    if found:
+        return found[0]
+    raise ConfigError(
+        f"`owners.default_owner` in `{config.file}`: `{value}` is not an active portal user",
+        next_step="set it to the id or e-mail of an active employee of the portal",
+    )
+
+
+def _plan_tables(
+    tables: Mapping[str, pd.DataFrame],
+    survivors: Mapping[str, Mapping[str, str]],
+    known: Mapping[str, Mapping[str, int]],
+    meta: PortalMetadata,
+    owners: OwnerResolver,
+    config: MigrationConfig,
+) -> tuple[list[PlannedRecord], list[PlanIssue]]:
+    keys = {e: {str(k) for k in t["_key"]} | set(known.get(e, {})) for e, t in tables.items()}
+    index = ReferenceIndex(keys, survivors)
+    records: list[PlannedRecord] = []
+    issues: list[PlanIssue] = []
+    for entity, table in tables.items():
+        planned = plan_table(
+            entity, table, meta=meta, owners=owners, index=index, language=config.language
+        )
+        records += planned.records
+        issues += planned.issues
+    return records, issues
+
+
+def _validation_issues(data: PreparedData) -> list[PlanIssue]:
+    """The rows validation kept out of the CleanTables, as refused plan rows."""
+    errors = data.issues[data.issues["severity"] == "error"]
+    return [
+        PlanIssue(
+            str(row["entity"]),
+            str(row["key"] or ""),
+            str(row["rule"]),
+            str(row["message"]),
+            "error",
+            str(row["field"] or row["column"] or ""),
+            str(row["value"] or ""),
+            str(row["source"] or ""),
+            str(row["sheet"] or ""),
+            None if pd.isna(row["row"]) else int(row["row"]),
+        )
+        for row in errors.to_dict("records")
+    ]
+
+
+def _changed_updates(
+    previous: Mapping[tuple[str, str], LedgerRecord],
+    records: list[PlannedRecord],
+    matches: Mapping[str, Any],
+) -> dict[str, set[int]]:
+    """Portal ids of records loaded before whose content changed: their phones are read so an
+    update adds only new ones."""
+    ids: dict[str, set[int]] = {}
+    for record in records:
+        if record.entity not in COMM_ENTITIES or record.source_key in matches.get(
+            record.entity, {}
+        ):
+            continue
+        old = previous.get((record.entity, record.source_key))
+        if old is None or old.b24_id is None or old.state is not State.DONE:
+            continue
+        if old.fields.get(SOURCE_HASH, old.content_hash) != record.content_hash:
+            ids.setdefault(record.entity, set()).add(old.b24_id)
+    return ids
+
+
+def _apply_matches(
+    records: list[PlannedRecord],
+    matches: Mapping[str, Mapping[str, ExistingRecord]],
+    portal: Mapping[str, Mapping[int, PortalRecord]],
+    config: MigrationConfig,
+    previous: Mapping[tuple[str, str], LedgerRecord],
+    tables: Mapping[str, pd.DataFrame],
+) -> tuple[list[PlannedRecord], list[MatchedRecord]]:
+    """Decide create/update/skip for records the portal holds; trim phones it already has."""
+    on_existing = config.load.on_existing
+    out: list[PlannedRecord] = []
+    matched: list[MatchedRecord] = []
+    skipped: set[tuple[str, str]] = set()
+    where = _provenance(tables)
+    for record in records:
+        found = matches.get(record.entity, {}).get(record.source_key)
+        if found is not None:
+            op = _op(found, on_existing)
+            matched.append(
+                MatchedRecord(found, op, *where.get((record.entity, record.source_key), ("", None)))
+            )
+            if op is Op.SKIP:
+                skipped.add((record.entity, record.source_key))
+                out.append(replace(record, op=Op.SKIP, b24_id=found.b24_id))
+            elif op is Op.UPDATE:
+                out.append(_as_update(record, found.b24_id, found.portal))
+            else:
+                out.append(record)
+            continue
+        old = previous.get((record.entity, record.source_key))
+        if old is not None and old.op is Op.SKIP and on_existing == "skip":
+            out.append(replace(record, op=Op.SKIP, b24_id=old.b24_id))
+            continue
+        if (
+            old is not None
+            and old.b24_id is not None
+            and (old.fields.get(SOURCE_HASH) == record.content_hash)
+        ):
+            out.append(replace(record, fields=dict(old.fields), op=old.op, b24_id=old.b24_id))
+            continue
+        holder = portal.get(record.entity, {}).get(old.b24_id) if old and old.b24_id else None
+        out.append(_as_update(record, old.b24_id, holder) if holder and old else record)
+    return _children(out, matches, skipped), matched
+
+
+def _previous(ledger: Ledger, entities: Sequence[str]) -> dict[tuple[str, str], LedgerRecord]:
+    """The ledger's records of ``entities`` from earlier plans, by ``(entity, source key)``."""
+    return {(r.entity, r.source_key): r for e in entities for r in ledger.records(e)}
+
+
+def _op(found: ExistingRecord, on_existing: str) -> Op:
+    if on_existing == "skip":
+        return Op.SKIP
+    if on_existing == "create" and found.by != "origin":
+        return Op.CREATE
+    return Op.UPDATE
+
+
+def _as_update(
+    record: PlannedRecord, b24_id: int | None, portal: PortalRecord | None
+) -> PlannedRecord:
+    """An update that does not append phones or e-mails the portal record already has."""
+    fields = dict(record.fields)
+    if portal is not None:
+        for kind in _MULTI:
+            have = portal.comms.get(kind, frozenset())
+            values = [
+                v for v in fields.get(kind) or [] if normalize_comm(kind, str(v[0])) not in have
+            ]
+            if values:
+                fields[kind] = values
+            else:
+                fields.pop(kind, None)
+        fields[SOURCE_HASH] = record.content_hash
+    return replace(record, op=Op.UPDATE, b24_id=b24_id, fields=fields)
+
+
+def _children(
+    records: list[PlannedRecord],
+    matches: Mapping[str, Mapping[str, ExistingRecord]],
+    skipped: set[tuple[str, str]],
+) -> list[PlannedRecord]:
+    """Requisites the matched company already has are skipped; a skipped deal keeps its rows."""
+    out = []
+    for record in records:
+        if record.entity == "requisite":
+            owner = matches.get("company", {}).get(record.source_key)
+            inn = str(record.fields.get("RQ_INN") or "")
+            existing = owner.portal.requisites.get(inn) if owner and owner.portal else None
+            if existing is not None:
+                out.append(replace(record, op=Op.SKIP, b24_id=existing))
+                continue
+            if ("company", record.source_key) in skipped:
+                continue
+        if record.entity == "deal_products" and ("deal", record.source_key) in skipped:
+            continue
+        out.append(record)
+    return out
+
+
+def _provenance(
+    tables: Mapping[str, pd.DataFrame],
+) -> dict[tuple[str, str], tuple[str, int | None]]:
+    out: dict[tuple[str, str], tuple[str, int | None]] = {}
+    for entity, table in tables.items():
+        if "_source" not in table.columns:
+            continue
+        for key, source, row in zip(table["_key"], table["_source"], table["_row"], strict=True):
+            out[(entity, str(key))] = (str(source), None if pd.isna(row) else int(row))
+    return out
+
+
+def _op_counts(ledger: Ledger) -> dict[tuple[str, str], int]:
+    """Records per ``(entity, op)`` still to do, and ``skip`` / ``done`` ones as such."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for c in ledger.counts():
+        if c.op is Op.SKIP:
+            counts[(c.entity, "skip")] += c.count
+        elif c.state is State.DONE:
+            counts[(c.entity, "unchanged")] += c.count
+        else:
+            counts[(c.entity, str(c.op))] += c.count
+    return dict(counts)
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.started = self.last = time.perf_counter()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self.last, 3)
+        self.laps["total"] = round(now - self.started, 3)
+        self.last = now

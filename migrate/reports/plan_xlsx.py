@@ -1,0 +1,192 @@
+"""`reports/plan.xlsx`: what the load will do, and every row it will not load and why.
+
+Sheets (labels in the report language, ``ru`` by default): summary (records per entity and op,
+refused rows, warnings), refused rows (reason, source file, sheet, row, whether it blocks the
+load), warnings (owner warnings are not repeated per row: the owner sheet has them with their
+row counts), owner mapping (legacy owner → portal user; defaulted owners highlighted) and
+records the portal already holds (how they were found; updated, skipped or created).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from openpyxl import Workbook
+from openpyxl.styles import PatternFill
+
+from migrate.reports._xlsx import write_table
+
+if TYPE_CHECKING:
+    from migrate.plan import PlanResult
+
+__all__ = ["write_plan_xlsx"]
+
+_OPS = ("create", "update", "set", "skip", "unchanged")
+_LABELS = {
+    "ru": {
+        "summary": "Сводка", "refused": "Отклонённые строки", "warnings": "Предупреждения",
+        "owners": "Ответственные", "existing": "Уже на портале",
+        "entity": "Сущность", "create": "Создать", "update": "Обновить", "set": "Связи",
+        "skip": "Пропустить", "unchanged": "Без изменений", "refused_n": "Отклонено строк",
+        "warnings_n": "Предупреждений", "source": "Файл", "sheet": "Лист", "row": "Строка",
+        "key": "Ключ", "field": "Поле", "value": "Значение", "rule": "Правило",
+        "message": "Причина", "blocking": "Блокирует загрузку", "legacy": "В источнике",
+        "user_id": "ID сотрудника", "user": "Сотрудник на портале", "how": "Как найден",
+        "rows": "Строк", "defaulted": "По умолчанию", "b24_id": "ID на портале",
+        "title": "Название на портале", "by": "Найден по", "op": "Действие",
+        "candidates": "Кандидатов", "yes": "да", "no": "нет",
+        "skipped_on_purpose": "пропущено намеренно (--skip-refused)",
+    },
+    "en": {
+        "summary": "Summary", "refused": "Refused rows", "warnings": "Warnings",
+        "owners": "Owners", "existing": "Already in portal",
+        "entity": "Entity", "create": "Create", "update": "Update", "set": "Links",
+        "skip": "Skip", "unchanged": "Unchanged", "refused_n": "Refused rows",
+        "warnings_n": "Warnings", "source": "File", "sheet": "Sheet", "row": "Row",
+        "key": "Key", "field": "Field", "value": "Value", "rule": "Rule",
+        "message": "Reason", "blocking": "Blocks the load", "legacy": "In the source",
+        "user_id": "User id", "user": "Portal user", "how": "How found",
+        "rows": "Rows", "defaulted": "Defaulted", "b24_id": "Portal id",
+        "title": "Title in portal", "by": "Found by", "op": "Action",
+        "candidates": "Candidates", "yes": "yes", "no": "no",
+        "skipped_on_purpose": "left out on purpose (--skip-refused)",
+    },
+}  # fmt: skip
+_HIGHLIGHT = PatternFill("solid", fgColor="FFF2CC")
+
+
+def write_plan_xlsx(path: Path, result: PlanResult, *, language: str = "ru") -> Path:
+    """Write the plan workbook to ``path`` (folders created) and return ``path``."""
+    from migrate.plan._blockers import BLOCKING_RULES
+
+    t = _LABELS["en" if language == "en" else "ru"]
+    book = Workbook()
+    summary = book.active
+    assert summary is not None
+    summary.title = t["summary"]
+    _summary(summary, result, t)
+    refused = [i for i in result.issues if i.severity == "error"]
+    blocking = {
+        True: t["skipped_on_purpose"] if result.skip_refused else t["yes"],
+        False: t["no"],
+    }
+    write_table(
+        book.create_sheet(t["refused"]),
+        [
+            t[c]
+            for c in (
+                "entity",
+                "source",
+                "sheet",
+                "row",
+                "key",
+                "field",
+                "value",
+                "rule",
+                "message",
+                "blocking",
+            )
+        ],
+        (
+            [
+                i.entity,
+                i.source,
+                i.sheet,
+                i.row,
+                i.source_key,
+                i.field,
+                i.value,
+                i.rule,
+                i.message,
+                blocking[i.rule in BLOCKING_RULES],
+            ]
+            for i in refused
+        ),
+    )
+    write_table(
+        book.create_sheet(t["warnings"]),
+        [
+            t[c]
+            for c in (
+                "entity",
+                "source",
+                "sheet",
+                "row",
+                "key",
+                "field",
+                "value",
+                "rule",
+                "message",
+            )
+        ],
+        (
+            [i.entity, i.source, i.sheet, i.row, i.source_key, i.field, i.value, i.rule, i.message]
+            for i in result.issues
+            if i.severity != "error" and not i.rule.startswith("owner.")
+        ),
+    )
+    _owners(book.create_sheet(t["owners"]), result, t)
+    write_table(
+        book.create_sheet(t["existing"]),
+        [
+            t[c]
+            for c in (
+                "entity",
+                "key",
+                "source",
+                "row",
+                "b24_id",
+                "title",
+                "by",
+                "value",
+                "op",
+                "candidates",
+            )
+        ],
+        (
+            [
+                m.existing.entity,
+                m.existing.source_key,
+                m.source,
+                m.row,
+                m.existing.b24_id,
+                m.existing.portal.title if m.existing.portal else "",
+                m.existing.by,
+                m.existing.value,
+                t.get(str(m.op), str(m.op)),
+                m.existing.candidates,
+            ]
+            for m in result.matches
+        ),
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+def _summary(sheet: Any, result: PlanResult, t: dict[str, str]) -> None:
+    refused = Counter(i.entity for i in result.issues if i.severity == "error")
+    warned = Counter(i.entity for i in result.issues if i.severity != "error")
+    entities = sorted({e for e, _ in result.counts} | set(refused) | set(warned))
+    write_table(
+        sheet,
+        [t["entity"], *(t[op] for op in _OPS), t["refused_n"], t["warnings_n"]],
+        ([e, *(result.count(e, op) for op in _OPS), refused[e], warned[e]] for e in entities),
+    )
+
+
+def _owners(sheet: Any, result: PlanResult, t: dict[str, str]) -> None:
+    write_table(
+        sheet,
+        [t[c] for c in ("legacy", "user_id", "user", "how", "rows", "defaulted")],
+        (
+            [o.legacy, o.user_id, o.user_name, o.rule, o.rows, t["yes"] if o.defaulted else t["no"]]
+            for o in result.owners
+        ),
+    )
+    for number, owner in enumerate(result.owners, start=2):
+        if owner.defaulted:
+            for cell in sheet[number]:
+                cell.fill = _HIGHLIGHT

@@ -1,0 +1,93 @@
+"""`b24migrate plan` through CliRunner, and the plan of the whole amoCRM sample workspace."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from migrate.cli import cli
+from migrate.config import Workspace
+from migrate.errors import ConfigError
+from migrate.ledger import Ledger
+from migrate.plan import plan_blockers
+from tests.migrate.plan.test_run_plan import BAD_DEALS
+from tests.migrate.plan.workspace import Portal, make_workspace
+
+
+def test_help_has_an_example():
+    result = CliRunner().invoke(cli, ["plan", "--help"])
+    assert result.exit_code == 0
+    assert "Example: b24migrate plan --workspace acme --skip-refused" in result.output
+
+
+def test_exit_1_while_blocked_then_0_with_skip_refused(tmp_path):
+    make_workspace(tmp_path, default_owner=None, deals=BAD_DEALS)
+    runner = CliRunner()
+    blocked = runner.invoke(cli, ["plan", "-w", str(tmp_path), "--json"])
+    assert blocked.exit_code == 1, blocked.output
+    summary = json.loads(blocked.output)
+    assert {(b["rule"], b["rows"]) for b in summary["blockers"]} == {
+        ("stage.unknown", 1),
+        ("field.unknown", 2),
+        ("owner.no_default", 2),
+    }
+    assert summary["entities"]["company"]["create"] == 3
+    shown = runner.invoke(cli, ["plan", "-w", str(tmp_path)])
+    assert shown.exit_code == 1
+    assert "BLOCKING deal STAGE_ID" in shown.output
+    assert "--skip-refused" in shown.output
+    accepted = runner.invoke(cli, ["plan", "-w", str(tmp_path), "--skip-refused"])
+    assert accepted.exit_code == 0, accepted.output
+    assert "left out on purpose" in accepted.output
+
+
+def test_a_default_owner_not_on_the_portal_is_a_config_error(tmp_path):
+    make_workspace(tmp_path, default_owner="nobody@nowhere.example")
+    result = CliRunner().invoke(cli, ["plan", "-w", str(tmp_path)])
+    assert isinstance(result.exception, ConfigError)  # `main` turns it into exit code 2
+    assert "default_owner" in str(result.exception)
+
+
+@pytest.mark.slow
+def test_sample_amocrm_workspace_plans_clean_but_for_the_planted_dirt(tmp_path):
+    """`init` + the set-up a specialist does (default owner, the tag field on the portal,
+    the tender stage mapped to the sandbox's pipeline) → a plan without blockers whose only
+    refusals are the sample's planted dirt."""
+    root = tmp_path / "amo"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init", str(root), "--from", "amocrm"]).exit_code == 0
+    config = root / "migration.yaml"
+    config.write_text(config.read_text().replace("default_owner: null", "default_owner: 1"))
+    mapping = root / "mappings" / "deal.yaml"
+    mapping.write_text(mapping.read_text().replace("C1:PREPARATION", "C1:UC_TALKS"))
+    portal = Portal(Workspace.at(root))
+    for entity in ("company", "contact", "deal"):
+        portal.call(
+            f"crm.{entity}.userfield.add",
+            {"fields": {"FIELD_NAME": "TAGS", "USER_TYPE_ID": "string"}},
+        )
+    portal.close()
+
+    started = time.perf_counter()
+    result = runner.invoke(cli, ["plan", "-w", str(root), "--json"])
+    seconds = time.perf_counter() - started
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    print(f"sample amoCRM plan: {seconds:.1f} s; steps {summary['seconds']}")
+    assert summary["blockers"] == []
+    with Ledger.for_workspace(root, "amo") as ledger:
+        assert plan_blockers(ledger) == []
+        refused = {(i.entity, i.rule) for i in ledger.issues("error")}
+    # planted dirt: deal stages amoCRM never had; notes on those refused deals
+    assert refused == {("deal", "map.unknown"), ("note", "note.owner")}
+    entities = summary["entities"]
+    assert entities["company"]["create"] > 1700  # 2,000 rows less planted duplicates
+    assert entities["deal"]["create"] > 7700
+    assert "deal_products" not in entities  # the amoCRM sample has no product lines
+    portal = Portal(Workspace.at(root))  # the portal the CLI planned against holds nothing
+    held = portal.app.stats()["entities"]
+    assert {k: n for k, n in held.items() if n} == {"userfield": 3, "user": 5}
+    portal.close()
