@@ -417,6 +417,17 @@ class Bitrix24Client:
 
     # ---------------------------------------------------------------- OAuth
 
+    async def refresh_token(self) -> None:
+        """OAuth: fetch a new token pair now (when only a refresh token is known).
+
+        Raises:
+            PortalAuthError: the token server refused the refresh token.
+            PortalUnavailable: the token server did not answer.
+        """
+        if not isinstance(self.auth, OAuth):
+            raise TypeError("refresh_token() needs OAuth authentication")
+        await self._refresh(self.auth.generation)
+
     async def _refresh(self, generation: int) -> None:
         auth = self.auth
         assert isinstance(auth, OAuth)

@@ -6,6 +6,7 @@ language: ru               # report language: ru | en
 timezone: Europe/Moscow    # for dates without an offset
 portal:
   url: sandbox             # sandbox | env:B24_WEBHOOK_URL | https://x.bitrix24.ru/rest/1/<code>/
+  plan: standard           # the portal's REST limits: standard | enterprise | unlimited
 sources:
   contact: {files: [exports/contacts*.csv], encoding: cp1251, header_row: 1, sheet: Лист1}
 mappings: mappings
@@ -21,6 +22,7 @@ The webhook URL (and OAuth secrets) hold credentials: :class:`Secret` never show
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import zoneinfo
@@ -83,12 +85,13 @@ class Secret:
 
 @dataclass(frozen=True, slots=True)
 class OAuthConfig:
-    """An OAuth application: endpoint, client id/secret and the refresh token."""
+    """An OAuth application: endpoint, client id/secret, the refresh token, the token server."""
 
     endpoint: str
     client_id: str
     client_secret: Secret
     refresh_token: Secret
+    token_url: str = "https://oauth.bitrix.info/oauth/token/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,12 +103,14 @@ class PortalConfig:
         webhook: the webhook URL (a :class:`Secret`) for ``kind == "webhook"``.
         env: the environment variable it was read from, if any.
         oauth: the OAuth block for ``kind == "oauth"``.
+        plan: the portal's REST limits (``standard``, ``enterprise``, ``unlimited``).
     """
 
     kind: str = "sandbox"
     webhook: Secret | None = None
     env: str | None = None
     oauth: OAuthConfig | None = None
+    plan: str = "standard"
 
     @property
     def display(self) -> str:
@@ -256,6 +261,11 @@ class _ConfigParser:
         )
 
     def portal(self, data: Mapping[str, Any]) -> PortalConfig:
+        plan = self.choice(data, ("portal", "plan"), ("standard", "enterprise", "unlimited"),
+                           "standard")  # fmt: skip
+        return dataclasses.replace(self.portal_kind(data), plan=plan)
+
+    def portal_kind(self, data: Mapping[str, Any]) -> PortalConfig:
         if "oauth" in data:
             return self.oauth(data["oauth"])
         url = data.get("url", "sandbox")
@@ -291,6 +301,8 @@ class _ConfigParser:
             values[key] = str(raw or "")
         secret, token = Secret(values["client_secret"]), Secret(values["refresh_token"])
         auth = OAuthConfig(values["endpoint"], values["client_id"], secret, token)
+        if data.get("token_url"):
+            auth = dataclasses.replace(auth, token_url=str(data["token_url"]))
         return PortalConfig("oauth", oauth=auth)
 
     def sources(self, data: Mapping[str, Any]) -> dict[str, SourceSpec]:

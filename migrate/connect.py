@@ -1,34 +1,44 @@
-"""Connecting to the workspace's portal: the embedded sandbox or a webhook.
+"""Connecting to the portal a workspace names: the embedded sandbox, a webhook or OAuth.
 
 ```python
 async with open_portal(workspace, config) as client:
-    meta = await read_portal_metadata(client)
+    await client.call("user.current")
 ```
 
-``portal.url: sandbox`` is a sandbox portal kept in the workspace
-(``.b24migrate/sandbox/portal.sqlite``), mounted in-process: records loaded into it survive
-between commands, so `plan` → `load` → `plan` behaves as it would against a real portal.
+* ``portal.url: sandbox`` — a sandbox portal whose data lives in
+  ``WORKSPACE/.b24migrate/sandbox/portal.sqlite``, served in this process through
+  ``httpx.ASGITransport`` with the configured plan's limits. `plan` and `load` are separate
+  processes and open the same data one after the other (`b24migrate sandbox serve --data
+  WORKSPACE/.b24migrate/sandbox` shows it in between).
+* a webhook (``env:B24_WEBHOOK_URL`` or the URL itself) — checked with one `user.current`
+  call, so a wrong code or an unreachable portal is one clear line before anything starts.
+* OAuth — tokens rotate on every refresh; the newest pair is kept in
+  ``WORKSPACE/.b24migrate/oauth-tokens.json`` (mode 0600) and never logged.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
 
 import httpx
 
+from loaders.auth import OAuth, OAuthTokens
 from loaders.client import Bitrix24Client
-from migrate.config import MigrationConfig, Workspace
-from migrate.errors import ConfigError
+from loaders.errors import PortalAuthError, PortalBlocked, PortalError, PortalUnavailable
+from loaders.sandbox import SandboxConfig, create_app
+from migrate.config import MigrationConfig, PortalConfig, Workspace
+from migrate.errors import ConfigError, PortalTerminalError, PortalTransientError
 
-__all__ = ["SANDBOX_WEBHOOK", "open_portal", "sandbox_dir"]
+__all__ = ["SANDBOX_DIR", "TOKENS_FILE", "open_portal"]
 
-SANDBOX_WEBHOOK = "http://sandbox.local/rest/1/sandbox/"
-
-
-def sandbox_dir(workspace: Workspace) -> str:
-    """Where the embedded sandbox of ``workspace`` keeps its data."""
-    return str(workspace.state_dir / "sandbox")
+SANDBOX_DIR = Path(".b24migrate") / "sandbox"
+TOKENS_FILE = Path(".b24migrate") / "oauth-tokens.json"
+_SANDBOX_URL = "http://sandbox.local/rest/1/sandbox/"
 
 
 @asynccontextmanager
@@ -37,48 +47,124 @@ async def open_portal(
     config: MigrationConfig,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
+    **client_options: Any,
 ) -> AsyncIterator[Bitrix24Client]:
-    """A client for the portal `migration.yaml` names; closed (and the sandbox too) on exit.
+    """A connected :class:`Bitrix24Client` for the workspace's ``portal`` block.
 
     ``transport`` replaces the network (tests mount a sandbox app with
-    ``httpx.ASGITransport``); for ``portal.url: sandbox`` without one, the workspace's own
-    sandbox is started in-process.
+    ``httpx.ASGITransport``; for ``portal.url: sandbox`` it replaces the workspace's own
+    sandbox). ``client_options`` go to the client (``concurrency``, ``timeout`` …).
+
+    Raises:
+        ConfigError: the webhook URL is malformed.
+        PortalTerminalError: the portal refused the credentials (exit 3).
+        PortalTransientError: the portal did not answer.
     """
     portal = config.portal
+    if transport is not None:
+        client_options["transport"] = transport
     if portal.kind == "sandbox":
-        async with _sandbox_client(workspace, transport) as client:
+        async with _sandbox(workspace, portal, client_options) as client:
             yield client
         return
-    if portal.kind == "webhook" and portal.webhook is not None:
-        client = Bitrix24Client(portal.webhook.reveal(), transport=transport)
-    else:
-        raise ConfigError(
-            f"`portal` in `{config.file}`: {portal.display} cannot be opened here (OAuth "
-            "portals are not supported yet)",
-            next_step="set `portal.url` to `sandbox`, `env:B24_WEBHOOK_URL` or a webhook URL",
-        )
+    client = _remote_client(workspace, portal, client_options)
     async with client:
+        await _check(client, portal)
         yield client
 
 
 @asynccontextmanager
-async def _sandbox_client(
-    workspace: Workspace, transport: httpx.AsyncBaseTransport | None
+async def _sandbox(
+    workspace: Workspace, portal: PortalConfig, options: dict[str, Any]
 ) -> AsyncIterator[Bitrix24Client]:
-    if transport is not None:
-        async with Bitrix24Client(SANDBOX_WEBHOOK, transport=transport, plan="unlimited") as c:
-            yield c
+    if "transport" in options:  # a sandbox app mounted by the caller
+        async with Bitrix24Client(_SANDBOX_URL, plan=portal.plan, **options) as client:
+            yield client
         return
-    from loaders.sandbox import SandboxConfig, create_app
-
-    workspace.state_dir.mkdir(parents=True, exist_ok=True)
-    app = create_app(SandboxConfig(data_dir=workspace.state_dir / "sandbox", plan="unlimited"))
+    app = create_app(SandboxConfig(data_dir=workspace.root / SANDBOX_DIR, plan=portal.plan))
     try:
+        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]  # dict scope
         async with Bitrix24Client(
-            SANDBOX_WEBHOOK,
-            transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
-            plan="unlimited",
+            _SANDBOX_URL, transport=transport, plan=portal.plan, **options
         ) as client:
             yield client
     finally:
         app.close()
+
+
+def _remote_client(
+    workspace: Workspace, portal: PortalConfig, options: dict[str, Any]
+) -> Bitrix24Client:
+    if portal.kind == "webhook":
+        assert portal.webhook is not None
+        try:
+            return Bitrix24Client(portal.webhook.reveal(), plan=portal.plan, **options)
+        except ValueError as exc:
+            raise ConfigError(
+                f"`portal.url` ({portal.display}): {exc}",
+                next_step="copy the webhook URL again into `migration.yaml` or its variable",
+            ) from None
+    assert portal.oauth is not None
+    block = portal.oauth
+    path = workspace.root / TOKENS_FILE
+    tokens = _read_tokens(path) or OAuthTokens("", block.refresh_token.reveal(), 0.0)
+    auth = OAuth(
+        block.endpoint,
+        tokens,
+        client_id=block.client_id,
+        client_secret=block.client_secret.reveal(),
+        token_url=block.token_url,
+        on_tokens=lambda new: _write_tokens(path, new),
+    )
+    return Bitrix24Client(auth=auth, plan=portal.plan, **options)
+
+
+async def _check(client: Bitrix24Client, portal: PortalConfig) -> None:
+    """One cheap call, so that bad credentials or no network stop us before any work."""
+    try:
+        if isinstance(client.auth, OAuth) and not client.auth.tokens.access_token:
+            await client.refresh_token()
+        await client.call("user.current")
+    except (PortalAuthError, PortalBlocked) as exc:
+        raise PortalTerminalError(
+            f"the portal refused the credentials of {portal.display} "
+            f"({exc.code or type(exc).__name__})",
+            next_step="check the webhook URL (or the OAuth block) in `migration.yaml` and that "
+            "the webhook has the `crm` and `user` permissions",
+        ) from None
+    except PortalUnavailable as exc:
+        raise PortalTransientError(
+            f"the portal at {portal.display} does not answer ({exc.description[:80]})",
+            next_step="check the address and your network, then run the command again",
+        ) from None
+    except PortalError as exc:
+        raise PortalTransientError(
+            f"the portal at {portal.display} answered `user.current` with an error "
+            f"({exc.code or type(exc).__name__})",
+            next_step="check the portal's address in `migration.yaml`",
+        ) from None
+
+
+def _read_tokens(path: Path) -> OAuthTokens | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return OAuthTokens.from_reply(data)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_tokens(path: Path, tokens: OAuthTokens) -> None:
+    """Persist the rotated pair atomically, readable by the owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = {
+        "access_token": tokens.access_token,
+        "refresh_token": tokens.refresh_token,
+        "expires": tokens.expires,
+    }
+    temp = path.with_suffix(".tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(body, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temp, path)

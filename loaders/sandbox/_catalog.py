@@ -181,6 +181,19 @@ def section_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
     return plain_list(ctx, "productsection", params)
 
 
+@method("crm.productsection.delete")
+def section_delete(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    """Deletes the section; its products and subsections stay, detached from it."""
+    rid, _ = ctx.existing("productsection", params)
+    ctx.store.delete("productsection", rid)
+    for kind in ("product", "productsection"):
+        for child_id, child in list(ctx.store.table(kind).items()):
+            if child.get("SECTION_ID") == rid:
+                ctx.store.put(kind, child_id, {**child, "SECTION_ID": None})
+    ctx.touch()
+    return Reply(True)
+
+
 def _row(ctx: Ctx, deal_id: int, raw: Any, sort: int) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise legacy_error("Parameter 'rows' must be array.")

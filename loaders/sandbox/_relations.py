@@ -122,6 +122,17 @@ def comment_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
     return plain_list(ctx, "comment", params)
 
 
+@method("crm.timeline.comment.delete")
+def comment_delete(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    """``id`` (``ownerTypeId``/``ownerId`` accepted and ignored) → ``true``."""
+    rid = as_int(params.get("id", params.get("ID")))
+    if rid is None or ctx.store.get("comment", rid) is None:
+        raise RestError(400, "NOT_FOUND", "Not found.")
+    ctx.store.delete("comment", rid)
+    ctx.touch()
+    return Reply(True)
+
+
 @method("crm.activity.add")
 def activity_add(ctx: Ctx, params: dict[str, Any]) -> Reply:
     fields = param_fields(params)
@@ -150,6 +161,14 @@ def activity_add(ctx: Ctx, params: dict[str, Any]) -> Reply:
 @method("crm.activity.list")
 def activity_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
     return plain_list(ctx, "activity", params)
+
+
+@method("crm.activity.delete")
+def activity_delete(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    rid, _ = ctx.existing("activity", params)
+    ctx.store.delete("activity", rid)
+    ctx.touch()
+    return Reply(True)
 
 
 # -- duplicates ------------------------------------------------------------------------------------

@@ -66,6 +66,7 @@ portal id), a ``sending`` one is left for the next load to reconcile.
 
 from migrate.ledger._ledger import LEDGER_PATH, Ledger
 from migrate.ledger._model import (
+    PROVENANCE_KEYS,
     Batch,
     LedgerRecord,
     NotSent,
@@ -86,6 +87,7 @@ from migrate.ledger._model import (
 
 __all__ = [
     "LEDGER_PATH",
+    "PROVENANCE_KEYS",
     "Batch",
     "Ledger",
     "LedgerRecord",

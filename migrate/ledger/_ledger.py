@@ -346,6 +346,24 @@ class Ledger:
                 if not changed:
                     raise CheckpointError(f"record {record_id} is not `planned`")
 
+    def forget_portal_ids(self, record_ids: Sequence[int]) -> None:
+        """done → planned without a portal id (rollback deleted them), in one transaction.
+
+        Records that referred to them wait for a new id again; a create stays a create.
+        """
+        with self._store.write() as conn:
+            now = self._store.now()
+            for chunk in _chunks(record_ids):
+                marks = ",".join("?" * len(chunk))
+                conn.execute(
+                    "UPDATE records SET state = 'planned', b24_id = CASE WHEN op IN "
+                    "('create', 'set') THEN NULL ELSE b24_id END, created_run_id = NULL, "
+                    "batch_id = NULL, "
+                    f"attempts = 0, last_error = NULL, updated_at = ? WHERE id IN ({marks})",
+                    (now, *chunk),
+                )
+            recount_unresolved(conn)
+
     def retry_failed(self, entities: Sequence[str] | None = None) -> int:
         """failed → planned (all, or of some entities); returns how many."""
         sql = "UPDATE records SET state = 'planned', batch_id = NULL WHERE state = 'failed'"

@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "PROVENANCE_KEYS",
     "Batch",
     "LedgerRecord",
     "NotSent",
@@ -72,10 +73,16 @@ class Ref:
     source_key: str
 
 
+#: Field hints saying where a record came from (file, sheet, 1-based row); never sent and
+#: not part of the content hash (a row that moved in the file is not a changed record).
+PROVENANCE_KEYS = ("_source", "_sheet", "_row")
+
+
 def content_hash(fields: Mapping[str, Any], refs: tuple[Ref, ...]) -> str:
     """SHA-256 of the fields and the references (by source key, not by portal id)."""
     refs_part = sorted((r.path, r.entity, r.source_key) for r in refs)
-    text = dump_json({"fields": fields, "refs": refs_part})
+    content = {k: v for k, v in fields.items() if k not in PROVENANCE_KEYS}
+    text = dump_json({"fields": content, "refs": refs_part})
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -134,6 +141,16 @@ class LedgerRecord:
     def resolved_fields(self) -> dict[str, Any]:
         """The fields with every reference replaced by the referenced portal id."""
         return resolve_refs(self.fields, self.ref_ids)
+
+    @property
+    def provenance(self) -> tuple[str, str, int | None]:
+        """``(file, sheet, row)`` of the source row, from the plan's hints (``""``/None if none)."""
+        row = self.fields.get("_row")
+        return (
+            str(self.fields.get("_source") or ""),
+            str(self.fields.get("_sheet") or ""),
+            int(row) if isinstance(row, int | float | str) and str(row).isdigit() else None,
+        )
 
 
 def resolve_refs(

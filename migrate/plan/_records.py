@@ -8,6 +8,7 @@ Everything here is pure: the portal's metadata, owners and the reference index c
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
@@ -80,7 +81,7 @@ def plan_table(
         planner = _Row(entity, row, meta, owners, index, language)
         planned = planner.plan()
         issues.extend(planner.issues)
-        records.extend(planned)
+        records.extend(planner.with_provenance(r) for r in planned)
     return TablePlan(tuple(records), tuple(issues))
 
 
@@ -130,6 +131,12 @@ class _Row:
         if rows:
             records.extend(self._product_rows(rows))
         return records
+
+    def with_provenance(self, record: PlannedRecord) -> PlannedRecord:
+        """``record`` with the source file, sheet and row as ``_``-hints (never sent)."""
+        origin = {"_source": self.source, "_sheet": self.sheet, "_row": self.row}
+        hints = {k: v for k, v in origin.items() if v not in (None, "")}
+        return dataclasses.replace(record, fields={**record.fields, **hints})
 
     def _owners(self, fields: dict[str, Any]) -> None:
         for name in OWNER_FIELDS:

@@ -57,3 +57,14 @@ def test_plan_summary_get_defaults_to_zero():
     summary = PlanSummary({("company", "new"): 2})
     assert summary.get("company", "new") == 2
     assert summary.get("company", "changed") == 0
+
+
+def test_provenance_hints_are_read_back_and_do_not_change_the_content_hash():
+    base = {"TITLE": "ООО «Ромашка»"}
+    first = PlannedRecord("company", "co1", Op.CREATE, {**base, "_source": "a.csv", "_row": 2})
+    moved = PlannedRecord("company", "co1", Op.CREATE, {**base, "_source": "a.csv", "_row": 9})
+    assert first.content_hash == moved.content_hash
+    assert (
+        first.content_hash
+        != PlannedRecord("company", "co1", Op.CREATE, {"TITLE": "x"}).content_hash
+    )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
 from loaders.entities import RequisitePresets
-from migrate.ledger import Op, PlannedRecord, Ref
+from migrate.ledger import PROVENANCE_KEYS, Op, PlannedRecord, Ref
 from migrate.plan import (
     FieldInfo,
     OwnerResolver,
@@ -68,7 +70,20 @@ def frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def plan(entity, rows, meta=META):
-    return plan_table(entity, frame(rows), meta=meta, owners=OWNERS, index=INDEX)
+    """The plan of ``rows``, provenance hints checked and then left out of the records."""
+    result = plan_table(entity, frame(rows), meta=meta, owners=OWNERS, index=INDEX)
+    rows_by_key = {row["_key"]: i + 2 for i, row in enumerate(rows)}
+    for record in result.records:
+        key = record.fields.get("_row")
+        assert key in rows_by_key.values(), record
+        assert (record.fields["_source"], record.fields["_sheet"]) == ("export.xlsx", "Лист1")
+    stripped = tuple(
+        dataclasses.replace(
+            r, fields={k: v for k, v in r.fields.items() if k not in PROVENANCE_KEYS}
+        )
+        for r in result.records
+    )
+    return dataclasses.replace(result, records=stripped)
 
 
 def test_company_with_requisites_owner_and_multi_fields():

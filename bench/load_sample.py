@@ -1,0 +1,65 @@
+"""The sample migration loaded at the standard plan's limits: how close to the bound?
+
+The whole amoCRM sample workspace is planned into a ledger, then `load` (the library call
+the command makes) sends it to a sandbox served by `python -m migrate sandbox serve` in a
+subprocess with the standard plan (leaky bucket of 50 requests draining 2 per second) and a
+realistic latency per request. The bound the limits set: every sendable record in batches of
+50 commands, ceil(records / 50) requests, the first 50 free (a full bucket), then 2 per
+second. Figures on a shared 2-core machine are noisy. Last line: `ratio=R`.
+
+    python bench/load_sample.py [--latency-ms 150] [--rows N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from migrate.ledger import Ledger, State
+from migrate.load import load_workspace
+from tests.migrate.load.chaos import SandboxServer, free_port
+from tests.migrate.load.sample_plan import init_sample, plan_sample_sync
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency-ms", type=float, default=150.0)
+    parser.add_argument("--rows", type=int, default=None)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        server = SandboxServer(free_port(), root / "portal", plan="standard",
+                               latency_ms=args.latency_ms)  # fmt: skip
+        server.start("")
+        try:
+            workspace = init_sample(root / "ws", server.webhook, plan="standard")
+            plan_sample_sync(workspace, server.webhook, args.rows)
+            server.stop()
+            server.start("")  # a fresh bucket for the load
+            start = time.perf_counter()
+            result = asyncio.run(load_workspace(workspace, skip_blocked=True))
+            elapsed = time.perf_counter() - start
+        finally:
+            server.stop()
+        with Ledger.for_workspace(workspace.root) as ledger:
+            sent = len(ledger.records(state=State.DONE))
+            blocked = len(ledger.records(state=State.PLANNED))
+    ideal = math.ceil(sent / 50)
+    bound = max(ideal - 50, 0) / 2.0
+    print(
+        f"records={sent} (never sendable, blocked by the plan: {blocked}) "
+        f"batches={result.report.batches} (ideal {ideal}) elapsed={elapsed:.1f}s "
+        f"bound={bound:.1f}s records_per_s={sent / elapsed:.1f} latency_ms={args.latency_ms}"
+    )
+    print(f"ratio={bound / elapsed:.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+"""`rollback`: delete what a run (or the whole migration) created, children first.
+
+Order: timeline comments, activities and deal product rows (cleared) before deals and
+leads, deals before contacts, requisites with (before) their companies, companies, then
+products before product sections (subsections before their parents). Every record deleted,
+or found already gone, goes back to ``planned`` without a portal id in the same transaction
+as its level's replies, so a rollback that was interrupted resumes and a second rollback of
+the same run finds nothing to do. Relation sets (deal contacts, contact companies, product
+rows) of deleted owners are re-planned with them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from loaders.batch import Command as ClientCommand
+from loaders.client import Bitrix24Client
+from loaders.errors import PortalAuthError, PortalBlocked, PortalError
+from migrate.errors import PortalTerminalError, PortalTransientError
+from migrate.ledger import Ledger, LedgerRecord, Op, State
+from migrate.load._outcomes import error_text
+
+__all__ = ["DELETE_METHODS", "ROLLBACK_ORDER", "RollbackReport", "rollback"]
+
+#: Levels deleted one after another; within a level, in batches of 50.
+ROLLBACK_ORDER: tuple[tuple[str, ...], ...] = (
+    ("comment", "activity", "deal_products"),
+    ("deal", "lead"),
+    ("contact",),
+    ("requisite",),
+    ("company",),
+    ("product",),
+    ("product_section",),
+)
+
+DELETE_METHODS = {
+    "comment": "crm.timeline.comment.delete",
+    "activity": "crm.activity.delete",
+    "deal": "crm.deal.delete",
+    "lead": "crm.lead.delete",
+    "contact": "crm.contact.delete",
+    "requisite": "crm.requisite.delete",
+    "company": "crm.company.delete",
+    "product": "crm.product.delete",
+    "product_section": "crm.productsection.delete",
+}
+
+_GONE = ("not found", "not_found")
+
+
+@dataclass(frozen=True, slots=True)
+class RollbackReport:
+    """What a rollback deleted (per entity), found already gone, and could not delete."""
+
+    run_id: int
+    deleted: dict[str, int] = field(default_factory=dict)
+    gone: int = 0
+    errors: tuple[tuple[str, str, str], ...] = ()  # entity, source key, portal's text
+
+
+def rollback_targets(ledger: Ledger, run_id: int | None) -> list[LedgerRecord]:
+    """Records whose portal record ``run_id`` created (any run when ``None``)."""
+    if run_id is not None:
+        return [r for r in ledger.created_in_run(run_id) if r.b24_id is not None]
+    return [
+        r
+        for r in ledger.records()
+        if r.created_run_id is not None and r.b24_id is not None and r.op is Op.CREATE
+    ]
+
+
+async def rollback(ledger: Ledger, client: Bitrix24Client, run_id: int | None) -> RollbackReport:
+    """Delete what ``run_id`` created (everything when ``None``); see the module docstring."""
+    with ledger.exclusive("rollback"):
+        ledger.close_stale_runs()
+        if ledger.sending():
+            raise PortalTransientError(
+                "records are still `sending` from an interrupted load",
+                next_step="run `b24migrate load` first (it reconciles them), then roll back",
+            )
+        run = ledger.start_run("rollback")
+        status = "failed"
+        try:
+            report = await _Rollback(ledger, client, run.id).run(rollback_targets(ledger, run_id))
+            status = "finished"
+        finally:
+            ledger.finish_run(run.id, status)
+    return report
+
+
+class _Rollback:
+    def __init__(self, ledger: Ledger, client: Bitrix24Client, run_id: int) -> None:
+        self.ledger, self.client, self.run_id = ledger, client, run_id
+        self.deleted: dict[str, int] = {}
+        self.gone = 0
+        self.errors: list[tuple[str, str, str]] = []
+
+    async def run(self, targets: list[LedgerRecord]) -> RollbackReport:
+        owners = {("deal", r.source_key) for r in targets if r.entity == "deal"}
+        relations = [
+            r
+            for r in self.ledger.records(state=State.DONE)
+            if r.op is Op.SET and ("deal", r.source_key) in owners
+        ]
+        for level in ROLLBACK_ORDER:
+            work = [r for r in targets if r.entity in level and r.entity in DELETE_METHODS]
+            if "deal_products" in level:
+                work += [r for r in relations if r.entity == "deal_products"]
+            work = sorted(work, key=_depth_first(self.ledger))
+            for start in range(0, len(work), 50):
+                await self._delete(work[start : start + 50])
+        self.ledger.forget_portal_ids([r.id for r in relations if r.entity != "deal_products"])
+        return RollbackReport(self.run_id, self.deleted, self.gone, tuple(self.errors))
+
+    async def _delete(self, records: Sequence[LedgerRecord]) -> None:
+        commands = [_command(i, r) for i, r in enumerate(records)]
+        try:
+            replies = await self.client.batch(commands)
+        except (PortalAuthError, PortalBlocked) as exc:
+            raise PortalTerminalError(
+                f"rollback: the portal refused the deletes ({error_text(exc)})",
+                next_step="check the webhook's permissions, then run `b24migrate rollback` again",
+            ) from exc
+        except PortalError as exc:
+            raise PortalTransientError(
+                f"rollback: the portal did not answer ({error_text(exc)})",
+                next_step="run `b24migrate rollback` again; what was deleted is recorded",
+            ) from exc
+        forgotten = []
+        for record, reply in zip(records, replies, strict=True):
+            if reply.error is None:
+                self.deleted[record.entity] = self.deleted.get(record.entity, 0) + 1
+            elif any(word in error_text(reply.error).lower() for word in _GONE):
+                self.gone += 1
+            else:
+                self.errors.append((record.entity, record.source_key, error_text(reply.error)))
+                continue
+            forgotten.append(record.id)
+        self.ledger.forget_portal_ids(forgotten)
+
+
+def _command(index: int, record: LedgerRecord) -> ClientCommand:
+    if record.entity == "deal_products":
+        params = {"id": record.resolved_fields()["OWNER_ID"], "rows": []}
+        return ClientCommand(f"d{index}", "crm.deal.productrows.set", params)
+    return ClientCommand(f"d{index}", DELETE_METHODS[record.entity], {"id": record.b24_id})
+
+
+def _depth_first(ledger: Ledger) -> Callable[[LedgerRecord], tuple[int, int]]:
+    """Sort key: product sections deepest first (children before parents), others newest first."""
+    sections = ledger.records("product_section")
+    key_of = {r.b24_id: r.source_key for r in sections}
+    parent_of = {
+        r.source_key: key_of.get(target)
+        for r in sections
+        for path, target in r.ref_ids
+        if path == "SECTION_ID" and target is not None
+    }
+
+    def depth(key: str | None) -> int:
+        level = 0
+        while key is not None and level < 100:
+            key, level = parent_of.get(key), level + 1
+        return level
+
+    def sort_key(record: LedgerRecord) -> tuple[int, int]:
+        level = -depth(record.source_key) if record.entity == "product_section" else 0
+        return (level, -record.id)
+
+    return sort_key

@@ -1,0 +1,162 @@
+"""`load` and `retry` for a workspace: check the plan, connect, load, write reports/load.xlsx."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import migrate.plan
+from migrate.config import Workspace
+from migrate.connect import open_portal
+from migrate.errors import ConfigError, LoadError, ValidationFailed
+from migrate.ledger import Ledger, PlanIssue, State
+from migrate.load._engine import LoadOptions, LoadReport
+from migrate.load._reconcile import DEFAULT_SETTLE_SECONDS
+from migrate.load._rollback import RollbackReport, rollback, rollback_targets
+from migrate.load._signals import load_until_stopped
+from migrate.reports.load_xlsx import write_load_report
+
+__all__ = [
+    "LoadProgress",
+    "WorkspaceLoad",
+    "load_workspace",
+    "plan_blockers",
+    "rollback_preview",
+    "rollback_workspace",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class LoadProgress:
+    """Records the ledger holds (``total``) and those with a final state (done or failed)."""
+
+    total: int
+    finished: int
+    failed: int
+
+
+@dataclass(frozen=True, slots=True)
+class WorkspaceLoad:
+    """What `load`/`retry` did: the engine's report, failures left, where load.xlsx is."""
+
+    report: LoadReport
+    requeued: int
+    failed: int
+    load_xlsx: Path
+
+
+Progress = Callable[[LoadProgress], None]
+
+
+def plan_blockers(ledger: Ledger) -> list[PlanIssue]:
+    """Plan problems that keep the load from starting.
+
+    ``migrate.plan.plan_blockers`` decides when the plan stage provides it; until then every
+    plan issue of severity ``error`` (a refused row) blocks.
+    """
+    finder = getattr(migrate.plan, "plan_blockers", None)
+    if finder is not None:
+        return list(finder(ledger))
+    return ledger.issues("error")
+
+
+def progress_of(ledger: Ledger) -> LoadProgress:
+    total = finished = failed = 0
+    for count in ledger.counts():
+        total += count.count
+        if count.state in (State.DONE, State.FAILED):
+            finished += count.count
+        if count.state is State.FAILED:
+            failed += count.count
+    return LoadProgress(total, finished, failed)
+
+
+async def load_workspace(
+    workspace: Workspace,
+    *,
+    retry: bool = False,
+    entities: Sequence[str] = (),
+    skip_blocked: bool = False,
+    settle_seconds: float = DEFAULT_SETTLE_SECONDS,
+    on_progress: Progress | None = None,
+) -> WorkspaceLoad:
+    """Load what the workspace's ledger holds as planned.
+
+    With ``retry`` the failed records (of ``entities``, or all) are re-queued first: the plan
+    stage has no per-record re-plan yet, so they are sent again with the content they have;
+    after a fix to the data or mapping, run `b24migrate plan` first so they carry the new one.
+
+    Raises:
+        ValidationFailed: the plan has blocking problems (and ``skip_blocked`` is off).
+        Interrupted: Ctrl-C; the ledger is consistent (exit 4).
+        LoadError: records failed for good (exit 3); they are in reports/load.xlsx.
+    """
+    config = workspace.load_config()
+    with Ledger.open(workspace.ledger_path) as ledger:
+        blockers = plan_blockers(ledger)
+        if blockers and not skip_blocked:
+            first = blockers[0]
+            raise ValidationFailed(
+                f"the plan refused {len(blockers)} rows, e.g. {first.entity} "
+                f"`{first.source_key}`: {first.message}",
+                next_step="fix the data or mapping and run `b24migrate plan` again (see "
+                "reports/plan.xlsx), or pass `--skip-blocked` to load without those rows",
+            )
+        requeued = ledger.retry_failed(list(entities) or None) if retry else 0
+        options = LoadOptions(
+            route="import" if config.load.route == "import" else "add",
+            batch_size=config.load.batch_size,
+            settle_seconds=settle_seconds,
+        )
+        try:
+            async with open_portal(workspace, config) as client:
+                watcher = _watch(ledger, on_progress)
+                try:
+                    report = await load_until_stopped(ledger, client, options)
+                finally:
+                    watcher.cancel()
+                    if on_progress is not None:
+                        on_progress(progress_of(ledger))
+        finally:
+            path = write_load_report(ledger, workspace.reports_dir, config.language)
+        failed = len(ledger.failed())
+    if failed:
+        raise LoadError(
+            f"{failed} records failed; the portal's reasons are in `{path}`",
+            next_step="fix the data or mapping, then run `b24migrate retry`",
+        )
+    return WorkspaceLoad(report, requeued, failed, path)
+
+
+def _watch(ledger: Ledger, on_progress: Progress | None) -> asyncio.Task[None]:
+    async def poll() -> None:
+        while on_progress is not None:
+            on_progress(progress_of(ledger))
+            await asyncio.sleep(0.5)
+
+    return asyncio.create_task(poll())
+
+
+def rollback_preview(workspace: Workspace, run_id: int | None) -> dict[str, int]:
+    """How many records of each entity a rollback of ``run_id`` would delete."""
+    with Ledger.open(workspace.ledger_path) as ledger:
+        targets = rollback_targets(ledger, run_id)
+    counts: dict[str, int] = {}
+    for record in targets:
+        counts[record.entity] = counts.get(record.entity, 0) + 1
+    return counts
+
+
+async def rollback_workspace(workspace: Workspace, run_id: int | None) -> RollbackReport:
+    """Delete what ``run_id`` (or every run) created in the workspace's portal."""
+    config = workspace.load_config()
+    with Ledger.open(workspace.ledger_path) as ledger:
+        if run_id is not None and ledger.run(run_id) is None:
+            raise ConfigError(
+                f"there is no run {run_id} in this workspace",
+                next_step="`b24migrate status` shows the last run; omit --run to undo all",
+            )
+        async with open_portal(workspace, config) as client:
+            return await rollback(ledger, client, run_id)

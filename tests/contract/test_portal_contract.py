@@ -1,0 +1,200 @@
+"""The contract suite: client and loader checks against a portal.
+
+Every check runs twice: against the sandbox (always, so CI exercises the suite) and against a
+real portal named by `B24_WEBHOOK_URL` (`pytest -m portal`; skipped when the variable is
+unset). Records are created only under a fresh test ORIGINATOR_ID and deleted afterwards.
+
+    B24_WEBHOOK_URL=https://example.bitrix24.ru/rest/1/CODE/ pytest -m portal
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from loaders.batch import Command
+from loaders.client import Bitrix24Client
+from loaders.entities import WriteRequest, build_write
+from loaders.errors import PortalError
+from loaders.sandbox import SandboxConfig
+from loaders.sandbox.testing import running_sandbox
+from migrate.ledger import Ledger, Op, PlannedRecord, Ref, State
+from migrate.load import LoadOptions, load, reconcile, rollback
+
+
+@dataclass(frozen=True)
+class Target:
+    webhook_url: str
+    plan: str
+
+
+@pytest.fixture(params=[pytest.param("sandbox"), pytest.param("portal", marks=pytest.mark.portal)])
+def target(request) -> Iterator[Target]:
+    if request.param == "portal":
+        yield Target(os.environ["B24_WEBHOOK_URL"], os.environ.get("B24_PLAN", "standard"))
+        return
+    with running_sandbox(SandboxConfig(plan="unlimited")) as portal:
+        yield Target(portal.webhook_url, "unlimited")
+
+
+@pytest.fixture
+def originator() -> str:
+    return f"b24migrate-contract-{uuid.uuid4().hex[:8]}"
+
+
+def run(target: Target, scenario):
+    async def go():
+        async with Bitrix24Client(target.webhook_url, plan=target.plan) as client:
+            return await scenario(client)
+
+    return asyncio.run(go())
+
+
+def small_plan(tag: str) -> list[PlannedRecord]:
+    company, contacts, deal = f"{tag}-co", [f"{tag}-c1", f"{tag}-c2"], f"{tag}-d"
+    return [
+        PlannedRecord("company", company, Op.CREATE, {"TITLE": f"ООО «Контракт {tag}»"}),
+        *(
+            PlannedRecord(
+                "contact",
+                key,
+                Op.CREATE,
+                {"NAME": "Иван", "LAST_NAME": f"Тестов{i}", "PHONE": [[f"+7900000000{i}", "WORK"]]},
+                (Ref("COMPANY_ID", "company", company),),
+            )
+            for i, key in enumerate(contacts)
+        ),
+        PlannedRecord(
+            "deal",
+            deal,
+            Op.CREATE,
+            {"TITLE": f"Контракт {tag}", "OPPORTUNITY": "100.00", "CURRENCY_ID": "RUB"},
+            (Ref("COMPANY_ID", "company", company),),
+        ),
+        PlannedRecord(
+            "deal_contacts",
+            deal,
+            Op.SET,
+            {"CONTACT_IDS": [None, None]},
+            (
+                Ref("OWNER_ID", "deal", deal),
+                *(Ref(f"CONTACT_IDS.{i}", "contact", k) for i, k in enumerate(contacts)),
+            ),
+        ),
+        PlannedRecord(
+            "comment",
+            f"{deal}-n",
+            Op.CREATE,
+            {"ENTITY_TYPE": "deal", "COMMENT": "Проверка контракта", "_DATE": "2021-03-12"},
+            (Ref("ENTITY_ID", "deal", deal),),
+        ),
+    ]
+
+
+def test_identity_fields_and_batch_shapes(target):
+    async def scenario(client):
+        me = (await client.call("user.current")).result
+        fields = (await client.call("crm.company.fields")).result
+        replies = await client.batch(
+            [Command("ok", "crm.company.fields", {}), Command("bad", "crm.deal.get", {"id": 0})]
+        )
+        return me, fields, replies
+
+    me, fields, replies = run(target, scenario)
+    assert int(me["ID"]) > 0
+    assert {"TITLE", "ORIGINATOR_ID", "ORIGIN_ID"} <= set(fields)
+    ok, bad = replies
+    assert ok.error is None and "TITLE" in ok.result  # noqa: PT018
+    assert isinstance(bad.error, PortalError)
+
+
+def test_load_reconcile_and_rollback_leave_nothing_behind(target, originator, tmp_path: Path):
+    records = small_plan(originator[-8:])
+
+    async def scenario(client):
+        with Ledger.open(tmp_path / "ledger.sqlite", originator) as ledger:
+            ledger.apply_plan(ledger.start_run("plan").id, records)
+            try:
+                # the company is written but its reply is lost: the look-up must find it
+                company = ledger.records("company")[0]
+                ledger.mark_sending(ledger.start_run("load").id, [company.id])
+                write = build_write(
+                    WriteRequest("company", "create", company.source_key, dict(company.fields)),
+                    originator,
+                )
+                await client.call(write.method, write.params)
+                found = await reconcile(ledger, client, settle_seconds=0, clock=_now)
+                await load(ledger, client, LoadOptions(settle_seconds=0))
+                states = {r.state for r in ledger.records()}
+                listed = await client.list_all(
+                    "crm.contact.list", {"ORIGINATOR_ID": originator}, ["ID", "ORIGIN_ID"]
+                )
+                deal = ledger.get("deal", records[3].source_key).b24_id
+                linked = (await client.call("crm.deal.contact.items.get", {"id": deal})).result
+                companies = await client.list_all(
+                    "crm.company.list", {"ORIGINATOR_ID": originator}, ["ID"]
+                )
+            finally:
+                report = await rollback(ledger, client, None)
+            left = await client.list_all("crm.contact.list", {"ORIGINATOR_ID": originator}, ["ID"])
+            return states, listed, linked, found, companies, report, left
+
+    states, listed, linked, found, companies, report, left = run(target, scenario)
+    assert (found.found, found.requeued, found.duplicates) == (1, 0, ())
+    assert states == {State.DONE}
+    assert len(companies) == 1  # found, not created twice
+    assert sorted(r["ORIGIN_ID"] for r in listed) == sorted(r.source_key for r in records[1:3])
+    assert len(linked) == 2
+    assert report.errors == ()
+    assert left == []
+
+
+def test_fast_pagination_returns_every_row_once(target, originator):
+    async def scenario(client):
+        commands = [
+            Command(
+                f"c{i}",
+                "crm.contact.add",
+                {
+                    "fields": {
+                        "NAME": f"Страница{i}",
+                        "ORIGINATOR_ID": originator,
+                        "ORIGIN_ID": f"p{i}",
+                    }
+                },
+            )
+            for i in range(55)
+        ]
+        created = [r.result for r in await client.batch(commands[:50])]
+        created += [r.result for r in await client.batch(commands[50:])]
+        try:
+            rows = await client.list_all(
+                "crm.contact.list", {"ORIGINATOR_ID": originator}, ["ID", "ORIGIN_ID"]
+            )
+        finally:
+            await client.batch(
+                [Command(f"d{i}", "crm.contact.delete", {"id": cid}) for i, cid in
+                 enumerate(created[:50])]
+            )  # fmt: skip
+            await client.batch(
+                [Command(f"d{i}", "crm.contact.delete", {"id": c}) for i, c in
+                 enumerate(created[50:])]
+            )  # fmt: skip
+        return created, rows
+
+    created, rows = run(target, scenario)
+    ids = [int(r["ID"]) for r in rows]
+    assert ids == sorted(ids)
+    assert sorted(ids) == sorted(int(c) for c in created)
+
+
+def _now():
+    from datetime import UTC, datetime, timedelta
+
+    return datetime.now(UTC) + timedelta(seconds=5)

@@ -1,0 +1,29 @@
+"""The chaos test, short form: sample rows into a served faulty sandbox, the load SIGKILLed.
+
+Full size (whole sample, 20 kills): `python bench/chaos.py`. `B24_SLOW=1` runs more here.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from .chaos import run_chaos
+
+pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+
+FULL = bool(os.environ.get("B24_SLOW"))
+
+
+@pytest.mark.parametrize("oauth", [False, True], ids=["webhook", "oauth"])
+def test_sample_load_killed_and_faulty_ends_with_every_record_exactly_once(tmp_path, oauth):
+    result = run_chaos(
+        tmp_path, kills=8 if FULL else 4, rows=None if FULL else 150, oauth=oauth, batch_size=10
+    )
+    assert result.kills >= 2
+    assert result.failed == 0
+    assert sum(result.faults.values()) > 0, "no fault was injected"
+    assert (result.lost, result.duplicated, result.wrong_refs) == (0, 0, 0), result
+    assert result.found == result.planned
+    print(result.line(), result)

@@ -1,0 +1,186 @@
+"""`b24migrate load | retry | rollback` on a workspace whose portal is the embedded sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from migrate.cli import cli, main
+from migrate.config import Workspace
+from migrate.connect import open_portal
+from migrate.ledger import Ledger, Op, PlanIssue, PlannedRecord, State
+
+from .load.conftest import ORIGINATOR, sample_plan
+
+BAD_PRODUCT = PlannedRecord(
+    "product", "bad", Op.CREATE, {"PRICE": "1.00", "_source": "products.csv", "_row": 7}
+)
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    (tmp_path / "migration.yaml").write_text(
+        f"name: {ORIGINATOR}\nlanguage: en\nportal:\n  url: sandbox\n  plan: unlimited\n"
+        "sources: {}\n",
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def plan(root, records, issues=()):
+    with Ledger.for_workspace(root, ORIGINATOR) as ledger:
+        run = ledger.start_run("plan")
+        ledger.apply_plan(run.id, records)
+        ledger.replace_issues(run.id, list(issues))
+        ledger.finish_run(run.id)
+
+
+def run(capsys, *args):
+    try:
+        main([*args])
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def portal_counts(root):
+    async def go():
+        async with open_portal(Workspace.at(root), Workspace.at(root).load_config()) as client:
+            return {
+                e: (await client.call(f"crm.{e}.list", {})).total
+                for e in ("company", "contact", "deal")
+            }
+
+    return asyncio.run(go())
+
+
+def test_load_refuses_while_the_plan_has_errors_unless_skipped(workspace, capsys):
+    issue = PlanIssue("deal", "d9", "stage.unknown", "stage `LOST2` does not exist")
+    plan(workspace, sample_plan(companies=2), [issue])
+    code, _, err = run(capsys, "load", "-w", str(workspace), "--quiet")
+    assert code == 1
+    assert "refused 1 rows" in err
+    assert "d9" in err
+    assert "--skip-blocked" in err
+    code, out, _ = run(capsys, "load", "-w", str(workspace), "--skip-blocked", "--json")
+    assert code == 0, out
+    assert '"failed": 0' in out
+    assert portal_counts(workspace) == {"company": 2, "contact": 4, "deal": 2}
+
+
+def test_failures_exit_3_listed_in_load_xlsx_then_retry_after_the_fix(workspace, capsys):
+    plan(workspace, [*sample_plan(companies=1), BAD_PRODUCT])
+    code, _, err = run(capsys, "load", "-w", str(workspace), "--quiet")
+    assert code == 3
+    assert "1 records failed" in err
+    assert "load.xlsx" in err
+    assert "retry" in err
+    book = load_workbook(workspace / "reports" / "load.xlsx")
+    assert book.sheetnames == ["Summary", "Failed records"]
+    summary = {r[0]: r[1:] for r in book["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["Products"] == (0, 0, 2, 1, 3)
+    (failed,) = list(book["Failed records"].iter_rows(min_row=2, values_only=True))
+    assert failed[:3] == ("Products", "bad", "create")
+    assert "Name" in failed[3]
+    assert failed[4:7] == ("products.csv", None, 7)
+    assert failed[8].startswith("b24migrate retry --workspace")
+    assert "--entity product" in failed[8]
+
+    plan(workspace, [dataclass_fix(BAD_PRODUCT)])
+    code, out, _ = run(capsys, "retry", "-w", str(workspace), "--quiet")
+    assert code == 0, out
+    with Ledger.for_workspace(workspace) as ledger:
+        assert {r.state for r in ledger.records()} == {State.DONE}
+
+
+def dataclass_fix(record):
+    return PlannedRecord(
+        record.entity, record.source_key, record.op, {**record.fields, "NAME": "Болт М10"}
+    )
+
+
+def test_rollback_deletes_children_first_and_a_second_one_is_a_no_op(workspace, capsys):
+    plan(workspace, sample_plan(companies=2))
+    assert run(capsys, "load", "-w", str(workspace), "--quiet")[0] == 0
+    declined = CliRunner().invoke(cli, ["rollback", "-w", str(workspace)], input="n\n")
+    assert "Delete 2 comment, 2 company, 4 contact, 2 deal, 2 product" in declined.output
+    assert portal_counts(workspace)["deal"] == 2
+    code, out, _ = run(capsys, "rollback", "-w", str(workspace), "--yes")
+    assert code == 0
+    assert (
+        "deleted 2 comment, 2 company, 4 contact, 2 deal, 2 deal_products, 2 product, "
+        "1 product_section, 2 requisite; 0 were gone already" in out
+    )
+    assert portal_counts(workspace) == {"company": 0, "contact": 0, "deal": 0}
+    code, out, _ = run(capsys, "rollback", "-w", str(workspace), "--yes")
+    assert (code, out.strip()) == (0, "Nothing to roll back: no portal record of this run is "
+                                       "in the ledger.")  # fmt: skip
+    with Ledger.for_workspace(workspace) as ledger:
+        assert {r.state for r in ledger.records()} == {State.PLANNED}
+        assert ledger.runs()[-1].kind == "rollback"
+    assert run(capsys, "load", "-w", str(workspace), "--quiet")[0] == 0  # loads again
+    assert portal_counts(workspace) == {"company": 2, "contact": 4, "deal": 2}
+
+
+def test_rollback_of_one_run_leaves_the_others(workspace, capsys):
+    records = sample_plan(companies=2)
+    plan(workspace, [r for r in records if r.entity in ("company", "product_section")])
+    assert run(capsys, "load", "-w", str(workspace), "--quiet")[0] == 0
+    plan(workspace, records)
+    assert run(capsys, "load", "-w", str(workspace), "--quiet")[0] == 0
+    with Ledger.for_workspace(workspace) as ledger:
+        second = max(r.id for r in ledger.runs() if r.kind == "load")
+    code, out, _ = run(capsys, "rollback", "-w", str(workspace), "--run", str(second), "--yes")
+    assert code == 0, out
+    assert portal_counts(workspace) == {"company": 2, "contact": 0, "deal": 0}
+
+
+def test_commands_have_help_with_an_example():
+    for name in ("load", "retry", "rollback"):
+        result = CliRunner().invoke(cli, [name, "--help"])
+        assert result.exit_code == 0
+        assert "Example: b24migrate " + name in result.output.replace("\n", " ")
+
+
+def test_ctrl_c_stops_cleanly_with_exit_4_and_says_how_to_resume(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from loaders.sandbox import SandboxConfig
+    from loaders.sandbox.testing import running_sandbox
+
+    with running_sandbox(SandboxConfig(plan="unlimited", latency_ms=300)) as portal:
+        (tmp_path / "migration.yaml").write_text(
+            f"name: {ORIGINATOR}\nportal:\n  url: {portal.webhook_url}\n  plan: unlimited\n"
+            "sources: {}\nload: {batch_size: 2}\n",
+            encoding="utf-8",
+        )
+        plan(tmp_path, sample_plan(companies=6))
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "migrate", "load", "-w", str(tmp_path), "--quiet"],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        ledger_file = tmp_path / ".b24migrate" / "ledger.sqlite"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with Ledger.for_workspace(tmp_path) as ledger:
+                if ledger.records(state=State.DONE):
+                    break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert ledger_file.is_file()
+        assert proc.returncode == 4, err
+        assert "run `b24migrate load` again to resume" in err
+        assert "Traceback" not in err
+        with Ledger.for_workspace(tmp_path) as ledger:
+            assert not ledger.sending()
+            assert ledger.records(state=State.PLANNED)
