@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from migrate import __version__
+from migrate.cli._logged import with_run_log
 from migrate.errors import MigrationError
 
 __all__ = ["cli", "main"]
@@ -44,7 +45,7 @@ class _LazyGroup(click.Group):
             return None
         module = importlib.import_module(module_name)
         command: click.Command = module.command
-        return command
+        return with_run_log(command)
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import migrate.plan
 from migrate.config import Workspace
@@ -62,6 +63,12 @@ def plan_blockers(ledger: Ledger) -> list[PlanIssue]:
     return ledger.issues("error")
 
 
+def _first_key(blocker: Any) -> str:
+    """The source key of a blocking PlanIssue, or of the first row of the plan's Blocker."""
+    rows = getattr(blocker, "rows", None)
+    return str(rows[0][2]) if rows else str(getattr(blocker, "source_key", ""))
+
+
 def progress_of(ledger: Ledger) -> LoadProgress:
     total = finished = failed = 0
     for count in ledger.counts():
@@ -98,9 +105,10 @@ async def load_workspace(
         blockers = plan_blockers(ledger)
         if blockers and not skip_blocked:
             first = blockers[0]
+            rows = sum(getattr(b, "count", 1) for b in blockers)
             raise ValidationFailed(
-                f"the plan refused {len(blockers)} rows, e.g. {first.entity} "
-                f"`{first.source_key}`: {first.message}",
+                f"the plan refused {rows} rows, e.g. {first.entity} `{_first_key(first)}`: "
+                f"{first.message}",
                 next_step="fix the data or mapping and run `b24migrate plan` again (see "
                 "reports/plan.xlsx), or pass `--skip-blocked` to load without those rows",
             )

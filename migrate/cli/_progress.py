@@ -1,0 +1,83 @@
+"""Rich progress bars for the library's progress ticks (:mod:`migrate.progress`).
+
+One bar per step, created by the step's first tick: description, bar, done/total, percent,
+rate in the step's unit per second, elapsed time and ETA. Bars go to stderr, so ``--json``
+output on stdout stays clean; with ``--quiet`` or ``--json`` there are no bars at all.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from migrate.progress import Tick
+
+__all__ = ["ProgressBars", "progress_bars"]
+
+
+class _RateColumn(ProgressColumn):
+    """``1,234 rows/s`` once rich has measured a speed."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        unit = task.fields.get("unit", "")
+        return Text(f"{speed:,.0f} {unit}/s" if speed else "", style="progress.data.speed")
+
+
+class ProgressBars:
+    """A :data:`~migrate.progress.ProgressCallback` that draws rich bars (a context manager)."""
+
+    def __init__(self, console: Console | None = None) -> None:
+        self.progress = Progress(
+            TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(),
+            TaskProgressColumn(), _RateColumn(), TimeElapsedColumn(), TextColumn("ETA"),
+            TimeRemainingColumn(), console=console or Console(stderr=True),
+        )  # fmt: skip
+        self.tasks: dict[str, TaskID] = {}
+
+    def __call__(self, tick: Tick) -> None:
+        task = self.tasks.get(tick.step)
+        if task is None:
+            task = self.tasks[tick.step] = self.progress.add_task(
+                tick.step, total=tick.total, unit=tick.unit
+            )
+        total = tick.total if tick.total is not None else None
+        if tick.finished and total is None:
+            total = tick.done
+        self.progress.update(task, completed=tick.done, total=total)
+
+    def say(self, line: str) -> None:
+        """Print ``line`` above the bars (no markup, no wrapping)."""
+        self.progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+    def __enter__(self) -> ProgressBars:
+        self.progress.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.progress.stop()
+
+
+def progress_bars(quiet: bool, as_json: bool = False) -> ProgressBars | None:
+    """Bars for an interactive run; ``None`` (no progress) with ``--quiet`` or ``--json``."""
+    return None if quiet or as_json else ProgressBars()
+
