@@ -30,7 +30,7 @@ from loaders.sandbox import FaultSpec, SandboxConfig
 from loaders.sandbox.testing import RunningSandbox, running_sandbox
 from migrate.config import Workspace
 from migrate.connect import SANDBOX_DIR
-from migrate.errors import MigrationError
+from migrate.errors import ConfigError, MigrationError
 from migrate.progress import ProgressCallback
 from migrate.runlog import RunLog, run_log
 from migrate.verify import PortalCheck, check_portal_sync
@@ -111,10 +111,15 @@ def run_demo(
     """Run the demo (see the module docstring); ``say`` gets a line per step as it ends."""
     from migrate.scaffold import init_workspace
 
+    if (settings.root / "migration.yaml").exists():
+        raise ConfigError(
+            f"`{settings.root}` already holds a workspace",
+            next_step="give `--workspace` a new folder, or leave it out for a temp folder",
+        )
     sources = _subset_sources(settings.root, settings.rows) if settings.rows else ()
     init = init_workspace(settings.root, "amocrm", sources=sources, name="demo")
     workspace = init.workspace
-    _point_at_env(workspace, settings.plan)
+    _configure(workspace, settings.plan)
     sandbox = SandboxConfig(data_dir=workspace.root / SANDBOX_DIR, token=settings.token,
                             plan=settings.plan, seed=settings.seed)  # fmt: skip
     counter = _RetryCounter()
@@ -287,12 +292,17 @@ def _environ(name: str, value: str) -> Iterator[None]:
             os.environ[name] = old
 
 
-def _point_at_env(workspace: Workspace, plan: str) -> None:
-    """`portal.url: env:B24_WEBHOOK_URL` with the demo's plan (the secret stays out of files)."""
+def _configure(workspace: Workspace, plan: str) -> None:
+    """What the specialist would edit in `migration.yaml` for the demo: the portal is read
+    from `B24_WEBHOOK_URL` (the secret stays out of files) with the demo's plan, and legacy
+    owners without a portal account fall back to the portal's admin (user 1)."""
     path = workspace.config_path
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("  url: sandbox\n", f"  url: env:{ENV}\n  plan: {plan}\n"),
-                    encoding="utf-8")  # fmt: skip
+    text = (
+        path.read_text(encoding="utf-8")
+        .replace("  url: sandbox\n", f"  url: env:{ENV}\n  plan: {plan}\n")
+        .replace("  default_owner: null\n", "  default_owner: 1\n")
+    )
+    path.write_text(text, encoding="utf-8")
 
 
 def _create_user_fields(portal: RunningSandbox) -> None:

@@ -88,7 +88,8 @@ def _render(result: DemoResult, faults: bool) -> None:
     ws = result.workspace.root
     failed = result.failed
     if failed is not None:
-        click.echo(f"Stopped at `{failed.name}`: {failed.line}")
+        verb = "finished with failures" if failed.name == "load" else "stopped the demo"
+        click.echo(f"`{failed.name}` {verb}: {failed.line}")
         if failed.error:
             click.echo(f"Next: {failed.error}")
     if faults:

@@ -31,13 +31,13 @@ def command(root: Path, quiet: bool, as_json: bool) -> None:
       b24migrate report --workspace acme
     """
     workspace = Workspace.at(root)
+    language = workspace.load_config().language  # a missing or bad config stops here
     bars = progress_bars(quiet, as_json)
     if bars is None:
         summary = build_summary(workspace)
     else:
         with bars:
             summary = build_summary(workspace, on_progress=bars)
-    language = workspace.load_config().language
     path = write_workspace_summary(summary, workspace, language)
     if as_json:
         body = {"summary_html": str(path), **summary_to_dict(summary)}
