@@ -43,17 +43,12 @@ _SANDBOX_URL = "http://sandbox.local/rest/1/sandbox/"
 
 @asynccontextmanager
 async def open_portal(
-    workspace: Workspace,
-    config: MigrationConfig,
-    *,
-    transport: httpx.AsyncBaseTransport | None = None,
-    **client_options: Any,
+    workspace: Workspace, config: MigrationConfig, **client_options: Any
 ) -> AsyncIterator[Bitrix24Client]:
     """A connected :class:`Bitrix24Client` for the workspace's ``portal`` block.
 
-    ``transport`` replaces the network (tests mount a sandbox app with
-    ``httpx.ASGITransport``; for ``portal.url: sandbox`` it replaces the workspace's own
-    sandbox). ``client_options`` go to the client (``concurrency``, ``timeout`` …).
+    ``client_options`` go to the client (``concurrency``, ``timeout`` …); a ``transport``
+    given for a ``sandbox`` portal replaces the embedded one (tests mount their own app).
 
     Raises:
         ConfigError: the webhook URL is malformed.
@@ -61,8 +56,6 @@ async def open_portal(
         PortalTransientError: the portal did not answer.
     """
     portal = config.portal
-    if transport is not None:
-        client_options["transport"] = transport
     if portal.kind == "sandbox":
         async with _sandbox(workspace, portal, client_options) as client:
             yield client
@@ -77,7 +70,7 @@ async def open_portal(
 async def _sandbox(
     workspace: Workspace, portal: PortalConfig, options: dict[str, Any]
 ) -> AsyncIterator[Bitrix24Client]:
-    if "transport" in options:  # a sandbox app mounted by the caller
+    if options.get("transport") is not None:  # a sandbox the caller mounted (tests)
         async with Bitrix24Client(_SANDBOX_URL, plan=portal.plan, **options) as client:
             yield client
         return

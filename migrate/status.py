@@ -10,6 +10,7 @@ from datetime import datetime
 from migrate.ledger import Ledger, LedgerRecord, Run, State
 from migrate.ledger._store import utc_now
 from migrate.load import ENTITY_ORDER
+from migrate.plan import plan_blockers
 
 __all__ = ["EntityStatus", "LoadStatus", "ledger_status"]
 
@@ -40,7 +41,7 @@ class LoadStatus:
     running_rate: float | None  # records per second of the load now running
     eta_seconds: float | None
     failed: tuple[LedgerRecord, ...]
-    blocking_issues: int
+    blocking_issues: int  # rows kept out by problems that stop `load` (plan_blockers)
 
     @property
     def remaining(self) -> int:
@@ -80,7 +81,7 @@ def ledger_status(
         running_rate=rate,
         eta_seconds=remaining / rate if rate else None,
         failed=tuple(ledger.failed()[:failed_limit]),
-        blocking_issues=len(ledger.issues("error")),
+        blocking_issues=sum(b.count for b in plan_blockers(ledger)),
     )
 
 

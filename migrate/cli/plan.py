@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from migrate.cli._options import workspace_option
 from migrate.config import Workspace
 from migrate.plan import PlanResult, run_plan
 
@@ -18,15 +19,7 @@ _OPS = ("create", "update", "set", "skip", "unchanged")
 
 
 @click.command("plan")
-@click.option(
-    "--workspace",
-    "-w",
-    "root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="The workspace folder (has migration.yaml).",
-)
+@workspace_option
 @click.option(
     "--skip-refused",
     is_flag=True,

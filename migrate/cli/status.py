@@ -114,7 +114,10 @@ def _render(status: LoadStatus) -> None:
         left = _duration(status.eta_seconds)
         console.print(f"Loading {status.running_rate:.1f} records/s; about {left} left")
     if status.blocking_issues:
-        console.print(f"{status.blocking_issues} plan errors block rows; see reports/plan.xlsx")
+        console.print(
+            f"{status.blocking_issues} rows have problems that block the load; see "
+            "reports/plan.xlsx (fix them, or `b24migrate plan --skip-refused`)"
+        )
     for record in status.failed:
         console.print(
             f"failed {record.entity} `{record.source_key}` "

@@ -6,17 +6,16 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import migrate.plan
 from migrate.config import Workspace
 from migrate.connect import open_portal
 from migrate.errors import ConfigError, LoadError, ValidationFailed
-from migrate.ledger import Ledger, PlanIssue, State
+from migrate.ledger import Ledger, State
 from migrate.load._engine import LoadOptions, LoadReport
 from migrate.load._reconcile import DEFAULT_SETTLE_SECONDS
 from migrate.load._rollback import RollbackReport, rollback, rollback_targets
 from migrate.load._signals import load_until_stopped
+from migrate.plan import plan_blockers
 from migrate.reports.load_xlsx import write_load_report
 
 __all__ = [
@@ -49,24 +48,6 @@ class WorkspaceLoad:
 
 
 Progress = Callable[[LoadProgress], None]
-
-
-def plan_blockers(ledger: Ledger) -> list[PlanIssue]:
-    """Plan problems that keep the load from starting.
-
-    ``migrate.plan.plan_blockers`` decides when the plan stage provides it; until then every
-    plan issue of severity ``error`` (a refused row) blocks.
-    """
-    finder = getattr(migrate.plan, "plan_blockers", None)
-    if finder is not None:
-        return list(finder(ledger))
-    return ledger.issues("error")
-
-
-def _first_key(blocker: Any) -> str:
-    """The source key of a blocking PlanIssue, or of the first row of the plan's Blocker."""
-    rows = getattr(blocker, "rows", None)
-    return str(rows[0][2]) if rows else str(getattr(blocker, "source_key", ""))
 
 
 def progress_of(ledger: Ledger) -> LoadProgress:
@@ -105,12 +86,16 @@ async def load_workspace(
         blockers = plan_blockers(ledger)
         if blockers and not skip_blocked:
             first = blockers[0]
-            rows = sum(getattr(b, "count", 1) for b in blockers)
+            rows = sum(b.count for b in blockers)
+            source, row, key = first.rows[0]
+            where = f"{first.entity} `{key}`" + (f" `{first.field}`" if first.field else "")
+            where += f" ({source}, row {row})" if source and row else ""
             raise ValidationFailed(
-                f"the plan refused {rows} rows, e.g. {first.entity} `{_first_key(first)}`: "
-                f"{first.message}",
-                next_step="fix the data or mapping and run `b24migrate plan` again (see "
-                "reports/plan.xlsx), or pass `--skip-blocked` to load without those rows",
+                f"the plan has {len(blockers)} blocking problem(s) in {rows} rows, e.g. "
+                f"{where}: {first.message}",
+                next_step="fix the portal, data or mapping and run `b24migrate plan` again (see "
+                "reports/plan.xlsx), or leave those rows out: `b24migrate plan --skip-refused` "
+                "or `b24migrate load --skip-blocked`",
             )
         requeued = ledger.retry_failed(list(entities) or None) if retry else 0
         options = LoadOptions(

@@ -146,7 +146,8 @@ async def _plan(
     environ: Mapping[str, str] | None,
 ) -> PlanResult:
     timer = _Timer()
-    async with open_portal(workspace, config, transport=transport) as client:
+    options = {} if transport is None else {"transport": transport}
+    async with open_portal(workspace, config, **options) as client:
         meta = await read_portal_metadata(client)
         timer.lap("portal metadata")
         data = prepare(
@@ -168,6 +169,8 @@ async def _plan(
             matches = await match_existing(
                 client, config.name, tables, skip_keys={e: set(k) for e, k in known.items()}
             )
+            matches, claimed = _unique_claims(matches, known, tables, config.language)
+            issues += claimed
             previous = _previous(ledger, ORIGIN_ENTITIES)
             changed = _changed_updates(previous, records, matches)
             portal = {
@@ -393,6 +396,42 @@ def _apply_matches(
         holder = portal.get(record.entity, {}).get(old.b24_id) if old and old.b24_id else None
         out.append(_as_update(record, old.b24_id, holder) if holder and old else record)
     return _children(out, matches, skipped), matched
+
+
+_RANK = {"origin": 0, "inn": 1, "phone": 2, "email": 3}
+_CLAIMED = (
+    "запись портала {id} уже соответствует строке «{other}»; эта строка будет создана отдельно",
+    "portal record {id} already stands for “{other}”; this row will be created separately",
+)
+
+
+def _unique_claims(
+    matches: Mapping[str, Mapping[str, ExistingRecord]],
+    known: Mapping[str, Mapping[str, int]],
+    tables: Mapping[str, pd.DataFrame],
+    language: str,
+) -> tuple[dict[str, dict[str, ExistingRecord]], list[PlanIssue]]:
+    """One portal record stands for one source record: the strongest match keeps it (a record
+    loaded earlier first), the others are created and listed as warnings."""
+    where = _provenance(tables)
+    out: dict[str, dict[str, ExistingRecord]] = {}
+    issues: list[PlanIssue] = []
+    for entity, found in matches.items():
+        holders = {b24_id: key for key, b24_id in known.get(entity, {}).items()}
+        kept: dict[str, ExistingRecord] = {}
+        for match in sorted(found.values(), key=lambda m: (_RANK[m.by], m.source_key)):
+            other = holders.setdefault(match.b24_id, match.source_key)
+            if other == match.source_key:
+                kept[match.source_key] = match
+                continue
+            source, row = where.get((entity, match.source_key), ("", None))
+            text = _CLAIMED[1 if language == "en" else 0].format(id=match.b24_id, other=other)
+            issues.append(
+                PlanIssue(entity, match.source_key, "existing.claimed", text, "warning",
+                          match.by.upper(), match.value, source, "", row)
+            )  # fmt: skip
+        out[entity] = kept
+    return out, issues
 
 
 def _previous(ledger: Ledger, entities: Sequence[str]) -> dict[tuple[str, str], LedgerRecord]:

@@ -19,6 +19,7 @@ from openpyxl.styles import PatternFill
 from migrate.reports._xlsx import write_table
 
 if TYPE_CHECKING:
+    from migrate.ledger import PlanIssue
     from migrate.plan import PlanResult
 
 __all__ = ["write_plan_xlsx"]
@@ -67,62 +68,25 @@ def write_plan_xlsx(path: Path, result: PlanResult, *, language: str = "ru") -> 
     assert summary is not None
     summary.title = t["summary"]
     _summary(summary, result, t)
-    refused = [i for i in result.issues if i.severity == "error"]
+    columns = ("entity", "source", "sheet", "row", "key", "field", "value", "rule", "message")
     blocking = {
         True: t["skipped_on_purpose"] if result.skip_refused else t["yes"],
         False: t["no"],
     }
     write_table(
         book.create_sheet(t["refused"]),
-        [
-            t[c]
-            for c in (
-                "entity",
-                "source",
-                "sheet",
-                "row",
-                "key",
-                "field",
-                "value",
-                "rule",
-                "message",
-                "blocking",
-            )
-        ],
+        [*(t[c] for c in columns), t["blocking"]],
         (
-            [
-                i.entity,
-                i.source,
-                i.sheet,
-                i.row,
-                i.source_key,
-                i.field,
-                i.value,
-                i.rule,
-                i.message,
-                blocking[i.rule in BLOCKING_RULES],
-            ]
-            for i in refused
+            [*_issue_cells(i), blocking[i.rule in BLOCKING_RULES]]
+            for i in result.issues
+            if i.severity == "error"
         ),
     )
     write_table(
         book.create_sheet(t["warnings"]),
-        [
-            t[c]
-            for c in (
-                "entity",
-                "source",
-                "sheet",
-                "row",
-                "key",
-                "field",
-                "value",
-                "rule",
-                "message",
-            )
-        ],
+        [t[c] for c in columns],
         (
-            [i.entity, i.source, i.sheet, i.row, i.source_key, i.field, i.value, i.rule, i.message]
+            _issue_cells(i)
             for i in result.issues
             if i.severity != "error" and not i.rule.startswith("owner.")
         ),
@@ -164,6 +128,11 @@ def write_plan_xlsx(path: Path, result: PlanResult, *, language: str = "ru") -> 
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
+
+
+def _issue_cells(issue: PlanIssue) -> list[Any]:
+    return [issue.entity, issue.source, issue.sheet, issue.row, issue.source_key, issue.field,
+            issue.value, issue.rule, issue.message]  # fmt: skip
 
 
 def _summary(sheet: Any, result: PlanResult, t: dict[str, str]) -> None:

@@ -64,7 +64,7 @@ def test_load_refuses_while_the_plan_has_errors_unless_skipped(workspace, capsys
     plan(workspace, sample_plan(companies=2), [issue])
     code, _, err = run(capsys, "load", "-w", str(workspace), "--quiet")
     assert code == 1
-    assert "refused 1 rows" in err
+    assert "1 blocking problem(s) in 1 rows" in err
     assert "d9" in err
     assert "--skip-blocked" in err
     code, out, _ = run(capsys, "load", "-w", str(workspace), "--skip-blocked", "--json")

@@ -74,7 +74,7 @@ def test_status_command_renders_a_table(workspace):
     assert result.exit_code == 0, result.output
     assert "company" in result.output
     assert "ERROR_CORE: Bad" in result.output
-    assert "1 plan errors" in result.output
+    assert "1 rows have problems that block the load" in result.output
     assert "b24migrate plan" in result.output
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from migrate.errors import CheckpointError
-from migrate.ledger import Op, PlannedRecord, Ref, State, Written
+from migrate.ledger import Op, PlannedRecord, Ref, Refused, State, Written
 
 
 def company(key: str, title: str = "ООО Ромашка", **kwargs) -> PlannedRecord:
@@ -166,3 +166,27 @@ def test_duplicate_key_in_one_plan_is_refused_and_nothing_is_written(ledger):
     with pytest.raises(CheckpointError, match="twice"):
         ledger.apply_plan(run.id, [company("1"), company("2"), company("1")])
     assert ledger.records() == []
+
+
+def test_withdraw_absent_drops_planned_and_failed_records_only(ledger):
+    run = ledger.start_run("plan")
+    ledger.apply_plan(run.id, [company("1"), company("2"), company("3"), company("4")])
+    ready = {r.source_key: r for r in ledger.ready("company", 10)}
+    batch = ledger.mark_sending(run.id, [ready["1"].id, ready["2"].id, ready["3"].id])
+    ledger.apply_results(batch.id, [Written(ready["1"].id, 101), Refused(ready["2"].id, "bad")])
+    # 1 done, 2 failed, 3 sending, 4 planned; the new plan holds none of them
+    assert ledger.withdraw_absent([]) == 2
+    assert {r.source_key: r.state for r in ledger.records("company")} == {
+        "1": State.DONE,
+        "3": State.SENDING,
+    }
+    assert ledger.withdraw_absent([("company", "1"), ("company", "3")]) == 0
+
+
+def test_meta_settings_are_stored_and_removed(ledger):
+    assert ledger.meta("plan.skip_refused_run") is None
+    ledger.set_meta("plan.skip_refused_run", "7")
+    assert ledger.meta("plan.skip_refused_run") == "7"
+    ledger.set_meta("plan.skip_refused_run", None)
+    assert ledger.meta("plan.skip_refused_run") is None
+    assert ledger.meta("originator") == "amo-2026"

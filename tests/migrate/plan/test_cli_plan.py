@@ -15,6 +15,7 @@ from migrate.ledger import Ledger
 from migrate.plan import plan_blockers
 from tests.migrate.plan.test_run_plan import BAD_DEALS
 from tests.migrate.plan.workspace import Portal, make_workspace
+from tests.migrate.test_cli_load import run
 
 
 def test_help_has_an_example():
@@ -91,3 +92,29 @@ def test_sample_amocrm_workspace_plans_clean_but_for_the_planted_dirt(tmp_path):
     held = portal.app.stats()["entities"]
     assert {k: n for k, n in held.items() if n} == {"userfield": 3, "user": 5}
     portal.close()
+
+
+def test_plan_then_load_from_the_command_line(tmp_path, capsys):
+    """`load` refuses a blocked plan; after `plan --skip-refused` it loads the rest."""
+    make_workspace(tmp_path, default_owner=None, deals=BAD_DEALS)
+    workspace = str(tmp_path)
+    assert run(capsys, "plan", "-w", workspace)[0] == 1
+    code, _, err = run(capsys, "load", "-w", workspace, "--quiet")
+    assert code == 1
+    assert "blocking problem(s)" in err
+    assert run(capsys, "plan", "-w", workspace, "--skip-refused")[0] == 0
+    code, out, err = run(capsys, "load", "-w", workspace, "--quiet")
+    assert code == 0, out + err
+    portal = Portal(Workspace.at(tmp_path))
+    try:
+        assert sorted(d["TITLE"] for d in portal.list("deal", ["TITLE"])) == [
+            "Монтаж",
+            "Поставка болтов",
+        ]
+        assert len(portal.list("company", ["ID"])) == 3
+    finally:
+        portal.close()
+    code, out, _ = run(capsys, "plan", "-w", workspace, "--skip-refused", "--json")
+    assert code == 0
+    counts = json.loads(out)["entities"]
+    assert {op for ops in counts.values() for op, n in ops.items() if n} == {"unchanged"}

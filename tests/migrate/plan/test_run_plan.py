@@ -9,6 +9,7 @@ from migrate.ledger import Ledger, Op
 from migrate.plan import plan_blockers, run_plan
 from tests.migrate.plan.workspace import (
     COMPANIES,
+    CONTACTS,
     DEALS,
     NAME,
     Portal,
@@ -262,3 +263,59 @@ def test_plan_xlsx_in_english(tmp_path, portal):
         "Rows",
         "Defaulted",
     )
+
+
+def test_one_portal_record_stands_for_one_source_record(tmp_path, portal):
+    workspace = make_workspace(tmp_path)
+    contacts = [*CONTACTS, ["ct4", "Орлова", "Мария", "+7 916 222-33-44", "", "co2", ""]]
+    write_csv(workspace.root / "data" / "contacts.csv", contacts)
+    sandbox = portal(workspace)
+    ids = _seed_existing(sandbox)
+    result = run_plan(workspace, transport=sandbox.transport, dedupe=False)
+    contact_matches = {
+        m.existing.source_key for m in result.matches if m.existing.entity == "contact"
+    }
+    assert contact_matches == {"ct2"}
+    claimed = [i for i in result.issues if i.rule == "existing.claimed"]
+    assert [(i.source_key, i.severity, i.row) for i in claimed] == [("ct4", "warning", 5)]
+    assert f"запись портала {ids['ct2']} уже соответствует строке «ct2»" in claimed[0].message
+    assert result.count("contact", "create") == 3
+
+
+def test_rows_refused_since_an_earlier_plan_are_withdrawn(tmp_path, portal):
+    workspace = make_workspace(tmp_path)
+    sandbox = portal(workspace)
+    sandbox.call(
+        "crm.deal.userfield.add", {"fields": {"FIELD_NAME": "NOTE", "USER_TYPE_ID": "string"}}
+    )
+    assert run_plan(workspace, transport=sandbox.transport).count("deal", "create") == 3
+    deals = [row[:] for row in DEALS]
+    deals[1][2] = "Тендер"
+    write_csv(workspace.root / "data" / "deals.csv", deals)
+    result = run_plan(workspace, transport=sandbox.transport, skip_refused=True)
+    assert result.withdrawn == 1
+    assert result.count("deal", "create") == 2
+    with Ledger.for_workspace(workspace.root, NAME) as ledger:
+        assert ledger.get("deal", "d1") is None
+
+
+def test_duplicates_are_merged_and_references_follow_the_survivor(tmp_path, portal):
+    workspace = make_workspace(tmp_path)
+    companies = [*COMPANIES, ["co9", "ООО Ромашка", "+7 495 123-45-67", "7707083893", ""]]
+    write_csv(workspace.root / "data" / "companies.csv", companies)
+    contacts = [row[:] for row in CONTACTS]
+    contacts[1][5] = "co9"
+    write_csv(workspace.root / "data" / "contacts.csv", contacts)
+    sandbox = portal(workspace)
+    result = run_plan(workspace, transport=sandbox.transport)
+    assert result.dedupe
+    assert result.count("company", "create") == 3
+    with Ledger.for_workspace(workspace.root, NAME) as ledger:
+        keys = {r.source_key for r in ledger.records("company")}
+    assert len({"co1", "co9"} & keys) == 1
+    sandbox.load()
+    with Ledger.for_workspace(workspace.root, NAME) as ledger:
+        survivor_id = ledger.b24_ids("company")[({"co1", "co9"} & keys).pop()]
+        ct1_id = ledger.b24_ids("contact")["ct1"]
+    assert int(sandbox.call("crm.contact.get", {"id": ct1_id})["COMPANY_ID"]) == survivor_id
+    assert len(sandbox.list("company", ["ID"])) == 3
