@@ -66,6 +66,17 @@ ORDER BY r.entity, r.id
 """
 
 
+_FLOOR_SQL = """
+SELECT MIN(r.sort_key) FROM records AS r
+WHERE r.entity = ? AND r.state IN ('planned', 'sending') AND r.unresolved > 0
+  AND NOT EXISTS (
+      SELECT 1 FROM refs AS f
+      LEFT JOIN records AS t ON t.entity = f.ref_entity AND t.source_key = f.ref_key
+      WHERE f.record_id = r.id AND t.b24_id IS NULL
+        AND (t.id IS NULL OR t.state = 'failed' OR (t.state = 'done' AND t.op = 'set')))
+"""
+
+
 class Ledger:
     """The durable state of one workspace's migration (see :mod:`migrate.ledger`).
 
@@ -384,6 +395,16 @@ class Ledger:
         """
         rows = self._conn.execute(_READY_SQL, (entity, limit)).fetchall()
         return self._with_refs(rows)
+
+    def waiting_floor(self, entity: str) -> str | None:
+        """The lowest ``sort_key`` of ``entity``'s planned records that wait for a reference
+        that will get an id (blocked ones excluded); ``None`` when none waits.
+
+        Back-dated creates must reach the portal in ``sort_key`` order: a ready record above
+        this floor waits for the older ones.
+        """
+        row = self._conn.execute(_FLOOR_SQL, (entity,)).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
 
     def pending_entities(self) -> list[str]:
         """Entities that still have ``planned`` records (ready or not)."""

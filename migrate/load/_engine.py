@@ -127,6 +127,7 @@ class _Loader:
         self.unsendable = 0
         self.fatal: PortalError | None = None
         self.reconciled = ReconcileReport()
+        self.unknown_dated: set[str] = set()
 
     async def run(self) -> LoadReport:
         self.reconciled = await self._reconcile()
@@ -193,7 +194,13 @@ class _Loader:
         return rounds < self.options.max_reconcile_rounds and bool(self.ledger.sending())
 
     def _pick(self) -> Pick:
-        busy = {w.entity for _, works in self.running.values() for w in works if _is_import(w)}
+        """The next batch. Back-dated creates of an entity wait while one of its batches is in
+        flight or its outcome is unknown (left ``sending``): if that batch turns out not
+        written, its records must still reach the portal before any newer one."""
+        busy = {w.entity for _, works in self.running.values() for w in works if w.dated}
+        if self.unknown_dated:
+            busy |= {r.entity for r in self.ledger.sending() if r.entity in self.unknown_dated}
+            self.unknown_dated &= busy
         pick = self.scheduler.next_batch(self.client.budget.fits, busy)
         if pick.unsendable:
             self.ledger.refuse_planned(pick.unsendable)
@@ -226,11 +233,11 @@ class _Loader:
         return [o for w in works for o in outcomes_for_result(w, by_key[w.key])]
 
     def _finish(self, task: asyncio.Task[list[Outcome]]) -> None:
-        batch, _ = self.running.pop(task)
+        batch, works = self.running.pop(task)
         outcomes = task.result()
         self.ledger.apply_results(batch.id, outcomes)
+        unknown = {o.record_id for o in outcomes if isinstance(o, Unknown)}
+        self.unknown_dated |= {
+            w.entity for w in works if w.dated and any(r.id in unknown for r in w.records)
+        }
         self.counts.update(_NAMES[type(o)] for o in outcomes)
-
-
-def _is_import(work: Work) -> bool:
-    return work.command.method == "crm.item.batchImport"

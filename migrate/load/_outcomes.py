@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from loaders.batch import CommandResult
 from loaders.entities import UnexpectedResult, parse_import_result, parse_write_result
@@ -15,11 +16,11 @@ from loaders.errors import (
     PortalRateLimited,
     PortalUnavailable,
 )
-from migrate.errors import shorten
+from migrate.errors import PortalTerminalError, PortalTransientError, shorten
 from migrate.ledger import NotSent, Op, Outcome, Refused, Unknown, Written
 from migrate.load._schedule import Work
 
-__all__ = ["error_text", "outcomes_for_error", "outcomes_for_result"]
+__all__ = ["error_text", "outcomes_for_error", "outcomes_for_result", "portal_errors"]
 
 _NOT_EXECUTED = (PortalRateLimited, PortalOperationLimited, PortalAuthError, PortalBlocked)
 _NOT_EXECUTED_CODES = frozenset({"ERROR_BATCH_LENGTH_EXCEEDED"})
@@ -30,6 +31,28 @@ def error_text(error: PortalError) -> str:
     description = str(error.description or "").removesuffix("<br>").strip()
     text = ": ".join(part for part in (error.code, description) if part)
     return shorten(text or type(error).__name__, 500)
+
+
+@contextmanager
+def portal_errors(what: str, command: str, kept: str) -> Iterator[None]:
+    """Portal errors of a read or delete pass → terminal (credentials) or transient errors.
+
+    ``what`` names the step (``"refused a look-up"`` reads ``the portal refused a look-up``),
+    ``command`` the one to run again, ``kept`` what stays as it was meanwhile.
+    """
+    step, _, noun = what.partition(": ")
+    try:
+        yield
+    except (PortalAuthError, PortalBlocked) as exc:
+        raise PortalTerminalError(
+            f"{step}: the portal refused {noun} ({error_text(exc)})",
+            next_step=f"fix the webhook's permissions, then run `{command}` again",
+        ) from exc
+    except PortalError as exc:
+        raise PortalTransientError(
+            f"{step}: the portal did not answer {noun} ({error_text(exc)})",
+            next_step=f"run `{command}` again; {kept}",
+        ) from exc
 
 
 def outcomes_for_result(work: Work, result: CommandResult) -> list[Outcome]:

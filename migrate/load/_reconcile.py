@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,10 +20,8 @@ from loaders.entities import (
     parse_lookup,
     spec_for,
 )
-from loaders.errors import PortalAuthError, PortalBlocked, PortalError
-from migrate.errors import PortalTerminalError, PortalTransientError
 from migrate.ledger import Ledger, LedgerRecord, Op
-from migrate.load._outcomes import error_text
+from migrate.load._outcomes import portal_errors
 from migrate.portal import read_all
 
 __all__ = ["DEFAULT_SETTLE_SECONDS", "Duplicate", "ReconcileReport", "reconcile"]
@@ -186,17 +184,9 @@ async def _read(client: Bitrix24Client, calls: list[tuple[str, Any]]) -> list[An
         return await read_all(client, calls)
 
 
-@contextmanager
-def _lookup_errors() -> Iterator[None]:
-    try:
-        yield
-    except (PortalAuthError, PortalBlocked) as exc:
-        raise PortalTerminalError(
-            f"reconciliation: the portal refused a look-up ({error_text(exc)})",
-            next_step="fix the webhook's permissions, then run `b24migrate load` again",
-        ) from exc
-    except PortalError as exc:
-        raise PortalTransientError(
-            f"reconciliation: the portal did not answer a look-up ({error_text(exc)})",
-            next_step="run `b24migrate load` again; records left `sending` are kept as they are",
-        ) from exc
+def _lookup_errors() -> AbstractContextManager[None]:
+    return portal_errors(
+        "reconciliation: a look-up",
+        "b24migrate load",
+        "records left `sending` are kept as they are",
+    )

@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 
 from loaders.batch import Command as ClientCommand
 from loaders.client import Bitrix24Client
-from loaders.errors import PortalAuthError, PortalBlocked, PortalError
-from migrate.errors import PortalTerminalError, PortalTransientError
+from migrate.errors import PortalTransientError
 from migrate.ledger import Ledger, LedgerRecord, Op, State
-from migrate.load._outcomes import error_text
+from migrate.load._outcomes import error_text, portal_errors
 
 __all__ = ["DELETE_METHODS", "ROLLBACK_ORDER", "RollbackReport", "rollback"]
 
@@ -115,18 +114,10 @@ class _Rollback:
 
     async def _delete(self, records: Sequence[LedgerRecord]) -> None:
         commands = [_command(i, r) for i, r in enumerate(records)]
-        try:
+        with portal_errors(
+            "rollback: the deletes", "b24migrate rollback", "what was deleted is recorded"
+        ):
             replies = await self.client.batch(commands)
-        except (PortalAuthError, PortalBlocked) as exc:
-            raise PortalTerminalError(
-                f"rollback: the portal refused the deletes ({error_text(exc)})",
-                next_step="check the webhook's permissions, then run `b24migrate rollback` again",
-            ) from exc
-        except PortalError as exc:
-            raise PortalTransientError(
-                f"rollback: the portal did not answer ({error_text(exc)})",
-                next_step="run `b24migrate rollback` again; what was deleted is recorded",
-            ) from exc
         forgotten = []
         for record, reply in zip(records, replies, strict=True):
             if reply.error is None:

@@ -66,6 +66,15 @@ class Work:
         return f"{self.entity}.{self.records[0].id}"
 
     @property
+    def dated(self) -> bool:
+        """A create the portal back-dates (``createdTime`` / ``IMPORT=Y``): the portal refuses
+        one older than the newest of its entity, so these go in order, one batch at a time."""
+        if self.command.method == "crm.item.batchImport":
+            return True
+        options = self.command.params.get("params")
+        return isinstance(options, dict) and options.get("IMPORT") == "Y"
+
+    @property
     def idempotent(self) -> bool:
         """Whether sending it twice is harmless (updates that append multi-fields are not)."""
         return all(
@@ -138,6 +147,9 @@ class Scheduler:
         importing = self.route == "import" and _importable(entity)
         limit = self.batch_size * (IMPORT_BATCH_SIZE if importing else 1)
         records = self.ledger.ready(entity, limit)
+        if records and (importing or _history_import(entity)):
+            floor = self.ledger.waiting_floor(entity)  # older records not ready yet go first
+            records = [r for r in records if floor is None or r.sort_key <= floor]
         works: list[Work] = []
         refused: dict[int, str] = {}
         creates = [r for r in records if r.op is Op.CREATE] if importing else []
@@ -153,6 +165,13 @@ class Scheduler:
         if creates:
             works = _imports(entity, creates, self.ledger.originator, refused) + works
         return works, refused
+
+
+def _history_import(entity: str) -> bool:
+    try:
+        return spec_for(entity).history_import
+    except KeyError:
+        return False
 
 
 def _importable(entity: str) -> bool:

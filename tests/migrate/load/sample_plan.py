@@ -42,19 +42,10 @@ def init_sample(
 async def plan_sample(
     workspace: Workspace, client: Bitrix24Client, rows: int | None = None
 ) -> Counter[str]:
-    """Plan the workspace into its ledger; returns the planned records per entity.
-
-    Companies and contacts lose ``DATE_CREATE``: with ``IMPORT=Y`` the portal wants creation
-    dates in ascending order, but the load sends in readiness order with several batches in
-    flight and re-sends after a crash, so dated records get refused ("The creation date cannot
-    be earlier than that of the last contact"). A known gap of the load engine.
-    """
+    """Plan the workspace into its ledger; returns the planned records per entity."""
     await create_user_fields(client)
     data = prepare(workspace)
     tables = {e: t if rows is None else t.head(rows) for e, t in data.tables.items()}
-    for entity in ("company", "contact"):
-        if entity in tables:
-            tables[entity] = tables[entity].drop(columns=["DATE_CREATE"], errors="ignore")
     meta = await read_portal_metadata(client)
     index = ReferenceIndex({e: [str(k) for k in t["_key"]] for e, t in tables.items()})
     owners = OwnerResolver(meta.users, default_owner=1)

@@ -530,3 +530,35 @@ def test_update_of_a_record_deleted_meanwhile_is_sent_again_and_fails(ledger, po
     report = asyncio.run(scenario())
     assert report.reconciled.requeued == 1
     assert ledger.get("company", "k").state is State.FAILED
+
+
+def test_back_dated_creates_reach_the_portal_in_date_order(ledger, portal):
+    """IMPORT=Y creates older than the newest of their entity are refused by the portal: a
+    contact waiting for its company must still go before newer contacts that are ready."""
+    records = [
+        PlannedRecord(
+            "company", "co", Op.CREATE, {"TITLE": "ООО «Ромашка»",
+                                         "DATE_CREATE": "2019-01-01T10:00:00+03:00"},
+            sort_key="2019-01-01T07:00:00+00:00",
+        )
+    ]  # fmt: skip
+    for day in range(1, 21):
+        date = f"2020-01-{day:02d}T10:00:00+03:00"
+        refs = (Ref("COMPANY_ID", "company", "co"),) if day % 3 == 1 else ()
+        records.append(
+            PlannedRecord(
+                "contact", f"c{day}", Op.CREATE, {"NAME": f"Иван{day}", "DATE_CREATE": date},
+                refs, sort_key=f"2020-01-{day:02d}T07:00:00+00:00",
+            )
+        )  # fmt: skip
+    ledger.apply_plan(ledger.start_run("plan").id, records)
+
+    async def scenario():
+        async with make_client(portal) as client:
+            return await load(ledger, client, LoadOptions(settle_seconds=0, batch_size=3))
+
+    report = asyncio.run(scenario())
+    assert report.count("refused") == 0
+    assert {r.state for r in ledger.records()} == {State.DONE}
+    ids = [ledger.get("contact", f"c{day}").b24_id for day in range(1, 21)]
+    assert ids == sorted(ids)  # created in date order
