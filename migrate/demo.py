@@ -120,8 +120,12 @@ def run_demo(
     init = init_workspace(settings.root, "amocrm", sources=sources, name="demo")
     workspace = init.workspace
     _configure(workspace, settings.plan)
-    sandbox = SandboxConfig(data_dir=workspace.root / SANDBOX_DIR, token=settings.token,
-                            plan=settings.plan, seed=settings.seed)  # fmt: skip
+    sandbox = SandboxConfig(
+        data_dir=workspace.root / SANDBOX_DIR,
+        token=settings.token,
+        plan=settings.plan,
+        seed=settings.seed,
+    )
     counter = _RetryCounter()
     with (
         run_log(workspace.root, "demo", secrets=(settings.token,)) as logged,
@@ -129,19 +133,36 @@ def run_demo(
         _environ(ENV, portal.webhook_url),
         counter.attached(),
     ):
-        log.info("demo started", extra={"event": "start", "plan": settings.plan,
-                                        "faults": settings.faults, "rows": settings.rows})  # fmt: skip
+        log.info(
+            "demo started",
+            extra={
+                "event": "start",
+                "plan": settings.plan,
+                "faults": settings.faults,
+                "rows": settings.rows,
+            },
+        )
         _create_user_fields(portal)
         steps = _Stages(workspace, portal, settings, on_progress, say).run()
         check = None
         if any(s.name == "load" for s in steps) and not any(s.error for s in steps[:3]):
             check = check_portal_sync(workspace)
-            log.info("portal checked", extra={"event": "check", "lost": check.lost,
-                                              "duplicated": check.duplicated})  # fmt: skip
+            log.info(
+                "portal checked",
+                extra={"event": "check", "lost": check.lost, "duplicated": check.duplicated},
+            )
         stats = portal.stats()
         log.info("demo finished", extra={"event": "end", "faults": stats["faults"]})
-        return DemoResult(workspace, portal.webhook_url, f"{portal.base_url}/sandbox/stats",
-                          tuple(steps), check, counter.count, stats, logged)  # fmt: skip
+        return DemoResult(
+            workspace,
+            portal.webhook_url,
+            f"{portal.base_url}/sandbox/stats",
+            tuple(steps),
+            check,
+            counter.count,
+            stats,
+            logged,
+        )
 
 
 class _Stages:
@@ -162,9 +183,13 @@ class _Stages:
         self.dedupe_stats: dict[str, Any] = {}
 
     def run(self) -> list[StepOutcome]:
-        for name, stage in (("validate", self.validate), ("dedupe", self.dedupe),
-                            ("plan", self.plan), ("load", self.load),
-                            ("report", self.report)):  # fmt: skip
+        for name, stage in (
+            ("validate", self.validate),
+            ("dedupe", self.dedupe),
+            ("plan", self.plan),
+            ("load", self.load),
+            ("report", self.report),
+        ):
             if not self._step(name, stage) and name != "load":
                 break
         return self.steps
@@ -179,8 +204,16 @@ class _Stages:
             line, report, error = exc.message, None, exc.next_step or ""
         seconds = time.perf_counter() - started
         self.steps.append(StepOutcome(name, seconds, line, report, error))
-        log.info("stage finished", extra={"event": "stage", "stage": name, "seconds": seconds,
-                                          "result": line, "failed": error is not None})  # fmt: skip
+        log.info(
+            "stage finished",
+            extra={
+                "event": "stage",
+                "stage": name,
+                "seconds": seconds,
+                "result": line,
+                "failed": error is not None,
+            },
+        )
         self.say(f"{name:<9} {seconds:6.1f} s  {line}")
         return error is None
 
@@ -191,9 +224,11 @@ class _Stages:
         self.prepared = data
         read = sum(s.rows_read for s in data.stats)
         kept = sum(s.rows_clean for s in data.stats)
-        return (f"{read:,} rows read, {kept:,} clean, {read - kept:,} refused; "
-                f"{data.count('error'):,} errors, {data.count('warning'):,} warnings",
-                report)  # fmt: skip
+        return (
+            f"{read:,} rows read, {kept:,} clean, {read - kept:,} refused; "
+            f"{data.count('error'):,} errors, {data.count('warning'):,} warnings",
+            report,
+        )
 
     def dedupe(self) -> tuple[str, Path | None]:
         from migrate.dedupe.workspace import dedupe_workspace
@@ -202,8 +237,11 @@ class _Stages:
             self.workspace.root, prepared=self.prepared, on_progress=self.on_progress
         )
         self.dedupe_stats = {e: r.stats for e, r in done.results.items()}
-        parts = [f"{e}: {s.clusters:,} clusters, {s.merged_records:,} merged, "
-                 f"{s.review_pairs:,} to review" for e, s in self.dedupe_stats.items()]  # fmt: skip
+        parts = [
+            f"{e}: {s.clusters:,} clusters, {s.merged_records:,} merged, "
+            f"{s.review_pairs:,} to review"
+            for e, s in self.dedupe_stats.items()
+        ]
         return "; ".join(parts) or "nothing to deduplicate", done.report
 
     def plan(self) -> tuple[str, Path | None]:
@@ -221,16 +259,19 @@ class _Stages:
 
         if self.settings.faults:
             self.portal.restart(faults=FaultSpec(DEMO_FAULTS, timeout_delay_s=1.0))
-            self.say("          the portal now fails on purpose: 5% 503, 2% 500, "
-                     "2% replies lost after the write, 1% timeouts after the write")  # fmt: skip
+            self.say(
+                "          the portal now fails on purpose: 5% 503, 2% 500, "
+                "2% replies lost after the write, 1% timeouts after the write"
+            )
         progress = _LoadTicks(self.on_progress)
-        done = asyncio.run(
-            load_workspace(self.workspace, settle_seconds=1.0, on_progress=progress)
-        )
+        done = asyncio.run(load_workspace(self.workspace, settle_seconds=1.0, on_progress=progress))
         report = done.report
-        return (f"{report.count('written'):,} records written in {report.batches:,} batches; "
-                f"{report.reconciled.found:,} found by reconciliation, "
-                f"{report.reconciled.requeued:,} re-sent", done.load_xlsx)  # fmt: skip
+        return (
+            f"{report.count('written'):,} records written in {report.batches:,} batches; "
+            f"{report.reconciled.found:,} found by reconciliation, "
+            f"{report.reconciled.requeued:,} re-sent",
+            done.load_xlsx,
+        )
 
     def report(self) -> tuple[str, Path | None]:
         from migrate.reports.summary_build import (

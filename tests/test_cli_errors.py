@@ -85,8 +85,10 @@ def test_load_before_plan(tmp_path, capsys):
 def test_subprocess_no_config_has_no_traceback(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "migrate", "report", "-w", str(tmp_path)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith("Error: no `migration.yaml`")

@@ -37,20 +37,31 @@ def with_run_log(command: click.Command) -> click.Command:
             return callback(*args, **kwargs)
         with run_log(root, command.name or "command", secrets=_secrets(root)):
             options = {k: str(v) for k, v in kwargs.items()}
-            log.info("command started", extra={"event": "start", "command": command.name,
-                                                "options": options, "argv": sys.argv[1:]})  # fmt: skip
+            log.info(
+                "command started",
+                extra={
+                    "event": "start",
+                    "command": command.name,
+                    "options": options,
+                    "argv": sys.argv[1:],
+                },
+            )
             try:
                 result = callback(*args, **kwargs)
             except click.exceptions.Exit as exc:
                 log.info("command finished", extra={"event": "end", "exit_code": exc.exit_code})
                 raise
             except MigrationError as exc:
-                log.error("%s", exc.message, extra={"event": "end", "exit_code": exc.exit_code,
-                                                     "next_step": exc.next_step})  # fmt: skip
+                log.error(
+                    "%s",
+                    exc.message,
+                    extra={"event": "end", "exit_code": exc.exit_code, "next_step": exc.next_step},
+                )
                 raise
             except BaseException as exc:
-                log.error("command stopped: %s", type(exc).__name__, exc_info=True,
-                          extra={"event": "end"})  # fmt: skip
+                log.error(
+                    "command stopped: %s", type(exc).__name__, exc_info=True, extra={"event": "end"}
+                )
                 raise
             log.info("command finished", extra={"event": "end", "exit_code": 0})
             return result

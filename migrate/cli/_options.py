@@ -29,6 +29,6 @@ def output_options(function: F) -> F:
     function = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")(
         function
     )
-    return click.option(
-        "--quiet", "-q", is_flag=True, help="No progress bars, only the result."
-    )(function)
+    return click.option("--quiet", "-q", is_flag=True, help="No progress bars, only the result.")(
+        function
+    )

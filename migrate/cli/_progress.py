@@ -38,22 +38,31 @@ class _RateColumn(ProgressColumn):
         return Text(f"{speed:,.0f} {unit}/s" if speed else "", style="progress.data.speed")
 
 
+_UNITS = {"records": "rec", "rows": "rows", "files": "files"}
+
+
 class ProgressBars:
     """A :data:`~migrate.progress.ProgressCallback` that draws rich bars (a context manager)."""
 
     def __init__(self, console: Console | None = None) -> None:
         self.progress = Progress(
-            TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(),
-            TaskProgressColumn(), _RateColumn(), TimeElapsedColumn(), TextColumn("ETA"),
-            TimeRemainingColumn(), console=console or Console(stderr=True),
-        )  # fmt: skip
+            TextColumn("{task.description:<15}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TaskProgressColumn(),
+            _RateColumn(),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=console or Console(stderr=True),
+        )
         self.tasks: dict[str, TaskID] = {}
 
     def __call__(self, tick: Tick) -> None:
         task = self.tasks.get(tick.step)
         if task is None:
             task = self.tasks[tick.step] = self.progress.add_task(
-                tick.step, total=tick.total, unit=tick.unit
+                tick.step, total=tick.total, unit=_UNITS.get(tick.unit, tick.unit)
             )
         total = tick.total if tick.total is not None else None
         if tick.finished and total is None:
@@ -80,4 +89,3 @@ class ProgressBars:
 def progress_bars(quiet: bool, as_json: bool = False) -> ProgressBars | None:
     """Bars for an interactive run; ``None`` (no progress) with ``--quiet`` or ``--json``."""
     return None if quiet or as_json else ProgressBars()
-

@@ -79,8 +79,10 @@ def command(
 
 def _limits_line(plan: str) -> str:
     if plan == "unlimited":
-        return ("Sandbox running without rate limits; use --plan standard to see real timing "
-                "(2 requests/s, 50 commands each: about 100 records/s).")  # fmt: skip
+        return (
+            "Sandbox running without rate limits; use --plan standard to see real timing "
+            "(2 requests/s, 50 commands each: about 100 records/s)."
+        )
     return f"Sandbox running with the {plan} plan's rate limits (real timing)."
 
 
@@ -95,8 +97,12 @@ def _render(result: DemoResult, faults: bool) -> None:
     if faults:
         _render_recovery(result)
     elif result.check is not None:
-        click.echo(f"Check against the portal: {result.check.expected:,} records, "
-                   f"lost={result.check.lost} duplicated={result.check.duplicated}")  # fmt: skip
+        click.echo(
+            f"Check against the portal: {result.check.expected:,} records, "
+            f"lost={result.check.lost} duplicated={result.check.duplicated}"
+        )
+    total = sum(s.seconds for s in result.steps)
+    click.echo(f"Done in {total:.0f} s: validate → dedupe → plan → load → report.")
     click.echo("Reports:")
     for name in _REPORTS:
         path = result.report(name)
@@ -107,16 +113,19 @@ def _render(result: DemoResult, faults: bool) -> None:
     click.echo(f"Sandbox portal (stopped with the demo; data in {data}):")
     click.echo(f"  webhook was {result.webhook_url}")
     port, token = _port_token(result.webhook_url)
-    click.echo(f"  serve it again:  b24migrate sandbox serve --data {data} --port {port} "
-               f"--token {token}")  # fmt: skip
-    click.echo(f"  then look:       curl '{result.webhook_url}crm.contact.list?start=0'  "
-               f"and  curl {result.stats_url}")  # fmt: skip
+    click.echo(
+        f"  serve it again:  b24migrate sandbox serve --data {data} --port {port} --token {token}"
+    )
+    click.echo(
+        f"  then look:       curl '{result.webhook_url}crm.contact.list?start=0'  "
+        f"and  curl {result.stats_url}"
+    )
     click.echo("Next:")
     click.echo(f"  open {ws / 'reports' / 'summary.html'}")
     click.echo(f"  b24migrate status -w {ws}")
     click.echo(f"  export B24_WEBHOOK_URL={result.webhook_url}   # while the sandbox is served")
     click.echo(f"  b24migrate plan -w {ws}   (then load, retry, rollback; see docs/runbook.md)")
-    click.echo(f"  your own data: b24migrate init my-migration --from amocrm --source DIR")
+    click.echo("  your own data: b24migrate init my-migration --from amocrm --source DIR")
 
 
 def _render_recovery(result: DemoResult) -> None:
@@ -124,12 +133,16 @@ def _render_recovery(result: DemoResult) -> None:
     injected = ", ".join(f"{n} × {k}" for k, n in sorted(faults.items())) or "none"
     load = next((s for s in result.steps if s.name == "load"), None)
     click.echo(f"Failures injected by the portal: {injected}")
-    click.echo(f"Recovery: {result.retries:,} requests retried by the client"
-               + (f"; load: {load.line}" if load else ""))  # fmt: skip
+    click.echo(
+        f"Recovery: {result.retries:,} requests retried by the client"
+        + (f"; load: {load.line}" if load else "")
+    )
     if result.check is not None:
         c = result.check
-        click.echo(f"Check against the ledger and the portal: {c.expected:,} records, "
-                   f"lost={c.lost} duplicated={c.duplicated} unaccounted={c.unaccounted}")  # fmt: skip
+        click.echo(
+            f"Check against the ledger and the portal: {c.expected:,} records, "
+            f"lost={c.lost} duplicated={c.duplicated} unaccounted={c.unaccounted}"
+        )
 
 
 def _port_token(url: str) -> tuple[str, str]:
@@ -143,13 +156,25 @@ def _as_json(result: DemoResult) -> dict[str, object]:
     return {
         "workspace": str(result.workspace.root),
         "webhook_url": result.webhook_url,
-        "steps": [{"name": s.name, "seconds": round(s.seconds, 2), "result": s.line,
-                   "report": str(s.report) if s.report else None, "error": s.error}
-                  for s in result.steps],  # fmt: skip
+        "steps": [
+            {
+                "name": s.name,
+                "seconds": round(s.seconds, 2),
+                "result": s.line,
+                "report": str(s.report) if s.report else None,
+                "error": s.error,
+            }
+            for s in result.steps
+        ],
         "reports": {n: str(p) for n in _REPORTS if (p := result.report(n))},
-        "check": None if check is None else {"expected": check.expected, "lost": check.lost,
-                                             "duplicated": check.duplicated,
-                                             "unaccounted": check.unaccounted},  # fmt: skip
+        "check": None
+        if check is None
+        else {
+            "expected": check.expected,
+            "lost": check.lost,
+            "duplicated": check.duplicated,
+            "unaccounted": check.unaccounted,
+        },
         "retries": result.retries,
         "faults": result.portal_stats.get("faults", {}),
         "log": str(result.log.path),

@@ -173,7 +173,9 @@ def _validation(prepared: PreparedData, entity: str) -> ValidationCounts:
 def _validation_refused(prepared: PreparedData) -> set[tuple[str, str]]:
     issues = prepared.issues
     errors = issues[issues["severity"] == "error"]
-    return {(_shown(str(e)), str(k or "")) for e, k in zip(errors["entity"], errors["key"], strict=True)}
+    return {
+        (_shown(str(e)), str(k or "")) for e, k in zip(errors["entity"], errors["key"], strict=True)
+    }
 
 
 def _ledger_counts(
@@ -248,9 +250,7 @@ def _failures(rows: Iterable[tuple[str, str]]) -> dict[str, tuple[ReasonCount, .
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for entity, error in rows:
         counts[_shown(entity)][error[:160] or "?"] += 1
-    return {
-        e: tuple(ReasonCount(t, n) for t, n in c.most_common(_TOP)) for e, c in counts.items()
-    }
+    return {e: tuple(ReasonCount(t, n) for t, n in c.most_common(_TOP)) for e, c in counts.items()}
 
 
 def _shown(entity: str) -> str:
@@ -263,4 +263,3 @@ def _first_run(workspace: Workspace) -> datetime | None:
     with Ledger.open(workspace.ledger_path) as ledger:
         runs = ledger.runs()
     return runs[0].started_at if runs else None
-

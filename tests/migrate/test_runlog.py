@@ -13,13 +13,19 @@ from migrate.runlog import RedactSecrets, redact_text, run_log
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("POST https://a.bitrix24.ru/rest/1/abcdef123/batch", "POST https://a.bitrix24.ru/rest/1/***/batch"),
+        (
+            "POST https://a.bitrix24.ru/rest/1/abcdef123/batch",
+            "POST https://a.bitrix24.ru/rest/1/***/batch",
+        ),
         ("GET /rest/crm.contact.list?auth=tok3n&x=1", "GET /rest/crm.contact.list?auth=***&x=1"),
-        ('{"access_token": "a1b2c3", "refresh_token":"r9"}', '{"access_token": "***", "refresh_token":"***"}'),
+        (
+            '{"access_token": "a1b2c3", "refresh_token":"r9"}',
+            '{"access_token": "***", "refresh_token":"***"}',
+        ),
         ("client_secret=s3cr3t", "client_secret=***"),
         ("nothing secret here", "nothing secret here"),
     ],
-)  # fmt: skip
+)
 def test_credential_shaped_values_are_masked(text, expected):
     assert redact_text(text) == expected
 

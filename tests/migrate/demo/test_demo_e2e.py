@@ -67,9 +67,11 @@ def test_summary_html_counts_match_the_ledger_and_the_sources(demo):
     done = ledger.execute(
         "SELECT COUNT(*) FROM records WHERE state = 'done' AND op != 'skip'"
     ).fetchone()[0]
-    creates = dict(ledger.execute(
-        "SELECT entity, COUNT(*) FROM records WHERE op IN ('create', 'set') GROUP BY entity"
-    ).fetchall())  # fmt: skip
+    creates = dict(
+        ledger.execute(
+            "SELECT entity, COUNT(*) FROM records WHERE op IN ('create', 'set') GROUP BY entity"
+        ).fetchall()
+    )
     ledger.close()
     assert _kpi(page, "done") == done
     # 40 data rows of each of the five sample files were kept (rows left empty are skipped)
