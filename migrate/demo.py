@@ -31,7 +31,7 @@ from loaders.sandbox.testing import RunningSandbox, running_sandbox
 from migrate.config import Workspace
 from migrate.connect import SANDBOX_DIR
 from migrate.errors import ConfigError, MigrationError
-from migrate.progress import ProgressCallback
+from migrate.progress import ProgressCallback, Tick
 from migrate.runlog import RunLog, run_log
 from migrate.verify import PortalCheck, check_portal_sync
 
@@ -107,8 +107,13 @@ def run_demo(
     *,
     on_progress: ProgressCallback | None = None,
     say: Say = lambda _line: None,
+    hold: Callable[[DemoResult], None] | None = None,
 ) -> DemoResult:
-    """Run the demo (see the module docstring); ``say`` gets a line per step as it ends."""
+    """Run the demo (see the module docstring); ``say`` gets a line per step as it ends.
+
+    ``hold`` is called with the result while the sandbox is still served (to keep it open
+    for the user until they stop it); the portal stops when it returns.
+    """
     from migrate.scaffold import init_workspace
 
     if (settings.root / "migration.yaml").exists():
@@ -153,7 +158,7 @@ def run_demo(
             )
         stats = portal.stats()
         log.info("demo finished", extra={"event": "end", "faults": stats["faults"]})
-        return DemoResult(
+        result = DemoResult(
             workspace,
             portal.webhook_url,
             f"{portal.base_url}/sandbox/stats",
@@ -163,6 +168,11 @@ def run_demo(
             stats,
             logged,
         )
+        if hold is not None:
+            if settings.faults:
+                portal.restart(faults=FaultSpec())  # the user looks at a healthy portal
+            hold(result)
+        return result
 
 
 class _Stages:
@@ -247,7 +257,9 @@ class _Stages:
     def plan(self) -> tuple[str, Path | None]:
         from migrate.plan import run_plan
 
-        result = run_plan(self.workspace, skip_refused=True)
+        # the plan prepares the sources again (against the portal's fields): its own steps only
+        plan_ticks = _only_step("plan", self.on_progress)
+        result = run_plan(self.workspace, skip_refused=True, on_progress=plan_ticks)
         ops: dict[str, int] = {}
         for (_entity, op), n in result.counts.items():
             ops[op] = ops.get(op, 0) + n
@@ -285,6 +297,17 @@ class _Stages:
         summary = build_summary(self.workspace, inputs)
         path = write_workspace_summary(summary, self.workspace, self.prepared.config.language)
         return f"{len(summary.entities)} entities summarised", path
+
+
+def _only_step(step: str, callback: ProgressCallback | None) -> ProgressCallback | None:
+    if callback is None:
+        return None
+
+    def forward(tick: Tick) -> None:
+        if tick.step == step:
+            callback(tick)
+
+    return forward
 
 
 class _LoadTicks:

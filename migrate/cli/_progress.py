@@ -7,7 +7,9 @@ output on stdout stays clean; with ``--quiet`` or ``--json`` there are no bars a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
+from typing import TypeVar
 
 from rich.console import Console
 from rich.progress import (
@@ -24,9 +26,11 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from migrate.progress import Tick
+from migrate.progress import ProgressCallback, Tick
 
-__all__ = ["ProgressBars", "progress_bars"]
+__all__ = ["ProgressBars", "progress_bars", "with_progress"]
+
+T = TypeVar("T")
 
 
 class _RateColumn(ProgressColumn):
@@ -89,3 +93,12 @@ class ProgressBars:
 def progress_bars(quiet: bool, as_json: bool = False) -> ProgressBars | None:
     """Bars for an interactive run; ``None`` (no progress) with ``--quiet`` or ``--json``."""
     return None if quiet or as_json else ProgressBars()
+
+
+def with_progress(quiet: bool, as_json: bool, work: Callable[[ProgressCallback | None], T]) -> T:
+    """Run ``work(on_progress)`` with bars unless ``quiet``/``as_json`` (then ``None``)."""
+    bars = progress_bars(quiet, as_json)
+    if bars is None:
+        return work(None)
+    with bars:
+        return work(bars)

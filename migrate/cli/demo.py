@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+import time
 from pathlib import Path
 
 import click
@@ -41,9 +42,20 @@ _REPORTS = ("errors.xlsx", "duplicates.xlsx", "plan.xlsx", "load.xlsx", "summary
     default=None,
     help="Keep only the first N rows of each sample file (a quick run).",
 )
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Keep the sandbox portal served after the demo, until Ctrl-C (to look at its data).",
+)
 @output_options
 def command(
-    root: Path | None, plan: str, faults: bool, rows: int | None, quiet: bool, as_json: bool
+    root: Path | None,
+    plan: str,
+    faults: bool,
+    rows: int | None,
+    serve: bool,
+    quiet: bool,
+    as_json: bool,
 ) -> None:
     """Run the whole migration of the bundled amoCRM sample into a local sandbox portal.
 
@@ -55,7 +67,7 @@ def command(
     Example:
       b24migrate demo
       b24migrate demo --faults --workspace ./demo-ws
-      b24migrate demo --plan standard
+      b24migrate demo --plan standard --serve
     """
     folder = root or Path(tempfile.mkdtemp(prefix="b24migrate-demo-"))
     settings = DemoSettings(folder.resolve(), plan=plan, faults=faults, rows=rows)
@@ -64,15 +76,19 @@ def command(
     if not as_json:
         click.echo(f"Workspace: {settings.root}")
         click.echo(_limits_line(plan))
+
+    def finish(result: DemoResult) -> None:  # called while the portal is still served
+        if bars is not None:
+            bars.progress.stop()
+        _output(result, faults, as_json, serving=serve)
+        if serve:
+            _wait_for_interrupt()
+
     if bars is None:
-        result = run_demo(settings, say=say)
+        result = run_demo(settings, say=say, hold=finish)
     else:
         with bars:
-            result = run_demo(settings, on_progress=bars, say=bars.say)
-    if as_json:
-        click.echo(json.dumps(_as_json(result), ensure_ascii=False, indent=2))
-    else:
-        _render(result, faults)
+            result = run_demo(settings, on_progress=bars, say=bars.say, hold=finish)
     if result.failed is not None:
         raise click.exceptions.Exit(3)
 
@@ -86,7 +102,22 @@ def _limits_line(plan: str) -> str:
     return f"Sandbox running with the {plan} plan's rate limits (real timing)."
 
 
-def _render(result: DemoResult, faults: bool) -> None:
+def _output(result: DemoResult, faults: bool, as_json: bool, *, serving: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(_as_json(result), ensure_ascii=False, indent=2))
+    else:
+        _render(result, faults, serving)
+
+
+def _wait_for_interrupt() -> None:
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        click.echo("Sandbox portal stopped.")
+
+
+def _render(result: DemoResult, faults: bool, serving: bool) -> None:
     ws = result.workspace.root
     failed = result.failed
     if failed is not None:
@@ -110,12 +141,17 @@ def _render(result: DemoResult, faults: bool) -> None:
             click.echo(f"  {path}")
     click.echo(f"Log: {result.log.path}")
     data = ws / ".b24migrate" / "sandbox"
-    click.echo(f"Sandbox portal (stopped with the demo; data in {data}):")
-    click.echo(f"  webhook was {result.webhook_url}")
     port, token = _port_token(result.webhook_url)
-    click.echo(
-        f"  serve it again:  b24migrate sandbox serve --data {data} --port {port} --token {token}"
-    )
+    if serving:
+        click.echo(f"Sandbox portal serving until Ctrl-C (data in {data}):")
+        click.echo(f"  webhook: {result.webhook_url}")
+    else:
+        click.echo(f"Sandbox portal (stopped with the demo; data in {data}):")
+        click.echo(f"  webhook was {result.webhook_url}")
+        click.echo(
+            f"  serve it again:  b24migrate sandbox serve --data {data} --port {port} "
+            f"--token {token}   (or run the demo with --serve)"
+        )
     click.echo(
         f"  then look:       curl '{result.webhook_url}crm.contact.list?start=0'  "
         f"and  curl {result.stats_url}"
