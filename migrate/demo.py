@@ -132,6 +132,21 @@ def run_demo(
         seed=settings.seed,
     )
     counter = _RetryCounter()
+    try:
+        return _served_run(workspace, sandbox, settings, counter, on_progress, say, hold)
+    finally:
+        _use_embedded_sandbox(workspace)
+
+
+def _served_run(
+    workspace: Workspace,
+    sandbox: SandboxConfig,
+    settings: DemoSettings,
+    counter: _RetryCounter,
+    on_progress: ProgressCallback | None,
+    say: Say,
+    hold: Callable[[DemoResult], None] | None,
+) -> DemoResult:
     with (
         run_log(workspace.root, "demo", secrets=(settings.token,)) as logged,
         running_sandbox(sandbox) as portal,
@@ -366,6 +381,15 @@ def _configure(workspace: Workspace, plan: str) -> None:
         .replace("  url: sandbox\n", f"  url: env:{ENV}\n  plan: {plan}\n")
         .replace("  default_owner: null\n", "  default_owner: 1\n")
     )
+    path.write_text(text, encoding="utf-8")
+
+
+def _use_embedded_sandbox(workspace: Workspace) -> None:
+    """After the demo: `portal.url: sandbox` — the same data (`.b24migrate/sandbox`), opened
+    in-process by every later command, so `status`, `report`, `plan`, `load` and `rollback`
+    work on the demo workspace without a server or a variable."""
+    path = workspace.config_path
+    text = path.read_text(encoding="utf-8").replace(f"  url: env:{ENV}\n", "  url: sandbox\n")
     path.write_text(text, encoding="utf-8")
 
 

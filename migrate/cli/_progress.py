@@ -91,8 +91,10 @@ class ProgressBars:
 
 
 def progress_bars(quiet: bool, as_json: bool = False) -> ProgressBars | None:
-    """Bars for an interactive run; ``None`` (no progress) with ``--quiet`` or ``--json``."""
-    return None if quiet or as_json else ProgressBars()
+    """Bars for an interactive run: ``None`` (no progress) with ``--quiet`` or ``--json``, or
+    when stderr is not a terminal (a script, a CI log)."""
+    console = Console(stderr=True)
+    return None if quiet or as_json or not console.is_terminal else ProgressBars(console)
 
 
 def with_progress(quiet: bool, as_json: bool, work: Callable[[ProgressCallback | None], T]) -> T:

@@ -156,12 +156,15 @@ def _render(result: DemoResult, faults: bool, serving: bool) -> None:
         f"  then look:       curl '{result.webhook_url}crm.contact.list?start=0'  "
         f"and  curl {result.stats_url}"
     )
-    click.echo("Next:")
+    click.echo(
+        "Next (the workspace now opens the same sandbox data in-process: portal.url: sandbox):"
+    )
     click.echo(f"  open {ws / 'reports' / 'summary.html'}")
     click.echo(f"  b24migrate status -w {ws}")
-    click.echo(f"  export B24_WEBHOOK_URL={result.webhook_url}   # while the sandbox is served")
-    click.echo(f"  b24migrate plan -w {ws}   (then load, retry, rollback; see docs/runbook.md)")
+    click.echo(f"  b24migrate plan -w {ws}            # again: everything loaded is unchanged")
+    click.echo(f"  b24migrate rollback -w {ws} --yes  # delete what the load created")
     click.echo("  your own data: b24migrate init my-migration --from amocrm --source DIR")
+    click.echo("  the whole procedure: docs/runbook.md")
 
 
 def _render_recovery(result: DemoResult) -> None:

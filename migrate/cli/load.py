@@ -20,6 +20,8 @@ def command(root: Path, quiet: bool, as_json: bool, **options: object) -> None:
     Ctrl-C stops cleanly (exit 4): run `b24migrate load` again to resume. Records the portal
     refuses end the run with exit 3 and are listed in reports/load.xlsx.
 
-    Example: b24migrate load --workspace acme
+    \b
+    Example:
+      b24migrate load --workspace acme
     """
     run_and_render(root, quiet, as_json, **options)

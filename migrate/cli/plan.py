@@ -36,7 +36,9 @@ def command(root: Path, skip_refused: bool, no_dedupe: bool, quiet: bool, as_jso
     lacks, an owner without a default): fix them, or accept leaving those rows out with
     --skip-refused; 2 for a config or mapping problem.
 
-    Example: b24migrate plan --workspace acme --skip-refused
+    \b
+    Example:
+      b24migrate plan --workspace acme --skip-refused
     """
     workspace = Workspace.at(root)
     result = with_progress(

@@ -20,7 +20,9 @@ def command(root: Path, quiet: bool, as_json: bool, **options: object) -> None:
     There is no per-record re-plan yet: after fixing data or mapping run `b24migrate plan`
     first (it re-queues failed records whose content changed), then `retry` sends the rest.
 
-    Example: b24migrate retry --workspace acme --entity deal
+    \b
+    Example:
+      b24migrate retry --workspace acme --entity deal
     """
     result = run_and_render(root, quiet, as_json, retry=True, **options)
     if not as_json:

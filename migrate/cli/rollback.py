@@ -31,7 +31,9 @@ def command(root: Path, run_id: int | None, yes: bool) -> None:  # fmt: skip
     Deletions are recorded in the ledger: the records become planned again (a new `load`
     re-creates them) and a second rollback finds nothing to do.
 
-    Example: b24migrate rollback --workspace acme --run 3 --yes
+    \b
+    Example:
+      b24migrate rollback --workspace acme --run 3 --yes
     """
     workspace = Workspace.at(root)
     counts = rollback_preview(workspace, run_id)

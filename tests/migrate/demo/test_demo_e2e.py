@@ -128,13 +128,11 @@ def test_demo_with_faults_recovers_without_losing_or_duplicating(tmp_path):
 def test_report_command_rebuilds_the_same_counts_from_the_stages(demo, capsys):
     result, _ = demo
     page_before = _page(result.workspace.reports_dir / "summary.html")
-    with pytest.raises(SystemExit) as done:
-        main(["report", "--json", "-w", str(result.workspace.root)])
-    assert done.value.code in (0, None)
+    main(["report", "--json", "-w", str(result.workspace.root)])  # exits only on failure
     body = json.loads(capsys.readouterr().out)
     page = _page(Path(body["summary_html"]))
     for key in ("read", "warn", "merged", "done", "refused"):
         assert _kpi(page, key) == _kpi(page_before, key), key
-    assert body["portal"].endswith("from $B24_WEBHOOK_URL") or "***" in body["portal"]
+    assert body["portal"] == "sandbox"  # after the demo the workspace opens its data in-process
     logs = list((result.workspace.root / ".b24migrate" / "logs").glob("*-report-*.jsonl"))
     assert len(logs) == 1
