@@ -161,8 +161,8 @@ def _render(result: DemoResult, faults: bool, serving: bool) -> None:
     )
     click.echo(f"  open {ws / 'reports' / 'summary.html'}")
     click.echo(f"  b24migrate status -w {ws}")
-    click.echo(f"  b24migrate plan -w {ws}            # again: everything loaded is unchanged")
-    click.echo(f"  b24migrate rollback -w {ws} --yes  # delete what the load created")
+    click.echo(f"  b24migrate plan -w {ws} --skip-refused  # again: all unchanged")
+    click.echo(f"  b24migrate rollback -w {ws} --yes       # delete what the load created")
     click.echo("  your own data: b24migrate init my-migration --from amocrm --source DIR")
     click.echo("  the whole procedure: docs/runbook.md")
 

@@ -136,3 +136,12 @@ def test_report_command_rebuilds_the_same_counts_from_the_stages(demo, capsys):
     assert body["portal"] == "sandbox"  # after the demo the workspace opens its data in-process
     logs = list((result.workspace.root / ".b24migrate" / "logs").glob("*-report-*.jsonl"))
     assert len(logs) == 1
+
+
+def test_follow_up_commands_work_on_the_demo_workspace(demo, capsys):
+    result, _ = demo
+    main(["status", "--json", "-w", str(result.workspace.root)])
+    status = json.loads(capsys.readouterr().out)
+    assert status["migration"] == "demo"
+    assert sum(e["done"] for e in status["entities"]) > 0
+    assert sum(e["failed"] + e["sending"] for e in status["entities"]) == 0
