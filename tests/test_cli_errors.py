@@ -10,18 +10,8 @@ import pytest
 
 from loaders.sandbox import SandboxConfig
 from loaders.sandbox.testing import running_sandbox
-from migrate.cli import main
 from migrate.scaffold import init_workspace
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+from tests.migrate.test_cli_load import run
 
 
 def _lines(err: str) -> list[str]:
