@@ -88,6 +88,10 @@ def test_missing_stage_user_field_and_owner_block_until_fixed(tmp_path, portal):
     assert owners["Неизвестный Сотрудник"].defaulted
     assert owners["Неизвестный Сотрудник"].rows == 2
     assert not owners["Петров Иван"].defaulted
+    sheet = load_workbook(fixed.report)["Ответственные"]
+    fills = {row[0].value: row[0].fill.fgColor.rgb for row in sheet.iter_rows(min_row=2)}
+    assert fills["Неизвестный Сотрудник"].endswith("FFF2CC")
+    assert not fills["Петров Иван"].endswith("FFF2CC")
     assert sandbox.writes() == {"crm.deal.userfield.add": 1}
 
 
