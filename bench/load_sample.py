@@ -1,13 +1,13 @@
 """The sample migration loaded at the standard plan's limits: how close to the bound?
 
-The whole amoCRM sample workspace is planned into a ledger, then `load` (the library call
+The whole amoCRM sample workspace is planned (`b24migrate plan`), then `load` (the library call
 the command makes) sends it to a sandbox served by `python -m migrate sandbox serve` in a
 subprocess with the standard plan (leaky bucket of 50 requests draining 2 per second) and a
 realistic latency per request. The bound the limits set: every sendable record in batches of
 50 commands, ceil(records / 50) requests, the first 50 free (a full bucket), then 2 per
 second. Figures on a shared 2-core machine are noisy. Last line: `ratio=R`.
 
-    python bench/load_sample.py [--latency-ms 150] [--rows N]
+    python bench/load_sample.py [--latency-ms 150]
 """
 
 from __future__ import annotations
@@ -25,13 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from migrate.ledger import Ledger, State
 from migrate.load import load_workspace
 from tests.migrate.load.chaos import SandboxServer, free_port
-from tests.migrate.load.sample_plan import init_sample, plan_sample_sync
+from tests.migrate.load.sample_plan import init_sample, plan_sample
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency-ms", type=float, default=150.0)
-    parser.add_argument("--rows", type=int, default=None)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -40,7 +39,7 @@ def main() -> None:
         server.start("")
         try:
             workspace = init_sample(root / "ws", server.webhook, plan="standard")
-            plan_sample_sync(workspace, server.webhook, args.rows)
+            plan_sample(workspace, server.webhook)
             server.stop()
             server.start("")  # a fresh bucket for the load
             start = time.perf_counter()

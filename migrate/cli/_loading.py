@@ -86,11 +86,18 @@ def _render(result: WorkspaceLoad, as_json: bool) -> None:
     if as_json:
         body = {"run": report.run_id, "batches": report.batches, "outcomes": report.outcomes,
                 "reconciled_found": report.reconciled.found, "requeued": result.requeued,
-                "failed": result.failed, "load_xlsx": str(result.load_xlsx)}  # fmt: skip
+                "failed": result.failed, "left": result.left, "blocked": result.blocked,
+                "load_xlsx": str(result.load_xlsx)}  # fmt: skip
         click.echo(json.dumps(body, ensure_ascii=False))
         return
     click.echo(
         f"Load run {report.run_id}: {report.count('written')} records written in "
         f"{report.batches} batches; {report.reconciled.found} found by reconciliation."
     )
+    if result.left > result.blocked:
+        click.echo(f"{result.left - result.blocked} records are not loaded yet: run "
+                   "`b24migrate load` again (see `b24migrate status`).")  # fmt: skip
+    if result.blocked:
+        click.echo(f"{result.blocked} records wait for records the plan refused "
+                   "(see reports/plan.xlsx).")  # fmt: skip
     click.echo(f"Report: {result.load_xlsx}")

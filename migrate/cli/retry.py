@@ -1,4 +1,4 @@
-"""`b24migrate retry`: load the failed records again after a fix."""
+"""`b24migrate retry`: re-plan, then load the failed records again after a fix."""
 
 from __future__ import annotations
 
@@ -7,23 +7,31 @@ from pathlib import Path
 import click
 
 from migrate.cli._loading import common_options, run_and_render
+from migrate.config import Workspace
+from migrate.plan import run_plan
 
 __all__ = ["command"]
 
 
 @click.command("retry")
 @click.option("--entity", "entities", multiple=True, help="Only failed records of this entity.")
+@click.option("--no-plan", "no_plan", is_flag=True, help="Do not re-plan; re-send as planned.")
+@click.option("--skip-refused", is_flag=True, help="Re-plan accepting refused rows (as `plan`).")
 @common_options
-def command(root: Path, quiet: bool, as_json: bool, **options: object) -> None:
-    """Re-queue the failed records (failed → planned) and load them.
+def command(root: Path, quiet: bool, as_json: bool, no_plan: bool, skip_refused: bool,
+            **options: object) -> None:  # fmt: skip
+    """Re-plan the workspace (a fix to data or mapping reaches the failed records), re-queue
+    what is still failed, and load.
 
-    There is no per-record re-plan yet: after fixing data or mapping run `b24migrate plan`
-    first (it re-queues failed records whose content changed), then `retry` sends the rest.
+    The plan is a delta: loaded records that did not change are left alone.
 
     \b
     Example:
       b24migrate retry --workspace acme --entity deal
     """
+    if not no_plan:
+        run_plan(Workspace.at(root), skip_refused=skip_refused)
     result = run_and_render(root, quiet, as_json, retry=True, **options)
     if not as_json:
-        click.echo(f"Re-queued {result.requeued} failed records (not re-planned) and loaded them.")
+        how = "without re-planning" if no_plan else "after re-planning the workspace"
+        click.echo(f"Retried {result.requeued} failed records {how}.")

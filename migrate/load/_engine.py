@@ -39,8 +39,9 @@ class LoadOptions:
         in_flight: batches in flight at most (default: the client's concurrency).
         batch_size: commands per batch (≤ 50).
         settle_seconds: how long after a lost request reconciliation trusts "not found".
-        max_reconcile_rounds: reconciliations during one load (records whose outcome was
-            unknown are reconciled when nothing else is left, then the load goes on).
+        max_reconcile_rounds: reconciliations in a row without a record written in between
+            (records whose outcome was unknown are reconciled when nothing else is left, then
+            the load goes on; a portal that never answers ends the load after this many).
     """
 
     route: Route = "add"
@@ -128,6 +129,7 @@ class _Loader:
         self.fatal: PortalError | None = None
         self.reconciled = ReconcileReport()
         self.unknown_dated: set[str] = set()
+        self.rounds_at_last_write = 0
 
     async def run(self) -> LoadReport:
         self.reconciled = await self._reconcile()
@@ -190,8 +192,8 @@ class _Loader:
 
     def _may_reconcile(self) -> bool:
         """Whether outcomes left unknown by this load should be reconciled now."""
-        rounds = self.reconciled.rounds
-        return rounds < self.options.max_reconcile_rounds and bool(self.ledger.sending())
+        fruitless = self.reconciled.rounds - self.rounds_at_last_write
+        return fruitless < self.options.max_reconcile_rounds and bool(self.ledger.sending())
 
     def _pick(self) -> Pick:
         """The next batch. Back-dated creates of an entity wait while one of its batches is in
@@ -236,6 +238,8 @@ class _Loader:
         batch, works = self.running.pop(task)
         outcomes = task.result()
         self.ledger.apply_results(batch.id, outcomes)
+        if any(isinstance(o, Written) for o in outcomes):
+            self.rounds_at_last_write = self.reconciled.rounds
         unknown = {o.record_id for o in outcomes if isinstance(o, Unknown)}
         self.unknown_dated |= {
             w.entity for w in works if w.dated and any(r.id in unknown for r in w.records)

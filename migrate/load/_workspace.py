@@ -45,6 +45,8 @@ class WorkspaceLoad:
     requeued: int
     failed: int
     load_xlsx: Path
+    left: int = 0  # records still planned or sending (blocked ones included)
+    blocked: int = 0  # planned records whose references can never resolve
 
 
 Progress = Callable[[LoadProgress], None]
@@ -115,12 +117,14 @@ async def load_workspace(
         finally:
             path = write_load_report(ledger, workspace.reports_dir, config.language)
         failed = len(ledger.failed())
+        figures = progress_of(ledger)
+        left, blocked = figures.total - figures.finished, len(ledger.blocked())
     if failed:
         raise LoadError(
             f"{failed} records failed; the portal's reasons are in `{path}`",
             next_step="fix the data or mapping, then run `b24migrate retry`",
         )
-    return WorkspaceLoad(report, requeued, failed, path)
+    return WorkspaceLoad(report, requeued, failed, path, left, blocked)
 
 
 def _watch(ledger: Ledger, on_progress: Progress | None) -> asyncio.Task[None]:

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from migrate.cli import cli, main
 from migrate.config import Workspace
 from migrate.connect import open_portal
-from migrate.ledger import Ledger, Op, PlanIssue, PlannedRecord, State
+from migrate.ledger import Ledger, Op, PlanIssue, PlannedRecord, Refused, State
 
 from .load.conftest import ORIGINATOR, sample_plan
 
@@ -92,8 +92,9 @@ def test_failures_exit_3_listed_in_load_xlsx_then_retry_after_the_fix(workspace,
     assert "--entity product" in failed[8]
 
     plan(workspace, [dataclass_fix(BAD_PRODUCT)])
-    code, out, _ = run(capsys, "retry", "-w", str(workspace), "--quiet")
+    code, out, _ = run(capsys, "retry", "-w", str(workspace), "--no-plan")
     assert code == 0, out
+    assert "failed records without re-planning" in out
     with Ledger.for_workspace(workspace) as ledger:
         assert {r.state for r in ledger.records()} == {State.DONE}
 
@@ -184,3 +185,41 @@ def test_ctrl_c_stops_cleanly_with_exit_4_and_says_how_to_resume(tmp_path):
         with Ledger.for_workspace(tmp_path) as ledger:
             assert not ledger.sending()
             assert ledger.records(state=State.PLANNED)
+
+
+def test_no_config_and_no_plan_are_one_line_each_with_the_next_step(tmp_path, capsys):
+    code, _, err = run(capsys, "load", "-w", str(tmp_path), "--quiet")
+    assert code == 2
+    assert err.splitlines()[0].startswith("Error: no `migration.yaml`")
+    assert err.splitlines()[1].startswith("Next: `b24migrate init")
+    (tmp_path / "migration.yaml").write_text("name: x\nsources: {}\n", encoding="utf-8")
+    code, _, err = run(capsys, "rollback", "-w", str(tmp_path), "--yes")
+    assert code == 2
+    assert "b24migrate plan" in err
+    assert "Traceback" not in err
+
+
+def test_retry_re_plans_so_a_fixed_source_row_reaches_the_portal(tmp_path, capsys):
+    from .plan.workspace import DEALS, NAME, Portal, make_workspace, write_csv
+
+    workspace = make_workspace(tmp_path)
+    portal = Portal(workspace)
+    portal.close()  # the commands open the embedded sandbox themselves
+    assert run(capsys, "plan", "-w", str(tmp_path), "--skip-refused")[0] == 0  # d2: UF field
+    with Ledger.for_workspace(tmp_path, NAME) as ledger:  # the portal refused deal d3
+        d3 = ledger.get("deal", "d3")
+        batch = ledger.mark_sending(ledger.start_run("load").id, [d3.id])
+        ledger.apply_results(batch.id, [Refused(d3.id, "ERROR_CORE: bad title")])
+    assert run(capsys, "load", "-w", str(tmp_path), "--quiet")[0] == 3
+    fixed = [row[:] for row in DEALS]
+    fixed[3][1] = "Монтаж оборудования"
+    write_csv(tmp_path / "data" / "deals.csv", fixed)
+    code, out, err = run(capsys, "retry", "-w", str(tmp_path), "--skip-refused")
+    assert code == 0, err
+    assert "after re-planning the workspace" in out
+    portal = Portal(workspace)
+    try:
+        titles = sorted(d["TITLE"] for d in portal.list("deal", ["TITLE"]))
+    finally:
+        portal.close()
+    assert titles == ["Монтаж оборудования", "Поставка болтов"]

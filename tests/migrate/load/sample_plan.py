@@ -1,66 +1,78 @@
-"""The sample migration planned into a workspace's ledger, without the `plan` command.
+"""The amoCRM sample workspace, set up for a load rehearsal and planned by `b24migrate plan`.
 
-Reads the amoCRM sample workspace with :func:`migrate.pipeline.prepare`, reads the portal's
-metadata and turns every clean table into ledger records with :func:`migrate.plan.plan_table`
-(the same hand-off `b24migrate plan` makes). ``rows`` keeps the first N rows of each entity
-(references to rows left out become `ref.missing` warnings, notes on them refused rows).
-Used by the chaos test, bench/chaos.py and bench/load_sample.py.
+Used by the chaos test, bench/chaos.py and bench/load_sample.py: `init --from amocrm`, the
+portal pointed at a served sandbox, unknown legacy owners mapped to user 1, the `UF_CRM_TAGS`
+field the mapping needs created in the portal (what the plan asks a user to do), then
+`python -m migrate plan --skip-refused` (rows with other blocking problems — deals in a stage
+the portal lacks — stay out, as the plan reports).
 """
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
 from loaders.client import Bitrix24Client
 from loaders.errors import PortalFieldError
 from migrate.config import Workspace
-from migrate.ledger import Ledger, PlannedRecord
-from migrate.pipeline import prepare
-from migrate.plan import OwnerResolver, ReferenceIndex, plan_table, read_portal_metadata
 from migrate.scaffold import init_workspace
+from migrate.sources import read_table
 
-__all__ = ["init_sample", "plan_sample", "plan_sample_sync"]
+__all__ = ["create_user_fields", "init_sample", "plan_sample"]
+
+REPO = Path(__file__).resolve().parents[3]
 
 
 def init_sample(
-    root: Path, portal_url: str = "sandbox", plan: str = "standard", batch_size: int = 50
+    root: Path,
+    portal_url: str = "sandbox",
+    plan: str = "standard",
+    batch_size: int = 50,
+    rows: int | None = None,
 ) -> Workspace:
-    """`b24migrate init ROOT --from amocrm`, then point `portal` at ``portal_url``."""
+    """`b24migrate init ROOT --from amocrm`, then point `portal` at ``portal_url``.
+
+    ``rows`` keeps the first N rows of each export (notes: those on a kept record), written
+    as CSV files in ``ROOT/subset/`` with the same headers.
+    """
     result = init_workspace(root, "amocrm", name="chaos-sample")
     config = result.workspace.config_path
+    text = config.read_text(encoding="utf-8")
+    if rows is not None:
+        text = _subset_sources(result.workspace, text, rows)
     text = (
-        config.read_text(encoding="utf-8")
-        .replace("  url: sandbox\n", f"  url: {portal_url}\n  plan: {plan}\n")
+        text.replace("  url: sandbox\n", f"  url: {portal_url}\n  plan: {plan}\n")
         .replace("  batch_size: 50\n", f"  batch_size: {batch_size}\n")
+        .replace("  default_owner: null\n", "  default_owner: 1\n")
     )
     config.write_text(text, encoding="utf-8")
     return result.workspace
 
 
-async def plan_sample(
-    workspace: Workspace, client: Bitrix24Client, rows: int | None = None
-) -> Counter[str]:
-    """Plan the workspace into its ledger; returns the planned records per entity."""
-    await create_user_fields(client)
-    data = prepare(workspace)
-    tables = {e: t if rows is None else t.head(rows) for e, t in data.tables.items()}
-    meta = await read_portal_metadata(client)
-    index = ReferenceIndex({e: [str(k) for k in t["_key"]] for e, t in tables.items()})
-    owners = OwnerResolver(meta.users, default_owner=1)
-    records: list[PlannedRecord] = []
-    issues = []
-    for entity, table in tables.items():
-        planned = plan_table(entity, table, meta=meta, owners=owners, index=index)
-        records += planned.records
-        issues += planned.issues
-    with Ledger.for_workspace(workspace.root, data.config.name) as ledger:
-        run = ledger.start_run("plan")
-        ledger.apply_plan(run.id, records)
-        ledger.replace_issues(run.id, issues)
-        ledger.finish_run(run.id)
-    return Counter(r.entity for r in records)
+def _subset_sources(workspace: Workspace, text: str, rows: int) -> str:
+    config = workspace.load_config()
+    folder = workspace.root / "subset"
+    folder.mkdir()
+    kept: set[str] = set()
+    lines = ["sources:"]
+    for name in ("product", "company", "contact", "deal", "note"):
+        spec = config.sources[name]
+        (path,) = workspace.source_files(spec)
+        table = read_table(path, sheet=spec.sheet, encoding=spec.encoding,
+                           delimiter=spec.delimiter).frame.drop(columns=["_row"])  # fmt: skip
+        if name == "note":
+            table = table[table["ID сущности"].isin(kept)]
+        else:
+            table = table.head(rows)
+            kept |= set(table.get("ID", table.iloc[:, 0]).astype(str))
+        table.to_csv(folder / f"{name}.csv", index=False)
+        lines.append(f"  {name}: {{files: [subset/{name}.csv]}}")
+    head, _, rest = text.partition("sources:\n")
+    return head + "\n".join(lines) + "\n" + rest.split("\n\n", 1)[1]
 
 
 async def create_user_fields(client: Bitrix24Client) -> None:
@@ -76,9 +88,22 @@ async def create_user_fields(client: Bitrix24Client) -> None:
                 raise
 
 
-def plan_sample_sync(workspace: Workspace, webhook_url: str, rows: int | None = None) -> Counter:
-    async def go() -> Counter[str]:
-        async with Bitrix24Client(webhook_url, plan="unlimited") as client:
-            return await plan_sample(workspace, client, rows)
+def plan_sample(workspace: Workspace, webhook_url: str) -> Counter[str]:
+    """Create the user fields, run `b24migrate plan --skip-refused`; records per entity."""
 
-    return asyncio.run(go())
+    async def fields() -> None:
+        async with Bitrix24Client(webhook_url, plan="unlimited") as client:
+            await create_user_fields(client)
+
+    asyncio.run(fields())
+    command = [sys.executable, "-m", "migrate", "plan", "-w", str(workspace.root),
+               "--skip-refused", "--json"]  # fmt: skip
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"`b24migrate plan` failed ({done.returncode}): {done.stderr[-2000:]}")
+    conn = sqlite3.connect(workspace.ledger_path)
+    try:
+        rows = conn.execute("SELECT entity, COUNT(*) FROM records GROUP BY entity").fetchall()
+    finally:
+        conn.close()
+    return Counter({entity: count for entity, count in rows})

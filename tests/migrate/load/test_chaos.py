@@ -18,12 +18,11 @@ FULL = bool(os.environ.get("B24_SLOW"))
 
 @pytest.mark.parametrize("oauth", [False, True], ids=["webhook", "oauth"])
 def test_sample_load_killed_and_faulty_ends_with_every_record_exactly_once(tmp_path, oauth):
-    result = run_chaos(
-        tmp_path, kills=8 if FULL else 4, rows=None if FULL else 150, oauth=oauth, batch_size=10
-    )
+    rows = None if FULL else (60 if oauth else 120)
+    kills = 8 if FULL else (3 if oauth else 4)
+    result = run_chaos(tmp_path, kills=kills, rows=rows, oauth=oauth, batch_size=10)
     assert result.kills >= 2
     assert result.failed == 0
     assert sum(result.faults.values()) > 0, "no fault was injected"
     assert (result.lost, result.duplicated, result.wrong_refs) == (0, 0, 0), result
     assert result.found == result.planned
-    print(result.line(), result)
