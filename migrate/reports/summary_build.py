@@ -6,7 +6,8 @@
   merged into a survivor, pairs awaiting the client's decision);
 * plan and load: the ledger (``.b24migrate/ledger.sqlite``): ops per entity, the plan's
   refusals (rows the plan itself refused; rows validation refused are counted there), and
-  records per state through :func:`migrate.status.ledger_status`.
+  records per state through :func:`migrate.status.ledger_status` (records that can never be
+  sent because a record they refer to was refused count as refused by the plan, not pending).
 
 Read → validate → dedupe are pure and cheap to re-run, so :func:`build_summary` runs them again
 unless the caller passes what it just computed (the demo does). The ledger's entity names are
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -77,7 +78,9 @@ def build_summary(
 
         done = dedupe_workspace(workspace.root, prepared=prepared, on_progress=on_progress)
         dedupe_stats = {e: r.stats for e, r in done.results.items()}
-    ledger_counts = _ledger_counts(workspace, _validation_refused(prepared))
+    ledger_counts = _ledger_counts(
+        workspace, _validation_refused(prepared), prepared.config.language
+    )
     started = given.started_at or _first_run(workspace) or clock()
     return RunSummary(
         name=prepared.config.name,
@@ -179,7 +182,7 @@ def _validation_refused(prepared: PreparedData) -> set[tuple[str, str]]:
 
 
 def _ledger_counts(
-    workspace: Workspace, validation_refused: set[tuple[str, str]]
+    workspace: Workspace, validation_refused: set[tuple[str, str]], language: str
 ) -> _LedgerCounts | None:
     """Plan ops, plan refusals and load states per entity; ``None`` when no plan ran."""
     if not workspace.ledger_path.is_file():
@@ -209,16 +212,36 @@ def _ledger_counts(
         plan.setdefault(entity, PlanCounts(refused=count, top_reasons=reasons))
     load: dict[str, LoadCounts] = {}
     if loads_ran:
-        by_entity: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        by_entity: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
         for s in status.entities:
             totals = by_entity[_shown(s.entity)]
-            for i, n in enumerate((s.done, s.failed, s.sending, s.planned)):
+            for i, n in enumerate((s.done, s.failed, s.sending, s.planned, s.blocked)):
                 totals[i] += n
-        for entity, (done, failed, sending, planned) in by_entity.items():
+        for entity, (done, failed, sending, planned, blocked) in by_entity.items():
             load[entity] = LoadCounts(
-                done - skipped_done[entity], failed, sending, planned, failures.get(entity, ())
+                done - skipped_done[entity],
+                failed,
+                sending,
+                planned - blocked,
+                failures.get(entity, ()),
             )
+            if blocked:
+                plan[entity] = _with_blocked(plan[entity], blocked, language)
     return _LedgerCounts(plan, load)
+
+
+_BLOCKED_REASON = {
+    "ru": "ссылается на запись, которая не будет загружена",
+    "en": "refers to a record that will not be loaded",
+}
+
+
+def _with_blocked(plan: PlanCounts, blocked: int, language: str) -> PlanCounts:
+    """Records that can never be sent (a record they refer to was refused) are refused too,
+    not waiting: a next `load` will not send them."""
+    reason = ReasonCount(_BLOCKED_REASON.get(language, _BLOCKED_REASON["ru"]), blocked)
+    reasons = sorted((*plan.top_reasons, reason), key=lambda r: -r.count)[:_TOP]
+    return replace(plan, refused=plan.refused + blocked, top_reasons=tuple(reasons))
 
 
 def _plan_refusals(
