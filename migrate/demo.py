@@ -15,7 +15,6 @@ portal against the ledger (lost / duplicated must both be 0).
 from __future__ import annotations
 
 import asyncio
-import csv
 import logging
 import os
 import secrets
@@ -33,6 +32,7 @@ from migrate.connect import SANDBOX_DIR
 from migrate.errors import ConfigError, MigrationError
 from migrate.progress import ProgressCallback, Tick
 from migrate.runlog import RunLog, run_log
+from migrate.sample_subset import sample_subset
 from migrate.verify import PortalCheck, check_portal_sync
 
 __all__ = ["DEMO_FAULTS", "DemoResult", "DemoSettings", "StepOutcome", "run_demo"]
@@ -121,7 +121,7 @@ def run_demo(
             f"`{settings.root}` already holds a workspace",
             next_step="give `--workspace` a new folder, or leave it out for a temp folder",
         )
-    sources = _subset_sources(settings.root, settings.rows) if settings.rows else ()
+    sources = sample_subset(settings.root, settings.rows) if settings.rows else ()
     init = init_workspace(settings.root, "amocrm", sources=sources, name="demo")
     workspace = init.workspace
     _configure(workspace, settings.plan)
@@ -403,55 +403,3 @@ def _create_user_fields(portal: RunningSandbox) -> None:
             reply = client.post(f"crm.{entity}.userfield.add", json=body)
             if reply.status_code >= 400 and "exists" not in reply.text:
                 reply.raise_for_status()
-
-
-def _subset_sources(root: Path, rows: int) -> tuple[str, ...]:
-    """Copies of the sample files (amoCRM + the 1C products) with their first ``rows`` data
-    rows, in ROOT/sources; returns the `--source` folder for `init`."""
-    import sample_data
-
-    bundled = Path(sample_data.__file__).parent
-    for folder, names in (("amocrm", None), ("onec", ("products.csv",))):
-        target = root / "sources" / folder
-        target.mkdir(parents=True, exist_ok=True)
-        for path in sorted((bundled / folder).iterdir()):
-            if names is None or path.name in names:
-                _head(path, target / path.name, rows)
-    return (str(root / "sources" / "amocrm"),)
-
-
-def _head(source: Path, target: Path, rows: int) -> None:
-    from migrate.sources import read_table
-
-    if source.suffix not in (".csv", ".xlsx"):
-        return
-    last = read_table(source).header_row + rows
-    if source.suffix == ".csv":
-        _head_csv(source, target, last)
-    else:
-        _head_xlsx(source, target, last)
-
-
-def _head_csv(source: Path, target: Path, lines: int) -> None:
-    data = source.read_bytes()
-    encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
-    try:
-        data.decode(encoding)
-    except UnicodeDecodeError:
-        encoding = "cp1251"
-    with source.open(encoding=encoding, newline="") as fin:
-        dialect = csv.Sniffer().sniff(fin.read(4096), delimiters=",;\t")
-        fin.seek(0)
-        kept = [row for _, row in zip(range(lines), csv.reader(fin, dialect), strict=False)]
-    with target.open("w", encoding=encoding, newline="") as fout:
-        csv.writer(fout, dialect).writerows(kept)
-
-
-def _head_xlsx(source: Path, target: Path, last_row: int) -> None:
-    from openpyxl import load_workbook
-
-    book = load_workbook(source)
-    for sheet in book.worksheets:
-        if sheet.max_row > last_row:
-            sheet.delete_rows(last_row + 1, sheet.max_row - last_row)
-    book.save(target)
