@@ -79,6 +79,16 @@ def test_summary_html_counts_match_the_ledger_and_the_sources(demo):
     assert _number(_metric(page, "company", "create")) == creates["company"]
     assert _number(_metric(page, "note", "create")) == creates.get("comment", 0)
     assert _number(_metric(page, "company", "done")) > 0
+    # every row read is accounted for: loaded, merged into another, refused or still pending
+    for entity in ("company", "contact", "deal", "note"):
+        read, done, merged, refused = (
+            _number(_metric(page, entity, m)) if _metric(page, entity, m) != "—" else 0
+            for m in ("rows_read", "done", "records_merged", "rows_refused")
+        )
+        plan_refused, pending = (
+            _number(_metric(page, entity, m)) for m in ("plan_refused", "pending")
+        )
+        assert read == done + merged + refused + plan_refused + pending, entity
 
 
 def test_the_run_log_is_json_lines_without_the_webhook_code(demo):
