@@ -21,7 +21,7 @@ from tests.migrate.test_cli_load import run
 def test_help_has_an_example():
     result = CliRunner().invoke(cli, ["plan", "--help"])
     assert result.exit_code == 0
-    assert "Example: b24migrate plan --workspace acme --skip-refused" in result.output
+    assert "Example:\n    b24migrate plan --workspace acme --skip-refused" in result.output
 
 
 def test_exit_1_while_blocked_then_0_with_skip_refused(tmp_path):
