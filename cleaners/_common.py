@@ -133,14 +133,19 @@ def excel_number_text(text: str) -> str:
     """Undo Excel's float rendering of a long number: ``"79161234567.0"``, ``"7.9E10"``.
 
     Returns the integer digits when ``text`` is such a rendering of a whole number, else
-    ``text`` unchanged.
+    ``text`` unchanged — also when the exponent form has fewer digits than the number
+    (``7.91612E+10``: the digits Excel dropped cannot be recovered, so the value is invalid).
     """
     if not _EXCEL_NUMBER_RE.fullmatch(text):
         return text
     number = Decimal(text)
     if number != number.to_integral_value():
         return text
-    return str(abs(int(number)))
+    digits = str(abs(int(number)))
+    mantissa, _, exponent = text.lstrip("+-").upper().partition("E")
+    if exponent and len(mantissa.replace(".", "")) < len(digits):
+        return text  # "7.91612E+10": Excel showed 6 of 11 digits; the rest are lost, not zeros
+    return digits
 
 
 def apply(

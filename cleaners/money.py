@@ -191,7 +191,8 @@ def clean_decimal(
 ) -> str | None:
     """Normalise a number to plain decimal text (as :func:`clean_money`, no rounding).
 
-    Input: ``1 234,5``, ``1.234.567,89``, ``1,5 тыс.``, ``-0,25``, ``7.0E3``.
+    Input: ``1 234,5``, ``1.234.567,89``, ``1,5 тыс.``, ``-0,25``, ``7.0E3``, ``15 %``
+    (a percent cell as a spreadsheet shows it: the number of percent, ``15``).
     Output: ``1234.5``; whole numbers without a fraction (``7000``). Errors:
     ``number.invalid``.
 
@@ -199,7 +200,12 @@ def clean_decimal(
         >>> clean_decimal("1.234.567,89")
         '1234567.89'
     """
-    return apply(lambda text: _number_text(text, places), value, on_error, limit=MAX_CELL)
+    return apply(
+        lambda text: _number_text(text.rstrip().removesuffix("%").rstrip() or text, places),
+        value,
+        on_error,
+        limit=MAX_CELL,
+    )
 
 
 def _currency_code(text: str) -> str:

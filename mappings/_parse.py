@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from mappings._yaml import Located, load_located
+from mappings._yaml import Located, NotUtf8, load_located, read_utf8
 from mappings.fields import (
     ENTITIES,
     FIO_PARTS,
@@ -33,7 +33,17 @@ _FIELD_KEYS = (
 def load_mapping(path: str | Path) -> EntityMapping:
     """Read and parse the mapping file ``path``."""
     path = Path(path)
-    return parse_mapping(path.read_text(encoding="utf-8"), path.name)
+    try:
+        text = read_utf8(path)
+    except NotUtf8 as exc:
+        raise MappingProblems(
+            path.name,
+            [
+                f"{path.name}:{exc.line}: not UTF-8 text; save the file as UTF-8 "
+                "(Notepad: File → Save as → Encoding: UTF-8)"
+            ],
+        ) from None
+    return parse_mapping(text, path.name)
 
 
 def parse_mapping(text: str, file: str = "<mapping>") -> EntityMapping:

@@ -14,9 +14,26 @@ from typing import Any
 
 import yaml
 
-__all__ = ["Located", "load_located"]
+__all__ = ["Located", "NotUtf8", "load_located", "read_utf8"]
 
 Path_ = tuple[Any, ...]
+
+
+class NotUtf8(ValueError):
+    """A YAML file is not UTF-8 (saved as ANSI/cp1251 by Notepad); ``line`` is 1-based."""
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+        super().__init__(f"line {line}: not UTF-8 text")
+
+
+def read_utf8(path: Path) -> str:
+    """The text of a UTF-8 file (a BOM is dropped); :class:`NotUtf8` names the first bad line."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise NotUtf8(data[: exc.start].count(b"\n") + 1) from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,8 +130,14 @@ class EntityMapping:
 
 def suggest(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean `x`?)`` for the closest choice, or empty text."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    choices = list(choices)
+    folded = {" ".join(c.split()).casefold(): c for c in choices}
+    key = " ".join(word.split()).casefold()
+    close = [folded[key]] if key in folded else []  # case, spaces, NBSP: surely this one
+    # a column under a group of a two-row header: `Имя` → `Контакт / Имя`
+    close = close or [c for f, c in folded.items() if f.rsplit(" / ", 1)[-1] == key][:1]
+    close = close or difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if not close:
-        lowered = {c.lower(): c for c in choices}
-        close = [lowered[word.lower()]] if word.lower() in lowered else []
+        close = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.6)
+        close = [folded[close[0]]] if close else []
     return f" (did you mean `{close[0]}`?)" if close else ""

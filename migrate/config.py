@@ -34,7 +34,7 @@ from typing import Any
 
 import yaml
 
-from mappings._yaml import Located, load_located
+from mappings._yaml import Located, NotUtf8, load_located, read_utf8
 from mappings.fields import ENTITIES
 from mappings.schema import suggest
 from migrate.errors import ConfigError
@@ -60,11 +60,13 @@ _TOP = ("name", "language", "timezone", "portal", "sources", "mappings", "dedupe
 _SOURCE_KEYS = ("files", "sheet", "header_row", "encoding", "preset", "delimiter")
 _NAME_RE = re.compile(r"[A-Za-z0-9_.\-]{1,50}")
 _WEBHOOK_RE = re.compile(r"(/rest/\d+/)([^/?#]+)")
+_USERINFO_RE = re.compile(r"^([a-z][a-z0-9+.-]*://)[^/@]*@", re.IGNORECASE)
 
 
 def redact_url(url: str) -> str:
-    """``url`` with a webhook code (`/rest/1/<code>/`) and any query string hidden."""
-    return _WEBHOOK_RE.sub(r"\1***", url.split("?", 1)[0])
+    """``url`` without secrets: the webhook code (`/rest/1/<code>/`), user info and the query."""
+    bare = _USERINFO_RE.sub(r"\1", url.split("?", 1)[0].split("#", 1)[0])
+    return _WEBHOOK_RE.sub(r"\1***", bare)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +176,14 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> M
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"`{path}` not found", next_step=_INIT_HINT)
-    return parse_config(path.read_text(encoding="utf-8"), str(path), environ)
+    try:
+        text = read_utf8(path)
+    except NotUtf8 as exc:
+        raise ConfigError(
+            f"`{path}`, line {exc.line}: not UTF-8 text",
+            next_step="save the file as UTF-8 (Notepad: File → Save as → Encoding: UTF-8)",
+        ) from None
+    return parse_config(text, str(path), environ)
 
 
 def parse_config(
@@ -404,15 +413,19 @@ class Workspace:
         return self.root / config.mappings
 
     def source_files(self, spec: SourceSpec) -> list[Path]:
-        """The files of ``spec``, globs expanded (relative to the workspace), sorted."""
+        """The files of ``spec``, globs expanded (relative to the workspace), sorted.
+
+        A glob skips Excel's lock files (``~$contacts.xlsx``, there while the file is open).
+        """
         found: list[Path] = []
         for pattern in spec.files:
             path = Path(pattern).expanduser()
             path = path if path.is_absolute() else self.root / path
-            if any(ch in pattern for ch in "*?["):
-                found.extend(sorted(path.parent.glob(path.name)))
-            elif path.exists():
+            if path.exists():  # a real name may hold glob characters: `contacts[1].csv`
                 found.append(path)
+            elif any(ch in pattern for ch in "*?["):
+                matches = sorted(path.parent.glob(path.name))
+                found.extend(m for m in matches if not m.name.startswith("~$"))  # Excel locks
             else:
                 raise ConfigError(
                     f"source `{spec.name}`: file `{pattern}` not found (looked in `{path.parent}`)",

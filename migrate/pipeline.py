@@ -20,7 +20,7 @@ import pandas as pd
 from mappings.fields import ENTITIES
 from mappings.schema import EntityMapping, MappingProblems, check_columns, load_mapping
 from migrate.config import MigrationConfig, SourceSpec, Workspace
-from migrate.errors import ConfigError, MappingError
+from migrate.errors import ConfigError, MappingError, shorten
 from migrate.issues import concat_issues
 from migrate.progress import ProgressCallback, emit
 from migrate.refs import resolve_references
@@ -235,10 +235,16 @@ def _check_all_columns(
     for entity, tables in raws.items():
         for raw in tables:
             columns = [c for c in raw.frame.columns if c != "_row"]
-            problems.extend(check_columns(mappings[entity], columns, raw.source.name))
+            found = check_columns(mappings[entity], columns, raw.source.name)
+            if found and len(columns) == 1 and any(d in columns[0] for d in ";,\t|"):
+                found.append(
+                    f"{raw.source.name}: read as one column `{shorten(columns[0], 60)}`: the "
+                    "delimiter is wrong; drop `delimiter` from this source in `migration.yaml`"
+                )
+            problems.extend(found)
     if problems:
         raise MappingError(
-            f"mappings read {len(problems)} column(s) the sources do not have",
+            f"mappings read columns the sources do not have ({len(problems)} problem(s))",
             problems,
             next_step="fix `from`/`key` (or run `b24migrate inspect FILE`)",
         )

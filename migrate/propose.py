@@ -175,9 +175,18 @@ def guess_entity(profile: TableProfile, hint: str = "") -> str:
         }
         score = len(headers & known) / max(1, len(headers))
         score += 0.5 * any(word in name for word in _ENTITY_WORDS[entity])
+        if entity == "contact" and any(c.kind == "name" for c in profile.columns):
+            score += 0.1  # a column of people's names tips a tie towards contacts
         if score > best_score:
             best, best_score = entity, score
     return best
+
+
+def _usable(entity: str, field: str) -> bool:
+    """Whether ``entity`` has ``field``; ``_fio`` needs the name fields it splits into."""
+    if field == "_fio":
+        return all(is_known_field(entity, f) for f in _FIO_SPEC["split_fio"])
+    return field.startswith("_") or is_known_field(entity, field)
 
 
 def _match(column: str, kind: str, entity: str, known: list[_Known]) -> ColumnMatch:
@@ -195,11 +204,11 @@ def _match(column: str, kind: str, entity: str, known: list[_Known]) -> ColumnMa
         field = _TITLES[title[0]]
         if field == "NAME" and entity in ("company", "deal", "lead"):
             field = "TITLE"
-        if field.startswith("_") or is_known_field(entity, field):
+        if _usable(entity, field):
             spec = _FIO_SPEC if field == "_fio" else {}
             return ColumnMatch(column, field, f"title `{title[0]}`", spec)
     by_kind = _BY_KIND.get(kind) or _BY_ENTITY_KIND.get((entity, kind))
-    if by_kind and (by_kind.startswith("_") or is_known_field(entity, by_kind)):
+    if by_kind and _usable(entity, by_kind):
         spec = _FIO_SPEC if by_kind == "_fio" else {}
         return ColumnMatch(column, by_kind, f"kind {kind}", spec)
     return ColumnMatch(column, None, "", {})
@@ -220,6 +229,27 @@ def _clean_steps(field: str, spec: dict[str, Any]) -> tuple[CleanStep, ...]:
     return tuple(steps)
 
 
+_VALUE_TYPE_WORDS = (
+    ("мобил", "MOBILE"),
+    ("сотов", "MOBILE"),
+    ("mobile", "MOBILE"),
+    ("факс", "FAX"),
+    ("fax", "FAX"),
+    ("домаш", "HOME"),
+    ("личн", "HOME"),
+    ("частн", "HOME"),
+    ("home", "HOME"),
+    ("рабоч", "WORK"),
+    ("work", "WORK"),
+)
+
+
+def _value_type_of(column: str, default: str) -> str:
+    """The VALUE_TYPE a column's own header names (``Телефоны / Рабочий`` → WORK)."""
+    folded = column.casefold()
+    return next((kind for word, kind in _VALUE_TYPE_WORDS if word in folded), default)
+
+
 def _field(field: str, columns: list[str], spec: dict[str, Any]) -> FieldMapping:
     if field in _OWNER_FIELDS or "owner" in spec:
         return FieldMapping(name=field, sources=(columns[0],), owner=True)
@@ -228,11 +258,11 @@ def _field(field: str, columns: list[str], spec: dict[str, Any]) -> FieldMapping
     if multi:
         kinds = spec.get("value_type")
         if isinstance(kinds, dict):
-            value_type = {c: kinds.get(c, "WORK") for c in columns}
+            value_type = {c: kinds.get(c) or _value_type_of(c, "WORK") for c in columns}
         elif len(columns) > 1:
-            value_type = dict.fromkeys(columns, kinds or "WORK")
+            value_type = {c: _value_type_of(c, kinds or "WORK") for c in columns}
         else:
-            value_type = kinds or "WORK"
+            value_type = kinds or _value_type_of(columns[0], "WORK")
     return FieldMapping(
         name=field,
         sources=tuple(columns),

@@ -143,9 +143,14 @@ def _sources(
     unknown = [e for e in explicit if e not in preset_sources]
     if unknown:
         raise ConfigError(f"`--source {unknown[0]}=…`: the preset has no `{unknown[0]}` mapping; "
-                          f"choose from {', '.join(preset_sources)}")  # fmt: skip
+                          f"choose from {', '.join(preset_sources)}",
+                          next_step="name one of these entities before `=`")  # fmt: skip
     if len(folders) > 1:
-        raise ConfigError("give one source folder (and any number of ENTITY=PATH)")
+        raise ConfigError(
+            "give one source folder (and any number of ENTITY=PATH)",
+            next_step="e.g. `--source ~/exports/amo --source deal=~/exports/deals.xlsx`",
+        )
+    _check_given(folders, explicit)
     sample = info.get("sample")
     uses_sample = not folders and bool(sample)
     if folders:
@@ -162,6 +167,33 @@ def _sources(
             spec["files"] = [_relative((base / f).resolve(), root) for f in spec["files"]]
         out[entity] = spec
     return out, uses_sample
+
+
+def _check_given(folders: Sequence[str], explicit: Mapping[str, str]) -> None:
+    """Refuse `--source` paths that do not exist (a glob must match something)."""
+    for folder in folders:
+        path = Path(folder).expanduser()
+        if not path.is_dir():
+            what = "is a file, not a folder" if path.is_file() else "does not exist"
+            raise ConfigError(
+                f"`--source {folder}`: the folder {what}",
+                next_step="give the folder with the export files, or ENTITY=FILE for one file",
+            )
+    for entity, given in explicit.items():
+        path = Path(given).expanduser()
+        if path.is_file():
+            continue
+        if any(ch in given for ch in "*?["):
+            if not any(path.parent.glob(path.name)):
+                raise ConfigError(
+                    f"`--source {entity}={given}`: no file matches",
+                    next_step="check the folder and the pattern",
+                )
+        elif not path.is_file():
+            raise ConfigError(
+                f"`--source {entity}={given}`: the file does not exist",
+                next_step="check the path and its spelling",
+            )
 
 
 def _variant(

@@ -12,10 +12,9 @@ from rich.table import Table
 
 from migrate.cli._options import output_options, workspace_option
 from migrate.cli._progress import with_progress
-from migrate.dedupe import DedupeResult, default_rules, load_rules
-from migrate.dedupe.standalone import dedupe_file
+from migrate.dedupe import DedupeResult
+from migrate.dedupe.standalone import dedupe_file, resolve_rules
 from migrate.dedupe.workspace import dedupe_workspace
-from migrate.errors import ConfigError
 
 __all__ = ["command"]
 
@@ -27,7 +26,11 @@ _PATH = click.Path(dir_okay=False, path_type=Path)
 @click.option("--decisions", type=_PATH, help="An edited reports/duplicates.xlsx to read back.")
 @click.option("--input", "input_file", type=_PATH, help="Stand-alone: the CSV/XLSX to dedupe.")
 @click.option("--key", help="Stand-alone: the column with record ids (default: row numbers).")
-@click.option("--rules", help="Stand-alone: RULES.yaml, or a preset: company, contact, person…")
+@click.option(
+    "--rules",
+    help="Stand-alone: RULES.yaml, a preset (company, contact, person…), or `auto` "
+    "(the default): rules inferred from the columns.",
+)
 @click.option("--sheet", help="Stand-alone: the sheet of a workbook (default: the first).")
 @click.option(
     "--out",
@@ -44,24 +47,20 @@ def command(root: Path, decisions: Path | None, input_file: Path | None, key: st
 
     Workspace mode writes reports/duplicates.xlsx; after the client filled its `decision`
     column, `--decisions reports/duplicates.xlsx` stores the decisions, and they bind every
-    later run. Stand-alone mode dedupes one file with a rules file and writes one
-    `record_id,cluster_id` line per record.
+    later run. Stand-alone mode dedupes one file with a rules file (or rules inferred from
+    its columns) and writes one `record_id,cluster_id` line per record.
 
     \b
     Example:
       b24migrate dedupe -w acme --decisions acme/reports/duplicates.xlsx
       b24migrate dedupe --input people.csv --key rec_id --rules RULES.yaml --out clusters.csv
+      b24migrate dedupe --input people.csv --key rec_id --out clusters.csv   # rules inferred
     """
     say = (lambda _line: None) if as_json else click.echo
     if input_file is not None:
-        if not rules:
-            raise ConfigError(
-                "`--rules` is needed with `--input`",
-                next_step="write a RULES.yaml (see docs) or name a preset: --rules person",
-            )
-        loaded = load_rules(Path(rules)) if Path(rules).exists() else default_rules(rules)
+        loaded = resolve_rules(rules)
         run = dedupe_file(input_file, loaded, out, key=key, sheet=sheet, progress=say)
-        _render({loaded.entity: run.result}, as_json, f"{run.out}")
+        _render({run.result.entity: run.result}, as_json, f"{run.out}")
         return
     done = with_progress(
         quiet,

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from mappings.fields import ENTITIES
 from mappings.schema import to_yaml
+from migrate.errors import ConfigError
 from migrate.inspection import Inspection, inspect_source
 
 __all__ = ["command"]
@@ -58,21 +60,29 @@ def command(
         delimiter=delimiter.replace("\\t", "\t") if delimiter else None,
         entity=entity,
     )
-    if write_mapping:
+    empty = not result.proposal.mapping.fields
+    if write_mapping and not empty:
         write_mapping.write_text(to_yaml(result.proposal.mapping), encoding="utf-8")
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
-        _render(result, write_mapping)
+        _render(result, write_mapping if write_mapping and not empty else None)
+    if write_mapping and empty:
+        raise ConfigError(
+            f"no column of `{file.name}` matched a field of `{result.proposal.mapping.entity}`, "
+            f"so `{write_mapping}` was not written",
+            next_step="pass the right `--entity`, or write the mapping by hand "
+            "(docs/mappings.md) with the columns listed above",
+        )
 
 
 def _render(result: Inspection, written: Path | None) -> None:
     p = result.profile
     console = Console(width=max(Console().width, 150))
-    where = f"{p.source}" + (f" [{p.sheet}]" if p.sheet else "")
+    where = escape(f"{p.source}" + (f" [{p.sheet}]" if p.sheet else ""))
     console.print(f"[bold]{where}[/bold]: {p.rows} rows, header in row {p.header_row}")
     if len(result.sheets) > 1:
-        console.print("sheets: " + ", ".join(result.sheets))
+        console.print(escape("sheets: " + ", ".join(result.sheets)))
     matches = {m.column: m for m in result.proposal.matches}
     table = Table(title=f"Columns → {result.proposal.mapping.entity}")
     for header in ("column", "filled", "distinct", "kind", "field", "match", "samples"):
@@ -85,16 +95,17 @@ def _render(result: Inspection, written: Path | None) -> None:
         )
     for c in p.columns:
         m = matches[c.name]
+        samples = " | ".join(s if len(s) <= 24 else s[:23] + "…" for s in c.samples[:3])
         table.add_row(
-            c.name,
+            escape(c.name),
             f"{c.fill_rate:.0%}",
             str(c.distinct),
             c.kind,
             m.field or "[dim]—[/dim]",
-            m.how,
-            " | ".join(s if len(s) <= 24 else s[:23] + "…" for s in c.samples[:3]),
+            escape(m.how),
+            escape(samples),
         )
     console.print(table)
-    console.print(f"key: {result.proposal.mapping.key}")
+    console.print(escape(f"key: {result.proposal.mapping.key}"))
     if written:
-        console.print(f"mapping written to {written}")
+        console.print(escape(f"mapping written to {written}"))

@@ -20,10 +20,11 @@ __all__ = ["command"]
 @common_options
 def command(root: Path, quiet: bool, as_json: bool, no_plan: bool, skip_refused: bool,
             **options: object) -> None:  # fmt: skip
-    """Re-plan the workspace (a fix to data or mapping reaches the failed records), re-queue
-    what is still failed, and load.
+    """Re-plan, then load the failed records again after a fix.
 
-    The plan is a delta: loaded records that did not change are left alone.
+    Re-planning carries a fix to the data or mapping into the failed records (the plan is a
+    delta: loaded records that did not change are left alone); what is still failed is
+    re-queued as it is, then everything planned is loaded.
 
     \b
     Example:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from migrate.cli._options import output_options
@@ -86,7 +87,7 @@ def _render(data: PreparedData, report: Path, failing: int, fail_on: str) -> Non
     for s in data.stats:
         table.add_row(
             s.entity,
-            ", ".join(s.files),
+            escape(", ".join(s.files)),
             f"{s.rows_read:,}",
             f"{s.rows_clean:,}",
             f"[red]{s.errors:,}[/]" if s.errors else "0",
@@ -101,11 +102,11 @@ def _render(data: PreparedData, report: Path, failing: int, fail_on: str) -> Non
         for header in ("entity", "severity", "rule", "count"):
             rules.add_column(header, justify="right" if header == "count" else "left")
         for entity, severity, rule, count in top.itertuples(index=False, name=None):
-            rules.add_row(str(entity), str(severity), str(rule), f"{int(count):,}")
+            rules.add_row(escape(str(entity)), str(severity), escape(str(rule)), f"{int(count):,}")
         console.print(rules)
     if data.skipped:
         console.print(f"No source in migration.yaml for: {', '.join(data.skipped)} (skipped)")
-    console.print(f"Report: {report}")
+    console.print(escape(f"Report: {report}"))
     if failing:
         console.print(
             f"[red]{failing:,} issue(s) at or above `{fail_on}`[/]: fix the data or "

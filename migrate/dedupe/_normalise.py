@@ -35,6 +35,8 @@ __all__ = [
 _NON_ALNUM = re.compile(r"[^0-9a-zа-я]+")
 _DOUBLE = re.compile(r"(.)\1+")
 _SPLIT_MULTI = re.compile(r"\s*(?:[,;/|\n]|\bили\b|\bor\b)\s*")
+_SPLIT_NUMBERS = re.compile(r"\s*(?:[;|\n]|\bили\b|\bor\b)\s*")
+_FRAGMENT = re.compile(r"^[\d\s()+\-.]{1,6}$")  # digits too few to be a phone on their own
 
 
 def _plain(value: object) -> str:
@@ -75,7 +77,11 @@ def split_multi(value: object) -> list[str]:
     text = str(value).strip()
     if not text or text in ("nan", "None", "<NA>"):
         return []
-    return [part for part in _SPLIT_MULTI.split(text) if part]
+    parts = [part for part in _SPLIT_MULTI.split(text) if part]
+    if len(parts) > 1 and any(_FRAGMENT.match(part) for part in parts):
+        # «310/246-1501», «(495) 123-45-67, доб. 12»: pieces of one number, not several values
+        return [part for part in _SPLIT_NUMBERS.split(text) if part]
+    return parts
 
 
 def phone_key(value: object) -> str:
@@ -214,3 +220,22 @@ def split_fio(value: object, surname_first: bool = True) -> tuple[str, str, str]
     tokens = name_tokens(value)
     picked = assign_roles([role_hint(t) for t in tokens], surname_first)
     return tuple(tokens[i] if i >= 0 else "" for i in picked)  # type: ignore[return-value]
+
+
+_CODE = re.compile(r"(?:[0-9a-zа-я]+[-./])*[0-9a-zа-я]*\d[0-9a-zа-я]*(?:[-./][0-9a-zа-я]+)*", re.I)
+
+
+def code_tokens(value: object) -> list[str]:
+    """Model numbers, SKUs, part codes in free text: words with a digit, ``-./`` dropped.
+
+    ``"Garmin LX-7964 mp3 player"`` → ``["lx7964"]``; a bare number of one or two digits
+    (``2 pack``) is no code.
+    """
+    tokens = (t.lower().replace("-", "").replace(".", "").replace("/", "")
+              for t in _CODE.findall(_plain(value)))  # fmt: skip
+    return sorted({t for t in tokens if len(t) >= 3})
+
+
+def codes_key(value: object) -> str:
+    """The code tokens of a text, sorted and joined by a space (``""`` without any)."""
+    return " ".join(code_tokens(value))

@@ -18,7 +18,7 @@ from migrate.dedupe import _normalise as norm
 from migrate.dedupe._features import Codes, encode, pair_scores
 from migrate.dedupe._nicknames import canonical_token
 
-__all__ = ["initials_agree", "person_features", "roles_agree"]
+__all__ = ["initials_agree", "part_agrees", "person_features", "roles_agree"]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -247,3 +247,25 @@ def _crossed(
         two = pair_scores(s, g.codes[a], s.codes[b], mask & both, OSA.normalized_similarity)
         sims.append(np.minimum(one, two))
     return np.asarray(both & (np.maximum(*sims) >= threshold - 1e-9), dtype=np.bool_)
+
+
+def part_agrees(
+    feats: dict[str, Codes], threshold: float, a: IntArray, b: IntArray, mask: BoolArray
+) -> BoolArray:
+    """``part``: a name part of one side is similar to a part of the other (also crosswise).
+
+    A surname changed on marriage, a given name replaced by another or left out: the other
+    part still agrees. Weaker than ``fuzzy`` (which wants every part similar); the model
+    learns how much weaker. Surname and given name share one code space, so they compare
+    with each other too.
+    """
+    out = np.zeros(len(a), dtype=bool)
+    joint = ("surname_w", "given_w")
+    pairs = [(x, y) for x in joint for y in joint] + [("patronymic_w", "patronymic_w")]
+    for left, right in pairs:
+        ca, cb = feats[left].codes[a], feats[right].codes[b]
+        both = mask & (ca >= 0) & (cb >= 0) & ~out
+        if both.any():
+            sim = pair_scores(feats[left], ca, cb, both, OSA.normalized_similarity)
+            out |= both & (sim >= threshold - 1e-9)
+    return out

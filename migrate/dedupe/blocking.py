@@ -94,6 +94,7 @@ _MULTI: dict[str, Callable[[str], str]] = {
     "email": norm.email_key,
     "identifier": norm.identifier_key,
     "tokens": lambda v: v,
+    "codes": lambda v: v,
 }
 
 
@@ -104,8 +105,9 @@ def block_codes(frame: pd.DataFrame, key: BlockingKey) -> tuple[IntArray, IntArr
         transform = key.transforms[0]
         if transform in _MULTI:
             func = _MULTI[transform]
-            if transform == "tokens":
-                words = [norm.name_tokens(v) for v in raw]
+            if transform in ("tokens", "codes"):
+                split = norm.name_tokens if transform == "tokens" else norm.code_tokens
+                words = [split(v) for v in raw]
                 recs = np.repeat(np.arange(len(raw), dtype=np.int64), [len(w) for w in words])
                 vals = [t for w in words for t in w]
             else:

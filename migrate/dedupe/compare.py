@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from rapidfuzz import fuzz
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from migrate.dedupe import _normalise as norm
 from migrate.dedupe._features import (
@@ -30,7 +30,7 @@ from migrate.dedupe._features import (
     multi_values,
     pair_scores,
 )
-from migrate.dedupe._person import initials_agree, person_features, roles_agree
+from migrate.dedupe._person import initials_agree, part_agrees, person_features, roles_agree
 from migrate.dedupe.rules import Comparison
 
 __all__ = ["Compared", "Prepared", "levels", "prepare"]
@@ -100,6 +100,8 @@ def prepare(frame: pd.DataFrame, comparison: Comparison) -> Prepared:
         main = encode(raw, _number_key)
         numbers = np.array([float(v) if v else np.nan for v in main.values] + [np.nan])
         return Prepared(comparison, main, numbers=numbers[main.codes])
+    if kind == "code":
+        return Prepared(comparison, encode(raw, norm.codes_key))
     return Prepared(comparison, encode(raw, _text_key))
 
 
@@ -167,8 +169,24 @@ def _ordinal(value: str) -> float:
         return np.nan
 
 
+_CURRENCY = re.compile(r"[\s\u00a0'’]|^[^\d\-+.,]+|[^\d]+$")
+_THOUSANDS = re.compile(r"-?\d{1,3}([.,]\d{3})+")
+
+
 def _number_key(value: str) -> str:
-    text = re.sub(r"[\s\u00a0]", "", value).replace(",", ".")
+    """``1 234,50``, ``$1,777.69``, ``1.234,56 ₽``, ``12 руб.`` as a number (else ``""``).
+
+    With both separators, the last one is the decimal point; a comma alone is one, unless it
+    repeats (``1,234,567``).
+    """
+    text = _CURRENCY.sub("", value)
+    if "," in text and "." in text:
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+        text = text.replace("." if decimal == "," else ",", "").replace(",", ".")
+    elif text.count(",") > 1 or text.count(".") > 1:
+        text = text.replace(",", "").replace(".", "") if _THOUSANDS.fullmatch(text) else ""
+    else:
+        text = text.replace(",", ".")
     try:
         number = float(text)
     except ValueError:
@@ -214,6 +232,9 @@ def _holds(
         return np.asarray(mask & (t.codes[a] == t.codes[b]) & (t.codes[a] >= 0), dtype=np.bool_)
     if name == "initials":
         return np.asarray(mask & initials_agree(p.extra, a, b), dtype=np.bool_)
+    if name == "part":
+        return np.asarray(mask & part_agrees(p.extra, float(threshold or 1.0), a, b, mask),
+                          dtype=np.bool_)  # fmt: skip
     if kind == "person_name" and name in ("subset", "fuzzy"):
         return np.asarray(
             mask & roles_agree(p.extra, name, float(threshold or 1.0), a, b, mask), dtype=np.bool_
@@ -224,6 +245,8 @@ def _holds(
     if name == "suffix":
         digits = int(threshold or 7)
         return np.asarray(mask & _suffix_equal(p.main, ca, cb, digits), dtype=np.bool_)
+    if name == "typo" and kind == "identifier":
+        return _id_typo(p.main, ca, cb, mask)
     if name in ("within", "typo"):
         return _numeric_level(p, name, threshold, a, b, mask)
     source = p.extra.get("translit", p.main) if kind in ("person_name", "company_name") else p.main
@@ -257,6 +280,23 @@ def _shares_value(multi: Multi, a: IntArray, b: IntArray) -> BoolArray:
     shared = np.zeros(len(a), dtype=bool)
     shared[pair_of[hit]] = True
     return shared
+
+
+def _id_typo(main: Codes, ca: IntArray, cb: IntArray, mask: BoolArray) -> BoolArray:
+    """One keying slip: an edit (also two neighbours swapped) or any two characters swapped."""
+    scores = pair_scores(main, ca, cb, mask, _one_slip, scale=1.0)
+    return np.asarray(mask & (scores < 0.5), dtype=np.bool_)
+
+
+def _one_slip(left: str, right: str, **_: object) -> float:
+    """0.0 when ``left`` becomes ``right`` by one edit or one swap of two characters, else 1."""
+    if OSA.distance(left, right, score_cutoff=1) <= 1:
+        return 0.0
+    if len(left) != len(right):
+        return 1.0
+    diff = [i for i, (x, y) in enumerate(zip(left, right, strict=True)) if x != y]
+    swapped = len(diff) == 2 and left[diff[0]] == right[diff[1]] and left[diff[1]] == right[diff[0]]
+    return 0.0 if swapped else 1.0
 
 
 def _suffix_equal(main: Codes, ca: IntArray, cb: IntArray, digits: int) -> BoolArray:

@@ -117,7 +117,7 @@ def dedupe_table(
     total = len(frame) * (len(frame) - 1) / 2
     model = fit_model(rules, random_levels, [lv[allowed] for lv in cand_levels],
                       sessions=sessions, total_pairs=total)  # fmt: skip
-    score = model.score(cand_levels)
+    score = model.score(cand_levels) + _tf_adjustment(prepared, model, cand_levels, a)
     veto = _vetoed(rules, cand_levels)
     score[veto] -= REQUIRED_PENALTY
     prob = probability(score)
@@ -268,6 +268,35 @@ def _random_levels(prepared: list[Prepared], n: int, sample: int, seed: int) -> 
         a, b = a[keep], b[keep]
     a, b = a.astype(np.int64), b.astype(np.int64)
     return [levels(p, a, b).level for p in prepared]
+
+
+# a term-frequency adjustment moves an exact agreement's weight by at most this many bits
+TF_LIMIT = 6.0
+
+
+def _tf_adjustment(
+    prepared: list[Prepared], model: FittedModel, cand_levels: list[Levels], a: IntArray
+) -> npt.NDArray[np.float64]:
+    """Bits to add for exact agreements on values rarer or commoner than the average one.
+
+    For a comparison with ``tf: true``, the chance that a non-match agrees on value ``v`` is
+    the share of records holding ``v``, not the average ``u`` of the exact level: sharing the
+    surname «Smith» says less than sharing «Kuznetsova-Leitner». The adjustment is
+    ``log2(u_exact / share(v))``, clipped to ±:data:`TF_LIMIT`.
+    """
+    out = np.zeros(len(a))
+    for p, level, u in zip(prepared, cand_levels, model.u, strict=True):
+        levels_ = p.comparison.levels
+        if not p.comparison.tf or p.multi is not None or levels_[0].name != "exact":
+            continue
+        codes = p.main.codes
+        present = codes >= 0
+        counts = np.bincount(codes[present], minlength=len(p.main.values)).astype(float)
+        share = counts / max(int(present.sum()), 1)
+        exact = np.flatnonzero((level == 0) & (codes[a] >= 0))
+        value_share = np.maximum(share[codes[a[exact]]], 1.0 / max(len(codes), 1))
+        out[exact] = np.clip(np.log2(u[0] / value_share), -TF_LIMIT, TF_LIMIT)
+    return out
 
 
 def _vetoed(rules: Rules, cand_levels: list[Levels]) -> npt.NDArray[np.bool_]:

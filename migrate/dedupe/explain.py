@@ -32,8 +32,10 @@ _TEMPLATES = {
         "initials": "{label} совпадает с точностью до инициалов",
         "subset": "{label} одной записи входит в {label} другой",
         "fuzzy": "{label} почти совпадает (сходство ≥ {t}%)",
+        "part": "часть {label} совпадает (сходство ≥ {t}%)",
         "local": "совпадает имя ящика {label}", "suffix": "совпадают последние {t} цифр: {label}",
         "typo": "{label} отличается опечаткой или перестановкой дня и месяца",
+        "slip": "{label} отличается одной опечаткой или перестановкой символов",
         "within": "{label} близки (разница ≤ {t})", "differs": "{label} различается",
         "conflict": "разные {label}: {a} и {b} — не объединяем",
     },
@@ -43,8 +45,10 @@ _TEMPLATES = {
         "initials": "{label} is the same up to initials",
         "subset": "one {label} contains the other",
         "fuzzy": "{label} is nearly the same (similarity ≥ {t}%)",
+        "part": "a part of the {label} agrees (similarity ≥ {t}%)",
         "local": "same {label} mailbox name", "suffix": "the last {t} digits agree: {label}",
         "typo": "{label} differs by a typo or a day/month swap",
+        "slip": "{label} differs by one typo or two characters swapped",
         "within": "{label} is close (difference ≤ {t})", "differs": "{label} differs",
         "conflict": "different {label}: {a} and {b}: not merged",
     },
@@ -108,6 +112,8 @@ def _phrase(
         if p.comparison.kind in _SHOW_VALUE:
             return templates["exact"].replace("{label}", label)
         return templates["exact_plain"].format(label=label)
+    if name == "typo" and p.comparison.kind == "identifier":
+        name = "slip"
     t = threshold if threshold is not None else 0
-    shown = f"{t * 100:g}" if name == "fuzzy" else f"{t:g}"
+    shown = f"{t * 100:g}" if name in ("fuzzy", "part") else f"{t:g}"
     return templates[name].format(label=label, t=shown)

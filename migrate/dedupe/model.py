@@ -181,6 +181,14 @@ def fit_model(
                 mass[c] += matches * m[c]
                 weight[c] += matches
     m_final = [mass[c] / weight[c] if weight[c] > 0 else priors[c] for c in range(len(priors))]
+    unseen = frozenset(c for c in range(len(comparisons)) if weight[c] == 0)
+    if unseen and len(unseen) < len(comparisons) and n_candidates:
+        # every blocking key reads these columns (names only), so no session judges them
+        # unbiased: fit them on all candidates, the others' m held where their sessions put it
+        # (left free together, EM would call "shares a surname" the match class)
+        held = frozenset(range(len(comparisons))) - unseen
+        m_final, _, _ = _em(candidate_levels, comparisons, m_final, u, rules.em_iterations,
+                            prior_strength, frozen=held)  # fmt: skip
     _, share, _ = _em(candidate_levels, comparisons, m_final, u, rules.em_iterations,
                       prior_strength, update_m=False)  # fmt: skip
     total = total_pairs or max(n_candidates, 1)
@@ -197,6 +205,7 @@ def _em(
     prior_strength: float,
     *,
     update_m: bool = True,
+    frozen: frozenset[int] = frozenset(),
 ) -> tuple[list[FloatArray], float, float]:
     """EM over level patterns with u fixed: ``(m, share of matches, expected matches)``."""
     patterns, counts = _patterns(levels, comparisons)
@@ -210,10 +219,13 @@ def _em(
         if not update_m:
             continue
         for c, level in enumerate(patterns.T):
+            if c in frozen:
+                continue
             known = level >= 0
             k = len(priors[c])
             got = np.bincount(level[known].astype(np.int64), weights=weighted[known], minlength=k)
             m[c] = (got[:k] + prior_strength * priors[c]) / (got[:k].sum() + prior_strength)
+        # (a frozen comparison keeps the m it came with: ``priors`` are the start values)
     return m, share, share * float(counts.sum())
 
 

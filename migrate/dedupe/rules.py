@@ -55,9 +55,9 @@ KINDS: dict[str, tuple[frozenset[str], tuple[Any, ...]]] = {
     "exact": (frozenset({"exact"}), ("exact",)),
     "phone": (frozenset({"exact", "suffix"}), ("exact",)),
     "email": (frozenset({"exact", "local", "fuzzy"}), ("exact", {"fuzzy": 0.92})),
-    "identifier": (frozenset({"exact", "fuzzy"}), ("exact", {"fuzzy": 0.9})),
+    "identifier": (frozenset({"exact", "typo", "fuzzy"}), ("exact", {"fuzzy": 0.9})),
     "person_name": (
-        frozenset({"exact", "translit", "initials", "subset", "fuzzy"}),
+        frozenset({"exact", "translit", "initials", "subset", "fuzzy", "part"}),
         ("exact", "translit", "initials", {"fuzzy": 0.9}, "subset", {"fuzzy": 0.75}),
     ),
     "company_name": (
@@ -67,11 +67,13 @@ KINDS: dict[str, tuple[frozenset[str], tuple[Any, ...]]] = {
     "text": (frozenset({"exact", "subset", "fuzzy"}), ("exact", {"fuzzy": 0.9}, {"fuzzy": 0.7})),
     "date": (frozenset({"exact", "typo", "within"}), ("exact", "typo", {"within": 366})),
     "number": (frozenset({"exact", "within"}), ("exact", {"within": 0.05})),
+    # model numbers, SKUs in free text: ``LX-7964`` = ``lx7964``; another number differs
+    "code": (frozenset({"exact", "subset", "fuzzy"}), ("exact", "subset")),
 }
 TRANSFORMS = frozenset(
     {"exact", "phone", "email", "identifier", "digits", "translit", "name_key", "company_key",
-     "initial", "given_name", "phonetic", "year", "tokens", "prefix2", "prefix3", "prefix4",
-     "prefix5"}
+     "initial", "given_name", "phonetic", "year", "tokens", "codes", "prefix2", "prefix3",
+     "prefix4", "prefix5"}
 )  # fmt: skip
 SCORERS = frozenset(
     {"ratio", "token_sort_ratio", "token_set_ratio", "partial_ratio", "WRatio", "jaro_winkler"}
@@ -102,6 +104,7 @@ class Comparison:
     strong: bool = False
     validate: str = "none"
     required: bool = False
+    tf: bool = False  # term frequency: agreeing on a rare value weighs more than on a common one
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,7 +334,7 @@ def _parse_comparisons(raw: Any, where: str, problems: list[str]) -> list[Compar
 
 
 _COMPARISON_KEYS = {"name", "kind", "columns", "column", "levels", "scorer", "strong", "validate",
-                    "required"}  # fmt: skip
+                    "required", "tf"}  # fmt: skip
 
 
 def _parse_comparison(item: Mapping[str, Any], here: str, problems: list[str]) -> Comparison | None:
@@ -362,6 +365,7 @@ def _parse_comparison(item: Mapping[str, Any], here: str, problems: list[str]) -
         strong=bool(item.get("strong", kind == "identifier" and validate != "none")),
         validate=validate,
         required=bool(item.get("required", False)),
+        tf=bool(item.get("tf", False)),
     )
 
 
@@ -374,7 +378,7 @@ def _parse_level(raw: Any, allowed: frozenset[str], here: str, problems: list[st
     raw = dict(raw)
     name = raw.pop("name", None)
     threshold = raw.pop("threshold", None)
-    for candidate in ("fuzzy", "within", "suffix"):
+    for candidate in ("fuzzy", "within", "suffix", "part"):
         if candidate in raw:
             name, threshold = candidate, raw.pop(candidate)
     m, u = raw.pop("m", None), raw.pop("u", None)
@@ -385,11 +389,11 @@ def _parse_level(raw: Any, allowed: frozenset[str], here: str, problems: list[st
             f"{here} `{name}` is not allowed here (allowed: {', '.join(sorted(allowed))})"
         )
         return Level("exact")
-    if name in ("fuzzy", "within", "suffix"):
+    if name in ("fuzzy", "within", "suffix", "part"):
         if threshold is None:
             problems.append(f"{here} `{name}` needs a value, e.g. {{{name}: 0.9}}")
             threshold = 1.0
-        high = 1.0 if name == "fuzzy" else 1e9
+        high = 1.0 if name in ("fuzzy", "part") else 1e9
         threshold = _number(threshold, f"{here} `{name}`", problems, 0, high)
     for label, value in (("m", m), ("u", u)):
         if value is not None:
@@ -438,7 +442,7 @@ def _parse_blocking(
 _KIND_TRANSFORM = {
     "exact": "exact", "phone": "phone", "email": "email", "identifier": "identifier",
     "person_name": "name_key", "company_name": "company_key", "text": "exact", "date": "exact",
-    "number": "exact",
+    "number": "exact", "code": "codes",
 }  # fmt: skip
 
 

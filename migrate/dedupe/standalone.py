@@ -17,10 +17,19 @@ from pathlib import Path
 import pandas as pd
 
 from migrate.dedupe.engine import DedupeResult, dedupe_table
-from migrate.dedupe.rules import Rules
+from migrate.dedupe.infer import infer_rules
+from migrate.dedupe.rules import Rules, default_rules, load_rules
 from migrate.errors import ConfigError, MappingError
 
-__all__ = ["StandaloneRun", "check_columns", "dedupe_file", "match_columns", "write_clusters"]
+__all__ = [
+    "StandaloneRun",
+    "check_columns",
+    "dedupe_file",
+    "describe_rules",
+    "match_columns",
+    "resolve_rules",
+    "write_clusters",
+]
 
 _KEY = "_dedupe_key"
 
@@ -32,6 +41,18 @@ class StandaloneRun:
     result: DedupeResult
     out: Path
     records: int
+
+
+AUTO = "auto"
+
+
+def resolve_rules(spec: str | None) -> Rules | None:
+    """``--rules``: a RULES.yaml path, a preset name, or ``auto``/none (``None``: infer them)."""
+    if spec is None or spec == AUTO:
+        return None
+    if Path(spec).exists():
+        return load_rules(Path(spec))
+    return default_rules(spec)
 
 
 def match_columns(rules: Rules, columns: list[str]) -> dict[str, str]:
@@ -63,25 +84,33 @@ def check_columns(rules: Rules, columns: list[str], where: str) -> None:
         raise MappingError(
             f"the rules do not fit `{where}`",
             [*problems, f"the file's columns: {', '.join(columns)[:300]}"],
-            next_step="fix the column names in the rules file (case does not matter)",
+            next_step="fix the column names in the rules file (case does not matter), or "
+            "leave `--rules` out to infer rules from the columns",
         )
 
 
 def dedupe_file(
     path: Path,
-    rules: Rules,
+    rules: Rules | None,
     out: Path,
     *,
     key: str | None = None,
     sheet: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> StandaloneRun:
-    """Read ``path``, dedupe it with ``rules``, write ``record_id,cluster_id`` to ``out``."""
+    """Read ``path``, dedupe it with ``rules``, write ``record_id,cluster_id`` to ``out``.
+
+    Without rules (``None``), they are inferred from the columns (:func:`infer_rules`).
+    """
     from migrate.sources import read_table
 
     table = read_table(path, sheet=sheet)
     frame = table.frame
     columns = [str(c) for c in frame.columns if c != "_row"]
+    if rules is None:
+        rules = infer_rules(frame[columns], _resolve_key(key, columns) if key else None)
+        say = progress or (lambda _line: None)
+        say(f"auto rules: {describe_rules(rules)}")
     key = _resolve_key(key, columns) if key else _resolve_key(rules.key, columns, strict=False)
     if key is not None and key not in frame.columns:
         raise ConfigError(
@@ -108,6 +137,12 @@ def _resolve_key(key: str | None, columns: list[str], *, strict: bool = True) ->
     if len(found) == 1:
         return found[0]
     return key if strict else None
+
+
+def describe_rules(rules: Rules) -> str:
+    """One line: each comparison with its kind and columns, then the blocking keys."""
+    parts = [f"{c.name} ({c.kind}: {', '.join(c.columns)})" for c in rules.comparisons]
+    return "; ".join(parts) + f"; blocking: {', '.join(b.name for b in rules.blocking)}"
 
 
 def write_clusters(result: DedupeResult, out: Path) -> None:

@@ -29,6 +29,8 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
+from migrate.config import redact_url
+
 __all__ = [
     "WORKBOOKS",
     "DedupeCounts",
@@ -48,15 +50,7 @@ __all__ = [
 ]
 
 WORKBOOKS = ("errors.xlsx", "duplicates.xlsx", "plan.xlsx", "load.xlsx")
-_WEBHOOK_RE = re.compile(r"(/rest/\d+/)([^/?#]+)")
-_USERINFO_RE = re.compile(r"^([a-z][a-z0-9+.-]*://)[^/@]*@", re.IGNORECASE)
 _SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
-
-
-def redact_url(url: str) -> str:
-    """``url`` without secrets: the webhook code (`/rest/1/<code>/`), user info and the query."""
-    bare = _USERINFO_RE.sub(r"\1", url.split("?", 1)[0].split("#", 1)[0])
-    return _WEBHOOK_RE.sub(r"\1***", bare)
 
 
 @dataclass(frozen=True, slots=True)

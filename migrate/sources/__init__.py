@@ -1,7 +1,8 @@
 """Read source files into RawTables: every cell text, with file/sheet/row provenance.
 
 ``read_table(path)`` reads xlsx/xlsm/xlsb/xls/ods workbooks (python-calamine), CSV/TXT
-(encoding, delimiter and header row detected) and 1C CommerceML ``import.xml``/``offers.xml``.
+(encoding, delimiter and header row detected), HTML tables saved as .xls and 1C CommerceML
+``import.xml``/``offers.xml``, choosing the reader by the file's content.
 A file that cannot be read raises :class:`~migrate.errors.SourceReadError`. The RawTable
 contract is in ``docs/internals.md``.
 """

@@ -70,6 +70,12 @@ def _iterparse(path: Path) -> Iterator[tuple[str, ET.Element]]:
         raise SourceReadError(f"cannot open the file ({exc.strerror})", source=str(path)) from None
 
 
+def _deleted(item: ET.Element) -> bool:
+    """``<Товар Статус="Удален">`` (or a ``Статус`` child): a deletion, not a product."""
+    status = item.get("Статус") or _text(item, "Статус")
+    return status.strip().casefold().replace("ё", "е") == "удален"
+
+
 def _sections(groups: ET.Element, parent: str, out: list[list[str]]) -> None:
     for group in groups:
         if _tag(group) != "Группа":
@@ -81,7 +87,41 @@ def _sections(groups: ET.Element, parent: str, out: list[list[str]]) -> None:
             _sections(inner, gid, out)
 
 
-def _product(item: ET.Element, group_names: dict[str, str]) -> dict[str, str]:
+@dataclass(slots=True)
+class _Properties:
+    """``Классификатор/Свойства``: property names and the values of list properties."""
+
+    names: dict[str, str]
+    values: dict[str, str]
+
+    @classmethod
+    def read(cls, classifier: ET.Element) -> _Properties:
+        names, values = {}, {}
+        props = _child(classifier, "Свойства")
+        for prop in props if props is not None else []:
+            names[_text(prop, "Ид")] = _text(prop, "Наименование")
+            variants = _child(prop, "ВариантыЗначений")
+            for variant in variants if variants is not None else []:
+                values[_text(variant, "ИдЗначения")] = _text(variant, "Значение")
+        return cls(names, values)
+
+    def columns(self, item: ET.Element) -> dict[str, str]:
+        """``ЗначенияСвойств`` of a product: a column per property, list values resolved."""
+        out: dict[str, str] = {}
+        block = _child(item, "ЗначенияСвойств")
+        for prop in block if block is not None else []:
+            pid = _text(prop, "Ид")
+            name = self.names.get(pid) or f"Свойство {pid}"
+            texts = [_text(v) for v in prop if _tag(v) == "Значение" and _text(v)]
+            value = "; ".join(self.values.get(t, t) for t in texts)
+            if value:
+                out[name] = value
+        return out
+
+
+def _product(
+    item: ET.Element, group_names: dict[str, str], properties: _Properties | None = None
+) -> dict[str, str]:
     groups = _child(item, "Группы")
     ids = [_text(g) for g in groups if _tag(g) == "Ид"] if groups is not None else []
     vat = ""
@@ -105,6 +145,8 @@ def _product(item: ET.Element, group_names: dict[str, str]) -> dict[str, str]:
         name = _text(detail, "Наименование")
         if name and name not in row:
             row[name] = _text(detail, "Значение")
+    for name, value in (properties.columns(item) if properties else {}).items():
+        row.setdefault(name, value)
     return row
 
 
@@ -158,6 +200,13 @@ def _offer(el: ET.Element, types: dict[str, tuple[str, str]]) -> dict[str, str]:
         numbers = [float(a.replace(",", ".")) for a in amounts if a]
         quantity = f"{sum(numbers):g}" if numbers else ""
     row["Количество"] = quantity
+    traits = _child(el, "ХарактеристикиТовара")
+    pairs = [
+        f"{_text(t, 'Наименование')}: {_text(t, 'Значение')}"
+        for t in (traits if traits is not None else [])
+    ]
+    if pairs:
+        row["Характеристики"] = "; ".join(pairs)
     return row
 
 
@@ -166,6 +215,7 @@ def read_commerceml(import_path: Path, offers_path: Path | None = None) -> Comme
     sections: list[list[str]] = []
     products: list[dict[str, str]] = []
     names: dict[str, str] = {}
+    properties = _Properties({}, {})
     for event, el in _iterparse(import_path):
         if event != "end":
             continue
@@ -175,13 +225,15 @@ def read_commerceml(import_path: Path, offers_path: Path | None = None) -> Comme
             if groups is not None:
                 _sections(groups, "", sections)
                 names = {gid: name for gid, name, _ in sections}
+            properties = _Properties.read(el)
         elif tag == "Товар":
-            products.append(_product(el, names))
+            if not _deleted(el):
+                products.append(_product(el, names, properties))
             el.clear()
     offers_path = offers_path or find_offers(import_path)
     columns = PRODUCT_COLUMNS
     if offers_path is not None:
-        _join_offers(products, read_offers(offers_path))
+        products = _join_offers(products, read_offers(offers_path))
         columns = [*PRODUCT_COLUMNS, *OFFER_COLUMNS[3:]]
     section_rows = [dict(zip(SECTION_COLUMNS, s, strict=True)) for s in sections]
     return CommerceMLCatalog(
@@ -190,16 +242,35 @@ def read_commerceml(import_path: Path, offers_path: Path | None = None) -> Comme
     )
 
 
-def _join_offers(products: list[dict[str, str]], offers: RawTable) -> None:
-    by_id: dict[str, dict[str, str]] = {}
+def _join_offers(products: list[dict[str, str]], offers: RawTable) -> list[dict[str, str]]:
+    """Prices and stock joined to products by ``Ид``.
+
+    Offers ``<product>#<variant>`` are variants (size, colour) with their own prices: a
+    product with two or more becomes one row per variant, ``Ид`` the variant's, ``ИдТовара``
+    the product's, ``Наименование`` the variant's name when it has one.
+    """
+    by_id: dict[str, list[dict[str, str]]] = {}
     for record in offers.frame.drop(columns="_row").to_dict("records"):
         row = {str(k): str(v) for k, v in record.items()}
-        by_id.setdefault(row["Ид"].split("#", 1)[0], row)
+        by_id.setdefault(row["Ид"].split("#", 1)[0], []).append(row)
+    out: list[dict[str, str]] = []
     for product in products:
-        offer = by_id.get(product["Ид"])
-        for key, value in (offer or {}).items():
-            if key not in ("Ид", "Артикул", "Наименование"):
-                product[key] = str(value)
+        found = by_id.get(product["Ид"], [])
+        variants = [o for o in found if o["Ид"].split("#", 1)[1:] != [""]]
+        if len(variants) < 2:
+            for key, value in (found[0] if found else {}).items():
+                if key not in ("Ид", "Артикул", "Наименование"):
+                    product[key] = value
+            out.append(product)
+            continue
+        for offer in variants:
+            row = dict(product)
+            row.update({k: v for k, v in offer.items() if k not in ("Артикул", "Наименование")})
+            row["ИдТовара"] = product["Ид"]
+            row["Наименование"] = offer["Наименование"] or product["Наименование"]
+            row["Артикул"] = offer["Артикул"] or product["Артикул"]
+            out.append(row)
+    return out
 
 
 def find_offers(import_path: Path) -> Path | None:

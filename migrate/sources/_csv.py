@@ -5,7 +5,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
+import re
 import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -16,9 +19,15 @@ try:
 except ImportError:  # pragma: no cover - pyarrow is a dependency; the C parser still works
     pa_csv = None
 
-from migrate.errors import SourceReadError
-from migrate.sources._encoding import SAMPLE_BYTES, detect_encoding, looks_binary, sniff_delimiter
-from migrate.sources._header import HEADER_SCAN_ROWS, detect_header_row
+from migrate.errors import SourceReadError, shorten
+from migrate.sources._encoding import (
+    SAMPLE_BYTES,
+    cyrillic_score,
+    detect_encoding,
+    looks_binary,
+    sniff_delimiter,
+)
+from migrate.sources._header import HEADER_SCAN_ROWS, detect_header_row, join_two_row_header
 from migrate.sources._table import RawTable, table_from_grid
 
 __all__ = ["read_delimited"]
@@ -46,6 +55,8 @@ def _decode_sample(path: Path, sample: bytes, encoding: str, *, complete: bool) 
         if not complete and exc.start >= len(sample) - 4:
             return sample[: exc.start].decode(encoding)
         raise _bad_encoding(path, sample, encoding, exc.start) from None
+    except UnicodeError:
+        raise _bad_encoding(path, sample, encoding, 0) from None
     except LookupError:
         raise SourceReadError(
             f"unknown encoding `{encoding}`",
@@ -77,6 +88,8 @@ def _locate_bad_bytes(path: Path, encoding: str) -> SourceReadError:
             except UnicodeDecodeError as exc:
                 bad = max(0, exc.start - len(exc.object) + len(chunk))
                 return _bad_encoding(path, chunk, encoding, bad, lines=lines, base=offset)
+            except UnicodeError:  # "UTF-16 stream does not start with BOM" and the like
+                return _bad_encoding(path, chunk, encoding, 0, lines=lines, base=offset)
             lines += chunk.count(b"\n")
             offset += len(chunk)
     return _bad_encoding(path, b"", encoding, 0, lines=lines, base=offset)
@@ -84,7 +97,7 @@ def _locate_bad_bytes(path: Path, encoding: str) -> SourceReadError:
 
 def _first_records(text: str, delimiter: str, limit: int) -> tuple[list[list[str]], list[int]]:
     """The first records and, for each, the number of physical lines read before it."""
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows, starts, before = [], [], 0
     for row in reader:
         rows.append(row)
@@ -135,12 +148,13 @@ def _read_pandas(path: Path, encoding: str, delimiter: str, width: int, skip: in
             engine="c",
             low_memory=False,
         )
-    except UnicodeDecodeError:
+    except UnicodeError:
         raise _locate_bad_bytes(path, encoding) from None
     except pd.errors.ParserError:  # ragged rows: more fields than the header has
         with path.open(encoding=encoding, newline="") as fh:
             rows = list(csv.reader(fh, delimiter=delimiter))[skip:]
-        return pd.DataFrame(rows, dtype=object).fillna("")
+        longest = max((len(r) for r in rows), default=width)
+        return pd.DataFrame([r + [""] * (longest - len(r)) for r in rows], dtype=object)
 
 
 def _read_all(path: Path, encoding: str, delimiter: str, width: int, skip: int) -> pd.DataFrame:
@@ -152,9 +166,122 @@ def _read_all(path: Path, encoding: str, delimiter: str, width: int, skip: int) 
     if pa_csv is not None:
         try:
             return _read_arrow(path, encoding, delimiter, width, skip)
-        except (pa.ArrowInvalid, UnicodeDecodeError, LookupError):
+        except (pa.ArrowInvalid, UnicodeError, LookupError):
             pass
     return _read_pandas(path, encoding, delimiter, width, skip)
+
+
+_SEP_HINT = re.compile(r"\ufeff?sep=(.)[ \t]*(?:\r\n|\r|\n|$)")
+_UTF8_CYRILLIC = re.compile(rb"[\xd0\xd1][\x80-\xbf][\xd0\xd1][\x80-\xbf]")
+_SINGLE_BYTE = frozenset({"cp1251", "koi8-r", "cp866", "mac-cyrillic"})
+_EOF_MARK = "\x1a"  # Ctrl-Z: the end-of-file mark of old DOS/1C exports
+
+
+def _has_utf8_lines(path: Path) -> bool:
+    """Whether a file read as a single-byte code page also holds UTF-8 Cyrillic text."""
+    tail = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
+            if _UTF8_CYRILLIC.search(tail + chunk):
+                return True
+            tail = chunk[-3:]
+    return False
+
+
+def _mixed_copy(path: Path, fallback: str | None) -> Path | None:
+    """A UTF-8 copy of a file whose lines mix UTF-8 and a code page, without NUL bytes.
+
+    Each line is decoded as UTF-8 when it is valid UTF-8, else with ``fallback`` (or the
+    likeliest Cyrillic code page of those lines). None when the other lines are not text.
+    """
+    data = path.read_bytes().replace(b"\x00", b"").removeprefix(b"\xef\xbb\xbf")
+    lines = data.splitlines(keepends=True)
+    other = [i for i, line in enumerate(lines) if not _is_utf8(line)]
+    if other:
+        odd = b"".join(lines[i] for i in other)
+        fallback = fallback or detect_encoding(odd, complete=True)
+        if (
+            fallback in ("utf-8", "utf-8-sig")
+            or cyrillic_score(odd.decode(fallback, "replace")) < 0.6
+        ):
+            return None
+        for i in other:
+            lines[i] = lines[i].decode(fallback, errors="replace").encode("utf-8")
+    fd, name = tempfile.mkstemp(suffix=".csv", prefix="b24migrate-")
+    with os.fdopen(fd, "wb") as fh:
+        fh.writelines(lines)
+    return Path(name)
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _fixed_width(rows: list[list[str]]) -> bool:
+    """Whether one-column rows are really columns aligned with runs of spaces."""
+    lines = [r[0] for r in rows[:20] if r and r[0].strip()]
+    aligned = [line for line in lines if len(re.split(r" {2,}", line.strip())) >= 3]
+    return len(lines) >= 2 and len(aligned) >= 0.8 * len(lines)
+
+
+def _check_delimiter(path: Path, delimiter: str) -> str:
+    named = {"\\t": "\t", "tab": "\t", "TAB": "\t", "\\x09": "\t"}
+    delimiter = named.get(delimiter, delimiter)
+    if len(delimiter) != 1 or delimiter in '\r\n"':
+        raise SourceReadError(
+            f"the delimiter must be one character, not `{delimiter!r}`",
+            source=str(path),
+            next_step="pass `--delimiter ';'`, `','`, `'|'` or `tab` (or leave it out to sniff it)",
+        )
+    return delimiter
+
+
+def _runaway_quote(frame: pd.DataFrame, delimiter: str, width: int) -> tuple[int, str] | None:
+    """The first cell that swallowed whole records after an unclosed quote: (index, text).
+
+    A line inside a cell is a swallowed record when it splits into exactly ``width`` fields
+    and, where the first column holds numbers (ids), starts with a number too, so that notes
+    with commas on their second line are not mistaken for records.
+    """
+    if width < 3 or len(frame) < 2:
+        return None
+    first = frame.iloc[1:, 0].head(200)
+    numeric_ids = bool(len(first)) and bool(first.str.fullmatch(r"\s*\d+\s*").mean() > 0.9)
+    for column in frame.columns:
+        values = frame[column]
+        multi = values[values.str.contains("\n", regex=False)]
+        for index, value in multi.head(1000).items():
+            rest = [line for line in str(value).splitlines()[1:] if line.strip()]
+            for line in rest:
+                fields = next(csv.reader([line], delimiter=delimiter), [])
+                if len(fields) != width:
+                    continue
+                if not numeric_ids or fields[0].strip().isdigit():
+                    return int(str(index)), line
+    return None
+
+
+_APOSTROPHE_NUMBER = r"^'\+?[0-9][0-9 ()\-]*$"
+_APOSTROPHE_CELL = re.compile(r"(?:^|[,;\t|\"])'\+?[0-9]", re.M)
+
+
+def _unwrap_excel_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``="0105017360"`` and ``'0105017360`` → ``0105017360``: the marks exporters put on a
+    number so that Excel keeps it as text (leading zeros, long phones)."""
+    frame = frame.copy()
+    for column in frame.columns:
+        values = frame[column]
+        wrapped = values.str.startswith('="') & values.str.endswith('"') & (values.str.len() >= 3)
+        if wrapped.any():
+            frame.loc[wrapped, column] = values[wrapped].str[2:-1].str.replace('""', '"')
+        marked = values.str.match(_APOSTROPHE_NUMBER)
+        if marked.any():
+            frame.loc[marked, column] = values[marked].str[1:]
+    return frame
 
 
 def read_delimited(
@@ -164,7 +291,13 @@ def read_delimited(
     delimiter: str | None = None,
     header_row: int | None = None,
 ) -> RawTable:
-    """Read a CSV/TSV/TXT file into a RawTable (see :func:`migrate.sources.read_table`)."""
+    """Read a CSV/TSV/TXT file into a RawTable (see :func:`migrate.sources.read_table`).
+
+    Besides the encoding and the delimiter it copes with what old exporters leave: a
+    ``sep=;`` first line (Excel's hint, which also names the delimiter), CR-only line ends,
+    NUL bytes, a Ctrl-Z end-of-file mark, and lines in UTF-8 among lines in a code page.
+    A quote that opens a field and never closes raises an error naming its row.
+    """
     sample, complete = _sample(path)
     if not sample:
         raise SourceReadError(
@@ -179,9 +312,50 @@ def read_delimited(
             source=str(path),
             next_step="export the data as CSV or XLSX, or give the file its real extension",
         )
+    if delimiter is not None:
+        delimiter = _check_delimiter(path, delimiter)
+    detected = encoding is None
     encoding = encoding or detect_encoding(sample, complete=complete)
+    copy = None
+    if (
+        detected
+        and not codecs.lookup(encoding).name.startswith("utf-16")
+        and (
+            b"\x00" in sample
+            or (codecs.lookup(encoding).name in _SINGLE_BYTE and _has_utf8_lines(path))
+        )
+    ):
+        fallback = None if encoding in ("utf-8", "utf-8-sig") else encoding
+        copy = _mixed_copy(path, fallback)
+        if copy is not None:
+            encoding = "utf-8"
+    try:
+        try:
+            return _read_text(path, copy or path, encoding, delimiter, header_row, complete)
+        except SourceReadError:
+            if not detected or copy is not None or encoding not in ("utf-8", "utf-8-sig"):
+                raise
+            copy = _mixed_copy(path, None)  # UTF-8 at the top, a code page further down
+            if copy is None:
+                raise
+            return _read_text(path, copy, "utf-8", delimiter, header_row, complete)
+    finally:
+        if copy is not None:
+            copy.unlink(missing_ok=True)
+
+
+def _read_text(
+    path: Path,
+    source: Path,
+    encoding: str,
+    delimiter: str | None,
+    header_row: int | None,
+    complete: bool,
+) -> RawTable:
+    sample, _ = _sample(source)
     text = _decode_sample(path, sample, encoding, complete=complete)
-    delimiter = delimiter or sniff_delimiter(text)
+    hint = _SEP_HINT.match(text)
+    delimiter = delimiter or (hint.group(1) if hint else None) or sniff_delimiter(text)
     first, starts = _first_records(text, delimiter, max(HEADER_SCAN_ROWS, header_row or 0))
     index = detect_header_row(first) if header_row is None else header_row - 1
     if index is None:
@@ -197,9 +371,41 @@ def read_delimited(
             next_step="check `--header-row`",
         )
     width = max(len(r) for r in first[index:])
-    frame = _read_all(path, encoding, delimiter, width, starts[index])
+    if width == 1 and _fixed_width(first[index:]):
+        raise SourceReadError(
+            "the columns are aligned with spaces (a fixed-width text report), not separated "
+            "by a delimiter",
+            source=str(path),
+            row=index + 1,
+            next_step="open it in Excel (Data → Text to Columns → Fixed width) or export the "
+            "report from 1C as Excel/CSV, then re-run",
+        )
+    frame = _read_all(source, encoding, delimiter, width, starts[index])
+    if len(frame) and (frame.iloc[-1] == _EOF_MARK).any():
+        last = frame.iloc[-1].replace(_EOF_MARK, "")
+        if (last == "").all():
+            frame = frame.iloc[:-1]
+    runaway = _runaway_quote(frame, delimiter, width)
+    if runaway is not None:
+        at, swallowed = runaway
+        raise SourceReadError(
+            f"a quote opened in this row is never closed, so the next lines became part of "
+            f"one cell (`{shorten(swallowed, 60)}`)",
+            source=str(path),
+            row=index + 1 + at,
+            next_step='fix the quote in that row (write it twice, `""`, or remove it) and re-run',
+        )
+    if '="' in text or _APOSTROPHE_CELL.search(text):
+        frame = _unwrap_excel_text(frame)
     header = [str(v) for v in frame.iloc[0]]
     header[0] = header[0].lstrip("\ufeff")
+    joined = join_two_row_header(first[index : index + 3]) if header_row is None else None
+    skip = 2 if joined is not None else 1
     return table_from_grid(
-        header, frame.iloc[1:], index + 2, source=path, sheet="", header_row=index + 1
+        joined or header,
+        frame.iloc[skip:],
+        index + 1 + skip,
+        source=path,
+        sheet="",
+        header_row=index + 1,
     )

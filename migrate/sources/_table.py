@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,4 +102,53 @@ def table_from_grid(
     frame.columns = pd.Index(names)
     frame = frame.reset_index(drop=True)
     frame.insert(len(names), ROW_COLUMN, row_numbers[rows.to_numpy()].to_numpy())
+    frame = _drop_repeated_headers(frame, [str(header[i]) for i in keep])
+    frame = _drop_total_rows(frame)
     return RawTable(frame=frame, source=source, sheet=sheet, header_row=header_row)
+
+
+_TOTAL = re.compile(r"^(?:итого|итог|всего|total|grand total)(?![а-яёa-z])", re.I)
+_NUMBER_LIKE = re.compile(r"^[\d\s.,:;/+\-()%₽$€]+(?:\s*(?:руб\.?|р\.|rub|шт\.?))?$", re.I)
+
+
+def _drop_total_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop the totals rows at the end of a report: ``Итого``/``Всего``/``Total`` in the
+    first filled cell, then only numbers, and not every column filled."""
+    columns = [c for c in frame.columns if c != ROW_COLUMN]
+    drop = []
+    for index in list(frame.index[-3:])[::-1]:
+        cells = [str(frame.at[index, c]).strip() for c in columns]
+        filled = [c for c in cells if c]
+        if (
+            filled
+            and _TOTAL.match(filled[0])
+            and len(filled) < len(columns)
+            and all(_NUMBER_LIKE.match(c) for c in filled[1:])
+        ):
+            drop.append(index)
+        elif filled:
+            break
+    return frame.drop(index=drop).reset_index(drop=True) if drop else frame
+
+
+def _drop_repeated_headers(frame: pd.DataFrame, header: list[str]) -> pd.DataFrame:
+    """Drop rows that repeat the header (reports print it on every page; files get joined).
+
+    A row is a repeat when each of its filled cells equals the header text of its column
+    (a BOM or spaces aside) and it fills at least half of the named columns.
+    """
+    texts = [" ".join(h.replace("\ufeff", "").split()) for h in header]
+    named = [i for i, t in enumerate(texts) if t]
+    if len(named) < 2 or not len(frame):
+        return frame
+    first = frame.iloc[:, named[0]].str.replace("\ufeff", "", regex=False).str.strip()
+    candidates = frame.index[(first == texts[named[0]]).to_numpy()]
+    if not len(candidates):
+        return frame
+    repeats = []
+    for index in candidates:
+        cells = [" ".join(str(frame.iat[index, i]).replace("\ufeff", "").split()) for i in named]
+        filled = [(c, texts[i]) for c, i in zip(cells, named, strict=True) if c]
+        if len(filled) * 2 >= len(named) and all(c == t for c, t in filled):
+            repeats.append(index)
+    return frame.drop(index=repeats).reset_index(drop=True) if repeats else frame

@@ -20,10 +20,10 @@ def test_title_rows_and_a_merged_title_cell_are_skipped(make_xlsx) -> None:
     assert table.frame["_row"].tolist() == [5, 6]
 
 
-def test_merged_data_cells_keep_the_value_in_the_top_left_only(make_xlsx) -> None:
+def test_merged_data_cells_give_each_row_the_value(make_xlsx) -> None:
     rows = [["Компания", "Контакт"], ["Ромашка", "Иван"], [None, "Ольга"]]
     table = read_table(make_xlsx({"s": rows}, merges=["A2:A3"]))
-    assert table.frame["Компания"].tolist() == ["Ромашка", ""]
+    assert table.frame["Компания"].tolist() == ["Ромашка", "Ромашка"]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,257 @@
+"""Rules for a table nobody wrote rules for: comparisons and blocking keys from the columns.
+
+Each column gets a role from its header (English or Russian, any case or separator) and its
+values (:func:`migrate.profile.guess_kind`): given name, surname, middle name, full name,
+birth date, other date, year, age, phone, e-mail, address part, identifier, money, category,
+short text or long text. The roles become comparisons the way a specialist would write them:
+
+* the name columns make **one** ``person_name`` comparison (order-insensitive, initials,
+  transliteration, one part agreeing);
+* every address part (street, number, suburb, city, postcode, state) makes **one** ``text``
+  comparison: they are evidence of one fact, and a household shares it;
+* identifiers (an SSN, a passport, an INN…) compare with ``exact`` and ``typo`` levels; a
+  column whose every value is different (a row id) carries no evidence and is left out;
+* blocking: each identifier, phone, e-mail and birth date on its own; surname by sound plus
+  the given name's initial (both ways round); postcode plus the surname's first letters; the
+  distinctive words of the main text column (a title, a product or a restaurant name), where
+  the ``max_block`` limit (grown with the table) drops words too common to tell anything.
+
+Nothing here is tuned to a data set: EM estimates every weight on the table itself.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from migrate.dedupe import _normalise as norm
+from migrate.dedupe.rules import Rules, parse_rules
+from migrate.profile import guess_kind
+
+__all__ = ["ColumnRole", "infer_roles", "infer_rules", "rules_document"]
+
+SCAN = 2000
+_ROLE_HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (role, re.compile(pattern, re.I))
+    for role, pattern in (
+        ("middle", r"middle|midl|patronym|отчеств|^mname$|^mi$|^mid_?name$"),
+        ("given", r"given|first|fore|christian|^fname$|^имя$|имя_|_имя"),
+        ("surname", r"surname|last_?name|family|^lname$|^last$|фамили"),
+        ("full_name", r"full_?name|person|^фио$|^contact_?name$|^name_?full$"),
+        ("birth", r"birth|^d_?o_?b$|born|рожд"),
+        ("age", r"^age$|возраст"),
+        ("year", r"year|^yr$|^год"),
+        ("phone", r"phone|^tel|mobile|^fax|телефон|моб"),
+        ("email", r"e_?mail|почта"),
+        ("address", r"addr|street|road|suburb|city|town|locality|post_?code|zip|state|"
+                    r"province|region|county|house|building|unit|^apt|улиц|адрес|город|"
+                    r"индекс|район|област|^дом"),
+        ("category", r"gender|^sex$|race|ethnic|^type$|category|^пол$|^тип$"),
+        ("identifier", r"ssn|soc_?sec|passport|licen[cs]e|account|^inn$|инн|снилс|паспорт|"
+                       r"_id$|^id_|_no$|number$|^code$|isbn|sku|^ean|^upc"),
+        ("money", r"price|cost|amount|sum$|цена|стоимост|сумма"),
+    )
+)  # fmt: skip
+_DATE_VALUE = re.compile(r"^(\d{8}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})$")
+_YEAR_VALUE = re.compile(r"^(1[6-9]|20)\d\d$")
+_NUMBER_VALUE = re.compile(r"^-?\d+([.,]\d+)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnRole:
+    """One column, the role it plays in matching, and what its values look like."""
+
+    column: str
+    role: str  # given, surname, middle, full_name, birth, date, year, age, phone, email,
+    # address, identifier, money, category, text, long_text, skip
+    fill_rate: float
+    distinct_rate: float
+    mean_length: float
+    codes_rate: float = 0.0  # share of values holding a model number / SKU-like word
+
+
+def _header(column: str) -> str:
+    return re.sub(r"[\s\-.]+", "_", column.strip()).strip("_").casefold()
+
+
+def _share(values: list[str], pattern: re.Pattern[str]) -> float:
+    return sum(1 for v in values if pattern.match(v)) / len(values) if values else 0.0
+
+
+def _role(column: str, values: list[str], distinct: int, filled: int, rows: int) -> str:
+    """The role of one column (``skip`` when it can tell nothing)."""
+    if filled == 0:
+        return "skip"
+    header = _header(column)
+    by_header = next((role for role, rx in _ROLE_HEADERS if rx.search(header)), None)
+    numeric = _share(values, _NUMBER_VALUE)
+    if by_header == "birth" or (by_header is None and _share(values, _DATE_VALUE) >= 0.9
+                                and numeric < 0.5):  # fmt: skip
+        return "birth" if by_header == "birth" else "date"
+    if by_header == "year" and _share(values, _YEAR_VALUE) >= 0.9:
+        return "year"
+    if by_header in ("age", "money") and numeric >= 0.8:
+        return str(by_header)
+    kind = guess_kind(column, values, distinct=distinct, filled=filled)
+    if kind in ("phone", "email"):
+        return kind
+    if by_header in ("given", "surname", "middle", "full_name", "address", "phone", "email"):
+        return str(by_header)
+    if distinct == filled == rows > 1 and not any(" " in v for v in values):
+        return "skip"  # every value different and one word: a row id, no evidence
+    if by_header in ("identifier", "category") or kind in ("inn", "kpp", "ogrn", "id"):
+        return "identifier" if by_header != "category" else "category"
+    if kind == "date":
+        return "date"
+    if kind == "money" or (kind == "number" and numeric >= 0.9):
+        return "money"
+    if kind == "enum":
+        return "category"
+    mean = sum(len(v) for v in values) / len(values)
+    return "long_text" if mean > 60 else "text"
+
+
+def infer_roles(frame: pd.DataFrame, key: str | None = None) -> list[ColumnRole]:
+    """The role of every column of ``frame`` (the key and ``_``-prefixed columns skipped)."""
+    out = []
+    rows = len(frame)
+    for column in frame.columns:
+        name = str(column)
+        if name == key or name.startswith("_"):
+            continue
+        text = frame[column].astype(str).str.strip()
+        text = text[(text != "") & (text.str.casefold() != "nan")]
+        values = text.head(SCAN).tolist()
+        distinct = int(text.nunique())
+        role = _role(name, values, distinct, len(text), rows)
+        mean = sum(len(v) for v in values) / len(values) if values else 0.0
+        if role == "long_text" and mean > 500:
+            role = "skip"  # a whole description: too slow to compare, too noisy to help
+        codes = sum(1 for v in values if norm.code_tokens(v)) / len(values) if values else 0.0
+        out.append(ColumnRole(name, role, len(text) / rows if rows else 0.0,
+                              distinct / max(len(text), 1), mean, codes))  # fmt: skip
+    return out
+
+
+def _columns(roles: list[ColumnRole], *wanted: str) -> list[str]:
+    return [r.column for r in roles if r.role in wanted]
+
+
+def _comparisons(roles: list[ColumnRole]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    names = _columns(roles, "given", "surname", "middle", "full_name")
+    if names:
+        out.append({"name": "name", "kind": "person_name", "columns": names,
+                    "levels": ["exact", "translit", "initials", {"fuzzy": 0.85}, "subset",
+                               {"fuzzy": 0.7}]})  # fmt: skip
+    for column in _columns(roles, "birth", "date"):
+        out.append({"name": column, "kind": "date", "columns": [column],
+                    "levels": ["exact", "typo"]})  # fmt: skip
+    address = _columns(roles, "address")
+    if address:
+        out.append(
+            {
+                "name": "address",
+                "kind": "text",
+                "scorer": "token_set_ratio",
+                "columns": address,
+                "levels": ["exact", {"fuzzy": 0.9}, {"fuzzy": 0.75}],
+            }
+        )
+    for r in _code_columns(roles):
+        out.append({"name": f"{r.column} code", "kind": "code", "columns": [r.column],
+                    "levels": ["exact", "subset"]})  # fmt: skip
+    for role, spec in (
+        ("phone", {"kind": "phone"}),
+        ("email", {"kind": "email"}),
+        ("identifier", {"kind": "identifier", "strong": False, "levels": ["exact", "typo"]}),
+        ("year", {"kind": "number", "levels": ["exact", {"within": 0.0006}]}),  # ±1 year
+        ("age", {"kind": "number", "levels": ["exact", {"within": 0.05}]}),
+        ("money", {"kind": "number", "levels": ["exact", {"within": 0.1}]}),
+        ("category", {"kind": "exact"}),
+        ("text", {"kind": "text", "scorer": "token_sort_ratio",
+                  "levels": ["exact", {"fuzzy": 0.9}, {"fuzzy": 0.75}, {"fuzzy": 0.6}]}),
+        ("long_text", {"kind": "text", "scorer": "token_set_ratio",
+                       "levels": [{"fuzzy": 0.9}, {"fuzzy": 0.75}, {"fuzzy": 0.6}]}),
+    ):  # fmt: skip
+        for column in _columns(roles, role):
+            out.append({"name": column, "columns": [column], **spec})
+    return out
+
+
+def _code_columns(roles: list[ColumnRole]) -> list[ColumnRole]:
+    """Text columns where most values carry a code (a product's model number)."""
+    return [r for r in roles if r.role in ("text", "long_text") and r.codes_rate >= 0.5]
+
+
+def _blocking(roles: list[ColumnRole], comparisons: list[dict[str, Any]]) -> list[Any]:
+    blocking: list[Any] = [c["name"] for c in comparisons
+                           if c["kind"] in ("identifier", "phone", "email", "date")]  # fmt: skip
+    given, surname = _columns(roles, "given"), _columns(roles, "surname")
+    full = _columns(roles, "full_name")
+    if given and surname:
+        blocking += [
+            {"columns": [surname[0], given[0]], "transform": ["phonetic", "initial"]},
+            {"columns": [given[0], surname[0]], "transform": ["phonetic", "initial"]},
+        ]
+    elif full or given or surname:
+        blocking.append("name")
+    postcode = [r.column for r in roles if r.role == "address"
+                and re.search(r"post|zip|индекс", _header(r.column))]  # fmt: skip
+    person = surname or full or given
+    if postcode and person:
+        blocking.append({"columns": [postcode[0], person[0]], "transform": ["exact", "prefix2"]})
+    birth = _columns(roles, "birth")
+    if birth and (given or full):
+        blocking.append({"columns": [(given or full)[0], birth[0]],
+                         "transform": ["initial", "year"]})  # fmt: skip
+    texts = sorted((r for r in roles if r.role in ("text", "long_text")),
+                   key=lambda r: (r.role != "text", -r.distinct_rate * r.fill_rate))  # fmt: skip
+    if texts:
+        blocking.append({"columns": [texts[0].column], "transform": "tokens"})
+    for r in _code_columns(roles):
+        blocking.append({"columns": [r.column], "transform": "codes"})
+    if _columns(roles, "address"):
+        # the whole address, normalised: a session of its own, in which the name is free to
+        # differ, so that EM can learn how names of one person vary
+        blocking.append("address")
+    if not person and _columns(roles, "address"):
+        blocking.append({"columns": _columns(roles, "address")[:1], "transform": "tokens"})
+    return blocking
+
+
+def rules_document(frame: pd.DataFrame, key: str | None = None) -> dict[str, Any]:
+    """The inferred rules as the YAML structure a specialist would write (``--rules auto``)."""
+    roles = infer_roles(frame, key)
+    comparisons = _comparisons(roles)
+    rows = len(frame)
+    document: dict[str, Any] = {
+        "comparisons": comparisons,
+        "blocking": _blocking(roles, comparisons),
+        "thresholds": {"match": 0.9, "review": 0.5},
+        # a block of more records than this says nothing (a common word, a shared office phone)
+        "limits": {"max_block": int(min(1000, max(50, 4 * math.sqrt(max(rows, 1))))),
+                   "max_cluster": 50},
+        "survivorship": {"prefer": ["completeness", "first"]},
+    }  # fmt: skip
+    if key:
+        document["key"] = key
+    return document
+
+
+def infer_rules(frame: pd.DataFrame, key: str | None = None, entity: str = "auto") -> Rules:
+    """Rules inferred from ``frame``'s columns (see the module docstring)."""
+    document = rules_document(frame, key)
+    if not document["comparisons"]:
+        from migrate.errors import MappingError
+
+        raise MappingError(
+            "no column of the file can tell duplicates apart",
+            [f"columns: {', '.join(map(str, frame.columns))[:300]}"],
+            next_step="write a rules file naming the columns to compare (see docs/dedupe.md)",
+        )
+    return parse_rules(document, entity=entity, where="inferred rules")
