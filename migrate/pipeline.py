@@ -22,6 +22,7 @@ from mappings.schema import EntityMapping, MappingProblems, check_columns, load_
 from migrate.config import MigrationConfig, SourceSpec, Workspace
 from migrate.errors import ConfigError, MappingError, shorten
 from migrate.issues import concat_issues
+from migrate.progress import ProgressCallback, emit
 from migrate.refs import resolve_references
 from migrate.transform import MappedTable, RawLike, apply_mapping
 from migrate.validate import FieldsMeta, validate_table
@@ -105,6 +106,7 @@ def prepare(
     statuses: Mapping[str, Sequence[str]] | None = None,
     reader: Reader | None = None,
     environ: Mapping[str, str] | None = None,
+    on_progress: ProgressCallback | None = None,
 ) -> PreparedData:
     """Read, map, clean and validate every entity of ``workspace``.
 
@@ -114,6 +116,7 @@ def prepare(
         statuses: portal status lists by `statusType` (`DEAL_STAGE`, `SOURCE`, …), if known.
         reader: the source reader (default :func:`migrate.sources.read_table`).
         environ: environment for `env:` values of `migration.yaml` (default `os.environ`).
+        on_progress: told of files read (step ``read``) and rows cleaned (``clean ENTITY``).
     """
     config = workspace.load_config(environ)
     mappings = load_mappings(workspace.mappings_dir(config))
@@ -122,11 +125,13 @@ def prepare(
     runnable = [e for e in order if mappings[e].source_name in config.sources]
     skipped = tuple(e for e in order if e not in runnable)
     read = reader or _default_reader()
-    raws = {e: _read(workspace, config.sources[mappings[e].source_name], read) for e in runnable}
+    raws = _read_all(workspace, config, mappings, runnable, read, on_progress)
     _check_all_columns(raws, mappings)
     tables, issues, stats = {}, [], []
     for entity in runnable:
         started = time.perf_counter()
+        rows = sum(len(r.frame) for r in raws[entity])
+        emit(on_progress, f"clean {entity}", 0, rows)
         validated = prepare_entity(
             raws[entity],
             mappings[entity],
@@ -137,6 +142,7 @@ def prepare(
         tables[entity] = validated.frame
         issues.append(validated.issues)
         stats.append((entity, validated.rows_read, time.perf_counter() - started))
+        emit(on_progress, f"clean {entity}", rows, rows, finished=True)
     tables, ref_issues = resolve_references(tables, mappings, config.language)
     all_issues = concat_issues([*issues, ref_issues])
     return PreparedData(
@@ -187,6 +193,25 @@ def _default_reader() -> Reader:
     from migrate.sources import read_table
 
     return read_table
+
+
+def _read_all(
+    workspace: Workspace,
+    config: MigrationConfig,
+    mappings: Mapping[str, EntityMapping],
+    entities: Sequence[str],
+    read: Reader,
+    on_progress: ProgressCallback | None,
+) -> dict[str, list[RawLike]]:
+    specs = {e: config.sources[mappings[e].source_name] for e in entities}
+    total = sum(len(workspace.source_files(spec)) for spec in specs.values())
+    raws: dict[str, list[RawLike]] = {}
+    emit(on_progress, "read", 0, total, unit="files")
+    for entity, spec in specs.items():
+        raws[entity] = _read(workspace, spec, read)
+        emit(on_progress, "read", sum(map(len, raws.values())), total, unit="files")
+    emit(on_progress, "read", total, total, unit="files", finished=True)
+    return raws
 
 
 def _read(workspace: Workspace, spec: SourceSpec, read: Reader) -> list[RawLike]:

@@ -32,5 +32,6 @@ def test_unknown_command_is_a_usage_error() -> None:
         check=False,
     )
     assert proc.returncode == 2
-    assert "No such command" in proc.stderr
+    assert "no command `no-such-command`" in proc.stderr
+    assert "validate" in proc.stderr
     assert "Traceback" not in proc.stderr

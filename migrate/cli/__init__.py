@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from migrate import __version__
+from migrate.cli._logged import with_run_log
 from migrate.errors import MigrationError
 
 __all__ = ["cli", "main"]
@@ -41,10 +42,15 @@ class _LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         module_name = _command_modules().get(cmd_name)
         if module_name is None:
-            return None
+            known = ", ".join(self.list_commands(ctx))
+            raise click.UsageError(
+                f"no command `{cmd_name}`; the commands are: {known}. "
+                "`b24migrate COMMAND --help` explains each.",
+                ctx,
+            )
         module = importlib.import_module(module_name)
         command: click.Command = module.command
-        return command
+        return with_run_log(command)
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
-__all__ = ["workspace_option"]
+__all__ = ["output_options", "workspace_option"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 workspace_option = click.option(
     "--workspace",
@@ -17,3 +21,14 @@ workspace_option = click.option(
     show_default=True,
     help="The workspace folder (has migration.yaml).",
 )
+
+
+def output_options(function: F) -> F:
+    """``--quiet`` (no progress bars, only the result) and ``--json`` (the result as JSON on
+    stdout, for scripts; no bars either). The command receives ``quiet`` and ``as_json``."""
+    function = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")(
+        function
+    )
+    return click.option("--quiet", "-q", is_flag=True, help="No progress bars, only the result.")(
+        function
+    )

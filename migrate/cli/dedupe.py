@@ -10,7 +10,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from migrate.cli._options import workspace_option
+from migrate.cli._options import output_options, workspace_option
+from migrate.cli._progress import with_progress
 from migrate.dedupe import DedupeResult
 from migrate.dedupe.standalone import dedupe_file, resolve_rules
 from migrate.dedupe.workspace import dedupe_workspace
@@ -38,9 +39,10 @@ _PATH = click.Path(dir_okay=False, path_type=Path)
     show_default=True,
     help="Stand-alone: where to write record_id,cluster_id.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@output_options
 def command(root: Path, decisions: Path | None, input_file: Path | None, key: str | None,
-            rules: str | None, sheet: str | None, out: Path, as_json: bool) -> None:  # fmt: skip
+            rules: str | None, sheet: str | None, out: Path, quiet: bool,
+            as_json: bool) -> None:  # fmt: skip
     """Find duplicates, merge the sure ones, list the doubtful ones for review.
 
     Workspace mode writes reports/duplicates.xlsx; after the client filled its `decision`
@@ -60,7 +62,13 @@ def command(root: Path, decisions: Path | None, input_file: Path | None, key: st
         run = dedupe_file(input_file, loaded, out, key=key, sheet=sheet, progress=say)
         _render({run.result.entity: run.result}, as_json, f"{run.out}")
         return
-    done = dedupe_workspace(root, decisions_file=decisions, progress=say)
+    done = with_progress(
+        quiet,
+        as_json,
+        lambda bars: dedupe_workspace(
+            root, decisions_file=decisions, progress=None if bars else say, on_progress=bars
+        ),
+    )
     _render(done.results, as_json, str(done.report))
 
 

@@ -1,121 +1,220 @@
-"""`b24migrate demo`: an interim demo — a scripted import into a local sandbox portal over HTTP.
-
-It starts the sandbox portal on a free 127.0.0.1 port with its data in a directory, imports
-synthetic Russian companies and contacts in `batch` calls of 50 `crm.*.add` commands (plain
-httpx, no client library yet), lists them back page by page and prints the counts and the
-portal's own statistics. The full pipeline demo (read → clean → dedupe → plan → load) replaces
-it once those stages exist.
-"""
+"""`b24migrate demo`: the whole migration of the bundled sample into a local sandbox portal."""
 
 from __future__ import annotations
 
-import random
+import json
 import tempfile
+import time
 from pathlib import Path
-from typing import Any
 
 import click
-import httpx
 
-from loaders.sandbox import SandboxConfig
-from loaders.sandbox.testing import running_sandbox
+from migrate.cli._options import output_options
+from migrate.cli._progress import progress_bars
+from migrate.demo import DemoResult, DemoSettings, run_demo
 
-__all__ = ["command", "run_demo"]
+__all__ = ["command"]
 
-_COMPANY_WORDS = ["Ромашка", "Вектор", "Север", "Гранит", "Альфа", "Меридиан", "Сибирь", "Нева"]
-_FORMS = ["ООО", "АО", "ИП"]
-_NAMES = ["Иван", "Мария", "Алексей", "Ольга", "Дмитрий", "Елена", "Сергей", "Анна"]
-_SURNAMES = ["Иванов", "Петров", "Сидоров", "Кузнецов", "Смирнов", "Попов", "Волков", "Зайцев"]
-
-
-def _company(i: int, rng: random.Random) -> dict[str, Any]:
-    return {"TITLE": f"{rng.choice(_FORMS)} «{rng.choice(_COMPANY_WORDS)}-{i}»",
-            "PHONE": [{"VALUE": f"+7495{rng.randrange(10**7):07d}", "VALUE_TYPE": "WORK"}],
-            "ORIGINATOR_ID": "demo", "ORIGIN_ID": f"co-{i}"}  # fmt: skip
-
-
-def _contact(i: int, rng: random.Random, company_id: int) -> dict[str, Any]:
-    surname = rng.choice(_SURNAMES)
-    return {"NAME": rng.choice(_NAMES), "LAST_NAME": surname, "COMPANY_ID": company_id,
-            "PHONE": [{"VALUE": f"+7916{rng.randrange(10**7):07d}", "VALUE_TYPE": "MOBILE"}],
-            "EMAIL": [{"VALUE": f"client{i}@example.ru", "VALUE_TYPE": "WORK"}],
-            "ORIGINATOR_ID": "demo", "ORIGIN_ID": f"ct-{i}"}  # fmt: skip
-
-
-def _add_all(client: httpx.Client, entity: str, rows: list[dict[str, Any]]) -> list[int]:
-    ids: list[int] = []
-    for offset in range(0, len(rows), 50):
-        chunk = rows[offset : offset + 50]
-        cmd = {f"r{offset + j}": f"crm.{entity}.add?{_encode(row)}" for j, row in enumerate(chunk)}
-        body = client.post("batch", json={"halt": 0, "cmd": cmd}).raise_for_status().json()
-        if body["result"]["result_error"]:
-            raise click.ClickException(f"batch of {entity}: {body['result']['result_error']}")
-        ids += list(body["result"]["result"].values())
-    return ids
-
-
-def _encode(fields: dict[str, Any]) -> str:
-    pairs: list[tuple[str, str | int | float | bool | None]] = []
-    for key, value in fields.items():
-        if isinstance(value, list):
-            for n, item in enumerate(value):
-                pairs += [(f"fields[{key}][{n}][{k}]", str(v)) for k, v in item.items()]
-        else:
-            pairs.append((f"fields[{key}]", str(value)))
-    return str(httpx.QueryParams(pairs))
-
-
-def _count(client: httpx.Client, entity: str) -> int:
-    seen, last = 0, 0
-    while True:  # fast pagination: ID order, >ID, start=-1
-        params = {"order": {"ID": "ASC"}, "filter": {">ID": last, "ORIGINATOR_ID": "demo"},
-                  "select": ["ID"], "start": -1}  # fmt: skip
-        page = client.post(f"crm.{entity}.list", json=params).raise_for_status().json()["result"]
-        seen += len(page)
-        if len(page) < 50:
-            return seen
-        last = int(page[-1]["ID"])
-
-
-def run_demo(data_dir: Path, companies: int, contacts: int, seed: int = 7) -> dict[str, Any]:
-    """Serve a sandbox on ``data_dir``, import, list back; returns counts and the portal stats."""
-    rng = random.Random(seed)
-    with running_sandbox(SandboxConfig(data_dir=data_dir, plan="standard", token="demo")) as portal:
-        with httpx.Client(base_url=portal.webhook_url, timeout=30) as client:
-            company_ids = _add_all(client, "company", [_company(i, rng) for i in range(companies)])
-            people = [_contact(i, rng, rng.choice(company_ids)) for i in range(contacts)]
-            _add_all(client, "contact", people)
-            listed = {e: _count(client, e) for e in ("company", "contact")}
-        return {"webhook_url": portal.webhook_url, "listed": listed, "stats": portal.stats()}
+_REPORTS = ("errors.xlsx", "duplicates.xlsx", "plan.xlsx", "load.xlsx", "summary.html")
 
 
 @click.command("demo")
 @click.option(
-    "--data",
+    "--workspace",
+    "-w",
+    "root",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Where the sandbox portal keeps its data (default: a new temp directory).",
+    help="Where to write the demo workspace (default: a new temp folder). Must not hold one.",
 )
-@click.option("--companies", default=200, show_default=True, help="Synthetic companies to import.")
 @click.option(
-    "--contacts", default=200, show_default=True, help="Synthetic contacts, each with a company."
+    "--plan",
+    type=click.Choice(["unlimited", "standard", "enterprise"]),
+    default="unlimited",
+    show_default=True,
+    help="The sandbox's REST limits. `standard` (2 req/s, burst 50) shows real timing: "
+    "the sample takes 5+ minutes.",
 )
-def command(data: Path | None, companies: int, contacts: int) -> None:
-    """Import synthetic companies and contacts into a local sandbox portal over HTTP.
+@click.option("--faults", is_flag=True, help="Inject failures during the load; show recovery.")
+@click.option(
+    "--rows",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Keep only the first N rows of each sample file (a quick run).",
+)
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Keep the sandbox portal served after the demo, until Ctrl-C (to look at its data).",
+)
+@output_options
+def command(
+    root: Path | None,
+    plan: str,
+    faults: bool,
+    rows: int | None,
+    serve: bool,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Run the whole migration of the bundled amoCRM sample into a local sandbox portal.
+
+    Writes a workspace (init --from amocrm), serves the sandbox portal on 127.0.0.1, then
+    runs validate → dedupe → plan → load → report and prints where the reports are, the
+    webhook of the portal and the next commands. Exit code 3 when a stage failed.
 
     \b
     Example:
-      b24migrate demo --companies 200 --contacts 200
-    """  # fmt: skip
-    data_dir = data or Path(tempfile.mkdtemp(prefix="b24migrate-demo-"))
-    click.echo(f"Sandbox portal data: {data_dir}")
-    outcome = run_demo(data_dir, companies, contacts)
-    stats = outcome["stats"]
-    click.echo(f"Webhook (now stopped): {outcome['webhook_url']}")
-    click.echo(f"Listed back: {outcome['listed']['company']} companies, "
-               f"{outcome['listed']['contact']} contacts")  # fmt: skip
-    entities = stats["entities"]
-    click.echo(f"Portal: {stats['requests']} HTTP requests, {stats['commands']} commands, "
-               f"{entities['company']} companies and {entities['contact']} contacts stored, "
-               f"refusals {stats['refusals']}")  # fmt: skip
-    click.echo(f"Restart it with: b24migrate sandbox serve --data {data_dir} --token demo")
+      b24migrate demo
+      b24migrate demo --faults --workspace ./demo-ws
+      b24migrate demo --plan standard --serve
+    """
+    folder = root or Path(tempfile.mkdtemp(prefix="b24migrate-demo-"))
+    settings = DemoSettings(folder.resolve(), plan=plan, faults=faults, rows=rows)
+    bars = progress_bars(quiet, as_json)
+    say = (lambda _line: None) if as_json else click.echo
+    if not as_json:
+        click.echo(f"Workspace: {settings.root}")
+        click.echo(_limits_line(plan))
+
+    def finish(result: DemoResult) -> None:  # called while the portal is still served
+        if bars is not None:
+            bars.progress.stop()
+        _output(result, faults, as_json, serving=serve)
+        if serve:
+            _wait_for_interrupt()
+
+    if bars is None:
+        result = run_demo(settings, say=say, hold=finish)
+    else:
+        with bars:
+            result = run_demo(settings, on_progress=bars, say=bars.say, hold=finish)
+    if result.failed is not None:
+        raise click.exceptions.Exit(3)
+
+
+def _limits_line(plan: str) -> str:
+    if plan == "unlimited":
+        return (
+            "Sandbox running without rate limits; use --plan standard to see real timing "
+            "(2 requests/s, 50 commands each: about 100 records/s)."
+        )
+    return f"Sandbox running with the {plan} plan's rate limits (real timing)."
+
+
+def _output(result: DemoResult, faults: bool, as_json: bool, *, serving: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(_as_json(result), ensure_ascii=False, indent=2))
+    else:
+        _render(result, faults, serving)
+
+
+def _wait_for_interrupt() -> None:
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        click.echo("Sandbox portal stopped.")
+
+
+def _render(result: DemoResult, faults: bool, serving: bool) -> None:
+    ws = result.workspace.root
+    failed = result.failed
+    if failed is not None:
+        verb = "finished with failures" if failed.name == "load" else "stopped the demo"
+        click.echo(f"`{failed.name}` {verb}: {failed.line}")
+        if failed.error:
+            click.echo(f"Next: {failed.error}")
+    if faults:
+        _render_recovery(result)
+    elif result.check is not None:
+        click.echo(
+            f"Check against the portal: {result.check.expected:,} records, "
+            f"lost={result.check.lost} duplicated={result.check.duplicated}"
+        )
+    total = sum(s.seconds for s in result.steps)
+    click.echo(f"Done in {total:.0f} s: validate → dedupe → plan → load → report.")
+    click.echo("Reports:")
+    for name in _REPORTS:
+        path = result.report(name)
+        if path is not None:
+            click.echo(f"  {path}")
+    click.echo(f"Log: {result.log.path}")
+    data = ws / ".b24migrate" / "sandbox"
+    port, token = _port_token(result.webhook_url)
+    if serving:
+        click.echo(f"Sandbox portal serving until Ctrl-C (data in {data}):")
+        click.echo(f"  webhook: {result.webhook_url}")
+    else:
+        click.echo(f"Sandbox portal (stopped with the demo; data in {data}):")
+        click.echo(f"  webhook was {result.webhook_url}")
+        click.echo(
+            f"  serve it again:  b24migrate sandbox serve --data {data} --port {port} "
+            f"--token {token}   (or run the demo with --serve)"
+        )
+    click.echo(
+        f"  then look:       curl '{result.webhook_url}crm.contact.list?start=0'  "
+        f"and  curl {result.stats_url}"
+    )
+    click.echo(
+        "Next (the workspace now opens the same sandbox data in-process: portal.url: sandbox):"
+    )
+    click.echo(f"  open {ws / 'reports' / 'summary.html'}")
+    click.echo(f"  b24migrate status -w {ws}")
+    click.echo(f"  b24migrate plan -w {ws} --skip-refused  # again: all unchanged")
+    click.echo(f"  b24migrate rollback -w {ws} --yes       # delete what the load created")
+    click.echo("  your own data: b24migrate init my-migration --from amocrm --source DIR")
+    click.echo("  the whole procedure: docs/runbook.md")
+
+
+def _render_recovery(result: DemoResult) -> None:
+    faults = result.portal_stats.get("faults", {})
+    injected = ", ".join(f"{n} × {k}" for k, n in sorted(faults.items())) or "none"
+    load = next((s for s in result.steps if s.name == "load"), None)
+    click.echo(f"Failures injected by the portal: {injected}")
+    click.echo(
+        f"Recovery: {result.retries:,} requests retried by the client"
+        + (f"; load: {load.line}" if load else "")
+    )
+    if result.check is not None:
+        c = result.check
+        click.echo(
+            f"Check against the ledger and the portal: {c.expected:,} records, "
+            f"lost={c.lost} duplicated={c.duplicated} unaccounted={c.unaccounted}"
+        )
+
+
+def _port_token(url: str) -> tuple[str, str]:
+    """``http://127.0.0.1:PORT/rest/1/TOKEN/`` → (PORT, TOKEN)."""
+    host, _, path = url.split("://", 1)[1].partition("/")
+    return host.rpartition(":")[2], path.strip("/").split("/")[-1]
+
+
+def _as_json(result: DemoResult) -> dict[str, object]:
+    check = result.check
+    return {
+        "workspace": str(result.workspace.root),
+        "webhook_url": result.webhook_url,
+        "steps": [
+            {
+                "name": s.name,
+                "seconds": round(s.seconds, 2),
+                "result": s.line,
+                "report": str(s.report) if s.report else None,
+                "error": s.error,
+            }
+            for s in result.steps
+        ],
+        "reports": {n: str(p) for n in _REPORTS if (p := result.report(n))},
+        "check": None
+        if check is None
+        else {
+            "expected": check.expected,
+            "lost": check.lost,
+            "duplicated": check.duplicated,
+            "unaccounted": check.unaccounted,
+        },
+        "retries": result.retries,
+        "faults": result.portal_stats.get("faults", {}),
+        "log": str(result.log.path),
+    }

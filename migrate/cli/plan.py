@@ -9,7 +9,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from migrate.cli._options import workspace_option
+from migrate.cli._options import output_options, workspace_option
+from migrate.cli._progress import with_progress
 from migrate.config import Workspace
 from migrate.plan import PlanResult, run_plan
 
@@ -26,8 +27,8 @@ _OPS = ("create", "update", "set", "skip", "unchanged")
     help="Accept leaving out the rows refused for blocking reasons; `load` then starts.",
 )
 @click.option("--no-dedupe", is_flag=True, help="Plan every source row (do not merge duplicates).")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def command(root: Path, skip_refused: bool, no_dedupe: bool, as_json: bool) -> None:
+@output_options
+def command(root: Path, skip_refused: bool, no_dedupe: bool, quiet: bool, as_json: bool) -> None:
     """Check everything against the portal and write the ops to the ledger; write nothing to
     the portal. Writes reports/plan.xlsx (counts, refused rows, owners, existing records).
 
@@ -39,7 +40,14 @@ def command(root: Path, skip_refused: bool, no_dedupe: bool, as_json: bool) -> N
     Example:
       b24migrate plan --workspace acme --skip-refused
     """
-    result = run_plan(Workspace.at(root), skip_refused=skip_refused, dedupe=not no_dedupe)
+    workspace = Workspace.at(root)
+    result = with_progress(
+        quiet,
+        as_json,
+        lambda bars: run_plan(
+            workspace, skip_refused=skip_refused, dedupe=not no_dedupe, on_progress=bars
+        ),
+    )
     if as_json:
         click.echo(json.dumps(_summary(result), ensure_ascii=False, indent=2))
     else:

@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from migrate.cli._options import output_options
+from migrate.cli._progress import with_progress
 from migrate.config import Workspace
 from migrate.issues import at_or_above
 from migrate.pipeline import PreparedData, validate_workspace
@@ -34,8 +36,8 @@ __all__ = ["command"]
     show_default=True,
     help="Exit with code 1 when issues of this severity or worse exist.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def command(root: Path, fail_on: str, as_json: bool) -> None:
+@output_options
+def command(root: Path, fail_on: str, quiet: bool, as_json: bool) -> None:
     """Check every source row against the mappings; write reports/errors.xlsx.
 
     Errors keep a row out of the load, warnings load the cleaned value. Exit code 1 when
@@ -45,7 +47,10 @@ def command(root: Path, fail_on: str, as_json: bool) -> None:
     Example:
       b24migrate validate --workspace acme --fail-on warning
     """
-    data, report = validate_workspace(Workspace.at(root))
+    workspace = Workspace.at(root)
+    data, report = with_progress(
+        quiet, as_json, lambda bars: validate_workspace(workspace, on_progress=bars)
+    )
     failing = len(at_or_above(data.issues, fail_on))
     if as_json:
         click.echo(json.dumps(_summary(data, report, failing), ensure_ascii=False, indent=2))

@@ -21,6 +21,7 @@ from migrate.dedupe.engine import DedupeResult, dedupe_table
 from migrate.dedupe.rules import Rules, parse_rules, preset_names
 from migrate.dedupe.survive import repoint_references
 from migrate.errors import ConfigError
+from migrate.progress import ProgressCallback, emit
 
 __all__ = ["REFERENCES", "WorkspaceDedupe", "dedupe_workspace", "rules_from_config"]
 
@@ -65,14 +66,21 @@ def dedupe_workspace(
     *,
     decisions_file: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    on_progress: ProgressCallback | None = None,
+    prepared: Any = None,
 ) -> WorkspaceDedupe:
-    """Prepare the workspace's CleanTables, dedupe each entity and write reports/duplicates.xlsx."""
+    """Prepare the workspace's CleanTables, dedupe each entity and write reports/duplicates.xlsx.
+
+    ``progress`` gets one line per step; ``on_progress`` a tick per entity (step ``dedupe
+    ENTITY``, in records) and the prepare stage's ticks. ``prepared`` (a ``PreparedData``)
+    skips preparing again when the caller just did.
+    """
     from migrate.config import Workspace
     from migrate.pipeline import prepare
     from migrate.reports.duplicates_xlsx import read_decisions, write_duplicates_xlsx
 
     workspace = Workspace.at(root)
-    data = prepare(workspace)
+    data = prepared if prepared is not None else prepare(workspace, on_progress=on_progress)
     config = data.config
     block = dict(config.dedupe)
     rules = {e: r for e in ENTITIES if e in data.tables
@@ -80,12 +88,14 @@ def dedupe_workspace(
     store = DecisionStore.for_workspace(workspace.root)
     read = read_decisions(decisions_file) if decisions_file else {}
     stored = store.record(read) if read else store.load()
-    results = {
-        entity: dedupe_table(
-            data.tables[entity], r, decisions=stored.get(entity), progress=progress
+    results = {}
+    for entity, entity_rules in rules.items():
+        size = len(data.tables[entity])
+        emit(on_progress, f"dedupe {entity}", 0, size, unit="records")
+        results[entity] = dedupe_table(
+            data.tables[entity], entity_rules, decisions=stored.get(entity), progress=progress
         )
-        for entity, r in rules.items()
-    }
+        emit(on_progress, f"dedupe {entity}", size, size, unit="records", finished=True)
     tables = repoint_tables(data.tables, results)
     report = workspace.reports_dir / "duplicates.xlsx"
     write_duplicates_xlsx(report, results, data.tables, language=config.language)

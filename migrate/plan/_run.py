@@ -46,6 +46,7 @@ from migrate.plan._metadata import PortalMetadata, read_portal_metadata
 from migrate.plan._owners import OwnerResolution, OwnerResolver
 from migrate.plan._records import plan_table
 from migrate.plan._refs import ReferenceIndex
+from migrate.progress import ProgressCallback, emit
 
 __all__ = ["MatchedRecord", "OwnerMapping", "PlanResult", "run_plan"]
 
@@ -123,6 +124,7 @@ def run_plan(
     dedupe: bool = True,
     transport: httpx.AsyncBaseTransport | None = None,
     environ: Mapping[str, str] | None = None,
+    on_progress: ProgressCallback | None = None,
 ) -> PlanResult:
     """Plan ``workspace`` against its portal; write the ledger and ``reports/plan.xlsx``.
 
@@ -132,9 +134,13 @@ def run_plan(
         dedupe: merge duplicates first (the workspace's rules and decisions).
         transport: replaces the network (tests mount a sandbox app).
         environ: environment for ``env:`` values of ``migration.yaml``.
+        on_progress: told of each step done (step ``plan``, in steps) and of the rows read
+            and cleaned (the steps of :func:`~migrate.pipeline.prepare`).
     """
     config = workspace.load_config(environ)
-    return asyncio.run(_plan(workspace, config, skip_refused, dedupe, transport, environ))
+    return asyncio.run(
+        _plan(workspace, config, skip_refused, dedupe, transport, environ, on_progress)
+    )
 
 
 async def _plan(
@@ -144,8 +150,9 @@ async def _plan(
     dedupe: bool,
     transport: httpx.AsyncBaseTransport | None,
     environ: Mapping[str, str] | None,
+    on_progress: ProgressCallback | None = None,
 ) -> PlanResult:
-    timer = _Timer()
+    timer = _Timer(on_progress)
     options = {} if transport is None else {"transport": transport}
     async with open_portal(workspace, config, **options) as client:
         meta = await read_portal_metadata(client)
@@ -155,6 +162,7 @@ async def _plan(
             fields_meta=fields_meta(meta),
             statuses=status_lists(meta),
             environ=environ,
+            on_progress=on_progress,
         )
         timer.lap("prepare")
         tables, survivors = _dedupe(workspace, data) if dedupe else (dict(data.tables), {})
@@ -515,12 +523,18 @@ def _op_counts(ledger: Ledger) -> dict[tuple[str, str], int]:
 
 
 class _Timer:
-    def __init__(self) -> None:
+    STEPS = 7  # portal metadata, prepare, dedupe, check, match existing, ledger, plan.xlsx
+
+    def __init__(self, on_progress: ProgressCallback | None = None) -> None:
         self.started = self.last = time.perf_counter()
         self.laps: dict[str, float] = {}
+        self.on_progress = on_progress
+        emit(on_progress, "plan", 0, self.STEPS, unit="steps")
 
     def lap(self, name: str) -> None:
         now = time.perf_counter()
         self.laps[name] = round(now - self.last, 3)
         self.laps["total"] = round(now - self.started, 3)
         self.last = now
+        done = len(self.laps) - 1
+        emit(self.on_progress, "plan", done, self.STEPS, unit="steps", finished=done >= self.STEPS)

@@ -26,7 +26,13 @@ def _funnel_steps(ctx: PageContext) -> list[Segment]:
     read = ctx.total(lambda e: e.rows_read)
     clean = ctx.total(lambda e: e.validation.rows_kept if e.validation else e.rows_read)
     merged = ctx.total(lambda e: e.dedupe.records_merged if e.dedupe else 0)
-    done = ctx.total(lambda e: (e.load.done if e.load else 0) + (e.plan.skip if e.plan else 0))
+    # records derived from rows (requisites, product rows, relations) are not rows: only
+    # entities read from sources count here, so the funnel compares like with like
+    done = ctx.total(
+        lambda e: (
+            ((e.load.done if e.load else 0) + (e.plan.skip if e.plan else 0)) if e.sources else 0
+        )
+    )
     steps = [("read", read), ("clean", clean), ("dedupe", clean - merged)]
     if any(e.load for e in ctx.s.entities):
         steps.append(("load", done))
@@ -44,6 +50,7 @@ def _entity_bars(ctx: PageContext) -> list[Bar]:
             ctx.num(e.rows_read),
         )
         for e in ctx.s.entities
+        if e.sources  # a bar is a share of the rows read; derived entities are in the tables
     ]
 
 

@@ -31,8 +31,8 @@ def pending(entity: EntitySummary) -> int:
 
 def metric(entity: EntitySummary, stage: str, attribute: str) -> int | None:
     """One count of ``entity``, or ``None`` when its stage did not run."""
-    if attribute == "rows_read":
-        return entity.rows_read
+    if attribute == "rows_read":  # derived entities (requisites, relations) read no rows
+        return entity.rows_read if entity.sources else None
     block = getattr(entity, stage)
     return None if block is None else int(getattr(block, attribute))
 

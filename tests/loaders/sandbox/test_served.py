@@ -81,14 +81,6 @@ def test_cli_serve_rejects_bad_options():
     assert "--item-cost-ms" in CliRunner().invoke(cli, ["sandbox", "serve", "--help"]).output
 
 
-def test_demo_imports_over_http(tmp_path):
-    result = CliRunner().invoke(
-        cli, ["demo", "--data", str(tmp_path / "d"), "--companies", "60", "--contacts", "55"]
-    )
-    assert result.exit_code == 0, result.output
-    assert "Listed back: 60 companies, 55 contacts" in result.output
-
-
 def test_fixture_dates_any_order_and_bad_fixture(tmp_path):
     from loaders.sandbox.fixtures import FixtureError, load_fixture
 

@@ -1,0 +1,62 @@
+"""`b24migrate report`: the client's one-page summary, reports/summary.html."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from migrate.cli._options import output_options, workspace_option
+from migrate.cli._progress import progress_bars
+from migrate.config import Workspace
+from migrate.reports.summary_build import build_summary, write_workspace_summary
+from migrate.reports.summary_model import RunSummary, summary_to_dict
+
+__all__ = ["command"]
+
+
+@click.command("report")
+@workspace_option
+@output_options
+def command(root: Path, quiet: bool, as_json: bool) -> None:
+    """Write reports/summary.html: what was read, cleaned, merged, planned, loaded, refused.
+
+    Counts come from the stages themselves: validation and dedupe are run again (they are
+    pure), plan and load are read from the ledger; a stage that has not run shows as "—".
+    The page links the workbooks that exist (errors, duplicates, plan, load).
+
+    \b
+    Example:
+      b24migrate report --workspace acme
+    """
+    workspace = Workspace.at(root)
+    language = workspace.load_config().language  # a missing or bad config stops here
+    bars = progress_bars(quiet, as_json)
+    if bars is None:
+        summary = build_summary(workspace)
+    else:
+        with bars:
+            summary = build_summary(workspace, on_progress=bars)
+    path = write_workspace_summary(summary, workspace, language)
+    if as_json:
+        body = {"summary_html": str(path), **summary_to_dict(summary)}
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
+        return
+    _render(summary, path)
+
+
+def _render(summary: RunSummary, path: Path) -> None:
+    for e in summary.entities:
+        parts = [f"read {e.rows_read:,}"] if e.sources else []
+        if e.validation:
+            parts.append(f"kept {e.validation.rows_kept:,}")
+        if e.dedupe:
+            parts.append(f"merged {e.dedupe.records_merged:,}")
+        if e.plan:
+            parts.append(f"planned {e.plan.create + e.plan.update:,}")
+        if e.load:
+            parts.append(f"loaded {e.load.done:,}")
+        parts.append(f"refused {e.refused:,}")
+        click.echo(f"  {e.entity:<18} " + ", ".join(parts))
+    click.echo(f"Summary: {path}")

@@ -1,0 +1,405 @@
+"""The demo: the whole migration of the bundled amoCRM sample into a local sandbox portal.
+
+:func:`run_demo` writes a workspace (`init --from amocrm` on ``sample_data/``), serves the
+embedded sandbox portal on 127.0.0.1 (a free port; its data in the workspace, under
+``.b24migrate/sandbox``) and runs validate → dedupe → plan → load → report against it over
+HTTP, the way a real migration runs against a real portal. The workspace's `migration.yaml`
+reads the webhook from ``B24_WEBHOOK_URL`` (set for the demo's own process).
+
+With ``faults`` the portal injects failures during the load (5% 503, 2% 500, 2% replies
+dropped after the write, 1% gateway timeouts after the write); the client retries, the load
+reconciles what it could not know, and :func:`check_portal` counts every loaded record in the
+portal against the ledger (lost / duplicated must both be 0).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from loaders.sandbox import FaultSpec, SandboxConfig
+from loaders.sandbox.testing import RunningSandbox, running_sandbox
+from migrate.config import Workspace
+from migrate.connect import SANDBOX_DIR
+from migrate.errors import ConfigError, MigrationError
+from migrate.progress import ProgressCallback, Tick
+from migrate.runlog import RunLog, run_log
+from migrate.sample_subset import sample_subset
+from migrate.verify import PortalCheck, check_portal_sync
+
+__all__ = ["DEMO_FAULTS", "DemoResult", "DemoSettings", "StepOutcome", "run_demo"]
+
+log = logging.getLogger("migrate.demo")
+
+DEMO_FAULTS = {"503": 0.05, "500": 0.02, "drop": 0.02, "timeout": 0.01}
+ENV = "B24_WEBHOOK_URL"
+_USER_FIELDS = ("company", "contact", "deal")
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSettings:
+    """How to run the demo.
+
+    Attributes:
+        root: the workspace folder to write (must not hold a workspace yet).
+        plan: the sandbox's REST limits: ``unlimited`` (fast), ``standard``, ``enterprise``.
+        faults: inject failures during the load.
+        rows: keep only the first N data rows of each sample file (a quick run).
+        token: the sandbox webhook's code (a secret: never logged).
+        seed: seed of the fault sequence.
+    """
+
+    root: Path
+    plan: str = "unlimited"
+    faults: bool = False
+    rows: int | None = None
+    token: str = field(default_factory=lambda: secrets.token_hex(12))
+    seed: int = 7
+
+
+@dataclass(frozen=True, slots=True)
+class StepOutcome:
+    """One stage of the demo: its name, wall time, a one-line result and its report."""
+
+    name: str
+    seconds: float
+    line: str
+    report: Path | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DemoResult:
+    """What the demo did and where everything is."""
+
+    workspace: Workspace
+    webhook_url: str
+    stats_url: str
+    steps: tuple[StepOutcome, ...]
+    check: PortalCheck | None
+    retries: int
+    portal_stats: dict[str, Any]
+    log: RunLog
+
+    @property
+    def failed(self) -> StepOutcome | None:
+        """The step that stopped the demo, if any."""
+        return next((s for s in self.steps if s.error), None)
+
+    def report(self, name: str) -> Path | None:
+        path = self.workspace.reports_dir / name
+        return path if path.is_file() else None
+
+
+Say = Callable[[str], None]
+
+
+def run_demo(
+    settings: DemoSettings,
+    *,
+    on_progress: ProgressCallback | None = None,
+    say: Say = lambda _line: None,
+    hold: Callable[[DemoResult], None] | None = None,
+) -> DemoResult:
+    """Run the demo (see the module docstring); ``say`` gets a line per step as it ends.
+
+    ``hold`` is called with the result while the sandbox is still served (to keep it open
+    for the user until they stop it); the portal stops when it returns.
+    """
+    from migrate.scaffold import init_workspace
+
+    if (settings.root / "migration.yaml").exists():
+        raise ConfigError(
+            f"`{settings.root}` already holds a workspace",
+            next_step="give `--workspace` a new folder, or leave it out for a temp folder",
+        )
+    sources = sample_subset(settings.root, settings.rows) if settings.rows else ()
+    init = init_workspace(settings.root, "amocrm", sources=sources, name="demo")
+    workspace = init.workspace
+    _configure(workspace, settings.plan)
+    sandbox = SandboxConfig(
+        data_dir=workspace.root / SANDBOX_DIR,
+        token=settings.token,
+        plan=settings.plan,
+        seed=settings.seed,
+    )
+    counter = _RetryCounter()
+    try:
+        return _served_run(workspace, sandbox, settings, counter, on_progress, say, hold)
+    finally:
+        _use_embedded_sandbox(workspace)
+
+
+def _served_run(
+    workspace: Workspace,
+    sandbox: SandboxConfig,
+    settings: DemoSettings,
+    counter: _RetryCounter,
+    on_progress: ProgressCallback | None,
+    say: Say,
+    hold: Callable[[DemoResult], None] | None,
+) -> DemoResult:
+    with (
+        run_log(workspace.root, "demo", secrets=(settings.token,)) as logged,
+        running_sandbox(sandbox) as portal,
+        _environ(ENV, portal.webhook_url),
+        counter.attached(),
+    ):
+        log.info(
+            "demo started",
+            extra={
+                "event": "start",
+                "plan": settings.plan,
+                "faults": settings.faults,
+                "rows": settings.rows,
+            },
+        )
+        _create_user_fields(portal)
+        steps = _Stages(workspace, portal, settings, on_progress, say).run()
+        check = None
+        if any(s.name == "load" for s in steps) and not any(s.error for s in steps[:3]):
+            check = check_portal_sync(workspace)
+            log.info(
+                "portal checked",
+                extra={"event": "check", "lost": check.lost, "duplicated": check.duplicated},
+            )
+        stats = portal.stats()
+        log.info("demo finished", extra={"event": "end", "faults": stats["faults"]})
+        result = DemoResult(
+            workspace,
+            portal.webhook_url,
+            f"{portal.base_url}/sandbox/stats",
+            tuple(steps),
+            check,
+            counter.count,
+            stats,
+            logged,
+        )
+        if hold is not None:
+            if settings.faults:
+                portal.restart(faults=FaultSpec())  # the user looks at a healthy portal
+            hold(result)
+        return result
+
+
+class _Stages:
+    """validate → dedupe → plan → load → report, each timed; the first failure stops it."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        portal: RunningSandbox,
+        settings: DemoSettings,
+        on_progress: ProgressCallback | None,
+        say: Say,
+    ) -> None:
+        self.workspace, self.portal, self.settings = workspace, portal, settings
+        self.on_progress, self.say = on_progress, say
+        self.steps: list[StepOutcome] = []
+        self.prepared: Any = None
+        self.dedupe_stats: dict[str, Any] = {}
+
+    def run(self) -> list[StepOutcome]:
+        for name, stage in (
+            ("validate", self.validate),
+            ("dedupe", self.dedupe),
+            ("plan", self.plan),
+            ("load", self.load),
+            ("report", self.report),
+        ):
+            if not self._step(name, stage) and name != "load":
+                break
+        return self.steps
+
+    def _step(self, name: str, stage: Callable[[], tuple[str, Path | None]]) -> bool:
+        log.info("stage started", extra={"event": "stage", "stage": name})
+        started = time.perf_counter()
+        try:
+            line, report = stage()
+            error = None
+        except MigrationError as exc:
+            line, report, error = exc.message, None, exc.next_step or ""
+        seconds = time.perf_counter() - started
+        self.steps.append(StepOutcome(name, seconds, line, report, error))
+        log.info(
+            "stage finished",
+            extra={
+                "event": "stage",
+                "stage": name,
+                "seconds": seconds,
+                "result": line,
+                "failed": error is not None,
+            },
+        )
+        self.say(f"{name:<9} {seconds:6.1f} s  {line}")
+        return error is None
+
+    def validate(self) -> tuple[str, Path | None]:
+        from migrate.pipeline import validate_workspace
+
+        data, report = validate_workspace(self.workspace, on_progress=self.on_progress)
+        self.prepared = data
+        read = sum(s.rows_read for s in data.stats)
+        kept = sum(s.rows_clean for s in data.stats)
+        return (
+            f"{read:,} rows read, {kept:,} clean, {read - kept:,} refused; "
+            f"{data.count('error'):,} errors, {data.count('warning'):,} warnings",
+            report,
+        )
+
+    def dedupe(self) -> tuple[str, Path | None]:
+        from migrate.dedupe.workspace import dedupe_workspace
+
+        done = dedupe_workspace(
+            self.workspace.root, prepared=self.prepared, on_progress=self.on_progress
+        )
+        self.dedupe_stats = {e: r.stats for e, r in done.results.items()}
+        parts = [
+            f"{e}: {s.clusters:,} clusters, {s.merged_records:,} merged, "
+            f"{s.review_pairs:,} to review"
+            for e, s in self.dedupe_stats.items()
+        ]
+        return "; ".join(parts) or "nothing to deduplicate", done.report
+
+    def plan(self) -> tuple[str, Path | None]:
+        from migrate.plan import run_plan
+
+        # the plan prepares the sources again (against the portal's fields): its own steps only
+        plan_ticks = _only_step("plan", self.on_progress)
+        result = run_plan(self.workspace, skip_refused=True, on_progress=plan_ticks)
+        ops: dict[str, int] = {}
+        for (_entity, op), n in result.counts.items():
+            ops[op] = ops.get(op, 0) + n
+        text = ", ".join(f"{n:,} {op}" for op, n in sorted(ops.items()))
+        return f"{text}; {len(result.refused):,} rows refused (left out)", result.report
+
+    def load(self) -> tuple[str, Path | None]:
+        from migrate.load import load_workspace
+
+        if self.settings.faults:
+            self.portal.restart(faults=FaultSpec(DEMO_FAULTS, timeout_delay_s=1.0))
+            self.say(
+                "          the portal now fails on purpose: 5% 503, 2% 500, "
+                "2% replies lost after the write, 1% timeouts after the write"
+            )
+        progress = _LoadTicks(self.on_progress)
+        done = asyncio.run(load_workspace(self.workspace, settle_seconds=1.0, on_progress=progress))
+        report = done.report
+        return (
+            f"{report.count('written'):,} records written in {report.batches:,} batches; "
+            f"{report.reconciled.found:,} found by reconciliation, "
+            f"{report.reconciled.requeued:,} re-sent",
+            done.load_xlsx,
+        )
+
+    def report(self) -> tuple[str, Path | None]:
+        from migrate.reports.summary_build import (
+            SummaryInputs,
+            build_summary,
+            write_workspace_summary,
+        )
+
+        timings = {s.name: s.seconds for s in self.steps}
+        inputs = SummaryInputs(self.prepared, self.dedupe_stats, timings)
+        summary = build_summary(self.workspace, inputs)
+        path = write_workspace_summary(summary, self.workspace, self.prepared.config.language)
+        return f"{len(summary.entities)} entities summarised", path
+
+
+def _only_step(step: str, callback: ProgressCallback | None) -> ProgressCallback | None:
+    if callback is None:
+        return None
+
+    def forward(tick: Tick) -> None:
+        if tick.step == step:
+            callback(tick)
+
+    return forward
+
+
+class _LoadTicks:
+    """Load progress (records finished of the ledger's total) as ticks of step ``load``."""
+
+    def __init__(self, callback: ProgressCallback | None) -> None:
+        self.callback = callback
+
+    def __call__(self, figures: Any) -> None:
+        from migrate.progress import emit
+
+        emit(self.callback, "load", figures.finished, figures.total, unit="records")
+
+
+class _RetryCounter(logging.Handler):
+    """Counts the client's retries (its ``retrying after …`` log lines)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("retrying after"):
+            self.count += 1
+
+    @contextmanager
+    def attached(self) -> Iterator[None]:
+        client_log = logging.getLogger("loaders.client")
+        client_log.addHandler(self)
+        try:
+            yield
+        finally:
+            client_log.removeHandler(self)
+
+
+@contextmanager
+def _environ(name: str, value: str) -> Iterator[None]:
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
+
+
+def _configure(workspace: Workspace, plan: str) -> None:
+    """What the specialist would edit in `migration.yaml` for the demo: the portal is read
+    from `B24_WEBHOOK_URL` (the secret stays out of files) with the demo's plan, and legacy
+    owners without a portal account fall back to the portal's admin (user 1)."""
+    path = workspace.config_path
+    text = (
+        path.read_text(encoding="utf-8")
+        .replace("  url: sandbox\n", f"  url: env:{ENV}\n  plan: {plan}\n")
+        .replace("  default_owner: null\n", "  default_owner: 1\n")
+    )
+    path.write_text(text, encoding="utf-8")
+
+
+def _use_embedded_sandbox(workspace: Workspace) -> None:
+    """After the demo: `portal.url: sandbox` — the same data (`.b24migrate/sandbox`), opened
+    in-process by every later command, so `status`, `report`, `plan`, `load` and `rollback`
+    work on the demo workspace without a server or a variable."""
+    path = workspace.config_path
+    text = path.read_text(encoding="utf-8").replace(f"  url: env:{ENV}\n", "  url: sandbox\n")
+    path.write_text(text, encoding="utf-8")
+
+
+def _create_user_fields(portal: RunningSandbox) -> None:
+    """The portal set-up the sample's plan asks for: the custom field `UF_CRM_TAGS` (Теги)."""
+    import httpx
+
+    with httpx.Client(base_url=portal.webhook_url, timeout=30) as client:
+        for entity in _USER_FIELDS:
+            body = {"fields": {"FIELD_NAME": "TAGS", "USER_TYPE_ID": "string", "LABEL": "Теги"}}
+            reply = client.post(f"crm.{entity}.userfield.add", json=body)
+            if reply.status_code >= 400 and "exists" not in reply.text:
+                reply.raise_for_status()

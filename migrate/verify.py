@@ -1,0 +1,96 @@
+"""Count the loaded records in the portal against the ledger: nothing lost, nothing twice.
+
+For companies, contacts, deals and leads the portal is listed by ``ORIGINATOR_ID`` (the
+migration's name) and each record's ``ORIGIN_ID`` (its source key) is compared with the
+ledger: a record the ledger says is done must be there exactly once (``lost``: missing;
+``duplicated``: extra copies), and the portal must hold nothing the ledger does not know as
+done (``unaccounted``: written but recorded as failed, planned or in flight).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from dataclasses import dataclass
+
+from loaders.client import Bitrix24Client
+from migrate.config import Workspace
+from migrate.connect import open_portal
+from migrate.ledger import Ledger, Op, State
+
+__all__ = ["CHECKED_ENTITIES", "EntityCheck", "PortalCheck", "check_portal", "check_portal_sync"]
+
+CHECKED_ENTITIES = ("company", "contact", "deal", "lead")
+
+
+@dataclass(frozen=True, slots=True)
+class EntityCheck:
+    """One entity: records the ledger holds as written, what the portal holds, the gaps."""
+
+    entity: str
+    expected: int
+    found: int
+    lost: int
+    duplicated: int
+    unaccounted: int
+
+
+@dataclass(frozen=True, slots=True)
+class PortalCheck:
+    """Every checked entity, and the totals."""
+
+    entities: tuple[EntityCheck, ...]
+
+    @property
+    def lost(self) -> int:
+        return sum(e.lost for e in self.entities)
+
+    @property
+    def duplicated(self) -> int:
+        return sum(e.duplicated for e in self.entities)
+
+    @property
+    def unaccounted(self) -> int:
+        return sum(e.unaccounted for e in self.entities)
+
+    @property
+    def expected(self) -> int:
+        return sum(e.expected for e in self.entities)
+
+
+async def check_portal(ledger: Ledger, client: Bitrix24Client) -> PortalCheck:
+    """Compare the portal's records of this migration with the ledger (module docstring)."""
+    out = []
+    for entity in CHECKED_ENTITIES:
+        records = ledger.records(entity)
+        if not records:
+            continue
+        done = {r.source_key for r in records if r.state is State.DONE and r.op is not Op.SKIP}
+        known = {r.source_key for r in records if r.state is State.DONE}
+        rows = await client.list_all(
+            f"crm.{entity}.list", {"ORIGINATOR_ID": ledger.originator}, ["ORIGIN_ID"]
+        )
+        seen = Counter(str(row.get("ORIGIN_ID") or "") for row in rows)
+        out.append(
+            EntityCheck(
+                entity,
+                expected=len(done),
+                found=sum(1 for key in done if seen[key]),
+                lost=sum(1 for key in done if not seen[key]),
+                duplicated=sum(n - 1 for n in seen.values() if n > 1),
+                unaccounted=sum(1 for key in seen if key not in known),
+            )
+        )
+    return PortalCheck(tuple(out))
+
+
+def check_portal_sync(workspace: Workspace) -> PortalCheck:
+    """:func:`check_portal` for a workspace's ledger and portal."""
+
+    async def go() -> PortalCheck:
+        config = workspace.load_config()
+        with Ledger.open(workspace.ledger_path) as ledger:
+            async with open_portal(workspace, config) as client:
+                return await check_portal(ledger, client)
+
+    return asyncio.run(go())

@@ -1,0 +1,157 @@
+"""The demo end to end on a small cut of the sample, against a served sandbox portal."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from migrate.cli import cli, main
+from migrate.demo import DemoSettings, run_demo
+
+TOKEN = "e2e0known0token0c0de"
+REPORTS = ("errors.xlsx", "duplicates.xlsx", "plan.xlsx", "load.xlsx", "summary.html")
+
+
+def _number(text: str | None) -> int:
+    return int(re.sub(r"\D", "", text or "") or 0)
+
+
+def _page(path: Path) -> ET.Element:
+    body = path.read_text(encoding="utf-8").split("\n", 1)[1]  # drop the doctype
+    return ET.fromstring(body)
+
+
+def _kpi(page: ET.Element, key: str) -> int:
+    card = page.find(f".//*[@data-kpi='{key}']")
+    assert card is not None, key
+    return _number(card[0].text)
+
+
+def _metric(page: ET.Element, entity: str, metric: str) -> str:
+    cell = page.find(f".//tr[@data-entity='{entity}']/td[@data-metric='{metric}']")
+    assert cell is not None, (entity, metric)
+    return cell.text or ""
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo") / "ws"
+    lines: list[str] = []
+    result = run_demo(DemoSettings(root, rows=40, token=TOKEN), say=lines.append)
+    return result, lines
+
+
+def test_every_stage_runs_and_writes_its_report(demo):
+    result, lines = demo
+    assert [s.name for s in result.steps] == ["validate", "dedupe", "plan", "load", "report"]
+    assert result.failed is None, result.failed
+    assert len(lines) == 5
+    for name in REPORTS:
+        assert result.report(name) is not None, name
+    assert result.check is not None
+    assert result.check.lost == 0
+    assert result.check.duplicated == 0
+    assert result.check.expected > 0
+
+
+def test_summary_html_counts_match_the_ledger_and_the_sources(demo):
+    result, _ = demo
+    page = _page(result.workspace.reports_dir / "summary.html")
+    ledger = sqlite3.connect(result.workspace.ledger_path)
+    done = ledger.execute(
+        "SELECT COUNT(*) FROM records WHERE state = 'done' AND op != 'skip'"
+    ).fetchone()[0]
+    creates = dict(
+        ledger.execute(
+            "SELECT entity, COUNT(*) FROM records WHERE op IN ('create', 'set') GROUP BY entity"
+        ).fetchall()
+    )
+    ledger.close()
+    assert _kpi(page, "done") == done
+    # 40 data rows of each of the five sample files were kept (rows left empty are skipped)
+    assert 5 * 35 <= _kpi(page, "read") <= 5 * 40
+    assert _number(_metric(page, "company", "create")) == creates["company"]
+    assert _number(_metric(page, "note", "create")) == creates.get("comment", 0)
+    assert _number(_metric(page, "company", "done")) > 0
+    # every row read is accounted for: loaded, merged into another, refused or still pending
+    for entity in ("company", "contact", "deal", "note"):
+        read, done, merged, refused = (
+            _number(_metric(page, entity, m)) if _metric(page, entity, m) != "—" else 0
+            for m in ("rows_read", "done", "records_merged", "rows_refused")
+        )
+        plan_refused, pending = (
+            _number(_metric(page, entity, m)) for m in ("plan_refused", "pending")
+        )
+        assert read == done + merged + refused + plan_refused + pending, entity
+
+
+def test_the_run_log_is_json_lines_without_the_webhook_code(demo):
+    result, _ = demo
+    text = result.log.path.read_text(encoding="utf-8")
+    events = [json.loads(line) for line in text.splitlines()]
+    assert {e["event"] for e in events if "event" in e} >= {"start", "stage", "check", "end"}
+    assert all(e["run"] == result.log.run_id for e in events)
+    assert TOKEN not in text
+    for path in result.workspace.root.rglob("*"):
+        if path.is_file() and path.suffix in (".jsonl", ".yaml", ".html", ".json"):
+            assert TOKEN not in path.read_text(encoding="utf-8", errors="replace"), path
+
+
+def test_demo_command_json_on_a_tiny_sample(tmp_path):
+    root = tmp_path / "ws"
+    outcome = CliRunner().invoke(cli, ["demo", "--rows", "15", "--json", "-w", str(root)])
+    assert outcome.exit_code == 0, outcome.output
+    body = json.loads(outcome.output)
+    assert [s["error"] for s in body["steps"]] == [None] * 5
+    assert set(body["reports"]) == set(REPORTS)
+    assert body["check"]["lost"] == 0
+    assert body["check"]["duplicated"] == 0
+
+
+def test_demo_refuses_a_folder_that_already_holds_a_workspace(tmp_path, capsys):
+    (tmp_path / "migration.yaml").write_text("name: x\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as stopped:
+        main(["demo", "--rows", "5", "-w", str(tmp_path)])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "already holds a workspace" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_demo_with_faults_recovers_without_losing_or_duplicating(tmp_path):
+    result = run_demo(DemoSettings(tmp_path / "ws", rows=120, faults=True, seed=3))
+    assert result.failed is None, result.failed
+    injected = sum(result.portal_stats["faults"].values())
+    assert injected > 0
+    assert result.retries > 0
+    assert result.check is not None
+    assert (result.check.lost, result.check.duplicated, result.check.unaccounted) == (0, 0, 0)
+
+
+def test_report_command_rebuilds_the_same_counts_from_the_stages(demo, capsys):
+    result, _ = demo
+    page_before = _page(result.workspace.reports_dir / "summary.html")
+    main(["report", "--json", "-w", str(result.workspace.root)])  # exits only on failure
+    body = json.loads(capsys.readouterr().out)
+    page = _page(Path(body["summary_html"]))
+    for key in ("read", "warn", "merged", "done", "refused"):
+        assert _kpi(page, key) == _kpi(page_before, key), key
+    assert body["portal"] == "sandbox"  # after the demo the workspace opens its data in-process
+    logs = list((result.workspace.root / ".b24migrate" / "logs").glob("*-report-*.jsonl"))
+    assert len(logs) == 1
+
+
+def test_follow_up_commands_work_on_the_demo_workspace(demo, capsys):
+    result, _ = demo
+    main(["status", "--json", "-w", str(result.workspace.root)])
+    status = json.loads(capsys.readouterr().out)
+    assert status["migration"] == "demo"
+    assert sum(e["done"] for e in status["entities"]) > 0
+    assert sum(e["failed"] + e["sending"] for e in status["entities"]) == 0
