@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from migrate.cli._options import workspace_option
 from migrate.ledger import LEDGER_PATH, Ledger
 from migrate.status import LoadStatus, ledger_status
 
@@ -16,15 +17,7 @@ __all__ = ["command"]
 
 
 @click.command("status")
-@click.option(
-    "--workspace",
-    "-w",
-    "root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="The workspace folder (has migration.yaml and .b24migrate/).",
-)
+@workspace_option
 @click.option(
     "--failed",
     "failed_limit",

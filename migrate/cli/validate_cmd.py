@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from migrate.cli._options import output_options
+from migrate.cli._options import output_options, workspace_option
 from migrate.cli._progress import with_progress
 from migrate.config import Workspace
 from migrate.issues import at_or_above
@@ -20,15 +20,7 @@ __all__ = ["command"]
 
 
 @click.command("validate")
-@click.option(
-    "--workspace",
-    "-w",
-    "root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="The workspace folder (has migration.yaml).",
-)
+@workspace_option
 @click.option(
     "--fail-on",
     type=click.Choice(["error", "warning", "never"]),
