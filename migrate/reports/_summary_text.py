@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from migrate.reports._labels import ENTITY_LABELS
+
 __all__ = [
     "ENTITY_NAMES",
     "LANGUAGES",
@@ -26,18 +28,7 @@ __all__ = [
 LANGUAGES = ("ru", "en")
 NBSP = "\u00a0"
 
-ENTITY_NAMES = {
-    "ru": {
-        "company": "Компании", "contact": "Контакты", "deal": "Сделки", "lead": "Лиды",
-        "product": "Товары", "product_section": "Разделы товаров", "note": "История",
-        "deal_products": "Товары в сделках", "requisite": "Реквизиты",
-    },
-    "en": {
-        "company": "Companies", "contact": "Contacts", "deal": "Deals", "lead": "Leads",
-        "product": "Products", "product_section": "Product sections", "note": "History",
-        "deal_products": "Deal products", "requisite": "Requisites",
-    },
-}  # fmt: skip
+ENTITY_NAMES = ENTITY_LABELS
 
 _MONTHS_RU = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
               "сентября", "октября", "ноября", "декабря")  # fmt: skip

@@ -15,22 +15,13 @@ from typing import Any, Protocol
 import pandas as pd
 from openpyxl import Workbook
 
+from migrate.reports._labels import ENTITY_LABELS
 from migrate.reports._xlsx import write_table
 
 __all__ = ["ENTITY_LABELS", "MAX_ROWS_PER_SHEET", "write_errors_xlsx"]
 
 MAX_ROWS_PER_SHEET = 200_000
 
-ENTITY_LABELS = {
-    "ru": {
-        "company": "Компании", "contact": "Контакты", "deal": "Сделки", "lead": "Лиды",
-        "product": "Товары", "product_section": "Разделы товаров", "note": "История",
-    },
-    "en": {
-        "company": "Companies", "contact": "Contacts", "deal": "Deals", "lead": "Leads",
-        "product": "Products", "product_section": "Product sections", "note": "History",
-    },
-}  # fmt: skip
 
 _LABELS = {
     "ru": {

@@ -14,21 +14,12 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from migrate.ledger import Ledger, State
+from migrate.reports._labels import entity_label
 from migrate.reports._xlsx import write_table
-from migrate.reports.errors_xlsx import ENTITY_LABELS
 
 __all__ = ["LOAD_XLSX", "write_load_report"]
 
 LOAD_XLSX = "load.xlsx"
-
-_EXTRA_ENTITIES = {
-    "ru": {"requisite": "Реквизиты", "comment": "Комментарии", "activity": "Дела",
-           "deal_products": "Товары сделок", "deal_contacts": "Контакты сделок",
-           "contact_companies": "Компании контактов"},
-    "en": {"requisite": "Requisites", "comment": "Comments", "activity": "Activities",
-           "deal_products": "Deal products", "deal_contacts": "Deal contacts",
-           "contact_companies": "Contact companies"},
-}  # fmt: skip
 
 _LABELS = {
     "ru": {
@@ -46,11 +37,6 @@ _LABELS = {
         "retry": "How to retry",
     },
 }  # fmt: skip
-
-
-def entity_label(entity: str, language: str) -> str:
-    lang = "en" if language == "en" else "ru"
-    return ENTITY_LABELS[lang].get(entity) or _EXTRA_ENTITIES[lang].get(entity) or entity
 
 
 def write_load_report(ledger: Ledger, reports_dir: Path, language: str = "ru") -> Path:
