@@ -24,7 +24,14 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 
-from loaders.sandbox import _catalog, _items, _legacy, _refs, _relations  # noqa: F401
+from loaders.sandbox import (  # noqa: F401  (each module registers its methods)
+    _catalog,
+    _items,
+    _legacy,
+    _refs,
+    _relations,
+    _userfields,
+)
 from loaders.sandbox._batch import run_batch
 from loaders.sandbox._context import METHODS, Ctx, Reply, format_dt
 from loaders.sandbox._errors import RestError

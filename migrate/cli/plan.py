@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -11,6 +12,9 @@ from rich.table import Table
 
 from migrate.cli._options import output_options, workspace_option
 from migrate.cli._progress import open_migration
+from migrate.ledger.blockers import BLOCKING_RULES, Blocker
+from migrate.ledger.reasons import group_issues
+from migrate.plan import PlanResult
 from migrate.run import Planned
 
 __all__ = ["command"]
@@ -93,12 +97,9 @@ def _render(planned: Planned) -> None:
         f"report: {planned.report}",
         markup=False,
     )
-    for blocker in result.blockers:
-        console.print(
-            f"BLOCKING {blocker.entity} {blocker.field or ''}: {blocker.message} "
-            f"({blocker.count} rows)",
-            markup=False,
-        )
+    _refusals(result)
+    for line in blocker_lines(result.blockers):
+        click.echo(line)
     if result.blockers:
         console.print(
             "Fix the portal or the mapping and run `b24migrate plan` again, or leave these rows "
@@ -106,3 +107,52 @@ def _render(planned: Planned) -> None:
         )
     elif result.skip_refused and result.refused:
         console.print("Refused rows are left out on purpose (--skip-refused).")
+
+
+def _refusals(result: PlanResult, limit: int = 8) -> None:
+    """The rows refused for other reasons than blockers, one line per reason."""
+    groups = [g for g in group_issues(result.refused) if g.rule not in BLOCKING_RULES]
+    if not groups:
+        return
+    click.echo("Refused rows by reason (not loaded; every row is in plan.xlsx):")
+    for group in groups[:limit]:
+        field = f" `{group.field}`" if group.field else ""
+        click.echo(f"  {group.rows:,} × {group.entity}{field} ({group.rule}): {group.message}"
+                   + _examples(group.values))  # fmt: skip
+    if len(groups) > limit:
+        click.echo(f"  … {len(groups) - limit} more reasons")
+
+
+_HINTS = {
+    "owner.no_default": "set `owners.default_owner` in migration.yaml, or map each in "
+    "`owners.map` (plan.xlsx lists them with their rows)",
+}
+
+
+def blocker_lines(blockers: Sequence[Blocker]) -> list[str]:
+    """One line per blocking reason (rule and field), not per value: 300 legacy owners
+    without a portal account are one line with examples."""
+    groups: dict[tuple[str, str], list[Blocker]] = {}
+    for blocker in blockers:
+        groups.setdefault((blocker.rule, blocker.field), []).append(blocker)
+    lines = []
+    for (rule, field), found in groups.items():
+        rows = sum(b.count for b in found)
+        entities = ", ".join(sorted({b.entity for b in found}))
+        if len(found) == 1:
+            text = f"{found[0].message} ({rows} rows, {entities})"
+        else:
+            ranked = sorted(found, key=lambda b: -b.count)
+            values = list(dict.fromkeys(b.value for b in ranked if b.value))
+            text = (f"{len(values)} values in {rows} rows ({entities})" + _examples(values)
+                    + f" — e.g. {found[0].message}")  # fmt: skip
+        hint = f"; {_HINTS[rule]}" if rule in _HINTS else ""
+        lines.append(f"BLOCKING {rule}{f' `{field}`' if field else ''}: {text}{hint}")
+    return lines
+
+
+def _examples(values: Sequence[str], shown: int = 3) -> str:
+    if len(values) <= 1:
+        return ""
+    more = f" and {len(values) - shown} more" if len(values) > shown else ""
+    return ", values " + ", ".join(f"«{v}»" for v in values[:shown]) + more

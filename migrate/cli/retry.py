@@ -1,7 +1,8 @@
-"""`b24migrate retry`: re-plan, then load the failed records again after a fix."""
+"""`b24migrate retry`: re-send exactly the records that failed, after a fix."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -9,36 +10,122 @@ import click
 from migrate.cli._loading import render_load
 from migrate.cli._options import load_options, output_options, workspace_option
 from migrate.cli._progress import open_migration
+from migrate.load import RetryChoice
+from migrate.reports.load_xlsx import parse_key, read_retry_keys
+from migrate.run import Retried
 
 __all__ = ["command"]
 
 
 @click.command("retry")
 @click.option("--entity", "entities", multiple=True, help="Only failed records of this entity.")
+@click.option("--key", "keys", multiple=True, metavar="[ENTITY:]KEY",
+              help="Only this failed record (repeatable), e.g. `deal:D-17`.")  # fmt: skip
+@click.option("--keys-from", type=click.Path(dir_okay=False, path_type=Path),
+              help="Only the records listed in this file: reports/load.xlsx (its failed-records "
+              "sheet, rows you want) or a text file of [ENTITY:]KEY lines.")  # fmt: skip
+@click.option("--dry-run", is_flag=True, help="Re-plan and show what would be sent; send nothing.")
+@click.option("--include-changes", is_flag=True,
+              help="Also send the other changes the re-plan finds (as `load` would).")  # fmt: skip
+@click.option("--skip-refused/--no-skip-refused", default=None,
+              help="Re-plan leaving out (or not) the rows refused for blocking reasons; "
+              "default: as the last `plan` did.")  # fmt: skip
 @click.option("--no-plan", "no_plan", is_flag=True, help="Do not re-plan; re-send as planned.")
-@click.option("--skip-refused", is_flag=True, help="Re-plan accepting refused rows (as `plan`).")
 @workspace_option
 @load_options
 @output_options
-def command(root: Path, entities: tuple[str, ...], no_plan: bool, skip_refused: bool,
-            skip_blocked: bool, settle_seconds: float, quiet: bool,
-            as_json: bool) -> None:  # fmt: skip
-    """Re-plan, then load the failed records again after a fix.
+def command(root: Path, entities: tuple[str, ...], keys: tuple[str, ...],
+            keys_from: Path | None, dry_run: bool, include_changes: bool,
+            skip_refused: bool | None, no_plan: bool, skip_blocked: bool, settle_seconds: float,
+            max_outage: float, quiet: bool, as_json: bool) -> None:  # fmt: skip
+    """Re-send the records the portal refused, after you fixed the data or the mapping.
 
-    Re-planning carries a fix to the data or mapping into the failed records (the plan is a
-    delta: loaded records that did not change are left alone); what is still failed is
-    re-queued as it is, then everything planned is loaded.
+    Re-plans first (the fix reaches the failed records), then sends exactly those records,
+    what they need first and what waits on them. Every other change the re-plan finds (for
+    example updates of records a mapping edit touched) is listed, not sent: `b24migrate load`
+    or --include-changes sends it. Exit codes as `load` (3: records failed again).
 
     \b
     Example:
+      b24migrate retry --workspace acme --dry-run
       b24migrate retry --workspace acme --entity deal
+      b24migrate retry --workspace acme --key deal:D-17 --key deal:D-18
+      b24migrate retry --workspace acme --keys-from acme/reports/load.xlsx
     """
-    with open_migration(root, quiet, as_json) as migration:
-        loaded = migration.retry(
-            replan=not no_plan, skip_refused=skip_refused, entities=entities,
-            skip_blocked=skip_blocked, settle_seconds=settle_seconds,
+    wanted = [parse_key(k) for k in keys] + (read_retry_keys(keys_from) if keys_from else [])
+    if (keys or keys_from) and not wanted:
+        raise click.UsageError("no keys given: the file lists no records")
+    with open_migration(root, quiet, as_json, lines=True) as migration:
+        retried = migration.retry(
+            replan=not no_plan, skip_refused=skip_refused, entities=entities, keys=wanted,
+            include_changes=include_changes, dry_run=dry_run, skip_blocked=skip_blocked,
+            settle_seconds=settle_seconds, max_outage=max_outage,
         )  # fmt: skip
-    render_load(loaded, as_json)
-    if not as_json:
-        how = "without re-planning" if no_plan else "after re-planning the workspace"
-        click.echo(f"Retried {loaded.result.requeued} failed records {how}.")
+    if as_json:
+        click.echo(json.dumps(_as_dict(retried, dry_run), ensure_ascii=False))
+        return
+    _render(retried.choice, dry_run, include_changes)
+    if retried.loaded is not None:
+        render_load(retried.loaded, as_json=False)
+    else:
+        click.echo(f"Next: {retried.next_step}")
+
+
+def _render(choice: RetryChoice, dry_run: bool, include_changes: bool) -> None:
+    sends = choice.sends()
+    verb = "Would re-send" if dry_run else "Re-sending"
+    if not sends:
+        click.echo("Nothing to re-send: no failed record matches.")
+    else:
+        listing = ", ".join(f"{n} {entity}" for entity, n in sorted(sends.items()))
+        click.echo(f"{verb} {sum(sends.values())} records ({listing}): {len(choice.chosen)} "
+                   f"that failed, {len(choice.needed)} they need first, {len(choice.waiting)} "
+                   "that wait on them.")  # fmt: skip
+    for record in choice.chosen[:20]:
+        click.echo(f"  {record.entity} `{record.source_key}` ({record.attempts} attempts): "
+                   f"{record.last_error or 'planned again by the re-plan'}")  # fmt: skip
+    if len(choice.chosen) > 20:
+        click.echo(f"  … and {len(choice.chosen) - 20} more (reports/load.xlsx lists them)")
+    _others(choice, dry_run, include_changes)
+    if choice.unknown:
+        click.echo("Not failed records, left alone: " + ", ".join(choice.unknown[:20]))
+    if choice.gone:
+        gone = ", ".join(f"{e} `{k}`" for e, k in choice.gone[:20])
+        click.echo(f"No longer in the plan (refused now: see reports/plan.xlsx): {gone}")
+    if choice.done:
+        click.echo("Loaded meanwhile: " + ", ".join(f"{e} `{k}`" for e, k in choice.done[:20]))
+
+
+def _others(choice: RetryChoice, dry_run: bool, include_changes: bool) -> None:
+    if not choice.others:
+        return
+    listing = ", ".join(f"{n:,} {entity} {op}" for (entity, op), n in sorted(choice.others.items()))
+    if include_changes:
+        what = "would also send" if dry_run else "also sends (--include-changes)"
+        click.echo(f"It {what}: {listing}.")
+    else:
+        click.echo(
+            f"Not sent by this retry: {listing} (changes the re-plan found, or records an "
+            "earlier load left). `b24migrate load` or `b24migrate retry --include-changes` "
+            "sends them."
+        )
+
+
+def _as_dict(retried: Retried, dry_run: bool) -> dict[str, object]:
+    choice = retried.choice
+    loaded = retried.loaded
+    return {
+        "dry_run": dry_run,
+        "chosen": [
+            {"entity": r.entity, "key": r.source_key, "error": r.last_error} for r in choice.chosen
+        ],
+        "needed": len(choice.needed),
+        "waiting": len(choice.waiting),
+        "not_sent": {f"{e} {op}": n for (e, op), n in sorted(choice.others.items())},
+        "unknown_keys": list(choice.unknown),
+        "gone": [f"{e}:{k}" for e, k in choice.gone],
+        "written": loaded.result.report.count("written") if loaded else 0,
+        "failed": loaded.result.failed if loaded else 0,
+        "load_xlsx": str(loaded.report) if loaded else None,
+        "next": retried.next_step,
+    }

@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from migrate.ledger._ledger import Ledger
 from migrate.ledger._model import PlanIssue
 
-__all__ = ["BLOCKING_RULES", "SKIP_META", "Blocker", "plan_blockers"]
+__all__ = [
+    "BLOCKING_RULES",
+    "NO_DEDUPE_META",
+    "SKIP_META",
+    "Blocker",
+    "PlanChoices",
+    "plan_blockers",
+    "plan_choices",
+]
 
 #: Issue rules that block the load until fixed or skipped on purpose.
 BLOCKING_RULES = frozenset(
@@ -31,6 +39,25 @@ BLOCKING_RULES = frozenset(
 )
 #: Ledger setting: the id of the plan run whose refused rows the user accepted to leave out.
 SKIP_META = "plan.skip_refused_run"
+#: Ledger setting: the id of the plan run made without dedupe (`plan --no-dedupe`).
+NO_DEDUPE_META = "plan.no_dedupe_run"
+
+
+@dataclass(frozen=True, slots=True)
+class PlanChoices:
+    """The options of the latest plan, which `retry` re-plans with."""
+
+    skip_refused: bool = False
+    dedupe: bool = True
+
+
+def plan_choices(ledger: Ledger) -> PlanChoices:
+    """What the latest plan was told (``--skip-refused``, ``--no-dedupe``)."""
+    plans = [r for r in ledger.runs() if r.kind == "plan"]
+    if not plans:
+        return PlanChoices()
+    last = str(plans[-1].id)
+    return PlanChoices(ledger.meta(SKIP_META) == last, ledger.meta(NO_DEDUPE_META) != last)
 
 
 @dataclass(frozen=True, slots=True)

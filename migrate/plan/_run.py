@@ -31,7 +31,7 @@ from migrate.ledger import (
     PlanSummary,
     State,
 )
-from migrate.ledger.blockers import SKIP_META, Blocker, plan_blockers
+from migrate.ledger.blockers import NO_DEDUPE_META, SKIP_META, Blocker, plan_blockers
 from migrate.plan._checks import unmapped_required
 from migrate.plan._enums import enum_ids
 from migrate.plan._existing import (
@@ -180,6 +180,7 @@ async def _plan(
             withdrawn = ledger.withdraw_absent((r.entity, r.source_key) for r in records)
             ledger.replace_issues(run.id, issues)
             ledger.set_meta(SKIP_META, str(run.id) if skip_refused else None)
+            ledger.set_meta(NO_DEDUPE_META, str(run.id) if deduped is None else None)
             blockers = plan_blockers(ledger)
             ledger.finish_run(run.id)
             counts = _op_counts(ledger)

@@ -38,11 +38,32 @@ def test_exit_1_while_blocked_then_0_with_skip_refused(tmp_path):
     assert summary["entities"]["company"]["create"] == 3
     shown = runner.invoke(cli, ["plan", "-w", str(tmp_path)])
     assert shown.exit_code == 1
-    assert "BLOCKING deal STAGE_ID" in shown.output
+    assert "BLOCKING stage.unknown `STAGE_ID`: " in shown.output
+    assert "(1 rows, deal)" in shown.output
     assert "--skip-refused" in shown.output
     accepted = runner.invoke(cli, ["plan", "-w", str(tmp_path), "--skip-refused"])
     assert accepted.exit_code == 0, accepted.output
     assert "left out on purpose" in accepted.output
+
+
+def test_three_hundred_unknown_owners_are_one_line():
+    from migrate.cli.plan import blocker_lines
+    from migrate.ledger.blockers import Blocker
+
+    blockers = [
+        Blocker("deal", "owner.no_default", "ASSIGNED_BY_ID", f"Менеджер {i}",
+                f"сотрудник «Менеджер {i}» не найден", (("deals.csv", i, f"d{i}"),) * (1 + i % 3))
+        for i in range(300)
+    ]  # fmt: skip
+    blockers.append(Blocker("contact", "owner.no_default", "ASSIGNED_BY_ID", "Менеджер 0", "…",
+                            (("contacts.csv", 2, "c1"),)))  # fmt: skip
+    (line,) = blocker_lines(blockers)
+    rows = sum(b.count for b in blockers)
+    assert line.startswith(
+        f"BLOCKING owner.no_default `ASSIGNED_BY_ID`: 300 values in {rows} rows (contact, deal)"
+    )
+    assert ", values «Менеджер 2», «Менеджер 5», «Менеджер 8» and 297 more" in line
+    assert "set `owners.default_owner` in migration.yaml" in line
 
 
 def test_a_default_owner_not_on_the_portal_is_a_config_error(tmp_path):
