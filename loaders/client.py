@@ -308,7 +308,7 @@ class Bitrix24Client:
         self.stats.retries += 1
         error = state.outcome.exception() if state.outcome else None
         wait = state.next_action.sleep if state.next_action else 0.0
-        log.warning("retrying in %.1f s after %s (attempt %d)", wait, error, state.attempt_number)
+        log.warning("retrying after %s (attempt %d, in %.1f s)", error, state.attempt_number, wait)
         if self.on_retry is not None and isinstance(error, PortalError):
             self.on_retry(error, state.attempt_number, wait)
 

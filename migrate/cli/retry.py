@@ -10,6 +10,7 @@ import click
 from migrate.cli._loading import render_load
 from migrate.cli._options import load_options, output_options, workspace_option
 from migrate.cli._progress import open_migration
+from migrate.ledger.next_step import NEXT
 from migrate.load import RetryChoice
 from migrate.reports.load_xlsx import parse_key, read_retry_keys
 from migrate.run import Retried
@@ -106,8 +107,7 @@ def _others(choice: RetryChoice, dry_run: bool, include_changes: bool) -> None:
     else:
         click.echo(
             f"Not sent by this retry: {listing} (changes the re-plan found, or records an "
-            "earlier load left). `b24migrate load` or `b24migrate retry --include-changes` "
-            "sends them."
+            f"earlier load left): {NEXT['changes']}."
         )
 
 

@@ -9,10 +9,13 @@ user must fix (or accept, with ``b24migrate plan --skip-refused``) before anythi
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from migrate.errors import ValidationFailed
 from migrate.ledger._ledger import Ledger
 from migrate.ledger._model import PlanIssue
+from migrate.ledger.next_step import NEXT
 
 __all__ = [
     "BLOCKING_RULES",
@@ -20,6 +23,7 @@ __all__ = [
     "SKIP_META",
     "Blocker",
     "PlanChoices",
+    "blocking_error",
     "plan_blockers",
     "plan_choices",
 ]
@@ -99,3 +103,21 @@ def plan_blockers(ledger: Ledger) -> list[Blocker]:
         )
         for (entity, rule, field, value), found in groups.items()
     ]
+
+
+def blocking_error(blockers: Sequence[Blocker], command: str = "load") -> ValidationFailed:
+    """The error that stops ``command`` while the plan has blocking problems (exit 1): the
+    first problem with its row, and the next step in the command's own words."""
+    first = blockers[0]
+    rows = sum(b.count for b in blockers)
+    source, row, key = first.rows[0]
+    where = f"{first.entity} `{key}`" + (f" `{first.field}`" if first.field else "")
+    where += f" ({source}, row {row})" if source and row else ""
+    hint = NEXT["blocking_retry" if command == "retry" else "blocking"]
+    if command == "load":
+        hint += " or `b24migrate load --skip-blocked`"
+    return ValidationFailed(
+        f"the plan has {len(blockers)} blocking problem(s) in {rows} rows, e.g. "
+        f"{where}: {first.message}",
+        next_step=hint,
+    )

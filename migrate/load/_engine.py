@@ -195,11 +195,14 @@ class _Loader:
         pause = 2.0
         while True:
             try:
-                return await reconcile(
+                report = await reconcile(
                     self.ledger, self.client, settle_seconds=self.options.settle_seconds,
                     clock=self.clock, sleep=self._pause, watch=self.watch,
                     stopped=self._stopping,
                 )  # fmt: skip
+                if report.rounds:
+                    self.watch.answered()  # its look-ups were answered: the portal is back
+                return report
             except PortalTransientError as exc:
                 cause = exc.__cause__
                 if not isinstance(cause, PortalError) or not is_outage(cause):

@@ -11,10 +11,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from loaders.client import Bitrix24Client
-from migrate.errors import ValidationFailed
 from migrate.ledger import Ledger, State
-from migrate.ledger.blockers import Blocker, plan_blockers
-from migrate.ledger.next_step import NEXT
+from migrate.ledger.blockers import blocking_error, plan_blockers
 from migrate.load._engine import LoadOptions, LoadReport
 from migrate.load._reconcile import DEFAULT_SETTLE_SECONDS
 from migrate.load._signals import load_until_stopped
@@ -98,7 +96,7 @@ async def load_workspace(
     with Ledger.open(workspace.ledger_path) as ledger:
         blockers = plan_blockers(ledger)
         if blockers and not skip_blocked:
-            raise _blocked(blockers, command)
+            raise blocking_error(blockers, command)
         requeued = ledger.retry_failed(ids=requeue) if requeue is None or requeue else 0
         if only is not None:
             ledger.select(only)
@@ -123,22 +121,6 @@ async def load_workspace(
         figures = progress_of(ledger, selected=selected, settled=True)
         left = figures.total - figures.finished + figures.blocked
     return WorkspaceLoad(report, requeued, figures.failed, left, figures.blocked)
-
-
-def _blocked(blockers: Sequence[Blocker], command: str) -> ValidationFailed:
-    first = blockers[0]
-    rows = sum(b.count for b in blockers)
-    source, row, key = first.rows[0]
-    where = f"{first.entity} `{key}`" + (f" `{first.field}`" if first.field else "")
-    where += f" ({source}, row {row})" if source and row else ""
-    hint = NEXT["blocking_retry" if command == "retry" else "blocking"]
-    if command == "load":
-        hint += " or `b24migrate load --skip-blocked`"
-    return ValidationFailed(
-        f"the plan has {len(blockers)} blocking problem(s) in {rows} rows, e.g. "
-        f"{where}: {first.message}",
-        next_step=hint,
-    )
 
 
 def _say_limits(

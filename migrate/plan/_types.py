@@ -189,7 +189,9 @@ def _money(value: Any, currency: str) -> Any:
     if not code:
         match = re.fullmatch(r"(.*?)\s*([A-Za-z]{3})", text)
         amount, code = (match.group(1), match.group(2)) if match else (text, currency)
-    money = f"{_plain(_decimal(amount, 'type.number'))}|{code.upper()}"
+    number = _decimal(amount, "type.number")
+    plain = amount.strip() if _PLAIN.fullmatch(amount.strip()) else _plain(number)
+    money = f"{plain}|{code.upper()}"
     return value if text == money else _Told(money)
 
 

@@ -16,7 +16,7 @@ from migrate.dedupe.decisions import Decisions, DecisionStore
 from migrate.dedupe.stage import DedupedTables, dedupe_tables
 from migrate.errors import Interrupted, LoadError, MigrationError
 from migrate.ledger import Ledger
-from migrate.ledger.blockers import plan_choices
+from migrate.ledger.blockers import blocking_error, plan_choices
 from migrate.ledger.heartbeat import record_outcome
 from migrate.ledger.next_step import WorkState, next_step
 from migrate.ledger.status import LoadStatus, ledger_status, work_state
@@ -213,6 +213,8 @@ class Migration:
             if replan:
                 skip = choices.skip_refused if skip_refused is None else skip_refused
                 planned = self.plan(skip_refused=skip, dedupe=choices.dedupe)
+                if planned.result.blockers and not skip_blocked:
+                    raise blocking_error(planned.result.blockers, "retry")
             with Ledger.open(self.workspace.ledger_path) as ledger:
                 choice = choose_retry(ledger, asked, unknown)
             if dry_run or not choice.ids:
