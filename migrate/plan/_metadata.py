@@ -103,7 +103,7 @@ async def read_portal_metadata(client: Bitrix24Client) -> PortalMetadata:
         ("crm.currency.list", {}),
     ]
     results = await read_all(client, calls)
-    fields = {e: parse_fields(r) for e, r in zip(CRM_ENTITIES, results, strict=False)}
+    fields = {e: parse_fields(r, e) for e, r in zip(CRM_ENTITIES, results, strict=False)}
     categories, statuses, users, presets, currencies = results[len(CRM_ENTITIES) :]
     return PortalMetadata(
         fields=fields,
@@ -118,14 +118,26 @@ async def read_portal_metadata(client: Bitrix24Client) -> PortalMetadata:
     )
 
 
-def parse_fields(result: Any) -> dict[str, FieldInfo]:
+#: Real portals describe a contact's three name parts as required (crm-contact-fields.md) yet
+#: add a contact with only a first name (the PHP SDK's live test ContactTest::testAdd sends
+#: {"NAME": "test contact"}): the description is not a rule for each part, so the plan does
+#: not refuse a contact without a middle name.
+_DESCRIBED_ONLY = {"contact": frozenset({"NAME", "SECOND_NAME", "LAST_NAME"})}
+
+
+def parse_fields(result: Any, entity: str = "") -> dict[str, FieldInfo]:
     """`crm.<entity>.fields` → field name → :class:`FieldInfo`."""
     if not isinstance(result, Mapping):
         return {}
-    return {name: _field(name, spec) for name, spec in result.items() if isinstance(spec, Mapping)}
+    described_only = _DESCRIBED_ONLY.get(entity, frozenset())
+    return {
+        name: _field(name, spec, name not in described_only)
+        for name, spec in result.items()
+        if isinstance(spec, Mapping)
+    }
 
 
-def _field(name: str, spec: Mapping[str, Any]) -> FieldInfo:
+def _field(name: str, spec: Mapping[str, Any], binding: bool = True) -> FieldInfo:
     items = {
         str(item.get("ID")): str(item.get("VALUE", ""))
         for item in spec.get("items") or []
@@ -135,7 +147,7 @@ def _field(name: str, spec: Mapping[str, Any]) -> FieldInfo:
         name=name,
         type=str(spec.get("type", "")),
         title=str(spec.get("formLabel") or spec.get("title") or name),
-        required=bool(spec.get("isRequired")),
+        required=binding and bool(spec.get("isRequired")),
         read_only=bool(spec.get("isReadOnly")),
         immutable=bool(spec.get("isImmutable")),
         multiple=bool(spec.get("isMultiple")),
