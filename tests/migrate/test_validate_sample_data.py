@@ -7,16 +7,17 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from migrate.config import Workspace
-from migrate.pipeline import validate_workspace
-from migrate.scaffold import init_workspace
+from migrate.run import Migration
+from migrate.workspace.config import Workspace
+from migrate.workspace.scaffold import init_workspace
 
 
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory):
     root = tmp_path_factory.mktemp("amo")
     init_workspace(root, "amocrm")
-    return validate_workspace(Workspace.at(root))
+    validated = Migration(Workspace.at(root)).validate()
+    return validated.prepared, validated.report
 
 
 def test_every_entity_is_read_and_mostly_loadable(prepared):

@@ -155,3 +155,33 @@ def test_follow_up_commands_work_on_the_demo_workspace(demo, capsys):
     assert status["migration"] == "demo"
     assert sum(e["done"] for e in status["entities"]) > 0
     assert sum(e["failed"] + e["sending"] for e in status["entities"]) == 0
+
+
+def _stage_events(path: Path, stage: str) -> list[dict]:
+    events = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [e for e in events if e.get("stage") == stage and "computed" in e]
+
+
+def test_the_sources_are_read_and_cleaned_once_and_deduplicated_once(demo):
+    result, _ = demo
+    prepared = _stage_events(result.log.path, "prepare")
+    deduped = _stage_events(result.log.path, "dedupe")
+    assert len(prepared) == 1, prepared  # validate computed it; dedupe, plan, report reused it
+    assert set(prepared[0]["computed"]) == {"company", "contact", "deal", "note", "product"}
+    assert len(deduped) == 1, deduped
+    assert set(deduped[0]["computed"]) == {"company", "contact", "product"}
+
+
+def test_a_later_command_reuses_the_stage_results_of_the_demo(demo, capsys):
+    result, _ = demo
+    folder = result.workspace.root / ".b24migrate" / "logs"
+    before = set(folder.glob("*.jsonl"))
+    main(["report", "--json", "-w", str(result.workspace.root)])
+    capsys.readouterr()
+    (log,) = set(folder.glob("*.jsonl")) - before
+    (prepared,) = _stage_events(log, "prepare")
+    (deduped,) = _stage_events(log, "dedupe")
+    assert prepared["computed"] == []
+    assert len(prepared["reused"]) == 5
+    assert deduped["computed"] == []
+    assert len(deduped["reused"]) == 3
