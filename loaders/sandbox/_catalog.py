@@ -18,7 +18,14 @@ from loaders.sandbox._params import as_int, param_fields
 from loaders.sandbox._refs import plain_list
 from loaders.sandbox._schema import FieldDef, describe_field
 
-__all__ = ["CATALOG_IBLOCK", "OFFERS_IBLOCK", "build_product", "build_section", "set_base_price"]
+__all__ = [
+    "CATALOG_IBLOCK",
+    "OFFERS_IBLOCK",
+    "build_product",
+    "build_section",
+    "delete_product",
+    "set_base_price",
+]
 
 #: The CRM product catalogue and its variations (offers) catalogue.
 CATALOG_IBLOCK = 25
@@ -128,13 +135,17 @@ def product_update(ctx: Ctx, params: dict[str, Any]) -> Reply:
     return Reply(True)
 
 
-@method("crm.product.delete")
-def product_delete(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    rid, _ = _product(ctx, params)
+def delete_product(ctx: Ctx, rid: int) -> Reply:
+    """Product ``rid`` and its prices go (``crm.product.delete``, ``catalog.product.delete``)."""
     ctx.store.delete("product", rid)
     set_base_price(ctx, rid, None, "")
     ctx.touch()
     return Reply(True)
+
+
+@method("crm.product.delete")
+def product_delete(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    return delete_product(ctx, _product(ctx, params)[0])
 
 
 @method("crm.product.get")

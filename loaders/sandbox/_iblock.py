@@ -18,6 +18,7 @@ from loaders.sandbox._catalog import (
     OFFERS_IBLOCK,
     build_product,
     build_section,
+    delete_product,
     delete_section,
     set_base_price,
     store_product,
@@ -158,11 +159,7 @@ def product_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
 
 @method("catalog.product.delete")
 def product_delete(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    rid, _ = _product(ctx, params)
-    ctx.store.delete("product", rid)
-    set_base_price(ctx, rid, None, "")
-    ctx.touch()
-    return Reply(True)
+    return delete_product(ctx, _product(ctx, params)[0])
 
 
 Page = tuple[list[dict[str, Any]], int | None, int | None]
@@ -293,6 +290,60 @@ def price_add(ctx: Ctx, params: dict[str, Any]) -> Reply:
             if r["PRODUCT_ID"] == product_id and r["CATALOG_GROUP_ID"] == group]  # fmt: skip
     ctx.touch()
     return Reply({"price": _price_view(rows[-1])})
+
+
+@method("catalog.price.modify")
+def price_modify(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    """The product's prices become exactly these: one with an ``id`` is changed, one without
+    is added, the others are deleted (catalog-price-modify.md)."""
+    product = as_dict(_fields(params).get("product"), "product", code="100")
+    product_id = as_int(product.get("id"))
+    record = ctx.store.get("product", product_id or 0)
+    if product_id is None or record is None:
+        raise RestError(400, 0, _NO_PRODUCT)
+    wanted = [p for p in product.get("prices") or [] if isinstance(p, dict)]
+    if any(p.get("price") in (None, "") or not p.get("currency") for p in wanted):
+        raise RestError(400, 0, "Required fields: price, currency")
+    old = {rid: r for rid, r in ctx.store.table("price").items() if r["PRODUCT_ID"] == product_id}
+    kept = {as_int(p.get("id")) for p in wanted} - {None}
+    for rid in old.keys() - kept:
+        ctx.store.delete("price", rid)
+    out = []
+    for price in wanted:
+        group = as_int(price.get("catalogGroupId")) or 1
+        row = {"PRODUCT_ID": product_id, "CATALOG_GROUP_ID": group, "PRICE": float(price["price"]),
+               "CURRENCY": str(price["currency"]), "TIMESTAMP_X": format_dt(ctx.now)}  # fmt: skip
+        known = as_int(price.get("id"))
+        if known is not None and known in old:
+            rid = known
+            ctx.store.put("price", rid, {**row, "ID": rid})
+        else:
+            rid = ctx.store.insert("price", row)
+        out.append({**_price_view({**row, "ID": rid}), "priceScale": row["PRICE"]})
+        if row["CATALOG_GROUP_ID"] == 1:
+            ctx.store.put("product", product_id, {**record, "PRICE": row["PRICE"],
+                                                  "CURRENCY_ID": row["CURRENCY"]})  # fmt: skip
+    ctx.touch(max(len(out), 1))
+    return Reply({"prices": out})
+
+
+@method("catalog.priceType.list")
+def price_type_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    """The price types: the base one (``BASE``, id 1) and a wholesale one
+    (catalog-price-type-list.md)."""
+    types = {1: {"ID": 1, "id": 1, "name": "BASE", "xmlId": "BASE", "base": "Y", "sort": 100},
+             2: {"ID": 2, "id": 2, "name": "Оптовая цена", "xmlId": "basewholesale", "base": "N",
+                 "sort": 200}}  # fmt: skip
+
+    def names(key: str) -> str | None:
+        return key if key in types[1] else None
+
+    conds = parse_filter(params.get("filter"), names)
+    rows, total, nxt = page_of(types, conds, [("ID", False)], params.get("start"),
+                               round_start=False)  # fmt: skip
+    select = parse_select(params.get("select")) or ["id", "name", "xmlId", "base", "sort"]
+    ctx.touch()
+    return Reply({"priceTypes": [{k: r[k] for k in select if k in r} for r in rows]}, total, nxt)
 
 
 @method("catalog.price.list")

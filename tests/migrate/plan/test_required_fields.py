@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from loaders.errors import PortalError
 from loaders.sandbox import SandboxConfig, create_app
 from migrate.cli import cli
-from migrate.plan import run_plan
+from migrate.run import Migration
 from tests.loaders.sandbox.recorded.replay import InProcess
 from tests.migrate.plan.workspace import Portal, make_workspace
 
@@ -43,14 +43,15 @@ def test_plan_reports_missing_required_values_before_any_write(tmp_path):
     workspace = _seeded_workspace(tmp_path)
     sandbox = Portal(workspace)
     try:
-        result = run_plan(workspace, transport=sandbox.transport)
+        planned = Migration(workspace, transport=sandbox.transport).plan()
+        result = planned.result
         refused = {(i.entity, i.source_key, i.rule, i.field) for i in result.refused}
         assert ("contact", "ct3", "field.required", "EMAIL") in refused  # ct3 has no e-mail
         assert not any(key in ("ct1", "ct2") for _, key, _, _ in refused)
         unmapped = {(i.entity, i.rule, i.field) for i in result.issues if i.source_key == ""}
         assert ("company", "field.unmapped_required", "UF_CRM_SEGMENT") in unmapped
         assert sandbox.writes() == {}  # found before a single write
-        rows = load_workbook(result.report)["Отклонённые строки"].iter_rows(values_only=True)
+        rows = load_workbook(planned.report)["Отклонённые строки"].iter_rows(values_only=True)
         assert any("ct3" in row and "EMAIL" in row for row in rows)
     finally:
         sandbox.close()
