@@ -120,7 +120,7 @@ def test_the_portal_itself_holds_every_loaded_record_exactly_once(demo):
         loaded[entity].add(key)
     ledger.close()
     portal = _portal_keys(result.workspace.root)
-    assert set(loaded) == {"company", "contact", "deal", "requisite", "product", "comment"}
+    assert set(loaded) >= {"company", "contact", "deal", "requisite", "product"}
     for entity, keys in loaded.items():
         seen = portal[entity]
         lost = sorted(k for k in keys if not seen[k])
