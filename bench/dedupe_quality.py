@@ -2,10 +2,10 @@
 
     python -m bench.dedupe_quality            # one table per entity: pairs, TP, FP, FN, P, R, F1
 
-The CleanTables come from the workspace pipeline (``migrate.pipeline.prepare``) on a workspace
-written by ``b24migrate init`` over the bundled sample data. There is no other path: when the
-pipeline cannot run, the benchmark says why and exits 1 (a figure measured on anything else
-would not be the product's).
+The CleanTables come from the workspace pipeline (``migrate.prepare.stage.prepare``) on a
+workspace written by ``b24migrate init`` over the bundled sample data. There is no other path:
+when the pipeline cannot run, the benchmark says why and exits 1 (a figure measured on anything
+else would not be the product's).
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent / "sample_data"
 
 def clean_tables() -> dict[str, pd.DataFrame]:
     """Company and contact CleanTables of the sample data, through the workspace pipeline."""
-    from migrate.config import Workspace
-    from migrate.pipeline import prepare
-    from migrate.scaffold import init_workspace
+    from migrate.prepare.stage import prepare
+    from migrate.workspace.config import Workspace
+    from migrate.workspace.scaffold import init_workspace
 
     with tempfile.TemporaryDirectory() as folder:
         init_workspace(Path(folder) / "ws", "amocrm")

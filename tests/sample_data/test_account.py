@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mappings.schema import load_mapping
-from migrate.scaffold import init_workspace
+from migrate.workspace.scaffold import init_workspace
 from sample_data._deals import STAGES
 from sample_data.account import SAMPLE_PIPELINE, SAMPLE_STAGES, map_sample_pipelines
 

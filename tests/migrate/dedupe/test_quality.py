@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import migrate.pipeline
+import migrate.prepare.stage
 from bench import dedupe_quality
 from bench.dedupe_people import generate_people
 from bench.dedupe_quality import clean_tables, measure
@@ -34,7 +34,7 @@ def test_the_quality_measure_has_no_path_around_the_pipeline(monkeypatch, capsys
     def broken(*_args, **_kwargs):
         raise ConfigError("the pipeline is broken")
 
-    monkeypatch.setattr(migrate.pipeline, "prepare", broken)
+    monkeypatch.setattr(migrate.prepare.stage, "prepare", broken)
     with pytest.raises(ConfigError, match="broken"):
         clean_tables()
     assert dedupe_quality.main() == 1
