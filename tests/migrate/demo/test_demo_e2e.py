@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from loaders.sandbox import SandboxConfig, create_app
 from migrate.cli import cli, main
 from migrate.demo import DemoSettings, run_demo
+from tests.migrate.load.chaos import PORTAL_KEYS
 
 TOKEN = "e2e0known0token0c0de"
 REPORTS = ("errors.xlsx", "duplicates.xlsx", "plan.xlsx", "load.xlsx", "summary.html")
@@ -43,18 +44,7 @@ def _metric(page: ET.Element, entity: str, metric: str) -> str:
     return cell.text or ""
 
 
-# Where the portal keeps each record's source key: ORIGIN_ID on CRM records, XML_ID on
-# requisites and catalogue products; a timeline comment ends with "b24migrate: NAME/KEY".
-TAG = "b24migrate: demo/"
-PORTAL_KEYS = {
-    "company": ("crm.company.list", "ORIGIN_ID"),
-    "contact": ("crm.contact.list", "ORIGIN_ID"),
-    "deal": ("crm.deal.list", "ORIGIN_ID"),
-    "lead": ("crm.lead.list", "ORIGIN_ID"),
-    "requisite": ("crm.requisite.list", "XML_ID"),
-    "product": ("crm.product.list", "XML_ID"),
-    "product_section": ("crm.productsection.list", "XML_ID"),
-}
+TAG = "b24migrate: demo/"  # how a timeline comment names its note
 
 
 async def _list(client: httpx.AsyncClient, method: str, select: list[str]) -> list[dict]:
