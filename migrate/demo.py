@@ -329,9 +329,14 @@ def _environ(name: str, value: str) -> Iterator[None]:
 
 
 def _configure(workspace: Workspace, plan: str) -> None:
-    """What the specialist would edit in `migration.yaml` for the demo: the portal is read
+    """What the specialist would edit for the demo: in `migration.yaml`, the portal is read
     from `B24_WEBHOOK_URL` (the secret stays out of files) with the demo's plan, and legacy
-    owners without a portal account fall back to the portal's admin (user 1)."""
+    owners without a portal account fall back to the portal's admin (user 1); in
+    `mappings/deal.yaml`, the sample account's own «Тендеры» pipeline, which the preset does
+    not know, goes to the portal's second pipeline."""
+    from sample_data.account import map_sample_pipelines
+
+    map_sample_pipelines(workspace.root / "mappings" / "deal.yaml")
     path = workspace.config_path
     text = (
         path.read_text(encoding="utf-8")

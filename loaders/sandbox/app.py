@@ -24,12 +24,16 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 
-from loaders.sandbox import (  # noqa: F401  (each module registers its methods)
+from loaders.sandbox import (  # noqa: F401 (modules that register methods)
+    _bindings,
     _catalog,
+    _iblock,
     _items,
     _legacy,
+    _productrows,
     _refs,
     _relations,
+    _requisites,
     _userfields,
 )
 from loaders.sandbox._batch import run_batch
@@ -39,7 +43,7 @@ from loaders.sandbox._faults import FaultRoller
 from loaders.sandbox._limits import LeakyBucket, OperatingBudget
 from loaders.sandbox._oauth import OAuthTokens
 from loaders.sandbox._params import as_int, parse_php_query
-from loaders.sandbox._seed import seed_portal
+from loaders.sandbox._seed import seed_portal, set_required_fields
 from loaders.sandbox._store import Store
 from loaders.sandbox.config import PLANS, SandboxConfig
 
@@ -76,6 +80,9 @@ class SandboxApp:
         self.store = Store(config.data_dir)
         if config.seed_portal:
             seed_portal(self.store, config.clock())
+        if config.required_fields:
+            with self.store.transaction():
+                set_required_fields(self.store, config.required_fields)
         limits = PLANS[config.plan]
         self._bucket_size, self._bucket_rate = limits if limits else (0, 0.0)
         self._buckets: dict[str, LeakyBucket] = {}
@@ -124,16 +131,19 @@ class SandboxApp:
         self.counters["requests"] += 1
         start = self.config.clock()
         items = 0
+        let_in = False  # past the bucket and the injected refusals
         try:
             params = await _read_params(scope, receive)
             user_id, credential, name = self._route(scope["path"], params)
             self._admit(scope, start)
             self._inject_before(params)
+            let_in = True
             reply, items = self._execute(credential, user_id, name, params, start)
             fault = self._inject_after()
         except RestError as exc:
+            self.counters["admitted"] += let_in and exc.code != "OPERATION_TIME_LIMIT"
             if not exc.counted:
-                self.errors[exc.code or "(empty)"] += 1
+                self.errors[str(exc.code) or "(empty)"] += 1
             await self._sleep(0)
             await _send_json(send, exc.status, exc.body())
             return
@@ -145,6 +155,7 @@ class SandboxApp:
             self.counters["internal_errors"] += 1
             await _send_json(send, 500, _INTERNAL.body())
             return
+        self.counters["admitted"] += 1
         await self._sleep(items)
         if fault is not None:
             await self._refuse(send, fault)
@@ -267,15 +278,18 @@ class SandboxApp:
         start = clock()
         key = (credential, method)
         if not self.budget.allowed(key, start):
-            raise RestError(
+            refused = RestError(
                 429, "OPERATION_TIME_LIMIT", "Method is blocked due to operation time limit."
             )
+            self.errors[str(refused.code)] += 1  # counted here: a batch keeps nested refusals
+            refused.counted = True
+            raise refused
         ctx = Ctx(self.store, self.config, start, user_id, method, credential=credential)
         self.methods[method] += 1
         try:
             reply = METHODS[method](ctx, params)
         except RestError as exc:
-            self.errors[exc.code or "(empty)"] += 1
+            self.errors[str(exc.code) or "(empty)"] += 1
             exc.counted = True
             raise
         except Exception:  # a sandbox bug must not look like a portal answer
@@ -309,6 +323,7 @@ class SandboxApp:
         return {
             "entities": {kind: self.store.count(kind) for kind in _CRM_KINDS},
             "requests": self.counters["requests"],
+            "admitted": self.counters["admitted"],
             "commands": self.counters["commands"],
             "items": self.counters["items"],
             "internal_errors": self.counters["internal_errors"],
@@ -330,6 +345,19 @@ class SandboxApp:
             "faults": dict(self.injected),
             "operating": self.budget.snapshot(now),
             "down": self.faults.crashed,
+            "limits": self._limits(),
+        }
+
+    def _limits(self) -> dict[str, Any]:
+        """The settings that bound a client's speed, for benchmarks to compute their bounds."""
+        return {
+            "plan": self.config.plan,
+            "bucket_size": self._bucket_size,
+            "drain_per_s": self._bucket_rate,
+            "operating_limit_s": self.config.operating_limit_s,
+            "operating_window_s": self.config.operating_window_s,
+            "item_cost_ms": self.config.item_cost_ms,
+            "item_cost_by_method": dict(self.config.item_cost_by_method),
         }
 
 
@@ -371,8 +399,8 @@ async def _read_params(scope: dict[str, Any], receive: Any) -> dict[str, Any]:
         params.update(parse_php_query(urlencode(pairs)))
         return params
     body = await _read_body(receive)
-    if not body.strip():
-        return params
+    if not body.strip() or scope.get("method") == "GET":
+        return params  # a GET's body is not read (recorded: b24-rest-docs issue 223)
     if "json" in ctype or (not ctype and body.lstrip()[:1] in (b"{", b"[")):
         try:
             data = json.loads(body)

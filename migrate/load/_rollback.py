@@ -37,11 +37,12 @@ DELETE_METHODS = {
     "contact": "crm.contact.delete",
     "requisite": "crm.requisite.delete",
     "company": "crm.company.delete",
-    "product": "crm.product.delete",
-    "product_section": "crm.productsection.delete",
+    "product": "catalog.product.delete",
+    "product_section": "catalog.section.delete",
 }
 
-_GONE = ("not found", "not_found")
+# "not found" (CRM, in several wordings), "does not exist" (the catalogue: catalog-product-get.md)
+_GONE = ("not found", "not_found", "not exist")
 
 
 @dataclass(frozen=True, slots=True)
