@@ -78,7 +78,7 @@ def refused(tmp_path: Path, capsys) -> Path:
 def test_status_groups_the_refusals_and_names_retry(refused, capsys):
     code, out, _ = run(capsys, "status", "-w", str(refused))
     assert code == 0
-    assert '3 × deal: ERROR_CORE: The field "UF_CRM_NOTE" has an invalid value "…"' in out
+    assert '3 × deal: ERROR_CORE: The field "Заметка" has an invalid value "…"' in out
     assert "e.g. `d2`, `d3`, `d4`" in out
     assert out.rstrip().splitlines()[-1] == f"Next: {NEXT['retry']}"
 
