@@ -7,10 +7,11 @@ from pathlib import Path
 
 import click
 
-from migrate.cli._loading import render_load
+from migrate.cli._loading import render_load, render_reasons
 from migrate.cli._options import load_options, output_options, workspace_option
 from migrate.cli._progress import open_migration
 from migrate.ledger.next_step import NEXT
+from migrate.ledger.reasons import group_failures
 from migrate.load import RetryChoice
 from migrate.reports.load_xlsx import parse_key, read_retry_keys
 from migrate.run import Retried
@@ -68,6 +69,8 @@ def command(root: Path, entities: tuple[str, ...], keys: tuple[str, ...],
     _render(retried.choice, dry_run, include_changes)
     if retried.loaded is not None:
         render_load(retried.loaded, as_json=False)
+    elif dry_run and retried.choice.ids:
+        click.echo(f"Next: {NEXT['retry_now']}")
     else:
         click.echo(f"Next: {retried.next_step}")
 
@@ -82,11 +85,12 @@ def _render(choice: RetryChoice, dry_run: bool, include_changes: bool) -> None:
         click.echo(f"{verb} {sum(sends.values())} records ({listing}): {len(choice.chosen)} "
                    f"that failed, {len(choice.needed)} they need first, {len(choice.waiting)} "
                    "that wait on them.")  # fmt: skip
-    for record in choice.chosen[:20]:
-        click.echo(f"  {record.entity} `{record.source_key}` ({record.attempts} attempts): "
-                   f"{record.last_error or 'planned again by the re-plan'}")  # fmt: skip
-    if len(choice.chosen) > 20:
-        click.echo(f"  … and {len(choice.chosen) - 20} more (reports/load.xlsx lists them)")
+    failed = [r for r in choice.chosen if r.last_error]
+    if failed:
+        click.echo("The failed ones, by the portal's last reason:")
+        render_reasons(group_failures(failed))
+    if replanned := len(choice.chosen) - len(failed):
+        click.echo(f"  {replanned} planned again with new content by the last plan")
     _others(choice, dry_run, include_changes)
     if choice.unknown:
         click.echo("Not failed records, left alone: " + ", ".join(choice.unknown[:20]))

@@ -129,7 +129,9 @@ def _replace(
     state = State.DONE if record.op is Op.SKIP else State.PLANNED
     conn.execute(
         "UPDATE records SET op = ?, state = ?, fields = ?, content_hash = ?, b24_id = ?, "
-        "sort_key = ?, plan_run_id = ?, last_error = NULL, batch_id = NULL, updated_at = ? "
+        "sort_key = ?, plan_run_id = ?, batch_id = NULL, updated_at = ?, "
+        # a failed record keeps the portal's last text: `retry` shows why it is sent again
+        "last_error = CASE WHEN state = 'failed' THEN last_error END "
         "WHERE id = ?",
         (
             str(_op_for(record.op, b24_id)),

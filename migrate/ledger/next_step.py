@@ -30,6 +30,7 @@ NEXT: dict[str, str] = {
     "--skip-refused`",
     "retry": "fix the data or mapping (reports/load.xlsx groups the portal's reasons), then "
     "`b24migrate retry --dry-run` shows what `b24migrate retry` re-sends",
+    "retry_now": "run `b24migrate retry` with the same options (without --dry-run) to send them",
     "load": "run `b24migrate load` to send the records still planned",
     "changes": "`b24migrate load` (or `b24migrate retry --include-changes`) sends the other "
     "changes the re-plan found",

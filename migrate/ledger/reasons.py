@@ -38,7 +38,7 @@ def failure_reason(text: str) -> str:
         quoted = match.group(0)
         return f"{quoted[0]}…{quoted[-1]}"
 
-    return _NUMBER.sub("N", _QUOTED.sub(mask, text.strip())) or "?"
+    return _NUMBER.sub("N", _QUOTED.sub(mask, text.strip().rstrip("."))) or "?"
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from migrate.ledger import Ledger
 from migrate.ledger.blockers import blocking_error, plan_choices
 from migrate.ledger.heartbeat import record_outcome
 from migrate.ledger.next_step import WorkState, next_step
+from migrate.ledger.reasons import group_failures
 from migrate.ledger.status import LoadStatus, ledger_status, work_state
 from migrate.load import (
     DEFAULT_PORTAL_WAIT,
@@ -251,10 +252,18 @@ class Migration:
                     )
         if result.failed:
             raise LoadError(
-                f"{result.failed} records failed; the portal's reasons are grouped in `{report}`",
+                f"{result.failed} records failed ({self._reasons()}); every reason with its "
+                f"records is in `{report}`",
                 next_step=self.next_step(scope.command),
             )
         return Loaded(result, report, self.next_step(scope.command))
+
+    def _reasons(self, shown: int = 3) -> str:
+        """The biggest failure groups in one line: ``9 × deal: ERROR_CORE: …; 2 × …``."""
+        with Ledger.open(self.workspace.ledger_path) as ledger:
+            groups = group_failures(ledger.failed())
+        text = "; ".join(f"{g.count:,} × {g.entity}: {g.reason}" for g in groups[:shown])
+        return text + (f"; {len(groups) - shown} more reasons" if len(groups) > shown else "")
 
     def status(self, *, failed_limit: int = 20) -> LoadStatus:
         """The ledger per entity and state, whether a load is alive, failures by reason, the

@@ -68,7 +68,8 @@ def refused(tmp_path: Path, capsys) -> Path:
     user_field(tmp_path, "double")  # the admin's mistake, after the plan
     code, _, err = run(capsys, "load", "-w", str(tmp_path), "--quiet")
     assert code == 3, err
-    assert "Error: 3 records failed; the portal's reasons are grouped in" in err
+    assert ('Error: 3 records failed (3 × deal: ERROR_CORE: The field "Заметка" has an invalid '
+            'value "…"); every reason with its records is in') in err  # fmt: skip
     assert f"Next: {NEXT['retry']}" in err
     assert re.search(r"Log: \S+\.jsonl", err)
     assert sorted(deals(tmp_path)) == ["d1", "d5"]
@@ -90,6 +91,8 @@ def test_refused_then_fixed_then_retry_sends_the_failed_records_and_what_waits(r
     assert out.startswith("Would re-send 3 records (3 deal): 3 that failed, 0 they need first, "
                           "0 that wait on them.")  # fmt: skip
     assert "Not sent by this retry" not in out  # nothing else changed
+    assert '3 × deal: ERROR_CORE: The field "Заметка" has an invalid value "…"' in out
+    assert out.rstrip().splitlines()[-1] == f"Next: {NEXT['retry_now']}"
     assert sorted(deals(refused)) == ["d1", "d5"]  # a dry run sends nothing
     code, out, err = run(capsys, "retry", "-w", str(refused))
     assert code == 0, err
