@@ -161,3 +161,15 @@ def test_retry_remembers_skip_refused_and_its_hints_name_its_own_options(refused
     code, out, err = run(capsys, "retry", "-w", str(refused))  # remembers --skip-refused
     assert code == 0, err  # not stopped by the blocker the last plan accepted
     assert out.startswith("Nothing to re-send")  # that plan left the failed deals out
+
+
+def test_include_changes_sends_the_other_changes_too(refused, capsys):
+    user_field(refused, "string")
+    mapping = refused / "mappings" / "deal.yaml"
+    mapping.write_text(MAPPINGS["deal.yaml"] + "  COMMENTS: {const: Перенесено из amoCRM}\n",
+                       encoding="utf-8")  # fmt: skip
+    code, out, err = run(capsys, "retry", "-w", str(refused), "--include-changes")
+    assert code == 0, err
+    assert "It also sends (--include-changes): 2 deal update." in out
+    assert out.rstrip().splitlines()[-1] == f"Next: {NEXT['done']}"
+    assert {v["COMMENTS"] for v in deals(refused).values()} == {"Перенесено из amoCRM"}
