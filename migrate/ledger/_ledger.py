@@ -478,6 +478,22 @@ class Ledger:
         """
         return self._with_refs(self._conn.execute(_BLOCKED_SQL).fetchall())
 
+    def blocked_ids(self) -> set[int]:
+        """The ids of the :meth:`blocked` records (without reading them)."""
+        return {
+            int(r[0]) for r in self._conn.execute(f"SELECT r.id FROM records AS r {_BLOCKED_WHERE}")
+        }
+
+    def records_by_ids(self, record_ids: Iterable[int]) -> list[LedgerRecord]:
+        """The records with these ids, in plan order."""
+        rows: list[sqlite3.Row] = []
+        for chunk in _chunks(sorted(set(record_ids))):
+            marks = ",".join("?" * len(chunk))
+            rows += self._conn.execute(
+                f"SELECT {RECORD_COLUMNS} FROM records WHERE id IN ({marks}) ORDER BY id", chunk
+            ).fetchall()
+        return self._with_refs(rows)
+
     def blocked_counts(self, *, only_selected: bool = False) -> dict[str, int]:
         """How many :meth:`blocked` records each entity has (without reading them)."""
         only = _ONLY if only_selected and self._only else ""

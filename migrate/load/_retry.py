@@ -113,24 +113,26 @@ def choose_retry(
     ids = {r.id for r in chosen}
     waiting = ledger.dependents(ids)
     needed = ledger.needed(ids | waiting) - ids
-    picked = ids | waiting | needed | {r.id for r in ledger.blocked()}
-    others = Counter(
-        (r.entity, str(r.op))
-        for r in ledger.records()
-        if r.state in (State.PLANNED, State.FAILED) and r.id not in picked
-    )
     return RetryChoice(
         tuple(chosen),
-        tuple(_records(ledger, needed)),
-        tuple(_records(ledger, waiting)),
-        others,
+        tuple(ledger.records_by_ids(needed)),
+        tuple(ledger.records_by_ids(waiting)),
+        _others(ledger, ids | waiting | needed),
         tuple(done),
         tuple(gone),
         tuple(unknown),
     )
 
 
-def _records(ledger: Ledger, ids: Collection[int]) -> list[LedgerRecord]:
-    if not ids:
-        return []
-    return [r for r in ledger.records() if r.id in ids]
+def _others(ledger: Ledger, picked: set[int]) -> Counter[tuple[str, str]]:
+    """Pending records (planned or failed) by ``(entity, op)``, less the ``picked`` ones and
+    those blocked by a record the plan refused (no load sends those)."""
+    others: Counter[tuple[str, str]] = Counter()
+    for count in ledger.counts():
+        if count.state in (State.PLANNED, State.FAILED):
+            others[(count.entity, str(count.op))] += count.count
+    left_out = picked | ledger.blocked_ids()
+    for record in ledger.records_by_ids(left_out):
+        if record.state in (State.PLANNED, State.FAILED):
+            others[(record.entity, str(record.op))] -= 1
+    return +others
