@@ -252,19 +252,25 @@ def _crossed(
 def part_agrees(
     feats: dict[str, Codes], threshold: float, a: IntArray, b: IntArray, mask: BoolArray
 ) -> BoolArray:
-    """``part``: a name part of one side is similar to a part of the other (also crosswise).
+    """``part``: a given name of one side is similar to a name part of the other.
 
-    A surname changed on marriage, a given name replaced by another or left out: the other
-    part still agrees. Weaker than ``fuzzy`` (which wants every part similar); the model
-    learns how much weaker. Surname and given name share one code space, so they compare
-    with each other too.
+    A surname changed on marriage, or the given name and surname swapped with a typo: the
+    given name still agrees (also crosswise with the surname). Agreeing on the surname (or the
+    patronymic) alone, while both sides name different given names, is no part: that is how
+    relatives look (a household shares a surname and an address); without a given name on
+    one side the surname alone still counts. Weaker than ``fuzzy`` (which wants every part
+    similar); the model learns how much weaker. Surname and given name share one code space,
+    so they compare with each other too.
     """
     out = np.zeros(len(a), dtype=bool)
-    joint = ("surname_w", "given_w")
-    pairs = [(x, y) for x in joint for y in joint] + [("patronymic_w", "patronymic_w")]
+    givens = (feats["given_w"].codes[a] >= 0) & (feats["given_w"].codes[b] >= 0)
+    pairs = [("given_w", "given_w"), ("surname_w", "given_w"), ("given_w", "surname_w"),
+             ("surname_w", "surname_w"), ("patronymic_w", "patronymic_w")]  # fmt: skip
     for left, right in pairs:
         ca, cb = feats[left].codes[a], feats[right].codes[b]
         both = mask & (ca >= 0) & (cb >= 0) & ~out
+        if left == right != "given_w":
+            both &= ~givens  # two different given names: a relative, not a part
         if both.any():
             sim = pair_scores(feats[left], ca, cb, both, OSA.normalized_similarity)
             out |= both & (sim >= threshold - 1e-9)

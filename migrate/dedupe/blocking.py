@@ -74,6 +74,12 @@ def _phonetic(value: str) -> str:
     return key[0] + re.sub(r"[aeiouh]", "", key[1:])[:5]
 
 
+def _prefix(value: str, size: int) -> str:
+    """The first letters of the Latin key; a number (a house, a postcode) by its digits."""
+    key = norm.translit_key(value).replace(" ", "")
+    return (key or re.sub(r"[\W_]", "", value.lower()))[:size]
+
+
 _SINGLE: dict[str, Callable[[str], str]] = {
     "exact": lambda v: " ".join(v.lower().replace("ё", "е").split()),
     "digits": lambda v: re.sub(r"\D", "", v),
@@ -84,10 +90,10 @@ _SINGLE: dict[str, Callable[[str], str]] = {
     "given_name": lambda v: _given(v),
     "phonetic": _phonetic,
     "year": lambda v: m.group(0) if (m := re.search(r"(19|20)\d\d", v)) else "",
-    "prefix2": lambda v: norm.translit_key(v).replace(" ", "")[:2],
-    "prefix3": lambda v: norm.translit_key(v).replace(" ", "")[:3],
-    "prefix4": lambda v: norm.translit_key(v).replace(" ", "")[:4],
-    "prefix5": lambda v: norm.translit_key(v).replace(" ", "")[:5],
+    "prefix2": lambda v: _prefix(v, 2),
+    "prefix3": lambda v: _prefix(v, 3),
+    "prefix4": lambda v: _prefix(v, 4),
+    "prefix5": lambda v: _prefix(v, 5),
 }
 _MULTI: dict[str, Callable[[str], str]] = {
     "phone": norm.phone_key,

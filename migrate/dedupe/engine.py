@@ -26,7 +26,7 @@ from migrate.dedupe.rules import Rules
 from migrate.dedupe.survive import choose_masters, merge_rows
 from migrate.errors import ConfigError
 
-__all__ = ["DedupeResult", "DedupeStats", "dedupe_table"]
+__all__ = ["DedupeResult", "DedupeStats", "dedupe_table", "key_codes"]
 
 IntArray = npt.NDArray[np.int64]
 Levels = npt.NDArray[np.int8]
@@ -101,7 +101,7 @@ def dedupe_table(
     keys = frame[key].map(lambda v: "" if v is None or v != v else str(v)).to_numpy(object)
     decided = (decisions or Decisions()).restricted_to(keys)
     prepared = [prepare(frame, c) for c in rules.comparisons]
-    known = {p.comparison.name: _key_codes(p) for p in prepared}
+    known = {p.comparison.name: key_codes(p) for p in prepared}
     found = candidate_pairs(frame, rules.blocking, max_block=rules.max_block, known=known)
     say(f"{rules.entity}: {len(frame)} records, {len(found.a)} candidate pairs "
         f"({', '.join(f'{k}: {v}' for k, v in found.per_key.items())})")  # fmt: skip
@@ -117,7 +117,7 @@ def dedupe_table(
     total = len(frame) * (len(frame) - 1) / 2
     model = fit_model(rules, random_levels, [lv[allowed] for lv in cand_levels],
                       sessions=sessions, total_pairs=total)  # fmt: skip
-    score = model.score(cand_levels) + _tf_adjustment(prepared, model, cand_levels, a)
+    score = model.score(cand_levels) + _tf_adjustment(prepared, cand_levels, a)
     veto = _vetoed(rules, cand_levels)
     score[veto] -= REQUIRED_PENALTY
     prob = probability(score)
@@ -275,17 +275,18 @@ TF_LIMIT = 6.0
 
 
 def _tf_adjustment(
-    prepared: list[Prepared], model: FittedModel, cand_levels: list[Levels], a: IntArray
+    prepared: list[Prepared], cand_levels: list[Levels], a: IntArray
 ) -> npt.NDArray[np.float64]:
     """Bits to add for exact agreements on values rarer or commoner than the average one.
 
-    For a comparison with ``tf: true``, the chance that a non-match agrees on value ``v`` is
-    the share of records holding ``v``, not the average ``u`` of the exact level: sharing the
-    surname «Smith» says less than sharing «Kuznetsova-Leitner». The adjustment is
-    ``log2(u_exact / share(v))``, clipped to ±:data:`TF_LIMIT`.
+    For a comparison with ``tf: true``, the chance that two records agree on value ``v`` by
+    chance is the share of records holding ``v``, where the ``exact`` level's weight assumes
+    the average agreement (``Σ share²``): sharing the surname «Smith» says less than sharing
+    «Kuznetsova-Leitner». The adjustment is ``log2(Σ share² / share(v))``, clipped to
+    ±:data:`TF_LIMIT`.
     """
     out = np.zeros(len(a))
-    for p, level, u in zip(prepared, cand_levels, model.u, strict=True):
+    for p, level in zip(prepared, cand_levels, strict=True):
         levels_ = p.comparison.levels
         if not p.comparison.tf or p.multi is not None or levels_[0].name != "exact":
             continue
@@ -293,9 +294,10 @@ def _tf_adjustment(
         present = codes >= 0
         counts = np.bincount(codes[present], minlength=len(p.main.values)).astype(float)
         share = counts / max(int(present.sum()), 1)
+        average = float((share**2).sum())
         exact = np.flatnonzero((level == 0) & (codes[a] >= 0))
         value_share = np.maximum(share[codes[a[exact]]], 1.0 / max(len(codes), 1))
-        out[exact] = np.clip(np.log2(u[0] / value_share), -TF_LIMIT, TF_LIMIT)
+        out[exact] = np.clip(np.log2(average / value_share), -TF_LIMIT, TF_LIMIT)
     return out
 
 
@@ -307,7 +309,7 @@ def _vetoed(rules: Rules, cand_levels: list[Levels]) -> npt.NDArray[np.bool_]:
     return veto
 
 
-def _key_codes(p: Prepared) -> tuple[IntArray, IntArray, list[str]]:
+def key_codes(p: Prepared) -> tuple[IntArray, IntArray, list[str]]:
     """A comparison's own blocking key: its normalised value (names: the Latin word set)."""
     if p.multi is not None:
         return p.multi.records(), p.multi.value_codes(), list(p.multi.values)

@@ -21,6 +21,7 @@ Nothing here is tuned to a data set: EM estimates every weight on the table itse
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -147,7 +148,7 @@ def _comparisons(roles: list[ColumnRole]) -> list[dict[str, Any]]:
     if names:
         out.append({"name": "name", "kind": "person_name", "columns": names,
                     "levels": ["exact", "translit", "initials", {"fuzzy": 0.85}, "subset",
-                               {"fuzzy": 0.7}]})  # fmt: skip
+                               {"fuzzy": 0.7}, {"part": 0.8}]})  # fmt: skip
     for column in _columns(roles, "birth", "date"):
         out.append({"name": column, "kind": "date", "columns": [column],
                     "levels": ["exact", "typo"]})  # fmt: skip
@@ -159,7 +160,17 @@ def _comparisons(roles: list[ColumnRole]) -> list[dict[str, Any]]:
                 "kind": "text",
                 "scorer": "token_set_ratio",
                 "columns": address,
-                "levels": ["exact", {"fuzzy": 0.9}, {"fuzzy": 0.75}],
+                "levels": [
+                    "exact",
+                    {"fuzzy": 0.95},
+                    {"fuzzy": 0.9},
+                    {"parts": 0.8},
+                    {"fuzzy": 0.8},
+                    {"parts": 0.6},
+                    {"fuzzy": 0.7},
+                    {"parts": 0.4},
+                    {"fuzzy": 0.6},
+                ],
             }
         )
     for r in _code_columns(roles):
@@ -215,6 +226,11 @@ def _blocking(roles: list[ColumnRole], comparisons: list[dict[str, Any]]) -> lis
         blocking.append({"columns": [texts[0].column], "transform": "tokens"})
     for r in _code_columns(roles):
         blocking.append({"columns": [r.column], "transform": "codes"})
+    address = _columns(roles, "address")
+    for left, right in itertools.pairwise(address):
+        # neighbouring parts (house number and street, street and suburb…), each by its start:
+        # a typo elsewhere in the address, or in the name, does not keep the pair apart
+        blocking.append({"columns": [left, right], "transform": ["prefix3", "prefix3"]})
     if _columns(roles, "address"):
         # the whole address, normalised: a session of its own, in which the name is free to
         # differ, so that EM can learn how names of one person vary

@@ -29,7 +29,7 @@ the values themselves for ``fixed``). Every problem in a file is reported at onc
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -64,7 +64,10 @@ KINDS: dict[str, tuple[frozenset[str], tuple[Any, ...]]] = {
         frozenset({"exact", "translit", "subset", "fuzzy"}),
         ("exact", "translit", {"fuzzy": 0.9}, "subset", {"fuzzy": 0.75}),
     ),
-    "text": (frozenset({"exact", "subset", "fuzzy"}), ("exact", {"fuzzy": 0.9}, {"fuzzy": 0.7})),
+    "text": (
+        frozenset({"exact", "subset", "fuzzy", "parts"}),
+        ("exact", {"fuzzy": 0.9}, {"fuzzy": 0.7}),
+    ),
     "date": (frozenset({"exact", "typo", "within"}), ("exact", "typo", {"within": 366})),
     "number": (frozenset({"exact", "within"}), ("exact", {"within": 0.05})),
     # model numbers, SKUs in free text: ``LX-7964`` = ``lx7964``; another number differs
@@ -148,6 +151,7 @@ class Rules:
     max_cluster: int = 20
     survivorship: Survivorship = field(default_factory=Survivorship)
     language: str = "ru"
+    preset: bool = False  # shipped rules: evidence whose columns a file lacks is left out
 
     def comparison(self, name: str) -> Comparison:
         """The comparison called ``name``."""
@@ -178,7 +182,8 @@ def default_rules(entity: str) -> Rules:
             next_step="write a `dedupe:` block for it in migration.yaml",
         )
     text = presets[entity].read_text(encoding="utf-8")
-    return parse_rules(yaml.safe_load(text), entity=entity, where=f"defaults/{entity}.yaml")
+    rules = parse_rules(yaml.safe_load(text), entity=entity, where=f"defaults/{entity}.yaml")
+    return replace(rules, preset=True)
 
 
 def preset_names() -> list[str]:
@@ -378,7 +383,7 @@ def _parse_level(raw: Any, allowed: frozenset[str], here: str, problems: list[st
     raw = dict(raw)
     name = raw.pop("name", None)
     threshold = raw.pop("threshold", None)
-    for candidate in ("fuzzy", "within", "suffix", "part"):
+    for candidate in ("fuzzy", "within", "suffix", "part", "parts"):
         if candidate in raw:
             name, threshold = candidate, raw.pop(candidate)
     m, u = raw.pop("m", None), raw.pop("u", None)
@@ -389,11 +394,11 @@ def _parse_level(raw: Any, allowed: frozenset[str], here: str, problems: list[st
             f"{here} `{name}` is not allowed here (allowed: {', '.join(sorted(allowed))})"
         )
         return Level("exact")
-    if name in ("fuzzy", "within", "suffix", "part"):
+    if name in ("fuzzy", "within", "suffix", "part", "parts"):
         if threshold is None:
             problems.append(f"{here} `{name}` needs a value, e.g. {{{name}: 0.9}}")
             threshold = 1.0
-        high = 1.0 if name in ("fuzzy", "part") else 1e9
+        high = 1.0 if name in ("fuzzy", "part", "parts") else 1e9
         threshold = _number(threshold, f"{here} `{name}`", problems, 0, high)
     for label, value in (("m", m), ("u", u)):
         if value is not None:
