@@ -29,6 +29,7 @@ from migrate.dedupe._features import (
     gather_ranges,
     multi_values,
     pair_scores,
+    shared_scores,
 )
 from migrate.dedupe._person import initials_agree, part_agrees, person_features, roles_agree
 from migrate.dedupe.rules import Comparison
@@ -164,6 +165,8 @@ _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%Y%m%d", "%d/%m/%Y", "%Y/%m/%d", "%d-%
 
 def _date_key(value: str) -> str:
     text = value.strip()[:10] if re.match(r"\d{4}-\d\d-\d\dT", value.strip()) else value.strip()
+    if len(text) == 8 and text.isdigit():
+        return text  # yyyymmdd (an impossible one too: its digits still carry evidence)
     if text.endswith(".0"):
         text = text[:-2]
     for fmt in _DATE_FORMATS:
@@ -215,9 +218,10 @@ def levels(prepared: Prepared, a: IntArray, b: IntArray) -> Compared:
     differs = len(comparison.levels)
     level = np.full(len(a), differs, dtype=np.int8)
     undecided = ~null
-    for index, spec in reversed(list(enumerate(comparison.levels))):
-        holds = _holds(prepared, spec.name, spec.threshold, a, b, ca, cb, undecided)
-        level[holds] = index
+    with shared_scores():
+        for index, spec in reversed(list(enumerate(comparison.levels))):
+            holds = _holds(prepared, spec.name, spec.threshold, a, b, ca, cb, undecided)
+            level[holds] = index
     if prepared.multi is not None:
         shared = _shares_value(prepared.multi, a, b)
         level[shared] = 0
@@ -267,15 +271,16 @@ def _holds(
     source = p.extra.get("translit", p.main) if kind in ("person_name", "company_name") else p.main
     sa, sb = source.codes[a], source.codes[b]
     if name == "subset":
-        score = pair_scores(source, sa, sb, mask, fuzz.token_set_ratio)
+        score = pair_scores(source, sa, sb, mask, fuzz.token_set_ratio, key="subset")
         return np.asarray(mask & (score >= 1.0) & (sa != sb), dtype=np.bool_)
     scorer = _SCORERS[p.comparison.scorer] if kind == "text" else fuzz.token_sort_ratio
     if kind == "identifier" or kind == "email":
         scorer = fuzz.ratio
-    score = pair_scores(source, sa, sb, mask, scorer)
+    score = pair_scores(source, sa, sb, mask, scorer, key="fuzzy")
     if kind in ("company_name", "text"):  # «ЗАОФаворит Нягань», «wolffcrescent»: spacing varies
         compact = p.extra["compact"]
-        glued = pair_scores(compact, compact.codes[a], compact.codes[b], mask, fuzz.ratio)
+        glued = pair_scores(compact, compact.codes[a], compact.codes[b], mask, fuzz.ratio,
+                            key="glued")  # fmt: skip
         score = np.maximum(score, glued)
     return np.asarray(mask & (score >= float(threshold or 1.0) - 1e-9), dtype=np.bool_)
 
@@ -297,7 +302,7 @@ def _parts_agree(
         part = p.extra[f"part{index}"]
         ca, cb = part.codes[a], part.codes[b]
         filled = mask & (ca >= 0) & (cb >= 0)
-        score = pair_scores(part, ca, cb, filled, fuzz.ratio)
+        score = pair_scores(part, ca, cb, filled, fuzz.ratio, key="part")
         both += filled
         agree += filled & (score >= PART_SIMILARITY - 1e-9)
     share = np.divide(agree, both, out=np.zeros(len(a)), where=both > 0)
@@ -323,8 +328,10 @@ def _shares_value(multi: Multi, a: IntArray, b: IntArray) -> BoolArray:
 
 def _id_typo(main: Codes, ca: IntArray, cb: IntArray, mask: BoolArray) -> BoolArray:
     """One keying slip: an edit (also two neighbours swapped) or any two characters swapped."""
-    scores = pair_scores(main, ca, cb, mask, _one_slip, scale=1.0)
-    return np.asarray(mask & (scores < 0.5), dtype=np.bool_)
+    distance = pair_scores(main, ca, cb, mask, OSA.distance, scale=1.0)
+    two = mask & (distance == 2)  # two characters swapped far apart are two substitutions
+    swapped = pair_scores(main, ca, cb, two, _one_slip, scale=1.0) < 0.5
+    return np.asarray(mask & ((distance <= 1) | swapped), dtype=np.bool_)
 
 
 def _one_slip(left: str, right: str, **_: object) -> float:
@@ -359,7 +366,7 @@ def _numeric_level(
         return np.asarray(mask & (np.abs(va - vb) <= limit), dtype=np.bool_)
     source = p.main
     ca, cb = source.codes[a], source.codes[b]
-    distance = pair_scores(source, ca, cb, mask, OSA.distance, scale=1.0)
+    distance = pair_scores(source, ca, cb, mask, OSA.distance, scale=1.0, key="typo")
     swapped = np.array([v[:4] + v[6:8] + v[4:6] for v in source.values] + [""], dtype=object)
     index = {v: i for i, v in enumerate(source.values)}
     swap_code = np.array([index.get(v, -2) for v in swapped], dtype=np.int64)

@@ -36,6 +36,9 @@ from migrate.profile import guess_kind
 __all__ = ["ColumnRole", "infer_roles", "infer_rules", "rules_document"]
 
 SCAN = 2000
+# a blocking key finding more pairs per record than this loses its largest blocks (a common
+# word, a frequent name and birth year): they cost time, and the other keys find those pairs
+KEY_PAIRS = 5
 _ROLE_HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (role, re.compile(pattern, re.I))
     for role, pattern in (
@@ -219,7 +222,7 @@ def _blocking(roles: list[ColumnRole], comparisons: list[dict[str, Any]]) -> lis
     birth = _columns(roles, "birth")
     if birth and (given or full):
         blocking.append({"columns": [(given or full)[0], birth[0]],
-                         "transform": ["initial", "year"]})  # fmt: skip
+                         "transform": ["phonetic", "year"]})  # fmt: skip
     texts = sorted((r for r in roles if r.role in ("text", "long_text")),
                    key=lambda r: (r.role != "text", -r.distinct_rate * r.fill_rate))  # fmt: skip
     if texts:
@@ -251,7 +254,7 @@ def rules_document(frame: pd.DataFrame, key: str | None = None) -> dict[str, Any
         "thresholds": {"match": 0.9, "review": 0.5},
         # a block of more records than this says nothing (a common word, a shared office phone)
         "limits": {"max_block": int(min(1000, max(50, 4 * math.sqrt(max(rows, 1))))),
-                   "max_cluster": 50},
+                   "max_cluster": 50, "key_pairs": KEY_PAIRS},
         "survivorship": {"prefer": ["completeness", "first"]},
     }  # fmt: skip
     if key:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from migrate.dedupe._features import unique_counts
 from migrate.dedupe.rules import Comparison, Rules
 
 __all__ = ["FittedModel", "LevelWeight", "Session", "default_m", "default_u", "fit_model"]
@@ -162,6 +163,7 @@ def fit_model(
     sessions: list[Session] | None = None,
     total_pairs: float | None = None,
     prior_strength: float = 30.0,
+    candidates: float | None = None,
 ) -> FittedModel:
     """Fit m by EM per blocking key, u from random pairs, and the prior of a match.
 
@@ -169,7 +171,8 @@ def fit_model(
     (every pair there agrees on them by construction); each comparison's m is the average over
     the sessions that could see it, weighted by their expected matches. The prior is the share
     of matches among all ``total_pairs`` record pairs (not among candidates), because u, and so
-    every weight, is measured on random pairs.
+    every weight, is measured on random pairs. ``candidates``: how many candidate pairs the
+    given levels stand for, when they are a sample.
     """
     comparisons = rules.comparisons
     priors = [default_m(c) for c in comparisons]
@@ -201,7 +204,9 @@ def fit_model(
         held = frozenset(range(len(comparisons))) - unseen
         m_final, _, _ = _em(candidate_levels, comparisons, m_final, u, rules.em_iterations,
                             prior_strength, frozen=held)  # fmt: skip
-    total = total_pairs or max(n_candidates, 1)
+    # the levels may be a sample standing for ``candidates`` pairs: scale the total alike
+    represented = candidates if candidates else n_candidates
+    total = (total_pairs or max(n_candidates, 1)) * max(n_candidates, 1) / max(represented, 1)
     prior = _prior(candidate_levels, comparisons, m_final, u, rules, prior_strength, total)
     # the random pairs that estimated u hold about prior × N matches: take them out, refit
     u = estimate_u(rules, random_levels, matches=(prior, m_final))
@@ -267,7 +272,7 @@ def _patterns(levels: list[Levels], comparisons: tuple[Comparison, ...]) -> tupl
     code = np.zeros(len(levels[0]), dtype=np.int64)
     for level, size in zip(levels, sizes, strict=True):
         code = code * size + (level.astype(np.int64) + 1)
-    unique, counts = np.unique(code, return_counts=True)
+    unique, counts = unique_counts(code)
     columns = []
     for size in reversed(sizes):
         columns.append((unique % size - 1).astype(np.int8))

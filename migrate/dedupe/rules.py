@@ -18,7 +18,7 @@ a stand-alone ``RULES.yaml``::
       - {columns: [LAST_NAME, NAME], transform: [translit, initial]}
     thresholds: {match: 0.95, review: 0.6}   # calibrated match probabilities
     model: {estimate: em, u_sample: 200000}  # em | fixed
-    limits: {max_block: 1000, max_cluster: 20}
+    limits: {max_block: 1000, max_cluster: 20, key_pairs: 0}   # key_pairs: per record, 0 = any
     survivorship: {prefer: [completeness, recency], recency: [DATE_MODIFY], fill_empty: true}
 
 A level is a name (``exact``) or a mapping (``{fuzzy: 0.9}``, ``{within: 30, m: 0.1}``); ``m``
@@ -149,6 +149,8 @@ class Rules:
     em_iterations: int = 25
     max_block: int = 1000
     max_cluster: int = 20
+    key_pairs: float = 0.0  # a blocking key finding more pairs per record than this loses its
+    # largest blocks (reported); 0: no limit
     survivorship: Survivorship = field(default_factory=Survivorship)
     language: str = "ru"
     preset: bool = False  # shipped rules: evidence whose columns a file lacks is left out
@@ -252,6 +254,9 @@ def parse_rules(data: Any, *, entity: str, where: str = "rules") -> Rules:
             _number(
                 limits.get("max_cluster", 20), f"{where}: limits.max_cluster", problems, 2, 10**6
             )
+        ),
+        key_pairs=_number(
+            limits.get("key_pairs", 0), f"{where}: limits.key_pairs", problems, 0, 10**6
         ),
         survivorship=surv,
         language=language,

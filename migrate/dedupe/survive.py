@@ -100,9 +100,8 @@ def merge_rows(
     heads = pd.Index(master[order])
     at = pd.Index(survivors).get_indexer(pd.Index(np.unique(master[order])))
     keys = frame[key].astype(str).to_numpy(object)
-    absorbed = pd.Series(keys[order], index=heads).groupby(level=0, sort=True).agg(_tail)
     absorbed_list: list[tuple[str, ...]] = [()] * len(out)
-    for index, taken in zip(at.tolist(), absorbed.to_list(), strict=True):
+    for index, taken in zip(at.tolist(), _tails(keys[order], master[order]), strict=True):
         absorbed_list[index] = taken
     out["_absorbed"] = pd.Series(absorbed_list, index=out.index, dtype=object)
     for column in frame.columns:
@@ -131,8 +130,13 @@ def _filled_mask(values: pd.Series) -> pd.Series:
     return values.notna() & (text != "") & (text != "()") & (text != "nan") & (text != "None")
 
 
-def _tail(keys: pd.Series) -> Any:
-    return tuple(keys.iloc[1:])
+def _tails(keys: npt.NDArray[np.object_], heads: IntArray) -> list[tuple[str, ...]]:
+    """Per cluster (``heads`` contiguous, in ascending head order): the keys after the first."""
+    starts = np.flatnonzero(np.r_[True, heads[1:] != heads[:-1]])
+    ends = np.r_[starts[1:], len(heads)]
+    tails = {int(heads[s]): tuple(keys[s + 1 : e].tolist())
+             for s, e in zip(starts.tolist(), ends.tolist(), strict=True)}  # fmt: skip
+    return [tails[h] for h in sorted(tails)]
 
 
 def _union_series(values: pd.Series) -> Any:
