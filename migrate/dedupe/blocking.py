@@ -19,6 +19,7 @@ import pandas as pd
 
 from migrate.dedupe import _normalise as norm
 from migrate.dedupe._features import (
+    Codes,
     Multi,
     column_text,
     encode,
@@ -107,7 +108,7 @@ _MULTI: dict[str, Callable[[str], str]] = {
 
 
 def block_codes(
-    frame: pd.DataFrame, key: BlockingKey, memo: dict[tuple[str, str], IntArray] | None = None
+    frame: pd.DataFrame, key: BlockingKey, memo: dict[tuple[str, str], Codes] | None = None
 ) -> tuple[IntArray, IntArray, list[str]]:
     """``(records, key codes, key values)``: one entry per (record, key value) of ``key``.
 
@@ -130,21 +131,22 @@ def block_codes(
         codes = encode(raw, _SINGLE[transform])
         present = np.flatnonzero(codes.codes >= 0)
         return present, codes.codes[present], list(codes.values)
-    parts = []
+    parts: list[Codes] = []
     for column, transform in zip(key.columns, key.transforms, strict=True):
-        if memo is None or (column, transform) not in memo:
+        memo = {} if memo is None else memo
+        if (column, transform) not in memo:
             func = _SINGLE.get(transform) or _MULTI[transform]
-            codes = encode(column_text(frame, [column]), func).codes
-            if memo is None:
-                parts.append(codes)
-                continue
-            memo[(column, transform)] = codes
+            memo[(column, transform)] = encode(column_text(frame, [column]), func)
         parts.append(memo[(column, transform)])
-    stacked = np.stack(parts, axis=1)
-    present = np.flatnonzero((stacked >= 0).all(axis=1))
-    tuples, combined = np.unique(stacked[present], axis=0, return_inverse=True)
-    labels = ["|".join(str(x) for x in row) for row in tuples]
-    return present, combined.reshape(-1).astype(np.int64), labels
+    present = np.flatnonzero(np.all([p.codes >= 0 for p in parts], axis=0))
+    combined = np.zeros(len(present), dtype=np.int64)
+    for part in parts:  # mixed radix, re-numbered after each part so it never overflows
+        combined, _ = pd.factorize(combined * np.int64(len(part.values)) + part.codes[present])
+    combined = combined.astype(np.int64)
+    first = np.zeros(int(combined.max()) + 1 if len(combined) else 0, dtype=np.int64)
+    first[combined[::-1]] = present[::-1]  # a record holding each tuple, for its label
+    labels = ["|".join(str(p.values[p.codes[r]]) for p in parts) for r in first.tolist()]
+    return present, combined, labels
 
 
 def count_pairs(sizes: IntArray) -> int:
@@ -208,7 +210,7 @@ def candidate_pairs(
     per_key: dict[str, int] = {}
     skipped: list[SkippedBlock] = []
     coarse: dict[str, int] = {}
-    memo: dict[tuple[str, str], IntArray] = {}
+    memo: dict[tuple[str, str], Codes] = {}
     for key in keys:
         if known is not None and key.comparison is not None and key.comparison in known:
             records, codes, values = known[key.comparison]
