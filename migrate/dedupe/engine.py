@@ -111,8 +111,9 @@ def dedupe_table(
         say(f"{rules.entity}: skipped block `{block.key}` = {block.value!r}: {block.size} records")
     a, b, forced = _with_decided_pairs(found.a, found.b, keys, decided)
     scored = score_candidates(prepared, rules, found, (a, b, forced), len(frame), seed)
-    cand_levels, conflict, score, veto, model = (scored.levels, scored.conflict, scored.score,
-                                                 scored.veto, scored.model)  # fmt: skip
+    cand_levels, conflict, score, model = (scored.levels, scored.conflict, scored.score,
+                                           scored.model)  # fmt: skip
+    veto = scored.veto | scored.held
     prob = probability(score)
     prob[conflict.any(axis=0)] = 0.0
     apart = _separated(a, b, keys, decided)

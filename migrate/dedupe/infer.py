@@ -152,9 +152,10 @@ def _comparisons(roles: list[ColumnRole]) -> list[dict[str, Any]]:
         out.append({"name": "name", "kind": "person_name", "columns": names,
                     "levels": ["exact", "translit", "initials", {"fuzzy": 0.85}, "subset",
                                {"fuzzy": 0.7}, {"part": 0.8}]})  # fmt: skip
-    for column in _columns(roles, "birth", "date"):
-        out.append({"name": column, "kind": "date", "columns": [column],
-                    "levels": ["exact", "typo"]})  # fmt: skip
+    for role in ("birth", "date"):
+        for column in _columns(roles, role):
+            out.append({"name": column, "kind": "date", "columns": [column],
+                        "levels": ["exact", "typo"], "relatives": role == "birth"})  # fmt: skip
     address = _columns(roles, "address")
     if address:
         out.append(

@@ -108,6 +108,8 @@ class Comparison:
     validate: str = "none"
     required: bool = False
     tf: bool = False  # term frequency: agreeing on a rare value weighs more than on a common one
+    relatives: bool = False  # a birth date: differing, with names agreeing only in part
+    # (subset, part, initials), the pair looks like two relatives and is never merged unasked
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,7 +346,7 @@ def _parse_comparisons(raw: Any, where: str, problems: list[str]) -> list[Compar
 
 
 _COMPARISON_KEYS = {"name", "kind", "columns", "column", "levels", "scorer", "strong", "validate",
-                    "required", "tf"}  # fmt: skip
+                    "required", "tf", "relatives"}  # fmt: skip
 
 
 def _parse_comparison(item: Mapping[str, Any], here: str, problems: list[str]) -> Comparison | None:
@@ -376,6 +378,7 @@ def _parse_comparison(item: Mapping[str, Any], here: str, problems: list[str]) -
         validate=validate,
         required=bool(item.get("required", False)),
         tf=bool(item.get("tf", False)),
+        relatives=bool(item.get("relatives", False)),
     )
 
 

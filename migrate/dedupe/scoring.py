@@ -48,6 +48,7 @@ class Scored:
     conflict: BoolArray  # one row per comparison: two valid strong identifiers differ
     score: FloatArray  # log2 odds, with the veto and term frequencies
     veto: BoolArray
+    held: BoolArray  # looks like two relatives: to review at most, never merged unasked
     model: FittedModel
 
 
@@ -89,7 +90,7 @@ def score_candidates(
     score[hopeless] = PRUNED
     veto = _vetoed(rules, out)
     score[veto] -= REQUIRED_PENALTY
-    return Scored(out, conflict, score, veto, model)
+    return Scored(out, conflict, score, veto, _relatives(rules, out), model)
 
 
 def _fit(
@@ -175,6 +176,31 @@ def _tf_adjustment(p: Prepared, level: Levels, a: IntArray) -> FloatArray:
     value_share = np.maximum(share[codes[a[exact]]], 1.0 / max(len(codes), 1))
     out[exact] = np.clip(np.log2(average / value_share), -TF_LIMIT, TF_LIMIT)
     return out
+
+
+WEAK_NAME = frozenset({"subset", "part", "initials"})
+
+
+def _relatives(rules: Rules, cand_levels: list[Levels]) -> BoolArray:
+    """Pairs whose birth dates differ while their names agree only in part.
+
+    «Jane York, 1957» and «York, 1981» at one address, «Clifford McKay» and «McKay Vincent»:
+    a household shares a surname and an address, and every weight of the model says "same
+    person", because random pairs never show how often relatives live together. A birth
+    date (a comparison with ``relatives: true``) that differs, beside a name that agrees
+    only as a subset, a part or by initials, holds such a pair for review.
+    """
+    held = np.zeros(len(cand_levels[0]) if cand_levels else 0, dtype=bool)
+    names = [(c, lv) for c, lv in zip(rules.comparisons, cand_levels, strict=True)
+             if c.kind == "person_name"]  # fmt: skip
+    for comparison, level in zip(rules.comparisons, cand_levels, strict=True):
+        if not comparison.relatives:
+            continue
+        differs = level == len(comparison.levels)
+        for name, name_level in names:
+            weak = [i for i, spec in enumerate(name.levels) if spec.name in WEAK_NAME]
+            held |= differs & np.isin(name_level, weak)
+    return held
 
 
 def _vetoed(rules: Rules, cand_levels: list[Levels]) -> BoolArray:
