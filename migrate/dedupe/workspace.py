@@ -10,7 +10,7 @@ References of the other tables (``COMPANY_ID``, ``CONTACT_IDS`` …) are re-poin
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +18,11 @@ import pandas as pd
 
 from migrate.dedupe.decisions import Decisions, DecisionStore
 from migrate.dedupe.engine import DedupeResult, dedupe_table
+from migrate.dedupe.phones import damaged_phones, with_reasons
 from migrate.dedupe.rules import Rules, parse_rules, preset_names
 from migrate.dedupe.survive import repoint_references
 from migrate.errors import ConfigError
+from migrate.issues import concat_issues, empty_issues
 from migrate.progress import ProgressCallback, emit
 
 __all__ = ["REFERENCES", "WorkspaceDedupe", "dedupe_workspace", "rules_from_config"]
@@ -41,6 +43,7 @@ class WorkspaceDedupe:
     tables: Mapping[str, pd.DataFrame]
     report: Path
     decisions_read: Mapping[str, Decisions]
+    damaged_phones: pd.DataFrame = field(default_factory=empty_issues)  # warning rows
 
 
 def rules_from_config(block: Mapping[str, Any], entity: str, language: str) -> Rules | None:
@@ -96,10 +99,31 @@ def dedupe_workspace(
             data.tables[entity], entity_rules, decisions=stored.get(entity), progress=progress
         )
         emit(on_progress, f"dedupe {entity}", size, size, unit="records", finished=True)
+    results, damaged = _damaged_phones(data.tables, results, config.language)
     tables = repoint_tables(data.tables, results)
     report = workspace.reports_dir / "duplicates.xlsx"
     write_duplicates_xlsx(report, results, data.tables, language=config.language)
-    return WorkspaceDedupe(results, tables, report, read)
+    if len(damaged):  # warnings found only now, beside the validation's: errors.xlsx again
+        from migrate.reports.errors_xlsx import write_errors_xlsx
+
+        write_errors_xlsx(workspace.reports_dir / "errors.xlsx",
+                          concat_issues([data.issues, damaged]), stats=data.stats,
+                          language=config.language)  # fmt: skip
+    return WorkspaceDedupe(results, tables, report, read, damaged)
+
+
+def _damaged_phones(
+    tables: Mapping[str, pd.DataFrame], results: Mapping[str, DedupeResult], language: str
+) -> tuple[dict[str, DedupeResult], pd.DataFrame]:
+    """Each result with its damaged-phone pairs for review, and all their warning rows."""
+    out, issues = dict(results), []
+    for entity, result in results.items():
+        if "PHONE" not in tables[entity].columns:
+            continue
+        found = damaged_phones(tables[entity], entity, language=language)
+        issues.append(found.issues)
+        out[entity] = replace(result, pairs=with_reasons(result.pairs, found))
+    return out, concat_issues(issues)
 
 
 def repoint_tables(
