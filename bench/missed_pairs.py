@@ -83,8 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     result = dedupe_table(frame, rules, key=key, explain=False)
     keys = frame[key].astype(str).to_numpy(dtype=object)
     a, b = true_pairs(keys, truth)
-    share, _ = evidence_share(frame, rules, a, b)
-    print(f"evidence: {share:.4f} of {len(a)} true pairs agree exactly on some compared field")
+    found = evidence_share(frame, rules, a, b)
+    print(f"evidence: {found.direct:.4f} of {len(a)} true pairs agree exactly on some compared "
+          f"field; {found.reachable:.4f} are joined by a chain of such pairs")  # fmt: skip
     report(frame, rules, missed_pairs(frame, rules, result, truth, key=key), args.examples)
     return 0
 

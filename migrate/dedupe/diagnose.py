@@ -4,7 +4,8 @@ Given a table, its rules, a finished :class:`~migrate.dedupe.engine.DedupeResult
 truth (record key → entity), :func:`missed_pairs` explains every true pair that did not end in
 one cluster: which blocking keys would have brought it together (none: it was never compared),
 each comparison's level, the score and probability the model gave it, and the verdict
-(``not blocked``, ``below threshold``, ``vetoed``, ``cluster guard``). :func:`evidence_share`
+(``not blocked``, ``below threshold``, ``vetoed``, ``held as relatives``, ``cluster
+guard``). :func:`evidence_share`
 is the honest ceiling: the share of true pairs that agree exactly on at least one compared
 field after normalisation; a pair sharing nothing cannot be found by any engine, nor decided
 by a person.
@@ -13,19 +14,21 @@ by a person.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from migrate.dedupe.blocking import block_codes
+from migrate.dedupe.cluster import connected_components
 from migrate.dedupe.compare import Prepared, levels, prepare
 from migrate.dedupe.engine import DedupeResult, key_codes
 from migrate.dedupe.model import probability
-from migrate.dedupe.rules import BlockingKey, Rules
+from migrate.dedupe.rules import BlockingKey, Level, Rules
+from migrate.dedupe.scoring import held_as_relatives
 
-__all__ = ["MissedPairs", "evidence_share", "missed_pairs", "true_pairs"]
+__all__ = ["Evidence", "MissedPairs", "evidence_share", "missed_pairs", "true_pairs"]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -81,21 +84,40 @@ def true_pairs(keys: npt.NDArray[np.object_], truth: Mapping[str, object]) -> tu
     return np.concatenate(out_a), np.concatenate(out_b)
 
 
-def evidence_share(
-    frame: pd.DataFrame, rules: Rules, a: IntArray, b: IntArray
-) -> tuple[float, BoolArray]:
-    """Share of pairs ``(a, b)`` agreeing exactly on at least one comparison, and the mask.
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """How many true pairs a person could decide from the data itself.
 
-    Exact means the comparison's first level when it is ``exact``, or a shared value of a
-    multi-field (one phone of several); fuzzy levels do not count.
+    ``direct``: the share of true pairs agreeing exactly on some compared field (one column,
+    or a whole comparison: the same ФИО written in other columns); ``reachable``: the share
+    whose two records are joined by a chain of such pairs of the same entity (a duplicate
+    sharing a phone with the original and the e-mail with another copy). ``agree`` marks the
+    pairs with direct evidence.
     """
-    prepared = [prepare(frame, c) for c in rules.comparisons]
+
+    pairs: int
+    direct: float
+    reachable: float
+    agree: BoolArray
+
+
+def evidence_share(frame: pd.DataFrame, rules: Rules, a: IntArray, b: IntArray) -> Evidence:
+    """Which true pairs ``(a, b)`` carry any evidence (see :class:`Evidence`)."""
     agree = np.zeros(len(a), dtype=bool)
-    for p in prepared:
-        if p.comparison.levels[0].name != "exact":
-            continue
-        agree |= levels(p, a, b).level == 0
-    return (float(agree.mean()) if len(a) else 1.0), agree
+    for c in rules.comparisons:
+        whole = replace(c, levels=(Level("exact"),))
+        agree |= levels(prepare(frame, whole), a, b).level == 0
+        for column in c.columns if len(c.columns) > 1 else ():
+            kind = c.kind if c.kind in ("phone", "email", "identifier", "date") else "exact"
+            one = replace(c, kind=kind, columns=(column,), levels=(Level("exact"),))
+            agree |= levels(prepare(frame, one), a, b).level == 0
+    labels = connected_components(len(frame), a[agree], b[agree])
+    reached = labels[a] == labels[b]
+    return Evidence(len(a), _share(agree), _share(reached), agree)
+
+
+def _share(mask: BoolArray) -> float:
+    return float(mask.mean()) if len(mask) else 1.0
 
 
 def _shares_key(frame: pd.DataFrame, key: BlockingKey, prepared: dict[str, Prepared],
@@ -105,15 +127,13 @@ def _shares_key(frame: pd.DataFrame, key: BlockingKey, prepared: dict[str, Prepa
         records, codes, _ = key_codes(prepared[key.comparison])
     else:
         records, codes, _ = block_codes(frame, key)
-    width = np.int64(int(codes.max()) + 1 if len(codes) else 1)
-    entries = np.unique(records * width + codes)
-    rec_of = entries // width
-    starts = np.searchsorted(rec_of, a, side="left")
-    ends = np.searchsorted(rec_of, a, side="right")
+    entries = pd.DataFrame({"record": records, "code": codes}).drop_duplicates()
+    left = pd.DataFrame({"pair": np.arange(len(a)), "record": a, "other": b})
+    shared = left.merge(entries, on="record").merge(
+        entries.rename(columns={"record": "other"}), on=["other", "code"]
+    )
     out = np.zeros(len(a), dtype=bool)
-    for i in np.flatnonzero(ends > starts).tolist():
-        values = entries[starts[i] : ends[i]] % width
-        out[i] = bool(np.isin(np.int64(b[i]) * width + values, entries).any())
+    out[shared["pair"].to_numpy()] = True
     return out
 
 
@@ -154,7 +174,9 @@ def missed_pairs(
     for comparison, c in zip(rules.comparisons, cand, strict=True):
         if comparison.required:
             vetoed |= c.level == len(comparison.levels)
+    held = held_as_relatives(rules, [c.level for c in cand])
     verdict = np.where(~blocked, "not blocked", np.where(vetoed, "vetoed", np.where(
-        prob < rules.match, "below threshold", "cluster guard")))  # fmt: skip
+        prob < rules.match, "below threshold", np.where(held, "held as relatives",
+                                                        "cluster guard"))))  # fmt: skip
     pairs = pd.DataFrame({**columns, "verdict": verdict, "probability": prob, "score": score})
     return MissedPairs(int(missed.size), pairs)

@@ -22,7 +22,7 @@ from migrate.dedupe.compare import Prepared, levels
 from migrate.dedupe.model import FittedModel, Session, fit_model
 from migrate.dedupe.rules import Rules
 
-__all__ = ["EM_SAMPLE", "Scored", "members", "score_candidates"]
+__all__ = ["EM_SAMPLE", "Scored", "held_as_relatives", "members", "score_candidates"]
 
 IntArray = npt.NDArray[np.int64]
 Levels = npt.NDArray[np.int8]
@@ -90,7 +90,7 @@ def score_candidates(
     score[hopeless] = PRUNED
     veto = _vetoed(rules, out)
     score[veto] -= REQUIRED_PENALTY
-    return Scored(out, conflict, score, veto, _relatives(rules, out), model)
+    return Scored(out, conflict, score, veto, held_as_relatives(rules, out), model)
 
 
 def _fit(
@@ -181,7 +181,7 @@ def _tf_adjustment(p: Prepared, level: Levels, a: IntArray) -> FloatArray:
 WEAK_NAME = frozenset({"subset", "part", "initials"})
 
 
-def _relatives(rules: Rules, cand_levels: list[Levels]) -> BoolArray:
+def held_as_relatives(rules: Rules, cand_levels: list[Levels]) -> BoolArray:
     """Pairs whose birth dates differ while their names agree only in part.
 
     «Jane York, 1957» and «York, 1981» at one address, «Clifford McKay» and «McKay Vincent»:
