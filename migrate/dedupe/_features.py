@@ -164,9 +164,10 @@ def multi_values(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[IntArray,
         cells = frame[column].to_numpy(dtype=object)
         is_seq = np.fromiter((isinstance(v, tuple | list) for v in cells), bool, len(cells))
         seq = np.flatnonzero(is_seq)
-        items = [[i[0] if isinstance(i, tuple | list) else i for i in cells[r]] for r in seq]
-        recs.append(np.repeat(seq, [len(x) for x in items]).astype(np.int64))
-        vals.extend(str(v) for x in items for v in x)
+        listed = cells[seq].tolist()
+        lengths = np.fromiter(map(len, listed), np.int64, len(listed))
+        recs.append(np.repeat(seq, lengths).astype(np.int64))
+        vals.extend(str(i[0] if isinstance(i, tuple | list) else i) for c in listed for i in c)
         rest = np.flatnonzero(~is_seq & pd.notna(cells))
         texts = pd.Series(cells[rest], dtype=object).map(str).str.strip()
         several = texts.str.contains(_SEPARATORS, regex=True).to_numpy(bool)

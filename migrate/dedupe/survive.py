@@ -109,7 +109,7 @@ def merge_rows(
             continue
         values = pd.Series(ranked[column].to_numpy(object), index=heads)
         if _is_multi(frame[column]):
-            merged: pd.Series = values.groupby(level=0, sort=True).agg(_union_series)
+            merged: pd.Series = pd.Series(_group_unions(values.to_list(), master[order]))
         elif rules.fill_empty:
             merged = values.where(_filled_mask(values)).groupby(level=0, sort=True).first()
             merged = merged.reindex(np.unique(master[order]))
@@ -139,8 +139,13 @@ def _tails(keys: npt.NDArray[np.object_], heads: IntArray) -> list[tuple[str, ..
     return [tails[h] for h in sorted(tails)]
 
 
-def _union_series(values: pd.Series) -> Any:
-    return _union(values.to_list())
+def _group_unions(values: list[Any], heads: IntArray) -> list[tuple[Any, ...]]:
+    """Per cluster (``heads`` contiguous), in ascending head order: the union of its tuples."""
+    starts = np.flatnonzero(np.r_[True, heads[1:] != heads[:-1]])
+    ends = np.r_[starts[1:], len(heads)]
+    unions = {int(heads[s]): _union(values[s:e])
+              for s, e in zip(starts.tolist(), ends.tolist(), strict=True)}  # fmt: skip
+    return [unions[h] for h in sorted(unions)]
 
 
 def _is_multi(series: pd.Series) -> bool:
