@@ -165,6 +165,8 @@ def missed_pairs(
         shares = _shares_key(frame, block, prepared, a, b)
         columns[f"block:{block.name}"] = shares
         blocked |= shares
+    if result.model is None:
+        raise ValueError("missed_pairs needs a fresh dedupe_table result (with its model)")
     cand = [levels(p, a, b) for p in prepared.values()]
     score = result.model.score([c.level for c in cand])
     prob = probability(score)

@@ -16,31 +16,27 @@ Only reads: nothing here writes to the portal.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cleaners.keys import email_key, phone_key
 from loaders.client import Bitrix24Client
 from loaders.entities import build_lookups, parse_lookup
-from migrate.portal import read_all
+from mappings.entities import where
+from migrate.portal.read import read_all
 
 __all__ = ["ExistingRecord", "PortalRecord", "match_existing", "normalize_comm", "read_records"]
 
-ORIGIN_ENTITIES = ("company", "contact", "lead", "deal", "product_section", "product")
-COMM_ENTITIES = ("company", "contact")
+ORIGIN_ENTITIES = where(origin=True)
+COMM_ENTITIES = where(comm_matched=True)
 _COMM_CHUNK = 20
 _ID_CHUNK = 50
 
 
 def normalize_comm(kind: str, value: str) -> str:
-    """A phone as its digits (``8…`` → ``7…``, no extension) or an e-mail in lower case."""
-    if kind == "EMAIL":
-        return value.strip().lower()
-    digits = re.sub(r"\D", "", re.split(r"(?i);ext=|доб|ext|#", value)[0])
-    if len(digits) == 11 and digits.startswith("8"):
-        digits = "7" + digits[1:]
-    return digits
+    """The match key of a phone or e-mail (:mod:`cleaners.keys`: the rule dedupe uses too)."""
+    return email_key(value) if kind == "EMAIL" else phone_key(value)
 
 
 @dataclass(frozen=True, slots=True)

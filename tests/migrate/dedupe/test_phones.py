@@ -8,10 +8,9 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-import migrate.pipeline
 from migrate.dedupe.phones import damaged_phones, with_reasons
-from migrate.dedupe.workspace import dedupe_workspace
 from migrate.issues import issues_frame
+from migrate.run import Migration
 
 from .conftest import contact_frame
 
@@ -66,16 +65,16 @@ def test_a_known_pair_gets_the_reason_a_new_one_is_added_for_review():
 
 def test_the_workspace_reports_it_in_errors_and_duplicates(tmp_path, monkeypatch):
     contacts = _table(["+380501234567", "8 050 123-45-67", "+79267778899"])
-    earlier = issues_frame([])
+    config = SimpleNamespace(dedupe={}, language="ru")
 
-    def prepare(ws, **_):
-        config = SimpleNamespace(dedupe={}, language="ru")
-        return SimpleNamespace(config=config, tables={"contact": contacts}, issues=earlier,
-                               stats=())  # fmt: skip
+    def prepared(self):
+        return SimpleNamespace(config=config, tables={"contact": contacts},
+                               issues=issues_frame([]), stats=())  # fmt: skip
 
-    monkeypatch.setattr(migrate.pipeline, "prepare", prepare)
-    done = dedupe_workspace(tmp_path)
-    assert list(done.damaged_phones["rule"]) == ["phone.damaged"]
+    monkeypatch.setattr(Migration, "prepared", prepared)
+    monkeypatch.setattr(Migration, "config", property(lambda self: config))
+    done = Migration(tmp_path).dedupe()
+    assert list(done.deduped.damaged_phones["rule"]) == ["phone.damaged"]
     errors = load_workbook(tmp_path / "reports" / "errors.xlsx")
     detail = [[c.value for c in row] for row in errors["Контакты"].iter_rows()]
     assert any("phone.damaged" in row and "8 050 123-45-67" in row for row in detail)

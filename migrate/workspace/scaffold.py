@@ -18,8 +18,8 @@ import yaml
 
 import mappings
 import sample_data
-from migrate.config import Workspace
 from migrate.errors import ConfigError
+from migrate.workspace.config import Workspace
 
 __all__ = ["PRESETS", "InitResult", "init_workspace", "preset_dir"]
 
