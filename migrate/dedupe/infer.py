@@ -45,6 +45,9 @@ _ROLE_HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("middle", r"middle|midl|patronym|отчеств|^mname$|^mi$|^mid_?name$"),
         ("given", r"given|first|fore|christian|^fname$|^имя$|имя_|_имя"),
         ("surname", r"surname|last_?name|family|^lname$|^last$|фамили"),
+        ("company", r"compan|organi[sz]ation|^org(_?name)?$|firm|business|employer|"
+                    r"legal_?name|^account_?name$|vendor|supplier|customer_?name|компани|"
+                    r"организац|наименован|контрагент|фирм|поставщик|клиент"),
         ("full_name", r"full_?name|person|^фио$|^contact_?name$|^name_?full$"),
         ("birth", r"birth|^d_?o_?b$|born|рожд"),
         ("age", r"^age$|возраст"),
@@ -62,6 +65,7 @@ _ROLE_HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )  # fmt: skip
 _DATE_VALUE = re.compile(r"^(\d{8}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})$")
 _YEAR_VALUE = re.compile(r"^(1[6-9]|20)\d\d$")
+_INN_VALUE = re.compile(r"^\D*(\d[\s-]?){9,12}\D*$")
 _NUMBER_VALUE = re.compile(r"^-?\d+([.,]\d+)?$")
 
 
@@ -70,8 +74,8 @@ class ColumnRole:
     """One column, the role it plays in matching, and what its values look like."""
 
     column: str
-    role: str  # given, surname, middle, full_name, birth, date, year, age, phone, email,
-    # address, identifier, money, category, text, long_text, skip
+    role: str  # given, surname, middle, full_name, company, birth, date, year, age, phone,
+    # email, address, inn, identifier, money, category, text, long_text, skip
     fill_rate: float
     distinct_rate: float
     mean_length: float
@@ -103,10 +107,13 @@ def _role(column: str, values: list[str], distinct: int, filled: int, rows: int)
     kind = guess_kind(column, values, distinct=distinct, filled=filled)
     if kind in ("phone", "email"):
         return kind
-    if by_header in ("given", "surname", "middle", "full_name", "address", "phone", "email"):
+    if by_header in ("given", "surname", "middle", "full_name", "address", "phone", "email",
+                     "company"):  # fmt: skip
         return str(by_header)
     if distinct == filled == rows > 1 and not any(" " in v for v in values):
         return "skip"  # every value different and one word: a row id, no evidence
+    if kind == "inn" or (re.search(r"^inn$|инн", header) and _share(values, _INN_VALUE) >= 0.8):
+        return "inn"  # checksum-valid INNs: two different ones never match
     if by_header in ("identifier", "category") or kind in ("inn", "kpp", "ogrn", "id"):
         return "identifier" if by_header != "category" else "category"
     if kind == "date":
@@ -156,6 +163,15 @@ def _comparisons(roles: list[ColumnRole]) -> list[dict[str, Any]]:
         for column in _columns(roles, role):
             out.append({"name": column, "kind": "date", "columns": [column],
                         "levels": ["exact", "typo"], "relatives": role == "birth"})  # fmt: skip
+    for column in _columns(roles, "company"):
+        out.append(
+            {
+                "name": column,
+                "kind": "company_name",
+                "columns": [column],
+                "levels": ["exact", "translit", {"fuzzy": 0.9}, "subset", {"fuzzy": 0.75}],
+            }
+        )
     address = _columns(roles, "address")
     if address:
         out.append(
@@ -183,6 +199,7 @@ def _comparisons(roles: list[ColumnRole]) -> list[dict[str, Any]]:
     for role, spec in (
         ("phone", {"kind": "phone"}),
         ("email", {"kind": "email"}),
+        ("inn", {"kind": "identifier", "validate": "inn", "levels": ["exact", "typo"]}),
         ("identifier", {"kind": "identifier", "strong": False, "levels": ["exact", "typo"]}),
         ("year", {"kind": "number", "levels": ["exact", {"within": 0.0006}]}),  # ±1 year
         ("age", {"kind": "number", "levels": ["exact", {"within": 0.05}]}),
@@ -205,7 +222,10 @@ def _code_columns(roles: list[ColumnRole]) -> list[ColumnRole]:
 
 def _blocking(roles: list[ColumnRole], comparisons: list[dict[str, Any]]) -> list[Any]:
     blocking: list[Any] = [c["name"] for c in comparisons
-                           if c["kind"] in ("identifier", "phone", "email", "date")]  # fmt: skip
+                           if c["kind"] in ("identifier", "phone", "email", "date",
+                                            "company_name")]  # fmt: skip
+    for column in _columns(roles, "company"):  # a legal form or a word dropped: its words
+        blocking.append({"columns": [column], "transform": "tokens"})
     given, surname = _columns(roles, "given"), _columns(roles, "surname")
     full = _columns(roles, "full_name")
     if given and surname:

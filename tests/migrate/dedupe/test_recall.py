@@ -193,3 +193,22 @@ def test_missed_pairs_say_why_and_the_ceiling_counts_chains():
     evidence = evidence_share(frame, rules, a, b)
     assert evidence.pairs == pairwise_scores(clusters, truth).true_pairs
     assert 0.9 < evidence.direct <= evidence.reachable <= 1.0
+
+
+def test_company_columns_get_company_rules_and_inns_are_strong(tmp_path):
+    frame = pd.DataFrame({
+        "Record": [f"r{i}" for i in range(8)],
+        "Organization": ['ООО "Ромашка"', "Ромашка, ООО", "Acme LLC", "ACME, Inc.",
+                         "Василёк", "Василёк", "Globex", "Initech"],
+        "INN": ["7707083893", "7707083893", "", "", "7728168971", "7707083893", "", ""],
+        "Phone": ["", "", "+1 310 246 1501", "+1 (310) 246-15-01", "", "", "", ""],
+    })  # fmt: skip
+    rules = infer_rules(frame, "Record")
+    kinds = {c.name: (c.kind, c.strong) for c in rules.comparisons}
+    assert kinds["Organization"] == ("company_name", False)
+    assert kinds["INN"] == ("identifier", True)
+    frame["_key"] = frame["Record"]
+    labels = dedupe_table(frame, rules, explain=False).key_map
+    assert labels["r1"] == labels["r0"]  # legal form moved, same INN
+    assert labels["r3"] == labels["r2"]  # same phone, legal form differs
+    assert labels["r5"] != labels["r4"]  # one name, two valid INNs: two companies
