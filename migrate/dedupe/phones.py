@@ -58,6 +58,8 @@ class DamagedPhones:
 def _digit_forms(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """``record, shown, digits``: each phone's digits as typed and as normalised (E.164)."""
     records, values = multi_values(frame, columns)
+    if not values:
+        return pd.DataFrame(columns=["record", "shown", "digits"])
     shown = pd.Series(values, dtype=object).str.strip()
     typed = shown.map(lambda v: re.sub(r"\D", "", v.split(";ext=")[0]))
     keyed = shown.map(lambda v: norm.phone_key(v).lstrip("+"))
@@ -77,6 +79,8 @@ def damaged_phones(
     """Numbers of ``frame`` that are another record's number with its first digit cut off."""
     frame = frame.reset_index(drop=True)
     forms = _digit_forms(frame, [c for c in columns if c in frame.columns])
+    if forms.empty:
+        return DamagedPhones(empty_issues(), pd.DataFrame(columns=["key_a", "key_b", "reason"]))
     longer = forms[forms["digits"].str.len() >= MIN_DIGITS].copy()
     longer["cut"] = longer["digits"].str[1:]
     longer["digit"] = longer["digits"].str[:1]

@@ -29,6 +29,7 @@ def _table(phones: list[str]) -> pd.DataFrame:
     (["+79161234567", "8 (916) 123-45-67"], set()),          # one number written twice
     (["+79161234567", "89161234567; +380501234567"], set()),
     (["12345678", "2345678"], set()),                         # too short to tell
+    (["", ""], set()),                                         # no phones at all
 ])  # fmt: skip
 def test_a_number_cut_short_is_flagged_on_the_shorter_one(phones, flagged):
     found = damaged_phones(_table(phones), "contact")
