@@ -23,6 +23,7 @@ Every created record carries its origin key, so a look-up can find it after a cr
 from loaders.entities._command import (
     MULTI_FIELDS,
     Command,
+    MultiValue,
     UnexpectedResult,
     WriteOp,
     WriteRequest,
@@ -43,6 +44,7 @@ from loaders.entities._lookup import (
     build_comment_lookup,
     build_lookups,
     parse_lookup,
+    unwrap_rows,
 )
 from loaders.entities._requisites import RequisitePresets, choose_preset, presets_from_rows
 from loaders.entities._results import parse_write_result
@@ -59,6 +61,7 @@ __all__ = [
     "EntitySpec",
     "ImportCommand",
     "Lookup",
+    "MultiValue",
     "RequisitePresets",
     "UnexpectedResult",
     "WriteOp",
@@ -79,4 +82,5 @@ __all__ = [
     "parse_write_result",
     "presets_from_rows",
     "spec_for",
+    "unwrap_rows",
 ]

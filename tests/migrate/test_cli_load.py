@@ -13,10 +13,10 @@ from migrate.ledger import Ledger, Op, PlanIssue, PlannedRecord, Refused, State
 from migrate.portal.connect import open_portal
 from migrate.workspace.config import Workspace
 
-from .load.conftest import ORIGINATOR, sample_plan
+from .load.conftest import CATALOG, ORIGINATOR, sample_plan
 
 BAD_PRODUCT = PlannedRecord(
-    "product", "bad", Op.CREATE, {"PRICE": "1.00", "_source": "products.csv", "_row": 7}
+    "product", "bad", Op.CREATE, {**CATALOG, "_source": "products.csv", "_row": 7}
 )
 
 
