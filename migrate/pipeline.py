@@ -30,6 +30,7 @@ from migrate.validate import FieldsMeta, validate_table
 __all__ = [
     "EntityStats",
     "PreparedData",
+    "check_pairing",
     "load_mappings",
     "prepare",
     "prepare_entity",
@@ -61,7 +62,6 @@ class PreparedData:
     tables: Mapping[str, pd.DataFrame]
     issues: pd.DataFrame
     stats: tuple[EntityStats, ...]
-    skipped: tuple[str, ...] = ()
 
     def count(self, severity: str) -> int:
         """How many issues of ``severity`` were found."""
@@ -76,7 +76,12 @@ def load_mappings(folder: Path) -> dict[str, EntityMapping]:
             next_step="create it or fix `mappings:` in `migration.yaml`",
         )
     found: dict[str, EntityMapping] = {}
-    problems: list[str] = []
+    problems = [
+        f"{path.name}: not read — mapping files end in `.yaml`; rename it to "
+        f"`{path.stem}.yaml` (or move it out of `{folder.name}/`)"
+        for path in sorted(folder.iterdir())
+        if path.suffix.lower() in (".yml", ".yaml") and path.suffix != ".yaml"
+    ]
     for path in sorted(folder.glob("*.yaml")):
         try:
             mapping = load_mapping(path)
@@ -120,10 +125,9 @@ def prepare(
     """
     config = workspace.load_config(environ)
     mappings = load_mappings(workspace.mappings_dir(config))
+    check_pairing(workspace, config, mappings)
     wanted = set(entities) if entities is not None else None
-    order = [e for e in ENTITIES if e in mappings and (wanted is None or e in wanted)]
-    runnable = [e for e in order if mappings[e].source_name in config.sources]
-    skipped = tuple(e for e in order if e not in runnable)
+    runnable = [e for e in ENTITIES if e in mappings and (wanted is None or e in wanted)]
     read = reader or _default_reader()
     raws = _read_all(workspace, config, mappings, runnable, read, on_progress)
     _check_all_columns(raws, mappings)
@@ -151,8 +155,39 @@ def prepare(
         tables,
         all_issues,
         tuple(_stats(e, raws[e], tables[e], all_issues, n, s) for e, n, s in stats),
-        skipped,
     )
+
+
+def check_pairing(
+    workspace: Workspace, config: MigrationConfig, mappings: Mapping[str, EntityMapping]
+) -> None:
+    """Every mapping has its source and every source its mapping, or one error names them.
+
+    A mapping left without a source (or a source without a mapping) would drop an entity
+    from the migration without a word; the user says which one they meant.
+    """
+    folder = workspace.mappings_dir(config)
+    problems = [
+        f"{folder.name}/{Path(m.file).name}: maps `{m.entity}`, but `sources:` in "
+        f"`{config.file}` has no `{m.source_name}` — add its files there, or delete this file"
+        for m in mappings.values()
+        if m.source_name not in config.sources
+    ]
+    used = {m.source_name for m in mappings.values()}
+    problems += [
+        f"{config.file}: source `{name}` has no mapping file in `{folder}` — add "
+        f"`{folder.name}/{name}.yaml` (`b24migrate inspect FILE --write-mapping`), or remove "
+        "the source"
+        for name in config.sources
+        if name not in used
+    ]
+    if problems:
+        raise MappingError(
+            f"sources and mappings of `{workspace.root}` do not pair up "
+            f"({len(problems)} problem(s))",
+            problems,
+            next_step="fix the lines above, then run the command again",
+        )
 
 
 def validate_workspace(workspace: Workspace, **options: Any) -> tuple[PreparedData, Path]:

@@ -18,6 +18,7 @@ import click
 
 from migrate import __version__
 from migrate.cli._logged import with_run_log
+from migrate.cli._safe import terminal_text
 from migrate.errors import MigrationError
 
 __all__ = ["cli", "main"]
@@ -84,9 +85,9 @@ def main(argv: list[str] | None = None) -> Any:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except MigrationError as exc:
-        click.echo(f"Error: {exc.message}", err=True)
+        click.echo(f"Error: {terminal_text(exc.message)}", err=True)
         if exc.next_step:
-            click.echo(f"Next: {exc.next_step}", err=True)
+            click.echo(f"Next: {terminal_text(exc.next_step)}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo(

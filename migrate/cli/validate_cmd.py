@@ -56,7 +56,6 @@ def _summary(data: PreparedData, report: Path, failing: int) -> dict[str, object
     return {
         "report": str(report),
         "failing": failing,
-        "skipped": list(data.skipped),
         "entities": [
             {
                 "entity": s.entity,
@@ -96,8 +95,6 @@ def _render(data: PreparedData, report: Path, failing: int, fail_on: str) -> Non
         for entity, severity, rule, count in top.itertuples(index=False, name=None):
             rules.add_row(escape(str(entity)), str(severity), escape(str(rule)), f"{int(count):,}")
         console.print(rules)
-    if data.skipped:
-        console.print(f"No source in migration.yaml for: {', '.join(data.skipped)} (skipped)")
     console.print(escape(f"Report: {report}"))
     if failing:
         console.print(

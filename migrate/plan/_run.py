@@ -47,6 +47,7 @@ from migrate.plan._owners import OwnerResolution, OwnerResolver
 from migrate.plan._records import plan_table
 from migrate.plan._refs import ReferenceIndex
 from migrate.progress import ProgressCallback, emit
+from migrate.scaffold import check_not_sample
 
 __all__ = ["MatchedRecord", "OwnerMapping", "PlanResult", "run_plan"]
 
@@ -138,6 +139,7 @@ def run_plan(
             and cleaned (the steps of :func:`~migrate.pipeline.prepare`).
     """
     config = workspace.load_config(environ)
+    check_not_sample(workspace, config)
     return asyncio.run(
         _plan(workspace, config, skip_refused, dedupe, transport, environ, on_progress)
     )

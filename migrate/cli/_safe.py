@@ -1,0 +1,25 @@
+"""Text for the terminal: no secrets, no control characters from the data.
+
+Source files are hostile input: a cell (or a file name) may hold escape sequences that move
+the cursor, retitle the window, hide text or erase the screen when printed. Everything a
+command prints that may hold such text goes through :func:`terminal_text`; error lines are
+also redacted here, as a last line of defence behind the redaction at the source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from migrate.runlog import redact_text
+
+__all__ = ["terminal_text"]
+
+# C0 controls but tab and newline, DEL, C1 controls, and the bidirectional overrides that
+# can make a line read differently from what it holds.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(text: object, secrets: Iterable[str] = ()) -> str:
+    """``text`` with credentials masked and control characters removed (tab, newline kept)."""
+    return _CONTROL.sub("", redact_text(str(text), secrets))
