@@ -157,6 +157,16 @@ class Ledger:
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
 
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Every change made inside commits together, or none does (a kill rolls back).
+
+        The plan writes its run, records, withdrawals, issues and settings in one of these, so
+        a plan interrupted at any point leaves the previous plan whole, never half of each.
+        """
+        with self._store.write():
+            yield
+
     # ------------------------------------------------------------------ runs
     def start_run(self, kind: str) -> Run:
         """Record the start of a command that changes the ledger."""

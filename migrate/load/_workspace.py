@@ -15,7 +15,7 @@ from migrate.load._engine import LoadOptions, LoadReport
 from migrate.load._reconcile import DEFAULT_SETTLE_SECONDS
 from migrate.load._rollback import RollbackReport, rollback, rollback_targets
 from migrate.load._signals import load_until_stopped
-from migrate.plan import plan_blockers
+from migrate.plan import check_plan_current, plan_blockers
 from migrate.reports.load_xlsx import write_load_report
 
 __all__ = [
@@ -85,6 +85,7 @@ async def load_workspace(
     """
     config = workspace.load_config()
     with Ledger.open(workspace.ledger_path) as ledger:
+        check_plan_current(ledger, workspace, config)
         blockers = plan_blockers(ledger)
         if blockers and not skip_blocked:
             first = blockers[0]

@@ -14,6 +14,7 @@ metadata → checks → records the portal already holds (:func:`match_existing`
 from migrate.plan._blockers import BLOCKING_RULES, Blocker, plan_blockers
 from migrate.plan._checks import FieldProblem, check_fields
 from migrate.plan._existing import ExistingRecord, PortalRecord, match_existing
+from migrate.plan._inputs import INPUTS_META, check_plan_current, inputs_fingerprint
 from migrate.plan._metadata import (
     FieldInfo,
     PortalMetadata,
@@ -29,6 +30,7 @@ from migrate.plan._run import MatchedRecord, OwnerMapping, PlanResult, run_plan
 
 __all__ = [
     "BLOCKING_RULES",
+    "INPUTS_META",
     "OWNER_FIELDS",
     "REF_TARGETS",
     "Blocker",
@@ -48,6 +50,8 @@ __all__ = [
     "Status",
     "TablePlan",
     "check_fields",
+    "check_plan_current",
+    "inputs_fingerprint",
     "match_existing",
     "owner_key",
     "parse_fields",

@@ -42,6 +42,7 @@ from migrate.plan._existing import (
     normalize_comm,
     read_records,
 )
+from migrate.plan._inputs import INPUTS_META, inputs_fingerprint
 from migrate.plan._metadata import PortalMetadata, read_portal_metadata
 from migrate.plan._owners import OwnerResolution, OwnerResolver
 from migrate.plan._records import plan_table
@@ -155,6 +156,7 @@ async def _plan(
     on_progress: ProgressCallback | None = None,
 ) -> PlanResult:
     timer = _Timer(on_progress)
+    inputs = inputs_fingerprint(workspace, config)  # before reading: a later edit is a change
     options = {} if transport is None else {"transport": transport}
     async with open_portal(workspace, config, **options) as client:
         meta = await read_portal_metadata(client)
@@ -188,13 +190,15 @@ async def _plan(
             }
             timer.lap("match existing")
             records, matched = _apply_matches(records, matches, portal, config, previous, tables)
-            run = ledger.start_run("plan")
-            delta = ledger.apply_plan(run.id, records)
-            withdrawn = ledger.withdraw_absent((r.entity, r.source_key) for r in records)
-            ledger.replace_issues(run.id, issues)
-            ledger.set_meta(SKIP_META, str(run.id) if skip_refused else None)
-            blockers = plan_blockers(ledger)
-            ledger.finish_run(run.id)
+            with ledger.transaction():  # the whole plan or none of it
+                run = ledger.start_run("plan")
+                delta = ledger.apply_plan(run.id, records)
+                withdrawn = ledger.withdraw_absent((r.entity, r.source_key) for r in records)
+                ledger.replace_issues(run.id, issues)
+                ledger.set_meta(SKIP_META, str(run.id) if skip_refused else None)
+                ledger.set_meta(INPUTS_META, inputs)
+                blockers = plan_blockers(ledger)
+                ledger.finish_run(run.id)
             counts = _op_counts(ledger)
             timer.lap("ledger")
     result = PlanResult(
