@@ -12,7 +12,7 @@ sources:
 mappings: mappings
 dedupe: {...}              # passed through to the dedupe stage as written
 owners: {map: {Иванов Иван: 7, anna@old.ru: anna@new.ru}, default_owner: 1}
-load: {route: add, on_existing: update, batch_size: 50}
+load: {route: add, on_existing: update, batch_size: 50, backdate: comment}
 ```
 
 Every problem is reported at once with `file:line` as a :class:`~migrate.errors.ConfigError`.
@@ -62,6 +62,7 @@ _INIT_HINT = "`b24migrate init DIR --from amocrm` writes a commented `migration.
 _TOP = ("name", "language", "timezone", "portal", "sources", "mappings", "dedupe", "owners", "load")
 _SOURCE_KEYS = ("files", "sheet", "header_row", "encoding", "preset", "delimiter")
 _NAME_RE = re.compile(r"[A-Za-z0-9_.\-]{1,50}")
+_UF_RE = re.compile(r"UF_CRM_[A-Z0-9_]{1,43}")
 _USERINFO_RE = re.compile(r"^(\s*[a-z][a-z0-9+.-]*:/+)[^/@]*@", re.IGNORECASE)
 # `/rest/` however written (`/REST/`, `//rest//`, spaces), then an optional user id.
 _REST_RE = re.compile(r"/+\s*rest\s*(?:/+|$)(\s*\d+\s*/+)?", re.IGNORECASE)
@@ -200,11 +201,14 @@ class OwnersConfig:
 
 @dataclass(frozen=True, slots=True)
 class LoadConfig:
-    """How the load writes: `route` add|import, `on_existing` update|skip|create, batch size."""
+    """How the load writes: `route` add|import, `on_existing` update|skip|create, batch size,
+    and `backdate`: what happens to a creation date the portal cannot take (older than its
+    newest record of that type): ``comment`` | ``ask`` | a ``UF_CRM_…`` field."""
 
     route: str = "add"
     on_existing: str = "update"
     batch_size: int = 50
+    backdate: str = "comment"
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,10 +424,18 @@ class _ConfigParser:
         if not isinstance(size, int) or not 1 <= size <= 50:
             self.problem(("load", "batch_size"), "`batch_size` is 1..50 (a Bitrix24 batch limit)")
             size = 50
+        backdate = str(data.get("backdate", "comment"))
+        if backdate not in ("comment", "ask") and not _UF_RE.fullmatch(backdate):
+            self.problem(
+                ("load", "backdate"),
+                "`backdate` is `comment`, `ask` or a user field `UF_CRM_…` that takes the date",
+            )
+            backdate = "comment"
         return LoadConfig(
             self.choice(data, ("load", "route"), ("add", "import"), "add"),
             self.choice(data, ("load", "on_existing"), ("update", "skip", "create"), "update"),
             size,
+            backdate,
         )
 
 

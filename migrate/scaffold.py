@@ -74,6 +74,9 @@ load:
   route: add          # add (crm.*.add, automation fires) | import (crm.item.batchImport)
   on_existing: update # a record already in the portal: update | skip | create
   batch_size: 50
+  # a creation date older than the portal's newest record of its type cannot be kept:
+  # comment (created today, the date in the comment) | ask (wait for your choice) | UF_CRM_…
+  backdate: comment
 """
 
 

@@ -70,6 +70,10 @@ def command(root: Path, decisions: Path | None, input_file: Path | None, key: st
         ),
     )
     _render(done.results, as_json, str(done.report))
+    if done.read_unasked and not as_json:
+        click.echo("The decisions already made in the previous duplicates.xlsx were read first.")
+    if done.kept_aside is not None and not as_json:
+        click.echo(f"The previous duplicates.xlsx could not be read; kept as {done.kept_aside}")
 
 
 def _render(results: Mapping[str, DedupeResult], as_json: bool, written: str) -> None:

@@ -5,10 +5,16 @@ refines the shipped rules (``thresholds``, ``limits``, ``survivorship`` …), a 
 replaces the rules, ``false`` (or ``enabled: false``) skips the entity. Decisions read from an
 edited workbook are added to the workspace's store first, and every stored decision binds.
 References of the other tables (``COMPANY_ID``, ``CONTACT_IDS`` …) are re-pointed to survivors.
+
+The review workbook is the client's work: before it is written again, an existing
+`reports/duplicates.xlsx` holding decisions the store does not have yet is read first (its
+decisions are stored and bind this run), and one that cannot be read is kept aside under a new
+name — it is never overwritten with its decisions lost.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +28,8 @@ from migrate.dedupe.rules import Rules, parse_rules, preset_names
 from migrate.dedupe.survive import repoint_references
 from migrate.errors import ConfigError
 from migrate.progress import ProgressCallback, emit
+
+log = logging.getLogger(__name__)
 
 __all__ = ["REFERENCES", "WorkspaceDedupe", "dedupe_workspace", "rules_from_config"]
 
@@ -41,6 +49,8 @@ class WorkspaceDedupe:
     tables: Mapping[str, pd.DataFrame]
     report: Path
     decisions_read: Mapping[str, Decisions]
+    kept_aside: Path | None = None  # an edited workbook that could not be read, moved here
+    read_unasked: bool = False  # the decisions came from the workbook dedupe was about to replace
 
 
 def rules_from_config(block: Mapping[str, Any], entity: str, language: str) -> Rules | None:
@@ -77,7 +87,11 @@ def dedupe_workspace(
     """
     from migrate.config import Workspace
     from migrate.pipeline import prepare
-    from migrate.reports.duplicates_xlsx import read_decisions, write_duplicates_xlsx
+    from migrate.reports.duplicates_xlsx import (
+        read_decisions,
+        unread_decisions,
+        write_duplicates_xlsx,
+    )
 
     workspace = Workspace.at(root)
     data = prepared if prepared is not None else prepare(workspace, on_progress=on_progress)
@@ -86,7 +100,13 @@ def dedupe_workspace(
     rules = {e: r for e in ENTITIES if e in data.tables
              and (r := rules_from_config(block, e, config.language)) is not None}  # fmt: skip
     store = DecisionStore.for_workspace(workspace.root)
-    read = read_decisions(decisions_file) if decisions_file else {}
+    report = workspace.reports_dir / "duplicates.xlsx"
+    kept: Path | None = None
+    if decisions_file:
+        read = read_decisions(decisions_file)
+    else:  # the workbook about to be replaced may hold the client's unread work
+        read, kept = unread_decisions(report, store.load())
+        _tell(progress, report, read, kept)
     stored = store.record(read) if read else store.load()
     results = {}
     for entity, entity_rules in rules.items():
@@ -97,9 +117,26 @@ def dedupe_workspace(
         )
         emit(on_progress, f"dedupe {entity}", size, size, unit="records", finished=True)
     tables = repoint_tables(data.tables, results)
-    report = workspace.reports_dir / "duplicates.xlsx"
     write_duplicates_xlsx(report, results, data.tables, language=config.language)
-    return WorkspaceDedupe(results, tables, report, read)
+    return WorkspaceDedupe(results, tables, report, read, kept, bool(read) and not decisions_file)
+
+
+def _tell(
+    progress: Callable[[str], None] | None,
+    report: Path,
+    read: Mapping[str, Decisions],
+    kept: Path | None,
+) -> None:
+    if read:
+        line = f"{report.name} held decisions not read yet: read and stored before it is rewritten"
+    elif kept is not None:
+        line = (f"{report.name} could not be read; kept as {kept.name}: fix it and run "
+                f"`b24migrate dedupe --decisions {kept}`")  # fmt: skip
+    else:
+        return
+    log.warning(line)
+    if progress is not None:
+        progress(line)
 
 
 def repoint_tables(

@@ -472,6 +472,19 @@ class Ledger:
         )
         return [StateCount(r[0], Op(r[1]), State(r[2]), r[3]) for r in rows]
 
+    def earliest_sort_key(self, entity: str, *, ignore: Sequence[str] = ("",)) -> str | None:
+        """The lowest ``sort_key`` of ``entity``'s planned creates, leaving out ``ignore``d ones.
+
+        For back-dated creates it is the oldest creation date the load will still send.
+        """
+        marks = ", ".join("?" for _ in ignore) or "NULL"
+        row = self._conn.execute(
+            "SELECT MIN(sort_key) FROM records WHERE entity = ? AND state = 'planned' "
+            f"AND op = 'create' AND sort_key NOT IN ({marks})",
+            (entity, *ignore),
+        ).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
     def b24_ids(self, entity: str) -> dict[str, int]:
         """source key → portal id for every record of ``entity`` that has one."""
         rows = self._conn.execute(

@@ -15,7 +15,7 @@ from migrate.load._engine import LoadOptions, LoadReport
 from migrate.load._reconcile import DEFAULT_SETTLE_SECONDS
 from migrate.load._rollback import RollbackReport, rollback, rollback_targets
 from migrate.load._signals import load_until_stopped
-from migrate.plan import check_plan_current, plan_blockers
+from migrate.plan import check_dates_hold, check_plan_current, plan_blockers
 from migrate.reports.load_xlsx import write_load_report
 
 __all__ = [
@@ -108,6 +108,7 @@ async def load_workspace(
         )
         try:
             async with open_portal(workspace, config) as client:
+                await check_dates_hold(ledger, client, options.route)
                 watcher = _watch(ledger, on_progress)
                 try:
                     report = await load_until_stopped(ledger, client, options)

@@ -11,6 +11,7 @@ metadata → checks → records the portal already holds (:func:`match_existing`
 ``on_existing``) → ledger → ``reports/plan.xlsx``); :func:`plan_blockers` says what stops `load`.
 """
 
+from migrate.plan._backdate import Backdating, DateDecision, check_dates_hold, decide_backdating
 from migrate.plan._blockers import BLOCKING_RULES, Blocker, plan_blockers
 from migrate.plan._checks import FieldProblem, check_fields
 from migrate.plan._existing import ExistingRecord, PortalRecord, match_existing
@@ -33,7 +34,9 @@ __all__ = [
     "INPUTS_META",
     "OWNER_FIELDS",
     "REF_TARGETS",
+    "Backdating",
     "Blocker",
+    "DateDecision",
     "ExistingRecord",
     "FieldInfo",
     "FieldProblem",
@@ -49,8 +52,10 @@ __all__ = [
     "ResolvedRefs",
     "Status",
     "TablePlan",
+    "check_dates_hold",
     "check_fields",
     "check_plan_current",
+    "decide_backdating",
     "inputs_fingerprint",
     "match_existing",
     "owner_key",

@@ -26,6 +26,7 @@ BLOCKING_RULES = frozenset(
         "enum.unknown",
         "currency.unknown",
         "owner.no_default",
+        "date.before_portal",  # `load.backdate: ask`: the user chooses what happens to the date
     }
 )
 #: Ledger setting: the id of the plan run whose refused rows the user accepted to leave out.

@@ -32,6 +32,7 @@ from migrate.ledger import (
     State,
 )
 from migrate.pipeline import PreparedData, prepare
+from migrate.plan._backdate import SOURCE_HASH, Backdating, plan_backdating
 from migrate.plan._blockers import SKIP_META, Blocker, plan_blockers
 from migrate.plan._existing import (
     COMM_ENTITIES,
@@ -54,7 +55,6 @@ __all__ = ["MatchedRecord", "OwnerMapping", "PlanResult", "run_plan"]
 
 _TABLE_ENTITY = {"note": "comment"}
 _MULTI = ("PHONE", "EMAIL")
-SOURCE_HASH = "_SOURCE_HASH"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +96,7 @@ class PlanResult:
         dedupe: whether dedupe ran (survivors planned, absorbed keys re-pointed).
         report: the path of ``reports/plan.xlsx``.
         seconds: wall time per step.
+        backdating: which new records keep their creation date, which cannot and why.
     """
 
     run_id: int
@@ -110,6 +111,7 @@ class PlanResult:
     dedupe: bool
     report: Path
     seconds: Mapping[str, float] = field(default_factory=dict)
+    backdating: Backdating = field(default_factory=Backdating)
 
     def count(self, entity: str, op: str) -> int:
         return self.counts.get((entity, op), 0)
@@ -190,6 +192,8 @@ async def _plan(
             }
             timer.lap("match existing")
             records, matched = _apply_matches(records, matches, portal, config, previous, tables)
+            backdating = await plan_backdating(client, records, config, meta.fields)
+            records, issues = list(backdating.records), issues + list(backdating.issues)
             with ledger.transaction():  # the whole plan or none of it
                 run = ledger.start_run("plan")
                 delta = ledger.apply_plan(run.id, records)
@@ -204,7 +208,7 @@ async def _plan(
     result = PlanResult(
         run.id, counts, delta, tuple(issues), owners.mappings(), tuple(matched),
         tuple(blockers), skip_refused, withdrawn, dedupe and bool(survivors),
-        workspace.reports_dir / "plan.xlsx", timer.laps,
+        workspace.reports_dir / "plan.xlsx", timer.laps, backdating,
     )  # fmt: skip
     from migrate.reports.plan_xlsx import write_plan_xlsx
 
