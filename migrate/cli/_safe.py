@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from migrate.runlog import redact_text
+from migrate.workspace.runlog import redact_text
 
 __all__ = ["terminal_text"]
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from migrate.scaffold import PRESETS, init_workspace
+from migrate.workspace.scaffold import PRESETS, init_workspace
 
 __all__ = ["command"]
 

@@ -7,22 +7,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from migrate.config import Workspace
-from migrate.connect import open_portal
-from migrate.errors import ConfigError, LoadError, ValidationFailed
+from migrate.errors import ConfigError, LoadError, MigrationError, ValidationFailed
 from migrate.ledger import Ledger, State
+from migrate.ledger.blockers import check_plan_current, plan_blockers
+from migrate.load._dates import check_dates_hold
 from migrate.load._engine import LoadOptions, LoadReport
 from migrate.load._reconcile import DEFAULT_SETTLE_SECONDS
 from migrate.load._rollback import RollbackReport, rollback, rollback_targets
 from migrate.load._signals import load_until_stopped
-from migrate.plan import check_dates_hold, check_plan_current, plan_blockers
+from migrate.portal.connect import open_portal
 from migrate.reports.load_xlsx import write_load_report
+from migrate.workspace.config import MigrationConfig, Workspace
+from migrate.workspace.inputs import inputs_fingerprint
 
 __all__ = [
     "LoadProgress",
     "WorkspaceLoad",
     "load_workspace",
-    "plan_blockers",
     "rollback_preview",
     "rollback_workspace",
 ]
@@ -85,7 +86,7 @@ async def load_workspace(
     """
     config = workspace.load_config()
     with Ledger.open(workspace.ledger_path) as ledger:
-        check_plan_current(ledger, workspace, config)
+        check_plan_current(ledger, _fingerprint(workspace, config))
         blockers = plan_blockers(ledger)
         if blockers and not skip_blocked:
             first = blockers[0]
@@ -127,6 +128,13 @@ async def load_workspace(
             next_step="fix the data or mapping, then run `b24migrate retry`",
         )
     return WorkspaceLoad(report, requeued, failed, path, left, blocked)
+
+
+def _fingerprint(workspace: Workspace, config: MigrationConfig) -> str | None:
+    try:
+        return inputs_fingerprint(workspace, config)
+    except MigrationError:
+        return None  # a source gone since the plan: not the plan's inputs either
 
 
 def _watch(ledger: Ledger, on_progress: Progress | None) -> asyncio.Task[None]:

@@ -8,14 +8,13 @@ references (:class:`ReferenceIndex`, through the dedupe survivor map), and :func
 which turns one clean table into ledger records (:class:`~migrate.ledger.PlannedRecord`) and
 issue rows. :func:`run_plan` runs the whole dry run of a workspace (prepare → dedupe →
 metadata → checks → records the portal already holds (:func:`match_existing`,
-``on_existing``) → ledger → ``reports/plan.xlsx``); :func:`plan_blockers` says what stops `load`.
+``on_existing``) → ledger → ``reports/plan.xlsx``). What stops `load` is read from the ledger
+(:func:`migrate.ledger.blockers.plan_blockers`).
 """
 
-from migrate.plan._backdate import Backdating, DateDecision, check_dates_hold, decide_backdating
-from migrate.plan._blockers import BLOCKING_RULES, Blocker, plan_blockers
+from migrate.plan._backdate import Backdating, DateDecision, decide_backdating
 from migrate.plan._checks import FieldProblem, check_fields
 from migrate.plan._existing import ExistingRecord, PortalRecord, match_existing
-from migrate.plan._inputs import INPUTS_META, check_plan_current, inputs_fingerprint
 from migrate.plan._metadata import (
     FieldInfo,
     PortalMetadata,
@@ -30,12 +29,9 @@ from migrate.plan._refs import ReferenceIndex, ResolvedRefs
 from migrate.plan._run import MatchedRecord, OwnerMapping, PlanResult, run_plan
 
 __all__ = [
-    "BLOCKING_RULES",
-    "INPUTS_META",
     "OWNER_FIELDS",
     "REF_TARGETS",
     "Backdating",
-    "Blocker",
     "DateDecision",
     "ExistingRecord",
     "FieldInfo",
@@ -52,15 +48,11 @@ __all__ = [
     "ResolvedRefs",
     "Status",
     "TablePlan",
-    "check_dates_hold",
     "check_fields",
-    "check_plan_current",
     "decide_backdating",
-    "inputs_fingerprint",
     "match_existing",
     "owner_key",
     "parse_fields",
-    "plan_blockers",
     "plan_table",
     "read_portal_metadata",
     "run_plan",

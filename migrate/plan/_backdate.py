@@ -1,24 +1,19 @@
 """Back-dating: which new records keep their original creation date, decided before any write.
 
-Bitrix24 sets a record's creation date only on an import: `params[IMPORT]=Y` on
-`crm.contact.add` / `crm.company.add` (the `add` route), `createdTime` on `crm.item.batchImport`
-(the `import` route: companies, contacts, deals, leads). And it refuses a date earlier than
-those of the records of that type it already holds, or one in the future
-(b24restdocs `api-reference/crm/contacts/crm-contact-add.md`: "cannot be earlier than the
-creation date of the last created contact"; `api-reference/crm/universal/import/index.md`:
-"createdTime must increase monotonically: no record dated earlier than any existing one"
-and "createdTime and updatedTime cannot be in the future"). Most migrations go into a portal
-already in use, so the plan reads the newest creation date per entity type and decides:
+The portal takes a creation date only on an import, and refuses one earlier than the newest
+record of that type it holds, or one in the future (the rule and its sources:
+:mod:`migrate.portal.dates`). Most migrations go into a portal already in use, so the plan reads
+the newest creation date per entity type and decides:
 
 * a date at or after it (and not in the future) is kept: the load sends these in ascending
-  order, and new records without a date after them (they are dated "now" by the portal);
+  order, and new records without a kept date after them (the portal dates those "now");
 * an older one (or one the route cannot set at all: deals and leads on the `add` route)
   follows ``load.backdate`` in `migration.yaml`: ``comment`` (the default) — created today,
   the original date appended to `COMMENTS`; ``UF_CRM_…`` — the original date goes into that
   field; ``ask`` — the record waits (a blocking plan issue) until the user chooses.
 
-`reports/plan.xlsx` lists every record that cannot keep its date, and `load` checks again at
-its start that no newer record appeared in the portal since the plan.
+`reports/plan.xlsx` lists every record that cannot keep its date; `load` checks at its start
+that no newer record appeared in the portal since the plan (:mod:`migrate.load._dates`).
 """
 
 from __future__ import annotations
@@ -30,25 +25,21 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from loaders.client import Bitrix24Client
-from loaders.entities import spec_for
-from migrate.config import MigrationConfig
-from migrate.errors import CheckpointError, ConfigError
-from migrate.ledger import Ledger, Op, PlanIssue, PlannedRecord
+from mappings.entities import where
+from migrate.errors import ConfigError
+from migrate.ledger import UNDATED, Op, PlanIssue, PlannedRecord
+from migrate.portal.dates import dated_entities, portal_datetime, read_newest_dates, route_sets_date
+from migrate.workspace.config import MigrationConfig
 
 __all__ = [
     "BACKDATE_BLOCKING",
-    "LAST",
     "Backdating",
     "DateDecision",
-    "check_dates_hold",
-    "dated_entities",
     "decide_backdating",
     "plan_backdating",
-    "read_newest_dates",
 ]
 
 SOURCE_HASH = "_SOURCE_HASH"  # the unadjusted record's hash: a later plan sees it unchanged
-LAST = "~"  # sort key of creates without a kept date: after every ISO date, so sent last
 BACKDATE_BLOCKING = "date.before_portal"
 _DATED = "DATE_CREATE"
 _TEXT = {
@@ -108,23 +99,6 @@ class Backdating:
     issues: tuple[PlanIssue, ...] = ()
 
 
-def dated_entities(route: str) -> tuple[str, ...]:
-    """The entities whose creation date the ``route`` can set (`add`: IMPORT=Y ones)."""
-    return tuple(e for e in ("company", "contact", "deal", "lead") if _sets_date(e, route))
-
-
-async def read_newest_dates(
-    client: Bitrix24Client, entities: Iterable[str]
-) -> dict[str, str | None]:
-    """entity → the newest `DATE_CREATE` among the portal's records of that type."""
-    newest: dict[str, str | None] = {}
-    for entity in entities:
-        params = {"order": {_DATED: "DESC"}, "select": ["ID", _DATED], "start": 0}
-        rows = (await client.call(f"crm.{entity}.list", params)).result or []
-        newest[entity] = str(rows[0].get(_DATED) or "") or None if rows else None
-    return newest
-
-
 async def plan_backdating(
     client: Bitrix24Client,
     records: Sequence[PlannedRecord],
@@ -170,33 +144,13 @@ def decide_backdating(
                       tuple(r for r in out if r is not None), tuple(decider.issues))  # fmt: skip
 
 
-async def check_dates_hold(ledger: Ledger, client: Bitrix24Client, route: str) -> None:
-    """Refuse to load when the portal got a record newer than a date the plan kept.
-
-    The plan decided against the portal as it was; a colleague who adds a contact between
-    `plan` and `load` makes every older kept date fail, so the plan is made again first.
-    """
-    entities = dated_entities(route)
-    newest = await read_newest_dates(client, entities)
-    for entity in entities:
-        earliest = _parse(ledger.earliest_sort_key(entity, ignore=("", LAST)), UTC)
-        portal = _parse(newest.get(entity), UTC)
-        if earliest is not None and portal is not None and earliest < portal:
-            raise CheckpointError(
-                f"the portal now holds a {entity} created {newest[entity]}, later than "
-                f"creation dates the plan kept (from {earliest.isoformat()}): the portal would "
-                "refuse them",
-                next_step="run `b24migrate plan` again (it moves those dates into the comment "
-                "or waits for your choice, see `load.backdate`), then `b24migrate load`",
-            )
-
-
 class _Decider:
     def __init__(self, newest: Mapping[str, str | None], route: str, policy: str,
                  now: datetime, zone: tzinfo, text: Mapping[str, str]) -> None:  # fmt: skip
         self.route, self.policy, self.now, self.zone, self.text = route, policy, now, zone, text
-        self.newest = {e: _parse(v, zone) for e, v in newest.items()}
+        self.newest = {e: portal_datetime(v, zone) for e, v in newest.items()}
         self.raw_newest = newest
+        self.crm = where(crm=True)
         self.kept: dict[str, int] = {}
         self.moved: list[DateDecision] = []
         self.issues: list[PlanIssue] = []
@@ -204,12 +158,12 @@ class _Decider:
     def decide(self, record: PlannedRecord) -> PlannedRecord | None:
         if record.op is not Op.CREATE or record.b24_id is not None:
             return record
-        if record.entity not in ("company", "contact", "deal", "lead"):
+        if record.entity not in self.crm:
             return record
         value = record.fields.get(_DATED)
-        moment = _parse(value, self.zone)
+        moment = portal_datetime(value, self.zone)
         if moment is None:
-            return replace(record, sort_key=LAST)
+            return replace(record, sort_key=UNDATED)
         reason = self._reason(record.entity, str(value), moment)
         if reason is None:
             self.kept[record.entity] = self.kept.get(record.entity, 0) + 1
@@ -217,7 +171,7 @@ class _Decider:
         return self._move(record, str(value), moment, reason)
 
     def _reason(self, entity: str, value: str, moment: datetime) -> str | None:
-        if not _sets_date(entity, self.route):
+        if not route_sets_date(entity, self.route):
             return self.text["route"]
         if moment > self.now:
             return self.text["future"].format(date=value)
@@ -242,7 +196,7 @@ class _Decider:
         ))  # fmt: skip
         if ask:
             return None
-        return replace(record, fields=self._moved_fields(record, moment), sort_key=LAST)
+        return replace(record, fields=self._moved_fields(record, moment), sort_key=UNDATED)
 
     def _moved_fields(self, record: PlannedRecord, moment: datetime) -> dict[str, Any]:
         # a modification date before the new creation date would be refused as well
@@ -269,22 +223,6 @@ def _check_policy_field(
                 next_step=f"create the field for {entity} in the portal, or set "
                 "`load.backdate: comment`",
             )
-
-
-def _sets_date(entity: str, route: str) -> bool:
-    spec = spec_for(entity)
-    return spec.entity_type_id is not None if route == "import" else spec.history_import
-
-
-def _parse(value: Any, zone: tzinfo) -> datetime | None:
-    """An aware datetime from ISO text (a date alone is midnight); naive ones are in ``zone``."""
-    if value in (None, "") or str(value) == LAST:
-        return None
-    try:
-        moment = datetime.fromisoformat(str(value).strip().replace(" ", "T", 1))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
 
 
 def _shown(moment: datetime) -> str:

@@ -19,8 +19,6 @@ from typing import Any
 import httpx
 import pandas as pd
 
-from migrate.config import MigrationConfig, Workspace
-from migrate.connect import open_portal
 from migrate.errors import ConfigError
 from migrate.ledger import (
     Ledger,
@@ -31,9 +29,8 @@ from migrate.ledger import (
     PlanSummary,
     State,
 )
-from migrate.pipeline import PreparedData, prepare
+from migrate.ledger.blockers import INPUTS_META, SKIP_META, Blocker, plan_blockers
 from migrate.plan._backdate import SOURCE_HASH, Backdating, plan_backdating
-from migrate.plan._blockers import SKIP_META, Blocker, plan_blockers
 from migrate.plan._existing import (
     COMM_ENTITIES,
     ORIGIN_ENTITIES,
@@ -43,13 +40,16 @@ from migrate.plan._existing import (
     normalize_comm,
     read_records,
 )
-from migrate.plan._inputs import INPUTS_META, inputs_fingerprint
 from migrate.plan._metadata import PortalMetadata, read_portal_metadata
 from migrate.plan._owners import OwnerResolution, OwnerResolver
 from migrate.plan._records import plan_table
 from migrate.plan._refs import ReferenceIndex
+from migrate.portal.connect import open_portal
+from migrate.prepare.stage import PreparedData, prepare
 from migrate.progress import ProgressCallback, emit
-from migrate.scaffold import check_not_sample
+from migrate.workspace.config import MigrationConfig, Workspace
+from migrate.workspace.inputs import inputs_fingerprint
+from migrate.workspace.scaffold import check_not_sample
 
 __all__ = ["MatchedRecord", "OwnerMapping", "PlanResult", "run_plan"]
 
@@ -139,7 +139,7 @@ def run_plan(
         transport: replaces the network (tests mount a sandbox app).
         environ: environment for ``env:`` values of ``migration.yaml``.
         on_progress: told of each step done (step ``plan``, in steps) and of the rows read
-            and cleaned (the steps of :func:`~migrate.pipeline.prepare`).
+            and cleaned (the steps of :func:`~migrate.prepare.stage.prepare`).
     """
     config = workspace.load_config(environ)
     check_not_sample(workspace, config)

@@ -9,10 +9,11 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from migrate.cli import cli, main
-from migrate.config import Workspace
-from migrate.connect import open_portal
 from migrate.ledger import Ledger, Op, PlanIssue, PlannedRecord, Refused, State
-from migrate.plan import INPUTS_META, inputs_fingerprint
+from migrate.ledger.blockers import INPUTS_META
+from migrate.portal.connect import open_portal
+from migrate.workspace.config import Workspace
+from migrate.workspace.inputs import inputs_fingerprint
 
 from .load.conftest import ORIGINATOR, sample_plan
 

@@ -15,9 +15,9 @@ import os
 import signal
 import sys
 
-from migrate.config import Workspace
 from migrate.ledger import _store
 from migrate.plan import run_plan
+from migrate.workspace.config import Workspace
 
 _count = 0
 

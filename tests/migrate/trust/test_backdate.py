@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
-from migrate.config import Workspace
 from migrate.ledger import Ledger, State
 from migrate.plan import run_plan
+from migrate.workspace.config import Workspace
 from tests.migrate.plan.workspace import NAME, Portal
 from tests.migrate.test_cli_load import run
 

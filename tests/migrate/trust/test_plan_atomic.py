@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from migrate.config import Workspace
 from migrate.ledger import Ledger, Op
 from migrate.plan import run_plan
+from migrate.workspace.config import Workspace
 from tests.migrate.plan.workspace import (
     COMPANIES,
     CONTACTS,

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from loaders.sandbox import SandboxConfig
 from loaders.sandbox.testing import running_sandbox
-from migrate.config import redact_url, redact_webhooks
+from migrate.workspace.config import redact_url, redact_webhooks
 from tests.migrate.plan.workspace import make_workspace
 from tests.migrate.test_cli_load import run
 

@@ -10,11 +10,11 @@ from click.testing import CliRunner
 
 import sample_data
 from migrate.cli import cli
-from migrate.config import Workspace
 from migrate.errors import ConfigError, MappingError
-from migrate.pipeline import prepare
 from migrate.plan import run_plan
-from migrate.scaffold import init_workspace
+from migrate.prepare.stage import prepare
+from migrate.workspace.config import Workspace
+from migrate.workspace.scaffold import init_workspace
 from tests.migrate.plan.workspace import make_workspace
 from tests.migrate.test_cli_load import run
 

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from migrate.config import redact_webhooks, webhook_secrets
+from migrate.workspace.config import redact_webhooks, webhook_secrets
 
 __all__ = [
     "LOG_DIR",
@@ -161,7 +161,7 @@ def run_log(
 
 
 def config_secrets(config: Any) -> tuple[str, ...]:
-    """The secret texts of a :class:`~migrate.config.MigrationConfig` (webhook, OAuth)."""
+    """The secret texts of a :class:`~migrate.workspace.config.MigrationConfig` (webhook, OAuth)."""
     portal = getattr(config, "portal", None)
     out: list[str] = []
     webhook = getattr(portal, "webhook", None)

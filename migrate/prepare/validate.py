@@ -33,7 +33,7 @@ from mappings.fields import MULTI_FIELDS, TEXT_LIMITS
 from mappings.schema import EntityMapping, FieldMapping
 from migrate.errors import shorten
 from migrate.issues import ISSUE_COLUMNS, concat_issues, message
-from migrate.transform import MappedTable
+from migrate.prepare.transform import MappedTable
 
 __all__ = ["FieldsMeta", "ValidatedTable", "build_schema", "validate_table"]
 

@@ -23,8 +23,8 @@ import yaml
 
 import mappings
 import sample_data
-from migrate.config import MigrationConfig, Workspace
 from migrate.errors import ConfigError
+from migrate.workspace.config import MigrationConfig, Workspace
 
 __all__ = ["PRESETS", "InitResult", "check_not_sample", "init_workspace", "preset_dir"]
 

@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 import mappings
 from mappings.fields import ENTITIES, MULTI_FIELDS, is_known_field
 from mappings.schema import CleanStep, EntityMapping, FieldMapping
-from migrate.profile import TableProfile
+from migrate.inspect.profile import TableProfile
 
 __all__ = ["ColumnMatch", "MappingProposal", "guess_entity", "propose_mapping"]
 

@@ -42,6 +42,7 @@ from migrate.errors import ConfigError
 
 __all__ = [
     "CONFIG_FILE",
+    "DECISIONS_FILE",
     "LoadConfig",
     "MigrationConfig",
     "OAuthConfig",
@@ -58,6 +59,7 @@ __all__ = [
 ]
 
 CONFIG_FILE = "migration.yaml"
+DECISIONS_FILE = Path(".b24migrate") / "dedupe_decisions.json"  # the client's dedupe decisions
 _INIT_HINT = "`b24migrate init DIR --from amocrm` writes a commented `migration.yaml` to start from"
 _TOP = ("name", "language", "timezone", "portal", "sources", "mappings", "dedupe", "owners", "load")
 _SOURCE_KEYS = ("files", "sheet", "header_row", "encoding", "preset", "delimiter")
