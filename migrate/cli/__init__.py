@@ -10,6 +10,7 @@ config error, 3 terminal load failure, 4 interrupted but resumable).
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
 from typing import Any
@@ -70,7 +71,12 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Run the command line, turning known errors into one clear line and an exit code."""
+    """Run the command line, turning known errors into one clear line and an exit code.
+
+    Everything a command writes (ledger, logs, reports: the client's records) is created
+    private to the user (umask 077: folders 0700, files 0600).
+    """
+    os.umask(0o077)
     try:
         rv = cli.main(args=argv, prog_name="b24migrate", standalone_mode=False)
         if isinstance(rv, int) and rv:

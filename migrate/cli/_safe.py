@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from rich.markup import escape
+
 from migrate.workspace.runlog import redact_text
 
-__all__ = ["terminal_text"]
+__all__ = ["shown", "terminal_text"]
 
 # C0 controls but tab and newline, DEL, C1 controls, and the bidirectional overrides that
 # can make a line read differently from what it holds.
@@ -23,3 +25,8 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u20
 def terminal_text(text: object, secrets: Iterable[str] = ()) -> str:
     """``text`` with credentials masked and control characters removed (tab, newline kept)."""
     return _CONTROL.sub("", redact_text(str(text), secrets))
+
+
+def shown(text: object) -> str:
+    """:func:`terminal_text` made safe for rich markup too (``[bold]`` in data stays text)."""
+    return escape(terminal_text(text))

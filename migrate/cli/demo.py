@@ -11,6 +11,7 @@ import click
 
 from migrate.cli._options import output_options
 from migrate.cli._progress import progress_bars
+from migrate.cli._safe import terminal_text
 from migrate.demo import DemoResult, DemoSettings, run_demo
 
 __all__ = ["command"]
@@ -122,7 +123,7 @@ def _render(result: DemoResult, faults: bool, serving: bool) -> None:
     failed = result.failed
     if failed is not None:
         verb = "finished with failures" if failed.name == "load" else "stopped the demo"
-        click.echo(f"`{failed.name}` {verb}: {failed.line}")
+        click.echo(terminal_text(f"`{failed.name}` {verb}: {failed.line}"))
         if failed.error:
             click.echo(f"Next: {failed.error}")
     if faults:

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from migrate.cli._options import output_options, workspace_option
 from migrate.cli._progress import with_progress
+from migrate.cli._safe import terminal_text
 from migrate.plan import PlanResult, run_plan
 from migrate.workspace.config import Workspace
 
@@ -100,8 +101,10 @@ def _render(result: PlanResult) -> None:
     )
     for blocker in result.blockers:
         console.print(
-            f"BLOCKING {blocker.entity} {blocker.field or ''}: {blocker.message} "
-            f"({blocker.count} rows)",
+            terminal_text(
+                f"BLOCKING {blocker.entity} {blocker.field or ''}: {blocker.message} "
+                f"({blocker.count} rows)"
+            ),
             markup=False,
         )
     if result.blockers:

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from migrate.cli._options import workspace_option
+from migrate.cli._safe import terminal_text
 from migrate.ledger import LEDGER_PATH, Ledger
 from migrate.ledger.status import LoadStatus, ledger_status
 
@@ -113,8 +114,10 @@ def _render(status: LoadStatus) -> None:
         )
     for record in status.failed:
         console.print(
-            f"failed {record.entity} `{record.source_key}` "
-            f"({record.attempts} attempts): {record.last_error}",
+            terminal_text(
+                f"failed {record.entity} `{record.source_key}` "
+                f"({record.attempts} attempts): {record.last_error}"
+            ),
             markup=False,
         )
     if any(e.failed for e in status.entities):

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from migrate.cli._options import output_options, workspace_option
 from migrate.cli._progress import with_progress
+from migrate.cli._safe import shown
 from migrate.issues import at_or_above
 from migrate.prepare.stage import PreparedData, validate_workspace
 from migrate.workspace.config import Workspace
@@ -78,7 +78,7 @@ def _render(data: PreparedData, report: Path, failing: int, fail_on: str) -> Non
     for s in data.stats:
         table.add_row(
             s.entity,
-            escape(", ".join(s.files)),
+            shown(", ".join(s.files)),
             f"{s.rows_read:,}",
             f"{s.rows_clean:,}",
             f"[red]{s.errors:,}[/]" if s.errors else "0",
@@ -93,9 +93,9 @@ def _render(data: PreparedData, report: Path, failing: int, fail_on: str) -> Non
         for header in ("entity", "severity", "rule", "count"):
             rules.add_column(header, justify="right" if header == "count" else "left")
         for entity, severity, rule, count in top.itertuples(index=False, name=None):
-            rules.add_row(escape(str(entity)), str(severity), escape(str(rule)), f"{int(count):,}")
+            rules.add_row(shown(str(entity)), str(severity), shown(str(rule)), f"{int(count):,}")
         console.print(rules)
-    console.print(escape(f"Report: {report}"))
+    console.print(shown(f"Report: {report}"))
     if failing:
         console.print(
             f"[red]{failing:,} issue(s) at or above `{fail_on}`[/]: fix the data or "

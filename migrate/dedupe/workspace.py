@@ -94,8 +94,9 @@ def dedupe_workspace(
     data = prepared if prepared is not None else prepare(workspace, on_progress=on_progress)
     config = data.config
     block = dict(config.dedupe)
-    rules = {e: r for e in ENTITIES if e in data.tables
+    rules = {e: r for e in ENTITIES if e in data.tables and not data.tables[e].empty
              and (r := rules_from_config(block, e, config.language)) is not None}  # fmt: skip
+    # an entity every row of which validation refused has nothing to compare: no result
     store = DecisionStore.for_workspace(workspace.root)
     report = workspace.reports_dir / "duplicates.xlsx"
     kept: Path | None = None

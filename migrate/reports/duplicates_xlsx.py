@@ -28,8 +28,9 @@ from mappings.entities import REGISTRY, where
 from migrate.dedupe.cluster import connected_components
 from migrate.dedupe.decisions import Decisions
 from migrate.dedupe.engine import DedupeResult
-from migrate.errors import ConfigError, shorten
+from migrate.errors import ConfigError, SourceReadError, shorten
 from migrate.reports._xlsx import write_table
+from migrate.sources import check_workbook
 
 __all__ = ["DECISION_LABELS", "read_decisions", "unread_decisions", "write_duplicates_xlsx"]
 
@@ -161,9 +162,13 @@ def read_decisions(path: Path) -> dict[str, Decisions]:
     Raises:
         ConfigError: the file is missing, not a workbook, damaged, or a decision cell holds
             something that is not a decision (every such cell listed).
+        SourceReadError: a workbook that would expand beyond the bounds of
+            :func:`migrate.sources.check_workbook`.
     """
     out: dict[str, Decisions] = {}
     problems: list[str] = []
+    if path.is_file():
+        check_workbook(path)  # before openpyxl expands it (SourceReadError: one line)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
         try:
@@ -203,7 +208,7 @@ def unread_decisions(
         return {}, None
     try:
         read = read_decisions(path)
-    except ConfigError:
+    except (ConfigError, SourceReadError):
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         kept = path.with_name(f"{path.stem}.kept-{stamp}{path.suffix}")
         path.replace(kept)

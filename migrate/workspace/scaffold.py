@@ -122,14 +122,13 @@ def init_workspace(
     info = yaml.safe_load((folder / "preset.yaml").read_text(encoding="utf-8")) or {}
     resolved, uses_sample = _sources(info, sources, workspace.root)
     mappings_dir = workspace.root / "mappings"
-    mappings_dir.mkdir(parents=True, exist_ok=True)
+    _private_dirs(*((workspace.root,) if not workspace.root.exists() else ()), mappings_dir)
     copied = []
     for path in sorted(folder.glob("*.yaml")):
         if path.stem in resolved:  # only the entities given a source (preset.yaml is not one)
             chosen = _variant(folder, info, path.stem, resolved) or path
             copied.append(Path(shutil.copyfile(chosen, mappings_dir / path.name)))
-    for sub in (workspace.reports_dir, workspace.state_dir):
-        sub.mkdir(parents=True, exist_ok=True)
+    _private_dirs(workspace.reports_dir, workspace.state_dir)
     text = _TEMPLATE.format(
         preset=preset,
         name=name or _name(workspace.root.name),
@@ -137,6 +136,8 @@ def init_workspace(
         sources=_sources_yaml(resolved),
     )
     workspace.config_path.write_text(text, encoding="utf-8")
+    for path in (workspace.config_path, *copied):
+        path.chmod(0o600)  # may come to hold a webhook URL; the mappings name the client's data
     return InitResult(workspace, tuple(copied), resolved, uses_sample)
 
 
@@ -232,6 +233,13 @@ def _check_given(folders: Sequence[str], explicit: Mapping[str, str]) -> None:
                 f"`--source {entity}={given}`: the file does not exist",
                 next_step="check the path and its spelling",
             )
+
+
+def _private_dirs(*folders: Path) -> None:
+    """Create ``folders`` readable by the user only (the workspace holds the client's data)."""
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o700)
 
 
 def _on_loopback(config: MigrationConfig) -> bool:
