@@ -11,10 +11,9 @@ from rich.console import Console
 from rich.table import Table
 
 from migrate.cli._options import output_options, workspace_option
-from migrate.cli._progress import with_progress
+from migrate.cli._progress import open_migration
 from migrate.dedupe import DedupeResult
 from migrate.dedupe.standalone import dedupe_file, resolve_rules
-from migrate.dedupe.workspace import dedupe_workspace
 
 __all__ = ["command"]
 
@@ -62,13 +61,8 @@ def command(root: Path, decisions: Path | None, input_file: Path | None, key: st
         run = dedupe_file(input_file, loaded, out, key=key, sheet=sheet, progress=say)
         _render({run.result.entity: run.result}, as_json, f"{run.out}")
         return
-    done = with_progress(
-        quiet,
-        as_json,
-        lambda bars: dedupe_workspace(
-            root, decisions_file=decisions, progress=None if bars else say, on_progress=bars
-        ),
-    )
+    with open_migration(root, quiet, as_json, notes=True) as migration:
+        done = migration.dedupe(decisions)
     _render(done.results, as_json, str(done.report))
     if done.read_unasked and not as_json:
         click.echo("The decisions already made in the previous duplicates.xlsx were read first.")

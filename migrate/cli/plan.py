@@ -10,10 +10,9 @@ from rich.console import Console
 from rich.table import Table
 
 from migrate.cli._options import output_options, workspace_option
-from migrate.cli._progress import with_progress
+from migrate.cli._progress import open_migration
 from migrate.cli._safe import terminal_text
-from migrate.plan import PlanResult, run_plan
-from migrate.workspace.config import Workspace
+from migrate.run import Planned
 
 __all__ = ["command"]
 
@@ -41,26 +40,21 @@ def command(root: Path, skip_refused: bool, no_dedupe: bool, quiet: bool, as_jso
     Example:
       b24migrate plan --workspace acme --skip-refused
     """
-    workspace = Workspace.at(root)
-    result = with_progress(
-        quiet,
-        as_json,
-        lambda bars: run_plan(
-            workspace, skip_refused=skip_refused, dedupe=not no_dedupe, on_progress=bars
-        ),
-    )
+    with open_migration(root, quiet, as_json) as migration:
+        planned = migration.plan(skip_refused=skip_refused, dedupe=not no_dedupe)
     if as_json:
-        click.echo(json.dumps(_summary(result), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(_summary(planned), ensure_ascii=False, indent=2))
     else:
-        _render(result)
-    if result.blockers:
+        _render(planned)
+    if planned.result.blockers:
         raise click.exceptions.Exit(1)
 
 
-def _summary(result: PlanResult) -> dict[str, object]:
+def _summary(planned: Planned) -> dict[str, object]:
+    result = planned.result
     entities = sorted({e for e, _ in result.counts})
     return {
-        "report": str(result.report),
+        "report": str(planned.report),
         "run_id": result.run_id,
         "entities": {e: {op: result.count(e, op) for op in _OPS} for e in entities},
         "refused": len(result.refused),
@@ -84,7 +78,8 @@ def _summary(result: PlanResult) -> dict[str, object]:
     }
 
 
-def _render(result: PlanResult) -> None:
+def _render(planned: Planned) -> None:
+    result = planned.result
     console = Console()
     table = Table(title="Plan")
     table.add_column("entity")
@@ -96,7 +91,7 @@ def _render(result: PlanResult) -> None:
     console.print(
         f"{len(result.refused)} refused rows, {len(result.issues) - len(result.refused)} "
         f"warnings, {len(result.matches)} records already in the portal; "
-        f"report: {result.report}",
+        f"report: {planned.report}",
         markup=False,
     )
     for blocker in result.blockers:

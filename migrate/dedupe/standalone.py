@@ -20,7 +20,7 @@ from migrate.dedupe.engine import DedupeResult, dedupe_table
 from migrate.dedupe.infer import infer_rules
 from migrate.dedupe.rules import Rules, default_rules, load_rules
 from migrate.errors import ConfigError, MappingError
-from migrate.reports._xlsx import formula_safe_text
+from migrate.workspace.cells import formula_safe_text
 
 __all__ = [
     "StandaloneRun",
@@ -150,7 +150,7 @@ def write_clusters(result: DedupeResult, out: Path) -> None:
     """``record_id,cluster_id``: one line per record in input order, clusters numbered from 1.
 
     An id that Excel would read as a formula (``=HYPERLINK(…)``) is written with a leading
-    ``'`` (:func:`~migrate.reports._xlsx.formula_safe_text`).
+    ``'`` (:func:`~migrate.workspace.cells.formula_safe_text`).
     """
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8", newline="") as handle:

@@ -1,9 +1,11 @@
-"""`run_plan`: the whole dry run of a workspace, from the sources to the ledger and plan.xlsx.
+"""`plan_workspace`: the dry run of a workspace, from its clean tables to the ledger.
 
-prepare (read → map → clean → validate, against the portal's fields) → dedupe (survivors) →
-portal metadata → every row checked and turned into records (owners, references, stages,
-fields, enumerations, currencies) → records the portal already holds matched (``on_existing``)
-→ ledger (content-hash delta) + plan issues → ``reports/plan.xlsx``. Reads the portal only.
+It takes what the earlier stages produced (the prepare stage's clean tables and issues, the
+dedupe stage's survivors) and does everything except writing to the portal: portal metadata →
+list labels as item ids → every row checked and turned into records (owners, references,
+stages, fields, enumerations, currencies, required fields) → records the portal already holds
+matched (``on_existing``) → ledger (content-hash delta) + plan issues. Reads the portal only;
+the orchestrator renders ``reports/plan.xlsx`` from the result.
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pandas as pd
 
+from migrate.dedupe.stage import DedupedTables
 from migrate.errors import ConfigError
 from migrate.ledger import (
     Ledger,
@@ -31,6 +33,8 @@ from migrate.ledger import (
 )
 from migrate.ledger.blockers import INPUTS_META, SKIP_META, Blocker, plan_blockers
 from migrate.plan._backdate import SOURCE_HASH, Backdating, plan_backdating
+from migrate.plan._checks import unmapped_required
+from migrate.plan._enums import enum_ids
 from migrate.plan._existing import (
     COMM_ENTITIES,
     ORIGIN_ENTITIES,
@@ -45,13 +49,13 @@ from migrate.plan._owners import OwnerResolution, OwnerResolver
 from migrate.plan._records import plan_table
 from migrate.plan._refs import ReferenceIndex
 from migrate.portal.connect import open_portal
-from migrate.prepare.stage import PreparedData, prepare
+from migrate.prepare.stage import PreparedData
 from migrate.progress import ProgressCallback, emit
 from migrate.workspace.config import MigrationConfig, Workspace
 from migrate.workspace.inputs import inputs_fingerprint
 from migrate.workspace.scaffold import check_not_sample
 
-__all__ = ["MatchedRecord", "OwnerMapping", "PlanResult", "run_plan"]
+__all__ = ["MatchedRecord", "OwnerMapping", "PlanResult", "plan_workspace"]
 
 _TABLE_ENTITY = {"note": "comment"}
 _MULTI = ("PHONE", "EMAIL")
@@ -94,7 +98,6 @@ class PlanResult:
         skip_refused: the refused rows were left out on purpose.
         withdrawn: records of an earlier plan no longer planned (refused or gone).
         dedupe: whether dedupe ran (survivors planned, absorbed keys re-pointed).
-        report: the path of ``reports/plan.xlsx``.
         seconds: wall time per step.
         backdating: which new records keep their creation date, which cannot and why.
     """
@@ -109,7 +112,6 @@ class PlanResult:
     skip_refused: bool
     withdrawn: int
     dedupe: bool
-    report: Path
     seconds: Mapping[str, float] = field(default_factory=dict)
     backdating: Backdating = field(default_factory=Backdating)
 
@@ -121,64 +123,51 @@ class PlanResult:
         return tuple(i for i in self.issues if i.severity == "error")
 
 
-def run_plan(
+def plan_workspace(
     workspace: Workspace,
+    prepared: PreparedData,
+    deduped: DedupedTables | None = None,
     *,
     skip_refused: bool = False,
-    dedupe: bool = True,
     transport: httpx.AsyncBaseTransport | None = None,
-    environ: Mapping[str, str] | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> PlanResult:
-    """Plan ``workspace`` against its portal; write the ledger and ``reports/plan.xlsx``.
+    """Plan the clean (and deduplicated) tables against the portal; write the ledger.
 
     Args:
+        prepared: the prepare stage's result (its issues are the rows validation refused).
+        deduped: the dedupe stage's result on ``prepared`` (``None``: plan every source row).
         skip_refused: accept leaving out the rows refused for blocking reasons (unknown
             stages, fields, owners without a default …); `load` then starts anyway.
-        dedupe: merge duplicates first (the workspace's rules and decisions).
         transport: replaces the network (tests mount a sandbox app).
-        environ: environment for ``env:`` values of ``migration.yaml``.
-        on_progress: told of each step done (step ``plan``, in steps) and of the rows read
-            and cleaned (the steps of :func:`~migrate.prepare.stage.prepare`).
+        on_progress: told of each step done (step ``plan``, in steps).
     """
-    config = workspace.load_config(environ)
-    check_not_sample(workspace, config)
-    return asyncio.run(
-        _plan(workspace, config, skip_refused, dedupe, transport, environ, on_progress)
-    )
+    check_not_sample(workspace, prepared.config)
+    return asyncio.run(_plan(workspace, prepared, deduped, skip_refused, transport, on_progress))
 
 
 async def _plan(
     workspace: Workspace,
-    config: MigrationConfig,
+    data: PreparedData,
+    deduped: DedupedTables | None,
     skip_refused: bool,
-    dedupe: bool,
     transport: httpx.AsyncBaseTransport | None,
-    environ: Mapping[str, str] | None,
     on_progress: ProgressCallback | None = None,
 ) -> PlanResult:
     timer = _Timer(on_progress)
-    inputs = inputs_fingerprint(workspace, config)  # before reading: a later edit is a change
+    config = data.config
+    inputs = inputs_fingerprint(workspace, config)  # before the portal: a later edit is a change
     options = {} if transport is None else {"transport": transport}
     async with open_portal(workspace, config, **options) as client:
         meta = await read_portal_metadata(client)
         timer.lap("portal metadata")
-        data = prepare(
-            workspace,
-            fields_meta=fields_meta(meta),
-            statuses=status_lists(meta),
-            environ=environ,
-            on_progress=on_progress,
-        )
-        timer.lap("prepare")
-        tables, survivors = _dedupe(workspace, data) if dedupe else (dict(data.tables), {})
-        timer.lap("dedupe")
+        tables, survivors = _tables(data, deduped, meta)
         workspace.state_dir.mkdir(parents=True, exist_ok=True)
         with Ledger.for_workspace(workspace.root, config.name) as ledger, ledger.exclusive("plan"):
             known = {e: ledger.b24_ids(e) for e in (*tables, "comment")}
             owners = _CountingResolver(meta.users, config, meta)
             records, issues = _plan_tables(tables, survivors, known, meta, owners, config)
-            issues = _validation_issues(data) + issues
+            issues = _validation_issues(data) + _unmapped(data, meta) + issues
             timer.lap("check")
             matches = await match_existing(
                 client, config.name, tables, skip_keys={e: set(k) for e, k in known.items()}
@@ -205,65 +194,40 @@ async def _plan(
                 ledger.finish_run(run.id)
             counts = _op_counts(ledger)
             timer.lap("ledger")
-    result = PlanResult(
+    return PlanResult(
         run.id, counts, delta, tuple(issues), owners.mappings(), tuple(matched),
-        tuple(blockers), skip_refused, withdrawn, dedupe and bool(survivors),
-        workspace.reports_dir / "plan.xlsx", timer.laps, backdating,
+        tuple(blockers), skip_refused, withdrawn, deduped is not None and bool(survivors),
+        timer.laps, backdating,
     )  # fmt: skip
-    from migrate.reports.plan_xlsx import write_plan_xlsx
-
-    write_plan_xlsx(result.report, result, language=config.language)
-    timer.lap("plan.xlsx")
-    return replace(result, seconds=timer.laps)
 
 
-def fields_meta(meta: PortalMetadata) -> dict[str, dict[str, dict[str, Any]]]:
-    """The portal's fields in the `crm.<entity>.fields` shape `prepare` validates against."""
-    return {
-        entity: {
-            name: {
-                "type": info.type,
-                "isRequired": info.required,
-                "isReadOnly": info.read_only,
-                "statusType": info.status_type,
-                "items": [{"ID": k, "VALUE": v} for k, v in info.items.items()],
-            }
-            for name, info in fields.items()
-        }
-        for entity, fields in meta.fields.items()
-    }
-
-
-def status_lists(meta: PortalMetadata) -> dict[str, list[str]]:
-    """Dictionaries by `statusType`; deal stages are left to the plan (they depend on the
-    pipeline of each deal)."""
-    out: dict[str, list[str]] = {}
-    for status in meta.statuses:
-        if not status.dictionary.startswith("DEAL_STAGE"):
-            out.setdefault(status.dictionary, []).append(status.status_id)
-    return out
-
-
-def _dedupe(
-    workspace: Workspace, data: PreparedData
+def _tables(
+    data: PreparedData, deduped: DedupedTables | None, meta: PortalMetadata
 ) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, str]]]:
-    from migrate.dedupe import DecisionStore, dedupe_table
-    from migrate.dedupe.workspace import ENTITIES, repoint_tables, rules_from_config
+    """The tables to plan (survivors when deduplicated), list labels as the portal's ids."""
+    if deduped is None:
+        tables, survivors = dict(data.tables), {}
+    else:
+        tables, survivors = dict(deduped.tables), deduped.key_maps()
+    tables = {
+        e: enum_ids(t.drop(columns=["_absorbed"], errors="ignore"), meta.fields.get(e, {}))
+        for e, t in tables.items()
+    }
+    return tables, survivors
 
-    config = data.config
-    stored = DecisionStore.for_workspace(workspace.root).load()
-    results = {}
-    for entity in ENTITIES:
-        if entity not in data.tables or data.tables[entity].empty:
+
+def _unmapped(data: PreparedData, meta: PortalMetadata) -> list[PlanIssue]:
+    """Portal-required fields a mapping never fills: one blocking issue per entity and field."""
+    out = []
+    for entity, mapping in data.mappings.items():
+        if entity not in data.tables:
             continue
-        rules = rules_from_config(dict(config.dedupe), entity, config.language)
-        if rules is not None:
-            results[entity] = dedupe_table(
-                data.tables[entity], rules, decisions=stored.get(entity), explain=False
-            )
-    tables = repoint_tables(data.tables, results)
-    tables = {e: t.drop(columns=["_absorbed"], errors="ignore") for e, t in tables.items()}
-    return tables, {e: dict(r.key_map) for e, r in results.items()}
+        for problem in unmapped_required(meta, entity, mapping.targets()):
+            out.append(
+                PlanIssue(entity, "", problem.rule, problem.message(data.config.language),
+                          "error", problem.field, "", mapping.file, "", None)
+            )  # fmt: skip
+    return out
 
 
 class _CountingResolver(OwnerResolver):
@@ -533,7 +497,7 @@ def _op_counts(ledger: Ledger) -> dict[tuple[str, str], int]:
 
 
 class _Timer:
-    STEPS = 7  # portal metadata, prepare, dedupe, check, match existing, ledger, plan.xlsx
+    STEPS = 4  # portal metadata, check, match existing, ledger
 
     def __init__(self, on_progress: ProgressCallback | None = None) -> None:
         self.started = self.last = time.perf_counter()

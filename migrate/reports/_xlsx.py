@@ -7,7 +7,6 @@ A client opens these files in Excel, so a cell that starts with ``=``, ``+``, ``
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -15,20 +14,14 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-__all__ = [
-    "FORMULA_PREFIXES",
-    "MAX_CELL_CHARS",
-    "formula_safe_text",
-    "safe_cell_value",
-    "write_table",
-]
+from migrate.workspace.cells import FORMULA_PREFIXES
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["FORMULA_PREFIXES", "MAX_CELL_CHARS", "safe_cell_value", "write_table"]
+
 MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
 _TRUNCATED = " …[обрезано]"
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _ILLEGAL = {c: " " for c in range(32) if chr(c) not in "\t\n\r"}
-_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 
 
 def safe_cell_value(value: Any) -> tuple[Any, bool]:
@@ -43,18 +36,6 @@ def safe_cell_value(value: Any) -> tuple[Any, bool]:
     if len(text) > MAX_CELL_CHARS:
         text = text[: MAX_CELL_CHARS - len(_TRUNCATED)] + _TRUNCATED
     return text, text.startswith(FORMULA_PREFIXES)
-
-
-def formula_safe_text(value: object) -> str:
-    """``value`` as text for a CSV a person opens in Excel: one that would start a formula
-    (``=``, ``+``, ``-``, ``@``, tab, CR) gets a leading ``'``, which Excel shows as text.
-
-    Plain numbers (``-5``, ``+7``) are left alone: Excel reads them as numbers, not formulas.
-    """
-    text = str(value)
-    if text.startswith(FORMULA_PREFIXES) and not _PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
 
 
 def write_table(

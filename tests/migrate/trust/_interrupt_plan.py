@@ -16,7 +16,7 @@ import signal
 import sys
 
 from migrate.ledger import _store
-from migrate.plan import run_plan
+from migrate.run import Migration
 from migrate.workspace.config import Workspace
 
 _count = 0
@@ -41,7 +41,7 @@ def _arm(kill_at: int) -> None:
 
 
 def _plan(root: str) -> None:
-    run_plan(Workspace.at(root), skip_refused=True)
+    Migration(Workspace.at(root)).plan(skip_refused=True)
 
 
 def main(argv: list[str]) -> None:

@@ -18,7 +18,7 @@ import pytest
 from openpyxl import load_workbook
 
 from migrate.ledger import Ledger, State
-from migrate.plan import run_plan
+from migrate.run import Migration
 from migrate.workspace.config import Workspace
 from tests.migrate.plan.workspace import NAME, Portal
 from tests.migrate.test_cli_load import run
@@ -100,11 +100,12 @@ def test_the_plan_predicts_exactly_the_dates_that_cannot_be_kept(route, tmp_path
     _populate(portal)
     portal.close()
     started = datetime.now(MSK)
-    result = run_plan(workspace)
+    planned = Migration(workspace).plan()
+    result = planned.result
     moved = {(m.entity, m.source_key) for m in result.backdating.moved}
     assert moved == _expected(route)
     assert result.backdating.newest["company"] == PORTAL_COMPANY
-    book = load_workbook(result.report)
+    book = load_workbook(planned.report)
     rows = list(book["Даты создания"].iter_rows(values_only=True))
     assert {(r[0], r[1]) for r in rows[1:]} == moved
     assert all("комментари" in r[7] for r in rows[1:])
@@ -130,7 +131,7 @@ def test_the_plan_predicts_exactly_the_dates_that_cannot_be_kept(route, tmp_path
 
 def test_a_record_added_after_the_plan_stops_the_load(tmp_path, capsys):
     workspace = _workspace(tmp_path / "w", "add")
-    run_plan(workspace)
+    Migration(workspace).plan()
     portal = Portal(workspace)
     portal.call("crm.contact.add", {"fields": {"LAST_NAME": "Коллега"}})  # dated now
     portal.close()
@@ -138,7 +139,7 @@ def test_a_record_added_after_the_plan_stops_the_load(tmp_path, capsys):
     assert code == 2
     assert "the portal now holds a contact created" in err
     assert "Next: run `b24migrate plan` again" in err
-    result = run_plan(workspace)  # every dated contact now goes into the comment
+    result = Migration(workspace).plan().result  # every dated contact now goes to the comment
     assert {k for e, k in ((m.entity, m.source_key) for m in result.backdating.moved)
             if e == "contact"} == {"ct1", "ct2", "ct3", "ct4"}  # fmt: skip
     code, _, err = run(capsys, "load", "-w", str(workspace.root), "--quiet")
@@ -150,7 +151,7 @@ def test_ask_keeps_those_records_waiting_for_the_users_choice(tmp_path, capsys):
     portal = Portal(workspace)
     _populate(portal)
     portal.close()
-    result = run_plan(workspace)
+    result = Migration(workspace).plan().result
     waiting = {(b.entity, b.rule) for b in result.blockers}
     assert waiting == {("company", "date.before_portal"), ("contact", "date.before_portal")}
     code, _, err = run(capsys, "load", "-w", str(workspace.root), "--quiet")

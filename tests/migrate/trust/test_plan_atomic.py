@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from migrate.ledger import Ledger, Op
-from migrate.plan import run_plan
+from migrate.run import Migration
 from migrate.workspace.config import Workspace
 from tests.migrate.plan.workspace import (
     COMPANIES,
@@ -71,7 +71,7 @@ def prepared(tmp_path_factory):
     """A workspace planned once (v1), then given new sources; and the complete v2 plan."""
     base = tmp_path_factory.mktemp("base") / "w"
     workspace = make_workspace(base)
-    run_plan(workspace, skip_refused=True)
+    Migration(workspace).plan(skip_refused=True)
     _second_sources(base)
     reference = tmp_path_factory.mktemp("ref") / "w"
     shutil.copytree(base, reference)
@@ -111,13 +111,13 @@ def test_load_never_sends_what_an_interrupted_plan_withdrew(prepared, tmp_path, 
 
 def test_load_refuses_a_plan_of_other_inputs(tmp_path, capsys):
     workspace = make_workspace(tmp_path / "w")
-    run_plan(workspace, skip_refused=True)
+    Migration(workspace).plan(skip_refused=True)
     _second_sources(workspace.root)  # edited after the plan
     code, _, err = run(capsys, "load", "-w", str(workspace.root), "--quiet")
     assert code == 2
     assert "changed since the last plan" in err
     assert _in_portal(workspace.root) == set()
-    run_plan(workspace, skip_refused=True)
+    Migration(workspace).plan(skip_refused=True)
     code, _, err = run(capsys, "load", "-w", str(workspace.root), "--quiet")
     assert code == 0, err
     assert ("company", "co4") in _in_portal(workspace.root)

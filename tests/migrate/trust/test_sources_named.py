@@ -11,8 +11,8 @@ from click.testing import CliRunner
 import sample_data
 from migrate.cli import cli
 from migrate.errors import ConfigError, MappingError
-from migrate.plan import run_plan
 from migrate.prepare.stage import prepare
+from migrate.run import Migration
 from migrate.workspace.config import Workspace
 from migrate.workspace.scaffold import init_workspace
 from tests.migrate.plan.workspace import make_workspace
@@ -60,7 +60,7 @@ def test_a_sample_workspace_is_refused_for_a_real_portal(tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(ConfigError) as info:
-        run_plan(workspace)  # refused before any connection: there is no network here
+        Migration(workspace).plan()  # refused before any connection: there is no network here
     assert "bundled sample data" in info.value.message
     assert "abcdefgh12345678" not in info.value.message
     assert "init" in info.value.next_step

@@ -1,0 +1,67 @@
+"""What each command of :class:`~migrate.run.Migration` returns: a stage's result and the
+report the orchestrator wrote from it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from migrate.dedupe.decisions import Decisions
+from migrate.dedupe.engine import DedupeResult
+from migrate.dedupe.stage import DedupedTables
+from migrate.load._workspace import WorkspaceLoad
+from migrate.plan import PlanResult
+from migrate.prepare import PreparedData
+from migrate.reports.summary_model import RunSummary
+
+__all__ = ["Deduplicated", "Loaded", "Planned", "Reported", "Validated"]
+
+
+@dataclass(frozen=True, slots=True)
+class Validated:
+    """`validate`: the prepare stage's result and ``reports/errors.xlsx``."""
+
+    prepared: PreparedData
+    report: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Deduplicated:
+    """`dedupe`: the dedupe stage's result, the decisions read from the client's workbook
+    (empty without ``--decisions``) and ``reports/duplicates.xlsx``."""
+
+    deduped: DedupedTables
+    decisions_read: Mapping[str, Decisions]
+    report: Path
+    kept_aside: Path | None = None  # an edited workbook that could not be read, moved here
+    read_unasked: bool = False  # the decisions came from the workbook about to be replaced
+
+    @property
+    def results(self) -> Mapping[str, DedupeResult]:
+        """The result per deduplicated entity."""
+        return self.deduped.results
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """`plan`: the plan stage's result and ``reports/plan.xlsx``."""
+
+    result: PlanResult
+    report: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """`load`/`retry`: the load stage's result and ``reports/load.xlsx``."""
+
+    result: WorkspaceLoad
+    report: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Reported:
+    """`report`: the client's summary and ``reports/summary.html``."""
+
+    summary: RunSummary
+    report: Path
