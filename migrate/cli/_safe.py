@@ -8,6 +8,7 @@ also redacted here, as a last line of defence behind the redaction at the source
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 
@@ -15,7 +16,7 @@ from rich.markup import escape
 
 from migrate.workspace.runlog import redact_text
 
-__all__ = ["shown", "terminal_text"]
+__all__ = ["json_text", "shown", "terminal_text"]
 
 # C0 controls but tab and newline, DEL, C1 controls, and the bidirectional overrides that
 # can make a line read differently from what it holds.
@@ -30,3 +31,14 @@ def terminal_text(text: object, secrets: Iterable[str] = ()) -> str:
 def shown(text: object) -> str:
     """:func:`terminal_text` made safe for rich markup too (``[bold]`` in data stays text)."""
     return escape(terminal_text(text))
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(data: object, *, indent: int | None = 2) -> str:
+    """``data`` as JSON for the terminal (`--json`): the same data, with the characters a
+    terminal may obey (C1 controls, bidirectional overrides) written as ``\\uXXXX`` escapes
+    (C0 controls already are)."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -11,7 +10,7 @@ from rich.table import Table
 
 from mappings.fields import ENTITIES
 from mappings.schema import to_yaml
-from migrate.cli._safe import shown
+from migrate.cli._safe import json_text, shown
 from migrate.errors import ConfigError
 from migrate.inspect.inspection import Inspection, inspect_source
 
@@ -64,7 +63,7 @@ def command(
     if write_mapping and not empty:
         write_mapping.write_text(to_yaml(result.proposal.mapping), encoding="utf-8")
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_text(result.to_dict()))
     else:
         _render(result, write_mapping if write_mapping and not empty else None)
     if write_mapping and empty:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -11,7 +10,7 @@ from rich.table import Table
 
 from migrate.cli._options import output_options, workspace_option
 from migrate.cli._progress import open_migration
-from migrate.cli._safe import shown
+from migrate.cli._safe import json_text, shown
 from migrate.issues import at_or_above
 from migrate.prepare import PreparedData
 
@@ -43,7 +42,7 @@ def command(root: Path, fail_on: str, quiet: bool, as_json: bool) -> None:
     data, report = validated.prepared, validated.report
     failing = len(at_or_above(data.issues, fail_on))
     if as_json:
-        click.echo(json.dumps(_summary(data, report, failing), ensure_ascii=False, indent=2))
+        click.echo(json_text(_summary(data, report, failing)))
     else:
         _render(data, report, failing, fail_on)
     if failing:

@@ -71,6 +71,7 @@ _REST_RE = re.compile(r"/+\s*rest\s*(?:/+|$)(\s*\d+\s*/+)?", re.IGNORECASE)
 _REST_IN_TEXT = re.compile(r"(/+\s*rest\s*/+(?:\s*\d+\s*/+)?)([^/?#\s\"'<>]+)", re.IGNORECASE)
 _USERINFO_IN_TEXT = re.compile(r"([a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)
 _ORIGIN_RE = re.compile(r"^\s*([a-z][a-z0-9+.-]*:/+[^/?#]*)", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"[A-Z][A-Z_]*")
 _METHODS_WITHOUT_DOT = frozenset({"batch", "profile", "methods", "scope", "events"})
 
 
@@ -99,12 +100,14 @@ def redact_webhooks(text: str) -> str:
     """Free ``text`` (a log line, an error) with the segment after every `/rest/[user/]` masked.
 
     A REST method name there (`crm.contact.add`, `batch`) is kept: it has a dot or is one
-    of the few dot-less methods; anything else could be a webhook code.
+    of the few dot-less methods; so is a placeholder in capitals (`/rest/USER_ID/CODE/` in an
+    example); anything else could be a webhook code.
     """
 
     def mask(match: re.Match[str]) -> str:
         word = match.group(2)
-        shown = "." in word or word.lower() in _METHODS_WITHOUT_DOT
+        placeholder = bool(_PLACEHOLDER.fullmatch(word))  # USER_ID, CODE in an example URL
+        shown = "." in word or word.lower() in _METHODS_WITHOUT_DOT or placeholder
         return match.group(0) if shown else match.group(1) + "***"
 
     return _REST_IN_TEXT.sub(mask, _USERINFO_IN_TEXT.sub(r"\1***@", text))

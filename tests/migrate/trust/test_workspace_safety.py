@@ -102,10 +102,22 @@ def test_control_characters_from_the_data_never_reach_the_terminal(tmp_path, cap
     assert code == 0, err
     assert "Анна" in out
     assert not [c for c in _CONTROL if c in out + err]
+    code, out, err = run(capsys, "inspect", str(source), "--json")
+    assert code == 0, err
+    assert not [c for c in _CONTROL if c in out]  # escaped as \\uXXXX: the same data
+    assert any(hostile.strip() in str(v) for v in _values(json.loads(out)))  # same data
     code, out, err = run(capsys, "inspect", str(tmp_path / "missing\x1b]0;x\x07.csv"))
     assert code == 2
     assert err.startswith("Error: ")
     assert not [c for c in _CONTROL if c in out + err]
+
+
+def _values(data: object) -> list[object]:
+    if isinstance(data, dict):
+        return [v for x in data.values() for v in _values(x)]
+    if isinstance(data, list):
+        return [v for x in data for v in _values(x)]
+    return [data]
 
 
 def test_every_contact_row_refused_is_no_traceback(tmp_path, capsys):
