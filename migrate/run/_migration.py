@@ -34,6 +34,7 @@ from migrate.reports.plan_xlsx import write_plan_xlsx
 from migrate.reports.summary_build import SummaryInputs, build_summary, write_workspace_summary
 from migrate.run._outcomes import Deduplicated, Loaded, Planned, Reported, Validated
 from migrate.workspace.config import MigrationConfig, Workspace
+from migrate.workspace.scaffold import check_not_sample
 from migrate.workspace.stages import StageStore
 
 __all__ = ["Migration"]
@@ -144,6 +145,7 @@ class Migration:
     def plan(self, *, skip_refused: bool = False, dedupe: bool = True) -> Planned:
         """The dry run: plan the (deduplicated) clean tables against the portal into the
         ledger, and write ``reports/plan.xlsx``."""
+        check_not_sample(self.workspace, self.config)  # before minutes of preparing
         prepared = self.prepared()
         deduped = self.deduplicated() if dedupe else None
         with self._stage("plan"):
