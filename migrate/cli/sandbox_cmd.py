@@ -15,7 +15,7 @@ from loaders.sandbox import (
     parse_item_costs,
     parse_operating_limit,
 )
-from loaders.sandbox.fixtures import FixtureError, load_fixture
+from loaders.sandbox.fixtures import FixtureError, load_fixture, parse_required, require_fields
 from loaders.sandbox.server import TlsFiles, serve, webhook_url
 from migrate.errors import ConfigError
 
@@ -171,19 +171,31 @@ def exposure_warning(host: str, config: SandboxConfig) -> str | None:
 @click.option(
     "--fixture",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    required=True,
-    help="YAML/JSON: companies/contacts/deals/leads → lists of fields.",
+    help="YAML/JSON: companies/contacts/deals/leads → lists of fields; userfields; required.",
 )
-def seed_command(data: Path, fixture: Path) -> None:
-    """Preload existing CRM records into a sandbox portal.
+@click.option(
+    "--require",
+    multiple=True,
+    metavar="ENTITY.FIELD",
+    help="Make a field required, as the portal's admin can (repeat), e.g. contact.PHONE.",
+)
+def seed_command(data: Path, fixture: Path | None, require: tuple[str, ...]) -> None:
+    """Preload existing CRM records into a sandbox portal, or set its required fields.
 
     \b
     Example:
       b24migrate sandbox seed --data ./portal --fixture existing.yaml
+      b24migrate sandbox seed --data ./portal --require contact.PHONE --require deal.UF_CRM_KIND
     """
+    if fixture is None and not require:
+        raise click.UsageError("give --fixture, --require or both.")
+    config = SandboxConfig(data_dir=data)
     try:
-        counts = load_fixture(SandboxConfig(data_dir=data), fixture)
+        if require:
+            require_fields(config, parse_required(require))
+        counts = load_fixture(config, fixture) if fixture is not None else {}
     except FixtureError as exc:
         raise click.ClickException(str(exc)) from None
-    summary = ", ".join(f"{n} {entity}" for entity, n in counts.items()) or "nothing"
-    click.echo(f"Created {summary} in {data}")
+    summary = ", ".join(f"{n} {entity}" for entity, n in counts.items()) or "no records"
+    required = f"; required: {', '.join(require)}" if require else ""
+    click.echo(f"Created {summary} in {data}{required}")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from loaders.client import Bitrix24Client
-from loaders.entities import RequisitePresets, presets_from_rows
+from loaders.entities import RequisitePresets, presets_from_rows, unwrap_rows
 from mappings.entities import where
 from migrate.portal.read import read_all
 
@@ -77,6 +77,8 @@ class PortalMetadata:
     presets: RequisitePresets
     currencies: tuple[str, ...]
     base_currency: str | None = None
+    catalog_iblock: int | None = None  # the CRM product catalogue (products are loaded into it)
+    base_price_type: int = 1  # the catalogue's base price type (catalogGroupId)
 
     def field(self, entity: str, name: str) -> FieldInfo | None:
         return self.fields.get(entity, {}).get(name)
@@ -90,8 +92,9 @@ class PortalMetadata:
         return self.dictionary("DEAL_STAGE" if category_id == 0 else f"DEAL_STAGE_{category_id}")
 
 
-async def read_portal_metadata(client: Bitrix24Client) -> PortalMetadata:
-    """Read fields, pipelines, dictionaries, users, requisite presets and currencies.
+async def read_portal_metadata(client: Bitrix24Client, *, catalog: bool = False) -> PortalMetadata:
+    """Read fields, pipelines, dictionaries, users, requisite presets and currencies (and,
+    with ``catalog``, the product catalogue and its base price type).
 
     One batch of read-only calls (and more pages where a list is longer than 50).
     """
@@ -103,9 +106,15 @@ async def read_portal_metadata(client: Bitrix24Client) -> PortalMetadata:
         ("crm.requisite.preset.list", {}),
         ("crm.currency.list", {}),
     ]
+    if catalog:
+        calls += [
+            ("catalog.catalog.list", {"select": ["id", "iblockId", "productIblockId"]}),
+            ("catalog.priceType.list", {"select": ["id", "base"], "filter": {"base": "Y"}}),
+        ]
     results = await read_all(client, calls)
-    fields = {e: parse_fields(r) for e, r in zip(CRM_ENTITIES, results, strict=False)}
-    categories, statuses, users, presets, currencies = results[len(CRM_ENTITIES) :]
+    extra = _catalog(results[len(calls) - 2 :]) if catalog else {}
+    fields = {e: parse_fields(r, e) for e, r in zip(CRM_ENTITIES, results, strict=False)}
+    categories, statuses, users, presets, currencies = results[len(CRM_ENTITIES) :][:5]
     return PortalMetadata(
         fields=fields,
         categories=_categories(categories),
@@ -116,17 +125,39 @@ async def read_portal_metadata(client: Bitrix24Client) -> PortalMetadata:
         base_currency=next(
             (str(r["CURRENCY"]) for r in currencies or [] if r.get("BASE") == "Y"), None
         ),
+        **extra,
     )
 
 
-def parse_fields(result: Any) -> dict[str, FieldInfo]:
+def _catalog(results: list[Any]) -> dict[str, Any]:
+    """The CRM product catalogue (the one that is not another's variations) and the id of
+    the base price type (catalog-catalog-list.md, catalog-price-type-list.md)."""
+    catalogs, price_types = (unwrap_rows(r or []) for r in results)
+    iblock = next((int(c["iblockId"]) for c in catalogs if not c.get("productIblockId")), None)
+    base = next((int(p["id"]) for p in price_types if p.get("base") in ("Y", True)), 1)
+    return {"catalog_iblock": iblock, "base_price_type": base}
+
+
+#: Real portals describe a contact's three name parts as required (crm-contact-fields.md) yet
+#: add a contact with only a first name (the PHP SDK's live test ContactTest::testAdd sends
+#: {"NAME": "test contact"}): the description is not a rule for each part, so the plan does
+#: not refuse a contact without a middle name.
+_DESCRIBED_ONLY = {"contact": frozenset({"NAME", "SECOND_NAME", "LAST_NAME"})}
+
+
+def parse_fields(result: Any, entity: str = "") -> dict[str, FieldInfo]:
     """`crm.<entity>.fields` → field name → :class:`FieldInfo`."""
     if not isinstance(result, Mapping):
         return {}
-    return {name: _field(name, spec) for name, spec in result.items() if isinstance(spec, Mapping)}
+    described_only = _DESCRIBED_ONLY.get(entity, frozenset())
+    return {
+        name: _field(name, spec, name not in described_only)
+        for name, spec in result.items()
+        if isinstance(spec, Mapping)
+    }
 
 
-def _field(name: str, spec: Mapping[str, Any]) -> FieldInfo:
+def _field(name: str, spec: Mapping[str, Any], binding: bool = True) -> FieldInfo:
     items = {
         str(item.get("ID")): str(item.get("VALUE", ""))
         for item in spec.get("items") or []
@@ -136,7 +167,7 @@ def _field(name: str, spec: Mapping[str, Any]) -> FieldInfo:
         name=name,
         type=str(spec.get("type", "")),
         title=str(spec.get("formLabel") or spec.get("title") or name),
-        required=bool(spec.get("isRequired")),
+        required=binding and bool(spec.get("isRequired")),
         read_only=bool(spec.get("isReadOnly")),
         immutable=bool(spec.get("isImmutable")),
         multiple=bool(spec.get("isMultiple")),

@@ -45,6 +45,10 @@ _MESSAGES = {
         "заметка относится к записи «{value}», которой нет в загрузке",
         "the note belongs to “{value}”, which is not being loaded",
     ),
+    "product.catalog": (
+        "на портале нет каталога товаров CRM (catalog.catalog.list) — товары не загрузятся",
+        "the portal has no CRM product catalogue (catalog.catalog.list); products will not load",
+    ),
     "requisite.preset": (
         "на портале нет шаблона реквизитов для этой компании — реквизиты не загрузятся",
         "the portal has no requisite preset for this company; requisites will not load",
@@ -121,6 +125,8 @@ class _Row:
                 sort_key=_sort_key(fields.get("DATE_CREATE")),
             )
         ]
+        if self.entity in ("product", "product_section"):
+            records = self._catalog(records[0])
         if requisite and self.entity in _REQUISITE_OWNERS:
             records.extend(self._requisite(requisite, fields))
         if rows:
@@ -196,6 +202,26 @@ class _Row:
         body.update(PRESET_ID=preset, ENTITY_TYPE_ID=_REQUISITE_OWNERS[self.entity])
         owner = Ref("ENTITY_ID", self.entity, self.key)
         return [PlannedRecord("requisite", self.key, Op.CREATE, body, (owner,))]
+
+    def _catalog(self, record: PlannedRecord) -> list[PlannedRecord]:
+        """A product or section goes into the portal's product catalogue; a product's price is
+        a ``product_prices`` set of its own (the catalogue writes prices apart)."""
+        if self.meta.catalog_iblock is None:
+            self._issue("product.catalog", self._text("product.catalog", "CATALOG_ID", ""),
+                        "error", "CATALOG_ID", "")  # fmt: skip
+            return []
+        fields = dict(record.fields)
+        fields["CATALOG_ID"] = self.meta.catalog_iblock
+        price = fields.pop("PRICE", None)
+        currency = fields.pop("CURRENCY_ID", None) or self.meta.base_currency or "RUB"
+        planned = [dataclasses.replace(record, fields=fields)]
+        if self.entity != "product" or price is None:
+            return planned
+        prices = [{"CATALOG_GROUP_ID": self.meta.base_price_type, "PRICE": price,
+                   "CURRENCY_ID": currency}]  # fmt: skip
+        owner = Ref("OWNER_ID", "product", self.key)
+        return [*planned, PlannedRecord("product_prices", self.key, Op.SET, {"PRICES": prices},
+                                        (owner,))]  # fmt: skip
 
     def _product_rows(self, keys: Any) -> list[PlannedRecord]:
         resolved = self.index.resolve("ROWS", "product", keys)

@@ -159,7 +159,8 @@ async def _plan(
     inputs = inputs_fingerprint(workspace, config)  # before the portal: a later edit is a change
     options = {} if transport is None else {"transport": transport}
     async with open_portal(workspace, config, **options) as client:
-        meta = await read_portal_metadata(client)
+        catalog = any(e in data.tables for e in ("product", "product_section"))
+        meta = await read_portal_metadata(client, catalog=catalog)
         timer.lap("portal metadata")
         tables, survivors = _tables(data, deduped, meta)
         workspace.state_dir.mkdir(parents=True, exist_ok=True)
@@ -170,8 +171,9 @@ async def _plan(
             issues = _validation_issues(data) + _unmapped(data, meta) + issues
             timer.lap("check")
             matches = await match_existing(
-                client, config.name, tables, skip_keys={e: set(k) for e, k in known.items()}
-            )
+                client, config.name, tables, skip_keys={e: set(k) for e, k in known.items()},
+                iblock=meta.catalog_iblock,
+            )  # fmt: skip
             matches, claimed = _unique_claims(matches, known, tables, config.language)
             issues += claimed
             previous = _previous(ledger, ORIGIN_ENTITIES)

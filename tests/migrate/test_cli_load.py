@@ -15,10 +15,10 @@ from migrate.portal.connect import open_portal
 from migrate.workspace.config import Workspace
 from migrate.workspace.inputs import inputs_fingerprint
 
-from .load.conftest import ORIGINATOR, sample_plan
+from .load.conftest import CATALOG, ORIGINATOR, sample_plan
 
 BAD_PRODUCT = PlannedRecord(
-    "product", "bad", Op.CREATE, {"PRICE": "1.00", "_source": "products.csv", "_row": 7}
+    "product", "bad", Op.CREATE, {**CATALOG, "_source": "products.csv", "_row": 7}
 )
 
 
