@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
+from migrate.cli._safe import json_text
 from migrate.run import Loaded
 
 __all__ = ["render_load"]
@@ -19,7 +18,7 @@ def render_load(loaded: Loaded, as_json: bool) -> None:
                 "reconciled_found": report.reconciled.found, "requeued": result.requeued,
                 "failed": result.failed, "left": result.left, "blocked": result.blocked,
                 "load_xlsx": str(loaded.report)}  # fmt: skip
-        click.echo(json.dumps(body, ensure_ascii=False))
+        click.echo(json_text(body, indent=None))
         return
     click.echo(
         f"Load run {report.run_id}: {report.count('written')} records written in "

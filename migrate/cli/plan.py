@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -11,6 +10,7 @@ from rich.table import Table
 
 from migrate.cli._options import output_options, workspace_option
 from migrate.cli._progress import open_migration
+from migrate.cli._safe import json_text, terminal_text
 from migrate.run import Planned
 
 __all__ = ["command"]
@@ -42,7 +42,7 @@ def command(root: Path, skip_refused: bool, no_dedupe: bool, quiet: bool, as_jso
     with open_migration(root, quiet, as_json) as migration:
         planned = migration.plan(skip_refused=skip_refused, dedupe=not no_dedupe)
     if as_json:
-        click.echo(json.dumps(_summary(planned), ensure_ascii=False, indent=2))
+        click.echo(json_text(_summary(planned)))
     else:
         _render(planned)
     if planned.result.blockers:
@@ -95,8 +95,10 @@ def _render(planned: Planned) -> None:
     )
     for blocker in result.blockers:
         console.print(
-            f"BLOCKING {blocker.entity} {blocker.field or ''}: {blocker.message} "
-            f"({blocker.count} rows)",
+            terminal_text(
+                f"BLOCKING {blocker.entity} {blocker.field or ''}: {blocker.message} "
+                f"({blocker.count} rows)"
+            ),
             markup=False,
         )
     if result.blockers:

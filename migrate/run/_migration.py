@@ -24,13 +24,18 @@ from migrate.plan import plan_workspace
 from migrate.portal.verify import PortalCheck, check_portal_sync
 from migrate.prepare import PreparedData, prepare
 from migrate.progress import ProgressCallback
-from migrate.reports.duplicates_xlsx import read_decisions, write_duplicates_xlsx
+from migrate.reports.duplicates_xlsx import (
+    read_decisions,
+    unread_decisions,
+    write_duplicates_xlsx,
+)
 from migrate.reports.errors_xlsx import write_errors_xlsx
 from migrate.reports.load_xlsx import write_load_report
 from migrate.reports.plan_xlsx import write_plan_xlsx
 from migrate.reports.summary_build import SummaryInputs, build_summary, write_workspace_summary
 from migrate.run._outcomes import Deduplicated, Loaded, Planned, Reported, Validated
 from migrate.workspace.config import MigrationConfig, Workspace
+from migrate.workspace.scaffold import check_not_sample
 from migrate.workspace.stages import StageStore
 
 __all__ = ["Migration"]
@@ -118,15 +123,24 @@ class Migration:
 
     def dedupe(self, decisions: Path | None = None) -> Deduplicated:
         """Dedupe (after storing the decisions of an edited workbook, if given) and write
-        ``reports/duplicates.xlsx``."""
+        ``reports/duplicates.xlsx``.
+
+        The workbook about to be replaced is the client's work: without ``decisions``, the
+        decisions it holds that the store has not seen are read first (and bind this run); one
+        that cannot be read is kept aside under a new name (``Deduplicated.kept_aside``).
+        """
         store = DecisionStore.for_workspace(self.workspace.root)
-        read = read_decisions(decisions) if decisions else {}
+        path = self.workspace.reports_dir / "duplicates.xlsx"
+        kept = None
+        if decisions:
+            read = read_decisions(decisions)
+        else:
+            read, kept = unread_decisions(path, store.load())
         stored = store.record(read) if read else store.load()
         self._deduped = self._dedupe(stored)
         report = write_duplicates_xlsx(
-            self.workspace.reports_dir / "duplicates.xlsx", self._deduped.results,
-            self.prepared().tables, language=self.config.language,
-        )  # fmt: skip
+            path, self._deduped.results, self.prepared().tables, language=self.config.language
+        )
         if len(self._deduped.damaged_phones):  # dedupe's warnings beside the validation's
             prepared = self.prepared()
             write_errors_xlsx(
@@ -134,11 +148,12 @@ class Migration:
                 concat_issues([prepared.issues, self._deduped.damaged_phones]),
                 stats=prepared.stats, language=self.config.language,
             )  # fmt: skip
-        return Deduplicated(self._deduped, read, report)
+        return Deduplicated(self._deduped, read, report, kept, bool(read) and not decisions)
 
     def plan(self, *, skip_refused: bool = False, dedupe: bool = True) -> Planned:
         """The dry run: plan the (deduplicated) clean tables against the portal into the
         ledger, and write ``reports/plan.xlsx``."""
+        check_not_sample(self.workspace, self.config)  # before minutes of preparing
         prepared = self.prepared()
         deduped = self.deduplicated() if dedupe else None
         with self._stage("plan"):
