@@ -38,7 +38,7 @@ __all__ = ["ColumnRole", "infer_roles", "infer_rules", "rules_document"]
 SCAN = 2000
 # a blocking key finding more pairs per record than this loses its largest blocks (a common
 # word, a frequent name and birth year): they cost time, and the other keys find those pairs
-KEY_PAIRS = 5
+KEY_PAIRS = 3
 _ROLE_HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (role, re.compile(pattern, re.I))
     for role, pattern in (
