@@ -56,7 +56,11 @@ _HTML = {
     b"</h1></center><hr><center>nginx</center></body></html>",
     504: b"<html><head><title>504 Gateway Time-out</title></head><body><center><h1>504 Gateway "
     b"Time-out</h1></center><hr><center>nginx</center></body></html>",
+    413: b"<html><head><title>413 Request Entity Too Large</title></head><body><center><h1>413 "
+    b"Request Entity Too Large</h1></center><hr><center>nginx</center></body></html>",
 }
+MAX_BODY = 32 << 20
+"""Largest request body read (a front proxy's ``client_max_body_size``); larger ones get 413."""
 _INTERNAL = RestError(500, "INTERNAL_SERVER_ERROR", "Internal server error")
 _BATCH = "batch"
 _NOT_IN_BATCH = frozenset({"batch"})
@@ -111,7 +115,14 @@ class SandboxApp:
         elif path.rstrip("/") == "/sandbox/stats":
             await _send_json(send, 200, self.stats())
         elif path.rstrip("/") == "/oauth/token" and self.oauth is not None:
-            params = await _read_params(scope, receive)
+            try:
+                params = await _read_params(scope, receive)
+            except _Refusal as ref:
+                await self._refuse(send, ref)
+                return
+            except RestError as exc:
+                await _send_json(send, exc.status, exc.body())
+                return
             status, body = self.oauth.grant(params, _base_url(scope))
             await _send_json(send, status, body)
         else:
@@ -377,10 +388,13 @@ def _base_url(scope: dict[str, Any]) -> str:
 
 
 async def _read_body(receive: Any) -> bytes:
-    chunks = []
+    chunks, size = [], 0
     while True:
         message = await receive()
         chunks.append(message.get("body", b""))
+        size += len(chunks[-1])
+        if size > MAX_BODY:
+            raise _Refusal(413, "too_large")
         if not message.get("more_body"):
             return b"".join(chunks)
 
@@ -390,6 +404,9 @@ async def _read_params(scope: dict[str, Any], receive: Any) -> dict[str, Any]:
     params = parse_php_query(scope.get("query_string", b""))
     headers = dict(scope.get("headers") or [])
     ctype = headers.get(b"content-type", b"").decode("latin-1").lower()
+    declared = headers.get(b"content-length", b"")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise _Refusal(413, "too_large")
     if ctype.startswith("multipart/form-data"):
         try:
             form = await Request(scope, receive).form()

@@ -10,6 +10,7 @@ config error, 3 terminal load failure, 4 interrupted but resumable).
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
 from typing import Any
@@ -18,6 +19,7 @@ import click
 
 from migrate import __version__
 from migrate.cli._logged import with_run_log
+from migrate.cli._safe import terminal_text
 from migrate.errors import MigrationError
 from migrate.workspace.runlog import take_last_log
 
@@ -70,7 +72,12 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Run the command line, turning known errors into one clear line and an exit code."""
+    """Run the command line, turning known errors into one clear line and an exit code.
+
+    Everything a command writes (ledger, logs, reports: the client's records) is created
+    private to the user (umask 077: folders 0700, files 0600).
+    """
+    os.umask(0o077)
     take_last_log()  # a log of an earlier call in this process is not this one's
     try:
         rv = cli.main(args=argv, prog_name="b24migrate", standalone_mode=False)
@@ -89,9 +96,9 @@ def main(argv: list[str] | None = None) -> Any:
             _echo_log()
         sys.exit(exc.exit_code)
     except MigrationError as exc:
-        click.echo(f"Error: {exc.message}", err=True)
+        click.echo(f"Error: {terminal_text(exc.message)}", err=True)
         if exc.next_step:
-            click.echo(f"Next: {exc.next_step}", err=True)
+            click.echo(f"Next: {terminal_text(exc.next_step)}", err=True)
         _echo_log()
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:

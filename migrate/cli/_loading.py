@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
+from migrate.cli._safe import json_text, terminal_text
 from migrate.ledger.reasons import FailureGroup
 from migrate.run import Loaded
 from migrate.workspace.runlog import active_log
@@ -25,7 +24,7 @@ def render_load(loaded: Loaded, as_json: bool) -> None:
                 "outages": report.outages, "retries": report.retries,
                 "load_xlsx": str(loaded.report), "next": loaded.next_step,
                 "log": str(log.path) if log and troubled else None}  # fmt: skip
-        click.echo(json.dumps(body, ensure_ascii=False))
+        click.echo(json_text(body, indent=None))
         return
     click.echo(
         f"Load run {report.run_id}: {report.count('written')} records written in "
@@ -53,8 +52,8 @@ def echo_log(why: str = "") -> None:
 def render_reasons(groups: list[FailureGroup] | tuple[FailureGroup, ...], limit: int = 10) -> None:
     """Failures grouped by reason: ``3,721 × deal: <reason>`` and a few examples."""
     for group in groups[:limit]:
-        click.echo(f"  {group.count:,} × {group.entity}: {group.reason}")
-        shown = ", ".join(f"`{key}`" for key, _ in group.examples)
+        click.echo(f"  {group.count:,} × {group.entity}: {terminal_text(group.reason)}")
+        shown = terminal_text(", ".join(f"`{key}`" for key, _ in group.examples))
         click.echo(f"      e.g. {shown}")
     if len(groups) > limit:
         rest = sum(g.count for g in groups[limit:])

@@ -12,7 +12,6 @@ its :class:`Migration`.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -36,10 +35,18 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from migrate.cli._safe import json_text, terminal_text
 from migrate.progress import ProgressCallback, Tick
 from migrate.run import Migration
 
-__all__ = ["ProgressBars", "ProgressLines", "open_migration", "progress_bars", "with_progress"]
+__all__ = [
+    "ProgressBars",
+    "ProgressLines",
+    "open_migration",
+    "print_notes",
+    "progress_bars",
+    "with_progress",
+]
 
 T = TypeVar("T")
 
@@ -132,8 +139,9 @@ class ProgressLines:
         if self.as_json:
             body = {"event": event, "step": tick.step, "done": tick.done, "total": tick.total,
                     "unit": tick.unit, "text": text}  # fmt: skip
-            text = json.dumps(body, ensure_ascii=False)
-        click.echo(text, err=True)
+            click.echo(json_text(body, indent=None), err=True)
+        else:
+            click.echo(terminal_text(text), err=True)
 
 
 def progress_bars(quiet: bool, as_json: bool = False) -> ProgressBars | None:
@@ -152,7 +160,7 @@ def with_progress(quiet: bool, as_json: bool, work: Callable[[ProgressCallback |
         return work(bars)
 
 
-def _print_notes(tick: Tick) -> None:
+def print_notes(tick: Tick) -> None:
     """Without a terminal: the notes only, one line each."""
     if tick.note:
         click.echo(tick.note)
@@ -181,4 +189,4 @@ def open_migration(
 def _without_bars(quiet: bool, as_json: bool, notes: bool, lines: bool) -> ProgressCallback | None:
     if lines and not quiet:
         return ProgressLines(as_json)
-    return _print_notes if notes and not as_json else None
+    return print_notes if notes and not as_json else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -11,7 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from migrate.cli._options import output_options, workspace_option
-from migrate.cli._progress import open_migration
+from migrate.cli._progress import open_migration, print_notes
+from migrate.cli._safe import json_text
 from migrate.dedupe import DedupeResult
 from migrate.dedupe.standalone import dedupe_file, resolve_rules
 
@@ -55,15 +55,19 @@ def command(root: Path, decisions: Path | None, input_file: Path | None, key: st
       b24migrate dedupe --input people.csv --key rec_id --rules RULES.yaml --out clusters.csv
       b24migrate dedupe --input people.csv --key rec_id --out clusters.csv   # rules inferred
     """
-    say = (lambda _line: None) if as_json else click.echo
+    notes = None if as_json else print_notes
     if input_file is not None:
         loaded = resolve_rules(rules)
-        run = dedupe_file(input_file, loaded, out, key=key, sheet=sheet, progress=say)
+        run = dedupe_file(input_file, loaded, out, key=key, sheet=sheet, on_progress=notes)
         _render({run.result.entity: run.result}, as_json, f"{run.out}")
         return
     with open_migration(root, quiet, as_json, notes=True) as migration:
         done = migration.dedupe(decisions)
     _render(done.results, as_json, str(done.report))
+    if done.read_unasked and not as_json:
+        click.echo("The decisions already made in the previous duplicates.xlsx were read first.")
+    if done.kept_aside is not None and not as_json:
+        click.echo(f"The previous duplicates.xlsx could not be read; kept as {done.kept_aside}")
 
 
 def _render(results: Mapping[str, DedupeResult], as_json: bool, written: str) -> None:
@@ -73,7 +77,7 @@ def _render(results: Mapping[str, DedupeResult], as_json: bool, written: str) ->
              "decisions": len(r.decisions.merge) + len(r.decisions.separate),
              "seconds": round(r.stats.seconds, 2)} for e, r in results.items()]  # fmt: skip
     if as_json:
-        click.echo(json.dumps({"written": written, "entities": rows}, ensure_ascii=False, indent=2))
+        click.echo(json_text({"written": written, "entities": rows}))
         return
     table = Table(title="Dedupe")
     for column in rows[0] if rows else ["entity"]:

@@ -26,8 +26,9 @@ __all__ = ["command"]
     "sources",
     multiple=True,
     metavar="DIR|ENTITY=PATH",
-    help="Folder with the export files, or one file per entity (repeatable). "
-    "Default: the bundled sample data (amocrm, onec).",
+    help="Folder with the export files, or one file per entity (repeatable); with only "
+    "ENTITY=PATH items the workspace holds just those entities. Default: the bundled sample "
+    "data (amocrm, onec), to rehearse on the sandbox.",
 )
 @click.option("--name", help="Migration name, stored as ORIGINATOR_ID (default: folder name).")
 @click.option(
@@ -60,5 +61,10 @@ def command(
     click.echo(f"  {root / 'migration.yaml'}")
     click.echo(f"  {len(result.mapping_files)} mapping file(s) in {root / 'mappings'}")
     if result.uses_sample:
-        click.echo("  sources point at the bundled sample data (use --source for your exports)")
+        click.echo(
+            "  sources point at the bundled sample data (use --source for your exports); "
+            "it plans only against the sandbox"
+        )
+    else:
+        click.echo(f"  sources: {', '.join(result.sources)}")
     click.echo(f"Next: b24migrate validate --workspace {root}")

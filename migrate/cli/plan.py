@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from rich.table import Table
 
 from migrate.cli._options import output_options, workspace_option
 from migrate.cli._progress import open_migration
+from migrate.cli._safe import json_text, terminal_text
 from migrate.ledger.blockers import BLOCKING_RULES, Blocker
 from migrate.ledger.reasons import group_issues
 from migrate.plan import PlanResult
@@ -46,7 +46,7 @@ def command(root: Path, skip_refused: bool, no_dedupe: bool, quiet: bool, as_jso
     with open_migration(root, quiet, as_json) as migration:
         planned = migration.plan(skip_refused=skip_refused, dedupe=not no_dedupe)
     if as_json:
-        click.echo(json.dumps(_summary(planned), ensure_ascii=False, indent=2))
+        click.echo(json_text(_summary(planned)))
     else:
         _render(planned)
     if planned.result.blockers:
@@ -99,7 +99,7 @@ def _render(planned: Planned) -> None:
     )
     _refusals(result)
     for line in blocker_lines(result.blockers):
-        click.echo(line)
+        click.echo(terminal_text(line))
     if result.blockers:
         console.print(
             "Fix the portal or the mapping and run `b24migrate plan` again, or leave these rows "
@@ -117,8 +117,8 @@ def _refusals(result: PlanResult, limit: int = 8) -> None:
     click.echo("Refused rows by reason (not loaded; every row is in plan.xlsx):")
     for group in groups[:limit]:
         field = f" `{group.field}`" if group.field else ""
-        click.echo(f"  {group.rows:,} × {group.entity}{field} ({group.rule}): {group.message}"
-                   + _examples(group.values))  # fmt: skip
+        click.echo(terminal_text(f"  {group.rows:,} × {group.entity}{field} ({group.rule}): "
+                                 f"{group.message}" + _examples(group.values)))  # fmt: skip
     if len(groups) > limit:
         click.echo(f"  … {len(groups) - limit} more reasons")
 

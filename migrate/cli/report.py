@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from migrate.cli._options import output_options, workspace_option
 from migrate.cli._progress import open_migration
+from migrate.cli._safe import json_text
 from migrate.reports.summary_model import RunSummary, summary_to_dict
 
 __all__ = ["command"]
@@ -34,7 +34,7 @@ def command(root: Path, quiet: bool, as_json: bool) -> None:
     summary, path = reported.summary, reported.report
     if as_json:
         body = {"summary_html": str(path), **summary_to_dict(summary)}
-        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
+        click.echo(json_text(body))
         return
     _render(summary, path)
 

@@ -9,6 +9,7 @@ import click
 from mappings.entities import REGISTRY
 from migrate.cli._options import workspace_option
 from migrate.cli._progress import open_migration
+from migrate.cli._safe import terminal_text
 from migrate.load import RollbackPreview, RollbackResult
 from migrate.run import Migration
 
@@ -81,15 +82,15 @@ def _render_preview(preview: RollbackPreview, entities: tuple[str, ...]) -> None
                    "(they are deleted too, with those edits):")  # fmt: skip
         for e in preview.edited[:_SHOWN]:
             when = e.modified_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-            click.echo(f"  {e.entity} {e.b24_id} «{e.title}» (`{e.source_key}`): changed "
-                       f"{when} by user {e.modified_by or '?'}")  # fmt: skip
+            click.echo(terminal_text(f"  {e.entity} {e.b24_id} «{e.title}» (`{e.source_key}`): "
+                                     f"changed {when} by user {e.modified_by or '?'}"))  # fmt: skip
         _more(len(preview.edited))
     if preview.foreign:
         click.echo(f"{len(preview.foreign):,} records the load did not create refer to them; "
                    "they stay and lose the link:")  # fmt: skip
         for f in preview.foreign[:_SHOWN]:
-            click.echo(f"  {f.entity} {f.b24_id} «{f.title}» → {f.target_entity} "
-                       f"{f.target_id} ({f.field})")  # fmt: skip
+            click.echo(terminal_text(f"  {f.entity} {f.b24_id} «{f.title}» → {f.target_entity} "
+                                     f"{f.target_id} ({f.field})"))  # fmt: skip
         _more(len(preview.foreign))
 
 
@@ -104,7 +105,7 @@ def _render_result(result: RollbackResult) -> None:
     click.echo(f"Rollback run {report.run_id}: deleted {deleted}; "
                f"{report.gone} were gone already.")  # fmt: skip
     for entity, key, error in report.errors[:20]:
-        click.echo(f"not deleted: {entity} `{key}`: {error}", err=True)
+        click.echo(terminal_text(f"not deleted: {entity} `{key}`: {error}"), err=True)
     held = sum(e.found + e.duplicated + e.unaccounted for e in check.entities)
     click.echo(
         f"Check: the portal holds {held:,} records with this migration's ORIGINATOR_ID "

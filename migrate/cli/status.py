@@ -3,7 +3,6 @@ reason, and the next step."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from rich.table import Table
 
 from migrate.cli._loading import render_reasons
 from migrate.cli._options import json_option, workspace_option
+from migrate.cli._safe import json_text, terminal_text
 from migrate.ledger.heartbeat import Activity
 from migrate.ledger.status import LoadStatus
 from migrate.run import Migration
@@ -46,7 +46,7 @@ def command(root: Path, failed_limit: int, as_json: bool) -> None:
     """
     status = Migration(root).status(failed_limit=failed_limit)
     if as_json:
-        click.echo(json.dumps(_as_dict(status), ensure_ascii=False, indent=2))
+        click.echo(json_text(_as_dict(status)))
     else:
         _render(status)
 
@@ -99,17 +99,17 @@ def _iso(moment: datetime | None) -> str | None:
 
 def _render(status: LoadStatus) -> None:
     console = Console()
-    table = Table(title=f"Migration `{status.migration}`")
+    table = Table(title=terminal_text(f"Migration `{status.migration}`"))
     for name in ("entity", *_STATES, "total"):
         table.add_column(name, justify="left" if name == "entity" else "right")
     for e in status.entities:
         table.add_row(e.entity, *(f"{getattr(e, s):,}" for s in _STATES), f"{e.total:,}")
     console.print(table)
-    click.echo(_activity_line(status))
+    click.echo(terminal_text(_activity_line(status)))
     last = status.last_command
     if last is not None and last.exit_code:
-        click.echo(f"Last command: `{last.command}` at {_local(last.at)} stopped with exit "
-                   f"{last.exit_code}: {last.text}")  # fmt: skip
+        click.echo(terminal_text(f"Last command: `{last.command}` at {_local(last.at)} stopped "
+                                 f"with exit {last.exit_code}: {last.text}"))  # fmt: skip
     if blocked := status.total("blocked"):
         click.echo(f"{blocked:,} records are blocked: they wait for a record that failed or "
                    "that the plan refused (reports/load.xlsx lists them).")  # fmt: skip

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from migrate.cli._options import output_options, workspace_option
 from migrate.cli._progress import open_migration
+from migrate.cli._safe import json_text, shown
 from migrate.issues import at_or_above
 from migrate.prepare import PreparedData
 
@@ -43,7 +42,7 @@ def command(root: Path, fail_on: str, quiet: bool, as_json: bool) -> None:
     data, report = validated.prepared, validated.report
     failing = len(at_or_above(data.issues, fail_on))
     if as_json:
-        click.echo(json.dumps(_summary(data, report, failing), ensure_ascii=False, indent=2))
+        click.echo(json_text(_summary(data, report, failing)))
     else:
         _render(data, report, failing, fail_on)
     if failing:
@@ -54,7 +53,6 @@ def _summary(data: PreparedData, report: Path, failing: int) -> dict[str, object
     return {
         "report": str(report),
         "failing": failing,
-        "skipped": list(data.skipped),
         "entities": [
             {
                 "entity": s.entity,
@@ -77,7 +75,7 @@ def _render(data: PreparedData, report: Path, failing: int, fail_on: str) -> Non
     for s in data.stats:
         table.add_row(
             s.entity,
-            escape(", ".join(s.files)),
+            shown(", ".join(s.files)),
             f"{s.rows_read:,}",
             f"{s.rows_clean:,}",
             f"[red]{s.errors:,}[/]" if s.errors else "0",
@@ -92,11 +90,9 @@ def _render(data: PreparedData, report: Path, failing: int, fail_on: str) -> Non
         for header in ("entity", "severity", "rule", "count"):
             rules.add_column(header, justify="right" if header == "count" else "left")
         for entity, severity, rule, count in top.itertuples(index=False, name=None):
-            rules.add_row(escape(str(entity)), str(severity), escape(str(rule)), f"{int(count):,}")
+            rules.add_row(shown(str(entity)), str(severity), shown(str(rule)), f"{int(count):,}")
         console.print(rules)
-    if data.skipped:
-        console.print(f"No source in migration.yaml for: {', '.join(data.skipped)} (skipped)")
-    console.print(escape(f"Report: {report}"))
+    console.print(shown(f"Report: {report}"))
     if failing:
         console.print(
             f"[red]{failing:,} issue(s) at or above `{fail_on}`[/]: fix the data or "

@@ -12,18 +12,20 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from migrate.errors import ValidationFailed
+from migrate.errors import CheckpointError, ValidationFailed
 from migrate.ledger._ledger import Ledger
 from migrate.ledger._model import PlanIssue
 from migrate.ledger.next_step import NEXT
 
 __all__ = [
     "BLOCKING_RULES",
+    "INPUTS_META",
     "NO_DEDUPE_META",
     "SKIP_META",
     "Blocker",
     "PlanChoices",
     "blocking_error",
+    "check_plan_current",
     "plan_blockers",
     "plan_choices",
 ]
@@ -39,6 +41,7 @@ BLOCKING_RULES = frozenset(
         "enum.unknown",
         "currency.unknown",
         "owner.no_default",
+        "date.before_portal",  # `load.backdate: ask`: the user chooses what happens to the date
     }
 )
 #: Ledger setting: the id of the plan run whose refused rows the user accepted to leave out.
@@ -62,6 +65,29 @@ def plan_choices(ledger: Ledger) -> PlanChoices:
         return PlanChoices()
     last = str(plans[-1].id)
     return PlanChoices(ledger.meta(SKIP_META) == last, ledger.meta(NO_DEDUPE_META) != last)
+
+
+#: Ledger setting: the fingerprint of the inputs the plan was made from (written with the plan).
+INPUTS_META = "plan.inputs"
+
+
+def check_plan_current(ledger: Ledger, fingerprint: str | None) -> None:
+    """Refuse to load a ledger whose plan was made from other inputs than those on disk now.
+
+    ``fingerprint`` is :func:`migrate.workspace.inputs.inputs_fingerprint` of the workspace as
+    it is (``None`` when it cannot be computed, e.g. a source file gone).
+
+    Raises:
+        CheckpointError: no complete plan of the current inputs is in the ledger.
+    """
+    stored = ledger.meta(INPUTS_META)
+    if stored is not None and stored == fingerprint:
+        return
+    raise CheckpointError(
+        "the ledger holds no complete plan of the current sources, mappings and decisions "
+        "(they changed since the last plan, or that plan was interrupted)",
+        next_step="run `b24migrate plan` again, then `b24migrate load`",
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,15 +11,18 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from loaders.client import Bitrix24Client
+from migrate.errors import MigrationError
 from migrate.ledger import Ledger, State
-from migrate.ledger.blockers import blocking_error, plan_blockers
+from migrate.ledger.blockers import blocking_error, check_plan_current, plan_blockers
+from migrate.load._dates import check_dates_hold
 from migrate.load._engine import LoadOptions, LoadReport
 from migrate.load._reconcile import DEFAULT_SETTLE_SECONDS
 from migrate.load._signals import load_until_stopped
 from migrate.load._watch import DEFAULT_PORTAL_WAIT, Note
 from migrate.portal.connect import open_portal
 from migrate.progress import ProgressCallback, emit
-from migrate.workspace.config import Workspace
+from migrate.workspace.config import MigrationConfig, Workspace
+from migrate.workspace.inputs import inputs_fingerprint
 
 __all__ = ["LoadProgress", "WorkspaceLoad", "load_workspace", "progress_of"]
 
@@ -94,6 +97,7 @@ async def load_workspace(
     """
     config = workspace.load_config()
     with Ledger.open(workspace.ledger_path) as ledger:
+        check_plan_current(ledger, _fingerprint(workspace, config))
         blockers = plan_blockers(ledger)
         if blockers and not skip_blocked:
             raise blocking_error(blockers, command)
@@ -108,6 +112,7 @@ async def load_workspace(
         )
         selected = only is not None
         async with open_portal(workspace, config) as client:
+            await check_dates_hold(ledger, client, options.route)
             _say_limits(client, ledger, on_progress, selected)
             watcher = _watch(ledger, on_progress, selected)
             try:
@@ -138,6 +143,13 @@ def _say_limits(
         f"{plan.capacity:g}): at most about {plan.rate * 50:g} records/s "
         "(`portal.plan` in migration.yaml).",
     )  # fmt: skip
+
+
+def _fingerprint(workspace: Workspace, config: MigrationConfig) -> str | None:
+    try:
+        return inputs_fingerprint(workspace, config)
+    except MigrationError:
+        return None  # a source gone since the plan: not the plan's inputs either
 
 
 def _noter(ledger: Ledger, on_progress: ProgressCallback | None, selected: bool) -> Note | None:

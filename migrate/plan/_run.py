@@ -31,7 +31,14 @@ from migrate.ledger import (
     PlanSummary,
     State,
 )
-from migrate.ledger.blockers import NO_DEDUPE_META, SKIP_META, Blocker, plan_blockers
+from migrate.ledger.blockers import (
+    INPUTS_META,
+    NO_DEDUPE_META,
+    SKIP_META,
+    Blocker,
+    plan_blockers,
+)
+from migrate.plan._backdate import SOURCE_HASH, Backdating, plan_backdating
 from migrate.plan._checks import unmapped_required
 from migrate.plan._enums import enum_ids
 from migrate.plan._existing import (
@@ -51,12 +58,13 @@ from migrate.portal.connect import open_portal
 from migrate.prepare.stage import PreparedData
 from migrate.progress import ProgressCallback, emit
 from migrate.workspace.config import MigrationConfig, Workspace
+from migrate.workspace.inputs import inputs_fingerprint
+from migrate.workspace.scaffold import check_not_sample
 
 __all__ = ["MatchedRecord", "OwnerMapping", "PlanResult", "plan_workspace"]
 
 _TABLE_ENTITY = {"note": "comment"}
 _MULTI = ("PHONE", "EMAIL")
-SOURCE_HASH = "_SOURCE_HASH"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +105,7 @@ class PlanResult:
         withdrawn: records of an earlier plan no longer planned (refused or gone).
         dedupe: whether dedupe ran (survivors planned, absorbed keys re-pointed).
         seconds: wall time per step.
+        backdating: which new records keep their creation date, which cannot and why.
     """
 
     run_id: int
@@ -110,6 +119,7 @@ class PlanResult:
     withdrawn: int
     dedupe: bool
     seconds: Mapping[str, float] = field(default_factory=dict)
+    backdating: Backdating = field(default_factory=Backdating)
 
     def count(self, entity: str, op: str) -> int:
         return self.counts.get((entity, op), 0)
@@ -138,6 +148,7 @@ def plan_workspace(
         transport: replaces the network (tests mount a sandbox app).
         on_progress: told of each step done (step ``plan``, in steps).
     """
+    check_not_sample(workspace, prepared.config)
     return asyncio.run(_plan(workspace, prepared, deduped, skip_refused, transport, on_progress))
 
 
@@ -151,6 +162,7 @@ async def _plan(
 ) -> PlanResult:
     timer = _Timer(on_progress)
     config = data.config
+    inputs = inputs_fingerprint(workspace, config)  # before the portal: a later edit is a change
     options = {} if transport is None else {"transport": transport}
     async with open_portal(workspace, config, **options) as client:
         catalog = any(e in data.tables for e in ("product", "product_section"))
@@ -177,20 +189,24 @@ async def _plan(
             }
             timer.lap("match existing")
             records, matched = _apply_matches(records, matches, portal, config, previous, tables)
-            run = ledger.start_run("plan")
-            delta = ledger.apply_plan(run.id, records)
-            withdrawn = ledger.withdraw_absent((r.entity, r.source_key) for r in records)
-            ledger.replace_issues(run.id, issues)
-            ledger.set_meta(SKIP_META, str(run.id) if skip_refused else None)
-            ledger.set_meta(NO_DEDUPE_META, str(run.id) if deduped is None else None)
-            blockers = plan_blockers(ledger)
-            ledger.finish_run(run.id)
+            backdating = await plan_backdating(client, records, config, meta.fields)
+            records, issues = list(backdating.records), issues + list(backdating.issues)
+            with ledger.transaction():  # the whole plan or none of it
+                run = ledger.start_run("plan")
+                delta = ledger.apply_plan(run.id, records)
+                withdrawn = ledger.withdraw_absent((r.entity, r.source_key) for r in records)
+                ledger.replace_issues(run.id, issues)
+                ledger.set_meta(SKIP_META, str(run.id) if skip_refused else None)
+                ledger.set_meta(NO_DEDUPE_META, str(run.id) if deduped is None else None)
+                ledger.set_meta(INPUTS_META, inputs)
+                blockers = plan_blockers(ledger)
+                ledger.finish_run(run.id)
             counts = _op_counts(ledger)
             timer.lap("ledger")
     return PlanResult(
         run.id, counts, delta, tuple(issues), owners.mappings(), tuple(matched),
         tuple(blockers), skip_refused, withdrawn, deduped is not None and bool(survivors),
-        timer.laps,
+        timer.laps, backdating,
     )  # fmt: skip
 
 

@@ -85,12 +85,13 @@ def write_load_report(ledger: Ledger, reports_dir: Path, language: str = "ru") -
             for g in group_failures(failed)
         ),
     )
-    workspace = ledger.path.parent.parent
+    workspace = ledger.path.parent.parent.name
     header = ("entity", "key", "op", "reason", "error", "source", "sheet", "row", "attempts",
               "retry")  # fmt: skip
     rows = []
     for record in failed:
         source, sheet, row = record.provenance
+        # the workspace by its folder name, never this machine's full path: the workbook travels
         retry = (
             f"b24migrate retry --workspace {workspace} --key {record.entity}:{record.source_key}"
         )

@@ -15,6 +15,7 @@ import httpx
 from migrate.dedupe.decisions import Decisions, DecisionStore
 from migrate.dedupe.stage import DedupedTables, dedupe_tables
 from migrate.errors import Interrupted, LoadError, MigrationError
+from migrate.issues import concat_issues
 from migrate.ledger import Ledger
 from migrate.ledger.blockers import blocking_error, plan_choices
 from migrate.ledger.heartbeat import record_outcome
@@ -36,7 +37,11 @@ from migrate.plan import plan_workspace
 from migrate.portal.verify import PortalCheck, check_portal_sync
 from migrate.prepare import PreparedData, prepare
 from migrate.progress import ProgressCallback
-from migrate.reports.duplicates_xlsx import read_decisions, write_duplicates_xlsx
+from migrate.reports.duplicates_xlsx import (
+    read_decisions,
+    unread_decisions,
+    write_duplicates_xlsx,
+)
 from migrate.reports.errors_xlsx import write_errors_xlsx
 from migrate.reports.load_xlsx import write_load_report
 from migrate.reports.plan_xlsx import write_plan_xlsx
@@ -51,6 +56,7 @@ from migrate.run._outcomes import (
     Validated,
 )
 from migrate.workspace.config import MigrationConfig, Workspace
+from migrate.workspace.scaffold import check_not_sample
 from migrate.workspace.stages import StageStore
 
 __all__ = ["Migration"]
@@ -138,20 +144,37 @@ class Migration:
 
     def dedupe(self, decisions: Path | None = None) -> Deduplicated:
         """Dedupe (after storing the decisions of an edited workbook, if given) and write
-        ``reports/duplicates.xlsx``."""
+        ``reports/duplicates.xlsx``.
+
+        The workbook about to be replaced is the client's work: without ``decisions``, the
+        decisions it holds that the store has not seen are read first (and bind this run); one
+        that cannot be read is kept aside under a new name (``Deduplicated.kept_aside``).
+        """
         store = DecisionStore.for_workspace(self.workspace.root)
-        read = read_decisions(decisions) if decisions else {}
+        path = self.workspace.reports_dir / "duplicates.xlsx"
+        kept = None
+        if decisions:
+            read = read_decisions(decisions)
+        else:
+            read, kept = unread_decisions(path, store.load())
         stored = store.record(read) if read else store.load()
         self._deduped = self._dedupe(stored)
         report = write_duplicates_xlsx(
-            self.workspace.reports_dir / "duplicates.xlsx", self._deduped.results,
-            self.prepared().tables, language=self.config.language,
-        )  # fmt: skip
-        return Deduplicated(self._deduped, read, report)
+            path, self._deduped.results, self.prepared().tables, language=self.config.language
+        )
+        if len(self._deduped.damaged_phones):  # dedupe's warnings beside the validation's
+            prepared = self.prepared()
+            write_errors_xlsx(
+                self.workspace.reports_dir / "errors.xlsx",
+                concat_issues([prepared.issues, self._deduped.damaged_phones]),
+                stats=prepared.stats, language=self.config.language,
+            )  # fmt: skip
+        return Deduplicated(self._deduped, read, report, kept, bool(read) and not decisions)
 
     def plan(self, *, skip_refused: bool = False, dedupe: bool = True) -> Planned:
         """The dry run: plan the (deduplicated) clean tables against the portal into the
         ledger, and write ``reports/plan.xlsx``."""
+        check_not_sample(self.workspace, self.config)  # before minutes of preparing
         prepared = self.prepared()
         deduped = self.deduplicated() if dedupe else None
         with self._stage("plan"):

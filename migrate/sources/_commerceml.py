@@ -3,10 +3,16 @@
 Produces two RawTables: products (one row per ``Товар``, prices and stock joined from the
 offers file by ``Ид``) and sections (one row per ``Группа``, with its parent's ``Ид``). XML
 has no header row: ``header_row`` is 0 and ``_row`` is the element's 1-based ordinal.
+
+Hostile XML is refused before it costs anything: a document type declaration (`<!DOCTYPE`,
+where entities are declared; 1C never writes one) and elements nested deeper than
+:data:`MAX_DEPTH` (groups thousands deep) stop the read with one clear line. External entities
+are never fetched by ElementTree, and expat (2.4+) caps entity amplification on its own.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +23,12 @@ import pandas as pd
 from migrate.errors import SourceReadError
 from migrate.sources._table import RawTable, table_from_grid
 
-__all__ = ["CommerceMLCatalog", "find_offers", "read_commerceml", "read_offers"]
+__all__ = ["MAX_DEPTH", "CommerceMLCatalog", "find_offers", "read_commerceml", "read_offers"]
+
+MAX_DEPTH = 200
+"""Deepest element nesting read (a real catalogue: groups ten levels deep, about 25)."""
+_HEAD = 1 << 16
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 PRODUCT_COLUMNS = [
     "Ид",
@@ -56,8 +67,19 @@ def _text(el: ET.Element | None, name: str | None = None) -> str:
 
 
 def _iterparse(path: Path) -> Iterator[tuple[str, ET.Element]]:
+    _refuse_doctype(path)
+    depth = 0
     try:
-        yield from ET.iterparse(path, events=("start", "end"))
+        for event, el in ET.iterparse(path, events=("start", "end")):
+            depth += 1 if event == "start" else -1
+            if depth > MAX_DEPTH:
+                raise SourceReadError(
+                    f"elements are nested more than {MAX_DEPTH} levels deep (at `{_tag(el)}`); "
+                    "no 1C catalogue is",
+                    source=str(path),
+                    next_step="export the catalogue from 1C again; check the group tree",
+                )
+            yield event, el
     except ET.ParseError as exc:
         line = exc.position[0] if exc.position else None
         raise SourceReadError(
@@ -70,6 +92,22 @@ def _iterparse(path: Path) -> Iterator[tuple[str, ET.Element]]:
         raise SourceReadError(f"cannot open the file ({exc.strerror})", source=str(path)) from None
 
 
+def _refuse_doctype(path: Path) -> None:
+    """A DOCTYPE can only come before the root element, so the head of the file tells."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD)
+    except OSError:
+        return  # _iterparse says why the file cannot be opened
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise SourceReadError(
+            "the XML declares a document type (`<!DOCTYPE`/`<!ENTITY`), which 1C never writes; "
+            "it is not read, so that no entity is expanded",
+            source=str(path),
+            next_step="export the catalogue from 1C again, or remove the declaration",
+        )
+
+
 def _deleted(item: ET.Element) -> bool:
     """``<Товар Статус="Удален">`` (or a ``Статус`` child): a deletion, not a product."""
     status = item.get("Статус") or _text(item, "Статус")
@@ -77,14 +115,20 @@ def _deleted(item: ET.Element) -> bool:
 
 
 def _sections(groups: ET.Element, parent: str, out: list[list[str]]) -> None:
-    for group in groups:
-        if _tag(group) != "Группа":
-            continue
-        gid = _text(group, "Ид")
-        out.append([gid, _text(group, "Наименование"), parent])
-        inner = _child(group, "Группы")
-        if inner is not None:
-            _sections(inner, gid, out)
+    """Every group of the tree, a parent before its children (iteratively: any depth)."""
+    stack = [(groups, parent)]
+    while stack:
+        level, above = stack.pop()
+        inner = []
+        for group in level:
+            if _tag(group) != "Группа":
+                continue
+            gid = _text(group, "Ид")
+            out.append([gid, _text(group, "Наименование"), above])
+            below = _child(group, "Группы")
+            if below is not None:
+                inner.append((below, gid))
+        stack.extend(reversed(inner))
 
 
 @dataclass(slots=True)
@@ -197,8 +241,7 @@ def _offer(el: ET.Element, types: dict[str, tuple[str, str]]) -> dict[str, str]:
     stocks = _child(el, "Остатки")
     if not quantity and stocks is not None:
         amounts = [_text(s) for s in stocks.iter() if _tag(s) == "Количество"]
-        numbers = [float(a.replace(",", ".")) for a in amounts if a]
-        quantity = f"{sum(numbers):g}" if numbers else ""
+        quantity = _total([a for a in amounts if a])
     row["Количество"] = quantity
     traits = _child(el, "ХарактеристикиТовара")
     pairs = [
@@ -208,6 +251,15 @@ def _offer(el: ET.Element, types: dict[str, tuple[str, str]]) -> dict[str, str]:
     if pairs:
         row["Характеристики"] = "; ".join(pairs)
     return row
+
+
+def _total(amounts: list[str]) -> str:
+    """The sum of stock amounts (`1 000`, `2,5` read as numbers); when one is not a number,
+    the amounts as written, so that validation flags the row instead of the read failing."""
+    texts = ["".join(a.split()).replace(",", ".") for a in amounts]  # `1 000`, `1\xa0000`
+    if not all(_NUMBER.fullmatch(t) for t in texts):
+        return "; ".join(amounts)
+    return f"{sum(float(t) for t in texts):g}" if texts else ""
 
 
 def read_commerceml(import_path: Path, offers_path: Path | None = None) -> CommerceMLCatalog:

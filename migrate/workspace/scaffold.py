@@ -1,8 +1,12 @@
 """`b24migrate init`: write a new workspace from a mapping preset.
 
 The workspace gets a commented `migration.yaml`, the preset's mapping files (to be edited by
-the data specialist), `reports/` and `.b24migrate/`. Sources point at the bundled sample data
-for presets that have some (amocrm, onec), or at the folder/files given with ``--source``.
+the data specialist), `reports/` and `.b24migrate/`. Sources are exactly what ``--source``
+names: a folder (every entity of the preset, files named as the preset names them) and/or
+``ENTITY=PATH`` items; given only ``ENTITY=PATH`` items, the workspace holds those entities and
+their mapping files, nothing else. Without any ``--source`` a preset that has sample data
+(amocrm, onec) points at the bundled sample: a rehearsal workspace, which
+:func:`check_not_sample` keeps away from a real portal.
 """
 
 from __future__ import annotations
@@ -13,15 +17,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
 import mappings
 import sample_data
 from migrate.errors import ConfigError
-from migrate.workspace.config import Workspace
+from migrate.workspace.config import MigrationConfig, Workspace
 
-__all__ = ["PRESETS", "InitResult", "init_workspace", "preset_dir"]
+__all__ = ["PRESETS", "InitResult", "check_not_sample", "init_workspace", "preset_dir"]
 
 PRESETS: dict[str, str] = {
     "amocrm": "amocrm",
@@ -73,6 +78,9 @@ load:
   route: add          # add (crm.*.add, automation fires) | import (crm.item.batchImport)
   on_existing: update # a record already in the portal: update | skip | create
   batch_size: 50
+  # a creation date older than the portal's newest record of its type cannot be kept:
+  # comment (created today, the date in the comment) | ask (wait for your choice) | UF_CRM_…
+  backdate: comment
 """
 
 
@@ -118,14 +126,13 @@ def init_workspace(
     info = yaml.safe_load((folder / "preset.yaml").read_text(encoding="utf-8")) or {}
     resolved, uses_sample = _sources(info, sources, workspace.root)
     mappings_dir = workspace.root / "mappings"
-    mappings_dir.mkdir(parents=True, exist_ok=True)
+    _private_dirs(*((workspace.root,) if not workspace.root.exists() else ()), mappings_dir)
     copied = []
     for path in sorted(folder.glob("*.yaml")):
-        if path.name != "preset.yaml":
+        if path.stem in resolved:  # only the entities given a source (preset.yaml is not one)
             chosen = _variant(folder, info, path.stem, resolved) or path
             copied.append(Path(shutil.copyfile(chosen, mappings_dir / path.name)))
-    for sub in (workspace.reports_dir, workspace.state_dir):
-        sub.mkdir(parents=True, exist_ok=True)
+    _private_dirs(workspace.reports_dir, workspace.state_dir)
     text = _TEMPLATE.format(
         preset=preset,
         name=name or _name(workspace.root.name),
@@ -133,6 +140,8 @@ def init_workspace(
         sources=_sources_yaml(resolved),
     )
     workspace.config_path.write_text(text, encoding="utf-8")
+    for path in (workspace.config_path, *copied):
+        path.chmod(0o600)  # may come to hold a webhook URL; the mappings name the client's data
     return InitResult(workspace, tuple(copied), resolved, uses_sample)
 
 
@@ -156,21 +165,51 @@ def _sources(
         )
     _check_given(folders, explicit)
     sample = info.get("sample")
-    uses_sample = not folders and bool(sample)
+    uses_sample = not given and bool(sample)
     if folders:
-        base = Path(folders[0]).expanduser().resolve()
-    elif sample:
-        base = Path(sample_data.__file__).parent / str(sample)
-    else:
+        base: Path | None = Path(folders[0]).expanduser().resolve()
+    elif uses_sample:
+        base = _sample_root() / str(sample)
+    elif not given:
         base = root / "data"
+    else:
+        base = None  # only ENTITY=PATH items: the other entities have no source at all
     out: dict[str, Any] = {}
     for entity, spec in preset_sources.items():
         if entity in explicit:
             spec = {"files": [str(Path(explicit[entity]).expanduser().resolve())]}
+        elif base is None:
+            continue
         else:
             spec["files"] = [_relative((base / f).resolve(), root) for f in spec["files"]]
         out[entity] = spec
     return out, uses_sample
+
+
+def _sample_root() -> Path:
+    return Path(sample_data.__file__).parent.resolve()
+
+
+def check_not_sample(workspace: Workspace, config: MigrationConfig) -> None:
+    """Refuse a workspace whose sources are the bundled sample data for a real portal.
+
+    `init` without `--source` points at the sample so that a new user can rehearse against
+    the sandbox; planning those synthetic records for a client's portal would fill it with
+    invented companies, so a portal other than the sandbox (embedded, or served on this
+    machine's loopback as the demo does) stops here with the way out.
+    """
+    if config.portal.kind == "sandbox" or _on_loopback(config):
+        return
+    sample = _sample_root()
+    for spec in config.sources.values():
+        for path in workspace.source_files(spec):
+            if path.resolve().is_relative_to(sample):
+                raise ConfigError(
+                    f"source `{spec.name}` in `{workspace.config_path}` is the bundled sample "
+                    f"data (`{path.name}`), and the portal is {config.portal.display}",
+                    next_step="point `sources:` at your exports (`b24migrate init DIR --source "
+                    "ENTITY=PATH`), or set `portal.url: sandbox` to rehearse",
+                )
 
 
 def _check_given(folders: Sequence[str], explicit: Mapping[str, str]) -> None:
@@ -198,6 +237,22 @@ def _check_given(folders: Sequence[str], explicit: Mapping[str, str]) -> None:
                 f"`--source {entity}={given}`: the file does not exist",
                 next_step="check the path and its spelling",
             )
+
+
+def _private_dirs(*folders: Path) -> None:
+    """Create ``folders`` readable by the user only (the workspace holds the client's data)."""
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o700)
+
+
+def _on_loopback(config: MigrationConfig) -> bool:
+    portal = config.portal
+    url = (
+        portal.webhook.reveal() if portal.webhook else portal.oauth.endpoint if portal.oauth else ""
+    )
+    host = urlsplit(url.strip()).hostname or ""
+    return host in ("127.0.0.1", "localhost", "::1")
 
 
 def _variant(

@@ -18,6 +18,9 @@ import pytest
 from loaders.sandbox import SandboxConfig
 from loaders.sandbox.testing import RunningSandbox, running_sandbox
 from migrate.ledger import Ledger, State
+from migrate.ledger.blockers import INPUTS_META
+from migrate.workspace.config import Workspace
+from migrate.workspace.inputs import inputs_fingerprint
 
 from ..load.conftest import ORIGINATOR, sample_plan
 
@@ -25,11 +28,14 @@ __all__ = ["ORIGINATOR", "Served", "plan", "portal_keys"]
 
 
 def plan(root: Path, records) -> None:
-    """What `plan` leaves in the ledger (the records as given, no issues)."""
-    with Ledger.for_workspace(root, ORIGINATOR) as ledger:
+    """What `plan` leaves in the ledger: the records as given, no issues, and the
+    fingerprint of the inputs it read."""
+    workspace = Workspace.at(root)
+    with Ledger.for_workspace(root, ORIGINATOR) as ledger, ledger.transaction():
         run = ledger.start_run("plan")
         ledger.apply_plan(run.id, records)
         ledger.replace_issues(run.id, [])
+        ledger.set_meta(INPUTS_META, inputs_fingerprint(workspace, workspace.load_config()))
         ledger.finish_run(run.id)
 
 
