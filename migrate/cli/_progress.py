@@ -95,7 +95,9 @@ class ProgressBars:
 
     def say(self, line: str) -> None:
         """Print ``line`` above the bars (no markup, no wrapping)."""
-        self.progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
+        self.progress.console.print(
+            terminal_text(line), markup=False, highlight=False, soft_wrap=True
+        )
 
     def __enter__(self) -> ProgressBars:
         self.progress.start()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -10,6 +9,7 @@ import click
 from migrate.cli._loading import render_load, render_reasons
 from migrate.cli._options import load_options, output_options, workspace_option
 from migrate.cli._progress import open_migration
+from migrate.cli._safe import json_text, terminal_text
 from migrate.ledger.next_step import NEXT
 from migrate.ledger.reasons import group_failures
 from migrate.load import RetryChoice
@@ -64,7 +64,7 @@ def command(root: Path, entities: tuple[str, ...], keys: tuple[str, ...],
             settle_seconds=settle_seconds, max_outage=max_outage,
         )  # fmt: skip
     if as_json:
-        click.echo(json.dumps(_as_dict(retried, dry_run), ensure_ascii=False))
+        click.echo(json_text(_as_dict(retried, dry_run), indent=None))
         return
     _render(retried.choice, dry_run, include_changes)
     if retried.loaded is not None:
@@ -93,12 +93,17 @@ def _render(choice: RetryChoice, dry_run: bool, include_changes: bool) -> None:
         click.echo(f"  {replanned} planned again with new content by the last plan")
     _others(choice, dry_run, include_changes)
     if choice.unknown:
-        click.echo("Not failed records, left alone: " + ", ".join(choice.unknown[:20]))
+        click.echo(
+            terminal_text("Not failed records, left alone: " + ", ".join(choice.unknown[:20]))
+        )
     if choice.gone:
         gone = ", ".join(f"{e} `{k}`" for e, k in choice.gone[:20])
-        click.echo(f"No longer in the plan (refused now: see reports/plan.xlsx): {gone}")
+        click.echo(
+            terminal_text(f"No longer in the plan (refused now: see reports/plan.xlsx): {gone}")
+        )
     if choice.done:
-        click.echo("Loaded meanwhile: " + ", ".join(f"{e} `{k}`" for e, k in choice.done[:20]))
+        done = ", ".join(f"{e} `{k}`" for e, k in choice.done[:20])
+        click.echo(terminal_text(f"Loaded meanwhile: {done}"))
 
 
 def _others(choice: RetryChoice, dry_run: bool, include_changes: bool) -> None:
