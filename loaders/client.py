@@ -90,6 +90,8 @@ class Bitrix24Client:
         clock, sleep, wall_clock: injected time (monotonic seconds, async sleep, unix time).
         on_retry: told before each wait for a retry (:data:`RetryListener`), so a caller can
             say what it waits for (the portal down, a spent budget) instead of freezing.
+        on_reply: told whenever the portal answered a request (any reply below 500), so a
+            caller waiting for a portal that was down knows it is back.
     """
 
     def __init__(
@@ -110,6 +112,7 @@ class Bitrix24Client:
         sleep: Sleep = asyncio.sleep,
         wall_clock: Callable[[], float] = time.time,
         on_retry: RetryListener | None = None,
+        on_reply: Callable[[], None] | None = None,
     ) -> None:
         if (webhook_url is None) == (auth is None):
             raise ValueError("pass either a webhook URL or `auth=`")
@@ -119,6 +122,7 @@ class Bitrix24Client:
         self.max_attempts = max_attempts
         self.stats = ClientStats()
         self.on_retry = on_retry
+        self.on_reply = on_reply
         self._sleep = sleep
         self._wall = wall_clock
         self._skew: float | None = None
@@ -361,6 +365,8 @@ class Bitrix24Client:
                 raise self._unknown_outcome(
                     f"no reply ({type(exc).__name__}: {exc})", None, method, commands, safe
                 ) from None
+        if self.on_reply is not None and response.status_code < 500:
+            self.on_reply()  # a 5xx may be a gateway speaking for a portal that is down
         try:
             body = response.json()
         except ValueError:

@@ -162,13 +162,14 @@ class _Loader:
         self.rounds_at_last_write = 0
 
     async def run(self) -> LoadReport:
-        listener, self.client.on_retry = self.client.on_retry, self.watch.retrying
+        listeners = self.client.on_retry, self.client.on_reply
+        self.client.on_retry, self.client.on_reply = self.watch.retrying, self.watch.answered
         retries = self.client.stats.retries
         try:
             self.reconciled = await self._reconcile()
             await self._loop()
         finally:
-            self.client.on_retry = listener
+            self.client.on_retry, self.client.on_reply = listeners
             for task in self.running:
                 task.cancel()  # on an error, a give-up or a second Ctrl-C: records stay `sending`
         if self.fatal is not None:
@@ -195,14 +196,11 @@ class _Loader:
         pause = 2.0
         while True:
             try:
-                report = await reconcile(
+                return await reconcile(
                     self.ledger, self.client, settle_seconds=self.options.settle_seconds,
                     clock=self.clock, sleep=self._pause, watch=self.watch,
                     stopped=self._stopping,
                 )  # fmt: skip
-                if report.rounds:
-                    self.watch.answered()  # its look-ups were answered: the portal is back
-                return report
             except PortalTransientError as exc:
                 cause = exc.__cause__
                 if not isinstance(cause, PortalError) or not is_outage(cause):
@@ -308,7 +306,6 @@ class _Loader:
         finally:
             for method, seconds in reserved:
                 self.client.budget.done(method, seconds)
-        self.watch.answered()
         by_key = {item.key: item for item in result}
         return [o for w in works for o in outcomes_for_result(w, by_key[w.key])]
 
