@@ -10,9 +10,25 @@ from typing import Any
 
 from mappings.fields import MULTI_FIELDS
 
-__all__ = ["ROW_KEY", "CleanStep", "EntityMapping", "FieldMapping", "MappingProblems", "suggest"]
+__all__ = [
+    "LINE_FIELDS",
+    "ROW_KEY",
+    "CleanStep",
+    "EntityMapping",
+    "FieldMapping",
+    "LineSpec",
+    "MappingProblems",
+    "RowFilter",
+    "fold_text",
+    "suggest",
+]
 
 ROW_KEY = "_row"
+LINE_FIELDS = (
+    "PRODUCT_NAME", "PRODUCT_ID", "PRICE", "QUANTITY", "DISCOUNT_RATE", "DISCOUNT_SUM",
+    "TAX_RATE", "MEASURE_NAME", "MEASURE_CODE",
+)  # fmt: skip
+"""What a product line (`lines:`) can fill: the row fields of `crm.deal.productrows.set`."""
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
@@ -92,15 +108,66 @@ class FieldMapping:
         return self.value_type or "WORK"
 
 
+def fold_text(value: Any) -> str:
+    """``value`` compared the way people read it: case, spaces, ``ё`` and Latin look-alikes.
+
+    ``"Сделка  успешна"`` with a Latin ``C`` folds like ``"сделка успешна"``.
+    """
+    from cleaners.lookalikes import to_cyrillic
+
+    text = " ".join(str(value).split()).casefold().replace("ё", "е")
+    return to_cyrillic(text) if any("\u0400" <= ch <= "\u04ff" for ch in text) else text
+
+
+@dataclass(frozen=True, slots=True)
+class RowFilter:
+    """`rows:` — the rows of a shared file that belong to this entity.
+
+    A row belongs when the text in ``column`` folds (:func:`fold_text`) to one of ``values``:
+    amoCRM's «Контакты и компании» export holds both, told apart by ``Тип``.
+    """
+
+    column: str
+    values: tuple[str, ...]
+
+    def matches(self, text: Any) -> bool:
+        """Whether a cell of ``column`` selects the row."""
+        return fold_text(text) in {fold_text(v) for v in self.values}
+
+
+@dataclass(frozen=True, slots=True)
+class LineSpec:
+    """`lines:` — an export that repeats a record once per product line.
+
+    Rows with the same key are folded into one record; each row's line ``fields`` become one
+    product row (``PRODUCT_ROWS``), and ``total`` (the record's amount field, which such
+    exports fill per line) becomes the sum of the lines, with a warning when the stated
+    amounts disagree with them.
+    """
+
+    fields: tuple[FieldMapping, ...]
+    total: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class EntityMapping:
-    """A whole mapping file: entity, key column and fields in file order."""
+    """A whole mapping file: entity, key column and fields in file order.
+
+    Attributes:
+        entity, key, fields, source: see docs/mappings.md.
+        rows: only the rows of the source this filter selects (a file shared by entities).
+        lines: fold rows repeated per product line into one record with product rows.
+        decode_html: the export writes HTML entities (``&quot;``): decode every cell read.
+    """
 
     entity: str
     key: str
     fields: tuple[FieldMapping, ...]
     source: str | None = None
     file: str = field(default="", compare=False)
+    rows: RowFilter | None = None
+    lines: LineSpec | None = None
+    decode_html: bool = False
 
     @property
     def source_name(self) -> str:
@@ -110,7 +177,9 @@ class EntityMapping:
     def columns(self) -> list[str]:
         """Every source column the mapping reads, key first, without repeats."""
         seen = [] if self.key == ROW_KEY else [self.key]
-        for spec in self.fields:
+        if self.rows is not None:
+            seen.append(self.rows.column)
+        for spec in (*self.fields, *(self.lines.fields if self.lines else ())):
             seen.extend(c for c in spec.sources if c not in seen)
         return seen
 

@@ -21,9 +21,11 @@ from mappings.fields import ENTITIES
 from mappings.schema import EntityMapping, MappingProblems, check_columns, load_mapping
 from migrate.config import MigrationConfig, SourceSpec, Workspace
 from migrate.errors import ConfigError, MappingError, shorten
+from migrate.fold import fold_lines
 from migrate.issues import concat_issues
 from migrate.progress import ProgressCallback, emit
 from migrate.refs import resolve_references
+from migrate.routing import unrouted_issues
 from migrate.transform import MappedTable, RawLike, apply_mapping
 from migrate.validate import FieldsMeta, validate_table
 
@@ -144,7 +146,8 @@ def prepare(
         stats.append((entity, validated.rows_read, time.perf_counter() - started))
         emit(on_progress, f"clean {entity}", rows, rows, finished=True)
     tables, ref_issues = resolve_references(tables, mappings, config.language)
-    all_issues = concat_issues([*issues, ref_issues])
+    unrouted = unrouted_issues(raws, mappings, config.language)
+    all_issues = concat_issues([*issues, ref_issues, unrouted])
     return PreparedData(
         config,
         mappings,
@@ -184,6 +187,7 @@ def prepare_entity(
             for r in raws
         ]
     )
+    mapped = fold_lines(mapped, mapping, config.language)
     return validate_table(
         mapped, mapping, fields_meta=fields_meta, statuses=statuses, language=config.language
     )

@@ -25,7 +25,7 @@ from migrate.plan._metadata import PortalMetadata
 from migrate.plan._owners import OwnerResolver
 from migrate.plan._refs import ReferenceIndex
 
-__all__ = ["OWNER_FIELDS", "REF_TARGETS", "TablePlan", "plan_table"]
+__all__ = ["OWNER_FIELDS", "REF_TARGETS", "TablePlan", "line_row", "plan_table"]
 
 #: Reference columns and the entity whose source keys they hold.
 REF_TARGETS = {
@@ -202,18 +202,32 @@ class _Row:
         owner = Ref("ENTITY_ID", self.entity, self.key)
         return [PlannedRecord("requisite", self.key, Op.CREATE, body, (owner,))]
 
-    def _product_rows(self, keys: Any) -> list[PlannedRecord]:
-        resolved = self.index.resolve("ROWS", "product", keys)
-        for key in resolved.missing:
-            self._issue(
-                "ref.missing",
-                self._text("ref.missing", "PRODUCT_ROWS", key),
-                "warning",
-                "PRODUCT_ROWS",
-                key,
-            )
-        rows = [{"QUANTITY": 1} for _ in resolved.refs]
-        refs = tuple(Ref(f"{r.path}.PRODUCT_ID", "product", r.source_key) for r in resolved.refs)
+    def _product_rows(self, items: Any) -> list[PlannedRecord]:
+        """``PRODUCT_ROWS``: product keys (catalogue rows) and/or folded lines (dicts).
+
+        A line with a ``PRODUCT_ID`` (a product's source key) points at the catalogue; one
+        without is a free-text row (``PRODUCT_NAME``, price, quantity), as Bitrix24's own
+        export gives them.
+        """
+        items = items if isinstance(items, list | tuple) else [items]
+        rows: list[dict[str, Any]] = []
+        refs: list[Ref] = []
+        for item in items:
+            line = dict(item) if isinstance(item, Mapping) else {"PRODUCT_ID": item}
+            key = line.pop("PRODUCT_ID", None)
+            row = line_row(line) if isinstance(item, Mapping) else {"QUANTITY": 1}
+            if key not in (None, ""):
+                found = self.index.resolve("ROWS", "product", [str(key)])
+                for missing in found.missing:
+                    self._issue("ref.missing", self._text("ref.missing", "PRODUCT_ROWS", missing),
+                                "warning", "PRODUCT_ROWS", missing)  # fmt: skip
+                if found.missing and not row.get("PRODUCT_NAME"):
+                    continue
+                path = f"ROWS.{len(rows)}.PRODUCT_ID"
+                refs.extend(Ref(path, r.entity, r.source_key) for r in found.refs)
+            rows.append(row)
+        if not rows:
+            return []
         owner = Ref("OWNER_ID", "deal", self.key)
         return [PlannedRecord("deal_products", self.key, Op.SET, {"ROWS": rows}, (owner, *refs))]
 
@@ -270,12 +284,32 @@ class _Row:
         )
 
 
+_LINE_NUMBERS = ("PRICE", "QUANTITY", "DISCOUNT_RATE", "DISCOUNT_SUM", "TAX_RATE")
+
+
+def line_row(line: Mapping[str, Any]) -> dict[str, Any]:
+    """A folded product line as a ``crm.deal.productrows.set`` row (numbers as numbers)."""
+    row: dict[str, Any] = {}
+    for name, value in line.items():
+        if name in _LINE_NUMBERS:
+            try:
+                row[name] = float(value)
+            except (TypeError, ValueError):
+                continue
+        else:
+            row[name] = value
+    return row
+
+
 def _value(value: Any) -> Any:
     """A cell as JSON: ``None`` for empty, multi-field tuples as lists of pairs."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
         return None
     if isinstance(value, tuple):
-        return [list(v) if isinstance(v, tuple) else v for v in value] or None
+        return [
+            list(v) if isinstance(v, tuple) else dict(v) if isinstance(v, Mapping) else v
+            for v in value
+        ] or None
     return value
 
 
