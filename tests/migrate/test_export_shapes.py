@@ -82,7 +82,8 @@ def test_a_stated_total_that_disagrees_with_the_lines_is_a_warning_not_silence()
         "warning",
         "9",
     )
-    assert "50000.00" in issue["message"] and "49000.00" in issue["message"]
+    assert "50000.00" in issue["message"]
+    assert "49000.00" in issue["message"]
 
 
 def test_lines_that_disagree_on_a_deal_field_are_reported():
@@ -200,11 +201,15 @@ def test_new_mapping_keys_round_trip():
 
 
 def test_bad_rows_and_lines_blocks_are_reported_with_lines():
-    text = "entity: deal\nkey: ID\nrows: [Тип]\nfields:\n  TITLE: {from: A}\nlines:\n  fields:\n    PRISE: {from: B}\n"
+    text = (
+        "entity: deal\nkey: ID\nrows: [Тип]\nfields:\n  TITLE: {from: A}\n"
+        "lines:\n  fields:\n    PRISE: {from: B}\n"
+    )
     with pytest.raises(MappingProblems) as caught:
         mapping(text)
     problems = " ".join(caught.value.problems)
-    assert "m.yaml:3" in problems and "`rows` is" in problems
+    assert "m.yaml:3" in problems
+    assert "`rows` is" in problems
     assert "`PRISE` is not a product line field (did you mean `PRICE`?)" in problems
 
 
