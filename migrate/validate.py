@@ -33,12 +33,14 @@ from mappings.fields import MULTI_FIELDS, TEXT_LIMITS
 from mappings.schema import EntityMapping, FieldMapping
 from migrate.errors import shorten
 from migrate.issues import ISSUE_COLUMNS, concat_issues, message
+from migrate.listvalues import ListItems
 from migrate.transform import MappedTable
 
 __all__ = ["FieldsMeta", "ValidatedTable", "build_schema", "validate_table"]
 
 FieldsMeta = Mapping[str, Mapping[str, Any]]
 _DEFAULT_LIMIT = 255
+_LIST_TYPES = ("enumeration", "crm_status")
 _SEVERITY = {
     "key.empty": "error",
     "key.duplicate": "error",
@@ -145,7 +147,7 @@ def _choices(
     info: Mapping[str, Any], statuses: Mapping[str, Sequence[str]] | None
 ) -> list[str] | None:
     """What to suggest for an unknown value: enumeration labels, else the allowed ids."""
-    if info.get("type") == "enumeration" and info.get("items"):
+    if info.get("type") in _LIST_TYPES and info.get("items"):
         return [str(i.get("VALUE")) for i in info["items"]]
     return _options(info, statuses)
 
@@ -159,15 +161,18 @@ def _limit(name: str, spec: FieldMapping | None) -> int | None:
 
 
 def _enum_ids(frame: pd.DataFrame, meta: FieldsMeta) -> pd.DataFrame:
-    """Enumeration labels (`VALUE`) → item IDs, matched ignoring case and spaces."""
+    """List item names (`VALUE`) → item ids, for enumerations and portal dictionaries.
+
+    Matched by :class:`migrate.listvalues.ListItems` (ids, then names folded for case,
+    spaces, «ё» and Latin look-alikes); values that match nothing stay for the check.
+    """
     for name, info in meta.items():
         items = info.get("items")
-        if info.get("type") != "enumeration" or not items or name not in frame:
+        if info.get("type") not in _LIST_TYPES or not items or name not in frame:
             continue
-        lookup = {_fold(i["VALUE"]): str(i["ID"]) for i in items}
-        lookup.update({str(i["ID"]): str(i["ID"]) for i in items})
+        found = ListItems({str(i["ID"]): str(i.get("VALUE", "")) for i in items})
         codes, uniques = pd.factorize(frame[name].to_numpy(dtype=object))
-        ids = [lookup.get(_fold(u), lookup.get(str(u), u)) for u in uniques]
+        ids = [found.match(u) or u for u in uniques]
         converted = np.array([*ids, None], dtype=object)
         frame[name] = pd.Series(converted[codes], index=frame.index, dtype=object)
     return frame

@@ -30,16 +30,16 @@ _MESSAGES = {
         "required field “{field}” is empty",
     ),
     "category.unknown": (
-        "воронки «{value}» нет на портале",
-        "the portal has no pipeline “{value}”",
+        "воронки «{value}» нет на портале{options}",
+        "the portal has no pipeline “{value}”{options}",
     ),
     "status.unknown": (
         "значения «{value}» нет в справочнике поля «{field}»",
         "“{value}” is not in the list of field “{field}”",
     ),
     "stage.unknown": (
-        "стадии «{value}» нет в воронке {category}",
-        "pipeline {category} has no stage “{value}”",
+        "стадии «{value}» нет в воронке {category}{options}",
+        "pipeline {category} has no stage “{value}”{options}",
     ),
     "enum.unknown": (
         "значения «{value}» нет в списке поля «{field}»",
@@ -61,11 +61,18 @@ class FieldProblem:
     value: str
     severity: str  # error | warning
     category: int = 0
+    options: tuple[str, ...] = ()
 
     def message(self, language: str = "ru") -> str:
         ru, en = _MESSAGES[self.rule]
         template = en if language == "en" else ru
-        return template.format(field=self.field, value=self.value, category=self.category)
+        listed = ""
+        if self.options:
+            head = "; there are: " if language == "en" else "; есть: "
+            listed = head + ", ".join(f"«{o}»" for o in self.options[:12])
+        return template.format(
+            field=self.field, value=self.value, category=self.category, options=listed
+        )
 
 
 def check_fields(
@@ -107,7 +114,8 @@ def _value_problems(
     values = value if isinstance(value, list | tuple) else [value]
     if info.type == "crm_category":
         if as_int(value) not in meta.categories:
-            return [FieldProblem(name, "category.unknown", _text(value), "error")]
+            names = tuple(f"{n} ({i})" for i, n in meta.categories.items())
+            return [FieldProblem(name, "category.unknown", _text(value), "error", options=names)]
         return []
     if info.type == "crm_currency" or name == "CURRENCY_ID":
         if str(value) not in meta.currencies:
@@ -115,8 +123,10 @@ def _value_problems(
         return []
     if name == "STAGE_ID" and entity == "deal":
         category = as_int(fields.get("CATEGORY_ID")) or 0
-        if str(value) not in meta.deal_stages(category):
-            return [FieldProblem(name, "stage.unknown", _text(value), "error", category)]
+        stages = meta.deal_stages(category)
+        if str(value) not in stages:
+            names = tuple(f"{s.name} ({k})" for k, s in stages.items())
+            return [FieldProblem(name, "stage.unknown", _text(value), "error", category, names)]
         return []
     allowed: set[str] | None = None
     rule = "enum.unknown"

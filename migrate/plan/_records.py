@@ -21,6 +21,7 @@ from loaders.entities import choose_preset
 from migrate.errors import shorten
 from migrate.ledger import Op, PlanIssue, PlannedRecord, Ref
 from migrate.plan._checks import as_int, check_fields
+from migrate.plan._listvalues import resolve_list_values
 from migrate.plan._metadata import PortalMetadata
 from migrate.plan._owners import OwnerResolver
 from migrate.plan._refs import ReferenceIndex
@@ -113,6 +114,7 @@ class _Row:
         requisite = {k: fields.pop(k) for k in list(fields) if k.startswith("RQ_")}
         rows = fields.pop("PRODUCT_ROWS", None) if self.entity == "deal" else None
         refs = self._refs(fields)
+        resolve_list_values(self.meta, self.entity, fields)
         self._check(fields)
         if self.refused:
             return []

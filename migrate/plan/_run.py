@@ -208,19 +208,29 @@ async def _plan(
 
 
 def fields_meta(meta: PortalMetadata) -> dict[str, dict[str, dict[str, Any]]]:
-    """The portal's fields in the `crm.<entity>.fields` shape `prepare` validates against."""
+    """The portal's fields in the `crm.<entity>.fields` shape `prepare` validates against.
+
+    Dictionary fields (`crm_status`: SOURCE, HONORIFIC, …) carry their items with names, so a
+    value exported as a name («Звонок») is matched to its id; deal stages are left to the plan
+    (they depend on each deal's pipeline).
+    """
     return {
-        entity: {
-            name: {
-                "type": info.type,
-                "isRequired": info.required,
-                "isReadOnly": info.read_only,
-                "statusType": info.status_type,
-                "items": [{"ID": k, "VALUE": v} for k, v in info.items.items()],
-            }
-            for name, info in fields.items()
-        }
+        entity: {name: _field_meta(meta, info) for name, info in fields.items()}
         for entity, fields in meta.fields.items()
+    }
+
+
+def _field_meta(meta: PortalMetadata, info: Any) -> dict[str, Any]:
+    items = dict(info.items)
+    dictionary = info.status_type or ""
+    if info.type == "crm_status" and dictionary and not dictionary.startswith("DEAL_STAGE"):
+        items = {s.status_id: s.name for s in meta.statuses if s.dictionary == dictionary}
+    return {
+        "type": info.type,
+        "isRequired": info.required,
+        "isReadOnly": info.read_only,
+        "statusType": info.status_type,
+        "items": [{"ID": k, "VALUE": v} for k, v in items.items()],
     }
 
 

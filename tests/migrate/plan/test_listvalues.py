@@ -1,0 +1,114 @@
+"""List values written as names: dictionaries, pipelines and stages per pipeline."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from loaders.entities import RequisitePresets
+from mappings.schema import parse_mapping
+from migrate.listvalues import ListItems
+from migrate.plan import (
+    FieldInfo,
+    OwnerResolver,
+    PortalMetadata,
+    ReferenceIndex,
+    Status,
+    plan_table,
+)
+from migrate.plan._listvalues import resolve_list_values
+from migrate.plan._run import fields_meta
+from migrate.transform import apply_mapping
+from migrate.validate import validate_table
+from tests.migrate.conftest import make_raw
+
+STAGES = (
+    Status("DEAL_STAGE", "NEW", "Новая", 0),
+    Status("DEAL_STAGE", "WON", "Сделка успешна", 0, "S"),
+    Status("DEAL_STAGE_1", "C1:NEW", "Новая заявка", 1),
+    Status("DEAL_STAGE_1", "C1:UC_TALKS", "Переговоры", 1),
+    Status("SOURCE", "CALL", "Звонок"),
+    Status("SOURCE", "WEB", "Веб-сайт"),
+    Status("HONORIFIC", "HNR_RU_1", "г-н"),
+)
+META = PortalMetadata(
+    fields={
+        "deal": {
+            "TITLE": FieldInfo("TITLE", "string"),
+            "CATEGORY_ID": FieldInfo("CATEGORY_ID", "crm_category"),
+            "STAGE_ID": FieldInfo("STAGE_ID", "crm_status", status_type="DEAL_STAGE"),
+        },
+        "contact": {
+            "NAME": FieldInfo("NAME", "string"),
+            "SOURCE_ID": FieldInfo("SOURCE_ID", "crm_status", status_type="SOURCE"),
+            "HONORIFIC": FieldInfo("HONORIFIC", "crm_status", status_type="HONORIFIC"),
+        },
+    },
+    categories={0: "Общая", 1: "Оптовые продажи"},
+    statuses=STAGES,
+    users=(),
+    presets=RequisitePresets(1, 2, 3),
+    currencies=("RUB",),
+)
+
+
+def resolved(**fields):
+    resolve_list_values(META, "deal", fields)
+    return fields
+
+
+def test_pipeline_and_stage_names_become_ids_within_that_pipeline():
+    assert resolved(CATEGORY_ID="Оптовые продажи", STAGE_ID="Переговоры") == {
+        "CATEGORY_ID": 1,
+        "STAGE_ID": "C1:UC_TALKS",
+    }
+    # «Переговоры» is a stage of pipeline 1 only: not guessed into the general pipeline
+    assert resolved(STAGE_ID="Переговоры") == {"STAGE_ID": "Переговоры"}
+
+
+def test_bitrix24s_own_stage_name_with_a_latin_c_is_matched():
+    assert resolved(STAGE_ID="Cделка успешна")["STAGE_ID"] == "WON"  # Latin «C»
+    assert resolved(CATEGORY_ID=" оптовые  ПРОДАЖИ ")["CATEGORY_ID"] == 1
+
+
+def test_ids_pass_and_a_stage_without_its_pipeline_prefix_is_found():
+    assert resolved(CATEGORY_ID="1", STAGE_ID="UC_TALKS")["STAGE_ID"] == "C1:UC_TALKS"
+    assert resolved(CATEGORY_ID=0, STAGE_ID="WON")["STAGE_ID"] == "WON"
+
+
+def test_a_name_two_items_share_is_not_guessed():
+    items = ListItems({"A": "Клиент", "B": "клиент", "C": "Партнёр"})
+    assert items.match("Клиент") is None
+    assert items.match("партнер") == "C"
+    assert items.match("A") == "A"
+
+
+def test_unknown_stage_is_refused_listing_the_pipelines_stages():
+    frame = pd.DataFrame(
+        [{"_key": "1", "_source": "deals.csv", "_sheet": "", "_row": 2, "TITLE": "x",
+          "CATEGORY_ID": "Оптовые продажи", "STAGE_ID": "Думают"}]
+    )  # fmt: skip
+    planned = plan_table(
+        "deal", frame, meta=META, owners=OwnerResolver(()), index=ReferenceIndex({})
+    )
+    (issue,) = planned.issues
+    assert issue.rule == "stage.unknown"
+    assert "«Новая заявка (C1:NEW)»" in issue.message
+    assert "«Переговоры (C1:UC_TALKS)»" in issue.message
+
+
+def test_dictionary_names_in_a_contact_export_are_matched_at_validation():
+    mapping = parse_mapping(
+        "entity: contact\nkey: ID\nfields:\n  NAME: {from: Имя}\n  SOURCE_ID: {from: Источник}\n"
+        "  HONORIFIC: {from: Обращение}\n"
+    )
+    raw = make_raw({"ID": ["1", "2"], "Имя": ["a", "b"], "Источник": ["Звонок", "Газета"],
+                    "Обращение": ["г-н", ""]})  # fmt: skip
+    statuses = {"SOURCE": ["CALL", "WEB"], "HONORIFIC": ["HNR_RU_1"]}
+    table = validate_table(
+        apply_mapping(raw, mapping), mapping,
+        fields_meta=fields_meta(META)["contact"], statuses=statuses,
+    )  # fmt: skip
+    assert table.frame["SOURCE_ID"].tolist() == ["CALL"]
+    assert table.frame["HONORIFIC"].tolist() == ["HNR_RU_1"]
+    (issue,) = table.issues.itertuples()
+    assert (issue.rule, issue.value, issue.key) == ("enum.unknown", "Газета", "2")
