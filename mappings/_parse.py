@@ -35,7 +35,7 @@ __all__ = ["load_mapping", "parse_mapping"]
 _TOP_KEYS = ("entity", "key", "source", "rows", "lines", "decode_html", "fields")
 _FIELD_KEYS = (
     "from", "clean", "map", "default", "split_fio", "ref", "owner", "value_type", "required",
-    "severity", "const", "max_length", "join", "separator",
+    "severity", "const", "max_length", "join", "separator", "keep_unmapped",
 )  # fmt: skip
 
 
@@ -196,6 +196,7 @@ class _Parser:
             max_length=self.positive(spec.get("max_length"), (*path, "max_length")),
             join=self.optional_text(spec.get("join"), (*path, "join")),
             separator=self.optional_text(spec.get("separator"), (*path, "separator")),
+            keep_unmapped=self.flag(spec.get("keep_unmapped"), (*path, "keep_unmapped")),
             from_is_list=from_is_list,
             line=self.doc.line(path),
         )

@@ -71,6 +71,8 @@ class FieldMapping:
         max_length: longest text kept; longer text is cut with a warning.
         join: separator to join several source columns instead of taking the first non-empty.
         separator: split one cell into several values (multiple references).
+        keep_unmapped: with `map`, a value the map lacks stays as written (for the portal's
+            list to match by name at `plan`) instead of being refused.
     """
 
     name: str
@@ -88,6 +90,7 @@ class FieldMapping:
     max_length: int | None = None
     join: str | None = None
     separator: str | None = None
+    keep_unmapped: bool = False
     from_is_list: bool = field(default=False, compare=False)
     line: int | None = field(default=None, compare=False)
 
@@ -198,15 +201,35 @@ class EntityMapping:
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
-    """`` (did you mean `x`?)`` for the closest choice, or empty text."""
+    """`` (did you mean `x`?)`` for the closest choice, or empty text.
+
+    Only a choice that is surely meant: the same text but for case and spaces, the same name
+    under a group of a two-row header, or a spelling close enough where the words differ (a
+    hint that merely shares `Дата` — «Дата закрытия» for «Дата изменения» — is worse than none).
+    """
     choices = list(choices)
     folded = {" ".join(c.split()).casefold(): c for c in choices}
     key = " ".join(word.split()).casefold()
-    close = [folded[key]] if key in folded else []  # case, spaces, NBSP: surely this one
+    if key in folded:  # case, spaces, NBSP: surely this one
+        return f" (did you mean `{folded[key]}`?)"
     # a column under a group of a two-row header: `Имя` → `Контакт / Имя`
-    close = close or [c for f, c in folded.items() if f.rsplit(" / ", 1)[-1] == key][:1]
-    close = close or difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    grouped = [c for f, c in folded.items() if f.rsplit(" / ", 1)[-1] == key][:1]
+    close = grouped or [c for f, c in folded.items() if _close(key, f)]
     if not close:
-        close = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.6)
-        close = [folded[close[0]]] if close else []
-    return f" (did you mean `{close[0]}`?)" if close else ""
+        return ""
+    best = max(close, key=lambda c: difflib.SequenceMatcher(None, key, c.casefold()).ratio())
+    return f" (did you mean `{best}`?)"
+
+
+def _close(a: str, b: str) -> bool:
+    """``a`` is a misspelling of ``b``: close overall, and close where their words differ."""
+    if difflib.SequenceMatcher(None, a, b).ratio() < 0.75:
+        return False
+    wa, wb = a.replace("_", " ").split(), b.replace("_", " ").split()
+    while wa and wb and wa[0] == wb[0]:
+        wa, wb = wa[1:], wb[1:]
+    while wa and wb and wa[-1] == wb[-1]:
+        wa, wb = wa[:-1], wb[:-1]
+    if not wa or not wb:
+        return True
+    return difflib.SequenceMatcher(None, " ".join(wa), " ".join(wb)).ratio() >= 0.7

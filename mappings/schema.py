@@ -96,6 +96,7 @@ def _dump_field(spec: FieldMapping) -> dict[str, Any]:
         ("max_length", spec.max_length),
         ("join", spec.join),
         ("separator", spec.separator),
+        ("keep_unmapped", spec.keep_unmapped or None),
     )
     out.update((k, v) for k, v in optional if v is not None and v != [])
     return out

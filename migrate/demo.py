@@ -122,7 +122,7 @@ def run_demo(
             next_step="give `--workspace` a new folder, or leave it out for a temp folder",
         )
     sources = sample_subset(settings.root, settings.rows) if settings.rows else ()
-    init = init_workspace(settings.root, "amocrm", sources=sources, name="demo")
+    init = init_workspace(settings.root, "sample", sources=sources, name="demo")
     workspace = init.workspace
     _configure(workspace, settings.plan)
     sandbox = SandboxConfig(

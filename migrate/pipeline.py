@@ -219,7 +219,9 @@ def _read_all(
 
 
 def _read(workspace: Workspace, spec: SourceSpec, read: Reader) -> list[RawLike]:
-    files = workspace.source_files(spec)
+    from migrate.sources import exchange_heads
+
+    files = exchange_heads(workspace.source_files(spec))
     if not files:
         raise ConfigError(
             f"source `{spec.name}`: no file matches {', '.join(spec.files)}",

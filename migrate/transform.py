@@ -431,6 +431,8 @@ class _Transformer:
         found = table.get(_fold(value), _MISSING)
         if found is not _MISSING:
             return found, None
+        if spec.keep_unmapped:
+            return value, None
         params = {"value": value, "field": spec.name, "default": spec.default}
         if spec.default is not None:
             text = message("map.default", self.language, **params)

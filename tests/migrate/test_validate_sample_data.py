@@ -15,7 +15,7 @@ from migrate.scaffold import init_workspace
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory):
     root = tmp_path_factory.mktemp("amo")
-    init_workspace(root, "amocrm")
+    init_workspace(root, "sample")
     return validate_workspace(Workspace.at(root))
 
 

@@ -39,7 +39,7 @@ def init_sample(
     ``rows`` keeps the first N rows of each export (notes: those on a kept record), written
     as CSV files in ``ROOT/subset/`` with the same headers.
     """
-    result = init_workspace(root, "amocrm", name="chaos-sample")
+    result = init_workspace(root, "sample", name="chaos-sample")
     config = result.workspace.config_path
     text = config.read_text(encoding="utf-8")
     if rows is not None:

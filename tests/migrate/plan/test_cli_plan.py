@@ -59,7 +59,7 @@ def test_sample_amocrm_workspace_plans_clean_but_for_the_planted_dirt(tmp_path):
     refusals are the sample's planted dirt."""
     root = tmp_path / "amo"
     runner = CliRunner()
-    assert runner.invoke(cli, ["init", str(root), "--from", "amocrm"]).exit_code == 0
+    assert runner.invoke(cli, ["init", str(root), "--from", "sample"]).exit_code == 0
     config = root / "migration.yaml"
     config.write_text(config.read_text().replace("default_owner: null", "default_owner: 1"))
     mapping = root / "mappings" / "deal.yaml"
