@@ -2,7 +2,7 @@
 
     python -m bench.dedupe_quality            # one table per entity: pairs, TP, FP, FN, P, R, F1
 
-The CleanTables come from the workspace pipeline (``migrate.pipeline.prepare``) on a workspace
+The CleanTables come from the workspace pipeline (``migrate.prepare.stage.prepare``) on a workspace
 written by ``b24migrate init`` over the bundled sample data. When the pipeline cannot run yet
 (a mapping names a cleaner that does not exist), the amoCRM columns are renamed to the
 Bitrix24 fields the preset maps them to and left raw: dedupe's comparisons normalise raw text
@@ -30,9 +30,9 @@ _COMPANY = {"ID": "_key", "Название компании": "TITLE", "Раб�
 def clean_tables() -> dict[str, pd.DataFrame]:
     """Company and contact CleanTables of the sample data."""
     try:
-        from migrate.config import Workspace
-        from migrate.pipeline import prepare
-        from migrate.scaffold import init_workspace
+        from migrate.prepare.stage import prepare
+        from migrate.workspace.config import Workspace
+        from migrate.workspace.scaffold import init_workspace
 
         with tempfile.TemporaryDirectory() as folder:
             init_workspace(Path(folder) / "ws", "amocrm")

@@ -29,9 +29,9 @@ sys.path.insert(0, str(ROOT))
 def run_case(path: Path, sheet: str | None) -> dict[str, float]:
     """Read, map, clean and validate one file; return timings and peak memory."""
     from mappings.schema import load_mapping
+    from migrate.prepare.transform import apply_mapping
+    from migrate.prepare.validate import validate_table
     from migrate.sources import read_table
-    from migrate.transform import apply_mapping
-    from migrate.validate import validate_table
 
     mapping = load_mapping(ROOT / "mappings" / "amocrm" / "contact.yaml")
     cpu0, own0 = _cpu(), _cpu(children=False)

@@ -81,13 +81,15 @@ def _find_forms(text: str) -> tuple[str | None, str]:
 
 
 def _requote(core: str) -> str:
-    """Quotes inside a name as «»: opening after a space or at the start, else closing."""
+    """Quotes inside a name as «»: opening after a space, `(`, an opening quote or at the start,
+    else closing. The character before is read from the result, so a second pass changes
+    nothing (``0««`` → ``0»»``, not ``0»«``)."""
     if not _QUOTES_RE.search(core):
         return core
     out: list[str] = []
-    for index, char in enumerate(core):
+    for char in core:
         if _QUOTES_RE.fullmatch(char) and char not in "'’`":
-            opening = index == 0 or core[index - 1] in " («"
+            opening = not out or out[-1] in " («"
             out.append("«" if opening else "»")
         else:
             out.append(char)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from mappings.entities import ENTITIES, MULTI_FIELDS, where
+
 __all__ = [
     "ENTITIES",
     "FIO_PARTS",
@@ -23,12 +25,10 @@ __all__ = [
     "is_multiple_ref",
 ]
 
-ENTITIES = ("company", "contact", "deal", "lead", "product", "product_section", "note")
 FIO_PARTS = ("LAST_NAME", "NAME", "SECOND_NAME")
 """What `split_fio` can fill: the parts of a full name, whatever order it is written in."""
 REF_ANY = "any"  # a reference whose entity is named per row by the `ENTITY_TYPE` field (notes)
 
-MULTI_FIELDS = ("PHONE", "EMAIL", "WEB", "IM")
 MULTI_VALUE_TYPES: dict[str, tuple[str, ...]] = {
     "PHONE": ("WORK", "MOBILE", "FAX", "HOME", "PAGER", "MAILING", "OTHER"),
     "EMAIL": ("WORK", "HOME", "MAILING", "OTHER"),
@@ -86,8 +86,7 @@ _FIELDS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 _PATTERNS: dict[str, re.Pattern[str]] = {
-    entity: re.compile(r"UF_CRM_[A-Z0-9_]{1,43}")
-    for entity in ("company", "contact", "deal", "lead")
+    entity: re.compile(r"UF_CRM_[A-Z0-9_]{1,43}") for entity in where(crm=True)
 }
 _PATTERNS["product"] = re.compile(r"PROPERTY_[A-Z0-9_]{1,40}")
 

@@ -27,13 +27,13 @@ from typing import Any
 
 from loaders.sandbox import FaultSpec, SandboxConfig
 from loaders.sandbox.testing import RunningSandbox, running_sandbox
-from migrate.config import Workspace
-from migrate.connect import SANDBOX_DIR
 from migrate.errors import ConfigError, MigrationError
+from migrate.portal.connect import SANDBOX_DIR
+from migrate.portal.verify import PortalCheck, check_portal_sync
 from migrate.progress import ProgressCallback, Tick
-from migrate.runlog import RunLog, run_log
-from migrate.sample_subset import sample_subset
-from migrate.verify import PortalCheck, check_portal_sync
+from migrate.workspace.config import Workspace
+from migrate.workspace.runlog import RunLog, run_log
+from migrate.workspace.sample import sample_subset
 
 __all__ = ["DEMO_FAULTS", "DemoResult", "DemoSettings", "StepOutcome", "run_demo"]
 
@@ -114,7 +114,7 @@ def run_demo(
     ``hold`` is called with the result while the sandbox is still served (to keep it open
     for the user until they stop it); the portal stops when it returns.
     """
-    from migrate.scaffold import init_workspace
+    from migrate.workspace.scaffold import init_workspace
 
     if (settings.root / "migration.yaml").exists():
         raise ConfigError(
@@ -243,7 +243,7 @@ class _Stages:
         return error is None
 
     def validate(self) -> tuple[str, Path | None]:
-        from migrate.pipeline import validate_workspace
+        from migrate.prepare.stage import validate_workspace
 
         data, report = validate_workspace(self.workspace, on_progress=self.on_progress)
         self.prepared = data

@@ -10,7 +10,7 @@ import pytest
 
 from loaders.sandbox import SandboxConfig
 from loaders.sandbox.testing import running_sandbox
-from migrate.scaffold import init_workspace
+from migrate.workspace.scaffold import init_workspace
 from tests.migrate.test_cli_load import run
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from migrate.scaffold import InitResult
+from migrate.workspace.scaffold import InitResult
 
 __all__ = ["render_init"]
 

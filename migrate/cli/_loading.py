@@ -18,8 +18,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from migrate.config import Workspace
 from migrate.load import DEFAULT_SETTLE_SECONDS, LoadProgress, WorkspaceLoad, load_workspace
+from migrate.workspace.config import Workspace
 
 __all__ = ["common_options", "run_and_render"]
 

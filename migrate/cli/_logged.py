@@ -2,7 +2,7 @@
 
 The root group wraps each command's callback once (:func:`with_run_log`): when the command
 has a ``--workspace`` (the ``root`` parameter) that holds a `migration.yaml`, the run is logged
-with :func:`migrate.runlog.run_log`, secrets of the workspace's config masked, from the
+with :func:`migrate.workspace.runlog.run_log`, secrets of the workspace's config masked, from the
 command's start (its options) to its end (exit code, or the error's one line).
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from migrate.errors import MigrationError
-from migrate.runlog import config_secrets, run_log
+from migrate.workspace.runlog import config_secrets, run_log
 
 __all__ = ["with_run_log"]
 
@@ -72,7 +72,7 @@ def with_run_log(command: click.Command) -> click.Command:
 
 
 def _secrets(root: Path) -> tuple[str, ...]:
-    from migrate.config import Workspace
+    from migrate.workspace.config import Workspace
 
     try:
         return config_secrets(Workspace.at(root).load_config())

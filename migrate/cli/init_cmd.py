@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from migrate.cli._init_render import render_init
-from migrate.scaffold import init_workspace
+from migrate.workspace.scaffold import init_workspace
 
 __all__ = ["command"]
 

@@ -13,7 +13,7 @@ from rich.table import Table
 from mappings.fields import ENTITIES
 from mappings.schema import to_yaml
 from migrate.errors import ConfigError
-from migrate.inspection import Inspection, inspect_source
+from migrate.inspect.inspection import Inspection, inspect_source
 
 __all__ = ["command"]
 

@@ -11,8 +11,8 @@ from rich.table import Table
 
 from migrate.cli._options import output_options, workspace_option
 from migrate.cli._progress import with_progress
-from migrate.config import Workspace
 from migrate.plan import PlanResult, run_plan
+from migrate.workspace.config import Workspace
 
 __all__ = ["command"]
 

@@ -9,9 +9,9 @@ import click
 
 from migrate.cli._options import output_options, workspace_option
 from migrate.cli._progress import progress_bars
-from migrate.config import Workspace
 from migrate.reports.summary_build import build_summary, write_workspace_summary
 from migrate.reports.summary_model import RunSummary, summary_to_dict
+from migrate.workspace.config import Workspace
 
 __all__ = ["command"]
 

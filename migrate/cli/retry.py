@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from migrate.cli._loading import common_options, run_and_render
-from migrate.config import Workspace
 from migrate.plan import run_plan
+from migrate.workspace.config import Workspace
 
 __all__ = ["command"]
 

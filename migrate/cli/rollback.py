@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from migrate.config import Workspace
 from migrate.load import rollback_preview, rollback_workspace
+from migrate.workspace.config import Workspace
 
 __all__ = ["command"]
 

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from migrate.cli._options import workspace_option
 from migrate.ledger import LEDGER_PATH, Ledger
-from migrate.status import LoadStatus, ledger_status
+from migrate.ledger.status import LoadStatus, ledger_status
 
 __all__ = ["command"]
 

@@ -12,9 +12,9 @@ from rich.table import Table
 
 from migrate.cli._options import output_options, workspace_option
 from migrate.cli._progress import with_progress
-from migrate.config import Workspace
 from migrate.issues import at_or_above
-from migrate.pipeline import PreparedData, validate_workspace
+from migrate.prepare.stage import PreparedData, validate_workspace
+from migrate.workspace.config import Workspace
 
 __all__ = ["command"]
 

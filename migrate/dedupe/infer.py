@@ -1,7 +1,7 @@
 """Rules for a table nobody wrote rules for: comparisons and blocking keys from the columns.
 
 Each column gets a role from its header (English or Russian, any case or separator) and its
-values (:func:`migrate.profile.guess_kind`): given name, surname, middle name, full name,
+values (:func:`migrate.inspect.profile.guess_kind`): given name, surname, middle name, full name,
 birth date, other date, year, age, phone, e-mail, address part, identifier, money, category,
 short text or long text. The roles become comparisons the way a specialist would write them:
 
@@ -30,7 +30,7 @@ import pandas as pd
 
 from migrate.dedupe import _normalise as norm
 from migrate.dedupe.rules import Rules, parse_rules
-from migrate.profile import guess_kind
+from migrate.inspect.profile import guess_kind
 
 __all__ = ["ColumnRole", "infer_roles", "infer_rules", "rules_document"]
 

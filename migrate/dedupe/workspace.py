@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from mappings.entities import REGISTRY, where
 from migrate.dedupe.decisions import Decisions, DecisionStore
 from migrate.dedupe.engine import DedupeResult, dedupe_table
 from migrate.dedupe.rules import Rules, parse_rules, preset_names
@@ -25,12 +26,8 @@ from migrate.progress import ProgressCallback, emit
 
 __all__ = ["REFERENCES", "WorkspaceDedupe", "dedupe_workspace", "rules_from_config"]
 
-ENTITIES = ("company", "contact", "lead", "product")
-REFERENCES: dict[str, tuple[str, ...]] = {
-    "company": ("COMPANY_ID", "COMPANY_IDS"),
-    "contact": ("CONTACT_ID", "CONTACT_IDS"),
-    "lead": ("LEAD_ID",),
-}
+ENTITIES = where(dedupe=True)
+REFERENCES: dict[str, tuple[str, ...]] = {e: REGISTRY[e].references for e in ENTITIES}
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +72,9 @@ def dedupe_workspace(
     ENTITY``, in records) and the prepare stage's ticks. ``prepared`` (a ``PreparedData``)
     skips preparing again when the caller just did.
     """
-    from migrate.config import Workspace
-    from migrate.pipeline import prepare
+    from migrate.prepare.stage import prepare
     from migrate.reports.duplicates_xlsx import read_decisions, write_duplicates_xlsx
+    from migrate.workspace.config import Workspace
 
     workspace = Workspace.at(root)
     data = prepared if prepared is not None else prepare(workspace, on_progress=on_progress)

@@ -9,22 +9,19 @@ client and applies the replies.
 from migrate.load._engine import LoadOptions, LoadReport, load
 from migrate.load._outcomes import error_text, outcomes_for_error, outcomes_for_result
 from migrate.load._reconcile import DEFAULT_SETTLE_SECONDS, Duplicate, ReconcileReport, reconcile
-from migrate.load._rollback import ROLLBACK_ORDER, RollbackReport, rollback
-from migrate.load._schedule import ENTITY_ORDER, Pick, Route, Scheduler, Work
+from migrate.load._rollback import RollbackReport, rollback
+from migrate.load._schedule import Pick, Route, Scheduler, Work
 from migrate.load._signals import load_until_stopped, stop_on_signals
 from migrate.load._workspace import (
     LoadProgress,
     WorkspaceLoad,
     load_workspace,
-    plan_blockers,
     rollback_preview,
     rollback_workspace,
 )
 
 __all__ = [
     "DEFAULT_SETTLE_SECONDS",
-    "ENTITY_ORDER",
-    "ROLLBACK_ORDER",
     "Duplicate",
     "LoadOptions",
     "LoadProgress",
@@ -42,7 +39,6 @@ __all__ = [
     "load_workspace",
     "outcomes_for_error",
     "outcomes_for_result",
-    "plan_blockers",
     "reconcile",
     "rollback",
     "rollback_preview",

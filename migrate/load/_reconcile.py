@@ -22,7 +22,7 @@ from loaders.entities import (
 )
 from migrate.ledger import Ledger, LedgerRecord, Op
 from migrate.load._outcomes import portal_errors
-from migrate.portal import read_all
+from migrate.portal.read import read_all
 
 __all__ = ["DEFAULT_SETTLE_SECONDS", "Duplicate", "ReconcileReport", "reconcile"]
 

@@ -16,22 +16,12 @@ from dataclasses import dataclass, field
 
 from loaders.batch import Command as ClientCommand
 from loaders.client import Bitrix24Client
+from mappings.entities import ROLLBACK_LEVELS
 from migrate.errors import PortalTransientError
 from migrate.ledger import Ledger, LedgerRecord, Op, State
 from migrate.load._outcomes import error_text, portal_errors
 
-__all__ = ["DELETE_METHODS", "ROLLBACK_ORDER", "RollbackReport", "rollback"]
-
-#: Levels deleted one after another; within a level, in batches of 50.
-ROLLBACK_ORDER: tuple[tuple[str, ...], ...] = (
-    ("comment", "activity", "deal_products"),
-    ("deal", "lead"),
-    ("contact",),
-    ("requisite",),
-    ("company",),
-    ("product",),
-    ("product_section",),
-)
+__all__ = ["DELETE_METHODS", "RollbackReport", "rollback"]
 
 DELETE_METHODS = {
     "comment": "crm.timeline.comment.delete",
@@ -102,7 +92,7 @@ class _Rollback:
             for r in self.ledger.records(state=State.DONE)
             if r.op is Op.SET and ("deal", r.source_key) in owners
         ]
-        for level in ROLLBACK_ORDER:
+        for level in ROLLBACK_LEVELS:  # within a level, in batches of 50
             work = [r for r in targets if r.entity in level and r.entity in DELETE_METHODS]
             if "deal_products" in level:
                 work += [r for r in relations if r.entity == "deal_products"]

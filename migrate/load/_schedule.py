@@ -27,27 +27,13 @@ from loaders.entities import (
     build_write,
     spec_for,
 )
+from mappings.entities import LOAD_ORDER
 from migrate.ledger import Ledger, LedgerRecord, Op
 
-__all__ = ["ENTITY_ORDER", "Pick", "Route", "Scheduler", "Work"]
+__all__ = ["Pick", "Route", "Scheduler", "Work"]
 
 Route = Literal["add", "import"]
 
-#: Dependency order; it decides only who goes first when a batch has room for few.
-ENTITY_ORDER = (
-    "product_section",
-    "product",
-    "company",
-    "requisite",
-    "contact",
-    "contact_companies",
-    "lead",
-    "deal",
-    "deal_contacts",
-    "deal_products",
-    "activity",
-    "comment",
-)
 
 #: How many of a method's commands may go now (the client's operating-budget mirror).
 Fits = Callable[[str, int], int]
@@ -140,8 +126,8 @@ class Scheduler:
 
     def _entities(self) -> list[str]:
         pending = set(self.ledger.pending_entities())
-        known = [e for e in ENTITY_ORDER if e in pending]
-        return known + sorted(pending - set(ENTITY_ORDER))
+        known = [e for e in LOAD_ORDER if e in pending]
+        return known + sorted(pending - set(LOAD_ORDER))
 
     def _works(self, entity: str) -> tuple[list[Work], dict[int, str]]:
         importing = self.route == "import" and _importable(entity)

@@ -7,22 +7,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from migrate.config import Workspace
-from migrate.connect import open_portal
 from migrate.errors import ConfigError, LoadError, ValidationFailed
 from migrate.ledger import Ledger, State
+from migrate.ledger.blockers import plan_blockers
 from migrate.load._engine import LoadOptions, LoadReport
 from migrate.load._reconcile import DEFAULT_SETTLE_SECONDS
 from migrate.load._rollback import RollbackReport, rollback, rollback_targets
 from migrate.load._signals import load_until_stopped
-from migrate.plan import plan_blockers
+from migrate.portal.connect import open_portal
 from migrate.reports.load_xlsx import write_load_report
+from migrate.workspace.config import Workspace
 
 __all__ = [
     "LoadProgress",
     "WorkspaceLoad",
     "load_workspace",
-    "plan_blockers",
     "rollback_preview",
     "rollback_workspace",
 ]

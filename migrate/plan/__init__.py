@@ -8,10 +8,10 @@ references (:class:`ReferenceIndex`, through the dedupe survivor map), and :func
 which turns one clean table into ledger records (:class:`~migrate.ledger.PlannedRecord`) and
 issue rows. :func:`run_plan` runs the whole dry run of a workspace (prepare → dedupe →
 metadata → checks → records the portal already holds (:func:`match_existing`,
-``on_existing``) → ledger → ``reports/plan.xlsx``); :func:`plan_blockers` says what stops `load`.
+``on_existing``) → ledger → ``reports/plan.xlsx``). What stops `load` is read from the ledger
+(:func:`migrate.ledger.blockers.plan_blockers`).
 """
 
-from migrate.plan._blockers import BLOCKING_RULES, Blocker, plan_blockers
 from migrate.plan._checks import FieldProblem, check_fields
 from migrate.plan._existing import ExistingRecord, PortalRecord, match_existing
 from migrate.plan._metadata import (
@@ -28,10 +28,8 @@ from migrate.plan._refs import ReferenceIndex, ResolvedRefs
 from migrate.plan._run import MatchedRecord, OwnerMapping, PlanResult, run_plan
 
 __all__ = [
-    "BLOCKING_RULES",
     "OWNER_FIELDS",
     "REF_TARGETS",
-    "Blocker",
     "ExistingRecord",
     "FieldInfo",
     "FieldProblem",
@@ -51,7 +49,6 @@ __all__ = [
     "match_existing",
     "owner_key",
     "parse_fields",
-    "plan_blockers",
     "plan_table",
     "read_portal_metadata",
     "run_plan",

@@ -23,12 +23,13 @@ from typing import Any
 
 from loaders.client import Bitrix24Client
 from loaders.entities import build_lookups, parse_lookup
-from migrate.portal import read_all
+from mappings.entities import where
+from migrate.portal.read import read_all
 
 __all__ = ["ExistingRecord", "PortalRecord", "match_existing", "normalize_comm", "read_records"]
 
-ORIGIN_ENTITIES = ("company", "contact", "lead", "deal", "product_section", "product")
-COMM_ENTITIES = ("company", "contact")
+ORIGIN_ENTITIES = where(origin=True)
+COMM_ENTITIES = where(comm_matched=True)
 _COMM_CHUNK = 20
 _ID_CHUNK = 50
 

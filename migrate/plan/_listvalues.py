@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from migrate.listvalues import ListItems
 from migrate.plan._metadata import PortalMetadata
+from migrate.prepare.listvalues import ListItems
 
 __all__ = ["resolve_list_values"]
 

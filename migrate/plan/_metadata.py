@@ -8,7 +8,8 @@ from typing import Any
 
 from loaders.client import Bitrix24Client
 from loaders.entities import RequisitePresets, presets_from_rows
-from migrate.portal import read_all
+from mappings.entities import where
+from migrate.portal.read import read_all
 
 __all__ = [
     "FieldInfo",
@@ -19,7 +20,7 @@ __all__ = [
     "read_portal_metadata",
 ]
 
-CRM_ENTITIES = ("company", "contact", "deal", "lead")
+CRM_ENTITIES = where(crm=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from loaders.entities import choose_preset
+from mappings.entities import REGISTRY, reference_targets, where
 from migrate.errors import shorten
 from migrate.ledger import Op, PlanIssue, PlannedRecord, Ref
 from migrate.plan._checks import as_int, check_fields
@@ -29,17 +30,11 @@ from migrate.plan._refs import ReferenceIndex
 __all__ = ["OWNER_FIELDS", "REF_TARGETS", "TablePlan", "line_row", "plan_table"]
 
 #: Reference columns and the entity whose source keys they hold.
-REF_TARGETS = {
-    "COMPANY_ID": "company",
-    "COMPANY_IDS": "company",
-    "CONTACT_ID": "contact",
-    "CONTACT_IDS": "contact",
-    "SECTION_ID": "product_section",
-}
+REF_TARGETS = reference_targets()
 #: Columns holding a legacy user (name or e-mail) that must become a portal user id.
 OWNER_FIELDS = ("ASSIGNED_BY_ID", "CREATED_BY_ID", "MODIFY_BY_ID", "RESPONSIBLE_ID")
-_REQUISITE_OWNERS = {"company": 4, "contact": 3}
-_NOTE_OWNERS = ("deal", "contact", "company", "lead")
+_REQUISITE_OWNERS = {e.name: e.requisite_owner for e in REGISTRY.values() if e.requisite_owner}
+_NOTE_OWNERS = where(crm=True)
 
 _MESSAGES = {
     "ref.missing": (

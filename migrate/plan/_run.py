@@ -19,8 +19,6 @@ from typing import Any
 import httpx
 import pandas as pd
 
-from migrate.config import MigrationConfig, Workspace
-from migrate.connect import open_portal
 from migrate.errors import ConfigError
 from migrate.ledger import (
     Ledger,
@@ -31,8 +29,7 @@ from migrate.ledger import (
     PlanSummary,
     State,
 )
-from migrate.pipeline import PreparedData, prepare
-from migrate.plan._blockers import SKIP_META, Blocker, plan_blockers
+from migrate.ledger.blockers import SKIP_META, Blocker, plan_blockers
 from migrate.plan._existing import (
     COMM_ENTITIES,
     ORIGIN_ENTITIES,
@@ -46,7 +43,10 @@ from migrate.plan._metadata import PortalMetadata, read_portal_metadata
 from migrate.plan._owners import OwnerResolution, OwnerResolver
 from migrate.plan._records import plan_table
 from migrate.plan._refs import ReferenceIndex
+from migrate.portal.connect import open_portal
+from migrate.prepare.stage import PreparedData, prepare
 from migrate.progress import ProgressCallback, emit
+from migrate.workspace.config import MigrationConfig, Workspace
 
 __all__ = ["MatchedRecord", "OwnerMapping", "PlanResult", "run_plan"]
 
@@ -135,7 +135,7 @@ def run_plan(
         transport: replaces the network (tests mount a sandbox app).
         environ: environment for ``env:`` values of ``migration.yaml``.
         on_progress: told of each step done (step ``plan``, in steps) and of the rows read
-            and cleaned (the steps of :func:`~migrate.pipeline.prepare`).
+            and cleaned (the steps of :func:`~migrate.prepare.stage.prepare`).
     """
     config = workspace.load_config(environ)
     return asyncio.run(

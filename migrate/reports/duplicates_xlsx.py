@@ -23,6 +23,7 @@ import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from mappings.entities import REGISTRY, where
 from migrate.dedupe.cluster import connected_components
 from migrate.dedupe.decisions import Decisions
 from migrate.dedupe.engine import DedupeResult
@@ -44,10 +45,7 @@ _PROPOSALS = {
     "ru": {"master": "основная запись", "merge": "объединить с {0}", "review": "проверить"},
     "en": {"master": "master record", "merge": "merge into {0}", "review": "to review"},
 }
-_SHEETS = {
-    "company": ("Компании", "Companies"), "contact": ("Контакты", "Contacts"),
-    "lead": ("Лиды", "Leads"), "product": ("Товары", "Products"),
-}  # fmt: skip
+_SHEETS = {e: (REGISTRY[e].label("ru"), REGISTRY[e].label("en")) for e in where(dedupe=True)}
 
 
 def _sheet_title(entity: str, language: str) -> str:

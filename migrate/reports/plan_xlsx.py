@@ -60,7 +60,7 @@ _HIGHLIGHT = PatternFill("solid", fgColor="FFF2CC")
 
 def write_plan_xlsx(path: Path, result: PlanResult, *, language: str = "ru") -> Path:
     """Write the plan workbook to ``path`` (folders created) and return ``path``."""
-    from migrate.plan._blockers import BLOCKING_RULES
+    from migrate.ledger.blockers import BLOCKING_RULES
 
     t = _LABELS["en" if language == "en" else "ru"]
     book = Workbook()

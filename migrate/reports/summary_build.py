@@ -1,12 +1,12 @@
 """Build the client's :class:`RunSummary` from what the stages really produced.
 
-* sources and validation: :func:`migrate.pipeline.prepare` (rows read per file, rows kept,
+* sources and validation: :func:`migrate.prepare.stage.prepare` (rows read per file, rows kept,
   issues by severity and the most frequent rules);
 * dedupe: the stats of :func:`migrate.dedupe.workspace.dedupe_workspace` (clusters, records
   merged into a survivor, pairs awaiting the client's decision);
 * plan and load: the ledger (``.b24migrate/ledger.sqlite``): ops per entity, the plan's
   refusals (rows the plan itself refused; rows validation refused are counted there), and
-  records per state through :func:`migrate.status.ledger_status` (records that can never be
+  records per state through :func:`migrate.ledger.status.ledger_status` (records that can never be
   sent because a record they refer to was refused count as refused by the plan, not pending).
 
 Read → validate → dedupe are pure and cheap to re-run, so :func:`build_summary` runs them again
@@ -25,9 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from migrate.config import Workspace
 from migrate.ledger import Ledger, Op, State
-from migrate.pipeline import PreparedData, prepare
+from migrate.prepare.stage import PreparedData, prepare
 from migrate.progress import ProgressCallback
 from migrate.reports.summary_html import write_summary
 from migrate.reports.summary_model import (
@@ -42,6 +41,7 @@ from migrate.reports.summary_model import (
     StageTiming,
     ValidationCounts,
 )
+from migrate.workspace.config import Workspace
 
 __all__ = ["LEDGER_ENTITY_NAMES", "SummaryInputs", "build_summary", "write_workspace_summary"]
 
@@ -187,7 +187,7 @@ def _ledger_counts(
     """Plan ops, plan refusals and load states per entity; ``None`` when no plan ran."""
     if not workspace.ledger_path.is_file():
         return None
-    from migrate.status import ledger_status
+    from migrate.ledger.status import ledger_status
 
     with Ledger.open(workspace.ledger_path) as ledger:
         if not any(run.kind == "plan" for run in ledger.runs()):

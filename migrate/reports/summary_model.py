@@ -29,7 +29,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-from migrate.config import redact_url
+from migrate.workspace.config import redact_url
 
 __all__ = [
     "WORKBOOKS",

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from migrate.cli import cli
-from migrate.config import Workspace
 from migrate.errors import ConfigError, MappingError
+from migrate.workspace.config import Workspace
 
 CONTACTS = (
     "ID,Имя,Телефон,Источник\n1,Анна,1,Сайт\n2,Пётр!,2,Звонок\n2,Ольга,3,Сайт\n4,Иван,4,Выставка\n"

@@ -9,9 +9,9 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from migrate.cli import cli, main
-from migrate.config import Workspace
-from migrate.connect import open_portal
 from migrate.ledger import Ledger, Op, PlanIssue, PlannedRecord, Refused, State
+from migrate.portal.connect import open_portal
+from migrate.workspace.config import Workspace
 
 from .load.conftest import ORIGINATOR, sample_plan
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from migrate.config import Secret, Workspace, load_config, parse_config, redact_url
 from migrate.errors import ConfigError
+from migrate.workspace.config import Secret, Workspace, load_config, parse_config, redact_url
 
 GOOD = """\
 name: acme-2026

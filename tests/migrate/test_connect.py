@@ -11,9 +11,9 @@ import pytest
 
 from loaders.sandbox import OAuthConfig, SandboxConfig
 from loaders.sandbox.testing import running_sandbox
-from migrate.config import Workspace, parse_config
-from migrate.connect import SANDBOX_DIR, TOKENS_FILE, open_portal
 from migrate.errors import ConfigError, PortalTerminalError, PortalTransientError
+from migrate.portal.connect import SANDBOX_DIR, TOKENS_FILE, open_portal
+from migrate.workspace.config import Workspace, parse_config
 
 
 def _config(portal_yaml: str):

@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from mappings.schema import MappingProblems, dump_mapping, fold_text, parse_mapping
-from migrate.fold import fold_lines
-from migrate.routing import unrouted_issues
-from migrate.transform import apply_mapping
+from migrate.prepare.fold import fold_lines
+from migrate.prepare.routing import unrouted_issues
+from migrate.prepare.transform import apply_mapping
 from tests.migrate.conftest import make_raw
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from mappings.schema import dump_mapping
 from migrate.cli import cli
-from migrate.inspection import inspect_source
+from migrate.inspect.inspection import inspect_source
 
 SAMPLE = Path(__file__).parents[2] / "sample_data"
 

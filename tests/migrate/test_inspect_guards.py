@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mappings.model import suggest
-from migrate.inspection import inspect_source
+from migrate.inspect.inspection import inspect_source
 
 REAL = Path(__file__).parents[1] / "fixtures" / "real"
 

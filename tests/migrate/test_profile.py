@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from migrate.profile import guess_kind, profile_table
+from migrate.inspect.profile import guess_kind, profile_table
 from migrate.sources import RawTable, read_table
 
 SAMPLE = Path(__file__).parents[2] / "sample_data"

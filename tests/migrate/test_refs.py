@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from mappings.schema import parse_mapping
-from migrate.refs import resolve_references
+from migrate.prepare.refs import resolve_references
 
 
 def table(rows):

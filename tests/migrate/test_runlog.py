@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from migrate.runlog import RedactSecrets, redact_text, run_log
+from migrate.workspace.runlog import RedactSecrets, redact_text, run_log
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from migrate.cli import cli
 from migrate.ledger import LEDGER_PATH, Ledger, Op, PlanIssue, PlannedRecord, Ref, Refused, Written
-from migrate.status import ledger_status
+from migrate.ledger.status import ledger_status
 
 
 @pytest.fixture

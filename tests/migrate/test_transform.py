@@ -6,7 +6,7 @@ import pytest
 
 from mappings.schema import parse_mapping
 from migrate.errors import MappingError
-from migrate.transform import apply_mapping
+from migrate.prepare.transform import apply_mapping
 from tests.migrate.conftest import make_raw
 
 
@@ -187,7 +187,7 @@ def test_a_column_missing_from_the_source_is_a_mapping_error():
 
 
 def test_forked_workers_give_the_same_result(monkeypatch):
-    import migrate.transform as transform
+    import migrate.prepare.transform as transform
 
     fields = (
         "  _fio: {from: ФИО, clean: [t_upper], split_fio: [LAST_NAME, NAME]}\n"

@@ -6,8 +6,8 @@ import pandas as pd
 
 from mappings.schema import parse_mapping
 from migrate.issues import ISSUE_COLUMNS, Issue, issues_frame, issues_from_frame
-from migrate.transform import apply_mapping
-from migrate.validate import build_schema, validate_table
+from migrate.prepare.transform import apply_mapping
+from migrate.prepare.validate import build_schema, validate_table
 from tests.migrate.conftest import make_raw
 
 

@@ -7,9 +7,9 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from migrate.config import Workspace
-from migrate.pipeline import validate_workspace
-from migrate.scaffold import init_workspace
+from migrate.prepare.stage import validate_workspace
+from migrate.workspace.config import Workspace
+from migrate.workspace.scaffold import init_workspace
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-import migrate.pipeline
+import migrate.prepare.stage
 from migrate.cli import cli
 from migrate.dedupe.decisions import DECISIONS_FILE
 from migrate.dedupe.workspace import dedupe_workspace, rules_from_config
@@ -35,7 +35,7 @@ def workspace(tmp_path, monkeypatch):
         config = SimpleNamespace(dedupe=state["dedupe"], language="ru")
         return SimpleNamespace(config=config, tables=tables)
 
-    monkeypatch.setattr(migrate.pipeline, "prepare", prepare)
+    monkeypatch.setattr(migrate.prepare.stage, "prepare", prepare)
     return tmp_path, state
 
 

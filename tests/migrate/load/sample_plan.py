@@ -18,9 +18,9 @@ from pathlib import Path
 
 from loaders.client import Bitrix24Client
 from loaders.errors import PortalFieldError
-from migrate.config import Workspace
-from migrate.scaffold import init_workspace
 from migrate.sources import read_table
+from migrate.workspace.config import Workspace
+from migrate.workspace.scaffold import init_workspace
 
 __all__ = ["create_user_fields", "init_sample", "plan_sample"]
 

@@ -14,9 +14,9 @@ from loaders.errors import (
     PortalOperationLimited,
     PortalUnavailable,
 )
+from mappings.entities import LOAD_ORDER
 from migrate.ledger import NotSent, Op, PlannedRecord, Ref, Refused, Unknown, Written
 from migrate.load import (
-    ENTITY_ORDER,
     Scheduler,
     error_text,
     outcomes_for_error,
@@ -121,7 +121,7 @@ def test_unknown_entities_come_last_and_cannot_be_built(ledger):
     pick = Scheduler(ledger, route="import").next_batch(everything)
     assert [w.entity for w in pick.works] == ["company"]
     assert "unknown entity 'widget'" in next(iter(pick.unsendable.values()))
-    assert "widget" not in ENTITY_ORDER
+    assert "widget" not in LOAD_ORDER
 
 
 def test_records_wait_for_their_references(ledger):

@@ -6,8 +6,8 @@ import pytest
 
 from mappings.schema import check_columns, parse_mapping, to_yaml
 from migrate.errors import SourceReadError
-from migrate.profile import profile_table
-from migrate.propose import propose_mapping
+from migrate.inspect.profile import profile_table
+from migrate.inspect.propose import propose_mapping
 from migrate.sources import read_table
 from tests.migrate.messy.conftest import FIXTURES
 

@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from migrate.cli import cli
-from migrate.config import Workspace
 from migrate.errors import ConfigError
 from migrate.ledger import Ledger
-from migrate.plan import plan_blockers
+from migrate.ledger.blockers import plan_blockers
+from migrate.workspace.config import Workspace
 from tests.migrate.plan.test_run_plan import BAD_DEALS
 from tests.migrate.plan.workspace import Portal, make_workspace
 from tests.migrate.test_cli_load import run

@@ -6,7 +6,6 @@ import pandas as pd
 
 from loaders.entities import RequisitePresets
 from mappings.schema import parse_mapping
-from migrate.listvalues import ListItems
 from migrate.plan import (
     FieldInfo,
     OwnerResolver,
@@ -17,8 +16,9 @@ from migrate.plan import (
 )
 from migrate.plan._listvalues import resolve_list_values
 from migrate.plan._run import fields_meta
-from migrate.transform import apply_mapping
-from migrate.validate import validate_table
+from migrate.prepare.listvalues import ListItems
+from migrate.prepare.transform import apply_mapping
+from migrate.prepare.validate import validate_table
 from tests.migrate.conftest import make_raw
 
 STAGES = (

@@ -6,7 +6,8 @@ import pytest
 from openpyxl import load_workbook
 
 from migrate.ledger import Ledger, Op
-from migrate.plan import plan_blockers, run_plan
+from migrate.ledger.blockers import plan_blockers
+from migrate.plan import run_plan
 from tests.migrate.plan.workspace import (
     COMPANIES,
     CONTACTS,

@@ -12,9 +12,9 @@ import httpx
 
 from loaders.client import Bitrix24Client
 from loaders.sandbox import SandboxConfig, create_app
-from migrate.config import Workspace
 from migrate.ledger import Ledger
 from migrate.load import LoadOptions, load
+from migrate.workspace.config import Workspace
 
 T = TypeVar("T")
 NAME = "acme-2026"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from openpyxl import load_workbook
 
 from migrate.issues import Issue, issues_frame
-from migrate.pipeline import EntityStats
+from migrate.prepare.stage import EntityStats
 from migrate.reports.errors_xlsx import write_errors_xlsx
 
 ISSUES = [

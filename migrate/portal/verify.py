@@ -14,13 +14,14 @@ from collections import Counter
 from dataclasses import dataclass
 
 from loaders.client import Bitrix24Client
-from migrate.config import Workspace
-from migrate.connect import open_portal
+from mappings.entities import where
 from migrate.ledger import Ledger, Op, State
+from migrate.portal.connect import open_portal
+from migrate.workspace.config import Workspace
 
 __all__ = ["CHECKED_ENTITIES", "EntityCheck", "PortalCheck", "check_portal", "check_portal_sync"]
 
-CHECKED_ENTITIES = ("company", "contact", "deal", "lead")
+CHECKED_ENTITIES = where(counted=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from rapidfuzz import fuzz, process
 import mappings
 from mappings.fields import ENTITIES, MULTI_FIELDS, is_known_field
 from mappings.schema import CleanStep, EntityMapping, FieldMapping, fold_text
-from migrate.profile import ColumnProfile, TableProfile
+from migrate.inspect.profile import ColumnProfile, TableProfile
 
 __all__ = ["ColumnMatch", "MappingProposal", "guess_entity", "propose_mapping"]
 

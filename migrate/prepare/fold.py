@@ -19,7 +19,7 @@ import pandas as pd
 
 from mappings.schema import EntityMapping
 from migrate.issues import ISSUE_COLUMNS, concat_issues, message
-from migrate.transform import LINE_PREFIX, MappedTable
+from migrate.prepare.transform import LINE_PREFIX, MappedTable
 
 __all__ = ["fold_lines"]
 

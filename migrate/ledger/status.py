@@ -7,10 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from migrate.ledger import Ledger, LedgerRecord, Run, State
+from mappings.entities import LOAD_ORDER
+from migrate.ledger._ledger import Ledger
+from migrate.ledger._model import LedgerRecord, Run, State
 from migrate.ledger._store import utc_now
-from migrate.load import ENTITY_ORDER
-from migrate.plan import plan_blockers
+from migrate.ledger.blockers import plan_blockers
 
 __all__ = ["EntityStatus", "LoadStatus", "ledger_status"]
 
@@ -58,7 +59,7 @@ def ledger_status(
     blocked: dict[str, int] = defaultdict(int)
     for record in ledger.blocked():
         blocked[record.entity] += 1
-    order = [e for e in ENTITY_ORDER if e in counts] + sorted(set(counts) - set(ENTITY_ORDER))
+    order = [e for e in LOAD_ORDER if e in counts] + sorted(set(counts) - set(LOAD_ORDER))
     entities = tuple(
         EntityStatus(
             entity,

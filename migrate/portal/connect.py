@@ -31,8 +31,8 @@ from loaders.auth import OAuth, OAuthTokens
 from loaders.client import Bitrix24Client
 from loaders.errors import PortalAuthError, PortalBlocked, PortalError, PortalUnavailable
 from loaders.sandbox import SandboxConfig, create_app
-from migrate.config import MigrationConfig, PortalConfig, Workspace
 from migrate.errors import ConfigError, PortalTerminalError, PortalTransientError
+from migrate.workspace.config import MigrationConfig, PortalConfig, Workspace
 
 __all__ = ["SANDBOX_DIR", "TOKENS_FILE", "open_portal"]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from mappings.model import ROW_KEY, EntityMapping, FieldMapping, LineSpec
 from migrate.errors import MigrationError
-from migrate.presets import PRESETS, Preset, PresetSource, load_preset
+from migrate.workspace.presets import PRESETS, Preset, PresetSource, load_preset
 
 __all__ = [
     "Placement",

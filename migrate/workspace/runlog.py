@@ -160,7 +160,7 @@ def run_log(
 
 
 def config_secrets(config: Any) -> tuple[str, ...]:
-    """The secret texts of a :class:`~migrate.config.MigrationConfig` (webhook, OAuth)."""
+    """The secret texts of a :class:`~migrate.workspace.config.MigrationConfig` (webhook, OAuth)."""
     portal = getattr(config, "portal", None)
     out: list[str] = []
     webhook = getattr(portal, "webhook", None)

@@ -19,15 +19,15 @@ import pandas as pd
 
 from mappings.fields import ENTITIES
 from mappings.schema import EntityMapping, MappingProblems, check_columns, load_mapping
-from migrate.config import MigrationConfig, SourceSpec, Workspace
 from migrate.errors import ConfigError, MappingError, shorten
-from migrate.fold import fold_lines
 from migrate.issues import concat_issues
+from migrate.prepare.fold import fold_lines
+from migrate.prepare.refs import resolve_references
+from migrate.prepare.routing import unrouted_issues
+from migrate.prepare.transform import MappedTable, RawLike, apply_mapping
+from migrate.prepare.validate import FieldsMeta, validate_table
 from migrate.progress import ProgressCallback, emit
-from migrate.refs import resolve_references
-from migrate.routing import unrouted_issues
-from migrate.transform import MappedTable, RawLike, apply_mapping
-from migrate.validate import FieldsMeta, validate_table
+from migrate.workspace.config import MigrationConfig, SourceSpec, Workspace
 
 __all__ = [
     "EntityStats",

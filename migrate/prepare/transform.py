@@ -32,15 +32,15 @@ from cleaners.names import fast_split_fio, split_fio
 from cleaners.registry import bind_cleaner, get_cleaner
 from mappings.fields import FIO_PARTS, is_multiple_ref
 from mappings.schema import ROW_KEY, CleanStep, EntityMapping, FieldMapping
-from migrate._compose import Leftover, compose_parts
 from migrate.errors import MappingError, shorten
 from migrate.issues import ISSUE_COLUMNS, concat_issues, empty_issues, message
+from migrate.prepare._compose import Leftover, compose_parts
 
 __all__ = ["LINE_PREFIX", "META_COLUMNS", "MappedTable", "RawLike", "apply_mapping"]
 
 META_COLUMNS = ("_key", "_source", "_sheet", "_row")
 LINE_PREFIX = "_line."
-"""Columns of a mapping's `lines:` fields, folded into ``PRODUCT_ROWS`` by :mod:`migrate.fold`."""
+"""Columns of a mapping's `lines:` fields, folded into ``PRODUCT_ROWS`` (:mod:`.fold`)."""
 
 
 class RawLike(Protocol):
@@ -176,8 +176,8 @@ class _Transformer:
         """Split names fill the parts a row's explicit name fields leave empty.
 
         A row without explicit parts takes every part of the split; a row with some takes the
-        missing ones when they add a word (:mod:`migrate._compose`), and words of the full name
-        that land nowhere are reported (`name.words_left`). The name is cleaned (and its issues
+        missing ones when they add a word (:mod:`._compose`), and words of the full name that
+        land nowhere are reported (`name.words_left`). The name is cleaned (and its issues
         collected) on every row.
         """
         explicit = [t for t in spec.split_fio if t in columns]

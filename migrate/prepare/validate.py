@@ -33,8 +33,8 @@ from mappings.fields import MULTI_FIELDS, TEXT_LIMITS
 from mappings.schema import EntityMapping, FieldMapping
 from migrate.errors import shorten
 from migrate.issues import ISSUE_COLUMNS, concat_issues, message
-from migrate.listvalues import ListItems
-from migrate.transform import MappedTable
+from migrate.prepare.listvalues import ListItems
+from migrate.prepare.transform import MappedTable
 
 __all__ = ["FieldsMeta", "ValidatedTable", "build_schema", "validate_table"]
 
@@ -163,7 +163,7 @@ def _limit(name: str, spec: FieldMapping | None) -> int | None:
 def _enum_ids(frame: pd.DataFrame, meta: FieldsMeta) -> pd.DataFrame:
     """List item names (`VALUE`) → item ids, for enumerations and portal dictionaries.
 
-    Matched by :class:`migrate.listvalues.ListItems` (ids, then names folded for case,
+    Matched by :class:`migrate.prepare.listvalues.ListItems` (ids, then names folded for case,
     spaces, «ё» and Latin look-alikes); values that match nothing stay for the check.
     """
     for name, info in meta.items():

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from migrate.ledger import Ledger, PlanIssue
+from migrate.ledger._ledger import Ledger
+from migrate.ledger._model import PlanIssue
 
 __all__ = ["BLOCKING_RULES", "SKIP_META", "Blocker", "plan_blockers"]
 

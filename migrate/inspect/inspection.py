@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from mappings.schema import dump_mapping
-from migrate.profile import TableProfile, profile_table
-from migrate.propose import MappingProposal, propose_mapping
+from migrate.inspect.profile import TableProfile, profile_table
+from migrate.inspect.propose import MappingProposal, propose_mapping
 from migrate.sources import list_sheets, read_table
 
 __all__ = ["Inspection", "inspect_source"]

@@ -1,6 +1,6 @@
 """`b24migrate init`: look at the export, then write a workspace fitted to it.
 
-With ``--source DIR`` the files are read first (:mod:`migrate.recognize`): the export kind is
+With ``--source DIR`` the files are read first (:mod:`.recognize`): the export kind is
 recognised (or checked against ``--from``), each file is placed on the entity it holds, the
 preset's mappings are reduced to the columns the files have, and what was not placed or not
 mapped is reported. Without a source the preset's full mappings are written and `sources:`
@@ -22,10 +22,10 @@ import yaml
 
 import sample_data
 from mappings.schema import dump_mapping, load_mapping
-from migrate.config import Workspace
 from migrate.errors import ConfigError
-from migrate.presets import PRESETS, Preset, load_preset, preset_dir, resolve_preset
-from migrate.recognize import (
+from migrate.workspace.config import Workspace
+from migrate.workspace.presets import PRESETS, Preset, load_preset, preset_dir, resolve_preset
+from migrate.workspace.recognize import (
     Placement,
     Recognition,
     Tailored,
@@ -139,7 +139,11 @@ def init_workspace(
             next_step="e.g. `b24migrate init acme --source ~/exports/amo` (the kind of export is "
             "recognised), or `--from amocrm` to write the preset's mappings without files",
         )
-    files = list(dict.fromkeys([*_folder_files(folders, bool(explicit)), *map(_explicit_path, explicit.values())]))
+    files = list(
+        dict.fromkeys(
+            [*_folder_files(folders, bool(explicit)), *map(_explicit_path, explicit.values())]
+        )
+    )
     found = recognize(files, chosen)
     return _write(workspace, found, explicit, name, language)
 

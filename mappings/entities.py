@@ -1,0 +1,161 @@
+"""The entity registry: every fact about an entity that more than one stage needs, in one place.
+
+Two kinds of entity share the table. *Source entities* (``mappable``) are what a mapping file
+targets and what the prepare stage produces a clean table for: company, contact, deal, lead,
+product, product section and note (history). *Load entities* are what the ledger holds and the
+load writes; most are the source entity itself, some are derived from a source row (a company's
+``requisite``, a deal's ``deal_products`` and ``deal_contacts``, a contact's
+``contact_companies``) and a note is loaded as a timeline ``comment``.
+
+Everything else reads these facts from here: the order entities are shown in (:data:`ENTITIES`),
+the order they are loaded in (:data:`LOAD_ORDER`: a record goes after what it refers to) and
+deleted in (:data:`ROLLBACK_LEVELS`), their names in the report languages, the columns of other
+tables that hold their source keys (:attr:`Entity.references`), their multi-fields, and which
+ones are deduplicated, matched against the portal, or counted in it after a load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+__all__ = [
+    "ENTITIES",
+    "LOAD_ORDER",
+    "MULTI_FIELDS",
+    "REGISTRY",
+    "ROLLBACK_LEVELS",
+    "Entity",
+    "entity",
+    "entity_label",
+    "ledger_entity",
+    "reference_targets",
+    "shown_entity",
+    "where",
+]
+
+MULTI_FIELDS = ("PHONE", "EMAIL", "WEB", "IM")
+"""Bitrix24 multi-fields a mapping may fill (the wire also knows ``LINK``, which no export has)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """One entity.
+
+    Attributes:
+        name: the code used everywhere (mapping files, ledger, reports).
+        label_ru, label_en: its plain name in the report languages.
+        mappable: a mapping file may target it (a source entity).
+        loaded_as: the load entity a source row becomes (``note`` → ``comment``).
+        crm: a legacy CRM object with ``crm.<name>.fields`` and user fields.
+        dedupe: deduplicated by default (the dedupe stage has a preset for it).
+        origin: created with ``ORIGINATOR_ID`` + ``ORIGIN_ID`` (products and sections:
+            ``XML_ID``), so the portal can be asked whether it already holds a source record.
+        comm_matched: matched to portal records by phone and e-mail as well.
+        counted: counted in the portal after a load (listed by ``ORIGINATOR_ID``).
+        references: columns of other entities' tables that hold this entity's source keys.
+        multi_fields: the multi-fields (phones, e-mails, …) its records carry.
+        requisite_owner: the ``ENTITY_TYPE_ID`` of its requisites (0: it has none).
+        rollback_level: deleted in this level of a rollback (lower first).
+    """
+
+    name: str
+    label_ru: str
+    label_en: str
+    mappable: bool = False
+    loaded_as: str = ""
+    crm: bool = False
+    dedupe: bool = False
+    origin: bool = False
+    comm_matched: bool = False
+    counted: bool = False
+    references: tuple[str, ...] = ()
+    multi_fields: tuple[str, ...] = ()
+    requisite_owner: int = 0
+    rollback_level: int = 0
+
+    def label(self, language: str = "ru") -> str:
+        """The plain name in ``language`` (Russian unless ``en``)."""
+        return self.label_en if language == "en" else self.label_ru
+
+
+_ALL = (
+    Entity("company", "Компании", "Companies", mappable=True, crm=True, dedupe=True,
+           origin=True, comm_matched=True, counted=True,
+           references=("COMPANY_ID", "COMPANY_IDS"), multi_fields=MULTI_FIELDS,
+           requisite_owner=4, rollback_level=4),
+    Entity("contact", "Контакты", "Contacts", mappable=True, crm=True, dedupe=True,
+           origin=True, comm_matched=True, counted=True,
+           references=("CONTACT_ID", "CONTACT_IDS"), multi_fields=MULTI_FIELDS,
+           requisite_owner=3, rollback_level=2),
+    Entity("deal", "Сделки", "Deals", mappable=True, crm=True, origin=True, counted=True,
+           rollback_level=1),
+    Entity("lead", "Лиды", "Leads", mappable=True, crm=True, dedupe=True, origin=True,
+           counted=True, references=("LEAD_ID",), multi_fields=MULTI_FIELDS, rollback_level=1),
+    Entity("product", "Товары", "Products", mappable=True, dedupe=True, origin=True,
+           rollback_level=5),
+    Entity("product_section", "Разделы товаров", "Product sections", mappable=True,
+           origin=True, references=("SECTION_ID",), rollback_level=6),
+    Entity("note", "История", "History", mappable=True, loaded_as="comment"),
+    Entity("requisite", "Реквизиты", "Requisites", rollback_level=3),
+    Entity("contact_companies", "Компании контактов", "Contact companies"),
+    Entity("deal_contacts", "Контакты сделок", "Deal contacts"),
+    Entity("deal_products", "Товары в сделках", "Deal products", rollback_level=0),
+    Entity("activity", "Дела", "Activities", rollback_level=0),
+    Entity("comment", "Комментарии", "Comments", rollback_level=0),
+)  # fmt: skip
+
+REGISTRY: Mapping[str, Entity] = {e.name: e for e in _ALL}
+"""Every entity by name."""
+
+ENTITIES = tuple(e.name for e in _ALL if e.mappable)
+"""The source entities, in the order stages process and reports show them."""
+
+LOAD_ORDER = (
+    "product_section", "product", "company", "requisite", "contact", "contact_companies",
+    "lead", "deal", "deal_contacts", "deal_products", "activity", "comment",
+)  # fmt: skip
+"""Load entities in dependency order: it decides who goes first when a batch has little room."""
+
+_DELETED = ("comment", "activity", "deal_products", "deal", "lead", "contact", "requisite",
+            "company", "product", "product_section")  # fmt: skip
+ROLLBACK_LEVELS: tuple[tuple[str, ...], ...] = tuple(
+    tuple(n for n in _DELETED if REGISTRY[n].rollback_level == level)
+    for level in sorted({REGISTRY[n].rollback_level for n in _DELETED})
+)
+"""Levels a rollback deletes one after another (children before what they refer to)."""
+
+
+def entity(name: str) -> Entity:
+    """The registry entry of ``name`` (``KeyError`` for an unknown entity)."""
+    return REGISTRY[name]
+
+
+def where(**facts: bool) -> tuple[str, ...]:
+    """Names of the entities with all the given facts, in registry order.
+
+    Example: ``where(crm=True)`` → ``("company", "contact", "deal", "lead")``.
+    """
+    return tuple(e.name for e in _ALL if all(getattr(e, k) == v for k, v in facts.items()))
+
+
+def ledger_entity(name: str) -> str:
+    """The load entity a source entity's rows become (itself unless ``loaded_as`` says)."""
+    found = REGISTRY.get(name)
+    return found.loaded_as or name if found is not None else name
+
+
+def shown_entity(name: str) -> str:
+    """The source entity a load entity is shown under in reports (``comment`` → ``note``)."""
+    return next((e.name for e in _ALL if e.loaded_as == name), name)
+
+
+def entity_label(name: str, language: str = "ru") -> str:
+    """The plain name of ``name`` in ``language``, else the code itself."""
+    found = REGISTRY.get(name)
+    return found.label(language) if found is not None else name
+
+
+def reference_targets() -> dict[str, str]:
+    """Every reference column and the entity whose source keys it holds."""
+    return {column: e.name for e in _ALL for column in e.references}
