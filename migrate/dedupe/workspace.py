@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from mappings.entities import REGISTRY, where
+from migrate.dedupe.decided import record_merges
 from migrate.dedupe.decisions import Decisions, DecisionStore
 from migrate.dedupe.engine import DedupeResult, dedupe_table
 from migrate.dedupe.rules import Rules, parse_rules, preset_names
@@ -94,6 +95,7 @@ def dedupe_workspace(
         )
         emit(on_progress, f"dedupe {entity}", size, size, unit="records", finished=True)
     tables = repoint_tables(data.tables, results)
+    record_merges(workspace.root, {e: r.key_map for e, r in results.items()})
     report = workspace.reports_dir / "duplicates.xlsx"
     write_duplicates_xlsx(report, results, data.tables, language=config.language)
     return WorkspaceDedupe(results, tables, report, read)

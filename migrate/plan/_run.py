@@ -39,13 +39,16 @@ from migrate.plan._existing import (
     normalize_comm,
     read_records,
 )
+from migrate.plan._merges import Merge, decided_merges
 from migrate.plan._metadata import PortalMetadata, read_portal_metadata
 from migrate.plan._owners import OwnerResolution, OwnerResolver
+from migrate.plan._reconcile import plan_reconciliation
 from migrate.plan._records import plan_table
 from migrate.plan._refs import ReferenceIndex
 from migrate.portal.connect import open_portal
 from migrate.prepare.stage import PreparedData, prepare
 from migrate.progress import ProgressCallback, emit
+from migrate.reports.reconcile import Reconciliation
 from migrate.workspace.config import MigrationConfig, Workspace
 
 __all__ = ["MatchedRecord", "OwnerMapping", "PlanResult", "run_plan"]
@@ -94,6 +97,9 @@ class PlanResult:
         dedupe: whether dedupe ran (survivors planned, absorbed keys re-pointed).
         report: the path of ``reports/plan.xlsx``.
         seconds: wall time per step.
+        merges: every merge applied (what `dedupe` decided), listed in plan.xlsx.
+        dedupe_ran: `dedupe` has run in this workspace (without it nothing is merged).
+        reconciliation: source against plan (records, deal amounts, product lines).
     """
 
     run_id: int
@@ -108,6 +114,9 @@ class PlanResult:
     dedupe: bool
     report: Path
     seconds: Mapping[str, float] = field(default_factory=dict)
+    merges: tuple[Merge, ...] = ()
+    dedupe_ran: bool = False
+    reconciliation: Reconciliation | None = None
 
     def count(self, entity: str, op: str) -> int:
         return self.counts.get((entity, op), 0)
@@ -131,7 +140,7 @@ def run_plan(
     Args:
         skip_refused: accept leaving out the rows refused for blocking reasons (unknown
             stages, fields, owners without a default …); `load` then starts anyway.
-        dedupe: merge duplicates first (the workspace's rules and decisions).
+        dedupe: apply the merges `b24migrate dedupe` decided (none when it has not run).
         transport: replaces the network (tests mount a sandbox app).
         environ: environment for ``env:`` values of ``migration.yaml``.
         on_progress: told of each step done (step ``plan``, in steps) and of the rows read
@@ -165,13 +174,15 @@ async def _plan(
             on_progress=on_progress,
         )
         timer.lap("prepare")
-        tables, survivors = _dedupe(workspace, data) if dedupe else (dict(data.tables), {})
+        decided = decided_merges(workspace.root, data.tables, config) if dedupe else None
+        tables, survivors = (decided.tables, decided.survivors) if decided else (data.tables, {})
         timer.lap("dedupe")
         workspace.state_dir.mkdir(parents=True, exist_ok=True)
         with Ledger.for_workspace(workspace.root, config.name) as ledger, ledger.exclusive("plan"):
             known = {e: ledger.b24_ids(e) for e in (*tables, "comment")}
             owners = _CountingResolver(meta.users, config, meta)
             records, issues = _plan_tables(tables, survivors, known, meta, owners, config)
+            refused_here = _refused_keys(issues)
             issues = _validation_issues(data) + issues
             timer.lap("check")
             matches = await match_existing(
@@ -199,6 +210,8 @@ async def _plan(
         run.id, counts, delta, tuple(issues), owners.mappings(), tuple(matched),
         tuple(blockers), skip_refused, withdrawn, dedupe and bool(survivors),
         workspace.reports_dir / "plan.xlsx", timer.laps,
+        merges=decided.merges if decided else (), dedupe_ran=bool(decided and decided.ran),
+        reconciliation=plan_reconciliation(data, records, refused_here, decided),
     )  # fmt: skip
     from migrate.reports.plan_xlsx import write_plan_xlsx
 
@@ -242,28 +255,6 @@ def status_lists(meta: PortalMetadata) -> dict[str, list[str]]:
         if not status.dictionary.startswith("DEAL_STAGE"):
             out.setdefault(status.dictionary, []).append(status.status_id)
     return out
-
-
-def _dedupe(
-    workspace: Workspace, data: PreparedData
-) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, str]]]:
-    from migrate.dedupe import DecisionStore, dedupe_table
-    from migrate.dedupe.workspace import ENTITIES, repoint_tables, rules_from_config
-
-    config = data.config
-    stored = DecisionStore.for_workspace(workspace.root).load()
-    results = {}
-    for entity in ENTITIES:
-        if entity not in data.tables or data.tables[entity].empty:
-            continue
-        rules = rules_from_config(dict(config.dedupe), entity, config.language)
-        if rules is not None:
-            results[entity] = dedupe_table(
-                data.tables[entity], rules, decisions=stored.get(entity), explain=False
-            )
-    tables = repoint_tables(data.tables, results)
-    tables = {e: t.drop(columns=["_absorbed"], errors="ignore") for e, t in tables.items()}
-    return tables, {e: dict(r.key_map) for e, r in results.items()}
 
 
 class _CountingResolver(OwnerResolver):
@@ -328,6 +319,14 @@ def _plan_tables(
         records += planned.records
         issues += planned.issues
     return records, issues
+
+
+def _refused_keys(issues: Sequence[PlanIssue]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for issue in issues:
+        if issue.severity == "error":
+            out.setdefault(issue.entity, set()).add(issue.source_key)
+    return out
 
 
 def _validation_issues(data: PreparedData) -> list[PlanIssue]:

@@ -21,9 +21,11 @@ from mappings.schema import EntityMapping
 from migrate.issues import ISSUE_COLUMNS, concat_issues, message
 from migrate.prepare.transform import LINE_PREFIX, MappedTable
 
-__all__ = ["fold_lines"]
+__all__ = ["STATED_TOTAL", "fold_lines"]
 
 _CENT = Decimal("0.01")
+STATED_TOTAL = "_stated_total"
+"""CleanTable column: the record's amount as the file states it (for the reconciliation)."""
 
 
 def fold_lines(table: MappedTable, mapping: EntityMapping, language: str = "ru") -> MappedTable:
@@ -33,15 +35,17 @@ def fold_lines(table: MappedTable, mapping: EntityMapping, language: str = "ru")
     frame = table.frame
     line_columns = [c for c in frame.columns if c.startswith(LINE_PREFIX)]
     groups = _groups(frame, line_columns)
-    keep, rows, totals, issues = [], [], [], []
+    keep, rows, totals, stated, issues = [], [], [], [], []
     for positions in groups:
         folded = _Record(frame, positions, line_columns, mapping, language)
         keep.append(positions[0])
         rows.append(folded.lines())
         totals.append(folded.total())
+        stated.append(folded.stated)
         issues.extend(folded.issues)
     out = frame.iloc[keep].drop(columns=line_columns).reset_index(drop=True)
     out["PRODUCT_ROWS"] = pd.Series(rows, dtype=object)
+    out[STATED_TOTAL] = pd.Series(stated, dtype=object)
     total = mapping.lines.total
     if total is not None:
         stated = out[total].tolist() if total in out.columns else [None] * len(out)
@@ -82,6 +86,7 @@ class _Record:
         self.frame, self.positions, self.line_columns = frame, positions, line_columns
         self.mapping, self.language = mapping, language
         self.issues: list[dict[str, Any]] = []
+        self.stated: str | None = None
         self.items = [self._line(p) for p in positions]
         self.items = [i for i in self.items if i]
         if len(positions) > 1:
@@ -105,6 +110,9 @@ class _Record:
         known = [s for s in stated if s is not None]
         per_line = sum(known, Decimal(0)).quantize(_CENT)
         repeated = bool(known) and len(set(known)) == 1 and known[0].quantize(_CENT) == computed
+        if known:
+            as_written = known[0] if len(set(known)) == 1 and len(known) > 1 else per_line
+            self.stated = f"{(computed if repeated or per_line == computed else as_written):.2f}"
         if known and per_line != computed and not repeated:
             shown = known[0] if len(set(known)) == 1 else per_line
             self._issue(0, "lines.total_mismatch", field, str(shown),

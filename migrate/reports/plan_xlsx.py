@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
+from migrate.reports._reconcile_xlsx import RECONCILE_LABELS, write_merges, write_reconciliation
 from migrate.reports._xlsx import write_table
 
 if TYPE_CHECKING:
@@ -62,7 +63,8 @@ def write_plan_xlsx(path: Path, result: PlanResult, *, language: str = "ru") -> 
     """Write the plan workbook to ``path`` (folders created) and return ``path``."""
     from migrate.ledger.blockers import BLOCKING_RULES
 
-    t = _LABELS["en" if language == "en" else "ru"]
+    lang = "en" if language == "en" else "ru"
+    t = _LABELS[lang]
     book = Workbook()
     summary = book.active
     assert summary is not None
@@ -85,11 +87,7 @@ def write_plan_xlsx(path: Path, result: PlanResult, *, language: str = "ru") -> 
     write_table(
         book.create_sheet(t["warnings"]),
         [t[c] for c in columns],
-        (
-            _issue_cells(i)
-            for i in result.issues
-            if i.severity != "error" and not i.rule.startswith("owner.")
-        ),
+        (_issue_cells(i) for i in result.issues if _listed_warning(i)),
     )
     _owners(book.create_sheet(t["owners"]), result, t)
     write_table(
@@ -125,9 +123,18 @@ def write_plan_xlsx(path: Path, result: PlanResult, *, language: str = "ru") -> 
             for m in result.matches
         ),
     )
+    if result.reconciliation is not None:
+        write_reconciliation(book.create_sheet(RECONCILE_LABELS[lang]["sheet"], 1),
+                             result.reconciliation, lang)  # fmt: skip
+    write_merges(book, result.merges, lang)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
+
+
+def _listed_warning(issue: PlanIssue) -> bool:
+    """A warning of the warnings sheet (owner warnings are in the owners sheet, with counts)."""
+    return issue.severity != "error" and not issue.rule.startswith("owner.")
 
 
 def _issue_cells(issue: PlanIssue) -> list[Any]:
@@ -137,7 +144,7 @@ def _issue_cells(issue: PlanIssue) -> list[Any]:
 
 def _summary(sheet: Any, result: PlanResult, t: dict[str, str]) -> None:
     refused = Counter(i.entity for i in result.issues if i.severity == "error")
-    warned = Counter(i.entity for i in result.issues if i.severity != "error")
+    warned = Counter(i.entity for i in result.issues if _listed_warning(i))
     entities = sorted({e for e, _ in result.counts} | set(refused) | set(warned))
     write_table(
         sheet,

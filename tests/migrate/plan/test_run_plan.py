@@ -251,14 +251,18 @@ def test_plan_xlsx_in_english(tmp_path, portal):
     book = load_workbook(result.report)
     assert book.sheetnames == [
         "Summary",
+        "Reconciliation",
         "Refused rows",
         "Warnings",
         "Owners",
         "Already in portal",
+        "Merges",
     ]
     summary = {r[0]: r for r in book["Summary"].iter_rows(min_row=2, values_only=True)}
     assert summary["company"][1] == 3  # create
     assert summary["deal"][-2] == 1  # refused: d2 has UF_CRM_NOTE
+    reconciled = {r[0]: r for r in book["Reconciliation"].iter_rows(min_row=2, values_only=True)}
+    assert reconciled["deal"][1:6] == (3, 1, 0, 2, 0)  # source, refused, merged, planned, off
     owners = list(book["Owners"].iter_rows(values_only=True))
     assert owners[0] == (
         "In the source",
@@ -268,6 +272,19 @@ def test_plan_xlsx_in_english(tmp_path, portal):
         "Rows",
         "Defaulted",
     )
+
+
+def test_the_warnings_count_of_plan_xlsx_is_the_rows_of_its_warnings_sheet(tmp_path, portal):
+    workspace = make_workspace(tmp_path, default_owner="admin@sandbox.example")
+    companies = [row[:] for row in COMPANIES]
+    companies[1][4] = "Неизвестный Сотрудник"  # → the default owner, with an owner warning
+    write_csv(workspace.root / "data" / "companies.csv", companies)
+    result = run_plan(workspace, transport=portal(workspace).transport)
+    assert any(i.rule.startswith("owner.") for i in result.issues)
+    book = load_workbook(result.report)
+    listed = len(list(book["Предупреждения"].iter_rows(min_row=2)))
+    counted = sum(r[-1] for r in book["Сводка"].iter_rows(min_row=2, values_only=True))
+    assert counted == listed  # owner warnings are on the owners sheet, not counted as listed
 
 
 def test_one_portal_record_stands_for_one_source_record(tmp_path, portal):
@@ -304,16 +321,42 @@ def test_rows_refused_since_an_earlier_plan_are_withdrawn(tmp_path, portal):
         assert ledger.get("deal", "d1") is None
 
 
-def test_duplicates_are_merged_and_references_follow_the_survivor(tmp_path, portal):
+def _with_duplicate_company(tmp_path):
     workspace = make_workspace(tmp_path)
     companies = [*COMPANIES, ["co9", "ООО Ромашка", "+7 495 123-45-67", "7707083893", ""]]
     write_csv(workspace.root / "data" / "companies.csv", companies)
     contacts = [row[:] for row in CONTACTS]
     contacts[1][5] = "co9"
     write_csv(workspace.root / "data" / "contacts.csv", contacts)
+    return workspace
+
+
+def test_plan_merges_nothing_dedupe_has_not_decided(tmp_path, portal):
+    workspace = _with_duplicate_company(tmp_path)
+    result = run_plan(workspace, transport=portal(workspace).transport)
+    assert not result.dedupe_ran
+    assert result.merges == ()
+    assert result.count("company", "create") == 4  # co9 is co1's duplicate, but nobody decided
+
+
+def test_duplicates_are_merged_and_references_follow_the_survivor(tmp_path, portal):
+    from migrate.dedupe.workspace import dedupe_workspace
+
+    workspace = _with_duplicate_company(tmp_path)
     sandbox = portal(workspace)
+    dedupe_workspace(workspace.root)
     result = run_plan(workspace, transport=sandbox.transport)
     assert result.dedupe
+    assert result.dedupe_ran
+    assert {(m.entity, m.absorbed, m.survivor) for m in result.merges} <= {
+        ("company", "co9", "co1"),
+        ("company", "co1", "co9"),
+    }
+    assert len(result.merges) == 1
+    book = load_workbook(result.report)
+    merged = list(book["Объединения"].values)
+    assert merged[1][0] == "company"
+    assert {merged[1][1], merged[1][4]} == {"co1", "co9"}
     assert result.count("company", "create") == 3
     with Ledger.for_workspace(workspace.root, NAME) as ledger:
         keys = {r.source_key for r in ledger.records("company")}
