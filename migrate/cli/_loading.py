@@ -18,6 +18,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from migrate.cli._words import say, workspace_language
 from migrate.load import DEFAULT_SETTLE_SECONDS, LoadProgress, WorkspaceLoad, load_workspace
 from migrate.workspace.config import Workspace
 
@@ -90,14 +91,11 @@ def _render(result: WorkspaceLoad, as_json: bool) -> None:
                 "load_xlsx": str(result.load_xlsx)}  # fmt: skip
         click.echo(json.dumps(body, ensure_ascii=False))
         return
-    click.echo(
-        f"Load run {report.run_id}: {report.count('written')} records written in "
-        f"{report.batches} batches; {report.reconciled.found} found by reconciliation."
-    )
+    lang = workspace_language(result.load_xlsx.parent.parent)
+    click.echo(say("load_line", lang, run=report.run_id, written=report.count("written"),
+                   batches=report.batches, found=report.reconciled.found))  # fmt: skip
     if result.left > result.blocked:
-        click.echo(f"{result.left - result.blocked} records are not loaded yet: run "
-                   "`b24migrate load` again (see `b24migrate status`).")  # fmt: skip
+        click.echo(say("load_left", lang, n=result.left - result.blocked))
     if result.blocked:
-        click.echo(f"{result.blocked} records wait for records the plan refused "
-                   "(see reports/plan.xlsx).")  # fmt: skip
-    click.echo(f"Report: {result.load_xlsx}")
+        click.echo(say("load_blocked", lang, n=result.blocked))
+    click.echo(say("report", lang, path=result.load_xlsx))

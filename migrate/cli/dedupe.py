@@ -12,6 +12,7 @@ from rich.table import Table
 
 from migrate.cli._options import output_options, workspace_option
 from migrate.cli._progress import with_progress
+from migrate.cli._words import say, workspace_language
 from migrate.dedupe import DedupeResult
 from migrate.dedupe.standalone import dedupe_file, resolve_rules
 from migrate.dedupe.workspace import dedupe_workspace
@@ -89,4 +90,4 @@ def _render(results: Mapping[str, DedupeResult], as_json: bool, written: str) ->
     for row in rows:
         table.add_row(*[str(v) for v in row.values()])
     Console().print(table)
-    click.echo(f"Written: {written}")
+    click.echo(say("written", workspace_language(Path(written).parent.parent), path=written))

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from migrate.cli._options import output_options, workspace_option
 from migrate.cli._progress import with_progress
+from migrate.cli._words import say, workspace_language
 from migrate.plan import PlanResult, run_plan
 from migrate.workspace.config import Workspace
 
@@ -51,7 +52,7 @@ def command(root: Path, skip_refused: bool, no_dedupe: bool, quiet: bool, as_jso
     if as_json:
         click.echo(json.dumps(_summary(result), ensure_ascii=False, indent=2))
     else:
-        _render(result)
+        _render(result, workspace_language(root))
     if result.blockers:
         raise click.exceptions.Exit(1)
 
@@ -79,35 +80,33 @@ def _summary(result: PlanResult) -> dict[str, object]:
         ],
         "skip_refused": result.skip_refused,
         "dedupe": result.dedupe,
+        "merges": [[m.entity, m.absorbed, m.survivor] for m in result.merges],
+        "reconciliation": list(result.reconciliation.notes) if result.reconciliation else [],
         "seconds": dict(result.seconds),
     }
 
 
-def _render(result: PlanResult) -> None:
+def _render(result: PlanResult, lang: str) -> None:
     console = Console()
-    table = Table(title="Plan")
-    table.add_column("entity")
-    for op in _OPS:
-        table.add_column(op, justify="right")
+    table = Table(title=say("plan", lang))
+    for number, header in enumerate(say("plan_cols", lang).split("|")):
+        table.add_column(header, justify="right" if number else "left")
     for entity in sorted({e for e, _ in result.counts}):
         table.add_row(entity, *(str(result.count(entity, op)) for op in _OPS))
     console.print(table)
-    console.print(
-        f"{len(result.refused)} refused rows, {len(result.issues) - len(result.refused)} "
-        f"warnings, {len(result.matches)} records already in the portal; "
-        f"report: {result.report}",
-        markup=False,
-    )
+    owners = sum(1 for i in result.issues if i.severity != "error" and i.rule.startswith("owner."))
+    warnings = len(result.issues) - len(result.refused) - owners
+    line = say("plan_line", lang, refused=len(result.refused), warnings=warnings, owners=owners,
+               existing=len(result.matches), path=result.report)  # fmt: skip
+    console.print(line, markup=False)
+    merged = say("merges", lang, n=len(result.merges)) if result.dedupe_ran else None
+    console.print(merged or say("no_dedupe", lang), markup=False)
+    for note in result.reconciliation.notes if result.reconciliation else ():
+        console.print(say("reconcile", lang, note=note), markup=False)
     for blocker in result.blockers:
-        console.print(
-            f"BLOCKING {blocker.entity} {blocker.field or ''}: {blocker.message} "
-            f"({blocker.count} rows)",
-            markup=False,
-        )
+        console.print(say("blocking", lang, entity=blocker.entity, field=blocker.field or "",
+                          message=blocker.message, n=blocker.count), markup=False)  # fmt: skip
     if result.blockers:
-        console.print(
-            "Fix the portal or the mapping and run `b24migrate plan` again, or leave these rows "
-            "out with `b24migrate plan --skip-refused`."
-        )
+        console.print(say("blocked_next", lang), markup=False)
     elif result.skip_refused and result.refused:
-        console.print("Refused rows are left out on purpose (--skip-refused).")
+        console.print(say("skipped_on_purpose", lang), markup=False)

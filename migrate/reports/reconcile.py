@@ -19,7 +19,14 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["AmountCheck", "EntityCheck", "LedgerRow", "Reconciliation", "reconcile"]
+__all__ = [
+    "AmountCheck",
+    "EntityCheck",
+    "LedgerRow",
+    "Reconciliation",
+    "reconcile",
+    "reconciliation_from_dict",
+]
 
 _STATED = "_stated_total"
 
@@ -261,3 +268,15 @@ def _d(value: Any) -> Decimal:
 
 def _t(value: Decimal) -> str:
     return f"{value.quantize(Decimal('0.01')):.2f}"
+
+
+def reconciliation_from_dict(data: Mapping[str, Any]) -> Reconciliation:
+    """Back from ``dataclasses.asdict`` (the summary's JSON) to a :class:`Reconciliation`."""
+    return Reconciliation(
+        entities=tuple(EntityCheck(**e) for e in data.get("entities", ())),
+        amounts=tuple(AmountCheck(**a) for a in data.get("amounts", ())),
+        lines_source=int(data.get("lines_source", 0)),
+        lines_planned=int(data.get("lines_planned", 0)),
+        lines_loaded=data.get("lines_loaded"),
+        notes=tuple(str(n) for n in data.get("notes", ())),
+    )

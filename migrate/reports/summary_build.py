@@ -28,6 +28,7 @@ from typing import Any
 from migrate.ledger import Ledger, Op, State
 from migrate.prepare.stage import PreparedData, prepare
 from migrate.progress import ProgressCallback
+from migrate.reports._summary_sources import summary_reconciliation
 from migrate.reports.summary_html import write_summary
 from migrate.reports.summary_model import (
     DedupeCounts,
@@ -82,6 +83,7 @@ def build_summary(
         workspace, _validation_refused(prepared), prepared.config.language
     )
     started = given.started_at or _first_run(workspace) or clock()
+    reconciliation = summary_reconciliation(workspace, prepared, _validation_refused(prepared))
     return RunSummary(
         name=prepared.config.name,
         started_at=started,
@@ -89,6 +91,7 @@ def build_summary(
         portal=prepared.config.portal.display,
         entities=_entities(prepared, dedupe_stats or {}, ledger_counts),
         timings=tuple(StageTiming(k, float(v)) for k, v in (given.timings or {}).items()),
+        reconciliation=reconciliation,
     )
 
 
