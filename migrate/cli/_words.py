@@ -78,11 +78,12 @@ WORDS: dict[str, dict[str, str]] = {
         "ru": "{n} записей ждут записи, отклонённые планом (см. reports/plan.xlsx).",
         "en": "{n} records wait for records the plan refused (see reports/plan.xlsx).",
     },
+    # the parts of an entity's line, filled in one by one: `say` leaves single braces
     "report_line": {
-        "ru": "прочитано {read}|проверено {kept}|объединено {merged}|в плане {planned}|"
-        "загружено {loaded}|отклонено {refused}",
-        "en": "read {read}|kept {kept}|merged {merged}|planned {planned}|loaded {loaded}|"
-        "refused {refused}",
+        "ru": "прочитано {{read}}|проверено {{kept}}|объединено {{merged}}|в плане {{planned}}|"
+        "загружено {{loaded}}|отклонено {{refused}}",
+        "en": "read {{read}}|kept {{kept}}|merged {{merged}}|planned {{planned}}|"
+        "loaded {{loaded}}|refused {{refused}}",
     },
 }
 

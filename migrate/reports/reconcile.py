@@ -177,7 +177,7 @@ _TEXT = {
         "records": "{entity}: не сходится на {n} записей (в источнике {source}, отклонено "
         "{refused}, объединено {merged}, в плане {planned})",
         "stated": "Сделки в {currency}: в файле {stated}, после сложения товарных строк {source}: "
-        "{n} сделок, где сумма в файле не равна сумме строк (предупреждения lines.total_mismatch)",
+        "{n} сделок, где сумма в файле не равна сумме строк (errors.xlsx, lines.total_mismatch)",
         "refused": "Сделки в {currency}: {refused} — суммы отклонённых сделок, они не загружаются",
         "amount": "Сделки в {currency}: не сходится на {diff} (в источнике {source}, отклонено "
         "{refused}, в плане {planned})",
@@ -189,7 +189,7 @@ _TEXT = {
         "records": "{entity}: off by {n} records (source {source}, refused {refused}, merged "
         "{merged}, planned {planned})",
         "stated": "Deals in {currency}: {stated} in the file, {source} after adding up product "
-        "lines: {n} deals whose stated amount differs from their lines (warnings "
+        "lines: {n} deals whose stated amount differs from their lines (errors.xlsx, "
         "lines.total_mismatch)",
         "refused": "Deals in {currency}: {refused} belongs to refused deals, which are not loaded",
         "amount": "Deals in {currency}: off by {diff} (source {source}, refused {refused}, "
