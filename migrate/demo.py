@@ -1,6 +1,6 @@
-"""The demo: the whole migration of the bundled amoCRM sample into a local sandbox portal.
+"""The demo: the whole migration of the bundled sample export into a local sandbox portal.
 
-:func:`run_demo` writes a workspace (`init --from amocrm` on ``sample_data/``), serves the
+:func:`run_demo` writes a workspace (`init --from sample` on ``sample_data/``), serves the
 embedded sandbox portal on 127.0.0.1 (a free port; its data in the workspace, under
 ``.b24migrate/sandbox``) and runs validate → dedupe → plan → load → report against it over
 HTTP, the way a real migration runs against a real portal. The workspace's `migration.yaml`
