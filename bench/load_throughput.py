@@ -5,27 +5,26 @@ Each run starts `b24migrate sandbox serve` in its own process on a free 127.0.0.
 through the client and reads the portal's refusal counters from `/sandbox/stats`:
 
 * `add` route, `--plan standard` then `--plan enterprise`: `crm.contact.add`, 50 commands per
-  batch. M requests through a bucket of burst B draining R per second need at least
-  (M - B) / R seconds (standard: (M - 50) / 2). 5,000 contacts are 100 requests, which the
-  enterprise burst of 250 swallows whole (bound 0: latency decides), so enterprise also runs
-  with enough contacts for the drain rate to bind.
+  batch; the leaky bucket binds (:func:`bench.limits.bucket_bound`). 5,000 contacts are 100
+  requests, which the enterprise burst of 250 swallows whole (bound 0: latency decides), so
+  enterprise also runs with enough contacts for the drain rate to bind.
 * `import` route: `crm.item.batchImport`, 20 items per command, up to 50 commands per batch,
   with a small operating budget (`--operating-limit 48/60`, 20 ms per item) so that the
-  method's operating time, not the request rate, binds. A window lets through n commands
-  (the one that crosses the limit still runs); N commands need ceil(N / n) windows, so at
-  least (ceil(N / n) - 1) window seconds.
+  method's operating time, not the request rate, binds (:func:`bench.limits.operating_bound`).
 
+Bounds come from the portal's own stats (its limits and what it admitted), never from the
+client's request count: `ratio = achieved ÷ bound`, ≥ 1.0, lower is better (bench/limits.py).
 Timings are end to end (first request to last reply); the machine is shared, figures are noisy.
-Last line: `ratio=X.XX`, the worst achieved / bound of the runs that have a bound.
+Last line: `ratio=X.XXX 503=N 429=M`, the worst ratio of the runs that have a bound and the
+refusals of all runs.
 
-    python bench/load_throughput.py [--contacts 5000] [--enterprise-contacts 20000] [--quick]
+    python -m bench.load_throughput [--contacts 5000] [--enterprise-contacts 20000] [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import math
 import socket
 import subprocess
 import sys
@@ -38,8 +37,8 @@ from typing import Any
 
 import httpx
 
+from bench.limits import Bound, bucket_bound, operating_bound, ratio_text
 from loaders import Bitrix24Client, Command
-from loaders.ratelimit import PLANS
 
 TOKEN = "bench-3f9c2a"
 LATENCY_MS = 300.0
@@ -53,24 +52,19 @@ class Run:
     items: int
     requests: int
     seconds: float
-    bound: float
-    refused_503: int
-    refused_429: int
+    bound: Bound
     created: int
     span: float
 
     @property
     def ratio(self) -> float | None:
-        return self.seconds / self.bound if self.bound > 0 else None
+        return self.bound.ratio(self.seconds)
 
     def line(self) -> str:
-        ratio = f"{self.ratio:.3f}" if self.ratio is not None else "n/a (no bound binds)"
         return (
-            f"{self.route:<6} plan={self.plan:<10} items={self.items:<6}"
-            f" requests={self.requests:<4} achieved={self.seconds:6.2f}s"
-            f" bound={self.bound:6.2f}s ratio={ratio}"
-            f" 503={self.refused_503} 429={self.refused_429} created={self.created}"
-            f" portal_span={self.span:.2f}s"
+            f"{self.route:<6} plan={self.plan:<10} items={self.items:<6} created={self.created}"
+            f" client_requests={self.requests} portal_span={self.span:.2f}s "
+            + ratio_text(self.seconds, self.bound)
         )
 
 
@@ -97,8 +91,8 @@ def served(plan: str, *extra: str) -> Iterator[str]:
                     time.sleep(0.05)
             url = f"{base}/rest/1/{TOKEN}/"
             httpx.get(url + "user.current", timeout=10).raise_for_status()  # warm the server up
-            plan_limits = PLANS[plan]
-            time.sleep(1.0 / plan_limits.rate if plan_limits.rate else 0.0)  # ...and drain it
+            rate = stats(url)["limits"]["drain_per_s"]
+            time.sleep(1.0 / rate if rate else 0.0)  # ...and drain it
             yield url
         finally:
             server.terminate()
@@ -169,32 +163,14 @@ async def load(
     return seconds, stats.requests, created, span
 
 
-def _run(
-    route: str,
-    plan: str,
-    items: int,
-    measured: tuple[float, int, int, float],
-    bound: float,
-    refusals: dict[str, int],
-) -> Run:
-    seconds, requests, created, span = measured
-    return Run(
-        route, plan, items, requests, seconds, bound,
-        refusals["QUERY_LIMIT_EXCEEDED"], refusals["OPERATION_TIME_LIMIT"], created, span,
-    )  # fmt: skip
-
-
 def add_route(plan: str, contacts: int, margin: float) -> Run:
     with served(plan) as url:
+        warm_up = stats(url)["admitted"]
         seconds, requests, created, span = asyncio.run(
             load(url, contact_commands(contacts), plan=plan, bucket_margin=margin)
         )
-        refusals = stats(url)["refusals"]
-    limits = PLANS[plan]
-    assert limits.capacity is not None
-    assert limits.rate is not None
-    bound = max(0.0, (requests - limits.capacity) / limits.rate)
-    return _run("add", plan, contacts, (seconds, requests, created, span), bound, refusals)
+        bound = bucket_bound(stats(url), admitted_before=warm_up)
+    return Run("add", plan, contacts, requests, seconds, bound, created, span)
 
 
 def import_route(items: int, limit: float, window: float, cost_ms: float, margin: float) -> Run:
@@ -212,11 +188,8 @@ def import_route(items: int, limit: float, window: float, cost_ms: float, margin
                 bucket_margin=margin,
             )
         )
-        refusals = stats(url)["refusals"]
-    charge = 20 * cost_ms / 1000  # per command
-    per_window = math.floor((limit - 1e-9) / charge) + 1  # the command crossing the limit runs
-    bound = (math.ceil(len(commands) / per_window) - 1) * window
-    return _run("import", "standard", items, (seconds, requests, created, span), bound, refusals)
+        bound = operating_bound(stats(url), "crm.item.batchImport", items_per_command=20)
+    return Run("import", "standard", items, requests, seconds, bound, created, span)
 
 
 def main() -> None:
@@ -246,7 +219,9 @@ def main() -> None:
         )
         print(runs[-1].line(), flush=True)
     ratios = [r.ratio for r in runs if r.ratio is not None]
-    print(f"ratio={max(ratios):.2f}")
+    refused = (sum(r.bound.refused_503 for r in runs), sum(r.bound.refused_429 for r in runs))
+    worst = f"{max(ratios):.3f}" if ratios else "n/a"
+    print(f"ratio={worst} 503={refused[0]} 429={refused[1]}")
 
 
 if __name__ == "__main__":

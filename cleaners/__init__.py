@@ -4,8 +4,10 @@ See :mod:`cleaners._base` for the contract and :mod:`cleaners.registry` for the 
 mapping files use (``clean: [phone]``, ``clean: [{phone: {region: KZ}}]``). This package
 imports nothing else of b24migrate.
 
-Match-key helpers for dedupe: :func:`company_name_key`, :func:`legal_form`,
-:func:`translit_key`, :func:`split_fio`, :func:`fix_mixed_script`.
+Match keys (:mod:`cleaners.keys`, the one rule used by cleaning, dedupe and the plan's matching
+of portal records): :func:`phone_key`, :func:`email_key`, :func:`inn_key`, :func:`fio_key`;
+and for dedupe :func:`company_name_key`, :func:`legal_form`, :func:`translit_key`,
+:func:`split_fio`, :func:`fix_mixed_script`.
 """
 
 from cleaners._base import CleanerError, OnError, Severity, handle_error
@@ -13,6 +15,7 @@ from cleaners.companies import clean_company_name, company_name_key, legal_form
 from cleaners.dates import Reading, clean_date, clean_datetime, parse_datetime
 from cleaners.emails import clean_email, clean_emails, suggest_domain
 from cleaners.ids import clean_inn, clean_kpp, clean_ogrn, clean_ogrnip
+from cleaners.keys import email_key, fio_key, inn_is_valid, inn_key, phone_key
 from cleaners.lookalikes import fix_mixed_script
 from cleaners.money import (
     CURRENCY_ALIASES,
@@ -64,13 +67,18 @@ __all__ = [
     "cleaner_names",
     "cleaner_options",
     "company_name_key",
+    "email_key",
+    "fio_key",
     "fix_mixed_script",
     "get_cleaner",
     "handle_error",
+    "inn_is_valid",
+    "inn_key",
     "is_patronymic",
     "legal_form",
     "parse_amount",
     "parse_datetime",
+    "phone_key",
     "register",
     "split_fio",
     "suggest_domain",

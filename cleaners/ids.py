@@ -1,4 +1,9 @@
-"""Russian company and person identifiers: INN, KPP, OGRN, OGRNIP (python-stdnum checksums)."""
+"""Russian company and person identifiers: INN, KPP, OGRN, OGRNIP.
+
+INN checksums come from python-stdnum; OGRN and OGRNIP are checked here, because python-stdnum
+2.2 compares an OGRNIP's check digit with the whole remainder mod 13 instead of its last digit
+(the rule of the Federal Tax Service) and so refuses every OGRNIP whose remainder is 10–12.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from stdnum.ru import inn as stdnum_inn
-from stdnum.ru import ogrn as stdnum_ogrn
 
 from cleaners._base import OnError
 from cleaners._common import apply, define, excel_number_text, fail
@@ -62,8 +66,10 @@ class _IdKind:
         )
 
 
-def _ogrn_of_length(length: int) -> Callable[[str], bool]:
-    return lambda number: len(number) == length and bool(stdnum_ogrn.is_valid(number))
+def _registration_number(modulus: int, first: str) -> Callable[[str], bool]:
+    """OGRN (mod 11, first digit 1–9) or OGRNIP (mod 13, first digit 3 or 4): the last digit is
+    the last digit of the remainder of the number before it divided by ``modulus``."""
+    return lambda number: number[0] in first and int(number[:-1]) % modulus % 10 == int(number[-1])
 
 
 INN = _IdKind("inn", "ИНН", "INN", (10, 12), stdnum_inn.is_valid, repairable=True)
@@ -78,8 +84,8 @@ KPP = _IdKind(
     check_ru="не соответствует формату NNNNPPNNN (код инспекции, причина, номер)",
     check_en="does not match NNNNPPNNN (tax office, reason, number)",
 )
-OGRN = _IdKind("ogrn", "ОГРН", "OGRN", (13,), _ogrn_of_length(13))
-OGRNIP = _IdKind("ogrnip", "ОГРНИП", "OGRNIP", (15,), _ogrn_of_length(15))
+OGRN = _IdKind("ogrn", "ОГРН", "OGRN", (13,), _registration_number(11, "123456789"))
+OGRNIP = _IdKind("ogrnip", "ОГРНИП", "OGRNIP", (15,), _registration_number(13, "34"))
 for _spec in (INN, KPP, OGRN, OGRNIP):
     _spec.define_rules()
 

@@ -3,8 +3,10 @@
 :func:`run_demo` writes a workspace (`init --from sample` on ``sample_data/``), serves the
 embedded sandbox portal on 127.0.0.1 (a free port; its data in the workspace, under
 ``.b24migrate/sandbox``) and runs validate → dedupe → plan → load → report against it over
-HTTP, the way a real migration runs against a real portal. The workspace's `migration.yaml`
-reads the webhook from ``B24_WEBHOOK_URL`` (set for the demo's own process).
+HTTP through one :class:`~migrate.run.Migration`, the way a real migration runs against a real
+portal (the sources are read, cleaned and deduplicated once; later steps reuse the results).
+The workspace's `migration.yaml` reads the webhook from ``B24_WEBHOOK_URL`` (set for the
+demo's own process).
 
 With ``faults`` the portal injects failures during the load (5% 503, 2% 500, 2% replies
 dropped after the write, 1% gateway timeouts after the write); the client retries, the load
@@ -14,7 +16,6 @@ portal against the ledger (lost / duplicated must both be 0).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import secrets
@@ -29,8 +30,9 @@ from loaders.sandbox import FaultSpec, SandboxConfig
 from loaders.sandbox.testing import RunningSandbox, running_sandbox
 from migrate.errors import ConfigError, MigrationError
 from migrate.portal.connect import SANDBOX_DIR
-from migrate.portal.verify import PortalCheck, check_portal_sync
-from migrate.progress import ProgressCallback, Tick
+from migrate.portal.verify import PortalCheck
+from migrate.progress import ProgressCallback
+from migrate.run import Migration
 from migrate.workspace.config import Workspace
 from migrate.workspace.runlog import RunLog, run_log
 from migrate.workspace.sample import sample_subset
@@ -163,10 +165,11 @@ def _served_run(
             },
         )
         _create_user_fields(portal)
-        steps = _Stages(workspace, portal, settings, on_progress, say).run()
+        stages = _Stages(workspace, portal, settings, on_progress, say)
+        steps = stages.run()
         check = None
         if any(s.name == "load" for s in steps) and not any(s.error for s in steps[:3]):
-            check = check_portal_sync(workspace)
+            check = stages.migration.check_portal()
             log.info(
                 "portal checked",
                 extra={"event": "check", "lost": check.lost, "duplicated": check.duplicated},
@@ -191,7 +194,8 @@ def _served_run(
 
 
 class _Stages:
-    """validate → dedupe → plan → load → report, each timed; the first failure stops it."""
+    """validate → dedupe → plan → load → report through one :class:`Migration`, each timed;
+    the first failure stops it. The pure stages run once: later steps reuse their results."""
 
     def __init__(
         self,
@@ -201,11 +205,9 @@ class _Stages:
         on_progress: ProgressCallback | None,
         say: Say,
     ) -> None:
-        self.workspace, self.portal, self.settings = workspace, portal, settings
-        self.on_progress, self.say = on_progress, say
+        self.portal, self.settings, self.say = portal, settings, say
+        self.migration = Migration(workspace, on_progress=on_progress)
         self.steps: list[StepOutcome] = []
-        self.prepared: Any = None
-        self.dedupe_stats: dict[str, Any] = {}
 
     def run(self) -> list[StepOutcome]:
         for name, stage in (
@@ -243,98 +245,53 @@ class _Stages:
         return error is None
 
     def validate(self) -> tuple[str, Path | None]:
-        from migrate.prepare.stage import validate_workspace
-
-        data, report = validate_workspace(self.workspace, on_progress=self.on_progress)
-        self.prepared = data
+        validated = self.migration.validate()
+        data = validated.prepared
         read = sum(s.rows_read for s in data.stats)
         kept = sum(s.rows_clean for s in data.stats)
         return (
             f"{read:,} rows read, {kept:,} clean, {read - kept:,} refused; "
             f"{data.count('error'):,} errors, {data.count('warning'):,} warnings",
-            report,
+            validated.report,
         )
 
     def dedupe(self) -> tuple[str, Path | None]:
-        from migrate.dedupe.workspace import dedupe_workspace
-
-        done = dedupe_workspace(
-            self.workspace.root, prepared=self.prepared, on_progress=self.on_progress
-        )
-        self.dedupe_stats = {e: r.stats for e, r in done.results.items()}
+        done = self.migration.dedupe()
         parts = [
-            f"{e}: {s.clusters:,} clusters, {s.merged_records:,} merged, "
-            f"{s.review_pairs:,} to review"
-            for e, s in self.dedupe_stats.items()
+            f"{e}: {r.stats.clusters:,} clusters, {r.stats.merged_records:,} merged, "
+            f"{r.stats.review_pairs:,} to review"
+            for e, r in done.results.items()
         ]
         return "; ".join(parts) or "nothing to deduplicate", done.report
 
     def plan(self) -> tuple[str, Path | None]:
-        from migrate.plan import run_plan
-
-        # the plan prepares the sources again (against the portal's fields): its own steps only
-        plan_ticks = _only_step("plan", self.on_progress)
-        result = run_plan(self.workspace, skip_refused=True, on_progress=plan_ticks)
+        planned = self.migration.plan(skip_refused=True)
         ops: dict[str, int] = {}
-        for (_entity, op), n in result.counts.items():
+        for (_entity, op), n in planned.result.counts.items():
             ops[op] = ops.get(op, 0) + n
         text = ", ".join(f"{n:,} {op}" for op, n in sorted(ops.items()))
-        return f"{text}; {len(result.refused):,} rows refused (left out)", result.report
+        return f"{text}; {len(planned.result.refused):,} rows refused (left out)", planned.report
 
     def load(self) -> tuple[str, Path | None]:
-        from migrate.load import load_workspace
-
         if self.settings.faults:
             self.portal.restart(faults=FaultSpec(DEMO_FAULTS, timeout_delay_s=1.0))
             self.say(
                 "          the portal now fails on purpose: 5% 503, 2% 500, "
                 "2% replies lost after the write, 1% timeouts after the write"
             )
-        progress = _LoadTicks(self.on_progress)
-        done = asyncio.run(load_workspace(self.workspace, settle_seconds=1.0, on_progress=progress))
-        report = done.report
+        loaded = self.migration.load(settle_seconds=1.0)
+        report = loaded.result.report
         return (
             f"{report.count('written'):,} records written in {report.batches:,} batches; "
             f"{report.reconciled.found:,} found by reconciliation, "
             f"{report.reconciled.requeued:,} re-sent",
-            done.load_xlsx,
+            loaded.report,
         )
 
     def report(self) -> tuple[str, Path | None]:
-        from migrate.reports.summary_build import (
-            SummaryInputs,
-            build_summary,
-            write_workspace_summary,
-        )
-
         timings = {s.name: s.seconds for s in self.steps}
-        inputs = SummaryInputs(self.prepared, self.dedupe_stats, timings)
-        summary = build_summary(self.workspace, inputs)
-        path = write_workspace_summary(summary, self.workspace, self.prepared.config.language)
-        return f"{len(summary.entities)} entities summarised", path
-
-
-def _only_step(step: str, callback: ProgressCallback | None) -> ProgressCallback | None:
-    if callback is None:
-        return None
-
-    def forward(tick: Tick) -> None:
-        if tick.step == step:
-            callback(tick)
-
-    return forward
-
-
-class _LoadTicks:
-    """Load progress (records finished of the ledger's total) as ticks of step ``load``."""
-
-    def __init__(self, callback: ProgressCallback | None) -> None:
-        self.callback = callback
-
-    def __call__(self, figures: Any) -> None:
-        from migrate.progress import emit
-
-        emit(self.callback, "load", figures.finished, figures.total, unit="records")
+        reported = self.migration.report(timings=timings)
+        return f"{len(reported.summary.entities)} entities summarised", reported.report
 
 
 class _RetryCounter(logging.Handler):
@@ -372,9 +329,14 @@ def _environ(name: str, value: str) -> Iterator[None]:
 
 
 def _configure(workspace: Workspace, plan: str) -> None:
-    """What the specialist would edit in `migration.yaml` for the demo: the portal is read
+    """What the specialist would edit for the demo: in `migration.yaml`, the portal is read
     from `B24_WEBHOOK_URL` (the secret stays out of files) with the demo's plan, and legacy
-    owners without a portal account fall back to the portal's admin (user 1)."""
+    owners without a portal account fall back to the portal's admin (user 1); in
+    `mappings/deal.yaml`, the sample account's own «Тендеры» pipeline, which the preset does
+    not know, goes to the portal's second pipeline."""
+    from sample_data.account import map_sample_pipelines
+
+    map_sample_pipelines(workspace.root / "mappings" / "deal.yaml")
     path = workspace.config_path
     text = (
         path.read_text(encoding="utf-8")

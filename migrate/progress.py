@@ -2,9 +2,10 @@
 
 A stage that takes a while accepts ``on_progress: ProgressCallback | None`` and calls it with
 a :class:`Tick` whenever it knows more: the step's name, how much is done and of how much
-(``total`` is ``None`` while unknown), and the unit. The command line turns ticks into rich
-progress bars with rates and ETA (``migrate/cli/_progress.py``); scripts may log them or
-ignore them::
+(``total`` is ``None`` while unknown), and the unit; a tick may carry a ``note``, a line worth
+showing as it is (the candidate pairs a dedupe is about to score, a wait for the portal). The
+command line turns ticks into rich progress bars with rates and ETA and prints the notes above
+them (``migrate/cli/_progress.py``); scripts may log them or ignore them::
 
     def show(tick: Tick) -> None:
         print(f"{tick.step}: {tick.done}/{tick.total} {tick.unit}")
@@ -31,6 +32,7 @@ class Tick:
     total: int | None = None
     unit: str = "rows"
     finished: bool = False
+    note: str = ""
 
 
 ProgressCallback = Callable[[Tick], None]
@@ -44,7 +46,8 @@ def emit(
     *,
     unit: str = "rows",
     finished: bool = False,
+    note: str = "",
 ) -> None:
     """Call ``callback`` (when there is one) with a :class:`Tick`."""
     if callback is not None:
-        callback(Tick(step, done, total, unit, finished))
+        callback(Tick(step, done, total, unit, finished, note))

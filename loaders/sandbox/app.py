@@ -117,14 +117,17 @@ class SandboxApp:
         self.counters["requests"] += 1
         start = self.config.clock()
         items = 0
+        let_in = False  # past the bucket and the injected refusals
         try:
             params = await _read_params(scope, receive)
             user_id, credential, name = self._route(scope["path"], params)
             self._admit(scope, start)
             self._inject_before(params)
+            let_in = True
             reply, items = self._execute(credential, user_id, name, params, start)
             fault = self._inject_after()
         except RestError as exc:
+            self.counters["admitted"] += let_in and exc.code != "OPERATION_TIME_LIMIT"
             if not exc.counted:
                 self.errors[exc.code or "(empty)"] += 1
             await self._sleep(0)
@@ -138,6 +141,7 @@ class SandboxApp:
             self.counters["internal_errors"] += 1
             await _send_json(send, 500, _INTERNAL.body())
             return
+        self.counters["admitted"] += 1
         await self._sleep(items)
         if fault is not None:
             await self._refuse(send, fault)
@@ -260,9 +264,12 @@ class SandboxApp:
         start = clock()
         key = (credential, method)
         if not self.budget.allowed(key, start):
-            raise RestError(
+            refused = RestError(
                 429, "OPERATION_TIME_LIMIT", "Method is blocked due to operation time limit."
             )
+            self.errors[refused.code] += 1  # counted here: a batch keeps nested refusals
+            refused.counted = True
+            raise refused
         ctx = Ctx(self.store, self.config, start, user_id, method, credential=credential)
         self.methods[method] += 1
         try:
@@ -302,6 +309,7 @@ class SandboxApp:
         return {
             "entities": {kind: self.store.count(kind) for kind in _CRM_KINDS},
             "requests": self.counters["requests"],
+            "admitted": self.counters["admitted"],
             "commands": self.counters["commands"],
             "items": self.counters["items"],
             "internal_errors": self.counters["internal_errors"],
@@ -323,6 +331,19 @@ class SandboxApp:
             "faults": dict(self.injected),
             "operating": self.budget.snapshot(now),
             "down": self.faults.crashed,
+            "limits": self._limits(),
+        }
+
+    def _limits(self) -> dict[str, Any]:
+        """The settings that bound a client's speed, for benchmarks to compute their bounds."""
+        return {
+            "plan": self.config.plan,
+            "bucket_size": self._bucket_size,
+            "drain_per_s": self._bucket_rate,
+            "operating_limit_s": self.config.operating_limit_s,
+            "operating_window_s": self.config.operating_window_s,
+            "item_cost_ms": self.config.item_cost_ms,
+            "item_cost_by_method": dict(self.config.item_cost_by_method),
         }
 
 

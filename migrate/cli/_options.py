@@ -1,4 +1,4 @@
-"""Option decorators shared by commands."""
+"""Option decorators shared by commands: one definition of each option."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from typing import Any, TypeVar
 
 import click
 
-__all__ = ["output_options", "workspace_option"]
+from migrate.load import DEFAULT_SETTLE_SECONDS
+
+__all__ = ["json_option", "load_options", "output_options", "workspace_option"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -22,13 +24,26 @@ workspace_option = click.option(
     help="The workspace folder (has migration.yaml).",
 )
 
+json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+
 
 def output_options(function: F) -> F:
     """``--quiet`` (no progress bars, only the result) and ``--json`` (the result as JSON on
     stdout, for scripts; no bars either). The command receives ``quiet`` and ``as_json``."""
-    function = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")(
-        function
-    )
+    function = json_option(function)
     return click.option("--quiet", "-q", is_flag=True, help="No progress bars, only the result.")(
         function
     )
+
+
+def load_options(function: F) -> F:
+    """What `load` and `retry` share: ``--skip-blocked`` and ``--settle-seconds``."""
+    function = click.option(
+        "--settle-seconds", default=DEFAULT_SETTLE_SECONDS, show_default=True,
+        help="How long after a lost reply a look-up may trust 'not written' "
+        "(keep the default for a real portal).",
+    )(function)  # fmt: skip
+    return click.option(
+        "--skip-blocked", is_flag=True,
+        help="Load even though the plan refused rows; those rows stay out.",
+    )(function)  # fmt: skip

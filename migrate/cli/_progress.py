@@ -1,16 +1,21 @@
 """Rich progress bars for the library's progress ticks (:mod:`migrate.progress`).
 
 One bar per step, created by the step's first tick: description, bar, done/total, percent,
-rate in the step's unit per second, elapsed time and ETA. Bars go to stderr, so ``--json``
-output on stdout stays clean; with ``--quiet`` or ``--json`` there are no bars at all.
+rate in the step's unit per second, elapsed time and ETA; a tick's note is printed above the
+bars. Bars go to stderr, so ``--json`` output on stdout stays clean; with ``--quiet`` or
+``--json`` there are no bars at all, and when stderr is not a terminal a command may ask for
+the notes alone, as lines. :func:`open_migration` is how every command gets its :class:`Migration`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
 
+import click
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -27,8 +32,9 @@ from rich.progress import (
 from rich.text import Text
 
 from migrate.progress import ProgressCallback, Tick
+from migrate.run import Migration
 
-__all__ = ["ProgressBars", "progress_bars", "with_progress"]
+__all__ = ["ProgressBars", "open_migration", "progress_bars", "with_progress"]
 
 T = TypeVar("T")
 
@@ -63,6 +69,8 @@ class ProgressBars:
         self.tasks: dict[str, TaskID] = {}
 
     def __call__(self, tick: Tick) -> None:
+        if tick.note:
+            self.say(tick.note)
         task = self.tasks.get(tick.step)
         if task is None:
             task = self.tasks[tick.step] = self.progress.add_task(
@@ -104,3 +112,24 @@ def with_progress(quiet: bool, as_json: bool, work: Callable[[ProgressCallback |
         return work(None)
     with bars:
         return work(bars)
+
+
+def _print_notes(tick: Tick) -> None:
+    """Without a terminal: the notes only, one line each."""
+    if tick.note:
+        click.echo(tick.note)
+
+
+@contextmanager
+def open_migration(
+    root: Path, quiet: bool = False, as_json: bool = False, *, notes: bool = False
+) -> Iterator[Migration]:
+    """The workspace's :class:`Migration`, with progress bars for an interactive run (none
+    with ``--quiet``/``--json``); with ``notes``, the stages' notes are printed as lines when
+    there are no bars (a script, a CI log), unless ``--json``."""
+    bars = progress_bars(quiet, as_json)
+    if bars is None:
+        yield Migration(root, on_progress=_print_notes if notes and not as_json else None)
+        return
+    with bars:
+        yield Migration(root, on_progress=bars)

@@ -11,11 +11,10 @@ from rich.console import Console
 from rich.table import Table
 
 from migrate.cli._options import output_options, workspace_option
-from migrate.cli._progress import with_progress
+from migrate.cli._progress import open_migration
 from migrate.cli._words import say, workspace_language
 from migrate.dedupe import DedupeResult
 from migrate.dedupe.standalone import dedupe_file, resolve_rules
-from migrate.dedupe.workspace import dedupe_workspace
 
 __all__ = ["command"]
 
@@ -57,19 +56,14 @@ def command(root: Path, decisions: Path | None, input_file: Path | None, key: st
       b24migrate dedupe --input people.csv --key rec_id --rules RULES.yaml --out clusters.csv
       b24migrate dedupe --input people.csv --key rec_id --out clusters.csv   # rules inferred
     """
-    say = (lambda _line: None) if as_json else click.echo
+    tell = (lambda _line: None) if as_json else click.echo
     if input_file is not None:
         loaded = resolve_rules(rules)
-        run = dedupe_file(input_file, loaded, out, key=key, sheet=sheet, progress=say)
+        run = dedupe_file(input_file, loaded, out, key=key, sheet=sheet, progress=tell)
         _render({run.result.entity: run.result}, as_json, f"{run.out}")
         return
-    done = with_progress(
-        quiet,
-        as_json,
-        lambda bars: dedupe_workspace(
-            root, decisions_file=decisions, progress=None if bars else say, on_progress=bars
-        ),
-    )
+    with open_migration(root, quiet, as_json, notes=True) as migration:
+        done = migration.dedupe(decisions)
     _render(done.results, as_json, str(done.report))
 
 

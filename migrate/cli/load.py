@@ -6,14 +6,19 @@ from pathlib import Path
 
 import click
 
-from migrate.cli._loading import common_options, run_and_render
+from migrate.cli._loading import render_load
+from migrate.cli._options import load_options, output_options, workspace_option
+from migrate.cli._progress import open_migration
 
 __all__ = ["command"]
 
 
 @click.command("load")
-@common_options
-def command(root: Path, quiet: bool, as_json: bool, **options: object) -> None:
+@workspace_option
+@load_options
+@output_options
+def command(root: Path, skip_blocked: bool, settle_seconds: float, quiet: bool,
+            as_json: bool) -> None:  # fmt: skip
     """Load the planned records into the portal named in migration.yaml.
 
     Reconciles records a previous run left in flight, then loads in dependency order.
@@ -24,4 +29,6 @@ def command(root: Path, quiet: bool, as_json: bool, **options: object) -> None:
     Example:
       b24migrate load --workspace acme
     """
-    run_and_render(root, quiet, as_json, **options)
+    with open_migration(root, quiet, as_json) as migration:
+        loaded = migration.load(skip_blocked=skip_blocked, settle_seconds=settle_seconds)
+    render_load(loaded, as_json)

@@ -10,10 +10,9 @@ from rich.console import Console
 from rich.table import Table
 
 from migrate.cli._options import output_options, workspace_option
-from migrate.cli._progress import with_progress
+from migrate.cli._progress import open_migration
 from migrate.cli._words import say, workspace_language
-from migrate.plan import PlanResult, run_plan
-from migrate.workspace.config import Workspace
+from migrate.run import Planned
 
 __all__ = ["command"]
 
@@ -41,26 +40,21 @@ def command(root: Path, skip_refused: bool, no_dedupe: bool, quiet: bool, as_jso
     Example:
       b24migrate plan --workspace acme --skip-refused
     """
-    workspace = Workspace.at(root)
-    result = with_progress(
-        quiet,
-        as_json,
-        lambda bars: run_plan(
-            workspace, skip_refused=skip_refused, dedupe=not no_dedupe, on_progress=bars
-        ),
-    )
+    with open_migration(root, quiet, as_json) as migration:
+        planned = migration.plan(skip_refused=skip_refused, dedupe=not no_dedupe)
     if as_json:
-        click.echo(json.dumps(_summary(result), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(_summary(planned), ensure_ascii=False, indent=2))
     else:
-        _render(result, workspace_language(root))
-    if result.blockers:
+        _render(planned, workspace_language(root))
+    if planned.result.blockers:
         raise click.exceptions.Exit(1)
 
 
-def _summary(result: PlanResult) -> dict[str, object]:
+def _summary(planned: Planned) -> dict[str, object]:
+    result = planned.result
     entities = sorted({e for e, _ in result.counts})
     return {
-        "report": str(result.report),
+        "report": str(planned.report),
         "run_id": result.run_id,
         "entities": {e: {op: result.count(e, op) for op in _OPS} for e in entities},
         "refused": len(result.refused),
@@ -81,12 +75,13 @@ def _summary(result: PlanResult) -> dict[str, object]:
         "skip_refused": result.skip_refused,
         "dedupe": result.dedupe,
         "merges": [[m.entity, m.absorbed, m.survivor] for m in result.merges],
-        "reconciliation": list(result.reconciliation.notes) if result.reconciliation else [],
+        "reconciliation": list(planned.reconciliation.notes) if planned.reconciliation else [],
         "seconds": dict(result.seconds),
     }
 
 
-def _render(result: PlanResult, lang: str) -> None:
+def _render(planned: Planned, lang: str) -> None:
+    result = planned.result
     console = Console()
     table = Table(title=say("plan", lang))
     for number, header in enumerate(say("plan_cols", lang).split("|")):
@@ -97,11 +92,11 @@ def _render(result: PlanResult, lang: str) -> None:
     owners = sum(1 for i in result.issues if i.severity != "error" and i.rule.startswith("owner."))
     warnings = len(result.issues) - len(result.refused) - owners
     line = say("plan_line", lang, refused=len(result.refused), warnings=warnings, owners=owners,
-               existing=len(result.matches), path=result.report)  # fmt: skip
+               existing=len(result.matches), path=planned.report)  # fmt: skip
     console.print(line, markup=False)
-    merged = say("merges", lang, n=len(result.merges)) if result.dedupe_ran else None
+    merged = say("merges", lang, n=len(result.merges)) if planned.dedupe_ran else None
     console.print(merged or say("no_dedupe", lang), markup=False)
-    for note in result.reconciliation.notes if result.reconciliation else ():
+    for note in planned.reconciliation.notes if planned.reconciliation else ():
         console.print(say("reconcile", lang, note=note), markup=False)
     for blocker in result.blockers:
         console.print(say("blocking", lang, entity=blocker.entity, field=blocker.field or "",

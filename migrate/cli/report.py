@@ -8,11 +8,9 @@ from pathlib import Path
 import click
 
 from migrate.cli._options import output_options, workspace_option
-from migrate.cli._progress import progress_bars
+from migrate.cli._progress import open_migration
 from migrate.cli._words import say, workspace_language
-from migrate.reports.summary_build import build_summary, write_workspace_summary
 from migrate.reports.summary_model import RunSummary, summary_to_dict
-from migrate.workspace.config import Workspace
 
 __all__ = ["command"]
 
@@ -23,23 +21,18 @@ __all__ = ["command"]
 def command(root: Path, quiet: bool, as_json: bool) -> None:
     """Write reports/summary.html: what was read, cleaned, merged, planned, loaded, refused.
 
-    Counts come from the stages themselves: validation and dedupe are run again (they are
-    pure), plan and load are read from the ledger; a stage that has not run shows as "—".
+    Counts come from the stages themselves: validation and dedupe results are reused from
+    the workspace when their inputs did not change (computed again otherwise), plan and load
+    are read from the ledger; a stage that has not run shows as "—".
     The page links the workbooks that exist (errors, duplicates, plan, load).
 
     \b
     Example:
       b24migrate report --workspace acme
     """
-    workspace = Workspace.at(root)
-    language = workspace.load_config().language  # a missing or bad config stops here
-    bars = progress_bars(quiet, as_json)
-    if bars is None:
-        summary = build_summary(workspace)
-    else:
-        with bars:
-            summary = build_summary(workspace, on_progress=bars)
-    path = write_workspace_summary(summary, workspace, language)
+    with open_migration(root, quiet, as_json) as migration:
+        reported = migration.report()
+    summary, path = reported.summary, reported.report
     if as_json:
         body = {"summary_html": str(path), **summary_to_dict(summary)}
         click.echo(json.dumps(body, ensure_ascii=False, indent=2))

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from migrate.cli._loading import common_options, run_and_render
-from migrate.plan import run_plan
-from migrate.workspace.config import Workspace
+from migrate.cli._loading import render_load
+from migrate.cli._options import load_options, output_options, workspace_option
+from migrate.cli._progress import open_migration
 
 __all__ = ["command"]
 
@@ -17,9 +17,12 @@ __all__ = ["command"]
 @click.option("--entity", "entities", multiple=True, help="Only failed records of this entity.")
 @click.option("--no-plan", "no_plan", is_flag=True, help="Do not re-plan; re-send as planned.")
 @click.option("--skip-refused", is_flag=True, help="Re-plan accepting refused rows (as `plan`).")
-@common_options
-def command(root: Path, quiet: bool, as_json: bool, no_plan: bool, skip_refused: bool,
-            **options: object) -> None:  # fmt: skip
+@workspace_option
+@load_options
+@output_options
+def command(root: Path, entities: tuple[str, ...], no_plan: bool, skip_refused: bool,
+            skip_blocked: bool, settle_seconds: float, quiet: bool,
+            as_json: bool) -> None:  # fmt: skip
     """Re-plan, then load the failed records again after a fix.
 
     Re-planning carries a fix to the data or mapping into the failed records (the plan is a
@@ -30,9 +33,12 @@ def command(root: Path, quiet: bool, as_json: bool, no_plan: bool, skip_refused:
     Example:
       b24migrate retry --workspace acme --entity deal
     """
-    if not no_plan:
-        run_plan(Workspace.at(root), skip_refused=skip_refused)
-    result = run_and_render(root, quiet, as_json, retry=True, **options)
+    with open_migration(root, quiet, as_json) as migration:
+        loaded = migration.retry(
+            replan=not no_plan, skip_refused=skip_refused, entities=entities,
+            skip_blocked=skip_blocked, settle_seconds=settle_seconds,
+        )  # fmt: skip
+    render_load(loaded, as_json)
     if not as_json:
         how = "without re-planning" if no_plan else "after re-planning the workspace"
-        click.echo(f"Retried {result.requeued} failed records {how}.")
+        click.echo(f"Retried {loaded.result.requeued} failed records {how}.")

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import click
 
-from migrate.load import rollback_preview, rollback_workspace
-from migrate.workspace.config import Workspace
+from migrate.cli._options import workspace_option
+from migrate.run import Migration
 
 __all__ = ["command"]
 
 
 @click.command("rollback")
-@click.option(
-    "--workspace",
-    "-w",
-    "root",
-    default=".",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The workspace folder.",
-)
+@workspace_option
 @click.option("--run", "run_id", type=int, help="Only what this load run created (default: all).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def command(root: Path, run_id: int | None, yes: bool) -> None:  # fmt: skip
@@ -35,15 +26,15 @@ def command(root: Path, run_id: int | None, yes: bool) -> None:  # fmt: skip
     Example:
       b24migrate rollback --workspace acme --run 3 --yes
     """
-    workspace = Workspace.at(root)
-    counts = rollback_preview(workspace, run_id)
+    migration = Migration(root)
+    counts = migration.rollback_preview(run_id)
     if not counts:
         click.echo("Nothing to roll back: no portal record of this run is in the ledger.")
         return
     listing = ", ".join(f"{n} {entity}" for entity, n in sorted(counts.items()))
     if not yes:
         click.confirm(f"Delete {listing} from the portal?", abort=True)
-    report = asyncio.run(rollback_workspace(workspace, run_id))
+    report = migration.rollback(run_id)
     deleted = ", ".join(f"{n} {e}" for e, n in sorted(report.deleted.items())) or "nothing"
     click.echo(f"Rollback run {report.run_id}: deleted {deleted}; {report.gone} were gone already.")
     for entity, key, error in report.errors[:20]:

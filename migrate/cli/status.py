@@ -9,9 +9,9 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from migrate.cli._options import workspace_option
-from migrate.ledger import LEDGER_PATH, Ledger
-from migrate.ledger.status import LoadStatus, ledger_status
+from migrate.cli._options import json_option, workspace_option
+from migrate.ledger.status import LoadStatus
+from migrate.run import Migration
 
 __all__ = ["command"]
 
@@ -25,7 +25,7 @@ __all__ = ["command"]
     show_default=True,
     help="How many failed records to list with the portal's error.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@json_option
 def command(root: Path, failed_limit: int, as_json: bool) -> None:
     """Show how many records are planned, sending, done, failed or blocked, per entity.
 
@@ -36,8 +36,7 @@ def command(root: Path, failed_limit: int, as_json: bool) -> None:
     Example:
       b24migrate status --workspace acme --failed 50
     """
-    with Ledger.open(root / LEDGER_PATH) as ledger:
-        status = ledger_status(ledger, failed_limit=failed_limit)
+    status = Migration(root).status(failed_limit=failed_limit)
     if as_json:
         click.echo(json.dumps(_as_dict(status), ensure_ascii=False, indent=2))
     else:

@@ -11,11 +11,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from migrate.cli._options import output_options, workspace_option
-from migrate.cli._progress import with_progress
+from migrate.cli._progress import open_migration
 from migrate.cli._words import say
 from migrate.issues import at_or_above
-from migrate.prepare.stage import PreparedData, validate_workspace
-from migrate.workspace.config import Workspace
+from migrate.prepare import PreparedData
 
 __all__ = ["command"]
 
@@ -40,10 +39,9 @@ def command(root: Path, fail_on: str, quiet: bool, as_json: bool) -> None:
     Example:
       b24migrate validate --workspace acme --fail-on warning
     """
-    workspace = Workspace.at(root)
-    data, report = with_progress(
-        quiet, as_json, lambda bars: validate_workspace(workspace, on_progress=bars)
-    )
+    with open_migration(root, quiet, as_json) as migration:
+        validated = migration.validate()
+    data, report = validated.prepared, validated.report
     failing = len(at_or_above(data.issues, fail_on))
     if as_json:
         click.echo(json.dumps(_summary(data, report, failing), ensure_ascii=False, indent=2))

@@ -8,7 +8,7 @@ other tables follow a merge, and :func:`pairwise_scores` to measure quality agai
 
 from migrate.dedupe.decisions import Decisions, DecisionStore
 from migrate.dedupe.engine import DedupeResult, DedupeStats, dedupe_table
-from migrate.dedupe.evaluate import PairwiseScores, pairwise_scores
+from migrate.dedupe.evaluate import NothingToScore, PairwiseScores, pairwise_scores
 from migrate.dedupe.rules import (
     BlockingKey,
     Comparison,
@@ -29,6 +29,7 @@ __all__ = [
     "DedupeResult",
     "DedupeStats",
     "Level",
+    "NothingToScore",
     "PairwiseScores",
     "Rules",
     "Survivorship",

@@ -3,19 +3,19 @@
 Every function here takes one raw or cleaned cell and returns a match key (``""`` for none).
 They are idempotent, so a CleanTable's already-cleaned values pass through unchanged, and in
 stand-alone mode the raw text of an arbitrary file is normalised by the same code. Phones,
-e-mails, company names, transliteration and look-alike letters are delegated to
-:mod:`cleaners`; what is left here are match-only keys (identifiers, name words' roles) and a
-lenient fallback for values a cleaner refuses (a phone outside the numbering plan still has
-digits worth matching on).
+e-mails, INNs, company names, transliteration and look-alike letters are delegated to
+:mod:`cleaners` (phone, e-mail and INN keys are :mod:`cleaners.keys`, the rule the plan matches
+portal records with too); what is left here are match-only keys (identifiers, name words'
+roles, codes).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 
 import cleaners
+from cleaners.keys import email_key, inn_is_valid, inn_key, phone_key
 
 __all__ = [
     "assign_roles",
@@ -84,73 +84,12 @@ def split_multi(value: object) -> list[str]:
     return parts
 
 
-def phone_key(value: object) -> str:
-    """E.164 for matching: ``8 (916) 123-45-67`` → ``+79161234567``; the extension dropped."""
-    text = _plain(value)
-    try:
-        cleaned = cleaners.clean_phone(text, on_error="null")
-    except (cleaners.CleanerError, ValueError):
-        cleaned = None
-    if cleaned:
-        return str(cleaned).split(";ext=")[0]
-    if text.endswith(".0"):
-        text = text[:-2]
-    text = re.split(r";ext=|доб|ext|x\s*\d", text)[0]
-    digits = re.sub(r"\D", "", text)
-    if len(digits) == 11 and digits[0] in "78" and not text.startswith("+8"):
-        digits = "7" + digits[1:]
-    elif len(digits) == 10 and digits[0] in "3489":
-        digits = "7" + digits
-    return "+" + digits if len(digits) >= 7 else ""
-
-
-def email_key(value: object) -> str:
-    """A cleaned e-mail (:func:`cleaners.clean_email`); text without ``@`` is no e-mail."""
-    text = _plain(value).strip("<>\"' ").removeprefix("mailto:")
-    try:
-        cleaned = cleaners.clean_email(text, on_error="null")
-    except (cleaners.CleanerError, ValueError):
-        cleaned = None
-    if cleaned:
-        return str(cleaned).lower()
-    return text if "@" in text and "." in text.split("@")[-1] else ""
-
-
 def identifier_key(value: object) -> str:
     """Letters and digits only, upper case: ``"7707 083 893"`` → ``7707083893``."""
     text = _plain(value)
     if text.endswith(".0") and text[:-2].isdigit():  # a numeric id read as a float
         text = text[:-2]
     return re.sub(r"[^0-9a-zа-я]", "", text).upper()
-
-
-def inn_key(value: object) -> str:
-    """An INN's digits: ``"ИНН 7707 083893"`` → ``7707083893``; a lost leading zero restored."""
-    text = _plain(value)
-    if text.endswith(".0"):
-        text = text[:-2]
-    digits = re.sub(r"\D", "", text)
-    if len(digits) in (9, 11) and inn_is_valid("0" + digits):
-        digits = "0" + digits
-    return digits
-
-
-def _inn_digit(digits: Iterable[int], weights: Iterable[int]) -> int:
-    return sum(d * w for d, w in zip(digits, weights, strict=False)) % 11 % 10
-
-
-def inn_is_valid(value: str) -> bool:
-    """Russian INN checksum (10 digits for a company, 12 for a person or sole trader)."""
-    if not value.isdigit():
-        return False
-    d = [int(c) for c in value]
-    if len(d) == 10:
-        return _inn_digit(d, (2, 4, 10, 3, 5, 9, 4, 6, 8)) == d[9]
-    if len(d) == 12:
-        first = _inn_digit(d, (7, 2, 4, 10, 3, 5, 9, 4, 6, 8))
-        second = _inn_digit(d, (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8))
-        return first == d[10] and second == d[11]
-    return False
 
 
 _SURNAME = re.compile(

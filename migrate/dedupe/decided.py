@@ -1,9 +1,11 @@
 """What `b24migrate dedupe` decided, kept so that `plan` merges exactly that and nothing more.
 
-`dedupe` writes ``.b24migrate/dedupe_merges.json``: per entity, every absorbed source key and
-the key of the record it was merged into — what the client saw in duplicates.xlsx. `plan`
-merges only these (:mod:`migrate.plan._merges`); without the file (dedupe never ran) it merges
-nothing.
+The `dedupe` command records ``.b24migrate/dedupe_merges.json``: per entity, every absorbed
+source key and the key of the record it was merged into — what the client saw in
+duplicates.xlsx. The orchestrator hands the plan a dedupe result only when this record exists
+(without it, dedupe never ran and nothing is merged); a merge the stage finds now that the
+record does not hold (the data changed since) is kept apart (:func:`unshown_merges`), so no
+merge reaches the portal that nobody was shown.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from migrate.dedupe.decisions import Decisions
 from migrate.errors import ConfigError
 
-__all__ = ["MERGES_FILE", "load_merges", "record_merges"]
+__all__ = ["MERGES_FILE", "load_merges", "record_merges", "unshown_merges"]
 
 MERGES_FILE = ".b24migrate/dedupe_merges.json"
 
@@ -48,3 +51,17 @@ def load_merges(root: Path) -> dict[str, dict[str, str]] | None:
             f"`{path}`: the record of the last dedupe run is damaged ({exc})",
             next_step="run `b24migrate dedupe` again",
         ) from exc
+
+
+def unshown_merges(
+    key_maps: Mapping[str, Mapping[str, str]], shown: Mapping[str, Mapping[str, str]]
+) -> dict[str, Decisions]:
+    """Per entity, the merges of ``key_maps`` (absorbed → survivor) that ``shown`` (the record
+    of the last `dedupe`) does not hold, as decisions to keep those pairs apart."""
+    out = {}
+    for entity, key_map in key_maps.items():
+        decided = shown.get(entity, {})
+        new = [(a, s) for a, s in key_map.items() if a != s and decided.get(a) != s]
+        if new:
+            out[entity] = Decisions.build(separate=new)
+    return out

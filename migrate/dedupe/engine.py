@@ -17,7 +17,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from migrate.dedupe.blocking import Candidates, SkippedBlock, candidate_pairs
-from migrate.dedupe.cluster import cluster_records
+from migrate.dedupe.cluster import cluster_records, connected_components
 from migrate.dedupe.compare import Prepared, levels, prepare
 from migrate.dedupe.decisions import Decisions
 from migrate.dedupe.explain import explain_pairs
@@ -62,11 +62,25 @@ class DedupeResult:
     survivors: pd.DataFrame
     clusters: pd.DataFrame
     pairs: pd.DataFrame
-    model: FittedModel
+    model: FittedModel | None  # None when read back from the workspace's stage store
     decisions: Decisions
     stats: DedupeStats
     language: str = "ru"
     fields: tuple[str, ...] = field(default_factory=tuple)
+
+    def review_groups(self) -> tuple[IntArray, IntArray]:
+        """What the client reviews together: a group label per record (its cluster, joined
+        with the clusters its doubtful pairs reach) and the size of every group."""
+        keys = self.clusters["_key"].to_numpy(object)
+        position = {k: i for i, k in enumerate(keys.tolist())}
+        labels = self.clusters["cluster"].to_numpy(np.int64)
+        first = pd.Series(np.arange(len(labels))).groupby(labels).transform("min").to_numpy()
+        review = self.pairs[self.pairs["status"] == "review"]
+        a = np.array([position[k] for k in review["key_a"]], dtype=np.int64)
+        b = np.array([position[k] for k in review["key_b"]], dtype=np.int64)
+        n = len(keys)
+        group = connected_components(n, np.r_[np.arange(n), a], np.r_[first, b])
+        return group, np.bincount(group, minlength=n)
 
 
 def dedupe_table(

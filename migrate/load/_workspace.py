@@ -1,13 +1,16 @@
-"""`load` and `retry` for a workspace: check the plan, connect, load, write reports/load.xlsx."""
+"""The load stage for a workspace: check the plan, connect, load what the ledger holds.
+
+It writes no report: the orchestrator renders ``reports/load.xlsx`` from the ledger whatever
+happened, and turns records left failed into the exit code.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from migrate.errors import ConfigError, LoadError, ValidationFailed
+from migrate.errors import ConfigError, ValidationFailed
 from migrate.ledger import Ledger, State
 from migrate.ledger.blockers import plan_blockers
 from migrate.load._engine import LoadOptions, LoadReport
@@ -15,7 +18,7 @@ from migrate.load._reconcile import DEFAULT_SETTLE_SECONDS
 from migrate.load._rollback import RollbackReport, rollback, rollback_targets
 from migrate.load._signals import load_until_stopped
 from migrate.portal.connect import open_portal
-from migrate.reports.load_xlsx import write_load_report
+from migrate.progress import ProgressCallback, emit
 from migrate.workspace.config import Workspace
 
 __all__ = [
@@ -38,20 +41,17 @@ class LoadProgress:
 
 @dataclass(frozen=True, slots=True)
 class WorkspaceLoad:
-    """What `load`/`retry` did: the engine's report, failures left, where load.xlsx is."""
+    """What `load`/`retry` did: the engine's report and what the ledger holds after it."""
 
     report: LoadReport
     requeued: int
     failed: int
-    load_xlsx: Path
     left: int = 0  # records still planned or sending (blocked ones included)
     blocked: int = 0  # planned records whose references can never resolve
 
 
-Progress = Callable[[LoadProgress], None]
-
-
 def progress_of(ledger: Ledger) -> LoadProgress:
+    """How far the ledger's records are."""
     total = finished = failed = 0
     for count in ledger.counts():
         total += count.count
@@ -69,7 +69,7 @@ async def load_workspace(
     entities: Sequence[str] = (),
     skip_blocked: bool = False,
     settle_seconds: float = DEFAULT_SETTLE_SECONDS,
-    on_progress: Progress | None = None,
+    on_progress: ProgressCallback | None = None,
 ) -> WorkspaceLoad:
     """Load what the workspace's ledger holds as planned.
 
@@ -77,10 +77,11 @@ async def load_workspace(
     stage has no per-record re-plan yet, so they are sent again with the content they have;
     after a fix to the data or mapping, run `b24migrate plan` first so they carry the new one.
 
+    ``on_progress`` gets ticks of step ``load``: records finished of the ledger's total.
+
     Raises:
         ValidationFailed: the plan has blocking problems (and ``skip_blocked`` is off).
         Interrupted: Ctrl-C; the ledger is consistent (exit 4).
-        LoadError: records failed for good (exit 3); they are in reports/load.xlsx.
     """
     config = workspace.load_config()
     with Ledger.open(workspace.ledger_path) as ledger:
@@ -104,32 +105,27 @@ async def load_workspace(
             batch_size=config.load.batch_size,
             settle_seconds=settle_seconds,
         )
-        try:
-            async with open_portal(workspace, config) as client:
-                watcher = _watch(ledger, on_progress)
-                try:
-                    report = await load_until_stopped(ledger, client, options)
-                finally:
-                    watcher.cancel()
-                    if on_progress is not None:
-                        on_progress(progress_of(ledger))
-        finally:
-            path = write_load_report(ledger, workspace.reports_dir, config.language)
-        failed = len(ledger.failed())
+        async with open_portal(workspace, config) as client:
+            watcher = _watch(ledger, on_progress)
+            try:
+                report = await load_until_stopped(ledger, client, options)
+            finally:
+                watcher.cancel()
+                _tick(ledger, on_progress)
         figures = progress_of(ledger)
         left, blocked = figures.total - figures.finished, len(ledger.blocked())
-    if failed:
-        raise LoadError(
-            f"{failed} records failed; the portal's reasons are in `{path}`",
-            next_step="fix the data or mapping, then run `b24migrate retry`",
-        )
-    return WorkspaceLoad(report, requeued, failed, path, left, blocked)
+    return WorkspaceLoad(report, requeued, figures.failed, left, blocked)
 
 
-def _watch(ledger: Ledger, on_progress: Progress | None) -> asyncio.Task[None]:
+def _tick(ledger: Ledger, on_progress: ProgressCallback | None) -> None:
+    figures = progress_of(ledger)
+    emit(on_progress, "load", figures.finished, figures.total, unit="records")
+
+
+def _watch(ledger: Ledger, on_progress: ProgressCallback | None) -> asyncio.Task[None]:
     async def poll() -> None:
         while on_progress is not None:
-            on_progress(progress_of(ledger))
+            _tick(ledger, on_progress)
             await asyncio.sleep(0.5)
 
     return asyncio.create_task(poll())

@@ -1,14 +1,13 @@
 """The plan stage (dry run): everything except writing to the portal.
 
-So far: reading the portal's metadata (:func:`read_portal_metadata`), resolving legacy owners
-to portal users (:class:`OwnerResolver`) and checking a record's fields against the portal
+It reads the portal's metadata (:func:`read_portal_metadata`), resolves legacy owners to portal
+users (:class:`OwnerResolver`), checks each record's fields against the portal
 (:func:`check_fields`: unknown fields, read-only and required fields, pipelines, stages,
-dictionaries, enumerations, currencies) and turning source-key references into ledger
-references (:class:`ReferenceIndex`, through the dedupe survivor map), and :func:`plan_table`,
-which turns one clean table into ledger records (:class:`~migrate.ledger.PlannedRecord`) and
-issue rows. :func:`run_plan` runs the whole dry run of a workspace (prepare → dedupe →
-metadata → checks → records the portal already holds (:func:`match_existing`,
-``on_existing``) → ledger → ``reports/plan.xlsx``). What stops `load` is read from the ledger
+dictionaries, enumerations, currencies), turns source-key references into ledger references
+(:class:`ReferenceIndex`, through the dedupe survivor map) and one clean table into ledger
+records (:func:`plan_table`). :func:`plan_workspace` is the whole dry run of a workspace, given
+the prepare and dedupe stages' results: metadata → checks → records the portal already holds
+(:func:`match_existing`, ``on_existing``) → ledger. What stops `load` is read from the ledger
 (:func:`migrate.ledger.blockers.plan_blockers`).
 """
 
@@ -25,7 +24,7 @@ from migrate.plan._metadata import (
 from migrate.plan._owners import OwnerResolution, OwnerResolver, owner_key
 from migrate.plan._records import OWNER_FIELDS, REF_TARGETS, TablePlan, plan_table
 from migrate.plan._refs import ReferenceIndex, ResolvedRefs
-from migrate.plan._run import MatchedRecord, OwnerMapping, PlanResult, run_plan
+from migrate.plan._run import MatchedRecord, OwnerMapping, PlanResult, plan_workspace
 
 __all__ = [
     "OWNER_FIELDS",
@@ -50,6 +49,6 @@ __all__ = [
     "owner_key",
     "parse_fields",
     "plan_table",
+    "plan_workspace",
     "read_portal_metadata",
-    "run_plan",
 ]

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from migrate.errors import shorten
+from migrate.plan._enums import closest_label, list_items
 from migrate.plan._metadata import PortalMetadata
 
-__all__ = ["FieldProblem", "as_int", "check_fields"]
+__all__ = ["FieldProblem", "as_int", "check_fields", "unmapped_required"]
 
 # Written by the loader itself or accepted on import although the portal marks them read-only.
 _LOADER_FIELDS = frozenset(
@@ -49,7 +50,15 @@ _MESSAGES = {
         "валюты «{value}» нет на портале",
         "the portal has no currency “{value}”",
     ),
+    "field.unmapped_required": (
+        "поле «{field}» на портале обязательное, а маппинг его не заполняет — добавьте его в "
+        "маппинг или снимите обязательность на портале",
+        "the portal requires field “{field}” and the mapping does not fill it: map it or make "
+        "it optional on the portal",
+    ),
 }
+_HINT = (" (ближайшее: «{hint}»)", " (closest: “{hint}”)")
+_OPTIONS = ("; есть: ", "; there are: ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,18 +70,18 @@ class FieldProblem:
     value: str
     severity: str  # error | warning
     category: int = 0
-    options: tuple[str, ...] = ()
+    hint: str = ""  # the closest allowed value, for an unknown one
+    options: tuple[str, ...] = ()  # what the portal has (pipelines, a pipeline's stages)
 
     def message(self, language: str = "ru") -> str:
-        ru, en = _MESSAGES[self.rule]
-        template = en if language == "en" else ru
+        index = 1 if language == "en" else 0
         listed = ""
         if self.options:
-            head = "; there are: " if language == "en" else "; есть: "
-            listed = head + ", ".join(f"«{o}»" for o in self.options[:12])
-        return template.format(
+            listed = _OPTIONS[index] + ", ".join(f"«{o}»" for o in self.options[:12])
+        text = _MESSAGES[self.rule][index].format(
             field=self.field, value=self.value, category=self.category, options=listed
         )
+        return text + (_HINT[index].format(hint=self.hint) if self.hint else "")
 
 
 def check_fields(
@@ -126,7 +135,9 @@ def _value_problems(
         stages = meta.deal_stages(category)
         if str(value) not in stages:
             names = tuple(f"{s.name} ({k})" for k, s in stages.items())
-            return [FieldProblem(name, "stage.unknown", _text(value), "error", category, names)]
+            return [
+                FieldProblem(name, "stage.unknown", _text(value), "error", category, options=names)
+            ]
         return []
     allowed: set[str] | None = None
     rule = "enum.unknown"
@@ -136,7 +147,25 @@ def _value_problems(
         allowed, rule = set(meta.dictionary(info.status_type)), "status.unknown"
     if allowed is None:
         return []
-    return [FieldProblem(name, rule, _text(v), "error") for v in values if str(v) not in allowed]
+    labels = list_items(meta, info)
+    return [
+        FieldProblem(name, rule, _text(v), "error", hint=closest_label(v, labels))
+        for v in values
+        if str(v) not in allowed
+    ]
+
+
+def unmapped_required(
+    meta: PortalMetadata, entity: str, targets: Iterable[str]
+) -> list[FieldProblem]:
+    """Fields the portal requires (and lets us write) that the mapping never fills: every
+    record of the entity would be refused, so this blocks the load until fixed."""
+    mapped = set(targets)
+    return [
+        FieldProblem(name, "field.unmapped_required", "", "error")
+        for name, info in meta.fields.get(entity, {}).items()
+        if info.required and not info.read_only and name not in mapped and name != "ID"
+    ]
 
 
 def _empty(value: Any) -> bool:

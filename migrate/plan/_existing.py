@@ -16,11 +16,11 @@ Only reads: nothing here writes to the portal.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cleaners.keys import email_key, phone_key
 from loaders.client import Bitrix24Client
 from loaders.entities import build_lookups, parse_lookup
 from mappings.entities import where
@@ -35,13 +35,8 @@ _ID_CHUNK = 50
 
 
 def normalize_comm(kind: str, value: str) -> str:
-    """A phone as its digits (``8…`` → ``7…``, no extension) or an e-mail in lower case."""
-    if kind == "EMAIL":
-        return value.strip().lower()
-    digits = re.sub(r"\D", "", re.split(r"(?i);ext=|доб|ext|#", value)[0])
-    if len(digits) == 11 and digits.startswith("8"):
-        digits = "7" + digits[1:]
-    return digits
+    """The match key of a phone or e-mail (:mod:`cleaners.keys`: the rule dedupe uses too)."""
+    return email_key(value) if kind == "EMAIL" else phone_key(value)
 
 
 @dataclass(frozen=True, slots=True)

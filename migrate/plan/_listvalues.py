@@ -1,19 +1,52 @@
-"""Pipelines and stages written by name, matched to the portal's ids per pipeline.
+"""List values written as the portal's item *names*, matched to the item ids.
 
-Bitrix24's deal export writes the pipeline («Оптовые продажи») and the stage («Переговоры»)
-by name; the same stage name can mean `UC_TALKS` in one pipeline and nothing in another. The
-pipeline is matched first (id or name), then the stage among that pipeline's stages only.
-Values that match nothing are left as written, for `check_fields` to refuse with the list.
+Exports show list fields the way people read them: Bitrix24's own CSV writes «Звонок» for
+SOURCE_ID `CALL`, «г-н» for HONORIFIC `HNR_RU_1`, «Оптовые продажи» for pipeline 1 and the
+stage's name for STAGE_ID. A value is matched to an item by its id first, then by its name
+folded the way people read it (case, spaces, «ё», Latin look-alike letters: a stage name typed
+with a Latin «C» is the same stage). A name two items share is not guessed.
+
+Pipelines and stages depend on each other: the same stage name can mean `UC_TALKS` in one
+pipeline and nothing in another, so the pipeline is matched first (id or name), then the stage
+among that pipeline's stages only. Values that match nothing are left as written, for
+`check_fields` to refuse with the list.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from mappings.model import fold_text
 from migrate.plan._metadata import PortalMetadata
-from migrate.prepare.listvalues import ListItems
 
-__all__ = ["resolve_list_values"]
+__all__ = ["ListItems", "resolve_list_values"]
+
+
+class ListItems:
+    """The items of one list (id → name) and a matcher for values written either way."""
+
+    def __init__(self, items: Mapping[str, str]) -> None:
+        self.items = {str(k): str(v) for k, v in items.items()}
+        self._ids = {fold_text(k): k for k in self.items}
+        names: dict[str, list[str]] = {}
+        for item_id, name in self.items.items():
+            names.setdefault(fold_text(name), []).append(item_id)
+        self._names = {n: ids[0] for n, ids in names.items() if len(ids) == 1}
+
+    def match(self, value: Any) -> str | None:
+        """The id ``value`` stands for (itself when it is an id), or ``None``."""
+        if value is None:
+            return None
+        text = str(value)
+        if text in self.items:
+            return text
+        folded = fold_text(text)
+        return self._ids.get(folded) or self._names.get(folded)
+
+    def label(self, item_id: str) -> str:
+        """How the item reads: its name (its id when it has none)."""
+        return self.items.get(item_id) or item_id
 
 
 def resolve_list_values(meta: PortalMetadata, entity: str, fields: dict[str, Any]) -> None:

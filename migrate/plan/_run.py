@@ -1,9 +1,11 @@
-"""`run_plan`: the whole dry run of a workspace, from the sources to the ledger and plan.xlsx.
+"""`plan_workspace`: the dry run of a workspace, from its clean tables to the ledger.
 
-prepare (read → map → clean → validate, against the portal's fields) → dedupe (survivors) →
-portal metadata → every row checked and turned into records (owners, references, stages,
-fields, enumerations, currencies) → records the portal already holds matched (``on_existing``)
-→ ledger (content-hash delta) + plan issues → ``reports/plan.xlsx``. Reads the portal only.
+It takes what the earlier stages produced (the prepare stage's clean tables and issues, the
+dedupe stage's survivors) and does everything except writing to the portal: portal metadata →
+list labels as item ids → every row checked and turned into records (owners, references,
+stages, fields, enumerations, currencies, required fields) → records the portal already holds
+matched (``on_existing``) → ledger (content-hash delta) + plan issues. Reads the portal only;
+the orchestrator renders ``reports/plan.xlsx`` from the result.
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pandas as pd
 
+from migrate.dedupe.stage import DedupedTables
 from migrate.errors import ConfigError
 from migrate.ledger import (
     Ledger,
@@ -30,6 +32,8 @@ from migrate.ledger import (
     State,
 )
 from migrate.ledger.blockers import SKIP_META, Blocker, plan_blockers
+from migrate.plan._checks import unmapped_required
+from migrate.plan._enums import enum_ids
 from migrate.plan._existing import (
     COMM_ENTITIES,
     ORIGIN_ENTITIES,
@@ -39,19 +43,17 @@ from migrate.plan._existing import (
     normalize_comm,
     read_records,
 )
-from migrate.plan._merges import Merge, decided_merges
+from migrate.plan._merges import Merge, listed_merges
 from migrate.plan._metadata import PortalMetadata, read_portal_metadata
 from migrate.plan._owners import OwnerResolution, OwnerResolver
-from migrate.plan._reconcile import plan_reconciliation
 from migrate.plan._records import plan_table
 from migrate.plan._refs import ReferenceIndex
 from migrate.portal.connect import open_portal
-from migrate.prepare.stage import PreparedData, prepare
+from migrate.prepare.stage import PreparedData
 from migrate.progress import ProgressCallback, emit
-from migrate.reports.reconcile import Reconciliation
 from migrate.workspace.config import MigrationConfig, Workspace
 
-__all__ = ["MatchedRecord", "OwnerMapping", "PlanResult", "run_plan"]
+__all__ = ["MatchedRecord", "OwnerMapping", "PlanResult", "plan_workspace"]
 
 _TABLE_ENTITY = {"note": "comment"}
 _MULTI = ("PHONE", "EMAIL")
@@ -95,11 +97,8 @@ class PlanResult:
         skip_refused: the refused rows were left out on purpose.
         withdrawn: records of an earlier plan no longer planned (refused or gone).
         dedupe: whether dedupe ran (survivors planned, absorbed keys re-pointed).
-        report: the path of ``reports/plan.xlsx``.
         seconds: wall time per step.
         merges: every merge applied (what `dedupe` decided), listed in plan.xlsx.
-        dedupe_ran: `dedupe` has run in this workspace (without it nothing is merged).
-        reconciliation: source against plan (records, deal amounts, product lines).
     """
 
     run_id: int
@@ -112,11 +111,8 @@ class PlanResult:
     skip_refused: bool
     withdrawn: int
     dedupe: bool
-    report: Path
     seconds: Mapping[str, float] = field(default_factory=dict)
     merges: tuple[Merge, ...] = ()
-    dedupe_ran: bool = False
-    reconciliation: Reconciliation | None = None
 
     def count(self, entity: str, op: str) -> int:
         return self.counts.get((entity, op), 0)
@@ -126,64 +122,49 @@ class PlanResult:
         return tuple(i for i in self.issues if i.severity == "error")
 
 
-def run_plan(
+def plan_workspace(
     workspace: Workspace,
+    prepared: PreparedData,
+    deduped: DedupedTables | None = None,
     *,
     skip_refused: bool = False,
-    dedupe: bool = True,
     transport: httpx.AsyncBaseTransport | None = None,
-    environ: Mapping[str, str] | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> PlanResult:
-    """Plan ``workspace`` against its portal; write the ledger and ``reports/plan.xlsx``.
+    """Plan the clean (and deduplicated) tables against the portal; write the ledger.
 
     Args:
+        prepared: the prepare stage's result (its issues are the rows validation refused).
+        deduped: the dedupe stage's result on ``prepared`` (``None``: plan every source row).
         skip_refused: accept leaving out the rows refused for blocking reasons (unknown
             stages, fields, owners without a default …); `load` then starts anyway.
-        dedupe: apply the merges `b24migrate dedupe` decided (none when it has not run).
         transport: replaces the network (tests mount a sandbox app).
-        environ: environment for ``env:`` values of ``migration.yaml``.
-        on_progress: told of each step done (step ``plan``, in steps) and of the rows read
-            and cleaned (the steps of :func:`~migrate.prepare.stage.prepare`).
+        on_progress: told of each step done (step ``plan``, in steps).
     """
-    config = workspace.load_config(environ)
-    return asyncio.run(
-        _plan(workspace, config, skip_refused, dedupe, transport, environ, on_progress)
-    )
+    return asyncio.run(_plan(workspace, prepared, deduped, skip_refused, transport, on_progress))
 
 
 async def _plan(
     workspace: Workspace,
-    config: MigrationConfig,
+    data: PreparedData,
+    deduped: DedupedTables | None,
     skip_refused: bool,
-    dedupe: bool,
     transport: httpx.AsyncBaseTransport | None,
-    environ: Mapping[str, str] | None,
     on_progress: ProgressCallback | None = None,
 ) -> PlanResult:
     timer = _Timer(on_progress)
+    config = data.config
     options = {} if transport is None else {"transport": transport}
     async with open_portal(workspace, config, **options) as client:
         meta = await read_portal_metadata(client)
         timer.lap("portal metadata")
-        data = prepare(
-            workspace,
-            fields_meta=fields_meta(meta),
-            statuses=status_lists(meta),
-            environ=environ,
-            on_progress=on_progress,
-        )
-        timer.lap("prepare")
-        decided = decided_merges(workspace.root, data.tables, config) if dedupe else None
-        tables, survivors = (decided.tables, decided.survivors) if decided else (data.tables, {})
-        timer.lap("dedupe")
+        tables, survivors = _tables(data, deduped, meta)
         workspace.state_dir.mkdir(parents=True, exist_ok=True)
         with Ledger.for_workspace(workspace.root, config.name) as ledger, ledger.exclusive("plan"):
             known = {e: ledger.b24_ids(e) for e in (*tables, "comment")}
             owners = _CountingResolver(meta.users, config, meta)
             records, issues = _plan_tables(tables, survivors, known, meta, owners, config)
-            refused_here = _refused_keys(issues)
-            issues = _validation_issues(data) + issues
+            issues = _validation_issues(data) + _unmapped(data, meta) + issues
             timer.lap("check")
             matches = await match_existing(
                 client, config.name, tables, skip_keys={e: set(k) for e, k in known.items()}
@@ -206,54 +187,39 @@ async def _plan(
             ledger.finish_run(run.id)
             counts = _op_counts(ledger)
             timer.lap("ledger")
-    result = PlanResult(
+    return PlanResult(
         run.id, counts, delta, tuple(issues), owners.mappings(), tuple(matched),
-        tuple(blockers), skip_refused, withdrawn, dedupe and bool(survivors),
-        workspace.reports_dir / "plan.xlsx", timer.laps,
-        merges=decided.merges if decided else (), dedupe_ran=bool(decided and decided.ran),
-        reconciliation=plan_reconciliation(data, records, refused_here, decided),
+        tuple(blockers), skip_refused, withdrawn, deduped is not None and bool(survivors),
+        timer.laps, listed_merges(data.tables, survivors),
     )  # fmt: skip
-    from migrate.reports.plan_xlsx import write_plan_xlsx
-
-    write_plan_xlsx(result.report, result, language=config.language)
-    timer.lap("plan.xlsx")
-    return replace(result, seconds=timer.laps)
 
 
-def fields_meta(meta: PortalMetadata) -> dict[str, dict[str, dict[str, Any]]]:
-    """The portal's fields in the `crm.<entity>.fields` shape `prepare` validates against.
-
-    Dictionary fields (`crm_status`: SOURCE, HONORIFIC, …) carry their items with names, so a
-    value exported as a name («Звонок») is matched to its id; deal stages are left to the plan
-    (they depend on each deal's pipeline).
-    """
-    return {
-        entity: {name: _field_meta(meta, info) for name, info in fields.items()}
-        for entity, fields in meta.fields.items()
+def _tables(
+    data: PreparedData, deduped: DedupedTables | None, meta: PortalMetadata
+) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, str]]]:
+    """The tables to plan (survivors when deduplicated), list labels as the portal's ids."""
+    if deduped is None:
+        tables, survivors = dict(data.tables), {}
+    else:
+        tables, survivors = dict(deduped.tables), deduped.key_maps()
+    tables = {
+        e: enum_ids(t.drop(columns=["_absorbed"], errors="ignore"), meta, e)
+        for e, t in tables.items()
     }
+    return tables, survivors
 
 
-def _field_meta(meta: PortalMetadata, info: Any) -> dict[str, Any]:
-    items = dict(info.items)
-    dictionary = info.status_type or ""
-    if info.type == "crm_status" and dictionary and not dictionary.startswith("DEAL_STAGE"):
-        items = {s.status_id: s.name for s in meta.statuses if s.dictionary == dictionary}
-    return {
-        "type": info.type,
-        "isRequired": info.required,
-        "isReadOnly": info.read_only,
-        "statusType": info.status_type,
-        "items": [{"ID": k, "VALUE": v} for k, v in items.items()],
-    }
-
-
-def status_lists(meta: PortalMetadata) -> dict[str, list[str]]:
-    """Dictionaries by `statusType`; deal stages are left to the plan (they depend on the
-    pipeline of each deal)."""
-    out: dict[str, list[str]] = {}
-    for status in meta.statuses:
-        if not status.dictionary.startswith("DEAL_STAGE"):
-            out.setdefault(status.dictionary, []).append(status.status_id)
+def _unmapped(data: PreparedData, meta: PortalMetadata) -> list[PlanIssue]:
+    """Portal-required fields a mapping never fills: one blocking issue per entity and field."""
+    out = []
+    for entity, mapping in data.mappings.items():
+        if entity not in data.tables:
+            continue
+        for problem in unmapped_required(meta, entity, mapping.targets()):
+            out.append(
+                PlanIssue(entity, "", problem.rule, problem.message(data.config.language),
+                          "error", problem.field, "", mapping.file, "", None)
+            )  # fmt: skip
     return out
 
 
@@ -319,14 +285,6 @@ def _plan_tables(
         records += planned.records
         issues += planned.issues
     return records, issues
-
-
-def _refused_keys(issues: Sequence[PlanIssue]) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = {}
-    for issue in issues:
-        if issue.severity == "error":
-            out.setdefault(issue.entity, set()).add(issue.source_key)
-    return out
 
 
 def _validation_issues(data: PreparedData) -> list[PlanIssue]:
@@ -532,7 +490,7 @@ def _op_counts(ledger: Ledger) -> dict[tuple[str, str], int]:
 
 
 class _Timer:
-    STEPS = 7  # portal metadata, prepare, dedupe, check, match existing, ledger, plan.xlsx
+    STEPS = 4  # portal metadata, check, match existing, ledger
 
     def __init__(self, on_progress: ProgressCallback | None = None) -> None:
         self.started = self.last = time.perf_counter()

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cleaners import company_name_key, translit_key
+from cleaners import company_name_key
+from cleaners.keys import fio_key
 from mappings.fields import REF_ANY
 from mappings.schema import EntityMapping, FieldMapping
 from migrate.issues import ISSUE_COLUMNS, concat_issues, message
@@ -165,7 +166,7 @@ def _name_key(entity: str, text: str) -> str:
     if entity == "company":
         return company_name_key(text)
     if entity == "contact":
-        return translit_key(text, sort_tokens=True)
+        return fio_key(text)
     return " ".join(text.replace("ё", "е").replace("Ё", "Е").split()).casefold()
 
 

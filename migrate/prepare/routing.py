@@ -3,6 +3,8 @@
 amoCRM exports contacts and companies in one file; the contact and company mappings each take
 the rows of their `Тип`. A row of any other type (a new type, a typo) would belong to neither
 and vanish: it becomes a `route.unplaced` error instead, listed in errors.xlsx and plan.xlsx.
+Every entity of a shared source finds the same lost rows (and keeps them with its stored
+result); `prepare` reports them once, under the first entity of the run that reads the source.
 """
 
 from __future__ import annotations
@@ -15,23 +17,26 @@ import pandas as pd
 from mappings.schema import EntityMapping
 from migrate.issues import ISSUE_COLUMNS, concat_issues, empty_issues, message
 
-__all__ = ["unrouted_issues"]
+__all__ = ["siblings", "unplaced_rows"]
 
 
-def unrouted_issues(
-    raws: Mapping[str, Sequence[Any]], mappings: Mapping[str, EntityMapping], language: str
+def siblings(mapping: EntityMapping, mappings: Mapping[str, EntityMapping]) -> list[EntityMapping]:
+    """Every mapping that reads ``mapping``'s source, ``mapping`` first, the rest in order."""
+    same = [m for m in mappings.values() if m.source_name == mapping.source_name]
+    return [mapping, *(m for m in same if m.entity != mapping.entity)]
+
+
+def unplaced_rows(
+    raws: Sequence[Any], sharing: Sequence[EntityMapping], language: str
 ) -> pd.DataFrame:
-    """A `route.unplaced` error per row of a routed source that no filter selects."""
-    by_source: dict[str, list[str]] = {}
-    for entity in raws:
-        by_source.setdefault(mappings[entity].source_name, []).append(entity)
-    frames = []
-    for entities in by_source.values():
-        filters = [mappings[e].rows for e in entities]
-        if any(f is None for f in filters):
-            continue
-        for raw in raws[entities[0]]:
-            frames.append(_unplaced(raw, [mappings[e] for e in entities], language))
+    """A `route.unplaced` error (for ``sharing[0]``'s entity) per row of ``raws`` that no
+    `rows:` filter of the mappings ``sharing`` their source selects.
+
+    Empty when any of them takes every row (no filter): nothing can be lost then.
+    """
+    if not sharing or any(m.rows is None for m in sharing):
+        return empty_issues()
+    frames = [_unplaced(raw, sharing, language) for raw in raws]
     return concat_issues(frames) if frames else empty_issues()
 
 

@@ -1,14 +1,22 @@
-"""The pure stages before dedupe: read → map → clean → validate, for a whole workspace.
+"""The prepare stage for a whole workspace: read → map → clean → validate, then references.
 
-:func:`prepare` is what `b24migrate validate` runs and what dedupe, plan and demo call first::
+:func:`prepare` is a pure function of the sources, the mappings and `migration.yaml`::
 
     data = prepare(Workspace.at("acme"))
     data.tables["contact"]        # the CleanTable (see docs/internals.md)
     data.issues                   # every issue, the long table of migrate.issues.ISSUE_COLUMNS
+
+Given a :class:`~migrate.workspace.stages.StageStore`, each entity's validated table is kept
+under a key of its inputs (its files' contents, its mapping file, the settings that change
+cleaning, the code) and taken from the store when nothing changed; only changed entities are
+read and cleaned again. References between entities are resolved every time (they depend on
+all tables). Portal metadata plays no part here: what the portal accepts is the plan's check,
+so `validate`, `dedupe` and `plan` see the same clean tables.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,22 +31,25 @@ from migrate.errors import ConfigError, MappingError, shorten
 from migrate.issues import concat_issues
 from migrate.prepare.fold import fold_lines
 from migrate.prepare.refs import resolve_references
-from migrate.prepare.routing import unrouted_issues
+from migrate.prepare.routing import siblings, unplaced_rows
 from migrate.prepare.transform import MappedTable, RawLike, apply_mapping
-from migrate.prepare.validate import FieldsMeta, validate_table
+from migrate.prepare.validate import ValidatedTable, validate_table
 from migrate.progress import ProgressCallback, emit
 from migrate.workspace.config import MigrationConfig, SourceSpec, Workspace
+from migrate.workspace.stages import StageStore, code_version, content_key, file_digest
 
 __all__ = [
+    "STAGE",
     "EntityStats",
     "PreparedData",
     "load_mappings",
     "prepare",
     "prepare_entity",
-    "validate_workspace",
 ]
 
+STAGE = "prepare"
 Reader = Callable[..., RawLike]
+_CODE = ("cleaners", "mappings", "migrate.prepare", "migrate.sources", "migrate.issues")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +67,10 @@ class EntityStats:
 
 @dataclass(frozen=True, slots=True)
 class PreparedData:
-    """CleanTables per entity, all issues, the mappings used and per-entity counts."""
+    """CleanTables per entity, all issues, the mappings used and per-entity counts.
+
+    ``reused`` names the entities taken from the stage store rather than read and cleaned.
+    """
 
     config: MigrationConfig
     mappings: Mapping[str, EntityMapping]
@@ -64,6 +78,7 @@ class PreparedData:
     issues: pd.DataFrame
     stats: tuple[EntityStats, ...]
     skipped: tuple[str, ...] = ()
+    reused: tuple[str, ...] = ()
 
     def count(self, severity: str) -> int:
         """How many issues of ``severity`` were found."""
@@ -104,21 +119,19 @@ def prepare(
     workspace: Workspace,
     *,
     entities: Iterable[str] | None = None,
-    fields_meta: Mapping[str, FieldsMeta] | None = None,
-    statuses: Mapping[str, Sequence[str]] | None = None,
     reader: Reader | None = None,
     environ: Mapping[str, str] | None = None,
     on_progress: ProgressCallback | None = None,
+    store: StageStore | None = None,
 ) -> PreparedData:
     """Read, map, clean and validate every entity of ``workspace``.
 
     Args:
         entities: only these entities (default: every entity with a mapping and a source).
-        fields_meta: portal metadata per entity (`crm.<entity>.fields` results), if known.
-        statuses: portal status lists by `statusType` (`DEAL_STAGE`, `SOURCE`, …), if known.
         reader: the source reader (default :func:`migrate.sources.read_table`).
         environ: environment for `env:` values of `migration.yaml` (default `os.environ`).
         on_progress: told of files read (step ``read``) and rows cleaned (``clean ENTITY``).
+        store: where validated tables are kept between runs (see the module docstring).
     """
     config = workspace.load_config(environ)
     mappings = load_mappings(workspace.mappings_dir(config))
@@ -127,60 +140,39 @@ def prepare(
     runnable = [e for e in order if mappings[e].source_name in config.sources]
     skipped = tuple(e for e in order if e not in runnable)
     read = reader or _default_reader()
-    raws = _read_all(workspace, config, mappings, runnable, read, on_progress)
+    shared = {e: siblings(mappings[e], mappings) for e in runnable}
+    inputs = {e: _Inputs.of(workspace, config, shared[e], read) for e in runnable}
+    stored = {e: _stored(store, inputs[e]) for e in runnable} if store else {}
+    reused = {e: v for e, v in stored.items() if v is not None}
+    todo = [e for e in runnable if e not in reused]
+    raws = _read_all(inputs, todo, read, on_progress)
     _check_all_columns(raws, mappings)
-    tables, issues, stats = {}, [], []
-    for entity in runnable:
-        started = time.perf_counter()
-        rows = sum(len(r.frame) for r in raws[entity])
-        emit(on_progress, f"clean {entity}", 0, rows)
-        validated = prepare_entity(
-            raws[entity],
-            mappings[entity],
-            config,
-            fields_meta=(fields_meta or {}).get(entity),
-            statuses=statuses,
-        )
-        tables[entity] = validated.frame
-        issues.append(validated.issues)
-        stats.append((entity, validated.rows_read, time.perf_counter() - started))
-        emit(on_progress, f"clean {entity}", rows, rows, finished=True)
+    validated: dict[str, tuple[ValidatedTable, tuple[str, ...], float]] = dict(reused)
+    for entity in todo:
+        validated[entity] = _prepare_one(entity, raws[entity], shared[entity], config,
+                                         on_progress)  # fmt: skip
+        if store is not None:
+            _store(store, inputs[entity], *validated[entity])
+    tables = {e: validated[e][0].frame for e in runnable}
     tables, ref_issues = resolve_references(tables, mappings, config.language)
-    unrouted = unrouted_issues(raws, mappings, config.language)
-    all_issues = concat_issues([*issues, ref_issues, unrouted])
-    return PreparedData(
-        config,
-        mappings,
-        tables,
-        all_issues,
-        tuple(_stats(e, raws[e], tables[e], all_issues, n, s) for e, n, s in stats),
-        skipped,
-    )
-
-
-def validate_workspace(workspace: Workspace, **options: Any) -> tuple[PreparedData, Path]:
-    """:func:`prepare` the workspace and write `reports/errors.xlsx`; return both."""
-    from migrate.reports.errors_xlsx import write_errors_xlsx
-
-    data = prepare(workspace, **options)
-    report = write_errors_xlsx(
-        workspace.reports_dir / "errors.xlsx",
-        data.issues,
-        stats=data.stats,
-        language=data.config.language,
-    )
-    return data, report
+    issues = [_once_per_source(validated[e][0].issues, e, runnable, shared) for e in runnable]
+    all_issues = concat_issues([*issues, ref_issues])
+    stats = tuple(_stats(e, *validated[e], tables[e], all_issues) for e in runnable)
+    return PreparedData(config, mappings, tables, all_issues, stats, skipped, tuple(reused))
 
 
 def prepare_entity(
     raws: Sequence[RawLike],
     mapping: EntityMapping,
     config: MigrationConfig,
-    *,
-    fields_meta: FieldsMeta | None = None,
-    statuses: Mapping[str, Sequence[str]] | None = None,
-) -> Any:
-    """Map, clean and validate the source tables of one entity → ``ValidatedTable``."""
+    sharing: Sequence[EntityMapping] = (),
+) -> ValidatedTable:
+    """Map, clean and validate the source tables of one entity.
+
+    ``sharing``: the mappings reading the same source, ``mapping`` first
+    (:func:`~migrate.prepare.routing.siblings`); rows none of their `rows:` filters takes
+    become `route.unplaced` errors.
+    """
     mapped = MappedTable.concat(
         [
             apply_mapping(r, mapping, language=config.language, timezone=config.timezone)
@@ -188,9 +180,117 @@ def prepare_entity(
         ]
     )
     mapped = fold_lines(mapped, mapping, config.language)
-    return validate_table(
-        mapped, mapping, fields_meta=fields_meta, statuses=statuses, language=config.language
+    validated = validate_table(mapped, mapping, language=config.language)
+    lost = unplaced_rows(raws, sharing, config.language)
+    if lost.empty:
+        return validated
+    return dataclasses.replace(validated, issues=concat_issues([validated.issues, lost]))
+
+
+@dataclass(frozen=True, slots=True)
+class _Inputs:
+    """What one entity's clean table depends on, and the key that names it."""
+
+    entity: str
+    spec: SourceSpec
+    files: tuple[Path, ...]
+    key: str
+
+    @classmethod
+    def of(
+        cls,
+        workspace: Workspace,
+        config: MigrationConfig,
+        sharing: Sequence[EntityMapping],
+        read: Reader,
+    ) -> _Inputs:
+        from migrate.sources import exchange_heads
+
+        mapping = sharing[0]
+        spec = config.sources[mapping.source_name]
+        files = tuple(exchange_heads(workspace.source_files(spec)))
+        if not files:
+            raise ConfigError(
+                f"source `{spec.name}`: no file matches {', '.join(spec.files)}",
+                next_step=f"fix `sources.{spec.name}.files` in `migration.yaml`",
+            )
+        key = content_key(
+            STAGE, mapping.entity, code_version(*_CODE), f"{read.__module__}.{read.__qualname__}",
+            repr(mapping),  # the parsed mapping: every rule it gives, nothing else
+            repr([m.rows for m in sharing[1:]]),  # which rows the others take: `route.unplaced`
+            [(p.name, file_digest(p)) for p in _with_companions(files)],
+            _options(spec), config.language, config.timezone,
+        )  # fmt: skip
+        return cls(mapping.entity, spec, files, key)
+
+
+def _with_companions(files: Sequence[Path]) -> list[Path]:
+    """The files and, for CommerceML, the other XML files of their folders (offers and prices
+    are read from beside `import.xml`)."""
+    out = list(files)
+    for folder in {p.parent for p in files if p.suffix.lower() == ".xml"}:
+        out.extend(sorted(p for p in folder.glob("*.xml") if p not in files))
+    return out
+
+
+def _options(spec: SourceSpec) -> dict[str, Any]:
+    options = {
+        "sheet": spec.sheet, "header_row": spec.header_row,
+        "encoding": spec.encoding, "delimiter": spec.delimiter,
+    }  # fmt: skip
+    return {k: v for k, v in options.items() if v is not None}
+
+
+def _stored(
+    store: StageStore, inputs: _Inputs
+) -> tuple[ValidatedTable, tuple[str, ...], float] | None:
+    found = store.get(STAGE, inputs.entity, inputs.key)
+    if found is None:
+        return None
+    table = ValidatedTable(
+        inputs.entity, found.frames["table"], found.frames["issues"], int(found.data["rows_read"])
     )
+    return table, tuple(found.data["files"]), float(found.data["seconds"])
+
+
+def _store(
+    store: StageStore, inputs: _Inputs, table: ValidatedTable, files: tuple[str, ...],
+    seconds: float,
+) -> None:  # fmt: skip
+    data = {"rows_read": table.rows_read, "files": list(files), "seconds": seconds}
+    store.put(STAGE, inputs.entity, inputs.key, {"table": table.frame, "issues": table.issues},
+              data)  # fmt: skip
+
+
+def _prepare_one(
+    entity: str,
+    raws: list[RawLike],
+    sharing: Sequence[EntityMapping],
+    config: MigrationConfig,
+    on_progress: ProgressCallback | None,
+) -> tuple[ValidatedTable, tuple[str, ...], float]:
+    started = time.perf_counter()
+    rows = sum(len(r.frame) for r in raws)
+    emit(on_progress, f"clean {entity}", 0, rows)
+    validated = prepare_entity(raws, sharing[0], config, sharing)
+    emit(on_progress, f"clean {entity}", rows, rows, finished=True)
+    files = tuple(r.source.name for r in raws)
+    return validated, files, round(time.perf_counter() - started, 3)
+
+
+def _once_per_source(
+    issues: pd.DataFrame,
+    entity: str,
+    runnable: Sequence[str],
+    shared: Mapping[str, Sequence[EntityMapping]],
+) -> pd.DataFrame:
+    """``issues`` without `route.unplaced` unless ``entity`` is the run's first reader of its
+    source (every reader finds the same lost rows)."""
+    readers = {m.entity for m in shared[entity]}
+    first = next(e for e in runnable if e in readers)
+    if first == entity or "route.unplaced" not in set(issues["rule"]):
+        return issues
+    return issues[issues["rule"] != "route.unplaced"].reset_index(drop=True)
 
 
 def _default_reader() -> Reader:
@@ -200,38 +300,22 @@ def _default_reader() -> Reader:
 
 
 def _read_all(
-    workspace: Workspace,
-    config: MigrationConfig,
-    mappings: Mapping[str, EntityMapping],
+    inputs: Mapping[str, _Inputs],
     entities: Sequence[str],
     read: Reader,
     on_progress: ProgressCallback | None,
 ) -> dict[str, list[RawLike]]:
-    specs = {e: config.sources[mappings[e].source_name] for e in entities}
-    total = sum(len(workspace.source_files(spec)) for spec in specs.values())
+    total = sum(len(inputs[e].files) for e in entities)
     raws: dict[str, list[RawLike]] = {}
+    if not entities:
+        return raws
     emit(on_progress, "read", 0, total, unit="files")
-    for entity, spec in specs.items():
-        raws[entity] = _read(workspace, spec, read)
+    for entity in entities:
+        spec = inputs[entity].spec
+        raws[entity] = [read(path, **_options(spec)) for path in inputs[entity].files]
         emit(on_progress, "read", sum(map(len, raws.values())), total, unit="files")
     emit(on_progress, "read", total, total, unit="files", finished=True)
     return raws
-
-
-def _read(workspace: Workspace, spec: SourceSpec, read: Reader) -> list[RawLike]:
-    from migrate.sources import exchange_heads
-
-    files = exchange_heads(workspace.source_files(spec))
-    if not files:
-        raise ConfigError(
-            f"source `{spec.name}`: no file matches {', '.join(spec.files)}",
-            next_step=f"fix `sources.{spec.name}.files` in `migration.yaml`",
-        )
-    options = {
-        "sheet": spec.sheet, "header_row": spec.header_row,
-        "encoding": spec.encoding, "delimiter": spec.delimiter,
-    }  # fmt: skip
-    return [read(path, **{k: v for k, v in options.items() if v is not None}) for path in files]
 
 
 def _check_all_columns(
@@ -257,16 +341,16 @@ def _check_all_columns(
 
 
 def _stats(
-    entity: str, raws: list[RawLike], table: pd.DataFrame, issues: pd.DataFrame,
-    rows_read: int, seconds: float,
+    entity: str, validated: ValidatedTable, files: tuple[str, ...], seconds: float,
+    table: pd.DataFrame, issues: pd.DataFrame,
 ) -> EntityStats:  # fmt: skip
     mine = issues[issues["entity"] == entity]["severity"]
     return EntityStats(
         entity,
-        tuple(r.source.name for r in raws),
-        rows_read,
+        files,
+        validated.rows_read,
         len(table),
         int((mine == "error").sum()),
         int((mine == "warning").sum()),
-        round(seconds, 3),
+        seconds,
     )

@@ -1,4 +1,4 @@
-"""Validation: pandera schemas built from the mapping (and the portal's field metadata).
+"""Validation: pandera schemas built from the mapping.
 
 Failures never raise: pandera runs lazily, every failure case becomes an Issue row, rows with
 an ``error`` are kept out of the CleanTable and ``warning`` rows load their cleaned value
@@ -6,20 +6,17 @@ an ``error`` are kept out of the CleanTable and ``warning`` rows load their clea
 
 * ``key.empty`` / ``key.duplicate`` — every row needs a unique source key (the first
   occurrence of a repeated key stays, the repeats are errors);
-* ``field.required`` — fields marked ``required`` in the mapping or ``isRequired`` on the portal;
-* ``enum.unknown`` — enumeration fields whose value is neither an item ID nor its label
-  (labels are turned into IDs), and crm_status fields not in the portal's status list,
-  with the closest option as the suggestion;
-* ``text.too_long`` — text beyond the field's limit (warning, cut);
-* ``field.unmapped_required`` / ``field.read_only`` — entity-wide, from the portal metadata.
+* ``field.required`` — fields marked ``required`` in the mapping;
+* ``text.too_long`` — text beyond the field's limit (warning, cut).
 
-Portal metadata is the ``crm.<entity>.fields`` result (``{FIELD: {type, isRequired,
-isReadOnly, items, statusType, …}}``) and optionally ``{statusType: [STATUS_ID, …]}``.
+What the portal accepts (its required fields, list items, stages, read-only fields) is not
+known here: the plan checks it against the portal's metadata, so the tables the client
+reviews after `validate` and `dedupe` are the ones the plan works on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,25 +24,20 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
-from rapidfuzz import process
 
 from mappings.fields import MULTI_FIELDS, TEXT_LIMITS
 from mappings.schema import EntityMapping, FieldMapping
 from migrate.errors import shorten
 from migrate.issues import ISSUE_COLUMNS, concat_issues, message
-from migrate.prepare.listvalues import ListItems
 from migrate.prepare.transform import MappedTable
 
-__all__ = ["FieldsMeta", "ValidatedTable", "build_schema", "validate_table"]
+__all__ = ["ValidatedTable", "build_schema", "validate_table"]
 
-FieldsMeta = Mapping[str, Mapping[str, Any]]
 _DEFAULT_LIMIT = 255
-_LIST_TYPES = ("enumeration", "crm_status")
 _SEVERITY = {
     "key.empty": "error",
     "key.duplicate": "error",
     "field.required": "error",
-    "enum.unknown": "error",
     "text.too_long": "warning",
 }
 
@@ -60,11 +52,7 @@ class ValidatedTable:
     rows_read: int
 
 
-def build_schema(
-    mapping: EntityMapping,
-    fields_meta: FieldsMeta | None = None,
-    statuses: Mapping[str, Sequence[str]] | None = None,
-) -> pa.DataFrameSchema:
+def build_schema(mapping: EntityMapping) -> pa.DataFrameSchema:
     """The pandera schema for the CleanTable of ``mapping`` (check names are issue rules)."""
     columns: dict[str, pa.Column] = {
         "_key": pa.Column(
@@ -74,16 +62,11 @@ def build_schema(
             nullable=True,
         )
     }
-    meta = fields_meta or {}
     for name in mapping.targets():
         checks = []
-        info = meta.get(name, {})
         spec = mapping.field(name)
-        if (spec is not None and spec.required) or _portal_required(info):
+        if spec is not None and spec.required:
             checks.append(pa.Check(_filled, name="field.required", ignore_na=False))
-        options = _options(info, statuses)
-        if options is not None:
-            checks.append(pa.Check(_in(options), name="enum.unknown"))
         limit = _limit(name, spec)
         if limit is not None:
             checks.append(pa.Check(_short(limit), name="text.too_long"))
@@ -95,20 +78,15 @@ def validate_table(
     table: MappedTable,
     mapping: EntityMapping,
     *,
-    fields_meta: FieldsMeta | None = None,
-    statuses: Mapping[str, Sequence[str]] | None = None,
     language: str = "ru",
 ) -> ValidatedTable:
     """Validate ``table``; return the rows without errors and all issues of the entity."""
-    frame = _enum_ids(table.frame, fields_meta or {})
-    schema = build_schema(mapping, fields_meta, statuses)
-    found = [table.issues, _entity_issues(mapping, fields_meta, language)]
+    frame = table.frame
+    found = [table.issues]
     try:
-        schema.validate(frame, lazy=True)
+        build_schema(mapping).validate(frame, lazy=True)
     except SchemaErrors as exc:
-        found.append(
-            _issues(exc.failure_cases, table, frame, mapping, language, fields_meta or {}, statuses)
-        )
+        found.append(_issues(exc.failure_cases, table, frame, mapping, language))
     issues = concat_issues(found)
     frame = _cut_long_text(frame, mapping, issues)
     return ValidatedTable(table.entity, _drop_errors(frame, issues), issues, len(frame))
@@ -118,38 +96,8 @@ def _filled(series: pd.Series) -> pd.Series:
     return series.notna() & series.astype(bool)
 
 
-def _in(options: Sequence[str]) -> Any:
-    allowed = set(options)
-    return lambda s: s.isna() | s.isin(allowed)
-
-
 def _short(limit: int) -> Any:
     return lambda s: s.isna() | (s.astype(str).str.len() <= limit)
-
-
-def _portal_required(info: Mapping[str, Any]) -> bool:
-    return bool(info.get("isRequired")) and not info.get("isReadOnly")
-
-
-def _options(
-    info: Mapping[str, Any], statuses: Mapping[str, Sequence[str]] | None
-) -> list[str] | None:
-    items = info.get("items")
-    if info.get("type") == "enumeration" and items:
-        return [str(i.get("ID")) for i in items]
-    status_type = str(info.get("statusType") or "")
-    if info.get("type") == "crm_status" and statuses and status_type in statuses:
-        return [str(s) for s in statuses[status_type]]
-    return None
-
-
-def _choices(
-    info: Mapping[str, Any], statuses: Mapping[str, Sequence[str]] | None
-) -> list[str] | None:
-    """What to suggest for an unknown value: enumeration labels, else the allowed ids."""
-    if info.get("type") in _LIST_TYPES and info.get("items"):
-        return [str(i.get("VALUE")) for i in info["items"]]
-    return _options(info, statuses)
 
 
 def _limit(name: str, spec: FieldMapping | None) -> int | None:
@@ -160,66 +108,12 @@ def _limit(name: str, spec: FieldMapping | None) -> int | None:
     return TEXT_LIMITS.get(name, _DEFAULT_LIMIT)
 
 
-def _enum_ids(frame: pd.DataFrame, meta: FieldsMeta) -> pd.DataFrame:
-    """List item names (`VALUE`) → item ids, for enumerations and portal dictionaries.
-
-    Matched by :class:`migrate.prepare.listvalues.ListItems` (ids, then names folded for case,
-    spaces, «ё» and Latin look-alikes); values that match nothing stay for the check.
-    """
-    for name, info in meta.items():
-        items = info.get("items")
-        if info.get("type") not in _LIST_TYPES or not items or name not in frame:
-            continue
-        found = ListItems({str(i["ID"]): str(i.get("VALUE", "")) for i in items})
-        codes, uniques = pd.factorize(frame[name].to_numpy(dtype=object))
-        ids = [found.match(u) or u for u in uniques]
-        converted = np.array([*ids, None], dtype=object)
-        frame[name] = pd.Series(converted[codes], index=frame.index, dtype=object)
-    return frame
-
-
-def _fold(value: Any) -> str:
-    return " ".join(str(value).split()).casefold()
-
-
-def _entity_issues(mapping: EntityMapping, meta: FieldsMeta | None, language: str) -> pd.DataFrame:
-    rows = []
-    for name, info in (meta or {}).items():
-        mapped = name in mapping.targets()
-        if _portal_required(info) and not mapped and name not in ("ID",):
-            rows.append((name, "field.unmapped_required", "error"))
-        elif mapped and info.get("isReadOnly"):
-            rows.append((name, "field.read_only", "warning"))
-    return pd.DataFrame(
-        [
-            (
-                mapping.entity,
-                "",
-                "",
-                None,
-                "",
-                "",
-                name,
-                rule,
-                "",
-                severity,
-                message(rule, language, field=name),
-                "",
-            )
-            for name, rule, severity in rows
-        ],
-        columns=list(ISSUE_COLUMNS),
-    )
-
-
 def _issues(
     cases: pd.DataFrame,
     table: MappedTable,
     frame: pd.DataFrame,
     mapping: EntityMapping,
     language: str,
-    meta: FieldsMeta,
-    statuses: Mapping[str, Sequence[str]] | None,
 ) -> pd.DataFrame:
     cases = cases[cases["index"].notna()]
     out = []
@@ -235,7 +129,6 @@ def _issues(
                 frame,
                 mapping,
                 language,
-                _choices(meta.get(str(column), {}), statuses),
             )
         )
     return concat_issues(out)
@@ -249,7 +142,6 @@ def _rule_issues(
     frame: pd.DataFrame,
     mapping: EntityMapping,
     language: str,
-    options: list[str] | None,
 ) -> pd.DataFrame:
     spec = mapping.field(column) or _splitter(mapping, column)
     sources = (mapping.key,) if column == "_key" else (spec.sources if spec else ())
@@ -267,7 +159,6 @@ def _rule_issues(
     else:
         texts = [message(rule, language, field=column, column=", ".join(sources), value=o)
                  for o in originals]  # fmt: skip
-    suggestions = [_closest(v, options) for v in values] if rule == "enum.unknown" else ""
     return pd.DataFrame(
         {
             "entity": mapping.entity,
@@ -281,7 +172,7 @@ def _rule_issues(
             "value": originals,
             "severity": severity,
             "message": texts,
-            "suggestion": suggestions,
+            "suggestion": "",
         },
         columns=list(ISSUE_COLUMNS),
     )
@@ -297,13 +188,6 @@ def _originals(raw: pd.DataFrame, sources: Sequence[str], index: np.ndarray) -> 
         return [""] * len(index)
     parts = [raw[c].to_numpy(dtype=object)[index] for c in present]
     return [shorten(" | ".join(str(p) for p in row if p), 200) for row in zip(*parts, strict=True)]
-
-
-def _closest(value: Any, options: list[str] | None) -> str:
-    if not options or value is None:
-        return ""
-    best = process.extractOne(str(value), options, score_cutoff=50)
-    return str(best[0]) if best else ""
 
 
 def _cut_long_text(

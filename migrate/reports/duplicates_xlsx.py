@@ -24,7 +24,6 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from mappings.entities import REGISTRY, where
-from migrate.dedupe.cluster import connected_components
 from migrate.dedupe.decisions import Decisions
 from migrate.dedupe.engine import DedupeResult
 from migrate.errors import ConfigError
@@ -87,27 +86,13 @@ def write_duplicates_xlsx(
     return path
 
 
-def _groups(result: DedupeResult) -> tuple[np.ndarray, np.ndarray]:
-    """Group label per record (clusters joined by doubtful pairs) and the group sizes."""
-    keys = result.clusters["_key"].to_numpy(object)
-    position = {k: i for i, k in enumerate(keys.tolist())}
-    labels = result.clusters["cluster"].to_numpy(np.int64)
-    first = pd.Series(np.arange(len(labels))).groupby(labels).transform("min").to_numpy()
-    review = result.pairs[result.pairs["status"] == "review"]
-    a = np.array([position[k] for k in review["key_a"]], dtype=np.int64)
-    b = np.array([position[k] for k in review["key_b"]], dtype=np.int64)
-    n = len(keys)
-    group = connected_components(n, np.r_[np.arange(n), a], np.r_[first, b])
-    return group, np.bincount(group, minlength=n)
-
-
 def _rows(
     result: DedupeResult, table: pd.DataFrame, language: str
 ) -> tuple[list[str], list[list[Any]]]:
     labels = _HEADERS[language]
     fields = [f for f in result.fields if f in table.columns]
     header = [*labels[:6], *fields, *labels[6:]]
-    group, sizes = _groups(result)
+    group, sizes = result.review_groups()
     clusters = result.clusters
     best = _best_pairs(result)
     proposals = _PROPOSALS[language]

@@ -22,6 +22,7 @@ from migrate.reports._xlsx import write_table
 if TYPE_CHECKING:
     from migrate.ledger import PlanIssue
     from migrate.plan import PlanResult
+    from migrate.reports.reconcile import Reconciliation
 
 __all__ = ["write_plan_xlsx"]
 
@@ -59,8 +60,17 @@ _LABELS = {
 _HIGHLIGHT = PatternFill("solid", fgColor="FFF2CC")
 
 
-def write_plan_xlsx(path: Path, result: PlanResult, *, language: str = "ru") -> Path:
-    """Write the plan workbook to ``path`` (folders created) and return ``path``."""
+def write_plan_xlsx(
+    path: Path,
+    result: PlanResult,
+    *,
+    language: str = "ru",
+    reconciliation: Reconciliation | None = None,
+) -> Path:
+    """Write the plan workbook to ``path`` (folders created) and return ``path``.
+
+    ``reconciliation`` (source against plan) becomes the second sheet when given.
+    """
     from migrate.ledger.blockers import BLOCKING_RULES
 
     lang = "en" if language == "en" else "ru"
@@ -123,9 +133,9 @@ def write_plan_xlsx(path: Path, result: PlanResult, *, language: str = "ru") -> 
             for m in result.matches
         ),
     )
-    if result.reconciliation is not None:
+    if reconciliation is not None:
         write_reconciliation(book.create_sheet(RECONCILE_LABELS[lang]["sheet"], 1),
-                             result.reconciliation, lang)  # fmt: skip
+                             reconciliation, lang)  # fmt: skip
     write_merges(book, result.merges, lang)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)

@@ -19,6 +19,8 @@ from typing import Any
 
 import pandas as pd
 
+from mappings.entities import shown_entity
+
 __all__ = [
     "AmountCheck",
     "EntityCheck",
@@ -109,7 +111,7 @@ def reconcile(
     """
     by_entity: dict[str, list[LedgerRow]] = defaultdict(list)
     for row in rows:
-        by_entity["note" if row.entity == "comment" else row.entity].append(row)
+        by_entity[shown_entity(row.entity)].append(row)
     entities = tuple(
         EntityCheck(
             s.entity, s.rows_read,

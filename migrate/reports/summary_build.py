@@ -1,34 +1,35 @@
-"""Build the client's :class:`RunSummary` from what the stages really produced.
+"""Build the client's :class:`RunSummary` from what the stages produced.
 
-* sources and validation: :func:`migrate.prepare.stage.prepare` (rows read per file, rows kept,
-  issues by severity and the most frequent rules);
-* dedupe: the stats of :func:`migrate.dedupe.workspace.dedupe_workspace` (clusters, records
-  merged into a survivor, pairs awaiting the client's decision);
+* sources and validation: the prepare stage's result (rows read per file, rows kept, issues by
+  severity and the most frequent rules);
+* dedupe: the dedupe stage's stats (clusters, records merged into a survivor, pairs awaiting
+  the client's decision);
 * plan and load: the ledger (``.b24migrate/ledger.sqlite``): ops per entity, the plan's
   refusals (rows the plan itself refused; rows validation refused are counted there), and
-  records per state through :func:`migrate.ledger.status.ledger_status` (records that can never be
-  sent because a record they refer to was refused count as refused by the plan, not pending).
+  records per state through :func:`migrate.ledger.status.ledger_status` (records that can never
+  be sent because a record they refer to was refused count as refused by the plan, not pending).
 
-Read → validate → dedupe are pure and cheap to re-run, so :func:`build_summary` runs them again
-unless the caller passes what it just computed (the demo does). The ledger's entity names are
-the load's (`comment` for the notes, `requisite`, `deal_products` …); notes are shown under the
-source entity `note`, the relation entities as rows of their own. A ``set`` op (product rows,
-deal contacts) counts as a create: it writes the relation for the first time or again.
+The builder runs no stage: the orchestrator hands it the results (reused from the workspace's
+stage store when nothing changed). The ledger's entity names are the load's (`comment` for the
+notes, `requisite`, `deal_products` …); notes are shown under the source entity `note`
+(:func:`mappings.entities.shown_entity`), the relation entities as rows of their own. A ``set``
+op (product rows, deal contacts) counts as a create: it writes the relation for the first time
+or again.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from mappings.entities import shown_entity
 from migrate.ledger import Ledger, Op, State
-from migrate.prepare.stage import PreparedData, prepare
-from migrate.progress import ProgressCallback
-from migrate.reports._summary_sources import summary_reconciliation
+from migrate.prepare.stage import PreparedData
+from migrate.reports._summary_sources import ledger_reconciliation, validation_refused
 from migrate.reports.summary_html import write_summary
 from migrate.reports.summary_model import (
     DedupeCounts,
@@ -44,54 +45,43 @@ from migrate.reports.summary_model import (
 )
 from migrate.workspace.config import Workspace
 
-__all__ = ["LEDGER_ENTITY_NAMES", "SummaryInputs", "build_summary", "write_workspace_summary"]
-
-LEDGER_ENTITY_NAMES: Mapping[str, str] = {"comment": "note"}
-"""Ledger entity → the source entity it is shown under."""
+__all__ = ["SummaryInputs", "build_summary", "write_workspace_summary"]
 
 _TOP = 5
 
 
 @dataclass(frozen=True, slots=True)
 class SummaryInputs:
-    """What the caller already computed; ``None`` fields are computed (or left out)."""
+    """What the stages produced: the prepare result, the dedupe stats per entity (empty when
+    dedupe did not run), the wall time per stage and when the run started."""
 
-    prepared: PreparedData | None = None
-    dedupe_stats: Mapping[str, Any] | None = None  # entity → DedupeStats
+    prepared: PreparedData
+    dedupe_stats: Mapping[str, Any] = field(default_factory=dict)  # entity → DedupeStats
     timings: Mapping[str, float] | None = None
     started_at: datetime | None = None
 
 
 def build_summary(
     workspace: Workspace,
-    inputs: SummaryInputs | None = None,
+    inputs: SummaryInputs,
     *,
-    run_dedupe: bool = True,
-    on_progress: ProgressCallback | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> RunSummary:
     """The summary of ``workspace`` as its stages left it (see the module docstring)."""
-    given = inputs or SummaryInputs()
-    prepared = given.prepared or prepare(workspace, on_progress=on_progress)
-    dedupe_stats = given.dedupe_stats
-    if dedupe_stats is None and run_dedupe:
-        from migrate.dedupe.workspace import dedupe_workspace
-
-        done = dedupe_workspace(workspace.root, prepared=prepared, on_progress=on_progress)
-        dedupe_stats = {e: r.stats for e, r in done.results.items()}
-    ledger_counts = _ledger_counts(
-        workspace, _validation_refused(prepared), prepared.config.language
-    )
-    started = given.started_at or _first_run(workspace) or clock()
-    reconciliation = summary_reconciliation(workspace, prepared, _validation_refused(prepared))
+    prepared = inputs.prepared
+    language = prepared.config.language
+    ledger_counts = _ledger_counts(workspace, validation_refused(prepared), language)
+    started = inputs.started_at or _first_run(workspace) or clock()
     return RunSummary(
         name=prepared.config.name,
         started_at=started,
         finished_at=clock(),
         portal=prepared.config.portal.display,
-        entities=_entities(prepared, dedupe_stats or {}, ledger_counts),
-        timings=tuple(StageTiming(k, float(v)) for k, v in (given.timings or {}).items()),
-        reconciliation=reconciliation,
+        entities=_entities(prepared, inputs.dedupe_stats, ledger_counts),
+        timings=tuple(StageTiming(k, float(v)) for k, v in (inputs.timings or {}).items()),
+        reconciliation=ledger_reconciliation(
+            workspace, prepared, {e: s.merged_records for e, s in inputs.dedupe_stats.items()}
+        ),
     )
 
 
@@ -176,14 +166,6 @@ def _validation(prepared: PreparedData, entity: str) -> ValidationCounts:
     )
 
 
-def _validation_refused(prepared: PreparedData) -> set[tuple[str, str]]:
-    issues = prepared.issues
-    errors = issues[issues["severity"] == "error"]
-    return {
-        (_shown(str(e)), str(k or "")) for e, k in zip(errors["entity"], errors["key"], strict=True)
-    }
-
-
 def _ledger_counts(
     workspace: Workspace, validation_refused: set[tuple[str, str]], language: str
 ) -> _LedgerCounts | None:
@@ -198,7 +180,7 @@ def _ledger_counts(
         ops: dict[str, Counter[str]] = defaultdict(Counter)
         skipped_done: Counter[str] = Counter()
         for row in ledger.counts():
-            entity = _shown(row.entity)
+            entity = shown_entity(row.entity)
             op = "skip" if row.op is Op.SKIP else "update" if row.op is Op.UPDATE else "create"
             ops[entity][op] += row.count
             if row.op is Op.SKIP and row.state is State.DONE:
@@ -217,7 +199,7 @@ def _ledger_counts(
     if loads_ran:
         by_entity: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
         for s in status.entities:
-            totals = by_entity[_shown(s.entity)]
+            totals = by_entity[shown_entity(s.entity)]
             for i, n in enumerate((s.done, s.failed, s.sending, s.planned, s.blocked)):
                 totals[i] += n
         for entity, (done, failed, sending, planned, blocked) in by_entity.items():
@@ -258,7 +240,7 @@ def _plan_refusals(
     keys: dict[str, set[str]] = defaultdict(set)
     reasons: dict[str, Counter[str]] = defaultdict(Counter)
     for issue in issues:
-        entity = _shown(issue.entity)
+        entity = shown_entity(issue.entity)
         if (entity, issue.source_key) in validation_refused:
             continue
         keys[entity].add(issue.source_key)
@@ -275,12 +257,8 @@ def _plan_refusals(
 def _failures(rows: Iterable[tuple[str, str]]) -> dict[str, tuple[ReasonCount, ...]]:
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for entity, error in rows:
-        counts[_shown(entity)][error[:160] or "?"] += 1
+        counts[shown_entity(entity)][error[:160] or "?"] += 1
     return {e: tuple(ReasonCount(t, n) for t, n in c.most_common(_TOP)) for e, c in counts.items()}
-
-
-def _shown(entity: str) -> str:
-    return LEDGER_ENTITY_NAMES.get(entity, entity)
 
 
 def _first_run(workspace: Workspace) -> datetime | None:

@@ -10,7 +10,7 @@ import yaml
 
 from mappings.schema import MappingProblems, dump_mapping, fold_text, parse_mapping
 from migrate.prepare.fold import fold_lines
-from migrate.prepare.routing import unrouted_issues
+from migrate.prepare.routing import siblings, unplaced_rows
 from migrate.prepare.transform import apply_mapping
 from tests.migrate.conftest import make_raw
 
@@ -188,8 +188,11 @@ def test_rows_no_mapping_takes_are_errors_naming_the_value():
     raw = make_raw(AMO, "amocrm_export_contacts_2024-05-14.csv")
     m = {"contact": mapping(CONTACTS), "company": mapping(COMPANIES)}
     m = {k: dataclasses.replace(v, source="amo") for k, v in m.items()}
-    issues = unrouted_issues({"contact": [raw], "company": [raw]}, m, "ru")
+    issues = unplaced_rows([raw], siblings(m["contact"], m), "ru")
     assert issues["rule"].tolist() == ["route.unplaced"]
+    assert issues["entity"].tolist() == ["contact"]
+    # the company row too is lost when no company mapping reads the file
+    assert unplaced_rows([raw], [m["contact"]], "ru")["row"].tolist() == [3, 5]
     assert issues["row"].tolist() == [5]
     assert issues["severity"].tolist() == ["error"]
     assert "сделка" in issues["message"].iloc[0]

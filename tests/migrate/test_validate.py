@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from mappings.schema import parse_mapping
 from migrate.issues import ISSUE_COLUMNS, Issue, issues_frame, issues_from_frame
 from migrate.prepare.transform import apply_mapping
@@ -63,50 +61,14 @@ def test_default_text_limit_is_255():
     assert len(result.frame["TITLE"].iloc[0]) == 255
 
 
-def test_portal_metadata_enumeration_labels_become_ids_and_unknowns_are_suggested():
-    meta = {
-        "UF_CRM_KIND": {
-            "type": "enumeration",
-            "isRequired": False,
-            "items": [{"ID": "41", "VALUE": "Опт"}, {"ID": "42", "VALUE": "Розница"}],
-        },
-        "TITLE": {"type": "string", "isRequired": True, "isReadOnly": False},
-        "CLOSEDATE": {"type": "date", "isRequired": True, "isReadOnly": False},
-        "DATE_MODIFY": {"type": "datetime", "isRequired": False, "isReadOnly": True},
-    }
-    fields = (
-        "  UF_CRM_KIND: {from: Вид}\n  TITLE: {from: Название}\n  DATE_MODIFY: {from: Изменено}\n"
-    )
-    columns = {
-        "ID": ["1", "2", "3", "4"],
-        "Вид": [" опт", "42", "Розниц", ""],
-        "Название": ["a", "b", "", "d"],
-        "Изменено": ["", "", "", ""],
-    }
-    result = check(fields, columns, fields_meta=meta)
-    rows = [None if pd.isna(r) else int(r) for r in result.issues["row"]]
-    found = set(zip(result.issues["rule"], rows, strict=True))
-    assert found == {
-        ("enum.unknown", 4),
-        ("field.required", 4),
-        ("field.unmapped_required", None),
-        ("field.read_only", None),
-    }
-    unknown = result.issues[result.issues["rule"] == "enum.unknown"]
-    assert unknown["suggestion"].tolist() == ["Розница"]
-    assert result.frame["UF_CRM_KIND"].tolist() == ["41", "42", None]
-
-
-def test_status_lists_check_crm_status_fields():
-    meta = {"STAGE_ID": {"type": "crm_status", "statusType": "DEAL_STAGE", "isRequired": False}}
-    result = check(
-        "  STAGE_ID: {from: Этап}\n",
-        {"ID": ["1", "2"], "Этап": ["NEW", "NEWW"]},
-        fields_meta=meta,
-        statuses={"DEAL_STAGE": ["NEW", "WON", "LOSE"]},
-    )
-    assert result.issues["rule"].tolist() == ["enum.unknown"]
-    assert result.issues["suggestion"].tolist() == ["NEW"]
+def test_validation_does_not_depend_on_the_portal():
+    """Portal rules (required fields, list items, stages) are the plan's checks: the clean tables
+    the client reviews after `validate` are the ones the plan works on."""
+    schema = build_schema(mapping("  UF_CRM_KIND: {from: Вид}\n  TITLE: {from: Название}\n"))
+    assert [c.name for c in schema.columns["UF_CRM_KIND"].checks] == ["text.too_long"]
+    result = check("  UF_CRM_KIND: {from: Вид}\n", {"ID": ["1"], "Вид": ["Розниц"]})
+    assert result.issues.empty
+    assert result.frame["UF_CRM_KIND"].tolist() == ["Розниц"]
 
 
 def test_cleaner_errors_drop_the_row_and_warnings_keep_it():

@@ -70,3 +70,27 @@ def test_item_cost_counts_rows_read(make_portal):
         portal.result("crm.contact.add", {"fields": {"NAME": str(i)}})
     reply = portal.call("crm.contact.list").json()
     assert reply["time"]["operating"] == pytest.approx(0.3)
+
+
+def test_stats_count_the_admitted_requests_and_show_the_limits(make_portal):
+    """What a benchmark's bound is built from: refused requests are not admitted ones."""
+    costs = {"crm.contact.add": 600.0}
+    portal = make_portal(plan="standard", item_cost_ms=0.0, item_cost_by_method=costs,
+                         operating_limit_s=1.0)  # fmt: skip
+    assert portal.call("crm.contact.add", {"fields": {"NAME": "a"}}).status_code == 200
+    assert portal.call("crm.contact.add", {"fields": {"NAME": "b"}}).status_code == 200
+    assert portal.call("crm.contact.add", {"fields": {"NAME": "c"}}).status_code == 429
+    assert portal.call("crm.contact.update", {"id": 999, "fields": {}}).status_code == 400
+    assert portal.batch({"n": "crm.contact.add?fields[NAME]=d"})["result_error"]
+    codes = [portal.call("user.current").status_code for _ in range(50)]
+    assert codes.count(200) == 45  # the bucket holds 50: the 5 requests above took 5
+    stats = portal.app.stats()
+    # admitted: 2 adds, the field error (executed), the batch, 45 × user.current;
+    # refused: the 429 and five 503s
+    assert stats["admitted"] == 2 + 1 + 1 + 45
+    assert stats["requests"] == stats["admitted"] + 1 + 5
+    assert stats["refusals"]["OPERATION_TIME_LIMIT"] == 2  # the call's and the batch command's
+    assert stats["limits"] == {
+        "plan": "standard", "bucket_size": 50, "drain_per_s": 2.0, "operating_limit_s": 1.0,
+        "operating_window_s": 600.0, "item_cost_ms": 0.0, "item_cost_by_method": costs,
+    }  # fmt: skip

@@ -27,7 +27,8 @@ def test_duplicates_are_merged_and_explained(contacts):
     assert "совпадает телефон +79161112233" in reasons[("1", "2")]
     assert "транслитерации" in reasons[("1", "2")]
     clusters = dict(zip(result.clusters["_key"], result.clusters["cluster"], strict=True))
-    assert pairwise_scores(clusters, TRUTH).precision == 1.0
+    scores = pairwise_scores(clusters, TRUTH)
+    assert (scores.records, scores.true_pairs, scores.tp, scores.fp) == (8, 5, 5, 0)
     survivors = result.survivors.set_index("_key")
     assert len(survivors) == 4
     master = result.key_map["1"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -99,11 +100,16 @@ def test_roles_from_odd_headers_and_values():
 
 
 def _scores(tmp_path, frame, truth, key, rules=None):
+    """Scores of the stand-alone run, after checking that every record and true pair counted."""
     source = tmp_path / "data.csv"
     frame.to_csv(source, index=False)
     run = dedupe_file(source, rules, tmp_path / "clusters.csv", key=key)
     clusters = dict(zip(run.result.clusters["_key"], run.result.clusters["cluster"], strict=True))
-    return pairwise_scores(clusters, truth)
+    scores = pairwise_scores(clusters, truth)
+    entities = Counter(truth[str(k)] for k in frame[key])
+    assert (scores.records, scores.unscored) == (len(frame), 0), scores
+    assert scores.true_pairs == sum(n * (n - 1) // 2 for n in entities.values()) > 0, scores
+    return scores
 
 
 def test_inferred_rules_on_a_febrl_like_table(tmp_path):

@@ -1,4 +1,8 @@
-"""Workspace mode: rules from migration.yaml, decisions stored, references re-pointed."""
+"""Workspace mode: rules from migration.yaml, decisions stored, references re-pointed.
+
+The orchestrator is given prepared tables directly (its `prepared` step is replaced), so these
+tests exercise the dedupe stage, the decision store and the review workbook round trip.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-import migrate.prepare.stage
 from migrate.cli import cli
 from migrate.dedupe.decisions import DECISIONS_FILE
-from migrate.dedupe.workspace import dedupe_workspace, rules_from_config
+from migrate.dedupe.stage import rules_from_config
+from migrate.run import Migration
 
 from .conftest import contact_frame
 
@@ -30,13 +34,19 @@ DEALS = pd.DataFrame({"_key": ["d1", "d2"], "COMPANY_ID": ["c2", "c3"],
 def workspace(tmp_path, monkeypatch):
     state = {"contacts": contact_frame(), "dedupe": {"company": {"thresholds": {"match": 0.9}}}}
 
-    def prepare(ws, **_):
+    config = SimpleNamespace(dedupe=state["dedupe"], language="ru")
+
+    def prepared(self):
         tables = {"company": COMPANIES, "contact": state["contacts"], "deal": DEALS}
-        config = SimpleNamespace(dedupe=state["dedupe"], language="ru")
         return SimpleNamespace(config=config, tables=tables)
 
-    monkeypatch.setattr(migrate.prepare.stage, "prepare", prepare)
+    monkeypatch.setattr(Migration, "prepared", prepared)
+    monkeypatch.setattr(Migration, "config", property(lambda self: config))
     return tmp_path, state
+
+
+def dedupe_workspace(root):
+    return Migration(root).dedupe()
 
 
 def test_config_blocks_refine_or_switch_off_the_shipped_rules():
@@ -56,11 +66,11 @@ def test_a_run_merges_writes_the_report_and_repoints_references(workspace):
     company = done.results["company"]
     assert company.key_map["c2"] == company.key_map["c1"]
     survivor = company.key_map["c1"]
-    deals = done.tables["deal"].set_index("_key")
+    deals = done.deduped.tables["deal"].set_index("_key")
     assert deals.loc["d1", "COMPANY_ID"] == survivor
     contact_master = done.results["contact"].key_map["2"]
     assert deals.loc["d1", "CONTACT_IDS"] == (contact_master,)
-    assert len(done.tables["company"]) == 2
+    assert len(done.deduped.tables["company"]) == 2
 
 
 def test_decisions_from_the_workbook_are_stored_and_bind_later_runs(workspace):

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import sqlite3
 import xml.etree.ElementTree as ET
+from collections import Counter, defaultdict
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
+from loaders.sandbox import SandboxConfig, create_app
 from migrate.cli import cli, main
 from migrate.demo import DemoSettings, run_demo
+from tests.migrate.load.chaos import PORTAL_KEYS
 
 TOKEN = "e2e0known0token0c0de"
 REPORTS = ("errors.xlsx", "duplicates.xlsx", "plan.xlsx", "load.xlsx", "summary.html")
@@ -39,6 +44,41 @@ def _metric(page: ET.Element, entity: str, metric: str) -> str:
     return cell.text or ""
 
 
+TAG = "b24migrate: demo/"  # how a timeline comment names its note
+
+
+async def _list(client: httpx.AsyncClient, method: str, select: list[str]) -> list[dict]:
+    rows: list[dict] = []
+    start: int | None = 0
+    while start is not None:
+        body = (await client.post(method, json={"select": select, "start": start})).json()
+        rows += body["result"]
+        start = body.get("next")
+    return rows
+
+
+def _portal_keys(root: Path) -> dict[str, Counter[str]]:
+    """Each entity's records in the demo's portal, counted by source key: its data opened
+    in-process and listed with plain httpx, not with b24migrate's client or verifier."""
+    app = create_app(SandboxConfig(data_dir=root / ".b24migrate" / "sandbox", token=TOKEN))
+
+    async def listed() -> dict[str, Counter[str]]:
+        base = f"http://portal/rest/1/{TOKEN}/"
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base) as c:
+            found = {
+                entity: Counter(str(row.get(key) or "") for row in await _list(c, method, [key]))
+                for entity, (method, key) in PORTAL_KEYS.items()
+            }
+            comments = await _list(c, "crm.timeline.comment.list", ["COMMENT"])
+        found["comment"] = Counter(r["COMMENT"].rsplit(TAG, 1)[-1] for r in comments)
+        return found
+
+    try:
+        return asyncio.run(listed())
+    finally:
+        app.close()
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     root = tmp_path_factory.mktemp("demo") / "ws"
@@ -58,6 +98,29 @@ def test_every_stage_runs_and_writes_its_report(demo):
     assert result.check.lost == 0
     assert result.check.duplicated == 0
     assert result.check.expected > 0
+
+
+def test_the_portal_itself_holds_every_loaded_record_exactly_once(demo):
+    result, _ = demo
+    ledger = sqlite3.connect(result.workspace.ledger_path)
+    loaded: defaultdict[str, set[str]] = defaultdict(set)
+    for entity, key in ledger.execute(
+        "SELECT entity, source_key FROM records WHERE state = 'done' AND op != 'skip'"
+    ):
+        loaded[entity].add(key)
+    ledger.close()
+    portal = _portal_keys(result.workspace.root)
+    assert set(loaded) >= {"company", "contact", "deal", "requisite", "product"}
+    for entity, keys in loaded.items():
+        seen = portal[entity]
+        lost = sorted(k for k in keys if not seen[k])
+        duplicated = {k: n for k, n in seen.items() if n > 1}
+        unaccounted = sorted(set(seen) - keys)  # a record the ledger does not hold as loaded
+        assert (lost, duplicated, unaccounted) == ([], {}, []), entity
+    assert not any(portal[e] for e in PORTAL_KEYS if e not in loaded)
+    assert sum(map(len, loaded.values())) > 150
+    assert result.check is not None  # the product's own check saw the same records
+    assert result.check.expected == sum(len(loaded[e]) for e in ("company", "contact", "deal"))
 
 
 def test_summary_html_counts_match_the_ledger_and_the_sources(demo):
@@ -155,3 +218,33 @@ def test_follow_up_commands_work_on_the_demo_workspace(demo, capsys):
     assert status["migration"] == "demo"
     assert sum(e["done"] for e in status["entities"]) > 0
     assert sum(e["failed"] + e["sending"] for e in status["entities"]) == 0
+
+
+def _stage_events(path: Path, stage: str) -> list[dict]:
+    events = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [e for e in events if e.get("stage") == stage and "computed" in e]
+
+
+def test_the_sources_are_read_and_cleaned_once_and_deduplicated_once(demo):
+    result, _ = demo
+    prepared = _stage_events(result.log.path, "prepare")
+    deduped = _stage_events(result.log.path, "dedupe")
+    assert len(prepared) == 1, prepared  # validate computed it; dedupe, plan, report reused it
+    assert set(prepared[0]["computed"]) == {"company", "contact", "deal", "note", "product"}
+    assert len(deduped) == 1, deduped
+    assert set(deduped[0]["computed"]) == {"company", "contact", "product"}
+
+
+def test_a_later_command_reuses_the_stage_results_of_the_demo(demo, capsys):
+    result, _ = demo
+    folder = result.workspace.root / ".b24migrate" / "logs"
+    before = set(folder.glob("*.jsonl"))
+    main(["report", "--json", "-w", str(result.workspace.root)])
+    capsys.readouterr()
+    (log,) = set(folder.glob("*.jsonl")) - before
+    (prepared,) = _stage_events(log, "prepare")
+    (deduped,) = _stage_events(log, "dedupe")
+    assert prepared["computed"] == []
+    assert len(prepared["reused"]) == 5
+    assert deduped["computed"] == []
+    assert len(deduped["reused"]) == 3

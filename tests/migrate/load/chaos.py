@@ -200,17 +200,20 @@ def free_port() -> int:
 
 
 # -- verification --------------------------------------------------------------------------------
-_LISTS = {
+#: Where the portal keeps each record's source key: ORIGIN_ID on CRM records, XML_ID on
+#: requisites and catalogue products (a timeline comment ends with "b24migrate: NAME/KEY").
+PORTAL_KEYS = {
     "company": ("crm.company.list", "ORIGIN_ID"),
     "contact": ("crm.contact.list", "ORIGIN_ID"),
     "deal": ("crm.deal.list", "ORIGIN_ID"),
+    "lead": ("crm.lead.list", "ORIGIN_ID"),
     "requisite": ("crm.requisite.list", "XML_ID"),
     "product": ("crm.product.list", "XML_ID"),
     "product_section": ("crm.productsection.list", "XML_ID"),
 }
 
 
-_CHECKED = {*_LISTS, "comment"}
+_CHECKED = {*PORTAL_KEYS, "comment"}
 
 
 async def _verify(data: Path, workspace: Path, result: ChaosResult) -> None:
@@ -282,7 +285,7 @@ def _ref_value(row: dict[str, Any], path: str) -> str | None:
 async def _portal_records(client: Bitrix24Client) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """entity → origin key → portal rows (several rows = duplicates)."""
     found: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-    for entity, (method, key_field) in _LISTS.items():
+    for entity, (method, key_field) in PORTAL_KEYS.items():
         rows = await client.list_all(method, {}, ["*"])
         for row in rows:
             if row.get(key_field):

@@ -1,7 +1,8 @@
 """The amoCRM sample workspace, set up for a load rehearsal and planned by `b24migrate plan`.
 
-Used by the chaos test, bench/chaos.py and bench/load_sample.py: `init --from amocrm`, the
-portal pointed at a served sandbox, unknown legacy owners mapped to user 1, the `UF_CRM_TAGS`
+Used by the chaos test, bench/chaos.py and bench/load_sample.py: `init --from sample`, the
+portal pointed at a served sandbox, unknown legacy owners mapped to user 1, the sample
+account's own «Тендеры» pipeline mapped (:mod:`sample_data.account`), the `UF_CRM_TAGS`
 field the mapping needs created in the portal (what the plan asks a user to do), then
 `python -m migrate plan --skip-refused` (rows with other blocking problems — deals in a stage
 the portal lacks — stay out, as the plan reports).
@@ -21,6 +22,7 @@ from loaders.errors import PortalFieldError
 from migrate.sources import read_table
 from migrate.workspace.config import Workspace
 from migrate.workspace.scaffold import init_workspace
+from sample_data.account import map_sample_pipelines
 
 __all__ = ["create_user_fields", "init_sample", "plan_sample"]
 
@@ -34,7 +36,7 @@ def init_sample(
     batch_size: int = 50,
     rows: int | None = None,
 ) -> Workspace:
-    """`b24migrate init ROOT --from amocrm`, then point `portal` at ``portal_url``.
+    """`b24migrate init ROOT --from sample`, then point `portal` at ``portal_url``.
 
     ``rows`` keeps the first N rows of each export (notes: those on a kept record), written
     as CSV files in ``ROOT/subset/`` with the same headers.
@@ -50,6 +52,7 @@ def init_sample(
         .replace("  default_owner: null\n", "  default_owner: 1\n")
     )
     config.write_text(text, encoding="utf-8")
+    map_sample_pipelines(result.workspace.root / "mappings" / "deal.yaml")
     return result.workspace
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -50,11 +51,25 @@ def _one_error(err: str) -> str:
     return lines[0]
 
 
-def test_validate_reads_a_messy_source_and_exits_1_on_data_errors(capsys, tmp_path, fixture):
+def test_validate_reads_a_messy_source_whose_rows_are_clean_and_exits_0(capsys, tmp_path, fixture):
     root = _workspace(tmp_path, fixture("mixed_cp1251_utf8.csv"))
     code, out, _ = _run(capsys, "validate", "-w", str(root), "--fail-on", "warning", "--json")
-    assert code in (0, 1)
-    assert '"rows_read": 4' in out
+    (entity,) = json.loads(out)["entities"]
+    assert (entity["rows_read"], entity["rows_clean"], entity["errors"]) == (4, 4, 0)
+    assert code == 0
+
+
+@pytest.mark.parametrize(("fail_on", "code"), [("error", 1), ("warning", 1), ("never", 0)])
+def test_validate_exits_1_on_data_errors(capsys, tmp_path, fail_on, code):
+    source = tmp_path / "contacts.csv"
+    source.write_text("ID;ФИО;Телефон;Email\n1;Иванов Иван;12;ivanov@example.ru\n"
+                      "2;Петрова Анна;+7 916 123-45-67;petrova@example.ru\n",
+                      encoding="utf-8")  # fmt: skip
+    root = _workspace(tmp_path, source)
+    got, out, _ = _run(capsys, "validate", "-w", str(root), "--fail-on", fail_on, "--json")
+    (entity,) = json.loads(out)["entities"]
+    assert (entity["rows_read"], entity["rows_clean"], entity["errors"]) == (2, 1, 1)
+    assert got == code
 
 
 def test_no_migration_yaml(capsys, tmp_path):

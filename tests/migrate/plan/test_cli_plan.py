@@ -13,6 +13,7 @@ from migrate.errors import ConfigError
 from migrate.ledger import Ledger
 from migrate.ledger.blockers import plan_blockers
 from migrate.workspace.config import Workspace
+from sample_data.account import map_sample_pipelines
 from tests.migrate.plan.test_run_plan import BAD_DEALS
 from tests.migrate.plan.workspace import Portal, make_workspace
 from tests.migrate.test_cli_load import run
@@ -71,8 +72,7 @@ def test_sample_amocrm_workspace_plans_clean_but_for_the_planted_dirt(tmp_path):
     assert runner.invoke(cli, ["init", str(root), "--from", "sample"]).exit_code == 0
     config = root / "migration.yaml"
     config.write_text(config.read_text().replace("default_owner: null", "default_owner: 1"))
-    mapping = root / "mappings" / "deal.yaml"
-    mapping.write_text(mapping.read_text().replace("C1:PREPARATION", "C1:UC_TALKS"))
+    map_sample_pipelines(root / "mappings" / "deal.yaml")
     portal = Portal(Workspace.at(root))
     for entity in ("company", "contact", "deal"):
         portal.call(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 
 from loaders.entities import RequisitePresets
-from mappings.schema import parse_mapping
 from migrate.plan import (
     FieldInfo,
     OwnerResolver,
@@ -14,12 +13,8 @@ from migrate.plan import (
     Status,
     plan_table,
 )
-from migrate.plan._listvalues import resolve_list_values
-from migrate.plan._run import fields_meta
-from migrate.prepare.listvalues import ListItems
-from migrate.prepare.transform import apply_mapping
-from migrate.prepare.validate import validate_table
-from tests.migrate.conftest import make_raw
+from migrate.plan._enums import enum_ids
+from migrate.plan._listvalues import ListItems, resolve_list_values
 
 STAGES = (
     Status("DEAL_STAGE", "NEW", "Новая", 0),
@@ -96,19 +91,17 @@ def test_unknown_stage_is_refused_listing_the_pipelines_stages():
     assert "«Переговоры (C1:UC_TALKS)»" in issue.message
 
 
-def test_dictionary_names_in_a_contact_export_are_matched_at_validation():
-    mapping = parse_mapping(
-        "entity: contact\nkey: ID\nfields:\n  NAME: {from: Имя}\n  SOURCE_ID: {from: Источник}\n"
-        "  HONORIFIC: {from: Обращение}\n"
-    )
-    raw = make_raw({"ID": ["1", "2"], "Имя": ["a", "b"], "Источник": ["Звонок", "Газета"],
-                    "Обращение": ["г-н", ""]})  # fmt: skip
-    statuses = {"SOURCE": ["CALL", "WEB"], "HONORIFIC": ["HNR_RU_1"]}
-    table = validate_table(
-        apply_mapping(raw, mapping), mapping,
-        fields_meta=fields_meta(META)["contact"], statuses=statuses,
+def test_dictionary_names_in_a_contact_export_are_matched_at_plan():
+    frame = pd.DataFrame(
+        [{"_key": k, "_source": "contacts.csv", "_sheet": "", "_row": r, "NAME": n,
+          "SOURCE_ID": src, "HONORIFIC": h}
+         for k, r, n, src, h in (("1", 2, "a", "Звонок", "г-н"), ("2", 3, "b", "Газета", None))]
     )  # fmt: skip
-    assert table.frame["SOURCE_ID"].tolist() == ["CALL"]
-    assert table.frame["HONORIFIC"].tolist() == ["HNR_RU_1"]
-    (issue,) = table.issues.itertuples()
-    assert (issue.rule, issue.value, issue.key) == ("enum.unknown", "Газета", "2")
+    planned = plan_table(
+        "contact", enum_ids(frame, META, "contact"), meta=META, owners=OwnerResolver(()),
+        index=ReferenceIndex({}),
+    )  # fmt: skip
+    (record,) = planned.records
+    assert (record.fields["SOURCE_ID"], record.fields["HONORIFIC"]) == ("CALL", "HNR_RU_1")
+    (issue,) = planned.issues
+    assert (issue.rule, issue.value, issue.source_key) == ("status.unknown", "Газета", "2")

@@ -1,4 +1,5 @@
-"""`run_plan` against the workspace's sandbox: blockers, existing records, deltas, plan.xlsx."""
+"""The plan, through the orchestrator, against the workspace's sandbox: blockers, existing records,
+deltas, plan.xlsx."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from openpyxl import load_workbook
 
 from migrate.ledger import Ledger, Op
 from migrate.ledger.blockers import plan_blockers
-from migrate.plan import run_plan
+from migrate.run import Migration
 from tests.migrate.plan.workspace import (
     COMPANIES,
     CONTACTS,
@@ -17,6 +18,16 @@ from tests.migrate.plan.workspace import (
     make_workspace,
     write_csv,
 )
+
+
+def plan(workspace, sandbox, **options):
+    """A fresh orchestrator per call, as a new `b24migrate plan` command would have."""
+    return Migration(workspace, transport=sandbox.transport).plan(**options).result
+
+
+def plan_xlsx(workspace):
+    return workspace.reports_dir / "plan.xlsx"
+
 
 BAD_DEALS = [
     *DEALS,
@@ -46,7 +57,7 @@ def blockers_of(workspace):
 def test_missing_stage_user_field_and_owner_block_until_fixed(tmp_path, portal):
     workspace = make_workspace(tmp_path, default_owner=None, deals=BAD_DEALS)
     sandbox = portal(workspace)
-    result = run_plan(workspace, transport=sandbox.transport)
+    result = plan(workspace, sandbox)
 
     blockers = {(b.entity, b.rule, b.field, b.value): b for b in result.blockers}
     assert set(blockers) == {
@@ -66,7 +77,7 @@ def test_missing_stage_user_field_and_owner_block_until_fixed(tmp_path, portal):
         planned = {r.source_key for r in ledger.records("deal")}
     assert planned == {"d1", "d3"}
 
-    book = load_workbook(result.report)
+    book = load_workbook(plan_xlsx(workspace))
     refused = list(book["Отклонённые строки"].iter_rows(values_only=True))
     assert refused[0][:4] == ("Сущность", "Файл", "Лист", "Строка")
     assert ("deal", "deals.csv", None, 5, "d4", "STAGE_ID") in [r[:6] for r in refused]
@@ -80,7 +91,7 @@ def test_missing_stage_user_field_and_owner_block_until_fixed(tmp_path, portal):
     mapping.write_text(mapping.read_text().replace("C1:UC_OFFER", "PREPARATION"))
     config = workspace.config_path
     config.write_text(config.read_text().replace("default_owner: null", "default_owner: 2"))
-    fixed = run_plan(workspace, transport=sandbox.transport)
+    fixed = plan(workspace, sandbox)
     assert fixed.blockers == ()
     assert blockers_of(workspace) == {}
     assert fixed.count("deal", "create") == 5
@@ -89,7 +100,7 @@ def test_missing_stage_user_field_and_owner_block_until_fixed(tmp_path, portal):
     assert owners["Неизвестный Сотрудник"].defaulted
     assert owners["Неизвестный Сотрудник"].rows == 2
     assert not owners["Петров Иван"].defaulted
-    sheet = load_workbook(fixed.report)["Ответственные"]
+    sheet = load_workbook(plan_xlsx(workspace))["Ответственные"]
     fills = {row[0].value: row[0].fill.fgColor.rgb for row in sheet.iter_rows(min_row=2)}
     assert fills["Неизвестный Сотрудник"].endswith("FFF2CC")
     assert not fills["Петров Иван"].endswith("FFF2CC")
@@ -99,12 +110,12 @@ def test_missing_stage_user_field_and_owner_block_until_fixed(tmp_path, portal):
 def test_skip_refused_accepts_leaving_the_rows_out(tmp_path, portal):
     workspace = make_workspace(tmp_path, default_owner=None, deals=BAD_DEALS)
     sandbox = portal(workspace)
-    assert run_plan(workspace, transport=sandbox.transport).blockers
-    result = run_plan(workspace, transport=sandbox.transport, skip_refused=True)
+    assert plan(workspace, sandbox).blockers
+    result = plan(workspace, sandbox, skip_refused=True)
     assert result.blockers == ()
     assert blockers_of(workspace) == {}
     assert {i.source_key for i in result.refused} == {"d2", "d4", "d5"}
-    book = load_workbook(result.report)
+    book = load_workbook(plan_xlsx(workspace))
     marks = {r[-1] for r in book["Отклонённые строки"].iter_rows(min_row=2, values_only=True)}
     assert marks == {"пропущено намеренно (--skip-refused)"}
     sandbox.load()
@@ -113,7 +124,7 @@ def test_skip_refused_accepts_leaving_the_rows_out(tmp_path, portal):
         "Поставка болтов",
     ]
     # a plan without the flag blocks again
-    assert run_plan(workspace, transport=sandbox.transport).blockers
+    assert plan(workspace, sandbox).blockers
 
 
 def _seed_existing(sandbox: Portal) -> dict[str, int]:
@@ -150,7 +161,7 @@ def test_existing_records_are_updated_without_duplicates(tmp_path, portal):
     sandbox = portal(workspace)
     ids = _seed_existing(sandbox)
     writes_before = sandbox.writes()
-    result = run_plan(workspace, transport=sandbox.transport)
+    result = plan(workspace, sandbox)
     assert sandbox.writes() == writes_before
 
     matched = {(m.existing.entity, m.existing.source_key): m for m in result.matches}
@@ -162,7 +173,7 @@ def test_existing_records_are_updated_without_duplicates(tmp_path, portal):
     assert result.count("company", "update") == 2
     assert result.count("company", "create") == 1
     assert result.count("requisite", "skip") == 1  # co2's INN is already on the portal
-    book = load_workbook(result.report)
+    book = load_workbook(plan_xlsx(workspace))
     existing = list(book["Уже на портале"].iter_rows(min_row=2, values_only=True))
     assert ("company", "co2", "companies.csv", 3, ids["co2"], "Лютик, ООО", "inn") in [
         r[:7] for r in existing
@@ -191,7 +202,7 @@ def test_existing_records_are_skipped_with_on_existing_skip(tmp_path, portal):
     workspace = make_workspace(tmp_path, on_existing="skip")
     sandbox = portal(workspace)
     ids = _seed_existing(sandbox)
-    result = run_plan(workspace, transport=sandbox.transport)
+    result = plan(workspace, sandbox)
     assert {m.op for m in result.matches} == {Op.SKIP}
     assert result.count("company", "skip") == 2
     sandbox.load()
@@ -199,7 +210,7 @@ def test_existing_records_are_skipped_with_on_existing_skip(tmp_path, portal):
     assert len(companies) == 3
     assert companies[ids["co1"]]["TITLE"] == "Ромашка (старое)"
     assert len(sandbox.list("contact")) == 4
-    again = run_plan(workspace, transport=sandbox.transport)
+    again = plan(workspace, sandbox)
     assert again.delta.get("company", "unchanged") == 3
     assert again.count("company", "skip") == 2
 
@@ -208,7 +219,7 @@ def test_existing_records_are_created_anyway_with_on_existing_create(tmp_path, p
     workspace = make_workspace(tmp_path, on_existing="create")
     sandbox = portal(workspace)
     _seed_existing(sandbox)
-    result = run_plan(workspace, transport=sandbox.transport)
+    result = plan(workspace, sandbox)
     ops = {(m.existing.source_key, m.op) for m in result.matches}
     assert ops == {("co1", Op.UPDATE), ("co2", Op.CREATE), ("ct2", Op.CREATE)}
 
@@ -216,16 +227,16 @@ def test_existing_records_are_created_anyway_with_on_existing_create(tmp_path, p
 def test_replan_after_a_source_change_updates_only_the_changed_records(tmp_path, portal):
     workspace = make_workspace(tmp_path)
     sandbox = portal(workspace)
-    run_plan(workspace, transport=sandbox.transport)
+    plan(workspace, sandbox)
     sandbox.load()
-    same = run_plan(workspace, transport=sandbox.transport)
+    same = plan(workspace, sandbox)
     assert {op for (_, op), n in same.counts.items() if n} == {"unchanged"}
 
     changed = [row[:] for row in COMPANIES]
     changed[2][1] = "ООО «Лютик и партнёры»"
     changed[3][2] = "+7 495 333-44-55, +7 495 999-00-11"
     write_csv(workspace.root / "data" / "companies.csv", changed)
-    result = run_plan(workspace, transport=sandbox.transport)
+    result = plan(workspace, sandbox)
     assert result.delta.get("company", "changed") == 2
     assert result.delta.get("company", "unchanged") == 1
     assert result.count("company", "update") == 2
@@ -239,7 +250,7 @@ def test_replan_after_a_source_change_updates_only_the_changed_records(tmp_path,
     companies = {c["TITLE"]: c for c in sandbox.list("company")}
     assert len(companies) == 3
     assert len(companies["АО «Василёк»"]["PHONE"]) == 2
-    settled = run_plan(workspace, transport=sandbox.transport)
+    settled = plan(workspace, sandbox)
     assert {op for (_, op), n in settled.counts.items() if n} == {"unchanged"}
     assert sandbox.writes().get("crm.company.add") == 3
 
@@ -247,8 +258,8 @@ def test_replan_after_a_source_change_updates_only_the_changed_records(tmp_path,
 def test_plan_xlsx_in_english(tmp_path, portal):
     workspace = make_workspace(tmp_path, language="en", default_owner="admin@sandbox.example")
     sandbox = portal(workspace)
-    result = run_plan(workspace, transport=sandbox.transport)
-    book = load_workbook(result.report)
+    plan(workspace, sandbox)
+    book = load_workbook(plan_xlsx(workspace))
     assert book.sheetnames == [
         "Summary",
         "Reconciliation",
@@ -279,9 +290,9 @@ def test_the_warnings_count_of_plan_xlsx_is_the_rows_of_its_warnings_sheet(tmp_p
     companies = [row[:] for row in COMPANIES]
     companies[1][4] = "Неизвестный Сотрудник"  # → the default owner, with an owner warning
     write_csv(workspace.root / "data" / "companies.csv", companies)
-    result = run_plan(workspace, transport=portal(workspace).transport)
+    result = plan(workspace, portal(workspace))
     assert any(i.rule.startswith("owner.") for i in result.issues)
-    book = load_workbook(result.report)
+    book = load_workbook(plan_xlsx(workspace))
     listed = len(list(book["Предупреждения"].iter_rows(min_row=2)))
     counted = sum(r[-1] for r in book["Сводка"].iter_rows(min_row=2, values_only=True))
     assert counted == listed  # owner warnings are on the owners sheet, not counted as listed
@@ -293,7 +304,7 @@ def test_one_portal_record_stands_for_one_source_record(tmp_path, portal):
     write_csv(workspace.root / "data" / "contacts.csv", contacts)
     sandbox = portal(workspace)
     ids = _seed_existing(sandbox)
-    result = run_plan(workspace, transport=sandbox.transport, dedupe=False)
+    result = plan(workspace, sandbox, dedupe=False)
     contact_matches = {
         m.existing.source_key for m in result.matches if m.existing.entity == "contact"
     }
@@ -310,11 +321,11 @@ def test_rows_refused_since_an_earlier_plan_are_withdrawn(tmp_path, portal):
     sandbox.call(
         "crm.deal.userfield.add", {"fields": {"FIELD_NAME": "NOTE", "USER_TYPE_ID": "string"}}
     )
-    assert run_plan(workspace, transport=sandbox.transport).count("deal", "create") == 3
+    assert plan(workspace, sandbox).count("deal", "create") == 3
     deals = [row[:] for row in DEALS]
     deals[1][2] = "Тендер"
     write_csv(workspace.root / "data" / "deals.csv", deals)
-    result = run_plan(workspace, transport=sandbox.transport, skip_refused=True)
+    result = plan(workspace, sandbox, skip_refused=True)
     assert result.withdrawn == 1
     assert result.count("deal", "create") == 2
     with Ledger.for_workspace(workspace.root, NAME) as ledger:
@@ -333,27 +344,39 @@ def _with_duplicate_company(tmp_path):
 
 def test_plan_merges_nothing_dedupe_has_not_decided(tmp_path, portal):
     workspace = _with_duplicate_company(tmp_path)
-    result = run_plan(workspace, transport=portal(workspace).transport)
-    assert not result.dedupe_ran
-    assert result.merges == ()
-    assert result.count("company", "create") == 4  # co9 is co1's duplicate, but nobody decided
+    planned = Migration(workspace, transport=portal(workspace).transport).plan()
+    assert not planned.dedupe_ran
+    assert planned.result.merges == ()
+    # co9 is co1's duplicate, but nobody decided
+    assert planned.result.count("company", "create") == 4
+
+
+def test_a_merge_found_after_dedupe_ran_is_not_applied_unseen(tmp_path, portal):
+    workspace = make_workspace(tmp_path)
+    sandbox = portal(workspace)
+    Migration(workspace).dedupe()  # the client saw no duplicates
+    companies = [*COMPANIES, ["co9", "ООО Ромашка", "+7 495 123-45-67", "7707083893", ""]]
+    write_csv(workspace.root / "data" / "companies.csv", companies)  # a new row since
+    planned = Migration(workspace, transport=sandbox.transport).plan()
+    assert planned.dedupe_ran
+    assert planned.result.merges == ()
+    assert planned.result.count("company", "create") == 4
 
 
 def test_duplicates_are_merged_and_references_follow_the_survivor(tmp_path, portal):
-    from migrate.dedupe.workspace import dedupe_workspace
-
     workspace = _with_duplicate_company(tmp_path)
     sandbox = portal(workspace)
-    dedupe_workspace(workspace.root)
-    result = run_plan(workspace, transport=sandbox.transport)
+    Migration(workspace).dedupe()
+    planned = Migration(workspace, transport=sandbox.transport).plan()
+    result = planned.result
     assert result.dedupe
-    assert result.dedupe_ran
+    assert planned.dedupe_ran
     assert {(m.entity, m.absorbed, m.survivor) for m in result.merges} <= {
         ("company", "co9", "co1"),
         ("company", "co1", "co9"),
     }
     assert len(result.merges) == 1
-    book = load_workbook(result.report)
+    book = load_workbook(planned.report)
     merged = list(book["Объединения"].values)
     assert merged[1][0] == "company"
     assert {merged[1][1], merged[1][4]} == {"co1", "co9"}

@@ -127,3 +127,26 @@ def test_a_stated_deal_total_that_disagrees_with_its_lines_cannot_pass_unseen(tm
     assert "Сверка" in summary.output
     assert 'id="reconcile"' in page
     assert "134 000" in page.replace("\u00a0", " ")
+
+
+def test_a_row_of_an_unknown_type_in_amocrms_shared_file_is_one_error_run_after_run(tmp_path):
+    from migrate.prepare import prepare
+    from migrate.run import Migration
+    from migrate.workspace.config import Workspace
+
+    export = tmp_path / "export"
+    shutil.copytree(REAL / "amocrm", export)
+    contacts = export / "amocrm_export_contacts_2024-05-14.csv"
+    text = contacts.read_bytes().decode("utf-8-sig")
+    text = text.replace('"42003","контакт"', '"42003","партнёр"')  # a type neither mapping takes
+    contacts.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert init(tmp_path / "w", "--source", export).exit_code == 0
+    for _ in range(2):  # the second run reuses both entities' stored results
+        prepared = Migration(tmp_path / "w").prepared()
+        lost = prepared.issues[prepared.issues["rule"] == "route.unplaced"]
+        found = lost[["entity", "key", "value"]].to_numpy().tolist()
+        assert found == [["company", "42003", "партнёр"]]
+        assert "42003" not in set(prepared.tables["contact"]["_key"])
+    assert {"company", "contact"} <= set(Migration(tmp_path / "w").prepared().reused)
+    only = prepare(Workspace.at(tmp_path / "w"), entities=["contact"])  # contact reports it now
+    assert only.issues[only.issues["rule"] == "route.unplaced"]["entity"].tolist() == ["contact"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from migrate.sources import read_table
@@ -101,11 +103,51 @@ def test_short_rows_are_padded(make_text) -> None:
     ]
 
 
-@pytest.mark.parametrize("text", [CONTACTS, "Отчёт\n\n" + CONTACTS, "a,b\n1,2\n3,4,5\n"])
-def test_without_pyarrow_the_result_is_the_same(make_text, monkeypatch, text) -> None:
+def _arrow_spy(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record what each call of the pyarrow reader did: ``read`` or the error it raised."""
     import migrate.sources._csv as reader
 
-    path = make_text(text, encoding="cp1251")
+    calls: list[str] = []
+    real = reader._read_arrow
+
+    def spy(*args: Any) -> Any:
+        try:
+            frame = real(*args)
+        except Exception as exc:
+            calls.append(type(exc).__name__)
+            raise
+        calls.append("read")
+        return frame
+
+    monkeypatch.setattr(reader, "_read_arrow", spy)
+    return calls
+
+
+QUOTED = 'ID,Примечание,Сумма\n1,"строка 1\nстрока 2",10\n\n2,"a ""b"", c",\n3,,"1 000,5"\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [(CONTACTS, "cp1251"), ("Отчёт\n\n" + CONTACTS, "cp1251"), (QUOTED, "utf-8-sig")],
+)
+def test_without_pyarrow_the_result_is_the_same(make_text, monkeypatch, text, encoding) -> None:
+    import migrate.sources._csv as reader
+
+    path = make_text(text, encoding=encoding)
+    calls = _arrow_spy(monkeypatch)
     expected = read_table(path).frame
+    assert calls == ["read"]  # the first read went through pyarrow...
     monkeypatch.setattr(reader, "pa_csv", None)
     assert read_table(path).frame.astype(object).equals(expected.astype(object))
+    assert calls == ["read"]  # ...the second did not
+
+
+def test_ragged_rows_pyarrow_refuses_are_read_by_the_fallback(make_text, monkeypatch) -> None:
+    calls = _arrow_spy(monkeypatch)
+    table = read_table(make_text("a,b\n1,2\n3,4,5\n6\n", encoding="cp1251"))
+    assert calls == ["ArrowInvalid"]
+    assert table.frame[["a", "b", "Column C"]].values.tolist() == [
+        ["1", "2", ""],
+        ["3", "4", "5"],
+        ["6", "", ""],
+    ]

@@ -1,0 +1,26 @@
+"""The orchestrator: one object that runs the stages in order and writes every report.
+
+::
+
+    migration = Migration("acme")
+    migration.validate()            # prepare → reports/errors.xlsx
+    migration.dedupe()              # dedupe on the prepared tables → reports/duplicates.xlsx
+    migration.plan()                # plan on the deduplicated tables → ledger + plan.xlsx
+    migration.load()                # ledger → portal → reports/load.xlsx
+    migration.report()              # reports/summary.html
+
+Each stage takes the previous stage's typed result and returns its own; a stage never runs
+another stage and never writes a report, and a report renders results and runs nothing. The
+command line and the demo call this object and nothing else of the pipeline.
+
+The pure stages (prepare, dedupe) are computed at most once per :class:`Migration` and kept in
+the workspace's stage store (``.b24migrate/stages/``) keyed by their inputs, so `plan` after
+`validate` and `dedupe` works on exactly what the client reviewed, and re-computes only the
+entities whose files, mapping, decisions or settings changed. Every stage's computed and
+reused entities are logged to the command's run log (``event: stage``).
+"""
+
+from migrate.run._migration import Migration
+from migrate.run._outcomes import Deduplicated, Loaded, Planned, Reported, Validated
+
+__all__ = ["Deduplicated", "Loaded", "Migration", "Planned", "Reported", "Validated"]

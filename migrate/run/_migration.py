@@ -1,0 +1,263 @@
+"""`Migration`: one workspace, its stages in order, every report (see the package docstring)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+
+from migrate.dedupe.decided import load_merges, record_merges, unshown_merges
+from migrate.dedupe.decisions import Decisions, DecisionStore
+from migrate.dedupe.stage import DedupedTables, dedupe_tables
+from migrate.errors import LoadError
+from migrate.ledger import Ledger
+from migrate.ledger.status import LoadStatus, ledger_status
+from migrate.load import DEFAULT_SETTLE_SECONDS, RollbackReport
+from migrate.load._workspace import load_workspace, rollback_preview, rollback_workspace
+from migrate.plan import plan_workspace
+from migrate.portal.verify import PortalCheck, check_portal_sync
+from migrate.prepare import PreparedData, prepare
+from migrate.progress import ProgressCallback
+from migrate.reports._summary_sources import ledger_reconciliation
+from migrate.reports.duplicates_xlsx import read_decisions, write_duplicates_xlsx
+from migrate.reports.errors_xlsx import write_errors_xlsx
+from migrate.reports.load_xlsx import write_load_report
+from migrate.reports.plan_xlsx import write_plan_xlsx
+from migrate.reports.summary_build import SummaryInputs, build_summary, write_workspace_summary
+from migrate.run._outcomes import Deduplicated, Loaded, Planned, Reported, Validated
+from migrate.workspace.config import MigrationConfig, Workspace
+from migrate.workspace.stages import StageStore
+
+__all__ = ["Migration"]
+
+log = logging.getLogger("migrate.run")
+
+
+class Migration:
+    """The library object behind every command: a workspace and its stages.
+
+    Args:
+        workspace: the workspace (or its folder).
+        environ: environment for ``env:`` values of `migration.yaml` (default `os.environ`).
+        transport: replaces the network for the portal (tests mount a sandbox app).
+        on_progress: told of every stage's progress (:mod:`migrate.progress`).
+        keep_results: keep the pure stages' results in the workspace's stage store and reuse
+            them when their inputs did not change (the default).
+    """
+
+    def __init__(
+        self,
+        workspace: Workspace | Path | str,
+        *,
+        environ: Mapping[str, str] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        on_progress: ProgressCallback | None = None,
+        keep_results: bool = True,
+    ) -> None:
+        self.workspace = workspace if isinstance(workspace, Workspace) else Workspace.at(workspace)
+        self.environ = environ
+        self.transport = transport
+        self.on_progress = on_progress
+        self.store = StageStore(self.workspace.root) if keep_results else None
+        self.timings: dict[str, float] = {}
+        self._config: MigrationConfig | None = None
+        self._prepared: PreparedData | None = None
+        self._deduped: DedupedTables | None = None
+
+    @property
+    def config(self) -> MigrationConfig:
+        """`migration.yaml`, loaded once (a missing or bad file raises ``ConfigError``)."""
+        if self._config is None:
+            self._config = self.workspace.load_config(self.environ)
+        return self._config
+
+    # The pure stages: computed once per object, reused from the stage store across commands.
+
+    def prepared(self) -> PreparedData:
+        """The prepare stage's result: clean tables and issues of every entity."""
+        if self._prepared is None:
+            with self._stage("prepare"):
+                self._prepared = prepare(
+                    self.workspace, environ=self.environ, on_progress=self.on_progress,
+                    store=self.store,
+                )  # fmt: skip
+            self._logged("prepare", self._prepared.tables, self._prepared.reused)
+        return self._prepared
+
+    def deduplicated(self) -> DedupedTables:
+        """The dedupe stage's result on :meth:`prepared`, under every stored decision."""
+        if self._deduped is None:
+            self._deduped = self._dedupe(DecisionStore.for_workspace(self.workspace.root).load())
+        return self._deduped
+
+    def decided(self) -> DedupedTables | None:
+        """The merges the `dedupe` command decided, as a dedupe result: ``None`` when it has
+        not run in this workspace; otherwise :meth:`deduplicated`, with any merge found since
+        that the client was not shown kept apart (:mod:`migrate.dedupe.decided`)."""
+        shown = load_merges(self.workspace.root)
+        if shown is None:
+            return None
+        deduped = self.deduplicated()
+        apart = unshown_merges(deduped.key_maps(), shown)
+        if not apart:
+            return deduped
+        stored = DecisionStore.for_workspace(self.workspace.root).load()
+        decisions = {e: stored.get(e, Decisions()).updated_by(d) for e, d in apart.items()}
+        return self._dedupe({**stored, **decisions})
+
+    def _dedupe(self, decisions: Mapping[str, Decisions]) -> DedupedTables:
+        prepared = self.prepared()
+        with self._stage("dedupe"):
+            deduped = dedupe_tables(
+                prepared.tables, self.config, decisions, store=self.store,
+                on_progress=self.on_progress,
+            )  # fmt: skip
+        self._logged("dedupe", deduped.results, deduped.reused)
+        return deduped
+
+    # The commands.
+
+    def validate(self) -> Validated:
+        """Prepare every entity and write ``reports/errors.xlsx``."""
+        prepared = self.prepared()
+        report = write_errors_xlsx(
+            self.workspace.reports_dir / "errors.xlsx", prepared.issues, stats=prepared.stats,
+            language=self.config.language,
+        )  # fmt: skip
+        return Validated(prepared, report)
+
+    def dedupe(self, decisions: Path | None = None) -> Deduplicated:
+        """Dedupe (after storing the decisions of an edited workbook, if given) and write
+        ``reports/duplicates.xlsx``."""
+        store = DecisionStore.for_workspace(self.workspace.root)
+        read = read_decisions(decisions) if decisions else {}
+        stored = store.record(read) if read else store.load()
+        self._deduped = self._dedupe(stored)
+        record_merges(self.workspace.root, self._deduped.key_maps())
+        report = write_duplicates_xlsx(
+            self.workspace.reports_dir / "duplicates.xlsx", self._deduped.results,
+            self.prepared().tables, language=self.config.language,
+        )  # fmt: skip
+        return Deduplicated(self._deduped, read, report)
+
+    def plan(self, *, skip_refused: bool = False, dedupe: bool = True) -> Planned:
+        """The dry run: plan the clean tables, with the merges `dedupe` decided, against the
+        portal into the ledger, and write ``reports/plan.xlsx`` with the reconciliation."""
+        prepared = self.prepared()
+        deduped = self.decided() if dedupe else None
+        with self._stage("plan"):
+            result = plan_workspace(
+                self.workspace, prepared, deduped, skip_refused=skip_refused,
+                transport=self.transport, on_progress=self.on_progress,
+            )  # fmt: skip
+        merged = Counter(m.entity for m in result.merges)
+        reconciliation = ledger_reconciliation(self.workspace, prepared, merged, with_load=False)
+        report = write_plan_xlsx(
+            self.workspace.reports_dir / "plan.xlsx", result, language=self.config.language,
+            reconciliation=reconciliation,
+        )  # fmt: skip
+        return Planned(result, report, reconciliation, deduped is not None)
+
+    def load(
+        self,
+        *,
+        retry: bool = False,
+        entities: Sequence[str] = (),
+        skip_blocked: bool = False,
+        settle_seconds: float = DEFAULT_SETTLE_SECONDS,
+    ) -> Loaded:
+        """Load what the ledger holds as planned; write ``reports/load.xlsx`` whatever happens.
+
+        Raises:
+            LoadError: records failed for good (exit 3); they are listed in load.xlsx.
+        """
+        report = self.workspace.reports_dir / "load.xlsx"
+        try:
+            with self._stage("load"):
+                result = asyncio.run(
+                    load_workspace(
+                        self.workspace, retry=retry, entities=entities,
+                        skip_blocked=skip_blocked, settle_seconds=settle_seconds,
+                        on_progress=self.on_progress,
+                    )
+                )  # fmt: skip
+        finally:
+            if self.workspace.ledger_path.is_file():
+                with Ledger.open(self.workspace.ledger_path) as ledger:
+                    report = write_load_report(
+                        ledger, self.workspace.reports_dir, self.config.language
+                    )
+        if result.failed:
+            raise LoadError(
+                f"{result.failed} records failed; the portal's reasons are in `{report}`",
+                next_step="fix the data or mapping, then run `b24migrate retry`",
+            )
+        return Loaded(result, report)
+
+    def retry(
+        self,
+        *,
+        replan: bool = True,
+        skip_refused: bool = False,
+        entities: Sequence[str] = (),
+        skip_blocked: bool = False,
+        settle_seconds: float = DEFAULT_SETTLE_SECONDS,
+    ) -> Loaded:
+        """Re-plan (unless ``replan`` is off), then load with the failed records re-queued."""
+        if replan:
+            self.plan(skip_refused=skip_refused)
+        return self.load(
+            retry=True, entities=entities, skip_blocked=skip_blocked, settle_seconds=settle_seconds
+        )
+
+    def status(self, *, failed_limit: int = 20) -> LoadStatus:
+        """The ledger per entity and state, the last run, the load's rate and ETA."""
+        with Ledger.open(self.workspace.ledger_path) as ledger:
+            return ledger_status(ledger, failed_limit=failed_limit)
+
+    def rollback_preview(self, run_id: int | None = None) -> dict[str, int]:
+        """How many records of each entity :meth:`rollback` would delete."""
+        return rollback_preview(self.workspace, run_id)
+
+    def rollback(self, run_id: int | None = None) -> RollbackReport:
+        """Delete from the portal what ``run_id`` (or every run) created."""
+        return asyncio.run(rollback_workspace(self.workspace, run_id))
+
+    def check_portal(self) -> PortalCheck:
+        """Count the loaded records in the portal against the ledger (lost / duplicated)."""
+        return check_portal_sync(self.workspace)
+
+    def report(
+        self, *, timings: Mapping[str, float] | None = None, started_at: datetime | None = None
+    ) -> Reported:
+        """Write ``reports/summary.html`` from the stages' results and the ledger."""
+        deduped = self.decided()
+        stats = {e: r.stats for e, r in deduped.results.items()} if deduped else {}
+        inputs = SummaryInputs(self.prepared(), stats, timings, started_at)
+        summary = build_summary(self.workspace, inputs)
+        path = write_workspace_summary(summary, self.workspace, self.config.language)
+        return Reported(summary, path)
+
+    @contextmanager
+    def _stage(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = round(time.perf_counter() - started, 3)
+
+    def _logged(self, stage: str, done: Mapping[str, object], reused: Sequence[str]) -> None:
+        computed = [e for e in done if e not in reused]
+        log.info(
+            f"{stage}: computed {', '.join(computed) or 'nothing'}; "
+            f"reused {', '.join(reused) or 'nothing'}",
+            extra={"event": "stage", "stage": stage, "computed": computed,
+                   "reused": list(reused), "seconds": self.timings.get(stage)},
+        )  # fmt: skip

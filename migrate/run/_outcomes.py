@@ -1,0 +1,69 @@
+"""What each command of :class:`~migrate.run.Migration` returns: a stage's result and the
+report the orchestrator wrote from it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from migrate.dedupe.decisions import Decisions
+from migrate.dedupe.engine import DedupeResult
+from migrate.dedupe.stage import DedupedTables
+from migrate.load._workspace import WorkspaceLoad
+from migrate.plan import PlanResult
+from migrate.prepare import PreparedData
+from migrate.reports.reconcile import Reconciliation
+from migrate.reports.summary_model import RunSummary
+
+__all__ = ["Deduplicated", "Loaded", "Planned", "Reported", "Validated"]
+
+
+@dataclass(frozen=True, slots=True)
+class Validated:
+    """`validate`: the prepare stage's result and ``reports/errors.xlsx``."""
+
+    prepared: PreparedData
+    report: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Deduplicated:
+    """`dedupe`: the dedupe stage's result, the decisions read from the client's workbook
+    (empty without ``--decisions``) and ``reports/duplicates.xlsx``."""
+
+    deduped: DedupedTables
+    decisions_read: Mapping[str, Decisions]
+    report: Path
+
+    @property
+    def results(self) -> Mapping[str, DedupeResult]:
+        """The result per deduplicated entity."""
+        return self.deduped.results
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """`plan`: the plan stage's result, ``reports/plan.xlsx``, the reconciliation of source
+    and plan written into it, and whether `dedupe` had run (without it nothing is merged)."""
+
+    result: PlanResult
+    report: Path
+    reconciliation: Reconciliation | None = None
+    dedupe_ran: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """`load`/`retry`: the load stage's result and ``reports/load.xlsx``."""
+
+    result: WorkspaceLoad
+    report: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Reported:
+    """`report`: the client's summary and ``reports/summary.html``."""
+
+    summary: RunSummary
+    report: Path
