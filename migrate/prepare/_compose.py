@@ -13,10 +13,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
-from mappings.model import fold_text
+from mappings.model import FieldMapping, fold_text
+from migrate.errors import shorten
+from migrate.issues import ISSUE_COLUMNS, empty_issues, message
 
-__all__ = ["Leftover", "compose_parts"]
+__all__ = ["Leftover", "compose_parts", "leftover_issues"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,3 +58,30 @@ def compose_parts(
 
 def _words(*texts: object) -> set[str]:
     return {fold_text(w) for t in texts if t for w in str(t).split()}
+
+
+def leftover_issues(
+    where: tuple[str, str, str],
+    spec: FieldMapping,
+    lost: Sequence[Leftover],
+    full: np.ndarray,
+    rows: np.ndarray,
+    keys: np.ndarray,
+    language: str,
+) -> pd.DataFrame:
+    """A `name.words_left` warning per row of ``lost`` (``where``: entity, file, sheet)."""
+    if not lost:
+        return empty_issues()
+    entity, source, sheet = where
+    index = np.array([item.index for item in lost], dtype=np.int64)
+    texts = [message("name.words_left", language, words=i.words) for i in lost]
+    return pd.DataFrame(
+        {
+            "entity": entity, "source": source, "sheet": sheet, "row": rows[index],
+            "key": keys[index], "column": ", ".join(spec.sources),
+            "field": ", ".join(spec.split_fio), "rule": "name.words_left",
+            "value": [shorten(full[i], 200) for i in index],
+            "severity": spec.severity or "warning", "message": texts, "suggestion": "",
+        },
+        columns=list(ISSUE_COLUMNS),
+    )  # fmt: skip

@@ -1,15 +1,19 @@
-"""Rows of a shared file that no mapping's `rows:` filter takes.
+"""Rows of a shared file: the ones a mapping's `rows:` filter takes, and those none takes.
 
 amoCRM exports contacts and companies in one file; the contact and company mappings each take
 the rows of their `Тип`. A row of any other type (a new type, a typo) would belong to neither
 and vanish: it becomes a `route.unplaced` error instead, listed in errors.xlsx and plan.xlsx.
 Every entity of a shared source finds the same lost rows (and keeps them with its stored
 result); `prepare` reports them once, under the first entity of the run that reads the source.
+Also here: `decode_html`, the other file-level key of such exports.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -17,7 +21,7 @@ import pandas as pd
 from mappings.schema import EntityMapping
 from migrate.issues import ISSUE_COLUMNS, concat_issues, empty_issues, message
 
-__all__ = ["siblings", "unplaced_rows"]
+__all__ = ["decoded", "routed", "siblings", "unplaced_rows"]
 
 
 def siblings(mapping: EntityMapping, mappings: Mapping[str, EntityMapping]) -> list[EntityMapping]:
@@ -63,3 +67,31 @@ def _unplaced(raw: Any, mappings: Sequence[EntityMapping], language: str) -> pd.
         },
         columns=list(ISSUE_COLUMNS),
     )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _Routed:
+    """The rows of a shared source that a mapping's `rows:` filter selects."""
+
+    frame: pd.DataFrame
+    source: Path
+    sheet: str
+
+
+def routed(raw: Any, mapping: EntityMapping) -> Any:
+    """``raw`` with only the rows ``mapping``'s `rows:` filter selects."""
+    assert mapping.rows is not None
+    column = raw.frame[mapping.rows.column]
+    mask = [mapping.rows.matches(v) for v in column.to_numpy(dtype=object)]
+    return _Routed(raw.frame[mask].reset_index(drop=True), raw.source, raw.sheet)
+
+
+def decoded(frame: pd.DataFrame, mapping: EntityMapping) -> pd.DataFrame:
+    """The columns ``mapping`` reads with HTML entities decoded (``&quot;`` → ``"``)."""
+    out = frame.copy()
+    for column in mapping.columns():
+        values = out[column]
+        has = values.str.contains("&", regex=False, na=False)
+        if has.any():
+            out.loc[has, column] = values[has].map(html.unescape)
+    return out

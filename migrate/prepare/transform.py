@@ -9,7 +9,6 @@ Issues are built only for rows whose value failed.
 from __future__ import annotations
 
 import gc
-import html
 import inspect
 import multiprocessing as mp
 import os
@@ -34,7 +33,8 @@ from mappings.fields import FIO_PARTS, is_multiple_ref
 from mappings.schema import ROW_KEY, CleanStep, EntityMapping, FieldMapping
 from migrate.errors import MappingError, shorten
 from migrate.issues import ISSUE_COLUMNS, concat_issues, empty_issues, message
-from migrate.prepare._compose import Leftover, compose_parts
+from migrate.prepare._compose import compose_parts, leftover_issues
+from migrate.prepare.routing import decoded, routed
 
 __all__ = ["LINE_PREFIX", "META_COLUMNS", "MappedTable", "RawLike", "apply_mapping"]
 
@@ -108,7 +108,7 @@ def apply_mapping(
     """
     missing = [c for c in mapping.columns() if c not in raw.frame.columns]
     if not missing and mapping.rows is not None:
-        raw = _routed(raw, mapping)
+        raw = routed(raw, mapping)
     if missing:
         raise MappingError(
             f"`{mapping.file}` reads columns that `{raw.source.name}` does not have",
@@ -127,7 +127,7 @@ class _Transformer:
     ) -> None:
         self.raw, self.mapping, self.language, self.timezone = raw, mapping, language, timezone
         self.specs = (*mapping.fields, *(mapping.lines.fields if mapping.lines else ()))
-        self.frame = _decoded(raw.frame, mapping) if mapping.decode_html else raw.frame
+        self.frame = decoded(raw.frame, mapping) if mapping.decode_html else raw.frame
         self.n = len(self.frame)
         self.rows = self.frame["_row"].to_numpy() if "_row" in self.frame else np.arange(self.n) + 2
         self.keys = self._keys()
@@ -197,24 +197,9 @@ class _Transformer:
         if len(rows):
             full = self._combined(spec).to_numpy(dtype=object)
             lost = compose_parts(columns, split, rows, full, spec.split_fio)
-            self._leftover_issues(spec, lost, full)
-
-    def _leftover_issues(self, spec: FieldMapping, lost: list[Leftover], full: np.ndarray) -> None:
-        if not lost:
-            return
-        index = np.array([item.index for item in lost], dtype=np.int64)
-        texts = [message("name.words_left", self.language, words=i.words) for i in lost]
-        frame = pd.DataFrame(
-            {
-                "entity": self.mapping.entity, "source": self.raw.source.name,
-                "sheet": self.raw.sheet, "row": self.rows[index], "key": self.keys[index],
-                "column": ", ".join(spec.sources), "field": ", ".join(spec.split_fio),
-                "rule": "name.words_left", "value": [shorten(full[i], 200) for i in index],
-                "severity": spec.severity or "warning", "message": texts, "suggestion": "",
-            },
-            columns=list(ISSUE_COLUMNS),
-        )  # fmt: skip
-        self.issues.append((self.specs.index(spec), frame))
+            where = (self.mapping.entity, self.raw.source.name, self.raw.sheet)
+            found = leftover_issues(where, spec, lost, full, self.rows, self.keys, self.language)
+            self.issues.append((self.specs.index(spec), found))
 
     # -- fields ------------------------------------------------------------------------------
 
@@ -619,30 +604,3 @@ def _accepts(name: str, parameter: str) -> bool:
         return parameter in inspect.signature(get_cleaner(name)).parameters
     except (TypeError, ValueError):
         return False
-
-
-@dataclass(frozen=True, slots=True)
-class _Routed:
-    """The rows of a shared source that a mapping's `rows:` filter selects."""
-
-    frame: pd.DataFrame
-    source: Path
-    sheet: str
-
-
-def _routed(raw: RawLike, mapping: EntityMapping) -> RawLike:
-    assert mapping.rows is not None
-    column = raw.frame[mapping.rows.column]
-    mask = [mapping.rows.matches(v) for v in column.to_numpy(dtype=object)]
-    return _Routed(raw.frame[mask].reset_index(drop=True), raw.source, raw.sheet)
-
-
-def _decoded(frame: pd.DataFrame, mapping: EntityMapping) -> pd.DataFrame:
-    """The columns ``mapping`` reads with HTML entities decoded (``&quot;`` → ``"``)."""
-    out = frame.copy()
-    for column in mapping.columns():
-        values = out[column]
-        has = values.str.contains("&", regex=False, na=False)
-        if has.any():
-            out.loc[has, column] = values[has].map(html.unescape)
-    return out
