@@ -39,14 +39,19 @@ def _plain(value: object) -> str:
     return "" if text in _EMPTY else text
 
 
-@lru_cache(maxsize=65536)
-def _phone_key(text: str) -> str:
+def _cleaned(text: str) -> str:
     try:
         cleaned = clean_phone(text, on_error="null")
     except (CleanerError, ValueError):
         cleaned = None
+    return str(cleaned).split(";ext=")[0] if cleaned else ""
+
+
+@lru_cache(maxsize=65536)
+def _phone_key(text: str) -> str:
+    cleaned = _cleaned(text)
     if cleaned:
-        return str(cleaned).split(";ext=")[0]
+        return cleaned
     if text.endswith(".0"):  # a number read from a spreadsheet as a float
         text = text[:-2]
     digits = _NON_DIGIT_RE.sub("", _EXTENSION_RE.split(text)[0])
@@ -54,7 +59,11 @@ def _phone_key(text: str) -> str:
         digits = "7" + digits[1:]  # a Russian number outside today's plan, written 8… or 7…
     elif len(digits) == 10 and digits[0] in "3489":
         digits = "7" + digits  # ten digits of a Russian number without the country code
-    return "+" + digits if len(digits) >= 7 else ""
+    if len(digits) < 7:
+        return ""
+    # the digits with a `+` may read as a valid foreign number (`400219000` → Romania's
+    # `+40 219000`): the key is then that number, so that keying the key changes nothing
+    return _cleaned("+" + digits) or "+" + digits
 
 
 def phone_key(value: object) -> str:

@@ -84,3 +84,10 @@ def test_keys_are_idempotent_and_never_raise(text):
     assert phone_key(phone_key(text)) == phone_key(text)
     assert email_key(email_key(text)) == email_key(text)
     assert inn_key(inn_key(text)) == inn_key(text)
+
+
+def test_digits_that_read_as_a_foreign_number_key_as_that_number():
+    """Found by the property above: `400219000` is no Russian number, but `+400219000` is
+    Romania's `+40 219000`; the key is the number the cleaner would make of the key."""
+    assert phone_key("400219000") == phone_key("+400219000") == "+40219000"
+    assert phone_key(phone_key("400219000")) == phone_key("400219000")

@@ -23,6 +23,7 @@ Every created record carries its origin key, so a look-up can find it after a cr
 from loaders.entities._command import (
     MULTI_FIELDS,
     Command,
+    MultiValue,
     UnexpectedResult,
     WriteOp,
     WriteRequest,
@@ -59,6 +60,7 @@ __all__ = [
     "EntitySpec",
     "ImportCommand",
     "Lookup",
+    "MultiValue",
     "RequisitePresets",
     "UnexpectedResult",
     "WriteOp",

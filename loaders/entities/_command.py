@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 __all__ = [
     "MULTI_FIELDS",
     "Command",
+    "MultiValue",
     "UnexpectedResult",
     "WriteOp",
     "WriteRequest",
@@ -20,6 +21,41 @@ __all__ = [
 WriteOp = Literal["create", "update", "set"]
 
 MULTI_FIELDS = ("PHONE", "EMAIL", "WEB", "IM", "LINK")
+
+
+class MultiValue(NamedTuple):
+    """One value of a multi-field (``PHONE``, ``EMAIL``, ``WEB``, ``IM``) and its value type.
+
+    The one shape such a value has from the mapping to the wire: the prepare stage's clean
+    tables hold tuples of them, the ledger keeps each as a ``[value, value_type]`` JSON pair
+    (read back with :meth:`of`), and the builders write them as legacy entries
+    (:meth:`to_legacy`) or ``crm.item`` items.
+
+    Example:
+        >>> MultiValue("+79161234567", "MOBILE").to_legacy()
+        {'VALUE': '+79161234567', 'VALUE_TYPE': 'MOBILE'}
+    """
+
+    value: str
+    value_type: str
+
+    @classmethod
+    def of(cls, item: Any) -> MultiValue:
+        """``item`` as a MultiValue: one already, or its ``[value, value_type]`` JSON pair."""
+        if isinstance(item, MultiValue):
+            return item
+        if isinstance(item, list | tuple) and len(item) == 2:
+            return cls(str(item[0]), str(item[1]))
+        raise UnexpectedResult(f"a multi-field value is (value, value type), not {item!r}")
+
+    @classmethod
+    def all_of(cls, items: Iterable[Any] | None) -> tuple[MultiValue, ...]:
+        """Every item of a multi-field's value as a MultiValue (``()`` for none)."""
+        return tuple(cls.of(item) for item in items or ())
+
+    def to_legacy(self) -> dict[str, Any]:
+        """The legacy entry ``{"VALUE": …, "VALUE_TYPE": …}`` (a new entry: no ``ID``)."""
+        return {"VALUE": self.value, "VALUE_TYPE": self.value_type}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,19 +107,18 @@ def sendable(fields: Mapping[str, Any], drop: Sequence[str] = ()) -> dict[str, A
 def legacy_multi(value: Any) -> list[dict[str, Any]]:
     """A multi-field as legacy entries ``[{"VALUE": …, "VALUE_TYPE": …}]``.
 
-    Accepts the CleanTable form (``(value, value_type)`` pairs, lists after JSON) or entries
-    that already are dicts (kept as they are, e.g. with an ``ID`` for an update).
+    Each item is a :class:`MultiValue` (or its JSON pair, from the ledger), except an entry of
+    the portal's own, a dict carrying the entry's ``ID``: an update that changes or deletes
+    that entry sends it as it is.
     """
     if not value:
         return []
-    entries: list[dict[str, Any]] = []
-    for item in value:
-        if isinstance(item, Mapping):
-            entries.append(dict(item))
-        else:
-            text, value_type = item
-            entries.append({"VALUE": text, "VALUE_TYPE": value_type})
-    return entries
+    return [
+        dict(item)
+        if isinstance(item, Mapping) and "ID" in item
+        else MultiValue.of(item).to_legacy()
+        for item in value
+    ]
 
 
 def appended_values(fields: Mapping[str, Any]) -> dict[str, list[str]]:

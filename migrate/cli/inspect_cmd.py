@@ -12,6 +12,7 @@ from rich.table import Table
 
 from mappings.fields import ENTITIES
 from mappings.schema import to_yaml
+from migrate.cli._options import json_option
 from migrate.errors import ConfigError
 from migrate.inspect.inspection import Inspection, inspect_source
 
@@ -30,7 +31,7 @@ __all__ = ["command"]
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the proposed mapping to this YAML file.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the profile as JSON.")
+@json_option
 def command(
     file: Path,
     sheet: str | None,

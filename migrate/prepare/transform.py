@@ -29,6 +29,7 @@ from cleaners import CleanerError
 from cleaners.bulk import as_strings, fast_clean
 from cleaners.names import fast_split_fio, split_fio
 from cleaners.registry import bind_cleaner, get_cleaner
+from loaders.entities import MultiValue
 from mappings.fields import FIO_PARTS, is_multiple_ref
 from mappings.schema import ROW_KEY, CleanStep, EntityMapping, FieldMapping
 from migrate.errors import MappingError, shorten
@@ -227,7 +228,8 @@ class _Transformer:
         return out
 
     def _multi(self, spec: FieldMapping) -> np.ndarray:
-        """Pairs from every source column, merged per row (first value type wins)."""
+        """:class:`MultiValue` items from every source column, merged per row (the first value
+        type of a value wins)."""
         per_column = []
         for column in spec.sources:
             kind = spec.value_type_for(column)
@@ -322,7 +324,7 @@ class _Transformer:
         cleaned = found.cleaned[found.hits]
         if mode == "multi":
             return found.hits, [
-                ((((c[0], kind),) if len(c) == 1 and c[0] else _pairs(c, kind)), None)
+                (((MultiValue(c[0], kind),) if len(c) == 1 and c[0] else _pairs(c, kind)), None)
                 for c in cleaned
             ]
         if spec.value_map is None and not _splits_refs(spec):  # text stays as cleaned
@@ -529,26 +531,26 @@ def _empty(spec: FieldMapping) -> Any:
     return spec.default
 
 
-def _merge_pairs(parts: Sequence[tuple[Any, ...]]) -> tuple[Any, ...]:
-    seen: dict[Any, Any] = {}
+def _merge_pairs(parts: Sequence[tuple[MultiValue, ...]]) -> tuple[MultiValue, ...]:
+    seen: dict[str, MultiValue] = {}
     for part in parts:
-        for value, kind in part:
-            seen.setdefault(value, kind)
-    return tuple(seen.items())
+        for item in part:
+            seen.setdefault(item.value, item)
+    return tuple(seen.values())
 
 
 def _spread(results: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return results[codes] if len(codes) else np.empty(0, dtype=object)
 
 
-def _pairs(cleaned: Any, kind: str) -> tuple[tuple[str, str], ...]:
-    """A multi-field cleaner's result as ``(value, value type)`` pairs without repeats."""
+def _pairs(cleaned: Any, kind: str) -> tuple[MultiValue, ...]:
+    """A multi-field cleaner's result as :class:`MultiValue` items without repeats."""
     if cleaned is None or cleaned == "":
         return ()
     items = cleaned if isinstance(cleaned, list | tuple) else [cleaned]
     if len(items) == 1:
-        return ((str(items[0]), kind),) if items[0] else ()
-    return tuple(dict.fromkeys((str(i), kind) for i in items if i))
+        return (MultiValue(str(items[0]), kind),) if items[0] else ()
+    return tuple(dict.fromkeys(MultiValue(str(i), kind) for i in items if i))
 
 
 def _splits_refs(spec: FieldMapping) -> bool:

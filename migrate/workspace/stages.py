@@ -15,6 +15,8 @@ the previous result or none, never a mix. Anything unreadable is treated as abse
 Object columns holding tuples (multi-fields such as ``PHONE``, references to several records,
 a survivor's absorbed keys) are stored as JSON text and read back as tuples, and object columns
 come back as object columns with ``None`` for an empty cell; the manifest names those columns.
+A multi-field column (``PHONE``, ``EMAIL``, ``WEB``, ``IM``) comes back as tuples of
+:class:`~loaders.entities.MultiValue`, as the prepare stage wrote it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from loaders.entities import MultiValue
+from mappings.entities import MULTI_FIELDS
 
 __all__ = [
     "STAGES_DIR",
@@ -142,7 +147,10 @@ def _decode(frame: pd.DataFrame, as_json: Iterable[str], objects: Iterable[str])
         column = frame[name].astype(object)
         frame[name] = column.where(column.notna(), None)
     for name in as_json:
-        frame[name] = frame[name].map(lambda v: None if v is None else _tuples(json.loads(v)))
+        read = MultiValue.all_of if name in MULTI_FIELDS else _tuples
+        frame[name] = frame[name].map(
+            lambda v, read=read: None if v is None else read(json.loads(v))
+        )
     return frame
 
 

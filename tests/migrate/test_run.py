@@ -91,3 +91,19 @@ def test_a_damaged_store_is_ignored_and_rewritten(workspace):
 def test_without_the_store_nothing_is_kept(workspace):
     Migration(workspace, keep_results=False).prepared()
     assert not (workspace.root / STAGES_DIR).exists()
+
+
+def test_a_multi_field_is_one_named_type_from_the_mapping_to_the_wire(workspace):
+    """Phones are MultiValue items in the clean table, after the stage store, and the builder
+    writes the ledger's JSON pairs of them as the portal's legacy entries."""
+    from loaders.entities import MultiValue, WriteRequest, build_write
+    from migrate.plan._records import _value
+
+    computed = Migration(workspace).prepared().tables["contact"]["PHONE"].iloc[0]
+    stored = Migration(workspace).prepared().tables["contact"]["PHONE"].iloc[0]
+    for phones in (computed, stored):
+        assert all(type(item) is MultiValue for item in phones), phones
+    as_json = _value(stored)  # what the plan writes into the ledger
+    assert as_json == [["+79161112233", "WORK"]]
+    command = build_write(WriteRequest("contact", "create", "ct1", {"PHONE": as_json}), "acme")
+    assert command.params["fields"]["PHONE"] == [{"VALUE": "+79161112233", "VALUE_TYPE": "WORK"}]

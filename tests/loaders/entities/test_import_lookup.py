@@ -6,6 +6,7 @@ import pytest
 
 from loaders.entities import (
     Command,
+    MultiValue,
     RequisitePresets,
     UnexpectedResult,
     WriteRequest,
@@ -53,8 +54,8 @@ def test_import_item_uses_fm_for_multi_fields_and_origin_keys():
         "c1",
         {
             "NAME": "Иван",
-            "PHONE": [["+79161234567", "MOBILE"]],
-            "EMAIL": [{"VALUE": "ivan@example.ru", "VALUE_TYPE": "WORK"}],
+            "PHONE": [["+79161234567", "MOBILE"]],  # as the ledger's JSON holds it
+            "EMAIL": (MultiValue("ivan@example.ru", "WORK"),),
             "_row": 4,
         },
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from loaders.entities import Command, WriteRequest, build_write, history_header
+from loaders.entities import Command, MultiValue, WriteRequest, build_write, history_header
 
 ORIG = "amo-2026"
 QUIET = {"REGISTER_SONET_EVENT": "N"}
@@ -89,7 +89,7 @@ CASES = [
                 "DATE_CREATE": "2020-01-01",
                 "COMPANY_ID": 11,
                 "CONTACT_IDS": [31, 32],
-                "EMAIL": [{"VALUE": "a@b.ru", "VALUE_TYPE": "WORK"}],
+                "EMAIL": (MultiValue("a@b.ru", "WORK"),),
             },
         ),
         Command(

@@ -8,6 +8,7 @@ import re
 import sqlite3
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -220,9 +221,9 @@ def test_follow_up_commands_work_on_the_demo_workspace(demo, capsys):
     assert sum(e["failed"] + e["sending"] for e in status["entities"]) == 0
 
 
-def _stage_events(path: Path, stage: str) -> list[dict]:
+def _stage_events(path: Path, stage: str, since: str = "") -> list[dict]:
     events = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    return [e for e in events if e.get("stage") == stage and "computed" in e]
+    return [e for e in events if e.get("stage") == stage and "computed" in e and e["ts"] >= since]
 
 
 def test_the_sources_are_read_and_cleaned_once_and_deduplicated_once(demo):
@@ -237,13 +238,14 @@ def test_the_sources_are_read_and_cleaned_once_and_deduplicated_once(demo):
 
 def test_a_later_command_reuses_the_stage_results_of_the_demo(demo, capsys):
     result, _ = demo
-    folder = result.workspace.root / ".b24migrate" / "logs"
-    before = set(folder.glob("*.jsonl"))
+    since = datetime.now(UTC).isoformat(timespec="milliseconds")
     main(["report", "--json", "-w", str(result.workspace.root)])
     capsys.readouterr()
-    (log,) = set(folder.glob("*.jsonl")) - before
-    (prepared,) = _stage_events(log, "prepare")
-    (deduped,) = _stage_events(log, "dedupe")
+    logs = (result.workspace.root / ".b24migrate" / "logs").glob("*-report-*.jsonl")
+    events = [(e["stage"], e) for log in logs for stage in ("prepare", "dedupe")
+              for e in _stage_events(log, stage, since)]  # fmt: skip
+    (prepared,) = [e for stage, e in events if stage == "prepare"]
+    (deduped,) = [e for stage, e in events if stage == "dedupe"]
     assert prepared["computed"] == []
     assert len(prepared["reused"]) == 5
     assert deduped["computed"] == []
