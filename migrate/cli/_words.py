@@ -22,6 +22,18 @@ WORDS: dict[str, dict[str, str]] = {
         "ru": "В migration.yaml нет источника для: {entities} (пропущено)",
         "en": "No source in migration.yaml for: {entities} (skipped)",
     },
+    "dedupe": {"ru": "Дубликаты", "en": "Dedupe"},
+    "dedupe_cols": {
+        "ru": "сущность|записей|пар-кандидатов|совпадений|на проверку|групп|объединено|"
+        "решений|секунд",
+        "en": "entity|records|candidate pairs|matched pairs|review pairs|clusters|"
+        "merged records|decisions|seconds",
+    },
+    "folded": {
+        "ru": "{entity}: ещё {n} строк файла — товарные строки записей выше, сложены в них",
+        "en": "{entity}: {n} more rows of the file are product lines of records above them, "
+        "folded into them",
+    },
     "failing": {
         "ru": "[red]{n} проблем(ы) уровня `{level}` и выше[/]: исправьте данные или маппинги "
         "(см. отчёт) и запустите `b24migrate validate` снова",

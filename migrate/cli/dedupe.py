@@ -76,12 +76,11 @@ def _render(results: Mapping[str, DedupeResult], as_json: bool, written: str) ->
     if as_json:
         click.echo(json.dumps({"written": written, "entities": rows}, ensure_ascii=False, indent=2))
         return
-    table = Table(title="Dedupe")
-    for column in rows[0] if rows else ["entity"]:
-        table.add_column(
-            column.replace("_", " "), justify="left" if column == "entity" else "right"
-        )
+    lang = workspace_language(Path(written).parent.parent)
+    table = Table(title=say("dedupe", lang))
+    for number, header in enumerate(say("dedupe_cols", lang).split("|")):
+        table.add_column(header, justify="right" if number else "left")
     for row in rows:
         table.add_row(*[str(v) for v in row.values()])
     Console().print(table)
-    click.echo(say("written", workspace_language(Path(written).parent.parent), path=written))
+    click.echo(say("written", lang, path=written))

@@ -96,6 +96,9 @@ def _render(data: PreparedData, report: Path, failing: int, fail_on: str) -> Non
         for entity, severity, rule, count in top.itertuples(index=False, name=None):
             rules.add_row(escape(str(entity)), str(severity), escape(str(rule)), f"{int(count):,}")
         console.print(rules)
+    for s in data.stats:
+        if s.rows_folded:
+            console.print(say("folded", lang, entity=s.entity, n=f"{s.rows_folded:,}"))
     if data.skipped:
         console.print(say("skipped", lang, entities=", ".join(data.skipped)))
     console.print(escape(say("report", lang, path=report)))

@@ -63,6 +63,7 @@ class EntityStats:
     errors: int
     warnings: int
     seconds: float
+    rows_folded: int = 0  # rows that were further product lines of a record (`lines:`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,12 +180,14 @@ def prepare_entity(
             for r in raws
         ]
     )
+    rows = len(mapped.frame)
     mapped = fold_lines(mapped, mapping, config.language)
     validated = validate_table(mapped, mapping, language=config.language)
     lost = unplaced_rows(raws, sharing, config.language)
-    if lost.empty:
-        return validated
-    return dataclasses.replace(validated, issues=concat_issues([validated.issues, lost]))
+    return dataclasses.replace(
+        validated, issues=concat_issues([validated.issues, lost]),
+        rows_folded=rows - len(mapped.frame),
+    )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,8 +251,9 @@ def _stored(
     if found is None:
         return None
     table = ValidatedTable(
-        inputs.entity, found.frames["table"], found.frames["issues"], int(found.data["rows_read"])
-    )
+        inputs.entity, found.frames["table"], found.frames["issues"], int(found.data["rows_read"]),
+        int(found.data.get("rows_folded", 0)),
+    )  # fmt: skip
     return table, tuple(found.data["files"]), float(found.data["seconds"])
 
 
@@ -257,7 +261,8 @@ def _store(
     store: StageStore, inputs: _Inputs, table: ValidatedTable, files: tuple[str, ...],
     seconds: float,
 ) -> None:  # fmt: skip
-    data = {"rows_read": table.rows_read, "files": list(files), "seconds": seconds}
+    data = {"rows_read": table.rows_read, "rows_folded": table.rows_folded, "files": list(files),
+            "seconds": seconds}  # fmt: skip
     store.put(STAGE, inputs.entity, inputs.key, {"table": table.frame, "issues": table.issues},
               data)  # fmt: skip
 
@@ -353,4 +358,5 @@ def _stats(
         int((mine == "error").sum()),
         int((mine == "warning").sum()),
         seconds,
+        validated.rows_folded,
     )

@@ -185,6 +185,8 @@ _TEXT = {
         "{refused}, в плане {planned})",
         "validation": "{entity}: {n} строк отклонено при проверке — их суммы не входят в итоги",
         "lines": "Товарные строки: в источнике {source}, в плане {planned}",
+        "folded": "{entity}: {n} строк файла — товарные строки записей выше, сложены в них "
+        "(записей {records})",
         "loaded": "Сделки в {currency}: загружено {loaded} из {planned} по плану",
     },
     "en": {
@@ -199,6 +201,8 @@ _TEXT = {
         "validation": "{entity}: {n} rows refused at validation — their amounts are not in the "
         "totals",
         "lines": "Product lines: {source} in the source, {planned} planned",
+        "folded": "{entity}: {n} rows of the file are further product lines of a record above "
+        "them, folded into it ({records} records)",
         "loaded": "Deals in {currency}: {loaded} loaded of {planned} planned",
     },
 }
@@ -214,6 +218,11 @@ def _notes(
 ) -> list[str]:
     t = _TEXT["en" if language == "en" else "ru"]
     notes = [
+        t["folded"].format(entity=s.entity, n=s.rows_folded, records=s.rows_read)
+        for s in prepared.stats
+        if getattr(s, "rows_folded", 0)
+    ]
+    notes += [
         t["records"].format(
             entity=e.entity,
             n=e.difference,

@@ -104,6 +104,8 @@ def test_a_stated_deal_total_that_disagrees_with_its_lines_cannot_pass_unseen(tm
     assert init(root, "--source", export).exit_code == 0
     checked = CliRunner().invoke(cli, ["validate", "-w", str(root)])
     assert checked.exit_code in (0, 1), checked.output
+    # six rows in deals.csv, four deals: the two more lines of deal 301 are said, not hidden
+    assert "deal: ещё 2 строк файла — товарные строки записей выше" in checked.output
     plan = CliRunner().invoke(cli, ["plan", "-w", str(root)])
     assert plan.exit_code == 0, plan.output
     # 50 000 written on each of three lines, 73 000 in the lines: the plan says so
@@ -114,6 +116,7 @@ def test_a_stated_deal_total_that_disagrees_with_its_lines_cannot_pass_unseen(tm
     book = load_workbook(root / "reports" / "plan.xlsx")
     notes = [r[0] for r in book["Сверка"].iter_rows(values_only=True) if r and r[0]]
     assert any("lines.total_mismatch" in str(n) for n in notes)
+    assert any(str(n).startswith("deal: 2 строк файла") and "(записей 4)" in str(n) for n in notes)
     errors = load_workbook(root / "reports" / "errors.xlsx")
     rules = [str(c) for row in errors["Сделки"].iter_rows(values_only=True) for c in row]
     assert rules.count("lines.total_mismatch") == 1
@@ -150,3 +153,12 @@ def test_a_row_of_an_unknown_type_in_amocrms_shared_file_is_one_error_run_after_
     assert {"company", "contact"} <= set(Migration(tmp_path / "w").prepared().reused)
     only = prepare(Workspace.at(tmp_path / "w"), entities=["contact"])  # contact reports it now
     assert only.issues[only.issues["rule"] == "route.unplaced"]["entity"].tolist() == ["contact"]
+
+
+def test_dedupe_speaks_the_workspace_language(tmp_path):
+    assert init(tmp_path / "w", "--source", REAL / "amocrm").exit_code == 0
+    done = CliRunner().invoke(cli, ["dedupe", "-w", str(tmp_path / "w")])
+    assert done.exit_code == 0, done.output
+    assert "Дубликаты" in done.output
+    assert "Dedupe" not in done.output
+    assert "Записано:" in done.output
