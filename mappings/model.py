@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from cleaners.lookalikes import to_cyrillic
 from mappings.fields import MULTI_FIELDS
 
 __all__ = [
@@ -116,8 +117,6 @@ def fold_text(value: Any) -> str:
 
     ``"Сделка  успешна"`` with a Latin ``C`` folds like ``"сделка успешна"``.
     """
-    from cleaners.lookalikes import to_cyrillic
-
     text = " ".join(str(value).split()).casefold().replace("ё", "е")
     return to_cyrillic(text) if any("\u0400" <= ch <= "\u04ff" for ch in text) else text
 
@@ -136,6 +135,18 @@ class RowFilter:
     def matches(self, text: Any) -> bool:
         """Whether a cell of ``column`` selects the row."""
         return fold_text(text) in {fold_text(v) for v in self.values}
+
+    def selects(self, cells: Iterable[Any]) -> list[bool]:
+        """:meth:`matches` for every cell of ``cells``, folding each distinct text once."""
+        wanted = {fold_text(v) for v in self.values}
+        seen: dict[Any, bool] = {}
+        out = []
+        for cell in cells:
+            hit = seen.get(cell)
+            if hit is None:
+                hit = seen[cell] = fold_text(cell) in wanted
+            out.append(hit)
+        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -50,14 +51,19 @@ def compose_parts(
             if columns[target][i] is None and part and not _words(part) & words:
                 columns[target][i] = part
                 words |= _words(part)
-        rest = [w for w in str(full_names[i] or "").split() if fold_text(w) not in words]
+        rest = [w for w in str(full_names[i] or "").split() if _fold_word(w) not in words]
         if rest:
             lost.append(Leftover(int(i), " ".join(rest)))
     return lost
 
 
 def _words(*texts: object) -> set[str]:
-    return {fold_text(w) for t in texts if t for w in str(t).split()}
+    return {_fold_word(w) for t in texts if t for w in str(t).split()}
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_word(word: str) -> str:
+    return fold_text(word)
 
 
 def leftover_issues(

@@ -10,7 +10,7 @@ the first row gives the record's fields, every row with line data one entry of
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -35,9 +35,10 @@ def fold_lines(table: MappedTable, mapping: EntityMapping, language: str = "ru")
     frame = table.frame
     line_columns = [c for c in frame.columns if c.startswith(LINE_PREFIX)]
     groups = _groups(frame, line_columns)
+    columns = {c: frame[c].to_numpy(dtype=object) for c in frame.columns}
     keep, rows, totals, stated, issues = [], [], [], [], []
     for positions in groups:
-        folded = _Record(frame, positions, line_columns, mapping, language)
+        folded = _Record(columns, positions, line_columns, mapping, language)
         keep.append(positions[0])
         rows.append(folded.lines())
         totals.append(folded.total())
@@ -77,13 +78,13 @@ class _Record:
 
     def __init__(
         self,
-        frame: pd.DataFrame,
+        columns: Mapping[str, np.ndarray],
         positions: list[int],
         line_columns: Sequence[str],
         mapping: EntityMapping,
         language: str,
     ) -> None:
-        self.frame, self.positions, self.line_columns = frame, positions, line_columns
+        self.columns, self.positions, self.line_columns = columns, positions, line_columns
         self.mapping, self.language = mapping, language
         self.issues: list[dict[str, Any]] = []
         self.stated: str | None = None
@@ -93,7 +94,7 @@ class _Record:
             self._check_agreement()
 
     def _line(self, position: int) -> dict[str, Any]:
-        values = {c[len(LINE_PREFIX) :]: self.frame.at[position, c] for c in self.line_columns}
+        values = {c[len(LINE_PREFIX) :]: self.columns[c][position] for c in self.line_columns}
         return {k: v for k, v in values.items() if v is not None and v != ""}
 
     def lines(self) -> tuple[dict[str, Any], ...]:
@@ -106,7 +107,8 @@ class _Record:
         if not field or not self.items or any(a is None for a in amounts):
             return None
         computed = sum((a for a in amounts if a is not None), Decimal(0)).quantize(_CENT)
-        stated = [_decimal(self.frame.at[p, field]) for p in self.positions]
+        written = self.columns.get(field)
+        stated = [_decimal(written[p]) for p in self.positions] if written is not None else []
         known = [s for s in stated if s is not None]
         per_line = sum(known, Decimal(0)).quantize(_CENT)
         repeated = bool(known) and len(set(known)) == 1 and known[0].quantize(_CENT) == computed
@@ -123,21 +125,19 @@ class _Record:
         skip = {"_row", "_source", "_sheet", "_key", "PRODUCT_ROWS", *self.line_columns}
         skip.add((self.mapping.lines.total if self.mapping.lines else None) or "")
         first = self.positions[0]
-        for column in self.frame.columns:
+        for column, values in self.columns.items():
             if column in skip:
                 continue
-            kept: Any = self.frame.at[first, column]
-            others = {str(v) for v in self._values(column) if _filled(v) and v != kept}
+            kept: Any = values[first]
+            others = {str(values[p]) for p in self.positions[1:] if _filled(values[p])
+                      and values[p] != kept}  # fmt: skip
             if others:
                 self._issue(0, "lines.differ", column, str(kept),
                             kept=kept, others=", ".join(sorted(others)))  # fmt: skip
 
-    def _values(self, column: str) -> list[Any]:
-        return [self.frame.at[p, column] for p in self.positions[1:]]
-
     def _issue(self, at: int, rule: str, field: str, value: str, **params: Any) -> None:
         position = self.positions[at]
-        row = self.frame.iloc[position]
+        row = {c: self.columns[c][position] for c in ("_source", "_sheet", "_row", "_key")}
         self.issues.append(
             {
                 "entity": self.mapping.entity, "source": row["_source"], "sheet": row["_sheet"],

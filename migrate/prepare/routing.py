@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from mappings.schema import EntityMapping
@@ -52,8 +53,11 @@ def _unplaced(raw: Any, mappings: Sequence[EntityMapping], language: str) -> pd.
     if column not in frame.columns:
         return empty_issues()
     values = frame[column].to_numpy(dtype=object)
-    taken = [any(m.rows is not None and m.rows.matches(v) for m in mappings) for v in values]
-    lost = frame[[not t for t in taken]]
+    taken = np.zeros(len(values), dtype=bool)
+    for m in mappings:
+        if m.rows is not None:
+            taken |= np.array(m.rows.selects(values), dtype=bool)
+    lost = frame[~taken]
     keys = lost[first.key] if first.key in lost.columns else lost["_row"].astype(str)
     return pd.DataFrame(
         {
@@ -82,7 +86,7 @@ def routed(raw: Any, mapping: EntityMapping) -> Any:
     """``raw`` with only the rows ``mapping``'s `rows:` filter selects."""
     assert mapping.rows is not None
     column = raw.frame[mapping.rows.column]
-    mask = [mapping.rows.matches(v) for v in column.to_numpy(dtype=object)]
+    mask = mapping.rows.selects(column.to_numpy(dtype=object))
     return _Routed(raw.frame[mask].reset_index(drop=True), raw.source, raw.sheet)
 
 
