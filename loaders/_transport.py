@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,18 @@ from loaders.auth import Auth
 from loaders.batch import ReplyTime
 from loaders.errors import PortalError
 
-__all__ = ["CallResult", "ClientStats", "SecretTransport", "admission", "as_int", "is_retryable"]
+__all__ = [
+    "CallResult",
+    "ClientStats",
+    "SecretTransport",
+    "admission",
+    "as_int",
+    "is_retryable",
+    "not_rest_reply",
+]
+
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_LOGIN_FORM = re.compile(r"<input\b[^>]*type=[\"']?password|name=[\"']?USER_LOGIN", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +78,25 @@ class SecretTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+
+
+def not_rest_reply(response: httpx.Response) -> str | None:
+    """What a reply that is not the REST API is — a redirect, a login page — or ``None``.
+
+    Other pages (a proxy's 502, "maintenance") stay ``None``: the portal being unavailable,
+    which passes. Bitrix24 sends a browser that is not signed in to `/auth/` with a 302; a
+    corporate proxy or a captive portal answers with its own page holding a password field.
+    """
+    status = response.status_code
+    if 300 <= status < 400:
+        where = response.headers.get("location", "")
+        return f"the address redirects ({status}) to {where or 'another page'}, not the REST API"
+    text = response.text[:65536] if status < 500 else ""
+    if not _LOGIN_FORM.search(text):
+        return None
+    found = _TITLE.search(text)
+    title = f" «{' '.join(found.group(1).split())[:80]}»" if found else ""
+    return f"the address answers with a login page{title} ({status}), not the REST API"
 
 
 def admission(body: Any, status: int) -> tuple[float | None, bool]:

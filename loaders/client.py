@@ -31,6 +31,7 @@ from tenacity import (
 )
 
 from loaders._pagination import iter_pages
+from loaders._proxy import environment_transport
 from loaders._scheduler import run_commands
 from loaders._transport import (
     CallResult,
@@ -39,6 +40,7 @@ from loaders._transport import (
     admission,
     as_int,
     is_retryable,
+    not_rest_reply,
 )
 from loaders.auth import Auth, OAuth, OAuthTokens, WebhookAuth
 from loaders.batch import BatchResult, Command, ReplyTime, is_read_method, parse_batch_reply
@@ -46,6 +48,7 @@ from loaders.errors import (
     AmbiguousWrite,
     PortalAuthError,
     PortalError,
+    PortalNotRest,
     PortalOperationLimited,
     PortalRateLimited,
     PortalUnavailable,
@@ -131,11 +134,10 @@ class Bitrix24Client:
         self._slots = asyncio.Semaphore(self.concurrency)
         self._refresh_lock = asyncio.Lock()
         self._bucket_turn = asyncio.Lock()
-        inner = transport or httpx.AsyncHTTPTransport(
-            limits=httpx.Limits(
+        inner = transport or environment_transport(  # HTTP(S)_PROXY / NO_PROXY honoured
+            httpx.Limits(
                 max_connections=self.concurrency, max_keepalive_connections=self.concurrency
-            ),
-            retries=0,
+            )
         )
         self._http = httpx.AsyncClient(
             transport=SecretTransport(inner, self.auth),
@@ -373,6 +375,9 @@ class Bitrix24Client:
     ) -> dict[str, Any]:
         status = response.status_code
         if not isinstance(body, dict) or not ("result" in body or "error" in body):
+            misdirected = not_rest_reply(response)
+            if misdirected is not None:
+                raise PortalNotRest(self._redact(misdirected), method=method, http_status=status)
             text = " ".join(response.text[:80].split())
             raise self._unknown_outcome(
                 f"a reply that is not Bitrix24 JSON: {text!r}", status, method, commands, safe

@@ -7,6 +7,7 @@ PortalError                     base: method, command key, portal code and descr
 ├── PortalUnavailable           500/502/504, connection errors, non-JSON proxy bodies      transient
 ├── PortalBlocked               503 OVERLOAD_LIMIT: REST blocked by Bitrix24 support      terminal
 ├── PortalAuthError             401/403: bad or expired credentials, missing scope         terminal
+│   └── PortalNotRest           a redirect or an HTML (login) page: not the REST API       terminal
 ├── PortalFieldError            the portal refused the command's data (400, batch errors)  terminal
 └── AmbiguousWrite              a write was sent and its outcome is unknown                terminal
 ```
@@ -32,6 +33,7 @@ __all__ = [
     "PortalBlocked",
     "PortalError",
     "PortalFieldError",
+    "PortalNotRest",
     "PortalOperationLimited",
     "PortalRateLimited",
     "PortalUnavailable",
@@ -161,6 +163,16 @@ class PortalAuthError(PortalError):
     """The credentials are wrong, expired beyond refresh, or lack a scope or permission."""
 
     next_step = "check the webhook URL (or OAuth app) and its scopes, then run again"
+
+
+class PortalNotRest(PortalAuthError):
+    """The address answers, but not as the REST API: a redirect (to a login page, another
+    domain, https) or an HTML page. Nothing was executed; waiting does not help."""
+
+    next_step = (
+        "check the portal address: copy the inbound webhook URL again (Developer resources → "
+        "Other → Inbound webhook); a login page means the URL is not a webhook"
+    )
 
 
 class PortalFieldError(PortalError):

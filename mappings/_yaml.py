@@ -4,6 +4,12 @@
 ``path → line`` (1-based), where ``path`` is the tuple of keys and list indexes leading to a
 value (``("fields", "PHONE", "clean", 0)``). Duplicate keys, which plain ``yaml.safe_load``
 silently collapses, are reported.
+
+YAML files are user input, and a hostile one is small: a few aliases to aliases (`&a [*b, *b …]`,
+"billion laughs") expand a 2 KB file to gigabytes, an alias inside itself never ends, and a few
+thousand `[` exhaust the parser's recursion. :func:`compose_bounded` (under :func:`load_located`
+and :func:`safe_load_bounded`) refuses all three with a :class:`YamlTooLarge` — a
+``yaml.YAMLError``, so callers report it like any broken YAML — before anything is expanded.
 """
 
 from __future__ import annotations
@@ -14,9 +20,25 @@ from typing import Any
 
 import yaml
 
-__all__ = ["Located", "NotUtf8", "load_located", "read_utf8"]
+__all__ = [
+    "MAX_VALUES",
+    "Located",
+    "NotUtf8",
+    "YamlTooLarge",
+    "compose_bounded",
+    "load_located",
+    "read_utf8",
+    "safe_load_bounded",
+]
 
 Path_ = tuple[Any, ...]
+
+MAX_VALUES = 200_000
+"""Most values a YAML document may hold once its aliases are expanded (keys and items count)."""
+
+
+class YamlTooLarge(yaml.YAMLError):
+    """A YAML document that aliases, recursion or nesting would make unbounded."""
 
 
 class NotUtf8(ValueError):
@@ -66,9 +88,67 @@ class Located:
         return f"{self.file}:{line}" if line else self.file
 
 
+def compose_bounded(text: str) -> yaml.Node | None:
+    """The node graph of ``text``, refused (:class:`YamlTooLarge`) when unbounded."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise YamlTooLarge("the document is nested too deeply to be read") from None
+    if node is not None:
+        _check_size(node)
+    return node
+
+
+def safe_load_bounded(text: str) -> Any:
+    """``yaml.safe_load`` of ``text``, with the bounds of :func:`compose_bounded`."""
+    node = compose_bounded(text)
+    return None if node is None else yaml.SafeLoader("").construct_document(node)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_size(root: yaml.Node) -> None:
+    """Count the values the document expands to (each shared node once: linear time) and
+    refuse an alias that contains itself."""
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            open_.discard(key)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in _children(node))
+            if sizes[key] > MAX_VALUES:
+                raise YamlTooLarge(
+                    f"the document expands to more than {MAX_VALUES:,} values (aliases `*` "
+                    f"repeated inside aliases, line {node.start_mark.line + 1})"
+                )
+            continue
+        if key in sizes:
+            continue
+        open_.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in open_:
+                raise YamlTooLarge(
+                    f"an alias refers to itself (line {child.start_mark.line + 1}): the value "
+                    "would never end"
+                )
+            if id(child) not in sizes:
+                stack.append((child, False))
+
+
 def load_located(text: str, file: str | Path = "<yaml>") -> Located:
-    """Parse ``text``; raise ``yaml.YAMLError`` (with its own mark) on a syntax error."""
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    """Parse ``text``; raise ``yaml.YAMLError`` (with its own mark) on a syntax error, and
+    :class:`YamlTooLarge` on a document that aliases or nesting make unbounded."""
+    node = compose_bounded(text)
     if node is None:
         return Located(None, {}, [], str(file))
     loader = yaml.SafeLoader("")

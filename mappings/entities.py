@@ -5,7 +5,8 @@ targets and what the prepare stage produces a clean table for: company, contact,
 product, product section and note (history). *Load entities* are what the ledger holds and the
 load writes; most are the source entity itself, some are derived from a source row (a company's
 ``requisite``, a deal's ``deal_products`` and ``deal_contacts``, a contact's
-``contact_companies``) and a note is loaded as a timeline ``comment``.
+``contact_companies``, a product's ``product_prices``) and a note is loaded as a timeline
+``comment``.
 
 Everything else reads these facts from here: the order entities are shown in (:data:`ENTITIES`),
 the order they are loaded in (:data:`LOAD_ORDER`: a record goes after what it refers to) and
@@ -101,6 +102,7 @@ _ALL = (
     Entity("contact_companies", "Компании контактов", "Contact companies"),
     Entity("deal_contacts", "Контакты сделок", "Deal contacts"),
     Entity("deal_products", "Товары в сделках", "Deal products", rollback_level=0),
+    Entity("product_prices", "Цены товаров", "Product prices"),
     Entity("activity", "Дела", "Activities", rollback_level=0),
     Entity("comment", "Комментарии", "Comments", rollback_level=0),
 )  # fmt: skip
@@ -112,7 +114,8 @@ ENTITIES = tuple(e.name for e in _ALL if e.mappable)
 """The source entities, in the order stages process and reports show them."""
 
 LOAD_ORDER = (
-    "product_section", "product", "company", "requisite", "contact", "contact_companies",
+    "product_section", "product", "product_prices", "company", "requisite", "contact",
+    "contact_companies",
     "lead", "deal", "deal_contacts", "deal_products", "activity", "comment",
 )  # fmt: skip
 """Load entities in dependency order: it decides who goes first when a batch has little room."""

@@ -44,6 +44,7 @@ from loaders.entities._lookup import (
     build_comment_lookup,
     build_lookups,
     parse_lookup,
+    unwrap_rows,
 )
 from loaders.entities._requisites import RequisitePresets, choose_preset, presets_from_rows
 from loaders.entities._results import parse_write_result
@@ -81,4 +82,5 @@ __all__ = [
     "parse_write_result",
     "presets_from_rows",
     "spec_for",
+    "unwrap_rows",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +10,14 @@ from loaders.entities._command import Command, UnexpectedResult
 from loaders.entities._specs import spec_for
 from loaders.entities._writes import COMMENT_TAG_PREFIX
 
-__all__ = ["LOOKUP_CHUNK", "Lookup", "build_comment_lookup", "build_lookups", "parse_lookup"]
+__all__ = [
+    "LOOKUP_CHUNK",
+    "Lookup",
+    "build_comment_lookup",
+    "build_lookups",
+    "parse_lookup",
+    "unwrap_rows",
+]
 
 LOOKUP_CHUNK = 50  # keys per `@` filter: a page holds 50 rows, so one page answers a chunk
 
@@ -24,25 +31,42 @@ class Lookup:
     source_keys: tuple[str, ...]
 
 
-def build_lookups(entity: str, originator: str, source_keys: Sequence[str]) -> list[Lookup]:
+def build_lookups(
+    entity: str, originator: str, source_keys: Sequence[str], *, iblock: int | None = None
+) -> list[Lookup]:
     """List commands that find the records of ``entity`` created under these keys.
 
     One command per 50 keys (``@`` = IN); select only the id and the key. A reply with more
-    rows than keys means duplicates already exist: the caller pages on (``next``).
+    rows than keys means duplicates already exist: the caller pages on (``next``). Catalogue
+    entities (products, sections) are listed within the catalogue ``iblock``, which their
+    list method requires (catalog-product-list.md: filter and select need ``iblockId``).
     """
     spec = spec_for(entity)
     if spec.origin in ("none", "comment_tag"):
         raise ValueError(f"{entity!r} records are not found by an origin key")
-    key_field = "ORIGIN_ID" if spec.origin == "origin_id" else "XML_ID"
+    if spec.catalog and iblock is None:
+        raise ValueError(f"{entity!r} records are looked up within a catalogue: give its iblock")
     lookups = []
     for start in range(0, len(source_keys), LOOKUP_CHUNK):
         chunk = tuple(source_keys[start : start + LOOKUP_CHUNK])
-        filter_: dict[str, Any] = {f"@{key_field}": list(chunk)}
-        if spec.origin != "xml_id":
-            filter_ = {"ORIGINATOR_ID": originator, **filter_}
-        params = {"filter": filter_, "select": ["ID", key_field], "order": {"ID": "ASC"}}
+        params = (
+            _catalog_params(chunk, iblock) if spec.catalog else _crm_params(spec, originator, chunk)
+        )
         lookups.append(Lookup(entity, Command(spec.list, params), chunk))
     return lookups
+
+
+def _crm_params(spec: Any, originator: str, chunk: tuple[str, ...]) -> dict[str, Any]:
+    key_field = "ORIGIN_ID" if spec.origin == "origin_id" else "XML_ID"
+    filter_: dict[str, Any] = {f"@{key_field}": list(chunk)}
+    if spec.origin != "xml_id":
+        filter_ = {"ORIGINATOR_ID": originator, **filter_}
+    return {"filter": filter_, "select": ["ID", key_field], "order": {"ID": "ASC"}}
+
+
+def _catalog_params(chunk: tuple[str, ...], iblock: int | None) -> dict[str, Any]:
+    return {"filter": {"iblockId": iblock, "@xmlId": list(chunk)},
+            "select": ["id", "iblockId", "xmlId"], "order": {"id": "ASC"}}  # fmt: skip
 
 
 def build_comment_lookup(owner_type: str, owner_id: int) -> Command:
@@ -57,17 +81,36 @@ def build_comment_lookup(owner_type: str, owner_id: int) -> Command:
     )
 
 
-def parse_lookup(entity: str, originator: str, rows: Iterable[Any]) -> dict[str, list[int]]:
-    """source key → portal ids found (ascending; more than one means a duplicate exists)."""
+def parse_lookup(entity: str, originator: str, rows: Any) -> dict[str, list[int]]:
+    """source key → portal ids found (ascending; more than one means a duplicate exists).
+
+    ``rows`` is a list result, or a catalogue list's ``{"products": [...]}``."""
     spec = spec_for(entity)
     found: dict[str, list[int]] = {}
-    for row in rows:
+    for row in unwrap_rows(rows):
+        row = _upper_keys(row) if isinstance(row, Mapping) else row
         if not isinstance(row, Mapping) or "ID" not in row:
             raise UnexpectedResult(f"{spec.list}: unexpected row {row!r}"[:200])
         key = _row_key(spec.origin, originator, row)
         if key is not None:
             found.setdefault(key, []).append(int(row["ID"]))
     return {key: sorted(ids) for key, ids in found.items()}
+
+
+def unwrap_rows(result: Any) -> list[Any]:
+    """The rows of a list result: a list, or the one list a catalogue reply wraps them in."""
+    if isinstance(result, Mapping) and len(result) == 1:
+        inner = next(iter(result.values()))
+        if isinstance(inner, list):
+            return inner
+    return list(result) if isinstance(result, list | tuple) else [result]
+
+
+def _upper_keys(row: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A catalogue row (``id``, ``xmlId``) named as a legacy one (``ID``, ``XML_ID``)."""
+    if "id" in row and "ID" not in row:
+        return {"ID": row["id"], "XML_ID": row.get("xmlId")}
+    return row
 
 
 def _row_key(origin: str, originator: str, row: Mapping[str, Any]) -> str | None:

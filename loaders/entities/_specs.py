@@ -30,6 +30,11 @@ class EntitySpec:
         """The method that reads one record by id (``crm.company.get``…)."""
         return self.list.removesuffix(".list") + ".get"
 
+    @property
+    def catalog(self) -> bool:
+        """Written through the trade catalogue (``catalog.*``: camelCase, an iblock id)."""
+        return self.add.startswith("catalog.")
+
 
 SPECS: dict[str, EntitySpec] = {
     spec.name: spec
@@ -54,15 +59,29 @@ SPECS: dict[str, EntitySpec] = {
         ),
         EntitySpec("deal", "crm.deal.add", "crm.deal.update", "crm.deal.list", "origin_id", 2),
         EntitySpec("lead", "crm.lead.add", "crm.lead.update", "crm.lead.list", "origin_id", 1),
+        # products and sections through the trade catalogue (crm.product.* is deprecated:
+        # crm-product-add.md); a product's price is a set of its own, made idempotent by
+        # catalog.price.modify, so an unknown outcome of either call is simply re-sent
         EntitySpec(
-            "product", "crm.product.add", "crm.product.update", "crm.product.list", "xml_id"
+            "product",
+            "catalog.product.add",
+            "catalog.product.update",
+            "catalog.product.list",
+            "xml_id",
         ),
         EntitySpec(
             "product_section",
-            "crm.productsection.add",
-            "crm.productsection.update",
-            "crm.productsection.list",
+            "catalog.section.add",
+            "catalog.section.update",
+            "catalog.section.list",
             "xml_id",
+        ),
+        EntitySpec(
+            "product_prices",
+            "catalog.price.modify",
+            "catalog.price.modify",
+            "catalog.price.list",
+            "none",
         ),
         EntitySpec(
             "requisite",

@@ -1,4 +1,5 @@
-"""Legacy write commands: CRM objects, products, sections, requisites, relation sets, history."""
+"""Write commands: CRM objects, requisites, relation sets and history by the legacy route;
+products, sections and prices through the trade catalogue (:mod:`._catalog`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from loaders.entities._catalog import catalog_fields, product_prices
 from loaders.entities._command import Command, WriteRequest, sendable
 from loaders.entities._specs import spec_for
 
@@ -18,7 +20,7 @@ COMMENT_TAG_PREFIX = "b24migrate: "
 
 
 def build_write(request: WriteRequest, originator: str) -> Command:
-    """The one command that performs ``request`` by the legacy (``add``) route."""
+    """The one command that performs ``request`` (legacy ``add``, or the catalogue's)."""
     spec = spec_for(request.entity)
     if (request.op == "set") != (request.entity in _RELATION_SETS):
         raise ValueError(f"{request.entity} {request.source_key!r}: op {request.op!r} not allowed")
@@ -47,10 +49,7 @@ def _crm_fields(request: WriteRequest, originator: str, creating: bool) -> dict[
 
 
 def _xml_id_fields(request: WriteRequest, originator: str, creating: bool) -> dict[str, Any]:
-    fields = sendable(request.fields)
-    if creating:
-        fields["XML_ID"] = request.source_key
-    return fields
+    return catalog_fields(request, creating)
 
 
 def _requisite_fields(request: WriteRequest, originator: str, creating: bool) -> dict[str, Any]:
@@ -144,6 +143,7 @@ _COMPOSERS: dict[str, Callable[[WriteRequest, str, bool], dict[str, Any]]] = {
 
 _RELATION_SETS: dict[str, Callable[[Mapping[str, Any]], Command]] = {
     "deal_products": _product_rows,
+    "product_prices": product_prices,
     "deal_contacts": _linked_items("crm.deal.contact.items.set", "CONTACT_ID", "CONTACT_IDS"),
     "contact_companies": _linked_items(
         "crm.contact.company.items.set", "COMPANY_ID", "COMPANY_IDS"

@@ -41,12 +41,15 @@ class Ctx:
     items: int = 0
     credential: str = ""  # "hook:UID:TOKEN" (inbound webhook) or "app" (OAuth application)
 
-    def existing(self, kind: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        """The record named by the call's ``id`` (legacy errors when invalid or missing)."""
+    def existing(
+        self, kind: str, params: dict[str, Any], missing: RestError | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        """The record named by the call's ``id``: "ID is not defined or invalid." when there is
+        none, ``missing`` (default: the legacy "Not found") when no such record exists."""
         rid = param_id(params)
         record = self.store.get(kind, rid)
         if record is None:
-            raise RestError(400, "", "Not found")
+            raise missing or RestError(400, "", "Not found")
         return rid, record
 
     def touch(self, count: int = 1) -> None:

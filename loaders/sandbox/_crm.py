@@ -1,8 +1,10 @@
-"""Writing and reading CRM records (lead, deal, contact, company) in both dialects.
+"""Writing CRM records (lead, deal, contact, company): fields, multi-fields, user fields, the
+portal's required fields, and the values a portal stamps on save.
 
-Records are stored as legacy UPPER_CASE keys with typed values; multifields are lists of
-``{"ID", "TYPE_ID", "VALUE_TYPE", "VALUE"}``. The legacy dialect answers errors with an empty
-code (``ERROR_CORE`` for core validation); the crm.item dialect with ``CRM_FIELD_ERROR_*``.
+Records are stored with UPPER_CASE legacy keys and typed values; multi-fields are lists of
+``{"ID", "TYPE_ID", "VALUE_TYPE", "VALUE"}`` in the order they were sent. The legacy dialect
+answers errors with an empty code (``ERROR_CORE`` for core validation); the crm.item dialect
+with ``CRM_FIELD_ERROR_*``. Reading them back is :mod:`._render`.
 """
 
 from __future__ import annotations
@@ -13,34 +15,38 @@ from loaders.sandbox._context import Ctx, format_dt
 from loaders.sandbox._errors import RestError, legacy_error
 from loaders.sandbox._params import as_int, as_list, is_yes
 from loaders.sandbox._schema import MULTIFIELDS, VALUE_TYPES, EntityDef, FieldDef
-from loaders.sandbox._values import (
-    EMAIL_RE,
-    BadValue,
-    parse_value,
-    render_item_value,
-    render_legacy_value,
-)
+from loaders.sandbox._seed import required_fields
+from loaders.sandbox._values import EMAIL_RE, BadValue, parse_value
 
 __all__ = [
     "apply_fields",
     "apply_fm",
     "apply_multifields",
-    "describe_userfields",
+    "check_required",
     "finish_record",
-    "render_item",
-    "render_legacy",
+    "required_names",
     "userfields",
 ]
 
 IMPORT_FIELDS = (
     "DATE_CREATE", "DATE_MODIFY", "CREATED_BY_ID", "MODIFY_BY_ID", "MOVED_TIME", "MOVED_BY_ID",
 )  # fmt: skip
+#: Written by the portal itself whatever the client sends (TAX_VALUE: the tax of the product
+#: rows; recorded: crm-deal-get.md answers "0.00" to an add that sent 0.10).
+_COMPUTED = frozenset({"TAX_VALUE"})
+#: Read-only in the legacy dialect, written by crm.item (recorded: crm-item-add.md leadId).
+_ITEM_WRITABLE = frozenset({"LEAD_ID"})
 _EMAIL_LABELS = {
     "WORK": "Work e-mail",
     "HOME": "Private e-mail",
     "MAILING": "E-mail for newsletters",
 }
-_HAS = {"HAS_PHONE": "PHONE", "HAS_EMAIL": "EMAIL", "HAS_IMOL": "IM"}
+#: crm.item names a field by its item title in CRM_FIELD_ERROR_REQUIRED (recorded:
+#: crm-item-batch-import.md 'The "Name" field is required').
+_ITEM_TITLES = {"NAME": "Name", "LAST_NAME": "Last name", "SECOND_NAME": "Second name",
+                "TITLE": "Name", "PHONE": "Phone", "EMAIL": "E-mail"}  # fmt: skip
+_UF_BASE = {"integer": "integer", "double": "double", "boolean": "char", "date": "date",
+            "datetime": "datetime", "employee": "integer"}  # fmt: skip
 
 
 def userfields(ctx: Ctx, edef: EntityDef) -> dict[str, FieldDef]:
@@ -49,44 +55,22 @@ def userfields(ctx: Ctx, edef: EntityDef) -> dict[str, FieldDef]:
     for uf in ctx.store.table("userfield").values():
         if uf["ENTITY_ID"] == edef.uf_entity:
             flags = "M" if uf.get("MULTIPLE") == "Y" else ""
-            out[uf["FIELD_NAME"]] = FieldDef("uf:" + uf["USER_TYPE_ID"], uf["FIELD_NAME"], flags)
+            label = uf.get("EDIT_FORM_LABEL") or uf["FIELD_NAME"]
+            title = label if isinstance(label, str) else uf["FIELD_NAME"]
+            out[uf["FIELD_NAME"]] = FieldDef("uf:" + uf["USER_TYPE_ID"], title, flags)
     return out
 
 
-def _label(value: Any, fallback: str) -> str:
-    """A user-field label: a string, or ``{lang: text}`` (the portal answers in Russian)."""
-    if isinstance(value, dict):
-        value = value.get("ru") or value.get("en") or next(iter(value.values()), "")
-    return str(value) if value not in (None, "") else fallback
-
-
-def describe_userfields(ctx: Ctx, edef: EntityDef) -> dict[str, dict[str, Any]]:
-    """``crm.*.fields`` entries of the user fields, as captured real replies show them:
-    ``title`` is the field name, the human labels are ``listLabel``/``formLabel``/
-    ``filterLabel``, plus ``settings`` and, for lists, ``items`` (``ID``/``VALUE``)."""
-    out: dict[str, dict[str, Any]] = {}
+def required_names(ctx: Ctx, edef: EntityDef) -> list[str]:
+    """Fields this portal requires on add: the admin's settings (``required_fields``, set by a
+    fixture or ``SandboxConfig``) and user fields created with ``MANDATORY=Y``."""
+    names = list(required_fields(ctx.store).get(edef.name, ()))
     for uf in ctx.store.table("userfield").values():
-        if uf["ENTITY_ID"] != edef.uf_entity:
-            continue
-        name = uf["FIELD_NAME"]
-        form = _label(uf.get("EDIT_FORM_LABEL"), name)
-        entry: dict[str, Any] = {
-            "type": uf["USER_TYPE_ID"],
-            "isRequired": uf.get("MANDATORY") == "Y",
-            "isReadOnly": False,
-            "isImmutable": False,
-            "isMultiple": uf.get("MULTIPLE") == "Y",
-            "isDynamic": True,
-            "title": name,
-            "listLabel": _label(uf.get("LIST_COLUMN_LABEL"), form),
-            "formLabel": form,
-            "filterLabel": _label(uf.get("LIST_FILTER_LABEL"), form),
-            "settings": uf.get("SETTINGS") or [],
-        }
-        if uf["USER_TYPE_ID"] == "enumeration":
-            entry["items"] = [{"ID": str(i["ID"]), "VALUE": i["VALUE"]} for i in uf.get("LIST", [])]
-        out[name] = entry
-    return out
+        if uf["ENTITY_ID"] == edef.uf_entity and uf.get("MANDATORY") == "Y":
+            names.append(uf["FIELD_NAME"])
+    if edef.name == "company":
+        names.append("TITLE")
+    return list(dict.fromkeys(names))
 
 
 def _bad(dialect: str, fdef: FieldDef, name: str, value: Any) -> RestError:
@@ -100,9 +84,7 @@ def _bad(dialect: str, fdef: FieldDef, name: str, value: Any) -> RestError:
 
 def _store_value(fdef: FieldDef, value: Any) -> Any:
     if fdef.type.startswith("uf:"):
-        utype = fdef.type[3:]
-        base = {"integer": "integer", "double": "double", "boolean": "char", "date": "date",
-                "datetime": "datetime", "employee": "integer"}.get(utype, "string")  # fmt: skip
+        base = _UF_BASE.get(fdef.type[3:], "string")
         if fdef.multiple:
             return [parse_value(base, v) for v in as_list(value)]
         if base == "char":
@@ -134,9 +116,12 @@ def apply_fields(
     for key, value in fields.items():
         legacy = names.get(key, "") if names is not None else key
         fdef = edef.fields.get(legacy) or ufs.get(legacy)
-        if fdef is None or legacy in MULTIFIELDS:
+        if fdef is None or legacy in MULTIFIELDS or legacy in _COMPUTED:
             continue
-        if fdef.read_only and not (historical and legacy in IMPORT_FIELDS):
+        unlocked = (historical and legacy in IMPORT_FIELDS) or (
+            dialect == "item" and legacy in _ITEM_WRITABLE
+        )
+        if fdef.read_only and not unlocked:
             continue
         if "I" in fdef.flags and not creating:
             continue
@@ -144,6 +129,23 @@ def apply_fields(
             record[legacy] = _store_value(fdef, value)
         except BadValue:
             raise _bad(dialect, fdef, key, value) from None
+
+
+def check_required(ctx: Ctx, edef: EntityDef, record: dict[str, Any], dialect: str) -> None:
+    """Refuse an add that leaves a required field empty, with the portal's own text
+    (recorded: "The required field 'Lead Name' is missing.<br />", mesilov/bitrix24-php-sdk
+    issue 59; crm.item: CRM_FIELD_ERROR_REQUIRED, crm-item-batch-import.md)."""
+    fields = {**edef.fields, **userfields(ctx, edef)}
+    for name in required_names(ctx, edef):
+        value = record.get(name)
+        if value not in (None, "", []) and str(value).strip():
+            continue
+        fdef = fields.get(name)
+        title = fdef.title if fdef else name
+        if dialect == "item":
+            label = _ITEM_TITLES.get(name, title)
+            raise RestError(400, "CRM_FIELD_ERROR_REQUIRED", f'The "{label}" field is required')
+        raise RestError(400, "ERROR_CORE", f"The required field '{title}' is missing.<br />")
 
 
 def _check_email(value: str, value_type: str) -> None:
@@ -163,33 +165,39 @@ def _new_entry(ctx: Ctx, type_id: str, value_type: Any, value: Any) -> dict[str,
 
 
 def apply_multifields(ctx: Ctx, record: dict[str, Any], fields: dict[str, Any]) -> None:
-    """Legacy PHONE/EMAIL/WEB/IM: items with ID change or delete that entry, others are added."""
+    """Legacy PHONE/EMAIL/WEB/IM: items with ID change or delete that entry, others are added;
+    entries keep the order they were sent in."""
     for type_id in MULTIFIELDS:
         if type_id not in fields:
             continue
         entries = [dict(e) for e in record.get(type_id, [])]
-        by_id = {e["ID"]: e for e in entries}
         for item in as_list(fields[type_id]):
             if not isinstance(item, dict):
                 raise legacy_error(f"Parameter '{type_id}' must be array.")
-            rid = as_int(item.get("ID"))
-            if rid is None:
-                entry = _new_entry(ctx, type_id, item.get("VALUE_TYPE"), item.get("VALUE"))
-                if entry:
-                    entries.append(entry)
-                continue
-            old = by_id.get(rid)
-            if old is None:
-                continue
-            value = item.get("VALUE")
-            if is_yes(item.get("DELETE", "N")) or value is None or str(value).strip() == "":
-                entries.remove(old)
-                continue
-            old["VALUE"] = str(value).strip()
-            old["VALUE_TYPE"] = str(item.get("VALUE_TYPE") or old["VALUE_TYPE"]).upper()
-            if type_id == "EMAIL":
-                _check_email(old["VALUE"], old["VALUE_TYPE"])
+            _apply_entry(ctx, type_id, entries, item)
         record[type_id] = entries
+
+
+def _apply_entry(
+    ctx: Ctx, type_id: str, entries: list[dict[str, Any]], item: dict[str, Any]
+) -> None:
+    rid = as_int(item.get("ID"))
+    if rid is None:
+        entry = _new_entry(ctx, type_id, item.get("VALUE_TYPE"), item.get("VALUE"))
+        if entry:
+            entries.append(entry)
+        return
+    old = next((e for e in entries if e["ID"] == rid), None)
+    if old is None:
+        return
+    value = item.get("VALUE")
+    if is_yes(item.get("DELETE", "N")) or value is None or str(value).strip() == "":
+        entries.remove(old)
+        return
+    old["VALUE"] = str(value).strip()
+    old["VALUE_TYPE"] = str(item.get("VALUE_TYPE") or old["VALUE_TYPE"]).upper()
+    if type_id == "EMAIL":
+        _check_email(old["VALUE"], old["VALUE_TYPE"])
 
 
 def apply_fm(ctx: Ctx, record: dict[str, Any], fm: Any, *, creating: bool) -> None:
@@ -208,112 +216,33 @@ def apply_fm(ctx: Ctx, record: dict[str, Any], fm: Any, *, creating: bool) -> No
     apply_multifields(ctx, record, by_type)
 
 
-def finish_record(ctx: Ctx, record: dict[str, Any], *, creating: bool) -> None:
-    """Timestamps, authors and the HAS_* flags, after fields were applied."""
+def finish_record(ctx: Ctx, edef: EntityDef, record: dict[str, Any], *, creating: bool) -> None:
+    """Timestamps, authors, the last-activity and moved-at stamps and the HAS_* flags, after
+    fields were applied (as a real portal stamps them on save)."""
     stamp = format_dt(ctx.now)
     if creating:
-        record.setdefault("DATE_CREATE", None)
-        record["DATE_CREATE"] = record["DATE_CREATE"] or stamp
+        record["DATE_CREATE"] = record.get("DATE_CREATE") or stamp
         record["CREATED_BY_ID"] = record.get("CREATED_BY_ID") or ctx.user_id
         record["OPENED"] = record.get("OPENED") or "Y"
         record["ASSIGNED_BY_ID"] = record.get("ASSIGNED_BY_ID") or ctx.user_id
+        record["LAST_ACTIVITY_TIME"] = record["DATE_CREATE"]
+        record["LAST_ACTIVITY_BY"] = record["CREATED_BY_ID"]
+        if "MOVED_TIME" in edef.fields:
+            record["MOVED_TIME"] = record.get("MOVED_TIME") or record["DATE_CREATE"]
+            record["MOVED_BY_ID"] = record.get("MOVED_BY_ID") or record["CREATED_BY_ID"]
     if not (creating and record.get("DATE_MODIFY")):
         record["DATE_MODIFY"] = record["DATE_CREATE"] if creating else stamp
     if not (creating and record.get("MODIFY_BY_ID")):
         record["MODIFY_BY_ID"] = ctx.user_id
-    for flag, type_id in _HAS.items():
-        record[flag] = "Y" if record.get(type_id) else "N"
+    record["HAS_PHONE"] = "Y" if record.get("PHONE") else "N"
+    record["HAS_EMAIL"] = "Y" if record.get("EMAIL") else "N"
+    # HAS_IMOL is Y only for a live open-line chat (recorded: a lead with an OPENLINE address
+    # reads HAS_IMOL N, crm-lead-get.md); the sandbox has no chats.
+    live = any(e["VALUE_TYPE"] == "IMOL" for e in record.get("IM", []))
+    record["HAS_IMOL"] = "Y" if live else "N"
 
 
-# -- reading ------------------------------------------------------------------------------------
-def _standard(edef: EntityDef) -> list[str]:
-    return [n for n, f in edef.fields.items() if not f.multiple and "W" not in f.flags]
-
-
-def _selected(ctx: Ctx, edef: EntityDef, select: list[str] | None) -> list[str]:
-    ufs = list(userfields(ctx, edef))
-    if not select:
-        return _standard(edef) + ufs
-    names: list[str] = []
-    for name in select:
-        key = str(name).upper()
-        if key == "*":
-            names += _standard(edef)
-        elif key == "UF_*":
-            names += ufs
-        elif (key in edef.fields and "W" not in edef.fields[key].flags) or key in ufs:
-            names.append(key)
-    if "ID" not in names:
-        names.insert(0, "ID")
-    return list(dict.fromkeys(names))
-
-
-def _fm_out(entries: list[dict[str, Any]]) -> list[dict[str, str]]:
-    return [
-        {
-            "ID": str(e["ID"]),
-            "VALUE_TYPE": e["VALUE_TYPE"],
-            "VALUE": e["VALUE"],
-            "TYPE_ID": e["TYPE_ID"],
-        }
-        for e in entries
-    ]
-
-
-def render_legacy(
-    ctx: Ctx,
-    edef: EntityDef,
-    record: dict[str, Any],
-    select: list[str] | None,
-    *,
-    get: bool = False,
-) -> dict[str, Any]:
-    """Legacy shape: strings everywhere; multifields only when named (or non-empty, for get)."""
-    ufs = userfields(ctx, edef)
-    out: dict[str, Any] = {}
-    for name in _selected(ctx, edef, select):
-        fdef = edef.fields.get(name) or ufs[name]
-        if name in MULTIFIELDS:
-            out[name] = _fm_out(record.get(name, []))
-        else:
-            out[name] = render_legacy_value(fdef.type, record.get(name))
-    if get:
-        for type_id in MULTIFIELDS:
-            if record.get(type_id):
-                out[type_id] = _fm_out(record[type_id])
-    return out
-
-
-def render_item(
-    ctx: Ctx,
-    edef: EntityDef,
-    record: dict[str, Any],
-    select: list[str] | None = None,
-    *,
-    original_uf: bool = False,
-) -> dict[str, Any]:
-    """crm.item shape: camelCase keys, typed values, ``fm`` only with ``*`` (or no select)."""
-    ufs = userfields(ctx, edef)
-    wanted = {str(s) for s in select or ["*"]}
-    star = "*" in wanted
-    out: dict[str, Any] = {}
-    for name, fdef in list(edef.fields.items()) + list(ufs.items()):
-        if name in MULTIFIELDS or name.startswith("HAS_"):
-            continue
-        key = name if original_uf and name.startswith("UF_") else edef.camel(name)
-        if star or key in wanted or name in wanted:
-            out[key] = render_item_value(fdef.type, record.get(name))
-    if star or "entityTypeId" in wanted:  # every item carries its type (captured crm.item.add)
-        out["entityTypeId"] = edef.type_id
-    if star:
-        out["fm"] = [
-            {
-                "id": e["ID"],
-                "typeId": e["TYPE_ID"],
-                "valueType": e["VALUE_TYPE"],
-                "value": e["VALUE"],
-            }
-            for t in MULTIFIELDS
-            for e in record.get(t, [])
-        ]
-    return out
+def mark_moved(ctx: Ctx, record: dict[str, Any]) -> None:
+    """A stage change: MOVED_TIME/MOVED_BY_ID follow it."""
+    record["MOVED_TIME"] = format_dt(ctx.now)
+    record["MOVED_BY_ID"] = ctx.user_id

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from loaders.sandbox._context import Ctx, Reply, format_dt, method
-from loaders.sandbox._crm import describe_userfields, render_item, userfields
+from loaders.sandbox._crm import required_names, userfields
 from loaders.sandbox._errors import RestError
 from loaders.sandbox._legacy import create_record, update_record
 from loaders.sandbox._lists import page_of, parse_filter, parse_order, parse_select
 from loaders.sandbox._params import as_dict, as_int, as_list, is_yes
+from loaders.sandbox._render import describe_userfields, render_item
 from loaders.sandbox._schema import ENTITIES, EntityDef, describe_field
 from loaders.sandbox._seed import ADMINS
 from loaders.sandbox._values import BadValue, parse_datetime
@@ -78,11 +79,15 @@ def _check_history(ctx: Ctx, edef: EntityDef, fields: dict[str, Any]) -> None:
         )
 
 
+def _observers(edef: EntityDef, record: dict[str, Any], fields: dict[str, Any]) -> None:
+    """Leads and deals have observers (users who follow the item), crm.item only."""
+    if edef.name in ("lead", "deal") and "observers" in fields:
+        record["OBSERVERS"] = [v for v in (as_int(o) for o in as_list(fields["observers"])) if v]
+
+
 def _create(ctx: Ctx, edef: EntityDef, params: dict[str, Any], fields: dict[str, Any], *,
             historical: bool) -> dict[str, Any]:  # fmt: skip
     original = is_yes(params.get("useOriginalUfNames", "N"))
-    if edef.name == "company" and not str(fields.get("title") or "").strip():
-        raise RestError(400, "CRM_FIELD_ERROR_REQUIRED", 'The "Company name" field is required')
     if historical and ctx.user_id not in ADMINS and _HISTORY & set(fields):
         raise RestError(400, _INVALID, "Only an administrator can set historical fields.")
     if historical:
@@ -90,10 +95,12 @@ def _create(ctx: Ctx, edef: EntityDef, params: dict[str, Any], fields: dict[str,
     else:
         fields = {k: v for k, v in fields.items() if k not in _HISTORY}
     try:
-        return create_record(ctx, edef, fields, historical=historical, dialect="item",
-                             names=_names(ctx, edef, original), fm=fields.get("fm"))  # fmt: skip
+        record = create_record(ctx, edef, fields, historical=historical, dialect="item",
+                               names=_names(ctx, edef, original), fm=fields.get("fm"))  # fmt: skip
     except RestError as exc:
         raise _item_error(exc) from None
+    _observers(edef, record, fields)
+    return record
 
 
 def _render(ctx: Ctx, edef: EntityDef, record: dict[str, Any], params: dict[str, Any]) -> Any:
@@ -150,6 +157,7 @@ def item_update(ctx: Ctx, params: dict[str, Any]) -> Reply:
                                names=_names(ctx, edef, original), fm=fields.get("fm"))  # fmt: skip
     except RestError as exc:
         raise _item_error(exc) from None
+    _observers(edef, record, fields)
     return Reply({"item": _render(ctx, edef, record, params)})
 
 
@@ -168,7 +176,7 @@ def item_delete(ctx: Ctx, params: dict[str, Any]) -> Reply:
     edef = _entity(params)
     rid = as_int(params.get("id")) or 0
     if ctx.store.get(edef.name, rid) is None:
-        raise RestError(400, "NOT_FOUND", "Element not found")
+        raise RestError(400, "NOT_FOUND", "Item not found")  # recorded: crm-item-delete.md
     ctx.store.delete(edef.name, rid)
     ctx.touch()
     return Reply([])
@@ -177,7 +185,9 @@ def item_delete(ctx: Ctx, params: dict[str, Any]) -> Reply:
 @method("crm.item.fields")
 def item_fields(ctx: Ctx, params: dict[str, Any]) -> Reply:
     edef = _entity(params)
-    out = {edef.camel(n): {**describe_field(f), "upperName": n} for n, f in edef.fields.items()}
+    required = set(required_names(ctx, edef))
+    out = {edef.camel(n): {**describe_field(f, n in required), "upperName": n}
+           for n, f in edef.fields.items()}  # fmt: skip
     for name, described in describe_userfields(ctx, edef).items():
         out[edef.camel(name)] = {**described, "upperName": name}
     return Reply({"fields": out})
@@ -192,7 +202,14 @@ def item_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
     def known(key: str) -> str | None:
         return names.get(key) or names.get(key[:1].lower() + key[1:])
 
-    conds = parse_filter(params.get("filter"), known, nested=True)
+    def required_known(key: str) -> str | None:
+        found = known(key)
+        if found is None:  # recorded: crm-item-list.md refuses an unknown filter field
+            raise RestError(400, "INVALID_ARG_VALUE",
+                            f"Invalid filter: field '{key}' is not allowed in filter")  # fmt: skip
+        return found
+
+    conds = parse_filter(params.get("filter"), required_known, nested=True)
     order = parse_order(params.get("order"), known)
     select = parse_select(params.get("select")) or ["*"]
     rows, total, nxt = page_of(

@@ -145,6 +145,8 @@ def parse_filter(raw: Any, names: Callable[[str], str | None], *, nested: bool =
         if nested and isinstance(value, dict):
             out.append(_group(value, names))
             continue
+        if key.isdigit():
+            continue  # a positional entry (`filter[]=`, b24pysdk's empty map) names no field
         op = next((p for p in _PREFIXES if key.startswith(p)), "")
         field = names(key[len(op) :])
         if field is None:

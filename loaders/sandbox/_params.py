@@ -3,6 +3,11 @@
 ``fields[PHONE][0][VALUE]=1&select[]=ID`` becomes ``{"fields": {"PHONE": [{"VALUE": "1"}]},
 "select": ["ID"]}``: containers whose keys are exactly ``0..n-1`` turn into lists, as a JSON
 body would carry them. Values from query strings stay strings; handlers accept both.
+
+PHP's input limits apply as on a Bitrix24 server: at most :data:`MAX_INPUT_VARS` variables
+(Bitrix24 requires `max_input_vars` ≥ 10000; the rest are dropped) and
+:data:`MAX_INPUT_NESTING` bracket levels (`max_input_nesting_level`, PHP's default 64: a deeper
+variable is dropped); ``a[]`` appends after the largest integer key, in constant time.
 """
 
 from __future__ import annotations
@@ -13,8 +18,12 @@ from typing import Any
 from loaders.sandbox._errors import RestError
 
 _ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+MAX_INPUT_VARS = 10_000
+MAX_INPUT_NESTING = 64
 
 __all__ = [
+    "MAX_INPUT_NESTING",
+    "MAX_INPUT_VARS",
     "as_dict",
     "as_int",
     "as_list",
@@ -44,12 +53,15 @@ def _split_key(key: str) -> list[str]:
     return parts
 
 
-def _insert(root: dict[str, Any], parts: list[str], value: str) -> None:
+def _insert(root: dict[str, Any], parts: list[str], value: str, free: dict[int, int]) -> None:
+    """Put ``value`` at ``parts``; ``free`` holds each container's next ``[]`` index."""
     node = root
     last = len(parts) - 1
     for i, part in enumerate(parts):
         if part == "":
-            part = str(sum(1 for k in node if k.isdigit()))
+            part = str(free.get(id(node), 0))
+        if part.isdigit():
+            free[id(node)] = max(free.get(id(node), 0), int(part) + 1)
         if i == last:
             node[part] = value
             return
@@ -87,11 +99,13 @@ def parse_php_query(query: str | bytes) -> dict[str, Any]:
     if isinstance(query, bytes):
         query = query.decode("utf-8", "replace")
     root: dict[str, Any] = {}
-    for pair in query.split("&"):
-        if not pair:
-            continue
+    free: dict[int, int] = {}
+    pairs = [pair for pair in query.split("&") if pair][:MAX_INPUT_VARS]
+    for pair in pairs:
         key, _, value = pair.partition("=")
-        _insert(root, _split_key(_unquote(key)), _unquote(value))
+        parts = _split_key(_unquote(key))
+        if len(parts) <= MAX_INPUT_NESTING:
+            _insert(root, parts, _unquote(value), free)
     for key, child in root.items():  # the top level stays a map even for keys 0..n-1
         if child.__class__ is dict:
             root[key] = _listify(child)

@@ -6,9 +6,9 @@ from typing import Any
 
 from loaders.sandbox._context import METHODS, Ctx, Reply, format_dt, method
 from loaders.sandbox._errors import RestError
-from loaders.sandbox._lists import page_of, parse_filter, parse_order
+from loaders.sandbox._lists import page_of, parse_filter, parse_order, parse_select
 from loaders.sandbox._params import as_int
-from loaders.sandbox._seed import ADMINS
+from loaders.sandbox._seed import ADMINS, add_pipeline_stages
 
 __all__ = ["plain_list", "string_row"]
 
@@ -31,7 +31,11 @@ def plain_list(
     sort = parse_order(order if order is not None else params.get("order"), _upper)
     rows, total, nxt = page_of(ctx.store.table(kind), conds, sort, params.get("start"))
     ctx.touch(max(len(rows), 1))
-    return Reply([(render or string_row)(r) for r in rows], total, nxt)
+    out = [(render or string_row)(r) for r in rows]
+    select = [str(s).upper() for s in parse_select(params.get("select", params.get("SELECT")))]
+    if select and "*" not in select:
+        out = [{k: v for k, v in row.items() if k in select} for row in out]
+    return Reply(out, total, nxt)
 
 
 def string_row(rec: dict[str, Any]) -> dict[str, Any]:
@@ -49,9 +53,30 @@ def string_row(rec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+_USER_GET_ORDER = ("ID", "ACTIVE", "NAME", "LAST_NAME", "SECOND_NAME", "EMAIL", "LAST_LOGIN",
+                   "DATE_REGISTER", "TIME_ZONE", "IS_ONLINE", "TIMESTAMP_X", "LAST_ACTIVITY_DATE",
+                   "PERSONAL_GENDER", "PERSONAL_WWW", "PERSONAL_BIRTHDAY", "PERSONAL_MOBILE",
+                   "PERSONAL_CITY", "WORK_PHONE", "WORK_POSITION", "UF_EMPLOYMENT_DATE",
+                   "UF_DEPARTMENT", "USER_TYPE")  # fmt: skip
+
+
 def _user(rec: dict[str, Any]) -> dict[str, Any]:
-    return {**{k: str(v) if isinstance(v, int) and not isinstance(v, bool) else v
-               for k, v in rec.items()}, "ACTIVE": rec["ACTIVE"]}  # fmt: skip
+    """A user.get row (recorded: user-get.md): the set fields only, ID as a string, ACTIVE a
+    boolean, TIMESTAMP_X and LAST_ACTIVITY_DATE as empty objects."""
+    row = {**rec, "TIMESTAMP_X": {}, "LAST_ACTIVITY_DATE": {}}
+    out = {k: row[k] for k in _USER_GET_ORDER if k in row}
+    out["ID"] = str(rec["ID"])
+    return out
+
+
+def _current_user(rec: dict[str, Any], now: float) -> dict[str, Any]:
+    """user.current (recorded: user-current.md, batch.md): LAST_ACTIVITY_DATE is a local
+    "Y-m-d H:i:s" text and TIMESTAMP_X a formatted date; no USER_TYPE."""
+    out = {k: v for k, v in _user(rec).items() if k not in ("USER_TYPE", "TIME_ZONE")}
+    local = format_dt(now)
+    out["TIMESTAMP_X"] = f"{local[8:10]}.{local[5:7]}.{local[:4]} {local[11:19]}"
+    out["LAST_ACTIVITY_DATE"] = f"{local[:10]} {local[11:19]}"
+    return out
 
 
 @method("user.get")
@@ -77,12 +102,27 @@ def user_current(ctx: Ctx, params: dict[str, Any]) -> Reply:
     if rec is None:
         raise RestError(401, "NO_AUTH_FOUND", "Wrong authorization data")
     ctx.touch()
-    return Reply(_user(rec))
+    return Reply(_current_user(rec, ctx.now))
+
+
+@method("user.admin")
+def user_admin(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    """Whether the caller is an administrator (recorded: user-admin.md)."""
+    return Reply(ctx.user_id in ADMINS)
 
 
 # -- global methods of the rest module: server.time, profile, scope, methods, method.get --------
 _SCOPES = ("crm", "user", "catalog")
-_GLOBAL = ("batch", "server.time", "profile", "scope", "methods", "method.get", "app.info")
+_GLOBAL = (
+    "batch",
+    "server.time",
+    "profile",
+    "scope",
+    "methods",
+    "method.get",
+    "app.info",
+    "user.admin",
+)
 
 
 @method("server.time")
@@ -96,9 +136,16 @@ def profile(ctx: Ctx, params: dict[str, Any]) -> Reply:
     rec = ctx.store.get("user", ctx.user_id)
     if rec is None or not rec["ACTIVE"]:
         return Reply([])
-    return Reply({"ID": str(rec["ID"]), "ADMIN": ctx.user_id in ADMINS, "NAME": rec["NAME"],
-                  "LAST_NAME": rec["LAST_NAME"], "PERSONAL_GENDER": "", "TIME_ZONE": "",
-                  "TIME_ZONE_OFFSET": 10800})  # fmt: skip
+    return Reply(
+        {
+            "ID": str(rec["ID"]),
+            "ADMIN": ctx.user_id in ADMINS,
+            "NAME": rec["NAME"],
+            "LAST_NAME": rec["LAST_NAME"],
+            "PERSONAL_GENDER": "",
+            "TIME_ZONE": "",
+        }
+    )  # fmt: skip (recorded: profile.md)
 
 
 @method("scope")
@@ -108,7 +155,12 @@ def scope(ctx: Ctx, params: dict[str, Any]) -> Reply:
 
 @method("methods")
 def methods(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    return Reply(sorted({*METHODS, *_GLOBAL}))
+    """Every method, or those of one ``scope`` (recorded: methods.md lists scope `user`)."""
+    names = sorted({*METHODS, *_GLOBAL})
+    scope_name = str(params.get("scope") or params.get("SCOPE") or "")
+    if scope_name:
+        names = [n for n in names if n.split(".")[0] == scope_name]
+    return Reply(names)
 
 
 @method("method.get")
@@ -145,7 +197,8 @@ def status_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
 
 def _status_row(rec: dict[str, Any]) -> dict[str, Any]:
     out = string_row(rec)
-    out["CATEGORY_ID"] = None if rec.get("CATEGORY_ID") is None else str(rec["CATEGORY_ID"])
+    category = rec.get("CATEGORY_ID")  # the general pipeline's stages: null (crm-status-list.md)
+    out["CATEGORY_ID"] = str(category) if category else None
     out["EXTRA"] = rec["EXTRA"]
     return out
 
@@ -156,8 +209,12 @@ def status_entity_items(ctx: Ctx, params: dict[str, Any]) -> Reply:
     if entity is None and ("id" in params or "ID" in params):
         category = as_int(params.get("id", params.get("ID"))) or 0
         entity = "DEAL_STAGE" if category == 0 else f"DEAL_STAGE_{category}"
-    if not entity:
-        raise RestError(400, "", "The parameter 'entityId' is not defined or invalid.")
+    if not entity:  # recorded: crm-status-entity-items.md
+        raise RestError(
+            400,
+            "The parameter entityId is not defined or invalid.",
+            "The directory ID is not specified or is incorrect.",
+        )
     rows = [s for s in ctx.store.table("status").values() if s["ENTITY_ID"] == entity]
     ctx.touch(max(len(rows), 1))
     rows.sort(key=lambda s: s["SORT"])
@@ -168,9 +225,7 @@ def status_entity_items(ctx: Ctx, params: dict[str, Any]) -> Reply:
 
 @method("crm.category.list")
 def category_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    entity_type = as_int(params.get("entityTypeId"))
-    if entity_type is None:
-        raise RestError(400, "NOT_FOUND", "Smart process not found")
+    entity_type = _category_type(params)
     rows = [c for c in ctx.store.table("category").values() if c["ENTITY_TYPE_ID"] == entity_type]
     rows.sort(key=lambda c: (c["SORT"], c["ID"]))  # ascending, as captured real replies show
     out = []
@@ -184,6 +239,35 @@ def category_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
     return Reply({"categories": out}, len(out))
 
 
+def _category_type(params: dict[str, Any]) -> int:
+    """Deals have pipelines; any other type is refused as the portal refuses a missing smart
+    process (recorded: crm-category-list.md)."""
+    entity_type = as_int(params.get("entityTypeId"))
+    if entity_type != 2:
+        raise RestError(400, "NOT_FOUND", "Smart process not found")
+    return entity_type
+
+
+@method("crm.category.add")
+def category_add(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    """A new deal pipeline with the standard stages ``C<id>:NEW`` … (recorded reply shape:
+    crm-category-add.md)."""
+    entity_type = _category_type(params)
+    raw = params.get("fields")
+    fields: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    name = str(fields.get("name") or "").strip()
+    if not name:
+        raise RestError(400, "0", "Field 'NAME' is required")
+    sort = as_int(fields.get("sort")) or 500
+    record = {"ENTITY_TYPE_ID": entity_type, "NAME": name, "SORT": sort, "IS_DEFAULT": "N",
+              "ORIGIN_ID": "", "ORIGINATOR_ID": ""}  # fmt: skip
+    rid = ctx.store.insert("category", record)
+    add_pipeline_stages(ctx.store, rid)
+    ctx.touch()
+    return Reply({"category": {"id": rid, "name": name, "sort": record["SORT"],
+                               "entityTypeId": entity_type, "isDefault": "N"}})  # fmt: skip
+
+
 @method("crm.currency.list")
 def currency_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
     rows = sorted(ctx.store.table("currency").values(), key=lambda c: c["SORT"])
@@ -191,9 +275,10 @@ def currency_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
     out = [{"CURRENCY": c["CURRENCY"], "AMOUNT_CNT": str(c["AMOUNT_CNT"]),
             "AMOUNT": f"{c['AMOUNT']:.4f}", "SORT": str(c["SORT"]), "BASE": c["BASE"],
             "FULL_NAME": c["FULL_NAME"], "LID": "ru", "FORMAT_STRING": "# ₽"
-            if c["CURRENCY"] == "RUB" else "#", "DECIMALS": "2"}
+            if c["CURRENCY"] == "RUB" else "#", "DEC_POINT": ".", "THOUSANDS_SEP": "&nbsp;",
+            "DECIMALS": "2", "DATE_UPDATE": c.get("DATE_UPDATE") or ""}
            for c in rows]  # fmt: skip
-    return Reply(out, len(out))
+    return Reply(out, 0)  # `total` is 0 here (recorded: crm-currency-list.md)
 
 
 @method("crm.requisite.preset.list")

@@ -9,83 +9,11 @@ from loaders.sandbox._context import Ctx, Reply, format_dt, method
 from loaders.sandbox._errors import RestError, legacy_error
 from loaders.sandbox._params import as_dict, as_int, as_list, is_yes, param_fields
 from loaders.sandbox._refs import plain_list, string_row
-from loaders.sandbox._schema import ENTITIES
+from loaders.sandbox._schema import ENTITIES, FieldDef, describe_field
 
 __all__ = ["normalize_phone"]
 
 _ENTITY_TYPES = {"lead": 1, "deal": 2, "contact": 3, "company": 4}
-
-
-# -- bindings: deal ↔ contacts, contact ↔ companies ----------------------------------------------
-def _register_bindings(owner: str, target: str) -> None:
-    """``crm.<owner>.<target>.items.{set,get}``; the first item is the primary binding."""
-    key, many, one = f"{target.upper()}_ID", f"{target.upper()}_IDS", f"{target.upper()}_ID"
-
-    @method(f"crm.{owner}.{target}.items.set")
-    def items_set(ctx: Ctx, params: dict[str, Any]) -> Reply:
-        rid, record = ctx.existing(owner, params)
-        items = []
-        for i, item in enumerate(as_list(params.get("items"))):
-            linked = as_int(item.get(key)) if isinstance(item, dict) else None
-            if linked is None or ctx.store.get(target, linked) is None:
-                raise legacy_error(f"{key} is not defined or invalid.")
-            primary = is_yes(item.get("IS_PRIMARY", "N"))
-            items.append((not primary, as_int(item.get("SORT")) or (i + 1) * 10, linked))
-        ids = [linked for _, _, linked in sorted(items)]
-        ctx.store.put(owner, rid, {**record, many: ids, one: ids[0] if ids else None})
-        ctx.touch(max(len(ids), 1))
-        return Reply(True)
-
-    @method(f"crm.{owner}.{target}.items.get")
-    def items_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
-        _, record = ctx.existing(owner, params)
-        ids = record.get(many) or []
-        ctx.touch(max(len(ids), 1))
-        rows = [{key: linked, "SORT": (i + 1) * 10, "ROLE_ID": 0,
-                 "IS_PRIMARY": "Y" if i == 0 else "N"} for i, linked in enumerate(ids)]  # fmt: skip
-        return Reply(rows)
-
-
-_register_bindings("deal", "contact")
-_register_bindings("contact", "company")
-
-
-@method("crm.company.contact.items.get")
-def company_contacts_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    """The contacts bound to a company, seen from the contact side (captured real reply:
-    ``SORT``/``IS_PRIMARY`` are that contact's binding to this company), by contact id."""
-    company, _ = ctx.existing("company", params)
-    rows = []
-    for cid, contact in ctx.store.table("contact").items():
-        companies = contact.get("COMPANY_IDS") or []
-        if company in companies:
-            i = companies.index(company)
-            rows.append({"CONTACT_ID": cid, "SORT": (i + 1) * 10, "ROLE_ID": 0,
-                         "IS_PRIMARY": "Y" if i == 0 else "N"})  # fmt: skip
-    ctx.touch(max(len(rows), 1))
-    return Reply(rows)
-
-
-@method("crm.company.contact.items.set")
-def company_contacts_set(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    """Bind exactly these contacts to the company (``IS_PRIMARY=Y``: first for that contact)."""
-    company, _ = ctx.existing("company", params)
-    wanted: dict[int, bool] = {}
-    for item in as_list(params.get("items")):
-        cid = as_int(item.get("CONTACT_ID")) if isinstance(item, dict) else None
-        if cid is None or ctx.store.get("contact", cid) is None:
-            raise legacy_error("CONTACT_ID is not defined or invalid.")
-        wanted[cid] = is_yes(item.get("IS_PRIMARY", "N"))
-    for cid, contact in list(ctx.store.table("contact").items()):
-        old = contact.get("COMPANY_IDS") or []
-        ids = [c for c in old if c != company]
-        if cid in wanted:
-            ids = [company, *ids] if wanted[cid] else [*ids, company]
-        if ids != old:
-            ctx.store.put("contact", cid, {**contact, "COMPANY_IDS": ids,
-                                           "COMPANY_ID": ids[0] if ids else None})  # fmt: skip
-    ctx.touch(max(len(wanted), 1))
-    return Reply(True)
 
 
 # -- history ---------------------------------------------------------------------------------------
@@ -102,7 +30,7 @@ def comment_add(ctx: Ctx, params: dict[str, Any]) -> Reply:
     kind = _owner_kind(fields.get("ENTITY_TYPE"))
     owner = as_int(fields.get("ENTITY_ID"))
     if owner is None or ctx.store.get(kind, owner) is None:
-        raise RestError(400, "OWNER_NOT_FOUND", "Owner entity not found.")
+        raise _COMMENT_MISSING  # recorded: crm-timeline-comment-add.md
     text = str(fields.get("COMMENT") or "").strip()
     if not text:
         raise RestError(400, "INVALID_ARG_VALUE", "Empty comment.")
@@ -112,9 +40,26 @@ def comment_add(ctx: Ctx, params: dict[str, Any]) -> Reply:
         "COMMENT": text,
         "AUTHOR_ID": as_int(fields.get("AUTHOR_ID")) or ctx.user_id,
         "CREATED": format_dt(ctx.now),
+        "FILES": {},
     }
     ctx.touch()
     return Reply(ctx.store.insert("comment", record))
+
+
+_COMMENT_MISSING = RestError(400, "NOT_FOUND", "Not found.")
+#: crm.timeline.comment.fields (the names the PHP SDK's live test pins; types a reading)
+_COMMENT_FIELDS = {"ID": ("integer", "O"), "CREATED": ("datetime", "O"),
+                   "ENTITY_ID": ("integer", "RI"), "ENTITY_TYPE": ("string", "RI"),
+                   "AUTHOR_ID": ("user", "I"), "COMMENT": ("string", "R"),
+                   "FILES": ("attached_diskfile", "M")}  # fmt: skip
+
+
+def _comment(ctx: Ctx, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    rid = as_int(params.get("id", params.get("ID")))
+    record = ctx.store.get("comment", rid) if rid is not None else None
+    if rid is None or record is None:
+        raise _COMMENT_MISSING
+    return rid, record
 
 
 @method("crm.timeline.comment.list")
@@ -122,15 +67,32 @@ def comment_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
     return plain_list(ctx, "comment", params)
 
 
+@method("crm.timeline.comment.update")
+def comment_update(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    """Replaces the text; answers the comment's id (recorded: crm-timeline-comment-update.md)."""
+    rid, record = _comment(ctx, params)
+    fields = as_dict(params.get("fields"), "fields")
+    text = str(fields.get("COMMENT") or "").strip()
+    if not text:
+        raise RestError(400, "INVALID_ARG_VALUE", "Empty comment.")
+    ctx.store.put("comment", rid, {**record, "COMMENT": text})
+    ctx.touch()
+    return Reply(rid)
+
+
 @method("crm.timeline.comment.delete")
 def comment_delete(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    """``id`` (``ownerTypeId``/``ownerId`` accepted and ignored) → ``true``."""
-    rid = as_int(params.get("id", params.get("ID")))
-    if rid is None or ctx.store.get("comment", rid) is None:
-        raise RestError(400, "NOT_FOUND", "Not found.")
+    """``id`` (``ownerTypeId``/``ownerId`` accepted) → ``null`` (recorded)."""
+    rid, _ = _comment(ctx, params)
     ctx.store.delete("comment", rid)
     ctx.touch()
-    return Reply(True)
+    return Reply(None)
+
+
+@method("crm.timeline.comment.fields")
+def comment_fields(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    return Reply({name: describe_field(FieldDef(ftype, name, flags))
+                  for name, (ftype, flags) in _COMMENT_FIELDS.items()})  # fmt: skip
 
 
 @method("crm.activity.add")
@@ -158,6 +120,22 @@ def activity_add(ctx: Ctx, params: dict[str, Any]) -> Reply:
     return Reply(ctx.store.insert("activity", record))
 
 
+@method("crm.activity.update")
+def activity_update(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    rid, record = ctx.existing("activity", params)
+    fields = param_fields(params)
+    changed = {k: v for k, v in fields.items() if k not in _ACTIVITY_FIXED}
+    if "RESPONSIBLE_ID" in changed:
+        changed["RESPONSIBLE_ID"] = as_int(changed["RESPONSIBLE_ID"]) or record["RESPONSIBLE_ID"]
+    ctx.store.put("activity", rid, {**record, **changed, "LAST_UPDATED": format_dt(ctx.now)})
+    ctx.touch()
+    return Reply(True)
+
+
+_ACTIVITY_FIXED = frozenset({"ID", "CREATED", "LAST_UPDATED", "OWNER_TYPE_ID", "OWNER_ID",
+                             "TYPE_ID", "AUTHOR_ID"})  # fmt: skip
+
+
 @method("crm.activity.list")
 def activity_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
     return plain_list(ctx, "activity", params)
@@ -181,8 +159,8 @@ def normalize_phone(value: str) -> str:
 @method("crm.duplicate.findbycomm")
 def findbycomm(ctx: Ctx, params: dict[str, Any]) -> Reply:
     comm = str(params.get("type") or "").upper()
-    if not comm:
-        raise RestError(400, "Communication type is not defined", "Parameter 'type' is required.")
+    if not comm:  # as a portal answered it (b24-rest-docs issue 223); the docs show another
+        raise RestError(400, "", "Communication type is not defined.")
     if comm not in ("PHONE", "EMAIL"):
         raise RestError(
             400,
@@ -255,8 +233,23 @@ def _enum_items(ctx: Ctx, raw: Any) -> list[dict[str, Any]]:
     return items
 
 
-def _userfield_row(rec: dict[str, Any]) -> dict[str, Any]:
-    return {**string_row(rec), "LIST": [string_row(item) for item in rec.get("LIST", [])]}
+_UF_LABELS = ("EDIT_FORM_LABEL", "LIST_COLUMN_LABEL", "LIST_FILTER_LABEL", "ERROR_MESSAGE",
+              "HELP_MESSAGE")  # fmt: skip
+
+
+def _userfield_row(rec: dict[str, Any], lang: str = "ru") -> dict[str, Any]:
+    """A userfield.list row (recorded: crm-contact-userfield-list.md): labels in the language
+    asked for (``filter[LANG]``), ``SETTINGS`` ``[]`` when empty, ``LIST`` for lists only."""
+    out = string_row({k: v for k, v in rec.items() if k != "LIST"})
+    for key in _UF_LABELS:
+        label = rec.get(key)
+        if isinstance(label, dict):
+            label = label.get(lang) or label.get("en") or next(iter(label.values()), None)
+        out[key] = label
+    out["SETTINGS"] = rec.get("SETTINGS") or []
+    if rec["USER_TYPE_ID"] == "enumeration":
+        out["LIST"] = [string_row(item) for item in rec.get("LIST", [])]
+    return out
 
 
 def _uf_name(raw: str) -> str:
@@ -296,7 +289,7 @@ def _make_userfield(entity: str) -> None:
             "SORT": as_int(fields.get("SORT")) or 100,
             "MULTIPLE": multiple,
             "MANDATORY": "Y" if is_yes(fields.get("MANDATORY", "N")) else "N",
-            "SHOW_FILTER": "N",
+            "SHOW_FILTER": str(fields.get("SHOW_FILTER") or "N"),
             "SHOW_IN_LIST": "Y",
             "EDIT_IN_LIST": "Y",
             "IS_SEARCHABLE": "N",
@@ -304,6 +297,8 @@ def _make_userfield(entity: str) -> None:
             "EDIT_FORM_LABEL": fields.get("EDIT_FORM_LABEL") or fields.get("LABEL") or name,
             "LIST_COLUMN_LABEL": fields.get("LIST_COLUMN_LABEL") or fields.get("LABEL"),
             "LIST_FILTER_LABEL": fields.get("LIST_FILTER_LABEL") or fields.get("LABEL"),
+            "ERROR_MESSAGE": fields.get("ERROR_MESSAGE"),
+            "HELP_MESSAGE": fields.get("HELP_MESSAGE"),
             "LIST": _enum_items(ctx, fields.get("LIST")) if utype == "enumeration" else [],
         }
         ctx.touch()
@@ -311,8 +306,12 @@ def _make_userfield(entity: str) -> None:
 
     @method(f"crm.{entity}.userfield.list")
     def list_(ctx: Ctx, params: dict[str, Any]) -> Reply:
-        merged = {**as_dict(params.get("filter"), "filter"), "ENTITY_ID": uf_entity}
-        return plain_list(ctx, "userfield", {**params, "filter": merged}, _userfield_row)
+        raw = as_dict(params.get("filter"), "filter")
+        lang = str(raw.get("LANG") or "ru")
+        filt = {k: v for k, v in raw.items() if k != "LANG"}
+        merged = {**filt, "ENTITY_ID": uf_entity}
+        return plain_list(ctx, "userfield", {**params, "filter": merged},
+                          lambda rec: _userfield_row(rec, lang))  # fmt: skip
 
 
 for _entity in ("contact", "company", "deal", "lead"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from loaders.sandbox._context import PORTAL_TZ
@@ -14,6 +14,8 @@ __all__ = [
     "parse_date",
     "parse_datetime",
     "parse_value",
+    "php_float",
+    "render_date",
     "render_item_value",
     "render_legacy_value",
 ]
@@ -88,8 +90,23 @@ def parse_value(ftype: str, value: Any) -> Any:
     return str(value)
 
 
+def render_date(value: str) -> str:
+    """A date-only value as real portals render it: 00:00 UTC of that day, written in the
+    portal's offset (``2001-11-11`` → ``2001-11-11T03:00:00+03:00`` on a Moscow portal;
+    recorded: crm-contact-get.md ``T02:00:00+02:00``, fast_bitrix24 crm_item_list
+    ``T03:00:00+03:00``)."""
+    day = date.fromisoformat(value[:10])
+    midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    return midnight.astimezone(PORTAL_TZ).isoformat()
+
+
+def php_float(value: float) -> str:
+    """A float as PHP prints one: ``0``, ``1500000``, ``1.5`` (no forced decimals)."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
 def _date_out(ftype: str, value: str) -> str:
-    return f"{value}T00:00:00+03:00" if ftype == "date" else value
+    return render_date(value) if ftype == "date" else value
 
 
 def render_legacy_value(ftype: str, value: Any) -> Any:
@@ -101,7 +118,7 @@ def render_legacy_value(ftype: str, value: Any) -> Any:
     if isinstance(value, bool):
         return "Y" if value else "N"
     if isinstance(value, float):
-        return f"{value:.2f}"
+        return php_float(value) if ftype == "php_float" else f"{value:.2f}"
     if ftype in ("date", "datetime"):
         return _date_out(ftype, str(value))
     return str(value)

@@ -24,7 +24,17 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 
-from loaders.sandbox import _catalog, _items, _legacy, _refs, _relations  # noqa: F401
+from loaders.sandbox import (  # noqa: F401 (modules that register methods)
+    _bindings,
+    _catalog,
+    _iblock,
+    _items,
+    _legacy,
+    _productrows,
+    _refs,
+    _relations,
+    _requisites,
+)
 from loaders.sandbox._batch import run_batch
 from loaders.sandbox._context import METHODS, Ctx, Reply, format_dt
 from loaders.sandbox._errors import RestError
@@ -32,7 +42,7 @@ from loaders.sandbox._faults import FaultRoller
 from loaders.sandbox._limits import LeakyBucket, OperatingBudget
 from loaders.sandbox._oauth import OAuthTokens
 from loaders.sandbox._params import as_int, parse_php_query
-from loaders.sandbox._seed import seed_portal
+from loaders.sandbox._seed import seed_portal, set_required_fields
 from loaders.sandbox._store import Store
 from loaders.sandbox.config import PLANS, SandboxConfig
 
@@ -45,7 +55,11 @@ _HTML = {
     b"</h1></center><hr><center>nginx</center></body></html>",
     504: b"<html><head><title>504 Gateway Time-out</title></head><body><center><h1>504 Gateway "
     b"Time-out</h1></center><hr><center>nginx</center></body></html>",
+    413: b"<html><head><title>413 Request Entity Too Large</title></head><body><center><h1>413 "
+    b"Request Entity Too Large</h1></center><hr><center>nginx</center></body></html>",
 }
+MAX_BODY = 32 << 20
+"""Largest request body read (a front proxy's ``client_max_body_size``); larger ones get 413."""
 _INTERNAL = RestError(500, "INTERNAL_SERVER_ERROR", "Internal server error")
 _BATCH = "batch"
 _NOT_IN_BATCH = frozenset({"batch"})
@@ -69,6 +83,9 @@ class SandboxApp:
         self.store = Store(config.data_dir)
         if config.seed_portal:
             seed_portal(self.store, config.clock())
+        if config.required_fields:
+            with self.store.transaction():
+                set_required_fields(self.store, config.required_fields)
         limits = PLANS[config.plan]
         self._bucket_size, self._bucket_rate = limits if limits else (0, 0.0)
         self._buckets: dict[str, LeakyBucket] = {}
@@ -97,7 +114,14 @@ class SandboxApp:
         elif path.rstrip("/") == "/sandbox/stats":
             await _send_json(send, 200, self.stats())
         elif path.rstrip("/") == "/oauth/token" and self.oauth is not None:
-            params = await _read_params(scope, receive)
+            try:
+                params = await _read_params(scope, receive)
+            except _Refusal as ref:
+                await self._refuse(send, ref)
+                return
+            except RestError as exc:
+                await _send_json(send, exc.status, exc.body())
+                return
             status, body = self.oauth.grant(params, _base_url(scope))
             await _send_json(send, status, body)
         else:
@@ -129,7 +153,7 @@ class SandboxApp:
         except RestError as exc:
             self.counters["admitted"] += let_in and exc.code != "OPERATION_TIME_LIMIT"
             if not exc.counted:
-                self.errors[exc.code or "(empty)"] += 1
+                self.errors[str(exc.code) or "(empty)"] += 1
             await self._sleep(0)
             await _send_json(send, exc.status, exc.body())
             return
@@ -267,7 +291,7 @@ class SandboxApp:
             refused = RestError(
                 429, "OPERATION_TIME_LIMIT", "Method is blocked due to operation time limit."
             )
-            self.errors[refused.code] += 1  # counted here: a batch keeps nested refusals
+            self.errors[str(refused.code)] += 1  # counted here: a batch keeps nested refusals
             refused.counted = True
             raise refused
         ctx = Ctx(self.store, self.config, start, user_id, method, credential=credential)
@@ -275,7 +299,7 @@ class SandboxApp:
         try:
             reply = METHODS[method](ctx, params)
         except RestError as exc:
-            self.errors[exc.code or "(empty)"] += 1
+            self.errors[str(exc.code) or "(empty)"] += 1
             exc.counted = True
             raise
         except Exception:  # a sandbox bug must not look like a portal answer
@@ -363,10 +387,13 @@ def _base_url(scope: dict[str, Any]) -> str:
 
 
 async def _read_body(receive: Any) -> bytes:
-    chunks = []
+    chunks, size = [], 0
     while True:
         message = await receive()
         chunks.append(message.get("body", b""))
+        size += len(chunks[-1])
+        if size > MAX_BODY:
+            raise _Refusal(413, "too_large")
         if not message.get("more_body"):
             return b"".join(chunks)
 
@@ -376,6 +403,9 @@ async def _read_params(scope: dict[str, Any], receive: Any) -> dict[str, Any]:
     params = parse_php_query(scope.get("query_string", b""))
     headers = dict(scope.get("headers") or [])
     ctype = headers.get(b"content-type", b"").decode("latin-1").lower()
+    declared = headers.get(b"content-length", b"")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise _Refusal(413, "too_large")
     if ctype.startswith("multipart/form-data"):
         try:
             form = await Request(scope, receive).form()
@@ -385,8 +415,8 @@ async def _read_params(scope: dict[str, Any], receive: Any) -> dict[str, Any]:
         params.update(parse_php_query(urlencode(pairs)))
         return params
     body = await _read_body(receive)
-    if not body.strip():
-        return params
+    if not body.strip() or scope.get("method") == "GET":
+        return params  # a GET's body is not read (recorded: b24-rest-docs issue 223)
     if "json" in ctype or (not ctype and body.lstrip()[:1] in (b"{", b"[")):
         try:
             data = json.loads(body)

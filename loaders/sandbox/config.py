@@ -99,6 +99,10 @@ class SandboxConfig:
         seed_portal: seed users, pipelines, dictionaries and presets into an empty portal.
         extra_webhooks: more inbound webhooks, token → owner user id (e.g. ``{"mgr": 2}``
             for a non-admin employee's webhook).
+        required_fields: fields the portal's admin made required, per entity
+            (``{"contact": ("PHONE", "UF_CRM_SEGMENT")}``): an add without them is refused
+            and ``*.fields`` describes them ``isRequired``. Stored in the portal, like the
+            ``required`` key of a ``sandbox seed`` fixture.
     """
 
     data_dir: Path | None = None
@@ -117,6 +121,9 @@ class SandboxConfig:
     clock: Callable[[], float] = time.time
     seed_portal: bool = True
     extra_webhooks: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    required_fields: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
     @property
     def webhooks(self) -> dict[str, int]:

@@ -41,9 +41,13 @@ def webhook_url(host: str, port: int, config: SandboxConfig, *, tls: bool = Fals
 def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     """A listening socket (``port=0`` picks a free port)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()  # a busy port: nothing left open behind the error
+        raise
     sock.set_inheritable(True)
     return sock
 

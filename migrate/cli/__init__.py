@@ -10,6 +10,7 @@ config error, 3 terminal load failure, 4 interrupted but resumable).
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
 from typing import Any
@@ -18,6 +19,7 @@ import click
 
 from migrate import __version__
 from migrate.cli._logged import with_run_log
+from migrate.cli._safe import terminal_text
 from migrate.errors import MigrationError
 
 __all__ = ["cli", "main"]
@@ -69,7 +71,12 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Run the command line, turning known errors into one clear line and an exit code."""
+    """Run the command line, turning known errors into one clear line and an exit code.
+
+    Everything a command writes (ledger, logs, reports: the client's records) is created
+    private to the user (umask 077: folders 0700, files 0600).
+    """
+    os.umask(0o077)
     try:
         rv = cli.main(args=argv, prog_name="b24migrate", standalone_mode=False)
         if isinstance(rv, int) and rv:
@@ -84,9 +91,9 @@ def main(argv: list[str] | None = None) -> Any:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except MigrationError as exc:
-        click.echo(f"Error: {exc.message}", err=True)
+        click.echo(f"Error: {terminal_text(exc.message)}", err=True)
         if exc.next_step:
-            click.echo(f"Next: {exc.next_step}", err=True)
+            click.echo(f"Next: {terminal_text(exc.next_step)}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo(

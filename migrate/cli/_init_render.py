@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from migrate.cli._safe import terminal_text
 from migrate.workspace.scaffold import InitResult
 
 __all__ = ["render_init"]
@@ -46,7 +47,10 @@ def render_init(result: InitResult, language: str) -> None:
     """Print the result of `init` in the workspace's language."""
     t = _TEXT["en" if language == "en" else "ru"]
     root = result.workspace.root
-    say = click.echo
+
+    def say(text: str) -> None:
+        click.echo(terminal_text(text))  # file and column names come from the export
+
     say(t["written"].format(root=root))
     say(t["kind"].format(preset=result.preset))
     for report in result.reports:

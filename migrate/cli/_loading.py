@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
+from migrate.cli._safe import json_text
 from migrate.cli._words import say, workspace_language
 from migrate.run import Loaded
 
@@ -20,7 +19,7 @@ def render_load(loaded: Loaded, as_json: bool) -> None:
                 "reconciled_found": report.reconciled.found, "requeued": result.requeued,
                 "failed": result.failed, "left": result.left, "blocked": result.blocked,
                 "load_xlsx": str(loaded.report)}  # fmt: skip
-        click.echo(json.dumps(body, ensure_ascii=False))
+        click.echo(json_text(body, indent=None))
         return
     lang = workspace_language(loaded.report.parent.parent)
     click.echo(say("load_line", lang, run=report.run_id, written=report.count("written"),

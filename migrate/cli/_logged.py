@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from migrate.errors import MigrationError
-from migrate.workspace.runlog import config_secrets, run_log
+from migrate.workspace.runlog import config_secrets, redact_text, run_log
 
 __all__ = ["with_run_log"]
 
@@ -35,7 +35,8 @@ def with_run_log(command: click.Command) -> click.Command:
         root = kwargs.get("root")
         if not isinstance(root, Path) or not (root / "migration.yaml").is_file():
             return callback(*args, **kwargs)
-        with run_log(root, command.name or "command", secrets=_secrets(root)):
+        secrets = _secrets(root)
+        with run_log(root, command.name or "command", secrets=secrets):
             options = {k: str(v) for k, v in kwargs.items()}
             log.info(
                 "command started",
@@ -52,6 +53,8 @@ def with_run_log(command: click.Command) -> click.Command:
                 log.info("command finished", extra={"event": "end", "exit_code": exc.exit_code})
                 raise
             except MigrationError as exc:
+                exc.message = redact_text(exc.message, secrets)  # the line main() prints
+                exc.next_step = exc.next_step and redact_text(exc.next_step, secrets)
                 log.error(
                     "%s",
                     exc.message,

@@ -18,10 +18,6 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "top": {"ru": "Частые проблемы", "en": "Most frequent problems"},
     "top_cols": {"ru": "сущность|важность|правило|сколько", "en": "entity|severity|rule|count"},
-    "skipped": {
-        "ru": "В migration.yaml нет источника для: {entities} (пропущено)",
-        "en": "No source in migration.yaml for: {entities} (skipped)",
-    },
     "dedupe": {"ru": "Дубликаты", "en": "Dedupe"},
     "dedupe_cols": {
         "ru": "сущность|записей|пар-кандидатов|совпадений|на проверку|групп|объединено|"

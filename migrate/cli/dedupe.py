@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from rich.table import Table
 
 from migrate.cli._options import output_options, workspace_option
 from migrate.cli._progress import open_migration
+from migrate.cli._safe import json_text
 from migrate.cli._words import say, workspace_language
 from migrate.dedupe import DedupeResult
 from migrate.dedupe.standalone import dedupe_file, resolve_rules
@@ -65,6 +65,10 @@ def command(root: Path, decisions: Path | None, input_file: Path | None, key: st
     with open_migration(root, quiet, as_json, notes=True) as migration:
         done = migration.dedupe(decisions)
     _render(done.results, as_json, str(done.report))
+    if done.read_unasked and not as_json:
+        click.echo("The decisions already made in the previous duplicates.xlsx were read first.")
+    if done.kept_aside is not None and not as_json:
+        click.echo(f"The previous duplicates.xlsx could not be read; kept as {done.kept_aside}")
 
 
 def _render(results: Mapping[str, DedupeResult], as_json: bool, written: str) -> None:
@@ -74,7 +78,7 @@ def _render(results: Mapping[str, DedupeResult], as_json: bool, written: str) ->
              "decisions": len(r.decisions.merge) + len(r.decisions.separate),
              "seconds": round(r.stats.seconds, 2)} for e, r in results.items()]  # fmt: skip
     if as_json:
-        click.echo(json.dumps({"written": written, "entities": rows}, ensure_ascii=False, indent=2))
+        click.echo(json_text({"written": written, "entities": rows}))
         return
     lang = workspace_language(Path(written).parent.parent)
     table = Table(title=say("dedupe", lang))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from pathlib import Path
@@ -11,6 +10,7 @@ import click
 
 from migrate.cli._options import output_options
 from migrate.cli._progress import progress_bars
+from migrate.cli._safe import json_text, terminal_text
 from migrate.demo import DemoResult, DemoSettings, run_demo
 
 __all__ = ["command"]
@@ -104,7 +104,7 @@ def _limits_line(plan: str) -> str:
 
 def _output(result: DemoResult, faults: bool, as_json: bool, *, serving: bool) -> None:
     if as_json:
-        click.echo(json.dumps(_as_json(result), ensure_ascii=False, indent=2))
+        click.echo(json_text(_as_json(result)))
     else:
         _render(result, faults, serving)
 
@@ -122,7 +122,7 @@ def _render(result: DemoResult, faults: bool, serving: bool) -> None:
     failed = result.failed
     if failed is not None:
         verb = "finished with failures" if failed.name == "load" else "stopped the demo"
-        click.echo(f"`{failed.name}` {verb}: {failed.line}")
+        click.echo(terminal_text(f"`{failed.name}` {verb}: {failed.line}"))
         if failed.error:
             click.echo(f"Next: {failed.error}")
     if faults:

@@ -26,7 +26,8 @@ __all__ = ["command"]
     "sources",
     multiple=True,
     metavar="DIR|ENTITY=PATH",
-    help="The folder the export was saved to, and/or one file per entity (repeatable).",
+    help="The folder the export was saved to, and/or one file per entity (repeatable); with "
+    "only ENTITY=PATH items the workspace holds just those entities.",
 )
 @click.option("--name", help="Migration name, stored as ORIGINATOR_ID (default: folder name).")
 @click.option(

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from mappings.fields import ENTITIES
 from mappings.schema import to_yaml
 from migrate.cli._options import json_option
+from migrate.cli._safe import json_text, shown
 from migrate.errors import ConfigError
 from migrate.inspect.inspection import Inspection, inspect_source
 
@@ -65,7 +64,7 @@ def command(
     if write_mapping and not empty:
         write_mapping.write_text(to_yaml(result.proposal.mapping), encoding="utf-8")
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_text(result.to_dict()))
     else:
         _render(result, write_mapping if write_mapping and not empty else None)
     if write_mapping and empty:
@@ -80,10 +79,10 @@ def command(
 def _render(result: Inspection, written: Path | None) -> None:
     p = result.profile
     console = Console(width=max(Console().width, 150))
-    where = escape(f"{p.source}" + (f" [{p.sheet}]" if p.sheet else ""))
+    where = shown(f"{p.source}" + (f" [{p.sheet}]" if p.sheet else ""))
     console.print(f"[bold]{where}[/bold]: {p.rows} rows, header in row {p.header_row}")
     if len(result.sheets) > 1:
-        console.print(escape("sheets: " + ", ".join(result.sheets)))
+        console.print(shown("sheets: " + ", ".join(result.sheets)))
     matches = {m.column: m for m in result.proposal.matches}
     table = Table(title=f"Columns → {result.proposal.mapping.entity}")
     for header in ("column", "filled", "distinct", "kind", "field", "match", "samples"):
@@ -98,21 +97,21 @@ def _render(result: Inspection, written: Path | None) -> None:
         m = matches[c.name]
         samples = " | ".join(s if len(s) <= 24 else s[:23] + "…" for s in c.samples[:3])
         table.add_row(
-            escape(c.name),
+            shown(c.name),
             f"{c.fill_rate:.0%}",
             str(c.distinct),
             c.kind,
             m.field or "[dim]—[/dim]",
-            escape(m.how),
-            escape(samples),
+            shown(m.how),
+            shown(samples),
         )
     console.print(table)
-    console.print(escape(f"key: {result.proposal.mapping.key}"))
+    console.print(shown(f"key: {result.proposal.mapping.key}"))
     unsure = [m for m in result.proposal.matches if m.how.startswith("?")]
     if unsure:
         console.print(
-            escape(f"{len(unsure)} column(s) left unmapped with a guess (`?`): not sure enough "
+            shown(f"{len(unsure)} column(s) left unmapped with a guess (`?`): not sure enough "
                    "to map them; add them by hand where the guess is right"),
         )  # fmt: skip
     if written:
-        console.print(escape(f"mapping written to {written}"))
+        console.print(shown(f"mapping written to {written}"))

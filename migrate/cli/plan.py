@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -11,6 +10,7 @@ from rich.table import Table
 
 from migrate.cli._options import output_options, workspace_option
 from migrate.cli._progress import open_migration
+from migrate.cli._safe import json_text, terminal_text
 from migrate.cli._words import say, workspace_language
 from migrate.run import Planned
 
@@ -43,7 +43,7 @@ def command(root: Path, skip_refused: bool, no_dedupe: bool, quiet: bool, as_jso
     with open_migration(root, quiet, as_json) as migration:
         planned = migration.plan(skip_refused=skip_refused, dedupe=not no_dedupe)
     if as_json:
-        click.echo(json.dumps(_summary(planned), ensure_ascii=False, indent=2))
+        click.echo(json_text(_summary(planned)))
     else:
         _render(planned, workspace_language(root))
     if planned.result.blockers:
@@ -97,10 +97,11 @@ def _render(planned: Planned, lang: str) -> None:
     merged = say("merges", lang, n=len(result.merges)) if planned.dedupe_ran else None
     console.print(merged or say("no_dedupe", lang), markup=False)
     for note in planned.reconciliation.notes if planned.reconciliation else ():
-        console.print(say("reconcile", lang, note=note), markup=False)
+        console.print(terminal_text(say("reconcile", lang, note=note)), markup=False)
     for blocker in result.blockers:
-        console.print(say("blocking", lang, entity=blocker.entity, field=blocker.field or "",
-                          message=blocker.message, n=blocker.count), markup=False)  # fmt: skip
+        text = say("blocking", lang, entity=blocker.entity, field=blocker.field or "",
+                   message=blocker.message, n=blocker.count)  # fmt: skip
+        console.print(terminal_text(text), markup=False)
     if result.blockers:
         console.print(say("blocked_next", lang), markup=False)
     elif result.skip_refused and result.refused:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from migrate.cli._options import output_options, workspace_option
 from migrate.cli._progress import open_migration
+from migrate.cli._safe import json_text, terminal_text
 from migrate.cli._words import say, workspace_language
 from migrate.reports.summary_model import RunSummary, summary_to_dict
 
@@ -35,7 +35,7 @@ def command(root: Path, quiet: bool, as_json: bool) -> None:
     summary, path = reported.summary, reported.report
     if as_json:
         body = {"summary_html": str(path), **summary_to_dict(summary)}
-        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
+        click.echo(json_text(body))
         return
     _render(summary, path)
 
@@ -57,5 +57,5 @@ def _render(summary: RunSummary, path: Path) -> None:
         parts.append(words["refused"].format(refused=f"{e.refused:,}"))
         click.echo(f"  {e.entity:<18} " + ", ".join(parts))
     for note in summary.reconciliation.notes if summary.reconciliation else ():
-        click.echo(say("reconcile", lang, note=note))
+        click.echo(terminal_text(say("reconcile", lang, note=note)))
     click.echo(say("summary", lang, path=path))

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from migrate.cli._options import workspace_option
+from migrate.cli._safe import terminal_text
 from migrate.run import Migration
 
 __all__ = ["command"]
@@ -38,6 +39,6 @@ def command(root: Path, run_id: int | None, yes: bool) -> None:  # fmt: skip
     deleted = ", ".join(f"{n} {e}" for e, n in sorted(report.deleted.items())) or "nothing"
     click.echo(f"Rollback run {report.run_id}: deleted {deleted}; {report.gone} were gone already.")
     for entity, key, error in report.errors[:20]:
-        click.echo(f"not deleted: {entity} `{key}`: {error}", err=True)
+        click.echo(terminal_text(f"not deleted: {entity} `{key}`: {error}"), err=True)
     if report.errors:
         raise click.exceptions.Exit(3)

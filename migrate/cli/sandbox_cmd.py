@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,11 @@ from loaders.sandbox import (
     parse_item_costs,
     parse_operating_limit,
 )
-from loaders.sandbox.fixtures import FixtureError, load_fixture
+from loaders.sandbox.fixtures import FixtureError, load_fixture, parse_required, require_fields
 from loaders.sandbox.server import TlsFiles, serve, webhook_url
+from migrate.errors import ConfigError
 
-__all__ = ["command"]
+__all__ = ["command", "exposure_warning"]
 
 
 @click.group("sandbox")
@@ -118,6 +120,9 @@ def serve_command(host: str, port: int, **options: Any) -> None:
     tls = TlsFiles(cert, key) if cert and key else None
     config = _config(options)
     scheme = "https" if tls else "http"
+    warning = exposure_warning(host, config)
+    if warning:
+        click.echo(f"Warning: {warning}", err=True)
     click.echo(f"Sandbox portal: {webhook_url(host, port, config, tls=tls is not None)}")
     click.echo(
         f"Data: {config.data_dir or 'in memory'}; stats: {scheme}://{host}:{port}/sandbox/stats"
@@ -125,7 +130,35 @@ def serve_command(host: str, port: int, **options: Any) -> None:
     if config.oauth:
         click.echo(f"OAuth: access token {config.token}, refresh token "
                    f"{config.oauth.refresh_token}, client {config.oauth.client_id}")  # fmt: skip
-    serve(config, host, port, tls)
+    try:
+        serve(config, host, port, tls)
+    except OSError as exc:  # the socket could not be bound: the port is taken or not allowed
+        if exc.errno not in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+            raise
+        raise ConfigError(
+            f"the sandbox cannot listen on {host}:{port} ({exc.strerror or exc})",
+            next_step="choose another `--port` (or stop the program that uses this one)",
+        ) from None
+
+
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+_GUESSABLE = 16  # a code shorter than this (or a default) can be guessed
+
+
+def exposure_warning(host: str, config: SandboxConfig) -> str | None:
+    """Why serving on ``host`` with ``config``'s credentials is dangerous, if it is."""
+    if host in _LOOPBACK or host.startswith("127."):
+        return None
+    codes = [config.token] + ([config.oauth.refresh_token] if config.oauth else [])
+    weak = [c for c in codes if len(c) < _GUESSABLE or c in ("sandbox", "sandbox-refresh")]
+    if not weak:
+        return None
+    return (
+        f"the sandbox listens on {host}, reachable from other machines, with a guessable code "
+        f"(`{weak[0]}`): anyone on the network can read and change its data. Pass `--token` "
+        "with a long random code (`python -c 'import secrets; print(secrets.token_hex(16))'`), "
+        "or `--host 127.0.0.1`"
+    )
 
 
 @command.command("seed")
@@ -138,19 +171,31 @@ def serve_command(host: str, port: int, **options: Any) -> None:
 @click.option(
     "--fixture",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    required=True,
-    help="YAML/JSON: companies/contacts/deals/leads → lists of fields.",
+    help="YAML/JSON: companies/contacts/deals/leads → lists of fields; userfields; required.",
 )
-def seed_command(data: Path, fixture: Path) -> None:
-    """Preload existing CRM records into a sandbox portal.
+@click.option(
+    "--require",
+    multiple=True,
+    metavar="ENTITY.FIELD",
+    help="Make a field required, as the portal's admin can (repeat), e.g. contact.PHONE.",
+)
+def seed_command(data: Path, fixture: Path | None, require: tuple[str, ...]) -> None:
+    """Preload existing CRM records into a sandbox portal, or set its required fields.
 
     \b
     Example:
       b24migrate sandbox seed --data ./portal --fixture existing.yaml
+      b24migrate sandbox seed --data ./portal --require contact.PHONE --require deal.UF_CRM_KIND
     """
+    if fixture is None and not require:
+        raise click.UsageError("give --fixture, --require or both.")
+    config = SandboxConfig(data_dir=data)
     try:
-        counts = load_fixture(SandboxConfig(data_dir=data), fixture)
+        if require:
+            require_fields(config, parse_required(require))
+        counts = load_fixture(config, fixture) if fixture is not None else {}
     except FixtureError as exc:
         raise click.ClickException(str(exc)) from None
-    summary = ", ".join(f"{n} {entity}" for entity, n in counts.items()) or "nothing"
-    click.echo(f"Created {summary} in {data}")
+    summary = ", ".join(f"{n} {entity}" for entity, n in counts.items()) or "no records"
+    required = f"; required: {', '.join(require)}" if require else ""
+    click.echo(f"Created {summary} in {data}{required}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -10,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from migrate.cli._options import json_option, workspace_option
+from migrate.cli._safe import json_text, terminal_text
 from migrate.ledger.status import LoadStatus
 from migrate.run import Migration
 
@@ -38,7 +38,7 @@ def command(root: Path, failed_limit: int, as_json: bool) -> None:
     """
     status = Migration(root).status(failed_limit=failed_limit)
     if as_json:
-        click.echo(json.dumps(_as_dict(status), ensure_ascii=False, indent=2))
+        click.echo(json_text(_as_dict(status)))
     else:
         _render(status)
 
@@ -112,8 +112,10 @@ def _render(status: LoadStatus) -> None:
         )
     for record in status.failed:
         console.print(
-            f"failed {record.entity} `{record.source_key}` "
-            f"({record.attempts} attempts): {record.last_error}",
+            terminal_text(
+                f"failed {record.entity} `{record.source_key}` "
+                f"({record.attempts} attempts): {record.last_error}"
+            ),
             markup=False,
         )
     if any(e.failed for e in status.entities):

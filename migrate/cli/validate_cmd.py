@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from migrate.cli._options import output_options, workspace_option
 from migrate.cli._progress import open_migration
+from migrate.cli._safe import json_text, shown
 from migrate.cli._words import say
 from migrate.issues import at_or_above
 from migrate.prepare import PreparedData
@@ -44,7 +43,7 @@ def command(root: Path, fail_on: str, quiet: bool, as_json: bool) -> None:
     data, report = validated.prepared, validated.report
     failing = len(at_or_above(data.issues, fail_on))
     if as_json:
-        click.echo(json.dumps(_summary(data, report, failing), ensure_ascii=False, indent=2))
+        click.echo(json_text(_summary(data, report, failing)))
     else:
         _render(data, report, failing, fail_on)
     if failing:
@@ -55,7 +54,6 @@ def _summary(data: PreparedData, report: Path, failing: int) -> dict[str, object
     return {
         "report": str(report),
         "failing": failing,
-        "skipped": list(data.skipped),
         "entities": [
             {
                 "entity": s.entity,
@@ -79,7 +77,7 @@ def _render(data: PreparedData, report: Path, failing: int, fail_on: str) -> Non
     for s in data.stats:
         table.add_row(
             s.entity,
-            escape(", ".join(s.files)),
+            shown(", ".join(s.files)),
             f"{s.rows_read:,}",
             f"{s.rows_clean:,}",
             f"[red]{s.errors:,}[/]" if s.errors else "0",
@@ -94,13 +92,11 @@ def _render(data: PreparedData, report: Path, failing: int, fail_on: str) -> Non
         for number, header in enumerate(say("top_cols", lang).split("|")):
             rules.add_column(header, justify="right" if number == 3 else "left")
         for entity, severity, rule, count in top.itertuples(index=False, name=None):
-            rules.add_row(escape(str(entity)), str(severity), escape(str(rule)), f"{int(count):,}")
+            rules.add_row(shown(str(entity)), str(severity), shown(str(rule)), f"{int(count):,}")
         console.print(rules)
     for s in data.stats:
         if s.rows_folded:
             console.print(say("folded", lang, entity=s.entity, n=f"{s.rows_folded:,}"))
-    if data.skipped:
-        console.print(say("skipped", lang, entities=", ".join(data.skipped)))
-    console.print(escape(say("report", lang, path=report)))
+    console.print(shown(say("report", lang, path=report)))
     if failing:
         console.print(say("failing", lang, n=f"{failing:,}", level=fail_on))

@@ -21,10 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from migrate.errors import ConfigError
+from migrate.workspace.config import DECISIONS_FILE
 
 __all__ = ["DECISIONS_FILE", "DecisionStore", "Decisions"]
-
-DECISIONS_FILE = Path(".b24migrate") / "dedupe_decisions.json"
 
 
 def _pair(a: str, b: str) -> tuple[str, str]:

@@ -36,6 +36,7 @@ from typing import Any
 
 import yaml
 
+from mappings._yaml import safe_load_bounded
 from migrate.errors import MappingError
 
 __all__ = [
@@ -159,7 +160,7 @@ def load_rules(path: Path, entity: str | None = None) -> Rules:
     if not path.exists() and str(path) in _presets():
         return default_rules(str(path))
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_load_bounded(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise MappingError(
             f"rules file `{path}` cannot be read: {exc}",

@@ -98,7 +98,8 @@ def dedupe_tables(
     results: dict[str, DedupeResult] = {}
     reused: list[str] = []
     for entity in ENTITIES:
-        rules = rules_from_config(block, entity, config.language) if entity in tables else None
+        present = entity in tables and not tables[entity].empty  # every row refused: nothing
+        rules = rules_from_config(block, entity, config.language) if present else None
         if rules is None:
             continue
         table, decided = tables[entity], decisions.get(entity, Decisions())

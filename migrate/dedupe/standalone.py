@@ -20,6 +20,7 @@ from migrate.dedupe.engine import DedupeResult, dedupe_table
 from migrate.dedupe.infer import infer_rules
 from migrate.dedupe.rules import Rules, default_rules, load_rules
 from migrate.errors import ConfigError, MappingError
+from migrate.workspace.cells import formula_safe_text
 
 __all__ = [
     "StandaloneRun",
@@ -146,11 +147,15 @@ def describe_rules(rules: Rules) -> str:
 
 
 def write_clusters(result: DedupeResult, out: Path) -> None:
-    """``record_id,cluster_id``: one line per record in input order, clusters numbered from 1."""
+    """``record_id,cluster_id``: one line per record in input order, clusters numbered from 1.
+
+    An id that Excel would read as a formula (``=HYPERLINK(…)``) is written with a leading
+    ``'`` (:func:`~migrate.workspace.cells.formula_safe_text`).
+    """
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["record_id", "cluster_id"])
         for record, cluster in zip(result.clusters["_key"], result.clusters["cluster"],
                                    strict=True):  # fmt: skip
-            writer.writerow([record, int(cluster) + 1])
+            writer.writerow([formula_safe_text(record), int(cluster) + 1])

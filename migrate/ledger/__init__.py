@@ -67,6 +67,7 @@ portal id), a ``sending`` one is left for the next load to reconcile.
 from migrate.ledger._ledger import LEDGER_PATH, Ledger
 from migrate.ledger._model import (
     PROVENANCE_KEYS,
+    UNDATED,
     Batch,
     LedgerRecord,
     NotSent,
@@ -88,6 +89,7 @@ from migrate.ledger._model import (
 __all__ = [
     "LEDGER_PATH",
     "PROVENANCE_KEYS",
+    "UNDATED",
     "Batch",
     "Ledger",
     "LedgerRecord",

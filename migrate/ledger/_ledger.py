@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -11,6 +10,7 @@ from pathlib import Path
 from types import TracebackType
 
 from migrate.errors import CheckpointError
+from migrate.ledger._lock import try_lock, unlock
 from migrate.ledger._model import (
     Batch,
     LedgerRecord,
@@ -101,8 +101,11 @@ class Ledger:
                 f"there is no ledger at `{path}` yet",
                 next_step="run `b24migrate plan` first",
             )
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        new = not path.exists()
         store = Store(path, clock)
+        if new:
+            path.chmod(0o600)  # every record of the client as JSON: the user's eyes only
         try:
             return cls(store, _bind_meta(store, originator))
         except BaseException:
@@ -138,14 +141,13 @@ class Ledger:
     def exclusive(self, command: str) -> Iterator[None]:
         """Hold the workspace's writer lock: one `plan`/`load`/`retry` at a time.
 
-        Readers (`status`) never need it. The lock is an ``flock`` on ``ledger.sqlite.lock``,
-        so the operating system releases it when the process dies, even by SIGKILL.
+        Readers (`status`) never need it. The lock is an ``flock`` (Windows: ``msvcrt``) on
+        ``ledger.sqlite.lock``, so the operating system releases it when the process dies,
+        even by SIGKILL (:mod:`migrate.ledger._lock`).
         """
         lock_path = self.path.with_name(self.path.name + ".lock")
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        if not try_lock(fd):
             os.close(fd)
             raise CheckpointError(
                 f"`b24migrate {command}`: another command is writing this workspace's ledger",
@@ -154,8 +156,18 @@ class Ledger:
         try:
             yield
         finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            unlock(fd)
             os.close(fd)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Every change made inside commits together, or none does (a kill rolls back).
+
+        The plan writes its run, records, withdrawals, issues and settings in one of these, so
+        a plan interrupted at any point leaves the previous plan whole, never half of each.
+        """
+        with self._store.write():
+            yield
 
     # ------------------------------------------------------------------ runs
     def start_run(self, kind: str) -> Run:
@@ -461,6 +473,19 @@ class Ledger:
             "GROUP BY entity, op, state ORDER BY entity, op, state"
         )
         return [StateCount(r[0], Op(r[1]), State(r[2]), r[3]) for r in rows]
+
+    def earliest_sort_key(self, entity: str, *, ignore: Sequence[str] = ("",)) -> str | None:
+        """The lowest ``sort_key`` of ``entity``'s planned creates, leaving out ``ignore``d ones.
+
+        For back-dated creates it is the oldest creation date the load will still send.
+        """
+        marks = ", ".join("?" for _ in ignore) or "NULL"
+        row = self._conn.execute(
+            "SELECT MIN(sort_key) FROM records WHERE entity = ? AND state = 'planned' "
+            f"AND op = 'create' AND sort_key NOT IN ({marks})",
+            (entity, *ignore),
+        ).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
 
     def b24_ids(self, entity: str) -> dict[str, int]:
         """source key → portal id for every record of ``entity`` that has one."""

@@ -12,6 +12,7 @@ from typing import Any
 
 __all__ = [
     "PROVENANCE_KEYS",
+    "UNDATED",
     "Batch",
     "LedgerRecord",
     "NotSent",
@@ -76,6 +77,9 @@ class Ref:
 #: Field hints saying where a record came from (file, sheet, 1-based row); never sent and
 #: not part of the content hash (a row that moved in the file is not a changed record).
 PROVENANCE_KEYS = ("_source", "_sheet", "_row")
+UNDATED = "~"
+"""``sort_key`` of a create the portal dates "now": after every ISO date, so it is sent after the
+back-dated creates of its entity (the portal refuses a date older than one it holds)."""
 
 
 def content_hash(fields: Mapping[str, Any], refs: tuple[Ref, ...]) -> str:

@@ -139,7 +139,14 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: ``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error."""
+        """One write transaction: ``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error.
+
+        Inside an open transaction (:meth:`Ledger.transaction`) it joins that one: the writes
+        commit with it, or not at all.
+        """
+        if self.conn.in_transaction:
+            yield self.conn
+            return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn

@@ -11,10 +11,18 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from migrate.errors import CheckpointError
 from migrate.ledger._ledger import Ledger
 from migrate.ledger._model import PlanIssue
 
-__all__ = ["BLOCKING_RULES", "SKIP_META", "Blocker", "plan_blockers"]
+__all__ = [
+    "BLOCKING_RULES",
+    "INPUTS_META",
+    "SKIP_META",
+    "Blocker",
+    "check_plan_current",
+    "plan_blockers",
+]
 
 #: Issue rules that block the load until fixed or skipped on purpose.
 BLOCKING_RULES = frozenset(
@@ -27,10 +35,32 @@ BLOCKING_RULES = frozenset(
         "enum.unknown",
         "currency.unknown",
         "owner.no_default",
+        "date.before_portal",  # `load.backdate: ask`: the user chooses what happens to the date
     }
 )
 #: Ledger setting: the id of the plan run whose refused rows the user accepted to leave out.
 SKIP_META = "plan.skip_refused_run"
+#: Ledger setting: the fingerprint of the inputs the plan was made from (written with the plan).
+INPUTS_META = "plan.inputs"
+
+
+def check_plan_current(ledger: Ledger, fingerprint: str | None) -> None:
+    """Refuse to load a ledger whose plan was made from other inputs than those on disk now.
+
+    ``fingerprint`` is :func:`migrate.workspace.inputs.inputs_fingerprint` of the workspace as
+    it is (``None`` when it cannot be computed, e.g. a source file gone).
+
+    Raises:
+        CheckpointError: no complete plan of the current inputs is in the ledger.
+    """
+    stored = ledger.meta(INPUTS_META)
+    if stored is not None and stored == fingerprint:
+        return
+    raise CheckpointError(
+        "the ledger holds no complete plan of the current sources, mappings and decisions "
+        "(they changed since the last plan, or that plan was interrupted)",
+        next_step="run `b24migrate plan` again, then `b24migrate load`",
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from loaders.entities import (
     build_lookups,
     parse_lookup,
     spec_for,
+    unwrap_rows,
 )
 from migrate.ledger import Ledger, LedgerRecord, Op
 from migrate.load._outcomes import portal_errors
@@ -123,9 +124,27 @@ async def _look_up(
         commands = _comment_lookups(records)
     else:
         keys = [r.source_key for r in records]
-        commands = [lookup.command for lookup in build_lookups(entity, originator, keys)]
+        iblock = None
+        if spec_for(entity).catalog:
+            iblock = _iblock(records) or await _portal_catalogue(client)
+        commands = [
+            lookup.command for lookup in build_lookups(entity, originator, keys, iblock=iblock)
+        ]
     rows = await _list_rows(client, commands)
     return parse_lookup(entity, originator, rows)
+
+
+def _iblock(records: Sequence[LedgerRecord]) -> int | None:
+    """The catalogue a product or section record was written into (the plan keeps it)."""
+    return next((int(r.fields["CATALOG_ID"]) for r in records if r.fields.get("CATALOG_ID")), None)
+
+
+async def _portal_catalogue(client: Bitrix24Client) -> int | None:
+    """The CRM product catalogue, for records planned before the plan kept it."""
+    select = {"select": ["iblockId", "productIblockId"]}
+    (catalogs,) = await _read(client, [("catalog.catalog.list", select)])
+    rows = unwrap_rows(catalogs or [])
+    return next((int(c["iblockId"]) for c in rows if not c.get("productIblockId")), None)
 
 
 async def _updates_applied(
@@ -176,7 +195,7 @@ def _comment_lookups(records: Iterable[LedgerRecord]) -> list[Command]:
 async def _list_rows(client: Bitrix24Client, commands: Sequence[Command]) -> list[Any]:
     """Every row the list commands return, all pages."""
     pages = await _read(client, [(c.method, c.params) for c in commands])
-    return [row for page in pages for row in page or []]
+    return [row for page in pages for row in unwrap_rows(page or [])]
 
 
 async def _read(client: Bitrix24Client, calls: list[tuple[str, Any]]) -> list[Any]:

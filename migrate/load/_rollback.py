@@ -31,11 +31,12 @@ DELETE_METHODS = {
     "contact": "crm.contact.delete",
     "requisite": "crm.requisite.delete",
     "company": "crm.company.delete",
-    "product": "crm.product.delete",
-    "product_section": "crm.productsection.delete",
+    "product": "catalog.product.delete",
+    "product_section": "catalog.section.delete",
 }
 
-_GONE = ("not found", "not_found")
+# "not found" (CRM, in several wordings), "does not exist" (the catalogue: catalog-product-get.md)
+_GONE = ("not found", "not_found", "not exist")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +87,11 @@ class _Rollback:
         self.errors: list[tuple[str, str, str]] = []
 
     async def run(self, targets: list[LedgerRecord]) -> RollbackReport:
-        owners = {("deal", r.source_key) for r in targets if r.entity == "deal"}
+        owners = {(r.entity, r.source_key) for r in targets if r.entity in ("deal", "product")}
         relations = [
             r
             for r in self.ledger.records(state=State.DONE)
-            if r.op is Op.SET and ("deal", r.source_key) in owners
+            if r.op is Op.SET and (_OWNER.get(r.entity, ""), r.source_key) in owners
         ]
         for level in ROLLBACK_LEVELS:  # within a level, in batches of 50
             work = [r for r in targets if r.entity in level and r.entity in DELETE_METHODS]
@@ -119,6 +120,10 @@ class _Rollback:
                 continue
             forgotten.append(record.id)
         self.ledger.forget_portal_ids(forgotten)
+
+
+#: relation sets and the entity whose record owns them (they go, or are forgotten, with it)
+_OWNER = {"deal_products": "deal", "deal_contacts": "deal", "product_prices": "product"}
 
 
 def _command(index: int, record: LedgerRecord) -> ClientCommand:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -33,13 +33,33 @@ def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
             raise KeyboardInterrupt
         stop.set()
 
-    for sig in _SIGNALS:
-        loop.add_signal_handler(sig, handle)
+    try:
+        for sig in _SIGNALS:
+            loop.add_signal_handler(sig, handle)
+    except NotImplementedError:  # Windows' event loop has no signal handlers
+        with _plain_sigint(loop, handle):
+            yield
+        return
     try:
         yield
     finally:
         for sig in _SIGNALS:
             loop.remove_signal_handler(sig)
+
+
+@contextmanager
+def _plain_sigint(loop: asyncio.AbstractEventLoop, handle: Callable[[], None]) -> Iterator[None]:
+    """Ctrl-C through ``signal.signal`` (what Windows offers), handled in the loop."""
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_sigint(_signum: int, _frame: object) -> None:
+        loop.call_soon_threadsafe(handle)  # a second Ctrl-C raises KeyboardInterrupt there
+
+    signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 async def load_until_stopped(

@@ -10,16 +10,18 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from migrate.errors import ConfigError, ValidationFailed
+from migrate.errors import ConfigError, MigrationError, ValidationFailed
 from migrate.ledger import Ledger, State
-from migrate.ledger.blockers import plan_blockers
+from migrate.ledger.blockers import check_plan_current, plan_blockers
+from migrate.load._dates import check_dates_hold
 from migrate.load._engine import LoadOptions, LoadReport
 from migrate.load._reconcile import DEFAULT_SETTLE_SECONDS
 from migrate.load._rollback import RollbackReport, rollback, rollback_targets
 from migrate.load._signals import load_until_stopped
 from migrate.portal.connect import open_portal
 from migrate.progress import ProgressCallback, emit
-from migrate.workspace.config import Workspace
+from migrate.workspace.config import MigrationConfig, Workspace
+from migrate.workspace.inputs import inputs_fingerprint
 
 __all__ = [
     "LoadProgress",
@@ -85,6 +87,7 @@ async def load_workspace(
     """
     config = workspace.load_config()
     with Ledger.open(workspace.ledger_path) as ledger:
+        check_plan_current(ledger, _fingerprint(workspace, config))
         blockers = plan_blockers(ledger)
         if blockers and not skip_blocked:
             first = blockers[0]
@@ -106,6 +109,7 @@ async def load_workspace(
             settle_seconds=settle_seconds,
         )
         async with open_portal(workspace, config) as client:
+            await check_dates_hold(ledger, client, options.route)
             watcher = _watch(ledger, on_progress)
             try:
                 report = await load_until_stopped(ledger, client, options)
@@ -115,6 +119,13 @@ async def load_workspace(
         figures = progress_of(ledger)
         left, blocked = figures.total - figures.finished, len(ledger.blocked())
     return WorkspaceLoad(report, requeued, figures.failed, left, blocked)
+
+
+def _fingerprint(workspace: Workspace, config: MigrationConfig) -> str | None:
+    try:
+        return inputs_fingerprint(workspace, config)
+    except MigrationError:
+        return None  # a source gone since the plan: not the plan's inputs either
 
 
 def _tick(ledger: Ledger, on_progress: ProgressCallback | None) -> None:

@@ -11,6 +11,7 @@ the prepare and dedupe stages' results: metadata → checks → records the port
 (:func:`migrate.ledger.blockers.plan_blockers`).
 """
 
+from migrate.plan._backdate import Backdating, DateDecision, decide_backdating
 from migrate.plan._checks import FieldProblem, check_fields
 from migrate.plan._existing import ExistingRecord, PortalRecord, match_existing
 from migrate.plan._metadata import (
@@ -29,6 +30,8 @@ from migrate.plan._run import MatchedRecord, OwnerMapping, PlanResult, plan_work
 __all__ = [
     "OWNER_FIELDS",
     "REF_TARGETS",
+    "Backdating",
+    "DateDecision",
     "ExistingRecord",
     "FieldInfo",
     "FieldProblem",
@@ -45,6 +48,7 @@ __all__ = [
     "Status",
     "TablePlan",
     "check_fields",
+    "decide_backdating",
     "match_existing",
     "owner_key",
     "parse_fields",

@@ -22,7 +22,7 @@ from typing import Any
 
 from cleaners.keys import email_key, phone_key
 from loaders.client import Bitrix24Client
-from loaders.entities import build_lookups, parse_lookup
+from loaders.entities import build_lookups, parse_lookup, spec_for
 from mappings.entities import where
 from migrate.portal.read import read_all
 
@@ -70,19 +70,21 @@ async def match_existing(
     tables: Mapping[str, Any],
     *,
     skip_keys: Mapping[str, Iterable[str]] | None = None,
+    iblock: int | None = None,
 ) -> dict[str, dict[str, ExistingRecord]]:
     """entity → source key → the portal record it matches (see the module docstring).
 
     ``tables`` are CleanTables (after dedupe); ``skip_keys`` are keys the ledger already
-    knows the portal id of (they are not looked up again).
+    knows the portal id of (they are not looked up again); ``iblock`` is the product
+    catalogue products and sections are looked up in.
     """
     skip = {e: set(keys) for e, keys in (skip_keys or {}).items()}
     rows = {e: _rows(t) for e, t in tables.items()}
     found: dict[str, dict[str, ExistingRecord]] = {}
     for entity in ORIGIN_ENTITIES:
         keys = [k for k in rows.get(entity, {}) if k not in skip.get(entity, set())]
-        if keys:
-            found[entity] = await _by_origin(client, entity, originator, keys)
+        if keys and not (spec_for(entity).catalog and iblock is None):
+            found[entity] = await _by_origin(client, entity, originator, keys, iblock)
     for entity in COMM_ENTITIES:
         todo = {
             k: r
@@ -101,9 +103,10 @@ def _rows(table: Any) -> dict[str, dict[str, Any]]:
 
 
 async def _by_origin(
-    client: Bitrix24Client, entity: str, originator: str, keys: Sequence[str]
+    client: Bitrix24Client, entity: str, originator: str, keys: Sequence[str], iblock: int | None
 ) -> dict[str, ExistingRecord]:
-    lookups = build_lookups(entity, originator, list(keys))
+    catalog = spec_for(entity).catalog
+    lookups = build_lookups(entity, originator, list(keys), iblock=iblock if catalog else None)
     results = await read_all(client, [(lk.command.method, lk.command.params) for lk in lookups])
     out: dict[str, ExistingRecord] = {}
     for rows in results:

@@ -14,13 +14,13 @@ among that pipeline's stages only. Values that match nothing are left as written
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mappings.model import fold_text
-from migrate.plan._metadata import PortalMetadata
+from migrate.plan._metadata import Measure, PortalMetadata
 
-__all__ = ["ListItems", "resolve_list_values"]
+__all__ = ["ListItems", "measure_id", "resolve_list_values"]
 
 
 class ListItems:
@@ -79,3 +79,17 @@ def _category(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def measure_id(measures: Sequence[Measure], value: Any) -> int | None:
+    """The catalogue unit ``value`` stands for: its OKEI code (``796``, as 1C writes it), or
+    one of its names («шт», «Штука», «PCE», folded like other list names); ``None`` when the
+    portal has no such unit."""
+    text = str(value).strip()
+    if text.isdigit():
+        found = [m.id for m in measures if m.code == int(text)]
+        if found:
+            return found[0]
+    folded = fold_text(text).rstrip(".")
+    named = {m.id for m in measures for n in m.names if fold_text(n).rstrip(".") == folded}
+    return named.pop() if len(named) == 1 else None

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from loaders.client import Bitrix24Client
-from loaders.entities import RequisitePresets, presets_from_rows
+from loaders.entities import RequisitePresets, presets_from_rows, unwrap_rows
 from mappings.entities import where
 from migrate.portal.read import read_all
 
 __all__ = [
     "FieldInfo",
+    "Measure",
     "PortalMetadata",
     "PortalUser",
     "Status",
@@ -67,6 +68,15 @@ class PortalUser:
 
 
 @dataclass(frozen=True, slots=True)
+class Measure:
+    """A unit of the product catalogue (`catalog.measure.list`): its id, OKEI code, names."""
+
+    id: int
+    code: int | None
+    names: tuple[str, ...]  # measureTitle, symbol, symbolIntl, symbolLetterIntl
+
+
+@dataclass(frozen=True, slots=True)
 class PortalMetadata:
     """Everything `plan` checks records against."""
 
@@ -77,6 +87,9 @@ class PortalMetadata:
     presets: RequisitePresets
     currencies: tuple[str, ...]
     base_currency: str | None = None
+    catalog_iblock: int | None = None  # the CRM product catalogue (products are loaded into it)
+    base_price_type: int = 1  # the catalogue's base price type (catalogGroupId)
+    measures: tuple[Measure, ...] = ()  # the catalogue's units (a product's MEASURE is an id)
 
     def field(self, entity: str, name: str) -> FieldInfo | None:
         return self.fields.get(entity, {}).get(name)
@@ -90,8 +103,9 @@ class PortalMetadata:
         return self.dictionary("DEAL_STAGE" if category_id == 0 else f"DEAL_STAGE_{category_id}")
 
 
-async def read_portal_metadata(client: Bitrix24Client) -> PortalMetadata:
-    """Read fields, pipelines, dictionaries, users, requisite presets and currencies.
+async def read_portal_metadata(client: Bitrix24Client, *, catalog: bool = False) -> PortalMetadata:
+    """Read fields, pipelines, dictionaries, users, requisite presets and currencies (and,
+    with ``catalog``, the product catalogue and its base price type).
 
     One batch of read-only calls (and more pages where a list is longer than 50).
     """
@@ -103,9 +117,16 @@ async def read_portal_metadata(client: Bitrix24Client) -> PortalMetadata:
         ("crm.requisite.preset.list", {}),
         ("crm.currency.list", {}),
     ]
+    if catalog:
+        calls += [
+            ("catalog.catalog.list", {"select": ["id", "iblockId", "productIblockId"]}),
+            ("catalog.priceType.list", {"select": ["id", "base"], "filter": {"base": "Y"}}),
+            ("catalog.measure.list", {}),
+        ]
     results = await read_all(client, calls)
-    fields = {e: parse_fields(r) for e, r in zip(CRM_ENTITIES, results, strict=False)}
-    categories, statuses, users, presets, currencies = results[len(CRM_ENTITIES) :]
+    extra = _catalog(results[len(calls) - 3 :]) if catalog else {}
+    fields = {e: parse_fields(r, e) for e, r in zip(CRM_ENTITIES, results, strict=False)}
+    categories, statuses, users, presets, currencies = results[len(CRM_ENTITIES) :][:5]
     return PortalMetadata(
         fields=fields,
         categories=_categories(categories),
@@ -116,17 +137,48 @@ async def read_portal_metadata(client: Bitrix24Client) -> PortalMetadata:
         base_currency=next(
             (str(r["CURRENCY"]) for r in currencies or [] if r.get("BASE") == "Y"), None
         ),
+        **extra,
     )
 
 
-def parse_fields(result: Any) -> dict[str, FieldInfo]:
+def _catalog(results: list[Any]) -> dict[str, Any]:
+    """The CRM product catalogue (the one that is not another's variations), the id of the
+    base price type and the units (catalog-catalog-list.md, catalog-price-type-list.md,
+    catalog-measure-list.md)."""
+    catalogs, price_types, units = (unwrap_rows(r or []) for r in results)
+    iblock = next((int(c["iblockId"]) for c in catalogs if not c.get("productIblockId")), None)
+    base = next((int(p["id"]) for p in price_types if p.get("base") in ("Y", True)), 1)
+    return {"catalog_iblock": iblock, "base_price_type": base,
+            "measures": tuple(_measure(u) for u in units if isinstance(u, Mapping))}  # fmt: skip
+
+
+def _measure(row: Mapping[str, Any]) -> Measure:
+    code = str(row.get("code") or "").strip()
+    names = ("measureTitle", "symbol", "symbolIntl", "symbolLetterIntl")
+    return Measure(int(row["id"]), int(code) if code.isdigit() else None,
+                   tuple(str(row[n]) for n in names if row.get(n)))  # fmt: skip
+
+
+#: Real portals describe a contact's three name parts as required (crm-contact-fields.md) yet
+#: add a contact with only a first name (the PHP SDK's live test ContactTest::testAdd sends
+#: {"NAME": "test contact"}): the description is not a rule for each part, so the plan does
+#: not refuse a contact without a middle name.
+_DESCRIBED_ONLY = {"contact": frozenset({"NAME", "SECOND_NAME", "LAST_NAME"})}
+
+
+def parse_fields(result: Any, entity: str = "") -> dict[str, FieldInfo]:
     """`crm.<entity>.fields` → field name → :class:`FieldInfo`."""
     if not isinstance(result, Mapping):
         return {}
-    return {name: _field(name, spec) for name, spec in result.items() if isinstance(spec, Mapping)}
+    described_only = _DESCRIBED_ONLY.get(entity, frozenset())
+    return {
+        name: _field(name, spec, name not in described_only)
+        for name, spec in result.items()
+        if isinstance(spec, Mapping)
+    }
 
 
-def _field(name: str, spec: Mapping[str, Any]) -> FieldInfo:
+def _field(name: str, spec: Mapping[str, Any], binding: bool = True) -> FieldInfo:
     items = {
         str(item.get("ID")): str(item.get("VALUE", ""))
         for item in spec.get("items") or []
@@ -136,7 +188,7 @@ def _field(name: str, spec: Mapping[str, Any]) -> FieldInfo:
         name=name,
         type=str(spec.get("type", "")),
         title=str(spec.get("formLabel") or spec.get("title") or name),
-        required=bool(spec.get("isRequired")),
+        required=binding and bool(spec.get("isRequired")),
         read_only=bool(spec.get("isReadOnly")),
         immutable=bool(spec.get("isImmutable")),
         multiple=bool(spec.get("isMultiple")),

@@ -22,7 +22,7 @@ from mappings.entities import REGISTRY, reference_targets, where
 from migrate.errors import shorten
 from migrate.ledger import Op, PlanIssue, PlannedRecord, Ref
 from migrate.plan._checks import as_int, check_fields
-from migrate.plan._listvalues import resolve_list_values
+from migrate.plan._listvalues import measure_id, resolve_list_values
 from migrate.plan._metadata import PortalMetadata
 from migrate.plan._owners import OwnerResolver
 from migrate.plan._refs import ReferenceIndex
@@ -45,6 +45,10 @@ _MESSAGES = {
     "note.owner": (
         "заметка относится к записи «{value}», которой нет в загрузке",
         "the note belongs to “{value}”, which is not being loaded",
+    ),
+    "product.catalog": (
+        "на портале нет каталога товаров CRM (catalog.catalog.list) — товары не загрузятся",
+        "the portal has no CRM product catalogue (catalog.catalog.list); products will not load",
     ),
     "requisite.preset": (
         "на портале нет шаблона реквизитов для этой компании — реквизиты не загрузятся",
@@ -123,6 +127,8 @@ class _Row:
                 sort_key=_sort_key(fields.get("DATE_CREATE")),
             )
         ]
+        if self.entity in ("product", "product_section"):
+            records = self._catalog(records[0])
         if requisite and self.entity in _REQUISITE_OWNERS:
             records.extend(self._requisite(requisite, fields))
         if rows:
@@ -198,6 +204,46 @@ class _Row:
         body.update(PRESET_ID=preset, ENTITY_TYPE_ID=_REQUISITE_OWNERS[self.entity])
         owner = Ref("ENTITY_ID", self.entity, self.key)
         return [PlannedRecord("requisite", self.key, Op.CREATE, body, (owner,))]
+
+    def _catalog(self, record: PlannedRecord) -> list[PlannedRecord]:
+        """A product or section goes into the portal's product catalogue; a product's price is
+        a ``product_prices`` set of its own (the catalogue writes prices apart)."""
+        if self.meta.catalog_iblock is None:
+            self._issue("product.catalog", self._text("product.catalog", "CATALOG_ID", ""),
+                        "error", "CATALOG_ID", "")  # fmt: skip
+            return []
+        fields = dict(record.fields)
+        fields["CATALOG_ID"] = self.meta.catalog_iblock
+        if fields.get("MEASURE") not in (None, ""):
+            self._measure(fields)
+        price = fields.pop("PRICE", None)
+        currency = fields.pop("CURRENCY_ID", None) or self.meta.base_currency or "RUB"
+        planned = [dataclasses.replace(record, fields=fields)]
+        if self.entity != "product" or price is None:
+            return planned
+        prices = [{"CATALOG_GROUP_ID": self.meta.base_price_type, "PRICE": price,
+                   "CURRENCY_ID": currency}]  # fmt: skip
+        owner = Ref("OWNER_ID", "product", self.key)
+        return [*planned, PlannedRecord("product_prices", self.key, Op.SET, {"PRICES": prices},
+                                        (owner,))]  # fmt: skip
+
+    def _measure(self, fields: dict[str, Any]) -> None:
+        """A product's unit («шт», ``796``) as the catalogue's unit id; a unit the portal does
+        not have is left out with a warning naming the units it has."""
+        found = measure_id(self.meta.measures, fields["MEASURE"])
+        if found is not None:
+            fields["MEASURE"] = found
+            return
+        unit = str(fields.pop("MEASURE"))
+        has = ", ".join(f"«{m.names[0]}»" for m in self.meta.measures if m.names) or "—"
+        text = (
+            f"the portal's catalogue has no unit “{unit}” (it has {has}): the product loads "
+            "without a unit; add the unit to the catalogue or map it to one it has"
+            if self.language == "en"
+            else f"единицы «{unit}» нет в каталоге портала (есть {has}) — товар загрузится без "
+            "единицы; добавьте её в каталог или сопоставьте с имеющейся"
+        )
+        self._issue("measure.unknown", text, "warning", "MEASURE", unit)
 
     def _product_rows(self, items: Any) -> list[PlannedRecord]:
         """``PRODUCT_ROWS``: product keys (catalogue rows) and/or folded lines (dicts).

@@ -31,7 +31,8 @@ from migrate.ledger import (
     PlanSummary,
     State,
 )
-from migrate.ledger.blockers import SKIP_META, Blocker, plan_blockers
+from migrate.ledger.blockers import INPUTS_META, SKIP_META, Blocker, plan_blockers
+from migrate.plan._backdate import SOURCE_HASH, Backdating, plan_backdating
 from migrate.plan._checks import unmapped_required
 from migrate.plan._enums import enum_ids
 from migrate.plan._existing import (
@@ -52,12 +53,13 @@ from migrate.portal.connect import open_portal
 from migrate.prepare.stage import PreparedData
 from migrate.progress import ProgressCallback, emit
 from migrate.workspace.config import MigrationConfig, Workspace
+from migrate.workspace.inputs import inputs_fingerprint
+from migrate.workspace.scaffold import check_not_sample
 
 __all__ = ["MatchedRecord", "OwnerMapping", "PlanResult", "plan_workspace"]
 
 _TABLE_ENTITY = {"note": "comment"}
 _MULTI = ("PHONE", "EMAIL")
-SOURCE_HASH = "_SOURCE_HASH"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,7 @@ class PlanResult:
         withdrawn: records of an earlier plan no longer planned (refused or gone).
         dedupe: whether dedupe ran (survivors planned, absorbed keys re-pointed).
         seconds: wall time per step.
+        backdating: which new records keep their creation date, which cannot and why.
         merges: every merge applied (what `dedupe` decided), listed in plan.xlsx.
     """
 
@@ -112,6 +115,7 @@ class PlanResult:
     withdrawn: int
     dedupe: bool
     seconds: Mapping[str, float] = field(default_factory=dict)
+    backdating: Backdating = field(default_factory=Backdating)
     merges: tuple[Merge, ...] = ()
 
     def count(self, entity: str, op: str) -> int:
@@ -141,6 +145,7 @@ def plan_workspace(
         transport: replaces the network (tests mount a sandbox app).
         on_progress: told of each step done (step ``plan``, in steps).
     """
+    check_not_sample(workspace, prepared.config)
     return asyncio.run(_plan(workspace, prepared, deduped, skip_refused, transport, on_progress))
 
 
@@ -154,9 +159,11 @@ async def _plan(
 ) -> PlanResult:
     timer = _Timer(on_progress)
     config = data.config
+    inputs = inputs_fingerprint(workspace, config)  # before the portal: a later edit is a change
     options = {} if transport is None else {"transport": transport}
     async with open_portal(workspace, config, **options) as client:
-        meta = await read_portal_metadata(client)
+        catalog = any(e in data.tables for e in ("product", "product_section"))
+        meta = await read_portal_metadata(client, catalog=catalog)
         timer.lap("portal metadata")
         tables, survivors = _tables(data, deduped, meta)
         workspace.state_dir.mkdir(parents=True, exist_ok=True)
@@ -167,8 +174,9 @@ async def _plan(
             issues = _validation_issues(data) + _unmapped(data, meta) + issues
             timer.lap("check")
             matches = await match_existing(
-                client, config.name, tables, skip_keys={e: set(k) for e, k in known.items()}
-            )
+                client, config.name, tables, skip_keys={e: set(k) for e, k in known.items()},
+                iblock=meta.catalog_iblock,
+            )  # fmt: skip
             matches, claimed = _unique_claims(matches, known, tables, config.language)
             issues += claimed
             previous = _previous(ledger, ORIGIN_ENTITIES)
@@ -178,19 +186,23 @@ async def _plan(
             }
             timer.lap("match existing")
             records, matched = _apply_matches(records, matches, portal, config, previous, tables)
-            run = ledger.start_run("plan")
-            delta = ledger.apply_plan(run.id, records)
-            withdrawn = ledger.withdraw_absent((r.entity, r.source_key) for r in records)
-            ledger.replace_issues(run.id, issues)
-            ledger.set_meta(SKIP_META, str(run.id) if skip_refused else None)
-            blockers = plan_blockers(ledger)
-            ledger.finish_run(run.id)
+            backdating = await plan_backdating(client, records, config, meta.fields)
+            records, issues = list(backdating.records), issues + list(backdating.issues)
+            with ledger.transaction():  # the whole plan or none of it
+                run = ledger.start_run("plan")
+                delta = ledger.apply_plan(run.id, records)
+                withdrawn = ledger.withdraw_absent((r.entity, r.source_key) for r in records)
+                ledger.replace_issues(run.id, issues)
+                ledger.set_meta(SKIP_META, str(run.id) if skip_refused else None)
+                ledger.set_meta(INPUTS_META, inputs)
+                blockers = plan_blockers(ledger)
+                ledger.finish_run(run.id)
             counts = _op_counts(ledger)
             timer.lap("ledger")
     return PlanResult(
         run.id, counts, delta, tuple(issues), owners.mappings(), tuple(matched),
         tuple(blockers), skip_refused, withdrawn, deduped is not None and bool(survivors),
-        timer.laps, listed_merges(data.tables, survivors),
+        timer.laps, backdating, listed_merges(data.tables, survivors),
     )  # fmt: skip
 
 

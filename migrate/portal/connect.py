@@ -29,7 +29,13 @@ import httpx
 
 from loaders.auth import OAuth, OAuthTokens
 from loaders.client import Bitrix24Client
-from loaders.errors import PortalAuthError, PortalBlocked, PortalError, PortalUnavailable
+from loaders.errors import (
+    PortalAuthError,
+    PortalBlocked,
+    PortalError,
+    PortalNotRest,
+    PortalUnavailable,
+)
 from loaders.sandbox import SandboxConfig, create_app
 from migrate.errors import ConfigError, PortalTerminalError, PortalTransientError
 from migrate.workspace.config import MigrationConfig, PortalConfig, Workspace
@@ -118,6 +124,11 @@ async def _check(client: Bitrix24Client, portal: PortalConfig) -> None:
         if isinstance(client.auth, OAuth) and not client.auth.tokens.access_token:
             await client.refresh_token()
         await client.call("user.current")
+    except PortalNotRest as exc:
+        raise PortalTerminalError(
+            f"{portal.display} is not the Bitrix24 REST API: {exc.description}",
+            next_step=PortalNotRest.next_step,
+        ) from None
     except (PortalAuthError, PortalBlocked) as exc:
         raise PortalTerminalError(
             f"the portal refused the credentials of {portal.display} "

@@ -28,7 +28,15 @@ async def read_all(
         result, start = item.result, item.next
         while start:
             page = await client.call(method, {**params, "start": start})
-            result = list(result or []) + list(page.result or [])
+            result = _joined(result, page.result)
             start = page.next
         results.append(result)
     return results
+
+
+def _joined(first: Any, second: Any) -> Any:
+    """Two pages of one list: plain lists, or ``{"items": [...]}``-style wrapped ones."""
+    if isinstance(first, Mapping) and isinstance(second, Mapping) and len(first) == 1:
+        key = next(iter(first))
+        return {key: list(first[key] or []) + list(second.get(key) or [])}
+    return list(first or []) + list(second or [])

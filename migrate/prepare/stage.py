@@ -42,6 +42,7 @@ __all__ = [
     "STAGE",
     "EntityStats",
     "PreparedData",
+    "check_pairing",
     "load_mappings",
     "prepare",
     "prepare_entity",
@@ -78,7 +79,6 @@ class PreparedData:
     tables: Mapping[str, pd.DataFrame]
     issues: pd.DataFrame
     stats: tuple[EntityStats, ...]
-    skipped: tuple[str, ...] = ()
     reused: tuple[str, ...] = ()
 
     def count(self, severity: str) -> int:
@@ -94,7 +94,12 @@ def load_mappings(folder: Path) -> dict[str, EntityMapping]:
             next_step="create it or fix `mappings:` in `migration.yaml`",
         )
     found: dict[str, EntityMapping] = {}
-    problems: list[str] = []
+    problems = [
+        f"{path.name}: not read — mapping files end in `.yaml`; rename it to "
+        f"`{path.stem}.yaml` (or move it out of `{folder.name}/`)"
+        for path in sorted(folder.iterdir())
+        if path.suffix.lower() in (".yml", ".yaml") and path.suffix != ".yaml"
+    ]
     for path in sorted(folder.glob("*.yaml")):
         try:
             mapping = load_mapping(path)
@@ -136,10 +141,9 @@ def prepare(
     """
     config = workspace.load_config(environ)
     mappings = load_mappings(workspace.mappings_dir(config))
+    check_pairing(workspace, config, mappings)
     wanted = set(entities) if entities is not None else None
-    order = [e for e in ENTITIES if e in mappings and (wanted is None or e in wanted)]
-    runnable = [e for e in order if mappings[e].source_name in config.sources]
-    skipped = tuple(e for e in order if e not in runnable)
+    runnable = [e for e in ENTITIES if e in mappings and (wanted is None or e in wanted)]
     read = reader or _default_reader()
     shared = {e: siblings(mappings[e], mappings) for e in runnable}
     inputs = {e: _Inputs.of(workspace, config, shared[e], read) for e in runnable}
@@ -159,7 +163,39 @@ def prepare(
     issues = [_once_per_source(validated[e][0].issues, e, runnable, shared) for e in runnable]
     all_issues = concat_issues([*issues, ref_issues])
     stats = tuple(_stats(e, *validated[e], tables[e], all_issues) for e in runnable)
-    return PreparedData(config, mappings, tables, all_issues, stats, skipped, tuple(reused))
+    return PreparedData(config, mappings, tables, all_issues, stats, tuple(reused))
+
+
+def check_pairing(
+    workspace: Workspace, config: MigrationConfig, mappings: Mapping[str, EntityMapping]
+) -> None:
+    """Every mapping has its source and every source its mapping, or one error names them.
+
+    A mapping left without a source (or a source without a mapping) would drop an entity
+    from the migration without a word; the user says which one they meant.
+    """
+    folder = workspace.mappings_dir(config)
+    problems = [
+        f"{folder.name}/{Path(m.file).name}: maps `{m.entity}`, but `sources:` in "
+        f"`{config.file}` has no `{m.source_name}` — add its files there, or delete this file"
+        for m in mappings.values()
+        if m.source_name not in config.sources
+    ]
+    used = {m.source_name for m in mappings.values()}
+    problems += [
+        f"{config.file}: source `{name}` has no mapping file in `{folder}` — add "
+        f"`{folder.name}/{name}.yaml` (`b24migrate inspect FILE --write-mapping`), or remove "
+        "the source"
+        for name in config.sources
+        if name not in used
+    ]
+    if problems:
+        raise MappingError(
+            f"sources and mappings of `{workspace.root}` do not pair up "
+            f"({len(problems)} problem(s))",
+            problems,
+            next_step="fix the lines above, then run the command again",
+        )
 
 
 def prepare_entity(

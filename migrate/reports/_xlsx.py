@@ -14,9 +14,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from migrate.workspace.cells import FORMULA_PREFIXES
+
 __all__ = ["FORMULA_PREFIXES", "MAX_CELL_CHARS", "safe_cell_value", "write_table"]
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
 _TRUNCATED = " …[обрезано]"
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")

@@ -15,6 +15,7 @@ record the survivor and merges it with the group's proposed members and the rows
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +27,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from mappings.entities import REGISTRY, where
 from migrate.dedupe.decisions import Decisions
 from migrate.dedupe.engine import DedupeResult
-from migrate.errors import ConfigError
+from migrate.errors import ConfigError, SourceReadError, shorten
 from migrate.reports._xlsx import write_table
+from migrate.sources import check_workbook
 
-__all__ = ["DECISION_LABELS", "read_decisions", "write_duplicates_xlsx"]
+__all__ = ["DECISION_LABELS", "read_decisions", "unread_decisions", "write_duplicates_xlsx"]
 
 DECISION_LABELS = {
     "ru": {"merge": "объединить", "separate": "не объединять", "master": "основная запись"},
@@ -140,24 +142,36 @@ def _show(value: Any) -> Any:
 
 
 def read_decisions(path: Path) -> dict[str, Decisions]:
-    """The client's decisions from an edited duplicates workbook, by entity."""
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, ValueError, KeyError) as exc:
-        raise ConfigError(
-            f"`{path}` cannot be opened as a workbook ({exc})",
-            next_step="pass the reports/duplicates.xlsx that dedupe wrote",
-        ) from exc
+    """The client's decisions from an edited duplicates workbook, by entity.
+
+    Raises:
+        ConfigError: the file is missing, not a workbook, damaged, or a decision cell holds
+            something that is not a decision (every such cell listed).
+        SourceReadError: a workbook that would expand beyond the bounds of
+            :func:`migrate.sources.check_workbook`.
+    """
     out: dict[str, Decisions] = {}
     problems: list[str] = []
-    for sheet in book.worksheets:
-        rows = list(sheet.iter_rows(values_only=True))
-        if not rows:
-            continue
-        decided = _sheet_decisions(rows, f"`{path.name}` sheet `{sheet.title}`", problems)
-        if decided is not None:
-            out[_entity_of(sheet.title)] = decided
-    book.close()
+    if path.is_file():
+        check_workbook(path)  # before openpyxl expands it (SourceReadError: one line)
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            for sheet in book.worksheets:
+                rows = list(sheet.iter_rows(values_only=True))
+                where = f"`{path.name}` sheet `{sheet.title}`"
+                decided = _sheet_decisions(rows, where, problems) if rows else None
+                if decided is not None:
+                    out[_entity_of(sheet.title)] = decided
+        finally:
+            book.close()
+    except Exception as exc:  # an untrusted file: whatever the parser trips on, say so plainly
+        raise ConfigError(
+            f"`{path}` cannot be read as the duplicates workbook ({type(exc).__name__}: "
+            f"{shorten(exc, 120)})",
+            next_step="pass the reports/duplicates.xlsx that `b24migrate dedupe` wrote, saved "
+            "from Excel as .xlsx",
+        ) from None
     if problems:
         raise ConfigError(
             f"`{path}`: {len(problems)} decision cell(s) cannot be read:\n"
@@ -165,6 +179,31 @@ def read_decisions(path: Path) -> dict[str, Decisions]:
             next_step="choose a value from the dropdown (or leave the cell empty) and run again",
         )
     return out
+
+
+def unread_decisions(
+    path: Path, stored: Mapping[str, Decisions]
+) -> tuple[dict[str, Decisions], Path | None]:
+    """Decisions in the workbook at ``path`` that ``stored`` does not hold yet, by entity.
+
+    A workbook that cannot be read (damaged, a cell that is not a decision) is renamed to
+    `duplicates.kept-<time>.xlsx` beside it, and that path returned: the client's edits stay.
+    """
+    if not path.is_file():
+        return {}, None
+    try:
+        read = read_decisions(path)
+    except (ConfigError, SourceReadError):
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        kept = path.with_name(f"{path.stem}.kept-{stamp}{path.suffix}")
+        path.replace(kept)
+        return {}, kept
+    new = {}
+    for entity, decisions in read.items():
+        before = stored.get(entity, Decisions())
+        if before.updated_by(decisions) != before:
+            new[entity] = decisions
+    return new, None
 
 
 def _column(header: list[str], names: tuple[str, ...]) -> int | None:

@@ -64,7 +64,9 @@ def write_load_report(ledger: Ledger, reports_dir: Path, language: str = "ru") -
     rows = []
     for record in ledger.failed():
         source, sheet, row = record.provenance
-        retry = f"b24migrate retry --workspace {ledger.path.parent.parent} --entity {record.entity}"
+        # the workspace by its folder name, never this machine's full path: the workbook travels
+        retry = f"b24migrate retry --workspace {ledger.path.parent.parent.name} " \
+            f"--entity {record.entity}"  # fmt: skip
         rows.append(
             [entity_label(record.entity, lang), record.source_key, str(record.op),
              record.last_error or "", source, sheet, row, record.attempts, retry]

@@ -4,7 +4,10 @@ Sheets (labels in the report language, ``ru`` by default): summary (records per 
 refused rows, warnings), refused rows (reason, source file, sheet, row, whether it blocks the
 load), warnings (owner warnings are not repeated per row: the owner sheet has them with their
 row counts), owner mapping (legacy owner → portal user; defaulted owners highlighted) and
-records the portal already holds (how they were found; updated, skipped or created).
+records the portal already holds (how they were found; updated, skipped or created), and
+creation dates: every new record that cannot keep its original creation date (older than the
+portal's newest record of its type, in the future, or a route that cannot set it) with what
+happens to it; the summary counts the dates kept and not kept per entity.
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ _LABELS = {
         "title": "Название на портале", "by": "Найден по", "op": "Действие",
         "candidates": "Кандидатов", "yes": "да", "no": "нет",
         "skipped_on_purpose": "пропущено намеренно (--skip-refused)",
+        "dates": "Даты создания", "kept_n": "Дата сохранится", "moved_n": "Дату не сохранить",
+        "date": "Исходная дата", "newest": "Самая новая на портале", "action": "Что будет",
     },
     "en": {
         "summary": "Summary", "refused": "Refused rows", "warnings": "Warnings",
@@ -55,6 +60,8 @@ _LABELS = {
         "title": "Title in portal", "by": "Found by", "op": "Action",
         "candidates": "Candidates", "yes": "yes", "no": "no",
         "skipped_on_purpose": "left out on purpose (--skip-refused)",
+        "dates": "Creation dates", "kept_n": "Date kept", "moved_n": "Date not kept",
+        "date": "Original date", "newest": "Newest in portal", "action": "What happens",
     },
 }  # fmt: skip
 _HIGHLIGHT = PatternFill("solid", fgColor="FFF2CC")
@@ -133,6 +140,7 @@ def write_plan_xlsx(
             for m in result.matches
         ),
     )
+    _dates(book.create_sheet(t["dates"]), result, t)
     if reconciliation is not None:
         write_reconciliation(book.create_sheet(RECONCILE_LABELS[lang]["sheet"], 1),
                              reconciliation, lang)  # fmt: skip
@@ -143,8 +151,9 @@ def write_plan_xlsx(
 
 
 def _listed_warning(issue: PlanIssue) -> bool:
-    """A warning of the warnings sheet (owner warnings are in the owners sheet, with counts)."""
-    return issue.severity != "error" and not issue.rule.startswith("owner.")
+    """A warning of the warnings sheet (owner warnings are in the owners sheet, with counts;
+    date warnings in the creation dates sheet)."""
+    return issue.severity != "error" and not issue.rule.startswith(("owner.", "date."))
 
 
 def _issue_cells(issue: PlanIssue) -> list[Any]:
@@ -156,11 +165,24 @@ def _summary(sheet: Any, result: PlanResult, t: dict[str, str]) -> None:
     refused = Counter(i.entity for i in result.issues if i.severity == "error")
     warned = Counter(i.entity for i in result.issues if _listed_warning(i))
     entities = sorted({e for e, _ in result.counts} | set(refused) | set(warned))
+    kept, moved = result.backdating.kept, Counter(m.entity for m in result.backdating.moved)
     write_table(
         sheet,
-        [t["entity"], *(t[op] for op in _OPS), t["refused_n"], t["warnings_n"]],
-        ([e, *(result.count(e, op) for op in _OPS), refused[e], warned[e]] for e in entities),
-    )
+        [t["entity"], *(t[op] for op in _OPS), t["refused_n"], t["warnings_n"], t["kept_n"],
+         t["moved_n"]],
+        ([e, *(result.count(e, op) for op in _OPS), refused[e], warned[e], kept.get(e, 0),
+          moved[e]] for e in entities),
+    )  # fmt: skip
+
+
+def _dates(sheet: Any, result: PlanResult, t: dict[str, str]) -> None:
+    newest = result.backdating.newest
+    write_table(
+        sheet,
+        [t[c] for c in ("entity", "key", "source", "row", "date", "newest", "message", "action")],
+        ([m.entity, m.source_key, m.source, m.row, m.date, newest.get(m.entity) or "", m.reason,
+          m.action] for m in result.backdating.moved),
+    )  # fmt: skip
 
 
 def _owners(sheet: Any, result: PlanResult, t: dict[str, str]) -> None:

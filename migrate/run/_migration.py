@@ -26,13 +26,18 @@ from migrate.portal.verify import PortalCheck, check_portal_sync
 from migrate.prepare import PreparedData, prepare
 from migrate.progress import ProgressCallback
 from migrate.reports._summary_sources import ledger_reconciliation
-from migrate.reports.duplicates_xlsx import read_decisions, write_duplicates_xlsx
+from migrate.reports.duplicates_xlsx import (
+    read_decisions,
+    unread_decisions,
+    write_duplicates_xlsx,
+)
 from migrate.reports.errors_xlsx import write_errors_xlsx
 from migrate.reports.load_xlsx import write_load_report
 from migrate.reports.plan_xlsx import write_plan_xlsx
 from migrate.reports.summary_build import SummaryInputs, build_summary, write_workspace_summary
 from migrate.run._outcomes import Deduplicated, Loaded, Planned, Reported, Validated
 from migrate.workspace.config import MigrationConfig, Workspace
+from migrate.workspace.scaffold import check_not_sample
 from migrate.workspace.stages import StageStore
 
 __all__ = ["Migration"]
@@ -135,21 +140,31 @@ class Migration:
 
     def dedupe(self, decisions: Path | None = None) -> Deduplicated:
         """Dedupe (after storing the decisions of an edited workbook, if given) and write
-        ``reports/duplicates.xlsx``."""
+        ``reports/duplicates.xlsx``.
+
+        The workbook about to be replaced is the client's work: without ``decisions``, the
+        decisions it holds that the store has not seen are read first (and bind this run); one
+        that cannot be read is kept aside under a new name (``Deduplicated.kept_aside``).
+        """
         store = DecisionStore.for_workspace(self.workspace.root)
-        read = read_decisions(decisions) if decisions else {}
+        path = self.workspace.reports_dir / "duplicates.xlsx"
+        kept = None
+        if decisions:
+            read = read_decisions(decisions)
+        else:
+            read, kept = unread_decisions(path, store.load())
         stored = store.record(read) if read else store.load()
         self._deduped = self._dedupe(stored)
         record_merges(self.workspace.root, self._deduped.key_maps())
         report = write_duplicates_xlsx(
-            self.workspace.reports_dir / "duplicates.xlsx", self._deduped.results,
-            self.prepared().tables, language=self.config.language,
-        )  # fmt: skip
-        return Deduplicated(self._deduped, read, report)
+            path, self._deduped.results, self.prepared().tables, language=self.config.language
+        )
+        return Deduplicated(self._deduped, read, report, kept, bool(read) and not decisions)
 
     def plan(self, *, skip_refused: bool = False, dedupe: bool = True) -> Planned:
         """The dry run: plan the clean tables, with the merges `dedupe` decided, against the
         portal into the ledger, and write ``reports/plan.xlsx`` with the reconciliation."""
+        check_not_sample(self.workspace, self.config)  # before minutes of preparing
         prepared = self.prepared()
         deduped = self.decided() if dedupe else None
         with self._stage("plan"):

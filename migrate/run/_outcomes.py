@@ -35,6 +35,8 @@ class Deduplicated:
     deduped: DedupedTables
     decisions_read: Mapping[str, Decisions]
     report: Path
+    kept_aside: Path | None = None  # an edited workbook that could not be read, moved here
+    read_unasked: bool = False  # the decisions came from the workbook about to be replaced
 
     @property
     def results(self) -> Mapping[str, DedupeResult]:

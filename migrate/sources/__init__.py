@@ -17,6 +17,7 @@ from migrate.sources._commerceml import (
 from migrate.sources._encoding import detect_encoding, sniff_delimiter
 from migrate.sources._excel import cell_text
 from migrate.sources._header import detect_header_row
+from migrate.sources._limits import check_workbook
 from migrate.sources._read import list_sheets, read_table
 from migrate.sources._table import ROW_COLUMN, RawTable
 
@@ -25,6 +26,7 @@ __all__ = [
     "CommerceMLCatalog",
     "RawTable",
     "cell_text",
+    "check_workbook",
     "detect_encoding",
     "detect_header_row",
     "exchange_heads",

@@ -8,6 +8,7 @@ to `rests___<id>.xml`. They are merged here by `Ид`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -19,6 +20,7 @@ __all__ = ["OFFER_COLUMNS", "PriceTypes", "merge_offers", "offer_rows", "price_t
 OFFER_COLUMNS = ["Ид", "Артикул", "Наименование", "Цена", "Валюта", "ТипЦены", "Количество"]
 PriceTypes = dict[str, tuple[str, str]]
 """Price type `Ид` → (name, currency), in the order the exchange lists them."""
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 def price_types(element: ET.Element, into: PriceTypes) -> None:
@@ -94,5 +96,13 @@ def _stock(el: ET.Element) -> str:
     if stocks is None:
         return ""
     amounts = [text(s) for s in stocks.iter() if tag(s) == "Количество"]
-    numbers = [float(a.replace(",", ".")) for a in amounts if a]
-    return f"{sum(numbers):g}" if numbers else ""
+    return _total([a for a in amounts if a])
+
+
+def _total(amounts: list[str]) -> str:
+    """The sum of stock amounts (`1 000`, `2,5` read as numbers); when one is not a number,
+    the amounts as written, so that validation flags the row instead of the read failing."""
+    texts = ["".join(a.split()).replace(",", ".") for a in amounts]  # `1 000`, `1\xa0000`
+    if not all(_NUMBER.fullmatch(t) for t in texts):
+        return "; ".join(amounts)
+    return f"{sum(float(t) for t in texts):g}" if texts else ""

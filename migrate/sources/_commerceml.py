@@ -12,7 +12,8 @@ units directory (`ЕдиницыИзмерения`: an OKEI code such as `796 `
 unit only in its attributes (`Код="796" НаименованиеПолное="Штука"`). The table gets the short
 name (never a GUID) and `ЕдиницаКод`, the OKEI code. XML has no header row: ``header_row`` is 0
 and ``_row`` is the element's 1-based ordinal. CommerceML 1.x (1C 7.7) is read by
-:mod:`migrate.sources._cml1`.
+:mod:`migrate.sources._cml1`. Hostile XML (a document type declaration, nesting deeper than
+:data:`MAX_DEPTH`) is refused by :func:`~migrate.sources._cml_xml.iterparse`.
 """
 
 from __future__ import annotations
@@ -31,10 +32,11 @@ from migrate.sources._cml_offers import (
     offer_rows,
     price_types,
 )
-from migrate.sources._cml_xml import child, iterparse, tag, text
+from migrate.sources._cml_xml import MAX_DEPTH, child, iterparse, tag, text
 from migrate.sources._table import RawTable, table_from_grid
 
 __all__ = [
+    "MAX_DEPTH",
     "CommerceMLCatalog",
     "exchange_heads",
     "package_files",
@@ -171,14 +173,20 @@ class _Classifier:
 
 
 def _sections(groups: ET.Element, parent: str, out: list[list[str]]) -> None:
-    for group in groups:
-        if tag(group) != "Группа":
-            continue
-        gid = text(group, "Ид")
-        out.append([gid, text(group, "Наименование"), parent])
-        inner = child(group, "Группы")
-        if inner is not None:
-            _sections(inner, gid, out)
+    """Every group of the tree, a parent before its children (iteratively: any depth)."""
+    stack = [(groups, parent)]
+    while stack:
+        level, above = stack.pop()
+        inner = []
+        for group in level:
+            if tag(group) != "Группа":
+                continue
+            gid = text(group, "Ид")
+            out.append([gid, text(group, "Наименование"), above])
+            below = child(group, "Группы")
+            if below is not None:
+                inner.append((below, gid))
+        stack.extend(reversed(inner))
 
 
 def _deleted(item: ET.Element) -> bool:

@@ -28,6 +28,7 @@ from migrate.sources._encoding import (
     sniff_delimiter,
 )
 from migrate.sources._header import HEADER_SCAN_ROWS, detect_header_row, join_two_row_header
+from migrate.sources._quotes import runaway_quote, unclosed_quote
 from migrate.sources._table import RawTable, table_from_grid
 
 __all__ = ["read_delimited"]
@@ -240,31 +241,6 @@ def _check_delimiter(path: Path, delimiter: str) -> str:
     return delimiter
 
 
-def _runaway_quote(frame: pd.DataFrame, delimiter: str, width: int) -> tuple[int, str] | None:
-    """The first cell that swallowed whole records after an unclosed quote: (index, text).
-
-    A line inside a cell is a swallowed record when it splits into exactly ``width`` fields
-    and, where the first column holds numbers (ids), starts with a number too, so that notes
-    with commas on their second line are not mistaken for records.
-    """
-    if width < 3 or len(frame) < 2:
-        return None
-    first = frame.iloc[1:, 0].head(200)
-    numeric_ids = bool(len(first)) and bool(first.str.fullmatch(r"\s*\d+\s*").mean() > 0.9)
-    for column in frame.columns:
-        values = frame[column]
-        multi = values[values.str.contains("\n", regex=False)]
-        for index, value in multi.head(1000).items():
-            rest = [line for line in str(value).splitlines()[1:] if line.strip()]
-            for line in rest:
-                fields = next(csv.reader([line], delimiter=delimiter), [])
-                if len(fields) != width:
-                    continue
-                if not numeric_ids or fields[0].strip().isdigit():
-                    return int(str(index)), line
-    return None
-
-
 _APOSTROPHE_NUMBER = r"^'\+?[0-9][0-9 ()\-]*$"
 _APOSTROPHE_CELL = re.compile(r"(?:^|[,;\t|\"])'\+?[0-9]", re.M)
 
@@ -385,12 +361,18 @@ def _read_text(
         last = frame.iloc[-1].replace(_EOF_MARK, "")
         if (last == "").all():
             frame = frame.iloc[:-1]
-    runaway = _runaway_quote(frame, delimiter, width)
+    runaway = runaway_quote(frame, delimiter, width) or unclosed_quote(
+        frame, source, encoding, delimiter, index
+    )
     if runaway is not None:
         at, swallowed = runaway
+        what = (
+            f"the next lines became part of one cell (`{shorten(swallowed, 60)}`)"
+            if swallowed.strip()
+            else "the rest of the file became part of one cell"
+        )
         raise SourceReadError(
-            f"a quote opened in this row is never closed, so the next lines became part of "
-            f"one cell (`{shorten(swallowed, 60)}`)",
+            f"a quote opened in this row is never closed, so {what}",
             source=str(path),
             row=index + 1 + at,
             next_step='fix the quote in that row (write it twice, `""`, or remove it) and re-run',

@@ -39,6 +39,7 @@ from python_calamine import (
 
 from migrate.errors import SourceReadError, shorten
 from migrate.sources._header import HEADER_SCAN_ROWS, detect_header_row, join_two_row_header
+from migrate.sources._limits import check_workbook
 from migrate.sources._table import RawTable, table_from_grid
 from migrate.sources._xlsx_xml import apply_errors, apply_formats, scan_sheet
 
@@ -74,6 +75,7 @@ def cell_text(value: object) -> str:
 def _open(path: Path, *, by_content: bool = False) -> CalamineWorkbook:
     """Open a workbook; ``by_content`` when its name does not say its format (a .xls that
     is really an .xlsx, a .csv that is a workbook)."""
+    check_workbook(path)  # before calamine expands it
     try:
         if by_content:
             with path.open("rb") as fh:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SheetScan", "apply_errors", "apply_formats", "scan_sheet"]
+__all__ = ["SheetScan", "apply_errors", "apply_formats", "scan_sheet", "sheet_parts"]
 
 _UNCACHED = re.compile(
     rb'<c r="([A-Z]{1,3}[0-9]+)"(?![^>]*\bt="str")[^>]*>'  # t="str": a cached text result
@@ -81,25 +81,27 @@ def _special_styles(archive: zipfile.ZipFile) -> dict[int, Format]:
     return out
 
 
-def _sheet_part(archive: zipfile.ZipFile, name: str) -> str | None:
-    """The zip member of the worksheet called ``name``."""
+def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet name → its zip member (``xl/worksheets/sheet1.xml``), from the workbook's
+    relationships (empty when they cannot be read)."""
     try:
         book = archive.read("xl/workbook.xml").decode("utf-8")
         rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8")
     except (KeyError, UnicodeDecodeError):
-        return None
+        return {}
+    targets = {}
+    for rel in re.findall(r"<Relationship\b([^>]*)/?>", rels):
+        rid, target = re.search(r'\bId="([^"]*)"', rel), re.search(r'\bTarget="([^"]*)"', rel)
+        if rid and target:
+            part = target.group(1).lstrip("/")
+            targets[rid.group(1)] = part if part.startswith("xl/") else f"xl/{part}"
+    out = {}
     for attrs in re.findall(r"<(?:\w+:)?sheet\b([^>]*)/?>", book):
         found = re.search(r'\bname="([^"]*)"', attrs)
         rid = re.search(r'\b(?:r:)?id="([^"]*)"', attrs)
-        if not (found and rid and html.unescape(found.group(1)) == name):
-            continue
-        for rel in re.findall(r"<Relationship\b([^>]*)/?>", rels):
-            if re.search(rf'\bId="{re.escape(rid.group(1))}"', rel):
-                target = re.search(r'\bTarget="([^"]*)"', rel)
-                if target:
-                    part = target.group(1).lstrip("/")
-                    return part if part.startswith("xl/") else f"xl/{part}"
-    return None
+        if found and rid and rid.group(1) in targets:
+            out[html.unescape(found.group(1))] = targets[rid.group(1)]
+    return out
 
 
 def scan_sheet(path: Path, name: str) -> SheetScan:
@@ -108,7 +110,7 @@ def scan_sheet(path: Path, name: str) -> SheetScan:
     if not zipfile.is_zipfile(path):
         return scan
     with zipfile.ZipFile(path) as archive:
-        part = _sheet_part(archive, name)
+        part = sheet_parts(archive).get(name)
         if part is None or part not in archive.namelist():
             return scan
         styles = _special_styles(archive)

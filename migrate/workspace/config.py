@@ -12,7 +12,7 @@ sources:
 mappings: mappings
 dedupe: {...}              # passed through to the dedupe stage as written
 owners: {map: {Иванов Иван: 7, anna@old.ru: anna@new.ru}, default_owner: 1}
-load: {route: add, on_existing: update, batch_size: 50}
+load: {route: add, on_existing: update, batch_size: 50, backdate: comment}
 ```
 
 Every problem is reported at once with `file:line` as a :class:`~migrate.errors.ConfigError`.
@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import quote
 
 import yaml
 
@@ -41,6 +42,7 @@ from migrate.errors import ConfigError
 
 __all__ = [
     "CONFIG_FILE",
+    "DECISIONS_FILE",
     "LoadConfig",
     "MigrationConfig",
     "OAuthConfig",
@@ -52,21 +54,77 @@ __all__ = [
     "load_config",
     "parse_config",
     "redact_url",
+    "redact_webhooks",
+    "webhook_secrets",
 ]
 
 CONFIG_FILE = "migration.yaml"
+DECISIONS_FILE = Path(".b24migrate") / "dedupe_decisions.json"  # the client's dedupe decisions
 _INIT_HINT = "`b24migrate init DIR --from amocrm` writes a commented `migration.yaml` to start from"
 _TOP = ("name", "language", "timezone", "portal", "sources", "mappings", "dedupe", "owners", "load")
 _SOURCE_KEYS = ("files", "sheet", "header_row", "encoding", "preset", "delimiter")
 _NAME_RE = re.compile(r"[A-Za-z0-9_.\-]{1,50}")
-_WEBHOOK_RE = re.compile(r"(/rest/\d+/)([^/?#]+)")
-_USERINFO_RE = re.compile(r"^([a-z][a-z0-9+.-]*://)[^/@]*@", re.IGNORECASE)
+_UF_RE = re.compile(r"UF_CRM_[A-Z0-9_]{1,43}")
+_USERINFO_RE = re.compile(r"^(\s*[a-z][a-z0-9+.-]*:/+)[^/@]*@", re.IGNORECASE)
+# `/rest/` however written (`/REST/`, `//rest//`, spaces), then an optional user id.
+_REST_RE = re.compile(r"/+\s*rest\s*(?:/+|$)(\s*\d+\s*/+)?", re.IGNORECASE)
+_REST_IN_TEXT = re.compile(r"(/+\s*rest\s*/+(?:\s*\d+\s*/+)?)([^/?#\s\"'<>]+)", re.IGNORECASE)
+_USERINFO_IN_TEXT = re.compile(r"([a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)
+_ORIGIN_RE = re.compile(r"^\s*([a-z][a-z0-9+.-]*:/+[^/?#]*)", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"[A-Z][A-Z_]*")
+_METHODS_WITHOUT_DOT = frozenset({"batch", "profile", "methods", "scope", "events"})
 
 
 def redact_url(url: str) -> str:
-    """``url`` without secrets: the webhook code (`/rest/1/<code>/`), user info and the query."""
+    """``url`` safe to show: user info, query and everything after `/rest/[user id/]` masked.
+
+    Whatever the shape — `/REST/`, a doubled slash, a missing user id, spaces — what follows
+    `/rest/` could be a webhook code, so none of it is shown; a URL without `/rest/` keeps only
+    its scheme and host. ``sandbox`` (not a URL) is returned as it is.
+    """
     bare = _USERINFO_RE.sub(r"\1", url.split("?", 1)[0].split("#", 1)[0])
-    return _WEBHOOK_RE.sub(r"\1***", bare)
+    found = _REST_RE.search(bare)
+    if found is not None:
+        head, tail = bare[: found.end()], bare[found.end() :].rstrip()
+        if not tail.strip(" /"):
+            return head
+        return head + ("***/" if tail.endswith("/") else "***")
+    origin = _ORIGIN_RE.match(bare)
+    if origin is None:
+        return bare if bare == "sandbox" else "***"
+    rest = bare[origin.end() :]
+    return origin.group(1) + ("/***" if rest.strip(" /") else rest.strip())
+
+
+def redact_webhooks(text: str) -> str:
+    """Free ``text`` (a log line, an error) with the segment after every `/rest/[user/]` masked.
+
+    A REST method name there (`crm.contact.add`, `batch`) is kept: it has a dot or is one
+    of the few dot-less methods; so is a placeholder in capitals (`/rest/USER_ID/CODE/` in an
+    example); anything else could be a webhook code.
+    """
+
+    def mask(match: re.Match[str]) -> str:
+        word = match.group(2)
+        placeholder = bool(_PLACEHOLDER.fullmatch(word))  # USER_ID, CODE in an example URL
+        shown = "." in word or word.lower() in _METHODS_WITHOUT_DOT or placeholder
+        return match.group(0) if shown else match.group(1) + "***"
+
+    return _REST_IN_TEXT.sub(mask, _USERINFO_IN_TEXT.sub(r"\1***@", text))
+
+
+def webhook_secrets(url: str) -> tuple[str, ...]:
+    """The texts of a webhook URL that must never be shown: the URL and what follows `/rest/`.
+
+    Includes each word of that tail (a code pasted with a space or a slash in it) and their
+    URL-encoded forms, so that redacting a message by these finds them in any spelling.
+    """
+    found = _REST_RE.search(url)
+    tail = url[found.end() :] if found else url
+    words = [w for w in re.split(r"[/\s?#&=]+", tail) if len(w) >= 4]
+    out = [url, url.strip(), tail.strip(" /"), *words]
+    out += [quote(w, safe="") for w in out]
+    return tuple(dict.fromkeys(w for w in out if w))
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,11 +206,14 @@ class OwnersConfig:
 
 @dataclass(frozen=True, slots=True)
 class LoadConfig:
-    """How the load writes: `route` add|import, `on_existing` update|skip|create, batch size."""
+    """How the load writes: `route` add|import, `on_existing` update|skip|create, batch size,
+    and `backdate`: what happens to a creation date the portal cannot take (older than its
+    newest record of that type): ``comment`` | ``ask`` | a ``UF_CRM_…`` field."""
 
     route: str = "add"
     on_existing: str = "update"
     batch_size: int = 50
+    backdate: str = "comment"
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,10 +429,18 @@ class _ConfigParser:
         if not isinstance(size, int) or not 1 <= size <= 50:
             self.problem(("load", "batch_size"), "`batch_size` is 1..50 (a Bitrix24 batch limit)")
             size = 50
+        backdate = str(data.get("backdate", "comment"))
+        if backdate not in ("comment", "ask") and not _UF_RE.fullmatch(backdate):
+            self.problem(
+                ("load", "backdate"),
+                "`backdate` is `comment`, `ask` or a user field `UF_CRM_…` that takes the date",
+            )
+            backdate = "comment"
         return LoadConfig(
             self.choice(data, ("load", "route"), ("add", "import"), "add"),
             self.choice(data, ("load", "on_existing"), ("update", "skip", "create"), "update"),
             size,
+            backdate,
         )
 
 

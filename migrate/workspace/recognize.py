@@ -186,7 +186,13 @@ def tailor(
     if (key != ROW_KEY and key not in have) or key == ROW_KEY:
         key = next((k for k in preset.key_columns if k in have), ROW_KEY)
     lines = _fit_lines(mapping.lines, have)
-    fitted_mapping = dataclasses.replace(mapping, key=key, fields=tuple(fields), lines=lines)
+    rows = mapping.rows
+    if rows is not None and rows.column not in have:  # not the shared file: every row is ours
+        notes.append(f"rows: every row (the file has no «{rows.column}» column)")
+        rows = None
+    fitted_mapping = dataclasses.replace(
+        mapping, key=key, fields=tuple(fields), lines=lines, rows=rows
+    )
     read = set(fitted_mapping.columns())
     unread = tuple(c for c in columns if c not in read)
     return Tailored(fitted_mapping, tuple(dropped), unread, tuple(notes))

@@ -26,6 +26,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from migrate.workspace.config import redact_webhooks, webhook_secrets
+
 __all__ = [
     "LOG_DIR",
     "JsonLinesFormatter",
@@ -41,7 +43,6 @@ LOG_DIR = Path(".b24migrate") / "logs"
 MASK = "***"
 
 _PATTERNS = (
-    re.compile(r"(/rest/\d+/)([^/?#\s\"']+)"),  # inbound webhook code
     re.compile(
         r"((?:auth|access_token|refresh_token|client_secret|password|token)"
         r"[\"']?\s*[=:]\s*[\"']?)([^&\s\"',}]+)",
@@ -57,7 +58,7 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
         text = text.replace(secret, MASK)
     for pattern in _PATTERNS:
         text = pattern.sub(lambda m: m.group(1) + MASK, text)
-    return text
+    return redact_webhooks(text)
 
 
 class RedactSecrets(logging.Filter):
@@ -165,11 +166,7 @@ def config_secrets(config: Any) -> tuple[str, ...]:
     out: list[str] = []
     webhook = getattr(portal, "webhook", None)
     if webhook is not None:
-        url = webhook.reveal()
-        out.append(url)
-        match = _PATTERNS[0].search(url)
-        if match:
-            out.append(match.group(2))
+        out += webhook_secrets(webhook.reveal())
     oauth = getattr(portal, "oauth", None)
     if oauth is not None:
         out += [oauth.client_secret.reveal(), oauth.refresh_token.reveal()]

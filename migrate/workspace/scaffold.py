@@ -4,8 +4,12 @@ With ``--source DIR`` the files are read first (:mod:`.recognize`): the export k
 recognised (or checked against ``--from``), each file is placed on the entity it holds, the
 preset's mappings are reduced to the columns the files have, and what was not placed or not
 mapped is reported. Without a source the preset's full mappings are written and `sources:`
-points at `data/` for the files to be copied there. The `sample` preset (the demo) points at
-the bundled synthetic sample.
+points at `data/` for the files to be copied there. Given only ``ENTITY=PATH`` items, the
+workspace holds those entities and nothing else; a file named for one entity of a file the
+preset shares between entities (amoCRM's contacts-and-companies) is that entity's own source.
+The `sample` preset (the demo) points at the bundled synthetic sample: a rehearsal workspace,
+which :func:`check_not_sample` keeps away from a real portal. The workspace is private to the
+user (folders 0700, `migration.yaml` and mappings 0600).
 """
 
 from __future__ import annotations
@@ -17,13 +21,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
 import sample_data
 from mappings.schema import dump_mapping, load_mapping
 from migrate.errors import ConfigError
-from migrate.workspace.config import Workspace
+from migrate.workspace.config import MigrationConfig, Workspace
 from migrate.workspace.presets import PRESETS, Preset, load_preset, preset_dir, resolve_preset
 from migrate.workspace.recognize import (
     Placement,
@@ -35,7 +40,14 @@ from migrate.workspace.recognize import (
     tailor,
 )
 
-__all__ = ["PRESETS", "FileReport", "InitResult", "init_workspace", "preset_dir"]
+__all__ = [
+    "PRESETS",
+    "FileReport",
+    "InitResult",
+    "check_not_sample",
+    "init_workspace",
+    "preset_dir",
+]
 
 _TEMPLATE = """\
 # b24migrate workspace, written by `b24migrate init --from {preset}`.
@@ -75,6 +87,9 @@ load:
   route: add          # add (crm.*.add, automation fires) | import (crm.item.batchImport)
   on_existing: update # a record already in the portal: update | skip | create
   batch_size: 50
+  # a creation date older than the portal's newest record of its type cannot be kept:
+  # comment (created today, the date in the comment) | ask (wait for your choice) | UF_CRM_…
+  backdate: comment
 """
 
 
@@ -139,11 +154,8 @@ def init_workspace(
             next_step="e.g. `b24migrate init acme --source ~/exports/amo` (the kind of export is "
             "recognised), or `--from amocrm` to write the preset's mappings without files",
         )
-    files = list(
-        dict.fromkeys(
-            [*_folder_files(folders, bool(explicit)), *map(_explicit_path, explicit.values())]
-        )
-    )
+    named = [p for given in explicit.values() for p in _explicit_paths(given)]
+    files = list(dict.fromkeys([*_folder_files(folders, bool(explicit)), *named]))
     found = recognize(files, chosen)
     return _write(workspace, found, explicit, name, language)
 
@@ -165,8 +177,12 @@ def _folder_files(folders: Sequence[str], explicit_given: bool = False) -> list[
     return files
 
 
-def _explicit_path(given: str) -> Path:
-    return Path(given).expanduser().resolve()
+def _explicit_paths(given: str) -> list[Path]:
+    """The file an ``ENTITY=PATH`` item names, or the files its pattern matches."""
+    path = Path(given).expanduser()
+    if path.is_file() or not any(ch in given for ch in "*?["):
+        return [path.resolve()]
+    return sorted(p.resolve() for p in path.parent.glob(path.name) if p.is_file())
 
 
 def _write(
@@ -188,7 +204,7 @@ def _write(
             ),
         )  # fmt: skip
     mappings_dir = workspace.root / "mappings"
-    mappings_dir.mkdir(parents=True, exist_ok=True)
+    _private_dirs(*((workspace.root,) if not workspace.root.exists() else ()), mappings_dir)
     written, reports, sources = [], [], {}
     fitted = {e: (src, pl, _tailored(preset, e, pl)) for e, (src, pl) in placed.items()}
     for entity, (source, placements, tailored) in fitted.items():
@@ -199,6 +215,10 @@ def _write(
         unread = tuple(c for c in tailored.unread if c not in read)
         tailored = dataclasses.replace(tailored, unread=unread)
         path = mappings_dir / f"{entity}.yaml"
+        own = source.name if source.name != entity else None
+        if tailored.mapping.source != own:
+            fitted_mapping = dataclasses.replace(tailored.mapping, source=own)
+            tailored = dataclasses.replace(tailored, mapping=fitted_mapping)
         path.write_text(_mapping_text(tailored), encoding="utf-8")
         written.append(path)
         files = tuple(_relative(p.path, workspace.root) for p in placements)
@@ -219,10 +239,15 @@ def _placements(
 
     out: dict[str, tuple[Any, list[Any]]] = {}
     for source in found.preset.sources:
+        named = {e: _explicit_paths(v) for e, v in explicit.items() if e in source.entities}
+        if named and len(source.entities) > 1:  # a file per entity of a shared source
+            for entity, paths in named.items():
+                own = dataclasses.replace(source, name=entity, entities=(entity,))
+                out[entity] = (own, _placed(own, paths))
+            continue
         placements = found.files_of(source.name)
-        wanted = [_explicit_path(v) for e, v in explicit.items() if e in source.entities]
-        if wanted:  # the user named the file: it is placed whatever its headers
-            placements = [Placement(source, p, file_columns(p, source.sheet)) for p in wanted]
+        if named:  # the user named the file: it is placed whatever its headers
+            placements = _placed(source, [p for paths in named.values() for p in paths])
         heads = set(exchange_heads([p.path for p in placements]))
         placements = [p for p in placements if p.path in heads]
         for entity in source.entities if placements else ():
@@ -237,6 +262,10 @@ def _placements(
             + ", ".join(e for s in found.preset.sources for e in s.entities),
         )
     return out
+
+
+def _placed(source: Any, paths: Sequence[Path]) -> list[Placement]:
+    return [Placement(source, p, file_columns(p, source.sheet)) for p in paths]
 
 
 def _tailored(preset: Preset, entity: str, placements: list[Any]) -> Tailored | None:
@@ -305,8 +334,7 @@ def _write_config(
     workspace: Workspace, preset: Preset, sources: Mapping[str, Any], name: str | None,
     language: str,
 ) -> None:  # fmt: skip
-    for sub in (workspace.reports_dir, workspace.state_dir):
-        sub.mkdir(parents=True, exist_ok=True)
+    _private_dirs(workspace.reports_dir, workspace.state_dir)
     dedupe = dict(preset.dedupe)
     text = _TEMPLATE.format(
         preset=preset.name,
@@ -316,6 +344,9 @@ def _write_config(
         dedupe=_flow(dedupe) if dedupe else "{}",
     )
     workspace.config_path.write_text(text, encoding="utf-8")
+    mappings = workspace.root / "mappings"
+    for path in (workspace.config_path, *(mappings.glob("*.yaml") if mappings.is_dir() else ())):
+        path.chmod(0o600)  # may come to hold a webhook URL; the mappings name the client's data
 
 
 def _from_preset(
@@ -324,7 +355,7 @@ def _from_preset(
 ) -> InitResult:  # fmt: skip
     """The preset's full mappings; sources in the bundled sample (`sample`) or in `data/`."""
     sample = preset.info.get("sample")
-    base = Path(sample_data.__file__).parent / str(sample) if sample else workspace.root / "data"
+    base = _sample_root() / str(sample) if sample else workspace.root / "data"
     base = folder or base
     sources: dict[str, Any] = {}
     for source in preset.sources:
@@ -332,7 +363,7 @@ def _from_preset(
         files = [_relative((base / n).resolve(), workspace.root) for n in names]
         sources[source.name] = _source_spec(source, tuple(files))
     mappings_dir = workspace.root / "mappings"
-    mappings_dir.mkdir(parents=True, exist_ok=True)
+    _private_dirs(*((workspace.root,) if not workspace.root.exists() else ()), mappings_dir)
     copied = [Path(shutil.copyfile(p, mappings_dir / p.name)) for p in preset.mapping_files()]
     _write_config(workspace, preset, sources, name, language)
     return InitResult(workspace, tuple(copied), sources, bool(sample) and folder is None,
@@ -350,7 +381,15 @@ def _check_given(folders: Sequence[str], explicit: Mapping[str, str]) -> None:
                 next_step="give the folder with the export files, or ENTITY=FILE for one file",
             )
     for entity, given in explicit.items():
-        if not Path(given).expanduser().is_file():
+        path = Path(given).expanduser()
+        if path.is_file():
+            continue
+        if any(ch in given for ch in "*?[") and not any(path.parent.glob(path.name)):
+            raise ConfigError(
+                f"`--source {entity}={given}`: no file matches",
+                next_step="check the folder and the pattern",
+            )
+        if not any(ch in given for ch in "*?["):
             raise ConfigError(
                 f"`--source {entity}={given}`: the file does not exist",
                 next_step="check the path and its spelling",
@@ -381,3 +420,45 @@ def _sources_yaml(sources: Mapping[str, Any]) -> str:
 def _name(folder: str) -> str:
     cleaned = re.sub(r"[^A-Za-z0-9_.\-]+", "-", folder).strip("-")[:50]
     return cleaned or "migration"
+
+
+def _sample_root() -> Path:
+    return Path(sample_data.__file__).parent.resolve()
+
+
+def check_not_sample(workspace: Workspace, config: MigrationConfig) -> None:
+    """Refuse a workspace whose sources are the bundled sample data for a real portal.
+
+    `init` without `--source` points at the sample so that a new user can rehearse against
+    the sandbox; planning those synthetic records for a client's portal would fill it with
+    invented companies, so a portal other than the sandbox (embedded, or served on this
+    machine's loopback as the demo does) stops here with the way out.
+    """
+    if config.portal.kind == "sandbox" or _on_loopback(config):
+        return
+    sample = _sample_root()
+    for spec in config.sources.values():
+        for path in workspace.source_files(spec):
+            if path.resolve().is_relative_to(sample):
+                raise ConfigError(
+                    f"source `{spec.name}` in `{workspace.config_path}` is the bundled sample "
+                    f"data (`{path.name}`), and the portal is {config.portal.display}",
+                    next_step="point `sources:` at your exports (`b24migrate init DIR --source "
+                    "ENTITY=PATH`), or set `portal.url: sandbox` to rehearse",
+                )
+
+
+def _private_dirs(*folders: Path) -> None:
+    """Create ``folders`` readable by the user only (the workspace holds the client's data)."""
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o700)
+
+
+def _on_loopback(config: MigrationConfig) -> bool:
+    portal = config.portal
+    url = (
+        portal.webhook.reveal() if portal.webhook else portal.oauth.endpoint if portal.oauth else ""
+    )
+    host = urlsplit(url.strip()).hostname or ""
+    return host in ("127.0.0.1", "localhost", "::1")

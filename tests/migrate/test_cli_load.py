@@ -10,13 +10,15 @@ from openpyxl import load_workbook
 
 from migrate.cli import cli, main
 from migrate.ledger import Ledger, Op, PlanIssue, PlannedRecord, Refused, State
+from migrate.ledger.blockers import INPUTS_META
 from migrate.portal.connect import open_portal
 from migrate.workspace.config import Workspace
+from migrate.workspace.inputs import inputs_fingerprint
 
-from .load.conftest import ORIGINATOR, sample_plan
+from .load.conftest import CATALOG, ORIGINATOR, sample_plan
 
 BAD_PRODUCT = PlannedRecord(
-    "product", "bad", Op.CREATE, {"PRICE": "1.00", "_source": "products.csv", "_row": 7}
+    "product", "bad", Op.CREATE, {**CATALOG, "_source": "products.csv", "_row": 7}
 )
 
 
@@ -31,10 +33,13 @@ def workspace(tmp_path):
 
 
 def plan(root, records, issues=()):
-    with Ledger.for_workspace(root, ORIGINATOR) as ledger:
+    """What `plan` writes: records, issues and the fingerprint of the inputs it read."""
+    workspace = Workspace.at(root)
+    with Ledger.for_workspace(root, ORIGINATOR) as ledger, ledger.transaction():
         run = ledger.start_run("plan")
         ledger.apply_plan(run.id, records)
         ledger.replace_issues(run.id, list(issues))
+        ledger.set_meta(INPUTS_META, inputs_fingerprint(workspace, workspace.load_config()))
         ledger.finish_run(run.id)
 
 

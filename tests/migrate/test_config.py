@@ -60,10 +60,8 @@ def test_the_webhook_never_shows_in_repr_or_display():
         assert "s3cr3tc0de" not in text
     assert config.portal.display == "webhook https://acme.bitrix24.ru/rest/1/***/"
     assert repr(Secret("abc")) == "Secret('***')"
-    assert (
-        redact_url(HOOK + "crm.contact.add?x=1")
-        == "https://acme.bitrix24.ru/rest/1/***/crm.contact.add"
-    )
+    # everything after the user id could be the code: a method name is masked too
+    assert redact_url(HOOK + "crm.contact.add?x=1") == "https://acme.bitrix24.ru/rest/1/***"
 
 
 def test_oauth_block_reads_secrets_from_the_environment():

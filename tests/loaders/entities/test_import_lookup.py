@@ -155,16 +155,25 @@ def test_build_lookups_chunks_keys_by_50_with_originator():
 @pytest.mark.parametrize(
     ("entity", "method", "filter_"),
     [
-        ("product", "crm.product.list", {"@XML_ID": ["a"]}),
-        ("product_section", "crm.productsection.list", {"@XML_ID": ["a"]}),
+        ("product", "catalog.product.list", {"iblockId": 25, "@xmlId": ["a"]}),
+        ("product_section", "catalog.section.list", {"iblockId": 25, "@xmlId": ["a"]}),
         ("requisite", "crm.requisite.list", {"ORIGINATOR_ID": ORIG, "@XML_ID": ["a"]}),
         ("activity", "crm.activity.list", {"ORIGINATOR_ID": ORIG, "@ORIGIN_ID": ["a"]}),
     ],
 )
 def test_build_lookups_per_entity(entity, method, filter_):
-    (lookup,) = build_lookups(entity, ORIG, ["a"])
+    (lookup,) = build_lookups(entity, ORIG, ["a"], iblock=25)
     assert lookup.command.method == method
     assert lookup.command.params["filter"] == filter_
+
+
+def test_catalogue_lookups_need_the_catalogue_and_read_wrapped_rows():
+    with pytest.raises(ValueError, match="within a catalogue"):
+        build_lookups("product", ORIG, ["a"])
+    (lookup,) = build_lookups("product", ORIG, ["a"], iblock=25)
+    assert lookup.command.params["select"] == ["id", "iblockId", "xmlId"]  # both required
+    rows = {"products": [{"id": 7, "iblockId": 25, "xmlId": "a"}, {"id": 9, "xmlId": "a"}]}
+    assert parse_lookup("product", ORIG, rows) == {"a": [7, 9]}
 
 
 @pytest.mark.parametrize("entity", ["comment", "deal_products"])
@@ -211,6 +220,11 @@ def test_comment_lookup_finds_migrated_comments_by_their_tag():
         ("crm.company.add", "create", "16", 16),
         ("crm.company.update", "update", True, None),
         ("crm.deal.productrows.set", "set", True, None),
+        # the catalogue answers the record (catalog-product-add.md, -update, price-modify)
+        ("catalog.product.add", "create", {"element": {"id": 1267, "name": "x"}}, 1267),
+        ("catalog.section.add", "create", {"section": {"id": 31}}, 31),
+        ("catalog.product.update", "update", {"element": {"id": 1267}}, None),
+        ("catalog.price.modify", "set", {"prices": [{"id": 123}]}, None),
     ],
 )
 def test_parse_write_result(method, op, result, expected):

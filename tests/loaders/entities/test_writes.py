@@ -144,37 +144,69 @@ CASES = [
             "SKU-1",
             {
                 "NAME": "Болт М8",
-                "PRICE": "12.50",
-                "CURRENCY_ID": "RUB",
                 "SECTION_ID": 4,
+                "CATALOG_ID": 25,
+                "MEASURE": "шт",  # a unit's name is not the catalogue's unit id: left out
+                "VAT_ID": "2",
+                "DESCRIPTION": "Оцинкованный",
+                "PROPERTY_ARTICLE": "Б-8",  # iblock properties are not sent
             },
         ),
         Command(
-            "crm.product.add",
+            "catalog.product.add",
             {
                 "fields": {
-                    "NAME": "Болт М8",
-                    "PRICE": "12.50",
-                    "CURRENCY_ID": "RUB",
-                    "SECTION_ID": 4,
-                    "XML_ID": "SKU-1",
+                    "name": "Болт М8",
+                    "iblockSectionId": 4,
+                    "vatId": 2,
+                    "detailText": "Оцинкованный",
+                    "iblockId": 25,
+                    "xmlId": "SKU-1",
                 }
             },
         ),
-        id="product add with XML_ID",
+        id="product add through the catalogue, with xmlId",
     ),
     pytest.param(
-        WriteRequest("product", "update", "SKU-1", {"PRICE": "13.00"}, 9),
-        Command("crm.product.update", {"id": 9, "fields": {"PRICE": "13.00"}}),
-        id="product update",
+        WriteRequest("product", "update", "SKU-1", {"NAME": "Болт М8 оцинк.", "CATALOG_ID": 25}, 9),
+        Command("catalog.product.update", {"id": 9, "fields": {"name": "Болт М8 оцинк."}}),
+        id="product update (the catalogue stays)",
     ),
     pytest.param(
-        WriteRequest("product_section", "create", "cat-2", {"NAME": "Крепёж", "SECTION_ID": 3}),
-        Command(
-            "crm.productsection.add",
-            {"fields": {"NAME": "Крепёж", "SECTION_ID": 3, "XML_ID": "cat-2"}},
+        WriteRequest(
+            "product_section",
+            "create",
+            "cat-2",
+            {"NAME": "Крепёж", "SECTION_ID": 3, "CATALOG_ID": 25},
         ),
-        id="product section add with parent and XML_ID",
+        Command(
+            "catalog.section.add",
+            {"fields": {"name": "Крепёж", "iblockSectionId": 3, "iblockId": 25, "xmlId": "cat-2"}},
+        ),
+        id="product section add with parent and xmlId",
+    ),
+    pytest.param(
+        WriteRequest(
+            "product_prices",
+            "set",
+            "SKU-1",
+            {
+                "OWNER_ID": 9,
+                "PRICES": [{"CATALOG_GROUP_ID": 1, "PRICE": "12.50", "CURRENCY_ID": "RUB"}],
+            },
+        ),
+        Command(
+            "catalog.price.modify",
+            {
+                "fields": {
+                    "product": {
+                        "id": 9,
+                        "prices": [{"catalogGroupId": 1, "price": "12.50", "currency": "RUB"}],
+                    }
+                }
+            },
+        ),
+        id="product prices set, replacing the product's prices",
     ),
     pytest.param(
         WriteRequest(

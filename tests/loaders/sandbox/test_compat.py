@@ -48,10 +48,11 @@ def test_scalar_filter_is_still_refused(portal):
 
 
 def test_category_list_in_ascending_sort(portal):
-    # captured real reply (fast_bitrix24 tests/real_responses/crm_category_list.py): by sort
+    # captured real reply (fast_bitrix24 tests/real_responses/crm_category_list.py): by sort;
+    # a fresh portal's general pipeline sorts last (crm-category-list.md: sort 300)
     cats = portal.result("crm.category.list", {"entityTypeId": 2})["categories"]
     assert [c["sort"] for c in cats] == sorted(c["sort"] for c in cats)
-    assert cats[0]["isDefault"] == "Y"
+    assert cats[-1]["isDefault"] == "Y"
 
 
 def test_user_get_sort_and_order_in_upper_case(portal):
@@ -167,8 +168,11 @@ def test_userfield_descriptions_and_enumeration_ids(portal):
     assert item["items"] == described["items"]
 
 
-def test_lead_title_is_described_as_required(portal):
-    assert portal.result("crm.lead.fields")["TITLE"]["isRequired"] is True
+def test_lead_title_is_required_only_where_the_portal_says_so(portal, make_portal):
+    # crm-lead-fields.md (2025): not required; fast_bitrix24's 2022 capture: required there
+    assert portal.result("crm.lead.fields")["TITLE"]["isRequired"] is False
+    strict = make_portal(required_fields={"lead": ("TITLE",)})
+    assert strict.result("crm.lead.fields")["TITLE"]["isRequired"] is True
 
 
 def test_json_list_body_is_positional_and_scalar_body_is_empty(portal):
@@ -194,8 +198,9 @@ def test_company_contact_items_from_the_contact_side(portal):
     items = [{"CONTACT_ID": second}, {"CONTACT_ID": first, "IS_PRIMARY": "Y"}]
     assert portal.result("crm.company.contact.items.set", {"id": company, "items": items}) is True
     got = portal.result("crm.company.contact.items.get", {"id": company})
+    # SORT and IS_PRIMARY as sent, in SORT order (crm-company-contact-items-get.md)
     assert [(r["CONTACT_ID"], r["SORT"], r["IS_PRIMARY"]) for r in got] == [
-        (first, 10, "Y"), (second, 20, "N")]  # fmt: skip
+        (second, 10, "N"), (first, 20, "Y")]  # fmt: skip
     assert portal.result("crm.contact.get", {"id": second})["COMPANY_ID"] == str(other)
     portal.result("crm.company.contact.items.set", {"id": company, "items": []})
     assert portal.result("crm.company.contact.items.get", {"id": company}) == []
@@ -280,7 +285,10 @@ def test_requisite_get_matches_its_list_row(portal):
     assert got == portal.result("crm.requisite.list", {"filter": {"ID": rid}})[0]
     assert (got["ID"], got["ENTITY_ID"], got["RQ_INN"]) == (str(rid), str(contact), "500100732259")
     missing = portal.call("crm.requisite.get", {"id": 999})
-    assert missing.json() == {"error": "", "error_description": "Not found"}
+    assert missing.json() == {
+        "error": "",
+        "error_description": "The Requisite with ID '999' is not found",
+    }
 
 
 def test_items_carry_their_entity_type_id(portal):

@@ -27,7 +27,7 @@ def _contact_with_history(portal):
 def test_timeline_comment_delete_then_not_found(portal):
     contact, comment, _ = _contact_with_history(portal)
     params = {"id": comment, "ownerTypeId": 3, "ownerId": contact}
-    assert portal.result("crm.timeline.comment.delete", params) is True
+    assert portal.result("crm.timeline.comment.delete", params) is None  # recorded: null
     assert portal.result("crm.timeline.comment.list", {"filter": {"ENTITY_ID": contact}}) == []
     again = portal.call("crm.timeline.comment.delete", {"id": comment})
     assert (again.status_code, again.json()["error"]) == (400, "NOT_FOUND")
@@ -64,5 +64,5 @@ def test_deletes_work_inside_a_batch(portal):
             "x": f"crm.contact.delete?id={contact}",
         }
     )
-    assert body["result"] == {"c": True, "a": True, "x": True}
+    assert body["result"] == {"c": None, "a": True, "x": True}
     assert body["result_error"] == []

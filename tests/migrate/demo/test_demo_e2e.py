@@ -71,7 +71,9 @@ def _portal_keys(root: Path) -> dict[str, Counter[str]]:
                 for entity, (method, key) in PORTAL_KEYS.items()
             }
             comments = await _list(c, "crm.timeline.comment.list", ["COMMENT"])
+            products = await _list(c, "crm.product.list", ["XML_ID", "PRICE"])
         found["comment"] = Counter(r["COMMENT"].rsplit(TAG, 1)[-1] for r in comments)
+        found["product_prices"] = Counter(r["XML_ID"] for r in products if r["PRICE"] is not None)
         return found
 
     try:

@@ -9,7 +9,8 @@
 3. The server stops; the portal's data is opened in-process and compared with the ledger's
    plan: per entity every planned record exists once (by ORIGIN_ID / XML_ID / comment tag),
    and every reference (deal → company and contacts, contact → company, requisite →
-   company, comment → owner) points at the portal record of the referenced source key.
+   company, comment → owner) points at the portal record of the referenced source key; a
+   product's planned price (the ``product_prices`` set) is the portal's, else it is lost.
 
 Used by tests/migrate/load/test_chaos.py (short) and bench/chaos.py (full size).
 """
@@ -17,6 +18,7 @@ Used by tests/migrate/load/test_chaos.py (short) and bench/chaos.py (full size).
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import signal
 import socket
@@ -26,6 +28,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -213,7 +216,7 @@ PORTAL_KEYS = {
 }
 
 
-_CHECKED = {*PORTAL_KEYS, "comment"}
+_CHECKED = {*PORTAL_KEYS, "comment", "product_prices"}
 
 
 async def _verify(data: Path, workspace: Path, result: ChaosResult) -> None:
@@ -227,6 +230,10 @@ async def _verify(data: Path, workspace: Path, result: ChaosResult) -> None:
             portal = await _portal_records(client)
     finally:
         app.close()
+    ledger_prices = ledger.execute(
+        "SELECT source_key, fields FROM records WHERE entity = 'product_prices'"
+    )
+    portal["product_prices"] = _priced(portal.get("product", {}), ledger_prices)
     ids = {
         entity: {key: rows[0]["ID"] for key, rows in by_key.items()}
         for entity, by_key in portal.items()
@@ -253,6 +260,26 @@ async def _verify(data: Path, workspace: Path, result: ChaosResult) -> None:
         if _ref_value(rows[0], path) != ids.get(target, {}).get(target_key):
             result.wrong_refs += 1
     ledger.close()
+
+
+def _priced(
+    products: dict[str, list[dict[str, Any]]], planned: Any
+) -> dict[str, list[dict[str, Any]]]:
+    """Product key → its portal row (as the prices' owner) where the price is the planned one."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for key, fields in planned:
+        rows = products.get(key)
+        wanted = json.loads(fields)["PRICES"][0]["PRICE"]
+        if rows and _amount(rows[0].get("PRICE")) == _amount(wanted):
+            found[key] = [{**rows[0], "OWNER_ID": rows[0]["ID"]}]
+    return found
+
+
+def _amount(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
 
 
 def _unloadable(ledger: sqlite3.Connection) -> set[tuple[str, str]]:

@@ -10,6 +10,7 @@ import pytest
 
 from loaders.client import Bitrix24Client
 from loaders.sandbox import SandboxConfig, create_app
+from loaders.sandbox._catalog import CATALOG_IBLOCK
 from loaders.sandbox.config import FaultSpec
 from migrate.ledger import Ledger, Op, PlannedRecord, Ref
 
@@ -48,24 +49,41 @@ def ledger(tmp_path: Path):
         yield opened
 
 
+#: products and sections go into the sandbox's CRM catalogue, as the plan puts them
+CATALOG = {"CATALOG_ID": CATALOG_IBLOCK}
+
+
+def _prices(product: str, price: str) -> PlannedRecord:
+    prices = [{"CATALOG_GROUP_ID": 1, "PRICE": price, "CURRENCY_ID": "RUB"}]
+    return PlannedRecord(
+        "product_prices",
+        product,
+        Op.SET,
+        {"PRICES": prices},
+        (Ref("OWNER_ID", "product", product),),
+    )
+
+
 def sample_plan(companies: int = 3, contacts_per_company: int = 2) -> list[PlannedRecord]:
     """Sections, products, companies with requisites, contacts, deals with rows and history."""
     records = [
-        PlannedRecord("product_section", "s1", Op.CREATE, {"NAME": "Крепёж"}),
+        PlannedRecord("product_section", "s1", Op.CREATE, {"NAME": "Крепёж", **CATALOG}),
         PlannedRecord(
             "product",
             "p1",
             Op.CREATE,
-            {"NAME": "Болт М8", "PRICE": "12.50", "CURRENCY_ID": "RUB"},
+            {"NAME": "Болт М8", **CATALOG},
             (Ref("SECTION_ID", "product_section", "s1"),),
         ),
+        _prices("p1", "12.50"),
         PlannedRecord(
             "product",
             "p2",
             Op.CREATE,
-            {"NAME": "Гайка М8", "PRICE": "3.00", "CURRENCY_ID": "RUB"},
+            {"NAME": "Гайка М8", **CATALOG},
             (Ref("SECTION_ID", "product_section", "s1"),),
         ),
+        _prices("p2", "3.00"),
     ]
     for c in range(companies):
         company = f"co{c}"

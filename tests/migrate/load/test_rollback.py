@@ -16,8 +16,8 @@ LEVEL = {
     "crm.contact.delete": 2,
     "crm.requisite.delete": 3,
     "crm.company.delete": 4,
-    "crm.product.delete": 5,
-    "crm.productsection.delete": 6,
+    "catalog.product.delete": 5,
+    "catalog.section.delete": 6,
 }
 
 

@@ -50,13 +50,14 @@ def test_batch_deals_round_robin_across_ready_entities(ledger):
 
 def test_each_method_is_capped_by_its_budget_and_the_rest_fill_the_batch(ledger):
     records = [PlannedRecord("company", f"c{i}", Op.CREATE, {"TITLE": "ООО"}) for i in range(30)]
-    records += [PlannedRecord("product", f"p{i}", Op.CREATE, {"NAME": "Болт"}) for i in range(30)]
+    fields = {"NAME": "Болт", "CATALOG_ID": 25}
+    records += [PlannedRecord("product", f"p{i}", Op.CREATE, fields) for i in range(30)]
     plan(ledger, records)
     budget = {"crm.company.add": 5}
     pick = Scheduler(ledger).next_batch(lambda m, n: min(n, budget.get(m, n)))
     methods = [w.command.method for w in pick.works]
     assert methods.count("crm.company.add") == 5
-    assert methods.count("crm.product.add") == 30
+    assert methods.count("catalog.product.add") == 30
     assert pick.waiting == frozenset({"crm.company.add"})
 
 

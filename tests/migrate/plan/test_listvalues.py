@@ -105,3 +105,22 @@ def test_dictionary_names_in_a_contact_export_are_matched_at_plan():
     assert (record.fields["SOURCE_ID"], record.fields["HONORIFIC"]) == ("CALL", "HNR_RU_1")
     (issue,) = planned.issues
     assert (issue.rule, issue.value, issue.source_key) == ("status.unknown", "Газета", "2")
+
+
+def test_a_unit_is_found_by_its_okei_code_or_any_of_its_names():
+    from migrate.plan._listvalues import measure_id
+    from migrate.plan._metadata import Measure
+
+    units = (Measure(1, 6, ("Метр", "м", "m", "MTR")), Measure(5, 796, ("Штука", "шт", "PCE")),
+             Measure(7, None, ("Упаковка", "уп")), Measure(8, None, ("Упак", "уп")))  # fmt: skip
+    assert [measure_id(units, v) for v in ("796", "шт.", "ШТ", "pce", "м", "6")] == [
+        5,
+        5,
+        5,
+        5,
+        1,
+        1,
+    ]
+    assert measure_id(units, "пар") is None
+    assert measure_id(units, "уп") is None  # two units answer to it: not guessed
+    assert measure_id(units, "Упаковка") == 7

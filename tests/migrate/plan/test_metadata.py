@@ -84,6 +84,14 @@ def test_parse_fields_reads_enumerations_and_user_fields():
     assert parse_fields([]) == {}
 
 
+def test_a_contacts_name_parts_are_described_required_but_not_binding():
+    described = {name: {"type": "string", "isRequired": True} for name in ("NAME", "LAST_NAME")}
+    contact = parse_fields(described, "contact")
+    assert not contact["NAME"].required
+    assert not contact["LAST_NAME"].required
+    assert parse_fields(described, "lead")["NAME"].required  # only a contact's parts
+
+
 USERS = [
     PortalUser(1, "Анна", "Смирнова", email="admin@portal.ru"),
     PortalUser(2, "Иван", "Петров", "Сергеевич", "i.petrov@portal.ru"),

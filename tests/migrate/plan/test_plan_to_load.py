@@ -73,7 +73,7 @@ def test_plan_then_load_puts_every_record_in_the_portal(tmp_path):
             transport=httpx.ASGITransport(app=app),
             sleep=_no_sleep,
         ) as c:
-            meta = await read_portal_metadata(c)
+            meta = await read_portal_metadata(c, catalog=True)
             index = ReferenceIndex({e: [r["_key"] for r in rows] for e, rows in TABLES.items()})
             owners = OwnerResolver(meta.users, default_owner=1)
             records, issues = [], []
@@ -115,5 +115,7 @@ def test_plan_then_load_puts_every_record_in_the_portal(tmp_path):
     assert deal["COMPANY_ID"] == str(company_id)
     assert deal["ASSIGNED_BY_ID"] == "1"
     assert [int(r["PRODUCT_ID"]) for r in rows] == [product_id]
+    # the product went into the catalogue, its price through catalog.price.modify
+    assert [(r["PRICE"], r["ORIGINAL_PRODUCT_NAME"]) for r in rows] == [(12.5, "Болт М8")]
     assert [(r["RQ_INN"], r["PRESET_ID"]) for r in requisites] == [("7707083893", "1")]
     assert "12.03.2021 14:05 · Иванов Иван" in comments[0]["COMMENT"]

@@ -53,6 +53,10 @@ async def _read(root: Path) -> dict[str, Any]:
             deal["ROWS"] = await rows("crm.deal.productrows.get", id=deal["ID"])
             deal["CONTACTS"] = await rows("crm.deal.contact.items.get", id=deal["ID"])
         out["product"] = {r["XML_ID"]: r for r in await rows("crm.product.list", select=["*"])}
+        units = (await client.call("catalog.measure.list", {})).result["measures"]
+        symbol = {int(u["id"]): u["symbol"] for u in units}
+        for product in out["product"].values():  # the unit as the portal's catalogue names it
+            product["UNIT"] = symbol.get(int(product["MEASURE"])) if product["MEASURE"] else None
         sections = await rows("crm.productsection.list")
         out["section"] = {r["XML_ID"]: r for r in sections}
         out["requisite"] = await rows("crm.requisite.list", select=["*"])
