@@ -43,9 +43,11 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "plan_line": {
         "ru": "{refused} строк отклонено, {warnings} предупреждений (и {owners} по "
-        "ответственным — лист «Ответственные»), {existing} записей уже на портале; отчёт: {path}",
+        "ответственным — лист «Ответственные», {dates} по датам создания — лист «Даты "
+        "создания»), {existing} записей уже на портале; отчёт: {path}",
         "en": "{refused} refused rows, {warnings} warnings (and {owners} about owners — sheet "
-        "Owners), {existing} records already in the portal; report: {path}",
+        "Owners, {dates} about creation dates — sheet Creation dates), {existing} records "
+        "already in the portal; report: {path}",
     },
     "merges": {
         "ru": "Объединено дубликатов: {n} (каждое — на листе «Объединения»)",

@@ -12,6 +12,7 @@ from migrate.cli._options import output_options, workspace_option
 from migrate.cli._progress import open_migration
 from migrate.cli._safe import json_text, terminal_text
 from migrate.cli._words import say, workspace_language
+from migrate.reports.plan_xlsx import listed_warning
 from migrate.run import Planned
 
 __all__ = ["command"]
@@ -58,7 +59,7 @@ def _summary(planned: Planned) -> dict[str, object]:
         "run_id": result.run_id,
         "entities": {e: {op: result.count(e, op) for op in _OPS} for e in entities},
         "refused": len(result.refused),
-        "warnings": len(result.issues) - len(result.refused),
+        "warnings": sum(map(listed_warning, result.issues)),
         "existing": len(result.matches),
         "defaulted_owners": [o.legacy for o in result.owners if o.defaulted],
         "blockers": [
@@ -89,10 +90,13 @@ def _render(planned: Planned, lang: str) -> None:
     for entity in sorted({e for e, _ in result.counts}):
         table.add_row(entity, *(str(result.count(entity, op)) for op in _OPS))
     console.print(table)
-    owners = sum(1 for i in result.issues if i.severity != "error" and i.rule.startswith("owner."))
-    warnings = len(result.issues) - len(result.refused) - owners
+    # counted as plan.xlsx lists them: owner and date warnings on sheets of their own
+    kept = [i for i in result.issues if i.severity != "error"]
+    owners = sum(1 for i in kept if i.rule.startswith("owner."))
+    dates = sum(1 for i in kept if i.rule.startswith("date."))
+    warnings = sum(map(listed_warning, kept))
     line = say("plan_line", lang, refused=len(result.refused), warnings=warnings, owners=owners,
-               existing=len(result.matches), path=planned.report)  # fmt: skip
+               dates=dates, existing=len(result.matches), path=planned.report)  # fmt: skip
     console.print(line, markup=False)
     merged = say("merges", lang, n=len(result.merges)) if planned.dedupe_ran else None
     console.print(merged or say("no_dedupe", lang), markup=False)

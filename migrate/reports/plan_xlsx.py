@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from migrate.plan import PlanResult
     from migrate.reports.reconcile import Reconciliation
 
-__all__ = ["write_plan_xlsx"]
+__all__ = ["listed_warning", "write_plan_xlsx"]
 
 _OPS = ("create", "update", "set", "skip", "unchanged")
 _LABELS = {
@@ -104,7 +104,7 @@ def write_plan_xlsx(
     write_table(
         book.create_sheet(t["warnings"]),
         [t[c] for c in columns],
-        (_issue_cells(i) for i in result.issues if _listed_warning(i)),
+        (_issue_cells(i) for i in result.issues if listed_warning(i)),
     )
     _owners(book.create_sheet(t["owners"]), result, t)
     write_table(
@@ -150,7 +150,7 @@ def write_plan_xlsx(
     return path
 
 
-def _listed_warning(issue: PlanIssue) -> bool:
+def listed_warning(issue: PlanIssue) -> bool:
     """A warning of the warnings sheet (owner warnings are in the owners sheet, with counts;
     date warnings in the creation dates sheet)."""
     return issue.severity != "error" and not issue.rule.startswith(("owner.", "date."))
@@ -163,7 +163,7 @@ def _issue_cells(issue: PlanIssue) -> list[Any]:
 
 def _summary(sheet: Any, result: PlanResult, t: dict[str, str]) -> None:
     refused = Counter(i.entity for i in result.issues if i.severity == "error")
-    warned = Counter(i.entity for i in result.issues if _listed_warning(i))
+    warned = Counter(i.entity for i in result.issues if listed_warning(i))
     entities = sorted({e for e, _ in result.counts} | set(refused) | set(warned))
     kept, moved = result.backdating.kept, Counter(m.entity for m in result.backdating.moved)
     write_table(

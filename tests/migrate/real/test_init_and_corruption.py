@@ -162,3 +162,16 @@ def test_dedupe_speaks_the_workspace_language(tmp_path):
     assert "Дубликаты" in done.output
     assert "Dedupe" not in done.output
     assert "Записано:" in done.output
+
+
+def test_the_plans_warning_count_on_the_terminal_is_the_rows_of_its_warnings_sheet(tmp_path):
+    root = tmp_path / "w"
+    assert init(root, "--source", REAL / "amocrm").exit_code == 0
+    plan = CliRunner().invoke(cli, ["plan", "-w", str(root)])
+    assert plan.exit_code == 0, plan.output
+    said = " ".join(plan.output.split())
+    listed = len(list(load_workbook(root / "reports" / "plan.xlsx")["Предупреждения"].values)) - 1
+    dated = len(list(load_workbook(root / "reports" / "plan.xlsx")["Даты создания"].values)) - 1
+    assert f"{listed} предупреждений" in said
+    assert f"{dated} по датам создания" in said
+    assert dated == 4  # amoCRM's creation dates, which `load.route: add` cannot keep
