@@ -3,7 +3,9 @@
 Entities are drawn from Faker's Russian name lists with numpy; duplicates copy an entity and
 corrupt it the way CRM exports do: surname typos, name order swapped, Latin transliteration,
 initials, nicknames, a dropped patronymic, a lost / changed / added phone or e-mail. Hard
-negatives are planted too: namesakes, and people sharing an office or family phone.
+negatives are planted too: namesakes, and people sharing an office or family phone. A
+duplicate left with no phone, e-mail or birth date of its original gets its phone back: with
+namesakes by the thousand, a name alone is no truth a person could decide.
 Returns a CleanTable-shaped frame (``_key``, ``LAST_NAME``, ``NAME``, ``SECOND_NAME``, ``PHONE`` and
 ``EMAIL`` as multi-field tuples, ``BIRTHDATE``, ``DATE_MODIFY``) and ``truth``: key → entity.
 """
@@ -90,6 +92,7 @@ def generate_contacts(
     other = _people(records, rng)
     phones = _multi(cols["phone"], other["phone"], is_dup, rng, lose=0.25, change=0.15, add=0.2)
     emails = _multi(cols["email"], other["email"], is_dup, rng, lose=0.35, change=0.10, add=0.05)
+    _keep_evidence(base, source, cols, phones, emails, is_dup)
     order = rng.permutation(records)
     keys = np.array([f"C{i:07d}" for i in range(records)], dtype=object)
     frame = pd.DataFrame({
@@ -126,6 +129,28 @@ def _corrupt(cols: dict[str, np.ndarray], is_dup: np.ndarray, rng: np.random.Gen
             first[i], last[i], middle[i] = " ".join(parts), None, None
         if r[6] < 0.5:
             cols["BIRTHDATE"][i] = None
+
+
+def _keep_evidence(
+    base: dict[str, np.ndarray], source: np.ndarray, cols: dict[str, np.ndarray],
+    phones: np.ndarray, emails: np.ndarray, is_dup: np.ndarray,
+) -> None:  # fmt: skip
+    """A duplicate must keep a phone, an e-mail or the birth date of its original.
+
+    The generator plants namesakes (Faker's name lists are short: a million people share
+    full names by the thousand); a copy whose only tie to its original is such a name, with
+    the phone and e-mail lost or changed and no birth date, is something no person could
+    decide. It gets its phone back.
+    """
+    for i in np.flatnonzero(is_dup).tolist():
+        j = int(source[i])
+        shared = (
+            any(p == base["phone"][j] for p, _ in phones[i])
+            or any(e == base["email"][j] for e, _ in emails[i])
+            or (cols["BIRTHDATE"][i] is not None and cols["BIRTHDATE"][i] == base["BIRTHDATE"][j])
+        )
+        if not shared:
+            phones[i] = ((str(base["phone"][j]), "WORK"), *phones[i])
 
 
 def _multi(

@@ -7,7 +7,9 @@ codes. Normalisers from :mod:`migrate.dedupe._normalise` run over distinct raw v
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +29,9 @@ __all__ = [
     "gather_ranges",
     "multi_values",
     "pair_scores",
+    "shared_scores",
+    "sorted_unique",
+    "unique_counts",
 ]
 
 WORKERS = -1
@@ -122,6 +127,21 @@ def encode(raw: npt.NDArray[np.object_], normalise: Callable[[str], str] | None)
     return Codes(out.astype(np.int64), np.asarray(nuniques, dtype=object))
 
 
+def sorted_unique(values: IntArray) -> IntArray:
+    """``np.unique`` of integers by sorting (numpy's hash-based unique is many times slower)."""
+    if len(values) == 0:
+        return values.astype(np.int64)
+    ordered = np.sort(values)
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
+
+
+def unique_counts(values: IntArray) -> tuple[IntArray, IntArray]:
+    """``np.unique(values, return_counts=True)`` by sorting."""
+    ordered = np.sort(values)
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(values) else values
+    return ordered[starts], np.diff(np.r_[starts, len(values)]).astype(np.int64)
+
+
 def gather_ranges(starts: IntArray, lengths: IntArray) -> IntArray:
     """Concatenate ``arange(s, s + n)`` for every (s, n), vectorised."""
     total = int(lengths.sum())
@@ -144,9 +164,10 @@ def multi_values(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[IntArray,
         cells = frame[column].to_numpy(dtype=object)
         is_seq = np.fromiter((isinstance(v, tuple | list) for v in cells), bool, len(cells))
         seq = np.flatnonzero(is_seq)
-        items = [[i[0] if isinstance(i, tuple | list) else i for i in cells[r]] for r in seq]
-        recs.append(np.repeat(seq, [len(x) for x in items]).astype(np.int64))
-        vals.extend(str(v) for x in items for v in x)
+        listed = cells[seq].tolist()
+        lengths = np.fromiter(map(len, listed), np.int64, len(listed))
+        recs.append(np.repeat(seq, lengths).astype(np.int64))
+        vals.extend(str(i[0] if isinstance(i, tuple | list) else i) for c in listed for i in c)
         rest = np.flatnonzero(~is_seq & pd.notna(cells))
         texts = pd.Series(cells[rest], dtype=object).map(str).str.strip()
         several = texts.str.contains(_SEPARATORS, regex=True).to_numpy(bool)
@@ -174,13 +195,33 @@ def encode_multi(
     value_of = np.where(ncodes == empty, -1, ncodes).astype(np.int64)[codes]
     keep = value_of >= 0
     width = max(len(nvalues), 1)
-    pairs = np.unique(recs[keep] * width + value_of[keep])
+    pairs = sorted_unique(recs[keep] * width + value_of[keep])
     values = np.asarray(nvalues, dtype=object)
     first = np.full(n, -1, dtype=np.int64)
     rec_of = pairs // width
     starts = np.flatnonzero(np.r_[True, rec_of[1:] != rec_of[:-1]]) if len(pairs) else pairs
     first[rec_of[starts]] = (pairs % width)[starts]
     return Multi(pairs, width, values, Codes(first, values))
+
+
+_CACHE: ContextVar[dict[Hashable, npt.NDArray[np.float64]] | None] = ContextVar(
+    "pair_scores_cache", default=None
+)
+
+
+@contextmanager
+def shared_scores() -> Iterator[None]:
+    """Within this block, :func:`pair_scores` calls given the same ``key`` score once.
+
+    The levels of one comparison over one array of pairs ask for the same similarity at
+    several thresholds (``fuzzy: 0.9``, ``fuzzy: 0.7``); the first call scores every pair
+    with both values present, the others reuse it.
+    """
+    token = _CACHE.set({})
+    try:
+        yield
+    finally:
+        _CACHE.reset(token)
 
 
 def pair_scores(
@@ -190,11 +231,23 @@ def pair_scores(
     mask: BoolArray,
     scorer: Callable[..., float],
     scale: float | None = None,
+    key: Hashable | None = None,
 ) -> npt.NDArray[np.float64]:
     """Similarity 0–1 (or a raw distance with ``scale=1``) of every masked pair.
 
-    Each distinct pair of values is scored once; equal values score 1 (distance 0).
+    Each distinct pair of values is scored once; equal values score 1 (distance 0). With a
+    ``key`` inside :func:`shared_scores`, the same ``key`` (same values, same pairs) is
+    scored once for every pair and reused (codes over one ``values`` array share the scores:
+    the key names which codes are compared).
     """
+    cache = _CACHE.get()
+    if key is not None and cache is not None:
+        full_key = (id(source.values), scorer, scale, key)
+        if full_key not in cache:
+            cache[full_key] = pair_scores(source, sa, sb, np.ones(len(sa), dtype=bool), scorer,
+                                          scale)  # fmt: skip
+        missing = 1e9 if scale == 1.0 else 0.0
+        return np.where(mask, cache[full_key], missing)
     out = np.full(len(sa), 1e9 if scale == 1.0 else 0.0, dtype=np.float64)
     sel = mask & (sa >= 0) & (sb >= 0)
     same = sel & (sa == sb)

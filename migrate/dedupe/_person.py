@@ -114,8 +114,9 @@ def person_features(
     for surname, given in _JOINT:
         joint, values = pd.factorize(np.concatenate([feats[surname], feats[given], [""]]))
         joint = np.where(joint == joint[-1], -1, joint).astype(np.int64)
-        out[surname] = Codes(joint[:n], np.asarray(values, dtype=object))
-        out[given] = Codes(joint[n : 2 * n], np.asarray(values, dtype=object))
+        shared = np.asarray(values, dtype=object)  # one array: scores of it are shared too
+        out[surname] = Codes(joint[:n], shared)
+        out[given] = Codes(joint[n : 2 * n], shared)
     exact = out.pop("exact")
     return exact, out
 
@@ -223,8 +224,22 @@ def roles_agree(
         c, w = x[role], x[role + "_w"]
         both = _both(c, a, b)
         sim = np.maximum(
-            pair_scores(c, c.codes[a], c.codes[b], mask & both, OSA.normalized_similarity),
-            pair_scores(w, w.codes[a], w.codes[b], mask & both, OSA.normalized_similarity),
+            pair_scores(
+                c,
+                c.codes[a],
+                c.codes[b],
+                mask & both,
+                OSA.normalized_similarity,
+                key=(role, role),
+            ),
+            pair_scores(
+                w,
+                w.codes[a],
+                w.codes[b],
+                mask & both,
+                OSA.normalized_similarity,
+                key=(role + "_w", role + "_w"),
+            ),
         )
         good = ~both | (sim >= threshold - 1e-9)
         if role != "surname":  # an initial agrees with a full name that starts with it
@@ -242,9 +257,14 @@ def _crossed(
     sur, giv = x["surname"], x["given"]
     both = (sur.codes[a] >= 0) & (giv.codes[b] >= 0) & (giv.codes[a] >= 0) & (sur.codes[b] >= 0)
     sims = []
-    for s, g in ((sur, giv), (x["surname_w"], x["given_w"])):
-        one = pair_scores(s, s.codes[a], g.codes[b], mask & both, OSA.normalized_similarity)
-        two = pair_scores(s, g.codes[a], s.codes[b], mask & both, OSA.normalized_similarity)
+    for sn, gn in (("surname", "given"), ("surname_w", "given_w")):
+        s, g = x[sn], x[gn]
+        one = pair_scores(
+            s, s.codes[a], g.codes[b], mask & both, OSA.normalized_similarity, key=(sn, gn)
+        )
+        two = pair_scores(
+            s, g.codes[a], s.codes[b], mask & both, OSA.normalized_similarity, key=(gn, sn)
+        )
         sims.append(np.minimum(one, two))
     return np.asarray(both & (np.maximum(*sims) >= threshold - 1e-9), dtype=np.bool_)
 
@@ -252,20 +272,28 @@ def _crossed(
 def part_agrees(
     feats: dict[str, Codes], threshold: float, a: IntArray, b: IntArray, mask: BoolArray
 ) -> BoolArray:
-    """``part``: a name part of one side is similar to a part of the other (also crosswise).
+    """``part``: a given name of one side is similar to a name part of the other.
 
-    A surname changed on marriage, a given name replaced by another or left out: the other
-    part still agrees. Weaker than ``fuzzy`` (which wants every part similar); the model
-    learns how much weaker. Surname and given name share one code space, so they compare
-    with each other too.
+    A surname changed on marriage, or the given name and surname swapped with a typo: the
+    given name still agrees (also crosswise with the surname). Agreeing on the surname (or the
+    patronymic) alone, while both sides name different given names, is no part: that is how
+    relatives look (a household shares a surname and an address); without a given name on
+    one side the surname alone still counts. Weaker than ``fuzzy`` (which wants every part
+    similar); the model learns how much weaker. Surname and given name share one code space,
+    so they compare with each other too.
     """
     out = np.zeros(len(a), dtype=bool)
-    joint = ("surname_w", "given_w")
-    pairs = [(x, y) for x in joint for y in joint] + [("patronymic_w", "patronymic_w")]
+    givens = (feats["given_w"].codes[a] >= 0) & (feats["given_w"].codes[b] >= 0)
+    pairs = [("given_w", "given_w"), ("surname_w", "given_w"), ("given_w", "surname_w"),
+             ("surname_w", "surname_w"), ("patronymic_w", "patronymic_w")]  # fmt: skip
     for left, right in pairs:
         ca, cb = feats[left].codes[a], feats[right].codes[b]
         both = mask & (ca >= 0) & (cb >= 0) & ~out
+        if left == right != "given_w":
+            both &= ~givens  # two different given names: a relative, not a part
         if both.any():
-            sim = pair_scores(feats[left], ca, cb, both, OSA.normalized_similarity)
+            sim = pair_scores(
+                feats[left], ca, cb, both, OSA.normalized_similarity, key=(left, right)
+            )
             out |= both & (sim >= threshold - 1e-9)
     return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -19,12 +19,14 @@ import pandas as pd
 
 from migrate.dedupe import _normalise as norm
 from migrate.dedupe._features import (
+    Codes,
     Multi,
     column_text,
     encode,
     encode_multi,
     gather_ranges,
     multi_values,
+    sorted_unique,
 )
 from migrate.dedupe._nicknames import canonical_token
 from migrate.dedupe.rules import BlockingKey
@@ -52,6 +54,7 @@ class Candidates:
     per_key: dict[str, int]
     skipped: tuple[SkippedBlock, ...]
     by_key: dict[str, IntArray]  # each key's pairs as sorted ``a * n + b`` codes
+    coarse: dict[str, int] = field(default_factory=dict)  # key → blocks dropped for its budget
 
 
 def _name_key(value: str) -> str:
@@ -74,6 +77,12 @@ def _phonetic(value: str) -> str:
     return key[0] + re.sub(r"[aeiouh]", "", key[1:])[:5]
 
 
+def _prefix(value: str, size: int) -> str:
+    """The first letters of the Latin key; a number (a house, a postcode) by its digits."""
+    key = norm.translit_key(value).replace(" ", "")
+    return (key or re.sub(r"[\W_]", "", value.lower()))[:size]
+
+
 _SINGLE: dict[str, Callable[[str], str]] = {
     "exact": lambda v: " ".join(v.lower().replace("ё", "е").split()),
     "digits": lambda v: re.sub(r"\D", "", v),
@@ -84,10 +93,10 @@ _SINGLE: dict[str, Callable[[str], str]] = {
     "given_name": lambda v: _given(v),
     "phonetic": _phonetic,
     "year": lambda v: m.group(0) if (m := re.search(r"(19|20)\d\d", v)) else "",
-    "prefix2": lambda v: norm.translit_key(v).replace(" ", "")[:2],
-    "prefix3": lambda v: norm.translit_key(v).replace(" ", "")[:3],
-    "prefix4": lambda v: norm.translit_key(v).replace(" ", "")[:4],
-    "prefix5": lambda v: norm.translit_key(v).replace(" ", "")[:5],
+    "prefix2": lambda v: _prefix(v, 2),
+    "prefix3": lambda v: _prefix(v, 3),
+    "prefix4": lambda v: _prefix(v, 4),
+    "prefix5": lambda v: _prefix(v, 5),
 }
 _MULTI: dict[str, Callable[[str], str]] = {
     "phone": norm.phone_key,
@@ -98,8 +107,13 @@ _MULTI: dict[str, Callable[[str], str]] = {
 }
 
 
-def block_codes(frame: pd.DataFrame, key: BlockingKey) -> tuple[IntArray, IntArray, list[str]]:
-    """``(records, key codes, key values)``: one entry per (record, key value) of ``key``."""
+def block_codes(
+    frame: pd.DataFrame, key: BlockingKey, memo: dict[tuple[str, str], Codes] | None = None
+) -> tuple[IntArray, IntArray, list[str]]:
+    """``(records, key codes, key values)``: one entry per (record, key value) of ``key``.
+
+    ``memo`` keeps each (column, transform) part of tuple keys, for the next key that uses it.
+    """
     if len(key.transforms) == 1:
         raw = column_text(frame, key.columns)
         transform = key.transforms[0]
@@ -117,15 +131,22 @@ def block_codes(frame: pd.DataFrame, key: BlockingKey) -> tuple[IntArray, IntArr
         codes = encode(raw, _SINGLE[transform])
         present = np.flatnonzero(codes.codes >= 0)
         return present, codes.codes[present], list(codes.values)
-    parts = []
+    parts: list[Codes] = []
     for column, transform in zip(key.columns, key.transforms, strict=True):
-        func = _SINGLE.get(transform) or _MULTI[transform]
-        parts.append(encode(column_text(frame, [column]), func).codes)
-    stacked = np.stack(parts, axis=1)
-    present = np.flatnonzero((stacked >= 0).all(axis=1))
-    tuples, combined = np.unique(stacked[present], axis=0, return_inverse=True)
-    labels = ["|".join(str(x) for x in row) for row in tuples]
-    return present, combined.reshape(-1).astype(np.int64), labels
+        memo = {} if memo is None else memo
+        if (column, transform) not in memo:
+            func = _SINGLE.get(transform) or _MULTI[transform]
+            memo[(column, transform)] = encode(column_text(frame, [column]), func)
+        parts.append(memo[(column, transform)])
+    present = np.flatnonzero(np.all([p.codes >= 0 for p in parts], axis=0))
+    combined = np.zeros(len(present), dtype=np.int64)
+    for part in parts:  # mixed radix, re-numbered after each part so it never overflows
+        combined, _ = pd.factorize(combined * np.int64(len(part.values)) + part.codes[present])
+    combined = combined.astype(np.int64)
+    first = np.zeros(int(combined.max()) + 1 if len(combined) else 0, dtype=np.int64)
+    first[combined[::-1]] = present[::-1]  # a record holding each tuple, for its label
+    labels = ["|".join(str(p.values[p.codes[r]]) for p in parts) for r in first.tolist()]
+    return present, combined, labels
 
 
 def count_pairs(sizes: IntArray) -> int:
@@ -155,6 +176,19 @@ def _pairs_in_blocks(records: IntArray, starts: IntArray, sizes: IntArray) -> In
 KeyCodes = tuple[IntArray, IntArray, list[str]]
 
 
+def _within_budget(sizes: IntArray, budget: int) -> npt.NDArray[np.bool_]:
+    """The blocks to keep so that their pairs fit ``budget``: the largest are dropped first.
+
+    The commonest value of a coarse key (a frequent word, a first letter and a birth year)
+    tells least; the rarer ones keep their blocks.
+    """
+    order = np.argsort(sizes, kind="stable")
+    fits = np.cumsum(sizes[order] * (sizes[order] - 1) // 2) <= budget
+    keep = np.zeros(len(sizes), dtype=bool)
+    keep[order[fits]] = True
+    return keep
+
+
 def candidate_pairs(
     frame: pd.DataFrame,
     keys: tuple[BlockingKey, ...],
@@ -162,27 +196,36 @@ def candidate_pairs(
     max_block: int,
     known: Mapping[str, KeyCodes] | None = None,
     chunk_pairs: int = 5_000_000,
+    max_key_pairs: int = 0,
 ) -> Candidates:
     """The union of pairs that share any blocking key, each pair once, ``a < b``.
 
-    ``known`` holds ready ``(records, codes, values)`` for keys named after a comparison.
+    ``known`` holds ready ``(records, codes, values)`` for keys named after a comparison. A key
+    whose blocks hold more than ``max_key_pairs`` pairs (``0``: no limit) loses its largest
+    blocks until the rest fit.
     """
     n = np.int64(max(len(frame), 1))
     found: list[IntArray] = []
     by_key: dict[str, IntArray] = {}
     per_key: dict[str, int] = {}
     skipped: list[SkippedBlock] = []
+    coarse: dict[str, int] = {}
+    memo: dict[tuple[str, str], Codes] = {}
     for key in keys:
         if known is not None and key.comparison is not None and key.comparison in known:
             records, codes, values = known[key.comparison]
         else:
-            records, codes, values = block_codes(frame, key)
+            records, codes, values = block_codes(frame, key, memo)
         records, codes, starts, sizes = _blocks(records, codes)
         too_big = sizes > max_block
         for start, size in zip(starts[too_big], sizes[too_big], strict=True):
             skipped.append(SkippedBlock(key.name, str(values[codes[start]]), int(size)))
         keep = (sizes >= 2) & ~too_big
         starts, sizes = starts[keep], sizes[keep]
+        if max_key_pairs and count_pairs(sizes) > max_key_pairs:
+            fits = _within_budget(sizes, max_key_pairs)
+            coarse[key.name] = int((~fits).sum())
+            starts, sizes = starts[fits], sizes[fits]
         per_key[key.name] = count_pairs(sizes)
         # stream blocks in groups whose pairs fit one chunk, so memory stays bounded
         if len(sizes) == 0:
@@ -194,7 +237,7 @@ def candidate_pairs(
             pairs = _pairs_in_blocks(records, starts[lo:hi], sizes[lo:hi])
             a, b = np.minimum(pairs[:, 0], pairs[:, 1]), np.maximum(pairs[:, 0], pairs[:, 1])
             distinct = a != b
-            found.append(np.unique(a[distinct] * n + b[distinct]))
-        by_key[key.name] = np.unique(np.concatenate(found[first:]))
-    merged = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
-    return Candidates(merged // n, merged % n, per_key, tuple(skipped), by_key)
+            found.append(sorted_unique(a[distinct] * n + b[distinct]))
+        by_key[key.name] = sorted_unique(np.concatenate(found[first:]))
+    merged = sorted_unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    return Candidates(merged // n, merged % n, per_key, tuple(skipped), by_key, coarse)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from migrate.dedupe._features import sorted_unique, unique_counts
+
 __all__ = ["Clustering", "cluster_records", "connected_components"]
 
 IntArray = npt.NDArray[np.int64]
@@ -95,9 +97,9 @@ def _components_breaking_guards(
     for codes in strong_codes:
         has = codes >= 0
         width = np.int64(codes.max() + 1) if has.any() else np.int64(1)
-        pairs = np.unique(labels[has] * width + codes[has])
+        pairs = sorted_unique(labels[has] * width + codes[has])
         if len(pairs):
-            roots, counts = np.unique(pairs // width, return_counts=True)
+            roots, counts = unique_counts(pairs // width)
             bad.update(roots[counts > 1].tolist())
     return bad
 

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from rapidfuzz import fuzz
-from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler
 
 from migrate.dedupe import _normalise as norm
 from migrate.dedupe._features import (
@@ -29,6 +29,7 @@ from migrate.dedupe._features import (
     gather_ranges,
     multi_values,
     pair_scores,
+    shared_scores,
 )
 from migrate.dedupe._person import initials_agree, part_agrees, person_features, roles_agree
 from migrate.dedupe.rules import Comparison
@@ -102,7 +103,20 @@ def prepare(frame: pd.DataFrame, comparison: Comparison) -> Prepared:
         return Prepared(comparison, main, numbers=numbers[main.codes])
     if kind == "code":
         return Prepared(comparison, encode(raw, norm.codes_key))
-    return Prepared(comparison, encode(raw, _text_key))
+    return _prepare_text(frame, comparison, raw)
+
+
+def _prepare_text(
+    frame: pd.DataFrame, comparison: Comparison, raw: npt.NDArray[np.object_]
+) -> Prepared:
+    """The joined text; without spaces (``wolffcrescent``); each column alone for ``parts``."""
+    main = encode(raw, _text_key)
+    extra = {"compact": encode(_texts(main), lambda v: v.replace(" ", ""))}
+    if any(level.name == "parts" for level in comparison.levels):
+        for index, column in enumerate(comparison.columns):
+            part = encode(column_text(frame, [column]), _text_key)
+            extra[f"part{index}"] = encode(_texts(part), lambda v: v.replace(" ", ""))
+    return Prepared(comparison, main, extra)
 
 
 def _prepare_person(frame: pd.DataFrame, comparison: Comparison) -> Prepared:
@@ -151,6 +165,8 @@ _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%Y%m%d", "%d/%m/%Y", "%Y/%m/%d", "%d-%
 
 def _date_key(value: str) -> str:
     text = value.strip()[:10] if re.match(r"\d{4}-\d\d-\d\dT", value.strip()) else value.strip()
+    if len(text) == 8 and text.isdigit():
+        return text  # yyyymmdd (an impossible one too: its digits still carry evidence)
     if text.endswith(".0"):
         text = text[:-2]
     for fmt in _DATE_FORMATS:
@@ -202,9 +218,10 @@ def levels(prepared: Prepared, a: IntArray, b: IntArray) -> Compared:
     differs = len(comparison.levels)
     level = np.full(len(a), differs, dtype=np.int8)
     undecided = ~null
-    for index, spec in reversed(list(enumerate(comparison.levels))):
-        holds = _holds(prepared, spec.name, spec.threshold, a, b, ca, cb, undecided)
-        level[holds] = index
+    with shared_scores():
+        for index, spec in reversed(list(enumerate(comparison.levels))):
+            holds = _holds(prepared, spec.name, spec.threshold, a, b, ca, cb, undecided)
+            level[holds] = index
     if prepared.multi is not None:
         shared = _shares_value(prepared.multi, a, b)
         level[shared] = 0
@@ -247,22 +264,49 @@ def _holds(
         return np.asarray(mask & _suffix_equal(p.main, ca, cb, digits), dtype=np.bool_)
     if name == "typo" and kind == "identifier":
         return _id_typo(p.main, ca, cb, mask)
+    if name == "parts":
+        return _parts_agree(p, float(threshold or 1.0), a, b, mask)
     if name in ("within", "typo"):
         return _numeric_level(p, name, threshold, a, b, mask)
     source = p.extra.get("translit", p.main) if kind in ("person_name", "company_name") else p.main
     sa, sb = source.codes[a], source.codes[b]
     if name == "subset":
-        score = pair_scores(source, sa, sb, mask, fuzz.token_set_ratio)
+        score = pair_scores(source, sa, sb, mask, fuzz.token_set_ratio, key="subset")
         return np.asarray(mask & (score >= 1.0) & (sa != sb), dtype=np.bool_)
     scorer = _SCORERS[p.comparison.scorer] if kind == "text" else fuzz.token_sort_ratio
     if kind == "identifier" or kind == "email":
         scorer = fuzz.ratio
-    score = pair_scores(source, sa, sb, mask, scorer)
-    if kind == "company_name":  # «ЗАОФаворит Нягань», «Магистраль Консалтинг»: spacing varies
+    score = pair_scores(source, sa, sb, mask, scorer, key="fuzzy")
+    if kind in ("company_name", "text"):  # «ЗАОФаворит Нягань», «wolffcrescent»: spacing varies
         compact = p.extra["compact"]
-        glued = pair_scores(compact, compact.codes[a], compact.codes[b], mask, fuzz.ratio)
+        glued = pair_scores(compact, compact.codes[a], compact.codes[b], mask, fuzz.ratio,
+                            key="glued")  # fmt: skip
         score = np.maximum(score, glued)
     return np.asarray(mask & (score >= float(threshold or 1.0) - 1e-9), dtype=np.bool_)
+
+
+PART_SIMILARITY = 0.8  # a part of a multi-column text agrees when this similar
+
+
+def _parts_agree(
+    p: Prepared, threshold: float, a: IntArray, b: IntArray, mask: BoolArray
+) -> BoolArray:
+    """``parts``: of the columns filled on both sides, at least this share are similar.
+
+    An address in six columns with a typo in one and another in a second still agrees on
+    four of six parts, which one similarity over the joined text blurs.
+    """
+    agree = np.zeros(len(a))
+    both = np.zeros(len(a))
+    for index in range(len(p.comparison.columns)):
+        part = p.extra[f"part{index}"]
+        ca, cb = part.codes[a], part.codes[b]
+        filled = mask & (ca >= 0) & (cb >= 0)
+        score = pair_scores(part, ca, cb, filled, fuzz.ratio, key="part")
+        both += filled
+        agree += filled & (score >= PART_SIMILARITY - 1e-9)
+    share = np.divide(agree, both, out=np.zeros(len(a)), where=both > 0)
+    return np.asarray(mask & (both >= 2) & (share >= threshold - 1e-9), dtype=np.bool_)
 
 
 def _shares_value(multi: Multi, a: IntArray, b: IntArray) -> BoolArray:
@@ -284,8 +328,10 @@ def _shares_value(multi: Multi, a: IntArray, b: IntArray) -> BoolArray:
 
 def _id_typo(main: Codes, ca: IntArray, cb: IntArray, mask: BoolArray) -> BoolArray:
     """One keying slip: an edit (also two neighbours swapped) or any two characters swapped."""
-    scores = pair_scores(main, ca, cb, mask, _one_slip, scale=1.0)
-    return np.asarray(mask & (scores < 0.5), dtype=np.bool_)
+    distance = pair_scores(main, ca, cb, mask, OSA.distance, scale=1.0)
+    two = mask & (distance == 2)  # two characters swapped far apart are two substitutions
+    swapped = pair_scores(main, ca, cb, two, _one_slip, scale=1.0) < 0.5
+    return np.asarray(mask & ((distance <= 1) | swapped), dtype=np.bool_)
 
 
 def _one_slip(left: str, right: str, **_: object) -> float:
@@ -320,7 +366,7 @@ def _numeric_level(
         return np.asarray(mask & (np.abs(va - vb) <= limit), dtype=np.bool_)
     source = p.main
     ca, cb = source.codes[a], source.codes[b]
-    distance = pair_scores(source, ca, cb, mask, Levenshtein.distance, scale=1.0)
+    distance = pair_scores(source, ca, cb, mask, OSA.distance, scale=1.0, key="typo")
     swapped = np.array([v[:4] + v[6:8] + v[4:6] for v in source.values] + [""], dtype=object)
     index = {v: i for i, v in enumerate(source.values)}
     swap_code = np.array([index.get(v, -2) for v in swapped], dtype=np.int64)

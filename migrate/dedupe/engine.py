@@ -16,25 +16,23 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from migrate.dedupe.blocking import Candidates, SkippedBlock, candidate_pairs
+from migrate.dedupe.blocking import SkippedBlock, candidate_pairs
 from migrate.dedupe.cluster import cluster_records, connected_components
-from migrate.dedupe.compare import Prepared, levels, prepare
+from migrate.dedupe.compare import Prepared, prepare
 from migrate.dedupe.decisions import Decisions
 from migrate.dedupe.explain import explain_pairs
-from migrate.dedupe.model import FittedModel, Session, fit_model, probability
+from migrate.dedupe.model import FittedModel, probability
 from migrate.dedupe.rules import Rules
+from migrate.dedupe.scoring import score_candidates
 from migrate.dedupe.survive import choose_masters, merge_rows
 from migrate.errors import ConfigError
 
-__all__ = ["DedupeResult", "DedupeStats", "dedupe_table"]
+__all__ = ["DedupeResult", "DedupeStats", "dedupe_table", "key_codes"]
 
 IntArray = npt.NDArray[np.int64]
 Levels = npt.NDArray[np.int8]
 BoolArray = npt.NDArray[np.bool_]
 CHUNK = 2_000_000
-# A `required` comparison that differs costs this many bits and never merges on its own: only
-# overwhelming other evidence (same phone, e-mail and company) still brings the pair to review.
-REQUIRED_PENALTY = 20.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,25 +113,21 @@ def dedupe_table(
     keys = frame[key].map(lambda v: "" if v is None or v != v else str(v)).to_numpy(object)
     decided = (decisions or Decisions()).restricted_to(keys)
     prepared = [prepare(frame, c) for c in rules.comparisons]
-    known = {p.comparison.name: _key_codes(p) for p in prepared}
-    found = candidate_pairs(frame, rules.blocking, max_block=rules.max_block, known=known)
+    known = {p.comparison.name: key_codes(p) for p in prepared}
+    found = candidate_pairs(frame, rules.blocking, max_block=rules.max_block, known=known,
+                            max_key_pairs=_key_budget(rules, len(frame)))  # fmt: skip
     say(f"{rules.entity}: {len(frame)} records, {len(found.a)} candidate pairs "
         f"({', '.join(f'{k}: {v}' for k, v in found.per_key.items())})")  # fmt: skip
+    for name, count in found.coarse.items():
+        say(f"{rules.entity}: blocking key `{name}`: its {count} largest blocks skipped "
+            f"(at most {rules.key_pairs:g} pairs per record)")  # fmt: skip
     for block in found.skipped:
         say(f"{rules.entity}: skipped block `{block.key}` = {block.value!r}: {block.size} records")
     a, b, forced = _with_decided_pairs(found.a, found.b, keys, decided)
-    random_levels = _random_levels(prepared, len(frame), rules.u_sample, seed)
-    cand_levels, conflict = _levels(prepared, a, b)
-    # pairs with conflicting strong identifiers are known non-matches: they never get a score,
-    # and they would teach the model that a shared phone or name means little
-    allowed: BoolArray = np.asarray(~conflict.any(axis=0), dtype=np.bool_)
-    sessions = _sessions(rules, found, a, b, len(frame), allowed)
-    total = len(frame) * (len(frame) - 1) / 2
-    model = fit_model(rules, random_levels, [lv[allowed] for lv in cand_levels],
-                      sessions=sessions, total_pairs=total)  # fmt: skip
-    score = model.score(cand_levels) + _tf_adjustment(prepared, model, cand_levels, a)
-    veto = _vetoed(rules, cand_levels)
-    score[veto] -= REQUIRED_PENALTY
+    scored = score_candidates(prepared, rules, found, (a, b, forced), len(frame), seed)
+    cand_levels, conflict, score, model = (scored.levels, scored.conflict, scored.score,
+                                           scored.model)  # fmt: skip
+    veto = scored.veto | scored.held
     prob = probability(score)
     prob[conflict.any(axis=0)] = 0.0
     apart = _separated(a, b, keys, decided)
@@ -194,20 +188,13 @@ def dedupe_table(
     )  # fmt: skip
 
 
-def _sessions(
-    rules: Rules, found: Candidates, a: IntArray, b: IntArray, n: int, allowed: BoolArray
-) -> list[Session]:
-    """One EM session per blocking key: its pairs, and the comparisons over its columns."""
-    codes = (a * np.int64(max(n, 1)) + b)[allowed]
-    out = []
-    for key in rules.blocking:
-        pairs = found.by_key.get(key.name)
-        if pairs is None or len(pairs) == 0:
-            continue
-        excluded = frozenset(index for index, c in enumerate(rules.comparisons)
-                             if set(c.columns) & set(key.columns))  # fmt: skip
-        out.append(Session(np.isin(codes, pairs), excluded))
-    return out
+# a blocking key may always find this many pairs: a small table is cheap to compare in full
+MIN_KEY_PAIRS = 200_000
+
+
+def _key_budget(rules: Rules, records: int) -> int:
+    """Pairs one blocking key may find (``0``: any): ``limits.key_pairs`` per record."""
+    return int(max(rules.key_pairs * records, MIN_KEY_PAIRS)) if rules.key_pairs else 0
 
 
 def _dense(labels: IntArray) -> IntArray:
@@ -234,6 +221,8 @@ def _with_decided_pairs(
     same = np.flatnonzero(codes[order][1:] == codes[order][:-1])
     extra += list(zip(order[same].tolist(), order[same + 1].tolist(), strict=True))
     n = np.int64(max(len(keys), 1))
+    if not extra:
+        return a, b, np.zeros(len(a), dtype=bool)
     base = a * n + b
     forced_codes = np.unique(np.array([min(x, y) * n + max(x, y) for x, y in extra if x != y],
                                       dtype=np.int64))  # fmt: skip
@@ -251,77 +240,7 @@ def _separated(
     return np.isin(a * n + b, np.array(codes, dtype=np.int64))
 
 
-def _levels(prepared: list[Prepared], a: IntArray, b: IntArray) -> tuple[
-    list[Levels], npt.NDArray[np.bool_]
-]:  # fmt: skip
-    """Levels of every comparison for all pairs, computed in chunks to bound memory."""
-    out: list[list[Levels]] = [[] for _ in prepared]
-    conflicts: list[list[npt.NDArray[np.bool_]]] = [[] for _ in prepared]
-    for start in range(0, max(len(a), 1), CHUNK):
-        ca, cb = a[start : start + CHUNK], b[start : start + CHUNK]
-        for index, p in enumerate(prepared):
-            compared = levels(p, ca, cb)
-            out[index].append(compared.level)
-            conflicts[index].append(compared.conflict)
-    level_arrays = [np.concatenate(parts) for parts in out]
-    conflict = np.stack([np.concatenate(parts) for parts in conflicts]) if prepared else np.zeros(
-        (0, len(a)), dtype=bool)  # fmt: skip
-    return level_arrays, conflict
-
-
-def _random_levels(prepared: list[Prepared], n: int, sample: int, seed: int) -> list[Levels]:
-    if n < 2:
-        return [np.zeros(0, dtype=np.int8) for _ in prepared]
-    if n * (n - 1) // 2 <= sample:
-        a, b = np.triu_indices(n, k=1)
-    else:
-        rng = np.random.default_rng(seed)
-        a = rng.integers(0, n, sample)
-        b = rng.integers(0, n, sample)
-        keep = a != b
-        a, b = a[keep], b[keep]
-    a, b = a.astype(np.int64), b.astype(np.int64)
-    return [levels(p, a, b).level for p in prepared]
-
-
-# a term-frequency adjustment moves an exact agreement's weight by at most this many bits
-TF_LIMIT = 6.0
-
-
-def _tf_adjustment(
-    prepared: list[Prepared], model: FittedModel, cand_levels: list[Levels], a: IntArray
-) -> npt.NDArray[np.float64]:
-    """Bits to add for exact agreements on values rarer or commoner than the average one.
-
-    For a comparison with ``tf: true``, the chance that a non-match agrees on value ``v`` is
-    the share of records holding ``v``, not the average ``u`` of the exact level: sharing the
-    surname «Smith» says less than sharing «Kuznetsova-Leitner». The adjustment is
-    ``log2(u_exact / share(v))``, clipped to ±:data:`TF_LIMIT`.
-    """
-    out = np.zeros(len(a))
-    for p, level, u in zip(prepared, cand_levels, model.u, strict=True):
-        levels_ = p.comparison.levels
-        if not p.comparison.tf or p.multi is not None or levels_[0].name != "exact":
-            continue
-        codes = p.main.codes
-        present = codes >= 0
-        counts = np.bincount(codes[present], minlength=len(p.main.values)).astype(float)
-        share = counts / max(int(present.sum()), 1)
-        exact = np.flatnonzero((level == 0) & (codes[a] >= 0))
-        value_share = np.maximum(share[codes[a[exact]]], 1.0 / max(len(codes), 1))
-        out[exact] = np.clip(np.log2(u[0] / value_share), -TF_LIMIT, TF_LIMIT)
-    return out
-
-
-def _vetoed(rules: Rules, cand_levels: list[Levels]) -> npt.NDArray[np.bool_]:
-    veto = np.zeros(len(cand_levels[0]) if cand_levels else 0, dtype=bool)
-    for comparison, level in zip(rules.comparisons, cand_levels, strict=True):
-        if comparison.required:
-            veto |= level == len(comparison.levels)
-    return veto
-
-
-def _key_codes(p: Prepared) -> tuple[IntArray, IntArray, list[str]]:
+def key_codes(p: Prepared) -> tuple[IntArray, IntArray, list[str]]:
     """A comparison's own blocking key: its normalised value (names: the Latin word set)."""
     if p.multi is not None:
         return p.multi.records(), p.multi.value_codes(), list(p.multi.values)

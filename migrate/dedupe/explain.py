@@ -33,6 +33,7 @@ _TEMPLATES = {
         "subset": "{label} одной записи входит в {label} другой",
         "fuzzy": "{label} почти совпадает (сходство ≥ {t}%)",
         "part": "часть {label} совпадает (сходство ≥ {t}%)",
+        "parts": "{label}: совпадает не меньше {t}% частей",
         "local": "совпадает имя ящика {label}", "suffix": "совпадают последние {t} цифр: {label}",
         "typo": "{label} отличается опечаткой или перестановкой дня и месяца",
         "slip": "{label} отличается одной опечаткой или перестановкой символов",
@@ -46,6 +47,7 @@ _TEMPLATES = {
         "subset": "one {label} contains the other",
         "fuzzy": "{label} is nearly the same (similarity ≥ {t}%)",
         "part": "a part of the {label} agrees (similarity ≥ {t}%)",
+        "parts": "{label}: at least {t}% of the parts agree",
         "local": "same {label} mailbox name", "suffix": "the last {t} digits agree: {label}",
         "typo": "{label} differs by a typo or a day/month swap",
         "slip": "{label} differs by one typo or two characters swapped",
@@ -115,5 +117,5 @@ def _phrase(
     if name == "typo" and p.comparison.kind == "identifier":
         name = "slip"
     t = threshold if threshold is not None else 0
-    shown = f"{t * 100:g}" if name in ("fuzzy", "part") else f"{t:g}"
+    shown = f"{t * 100:g}" if name in ("fuzzy", "part", "parts") else f"{t:g}"
     return templates[name].format(label=label, t=shown)

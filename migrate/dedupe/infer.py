@@ -21,6 +21,7 @@ Nothing here is tuned to a data set: EM estimates every weight on the table itse
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -35,12 +36,18 @@ from migrate.inspect.profile import guess_kind
 __all__ = ["ColumnRole", "infer_roles", "infer_rules", "rules_document"]
 
 SCAN = 2000
+# a blocking key finding more pairs per record than this loses its largest blocks (a common
+# word, a frequent name and birth year): they cost time, and the other keys find those pairs
+KEY_PAIRS = 3
 _ROLE_HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (role, re.compile(pattern, re.I))
     for role, pattern in (
         ("middle", r"middle|midl|patronym|отчеств|^mname$|^mi$|^mid_?name$"),
         ("given", r"given|first|fore|christian|^fname$|^имя$|имя_|_имя"),
         ("surname", r"surname|last_?name|family|^lname$|^last$|фамили"),
+        ("company", r"compan|organi[sz]ation|^org(_?name)?$|firm|business|employer|"
+                    r"legal_?name|^account_?name$|vendor|supplier|customer_?name|компани|"
+                    r"организац|наименован|контрагент|фирм|поставщик|клиент"),
         ("full_name", r"full_?name|person|^фио$|^contact_?name$|^name_?full$"),
         ("birth", r"birth|^d_?o_?b$|born|рожд"),
         ("age", r"^age$|возраст"),
@@ -58,6 +65,7 @@ _ROLE_HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )  # fmt: skip
 _DATE_VALUE = re.compile(r"^(\d{8}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})$")
 _YEAR_VALUE = re.compile(r"^(1[6-9]|20)\d\d$")
+_INN_VALUE = re.compile(r"^\D*(\d[\s-]?){9,12}\D*$")
 _NUMBER_VALUE = re.compile(r"^-?\d+([.,]\d+)?$")
 
 
@@ -66,8 +74,8 @@ class ColumnRole:
     """One column, the role it plays in matching, and what its values look like."""
 
     column: str
-    role: str  # given, surname, middle, full_name, birth, date, year, age, phone, email,
-    # address, identifier, money, category, text, long_text, skip
+    role: str  # given, surname, middle, full_name, company, birth, date, year, age, phone,
+    # email, address, inn, identifier, money, category, text, long_text, skip
     fill_rate: float
     distinct_rate: float
     mean_length: float
@@ -99,10 +107,13 @@ def _role(column: str, values: list[str], distinct: int, filled: int, rows: int)
     kind = guess_kind(column, values, distinct=distinct, filled=filled)
     if kind in ("phone", "email"):
         return kind
-    if by_header in ("given", "surname", "middle", "full_name", "address", "phone", "email"):
+    if by_header in ("given", "surname", "middle", "full_name", "address", "phone", "email",
+                     "company"):  # fmt: skip
         return str(by_header)
     if distinct == filled == rows > 1 and not any(" " in v for v in values):
         return "skip"  # every value different and one word: a row id, no evidence
+    if kind == "inn" or (re.search(r"^inn$|инн", header) and _share(values, _INN_VALUE) >= 0.8):
+        return "inn"  # checksum-valid INNs: two different ones never match
     if by_header in ("identifier", "category") or kind in ("inn", "kpp", "ogrn", "id"):
         return "identifier" if by_header != "category" else "category"
     if kind == "date":
@@ -147,10 +158,20 @@ def _comparisons(roles: list[ColumnRole]) -> list[dict[str, Any]]:
     if names:
         out.append({"name": "name", "kind": "person_name", "columns": names,
                     "levels": ["exact", "translit", "initials", {"fuzzy": 0.85}, "subset",
-                               {"fuzzy": 0.7}]})  # fmt: skip
-    for column in _columns(roles, "birth", "date"):
-        out.append({"name": column, "kind": "date", "columns": [column],
-                    "levels": ["exact", "typo"]})  # fmt: skip
+                               {"fuzzy": 0.7}, {"part": 0.8}]})  # fmt: skip
+    for role in ("birth", "date"):
+        for column in _columns(roles, role):
+            out.append({"name": column, "kind": "date", "columns": [column],
+                        "levels": ["exact", "typo"], "relatives": role == "birth"})  # fmt: skip
+    for column in _columns(roles, "company"):
+        out.append(
+            {
+                "name": column,
+                "kind": "company_name",
+                "columns": [column],
+                "levels": ["exact", "translit", {"fuzzy": 0.9}, "subset", {"fuzzy": 0.75}],
+            }
+        )
     address = _columns(roles, "address")
     if address:
         out.append(
@@ -159,7 +180,17 @@ def _comparisons(roles: list[ColumnRole]) -> list[dict[str, Any]]:
                 "kind": "text",
                 "scorer": "token_set_ratio",
                 "columns": address,
-                "levels": ["exact", {"fuzzy": 0.9}, {"fuzzy": 0.75}],
+                "levels": [
+                    "exact",
+                    {"fuzzy": 0.95},
+                    {"fuzzy": 0.9},
+                    {"parts": 0.8},
+                    {"fuzzy": 0.8},
+                    {"parts": 0.6},
+                    {"fuzzy": 0.7},
+                    {"parts": 0.4},
+                    {"fuzzy": 0.6},
+                ],
             }
         )
     for r in _code_columns(roles):
@@ -168,6 +199,7 @@ def _comparisons(roles: list[ColumnRole]) -> list[dict[str, Any]]:
     for role, spec in (
         ("phone", {"kind": "phone"}),
         ("email", {"kind": "email"}),
+        ("inn", {"kind": "identifier", "validate": "inn", "levels": ["exact", "typo"]}),
         ("identifier", {"kind": "identifier", "strong": False, "levels": ["exact", "typo"]}),
         ("year", {"kind": "number", "levels": ["exact", {"within": 0.0006}]}),  # ±1 year
         ("age", {"kind": "number", "levels": ["exact", {"within": 0.05}]}),
@@ -190,7 +222,10 @@ def _code_columns(roles: list[ColumnRole]) -> list[ColumnRole]:
 
 def _blocking(roles: list[ColumnRole], comparisons: list[dict[str, Any]]) -> list[Any]:
     blocking: list[Any] = [c["name"] for c in comparisons
-                           if c["kind"] in ("identifier", "phone", "email", "date")]  # fmt: skip
+                           if c["kind"] in ("identifier", "phone", "email", "date",
+                                            "company_name")]  # fmt: skip
+    for column in _columns(roles, "company"):  # a legal form or a word dropped: its words
+        blocking.append({"columns": [column], "transform": "tokens"})
     given, surname = _columns(roles, "given"), _columns(roles, "surname")
     full = _columns(roles, "full_name")
     if given and surname:
@@ -208,13 +243,18 @@ def _blocking(roles: list[ColumnRole], comparisons: list[dict[str, Any]]) -> lis
     birth = _columns(roles, "birth")
     if birth and (given or full):
         blocking.append({"columns": [(given or full)[0], birth[0]],
-                         "transform": ["initial", "year"]})  # fmt: skip
+                         "transform": ["phonetic", "year"]})  # fmt: skip
     texts = sorted((r for r in roles if r.role in ("text", "long_text")),
                    key=lambda r: (r.role != "text", -r.distinct_rate * r.fill_rate))  # fmt: skip
     if texts:
         blocking.append({"columns": [texts[0].column], "transform": "tokens"})
     for r in _code_columns(roles):
         blocking.append({"columns": [r.column], "transform": "codes"})
+    address = _columns(roles, "address")
+    for left, right in itertools.pairwise(address):
+        # neighbouring parts (house number and street, street and suburb…), each by its start:
+        # a typo elsewhere in the address, or in the name, does not keep the pair apart
+        blocking.append({"columns": [left, right], "transform": ["prefix3", "prefix3"]})
     if _columns(roles, "address"):
         # the whole address, normalised: a session of its own, in which the name is free to
         # differ, so that EM can learn how names of one person vary
@@ -235,7 +275,7 @@ def rules_document(frame: pd.DataFrame, key: str | None = None) -> dict[str, Any
         "thresholds": {"match": 0.9, "review": 0.5},
         # a block of more records than this says nothing (a common word, a shared office phone)
         "limits": {"max_block": int(min(1000, max(50, 4 * math.sqrt(max(rows, 1))))),
-                   "max_cluster": 50},
+                   "max_cluster": 50, "key_pairs": KEY_PAIRS},
         "survivorship": {"prefer": ["completeness", "first"]},
     }  # fmt: skip
     if key:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from migrate.dedupe._features import unique_counts
 from migrate.dedupe.rules import Comparison, Rules
 
 __all__ = ["FittedModel", "LevelWeight", "Session", "default_m", "default_u", "fit_model"]
@@ -115,17 +116,29 @@ def default_u(comparison: Comparison) -> FloatArray:
 
 
 def estimate_u(
-    rules: Rules, random_levels: list[Levels], prior_pairs: float = 1000.0
+    rules: Rules,
+    random_levels: list[Levels],
+    prior_pairs: float = 1000.0,
+    *,
+    matches: tuple[float, list[FloatArray]] | None = None,
 ) -> tuple[FloatArray, ...]:
     """u from the levels of random pairs (configured u values win).
 
     The prior (:func:`default_u`) counts as ``prior_pairs`` random pairs: it decides for a
     small table, whose few random pairs include its duplicates, and fades for a large one.
+    ``matches`` = ``(λ, m)``: the random pairs hold about ``λ · N`` matches, spread over the
+    levels as ``m`` says; they are taken out, so that u describes non-matches only (in a table
+    of 5,000 records with 6,000 duplicate pairs, nearly every random pair that agrees exactly
+    on a name is a duplicate, and counting it as chance would make a name worth little).
     """
     out = []
-    for comparison, level in zip(rules.comparisons, random_levels, strict=True):
+    for index, (comparison, level) in enumerate(zip(rules.comparisons, random_levels,
+                                                    strict=True)):  # fmt: skip
         k = len(comparison.levels) + 1
         counts = np.bincount(level[level >= 0].astype(np.int64), minlength=k)[:k].astype(float)
+        if matches is not None:
+            share, m = matches
+            counts = np.maximum(counts - share * counts.sum() * m[index], 0.0)
         u = (counts + prior_pairs * default_u(comparison)) / (counts.sum() + prior_pairs)
         for i, spec in enumerate(comparison.levels):
             if spec.u is not None:
@@ -150,6 +163,7 @@ def fit_model(
     sessions: list[Session] | None = None,
     total_pairs: float | None = None,
     prior_strength: float = 30.0,
+    candidates: float | None = None,
 ) -> FittedModel:
     """Fit m by EM per blocking key, u from random pairs, and the prior of a match.
 
@@ -157,7 +171,8 @@ def fit_model(
     (every pair there agrees on them by construction); each comparison's m is the average over
     the sessions that could see it, weighted by their expected matches. The prior is the share
     of matches among all ``total_pairs`` record pairs (not among candidates), because u, and so
-    every weight, is measured on random pairs.
+    every weight, is measured on random pairs. ``candidates``: how many candidate pairs the
+    given levels stand for, when they are a sample.
     """
     comparisons = rules.comparisons
     priors = [default_m(c) for c in comparisons]
@@ -174,8 +189,8 @@ def fit_model(
         levels = [lv[session.pairs] if c not in session.excluded
                   else np.full(int(session.pairs.sum()), -1, dtype=np.int8)
                   for c, lv in enumerate(candidate_levels)]  # fmt: skip
-        m, share, matches = _em(levels, comparisons, priors, u, rules.em_iterations,
-                                prior_strength)  # fmt: skip
+        m, _, matches = _em(levels, comparisons, priors, u, rules.em_iterations,
+                            prior_strength)  # fmt: skip
         for c in range(len(comparisons)):
             if c not in session.excluded and matches > 0:
                 mass[c] += matches * m[c]
@@ -189,11 +204,30 @@ def fit_model(
         held = frozenset(range(len(comparisons))) - unseen
         m_final, _, _ = _em(candidate_levels, comparisons, m_final, u, rules.em_iterations,
                             prior_strength, frozen=held)  # fmt: skip
-    _, share, _ = _em(candidate_levels, comparisons, m_final, u, rules.em_iterations,
-                      prior_strength, update_m=False)  # fmt: skip
-    total = total_pairs or max(n_candidates, 1)
-    prior = float(np.clip(share * n_candidates / total, 1e-12, 0.5))
+    # the levels may be a sample standing for ``candidates`` pairs: scale the total alike
+    represented = candidates if candidates else n_candidates
+    total = (total_pairs or max(n_candidates, 1)) * max(n_candidates, 1) / max(represented, 1)
+    prior = _prior(candidate_levels, comparisons, m_final, u, rules, prior_strength, total)
+    # the random pairs that estimated u hold about prior × N matches: take them out, refit
+    u = estimate_u(rules, random_levels, matches=(prior, m_final))
+    prior = _prior(candidate_levels, comparisons, m_final, u, rules, prior_strength, total)
     return FittedModel(comparisons, tuple(np.maximum(x, 1e-6) for x in m_final), u, prior)
+
+
+def _prior(
+    candidate_levels: list[Levels],
+    comparisons: tuple[Comparison, ...],
+    m: list[FloatArray],
+    u: tuple[FloatArray, ...],
+    rules: Rules,
+    prior_strength: float,
+    total: float,
+) -> float:
+    """The share of matches among all record pairs: EM's share among the candidates, scaled."""
+    n_candidates = len(candidate_levels[0]) if candidate_levels else 0
+    _, share, _ = _em(candidate_levels, comparisons, m, u, rules.em_iterations, prior_strength,
+                      update_m=False)  # fmt: skip
+    return float(np.clip(share * n_candidates / total, 1e-12, 0.5))
 
 
 def _em(
@@ -238,7 +272,7 @@ def _patterns(levels: list[Levels], comparisons: tuple[Comparison, ...]) -> tupl
     code = np.zeros(len(levels[0]), dtype=np.int64)
     for level, size in zip(levels, sizes, strict=True):
         code = code * size + (level.astype(np.int64) + 1)
-    unique, counts = np.unique(code, return_counts=True)
+    unique, counts = unique_counts(code)
     columns = []
     for size in reversed(sizes):
         columns.append((unique % size - 1).astype(np.int8))

@@ -18,7 +18,7 @@ a stand-alone ``RULES.yaml``::
       - {columns: [LAST_NAME, NAME], transform: [translit, initial]}
     thresholds: {match: 0.95, review: 0.6}   # calibrated match probabilities
     model: {estimate: em, u_sample: 200000}  # em | fixed
-    limits: {max_block: 1000, max_cluster: 20}
+    limits: {max_block: 1000, max_cluster: 20, key_pairs: 0}   # key_pairs: per record, 0 = any
     survivorship: {prefer: [completeness, recency], recency: [DATE_MODIFY], fill_empty: true}
 
 A level is a name (``exact``) or a mapping (``{fuzzy: 0.9}``, ``{within: 30, m: 0.1}``); ``m``
@@ -29,7 +29,7 @@ the values themselves for ``fixed``). Every problem in a file is reported at onc
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -65,7 +65,10 @@ KINDS: dict[str, tuple[frozenset[str], tuple[Any, ...]]] = {
         frozenset({"exact", "translit", "subset", "fuzzy"}),
         ("exact", "translit", {"fuzzy": 0.9}, "subset", {"fuzzy": 0.75}),
     ),
-    "text": (frozenset({"exact", "subset", "fuzzy"}), ("exact", {"fuzzy": 0.9}, {"fuzzy": 0.7})),
+    "text": (
+        frozenset({"exact", "subset", "fuzzy", "parts"}),
+        ("exact", {"fuzzy": 0.9}, {"fuzzy": 0.7}),
+    ),
     "date": (frozenset({"exact", "typo", "within"}), ("exact", "typo", {"within": 366})),
     "number": (frozenset({"exact", "within"}), ("exact", {"within": 0.05})),
     # model numbers, SKUs in free text: ``LX-7964`` = ``lx7964``; another number differs
@@ -106,6 +109,8 @@ class Comparison:
     validate: str = "none"
     required: bool = False
     tf: bool = False  # term frequency: agreeing on a rare value weighs more than on a common one
+    relatives: bool = False  # a birth date: differing, with names agreeing only in part
+    # (subset, part, initials), the pair looks like two relatives and is never merged unasked
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +152,11 @@ class Rules:
     em_iterations: int = 25
     max_block: int = 1000
     max_cluster: int = 20
+    key_pairs: float = 0.0  # a blocking key finding more pairs per record than this loses its
+    # largest blocks (reported); 0: no limit
     survivorship: Survivorship = field(default_factory=Survivorship)
     language: str = "ru"
+    preset: bool = False  # shipped rules: evidence whose columns a file lacks is left out
 
     def comparison(self, name: str) -> Comparison:
         """The comparison called ``name``."""
@@ -179,7 +187,8 @@ def default_rules(entity: str) -> Rules:
             next_step="write a `dedupe:` block for it in migration.yaml",
         )
     text = presets[entity].read_text(encoding="utf-8")
-    return parse_rules(yaml.safe_load(text), entity=entity, where=f"defaults/{entity}.yaml")
+    rules = parse_rules(yaml.safe_load(text), entity=entity, where=f"defaults/{entity}.yaml")
+    return replace(rules, preset=True)
 
 
 def preset_names() -> list[str]:
@@ -248,6 +257,9 @@ def parse_rules(data: Any, *, entity: str, where: str = "rules") -> Rules:
             _number(
                 limits.get("max_cluster", 20), f"{where}: limits.max_cluster", problems, 2, 10**6
             )
+        ),
+        key_pairs=_number(
+            limits.get("key_pairs", 0), f"{where}: limits.key_pairs", problems, 0, 10**6
         ),
         survivorship=surv,
         language=language,
@@ -335,7 +347,7 @@ def _parse_comparisons(raw: Any, where: str, problems: list[str]) -> list[Compar
 
 
 _COMPARISON_KEYS = {"name", "kind", "columns", "column", "levels", "scorer", "strong", "validate",
-                    "required", "tf"}  # fmt: skip
+                    "required", "tf", "relatives"}  # fmt: skip
 
 
 def _parse_comparison(item: Mapping[str, Any], here: str, problems: list[str]) -> Comparison | None:
@@ -367,6 +379,7 @@ def _parse_comparison(item: Mapping[str, Any], here: str, problems: list[str]) -
         validate=validate,
         required=bool(item.get("required", False)),
         tf=bool(item.get("tf", False)),
+        relatives=bool(item.get("relatives", False)),
     )
 
 
@@ -379,7 +392,7 @@ def _parse_level(raw: Any, allowed: frozenset[str], here: str, problems: list[st
     raw = dict(raw)
     name = raw.pop("name", None)
     threshold = raw.pop("threshold", None)
-    for candidate in ("fuzzy", "within", "suffix", "part"):
+    for candidate in ("fuzzy", "within", "suffix", "part", "parts"):
         if candidate in raw:
             name, threshold = candidate, raw.pop(candidate)
     m, u = raw.pop("m", None), raw.pop("u", None)
@@ -390,11 +403,11 @@ def _parse_level(raw: Any, allowed: frozenset[str], here: str, problems: list[st
             f"{here} `{name}` is not allowed here (allowed: {', '.join(sorted(allowed))})"
         )
         return Level("exact")
-    if name in ("fuzzy", "within", "suffix", "part"):
+    if name in ("fuzzy", "within", "suffix", "part", "parts"):
         if threshold is None:
             problems.append(f"{here} `{name}` needs a value, e.g. {{{name}: 0.9}}")
             threshold = 1.0
-        high = 1.0 if name in ("fuzzy", "part") else 1e9
+        high = 1.0 if name in ("fuzzy", "part", "parts") else 1e9
         threshold = _number(threshold, f"{here} `{name}`", problems, 0, high)
     for label, value in (("m", m), ("u", u)):
         if value is not None:

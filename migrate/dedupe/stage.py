@@ -6,6 +6,10 @@ replaces the rules, ``false`` (or ``enabled: false``) skips the entity. Every st
 the client binds. References of the other tables (``COMPANY_ID``, ``CONTACT_IDS`` …, from the
 entity registry) are re-pointed to survivors.
 
+Phones that are another record's number with a digit lost or added in front
+(:mod:`migrate.dedupe.phones`) become review pairs with their reason and warning rows
+(``DedupedTables.damaged_phones``) for ``errors.xlsx``.
+
 Given a :class:`~migrate.workspace.stages.StageStore`, each entity's result is kept under a key
 of its inputs (the clean table's content, the rules, the entity's decisions, the code) and taken
 from the store when nothing changed.
@@ -24,9 +28,11 @@ from mappings.entities import REGISTRY, where
 from migrate.dedupe.blocking import SkippedBlock
 from migrate.dedupe.decisions import Decisions
 from migrate.dedupe.engine import DedupeResult, DedupeStats, dedupe_table
+from migrate.dedupe.phones import DamagedPhones, damaged_phones, with_reasons
 from migrate.dedupe.rules import Rules, parse_rules, preset_names
 from migrate.dedupe.survive import repoint_references
 from migrate.errors import ConfigError
+from migrate.issues import concat_issues, empty_issues
 from migrate.progress import ProgressCallback, emit
 from migrate.workspace.config import MigrationConfig
 from migrate.workspace.stages import StageStore, Stored, code_version, content_key, frame_digest
@@ -57,6 +63,7 @@ class DedupedTables:
     results: Mapping[str, DedupeResult]
     tables: Mapping[str, pd.DataFrame]
     reused: tuple[str, ...] = ()
+    damaged_phones: pd.DataFrame = dataclasses.field(default_factory=empty_issues)  # warnings
 
     def key_maps(self) -> dict[str, dict[str, str]]:
         """Every source key → its survivor's key, per deduplicated entity."""
@@ -97,6 +104,7 @@ def dedupe_tables(
     block = dict(config.dedupe)
     results: dict[str, DedupeResult] = {}
     reused: list[str] = []
+    damaged: dict[str, DamagedPhones] = {}
     for entity in ENTITIES:
         present = entity in tables and not tables[entity].empty  # every row refused: nothing
         rules = rules_from_config(block, entity, config.language) if present else None
@@ -110,10 +118,16 @@ def dedupe_tables(
             results[entity] = _result_from(entity, found)
             reused.append(entity)
             continue
-        results[entity] = _dedupe_one(entity, table, rules, decided, on_progress)
+        damaged[entity] = damaged_phones(table, entity, language=config.language)
+        result = _dedupe_one(entity, table, rules, decided, on_progress)
+        pairs = with_reasons(result.pairs, damaged[entity])  # stored with them: not twice
+        results[entity] = dataclasses.replace(result, pairs=pairs)
         if store is not None:
             _store(store, key, results[entity])
-    return DedupedTables(results, repoint_tables(tables, results), tuple(reused))
+    issues = [(damaged.get(e) or damaged_phones(tables[e], e, language=config.language)).issues
+              for e in results]  # fmt: skip
+    return DedupedTables(results, repoint_tables(tables, results), tuple(reused),
+                         concat_issues(issues))  # fmt: skip
 
 
 def _dedupe_one(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -23,16 +23,18 @@ from migrate.errors import ConfigError, MappingError
 from migrate.workspace.cells import formula_safe_text
 
 __all__ = [
+    "KEY",
     "StandaloneRun",
-    "check_columns",
     "dedupe_file",
     "describe_rules",
+    "fit_columns",
+    "load_input",
     "match_columns",
     "resolve_rules",
     "write_clusters",
 ]
 
-_KEY = "_dedupe_key"
+KEY = "_dedupe_key"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,23 +73,54 @@ def match_columns(rules: Rules, columns: list[str]) -> dict[str, str]:
     return renames
 
 
-def check_columns(rules: Rules, columns: list[str], where: str) -> None:
-    """Every column a rule names must exist; raise listing all that do not."""
+def fit_columns(
+    rules: Rules, columns: list[str], where: str, say: Callable[[str], None] | None = None
+) -> Rules:
+    """Shipped rules without what reads columns the file lacks; a user's rules must fit.
+
+    For a preset (``--rules person``), a comparison with some of its columns present keeps
+    those; one with none of them is dropped with a notice (optional evidence: ``person``
+    without an SSN), unless it is ``required``; a blocking key reading a missing column is
+    dropped with a notice. If no comparison or no blocking key is left, a required comparison
+    has no column, or the rules are the user's own (a missing column there is a typo), the
+    rules do not fit the file: :class:`MappingError` lists every missing column.
+    """
+    notes: list[str] = []
+    notice = notes.append
     known = set(columns)
-    problems = [
-        f"comparison `{c.name}`: column `{col}` is not in the file"
-        for c in rules.comparisons for col in c.columns if col not in known
-    ] + [
-        f"blocking key `{b.name}`: column `{col}` is not in the file"
-        for b in rules.blocking for col in b.columns if col not in known
-    ]  # fmt: skip
-    if problems:
+    missing = [f"comparison `{c.name}`: column `{col}` is not in the file"
+               for c in rules.comparisons for col in c.columns if col not in known]  # fmt: skip
+    missing += [f"blocking key `{b.name}`: column `{col}` is not in the file"
+                for b in rules.blocking for col in b.columns if col not in known]  # fmt: skip
+    if not missing:
+        return rules
+    kept = []
+    for c in rules.comparisons:
+        present = tuple(col for col in c.columns if col in known)
+        if present and present != c.columns:
+            absent = ", ".join(x for x in c.columns if x not in known)
+            notice(f"comparison `{c.name}`: reads only {', '.join(present)} "
+                   f"(not in the file: {absent})")  # fmt: skip
+        if present:
+            kept.append(replace(c, columns=present))
+        elif not c.required:
+            notice(f"comparison `{c.name}` dropped: {', '.join(c.columns)} not in the file")
+    blocking = tuple(b for b in rules.blocking if set(b.columns) <= known)
+    for b in rules.blocking:
+        if b not in blocking:
+            absent = ", ".join(x for x in b.columns if x not in known)
+            notice(f"blocking key `{b.name}` dropped: {absent} not in the file")
+    lost_required = any(c.required and not set(c.columns) & known for c in rules.comparisons)
+    if not rules.preset or not kept or not blocking or lost_required:
         raise MappingError(
             f"the rules do not fit `{where}`",
-            [*problems, f"the file's columns: {', '.join(columns)[:300]}"],
+            [*missing, f"the file's columns: {', '.join(columns)[:300]}"],
             next_step="fix the column names in the rules file (case does not matter), or "
             "leave `--rules` out to infer rules from the columns",
         )
+    for line in notes:
+        (say or (lambda _line: None))(line)
+    return replace(rules, comparisons=tuple(kept), blocking=blocking)
 
 
 def dedupe_file(
@@ -103,14 +136,29 @@ def dedupe_file(
 
     Without rules (``None``), they are inferred from the columns (:func:`infer_rules`).
     """
+    frame, rules = load_input(path, rules, key=key, sheet=sheet, progress=progress)
+    result = dedupe_table(frame, rules, key=KEY, progress=progress)
+    write_clusters(result, out)
+    return StandaloneRun(result, out, len(frame))
+
+
+def load_input(
+    path: Path,
+    rules: Rules | None,
+    *,
+    key: str | None = None,
+    sheet: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[pd.DataFrame, Rules]:
+    """The file as a table keyed by :data:`KEY`, and the rules fitted to its columns."""
     from migrate.sources import read_table
 
     table = read_table(path, sheet=sheet)
     frame = table.frame
     columns = [str(c) for c in frame.columns if c != "_row"]
+    say = progress or (lambda _line: None)
     if rules is None:
         rules = infer_rules(frame[columns], _resolve_key(key, columns) if key else None)
-        say = progress or (lambda _line: None)
         say(f"auto rules: {describe_rules(rules)}")
     key = _resolve_key(key, columns) if key else _resolve_key(rules.key, columns, strict=False)
     if key is not None and key not in frame.columns:
@@ -120,14 +168,12 @@ def dedupe_file(
         )
     renames = match_columns(rules, columns)
     frame = frame.rename(columns=renames)
-    check_columns(rules, [renames.get(c, c) for c in columns], str(path))
+    rules = fit_columns(rules, [renames.get(c, c) for c in columns], str(path), say)
     rows = frame["_row"].astype(str) if "_row" in frame.columns else pd.Series(
         [str(i + 2) for i in range(len(frame))], index=frame.index)  # fmt: skip
     keys = frame[key].astype(str).str.strip() if key else pd.Series("", index=frame.index)
-    frame[_KEY] = keys.where(keys != "", "row:" + rows)
-    result = dedupe_table(frame, rules, key=_KEY, progress=progress)
-    write_clusters(result, out)
-    return StandaloneRun(result, out, len(frame))
+    frame[KEY] = keys.where(keys != "", "row:" + rows)
+    return frame, rules
 
 
 def _resolve_key(key: str | None, columns: list[str], *, strict: bool = True) -> str | None:

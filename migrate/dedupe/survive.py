@@ -100,9 +100,8 @@ def merge_rows(
     heads = pd.Index(master[order])
     at = pd.Index(survivors).get_indexer(pd.Index(np.unique(master[order])))
     keys = frame[key].astype(str).to_numpy(object)
-    absorbed = pd.Series(keys[order], index=heads).groupby(level=0, sort=True).agg(_tail)
     absorbed_list: list[tuple[str, ...]] = [()] * len(out)
-    for index, taken in zip(at.tolist(), absorbed.to_list(), strict=True):
+    for index, taken in zip(at.tolist(), _tails(keys[order], master[order]), strict=True):
         absorbed_list[index] = taken
     out["_absorbed"] = pd.Series(absorbed_list, index=out.index, dtype=object)
     for column in frame.columns:
@@ -110,7 +109,7 @@ def merge_rows(
             continue
         values = pd.Series(ranked[column].to_numpy(object), index=heads)
         if _is_multi(frame[column]):
-            merged: pd.Series = values.groupby(level=0, sort=True).agg(_union_series)
+            merged: pd.Series = pd.Series(_group_unions(values.to_list(), master[order]))
         elif rules.fill_empty:
             merged = values.where(_filled_mask(values)).groupby(level=0, sort=True).first()
             merged = merged.reindex(np.unique(master[order]))
@@ -131,12 +130,22 @@ def _filled_mask(values: pd.Series) -> pd.Series:
     return values.notna() & (text != "") & (text != "()") & (text != "nan") & (text != "None")
 
 
-def _tail(keys: pd.Series) -> Any:
-    return tuple(keys.iloc[1:])
+def _tails(keys: npt.NDArray[np.object_], heads: IntArray) -> list[tuple[str, ...]]:
+    """Per cluster (``heads`` contiguous, in ascending head order): the keys after the first."""
+    starts = np.flatnonzero(np.r_[True, heads[1:] != heads[:-1]])
+    ends = np.r_[starts[1:], len(heads)]
+    tails = {int(heads[s]): tuple(keys[s + 1 : e].tolist())
+             for s, e in zip(starts.tolist(), ends.tolist(), strict=True)}  # fmt: skip
+    return [tails[h] for h in sorted(tails)]
 
 
-def _union_series(values: pd.Series) -> Any:
-    return _union(values.to_list())
+def _group_unions(values: list[Any], heads: IntArray) -> list[tuple[Any, ...]]:
+    """Per cluster (``heads`` contiguous), in ascending head order: the union of its tuples."""
+    starts = np.flatnonzero(np.r_[True, heads[1:] != heads[:-1]])
+    ends = np.r_[starts[1:], len(heads)]
+    unions = {int(heads[s]): _union(values[s:e])
+              for s, e in zip(starts.tolist(), ends.tolist(), strict=True)}  # fmt: skip
+    return [unions[h] for h in sorted(unions)]
 
 
 def _is_multi(series: pd.Series) -> bool:

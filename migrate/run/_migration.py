@@ -17,6 +17,7 @@ from migrate.dedupe.decided import load_merges, record_merges, unshown_merges
 from migrate.dedupe.decisions import Decisions, DecisionStore
 from migrate.dedupe.stage import DedupedTables, dedupe_tables
 from migrate.errors import LoadError
+from migrate.issues import concat_issues
 from migrate.ledger import Ledger
 from migrate.ledger.status import LoadStatus, ledger_status
 from migrate.load import DEFAULT_SETTLE_SECONDS, RollbackReport
@@ -159,6 +160,13 @@ class Migration:
         report = write_duplicates_xlsx(
             path, self._deduped.results, self.prepared().tables, language=self.config.language
         )
+        if len(self._deduped.damaged_phones):  # dedupe's warnings beside the validation's
+            prepared = self.prepared()
+            write_errors_xlsx(
+                self.workspace.reports_dir / "errors.xlsx",
+                concat_issues([prepared.issues, self._deduped.damaged_phones]),
+                stats=prepared.stats, language=self.config.language,
+            )  # fmt: skip
         return Deduplicated(self._deduped, read, report, kept, bool(read) and not decisions)
 
     def plan(self, *, skip_refused: bool = False, dedupe: bool = True) -> Planned:

@@ -25,7 +25,9 @@ NAME_COLUMNS = ["given_name", "surname"]
 
 
 @pytest.mark.parametrize(("left", "right", "expected"), [
-    (("natalia", "gredn"), ("william", "green"), "part"),     # given name replaced, a typo
+    (("natalia", "gredn"), ("william", "green"), "differs"),  # another given name: a relative
+    (("mia", "green"), ("green", "maya"), "part"),            # swapped, another spelling
+    (("", "green"), ("william", "green"), "part"),            # no given name to differ
     (("hannah", "bloomfield"), ("hannah", "dixon"), "part"),  # surname changed
     (("isabelle", ""), ("isabele", ""), "part"),              # no surname on either side
     (("mia", "gloster"), ("gloster", "riley"), "part"),       # crosswise
