@@ -14,13 +14,16 @@ among that pipeline's stages only. Values that match nothing are left as written
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mappings.model import fold_text
 from migrate.plan._metadata import Measure, PortalMetadata
 
-__all__ = ["ListItems", "measure_id", "resolve_list_values"]
+__all__ = ["ListItems", "measure_id", "resolve_list_values", "vat_id"]
+
+_RATE = re.compile(r"\d+(?:\.\d+)?")
 
 
 class ListItems:
@@ -93,3 +96,16 @@ def measure_id(measures: Sequence[Measure], value: Any) -> int | None:
     folded = fold_text(text).rstrip(".")
     named = {m.id for m in measures for n in m.names if fold_text(n).rstrip(".") == folded}
     return named.pop() if len(named) == 1 else None
+
+
+def vat_id(vats: Mapping[int, float | None], value: Any) -> int | None:
+    """The catalogue VAT rate ``value`` stands for: a rate as exports write it (``20``,
+    ``20%``, «НДС 20%», «Без НДС»); ``None`` when the portal has no such rate."""
+    text = fold_text(value)
+    if "без" in text.split() or text in ("без ндс", "нет", "no vat", "none"):
+        found = [i for i, rate in vats.items() if rate is None]
+    else:
+        number = _RATE.search(text.replace(",", "."))
+        rate = float(number.group()) if number else None
+        found = [i for i, r in vats.items() if rate is not None and r == rate]
+    return found[0] if len(found) == 1 else None

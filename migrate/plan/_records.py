@@ -22,7 +22,7 @@ from mappings.entities import REGISTRY, reference_targets, where
 from migrate.errors import shorten
 from migrate.ledger import Op, PlanIssue, PlannedRecord, Ref
 from migrate.plan._checks import as_int, check_fields
-from migrate.plan._listvalues import measure_id, resolve_list_values
+from migrate.plan._listvalues import measure_id, resolve_list_values, vat_id
 from migrate.plan._metadata import PortalMetadata
 from migrate.plan._owners import OwnerResolver
 from migrate.plan._refs import ReferenceIndex
@@ -216,6 +216,8 @@ class _Row:
         fields["CATALOG_ID"] = self.meta.catalog_iblock
         if fields.get("MEASURE") not in (None, ""):
             self._measure(fields)
+        if fields.get("VAT_ID") not in (None, ""):
+            self._vat(fields)
         price = fields.pop("PRICE", None)
         currency = fields.pop("CURRENCY_ID", None) or self.meta.base_currency or "RUB"
         planned = [dataclasses.replace(record, fields=fields)]
@@ -244,6 +246,24 @@ class _Row:
             "единицы; добавьте её в каталог или сопоставьте с имеющейся"
         )
         self._issue("measure.unknown", text, "warning", "MEASURE", unit)
+
+    def _vat(self, fields: dict[str, Any]) -> None:
+        """A product's VAT rate («20», «НДС 20%») as the catalogue's VAT id (a rate is not an
+        id: 20 would be some other rate's id); a rate the portal lacks is left out, warned."""
+        found = vat_id(self.meta.vats, fields["VAT_ID"])
+        if found is not None:
+            fields["VAT_ID"] = found
+            return
+        rate = str(fields.pop("VAT_ID"))
+        has = ", ".join("—" if r is None else f"{r:g}%" for r in self.meta.vats.values()) or "—"
+        text = (
+            f"the portal's catalogue has no VAT rate “{rate}” (it has {has}): the product loads "
+            "without one; add the rate to the catalogue or map it"
+            if self.language == "en"
+            else f"ставки НДС «{rate}» нет в каталоге портала (есть {has}) — товар загрузится без "
+            "ставки; добавьте её в каталог или сопоставьте"
+        )
+        self._issue("vat.unknown", text, "warning", "VAT_ID", rate)
 
     def _product_rows(self, items: Any) -> list[PlannedRecord]:
         """``PRODUCT_ROWS``: product keys (catalogue rows) and/or folded lines (dicts).

@@ -124,3 +124,13 @@ def test_a_unit_is_found_by_its_okei_code_or_any_of_its_names():
     assert measure_id(units, "пар") is None
     assert measure_id(units, "уп") is None  # two units answer to it: not guessed
     assert measure_id(units, "Упаковка") == 7
+
+
+def test_a_vat_rate_is_the_catalogues_rate_not_an_id():
+    from migrate.plan._listvalues import vat_id
+
+    vats = {1: None, 2: 0.0, 3: 20.0, 4: 10.0}
+    found = [vat_id(vats, v) for v in ("20", "20%", "НДС 20%", "0", "Без НДС", "10,0")]
+    assert found == [3, 3, 3, 2, 1, 4]
+    assert vat_id(vats, "18") is None  # the old rate: not on this portal
+    assert vat_id({1: 20.0, 2: 20.0}, "20") is None  # two ids with one rate: not guessed

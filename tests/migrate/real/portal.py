@@ -55,8 +55,11 @@ async def _read(root: Path) -> dict[str, Any]:
         out["product"] = {r["XML_ID"]: r for r in await rows("crm.product.list", select=["*"])}
         units = (await client.call("catalog.measure.list", {})).result["measures"]
         symbol = {int(u["id"]): u["symbol"] for u in units}
-        for product in out["product"].values():  # the unit as the portal's catalogue names it
+        vats = (await client.call("catalog.vat.list", {})).result["vats"]
+        rate = {int(v["id"]): v["rate"] for v in vats}
+        for product in out["product"].values():  # unit and VAT as the portal's catalogue has them
             product["UNIT"] = symbol.get(int(product["MEASURE"])) if product["MEASURE"] else None
+            product["VAT"] = rate.get(int(product["VAT_ID"])) if product.get("VAT_ID") else None
         sections = await rows("crm.productsection.list")
         out["section"] = {r["XML_ID"]: r for r in sections}
         out["requisite"] = await rows("crm.requisite.list", select=["*"])

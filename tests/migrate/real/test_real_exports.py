@@ -130,6 +130,8 @@ def test_1c_sizes_of_one_good_stay_separate_products_with_their_prices_and_units
         "5b2c7d10-2a41-11e9-80c3-00155d0a0c02": ("Перчатки рабочие", 150.0, None),
         "5b2c7d10-2a41-11e9-80c3-00155d0a0c03": ("Кабель ВВГ 3х2,5", 95.5, "м"),
     }
+    # «<Ставка>20</Ставка>» is the catalogue's 20% rate (its id), not VAT id 20
+    assert {p["VAT"] for p in portal["product"].values()} == {20}
     warnings = list(load_workbook(root / "reports" / "plan.xlsx")["Предупреждения"].values)
     unit = [w for w in warnings if "measure.unknown" in w]
     assert [(w[4], w[6]) for w in unit] == [("5b2c7d10-2a41-11e9-80c3-00155d0a0c02", "пар")]
