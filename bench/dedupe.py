@@ -36,7 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     cpu_started = time.process_time()
     stamp = lambda line: print(f"[{time.perf_counter() - started:6.1f} s] {line}", flush=True)  # noqa: E731
     rules = default_rules("contact")
-    result = dedupe_table(frame, rules, progress=stamp, explain=True)
+    result = dedupe_table(
+        frame, rules, on_progress=lambda t: t.note and stamp(t.note), explain=True
+    )
     wall = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
     clusters = dict(zip(result.clusters["_key"], result.clusters["cluster"], strict=True))

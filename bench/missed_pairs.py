@@ -37,7 +37,8 @@ def _table(args: argparse.Namespace) -> tuple[pd.DataFrame, Rules, dict[str, obj
 
         frame, truth = generate_contacts(args.contacts, seed=args.seed)
         return frame, default_rules("contact"), dict(truth), "_key"
-    frame, rules = load_input(args.input, resolve_rules(args.rules), key=args.key, progress=print)
+    frame, rules = load_input(args.input, resolve_rules(args.rules), key=args.key,
+                              on_progress=lambda t: t.note and print(t.note))  # fmt: skip
     return frame, rules, dict(_read_truth(args.truth)), KEY
 
 

@@ -34,7 +34,7 @@ from rich.text import Text
 from migrate.progress import ProgressCallback, Tick
 from migrate.run import Migration
 
-__all__ = ["ProgressBars", "open_migration", "progress_bars", "with_progress"]
+__all__ = ["ProgressBars", "open_migration", "print_notes", "progress_bars", "with_progress"]
 
 T = TypeVar("T")
 
@@ -114,7 +114,7 @@ def with_progress(quiet: bool, as_json: bool, work: Callable[[ProgressCallback |
         return work(bars)
 
 
-def _print_notes(tick: Tick) -> None:
+def print_notes(tick: Tick) -> None:
     """Without a terminal: the notes only, one line each."""
     if tick.note:
         click.echo(tick.note)
@@ -129,7 +129,7 @@ def open_migration(
     there are no bars (a script, a CI log), unless ``--json``."""
     bars = progress_bars(quiet, as_json)
     if bars is None:
-        yield Migration(root, on_progress=_print_notes if notes and not as_json else None)
+        yield Migration(root, on_progress=print_notes if notes and not as_json else None)
         return
     with bars:
         yield Migration(root, on_progress=bars)

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from migrate.cli._options import output_options, workspace_option
-from migrate.cli._progress import open_migration
+from migrate.cli._progress import open_migration, print_notes
 from migrate.cli._safe import json_text
 from migrate.cli._words import say, workspace_language
 from migrate.dedupe import DedupeResult
@@ -56,10 +56,10 @@ def command(root: Path, decisions: Path | None, input_file: Path | None, key: st
       b24migrate dedupe --input people.csv --key rec_id --rules RULES.yaml --out clusters.csv
       b24migrate dedupe --input people.csv --key rec_id --out clusters.csv   # rules inferred
     """
-    tell = (lambda _line: None) if as_json else click.echo
+    notes = None if as_json else print_notes
     if input_file is not None:
         loaded = resolve_rules(rules)
-        run = dedupe_file(input_file, loaded, out, key=key, sheet=sheet, progress=tell)
+        run = dedupe_file(input_file, loaded, out, key=key, sheet=sheet, on_progress=notes)
         _render({run.result.entity: run.result}, as_json, f"{run.out}")
         return
     with open_migration(root, quiet, as_json, notes=True) as migration:

@@ -9,7 +9,6 @@ and the reason in words) and the decisions that bound the run.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,6 +25,7 @@ from migrate.dedupe.rules import Rules
 from migrate.dedupe.scoring import score_candidates
 from migrate.dedupe.survive import choose_masters, merge_rows
 from migrate.errors import ConfigError
+from migrate.progress import ProgressCallback, emit
 
 __all__ = ["DedupeResult", "DedupeStats", "dedupe_table", "key_codes"]
 
@@ -87,7 +87,7 @@ def dedupe_table(
     *,
     key: str = "_key",
     decisions: Decisions | None = None,
-    progress: Callable[[str], None] | None = None,
+    on_progress: ProgressCallback | None = None,
     seed: int = 0,
     explain: bool = True,
 ) -> DedupeResult:
@@ -98,12 +98,16 @@ def dedupe_table(
         rules: the entity's rules (:func:`~migrate.dedupe.rules.default_rules` or parsed YAML).
         key: the column holding each record's source key.
         decisions: the client's decisions; those naming absent keys are ignored.
-        progress: called with one line per step (the candidate count comes before scoring).
+        on_progress: told one line per step as the note of a tick of step ``dedupe ENTITY``
+            (the candidate count comes before scoring).
         seed: seed of the random pairs that estimate u.
         explain: compute the reason text of matched and doubtful pairs.
     """
     started = time.perf_counter()
-    say = progress or (lambda _line: None)
+
+    def say(line: str) -> None:
+        emit(on_progress, f"dedupe {rules.entity}", 0, len(frame), unit="records", note=line)
+
     if key not in frame.columns:
         raise ConfigError(
             f"{rules.entity}: the key column `{key}` is not in the table",

@@ -139,10 +139,7 @@ def _dedupe_one(
 ) -> DedupeResult:
     step, size = f"dedupe {entity}", len(table)
     emit(on_progress, step, 0, size, unit="records")
-    result = dedupe_table(
-        table, rules, decisions=decided, progress=lambda line: emit(on_progress, step, 0, size,
-                                                                    unit="records", note=line)
-    )  # fmt: skip
+    result = dedupe_table(table, rules, decisions=decided, on_progress=on_progress)
     emit(on_progress, step, size, size, unit="records", finished=True)
     return result
 

@@ -20,6 +20,7 @@ from migrate.dedupe.engine import DedupeResult, dedupe_table
 from migrate.dedupe.infer import infer_rules
 from migrate.dedupe.rules import Rules, default_rules, load_rules
 from migrate.errors import ConfigError, MappingError
+from migrate.progress import ProgressCallback, emit
 from migrate.workspace.cells import formula_safe_text
 
 __all__ = [
@@ -130,14 +131,14 @@ def dedupe_file(
     *,
     key: str | None = None,
     sheet: str | None = None,
-    progress: Callable[[str], None] | None = None,
+    on_progress: ProgressCallback | None = None,
 ) -> StandaloneRun:
     """Read ``path``, dedupe it with ``rules``, write ``record_id,cluster_id`` to ``out``.
 
     Without rules (``None``), they are inferred from the columns (:func:`infer_rules`).
     """
-    frame, rules = load_input(path, rules, key=key, sheet=sheet, progress=progress)
-    result = dedupe_table(frame, rules, key=KEY, progress=progress)
+    frame, rules = load_input(path, rules, key=key, sheet=sheet, on_progress=on_progress)
+    result = dedupe_table(frame, rules, key=KEY, on_progress=on_progress)
     write_clusters(result, out)
     return StandaloneRun(result, out, len(frame))
 
@@ -148,7 +149,7 @@ def load_input(
     *,
     key: str | None = None,
     sheet: str | None = None,
-    progress: Callable[[str], None] | None = None,
+    on_progress: ProgressCallback | None = None,
 ) -> tuple[pd.DataFrame, Rules]:
     """The file as a table keyed by :data:`KEY`, and the rules fitted to its columns."""
     from migrate.sources import read_table
@@ -156,10 +157,9 @@ def load_input(
     table = read_table(path, sheet=sheet)
     frame = table.frame
     columns = [str(c) for c in frame.columns if c != "_row"]
-    say = progress or (lambda _line: None)
     if rules is None:
         rules = infer_rules(frame[columns], _resolve_key(key, columns) if key else None)
-        say(f"auto rules: {describe_rules(rules)}")
+        emit(on_progress, "rules", 1, 1, unit="files", note=f"auto rules: {describe_rules(rules)}")
     key = _resolve_key(key, columns) if key else _resolve_key(rules.key, columns, strict=False)
     if key is not None and key not in frame.columns:
         raise ConfigError(
@@ -168,7 +168,10 @@ def load_input(
         )
     renames = match_columns(rules, columns)
     frame = frame.rename(columns=renames)
-    rules = fit_columns(rules, [renames.get(c, c) for c in columns], str(path), say)
+    rules = fit_columns(
+        rules, [renames.get(c, c) for c in columns], str(path),
+        lambda line: emit(on_progress, "rules", 1, 1, unit="files", note=line),
+    )  # fmt: skip
     rows = frame["_row"].astype(str) if "_row" in frame.columns else pd.Series(
         [str(i + 2) for i in range(len(frame))], index=frame.index)  # fmt: skip
     keys = frame[key].astype(str).str.strip() if key else pd.Series("", index=frame.index)

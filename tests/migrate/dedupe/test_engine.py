@@ -18,7 +18,9 @@ def _clusters(result):
 
 def test_duplicates_are_merged_and_explained(contacts):
     lines: list[str] = []
-    result = dedupe_table(contacts, default_rules("contact"), progress=lines.append)
+    result = dedupe_table(
+        contacts, default_rules("contact"), on_progress=lambda t: lines.append(t.note)
+    )
     assert "candidate pairs" in lines[0]  # counted before any scoring
     assert _clusters(result) == [["1", "2", "3"], ["4", "5"], ["6"], ["7", "8"]]
     assert result.key_map["3"] == result.key_map["1"] == result.key_map["2"]
