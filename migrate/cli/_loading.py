@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from migrate.cli._safe import json_text
+from migrate.cli._words import say, workspace_language
 from migrate.run import Loaded
 
 __all__ = ["render_load"]
@@ -20,14 +21,11 @@ def render_load(loaded: Loaded, as_json: bool) -> None:
                 "load_xlsx": str(loaded.report)}  # fmt: skip
         click.echo(json_text(body, indent=None))
         return
-    click.echo(
-        f"Load run {report.run_id}: {report.count('written')} records written in "
-        f"{report.batches} batches; {report.reconciled.found} found by reconciliation."
-    )
+    lang = workspace_language(loaded.report.parent.parent)
+    click.echo(say("load_line", lang, run=report.run_id, written=report.count("written"),
+                   batches=report.batches, found=report.reconciled.found))  # fmt: skip
     if result.left > result.blocked:
-        click.echo(f"{result.left - result.blocked} records are not loaded yet: run "
-                   "`b24migrate load` again (see `b24migrate status`).")  # fmt: skip
+        click.echo(say("load_left", lang, n=result.left - result.blocked))
     if result.blocked:
-        click.echo(f"{result.blocked} records wait for records the plan refused "
-                   "(see reports/plan.xlsx).")  # fmt: skip
-    click.echo(f"Report: {loaded.report}")
+        click.echo(say("load_blocked", lang, n=result.blocked))
+    click.echo(say("report", lang, path=loaded.report))

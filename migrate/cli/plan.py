@@ -11,6 +11,8 @@ from rich.table import Table
 from migrate.cli._options import output_options, workspace_option
 from migrate.cli._progress import open_migration
 from migrate.cli._safe import json_text, terminal_text
+from migrate.cli._words import say, workspace_language
+from migrate.reports.plan_xlsx import listed_warning
 from migrate.run import Planned
 
 __all__ = ["command"]
@@ -44,7 +46,7 @@ def command(root: Path, skip_refused: bool, no_dedupe: bool, quiet: bool, as_jso
     if as_json:
         click.echo(json_text(_summary(planned)))
     else:
-        _render(planned)
+        _render(planned, workspace_language(root))
     if planned.result.blockers:
         raise click.exceptions.Exit(1)
 
@@ -57,7 +59,7 @@ def _summary(planned: Planned) -> dict[str, object]:
         "run_id": result.run_id,
         "entities": {e: {op: result.count(e, op) for op in _OPS} for e in entities},
         "refused": len(result.refused),
-        "warnings": len(result.issues) - len(result.refused),
+        "warnings": sum(map(listed_warning, result.issues)),
         "existing": len(result.matches),
         "defaulted_owners": [o.legacy for o in result.owners if o.defaulted],
         "blockers": [
@@ -73,38 +75,38 @@ def _summary(planned: Planned) -> dict[str, object]:
         ],
         "skip_refused": result.skip_refused,
         "dedupe": result.dedupe,
+        "merges": [[m.entity, m.absorbed, m.survivor] for m in result.merges],
+        "reconciliation": list(planned.reconciliation.notes) if planned.reconciliation else [],
         "seconds": dict(result.seconds),
     }
 
 
-def _render(planned: Planned) -> None:
+def _render(planned: Planned, lang: str) -> None:
     result = planned.result
     console = Console()
-    table = Table(title="Plan")
-    table.add_column("entity")
-    for op in _OPS:
-        table.add_column(op, justify="right")
+    table = Table(title=say("plan", lang))
+    for number, header in enumerate(say("plan_cols", lang).split("|")):
+        table.add_column(header, justify="right" if number else "left")
     for entity in sorted({e for e, _ in result.counts}):
         table.add_row(entity, *(str(result.count(entity, op)) for op in _OPS))
     console.print(table)
-    console.print(
-        f"{len(result.refused)} refused rows, {len(result.issues) - len(result.refused)} "
-        f"warnings, {len(result.matches)} records already in the portal; "
-        f"report: {planned.report}",
-        markup=False,
-    )
+    # counted as plan.xlsx lists them: owner and date warnings on sheets of their own
+    kept = [i for i in result.issues if i.severity != "error"]
+    owners = sum(1 for i in kept if i.rule.startswith("owner."))
+    dates = sum(1 for i in kept if i.rule.startswith("date."))
+    warnings = sum(map(listed_warning, kept))
+    line = say("plan_line", lang, refused=len(result.refused), warnings=warnings, owners=owners,
+               dates=dates, existing=len(result.matches), path=planned.report)  # fmt: skip
+    console.print(line, markup=False)
+    merged = say("merges", lang, n=len(result.merges)) if planned.dedupe_ran else None
+    console.print(merged or say("no_dedupe", lang), markup=False)
+    for note in planned.reconciliation.notes if planned.reconciliation else ():
+        console.print(terminal_text(say("reconcile", lang, note=note)), markup=False)
     for blocker in result.blockers:
-        console.print(
-            terminal_text(
-                f"BLOCKING {blocker.entity} {blocker.field or ''}: {blocker.message} "
-                f"({blocker.count} rows)"
-            ),
-            markup=False,
-        )
+        text = say("blocking", lang, entity=blocker.entity, field=blocker.field or "",
+                   message=blocker.message, n=blocker.count)  # fmt: skip
+        console.print(terminal_text(text), markup=False)
     if result.blockers:
-        console.print(
-            "Fix the portal or the mapping and run `b24migrate plan` again, or leave these rows "
-            "out with `b24migrate plan --skip-refused`."
-        )
+        console.print(say("blocked_next", lang), markup=False)
     elif result.skip_refused and result.refused:
-        console.print("Refused rows are left out on purpose (--skip-refused).")
+        console.print(say("skipped_on_purpose", lang), markup=False)
