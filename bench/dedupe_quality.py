@@ -29,7 +29,7 @@ def clean_tables() -> dict[str, pd.DataFrame]:
     from migrate.workspace.scaffold import init_workspace
 
     with tempfile.TemporaryDirectory() as folder:
-        init_workspace(Path(folder) / "ws", "amocrm")
+        init_workspace(Path(folder) / "ws", "sample")
         data = prepare(Workspace.at(Path(folder) / "ws"), entities=["company", "contact"])
         return {e: data.tables[e] for e in ("company", "contact")}
 

@@ -1,7 +1,7 @@
-"""Benchmark: read + map + clean + validate of generated amoCRM contact exports.
+"""Benchmark: read + map + clean + validate of generated amoCRM-like sample contact exports.
 
 Uses the sample-data generator (``python -m sample_data.generate --scale 1m``) for
-1,000,000 contact rows as CSV and 200,000 as xlsx, and the shipped ``amocrm/contact.yaml``
+1,000,000 contact rows as CSV and 200,000 as xlsx, and the shipped ``sample/contact.yaml``
 mapping. Each case runs in its own process so that its peak memory (``ru_maxrss``) is its
 own. Prints wall time per phase, peak memory, the ratio to a bare ``pandas.read_csv`` of the
 same file, and as the last line ``rows_per_s=N`` for the million-row CSV.
@@ -33,7 +33,7 @@ def run_case(path: Path, sheet: str | None) -> dict[str, float]:
     from migrate.prepare.validate import validate_table
     from migrate.sources import read_table
 
-    mapping = load_mapping(ROOT / "mappings" / "amocrm" / "contact.yaml")
+    mapping = load_mapping(ROOT / "mappings" / "sample" / "contact.yaml")
     cpu0, own0 = _cpu(), _cpu(children=False)
     t0 = time.perf_counter()
     raw = read_table(path, sheet=sheet) if sheet else read_table(path)

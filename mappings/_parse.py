@@ -19,14 +19,23 @@ from mappings.fields import (
     entity_fields,
     is_known_field,
 )
-from mappings.model import CleanStep, EntityMapping, FieldMapping, MappingProblems, suggest
+from mappings.model import (
+    LINE_FIELDS,
+    CleanStep,
+    EntityMapping,
+    FieldMapping,
+    LineSpec,
+    MappingProblems,
+    RowFilter,
+    suggest,
+)
 
 __all__ = ["load_mapping", "parse_mapping"]
 
-_TOP_KEYS = ("entity", "key", "source", "fields")
+_TOP_KEYS = ("entity", "key", "source", "rows", "lines", "decode_html", "fields")
 _FIELD_KEYS = (
     "from", "clean", "map", "default", "split_fio", "ref", "owner", "value_type", "required",
-    "severity", "const", "max_length", "join", "separator",
+    "severity", "const", "max_length", "join", "separator", "keep_unmapped",
 )  # fmt: skip
 
 
@@ -81,9 +90,55 @@ class _Parser:
         key = self.text(data, ("key",), required=True) or ""
         source = self.text(data, ("source",))
         fields = self.fields(data.get("fields"), entity if entity in ENTITIES else "")
+        rows = self.rows(data.get("rows"))
+        lines = self.lines(data.get("lines"), entity)
+        decode_html = self.flag(data.get("decode_html"), ("decode_html",))
         if self.problems:
             raise MappingProblems(self.doc.file, self.problems)
-        return EntityMapping(entity, key, fields, source, self.doc.file)
+        return EntityMapping(
+            entity, key, fields, source, self.doc.file, rows=rows, lines=lines,
+            decode_html=decode_html,
+        )  # fmt: skip
+
+    def rows(self, raw: Any) -> RowFilter | None:
+        if raw is None:
+            return None
+        path: tuple[Any, ...] = ("rows",)
+        ok = isinstance(raw, dict) and set(raw) == {"column", "values"}
+        values = raw.get("values") if isinstance(raw, dict) else None
+        values = [values] if isinstance(values, str | int) else values
+        if not ok or not isinstance(raw.get("column"), str) or not values:
+            self.problem(path, "`rows` is `{column: Тип, values: [контакт]}`: the column that "
+                         "tells which rows belong to this entity, and its values")  # fmt: skip
+            return None
+        return RowFilter(raw["column"], tuple(str(v) for v in values))
+
+    def lines(self, raw: Any, entity: str) -> LineSpec | None:
+        if raw is None:
+            return None
+        path: tuple[Any, ...] = ("lines",)
+        if not isinstance(raw, dict) or not isinstance(raw.get("fields"), dict):
+            self.problem(path, "`lines` needs `fields` (PRODUCT_NAME, PRICE, QUANTITY …) and "
+                         "optionally `total` (the amount field filled per line)")  # fmt: skip
+            return None
+        for key in raw:
+            if key not in ("fields", "total"):
+                self.problem((*path, key), f"unknown key `{key}` in `lines`")
+        specs = []
+        for name, spec in raw["fields"].items():
+            where = (*path, "fields", name)
+            if str(name) not in LINE_FIELDS:
+                hint = suggest(str(name), LINE_FIELDS)
+                self.problem(where, f"`{name}` is not a product line field{hint}")
+                continue
+            parsed = self.one_field(str(name), spec, "", where)
+            if parsed is not None:
+                specs.append(parsed)
+        total = raw.get("total")
+        if total is not None and not (entity and is_known_field(entity, str(total))):
+            self.problem((*path, "total"), f"`total` must be a {entity or 'record'} field")
+            total = None
+        return LineSpec(tuple(specs), None if total is None else str(total))
 
     def text(self, data: Mapping[Any, Any], path: tuple[Any, ...], required: bool = False) -> Any:
         value = data.get(path[-1])
@@ -103,8 +158,10 @@ class _Parser:
         out = [self.one_field(str(name), spec, entity) for name, spec in raw.items()]
         return tuple(f for f in out if f is not None)
 
-    def one_field(self, name: str, spec: Any, entity: str) -> FieldMapping | None:
-        path: tuple[Any, ...] = ("fields", name)
+    def one_field(
+        self, name: str, spec: Any, entity: str, path: tuple[Any, ...] = ()
+    ) -> FieldMapping | None:
+        path = path or ("fields", name)
         if not isinstance(spec, dict):
             self.problem(path, f"field `{name}` must be a mapping like `{{from: Column}}`")
             return None
@@ -139,6 +196,7 @@ class _Parser:
             max_length=self.positive(spec.get("max_length"), (*path, "max_length")),
             join=self.optional_text(spec.get("join"), (*path, "join")),
             separator=self.optional_text(spec.get("separator"), (*path, "separator")),
+            keep_unmapped=self.flag(spec.get("keep_unmapped"), (*path, "keep_unmapped")),
             from_is_list=from_is_list,
             line=self.doc.line(path),
         )

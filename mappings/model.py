@@ -8,11 +8,28 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from cleaners.lookalikes import to_cyrillic
 from mappings.fields import MULTI_FIELDS
 
-__all__ = ["ROW_KEY", "CleanStep", "EntityMapping", "FieldMapping", "MappingProblems", "suggest"]
+__all__ = [
+    "LINE_FIELDS",
+    "ROW_KEY",
+    "CleanStep",
+    "EntityMapping",
+    "FieldMapping",
+    "LineSpec",
+    "MappingProblems",
+    "RowFilter",
+    "fold_text",
+    "suggest",
+]
 
 ROW_KEY = "_row"
+LINE_FIELDS = (
+    "PRODUCT_NAME", "PRODUCT_ID", "PRICE", "QUANTITY", "DISCOUNT_RATE", "DISCOUNT_SUM",
+    "TAX_RATE", "MEASURE_NAME", "MEASURE_CODE",
+)  # fmt: skip
+"""What a product line (`lines:`) can fill: the row fields of `crm.deal.productrows.set`."""
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
@@ -55,6 +72,8 @@ class FieldMapping:
         max_length: longest text kept; longer text is cut with a warning.
         join: separator to join several source columns instead of taking the first non-empty.
         separator: split one cell into several values (multiple references).
+        keep_unmapped: with `map`, a value the map lacks stays as written (for the portal's
+            list to match by name at `plan`) instead of being refused.
     """
 
     name: str
@@ -72,6 +91,7 @@ class FieldMapping:
     max_length: int | None = None
     join: str | None = None
     separator: str | None = None
+    keep_unmapped: bool = False
     from_is_list: bool = field(default=False, compare=False)
     line: int | None = field(default=None, compare=False)
 
@@ -92,15 +112,76 @@ class FieldMapping:
         return self.value_type or "WORK"
 
 
+def fold_text(value: Any) -> str:
+    """``value`` compared the way people read it: case, spaces, ``ё`` and Latin look-alikes.
+
+    ``"Сделка  успешна"`` with a Latin ``C`` folds like ``"сделка успешна"``.
+    """
+    text = " ".join(str(value).split()).casefold().replace("ё", "е")
+    return to_cyrillic(text) if any("\u0400" <= ch <= "\u04ff" for ch in text) else text
+
+
+@dataclass(frozen=True, slots=True)
+class RowFilter:
+    """`rows:` — the rows of a shared file that belong to this entity.
+
+    A row belongs when the text in ``column`` folds (:func:`fold_text`) to one of ``values``:
+    amoCRM's «Контакты и компании» export holds both, told apart by ``Тип``.
+    """
+
+    column: str
+    values: tuple[str, ...]
+
+    def matches(self, text: Any) -> bool:
+        """Whether a cell of ``column`` selects the row."""
+        return fold_text(text) in {fold_text(v) for v in self.values}
+
+    def selects(self, cells: Iterable[Any]) -> list[bool]:
+        """:meth:`matches` for every cell of ``cells``, folding each distinct text once."""
+        wanted = {fold_text(v) for v in self.values}
+        seen: dict[Any, bool] = {}
+        out = []
+        for cell in cells:
+            hit = seen.get(cell)
+            if hit is None:
+                hit = seen[cell] = fold_text(cell) in wanted
+            out.append(hit)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class LineSpec:
+    """`lines:` — an export that repeats a record once per product line.
+
+    Rows with the same key are folded into one record; each row's line ``fields`` become one
+    product row (``PRODUCT_ROWS``), and ``total`` (the record's amount field, which such
+    exports fill per line) becomes the sum of the lines, with a warning when the stated
+    amounts disagree with them.
+    """
+
+    fields: tuple[FieldMapping, ...]
+    total: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class EntityMapping:
-    """A whole mapping file: entity, key column and fields in file order."""
+    """A whole mapping file: entity, key column and fields in file order.
+
+    Attributes:
+        entity, key, fields, source: see docs/mappings.md.
+        rows: only the rows of the source this filter selects (a file shared by entities).
+        lines: fold rows repeated per product line into one record with product rows.
+        decode_html: the export writes HTML entities (``&quot;``): decode every cell read.
+    """
 
     entity: str
     key: str
     fields: tuple[FieldMapping, ...]
     source: str | None = None
     file: str = field(default="", compare=False)
+    rows: RowFilter | None = None
+    lines: LineSpec | None = None
+    decode_html: bool = False
 
     @property
     def source_name(self) -> str:
@@ -110,7 +191,9 @@ class EntityMapping:
     def columns(self) -> list[str]:
         """Every source column the mapping reads, key first, without repeats."""
         seen = [] if self.key == ROW_KEY else [self.key]
-        for spec in self.fields:
+        if self.rows is not None:
+            seen.append(self.rows.column)
+        for spec in (*self.fields, *(self.lines.fields if self.lines else ())):
             seen.extend(c for c in spec.sources if c not in seen)
         return seen
 
@@ -129,15 +212,35 @@ class EntityMapping:
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
-    """`` (did you mean `x`?)`` for the closest choice, or empty text."""
+    """`` (did you mean `x`?)`` for the closest choice, or empty text.
+
+    Only a choice that is surely meant: the same text but for case and spaces, the same name
+    under a group of a two-row header, or a spelling close enough where the words differ (a
+    hint that merely shares `Дата` — «Дата закрытия» for «Дата изменения» — is worse than none).
+    """
     choices = list(choices)
     folded = {" ".join(c.split()).casefold(): c for c in choices}
     key = " ".join(word.split()).casefold()
-    close = [folded[key]] if key in folded else []  # case, spaces, NBSP: surely this one
+    if key in folded:  # case, spaces, NBSP: surely this one
+        return f" (did you mean `{folded[key]}`?)"
     # a column under a group of a two-row header: `Имя` → `Контакт / Имя`
-    close = close or [c for f, c in folded.items() if f.rsplit(" / ", 1)[-1] == key][:1]
-    close = close or difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    grouped = [c for f, c in folded.items() if f.rsplit(" / ", 1)[-1] == key][:1]
+    close = grouped or [c for f, c in folded.items() if _close(key, f)]
     if not close:
-        close = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.6)
-        close = [folded[close[0]]] if close else []
-    return f" (did you mean `{close[0]}`?)" if close else ""
+        return ""
+    best = max(close, key=lambda c: difflib.SequenceMatcher(None, key, c.casefold()).ratio())
+    return f" (did you mean `{best}`?)"
+
+
+def _close(a: str, b: str) -> bool:
+    """``a`` is a misspelling of ``b``: close overall, and close where their words differ."""
+    if difflib.SequenceMatcher(None, a, b).ratio() < 0.75:
+        return False
+    wa, wb = a.replace("_", " ").split(), b.replace("_", " ").split()
+    while wa and wb and wa[0] == wb[0]:
+        wa, wb = wa[1:], wb[1:]
+    while wa and wb and wa[-1] == wb[-1]:
+        wa, wb = wa[:-1], wb[:-1]
+    if not wa or not wb:
+        return True
+    return difflib.SequenceMatcher(None, " ".join(wa), " ".join(wb)).ratio() >= 0.7

@@ -32,7 +32,10 @@ from mappings.model import (
     CleanStep,
     EntityMapping,
     FieldMapping,
+    LineSpec,
     MappingProblems,
+    RowFilter,
+    fold_text,
     suggest,
 )
 
@@ -41,9 +44,12 @@ __all__ = [
     "CleanStep",
     "EntityMapping",
     "FieldMapping",
+    "LineSpec",
     "MappingProblems",
+    "RowFilter",
     "check_columns",
     "dump_mapping",
+    "fold_text",
     "load_mapping",
     "parse_mapping",
     "suggest",
@@ -56,7 +62,16 @@ def dump_mapping(mapping: EntityMapping) -> dict[str, Any]:
     out: dict[str, Any] = {"entity": mapping.entity, "key": mapping.key}
     if mapping.source is not None:
         out["source"] = mapping.source
+    if mapping.rows is not None:
+        out["rows"] = {"column": mapping.rows.column, "values": list(mapping.rows.values)}
+    if mapping.decode_html:
+        out["decode_html"] = True
     out["fields"] = {spec.name: _dump_field(spec) for spec in mapping.fields}
+    if mapping.lines is not None:
+        lines: dict[str, Any] = {"fields": {s.name: _dump_field(s) for s in mapping.lines.fields}}
+        if mapping.lines.total is not None:
+            lines["total"] = mapping.lines.total
+        out["lines"] = lines
     return out
 
 
@@ -81,6 +96,7 @@ def _dump_field(spec: FieldMapping) -> dict[str, Any]:
         ("max_length", spec.max_length),
         ("join", spec.join),
         ("separator", spec.separator),
+        ("keep_unmapped", spec.keep_unmapped or None),
     )
     out.update((k, v) for k, v in optional if v is not None and v != [])
     return out
@@ -106,5 +122,6 @@ def check_columns(mapping: EntityMapping, columns: Sequence[str], source: str) -
 
 
 def _column_line(mapping: EntityMapping, column: str) -> int | None:
-    spec = next((f for f in mapping.fields if column in f.sources), None)
+    specs = (*mapping.fields, *(mapping.lines.fields if mapping.lines else ()))
+    spec = next((f for f in specs if column in f.sources), None)
     return spec.line if spec else None

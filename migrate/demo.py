@@ -1,6 +1,6 @@
-"""The demo: the whole migration of the bundled amoCRM sample into a local sandbox portal.
+"""The demo: the whole migration of the bundled sample export into a local sandbox portal.
 
-:func:`run_demo` writes a workspace (`init --from amocrm` on ``sample_data/``), serves the
+:func:`run_demo` writes a workspace (`init --from sample` on ``sample_data/``), serves the
 embedded sandbox portal on 127.0.0.1 (a free port; its data in the workspace, under
 ``.b24migrate/sandbox``) and runs validate → dedupe → plan → load → report against it over
 HTTP through one :class:`~migrate.run.Migration`, the way a real migration runs against a real
@@ -124,7 +124,7 @@ def run_demo(
             next_step="give `--workspace` a new folder, or leave it out for a temp folder",
         )
     sources = sample_subset(settings.root, settings.rows) if settings.rows else ()
-    init = init_workspace(settings.root, "amocrm", sources=sources, name="demo")
+    init = init_workspace(settings.root, "sample", sources=sources, name="demo")
     workspace = init.workspace
     _configure(workspace, settings.plan)
     sandbox = SandboxConfig(

@@ -110,6 +110,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Название «{value}» ({ref}) есть у нескольких записей: выбрана первая",
         "en": "Name “{value}” ({ref}) belongs to several records: the first is used",
     },
+    "name.words_left": {
+        "ru": "Слова «{words}» из полного имени не попали ни в одно поле имени (проверьте имя)",
+        "en": "Words “{words}” of the full name fit no name field (check the name)",
+    },
+    "route.unplaced": {
+        "ru": "Строка не отнесена ни к одной сущности: «{value}» в колонке `{column}` "
+        "не указано ни в одном маппинге (`rows:`)",
+        "en": "The row belongs to no entity: “{value}” in column `{column}` is named by no "
+        "mapping (`rows:`)",
+    },
+    "lines.total_mismatch": {
+        "ru": "Сумма `{field}` в файле ({stated}) не равна сумме товарных строк ({computed}): "
+        "загружена сумма строк",
+        "en": "Stated `{field}` ({stated}) differs from the sum of the product lines "
+        "({computed}): the sum of the lines is loaded",
+    },
+    "lines.differ": {
+        "ru": "Строки одной записи расходятся в поле `{field}`: взято «{kept}», "
+        "другие значения: {others}",
+        "en": "Lines of one record disagree on `{field}`: “{kept}” kept, other values: {others}",
+    },
     "cleaner.failed": {
         "ru": "Очистка `{cleaner}` не справилась со значением «{value}»: {error}",
         "en": "Cleaner `{cleaner}` failed on “{value}”: {error}",

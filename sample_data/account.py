@@ -1,7 +1,7 @@
 """What the sample amoCRM account has that no preset knows: its own «Тендеры» pipeline.
 
 Real accounts have pipelines of their own; the generator gives the sample one, «Тендеры»,
-beside the default pipeline. The amoCRM preset maps only the default pipeline, so in a workspace
+beside the default pipeline. The sample preset maps only the default pipeline, so in a workspace
 of the sample those deals are refused (`map.unknown`) until the specialist maps the pipeline to
 one of the portal's — the edit :func:`map_sample_pipelines` makes (the demo, the load
 rehearsals and the load benchmarks call it): «Тендеры» → the portal's second deal pipeline,

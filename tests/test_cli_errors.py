@@ -19,7 +19,7 @@ def _lines(err: str) -> list[str]:
 
 
 def _workspace(root: Path, url: str) -> Path:
-    config = init_workspace(root, "amocrm").workspace.config_path
+    config = init_workspace(root, "sample").workspace.config_path
     text = config.read_text(encoding="utf-8").replace("  url: sandbox\n", f"  url: {url}\n")
     config.write_text(text, encoding="utf-8")
     return root

@@ -346,6 +346,58 @@ def price_type_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
     return Reply({"priceTypes": [{k: r[k] for k in select if k in r} for r in rows]}, total, nxt)
 
 
+#: A new portal's units: ids and codes 1-4 as catalog-measure-list.md's reply gives them,
+#: «Штука» (OKEI 796) the default unit every Bitrix24 catalogue starts with.
+_MEASURES = {
+    i: {"ID": i, "id": i, "code": code, "measureTitle": title, "symbol": symbol,
+        "symbolIntl": intl, "symbolLetterIntl": letter, "isDefault": "Y" if code == 796 else "N"}
+    for i, code, title, symbol, intl, letter in (
+        (1, 6, "Метр", "м", "m", "MTR"), (2, 112, "Литр", "л", "l", "LTR"),
+        (3, 163, "Грамм", "г", "g", "GRM"), (4, 166, "Килограмм", "кг", "kg", "KGM"),
+        (5, 796, "Штука", "шт", "pc. 1", "PCE"),
+    )
+}  # fmt: skip
+
+
+@method("catalog.measure.list")
+def measure_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    """The catalogue's units of measure (catalog-measure-list.md: ``{"measures": [...]}``)."""
+
+    def names(key: str) -> str | None:
+        return key if key in _MEASURES[1] else None
+
+    conds = parse_filter(params.get("filter"), names)
+    rows, total, nxt = page_of(_MEASURES, conds, [("ID", False)], params.get("start"),
+                               round_start=False)  # fmt: skip
+    select = parse_select(params.get("select")) or [k for k in _MEASURES[1] if k != "ID"]
+    ctx.touch()
+    return Reply({"measures": [{k: r[k] for k in select if k in r} for r in rows]}, total, nxt)
+
+
+#: A new Russian portal's VAT rates: 2 and 3 as catalog-vat-list.md's reply gives them, «Без
+#: НДС» (no rate) and 10% beside them.
+_VATS = {
+    i: {"ID": i, "id": i, "name": name, "rate": rate, "active": "Y", "sort": 100 * i}
+    for i, name, rate in ((1, "Без НДС", None), (2, "НДС 0%", 0), (3, "НДС 20%", 20),
+                          (4, "НДС 10%", 10))
+}  # fmt: skip
+
+
+@method("catalog.vat.list")
+def vat_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    """The catalogue's VAT rates (catalog-vat-list.md: ``{"vats": [...]}``)."""
+
+    def names(key: str) -> str | None:
+        return key if key in _VATS[1] else None
+
+    conds = parse_filter(params.get("filter"), names)
+    rows, total, nxt = page_of(_VATS, conds, [("ID", False)], params.get("start"),
+                               round_start=False)  # fmt: skip
+    select = parse_select(params.get("select")) or [k for k in _VATS[1] if k != "ID"]
+    ctx.touch()
+    return Reply({"vats": [{k: r[k] for k in select if k in r} for r in rows]}, total, nxt)
+
+
 @method("catalog.price.list")
 def price_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
     def view(rec: dict[str, Any]) -> dict[str, Any]:

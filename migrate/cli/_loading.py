@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from migrate.cli._safe import json_text, terminal_text
+from migrate.cli._words import say, workspace_language
 from migrate.ledger.reasons import FailureGroup
 from migrate.run import Loaded
 from migrate.workspace.runlog import active_log
@@ -26,19 +27,16 @@ def render_load(loaded: Loaded, as_json: bool) -> None:
                 "log": str(log.path) if log and troubled else None}  # fmt: skip
         click.echo(json_text(body, indent=None))
         return
-    click.echo(
-        f"Load run {report.run_id}: {report.count('written')} records written in "
-        f"{report.batches} batches; {report.reconciled.found} found by reconciliation."
-    )
+    lang = workspace_language(loaded.report.parent.parent)
+    click.echo(say("load_line", lang, run=report.run_id, written=report.count("written"),
+                   batches=report.batches, found=report.reconciled.found))  # fmt: skip
     if result.left > result.blocked:
-        click.echo(f"{result.left - result.blocked} records are not loaded yet.")
+        click.echo(say("load_left", lang, n=result.left - result.blocked))
     if result.blocked:
-        click.echo(f"{result.blocked} records wait for records that failed or that the plan "
-                   "refused (see reports/load.xlsx).")  # fmt: skip
-    click.echo(f"Report: {loaded.report}")
+        click.echo(say("load_blocked", lang, n=result.blocked))
+    click.echo(say("report", lang, path=loaded.report))
     if troubled:
-        echo_log(f"the portal stopped answering {report.outages} time(s), "
-                 f"{report.retries} requests were sent again")  # fmt: skip
+        echo_log(say("log_why", lang, outages=report.outages, retries=report.retries))
     click.echo(f"Next: {loaded.next_step}")
 
 
@@ -49,12 +47,14 @@ def echo_log(why: str = "") -> None:
         click.echo(f"Log: {log.path}" + (f" ({why})" if why else ""), err=True)
 
 
-def render_reasons(groups: list[FailureGroup] | tuple[FailureGroup, ...], limit: int = 10) -> None:
+def render_reasons(
+    groups: list[FailureGroup] | tuple[FailureGroup, ...], lang: str = "en", limit: int = 10
+) -> None:
     """Failures grouped by reason: ``3,721 × deal: <reason>`` and a few examples."""
     for group in groups[:limit]:
         click.echo(f"  {group.count:,} × {group.entity}: {terminal_text(group.reason)}")
         shown = terminal_text(", ".join(f"`{key}`" for key, _ in group.examples))
-        click.echo(f"      e.g. {shown}")
+        click.echo(say("examples", lang, keys=shown))
     if len(groups) > limit:
         rest = sum(g.count for g in groups[limit:])
-        click.echo(f"  … {len(groups) - limit} more reasons ({rest:,} records)")
+        click.echo(say("more_failures", lang, n=len(groups) - limit, records=rest))

@@ -12,6 +12,7 @@ from rich.table import Table
 from migrate.cli._options import output_options, workspace_option
 from migrate.cli._progress import open_migration, print_notes
 from migrate.cli._safe import json_text
+from migrate.cli._words import say, workspace_language
 from migrate.dedupe import DedupeResult
 from migrate.dedupe.standalone import dedupe_file, resolve_rules
 
@@ -79,12 +80,11 @@ def _render(results: Mapping[str, DedupeResult], as_json: bool, written: str) ->
     if as_json:
         click.echo(json_text({"written": written, "entities": rows}))
         return
-    table = Table(title="Dedupe")
-    for column in rows[0] if rows else ["entity"]:
-        table.add_column(
-            column.replace("_", " "), justify="left" if column == "entity" else "right"
-        )
+    lang = workspace_language(Path(written).parent.parent)
+    table = Table(title=say("dedupe", lang))
+    for number, header in enumerate(say("dedupe_cols", lang).split("|")):
+        table.add_column(header, justify="right" if number else "left")
     for row in rows:
         table.add_row(*[str(v) for v in row.values()])
     Console().print(table)
-    click.echo(f"Written: {written}")
+    click.echo(say("written", lang, path=written))

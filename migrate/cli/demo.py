@@ -59,7 +59,7 @@ def command(
 ) -> None:
     """Run the whole migration of the bundled amoCRM sample into a local sandbox portal.
 
-    Writes a workspace (init --from amocrm), serves the sandbox portal on 127.0.0.1, then
+    Writes a workspace (init --from sample), serves the sandbox portal on 127.0.0.1, then
     runs validate → dedupe → plan → load → report and prints where the reports are, the
     webhook of the portal and the next commands. Exit code 3 when a stage failed.
 
@@ -163,7 +163,7 @@ def _render(result: DemoResult, faults: bool, serving: bool) -> None:
     click.echo(f"  b24migrate status -w {ws}")
     click.echo(f"  b24migrate plan -w {ws} --skip-refused  # again: all unchanged")
     click.echo(f"  b24migrate rollback -w {ws} --yes       # delete what the load created")
-    click.echo("  your own data: b24migrate init my-migration --from amocrm --source DIR")
+    click.echo("  your own data: b24migrate init my-migration --source DIR")
     click.echo("  the whole procedure: docs/runbook.md")
 
 

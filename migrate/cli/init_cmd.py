@@ -1,4 +1,4 @@
-"""`b24migrate init DIR --from PRESET`: start a workspace."""
+"""`b24migrate init DIR --source EXPORT`: look at the export, then write a fitted workspace."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from migrate.workspace.scaffold import PRESETS, init_workspace
+from migrate.cli._init_render import render_init
+from migrate.workspace.scaffold import init_workspace
 
 __all__ = ["command"]
 
@@ -16,19 +17,17 @@ __all__ = ["command"]
 @click.option(
     "--from",
     "preset",
-    type=click.Choice(list(PRESETS)),
-    default="amocrm",
-    show_default=True,
-    help="Mapping preset: the kind of export you migrate.",
+    metavar="KIND",
+    help="The export kind: amocrm (kommo), bitrix24, onec (1c, commerceml), generic "
+    "(hubspot, csv, excel), or sample (the demo data). Default: recognised from the files.",
 )
 @click.option(
     "--source",
     "sources",
     multiple=True,
     metavar="DIR|ENTITY=PATH",
-    help="Folder with the export files, or one file per entity (repeatable); with only "
-    "ENTITY=PATH items the workspace holds just those entities. Default: the bundled sample "
-    "data (amocrm, onec), to rehearse on the sandbox.",
+    help="The folder the export was saved to, and/or one file per entity (repeatable); with "
+    "only ENTITY=PATH items the workspace holds just those entities.",
 )
 @click.option("--name", help="Migration name, stored as ORIGINATOR_ID (default: folder name).")
 @click.option(
@@ -41,30 +40,24 @@ __all__ = ["command"]
 @click.option("--force", is_flag=True, help="Overwrite an existing migration.yaml and mappings.")
 def command(
     directory: Path,
-    preset: str,
+    preset: str | None,
     sources: tuple[str, ...],
     name: str | None,
     language: str,
     force: bool,
 ) -> None:
-    """Write a workspace: migration.yaml, mappings/, reports/.
+    """Write a workspace (migration.yaml, mappings/, reports/) fitted to an export.
+
+    Reads the files first: recognises the export kind, places each file on the entity it
+    holds, keeps the mapping fields whose columns the files have, and lists the files and
+    columns it could not use.
 
     \b
     Example:
-      b24migrate init acme --from amocrm --source ~/exports/amo
+      b24migrate init acme --source ~/exports/amo
+      b24migrate init acme --from bitrix24 --source ~/Downloads/b24
     """
     result = init_workspace(
         directory, preset, sources=sources, name=name, language=language, force=force
     )
-    root = result.workspace.root
-    click.echo(f"Workspace written: {root}")
-    click.echo(f"  {root / 'migration.yaml'}")
-    click.echo(f"  {len(result.mapping_files)} mapping file(s) in {root / 'mappings'}")
-    if result.uses_sample:
-        click.echo(
-            "  sources point at the bundled sample data (use --source for your exports); "
-            "it plans only against the sandbox"
-        )
-    else:
-        click.echo(f"  sources: {', '.join(result.sources)}")
-    click.echo(f"Next: b24migrate validate --workspace {root}")
+    render_init(result, language)

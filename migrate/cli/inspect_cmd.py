@@ -107,5 +107,11 @@ def _render(result: Inspection, written: Path | None) -> None:
         )
     console.print(table)
     console.print(shown(f"key: {result.proposal.mapping.key}"))
+    unsure = [m for m in result.proposal.matches if m.how.startswith("?")]
+    if unsure:
+        console.print(
+            shown(f"{len(unsure)} column(s) left unmapped with a guess (`?`): not sure enough "
+                   "to map them; add them by hand where the guess is right"),
+        )  # fmt: skip
     if written:
         console.print(shown(f"mapping written to {written}"))

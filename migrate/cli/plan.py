@@ -12,9 +12,11 @@ from rich.table import Table
 from migrate.cli._options import output_options, workspace_option
 from migrate.cli._progress import open_migration
 from migrate.cli._safe import json_text, terminal_text
+from migrate.cli._words import say, workspace_language
 from migrate.ledger.blockers import BLOCKING_RULES, Blocker
 from migrate.ledger.reasons import group_issues
 from migrate.plan import PlanResult
+from migrate.reports.plan_xlsx import listed_warning
 from migrate.run import Planned
 
 __all__ = ["command"]
@@ -48,7 +50,7 @@ def command(root: Path, skip_refused: bool, no_dedupe: bool, quiet: bool, as_jso
     if as_json:
         click.echo(json_text(_summary(planned)))
     else:
-        _render(planned)
+        _render(planned, workspace_language(root))
     if planned.result.blockers:
         raise click.exceptions.Exit(1)
 
@@ -61,7 +63,7 @@ def _summary(planned: Planned) -> dict[str, object]:
         "run_id": result.run_id,
         "entities": {e: {op: result.count(e, op) for op in _OPS} for e in entities},
         "refused": len(result.refused),
-        "warnings": len(result.issues) - len(result.refused),
+        "warnings": sum(map(listed_warning, result.issues)),
         "existing": len(result.matches),
         "defaulted_owners": [o.legacy for o in result.owners if o.defaulted],
         "blockers": [
@@ -77,59 +79,57 @@ def _summary(planned: Planned) -> dict[str, object]:
         ],
         "skip_refused": result.skip_refused,
         "dedupe": result.dedupe,
+        "merges": [[m.entity, m.absorbed, m.survivor] for m in result.merges],
+        "reconciliation": list(planned.reconciliation.notes) if planned.reconciliation else [],
         "seconds": dict(result.seconds),
     }
 
 
-def _render(planned: Planned) -> None:
+def _render(planned: Planned, lang: str) -> None:
     result = planned.result
     console = Console()
-    table = Table(title="Plan")
-    table.add_column("entity")
-    for op in _OPS:
-        table.add_column(op, justify="right")
+    table = Table(title=say("plan", lang))
+    for number, header in enumerate(say("plan_cols", lang).split("|")):
+        table.add_column(header, justify="right" if number else "left")
     for entity in sorted({e for e, _ in result.counts}):
         table.add_row(entity, *(str(result.count(entity, op)) for op in _OPS))
     console.print(table)
-    console.print(
-        f"{len(result.refused)} refused rows, {len(result.issues) - len(result.refused)} "
-        f"warnings, {len(result.matches)} records already in the portal; "
-        f"report: {planned.report}",
-        markup=False,
-    )
-    _refusals(result)
-    for line in blocker_lines(result.blockers):
-        click.echo(terminal_text(line))
+    # counted as plan.xlsx lists them: owner and date warnings on sheets of their own
+    kept = [i for i in result.issues if i.severity != "error"]
+    owners = sum(1 for i in kept if i.rule.startswith("owner."))
+    dates = sum(1 for i in kept if i.rule.startswith("date."))
+    warnings = sum(map(listed_warning, kept))
+    line = say("plan_line", lang, refused=len(result.refused), warnings=warnings, owners=owners,
+               dates=dates, existing=len(result.matches), path=planned.report)  # fmt: skip
+    console.print(line, markup=False)
+    merged = say("merges", lang, n=len(result.merges)) if planned.dedupe_ran else None
+    console.print(merged or say("no_dedupe", lang), markup=False)
+    for note in planned.reconciliation.notes if planned.reconciliation else ():
+        console.print(terminal_text(say("reconcile", lang, note=note)), markup=False)
+    _refusals(result, lang)
+    for line in blocker_lines(result.blockers, lang):
+        console.print(terminal_text(line), markup=False)
     if result.blockers:
-        console.print(
-            "Fix the portal or the mapping and run `b24migrate plan` again, or leave these rows "
-            "out with `b24migrate plan --skip-refused`."
-        )
+        console.print(say("blocked_next", lang), markup=False)
     elif result.skip_refused and result.refused:
-        console.print("Refused rows are left out on purpose (--skip-refused).")
+        console.print(say("skipped_on_purpose", lang), markup=False)
 
 
-def _refusals(result: PlanResult, limit: int = 8) -> None:
+def _refusals(result: PlanResult, lang: str, limit: int = 8) -> None:
     """The rows refused for other reasons than blockers, one line per reason."""
     groups = [g for g in group_issues(result.refused) if g.rule not in BLOCKING_RULES]
     if not groups:
         return
-    click.echo("Refused rows by reason (not loaded; every row is in plan.xlsx):")
+    click.echo(say("refused_by_reason", lang))
     for group in groups[:limit]:
         field = f" `{group.field}`" if group.field else ""
         click.echo(terminal_text(f"  {group.rows:,} × {group.entity}{field} ({group.rule}): "
-                                 f"{group.message}" + _examples(group.values)))  # fmt: skip
+                                 f"{group.message}" + _examples(group.values, lang)))  # fmt: skip
     if len(groups) > limit:
-        click.echo(f"  … {len(groups) - limit} more reasons")
+        click.echo(say("more_reasons", lang, n=len(groups) - limit))
 
 
-_HINTS = {
-    "owner.no_default": "set `owners.default_owner` in migration.yaml, or map each in "
-    "`owners.map` (plan.xlsx lists them with their rows)",
-}
-
-
-def blocker_lines(blockers: Sequence[Blocker]) -> list[str]:
+def blocker_lines(blockers: Sequence[Blocker], lang: str = "en") -> list[str]:
     """One line per blocking reason (rule and field), not per value: 300 legacy owners
     without a portal account are one line with examples."""
     groups: dict[tuple[str, str], list[Blocker]] = {}
@@ -139,20 +139,23 @@ def blocker_lines(blockers: Sequence[Blocker]) -> list[str]:
     for (rule, field), found in groups.items():
         rows = sum(b.count for b in found)
         entities = ", ".join(sorted({b.entity for b in found}))
-        if len(found) == 1:
-            text = f"{found[0].message} ({rows} rows, {entities})"
+        ranked = sorted(found, key=lambda b: -b.count)
+        values = list(dict.fromkeys(b.value for b in ranked if b.value))
+        if len(values) <= 1:
+            line = say("blocking", lang, entity=entities, field=field, message=found[0].message,
+                       n=rows)  # fmt: skip
         else:
-            ranked = sorted(found, key=lambda b: -b.count)
-            values = list(dict.fromkeys(b.value for b in ranked if b.value))
-            text = (f"{len(values)} values in {rows} rows ({entities})" + _examples(values)
-                    + f" — e.g. {found[0].message}")  # fmt: skip
-        hint = f"; {_HINTS[rule]}" if rule in _HINTS else ""
-        lines.append(f"BLOCKING {rule}{f' `{field}`' if field else ''}: {text}{hint}")
+            line = say("blocking_many", lang, rule=rule, field=field, n=len(values), rows=rows,
+                       entities=entities, examples=_examples(values, lang),
+                       message=found[0].message)  # fmt: skip
+        hint = say("owner_hint", lang) if rule == "owner.no_default" else ""
+        lines.append(line + (f"; {hint}" if hint else ""))
     return lines
 
 
-def _examples(values: Sequence[str], shown: int = 3) -> str:
+def _examples(values: Sequence[str], lang: str, shown: int = 3) -> str:
     if len(values) <= 1:
         return ""
-    more = f" and {len(values) - shown} more" if len(values) > shown else ""
-    return ", values " + ", ".join(f"«{v}»" for v in values[:shown]) + more
+    listed = ", ".join(f"«{v}»" for v in values[:shown])
+    more = say("and_more", lang, n=len(values) - shown) if len(values) > shown else ""
+    return say("values", lang, values=listed) + more

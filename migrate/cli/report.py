@@ -8,7 +8,8 @@ import click
 
 from migrate.cli._options import output_options, workspace_option
 from migrate.cli._progress import open_migration
-from migrate.cli._safe import json_text
+from migrate.cli._safe import json_text, terminal_text
+from migrate.cli._words import say, workspace_language
 from migrate.reports.summary_model import RunSummary, summary_to_dict
 
 __all__ = ["command"]
@@ -40,16 +41,21 @@ def command(root: Path, quiet: bool, as_json: bool) -> None:
 
 
 def _render(summary: RunSummary, path: Path) -> None:
+    lang = workspace_language(path.parent.parent)
+    words = dict(zip(("read", "kept", "merged", "planned", "loaded", "refused"),
+                     say("report_line", lang).split("|"), strict=True))  # fmt: skip
     for e in summary.entities:
-        parts = [f"read {e.rows_read:,}"] if e.sources else []
+        parts = [words["read"].format(read=f"{e.rows_read:,}")] if e.sources else []
         if e.validation:
-            parts.append(f"kept {e.validation.rows_kept:,}")
+            parts.append(words["kept"].format(kept=f"{e.validation.rows_kept:,}"))
         if e.dedupe:
-            parts.append(f"merged {e.dedupe.records_merged:,}")
+            parts.append(words["merged"].format(merged=f"{e.dedupe.records_merged:,}"))
         if e.plan:
-            parts.append(f"planned {e.plan.create + e.plan.update:,}")
+            parts.append(words["planned"].format(planned=f"{e.plan.create + e.plan.update:,}"))
         if e.load:
-            parts.append(f"loaded {e.load.done:,}")
-        parts.append(f"refused {e.refused:,}")
+            parts.append(words["loaded"].format(loaded=f"{e.load.done:,}"))
+        parts.append(words["refused"].format(refused=f"{e.refused:,}"))
         click.echo(f"  {e.entity:<18} " + ", ".join(parts))
-    click.echo(f"Summary: {path}")
+    for note in summary.reconciliation.notes if summary.reconciliation else ():
+        click.echo(terminal_text(say("reconcile", lang, note=note)))
+    click.echo(say("summary", lang, path=path))

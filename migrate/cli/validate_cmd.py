@@ -11,6 +11,7 @@ from rich.table import Table
 from migrate.cli._options import output_options, workspace_option
 from migrate.cli._progress import open_migration
 from migrate.cli._safe import json_text, shown
+from migrate.cli._words import say
 from migrate.issues import at_or_above
 from migrate.prepare import PreparedData
 
@@ -69,9 +70,10 @@ def _summary(data: PreparedData, report: Path, failing: int) -> dict[str, object
 
 def _render(data: PreparedData, report: Path, failing: int, fail_on: str) -> None:
     console = Console()
-    table = Table(title="Validation")
-    for header in ("entity", "files", "rows read", "loadable", "errors", "warnings", "seconds"):
-        table.add_column(header, justify="left" if header in ("entity", "files") else "right")
+    lang = data.config.language
+    table = Table(title=say("validation", lang))
+    for number, header in enumerate(say("validate_cols", lang).split("|")):
+        table.add_column(header, justify="left" if number < 2 else "right")
     for s in data.stats:
         table.add_row(
             s.entity,
@@ -86,15 +88,15 @@ def _render(data: PreparedData, report: Path, failing: int, fail_on: str) -> Non
     if len(data.issues):
         by_rule = data.issues.groupby(["entity", "severity", "rule"]).size()
         top = by_rule.nlargest(8).reset_index(name="count")
-        rules = Table(title="Most frequent problems")
-        for header in ("entity", "severity", "rule", "count"):
-            rules.add_column(header, justify="right" if header == "count" else "left")
+        rules = Table(title=say("top", lang))
+        for number, header in enumerate(say("top_cols", lang).split("|")):
+            rules.add_column(header, justify="right" if number == 3 else "left")
         for entity, severity, rule, count in top.itertuples(index=False, name=None):
             rules.add_row(shown(str(entity)), str(severity), shown(str(rule)), f"{int(count):,}")
         console.print(rules)
-    console.print(shown(f"Report: {report}"))
+    for s in data.stats:
+        if s.rows_folded:
+            console.print(say("folded", lang, entity=s.entity, n=f"{s.rows_folded:,}"))
+    console.print(shown(say("report", lang, path=report)))
     if failing:
-        console.print(
-            f"[red]{failing:,} issue(s) at or above `{fail_on}`[/]: fix the data or "
-            "the mappings (see the report), then run `b24migrate validate` again"
-        )
+        console.print(say("failing", lang, n=f"{failing:,}", level=fail_on))

@@ -16,7 +16,7 @@ import pandas as pd
 from migrate.sources import RawTable
 from migrate.sources._table import ROW_COLUMN
 
-__all__ = ["KINDS", "ColumnProfile", "TableProfile", "guess_kind", "profile_table"]
+__all__ = ["KINDS", "ColumnProfile", "TableProfile", "guess_kind", "header_hint", "profile_table"]
 
 KINDS = (
     "empty", "id", "phone", "email", "url", "inn", "kpp", "ogrn", "date", "money", "number",
@@ -79,6 +79,7 @@ class ColumnProfile:
     kind: str
     samples: tuple[str, ...]
     max_length: int
+    hinted: bool = False  # the header names the kind the values have (`Телефоны`: phones)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +121,7 @@ def guess_kind(header: str, values: list[str], *, distinct: int, filled: int) ->
     """Guess a column's kind from its header and (a sample of) its non-empty values."""
     if not values:
         return "empty"
-    hint = next((kind for kind, rx in _HEADER_HINTS if rx.search(header)), None)
+    hint = header_hint(header)
     if hint and _share(values, hint) >= 0.5:
         return hint
     if _looks_like_id(header, values):
@@ -142,6 +143,11 @@ def guess_kind(header: str, values: list[str], *, distinct: int, filled: int) ->
     return "text"
 
 
+def header_hint(header: str) -> str | None:
+    """The kind a header names (`Телефоны` → phone, `ИНН организации` → inn), if any."""
+    return next((kind for kind, rx in _HEADER_HINTS if rx.search(header)), None)
+
+
 def _profile_column(name: str, column: pd.Series) -> ColumnProfile:
     text = column.astype(str)
     nonempty = text[text.str.strip() != ""]
@@ -149,14 +155,16 @@ def _profile_column(name: str, column: pd.Series) -> ColumnProfile:
     distinct = int(nonempty.nunique())
     scan = nonempty.head(SCAN_VALUES).str.strip().tolist()
     samples = tuple(dict.fromkeys(scan[:200]))[:5]
+    kind = guess_kind(name, scan, distinct=distinct, filled=filled)
     return ColumnProfile(
         name=name,
         filled=filled,
         fill_rate=filled / len(text) if len(text) else 0.0,
         distinct=distinct,
-        kind=guess_kind(name, scan, distinct=distinct, filled=filled),
+        kind=kind,
         samples=tuple(s if len(s) <= 60 else s[:59] + "…" for s in samples),
         max_length=int(nonempty.str.len().max()) if filled else 0,
+        hinted=kind == header_hint(name),
     )
 
 

@@ -10,6 +10,7 @@ the shape mapping files have.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,12 +21,28 @@ from rapidfuzz import fuzz, process
 
 import mappings
 from mappings.fields import ENTITIES, MULTI_FIELDS, is_known_field
-from mappings.schema import CleanStep, EntityMapping, FieldMapping
-from migrate.inspect.profile import TableProfile
+from mappings.schema import CleanStep, EntityMapping, FieldMapping, fold_text
+from migrate.inspect.profile import ColumnProfile, TableProfile
 
 __all__ = ["ColumnMatch", "MappingProposal", "guess_entity", "propose_mapping"]
 
 FUZZY_CUTOFF = 86.0
+SURE_CUTOFF = 95.0
+_STRONG_KINDS = ("email", "phone", "inn", "kpp", "url", "company")
+_OWNER_HEADER = re.compile(
+    r"owner|manager|assigned|responsible|created by|modified by|ответственн|менеджер"
+    r"|кем созда|кем измен|кем редакт|автор",
+    re.I,
+)
+_ID_HEADER = re.compile(r"^(id|ид|код|№|#|record id|xml_id|guid)$|\bid\b|\bид\b", re.I)
+_REF_WORDS = {
+    "COMPANY_ID": ("company", "компан", "организац"),
+    "COMPANY_IDS": ("company", "компан", "организац"),
+    "CONTACT_ID": ("contact", "контакт"),
+    "CONTACT_IDS": ("contact", "контакт"),
+    "SECTION_ID": ("section", "group", "групп", "раздел", "родител", "parent"),
+    "ENTITY_ID": ("entity", "сущност"),
+}
 _ENTITY_WORDS = {
     "company": ("compan", "компан", "организац", "контрагент", "клиент"),
     "contact": ("contact", "контакт", "люди", "people", "person"),
@@ -36,6 +53,8 @@ _ENTITY_WORDS = {
 }
 # Bitrix24 field titles as its interface shows them (Russian) → field, per entity or for all.
 _TITLES: dict[str, str] = {
+    "Название компании": "TITLE",
+    "Название сделки": "TITLE",
     "Название": "TITLE",
     "Имя": "NAME",
     "Фамилия": "LAST_NAME",
@@ -62,8 +81,14 @@ _TITLES: dict[str, str] = {
     "Дата закрытия": "CLOSEDATE",
     "Цена": "PRICE",
     "Описание": "DESCRIPTION",
-    "Наименование": "NAME",
+    "Наименование": "TITLE",
+    "First Name": "NAME",
+    "Last Name": "LAST_NAME",
+    "Middle Name": "SECOND_NAME",
+    "Full Name": "_fio",
+    "Job Title": "POST",
 }
+_TITLE_FIELDS = {fold_text(k): v for k, v in _TITLES.items()}
 _BY_KIND = {"phone": "PHONE", "email": "EMAIL", "url": "WEB", "inn": "RQ_INN", "kpp": "RQ_KPP"}
 _BY_ENTITY_KIND = {
     ("company", "company"): "TITLE",
@@ -189,29 +214,78 @@ def _usable(entity: str, field: str) -> bool:
     return field.startswith("_") or is_known_field(entity, field)
 
 
-def _match(column: str, kind: str, entity: str, known: list[_Known]) -> ColumnMatch:
-    folded = " ".join(column.split()).casefold()
+def _match(column: ColumnProfile, entity: str, known: list[_Known]) -> ColumnMatch:
+    """The field of a column when inspect is sure of it, else unmapped with the guess shown.
+
+    Sure: the header of a shipped preset (exactly), a Bitrix24 field title (exactly), a close
+    spelling of one (fuzzy ≥ 95), or values of a strong kind (e-mails, phones, INNs …) under a
+    header that does not contradict them. Unsure guesses stay unmapped, listed as `? FIELD`.
+    A column naming an owner (`Contact owner`, `Ответственный`) only ever maps to an owner
+    field, and an id column only to a reference whose target it names.
+    """
+    match = _candidate(column, entity, known)
+    if match.field is None:
+        return match
+    refused = _guard(column.name, match.field)
+    if refused:
+        return ColumnMatch(column.name, None, f"{refused}", {})
+    return match
+
+
+def _candidate(column: ColumnProfile, entity: str, known: list[_Known]) -> ColumnMatch:
+    name = column.name
+    folded = fold_text(name)
+    owner = _OWNER_HEADER.search(name)
     for k in known:
-        if k.header.casefold() == folded:
-            return ColumnMatch(column, k.field, f"preset {k.preset}", k.spec)
-    headers = [k.header for k in known]
-    hit = process.extractOne(column, headers, scorer=fuzz.WRatio, score_cutoff=FUZZY_CUTOFF)
+        if fold_text(k.header) == folded:
+            return ColumnMatch(name, k.field, f"preset {k.preset}", k.spec)
+    title = _TITLE_FIELDS.get(folded)
+    if title and _usable(entity, _titled(title, entity)):
+        field = _titled(title, entity)
+        return ColumnMatch(name, field, f"title `{name}`", _FIO_SPEC if field == "_fio" else {})
+    hit = process.extractOne(name, [k.header for k in known], scorer=fuzz.WRatio,
+                             score_cutoff=FUZZY_CUTOFF)  # fmt: skip
     if hit is not None:
         k = known[hit[2]]
-        return ColumnMatch(column, k.field, f"fuzzy {hit[1]:.0f} `{k.header}`", k.spec)
-    title = process.extractOne(column, list(_TITLES), scorer=fuzz.WRatio, score_cutoff=90)
-    if title is not None:
-        field = _TITLES[title[0]]
-        if field == "NAME" and entity in ("company", "deal", "lead"):
-            field = "TITLE"
-        if _usable(entity, field):
-            spec = _FIO_SPEC if field == "_fio" else {}
-            return ColumnMatch(column, field, f"title `{title[0]}`", spec)
-    by_kind = _BY_KIND.get(kind) or _BY_ENTITY_KIND.get((entity, kind))
+        how = f"fuzzy {hit[1]:.0f} `{k.header}`"
+        if (hit[1] >= SURE_CUTOFF or _values_agree(column, entity, k.field)) and not owner:
+            return ColumnMatch(name, k.field, how, k.spec)
+        return ColumnMatch(name, None, f"? {k.field} ({how})", {})
+    if owner:
+        return ColumnMatch(name, "ASSIGNED_BY_ID", "owner column", {"owner": True})
+    by_kind = _kind_field(column, entity)
     if by_kind and _usable(entity, by_kind):
         spec = _FIO_SPEC if by_kind == "_fio" else {}
-        return ColumnMatch(column, by_kind, f"kind {kind}", spec)
-    return ColumnMatch(column, None, "", {})
+        if column.hinted or column.kind in _STRONG_KINDS:
+            return ColumnMatch(name, by_kind, f"kind {column.kind}", spec)
+        return ColumnMatch(name, None, f"? {by_kind} (values look like {column.kind})", {})
+    return ColumnMatch(name, None, "", {})
+
+
+def _kind_field(column: ColumnProfile, entity: str) -> str | None:
+    return _BY_KIND.get(column.kind) or _BY_ENTITY_KIND.get((entity, column.kind))
+
+
+def _values_agree(column: ColumnProfile, entity: str, field: str) -> bool:
+    """The values are of the kind ``field`` holds, and the header says so too."""
+    return _kind_field(column, entity) == field and column.hinted
+
+
+def _titled(field: str, entity: str) -> str:
+    if field == "NAME" and entity in ("company", "deal", "lead", "product_section"):
+        return "" if entity != "product_section" else "NAME"
+    return field
+
+
+def _guard(column: str, field: str) -> str:
+    """Why ``field`` must not come from ``column`` (empty: it may)."""
+    if _OWNER_HEADER.search(column) and field not in _OWNER_FIELDS:
+        return f"? {field} refused: `{column}` names an owner, not the record's own value"
+    if field in _REF_WORDS and _ID_HEADER.search(column):
+        words = _REF_WORDS[field]
+        if not any(w in column.casefold() for w in words):
+            return f"? {field} refused: `{column}` is an id, not a link to a {words[0]}"
+    return ""
 
 
 def _clean_steps(field: str, spec: dict[str, Any]) -> tuple[CleanStep, ...]:
@@ -305,9 +379,7 @@ def propose_mapping(
     known = _known_headers(entity)
     key = _key_column(profile)
     matches = [
-        _match(c.name, c.kind, entity, known)
-        if c.name != key
-        else ColumnMatch(c.name, None, "key", {})
+        _match(c, entity, known) if c.name != key else ColumnMatch(c.name, None, "key", {})
         for c in profile.columns
     ]
     grouped: dict[str, tuple[list[str], dict[str, Any]]] = {}

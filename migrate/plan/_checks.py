@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from migrate.errors import shorten
-from migrate.plan._enums import closest_label
+from migrate.plan._enums import closest_label, list_items
 from migrate.plan._metadata import PortalMetadata
 
 __all__ = ["FieldProblem", "as_int", "check_fields", "unmapped_required"]
@@ -31,16 +31,16 @@ _MESSAGES = {
         "required field “{field}” is empty",
     ),
     "category.unknown": (
-        "воронки «{value}» нет на портале",
-        "the portal has no pipeline “{value}”",
+        "воронки «{value}» нет на портале{options}",
+        "the portal has no pipeline “{value}”{options}",
     ),
     "status.unknown": (
         "значения «{value}» нет в справочнике поля «{field}»",
         "“{value}” is not in the list of field “{field}”",
     ),
     "stage.unknown": (
-        "стадии «{value}» нет в воронке {category}",
-        "pipeline {category} has no stage “{value}”",
+        "стадии «{value}» нет в воронке {category}{options}",
+        "pipeline {category} has no stage “{value}”{options}",
     ),
     "enum.unknown": (
         "значения «{value}» нет в списке поля «{field}»",
@@ -58,6 +58,7 @@ _MESSAGES = {
     ),
 }
 _HINT = (" (ближайшее: «{hint}»)", " (closest: “{hint}”)")
+_OPTIONS = ("; есть: ", "; there are: ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +71,15 @@ class FieldProblem:
     severity: str  # error | warning
     category: int = 0
     hint: str = ""  # the closest allowed value, for an unknown one
+    options: tuple[str, ...] = ()  # what the portal has (pipelines, a pipeline's stages)
 
     def message(self, language: str = "ru") -> str:
         index = 1 if language == "en" else 0
+        listed = ""
+        if self.options:
+            listed = _OPTIONS[index] + ", ".join(f"«{o}»" for o in self.options[:12])
         text = _MESSAGES[self.rule][index].format(
-            field=self.field, value=self.value, category=self.category
+            field=self.field, value=self.value, category=self.category, options=listed
         )
         return text + (_HINT[index].format(hint=self.hint) if self.hint else "")
 
@@ -118,7 +123,8 @@ def _value_problems(
     values = value if isinstance(value, list | tuple) else [value]
     if info.type == "crm_category":
         if as_int(value) not in meta.categories:
-            return [FieldProblem(name, "category.unknown", _text(value), "error")]
+            names = tuple(f"{n} ({i})" for i, n in meta.categories.items())
+            return [FieldProblem(name, "category.unknown", _text(value), "error", options=names)]
         return []
     if info.type == "crm_currency" or name == "CURRENCY_ID":
         if str(value) not in meta.currencies:
@@ -126,8 +132,12 @@ def _value_problems(
         return []
     if name == "STAGE_ID" and entity == "deal":
         category = as_int(fields.get("CATEGORY_ID")) or 0
-        if str(value) not in meta.deal_stages(category):
-            return [FieldProblem(name, "stage.unknown", _text(value), "error", category)]
+        stages = meta.deal_stages(category)
+        if str(value) not in stages:
+            names = tuple(f"{s.name} ({k})" for k, s in stages.items())
+            return [
+                FieldProblem(name, "stage.unknown", _text(value), "error", category, options=names)
+            ]
         return []
     allowed: set[str] | None = None
     rule = "enum.unknown"
@@ -137,10 +147,9 @@ def _value_problems(
         allowed, rule = set(meta.dictionary(info.status_type)), "status.unknown"
     if allowed is None:
         return []
+    labels = list_items(meta, info)
     return [
-        FieldProblem(
-            name, rule, _text(v), "error", hint=closest_label(v, info) if info.items else ""
-        )
+        FieldProblem(name, rule, _text(v), "error", hint=closest_label(v, labels))
         for v in values
         if str(v) not in allowed
     ]

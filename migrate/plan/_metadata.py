@@ -13,6 +13,7 @@ from migrate.portal.read import read_all
 
 __all__ = [
     "FieldInfo",
+    "Measure",
     "PortalMetadata",
     "PortalUser",
     "Status",
@@ -67,6 +68,15 @@ class PortalUser:
 
 
 @dataclass(frozen=True, slots=True)
+class Measure:
+    """A unit of the product catalogue (`catalog.measure.list`): its id, OKEI code, names."""
+
+    id: int
+    code: int | None
+    names: tuple[str, ...]  # measureTitle, symbol, symbolIntl, symbolLetterIntl
+
+
+@dataclass(frozen=True, slots=True)
 class PortalMetadata:
     """Everything `plan` checks records against."""
 
@@ -79,6 +89,8 @@ class PortalMetadata:
     base_currency: str | None = None
     catalog_iblock: int | None = None  # the CRM product catalogue (products are loaded into it)
     base_price_type: int = 1  # the catalogue's base price type (catalogGroupId)
+    measures: tuple[Measure, ...] = ()  # the catalogue's units (a product's MEASURE is an id)
+    vats: Mapping[int, float | None] = field(default_factory=dict)  # VAT id → rate (None: none)
 
     def field(self, entity: str, name: str) -> FieldInfo | None:
         return self.fields.get(entity, {}).get(name)
@@ -110,9 +122,11 @@ async def read_portal_metadata(client: Bitrix24Client, *, catalog: bool = False)
         calls += [
             ("catalog.catalog.list", {"select": ["id", "iblockId", "productIblockId"]}),
             ("catalog.priceType.list", {"select": ["id", "base"], "filter": {"base": "Y"}}),
+            ("catalog.measure.list", {}),
+            ("catalog.vat.list", {}),
         ]
     results = await read_all(client, calls)
-    extra = _catalog(results[len(calls) - 2 :]) if catalog else {}
+    extra = _catalog(results[len(calls) - 4 :]) if catalog else {}
     fields = {e: parse_fields(r, e) for e, r in zip(CRM_ENTITIES, results, strict=False)}
     categories, statuses, users, presets, currencies = results[len(CRM_ENTITIES) :][:5]
     return PortalMetadata(
@@ -130,12 +144,23 @@ async def read_portal_metadata(client: Bitrix24Client, *, catalog: bool = False)
 
 
 def _catalog(results: list[Any]) -> dict[str, Any]:
-    """The CRM product catalogue (the one that is not another's variations) and the id of
-    the base price type (catalog-catalog-list.md, catalog-price-type-list.md)."""
-    catalogs, price_types = (unwrap_rows(r or []) for r in results)
+    """The CRM product catalogue (the one that is not another's variations), the id of the
+    base price type and the units (catalog-catalog-list.md, catalog-price-type-list.md,
+    catalog-measure-list.md, catalog-vat-list.md)."""
+    catalogs, price_types, units, vats = (unwrap_rows(r or []) for r in results)
     iblock = next((int(c["iblockId"]) for c in catalogs if not c.get("productIblockId")), None)
     base = next((int(p["id"]) for p in price_types if p.get("base") in ("Y", True)), 1)
-    return {"catalog_iblock": iblock, "base_price_type": base}
+    rates = {int(v["id"]): None if v.get("rate") in (None, "") else float(v["rate"])
+             for v in vats if isinstance(v, Mapping)}  # fmt: skip
+    return {"catalog_iblock": iblock, "base_price_type": base, "vats": rates,
+            "measures": tuple(_measure(u) for u in units if isinstance(u, Mapping))}  # fmt: skip
+
+
+def _measure(row: Mapping[str, Any]) -> Measure:
+    code = str(row.get("code") or "").strip()
+    names = ("measureTitle", "symbol", "symbolIntl", "symbolLetterIntl")
+    return Measure(int(row["id"]), int(code) if code.isdigit() else None,
+                   tuple(str(row[n]) for n in names if row.get(n)))  # fmt: skip
 
 
 #: Real portals describe a contact's three name parts as required (crm-contact-fields.md) yet

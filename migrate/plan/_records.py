@@ -22,12 +22,13 @@ from mappings.entities import REGISTRY, reference_targets, where
 from migrate.errors import shorten
 from migrate.ledger import Op, PlanIssue, PlannedRecord, Ref
 from migrate.plan._checks import as_int, check_fields
+from migrate.plan._listvalues import measure_id, resolve_list_values, vat_id
 from migrate.plan._metadata import PortalMetadata
 from migrate.plan._owners import OwnerResolver
 from migrate.plan._refs import ReferenceIndex
 from migrate.plan._types import coerce_types
 
-__all__ = ["OWNER_FIELDS", "REF_TARGETS", "TablePlan", "plan_table"]
+__all__ = ["OWNER_FIELDS", "REF_TARGETS", "TablePlan", "line_row", "plan_table"]
 
 #: Reference columns and the entity whose source keys they hold.
 REF_TARGETS = reference_targets()
@@ -113,6 +114,7 @@ class _Row:
         requisite = {k: fields.pop(k) for k in list(fields) if k.startswith("RQ_")}
         rows = fields.pop("PRODUCT_ROWS", None) if self.entity == "deal" else None
         refs = self._refs(fields)
+        resolve_list_values(self.meta, self.entity, fields)
         self._types(fields)
         self._check(fields)
         if self.refused:
@@ -222,6 +224,10 @@ class _Row:
             return []
         fields = dict(record.fields)
         fields["CATALOG_ID"] = self.meta.catalog_iblock
+        if fields.get("MEASURE") not in (None, ""):
+            self._measure(fields)
+        if fields.get("VAT_ID") not in (None, ""):
+            self._vat(fields)
         price = fields.pop("PRICE", None)
         currency = fields.pop("CURRENCY_ID", None) or self.meta.base_currency or "RUB"
         planned = [dataclasses.replace(record, fields=fields)]
@@ -233,18 +239,68 @@ class _Row:
         return [*planned, PlannedRecord("product_prices", self.key, Op.SET, {"PRICES": prices},
                                         (owner,))]  # fmt: skip
 
-    def _product_rows(self, keys: Any) -> list[PlannedRecord]:
-        resolved = self.index.resolve("ROWS", "product", keys)
-        for key in resolved.missing:
-            self._issue(
-                "ref.missing",
-                self._text("ref.missing", "PRODUCT_ROWS", key),
-                "warning",
-                "PRODUCT_ROWS",
-                key,
-            )
-        rows = [{"QUANTITY": 1} for _ in resolved.refs]
-        refs = tuple(Ref(f"{r.path}.PRODUCT_ID", "product", r.source_key) for r in resolved.refs)
+    def _measure(self, fields: dict[str, Any]) -> None:
+        """A product's unit («шт», ``796``) as the catalogue's unit id; a unit the portal does
+        not have is left out with a warning naming the units it has."""
+        found = measure_id(self.meta.measures, fields["MEASURE"])
+        if found is not None:
+            fields["MEASURE"] = found
+            return
+        unit = str(fields.pop("MEASURE"))
+        has = ", ".join(f"«{m.names[0]}»" for m in self.meta.measures if m.names) or "—"
+        text = (
+            f"the portal's catalogue has no unit “{unit}” (it has {has}): the product loads "
+            "without a unit; add the unit to the catalogue or map it to one it has"
+            if self.language == "en"
+            else f"единицы «{unit}» нет в каталоге портала (есть {has}) — товар загрузится без "
+            "единицы; добавьте её в каталог или сопоставьте с имеющейся"
+        )
+        self._issue("measure.unknown", text, "warning", "MEASURE", unit)
+
+    def _vat(self, fields: dict[str, Any]) -> None:
+        """A product's VAT rate («20», «НДС 20%») as the catalogue's VAT id (a rate is not an
+        id: 20 would be some other rate's id); a rate the portal lacks is left out, warned."""
+        found = vat_id(self.meta.vats, fields["VAT_ID"])
+        if found is not None:
+            fields["VAT_ID"] = found
+            return
+        rate = str(fields.pop("VAT_ID"))
+        has = ", ".join("—" if r is None else f"{r:g}%" for r in self.meta.vats.values()) or "—"
+        text = (
+            f"the portal's catalogue has no VAT rate “{rate}” (it has {has}): the product loads "
+            "without one; add the rate to the catalogue or map it"
+            if self.language == "en"
+            else f"ставки НДС «{rate}» нет в каталоге портала (есть {has}) — товар загрузится без "
+            "ставки; добавьте её в каталог или сопоставьте"
+        )
+        self._issue("vat.unknown", text, "warning", "VAT_ID", rate)
+
+    def _product_rows(self, items: Any) -> list[PlannedRecord]:
+        """``PRODUCT_ROWS``: product keys (catalogue rows) and/or folded lines (dicts).
+
+        A line with a ``PRODUCT_ID`` (a product's source key) points at the catalogue; one
+        without is a free-text row (``PRODUCT_NAME``, price, quantity), as Bitrix24's own
+        export gives them.
+        """
+        items = items if isinstance(items, list | tuple) else [items]
+        rows: list[dict[str, Any]] = []
+        refs: list[Ref] = []
+        for item in items:
+            line = dict(item) if isinstance(item, Mapping) else {"PRODUCT_ID": item}
+            key = line.pop("PRODUCT_ID", None)
+            row = line_row(line) if isinstance(item, Mapping) else {"QUANTITY": 1}
+            if key not in (None, ""):
+                found = self.index.resolve("ROWS", "product", [str(key)])
+                for missing in found.missing:
+                    self._issue("ref.missing", self._text("ref.missing", "PRODUCT_ROWS", missing),
+                                "warning", "PRODUCT_ROWS", missing)  # fmt: skip
+                if found.missing and not row.get("PRODUCT_NAME"):
+                    continue
+                path = f"ROWS.{len(rows)}.PRODUCT_ID"
+                refs.extend(Ref(path, r.entity, r.source_key) for r in found.refs)
+            rows.append(row)
+        if not rows:
+            return []
         owner = Ref("OWNER_ID", "deal", self.key)
         return [PlannedRecord("deal_products", self.key, Op.SET, {"ROWS": rows}, (owner, *refs))]
 
@@ -301,12 +357,32 @@ class _Row:
         )
 
 
+_LINE_NUMBERS = ("PRICE", "QUANTITY", "DISCOUNT_RATE", "DISCOUNT_SUM", "TAX_RATE")
+
+
+def line_row(line: Mapping[str, Any]) -> dict[str, Any]:
+    """A folded product line as a ``crm.deal.productrows.set`` row (numbers as numbers)."""
+    row: dict[str, Any] = {}
+    for name, value in line.items():
+        if name in _LINE_NUMBERS:
+            try:
+                row[name] = float(value)
+            except (TypeError, ValueError):
+                continue
+        else:
+            row[name] = value
+    return row
+
+
 def _value(value: Any) -> Any:
     """A cell as JSON: ``None`` for empty, multi-field tuples as lists of pairs."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
         return None
     if isinstance(value, tuple):
-        return [list(v) if isinstance(v, tuple) else v for v in value] or None
+        return [
+            list(v) if isinstance(v, tuple) else dict(v) if isinstance(v, Mapping) else v
+            for v in value
+        ] or None
     return value
 
 

@@ -50,6 +50,7 @@ from migrate.plan._existing import (
     normalize_comm,
     read_records,
 )
+from migrate.plan._merges import Merge, listed_merges
 from migrate.plan._metadata import PortalMetadata, read_portal_metadata
 from migrate.plan._owners import OwnerResolution, OwnerResolver
 from migrate.plan._records import plan_table
@@ -106,6 +107,7 @@ class PlanResult:
         dedupe: whether dedupe ran (survivors planned, absorbed keys re-pointed).
         seconds: wall time per step.
         backdating: which new records keep their creation date, which cannot and why.
+        merges: every merge applied (what `dedupe` decided), listed in plan.xlsx.
     """
 
     run_id: int
@@ -120,6 +122,7 @@ class PlanResult:
     dedupe: bool
     seconds: Mapping[str, float] = field(default_factory=dict)
     backdating: Backdating = field(default_factory=Backdating)
+    merges: tuple[Merge, ...] = ()
 
     def count(self, entity: str, op: str) -> int:
         return self.counts.get((entity, op), 0)
@@ -206,7 +209,7 @@ async def _plan(
     return PlanResult(
         run.id, counts, delta, tuple(issues), owners.mappings(), tuple(matched),
         tuple(blockers), skip_refused, withdrawn, deduped is not None and bool(survivors),
-        timer.laps, backdating,
+        timer.laps, backdating, listed_merges(data.tables, survivors),
     )  # fmt: skip
 
 
@@ -219,7 +222,7 @@ def _tables(
     else:
         tables, survivors = dict(deduped.tables), deduped.key_maps()
     tables = {
-        e: enum_ids(t.drop(columns=["_absorbed"], errors="ignore"), meta.fields.get(e, {}))
+        e: enum_ids(t.drop(columns=["_absorbed"], errors="ignore"), meta, e)
         for e, t in tables.items()
     }
     return tables, survivors

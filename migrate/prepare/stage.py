@@ -16,6 +16,7 @@ so `validate`, `dedupe` and `plan` see the same clean tables.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,7 +29,9 @@ from mappings.fields import ENTITIES
 from mappings.schema import EntityMapping, MappingProblems, check_columns, load_mapping
 from migrate.errors import ConfigError, MappingError, shorten
 from migrate.issues import concat_issues
+from migrate.prepare.fold import fold_lines
 from migrate.prepare.refs import resolve_references
+from migrate.prepare.routing import siblings, unplaced_rows
 from migrate.prepare.transform import MappedTable, RawLike, apply_mapping
 from migrate.prepare.validate import ValidatedTable, validate_table
 from migrate.progress import ProgressCallback, emit
@@ -61,6 +64,7 @@ class EntityStats:
     errors: int
     warnings: int
     seconds: float
+    rows_folded: int = 0  # rows that were further product lines of a record (`lines:`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +145,8 @@ def prepare(
     wanted = set(entities) if entities is not None else None
     runnable = [e for e in ENTITIES if e in mappings and (wanted is None or e in wanted)]
     read = reader or _default_reader()
-    inputs = {e: _Inputs.of(workspace, config, mappings[e], read) for e in runnable}
+    shared = {e: siblings(mappings[e], mappings) for e in runnable}
+    inputs = {e: _Inputs.of(workspace, config, shared[e], read) for e in runnable}
     stored = {e: _stored(store, inputs[e]) for e in runnable} if store else {}
     reused = {e: v for e, v in stored.items() if v is not None}
     todo = [e for e in runnable if e not in reused]
@@ -149,13 +154,14 @@ def prepare(
     _check_all_columns(raws, mappings)
     validated: dict[str, tuple[ValidatedTable, tuple[str, ...], float]] = dict(reused)
     for entity in todo:
-        validated[entity] = _prepare_one(entity, raws[entity], mappings[entity], config,
+        validated[entity] = _prepare_one(entity, raws[entity], shared[entity], config,
                                          on_progress)  # fmt: skip
         if store is not None:
             _store(store, inputs[entity], *validated[entity])
     tables = {e: validated[e][0].frame for e in runnable}
     tables, ref_issues = resolve_references(tables, mappings, config.language)
-    all_issues = concat_issues([*(validated[e][0].issues for e in runnable), ref_issues])
+    issues = [_once_per_source(validated[e][0].issues, e, runnable, shared) for e in runnable]
+    all_issues = concat_issues([*issues, ref_issues])
     stats = tuple(_stats(e, *validated[e], tables[e], all_issues) for e in runnable)
     return PreparedData(config, mappings, tables, all_issues, stats, tuple(reused))
 
@@ -196,15 +202,28 @@ def prepare_entity(
     raws: Sequence[RawLike],
     mapping: EntityMapping,
     config: MigrationConfig,
+    sharing: Sequence[EntityMapping] = (),
 ) -> ValidatedTable:
-    """Map, clean and validate the source tables of one entity."""
+    """Map, clean and validate the source tables of one entity.
+
+    ``sharing``: the mappings reading the same source, ``mapping`` first
+    (:func:`~migrate.prepare.routing.siblings`); rows none of their `rows:` filters takes
+    become `route.unplaced` errors.
+    """
     mapped = MappedTable.concat(
         [
             apply_mapping(r, mapping, language=config.language, timezone=config.timezone)
             for r in raws
         ]
     )
-    return validate_table(mapped, mapping, language=config.language)
+    rows = len(mapped.frame)
+    mapped = fold_lines(mapped, mapping, config.language)
+    validated = validate_table(mapped, mapping, language=config.language)
+    lost = unplaced_rows(raws, sharing, config.language)
+    return dataclasses.replace(
+        validated, issues=concat_issues([validated.issues, lost]),
+        rows_folded=rows - len(mapped.frame),
+    )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,10 +237,17 @@ class _Inputs:
 
     @classmethod
     def of(
-        cls, workspace: Workspace, config: MigrationConfig, mapping: EntityMapping, read: Reader
+        cls,
+        workspace: Workspace,
+        config: MigrationConfig,
+        sharing: Sequence[EntityMapping],
+        read: Reader,
     ) -> _Inputs:
+        from migrate.sources import exchange_heads
+
+        mapping = sharing[0]
         spec = config.sources[mapping.source_name]
-        files = tuple(workspace.source_files(spec))
+        files = tuple(exchange_heads(workspace.source_files(spec)))
         if not files:
             raise ConfigError(
                 f"source `{spec.name}`: no file matches {', '.join(spec.files)}",
@@ -230,6 +256,7 @@ class _Inputs:
         key = content_key(
             STAGE, mapping.entity, code_version(*_CODE), f"{read.__module__}.{read.__qualname__}",
             repr(mapping),  # the parsed mapping: every rule it gives, nothing else
+            repr([m.rows for m in sharing[1:]]),  # which rows the others take: `route.unplaced`
             [(p.name, file_digest(p)) for p in _with_companions(files)],
             _options(spec), config.language, config.timezone,
         )  # fmt: skip
@@ -260,8 +287,9 @@ def _stored(
     if found is None:
         return None
     table = ValidatedTable(
-        inputs.entity, found.frames["table"], found.frames["issues"], int(found.data["rows_read"])
-    )
+        inputs.entity, found.frames["table"], found.frames["issues"], int(found.data["rows_read"]),
+        int(found.data.get("rows_folded", 0)),
+    )  # fmt: skip
     return table, tuple(found.data["files"]), float(found.data["seconds"])
 
 
@@ -269,7 +297,8 @@ def _store(
     store: StageStore, inputs: _Inputs, table: ValidatedTable, files: tuple[str, ...],
     seconds: float,
 ) -> None:  # fmt: skip
-    data = {"rows_read": table.rows_read, "files": list(files), "seconds": seconds}
+    data = {"rows_read": table.rows_read, "rows_folded": table.rows_folded, "files": list(files),
+            "seconds": seconds}  # fmt: skip
     store.put(STAGE, inputs.entity, inputs.key, {"table": table.frame, "issues": table.issues},
               data)  # fmt: skip
 
@@ -277,17 +306,32 @@ def _store(
 def _prepare_one(
     entity: str,
     raws: list[RawLike],
-    mapping: EntityMapping,
+    sharing: Sequence[EntityMapping],
     config: MigrationConfig,
     on_progress: ProgressCallback | None,
 ) -> tuple[ValidatedTable, tuple[str, ...], float]:
     started = time.perf_counter()
     rows = sum(len(r.frame) for r in raws)
     emit(on_progress, f"clean {entity}", 0, rows)
-    validated = prepare_entity(raws, mapping, config)
+    validated = prepare_entity(raws, sharing[0], config, sharing)
     emit(on_progress, f"clean {entity}", rows, rows, finished=True)
     files = tuple(r.source.name for r in raws)
     return validated, files, round(time.perf_counter() - started, 3)
+
+
+def _once_per_source(
+    issues: pd.DataFrame,
+    entity: str,
+    runnable: Sequence[str],
+    shared: Mapping[str, Sequence[EntityMapping]],
+) -> pd.DataFrame:
+    """``issues`` without `route.unplaced` unless ``entity`` is the run's first reader of its
+    source (every reader finds the same lost rows)."""
+    readers = {m.entity for m in shared[entity]}
+    first = next(e for e in runnable if e in readers)
+    if first == entity or "route.unplaced" not in set(issues["rule"]):
+        return issues
+    return issues[issues["rule"] != "route.unplaced"].reset_index(drop=True)
 
 
 def _default_reader() -> Reader:
@@ -350,4 +394,5 @@ def _stats(
         int((mine == "error").sum()),
         int((mine == "warning").sum()),
         seconds,
+        validated.rows_folded,
     )

@@ -34,10 +34,14 @@ from mappings.fields import FIO_PARTS, is_multiple_ref
 from mappings.schema import ROW_KEY, CleanStep, EntityMapping, FieldMapping
 from migrate.errors import MappingError, shorten
 from migrate.issues import ISSUE_COLUMNS, concat_issues, empty_issues, message
+from migrate.prepare._compose import compose_parts, leftover_issues
+from migrate.prepare.routing import decoded, routed
 
-__all__ = ["META_COLUMNS", "MappedTable", "RawLike", "apply_mapping"]
+__all__ = ["LINE_PREFIX", "META_COLUMNS", "MappedTable", "RawLike", "apply_mapping"]
 
 META_COLUMNS = ("_key", "_source", "_sheet", "_row")
+LINE_PREFIX = "_line."
+"""Columns of a mapping's `lines:` fields, folded into ``PRODUCT_ROWS`` (:mod:`.fold`)."""
 
 
 class RawLike(Protocol):
@@ -104,6 +108,8 @@ def apply_mapping(
     4; ``B24MIGRATE_WORKERS`` overrides; 1 = in this process).
     """
     missing = [c for c in mapping.columns() if c not in raw.frame.columns]
+    if not missing and mapping.rows is not None:
+        raw = routed(raw, mapping)
     if missing:
         raise MappingError(
             f"`{mapping.file}` reads columns that `{raw.source.name}` does not have",
@@ -121,7 +127,8 @@ class _Transformer:
         self, raw: RawLike, mapping: EntityMapping, language: str, timezone: str | None
     ) -> None:
         self.raw, self.mapping, self.language, self.timezone = raw, mapping, language, timezone
-        self.frame = raw.frame
+        self.specs = (*mapping.fields, *(mapping.lines.fields if mapping.lines else ()))
+        self.frame = decoded(raw.frame, mapping) if mapping.decode_html else raw.frame
         self.n = len(self.frame)
         self.rows = self.frame["_row"].to_numpy() if "_row" in self.frame else np.arange(self.n) + 2
         self.keys = self._keys()
@@ -129,14 +136,14 @@ class _Transformer:
         self.pool: Any = None
         self.value_maps = {
             id(spec): {_fold(k): v for k, v in (spec.value_map or {}).items()}
-            for spec in mapping.fields
+            for spec in self.specs
         }
         self.chains = {
             id(spec): [
                 (step.name, bind_cleaner(step.name, {**self._options(step), "on_error": "raise"}))
                 for step in spec.clean
             ]
-            for spec in mapping.fields
+            for spec in self.specs
         }
 
     def _keys(self) -> np.ndarray:
@@ -158,6 +165,8 @@ class _Transformer:
         for spec in self.mapping.fields:
             if spec.split_fio:
                 self._apply_split(columns, spec)
+        for spec in self.mapping.lines.fields if self.mapping.lines else ():
+            columns[LINE_PREFIX + spec.name] = self._field(spec)
         frame = pd.DataFrame(
             {k: v if k == "_row" else pd.Series(v, dtype=object) for k, v in columns.items()}
         )
@@ -165,22 +174,33 @@ class _Transformer:
         return MappedTable(self.mapping.entity, frame, concat_issues(issues), self.frame)
 
     def _apply_split(self, columns: dict[str, Any], spec: FieldMapping) -> None:
-        """Split names fill a row only where no explicit name field of that row has a value.
+        """Split names fill the parts a row's explicit name fields leave empty.
 
-        The name is cleaned (and its issues collected) on every row, but split only where
-        its parts are used.
+        A row without explicit parts takes every part of the split; a row with some takes the
+        missing ones when they add a word (:mod:`._compose`), and words of the full name that
+        land nowhere are reported (`name.words_left`). The name is cleaned (and its issues
+        collected) on every row.
         """
-        explicit = [columns[t] for t in spec.split_fio if t in columns]
+        explicit = [t for t in spec.split_fio if t in columns]
         filled = np.zeros(self.n, dtype=bool)
-        for values in explicit:
-            filled |= pd.Series(values, dtype=object).notna().to_numpy()
-        split = self._split_field(spec, ~filled)
-        for target, values in split.items():
+        missing = np.zeros(self.n, dtype=bool)
+        for target in explicit:
+            present = pd.Series(columns[target], dtype=object).notna().to_numpy()
+            filled |= present
+            missing |= ~present
+        missing |= len(explicit) < len(spec.split_fio)
+        split = self._split_field(spec, ~filled | missing)
+        for target in spec.split_fio:
             if target not in columns:
-                empty = np.full(self.n, None, dtype=object)
-                columns[target] = values if not explicit else np.where(filled, empty, values)
-            else:
-                columns[target] = np.where(filled, columns[target], values)
+                columns[target] = np.full(self.n, None, dtype=object)
+            columns[target] = np.where(filled, columns[target], split[target])
+        rows = np.flatnonzero(filled & missing)
+        if len(rows):
+            full = self._combined(spec).to_numpy(dtype=object)
+            lost = compose_parts(columns, split, rows, full, spec.split_fio)
+            where = (self.mapping.entity, self.raw.source.name, self.raw.sheet)
+            found = leftover_issues(where, spec, lost, full, self.rows, self.keys, self.language)
+            self.issues.append((self.specs.index(spec), found))
 
     # -- fields ------------------------------------------------------------------------------
 
@@ -316,7 +336,7 @@ class _Transformer:
 
     def _outcomes(self, mode: str, spec: FieldMapping, kind: str, values: list[str]) -> Any:
         """Outcomes of ``values`` one by one: in forked workers when there are many."""
-        task = (mode, self.mapping.fields.index(spec), kind)
+        task = (mode, self.specs.index(spec), kind)
         if self.pool is None or len(values) < _PARALLEL_MIN:
             return self.outcomes(task, values)
         size = max(1_000, len(values) // (8 * _worker_count(None)))
@@ -326,7 +346,7 @@ class _Transformer:
     def outcomes(self, task: _Task, values: Sequence[str]) -> list[_Outcome]:
         """Run ``task`` (mode, field index, value type) on each of ``values``."""
         mode, index, kind = task
-        spec = self.mapping.fields[index]
+        spec = self.specs[index]
         if mode == "multi":
             return [self._multi_outcome(v, spec, kind) for v in values]
         if mode == "split":
@@ -398,6 +418,8 @@ class _Transformer:
         found = table.get(_fold(value), _MISSING)
         if found is not _MISSING:
             return found, None
+        if spec.keep_unmapped:
+            return value, None
         params = {"value": value, "field": spec.name, "default": spec.default}
         if spec.default is not None:
             text = message("map.default", self.language, **params)
@@ -444,7 +466,7 @@ class _Transformer:
             },
             columns=list(ISSUE_COLUMNS),
         )
-        order = self.mapping.fields.index(spec)
+        order = self.specs.index(spec)
         self.issues.append((order, frame if len(frame) else empty_issues()))
 
 

@@ -44,12 +44,17 @@ _SEVERITY = {
 
 @dataclass(frozen=True, slots=True)
 class ValidatedTable:
-    """The CleanTable of one entity (rows without errors) and every issue of the entity."""
+    """The CleanTable of one entity (rows without errors) and every issue of the entity.
+
+    ``rows_read`` counts records as read (after `lines:` folded repeated rows);
+    ``rows_folded`` the rows that were further product lines of a record above them.
+    """
 
     entity: str
     frame: pd.DataFrame
     issues: pd.DataFrame
     rows_read: int
+    rows_folded: int = 0
 
 
 def build_schema(mapping: EntityMapping) -> pa.DataFrameSchema:

@@ -5,6 +5,8 @@ from __future__ import annotations
 __all__ = ["CSS"]
 
 CSS = """
+table.reconcile tr.off, table.reconcile tr.off th { background: #fde2d6; }
+ul.notes li { color: #9a3412; margin: .2rem 0; }
 :root { --ink: #1f2933; --muted: #5f6b7a; --line: #dde3ea; --paper: #ffffff; --bg: #f4f6f9;
   --accent: #0b5cad; --done: #1b8a5a; --skip: #56b4e9; --merged: #0072b2; --refused: #e69f00;
   --failed: #d55e00; --pending: #b8c0ca; }

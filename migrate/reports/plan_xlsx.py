@@ -21,14 +21,16 @@ from typing import TYPE_CHECKING, Any
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
+from migrate.reports._reconcile_xlsx import RECONCILE_LABELS, write_merges, write_reconciliation
 from migrate.ledger.reasons import IssueGroup, group_issues
 from migrate.reports._xlsx import write_table
 
 if TYPE_CHECKING:
     from migrate.ledger import PlanIssue
     from migrate.plan import PlanResult
+    from migrate.reports.reconcile import Reconciliation
 
-__all__ = ["write_plan_xlsx"]
+__all__ = ["listed_warning", "write_plan_xlsx"]
 
 _OPS = ("create", "update", "set", "skip", "unchanged")
 _LABELS = {
@@ -72,11 +74,21 @@ _LABELS = {
 _HIGHLIGHT = PatternFill("solid", fgColor="FFF2CC")
 
 
-def write_plan_xlsx(path: Path, result: PlanResult, *, language: str = "ru") -> Path:
-    """Write the plan workbook to ``path`` (folders created) and return ``path``."""
+def write_plan_xlsx(
+    path: Path,
+    result: PlanResult,
+    *,
+    language: str = "ru",
+    reconciliation: Reconciliation | None = None,
+) -> Path:
+    """Write the plan workbook to ``path`` (folders created) and return ``path``.
+
+    ``reconciliation`` (source against plan) becomes the second sheet when given.
+    """
     from migrate.ledger.blockers import BLOCKING_RULES
 
-    t = _LABELS["en" if language == "en" else "ru"]
+    lang = "en" if language == "en" else "ru"
+    t = _LABELS[lang]
     book = Workbook()
     summary = book.active
     assert summary is not None
@@ -100,11 +112,7 @@ def write_plan_xlsx(path: Path, result: PlanResult, *, language: str = "ru") -> 
     write_table(
         book.create_sheet(t["warnings"]),
         [t[c] for c in columns],
-        (
-            _issue_cells(i)
-            for i in result.issues
-            if i.severity != "error" and not i.rule.startswith(("owner.", "date."))
-        ),
+        (_issue_cells(i) for i in result.issues if listed_warning(i)),
     )
     _owners(book.create_sheet(t["owners"]), result, t)
     write_table(
@@ -141,9 +149,19 @@ def write_plan_xlsx(path: Path, result: PlanResult, *, language: str = "ru") -> 
         ),
     )
     _dates(book.create_sheet(t["dates"]), result, t)
+    if reconciliation is not None:
+        write_reconciliation(book.create_sheet(RECONCILE_LABELS[lang]["sheet"], 1),
+                             reconciliation, lang)  # fmt: skip
+    write_merges(book, result.merges, lang)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
+
+
+def listed_warning(issue: PlanIssue) -> bool:
+    """A warning of the warnings sheet (owner warnings are in the owners sheet, with counts;
+    date warnings in the creation dates sheet)."""
+    return issue.severity != "error" and not issue.rule.startswith(("owner.", "date."))
 
 
 def _issue_cells(issue: PlanIssue) -> list[Any]:
@@ -153,7 +171,7 @@ def _issue_cells(issue: PlanIssue) -> list[Any]:
 
 def _summary(sheet: Any, result: PlanResult, t: dict[str, str]) -> None:
     refused = Counter(i.entity for i in result.issues if i.severity == "error")
-    warned = Counter(i.entity for i in result.issues if i.severity != "error")
+    warned = Counter(i.entity for i in result.issues if listed_warning(i))
     entities = sorted({e for e, _ in result.counts} | set(refused) | set(warned))
     kept, moved = result.backdating.kept, Counter(m.entity for m in result.backdating.moved)
     write_table(

@@ -29,6 +29,7 @@ from typing import Any
 from mappings.entities import shown_entity
 from migrate.ledger import Ledger, Op, State
 from migrate.prepare.stage import PreparedData
+from migrate.reports._summary_sources import ledger_reconciliation, validation_refused
 from migrate.reports.summary_html import write_summary
 from migrate.reports.summary_model import (
     DedupeCounts,
@@ -69,7 +70,7 @@ def build_summary(
     """The summary of ``workspace`` as its stages left it (see the module docstring)."""
     prepared = inputs.prepared
     language = prepared.config.language
-    ledger_counts = _ledger_counts(workspace, _validation_refused(prepared), language)
+    ledger_counts = _ledger_counts(workspace, validation_refused(prepared), language)
     started = inputs.started_at or _first_run(workspace) or clock()
     return RunSummary(
         name=prepared.config.name,
@@ -78,6 +79,9 @@ def build_summary(
         portal=prepared.config.portal.display,
         entities=_entities(prepared, inputs.dedupe_stats, ledger_counts),
         timings=tuple(StageTiming(k, float(v)) for k, v in (inputs.timings or {}).items()),
+        reconciliation=ledger_reconciliation(
+            workspace, prepared, {e: s.merged_records for e, s in inputs.dedupe_stats.items()}
+        ),
     )
 
 
@@ -160,15 +164,6 @@ def _validation(prepared: PreparedData, entity: str) -> ValidationCounts:
         warnings=stats.warnings,
         top_rules=tuple(top),
     )
-
-
-def _validation_refused(prepared: PreparedData) -> set[tuple[str, str]]:
-    issues = prepared.issues
-    errors = issues[issues["severity"] == "error"]
-    return {
-        (shown_entity(str(e)), str(k or ""))
-        for e, k in zip(errors["entity"], errors["key"], strict=True)
-    }
 
 
 def _ledger_counts(

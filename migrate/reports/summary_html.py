@@ -16,6 +16,7 @@ from pathlib import Path
 from migrate import __version__
 from migrate.reports._summary_charts import charts_section
 from migrate.reports._summary_page import PageContext, esc, pending
+from migrate.reports._summary_reconcile import reconcile_section
 from migrate.reports._summary_style import CSS
 from migrate.reports._summary_tables import details_section, overview_section, timings_section
 from migrate.reports._summary_text import (
@@ -48,8 +49,9 @@ class _Page(PageContext):
 
     def render(self) -> str:
         body = "".join(
-            (self.header(), self.kpis(), self.todo(), charts_section(self), overview_section(self),
-             details_section(self), timings_section(self), self.workbooks(), self.footer())
+            (self.header(), self.kpis(), self.todo(), reconcile_section(self),
+             charts_section(self), overview_section(self), details_section(self),
+             timings_section(self), self.workbooks(), self.footer())
         )  # fmt: skip
         return (
             f'<!DOCTYPE html>\n<html lang="{self.lang}"><head><meta charset="utf-8"/>'

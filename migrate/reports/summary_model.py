@@ -29,6 +29,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
+from migrate.reports.reconcile import Reconciliation, reconciliation_from_dict
 from migrate.workspace.config import redact_url
 
 __all__ = [
@@ -173,6 +174,7 @@ class RunSummary:
         timings: stage wall times, in stage order.
         workbooks: relative links to the workbooks beside the page; :func:`write_summary`
             keeps only those that exist.
+        reconciliation: source → plan → portal (records, deal amounts, product lines).
     """
 
     name: str
@@ -182,6 +184,7 @@ class RunSummary:
     portal: str = "sandbox"
     timings: tuple[StageTiming, ...] = ()
     workbooks: tuple[str, ...] = WORKBOOKS
+    reconciliation: Reconciliation | None = None
 
     def __post_init__(self) -> None:
         for link in self.workbooks:
@@ -229,6 +232,9 @@ def summary_from_dict(data: Mapping[str, Any]) -> RunSummary:
         entities=tuple(_entity(e, i) for i, e in enumerate(top.get("entities", ()))),
         timings=tuple(StageTiming(str(k), float(v)) for k, v in dict(timings).items()),
         workbooks=tuple(str(w) for w in top.get("workbooks", WORKBOOKS)),
+        reconciliation=reconciliation_from_dict(top["reconciliation"])
+        if top.get("reconciliation")
+        else None,
     )
 
 

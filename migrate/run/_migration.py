@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import httpx
 
+from migrate.dedupe.decided import load_merges, record_merges, unshown_merges
 from migrate.dedupe.decisions import Decisions, DecisionStore
 from migrate.dedupe.stage import DedupedTables, dedupe_tables
 from migrate.errors import Interrupted, LoadError, MigrationError
@@ -37,6 +39,7 @@ from migrate.plan import plan_workspace
 from migrate.portal.verify import PortalCheck, check_portal_sync
 from migrate.prepare import PreparedData, prepare
 from migrate.progress import ProgressCallback
+from migrate.reports._summary_sources import ledger_reconciliation
 from migrate.reports.duplicates_xlsx import (
     read_decisions,
     unread_decisions,
@@ -121,6 +124,21 @@ class Migration:
             self._deduped = self._dedupe(DecisionStore.for_workspace(self.workspace.root).load())
         return self._deduped
 
+    def decided(self) -> DedupedTables | None:
+        """The merges the `dedupe` command decided, as a dedupe result: ``None`` when it has
+        not run in this workspace; otherwise :meth:`deduplicated`, with any merge found since
+        that the client was not shown kept apart (:mod:`migrate.dedupe.decided`)."""
+        shown = load_merges(self.workspace.root)
+        if shown is None:
+            return None
+        deduped = self.deduplicated()
+        apart = unshown_merges(deduped.key_maps(), shown)
+        if not apart:
+            return deduped
+        stored = DecisionStore.for_workspace(self.workspace.root).load()
+        decisions = {e: stored.get(e, Decisions()).updated_by(d) for e, d in apart.items()}
+        return self._dedupe({**stored, **decisions})
+
     def _dedupe(self, decisions: Mapping[str, Decisions]) -> DedupedTables:
         prepared = self.prepared()
         with self._stage("dedupe"):
@@ -159,6 +177,7 @@ class Migration:
             read, kept = unread_decisions(path, store.load())
         stored = store.record(read) if read else store.load()
         self._deduped = self._dedupe(stored)
+        record_merges(self.workspace.root, self._deduped.key_maps())
         report = write_duplicates_xlsx(
             path, self._deduped.results, self.prepared().tables, language=self.config.language
         )
@@ -172,20 +191,23 @@ class Migration:
         return Deduplicated(self._deduped, read, report, kept, bool(read) and not decisions)
 
     def plan(self, *, skip_refused: bool = False, dedupe: bool = True) -> Planned:
-        """The dry run: plan the (deduplicated) clean tables against the portal into the
-        ledger, and write ``reports/plan.xlsx``."""
+        """The dry run: plan the clean tables, with the merges `dedupe` decided, against the
+        portal into the ledger, and write ``reports/plan.xlsx`` with the reconciliation."""
         check_not_sample(self.workspace, self.config)  # before minutes of preparing
         prepared = self.prepared()
-        deduped = self.deduplicated() if dedupe else None
+        deduped = self.decided() if dedupe else None
         with self._stage("plan"):
             result = plan_workspace(
                 self.workspace, prepared, deduped, skip_refused=skip_refused,
                 transport=self.transport, on_progress=self.on_progress,
             )  # fmt: skip
+        merged = Counter(m.entity for m in result.merges)
+        reconciliation = ledger_reconciliation(self.workspace, prepared, merged, with_load=False)
         report = write_plan_xlsx(
-            self.workspace.reports_dir / "plan.xlsx", result, language=self.config.language
-        )
-        return Planned(result, report)
+            self.workspace.reports_dir / "plan.xlsx", result, language=self.config.language,
+            reconciliation=reconciliation,
+        )  # fmt: skip
+        return Planned(result, report, reconciliation, deduped is not None)
 
     def load(
         self,
@@ -355,11 +377,9 @@ class Migration:
         self, *, timings: Mapping[str, float] | None = None, started_at: datetime | None = None
     ) -> Reported:
         """Write ``reports/summary.html`` from the stages' results and the ledger."""
-        deduped = self.deduplicated()
-        inputs = SummaryInputs(
-            self.prepared(), {e: r.stats for e, r in deduped.results.items()},
-            timings, started_at,
-        )  # fmt: skip
+        deduped = self.decided()
+        stats = {e: r.stats for e, r in deduped.results.items()} if deduped else {}
+        inputs = SummaryInputs(self.prepared(), stats, timings, started_at)
         summary = build_summary(self.workspace, inputs)
         path = write_workspace_summary(summary, self.workspace, self.config.language)
         return Reported(summary, path)

@@ -13,6 +13,7 @@ from migrate.dedupe.stage import DedupedTables
 from migrate.load import RetryChoice, WorkspaceLoad
 from migrate.plan import PlanResult
 from migrate.prepare import PreparedData
+from migrate.reports.reconcile import Reconciliation
 from migrate.reports.summary_model import RunSummary
 
 __all__ = [
@@ -53,10 +54,13 @@ class Deduplicated:
 
 @dataclass(frozen=True, slots=True)
 class Planned:
-    """`plan`: the plan stage's result and ``reports/plan.xlsx``."""
+    """`plan`: the plan stage's result, ``reports/plan.xlsx``, the reconciliation of source
+    and plan written into it, and whether `dedupe` had run (without it nothing is merged)."""
 
     result: PlanResult
     report: Path
+    reconciliation: Reconciliation | None = None
+    dedupe_ran: bool = False
 
 
 @dataclass(frozen=True, slots=True)

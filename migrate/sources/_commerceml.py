@@ -1,48 +1,61 @@
-"""1C CommerceML 2.x exchange files: ``import.xml`` (groups, goods) and ``offers.xml`` (prices).
+"""1C CommerceML exchange files: groups, goods, and the offers, prices and stock of each good.
 
-Produces two RawTables: products (one row per ``Товар``, prices and stock joined from the
-offers file by ``Ид``) and sections (one row per ``Группа``, with its parent's ``Ид``). XML
-has no header row: ``header_row`` is 0 and ``_row`` is the element's 1-based ordinal.
+Produces two RawTables: products (one row per `Товар`, or per offer of a good with two or more
+characteristics) and sections (one row per `Группа`, with its parent's `Ид`). An exchange is a
+folder: one package writes `import.xml` (classifier and goods) and `offers.xml` (offers with
+prices and stock); 1C's split exchange writes the classifier and the goods to separate
+`import___<id>.xml` files and the offers, prices and stock to `offers___`, `prices___` and
+`rests___` files. Reading any import file of a folder reads the whole exchange.
 
-Hostile XML is refused before it costs anything: a document type declaration (`<!DOCTYPE`,
-where entities are declared; 1C never writes one) and elements nested deeper than
-:data:`MAX_DEPTH` (groups thousands deep) stop the read with one clear line. External entities
-are never fetched by ElementTree, and expat (2.4+) caps entity amplification on its own.
+Units: `БазоваяЕдиница` is the unit's short name (`шт`), or a reference into the classifier's
+units directory (`ЕдиницыИзмерения`: an OKEI code such as `796 ` or a GUID), or empty with the
+unit only in its attributes (`Код="796" НаименованиеПолное="Штука"`). The table gets the short
+name (never a GUID) and `ЕдиницаКод`, the OKEI code. XML has no header row: ``header_row`` is 0
+and ``_row`` is the element's 1-based ordinal. CommerceML 1.x (1C 7.7) is read by
+:mod:`migrate.sources._cml1`. Hostile XML (a document type declaration, nesting deeper than
+:data:`MAX_DEPTH`) is refused by :func:`~migrate.sources._cml_xml.iterparse`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pandas as pd
 
-from migrate.errors import SourceReadError
+from migrate.sources._cml_offers import (
+    OFFER_COLUMNS,
+    PriceTypes,
+    merge_offers,
+    offer_rows,
+    price_types,
+)
+from migrate.sources._cml_xml import MAX_DEPTH, child, iterparse, tag, text
 from migrate.sources._table import RawTable, table_from_grid
 
-__all__ = ["MAX_DEPTH", "CommerceMLCatalog", "find_offers", "read_commerceml", "read_offers"]
-
-MAX_DEPTH = 200
-"""Deepest element nesting read (a real catalogue: groups ten levels deep, about 25)."""
-_HEAD = 1 << 16
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+__all__ = [
+    "MAX_DEPTH",
+    "CommerceMLCatalog",
+    "exchange_heads",
+    "package_files",
+    "read_commerceml",
+    "read_offers",
+]
 
 PRODUCT_COLUMNS = [
-    "Ид",
-    "Артикул",
-    "Наименование",
-    "Штрихкод",
-    "БазоваяЕдиница",
-    "Группы",
-    "Группа",
-    "Описание",
-    "СтавкаНДС",
-]
-OFFER_COLUMNS = ["Ид", "Артикул", "Наименование", "Цена", "Валюта", "ТипЦены", "Количество"]
+    "Ид", "Артикул", "Наименование", "Штрихкод", "БазоваяЕдиница", "ЕдиницаКод", "Группы",
+    "Группа", "Описание", "СтавкаНДС",
+]  # fmt: skip
 SECTION_COLUMNS = ["Ид", "Наименование", "Родитель"]
+OKEI = {
+    "796": "шт", "166": "кг", "163": "г", "168": "т", "006": "м", "055": "м2", "113": "м3",
+    "112": "л", "111": "мл", "715": "пар", "778": "упак", "704": "набор", "839": "компл",
+    "736": "рул", "625": "лист", "018": "пог. м", "356": "ч", "642": "ед",
+}  # fmt: skip
+"""Common units of the Russian classifier OKEI: code → short name."""
+_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,65 +66,110 @@ class CommerceMLCatalog:
     sections: RawTable
 
 
-def _tag(el: ET.Element) -> str:
-    return el.tag.rsplit("}", 1)[-1]
+@dataclass(frozen=True, slots=True)
+class Package:
+    """The files of one exchange folder, by kind."""
+
+    imports: tuple[Path, ...]
+    offers: tuple[Path, ...] = ()
+    prices: tuple[Path, ...] = ()
+    rests: tuple[Path, ...] = ()
 
 
-def _child(el: ET.Element, name: str) -> ET.Element | None:
-    return next((c for c in el if _tag(c) == name), None)
+def package_files(import_path: Path, offers_path: Path | None = None) -> Package:
+    """The exchange ``import_path`` belongs to: every import/offers/prices/rests file beside it.
+
+    ``offers_path`` given: exactly that offers file (and no prices or rests files).
+    """
+    folder = import_path.parent
+
+    def kind(prefix: str) -> tuple[Path, ...]:
+        return tuple(sorted(p for p in folder.glob(f"{prefix}*.xml") if p.is_file()))
+
+    imports = (import_path, *(p for p in kind("import") if p != import_path))
+    if offers_path is not None:
+        return Package(imports, (offers_path,))
+    return Package(imports, kind("offers"), kind("prices"), kind("rests"))
 
 
-def _text(el: ET.Element | None, name: str | None = None) -> str:
-    node = el if name is None or el is None else _child(el, name)
-    return "" if node is None or node.text is None else node.text.strip()
+def exchange_heads(paths: list[Path]) -> list[Path]:
+    """``paths`` with one file per 1C exchange folder: reading it reads the whole exchange.
 
-
-def _iterparse(path: Path) -> Iterator[tuple[str, ET.Element]]:
-    _refuse_doctype(path)
-    depth = 0
-    try:
-        for event, el in ET.iterparse(path, events=("start", "end")):
-            depth += 1 if event == "start" else -1
-            if depth > MAX_DEPTH:
-                raise SourceReadError(
-                    f"elements are nested more than {MAX_DEPTH} levels deep (at `{_tag(el)}`); "
-                    "no 1C catalogue is",
-                    source=str(path),
-                    next_step="export the catalogue from 1C again; check the group tree",
-                )
-            yield event, el
-    except ET.ParseError as exc:
-        line = exc.position[0] if exc.position else None
-        raise SourceReadError(
-            f"the XML is broken ({exc.msg if hasattr(exc, 'msg') else exc})",
-            source=str(path),
-            row=line,
-            next_step="export the catalogue from 1C again (the file may be cut short)",
-        ) from None
-    except OSError as exc:
-        raise SourceReadError(f"cannot open the file ({exc.strerror})", source=str(path)) from None
-
-
-def _refuse_doctype(path: Path) -> None:
-    """A DOCTYPE can only come before the root element, so the head of the file tells."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(_HEAD)
-    except OSError:
-        return  # _iterparse says why the file cannot be opened
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        raise SourceReadError(
-            "the XML declares a document type (`<!DOCTYPE`/`<!ENTITY`), which 1C never writes; "
-            "it is not read, so that no entity is expanded",
-            source=str(path),
-            next_step="export the catalogue from 1C again, or remove the declaration",
+    A source listing `import___*.xml` names the classifier and the goods of one exchange; both
+    reads would give the same goods twice. Other files pass unchanged.
+    """
+    seen: set[Path] = set()
+    out = []
+    for path in paths:
+        exchange = path.suffix.lower() == ".xml" and path.name.lower().startswith(
+            ("import", "offers", "prices", "rests")
         )
+        if exchange and path.parent in seen:
+            continue
+        if exchange:
+            seen.add(path.parent)
+        out.append(path)
+    return out
 
 
-def _deleted(item: ET.Element) -> bool:
-    """``<Товар Статус="Удален">`` (or a ``Статус`` child): a deletion, not a product."""
-    status = item.get("Статус") or _text(item, "Статус")
-    return status.strip().casefold().replace("ё", "е") == "удален"
+@dataclass(slots=True)
+class _Classifier:
+    """What the classifier holds: groups, properties, the units directory, price types."""
+
+    sections: list[list[str]] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)
+    units: dict[str, tuple[str, str]] = field(default_factory=dict)  # Ид → (short name, code)
+    types: PriceTypes = field(default_factory=dict)
+
+    def add(self, el: ET.Element) -> None:
+        groups = child(el, "Группы")
+        if groups is not None:
+            _sections(groups, "", self.sections)
+        props = child(el, "Свойства")
+        for prop in props if props is not None else []:
+            self.names[text(prop, "Ид")] = text(prop, "Наименование")
+            variants = child(prop, "ВариантыЗначений")
+            for variant in variants if variants is not None else []:
+                self.values[text(variant, "ИдЗначения")] = text(variant, "Значение")
+        units = child(el, "ЕдиницыИзмерения")
+        for unit in units if units is not None else []:
+            short = text(unit, "НаименованиеКраткое") or text(unit, "НаименованиеПолное")
+            self.units[text(unit, "Ид")] = (short, text(unit, "Код"))
+        price_types(el, self.types)
+
+    def group_names(self) -> dict[str, str]:
+        return {gid: name for gid, name, _ in self.sections}
+
+    def properties(self, item: ET.Element) -> dict[str, str]:
+        """``ЗначенияСвойств`` of a product: a column per property, list values resolved."""
+        out: dict[str, str] = {}
+        block = child(item, "ЗначенияСвойств")
+        for prop in block if block is not None else []:
+            pid = text(prop, "Ид")
+            name = self.names.get(pid) or f"Свойство {pid}"
+            texts = [text(v) for v in prop if tag(v) == "Значение" and text(v)]
+            value = "; ".join(self.values.get(t, t) for t in texts)
+            if value:
+                out[name] = value
+        return out
+
+    def unit(self, item: ET.Element) -> tuple[str, str]:
+        """(short name, OKEI code) of a good's `БазоваяЕдиница` in any of its three forms."""
+        node = child(item, "БазоваяЕдиница")
+        if node is None:
+            return "", ""
+        written = text(node)
+        code = (node.get("Код") or "").strip()
+        if written in self.units:
+            short, listed = self.units[written]
+            return short, listed or code
+        if written.isdigit():
+            return OKEI.get(written, written), written
+        if written and not _GUID.match(written):
+            return written, code
+        from_attributes = OKEI.get(code) or (node.get("НаименованиеПолное") or "").strip()
+        return from_attributes, code
 
 
 def _sections(groups: ET.Element, parent: str, out: list[list[str]]) -> None:
@@ -121,75 +179,44 @@ def _sections(groups: ET.Element, parent: str, out: list[list[str]]) -> None:
         level, above = stack.pop()
         inner = []
         for group in level:
-            if _tag(group) != "Группа":
+            if tag(group) != "Группа":
                 continue
-            gid = _text(group, "Ид")
-            out.append([gid, _text(group, "Наименование"), above])
-            below = _child(group, "Группы")
+            gid = text(group, "Ид")
+            out.append([gid, text(group, "Наименование"), above])
+            below = child(group, "Группы")
             if below is not None:
                 inner.append((below, gid))
         stack.extend(reversed(inner))
 
 
-@dataclass(slots=True)
-class _Properties:
-    """``Классификатор/Свойства``: property names and the values of list properties."""
-
-    names: dict[str, str]
-    values: dict[str, str]
-
-    @classmethod
-    def read(cls, classifier: ET.Element) -> _Properties:
-        names, values = {}, {}
-        props = _child(classifier, "Свойства")
-        for prop in props if props is not None else []:
-            names[_text(prop, "Ид")] = _text(prop, "Наименование")
-            variants = _child(prop, "ВариантыЗначений")
-            for variant in variants if variants is not None else []:
-                values[_text(variant, "ИдЗначения")] = _text(variant, "Значение")
-        return cls(names, values)
-
-    def columns(self, item: ET.Element) -> dict[str, str]:
-        """``ЗначенияСвойств`` of a product: a column per property, list values resolved."""
-        out: dict[str, str] = {}
-        block = _child(item, "ЗначенияСвойств")
-        for prop in block if block is not None else []:
-            pid = _text(prop, "Ид")
-            name = self.names.get(pid) or f"Свойство {pid}"
-            texts = [_text(v) for v in prop if _tag(v) == "Значение" and _text(v)]
-            value = "; ".join(self.values.get(t, t) for t in texts)
-            if value:
-                out[name] = value
-        return out
+def _deleted(item: ET.Element) -> bool:
+    """``<Товар Статус="Удален">`` (or a ``Статус`` child): a deletion, not a product."""
+    status = item.get("Статус") or text(item, "Статус")
+    return status.strip().casefold().replace("ё", "е") == "удален"
 
 
-def _product(
-    item: ET.Element, group_names: dict[str, str], properties: _Properties | None = None
-) -> dict[str, str]:
-    groups = _child(item, "Группы")
-    ids = [_text(g) for g in groups if _tag(g) == "Ид"] if groups is not None else []
+def _product(item: ET.Element, classifier: _Classifier, groups: dict[str, str]) -> dict[str, str]:
+    block = child(item, "Группы")
+    ids = [text(g) for g in block if tag(g) == "Ид"] if block is not None else []
     vat = ""
-    rates = _child(item, "СтавкиНалогов")
+    rates = child(item, "СтавкиНалогов")
     for rate in rates if rates is not None else []:
-        if _text(rate, "Наименование").upper() == "НДС":
-            vat = _text(rate, "Ставка")
+        if text(rate, "Наименование").upper() == "НДС":
+            vat = text(rate, "Ставка")
+    unit, code = classifier.unit(item)
     row = {
-        "Ид": _text(item, "Ид"),
-        "Артикул": _text(item, "Артикул"),
-        "Наименование": _text(item, "Наименование"),
-        "Штрихкод": _text(item, "Штрихкод"),
-        "БазоваяЕдиница": _text(item, "БазоваяЕдиница"),
-        "Группы": "; ".join(ids),
-        "Группа": group_names.get(ids[0], "") if ids else "",
-        "Описание": _text(item, "Описание"),
+        "Ид": text(item, "Ид"), "Артикул": text(item, "Артикул"),
+        "Наименование": text(item, "Наименование"), "Штрихкод": text(item, "Штрихкод"),
+        "БазоваяЕдиница": unit, "ЕдиницаКод": code, "Группы": "; ".join(ids),
+        "Группа": groups.get(ids[0], "") if ids else "", "Описание": text(item, "Описание"),
         "СтавкаНДС": vat,
-    }
-    details = _child(item, "ЗначенияРеквизитов")
+    }  # fmt: skip
+    details = child(item, "ЗначенияРеквизитов")
     for detail in details if details is not None else []:
-        name = _text(detail, "Наименование")
+        name = text(detail, "Наименование")
         if name and name not in row:
-            row[name] = _text(detail, "Значение")
-    for name, value in (properties.columns(item) if properties else {}).items():
+            row[name] = text(detail, "Значение")
+    for name, value in classifier.properties(item).items():
         row.setdefault(name, value)
     return row
 
@@ -202,113 +229,62 @@ def _table(rows: list[dict[str, str]], columns: list[str], path: Path) -> RawTab
 
 
 def read_offers(path: Path) -> RawTable:
-    """``offers.xml``: one row per ``Предложение`` with the first price type's price.
+    """One offers (or prices, or rests) file alone: a row per `Предложение`.
 
-    Other price types get their own ``Цена <name>`` columns; stock is ``Количество`` (or
-    the sum of ``Остатки``).
+    The first price type's price is `Цена`; other price types get `Цена <name>` columns;
+    stock is `Количество` (or the sum of `Остатки`).
     """
-    types: dict[str, tuple[str, str]] = {}
-    rows: list[dict[str, str]] = []
-    for event, el in _iterparse(path):
-        if event != "end":
-            continue
-        tag = _tag(el)
-        if tag == "ТипЦены":
-            types[_text(el, "Ид")] = (_text(el, "Наименование"), _text(el, "Валюта"))
-        elif tag == "Предложение":
-            rows.append(_offer(el, types))
-            el.clear()
-    return _table(rows, OFFER_COLUMNS, path)
+    return _table(offer_rows(path, {}), OFFER_COLUMNS, path)
 
 
-def _offer(el: ET.Element, types: dict[str, tuple[str, str]]) -> dict[str, str]:
-    row = {c: "" for c in OFFER_COLUMNS}
-    row.update(
-        Ид=_text(el, "Ид"), Артикул=_text(el, "Артикул"), Наименование=_text(el, "Наименование")
-    )
-    price_list = _child(el, "Цены")
-    prices = list(price_list) if price_list is not None else []
-    first_type = next(iter(types), None)
-    for price in prices:
-        type_id = _text(price, "ИдТипаЦены")
-        name, currency = types.get(type_id, (type_id, ""))
-        value, currency = _text(price, "ЦенаЗаЕдиницу"), _text(price, "Валюта") or currency
-        if not row["Цена"] and (type_id == first_type or first_type is None or len(prices) == 1):
-            row.update(Цена=value, Валюта=currency, ТипЦены=name)
-        else:
-            row[f"Цена {name}"] = value
-    quantity = _text(el, "Количество")
-    stocks = _child(el, "Остатки")
-    if not quantity and stocks is not None:
-        amounts = [_text(s) for s in stocks.iter() if _tag(s) == "Количество"]
-        quantity = _total([a for a in amounts if a])
-    row["Количество"] = quantity
-    traits = _child(el, "ХарактеристикиТовара")
-    pairs = [
-        f"{_text(t, 'Наименование')}: {_text(t, 'Значение')}"
-        for t in (traits if traits is not None else [])
-    ]
-    if pairs:
-        row["Характеристики"] = "; ".join(pairs)
-    return row
-
-
-def _total(amounts: list[str]) -> str:
-    """The sum of stock amounts (`1 000`, `2,5` read as numbers); when one is not a number,
-    the amounts as written, so that validation flags the row instead of the read failing."""
-    texts = ["".join(a.split()).replace(",", ".") for a in amounts]  # `1 000`, `1\xa0000`
-    if not all(_NUMBER.fullmatch(t) for t in texts):
-        return "; ".join(amounts)
-    return f"{sum(float(t) for t in texts):g}" if texts else ""
+def _read_imports(package: Package) -> tuple[_Classifier, list[ET.Element]]:
+    classifier, goods = _Classifier(), []
+    for path in package.imports:
+        for event, el in iterparse(path):
+            if event != "end":
+                continue
+            if tag(el) == "Классификатор":
+                classifier.add(el)
+            elif tag(el) == "Товар":
+                goods.append(el)
+    return classifier, goods
 
 
 def read_commerceml(import_path: Path, offers_path: Path | None = None) -> CommerceMLCatalog:
-    """Read ``import.xml`` (and its ``offers.xml``, found beside it when not given)."""
-    sections: list[list[str]] = []
-    products: list[dict[str, str]] = []
-    names: dict[str, str] = {}
-    properties = _Properties({}, {})
-    for event, el in _iterparse(import_path):
-        if event != "end":
-            continue
-        tag = _tag(el)
-        if tag == "Классификатор":
-            groups = _child(el, "Группы")
-            if groups is not None:
-                _sections(groups, "", sections)
-                names = {gid: name for gid, name, _ in sections}
-            properties = _Properties.read(el)
-        elif tag == "Товар":
-            if not _deleted(el):
-                products.append(_product(el, names, properties))
-            el.clear()
-    offers_path = offers_path or find_offers(import_path)
+    """Read the exchange of ``import_path`` (see the module docs) into products and sections."""
+    package = package_files(import_path, offers_path)
+    classifier, goods = _read_imports(package)
+    groups = classifier.group_names()
+    products = [_product(g, classifier, groups) for g in goods if not _deleted(g)]
+    offer_files = (*package.offers, *package.prices, *package.rests)
     columns = PRODUCT_COLUMNS
-    if offers_path is not None:
-        products = _join_offers(products, read_offers(offers_path))
+    if offer_files:
+        batches = [offer_rows(path, classifier.types) for path in offer_files]
+        products = _join_offers(products, merge_offers(batches))
         columns = [*PRODUCT_COLUMNS, *OFFER_COLUMNS[3:]]
-    section_rows = [dict(zip(SECTION_COLUMNS, s, strict=True)) for s in sections]
+    section_rows = [dict(zip(SECTION_COLUMNS, s, strict=True)) for s in classifier.sections]
     return CommerceMLCatalog(
         products=_table(products, columns, import_path),
         sections=_table(section_rows, SECTION_COLUMNS, import_path),
     )
 
 
-def _join_offers(products: list[dict[str, str]], offers: RawTable) -> list[dict[str, str]]:
-    """Prices and stock joined to products by ``Ид``.
+def _join_offers(
+    products: list[dict[str, str]], offers: dict[str, dict[str, str]]
+) -> list[dict[str, str]]:
+    """Prices and stock joined to products by `Ид`.
 
-    Offers ``<product>#<variant>`` are variants (size, colour) with their own prices: a
-    product with two or more becomes one row per variant, ``Ид`` the variant's, ``ИдТовара``
-    the product's, ``Наименование`` the variant's name when it has one.
+    Offers `<product>#<characteristic>` are variants (size, colour) with their own prices: a
+    product with two or more becomes one row per variant, `Ид` the variant's, `ИдТовара` the
+    product's, `Наименование` the variant's name when it has one.
     """
-    by_id: dict[str, list[dict[str, str]]] = {}
-    for record in offers.frame.drop(columns="_row").to_dict("records"):
-        row = {str(k): str(v) for k, v in record.items()}
-        by_id.setdefault(row["Ид"].split("#", 1)[0], []).append(row)
+    by_good: dict[str, list[dict[str, str]]] = {}
+    for offer in offers.values():
+        by_good.setdefault(offer["Ид"].split("#", 1)[0], []).append(offer)
     out: list[dict[str, str]] = []
     for product in products:
-        found = by_id.get(product["Ид"], [])
-        variants = [o for o in found if o["Ид"].split("#", 1)[1:] != [""]]
+        found = by_good.get(product["Ид"], [])
+        variants = [o for o in found if o["Ид"].split("#", 1)[1:] not in ([], [""])]
         if len(variants) < 2:
             for key, value in (found[0] if found else {}).items():
                 if key not in ("Ид", "Артикул", "Наименование"):
@@ -323,12 +299,3 @@ def _join_offers(products: list[dict[str, str]], offers: RawTable) -> list[dict[
             row["Артикул"] = offer["Артикул"] or product["Артикул"]
             out.append(row)
     return out
-
-
-def find_offers(import_path: Path) -> Path | None:
-    """The ``offers*.xml`` beside an ``import*.xml``: same suffix first, then the only one."""
-    twin = import_path.with_name(import_path.name.replace("import", "offers"))
-    if twin != import_path and twin.exists():
-        return twin
-    candidates = sorted(import_path.parent.glob("offers*.xml"))
-    return candidates[0] if len(candidates) == 1 else None

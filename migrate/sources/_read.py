@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from migrate.errors import SourceReadError
+from migrate.sources._cml1 import is_commerceml1, read_commerceml1
 from migrate.sources._commerceml import read_commerceml, read_offers
 from migrate.sources._csv import read_delimited
 from migrate.sources._excel import list_sheets as _workbook_sheets
@@ -71,7 +72,9 @@ def _xml_root(path: Path) -> str:
     root = _XML_ROOT.search(body)
     name = root.group(1).rsplit(":", 1)[-1] if root else ""
     if name == "КоммерческаяИнформация":
-        return "offers" if "ПакетПредложений" in body else "import"
+        if is_commerceml1(body):
+            return "commerceml1"
+        return "offers" if "ПакетПредложений" in body and "<Товар" not in body else "import"
     if name == "Workbook" and "office:spreadsheet" in body:
         return "spreadsheetml"
     return name or "?"
@@ -86,7 +89,7 @@ def list_sheets(path: str | Path) -> list[str]:
     if kind == "workbook":
         return _workbook_sheets(path, by_content=not _named_right(path))
     if kind == "xml":
-        return list(XML_SHEETS) if _xml_root(path) == "import" else [""]
+        return list(XML_SHEETS) if _xml_root(path) in ("import", "commerceml1") else [""]
     return [""]
 
 
@@ -177,7 +180,7 @@ def _read_xml(path: Path, sheet: str | int | None) -> RawTable:
             source=str(path),
             next_step="open it in Excel or LibreOffice, save it as .xlsx, and re-run",
         )
-    if root not in ("import", "offers"):
+    if root not in ("import", "offers", "commerceml1"):
         raise SourceReadError(
             f"this XML file is not a 1C CommerceML catalogue (its root element is `{root}`)",
             source=str(path),
@@ -187,11 +190,15 @@ def _read_xml(path: Path, sheet: str | int | None) -> RawTable:
         if sheet not in (None, 0, ""):
             raise _sheet_not_applicable(path, "offers.xml")
         return read_offers(path)
-    catalog = read_commerceml(path)
+    if root == "commerceml1":
+        products, sections = read_commerceml1(path)
+    else:
+        catalog = read_commerceml(path)
+        products, sections = catalog.products, catalog.sections
     if sheet in (None, 0, "Товары"):
-        return catalog.products
+        return products
     if sheet in (1, "Группы"):
-        return catalog.sections
+        return sections
     raise SourceReadError(
         f"there is no table `{sheet}` in a CommerceML file; the tables are: "
         + ", ".join(f"`{s}`" for s in XML_SHEETS),

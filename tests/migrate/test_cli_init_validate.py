@@ -41,7 +41,7 @@ def small_workspace(root: Path, language: str = "ru") -> Path:
 
 
 def test_init_writes_a_workspace_pointing_at_the_sample_data(tmp_path):
-    result = CliRunner().invoke(cli, ["init", str(tmp_path / "acme"), "--from", "amocrm"])
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "acme"), "--from", "sample"])
     assert result.exit_code == 0, result.output
     root = tmp_path / "acme"
     config = Workspace.at(root).load_config()
@@ -67,8 +67,11 @@ def test_init_writes_a_workspace_pointing_at_the_sample_data(tmp_path):
 def test_init_with_sources_and_variants(tmp_path):
     exports = tmp_path / "exports"
     exports.mkdir()
+    (exports / "import.xml").write_bytes(
+        (Path(__file__).parents[1] / "fixtures/real/onec/import.xml").read_bytes()
+    )
     csv = tmp_path / "goods.csv"
-    csv.write_text("Код\n1\n", encoding="utf-8")
+    csv.write_text("Код;Наименование\n1;Гайка\n", encoding="utf-8")
     result = CliRunner().invoke(
         cli,
         [

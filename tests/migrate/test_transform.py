@@ -152,7 +152,7 @@ def test_multiple_references_become_tuples_key_column_first():
     assert table.frame["CONTACT_IDS"].tolist() == [("5", "6"), ("Анна",), ()]
 
 
-def test_split_fio_fills_rows_without_explicit_names():
+def test_split_fio_fills_the_parts_explicit_names_leave_empty():
     fields = "  _fio: {from: ФИО, split_fio: [LAST_NAME, NAME, SECOND_NAME]}\n  NAME: {from: Имя}\n"
     columns = {
         "ID": ["1", "2", "3"],
@@ -162,7 +162,8 @@ def test_split_fio_fills_rows_without_explicit_names():
     frame = run(fields, columns).frame
     parts = ["LAST_NAME", "NAME", "SECOND_NAME"]
     assert frame.loc[0, parts].tolist() == ["Иванов", "Иван", "Иванович"]
-    assert frame.loc[1, parts].tolist() == [None, "Пётр", None]
+    # the explicit first name stays; the surname only the full name has is not lost
+    assert frame.loc[1, parts].tolist() == ["Сидоров", "Пётр", None]
     assert frame.loc[2, parts].tolist() == ["Петрова", "Анна", None]
 
 

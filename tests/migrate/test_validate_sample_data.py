@@ -1,4 +1,4 @@
-"""End to end on the committed sample data: init --from amocrm, then validate."""
+"""End to end on the committed sample data: init --from sample, then validate."""
 
 from __future__ import annotations
 
@@ -16,18 +16,18 @@ from sample_data.account import SAMPLE_PIPELINE, map_sample_pipelines
 
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory):
-    """`init --from amocrm`, the sample account's own pipeline mapped (what the specialist
+    """`init --from sample`, the sample account's own pipeline mapped (what the specialist
     adds to the preset), then validate."""
     root = tmp_path_factory.mktemp("amo")
-    init_workspace(root, "amocrm")
+    init_workspace(root, "sample")
     map_sample_pipelines(root / "mappings" / "deal.yaml")
     validated = Migration(Workspace.at(root)).validate()
     return validated.prepared, validated.report
 
 
 def test_the_preset_alone_refuses_the_deals_of_a_pipeline_it_does_not_know(tmp_path):
-    """The preset carries only amoCRM's default pipeline, not the sample account's own."""
-    init_workspace(tmp_path, "amocrm")
+    """The sample preset carries only the default pipeline, not the sample account's own."""
+    init_workspace(tmp_path, "sample")
     data = prepare(Workspace.at(tmp_path), entities=["deal"])
     unknown = data.issues[data.issues["rule"] == "map.unknown"]
     tenders = unknown[unknown["value"].str.startswith(f"{SAMPLE_PIPELINE} / ")]

@@ -13,7 +13,7 @@ def test_the_edit_maps_every_stage_the_generator_writes():
 
 
 def test_the_edit_adds_the_pipeline_and_keeps_the_preset(tmp_path):
-    init_workspace(tmp_path, "amocrm")
+    init_workspace(tmp_path, "sample")
     path = tmp_path / "mappings" / "deal.yaml"
     preset = load_mapping(path)
     assert SAMPLE_PIPELINE not in (preset.field("CATEGORY_ID").value_map or {})

@@ -1,6 +1,6 @@
 """The amoCRM sample workspace, set up for a load rehearsal and planned by `b24migrate plan`.
 
-Used by the chaos test, bench/chaos.py and bench/load_sample.py: `init --from amocrm`, the
+Used by the chaos test, bench/chaos.py and bench/load_sample.py: `init --from sample`, the
 portal pointed at a served sandbox, unknown legacy owners mapped to user 1, the sample
 account's own «Тендеры» pipeline mapped (:mod:`sample_data.account`), the `UF_CRM_TAGS`
 field the mapping needs created in the portal (what the plan asks a user to do), then
@@ -36,12 +36,12 @@ def init_sample(
     batch_size: int = 50,
     rows: int | None = None,
 ) -> Workspace:
-    """`b24migrate init ROOT --from amocrm`, then point `portal` at ``portal_url``.
+    """`b24migrate init ROOT --from sample`, then point `portal` at ``portal_url``.
 
     ``rows`` keeps the first N rows of each export (notes: those on a kept record), written
     as CSV files in ``ROOT/subset/`` with the same headers.
     """
-    result = init_workspace(root, "amocrm", name="chaos-sample")
+    result = init_workspace(root, "sample", name="chaos-sample")
     config = result.workspace.config_path
     text = config.read_text(encoding="utf-8")
     if rows is not None:

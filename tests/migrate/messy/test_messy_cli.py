@@ -244,15 +244,25 @@ def test_old_mapping_on_a_two_row_header_suggests_the_joined_name(capsys, tmp_pa
     assert "(did you mean `Контакт / Имя`?)" in err
 
 
-def test_inspect_writes_no_mapping_when_nothing_matches(capsys, tmp_path, fixture):
+def test_inspect_writes_no_mapping_when_nothing_matches(capsys, tmp_path):
+    source = tmp_path / "odd.csv"
+    source.write_text("Alpha;Beta\nfoo bar;baz qux\nquux;corge grault\n", encoding="utf-8")
     target = tmp_path / "m.yaml"
-    code, out, err = _run(
-        capsys, "inspect", str(fixture("mac_roman.csv")), "--write-mapping", str(target)
-    )
+    code, out, err = _run(capsys, "inspect", str(source), "--write-mapping", str(target))
     assert code == 2
     assert "was not written" in _one_error(err)  # was: `fields: {}`, which validate refuses
-    assert "Name" in out  # the profile is still shown
+    assert "Alpha" in out  # the profile is still shown
     assert not target.exists()
+
+
+def test_inspect_leaves_an_unsure_guess_unmapped_and_shows_it(capsys, tmp_path, fixture):
+    target = tmp_path / "m.yaml"
+    code, out, _ = _run(
+        capsys, "inspect", str(fixture("mac_roman.csv")), "--write-mapping", str(target)
+    )
+    assert code == 0
+    assert "? TITLE" in out  # `Name` of cafés might be a title: shown, not mapped
+    assert "TITLE" not in target.read_text(encoding="utf-8")
 
 
 def test_glob_skips_the_lock_file_of_a_workbook_open_in_excel(capsys, tmp_path, fixture):

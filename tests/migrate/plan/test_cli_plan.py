@@ -39,12 +39,20 @@ def test_exit_1_while_blocked_then_0_with_skip_refused(tmp_path):
     assert summary["entities"]["company"]["create"] == 3
     shown = runner.invoke(cli, ["plan", "-w", str(tmp_path)])
     assert shown.exit_code == 1
-    assert "BLOCKING stage.unknown `STAGE_ID`: " in shown.output
-    assert "(1 rows, deal)" in shown.output
+    # the workspace says `language: ru`: the terminal speaks Russian too
+    assert "БЛОКИРУЕТ deal STAGE_ID" in shown.output
     assert "--skip-refused" in shown.output
+    assert "Дубликаты не объединялись" in shown.output
     accepted = runner.invoke(cli, ["plan", "-w", str(tmp_path), "--skip-refused"])
     assert accepted.exit_code == 0, accepted.output
-    assert "left out on purpose" in accepted.output
+    assert "намеренно не загружаются" in accepted.output
+
+
+def test_plan_speaks_english_in_an_english_workspace(tmp_path):
+    make_workspace(tmp_path, default_owner=None, deals=BAD_DEALS, language="en")
+    shown = CliRunner().invoke(cli, ["plan", "-w", str(tmp_path)])
+    assert "BLOCKING deal STAGE_ID" in shown.output
+    assert "No duplicates merged" in shown.output
 
 
 def test_three_hundred_unknown_owners_are_one_line():
@@ -61,7 +69,7 @@ def test_three_hundred_unknown_owners_are_one_line():
     (line,) = blocker_lines(blockers)
     rows = sum(b.count for b in blockers)
     assert line.startswith(
-        f"BLOCKING owner.no_default `ASSIGNED_BY_ID`: 300 values in {rows} rows (contact, deal)"
+        f"BLOCKING owner.no_default ASSIGNED_BY_ID: 300 values in {rows} rows (contact, deal)"
     )
     assert ", values «Менеджер 2», «Менеджер 5», «Менеджер 8» and 297 more" in line
     assert "set `owners.default_owner` in migration.yaml" in line
@@ -81,7 +89,7 @@ def test_sample_amocrm_workspace_plans_clean_but_for_the_planted_dirt(tmp_path):
     refusals are the sample's planted dirt."""
     root = tmp_path / "amo"
     runner = CliRunner()
-    assert runner.invoke(cli, ["init", str(root), "--from", "amocrm"]).exit_code == 0
+    assert runner.invoke(cli, ["init", str(root), "--from", "sample"]).exit_code == 0
     config = root / "migration.yaml"
     config.write_text(config.read_text().replace("default_owner: null", "default_owner: 1"))
     map_sample_pipelines(root / "mappings" / "deal.yaml")

@@ -34,7 +34,7 @@ META = PortalMetadata(
 def test_labels_become_item_ids_ignoring_case_and_spaces_and_ids_stay():
     values = [" опт", "42", "Розниц", None]
     frame = pd.DataFrame({"_key": ["1", "2", "3", "4"], "UF_CRM_KIND": values}, dtype=object)
-    out = enum_ids(frame, META.fields["deal"])
+    out = enum_ids(frame, META, "deal")
     converted = out["UF_CRM_KIND"].tolist()
     assert converted[:3] == ["41", "42", "Розниц"]
     assert pd.isna(converted[3])
@@ -53,7 +53,19 @@ def test_a_dictionary_value_outside_the_portal_list_is_refused():
     problems = check_fields(META, "deal", {"TITLE": "x", "CLOSEDATE": "2026-01-01",
                                            "SOURCE_ID": "EMAIL"})  # fmt: skip
     assert [(p.rule, p.value) for p in problems] == [("status.unknown", "EMAIL")]
-    assert problems[0].hint == ""  # dictionaries carry no labels to suggest from here
+    assert problems[0].hint == ""  # no entry's name is near «EMAIL»
+
+
+def test_dictionary_names_become_entry_ids_with_look_alike_letters_folded():
+    # «Звонок» as Bitrix24's export writes SOURCE_ID; «3вонок» typed with a digit is no match,
+    # «Вeб-caйт» with Latin e, c and a is the same name
+    values = ["звонок", "В\u0065б-\u0063\u0061йт", "CALL", "3вонок"]
+    frame = pd.DataFrame({"_key": ["1", "2", "3", "4"], "SOURCE_ID": values}, dtype=object)
+    out = enum_ids(frame, META, "deal")
+    assert out["SOURCE_ID"].tolist() == ["CALL", "WEB", "CALL", "3вонок"]
+    problems = check_fields(META, "deal", {"TITLE": "x", "CLOSEDATE": "2026-01-01",
+                                           "SOURCE_ID": "3вонок"})  # fmt: skip
+    assert [(p.rule, p.hint) for p in problems] == [("status.unknown", "Звонок")]
 
 
 def test_required_fields_the_mapping_never_fills_block_the_load():

@@ -266,17 +266,21 @@ def test_plan_xlsx_in_english(tmp_path, portal):
     book = load_workbook(plan_xlsx(workspace))
     assert book.sheetnames == [
         "Summary",
+        "Reconciliation",
         "Reasons",
         "Refused rows",
         "Warnings",
         "Owners",
         "Already in portal",
         "Creation dates",
+        "Merges",
     ]
     rows = list(book["Summary"].iter_rows(values_only=True))
     summary = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
     assert summary["company"]["Create"] == 3
     assert summary["deal"]["Refused rows"] == 1  # d2 has UF_CRM_NOTE
+    reconciled = {r[0]: r for r in book["Reconciliation"].iter_rows(min_row=2, values_only=True)}
+    assert reconciled["deal"][1:6] == (3, 1, 0, 2, 0)  # source, refused, merged, planned, off
     owners = list(book["Owners"].iter_rows(values_only=True))
     assert owners[0] == (
         "In the source",
@@ -286,6 +290,19 @@ def test_plan_xlsx_in_english(tmp_path, portal):
         "Rows",
         "Defaulted",
     )
+
+
+def test_the_warnings_count_of_plan_xlsx_is_the_rows_of_its_warnings_sheet(tmp_path, portal):
+    workspace = make_workspace(tmp_path, default_owner="admin@sandbox.example")
+    companies = [row[:] for row in COMPANIES]
+    companies[1][4] = "Неизвестный Сотрудник"  # → the default owner, with an owner warning
+    write_csv(workspace.root / "data" / "companies.csv", companies)
+    result = plan(workspace, portal(workspace))
+    assert any(i.rule.startswith("owner.") for i in result.issues)
+    book = load_workbook(plan_xlsx(workspace))
+    listed = len(list(book["Предупреждения"].iter_rows(min_row=2)))
+    counted = sum(r[-1] for r in book["Сводка"].iter_rows(min_row=2, values_only=True))
+    assert counted == listed  # owner warnings are on the owners sheet, not counted as listed
 
 
 def test_one_portal_record_stands_for_one_source_record(tmp_path, portal):
@@ -322,16 +339,54 @@ def test_rows_refused_since_an_earlier_plan_are_withdrawn(tmp_path, portal):
         assert ledger.get("deal", "d1") is None
 
 
-def test_duplicates_are_merged_and_references_follow_the_survivor(tmp_path, portal):
+def _with_duplicate_company(tmp_path):
     workspace = make_workspace(tmp_path)
     companies = [*COMPANIES, ["co9", "ООО Ромашка", "+7 495 123-45-67", "7707083893", ""]]
     write_csv(workspace.root / "data" / "companies.csv", companies)
     contacts = [row[:] for row in CONTACTS]
     contacts[1][5] = "co9"
     write_csv(workspace.root / "data" / "contacts.csv", contacts)
+    return workspace
+
+
+def test_plan_merges_nothing_dedupe_has_not_decided(tmp_path, portal):
+    workspace = _with_duplicate_company(tmp_path)
+    planned = Migration(workspace, transport=portal(workspace).transport).plan()
+    assert not planned.dedupe_ran
+    assert planned.result.merges == ()
+    # co9 is co1's duplicate, but nobody decided
+    assert planned.result.count("company", "create") == 4
+
+
+def test_a_merge_found_after_dedupe_ran_is_not_applied_unseen(tmp_path, portal):
+    workspace = make_workspace(tmp_path)
     sandbox = portal(workspace)
-    result = plan(workspace, sandbox)
+    Migration(workspace).dedupe()  # the client saw no duplicates
+    companies = [*COMPANIES, ["co9", "ООО Ромашка", "+7 495 123-45-67", "7707083893", ""]]
+    write_csv(workspace.root / "data" / "companies.csv", companies)  # a new row since
+    planned = Migration(workspace, transport=sandbox.transport).plan()
+    assert planned.dedupe_ran
+    assert planned.result.merges == ()
+    assert planned.result.count("company", "create") == 4
+
+
+def test_duplicates_are_merged_and_references_follow_the_survivor(tmp_path, portal):
+    workspace = _with_duplicate_company(tmp_path)
+    sandbox = portal(workspace)
+    Migration(workspace).dedupe()
+    planned = Migration(workspace, transport=sandbox.transport).plan()
+    result = planned.result
     assert result.dedupe
+    assert planned.dedupe_ran
+    assert {(m.entity, m.absorbed, m.survivor) for m in result.merges} <= {
+        ("company", "co9", "co1"),
+        ("company", "co1", "co9"),
+    }
+    assert len(result.merges) == 1
+    book = load_workbook(planned.report)
+    merged = list(book["Объединения"].values)
+    assert merged[1][0] == "company"
+    assert {merged[1][1], merged[1][4]} == {"co1", "co9"}
     assert result.count("company", "create") == 3
     with Ledger.for_workspace(workspace.root, NAME) as ledger:
         keys = {r.source_key for r in ledger.records("company")}

@@ -78,7 +78,7 @@ def test_text_for_a_number_field_is_refused_by_the_plan_and_grouped(tmp_path):
     portal.close()
     result = CliRunner().invoke(cli, ["plan", "-w", str(tmp_path)])
     assert result.exit_code == 0, result.output  # dirty values refuse rows, they do not block
-    assert "Refused rows by reason" in result.output
+    assert "Отклонённые строки по причинам" in result.output  # the workspace speaks Russian
     assert ("2 × deal `UF_CRM_NOTE` (type.number): поле «UF_CRM_NOTE» на портале — число"
             in result.output)  # fmt: skip
     book = load_workbook(workspace.reports_dir / "plan.xlsx")

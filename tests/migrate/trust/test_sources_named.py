@@ -47,13 +47,13 @@ def test_init_with_some_entities_names_only_those(tmp_path):
 
 
 def test_init_without_sources_is_a_sample_rehearsal(tmp_path):
-    result = init_workspace(tmp_path / "w", "amocrm")
+    result = init_workspace(tmp_path / "w", "sample")
     assert result.uses_sample
     assert set(result.sources) == {"company", "contact", "deal", "note", "product"}
 
 
 def test_a_sample_workspace_is_refused_for_a_real_portal(tmp_path):
-    workspace = init_workspace(tmp_path / "w", "amocrm").workspace
+    workspace = init_workspace(tmp_path / "w", "sample").workspace
     text = workspace.config_path.read_text(encoding="utf-8")
     workspace.config_path.write_text(
         text.replace("url: sandbox", "url: https://acme.bitrix24.ru/rest/1/abcdefgh12345678/"),
