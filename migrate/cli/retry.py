@@ -10,7 +10,8 @@ from migrate.cli._loading import render_load, render_reasons
 from migrate.cli._options import load_options, output_options, workspace_option
 from migrate.cli._progress import open_migration
 from migrate.cli._safe import json_text, terminal_text
-from migrate.ledger.next_step import NEXT
+from migrate.cli._words import say, workspace_language
+from migrate.ledger.next_step import next_text
 from migrate.ledger.reasons import group_failures
 from migrate.load import RetryChoice
 from migrate.reports.load_xlsx import parse_key, read_retry_keys
@@ -66,58 +67,49 @@ def command(root: Path, entities: tuple[str, ...], keys: tuple[str, ...],
     if as_json:
         click.echo(json_text(_as_dict(retried, dry_run), indent=None))
         return
-    _render(retried.choice, dry_run, include_changes)
+    lang = workspace_language(root)
+    _render(retried.choice, dry_run, include_changes, lang)
     if retried.loaded is not None:
         render_load(retried.loaded, as_json=False)
     elif dry_run and retried.choice.ids:
-        click.echo(f"Next: {NEXT['retry_now']}")
+        click.echo(f"Next: {next_text('retry_now', lang)}")
     else:
         click.echo(f"Next: {retried.next_step}")
 
 
-def _render(choice: RetryChoice, dry_run: bool, include_changes: bool) -> None:
+def _render(choice: RetryChoice, dry_run: bool, include_changes: bool, lang: str) -> None:
     sends = choice.sends()
-    verb = "Would re-send" if dry_run else "Re-sending"
     if not sends:
-        click.echo("Nothing to re-send: no failed record matches.")
+        click.echo(say("retry_nothing", lang))
     else:
         listing = ", ".join(f"{n} {entity}" for entity, n in sorted(sends.items()))
-        click.echo(f"{verb} {sum(sends.values())} records ({listing}): {len(choice.chosen)} "
-                   f"that failed, {len(choice.needed)} they need first, {len(choice.waiting)} "
-                   "that wait on them.")  # fmt: skip
+        click.echo(say("retry_line", lang, verb=say("retry_would" if dry_run else "retry_sends",
+                                                    lang),
+                       n=sum(sends.values()), listing=listing, chosen=len(choice.chosen),
+                       needed=len(choice.needed), waiting=len(choice.waiting)))  # fmt: skip
     failed = [r for r in choice.chosen if r.last_error]
     if failed:
-        click.echo("The failed ones, by the portal's last reason:")
-        render_reasons(group_failures(failed))
+        click.echo(say("retry_reasons", lang))
+        render_reasons(group_failures(failed), lang)
     if replanned := len(choice.chosen) - len(failed):
-        click.echo(f"  {replanned} planned again with new content by the last plan")
-    _others(choice, dry_run, include_changes)
-    if choice.unknown:
-        click.echo(
-            terminal_text("Not failed records, left alone: " + ", ".join(choice.unknown[:20]))
-        )
-    if choice.gone:
-        gone = ", ".join(f"{e} `{k}`" for e, k in choice.gone[:20])
-        click.echo(
-            terminal_text(f"No longer in the plan (refused now: see reports/plan.xlsx): {gone}")
-        )
-    if choice.done:
-        done = ", ".join(f"{e} `{k}`" for e, k in choice.done[:20])
-        click.echo(terminal_text(f"Loaded meanwhile: {done}"))
+        click.echo(say("retry_replanned", lang, n=replanned))
+    _others(choice, dry_run, include_changes, lang)
+    for key, keys in (("retry_unknown", list(choice.unknown)),
+                      ("retry_gone", [f"{e} `{k}`" for e, k in choice.gone]),
+                      ("retry_done", [f"{e} `{k}`" for e, k in choice.done])):  # fmt: skip
+        if keys:
+            click.echo(terminal_text(say(key, lang, keys=", ".join(keys[:20]))))
 
 
-def _others(choice: RetryChoice, dry_run: bool, include_changes: bool) -> None:
+def _others(choice: RetryChoice, dry_run: bool, include_changes: bool, lang: str) -> None:
     if not choice.others:
         return
     listing = ", ".join(f"{n:,} {entity} {op}" for (entity, op), n in sorted(choice.others.items()))
     if include_changes:
-        what = "would also send" if dry_run else "also sends (--include-changes)"
-        click.echo(f"It {what}: {listing}.")
+        click.echo(say("retry_also_would" if dry_run else "retry_also", lang, listing=listing))
     else:
-        click.echo(
-            f"Not sent by this retry: {listing} (changes the re-plan found, or records an "
-            f"earlier load left): {NEXT['changes']}."
-        )
+        click.echo(say("retry_not_sent", lang, listing=listing,
+                       next=next_text("changes", lang)))  # fmt: skip
 
 
 def _as_dict(retried: Retried, dry_run: bool) -> dict[str, object]:

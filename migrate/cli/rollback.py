@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
@@ -10,6 +11,7 @@ from mappings.entities import REGISTRY
 from migrate.cli._options import workspace_option
 from migrate.cli._progress import open_migration
 from migrate.cli._safe import terminal_text
+from migrate.cli._words import say, workspace_language
 from migrate.load import RollbackPreview, RollbackResult
 from migrate.run import Migration
 
@@ -42,27 +44,27 @@ def command(root: Path, run_id: int | None, entities: tuple[str, ...], yes: bool
       b24migrate rollback --workspace acme
       b24migrate rollback --workspace acme --run 3 --entity deal --yes
     """
+    lang = workspace_language(root)
     preview = Migration(root).rollback_preview(run_id, entities)
     if not preview.total:
-        click.echo("Nothing to roll back: no portal record of this run is in the ledger.")
+        click.echo(say("rb_nothing", lang))
         return
-    _render_preview(preview, entities)
-    if not yes and not _confirmed(preview):
-        click.echo("Nothing deleted.")
+    _render_preview(preview, entities, lang)
+    if not yes and not _confirmed(preview, lang):
+        click.echo(say("rb_declined", lang))
         return
     with open_migration(root, quiet, lines=True) as migration:
         result = migration.rollback(run_id, entities)
         next_step = migration.next_step("rollback")
-    _render_result(result)
+    _render_result(result, lang)
     click.echo(f"Next: {next_step}")
     if result.report.errors or result.check.unaccounted:
         raise click.exceptions.Exit(3)
 
 
-def _confirmed(preview: RollbackPreview) -> bool:
+def _confirmed(preview: RollbackPreview, lang: str) -> bool:
     try:
-        return click.confirm(f"Delete these {preview.total:,} records from the portal?",
-                             default=False)  # fmt: skip
+        return click.confirm(say("rb_confirm", lang, n=preview.total), default=False)
     except click.exceptions.Abort:
         raise click.UsageError(
             "no answer to the question, so nothing was deleted; add --yes to confirm "
@@ -70,46 +72,46 @@ def _confirmed(preview: RollbackPreview) -> bool:
         ) from None
 
 
-def _render_preview(preview: RollbackPreview, entities: tuple[str, ...]) -> None:
-    which = f"run {preview.run_id}" if preview.run_id is not None else "every load run"
-    listing = ", ".join(f"{n:,} {e}" for e, n in sorted(preview.counts.items()))
-    click.echo(f"Rollback of {which}: would delete {listing}.")
+def _listing(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{n:,} {e}" for e, n in sorted(counts.items()))
+
+
+def _render_preview(preview: RollbackPreview, entities: tuple[str, ...], lang: str) -> None:
+    which = say("rb_run", lang, run=preview.run_id) if preview.run_id is not None else (
+        say("rb_all", lang)
+    )  # fmt: skip
+    click.echo(say("rb_would", lang, which=which, listing=_listing(preview.counts)))
     if preview.dependents:
-        extra = ", ".join(f"{n:,} {e}" for e, n in sorted(preview.dependents.items()))
-        click.echo(f"  {extra} of them because they refer to the {', '.join(entities)} records.")
+        click.echo(say("rb_dependents", lang, listing=_listing(preview.dependents),
+                       entities=", ".join(entities)))  # fmt: skip
     if preview.edited:
-        click.echo(f"{len(preview.edited):,} of them were edited in the portal after the load "
-                   "(they are deleted too, with those edits):")  # fmt: skip
+        click.echo(say("rb_edited", lang, n=len(preview.edited)))
         for e in preview.edited[:_SHOWN]:
             when = e.modified_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-            click.echo(terminal_text(f"  {e.entity} {e.b24_id} «{e.title}» (`{e.source_key}`): "
-                                     f"changed {when} by user {e.modified_by or '?'}"))  # fmt: skip
-        _more(len(preview.edited))
+            click.echo(terminal_text(say("rb_edited_line", lang, entity=e.entity, id=e.b24_id,
+                                         title=e.title, source=e.source_key, when=when,
+                                         user=e.modified_by or "?")))  # fmt: skip
+        _more(len(preview.edited), lang)
     if preview.foreign:
-        click.echo(f"{len(preview.foreign):,} records the load did not create refer to them; "
-                   "they stay and lose the link:")  # fmt: skip
+        click.echo(say("rb_foreign", lang, n=len(preview.foreign)))
         for f in preview.foreign[:_SHOWN]:
             click.echo(terminal_text(f"  {f.entity} {f.b24_id} «{f.title}» → {f.target_entity} "
                                      f"{f.target_id} ({f.field})"))  # fmt: skip
-        _more(len(preview.foreign))
+        _more(len(preview.foreign), lang)
 
 
-def _more(count: int) -> None:
+def _more(count: int, lang: str) -> None:
     if count > _SHOWN:
-        click.echo(f"  … and {count - _SHOWN:,} more")
+        click.echo(say("rb_more", lang, n=count - _SHOWN))
 
 
-def _render_result(result: RollbackResult) -> None:
+def _render_result(result: RollbackResult, lang: str) -> None:
     report, check = result.report, result.check
-    deleted = ", ".join(f"{n:,} {e}" for e, n in sorted(report.deleted.items())) or "nothing"
-    click.echo(f"Rollback run {report.run_id}: deleted {deleted}; "
-               f"{report.gone} were gone already.")  # fmt: skip
+    deleted = _listing(report.deleted) or say("rb_none", lang)
+    click.echo(say("rb_done", lang, run=report.run_id, deleted=deleted, gone=report.gone))
     for entity, key, error in report.errors[:20]:
         click.echo(terminal_text(f"not deleted: {entity} `{key}`: {error}"), err=True)
     held = sum(e.found + e.duplicated + e.unaccounted for e in check.entities)
-    click.echo(
-        f"Check: the portal holds {held:,} records with this migration's ORIGINATOR_ID "
-        f"({', '.join(f'{e.entity} {e.found + e.unaccounted}' for e in check.entities)}); "
-        f"{check.expected:,} are other loads' records the ledger keeps, "
-        f"{check.unaccounted:,} are left over."
-    )
+    per = ", ".join(f"{e.entity} {e.found + e.unaccounted}" for e in check.entities)
+    click.echo(say("rb_check", lang, held=held, per=per, kept=check.expected,
+                   left=check.unaccounted))  # fmt: skip

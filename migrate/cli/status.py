@@ -13,7 +13,7 @@ from rich.table import Table
 from migrate.cli._loading import render_reasons
 from migrate.cli._options import json_option, workspace_option
 from migrate.cli._safe import json_text, terminal_text
-from migrate.ledger.heartbeat import Activity
+from migrate.cli._words import WORDS, say
 from migrate.ledger.status import LoadStatus
 from migrate.run import Migration
 
@@ -44,11 +44,12 @@ def command(root: Path, failed_limit: int, as_json: bool) -> None:
     Example:
       b24migrate status --workspace acme --failed 50
     """
-    status = Migration(root).status(failed_limit=failed_limit)
+    migration = Migration(root)
+    status = migration.status(failed_limit=failed_limit)
     if as_json:
         click.echo(json_text(_as_dict(status)))
     else:
-        _render(status)
+        _render(status, migration.language)
 
 
 def _as_dict(status: LoadStatus) -> dict[str, object]:
@@ -97,67 +98,52 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-def _render(status: LoadStatus) -> None:
+def _render(status: LoadStatus, lang: str) -> None:
     console = Console()
-    table = Table(title=terminal_text(f"Migration `{status.migration}`"))
-    for name in ("entity", *_STATES, "total"):
-        table.add_column(name, justify="left" if name == "entity" else "right")
+    table = Table(title=terminal_text(say("status_title", lang, name=status.migration)))
+    for number, header in enumerate(say("status_cols", lang).split("|")):
+        table.add_column(header, justify="right" if number else "left")
     for e in status.entities:
         table.add_row(e.entity, *(f"{getattr(e, s):,}" for s in _STATES), f"{e.total:,}")
     console.print(table)
-    click.echo(terminal_text(_activity_line(status)))
+    click.echo(terminal_text(_activity_line(status, lang)))
     last = status.last_command
     if last is not None and last.exit_code:
-        click.echo(terminal_text(f"Last command: `{last.command}` at {_local(last.at)} stopped "
-                                 f"with exit {last.exit_code}: {last.text}"))  # fmt: skip
+        line = say("last_command", lang, command=last.command, at=_local(last.at),
+                   code=last.exit_code, text=last.text)  # fmt: skip
+        click.echo(terminal_text(line))
     if blocked := status.total("blocked"):
-        click.echo(f"{blocked:,} records are blocked: they wait for a record that failed or "
-                   "that the plan refused (reports/load.xlsx lists them).")  # fmt: skip
+        click.echo(say("blocked_records", lang, n=blocked))
     if status.blocking_issues:
-        click.echo(f"{status.blocking_issues} rows have problems that block the load "
-                   "(reports/plan.xlsx).")  # fmt: skip
+        click.echo(say("blocking_rows", lang, n=status.blocking_issues))
     if status.failures:
-        click.echo(f"{status.total('failed'):,} records failed, by reason:")
-        render_reasons(status.failures)
+        click.echo(say("failed_by_reason", lang, n=status.total("failed")))
+        render_reasons(status.failures, lang)
     click.echo(f"Next: {status.next_step}")
 
 
-def _activity_line(status: LoadStatus) -> str:
+def _activity_line(status: LoadStatus, lang: str) -> str:
     activity = status.activity
     beat = activity.heartbeat
     if beat is None:
-        return "No load has run yet."
-    what = f"`{beat.command}` (run {beat.run_id}, process {beat.pid})"
-    answer = f"; the portal last answered at {_local(beat.last_batch_at)}" if (
-        beat.last_batch_at
-    ) else ""  # fmt: skip
-    lines = {
-        "running": f"Load running: {what}{_pace(status)}.",
-        "reconciling": f"Load running: {what} is looking up {beat.detail} whose reply was "
-        f"lost (since {_local(activity.since)}).",
-        "waiting": f"Load waiting for the portal since {_local(activity.since)}: {what}; "
-        f"{beat.detail}{answer}.",
-        "stuck": f"Load stuck: {what} has not written since {_local(beat.beat_at)}.",
-        "interrupted": _interrupted(activity, what, answer),
-        "finished": f"Last load finished at {_local(activity.since)}: {what}.",
-        "failed": f"Last load failed at {_local(activity.since)}: {what}: {beat.detail}.",
-    }
-    return lines.get(activity.state, f"Last load: {activity.state}.")
+        return say("no_load", lang)
+    values = {
+        "who": say("who", lang, command=beat.command, run=beat.run_id, pid=beat.pid),
+        "answered": say("answered", lang, at=_local(beat.last_batch_at))
+        if beat.last_batch_at else "",
+        "since": _local(activity.since), "at": _local(beat.beat_at),
+        "detail": beat.detail or say("stopped", lang), "pace": _pace(status, lang),
+    }  # fmt: skip
+    if activity.state == "interrupted" and beat.active:  # it claimed to work: its process died
+        return say("act_gone", lang, **values)
+    key = f"act_{activity.state}"
+    return say(key, lang, **values) if key in WORDS else activity.state
 
 
-def _interrupted(activity: Activity, what: str, answer: str) -> str:
-    beat = activity.heartbeat
-    assert beat is not None
-    if beat.active:  # it claimed to work, but its process is gone
-        return (f"Load interrupted: {what} is gone (killed or crashed); its last sign of life "
-                f"was at {_local(beat.beat_at)}{answer}.")  # fmt: skip
-    return f"Load interrupted at {_local(beat.since)}: {what}: {beat.detail or 'stopped'}."
-
-
-def _pace(status: LoadStatus) -> str:
+def _pace(status: LoadStatus, lang: str) -> str:
     if status.running_rate is None or status.eta_seconds is None:
         return ""
-    return f"; {status.running_rate:.1f} records/s, about {_duration(status.eta_seconds)} left"
+    return say("pace", lang, rate=status.running_rate, left=_duration(status.eta_seconds))
 
 
 def _local(moment: datetime | None) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["NEXT", "WorkState", "next_step"]
+__all__ = ["NEXT", "NEXT_RU", "WorkState", "next_step", "next_text"]
 
 NEXT: dict[str, str] = {
     "plan": "run `b24migrate plan`: it checks everything against the portal and fills the ledger",
@@ -38,6 +38,38 @@ NEXT: dict[str, str] = {
 }
 """Every "Next:" text, by situation (docs/runbook.md quotes each one)."""
 
+NEXT_RU: dict[str, str] = {
+    "plan": "запустите `b24migrate plan`: он сверит всё с порталом и заполнит журнал",
+    "running": "подождите: загрузка идёт (`b24migrate status` покажет, сколько осталось)",
+    "waiting": "подождите: загрузка продолжится сама, когда портал снова ответит (через "
+    "`--wait-for-portal` секунд она остановится; тогда запустите `b24migrate load` снова)",
+    "stuck": "процесс загрузки несколько минут ничего не пишет в журнал: если он завис, "
+    "остановите его (Ctrl-C) и запустите `b24migrate load` снова",
+    "resume": "запустите `b24migrate load` снова, чтобы продолжить: сначала он найдёт на "
+    "портале записи, ответ на которые потерялся, — ничего не отправится дважды",
+    "blocking": "исправьте портал, данные или маппинг и запустите `b24migrate plan` снова "
+    "(строки — в reports/plan.xlsx) или оставьте эти строки в стороне: `b24migrate plan "
+    "--skip-refused`",
+    "blocking_retry": "исправьте портал, данные или маппинг и запустите `b24migrate retry` "
+    "снова (строки — в reports/plan.xlsx) или оставьте эти строки в стороне: `b24migrate "
+    "retry --skip-refused`",
+    "retry": "исправьте данные или маппинг (причины отказов портала сгруппированы в "
+    "reports/load.xlsx), затем `b24migrate retry --dry-run` покажет, что отправит "
+    "`b24migrate retry`",
+    "retry_now": "запустите `b24migrate retry` с теми же параметрами (без --dry-run), чтобы "
+    "отправить их",
+    "load": "запустите `b24migrate load`, чтобы отправить оставшиеся записи",
+    "changes": "`b24migrate load` (или `b24migrate retry --include-changes`) отправит "
+    "остальные изменения, найденные перепланированием",
+    "done": "запустите `b24migrate report` и отправьте клиенту reports/summary.html",
+}
+"""The same texts in Russian (the workspace's `language: ru`, the default)."""
+
+
+def next_text(key: str, language: str = "en") -> str:
+    """The "Next:" text ``key`` in ``language`` (English unless `ru`)."""
+    return (NEXT_RU if language == "ru" else NEXT)[key]
+
 
 @dataclass(frozen=True, slots=True)
 class WorkState:
@@ -51,21 +83,25 @@ class WorkState:
     blocking: int = 0  # rows kept out by blocking plan problems (not accepted)
 
 
-def next_step(state: WorkState, command: str = "") -> str:
-    """The "Next:" text for ``state`` (``command``: the one that just ran, for its own
-    options, e.g. `retry --skip-refused`)."""
+def next_step(state: WorkState, command: str = "", language: str = "en") -> str:
+    """The "Next:" text for ``state`` in ``language`` (``command``: the one that just ran, for
+    its own options, e.g. `retry --skip-refused`)."""
+    return next_text(_next_key(state, command), language)
+
+
+def _next_key(state: WorkState, command: str) -> str:
     if not state.planned:
-        return NEXT["plan"]
+        return "plan"
     if state.activity in ("running", "reconciling"):
-        return NEXT["running"]
+        return "running"
     if state.activity in ("waiting", "stuck"):
-        return NEXT[state.activity]
+        return state.activity
     if state.sending or (state.activity == "interrupted" and state.ready):
-        return NEXT["resume"]
+        return "resume"
     if state.blocking:
-        return NEXT["blocking_retry" if command == "retry" else "blocking"]
+        return "blocking_retry" if command == "retry" else "blocking"
     if state.failed:
-        return NEXT["retry"]
+        return "retry"
     if state.ready:
-        return NEXT["load"]
-    return NEXT["done"]
+        return "load"
+    return "done"

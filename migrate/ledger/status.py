@@ -82,8 +82,10 @@ def ledger_status(
     failed_limit: int = 20,
     clock: Callable[[], datetime] = utc_now,
     pid_alive: Callable[[int], bool] | None = None,
+    language: str = "en",
 ) -> LoadStatus:
-    """Summarise ``ledger``; ``failed_limit`` failed records are listed with their texts."""
+    """Summarise ``ledger``; ``failed_limit`` failed records are listed with their texts; the
+    next step is said in ``language``."""
     entities = _entities(ledger)
     runs = ledger.runs()
     activity = read_activity(ledger, clock=clock, pid_alive=pid_alive)
@@ -102,7 +104,7 @@ def ledger_status(
         failures=tuple(group_failures(failed)),
         failed=tuple(failed[:failed_limit]),
         blocking_issues=blocking,
-        next_step=next_step(state),
+        next_step=next_step(state, language=language),
         last_command=read_outcome(ledger),
     )
 

@@ -91,9 +91,11 @@ async def load(
     sleep: Sleep = asyncio.sleep,
     note: Note | None = None,
     command: str = "load",
+    language: str = "en",
 ) -> LoadReport:
     """Load everything the ledger holds as planned (or the records it has selected); see
-    the module docstring. ``note`` is told what the load waits for, one line at a time.
+    the module docstring. ``note`` is told what the load waits for, one line at a time, in
+    ``language``.
 
     Raises:
         Interrupted: ``stop`` was set; the ledger is consistent, `load` resumes.
@@ -108,7 +110,7 @@ async def load(
         run = ledger.start_run("load")
         watch = LoadWatch(
             ledger, run.id, command=command, note=note, max_outage=options.max_outage,
-            clock=clock,
+            clock=clock, language=language,
         )  # fmt: skip
         status, detail = "failed", ""
         try:

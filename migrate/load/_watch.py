@@ -46,14 +46,45 @@ def is_outage(error: PortalError) -> bool:
     return isinstance(error, PortalUnavailable | AmbiguousWrite)
 
 
-def duration(seconds: float) -> str:
-    """``45 s``, ``3 min 05 s``, ``1 h 02 min``."""
+_UNITS = {"en": ("s", "min", "h"), "ru": ("с", "мин", "ч")}
+
+
+def duration(seconds: float, language: str = "en") -> str:
+    """``45 s``, ``3 min 05 s``, ``1 h 02 min`` (``45 с``, ``3 мин 05 с`` in Russian)."""
+    s, m, h = _UNITS["ru" if language == "ru" else "en"]
     seconds = max(0, round(seconds))
     if seconds < 60:
-        return f"{seconds} s"
+        return f"{seconds} {s}"
     if seconds < 3600:
-        return f"{seconds // 60} min {seconds % 60:02d} s"
-    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+        return f"{seconds // 60} {m} {seconds % 60:02d} {s}"
+    return f"{seconds // 3600} {h} {seconds % 3600 // 60:02d} {m}"
+
+
+#: The notes, in the workspace's language.
+_NOTES: dict[str, tuple[str, str]] = {
+    "down": (
+        "Портал не отвечает с {since} ({error}){again}. Ничего не потеряно: записи в пути "
+        "будут найдены на портале, когда он вернётся; ждём до {limit}.",
+        "The portal does not answer since {since} ({error}){again}. Nothing is lost: records "
+        "in flight are looked up when it is back; waiting up to {limit}.",
+    ),
+    "again": ("; новая попытка через {wait}", "; retrying in {wait}"),
+    "still": ("Всё ещё ждём портал (не отвечает с {since}, {away}){again}.",
+              "Still waiting for the portal (down since {since}, {away}){again}."),
+    "back": ("Портал снова отвечает, через {away}; загрузка продолжается.",
+             "The portal answers again after {away}; the load goes on."),
+    "checking": ("Проверяем {n} записей, ответ на которые потерялся{pause}.",
+                 "Checking {n} records whose reply was lost{pause}."),
+    "pause": ("; портал ещё может их записывать, поэтому поиск ждёт до {until} ({wait})",
+              "; the portal may still be writing them, so the look-up waits until {until} "
+              "({wait})"),
+    "checked": ("Найдено на портале {found} из {n} записей; {again} отправятся снова.",
+                "Looked up {n} records: {found} were written, {again} go again."),
+    "budget": ("`{method}` исчерпал бюджет времени выполнения на портале; ждём {wait}, пока "
+               "он восстановится.",
+               "`{method}` has used up its operating-time budget on the portal; waiting {wait} "
+               "for it to reset."),
+}  # fmt: skip
 
 
 def _at(moment: datetime) -> str:
@@ -73,8 +104,10 @@ class LoadWatch:
         max_outage: float = DEFAULT_PORTAL_WAIT,
         clock: Callable[[], datetime] = utc_now,
         monotonic: Callable[[], float] = time.monotonic,
+        language: str = "en",
     ) -> None:
         self.note, self.max_outage, self.clock, self.monotonic = note, max_outage, clock, monotonic
+        self.language = "ru" if language == "ru" else "en"
         self.heartbeat = HeartbeatWriter(ledger, command, run_id, clock=clock)
         self.down_since: datetime | None = None
         self.down_error = ""
@@ -86,16 +119,22 @@ class LoadWatch:
         self.outages = 0
 
     # ------------------------------------------------------------------ events
-    def say(self, text: str) -> None:
-        """One note, stamped with the local time."""
+    def say(self, key: str, **values: object) -> None:
+        """One note (:data:`_NOTES` ``key``), stamped with the local time."""
         if self.note is not None:
-            self.note(f"{_at(self.clock())} {text}")
+            self.note(f"{_at(self.clock())} {self._text(key, **values)}")
+
+    def _text(self, key: str, **values: object) -> str:
+        return _NOTES[key][0 if self.language == "ru" else 1].format(**values)
+
+    def _took(self, seconds: float) -> str:
+        return duration(seconds, self.language)
 
     def answered(self) -> None:
         """A batch got its reply: the portal is up."""
         if self.announced:
             away = self.monotonic() - self._down_clock
-            self.say(f"The portal answers again after {duration(away)}; the load goes on.")
+            self.say("back", away=self._took(away))
             self.heartbeat.state("working")
         self.down_since, self.announced = None, False
         self.heartbeat.beat(answered=True)
@@ -124,36 +163,28 @@ class LoadWatch:
         if self.down_since is None:
             return
         away = self.monotonic() - self._down_clock
-        again = f"; retrying in {duration(self._retry_in)}" if self._retry_in else ""
+        again = self._text("again", wait=self._took(self._retry_in)) if self._retry_in else ""
         if not self.announced:
             if away < _QUIET:
                 return
             self.announced, self._said = True, self.monotonic()
             self.outages += 1
-            self.say(
-                f"The portal does not answer since {_at(self.down_since)} ({self.down_error})"
-                f"{again}. Nothing is lost: records in flight are looked up when it is back; "
-                f"waiting up to {duration(self.max_outage)}."
-            )
+            self.say("down", since=_at(self.down_since), error=self.down_error, again=again,
+                     limit=self._took(self.max_outage))  # fmt: skip
             self.heartbeat.state("waiting", self.down_error, since=self.down_since)
         elif self.monotonic() - self._said >= _REPEAT:
             self._said = self.monotonic()
-            self.say(
-                f"Still waiting for the portal (down since {_at(self.down_since)}, "
-                f"{duration(away)}){again}."
-            )
+            self.say("still", since=_at(self.down_since), away=self._took(away), again=again)
 
     def reconciling(self, records: int, wait: float) -> None:
         """Records whose reply was lost are about to be looked up (after ``wait`` seconds)."""
-        pause = "" if wait <= 0 else (
-            f"; the portal may still be writing them, so the look-up waits until "
-            f"{_at(self.clock() + timedelta(seconds=wait))} ({duration(wait)})"
-        )  # fmt: skip
-        self.say(f"Checking {records} records whose reply was lost{pause}.")
+        until = _at(self.clock() + timedelta(seconds=wait))
+        pause = "" if wait <= 0 else self._text("pause", until=until, wait=self._took(wait))
+        self.say("checking", n=records, pause=pause)
         self.heartbeat.state("reconciling", f"{records} records")
 
     def reconciled(self, found: int, again: int) -> None:
-        self.say(f"Looked up {found + again} records: {found} were written, {again} go again.")
+        self.say("checked", n=found + again, found=found, again=again)
         self.heartbeat.state("working")
 
     def beat(self) -> None:
@@ -188,7 +219,4 @@ class LoadWatch:
         if now < self._limited.get(method, 0.0):
             return
         self._limited[method] = now + max(wait, _REPEAT)
-        self.say(
-            f"`{method}` has used up its operating-time budget on the portal; "
-            f"waiting {duration(wait)} for it to reset."
-        )
+        self.say("budget", method=method, wait=self._took(wait))

@@ -113,12 +113,12 @@ async def load_workspace(
         selected = only is not None
         async with open_portal(workspace, config) as client:
             await check_dates_hold(ledger, client, options.route)
-            _say_limits(client, ledger, on_progress, selected)
+            _say_limits(client, ledger, on_progress, selected, config.language)
             watcher = _watch(ledger, on_progress, selected)
             try:
                 report = await load_until_stopped(
                     ledger, client, options, note=_noter(ledger, on_progress, selected),
-                    command=command,
+                    command=command, language=config.language,
                 )  # fmt: skip
             finally:
                 watcher.cancel()
@@ -129,7 +129,11 @@ async def load_workspace(
 
 
 def _say_limits(
-    client: Bitrix24Client, ledger: Ledger, on_progress: ProgressCallback | None, selected: bool
+    client: Bitrix24Client,
+    ledger: Ledger,
+    on_progress: ProgressCallback | None,
+    selected: bool,
+    language: str,
 ) -> None:
     """Say which request limits the load keeps to: a throttle nobody mentions looks like a
     slow portal (``portal.plan`` in `migration.yaml` decides)."""
@@ -137,12 +141,18 @@ def _say_limits(
     if plan.rate is None:
         return
     figures = progress_of(ledger, selected=selected)
-    emit(
-        on_progress, "load", figures.finished, figures.total, unit="records",
-        note=f"Keeping to the `{plan.name}` plan's limits ({plan.rate:g} requests/s, bursts of "
-        f"{plan.capacity:g}): at most about {plan.rate * 50:g} records/s "
-        "(`portal.plan` in migration.yaml).",
-    )  # fmt: skip
+    text = _LIMITS[0 if language == "ru" else 1].format(
+        plan=plan.name, rate=plan.rate, burst=plan.capacity, records=plan.rate * 50
+    )
+    emit(on_progress, "load", figures.finished, figures.total, unit="records", note=text)
+
+
+_LIMITS = (
+    "Загрузка держится лимитов тарифа `{plan}` ({rate:g} запроса/с, пачками до {burst:g}): "
+    "не больше {records:g} записей/с (`portal.plan` в migration.yaml).",
+    "Keeping to the `{plan}` plan's limits ({rate:g} requests/s, bursts of {burst:g}): at most "
+    "about {records:g} records/s (`portal.plan` in migration.yaml).",
+)
 
 
 def _fingerprint(workspace: Workspace, config: MigrationConfig) -> str | None:

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
-from migrate.reports._reconcile_xlsx import RECONCILE_LABELS, write_merges, write_reconciliation
 from migrate.ledger.reasons import IssueGroup, group_issues
+from migrate.reports._reconcile_xlsx import RECONCILE_LABELS, write_merges, write_reconciliation
 from migrate.reports._xlsx import write_table
 
 if TYPE_CHECKING:

@@ -287,7 +287,7 @@ class Migration:
                     )
                 )  # fmt: skip
         except (LoadError, Interrupted) as exc:
-            exc.next_step = self.next_step(scope.command)
+            exc.next_step = self.next_step(scope.command, "en")  # errors speak English
             raise
         finally:
             if self.workspace.ledger_path.is_file():
@@ -299,7 +299,7 @@ class Migration:
             raise LoadError(
                 f"{result.failed} records failed ({self._reasons()}); every reason with its "
                 f"records is in `{report}`",
-                next_step=self.next_step(scope.command),
+                next_step=self.next_step(scope.command, "en"),
             )
         return Loaded(result, report, self.next_step(scope.command))
 
@@ -314,19 +314,30 @@ class Migration:
         """The ledger per entity and state, whether a load is alive, failures by reason, the
         load's rate and ETA, and the next step."""
         with Ledger.open(self.workspace.ledger_path) as ledger:
-            return ledger_status(ledger, failed_limit=failed_limit)
+            return ledger_status(ledger, failed_limit=failed_limit, language=self.language)
 
-    def next_step(self, command: str = "") -> str:
-        """What to do now (the "Next:" line `load`, `retry` and `status` share)."""
+    @property
+    def language(self) -> str:
+        """The workspace's language for what commands print (`ru` unless `migration.yaml`
+        says `en`, or when it cannot be read: `status` works on a bare ledger too)."""
+        try:
+            return self.config.language
+        except MigrationError:
+            return "ru"
+
+    def next_step(self, command: str = "", language: str | None = None) -> str:
+        """What to do now (the "Next:" line `load`, `retry` and `status` share), in
+        ``language`` (the workspace's by default)."""
+        language = language or self.language
         if not self.workspace.ledger_path.is_file():
-            return next_step(WorkState(planned=False), command)
+            return next_step(WorkState(planned=False), command, language)
         with Ledger.open(self.workspace.ledger_path) as ledger:
             status = ledger_status(ledger, failed_limit=0)
             state = work_state(
                 status.entities, status.activity, status.blocking_issues,
                 planned=any(r.kind == "plan" for r in ledger.runs()),
             )  # fmt: skip
-        return next_step(state, command)
+        return next_step(state, command, language)
 
     def rollback_preview(
         self, run_id: int | None = None, entities: Sequence[str] = (), *, read_portal: bool = True

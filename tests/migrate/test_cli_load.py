@@ -232,9 +232,9 @@ def test_retry_re_plans_so_a_fixed_source_row_reaches_the_portal(tmp_path, capsy
     write_csv(tmp_path / "data" / "deals.csv", fixed)
     code, out, err = run(capsys, "retry", "-w", str(tmp_path))  # remembers --skip-refused
     assert code == 0, err
-    assert "Re-sending 1 records (1 deal): 1 that failed" in out
+    assert "Отправляется снова 1 записей (1 deal): 1 с ошибкой" in out  # a Russian workspace
     assert "1 × deal: ERROR_CORE: bad title" in out
-    assert "e.g. `d3`" in out
+    assert "например `d3`" in out
     portal = Portal(workspace)
     try:
         titles = sorted(d["TITLE"] for d in portal.list("deal", ["TITLE"]))

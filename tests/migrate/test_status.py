@@ -15,12 +15,18 @@ from click.testing import CliRunner
 from migrate.cli import cli
 from migrate.ledger import LEDGER_PATH, Ledger, Op, PlanIssue, PlannedRecord, Ref, Refused, Written
 from migrate.ledger.heartbeat import HEARTBEAT_META, HeartbeatWriter, record_outcome
-from migrate.ledger.next_step import NEXT
+from migrate.ledger.next_step import NEXT, NEXT_RU
 from migrate.ledger.status import ledger_status
+
+
+def english(root: Path) -> None:
+    """A workspace that speaks English (the default is Russian)."""
+    (root / "migration.yaml").write_text("name: m\nlanguage: en\nsources: {}\n", "utf-8")
 
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
+    english(tmp_path)
     with Ledger.for_workspace(tmp_path, "amo-2026") as ledger:
         run = ledger.start_run("plan")
         ledger.apply_plan(
@@ -130,6 +136,7 @@ def test_a_silent_live_process_is_stuck(workspace):
 
 
 def test_failures_are_grouped_by_reason_with_examples(tmp_path):
+    english(tmp_path)
     records = [PlannedRecord("deal", f"d{i}", Op.CREATE, {"TITLE": "x"}) for i in range(5)]
     with Ledger.for_workspace(tmp_path, "m") as ledger:
         run = ledger.start_run("plan")
@@ -209,3 +216,14 @@ def test_durations_read_naturally(seconds, text):
     from migrate.cli.status import _duration
 
     assert _duration(seconds) == text
+
+
+def test_a_russian_workspace_hears_status_in_russian(workspace):
+    (workspace / "migration.yaml").write_text("name: m\nsources: {}\n", "utf-8")  # ru default
+    beat(workspace, pid=dead_pid())
+    result = CliRunner().invoke(cli, ["status", "-w", str(workspace)])
+    assert "Загрузка прервана: процесса `load`" in result.output
+    assert "1 × company: ERROR_CORE: Bad" in result.output
+    assert "1 записей заблокировано" in result.output
+    assert result.output.rstrip().splitlines()[-1] == f"Next: {NEXT_RU['resume']}"
+    assert set(NEXT_RU) == set(NEXT)  # every situation said in both languages

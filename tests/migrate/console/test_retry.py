@@ -17,7 +17,7 @@ import pytest
 from openpyxl import load_workbook
 
 from migrate.ledger import Ledger, State
-from migrate.ledger.next_step import NEXT
+from migrate.ledger.next_step import NEXT, NEXT_RU
 from migrate.workspace.config import Workspace
 
 from ..plan.workspace import MAPPINGS, Portal, make_workspace
@@ -62,7 +62,7 @@ def deals(root: Path) -> dict[str, dict[str, str]]:
 @pytest.fixture
 def refused(tmp_path: Path, capsys) -> Path:
     """A load in which the portal refused three deals for good (exit 3)."""
-    make_workspace(tmp_path, deals=DEALS)
+    make_workspace(tmp_path, deals=DEALS, language="en")
     user_field(tmp_path, "string")
     assert run(capsys, "plan", "-w", str(tmp_path), "--quiet")[0] == 0
     user_field(tmp_path, "double")  # the admin's mistake, after the plan
@@ -134,7 +134,7 @@ def test_retry_of_chosen_keys_leaves_the_other_failures(refused, capsys):
     assert sorted(deals(refused)) == ["d1", "d3", "d5"]
     assert out.rstrip().splitlines()[-1] == f"Next: {NEXT['retry']}"  # d2, d4 still failed
     book = load_workbook(refused / "reports" / "load.xlsx")
-    sheet = book["Ошибки загрузки"]
+    sheet = book["Failed records"]
     assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["d2", "d4"]
     sheet.delete_rows(2)  # keep d4 only
     book.save(refused / "reports" / "d4.xlsx")
@@ -173,3 +173,17 @@ def test_include_changes_sends_the_other_changes_too(refused, capsys):
     assert "It also sends (--include-changes): 2 deal update." in out
     assert out.rstrip().splitlines()[-1] == f"Next: {NEXT['done']}"
     assert {v["COMMENTS"] for v in deals(refused).values()} == {"Перенесено из amoCRM"}
+
+
+def test_a_russian_workspace_hears_retry_in_russian(tmp_path, capsys):
+    make_workspace(tmp_path, deals=DEALS)  # language: ru, the default
+    user_field(tmp_path, "string")
+    assert run(capsys, "plan", "-w", str(tmp_path), "--quiet")[0] == 0
+    user_field(tmp_path, "double")
+    assert run(capsys, "load", "-w", str(tmp_path), "--quiet")[0] == 3
+    user_field(tmp_path, "string")
+    code, out, err = run(capsys, "retry", "-w", str(tmp_path), "--dry-run")
+    assert code == 0, err
+    assert out.startswith("Будет отправлено 3 записей (3 deal): 3 с ошибкой, 0 нужных им раньше")
+    assert "Записи с ошибкой, по последней причине портала:" in out
+    assert out.rstrip().splitlines()[-1] == f"Next: {NEXT_RU['retry_now']}"
