@@ -31,6 +31,7 @@ from loaders.errors import (
     PortalOperationLimited,
     PortalRateLimited,
     PortalUnavailable,
+    PortalUnreachable,
 )
 from loaders.ratelimit import PLANS, Plan
 from loaders.sync import SyncBitrix24Client
@@ -55,6 +56,7 @@ __all__ = [
     "PortalOperationLimited",
     "PortalRateLimited",
     "PortalUnavailable",
+    "PortalUnreachable",
     "ReplyTime",
     "SyncBitrix24Client",
     "WebhookAuth",

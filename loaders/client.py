@@ -52,6 +52,7 @@ from loaders.errors import (
     PortalOperationLimited,
     PortalRateLimited,
     PortalUnavailable,
+    PortalUnreachable,
     error_from_reply,
     redact,
 )
@@ -67,6 +68,9 @@ except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
     _VERSION = "0"
 
 Sleep = Callable[[float], Awaitable[None]]
+#: Told before the client waits to retry a request: the error, the attempt that failed, the
+#: seconds it waits now.
+RetryListener = Callable[[PortalError, int, float], None]
 
 
 class Bitrix24Client:
@@ -84,6 +88,10 @@ class Bitrix24Client:
         operating_limit, operating_window: the per-method budget (default 480 s per 600 s).
         bucket_margin: requests of headroom kept below the burst, for skew in counting.
         clock, sleep, wall_clock: injected time (monotonic seconds, async sleep, unix time).
+        on_retry: told before each wait for a retry (:data:`RetryListener`), so a caller can
+            say what it waits for (the portal down, a spent budget) instead of freezing.
+        on_reply: told whenever the portal answered a request (any reply below 500), so a
+            caller waiting for a portal that was down knows it is back.
     """
 
     def __init__(
@@ -103,6 +111,8 @@ class Bitrix24Client:
         clock: Callable[[], float] = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         wall_clock: Callable[[], float] = time.time,
+        on_retry: RetryListener | None = None,
+        on_reply: Callable[[], None] | None = None,
     ) -> None:
         if (webhook_url is None) == (auth is None):
             raise ValueError("pass either a webhook URL or `auth=`")
@@ -111,6 +121,8 @@ class Bitrix24Client:
         self.concurrency = concurrency or int(self.plan.capacity or 50)
         self.max_attempts = max_attempts
         self.stats = ClientStats()
+        self.on_retry = on_retry
+        self.on_reply = on_reply
         self._sleep = sleep
         self._wall = wall_clock
         self._skew: float | None = None
@@ -253,6 +265,11 @@ class Bitrix24Client:
     def _portal_time(self) -> float:
         return self._wall() + (self._skew or 0.0)
 
+    @property
+    def clock_skew(self) -> float:
+        """The portal's clock minus ours, in seconds, as learned from replies (0 before any)."""
+        return self._skew or 0.0
+
     async def _wait_budget(self, method: str, items: int) -> None:
         while not self.budget.fits(method, 1, items):
             await self._sleep(self.budget.wait_time(method, items))
@@ -296,7 +313,10 @@ class Bitrix24Client:
     def _before_retry(self, state: RetryCallState) -> None:
         self.stats.retries += 1
         error = state.outcome.exception() if state.outcome else None
-        log.warning("retrying after %s (attempt %d)", error, state.attempt_number)
+        wait = state.next_action.sleep if state.next_action else 0.0
+        log.warning("retrying after %s (attempt %d, in %.1f s)", error, state.attempt_number, wait)
+        if self.on_retry is not None and isinstance(error, PortalError):
+            self.on_retry(error, state.attempt_number, wait)
 
     async def _send(
         self, method: str, payload: dict[str, Any], commands: Sequence[Command]
@@ -336,7 +356,7 @@ class Bitrix24Client:
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
                 if bucket is not None:
                     bucket.answered(None, counted=False)
-                raise PortalUnavailable(
+                raise PortalUnreachable(
                     self._redact(f"could not connect: {exc!r}"), method=method
                 ) from None
             except httpx.TransportError as exc:
@@ -345,6 +365,8 @@ class Bitrix24Client:
                 raise self._unknown_outcome(
                     f"no reply ({type(exc).__name__}: {exc})", None, method, commands, safe
                 ) from None
+        if self.on_reply is not None and response.status_code < 500:
+            self.on_reply()  # a 5xx may be a gateway speaking for a portal that is down
         try:
             body = response.json()
         except ValueError:

@@ -5,6 +5,7 @@ PortalError                     base: method, command key, portal code and descr
 ├── PortalRateLimited           503 QUERY_LIMIT_EXCEEDED: refused before execution        transient
 ├── PortalOperationLimited      429 OPERATION_TIME_LIMIT: the method's budget is spent    transient
 ├── PortalUnavailable           500/502/504, connection errors, non-JSON proxy bodies      transient
+│   └── PortalUnreachable       no connection at all: the request never left               transient
 ├── PortalBlocked               503 OVERLOAD_LIMIT: REST blocked by Bitrix24 support      terminal
 ├── PortalAuthError             401/403: bad or expired credentials, missing scope         terminal
 │   └── PortalNotRest           a redirect or an HTML (login) page: not the REST API       terminal
@@ -37,6 +38,7 @@ __all__ = [
     "PortalOperationLimited",
     "PortalRateLimited",
     "PortalUnavailable",
+    "PortalUnreachable",
     "error_from_reply",
     "redact",
 ]
@@ -151,6 +153,11 @@ class PortalUnavailable(PortalError):
 
     transient = True
     next_step = "retry later; if it persists, check the portal URL and its status page"
+
+
+class PortalUnreachable(PortalUnavailable):
+    """No connection could be made (refused, DNS, connect timeout): nothing was sent, so
+    nothing was written, whatever the request was."""
 
 
 class PortalBlocked(PortalError):

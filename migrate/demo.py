@@ -340,7 +340,8 @@ def _configure(workspace: Workspace, plan: str) -> None:
     path = workspace.config_path
     text = (
         path.read_text(encoding="utf-8")
-        .replace("  url: sandbox\n", f"  url: env:{ENV}\n  plan: {plan}\n")
+        .replace("  url: sandbox\n", f"  url: env:{ENV}\n")
+        .replace("  plan: standard\n", f"  plan: {plan}\n")
         .replace("  default_owner: null\n", "  default_owner: 1\n")
     )
     path.write_text(text, encoding="utf-8")

@@ -9,8 +9,8 @@ MigrationError                 exit code 2 unless a subclass says otherwise
 ├── MappingError               a mapping file has problems (all of them listed at once)
 ├── SourceReadError            a source file cannot be read (names file/sheet/row)
 ├── ValidationFailed           issues above --fail-on (exit 1)
-├── LoadError                  exit 3
-│   ├── PortalTransientError   worth retrying later (limits, 5xx, network)
+├── LoadError                  exit 3: the portal refused records or credentials for good
+│   ├── PortalTransientError   exit 4: the portal did not answer (network, 5xx); resumable
 │   └── PortalTerminalError    the portal refused: fix data/mapping/permissions first
 ├── CheckpointError            the ledger is unusable or inconsistent
 └── Interrupted                Ctrl-C / SIGTERM during a load (exit 4, resumable)
@@ -111,7 +111,11 @@ class LoadError(MigrationError):
 
 
 class PortalTransientError(LoadError):
-    """A failure that may pass: rate or operating limit, 5xx, network. Re-running `load` resumes."""
+    """A failure that may pass: the portal or the network did not answer. Nothing is lost and
+    re-running the command resumes, so it is "interrupted but resumable" (exit 4), not a
+    terminal failure."""
+
+    exit_code = 4
 
 
 class PortalTerminalError(LoadError):

@@ -41,8 +41,10 @@ def test_wrong_webhook(tmp_path, capsys):
         root = _workspace(tmp_path / "ws", wrong)
         code, _, err = run(capsys, "plan", "-w", str(root))
     assert code == 3
-    first, next_step = _lines(err)
+    first, next_step, log = _lines(err)
     assert first.startswith("Error: the portal refused the credentials of webhook ")
+    assert log.startswith("Log: ")  # the details are there
+    assert log.endswith(".jsonl")
     assert "wrong-code" not in err  # the code is a secret, even a wrong one
     assert next_step.startswith("Next: check the webhook URL")
 
@@ -51,8 +53,8 @@ def test_wrong_webhook(tmp_path, capsys):
 def test_unreachable_portal(tmp_path, capsys):
     root = _workspace(tmp_path / "ws", "http://127.0.0.1:9/rest/1/abc123/")
     code, _, err = run(capsys, "plan", "-w", str(root))
-    assert code == 3
-    first, next_step = _lines(err)
+    assert code == 4  # resumable: run it again when the portal answers
+    first, next_step, _log = _lines(err)
     assert "does not answer" in first
     assert "abc123" not in err
     assert next_step == "Next: check the address and your network, then run the command again"
@@ -69,7 +71,8 @@ def test_load_before_plan(tmp_path, capsys):
     root = _workspace(tmp_path / "ws", "sandbox")
     code, _, err = run(capsys, "load", "-w", str(root))
     assert code == 2
-    assert _lines(err)[-1] == "Next: run `b24migrate plan` first"
+    assert _lines(err)[-2] == "Next: run `b24migrate plan` first"
+    assert _lines(err)[-1].startswith("Log: ")
 
 
 def test_subprocess_no_config_has_no_traceback(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from pathlib import Path
 
 import click
 import pytest
@@ -87,3 +88,12 @@ def test_check_mode_names_the_command_that_regenerates(tmp_path) -> None:
     result = CliRunner().invoke(main, ["--check", str(target)])
     assert result.exit_code == 0
     assert "up to date" in result.output
+
+
+def test_the_runbook_says_every_next_step_in_the_tools_own_words() -> None:
+    """`load`, `retry`, `status` and the runbook share one set of "Next:" texts."""
+    from migrate.ledger.next_step import NEXT
+
+    runbook = " ".join((Path(__file__).parent.parent / "docs" / "runbook.md").read_text().split())
+    missing = [key for key, text in NEXT.items() if " ".join(text.split()) not in runbook]
+    assert not missing, f"docs/runbook.md does not quote NEXT{missing}"

@@ -8,6 +8,8 @@ with running_sandbox(SandboxConfig(plan="unlimited")) as portal:
     httpx.post(portal.webhook_url + "crm.contact.add", json={"fields": {"NAME": "Иван"}})
     assert portal.stats()["entities"]["contact"] == 1
     portal.restart()          # same port, same data dir: a portal that was restarted
+    portal.go_down()          # connections refused, as a portal (or the network) that is down
+    portal.come_back()        # serving again: same port, same data dir
 ```
 """
 
@@ -82,10 +84,19 @@ class RunningSandbox:
 
     def restart(self, **changes: Any) -> None:
         """Stop, reopen the same data (config fields may change, e.g. ``faults``), serve again."""
+        self.go_down()
+        self.come_back(**changes)
+
+    def go_down(self) -> None:
+        """Stop serving and close the port: every connection is refused until
+        :meth:`come_back` (requests in flight are cut)."""
         self.stop()
         self.app.close()
-        self.config = dataclasses.replace(self.config, **changes)
         self._sock.close()
+
+    def come_back(self, **changes: Any) -> None:
+        """Serve again on the same port, with the same data (config fields may change)."""
+        self.config = dataclasses.replace(self.config, **changes)
         self._sock = bind_socket(self.host, self.port)
         self.app = create_app(self.config)
         self.start()
@@ -93,7 +104,7 @@ class RunningSandbox:
     def close(self) -> None:
         self.stop()
         self.app.close()
-        self._sock.close()
+        self._sock.close()  # closing twice (after go_down) is harmless
 
 
 @contextmanager

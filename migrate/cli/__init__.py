@@ -21,6 +21,7 @@ from migrate import __version__
 from migrate.cli._logged import with_run_log
 from migrate.cli._safe import terminal_text
 from migrate.errors import MigrationError
+from migrate.workspace.runlog import take_last_log
 
 __all__ = ["cli", "main"]
 
@@ -77,6 +78,7 @@ def main(argv: list[str] | None = None) -> Any:
     private to the user (umask 077: folders 0700, files 0600).
     """
     os.umask(0o077)
+    take_last_log()  # a log of an earlier call in this process is not this one's
     try:
         rv = cli.main(args=argv, prog_name="b24migrate", standalone_mode=False)
         if isinstance(rv, int) and rv:
@@ -84,19 +86,31 @@ def main(argv: list[str] | None = None) -> Any:
         return rv
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
+        _echo_log()
         sys.exit(4)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
+        if exc.exit_code:
+            _echo_log()
         sys.exit(exc.exit_code)
     except MigrationError as exc:
         click.echo(f"Error: {terminal_text(exc.message)}", err=True)
         if exc.next_step:
             click.echo(f"Next: {terminal_text(exc.next_step)}", err=True)
+        _echo_log()
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo(
             "Interrupted. The ledger is consistent; run the same command again to resume.", err=True
         )
+        _echo_log()
         sys.exit(4)
+
+
+def _echo_log() -> None:
+    """Something went wrong: say where the details are (the command's run log)."""
+    log = take_last_log()
+    if log is not None and log.path.is_file():
+        click.echo(f"Log: {log.path}", err=True)

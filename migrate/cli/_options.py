@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from migrate.load import DEFAULT_SETTLE_SECONDS
+from migrate.load import DEFAULT_PORTAL_WAIT, DEFAULT_SETTLE_SECONDS
 
 __all__ = ["json_option", "load_options", "output_options", "workspace_option"]
 
@@ -37,7 +37,14 @@ def output_options(function: F) -> F:
 
 
 def load_options(function: F) -> F:
-    """What `load` and `retry` share: ``--skip-blocked`` and ``--settle-seconds``."""
+    """What `load` and `retry` share: ``--skip-blocked``, ``--settle-seconds`` and
+    ``--wait-for-portal`` (the command receives ``max_outage``)."""
+    function = click.option(
+        "--wait-for-portal", "max_outage", default=DEFAULT_PORTAL_WAIT, show_default=True,
+        type=click.FloatRange(min=0), metavar="SECONDS",
+        help="How long to wait for a portal that stops answering before stopping "
+        "(exit 4; run the command again to resume).",
+    )(function)  # fmt: skip
     function = click.option(
         "--settle-seconds", default=DEFAULT_SETTLE_SECONDS, show_default=True,
         help="How long after a lost reply a look-up may trust 'not written' "

@@ -3,12 +3,16 @@
 One bar per step, created by the step's first tick: description, bar, done/total, percent,
 rate in the step's unit per second, elapsed time and ETA; a tick's note is printed above the
 bars. Bars go to stderr, so ``--json`` output on stdout stays clean; with ``--quiet`` or
-``--json`` there are no bars at all, and when stderr is not a terminal a command may ask for
-the notes alone, as lines. :func:`open_migration` is how every command gets its :class:`Migration`.
+``--json`` there are no bars at all. Without a terminal a command may ask for the notes alone,
+as lines (``notes``), or for :class:`ProgressLines` (``lines``): the notes and a progress line
+every few seconds on stderr, as text or, with ``--json``, as JSON objects, so a load piped to
+a file or run by a script never goes silent. :func:`open_migration` is how every command gets
+its :class:`Migration`.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,10 +35,18 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from migrate.cli._safe import json_text, terminal_text
 from migrate.progress import ProgressCallback, Tick
 from migrate.run import Migration
 
-__all__ = ["ProgressBars", "open_migration", "print_notes", "progress_bars", "with_progress"]
+__all__ = [
+    "ProgressBars",
+    "ProgressLines",
+    "open_migration",
+    "print_notes",
+    "progress_bars",
+    "with_progress",
+]
 
 T = TypeVar("T")
 
@@ -83,7 +95,9 @@ class ProgressBars:
 
     def say(self, line: str) -> None:
         """Print ``line`` above the bars (no markup, no wrapping)."""
-        self.progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
+        self.progress.console.print(
+            terminal_text(line), markup=False, highlight=False, soft_wrap=True
+        )
 
     def __enter__(self) -> ProgressBars:
         self.progress.start()
@@ -96,6 +110,40 @@ class ProgressBars:
         tb: TracebackType | None,
     ) -> None:
         self.progress.stop()
+
+
+class ProgressLines:
+    """Progress without a terminal: every note at once, and per step a line every ``every``
+    seconds and when it finishes (``load: 1,250 of 25,827 records (4 %)``), on stderr; with
+    ``as_json`` each is one JSON object (``{"event": "note" | "progress", …}``)."""
+
+    def __init__(
+        self,
+        as_json: bool = False,
+        every: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.as_json, self.every, self.clock = as_json, every, clock
+        self.last: dict[str, float] = {}
+
+    def __call__(self, tick: Tick) -> None:
+        if tick.note:
+            self._write("note", tick, tick.note)
+        now = self.clock()
+        finished = tick.finished or (tick.total is not None and tick.done >= tick.total > 0)
+        if finished or now - self.last.get(tick.step, -self.every) >= self.every:
+            self.last[tick.step] = now
+            share = f" ({tick.done * 100 // tick.total} %)" if tick.total else ""
+            of = f" of {tick.total:,}" if tick.total is not None else ""
+            self._write("progress", tick, f"{tick.step}: {tick.done:,}{of} {tick.unit}{share}")
+
+    def _write(self, event: str, tick: Tick, text: str) -> None:
+        if self.as_json:
+            body = {"event": event, "step": tick.step, "done": tick.done, "total": tick.total,
+                    "unit": tick.unit, "text": text}  # fmt: skip
+            click.echo(json_text(body, indent=None), err=True)
+        else:
+            click.echo(terminal_text(text), err=True)
 
 
 def progress_bars(quiet: bool, as_json: bool = False) -> ProgressBars | None:
@@ -122,14 +170,25 @@ def print_notes(tick: Tick) -> None:
 
 @contextmanager
 def open_migration(
-    root: Path, quiet: bool = False, as_json: bool = False, *, notes: bool = False
+    root: Path,
+    quiet: bool = False,
+    as_json: bool = False,
+    *,
+    notes: bool = False,
+    lines: bool = False,
 ) -> Iterator[Migration]:
     """The workspace's :class:`Migration`, with progress bars for an interactive run (none
-    with ``--quiet``/``--json``); with ``notes``, the stages' notes are printed as lines when
-    there are no bars (a script, a CI log), unless ``--json``."""
+    with ``--quiet``/``--json``). Without bars: with ``notes``, the stages' notes are printed
+    as lines (unless ``--json``); with ``lines``, :class:`ProgressLines` (unless ``--quiet``)."""
     bars = progress_bars(quiet, as_json)
     if bars is None:
-        yield Migration(root, on_progress=print_notes if notes and not as_json else None)
+        yield Migration(root, on_progress=_without_bars(quiet, as_json, notes, lines))
         return
     with bars:
         yield Migration(root, on_progress=bars)
+
+
+def _without_bars(quiet: bool, as_json: bool, notes: bool, lines: bool) -> ProgressCallback | None:
+    if lines and not quiet:
+        return ProgressLines(as_json)
+    return print_notes if notes and not as_json else None

@@ -62,6 +62,25 @@ WORDS: dict[str, dict[str, str]] = {
         "ru": "БЛОКИРУЕТ {entity} {field}: {message} ({n} строк)",
         "en": "BLOCKING {entity} {field}: {message} ({n} rows)",
     },
+    "blocking_many": {
+        "ru": "БЛОКИРУЕТ {rule} {field}: {n} значений в {rows} строках ({entities}){examples} "
+        "— например: {message}",
+        "en": "BLOCKING {rule} {field}: {n} values in {rows} rows ({entities}){examples} — "
+        "e.g. {message}",
+    },
+    "values": {"ru": ", значения {values}", "en": ", values {values}"},
+    "and_more": {"ru": " и ещё {n}", "en": " and {n} more"},
+    "owner_hint": {
+        "ru": "задайте `owners.default_owner` в migration.yaml или сопоставьте каждого в "
+        "`owners.map` (plan.xlsx перечисляет их со строками)",
+        "en": "set `owners.default_owner` in migration.yaml, or map each in `owners.map` "
+        "(plan.xlsx lists them with their rows)",
+    },
+    "refused_by_reason": {
+        "ru": "Отклонённые строки по причинам (не загружаются; каждая — в plan.xlsx):",
+        "en": "Refused rows by reason (not loaded; every row is in plan.xlsx):",
+    },
+    "more_reasons": {"ru": "  … ещё причин: {n}", "en": "  … {n} more reasons"},
     "blocked_next": {
         "ru": "Исправьте портал или маппинг и запустите `b24migrate plan` снова, или оставьте эти "
         "строки в стороне: `b24migrate plan --skip-refused`.",
@@ -85,8 +104,179 @@ WORDS: dict[str, dict[str, str]] = {
         "`b24migrate status`).",
     },
     "load_blocked": {
-        "ru": "{n} записей ждут записи, отклонённые планом (см. reports/plan.xlsx).",
-        "en": "{n} records wait for records the plan refused (see reports/plan.xlsx).",
+        "ru": "{n} записей ждут записи, которые не загрузились или отклонены планом (см. "
+        "reports/load.xlsx).",
+        "en": "{n} records wait for records that failed or that the plan refused (see "
+        "reports/load.xlsx).",
+    },
+    "log_why": {
+        "ru": "портал не отвечал {outages} раз(а), {retries} запросов отправлено повторно",
+        "en": "the portal stopped answering {outages} time(s), {retries} requests were sent again",
+    },
+    "examples": {"ru": "      например {keys}", "en": "      e.g. {keys}"},
+    "more_failures": {
+        "ru": "  … ещё причин: {n} ({records:,} записей)",
+        "en": "  … {n} more reasons ({records:,} records)",
+    },
+    # `status`
+    "status_title": {"ru": "Миграция `{name}`", "en": "Migration `{name}`"},
+    "status_cols": {
+        "ru": "сущность|к отправке|заблокировано|отправляется|загружено|ошибки|всего",
+        "en": "entity|planned|blocked|sending|done|failed|total",
+    },
+    "no_load": {"ru": "Загрузка ещё не запускалась.", "en": "No load has run yet."},
+    "who": {
+        "ru": "`{command}` (запуск {run}, процесс {pid})",
+        "en": "`{command}` (run {run}, process {pid})",
+    },
+    "answered": {
+        "ru": "; портал последний раз ответил в {at}",
+        "en": "; the portal last answered at {at}",
+    },
+    "pace": {
+        "ru": "; {rate:.1f} записей/с, осталось около {left}",
+        "en": "; {rate:.1f} records/s, about {left} left",
+    },
+    "act_running": {"ru": "Загрузка идёт: {who}{pace}.", "en": "Load running: {who}{pace}."},
+    "act_reconciling": {
+        "ru": "Загрузка идёт: {who} ищет на портале {detail}, ответ на которые потерялся "
+        "(с {since}).",
+        "en": "Load running: {who} is looking up {detail} whose reply was lost (since {since}).",
+    },
+    "act_waiting": {
+        "ru": "Загрузка ждёт портал с {since}: {who}; {detail}{answered}.",
+        "en": "Load waiting for the portal since {since}: {who}; {detail}{answered}.",
+    },
+    "act_stuck": {
+        "ru": "Загрузка зависла: {who} ничего не пишет с {at}.",
+        "en": "Load stuck: {who} has not written since {at}.",
+    },
+    "act_gone": {
+        "ru": "Загрузка прервана: процесса {who} больше нет (убит или упал); последний признак "
+        "жизни в {at}{answered}.",
+        "en": "Load interrupted: {who} is gone (killed or crashed); its last sign of life was "
+        "at {at}{answered}.",
+    },
+    "act_interrupted": {
+        "ru": "Загрузка прервана в {since}: {who}: {detail}.",
+        "en": "Load interrupted at {since}: {who}: {detail}.",
+    },
+    "act_finished": {
+        "ru": "Последняя загрузка закончилась в {since}: {who}.",
+        "en": "Last load finished at {since}: {who}.",
+    },
+    "act_failed": {
+        "ru": "Последняя загрузка упала в {since}: {who}: {detail}.",
+        "en": "Last load failed at {since}: {who}: {detail}.",
+    },
+    "stopped": {"ru": "остановлена", "en": "stopped"},
+    "last_command": {
+        "ru": "Последняя команда: `{command}` в {at} остановилась с кодом {code}: {text}",
+        "en": "Last command: `{command}` at {at} stopped with exit {code}: {text}",
+    },
+    "blocked_records": {
+        "ru": "{n:,} записей заблокировано: они ждут запись, которая не загрузилась или отклонена "
+        "планом (их перечисляет reports/load.xlsx).",
+        "en": "{n:,} records are blocked: they wait for a record that failed or that the plan "
+        "refused (reports/load.xlsx lists them).",
+    },
+    "blocking_rows": {
+        "ru": "{n} строк с проблемами, которые блокируют загрузку (reports/plan.xlsx).",
+        "en": "{n} rows have problems that block the load (reports/plan.xlsx).",
+    },
+    "failed_by_reason": {
+        "ru": "{n:,} записей не загрузились, по причинам:",
+        "en": "{n:,} records failed, by reason:",
+    },
+    # `retry`
+    "retry_nothing": {
+        "ru": "Повторять нечего: ни одна запись с ошибкой не подходит.",
+        "en": "Nothing to re-send: no failed record matches.",
+    },
+    "retry_would": {"ru": "Будет отправлено", "en": "Would re-send"},
+    "retry_sends": {"ru": "Отправляется снова", "en": "Re-sending"},
+    "retry_line": {
+        "ru": "{verb} {n} записей ({listing}): {chosen} с ошибкой, {needed} нужных им раньше, "
+        "{waiting} ждущих их.",
+        "en": "{verb} {n} records ({listing}): {chosen} that failed, {needed} they need first, "
+        "{waiting} that wait on them.",
+    },
+    "retry_reasons": {
+        "ru": "Записи с ошибкой, по последней причине портала:",
+        "en": "The failed ones, by the portal's last reason:",
+    },
+    "retry_replanned": {
+        "ru": "  {n} заново запланированы с новым содержимым последним планом",
+        "en": "  {n} planned again with new content by the last plan",
+    },
+    "retry_also": {
+        "ru": "Отправляются и другие изменения (--include-changes): {listing}.",
+        "en": "It also sends (--include-changes): {listing}.",
+    },
+    "retry_also_would": {
+        "ru": "Будут отправлены и другие изменения: {listing}.",
+        "en": "It would also send: {listing}.",
+    },
+    "retry_not_sent": {
+        "ru": "Этот повтор не отправляет: {listing} (изменения, найденные перепланированием, "
+        "или записи, оставшиеся от прошлой загрузки): {next}.",
+        "en": "Not sent by this retry: {listing} (changes the re-plan found, or records an "
+        "earlier load left): {next}.",
+    },
+    "retry_unknown": {
+        "ru": "Это не записи с ошибкой, оставлены как есть: {keys}",
+        "en": "Not failed records, left alone: {keys}",
+    },
+    "retry_gone": {
+        "ru": "Больше не в плане (теперь отклонены, см. reports/plan.xlsx): {keys}",
+        "en": "No longer in the plan (refused now: see reports/plan.xlsx): {keys}",
+    },
+    "retry_done": {"ru": "Уже загружены: {keys}", "en": "Loaded meanwhile: {keys}"},
+    # `rollback`
+    "rb_nothing": {
+        "ru": "Откатывать нечего: в журнале нет записей портала этого запуска.",
+        "en": "Nothing to roll back: no portal record of this run is in the ledger.",
+    },
+    "rb_run": {"ru": "запуска {run}", "en": "run {run}"},
+    "rb_all": {"ru": "всех загрузок", "en": "every load run"},
+    "rb_would": {
+        "ru": "Откат {which}: будет удалено {listing}.",
+        "en": "Rollback of {which}: would delete {listing}.",
+    },
+    "rb_dependents": {
+        "ru": "  из них {listing} — потому что ссылаются на записи {entities}.",
+        "en": "  {listing} of them because they refer to the {entities} records.",
+    },
+    "rb_edited": {
+        "ru": "{n:,} из них изменены на портале после загрузки (они тоже удалятся, вместе с "
+        "правками):",
+        "en": "{n:,} of them were edited in the portal after the load (they are deleted too, "
+        "with those edits):",
+    },
+    "rb_edited_line": {
+        "ru": "  {entity} {id} «{title}» (`{source}`): изменена {when} пользователем {user}",
+        "en": "  {entity} {id} «{title}» (`{source}`): changed {when} by user {user}",
+    },
+    "rb_foreign": {
+        "ru": "{n:,} записей, созданных не загрузкой, ссылаются на них; они останутся без связи:",
+        "en": "{n:,} records the load did not create refer to them; they stay and lose the link:",
+    },
+    "rb_more": {"ru": "  … и ещё {n:,}", "en": "  … and {n:,} more"},
+    "rb_confirm": {
+        "ru": "Удалить эти {n:,} записей с портала?",
+        "en": "Delete these {n:,} records from the portal?",
+    },
+    "rb_declined": {"ru": "Ничего не удалено.", "en": "Nothing deleted."},
+    "rb_done": {
+        "ru": "Откат {run}: удалено {deleted}; {gone} уже не было.",
+        "en": "Rollback run {run}: deleted {deleted}; {gone} were gone already.",
+    },
+    "rb_none": {"ru": "ничего", "en": "nothing"},
+    "rb_check": {
+        "ru": "Проверка: на портале {held:,} записей с ORIGINATOR_ID этой миграции ({per}); "
+        "{kept:,} — записи других загрузок, которые журнал хранит, {left:,} — лишние.",
+        "en": "Check: the portal holds {held:,} records with this migration's ORIGINATOR_ID "
+        "({per}); {kept:,} are other loads' records the ledger keeps, {left:,} are left over.",
     },
     # the parts of an entity's line, filled in one by one: `say` leaves single braces
     "report_line": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -12,6 +13,9 @@ from migrate.cli._options import output_options, workspace_option
 from migrate.cli._progress import open_migration
 from migrate.cli._safe import json_text, terminal_text
 from migrate.cli._words import say, workspace_language
+from migrate.ledger.blockers import BLOCKING_RULES, Blocker
+from migrate.ledger.reasons import group_issues
+from migrate.plan import PlanResult
 from migrate.reports.plan_xlsx import listed_warning
 from migrate.run import Planned
 
@@ -102,11 +106,56 @@ def _render(planned: Planned, lang: str) -> None:
     console.print(merged or say("no_dedupe", lang), markup=False)
     for note in planned.reconciliation.notes if planned.reconciliation else ():
         console.print(terminal_text(say("reconcile", lang, note=note)), markup=False)
-    for blocker in result.blockers:
-        text = say("blocking", lang, entity=blocker.entity, field=blocker.field or "",
-                   message=blocker.message, n=blocker.count)  # fmt: skip
-        console.print(terminal_text(text), markup=False)
+    _refusals(result, lang)
+    for line in blocker_lines(result.blockers, lang):
+        console.print(terminal_text(line), markup=False)
     if result.blockers:
         console.print(say("blocked_next", lang), markup=False)
     elif result.skip_refused and result.refused:
         console.print(say("skipped_on_purpose", lang), markup=False)
+
+
+def _refusals(result: PlanResult, lang: str, limit: int = 8) -> None:
+    """The rows refused for other reasons than blockers, one line per reason."""
+    groups = [g for g in group_issues(result.refused) if g.rule not in BLOCKING_RULES]
+    if not groups:
+        return
+    click.echo(say("refused_by_reason", lang))
+    for group in groups[:limit]:
+        field = f" `{group.field}`" if group.field else ""
+        click.echo(terminal_text(f"  {group.rows:,} × {group.entity}{field} ({group.rule}): "
+                                 f"{group.message}" + _examples(group.values, lang)))  # fmt: skip
+    if len(groups) > limit:
+        click.echo(say("more_reasons", lang, n=len(groups) - limit))
+
+
+def blocker_lines(blockers: Sequence[Blocker], lang: str = "en") -> list[str]:
+    """One line per blocking reason (rule and field), not per value: 300 legacy owners
+    without a portal account are one line with examples."""
+    groups: dict[tuple[str, str], list[Blocker]] = {}
+    for blocker in blockers:
+        groups.setdefault((blocker.rule, blocker.field), []).append(blocker)
+    lines = []
+    for (rule, field), found in groups.items():
+        rows = sum(b.count for b in found)
+        entities = ", ".join(sorted({b.entity for b in found}))
+        ranked = sorted(found, key=lambda b: -b.count)
+        values = list(dict.fromkeys(b.value for b in ranked if b.value))
+        if len(values) <= 1:
+            line = say("blocking", lang, entity=entities, field=field, message=found[0].message,
+                       n=rows)  # fmt: skip
+        else:
+            line = say("blocking_many", lang, rule=rule, field=field, n=len(values), rows=rows,
+                       entities=entities, examples=_examples(values, lang),
+                       message=found[0].message)  # fmt: skip
+        hint = say("owner_hint", lang) if rule == "owner.no_default" else ""
+        lines.append(line + (f"; {hint}" if hint else ""))
+    return lines
+
+
+def _examples(values: Sequence[str], lang: str, shown: int = 3) -> str:
+    if len(values) <= 1:
+        return ""
+    listed = ", ".join(f"«{v}»" for v in values[:shown])
+    more = say("and_more", lang, n=len(values) - shown) if len(values) > shown else ""
+    return say("values", lang, values=listed) + more

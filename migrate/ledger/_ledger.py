@@ -6,6 +6,7 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -27,7 +28,8 @@ from migrate.ledger._model import (
     Unknown,
     Written,
 )
-from migrate.ledger._plan import apply_plan
+from migrate.ledger._plan import apply_plan, requeued_failures
+from migrate.ledger._select import dependents, needed, select, selected, unselect
 from migrate.ledger._store import (
     RECORD_COLUMNS,
     SCHEMA_VERSION,
@@ -49,26 +51,30 @@ LEDGER_PATH = Path(".b24migrate") / "ledger.sqlite"
 
 _READY_SQL = f"""
 SELECT {RECORD_COLUMNS} FROM records
-WHERE state = 'planned' AND entity = ? AND unresolved = 0
+WHERE state = 'planned' AND entity = ? AND unresolved = 0{{only}}
 ORDER BY sort_key, id
 LIMIT ?
 """
+#: Added to the load's queries while `retry` has chosen the records it sends.
+_ONLY = " AND id IN (SELECT id FROM temp.selected)"
 
-_BLOCKED_SQL = f"""
-SELECT {RECORD_COLUMNS} FROM records AS r
+_BLOCKED_WHERE = """
 WHERE r.state = 'planned'
   AND EXISTS (
       SELECT 1 FROM refs AS f
       LEFT JOIN records AS t ON t.entity = f.ref_entity AND t.source_key = f.ref_key
       WHERE f.record_id = r.id AND t.b24_id IS NULL
         AND (t.id IS NULL OR t.state = 'failed' OR (t.state = 'done' AND t.op = 'set')))
-ORDER BY r.entity, r.id
 """
+_BLOCKED_SQL = f"SELECT {RECORD_COLUMNS} FROM records AS r {_BLOCKED_WHERE} ORDER BY r.entity, r.id"
+_BLOCKED_COUNT_SQL = (
+    f"SELECT r.entity, COUNT(*) FROM records AS r {_BLOCKED_WHERE}{{only}} GROUP BY r.entity"
+)
 
 
 _FLOOR_SQL = """
 SELECT MIN(r.sort_key) FROM records AS r
-WHERE r.entity = ? AND r.state IN ('planned', 'sending') AND r.unresolved > 0
+WHERE r.entity = ? AND r.state IN ('planned', 'sending') AND r.unresolved > 0{only}
   AND NOT EXISTS (
       SELECT 1 FROM refs AS f
       LEFT JOIN records AS t ON t.entity = f.ref_entity AND t.source_key = f.ref_key
@@ -87,6 +93,7 @@ class Ledger:
     def __init__(self, store: Store, originator: str) -> None:
         self._store = store
         self.originator = originator
+        self._only = ""
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -387,17 +394,66 @@ class Ledger:
                 )
             recount_unresolved(conn)
 
-    def retry_failed(self, entities: Sequence[str] | None = None) -> int:
-        """failed → planned (all, or of some entities); returns how many."""
+    def retry_failed(
+        self, entities: Sequence[str] | None = None, *, ids: Sequence[int] | None = None
+    ) -> int:
+        """failed → planned (all, of some entities, or the records ``ids``); returns how many."""
         sql = "UPDATE records SET state = 'planned', batch_id = NULL WHERE state = 'failed'"
         params: tuple[str, ...] = ()
         if entities:
             sql += f" AND entity IN ({','.join('?' * len(entities))})"
             params = tuple(entities)
         with self._store.write() as conn:
-            count = conn.execute(sql, params).rowcount
+            if ids is None:
+                count = conn.execute(sql, params).rowcount
+            else:
+                count = 0
+                for chunk in _chunks(ids):
+                    marks = ",".join("?" * len(chunk))
+                    count += conn.execute(f"{sql} AND id IN ({marks})", (*params, *chunk)).rowcount
             recount_unresolved(conn)
         return count
+
+    # ------------------------------------------------------------------ retry: a chosen part
+    def select(self, record_ids: Iterable[int]) -> None:
+        """Send only these records until :meth:`unselect` (this connection only; see
+        :mod:`migrate.ledger._select`)."""
+        select(self._conn, record_ids)
+        self._only = _ONLY
+
+    def unselect(self) -> None:
+        """Send every planned record again."""
+        unselect(self._conn)
+        self._only = ""
+
+    def selection(self) -> list[int]:
+        """The chosen record ids (empty when nothing is chosen)."""
+        if not selected(self._conn):
+            return []
+        return [r[0] for r in self._conn.execute("SELECT id FROM temp.selected ORDER BY id")]
+
+    def dependents(
+        self, record_ids: Iterable[int], states: Sequence[State] = (State.PLANNED,)
+    ) -> set[int]:
+        """Records (planned, unless ``states`` says) that refer, directly or through others,
+        to the records ``record_ids``."""
+        return dependents(self._conn, record_ids, [str(s) for s in states])
+
+    def written_at(self, record_ids: Iterable[int]) -> dict[int, datetime]:
+        """When each record last changed state in the ledger (for a written record: just
+        after the portal's reply), in UTC."""
+        out: dict[int, datetime] = {}
+        for chunk in _chunks(list(record_ids)):
+            marks = ",".join("?" * len(chunk))
+            for row in self._conn.execute(
+                f"SELECT id, updated_at FROM records WHERE id IN ({marks})", chunk
+            ):
+                out[int(row[0])] = datetime.fromisoformat(row[1])
+        return out
+
+    def needed(self, record_ids: Iterable[int]) -> set[int]:
+        """Records without a portal id that ``record_ids`` need first (planned or failed)."""
+        return needed(self._conn, record_ids)
 
     # ------------------------------------------------------------------ load: queries
     def ready(self, entity: str, limit: int) -> list[LedgerRecord]:
@@ -405,7 +461,7 @@ class Ledger:
 
         Ordered by ``sort_key`` then plan order; each carries its resolved ``ref_ids``.
         """
-        rows = self._conn.execute(_READY_SQL, (entity, limit)).fetchall()
+        rows = self._conn.execute(_READY_SQL.format(only=self._only), (entity, limit)).fetchall()
         return self._with_refs(rows)
 
     def waiting_floor(self, entity: str) -> str | None:
@@ -415,13 +471,14 @@ class Ledger:
         Back-dated creates must reach the portal in ``sort_key`` order: a ready record above
         this floor waits for the older ones.
         """
-        row = self._conn.execute(_FLOOR_SQL, (entity,)).fetchone()
+        row = self._conn.execute(_FLOOR_SQL.format(only=self._only), (entity,)).fetchone()
         return None if row is None or row[0] is None else str(row[0])
 
     def pending_entities(self) -> list[str]:
         """Entities that still have ``planned`` records (ready or not)."""
         rows = self._conn.execute(
-            "SELECT DISTINCT entity FROM records WHERE state = 'planned' ORDER BY entity"
+            f"SELECT DISTINCT entity FROM records WHERE state = 'planned'{self._only} "
+            "ORDER BY entity"
         )
         return [r[0] for r in rows]
 
@@ -432,6 +489,39 @@ class Ledger:
         portal id, or has no id of its own.
         """
         return self._with_refs(self._conn.execute(_BLOCKED_SQL).fetchall())
+
+    def blocked_ids(self) -> set[int]:
+        """The ids of the :meth:`blocked` records (without reading them)."""
+        return {
+            int(r[0]) for r in self._conn.execute(f"SELECT r.id FROM records AS r {_BLOCKED_WHERE}")
+        }
+
+    def records_by_ids(self, record_ids: Iterable[int]) -> list[LedgerRecord]:
+        """The records with these ids, in plan order."""
+        rows: list[sqlite3.Row] = []
+        for chunk in _chunks(sorted(set(record_ids))):
+            marks = ",".join("?" * len(chunk))
+            rows += self._conn.execute(
+                f"SELECT {RECORD_COLUMNS} FROM records WHERE id IN ({marks}) ORDER BY id", chunk
+            ).fetchall()
+        return self._with_refs(rows)
+
+    def blocked_counts(self, *, only_selected: bool = False) -> dict[str, int]:
+        """How many :meth:`blocked` records each entity has (without reading them)."""
+        only = _ONLY if only_selected and self._only else ""
+        rows = self._conn.execute(_BLOCKED_COUNT_SQL.format(only=only))
+        return {r[0]: int(r[1]) for r in rows}
+
+    def waits_for(self, record_id: int) -> list[tuple[str, str, str]]:
+        """What a blocked record waits for: ``(entity, source key, state)`` of each referenced
+        record without a portal id (state ``missing`` when the plan does not hold it)."""
+        rows = self._conn.execute(
+            "SELECT f.ref_entity, f.ref_key, COALESCE(t.state, 'missing') FROM refs AS f "
+            "LEFT JOIN records AS t ON t.entity = f.ref_entity AND t.source_key = f.ref_key "
+            "WHERE f.record_id = ? AND t.b24_id IS NULL ORDER BY f.path",
+            (record_id,),
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
 
     def sending(self) -> list[LedgerRecord]:
         """Records left ``sending`` (to reconcile), oldest batch first."""
@@ -466,10 +556,18 @@ class Ledger:
         """Failed records with the portal's error text in ``last_error``."""
         return self.records(entity, State.FAILED)
 
-    def counts(self) -> list[StateCount]:
-        """How many records per entity, op and state."""
+    def requeued_failures(self) -> list[LedgerRecord]:
+        """Records that had failed and that the latest plan planned again with new content
+        (a fix reached them), while they are still planned."""
+        ids = set(requeued_failures(self._store))
+        return [r for r in self.records(state=State.PLANNED) if r.id in ids] if ids else []
+
+    def counts(self, *, only_selected: bool = False) -> list[StateCount]:
+        """How many records per entity, op and state (of the selected ones only: see
+        :meth:`select`)."""
+        where = f" WHERE 1{_ONLY}" if only_selected and self._only else ""
         rows = self._conn.execute(
-            "SELECT entity, op, state, COUNT(*) FROM records "
+            f"SELECT entity, op, state, COUNT(*) FROM records{where} "
             "GROUP BY entity, op, state ORDER BY entity, op, state"
         )
         return [StateCount(r[0], Op(r[1]), State(r[2]), r[3]) for r in rows]

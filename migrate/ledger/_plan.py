@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
@@ -10,13 +11,18 @@ from migrate.errors import CheckpointError
 from migrate.ledger._model import Op, PlannedRecord, PlanSummary, State, dump_json
 from migrate.ledger._store import Store, recount_unresolved, rowid
 
-__all__ = ["apply_plan"]
+__all__ = ["REQUEUED_META", "apply_plan", "requeued_failures"]
+
+#: Ledger setting: ids of the failed records the latest plan gave new content (a fix reached
+#: them: `retry` re-sends them although they are ``planned`` again, not ``failed``).
+REQUEUED_META = "plan.requeued_failed"
 
 
 def apply_plan(store: Store, run_id: int, records: Iterable[PlannedRecord]) -> PlanSummary:
     """Upsert every planned record in one transaction (see :meth:`Ledger.apply_plan`)."""
     counts: Counter[tuple[str, str]] = Counter()
     seen: set[tuple[str, str]] = set()
+    fixed: list[int] = []
     with store.write() as conn:
         now = store.now()
         for record in records:
@@ -28,13 +34,27 @@ def apply_plan(store: Store, run_id: int, records: Iterable[PlannedRecord]) -> P
                     "survivor) and run `b24migrate plan` again",
                 )
             seen.add(identity)
-            outcome = _upsert(conn, run_id, now, record)
+            outcome = _upsert(conn, run_id, now, record, fixed)
             counts[(record.entity, outcome)] += 1
         recount_unresolved(conn)
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+            (REQUEUED_META, json.dumps(fixed)),
+        )
     return PlanSummary(counts=dict(counts))
 
 
-def _upsert(conn: sqlite3.Connection, run_id: int, now: str, record: PlannedRecord) -> str:
+def requeued_failures(store: Store) -> list[int]:
+    """The ids the latest plan re-queued from ``failed`` (see :data:`REQUEUED_META`)."""
+    try:
+        return [int(i) for i in json.loads(store.meta(REQUEUED_META) or "[]")]
+    except (ValueError, TypeError):
+        return []
+
+
+def _upsert(
+    conn: sqlite3.Connection, run_id: int, now: str, record: PlannedRecord, fixed: list[int]
+) -> str:
     row = conn.execute(
         "SELECT id, op, state, content_hash, b24_id FROM records "
         "WHERE entity = ? AND source_key = ?",
@@ -57,6 +77,8 @@ def _upsert(conn: sqlite3.Connection, run_id: int, now: str, record: PlannedReco
     if state is State.PLANNED and same and record.op is not Op.SKIP:
         return "unchanged"
     _replace(conn, run_id, now, row["id"], record, digest, b24_id)
+    if state is State.FAILED and record.op is not Op.SKIP:
+        fixed.append(int(row["id"]))
     return "changed" if state is State.DONE else "replanned"
 
 
@@ -107,7 +129,9 @@ def _replace(
     state = State.DONE if record.op is Op.SKIP else State.PLANNED
     conn.execute(
         "UPDATE records SET op = ?, state = ?, fields = ?, content_hash = ?, b24_id = ?, "
-        "sort_key = ?, plan_run_id = ?, last_error = NULL, batch_id = NULL, updated_at = ? "
+        "sort_key = ?, plan_run_id = ?, batch_id = NULL, updated_at = ?, "
+        # a failed record keeps the portal's last text: `retry` shows why it is sent again
+        "last_error = CASE WHEN state = 'failed' THEN last_error END "
         "WHERE id = ?",
         (
             str(_op_for(record.op, b24_id)),

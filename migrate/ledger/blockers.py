@@ -9,19 +9,25 @@ user must fix (or accept, with ``b24migrate plan --skip-refused``) before anythi
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from migrate.errors import CheckpointError
+from migrate.errors import CheckpointError, ValidationFailed
 from migrate.ledger._ledger import Ledger
 from migrate.ledger._model import PlanIssue
+from migrate.ledger.next_step import NEXT
 
 __all__ = [
     "BLOCKING_RULES",
     "INPUTS_META",
+    "NO_DEDUPE_META",
     "SKIP_META",
     "Blocker",
+    "PlanChoices",
+    "blocking_error",
     "check_plan_current",
     "plan_blockers",
+    "plan_choices",
 ]
 
 #: Issue rules that block the load until fixed or skipped on purpose.
@@ -40,6 +46,27 @@ BLOCKING_RULES = frozenset(
 )
 #: Ledger setting: the id of the plan run whose refused rows the user accepted to leave out.
 SKIP_META = "plan.skip_refused_run"
+#: Ledger setting: the id of the plan run made without dedupe (`plan --no-dedupe`).
+NO_DEDUPE_META = "plan.no_dedupe_run"
+
+
+@dataclass(frozen=True, slots=True)
+class PlanChoices:
+    """The options of the latest plan, which `retry` re-plans with."""
+
+    skip_refused: bool = False
+    dedupe: bool = True
+
+
+def plan_choices(ledger: Ledger) -> PlanChoices:
+    """What the latest plan was told (``--skip-refused``, ``--no-dedupe``)."""
+    plans = [r for r in ledger.runs() if r.kind == "plan"]
+    if not plans:
+        return PlanChoices()
+    last = str(plans[-1].id)
+    return PlanChoices(ledger.meta(SKIP_META) == last, ledger.meta(NO_DEDUPE_META) != last)
+
+
 #: Ledger setting: the fingerprint of the inputs the plan was made from (written with the plan).
 INPUTS_META = "plan.inputs"
 
@@ -102,3 +129,21 @@ def plan_blockers(ledger: Ledger) -> list[Blocker]:
         )
         for (entity, rule, field, value), found in groups.items()
     ]
+
+
+def blocking_error(blockers: Sequence[Blocker], command: str = "load") -> ValidationFailed:
+    """The error that stops ``command`` while the plan has blocking problems (exit 1): the
+    first problem with its row, and the next step in the command's own words."""
+    first = blockers[0]
+    rows = sum(b.count for b in blockers)
+    source, row, key = first.rows[0]
+    where = f"{first.entity} `{key}`" + (f" `{first.field}`" if first.field else "")
+    where += f" ({source}, row {row})" if source and row else ""
+    hint = NEXT["blocking_retry" if command == "retry" else "blocking"]
+    if command == "load":
+        hint += " or `b24migrate load --skip-blocked`"
+    return ValidationFailed(
+        f"the plan has {len(blockers)} blocking problem(s) in {rows} rows, e.g. "
+        f"{where}: {first.message}",
+        next_step=hint,
+    )

@@ -4,6 +4,12 @@ Each batch is one `batch` request. Its records are committed ``sending`` before 
 leaves and its replies are applied in one transaction after; several batches are in flight at
 once (the client spaces them by the leaky bucket). Ctrl-C (the ``stop`` event) stops new
 batches, lets those in flight finish and raises :class:`~migrate.errors.Interrupted`.
+
+A portal that stops answering does not end the load: while it is down one batch at a time
+probes it (the client retries with back-off), the load says so (:class:`LoadWatch`) and goes
+on when it answers; after ``max_outage`` seconds without an answer it stops with
+:class:`~migrate.errors.PortalTransientError` (exit 4: the ledger is consistent, `load`
+resumes).
 """
 
 from __future__ import annotations
@@ -18,12 +24,13 @@ from loaders.batch import BatchResult
 from loaders.batch import Command as ClientCommand
 from loaders.client import Bitrix24Client
 from loaders.errors import PortalAuthError, PortalBlocked, PortalError
-from migrate.errors import Interrupted, PortalTerminalError
+from migrate.errors import Interrupted, PortalTerminalError, PortalTransientError
 from migrate.ledger import Batch, Ledger, NotSent, Outcome, Refused, Unknown, Written
 from migrate.ledger._store import utc_now
 from migrate.load._outcomes import error_text, outcomes_for_error, outcomes_for_result
 from migrate.load._reconcile import DEFAULT_SETTLE_SECONDS, ReconcileReport, reconcile
 from migrate.load._schedule import Pick, Route, Scheduler, Work
+from migrate.load._watch import DEFAULT_PORTAL_WAIT, LoadWatch, Note, is_outage
 
 __all__ = ["LoadOptions", "LoadReport", "load"]
 
@@ -42,6 +49,8 @@ class LoadOptions:
         max_reconcile_rounds: reconciliations in a row without a record written in between
             (records whose outcome was unknown are reconciled when nothing else is left, then
             the load goes on; a portal that never answers ends the load after this many).
+        max_outage: seconds without an answer from the portal after which the load stops
+            (exit 4, resumable) instead of waiting on.
     """
 
     route: Route = "add"
@@ -49,6 +58,7 @@ class LoadOptions:
     batch_size: int = 50
     settle_seconds: float = DEFAULT_SETTLE_SECONDS
     max_reconcile_rounds: int = 10
+    max_outage: float = DEFAULT_PORTAL_WAIT
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +70,8 @@ class LoadReport:
     batches: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
     unsendable: int = 0
+    outages: int = 0  # times the portal stopped answering during the load
+    retries: int = 0  # requests the client sent again (5xx, limits, lost connections)
 
     def count(self, outcome: str) -> int:
         """Records that ended a batch as ``written``, ``refused``, ``not_sent``, ``unknown``."""
@@ -77,28 +89,46 @@ async def load(
     stop: asyncio.Event | None = None,
     clock: Callable[[], datetime] = utc_now,
     sleep: Sleep = asyncio.sleep,
+    note: Note | None = None,
+    command: str = "load",
+    language: str = "en",
 ) -> LoadReport:
-    """Load everything the ledger holds as planned; see the module docstring.
+    """Load everything the ledger holds as planned (or the records it has selected); see
+    the module docstring. ``note`` is told what the load waits for, one line at a time, in
+    ``language``.
 
     Raises:
         Interrupted: ``stop`` was set; the ledger is consistent, `load` resumes.
         PortalTerminalError: the portal refused the credentials or blocked REST.
-        PortalTransientError: a reconciliation look-up failed; nothing was sent.
+        PortalTransientError: the portal stopped answering for longer than
+            ``options.max_outage``; the ledger is consistent, `load` resumes (exit 4).
     """
     options = options or LoadOptions()
-    with ledger.exclusive("load"):
+    with ledger.exclusive(command):
         ledger.close_stale_runs()
         ledger.recount_unresolved()
         run = ledger.start_run("load")
-        status = "failed"
+        watch = LoadWatch(
+            ledger, run.id, command=command, note=note, max_outage=options.max_outage,
+            clock=clock, language=language,
+        )  # fmt: skip
+        status, detail = "failed", ""
         try:
-            report = await _Loader(ledger, client, options, run.id, stop, clock, sleep).run()
+            loader = _Loader(ledger, client, options, run.id, stop, clock, sleep, watch)
+            report = await loader.run()
             status = "interrupted" if stop is not None and stop.is_set() else "finished"
+        except PortalTransientError as exc:
+            status, detail = "interrupted", exc.message
+            raise
         except (KeyboardInterrupt, asyncio.CancelledError):
             status = "interrupted"  # abandoned in flight: those records stay `sending`
             raise
+        except BaseException as exc:
+            detail = str(exc)[:200]
+            raise
         finally:
             ledger.finish_run(run.id, status)
+            watch.end(status, detail or ("stopped by Ctrl-C" if status == "interrupted" else ""))
     if status == "interrupted":
         raise Interrupted(
             f"load run {run.id} stopped after {report.batches} batches; the ledger is consistent",
@@ -117,9 +147,11 @@ class _Loader:
         stop: asyncio.Event | None,
         clock: Callable[[], datetime],
         sleep: Sleep,
+        watch: LoadWatch,
     ) -> None:
         self.ledger, self.client, self.options = ledger, client, options
         self.run_id, self.stop, self.clock, self.sleep = run_id, stop, clock, sleep
+        self.watch = watch
         self.scheduler = Scheduler(ledger, options.route, options.batch_size)
         self.in_flight = options.in_flight or client.concurrency
         self.running: dict[asyncio.Task[list[Outcome]], tuple[Batch, tuple[Work, ...]]] = {}
@@ -132,38 +164,78 @@ class _Loader:
         self.rounds_at_last_write = 0
 
     async def run(self) -> LoadReport:
-        self.reconciled = await self._reconcile()
+        listeners = self.client.on_retry, self.client.on_reply
+        self.client.on_retry, self.client.on_reply = self.watch.retrying, self.watch.answered
+        retries = self.client.stats.retries
         try:
+            self.reconciled = await self._reconcile()
             await self._loop()
         finally:
+            self.client.on_retry, self.client.on_reply = listeners
             for task in self.running:
-                task.cancel()  # only on an error or a second Ctrl-C: records stay `sending`
+                task.cancel()  # on an error, a give-up or a second Ctrl-C: records stay `sending`
         if self.fatal is not None:
             raise PortalTerminalError(
                 f"the portal refused the load: {error_text(self.fatal)}",
                 next_step="fix the webhook's permissions or wait for the portal, then run "
                 "`b24migrate load` again",
             ) from self.fatal
+        if self.watch.gave_up():
+            raise PortalTransientError(
+                f"{self.watch.outage_text()}; the load stopped waiting "
+                f"(--wait-for-portal {self.options.max_outage:.0f}); the ledger is consistent",
+                next_step="run `b24migrate load` again when the portal answers: it first looks "
+                "up the records whose reply was lost, so nothing is sent twice",
+            )
         return LoadReport(
-            self.run_id, self.reconciled, self.batches, dict(self.counts), self.unsendable
-        )
+            self.run_id, self.reconciled, self.batches, dict(self.counts), self.unsendable,
+            self.watch.outages, self.client.stats.retries - retries,
+        )  # fmt: skip
 
     async def _reconcile(self) -> ReconcileReport:
-        return await reconcile(
-            self.ledger,
-            self.client,
-            settle_seconds=self.options.settle_seconds,
-            clock=self.clock,
-            sleep=self.sleep,
-        )
+        """Look up the records left ``sending``; while the portal does not answer, wait (and
+        say so) until it does or the load gives up."""
+        pause = 2.0
+        while True:
+            try:
+                return await reconcile(
+                    self.ledger, self.client, settle_seconds=self.options.settle_seconds,
+                    clock=self.clock, sleep=self._pause, watch=self.watch,
+                    stopped=self._stopping,
+                )  # fmt: skip
+            except PortalTransientError as exc:
+                cause = exc.__cause__
+                if not isinstance(cause, PortalError) or not is_outage(cause):
+                    raise
+                self.watch.unreachable(cause, pause)
+                if self.watch.gave_up() or self._stopping():
+                    return ReconcileReport()
+                await self._pause(pause)
+                pause = min(pause * 2, 30.0)
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep in steps of at most a second, keeping the heartbeat and watching for Ctrl-C."""
+        if seconds <= 0:
+            await self.sleep(0)  # let the other tasks run
+            return
+        left = seconds
+        while left > 0 and not self._stopping():
+            await self.sleep(min(left, 1.0))
+            left -= 1.0
+            self.watch.beat()
 
     def _stopping(self) -> bool:
-        return self.fatal is not None or (self.stop is not None and self.stop.is_set())
+        return (
+            self.fatal is not None
+            or (self.stop is not None and self.stop.is_set())
+            or self.watch.gave_up()
+        )
 
     async def _loop(self) -> None:
         while True:
             waiting: frozenset[str] = frozenset()
-            while not self._stopping() and len(self.running) < self.in_flight:
+            room = 1 if self.watch.down else self.in_flight  # while down, one batch probes
+            while not self._stopping() and len(self.running) < room:
                 pick = self._pick()
                 waiting = pick.waiting
                 if not pick.works or (self._partial(pick) and self.running):
@@ -177,14 +249,17 @@ class _Loader:
                         return
                     self.reconciled += await self._reconcile()
                     continue
-                await self.sleep(min(self.client.budget.wait_time(m) for m in waiting))
+                await self._pause(min(self.client.budget.wait_time(m) for m in waiting))
                 continue
-            timeout = min((self.client.budget.wait_time(m) for m in waiting), default=None)
+            timeout = min((self.client.budget.wait_time(m) for m in waiting), default=1.0)
             done, _ = await asyncio.wait(
-                self.running, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+                self.running, timeout=min(timeout, 1.0), return_when=asyncio.FIRST_COMPLETED
             )
             for task in done:
                 self._finish(task)
+            self.watch.beat()
+            if self.watch.gave_up():
+                return
 
     def _partial(self, pick: Pick) -> bool:
         """Whether the batch has room left that no budget holds back (requests are scarce)."""
@@ -227,6 +302,8 @@ class _Loader:
         except PortalError as error:
             if isinstance(error, PortalAuthError | PortalBlocked):
                 self.fatal = error
+            elif is_outage(error):
+                self.watch.unreachable(error)
             return outcomes_for_error(works, error)
         finally:
             for method, seconds in reserved:

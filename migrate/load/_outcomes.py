@@ -15,6 +15,7 @@ from loaders.errors import (
     PortalOperationLimited,
     PortalRateLimited,
     PortalUnavailable,
+    PortalUnreachable,
 )
 from migrate.errors import PortalTerminalError, PortalTransientError, shorten
 from migrate.ledger import NotSent, Op, Outcome, Refused, Unknown, Written
@@ -22,7 +23,9 @@ from migrate.load._schedule import Work
 
 __all__ = ["error_text", "outcomes_for_error", "outcomes_for_result", "portal_errors"]
 
-_NOT_EXECUTED = (PortalRateLimited, PortalOperationLimited, PortalAuthError, PortalBlocked)
+_NOT_EXECUTED = (
+    PortalRateLimited, PortalOperationLimited, PortalAuthError, PortalBlocked, PortalUnreachable
+)  # fmt: skip
 _NOT_EXECUTED_CODES = frozenset({"ERROR_BATCH_LENGTH_EXCEEDED"})
 
 
@@ -81,8 +84,8 @@ def outcomes_for_result(work: Work, result: CommandResult) -> list[Outcome]:
 def outcomes_for_error(works: Sequence[Work], error: PortalError) -> list[Outcome]:
     """The outcome of each record when a command (or its whole batch) failed with ``error``.
 
-    Refused before execution → ``NotSent``; may have been written → ``Unknown``; anything
-    else is the portal refusing the data → ``Refused`` with its text.
+    Refused before execution or never sent (no connection) → ``NotSent``; may have been
+    written → ``Unknown``; anything else is the portal refusing the data → ``Refused``.
     """
     text = error_text(error)
     records = [r for work in works for r in work.records]

@@ -23,6 +23,7 @@ from loaders.entities import (
 )
 from migrate.ledger import Ledger, LedgerRecord, Op
 from migrate.load._outcomes import portal_errors
+from migrate.load._watch import LoadWatch
 from migrate.portal.read import read_all
 
 __all__ = ["DEFAULT_SETTLE_SECONDS", "Duplicate", "ReconcileReport", "reconcile"]
@@ -69,16 +70,27 @@ async def reconcile(
     settle_seconds: float = DEFAULT_SETTLE_SECONDS,
     clock: Clock,
     sleep: Sleep = asyncio.sleep,
+    watch: LoadWatch | None = None,
+    stopped: Callable[[], bool] = lambda: False,
 ) -> ReconcileReport:
     """Move every ``sending`` record to ``done`` (found in the portal) or ``planned``.
 
-    Waits first until the newest of their batches left ``settle_seconds`` ago. Idempotent
-    ops (update, set) are simply planned again. Nothing is changed if a look-up fails.
+    Waits first until the newest of their batches left ``settle_seconds`` ago; when
+    ``stopped()`` says the wait was cut short (Ctrl-C) they all stay ``sending``: a look-up
+    before that moment could miss a write still under way. Idempotent ops (update, set) are
+    simply planned again. Nothing is changed if a look-up fails. ``watch`` is told what
+    happens (notes).
     """
     sending = ledger.sending()
     if not sending:
         return ReconcileReport()
-    await _settle(ledger, sending, settle_seconds, clock, sleep)
+    wait = _wait(ledger, sending, settle_seconds, clock)
+    if watch is not None:
+        watch.reconciling(len(sending), wait)
+    if wait > 0:
+        await sleep(wait)
+        if stopped():
+            return ReconcileReport()
     found: dict[int, int | None] = {}
     duplicates: list[Duplicate] = []
     creates: dict[str, list[LedgerRecord]] = defaultdict(list)
@@ -100,21 +112,18 @@ async def reconcile(
                 duplicates.append(Duplicate(entity, record.source_key, tuple(matches)))
     ledger.reconcile(found)
     hits = sum(1 for value in found.values() if value is not None)
+    if watch is not None:
+        watch.reconciled(hits, len(found) - hits)
     return ReconcileReport(hits, len(found) - hits, tuple(duplicates), 1)
 
 
-async def _settle(
-    ledger: Ledger,
-    records: Sequence[LedgerRecord],
-    settle_seconds: float,
-    clock: Clock,
-    sleep: Sleep,
-) -> None:
+def _wait(
+    ledger: Ledger, records: Sequence[LedgerRecord], settle_seconds: float, clock: Clock
+) -> float:
+    """Seconds until the newest batch of ``records`` left ``settle_seconds`` ago."""
     batches = (ledger.batch(i) for i in {r.batch_id for r in records if r.batch_id})
     sent = [batch.sent_at for batch in batches if batch is not None]
-    wait = (max(sent) - clock()).total_seconds() + settle_seconds
-    if wait > 0:
-        await sleep(wait)
+    return (max(sent) - clock()).total_seconds() + settle_seconds if sent else 0.0
 
 
 async def _look_up(

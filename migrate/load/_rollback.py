@@ -7,11 +7,16 @@ or found already gone, goes back to ``planned`` without a portal id in the same 
 as its level's replies, so a rollback that was interrupted resumes and a second rollback of
 the same run finds nothing to do. Relation sets (deal contacts, contact companies, product
 rows) of deleted owners are re-planned with them.
+
+With ``entities`` only records of those entities are deleted, and with them every record of
+the rollback that refers to one of them (a company's contacts, deals, requisites and their
+history): a contact left in the portal without its company would point at nothing when the
+company is loaded again under a new id.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 from loaders.batch import Command as ClientCommand
@@ -20,6 +25,7 @@ from mappings.entities import ROLLBACK_LEVELS
 from migrate.errors import PortalTransientError
 from migrate.ledger import Ledger, LedgerRecord, Op, State
 from migrate.load._outcomes import error_text, portal_errors
+from migrate.progress import ProgressCallback, emit
 
 __all__ = ["DELETE_METHODS", "RollbackReport", "rollback"]
 
@@ -49,19 +55,38 @@ class RollbackReport:
     errors: tuple[tuple[str, str, str], ...] = ()  # entity, source key, portal's text
 
 
-def rollback_targets(ledger: Ledger, run_id: int | None) -> list[LedgerRecord]:
-    """Records whose portal record ``run_id`` created (any run when ``None``)."""
+def rollback_targets(
+    ledger: Ledger, run_id: int | None, entities: Collection[str] = ()
+) -> list[LedgerRecord]:
+    """Records whose portal record ``run_id`` created (any run when ``None``); with
+    ``entities``, those of these entities and the records of the rollback that refer to them."""
     if run_id is not None:
-        return [r for r in ledger.created_in_run(run_id) if r.b24_id is not None]
-    return [
-        r
-        for r in ledger.records()
-        if r.created_run_id is not None and r.b24_id is not None and r.op is Op.CREATE
-    ]
+        targets = [r for r in ledger.created_in_run(run_id) if r.b24_id is not None]
+    else:
+        targets = [
+            r
+            for r in ledger.records()
+            if r.created_run_id is not None and r.b24_id is not None and r.op is Op.CREATE
+        ]
+    if not entities:
+        return targets
+    chosen = {r.id for r in targets if r.entity in entities}
+    chosen |= ledger.dependents(chosen, (State.DONE,)) & {r.id for r in targets}
+    return [r for r in targets if r.id in chosen]
 
 
-async def rollback(ledger: Ledger, client: Bitrix24Client, run_id: int | None) -> RollbackReport:
-    """Delete what ``run_id`` created (everything when ``None``); see the module docstring."""
+async def rollback(
+    ledger: Ledger,
+    client: Bitrix24Client,
+    run_id: int | None,
+    *,
+    entities: Collection[str] = (),
+    on_progress: ProgressCallback | None = None,
+) -> RollbackReport:
+    """Delete what ``run_id`` created (everything when ``None``; see the module docstring).
+
+    ``on_progress`` gets ticks of step ``rollback``: records deleted (or found gone) of all.
+    """
     with ledger.exclusive("rollback"):
         ledger.close_stale_runs()
         if ledger.sending():
@@ -72,7 +97,8 @@ async def rollback(ledger: Ledger, client: Bitrix24Client, run_id: int | None) -
         run = ledger.start_run("rollback")
         status = "failed"
         try:
-            report = await _Rollback(ledger, client, run.id).run(rollback_targets(ledger, run_id))
+            targets = rollback_targets(ledger, run_id, entities)
+            report = await _Rollback(ledger, client, run.id, on_progress).run(targets)
             status = "finished"
         finally:
             ledger.finish_run(run.id, status)
@@ -80,28 +106,42 @@ async def rollback(ledger: Ledger, client: Bitrix24Client, run_id: int | None) -
 
 
 class _Rollback:
-    def __init__(self, ledger: Ledger, client: Bitrix24Client, run_id: int) -> None:
+    def __init__(
+        self,
+        ledger: Ledger,
+        client: Bitrix24Client,
+        run_id: int,
+        on_progress: ProgressCallback | None = None,
+    ) -> None:
         self.ledger, self.client, self.run_id = ledger, client, run_id
+        self.on_progress = on_progress
         self.deleted: dict[str, int] = {}
         self.gone = 0
         self.errors: list[tuple[str, str, str]] = []
+        self.done = self.total = 0
 
     async def run(self, targets: list[LedgerRecord]) -> RollbackReport:
-        owners = {(r.entity, r.source_key) for r in targets if r.entity in ("deal", "product")}
-        relations = [
-            r
-            for r in self.ledger.records(state=State.DONE)
-            if r.op is Op.SET and (_OWNER.get(r.entity, ""), r.source_key) in owners
-        ]
+        relations = self._relations(targets)
+        levels = []
         for level in ROLLBACK_LEVELS:  # within a level, in batches of 50
             work = [r for r in targets if r.entity in level and r.entity in DELETE_METHODS]
             if "deal_products" in level:
                 work += [r for r in relations if r.entity == "deal_products"]
-            work = sorted(work, key=_depth_first(self.ledger))
+            levels.append(sorted(work, key=_depth_first(self.ledger)))
+        self.total = sum(len(work) for work in levels)
+        emit(self.on_progress, "rollback", 0, self.total, unit="records")
+        for work in levels:
             for start in range(0, len(work), 50):
                 await self._delete(work[start : start + 50])
         self.ledger.forget_portal_ids([r.id for r in relations if r.entity != "deal_products"])
+        emit(self.on_progress, "rollback", self.done, self.total, unit="records", finished=True)
         return RollbackReport(self.run_id, self.deleted, self.gone, tuple(self.errors))
+
+    def _relations(self, targets: Sequence[LedgerRecord]) -> list[LedgerRecord]:
+        """Relation sets (product rows, deal contacts, contact companies) whose owner or
+        target goes: they are cleared or planned again with it."""
+        ids = self.ledger.dependents([r.id for r in targets], (State.DONE,))
+        return [r for r in self.ledger.records(state=State.DONE) if r.op is Op.SET and r.id in ids]
 
     async def _delete(self, records: Sequence[LedgerRecord]) -> None:
         commands = [_command(i, r) for i, r in enumerate(records)]
@@ -120,10 +160,8 @@ class _Rollback:
                 continue
             forgotten.append(record.id)
         self.ledger.forget_portal_ids(forgotten)
-
-
-#: relation sets and the entity whose record owns them (they go, or are forgotten, with it)
-_OWNER = {"deal_products": "deal", "deal_contacts": "deal", "product_prices": "product"}
+        self.done += len(records)
+        emit(self.on_progress, "rollback", self.done, self.total, unit="records")
 
 
 def _command(index: int, record: LedgerRecord) -> ClientCommand:

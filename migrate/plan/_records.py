@@ -26,6 +26,7 @@ from migrate.plan._listvalues import measure_id, resolve_list_values, vat_id
 from migrate.plan._metadata import PortalMetadata
 from migrate.plan._owners import OwnerResolver
 from migrate.plan._refs import ReferenceIndex
+from migrate.plan._types import coerce_types
 
 __all__ = ["OWNER_FIELDS", "REF_TARGETS", "TablePlan", "line_row", "plan_table"]
 
@@ -114,6 +115,7 @@ class _Row:
         rows = fields.pop("PRODUCT_ROWS", None) if self.entity == "deal" else None
         refs = self._refs(fields)
         resolve_list_values(self.meta, self.entity, fields)
+        self._types(fields)
         self._check(fields)
         if self.refused:
             return []
@@ -174,6 +176,14 @@ class _Row:
             if not resolved.refs:
                 del fields[name]
         return tuple(refs)
+
+    def _types(self, fields: dict[str, Any]) -> None:
+        """Each value against its field's type: converted (a warning) or refused (module
+        :mod:`migrate.plan._types`)."""
+        resolved = frozenset((*OWNER_FIELDS, *REF_TARGETS))
+        for problem in coerce_types(self.meta, self.entity, fields, resolved):
+            self._issue(problem.rule, problem.message(self.language), problem.severity,
+                        problem.field, problem.value)  # fmt: skip
 
     def _check(self, fields: Mapping[str, Any]) -> None:
         for problem in check_fields(self.meta, self.entity, fields):

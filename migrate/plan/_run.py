@@ -31,7 +31,13 @@ from migrate.ledger import (
     PlanSummary,
     State,
 )
-from migrate.ledger.blockers import INPUTS_META, SKIP_META, Blocker, plan_blockers
+from migrate.ledger.blockers import (
+    INPUTS_META,
+    NO_DEDUPE_META,
+    SKIP_META,
+    Blocker,
+    plan_blockers,
+)
 from migrate.plan._backdate import SOURCE_HASH, Backdating, plan_backdating
 from migrate.plan._checks import unmapped_required
 from migrate.plan._enums import enum_ids
@@ -194,6 +200,7 @@ async def _plan(
                 withdrawn = ledger.withdraw_absent((r.entity, r.source_key) for r in records)
                 ledger.replace_issues(run.id, issues)
                 ledger.set_meta(SKIP_META, str(run.id) if skip_refused else None)
+                ledger.set_meta(NO_DEDUPE_META, str(run.id) if deduped is None else None)
                 ledger.set_meta(INPUTS_META, inputs)
                 blockers = plan_blockers(ledger)
                 ledger.finish_run(run.id)

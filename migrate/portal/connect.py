@@ -141,8 +141,8 @@ async def _check(client: Bitrix24Client, portal: PortalConfig) -> None:
             f"the portal at {portal.display} does not answer ({exc.description[:80]})",
             next_step="check the address and your network, then run the command again",
         ) from None
-    except PortalError as exc:
-        raise PortalTransientError(
+    except PortalError as exc:  # it answered, so waiting will not help: the address is wrong
+        raise PortalTerminalError(
             f"the portal at {portal.display} answered `user.current` with an error "
             f"({exc.code or type(exc).__name__})",
             next_step="check the portal's address in `migration.yaml`",

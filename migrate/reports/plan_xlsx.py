@@ -1,13 +1,15 @@
 """`reports/plan.xlsx`: what the load will do, and every row it will not load and why.
 
 Sheets (labels in the report language, ``ru`` by default): summary (records per entity and op,
-refused rows, warnings), refused rows (reason, source file, sheet, row, whether it blocks the
-load), warnings (owner warnings are not repeated per row: the owner sheet has them with their
-row counts), owner mapping (legacy owner → portal user; defaulted owners highlighted) and
-records the portal already holds (how they were found; updated, skipped or created), and
-creation dates: every new record that cannot keep its original creation date (older than the
-portal's newest record of its type, in the future, or a route that cannot set it) with what
-happens to it; the summary counts the dates kept and not kept per entity.
+refused rows, warnings), reasons (refused rows and warnings grouped by entity, rule and field,
+with the number of rows, example values and one message: "3,721 × deal `UF_CRM_TAGS`: not a
+number"), refused rows (reason, source file, sheet, row, whether it blocks the load), warnings
+(owner warnings are not repeated per row: the owner sheet has them with their row counts),
+owner mapping (legacy owner → portal user; defaulted owners highlighted), records the portal
+already holds (how they were found; updated, skipped or created), and creation dates: every
+new record that cannot keep its original creation date (older than the portal's newest record
+of its type, in the future, or a route that cannot set it) with what happens to it; the
+summary counts the dates kept and not kept per entity.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
+from migrate.ledger.reasons import IssueGroup, group_issues
 from migrate.reports._reconcile_xlsx import RECONCILE_LABELS, write_merges, write_reconciliation
 from migrate.reports._xlsx import write_table
 
@@ -32,7 +35,9 @@ __all__ = ["listed_warning", "write_plan_xlsx"]
 _OPS = ("create", "update", "set", "skip", "unchanged")
 _LABELS = {
     "ru": {
-        "summary": "Сводка", "refused": "Отклонённые строки", "warnings": "Предупреждения",
+        "summary": "Сводка", "reasons": "Причины", "refused": "Отклонённые строки",
+        "warnings": "Предупреждения", "severity": "Важность", "error": "отклонено",
+        "warning": "предупреждение", "examples": "Например",
         "owners": "Ответственные", "existing": "Уже на портале",
         "entity": "Сущность", "create": "Создать", "update": "Обновить", "set": "Связи",
         "skip": "Пропустить", "unchanged": "Без изменений", "refused_n": "Отклонено строк",
@@ -48,7 +53,9 @@ _LABELS = {
         "date": "Исходная дата", "newest": "Самая новая на портале", "action": "Что будет",
     },
     "en": {
-        "summary": "Summary", "refused": "Refused rows", "warnings": "Warnings",
+        "summary": "Summary", "reasons": "Reasons", "refused": "Refused rows",
+        "warnings": "Warnings", "severity": "Severity", "error": "refused",
+        "warning": "warning", "examples": "For example",
         "owners": "Owners", "existing": "Already in portal",
         "entity": "Entity", "create": "Create", "update": "Update", "set": "Links",
         "skip": "Skip", "unchanged": "Unchanged", "refused_n": "Refused rows",
@@ -87,6 +94,7 @@ def write_plan_xlsx(
     assert summary is not None
     summary.title = t["summary"]
     _summary(summary, result, t)
+    _reasons(book.create_sheet(t["reasons"]), result, t, BLOCKING_RULES)
     columns = ("entity", "source", "sheet", "row", "key", "field", "value", "rule", "message")
     blocking = {
         True: t["skipped_on_purpose"] if result.skip_refused else t["yes"],
@@ -183,6 +191,29 @@ def _dates(sheet: Any, result: PlanResult, t: dict[str, str]) -> None:
         ([m.entity, m.source_key, m.source, m.row, m.date, newest.get(m.entity) or "", m.reason,
           m.action] for m in result.backdating.moved),
     )  # fmt: skip
+
+
+_REASON_COLUMNS = ("severity", "entity", "field", "rule", "rows", "examples", "message",
+                   "blocking")  # fmt: skip
+
+
+def _reasons(sheet: Any, result: PlanResult, t: dict[str, str], blocking: frozenset[str]) -> None:
+    """Refused rows and warnings grouped: one row per entity, rule and field."""
+    issues = [i for i in result.issues if i.severity == "error" or not i.rule.startswith("owner.")]
+    write_table(
+        sheet,
+        [t[c] for c in _REASON_COLUMNS],
+        (_reason_row(g, result.skip_refused, t, blocking) for g in group_issues(issues)),
+    )
+
+
+def _reason_row(
+    group: IssueGroup, skipped: bool, t: dict[str, str], blocking: frozenset[str]
+) -> list[Any]:
+    blocks = group.severity == "error" and group.rule in blocking
+    says = (t["skipped_on_purpose"] if skipped else t["yes"]) if blocks else t["no"]
+    return [t.get(group.severity, group.severity), group.entity, group.field, group.rule,
+            group.rows, ", ".join(group.values[:5]), group.message, says]  # fmt: skip
 
 
 def _owners(sheet: Any, result: PlanResult, t: dict[str, str]) -> None:

@@ -21,6 +21,23 @@ reused entities are logged to the command's run log (``event: stage``).
 """
 
 from migrate.run._migration import Migration
-from migrate.run._outcomes import Deduplicated, Loaded, Planned, Reported, Validated
+from migrate.run._outcomes import (
+    Deduplicated,
+    Loaded,
+    LoadScope,
+    Planned,
+    Reported,
+    Retried,
+    Validated,
+)
 
-__all__ = ["Deduplicated", "Loaded", "Migration", "Planned", "Reported", "Validated"]
+__all__ = [
+    "Deduplicated",
+    "LoadScope",
+    "Loaded",
+    "Migration",
+    "Planned",
+    "Reported",
+    "Retried",
+    "Validated",
+]

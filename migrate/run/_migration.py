@@ -16,12 +16,25 @@ import httpx
 from migrate.dedupe.decided import load_merges, record_merges, unshown_merges
 from migrate.dedupe.decisions import Decisions, DecisionStore
 from migrate.dedupe.stage import DedupedTables, dedupe_tables
-from migrate.errors import LoadError
+from migrate.errors import Interrupted, LoadError, MigrationError
 from migrate.issues import concat_issues
 from migrate.ledger import Ledger
-from migrate.ledger.status import LoadStatus, ledger_status
-from migrate.load import DEFAULT_SETTLE_SECONDS, RollbackReport
-from migrate.load._workspace import load_workspace, rollback_preview, rollback_workspace
+from migrate.ledger.blockers import blocking_error, plan_choices
+from migrate.ledger.heartbeat import record_outcome
+from migrate.ledger.next_step import WorkState, next_step
+from migrate.ledger.reasons import group_failures
+from migrate.ledger.status import LoadStatus, ledger_status, work_state
+from migrate.load import (
+    DEFAULT_PORTAL_WAIT,
+    DEFAULT_SETTLE_SECONDS,
+    RollbackPreview,
+    RollbackResult,
+    choose_retry,
+    failed_keys,
+    load_workspace,
+    rollback_preview,
+    rollback_workspace,
+)
 from migrate.plan import plan_workspace
 from migrate.portal.verify import PortalCheck, check_portal_sync
 from migrate.prepare import PreparedData, prepare
@@ -36,7 +49,15 @@ from migrate.reports.errors_xlsx import write_errors_xlsx
 from migrate.reports.load_xlsx import write_load_report
 from migrate.reports.plan_xlsx import write_plan_xlsx
 from migrate.reports.summary_build import SummaryInputs, build_summary, write_workspace_summary
-from migrate.run._outcomes import Deduplicated, Loaded, Planned, Reported, Validated
+from migrate.run._outcomes import (
+    Deduplicated,
+    Loaded,
+    LoadScope,
+    Planned,
+    Reported,
+    Retried,
+    Validated,
+)
 from migrate.workspace.config import MigrationConfig, Workspace
 from migrate.workspace.scaffold import check_not_sample
 from migrate.workspace.stages import StageStore
@@ -191,26 +212,83 @@ class Migration:
     def load(
         self,
         *,
-        retry: bool = False,
-        entities: Sequence[str] = (),
         skip_blocked: bool = False,
         settle_seconds: float = DEFAULT_SETTLE_SECONDS,
+        max_outage: float = DEFAULT_PORTAL_WAIT,
     ) -> Loaded:
         """Load what the ledger holds as planned; write ``reports/load.xlsx`` whatever happens.
 
         Raises:
             LoadError: records failed for good (exit 3); they are listed in load.xlsx.
+            PortalTransientError: the portal stopped answering (exit 4; `load` resumes).
+            Interrupted: Ctrl-C (exit 4).
         """
+        with self._told("load"):
+            return self._load(
+                LoadScope(), skip_blocked=skip_blocked, settle_seconds=settle_seconds,
+                max_outage=max_outage,
+            )  # fmt: skip
+
+    def retry(
+        self,
+        *,
+        replan: bool = True,
+        skip_refused: bool | None = None,
+        entities: Sequence[str] = (),
+        keys: Sequence[tuple[str | None, str]] = (),
+        include_changes: bool = False,
+        dry_run: bool = False,
+        skip_blocked: bool = False,
+        settle_seconds: float = DEFAULT_SETTLE_SECONDS,
+        max_outage: float = DEFAULT_PORTAL_WAIT,
+    ) -> Retried:
+        """Re-send the failed records (of ``entities``, or the ``keys`` given), after a re-plan
+        that carries a fix of the data or mapping into them.
+
+        Only those records go, with the records they need first and those that wait on them;
+        every other change the re-plan finds is listed (:attr:`RetryChoice.others`) and sent
+        only with ``include_changes``. The re-plan repeats the last plan's choices
+        (``--skip-refused``, ``--no-dedupe``) unless ``skip_refused`` says otherwise. With
+        ``dry_run`` nothing is sent (the re-plan still updates the ledger, as `plan` does).
+        """
+        with self._told("retry"):
+            with Ledger.open(self.workspace.ledger_path) as ledger:
+                asked, unknown = failed_keys(ledger, entities, keys)
+                choices = plan_choices(ledger)
+            planned = None
+            if replan:
+                skip = choices.skip_refused if skip_refused is None else skip_refused
+                planned = self.plan(skip_refused=skip, dedupe=choices.dedupe)
+                if planned.result.blockers and not skip_blocked:
+                    raise blocking_error(planned.result.blockers, "retry")
+            with Ledger.open(self.workspace.ledger_path) as ledger:
+                choice = choose_retry(ledger, asked, unknown)
+            if dry_run or not choice.ids:
+                return Retried(choice, planned, None, self.next_step("retry"))
+            scope = LoadScope(choice.requeue, None if include_changes else choice.ids, "retry")
+            loaded = self._load(
+                scope, skip_blocked=skip_blocked, settle_seconds=settle_seconds,
+                max_outage=max_outage,
+            )  # fmt: skip
+            return Retried(choice, planned, loaded, loaded.next_step)
+
+    def _load(
+        self, scope: LoadScope, *, skip_blocked: bool, settle_seconds: float, max_outage: float
+    ) -> Loaded:
         report = self.workspace.reports_dir / "load.xlsx"
         try:
             with self._stage("load"):
                 result = asyncio.run(
                     load_workspace(
-                        self.workspace, retry=retry, entities=entities,
+                        self.workspace, requeue=scope.requeue, only=scope.only,
                         skip_blocked=skip_blocked, settle_seconds=settle_seconds,
-                        on_progress=self.on_progress,
+                        max_outage=max_outage, on_progress=self.on_progress,
+                        command=scope.command,
                     )
                 )  # fmt: skip
+        except (LoadError, Interrupted) as exc:
+            exc.next_step = self.next_step(scope.command, "en")  # errors speak English
+            raise
         finally:
             if self.workspace.ledger_path.is_file():
                 with Ledger.open(self.workspace.ledger_path) as ledger:
@@ -219,39 +297,88 @@ class Migration:
                     )
         if result.failed:
             raise LoadError(
-                f"{result.failed} records failed; the portal's reasons are in `{report}`",
-                next_step="fix the data or mapping, then run `b24migrate retry`",
+                f"{result.failed} records failed ({self._reasons()}); every reason with its "
+                f"records is in `{report}`",
+                next_step=self.next_step(scope.command, "en"),
             )
-        return Loaded(result, report)
+        return Loaded(result, report, self.next_step(scope.command))
 
-    def retry(
-        self,
-        *,
-        replan: bool = True,
-        skip_refused: bool = False,
-        entities: Sequence[str] = (),
-        skip_blocked: bool = False,
-        settle_seconds: float = DEFAULT_SETTLE_SECONDS,
-    ) -> Loaded:
-        """Re-plan (unless ``replan`` is off), then load with the failed records re-queued."""
-        if replan:
-            self.plan(skip_refused=skip_refused)
-        return self.load(
-            retry=True, entities=entities, skip_blocked=skip_blocked, settle_seconds=settle_seconds
-        )
+    def _reasons(self, shown: int = 3) -> str:
+        """The biggest failure groups in one line: ``9 × deal: ERROR_CORE: …; 2 × …``."""
+        with Ledger.open(self.workspace.ledger_path) as ledger:
+            groups = group_failures(ledger.failed())
+        text = "; ".join(f"{g.count:,} × {g.entity}: {g.reason}" for g in groups[:shown])
+        return text + (f"; {len(groups) - shown} more reasons" if len(groups) > shown else "")
 
     def status(self, *, failed_limit: int = 20) -> LoadStatus:
-        """The ledger per entity and state, the last run, the load's rate and ETA."""
+        """The ledger per entity and state, whether a load is alive, failures by reason, the
+        load's rate and ETA, and the next step."""
         with Ledger.open(self.workspace.ledger_path) as ledger:
-            return ledger_status(ledger, failed_limit=failed_limit)
+            return ledger_status(ledger, failed_limit=failed_limit, language=self.language)
 
-    def rollback_preview(self, run_id: int | None = None) -> dict[str, int]:
-        """How many records of each entity :meth:`rollback` would delete."""
-        return rollback_preview(self.workspace, run_id)
+    @property
+    def language(self) -> str:
+        """The workspace's language for what commands print (`ru` unless `migration.yaml`
+        says `en`, or when it cannot be read: `status` works on a bare ledger too)."""
+        try:
+            return self.config.language
+        except MigrationError:
+            return "ru"
 
-    def rollback(self, run_id: int | None = None) -> RollbackReport:
-        """Delete from the portal what ``run_id`` (or every run) created."""
-        return asyncio.run(rollback_workspace(self.workspace, run_id))
+    def next_step(self, command: str = "", language: str | None = None) -> str:
+        """What to do now (the "Next:" line `load`, `retry` and `status` share), in
+        ``language`` (the workspace's by default)."""
+        language = language or self.language
+        if not self.workspace.ledger_path.is_file():
+            return next_step(WorkState(planned=False), command, language)
+        with Ledger.open(self.workspace.ledger_path) as ledger:
+            status = ledger_status(ledger, failed_limit=0)
+            state = work_state(
+                status.entities, status.activity, status.blocking_issues,
+                planned=any(r.kind == "plan" for r in ledger.runs()),
+            )  # fmt: skip
+        return next_step(state, command, language)
+
+    def rollback_preview(
+        self, run_id: int | None = None, entities: Sequence[str] = (), *, read_portal: bool = True
+    ) -> RollbackPreview:
+        """What :meth:`rollback` would delete, the records edited in the portal since our write
+        and the others' records that refer to ours (read from the portal)."""
+        return rollback_preview(
+            self.workspace, run_id, entities, read_portal=read_portal, **self._client_options()
+        )
+
+    def rollback(self, run_id: int | None = None, entities: Sequence[str] = ()) -> RollbackResult:
+        """Delete from the portal what ``run_id`` (or every run) created (of ``entities`` and
+        what refers to them), then count what the portal still holds of the migration."""
+        with self._told("rollback"):
+            return asyncio.run(
+                rollback_workspace(
+                    self.workspace, run_id, entities, on_progress=self.on_progress,
+                    **self._client_options(),
+                )
+            )  # fmt: skip
+
+    def _client_options(self) -> dict[str, object]:
+        return {} if self.transport is None else {"transport": self.transport}
+
+    @contextmanager
+    def _told(self, command: str) -> Iterator[None]:
+        """Remember in the ledger how ``command`` ended (`status` shows it)."""
+        try:
+            yield
+        except MigrationError as exc:
+            self._record(command, exc.exit_code, exc.message)
+            raise
+        except KeyboardInterrupt:
+            self._record(command, 4, "interrupted (Ctrl-C)")
+            raise
+        self._record(command, 0)
+
+    def _record(self, command: str, code: int, text: str = "") -> None:
+        if self.workspace.ledger_path.is_file():
+            with Ledger.open(self.workspace.ledger_path) as ledger:
+                record_outcome(ledger, command, code, text[:300])
 
     def check_portal(self) -> PortalCheck:
         """Count the loaded records in the portal against the ledger (lost / duplicated)."""

@@ -3,20 +3,28 @@ report the orchestrator wrote from it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from migrate.dedupe.decisions import Decisions
 from migrate.dedupe.engine import DedupeResult
 from migrate.dedupe.stage import DedupedTables
-from migrate.load._workspace import WorkspaceLoad
+from migrate.load import RetryChoice, WorkspaceLoad
 from migrate.plan import PlanResult
 from migrate.prepare import PreparedData
 from migrate.reports.reconcile import Reconciliation
 from migrate.reports.summary_model import RunSummary
 
-__all__ = ["Deduplicated", "Loaded", "Planned", "Reported", "Validated"]
+__all__ = [
+    "Deduplicated",
+    "LoadScope",
+    "Loaded",
+    "Planned",
+    "Reported",
+    "Retried",
+    "Validated",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +64,32 @@ class Planned:
 
 
 @dataclass(frozen=True, slots=True)
+class LoadScope:
+    """What a load sends: every planned record (`load`), or what `retry` chose."""
+
+    requeue: Sequence[int] | None = ()  # failed records planned again first
+    only: Collection[int] | None = None  # ``None``: every planned record
+    command: str = "load"
+
+
+@dataclass(frozen=True, slots=True)
 class Loaded:
-    """`load`/`retry`: the load stage's result and ``reports/load.xlsx``."""
+    """`load`/`retry`: the load stage's result, ``reports/load.xlsx`` and the next step."""
 
     result: WorkspaceLoad
     report: Path
+    next_step: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Retried:
+    """`retry`: what it chose, the re-plan, the load (``None`` for a dry run or when there was
+    nothing to re-send) and the next step."""
+
+    choice: RetryChoice
+    planned: Planned | None
+    loaded: Loaded | None
+    next_step: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,10 +33,12 @@ __all__ = [
     "JsonLinesFormatter",
     "RedactSecrets",
     "RunLog",
+    "active_log",
     "config_secrets",
     "new_run_id",
     "redact_text",
     "run_log",
+    "take_last_log",
 ]
 
 LOG_DIR = Path(".b24migrate") / "logs"
@@ -128,6 +130,22 @@ def new_run_id(command: str, now: datetime | None = None) -> str:
     return f"{moment}-{command.replace(' ', '-')}-{os.getpid()}"
 
 
+_ACTIVE: list[RunLog] = []
+_LAST: list[RunLog] = []
+
+
+def active_log() -> RunLog | None:
+    """The log of the command running in this process (``None`` outside :func:`run_log`), so
+    a command can point at it when something went wrong."""
+    return _ACTIVE[-1] if _ACTIVE else None
+
+
+def take_last_log() -> RunLog | None:
+    """The log of the last command of this process, also after it ended (for the error
+    handler, which runs after the command's log is closed); forgotten once taken."""
+    return _LAST.pop() if _LAST else None
+
+
 @contextmanager
 def run_log(
     root: Path,
@@ -151,9 +169,13 @@ def run_log(
         lg.addHandler(handler)
         if lg.getEffectiveLevel() > level or lg.level == logging.NOTSET:
             lg.setLevel(level)
+    log = RunLog(run_id, path)
+    _ACTIVE.append(log)
+    _LAST[:] = [log]
     try:
-        yield RunLog(run_id, path)
+        yield log
     finally:
+        _ACTIVE.remove(log)
         for lg, old in zip(attached, previous, strict=True):
             lg.removeHandler(handler)
             lg.setLevel(old)

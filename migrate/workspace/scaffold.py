@@ -68,6 +68,10 @@ portal:
   # env:B24_WEBHOOK_URL — read the webhook URL from the environment (recommended)
   # https://<portal>/rest/<user>/<code>/ — a webhook URL (a secret: never commit it)
   url: sandbox
+  # The REST limits the load keeps to (the embedded sandbox applies them too):
+  # standard (2 requests/s, bursts of 50) | enterprise (5/s, 250) | unlimited (a sandbox
+  # served without limits). Set it to the client's Bitrix24 plan.
+  plan: standard
 
 # Where each entity's export lives. files: paths or globs (relative to this folder);
 # optional: sheet, header_row (1-based; detected when absent), encoding, delimiter.

@@ -57,6 +57,8 @@ def test_init_writes_a_workspace_pointing_at_the_sample_data(tmp_path):
     ]
     text = (root / "migration.yaml").read_text(encoding="utf-8")
     assert "# The migration's name" in text
+    assert "  plan: standard\n" in text  # the limits the load keeps to, said, not implied
+    assert config.portal.plan == "standard"
     assert (root / "reports").is_dir()
     assert (root / ".b24migrate").is_dir()
     assert "b24migrate validate" in result.output

@@ -86,20 +86,24 @@ def test_failures_exit_3_listed_in_load_xlsx_then_retry_after_the_fix(workspace,
     assert "load.xlsx" in err
     assert "retry" in err
     book = load_workbook(workspace / "reports" / "load.xlsx")
-    assert book.sheetnames == ["Summary", "Failed records"]
+    assert book.sheetnames == ["Summary", "Failure reasons", "Failed records", "Waiting"]
     summary = {r[0]: r[1:] for r in book["Summary"].iter_rows(min_row=2, values_only=True)}
-    assert summary["Products"] == (0, 0, 2, 1, 3)
+    # loaded, failed, waiting for a fix, planned, sending, total
+    assert summary["Products"] == (2, 1, 0, 0, 0, 3)
+    (reason,) = list(book["Failure reasons"].iter_rows(min_row=2, values_only=True))
+    assert reason[:3] == ("Products", reason[1], 1)
+    assert "Name" in reason[1]
     (failed,) = list(book["Failed records"].iter_rows(min_row=2, values_only=True))
     assert failed[:3] == ("Products", "bad", "create")
-    assert "Name" in failed[3]
-    assert failed[4:7] == ("products.csv", None, 7)
-    assert failed[8].startswith("b24migrate retry --workspace")
-    assert "--entity product" in failed[8]
+    assert "Name" in failed[4]
+    assert failed[5:8] == ("products.csv", None, 7)
+    assert failed[9].startswith("b24migrate retry --workspace")
+    assert failed[9].endswith("--key product:bad")
 
-    plan(workspace, [dataclass_fix(BAD_PRODUCT)])
+    plan(workspace, [dataclass_fix(BAD_PRODUCT)])  # a `plan` after the fix re-queues it
     code, out, _ = run(capsys, "retry", "-w", str(workspace), "--no-plan")
     assert code == 0, out
-    assert "failed records without re-planning" in out
+    assert "Re-sending 1 records (1 product): 1 that failed" in out
     with Ledger.for_workspace(workspace) as ledger:
         assert {r.state for r in ledger.records()} == {State.DONE}
 
@@ -114,7 +118,12 @@ def test_rollback_deletes_children_first_and_a_second_one_is_a_no_op(workspace, 
     plan(workspace, sample_plan(companies=2))
     assert run(capsys, "load", "-w", str(workspace), "--quiet")[0] == 0
     declined = CliRunner().invoke(cli, ["rollback", "-w", str(workspace)], input="n\n")
-    assert "Delete 2 comment, 2 company, 4 contact, 2 deal, 2 product" in declined.output
+    assert "would delete 2 comment, 2 company, 4 contact, 2 deal, 2 product" in declined.output
+    assert "Nothing deleted." in declined.output
+    assert declined.exit_code == 0  # answering no is a choice, not an interruption
+    unanswered = CliRunner().invoke(cli, ["rollback", "-w", str(workspace)], input="")
+    assert unanswered.exit_code == 2
+    assert "add --yes" in unanswered.output
     assert portal_counts(workspace)["deal"] == 2
     code, out, _ = run(capsys, "rollback", "-w", str(workspace), "--yes")
     assert code == 0
@@ -122,6 +131,8 @@ def test_rollback_deletes_children_first_and_a_second_one_is_a_no_op(workspace, 
         "deleted 2 comment, 2 company, 4 contact, 2 deal, 2 deal_products, 2 product, "
         "1 product_section, 2 requisite; 0 were gone already" in out
     )
+    assert "Check: the portal holds 0 records with this migration's ORIGINATOR_ID" in out
+    assert "0 are left over" in out
     assert portal_counts(workspace) == {"company": 0, "contact": 0, "deal": 0}
     code, out, _ = run(capsys, "rollback", "-w", str(workspace), "--yes")
     assert (code, out.strip()) == (0, "Nothing to roll back: no portal record of this run is "
@@ -219,9 +230,11 @@ def test_retry_re_plans_so_a_fixed_source_row_reaches_the_portal(tmp_path, capsy
     fixed = [row[:] for row in DEALS]
     fixed[3][1] = "Монтаж оборудования"
     write_csv(tmp_path / "data" / "deals.csv", fixed)
-    code, out, err = run(capsys, "retry", "-w", str(tmp_path), "--skip-refused")
+    code, out, err = run(capsys, "retry", "-w", str(tmp_path))  # remembers --skip-refused
     assert code == 0, err
-    assert "after re-planning the workspace" in out
+    assert "Отправляется снова 1 записей (1 deal): 1 с ошибкой" in out  # a Russian workspace
+    assert "1 × deal: ERROR_CORE: bad title" in out
+    assert "например `d3`" in out
     portal = Portal(workspace)
     try:
         titles = sorted(d["TITLE"] for d in portal.list("deal", ["TITLE"]))

@@ -60,6 +60,7 @@ def test_unreachable_portal_is_one_line_with_a_next_step(tmp_path):
     with pytest.raises(PortalTransientError) as caught:
         _call(Workspace.at(tmp_path), config, max_attempts=1)
     assert "does not answer" in caught.value.message
+    assert caught.value.exit_code == 4  # resumable: run the command again when it answers
     assert "code" not in caught.value.message.replace("/rest/1/***", "")
 
 

@@ -100,7 +100,9 @@ def test_failed_record_is_requeued_only_when_its_content_changed(ledger):
     changed = ledger.apply_plan(run.id, [company("1", "ООО Исправлено")])
     assert changed.get("company", "replanned") == 1
     after = ledger.get("company", "1")
-    assert (after.state, after.last_error, after.batch_id) == (State.PLANNED, None, None)
+    assert (after.state, after.batch_id) == (State.PLANNED, None)
+    assert after.last_error == "ERROR_CORE: bad"  # why it failed, for `retry` to show
+    assert [r.source_key for r in ledger.requeued_failures()] == ["1"]
     assert after.attempts == 1
 
 

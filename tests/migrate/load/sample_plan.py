@@ -47,7 +47,8 @@ def init_sample(
     if rows is not None:
         text = _subset_sources(result.workspace, text, rows)
     text = (
-        text.replace("  url: sandbox\n", f"  url: {portal_url}\n  plan: {plan}\n")
+        text.replace("  url: sandbox\n", f"  url: {portal_url}\n")
+        .replace("  plan: standard\n", f"  plan: {plan}\n")
         .replace("  batch_size: 50\n", f"  batch_size: {batch_size}\n")
         .replace("  default_owner: null\n", "  default_owner: 1\n")
     )

@@ -55,6 +55,26 @@ def test_plan_speaks_english_in_an_english_workspace(tmp_path):
     assert "No duplicates merged" in shown.output
 
 
+def test_three_hundred_unknown_owners_are_one_line():
+    from migrate.cli.plan import blocker_lines
+    from migrate.ledger.blockers import Blocker
+
+    blockers = [
+        Blocker("deal", "owner.no_default", "ASSIGNED_BY_ID", f"Менеджер {i}",
+                f"сотрудник «Менеджер {i}» не найден", (("deals.csv", i, f"d{i}"),) * (1 + i % 3))
+        for i in range(300)
+    ]  # fmt: skip
+    blockers.append(Blocker("contact", "owner.no_default", "ASSIGNED_BY_ID", "Менеджер 0", "…",
+                            (("contacts.csv", 2, "c1"),)))  # fmt: skip
+    (line,) = blocker_lines(blockers)
+    rows = sum(b.count for b in blockers)
+    assert line.startswith(
+        f"BLOCKING owner.no_default ASSIGNED_BY_ID: 300 values in {rows} rows (contact, deal)"
+    )
+    assert ", values «Менеджер 2», «Менеджер 5», «Менеджер 8» and 297 more" in line
+    assert "set `owners.default_owner` in migration.yaml" in line
+
+
 def test_a_default_owner_not_on_the_portal_is_a_config_error(tmp_path):
     make_workspace(tmp_path, default_owner="nobody@nowhere.example")
     result = CliRunner().invoke(cli, ["plan", "-w", str(tmp_path)])

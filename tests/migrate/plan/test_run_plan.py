@@ -82,6 +82,10 @@ def test_missing_stage_user_field_and_owner_block_until_fixed(tmp_path, portal):
     assert refused[0][:4] == ("Сущность", "Файл", "Лист", "Строка")
     assert ("deal", "deals.csv", None, 5, "d4", "STAGE_ID") in [r[:6] for r in refused]
     assert {r[-1] for r in refused[1:]} == {"да"}
+    reasons = list(book["Причины"].iter_rows(values_only=True))
+    assert reasons[0] == ("Важность", "Сущность", "Поле", "Правило", "Строк", "Например",
+                          "Причина", "Блокирует загрузку")  # fmt: skip
+    assert ("отклонено", "deal", "UF_CRM_NOTE", "field.unknown", 2) in [r[:5] for r in reasons]
 
     # fixed: the field is created on the portal, the stage mapped, a default owner set
     sandbox.call(
@@ -263,6 +267,7 @@ def test_plan_xlsx_in_english(tmp_path, portal):
     assert book.sheetnames == [
         "Summary",
         "Reconciliation",
+        "Reasons",
         "Refused rows",
         "Warnings",
         "Owners",

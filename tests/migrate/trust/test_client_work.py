@@ -76,6 +76,7 @@ def test_decisions_from_a_wrong_file_is_one_clear_line(edited, content, tmp_path
     code, out, err = run(capsys, "dedupe", "-w", str(edited), "--decisions", str(bad))
     assert code == 2
     assert "Traceback" not in out + err
-    first, next_step = err.strip().splitlines()
+    first, next_step, log = err.strip().splitlines()
+    assert log.startswith("Log: ")
     assert first.startswith(f"Error: `{bad}` cannot be read as the duplicates workbook")
     assert next_step.startswith("Next: pass the reports/duplicates.xlsx")

@@ -268,4 +268,4 @@ def test_load_xlsx_shows_no_absolute_local_path(tmp_path, capsys):
     book = load_workbook(root / "reports" / "load.xlsx")
     cells = [str(c) for ws in book for row in ws.iter_rows(values_only=True) for c in row if c]
     assert not [c for c in cells if str(tmp_path) in c or os.sep + "tmp" in c]
-    assert "b24migrate retry --workspace acme --entity product" in cells
+    assert "b24migrate retry --workspace acme --key product:bad" in cells

@@ -206,7 +206,8 @@ def test_a_redirect_or_a_login_page_is_named_as_such(page, said, tmp_path, capsy
         workspace.config_path.write_text(text.replace("url: sandbox", f"url: '{url}'"), "utf-8")
         code, out, err = run(capsys, "plan", "-w", str(workspace.root))
     assert code == 3
-    first, next_step = err.strip().splitlines()
+    first, next_step, log = err.strip().splitlines()
+    assert log.startswith("Log: ")  # the details of what went wrong
     assert "is not the Bitrix24 REST API" in first
     assert said in first
     assert "does not answer" not in err
