@@ -2,7 +2,8 @@
 
 Two kinds of entity share the table. *Source entities* (``mappable``) are what a mapping file
 targets and what the prepare stage produces a clean table for: company, contact, deal, lead,
-product, product section and note (history). *Load entities* are what the ledger holds and the
+product, product section and history: notes, activities (calls, e-mails, meetings) and tasks.
+*Load entities* are what the ledger holds and the
 load writes; most are the source entity itself, some are derived from a source row (a company's
 ``requisite``, a deal's ``deal_products`` and ``deal_contacts``, a contact's
 ``contact_companies``, a product's ``product_prices``) and a note is loaded as a timeline
@@ -98,12 +99,13 @@ _ALL = (
     Entity("product_section", "Разделы товаров", "Product sections", mappable=True,
            origin=True, references=("SECTION_ID",), rollback_level=6),
     Entity("note", "История", "History", mappable=True, loaded_as="comment"),
+    Entity("activity", "Дела", "Activities", mappable=True, counted=True, rollback_level=0),
+    Entity("task", "Задачи", "Tasks", mappable=True, rollback_level=0),
     Entity("requisite", "Реквизиты", "Requisites", rollback_level=3),
     Entity("contact_companies", "Компании контактов", "Contact companies"),
     Entity("deal_contacts", "Контакты сделок", "Deal contacts"),
     Entity("deal_products", "Товары в сделках", "Deal products", rollback_level=0),
     Entity("product_prices", "Цены товаров", "Product prices"),
-    Entity("activity", "Дела", "Activities", rollback_level=0),
     Entity("comment", "Комментарии", "Comments", rollback_level=0),
 )  # fmt: skip
 
@@ -116,11 +118,11 @@ ENTITIES = tuple(e.name for e in _ALL if e.mappable)
 LOAD_ORDER = (
     "product_section", "product", "product_prices", "company", "requisite", "contact",
     "contact_companies",
-    "lead", "deal", "deal_contacts", "deal_products", "activity", "comment",
+    "lead", "deal", "deal_contacts", "deal_products", "activity", "task", "comment",
 )  # fmt: skip
 """Load entities in dependency order: it decides who goes first when a batch has little room."""
 
-_DELETED = ("comment", "activity", "deal_products", "deal", "lead", "contact", "requisite",
+_DELETED = ("comment", "activity", "task", "deal_products", "deal", "lead", "contact", "requisite",
             "company", "product", "product_section")  # fmt: skip
 ROLLBACK_LEVELS: tuple[tuple[str, ...], ...] = tuple(
     tuple(n for n in _DELETED if REGISTRY[n].rollback_level == level)

@@ -9,12 +9,13 @@ references already resolved to portal ids) to a builder and gets a :class:`Comma
   ``crm.productsection.add`` with ``XML_ID``, ``crm.requisite.add``, relation sets
   (``crm.deal.productrows.set``, ``crm.deal.contact.items.set``,
   ``crm.contact.company.items.set``), ``crm.timeline.comment.add`` and ``crm.activity.add``
-  with the original date and author in the text;
+  with the original date and author in the text (and their attachments as base64),
+  ``tasks.task.add`` bound through ``UF_CRM_TASK``;
 * :func:`build_imports` — the import route: ``crm.item.batchImport``, ≤ 20 camelCase items per
   command in ascending ``createdTime``;
-* :func:`build_lookups` / :func:`build_comment_lookup` + :func:`parse_lookup` — reconciliation:
-  which records did the portal write under our ``ORIGINATOR_ID`` + ``ORIGIN_ID`` (or ``XML_ID``,
-  or the comment tag)?
+* :func:`build_lookups` / :func:`build_comment_lookup` / :func:`build_task_lookup` +
+  :func:`parse_lookup` — reconciliation: which records did the portal write under our
+  ``ORIGINATOR_ID`` + ``ORIGIN_ID`` (or ``XML_ID``, the comment tag, a task's ``XML_ID``)?
 * :func:`parse_write_result`, :func:`parse_import_result` — a command's result → portal id.
 
 Every created record carries its origin key, so a look-up can find it after a crash.
@@ -43,15 +44,27 @@ from loaders.entities._lookup import (
     Lookup,
     build_comment_lookup,
     build_lookups,
+    build_task_lookup,
     parse_lookup,
     unwrap_rows,
 )
 from loaders.entities._requisites import RequisitePresets, choose_preset, presets_from_rows
 from loaders.entities._results import parse_write_result
 from loaders.entities._specs import SPECS, EntitySpec, spec_for
-from loaders.entities._writes import HISTORY_FIELDS, build_write, comment_tag, history_header
+from loaders.entities._writes import (
+    ATTACHMENTS,
+    FILE_DATA,
+    HISTORY_FIELDS,
+    build_write,
+    comment_tag,
+    history_header,
+    task_binding,
+    task_xml_id,
+)
 
 __all__ = [
+    "ATTACHMENTS",
+    "FILE_DATA",
     "HISTORY_FIELDS",
     "IMPORT_BATCH_SIZE",
     "LOOKUP_CHUNK",
@@ -70,6 +83,7 @@ __all__ = [
     "build_comment_lookup",
     "build_imports",
     "build_lookups",
+    "build_task_lookup",
     "build_write",
     "camel_field",
     "choose_preset",
@@ -82,5 +96,7 @@ __all__ = [
     "parse_write_result",
     "presets_from_rows",
     "spec_for",
+    "task_binding",
+    "task_xml_id",
     "unwrap_rows",
 ]

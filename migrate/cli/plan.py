@@ -82,6 +82,9 @@ def _summary(planned: Planned) -> dict[str, object]:
         "merges": [[m.entity, m.absorbed, m.survivor] for m in result.merges],
         "reconciliation": list(planned.reconciliation.notes) if planned.reconciliation else [],
         "seconds": dict(result.seconds),
+        "history_dates": [
+            {"entity": d.entity, "field": d.field, "kept": d.kept} for d in result.history
+        ],
     }
 
 
@@ -102,6 +105,8 @@ def _render(planned: Planned, lang: str) -> None:
     line = say("plan_line", lang, refused=len(result.refused), warnings=warnings, owners=owners,
                dates=dates, existing=len(result.matches), path=planned.report)  # fmt: skip
     console.print(line, markup=False)
+    if result.history:
+        console.print(history_line(result, lang), markup=False)
     merged = say("merges", lang, n=len(result.merges)) if planned.dedupe_ran else None
     console.print(merged or say("no_dedupe", lang), markup=False)
     for note in planned.reconciliation.notes if planned.reconciliation else ():
@@ -113,6 +118,15 @@ def _render(planned: Planned, lang: str) -> None:
         console.print(say("blocked_next", lang), markup=False)
     elif result.skip_refused and result.refused:
         console.print(say("skipped_on_purpose", lang), markup=False)
+
+
+def history_line(result: PlanResult, lang: str) -> str:
+    """Which dates of the planned history the portal keeps and which go into the text."""
+    names = {
+        kept: ", ".join(f"{d.entity}.{d.field}" for d in result.history if d.kept == kept) or "—"
+        for kept in (True, False)
+    }
+    return say("history_dates", lang, kept=names[True], moved=names[False])
 
 
 def _refusals(result: PlanResult, lang: str, limit: int = 8) -> None:

@@ -1,6 +1,6 @@
 """`rollback`: delete what a run (or the whole migration) created, children first.
 
-Order: timeline comments, activities and deal product rows (cleared) before deals and
+Order: timeline comments, activities, tasks and deal product rows (cleared) before deals and
 leads, deals before contacts, requisites with (before) their companies, companies, then
 products before product sections (subsections before their parents). Every record deleted,
 or found already gone, goes back to ``planned`` without a portal id in the same transaction
@@ -32,6 +32,7 @@ __all__ = ["DELETE_METHODS", "RollbackReport", "rollback"]
 DELETE_METHODS = {
     "comment": "crm.timeline.comment.delete",
     "activity": "crm.activity.delete",
+    "task": "tasks.task.delete",
     "deal": "crm.deal.delete",
     "lead": "crm.lead.delete",
     "contact": "crm.contact.delete",
@@ -168,7 +169,8 @@ def _command(index: int, record: LedgerRecord) -> ClientCommand:
     if record.entity == "deal_products":
         params = {"id": record.resolved_fields()["OWNER_ID"], "rows": []}
         return ClientCommand(f"d{index}", "crm.deal.productrows.set", params)
-    return ClientCommand(f"d{index}", DELETE_METHODS[record.entity], {"id": record.b24_id})
+    key = "taskId" if record.entity == "task" else "id"  # tasks-task-delete.md
+    return ClientCommand(f"d{index}", DELETE_METHODS[record.entity], {key: record.b24_id})
 
 
 def _depth_first(ledger: Ledger) -> Callable[[LedgerRecord], tuple[int, int]]:

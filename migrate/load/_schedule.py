@@ -29,6 +29,7 @@ from loaders.entities import (
 )
 from mappings.entities import LOAD_ORDER
 from migrate.ledger import Ledger, LedgerRecord, Op
+from migrate.load._files import with_file_data
 
 __all__ = ["Pick", "Route", "Scheduler", "Work"]
 
@@ -171,13 +172,10 @@ _WRITE_OPS: dict[Op, WriteOp] = {Op.CREATE: "create", Op.UPDATE: "update", Op.SE
 
 
 def _request(record: LedgerRecord) -> WriteRequest:
-    return WriteRequest(
-        record.entity,
-        _WRITE_OPS[record.op],
-        record.source_key,
-        record.resolved_fields(),
-        record.b24_id,
-    )
+    """The record as a builder takes it; a create's attachments read from disk (checked)."""
+    fields = with_file_data(record.resolved_fields(), record.op is Op.CREATE)
+    return WriteRequest(record.entity, _WRITE_OPS[record.op], record.source_key, fields,
+                        record.b24_id)  # fmt: skip
 
 
 def _imports(

@@ -50,6 +50,8 @@ from migrate.plan._existing import (
     normalize_comm,
     read_records,
 )
+from migrate.plan._files import Attachments, scan_attachments
+from migrate.plan._history import HistoryDate, history_dates
 from migrate.plan._merges import Merge, listed_merges
 from migrate.plan._metadata import PortalMetadata, read_portal_metadata
 from migrate.plan._owners import OwnerResolution, OwnerResolver
@@ -108,6 +110,8 @@ class PlanResult:
         seconds: wall time per step.
         backdating: which new records keep their creation date, which cannot and why.
         merges: every merge applied (what `dedupe` decided), listed in plan.xlsx.
+        history: which dates of the planned history (comments, activities, tasks) the portal
+            keeps as they were and which go into the text.
     """
 
     run_id: int
@@ -123,6 +127,7 @@ class PlanResult:
     seconds: Mapping[str, float] = field(default_factory=dict)
     backdating: Backdating = field(default_factory=Backdating)
     merges: tuple[Merge, ...] = ()
+    history: tuple[HistoryDate, ...] = ()
 
     def count(self, entity: str, op: str) -> int:
         return self.counts.get((entity, op), 0)
@@ -176,7 +181,8 @@ async def _plan(
         with Ledger.for_workspace(workspace.root, config.name) as ledger, ledger.exclusive("plan"):
             known = {e: ledger.b24_ids(e) for e in (*tables, "comment")}
             owners = _CountingResolver(meta.users, config, meta)
-            records, issues = _plan_tables(tables, survivors, known, meta, owners, config)
+            files = _attachments(workspace, config, tables)
+            records, issues = _plan_tables(tables, survivors, known, meta, owners, config, files)
             issues = _validation_issues(data) + _unmapped(data, meta) + issues
             timer.lap("check")
             matches = await match_existing(
@@ -210,6 +216,7 @@ async def _plan(
         run.id, counts, delta, tuple(issues), owners.mappings(), tuple(matched),
         tuple(blockers), skip_refused, withdrawn, deduped is not None and bool(survivors),
         timer.laps, backdating, listed_merges(data.tables, survivors),
+        history_dates({r.entity for r in records}),
     )  # fmt: skip
 
 
@@ -292,18 +299,37 @@ def _plan_tables(
     meta: PortalMetadata,
     owners: OwnerResolver,
     config: MigrationConfig,
+    attachments: Attachments | None = None,
 ) -> tuple[list[PlannedRecord], list[PlanIssue]]:
     keys = {e: {str(k) for k in t["_key"]} | set(known.get(e, {})) for e, t in tables.items()}
     index = ReferenceIndex(keys, survivors)
     records: list[PlannedRecord] = []
     issues: list[PlanIssue] = []
     for entity, table in tables.items():
-        planned = plan_table(
-            entity, table, meta=meta, owners=owners, index=index, language=config.language
-        )
+        planned = plan_table(entity, table, meta=meta, owners=owners, index=index,
+                             language=config.language, attachments=attachments)  # fmt: skip
         records += planned.records
         issues += planned.issues
     return records, issues
+
+
+def _attachments(
+    workspace: Workspace, config: MigrationConfig, tables: Mapping[str, pd.DataFrame]
+) -> Attachments:
+    """Every file the tables' ``FILES`` columns name, looked for beside its source file."""
+    folders = {
+        path.name: path.parent
+        for spec in config.sources.values()
+        for path in workspace.source_files(spec)
+    }
+    cells = [
+        (str(source), cell)
+        for table in tables.values()
+        if "FILES" in table.columns
+        for source, cell in zip(table["_source"], table["FILES"], strict=True)
+    ]
+    limit = int(config.load.max_file_mb * 1024 * 1024 * 4 / 3)
+    return scan_attachments(cells, folders, limit)
 
 
 def _validation_issues(data: PreparedData) -> list[PlanIssue]:

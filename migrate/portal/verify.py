@@ -1,10 +1,10 @@
 """Count the loaded records in the portal against the ledger: nothing lost, nothing twice.
 
-For companies, contacts, deals and leads the portal is listed by ``ORIGINATOR_ID`` (the
-migration's name) and each record's ``ORIGIN_ID`` (its source key) is compared with the
-ledger: a record the ledger says is done must be there exactly once (``lost``: missing;
-``duplicated``: extra copies), and the portal must hold nothing the ledger does not know as
-done (``unaccounted``: written but recorded as failed, planned or in flight).
+For companies, contacts, deals, leads and activities the portal is listed by
+``ORIGINATOR_ID`` (the migration's name) and each record's ``ORIGIN_ID`` (its source key) is
+compared with the ledger: a record the ledger says is done must be there exactly once
+(``lost``: missing; ``duplicated``: extra copies), and the portal must hold nothing the ledger
+does not know as done (``unaccounted``: written but recorded as failed, planned or in flight).
 """
 
 from __future__ import annotations

@@ -9,7 +9,9 @@ owner mapping (legacy owner → portal user; defaulted owners highlighted), reco
 already holds (how they were found; updated, skipped or created), and creation dates: every
 new record that cannot keep its original creation date (older than the portal's newest record
 of its type, in the future, or a route that cannot set it) with what happens to it; the
-summary counts the dates kept and not kept per entity.
+summary counts the dates kept and not kept per entity; history dates: for the comments,
+activities and tasks planned, which of their dates the portal keeps as they were and which it
+sets itself (the original then goes into the text).
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ _LABELS = {
         "skipped_on_purpose": "пропущено намеренно (--skip-refused)",
         "dates": "Даты создания", "kept_n": "Дата сохранится", "moved_n": "Дату не сохранить",
         "date": "Исходная дата", "newest": "Самая новая на портале", "action": "Что будет",
+        "history": "Даты истории", "kept": "Сохранится", "kept_how": "Как",
     },
     "en": {
         "summary": "Summary", "reasons": "Reasons", "refused": "Refused rows",
@@ -69,6 +72,7 @@ _LABELS = {
         "skipped_on_purpose": "left out on purpose (--skip-refused)",
         "dates": "Creation dates", "kept_n": "Date kept", "moved_n": "Date not kept",
         "date": "Original date", "newest": "Newest in portal", "action": "What happens",
+        "history": "History dates", "kept": "Kept", "kept_how": "How",
     },
 }  # fmt: skip
 _HIGHLIGHT = PatternFill("solid", fgColor="FFF2CC")
@@ -149,6 +153,13 @@ def write_plan_xlsx(
         ),
     )
     _dates(book.create_sheet(t["dates"]), result, t)
+    if result.history:
+        write_table(
+            book.create_sheet(t["history"]),
+            [t["entity"], t["field"], t["kept"], t["kept_how"]],
+            ([d.entity, d.field, t["yes"] if d.kept else t["no"], d.how(lang)]
+             for d in result.history),
+        )  # fmt: skip
     if reconciliation is not None:
         write_reconciliation(book.create_sheet(RECONCILE_LABELS[lang]["sheet"], 1),
                              reconciliation, lang)  # fmt: skip

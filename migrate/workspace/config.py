@@ -208,12 +208,15 @@ class OwnersConfig:
 class LoadConfig:
     """How the load writes: `route` add|import, `on_existing` update|skip|create, batch size,
     and `backdate`: what happens to a creation date the portal cannot take (older than its
-    newest record of that type): ``comment`` | ``ask`` | a ``UF_CRM_…`` field."""
+    newest record of that type): ``comment`` | ``ask`` | a ``UF_CRM_…`` field;
+    `max_file_mb`: the largest attachment sent (its base64 must fit in one REST request: 2 GB
+    in the cloud, how-to-upload-files.md; a self-hosted portal sets its own)."""
 
     route: str = "add"
     on_existing: str = "update"
     batch_size: int = 50
     backdate: str = "comment"
+    max_file_mb: float = 1536.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -441,7 +444,15 @@ class _ConfigParser:
             self.choice(data, ("load", "on_existing"), ("update", "skip", "create"), "update"),
             size,
             backdate,
+            self.max_file_mb(data),
         )
+
+    def max_file_mb(self, data: Mapping[str, Any]) -> float:
+        value = data.get("max_file_mb", 1536)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            self.problem(("load", "max_file_mb"), "`max_file_mb` is a size in MB above 0")
+            return 1536.0
+        return float(value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,7 +72,9 @@ def _portal_keys(root: Path) -> dict[str, Counter[str]]:
             }
             comments = await _list(c, "crm.timeline.comment.list", ["COMMENT"])
             products = await _list(c, "crm.product.list", ["XML_ID", "PRICE"])
+            tasks = (await c.post("tasks.task.list", json={"select": ["ID", "XML_ID"]})).json()
         found["comment"] = Counter(r["COMMENT"].rsplit(TAG, 1)[-1] for r in comments)
+        found["task"] = Counter(t["xmlId"].removeprefix("demo/") for t in tasks["result"]["tasks"])
         found["product_prices"] = Counter(r["XML_ID"] for r in products if r["PRICE"] is not None)
         return found
 
@@ -123,7 +125,9 @@ def test_the_portal_itself_holds_every_loaded_record_exactly_once(demo):
     assert not any(portal[e] for e in PORTAL_KEYS if e not in loaded)
     assert sum(map(len, loaded.values())) > 150
     assert result.check is not None  # the product's own check saw the same records
-    assert result.check.expected == sum(len(loaded[e]) for e in ("company", "contact", "deal"))
+    assert result.check.expected == sum(
+        len(loaded[e]) for e in ("company", "contact", "deal", "activity")
+    )
 
 
 def test_summary_html_counts_match_the_ledger_and_the_sources(demo):
@@ -140,13 +144,13 @@ def test_summary_html_counts_match_the_ledger_and_the_sources(demo):
     )
     ledger.close()
     assert _kpi(page, "done") == done
-    # 40 data rows of each of the five sample files were kept (rows left empty are skipped)
-    assert 5 * 35 <= _kpi(page, "read") <= 5 * 40
+    # 40 data rows of each of the seven sample files were kept (rows left empty are skipped)
+    assert 7 * 35 <= _kpi(page, "read") <= 7 * 40
     assert _number(_metric(page, "company", "create")) == creates["company"]
     assert _number(_metric(page, "note", "create")) == creates.get("comment", 0)
     assert _number(_metric(page, "company", "done")) > 0
     # every row read is accounted for: loaded, merged into another, refused or still pending
-    for entity in ("company", "contact", "deal", "note"):
+    for entity in ("company", "contact", "deal", "note", "activity", "task"):
         read, done, merged, refused = (
             _number(_metric(page, entity, m)) if _metric(page, entity, m) != "—" else 0
             for m in ("rows_read", "done", "records_merged", "rows_refused")
@@ -233,7 +237,15 @@ def test_the_sources_are_read_and_cleaned_once_and_deduplicated_once(demo):
     prepared = _stage_events(result.log.path, "prepare")
     deduped = _stage_events(result.log.path, "dedupe")
     assert len(prepared) == 1, prepared  # validate computed it; dedupe, plan, report reused it
-    assert set(prepared[0]["computed"]) == {"company", "contact", "deal", "note", "product"}
+    assert set(prepared[0]["computed"]) == {
+        "company",
+        "contact",
+        "deal",
+        "note",
+        "product",
+        "activity",
+        "task",
+    }
     assert len(deduped) == 1, deduped
     assert set(deduped[0]["computed"]) == {"company", "contact", "product"}
 
@@ -249,6 +261,6 @@ def test_a_later_command_reuses_the_stage_results_of_the_demo(demo, capsys):
     (prepared,) = [e for stage, e in events if stage == "prepare"]
     (deduped,) = [e for stage, e in events if stage == "dedupe"]
     assert prepared["computed"] == []
-    assert len(prepared["reused"]) == 5
+    assert len(prepared["reused"]) == 7
     assert deduped["computed"] == []
     assert len(deduped["reused"]) == 3
