@@ -175,3 +175,24 @@ async def _read_back(client: Bitrix24Client, app) -> dict:
         "files": files,
         "uploads": app.store.count("file"),
     }
+
+
+def test_a_file_changed_after_the_plan_refuses_its_record_instead_of_sending_it(tmp_path):
+    folder = _export(tmp_path)
+    app = make_portal()
+
+    async def scenario():
+        async with make_client(app) as client:
+            with Ledger.open(tmp_path / "ledger.sqlite", ORIGINATOR) as ledger:
+                await _plan(client, ledger, folder)
+                (folder / "files" / "kp.txt").write_bytes(b"another offer")
+                await load(ledger, client, LoadOptions(settle_seconds=0))
+                return ledger.get("activity", "a1"), ledger.get("comment", "n1")
+
+    call, comment = asyncio.run(scenario())
+    uploads = app.store.count("file")
+    app.close()
+    assert call.state is State.FAILED
+    assert "changed since the plan" in (call.last_error or "")
+    assert comment.state is State.DONE  # its own file (scan.pdf) did not change
+    assert uploads == 1
