@@ -53,6 +53,7 @@ from loaders.entities._results import parse_write_result
 from loaders.entities._specs import SPECS, EntitySpec, spec_for
 from loaders.entities._writes import (
     ATTACHMENTS,
+    FIELD_FILES,
     FILE_DATA,
     HISTORY_FIELDS,
     build_write,
@@ -64,6 +65,7 @@ from loaders.entities._writes import (
 
 __all__ = [
     "ATTACHMENTS",
+    "FIELD_FILES",
     "FILE_DATA",
     "HISTORY_FIELDS",
     "IMPORT_BATCH_SIZE",

@@ -13,6 +13,7 @@ from loaders.entities._specs import spec_for
 
 __all__ = [
     "ATTACHMENTS",
+    "FIELD_FILES",
     "FILE_DATA",
     "HISTORY_FIELDS",
     "build_write",
@@ -29,6 +30,11 @@ COMMENT_TAG_PREFIX = "b24migrate: "
 ATTACHMENTS = "_FILES"
 """The plan's hint of a record's attachments: ``[{"path", "name", "size", "sha256"}, …]``; the
 load reads those files and turns the hint into :data:`FILE_DATA`."""
+FIELD_FILES = "_UF_FILES"
+"""The plan's hint of a record's file user fields: ``{field: {"multiple": bool, "files":
+[{"path", "name", "size", "sha256"}, …]}}``; the load puts their ``fileData`` into the fields
+themselves (how-to-upload-files.md: ``{"fileData": [name, base64]}``, a list for a multiple
+field), on a create only."""
 FILE_DATA = "_FILE_DATA"
 """The hint holding a record's attachments as ``[[name, base64], …]`` (the load reads the
 files named by the plan and puts them here; only a create sends them, so a file is uploaded

@@ -13,6 +13,7 @@ from typing import Any
 
 from loaders.sandbox._context import Ctx, format_dt
 from loaders.sandbox._errors import RestError, legacy_error
+from loaders.sandbox._files import file_ids
 from loaders.sandbox._params import as_int, as_list, is_yes
 from loaders.sandbox._schema import MULTIFIELDS, VALUE_TYPES, EntityDef, FieldDef
 from loaders.sandbox._seed import required_fields
@@ -96,6 +97,14 @@ def _store_value(fdef: FieldDef, value: Any) -> Any:
     return parse_value(fdef.type, value)
 
 
+def _store_files(ctx: Ctx, fdef: FieldDef, value: Any) -> Any:
+    """A file field's new files stored on the portal's drive: their ids (how-to-upload-files.md:
+    ``fileData`` objects); a single field keeps the last one."""
+    items = value if isinstance(value, list) else [value]
+    ids = file_ids(ctx, [v for v in items if v not in (None, "")], wrapped=True)
+    return ids if fdef.multiple else (ids[-1] if ids else None)
+
+
 def apply_fields(
     ctx: Ctx,
     edef: EntityDef,
@@ -124,6 +133,9 @@ def apply_fields(
         if fdef.read_only and not unlocked:
             continue
         if "I" in fdef.flags and not creating:
+            continue
+        if fdef.type == "uf:file":  # {"fileData": [name, base64]} (a list when multiple)
+            record[legacy] = _store_files(ctx, fdef, value)
             continue
         try:
             record[legacy] = _store_value(fdef, value)

@@ -22,7 +22,7 @@ from loaders.sandbox._context import Ctx, format_dt
 from loaders.sandbox._errors import RestError
 from loaders.sandbox._params import as_list
 
-__all__ = ["activity_files", "comment_files", "download", "file_ids"]
+__all__ = ["activity_files", "comment_files", "download", "file_ids", "item_file", "legacy_file"]
 
 _BAD_FILE = RestError(400, "INVALID_ARG_VALUE", "Invalid file data.")
 
@@ -82,6 +82,24 @@ def activity_files(ctx: Ctx, ids: Any) -> list[dict[str, Any]]:
         if rec is not None:
             out.append({"id": int(fid), "url": _url(int(fid), rec["NAME"])})
     return out
+
+
+def legacy_file(value: Any) -> Any:
+    """A file user field in a legacy read: ``{"id", "showUrl", "downloadUrl"}`` per file (a
+    reading: the legacy pages show no file field; this is what portals answer)."""
+    if isinstance(value, list):
+        return [legacy_file(v) for v in value]
+    url = _url(int(value), "")
+    return {"id": int(value), "showUrl": url, "downloadUrl": url}
+
+
+def item_file(value: Any) -> Any:
+    """A file user field in a crm.item read: ``{"id", "url", "urlMachine"}`` per file
+    (how-to-upload-files.md, "Response Content")."""
+    if isinstance(value, list):
+        return [item_file(v) for v in value]
+    url = _url(int(value), "")
+    return {"id": int(value), "url": url, "urlMachine": url}
 
 
 def download(store: Any, file_id: int) -> tuple[str, bytes] | None:

@@ -1,5 +1,5 @@
-"""Attachments at load time: the files the plan found, read and checked just before their
-record's create is built.
+"""Attachments at load time: the files the plan found (history attachments and file user
+fields), read and checked just before their record's create is built.
 
 The plan keeps each file's path, size and SHA-256 (:data:`loaders.entities.ATTACHMENTS`); here
 the file is read again and must be the same file, else the record is refused with the reason
@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from loaders.entities import ATTACHMENTS, FILE_DATA
+from loaders.entities import ATTACHMENTS, FIELD_FILES, FILE_DATA
 
 __all__ = ["with_file_data"]
 
@@ -31,6 +31,10 @@ def with_file_data(fields: Mapping[str, Any], creating: bool) -> dict[str, Any]:
     planned = out.pop(ATTACHMENTS, None) or []
     if creating and planned:
         out[FILE_DATA] = [_encoded(item) for item in planned]
+    for name, field in (out.pop(FIELD_FILES, None) or {}).items():
+        if creating:
+            values = [{"fileData": _encoded(item)} for item in field["files"]]
+            out[name] = values if field["multiple"] else values[0]
     return out
 
 

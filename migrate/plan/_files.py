@@ -1,14 +1,15 @@
-"""Attachments: the files a history row names, found, measured and hashed at plan time.
+"""Attachments: the files a row names, found, measured and hashed at plan time.
 
-A mapping's ``FILES`` field reads a column holding one or more paths (separated by ``;`` or
-line breaks). A relative path is taken from the folder of the row's source file (an export
-beside its ``files/`` folder), an absolute one as it is. Each file is checked before any
-write: a file that is missing, a URL (not downloaded: fetch such files into the folder and name
-them) or a file whose base64 would not fit in one REST request (``load.max_file_mb``) becomes a
-warning row of ``plan.xlsx`` naming the source file, row, field and path — the record loads
-without it. A found file goes into the ledger as a hint (path, name, size, SHA-256); the load
-reads it then, checks it is the file the plan saw, and sends it with the record's create only,
-so a resumed load never uploads it twice.
+A mapping's ``FILES`` field (history) or a file user field of a record (``crm.*.fields`` type
+``file``) reads a column holding one or more paths (separated by ``;`` or line breaks). A
+relative path is taken from the folder of the row's source file (an export beside its
+``files/`` folder), an absolute one as it is. Each file is checked before any write: a file
+that is missing, a URL (not downloaded: fetch such files into the folder and name them) or a
+file whose base64 would not fit in one REST request (``load.max_file_mb``) becomes a warning
+row of ``plan.xlsx`` naming the source file, row, field and path — the record loads without
+it. A found file goes into the ledger as a hint (path, name, size, SHA-256); the load reads it
+then, checks it is the file the plan saw, and sends it with the record's create only, so a
+resumed load never uploads it twice.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from loaders.entities import ATTACHMENTS
+from loaders.entities import ATTACHMENTS, FIELD_FILES
 
 __all__ = [
     "FILES_HINT",
+    "UF_FILES",
     "Attachment",
     "Attachments",
     "FileProblem",
@@ -35,6 +37,8 @@ __all__ = [
 
 FILES_HINT = ATTACHMENTS
 """The ledger hint of a record's attachments: ``[{"path", "name", "size", "sha256"}, …]``."""
+UF_FILES = FIELD_FILES
+"""The ledger hint of a record's file user fields: ``{field: {"multiple", "files": […]}}``."""
 
 _SPLIT = re.compile(r"[;\n\r]+")
 _URL = re.compile(r"(?i)^[a-z][a-z0-9+.-]*://")

@@ -23,7 +23,7 @@ from mappings.entities import REGISTRY, reference_targets, where
 from migrate.errors import shorten
 from migrate.ledger import Op, PlanIssue, PlannedRecord, Ref
 from migrate.plan._checks import as_int, check_fields
-from migrate.plan._files import FILES_HINT, Attachment, Attachments, split_paths
+from migrate.plan._files import FILES_HINT, UF_FILES, Attachment, Attachments, split_paths
 from migrate.plan._history import Refusal, activity_fields, task_fields
 from migrate.plan._listvalues import measure_id, resolve_list_values, vat_id
 from migrate.plan._metadata import PortalMetadata
@@ -65,6 +65,10 @@ _MESSAGES = {
         "the activity has neither a start time nor a creation date",
     ),
     "task.title": ("у задачи нет названия", "the task has no title"),
+    "file.single": (
+        "поле «{field}» хранит один файл: «{value}» не будет загружен",
+        "field “{field}” holds one file: “{value}” is not uploaded",
+    ),
     "task.status": (
         "статус задачи «{value}» неизвестен: 2–6 или pending, in_progress, "
         "supposedly_completed, completed, deferred",
@@ -145,6 +149,7 @@ class _Row:
         requisite = {k: fields.pop(k) for k in list(fields) if k.startswith("RQ_")}
         rows = fields.pop("PRODUCT_ROWS", None) if self.entity == "deal" else None
         refs = self._refs(fields)
+        fields.update(self._file_fields(fields))
         resolve_list_values(self.meta, self.entity, fields)
         self._types(fields)
         self._check(fields)
@@ -402,14 +407,35 @@ class _Row:
     def _files(self, fields: dict[str, Any]) -> dict[str, Any]:
         """``fields`` with the row's attachments as the ``_FILES`` hint; each file that will
         not be sent (missing, a link, too large) a warning naming it."""
+        found = self._found("FILES", self.values.get("FILES"))
+        return {**fields, FILES_HINT: found} if found else fields
+
+    def _file_fields(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """The record's file user fields (``crm.*.fields`` type ``file``) taken out of
+        ``fields`` into the ``_UF_FILES`` hint: each file found beside the source, each one
+        that is not (or a second file for a single-file field) a warning naming it."""
+        known = self.meta.fields.get(self.entity, {})
+        hint: dict[str, Any] = {}
+        for name in [n for n in fields if n in known and known[n].type == "file"]:
+            found = self._found(name, fields.pop(name))
+            if found and not known[name].multiple and len(found) > 1:
+                for extra in found[1:]:
+                    self._issue("file.single", self._text("file.single", name, extra["name"]),
+                                "warning", name, extra["name"])  # fmt: skip
+                found = found[:1]
+            if found:
+                hint[name] = {"multiple": known[name].multiple, "files": found}
+        return {UF_FILES: hint} if hint else {}
+
+    def _found(self, field: str, cell: Any) -> list[dict[str, Any]]:
         found = []
-        for raw in split_paths(self.values.get("FILES")):
+        for raw in split_paths(cell):
             got = self.attachments.lookup(self.source, raw)
             if isinstance(got, Attachment):
                 found.append(got.hint())
             else:
-                self._issue(got.rule, got.message(self.language), "warning", "FILES", raw)
-        return {**fields, FILES_HINT: found} if found else fields
+                self._issue(got.rule, got.message(self.language), "warning", field, raw)
+        return found
 
     def _refuse(self, refusal: Refusal) -> None:
         self._issue(refusal.rule, self._text(refusal.rule, refusal.field, refusal.value),

@@ -181,7 +181,7 @@ async def _plan(
         with Ledger.for_workspace(workspace.root, config.name) as ledger, ledger.exclusive("plan"):
             known = {e: ledger.b24_ids(e) for e in (*tables, "comment")}
             owners = _CountingResolver(meta.users, config, meta)
-            files = _attachments(workspace, config, tables)
+            files = _attachments(workspace, config, tables, meta)
             records, issues = _plan_tables(tables, survivors, known, meta, owners, config, files)
             issues = _validation_issues(data) + _unmapped(data, meta) + issues
             timer.lap("check")
@@ -314,9 +314,13 @@ def _plan_tables(
 
 
 def _attachments(
-    workspace: Workspace, config: MigrationConfig, tables: Mapping[str, pd.DataFrame]
+    workspace: Workspace,
+    config: MigrationConfig,
+    tables: Mapping[str, pd.DataFrame],
+    meta: PortalMetadata,
 ) -> Attachments:
-    """Every file the tables' ``FILES`` columns name, looked for beside its source file."""
+    """Every file the tables name (history ``FILES``, file user fields), looked for beside
+    its source file."""
     folders = {
         path.name: path.parent
         for spec in config.sources.values()
@@ -324,12 +328,17 @@ def _attachments(
     }
     cells = [
         (str(source), cell)
-        for table in tables.values()
-        if "FILES" in table.columns
-        for source, cell in zip(table["_source"], table["FILES"], strict=True)
+        for entity, table in tables.items()
+        for column in _file_columns(entity, table, meta)
+        for source, cell in zip(table["_source"], table[column], strict=True)
     ]
     limit = int(config.load.max_file_mb * 1024 * 1024 * 4 / 3)
     return scan_attachments(cells, folders, limit)
+
+
+def _file_columns(entity: str, table: pd.DataFrame, meta: PortalMetadata) -> list[str]:
+    files = {n for n, info in meta.fields.get(entity, {}).items() if info.type == "file"}
+    return [c for c in table.columns if c == "FILES" or c in files]
 
 
 def _validation_issues(data: PreparedData) -> list[PlanIssue]:

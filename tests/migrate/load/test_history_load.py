@@ -26,7 +26,8 @@ FILES = {"kp.txt": b"commercial offer\n" * 40, "scan.pdf": b"%PDF-1.4 tiny\n" * 
 
 def _tables() -> dict[str, list[dict[str, object]]]:
     return {
-        "company": [{"_key": "co1", "TITLE": "ООО «Ромашка»", "_source": "companies.csv"}],
+        "company": [{"_key": "co1", "TITLE": "ООО «Ромашка»", "_source": "companies.csv",
+                     "_row": 2, "UF_CRM_DOCS": "files/kp.txt; files/gone.txt"}],
         "contact": [{"_key": "c1", "NAME": "Иван", "COMPANY_ID": "co1"}],
         "deal": [{"_key": "d1", "TITLE": "Поставка", "STAGE_ID": "NEW", "COMPANY_ID": "co1",
                   "CURRENCY_ID": "RUB"}],
@@ -66,11 +67,14 @@ def _export(tmp_path: Path) -> Path:
 
 async def _plan(client: Bitrix24Client, ledger: Ledger, folder: Path) -> list:
     tables = _tables()
+    await client.call("crm.company.userfield.add", {"fields": {
+        "FIELD_NAME": "DOCS", "USER_TYPE_ID": "file", "MULTIPLE": "Y"}})  # fmt: skip
     meta = await read_portal_metadata(client)
     index = ReferenceIndex({e: [str(r["_key"]) for r in rows] for e, rows in tables.items()})
     owners = OwnerResolver(meta.users, default_owner=1)
-    cells = [(str(r.get("_source", "")), r.get("FILES")) for rows in tables.values() for r in rows]
-    folders = {name: folder for name in ("activities.csv", "notes.csv")}
+    cells = [(str(r.get("_source", "")), r.get(column)) for rows in tables.values()
+             for r in rows for column in ("FILES", "UF_CRM_DOCS")]  # fmt: skip
+    folders = {name: folder for name in ("activities.csv", "notes.csv", "companies.csv")}
     attachments = scan_attachments(cells, folders, max_bytes=10_000_000)
     records, issues = [], []
     for entity, rows in tables.items():
@@ -96,8 +100,11 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-@pytest.mark.parametrize("faults", [{}, {"drop": 0.3, "timeout": 0.1, "503": 0.1}])
-def test_history_loads_once_with_original_times_and_files_and_rolls_back(tmp_path, faults):
+@pytest.mark.parametrize(
+    ("faults", "route"),
+    [({}, "add"), ({}, "import"), ({"drop": 0.3, "timeout": 0.1, "503": 0.1}, "add")],
+)
+def test_history_loads_once_with_original_times_and_files_and_rolls_back(tmp_path, faults, route):
     folder = _export(tmp_path)
     app = make_portal(faults, seed=5)
 
@@ -106,7 +113,7 @@ def test_history_loads_once_with_original_times_and_files_and_rolls_back(tmp_pat
             with Ledger.open(tmp_path / "ledger.sqlite", ORIGINATOR) as ledger:
                 issues = await _plan(client, ledger, folder)
                 for _ in range(5):  # a load ended by faults is simply run again
-                    await load(ledger, client, LoadOptions(settle_seconds=0))
+                    await load(ledger, client, LoadOptions(route=route, settle_seconds=0))
                     if {r.state for r in ledger.records()} == {State.DONE}:
                         break
                 ids = {(r.entity, r.source_key): r.b24_id for r in ledger.records()}
@@ -119,9 +126,12 @@ def test_history_loads_once_with_original_times_and_files_and_rolls_back(tmp_pat
     app.close()
     # the missing attachment is a warning naming the source file, row, field and path
     missing = [i for i in issues if i.rule == "file.missing"]
-    assert [(i.entity, i.source, i.row, i.field, i.value) for i in missing] == [
-        ("activity", "activities.csv", 3, "FILES", "files/lost.pdf")
+    assert sorted((i.entity, i.source, i.row, i.field, i.value) for i in missing) == [
+        ("activity", "activities.csv", 3, "FILES", "files/lost.pdf"),
+        ("company", "companies.csv", 2, "UF_CRM_DOCS", "files/gone.txt"),
     ]
+    # a file user field: the found file in the field, as the portal shows it
+    assert portal["company_files"] == [(len(FILES["kp.txt"]), _sha(FILES["kp.txt"]))]
     call, meeting = (portal["activities"][ids[("activity", k)]] for k in ("a1", "a2"))
     assert (call["TYPE_ID"], call["DIRECTION"], call["COMPLETED"]) == ("2", "1", "Y")
     assert (call["START_TIME"], call["END_TIME"]) == (
@@ -148,9 +158,10 @@ def test_history_loads_once_with_original_times_and_files_and_rolls_back(tmp_pat
     (comment,) = portal["comments"].values()
     assert [(f["size"], f["sha"]) for f in comment] == [
         (len(FILES["scan.pdf"]), _sha(FILES["scan.pdf"]))]  # fmt: skip
-    # exactly once: every record once, every file once (3 uploads: 2 on the call, 1 comment)
+    # exactly once: every record once, every file once (4 uploads: 2 on the call, 1 comment,
+    # 1 in the company's field)
     assert (len(portal["activities"]), len(portal["tasks"]), len(portal["comments"])) == (2, 2, 1)
-    assert portal["uploads"] == 3
+    assert portal["uploads"] == 4
     assert after["activities"] == after["tasks"] == after["comments"] == {}
 
 
@@ -168,7 +179,11 @@ async def _read_back(client: Bitrix24Client, app) -> dict:
         shown[int(row["ID"])] = [
             {"size": f["size"], "sha": _sha(await _download(app, f["urlDownload"]))}
             for f in row["FILES"].values()]  # fmt: skip
+    companies = await client.list_all("crm.company.list", {}, ["ID", "UF_CRM_DOCS"])
+    company_files = [(len(data := await _download(app, f["downloadUrl"])), _sha(data))
+                     for row in companies for f in row.get("UF_CRM_DOCS") or []]  # fmt: skip
     return {
+        "company_files": company_files,
         "activities": {int(r["ID"]): r for r in activities},
         "tasks": {int(t["id"]): t for t in tasks["tasks"]},
         "comments": shown,
@@ -187,12 +202,14 @@ def test_a_file_changed_after_the_plan_refuses_its_record_instead_of_sending_it(
                 await _plan(client, ledger, folder)
                 (folder / "files" / "kp.txt").write_bytes(b"another offer")
                 await load(ledger, client, LoadOptions(settle_seconds=0))
-                return ledger.get("activity", "a1"), ledger.get("comment", "n1")
+                return {r.source_key: r for r in ledger.records()}
 
-    call, comment = asyncio.run(scenario())
+    records = asyncio.run(scenario())
     uploads = app.store.count("file")
     app.close()
-    assert call.state is State.FAILED
-    assert "changed since the plan" in (call.last_error or "")
-    assert comment.state is State.DONE  # its own file (scan.pdf) did not change
-    assert uploads == 1
+    # the company's file field holds kp.txt: the company is refused, with the reason ...
+    assert records["co1"].state is State.FAILED
+    assert "changed since the plan" in (records["co1"].last_error or "")
+    # ... and what belongs to it waits; nothing was uploaded
+    assert {records[k].state for k in ("a1", "t2", "n1")} == {State.PLANNED}
+    assert uploads == 0
