@@ -11,7 +11,8 @@ new record that cannot keep its original creation date (older than the portal's 
 of its type, in the future, or a route that cannot set it) with what happens to it; the
 summary counts the dates kept and not kept per entity; history dates: for the comments,
 activities and tasks planned, which of their dates the portal keeps as they were and which it
-sets itself (the original then goes into the text).
+sets itself (the original then goes into the text); and, when the plan proposes user fields,
+pipelines or stages the portal lacks, the structure sheet (last) lists them.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from openpyxl.styles import PatternFill
 
 from migrate.ledger.reasons import IssueGroup, group_issues
 from migrate.reports._reconcile_xlsx import RECONCILE_LABELS, write_merges, write_reconciliation
+from migrate.reports._structure_xlsx import write_structure
 from migrate.reports._xlsx import write_table
 
 if TYPE_CHECKING:
@@ -164,6 +166,7 @@ def write_plan_xlsx(
         write_reconciliation(book.create_sheet(RECONCILE_LABELS[lang]["sheet"], 1),
                              reconciliation, lang)  # fmt: skip
     write_merges(book, result.merges, lang)
+    write_structure(book, result, lang)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path

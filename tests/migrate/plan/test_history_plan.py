@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from types import SimpleNamespace
 
 import pytest
 from hypothesis import given
@@ -13,6 +12,8 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from migrate.cli.plan import history_line
+from migrate.ledger import PlanSummary
+from migrate.plan import PlanResult
 from migrate.plan._files import Attachment, FileProblem, base64_size, scan_attachments, split_paths
 from migrate.plan._history import Refusal, activity_fields, history_dates, task_fields
 from migrate.reports.plan_xlsx import write_plan_xlsx
@@ -115,24 +116,21 @@ def test_scan_finds_measures_and_refuses(tmp_path):
     assert isinstance(found.lookup("other.csv", "files/ok.txt"), FileProblem)
 
 
-def _planned(entities: set[str]) -> SimpleNamespace:
-    from migrate.plan._backdate import Backdating
-
-    return SimpleNamespace(history=history_dates(entities), issues=(), counts={}, matches=(),
-                           owners=(), skip_refused=False, backdating=Backdating(), merges=(),
-                           count=lambda e, op: 0)  # fmt: skip
+def _planned(entities: set[str]) -> PlanResult:
+    return PlanResult(1, {}, PlanSummary(), (), (), (), (), False, 0, False,
+                      history=history_dates(entities))  # fmt: skip
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])
 def test_plan_says_which_history_dates_are_kept_in_its_line_and_workbook(tmp_path, language):
     result = _planned({"activity", "task", "comment", "deal"})
-    line = history_line(result, language)  # type: ignore[arg-type]
+    line = history_line(result, language)
     kept, moved = line.split(";", 1)  # "kept — …; not kept — …; sheet …"
     assert {"activity.START_TIME", "activity.END_TIME", "task.DEADLINE"} == {
         n.strip() for n in kept.split("—", 1)[1].split(",")}  # fmt: skip
     for name in ("comment.CREATED", "activity.CREATED", "task.CREATED_DATE"):
         assert name in moved
-    path = write_plan_xlsx(tmp_path / "plan.xlsx", result, language=language)  # type: ignore[arg-type]
+    path = write_plan_xlsx(tmp_path / "plan.xlsx", result, language=language)
     sheet = load_workbook(path)["History dates" if language == "en" else "Даты истории"]
     rows = [tuple(c.value for c in row) for row in sheet.iter_rows(min_row=2)]
     yes, no = ("yes", "no") if language == "en" else ("да", "нет")
@@ -142,5 +140,5 @@ def test_plan_says_which_history_dates_are_kept_in_its_line_and_workbook(tmp_pat
 
 
 def test_a_plan_without_history_has_no_history_sheet(tmp_path):
-    path = write_plan_xlsx(tmp_path / "plan.xlsx", _planned({"deal"}), language="en")  # type: ignore[arg-type]
+    path = write_plan_xlsx(tmp_path / "plan.xlsx", _planned({"deal"}), language="en")
     assert "History dates" not in load_workbook(path).sheetnames
