@@ -18,7 +18,11 @@ from typing import Any
 
 from loaders.entities import ATTACHMENTS, FIELD_FILES, FILE_DATA
 
-__all__ = ["with_file_data"]
+__all__ = ["BATCH_FILE_BYTES", "file_bytes", "with_file_data"]
+
+BATCH_FILE_BYTES = 48 * 1024 * 1024
+"""Base64 bytes of attachments one batch carries at most (a record larger than that goes
+alone): a request must also finish within the cloud's 60 s (how-to-upload-files.md)."""
 
 
 def with_file_data(fields: Mapping[str, Any], creating: bool) -> dict[str, Any]:
@@ -48,3 +52,10 @@ def _encoded(item: Mapping[str, Any]) -> list[str]:
     if len(data) != item["size"] or hashlib.sha256(data).hexdigest() != item["sha256"]:
         raise ValueError(f"attachment `{path}` changed since the plan: run `b24migrate plan` again")
     return [str(item["name"]), base64.b64encode(data).decode("ascii")]
+
+
+def file_bytes(fields: Mapping[str, Any]) -> int:
+    """Base64 bytes of the attachments a record's create carries (0 without any)."""
+    planned = list(fields.get(ATTACHMENTS) or [])
+    planned += [f for field in (fields.get(FIELD_FILES) or {}).values() for f in field["files"]]
+    return sum(4 * ((int(item["size"]) + 2) // 3) for item in planned)

@@ -29,7 +29,7 @@ from loaders.entities import (
 )
 from mappings.entities import LOAD_ORDER, STRUCTURE
 from migrate.ledger import STAGE_CODE, Ledger, LedgerRecord, Op
-from migrate.load._files import with_file_data
+from migrate.load._files import BATCH_FILE_BYTES, file_bytes, with_file_data
 
 __all__ = ["Pick", "Route", "Scheduler", "Work"]
 
@@ -112,6 +112,7 @@ class Scheduler:
         taken: Counter[str] = Counter()
         chosen: list[Work] = []
         waiting: set[str] = set()
+        payload = 0  # attachment bytes: a batch carries BATCH_FILE_BYTES at most
         for work in _round_robin(queues):
             method = work.command.method
             if method not in room:
@@ -119,6 +120,10 @@ class Scheduler:
             if taken[method] >= room[method]:
                 waiting.add(method)
                 continue
+            size = sum(file_bytes(r.fields) for r in work.records if r.op is Op.CREATE)
+            if chosen and payload + size > BATCH_FILE_BYTES:
+                continue  # ready for the next batch
+            payload += size
             taken[method] += 1
             chosen.append(work)
             if len(chosen) == self.batch_size:
