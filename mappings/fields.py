@@ -93,7 +93,7 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     # tasks.task.add (tasks-task-add.md, fields.md): bound to ENTITY_TYPE/ENTITY_ID
     "task": (
         "ENTITY_TYPE", "ENTITY_ID", "TITLE", "DESCRIPTION", "RESPONSIBLE_ID", "CREATED_BY",
-        "DEADLINE", "STATUS", "PRIORITY", "CREATED", "CLOSED_DATE",
+        "DEADLINE", "STATUS", "PRIORITY", "CREATED",
     ),
 }  # fmt: skip
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from loaders.sandbox._context import Ctx, format_dt
 from loaders.sandbox._errors import RestError, legacy_error
-from loaders.sandbox._files import file_ids
+from loaders.sandbox._files import drop_files, file_ids
 from loaders.sandbox._params import as_int, as_list, is_yes
 from loaders.sandbox._schema import MULTIFIELDS, VALUE_TYPES, EntityDef, FieldDef
 from loaders.sandbox._seed import required_fields
@@ -60,6 +60,15 @@ def userfields(ctx: Ctx, edef: EntityDef) -> dict[str, FieldDef]:
             title = label if isinstance(label, str) else uf["FIELD_NAME"]
             out[uf["FIELD_NAME"]] = FieldDef("uf:" + uf["USER_TYPE_ID"], title, flags)
     return out
+
+
+def delete_record(ctx: Ctx, edef: EntityDef, rid: int) -> None:
+    """Delete a CRM record, and the files of its file user fields with it."""
+    record = ctx.store.get(edef.name, rid) or {}
+    for name, fdef in userfields(ctx, edef).items():
+        if fdef.type == "uf:file":
+            drop_files(ctx, record.get(name))
+    ctx.store.delete(edef.name, rid)
 
 
 def required_names(ctx: Ctx, edef: EntityDef) -> list[str]:

@@ -22,7 +22,15 @@ from loaders.sandbox._context import Ctx, format_dt
 from loaders.sandbox._errors import RestError
 from loaders.sandbox._params import as_list
 
-__all__ = ["activity_files", "comment_files", "download", "file_ids", "item_file", "legacy_file"]
+__all__ = [
+    "activity_files",
+    "comment_files",
+    "download",
+    "drop_files",
+    "file_ids",
+    "item_file",
+    "legacy_file",
+]
 
 _BAD_FILE = RestError(400, "INVALID_ARG_VALUE", "Invalid file data.")
 
@@ -51,6 +59,14 @@ def file_ids(ctx: Ctx, raw: Any, *, wrapped: bool) -> list[int]:
         ids.append(ctx.store.insert("file", record))
         ctx.touch()
     return ids
+
+
+def drop_files(ctx: Ctx, ids: Any) -> None:
+    """Delete the files of a deleted comment, activity or record (a reading: files attached
+    through REST live in the owner's storage and go with it)."""
+    for fid in as_list(ids):
+        if ctx.store.get("file", int(fid)) is not None:
+            ctx.store.delete("file", int(fid))
 
 
 def comment_files(ctx: Ctx, ids: Any) -> dict[str, Any]:

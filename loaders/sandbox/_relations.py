@@ -7,7 +7,7 @@ from typing import Any
 
 from loaders.sandbox._context import Ctx, Reply, format_dt, method
 from loaders.sandbox._errors import RestError, legacy_error
-from loaders.sandbox._files import activity_files, comment_files, file_ids
+from loaders.sandbox._files import activity_files, comment_files, drop_files, file_ids
 from loaders.sandbox._params import as_dict, as_int, as_list, is_yes, param_fields
 from loaders.sandbox._refs import plain_list, string_row
 from loaders.sandbox._schema import ENTITIES, FieldDef, describe_field
@@ -96,7 +96,8 @@ def comment_update(ctx: Ctx, params: dict[str, Any]) -> Reply:
 @method("crm.timeline.comment.delete")
 def comment_delete(ctx: Ctx, params: dict[str, Any]) -> Reply:
     """``id`` (``ownerTypeId``/``ownerId`` accepted) → ``null`` (recorded)."""
-    rid, _ = _comment(ctx, params)
+    rid, record = _comment(ctx, params)
+    drop_files(ctx, record.get("_FILE_IDS"))
     ctx.store.delete("comment", rid)
     ctx.touch()
     return Reply(None)
@@ -176,7 +177,8 @@ def _activity_row(ctx: Ctx, rec: dict[str, Any]) -> dict[str, Any]:
 
 @method("crm.activity.delete")
 def activity_delete(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    rid, _ = ctx.existing("activity", params)
+    rid, record = ctx.existing("activity", params)
+    drop_files(ctx, record.get("_FILE_IDS"))
     ctx.store.delete("activity", rid)
     ctx.touch()
     return Reply(True)

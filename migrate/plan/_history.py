@@ -59,8 +59,6 @@ HISTORY_DATES = (
     HistoryDate("activity", "CREATED", False, _IN_TEXT_RU, _IN_TEXT_EN),
     HistoryDate("task", "DEADLINE", True, "исходный срок", "the original deadline"),
     HistoryDate("task", "CREATED_DATE", False, _IN_TEXT_RU, _IN_TEXT_EN),
-    HistoryDate("task", "CLOSED_DATE", False, "ставит портал при завершении; исходная — в тексте",
-                "set by the portal on completion; the original is in the text"),
 )  # fmt: skip
 """Which dates of migrated history the portal takes as they were and which it sets itself
 (crm-timeline-comment-fields: ``CREATED`` read-only; crm-activity-add.md: ``START_TIME`` /

@@ -348,7 +348,7 @@ class _Row:
         resolved = self.index.resolve("ENTITY_ID", owner_type, owner_key)
         if owner_type not in _NOTE_OWNERS or not resolved.refs:
             rule = "note.owner" if self.entity == "note" else "history.owner"
-            self._issue(rule, self._text(rule, "ENTITY_ID", str(owner_key)), "error",
+            self._issue(rule, self._text(rule, "ENTITY_ID", str(owner_key or "—")), "error",
                         "ENTITY_ID", str(owner_key or ""))  # fmt: skip
             return None
         return owner_type, resolved.refs

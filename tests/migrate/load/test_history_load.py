@@ -163,6 +163,7 @@ def test_history_loads_once_with_original_times_and_files_and_rolls_back(tmp_pat
     assert (len(portal["activities"]), len(portal["tasks"]), len(portal["comments"])) == (2, 2, 1)
     assert portal["uploads"] == 4
     assert after["activities"] == after["tasks"] == after["comments"] == {}
+    assert after["uploads"] == 0  # the files went with their activities, comment and company
 
 
 async def _read_back(client: Bitrix24Client, app) -> dict:
