@@ -106,7 +106,7 @@ def _own(ledger: Ledger) -> dict[str, dict[str, int]]:
             if r.b24_id is not None
         }
     out["stage_codes"] = {
-        f"{r.fields.get('CATEGORY_ID')}:{r.fields.get('STATUS_ID')}": 0
+        f"{r.resolved_fields().get('CATEGORY_ID')}:{r.fields.get('STATUS_ID')}": 0
         for r in ledger.records("stage", State.DONE)
     }
     return out
