@@ -218,10 +218,13 @@ def levels(prepared: Prepared, a: IntArray, b: IntArray) -> Compared:
     differs = len(comparison.levels)
     level = np.full(len(a), differs, dtype=np.int8)
     undecided = ~null
-    with shared_scores():
-        for index, spec in reversed(list(enumerate(comparison.levels))):
+    with shared_scores():  # best level first: a pair it takes is not scored for the others
+        for index, spec in enumerate(comparison.levels):
+            if not undecided.any():
+                break
             holds = _holds(prepared, spec.name, spec.threshold, a, b, ca, cb, undecided)
             level[holds] = index
+            undecided &= ~holds
     if prepared.multi is not None:
         shared = _shares_value(prepared.multi, a, b)
         level[shared] = 0
