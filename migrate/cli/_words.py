@@ -58,6 +58,24 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "No duplicates merged: `b24migrate dedupe` has not run",
     },
     "reconcile": {"ru": "Сверка: {note}", "en": "Reconciliation: {note}"},
+    "conflicts": {
+        "ru": "Конфликты: {n} записей изменены на портале после нашей загрузки, ждут решения "
+        "{open} (не перезаписываются; лист «Конфликты» в plan.xlsx: решение «взять из "
+        "источника» и снова `b24migrate plan`)",
+        "en": "Conflicts: {n} records were edited in the portal since our load, {open} await a "
+        "decision (not overwritten; sheet Conflicts in plan.xlsx: decide “take source” and run "
+        "`b24migrate plan` again)",
+    },
+    "gone": {
+        "ru": "Удалены в источнике: {n} загруженных записей нет в новой выгрузке (на портале "
+        "остаются; лист «Удалены в источнике»)",
+        "en": "Gone from the source: {n} loaded records are not in the new export (they stay "
+        "in the portal; sheet Gone from the source)",
+    },
+    "kept_plan": {
+        "ru": "Решения в прежнем plan.xlsx не прочитаны; файл сохранён как {path}",
+        "en": "The decisions of the previous plan.xlsx could not be read; it is kept as {path}",
+    },
     "blocking": {
         "ru": "БЛОКИРУЕТ {entity} {field}: {message} ({n} строк)",
         "en": "BLOCKING {entity} {field}: {message} ({n} rows)",

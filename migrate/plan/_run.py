@@ -11,6 +11,7 @@ the orchestrator renders ``reports/plan.xlsx`` from the result.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -38,8 +39,20 @@ from migrate.ledger.blockers import (
     Blocker,
     plan_blockers,
 )
+from migrate.ledger.cutover import gone_setting
 from migrate.plan._backdate import SOURCE_HASH, Backdating, plan_backdating
 from migrate.plan._checks import unmapped_required
+from migrate.plan._cutover import (
+    CHOICES_META,
+    GONE_META,
+    LISTED_META,
+    Cutover,
+    apply_conflicts,
+    gone_records,
+    listed_stamps,
+    merge_choices,
+    read_edited,
+)
 from migrate.plan._enums import enum_ids
 from migrate.plan._existing import (
     COMM_ENTITIES,
@@ -108,6 +121,8 @@ class PlanResult:
         seconds: wall time per step.
         backdating: which new records keep their creation date, which cannot and why.
         merges: every merge applied (what `dedupe` decided), listed in plan.xlsx.
+        cutover: on a loaded workspace, the records edited in the portal since our write
+            (conflicts, held until the client decides) and those gone from the sources.
     """
 
     run_id: int
@@ -123,6 +138,7 @@ class PlanResult:
     seconds: Mapping[str, float] = field(default_factory=dict)
     backdating: Backdating = field(default_factory=Backdating)
     merges: tuple[Merge, ...] = ()
+    cutover: Cutover = field(default_factory=Cutover)
 
     def count(self, entity: str, op: str) -> int:
         return self.counts.get((entity, op), 0)
@@ -140,6 +156,7 @@ def plan_workspace(
     skip_refused: bool = False,
     transport: httpx.AsyncBaseTransport | None = None,
     on_progress: ProgressCallback | None = None,
+    choices: Mapping[str, str] | None = None,
 ) -> PlanResult:
     """Plan the clean (and deduplicated) tables against the portal; write the ledger.
 
@@ -150,9 +167,13 @@ def plan_workspace(
             stages, fields, owners without a default …); `load` then starts anyway.
         transport: replaces the network (tests mount a sandbox app).
         on_progress: told of each step done (step ``plan``, in steps).
+        choices: the client's conflict decisions read from plan.xlsx (``entity\tkey`` →
+            ``portal`` | ``source``; :mod:`migrate.plan._cutover`), on top of the stored ones.
     """
     check_not_sample(workspace, prepared.config)
-    return asyncio.run(_plan(workspace, prepared, deduped, skip_refused, transport, on_progress))
+    return asyncio.run(
+        _plan(workspace, prepared, deduped, skip_refused, transport, on_progress, choices or {})
+    )
 
 
 async def _plan(
@@ -162,6 +183,7 @@ async def _plan(
     skip_refused: bool,
     transport: httpx.AsyncBaseTransport | None,
     on_progress: ProgressCallback | None = None,
+    choices: Mapping[str, str] | None = None,
 ) -> PlanResult:
     timer = _Timer(on_progress)
     config = data.config
@@ -192,6 +214,12 @@ async def _plan(
             }
             timer.lap("match existing")
             records, matched = _apply_matches(records, matches, portal, config, previous, tables)
+            edited = await read_edited(client, ledger, previous)
+            decided = merge_choices(
+                ledger.meta(CHOICES_META), ledger.meta(LISTED_META), choices or {}
+            )
+            records, conflicts = apply_conflicts(records, previous, edited, decided, known)
+            cutover = Cutover(tuple(conflicts), tuple(gone_records(previous, _present(data))))
             backdating = await plan_backdating(client, records, config, meta.fields)
             records, issues = list(backdating.records), issues + list(backdating.issues)
             with ledger.transaction():  # the whole plan or none of it
@@ -202,6 +230,10 @@ async def _plan(
                 ledger.set_meta(SKIP_META, str(run.id) if skip_refused else None)
                 ledger.set_meta(NO_DEDUPE_META, str(run.id) if deduped is None else None)
                 ledger.set_meta(INPUTS_META, inputs)
+                ledger.set_meta(CHOICES_META, json.dumps(decided, ensure_ascii=False))
+                ledger.set_meta(LISTED_META, listed_stamps(conflicts))
+                gone = ((g.entity, g.source_key) for g in cutover.gone)
+                ledger.set_meta(GONE_META, gone_setting(gone))
                 blockers = plan_blockers(ledger)
                 ledger.finish_run(run.id)
             counts = _op_counts(ledger)
@@ -209,7 +241,7 @@ async def _plan(
     return PlanResult(
         run.id, counts, delta, tuple(issues), owners.mappings(), tuple(matched),
         tuple(blockers), skip_refused, withdrawn, deduped is not None and bool(survivors),
-        timer.laps, backdating, listed_merges(data.tables, survivors),
+        timer.laps, backdating, listed_merges(data.tables, survivors), cutover,
     )  # fmt: skip
 
 
@@ -226,6 +258,17 @@ def _tables(
         for e, t in tables.items()
     }
     return tables, survivors
+
+
+def _present(data: PreparedData) -> dict[str, set[str]]:
+    """entity → every source key of the new export: clean rows (absorbed duplicates too, as
+    dedupe has not run on these tables) and rows validation refused."""
+    present = {e: {str(k) for k in t["_key"]} for e, t in data.tables.items()}
+    errors = data.issues[data.issues["severity"] == "error"]
+    for entity, key in zip(errors["entity"], errors["key"], strict=True):
+        if entity in present and key is not None and str(key):
+            present[str(entity)].add(str(key))
+    return present
 
 
 def _unmapped(data: PreparedData, meta: PortalMetadata) -> list[PlanIssue]:

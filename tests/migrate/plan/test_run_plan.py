@@ -273,6 +273,8 @@ def test_plan_xlsx_in_english(tmp_path, portal):
         "Owners",
         "Already in portal",
         "Creation dates",
+        "Conflicts",
+        "Gone from the source",
         "Merges",
     ]
     rows = list(book["Summary"].iter_rows(values_only=True))
