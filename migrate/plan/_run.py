@@ -431,7 +431,14 @@ def _apply_matches(
             out.append(replace(record, fields=dict(old.fields), op=old.op, b24_id=old.b24_id))
             continue
         holder = portal.get(record.entity, {}).get(old.b24_id) if old and old.b24_id else None
-        out.append(_as_update(record, old.b24_id, holder) if holder and old else record)
+        if holder and old:
+            out.append(_as_update(record, old.b24_id, holder))
+        elif old is not None and old.b24_id is not None:
+            # already in the portal: never a create again, so its creation date is not
+            # re-decided against records loaded after it (that made every record "changed")
+            out.append(replace(record, b24_id=old.b24_id))
+        else:
+            out.append(record)
     return _children(out, matches, skipped), matched
 
 

@@ -228,3 +228,33 @@ def test_a_kill_during_the_delta_load_resumes_with_nothing_twice(loaded):
     with Ledger.for_workspace(workspace.root, NAME) as ledger:
         states = {c.state for c in ledger.counts()}
     assert states == {State.DONE}
+
+
+def test_records_loaded_with_their_creation_dates_stay_unchanged_on_a_re_plan(tmp_path):
+    """Loaded records are never creates again: their original dates are not re-decided against
+    the records loaded after them (each one became an "update" with the date in a comment)."""
+    workspace = make_workspace(tmp_path)
+    mapping = workspace.root / "mappings" / "company.yaml"
+    mapping.write_text(
+        mapping.read_text(encoding="utf-8")
+        + "  DATE_CREATE: {from: Создана, clean: [datetime], severity: warning}\n",
+        encoding="utf-8",
+    )
+    dates = ["Создана", "2020-03-01", "2021-06-15", "2022-11-30"]
+    companies = [[*row, date] for row, date in zip(COMPANIES, dates, strict=True)]
+    write_csv(workspace.root / "data" / "companies.csv", companies)
+    portal = Portal(workspace)
+    try:
+        first = plan(workspace, portal).result
+        assert first.backdating.kept.get("company") == 3
+        portal.load()
+        before = portal.writes()
+        again = plan(workspace, portal).result
+        assert todo(again) == {}
+        assert again.backdating.moved == ()
+        portal.load()
+        assert writes_since(portal, before) == {}
+        created = {r["ORIGIN_ID"]: r["DATE_CREATE"][:10] for r in portal.list("company")}
+        assert created == {"co1": "2020-03-01", "co2": "2021-06-15", "co3": "2022-11-30"}
+    finally:
+        portal.close()
