@@ -59,18 +59,18 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "reconcile": {"ru": "Сверка: {note}", "en": "Reconciliation: {note}"},
     "conflicts": {
-        "ru": "Конфликты: {n} записей изменены на портале после нашей загрузки, ждут решения "
-        "{open} (не перезаписываются; лист «Конфликты» в plan.xlsx: решение «взять из "
-        "источника» и снова `b24migrate plan`)",
-        "en": "Conflicts: {n} records were edited in the portal since our load, {open} await a "
-        "decision (not overwritten; sheet Conflicts in plan.xlsx: decide “take source” and run "
-        "`b24migrate plan` again)",
+        "ru": "Конфликты (изменены на портале после нашей загрузки, не перезаписываются): {n}, "
+        "ждут решения: {open} — лист «Конфликты» в plan.xlsx; «взять из источника» и снова "
+        "`b24migrate plan`",
+        "en": "Conflicts (edited in the portal since our load, not overwritten): {n}, awaiting "
+        "a decision: {open} — sheet Conflicts in plan.xlsx; “take source” and run "
+        "`b24migrate plan` again",
     },
     "gone": {
-        "ru": "Удалены в источнике: {n} загруженных записей нет в новой выгрузке (на портале "
-        "остаются; лист «Удалены в источнике»)",
-        "en": "Gone from the source: {n} loaded records are not in the new export (they stay "
-        "in the portal; sheet Gone from the source)",
+        "ru": "Удалены в источнике (загружены раньше, в новой выгрузке их нет; на портале "
+        "остаются): {n} — лист «Удалены в источнике»",
+        "en": "Gone from the source (loaded before, not in the new export; they stay in the "
+        "portal): {n} — sheet Gone from the source",
     },
     "kept_plan": {
         "ru": "Решения в прежнем plan.xlsx не прочитаны; файл сохранён как {path}",

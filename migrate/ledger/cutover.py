@@ -15,7 +15,14 @@ from typing import Any
 
 from migrate.ledger._ledger import Ledger
 
-__all__ = ["CHOICES_META", "GONE_META", "LISTED_META", "cutover_counts", "gone_setting"]
+__all__ = [
+    "CHOICES_META",
+    "GONE_META",
+    "LISTED_META",
+    "cutover_counts",
+    "gone_keys",
+    "gone_setting",
+]
 
 #: ``entity\\tkey`` → ``{"choice": "portal"|"source", "modified": DATE_MODIFY}``.
 CHOICES_META = "cutover.choices"
@@ -28,6 +35,12 @@ GONE_META = "cutover.gone"
 def gone_setting(gone: Iterable[tuple[str, str]]) -> str:
     """The :data:`GONE_META` value for ``(entity, key)`` pairs."""
     return json.dumps([list(g) for g in gone], ensure_ascii=False)
+
+
+def gone_keys(ledger: Ledger) -> set[tuple[str, str]]:
+    """``(entity, key)`` of the loaded records the last plan's sources no longer have (they
+    stay in the ledger and the portal, and are not part of this export's reconciliation)."""
+    return {(str(g[0]), str(g[1])) for g in _loads(ledger.meta(GONE_META), []) if len(g) == 2}
 
 
 def cutover_counts(ledger: Ledger) -> dict[str, tuple[int, int]]:

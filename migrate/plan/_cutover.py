@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from loaders.client import Bitrix24Client
-from mappings.entities import where
+from mappings.entities import MULTI_FIELDS, where
 from migrate.ledger import Ledger, LedgerRecord, Op, PlannedRecord, State
 from migrate.ledger.cutover import CHOICES_META, GONE_META, LISTED_META
 from migrate.plan._backdate import SOURCE_HASH
@@ -65,7 +65,7 @@ _NOT_COMPARED = frozenset(
     {"ID", "DATE_CREATE", "DATE_MODIFY", "CREATED_BY_ID", "MODIFY_BY_ID", "ORIGINATOR_ID",
      "ORIGIN_ID", "IMPORT"}
 )  # fmt: skip
-_MULTI = ("PHONE", "EMAIL")
+_MULTI = MULTI_FIELDS  # phones, e-mails, sites, messengers: lists of {VALUE, VALUE_TYPE}
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -265,8 +265,8 @@ def _taken(record: PlannedRecord, row: Mapping[str, Any], modified: str) -> Plan
     fields.setdefault(SOURCE_HASH, record.content_hash)
     fields[TAKEN] = modified
     for kind in _MULTI:
-        have = {normalize_comm(kind, str(v.get("VALUE") or "")) for v in row.get(kind) or []}
-        values = [v for v in fields.get(kind) or [] if normalize_comm(kind, str(v[0])) not in have]
+        have = _values(kind, row.get(kind))
+        values = [v for v in fields.get(kind) or [] if _value_key(kind, v[0]) not in have]
         if values:
             fields[kind] = values
         else:
@@ -288,9 +288,8 @@ def _diffs(
         if field.startswith("_") or field in _NOT_COMPARED or field not in row:
             continue
         if field in _MULTI:
-            ours = {normalize_comm(field, str(v[0])) for v in written.get(field) or []}
-            theirs = {normalize_comm(field, str(v.get("VALUE") or "")) for v in row[field] or []}
-            if ours <= theirs:
+            ours = {_value_key(field, v[0]) for v in written.get(field) or []}
+            if ours <= _values(field, row[field]):
                 continue
             portal = "; ".join(str(v.get("VALUE") or "") for v in row[field] or [])
             out.append(FieldDiff(field, "; ".join(str(v[0]) for v in source.get(field) or []),
@@ -298,6 +297,20 @@ def _diffs(
         elif field in written and _norm(written[field]) != _norm(row[field]):
             out.append(FieldDiff(field, _shown(source.get(field)), _shown(row[field])))
     return tuple(out)
+
+
+def _values(kind: str, entries: Any) -> set[str]:
+    """The match keys of a multi-field as a legacy list returns it (``[{VALUE, …}, …]``)."""
+    if not isinstance(entries, list):
+        return set()
+    return {_value_key(kind, e.get("VALUE")) for e in entries if isinstance(e, Mapping)}
+
+
+def _value_key(kind: str, value: Any) -> str:
+    """Phones and e-mails by their match keys (:mod:`cleaners.keys`); sites and messengers
+    as text, case and spaces aside."""
+    text = str(value or "")
+    return normalize_comm(kind, text) if kind in ("PHONE", "EMAIL") else text.strip().lower()
 
 
 def _with_ids(record: PlannedRecord, known: Mapping[str, Mapping[str, int]]) -> dict[str, Any]:

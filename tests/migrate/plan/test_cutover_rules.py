@@ -82,12 +82,14 @@ def test_a_field_edited_in_the_portal_holds_the_record(field, portal, shown):
 
 
 def test_a_phone_added_in_the_portal_is_no_conflict_a_phone_removed_is():
-    fields = {"NAME": "Анна", "PHONE": [["+79161112233", "WORK"]]}
+    web = [["http://Romashka.example", "WORK"]]
+    fields = {"NAME": "Анна", "PHONE": [["+79161112233", "WORK"]], "WEB": web}
     old = written("contact", "ct1", fields)
     record = PlannedRecord("contact", "ct1", Op.CREATE, fields)
     both = [{"VALUE": "+7 916 111-22-33"}, {"VALUE": "+79990000000"}]
-    assert plan_one(record, old, row(NAME="Анна", PHONE=both))[1] == []
-    (conflict,) = plan_one(record, old, row(NAME="Анна", PHONE=both[1:]))[1]
+    site = [{"ID": "4", "VALUE_TYPE": "WORK", "VALUE": "http://romashka.example", "TYPE_ID": "WEB"}]
+    assert plan_one(record, old, row(NAME="Анна", PHONE=both, WEB=site))[1] == []
+    (conflict,) = plan_one(record, old, row(NAME="Анна", PHONE=both[1:], WEB=site))[1]
     assert conflict.diffs == (FieldDiff("PHONE", "+79161112233", "+79990000000"),)
     assert not conflict.source_changed
 
