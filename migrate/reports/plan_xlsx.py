@@ -9,9 +9,11 @@ owner mapping (legacy owner → portal user; defaulted owners highlighted), reco
 already holds (how they were found; updated, skipped or created), and creation dates: every
 new record that cannot keep its original creation date (older than the portal's newest record
 of its type, in the future, or a route that cannot set it) with what happens to it; the
-summary counts the dates kept and not kept per entity. On a loaded workspace (cut-over) also
-the conflicts (records edited in the portal since our write, with a decision cell read back by
-the next plan) and the records gone from the source (:mod:`._cutover_xlsx`).
+summary counts the dates kept and not kept per entity. Then the conflicts (on a loaded
+workspace: records edited in the portal since our write, with a decision cell read back by the
+next plan) and the records gone from the source (:mod:`._cutover_xlsx`); and, when the plan
+proposes user fields, pipelines or stages the portal lacks, the structure sheet (last) lists
+them.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from migrate.reports._cutover_xlsx import (
     write_cutover,
 )
 from migrate.reports._reconcile_xlsx import RECONCILE_LABELS, write_merges, write_reconciliation
+from migrate.reports._structure_xlsx import write_structure
 from migrate.reports._xlsx import write_table
 
 if TYPE_CHECKING:
@@ -163,6 +166,7 @@ def write_plan_xlsx(
         write_reconciliation(book.create_sheet(RECONCILE_LABELS[lang]["sheet"], 1),
                              reconciliation, lang)  # fmt: skip
     write_merges(book, result.merges, lang)
+    write_structure(book, result, lang)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path

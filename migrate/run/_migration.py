@@ -191,9 +191,12 @@ class Migration:
             )  # fmt: skip
         return Deduplicated(self._deduped, read, report, kept, bool(read) and not decisions)
 
-    def plan(self, *, skip_refused: bool = False, dedupe: bool = True) -> Planned:
+    def plan(
+        self, *, skip_refused: bool = False, dedupe: bool = True, accept_structure: bool = False
+    ) -> Planned:
         """The dry run: plan the clean tables, with the merges `dedupe` decided, against the
         portal into the ledger, and write ``reports/plan.xlsx`` with the reconciliation.
+        ``accept_structure`` accepts the proposed user fields, pipelines and stages.
 
         The plan.xlsx about to be replaced holds the client's conflict decisions (cut-over):
         they are read first and bind this plan; one that cannot be read is kept aside under a
@@ -206,7 +209,8 @@ class Migration:
         with self._stage("plan"):
             result = plan_workspace(
                 self.workspace, prepared, deduped, skip_refused=skip_refused,
-                transport=self.transport, on_progress=self.on_progress, choices=choices,
+                accept_structure=accept_structure, transport=self.transport,
+                on_progress=self.on_progress, choices=choices,
             )  # fmt: skip
         merged = Counter(m.entity for m in result.merges)
         reconciliation = ledger_reconciliation(self.workspace, prepared, merged, with_load=False)
@@ -271,7 +275,8 @@ class Migration:
             planned = None
             if replan:
                 skip = choices.skip_refused if skip_refused is None else skip_refused
-                planned = self.plan(skip_refused=skip, dedupe=choices.dedupe)
+                planned = self.plan(skip_refused=skip, dedupe=choices.dedupe,
+                                    accept_structure=choices.accept_structure)  # fmt: skip
                 if planned.result.blockers and not skip_blocked:
                     raise blocking_error(planned.result.blockers, "retry")
             with Ledger.open(self.workspace.ledger_path) as ledger:
