@@ -130,6 +130,15 @@ def test_workspace_paths_and_source_globs(tmp_path):
         ws.source_files(config.sources["company"])
 
 
+def test_structure_is_asked_for_unless_the_workspace_accepts_it():
+    assert parse_config("name: demo\n").load.structure == "ask"
+    accepted = parse_config("name: demo\nload: {structure: create}\n")
+    assert accepted.load.structure == "create"
+    with pytest.raises(ConfigError) as info:
+        parse_config("name: demo\nload: {structure: always}\n", "migration.yaml")
+    assert "migration.yaml:2: `structure` must be one of ask, create" in info.value.message
+
+
 @pytest.mark.parametrize(("value", "expected"), [("", 1536.0), ("max_file_mb: 25", 25.0),
                                                  ("max_file_mb: 0.5", 0.5)])  # fmt: skip
 def test_the_largest_attachment_defaults_to_what_one_cloud_request_carries(value, expected):
