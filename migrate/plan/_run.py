@@ -21,7 +21,6 @@ import httpx
 import pandas as pd
 
 from migrate.dedupe.stage import DedupedTables
-from migrate.errors import ConfigError
 from migrate.ledger import (
     Ledger,
     LedgerRecord,
@@ -34,6 +33,7 @@ from migrate.ledger import (
 from migrate.ledger.blockers import (
     INPUTS_META,
     NO_DEDUPE_META,
+    ROUTE_META,
     SKIP_META,
     Blocker,
     plan_blockers,
@@ -51,10 +51,12 @@ from migrate.plan._existing import (
     read_records,
 )
 from migrate.plan._merges import Merge, listed_merges
-from migrate.plan._metadata import PortalMetadata, read_portal_metadata
-from migrate.plan._owners import OwnerResolution, OwnerResolver
+from migrate.plan._metadata import PortalMetadata, PortalUser, read_portal_metadata
+from migrate.plan._owner_map import CountingResolver, OwnerMapping
+from migrate.plan._owners import OwnerChoice, OwnerResolver
 from migrate.plan._records import plan_table
 from migrate.plan._refs import ReferenceIndex
+from migrate.plan._route import RouteChoice, choose_route
 from migrate.portal.connect import open_portal
 from migrate.prepare.stage import PreparedData
 from migrate.progress import ProgressCallback, emit
@@ -66,18 +68,6 @@ __all__ = ["MatchedRecord", "OwnerMapping", "PlanResult", "plan_workspace"]
 
 _TABLE_ENTITY = {"note": "comment"}
 _MULTI = ("PHONE", "EMAIL")
-
-
-@dataclass(frozen=True, slots=True)
-class OwnerMapping:
-    """One legacy owner as written in the sources and the portal user it becomes."""
-
-    legacy: str
-    user_id: int | None
-    user_name: str
-    rule: str
-    defaulted: bool
-    rows: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +98,9 @@ class PlanResult:
         seconds: wall time per step.
         backdating: which new records keep their creation date, which cannot and why.
         merges: every merge applied (what `dedupe` decided), listed in plan.xlsx.
+        portal_users: the portal's employees (`user.get`, dismissed ones too).
+        route: the load's route the plan chose (stored in the ledger; `load` takes it) and
+            how many records fire the portal's automation on it.
     """
 
     run_id: int
@@ -123,6 +116,8 @@ class PlanResult:
     seconds: Mapping[str, float] = field(default_factory=dict)
     backdating: Backdating = field(default_factory=Backdating)
     merges: tuple[Merge, ...] = ()
+    route: RouteChoice = field(default_factory=lambda: RouteChoice("add", "add"))
+    portal_users: tuple[PortalUser, ...] = ()
 
     def count(self, entity: str, op: str) -> int:
         return self.counts.get((entity, op), 0)
@@ -138,6 +133,7 @@ def plan_workspace(
     deduped: DedupedTables | None = None,
     *,
     skip_refused: bool = False,
+    owner_choices: Mapping[str, OwnerChoice] | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> PlanResult:
@@ -148,11 +144,16 @@ def plan_workspace(
         deduped: the dedupe stage's result on ``prepared`` (``None``: plan every source row).
         skip_refused: accept leaving out the rows refused for blocking reasons (unknown
             stages, fields, owners without a default …); `load` then starts anyway.
+        owner_choices: the client's owners from `reports/owners.xlsx` (they come first; one
+            that names no active portal user raises ``ConfigError`` with its cell).
         transport: replaces the network (tests mount a sandbox app).
         on_progress: told of each step done (step ``plan``, in steps).
     """
     check_not_sample(workspace, prepared.config)
-    return asyncio.run(_plan(workspace, prepared, deduped, skip_refused, transport, on_progress))
+    return asyncio.run(
+        _plan(workspace, prepared, deduped, skip_refused, owner_choices or {}, transport,
+              on_progress)
+    )  # fmt: skip
 
 
 async def _plan(
@@ -160,6 +161,7 @@ async def _plan(
     data: PreparedData,
     deduped: DedupedTables | None,
     skip_refused: bool,
+    owner_choices: Mapping[str, OwnerChoice],
     transport: httpx.AsyncBaseTransport | None,
     on_progress: ProgressCallback | None = None,
 ) -> PlanResult:
@@ -175,7 +177,7 @@ async def _plan(
         workspace.state_dir.mkdir(parents=True, exist_ok=True)
         with Ledger.for_workspace(workspace.root, config.name) as ledger, ledger.exclusive("plan"):
             known = {e: ledger.b24_ids(e) for e in (*tables, "comment")}
-            owners = _CountingResolver(meta.users, config, meta)
+            owners = CountingResolver(meta, config, owner_choices)
             records, issues = _plan_tables(tables, survivors, known, meta, owners, config)
             issues = _validation_issues(data) + _unmapped(data, meta) + issues
             timer.lap("check")
@@ -192,7 +194,8 @@ async def _plan(
             }
             timer.lap("match existing")
             records, matched = _apply_matches(records, matches, portal, config, previous, tables)
-            backdating = await plan_backdating(client, records, config, meta.fields)
+            route = choose_route(config.load.route, meta.admin)
+            backdating = await plan_backdating(client, records, config, meta.fields, route)
             records, issues = list(backdating.records), issues + list(backdating.issues)
             with ledger.transaction():  # the whole plan or none of it
                 run = ledger.start_run("plan")
@@ -202,14 +205,16 @@ async def _plan(
                 ledger.set_meta(SKIP_META, str(run.id) if skip_refused else None)
                 ledger.set_meta(NO_DEDUPE_META, str(run.id) if deduped is None else None)
                 ledger.set_meta(INPUTS_META, inputs)
+                counts = _op_counts(ledger)
+                chosen = RouteChoice.of(config.load.route, meta.admin, counts)
+                ledger.set_meta(ROUTE_META, chosen.to_json())
                 blockers = plan_blockers(ledger)
                 ledger.finish_run(run.id)
-            counts = _op_counts(ledger)
             timer.lap("ledger")
     return PlanResult(
         run.id, counts, delta, tuple(issues), owners.mappings(), tuple(matched),
         tuple(blockers), skip_refused, withdrawn, deduped is not None and bool(survivors),
-        timer.laps, backdating, listed_merges(data.tables, survivors),
+        timer.laps, backdating, listed_merges(data.tables, survivors), chosen, meta.users,
     )  # fmt: skip
 
 
@@ -240,49 +245,6 @@ def _unmapped(data: PreparedData, meta: PortalMetadata) -> list[PlanIssue]:
                           "error", problem.field, "", mapping.file, "", None)
             )  # fmt: skip
     return out
-
-
-class _CountingResolver(OwnerResolver):
-    """Resolves owners once per legacy value and counts the rows of each."""
-
-    def __init__(self, users: Any, config: MigrationConfig, meta: PortalMetadata) -> None:
-        explicit = {k: int(v) if v.isdigit() else v for k, v in config.owners.map.items()}
-        super().__init__(users, explicit, _default_owner(config, meta))
-        self._seen: dict[str, OwnerResolution] = {}
-        self._rows: Counter[str] = Counter()
-
-    def resolve(self, legacy: str | None) -> OwnerResolution:
-        text = (legacy or "").strip()
-        if text not in self._seen:
-            self._seen[text] = super().resolve(text)
-        self._rows[text] += 1
-        return self._seen[text]
-
-    def mappings(self) -> tuple[OwnerMapping, ...]:
-        out = []
-        for text, res in sorted(self._seen.items()):
-            user = self.users.get(res.user_id) if res.user_id is not None else None
-            name = user.full_name if user else ""
-            out.append(
-                OwnerMapping(text, res.user_id, name, res.rule, res.severity != "ok",
-                             self._rows[text])
-            )  # fmt: skip
-        return tuple(out)
-
-
-def _default_owner(config: MigrationConfig, meta: PortalMetadata) -> int | None:
-    value = config.owners.default_owner
-    if value is None:
-        return None
-    if value.isdigit() and any(u.id == int(value) and u.active for u in meta.users):
-        return int(value)
-    found = [u.id for u in meta.users if u.active and u.email.lower() == value.lower()]
-    if found:
-        return found[0]
-    raise ConfigError(
-        f"`owners.default_owner` in `{config.file}`: `{value}` is not an active portal user",
-        next_step="set it to the id or e-mail of an active employee of the portal",
-    )
 
 
 def _plan_tables(

@@ -35,7 +35,7 @@ from migrate.load import (
     rollback_preview,
     rollback_workspace,
 )
-from migrate.plan import plan_workspace
+from migrate.plan import OwnerChoiceStore, plan_workspace
 from migrate.portal.verify import PortalCheck, check_portal_sync
 from migrate.prepare import PreparedData, prepare
 from migrate.progress import ProgressCallback
@@ -47,12 +47,14 @@ from migrate.reports.duplicates_xlsx import (
 )
 from migrate.reports.errors_xlsx import write_errors_xlsx
 from migrate.reports.load_xlsx import write_load_report
+from migrate.reports.owners_xlsx import unread_owner_choices, write_owners_xlsx
 from migrate.reports.plan_xlsx import write_plan_xlsx
 from migrate.reports.summary_build import SummaryInputs, build_summary, write_workspace_summary
 from migrate.run._outcomes import (
     Deduplicated,
     Loaded,
     LoadScope,
+    OwnersReviewed,
     Planned,
     Reported,
     Retried,
@@ -192,14 +194,26 @@ class Migration:
 
     def plan(self, *, skip_refused: bool = False, dedupe: bool = True) -> Planned:
         """The dry run: plan the clean tables, with the merges `dedupe` decided, against the
-        portal into the ledger, and write ``reports/plan.xlsx`` with the reconciliation."""
+        portal into the ledger, and write ``reports/plan.xlsx`` with the reconciliation and
+        ``reports/owners.xlsx``.
+
+        The owners workbook about to be replaced is the client's work: the choices it holds
+        that the store has not seen are read first and bind this plan (a cell that is not a
+        choice, or a choice that is no active portal user, raises ``ConfigError`` with the
+        cell and leaves the workbook as it is); one that cannot be opened is kept aside under
+        a new name (``Planned.owners.kept_aside``).
+        """
         check_not_sample(self.workspace, self.config)  # before minutes of preparing
+        owners_path = self.workspace.reports_dir / "owners.xlsx"
+        store = OwnerChoiceStore.for_workspace(self.workspace.root)
+        read, kept = unread_owner_choices(owners_path, store.load())  # the client's work first
+        choices = store.apply(read) if read else store.load()
         prepared = self.prepared()
         deduped = self.decided() if dedupe else None
         with self._stage("plan"):
             result = plan_workspace(
                 self.workspace, prepared, deduped, skip_refused=skip_refused,
-                transport=self.transport, on_progress=self.on_progress,
+                owner_choices=choices, transport=self.transport, on_progress=self.on_progress,
             )  # fmt: skip
         merged = Counter(m.entity for m in result.merges)
         reconciliation = ledger_reconciliation(self.workspace, prepared, merged, with_load=False)
@@ -207,7 +221,11 @@ class Migration:
             self.workspace.reports_dir / "plan.xlsx", result, language=self.config.language,
             reconciliation=reconciliation,
         )  # fmt: skip
-        return Planned(result, report, reconciliation, deduped is not None)
+        owners = write_owners_xlsx(
+            owners_path, result.owners, choices, result.portal_users, language=self.config.language
+        )
+        return Planned(result, report, reconciliation, deduped is not None,
+                       OwnersReviewed(owners, len(read), kept))  # fmt: skip
 
     def load(
         self,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 def test_users_active_and_dismissed(portal):
     everyone = portal.call("user.get").json()
-    assert everyone["total"] == 5
+    assert everyone["total"] == 15
     assert all("@" in u["EMAIL"] for u in everyone["result"])
     active = portal.result("user.get", {"FILTER": {"ACTIVE": True}})
-    assert len(active) == 4
+    assert len(active) == 13
     assert all(u["ACTIVE"] is True for u in active)
     assert portal.result("user.get", {"EMAIL": "s.volkov@sandbox.example"})[0]["ACTIVE"] is False
     assert portal.result("user.current")["ID"] == "1"
