@@ -51,7 +51,7 @@ __all__ = [
     "summary_to_dict",
 ]
 
-WORKBOOKS = ("errors.xlsx", "duplicates.xlsx", "plan.xlsx", "load.xlsx")
+WORKBOOKS = ("errors.xlsx", "duplicates.xlsx", "plan.xlsx", "owners.xlsx", "load.xlsx")
 _SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
 
