@@ -16,7 +16,7 @@ import httpx
 from migrate.dedupe.decided import load_merges, record_merges, unshown_merges
 from migrate.dedupe.decisions import Decisions, DecisionStore
 from migrate.dedupe.stage import DedupedTables, dedupe_tables
-from migrate.errors import Interrupted, LoadError, MigrationError
+from migrate.errors import CheckpointError, ConfigError, Interrupted, LoadError, MigrationError
 from migrate.issues import concat_issues
 from migrate.ledger import Ledger
 from migrate.ledger.blockers import blocking_error, plan_choices
@@ -47,7 +47,11 @@ from migrate.reports.duplicates_xlsx import (
 )
 from migrate.reports.errors_xlsx import write_errors_xlsx
 from migrate.reports.load_xlsx import write_load_report
-from migrate.reports.owners_xlsx import unread_owner_choices, write_owners_xlsx
+from migrate.reports.owners_xlsx import (
+    read_owner_choices,
+    unread_owner_choices,
+    write_owners_xlsx,
+)
 from migrate.reports.plan_xlsx import write_plan_xlsx
 from migrate.reports.summary_build import SummaryInputs, build_summary, write_workspace_summary
 from migrate.run._outcomes import (
@@ -237,15 +241,36 @@ class Migration:
         """Load what the ledger holds as planned; write ``reports/load.xlsx`` whatever happens.
 
         Raises:
+            CheckpointError: the client corrected owners in owners.xlsx since the plan.
             LoadError: records failed for good (exit 3); they are listed in load.xlsx.
             PortalTransientError: the portal stopped answering (exit 4; `load` resumes).
             Interrupted: Ctrl-C (exit 4).
         """
         with self._told("load"):
+            self._check_owners_planned()
             return self._load(
                 LoadScope(), skip_blocked=skip_blocked, settle_seconds=settle_seconds,
                 max_outage=max_outage,
             )  # fmt: skip
+
+    def _check_owners_planned(self) -> None:
+        """Owner corrections the client wrote into owners.xlsx after the plan must be planned
+        before anything is loaded (else their records would go to the owners they corrected)."""
+        path = self.workspace.reports_dir / "owners.xlsx"
+        if not path.is_file():
+            return
+        try:
+            read = read_owner_choices(path)
+        except ConfigError:
+            return  # damaged or not a choice: `plan` says so, keeping the workbook
+        stored = OwnerChoiceStore.for_workspace(self.workspace.root).load()
+        new = [c for k, c in read.items() if c.value != (stored[k].value if k in stored else "")]
+        if new:
+            raise CheckpointError(
+                f"`{path}` holds {len(new)} owner correction(s) not planned yet (e.g. "
+                f"«{new[0].legacy}» → `{new[0].value or 'as proposed'}`)",
+                next_step="run `b24migrate plan` again (it reads them), then `b24migrate load`",
+            )
 
     def retry(
         self,

@@ -260,3 +260,22 @@ def test_initials_that_fit_several_employees_are_not_guessed():
     users = [*USERS, PortalUser(9, "Тамара", "Федорова")]
     resolution = OwnerResolver(users, default_owner=99).resolve("Федорова Т.")
     assert (resolution.user_id, resolution.rule) == (99, "owner.ambiguous")
+
+
+def test_load_refuses_owner_corrections_made_after_the_plan(tmp_path, portal):
+    from migrate.errors import CheckpointError
+
+    workspace = owned_workspace(tmp_path, default_owner="1")
+    sandbox = portal(workspace)
+    plan(workspace, sandbox, skip_refused=True)
+    edit_choices(workspace, {"Неизвестный Сотрудник": "o.sokolov@sandbox.example"})
+    with pytest.raises(CheckpointError, match="not planned yet"):
+        Migration(workspace).load(settle_seconds=0)
+    plan(workspace, sandbox, skip_refused=True)
+    Migration(workspace).load(settle_seconds=0)
+    sandbox.close()
+    after = portal(workspace)  # the load wrote through its own app: open the data again
+    listed = after.list("company", ["ORIGIN_ID", "ASSIGNED_BY_ID"])
+    companies = {c["ORIGIN_ID"]: c["ASSIGNED_BY_ID"] for c in listed}
+    assert (companies["co5"], companies["co7"], companies["co4"]) == ("4", "4", "1")
+    assert companies["co6"] == "4"  # «Соколов О.»: surname and initial
