@@ -122,6 +122,7 @@ async def load_workspace(
             await _check_still_admin(client, chosen)
             await check_dates_hold(ledger, client, options.route)
             _say_limits(client, ledger, on_progress, selected, config.language)
+            _say_route(chosen, ledger, on_progress, selected, config.language)
             watcher = _watch(ledger, on_progress, selected)
             try:
                 report = await load_until_stopped(
@@ -159,6 +160,22 @@ async def _check_still_admin(client: Bitrix24Client, chosen: RouteChoice) -> Non
         next_step="run `b24migrate plan` again (it then plans the `add` route), or use an "
         "administrator's webhook",
     )
+
+
+def _say_route(
+    chosen: RouteChoice,
+    ledger: Ledger,
+    on_progress: ProgressCallback | None,
+    selected: bool,
+    language: str,
+) -> None:
+    """On the `add` route the load says again, as it starts, that the portal's automation
+    fires for the records (the plan said it first)."""
+    if not chosen.fires_automation:
+        return
+    figures = progress_of(ledger, selected=selected)
+    for line in chosen.lines(language):
+        emit(on_progress, "load", figures.finished, figures.total, unit="records", note=line)
 
 
 def _say_limits(

@@ -103,14 +103,22 @@ class CountingResolver(OwnerResolver):
             if legacy == text:
                 counts[entity] = counts.get(entity, 0) + n
         user = self.users.get(res.user_id) if res.user_id is not None else None
-        matched = self.users.get(res.matched) if res.matched is not None else None
-        unused = matched is not None and matched.id != res.user_id
+        found = self.users.get(res.matched) if res.matched is not None else None
+        unused = found if found is not None and found.id != res.user_id else None
         return OwnerMapping(
-            text, res.user_id, user.full_name if user else "", res.rule, res.severity != "ok"
-            and res.rule != "owner.initials", sum(counts.values()), counts,
-            user.email if user else "", _flag(res), matched.id if unused and matched else None,
-            matched.full_name if unused and matched else "", res.message(self.language),
-        )  # fmt: skip
+            legacy=text,
+            user_id=res.user_id,
+            user_name=user.full_name if user else "",
+            rule=res.rule,
+            defaulted=res.severity != "ok" and res.rule != "owner.initials",
+            rows=sum(counts.values()),
+            by_entity=counts,
+            user_email=user.email if user else "",
+            flag=_flag(res),
+            matched_id=unused.id if unused else None,
+            matched_name=unused.full_name if unused else "",
+            message=res.message(self.language),
+        )
 
 
 def _flag(res: OwnerResolution) -> str:

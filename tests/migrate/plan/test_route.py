@@ -28,8 +28,8 @@ ENV = "B24_WEBHOOK_URL"
 CREATED = 8
 
 
-@pytest.fixture(scope="module")
-def portal():
+@pytest.fixture
+def portal():  # a fresh portal per test: the same source keys are loaded by several tests
     config = SandboxConfig(token="admin-code", plan="unlimited", extra_webhooks={"mgr-code": 2})
     with running_sandbox(config) as served:
         yield served
@@ -134,3 +134,18 @@ def test_load_refuses_an_import_plan_once_the_webhook_is_not_an_admin(
     monkeypatch.setenv(ENV, hook(portal, 2, "mgr-code"))
     with pytest.raises(CheckpointError, match=r"user\.admin"):
         Migration(workspace).load(settle_seconds=0)
+
+
+def test_a_non_admin_load_adds_and_says_again_that_automation_fires(tmp_path, portal, monkeypatch):
+    workspace = webhook_workspace(tmp_path)
+    monkeypatch.setenv(ENV, hook(portal, 2, "mgr-code"))
+    assert Migration(workspace).plan(skip_refused=True).result.route.route == "add"
+    before = dict(portal.app.stats()["methods"])
+    ticks = []
+    Migration(workspace, on_progress=ticks.append).load(settle_seconds=0)
+    notes = [t.note for t in ticks if t.step == "load" and t.note]
+    assert any(f"Для {CREATED} записей" in n for n in notes), notes
+    after = portal.app.stats()["methods"]
+    sent = {m: after.get(m, 0) - before.get(m, 0) for m in after}
+    assert sent.get("crm.item.batchimport", 0) == 0
+    assert (sent.get("crm.company.add"), sent.get("crm.contact.add")) == (3, 3)  # legacy adds
