@@ -342,10 +342,10 @@ def _apply_matches(
         if old is not None and old.op is Op.SKIP and on_existing == "skip":
             out.append(replace(record, op=Op.SKIP, b24_id=old.b24_id))
             continue
-        if (
+        if (  # loaded before from the same source content (its date kept, or moved aside)
             old is not None
             and old.b24_id is not None
-            and (old.fields.get(SOURCE_HASH) == record.content_hash)
+            and old.fields.get(SOURCE_HASH, old.content_hash) == record.content_hash
         ):
             out.append(replace(record, fields=dict(old.fields), op=old.op, b24_id=old.b24_id))
             continue

@@ -20,7 +20,7 @@ from migrate.cli import cli
 from migrate.errors import CheckpointError
 from migrate.plan import RouteChoice, choose_route
 from migrate.run import Migration
-from tests.migrate.plan.workspace import make_workspace
+from tests.migrate.plan.workspace import COMPANIES, make_workspace, write_csv
 
 ENV = "B24_WEBHOOK_URL"
 #: Records the small workspace creates in CRM entities: 3 companies, 3 contacts and 2 deals
@@ -149,3 +149,28 @@ def test_a_non_admin_load_adds_and_says_again_that_automation_fires(tmp_path, po
     sent = {m: after.get(m, 0) - before.get(m, 0) for m in after}
     assert sent.get("crm.item.batchimport", 0) == 0
     assert (sent.get("crm.company.add"), sent.get("crm.contact.add")) == (3, 3)  # legacy adds
+
+
+def test_a_second_plan_after_an_import_with_dates_kept_changes_nothing(
+    tmp_path, portal, monkeypatch
+):
+    """Records loaded with their creation dates are older than the portal's newest records
+    afterwards: the re-plan must see them unchanged, not re-date them as new (every record
+    was planned as an update before)."""
+    workspace = webhook_workspace(tmp_path)
+    mapping = workspace.root / "mappings" / "company.yaml"
+    mapping.write_text(
+        mapping.read_text(encoding="utf-8") + "  DATE_CREATE: {from: Создана, clean: [datetime]}\n",
+        encoding="utf-8",
+    )
+    dates = ["Создана", "2021-03-01 10:00", "2022-05-02 11:00", "2023-07-03 12:00"]
+    write_csv(workspace.root / "data" / "companies.csv",
+              [[*row, day] for row, day in zip(COMPANIES, dates, strict=True)])  # fmt: skip
+    monkeypatch.setenv(ENV, hook(portal, 1, "admin-code"))
+    first = Migration(workspace).plan(skip_refused=True).result
+    assert first.backdating.kept.get("company") == 3
+    Migration(workspace).load(settle_seconds=0)
+    again = Migration(workspace).plan(skip_refused=True).result
+    assert again.count("company", "unchanged") == 3
+    assert again.count("company", "update") == 0
+    assert again.count("deal", "update") == 0
