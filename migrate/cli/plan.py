@@ -32,8 +32,17 @@ _OPS = ("create", "update", "set", "skip", "unchanged")
     help="Accept leaving out the rows refused for blocking reasons; `load` then starts.",
 )
 @click.option("--no-dedupe", is_flag=True, help="Plan every source row (do not merge duplicates).")
+@click.option(
+    "--accept-structure",
+    is_flag=True,
+    help="Accept the user fields, pipelines and stages the plan proposes (the mapping needs "
+    "them, the portal lacks them): `load` creates them first. Same as `load.structure: create`.",
+)
 @output_options
-def command(root: Path, skip_refused: bool, no_dedupe: bool, quiet: bool, as_json: bool) -> None:
+def command(
+    root: Path, skip_refused: bool, no_dedupe: bool, accept_structure: bool, quiet: bool,
+    as_json: bool,
+) -> None:  # fmt: skip
     """Check everything against the portal and write the ops to the ledger; write nothing to
     the portal. Writes reports/plan.xlsx (counts, refused rows, owners, existing records) and
     reports/owners.xlsx (every legacy owner and the portal user it becomes; the client writes
@@ -50,7 +59,9 @@ def command(root: Path, skip_refused: bool, no_dedupe: bool, quiet: bool, as_jso
       b24migrate plan --workspace acme --skip-refused
     """
     with open_migration(root, quiet, as_json) as migration:
-        planned = migration.plan(skip_refused=skip_refused, dedupe=not no_dedupe)
+        planned = migration.plan(
+            skip_refused=skip_refused, dedupe=not no_dedupe, accept_structure=accept_structure
+        )
     if as_json:
         click.echo(json_text(_summary(planned)))
     else:
@@ -90,8 +101,26 @@ def _summary(planned: Planned) -> dict[str, object]:
             "automation_fires_for": result.route.automated,
         },
         "skip_refused": result.skip_refused,
+        "structure": {
+            "accepted": result.structure_accepted,
+            "user_fields": [f"{f.entity}:{f.name}" for f in result.structure.fields],
+            "pipelines": [p.name for p in result.structure.pipelines],
+            "stages": [s.key for s in result.structure.created_stages],
+        },
         "dedupe": result.dedupe,
         "merges": [[m.entity, m.absorbed, m.survivor] for m in result.merges],
+        "conflicts": [
+            {
+                "entity": c.entity,
+                "key": c.source_key,
+                "b24_id": c.b24_id,
+                "modified_at": c.modified_at,
+                "decision": c.choice,
+                "fields": [[d.field, d.source, d.portal] for d in c.diffs],
+            }
+            for c in result.cutover.conflicts
+        ],
+        "gone": [[g.entity, g.source_key, g.b24_id] for g in result.cutover.gone],
         "reconciliation": list(planned.reconciliation.notes) if planned.reconciliation else [],
         "seconds": dict(result.seconds),
     }
@@ -116,11 +145,14 @@ def _render(planned: Planned, lang: str) -> None:
     line = say("plan_line", lang, refused=len(result.refused), warnings=warnings, owners=owners,
                dates=dates, existing=len(result.matches), path=planned.report)  # fmt: skip
     console.print(line, markup=False)
+    if not result.structure.empty:
+        console.print(terminal_text(structure_line(result, lang)), markup=False)
     _owners_lines(planned, lang)
     merged = say("merges", lang, n=len(result.merges)) if planned.dedupe_ran else None
     console.print(merged or say("no_dedupe", lang), markup=False)
     for note in planned.reconciliation.notes if planned.reconciliation else ():
         console.print(terminal_text(say("reconcile", lang, note=note)), markup=False)
+    _cutover(planned, console, lang)
     _refusals(result, lang)
     for line in blocker_lines(result.blockers, lang):
         console.print(terminal_text(line), markup=False)
@@ -128,6 +160,29 @@ def _render(planned: Planned, lang: str) -> None:
         console.print(say("blocked_next", lang), markup=False)
     elif result.skip_refused and result.refused:
         console.print(say("skipped_on_purpose", lang), markup=False)
+
+
+def _cutover(planned: Planned, console: Console, lang: str) -> None:
+    """The cut-over lines: conflicts to decide, records gone from the source."""
+    cutover = planned.result.cutover
+    if cutover.conflicts:
+        line = say("conflicts", lang, n=len(cutover.conflicts), open=cutover.undecided)
+        console.print(line, markup=False)
+    if cutover.gone:
+        console.print(say("gone", lang, n=len(cutover.gone)), markup=False)
+    if planned.kept_aside is not None:
+        console.print(terminal_text(say("kept_plan", lang, path=planned.kept_aside)), markup=False)
+
+
+def structure_line(result: PlanResult, lang: str) -> str:
+    """One line: what structure the plan proposes and whether it is accepted."""
+    proposal = result.structure
+    state = say("structure_accepted" if result.structure_accepted else "structure_ask", lang)
+    return say(
+        "structure", lang, fields=len(proposal.fields),
+        items=sum(len(f.items) for f in proposal.fields), pipelines=len(proposal.pipelines),
+        stages=len(proposal.created_stages), state=state,
+    )  # fmt: skip
 
 
 def _owners_lines(planned: Planned, lang: str) -> None:

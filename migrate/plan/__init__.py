@@ -14,6 +14,14 @@ from the ledger (:func:`migrate.ledger.blockers.plan_blockers`).
 
 from migrate.plan._backdate import Backdating, DateDecision, decide_backdating
 from migrate.plan._checks import FieldProblem, check_fields
+from migrate.plan._cutover import (
+    CHOICES,
+    Conflict,
+    Cutover,
+    FieldDiff,
+    GoneRecord,
+    conflict_key,
+)
 from migrate.plan._existing import ExistingRecord, PortalRecord, match_existing
 from migrate.plan._metadata import (
     FieldInfo,
@@ -31,13 +39,18 @@ from migrate.plan._route import RouteChoice, choose_route
 from migrate.plan._run import MatchedRecord, OwnerMapping, PlanResult, plan_workspace
 
 __all__ = [
+    "CHOICES",
     "OWNER_FIELDS",
     "REF_TARGETS",
     "Backdating",
+    "Conflict",
+    "Cutover",
     "DateDecision",
     "ExistingRecord",
+    "FieldDiff",
     "FieldInfo",
     "FieldProblem",
+    "GoneRecord",
     "MatchedRecord",
     "OwnerChoice",
     "OwnerChoiceStore",
@@ -55,6 +68,7 @@ __all__ = [
     "TablePlan",
     "check_fields",
     "choose_route",
+    "conflict_key",
     "decide_backdating",
     "match_existing",
     "owner_key",

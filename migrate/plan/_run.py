@@ -11,6 +11,7 @@ the orchestrator renders ``reports/plan.xlsx`` from the result.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -35,11 +36,24 @@ from migrate.ledger.blockers import (
     NO_DEDUPE_META,
     ROUTE_META,
     SKIP_META,
+    STRUCTURE_META,
     Blocker,
     plan_blockers,
 )
+from migrate.ledger.cutover import gone_setting
 from migrate.plan._backdate import SOURCE_HASH, Backdating, plan_backdating
 from migrate.plan._checks import unmapped_required
+from migrate.plan._cutover import (
+    CHOICES_META,
+    GONE_META,
+    LISTED_META,
+    Cutover,
+    apply_conflicts,
+    gone_records,
+    listed_stamps,
+    merge_choices,
+    read_edited,
+)
 from migrate.plan._enums import enum_ids
 from migrate.plan._existing import (
     COMM_ENTITIES,
@@ -57,6 +71,8 @@ from migrate.plan._owners import OwnerChoice, OwnerResolver
 from migrate.plan._records import plan_table
 from migrate.plan._refs import ReferenceIndex
 from migrate.plan._route import RouteChoice, choose_route
+from migrate.plan._structure import StructureProposal, propose_structure
+from migrate.plan._structure_ledger import accepted_structure
 from migrate.portal.connect import open_portal
 from migrate.prepare.stage import PreparedData
 from migrate.progress import ProgressCallback, emit
@@ -98,6 +114,10 @@ class PlanResult:
         seconds: wall time per step.
         backdating: which new records keep their creation date, which cannot and why.
         merges: every merge applied (what `dedupe` decided), listed in plan.xlsx.
+        structure: the user fields, pipelines and stages the portal lacks, proposed.
+        structure_accepted: the proposal is accepted (the load creates it first).
+        cutover: on a loaded workspace, the records edited in the portal since our write
+            (conflicts, held until the client decides) and those gone from the sources.
         portal_users: the portal's employees (`user.get`, dismissed ones too).
         route: the load's route the plan chose (stored in the ledger; `load` takes it) and
             how many records fire the portal's automation on it.
@@ -116,6 +136,9 @@ class PlanResult:
     seconds: Mapping[str, float] = field(default_factory=dict)
     backdating: Backdating = field(default_factory=Backdating)
     merges: tuple[Merge, ...] = ()
+    structure: StructureProposal = field(default_factory=StructureProposal)
+    structure_accepted: bool = False
+    cutover: Cutover = field(default_factory=Cutover)
     route: RouteChoice = field(default_factory=lambda: RouteChoice("add", "add"))
     portal_users: tuple[PortalUser, ...] = ()
 
@@ -134,8 +157,10 @@ def plan_workspace(
     *,
     skip_refused: bool = False,
     owner_choices: Mapping[str, OwnerChoice] | None = None,
+    accept_structure: bool = False,
     transport: httpx.AsyncBaseTransport | None = None,
     on_progress: ProgressCallback | None = None,
+    choices: Mapping[str, str] | None = None,
 ) -> PlanResult:
     """Plan the clean (and deduplicated) tables against the portal; write the ledger.
 
@@ -146,13 +171,19 @@ def plan_workspace(
             stages, fields, owners without a default …); `load` then starts anyway.
         owner_choices: the client's owners from `reports/owners.xlsx` (they come first; one
             that names no active portal user raises ``ConfigError`` with its cell).
+        accept_structure: accept the proposed structure (as `load.structure: create` does):
+            the rows that need it are planned and `load` creates it first.
         transport: replaces the network (tests mount a sandbox app).
         on_progress: told of each step done (step ``plan``, in steps).
+        choices: the client's conflict decisions read from plan.xlsx (``entity\tkey`` →
+            ``portal`` | ``source``; :mod:`migrate.plan._cutover`), on top of the stored ones.
     """
     check_not_sample(workspace, prepared.config)
+    accept = accept_structure or prepared.config.load.structure == "create"
+    options = (skip_refused, accept)
     return asyncio.run(
-        _plan(workspace, prepared, deduped, skip_refused, owner_choices or {}, transport,
-              on_progress)
+        _plan(workspace, prepared, deduped, options, owner_choices or {}, transport, on_progress,
+              choices or {})
     )  # fmt: skip
 
 
@@ -160,11 +191,13 @@ async def _plan(
     workspace: Workspace,
     data: PreparedData,
     deduped: DedupedTables | None,
-    skip_refused: bool,
+    choices: tuple[bool, bool],
     owner_choices: Mapping[str, OwnerChoice],
     transport: httpx.AsyncBaseTransport | None,
     on_progress: ProgressCallback | None = None,
+    decisions: Mapping[str, str] | None = None,
 ) -> PlanResult:
+    skip_refused, accept = choices
     timer = _Timer(on_progress)
     config = data.config
     inputs = inputs_fingerprint(workspace, config)  # before the portal: a later edit is a change
@@ -173,12 +206,18 @@ async def _plan(
         catalog = any(e in data.tables for e in ("product", "product_section"))
         meta = await read_portal_metadata(client, catalog=catalog)
         timer.lap("portal metadata")
-        tables, survivors = _tables(data, deduped, meta)
         workspace.state_dir.mkdir(parents=True, exist_ok=True)
         with Ledger.for_workspace(workspace.root, config.name) as ledger, ledger.exclusive("plan"):
+            tables, survivors = _tables(data, deduped)
+            structure = accepted_structure(
+                ledger, meta, accept, lambda m: propose_structure(tables, data.mappings, m)
+            )
+            meta = structure.meta
+            tables = {e: enum_ids(t, meta, e) for e, t in tables.items()}
             known = {e: ledger.b24_ids(e) for e in (*tables, "comment")}
             owners = CountingResolver(meta, config, owner_choices)
             records, issues = _plan_tables(tables, survivors, known, meta, owners, config)
+            records, issues = structure.apply(records, issues, config.language)
             issues = _validation_issues(data) + _unmapped(data, meta) + issues
             timer.lap("check")
             matches = await match_existing(
@@ -194,6 +233,12 @@ async def _plan(
             }
             timer.lap("match existing")
             records, matched = _apply_matches(records, matches, portal, config, previous, tables)
+            edited = await read_edited(client, ledger, previous)
+            decided = merge_choices(
+                ledger.meta(CHOICES_META), ledger.meta(LISTED_META), decisions or {}
+            )
+            records, conflicts = apply_conflicts(records, previous, edited, decided, known)
+            cutover = Cutover(tuple(conflicts), tuple(gone_records(previous, _present(data))))
             route = choose_route(config.load.route, meta.admin)
             backdating = await plan_backdating(client, records, config, meta.fields, route)
             records, issues = list(backdating.records), issues + list(backdating.issues)
@@ -204,7 +249,12 @@ async def _plan(
                 ledger.replace_issues(run.id, issues)
                 ledger.set_meta(SKIP_META, str(run.id) if skip_refused else None)
                 ledger.set_meta(NO_DEDUPE_META, str(run.id) if deduped is None else None)
+                ledger.set_meta(STRUCTURE_META, str(run.id) if accept else None)
                 ledger.set_meta(INPUTS_META, inputs)
+                ledger.set_meta(CHOICES_META, json.dumps(decided, ensure_ascii=False))
+                ledger.set_meta(LISTED_META, listed_stamps(conflicts))
+                gone = ((g.entity, g.source_key) for g in cutover.gone)
+                ledger.set_meta(GONE_META, gone_setting(gone))
                 counts = _op_counts(ledger)
                 chosen = RouteChoice.of(config.load.route, meta.admin, counts)
                 ledger.set_meta(ROUTE_META, chosen.to_json())
@@ -214,23 +264,32 @@ async def _plan(
     return PlanResult(
         run.id, counts, delta, tuple(issues), owners.mappings(), tuple(matched),
         tuple(blockers), skip_refused, withdrawn, deduped is not None and bool(survivors),
-        timer.laps, backdating, listed_merges(data.tables, survivors), chosen, meta.users,
+        timer.laps, backdating, listed_merges(data.tables, survivors), structure.proposal,
+        structure.accepted, cutover, chosen, meta.users,
     )  # fmt: skip
 
 
 def _tables(
-    data: PreparedData, deduped: DedupedTables | None, meta: PortalMetadata
+    data: PreparedData, deduped: DedupedTables | None
 ) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, str]]]:
-    """The tables to plan (survivors when deduplicated), list labels as the portal's ids."""
+    """The tables to plan (survivors when deduplicated), list labels still as written."""
     if deduped is None:
         tables, survivors = dict(data.tables), {}
     else:
         tables, survivors = dict(deduped.tables), deduped.key_maps()
-    tables = {
-        e: enum_ids(t.drop(columns=["_absorbed"], errors="ignore"), meta, e)
-        for e, t in tables.items()
-    }
+    tables = {e: t.drop(columns=["_absorbed"], errors="ignore") for e, t in tables.items()}
     return tables, survivors
+
+
+def _present(data: PreparedData) -> dict[str, set[str]]:
+    """entity → every source key of the new export: clean rows (absorbed duplicates too, as
+    dedupe has not run on these tables) and rows validation refused."""
+    present = {e: {str(k) for k in t["_key"]} for e, t in data.tables.items()}
+    errors = data.issues[data.issues["severity"] == "error"]
+    for entity, key in zip(errors["entity"], errors["key"], strict=True):
+        if entity in present and key is not None and str(key):
+            present[str(entity)].add(str(key))
+    return present
 
 
 def _unmapped(data: PreparedData, meta: PortalMetadata) -> list[PlanIssue]:
@@ -350,7 +409,14 @@ def _apply_matches(
             out.append(replace(record, fields=dict(old.fields), op=old.op, b24_id=old.b24_id))
             continue
         holder = portal.get(record.entity, {}).get(old.b24_id) if old and old.b24_id else None
-        out.append(_as_update(record, old.b24_id, holder) if holder and old else record)
+        if holder and old:
+            out.append(_as_update(record, old.b24_id, holder))
+        elif old is not None and old.b24_id is not None:
+            # already in the portal: never a create again, so its creation date is not
+            # re-decided against records loaded after it (that made every record "changed")
+            out.append(replace(record, b24_id=old.b24_id))
+        else:
+            out.append(record)
     return _children(out, matches, skipped), matched
 
 

@@ -20,6 +20,7 @@ from migrate.errors import CheckpointError, ConfigError, Interrupted, LoadError,
 from migrate.issues import concat_issues
 from migrate.ledger import Ledger
 from migrate.ledger.blockers import blocking_error, plan_choices
+from migrate.ledger.cutover import cutover_counts
 from migrate.ledger.heartbeat import record_outcome
 from migrate.ledger.next_step import WorkState, next_step
 from migrate.ledger.reasons import group_failures
@@ -52,7 +53,7 @@ from migrate.reports.owners_xlsx import (
     unread_owner_choices,
     write_owners_xlsx,
 )
-from migrate.reports.plan_xlsx import write_plan_xlsx
+from migrate.reports.plan_xlsx import unread_choices, write_plan_xlsx
 from migrate.reports.summary_build import SummaryInputs, build_summary, write_workspace_summary
 from migrate.run._outcomes import (
     Deduplicated,
@@ -196,40 +197,55 @@ class Migration:
             )  # fmt: skip
         return Deduplicated(self._deduped, read, report, kept, bool(read) and not decisions)
 
-    def plan(self, *, skip_refused: bool = False, dedupe: bool = True) -> Planned:
+    def plan(
+        self, *, skip_refused: bool = False, dedupe: bool = True, accept_structure: bool = False
+    ) -> Planned:
         """The dry run: plan the clean tables, with the merges `dedupe` decided, against the
         portal into the ledger, and write ``reports/plan.xlsx`` with the reconciliation and
-        ``reports/owners.xlsx``.
+        ``reports/owners.xlsx``. ``accept_structure`` accepts the proposed user fields,
+        pipelines and stages.
 
-        The owners workbook about to be replaced is the client's work: the choices it holds
-        that the store has not seen are read first and bind this plan (a cell that is not a
-        choice, or a choice that is no active portal user, raises ``ConfigError`` with the
-        cell and leaves the workbook as it is); one that cannot be opened is kept aside under
-        a new name (``Planned.owners.kept_aside``).
+        The plan.xlsx about to be replaced holds the client's conflict decisions (cut-over):
+        they are read first and bind this plan; one that cannot be read is kept aside under a
+        new name (``Planned.kept_aside``). The owners workbook is the client's work too: the
+        choices it holds that the store has not seen are read first and bind this plan (a cell
+        that is not a choice, or a choice that is no active portal user, raises
+        ``ConfigError`` with the cell and leaves the workbook as it is); one that cannot be
+        opened is kept aside under a new name (``Planned.owners.kept_aside``).
         """
         check_not_sample(self.workspace, self.config)  # before minutes of preparing
         owners_path = self.workspace.reports_dir / "owners.xlsx"
         store = OwnerChoiceStore.for_workspace(self.workspace.root)
-        read, kept = unread_owner_choices(owners_path, store.load())  # the client's work first
-        choices = store.apply(read) if read else store.load()
+        owners_read, owners_kept = unread_owner_choices(owners_path, store.load())  # first
+        owner_choices = store.apply(owners_read) if owners_read else store.load()
         prepared = self.prepared()
         deduped = self.decided() if dedupe else None
+        path = self.workspace.reports_dir / "plan.xlsx"
+        choices, kept = unread_choices(path) if self._conflicts_listed() else ({}, None)
         with self._stage("plan"):
             result = plan_workspace(
                 self.workspace, prepared, deduped, skip_refused=skip_refused,
-                owner_choices=choices, transport=self.transport, on_progress=self.on_progress,
+                accept_structure=accept_structure, owner_choices=owner_choices,
+                transport=self.transport, on_progress=self.on_progress, choices=choices,
             )  # fmt: skip
         merged = Counter(m.entity for m in result.merges)
         reconciliation = ledger_reconciliation(self.workspace, prepared, merged, with_load=False)
         report = write_plan_xlsx(
-            self.workspace.reports_dir / "plan.xlsx", result, language=self.config.language,
-            reconciliation=reconciliation,
-        )  # fmt: skip
-        owners = write_owners_xlsx(
-            owners_path, result.owners, choices, result.portal_users, language=self.config.language
+            path, result, language=self.config.language, reconciliation=reconciliation
         )
-        return Planned(result, report, reconciliation, deduped is not None,
-                       OwnersReviewed(owners, len(read), kept))  # fmt: skip
+        owners = write_owners_xlsx(
+            owners_path, result.owners, owner_choices, result.portal_users,
+            language=self.config.language,
+        )  # fmt: skip
+        reviewed = OwnersReviewed(owners, len(owners_read), owners_kept)
+        return Planned(result, report, reconciliation, deduped is not None, kept, reviewed)
+
+    def _conflicts_listed(self) -> bool:
+        """Whether the last plan listed conflicts (only then can plan.xlsx hold decisions)."""
+        if not self.workspace.ledger_path.is_file():
+            return False
+        with Ledger.open(self.workspace.ledger_path) as ledger:
+            return any(conflicts for conflicts, _ in cutover_counts(ledger).values())
 
     def load(
         self,
@@ -301,7 +317,8 @@ class Migration:
             planned = None
             if replan:
                 skip = choices.skip_refused if skip_refused is None else skip_refused
-                planned = self.plan(skip_refused=skip, dedupe=choices.dedupe)
+                planned = self.plan(skip_refused=skip, dedupe=choices.dedupe,
+                                    accept_structure=choices.accept_structure)  # fmt: skip
                 if planned.result.blockers and not skip_blocked:
                     raise blocking_error(planned.result.blockers, "retry")
             with Ledger.open(self.workspace.ledger_path) as ledger:

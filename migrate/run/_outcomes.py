@@ -66,13 +66,15 @@ class OwnersReviewed:
 @dataclass(frozen=True, slots=True)
 class Planned:
     """`plan`: the plan stage's result, ``reports/plan.xlsx``, the reconciliation of source
-    and plan written into it, whether `dedupe` had run (without it nothing is merged) and the
-    owners workbook."""
+    and plan written into it, whether `dedupe` had run (without it nothing is merged), where
+    the previous plan.xlsx went when its conflict decisions could not be read, and the owners
+    workbook."""
 
     result: PlanResult
     report: Path
     reconciliation: Reconciliation | None = None
     dedupe_ran: bool = False
+    kept_aside: Path | None = None
     owners: OwnersReviewed | None = None
 
 

@@ -178,7 +178,7 @@ def test_without_a_default_owner_unmatched_rows_block_and_are_listed(tmp_path, p
     assert rows["Неизвестный Сотрудник"]["Отметка"] == "нет на портале"
     assert rows["Волков Сергей"]["Отметка"] == "уволен: Волков Сергей (ID 5)"
     with Ledger.for_workspace(workspace.root, NAME) as ledger:
-        assert {b.rule for b in plan_blockers(ledger)} == {"owner.no_default", "field.unknown"}
+        assert {b.rule for b in plan_blockers(ledger)} == {"owner.no_default", "structure.proposed"}
 
 
 def test_an_unreadable_owners_workbook_is_kept_aside_not_overwritten(tmp_path, portal):
