@@ -129,6 +129,13 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "Load run {run}: {written} records written in {batches} batches; {found} found by "
         "reconciliation.",
     },
+    "load_structure": {
+        "ru": "Структура: создано польз. полей {user_field}, значений списков {field_item}, "
+        "воронок {pipeline}, стадий {stage}; найдено после обрыва {found}; отказано {refused}.",
+        "en": "Structure: created {user_field} user fields, {field_item} list values, "
+        "{pipeline} pipelines, {stage} stages; found after a lost reply {found}; refused "
+        "{refused}.",
+    },
     "load_left": {
         "ru": "{n} записей ещё не загружено: запустите `b24migrate load` снова (см. "
         "`b24migrate status`).",

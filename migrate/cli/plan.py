@@ -89,6 +89,12 @@ def _summary(planned: Planned) -> dict[str, object]:
             for b in result.blockers
         ],
         "skip_refused": result.skip_refused,
+        "structure": {
+            "accepted": result.structure_accepted,
+            "user_fields": [f"{f.entity}:{f.name}" for f in result.structure.fields],
+            "pipelines": [p.name for p in result.structure.pipelines],
+            "stages": [s.key for s in result.structure.created_stages],
+        },
         "dedupe": result.dedupe,
         "merges": [[m.entity, m.absorbed, m.survivor] for m in result.merges],
         "conflicts": [
