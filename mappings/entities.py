@@ -2,7 +2,8 @@
 
 Two kinds of entity share the table. *Source entities* (``mappable``) are what a mapping file
 targets and what the prepare stage produces a clean table for: company, contact, deal, lead,
-product, product section and note (history). *Load entities* are what the ledger holds and the
+product, product section, a smart process (one per workspace, named by its title) and note
+(history). *Load entities* are what the ledger holds and the
 load writes; most are the source entity itself, some are derived from a source row (a company's
 ``requisite``, a deal's ``deal_products`` and ``deal_contacts``, a contact's
 ``contact_companies``, a product's ``product_prices``) and a note is loaded as a timeline
@@ -58,6 +59,8 @@ class Entity:
         multi_fields: the multi-fields (phones, e-mails, …) its records carry.
         requisite_owner: the ``ENTITY_TYPE_ID`` of its requisites (0: it has none).
         rollback_level: deleted in this level of a rollback (lower first).
+        smart: the records of a smart process (``crm.item.*`` with the ``entityTypeId`` the
+            plan finds by the title its mapping file names in ``smart_process:``).
     """
 
     name: str
@@ -74,6 +77,7 @@ class Entity:
     multi_fields: tuple[str, ...] = ()
     requisite_owner: int = 0
     rollback_level: int = 0
+    smart: bool = False
 
     def label(self, language: str = "ru") -> str:
         """The plain name in ``language`` (Russian unless ``en``)."""
@@ -90,13 +94,15 @@ _ALL = (
            references=("CONTACT_ID", "CONTACT_IDS"), multi_fields=MULTI_FIELDS,
            requisite_owner=3, rollback_level=2),
     Entity("deal", "Сделки", "Deals", mappable=True, crm=True, origin=True, counted=True,
-           rollback_level=1),
+           references=("PARENT_ID_2",), rollback_level=1),
     Entity("lead", "Лиды", "Leads", mappable=True, crm=True, dedupe=True, origin=True,
            counted=True, references=("LEAD_ID",), multi_fields=MULTI_FIELDS, rollback_level=1),
     Entity("product", "Товары", "Products", mappable=True, dedupe=True, origin=True,
            rollback_level=5),
     Entity("product_section", "Разделы товаров", "Product sections", mappable=True,
            origin=True, references=("SECTION_ID",), rollback_level=6),
+    Entity("smart_process", "Смарт-процесс", "Smart process", mappable=True, origin=True,
+           smart=True, rollback_level=0),
     Entity("note", "История", "History", mappable=True, loaded_as="comment"),
     Entity("requisite", "Реквизиты", "Requisites", rollback_level=3),
     Entity("contact_companies", "Компании контактов", "Contact companies"),
@@ -116,12 +122,12 @@ ENTITIES = tuple(e.name for e in _ALL if e.mappable)
 LOAD_ORDER = (
     "product_section", "product", "product_prices", "company", "requisite", "contact",
     "contact_companies",
-    "lead", "deal", "deal_contacts", "deal_products", "activity", "comment",
+    "lead", "deal", "deal_contacts", "deal_products", "smart_process", "activity", "comment",
 )  # fmt: skip
 """Load entities in dependency order: it decides who goes first when a batch has little room."""
 
-_DELETED = ("comment", "activity", "deal_products", "deal", "lead", "contact", "requisite",
-            "company", "product", "product_section")  # fmt: skip
+_DELETED = ("comment", "activity", "deal_products", "smart_process", "deal", "lead", "contact",
+            "requisite", "company", "product", "product_section")  # fmt: skip
 ROLLBACK_LEVELS: tuple[tuple[str, ...], ...] = tuple(
     tuple(n for n in _DELETED if REGISTRY[n].rollback_level == level)
     for level in sorted({REGISTRY[n].rollback_level for n in _DELETED})

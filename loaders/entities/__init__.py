@@ -9,7 +9,9 @@ references already resolved to portal ids) to a builder and gets a :class:`Comma
   ``crm.productsection.add`` with ``XML_ID``, ``crm.requisite.add``, relation sets
   (``crm.deal.productrows.set``, ``crm.deal.contact.items.set``,
   ``crm.contact.company.items.set``), ``crm.timeline.comment.add`` and ``crm.activity.add``
-  with the original date and author in the text;
+  with the original date and author in the text; a smart process's items by ``crm.item.add``
+  / ``update`` (camelCase, ``xmlId`` = the source key, the ``entityTypeId`` from the record's
+  ``_ENTITY_TYPE_ID`` hint);
 * :func:`build_imports` — the import route: ``crm.item.batchImport``, ≤ 20 camelCase items per
   command in ascending ``createdTime``;
 * :func:`build_lookups` / :func:`build_comment_lookup` + :func:`parse_lookup` — reconciliation:
@@ -49,9 +51,17 @@ from loaders.entities._lookup import (
 from loaders.entities._requisites import RequisitePresets, choose_preset, presets_from_rows
 from loaders.entities._results import parse_write_result
 from loaders.entities._specs import SPECS, EntitySpec, spec_for
-from loaders.entities._writes import HISTORY_FIELDS, build_write, comment_tag, history_header
+from loaders.entities._writes import (
+    ENTITY_TYPE_HINT,
+    HISTORY_FIELDS,
+    build_write,
+    comment_tag,
+    entity_type_of,
+    history_header,
+)
 
 __all__ = [
+    "ENTITY_TYPE_HINT",
     "HISTORY_FIELDS",
     "IMPORT_BATCH_SIZE",
     "LOOKUP_CHUNK",
@@ -74,6 +84,7 @@ __all__ = [
     "camel_field",
     "choose_preset",
     "comment_tag",
+    "entity_type_of",
     "history_header",
     "import_item",
     "legacy_multi",

@@ -9,9 +9,17 @@ from typing import Any
 
 from loaders.entities._catalog import catalog_fields, product_prices
 from loaders.entities._command import Command, WriteRequest, sendable
+from loaders.entities._import import camel_field
 from loaders.entities._specs import spec_for
 
-__all__ = ["HISTORY_FIELDS", "build_write", "comment_tag", "history_header"]
+__all__ = [
+    "ENTITY_TYPE_HINT",
+    "HISTORY_FIELDS",
+    "build_write",
+    "comment_tag",
+    "entity_type_of",
+    "history_header",
+]
 
 # Read-only on a legacy add unless params[IMPORT]=Y (contacts and companies only).
 HISTORY_FIELDS = ("DATE_CREATE", "DATE_MODIFY", "CREATED_BY_ID", "MODIFY_BY_ID")
@@ -29,6 +37,8 @@ def build_write(request: WriteRequest, originator: str) -> Command:
     creating = request.op == "create"
     if not creating and request.b24_id is None:
         raise ValueError(f"{request.entity} {request.source_key!r}: update needs b24_id")
+    if spec.item:
+        return _item_command(request, creating)
     fields = _COMPOSERS[request.entity](request, originator, creating)
     params: dict[str, Any] = (
         {"fields": fields} if creating else {"id": request.b24_id, "fields": fields}
@@ -82,6 +92,32 @@ def _activity_fields(request: WriteRequest, originator: str, creating: bool) -> 
         fields.setdefault("COMPLETED", "Y")
         fields.update(ORIGINATOR_ID=originator, ORIGIN_ID=request.source_key)
     return fields
+
+
+ENTITY_TYPE_HINT = "_ENTITY_TYPE_ID"
+"""The hint holding a smart process's ``entityTypeId`` (the plan finds it by the type's title)."""
+
+
+def entity_type_of(fields: Mapping[str, Any]) -> int:
+    """The ``entityTypeId`` a smart-process record goes to (``ValueError`` without one)."""
+    value = fields.get(ENTITY_TYPE_HINT)
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        raise ValueError(f"a smart-process record needs its entityTypeId, not {value!r}")
+    return int(value)
+
+
+def _item_command(request: WriteRequest, creating: bool) -> Command:
+    """``crm.item.add`` / ``update`` of a smart process: camelCase fields, ``xmlId`` = the
+    source key on create (how reconciliation finds the item again)."""
+    spec = spec_for(request.entity)
+    fields = {camel_field(name): value for name, value in sendable(request.fields).items()}
+    params: dict[str, Any] = {"entityTypeId": entity_type_of(request.fields)}
+    if creating:
+        fields["xmlId"] = request.source_key
+    else:
+        params["id"] = request.b24_id
+    params["fields"] = fields
+    return Command(spec.add if creating else spec.update, params)
 
 
 def history_header(fields: Mapping[str, Any]) -> str:
