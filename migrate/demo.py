@@ -127,11 +127,14 @@ def run_demo(
     init = init_workspace(settings.root, "sample", sources=sources, name="demo")
     workspace = init.workspace
     _configure(workspace, settings.plan)
+    from sample_data.account import SAMPLE_SMART_PROCESS
+
     sandbox = SandboxConfig(
         data_dir=workspace.root / SANDBOX_DIR,
         token=settings.token,
         plan=settings.plan,
         seed=settings.seed,
+        smart_processes=(SAMPLE_SMART_PROCESS,),  # set up on the client's portal before us
     )
     counter = _RetryCounter()
     try:
@@ -333,10 +336,13 @@ def _configure(workspace: Workspace, plan: str) -> None:
     from `B24_WEBHOOK_URL` (the secret stays out of files) with the demo's plan, and legacy
     owners without a portal account fall back to the portal's admin (user 1); in
     `mappings/deal.yaml`, the sample account's own «Тендеры» pipeline, which the preset does
-    not know, goes to the portal's second pipeline."""
-    from sample_data.account import map_sample_pipelines
+    not know, goes to the portal's second pipeline; the account's contracts go to the portal's
+    smart process «Договоры» (`mappings/smart_process.yaml`)."""
+    from sample_data.account import add_sample_contracts, map_sample_pipelines
 
     map_sample_pipelines(workspace.root / "mappings" / "deal.yaml")
+    cut = workspace.root / "sources" / "amocrm" / "contracts.csv"  # a cut of the sample
+    add_sample_contracts(workspace.root, *((cut,) if cut.exists() else ()))
     path = workspace.config_path
     text = (
         path.read_text(encoding="utf-8")

@@ -150,7 +150,10 @@ def _full_item(
     if shape is None:
         for name, fdef in edef.fields.items():
             if name not in MULTIFIELDS:
-                out[edef.camel(name)] = _item_value(fdef, record.get(name))
+                value = record.get(name)  # an empty multiple field reads [] (crm-item-add.md)
+                out[edef.camel(name)] = (
+                    [] if fdef.multiple and not value else _item_value(fdef, value)
+                )
     else:
         extras = item_extras(edef, record)
         for key, legacy in shape:

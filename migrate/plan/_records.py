@@ -26,6 +26,7 @@ from migrate.plan._listvalues import measure_id, resolve_list_values, vat_id
 from migrate.plan._metadata import PortalMetadata
 from migrate.plan._owners import OwnerResolver
 from migrate.plan._refs import ReferenceIndex
+from migrate.plan._smart import place_smart
 from migrate.plan._types import coerce_types
 
 __all__ = ["OWNER_FIELDS", "REF_TARGETS", "TablePlan", "line_row", "plan_table"]
@@ -114,6 +115,8 @@ class _Row:
         requisite = {k: fields.pop(k) for k in list(fields) if k.startswith("RQ_")}
         rows = fields.pop("PRODUCT_ROWS", None) if self.entity == "deal" else None
         refs = self._refs(fields)
+        if self.entity == "smart_process":
+            place_smart(self.meta, fields)
         resolve_list_values(self.meta, self.entity, fields)
         self._types(fields)
         self._check(fields)

@@ -169,7 +169,11 @@ async def _plan(
     options = {} if transport is None else {"transport": transport}
     async with open_portal(workspace, config, **options) as client:
         catalog = any(e in data.tables for e in ("product", "product_section"))
-        meta = await read_portal_metadata(client, catalog=catalog)
+        smart = data.mappings.get("smart_process") if "smart_process" in data.tables else None
+        meta = await read_portal_metadata(
+            client, catalog=catalog, smart_process=smart.smart_process if smart else None,
+            smart_file=smart.file if smart else "",
+        )  # fmt: skip
         timer.lap("portal metadata")
         tables, survivors = _tables(data, deduped, meta)
         workspace.state_dir.mkdir(parents=True, exist_ok=True)
@@ -182,6 +186,7 @@ async def _plan(
             matches = await match_existing(
                 client, config.name, tables, skip_keys={e: set(k) for e, k in known.items()},
                 iblock=meta.catalog_iblock,
+                smart_type=meta.smart.entity_type_id if meta.smart else None,
             )  # fmt: skip
             matches, claimed = _unique_claims(matches, known, tables, config.language)
             issues += claimed
