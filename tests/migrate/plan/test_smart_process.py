@@ -159,3 +159,21 @@ def test_a_stage_the_pipeline_lacks_is_refused_with_the_stages_listed(tmp_path):
     assert (refused.source_key, refused.rule, refused.field) == ("k3", "stage.unknown", "STAGE_ID")
     assert "Успех" in refused.message
     assert "ARCHIVE" in refused.message
+
+
+def test_a_portal_given_the_smart_process_by_the_cli_is_planned_against(tmp_path):
+    """As a user rehearses: `sandbox seed --smart-process` on the workspace's embedded portal,
+    then `plan` (no transport: the workspace's own `portal.url: sandbox`)."""
+    from click.testing import CliRunner
+
+    from migrate.cli import cli
+
+    workspace = _workspace(tmp_path)
+    data = workspace.state_dir / "sandbox"
+    seeded = CliRunner().invoke(cli, ["sandbox", "seed", "--data", str(data),
+                                      "--smart-process", TITLE])  # fmt: skip
+    assert seeded.exit_code == 0, seeded.output
+    assert f"smart process «{TITLE}»: entityTypeId 128" in seeded.output
+    result = Migration(workspace).plan().result
+    assert result.count("smart_process", "create") == 3
+    assert result.blockers == ()
