@@ -53,11 +53,14 @@ class ListItems:
 
 
 def resolve_list_values(meta: PortalMetadata, entity: str, fields: dict[str, Any]) -> None:
-    """Turn pipeline and stage names of a deal's ``fields`` into the portal's ids (in place)."""
-    if entity != "deal":
+    """Turn pipeline and stage names of a deal's or a smart-process item's ``fields`` into the
+    portal's ids (in place). A stage may be written without its pipeline's prefix: ``WON`` for
+    ``C1:WON``, ``SUCCESS`` for ``DT128_3:SUCCESS`` (crm-item-add.md: a smart process's stages
+    are ``DT<entityTypeId>_<categoryId>:…``)."""
+    if entity not in ("deal", "smart_process"):
         return
     if fields.get("CATEGORY_ID") not in (None, ""):
-        pipelines = ListItems({str(k): v for k, v in meta.categories.items()})
+        pipelines = ListItems({str(k): v for k, v in meta.categories_of(entity).items()})
         found = pipelines.match(fields["CATEGORY_ID"])
         if found is not None:
             fields["CATEGORY_ID"] = int(found)
@@ -65,14 +68,21 @@ def resolve_list_values(meta: PortalMetadata, entity: str, fields: dict[str, Any
         category = _category(fields.get("CATEGORY_ID"))
         if category is None:
             return
-        stages = meta.deal_stages(category)
-        found = ListItems({k: s.name for k, s in stages.items()}).match(fields["STAGE_ID"])
-        if found is None and category:  # `WON` written without its `C1:` prefix
-            found = ListItems({k: s.name for k, s in stages.items()}).match(
-                f"C{category}:{fields['STAGE_ID']}"
-            )
+        stages = ListItems({k: s.name for k, s in meta.stages(entity, category).items()})
+        found = stages.match(fields["STAGE_ID"])
+        prefix = _stage_prefix(meta, entity, category)
+        if found is None and prefix:
+            found = stages.match(f"{prefix}{fields['STAGE_ID']}")
         if found is not None:
             fields["STAGE_ID"] = found
+
+
+def _stage_prefix(meta: PortalMetadata, entity: str, category: int) -> str:
+    """What a pipeline's stage ids start with: ``C<n>:`` (a deal pipeline other than the
+    general one), ``DT<type>_<n>:`` (a smart process's)."""
+    if entity == "smart_process":
+        return meta.smart.stage_prefix(category) if meta.smart is not None else ""
+    return f"C{category}:" if category else ""
 
 
 def _category(value: Any) -> int | None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from loaders.entities import choose_preset
+from loaders.entities import ENTITY_TYPE_HINT, choose_preset
 from mappings.entities import REGISTRY, reference_targets, where
 from migrate.errors import shorten
 from migrate.ledger import Op, PlanIssue, PlannedRecord, Ref
@@ -26,7 +26,6 @@ from migrate.plan._listvalues import measure_id, resolve_list_values, vat_id
 from migrate.plan._metadata import PortalMetadata
 from migrate.plan._owners import OwnerResolver
 from migrate.plan._refs import ReferenceIndex
-from migrate.plan._smart import place_smart
 from migrate.plan._types import coerce_types
 
 __all__ = ["OWNER_FIELDS", "REF_TARGETS", "TablePlan", "line_row", "plan_table"]
@@ -116,7 +115,7 @@ class _Row:
         rows = fields.pop("PRODUCT_ROWS", None) if self.entity == "deal" else None
         refs = self._refs(fields)
         if self.entity == "smart_process":
-            place_smart(self.meta, fields)
+            self._smart(fields)
         resolve_list_values(self.meta, self.entity, fields)
         self._types(fields)
         self._check(fields)
@@ -179,6 +178,17 @@ class _Row:
             if not resolved.refs:
                 del fields[name]
         return tuple(refs)
+
+    def _smart(self, fields: dict[str, Any]) -> None:
+        """A smart-process item: its type (the ``_ENTITY_TYPE_ID`` hint the loader sends as
+        ``entityTypeId``) and its pipeline, the smart process's default one unless named
+        (crm-item-add.md: ``categoryId``; the stage is then matched within it)."""
+        smart = self.meta.smart
+        if smart is None:
+            return
+        fields[ENTITY_TYPE_HINT] = smart.entity_type_id
+        if fields.get("CATEGORY_ID") in (None, ""):
+            fields["CATEGORY_ID"] = smart.default_category
 
     def _types(self, fields: dict[str, Any]) -> None:
         """Each value against its field's type: converted (a warning) or refused (module
