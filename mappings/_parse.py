@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from mappings._yaml import Located, NotUtf8, load_located, read_utf8
+from mappings.entities import SMART_PROCESS
 from mappings.fields import (
     ENTITIES,
     FIO_PARTS,
@@ -106,7 +107,7 @@ class _Parser:
     def smart_process(self, data: dict[Any, Any], entity: str) -> str | None:
         """`smart_process:` — the title of the smart process (with `entity: smart_process`
         only, and required there: the portal knows a smart process by its title)."""
-        wanted = entity == "smart_process"
+        wanted = entity == SMART_PROCESS
         title = self.text(data, ("smart_process",), required=wanted)
         if title is not None and not wanted:
             self.problem(("smart_process",), "`smart_process` goes with "

@@ -27,6 +27,7 @@ __all__ = [
     "MULTI_FIELDS",
     "REGISTRY",
     "ROLLBACK_LEVELS",
+    "SMART_PROCESS",
     "Entity",
     "entity",
     "entity_label",
@@ -54,7 +55,8 @@ class Entity:
         origin: created with ``ORIGINATOR_ID`` + ``ORIGIN_ID`` (products and sections:
             ``XML_ID``), so the portal can be asked whether it already holds a source record.
         comm_matched: matched to portal records by phone and e-mail as well.
-        counted: counted in the portal after a load (listed by ``ORIGINATOR_ID``).
+        counted: counted in the portal after a load (listed by ``ORIGINATOR_ID``; a smart
+            process's items by ``xmlId``).
         references: columns of other entities' tables that hold this entity's source keys.
         multi_fields: the multi-fields (phones, e-mails, …) its records carry.
         requisite_owner: the ``ENTITY_TYPE_ID`` of its requisites (0: it has none).
@@ -102,7 +104,7 @@ _ALL = (
     Entity("product_section", "Разделы товаров", "Product sections", mappable=True,
            origin=True, references=("SECTION_ID",), rollback_level=6),
     Entity("smart_process", "Смарт-процесс", "Smart process", mappable=True, origin=True,
-           smart=True, rollback_level=0),
+           counted=True, smart=True, rollback_level=0),
     Entity("note", "История", "History", mappable=True, loaded_as="comment"),
     Entity("requisite", "Реквизиты", "Requisites", rollback_level=3),
     Entity("contact_companies", "Компании контактов", "Contact companies"),
@@ -115,6 +117,9 @@ _ALL = (
 
 REGISTRY: Mapping[str, Entity] = {e.name: e for e in _ALL}
 """Every entity by name."""
+
+SMART_PROCESS = next(e.name for e in _ALL if e.smart)
+"""The entity a smart process's rows are (the process itself is named by its title)."""
 
 ENTITIES = tuple(e.name for e in _ALL if e.mappable)
 """The source entities, in the order stages process and reports show them."""

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mappings.entities import SMART_PROCESS
 from migrate.errors import shorten
 from migrate.plan._enums import closest_label, list_items
 from migrate.plan._metadata import PortalMetadata
@@ -131,7 +132,7 @@ def _value_problems(
         if str(value) not in meta.currencies:
             return [FieldProblem(name, "currency.unknown", _text(value), "error")]
         return []
-    if name == "STAGE_ID" and entity in ("deal", "smart_process"):
+    if name == "STAGE_ID" and entity in ("deal", SMART_PROCESS):
         category = as_int(fields.get("CATEGORY_ID"))
         stages = meta.stages(entity, category)
         if str(value) not in stages:

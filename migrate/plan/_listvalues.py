@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from mappings.entities import SMART_PROCESS
 from mappings.model import fold_text
 from migrate.plan._metadata import Measure, PortalMetadata
 
@@ -57,7 +58,7 @@ def resolve_list_values(meta: PortalMetadata, entity: str, fields: dict[str, Any
     portal's ids (in place). A stage may be written without its pipeline's prefix: ``WON`` for
     ``C1:WON``, ``SUCCESS`` for ``DT128_3:SUCCESS`` (crm-item-add.md: a smart process's stages
     are ``DT<entityTypeId>_<categoryId>:…``)."""
-    if entity not in ("deal", "smart_process"):
+    if entity not in ("deal", SMART_PROCESS):
         return
     if fields.get("CATEGORY_ID") not in (None, ""):
         pipelines = ListItems({str(k): v for k, v in meta.categories_of(entity).items()})
@@ -80,7 +81,7 @@ def resolve_list_values(meta: PortalMetadata, entity: str, fields: dict[str, Any
 def _stage_prefix(meta: PortalMetadata, entity: str, category: int) -> str:
     """What a pipeline's stage ids start with: ``C<n>:`` (a deal pipeline other than the
     general one), ``DT<type>_<n>:`` (a smart process's)."""
-    if entity == "smart_process":
+    if entity == SMART_PROCESS:
         return meta.smart.stage_prefix(category) if meta.smart is not None else ""
     return f"C{category}:" if category else ""
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from loaders.client import Bitrix24Client
 from loaders.entities import RequisitePresets, presets_from_rows, unwrap_rows
-from mappings.entities import where
+from mappings.entities import SMART_PROCESS, where
 from mappings.model import suggest
 from migrate.errors import MappingError
 from migrate.portal.read import read_all
@@ -135,14 +135,14 @@ class PortalMetadata:
 
     def categories_of(self, entity: str) -> Mapping[int, str]:
         """The pipelines of ``entity``: a smart process's own, else the deal pipelines."""
-        if entity == "smart_process":
+        if entity == SMART_PROCESS:
             return self.smart.categories if self.smart is not None else {}
         return self.categories
 
     def stages(self, entity: str, category_id: int | None) -> dict[str, Status]:
         """The stages of one pipeline of ``entity`` (deals, a smart process: its default
         pipeline when ``category_id`` is ``None``)."""
-        if entity != "smart_process":
+        if entity != SMART_PROCESS:
             return self.deal_stages(category_id or 0)
         if self.smart is None:
             return {}
@@ -188,7 +188,7 @@ async def read_portal_metadata(
     smart: SmartProcess | None = None
     smart_statuses: tuple[Status, ...] = ()
     if smart_process is not None:
-        smart, fields["smart_process"], smart_statuses = await _read_smart(
+        smart, fields[SMART_PROCESS], smart_statuses = await _read_smart(
             client, smart_process, smart_file
         )
     return PortalMetadata(
@@ -261,7 +261,7 @@ def _item_fields(result: Any) -> dict[str, FieldInfo]:
         return {}
     by_upper = {str(spec.get("upperName") or name): spec for name, spec in described.items()
                 if isinstance(spec, Mapping)}  # fmt: skip
-    return parse_fields(by_upper, "smart_process")
+    return parse_fields(by_upper, SMART_PROCESS)
 
 
 def _catalog(results: list[Any]) -> dict[str, Any]:
@@ -292,7 +292,7 @@ _DESCRIBED_ONLY = {
     "contact": frozenset({"NAME", "SECOND_NAME", "LAST_NAME"}),
     # an SPA describes `opened` as required (crm-item-fields.md) and defaults it to Y on add
     # (crm-item-add.md: "Default — Y")
-    "smart_process": frozenset({"OPENED"}),
+    SMART_PROCESS: frozenset({"OPENED"}),
 }
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from loaders.entities import ENTITY_TYPE_HINT, choose_preset
-from mappings.entities import REGISTRY, reference_targets, where
+from mappings.entities import REGISTRY, SMART_PROCESS, reference_targets, where
 from migrate.errors import shorten
 from migrate.ledger import Op, PlanIssue, PlannedRecord, Ref
 from migrate.plan._checks import as_int, check_fields
@@ -114,7 +114,7 @@ class _Row:
         requisite = {k: fields.pop(k) for k in list(fields) if k.startswith("RQ_")}
         rows = fields.pop("PRODUCT_ROWS", None) if self.entity == "deal" else None
         refs = self._refs(fields)
-        if self.entity == "smart_process":
+        if self.entity == SMART_PROCESS:
             self._smart(fields)
         resolve_list_values(self.meta, self.entity, fields)
         self._types(fields)

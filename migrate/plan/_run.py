@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import pandas as pd
 
+from mappings.entities import SMART_PROCESS
 from migrate.dedupe.stage import DedupedTables
 from migrate.errors import ConfigError
 from migrate.ledger import (
@@ -169,7 +170,7 @@ async def _plan(
     options = {} if transport is None else {"transport": transport}
     async with open_portal(workspace, config, **options) as client:
         catalog = any(e in data.tables for e in ("product", "product_section"))
-        smart = data.mappings.get("smart_process") if "smart_process" in data.tables else None
+        smart = data.mappings.get(SMART_PROCESS) if SMART_PROCESS in data.tables else None
         meta = await read_portal_metadata(
             client, catalog=catalog, smart_process=smart.smart_process if smart else None,
             smart_file=smart.file if smart else "",

@@ -136,7 +136,9 @@ def test_the_portal_itself_holds_every_loaded_record_exactly_once(demo):
     assert not any(portal[e] for e in PORTAL_KEYS if e not in loaded)
     assert sum(map(len, loaded.values())) > 150
     assert result.check is not None  # the product's own check saw the same records
-    assert result.check.expected == sum(len(loaded[e]) for e in ("company", "contact", "deal"))
+    assert result.check.expected == sum(
+        len(loaded[e]) for e in ("company", "contact", "deal", "smart_process")
+    )
 
 
 def test_summary_html_counts_match_the_ledger_and_the_sources(demo):
