@@ -23,6 +23,7 @@ Every created record carries its origin key, so a look-up can find it after a cr
 """
 
 from loaders.entities._command import (
+    ENTITY_TYPE_HINT,
     MULTI_FIELDS,
     Command,
     MultiValue,
@@ -30,6 +31,7 @@ from loaders.entities._command import (
     WriteOp,
     WriteRequest,
     appended_values,
+    entity_type_of,
     legacy_multi,
 )
 from loaders.entities._import import (
@@ -51,14 +53,7 @@ from loaders.entities._lookup import (
 from loaders.entities._requisites import RequisitePresets, choose_preset, presets_from_rows
 from loaders.entities._results import parse_write_result
 from loaders.entities._specs import SPECS, EntitySpec, spec_for
-from loaders.entities._writes import (
-    ENTITY_TYPE_HINT,
-    HISTORY_FIELDS,
-    build_write,
-    comment_tag,
-    entity_type_of,
-    history_header,
-)
+from loaders.entities._writes import HISTORY_FIELDS, build_write, comment_tag, history_header
 
 __all__ = [
     "ENTITY_TYPE_HINT",

@@ -8,18 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from loaders.entities._catalog import catalog_fields, product_prices
-from loaders.entities._command import Command, WriteRequest, sendable
+from loaders.entities._command import Command, WriteRequest, entity_type_of, sendable
 from loaders.entities._import import camel_field
 from loaders.entities._specs import spec_for
 
-__all__ = [
-    "ENTITY_TYPE_HINT",
-    "HISTORY_FIELDS",
-    "build_write",
-    "comment_tag",
-    "entity_type_of",
-    "history_header",
-]
+__all__ = ["HISTORY_FIELDS", "build_write", "comment_tag", "history_header"]
 
 # Read-only on a legacy add unless params[IMPORT]=Y (contacts and companies only).
 HISTORY_FIELDS = ("DATE_CREATE", "DATE_MODIFY", "CREATED_BY_ID", "MODIFY_BY_ID")
@@ -92,18 +85,6 @@ def _activity_fields(request: WriteRequest, originator: str, creating: bool) -> 
         fields.setdefault("COMPLETED", "Y")
         fields.update(ORIGINATOR_ID=originator, ORIGIN_ID=request.source_key)
     return fields
-
-
-ENTITY_TYPE_HINT = "_ENTITY_TYPE_ID"
-"""The hint holding a smart process's ``entityTypeId`` (the plan finds it by the type's title)."""
-
-
-def entity_type_of(fields: Mapping[str, Any]) -> int:
-    """The ``entityTypeId`` a smart-process record goes to (``ValueError`` without one)."""
-    value = fields.get(ENTITY_TYPE_HINT)
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
-        raise ValueError(f"a smart-process record needs its entityTypeId, not {value!r}")
-    return int(value)
 
 
 def _item_command(request: WriteRequest, creating: bool) -> Command:

@@ -177,3 +177,29 @@ def test_a_portal_given_the_smart_process_by_the_cli_is_planned_against(tmp_path
     result = Migration(workspace).plan().result
     assert result.count("smart_process", "create") == 3
     assert result.blockers == ()
+
+
+def test_the_import_route_writes_items_by_batch_import(tmp_path):
+    """`load.route: import`: the items go by crm.item.batchImport (no automation rules fire),
+    carry xmlId and their links like the `add` route's."""
+    from migrate.load import LoadOptions, load
+
+    workspace = _workspace(tmp_path)
+    portal = Portal(workspace, smart_processes=(TITLE,))
+    try:
+        Migration(workspace, transport=portal.transport).plan()
+
+        async def go(client):
+            with Ledger.for_workspace(workspace.root, NAME) as ledger:
+                await load(ledger, client, LoadOptions(route="import", settle_seconds=0))
+
+        portal.run(go)
+        methods = {m.lower(): n for m, n in portal.app.stats()["methods"].items()}
+        items = {i["xmlId"]: i for i in _items(portal)}
+        deals = _ids(portal, "deal")
+    finally:
+        portal.close()
+    assert methods.get("crm.item.batchimport", 0) >= 1
+    assert "crm.item.add" not in methods
+    assert set(items) == {"k1", "k2", "k3"}
+    assert items["k1"]["parentId2"] == deals["d1"]
