@@ -28,6 +28,7 @@ __all__ = [
     "REGISTRY",
     "ROLLBACK_LEVELS",
     "SMART_PROCESS",
+    "STRUCTURE",
     "Entity",
     "entity",
     "entity_label",
@@ -63,6 +64,9 @@ class Entity:
         rollback_level: deleted in this level of a rollback (lower first).
         smart: the records of a smart process (``crm.item.*`` with the ``entityTypeId`` the
             plan finds by the title its mapping file names in ``smart_process:``).
+        structure: portal set-up the plan proposes (a user field and its list items, a
+            pipeline, a stage): created before every record and removed after them, by the
+            load's structure step rather than in batches (see ``migrate/load/_structure.py``).
     """
 
     name: str
@@ -80,6 +84,7 @@ class Entity:
     requisite_owner: int = 0
     rollback_level: int = 0
     smart: bool = False
+    structure: bool = False
 
     def label(self, language: str = "ru") -> str:
         """The plain name in ``language`` (Russian unless ``en``)."""
@@ -113,6 +118,11 @@ _ALL = (
     Entity("product_prices", "Цены товаров", "Product prices"),
     Entity("activity", "Дела", "Activities", rollback_level=0),
     Entity("comment", "Комментарии", "Comments", rollback_level=0),
+    Entity("user_field", "Пользовательские поля", "User fields", rollback_level=7,
+           structure=True),
+    Entity("field_item", "Значения списков", "List items", structure=True),
+    Entity("pipeline", "Воронки", "Pipelines", rollback_level=8, structure=True),
+    Entity("stage", "Стадии", "Stages", rollback_level=7, structure=True),
 )  # fmt: skip
 
 REGISTRY: Mapping[str, Entity] = {e.name: e for e in _ALL}
@@ -132,12 +142,18 @@ LOAD_ORDER = (
 """Load entities in dependency order: it decides who goes first when a batch has little room."""
 
 _DELETED = ("comment", "activity", "deal_products", "smart_process", "deal", "lead", "contact",
-            "requisite", "company", "product", "product_section")  # fmt: skip
+            "requisite", "company", "product", "product_section", "stage", "user_field",
+            "pipeline")  # fmt: skip
 ROLLBACK_LEVELS: tuple[tuple[str, ...], ...] = tuple(
     tuple(n for n in _DELETED if REGISTRY[n].rollback_level == level)
     for level in sorted({REGISTRY[n].rollback_level for n in _DELETED})
 )
-"""Levels a rollback deletes one after another (children before what they refer to)."""
+"""Levels a rollback deletes one after another (children before what they refer to; the
+structure the load created last, after every record that used it)."""
+
+STRUCTURE = tuple(e.name for e in _ALL if e.structure)
+"""The structure entities, in the order the load creates them: a user field (with its list
+items), a pipeline, then its stages."""
 
 
 def entity(name: str) -> Entity:

@@ -35,6 +35,7 @@ from loaders.sandbox import (  # noqa: F401 (modules that register methods)
     _relations,
     _requisites,
     _smart,
+    _stages,
     _userfields,
 )
 from loaders.sandbox._batch import run_batch

@@ -22,7 +22,7 @@ from mappings.entities import SMART_PROCESS
 from mappings.model import fold_text
 from migrate.plan._metadata import Measure, PortalMetadata
 
-__all__ = ["ListItems", "measure_id", "resolve_list_values", "vat_id"]
+__all__ = ["ListItems", "measure_id", "resolve_list_values", "strip_pipeline", "vat_id"]
 
 _RATE = re.compile(r"\d+(?:\.\d+)?")
 
@@ -70,10 +70,14 @@ def resolve_list_values(meta: PortalMetadata, entity: str, fields: dict[str, Any
         if category is None:
             return
         stages = ListItems({k: s.name for k, s in meta.stages(entity, category).items()})
-        found = stages.match(fields["STAGE_ID"])
+        value = str(fields["STAGE_ID"])
+        found = stages.match(value)
         prefix = _stage_prefix(meta, entity, category)
-        if found is None and prefix:
-            found = stages.match(f"{prefix}{fields['STAGE_ID']}")
+        if found is None and prefix:  # `WON` written without its `C1:` prefix, `SUCCESS`
+            found = stages.match(f"{prefix}{value}")
+        if found is None:  # «Тендеры / Заявка подана»: the pipeline's name joined to the stage
+            names = meta.categories_of(entity)
+            found = stages.match(strip_pipeline(value, [names.get(category, "")]))
         if found is not None:
             fields["STAGE_ID"] = found
 
@@ -84,6 +88,15 @@ def _stage_prefix(meta: PortalMetadata, entity: str, category: int) -> str:
     if entity == SMART_PROCESS:
         return meta.smart.stage_prefix(category) if meta.smart is not None else ""
     return f"C{category}:" if category else ""
+
+
+def strip_pipeline(value: str, pipelines: Sequence[str]) -> str:
+    """A stage ``value`` without a leading «<pipeline> / » when it names one of
+    ``pipelines`` (a mapping that joins `Воронка` and `Этап сделки` writes both)."""
+    head, sep, tail = value.rpartition(" / ")
+    if sep and any(fold_text(head) == fold_text(p) for p in pipelines if p):
+        return tail
+    return value
 
 
 def _category(value: Any) -> int | None:

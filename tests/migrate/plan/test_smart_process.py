@@ -203,3 +203,20 @@ def test_the_import_route_writes_items_by_batch_import(tmp_path):
     assert "crm.item.add" not in methods
     assert set(items) == {"k1", "k2", "k3"}
     assert items["k1"]["parentId2"] == deals["d1"]
+
+
+def test_plan_xlsx_reconciles_the_items_amounts(loaded):
+    """The plan's «Сверка» sheet adds up the contracts' amounts like the deals': in the file,
+    refused, planned."""
+    from openpyxl import load_workbook
+
+    workspace, _portal, _ = loaded
+    book = load_workbook(workspace.reports_dir / "plan.xlsx")
+    rows = list(book["Сверка"].iter_rows(values_only=True))
+    (spa,) = [r for r in rows if r[0] == "RUB · Смарт-процесс"]
+    total = 15000 + 2500.5 + 90000
+    assert spa[1] == 3  # items
+    assert spa[2:6] == (pytest.approx(total), pytest.approx(total), 0, pytest.approx(total))
+    assert spa[-1] == 0  # difference
+    (records,) = [r for r in rows if r[0] == "smart_process"]
+    assert records[1:5] == (3, 0, 0, 3)
