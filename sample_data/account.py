@@ -9,6 +9,10 @@ rehearsals and the load benchmarks call it): «Тендеры» → the portal's
 category 1, whose stages the sandbox seeds as ``C1:NEW``, ``C1:UC_TALKS``, ``C1:WON`` and
 ``C1:LOSE`` (a custom stage has a ``UC_`` id, as on a real portal).
 
+The other way, :func:`keep_sample_pipelines` (the demo): the pipeline and its stages are kept
+by name, so the plan finds no such pipeline on the portal and proposes to create it with its
+stages (accepted with ``load.structure: create``).
+
 The contracts (``amocrm/contracts.csv``) go to the smart process «Договоры»: the edit
 :func:`add_sample_contracts` writes their mapping (``mappings/smart_process.yaml``: statuses to
 the stages a new smart-process pipeline has, links to the contract's company, contact and
@@ -32,6 +36,7 @@ __all__ = [
     "SAMPLE_SMART_PROCESS",
     "SAMPLE_STAGES",
     "add_sample_contracts",
+    "keep_sample_pipelines",
     "map_sample_pipelines",
 ]
 
@@ -87,6 +92,22 @@ def map_sample_pipelines(deal_mapping: Path) -> None:
     stages = {f"{SAMPLE_PIPELINE} / {name}": stage for name, stage in SAMPLE_STAGES.items()}
     fields = tuple(
         _with_entries(spec, {SAMPLE_PIPELINE: _CATEGORY}) if spec.name == "CATEGORY_ID"
+        else _with_entries(spec, stages) if spec.name == "STAGE_ID"
+        else spec
+        for spec in mapping.fields
+    )  # fmt: skip
+    deal_mapping.write_text(to_yaml(dataclasses.replace(mapping, fields=fields)), "utf-8")
+
+
+def keep_sample_pipelines(deal_mapping: Path) -> None:
+    """Keep the sample's «Тендеры» pipeline and its stages by name in ``deal_mapping``: the
+    plan proposes them as a new pipeline (the portal has none of that name)."""
+    mapping = load_mapping(deal_mapping)
+    stages = {
+        f"{SAMPLE_PIPELINE} / {name}": f"{SAMPLE_PIPELINE} / {name}" for name in SAMPLE_STAGES
+    }
+    fields = tuple(
+        _with_entries(spec, {SAMPLE_PIPELINE: SAMPLE_PIPELINE}) if spec.name == "CATEGORY_ID"
         else _with_entries(spec, stages) if spec.name == "STAGE_ID"
         else spec
         for spec in mapping.fields
