@@ -122,6 +122,7 @@ class PortalMetadata:
     measures: tuple[Measure, ...] = ()  # the catalogue's units (a product's MEASURE is an id)
     vats: Mapping[int, float | None] = field(default_factory=dict)  # VAT id → rate (None: none)
     smart: SmartProcess | None = None  # the smart process the workspace loads into, if any
+    admin: bool | None = None  # the webhook's user is an administrator (`user.admin`)
 
     def field(self, entity: str, name: str) -> FieldInfo | None:
         return self.fields.get(entity, {}).get(name)
@@ -174,6 +175,7 @@ async def read_portal_metadata(
         ("user.get", {"sort": "ID", "order": "ASC"}),
         ("crm.requisite.preset.list", {}),
         ("crm.currency.list", {}),
+        ("user.admin", {}),  # user-admin.md: `true` for an administrator, else `false`
     ]
     if catalog:
         calls += [
@@ -185,7 +187,7 @@ async def read_portal_metadata(
     results = await read_all(client, calls)
     extra = _catalog(results[len(calls) - 4 :]) if catalog else {}
     fields = {e: parse_fields(r, e) for e, r in zip(CRM_ENTITIES, results, strict=False)}
-    categories, statuses, users, presets, currencies = results[len(CRM_ENTITIES) :][:5]
+    categories, statuses, users, presets, currencies, admin = results[len(CRM_ENTITIES) :][:6]
     smart: SmartProcess | None = None
     smart_statuses: tuple[Status, ...] = ()
     if smart_process is not None:
@@ -203,6 +205,7 @@ async def read_portal_metadata(
         base_currency=next(
             (str(r["CURRENCY"]) for r in currencies or [] if r.get("BASE") == "Y"), None
         ),
+        admin=admin is True,
         **extra,
     )
 
