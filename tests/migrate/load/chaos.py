@@ -60,6 +60,8 @@ class ChaosResult:
     duplicated: int = 0
     wrong_refs: int = 0
     failed: int = 0
+    final_code: int | None = None
+    final_error: str = ""
     faults: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -99,8 +101,11 @@ def run_chaos(
         server.start(OAUTH_FAULTS if oauth else FAULTS, seed)
         result = ChaosResult(planned)
         _kill_loads(workspace.root, kills, random.Random(seed), result)
-        final = _load(workspace.root)
-        final.wait(timeout=1800)
+        errors = root / "final-load.stderr"
+        with errors.open("wb") as sink:
+            final = _load(workspace.root, stderr=sink)
+            result.final_code = final.wait(timeout=1800)
+        result.final_error = errors.read_text(encoding="utf-8", errors="replace")[-2000:]
         result.failed = _failed(workspace.root)
     finally:
         server.stop()
@@ -168,10 +173,10 @@ def _portal_block(port: int, oauth: bool) -> str:
     )
 
 
-def _load(workspace: Path) -> subprocess.Popen[bytes]:
+def _load(workspace: Path, stderr: Any = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "migrate", "load", "-w", str(workspace), "--skip-blocked",
                "--settle-seconds", "1.5", "--quiet"]  # fmt: skip
-    return subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=stderr)
 
 
 def _kill_loads(workspace: Path, kills: int, rng: random.Random, result: ChaosResult) -> None:
