@@ -6,7 +6,8 @@ Usage::
     python -m sample_data.generate --out sample_data/out --scale 1m        # benchmark files
 
 ``--scale small`` writes ``amocrm/`` (companies.csv, contacts.xlsx, deals.xlsx with title rows,
-notes.csv, activities.csv and tasks.csv, the attachments in ``files/``), ``onec/``
+notes.csv, activities.csv and tasks.csv, the attachments in ``files/``, contracts.csv: the
+account's contracts, for a smart process), ``onec/``
 (products.csv in cp1251, import.xml, offers.xml), ``bitrix24/``
 (COMPANY.csv, CONTACT.csv, DEAL.csv as a Bitrix24 CRM export gives them) and ``truth/``
 (company_duplicates.csv, contact_duplicates.csv: ``record_id,entity_id`` for every record).
@@ -30,6 +31,7 @@ from sample_data._bitrix24 import (
 )
 from sample_data._companies import COMPANY_COLUMNS, build_companies
 from sample_data._contacts import CONTACT_COLUMNS, Person, build_contacts
+from sample_data._contracts import CONTRACT_COLUMNS, build_contracts
 from sample_data._deals import DEAL_COLUMNS, NOTE_COLUMNS, build_deals, build_notes
 from sample_data._history import (
     ACTIVITY_COLUMNS,
@@ -45,7 +47,7 @@ from sample_data._write import write_csv, write_truth, write_xlsx
 __all__ = ["main"]
 
 SMALL = {"companies": 2000, "contacts": 5000, "deals": 8000, "products": 500, "notes": 10000,
-         "activities": 3000, "tasks": 1500}  # fmt: skip
+         "activities": 3000, "tasks": 1500, "contracts": 250}  # fmt: skip
 
 
 def _ids(rng: random.Random, start: int, n: int) -> list[str]:
@@ -123,6 +125,14 @@ def generate_small(out: Path, seed: int) -> None:
     )
     write_csv(amo / "notes.csv", NOTE_COLUMNS, note_rows)
     _generate_history(amo, seed, pools, owners)
+    contract_rng = random.Random(
+        seed + 12
+    )  # a stream of its own: the other files stay as they were
+    contract_rows = build_contracts(
+        contract_rng, SMALL["contracts"], _ids(contract_rng, 55_000_000, SMALL["contracts"]),
+        deal_rows,
+    )  # fmt: skip
+    write_csv(amo / "contracts.csv", CONTRACT_COLUMNS, contract_rows)
     products = build_products(rng, SMALL["products"])
     write_csv(
         out / "onec" / "products.csv",

@@ -10,7 +10,9 @@ references already resolved to portal ids) to a builder and gets a :class:`Comma
   (``crm.deal.productrows.set``, ``crm.deal.contact.items.set``,
   ``crm.contact.company.items.set``), ``crm.timeline.comment.add`` and ``crm.activity.add``
   with the original date and author in the text (and their attachments as base64),
-  ``tasks.task.add`` bound through ``UF_CRM_TASK``;
+  ``tasks.task.add`` bound through ``UF_CRM_TASK``; a smart process's items by
+  ``crm.item.add`` / ``update`` (camelCase, ``xmlId`` = the source key, the ``entityTypeId``
+  from the record's ``_ENTITY_TYPE_ID`` hint);
 * :func:`build_imports` — the import route: ``crm.item.batchImport``, ≤ 20 camelCase items per
   command in ascending ``createdTime``;
 * :func:`build_lookups` / :func:`build_comment_lookup` / :func:`build_task_lookup` +
@@ -25,6 +27,7 @@ Every created record carries its origin key, so a look-up can find it after a cr
 """
 
 from loaders.entities._command import (
+    ENTITY_TYPE_HINT,
     MULTI_FIELDS,
     Command,
     MultiValue,
@@ -32,6 +35,7 @@ from loaders.entities._command import (
     WriteOp,
     WriteRequest,
     appended_values,
+    entity_type_of,
     legacy_multi,
 )
 from loaders.entities._import import (
@@ -78,6 +82,7 @@ from loaders.entities._writes import (
 
 __all__ = [
     "ATTACHMENTS",
+    "ENTITY_TYPE_HINT",
     "FIELD_FILES",
     "FILE_DATA",
     "HISTORY_FIELDS",
@@ -108,6 +113,7 @@ __all__ = [
     "camel_field",
     "choose_preset",
     "comment_tag",
+    "entity_type_of",
     "find_structure",
     "history_header",
     "import_item",

@@ -17,6 +17,7 @@ TEXT_FILES = [
     "amocrm/activities.csv",
     "amocrm/tasks.csv",
     *(f"amocrm/files/{name}" for name in FILE_NAMES),
+    "amocrm/contracts.csv",
     "onec/products.csv",
     "onec/import.xml",
     "onec/offers.xml",
@@ -91,3 +92,26 @@ def test_history_rows_name_their_attachments_and_a_few_are_missing() -> None:
     present = [p for p in named if (COMMITTED / "amocrm" / p).is_file()]
     assert len(present) > 100
     assert 0 < len(set(named) - set(present)) <= 3
+
+
+def test_contracts_point_at_exported_deals_and_companies() -> None:
+    """Each contract names a deal of deals.xlsx (and its company); every status is mapped by
+    the sample preset's smart-process mapping."""
+    from mappings.schema import parse_mapping
+    from migrate.sources import read_table as read_source
+    from sample_data._contracts import CONTRACT_STATUSES
+
+    with (COMMITTED / "amocrm" / "contracts.csv").open(encoding="utf-8") as fh:
+        contracts = list(csv.DictReader(fh))
+    deals = read_source(COMMITTED / "amocrm" / "deals.xlsx")
+    deal_ids = {str(v) for v in deals.frame["ID"]}
+    assert len(contracts) == 250
+    assert {c["ID сделки"] for c in contracts} <= deal_ids
+    assert {c["Статус"] for c in contracts} == set(CONTRACT_STATUSES)
+    from sample_data.account import CONTRACTS_MAPPING
+
+    mapping = parse_mapping(CONTRACTS_MAPPING)
+    stage = mapping.field("STAGE_ID")
+    assert stage is not None
+    assert stage.value_map is not None
+    assert set(stage.value_map) == set(CONTRACT_STATUSES)
