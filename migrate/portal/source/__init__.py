@@ -11,6 +11,11 @@ gives (:mod:`._read`: one column per REST field, list values by meaning, product
 ``LINE …`` columns, links as source ids) and kept as a Parquet snapshot
 (:mod:`._snapshot`), which the prepare stage reads like any source file. A second read asks
 only for what changed since the last one (``>=DATE_MODIFY``) where the portal can say so.
+
+The watermark is the portal's own clock (``server.time``, api-reference/common/system/
+server-time.md) when the read began, not the newest ``DATE_MODIFY`` seen: a record changed
+while the table was being read is newer than the watermark and is read again next time, and
+the local clock's skew plays no part.
 """
 
 from __future__ import annotations
@@ -22,9 +27,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from loaders.client import Bitrix24Client
+from loaders.errors import PortalError
+from migrate.errors import PortalTerminalError, PortalTransientError
 from migrate.portal.source._meta import SourceMeta, read_source_meta
 from migrate.portal.source._read import LINE_FIELDS, REQUISITE_FIELDS, TableReader
-from migrate.portal.source._snapshot import SOURCE_DIR, Snapshot, TableState, watermark
+from migrate.portal.source._snapshot import SOURCE_DIR, Snapshot, TableState
 from migrate.progress import ProgressCallback, emit
 
 __all__ = [
@@ -45,8 +52,9 @@ INCREMENTAL = ("company", "contact", "deal", "lead")
 
 @dataclass(frozen=True, slots=True)
 class TableRead:
-    """One table's read: rows the portal gave, rows the snapshot holds, whether only the
-    changes were asked for (and since when), seconds spent."""
+    """One table's read: records the portal gave (a deal once, whatever its product rows),
+    rows the snapshot holds, whether only the changes were asked for (and since when),
+    seconds spent."""
 
     table: str
     read: int
@@ -87,24 +95,43 @@ async def read_source_portal(
         full: read every table whole, whatever was read before.
     """
     snapshot = Snapshot(root)
-    reader = TableReader(client, await read_source_meta(client, catalog="product" in tables))
-    done = []
-    for number, table in enumerate(tables):
-        emit(on_progress, "read portal", number, len(tables), unit="tables")
-        done.append(await _read_table(reader, snapshot, table, portal, full))
+    done: list[TableRead] = []
+    try:
+        began = str((await client.call("server.time")).result)
+        reader = TableReader(client, await read_source_meta(client, catalog="product" in tables))
+        for number, table in enumerate(tables):
+            emit(on_progress, "read portal", number, len(tables), unit="tables")
+            done.append(await _read_table(reader, snapshot, table, portal, full, began))
+    except PortalError as exc:
+        raise _stopped(exc, portal, [t.table for t in done], tables) from None
     emit(on_progress, "read portal", len(tables), len(tables), unit="tables", finished=True)
     return SourceRead(portal, tuple(done))
 
 
+def _stopped(
+    exc: PortalError, portal: str, finished: Sequence[str], tables: Sequence[str]
+) -> PortalTerminalError | PortalTransientError:
+    """The read's failure as the run's error: what was kept, what to do next."""
+    left = [t for t in tables if t not in finished]
+    kept = f"; kept: {', '.join(finished)}" if finished else ""
+    message = (f"reading the source portal {portal} stopped at `{left[0]}` "
+               f"({exc.code or type(exc).__name__}: {exc.description[:80]}){kept}")  # fmt: skip
+    again = "run `b24migrate validate` again: the tables already read are not read again whole"
+    if exc.transient:
+        return PortalTransientError(message, next_step=again)
+    return PortalTerminalError(message, next_step=f"{exc.next_step}; then {again}")
+
+
 async def _read_table(
-    reader: TableReader, snapshot: Snapshot, table: str, portal: str, full: bool
+    reader: TableReader, snapshot: Snapshot, table: str, portal: str, full: bool, began: str
 ) -> TableRead:
     started = time.perf_counter()
     state = None if full else snapshot.state(table, portal)
     since = state.watermark if state is not None and table in INCREMENTAL else None
     read_at = datetime.now(UTC).isoformat(timespec="seconds")
     rows = await getattr(reader, table)(since)
-    mark = watermark(rows, since)
+    mark = began if table in INCREMENTAL else None
     held = snapshot.write(table, rows, TableState(mark, 0, read_at, portal),
                           merge=since is not None, columns=reader.columns(table))  # fmt: skip
-    return TableRead(table, len(rows), held, since, round(time.perf_counter() - started, 3))
+    records = len({r.get("ID") for r in rows})
+    return TableRead(table, records, held, since, round(time.perf_counter() - started, 3))

@@ -2,7 +2,7 @@
 
 ``.b24migrate/source_portal/<table>.parquet`` holds what the last reads gave (text cells and
 ``_row``), ``state.json`` when each table was read, from which portal, and its watermark: the
-newest ``DATE_MODIFY`` seen. A later read asks only for records modified at or after the
+portal's time when that read began. A later read asks only for records modified at or after the
 watermark and merges them in by ``ID`` (a changed record replaces all its rows: a deal's
 product lines come whole). A snapshot is written atomically when its table is read in full,
 so a read killed mid-way keeps every table finished before the kill and the next read goes
@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["SOURCE_DIR", "Snapshot", "TableState", "watermark"]
+__all__ = ["SOURCE_DIR", "Snapshot", "TableState"]
 
 SOURCE_DIR = Path(".b24migrate") / "source_portal"  # Workspace.source_portal_dir
 ROW = "_row"
@@ -86,19 +86,6 @@ class Snapshot:
         temp = self.folder / "state.tmp"
         temp.write_text(json.dumps({"tables": states}, ensure_ascii=False, indent=1), "utf-8")
         os.replace(temp, self.folder / "state.json")
-
-
-def watermark(rows: Sequence[Mapping[str, str]], previous: str | None) -> str | None:
-    """The newest ``DATE_MODIFY`` among ``rows`` (compared as instants), else ``previous``."""
-    stamps = [r["DATE_MODIFY"] for r in rows if r.get("DATE_MODIFY")]
-    if previous:
-        stamps.append(previous)
-    if not stamps:
-        return None
-    instants = pd.to_datetime(pd.Series(stamps), utc=True, errors="coerce", format="ISO8601")
-    if instants.isna().all():
-        return previous
-    return str(stamps[int(instants.fillna(pd.Timestamp.min.tz_localize("UTC")).argmax())])
 
 
 def _frame(rows: Sequence[Mapping[str, str]], extra: Sequence[str]) -> pd.DataFrame:
