@@ -13,7 +13,9 @@ from sample_data.portal import user_field_lines
 TABLES = ("product_section", "product", "company", "contact", "deal", "lead", "note")
 
 
-def make_workspace(root: Path, *, target: str, tables: tuple[str, ...] = TABLES) -> Path:
+def make_workspace(
+    root: Path, *, target: str, tables: tuple[str, ...] = TABLES, batch_size: int = 50
+) -> Path:
     """A workspace reading ``tables`` from `env:B24_SOURCE` into ``target`` (a portal url)."""
     preset = Path(mappings.__file__).parent / "bitrix24_portal"
     (root / "mappings").mkdir(parents=True)
@@ -34,6 +36,7 @@ def make_workspace(root: Path, *, target: str, tables: tuple[str, ...] = TABLES)
         "sources": {t: {"portal": t} for t in tables},
         "owners": {"default_owner": 1},
         "dedupe": {"company": False, "contact": False, "lead": False, "product": False},
+        "load": {"batch_size": batch_size},
     }
     (root / "migration.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
     return root
