@@ -305,7 +305,7 @@ async def _deal_details(
                 },
             )
         )
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "PRODUCT_ID": products[(n + k) % len(products)],
                 "PRICE": 100.0 * (k + 1),

@@ -93,6 +93,12 @@ async def open_source_portal(
             "`migration.yaml` has sources read from a portal but no `source_portal:` block",
             next_step="add `source_portal: {url: env:B24_SOURCE_WEBHOOK_URL}` to `migration.yaml`",
         )
+    if portal.kind == "webhook" and portal.webhook is not None and not portal.webhook.reveal():
+        raise ConfigError(
+            f"environment variable `{portal.env}` (the source portal's webhook) is not set",
+            next_step=f"export {portal.env}=https://<source portal>/rest/<user>/<code>/ and run "
+            "the command again",
+        )
     options = {**client_options, "read_only": True}
     client = _remote_client(workspace, portal, options, SOURCE_TOKENS_FILE, "source_portal")
     async with client:

@@ -364,7 +364,7 @@ class _ConfigParser:
         if isinstance(url, str) and url.startswith("env:"):
             variable = url[4:]
             value = self.environ.get(variable, "")
-            if not value:
+            if not value and block == "portal":  # the source's is needed only to read it
                 self.problem((block, "url"), f"environment variable `{variable}` is not set")
             return PortalConfig("webhook", Secret(value), env=variable)
         if isinstance(url, str) and url.startswith(("https://", "http://")):

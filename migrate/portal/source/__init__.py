@@ -20,6 +20,7 @@ the local clock's skew plays no part.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -95,17 +96,29 @@ async def read_source_portal(
         full: read every table whole, whatever was read before.
     """
     snapshot = Snapshot(root)
-    done: list[TableRead] = []
     try:
         began = str((await client.call("server.time")).result)
         reader = TableReader(client, await read_source_meta(client, catalog="product" in tables))
-        for number, table in enumerate(tables):
-            emit(on_progress, "read portal", number, len(tables), unit="tables")
-            done.append(await _read_table(reader, snapshot, table, portal, full, began))
     except PortalError as exc:
-        raise _stopped(exc, portal, [t.table for t in done], tables) from None
+        raise _stopped(exc, portal, [], tables) from None
+    emit(on_progress, "read portal", 0, len(tables), unit="tables")
+    done: list[TableRead] = []
+
+    async def one(table: str) -> TableRead:
+        read = await _read_table(reader, snapshot, table, portal, full, began)
+        done.append(read)
+        emit(on_progress, "read portal", len(done), len(tables), unit="tables")
+        return read
+
+    # every table at once: the client keeps the requests within the portal's limits
+    results = await asyncio.gather(*(one(t) for t in tables), return_exceptions=True)
+    failed = [r for r in results if isinstance(r, BaseException)]
+    if failed:
+        if not isinstance(failed[0], PortalError):
+            raise failed[0]
+        raise _stopped(failed[0], portal, [t.table for t in done], tables) from None
     emit(on_progress, "read portal", len(tables), len(tables), unit="tables", finished=True)
-    return SourceRead(portal, tuple(done))
+    return SourceRead(portal, tuple(r for r in results if isinstance(r, TableRead)))
 
 
 def _stopped(
@@ -114,7 +127,7 @@ def _stopped(
     """The read's failure as the run's error: what was kept, what to do next."""
     left = [t for t in tables if t not in finished]
     kept = f"; kept: {', '.join(finished)}" if finished else ""
-    message = (f"reading the source portal {portal} stopped at `{left[0]}` "
+    message = (f"reading the source portal {portal} stopped before `{', '.join(left)}` was read "
                f"({exc.code or type(exc).__name__}: {exc.description[:80]}){kept}")  # fmt: skip
     again = "run `b24migrate validate` again: the tables already read are not read again whole"
     if exc.transient:

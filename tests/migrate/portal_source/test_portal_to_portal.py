@@ -11,8 +11,8 @@ from loaders.sandbox import SandboxConfig
 from loaders.sandbox.testing import running_sandbox
 from migrate.run import Migration
 from sample_data.portal import prepare_target_portal, seed_source_portal
+from sample_data.portal_compare import compare_portals
 
-from .compare import compare_portals
 from .conftest import make_workspace
 
 

@@ -1,5 +1,8 @@
 """Compare a source portal with the target it was migrated into, record by record.
 
+Used by the portal-to-portal tests (tests/migrate/portal_source/) and `b24migrate demo
+--from-portal`; both portals are opened read-only.
+
 Every target record is found by ``ORIGIN_ID`` (the source's id). Values are compared by
 meaning: list items by label, pipelines and stages by name, links and owners by the source
 ids / e-mails they stand for. Documented differences (not compared): ids, creation dates
@@ -13,6 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from loaders import Bitrix24Client
+
+__all__ = ["compare_portals"]
 
 _FIELDS = {
     "company": ("TITLE", "COMPANY_TYPE", "COMMENTS", "ASSIGNED_BY_ID"),
