@@ -225,6 +225,8 @@ async def _requisites(client: Bitrix24Client, companies: Sequence[int]) -> None:
                 "NAME": "Реквизиты",
                 "RQ_INN": _inn(rng),
                 "RQ_KPP": f"77{rng.randint(1000000, 9999999)}",
+                "RQ_COMPANY_NAME": f"ООО «Компания {cid}»",
+                "RQ_DIRECTOR": "Иванов Иван Иванович",
             }
             for cid in companies
             if cid % 3

@@ -69,6 +69,24 @@ async def _rows(client: Bitrix24Client, deal: str) -> list[tuple[Any, ...]]:
     return sorted((r["PRODUCT_NAME"], float(r["PRICE"]), float(r["QUANTITY"])) for r in rows)
 
 
+async def _requisite(client: Bitrix24Client, company: str) -> list[tuple[Any, ...]]:
+    """A company's requisites by what they say (INN, KPP, names), not by their ids."""
+    rows = await client.list_all(
+        "crm.requisite.list",
+        {"ENTITY_TYPE_ID": 4, "ENTITY_ID": company},
+        ["RQ_INN", "RQ_KPP", "RQ_COMPANY_NAME", "RQ_DIRECTOR"],
+    )
+    return sorted(
+        (
+            r.get("RQ_INN"),
+            r.get("RQ_KPP"),
+            r.get("RQ_COMPANY_NAME") or None,
+            r.get("RQ_DIRECTOR") or None,
+        )
+        for r in rows
+    )
+
+
 async def _links(client: Bitrix24Client, method: str, rid: str, key: str) -> list[str]:
     return [str(r[key]) for r in (await client.call(method, {"id": rid})).result]
 
@@ -141,6 +159,14 @@ async def _specifics(
     facts: list[tuple[str, Any, Any]] = []
     if entity in ("company", "contact", "lead"):
         facts.append(("PHONE", _digits(record), _digits(twin)))
+    if entity == "company":
+        facts.append(
+            (
+                "requisite",
+                await _requisite(source.client, sid),
+                await _requisite(target.client, twin["ID"]),
+            )
+        )
     if entity == "contact":
         mine = await _links(source.client, "crm.contact.company.items.get", sid, "COMPANY_ID")
         theirs = await _links(

@@ -40,6 +40,7 @@ class SourceMeta:
         list_items: entity → enumeration field → item id → label.
         field_names: entity → every field `crm.<entity>.fields` lists (so an empty table
             still has its columns).
+        employee_fields: entity → the user fields of type ``employee`` (written as e-mails).
         measures: unit id → OKEI code (else its name); vats: VAT id → rate text.
     """
 
@@ -50,6 +51,7 @@ class SourceMeta:
     status_fields: Mapping[str, Mapping[str, str]]
     list_items: Mapping[str, Mapping[str, Mapping[str, str]]]
     field_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    employee_fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
     measures: Mapping[str, str] = field(default_factory=dict)
     vats: Mapping[str, str] = field(default_factory=dict)
 
@@ -80,6 +82,7 @@ async def read_source_meta(client: Bitrix24Client, *, catalog: bool) -> SourceMe
         status_fields={e: _status_fields(f) for e, f in fields.items()},
         list_items={e: _list_items(f) for e, f in fields.items()},
         field_names={e: tuple(str(k) for k in (f or {})) for e, f in fields.items()},
+        employee_fields={e: _typed(f, "employee") for e, f in fields.items()},
         **extra,
     )
 
@@ -113,6 +116,11 @@ def _status_fields(result: Any) -> dict[str, str]:
         ):
             out[str(name)] = str(spec["statusType"])
     return out
+
+
+def _typed(result: Any, kind: str) -> frozenset[str]:
+    return frozenset(str(n) for n, spec in (result or {}).items()
+                     if isinstance(spec, Mapping) and spec.get("type") == kind)  # fmt: skip
 
 
 def _list_items(result: Any) -> dict[str, dict[str, str]]:

@@ -8,7 +8,10 @@
   Its stage: in the general pipeline a system id, else the stage's name (the plan matches
   stages by name within the deal's pipeline).
 * Enumeration user fields: the item's label (ids differ between portals).
-* Owners and authors: the employee's e-mail (the plan's owner map matches e-mails).
+* Owners and authors, and ``employee`` user fields: the employee's e-mail (the plan's owner
+  map matches e-mails; map such a user field with ``owner:``).
+* Not translated: ``crm`` (links to records) and ``file`` user fields hold the source's
+  ids: leave them out of the mapping (runbook §7).
 
 A value whose id the source's metadata does not know is written as it is, so the plan
 refuses it by name rather than this reader guessing.
@@ -34,6 +37,7 @@ __all__ = [
 
 _SYSTEM_ID = re.compile(r"[A-Z][A-Z_]*")
 _STAGE_PREFIX = re.compile(r"^C\d+:")
+_USER_FIELDS = frozenset({"ASSIGNED_BY_ID", "CREATED_BY_ID", "MODIFY_BY_ID", "AUTHOR_ID"})
 MULTI_TYPES = {
     "PHONE": ("WORK", "MOBILE", "FAX", "HOME", "PAGER", "MAILING", "OTHER"),
     "EMAIL": ("WORK", "HOME", "MAILING", "OTHER"),
@@ -69,8 +73,9 @@ def field_text(meta: SourceMeta, entity: str, name: str, value: Any) -> str:
     raw = text(value)
     if dictionary and raw and not dictionary.startswith("DEAL_STAGE"):
         return raw if is_system_id(raw) else meta.statuses.get((dictionary, raw), raw)
-    if name in ("ASSIGNED_BY_ID", "CREATED_BY_ID", "AUTHOR_ID") and raw:
-        return meta.users.get(raw, raw)
+    employee = name in meta.employee_fields.get(entity, ())
+    if (name in _USER_FIELDS or employee) and raw:
+        return ", ".join(meta.users.get(v.strip(), v.strip()) for v in raw.split(","))
     return raw
 
 

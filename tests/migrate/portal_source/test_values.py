@@ -25,6 +25,7 @@ META = SourceMeta(
               ("DEAL_STAGE_3", "C3:NEW"): "Заявка", ("DEAL_STAGE_3", "C3:UC_9"): "Торги"},
     status_fields={"deal": {"SOURCE_ID": "SOURCE", "STAGE_ID": "DEAL_STAGE"}},
     list_items={"deal": {"UF_CRM_KIND": {"41": "Опт", "42": "Розница"}}},
+    employee_fields={"deal": frozenset({"UF_CRM_MGR"})},
 )  # fmt: skip
 
 
@@ -40,6 +41,8 @@ META = SourceMeta(
         ("UF_CRM_KIND", "40", "40"),
         ("ASSIGNED_BY_ID", "1", "admin@old.example"),  # owners by e-mail
         ("ASSIGNED_BY_ID", "7", "Петров Иван"),        # else by name
+        ("UF_CRM_MGR", ["1", "7"], "admin@old.example, Петров Иван"),  # employee user fields
+        ("MODIFY_BY_ID", "9", "9"),                    # not an employee the portal lists
         ("TITLE", "Поставка", "Поставка"),
         ("OPPORTUNITY", 1500.5, "1500.5"),
         ("COMMENTS", False, ""),
@@ -103,7 +106,7 @@ def test_no_multi_field_value_is_lost(items, name):
 
 @given(st.one_of(st.none(), st.text(max_size=12), st.integers(), st.lists(st.text(max_size=4))))
 def test_any_value_is_text_and_ids_not_in_the_metadata_pass_unchanged(value):
-    for name in ("SOURCE_ID", "UF_CRM_KIND", "ASSIGNED_BY_ID", "TITLE"):
+    for name in ("SOURCE_ID", "UF_CRM_KIND", "ASSIGNED_BY_ID", "UF_CRM_MGR", "TITLE"):
         written = field_text(META, "deal", name, value)
         assert isinstance(written, str)
     if isinstance(value, str) and value and value not in ("4", "CALL") and "," not in value:
