@@ -26,6 +26,7 @@ __all__ = [
     "MULTI_FIELDS",
     "REGISTRY",
     "ROLLBACK_LEVELS",
+    "STRUCTURE",
     "Entity",
     "entity",
     "entity_label",
@@ -58,6 +59,9 @@ class Entity:
         multi_fields: the multi-fields (phones, e-mails, …) its records carry.
         requisite_owner: the ``ENTITY_TYPE_ID`` of its requisites (0: it has none).
         rollback_level: deleted in this level of a rollback (lower first).
+        structure: portal set-up the plan proposes (a user field and its list items, a
+            pipeline, a stage): created before every record and removed after them, by the
+            load's structure step rather than in batches (see ``migrate/load/_structure.py``).
     """
 
     name: str
@@ -74,6 +78,7 @@ class Entity:
     multi_fields: tuple[str, ...] = ()
     requisite_owner: int = 0
     rollback_level: int = 0
+    structure: bool = False
 
     def label(self, language: str = "ru") -> str:
         """The plain name in ``language`` (Russian unless ``en``)."""
@@ -105,6 +110,11 @@ _ALL = (
     Entity("product_prices", "Цены товаров", "Product prices"),
     Entity("activity", "Дела", "Activities", rollback_level=0),
     Entity("comment", "Комментарии", "Comments", rollback_level=0),
+    Entity("user_field", "Пользовательские поля", "User fields", rollback_level=7,
+           structure=True),
+    Entity("field_item", "Значения списков", "List items", structure=True),
+    Entity("pipeline", "Воронки", "Pipelines", rollback_level=8, structure=True),
+    Entity("stage", "Стадии", "Stages", rollback_level=7, structure=True),
 )  # fmt: skip
 
 REGISTRY: Mapping[str, Entity] = {e.name: e for e in _ALL}
@@ -121,12 +131,18 @@ LOAD_ORDER = (
 """Load entities in dependency order: it decides who goes first when a batch has little room."""
 
 _DELETED = ("comment", "activity", "deal_products", "deal", "lead", "contact", "requisite",
-            "company", "product", "product_section")  # fmt: skip
+            "company", "product", "product_section", "stage", "user_field",
+            "pipeline")  # fmt: skip
 ROLLBACK_LEVELS: tuple[tuple[str, ...], ...] = tuple(
     tuple(n for n in _DELETED if REGISTRY[n].rollback_level == level)
     for level in sorted({REGISTRY[n].rollback_level for n in _DELETED})
 )
-"""Levels a rollback deletes one after another (children before what they refer to)."""
+"""Levels a rollback deletes one after another (children before what they refer to; the
+structure the load created last, after every record that used it)."""
+
+STRUCTURE = tuple(e.name for e in _ALL if e.structure)
+"""The structure entities, in the order the load creates them: a user field (with its list
+items), a pipeline, then its stages."""
 
 
 def entity(name: str) -> Entity:

@@ -15,7 +15,10 @@ references already resolved to portal ids) to a builder and gets a :class:`Comma
 * :func:`build_lookups` / :func:`build_comment_lookup` + :func:`parse_lookup` — reconciliation:
   which records did the portal write under our ``ORIGINATOR_ID`` + ``ORIGIN_ID`` (or ``XML_ID``,
   or the comment tag)?
-* :func:`parse_write_result`, :func:`parse_import_result` — a command's result → portal id.
+* :func:`parse_write_result`, :func:`parse_import_result` — a command's result → portal id;
+* :func:`build_structure_add` / :func:`build_structure_lookup` / :func:`find_structure` /
+  :func:`build_structure_delete` (+ list items) — user fields, pipelines and stages the plan
+  proposed, found again by FIELD_NAME, name or STATUS_ID.
 
 Every created record carries its origin key, so a look-up can find it after a crash.
 """
@@ -49,6 +52,16 @@ from loaders.entities._lookup import (
 from loaders.entities._requisites import RequisitePresets, choose_preset, presets_from_rows
 from loaders.entities._results import parse_write_result
 from loaders.entities._specs import SPECS, EntitySpec, spec_for
+from loaders.entities._structure import (
+    build_item_add,
+    build_item_read,
+    build_structure_add,
+    build_structure_delete,
+    build_structure_lookup,
+    find_structure,
+    list_item_ids,
+    parse_structure_id,
+)
 from loaders.entities._writes import HISTORY_FIELDS, build_write, comment_tag, history_header
 
 __all__ = [
@@ -69,16 +82,24 @@ __all__ = [
     "appended_values",
     "build_comment_lookup",
     "build_imports",
+    "build_item_add",
+    "build_item_read",
     "build_lookups",
+    "build_structure_add",
+    "build_structure_delete",
+    "build_structure_lookup",
     "build_write",
     "camel_field",
     "choose_preset",
     "comment_tag",
+    "find_structure",
     "history_header",
     "import_item",
     "legacy_multi",
+    "list_item_ids",
     "parse_import_result",
     "parse_lookup",
+    "parse_structure_id",
     "parse_write_result",
     "presets_from_rows",
     "spec_for",

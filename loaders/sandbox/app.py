@@ -34,6 +34,7 @@ from loaders.sandbox import (  # noqa: F401 (modules that register methods)
     _refs,
     _relations,
     _requisites,
+    _stages,
     _userfields,
 )
 from loaders.sandbox._batch import run_batch

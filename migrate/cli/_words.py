@@ -49,6 +49,20 @@ WORDS: dict[str, dict[str, str]] = {
         "Owners, {dates} about creation dates — sheet Creation dates), {existing} records "
         "already in the portal; report: {path}",
     },
+    "structure": {
+        "ru": "Структура: план предлагает создать {fields} польз. полей ({items} значений "
+        "списков), {pipelines} воронок, {stages} стадий — {state}; лист «Структура»",
+        "en": "Structure: the plan proposes {fields} user fields ({items} list values), "
+        "{pipelines} pipelines, {stages} stages — {state}; sheet Structure",
+    },
+    "structure_accepted": {
+        "ru": "принято, load создаст их первыми",
+        "en": "accepted, load creates them first",
+    },
+    "structure_ask": {
+        "ru": "не принято: строки с ними отклонены; примите: plan --accept-structure",
+        "en": "not accepted: the rows that need them are refused; accept: plan --accept-structure",
+    },
     "merges": {
         "ru": "Объединено дубликатов: {n} (каждое — на листе «Объединения»)",
         "en": "Duplicates merged: {n} (each one on the sheet Merges)",

@@ -32,8 +32,17 @@ _OPS = ("create", "update", "set", "skip", "unchanged")
     help="Accept leaving out the rows refused for blocking reasons; `load` then starts.",
 )
 @click.option("--no-dedupe", is_flag=True, help="Plan every source row (do not merge duplicates).")
+@click.option(
+    "--accept-structure",
+    is_flag=True,
+    help="Accept the user fields, pipelines and stages the plan proposes (the mapping needs "
+    "them, the portal lacks them): `load` creates them first. Same as `load.structure: create`.",
+)
 @output_options
-def command(root: Path, skip_refused: bool, no_dedupe: bool, quiet: bool, as_json: bool) -> None:
+def command(
+    root: Path, skip_refused: bool, no_dedupe: bool, accept_structure: bool, quiet: bool,
+    as_json: bool,
+) -> None:  # fmt: skip
     """Check everything against the portal and write the ops to the ledger; write nothing to
     the portal. Writes reports/plan.xlsx (counts, refused rows, owners, existing records).
 
@@ -46,7 +55,9 @@ def command(root: Path, skip_refused: bool, no_dedupe: bool, quiet: bool, as_jso
       b24migrate plan --workspace acme --skip-refused
     """
     with open_migration(root, quiet, as_json) as migration:
-        planned = migration.plan(skip_refused=skip_refused, dedupe=not no_dedupe)
+        planned = migration.plan(
+            skip_refused=skip_refused, dedupe=not no_dedupe, accept_structure=accept_structure
+        )
     if as_json:
         click.echo(json_text(_summary(planned)))
     else:
@@ -102,6 +113,8 @@ def _render(planned: Planned, lang: str) -> None:
     line = say("plan_line", lang, refused=len(result.refused), warnings=warnings, owners=owners,
                dates=dates, existing=len(result.matches), path=planned.report)  # fmt: skip
     console.print(line, markup=False)
+    if not result.structure.empty:
+        console.print(terminal_text(structure_line(result, lang)), markup=False)
     merged = say("merges", lang, n=len(result.merges)) if planned.dedupe_ran else None
     console.print(merged or say("no_dedupe", lang), markup=False)
     for note in planned.reconciliation.notes if planned.reconciliation else ():
@@ -113,6 +126,17 @@ def _render(planned: Planned, lang: str) -> None:
         console.print(say("blocked_next", lang), markup=False)
     elif result.skip_refused and result.refused:
         console.print(say("skipped_on_purpose", lang), markup=False)
+
+
+def structure_line(result: PlanResult, lang: str) -> str:
+    """One line: what structure the plan proposes and whether it is accepted."""
+    proposal = result.structure
+    state = say("structure_accepted" if result.structure_accepted else "structure_ask", lang)
+    return say(
+        "structure", lang, fields=len(proposal.fields),
+        items=sum(len(f.items) for f in proposal.fields), pipelines=len(proposal.pipelines),
+        stages=len(proposal.created_stages), state=state,
+    )  # fmt: skip
 
 
 def _refusals(result: PlanResult, lang: str, limit: int = 8) -> None:

@@ -67,6 +67,7 @@ portal id), a ``sending`` one is left for the next load to reconcile.
 from migrate.ledger._ledger import LEDGER_PATH, Ledger
 from migrate.ledger._model import (
     PROVENANCE_KEYS,
+    STAGE_CODE,
     UNDATED,
     Batch,
     LedgerRecord,
@@ -89,6 +90,7 @@ from migrate.ledger._model import (
 __all__ = [
     "LEDGER_PATH",
     "PROVENANCE_KEYS",
+    "STAGE_CODE",
     "UNDATED",
     "Batch",
     "Ledger",

@@ -12,6 +12,7 @@ from typing import Any
 
 __all__ = [
     "PROVENANCE_KEYS",
+    "STAGE_CODE",
     "UNDATED",
     "Batch",
     "LedgerRecord",
@@ -78,6 +79,9 @@ class Ref:
 #: not part of the content hash (a row that moved in the file is not a changed record).
 PROVENANCE_KEYS = ("_source", "_sheet", "_row")
 UNDATED = "~"
+#: A deal's stage in a pipeline the load creates: its STATUS_ID without the ``C<n>:`` prefix
+#: (the pipeline's id is known only once created); the load writes ``STAGE_ID`` from it.
+STAGE_CODE = "_stage_code"
 """``sort_key`` of a create the portal dates "now": after every ISO date, so it is sent after the
 back-dated creates of its entity (the portal refuses a date older than one it holds)."""
 

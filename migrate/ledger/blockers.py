@@ -22,6 +22,7 @@ __all__ = [
     "INPUTS_META",
     "NO_DEDUPE_META",
     "SKIP_META",
+    "STRUCTURE_META",
     "Blocker",
     "PlanChoices",
     "blocking_error",
@@ -42,12 +43,15 @@ BLOCKING_RULES = frozenset(
         "currency.unknown",
         "owner.no_default",
         "date.before_portal",  # `load.backdate: ask`: the user chooses what happens to the date
+        "structure.proposed",  # `load.structure: ask`: the user accepts the proposed structure
     }
 )
 #: Ledger setting: the id of the plan run whose refused rows the user accepted to leave out.
 SKIP_META = "plan.skip_refused_run"
 #: Ledger setting: the id of the plan run made without dedupe (`plan --no-dedupe`).
 NO_DEDUPE_META = "plan.no_dedupe_run"
+#: Ledger setting: the id of the plan run whose proposed structure the user accepted.
+STRUCTURE_META = "plan.accept_structure_run"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +60,7 @@ class PlanChoices:
 
     skip_refused: bool = False
     dedupe: bool = True
+    accept_structure: bool = False
 
 
 def plan_choices(ledger: Ledger) -> PlanChoices:
@@ -64,7 +69,11 @@ def plan_choices(ledger: Ledger) -> PlanChoices:
     if not plans:
         return PlanChoices()
     last = str(plans[-1].id)
-    return PlanChoices(ledger.meta(SKIP_META) == last, ledger.meta(NO_DEDUPE_META) != last)
+    return PlanChoices(
+        ledger.meta(SKIP_META) == last,
+        ledger.meta(NO_DEDUPE_META) != last,
+        ledger.meta(STRUCTURE_META) == last,
+    )
 
 
 #: Ledger setting: the fingerprint of the inputs the plan was made from (written with the plan).

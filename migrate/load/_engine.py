@@ -30,6 +30,7 @@ from migrate.ledger._store import utc_now
 from migrate.load._outcomes import error_text, outcomes_for_error, outcomes_for_result
 from migrate.load._reconcile import DEFAULT_SETTLE_SECONDS, ReconcileReport, reconcile
 from migrate.load._schedule import Pick, Route, Scheduler, Work
+from migrate.load._structure import StructureReport, create_structure
 from migrate.load._watch import DEFAULT_PORTAL_WAIT, LoadWatch, Note, is_outage
 
 __all__ = ["LoadOptions", "LoadReport", "load"]
@@ -72,6 +73,7 @@ class LoadReport:
     unsendable: int = 0
     outages: int = 0  # times the portal stopped answering during the load
     retries: int = 0  # requests the client sent again (5xx, limits, lost connections)
+    structure: StructureReport = field(default_factory=StructureReport)
 
     def count(self, outcome: str) -> int:
         """Records that ended a batch as ``written``, ``refused``, ``not_sent``, ``unknown``."""
@@ -160,6 +162,7 @@ class _Loader:
         self.unsendable = 0
         self.fatal: PortalError | None = None
         self.reconciled = ReconcileReport()
+        self.structure = StructureReport()
         self.unknown_dated: set[str] = set()
         self.rounds_at_last_write = 0
 
@@ -168,6 +171,10 @@ class _Loader:
         self.client.on_retry, self.client.on_reply = self.watch.retrying, self.watch.answered
         retries = self.client.stats.retries
         try:
+            self.structure = await create_structure(
+                self.ledger, self.client, self.run_id, settle_seconds=self.options.settle_seconds,
+                clock=self.clock, sleep=self._pause,
+            )  # fmt: skip
             self.reconciled = await self._reconcile()
             await self._loop()
         finally:
@@ -189,7 +196,7 @@ class _Loader:
             )
         return LoadReport(
             self.run_id, self.reconciled, self.batches, dict(self.counts), self.unsendable,
-            self.watch.outages, self.client.stats.retries - retries,
+            self.watch.outages, self.client.stats.retries - retries, self.structure,
         )  # fmt: skip
 
     async def _reconcile(self) -> ReconcileReport:

@@ -26,7 +26,7 @@ from migrate.load._outcomes import portal_errors
 from migrate.load._watch import LoadWatch
 from migrate.portal.read import read_all
 
-__all__ = ["DEFAULT_SETTLE_SECONDS", "Duplicate", "ReconcileReport", "reconcile"]
+__all__ = ["DEFAULT_SETTLE_SECONDS", "Duplicate", "ReconcileReport", "reconcile", "settle_wait"]
 
 #: A cloud request is cut at 60 s; after this long a request we lost track of cannot still
 #: be writing, so "not found" means "never written".
@@ -84,7 +84,7 @@ async def reconcile(
     sending = ledger.sending()
     if not sending:
         return ReconcileReport()
-    wait = _wait(ledger, sending, settle_seconds, clock)
+    wait = settle_wait(ledger, sending, settle_seconds, clock)
     if watch is not None:
         watch.reconciling(len(sending), wait)
     if wait > 0:
@@ -117,7 +117,7 @@ async def reconcile(
     return ReconcileReport(hits, len(found) - hits, tuple(duplicates), 1)
 
 
-def _wait(
+def settle_wait(
     ledger: Ledger, records: Sequence[LedgerRecord], settle_seconds: float, clock: Clock
 ) -> float:
     """Seconds until the newest batch of ``records`` left ``settle_seconds`` ago."""

@@ -2,7 +2,10 @@
 
 Order: timeline comments, activities and deal product rows (cleared) before deals and
 leads, deals before contacts, requisites with (before) their companies, companies, then
-products before product sections (subsections before their parents). Every record deleted,
+products before product sections (subsections before their parents), and last the structure
+the load created (stages and user fields — their list items go with them — then pipelines),
+once nothing of ours uses it. Only what the ledger says a load created is deleted: a field,
+pipeline or stage that existed before is never touched. Every record deleted,
 or found already gone, goes back to ``planned`` without a portal id in the same transaction
 as its level's replies, so a rollback that was interrupted resumes and a second rollback of
 the same run finds nothing to do. Relation sets (deal contacts, contact companies, product
@@ -21,7 +24,8 @@ from dataclasses import dataclass, field
 
 from loaders.batch import Command as ClientCommand
 from loaders.client import Bitrix24Client
-from mappings.entities import ROLLBACK_LEVELS
+from loaders.entities import build_structure_delete
+from mappings.entities import ROLLBACK_LEVELS, STRUCTURE
 from migrate.errors import PortalTransientError
 from migrate.ledger import Ledger, LedgerRecord, Op, State
 from migrate.load._outcomes import error_text, portal_errors
@@ -39,6 +43,9 @@ DELETE_METHODS = {
     "company": "crm.company.delete",
     "product": "catalog.product.delete",
     "product_section": "catalog.section.delete",
+    "stage": "crm.status.delete",
+    "user_field": "crm.<entity>.userfield.delete",
+    "pipeline": "crm.category.delete",
 }
 
 # "not found" (CRM, in several wordings), "does not exist" (the catalogue: catalog-product-get.md)
@@ -134,6 +141,7 @@ class _Rollback:
             for start in range(0, len(work), 50):
                 await self._delete(work[start : start + 50])
         self.ledger.forget_portal_ids([r.id for r in relations if r.entity != "deal_products"])
+        self.ledger.forget_portal_ids(_items_of_deleted_fields(self.ledger, targets))
         emit(self.on_progress, "rollback", self.done, self.total, unit="records", finished=True)
         return RollbackReport(self.run_id, self.deleted, self.gone, tuple(self.errors))
 
@@ -164,10 +172,22 @@ class _Rollback:
         emit(self.on_progress, "rollback", self.done, self.total, unit="records")
 
 
+def _items_of_deleted_fields(ledger: Ledger, targets: Sequence[LedgerRecord]) -> list[int]:
+    """List items of the user fields the rollback deleted: they went with their field."""
+    gone = {r.source_key for r in ledger.records("user_field") if r.b24_id is None}
+    return [
+        r.id for r in targets if r.entity == "field_item" and str(r.fields.get("FIELD")) in gone
+    ]
+
+
 def _command(index: int, record: LedgerRecord) -> ClientCommand:
     if record.entity == "deal_products":
         params = {"id": record.resolved_fields()["OWNER_ID"], "rows": []}
         return ClientCommand(f"d{index}", "crm.deal.productrows.set", params)
+    if record.entity in STRUCTURE:
+        assert record.b24_id is not None
+        built = build_structure_delete(record.entity, record.resolved_fields(), record.b24_id)
+        return ClientCommand(f"d{index}", built.method, dict(built.params))
     return ClientCommand(f"d{index}", DELETE_METHODS[record.entity], {"id": record.b24_id})
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from loaders.entities import (
     IMPORT_BATCH_SIZE,
@@ -27,8 +27,8 @@ from loaders.entities import (
     build_write,
     spec_for,
 )
-from mappings.entities import LOAD_ORDER
-from migrate.ledger import Ledger, LedgerRecord, Op
+from mappings.entities import LOAD_ORDER, STRUCTURE
+from migrate.ledger import STAGE_CODE, Ledger, LedgerRecord, Op
 
 __all__ = ["Pick", "Route", "Scheduler", "Work"]
 
@@ -125,7 +125,7 @@ class Scheduler:
         return Pick(tuple(chosen), unsendable, frozenset(waiting))
 
     def _entities(self) -> list[str]:
-        pending = set(self.ledger.pending_entities())
+        pending = set(self.ledger.pending_entities()) - set(STRUCTURE)  # created before
         known = [e for e in LOAD_ORDER if e in pending]
         return known + sorted(pending - set(LOAD_ORDER))
 
@@ -175,9 +175,19 @@ def _request(record: LedgerRecord) -> WriteRequest:
         record.entity,
         _WRITE_OPS[record.op],
         record.source_key,
-        record.resolved_fields(),
+        _with_stage(record.resolved_fields()),
         record.b24_id,
     )
+
+
+def _with_stage(fields: dict[str, Any]) -> dict[str, Any]:
+    """A deal of a pipeline the load created: its STAGE_ID is the stage's code prefixed with
+    the pipeline's id, known now (``C7:UC_…``), as the portal itself names it."""
+    code = fields.pop(STAGE_CODE, None)
+    if code is not None:
+        category = int(fields.get("CATEGORY_ID") or 0)
+        fields["STAGE_ID"] = f"C{category}:{code}" if category else str(code)
+    return fields
 
 
 def _imports(

@@ -21,7 +21,7 @@ from typing import Any
 from mappings.model import fold_text
 from migrate.plan._metadata import Measure, PortalMetadata
 
-__all__ = ["ListItems", "measure_id", "resolve_list_values", "vat_id"]
+__all__ = ["ListItems", "measure_id", "resolve_list_values", "strip_pipeline", "vat_id"]
 
 _RATE = re.compile(r"\d+(?:\.\d+)?")
 
@@ -65,14 +65,24 @@ def resolve_list_values(meta: PortalMetadata, entity: str, fields: dict[str, Any
         category = _category(fields.get("CATEGORY_ID"))
         if category is None:
             return
-        stages = meta.deal_stages(category)
-        found = ListItems({k: s.name for k, s in stages.items()}).match(fields["STAGE_ID"])
+        stages = ListItems({k: s.name for k, s in meta.deal_stages(category).items()})
+        value = str(fields["STAGE_ID"])
+        found = stages.match(value)
         if found is None and category:  # `WON` written without its `C1:` prefix
-            found = ListItems({k: s.name for k, s in stages.items()}).match(
-                f"C{category}:{fields['STAGE_ID']}"
-            )
+            found = stages.match(f"C{category}:{value}")
+        if found is None:  # «Тендеры / Заявка подана»: the pipeline's name joined to the stage
+            found = stages.match(strip_pipeline(value, [meta.categories.get(category, "")]))
         if found is not None:
             fields["STAGE_ID"] = found
+
+
+def strip_pipeline(value: str, pipelines: Sequence[str]) -> str:
+    """A stage ``value`` without a leading «<pipeline> / » when it names one of
+    ``pipelines`` (a mapping that joins `Воронка` and `Этап сделки` writes both)."""
+    head, sep, tail = value.rpartition(" / ")
+    if sep and any(fold_text(head) == fold_text(p) for p in pipelines if p):
+        return tail
+    return value
 
 
 def _category(value: Any) -> int | None:

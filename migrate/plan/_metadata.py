@@ -49,6 +49,7 @@ class Status:
     name: str
     category_id: int | None = None
     semantics: str | None = None  # S (won), F (lost), None (in progress)
+    sort: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +220,7 @@ def _status(row: Mapping[str, Any]) -> Status:
         name=str(row.get("NAME", "")),
         category_id=None if category in (None, "") else int(category),
         semantics=semantics if semantics in ("S", "F") else _semantics(extra),
+        sort=int(row.get("SORT") or 0) if str(row.get("SORT") or "0").isdigit() else 0,
     )
 
 

@@ -35,6 +35,7 @@ from migrate.ledger.blockers import (
     INPUTS_META,
     NO_DEDUPE_META,
     SKIP_META,
+    STRUCTURE_META,
     Blocker,
     plan_blockers,
 )
@@ -55,6 +56,8 @@ from migrate.plan._metadata import PortalMetadata, read_portal_metadata
 from migrate.plan._owners import OwnerResolution, OwnerResolver
 from migrate.plan._records import plan_table
 from migrate.plan._refs import ReferenceIndex
+from migrate.plan._structure import StructureProposal, propose_structure
+from migrate.plan._structure_ledger import accepted_structure
 from migrate.portal.connect import open_portal
 from migrate.prepare.stage import PreparedData
 from migrate.progress import ProgressCallback, emit
@@ -108,6 +111,8 @@ class PlanResult:
         seconds: wall time per step.
         backdating: which new records keep their creation date, which cannot and why.
         merges: every merge applied (what `dedupe` decided), listed in plan.xlsx.
+        structure: the user fields, pipelines and stages the portal lacks, proposed.
+        structure_accepted: the proposal is accepted (the load creates it first).
     """
 
     run_id: int
@@ -123,6 +128,8 @@ class PlanResult:
     seconds: Mapping[str, float] = field(default_factory=dict)
     backdating: Backdating = field(default_factory=Backdating)
     merges: tuple[Merge, ...] = ()
+    structure: StructureProposal = field(default_factory=StructureProposal)
+    structure_accepted: bool = False
 
     def count(self, entity: str, op: str) -> int:
         return self.counts.get((entity, op), 0)
@@ -138,6 +145,7 @@ def plan_workspace(
     deduped: DedupedTables | None = None,
     *,
     skip_refused: bool = False,
+    accept_structure: bool = False,
     transport: httpx.AsyncBaseTransport | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> PlanResult:
@@ -148,21 +156,27 @@ def plan_workspace(
         deduped: the dedupe stage's result on ``prepared`` (``None``: plan every source row).
         skip_refused: accept leaving out the rows refused for blocking reasons (unknown
             stages, fields, owners without a default …); `load` then starts anyway.
+        accept_structure: accept the proposed structure (as `load.structure: create` does):
+            the rows that need it are planned and `load` creates it first.
         transport: replaces the network (tests mount a sandbox app).
         on_progress: told of each step done (step ``plan``, in steps).
     """
     check_not_sample(workspace, prepared.config)
-    return asyncio.run(_plan(workspace, prepared, deduped, skip_refused, transport, on_progress))
+    accept = accept_structure or prepared.config.load.structure == "create"
+    return asyncio.run(
+        _plan(workspace, prepared, deduped, (skip_refused, accept), transport, on_progress)
+    )
 
 
 async def _plan(
     workspace: Workspace,
     data: PreparedData,
     deduped: DedupedTables | None,
-    skip_refused: bool,
+    choices: tuple[bool, bool],
     transport: httpx.AsyncBaseTransport | None,
     on_progress: ProgressCallback | None = None,
 ) -> PlanResult:
+    skip_refused, accept = choices
     timer = _Timer(on_progress)
     config = data.config
     inputs = inputs_fingerprint(workspace, config)  # before the portal: a later edit is a change
@@ -171,12 +185,18 @@ async def _plan(
         catalog = any(e in data.tables for e in ("product", "product_section"))
         meta = await read_portal_metadata(client, catalog=catalog)
         timer.lap("portal metadata")
-        tables, survivors = _tables(data, deduped, meta)
         workspace.state_dir.mkdir(parents=True, exist_ok=True)
         with Ledger.for_workspace(workspace.root, config.name) as ledger, ledger.exclusive("plan"):
+            tables, survivors = _tables(data, deduped)
+            structure = accepted_structure(
+                ledger, meta, accept, lambda m: propose_structure(tables, data.mappings, m)
+            )
+            meta = structure.meta
+            tables = {e: enum_ids(t, meta, e) for e, t in tables.items()}
             known = {e: ledger.b24_ids(e) for e in (*tables, "comment")}
             owners = _CountingResolver(meta.users, config, meta)
             records, issues = _plan_tables(tables, survivors, known, meta, owners, config)
+            records, issues = structure.apply(records, issues, config.language)
             issues = _validation_issues(data) + _unmapped(data, meta) + issues
             timer.lap("check")
             matches = await match_existing(
@@ -201,6 +221,7 @@ async def _plan(
                 ledger.replace_issues(run.id, issues)
                 ledger.set_meta(SKIP_META, str(run.id) if skip_refused else None)
                 ledger.set_meta(NO_DEDUPE_META, str(run.id) if deduped is None else None)
+                ledger.set_meta(STRUCTURE_META, str(run.id) if accept else None)
                 ledger.set_meta(INPUTS_META, inputs)
                 blockers = plan_blockers(ledger)
                 ledger.finish_run(run.id)
@@ -209,22 +230,20 @@ async def _plan(
     return PlanResult(
         run.id, counts, delta, tuple(issues), owners.mappings(), tuple(matched),
         tuple(blockers), skip_refused, withdrawn, deduped is not None and bool(survivors),
-        timer.laps, backdating, listed_merges(data.tables, survivors),
+        timer.laps, backdating, listed_merges(data.tables, survivors), structure.proposal,
+        structure.accepted,
     )  # fmt: skip
 
 
 def _tables(
-    data: PreparedData, deduped: DedupedTables | None, meta: PortalMetadata
+    data: PreparedData, deduped: DedupedTables | None
 ) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, str]]]:
-    """The tables to plan (survivors when deduplicated), list labels as the portal's ids."""
+    """The tables to plan (survivors when deduplicated), list labels still as written."""
     if deduped is None:
         tables, survivors = dict(data.tables), {}
     else:
         tables, survivors = dict(deduped.tables), deduped.key_maps()
-    tables = {
-        e: enum_ids(t.drop(columns=["_absorbed"], errors="ignore"), meta, e)
-        for e, t in tables.items()
-    }
+    tables = {e: t.drop(columns=["_absorbed"], errors="ignore") for e, t in tables.items()}
     return tables, survivors
 
 

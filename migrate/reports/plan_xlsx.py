@@ -9,7 +9,8 @@ owner mapping (legacy owner → portal user; defaulted owners highlighted), reco
 already holds (how they were found; updated, skipped or created), and creation dates: every
 new record that cannot keep its original creation date (older than the portal's newest record
 of its type, in the future, or a route that cannot set it) with what happens to it; the
-summary counts the dates kept and not kept per entity.
+summary counts the dates kept and not kept per entity; and, when the plan proposes user
+fields, pipelines or stages the portal lacks, the structure sheet (last) lists them.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from openpyxl.styles import PatternFill
 
 from migrate.ledger.reasons import IssueGroup, group_issues
 from migrate.reports._reconcile_xlsx import RECONCILE_LABELS, write_merges, write_reconciliation
+from migrate.reports._structure_xlsx import write_structure
 from migrate.reports._xlsx import write_table
 
 if TYPE_CHECKING:
@@ -153,6 +155,7 @@ def write_plan_xlsx(
         write_reconciliation(book.create_sheet(RECONCILE_LABELS[lang]["sheet"], 1),
                              reconciliation, lang)  # fmt: skip
     write_merges(book, result.merges, lang)
+    write_structure(book, result, lang)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path

@@ -230,16 +230,20 @@ class Migration:
             )  # fmt: skip
         return Deduplicated(self._deduped, read, report, kept, bool(read) and not decisions)
 
-    def plan(self, *, skip_refused: bool = False, dedupe: bool = True) -> Planned:
+    def plan(
+        self, *, skip_refused: bool = False, dedupe: bool = True, accept_structure: bool = False
+    ) -> Planned:
         """The dry run: plan the clean tables, with the merges `dedupe` decided, against the
-        portal into the ledger, and write ``reports/plan.xlsx`` with the reconciliation."""
+        portal into the ledger, and write ``reports/plan.xlsx`` with the reconciliation.
+        ``accept_structure`` accepts the proposed user fields, pipelines and stages."""
         check_not_sample(self.workspace, self.config)  # before minutes of preparing
         prepared = self.prepared()
         deduped = self.decided() if dedupe else None
         with self._stage("plan"):
             result = plan_workspace(
                 self.workspace, prepared, deduped, skip_refused=skip_refused,
-                transport=self.transport, on_progress=self.on_progress,
+                accept_structure=accept_structure, transport=self.transport,
+                on_progress=self.on_progress,
             )  # fmt: skip
         merged = Counter(m.entity for m in result.merges)
         reconciliation = ledger_reconciliation(self.workspace, prepared, merged, with_load=False)
@@ -298,7 +302,8 @@ class Migration:
             planned = None
             if replan:
                 skip = choices.skip_refused if skip_refused is None else skip_refused
-                planned = self.plan(skip_refused=skip, dedupe=choices.dedupe)
+                planned = self.plan(skip_refused=skip, dedupe=choices.dedupe,
+                                    accept_structure=choices.accept_structure)  # fmt: skip
                 if planned.result.blockers and not skip_blocked:
                     raise blocking_error(planned.result.blockers, "retry")
             with Ledger.open(self.workspace.ledger_path) as ledger:

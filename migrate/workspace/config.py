@@ -15,7 +15,7 @@ sources:
 mappings: mappings
 dedupe: {...}              # passed through to the dedupe stage as written
 owners: {map: {Иванов Иван: 7, anna@old.ru: anna@new.ru}, default_owner: 1}
-load: {route: add, on_existing: update, batch_size: 50, backdate: comment}
+load: {route: add, on_existing: update, batch_size: 50, backdate: comment, structure: ask}
 ```
 
 Every problem is reported at once with `file:line` as a :class:`~migrate.errors.ConfigError`.
@@ -213,12 +213,16 @@ class OwnersConfig:
 class LoadConfig:
     """How the load writes: `route` add|import, `on_existing` update|skip|create, batch size,
     and `backdate`: what happens to a creation date the portal cannot take (older than its
-    newest record of that type): ``comment`` | ``ask`` | a ``UF_CRM_…`` field."""
+    newest record of that type): ``comment`` | ``ask`` | a ``UF_CRM_…`` field; and
+    `structure`: whether the user fields, pipelines and stages the plan proposes (the mapping
+    targets them, the portal lacks them) are accepted — ``create`` — or wait for
+    `plan --accept-structure` — ``ask``."""
 
     route: str = "add"
     on_existing: str = "update"
     batch_size: int = 50
     backdate: str = "comment"
+    structure: str = "ask"
 
 
 @dataclass(frozen=True, slots=True)
@@ -482,6 +486,7 @@ class _ConfigParser:
             self.choice(data, ("load", "on_existing"), ("update", "skip", "create"), "update"),
             size,
             backdate,
+            self.choice(data, ("load", "structure"), ("ask", "create"), "ask"),
         )
 
 

@@ -94,6 +94,9 @@ load:
   # a creation date older than the portal's newest record of its type cannot be kept:
   # comment (created today, the date in the comment) | ask (wait for your choice) | UF_CRM_…
   backdate: comment
+  # user fields, pipelines and stages the mapping needs and the portal lacks: the plan
+  # proposes them (plan.xlsx); ask (wait for `plan --accept-structure`) | create (accepted)
+  structure: ask
 """
 
 

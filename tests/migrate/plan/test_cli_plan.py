@@ -33,7 +33,7 @@ def test_exit_1_while_blocked_then_0_with_skip_refused(tmp_path):
     summary = json.loads(blocked.output)
     assert {(b["rule"], b["rows"]) for b in summary["blockers"]} == {
         ("stage.unknown", 1),
-        ("field.unknown", 2),
+        ("structure.proposed", 2),  # UF_CRM_NOTE: proposed, waits for --accept-structure
         ("owner.no_default", 2),
     }
     assert summary["entities"]["company"]["create"] == 3
@@ -43,6 +43,11 @@ def test_exit_1_while_blocked_then_0_with_skip_refused(tmp_path):
     assert "БЛОКИРУЕТ deal STAGE_ID" in shown.output
     assert "--skip-refused" in shown.output
     assert "Дубликаты не объединялись" in shown.output
+    assert "Структура: план предлагает создать 1 польз. полей" in shown.output
+    assert "plan --accept-structure" in shown.output
+    structured = runner.invoke(cli, ["plan", "-w", str(tmp_path), "--accept-structure", "--json"])
+    rules = {b["rule"] for b in json.loads(structured.output)["blockers"]}
+    assert rules == {"stage.unknown", "owner.no_default"}
     accepted = runner.invoke(cli, ["plan", "-w", str(tmp_path), "--skip-refused"])
     assert accepted.exit_code == 0, accepted.output
     assert "намеренно не загружаются" in accepted.output

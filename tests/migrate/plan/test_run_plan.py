@@ -61,14 +61,17 @@ def test_missing_stage_user_field_and_owner_block_until_fixed(tmp_path, portal):
 
     blockers = {(b.entity, b.rule, b.field, b.value): b for b in result.blockers}
     assert set(blockers) == {
-        ("deal", "stage.unknown", "STAGE_ID", "C1:UC_OFFER"),
-        ("deal", "field.unknown", "UF_CRM_NOTE", ""),
+        ("deal", "stage.unknown", "STAGE_ID", "C1:UC_OFFER"),  # an id: not proposed
+        ("deal", "structure.proposed", "UF_CRM_NOTE", ""),
         ("deal", "owner.no_default", "ASSIGNED_BY_ID", "Неизвестный Сотрудник"),
     }
     stage = blockers[("deal", "stage.unknown", "STAGE_ID", "C1:UC_OFFER")]
     assert stage.rows == (("deals.csv", 5, "d4"),)
-    field = blockers[("deal", "field.unknown", "UF_CRM_NOTE", "")]
+    field = blockers[("deal", "structure.proposed", "UF_CRM_NOTE", "")]
     assert sorted(key for _, _, key in field.rows) == ["d2", "d4"]
+    assert "--accept-structure" in field.message
+    assert [(f.entity, f.name) for f in result.structure.fields] == [("deal", "UF_CRM_NOTE")]
+    assert not result.structure_accepted
     owner = blockers[("deal", "owner.no_default", "ASSIGNED_BY_ID", "Неизвестный Сотрудник")]
     assert sorted(row for _, row, _ in owner.rows) == [5, 6]
     assert set(blockers_of(workspace)) == set(blockers)
@@ -85,7 +88,7 @@ def test_missing_stage_user_field_and_owner_block_until_fixed(tmp_path, portal):
     reasons = list(book["Причины"].iter_rows(values_only=True))
     assert reasons[0] == ("Важность", "Сущность", "Поле", "Правило", "Строк", "Например",
                           "Причина", "Блокирует загрузку")  # fmt: skip
-    assert ("отклонено", "deal", "UF_CRM_NOTE", "field.unknown", 2) in [r[:5] for r in reasons]
+    assert ("отклонено", "deal", "UF_CRM_NOTE", "structure.proposed", 2) in [r[:5] for r in reasons]
 
     # fixed: the field is created on the portal, the stage mapped, a default owner set
     sandbox.call(
@@ -274,6 +277,7 @@ def test_plan_xlsx_in_english(tmp_path, portal):
         "Already in portal",
         "Creation dates",
         "Merges",
+        "Structure",  # UF_CRM_NOTE, proposed
     ]
     rows = list(book["Summary"].iter_rows(values_only=True))
     summary = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}

@@ -1,0 +1,413 @@
+"""Structure the portal lacks, proposed by the plan: user fields, deal pipelines and stages.
+
+A legacy CRM carries its own custom fields, pipelines and stages. Where a mapping targets a
+user field (``UF_CRM_…``) the portal does not have, or a deal's pipeline or stage (by name)
+is not on the portal, the plan *proposes* it instead of refusing the rows:
+
+* a user field: its type from the mapping's cleaners (``date``, ``datetime``, ``money`` /
+  ``decimal`` → ``double``, ``boolean``, ``url``), else from the data: a few distinct
+  values (2 to 30, short) that repeat make an ``enumeration`` whose items are those values;
+  any other text a ``string``. Its label is the source column;
+* a pipeline (``crm.category.add``, deals) named as the source writes it;
+* a stage (``crm.status.add``) named as the source writes it, with its semantics read from
+  the name (amoCRM's two fixed final stages «Успешно реализовано» / «Закрыто и не
+  реализовано», Bitrix24's «Сделка успешна» / «Сделка провалена», English «won» / «lost»):
+  failure stages are created after the success stage, the others before it; a pipeline has
+  one success stage, so a success stage the pipeline lacks *by name* is the pipeline's own
+  success stage (a new pipeline's ``C<n>:WON``, which the portal creates with it).
+
+The proposal is shown in ``plan.xlsx`` and accepted with ``plan --accept-structure`` (or
+``load.structure: create``). Accepted, the plan works against the portal *with* the proposal
+(:meth:`StructureProposal.with_structure`: placeholder ids — negative pipeline ids, stage ids
+``C-1:UC_…``, list items ``~company:UF_CRM_X#0``), then :meth:`StructureProposal.bind` turns
+each placeholder into a ledger reference to the structure record that will hold the real id;
+`load` creates the structure first (``migrate/load/_structure.py``).
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from mappings.model import EntityMapping, fold_text
+from migrate.ledger import STAGE_CODE, Op, PlanIssue, PlannedRecord, Ref
+from migrate.plan._listvalues import ListItems, strip_pipeline
+from migrate.plan._metadata import FieldInfo, PortalMetadata, Status
+
+__all__ = [
+    "ProposedField",
+    "ProposedPipeline",
+    "ProposedStage",
+    "StructureProposal",
+    "propose_structure",
+]
+
+_UF_NAME = re.compile(r"UF_CRM_[A-Z0-9_]{1,43}")  # 50 characters at most (bitrix24-rest.md §10)
+_TYPES_BY_CLEANER = {
+    "date": "date", "datetime": "datetime", "money": "double", "decimal": "double",
+    "boolean": "boolean", "url": "url",
+}  # fmt: skip
+_STAGE_CODE = re.compile(r"(C\d+:)?[A-Z][A-Z0-9_-]*")  # an id a mapping wrote, not a name
+_LIST_MAX_ITEMS = 30  # more distinct values than this is free text, not a list
+_LIST_MAX_LENGTH = 60
+_SUCCESS = frozenset(
+    fold_text(n) for n in ("Успешно реализовано", "Сделка успешна", "Успешна", "Выиграна",
+                           "Won", "Closed won", "Closed - won", "Deal won")
+)  # fmt: skip
+_FAILURE = frozenset(
+    fold_text(n) for n in ("Закрыто и не реализовано", "Сделка провалена", "Провалена",
+                           "Проиграна", "Отказ", "Lost", "Closed lost", "Closed - lost",
+                           "Deal lost")
+)  # fmt: skip
+#: The id of a new pipeline's success stage: the portal creates it with the pipeline
+#: (bitrix24-rest.md §5: pipeline n has `C<n>:NEW` … `C<n>:WON`, `C<n>:LOSE`).
+NEW_PIPELINE_SUCCESS = "WON"
+WAIT = "_structure"  # hint path of references that only make a record wait for structure
+
+
+@dataclass(frozen=True, slots=True)
+class ProposedField:
+    """A user field to create: ``crm.<entity>.userfield.add``."""
+
+    entity: str
+    name: str  # UF_CRM_…
+    type: str  # USER_TYPE_ID
+    label: str  # the source column it is filled from
+    items: tuple[str, ...] = ()  # enumeration values (the source's distinct values)
+    rows: int = 0  # records with a value
+
+    @property
+    def key(self) -> str:
+        return f"{self.entity}:{self.name}"
+
+    def item_key(self, value: str) -> str:
+        return f"{self.key}:{value}"
+
+    def placeholder(self, index: int) -> str:
+        """The stand-in id of item ``index`` until the load creates it."""
+        return f"~{self.key}#{index}"
+
+
+@dataclass(frozen=True, slots=True)
+class ProposedPipeline:
+    """A deal pipeline to create: ``crm.category.add``."""
+
+    name: str
+    placeholder: int  # a negative id the plan uses until the load creates the pipeline
+    rows: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ProposedStage:
+    """A deal stage to create (``crm.status.add``), or a source stage that becomes the
+    pipeline's own success stage (``existing``)."""
+
+    pipeline: str  # the pipeline's name
+    category: int  # its portal id, or the new pipeline's placeholder (< 0)
+    name: str
+    status_id: str  # without the `C<n>:` prefix
+    semantics: str  # S | F | "" (in progress)
+    sort: int
+    rows: int = 0
+    existing: str = ""  # the pipeline's success stage the name maps to (nothing created)
+
+    @property
+    def key(self) -> str:
+        return f"{self.pipeline} / {self.name}"
+
+    @property
+    def stage_id(self) -> str:
+        """The STAGE_ID deals hold (a placeholder ``C-1:…`` in a new pipeline)."""
+        if self.existing:
+            return self.existing
+        return f"C{self.category}:{self.status_id}" if self.category else self.status_id
+
+    @property
+    def dictionary(self) -> str:
+        return "DEAL_STAGE" if self.category == 0 else f"DEAL_STAGE_{self.category}"
+
+
+@dataclass(frozen=True, slots=True)
+class StructureProposal:
+    """Everything the plan proposes to create (empty when the portal has it all)."""
+
+    fields: tuple[ProposedField, ...] = ()
+    pipelines: tuple[ProposedPipeline, ...] = ()
+    stages: tuple[ProposedStage, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.fields or self.pipelines or self.stages)
+
+    @property
+    def created_stages(self) -> tuple[ProposedStage, ...]:
+        return tuple(s for s in self.stages if not s.existing)
+
+    def with_structure(self, meta: PortalMetadata) -> PortalMetadata:
+        """``meta`` as the portal will be once the proposal is created (placeholder ids)."""
+        fields = {e: dict(f) for e, f in meta.fields.items()}
+        for f in self.fields:
+            items = {f.placeholder(i): v for i, v in enumerate(f.items)}
+            fields[f.entity][f.name] = FieldInfo(f.name, f.type, f.label, user_field=True,
+                                                 items=items)  # fmt: skip
+        categories = {**meta.categories, **{p.placeholder: p.name for p in self.pipelines}}
+        statuses = meta.statuses + tuple(
+            Status(s.dictionary, s.stage_id, s.name, s.category or None,
+                   s.semantics or None, s.sort)
+            for s in self.stages
+        )  # fmt: skip
+        return dataclasses.replace(meta, fields=fields, categories=categories, statuses=statuses)
+
+    def records(self) -> list[PlannedRecord]:
+        """The structure as ledger records (created by the load before everything else)."""
+        out: list[PlannedRecord] = []
+        for f in self.fields:
+            listed = [{"VALUE": v, "SORT": (i + 1) * 10} for i, v in enumerate(f.items)]
+            body: dict[str, Any] = {"ENTITY": f.entity, "FIELD_NAME": f.name,
+                                    "USER_TYPE_ID": f.type, "LABEL": f.label,
+                                    **({"LIST": listed} if listed else {})}  # fmt: skip
+            out.append(PlannedRecord("user_field", f.key, Op.CREATE, body))
+            out += [
+                PlannedRecord("field_item", f.item_key(v), Op.CREATE, {"FIELD": f.key, "VALUE": v})
+                for v in f.items
+            ]
+        out += [PlannedRecord("pipeline", p.name, Op.CREATE, {"name": p.name})
+                for p in self.pipelines]  # fmt: skip
+        for s in self.created_stages:
+            stage: dict[str, Any] = {"STATUS_ID": s.status_id, "NAME": s.name, "SORT": s.sort,
+                                     "SEMANTICS": s.semantics,
+                                     "CATEGORY_ID": max(s.category, 0)}  # fmt: skip
+            refs = (Ref("CATEGORY_ID", "pipeline", s.pipeline),) if s.category < 0 else ()
+            out.append(PlannedRecord("stage", s.key, Op.CREATE, stage, refs))
+        return out
+
+    def bind(self, record: PlannedRecord) -> PlannedRecord:
+        """``record`` with every placeholder of the proposal replaced by a reference to the
+        structure record that will hold the real id."""
+        fields = dict(record.fields)
+        refs = list(record.refs)
+        for f in self.fields:
+            if f.entity != record.entity or fields.get(f.name) in (None, ""):
+                continue
+            placeholders = {f.placeholder(i): v for i, v in enumerate(f.items)}
+            value = fields[f.name]
+            if value in placeholders:
+                refs.append(Ref(f.name, "field_item", f.item_key(placeholders[value])))
+            else:
+                refs.append(Ref(f"{WAIT}.{f.name}", "user_field", f.key))
+        if record.entity == "deal":
+            self._bind_deal(fields, refs)
+        return dataclasses.replace(record, fields=fields, refs=tuple(refs))
+
+    def _bind_deal(self, fields: dict[str, Any], refs: list[Ref]) -> None:
+        pipelines = {p.placeholder: p.name for p in self.pipelines}
+        category = fields.get("CATEGORY_ID")
+        if isinstance(category, int) and category in pipelines:
+            refs.append(Ref("CATEGORY_ID", "pipeline", pipelines[category]))
+        stage = next((s for s in self.stages if s.stage_id == fields.get("STAGE_ID")), None)
+        if stage is None:
+            return
+        if stage.category < 0:
+            fields[STAGE_CODE] = fields.pop("STAGE_ID").split(":", 1)[1]
+        if not stage.existing:
+            refs.append(Ref(f"{WAIT}.STAGE_ID", "stage", stage.key))
+
+    def covers(self, issue: PlanIssue) -> bool:
+        """Whether a refusal of the plan without the proposal is about proposed structure."""
+        if issue.rule == "field.unknown":
+            return any(f.entity == issue.entity and f.name == issue.field for f in self.fields)
+        if issue.rule == "category.unknown":
+            return any(fold_text(p.name) == fold_text(issue.value) for p in self.pipelines)
+        if issue.rule == "stage.unknown":
+            heads = [p.name for p in self.pipelines] + [s.pipeline for s in self.stages]
+            value = fold_text(strip_pipeline(issue.value, heads))
+            return any(fold_text(s.name) == value for s in self.stages)
+        return False
+
+
+def propose_structure(
+    tables: Mapping[str, pd.DataFrame],
+    mappings: Mapping[str, EntityMapping],
+    meta: PortalMetadata,
+) -> StructureProposal:
+    """What the clean ``tables`` need that the portal lacks (see the module docstring)."""
+    fields = [
+        found
+        for entity, mapping in mappings.items()
+        if entity in tables and entity in meta.fields
+        for found in _fields(entity, mapping, tables[entity], meta)
+    ]
+    deals = tables.get("deal")
+    if deals is None or ("CATEGORY_ID" not in deals and "STAGE_ID" not in deals):
+        return StructureProposal(tuple(fields))
+    pipelines = _pipelines(deals, meta)
+    stages = _stages(deals, meta, pipelines)
+    return StructureProposal(tuple(fields), tuple(pipelines), tuple(stages))
+
+
+def _fields(
+    entity: str, mapping: EntityMapping, table: pd.DataFrame, meta: PortalMetadata
+) -> Iterable[ProposedField]:
+    for spec in mapping.fields:
+        if not _UF_NAME.fullmatch(spec.name) or spec.name in meta.fields[entity]:
+            continue
+        values = _values(table, spec.name)
+        if any(isinstance(v, list | tuple) for v in values):
+            continue  # several values per record: not proposed (the plan refuses as before)
+        label = (spec.join or " / ").join(spec.sources) if spec.sources else spec.name
+        cleaners = [step.name for step in spec.clean]
+        typed = next((_TYPES_BY_CLEANER[c] for c in reversed(cleaners) if c in _TYPES_BY_CLEANER),
+                     None)  # fmt: skip
+        items = () if typed else _list_items([str(v) for v in values])
+        kind = typed or ("enumeration" if items else "string")
+        yield ProposedField(entity, spec.name, kind, label, items, len(values))
+
+
+def _values(table: pd.DataFrame, column: str) -> list[Any]:
+    if column not in table:
+        return []
+    return [v for v in table[column].tolist() if not _blank(v)]
+
+
+def _blank(value: Any) -> bool:
+    if isinstance(value, list | tuple):
+        return not value
+    return value is None or (isinstance(value, float) and pd.isna(value)) or str(value) == ""
+
+
+def _list_items(values: list[str]) -> tuple[str, ...]:
+    """The values as list items when they look like a list: few, short, some repeated."""
+    distinct: dict[str, str] = {}
+    for value in values:
+        distinct.setdefault(fold_text(value), value.strip())
+    if not 2 <= len(distinct) <= _LIST_MAX_ITEMS or len(values) <= len(distinct):
+        return ()
+    if any(len(v) > _LIST_MAX_LENGTH for v in distinct.values()):
+        return ()
+    return tuple(sorted(distinct.values(), key=fold_text))
+
+
+def _pipelines(deals: pd.DataFrame, meta: PortalMetadata) -> list[ProposedPipeline]:
+    if "CATEGORY_ID" not in deals:
+        return []
+    known = ListItems({str(k): v for k, v in meta.categories.items()})
+    counts: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for value in _values(deals, "CATEGORY_ID"):
+        text = str(value).strip()
+        if known.match(text) is not None or text.lstrip("-").isdigit():
+            continue
+        names.setdefault(fold_text(text), text)
+        counts[fold_text(text)] = counts.get(fold_text(text), 0) + 1
+    return [ProposedPipeline(name, -(i + 1), counts[key])
+            for i, (key, name) in enumerate(names.items())]  # fmt: skip
+
+
+def _stages(
+    deals: pd.DataFrame, meta: PortalMetadata, pipelines: list[ProposedPipeline]
+) -> list[ProposedStage]:
+    """Stage names the deals' pipelines lack, in the order the deals first show them."""
+    if "STAGE_ID" not in deals:
+        return []
+    known = ListItems({str(k): v for k, v in meta.categories.items()})
+    new = {fold_text(p.name): p.placeholder for p in pipelines}
+    wanted: dict[int, dict[str, tuple[str, int]]] = {}
+    categories = deals["CATEGORY_ID"] if "CATEGORY_ID" in deals else pd.Series(
+        [None] * len(deals), index=deals.index
+    )  # fmt: skip
+    for category_value, stage_value in zip(categories, deals["STAGE_ID"], strict=True):
+        if _blank(stage_value):
+            continue
+        category = _category(category_value, known, new)
+        if category is None:
+            continue
+        head = [str(category_value), meta.categories.get(category, "")]
+        name = strip_pipeline(str(stage_value), [h for h in head if h]).strip()
+        if _STAGE_CODE.fullmatch(name) or (category >= 0 and _matches(meta, category, name)):
+            continue
+        seen = wanted.setdefault(category, {})
+        first, count = seen.get(fold_text(name), (name, 0))
+        seen[fold_text(name)] = (first, count + 1)
+    names = {p.placeholder: p.name for p in pipelines}
+    out: list[ProposedStage] = []
+    for category, stages in wanted.items():
+        pipeline = names.get(category) or meta.categories.get(category, str(category))
+        out += _pipeline_stages(meta, category, pipeline, list(stages.values()))
+    return out
+
+
+def _category(value: Any, known: ListItems, new: Mapping[str, int]) -> int | None:
+    if _blank(value):
+        return 0
+    found = known.match(str(value).strip())
+    if found is not None:
+        return int(found)
+    return new.get(fold_text(value))
+
+
+def _matches(meta: PortalMetadata, category: int, name: str) -> bool:
+    stages = meta.deal_stages(category)
+    items = ListItems({k: s.name for k, s in stages.items()})
+    return items.match(name) is not None or (
+        category > 0 and items.match(f"C{category}:{name}") is not None
+    )
+
+
+def _pipeline_stages(
+    meta: PortalMetadata, category: int, pipeline: str, names: list[tuple[str, int]]
+) -> list[ProposedStage]:
+    """The proposed stages of one pipeline, sorted as the portal requires: in progress before
+    the success stage, failures after it (crm-status-add.md, «Restrictions for SORT»)."""
+    template = meta.deal_stages(category if category >= 0 else 0).values()
+    success = next((s for s in template if s.semantics == "S"), None)
+    success_sort = success.sort if success else 1000
+    last = max((s.sort for s in template if s.sort < success_sort and not s.semantics), default=0)
+    end = max((s.sort for s in template), default=success_sort)
+    taken = {s.status_id.split(":")[-1] for s in template}
+    process = [(n, c) for n, c in names if _semantics(n) == ""]
+    out: list[ProposedStage] = []
+    for i, (name, count) in enumerate(process):
+        sort = last + (success_sort - last) * (i + 1) // (len(process) + 1)
+        out.append(ProposedStage(pipeline, category, name, _code(pipeline, name, taken), "",
+                                 max(sort, last), count))  # fmt: skip
+    failures = [(n, c) for n, c in names if _semantics(n) == "F"]
+    for i, (name, count) in enumerate(failures):
+        out.append(ProposedStage(pipeline, category, name, _code(pipeline, name, taken), "F",
+                                 end + 10 * (i + 1), count))  # fmt: skip
+    for name, count in ((n, c) for n, c in names if _semantics(n) == "S"):
+        existing = _success_id(category, success)
+        out.append(ProposedStage(pipeline, category, name, existing.split(":")[-1], "S",
+                                 success_sort, count, existing=existing))  # fmt: skip
+    return out
+
+
+def _success_id(category: int, success: Status | None) -> str:
+    if category < 0 or success is None:
+        return f"C{category}:{NEW_PIPELINE_SUCCESS}" if category else NEW_PIPELINE_SUCCESS
+    return success.status_id
+
+
+def _semantics(name: str) -> str:
+    folded = fold_text(name)
+    return "S" if folded in _SUCCESS else "F" if folded in _FAILURE else ""
+
+
+def _code(pipeline: str, name: str, taken: set[str]) -> str:
+    """A stage id like the portal's own custom ones (``UC_`` + 6 characters), the same for
+    the same pipeline and name in every plan, unique in the pipeline."""
+    digest = hashlib.sha1(f"{pipeline}/{name}".encode()).digest()  # a name, not a secret
+    text = base64.b32encode(digest).decode()
+    code = f"UC_{text[:6]}"
+    index = 6
+    while code in taken:
+        index += 1
+        code = f"UC_{text[index - 6 : index]}"
+    taken.add(code)
+    return code
