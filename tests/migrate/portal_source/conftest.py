@@ -14,7 +14,13 @@ TABLES = ("product_section", "product", "company", "contact", "deal", "lead", "n
 
 
 def make_workspace(
-    root: Path, *, target: str, tables: tuple[str, ...] = TABLES, batch_size: int = 50
+    root: Path,
+    *,
+    target: str,
+    tables: tuple[str, ...] = TABLES,
+    batch_size: int = 50,
+    structure: str = "ask",
+    user_fields: tuple[str, ...] = ("deal", "contact"),
 ) -> Path:
     """A workspace reading ``tables`` from `env:B24_SOURCE` into ``target`` (a portal url)."""
     preset = Path(mappings.__file__).parent / "bitrix24_portal"
@@ -23,6 +29,8 @@ def make_workspace(
         if path.stem in tables:
             shutil.copy(path, root / "mappings" / path.name)
     for entity, lines in user_field_lines().items():
+        if entity not in user_fields:
+            continue
         file = root / "mappings" / f"{entity}.yaml"
         if not file.is_file():
             continue
@@ -36,7 +44,7 @@ def make_workspace(
         "sources": {t: {"portal": t} for t in tables},
         "owners": {"default_owner": 1},
         "dedupe": {"company": False, "contact": False, "lead": False, "product": False},
-        "load": {"batch_size": batch_size},
+        "load": {"batch_size": batch_size, "structure": structure},
     }
     (root / "migration.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
     return root
