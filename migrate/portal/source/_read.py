@@ -128,7 +128,7 @@ class TableReader:
 
     async def note(self, since: str | None) -> list[dict[str, str]]:
         """Timeline comments of every company, contact, deal and lead (read per owner)."""
-        del since  # a new comment does not change its owner's DATE_MODIFY: always read whole
+        del since  # no doc says a new comment changes its owner's DATE_MODIFY: read whole
         rows = []
         for owner in _COMMENT_OWNERS:
             ids = [str(r["ID"]) for r in await self.client.list_all(
