@@ -124,6 +124,7 @@ ENTITIES = tuple(e.name for e in _ALL if e.mappable)
 """The source entities, in the order stages process and reports show them."""
 
 LOAD_ORDER = (
+    "user_field", "field_item", "pipeline", "stage",  # structure: created before everything
     "product_section", "product", "product_prices", "company", "requisite", "contact",
     "contact_companies",
     "lead", "deal", "deal_contacts", "deal_products", "activity", "comment",

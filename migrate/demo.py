@@ -50,7 +50,6 @@ DEMO_FAULTS = {"503": 0.05, "500": 0.02, "drop": 0.02, "timeout": 0.01}
 ENV = "B24_WEBHOOK_URL"
 SOURCE_ENV = "B24_SOURCE_WEBHOOK_URL"
 SOURCE_SANDBOX_DIR = Path(".b24migrate") / "source_sandbox"
-_USER_FIELDS = ("company", "contact", "deal")
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,9 +177,7 @@ def _served_run(
                 "rows": settings.rows,
             },
         )
-        if source is None:
-            _create_user_fields(portal)
-        else:
+        if source is not None:
             _prepare_portals(source.webhook_url, portal.webhook_url, say)
         stages = _Stages(workspace, portal, settings, on_progress, say)
         steps = stages.run()
@@ -351,19 +348,22 @@ def _environ(name: str, value: str) -> Iterator[None]:
 
 def _configure(workspace: Workspace, plan: str) -> None:
     """What the specialist would edit for the demo: in `migration.yaml`, the portal is read
-    from `B24_WEBHOOK_URL` (the secret stays out of files) with the demo's plan, and legacy
-    owners without a portal account fall back to the portal's admin (user 1); in
-    `mappings/deal.yaml`, the sample account's own «Тендеры» pipeline, which the preset does
-    not know, goes to the portal's second pipeline."""
-    from sample_data.account import map_sample_pipelines
+    from `B24_WEBHOOK_URL` (the secret stays out of files) with the demo's plan, legacy
+    owners without a portal account fall back to the portal's admin (user 1), and the
+    structure the plan proposes is accepted (`load.structure: create`: the user fields
+    `UF_CRM_TAGS` with their list values, the sample account's own «Тендеры» pipeline and its
+    stages are created by the load); in `mappings/deal.yaml`, «Тендеры», which the preset
+    does not know, is kept by name so that the plan proposes it."""
+    from sample_data.account import keep_sample_pipelines
 
-    map_sample_pipelines(workspace.root / "mappings" / "deal.yaml")
+    keep_sample_pipelines(workspace.root / "mappings" / "deal.yaml")
     path = workspace.config_path
     text = (
         path.read_text(encoding="utf-8")
         .replace("  url: sandbox\n", f"  url: env:{ENV}\n")
         .replace("  plan: standard\n", f"  plan: {plan}\n")
         .replace("  default_owner: null\n", "  default_owner: 1\n")
+        .replace("  structure: ask\n", "  structure: create\n")
     )
     path.write_text(text, encoding="utf-8")
 
@@ -439,15 +439,3 @@ def _use_embedded_sandbox(workspace: Workspace) -> None:
     path = workspace.config_path
     text = path.read_text(encoding="utf-8").replace(f"  url: env:{ENV}\n", "  url: sandbox\n")
     path.write_text(text, encoding="utf-8")
-
-
-def _create_user_fields(portal: RunningSandbox) -> None:
-    """The portal set-up the sample's plan asks for: the custom field `UF_CRM_TAGS` (Теги)."""
-    import httpx
-
-    with httpx.Client(base_url=portal.webhook_url, timeout=30) as client:
-        for entity in _USER_FIELDS:
-            body = {"fields": {"FIELD_NAME": "TAGS", "USER_TYPE_ID": "string", "LABEL": "Теги"}}
-            reply = client.post(f"crm.{entity}.userfield.add", json=body)
-            if reply.status_code >= 400 and "exists" not in reply.text:
-                reply.raise_for_status()

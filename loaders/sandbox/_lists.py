@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from loaders.sandbox._context import PORTAL_TZ
 from loaders.sandbox._errors import RestError
 from loaders.sandbox._params import as_int, as_list
 from loaders.sandbox._schema import MULTIFIELDS
@@ -79,7 +82,40 @@ def _eq(actual: Any, wanted: Any) -> bool:
     return bool(left == right)
 
 
+#: Date and date-time text a filter value or a stored date may be: ISO (``2025-01-01``,
+#: ``2025-10-31T00:00:00+02:00``, ``…Z``, ``2024-12-05 10:00:00``) or the portal's ``dd.mm.yyyy``.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?")
+_RU_DATE = re.compile(r"(\d{2})\.(\d{2})\.(\d{4})( \d{2}:\d{2}(:\d{2})?)?")
+
+
+def _moment(value: Any) -> datetime | None:
+    """A date filter value as a moment, as the portal reads one: ISO with or without an offset
+    (none: the portal's zone), a date alone at midnight, or ``dd.mm.yyyy[ hh:mm[:ss]]``.
+
+    Sources (b24restdocs): ``crm-deal-list.md`` (``">DATE_CREATE": "2025-…"`` as ``Y-m-d``),
+    ``crm-contact-list.md`` (``">=DATE_CREATE": sixMonthAgo.toISOString()``, a ``Z`` time),
+    ``crm-item-list.md`` (``">=createdTime": "2025-10-31T00:00:00+02:00"``).
+    """
+    if value.__class__ is not str:
+        return None
+    text = value.strip()
+    ru = _RU_DATE.fullmatch(text)
+    if ru:
+        text = f"{ru[3]}-{ru[2]}-{ru[1]}{(ru[4] or '').replace(' ', 'T')}"
+    elif not _ISO_DATE.fullmatch(text):
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace(" ", "T", 1))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=PORTAL_TZ)
+
+
 def _compare(actual: Any, wanted: Any, op: str) -> bool:
+    left_at, right_at = _moment(actual), _moment(wanted)
+    if left_at is not None and right_at is not None:
+        return bool({">": left_at > right_at, ">=": left_at >= right_at,
+                     "<": left_at < right_at, "<=": left_at <= right_at}[op])  # fmt: skip
     left, right = _norm(actual), _norm(wanted)
     if left is None or right is None:
         return False

@@ -8,15 +8,18 @@ Shapes from the official docs (bitrix24/b24restdocs, read 2026-12):
   ``F`` failure, empty in progress); replies the new entry's id (an integer). A stage of
   pipeline ``n`` (``DEAL_STAGE_n``) gets the ``C<n>:`` prefix unless it already has it. Stage
   codes are Latin letters, digits, ``-`` and ``_``, at most 22 characters for ``DEAL_STAGE``.
-  Errors (HTTP 400, the error text as the docs' example body shows it): ``The field
+  Errors (HTTP 400), legacy-shaped as the docs' example at 5988ed13 shows (``{"error": "",
+  "error_description": "The field STATUS_ID is required."}``; a later revision of the page
+  shows ``Invalid parameters.`` as the code — the pinned recording wins): ``The field
   ENTITY_ID is required.``, ``The field STATUS_ID is required.``, ``Specified entity type is
-  not supported.``, ``Duplicate STATUS_ID.``, and "Cannot create an intermediate stage after
-  success" (the docs give no code for it; an in-progress stage sorted after the success
-  stage). The docs do not say that a pipeline takes one success stage only; the sandbox does
-  not refuse a second one.
+  not supported.``, ``Duplicate STATUS_ID.``, ``Invalid parameters.``, and "Cannot create an
+  intermediate stage after success" (the docs give no text; an in-progress stage sorted
+  after the success stage, «Restrictions for SORT»). The docs do not say that a pipeline
+  takes one success stage only; the sandbox does not refuse a second one.
 * ``api-reference/crm/status/crm-status-delete.md``: ``id``*, ``params[FORCED]``; replies
-  ``true``; ``Invalid identifier.``, ``Status is not found.``, a system entry only with
-  ``FORCED=Y``, ``There are active items in this status.``
+  ``true``; recorded: ``{"error": "Invalid identifier.", "error_description": "An invalid
+  identifier was passed."}``; the table's other texts (``Status is not found.``, a system
+  entry only with ``FORCED=Y``, ``There are active items in this status.``) legacy-shaped.
 * ``api-reference/crm/universal/category/crm-category-delete.md``: ``entityTypeId``*, ``id``*;
   replies ``null``; ``NOT_FOUND`` «Element not found», code ``0`` «Default deal category
   cannot be deleted», code ``0`` «Deals related to the funnel <name> found». The pipeline's
@@ -42,7 +45,7 @@ _PROCESS_COLOR = "#39A8EF"
 
 
 def _error(text: str) -> RestError:
-    return RestError(400, text, text)
+    return RestError(400, "", text)
 
 
 @method("crm.status.add")
@@ -112,7 +115,7 @@ def _check_sort(
 def status_delete(ctx: Ctx, params: dict[str, Any]) -> Reply:
     rid = as_int(params.get("id", params.get("ID")))
     if rid is None or rid <= 0:
-        raise _error("Invalid identifier.")
+        raise RestError(400, "Invalid identifier.", "An invalid identifier was passed.")
     row = ctx.store.get("status", rid)
     if row is None:
         raise _error("Status is not found.")

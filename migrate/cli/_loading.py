@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from mappings.entities import STRUCTURE
 from migrate.cli._safe import json_text, terminal_text
 from migrate.cli._words import say, workspace_language
 from migrate.ledger.reasons import FailureGroup
@@ -23,6 +24,7 @@ def render_load(loaded: Loaded, as_json: bool) -> None:
                 "reconciled_found": report.reconciled.found, "requeued": result.requeued,
                 "failed": result.failed, "left": result.left, "blocked": result.blocked,
                 "outages": report.outages, "retries": report.retries,
+                "structure": report.structure.created,
                 "load_xlsx": str(loaded.report), "next": loaded.next_step,
                 "log": str(log.path) if log and troubled else None}  # fmt: skip
         click.echo(json_text(body, indent=None))
@@ -30,6 +32,11 @@ def render_load(loaded: Loaded, as_json: bool) -> None:
     lang = workspace_language(loaded.report.parent.parent)
     click.echo(say("load_line", lang, run=report.run_id, written=report.count("written"),
                    batches=report.batches, found=report.reconciled.found))  # fmt: skip
+    made = report.structure
+    if made.created or made.found or made.refused:
+        counts = {e: made.created.get(e, 0) for e in STRUCTURE}
+        click.echo(say("load_structure", lang, found=made.found, refused=len(made.refused),
+                       **counts))  # fmt: skip
     if result.left > result.blocked:
         click.echo(say("load_left", lang, n=result.left - result.blocked))
     if result.blocked:

@@ -72,6 +72,24 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "No duplicates merged: `b24migrate dedupe` has not run",
     },
     "reconcile": {"ru": "Сверка: {note}", "en": "Reconciliation: {note}"},
+    "conflicts": {
+        "ru": "Конфликты (изменены на портале после нашей загрузки, не перезаписываются): {n}, "
+        "ждут решения: {open} — лист «Конфликты» в plan.xlsx; «взять из источника» и снова "
+        "`b24migrate plan`",
+        "en": "Conflicts (edited in the portal since our load, not overwritten): {n}, awaiting "
+        "a decision: {open} — sheet Conflicts in plan.xlsx; “take source” and run "
+        "`b24migrate plan` again",
+    },
+    "gone": {
+        "ru": "Удалены в источнике (загружены раньше, в новой выгрузке их нет; на портале "
+        "остаются): {n} — лист «Удалены в источнике»",
+        "en": "Gone from the source (loaded before, not in the new export; they stay in the "
+        "portal): {n} — sheet Gone from the source",
+    },
+    "kept_plan": {
+        "ru": "Решения в прежнем plan.xlsx не прочитаны; файл сохранён как {path}",
+        "en": "The decisions of the previous plan.xlsx could not be read; it is kept as {path}",
+    },
     "blocking": {
         "ru": "БЛОКИРУЕТ {entity} {field}: {message} ({n} строк)",
         "en": "BLOCKING {entity} {field}: {message} ({n} rows)",
@@ -110,6 +128,13 @@ WORDS: dict[str, dict[str, str]] = {
         "сверкой.",
         "en": "Load run {run}: {written} records written in {batches} batches; {found} found by "
         "reconciliation.",
+    },
+    "load_structure": {
+        "ru": "Структура: создано польз. полей {user_field}, значений списков {field_item}, "
+        "воронок {pipeline}, стадий {stage}; найдено после обрыва {found}; отказано {refused}.",
+        "en": "Structure: created {user_field} user fields, {field_item} list values, "
+        "{pipeline} pipelines, {stage} stages; found after a lost reply {found}; refused "
+        "{refused}.",
     },
     "load_left": {
         "ru": "{n} записей ещё не загружено: запустите `b24migrate load` снова (см. "

@@ -89,8 +89,26 @@ def _summary(planned: Planned) -> dict[str, object]:
             for b in result.blockers
         ],
         "skip_refused": result.skip_refused,
+        "structure": {
+            "accepted": result.structure_accepted,
+            "user_fields": [f"{f.entity}:{f.name}" for f in result.structure.fields],
+            "pipelines": [p.name for p in result.structure.pipelines],
+            "stages": [s.key for s in result.structure.created_stages],
+        },
         "dedupe": result.dedupe,
         "merges": [[m.entity, m.absorbed, m.survivor] for m in result.merges],
+        "conflicts": [
+            {
+                "entity": c.entity,
+                "key": c.source_key,
+                "b24_id": c.b24_id,
+                "modified_at": c.modified_at,
+                "decision": c.choice,
+                "fields": [[d.field, d.source, d.portal] for d in c.diffs],
+            }
+            for c in result.cutover.conflicts
+        ],
+        "gone": [[g.entity, g.source_key, g.b24_id] for g in result.cutover.gone],
         "reconciliation": list(planned.reconciliation.notes) if planned.reconciliation else [],
         "seconds": dict(result.seconds),
     }
@@ -119,6 +137,7 @@ def _render(planned: Planned, lang: str) -> None:
     console.print(merged or say("no_dedupe", lang), markup=False)
     for note in planned.reconciliation.notes if planned.reconciliation else ():
         console.print(terminal_text(say("reconcile", lang, note=note)), markup=False)
+    _cutover(planned, console, lang)
     _refusals(result, lang)
     for line in blocker_lines(result.blockers, lang):
         console.print(terminal_text(line), markup=False)
@@ -126,6 +145,18 @@ def _render(planned: Planned, lang: str) -> None:
         console.print(say("blocked_next", lang), markup=False)
     elif result.skip_refused and result.refused:
         console.print(say("skipped_on_purpose", lang), markup=False)
+
+
+def _cutover(planned: Planned, console: Console, lang: str) -> None:
+    """The cut-over lines: conflicts to decide, records gone from the source."""
+    cutover = planned.result.cutover
+    if cutover.conflicts:
+        line = say("conflicts", lang, n=len(cutover.conflicts), open=cutover.undecided)
+        console.print(line, markup=False)
+    if cutover.gone:
+        console.print(say("gone", lang, n=len(cutover.gone)), markup=False)
+    if planned.kept_aside is not None:
+        console.print(terminal_text(say("kept_plan", lang, path=planned.kept_aside)), markup=False)
 
 
 def structure_line(result: PlanResult, lang: str) -> str:

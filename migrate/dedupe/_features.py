@@ -204,9 +204,9 @@ def encode_multi(
     return Multi(pairs, width, values, Codes(first, values))
 
 
-_CACHE: ContextVar[dict[Hashable, npt.NDArray[np.float64]] | None] = ContextVar(
-    "pair_scores_cache", default=None
-)
+# per key: the scores so far, and which pairs they hold
+_Scores = tuple[npt.NDArray[np.float64], BoolArray]
+_CACHE: ContextVar[dict[Hashable, _Scores] | None] = ContextVar("pair_scores_cache", default=None)
 
 
 @contextmanager
@@ -214,8 +214,9 @@ def shared_scores() -> Iterator[None]:
     """Within this block, :func:`pair_scores` calls given the same ``key`` score once.
 
     The levels of one comparison over one array of pairs ask for the same similarity at
-    several thresholds (``fuzzy: 0.9``, ``fuzzy: 0.7``); the first call scores every pair
-    with both values present, the others reuse it.
+    several thresholds (``fuzzy: 0.9``, ``fuzzy: 0.7``); each pair is scored the first time a
+    call's mask asks for it, and reused after (the levels are tried best first, each on the
+    pairs no better level took, so most pairs are never scored for the weaker ones).
     """
     token = _CACHE.set({})
     try:
@@ -236,19 +237,23 @@ def pair_scores(
     """Similarity 0–1 (or a raw distance with ``scale=1``) of every masked pair.
 
     Each distinct pair of values is scored once; equal values score 1 (distance 0). With a
-    ``key`` inside :func:`shared_scores`, the same ``key`` (same values, same pairs) is
-    scored once for every pair and reused (codes over one ``values`` array share the scores:
-    the key names which codes are compared).
+    ``key`` inside :func:`shared_scores`, the same ``key`` (same values, same pairs) scores
+    each pair once and reuses it (codes over one ``values`` array share the scores: the key
+    names which codes are compared).
     """
+    missing = 1e9 if scale == 1.0 else 0.0
     cache = _CACHE.get()
     if key is not None and cache is not None:
         full_key = (id(source.values), scorer, scale, key)
         if full_key not in cache:
-            cache[full_key] = pair_scores(source, sa, sb, np.ones(len(sa), dtype=bool), scorer,
-                                          scale)  # fmt: skip
-        missing = 1e9 if scale == 1.0 else 0.0
-        return np.where(mask, cache[full_key], missing)
-    out = np.full(len(sa), 1e9 if scale == 1.0 else 0.0, dtype=np.float64)
+            cache[full_key] = (np.full(len(sa), missing), np.zeros(len(sa), dtype=bool))
+        scores, done = cache[full_key]
+        need = mask & ~done
+        if need.any():
+            scores[need] = pair_scores(source, sa, sb, need, scorer, scale)[need]
+            done |= need
+        return np.where(mask, scores, missing)
+    out = np.full(len(sa), missing, dtype=np.float64)
     sel = mask & (sa >= 0) & (sb >= 0)
     same = sel & (sa == sb)
     out[same] = 0.0 if scale == 1.0 else 1.0
@@ -257,7 +262,8 @@ def pair_scores(
         return out
     width = np.int64(len(source.values))
     lo, hi = np.minimum(sa[sel], sb[sel]), np.maximum(sa[sel], sb[sel])
-    keys, inverse = np.unique(lo * width + hi, return_inverse=True)
+    # distinct value pairs by hashing (np.unique's inverse sorts: several times slower here)
+    inverse, keys = pd.factorize(lo * width + hi)
     left = source.values[keys // width].tolist()
     right = source.values[keys % width].tolist()
     scores = process.cpdist(left, right, scorer=scorer, workers=WORKERS, dtype=np.float32)

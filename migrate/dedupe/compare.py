@@ -218,10 +218,13 @@ def levels(prepared: Prepared, a: IntArray, b: IntArray) -> Compared:
     differs = len(comparison.levels)
     level = np.full(len(a), differs, dtype=np.int8)
     undecided = ~null
-    with shared_scores():
-        for index, spec in reversed(list(enumerate(comparison.levels))):
+    with shared_scores():  # best level first: a pair it takes is not scored for the others
+        for index, spec in enumerate(comparison.levels):
+            if not undecided.any():
+                break
             holds = _holds(prepared, spec.name, spec.threshold, a, b, ca, cb, undecided)
             level[holds] = index
+            undecided &= ~holds
     if prepared.multi is not None:
         shared = _shares_value(prepared.multi, a, b)
         level[shared] = 0
@@ -366,8 +369,46 @@ def _numeric_level(
         return np.asarray(mask & (np.abs(va - vb) <= limit), dtype=np.bool_)
     source = p.main
     ca, cb = source.codes[a], source.codes[b]
-    distance = pair_scores(source, ca, cb, mask, OSA.distance, scale=1.0, key="typo")
     swapped = np.array([v[:4] + v[6:8] + v[4:6] for v in source.values] + [""], dtype=object)
     index = {v: i for i, v in enumerate(source.values)}
     swap_code = np.array([index.get(v, -2) for v in swapped], dtype=np.int64)
-    return np.asarray(mask & ((distance <= 1) | (swap_code[ca] == cb)), dtype=np.bool_)
+    return np.asarray(mask & (_one_edit(source, ca, cb, mask) | (swap_code[ca] == cb)),
+                      dtype=np.bool_)  # fmt: skip
+
+
+EDIT_CHUNK = 1_000_000
+
+
+def _one_edit(source: Codes, ca: IntArray, cb: IntArray, mask: BoolArray) -> BoolArray:
+    """OSA distance ≤ 1 (one character changed, lost, added, or two neighbours swapped).
+
+    Values of one length (dates: ``YYYYMMDD``) are compared as arrays of characters, the
+    others by rapidfuzz: between equal lengths, one edit is at most one differing position or
+    one swap of neighbours (a loss plus an addition would be two).
+    """
+    sel = mask & (ca >= 0) & (cb >= 0)
+    values = source.values
+    lengths = np.array([len(v) for v in values] + [0], dtype=np.int64)
+    equal = sel & (lengths[ca] == lengths[cb])
+    out = np.zeros(len(ca), dtype=bool)
+    rest = sel & ~equal & (np.abs(lengths[ca] - lengths[cb]) == 1)
+    if rest.any():
+        out |= rest & (pair_scores(source, ca, cb, rest, OSA.distance, scale=1.0) <= 1)
+    width = int(lengths.max()) if len(values) else 0
+    if width == 0 or not equal.any():
+        return out
+    chars = np.array(list(values), dtype=f"<U{width}").view(np.uint32).reshape(-1, width)
+    at = np.flatnonzero(equal)
+    for start in range(0, len(at), EDIT_CHUNK):
+        part = at[start : start + EDIT_CHUNK]
+        left, right = chars[ca[part]], chars[cb[part]]
+        differ = left != right
+        count = differ.sum(axis=1)
+        first = differ.argmax(axis=1)
+        second = np.minimum(first + 1, width - 1)
+        rows = np.arange(len(part))
+        neighbours = (count == 2) & differ[rows, second] & (second == first + 1)
+        one, two = (rows, first), (rows, second)
+        swap = (left[one] == right[two]) & (left[two] == right[one])
+        out[part] = (count <= 1) | (neighbours & swap)
+    return out

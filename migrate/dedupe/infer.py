@@ -11,6 +11,11 @@ short text or long text. The roles become comparisons the way a specialist would
   comparison: they are evidence of one fact, and a household shares it;
 * identifiers (an SSN, a passport, an INN…) compare with ``exact`` and ``typo`` levels; a
   column whose every value is different (a row id) carries no evidence and is left out;
+* CRM record metadata (creation and change dates, date-times, the manager, who created the
+  record, tags, source, status, stage, notes, row numbers, external ids) is left out too: it
+  describes the record, not the client;
+* without a birth date or an identifier, the names are ``required`` (an address or a phone
+  is shared by a household or an office);
 * blocking: each identifier, phone, e-mail and birth date on its own; surname by sound plus
   the given name's initial (both ways round); postcode plus the surname's first letters; the
   distinctive words of the main text column (a title, a product or a restaurant name), where
@@ -54,7 +59,7 @@ _ROLE_HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("year", r"year|^yr$|^год"),
         ("phone", r"phone|^tel|mobile|^fax|телефон|моб"),
         ("email", r"e_?mail|почта"),
-        ("address", r"addr|street|road|suburb|city|town|locality|post_?code|zip|state|"
+        ("address", r"^no$|^nr$|addr|street|road|suburb|city|town|locality|post_?code|zip|state|"
                     r"province|region|county|house|building|unit|^apt|улиц|адрес|город|"
                     r"индекс|район|област|^дом"),
         ("category", r"gender|^sex$|race|ethnic|^type$|category|^пол$|^тип$"),
@@ -63,6 +68,24 @@ _ROLE_HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("money", r"price|cost|amount|sum$|цена|стоимост|сумма"),
     )
 )  # fmt: skip
+# CRM record metadata: when and by whom a record was made or changed, its manager, tags,
+# source, status or stage, row numbers, ids in other systems, free-text notes. It describes
+# the record, not the client: a duplicate entered later by someone else differs in all of it,
+# and a namesake imported in the same batch agrees with it. Never evidence, never a block.
+_META_HEADER = re.compile(
+    r"creat|modif|updat|changed|edited|timestamp|owner|assign|responsib|manager|"
+    r"^tags?$|^labels?$|lead_?source|^source$|utm|^status|stage|pipeline|funnel|"
+    r"^notes?$|comment|remark|memo|^row|^#$|^№|^line_?(no|number)?$|^index$|external|xml_id|"
+    r"^import|last_?(contact|activity|seen|visit|call)|"
+    r"созда|измен|обновл|ответствен|менеджер|^автор$|^кем_|^теги?$|^тег_|метк|источник|статус|стади|"
+    r"этап|воронк|коммент|примечан|заметк|номер_строки|^строка|внешн|импорт|последн",
+    re.I,
+)
+_DATETIME_VALUE = re.compile(r"^\d[\d./-]{5,}\d[ T](?!0?0:00(:00)?$)\d{1,2}:\d\d")
+# headers that say company whatever the values look like («Клиент» may be a person)
+_COMPANY_ONLY = re.compile(
+    r"compan|organi|^org|firm|legal|компани|организац|наименован|контрагент|фирм|юр"
+)
 _DATE_VALUE = re.compile(r"^(\d{8}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})$")
 _YEAR_VALUE = re.compile(r"^(1[6-9]|20)\d\d$")
 _INN_VALUE = re.compile(r"^\D*(\d[\s-]?){9,12}\D*$")
@@ -95,8 +118,12 @@ def _role(column: str, values: list[str], distinct: int, filled: int, rows: int)
     if filled == 0:
         return "skip"
     header = _header(column)
+    if _META_HEADER.search(header) and not re.search(r"birth|рожд", header):
+        return "skip"  # record metadata (see _META_HEADER)
     by_header = next((role for role, rx in _ROLE_HEADERS if rx.search(header)), None)
     numeric = _share(values, _NUMBER_VALUE)
+    if by_header != "birth" and _share(values, _DATETIME_VALUE) >= 0.5:
+        return "skip"  # a time of day: when the record was touched, not a fact of the client
     if by_header == "birth" or (by_header is None and _share(values, _DATE_VALUE) >= 0.9
                                 and numeric < 0.5):  # fmt: skip
         return "birth" if by_header == "birth" else "date"
@@ -107,6 +134,12 @@ def _role(column: str, values: list[str], distinct: int, filled: int, rows: int)
     kind = guess_kind(column, values, distinct=distinct, filled=filled)
     if kind in ("phone", "email"):
         return kind
+    if by_header in (None, "company") and kind == "name" and not _COMPANY_ONLY.search(header):
+        return "full_name"  # «Контактное лицо», «Клиент», «Name» holding people's names
+    if by_header is None and kind == "company":
+        return "company"  # legal forms in the values: «Название», «Name»
+    if header in ("no", "nr") and distinct == filled:
+        return "skip"  # «No.» numbering the rows; repeated, it is a house number
     if by_header in ("given", "surname", "middle", "full_name", "address", "phone", "email",
                      "company"):  # fmt: skip
         return str(by_header)
@@ -212,7 +245,21 @@ def _comparisons(roles: list[ColumnRole]) -> list[dict[str, Any]]:
     ):  # fmt: skip
         for column in _columns(roles, role):
             out.append({"name": column, "columns": [column], **spec})
-    return out
+    return _names_required(out)
+
+
+def _names_required(comparisons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Without a birth date or an identifier, names that differ outright never merge alone.
+
+    The other evidence left (an address, a phone) is shared by a household or an office, and
+    a different name beside it is a relative or a colleague. With a birth date, the
+    ``relatives`` hold and the model judge: FEBRL-like data plants duplicates whose given
+    name was replaced outright, and their birth date and address still tell.
+    """
+    if any(c.get("relatives") or c["kind"] == "identifier" for c in comparisons):
+        return comparisons
+    return [{**c, "required": True} if c["kind"] == "person_name" else c
+            for c in comparisons]  # fmt: skip
 
 
 def _code_columns(roles: list[ColumnRole]) -> list[ColumnRole]:
@@ -235,6 +282,9 @@ def _blocking(roles: list[ColumnRole], comparisons: list[dict[str, Any]]) -> lis
         ]
     elif full or given or surname:
         blocking.append("name")
+        # the words of a name in one column: a typo in one word, or the words in another
+        # order, still meet on the others (common given names fall to the key's budget)
+        blocking.append({"columns": [(full or given or surname)[0]], "transform": "tokens"})
     postcode = [r.column for r in roles if r.role == "address"
                 and re.search(r"post|zip|индекс", _header(r.column))]  # fmt: skip
     person = surname or full or given
@@ -259,8 +309,10 @@ def _blocking(roles: list[ColumnRole], comparisons: list[dict[str, Any]]) -> lis
         # the whole address, normalised: a session of its own, in which the name is free to
         # differ, so that EM can learn how names of one person vary
         blocking.append("address")
-    if not person and _columns(roles, "address"):
-        blocking.append({"columns": _columns(roles, "address")[:1], "transform": "tokens"})
+    if len(address) == 1 or (address and not person):
+        # an address in one column has no neighbouring parts: its words (a street, a house
+        # number) block instead, the commonest (a city, «ул») falling to the budget
+        blocking.append({"columns": address[:1], "transform": "tokens"})
     return blocking
 
 

@@ -95,8 +95,10 @@ async def create_structure(
             await sleep(max(0.0, settle_wait(ledger, pending, settle_seconds, clock)))
             await step.look_up(pending)
         await step.create_all()
-        if not step.sending():
+        if not step.sending() and not step.ready():
             return step.report()
+    if not step.sending():
+        return step.report()  # refused before execution again and again: the next load
     raise PortalTransientError(
         "the portal did not confirm whether it created some user fields, pipelines or stages",
         next_step=f"run `{_LOAD}` again: it looks them up first, so nothing is created twice",
@@ -116,6 +118,16 @@ class _Step:
 
     def sending(self) -> list[LedgerRecord]:
         return [r for r in self.ledger.sending() if r.entity in _ORDER]
+
+    def ready(self) -> list[LedgerRecord]:
+        """Planned structure that could be sent now (sent back by ``NotSent``)."""
+        return [
+            r
+            for e in _ORDER
+            for r in self.ledger.records(e, State.PLANNED)
+            if all(i is not None for _, i in r.ref_ids)
+            and (e != "field_item" or self._field_id(str(r.fields["FIELD"])) is not None)
+        ]
 
     # ------------------------------------------------------------ after an unknown outcome
 

@@ -13,6 +13,14 @@ the prepare and dedupe stages' results: metadata → checks → records the port
 
 from migrate.plan._backdate import Backdating, DateDecision, decide_backdating
 from migrate.plan._checks import FieldProblem, check_fields
+from migrate.plan._cutover import (
+    CHOICES,
+    Conflict,
+    Cutover,
+    FieldDiff,
+    GoneRecord,
+    conflict_key,
+)
 from migrate.plan._existing import ExistingRecord, PortalRecord, match_existing
 from migrate.plan._metadata import (
     FieldInfo,
@@ -28,13 +36,18 @@ from migrate.plan._refs import ReferenceIndex, ResolvedRefs
 from migrate.plan._run import MatchedRecord, OwnerMapping, PlanResult, plan_workspace
 
 __all__ = [
+    "CHOICES",
     "OWNER_FIELDS",
     "REF_TARGETS",
     "Backdating",
+    "Conflict",
+    "Cutover",
     "DateDecision",
     "ExistingRecord",
+    "FieldDiff",
     "FieldInfo",
     "FieldProblem",
+    "GoneRecord",
     "MatchedRecord",
     "OwnerMapping",
     "OwnerResolution",
@@ -48,6 +61,7 @@ __all__ = [
     "Status",
     "TablePlan",
     "check_fields",
+    "conflict_key",
     "decide_backdating",
     "match_existing",
     "owner_key",

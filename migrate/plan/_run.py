@@ -11,6 +11,7 @@ the orchestrator renders ``reports/plan.xlsx`` from the result.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -39,8 +40,20 @@ from migrate.ledger.blockers import (
     Blocker,
     plan_blockers,
 )
+from migrate.ledger.cutover import gone_setting
 from migrate.plan._backdate import SOURCE_HASH, Backdating, plan_backdating
 from migrate.plan._checks import unmapped_required
+from migrate.plan._cutover import (
+    CHOICES_META,
+    GONE_META,
+    LISTED_META,
+    Cutover,
+    apply_conflicts,
+    gone_records,
+    listed_stamps,
+    merge_choices,
+    read_edited,
+)
 from migrate.plan._enums import enum_ids
 from migrate.plan._existing import (
     COMM_ENTITIES,
@@ -113,6 +126,8 @@ class PlanResult:
         merges: every merge applied (what `dedupe` decided), listed in plan.xlsx.
         structure: the user fields, pipelines and stages the portal lacks, proposed.
         structure_accepted: the proposal is accepted (the load creates it first).
+        cutover: on a loaded workspace, the records edited in the portal since our write
+            (conflicts, held until the client decides) and those gone from the sources.
     """
 
     run_id: int
@@ -130,6 +145,7 @@ class PlanResult:
     merges: tuple[Merge, ...] = ()
     structure: StructureProposal = field(default_factory=StructureProposal)
     structure_accepted: bool = False
+    cutover: Cutover = field(default_factory=Cutover)
 
     def count(self, entity: str, op: str) -> int:
         return self.counts.get((entity, op), 0)
@@ -148,6 +164,7 @@ def plan_workspace(
     accept_structure: bool = False,
     transport: httpx.AsyncBaseTransport | None = None,
     on_progress: ProgressCallback | None = None,
+    choices: Mapping[str, str] | None = None,
 ) -> PlanResult:
     """Plan the clean (and deduplicated) tables against the portal; write the ledger.
 
@@ -160,11 +177,14 @@ def plan_workspace(
             the rows that need it are planned and `load` creates it first.
         transport: replaces the network (tests mount a sandbox app).
         on_progress: told of each step done (step ``plan``, in steps).
+        choices: the client's conflict decisions read from plan.xlsx (``entity\tkey`` →
+            ``portal`` | ``source``; :mod:`migrate.plan._cutover`), on top of the stored ones.
     """
     check_not_sample(workspace, prepared.config)
     accept = accept_structure or prepared.config.load.structure == "create"
+    options = (skip_refused, accept)
     return asyncio.run(
-        _plan(workspace, prepared, deduped, (skip_refused, accept), transport, on_progress)
+        _plan(workspace, prepared, deduped, options, transport, on_progress, choices or {})
     )
 
 
@@ -175,6 +195,7 @@ async def _plan(
     choices: tuple[bool, bool],
     transport: httpx.AsyncBaseTransport | None,
     on_progress: ProgressCallback | None = None,
+    decisions: Mapping[str, str] | None = None,
 ) -> PlanResult:
     skip_refused, accept = choices
     timer = _Timer(on_progress)
@@ -212,6 +233,12 @@ async def _plan(
             }
             timer.lap("match existing")
             records, matched = _apply_matches(records, matches, portal, config, previous, tables)
+            edited = await read_edited(client, ledger, previous)
+            decided = merge_choices(
+                ledger.meta(CHOICES_META), ledger.meta(LISTED_META), decisions or {}
+            )
+            records, conflicts = apply_conflicts(records, previous, edited, decided, known)
+            cutover = Cutover(tuple(conflicts), tuple(gone_records(previous, _present(data))))
             backdating = await plan_backdating(client, records, config, meta.fields)
             records, issues = list(backdating.records), issues + list(backdating.issues)
             with ledger.transaction():  # the whole plan or none of it
@@ -223,6 +250,10 @@ async def _plan(
                 ledger.set_meta(NO_DEDUPE_META, str(run.id) if deduped is None else None)
                 ledger.set_meta(STRUCTURE_META, str(run.id) if accept else None)
                 ledger.set_meta(INPUTS_META, inputs)
+                ledger.set_meta(CHOICES_META, json.dumps(decided, ensure_ascii=False))
+                ledger.set_meta(LISTED_META, listed_stamps(conflicts))
+                gone = ((g.entity, g.source_key) for g in cutover.gone)
+                ledger.set_meta(GONE_META, gone_setting(gone))
                 blockers = plan_blockers(ledger)
                 ledger.finish_run(run.id)
             counts = _op_counts(ledger)
@@ -231,7 +262,7 @@ async def _plan(
         run.id, counts, delta, tuple(issues), owners.mappings(), tuple(matched),
         tuple(blockers), skip_refused, withdrawn, deduped is not None and bool(survivors),
         timer.laps, backdating, listed_merges(data.tables, survivors), structure.proposal,
-        structure.accepted,
+        structure.accepted, cutover,
     )  # fmt: skip
 
 
@@ -245,6 +276,17 @@ def _tables(
         tables, survivors = dict(deduped.tables), deduped.key_maps()
     tables = {e: t.drop(columns=["_absorbed"], errors="ignore") for e, t in tables.items()}
     return tables, survivors
+
+
+def _present(data: PreparedData) -> dict[str, set[str]]:
+    """entity → every source key of the new export: clean rows (absorbed duplicates too, as
+    dedupe has not run on these tables) and rows validation refused."""
+    present = {e: {str(k) for k in t["_key"]} for e, t in data.tables.items()}
+    errors = data.issues[data.issues["severity"] == "error"]
+    for entity, key in zip(errors["entity"], errors["key"], strict=True):
+        if entity in present and key is not None and str(key):
+            present[str(entity)].add(str(key))
+    return present
 
 
 def _unmapped(data: PreparedData, meta: PortalMetadata) -> list[PlanIssue]:
@@ -407,7 +449,14 @@ def _apply_matches(
             out.append(replace(record, fields=dict(old.fields), op=old.op, b24_id=old.b24_id))
             continue
         holder = portal.get(record.entity, {}).get(old.b24_id) if old and old.b24_id else None
-        out.append(_as_update(record, old.b24_id, holder) if holder and old else record)
+        if holder and old:
+            out.append(_as_update(record, old.b24_id, holder))
+        elif old is not None and old.b24_id is not None:
+            # already in the portal: never a create again, so its creation date is not
+            # re-decided against records loaded after it (that made every record "changed")
+            out.append(replace(record, b24_id=old.b24_id))
+        else:
+            out.append(record)
     return _children(out, matches, skipped), matched
 
 

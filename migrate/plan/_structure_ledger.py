@@ -21,13 +21,18 @@ from migrate.plan._structure import StructureProposal
 __all__ = ["PlannedStructure", "accepted_structure"]
 
 _PROPOSED = (
-    "{what}: на портале этого нет — план предлагает создать (лист «Структура» в plan.xlsx); "
+    "{what} нет на портале — план предлагает создать (лист «Структура» в plan.xlsx); "
     "подтвердите: `b24migrate plan --accept-structure` или `load: structure: create` в "
     "migration.yaml",
-    "{what}: the portal lacks it; the plan proposes to create it (sheet “Structure” of "
-    "plan.xlsx); accept with `b24migrate plan --accept-structure` or `load: structure: create` "
+    "the portal has no {what}; the plan proposes to create it (sheet “Structure” of "
+    "plan.xlsx): accept with `b24migrate plan --accept-structure` or `load: structure: create` "
     "in migration.yaml",
 )
+_WHAT = {
+    "field.unknown": ("поля «{field}»", "field “{field}”"),
+    "category.unknown": ("воронки «{value}»", "pipeline “{value}”"),
+    "stage.unknown": ("стадии «{value}»", "stage “{value}”"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,13 +64,17 @@ class PlannedStructure:
             bound = [self.used.bind(r) for r in records] + self.used.records()
         if self.accepted:
             return bound, issues
-        index = 1 if language == "en" else 0
         return bound, [
-            dataclasses.replace(i, rule="structure.proposed",
-                                message=_PROPOSED[index].format(what=i.message))
+            dataclasses.replace(i, rule="structure.proposed", message=_proposed(i, language))
             if self.new.covers(i) else i
             for i in issues
         ]  # fmt: skip
+
+
+def _proposed(issue: PlanIssue, language: str) -> str:
+    index = 1 if language == "en" else 0
+    what = _WHAT[issue.rule][index].format(field=issue.field, value=issue.value)
+    return _PROPOSED[index].format(what=what)
 
 
 def accepted_structure(
@@ -97,7 +106,7 @@ def _own(ledger: Ledger) -> dict[str, dict[str, int]]:
             if r.b24_id is not None
         }
     out["stage_codes"] = {
-        f"{r.fields.get('CATEGORY_ID')}:{r.fields.get('STATUS_ID')}": 0
+        f"{r.resolved_fields().get('CATEGORY_ID')}:{r.fields.get('STATUS_ID')}": 0
         for r in ledger.records("stage", State.DONE)
     }
     return out

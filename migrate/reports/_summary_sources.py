@@ -7,6 +7,7 @@ from typing import Any
 
 from mappings.entities import shown_entity
 from migrate.ledger import Ledger, State
+from migrate.ledger.cutover import gone_keys
 from migrate.reports.reconcile import LedgerRow, Reconciliation, reconcile
 from migrate.workspace.config import Workspace
 
@@ -34,8 +35,9 @@ def ledger_reconciliation(
         runs = ledger.runs()
         if not any(run.kind == "plan" for run in runs):
             return None
+        gone = gone_keys(ledger)  # loaded before, not in this export: listed apart
         rows = [LedgerRow(r.entity, r.source_key, r.fields, r.state is State.DONE)
-                for r in ledger.records()]  # fmt: skip
+                for r in ledger.records() if (r.entity, r.source_key) not in gone]  # fmt: skip
         refused = _refused(ledger.issues("error"), validation)
     loaded = with_load and any(run.kind in ("load", "retry") for run in runs)
     language = prepared.config.language

@@ -9,8 +9,11 @@ owner mapping (legacy owner → portal user; defaulted owners highlighted), reco
 already holds (how they were found; updated, skipped or created), and creation dates: every
 new record that cannot keep its original creation date (older than the portal's newest record
 of its type, in the future, or a route that cannot set it) with what happens to it; the
-summary counts the dates kept and not kept per entity; and, when the plan proposes user
-fields, pipelines or stages the portal lacks, the structure sheet (last) lists them.
+summary counts the dates kept and not kept per entity. Then the conflicts (on a loaded
+workspace: records edited in the portal since our write, with a decision cell read back by the
+next plan) and the records gone from the source (:mod:`._cutover_xlsx`); and, when the plan
+proposes user fields, pipelines or stages the portal lacks, the structure sheet (last) lists
+them.
 """
 
 from __future__ import annotations
@@ -23,6 +26,13 @@ from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
 from migrate.ledger.reasons import IssueGroup, group_issues
+from migrate.reports._cutover_xlsx import (
+    CUTOVER_LABELS,
+    read_choices,
+    summary_counts,
+    unread_choices,
+    write_cutover,
+)
 from migrate.reports._reconcile_xlsx import RECONCILE_LABELS, write_merges, write_reconciliation
 from migrate.reports._structure_xlsx import write_structure
 from migrate.reports._xlsx import write_table
@@ -32,7 +42,7 @@ if TYPE_CHECKING:
     from migrate.plan import PlanResult
     from migrate.reports.reconcile import Reconciliation
 
-__all__ = ["listed_warning", "write_plan_xlsx"]
+__all__ = ["listed_warning", "read_choices", "unread_choices", "write_plan_xlsx"]
 
 _OPS = ("create", "update", "set", "skip", "unchanged")
 _LABELS = {
@@ -95,7 +105,7 @@ def write_plan_xlsx(
     summary = book.active
     assert summary is not None
     summary.title = t["summary"]
-    _summary(summary, result, t)
+    _summary(summary, result, t, CUTOVER_LABELS[lang])
     _reasons(book.create_sheet(t["reasons"]), result, t, BLOCKING_RULES)
     columns = ("entity", "source", "sheet", "row", "key", "field", "value", "rule", "message")
     blocking = {
@@ -151,6 +161,7 @@ def write_plan_xlsx(
         ),
     )
     _dates(book.create_sheet(t["dates"]), result, t)
+    write_cutover(book, result.cutover, lang)
     if reconciliation is not None:
         write_reconciliation(book.create_sheet(RECONCILE_LABELS[lang]["sheet"], 1),
                              reconciliation, lang)  # fmt: skip
@@ -172,17 +183,18 @@ def _issue_cells(issue: PlanIssue) -> list[Any]:
             issue.value, issue.rule, issue.message]  # fmt: skip
 
 
-def _summary(sheet: Any, result: PlanResult, t: dict[str, str]) -> None:
+def _summary(sheet: Any, result: PlanResult, t: dict[str, str], c: dict[str, str]) -> None:
     refused = Counter(i.entity for i in result.issues if i.severity == "error")
     warned = Counter(i.entity for i in result.issues if listed_warning(i))
     entities = sorted({e for e, _ in result.counts} | set(refused) | set(warned))
     kept, moved = result.backdating.kept, Counter(m.entity for m in result.backdating.moved)
+    cut = summary_counts(result.cutover)
     write_table(
         sheet,
         [t["entity"], *(t[op] for op in _OPS), t["refused_n"], t["warnings_n"], t["kept_n"],
-         t["moved_n"]],
+         t["moved_n"], c["conflicts_n"], c["gone_n"]],
         ([e, *(result.count(e, op) for op in _OPS), refused[e], warned[e], kept.get(e, 0),
-          moved[e]] for e in entities),
+          moved[e], *cut.get(e, (0, 0))] for e in entities),
     )  # fmt: skip
 
 

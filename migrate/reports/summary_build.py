@@ -28,6 +28,7 @@ from typing import Any
 
 from mappings.entities import shown_entity
 from migrate.ledger import Ledger, Op, State
+from migrate.ledger.cutover import cutover_counts
 from migrate.prepare.stage import PreparedData
 from migrate.reports._summary_sources import ledger_reconciliation, validation_refused
 from migrate.reports.summary_html import write_summary
@@ -189,12 +190,15 @@ def _ledger_counts(
         failures = _failures((r.entity, r.last_error or "") for r in ledger.failed())
         loads_ran = any(run.kind in ("load", "retry") for run in ledger.runs())
         status = ledger_status(ledger)
+        cut = cutover_counts(ledger)
     plan = {
         e: PlanCounts(c["create"], c["update"], c["skip"], *refused.get(e, (0, ())))
         for e, c in ops.items()
     }
     for entity, (count, reasons) in refused.items():
         plan.setdefault(entity, PlanCounts(refused=count, top_reasons=reasons))
+    for entity, (conflicts, gone) in cut.items():
+        plan[entity] = replace(plan.get(entity, PlanCounts()), conflicts=conflicts, gone=gone)
     load: dict[str, LoadCounts] = {}
     if loads_ran:
         by_entity: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])

@@ -121,10 +121,13 @@ class _Page(PageContext):
         add("errors", self.total(lambda e: e.validation.rows_refused if e.validation else 0),
             "row", "errors.xlsx")  # fmt: skip
         add("plan", self.total(lambda e: e.plan.refused if e.plan else 0), "record", "plan.xlsx")
+        add("conflicts", self.total(lambda e: e.plan.conflicts if e.plan else 0), "record",
+            "plan.xlsx")  # fmt: skip
         add("failed", self.total(lambda e: e.load.failed if e.load else 0), "record", "load.xlsx")
         if hard_only:
             return found
         add("pending", self.total(lambda e: e.load.pending if e.load else 0), "record", "")
+        add("gone", self.total(lambda e: e.plan.gone if e.plan else 0), "record", "plan.xlsx")
         add("warnings", self.total(lambda e: e.validation.warnings if e.validation else 0),
             "warning", "errors.xlsx")  # fmt: skip
         return found

@@ -110,6 +110,8 @@ class PlanCounts:
     skip: int = 0
     refused: int = 0
     top_reasons: tuple[ReasonCount, ...] = ()
+    conflicts: int = 0  # edited in the portal since our load: the client decides (cut-over)
+    gone: int = 0  # loaded, no longer in the source: left in the portal, listed
 
 
 @dataclass(frozen=True, slots=True)

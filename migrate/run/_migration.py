@@ -20,6 +20,7 @@ from migrate.errors import Interrupted, LoadError, MigrationError
 from migrate.issues import concat_issues
 from migrate.ledger import Ledger
 from migrate.ledger.blockers import blocking_error, plan_choices
+from migrate.ledger.cutover import cutover_counts
 from migrate.ledger.heartbeat import record_outcome
 from migrate.ledger.next_step import WorkState, next_step
 from migrate.ledger.reasons import group_failures
@@ -49,7 +50,7 @@ from migrate.reports.duplicates_xlsx import (
 )
 from migrate.reports.errors_xlsx import write_errors_xlsx
 from migrate.reports.load_xlsx import write_load_report
-from migrate.reports.plan_xlsx import write_plan_xlsx
+from migrate.reports.plan_xlsx import unread_choices, write_plan_xlsx
 from migrate.reports.summary_build import SummaryInputs, build_summary, write_workspace_summary
 from migrate.run._outcomes import (
     Deduplicated,
@@ -235,23 +236,35 @@ class Migration:
     ) -> Planned:
         """The dry run: plan the clean tables, with the merges `dedupe` decided, against the
         portal into the ledger, and write ``reports/plan.xlsx`` with the reconciliation.
-        ``accept_structure`` accepts the proposed user fields, pipelines and stages."""
+        ``accept_structure`` accepts the proposed user fields, pipelines and stages.
+
+        The plan.xlsx about to be replaced holds the client's conflict decisions (cut-over):
+        they are read first and bind this plan; one that cannot be read is kept aside under a
+        new name (``Planned.kept_aside``)."""
         check_not_sample(self.workspace, self.config)  # before minutes of preparing
         prepared = self.prepared()
         deduped = self.decided() if dedupe else None
+        path = self.workspace.reports_dir / "plan.xlsx"
+        choices, kept = unread_choices(path) if self._conflicts_listed() else ({}, None)
         with self._stage("plan"):
             result = plan_workspace(
                 self.workspace, prepared, deduped, skip_refused=skip_refused,
                 accept_structure=accept_structure, transport=self.transport,
-                on_progress=self.on_progress,
+                on_progress=self.on_progress, choices=choices,
             )  # fmt: skip
         merged = Counter(m.entity for m in result.merges)
         reconciliation = ledger_reconciliation(self.workspace, prepared, merged, with_load=False)
         report = write_plan_xlsx(
-            self.workspace.reports_dir / "plan.xlsx", result, language=self.config.language,
-            reconciliation=reconciliation,
-        )  # fmt: skip
-        return Planned(result, report, reconciliation, deduped is not None)
+            path, result, language=self.config.language, reconciliation=reconciliation
+        )
+        return Planned(result, report, reconciliation, deduped is not None, kept)
+
+    def _conflicts_listed(self) -> bool:
+        """Whether the last plan listed conflicts (only then can plan.xlsx hold decisions)."""
+        if not self.workspace.ledger_path.is_file():
+            return False
+        with Ledger.open(self.workspace.ledger_path) as ledger:
+            return any(conflicts for conflicts, _ in cutover_counts(ledger).values())
 
     def load(
         self,

@@ -55,12 +55,14 @@ class Deduplicated:
 @dataclass(frozen=True, slots=True)
 class Planned:
     """`plan`: the plan stage's result, ``reports/plan.xlsx``, the reconciliation of source
-    and plan written into it, and whether `dedupe` had run (without it nothing is merged)."""
+    and plan written into it, whether `dedupe` had run (without it nothing is merged), and
+    where the previous plan.xlsx went when its conflict decisions could not be read."""
 
     result: PlanResult
     report: Path
     reconciliation: Reconciliation | None = None
     dedupe_ran: bool = False
+    kept_aside: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)

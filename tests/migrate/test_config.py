@@ -128,3 +128,12 @@ def test_workspace_paths_and_source_globs(tmp_path):
     assert [f.name for f in files] == ["contacts_1.csv", "contacts_2.csv"]
     with pytest.raises(ConfigError, match=r"companies\.xlsx"):
         ws.source_files(config.sources["company"])
+
+
+def test_structure_is_asked_for_unless_the_workspace_accepts_it():
+    assert parse_config("name: demo\n").load.structure == "ask"
+    accepted = parse_config("name: demo\nload: {structure: create}\n")
+    assert accepted.load.structure == "create"
+    with pytest.raises(ConfigError) as info:
+        parse_config("name: demo\nload: {structure: always}\n", "migration.yaml")
+    assert "migration.yaml:2: `structure` must be one of ask, create" in info.value.message

@@ -4,6 +4,8 @@ ledger), the records use them, and rollback removes them last — read back from
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from openpyxl import load_workbook
 
@@ -299,3 +301,23 @@ def _create_behind_the_ledgers_back(sandbox, entity, fields):
         sandbox.call("crm.status.add", {"fields": {
             "ENTITY_ID": f"DEAL_STAGE_{category}", "STATUS_ID": fields["STATUS_ID"],
             "NAME": fields["NAME"], "SORT": fields["SORT"]}})  # fmt: skip
+
+
+def test_the_commands_say_what_structure_is_proposed_and_created(tmp_path, capsys):
+    from tests.migrate.test_cli_load import run
+
+    workspace = structured_workspace(tmp_path, structure="create")
+    code, out, _ = run(capsys, "plan", "-w", str(workspace.root), "--json")
+    assert code == 0, out
+    proposed = json.loads(out)["structure"]
+    assert proposed["accepted"] is True
+    assert proposed["user_fields"] == ["company:UF_CRM_SPHERE", "deal:UF_CRM_NOTE"]
+    assert proposed["pipelines"] == ["Тендеры"]
+    assert len(proposed["stages"]) == 4
+    code, out, _ = run(capsys, "load", "-w", str(workspace.root))
+    assert code == 0, out
+    assert ("Структура: создано польз. полей 2, значений списков 2, воронок 1, стадий 4; "
+            "найдено после обрыва 0; отказано 0.") in out  # fmt: skip
+    code, out, _ = run(capsys, "status", "-w", str(workspace.root))
+    rows = [line.split("│")[1].strip() for line in out.splitlines() if line.count("│") > 3]
+    assert rows[:4] == ["user_field", "field_item", "pipeline", "stage"]  # created first

@@ -91,7 +91,7 @@ def test_roles_from_odd_headers_and_values():
     roles = {r.column: r.role for r in infer_roles(frame)}
     assert roles == {"Row ID": "skip", "First Name": "given", "LAST-NAME": "surname",
                      "D.O.B.": "birth", "Zip Code": "address", "Street": "address",
-                     "SSN": "identifier", "Телефон": "phone", "notes": "text"}  # fmt: skip
+                     "SSN": "identifier", "Телефон": "phone", "notes": "skip"}  # fmt: skip
     rules = infer_rules(frame)
     names = {c.name: (c.kind, c.columns) for c in rules.comparisons}
     assert names["name"] == ("person_name", ("First Name", "LAST-NAME"))

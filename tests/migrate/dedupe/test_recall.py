@@ -6,13 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench.dedupe_people import generate_people
 from migrate.cli import cli
 from migrate.dedupe import dedupe_table, pairwise_scores
 from migrate.dedupe._features import Codes, pair_scores, shared_scores, sorted_unique, unique_counts
 from migrate.dedupe.blocking import _SINGLE, candidate_pairs
-from migrate.dedupe.compare import prepare
+from migrate.dedupe.compare import _holds, _one_edit, levels, prepare
 from migrate.dedupe.diagnose import evidence_share, missed_pairs, true_pairs
 from migrate.dedupe.engine import key_codes
 from migrate.dedupe.infer import infer_rules, rules_document
@@ -82,8 +84,60 @@ def test_shared_scores_are_the_scores():
         first = pair_scores(source, sa, sb, mask, OSA.normalized_similarity, key="x")
         again = pair_scores(source, sa, sb, ~mask, OSA.normalized_similarity, key="x")
     assert np.allclose(plain, first)
-    assert again[2] == pytest.approx(0.75)  # computed for every pair on the first call
+    assert again[2] == pytest.approx(0.75)  # not asked for on the first call: scored now
     assert again[0] == 0.0
+
+
+@pytest.mark.parametrize(("left", "right", "expected"), [
+    ("19850319", "19850319", True), ("19850319", "19850318", True),   # one digit
+    ("19850319", "19851903", False),                                  # day and month: 4 edits
+    ("19850319", "19850391", True), ("19850319", "99850311", False),  # neighbours / far apart
+    ("1985031", "19850319", True), ("198503", "19850319", False),     # a digit lost / two
+    ("", "1", True),
+])  # fmt: skip
+def test_one_edit_vectors(left, right, expected):
+    source = Codes(np.arange(2), np.array([left, right], dtype=object))
+    got = _one_edit(source, np.array([0]), np.array([1]), np.array([True]))
+    assert bool(got[0]) is expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="0123ab", max_size=6), min_size=2, max_size=40, unique=True),
+       st.integers(0, 2**32 - 1))  # fmt: skip
+def test_one_edit_is_osa_distance_of_one(values, seed):
+    from rapidfuzz.distance import OSA
+
+    rng = np.random.default_rng(seed)
+    source = Codes(np.arange(len(values)), np.array(values, dtype=object))
+    ca, cb = rng.integers(-1, len(values), 300), rng.integers(-1, len(values), 300)
+    mask = rng.random(300) < 0.8
+    got = _one_edit(source, ca, cb, mask)
+    want = [bool(m and x >= 0 and y >= 0 and OSA.distance(values[x], values[y]) <= 1)
+            for m, x, y in zip(mask, ca, cb, strict=True)]  # fmt: skip
+    assert got.tolist() == want
+
+
+def test_best_level_first_is_every_level_at_once():
+    """Levels tried best first, each on the pairs left, equal the best level that holds."""
+    frame, _ = _people(600, 200, seed=6)
+    rules = infer_rules(frame, "rec_id")
+    frame["_key"] = frame["rec_id"]
+    prepared = [prepare(frame, c) for c in rules.comparisons]
+    found = candidate_pairs(frame, rules.blocking, max_block=1000)
+    a, b = found.a, found.b
+    for p in prepared:
+        ca, cb = p.main.codes[a], p.main.codes[b]
+        everyone = (ca >= 0) & (cb >= 0)
+        want = np.full(len(a), len(p.comparison.levels), dtype=np.int8)
+        for index in reversed(range(len(p.comparison.levels))):
+            spec = p.comparison.levels[index]
+            with shared_scores():
+                want[_holds(p, spec.name, spec.threshold, a, b, ca, cb, everyone)] = index
+        want[~everyone] = -1
+        got = levels(p, a, b).level
+        if p.multi is None:
+            assert (got == want).all(), p.comparison.name
+        assert len(set(got.tolist())) > 2
 
 
 def _people(entities: int, duplicates: int, seed: int) -> tuple[pd.DataFrame, dict[str, str]]:

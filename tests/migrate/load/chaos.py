@@ -72,8 +72,14 @@ def run_chaos(
     seed: int = 1,
     oauth: bool = False,
     batch_size: int = 50,
+    structure: bool = False,
 ) -> ChaosResult:
-    """Run the whole scenario in ``root`` (a fresh folder); see the module docstring."""
+    """Run the whole scenario in ``root`` (a fresh folder); see the module docstring.
+
+    With ``structure`` the user fields, the «Тендеры» pipeline and its stages are not set up
+    by hand: the plan proposes them, `--accept-structure` accepts, the (killed) load creates
+    them, and each must exist exactly once.
+    """
     started = time.monotonic()
     port = free_port()
     data = root / "portal"
@@ -81,9 +87,10 @@ def run_chaos(
     server.start("")
     try:
         workspace = init_sample(
-            root / "ws", _portal_block(port, oauth), "unlimited", batch_size, rows
-        )
-        planned = plan_sample(workspace, server.webhook)
+            root / "ws", _portal_block(port, oauth), "unlimited", batch_size, rows,
+            keep_pipelines=structure,
+        )  # fmt: skip
+        planned = plan_sample(workspace, server.webhook, accept_structure=structure)
         server.stop()
         server.start(OAUTH_FAULTS if oauth else FAULTS, seed)
         result = ChaosResult(planned)
@@ -216,7 +223,8 @@ PORTAL_KEYS = {
 }
 
 
-_CHECKED = {*PORTAL_KEYS, "comment", "product_prices"}
+_STRUCTURE = ("user_field", "field_item", "pipeline", "stage")
+_CHECKED = {*PORTAL_KEYS, "comment", "product_prices", *_STRUCTURE}
 
 
 async def _verify(data: Path, workspace: Path, result: ChaosResult) -> None:
@@ -228,6 +236,7 @@ async def _verify(data: Path, workspace: Path, result: ChaosResult) -> None:
             "http://portal/rest/1/sandbox/", transport=transport, plan="unlimited"
         ) as client:
             portal = await _portal_records(client)
+            portal.update(await _portal_structure(client, ledger))
     finally:
         app.close()
     ledger_prices = ledger.execute(
@@ -255,8 +264,8 @@ async def _verify(data: Path, workspace: Path, result: ChaosResult) -> None:
         "FROM refs f JOIN records r ON r.id = f.record_id"
     ):
         rows = portal.get(entity, {}).get(key)
-        if not rows:
-            continue  # counted as lost
+        if not rows or path.startswith("_") or entity in _STRUCTURE:
+            continue  # counted as lost; waits for structure; a stage's pipeline (DEAL_STAGE_n)
         if _ref_value(rows[0], path) != ids.get(target, {}).get(target_key):
             result.wrong_refs += 1
     ledger.close()
@@ -313,7 +322,7 @@ async def _portal_records(client: Bitrix24Client) -> dict[str, dict[str, list[di
     """entity → origin key → portal rows (several rows = duplicates)."""
     found: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for entity, (method, key_field) in PORTAL_KEYS.items():
-        rows = await client.list_all(method, {}, ["*"])
+        rows = await client.list_all(method, {}, ["*", "UF_*"])  # list values: UF_ fields
         for row in rows:
             if row.get(key_field):
                 found[entity][str(row[key_field])].append(row)
@@ -330,6 +339,35 @@ async def _portal_records(client: Bitrix24Client) -> dict[str, dict[str, list[di
     for rows in found["requisite"].values():
         rows[0]["ENTITY_ID"] = rows[0].get("ENTITY_ID")
     return found
+
+
+async def _portal_structure(
+    client: Bitrix24Client, ledger: sqlite3.Connection
+) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """The portal's user fields, their list items, pipelines and stages under the keys the
+    ledger gives the ones the load created (``deal:UF_CRM_TAGS``, ``Тендеры / …``): only
+    those keys, since the portal has structure of its own beside ours."""
+    found: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    for entity in ("company", "contact", "deal"):
+        for row in (await client.call(f"crm.{entity}.userfield.list", {})).result:
+            name = f"{entity}:{row['FIELD_NAME']}"
+            found["user_field"][name].append(row)
+            field = (await client.call(f"crm.{entity}.userfield.get", {"id": row["ID"]})).result
+            for item in field.get("LIST") or []:
+                found["field_item"][f"{name}:{item['VALUE']}"].append({"ID": str(item["ID"])})
+    categories = (await client.call("crm.category.list", {"entityTypeId": 2})).result
+    names = {str(c["id"]): c["name"] for c in categories["categories"]}
+    for row in categories["categories"]:
+        found["pipeline"][row["name"]].append({"ID": str(row["id"])})
+    for row in await client.list_all("crm.status.list", {}, []):
+        if str(row["ENTITY_ID"]).startswith("DEAL_STAGE"):
+            found["stage"][f"{names[str(row['CATEGORY_ID'] or 0)]} / {row['NAME']}"].append(row)
+    ours = {
+        entity: {r[0] for r in ledger.execute("SELECT source_key FROM records WHERE entity = ?",
+                                              (entity,))}
+        for entity in _STRUCTURE
+    }  # fmt: skip
+    return {e: {k: rows for k, rows in found[e].items() if k in ours[e]} for e in _STRUCTURE}
 
 
 async def _deal_contacts(client: Bitrix24Client, deals: dict[str, list[dict[str, Any]]]) -> None:

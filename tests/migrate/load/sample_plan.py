@@ -22,7 +22,7 @@ from loaders.errors import PortalFieldError
 from migrate.sources import read_table
 from migrate.workspace.config import Workspace
 from migrate.workspace.scaffold import init_workspace
-from sample_data.account import map_sample_pipelines
+from sample_data.account import keep_sample_pipelines, map_sample_pipelines
 
 __all__ = ["create_user_fields", "init_sample", "plan_sample"]
 
@@ -35,8 +35,13 @@ def init_sample(
     plan: str = "standard",
     batch_size: int = 50,
     rows: int | None = None,
+    *,
+    keep_pipelines: bool = False,
 ) -> Workspace:
     """`b24migrate init ROOT --from sample`, then point `portal` at ``portal_url``.
+
+    ``keep_pipelines`` keeps the account's «Тендеры» pipeline by name (the plan proposes it)
+    instead of mapping it to the portal's second pipeline.
 
     ``rows`` keeps the first N rows of each export (notes: those on a kept record), written
     as CSV files in ``ROOT/subset/`` with the same headers.
@@ -53,7 +58,8 @@ def init_sample(
         .replace("  default_owner: null\n", "  default_owner: 1\n")
     )
     config.write_text(text, encoding="utf-8")
-    map_sample_pipelines(result.workspace.root / "mappings" / "deal.yaml")
+    deal_mapping = result.workspace.root / "mappings" / "deal.yaml"
+    (keep_sample_pipelines if keep_pipelines else map_sample_pipelines)(deal_mapping)
     return result.workspace
 
 
@@ -92,16 +98,24 @@ async def create_user_fields(client: Bitrix24Client) -> None:
                 raise
 
 
-def plan_sample(workspace: Workspace, webhook_url: str) -> Counter[str]:
-    """Create the user fields, run `b24migrate plan --skip-refused`; records per entity."""
+def plan_sample(
+    workspace: Workspace, webhook_url: str, *, accept_structure: bool = False
+) -> Counter[str]:
+    """Create the user fields, run `b24migrate plan --skip-refused`; records per entity.
+
+    With ``accept_structure`` nothing is created by hand: the plan proposes the user fields
+    (and a kept pipeline's stages) and `--accept-structure` has the load create them.
+    """
 
     async def fields() -> None:
         async with Bitrix24Client(webhook_url, plan="unlimited") as client:
             await create_user_fields(client)
 
-    asyncio.run(fields())
+    if not accept_structure:
+        asyncio.run(fields())
     command = [sys.executable, "-m", "migrate", "plan", "-w", str(workspace.root),
-               "--skip-refused", "--json"]  # fmt: skip
+               "--skip-refused", "--json",
+               *(["--accept-structure"] if accept_structure else [])]  # fmt: skip
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"`b24migrate plan` failed ({done.returncode}): {done.stderr[-2000:]}")

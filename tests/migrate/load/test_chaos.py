@@ -20,8 +20,12 @@ FULL = bool(os.environ.get("B24_SLOW"))
 def test_sample_load_killed_and_faulty_ends_with_every_record_exactly_once(tmp_path, oauth):
     rows = None if FULL else (60 if oauth else 120)
     kills = 8 if FULL else (3 if oauth else 4)
-    result = run_chaos(tmp_path, kills=kills, rows=rows, oauth=oauth, batch_size=10)
+    result = run_chaos(
+        tmp_path, kills=kills, rows=rows, oauth=oauth, batch_size=10, structure=not oauth
+    )
     assert result.kills >= 2
+    if not oauth:  # the load created the proposed structure: each once (found == planned)
+        assert {"user_field", "field_item", "pipeline", "stage"} <= set(result.planned)
     assert result.failed == 0
     assert sum(result.faults.values()) > 0, "no fault was injected"
     assert (result.lost, result.duplicated, result.wrong_refs) == (0, 0, 0), result

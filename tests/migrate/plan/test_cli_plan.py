@@ -44,7 +44,7 @@ def test_exit_1_while_blocked_then_0_with_skip_refused(tmp_path):
     assert "--skip-refused" in shown.output
     assert "Дубликаты не объединялись" in shown.output
     assert "Структура: план предлагает создать 1 польз. полей" in shown.output
-    assert "plan --accept-structure" in shown.output
+    assert "--accept-structure" in shown.output
     structured = runner.invoke(cli, ["plan", "-w", str(tmp_path), "--accept-structure", "--json"])
     rules = {b["rule"] for b in json.loads(structured.output)["blockers"]}
     assert rules == {"stage.unknown", "owner.no_default"}

@@ -276,6 +276,8 @@ def test_plan_xlsx_in_english(tmp_path, portal):
         "Owners",
         "Already in portal",
         "Creation dates",
+        "Conflicts",
+        "Gone from the source",
         "Merges",
         "Structure",  # UF_CRM_NOTE, proposed
     ]

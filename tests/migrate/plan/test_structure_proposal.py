@@ -1,0 +1,120 @@
+"""What the plan proposes, decided from the mapping and the data alone (no portal calls):
+field types, list values, pipelines, stages with semantics and sort, and what is never
+proposed."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from loaders.entities import presets_from_rows
+from mappings.model import CleanStep, EntityMapping, FieldMapping
+from migrate.plan import PortalMetadata, Status
+from migrate.plan._structure import propose_structure
+
+GENERAL = (
+    Status("DEAL_STAGE", "NEW", "Новая", None, None, 10),
+    Status("DEAL_STAGE", "EXECUTING", "В работе", None, None, 20),
+    Status("DEAL_STAGE", "WON", "Сделка успешна", None, "S", 60),
+    Status("DEAL_STAGE", "LOSE", "Сделка провалена", None, "F", 70),
+)
+
+
+def meta(**fields) -> PortalMetadata:
+    return PortalMetadata(
+        fields={"company": dict(fields), "deal": {}}, categories={0: "Общая"},
+        statuses=GENERAL, users=(), presets=presets_from_rows([]), currencies=("RUB",),
+    )  # fmt: skip
+
+
+def company(values: list[object], *cleaners: str, name: str = "UF_CRM_X") -> list:
+    mapping = EntityMapping(
+        entity="company", key="ID", file="company.yaml",
+        fields=(FieldMapping(name, ("Колонка",), tuple(CleanStep(c) for c in cleaners)),),
+    )  # fmt: skip
+    table = pd.DataFrame({"_key": [str(i) for i in range(len(values))], name: values})
+    return list(propose_structure({"company": table}, {"company": mapping}, meta()).fields)
+
+
+@pytest.mark.parametrize(
+    ("values", "cleaners", "kind", "items"),
+    [
+        (["Опт", "Розница", "Опт"], ("text",), "enumeration", ("Опт", "Розница")),
+        (["опт", "ОПТ ", "Розница"], (), "enumeration", ("опт", "Розница")),  # folded once
+        (["a", "b", "c"], ("text",), "string", ()),  # nothing repeats: free text
+        (["Опт", "Опт"], (), "string", ()),  # one value is not a list
+        ([f"v{i % 31}" for i in range(62)], (), "string", ()),  # 31 values: too many
+        (["x" * 61, "x" * 61, "y"], (), "string", ()),  # too long for a list item
+        (["2024-01-01", "2024-01-01"], ("date",), "date", ()),
+        (["2024-01-01T10:00:00", None], ("datetime",), "datetime", ()),
+        (["1.5", "1.5"], ("money",), "double", ()),
+        (["3", "3"], ("text", "decimal"), "double", ()),  # the last cleaner that says a type
+        (["Y", "N", "Y"], ("boolean",), "boolean", ()),
+        (["https://a.ru", "https://a.ru"], ("url",), "url", ()),
+        ([None, ""], ("text",), "string", ()),  # no value yet: a text field
+    ],
+)
+def test_field_type_and_list_values(values, cleaners, kind, items):
+    (field,) = company(values, *cleaners)
+    assert (field.type, field.items, field.label) == (kind, items, "Колонка")
+
+
+@pytest.mark.parametrize("name", ["UF_CRM_" + "X" * 44, "UF_CRM_bad-name", "TITLE", "UF_X"])
+def test_fields_the_portal_could_not_take_are_not_proposed(name):
+    assert company(["a", "a"], name=name) == []
+
+
+def test_a_field_the_portal_has_is_not_proposed():
+    from migrate.plan import FieldInfo
+
+    mapping = EntityMapping(entity="company", key="ID", file="company.yaml",
+                            fields=(FieldMapping("UF_CRM_X", ("Колонка",)),))  # fmt: skip
+    table = pd.DataFrame({"_key": ["1"], "UF_CRM_X": ["a"]})
+    portal = meta(UF_CRM_X=FieldInfo("UF_CRM_X", "string"))
+    assert propose_structure({"company": table}, {"company": mapping}, portal).empty
+
+
+def deals(rows: list[tuple[str, str]]):
+    mapping = EntityMapping(entity="deal", key="ID", file="deal.yaml", fields=())
+    table = pd.DataFrame({"_key": [str(i) for i in range(len(rows))],
+                          "CATEGORY_ID": [r[0] for r in rows],
+                          "STAGE_ID": [r[1] for r in rows]})  # fmt: skip
+    return propose_structure({"deal": table}, {"deal": mapping}, meta())
+
+
+def test_a_new_pipeline_its_stages_semantics_and_sort():
+    proposal = deals([
+        ("Тендеры", "Тендеры / Подготовка заявки"), ("Тендеры", "Заявка подана"),
+        ("Тендеры", "Успешно реализовано"), ("Тендеры", "Закрыто и не реализовано"),
+        ("Тендеры", "Отказ клиента"), ("тендеры", "Заявка подана"),
+    ])  # fmt: skip
+    assert [(p.name, p.placeholder, p.rows) for p in proposal.pipelines] == [("Тендеры", -1, 6)]
+    stages = {s.name: s for s in proposal.stages}
+    process = [stages["Подготовка заявки"], stages["Заявка подана"]]
+    assert [s.semantics for s in process] == ["", ""]
+    assert 20 <= process[0].sort < process[1].sort < 60  # after the last in-progress, before WON
+    assert stages["Заявка подана"].rows == 2
+    assert stages["Закрыто и не реализовано"].semantics == "F"
+    assert stages["Закрыто и не реализовано"].sort > 70  # after every stage of the template
+    assert stages["Отказ клиента"].semantics == ""  # only known names are read as final
+    assert stages["Успешно реализовано"].existing == "C-1:WON"
+    assert all(s.status_id.startswith("UC_") and len(s.status_id) == 9
+               for s in proposal.created_stages)  # fmt: skip
+    assert deals([("Тендеры", "Заявка подана")]).stages[0].status_id == stages[
+        "Заявка подана"].status_id  # the same id in every plan  # fmt: skip
+
+
+def test_stages_of_an_existing_pipeline_and_what_is_never_proposed():
+    proposal = deals([
+        ("Общая", "Новая"),  # the portal has it
+        ("0", "Общая / В работе"),  # by name, with its pipeline's name in front
+        ("", "C1:UC_OFFER"),  # an id a mapping wrote: refused as before, never created
+        ("", "PREPARATION"),
+        ("Общая", "Сделка успешна"),
+        ("Общая", "Успешно реализовано"),  # a success stage it lacks by name: its own WON
+        ("0", "Думают"),
+        ("7", "Новая"),  # a pipeline id the portal lacks: refused as before
+    ])  # fmt: skip
+    assert proposal.pipelines == ()
+    assert [(s.name, s.category, s.existing) for s in proposal.stages] == [
+        ("Думают", 0, ""), ("Успешно реализовано", 0, "WON")]  # fmt: skip
