@@ -209,9 +209,19 @@ def _datetime_text(text: str, options: _Options) -> str:
     return _finish(text, reading, _iso_moment(local, options))
 
 
+def _wall_time(naive: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    """A wall-clock time in ``zone``, moved forward when the clocks skipped it.
+
+    ``01.04.1982 00:00`` never happened in Moscow (summer time began at midnight): zoneinfo
+    gives it the winter offset, which names the same instant as ``01:00+04:00``. Writing the
+    time the clocks showed keeps the cleaner idempotent and the instant unchanged.
+    """
+    return naive.replace(tzinfo=zone).astimezone(dt.UTC).astimezone(zone)
+
+
 def _iso_moment(local: dt.datetime, options: _Options) -> str:
     """``local`` (naive: local time in ``tz``) as ISO 8601 with its offset."""
-    moment = local if local.tzinfo is not None else local.replace(tzinfo=_zone(options.tz))
+    moment = local if local.tzinfo is not None else _wall_time(local, _zone(options.tz))
     offset = moment.utcoffset()
     if offset is not None and offset.seconds % 60:  # local mean time before ~1920
         moment = moment.astimezone(dt.UTC)
@@ -336,6 +346,8 @@ def _fast(
             continue
         if text:  # an explicit offset: the moment in the zone
             moment = moment.astimezone(zone)
+        elif not dates:
+            moment = _wall_time(moment.replace(tzinfo=None), zone)
         if not low <= moment.year <= high:
             continue
         if dates:

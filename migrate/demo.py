@@ -268,7 +268,14 @@ class _Stages:
         for (_entity, op), n in planned.result.counts.items():
             ops[op] = ops.get(op, 0) + n
         text = ", ".join(f"{n:,} {op}" for op, n in sorted(ops.items()))
-        return f"{text}; {len(planned.result.refused):,} rows refused (left out)", planned.report
+        owners = planned.result.owners
+        matched = sum(1 for o in owners if not o.defaulted)
+        return (
+            f"{text}; {len(planned.result.refused):,} rows refused (left out); route "
+            f"{planned.result.route.route}; owners: {matched} of {len(owners)} matched, "
+            f"{len(owners) - matched} to the default (owners.xlsx)",
+            planned.report,
+        )
 
     def load(self) -> tuple[str, Path | None]:
         if self.settings.faults:
@@ -326,10 +333,18 @@ def _environ(name: str, value: str) -> Iterator[None]:
             os.environ[name] = old
 
 
+#: The demo portal's head of sales (user 4 of the sandbox's seed): the default owner the
+#: specialist names in `migration.yaml` for the records of legacy owners the portal cannot take
+#: (Юлия Волкова has left, Никита Алексеев never had an account) — by e-mail, as docs/runbook.md
+#: says, never by a bare id.
+DEMO_DEFAULT_OWNER = "o.sokolov@sandbox.example"
+
+
 def _configure(workspace: Workspace, plan: str) -> None:
     """What the specialist would edit for the demo: in `migration.yaml`, the portal is read
-    from `B24_WEBHOOK_URL` (the secret stays out of files) with the demo's plan, legacy
-    owners without a portal account fall back to the portal's admin (user 1), and the
+    from `B24_WEBHOOK_URL` (the secret stays out of files) with the demo's plan, the default
+    owner is the head of sales (the sample's owners are matched to the portal's users by
+    e-mail and name; `reports/owners.xlsx` lists the few that fall to the default), and the
     structure the plan proposes is accepted (`load.structure: create`: the user fields
     `UF_CRM_TAGS` with their list values, the sample account's own «Тендеры» pipeline and its
     stages are created by the load); in `mappings/deal.yaml`, «Тендеры», which the preset
@@ -342,7 +357,7 @@ def _configure(workspace: Workspace, plan: str) -> None:
         path.read_text(encoding="utf-8")
         .replace("  url: sandbox\n", f"  url: env:{ENV}\n")
         .replace("  plan: standard\n", f"  plan: {plan}\n")
-        .replace("  default_owner: null\n", "  default_owner: 1\n")
+        .replace("  default_owner: null\n", f"  default_owner: {DEMO_DEFAULT_OWNER}\n")
         .replace("  structure: ask\n", "  structure: create\n")
     )
     path.write_text(text, encoding="utf-8")

@@ -27,6 +27,20 @@ USERS = [
     (3, "Мария", "Кузнецова", "m.kuznetsova@sandbox.example", True, "Менеджер по продажам"),
     (4, "Олег", "Соколов", "o.sokolov@sandbox.example", True, "Руководитель отдела продаж"),
     (5, "Сергей", "Волков", "s.volkov@sandbox.example", False, "Менеджер (уволен)"),
+    # The sales team of the bundled sample export (`sample_data/`), as its company's portal
+    # would list them: most of the export's owners match one by e-mail or name; Юлия Волкова
+    # has left (dismissed), Никита Алексеев never got an account, and Анна Смирнова is the
+    # administrator above under another e-mail (the export's a.smirnova@example.com is unknown).
+    (6, "Дмитрий", "Кузнецов", "d.kuznetsov@example.com", True, "Менеджер по продажам"),
+    (7, "Елена", "Попова", "e.popova@example.com", True, "Менеджер по продажам"),
+    (8, "Сергей", "Васильев", "s.vasilev@example.com", True, "Менеджер по продажам"),
+    (9, "Ольга", "Петрова", "o.petrova@example.com", True, "Менеджер по продажам"),
+    (10, "Игорь", "Соколов", "i.sokolov@example.com", True, "Руководитель группы продаж"),
+    (11, "Мария", "Михайлова", "m.mikhaylova@example.com", True, "Менеджер по продажам"),
+    (12, "Павел", "Новиков", "p.novikov@example.com", True, "Менеджер по продажам"),
+    (13, "Татьяна", "Федорова", "t.fedorova@example.com", True, "Менеджер по продажам"),
+    (14, "Алексей", "Морозов", "a.morozov@example.com", True, "Менеджер по продажам"),
+    (15, "Юлия", "Волкова", "yu.volkova@example.com", False, "Менеджер (уволена)"),
 ]
 
 DEAL_STAGES = [

@@ -103,10 +103,25 @@ WORDS: dict[str, dict[str, str]] = {
     "values": {"ru": ", значения {values}", "en": ", values {values}"},
     "and_more": {"ru": " и ещё {n}", "en": " and {n} more"},
     "owner_hint": {
-        "ru": "задайте `owners.default_owner` в migration.yaml или сопоставьте каждого в "
-        "`owners.map` (plan.xlsx перечисляет их со строками)",
-        "en": "set `owners.default_owner` in migration.yaml, or map each in `owners.map` "
-        "(plan.xlsx lists them with their rows)",
+        "ru": "впишите сотрудника портала в reports/owners.xlsx (столбец «Исправить на»), "
+        "задайте `owners.default_owner` в migration.yaml или сопоставьте в `owners.map`",
+        "en": "write a portal user into reports/owners.xlsx (column “Correct to”), set "
+        "`owners.default_owner` in migration.yaml, or map them in `owners.map`",
+    },
+    "owners_line": {
+        "ru": "Ответственные: {n} в выгрузке, {matched} найдено на портале, {defaulted} — "
+        "ответственному по умолчанию, {blocked} без ответственного; проверить и исправить: "
+        "{path}",
+        "en": "Owners: {n} in the exports, {matched} found in the portal, {defaulted} to the "
+        "default owner, {blocked} with nobody; review and correct: {path}",
+    },
+    "owners_read": {
+        "ru": "Прочитано исправлений ответственных из owners.xlsx: {n}",
+        "en": "Owner corrections read from owners.xlsx: {n}",
+    },
+    "owners_kept": {
+        "ru": "owners.xlsx не открывается; он сохранён как {path}, записан новый",
+        "en": "owners.xlsx could not be opened; it is kept as {path}, a new one was written",
     },
     "refused_by_reason": {
         "ru": "Отклонённые строки по причинам (не загружаются; каждая — в plan.xlsx):",

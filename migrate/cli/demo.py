@@ -15,7 +15,14 @@ from migrate.demo import DemoResult, DemoSettings, run_demo
 
 __all__ = ["command"]
 
-_REPORTS = ("errors.xlsx", "duplicates.xlsx", "plan.xlsx", "load.xlsx", "summary.html")
+_REPORTS = (
+    "errors.xlsx",
+    "duplicates.xlsx",
+    "plan.xlsx",
+    "owners.xlsx",
+    "load.xlsx",
+    "summary.html",
+)
 
 
 @click.command("demo")

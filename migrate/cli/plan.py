@@ -44,7 +44,11 @@ def command(
     as_json: bool,
 ) -> None:  # fmt: skip
     """Check everything against the portal and write the ops to the ledger; write nothing to
-    the portal. Writes reports/plan.xlsx (counts, refused rows, owners, existing records).
+    the portal. Writes reports/plan.xlsx (counts, refused rows, owners, existing records) and
+    reports/owners.xlsx (every legacy owner and the portal user it becomes; the client writes
+    corrections into it, read back by the next plan). With `load.route: auto` it asks the
+    portal whether the webhook's user is an administrator: import route if so, else add (the
+    first lines then warn that the portal's automation fires).
 
     Exit code 1 while blocking problems exist (a stage, field or enumeration item the portal
     lacks, an owner without a default): fix them, or accept leaving those rows out with
@@ -77,6 +81,8 @@ def _summary(planned: Planned) -> dict[str, object]:
         "warnings": sum(map(listed_warning, result.issues)),
         "existing": len(result.matches),
         "defaulted_owners": [o.legacy for o in result.owners if o.defaulted],
+        "owners_report": str(planned.owners.report) if planned.owners else None,
+        "owner_choices_read": planned.owners.choices_read if planned.owners else 0,
         "blockers": [
             {
                 "entity": b.entity,
@@ -88,6 +94,12 @@ def _summary(planned: Planned) -> dict[str, object]:
             }
             for b in result.blockers
         ],
+        "route": {
+            "route": result.route.route,
+            "configured": result.route.configured,
+            "admin": result.route.admin,
+            "automation_fires_for": result.route.automated,
+        },
         "skip_refused": result.skip_refused,
         "structure": {
             "accepted": result.structure_accepted,
@@ -117,6 +129,8 @@ def _summary(planned: Planned) -> dict[str, object]:
 def _render(planned: Planned, lang: str) -> None:
     result = planned.result
     console = Console()
+    for line in result.route.lines(lang):  # first: automation firing for every record
+        click.secho(line, bold=result.route.fires_automation)
     table = Table(title=say("plan", lang))
     for number, header in enumerate(say("plan_cols", lang).split("|")):
         table.add_column(header, justify="right" if number else "left")
@@ -133,6 +147,7 @@ def _render(planned: Planned, lang: str) -> None:
     console.print(line, markup=False)
     if not result.structure.empty:
         console.print(terminal_text(structure_line(result, lang)), markup=False)
+    _owners_lines(planned, lang)
     merged = say("merges", lang, n=len(result.merges)) if planned.dedupe_ran else None
     console.print(merged or say("no_dedupe", lang), markup=False)
     for note in planned.reconciliation.notes if planned.reconciliation else ():
@@ -168,6 +183,24 @@ def structure_line(result: PlanResult, lang: str) -> str:
         items=sum(len(f.items) for f in proposal.fields), pipelines=len(proposal.pipelines),
         stages=len(proposal.created_stages), state=state,
     )  # fmt: skip
+
+
+def _owners_lines(planned: Planned, lang: str) -> None:
+    """How the legacy owners matched, and where the client confirms or corrects them."""
+    owners, reviewed = planned.result.owners, planned.owners
+    if reviewed is None:
+        return
+    if reviewed.choices_read:
+        click.echo(say("owners_read", lang, n=reviewed.choices_read))
+    if reviewed.kept_aside:
+        click.echo(terminal_text(say("owners_kept", lang, path=reviewed.kept_aside)))
+    if owners:
+        blocked = sum(1 for o in owners if o.user_id is None)
+        defaulted = sum(1 for o in owners if o.defaulted and o.user_id is not None)
+        click.echo(terminal_text(say(
+            "owners_line", lang, n=len(owners), matched=len(owners) - blocked - defaulted,
+            defaulted=defaulted, blocked=blocked, path=reviewed.report,
+        )))  # fmt: skip
 
 
 def _refusals(result: PlanResult, lang: str, limit: int = 8) -> None:

@@ -41,6 +41,7 @@ def _config(o: dict[str, Any]) -> SandboxConfig:
         return SandboxConfig(
             data_dir=o["data"],
             token=o["token"],
+            user_id=o["user"],
             plan=o["plan"],
             latency_ms=o["latency_ms"],
             item_latency_ms=o["item_latency_ms"],
@@ -66,6 +67,14 @@ def _config(o: dict[str, Any]) -> SandboxConfig:
     help="Directory of portal.sqlite (state survives restarts); default: in memory.",
 )
 @click.option("--token", default="sandbox", show_default=True, help="Inbound-webhook code.")
+@click.option(
+    "--user",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="The employee who owns the webhook: 1 is the portal's administrator; any other "
+    "(e.g. 2) is a manager, for whom user.admin answers false (the `add` route).",
+)
 @click.option(
     "--plan",
     type=click.Choice(["standard", "enterprise", "unlimited"]),

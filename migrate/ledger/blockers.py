@@ -21,6 +21,7 @@ __all__ = [
     "BLOCKING_RULES",
     "INPUTS_META",
     "NO_DEDUPE_META",
+    "ROUTE_META",
     "SKIP_META",
     "STRUCTURE_META",
     "Blocker",
@@ -78,6 +79,8 @@ def plan_choices(ledger: Ledger) -> PlanChoices:
 
 #: Ledger setting: the fingerprint of the inputs the plan was made from (written with the plan).
 INPUTS_META = "plan.inputs"
+#: Ledger setting: the load's route the plan chose, as JSON (`migrate.plan.RouteChoice`).
+ROUTE_META = "plan.route"
 
 
 def check_plan_current(ledger: Ledger, fingerprint: str | None) -> None:

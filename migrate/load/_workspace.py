@@ -11,14 +11,20 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from loaders.client import Bitrix24Client
-from migrate.errors import MigrationError
+from migrate.errors import CheckpointError, MigrationError
 from migrate.ledger import Ledger, State
-from migrate.ledger.blockers import blocking_error, check_plan_current, plan_blockers
+from migrate.ledger.blockers import (
+    ROUTE_META,
+    blocking_error,
+    check_plan_current,
+    plan_blockers,
+)
 from migrate.load._dates import check_dates_hold
 from migrate.load._engine import LoadOptions, LoadReport
 from migrate.load._reconcile import DEFAULT_SETTLE_SECONDS
 from migrate.load._signals import load_until_stopped
 from migrate.load._watch import DEFAULT_PORTAL_WAIT, Note
+from migrate.plan import RouteChoice
 from migrate.portal.connect import open_portal
 from migrate.progress import ProgressCallback, emit
 from migrate.workspace.config import MigrationConfig, Workspace
@@ -104,16 +110,19 @@ async def load_workspace(
         requeued = ledger.retry_failed(ids=requeue) if requeue is None or requeue else 0
         if only is not None:
             ledger.select(only)
+        chosen = planned_route(ledger, config)
         options = LoadOptions(
-            route="import" if config.load.route == "import" else "add",
+            route="import" if chosen.route == "import" else "add",
             batch_size=config.load.batch_size,
             settle_seconds=settle_seconds,
             max_outage=max_outage,
         )
         selected = only is not None
         async with open_portal(workspace, config) as client:
+            await _check_still_admin(client, chosen)
             await check_dates_hold(ledger, client, options.route)
             _say_limits(client, ledger, on_progress, selected, config.language)
+            _say_route(chosen, ledger, on_progress, selected, config.language)
             watcher = _watch(ledger, on_progress, selected)
             try:
                 report = await load_until_stopped(
@@ -126,6 +135,47 @@ async def load_workspace(
         figures = progress_of(ledger, selected=selected, settled=True)
         left = figures.total - figures.finished + figures.blocked
     return WorkspaceLoad(report, requeued, figures.failed, left, figures.blocked)
+
+
+def planned_route(ledger: Ledger, config: MigrationConfig) -> RouteChoice:
+    """The route the plan chose (`load` does what the plan said); a ledger planned before
+    plans chose one follows `migration.yaml` (``auto`` there: ``add``)."""
+    stored = RouteChoice.from_json(ledger.meta(ROUTE_META))
+    if stored is not None:
+        return stored
+    configured = config.load.route
+    return RouteChoice("import" if configured == "import" else "add", configured)
+
+
+async def _check_still_admin(client: Bitrix24Client, chosen: RouteChoice) -> None:
+    """A plan that chose `import` because the webhook's user was an administrator holds only
+    while it still is: otherwise every back-dated record would be refused."""
+    if chosen.route != "import" or chosen.configured != "auto":
+        return
+    if (await client.call("user.admin", {})).result is True:
+        return
+    raise CheckpointError(
+        "the plan chose the `import` route because the webhook's user was a portal "
+        "administrator; `user.admin` now answers false for this webhook",
+        next_step="run `b24migrate plan` again (it then plans the `add` route), or use an "
+        "administrator's webhook",
+    )
+
+
+def _say_route(
+    chosen: RouteChoice,
+    ledger: Ledger,
+    on_progress: ProgressCallback | None,
+    selected: bool,
+    language: str,
+) -> None:
+    """On the `add` route the load says again, as it starts, that the portal's automation
+    fires for the records (the plan said it first)."""
+    if not chosen.fires_automation:
+        return
+    figures = progress_of(ledger, selected=selected)
+    for line in chosen.lines(language):
+        emit(on_progress, "load", figures.finished, figures.total, unit="records", note=line)
 
 
 def _say_limits(

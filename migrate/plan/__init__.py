@@ -7,8 +7,9 @@ dictionaries, enumerations, currencies), turns source-key references into ledger
 (:class:`ReferenceIndex`, through the dedupe survivor map) and one clean table into ledger
 records (:func:`plan_table`). :func:`plan_workspace` is the whole dry run of a workspace, given
 the prepare and dedupe stages' results: metadata → checks → records the portal already holds
-(:func:`match_existing`, ``on_existing``) → ledger. What stops `load` is read from the ledger
-(:func:`migrate.ledger.blockers.plan_blockers`).
+(:func:`match_existing`, ``on_existing``) → ledger, with the load's route it chose
+(:class:`RouteChoice`: ``load.route: auto`` asks `user.admin`). What stops `load` is read
+from the ledger (:func:`migrate.ledger.blockers.plan_blockers`).
 """
 
 from migrate.plan._backdate import Backdating, DateDecision, decide_backdating
@@ -30,9 +31,11 @@ from migrate.plan._metadata import (
     parse_fields,
     read_portal_metadata,
 )
-from migrate.plan._owners import OwnerResolution, OwnerResolver, owner_key
+from migrate.plan._owner_choices import OwnerChoiceStore
+from migrate.plan._owners import OwnerChoice, OwnerResolution, OwnerResolver, owner_key
 from migrate.plan._records import OWNER_FIELDS, REF_TARGETS, TablePlan, plan_table
 from migrate.plan._refs import ReferenceIndex, ResolvedRefs
+from migrate.plan._route import RouteChoice, choose_route
 from migrate.plan._run import MatchedRecord, OwnerMapping, PlanResult, plan_workspace
 
 __all__ = [
@@ -49,6 +52,8 @@ __all__ = [
     "FieldProblem",
     "GoneRecord",
     "MatchedRecord",
+    "OwnerChoice",
+    "OwnerChoiceStore",
     "OwnerMapping",
     "OwnerResolution",
     "OwnerResolver",
@@ -58,9 +63,11 @@ __all__ = [
     "PortalUser",
     "ReferenceIndex",
     "ResolvedRefs",
+    "RouteChoice",
     "Status",
     "TablePlan",
     "check_fields",
+    "choose_route",
     "conflict_key",
     "decide_backdating",
     "match_existing",

@@ -104,10 +104,12 @@ async def plan_backdating(
     records: Sequence[PlannedRecord],
     config: MigrationConfig,
     portal_fields: Mapping[str, Iterable[str]],
+    route: str,
 ) -> Backdating:
-    """Read the portal's newest creation dates and decide the records' (``config.load``)."""
-    newest = await read_newest_dates(client, dated_entities(config.load.route))
-    return decide_backdating(records, newest, route=config.load.route,
+    """Read the portal's newest creation dates and decide the records' (``config.load``; the
+    ``route`` the plan chose: `add` or `import`)."""
+    newest = await read_newest_dates(client, dated_entities(route))
+    return decide_backdating(records, newest, route=route,
                              policy=config.load.backdate, timezone=config.timezone,
                              language=config.language, portal_fields=portal_fields)  # fmt: skip
 

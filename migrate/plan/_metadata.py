@@ -92,6 +92,7 @@ class PortalMetadata:
     base_price_type: int = 1  # the catalogue's base price type (catalogGroupId)
     measures: tuple[Measure, ...] = ()  # the catalogue's units (a product's MEASURE is an id)
     vats: Mapping[int, float | None] = field(default_factory=dict)  # VAT id → rate (None: none)
+    admin: bool | None = None  # the webhook's user is an administrator (`user.admin`)
 
     def field(self, entity: str, name: str) -> FieldInfo | None:
         return self.fields.get(entity, {}).get(name)
@@ -118,6 +119,7 @@ async def read_portal_metadata(client: Bitrix24Client, *, catalog: bool = False)
         ("user.get", {"sort": "ID", "order": "ASC"}),
         ("crm.requisite.preset.list", {}),
         ("crm.currency.list", {}),
+        ("user.admin", {}),  # user-admin.md: `true` for an administrator, else `false`
     ]
     if catalog:
         calls += [
@@ -129,7 +131,7 @@ async def read_portal_metadata(client: Bitrix24Client, *, catalog: bool = False)
     results = await read_all(client, calls)
     extra = _catalog(results[len(calls) - 4 :]) if catalog else {}
     fields = {e: parse_fields(r, e) for e, r in zip(CRM_ENTITIES, results, strict=False)}
-    categories, statuses, users, presets, currencies = results[len(CRM_ENTITIES) :][:5]
+    categories, statuses, users, presets, currencies, admin = results[len(CRM_ENTITIES) :][:6]
     return PortalMetadata(
         fields=fields,
         categories=_categories(categories),
@@ -140,6 +142,7 @@ async def read_portal_metadata(client: Bitrix24Client, *, catalog: bool = False)
         base_currency=next(
             (str(r["CURRENCY"]) for r in currencies or [] if r.get("BASE") == "Y"), None
         ),
+        admin=admin is True,
         **extra,
     )
 

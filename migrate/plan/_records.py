@@ -147,7 +147,7 @@ class _Row:
         for name in OWNER_FIELDS:
             if name not in fields:
                 continue
-            resolution = self.owners.resolve(str(fields[name]))
+            resolution = self.owners.resolve(str(fields[name]), self.entity, self.key)
             if resolution.severity != "ok":
                 self._issue(
                     resolution.rule,

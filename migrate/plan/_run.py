@@ -22,7 +22,6 @@ import httpx
 import pandas as pd
 
 from migrate.dedupe.stage import DedupedTables
-from migrate.errors import ConfigError
 from migrate.ledger import (
     Ledger,
     LedgerRecord,
@@ -35,6 +34,7 @@ from migrate.ledger import (
 from migrate.ledger.blockers import (
     INPUTS_META,
     NO_DEDUPE_META,
+    ROUTE_META,
     SKIP_META,
     STRUCTURE_META,
     Blocker,
@@ -65,10 +65,12 @@ from migrate.plan._existing import (
     read_records,
 )
 from migrate.plan._merges import Merge, listed_merges
-from migrate.plan._metadata import PortalMetadata, read_portal_metadata
-from migrate.plan._owners import OwnerResolution, OwnerResolver
+from migrate.plan._metadata import PortalMetadata, PortalUser, read_portal_metadata
+from migrate.plan._owner_map import CountingResolver, OwnerMapping
+from migrate.plan._owners import OwnerChoice, OwnerResolver
 from migrate.plan._records import plan_table
 from migrate.plan._refs import ReferenceIndex
+from migrate.plan._route import RouteChoice, choose_route
 from migrate.plan._structure import StructureProposal, propose_structure
 from migrate.plan._structure_ledger import accepted_structure
 from migrate.portal.connect import open_portal
@@ -82,18 +84,6 @@ __all__ = ["MatchedRecord", "OwnerMapping", "PlanResult", "plan_workspace"]
 
 _TABLE_ENTITY = {"note": "comment"}
 _MULTI = ("PHONE", "EMAIL")
-
-
-@dataclass(frozen=True, slots=True)
-class OwnerMapping:
-    """One legacy owner as written in the sources and the portal user it becomes."""
-
-    legacy: str
-    user_id: int | None
-    user_name: str
-    rule: str
-    defaulted: bool
-    rows: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +118,9 @@ class PlanResult:
         structure_accepted: the proposal is accepted (the load creates it first).
         cutover: on a loaded workspace, the records edited in the portal since our write
             (conflicts, held until the client decides) and those gone from the sources.
+        portal_users: the portal's employees (`user.get`, dismissed ones too).
+        route: the load's route the plan chose (stored in the ledger; `load` takes it) and
+            how many records fire the portal's automation on it.
     """
 
     run_id: int
@@ -146,6 +139,8 @@ class PlanResult:
     structure: StructureProposal = field(default_factory=StructureProposal)
     structure_accepted: bool = False
     cutover: Cutover = field(default_factory=Cutover)
+    route: RouteChoice = field(default_factory=lambda: RouteChoice("add", "add"))
+    portal_users: tuple[PortalUser, ...] = ()
 
     def count(self, entity: str, op: str) -> int:
         return self.counts.get((entity, op), 0)
@@ -161,6 +156,7 @@ def plan_workspace(
     deduped: DedupedTables | None = None,
     *,
     skip_refused: bool = False,
+    owner_choices: Mapping[str, OwnerChoice] | None = None,
     accept_structure: bool = False,
     transport: httpx.AsyncBaseTransport | None = None,
     on_progress: ProgressCallback | None = None,
@@ -173,6 +169,8 @@ def plan_workspace(
         deduped: the dedupe stage's result on ``prepared`` (``None``: plan every source row).
         skip_refused: accept leaving out the rows refused for blocking reasons (unknown
             stages, fields, owners without a default …); `load` then starts anyway.
+        owner_choices: the client's owners from `reports/owners.xlsx` (they come first; one
+            that names no active portal user raises ``ConfigError`` with its cell).
         accept_structure: accept the proposed structure (as `load.structure: create` does):
             the rows that need it are planned and `load` creates it first.
         transport: replaces the network (tests mount a sandbox app).
@@ -184,8 +182,9 @@ def plan_workspace(
     accept = accept_structure or prepared.config.load.structure == "create"
     options = (skip_refused, accept)
     return asyncio.run(
-        _plan(workspace, prepared, deduped, options, transport, on_progress, choices or {})
-    )
+        _plan(workspace, prepared, deduped, options, owner_choices or {}, transport, on_progress,
+              choices or {})
+    )  # fmt: skip
 
 
 async def _plan(
@@ -193,6 +192,7 @@ async def _plan(
     data: PreparedData,
     deduped: DedupedTables | None,
     choices: tuple[bool, bool],
+    owner_choices: Mapping[str, OwnerChoice],
     transport: httpx.AsyncBaseTransport | None,
     on_progress: ProgressCallback | None = None,
     decisions: Mapping[str, str] | None = None,
@@ -215,7 +215,7 @@ async def _plan(
             meta = structure.meta
             tables = {e: enum_ids(t, meta, e) for e, t in tables.items()}
             known = {e: ledger.b24_ids(e) for e in (*tables, "comment")}
-            owners = _CountingResolver(meta.users, config, meta)
+            owners = CountingResolver(meta, config, owner_choices)
             records, issues = _plan_tables(tables, survivors, known, meta, owners, config)
             records, issues = structure.apply(records, issues, config.language)
             issues = _validation_issues(data) + _unmapped(data, meta) + issues
@@ -239,7 +239,8 @@ async def _plan(
             )
             records, conflicts = apply_conflicts(records, previous, edited, decided, known)
             cutover = Cutover(tuple(conflicts), tuple(gone_records(previous, _present(data))))
-            backdating = await plan_backdating(client, records, config, meta.fields)
+            route = choose_route(config.load.route, meta.admin)
+            backdating = await plan_backdating(client, records, config, meta.fields, route)
             records, issues = list(backdating.records), issues + list(backdating.issues)
             with ledger.transaction():  # the whole plan or none of it
                 run = ledger.start_run("plan")
@@ -254,15 +255,17 @@ async def _plan(
                 ledger.set_meta(LISTED_META, listed_stamps(conflicts))
                 gone = ((g.entity, g.source_key) for g in cutover.gone)
                 ledger.set_meta(GONE_META, gone_setting(gone))
+                counts = _op_counts(ledger)
+                chosen = RouteChoice.of(config.load.route, meta.admin, counts)
+                ledger.set_meta(ROUTE_META, chosen.to_json())
                 blockers = plan_blockers(ledger)
                 ledger.finish_run(run.id)
-            counts = _op_counts(ledger)
             timer.lap("ledger")
     return PlanResult(
         run.id, counts, delta, tuple(issues), owners.mappings(), tuple(matched),
         tuple(blockers), skip_refused, withdrawn, deduped is not None and bool(survivors),
         timer.laps, backdating, listed_merges(data.tables, survivors), structure.proposal,
-        structure.accepted, cutover,
+        structure.accepted, cutover, chosen, meta.users,
     )  # fmt: skip
 
 
@@ -301,49 +304,6 @@ def _unmapped(data: PreparedData, meta: PortalMetadata) -> list[PlanIssue]:
                           "error", problem.field, "", mapping.file, "", None)
             )  # fmt: skip
     return out
-
-
-class _CountingResolver(OwnerResolver):
-    """Resolves owners once per legacy value and counts the rows of each."""
-
-    def __init__(self, users: Any, config: MigrationConfig, meta: PortalMetadata) -> None:
-        explicit = {k: int(v) if v.isdigit() else v for k, v in config.owners.map.items()}
-        super().__init__(users, explicit, _default_owner(config, meta))
-        self._seen: dict[str, OwnerResolution] = {}
-        self._rows: Counter[str] = Counter()
-
-    def resolve(self, legacy: str | None) -> OwnerResolution:
-        text = (legacy or "").strip()
-        if text not in self._seen:
-            self._seen[text] = super().resolve(text)
-        self._rows[text] += 1
-        return self._seen[text]
-
-    def mappings(self) -> tuple[OwnerMapping, ...]:
-        out = []
-        for text, res in sorted(self._seen.items()):
-            user = self.users.get(res.user_id) if res.user_id is not None else None
-            name = user.full_name if user else ""
-            out.append(
-                OwnerMapping(text, res.user_id, name, res.rule, res.severity != "ok",
-                             self._rows[text])
-            )  # fmt: skip
-        return tuple(out)
-
-
-def _default_owner(config: MigrationConfig, meta: PortalMetadata) -> int | None:
-    value = config.owners.default_owner
-    if value is None:
-        return None
-    if value.isdigit() and any(u.id == int(value) and u.active for u in meta.users):
-        return int(value)
-    found = [u.id for u in meta.users if u.active and u.email.lower() == value.lower()]
-    if found:
-        return found[0]
-    raise ConfigError(
-        f"`owners.default_owner` in `{config.file}`: `{value}` is not an active portal user",
-        next_step="set it to the id or e-mail of an active employee of the portal",
-    )
 
 
 def _plan_tables(
@@ -441,10 +401,10 @@ def _apply_matches(
         if old is not None and old.op is Op.SKIP and on_existing == "skip":
             out.append(replace(record, op=Op.SKIP, b24_id=old.b24_id))
             continue
-        if (
+        if (  # loaded before from the same source content (its date kept, or moved aside)
             old is not None
             and old.b24_id is not None
-            and (old.fields.get(SOURCE_HASH) == record.content_hash)
+            and old.fields.get(SOURCE_HASH, old.content_hash) == record.content_hash
         ):
             out.append(replace(record, fields=dict(old.fields), op=old.op, b24_id=old.b24_id))
             continue

@@ -29,6 +29,7 @@ code { font: 12px ui-monospace, "DejaVu Sans Mono", Consolas, monospace; color: 
   font-weight: 600; font-size: 14px; }
 .status-done { background: #e3f4ea; color: #135e3d; }
 .status-attention { background: #fff1d6; color: #7a4b00; }
+.route-warning { background: #fff1d6; color: #7a4b00; font-weight: 600; }
 .status-dry, .status-running { background: #e4eefa; color: #0b4683; }
 .meta { display: grid; grid-template-columns: repeat(auto-fit, minmax(160px, 1fr)); gap: 8px 24px;
   margin: 0; }

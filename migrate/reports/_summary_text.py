@@ -104,6 +104,8 @@ TEXT: dict[str, dict[str, str]] = {
         "wb_errors.xlsx": "все проблемы в данных, построчно, с исходными значениями",
         "wb_duplicates.xlsx": "найденные дубликаты и колонка для вашего решения",
         "wb_plan.xlsx": "что будет создано, обновлено и почему некоторые записи нельзя загрузить",
+        "wb_owners.xlsx": "ответственные из выгрузки, сотрудники портала, которым они "
+        "сопоставлены, и колонка для ваших исправлений",
         "wb_load.xlsx": "результат загрузки каждой записи и ответы портала",
         "no_workbooks": "Отчёты в формате Excel ещё не сформированы.",
         "footer": "Сформировано b24migrate. Числа — по состоянию на момент формирования отчёта.",
@@ -162,6 +164,8 @@ TEXT: dict[str, dict[str, str]] = {
         "wb_errors.xlsx": "every data problem, row by row, with the original values",
         "wb_duplicates.xlsx": "the duplicates found and a column for your decision",
         "wb_plan.xlsx": "what will be created or updated and why some records cannot be loaded",
+        "wb_owners.xlsx": "the owners of the exports, the portal users they are matched to, "
+        "and a column for your corrections",
         "wb_load.xlsx": "the outcome of every record and the portal's answers",
         "no_workbooks": "No Excel reports have been written yet.",
         "footer": "Written by b24migrate. Figures are as of the time the report was written.",

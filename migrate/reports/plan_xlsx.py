@@ -1,19 +1,20 @@
 """`reports/plan.xlsx`: what the load will do, and every row it will not load and why.
 
-Sheets (labels in the report language, ``ru`` by default): summary (records per entity and op,
-refused rows, warnings), reasons (refused rows and warnings grouped by entity, rule and field,
-with the number of rows, example values and one message: "3,721 × deal `UF_CRM_TAGS`: not a
-number"), refused rows (reason, source file, sheet, row, whether it blocks the load), warnings
-(owner warnings are not repeated per row: the owner sheet has them with their row counts),
-owner mapping (legacy owner → portal user; defaulted owners highlighted), records the portal
-already holds (how they were found; updated, skipped or created), and creation dates: every
-new record that cannot keep its original creation date (older than the portal's newest record
-of its type, in the future, or a route that cannot set it) with what happens to it; the
-summary counts the dates kept and not kept per entity. Then the conflicts (on a loaded
-workspace: records edited in the portal since our write, with a decision cell read back by the
-next plan) and the records gone from the source (:mod:`._cutover_xlsx`); and, when the plan
-proposes user fields, pipelines or stages the portal lacks, the structure sheet (last) lists
-them.
+Sheets (labels in the report language, ``ru`` by default): with the `add` route first a sheet
+saying that the portal's automation will fire for N records and how to avoid it; summary
+(records per entity and op, refused rows, warnings), reasons (refused rows and warnings grouped
+by entity, rule and field, with the number of rows, example values and one message: "3,721 ×
+deal `UF_CRM_TAGS`: not a number"), refused rows (reason, source file, sheet, row, whether it
+blocks the load), warnings (owner warnings are not repeated per row: the owner sheet has them
+with their row counts), owner mapping (legacy owner → portal user; defaulted owners
+highlighted), records the portal already holds (how they were found; updated, skipped or
+created), and creation dates: every new record that cannot keep its original creation date
+(older than the portal's newest record of its type, in the future, or a route that cannot set
+it) with what happens to it; the summary counts the dates kept and not kept per entity. Then
+the conflicts (on a loaded workspace: records edited in the portal since our write, with a
+decision cell read back by the next plan) and the records gone from the source
+(:mod:`._cutover_xlsx`); and, when the plan proposes user fields, pipelines or stages the
+portal lacks, the structure sheet (last) lists them.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
-from openpyxl.styles import PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 
 from migrate.ledger.reasons import IssueGroup, group_issues
 from migrate.reports._cutover_xlsx import (
@@ -35,7 +36,7 @@ from migrate.reports._cutover_xlsx import (
 )
 from migrate.reports._reconcile_xlsx import RECONCILE_LABELS, write_merges, write_reconciliation
 from migrate.reports._structure_xlsx import write_structure
-from migrate.reports._xlsx import write_table
+from migrate.reports._xlsx import safe_cell_value, write_table
 
 if TYPE_CHECKING:
     from migrate.ledger import PlanIssue
@@ -63,6 +64,7 @@ _LABELS = {
         "skipped_on_purpose": "пропущено намеренно (--skip-refused)",
         "dates": "Даты создания", "kept_n": "Дата сохранится", "moved_n": "Дату не сохранить",
         "date": "Исходная дата", "newest": "Самая новая на портале", "action": "Что будет",
+        "attention": "Внимание",
     },
     "en": {
         "summary": "Summary", "reasons": "Reasons", "refused": "Refused rows",
@@ -81,6 +83,7 @@ _LABELS = {
         "skipped_on_purpose": "left out on purpose (--skip-refused)",
         "dates": "Creation dates", "kept_n": "Date kept", "moved_n": "Date not kept",
         "date": "Original date", "newest": "Newest in portal", "action": "What happens",
+        "attention": "Attention",
     },
 }  # fmt: skip
 _HIGHLIGHT = PatternFill("solid", fgColor="FFF2CC")
@@ -167,9 +170,27 @@ def write_plan_xlsx(
                              reconciliation, lang)  # fmt: skip
     write_merges(book, result.merges, lang)
     write_structure(book, result, lang)
+    _attention(book, result, lang, t)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
+
+
+def _attention(book: Workbook, result: PlanResult, lang: str, t: dict[str, str]) -> None:
+    """With the `add` route, a first sheet (the one Excel opens on) says that the portal's
+    automation will fire for the records, and how to avoid it."""
+    if not result.route.fires_automation:
+        return
+    sheet = book.create_sheet(t["attention"], 0)
+    for line in result.route.lines(lang):
+        sheet.append([safe_cell_value(line)[0]])
+    sheet.column_dimensions["A"].width = 120
+    for row in sheet.iter_rows():
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.font = Font(bold=True)
+            cell.fill = _HIGHLIGHT
+    book.active = 0
 
 
 def listed_warning(issue: PlanIssue) -> bool:

@@ -28,7 +28,9 @@ from typing import Any
 
 from mappings.entities import shown_entity
 from migrate.ledger import Ledger, Op, State
+from migrate.ledger.blockers import ROUTE_META
 from migrate.ledger.cutover import cutover_counts
+from migrate.plan import RouteChoice
 from migrate.prepare.stage import PreparedData
 from migrate.reports._summary_sources import ledger_reconciliation, validation_refused
 from migrate.reports.summary_html import write_summary
@@ -83,6 +85,7 @@ def build_summary(
         reconciliation=ledger_reconciliation(
             workspace, prepared, {e: s.merged_records for e, s in inputs.dedupe_stats.items()}
         ),
+        route=_route(workspace),
     )
 
 
@@ -165,6 +168,14 @@ def _validation(prepared: PreparedData, entity: str) -> ValidationCounts:
         warnings=stats.warnings,
         top_rules=tuple(top),
     )
+
+
+def _route(workspace: Workspace) -> RouteChoice | None:
+    """The load's route the latest plan chose (``None`` before a plan)."""
+    if not workspace.ledger_path.is_file():
+        return None
+    with Ledger.open(workspace.ledger_path) as ledger:
+        return RouteChoice.from_json(ledger.meta(ROUTE_META))
 
 
 def _ledger_counts(

@@ -49,7 +49,7 @@ class _Page(PageContext):
 
     def render(self) -> str:
         body = "".join(
-            (self.header(), self.kpis(), self.todo(), reconcile_section(self),
+            (self.header(), self.route(), self.kpis(), self.todo(), reconcile_section(self),
              charts_section(self), overview_section(self), details_section(self),
              timings_section(self), self.workbooks(), self.footer())
         )  # fmt: skip
@@ -85,6 +85,17 @@ class _Page(PageContext):
             f"<h1>{esc(t['title'])}</h1>"
             f'<p class="status status-{status}" data-status="{status}">{esc(t["status_" + status])}'
             f'</p><dl class="meta">{meta}</dl></header>'
+        )
+
+    def route(self) -> str:
+        """With the `add` route, the page's first words after the title: the portal's
+        automation will fire for the records, and how to avoid it."""
+        route = self.s.route
+        if route is None or not route.fires_automation:
+            return ""
+        lines = "".join(f"<p>{esc(line)}</p>" for line in route.lines(self.lang))
+        return (
+            f'<section class="card route-warning" data-route="{esc(route.route)}">{lines}</section>'
         )
 
     def kpis(self) -> str:

@@ -29,6 +29,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
+from migrate.plan import RouteChoice
 from migrate.reports.reconcile import Reconciliation, reconciliation_from_dict
 from migrate.workspace.config import redact_url
 
@@ -50,7 +51,7 @@ __all__ = [
     "summary_to_dict",
 ]
 
-WORKBOOKS = ("errors.xlsx", "duplicates.xlsx", "plan.xlsx", "load.xlsx")
+WORKBOOKS = ("errors.xlsx", "duplicates.xlsx", "plan.xlsx", "owners.xlsx", "load.xlsx")
 _SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
 
@@ -177,6 +178,8 @@ class RunSummary:
         workbooks: relative links to the workbooks beside the page; :func:`write_summary`
             keeps only those that exist.
         reconciliation: source → plan → portal (records, deal amounts, product lines).
+        route: the load's route the plan chose (its warning leads the page when the portal's
+            automation fires).
     """
 
     name: str
@@ -187,6 +190,7 @@ class RunSummary:
     timings: tuple[StageTiming, ...] = ()
     workbooks: tuple[str, ...] = WORKBOOKS
     reconciliation: Reconciliation | None = None
+    route: RouteChoice | None = None
 
     def __post_init__(self) -> None:
         for link in self.workbooks:
@@ -237,7 +241,14 @@ def summary_from_dict(data: Mapping[str, Any]) -> RunSummary:
         reconciliation=reconciliation_from_dict(top["reconciliation"])
         if top.get("reconciliation")
         else None,
+        route=RouteChoice(**_known(top["route"], RouteChoice, "route"))
+        if top.get("route")
+        else None,
     )
+
+
+def _route(data: Any) -> RouteChoice | None:
+    return RouteChoice(**_known(data, RouteChoice, "route")) if data else None
 
 
 _STAGES: dict[str, tuple[type[Any], str, type[Any]]] = {

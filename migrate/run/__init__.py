@@ -5,7 +5,8 @@
     migration = Migration("acme")
     migration.validate()            # prepare → reports/errors.xlsx
     migration.dedupe()              # dedupe on the prepared tables → reports/duplicates.xlsx
-    migration.plan()                # plan on the deduplicated tables → ledger + plan.xlsx
+    migration.plan()                # plan on the deduplicated tables → ledger + plan.xlsx,
+                                    # owners.xlsx (the client's owner choices read back first)
     migration.load()                # ledger → portal → reports/load.xlsx
     migration.report()              # reports/summary.html
 
@@ -25,6 +26,7 @@ from migrate.run._outcomes import (
     Deduplicated,
     Loaded,
     LoadScope,
+    OwnersReviewed,
     Planned,
     Reported,
     Retried,
@@ -36,6 +38,7 @@ __all__ = [
     "LoadScope",
     "Loaded",
     "Migration",
+    "OwnersReviewed",
     "Planned",
     "Reported",
     "Retried",

@@ -16,7 +16,7 @@ import httpx
 from migrate.dedupe.decided import load_merges, record_merges, unshown_merges
 from migrate.dedupe.decisions import Decisions, DecisionStore
 from migrate.dedupe.stage import DedupedTables, dedupe_tables
-from migrate.errors import Interrupted, LoadError, MigrationError
+from migrate.errors import CheckpointError, ConfigError, Interrupted, LoadError, MigrationError
 from migrate.issues import concat_issues
 from migrate.ledger import Ledger
 from migrate.ledger.blockers import blocking_error, plan_choices
@@ -36,7 +36,7 @@ from migrate.load import (
     rollback_preview,
     rollback_workspace,
 )
-from migrate.plan import plan_workspace
+from migrate.plan import OwnerChoiceStore, plan_workspace
 from migrate.portal.verify import PortalCheck, check_portal_sync
 from migrate.prepare import PreparedData, prepare
 from migrate.progress import ProgressCallback
@@ -48,12 +48,18 @@ from migrate.reports.duplicates_xlsx import (
 )
 from migrate.reports.errors_xlsx import write_errors_xlsx
 from migrate.reports.load_xlsx import write_load_report
+from migrate.reports.owners_xlsx import (
+    read_owner_choices,
+    unread_owner_choices,
+    write_owners_xlsx,
+)
 from migrate.reports.plan_xlsx import unread_choices, write_plan_xlsx
 from migrate.reports.summary_build import SummaryInputs, build_summary, write_workspace_summary
 from migrate.run._outcomes import (
     Deduplicated,
     Loaded,
     LoadScope,
+    OwnersReviewed,
     Planned,
     Reported,
     Retried,
@@ -195,13 +201,23 @@ class Migration:
         self, *, skip_refused: bool = False, dedupe: bool = True, accept_structure: bool = False
     ) -> Planned:
         """The dry run: plan the clean tables, with the merges `dedupe` decided, against the
-        portal into the ledger, and write ``reports/plan.xlsx`` with the reconciliation.
-        ``accept_structure`` accepts the proposed user fields, pipelines and stages.
+        portal into the ledger, and write ``reports/plan.xlsx`` with the reconciliation and
+        ``reports/owners.xlsx``. ``accept_structure`` accepts the proposed user fields,
+        pipelines and stages.
 
         The plan.xlsx about to be replaced holds the client's conflict decisions (cut-over):
         they are read first and bind this plan; one that cannot be read is kept aside under a
-        new name (``Planned.kept_aside``)."""
+        new name (``Planned.kept_aside``). The owners workbook is the client's work too: the
+        choices it holds that the store has not seen are read first and bind this plan (a cell
+        that is not a choice, or a choice that is no active portal user, raises
+        ``ConfigError`` with the cell and leaves the workbook as it is); one that cannot be
+        opened is kept aside under a new name (``Planned.owners.kept_aside``).
+        """
         check_not_sample(self.workspace, self.config)  # before minutes of preparing
+        owners_path = self.workspace.reports_dir / "owners.xlsx"
+        store = OwnerChoiceStore.for_workspace(self.workspace.root)
+        owners_read, owners_kept = unread_owner_choices(owners_path, store.load())  # first
+        owner_choices = store.apply(owners_read) if owners_read else store.load()
         prepared = self.prepared()
         deduped = self.decided() if dedupe else None
         path = self.workspace.reports_dir / "plan.xlsx"
@@ -209,15 +225,20 @@ class Migration:
         with self._stage("plan"):
             result = plan_workspace(
                 self.workspace, prepared, deduped, skip_refused=skip_refused,
-                accept_structure=accept_structure, transport=self.transport,
-                on_progress=self.on_progress, choices=choices,
+                accept_structure=accept_structure, owner_choices=owner_choices,
+                transport=self.transport, on_progress=self.on_progress, choices=choices,
             )  # fmt: skip
         merged = Counter(m.entity for m in result.merges)
         reconciliation = ledger_reconciliation(self.workspace, prepared, merged, with_load=False)
         report = write_plan_xlsx(
             path, result, language=self.config.language, reconciliation=reconciliation
         )
-        return Planned(result, report, reconciliation, deduped is not None, kept)
+        owners = write_owners_xlsx(
+            owners_path, result.owners, owner_choices, result.portal_users,
+            language=self.config.language,
+        )  # fmt: skip
+        reviewed = OwnersReviewed(owners, len(owners_read), owners_kept)
+        return Planned(result, report, reconciliation, deduped is not None, kept, reviewed)
 
     def _conflicts_listed(self) -> bool:
         """Whether the last plan listed conflicts (only then can plan.xlsx hold decisions)."""
@@ -236,15 +257,36 @@ class Migration:
         """Load what the ledger holds as planned; write ``reports/load.xlsx`` whatever happens.
 
         Raises:
+            CheckpointError: the client corrected owners in owners.xlsx since the plan.
             LoadError: records failed for good (exit 3); they are listed in load.xlsx.
             PortalTransientError: the portal stopped answering (exit 4; `load` resumes).
             Interrupted: Ctrl-C (exit 4).
         """
         with self._told("load"):
+            self._check_owners_planned()
             return self._load(
                 LoadScope(), skip_blocked=skip_blocked, settle_seconds=settle_seconds,
                 max_outage=max_outage,
             )  # fmt: skip
+
+    def _check_owners_planned(self) -> None:
+        """Owner corrections the client wrote into owners.xlsx after the plan must be planned
+        before anything is loaded (else their records would go to the owners they corrected)."""
+        path = self.workspace.reports_dir / "owners.xlsx"
+        if not path.is_file():
+            return
+        try:
+            read = read_owner_choices(path)
+        except ConfigError:
+            return  # damaged or not a choice: `plan` says so, keeping the workbook
+        stored = OwnerChoiceStore.for_workspace(self.workspace.root).load()
+        new = [c for k, c in read.items() if c.value != (stored[k].value if k in stored else "")]
+        if new:
+            raise CheckpointError(
+                f"`{path}` holds {len(new)} owner correction(s) not planned yet (e.g. "
+                f"«{new[0].legacy}» → `{new[0].value or 'as proposed'}`)",
+                next_step="run `b24migrate plan` again (it reads them), then `b24migrate load`",
+            )
 
     def retry(
         self,

@@ -20,6 +20,7 @@ __all__ = [
     "Deduplicated",
     "LoadScope",
     "Loaded",
+    "OwnersReviewed",
     "Planned",
     "Reported",
     "Retried",
@@ -53,16 +54,28 @@ class Deduplicated:
 
 
 @dataclass(frozen=True, slots=True)
+class OwnersReviewed:
+    """``reports/owners.xlsx`` as `plan` left it: the choices it read from the client's
+    workbook before replacing it, and where an unreadable one was kept aside."""
+
+    report: Path
+    choices_read: int = 0
+    kept_aside: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Planned:
     """`plan`: the plan stage's result, ``reports/plan.xlsx``, the reconciliation of source
-    and plan written into it, whether `dedupe` had run (without it nothing is merged), and
-    where the previous plan.xlsx went when its conflict decisions could not be read."""
+    and plan written into it, whether `dedupe` had run (without it nothing is merged), where
+    the previous plan.xlsx went when its conflict decisions could not be read, and the owners
+    workbook."""
 
     result: PlanResult
     report: Path
     reconciliation: Reconciliation | None = None
     dedupe_ran: bool = False
     kept_aside: Path | None = None
+    owners: OwnersReviewed | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ sources:
 mappings: mappings
 dedupe: {...}              # passed through to the dedupe stage as written
 owners: {map: {Иванов Иван: 7, anna@old.ru: anna@new.ru}, default_owner: 1}
-load: {route: add, on_existing: update, batch_size: 50, backdate: comment, structure: ask}
+load: {route: auto, on_existing: update, batch_size: 50, backdate: comment, structure: ask}
 ```
 
 Every problem is reported at once with `file:line` as a :class:`~migrate.errors.ConfigError`.
@@ -43,6 +43,7 @@ from migrate.errors import ConfigError
 __all__ = [
     "CONFIG_FILE",
     "DECISIONS_FILE",
+    "OWNER_CHOICES_FILE",
     "LoadConfig",
     "MigrationConfig",
     "OAuthConfig",
@@ -60,6 +61,7 @@ __all__ = [
 
 CONFIG_FILE = "migration.yaml"
 DECISIONS_FILE = Path(".b24migrate") / "dedupe_decisions.json"  # the client's dedupe decisions
+OWNER_CHOICES_FILE = Path(".b24migrate") / "owner_choices.json"  # owners.xlsx, as read back
 _INIT_HINT = "`b24migrate init DIR --from amocrm` writes a commented `migration.yaml` to start from"
 _TOP = ("name", "language", "timezone", "portal", "sources", "mappings", "dedupe", "owners", "load")
 _SOURCE_KEYS = ("files", "sheet", "header_row", "encoding", "preset", "delimiter")
@@ -206,14 +208,15 @@ class OwnersConfig:
 
 @dataclass(frozen=True, slots=True)
 class LoadConfig:
-    """How the load writes: `route` add|import, `on_existing` update|skip|create, batch size,
-    and `backdate`: what happens to a creation date the portal cannot take (older than its
-    newest record of that type): ``comment`` | ``ask`` | a ``UF_CRM_…`` field; and
-    `structure`: whether the user fields, pipelines and stages the plan proposes (the mapping
-    targets them, the portal lacks them) are accepted — ``create`` — or wait for
-    `plan --accept-structure` — ``ask``."""
+    """How the load writes: `route` auto|add|import (``auto``: the plan asks `user.admin` and
+    takes ``import`` for an administrator's webhook, ``add`` otherwise), `on_existing`
+    update|skip|create, batch size, and `backdate`: what happens to a creation date the portal
+    cannot take (older than its newest record of that type): ``comment`` | ``ask`` | a
+    ``UF_CRM_…`` field; and `structure`: whether the user fields, pipelines and stages the plan
+    proposes (the mapping targets them, the portal lacks them) are accepted — ``create`` — or
+    wait for `plan --accept-structure` — ``ask``."""
 
-    route: str = "add"
+    route: str = "auto"
     on_existing: str = "update"
     batch_size: int = 50
     backdate: str = "comment"
@@ -441,7 +444,7 @@ class _ConfigParser:
             )
             backdate = "comment"
         return LoadConfig(
-            self.choice(data, ("load", "route"), ("add", "import"), "add"),
+            self.choice(data, ("load", "route"), ("auto", "add", "import"), "auto"),
             self.choice(data, ("load", "on_existing"), ("update", "skip", "create"), "update"),
             size,
             backdate,

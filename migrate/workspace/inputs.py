@@ -2,10 +2,11 @@
 
 The plan stores :func:`inputs_fingerprint` — `migration.yaml`, the mapping files, every source
 file (and the `offers*.xml` a CommerceML `import.xml` reads beside it), the client's dedupe
-decisions — with its records, in the same ledger transaction. `load` recomputes it
-(:func:`migrate.ledger.blockers.check_plan_current`): a source edited, a mapping changed or
-decisions imported since the plan mean the ledger holds a plan of other inputs (or a newer plan
-was interrupted before it could replace it), and the load stops.
+decisions and owner choices (`owners.xlsx` as read back) — with its records, in the same ledger
+transaction. `load` recomputes it (:func:`migrate.ledger.blockers.check_plan_current`): a
+source edited, a mapping changed or decisions imported since the plan mean the ledger holds a
+plan of other inputs (or a newer plan was interrupted before it could replace it), and the load
+stops.
 """
 
 from __future__ import annotations
@@ -13,7 +14,12 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from migrate.workspace.config import DECISIONS_FILE, MigrationConfig, Workspace
+from migrate.workspace.config import (
+    DECISIONS_FILE,
+    OWNER_CHOICES_FILE,
+    MigrationConfig,
+    Workspace,
+)
 
 __all__ = ["inputs_fingerprint"]
 
@@ -34,7 +40,8 @@ def inputs_fingerprint(workspace: Workspace, config: MigrationConfig) -> str:
 
 
 def _input_files(workspace: Workspace, config: MigrationConfig) -> list[Path]:
-    files = [workspace.config_path, workspace.root / DECISIONS_FILE]
+    files = [workspace.config_path, workspace.root / DECISIONS_FILE,
+             workspace.root / OWNER_CHOICES_FILE]  # fmt: skip
     mappings = workspace.mappings_dir(config)
     if mappings.is_dir():
         files += sorted(p for p in mappings.iterdir() if p.is_file())

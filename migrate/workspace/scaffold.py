@@ -88,7 +88,10 @@ owners:
   default_owner: null
 
 load:
-  route: add          # add (crm.*.add, automation fires) | import (crm.item.batchImport)
+  # auto: import when the webhook's user is an administrator (user.admin), else add |
+  # import (crm.item.batchImport: no robots or business processes fire, creation dates kept) |
+  # add (crm.*.add: the portal's automation fires for every record)
+  route: auto
   on_existing: update # a record already in the portal: update | skip | create
   batch_size: 50
   # a creation date older than the portal's newest record of its type cannot be kept:

@@ -26,6 +26,7 @@ from loaders.sandbox import SandboxConfig
 from loaders.sandbox.testing import running_sandbox
 from migrate.ledger import Ledger, Op, PlannedRecord, Ref, State
 from migrate.load import LoadOptions, load, reconcile, rollback
+from migrate.portal.read import read_all  # how the plan reads users, page by page
 
 
 @dataclass(frozen=True)
@@ -198,3 +199,26 @@ def _now():
     from datetime import UTC, datetime, timedelta
 
     return datetime.now(UTC) + timedelta(seconds=5)
+
+
+def test_users_and_the_administrator_check_as_the_plan_reads_them(target):
+    """What owners and `load.route: auto` rely on: `user.admin` is a plain boolean that agrees
+    with `profile`'s ADMIN; `user.get` lists dismissed employees unless `ACTIVE` is asked
+    for, with string ids and a boolean `ACTIVE`, 50 per page (user-get.md, user-admin.md)."""
+
+    async def scenario(client):
+        admin = (await client.call("user.admin")).result
+        profile = (await client.call("profile")).result
+        everyone, active = await read_all(
+            client, [("user.get", {"sort": "ID", "order": "ASC"}),
+                     ("user.get", {"sort": "ID", "order": "ASC", "FILTER": {"ACTIVE": True}})],
+        )  # fmt: skip
+        return admin, profile, everyone, active
+
+    admin, profile, everyone, active = run(target, scenario)
+    assert isinstance(admin, bool)
+    assert admin is bool(profile["ADMIN"])
+    assert everyone
+    assert all(isinstance(u["ID"], str) and isinstance(u["ACTIVE"], bool) for u in everyone)
+    assert len({u["ID"] for u in everyone}) == len(everyone)  # every page once
+    assert {u["ID"] for u in active} == {u["ID"] for u in everyone if u["ACTIVE"]}

@@ -51,7 +51,7 @@ def test_defaults_are_the_sandbox_and_russian():
     config = parse_config("name: demo\n")
     assert config.portal.kind == "sandbox"
     assert config.language == "ru"
-    assert config.load.route == "add"
+    assert config.load.route == "auto"  # the plan asks `user.admin` (issue 12)
 
 
 def test_the_webhook_never_shows_in_repr_or_display():
@@ -100,7 +100,7 @@ load: {route: fast, batch_size: 500}
         "migration.yaml:7: `header_row` is a row number from 1",
         "migration.yaml:7: unknown key `shet` (did you mean `sheet`?)",
         "migration.yaml:8: `batch_size` is 1..50",
-        "migration.yaml:8: `route` must be one of add, import",
+        "migration.yaml:8: `route` must be one of auto, add, import",
     ):
         assert expected in message
     assert "b24migrate init" in info.value.next_step

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 def test_users_active_and_dismissed(portal):
     everyone = portal.call("user.get").json()
-    assert everyone["total"] == 5
+    assert everyone["total"] == 15
     assert all("@" in u["EMAIL"] for u in everyone["result"])
     active = portal.result("user.get", {"FILTER": {"ACTIVE": True}})
-    assert len(active) == 4
+    assert len(active) == 13
     assert all(u["ACTIVE"] is True for u in active)
     assert portal.result("user.get", {"EMAIL": "s.volkov@sandbox.example"})[0]["ACTIVE"] is False
     assert portal.result("user.current")["ID"] == "1"
@@ -183,3 +183,25 @@ def test_contact_company_bindings(portal):
         "crm.contact.company.items.set", {"id": contact, "items": [{"COMPANY_ID": 9}]}
     )
     assert bad.json()["error_description"] == "COMPANY_ID is not defined or invalid."
+
+
+def test_a_managers_webhook_is_no_administrator(tmp_path):
+    """`sandbox serve --user 2`: user-admin.md's `false`, and no historical fields on import."""
+    from loaders.sandbox import SandboxConfig, create_app
+    from tests.loaders.sandbox.conftest import Portal
+
+    app = create_app(SandboxConfig(user_id=2, token="mgr", plan="unlimited"))
+    try:
+        manager = Portal(app)
+        reply = manager.call("user.admin").json()
+        assert reply["result"] is False
+        assert "error" not in reply
+        assert manager.result("user.current")["ID"] == "2"
+        dated = {"title": "ООО «Дата»", "createdTime": "2020-01-01T10:00:00+03:00"}
+        items = manager.result("crm.item.batchImport", {"entityTypeId": 4, "data": [dated]})
+        assert items["items"][0]["error"] == "CRM_FIELD_ERROR_VALUE_NOT_VALID"
+        page = manager.call("user.get", {"start": 0}).json()
+        assert page["total"] == 15
+        assert "next" not in page  # 15 users: one page of at most 50
+    finally:
+        app.close()

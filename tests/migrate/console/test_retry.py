@@ -62,7 +62,7 @@ def deals(root: Path) -> dict[str, dict[str, str]]:
 @pytest.fixture
 def refused(tmp_path: Path, capsys) -> Path:
     """A load in which the portal refused three deals for good (exit 3)."""
-    make_workspace(tmp_path, deals=DEALS, language="en")
+    make_workspace(tmp_path, deals=DEALS, language="en", route="add")  # legacy adds' errors
     user_field(tmp_path, "string")
     assert run(capsys, "plan", "-w", str(tmp_path), "--quiet")[0] == 0
     user_field(tmp_path, "double")  # the admin's mistake, after the plan
@@ -176,7 +176,7 @@ def test_include_changes_sends_the_other_changes_too(refused, capsys):
 
 
 def test_a_russian_workspace_hears_retry_in_russian(tmp_path, capsys):
-    make_workspace(tmp_path, deals=DEALS)  # language: ru, the default
+    make_workspace(tmp_path, deals=DEALS, route="add")  # language: ru, the default
     user_field(tmp_path, "string")
     assert run(capsys, "plan", "-w", str(tmp_path), "--quiet")[0] == 0
     user_field(tmp_path, "double")

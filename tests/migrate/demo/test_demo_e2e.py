@@ -22,7 +22,8 @@ from migrate.demo import DemoSettings, run_demo
 from tests.migrate.load.chaos import PORTAL_KEYS
 
 TOKEN = "e2e0known0token0c0de"
-REPORTS = ("errors.xlsx", "duplicates.xlsx", "plan.xlsx", "load.xlsx", "summary.html")
+REPORTS = ("errors.xlsx", "duplicates.xlsx", "plan.xlsx", "owners.xlsx", "load.xlsx",
+           "summary.html")  # fmt: skip
 
 
 def _number(text: str | None) -> int:
@@ -158,6 +159,59 @@ def test_the_portal_itself_holds_every_loaded_record_exactly_once(demo):
     assert sum(map(len, loaded.values())) > 150
     assert result.check is not None  # the product's own check saw the same records
     assert result.check.expected == sum(len(loaded[e]) for e in ("company", "contact", "deal"))
+
+
+def _portal_owners(root: Path) -> dict[str, int]:
+    """Each loaded company's `ASSIGNED_BY_ID` in the demo's portal, by source key."""
+    app = create_app(SandboxConfig(data_dir=root / ".b24migrate" / "sandbox", token=TOKEN))
+
+    async def listed() -> list[dict]:
+        base = f"http://portal/rest/1/{TOKEN}/"
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base) as c:
+            return await _list(c, "crm.company.list", ["ORIGIN_ID", "ASSIGNED_BY_ID"])
+
+    try:
+        return {r["ORIGIN_ID"]: int(r["ASSIGNED_BY_ID"]) for r in asyncio.run(listed())}
+    finally:
+        app.close()
+
+
+def test_owners_match_the_portals_users_and_the_load_imports(demo):
+    """No default-owner hack: the sample's owners match the seeded team by e-mail or name,
+    the dismissed and unknown ones go to the head of sales named in migration.yaml, and the
+    admin webhook makes the load use crm.item.batchImport."""
+    from openpyxl import load_workbook
+
+    result, lines = demo
+    path = result.report("owners.xlsx")
+    assert path is not None
+    rows = list(load_workbook(path)["Ответственные"].iter_rows(values_only=True))
+    owners = [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+    head = 4  # o.sokolov@sandbox.example, the demo's default owner
+    for owner in owners:
+        fallen = owner["Отметка"] is not None
+        assert (owner["ID сотрудника"] == head) == fallen, owner
+        assert owner["Как найден"] != "ответственный по умолчанию" or fallen
+    flags = {str(o["Отметка"]).split(":")[0] for o in owners if o["Отметка"]}
+    assert flags <= {"уволен", "нет на портале"}
+    matched = {o["ID сотрудника"] for o in owners if o["Отметка"] is None}
+    assert len(matched) >= 5  # the cut of 40 rows still names most of the team
+    assert not matched & {5, 15}  # dismissed employees never get records
+    with sqlite3.connect(result.workspace.ledger_path) as ledger:
+        planned = {
+            key: json.loads(fields).get("ASSIGNED_BY_ID")
+            for key, fields in ledger.execute(
+                "SELECT source_key, fields FROM records WHERE entity = 'company' AND op = 'create'"
+            )
+        }
+    portal = _portal_owners(result.workspace.root)
+    assert planned
+    assert {k: portal.get(k) for k in planned} == planned  # the portal holds what was planned
+    assert set(planned.values()) <= matched | {head}
+    methods = result.portal_stats["methods"]
+    assert methods.get("crm.item.batchimport", 0) > 0
+    assert methods.get("crm.company.add", 0) == 0
+    assert "route import" in lines[2]
 
 
 def test_summary_html_counts_match_the_ledger_and_the_sources(demo):

@@ -55,8 +55,9 @@ def test_metadata_holds_fields_pipelines_stages_users_presets_currencies(meta):
     assert "NEW" in meta.deal_stages(0)
     assert "C1:NEW" in meta.deal_stages(1)
     assert meta.deal_stages(0)["WON"].semantics == "S"
-    assert {u.id for u in meta.users} == {1, 2, 3, 4, 5}
-    assert [u.active for u in meta.users].count(False) == 1
+    assert {u.id for u in meta.users} == set(range(1, 16))  # the admin, 4 staff, the sample's team
+    assert {u.id for u in meta.users if not u.active} == {5, 15}
+    assert meta.admin is True  # the webhook's user (1) is the administrator
     assert meta.presets == RequisitePresets(1, 2, 3)
     assert meta.currencies[:2] == ("RUB", "USD")
     assert meta.base_currency == "RUB"

@@ -86,6 +86,7 @@ def make_workspace(
     on_existing: str = "update",
     language: str = "ru",
     deals: list[list[str]] | None = None,
+    route: str | None = None,
 ) -> Workspace:
     """Write migration.yaml, mappings and CSV sources into ``root``."""
     (root / "mappings").mkdir(parents=True, exist_ok=True)
@@ -96,6 +97,7 @@ def make_workspace(
     write_csv(root / "data" / "contacts.csv", CONTACTS)
     write_csv(root / "data" / "deals.csv", deals or DEALS)
     owner = "null" if default_owner is None else default_owner
+    routed = f", route: {route}" if route else ""  # none: `auto` (the sandbox: import)
     (root / "migration.yaml").write_text(
         f"""name: {NAME}
 language: {language}
@@ -105,7 +107,7 @@ sources:
   contact: {{files: [data/contacts.csv]}}
   deal: {{files: [data/deals.csv]}}
 owners: {{default_owner: {owner}}}
-load: {{on_existing: {on_existing}}}
+load: {{on_existing: {on_existing}{routed}}}
 """,
         encoding="utf-8",
     )

@@ -31,6 +31,24 @@ def test_json_round_trip(summary: RunSummary) -> None:
     assert again.entity("lead") is None
 
 
+def test_the_route_survives_the_round_trip_and_leads_the_page(summary: RunSummary) -> None:
+    from dataclasses import replace
+
+    from migrate.plan import RouteChoice
+    from migrate.reports.summary_html import render_summary
+
+    routed = replace(summary, route=RouteChoice("add", "auto", False, 1234))
+    again = summary_from_dict(json.loads(json.dumps(summary_to_dict(routed))))
+    assert again.route == routed.route
+    page = render_summary(again, "en")
+    header_end = page.index("</header>")
+    warning = page.index('data-route="add"')
+    assert header_end < warning < page.index('class="kpis"')
+    assert "fire for 1,234 records" in page
+    quiet = render_summary(replace(summary, route=RouteChoice("import", "auto", True, 0, 9)), "en")
+    assert "data-route" not in quiet  # importing fires nothing: nothing to warn about
+
+
 def test_the_builder_redacts_the_portal(summary: RunSummary) -> None:
     assert summary.portal == "https://acme.bitrix24.ru/rest/1/***/"
     assert TOKEN not in json.dumps(summary_to_dict(summary))
