@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from mappings._yaml import Located, NotUtf8, load_located, read_utf8
+from mappings.entities import SMART_PROCESS
 from mappings.fields import (
     ENTITIES,
     FIO_PARTS,
@@ -32,7 +33,9 @@ from mappings.model import (
 
 __all__ = ["load_mapping", "parse_mapping"]
 
-_TOP_KEYS = ("entity", "key", "source", "rows", "lines", "decode_html", "fields")
+_TOP_KEYS = (
+    "entity", "smart_process", "key", "source", "rows", "lines", "decode_html", "fields",
+)  # fmt: skip
 _FIELD_KEYS = (
     "from", "clean", "map", "default", "split_fio", "ref", "owner", "value_type", "required",
     "severity", "const", "max_length", "join", "separator", "keep_unmapped",
@@ -93,12 +96,27 @@ class _Parser:
         rows = self.rows(data.get("rows"))
         lines = self.lines(data.get("lines"), entity)
         decode_html = self.flag(data.get("decode_html"), ("decode_html",))
+        smart = self.smart_process(data, entity)
         if self.problems:
             raise MappingProblems(self.doc.file, self.problems)
         return EntityMapping(
             entity, key, fields, source, self.doc.file, rows=rows, lines=lines,
-            decode_html=decode_html,
+            decode_html=decode_html, smart_process=smart,
         )  # fmt: skip
+
+    def smart_process(self, data: dict[Any, Any], entity: str) -> str | None:
+        """`smart_process:` — the title of the smart process (with `entity: smart_process`
+        only, and required there: the portal knows a smart process by its title)."""
+        wanted = entity == SMART_PROCESS
+        title = self.text(data, ("smart_process",), required=wanted)
+        if title is not None and not wanted:
+            self.problem(("smart_process",), "`smart_process` goes with "
+                         "`entity: smart_process` only")  # fmt: skip
+            return None
+        if wanted and title is not None and not title.strip():
+            self.problem(("smart_process",), "`smart_process` is the title of a smart process "
+                         "of the portal, e.g. «Договоры»")  # fmt: skip
+        return title.strip() if title else None
 
     def rows(self, raw: Any) -> RowFilter | None:
         if raw is None:

@@ -2,7 +2,8 @@
 
 Two kinds of entity share the table. *Source entities* (``mappable``) are what a mapping file
 targets and what the prepare stage produces a clean table for: company, contact, deal, lead,
-product, product section and note (history). *Load entities* are what the ledger holds and the
+product, product section, a smart process (one per workspace, named by its title) and note
+(history). *Load entities* are what the ledger holds and the
 load writes; most are the source entity itself, some are derived from a source row (a company's
 ``requisite``, a deal's ``deal_products`` and ``deal_contacts``, a contact's
 ``contact_companies``, a product's ``product_prices``) and a note is loaded as a timeline
@@ -26,6 +27,7 @@ __all__ = [
     "MULTI_FIELDS",
     "REGISTRY",
     "ROLLBACK_LEVELS",
+    "SMART_PROCESS",
     "STRUCTURE",
     "Entity",
     "entity",
@@ -54,11 +56,14 @@ class Entity:
         origin: created with ``ORIGINATOR_ID`` + ``ORIGIN_ID`` (products and sections:
             ``XML_ID``), so the portal can be asked whether it already holds a source record.
         comm_matched: matched to portal records by phone and e-mail as well.
-        counted: counted in the portal after a load (listed by ``ORIGINATOR_ID``).
+        counted: counted in the portal after a load (listed by ``ORIGINATOR_ID``; a smart
+            process's items by ``xmlId``).
         references: columns of other entities' tables that hold this entity's source keys.
         multi_fields: the multi-fields (phones, e-mails, …) its records carry.
         requisite_owner: the ``ENTITY_TYPE_ID`` of its requisites (0: it has none).
         rollback_level: deleted in this level of a rollback (lower first).
+        smart: the records of a smart process (``crm.item.*`` with the ``entityTypeId`` the
+            plan finds by the title its mapping file names in ``smart_process:``).
         structure: portal set-up the plan proposes (a user field and its list items, a
             pipeline, a stage): created before every record and removed after them, by the
             load's structure step rather than in batches (see ``migrate/load/_structure.py``).
@@ -78,6 +83,7 @@ class Entity:
     multi_fields: tuple[str, ...] = ()
     requisite_owner: int = 0
     rollback_level: int = 0
+    smart: bool = False
     structure: bool = False
 
     def label(self, language: str = "ru") -> str:
@@ -95,13 +101,15 @@ _ALL = (
            references=("CONTACT_ID", "CONTACT_IDS"), multi_fields=MULTI_FIELDS,
            requisite_owner=3, rollback_level=2),
     Entity("deal", "Сделки", "Deals", mappable=True, crm=True, origin=True, counted=True,
-           rollback_level=1),
+           references=("PARENT_ID_2",), rollback_level=1),
     Entity("lead", "Лиды", "Leads", mappable=True, crm=True, dedupe=True, origin=True,
            counted=True, references=("LEAD_ID",), multi_fields=MULTI_FIELDS, rollback_level=1),
     Entity("product", "Товары", "Products", mappable=True, dedupe=True, origin=True,
            rollback_level=5),
     Entity("product_section", "Разделы товаров", "Product sections", mappable=True,
            origin=True, references=("SECTION_ID",), rollback_level=6),
+    Entity("smart_process", "Смарт-процесс", "Smart process", mappable=True, origin=True,
+           counted=True, smart=True, rollback_level=0),
     Entity("note", "История", "History", mappable=True, loaded_as="comment"),
     Entity("requisite", "Реквизиты", "Requisites", rollback_level=3),
     Entity("contact_companies", "Компании контактов", "Contact companies"),
@@ -120,6 +128,9 @@ _ALL = (
 REGISTRY: Mapping[str, Entity] = {e.name: e for e in _ALL}
 """Every entity by name."""
 
+SMART_PROCESS = next(e.name for e in _ALL if e.smart)
+"""The entity a smart process's rows are (the process itself is named by its title)."""
+
 ENTITIES = tuple(e.name for e in _ALL if e.mappable)
 """The source entities, in the order stages process and reports show them."""
 
@@ -127,12 +138,12 @@ LOAD_ORDER = (
     "user_field", "field_item", "pipeline", "stage",  # structure: created before everything
     "product_section", "product", "product_prices", "company", "requisite", "contact",
     "contact_companies",
-    "lead", "deal", "deal_contacts", "deal_products", "activity", "comment",
+    "lead", "deal", "deal_contacts", "deal_products", "smart_process", "activity", "comment",
 )  # fmt: skip
 """Load entities in dependency order: it decides who goes first when a batch has little room."""
 
-_DELETED = ("comment", "activity", "deal_products", "deal", "lead", "contact", "requisite",
-            "company", "product", "product_section", "stage", "user_field",
+_DELETED = ("comment", "activity", "deal_products", "smart_process", "deal", "lead", "contact",
+            "requisite", "company", "product", "product_section", "stage", "user_field",
             "pipeline")  # fmt: skip
 ROLLBACK_LEVELS: tuple[tuple[str, ...], ...] = tuple(
     tuple(n for n in _DELETED if REGISTRY[n].rollback_level == level)

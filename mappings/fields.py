@@ -76,6 +76,13 @@ _FIELDS: dict[str, tuple[str, ...]] = {
         "OPPORTUNITY", "CURRENCY_ID", "COMPANY_ID", "CONTACT_ID", "CONTACT_IDS",
         *MULTI_FIELDS, *_ADDRESS, *_COMMON,
     ),
+    # crm-item-fields.md (an SPA), in legacy names; CONTACT_IDS and PARENT_ID_<type> are links
+    "smart_process": (
+        "TITLE", "ASSIGNED_BY_ID", "OPENED", "BEGINDATE", "CLOSEDATE", "COMPANY_ID",
+        "CONTACT_IDS", "OBSERVERS", "CATEGORY_ID", "STAGE_ID", "SOURCE_ID", "SOURCE_DESCRIPTION",
+        "CURRENCY_ID", "IS_MANUAL_OPPORTUNITY", "OPPORTUNITY", "TAX_VALUE", "MYCOMPANY_ID",
+        "WEBFORM_ID",
+    ),
     "product": (
         "NAME", "PRICE", "CURRENCY_ID", "SECTION_ID", "DESCRIPTION", "DESCRIPTION_TYPE",
         "MEASURE", "VAT_ID", "VAT_INCLUDED", "ACTIVE", "SORT", "CODE", "XML_ID",
@@ -89,6 +96,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     entity: re.compile(r"UF_CRM_[A-Z0-9_]{1,43}") for entity in where(crm=True)
 }
 _PATTERNS["product"] = re.compile(r"PROPERTY_[A-Z0-9_]{1,40}")
+_PATTERNS["smart_process"] = re.compile(r"UF_CRM_[A-Z0-9_]{1,43}|PARENT_ID_[0-9]{1,6}")
 
 TEXT_LIMITS: dict[str, int | None] = {
     "COMMENTS": None, "COMMENT": None, "DESCRIPTION": None, "ADDITIONAL_INFO": None,

@@ -172,6 +172,8 @@ class EntityMapping:
         rows: only the rows of the source this filter selects (a file shared by entities).
         lines: fold rows repeated per product line into one record with product rows.
         decode_html: the export writes HTML entities (``&quot;``): decode every cell read.
+        smart_process: the title of the smart process the rows go to (``entity:
+            smart_process`` only; the plan finds its ``entityTypeId`` by this title).
     """
 
     entity: str
@@ -182,6 +184,7 @@ class EntityMapping:
     rows: RowFilter | None = None
     lines: LineSpec | None = None
     decode_html: bool = False
+    smart_process: str | None = None
 
     @property
     def source_name(self) -> str:

@@ -59,7 +59,10 @@ __all__ = [
 
 def dump_mapping(mapping: EntityMapping) -> dict[str, Any]:
     """The canonical YAML structure of ``mapping`` (what :func:`parse_mapping` reads back)."""
-    out: dict[str, Any] = {"entity": mapping.entity, "key": mapping.key}
+    out: dict[str, Any] = {"entity": mapping.entity}
+    if mapping.smart_process is not None:
+        out["smart_process"] = mapping.smart_process
+    out["key"] = mapping.key
     if mapping.source is not None:
         out["source"] = mapping.source
     if mapping.rows is not None:

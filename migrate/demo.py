@@ -126,11 +126,14 @@ def run_demo(
     init = init_workspace(settings.root, "sample", sources=sources, name="demo")
     workspace = init.workspace
     _configure(workspace, settings.plan)
+    from sample_data.account import SAMPLE_SMART_PROCESS
+
     sandbox = SandboxConfig(
         data_dir=workspace.root / SANDBOX_DIR,
         token=settings.token,
         plan=settings.plan,
         seed=settings.seed,
+        smart_processes=(SAMPLE_SMART_PROCESS,),  # set up on the client's portal before us
     )
     counter = _RetryCounter()
     try:
@@ -348,10 +351,13 @@ def _configure(workspace: Workspace, plan: str) -> None:
     structure the plan proposes is accepted (`load.structure: create`: the user fields
     `UF_CRM_TAGS` with their list values, the sample account's own «Тендеры» pipeline and its
     stages are created by the load); in `mappings/deal.yaml`, «Тендеры», which the preset
-    does not know, is kept by name so that the plan proposes it."""
-    from sample_data.account import keep_sample_pipelines
+    does not know, is kept by name so that the plan proposes it; the account's contracts go
+    to the portal's smart process «Договоры» (`mappings/smart_process.yaml`)."""
+    from sample_data.account import add_sample_contracts, keep_sample_pipelines
 
     keep_sample_pipelines(workspace.root / "mappings" / "deal.yaml")
+    cut = workspace.root / "sources" / "amocrm" / "contracts.csv"  # a cut of the sample
+    add_sample_contracts(workspace.root, *((cut,) if cut.exists() else ()))
     path = workspace.config_path
     text = (
         path.read_text(encoding="utf-8")

@@ -6,7 +6,8 @@ Usage::
     python -m sample_data.generate --out sample_data/out --scale 1m        # benchmark files
 
 ``--scale small`` writes ``amocrm/`` (companies.csv, contacts.xlsx, deals.xlsx with title rows,
-notes.csv), ``onec/`` (products.csv in cp1251, import.xml, offers.xml), ``bitrix24/``
+notes.csv, contracts.csv: the account's contracts, for a smart process), ``onec/``
+(products.csv in cp1251, import.xml, offers.xml), ``bitrix24/``
 (COMPANY.csv, CONTACT.csv, DEAL.csv as a Bitrix24 CRM export gives them) and ``truth/``
 (company_duplicates.csv, contact_duplicates.csv: ``record_id,entity_id`` for every record).
 ``--scale 1m`` writes ``bench/contacts_1m.csv`` (1,000,000 rows), ``bench/contacts_200k.xlsx``
@@ -29,6 +30,7 @@ from sample_data._bitrix24 import (
 )
 from sample_data._companies import COMPANY_COLUMNS, build_companies
 from sample_data._contacts import CONTACT_COLUMNS, Person, build_contacts
+from sample_data._contracts import CONTRACT_COLUMNS, build_contracts
 from sample_data._deals import DEAL_COLUMNS, NOTE_COLUMNS, build_deals, build_notes
 from sample_data._onec import PRODUCT_COLUMNS, build_products, product_rows, write_commerceml
 from sample_data._pools import Pools, build_pools
@@ -36,7 +38,8 @@ from sample_data._write import write_csv, write_truth, write_xlsx
 
 __all__ = ["main"]
 
-SMALL = {"companies": 2000, "contacts": 5000, "deals": 8000, "products": 500, "notes": 10000}
+SMALL = {"companies": 2000, "contacts": 5000, "deals": 8000, "products": 500, "notes": 10000,
+         "contracts": 250}  # fmt: skip
 
 
 def _ids(rng: random.Random, start: int, n: int) -> list[str]:
@@ -113,6 +116,14 @@ def generate_small(out: Path, seed: int) -> None:
         title_rows=["Экспорт сделок", "Дата выгрузки: 01.03.2024 10:15"],
     )
     write_csv(amo / "notes.csv", NOTE_COLUMNS, note_rows)
+    contract_rng = random.Random(
+        seed + 12
+    )  # a stream of its own: the other files stay as they were
+    contract_rows = build_contracts(
+        contract_rng, SMALL["contracts"], _ids(contract_rng, 55_000_000, SMALL["contracts"]),
+        deal_rows,
+    )  # fmt: skip
+    write_csv(amo / "contracts.csv", CONTRACT_COLUMNS, contract_rows)
     products = build_products(rng, SMALL["products"])
     write_csv(
         out / "onec" / "products.csv",

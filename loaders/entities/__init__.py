@@ -9,7 +9,9 @@ references already resolved to portal ids) to a builder and gets a :class:`Comma
   ``crm.productsection.add`` with ``XML_ID``, ``crm.requisite.add``, relation sets
   (``crm.deal.productrows.set``, ``crm.deal.contact.items.set``,
   ``crm.contact.company.items.set``), ``crm.timeline.comment.add`` and ``crm.activity.add``
-  with the original date and author in the text;
+  with the original date and author in the text; a smart process's items by ``crm.item.add``
+  / ``update`` (camelCase, ``xmlId`` = the source key, the ``entityTypeId`` from the record's
+  ``_ENTITY_TYPE_ID`` hint);
 * :func:`build_imports` — the import route: ``crm.item.batchImport``, ≤ 20 camelCase items per
   command in ascending ``createdTime``;
 * :func:`build_lookups` / :func:`build_comment_lookup` + :func:`parse_lookup` — reconciliation:
@@ -24,6 +26,7 @@ Every created record carries its origin key, so a look-up can find it after a cr
 """
 
 from loaders.entities._command import (
+    ENTITY_TYPE_HINT,
     MULTI_FIELDS,
     Command,
     MultiValue,
@@ -31,6 +34,7 @@ from loaders.entities._command import (
     WriteOp,
     WriteRequest,
     appended_values,
+    entity_type_of,
     legacy_multi,
 )
 from loaders.entities._import import (
@@ -65,6 +69,7 @@ from loaders.entities._structure import (
 from loaders.entities._writes import HISTORY_FIELDS, build_write, comment_tag, history_header
 
 __all__ = [
+    "ENTITY_TYPE_HINT",
     "HISTORY_FIELDS",
     "IMPORT_BATCH_SIZE",
     "LOOKUP_CHUNK",
@@ -92,6 +97,7 @@ __all__ = [
     "camel_field",
     "choose_preset",
     "comment_tag",
+    "entity_type_of",
     "find_structure",
     "history_header",
     "import_item",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
 __all__ = [
+    "ENTITY_TYPE_HINT",
     "MULTI_FIELDS",
     "Command",
     "MultiValue",
@@ -14,6 +15,7 @@ __all__ = [
     "WriteOp",
     "WriteRequest",
     "appended_values",
+    "entity_type_of",
     "legacy_multi",
     "sendable",
 ]
@@ -138,3 +140,15 @@ def appended_values(fields: Mapping[str, Any]) -> dict[str, list[str]]:
         if values:
             added[name] = values
     return added
+
+
+ENTITY_TYPE_HINT = "_ENTITY_TYPE_ID"
+"""The hint holding a smart process's ``entityTypeId`` (the plan finds it by the type's title)."""
+
+
+def entity_type_of(fields: Mapping[str, Any]) -> int:
+    """The ``entityTypeId`` a smart-process record goes to (``ValueError`` without one)."""
+    value = fields.get(ENTITY_TYPE_HINT)
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        raise ValueError(f"a smart-process record needs its entityTypeId, not {value!r}")
+    return int(value)

@@ -13,6 +13,7 @@ from loaders.entities._command import (
     Command,
     UnexpectedResult,
     WriteRequest,
+    entity_type_of,
     legacy_multi,
 )
 from loaders.entities._specs import spec_for
@@ -80,31 +81,37 @@ def import_item(request: WriteRequest, originator: str) -> dict[str, Any]:
             item[camel_field(name)] = value
     if fm:
         item["fm"] = fm
-    item.update(originatorId=originator, originId=request.source_key)
+    if spec_for(request.entity).item:  # a smart process: no originId, found by xmlId
+        item["xmlId"] = request.source_key
+    else:
+        item.update(originatorId=originator, originId=request.source_key)
     return item
 
 
 def build_imports(
     entity: str, requests: Sequence[WriteRequest], originator: str
 ) -> list[ImportCommand]:
-    """Creates of one CRM entity as `crm.item.batchImport` commands of ≤ 20 items.
+    """Creates of one CRM entity (or a smart process's items: their ``entityTypeId`` from the
+    plan, ``xmlId`` the source key) as `crm.item.batchImport` commands of ≤ 20 items.
 
     Items go in ascending ``createdTime`` (the portal refuses a record dated earlier than
     one it already has); records without a date go last, as they are created "now".
     """
     spec = spec_for(entity)
-    if spec.entity_type_id is None:
+    if spec.entity_type_id is None and not spec.item:
         raise ValueError(f"{entity!r} cannot be loaded by crm.item.batchImport")
     if any(r.op != "create" or r.entity != entity for r in requests):
         raise ValueError(f"crm.item.batchImport only creates {entity!r} records")
+    type_ids = {spec.entity_type_id or entity_type_of(r.fields) for r in requests}
+    if len(type_ids) > 1:
+        raise ValueError(f"{entity!r} records of several smart processes: {sorted(type_ids)}")
     ordered = sorted(requests, key=_created_order)
     commands = []
     for start in range(0, len(ordered), IMPORT_BATCH_SIZE):
         chunk = ordered[start : start + IMPORT_BATCH_SIZE]
         data = [import_item(request, originator) for request in chunk]
-        command = Command(
-            "crm.item.batchImport", {"entityTypeId": spec.entity_type_id, "data": data}
-        )
+        command = Command("crm.item.batchImport", {"entityTypeId": next(iter(type_ids)),
+                                                   "data": data})  # fmt: skip
         commands.append(ImportCommand(command, tuple(r.source_key for r in chunk)))
     return commands
 

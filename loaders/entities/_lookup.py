@@ -32,26 +32,37 @@ class Lookup:
 
 
 def build_lookups(
-    entity: str, originator: str, source_keys: Sequence[str], *, iblock: int | None = None
+    entity: str,
+    originator: str,
+    source_keys: Sequence[str],
+    *,
+    iblock: int | None = None,
+    entity_type_id: int | None = None,
 ) -> list[Lookup]:
     """List commands that find the records of ``entity`` created under these keys.
 
     One command per 50 keys (``@`` = IN); select only the id and the key. A reply with more
     rows than keys means duplicates already exist: the caller pages on (``next``). Catalogue
     entities (products, sections) are listed within the catalogue ``iblock``, which their
-    list method requires (catalog-product-list.md: filter and select need ``iblockId``).
+    list method requires (catalog-product-list.md: filter and select need ``iblockId``); a
+    smart process's items within its type, ``entity_type_id`` (by ``xmlId``).
     """
     spec = spec_for(entity)
     if spec.origin in ("none", "comment_tag"):
         raise ValueError(f"{entity!r} records are not found by an origin key")
     if spec.catalog and iblock is None:
         raise ValueError(f"{entity!r} records are looked up within a catalogue: give its iblock")
+    if spec.item and entity_type_id is None:
+        raise ValueError(f"{entity!r} records are looked up within their type: give its id")
     lookups = []
     for start in range(0, len(source_keys), LOOKUP_CHUNK):
         chunk = tuple(source_keys[start : start + LOOKUP_CHUNK])
-        params = (
-            _catalog_params(chunk, iblock) if spec.catalog else _crm_params(spec, originator, chunk)
-        )
+        if spec.catalog:
+            params = _catalog_params(chunk, iblock)
+        elif spec.item:
+            params = _item_params(chunk, entity_type_id)
+        else:
+            params = _crm_params(spec, originator, chunk)
         lookups.append(Lookup(entity, Command(spec.list, params), chunk))
     return lookups
 
@@ -67,6 +78,11 @@ def _crm_params(spec: Any, originator: str, chunk: tuple[str, ...]) -> dict[str,
 def _catalog_params(chunk: tuple[str, ...], iblock: int | None) -> dict[str, Any]:
     return {"filter": {"iblockId": iblock, "@xmlId": list(chunk)},
             "select": ["id", "iblockId", "xmlId"], "order": {"id": "ASC"}}  # fmt: skip
+
+
+def _item_params(chunk: tuple[str, ...], entity_type_id: int | None) -> dict[str, Any]:
+    return {"entityTypeId": entity_type_id, "filter": {"@xmlId": list(chunk)},
+            "select": ["id", "xmlId"], "order": {"id": "ASC"}}  # fmt: skip
 
 
 def build_comment_lookup(owner_type: str, owner_id: int) -> Command:

@@ -9,8 +9,9 @@ from loaders.entities._command import UnexpectedResult, WriteOp
 __all__ = ["parse_write_result"]
 
 
-#: What the catalogue methods wrap their record in (catalog-product-add.md: ``element``).
-_WRAPPERS = ("element", "section", "prices")
+#: What the catalogue methods wrap their record in (catalog-product-add.md: ``element``), and
+#: crm.item.add / update (crm-item-add.md: ``{"item": {"id": 342, …}}``).
+_WRAPPERS = ("element", "section", "prices", "item")
 
 
 def parse_write_result(method: str, op: WriteOp, result: Any) -> int | None:

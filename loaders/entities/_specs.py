@@ -31,6 +31,12 @@ class EntitySpec:
         return self.list.removesuffix(".list") + ".get"
 
     @property
+    def item(self) -> bool:
+        """Written by the universal ``crm.item.*`` methods (a smart process): camelCase, the
+        ``entityTypeId`` the plan found for the type, found again by ``xmlId``."""
+        return self.add.startswith("crm.item.")
+
+    @property
     def catalog(self) -> bool:
         """Written through the trade catalogue (``catalog.*``: camelCase, an iblock id)."""
         return self.add.startswith("catalog.")
@@ -83,6 +89,9 @@ SPECS: dict[str, EntitySpec] = {
             "catalog.price.list",
             "none",
         ),
+        # a smart process has no ORIGINATOR_ID / ORIGIN_ID (crm-item-fields.md lists an SPA's
+        # fields: xmlId is its external code), so its items are written and found by xmlId
+        EntitySpec("smart_process", "crm.item.add", "crm.item.update", "crm.item.list", "xml_id"),
         EntitySpec(
             "requisite",
             "crm.requisite.add",

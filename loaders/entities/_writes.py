@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from loaders.entities._catalog import catalog_fields, product_prices
-from loaders.entities._command import Command, WriteRequest, sendable
+from loaders.entities._command import Command, WriteRequest, entity_type_of, sendable
+from loaders.entities._import import camel_field
 from loaders.entities._specs import spec_for
 
 __all__ = ["HISTORY_FIELDS", "build_write", "comment_tag", "history_header"]
@@ -29,6 +30,8 @@ def build_write(request: WriteRequest, originator: str) -> Command:
     creating = request.op == "create"
     if not creating and request.b24_id is None:
         raise ValueError(f"{request.entity} {request.source_key!r}: update needs b24_id")
+    if spec.item:
+        return _item_command(request, creating)
     fields = _COMPOSERS[request.entity](request, originator, creating)
     params: dict[str, Any] = (
         {"fields": fields} if creating else {"id": request.b24_id, "fields": fields}
@@ -82,6 +85,20 @@ def _activity_fields(request: WriteRequest, originator: str, creating: bool) -> 
         fields.setdefault("COMPLETED", "Y")
         fields.update(ORIGINATOR_ID=originator, ORIGIN_ID=request.source_key)
     return fields
+
+
+def _item_command(request: WriteRequest, creating: bool) -> Command:
+    """``crm.item.add`` / ``update`` of a smart process: camelCase fields, ``xmlId`` = the
+    source key on create (how reconciliation finds the item again)."""
+    spec = spec_for(request.entity)
+    fields = {camel_field(name): value for name, value in sendable(request.fields).items()}
+    params: dict[str, Any] = {"entityTypeId": entity_type_of(request.fields)}
+    if creating:
+        fields["xmlId"] = request.source_key
+    else:
+        params["id"] = request.b24_id
+    params["fields"] = fields
+    return Command(spec.add if creating else spec.update, params)
 
 
 def history_header(fields: Mapping[str, Any]) -> str:

@@ -13,6 +13,7 @@ from loaders.sandbox._params import as_dict, as_int, as_list, is_yes
 from loaders.sandbox._render import describe_userfields, render_item
 from loaders.sandbox._schema import ENTITIES, EntityDef, describe_field
 from loaders.sandbox._seed import ADMINS
+from loaders.sandbox._smart import UPPER_NAMES, smart_entity
 from loaders.sandbox._values import BadValue, parse_datetime
 
 __all__ = ["MAX_IMPORT"]
@@ -23,14 +24,18 @@ _HISTORY = {"createdTime", "updatedTime", "movedTime", "createdBy", "updatedBy",
 _INVALID = "CRM_FIELD_ERROR_VALUE_NOT_VALID"
 
 
-def _entity(params: dict[str, Any]) -> EntityDef:
+def _entity(ctx: Ctx, params: dict[str, Any]) -> EntityDef:
     type_id = as_int(params.get("entityTypeId"))
     if type_id is None:
         raise RestError(400, "NOT_FOUND", "Smart process not found")
-    edef = _BY_TYPE.get(type_id)
+    edef = _BY_TYPE.get(type_id) or smart_entity(ctx, type_id)
     if edef is None:
         raise RestError(400, "NOT_FOUND", "Smart process not found")
     return edef
+
+
+def _smart(edef: EntityDef) -> bool:
+    return edef.type_id not in _BY_TYPE
 
 
 def _names(ctx: Ctx, edef: EntityDef, original_uf: bool) -> dict[str, str]:
@@ -111,21 +116,21 @@ def _render(ctx: Ctx, edef: EntityDef, record: dict[str, Any], params: dict[str,
 
 @method("crm.item.add")
 def item_add(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    edef = _entity(params)
+    edef = _entity(ctx, params)
     record = _create(ctx, edef, params, _fields(params), historical=False)
     return Reply({"item": _render(ctx, edef, record, params)})
 
 
 @method("crm.item.import")
 def item_import(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    edef = _entity(params)
+    edef = _entity(ctx, params)
     record = _create(ctx, edef, params, _fields(params), historical=True)
     return Reply({"item": {"id": record["ID"]}})
 
 
 @method("crm.item.batchimport")
 def item_batch_import(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    edef = _entity(params)
+    edef = _entity(ctx, params)
     data = as_list(params.get("data"))
     if len(data) > MAX_IMPORT:
         raise RestError(
@@ -146,7 +151,7 @@ def item_batch_import(ctx: Ctx, params: dict[str, Any]) -> Reply:
 
 @method("crm.item.update")
 def item_update(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    edef = _entity(params)
+    edef = _entity(ctx, params)
     rid = as_int(params.get("id"))
     if rid is None or ctx.store.get(edef.name, rid) is None:
         raise RestError(400, "NOT_FOUND", "Element not found")
@@ -163,7 +168,7 @@ def item_update(ctx: Ctx, params: dict[str, Any]) -> Reply:
 
 @method("crm.item.get")
 def item_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    edef = _entity(params)
+    edef = _entity(ctx, params)
     record = ctx.store.get(edef.name, as_int(params.get("id")) or 0)
     if record is None:
         raise RestError(400, "NOT_FOUND", "Element not found")
@@ -173,7 +178,7 @@ def item_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
 
 @method("crm.item.delete")
 def item_delete(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    edef = _entity(params)
+    edef = _entity(ctx, params)
     rid = as_int(params.get("id")) or 0
     if ctx.store.get(edef.name, rid) is None:
         raise RestError(400, "NOT_FOUND", "Item not found")  # recorded: crm-item-delete.md
@@ -184,9 +189,10 @@ def item_delete(ctx: Ctx, params: dict[str, Any]) -> Reply:
 
 @method("crm.item.fields")
 def item_fields(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    edef = _entity(params)
+    edef = _entity(ctx, params)
     required = set(required_names(ctx, edef))
-    out = {edef.camel(n): {**describe_field(f, n in required), "upperName": n}
+    out = {edef.camel(n): {**describe_field(f, n in required),
+                           "upperName": UPPER_NAMES.get(n, n) if _smart(edef) else n}
            for n, f in edef.fields.items()}  # fmt: skip
     for name, described in describe_userfields(ctx, edef).items():
         out[edef.camel(name)] = {**described, "upperName": name}
@@ -195,7 +201,7 @@ def item_fields(ctx: Ctx, params: dict[str, Any]) -> Reply:
 
 @method("crm.item.list")
 def item_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    edef = _entity(params)
+    edef = _entity(ctx, params)
     original = is_yes(params.get("useOriginalUfNames", "N"))
     names = _names(ctx, edef, original)
 

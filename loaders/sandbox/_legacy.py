@@ -22,6 +22,7 @@ from loaders.sandbox._lists import page_of, parse_filter, parse_order, parse_sel
 from loaders.sandbox._params import as_dict, is_yes, param_fields, param_id
 from loaders.sandbox._render import describe_userfields, render_legacy
 from loaders.sandbox._schema import ENTITIES, MULTIFIELDS, EntityDef, describe_field
+from loaders.sandbox._smart import SMART_PREFIX, smart_stage_defaults
 
 __all__ = [
     "check_import_date",
@@ -161,7 +162,7 @@ def create_record(
 
     Everything is checked before the record is stored, so a refused command writes nothing.
     """
-    record: dict[str, Any] = dict(_DEFAULTS[edef.name])
+    record: dict[str, Any] = dict(_DEFAULTS.get(edef.name, {}))
     apply_fields(ctx, edef, record, fields, creating=True, historical=historical, **kw)
     _multifields(ctx, record, fields, fm, creating=True, legacy="names" not in kw)
     check_required(ctx, edef, record, kw.get("dialect", "legacy"))
@@ -174,6 +175,8 @@ def create_record(
         record["CLOSEDATE"] = record.get("CLOSEDATE") or (today + timedelta(days=7)).isoformat()
     if edef.name == "lead":
         lead_status(ctx, record)
+    if edef.name.startswith(SMART_PREFIX):
+        smart_stage_defaults(ctx, edef, record, creating=True)
     _check_currency(ctx, record)
     if historical and check_dates:
         check_import_date(ctx, edef.name, record.get("DATE_CREATE"))
@@ -202,6 +205,8 @@ def update_record(
         deal_stage_defaults(ctx, record, creating=False)
     if edef.name == "lead":
         lead_status(ctx, record)
+    if edef.name.startswith(SMART_PREFIX):
+        smart_stage_defaults(ctx, edef, record, creating=False)
     stage = "STATUS_ID" if edef.name == "lead" else "STAGE_ID"
     if stage in edef.fields and record.get(stage) != old.get(stage):
         mark_moved(ctx, record)

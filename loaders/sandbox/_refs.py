@@ -9,6 +9,7 @@ from loaders.sandbox._errors import RestError
 from loaders.sandbox._lists import page_of, parse_filter, parse_order, parse_select
 from loaders.sandbox._params import as_int
 from loaders.sandbox._seed import ADMINS, add_pipeline_stages
+from loaders.sandbox._smart import smart_entity
 
 __all__ = ["plain_list", "string_row"]
 
@@ -199,7 +200,8 @@ def _status_row(rec: dict[str, Any]) -> dict[str, Any]:
     out = string_row(rec)
     category = rec.get("CATEGORY_ID")  # the general pipeline's stages: null (crm-status-list.md)
     out["CATEGORY_ID"] = str(category) if category else None
-    out["EXTRA"] = rec["EXTRA"]
+    if "EXTRA" in rec:  # a smart process's stages have none (how-to-add-category-to-spa.md)
+        out["EXTRA"] = rec["EXTRA"]
     return out
 
 
@@ -225,7 +227,9 @@ def status_entity_items(ctx: Ctx, params: dict[str, Any]) -> Reply:
 
 @method("crm.category.list")
 def category_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    entity_type = _category_type(params)
+    entity_type = as_int(params.get("entityTypeId"))
+    if smart_entity(ctx, entity_type) is None:  # a smart process has pipelines of its own
+        entity_type = _category_type(params)
     rows = [c for c in ctx.store.table("category").values() if c["ENTITY_TYPE_ID"] == entity_type]
     rows.sort(key=lambda c: (c["SORT"], c["ID"]))  # ascending, as captured real replies show
     out = []

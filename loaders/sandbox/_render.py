@@ -150,7 +150,10 @@ def _full_item(
     if shape is None:
         for name, fdef in edef.fields.items():
             if name not in MULTIFIELDS:
-                out[edef.camel(name)] = _item_value(fdef, record.get(name))
+                value = record.get(name)  # an empty multiple field reads [] (crm-item-add.md)
+                out[edef.camel(name)] = (
+                    [] if fdef.multiple and not value else _item_value(fdef, value)
+                )
     else:
         extras = item_extras(edef, record)
         for key, legacy in shape:
@@ -170,6 +173,8 @@ def _full_item(
 def _place_tail(out: dict[str, Any], edef: EntityDef, record: dict[str, Any]) -> None:
     """The keys real items end with: UTM marks, observers, contact ids, the entity type."""
     for name in ("UTM_SOURCE", "UTM_MEDIUM", "UTM_CAMPAIGN", "UTM_CONTENT", "UTM_TERM"):
+        if edef.type_id >= 128:  # smart processes have no UTM marks (crm-item-fields.md)
+            break
         key = edef.camel(name)
         out[key] = out.pop(key, record.get(name))
     if edef.name in ("lead", "deal"):
@@ -188,7 +193,7 @@ def render_item(
 ) -> dict[str, Any]:
     """crm.item shape: camelCase keys, typed values; ``fm`` only with ``*`` (or no select)."""
     full = _full_item(ctx, edef, record, original_uf)
-    if "fm" not in full and edef.name != "deal":
+    if "fm" not in full and edef.name in ("contact", "company", "lead"):
         full["fm"] = [{"id": e["ID"], "valueType": e["VALUE_TYPE"], "value": e["VALUE"],
                        "typeId": e["TYPE_ID"]}
                       for e in sorted(_all_entries(record), key=lambda e: e["ID"])]  # fmt: skip

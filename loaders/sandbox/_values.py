@@ -22,7 +22,16 @@ __all__ = [
 
 EMAIL_RE = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>.]{2,}$")
 _INT_TYPES = frozenset(
-    {"integer", "user", "crm_company", "crm_contact", "crm_lead", "crm_category", "crm_deal"}
+    {
+        "integer",
+        "user",
+        "crm_company",
+        "crm_contact",
+        "crm_lead",
+        "crm_category",
+        "crm_deal",
+        "crm_entity",
+    }
 )
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
 _DT_FORMATS = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",

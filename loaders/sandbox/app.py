@@ -34,6 +34,7 @@ from loaders.sandbox import (  # noqa: F401 (modules that register methods)
     _refs,
     _relations,
     _requisites,
+    _smart,
     _stages,
     _userfields,
 )
@@ -45,6 +46,7 @@ from loaders.sandbox._limits import LeakyBucket, OperatingBudget
 from loaders.sandbox._oauth import OAuthTokens
 from loaders.sandbox._params import as_int, parse_php_query
 from loaders.sandbox._seed import seed_portal, set_required_fields
+from loaders.sandbox._smart import seed_smart_process
 from loaders.sandbox._store import Store
 from loaders.sandbox.config import PLANS, SandboxConfig
 
@@ -85,6 +87,8 @@ class SandboxApp:
         self.store = Store(config.data_dir)
         if config.seed_portal:
             seed_portal(self.store, config.clock())
+        for title in config.smart_processes:
+            seed_smart_process(self.store, title, config.clock())
         if config.required_fields:
             with self.store.transaction():
                 set_required_fields(self.store, config.required_fields)

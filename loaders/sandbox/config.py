@@ -103,6 +103,8 @@ class SandboxConfig:
             (``{"contact": ("PHONE", "UF_CRM_SEGMENT")}``): an add without them is refused
             and ``*.fields`` describes them ``isRequired``. Stored in the portal, like the
             ``required`` key of a ``sandbox seed`` fixture.
+        smart_processes: titles of smart processes the portal has (created once, kept in the
+            portal's data), each with its default pipeline and stages and a link to deals.
     """
 
     data_dir: Path | None = None
@@ -124,6 +126,7 @@ class SandboxConfig:
     required_fields: Mapping[str, tuple[str, ...]] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    smart_processes: tuple[str, ...] = ()
 
     @property
     def webhooks(self) -> dict[str, int]:

@@ -20,6 +20,7 @@ Settings and user fields are applied before the records (which must then satisfy
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +31,18 @@ from loaders.sandbox._errors import RestError
 from loaders.sandbox._legacy import create_record
 from loaders.sandbox._schema import ENTITIES
 from loaders.sandbox._seed import set_required_fields
+from loaders.sandbox._smart import seed_smart_process
 from loaders.sandbox.app import create_app
 from loaders.sandbox.config import SandboxConfig
 
-__all__ = ["FixtureError", "load_fixture", "parse_required", "read_fixture", "require_fields"]
+__all__ = [
+    "FixtureError",
+    "add_smart_processes",
+    "load_fixture",
+    "parse_required",
+    "read_fixture",
+    "require_fields",
+]
 
 _ORDER = ("company", "contact", "deal", "lead")
 _PLURAL = {"companies": "company", "contacts": "contact", "deals": "deal", "leads": "lead"}
@@ -142,5 +151,15 @@ def require_fields(config: SandboxConfig, required: dict[str, list[str]]) -> Non
     try:
         with app.store.transaction():
             set_required_fields(app.store, required)
+    finally:
+        app.close()
+
+
+def add_smart_processes(config: SandboxConfig, titles: Sequence[str]) -> dict[str, int]:
+    """Create these smart processes in the portal at ``config.data_dir`` (as its admin would
+    in CRM → Smart processes; a title it has is kept): title → entityTypeId."""
+    app = create_app(config)
+    try:
+        return {title: seed_smart_process(app.store, title, config.clock()) for title in titles}
     finally:
         app.close()

@@ -15,7 +15,13 @@ from loaders.sandbox import (
     parse_item_costs,
     parse_operating_limit,
 )
-from loaders.sandbox.fixtures import FixtureError, load_fixture, parse_required, require_fields
+from loaders.sandbox.fixtures import (
+    FixtureError,
+    add_smart_processes,
+    load_fixture,
+    parse_required,
+    require_fields,
+)
 from loaders.sandbox.server import TlsFiles, serve, webhook_url
 from migrate.errors import ConfigError
 
@@ -188,18 +194,30 @@ def exposure_warning(host: str, config: SandboxConfig) -> str | None:
     metavar="ENTITY.FIELD",
     help="Make a field required, as the portal's admin can (repeat), e.g. contact.PHONE.",
 )
-def seed_command(data: Path, fixture: Path | None, require: tuple[str, ...]) -> None:
-    """Preload existing CRM records into a sandbox portal, or set its required fields.
+@click.option(
+    "--smart-process",
+    "smart",
+    multiple=True,
+    metavar="TITLE",
+    help="Create a smart process with its pipeline and stages, linked to deals (repeat).",
+)
+def seed_command(
+    data: Path, fixture: Path | None, require: tuple[str, ...], smart: tuple[str, ...]
+) -> None:
+    """Preload existing CRM records into a sandbox portal, set its required fields, or give
+    it smart processes.
 
     \b
     Example:
       b24migrate sandbox seed --data ./portal --fixture existing.yaml
       b24migrate sandbox seed --data ./portal --require contact.PHONE --require deal.UF_CRM_KIND
+      b24migrate sandbox seed --data ./portal --smart-process Договоры
     """
-    if fixture is None and not require:
-        raise click.UsageError("give --fixture, --require or both.")
+    if fixture is None and not require and not smart:
+        raise click.UsageError("give --fixture, --require, --smart-process or several.")
     config = SandboxConfig(data_dir=data)
     try:
+        types = add_smart_processes(config, smart) if smart else {}
         if require:
             require_fields(config, parse_required(require))
         counts = load_fixture(config, fixture) if fixture is not None else {}
@@ -207,4 +225,5 @@ def seed_command(data: Path, fixture: Path | None, require: tuple[str, ...]) -> 
         raise click.ClickException(str(exc)) from None
     summary = ", ".join(f"{n} {entity}" for entity, n in counts.items()) or "no records"
     required = f"; required: {', '.join(require)}" if require else ""
-    click.echo(f"Created {summary} in {data}{required}")
+    spas = "".join(f"; smart process «{t}»: entityTypeId {i}" for t, i in types.items())
+    click.echo(f"Created {summary} in {data}{required}{spas}")

@@ -316,9 +316,14 @@ def _blocking(roles: list[ColumnRole], comparisons: list[dict[str, Any]]) -> lis
     return blocking
 
 
-def rules_document(frame: pd.DataFrame, key: str | None = None) -> dict[str, Any]:
-    """The inferred rules as the YAML structure a specialist would write (``--rules auto``)."""
-    roles = infer_roles(frame, key)
+def rules_document(
+    frame: pd.DataFrame, key: str | None = None, roles: list[ColumnRole] | None = None
+) -> dict[str, Any]:
+    """The inferred rules as the YAML structure a specialist would write (``--rules auto``).
+
+    ``roles``: the columns' roles when the caller already has them (:func:`infer_roles`).
+    """
+    roles = infer_roles(frame, key) if roles is None else roles
     comparisons = _comparisons(roles)
     rows = len(frame)
     document: dict[str, Any] = {
@@ -335,9 +340,14 @@ def rules_document(frame: pd.DataFrame, key: str | None = None) -> dict[str, Any
     return document
 
 
-def infer_rules(frame: pd.DataFrame, key: str | None = None, entity: str = "auto") -> Rules:
+def infer_rules(
+    frame: pd.DataFrame,
+    key: str | None = None,
+    entity: str = "auto",
+    roles: list[ColumnRole] | None = None,
+) -> Rules:
     """Rules inferred from ``frame``'s columns (see the module docstring)."""
-    document = rules_document(frame, key)
+    document = rules_document(frame, key, roles)
     if not document["comparisons"]:
         from migrate.errors import MappingError
 

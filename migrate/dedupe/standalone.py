@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from migrate.dedupe.engine import DedupeResult, dedupe_table
-from migrate.dedupe.infer import infer_rules
+from migrate.dedupe.infer import infer_roles, infer_rules
 from migrate.dedupe.rules import Rules, default_rules, load_rules
 from migrate.errors import ConfigError, MappingError
 from migrate.progress import ProgressCallback, emit
@@ -158,8 +158,15 @@ def load_input(
     frame = table.frame
     columns = [str(c) for c in frame.columns if c != "_row"]
     if rules is None:
-        rules = infer_rules(frame[columns], _resolve_key(key, columns) if key else None)
+        inferred_key = _resolve_key(key, columns) if key else None
+        roles = infer_roles(frame[columns], inferred_key)
+        rules = infer_rules(frame[columns], inferred_key, roles=roles)
         emit(on_progress, "rules", 1, 1, unit="files", note=f"auto rules: {describe_rules(rules)}")
+        left = [r.column for r in roles if r.role == "skip"]
+        if left:  # record metadata, row ids, empty columns: say so, the user may disagree
+            emit(on_progress, "rules", 1, 1, unit="files",
+                 note=f"auto rules leave out (record metadata, row ids, empty): "
+                      f"{', '.join(left)}")  # fmt: skip
     key = _resolve_key(key, columns) if key else _resolve_key(rules.key, columns, strict=False)
     if key is not None and key not in frame.columns:
         raise ConfigError(

@@ -17,6 +17,7 @@ from loaders.entities import (
     appended_values,
     build_comment_lookup,
     build_lookups,
+    entity_type_of,
     parse_lookup,
     spec_for,
     unwrap_rows,
@@ -133,11 +134,16 @@ async def _look_up(
         commands = _comment_lookups(records)
     else:
         keys = [r.source_key for r in records]
-        iblock = None
+        iblock = type_id = None
         if spec_for(entity).catalog:
             iblock = _iblock(records) or await _portal_catalogue(client)
+        if spec_for(entity).item:  # a smart process: the plan kept its entityTypeId
+            type_id = entity_type_of(records[0].fields)
         commands = [
-            lookup.command for lookup in build_lookups(entity, originator, keys, iblock=iblock)
+            lookup.command
+            for lookup in build_lookups(
+                entity, originator, keys, iblock=iblock, entity_type_id=type_id
+            )
         ]
     rows = await _list_rows(client, commands)
     return parse_lookup(entity, originator, rows)

@@ -1,14 +1,15 @@
 """`rollback`: delete what a run (or the whole migration) created, children first.
 
-Order: timeline comments, activities and deal product rows (cleared) before deals and
-leads, deals before contacts, requisites with (before) their companies, companies, then
-products before product sections (subsections before their parents), and last the structure
-the load created (stages and user fields — their list items go with them — then pipelines),
-once nothing of ours uses it. Only what the ledger says a load created is deleted: a field,
-pipeline or stage that existed before is never touched. Every record deleted,
-or found already gone, goes back to ``planned`` without a portal id in the same transaction
-as its level's replies, so a rollback that was interrupted resumes and a second rollback of
-the same run finds nothing to do. Relation sets (deal contacts, contact companies, product
+Order: timeline comments, activities, deal product rows (cleared) and smart-process items
+(``crm.item.delete``: they link to deals, contacts and companies) before deals and leads,
+deals before contacts, requisites with (before) their companies, companies, then products
+before product sections (subsections before their parents), and last the structure the load
+created (stages and user fields — their list items go with them — then pipelines), once
+nothing of ours uses it. Only what the ledger says a load created is deleted: a field,
+pipeline or stage that existed before is never touched. Every record deleted, or found
+already gone, goes back to ``planned`` without a portal id in the same transaction as its
+level's replies, so a rollback that was interrupted resumes and a second rollback of the
+same run finds nothing to do. Relation sets (deal contacts, contact companies, product
 rows) of deleted owners are re-planned with them.
 
 With ``entities`` only records of those entities are deleted, and with them every record of
@@ -21,10 +22,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from loaders.batch import Command as ClientCommand
 from loaders.client import Bitrix24Client
-from loaders.entities import build_structure_delete
+from loaders.entities import build_structure_delete, entity_type_of, spec_for
 from mappings.entities import ROLLBACK_LEVELS, STRUCTURE
 from migrate.errors import PortalTransientError
 from migrate.ledger import Ledger, LedgerRecord, Op, State
@@ -36,6 +38,7 @@ __all__ = ["DELETE_METHODS", "RollbackReport", "rollback"]
 DELETE_METHODS = {
     "comment": "crm.timeline.comment.delete",
     "activity": "crm.activity.delete",
+    "smart_process": "crm.item.delete",
     "deal": "crm.deal.delete",
     "lead": "crm.lead.delete",
     "contact": "crm.contact.delete",
@@ -182,13 +185,16 @@ def _items_of_deleted_fields(ledger: Ledger, targets: Sequence[LedgerRecord]) ->
 
 def _command(index: int, record: LedgerRecord) -> ClientCommand:
     if record.entity == "deal_products":
-        params = {"id": record.resolved_fields()["OWNER_ID"], "rows": []}
-        return ClientCommand(f"d{index}", "crm.deal.productrows.set", params)
+        rows = {"id": record.resolved_fields()["OWNER_ID"], "rows": []}
+        return ClientCommand(f"d{index}", "crm.deal.productrows.set", rows)
     if record.entity in STRUCTURE:
         assert record.b24_id is not None
         built = build_structure_delete(record.entity, record.resolved_fields(), record.b24_id)
         return ClientCommand(f"d{index}", built.method, dict(built.params))
-    return ClientCommand(f"d{index}", DELETE_METHODS[record.entity], {"id": record.b24_id})
+    params: dict[str, Any] = {"id": record.b24_id}
+    if spec_for(record.entity).item:  # a smart process's item: within its type
+        params["entityTypeId"] = entity_type_of(record.fields)
+    return ClientCommand(f"d{index}", DELETE_METHODS[record.entity], params)
 
 
 def _depth_first(ledger: Ledger) -> Callable[[LedgerRecord], tuple[int, int]]:

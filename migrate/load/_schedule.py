@@ -174,10 +174,12 @@ def _history_import(entity: str) -> bool:
 
 
 def _importable(entity: str) -> bool:
+    """A CRM object or a smart process's item: crm.item.batchImport writes it."""
     try:
-        return spec_for(entity).entity_type_id is not None
+        spec = spec_for(entity)
     except KeyError:
         return False
+    return spec.entity_type_id is not None or spec.item
 
 
 _WRITE_OPS: dict[Op, WriteOp] = {Op.CREATE: "create", Op.UPDATE: "update", Op.SET: "set"}

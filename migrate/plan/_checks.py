@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mappings.entities import SMART_PROCESS
 from migrate.errors import shorten
 from migrate.plan._enums import closest_label, list_items
 from migrate.plan._metadata import PortalMetadata
@@ -122,21 +123,24 @@ def _value_problems(
     info = meta.fields[entity][name]
     values = value if isinstance(value, list | tuple) else [value]
     if info.type == "crm_category":
-        if as_int(value) not in meta.categories:
-            names = tuple(f"{n} ({i})" for i, n in meta.categories.items())
+        categories = meta.categories_of(entity)
+        if as_int(value) not in categories:
+            names = tuple(f"{n} ({i})" for i, n in categories.items())
             return [FieldProblem(name, "category.unknown", _text(value), "error", options=names)]
         return []
     if info.type == "crm_currency" or name == "CURRENCY_ID":
         if str(value) not in meta.currencies:
             return [FieldProblem(name, "currency.unknown", _text(value), "error")]
         return []
-    if name == "STAGE_ID" and entity == "deal":
-        category = as_int(fields.get("CATEGORY_ID")) or 0
-        stages = meta.deal_stages(category)
+    if name == "STAGE_ID" and entity in ("deal", SMART_PROCESS):
+        category = as_int(fields.get("CATEGORY_ID"))
+        stages = meta.stages(entity, category)
         if str(value) not in stages:
             names = tuple(f"{s.name} ({k})" for k, s in stages.items())
             return [
-                FieldProblem(name, "stage.unknown", _text(value), "error", category, options=names)
+                FieldProblem(
+                    name, "stage.unknown", _text(value), "error", category or 0, options=names
+                )
             ]
         return []
     allowed: set[str] | None = None

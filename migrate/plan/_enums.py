@@ -40,13 +40,18 @@ def enum_ids(frame: pd.DataFrame, meta: PortalMetadata, entity: str) -> pd.DataF
     return out
 
 
+#: Stage dictionaries that depend on the pipeline: a deal's, a smart process's.
+_PIPELINE_STAGES = ("DEAL_STAGE", "DYNAMIC_")
+
+
 def list_items(meta: PortalMetadata, info: FieldInfo) -> Mapping[str, str]:
     """The items (id → label) of a list field: an enumeration's items or a dictionary's
-    entries; empty for other fields and for deal stages (they depend on the pipeline)."""
+    entries; empty for other fields and for deal and smart-process stages (they depend on the
+    pipeline)."""
     if info.type == "enumeration":
         return info.items
     dictionary = info.status_type or ""
-    if info.type == "crm_status" and dictionary and not dictionary.startswith("DEAL_STAGE"):
+    if info.type == "crm_status" and dictionary and not dictionary.startswith(_PIPELINE_STAGES):
         return {k: s.name for k, s in meta.dictionary(dictionary).items()}
     return {}
 

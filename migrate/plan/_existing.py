@@ -71,20 +71,24 @@ async def match_existing(
     *,
     skip_keys: Mapping[str, Iterable[str]] | None = None,
     iblock: int | None = None,
+    smart_type: int | None = None,
 ) -> dict[str, dict[str, ExistingRecord]]:
     """entity → source key → the portal record it matches (see the module docstring).
 
     ``tables`` are CleanTables (after dedupe); ``skip_keys`` are keys the ledger already
     knows the portal id of (they are not looked up again); ``iblock`` is the product
-    catalogue products and sections are looked up in.
+    catalogue products and sections are looked up in; ``smart_type`` the entityTypeId of the
+    smart process whose items are looked up by ``xmlId``.
     """
     skip = {e: set(keys) for e, keys in (skip_keys or {}).items()}
     rows = {e: _rows(t) for e, t in tables.items()}
     found: dict[str, dict[str, ExistingRecord]] = {}
     for entity in ORIGIN_ENTITIES:
         keys = [k for k in rows.get(entity, {}) if k not in skip.get(entity, set())]
-        if keys and not (spec_for(entity).catalog and iblock is None):
-            found[entity] = await _by_origin(client, entity, originator, keys, iblock)
+        spec = spec_for(entity)
+        scope = iblock if spec.catalog else smart_type if spec.item else 0
+        if keys and scope is not None:
+            found[entity] = await _by_origin(client, entity, originator, keys, scope)
     for entity in COMM_ENTITIES:
         todo = {
             k: r
@@ -103,10 +107,15 @@ def _rows(table: Any) -> dict[str, dict[str, Any]]:
 
 
 async def _by_origin(
-    client: Bitrix24Client, entity: str, originator: str, keys: Sequence[str], iblock: int | None
+    client: Bitrix24Client, entity: str, originator: str, keys: Sequence[str], scope: int
 ) -> dict[str, ExistingRecord]:
-    catalog = spec_for(entity).catalog
-    lookups = build_lookups(entity, originator, list(keys), iblock=iblock if catalog else None)
+    """Records created under these keys; ``scope``: the catalogue's iblock or the smart
+    process's entityTypeId the entity is listed within (unused for other entities)."""
+    spec = spec_for(entity)
+    lookups = build_lookups(
+        entity, originator, list(keys), iblock=scope if spec.catalog else None,
+        entity_type_id=scope if spec.item else None,
+    )  # fmt: skip
     results = await read_all(client, [(lk.command.method, lk.command.params) for lk in lookups])
     out: dict[str, ExistingRecord] = {}
     for rows in results:

@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from mappings.entities import SMART_PROCESS
 from mappings.model import fold_text
 from migrate.plan._metadata import Measure, PortalMetadata
 
@@ -53,11 +54,14 @@ class ListItems:
 
 
 def resolve_list_values(meta: PortalMetadata, entity: str, fields: dict[str, Any]) -> None:
-    """Turn pipeline and stage names of a deal's ``fields`` into the portal's ids (in place)."""
-    if entity != "deal":
+    """Turn pipeline and stage names of a deal's or a smart-process item's ``fields`` into the
+    portal's ids (in place). A stage may be written without its pipeline's prefix: ``WON`` for
+    ``C1:WON``, ``SUCCESS`` for ``DT128_3:SUCCESS`` (crm-item-add.md: a smart process's stages
+    are ``DT<entityTypeId>_<categoryId>:…``)."""
+    if entity not in ("deal", SMART_PROCESS):
         return
     if fields.get("CATEGORY_ID") not in (None, ""):
-        pipelines = ListItems({str(k): v for k, v in meta.categories.items()})
+        pipelines = ListItems({str(k): v for k, v in meta.categories_of(entity).items()})
         found = pipelines.match(fields["CATEGORY_ID"])
         if found is not None:
             fields["CATEGORY_ID"] = int(found)
@@ -65,15 +69,25 @@ def resolve_list_values(meta: PortalMetadata, entity: str, fields: dict[str, Any
         category = _category(fields.get("CATEGORY_ID"))
         if category is None:
             return
-        stages = ListItems({k: s.name for k, s in meta.deal_stages(category).items()})
+        stages = ListItems({k: s.name for k, s in meta.stages(entity, category).items()})
         value = str(fields["STAGE_ID"])
         found = stages.match(value)
-        if found is None and category:  # `WON` written without its `C1:` prefix
-            found = stages.match(f"C{category}:{value}")
+        prefix = _stage_prefix(meta, entity, category)
+        if found is None and prefix:  # `WON` written without its `C1:` prefix, `SUCCESS`
+            found = stages.match(f"{prefix}{value}")
         if found is None:  # «Тендеры / Заявка подана»: the pipeline's name joined to the stage
-            found = stages.match(strip_pipeline(value, [meta.categories.get(category, "")]))
+            names = meta.categories_of(entity)
+            found = stages.match(strip_pipeline(value, [names.get(category, "")]))
         if found is not None:
             fields["STAGE_ID"] = found
+
+
+def _stage_prefix(meta: PortalMetadata, entity: str, category: int) -> str:
+    """What a pipeline's stage ids start with: ``C<n>:`` (a deal pipeline other than the
+    general one), ``DT<type>_<n>:`` (a smart process's)."""
+    if entity == SMART_PROCESS:
+        return meta.smart.stage_prefix(category) if meta.smart is not None else ""
+    return f"C{category}:" if category else ""
 
 
 def strip_pipeline(value: str, pipelines: Sequence[str]) -> str:

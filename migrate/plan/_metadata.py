@@ -8,7 +8,9 @@ from typing import Any
 
 from loaders.client import Bitrix24Client
 from loaders.entities import RequisitePresets, presets_from_rows, unwrap_rows
-from mappings.entities import where
+from mappings.entities import SMART_PROCESS, where
+from mappings.model import suggest
+from migrate.errors import MappingError
 from migrate.portal.read import read_all
 
 __all__ = [
@@ -16,6 +18,7 @@ __all__ = [
     "Measure",
     "PortalMetadata",
     "PortalUser",
+    "SmartProcess",
     "Status",
     "parse_fields",
     "read_portal_metadata",
@@ -78,6 +81,32 @@ class Measure:
 
 
 @dataclass(frozen=True, slots=True)
+class SmartProcess:
+    """The smart process a workspace loads into (`crm.type.list`), and its pipelines.
+
+    Attributes:
+        title: its title on the portal (what the mapping file names).
+        entity_type_id: the id every ``crm.item.*`` call names it by (≥ 128 on a cloud portal).
+        categories: its pipelines (`crm.category.list?entityTypeId=…`), id → name.
+        default_category: the pipeline an item goes to unless the mapping names one.
+    """
+
+    title: str
+    entity_type_id: int
+    categories: Mapping[int, str]
+    default_category: int
+
+    def stage_dictionary(self, category: int) -> str:
+        """The dictionary of one pipeline's stages: ``DYNAMIC_<type>_STAGE_<cat>``
+        (crm-item-add.md)."""
+        return f"DYNAMIC_{self.entity_type_id}_STAGE_{category}"
+
+    def stage_prefix(self, category: int) -> str:
+        """What its stage ids start with: ``DT<type>_<cat>:`` (``DT128_3:NEW``)."""
+        return f"DT{self.entity_type_id}_{category}:"
+
+
+@dataclass(frozen=True, slots=True)
 class PortalMetadata:
     """Everything `plan` checks records against."""
 
@@ -92,6 +121,7 @@ class PortalMetadata:
     base_price_type: int = 1  # the catalogue's base price type (catalogGroupId)
     measures: tuple[Measure, ...] = ()  # the catalogue's units (a product's MEASURE is an id)
     vats: Mapping[int, float | None] = field(default_factory=dict)  # VAT id → rate (None: none)
+    smart: SmartProcess | None = None  # the smart process the workspace loads into, if any
     admin: bool | None = None  # the webhook's user is an administrator (`user.admin`)
 
     def field(self, entity: str, name: str) -> FieldInfo | None:
@@ -105,12 +135,38 @@ class PortalMetadata:
         """The stages of one deal pipeline (0 = the general one)."""
         return self.dictionary("DEAL_STAGE" if category_id == 0 else f"DEAL_STAGE_{category_id}")
 
+    def categories_of(self, entity: str) -> Mapping[int, str]:
+        """The pipelines of ``entity``: a smart process's own, else the deal pipelines."""
+        if entity == SMART_PROCESS:
+            return self.smart.categories if self.smart is not None else {}
+        return self.categories
 
-async def read_portal_metadata(client: Bitrix24Client, *, catalog: bool = False) -> PortalMetadata:
+    def stages(self, entity: str, category_id: int | None) -> dict[str, Status]:
+        """The stages of one pipeline of ``entity`` (deals, a smart process: its default
+        pipeline when ``category_id`` is ``None``)."""
+        if entity != SMART_PROCESS:
+            return self.deal_stages(category_id or 0)
+        if self.smart is None:
+            return {}
+        category = self.smart.default_category if category_id is None else category_id
+        return self.dictionary(self.smart.stage_dictionary(category))
+
+
+async def read_portal_metadata(
+    client: Bitrix24Client,
+    *,
+    catalog: bool = False,
+    smart_process: str | None = None,
+    smart_file: str = "",
+) -> PortalMetadata:
     """Read fields, pipelines, dictionaries, users, requisite presets and currencies (and,
-    with ``catalog``, the product catalogue and its base price type).
+    with ``catalog``, the product catalogue and its base price type; with ``smart_process``,
+    that smart process: its type, fields, pipelines and stages).
 
-    One batch of read-only calls (and more pages where a list is longer than 50).
+    One batch of read-only calls (and more pages where a list is longer than 50); a smart
+    process takes three more rounds (its type, then its fields and pipelines, then stages).
+    A smart process the portal does not have stops the plan (:class:`MappingError` naming
+    the mapping file ``smart_file`` and the smart processes the portal has).
     """
     calls: list[tuple[str, Mapping[str, Any]]] = [(f"crm.{e}.fields", {}) for e in CRM_ENTITIES]
     calls += [
@@ -132,10 +188,17 @@ async def read_portal_metadata(client: Bitrix24Client, *, catalog: bool = False)
     extra = _catalog(results[len(calls) - 4 :]) if catalog else {}
     fields = {e: parse_fields(r, e) for e, r in zip(CRM_ENTITIES, results, strict=False)}
     categories, statuses, users, presets, currencies, admin = results[len(CRM_ENTITIES) :][:6]
+    smart: SmartProcess | None = None
+    smart_statuses: tuple[Status, ...] = ()
+    if smart_process is not None:
+        smart, fields[SMART_PROCESS], smart_statuses = await _read_smart(
+            client, smart_process, smart_file
+        )
     return PortalMetadata(
         fields=fields,
         categories=_categories(categories),
-        statuses=tuple(_status(row) for row in statuses or []),
+        statuses=tuple(_status(row) for row in statuses or []) + smart_statuses,
+        smart=smart,
         users=tuple(_user(row) for row in users or []),
         presets=presets_from_rows(presets or []),
         currencies=tuple(str(row["CURRENCY"]) for row in currencies or []),
@@ -145,6 +208,64 @@ async def read_portal_metadata(client: Bitrix24Client, *, catalog: bool = False)
         admin=admin is True,
         **extra,
     )
+
+
+async def _read_smart(
+    client: Bitrix24Client, title: str, file: str
+) -> tuple[SmartProcess, dict[str, FieldInfo], tuple[Status, ...]]:
+    """The smart process ``title``: its type (crm-type-list.md: ``{"types": [...]}``), its
+    fields by their upper names (crm-item-fields.md: ``upperName``), pipelines
+    (crm-category-list.md) and each pipeline's stages (crm-status-list.md)."""
+    (types,) = await read_all(client, [("crm.type.list", {"order": {"id": "ASC"}})])
+    found = find_smart_process(unwrap_rows(types or []), title, file)
+    type_id = int(found["entityTypeId"])
+    described, listed = await read_all(
+        client,
+        [("crm.item.fields", {"entityTypeId": type_id}),
+         ("crm.category.list", {"entityTypeId": type_id})],
+    )  # fmt: skip
+    rows = [r for r in unwrap_rows(listed or []) if isinstance(r, Mapping)]
+    categories = {int(r["id"]): str(r.get("name") or "") for r in rows}
+    default = next((int(r["id"]) for r in rows if r.get("isDefault") in ("Y", True)),
+                   min(categories, default=0))  # fmt: skip
+    smart = SmartProcess(str(found["title"]), type_id, categories, default)
+    calls = [("crm.status.list", {"filter": {"ENTITY_ID": smart.stage_dictionary(c)},
+                                  "order": {"SORT": "ASC"}}) for c in categories]  # fmt: skip
+    stages = await read_all(client, calls) if calls else []
+    statuses = tuple(_status(row) for page in stages for row in page or [])
+    return smart, _item_fields(described), statuses
+
+
+def find_smart_process(types: list[Any], title: str, file: str = "") -> Mapping[str, Any]:
+    """The type titled ``title`` among ``crm.type.list`` rows; a title the portal does not
+    have is a :class:`MappingError` naming the titles it has (and the nearest one)."""
+    rows = [t for t in types if isinstance(t, Mapping) and "entityTypeId" in t]
+    found = [t for t in rows if str(t.get("title")) == title]
+    if len(found) == 1:
+        return found[0]
+    titles = [str(t.get("title")) for t in rows]
+    has = ", ".join(f"«{t}»" for t in titles) or "none"
+    where = f"{file}: " if file else ""
+    twice = " twice: rename one on the portal" if found else ""
+    raise MappingError(
+        f"the portal has no smart process «{title}»" if not found
+        else f"the portal has two smart processes «{title}»",
+        [f"{where}`smart_process: {title}` — the portal's smart processes: {has}"
+         f"{suggest(title, titles)}{twice}"],
+        next_step="write the title as the portal shows it (CRM → Smart processes), or create "
+        "the smart process on the portal first",
+    )  # fmt: skip
+
+
+def _item_fields(result: Any) -> dict[str, FieldInfo]:
+    """`crm.item.fields` (``{"fields": {camelName: {..., "upperName": …}}}``) by upper name,
+    the names mapping files and the ledger use."""
+    described = result.get("fields") if isinstance(result, Mapping) else None
+    if not isinstance(described, Mapping):
+        return {}
+    by_upper = {str(spec.get("upperName") or name): spec for name, spec in described.items()
+                if isinstance(spec, Mapping)}  # fmt: skip
+    return parse_fields(by_upper, SMART_PROCESS)
 
 
 def _catalog(results: list[Any]) -> dict[str, Any]:
@@ -171,7 +292,12 @@ def _measure(row: Mapping[str, Any]) -> Measure:
 #: add a contact with only a first name (the PHP SDK's live test ContactTest::testAdd sends
 #: {"NAME": "test contact"}): the description is not a rule for each part, so the plan does
 #: not refuse a contact without a middle name.
-_DESCRIBED_ONLY = {"contact": frozenset({"NAME", "SECOND_NAME", "LAST_NAME"})}
+_DESCRIBED_ONLY = {
+    "contact": frozenset({"NAME", "SECOND_NAME", "LAST_NAME"}),
+    # an SPA describes `opened` as required (crm-item-fields.md) and defaults it to Y on add
+    # (crm-item-add.md: "Default — Y")
+    SMART_PROCESS: frozenset({"OPENED"}),
+}
 
 
 def parse_fields(result: Any, entity: str = "") -> dict[str, FieldInfo]:

@@ -17,8 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from loaders.entities import choose_preset
-from mappings.entities import REGISTRY, reference_targets, where
+from loaders.entities import ENTITY_TYPE_HINT, choose_preset
+from mappings.entities import REGISTRY, SMART_PROCESS, reference_targets, where
 from migrate.errors import shorten
 from migrate.ledger import Op, PlanIssue, PlannedRecord, Ref
 from migrate.plan._checks import as_int, check_fields
@@ -114,6 +114,8 @@ class _Row:
         requisite = {k: fields.pop(k) for k in list(fields) if k.startswith("RQ_")}
         rows = fields.pop("PRODUCT_ROWS", None) if self.entity == "deal" else None
         refs = self._refs(fields)
+        if self.entity == SMART_PROCESS:
+            self._smart(fields)
         resolve_list_values(self.meta, self.entity, fields)
         self._types(fields)
         self._check(fields)
@@ -176,6 +178,17 @@ class _Row:
             if not resolved.refs:
                 del fields[name]
         return tuple(refs)
+
+    def _smart(self, fields: dict[str, Any]) -> None:
+        """A smart-process item: its type (the ``_ENTITY_TYPE_ID`` hint the loader sends as
+        ``entityTypeId``) and its pipeline, the smart process's default one unless named
+        (crm-item-add.md: ``categoryId``; the stage is then matched within it)."""
+        smart = self.meta.smart
+        if smart is None:
+            return
+        fields[ENTITY_TYPE_HINT] = smart.entity_type_id
+        if fields.get("CATEGORY_ID") in (None, ""):
+            fields["CATEGORY_ID"] = smart.default_category
 
     def _types(self, fields: dict[str, Any]) -> None:
         """Each value against its field's type: converted (a warning) or refused (module

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 import pandas as pd
 
+from mappings.entities import SMART_PROCESS
 from migrate.dedupe.stage import DedupedTables
 from migrate.ledger import (
     Ledger,
@@ -204,7 +205,11 @@ async def _plan(
     options = {} if transport is None else {"transport": transport}
     async with open_portal(workspace, config, **options) as client:
         catalog = any(e in data.tables for e in ("product", "product_section"))
-        meta = await read_portal_metadata(client, catalog=catalog)
+        smart = data.mappings.get(SMART_PROCESS) if SMART_PROCESS in data.tables else None
+        meta = await read_portal_metadata(
+            client, catalog=catalog, smart_process=smart.smart_process if smart else None,
+            smart_file=smart.file if smart else "",
+        )  # fmt: skip
         timer.lap("portal metadata")
         workspace.state_dir.mkdir(parents=True, exist_ok=True)
         with Ledger.for_workspace(workspace.root, config.name) as ledger, ledger.exclusive("plan"):
@@ -223,6 +228,7 @@ async def _plan(
             matches = await match_existing(
                 client, config.name, tables, skip_keys={e: set(k) for e, k in known.items()},
                 iblock=meta.catalog_iblock,
+                smart_type=meta.smart.entity_type_id if meta.smart else None,
             )  # fmt: skip
             matches, claimed = _unique_claims(matches, known, tables, config.language)
             issues += claimed

@@ -36,6 +36,7 @@ from typing import Any
 
 import pandas as pd
 
+from mappings.entities import SMART_PROCESS
 from mappings.model import EntityMapping, fold_text
 from migrate.ledger import STAGE_CODE, Op, PlanIssue, PlannedRecord, Ref
 from migrate.plan._listvalues import ListItems, strip_pipeline
@@ -241,7 +242,9 @@ def propose_structure(
     fields = [
         found
         for entity, mapping in mappings.items()
-        if entity in tables and entity in meta.fields
+        # a smart process's user fields are not proposed (they are added to its type, not by
+        # crm.<entity>.userfield.add): the plan refuses them as before
+        if entity in tables and entity in meta.fields and entity != SMART_PROCESS
         for found in _fields(entity, mapping, tables[entity], meta)
     ]
     deals = tables.get("deal")

@@ -4,19 +4,31 @@ For companies, contacts, deals and leads the portal is listed by ``ORIGINATOR_ID
 migration's name) and each record's ``ORIGIN_ID`` (its source key) is compared with the
 ledger: a record the ledger says is done must be there exactly once (``lost``: missing;
 ``duplicated``: extra copies), and the portal must hold nothing the ledger does not know as
-done (``unaccounted``: written but recorded as failed, planned or in flight).
+done (``unaccounted``: written but recorded as failed, planned or in flight). A smart
+process's items have no ``ORIGINATOR_ID``: they are listed by the ``xmlId`` of every key the
+ledger holds (so an item written under a key the ledger never planned is not seen).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from loaders.client import Bitrix24Client
+from loaders.entities import (
+    ENTITY_TYPE_HINT,
+    build_lookups,
+    entity_type_of,
+    parse_lookup,
+    spec_for,
+    unwrap_rows,
+)
 from mappings.entities import where
-from migrate.ledger import Ledger, Op, State
+from migrate.ledger import Ledger, LedgerRecord, Op, State
 from migrate.portal.connect import open_portal
+from migrate.portal.read import read_all
 from migrate.workspace.config import Workspace
 
 __all__ = ["CHECKED_ENTITIES", "EntityCheck", "PortalCheck", "check_portal", "check_portal_sync"]
@@ -68,10 +80,7 @@ async def check_portal(ledger: Ledger, client: Bitrix24Client) -> PortalCheck:
             continue
         done = {r.source_key for r in records if r.state is State.DONE and r.op is not Op.SKIP}
         known = {r.source_key for r in records if r.state is State.DONE}
-        rows = await client.list_all(
-            f"crm.{entity}.list", {"ORIGINATOR_ID": ledger.originator}, ["ORIGIN_ID"]
-        )
-        seen = Counter(str(row.get("ORIGIN_ID") or "") for row in rows)
+        seen = await _portal_keys(ledger, client, entity, records)
         out.append(
             EntityCheck(
                 entity,
@@ -83,6 +92,26 @@ async def check_portal(ledger: Ledger, client: Bitrix24Client) -> PortalCheck:
             )
         )
     return PortalCheck(tuple(out))
+
+
+async def _portal_keys(
+    ledger: Ledger, client: Bitrix24Client, entity: str, records: Sequence[LedgerRecord]
+) -> Counter[str]:
+    """Source key → how many portal records carry it."""
+    if not spec_for(entity).item:
+        rows = await client.list_all(
+            f"crm.{entity}.list", {"ORIGINATOR_ID": ledger.originator}, ["ORIGIN_ID"]
+        )
+        return Counter(str(row.get("ORIGIN_ID") or "") for row in rows)
+    typed = [r for r in records if r.fields.get(ENTITY_TYPE_HINT)]
+    if not typed:
+        return Counter()
+    keys = sorted({r.source_key for r in records})
+    lookups = build_lookups(entity, ledger.originator, keys,
+                            entity_type_id=entity_type_of(typed[0].fields))  # fmt: skip
+    pages = await read_all(client, [(lk.command.method, lk.command.params) for lk in lookups])
+    found = parse_lookup(entity, ledger.originator, [r for p in pages for r in unwrap_rows(p)])
+    return Counter({key: len(ids) for key, ids in found.items()})
 
 
 def check_portal_sync(workspace: Workspace) -> PortalCheck:

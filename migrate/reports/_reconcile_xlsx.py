@@ -54,7 +54,7 @@ def write_reconciliation(sheet: Any, rec: Reconciliation, language: str) -> None
              bold=True)  # fmt: skip
         for a in rec.amounts:
             cells = [
-                a.currency,
+                a.label(language),
                 a.deals,
                 float(a.stated),
                 float(a.source),

@@ -71,7 +71,8 @@ def _money(ctx: PageContext, rec: Reconciliation) -> str:
     heads = ("currency", "deals", "stated", "amount", "refused", "planned", "loaded")
     head = "".join(f'<th scope="col">{esc(t[h])}</th>' for h in (*heads, "difference"))
     rows = "".join(
-        f'<tr{_bad(a.difference or a.stated != a.source)}><th scope="row">{esc(a.currency)}</th>'
+        f'<tr{_bad(a.difference or a.stated != a.source)}>'
+        f'<th scope="row">{esc(a.label(ctx.lang))}</th>'
         + "".join(f'<td class="num">{_n(ctx, v)}</td>'
                   for v in (a.deals, a.stated, a.source, a.refused, a.planned, a.loaded,
                             a.difference))

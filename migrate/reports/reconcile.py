@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from mappings.entities import shown_entity
+from mappings.entities import SMART_PROCESS, entity_label, shown_entity
 
 __all__ = [
     "AmountCheck",
@@ -52,15 +52,23 @@ class EntityCheck:
 
 @dataclass(frozen=True, slots=True)
 class AmountCheck:
-    """Deal amounts in one currency, as decimal text."""
+    """The amounts of one entity's records (deals; a smart process's items) in one currency,
+    as decimal text."""
 
     currency: str
-    deals: int
+    deals: int  # records (deals, or items of the smart process)
     stated: str  # as the file writes them
     source: str  # after folding product lines and cleaning
-    refused: str  # of deals the plan refused
+    refused: str  # of records the plan refused
     planned: str
     loaded: str | None = None
+    entity: str = "deal"
+
+    def label(self, language: str = "ru") -> str:
+        """The currency, and for records other than deals their entity: «RUB · Смарт-процесс»."""
+        if self.entity == "deal":
+            return self.currency
+        return f"{self.currency} · {entity_label(self.entity, language)}"
 
     @property
     def difference(self) -> Decimal:
@@ -122,7 +130,12 @@ def reconcile(
         for s in prepared.stats
     )  # fmt: skip
     deals = prepared.tables.get("deal")
-    amounts = _amounts(deals, by_entity.get("deal", []), refused_keys.get("deal", set()), loaded)
+    amounts = tuple(
+        check
+        for entity in _MONEY
+        for check in _amounts(prepared.tables.get(entity), by_entity.get(entity, []),
+                              refused_keys.get(entity, set()), loaded, entity)
+    )  # fmt: skip
     lines = by_entity.get("deal_products", [])
     lines_source = _source_lines(deals)
     notes = _notes(prepared, entities, amounts, lines_source, lines, language)
@@ -133,8 +146,16 @@ def reconcile(
     )  # fmt: skip
 
 
+#: Entities whose records carry an amount (``OPPORTUNITY``) that must add up.
+_MONEY = ("deal", SMART_PROCESS)
+
+
 def _amounts(
-    deals: pd.DataFrame | None, planned: list[LedgerRow], refused: set[str], loaded: bool
+    deals: pd.DataFrame | None,
+    planned: list[LedgerRow],
+    refused: set[str],
+    loaded: bool,
+    entity: str = "deal",
 ) -> tuple[AmountCheck, ...]:
     if deals is None or "OPPORTUNITY" not in deals.columns:
         return ()
@@ -163,6 +184,7 @@ def _amounts(
             _t(s["refused"]),
             _t(s["planned"]),
             _t(s["loaded"]) if loaded else None,
+            entity,
         )
         for c, s in sorted(sums.items())
     )
@@ -237,16 +259,16 @@ def _notes(
     mismatched = _mismatches(prepared)
     for a in amounts:
         if _d(a.stated) != _d(a.source):
-            notes.append(t["stated"].format(currency=a.currency, stated=a.stated,
+            notes.append(t["stated"].format(currency=a.label(language), stated=a.stated,
                                             source=a.source, n=mismatched))  # fmt: skip
         if _d(a.refused):
-            notes.append(t["refused"].format(currency=a.currency, refused=a.refused))
+            notes.append(t["refused"].format(currency=a.label(language), refused=a.refused))
         if a.difference:
-            notes.append(t["amount"].format(currency=a.currency, diff=_t(a.difference),
+            notes.append(t["amount"].format(currency=a.label(language), diff=_t(a.difference),
                                             source=a.source, refused=a.refused,
                                             planned=a.planned))  # fmt: skip
         if a.loaded is not None and _d(a.loaded) != _d(a.planned):
-            notes.append(t["loaded"].format(currency=a.currency, loaded=a.loaded,
+            notes.append(t["loaded"].format(currency=a.label(language), loaded=a.loaded,
                                             planned=a.planned))  # fmt: skip
     deal = next((e for e in entities if e.entity == "deal"), None)
     refused_rows = deal.source - deal.refused if deal else 0

@@ -5,6 +5,9 @@ real portal named by `B24_WEBHOOK_URL` (`pytest -m portal`; skipped when the var
 unset). Records are created only under a fresh test ORIGINATOR_ID and deleted afterwards.
 
     B24_WEBHOOK_URL=https://example.bitrix24.ru/rest/1/CODE/ pytest -m portal
+
+The smart-process checks need a smart process on the portal: name it by its title in
+`B24_SMART_PROCESS` (they are skipped on a real portal without it; the sandbox has one).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import pytest
 
 from loaders.batch import Command
 from loaders.client import Bitrix24Client
-from loaders.entities import WriteRequest, build_write
+from loaders.entities import ENTITY_TYPE_HINT, WriteRequest, build_write
 from loaders.errors import PortalError
 from loaders.sandbox import SandboxConfig
 from loaders.sandbox.testing import running_sandbox
@@ -28,20 +31,24 @@ from migrate.ledger import Ledger, Op, PlannedRecord, Ref, State
 from migrate.load import LoadOptions, load, reconcile, rollback
 from migrate.portal.read import read_all  # how the plan reads users, page by page
 
+SANDBOX_SPA = "Договоры (контракт)"
+
 
 @dataclass(frozen=True)
 class Target:
     webhook_url: str
     plan: str
+    smart_process: str | None = None
 
 
 @pytest.fixture(params=[pytest.param("sandbox"), pytest.param("portal", marks=pytest.mark.portal)])
 def target(request) -> Iterator[Target]:
     if request.param == "portal":
-        yield Target(os.environ["B24_WEBHOOK_URL"], os.environ.get("B24_PLAN", "standard"))
+        yield Target(os.environ["B24_WEBHOOK_URL"], os.environ.get("B24_PLAN", "standard"),
+                     os.environ.get("B24_SMART_PROCESS"))  # fmt: skip
         return
-    with running_sandbox(SandboxConfig(plan="unlimited")) as portal:
-        yield Target(portal.webhook_url, "unlimited")
+    with running_sandbox(SandboxConfig(plan="unlimited", smart_processes=(SANDBOX_SPA,))) as portal:
+        yield Target(portal.webhook_url, "unlimited", SANDBOX_SPA)
 
 
 @pytest.fixture
@@ -193,6 +200,94 @@ def test_fast_pagination_returns_every_row_once(target, originator):
     ids = [int(r["ID"]) for r in rows]
     assert ids == sorted(ids)
     assert sorted(ids) == sorted(int(c) for c in created)
+
+
+def test_smart_process_type_fields_and_pipelines(target):
+    if target.smart_process is None:
+        pytest.skip("B24_SMART_PROCESS (a smart process's title) not set")
+
+    async def scenario(client):
+        types = await client.call("crm.type.list", {"filter": {"title": target.smart_process}})
+        (found,) = types.result["types"]
+        type_id = found["entityTypeId"]
+        fields = (await client.call("crm.item.fields", {"entityTypeId": type_id})).result
+        listed = (await client.call("crm.category.list", {"entityTypeId": type_id})).result
+        missing = await client.batch(
+            [Command("x", "crm.item.list", {"entityTypeId": 99_999, "select": ["id"]})]
+        )
+        return found, fields["fields"], listed["categories"], missing["x"]
+
+    found, fields, categories, missing = run(target, scenario)
+    assert isinstance(found["entityTypeId"], int)
+    assert found["entityTypeId"] >= 128
+    assert found["isCategoriesEnabled"] in ("Y", "N")
+    assert found["isStagesEnabled"] in ("Y", "N")
+    assert "isUseInUserfieldEnabled" in found
+    assert fields["xmlId"]["upperName"] == "XML_ID"
+    assert "originId" not in fields  # why the loader finds its items by xmlId
+    assert fields["stageId"]["statusType"].startswith(f"DYNAMIC_{found['entityTypeId']}_STAGE_")
+    assert any(c["isDefault"] == "Y" for c in categories)
+    assert {c["entityTypeId"] for c in categories} == {found["entityTypeId"]}
+    assert isinstance(missing.error, PortalError)
+    assert missing.error.code == "NOT_FOUND"
+
+
+def test_smart_process_item_is_found_again_loaded_and_rolled_back(target, originator, tmp_path):
+    if target.smart_process is None:
+        pytest.skip("B24_SMART_PROCESS (a smart process's title) not set")
+    tag = originator[-8:]
+    company, item = f"{tag}-co", f"{tag}-spa"
+
+    async def scenario(client):
+        types = await client.call("crm.type.list", {"filter": {"title": target.smart_process}})
+        type_id = types.result["types"][0]["entityTypeId"]
+        records = [
+            PlannedRecord("company", company, Op.CREATE, {"TITLE": f"ООО «Контракт {tag}»"}),
+            PlannedRecord("smart_process", item, Op.CREATE,
+                          {"TITLE": f"Договор {tag}", "OPPORTUNITY": 1234.5,
+                           "CURRENCY_ID": "RUB", ENTITY_TYPE_HINT: type_id},
+                          (Ref("COMPANY_ID", "company", company),)),
+        ]  # fmt: skip
+        with Ledger.open(tmp_path / "ledger.sqlite", originator) as ledger:
+            ledger.apply_plan(ledger.start_run("plan").id, records[:1])
+            try:
+                await load(ledger, client, LoadOptions(settle_seconds=0))  # the company
+                ledger.apply_plan(ledger.start_run("plan").id, records)
+                # the item is written but its reply is lost: the look-up by xmlId finds it
+                spa = ledger.get("smart_process", item)
+                ledger.mark_sending(ledger.start_run("load").id, [spa.id])
+                write = build_write(
+                    WriteRequest("smart_process", "create", item, spa.resolved_fields()),
+                    originator,
+                )
+                await client.call(write.method, write.params)
+                found = await reconcile(ledger, client, settle_seconds=0, clock=_now)
+                await load(ledger, client, LoadOptions(settle_seconds=0))
+                spa = ledger.get("smart_process", item)
+                got = await client.call("crm.item.get", {"entityTypeId": type_id, "id": spa.b24_id})
+                same = (
+                    await client.call(
+                        "crm.item.list",
+                        {"entityTypeId": type_id, "filter": {"xmlId": item}, "select": ["id"]},
+                    )
+                ).result
+                owner = ledger.get("company", company).b24_id
+            finally:
+                report = await rollback(ledger, client, None)
+            gone = await client.batch(
+                [Command("g", "crm.item.get", {"entityTypeId": type_id, "id": spa.b24_id})]
+            )
+        return found, got.result["item"], same["items"], owner, report, gone["g"]
+
+    found, got, same, owner, report, gone = run(target, scenario)
+    assert found.found == 1
+    assert len(same) == 1
+    assert got["xmlId"] == item
+    assert got["companyId"] == owner
+    assert got["opportunity"] == pytest.approx(1234.5)
+    assert report.errors == ()
+    assert report.deleted.get("smart_process") == 1
+    assert isinstance(gone.error, PortalError)
 
 
 def _now():

@@ -13,6 +13,7 @@ COMMITTED = Path(__file__).parents[2] / "sample_data"
 TEXT_FILES = [
     "amocrm/companies.csv",
     "amocrm/notes.csv",
+    "amocrm/contracts.csv",
     "onec/products.csv",
     "onec/import.xml",
     "onec/offers.xml",
@@ -76,3 +77,26 @@ def test_bench_scale_writes_csv_xlsx_and_truth(tmp_path: Path) -> None:
     with (tmp_path / "truth" / "contact_duplicates_3000.csv").open(encoding="utf-8") as fh:
         truth = {row["record_id"] for row in csv.DictReader(fh)}
     assert truth == set(csv_table.frame["ID"])
+
+
+def test_contracts_point_at_exported_deals_and_companies() -> None:
+    """Each contract names a deal of deals.xlsx (and its company); every status is mapped by
+    the sample preset's smart-process mapping."""
+    from mappings.schema import parse_mapping
+    from migrate.sources import read_table as read_source
+    from sample_data._contracts import CONTRACT_STATUSES
+
+    with (COMMITTED / "amocrm" / "contracts.csv").open(encoding="utf-8") as fh:
+        contracts = list(csv.DictReader(fh))
+    deals = read_source(COMMITTED / "amocrm" / "deals.xlsx")
+    deal_ids = {str(v) for v in deals.frame["ID"]}
+    assert len(contracts) == 250
+    assert {c["ID сделки"] for c in contracts} <= deal_ids
+    assert {c["Статус"] for c in contracts} == set(CONTRACT_STATUSES)
+    from sample_data.account import CONTRACTS_MAPPING
+
+    mapping = parse_mapping(CONTRACTS_MAPPING)
+    stage = mapping.field("STAGE_ID")
+    assert stage is not None
+    assert stage.value_map is not None
+    assert set(stage.value_map) == set(CONTRACT_STATUSES)

@@ -60,6 +60,18 @@ async def _list(client: httpx.AsyncClient, method: str, select: list[str]) -> li
     return rows
 
 
+async def _items(client: httpx.AsyncClient) -> list[dict]:
+    """Every item of the demo portal's smart process «Договоры» (entityTypeId 128)."""
+    rows: list[dict] = []
+    start: int | None = 0
+    while start is not None:
+        body = {"entityTypeId": 128, "select": ["*"], "start": start}
+        reply = (await client.post("crm.item.list", json=body)).json()
+        rows += reply["result"]["items"]
+        start = reply.get("next")
+    return rows
+
+
 def _portal_keys(root: Path) -> dict[str, Counter[str]]:
     """Each entity's records in the demo's portal, counted by source key: its data opened
     in-process and listed with plain httpx, not with b24migrate's client or verifier."""
@@ -72,6 +84,7 @@ def _portal_keys(root: Path) -> dict[str, Counter[str]]:
                 entity: Counter(str(row.get(key) or "") for row in await _list(c, method, [key]))
                 for entity, (method, key) in PORTAL_KEYS.items()
             }
+            found["smart_process"] = Counter(i["xmlId"] for i in await _items(c))
             comments = await _list(c, "crm.timeline.comment.list", ["COMMENT"])
             products = await _list(c, "crm.product.list", ["XML_ID", "PRICE"])
             structure = await _structure_keys(c)
@@ -139,7 +152,7 @@ def test_the_portal_itself_holds_every_loaded_record_exactly_once(demo):
         loaded[entity].add(key)
     ledger.close()
     portal = _portal_keys(result.workspace.root)
-    assert set(loaded) >= {"company", "contact", "deal", "requisite", "product"}
+    assert set(loaded) >= {"company", "contact", "deal", "requisite", "product", "smart_process"}
     for entity, keys in loaded.items():
         seen = portal[entity]
         lost = sorted(k for k in keys if not seen[k])
@@ -158,7 +171,9 @@ def test_the_portal_itself_holds_every_loaded_record_exactly_once(demo):
     assert not any(portal[e] for e in PORTAL_KEYS if e not in loaded)
     assert sum(map(len, loaded.values())) > 150
     assert result.check is not None  # the product's own check saw the same records
-    assert result.check.expected == sum(len(loaded[e]) for e in ("company", "contact", "deal"))
+    assert result.check.expected == sum(
+        len(loaded[e]) for e in ("company", "contact", "deal", "smart_process")
+    )
 
 
 def _portal_owners(root: Path) -> dict[str, int]:
@@ -228,13 +243,13 @@ def test_summary_html_counts_match_the_ledger_and_the_sources(demo):
     )
     ledger.close()
     assert _kpi(page, "done") == done
-    # 40 data rows of each of the five sample files were kept (rows left empty are skipped)
-    assert 5 * 35 <= _kpi(page, "read") <= 5 * 40
+    # 40 data rows of each of the six sample files were kept (rows left empty are skipped)
+    assert 6 * 35 <= _kpi(page, "read") <= 6 * 40
     assert _number(_metric(page, "company", "create")) == creates["company"]
     assert _number(_metric(page, "note", "create")) == creates.get("comment", 0)
     assert _number(_metric(page, "company", "done")) > 0
     # every row read is accounted for: loaded, merged into another, refused or still pending
-    for entity in ("company", "contact", "deal", "note"):
+    for entity in ("company", "contact", "deal", "note", "smart_process"):
         read, done, merged, refused = (
             _number(_metric(page, entity, m)) if _metric(page, entity, m) != "—" else 0
             for m in ("rows_read", "done", "records_merged", "rows_refused")
@@ -321,7 +336,9 @@ def test_the_sources_are_read_and_cleaned_once_and_deduplicated_once(demo):
     prepared = _stage_events(result.log.path, "prepare")
     deduped = _stage_events(result.log.path, "dedupe")
     assert len(prepared) == 1, prepared  # validate computed it; dedupe, plan, report reused it
-    assert set(prepared[0]["computed"]) == {"company", "contact", "deal", "note", "product"}
+    assert set(prepared[0]["computed"]) == {
+        "company", "contact", "deal", "note", "product", "smart_process",
+    }  # fmt: skip
     assert len(deduped) == 1, deduped
     assert set(deduped[0]["computed"]) == {"company", "contact", "product"}
 
@@ -337,6 +354,43 @@ def test_a_later_command_reuses_the_stage_results_of_the_demo(demo, capsys):
     (prepared,) = [e for stage, e in events if stage == "prepare"]
     (deduped,) = [e for stage, e in events if stage == "dedupe"]
     assert prepared["computed"] == []
-    assert len(prepared["reused"]) == 5
+    assert len(prepared["reused"]) == 6
     assert deduped["computed"] == []
     assert len(deduped["reused"]) == 3
+
+
+def test_contracts_are_in_the_smart_process_with_their_links_and_amounts(demo):
+    """The sample's contracts, read back from the portal: the company, contacts and deal each
+    links to are the ones the ledger loaded for the contract's source keys; amounts add up."""
+    from migrate.ledger import Ledger
+
+    result, _ = demo
+    app = create_app(SandboxConfig(data_dir=result.workspace.root / ".b24migrate" / "sandbox",
+                                   token=TOKEN))  # fmt: skip
+
+    async def listed() -> list[dict]:
+        base = f"http://portal/rest/1/{TOKEN}/"
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base) as c:
+            return await _items(c)
+
+    try:
+        items = {item["xmlId"]: item for item in asyncio.run(listed())}
+    finally:
+        app.close()
+    with Ledger.for_workspace(result.workspace.root, "demo") as ledger:
+        records = [r for r in ledger.records("smart_process") if r.b24_id is not None]
+    assert len(records) > 10
+    assert set(items) == {r.source_key for r in records}
+    linked = 0
+    for record in records:
+        fields, item = record.resolved_fields(), items[record.source_key]
+        assert item["id"] == record.b24_id
+        assert item["companyId"] == fields.get("COMPANY_ID")
+        assert item["contactIds"] == (fields.get("CONTACT_IDS") or [])
+        assert item["parentId2"] == fields.get("PARENT_ID_2")
+        assert item["stageId"] == fields["STAGE_ID"]
+        assert item["stageId"].startswith("DT128_")
+        linked += item["parentId2"] is not None
+    assert linked > 0
+    planned = sum(float(r.fields.get("OPPORTUNITY") or 0) for r in records)
+    assert sum(i["opportunity"] for i in items.values()) == pytest.approx(planned)

@@ -7,9 +7,10 @@
 2. `python -m migrate load` runs as a subprocess and is SIGKILLed at random moments (each
    after it sent at least one more batch), ``kills`` times; then it runs to the end.
 3. The server stops; the portal's data is opened in-process and compared with the ledger's
-   plan: per entity every planned record exists once (by ORIGIN_ID / XML_ID / comment tag),
-   and every reference (deal → company and contacts, contact → company, requisite →
-   company, comment → owner) points at the portal record of the referenced source key; a
+   plan: per entity every planned record exists once (by ORIGIN_ID / XML_ID / comment tag /
+   a smart-process item's xmlId), and every reference (deal → company and contacts, contact
+   → company, requisite → company, comment → owner, contract → company, contacts and deal)
+   points at the portal record of the referenced source key; a
    product's planned price (the ``product_prices`` set) is the portal's, else it is lost.
 
 Used by tests/migrate/load/test_chaos.py (short) and bench/chaos.py (full size).
@@ -36,6 +37,8 @@ import httpx
 
 from loaders.client import Bitrix24Client
 from loaders.sandbox import SandboxConfig, create_app
+from loaders.sandbox.fixtures import add_smart_processes
+from sample_data.account import SAMPLE_SMART_PROCESS
 
 from .sample_plan import init_sample, plan_sample
 
@@ -57,6 +60,8 @@ class ChaosResult:
     duplicated: int = 0
     wrong_refs: int = 0
     failed: int = 0
+    final_code: int | None = None
+    final_error: str = ""
     faults: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -84,6 +89,7 @@ def run_chaos(
     port = free_port()
     data = root / "portal"
     server = SandboxServer(port, data, oauth)
+    add_smart_processes(SandboxConfig(data_dir=data), (SAMPLE_SMART_PROCESS,))
     server.start("")
     try:
         workspace = init_sample(
@@ -95,8 +101,11 @@ def run_chaos(
         server.start(OAUTH_FAULTS if oauth else FAULTS, seed)
         result = ChaosResult(planned)
         _kill_loads(workspace.root, kills, random.Random(seed), result)
-        final = _load(workspace.root)
-        final.wait(timeout=1800)
+        errors = root / "final-load.stderr"
+        with errors.open("wb") as sink:
+            final = _load(workspace.root, stderr=sink)
+            result.final_code = final.wait(timeout=1800)
+        result.final_error = errors.read_text(encoding="utf-8", errors="replace")[-2000:]
         result.failed = _failed(workspace.root)
     finally:
         server.stop()
@@ -164,10 +173,10 @@ def _portal_block(port: int, oauth: bool) -> str:
     )
 
 
-def _load(workspace: Path) -> subprocess.Popen[bytes]:
+def _load(workspace: Path, stderr: Any = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "migrate", "load", "-w", str(workspace), "--skip-blocked",
                "--settle-seconds", "1.5", "--quiet"]  # fmt: skip
-    return subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=stderr)
 
 
 def _kill_loads(workspace: Path, kills: int, rng: random.Random, result: ChaosResult) -> None:
@@ -224,7 +233,8 @@ PORTAL_KEYS = {
 
 
 _STRUCTURE = ("user_field", "field_item", "pipeline", "stage")
-_CHECKED = {*PORTAL_KEYS, "comment", "product_prices", *_STRUCTURE}
+_CHECKED = {*PORTAL_KEYS, "comment", "product_prices", "smart_process", *_STRUCTURE}
+SMART_TYPE = 128  # the sandbox's first smart process: «Договоры»
 
 
 async def _verify(data: Path, workspace: Path, result: ChaosResult) -> None:
@@ -338,6 +348,14 @@ async def _portal_records(client: Bitrix24Client) -> dict[str, dict[str, list[di
             found["comment"][key].append({**row, "ENTITY_ID": row.get("ENTITY_ID")})
     for rows in found["requisite"].values():
         rows[0]["ENTITY_ID"] = rows[0].get("ENTITY_ID")
+    items = await client.list_all("crm.item.list", {}, ["*"], params={"entityTypeId": SMART_TYPE})
+    for item in items:  # camelCase → the ledger's names, for the reference check
+        if item.get("xmlId"):
+            found["smart_process"][str(item["xmlId"])].append({
+                "ID": item["id"], "COMPANY_ID": item.get("companyId"),
+                "CONTACT_IDS": [str(c) for c in item.get("contactIds") or []],
+                "PARENT_ID_2": item.get("parentId2"),
+            })  # fmt: skip
     return found
 
 

@@ -2,7 +2,8 @@
 
 Used by the chaos test, bench/chaos.py and bench/load_sample.py: `init --from sample`, the
 portal pointed at a served sandbox, unknown legacy owners mapped to user 1, the sample
-account's own «Тендеры» pipeline mapped (:mod:`sample_data.account`), the `UF_CRM_TAGS`
+account's own «Тендеры» pipeline mapped and its contracts added for the smart process
+«Договоры» (:mod:`sample_data.account`; the portal must have it), the `UF_CRM_TAGS`
 field the mapping needs created in the portal (what the plan asks a user to do), then
 `python -m migrate plan --skip-refused` (rows with other blocking problems — deals in a stage
 the portal lacks — stay out, as the plan reports).
@@ -22,7 +23,7 @@ from loaders.errors import PortalFieldError
 from migrate.sources import read_table
 from migrate.workspace.config import Workspace
 from migrate.workspace.scaffold import init_workspace
-from sample_data.account import keep_sample_pipelines, map_sample_pipelines
+from sample_data.account import add_sample_contracts, keep_sample_pipelines, map_sample_pipelines
 
 __all__ = ["create_user_fields", "init_sample", "plan_sample"]
 
@@ -60,7 +61,17 @@ def init_sample(
     config.write_text(text, encoding="utf-8")
     deal_mapping = result.workspace.root / "mappings" / "deal.yaml"
     (keep_sample_pipelines if keep_pipelines else map_sample_pipelines)(deal_mapping)
+    contracts = result.workspace.root / "subset" / "smart_process.csv"
+    add_sample_contracts(result.workspace.root, *((contracts,) if contracts.exists() else ()))
     return result.workspace
+
+
+def _contracts_of(kept: set[str], target: Path) -> None:
+    """The sample's contracts whose deal is kept (the smart process's source of a cut)."""
+    from sample_data.account import CONTRACTS
+
+    table = read_table(CONTRACTS).frame.drop(columns=["_row"])
+    table[table["ID сделки"].isin(kept)].to_csv(target, index=False)
 
 
 def _subset_sources(workspace: Workspace, text: str, rows: int) -> str:
@@ -76,6 +87,7 @@ def _subset_sources(workspace: Workspace, text: str, rows: int) -> str:
                            delimiter=spec.delimiter).frame.drop(columns=["_row"])  # fmt: skip
         if name == "note":
             table = table[table["ID сущности"].isin(kept)]
+            _contracts_of(kept, folder / "smart_process.csv")
         else:
             table = table.head(rows)
             kept |= set(table.get("ID", table.iloc[:, 0]).astype(str))

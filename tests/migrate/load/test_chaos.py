@@ -24,6 +24,7 @@ def test_sample_load_killed_and_faulty_ends_with_every_record_exactly_once(tmp_p
         tmp_path, kills=kills, rows=rows, oauth=oauth, batch_size=10, structure=not oauth
     )
     assert result.kills >= 2
+    assert result.final_code == 0, f"the last load ended {result.final_code}: {result.final_error}"
     if not oauth:  # the load created the proposed structure: each once (found == planned)
         assert {"user_field", "field_item", "pipeline", "stage"} <= set(result.planned)
     assert result.failed == 0

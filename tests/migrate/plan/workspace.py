@@ -121,10 +121,14 @@ async def _no_sleep(seconds: float) -> None:
 class Portal:
     """The workspace's embedded sandbox, opened in-process for setup, checks and loads."""
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, smart_processes: tuple[str, ...] = ()) -> None:
         self.workspace = workspace
         self.app = create_app(
-            SandboxConfig(data_dir=workspace.state_dir / "sandbox", plan="unlimited")
+            SandboxConfig(
+                data_dir=workspace.state_dir / "sandbox",
+                plan="unlimited",
+                smart_processes=smart_processes,
+            )
         )
 
     @property
