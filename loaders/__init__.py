@@ -30,6 +30,7 @@ from loaders.errors import (
     PortalNotRest,
     PortalOperationLimited,
     PortalRateLimited,
+    PortalReadOnly,
     PortalUnavailable,
     PortalUnreachable,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "PortalNotRest",
     "PortalOperationLimited",
     "PortalRateLimited",
+    "PortalReadOnly",
     "PortalUnavailable",
     "PortalUnreachable",
     "ReplyTime",

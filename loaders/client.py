@@ -51,6 +51,7 @@ from loaders.errors import (
     PortalNotRest,
     PortalOperationLimited,
     PortalRateLimited,
+    PortalReadOnly,
     PortalUnavailable,
     PortalUnreachable,
     error_from_reply,
@@ -92,6 +93,9 @@ class Bitrix24Client:
             say what it waits for (the portal down, a spent budget) instead of freezing.
         on_reply: told whenever the portal answered a request (any reply below 500), so a
             caller waiting for a portal that was down knows it is back.
+        read_only: refuse (:class:`~loaders.errors.PortalReadOnly`, nothing sent) every method
+            that is not a read (``*.list``, ``*.get``, ``*.fields``…): the connection to a
+            portal a migration reads from.
     """
 
     def __init__(
@@ -113,6 +117,7 @@ class Bitrix24Client:
         wall_clock: Callable[[], float] = time.time,
         on_retry: RetryListener | None = None,
         on_reply: Callable[[], None] | None = None,
+        read_only: bool = False,
     ) -> None:
         if (webhook_url is None) == (auth is None):
             raise ValueError("pass either a webhook URL or `auth=`")
@@ -123,6 +128,7 @@ class Bitrix24Client:
         self.stats = ClientStats()
         self.on_retry = on_retry
         self.on_reply = on_reply
+        self.read_only = read_only
         self._sleep = sleep
         self._wall = wall_clock
         self._skew: float | None = None
@@ -288,6 +294,8 @@ class Bitrix24Client:
     async def _request(
         self, method: str, payload: dict[str, Any], commands: Sequence[Command]
     ) -> dict[str, Any]:
+        if self.read_only:
+            self._refuse_writes(method, commands)
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.max_attempts),
             wait=self._retry_wait,
@@ -300,6 +308,17 @@ class Bitrix24Client:
             with attempt:
                 return await self._send(method, payload, commands)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _refuse_writes(method: str, commands: Sequence[Command]) -> None:
+        """Raise before sending when a read-only connection is asked to run a non-read."""
+        methods = [c.method for c in commands] if method == "batch" else [method]
+        writes = [m for m in methods if not is_read_method(m)]
+        if writes:
+            raise PortalReadOnly(
+                f"`{writes[0]}` is not a read: this connection only reads (a source portal)",
+                method=writes[0],
+            )
 
     def _retry_wait(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None

@@ -10,6 +10,7 @@ PortalError                     base: method, command key, portal code and descr
 ├── PortalAuthError             401/403: bad or expired credentials, missing scope         terminal
 │   └── PortalNotRest           a redirect or an HTML (login) page: not the REST API       terminal
 ├── PortalFieldError            the portal refused the command's data (400, batch errors)  terminal
+├── PortalReadOnly              a write asked of a read-only source connection: not sent   terminal
 └── AmbiguousWrite              a write was sent and its outcome is unknown                terminal
 ```
 
@@ -37,6 +38,7 @@ __all__ = [
     "PortalNotRest",
     "PortalOperationLimited",
     "PortalRateLimited",
+    "PortalReadOnly",
     "PortalUnavailable",
     "PortalUnreachable",
     "error_from_reply",
@@ -186,6 +188,15 @@ class PortalFieldError(PortalError):
     """The portal refused the command's data; retrying the same data gives the same answer."""
 
     next_step = "fix the record's data or mapping, then `b24migrate retry`"
+
+
+class PortalReadOnly(PortalError):
+    """A method that is not a read was asked of a read-only connection (a *source* portal).
+
+    Raised before anything is sent: the portal a migration reads from is never written to.
+    """
+
+    next_step = "a source portal is only read; this is a bug in b24migrate, please report it"
 
 
 class AmbiguousWrite(PortalError):

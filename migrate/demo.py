@@ -8,6 +8,11 @@ portal (the sources are read, cleaned and deduplicated once; later steps reuse t
 The workspace's `migration.yaml` reads the webhook from ``B24_WEBHOOK_URL`` (set for the
 demo's own process).
 
+With ``from_portal`` the source is not the sample export but a second sandbox portal, seeded
+over REST (`sample_data.portal`: three pipelines, list user fields, requisites, product rows,
+comments) and read through the read-only source client (preset `bitrix24_portal`); after the
+load both portals are compared record by record (`sample_data.portal_compare`).
+
 With ``faults`` the portal injects failures during the load (5% 503, 2% 500, 2% replies
 dropped after the write, 1% gateway timeouts after the write); the client retries, the load
 reconciles what it could not know, and :func:`check_portal` counts every loaded record in the
@@ -43,6 +48,8 @@ log = logging.getLogger("migrate.demo")
 
 DEMO_FAULTS = {"503": 0.05, "500": 0.02, "drop": 0.02, "timeout": 0.01}
 ENV = "B24_WEBHOOK_URL"
+SOURCE_ENV = "B24_SOURCE_WEBHOOK_URL"
+SOURCE_SANDBOX_DIR = Path(".b24migrate") / "source_sandbox"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +63,7 @@ class DemoSettings:
         rows: keep only the first N data rows of each sample file (a quick run).
         token: the sandbox webhook's code (a secret: never logged).
         seed: seed of the fault sequence.
+        from_portal: migrate a seeded source sandbox portal instead of the sample export.
     """
 
     root: Path
@@ -64,6 +72,7 @@ class DemoSettings:
     rows: int | None = None
     token: str = field(default_factory=lambda: secrets.token_hex(12))
     seed: int = 7
+    from_portal: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +98,7 @@ class DemoResult:
     retries: int
     portal_stats: dict[str, Any]
     log: RunLog
+    differences: tuple[str, ...] | None = None  # --from-portal: source vs target, by record
 
     @property
     def failed(self) -> StepOutcome | None:
@@ -122,10 +132,13 @@ def run_demo(
             f"`{settings.root}` already holds a workspace",
             next_step="give `--workspace` a new folder, or leave it out for a temp folder",
         )
-    sources = sample_subset(settings.root, settings.rows) if settings.rows else ()
-    init = init_workspace(settings.root, "sample", sources=sources, name="demo")
-    workspace = init.workspace
-    _configure(workspace, settings.plan)
+    if settings.from_portal:
+        workspace = init_workspace(settings.root, "bitrix24_portal", name="demo").workspace
+        _configure_portal(workspace, settings.plan)
+    else:
+        sources = sample_subset(settings.root, settings.rows) if settings.rows else ()
+        workspace = init_workspace(settings.root, "sample", sources=sources, name="demo").workspace
+        _configure(workspace, settings.plan)
     from sample_data.account import SAMPLE_SMART_PROCESS
 
     sandbox = SandboxConfig(
@@ -155,6 +168,7 @@ def _served_run(
         run_log(workspace.root, "demo", secrets=(settings.token,)) as logged,
         running_sandbox(sandbox) as portal,
         _environ(ENV, portal.webhook_url),
+        _source_portal(workspace, settings) as source,
         counter.attached(),
     ):
         log.info(
@@ -166,6 +180,8 @@ def _served_run(
                 "rows": settings.rows,
             },
         )
+        if source is not None:
+            _prepare_portals(source.webhook_url, portal.webhook_url, say)
         stages = _Stages(workspace, portal, settings, on_progress, say)
         steps = stages.run()
         check = None
@@ -175,6 +191,9 @@ def _served_run(
                 "portal checked",
                 extra={"event": "check", "lost": check.lost, "duplicated": check.duplicated},
             )
+        differences = None
+        if source is not None and check is not None:
+            differences = _compared(source.webhook_url, portal, settings.faults)
         stats = portal.stats()
         log.info("demo finished", extra={"event": "end", "faults": stats["faults"]})
         result = DemoResult(
@@ -186,6 +205,7 @@ def _served_run(
             counter.count,
             stats,
             logged,
+            differences,
         )
         if hold is not None:
             if settings.faults:
@@ -367,6 +387,70 @@ def _configure(workspace: Workspace, plan: str) -> None:
         .replace("  structure: ask\n", "  structure: create\n")
     )
     path.write_text(text, encoding="utf-8")
+
+
+@contextmanager
+def _source_portal(workspace: Workspace, settings: DemoSettings) -> Iterator[RunningSandbox | None]:
+    """With ``from_portal``: the source portal, served with the demo's plan, its webhook in
+    ``B24_SOURCE_WEBHOOK_URL`` (its data in ``.b24migrate/source_sandbox``)."""
+    if not settings.from_portal:
+        yield None
+        return
+    config = SandboxConfig(data_dir=workspace.root / SOURCE_SANDBOX_DIR,
+                           token=secrets.token_hex(12), plan=settings.plan)  # fmt: skip
+    with running_sandbox(config) as source, _environ(SOURCE_ENV, source.webhook_url):
+        yield source
+
+
+def _prepare_portals(source_url: str, target_url: str, say: Say) -> None:
+    """Seed the source portal; give the target its pipeline and user fields (the set-up
+    issue 12's plan will propose)."""
+    import asyncio
+
+    from loaders import Bitrix24Client
+    from sample_data.portal import prepare_target_portal, seed_source_portal
+
+    async def run() -> dict[str, int]:
+        async with Bitrix24Client(source_url, plan="unlimited") as client:
+            seeded = await seed_source_portal(client)
+        async with Bitrix24Client(target_url, plan="unlimited") as client:
+            await prepare_target_portal(client)
+        return seeded.counts
+
+    counts = asyncio.run(run())
+    say("source    seeded: " + ", ".join(f"{n:,} {e}" for e, n in counts.items()))
+
+
+def _compared(source_url: str, portal: RunningSandbox, faults: bool) -> tuple[str, ...]:
+    """Every difference between the two portals (a healthy target is compared)."""
+    import asyncio
+
+    from sample_data.portal_compare import compare_portals
+
+    if faults:
+        portal.restart(faults=FaultSpec())
+    return tuple(asyncio.run(compare_portals(source_url, portal.webhook_url)))
+
+
+def _configure_portal(workspace: Workspace, plan: str) -> None:
+    """`migration.yaml` for the portal demo (target from `B24_WEBHOOK_URL`, both portals
+    with the demo's plan, owners the source's e-mails else the admin) and one mapping line
+    per user field the seeded source has (the preset cannot know a portal's own fields)."""
+    from sample_data.portal import user_field_lines
+
+    path = workspace.config_path
+    text = (
+        path.read_text(encoding="utf-8")
+        .replace("  url: sandbox\n", f"  url: env:{ENV}\n")
+        .replace("  plan: standard\n", f"  plan: {plan}\n")
+        .replace("  default_owner: null\n", "  default_owner: 1\n")
+    )
+    path.write_text(text, encoding="utf-8")
+    for entity, lines in user_field_lines().items():
+        mapping = workspace.root / "mappings" / f"{entity}.yaml"
+        added = "".join(f"  {name}: {{from: {spec['from']}}}\n" for name, spec in lines.items())
+        body = mapping.read_text(encoding="utf-8").replace("fields:\n", "fields:\n" + added, 1)
+        mapping.write_text(body, encoding="utf-8")
 
 
 def _use_embedded_sandbox(workspace: Workspace) -> None:

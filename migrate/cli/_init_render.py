@@ -23,6 +23,8 @@ _TEXT = {
         "alternative": "  Похоже на выгрузку «{kind}»: попробуйте `--from {kind}`",
         "sample": "  источники — встроенные демонстрационные данные",
         "no_source": "  файлов нет: положите выгрузку в {root}/data или запустите init с --source",
+        "portal": "  источник — другой портал Битрикс24 (только чтение): задайте его вебхук в "
+        "B24_SOURCE_WEBHOOK_URL (или блок source_portal в migration.yaml)",
         "next": "Дальше: b24migrate validate --workspace {root}",
     },
     "en": {
@@ -38,6 +40,8 @@ _TEXT = {
         "alternative": "  This looks like a `{kind}` export: try `--from {kind}`",
         "sample": "  sources point at the bundled sample data",
         "no_source": "  no files: put the export in {root}/data or run init again with --source",
+        "portal": "  the source is another Bitrix24 portal (read only): set its webhook in "
+        "B24_SOURCE_WEBHOOK_URL (or the source_portal block of migration.yaml)",
         "next": "Next: b24migrate validate --workspace {root}",
     },
 }
@@ -71,6 +75,8 @@ def render_init(result: InitResult, language: str) -> None:
         say(t["alternative"].format(kind=result.alternative))
     if result.uses_sample:
         say(t["sample"])
+    elif any("portal" in spec for spec in result.sources.values()):
+        say(t["portal"])
     elif not result.reports:
         say(t["no_source"].format(root=root))
     say(t["next"].format(root=root))

@@ -50,6 +50,13 @@ _REPORTS = (
     help="Keep only the first N rows of each sample file (a quick run).",
 )
 @click.option(
+    "--from-portal",
+    "from_portal",
+    is_flag=True,
+    help="Migrate a second, seeded sandbox portal (read over REST, never written) instead of "
+    "the sample export; both portals are compared record by record at the end.",
+)
+@click.option(
     "--serve",
     is_flag=True,
     help="Keep the sandbox portal served after the demo, until Ctrl-C (to look at its data).",
@@ -60,6 +67,7 @@ def command(
     plan: str,
     faults: bool,
     rows: int | None,
+    from_portal: bool,
     serve: bool,
     quiet: bool,
     as_json: bool,
@@ -75,9 +83,11 @@ def command(
       b24migrate demo
       b24migrate demo --faults --workspace ./demo-ws
       b24migrate demo --plan standard --serve
+      b24migrate demo --from-portal
     """
     folder = root or Path(tempfile.mkdtemp(prefix="b24migrate-demo-"))
-    settings = DemoSettings(folder.resolve(), plan=plan, faults=faults, rows=rows)
+    settings = DemoSettings(folder.resolve(), plan=plan, faults=faults, rows=rows,
+                            from_portal=from_portal)  # fmt: skip
     bars = progress_bars(quiet, as_json)
     say = (lambda _line: None) if as_json else click.echo
     if not as_json:
@@ -96,7 +106,7 @@ def command(
     else:
         with bars:
             result = run_demo(settings, on_progress=bars, say=bars.say, hold=finish)
-    if result.failed is not None:
+    if result.failed is not None or result.differences:
         raise click.exceptions.Exit(3)
 
 
@@ -139,6 +149,10 @@ def _render(result: DemoResult, faults: bool, serving: bool) -> None:
             f"Check against the portal: {result.check.expected:,} records, "
             f"lost={result.check.lost} duplicated={result.check.duplicated}"
         )
+    if result.differences is not None:
+        shown = "; ".join(result.differences[:3])
+        line = f"{len(result.differences)} differences" + (f" ({shown})" if shown else "")
+        click.echo(terminal_text(f"Source and target portals compared record by record: {line}"))
     total = sum(s.seconds for s in result.steps)
     click.echo(f"Done in {total:.0f} s: validate → dedupe → plan → load → report.")
     click.echo("Reports:")
@@ -222,6 +236,7 @@ def _as_json(result: DemoResult) -> dict[str, object]:
             "unaccounted": check.unaccounted,
         },
         "retries": result.retries,
+        "differences": None if result.differences is None else list(result.differences),
         "faults": result.portal_stats.get("faults", {}),
         "log": str(result.log.path),
     }

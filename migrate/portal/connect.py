@@ -40,10 +40,11 @@ from loaders.sandbox import SandboxConfig, create_app
 from migrate.errors import ConfigError, PortalTerminalError, PortalTransientError
 from migrate.workspace.config import MigrationConfig, PortalConfig, Workspace
 
-__all__ = ["SANDBOX_DIR", "TOKENS_FILE", "open_portal"]
+__all__ = ["SANDBOX_DIR", "SOURCE_TOKENS_FILE", "TOKENS_FILE", "open_portal", "open_source_portal"]
 
 SANDBOX_DIR = Path(".b24migrate") / "sandbox"
 TOKENS_FILE = Path(".b24migrate") / "oauth-tokens.json"
+SOURCE_TOKENS_FILE = Path(".b24migrate") / "source-oauth-tokens.json"  # the source portal's
 _SANDBOX_URL = "http://sandbox.local/rest/1/sandbox/"
 
 
@@ -73,6 +74,39 @@ async def open_portal(
 
 
 @asynccontextmanager
+async def open_source_portal(
+    workspace: Workspace, config: MigrationConfig, **client_options: Any
+) -> AsyncIterator[Bitrix24Client]:
+    """A connected, **read-only** client for the workspace's ``source_portal`` block.
+
+    The client refuses every method that is not a read before sending it
+    (:class:`~loaders.errors.PortalReadOnly`): the portal a migration reads from is never
+    written to. Its OAuth tokens are kept apart from the target's.
+
+    Raises:
+        ConfigError: `migration.yaml` has no ``source_portal`` (or its URL is malformed).
+        PortalTerminalError, PortalTransientError: as :func:`open_portal`.
+    """
+    portal = config.source_portal
+    if portal is None:
+        raise ConfigError(
+            "`migration.yaml` has sources read from a portal but no `source_portal:` block",
+            next_step="add `source_portal: {url: env:B24_SOURCE_WEBHOOK_URL}` to `migration.yaml`",
+        )
+    if portal.kind == "webhook" and portal.webhook is not None and not portal.webhook.reveal():
+        raise ConfigError(
+            f"environment variable `{portal.env}` (the source portal's webhook) is not set",
+            next_step=f"export {portal.env}=https://<source portal>/rest/<user>/<code>/ and run "
+            "the command again",
+        )
+    options = {**client_options, "read_only": True}
+    client = _remote_client(workspace, portal, options, SOURCE_TOKENS_FILE, "source_portal")
+    async with client:
+        await _check(client, portal)
+        yield client
+
+
+@asynccontextmanager
 async def _sandbox(
     workspace: Workspace, portal: PortalConfig, options: dict[str, Any]
 ) -> AsyncIterator[Bitrix24Client]:
@@ -92,7 +126,11 @@ async def _sandbox(
 
 
 def _remote_client(
-    workspace: Workspace, portal: PortalConfig, options: dict[str, Any]
+    workspace: Workspace,
+    portal: PortalConfig,
+    options: dict[str, Any],
+    tokens_file: Path = TOKENS_FILE,
+    name: str = "portal",
 ) -> Bitrix24Client:
     if portal.kind == "webhook":
         assert portal.webhook is not None
@@ -100,12 +138,12 @@ def _remote_client(
             return Bitrix24Client(portal.webhook.reveal(), plan=portal.plan, **options)
         except ValueError as exc:
             raise ConfigError(
-                f"`portal.url` ({portal.display}): {exc}",
+                f"`{name}.url` ({portal.display}): {exc}",
                 next_step="copy the webhook URL again into `migration.yaml` or its variable",
             ) from None
     assert portal.oauth is not None
     block = portal.oauth
-    path = workspace.root / TOKENS_FILE
+    path = workspace.root / tokens_file
     tokens = _read_tokens(path) or OAuthTokens("", block.refresh_token.reveal(), 0.0)
     auth = OAuth(
         block.endpoint,

@@ -37,6 +37,8 @@ from migrate.load import (
     rollback_workspace,
 )
 from migrate.plan import OwnerChoiceStore, plan_workspace
+from migrate.portal.connect import open_source_portal
+from migrate.portal.source import SourceRead, read_source_portal
 from migrate.portal.verify import PortalCheck, check_portal_sync
 from migrate.prepare import PreparedData, prepare
 from migrate.progress import ProgressCallback
@@ -84,6 +86,7 @@ class Migration:
         on_progress: told of every stage's progress (:mod:`migrate.progress`).
         keep_results: keep the pure stages' results in the workspace's stage store and reuse
             them when their inputs did not change (the default).
+        source_transport: replaces the network for the source portal (``source_portal``).
     """
 
     def __init__(
@@ -94,10 +97,13 @@ class Migration:
         transport: httpx.AsyncBaseTransport | None = None,
         on_progress: ProgressCallback | None = None,
         keep_results: bool = True,
+        source_transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.workspace = workspace if isinstance(workspace, Workspace) else Workspace.at(workspace)
         self.environ = environ
         self.transport = transport
+        self.source_transport = source_transport
+        self.source_read: SourceRead | None = None
         self.on_progress = on_progress
         self.store = StageStore(self.workspace.root) if keep_results else None
         self.timings: dict[str, float] = {}
@@ -114,9 +120,41 @@ class Migration:
 
     # The pure stages: computed once per object, reused from the stage store across commands.
 
+    def portal_tables(self) -> tuple[str, ...]:
+        """The tables `migration.yaml` reads from the source portal (none without one)."""
+        return tuple(dict.fromkeys(s.portal for s in self.config.sources.values() if s.portal))
+
+    def read_source(self, *, full: bool = False, missing_only: bool = False) -> SourceRead | None:
+        """Read the source portal's tables into the workspace's snapshots (only the changes
+        since the last read, unless ``full``); with ``missing_only``, only when a table has
+        never been read. ``None`` when nothing is read from a portal."""
+        tables = self.portal_tables()
+        folder = self.workspace.source_portal_dir
+        if missing_only:
+            tables = tuple(t for t in tables if not (folder / f"{t}.parquet").is_file())
+        if not tables:
+            return None
+        options = {} if self.source_transport is None else {"transport": self.source_transport}
+        shown = self.config.source_portal.display if self.config.source_portal else ""
+
+        async def read() -> SourceRead:
+            async with open_source_portal(self.workspace, self.config, **options) as client:
+                return await read_source_portal(client, tables, self.workspace.root,
+                                                portal=shown, full=full,
+                                                on_progress=self.on_progress)  # fmt: skip
+
+        with self._stage("read portal"):
+            self.source_read = asyncio.run(read())
+        counts = ", ".join(f"{t.table} {t.read}" for t in self.source_read.tables)
+        log.info(f"read portal: {counts}", extra={"event": "stage", "stage": "read portal"})
+        self._prepared = self._deduped = None
+        return self.source_read
+
     def prepared(self) -> PreparedData:
-        """The prepare stage's result: clean tables and issues of every entity."""
+        """The prepare stage's result: clean tables and issues of every entity (a table of
+        the source portal never read is read first)."""
         if self._prepared is None:
+            self.read_source(missing_only=True)
             with self._stage("prepare"):
                 self._prepared = prepare(
                     self.workspace, environ=self.environ, on_progress=self.on_progress,
@@ -159,7 +197,9 @@ class Migration:
     # The commands.
 
     def validate(self) -> Validated:
-        """Prepare every entity and write ``reports/errors.xlsx``."""
+        """Read what changed in the source portal (if any), prepare every entity and write
+        ``reports/errors.xlsx``."""
+        self.read_source()
         prepared = self.prepared()
         report = write_errors_xlsx(
             self.workspace.reports_dir / "errors.xlsx", prepared.issues, stats=prepared.stats,

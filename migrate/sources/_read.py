@@ -12,6 +12,7 @@ from migrate.sources._csv import read_delimited
 from migrate.sources._excel import list_sheets as _workbook_sheets
 from migrate.sources._excel import read_workbook
 from migrate.sources._html import looks_like_html, read_html_table
+from migrate.sources._snapshot import PARQUET_MAGIC, read_snapshot
 from migrate.sources._table import RawTable
 
 __all__ = ["XML_SHEETS", "list_sheets", "read_table"]
@@ -43,6 +44,8 @@ def _head(path: Path, size: int = 8192) -> bytes:
 def _kind(path: Path) -> str:
     """What the file really is, whatever its name says: workbook, html, xml or text."""
     head = _head(path)
+    if head.startswith(PARQUET_MAGIC):
+        return "snapshot"
     if head.startswith((_ZIP, _OLE)):
         return "workbook"
     if looks_like_html(head):
@@ -131,6 +134,8 @@ def read_table(
             "to detect the header",
         )
     kind = _kind(path)
+    if kind == "snapshot":  # a table read from a source portal (may be empty: no leads)
+        return read_snapshot(path)
     if kind == "xml":
         table = _read_xml(path, sheet)
         if not len(table):

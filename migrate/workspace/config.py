@@ -7,8 +7,11 @@ timezone: Europe/Moscow    # for dates without an offset
 portal:
   url: sandbox             # sandbox | env:B24_WEBHOOK_URL | https://x.bitrix24.ru/rest/1/<code>/
   plan: standard           # the portal's REST limits: standard | enterprise | unlimited
+source_portal:             # another Bitrix24 read over REST (only read), same keys as `portal`
+  url: env:B24_SOURCE_WEBHOOK_URL
 sources:
   contact: {files: [exports/contacts*.csv], encoding: cp1251, header_row: 1, sheet: Лист1}
+  deal: {portal: deal}     # a table read from `source_portal` (migrate.portal.source)
 mappings: mappings
 dedupe: {...}              # passed through to the dedupe stage as written
 owners: {map: {Иванов Иван: 7, anna@old.ru: anna@new.ru}, default_owner: 1}
@@ -63,8 +66,9 @@ CONFIG_FILE = "migration.yaml"
 DECISIONS_FILE = Path(".b24migrate") / "dedupe_decisions.json"  # the client's dedupe decisions
 OWNER_CHOICES_FILE = Path(".b24migrate") / "owner_choices.json"  # owners.xlsx, as read back
 _INIT_HINT = "`b24migrate init DIR --from amocrm` writes a commented `migration.yaml` to start from"
-_TOP = ("name", "language", "timezone", "portal", "sources", "mappings", "dedupe", "owners", "load")
-_SOURCE_KEYS = ("files", "sheet", "header_row", "encoding", "preset", "delimiter")
+_TOP = ("name", "language", "timezone", "portal", "source_portal", "sources", "mappings", "dedupe",
+        "owners", "load")  # fmt: skip
+_SOURCE_KEYS = ("files", "sheet", "header_row", "encoding", "preset", "delimiter", "portal")
 _NAME_RE = re.compile(r"[A-Za-z0-9_.\-]{1,50}")
 _UF_RE = re.compile(r"UF_CRM_[A-Z0-9_]{1,43}")
 _USERINFO_RE = re.compile(r"^(\s*[a-z][a-z0-9+.-]*:/+)[^/@]*@", re.IGNORECASE)
@@ -196,6 +200,7 @@ class SourceSpec:
     encoding: str | None = None
     delimiter: str | None = None
     preset: str | None = None
+    portal: str | None = None  # a table read from `source_portal` instead of files
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +236,7 @@ class MigrationConfig:
     language: str = "ru"
     timezone: str = "Europe/Moscow"
     portal: PortalConfig = field(default_factory=PortalConfig)
+    source_portal: PortalConfig | None = None  # the Bitrix24 portal read as a source
     sources: Mapping[str, SourceSpec] = field(default_factory=lambda: MappingProxyType({}))
     mappings: str = "mappings"
     dedupe: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
@@ -329,7 +335,8 @@ class _ConfigParser:
             language=self.choice(data, ("language",), ("ru", "en"), "ru"),
             timezone=timezone,
             portal=self.portal(self.section(data, "portal")),
-            sources=MappingProxyType(self.sources(self.section(data, "sources"))),
+            source_portal=self.source_portal(data),
+            sources=MappingProxyType(self.sources(self.section(data, "sources"), data)),
             mappings=mappings_dir,
             dedupe=MappingProxyType(dict(self.section(data, "dedupe"))),
             owners=self.owners(self.section(data, "owners")),
@@ -337,36 +344,49 @@ class _ConfigParser:
             file=self.doc.file,
         )
 
-    def portal(self, data: Mapping[str, Any]) -> PortalConfig:
-        plan = self.choice(data, ("portal", "plan"), ("standard", "enterprise", "unlimited"),
+    def portal(self, data: Mapping[str, Any], block: str = "portal") -> PortalConfig:
+        plan = self.choice(data, (block, "plan"), ("standard", "enterprise", "unlimited"),
                            "standard")  # fmt: skip
-        return dataclasses.replace(self.portal_kind(data), plan=plan)
+        return dataclasses.replace(self.portal_kind(data, block), plan=plan)
 
-    def portal_kind(self, data: Mapping[str, Any]) -> PortalConfig:
+    def source_portal(self, data: Mapping[str, Any]) -> PortalConfig | None:
+        """The `source_portal` block: a webhook or OAuth, never the embedded sandbox."""
+        if data.get("source_portal") is None:
+            return None
+        found = self.portal(self.section(data, "source_portal"), "source_portal")
+        if found.kind == "sandbox":
+            self.problem(
+                ("source_portal",),
+                "`source_portal` needs `url: env:VARIABLE` (a webhook) or an `oauth` block",
+            )
+            return None
+        return found
+
+    def portal_kind(self, data: Mapping[str, Any], block: str = "portal") -> PortalConfig:
         if "oauth" in data:
-            return self.oauth(data["oauth"])
+            return self.oauth(data["oauth"], block)
         url = data.get("url", "sandbox")
         if url == "sandbox":
             return PortalConfig()
         if isinstance(url, str) and url.startswith("env:"):
             variable = url[4:]
             value = self.environ.get(variable, "")
-            if not value:
-                self.problem(("portal", "url"), f"environment variable `{variable}` is not set")
+            if not value and block == "portal":  # the source's is needed only to read it
+                self.problem((block, "url"), f"environment variable `{variable}` is not set")
             return PortalConfig("webhook", Secret(value), env=variable)
         if isinstance(url, str) and url.startswith(("https://", "http://")):
             return PortalConfig("webhook", Secret(url))
         self.problem(
-            ("portal", "url"),
-            "`portal.url` must be `sandbox`, `env:VARIABLE` or a "
+            (block, "url"),
+            f"`{block}.url` must be `sandbox`, `env:VARIABLE` or a "
             "webhook URL https://…/rest/<user>/<code>/",
         )
         return PortalConfig()
 
-    def oauth(self, data: Any) -> PortalConfig:
-        path = ("portal", "oauth")
+    def oauth(self, data: Any, block: str = "portal") -> PortalConfig:
+        path = (block, "oauth")
         if not isinstance(data, dict):
-            self.problem(path, "`portal.oauth` must be a mapping")
+            self.problem(path, f"`{block}.oauth` must be a mapping")
             return PortalConfig()
         values = {}
         for key in ("endpoint", "client_id", "client_secret", "refresh_token"):
@@ -374,7 +394,9 @@ class _ConfigParser:
             if isinstance(raw, str) and raw.startswith("env:"):
                 raw = self.environ.get(raw[4:])
             if not raw:
-                self.problem((*path, key), f"`portal.oauth.{key}` is missing (or its env is unset)")
+                self.problem(
+                    (*path, key), f"`{block}.oauth.{key}` is missing (or its env is unset)"
+                )
             values[key] = str(raw or "")
         secret, token = Secret(values["client_secret"]), Secret(values["refresh_token"])
         auth = OAuthConfig(values["endpoint"], values["client_id"], secret, token)
@@ -382,7 +404,7 @@ class _ConfigParser:
             auth = dataclasses.replace(auth, token_url=str(data["token_url"]))
         return PortalConfig("oauth", oauth=auth)
 
-    def sources(self, data: Mapping[str, Any]) -> dict[str, SourceSpec]:
+    def sources(self, data: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, SourceSpec]:
         out = {}
         for name, spec in data.items():
             path = ("sources", name)
@@ -399,6 +421,9 @@ class _ConfigParser:
                     self.problem(
                         (*path, key), f"unknown key `{key}`{suggest(str(key), _SOURCE_KEYS)}"
                     )
+            if "portal" in spec:
+                out[str(name)] = self.portal_source(path, spec, top)
+                continue
             files = spec.get("files")
             files = [files] if isinstance(files, str) else files
             if not files or not all(isinstance(f, str) for f in files):
@@ -419,6 +444,22 @@ class _ConfigParser:
                 spec.get("preset"),
             )
         return out
+
+    def portal_source(
+        self, path: tuple[Any, ...], spec: Mapping[str, Any], top: Mapping[str, Any]
+    ) -> SourceSpec:
+        """A source read from `source_portal`: ``{portal: deal}`` names the table."""
+        table = str(spec.get("portal"))
+        if table not in ENTITIES:
+            self.problem((*path, "portal"),
+                         f"`portal` names a table read from the source portal, one of "
+                         f"{', '.join(ENTITIES)}{suggest(table, ENTITIES)}")  # fmt: skip
+        if top.get("source_portal") is None:
+            needs = "a `portal` source needs the `source_portal:` block (its webhook)"
+            self.problem((*path, "portal"), needs)
+        if "files" in spec:
+            self.problem((*path, "files"), "a source has `files` or `portal`, not both")
+        return SourceSpec(str(path[-1]), (), portal=table)
 
     def owners(self, data: Mapping[str, Any]) -> OwnersConfig:
         raw_map = data.get("map") or {}
@@ -485,6 +526,11 @@ class Workspace:
             raise ConfigError(f"no `{CONFIG_FILE}` in `{self.root}`", next_step=_INIT_HINT)
         return load_config(self.config_path, environ)
 
+    @property
+    def source_portal_dir(self) -> Path:
+        """Where the tables read from the source portal are kept (Parquet snapshots)."""
+        return self.state_dir / "source_portal"
+
     def mappings_dir(self, config: MigrationConfig) -> Path:
         """The folder of mapping files named by ``config``."""
         return self.root / config.mappings
@@ -493,7 +539,10 @@ class Workspace:
         """The files of ``spec``, globs expanded (relative to the workspace), sorted.
 
         A glob skips Excel's lock files (``~$contacts.xlsx``, there while the file is open).
+        A table read from the source portal is its snapshot (written by the read).
         """
+        if spec.portal is not None:
+            return [self._snapshot(spec)]
         found: list[Path] = []
         for pattern in spec.files:
             path = Path(pattern).expanduser()
@@ -509,3 +558,13 @@ class Workspace:
                     next_step=f"fix `sources.{spec.name}.files` in `{self.config_path}`",
                 )
         return found
+
+    def _snapshot(self, spec: SourceSpec) -> Path:
+        path = self.source_portal_dir / f"{spec.portal}.parquet"
+        if not path.is_file():
+            raise ConfigError(
+                f"source `{spec.name}`: the table `{spec.portal}` has not been read from the "
+                "source portal yet",
+                next_step="run `b24migrate validate`: it reads the source portal first",
+            )
+        return path

@@ -30,7 +30,8 @@ PRESETS: dict[str, str] = {
     "generic": "generic",
 }
 """The documented `--from` choices → folder under `mappings/` (aliases: each preset.yaml)."""
-_HIDDEN = {"sample": "sample"}  # the demo's synthetic sample, not a real export format
+_HIDDEN = {"sample": "sample", "bitrix24_portal": "bitrix24_portal"}  # no export files: the
+# demo's synthetic sample, and another portal read over REST (migrate.portal.source)
 
 
 @dataclass(frozen=True, slots=True)

@@ -183,13 +183,14 @@ def run_log(
 
 
 def config_secrets(config: Any) -> tuple[str, ...]:
-    """The secret texts of a :class:`~migrate.workspace.config.MigrationConfig` (webhook, OAuth)."""
-    portal = getattr(config, "portal", None)
+    """The secret texts of a :class:`~migrate.workspace.config.MigrationConfig`: the
+    webhook or OAuth secrets of the target ``portal`` and of the ``source_portal``."""
     out: list[str] = []
-    webhook = getattr(portal, "webhook", None)
-    if webhook is not None:
-        out += webhook_secrets(webhook.reveal())
-    oauth = getattr(portal, "oauth", None)
-    if oauth is not None:
-        out += [oauth.client_secret.reveal(), oauth.refresh_token.reveal()]
+    for portal in (getattr(config, "portal", None), getattr(config, "source_portal", None)):
+        webhook = getattr(portal, "webhook", None)
+        if webhook is not None and webhook.reveal():
+            out += webhook_secrets(webhook.reveal())
+        oauth = getattr(portal, "oauth", None)
+        if oauth is not None:
+            out += [oauth.client_secret.reveal(), oauth.refresh_token.reveal()]
     return tuple(s for s in out if s)

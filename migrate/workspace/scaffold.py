@@ -72,7 +72,7 @@ portal:
   # standard (2 requests/s, bursts of 50) | enterprise (5/s, 250) | unlimited (a sandbox
   # served without limits). Set it to the client's Bitrix24 plan.
   plan: standard
-
+{source_portal}
 # Where each entity's export lives. files: paths or globs (relative to this folder);
 # optional: sheet, header_row (1-based; detected when absent), encoding, delimiter.
 {sources}
@@ -100,6 +100,16 @@ load:
   # user fields, pipelines and stages the mapping needs and the portal lacks: the plan
   # proposes them (plan.xlsx); ask (wait for `plan --accept-structure`) | create (accepted)
   structure: ask
+"""
+
+
+_SOURCE_PORTAL = """
+# The Bitrix24 portal migrated FROM, read over REST and never written to (the client
+# refuses any write). Its own webhook (read rights on crm, user, catalog) from the
+# environment, or an `oauth:` block as for `portal`; `plan` is its REST limits.
+source_portal:
+  url: env:B24_SOURCE_WEBHOOK_URL
+  plan: standard
 """
 
 
@@ -347,6 +357,7 @@ def _write_config(
     _private_dirs(workspace.reports_dir, workspace.state_dir)
     dedupe = dict(preset.dedupe)
     text = _TEMPLATE.format(
+        source_portal=_SOURCE_PORTAL if preset.info.get("portal") else "",
         preset=preset.name,
         name=name or _name(workspace.root.name),
         language=language,
@@ -369,6 +380,9 @@ def _from_preset(
     base = folder or base
     sources: dict[str, Any] = {}
     for source in preset.sources:
+        if preset.info.get("portal"):  # read from `source_portal`, not from files
+            sources[source.name] = {"portal": source.name}
+            continue
         names = [n for n in source.names if not n.startswith("*")][:1] or list(source.names[:1])
         files = [_relative((base / n).resolve(), workspace.root) for n in names]
         sources[source.name] = _source_spec(source, tuple(files))

@@ -1,0 +1,236 @@
+"""Reading each source table over REST into rows of text cells (one dict per raw-table row).
+
+Every list is read with the client's fast paging (``order ID ASC``, ``>ID``, ``start=-1``),
+chained 50 pages per batch; per-record reads (a deal's product rows and contacts, a company's
+contacts, an owner's timeline comments) go 50 commands per batch. Only read methods are
+called: the client is opened read-only, so a write here would be refused before it left.
+
+Shapes read (bitrix24/b24restdocs, api-reference/crm/…): ``companies/crm-company-list.md``,
+``contacts/crm-contact-list.md``, ``deals/crm-deal-list.md`` (every pipeline when no
+``CATEGORY_ID`` filter is given), ``leads/crm-lead-list.md`` (``select`` ``*``, ``UF_*`` and
+the multi-fields by name: ``*`` leaves them out), ``deals/crm-deal-productrows-get.md``,
+``deals/contacts/crm-deal-contact-items-get.md``,
+``companies/contacts/crm-company-contact-items-get.md``,
+``requisites/universal/crm-requisite-list.md``, ``timeline/comments/
+crm-timeline-comment-list.md`` (``ENTITY_ID`` and ``ENTITY_TYPE`` are required in its filter,
+so comments are read per owner), ``products/crm-product-list.md``,
+``product-section/crm-productsection-list.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from loaders.batch import Command
+from loaders.client import Bitrix24Client
+from migrate.portal.source._meta import SourceMeta
+from migrate.portal.source._values import (
+    MULTI_TYPES,
+    category_text,
+    field_text,
+    multi_columns,
+    stage_text,
+    text,
+)
+
+__all__ = ["LINE_FIELDS", "REQUISITE_FIELDS", "TableReader"]
+
+_SELECT = {
+    "company": ["*", "UF_*", "PHONE", "EMAIL", "WEB", "IM"],
+    "contact": ["*", "UF_*", "PHONE", "EMAIL", "WEB", "IM"],
+    "lead": ["*", "UF_*", "PHONE", "EMAIL", "WEB", "IM"],
+    "deal": ["*", "UF_*"],
+}
+_SKIPPED = frozenset({"PHONE", "EMAIL", "WEB", "IM", "LINK", "CATEGORY_ID", "STAGE_ID"})
+REQUISITE_FIELDS = ("RQ_COMPANY_NAME", "RQ_COMPANY_FULL_NAME", "RQ_INN", "RQ_KPP", "RQ_OGRN",
+                    "RQ_OGRNIP", "RQ_OKPO", "RQ_DIRECTOR", "RQ_ACCOUNTANT")  # fmt: skip
+LINE_FIELDS = ("PRODUCT_ID", "PRODUCT_NAME", "PRICE", "QUANTITY", "DISCOUNT_RATE",
+               "DISCOUNT_SUM", "TAX_RATE", "MEASURE_CODE", "MEASURE_NAME")  # fmt: skip
+_COMMENT_OWNERS = ("company", "contact", "deal", "lead")
+_COMMENT_SELECT = ["ID", "CREATED", "ENTITY_ID", "ENTITY_TYPE", "AUTHOR_ID", "COMMENT"]
+
+
+class TableReader:
+    """Reads the source tables through one read-only client, with the source's metadata."""
+
+    def __init__(self, client: Bitrix24Client, meta: SourceMeta) -> None:
+        self.client, self.meta = client, meta
+
+    async def records(self, entity: str, since: str | None) -> list[dict[str, Any]]:
+        """The CRM records of ``entity`` (modified at or after ``since`` when given)."""
+        where = {">=DATE_MODIFY": since} if since else {}
+        return await self.client.list_all(f"crm.{entity}.list", where, _SELECT[entity],
+                                          chained=True)  # fmt: skip
+
+    async def per_record(
+        self, method: str, ids: Sequence[str], params: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """``method`` once per id (``{"id": id}``), 50 to a batch: id → result."""
+        commands = [Command(f"r{i}", method, {"id": rid, **(params or {})}) for i, rid in
+                    enumerate(ids)]  # fmt: skip
+        results = await self.client.batch(commands)
+        out = {}
+        for rid, item in zip(ids, results, strict=True):
+            if item.error is not None:
+                raise item.error
+            out[rid] = item.result
+        return out
+
+    # ------------------------------------------------------------------ the tables
+
+    async def company(self, since: str | None) -> list[dict[str, str]]:
+        records = await self.records("company", since)
+        requisites = await self._requisites()
+        none = requisites[""]
+        return [{**self._crm_row("company", r), **requisites.get(str(r["ID"]), none)}
+                for r in records]  # fmt: skip
+
+    async def contact(self, since: str | None) -> list[dict[str, str]]:
+        records = await self.records("contact", since)
+        ids = [str(r["ID"]) for r in records]
+        links = await self.per_record("crm.contact.company.items.get", ids)
+        rows = []
+        for record in records:
+            row = self._crm_row("contact", record)
+            row["COMPANY_IDS"] = _linked(links[str(record["ID"])], "COMPANY_ID")
+            rows.append(row)
+        return rows
+
+    async def lead(self, since: str | None) -> list[dict[str, str]]:
+        return [self._crm_row("lead", r) for r in await self.records("lead", since)]
+
+    async def deal(self, since: str | None) -> list[dict[str, str]]:
+        """One row per product row of a deal (one row when it has none), as `lines:` reads."""
+        records = await self.records("deal", since)
+        ids = [str(r["ID"]) for r in records]
+        contacts = await self.per_record("crm.deal.contact.items.get", ids)
+        lines = await self.per_record("crm.deal.productrows.get", ids)
+        rows = []
+        for record in records:
+            row = self._crm_row("deal", record)
+            row["CATEGORY"] = category_text(self.meta, record.get("CATEGORY_ID"))
+            row["STAGE"] = stage_text(self.meta, record.get("CATEGORY_ID"), record.get("STAGE_ID"))
+            row["CONTACT_IDS"] = _linked(contacts[str(record["ID"])], "CONTACT_ID")
+            rows.extend(_with_lines(row, lines[str(record["ID"])] or []))
+        return rows
+
+    async def product_section(self, since: str | None) -> list[dict[str, str]]:
+        del since  # sections carry no modification date: always read whole
+        sections = await self.client.list_all("crm.productsection.list", chained=True)
+        return [{k: text(s.get(k)) for k in ("ID", "NAME", "SECTION_ID", "XML_ID")}
+                for s in sections]  # fmt: skip
+
+    async def product(self, since: str | None) -> list[dict[str, str]]:
+        del since  # read whole: crm.product.list has no reliable modification filter
+        products = await self.client.list_all("crm.product.list", select=["*"], chained=True)
+        return [self._product_row(p) for p in products]
+
+    async def note(self, since: str | None) -> list[dict[str, str]]:
+        """Timeline comments of every company, contact, deal and lead (read per owner)."""
+        del since  # no doc says a new comment changes its owner's DATE_MODIFY: read whole
+        rows = []
+        for owner in _COMMENT_OWNERS:
+            ids = [str(r["ID"]) for r in await self.client.list_all(
+                f"crm.{owner}.list", select=["ID"], chained=True)]  # fmt: skip
+            rows.extend(await self._comments(owner, ids))
+        return rows
+
+    def columns(self, table: str) -> list[str]:
+        """The columns ``table`` has even when the portal holds no record of it."""
+        extra = {
+            "company": [*_multi_names(), *REQUISITE_FIELDS],
+            "contact": [*_multi_names(), "COMPANY_IDS"],
+            "lead": _multi_names(),
+            "deal": ["CATEGORY", "STAGE", "CONTACT_IDS", *(f"LINE {k}" for k in LINE_FIELDS)],
+            "product_section": ["ID", "NAME", "SECTION_ID", "XML_ID"],
+            "product": ["ID", "NAME", "SECTION_ID", "PRICE", "CURRENCY_ID", "DESCRIPTION",
+                        "XML_ID", "ACTIVE", "MEASURE", "VAT_RATE"],
+            "note": ["ID", "ENTITY_TYPE", "ENTITY_ID", "COMMENT", "CREATED", "AUTHOR_ID"],
+        }[table]  # fmt: skip
+        fields = [k for k in self.meta.field_names.get(table, ()) if k not in _SKIPPED]
+        return list(dict.fromkeys([*fields, *extra]))
+
+    # ------------------------------------------------------------------ pieces
+
+    def _crm_row(self, entity: str, record: Mapping[str, Any]) -> dict[str, str]:
+        """Every field the portal describes (``""`` when the record has none), by meaning."""
+        row = {k: "" for k in self.meta.field_names.get(entity, ()) if k not in _SKIPPED}
+        row.update({str(k): field_text(self.meta, entity, str(k), v) for k, v in
+                    record.items() if k not in _SKIPPED})  # fmt: skip
+        if entity != "deal":
+            row.update(multi_columns(record))
+        return row
+
+    def _product_row(self, product: Mapping[str, Any]) -> dict[str, str]:
+        row = {k: text(product.get(k)) for k in ("ID", "NAME", "SECTION_ID", "PRICE",
+               "CURRENCY_ID", "DESCRIPTION", "XML_ID", "ACTIVE")}  # fmt: skip
+        measure, vat = text(product.get("MEASURE")), text(product.get("VAT_ID"))
+        row["MEASURE"] = self.meta.measures.get(measure, measure)
+        row["VAT_RATE"] = self.meta.vats.get(vat, "") if vat else ""
+        return row
+
+    async def _requisites(self) -> dict[str, dict[str, str]]:
+        """The first requisite of each company (by ID): what a company row can carry."""
+        rows = await self.client.list_all(
+            "crm.requisite.list", {"ENTITY_TYPE_ID": 4}, ["ENTITY_ID", *REQUISITE_FIELDS],
+            chained=True,
+        )  # fmt: skip
+        out: dict[str, dict[str, str]] = {"": dict.fromkeys(REQUISITE_FIELDS, "")}
+        for row in rows:
+            out.setdefault(text(row.get("ENTITY_ID")),
+                           {k: text(row.get(k)) for k in REQUISITE_FIELDS})  # fmt: skip
+        return out
+
+    async def _comments(self, owner: str, ids: Sequence[str]) -> list[dict[str, str]]:
+        """Every comment of each owner: the first page in batches, further pages (``next``:
+        an owner with more than 50 comments) one call each."""
+        calls = [{"filter": {"ENTITY_ID": rid, "ENTITY_TYPE": owner}, "select": _COMMENT_SELECT}
+                 for rid in ids]  # fmt: skip
+        commands = [Command(f"c{i}", "crm.timeline.comment.list", p) for i, p in enumerate(calls)]
+        rows: list[dict[str, str]] = []
+        for item, params in zip(await self.client.batch(commands), calls, strict=True):
+            if item.error is not None:
+                raise item.error
+            found, start = list(item.result or []), item.next
+            while start:
+                page = await self.client.call("crm.timeline.comment.list", {**params,
+                                              "start": start})  # fmt: skip
+                found, start = found + list(page.result or []), page.next
+            rows.extend(self._comment_row(owner, c) for c in found)
+        return rows
+
+    def _comment_row(self, owner: str, comment: Mapping[str, Any]) -> dict[str, str]:
+        return {
+            "ID": text(comment.get("ID")),
+            "ENTITY_TYPE": owner,
+            "ENTITY_ID": text(comment.get("ENTITY_ID")),
+            "COMMENT": text(comment.get("COMMENT")),
+            "CREATED": text(comment.get("CREATED")),
+            "AUTHOR_ID": field_text(self.meta, owner, "AUTHOR_ID", comment.get("AUTHOR_ID")),
+        }
+
+
+def _multi_names() -> list[str]:
+    return [f"{name} {kind}" for name, kinds in MULTI_TYPES.items() for kind in kinds]
+
+
+def _linked(result: Any, key: str) -> str:
+    """Ids from a ``*.items.get`` reply (the primary one first), ``,``-joined."""
+    rows = [r for r in result or [] if isinstance(r, Mapping)]
+    rows.sort(key=lambda r: (r.get("IS_PRIMARY") not in ("Y", True), int(r.get("SORT") or 0)))
+    return ",".join(text(r.get(key)) for r in rows if text(r.get(key)))
+
+
+def _with_lines(row: dict[str, str], lines: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """The deal's row repeated once per product row, with the row's ``LINE …`` columns."""
+    empty = {f"LINE {k}": "" for k in LINE_FIELDS}
+    if not lines:
+        return [{**row, **empty}]
+    out = []
+    for line in lines:
+        cells = {f"LINE {k}": text(line.get(k)) for k in LINE_FIELDS}
+        if cells["LINE PRODUCT_ID"] == "0":
+            cells["LINE PRODUCT_ID"] = ""  # a free-text row, not a catalogue product
+        out.append({**row, **cells})
+    return out

@@ -1,0 +1,354 @@
+"""A source portal for rehearsing a portal-to-portal migration (issue 16), seeded over REST.
+
+:func:`seed_source_portal` fills a sandbox (or any test portal) with what a live CRM has and
+its exports lose: three deal pipelines (the general one, «Оптовые продажи», a «Тендеры»
+pipeline created here), a list user field on deals and a text one on contacts, companies with
+requisites, contacts bound to one or two companies, deals with contacts and product rows
+(catalogue products and free-text rows), leads, catalogue sections and products, and timeline
+comments. :func:`prepare_target_portal` makes on the target what an admin (or the plan's
+structure proposals, issue 12) would: the same pipeline and user fields — created in another
+order, so every id differs and only meaning can match them.
+
+Everything is written through the client's own batches, deterministically from ``seed``.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from loaders import Bitrix24Client, Command
+
+__all__ = [
+    "DEAL_KINDS",
+    "PIPELINE",
+    "SeededSource",
+    "prepare_target_portal",
+    "seed_source_portal",
+    "user_field_lines",
+]
+
+PIPELINE = "Тендеры"
+DEAL_KINDS = ("Опт", "Розница", "Госзаказ")
+_TITLES = (
+    "Альфа",
+    "Вектор",
+    "Гранит",
+    "Дельта",
+    "Зенит",
+    "Импульс",
+    "Кристалл",
+    "Лидер",
+    "Меридиан",
+    "Нева",
+    "Орион",
+    "Прогресс",
+    "Радуга",
+    "Сатурн",
+    "Траст",
+    "Феникс",
+)
+_FIRST = ("Иван", "Анна", "Пётр", "Мария", "Олег", "Елена", "Сергей", "Ольга", "Дмитрий")
+_LAST = ("Иванов", "Петров", "Сидоров", "Кузнецов", "Смирнов", "Попов", "Соколов", "Лебедев")
+_GOODS = ("Кабель ВВГ 3x2.5", "Автомат 16А", "Розетка двойная", "Щит распределительный")
+_USER_FIELDS = (
+    ("deal", "KIND", "enumeration", "Вид сделки", DEAL_KINDS),
+    ("contact", "HOBBY", "string", "Увлечение", ()),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SeededSource:
+    """How many records of each kind the source holds (what a migration must bring over)."""
+
+    counts: dict[str, int]
+
+
+def user_field_lines() -> dict[str, dict[str, dict[str, str]]]:
+    """The mapping lines the seeded user fields need, by entity (the preset cannot know a
+    portal's own fields): ``{"deal": {"UF_CRM_KIND": {"from": "UF_CRM_KIND"}}}``."""
+    return {e: {f"UF_CRM_{code}": {"from": f"UF_CRM_{code}"}} for e, code, *_ in _USER_FIELDS}
+
+
+async def prepare_target_portal(client: Bitrix24Client) -> None:
+    """Create on the target the pipeline and user fields the source has, ids shuffled: a
+    pipeline created before ours, list items added in reverse order."""
+    await _call(client, "crm.category.add", {"entityTypeId": 2, "fields": {"name": "Сервис"}})
+    await _call(client, "crm.category.add", {"entityTypeId": 2, "fields": {"name": PIPELINE}})
+    for entity, code, kind, label, items in _USER_FIELDS:
+        await _user_field(client, entity, code, kind, label, tuple(reversed(items)))
+
+
+async def seed_source_portal(
+    client: Bitrix24Client,
+    *,
+    seed: int = 16,
+    companies: int = 24,
+    contacts: int = 40,
+    deals: int = 48,
+    leads: int = 10,
+) -> SeededSource:
+    """Seed the source portal (see the module docstring); returns what it holds."""
+    rng = random.Random(seed)
+    await _call(client, "crm.category.add", {"entityTypeId": 2, "fields": {"name": PIPELINE}})
+    kinds = {}
+    for entity, code, kind, label, items in _USER_FIELDS:
+        kinds[code] = await _user_field(client, entity, code, kind, label, items)
+    sections = await _add_all(
+        client, "crm.productsection.add", [{"NAME": n} for n in ("Кабель", "Электрика")]
+    )
+    products = await _add_all(
+        client,
+        "crm.product.add",
+        [
+            {
+                "NAME": name,
+                "PRICE": 100 + 50 * i,
+                "CURRENCY_ID": "RUB",
+                "SECTION_ID": sections[i % 2],
+            }
+            for i, name in enumerate(_GOODS)
+        ],
+    )
+    company_ids = await _add_all(
+        client, "crm.company.add", [_company(rng, i) for i in range(companies)]
+    )
+    await _requisites(client, company_ids)
+    contact_ids = await _add_all(
+        client, "crm.contact.add", [_contact(rng, i) for i in range(contacts)]
+    )
+    await _bind_contacts(client, rng, contact_ids, company_ids)
+    pipelines = await _pipelines(client)
+    deal_ids = await _add_all(
+        client,
+        "crm.deal.add",
+        [_deal(rng, i, company_ids, pipelines, kinds["KIND"]) for i in range(deals)],
+    )
+    await _deal_details(client, rng, deal_ids, contact_ids, products)
+    lead_ids = await _add_all(client, "crm.lead.add", [_lead(rng, i) for i in range(leads)])
+    comments = await _comments(
+        client, rng, {"deal": deal_ids, "company": company_ids, "lead": lead_ids}
+    )
+    return SeededSource(
+        {
+            "company": companies,
+            "contact": contacts,
+            "deal": deals,
+            "lead": leads,
+            "product": len(products),
+            "product_section": len(sections),
+            "note": comments,
+        }
+    )
+
+
+async def _call(client: Bitrix24Client, method: str, params: dict[str, Any]) -> Any:
+    return (await client.call(method, params)).result
+
+
+async def _add_all(
+    client: Bitrix24Client, method: str, fields: Sequence[dict[str, Any]]
+) -> list[int]:
+    commands = [Command(f"a{i}", method, {"fields": f}) for i, f in enumerate(fields)]
+    results = await client.batch(commands)
+    for item in results:
+        if item.error is not None:
+            raise item.error
+    return [int(item.result) for item in results]
+
+
+async def _user_field(
+    client: Bitrix24Client, entity: str, code: str, kind: str, label: str, items: Sequence[str]
+) -> dict[str, str]:
+    fields: dict[str, Any] = {"FIELD_NAME": code, "USER_TYPE_ID": kind, "EDIT_FORM_LABEL": label}
+    if items:
+        fields["LIST"] = [{"VALUE": v, "SORT": 10 * (n + 1)} for n, v in enumerate(items)]
+    await _call(client, f"crm.{entity}.userfield.add", {"fields": fields})
+    listed = await _call(
+        client, f"crm.{entity}.userfield.list", {"filter": {"FIELD_NAME": f"UF_CRM_{code}"}}
+    )
+    return {str(i["VALUE"]): str(i["ID"]) for i in (listed[0].get("LIST") or [])}
+
+
+def _inn(rng: random.Random) -> str:
+    digits = [rng.randint(1, 9)] + [rng.randint(0, 9) for _ in range(8)]
+    weights = (2, 4, 10, 3, 5, 9, 4, 6, 8)
+    check = sum(d * w for d, w in zip(digits, weights, strict=True)) % 11 % 10
+    return "".join(map(str, [*digits, check]))
+
+
+def _company(rng: random.Random, i: int) -> dict[str, Any]:
+    return {
+        "TITLE": f"ООО «{_TITLES[i % len(_TITLES)]}-{i + 1}»",
+        "COMPANY_TYPE": rng.choice(("CUSTOMER", "PARTNER", "SUPPLIER")),
+        "ASSIGNED_BY_ID": rng.choice((1, 2)),
+        "PHONE": [
+            {"VALUE": f"+7 495 {rng.randint(100, 999)}-{i:02d}-{i:02d}", "VALUE_TYPE": "WORK"}
+        ],
+        "EMAIL": [{"VALUE": f"office{i + 1}@firm{i + 1}.example", "VALUE_TYPE": "WORK"}],
+        "COMMENTS": f"Клиент с {2015 + i % 9} года",
+    }
+
+
+def _contact(rng: random.Random, i: int) -> dict[str, Any]:
+    return {
+        "NAME": _FIRST[i % len(_FIRST)],
+        "LAST_NAME": f"{_LAST[i % len(_LAST)]}{'а' if _FIRST[i % len(_FIRST)][-1] == 'а' else ''}",
+        "POST": rng.choice(("Директор", "Менеджер", "Бухгалтер")),
+        "SOURCE_ID": rng.choice(("CALL", "WEB", "EMAIL")),
+        "ASSIGNED_BY_ID": rng.choice((1, 2)),
+        "UF_CRM_HOBBY": rng.choice(("рыбалка", "шахматы", "")),
+        "PHONE": [
+            {
+                "VALUE": f"+7 916 {rng.randint(100, 999)}-{i // 10}{i % 10}-{i:02d}",
+                "VALUE_TYPE": "MOBILE",
+            }
+        ],
+        "EMAIL": [{"VALUE": f"person{i + 1}@mail{i + 1}.example", "VALUE_TYPE": "HOME"}],
+    }
+
+
+async def _requisites(client: Bitrix24Client, companies: Sequence[int]) -> None:
+    presets = await _call(client, "crm.requisite.preset.list", {})
+    preset = int(presets[0]["ID"])
+    rng = random.Random(len(companies))
+    await _add_all(
+        client,
+        "crm.requisite.add",
+        [
+            {
+                "ENTITY_TYPE_ID": 4,
+                "ENTITY_ID": cid,
+                "PRESET_ID": preset,
+                "NAME": "Реквизиты",
+                "RQ_INN": _inn(rng),
+                "RQ_KPP": f"77{rng.randint(1000000, 9999999)}",
+                "RQ_COMPANY_NAME": f"ООО «Компания {cid}»",
+                "RQ_DIRECTOR": "Иванов Иван Иванович",
+            }
+            for cid in companies
+            if cid % 3
+        ],
+    )
+
+
+async def _bind_contacts(
+    client: Bitrix24Client, rng: random.Random, contacts: Sequence[int], companies: Sequence[int]
+) -> None:
+    commands = []
+    for n, cid in enumerate(contacts):
+        bound = rng.sample(list(companies), 2 if n % 4 == 0 else 1)
+        items = [
+            {"COMPANY_ID": c, "IS_PRIMARY": "Y" if k == 0 else "N"} for k, c in enumerate(bound)
+        ]
+        commands.append(
+            Command(f"b{n}", "crm.contact.company.items.set", {"id": cid, "items": items})
+        )
+    for item in await client.batch(commands):
+        if item.error is not None:
+            raise item.error
+
+
+async def _pipelines(client: Bitrix24Client) -> list[tuple[int, list[str]]]:
+    """Every pipeline and its stage ids (the portal's own)."""
+    categories = (await _call(client, "crm.category.list", {"entityTypeId": 2}))["categories"]
+    statuses = await _call(client, "crm.status.list", {})
+    out = []
+    for category in sorted(categories, key=lambda c: int(c["id"])):
+        cid = int(category["id"])
+        dictionary = "DEAL_STAGE" if cid == 0 else f"DEAL_STAGE_{cid}"
+        out.append((cid, [s["STATUS_ID"] for s in statuses if s["ENTITY_ID"] == dictionary]))
+    return out
+
+
+def _deal(
+    rng: random.Random,
+    i: int,
+    companies: Sequence[int],
+    pipelines: Sequence[tuple[int, list[str]]],
+    kinds: dict[str, str],
+) -> dict[str, Any]:
+    category, stages = pipelines[i % len(pipelines)]
+    return {
+        "TITLE": f"Поставка №{1000 + i}",
+        "CATEGORY_ID": category,
+        "STAGE_ID": rng.choice(stages),
+        "COMPANY_ID": companies[i % len(companies)],
+        "CURRENCY_ID": "RUB",
+        "ASSIGNED_BY_ID": rng.choice((1, 2)),
+        "SOURCE_ID": rng.choice(("CALL", "WEB")),
+        "UF_CRM_KIND": kinds[DEAL_KINDS[i % len(DEAL_KINDS)]],
+        "COMMENTS": "Срочно" if i % 5 == 0 else "",
+    }
+
+
+async def _deal_details(
+    client: Bitrix24Client,
+    rng: random.Random,
+    deals: Sequence[int],
+    contacts: Sequence[int],
+    products: Sequence[int],
+) -> None:
+    commands = []
+    for n, did in enumerate(deals):
+        people = rng.sample(list(contacts), 1 + n % 2)
+        commands.append(
+            Command(
+                f"c{n}",
+                "crm.deal.contact.items.set",
+                {
+                    "id": did,
+                    "items": [
+                        {"CONTACT_ID": c, "IS_PRIMARY": "Y" if k == 0 else "N"}
+                        for k, c in enumerate(people)
+                    ],
+                },
+            )
+        )
+        rows: list[dict[str, Any]] = [
+            {
+                "PRODUCT_ID": products[(n + k) % len(products)],
+                "PRICE": 100.0 * (k + 1),
+                "QUANTITY": 1 + (n + k) % 3,
+            }
+            for k in range(n % 3)
+        ]
+        if n % 4 == 1:
+            rows.append({"PRODUCT_NAME": "Монтаж (услуга)", "PRICE": 2500.0, "QUANTITY": 1})
+        if rows:
+            commands.append(Command(f"r{n}", "crm.deal.productrows.set", {"id": did, "rows": rows}))
+    for item in await client.batch(commands):
+        if item.error is not None:
+            raise item.error
+
+
+def _lead(rng: random.Random, i: int) -> dict[str, Any]:
+    return {
+        "TITLE": f"Заявка с сайта №{i + 1}",
+        "NAME": _FIRST[(i + 3) % len(_FIRST)],
+        "STATUS_ID": rng.choice(("NEW", "IN_PROCESS")),
+        "SOURCE_ID": "WEB",
+        "OPPORTUNITY": 1000 * (i + 1),
+        "CURRENCY_ID": "RUB",
+        "PHONE": [{"VALUE": f"+7 903 {100 + i}-00-{i:02d}", "VALUE_TYPE": "WORK"}],
+    }
+
+
+async def _comments(
+    client: Bitrix24Client, rng: random.Random, owners: dict[str, Sequence[int]]
+) -> int:
+    fields = []
+    for owner, ids in owners.items():
+        for rid in ids:
+            for k in range(rng.randint(0, 2)):
+                fields.append(
+                    {
+                        "ENTITY_TYPE": owner,
+                        "ENTITY_ID": rid,
+                        "COMMENT": f"Звонок {k + 1}: обсудили условия ({owner} {rid})",
+                    }
+                )
+    await _add_all(client, "crm.timeline.comment.add", fields)
+    return len(fields)

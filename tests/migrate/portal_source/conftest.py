@@ -1,0 +1,50 @@
+"""Workspaces that read another portal: the preset's mappings plus the seeded user fields."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import yaml
+
+import mappings
+from sample_data.portal import user_field_lines
+
+TABLES = ("product_section", "product", "company", "contact", "deal", "lead", "note")
+
+
+def make_workspace(
+    root: Path,
+    *,
+    target: str,
+    tables: tuple[str, ...] = TABLES,
+    batch_size: int = 50,
+    structure: str = "ask",
+    user_fields: tuple[str, ...] = ("deal", "contact"),
+) -> Path:
+    """A workspace reading ``tables`` from `env:B24_SOURCE` into ``target`` (a portal url)."""
+    preset = Path(mappings.__file__).parent / "bitrix24_portal"
+    (root / "mappings").mkdir(parents=True)
+    for path in preset.glob("*.yaml"):
+        if path.stem in tables:
+            shutil.copy(path, root / "mappings" / path.name)
+    for entity, lines in user_field_lines().items():
+        if entity not in user_fields:
+            continue
+        file = root / "mappings" / f"{entity}.yaml"
+        if not file.is_file():
+            continue
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        data["fields"].update(lines)
+        file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    config = {
+        "name": "from-portal",
+        "portal": {"url": target, "plan": "unlimited"},
+        "source_portal": {"url": "env:B24_SOURCE", "plan": "unlimited"},
+        "sources": {t: {"portal": t} for t in tables},
+        "owners": {"default_owner": 1},
+        "dedupe": {"company": False, "contact": False, "lead": False, "product": False},
+        "load": {"batch_size": batch_size, "structure": structure},
+    }
+    (root / "migration.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
+    return root

@@ -1,0 +1,152 @@
+"""A second read asks only for what changed; a read that failed mid-way goes on from there."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pandas as pd
+import pytest
+
+from loaders import Bitrix24Client, PortalReadOnly
+from loaders.sandbox import SandboxConfig, create_app
+from migrate.errors import MigrationError
+from migrate.portal.connect import open_source_portal
+from migrate.run import Migration
+from sample_data.portal import prepare_target_portal, seed_source_portal
+
+from .conftest import make_workspace
+
+SOURCE = "http://source.test/rest/1/src/"
+TABLES = ("company", "contact", "deal", "note")
+
+
+class Clock:
+    """The source portal's clock, moved by the test (DATE_MODIFY and server.time follow it)."""
+
+    def __init__(self) -> None:
+        self.now = 1_790_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class FailingAfter(httpx.AsyncBaseTransport):
+    """The source's webhook, revoked after ``limit`` requests (a read stopped mid-way)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, limit: int) -> None:
+        self.inner, self.limit, self.sent = inner, limit, 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent += 1
+        if self.sent > self.limit:
+            body = {
+                "error": "INVALID_CREDENTIALS",
+                "error_description": "Invalid request credentials",
+            }
+            return httpx.Response(401, json=body, request=request)
+        return await self.inner.handle_async_request(request)
+
+
+@pytest.fixture
+def portals(monkeypatch, tmp_path):
+    clock = Clock()
+    source = create_app(SandboxConfig(token="src", plan="unlimited", clock=clock))
+    root = make_workspace(tmp_path / "ws", target="sandbox", tables=TABLES)
+    # the workspace's embedded sandbox (plan and load open it from its folder)
+    target = create_app(SandboxConfig(data_dir=root / ".b24migrate/sandbox", plan="unlimited"))
+
+    async def seed():
+        async with _writer(source) as client:
+            return await seed_source_portal(client, companies=6, contacts=8, deals=9, leads=0)
+
+    async def prepare() -> None:
+        async with _writer(target, "http://sandbox.local/rest/1/sandbox/") as client:
+            await prepare_target_portal(client)
+
+    seeded = asyncio.run(seed())
+    clock.now += 60  # the migration starts a minute after the last change
+    asyncio.run(prepare())
+    target.close()
+    monkeypatch.setenv("B24_SOURCE", SOURCE)
+    yield source, clock, root, seeded.counts
+    source.close()
+
+
+def _writer(app, url: str = SOURCE) -> Bitrix24Client:
+    return Bitrix24Client(url, transport=httpx.ASGITransport(app=app), plan="unlimited")
+
+
+def _migration(root, source, **options) -> Migration:
+    source_transport = options.pop("source_transport", None) or httpx.ASGITransport(app=source)
+    return Migration(root, source_transport=source_transport, **options)
+
+
+def _read(migration: Migration) -> dict[str, tuple[int, str | None]]:
+    assert migration.source_read is not None
+    return {t.table: (t.read, t.since) for t in migration.source_read.tables}
+
+
+def test_a_second_read_brings_only_the_changes_and_the_plan_updates_them(portals):
+    source, clock, root, counts = portals
+    first = _migration(root, source)
+    first.validate()
+    assert {t: n for t, (n, _) in _read(first).items()} == {t: counts[t] for t in TABLES}
+    assert all(since is None for _, since in _read(first).values())
+    first.plan()
+    _migration(root, source).load()
+
+    clock.now += 600
+
+    async def change() -> None:
+        async with _writer(source) as client:
+            await client.call("crm.deal.update", {"id": 2, "fields": {"TITLE": "Поставка (изм.)"}})
+            await client.call("crm.company.add", {"fields": {"TITLE": "ООО «Новая»"}})
+
+    asyncio.run(change())
+    second = _migration(root, source)
+    second.validate()
+    read = _read(second)
+    assert read["deal"][0] == 1
+    assert read["company"][0] == 1
+    assert read["contact"][0] == 0
+    assert read["deal"][1] is not None
+    deals = pd.read_parquet(root / ".b24migrate/source_portal/deal.parquet")
+    assert deals.drop_duplicates("ID").shape[0] == 9
+    assert set(deals.loc[deals["ID"] == "2", "TITLE"]) == {"Поставка (изм.)"}
+    planned = second.plan().result.delta.counts
+    assert planned[("deal", "changed")] == 1
+    assert planned[("company", "new")] == 1
+
+
+def test_a_read_cut_mid_way_keeps_the_tables_it_finished(portals):
+    source, _, root, _ = portals
+    cut = FailingAfter(httpx.ASGITransport(app=source), limit=12)
+    broken = _migration(root, source, source_transport=cut)
+    with pytest.raises(MigrationError, match="stopped before") as stopped:
+        broken.validate()
+    assert "src" not in str(stopped.value)  # the webhook's code is never shown
+    kept = sorted(p.stem for p in (root / ".b24migrate/source_portal").glob("*.parquet"))
+    assert kept
+    assert kept != sorted(TABLES)
+    again = _migration(root, source)
+    again.validate()
+    read = _read(again)
+    assert all(read[t][1] is not None for t in kept if t != "note")  # finished: changes only
+    assert all(read[t][1] is None for t in TABLES if t not in kept)  # the rest: whole
+
+
+def test_the_source_client_refuses_writes(portals):
+    source, _, root, _ = portals
+    migration = _migration(root, source)
+
+    async def write() -> None:
+        async with open_source_portal(
+            migration.workspace, migration.config, transport=httpx.ASGITransport(app=source)
+        ) as client:
+            await client.call("crm.company.add", {"fields": {"TITLE": "x"}})
+
+    before = source.stats()["entities"]["company"]
+    with pytest.raises(PortalReadOnly):
+        asyncio.run(write())
+    assert source.stats()["entities"]["company"] == before

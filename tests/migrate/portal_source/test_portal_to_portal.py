@@ -1,0 +1,62 @@
+"""Two served sandboxes: a seeded source portal migrated into a target, then compared."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from loaders import Bitrix24Client
+from loaders.sandbox import SandboxConfig
+from loaders.sandbox.testing import running_sandbox
+from migrate.run import Migration
+from sample_data.portal import prepare_target_portal, seed_source_portal
+from sample_data.portal_compare import compare_portals
+
+from .conftest import make_workspace
+
+
+async def _seed(source_url: str, target_url: str):
+    async with Bitrix24Client(source_url, plan="unlimited") as source:
+        seeded = await seed_source_portal(source)
+    async with Bitrix24Client(target_url, plan="unlimited") as target:
+        await prepare_target_portal(target)
+    return seeded
+
+
+@pytest.fixture(scope="module")
+def portals():
+    with (
+        running_sandbox(SandboxConfig(plan="unlimited", token="src")) as source,
+        running_sandbox(SandboxConfig(plan="unlimited", token="dst")) as target,
+    ):
+        seeded = asyncio.run(_seed(source.webhook_url, target.webhook_url))
+        yield source, target, seeded
+
+
+def test_plan_and_load_bring_every_record_and_only_read_the_source(portals, tmp_path,
+                                                                   monkeypatch):  # fmt: skip
+    source, target, seeded = portals
+    root = make_workspace(tmp_path / "ws", target="env:B24_TARGET")
+    env = {"B24_SOURCE": source.webhook_url, "B24_TARGET": target.webhook_url}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    before = dict(source.stats()["methods"])
+    held = dict(source.stats()["entities"])
+    migration = Migration(root, environ=env)
+    validated = migration.validate()
+    assert validated.prepared.count("error") == 0, validated.prepared.issues.head(20)
+    planned = migration.plan()
+    assert planned.reconciliation.lines_source == planned.reconciliation.lines_planned
+    loaded = Migration(root, environ=env).load()
+    assert loaded.result.failed == 0
+    assert loaded.result.left == 0
+    used = {m for m, n in source.stats()["methods"].items() if n > before.get(m, 0)}
+    reads = ("list", "get", "fields", "current", "time")  # server.time: the read's watermark
+    writes = {m for m in used if m.rsplit(".", 1)[-1] not in reads}
+    assert writes == set(), writes
+    assert source.stats()["entities"] == held
+    differences = asyncio.run(compare_portals(source.webhook_url, target.webhook_url))
+    assert differences == [], differences[:20]
+    for entity in ("company", "contact", "deal", "lead"):
+        assert target.stats()["entities"][entity] == seeded.counts[entity]
