@@ -72,6 +72,21 @@ _BLOCKED_COUNT_SQL = (
 )
 
 
+#: A create that sends its own creation date (`IMPORT=Y` / ``createdTime``): the plan keeps
+#: `DATE_CREATE` in the fields only for a date the portal will take (:mod:`migrate.plan._backdate`).
+_SENDS_DATE = "r.op = 'create' AND COALESCE(json_extract(r.fields, '$.DATE_CREATE'), '') != ''"
+
+_KEPT_LEFT_SQL = f"""
+SELECT 1 FROM records AS r
+WHERE r.entity = ? AND r.state IN ('planned', 'sending') AND {_SENDS_DATE}
+  AND NOT EXISTS (
+      SELECT 1 FROM refs AS f
+      LEFT JOIN records AS t ON t.entity = f.ref_entity AND t.source_key = f.ref_key
+      WHERE f.record_id = r.id AND t.b24_id IS NULL
+        AND (t.id IS NULL OR t.state = 'failed' OR (t.state = 'done' AND t.op = 'set')))
+LIMIT 1
+"""
+
 _FLOOR_SQL = """
 SELECT MIN(r.sort_key) FROM records AS r
 WHERE r.entity = ? AND r.state IN ('planned', 'sending') AND r.unresolved > 0{only}
@@ -572,18 +587,28 @@ class Ledger:
         )
         return [StateCount(r[0], Op(r[1]), State(r[2]), r[3]) for r in rows]
 
-    def earliest_sort_key(self, entity: str, *, ignore: Sequence[str] = ("",)) -> str | None:
-        """The lowest ``sort_key`` of ``entity``'s planned creates, leaving out ``ignore``d ones.
+    def earliest_kept_date(self, entity: str) -> str | None:
+        """The oldest creation date (``sort_key``, UTC ISO) that ``entity``'s planned creates
+        will still send to the portal; ``None`` when none sends one.
 
-        For back-dated creates it is the oldest creation date the load will still send.
+        Only creates that carry `DATE_CREATE` count: a record without one is dated "now" by
+        the portal, whatever its ``sort_key`` says.
         """
-        marks = ", ".join("?" for _ in ignore) or "NULL"
         row = self._conn.execute(
-            "SELECT MIN(sort_key) FROM records WHERE entity = ? AND state = 'planned' "
-            f"AND op = 'create' AND sort_key NOT IN ({marks})",
-            (entity, *ignore),
+            "SELECT MIN(r.sort_key) FROM records AS r "
+            f"WHERE r.entity = ? AND r.state = 'planned' AND {_SENDS_DATE}",
+            (entity,),
         ).fetchone()
         return None if row is None or row[0] is None else str(row[0])
+
+    def kept_dates_left(self, entity: str) -> bool:
+        """Whether a create of ``entity`` that sends its creation date is still to be written
+        (planned and not blocked, or ``sending``: in flight or its reply lost).
+
+        The portal refuses a date older than the newest record of the type, ours included:
+        while one is left, creates the portal dates "now" wait (whatever the selection).
+        """
+        return self._conn.execute(_KEPT_LEFT_SQL, (entity,)).fetchone() is not None
 
     def b24_ids(self, entity: str) -> dict[str, int]:
         """source key → portal id for every record of ``entity`` that has one."""

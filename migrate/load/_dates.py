@@ -12,7 +12,7 @@ from datetime import UTC
 
 from loaders.client import Bitrix24Client
 from migrate.errors import CheckpointError
-from migrate.ledger import UNDATED, Ledger
+from migrate.ledger import Ledger
 from migrate.portal.dates import dated_entities, portal_datetime, read_newest_dates
 
 __all__ = ["check_dates_hold"]
@@ -27,7 +27,7 @@ async def check_dates_hold(ledger: Ledger, client: Bitrix24Client, route: str) -
     entities = dated_entities(route)
     newest = await read_newest_dates(client, entities)
     for entity in entities:
-        earliest = portal_datetime(ledger.earliest_sort_key(entity, ignore=("", UNDATED)), UTC)
+        earliest = portal_datetime(ledger.earliest_kept_date(entity), UTC)
         portal = portal_datetime(newest.get(entity), UTC)
         if earliest is not None and portal is not None and earliest < portal:
             raise CheckpointError(

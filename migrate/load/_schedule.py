@@ -142,6 +142,8 @@ class Scheduler:
         if records and (importing or _history_import(entity)):
             floor = self.ledger.waiting_floor(entity)  # older records not ready yet go first
             records = [r for r in records if floor is None or r.sort_key <= floor]
+            if self.ledger.kept_dates_left(entity):
+                records = [r for r in records if not _dated_now(r)]
         works: list[Work] = []
         refused: dict[int, str] = {}
         creates = [r for r in records if r.op is Op.CREATE] if importing else []
@@ -157,6 +159,17 @@ class Scheduler:
         if creates:
             works = _imports(entity, creates, self.ledger.originator, refused) + works
         return works, refused
+
+
+def _dated_now(record: LedgerRecord) -> bool:
+    """A create the portal dates "now" (no `DATE_CREATE` sent).
+
+    It waits until every create of its entity that keeps an older date is written: not in the
+    same batch (a kept one refused or not run there would be older than it), nor while one is
+    in flight or its reply lost (it may come back unsent), else the portal would refuse the
+    kept date, and `load` would stop on its start check.
+    """
+    return record.op is Op.CREATE and not record.fields.get("DATE_CREATE")
 
 
 def _history_import(entity: str) -> bool:

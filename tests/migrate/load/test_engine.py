@@ -8,9 +8,10 @@ from collections import Counter
 import pytest
 
 from loaders.batch import Command as ClientCommand
-from migrate.errors import Interrupted, PortalTerminalError, PortalTransientError
-from migrate.ledger import Op, PlannedRecord, Ref, State
+from migrate.errors import CheckpointError, Interrupted, PortalTerminalError, PortalTransientError
+from migrate.ledger import Op, PlannedRecord, Ref, State, Written
 from migrate.load import LoadOptions, load
+from migrate.load._dates import check_dates_hold
 
 from .conftest import ORIGINATOR, make_client, make_portal, sample_plan
 
@@ -565,3 +566,33 @@ def test_back_dated_creates_reach_the_portal_in_date_order(ledger, portal):
     assert {r.state for r in ledger.records()} == {State.DONE}
     ids = [ledger.get("contact", f"c{day}").b24_id for day in range(1, 21)]
     assert ids == sorted(ids)  # created in date order
+
+
+def test_a_resume_is_not_refused_for_a_record_the_killed_load_created(ledger, portal):
+    """The kill -9 incident, without timing luck: the killed load created a company "now"
+    while others stayed planned. A planned create that sends no date cannot be refused for
+    it; one that keeps an older date still stops the load at its start check."""
+    plan(ledger, [
+        PlannedRecord("company", "co0", Op.CREATE, {"TITLE": "ООО"}, sort_key="2020-01-01"),
+        PlannedRecord("company", "co5", Op.CREATE, {"TITLE": "ООО"}, sort_key="2020-01-06"),
+    ])  # fmt: skip
+    run = ledger.start_run("load")
+    batch = ledger.mark_sending(run.id, [ledger.get("company", "co0").id])
+
+    async def created_then_killed():
+        async with make_client(portal) as client:
+            reply = await client.call("crm.company.add", {"fields": {"TITLE": "ООО"}})
+            return reply.result
+
+    ledger.apply_results(batch.id, [Written(ledger.get("company", "co0").id,
+                                            asyncio.run(created_then_killed()))])  # fmt: skip
+
+    async def check():
+        async with make_client(portal) as client:
+            await check_dates_hold(ledger, client, "add")
+
+    asyncio.run(check())  # co5 is dated "now" as well
+    kept = {"TITLE": "ООО", "DATE_CREATE": "2020-01-06T10:00:00+03:00"}
+    plan(ledger, [PlannedRecord("company", "co9", Op.CREATE, kept, sort_key="2020-01-06")])
+    with pytest.raises(CheckpointError, match="the portal would refuse them"):
+        asyncio.run(check())

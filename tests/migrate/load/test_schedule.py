@@ -15,7 +15,7 @@ from loaders.errors import (
     PortalUnavailable,
 )
 from mappings.entities import LOAD_ORDER
-from migrate.ledger import NotSent, Op, PlannedRecord, Ref, Refused, Unknown, Written
+from migrate.ledger import UNDATED, NotSent, Op, PlannedRecord, Ref, Refused, Unknown, Written
 from migrate.load import (
     Scheduler,
     error_text,
@@ -267,3 +267,53 @@ def test_attachments_are_spread_over_batches_by_size(ledger, tmp_path, monkeypat
     # 900 bytes are 1,200 in base64: one per batch with the bound at 2,000; 3,000 goes alone
     assert picked == [{"a", "plain"}, {"b"}, {"c"}]
     assert Scheduler(ledger).next_batch(everything).works == ()
+
+
+def _company(key: str, date: str | None = None) -> PlannedRecord:
+    """A company create keeping ``date`` (sent with `IMPORT=Y`), or dated "now" by the portal."""
+    fields: dict[str, object] = {"TITLE": f"ООО «{key}»"}
+    if date is None:
+        return PlannedRecord("company", key, Op.CREATE, fields, sort_key=UNDATED)
+    fields["DATE_CREATE"] = f"{date}T10:00:00+03:00"
+    return PlannedRecord("company", key, Op.CREATE, fields, sort_key=f"{date}T07:00:00+00:00")
+
+
+def picked(ledger, batch_size: int = 50) -> list[str]:
+    pick = Scheduler(ledger, batch_size=batch_size).next_batch(everything)
+    return [r.source_key for w in pick.works for r in w.records]
+
+
+def test_creates_dated_now_wait_until_every_kept_date_is_written(ledger):
+    """A kept date older than a record of ours is refused by the portal: the undated create
+    neither shares a batch with kept ones nor goes while one is in flight or comes back unsent
+    (a kill or a command not run), whatever the batches' timing."""
+    plan(ledger, [_company("k1", "2020-01-01"), _company("k2", "2020-01-02"), _company("now")])
+    assert picked(ledger) == ["k1", "k2"]
+    run = ledger.start_run("load")
+    k1, k2 = ledger.get("company", "k1").id, ledger.get("company", "k2").id
+    batch = ledger.mark_sending(run.id, [k1, k2])
+    assert picked(ledger) == []  # in flight, or its reply lost to a kill -9
+    ledger.apply_results(batch.id, [Written(k1, 11), NotSent(k2, "OPERATION_TIME_LIMIT")])
+    assert picked(ledger) == ["k2"]
+    batch = ledger.mark_sending(run.id, [k2])
+    ledger.apply_results(batch.id, [Written(k2, 12)])
+    assert picked(ledger) == ["now"]
+
+
+def test_a_kept_date_that_can_never_be_sent_does_not_hold_back_the_rest(ledger):
+    blocked = _company("k1", "2020-01-01")
+    blocked = PlannedRecord(
+        blocked.entity, blocked.source_key, blocked.op, blocked.fields,
+        (Ref("LEAD_ID", "lead", "missing"),), sort_key=blocked.sort_key,
+    )  # fmt: skip
+    plan(ledger, [blocked, _company("now")])
+    assert picked(ledger) == ["now"]
+
+
+def test_a_sort_key_without_a_date_sent_is_no_kept_date(ledger):
+    """The load's start check counts only the creates that send `DATE_CREATE`: a record the
+    portal dates "now" cannot be refused for its date, whatever its ``sort_key``."""
+    undated = PlannedRecord("company", "s", Op.CREATE, {"TITLE": "ООО"}, sort_key="2020-01-01")
+    plan(ledger, [undated, _company("k", "2020-01-05"), _company("now")])
+    assert ledger.earliest_kept_date("company") == "2020-01-05T07:00:00+00:00"
+    assert ledger.earliest_kept_date("contact") is None
