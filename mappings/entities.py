@@ -2,8 +2,9 @@
 
 Two kinds of entity share the table. *Source entities* (``mappable``) are what a mapping file
 targets and what the prepare stage produces a clean table for: company, contact, deal, lead,
-product, product section, a smart process (one per workspace, named by its title) and note
-(history). *Load entities* are what the ledger holds and the
+product, product section, a smart process (one per workspace, named by its title) and
+history: notes, activities (calls, e-mails, meetings) and tasks. *Load entities* are what the
+ledger holds and the
 load writes; most are the source entity itself, some are derived from a source row (a company's
 ``requisite``, a deal's ``deal_products`` and ``deal_contacts``, a contact's
 ``contact_companies``, a product's ``product_prices``) and a note is loaded as a timeline
@@ -111,12 +112,13 @@ _ALL = (
     Entity("smart_process", "Смарт-процесс", "Smart process", mappable=True, origin=True,
            counted=True, smart=True, rollback_level=0),
     Entity("note", "История", "History", mappable=True, loaded_as="comment"),
+    Entity("activity", "Дела", "Activities", mappable=True, counted=True, rollback_level=0),
+    Entity("task", "Задачи", "Tasks", mappable=True, rollback_level=0),
     Entity("requisite", "Реквизиты", "Requisites", rollback_level=3),
     Entity("contact_companies", "Компании контактов", "Contact companies"),
     Entity("deal_contacts", "Контакты сделок", "Deal contacts"),
     Entity("deal_products", "Товары в сделках", "Deal products", rollback_level=0),
     Entity("product_prices", "Цены товаров", "Product prices"),
-    Entity("activity", "Дела", "Activities", rollback_level=0),
     Entity("comment", "Комментарии", "Comments", rollback_level=0),
     Entity("user_field", "Пользовательские поля", "User fields", rollback_level=7,
            structure=True),
@@ -138,11 +140,13 @@ LOAD_ORDER = (
     "user_field", "field_item", "pipeline", "stage",  # structure: created before everything
     "product_section", "product", "product_prices", "company", "requisite", "contact",
     "contact_companies",
-    "lead", "deal", "deal_contacts", "deal_products", "smart_process", "activity", "comment",
+    "lead", "deal", "deal_contacts", "deal_products", "smart_process", "activity", "task",
+    "comment",
 )  # fmt: skip
 """Load entities in dependency order: it decides who goes first when a batch has little room."""
 
-_DELETED = ("comment", "activity", "deal_products", "smart_process", "deal", "lead", "contact",
+_DELETED = ("comment", "activity", "task", "deal_products", "smart_process", "deal", "lead",
+            "contact",
             "requisite", "company", "product", "product_section", "stage", "user_field",
             "pipeline")  # fmt: skip
 ROLLBACK_LEVELS: tuple[tuple[str, ...], ...] = tuple(

@@ -27,7 +27,7 @@ __all__ = [
 
 FIO_PARTS = ("LAST_NAME", "NAME", "SECOND_NAME")
 """What `split_fio` can fill: the parts of a full name, whatever order it is written in."""
-REF_ANY = "any"  # a reference whose entity is named per row by the `ENTITY_TYPE` field (notes)
+REF_ANY = "any"  # a reference whose entity is named per row by `ENTITY_TYPE` (history tables)
 
 MULTI_VALUE_TYPES: dict[str, tuple[str, ...]] = {
     "PHONE": ("WORK", "MOBILE", "FAX", "HOME", "PAGER", "MAILING", "OTHER"),
@@ -89,7 +89,19 @@ _FIELDS: dict[str, tuple[str, ...]] = {
         "PURCHASING_PRICE", "QUANTITY",
     ),
     "product_section": ("NAME", "SECTION_ID", "CODE", "SORT", "ACTIVE", "DESCRIPTION", "XML_ID"),
-    "note": ("ENTITY_TYPE", "ENTITY_ID", "COMMENT", "CREATED", "AUTHOR_ID", "NOTE_TYPE"),
+    "note": ("ENTITY_TYPE", "ENTITY_ID", "COMMENT", "CREATED", "AUTHOR_ID", "NOTE_TYPE", "FILES"),
+    # crm.activity.add (crm-activity-add.md); TYPE: call | email | meeting; DURATION in minutes
+    # gives END_TIME when the export has no end; COMMUNICATION: the phone or e-mail called
+    "activity": (
+        "ENTITY_TYPE", "ENTITY_ID", "TYPE", "DIRECTION", "SUBJECT", "DESCRIPTION",
+        "START_TIME", "END_TIME", "DURATION", "COMPLETED", "PRIORITY", "RESPONSIBLE_ID",
+        "AUTHOR_ID", "CREATED", "COMMUNICATION", "FILES",
+    ),
+    # tasks.task.add (tasks-task-add.md, fields.md): bound to ENTITY_TYPE/ENTITY_ID
+    "task": (
+        "ENTITY_TYPE", "ENTITY_ID", "TITLE", "DESCRIPTION", "RESPONSIBLE_ID", "CREATED_BY",
+        "DEADLINE", "STATUS", "PRIORITY", "CREATED",
+    ),
 }  # fmt: skip
 
 _PATTERNS: dict[str, re.Pattern[str]] = {
@@ -99,7 +111,7 @@ _PATTERNS["product"] = re.compile(r"PROPERTY_[A-Z0-9_]{1,40}")
 _PATTERNS["smart_process"] = re.compile(r"UF_CRM_[A-Z0-9_]{1,43}|PARENT_ID_[0-9]{1,6}")
 
 TEXT_LIMITS: dict[str, int | None] = {
-    "COMMENTS": None, "COMMENT": None, "DESCRIPTION": None, "ADDITIONAL_INFO": None,
+    "COMMENTS": None, "COMMENT": None, "DESCRIPTION": None, "FILES": None, "ADDITIONAL_INFO": None,
     "SOURCE_DESCRIPTION": None, "STATUS_DESCRIPTION": None, "BANKING_DETAILS": None,
     "ADDRESS": None, "ADDRESS_LEGAL": None, "RQ_ADDRESS": None,
     "NAME": 255, "LAST_NAME": 255, "SECOND_NAME": 255, "TITLE": 255, "POST": 255,

@@ -6,7 +6,8 @@ Usage::
     python -m sample_data.generate --out sample_data/out --scale 1m        # benchmark files
 
 ``--scale small`` writes ``amocrm/`` (companies.csv, contacts.xlsx, deals.xlsx with title rows,
-notes.csv, contracts.csv: the account's contracts, for a smart process), ``onec/``
+notes.csv, activities.csv and tasks.csv, the attachments in ``files/``, contracts.csv: the
+account's contracts, for a smart process), ``onec/``
 (products.csv in cp1251, import.xml, offers.xml), ``bitrix24/``
 (COMPANY.csv, CONTACT.csv, DEAL.csv as a Bitrix24 CRM export gives them) and ``truth/``
 (company_duplicates.csv, contact_duplicates.csv: ``record_id,entity_id`` for every record).
@@ -32,6 +33,13 @@ from sample_data._companies import COMPANY_COLUMNS, build_companies
 from sample_data._contacts import CONTACT_COLUMNS, Person, build_contacts
 from sample_data._contracts import CONTRACT_COLUMNS, build_contracts
 from sample_data._deals import DEAL_COLUMNS, NOTE_COLUMNS, build_deals, build_notes
+from sample_data._history import (
+    ACTIVITY_COLUMNS,
+    TASK_COLUMNS,
+    build_activities,
+    build_tasks,
+    write_files,
+)
 from sample_data._onec import PRODUCT_COLUMNS, build_products, product_rows, write_commerceml
 from sample_data._pools import Pools, build_pools
 from sample_data._write import write_csv, write_truth, write_xlsx
@@ -39,7 +47,7 @@ from sample_data._write import write_csv, write_truth, write_xlsx
 __all__ = ["main"]
 
 SMALL = {"companies": 2000, "contacts": 5000, "deals": 8000, "products": 500, "notes": 10000,
-         "contracts": 250}  # fmt: skip
+         "activities": 3000, "tasks": 1500, "contracts": 250}  # fmt: skip
 
 
 def _ids(rng: random.Random, start: int, n: int) -> list[str]:
@@ -116,6 +124,7 @@ def generate_small(out: Path, seed: int) -> None:
         title_rows=["Экспорт сделок", "Дата выгрузки: 01.03.2024 10:15"],
     )
     write_csv(amo / "notes.csv", NOTE_COLUMNS, note_rows)
+    _generate_history(amo, seed, pools, owners)
     contract_rng = random.Random(
         seed + 12
     )  # a stream of its own: the other files stay as they were
@@ -136,6 +145,17 @@ def generate_small(out: Path, seed: int) -> None:
     write_truth(out / "truth" / "company_duplicates.csv", _truth(companies))
     write_truth(out / "truth" / "contact_duplicates.csv", _truth(people))
     _generate_bitrix24(out / "bitrix24", seed, pools)
+
+
+def _generate_history(out: Path, seed: int, pools: Pools, owners: dict[str, list[str]]) -> None:
+    """Activities, tasks and attachments with their own random stream (the other files stay
+    as they were)."""
+    rng = random.Random(seed + 12)
+    activities = build_activities(rng, pools, _ids(rng, 70_000_000, SMALL["activities"]), owners)
+    tasks = build_tasks(rng, pools, _ids(rng, 80_000_000, SMALL["tasks"]), owners)
+    write_csv(out / "activities.csv", ACTIVITY_COLUMNS, activities, encoding="utf-8-sig")
+    write_csv(out / "tasks.csv", TASK_COLUMNS, tasks, encoding="utf-8-sig")
+    write_files(out / "files")
 
 
 def _generate_bitrix24(out: Path, seed: int, pools: Pools) -> None:

@@ -9,14 +9,15 @@ references already resolved to portal ids) to a builder and gets a :class:`Comma
   ``crm.productsection.add`` with ``XML_ID``, ``crm.requisite.add``, relation sets
   (``crm.deal.productrows.set``, ``crm.deal.contact.items.set``,
   ``crm.contact.company.items.set``), ``crm.timeline.comment.add`` and ``crm.activity.add``
-  with the original date and author in the text; a smart process's items by ``crm.item.add``
-  / ``update`` (camelCase, ``xmlId`` = the source key, the ``entityTypeId`` from the record's
-  ``_ENTITY_TYPE_ID`` hint);
+  with the original date and author in the text (and their attachments as base64),
+  ``tasks.task.add`` bound through ``UF_CRM_TASK``; a smart process's items by
+  ``crm.item.add`` / ``update`` (camelCase, ``xmlId`` = the source key, the ``entityTypeId``
+  from the record's ``_ENTITY_TYPE_ID`` hint);
 * :func:`build_imports` — the import route: ``crm.item.batchImport``, ≤ 20 camelCase items per
   command in ascending ``createdTime``;
-* :func:`build_lookups` / :func:`build_comment_lookup` + :func:`parse_lookup` — reconciliation:
-  which records did the portal write under our ``ORIGINATOR_ID`` + ``ORIGIN_ID`` (or ``XML_ID``,
-  or the comment tag)?
+* :func:`build_lookups` / :func:`build_comment_lookup` / :func:`build_task_lookup` +
+  :func:`parse_lookup` — reconciliation: which records did the portal write under our
+  ``ORIGINATOR_ID`` + ``ORIGIN_ID`` (or ``XML_ID``, the comment tag, a task's ``XML_ID``)?
 * :func:`parse_write_result`, :func:`parse_import_result` — a command's result → portal id;
 * :func:`build_structure_add` / :func:`build_structure_lookup` / :func:`find_structure` /
   :func:`build_structure_delete` (+ list items) — user fields, pipelines and stages the plan
@@ -50,6 +51,7 @@ from loaders.entities._lookup import (
     Lookup,
     build_comment_lookup,
     build_lookups,
+    build_task_lookup,
     parse_lookup,
     unwrap_rows,
 )
@@ -66,10 +68,23 @@ from loaders.entities._structure import (
     list_item_ids,
     parse_structure_id,
 )
-from loaders.entities._writes import HISTORY_FIELDS, build_write, comment_tag, history_header
+from loaders.entities._writes import (
+    ATTACHMENTS,
+    FIELD_FILES,
+    FILE_DATA,
+    HISTORY_FIELDS,
+    build_write,
+    comment_tag,
+    history_header,
+    task_binding,
+    task_xml_id,
+)
 
 __all__ = [
+    "ATTACHMENTS",
     "ENTITY_TYPE_HINT",
+    "FIELD_FILES",
+    "FILE_DATA",
     "HISTORY_FIELDS",
     "IMPORT_BATCH_SIZE",
     "LOOKUP_CHUNK",
@@ -93,6 +108,7 @@ __all__ = [
     "build_structure_add",
     "build_structure_delete",
     "build_structure_lookup",
+    "build_task_lookup",
     "build_write",
     "camel_field",
     "choose_preset",
@@ -109,5 +125,7 @@ __all__ = [
     "parse_write_result",
     "presets_from_rows",
     "spec_for",
+    "task_binding",
+    "task_xml_id",
     "unwrap_rows",
 ]

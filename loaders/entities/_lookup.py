@@ -8,13 +8,14 @@ from typing import Any
 
 from loaders.entities._command import Command, UnexpectedResult
 from loaders.entities._specs import spec_for
-from loaders.entities._writes import COMMENT_TAG_PREFIX
+from loaders.entities._writes import COMMENT_TAG_PREFIX, task_binding
 
 __all__ = [
     "LOOKUP_CHUNK",
     "Lookup",
     "build_comment_lookup",
     "build_lookups",
+    "build_task_lookup",
     "parse_lookup",
     "unwrap_rows",
 ]
@@ -48,7 +49,7 @@ def build_lookups(
     smart process's items within its type, ``entity_type_id`` (by ``xmlId``).
     """
     spec = spec_for(entity)
-    if spec.origin in ("none", "comment_tag"):
+    if spec.origin in ("none", "comment_tag", "task_marker"):
         raise ValueError(f"{entity!r} records are not found by an origin key")
     if spec.catalog and iblock is None:
         raise ValueError(f"{entity!r} records are looked up within a catalogue: give its iblock")
@@ -97,6 +98,19 @@ def build_comment_lookup(owner_type: str, owner_id: int) -> Command:
     )
 
 
+def build_task_lookup(owner_type: str, owner_id: int) -> Command:
+    """The tasks bound to one CRM record (tasks-task-list.md: filter ``UF_CRM_TASK``); a
+    migrated task is found by its ``XML_ID`` or the tag ending its description."""
+    return Command(
+        "tasks.task.list",
+        {
+            "filter": {"UF_CRM_TASK": task_binding(owner_type, owner_id)},
+            "select": ["ID", "XML_ID", "DESCRIPTION", "UF_CRM_TASK"],
+            "order": {"ID": "asc"},
+        },
+    )
+
+
 def parse_lookup(entity: str, originator: str, rows: Any) -> dict[str, list[int]]:
     """source key → portal ids found (ascending; more than one means a duplicate exists).
 
@@ -123,18 +137,27 @@ def unwrap_rows(result: Any) -> list[Any]:
 
 
 def _upper_keys(row: Mapping[str, Any]) -> Mapping[str, Any]:
-    """A catalogue row (``id``, ``xmlId``) named as a legacy one (``ID``, ``XML_ID``)."""
+    """A catalogue or task row (``id``, ``xmlId``) named as a legacy one (``ID``, ``XML_ID``)."""
     if "id" in row and "ID" not in row:
-        return {"ID": row["id"], "XML_ID": row.get("xmlId")}
+        return {"ID": row["id"], "XML_ID": row.get("xmlId"), "DESCRIPTION": row.get("description")}
     return row
 
 
 def _row_key(origin: str, originator: str, row: Mapping[str, Any]) -> str | None:
     if origin == "comment_tag":
-        prefix = f"{COMMENT_TAG_PREFIX}{originator}/"
-        for line in str(row.get("COMMENT") or "").splitlines():
-            if line.startswith(prefix):
-                return line[len(prefix) :].strip()
-        return None
+        return _tagged_key(originator, row.get("COMMENT"))
+    if origin == "task_marker":
+        xml_id, own = str(row.get("XML_ID") or ""), f"{originator}/"
+        return xml_id[len(own) :] if xml_id.startswith(own) else _tagged_key(
+            originator, row.get("DESCRIPTION"))  # fmt: skip
     value = row.get("ORIGIN_ID" if origin == "origin_id" else "XML_ID")
     return None if value in (None, "") else str(value)
+
+
+def _tagged_key(originator: str, text: Any) -> str | None:
+    """The source key of the tag line ``b24migrate: <originator>/<key>`` in ``text``."""
+    prefix = f"{COMMENT_TAG_PREFIX}{originator}/"
+    for line in str(text or "").splitlines():
+        if line.startswith(prefix):
+            return line[len(prefix) :].strip()
+    return None

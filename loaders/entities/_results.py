@@ -10,8 +10,9 @@ __all__ = ["parse_write_result"]
 
 
 #: What the catalogue methods wrap their record in (catalog-product-add.md: ``element``), and
-#: crm.item.add / update (crm-item-add.md: ``{"item": {"id": 342, …}}``).
-_WRAPPERS = ("element", "section", "prices", "item")
+#: the tasks methods (tasks-task-add.md: ``{"task": {"id": "3711", …}}``) and crm.item.add /
+#: update (crm-item-add.md: ``{"item": {"id": 342, …}}``).
+_WRAPPERS = ("element", "section", "prices", "task", "item")
 
 
 def parse_write_result(method: str, op: WriteOp, result: Any) -> int | None:

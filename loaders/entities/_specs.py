@@ -9,8 +9,9 @@ __all__ = ["SPECS", "EntitySpec", "spec_for"]
 
 # How a created record is found again: by ORIGINATOR_ID + ORIGIN_ID, by ORIGINATOR_ID +
 # XML_ID (requisites), by XML_ID alone (products, sections: they have no ORIGINATOR_ID), by the
-# tag in a timeline comment's text, or not at all (relation sets are simply re-sent).
-Origin = Literal["origin_id", "originator_xml_id", "xml_id", "comment_tag", "none"]
+# tag in a timeline comment's text, by a task's XML_ID (or the tag in its description) among
+# the tasks bound to its CRM record, or not at all (relation sets are simply re-sent).
+Origin = Literal["origin_id", "originator_xml_id", "xml_id", "comment_tag", "task_marker", "none"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,8 @@ SPECS: dict[str, EntitySpec] = {
             "crm.timeline.comment.list",
             "comment_tag",
         ),
+        # tasks have no ORIGIN_ID; tasks.task.list filters by UF_CRM_TASK (tasks-task-list.md)
+        EntitySpec("task", "tasks.task.add", "tasks.task.update", "tasks.task.list", "task_marker"),
         EntitySpec(
             "deal_products",
             "crm.deal.productrows.set",

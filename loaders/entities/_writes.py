@@ -12,12 +12,36 @@ from loaders.entities._command import Command, WriteRequest, entity_type_of, sen
 from loaders.entities._import import camel_field
 from loaders.entities._specs import spec_for
 
-__all__ = ["HISTORY_FIELDS", "build_write", "comment_tag", "history_header"]
+__all__ = [
+    "ATTACHMENTS",
+    "FIELD_FILES",
+    "FILE_DATA",
+    "HISTORY_FIELDS",
+    "build_write",
+    "comment_tag",
+    "history_header",
+    "task_binding",
+    "task_xml_id",
+]
 
 # Read-only on a legacy add unless params[IMPORT]=Y (contacts and companies only).
 HISTORY_FIELDS = ("DATE_CREATE", "DATE_MODIFY", "CREATED_BY_ID", "MODIFY_BY_ID")
 _QUIET = {"REGISTER_SONET_EVENT": "N"}  # no live-feed post for every migrated record
 COMMENT_TAG_PREFIX = "b24migrate: "
+ATTACHMENTS = "_FILES"
+"""The plan's hint of a record's attachments: ``[{"path", "name", "size", "sha256"}, …]``; the
+load reads those files and turns the hint into :data:`FILE_DATA`."""
+FIELD_FILES = "_UF_FILES"
+"""The plan's hint of a record's file user fields: ``{field: {"multiple": bool, "files":
+[{"path", "name", "size", "sha256"}, …]}}``; the load puts their ``fileData`` into the fields
+themselves (how-to-upload-files.md: ``{"fileData": [name, base64]}``, a list for a multiple
+field), on a create only."""
+FILE_DATA = "_FILE_DATA"
+"""The hint holding a record's attachments as ``[[name, base64], …]`` (the load reads the
+files named by the plan and puts them here; only a create sends them, so a file is uploaded
+with its record exactly once)."""
+#: ``UF_CRM_TASK`` prefixes by owner type (fields.md: ``L_``, ``D_``, ``C_``, ``CO_``).
+_TASK_PREFIX = {"lead": "L", "deal": "D", "contact": "C", "company": "CO"}
 
 
 def build_write(request: WriteRequest, originator: str) -> Command:
@@ -33,8 +57,9 @@ def build_write(request: WriteRequest, originator: str) -> Command:
     if spec.item:
         return _item_command(request, creating)
     fields = _COMPOSERS[request.entity](request, originator, creating)
+    id_key = "taskId" if spec.origin == "task_marker" else "id"
     params: dict[str, Any] = (
-        {"fields": fields} if creating else {"id": request.b24_id, "fields": fields}
+        {"fields": fields} if creating else {id_key: request.b24_id, "fields": fields}
     )
     if spec.entity_type_id is not None:  # CRM objects: no live-feed post per record
         params["params"] = dict(_QUIET)
@@ -72,10 +97,16 @@ def _comment_fields(request: WriteRequest, originator: str, creating: bool) -> d
     fields["COMMENT"] = "\n".join(p for p in (history_header(request.fields), body, tag) if p)
     if creating:
         fields["ENTITY_TYPE"] = str(fields["ENTITY_TYPE"]).lower()
+        files = _file_pairs(request.fields)
+        if files:  # crm-timeline-comment-add.md: FILES = [[name, base64], …]
+            fields["FILES"] = files
     return fields
 
 
 def _activity_fields(request: WriteRequest, originator: str, creating: bool) -> dict[str, Any]:
+    """``crm.activity.add`` fields: the original start/end times as they are (the portal takes
+    them), the original author and creation date in the text (``CREATED`` is read-only), a
+    communication bound to the owner (``COMMUNICATIONS`` is required: crm-activity-add.md)."""
     fields = sendable(request.fields, () if creating else ("OWNER_TYPE_ID", "OWNER_ID"))
     description = str(fields.get("DESCRIPTION") or "")
     header = history_header(request.fields)
@@ -83,8 +114,44 @@ def _activity_fields(request: WriteRequest, originator: str, creating: bool) -> 
     fields.setdefault("DESCRIPTION_TYPE", 1)
     if creating:
         fields.setdefault("COMPLETED", "Y")
+        fields.setdefault("COMMUNICATIONS", [_communication(request.fields)])
         fields.update(ORIGINATOR_ID=originator, ORIGIN_ID=request.source_key)
+        files = _file_pairs(request.fields)
+        if files:  # crm-activity-add.md: FILES = [{"fileData": [name, base64]}, …]
+            fields["FILES"] = [{"fileData": pair} for pair in files]
     return fields
+
+
+def _communication(fields: Mapping[str, Any]) -> dict[str, Any]:
+    return {"VALUE": str(fields.get("_COMM") or ""), "ENTITY_ID": fields["OWNER_ID"],
+            "ENTITY_TYPE_ID": fields["OWNER_TYPE_ID"]}  # fmt: skip
+
+
+def _task_fields(request: WriteRequest, originator: str, creating: bool) -> dict[str, Any]:
+    """``tasks.task.add`` fields: bound to its CRM record through ``UF_CRM_TASK``; found again
+    by ``XML_ID`` and, should a portal drop it, by the tag line ending the description."""
+    fields = sendable(request.fields, ("OWNER_TYPE", "OWNER_ID"))
+    body = str(fields.get("DESCRIPTION") or "")
+    tag = comment_tag(originator, request.source_key)
+    fields["DESCRIPTION"] = "\n".join(p for p in (history_header(request.fields), body, tag) if p)
+    if creating:
+        owner = task_binding(str(request.fields["OWNER_TYPE"]), int(request.fields["OWNER_ID"]))
+        fields.update(UF_CRM_TASK=[owner], XML_ID=task_xml_id(originator, request.source_key))
+    return fields
+
+
+def task_binding(owner_type: str, owner_id: int) -> str:
+    """``UF_CRM_TASK`` value of a CRM record: ``("deal", 5)`` → ``"D_5"``."""
+    return f"{_TASK_PREFIX[owner_type.lower()]}_{owner_id}"
+
+
+def task_xml_id(originator: str, source_key: str) -> str:
+    """A migrated task's ``XML_ID``: the migration and the source key."""
+    return f"{originator}/{source_key}"
+
+
+def _file_pairs(fields: Mapping[str, Any]) -> list[list[str]]:
+    return [[str(name), str(data)] for name, data in fields.get(FILE_DATA) or ()]
 
 
 def _item_command(request: WriteRequest, creating: bool) -> Command:
@@ -156,6 +223,7 @@ _COMPOSERS: dict[str, Callable[[WriteRequest, str, bool], dict[str, Any]]] = {
     "requisite": _requisite_fields,
     "comment": _comment_fields,
     "activity": _activity_fields,
+    "task": _task_fields,
 }
 
 _RELATION_SETS: dict[str, Callable[[Mapping[str, Any]], Command]] = {

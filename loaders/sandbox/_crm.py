@@ -13,6 +13,7 @@ from typing import Any
 
 from loaders.sandbox._context import Ctx, format_dt
 from loaders.sandbox._errors import RestError, legacy_error
+from loaders.sandbox._files import drop_files, file_ids
 from loaders.sandbox._params import as_int, as_list, is_yes
 from loaders.sandbox._schema import MULTIFIELDS, VALUE_TYPES, EntityDef, FieldDef
 from loaders.sandbox._seed import required_fields
@@ -61,6 +62,15 @@ def userfields(ctx: Ctx, edef: EntityDef) -> dict[str, FieldDef]:
     return out
 
 
+def delete_record(ctx: Ctx, edef: EntityDef, rid: int) -> None:
+    """Delete a CRM record, and the files of its file user fields with it."""
+    record = ctx.store.get(edef.name, rid) or {}
+    for name, fdef in userfields(ctx, edef).items():
+        if fdef.type == "uf:file":
+            drop_files(ctx, record.get(name))
+    ctx.store.delete(edef.name, rid)
+
+
 def required_names(ctx: Ctx, edef: EntityDef) -> list[str]:
     """Fields this portal requires on add: the admin's settings (``required_fields``, set by a
     fixture or ``SandboxConfig``) and user fields created with ``MANDATORY=Y``."""
@@ -96,6 +106,14 @@ def _store_value(fdef: FieldDef, value: Any) -> Any:
     return parse_value(fdef.type, value)
 
 
+def _store_files(ctx: Ctx, fdef: FieldDef, value: Any) -> Any:
+    """A file field's new files stored on the portal's drive: their ids (how-to-upload-files.md:
+    ``fileData`` objects); a single field keeps the last one."""
+    items = value if isinstance(value, list) else [value]
+    ids = file_ids(ctx, [v for v in items if v not in (None, "")], wrapped=True)
+    return ids if fdef.multiple else (ids[-1] if ids else None)
+
+
 def apply_fields(
     ctx: Ctx,
     edef: EntityDef,
@@ -124,6 +142,9 @@ def apply_fields(
         if fdef.read_only and not unlocked:
             continue
         if "I" in fdef.flags and not creating:
+            continue
+        if fdef.type == "uf:file":  # {"fileData": [name, base64]} (a list when multiple)
+            record[legacy] = _store_files(ctx, fdef, value)
             continue
         try:
             record[legacy] = _store_value(fdef, value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from loaders.sandbox._context import Ctx, Reply, format_dt, method
-from loaders.sandbox._crm import required_names, userfields
+from loaders.sandbox._crm import delete_record, required_names, userfields
 from loaders.sandbox._errors import RestError
 from loaders.sandbox._legacy import create_record, update_record
 from loaders.sandbox._lists import page_of, parse_filter, parse_order, parse_select
@@ -182,7 +182,7 @@ def item_delete(ctx: Ctx, params: dict[str, Any]) -> Reply:
     rid = as_int(params.get("id")) or 0
     if ctx.store.get(edef.name, rid) is None:
         raise RestError(400, "NOT_FOUND", "Item not found")  # recorded: crm-item-delete.md
-    ctx.store.delete(edef.name, rid)
+    delete_record(ctx, edef, rid)
     ctx.touch()
     return Reply([])
 

@@ -12,6 +12,7 @@ from loaders.sandbox._crm import (
     apply_fm,
     apply_multifields,
     check_required,
+    delete_record,
     finish_record,
     mark_moved,
     required_names,
@@ -273,7 +274,7 @@ def _make(edef: EntityDef) -> None:
     @method(f"{name}.delete")
     def delete(ctx: Ctx, params: dict[str, Any]) -> Reply:
         rid, _ = ctx.existing(edef.name, params, missing(edef.name, "delete"))
-        ctx.store.delete(edef.name, rid)
+        delete_record(ctx, edef, rid)
         ctx.touch()
         return Reply(True)
 

@@ -76,7 +76,7 @@ class OAuthTokens:
             "refresh_token": refresh,
             "expires": int(now + self.oauth.access_ttl_s),
             "expires_in": int(self.oauth.access_ttl_s),
-            "scope": "crm,user,catalog",
+            "scope": "crm,user,catalog,task",
             "domain": "oauth.bitrix.info",
             # the authorization server's REST root (real: https://oauth.bitrix.info/rest/); the
             # sandbox is that server too. b24jssdk refreshes at server_endpoint - "/rest/" +

@@ -113,7 +113,7 @@ def user_admin(ctx: Ctx, params: dict[str, Any]) -> Reply:
 
 
 # -- global methods of the rest module: server.time, profile, scope, methods, method.get --------
-_SCOPES = ("crm", "user", "catalog")
+_SCOPES = ("crm", "user", "catalog", "task")
 _GLOBAL = (
     "batch",
     "server.time",

@@ -7,6 +7,7 @@ from typing import Any
 
 from loaders.sandbox._context import Ctx, Reply, format_dt, method
 from loaders.sandbox._errors import RestError, legacy_error
+from loaders.sandbox._files import activity_files, comment_files, drop_files, file_ids
 from loaders.sandbox._params import as_dict, as_int, as_list, is_yes, param_fields
 from loaders.sandbox._refs import plain_list, string_row
 from loaders.sandbox._schema import ENTITIES, FieldDef, describe_field
@@ -41,6 +42,7 @@ def comment_add(ctx: Ctx, params: dict[str, Any]) -> Reply:
         "AUTHOR_ID": as_int(fields.get("AUTHOR_ID")) or ctx.user_id,
         "CREATED": format_dt(ctx.now),
         "FILES": {},
+        "_FILE_IDS": file_ids(ctx, fields.get("FILES"), wrapped=False),
     }
     ctx.touch()
     return Reply(ctx.store.insert("comment", record))
@@ -64,7 +66,18 @@ def _comment(ctx: Ctx, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
 
 @method("crm.timeline.comment.list")
 def comment_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    return plain_list(ctx, "comment", params)
+    """Rows with ``FILES`` by file id (``{}`` without files; crm-timeline-comment-get.md)."""
+    return plain_list(ctx, "comment", params, lambda rec: _comment_row(ctx, rec))
+
+
+@method("crm.timeline.comment.get")
+def comment_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    _, record = _comment(ctx, params)
+    return Reply(_comment_row(ctx, record))
+
+
+def _comment_row(ctx: Ctx, rec: dict[str, Any]) -> dict[str, Any]:
+    return {**string_row(rec), "FILES": comment_files(ctx, rec.get("_FILE_IDS"))}
 
 
 @method("crm.timeline.comment.update")
@@ -83,7 +96,8 @@ def comment_update(ctx: Ctx, params: dict[str, Any]) -> Reply:
 @method("crm.timeline.comment.delete")
 def comment_delete(ctx: Ctx, params: dict[str, Any]) -> Reply:
     """``id`` (``ownerTypeId``/``ownerId`` accepted) → ``null`` (recorded)."""
-    rid, _ = _comment(ctx, params)
+    rid, record = _comment(ctx, params)
+    drop_files(ctx, record.get("_FILE_IDS"))
     ctx.store.delete("comment", rid)
     ctx.touch()
     return Reply(None)
@@ -106,15 +120,24 @@ def activity_add(ctx: Ctx, params: dict[str, Any]) -> Reply:
         raise legacy_error("TYPE_ID is not defined or invalid.")
     if not as_list(fields.get("COMMUNICATIONS")):
         raise legacy_error("COMMUNICATIONS is not defined or invalid.")
+    # the add page's error list (crm-activity-add.md): a subject and a responsible user
+    if not str(fields.get("SUBJECT") or "").strip():
+        raise legacy_error("The field SUBJECT is not defined or empty")
+    # recorded cases add without RESPONSIBLE_ID: the calling user is then responsible
+    responsible = as_int(fields.get("RESPONSIBLE_ID")) or ctx.user_id
+    if ctx.store.get("user", responsible) is None:
+        raise legacy_error("The field RESPONSIBLE_ID is not defined or invalid")
     record = {k: v for k, v in fields.items() if k not in ("ID", "CREATED", "LAST_UPDATED")}
     record.update(
         OWNER_TYPE_ID=owner_type,
         OWNER_ID=owner,
         TYPE_ID=as_int(fields["TYPE_ID"]),
-        RESPONSIBLE_ID=as_int(fields.get("RESPONSIBLE_ID")) or ctx.user_id,
+        RESPONSIBLE_ID=responsible,
         COMPLETED="Y" if is_yes(fields.get("COMPLETED", "N")) else "N",
         CREATED=format_dt(ctx.now),
         AUTHOR_ID=ctx.user_id,
+        FILES=[],
+        _FILE_IDS=file_ids(ctx, fields.get("FILES"), wrapped=True),
     )
     ctx.touch()
     return Reply(ctx.store.insert("activity", record))
@@ -138,12 +161,24 @@ _ACTIVITY_FIXED = frozenset({"ID", "CREATED", "LAST_UPDATED", "OWNER_TYPE_ID", "
 
 @method("crm.activity.list")
 def activity_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    return plain_list(ctx, "activity", params)
+    """Rows with ``FILES`` as ``[{id, url}]`` (crm-activity-list.md, "Retrieving Attachments")."""
+    return plain_list(ctx, "activity", params, lambda rec: _activity_row(ctx, rec))
+
+
+@method("crm.activity.get")
+def activity_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    _, record = ctx.existing("activity", params)
+    return Reply(_activity_row(ctx, record))
+
+
+def _activity_row(ctx: Ctx, rec: dict[str, Any]) -> dict[str, Any]:
+    return {**string_row(rec), "FILES": activity_files(ctx, rec.get("_FILE_IDS"))}
 
 
 @method("crm.activity.delete")
 def activity_delete(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    rid, _ = ctx.existing("activity", params)
+    rid, record = ctx.existing("activity", params)
+    drop_files(ctx, record.get("_FILE_IDS"))
     ctx.store.delete("activity", rid)
     ctx.touch()
     return Reply(True)

@@ -12,6 +12,7 @@ from typing import Any
 
 from loaders.sandbox._context import Ctx
 from loaders.sandbox._crm import required_names, userfields
+from loaders.sandbox._files import item_file, legacy_file
 from loaders.sandbox._items_shape import ITEM_SHAPES, item_extras
 from loaders.sandbox._schema import MULTIFIELDS, EntityDef, FieldDef
 from loaders.sandbox._values import render_item_value, render_legacy_value
@@ -98,6 +99,8 @@ def _legacy_value(name: str, fdef: FieldDef, value: Any) -> Any:
         utype = fdef.type[3:]
         if value in (None, []):
             return [] if fdef.multiple else _UF_EMPTY.get(utype, "")
+        if utype == "file":
+            return legacy_file(value)
         return render_legacy_value("date" if utype == "date" else "string", value)
     if fdef.type in ("file", "location") and value is None:
         return None
@@ -134,6 +137,8 @@ def _item_value(fdef: FieldDef, value: Any) -> Any:
         utype = fdef.type[3:]
         if value in (None, []):
             return [] if fdef.multiple else None
+        if utype == "file":
+            return item_file(value)
         if utype == "double":
             return float(value) if not isinstance(value, list) else [float(v) for v in value]
         return render_item_value("date" if utype == "date" else "string", value)

@@ -36,12 +36,14 @@ from loaders.sandbox import (  # noqa: F401 (modules that register methods)
     _requisites,
     _smart,
     _stages,
+    _tasks,
     _userfields,
 )
 from loaders.sandbox._batch import run_batch
 from loaders.sandbox._context import METHODS, Ctx, Reply, format_dt
 from loaders.sandbox._errors import RestError
 from loaders.sandbox._faults import FaultRoller
+from loaders.sandbox._files import download
 from loaders.sandbox._limits import LeakyBucket, OperatingBudget
 from loaders.sandbox._oauth import OAuthTokens
 from loaders.sandbox._params import as_int, parse_php_query
@@ -119,6 +121,8 @@ class SandboxApp:
             await self._rest(scope, receive, send)
         elif path.rstrip("/") == "/sandbox/stats":
             await _send_json(send, 200, self.stats())
+        elif path.startswith("/disk/downloadFile/"):
+            await self._download(path, send)
         elif path.rstrip("/") == "/oauth/token" and self.oauth is not None:
             try:
                 params = await _read_params(scope, receive)
@@ -132,6 +136,15 @@ class SandboxApp:
             await _send_json(send, status, body)
         else:
             await _send_json(send, 404, {"error": "NOT_FOUND", "error_description": "Not found"})
+
+    async def _download(self, path: str, send: Any) -> None:
+        """A stored file's bytes, as the portal's ``urlDownload`` serves them."""
+        number = path[len("/disk/downloadFile/") :].strip("/")
+        found = download(self.store, int(number)) if number.isdigit() else None
+        if found is None:
+            await _send_json(send, 404, {"error": "NOT_FOUND", "error_description": "Not found"})
+            return
+        await _send_raw(send, 200, found[1], b"application/octet-stream")
 
     async def _lifespan(self, receive: Any, send: Any) -> None:
         while True:

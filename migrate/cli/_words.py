@@ -49,6 +49,12 @@ WORDS: dict[str, dict[str, str]] = {
         "Owners, {dates} about creation dates — sheet Creation dates), {existing} records "
         "already in the portal; report: {path}",
     },
+    "history_dates": {
+        "ru": "История: исходные даты сохранятся — {kept}; не сохранятся (портал ставит "
+        "свою, исходная — в тексте) — {moved}; лист «Даты истории»",
+        "en": "History: original dates kept — {kept}; not kept (the portal sets its own, the "
+        "original goes into the text) — {moved}; sheet History dates",
+    },
     "structure": {
         "ru": "Структура: план предлагает создать {fields} польз. полей ({items} значений "
         "списков), {pipelines} воронок, {stages} стадий — {state}; лист «Структура»",

@@ -123,6 +123,9 @@ def _summary(planned: Planned) -> dict[str, object]:
         "gone": [[g.entity, g.source_key, g.b24_id] for g in result.cutover.gone],
         "reconciliation": list(planned.reconciliation.notes) if planned.reconciliation else [],
         "seconds": dict(result.seconds),
+        "history_dates": [
+            {"entity": d.entity, "field": d.field, "kept": d.kept} for d in result.history
+        ],
     }
 
 
@@ -147,6 +150,8 @@ def _render(planned: Planned, lang: str) -> None:
     console.print(line, markup=False)
     if not result.structure.empty:
         console.print(terminal_text(structure_line(result, lang)), markup=False)
+    if result.history:
+        console.print(history_line(result, lang), markup=False)
     _owners_lines(planned, lang)
     merged = say("merges", lang, n=len(result.merges)) if planned.dedupe_ran else None
     console.print(merged or say("no_dedupe", lang), markup=False)
@@ -160,6 +165,15 @@ def _render(planned: Planned, lang: str) -> None:
         console.print(say("blocked_next", lang), markup=False)
     elif result.skip_refused and result.refused:
         console.print(say("skipped_on_purpose", lang), markup=False)
+
+
+def history_line(result: PlanResult, lang: str) -> str:
+    """Which dates of the planned history the portal keeps and which go into the text."""
+    names = {
+        kept: ", ".join(f"{d.entity}.{d.field}" for d in result.history if d.kept == kept) or "—"
+        for kept in (True, False)
+    }
+    return say("history_dates", lang, kept=names[True], moved=names[False])
 
 
 def _cutover(planned: Planned, console: Console, lang: str) -> None:

@@ -17,6 +17,7 @@ from loaders.entities import (
     appended_values,
     build_comment_lookup,
     build_lookups,
+    build_task_lookup,
     entity_type_of,
     parse_lookup,
     spec_for,
@@ -132,6 +133,8 @@ async def _look_up(
 ) -> dict[str, list[int]]:
     if spec_for(entity).origin == "comment_tag":
         commands = _comment_lookups(records)
+    elif spec_for(entity).origin == "task_marker":
+        commands = _task_lookups(records)
     else:
         keys = [r.source_key for r in records]
         iblock = type_id = None
@@ -205,6 +208,15 @@ def _comment_lookups(records: Iterable[LedgerRecord]) -> list[Command]:
         fields = record.resolved_fields()
         owners.add((str(fields["ENTITY_TYPE"]), int(fields["ENTITY_ID"])))
     return [build_comment_lookup(kind, owner) for kind, owner in sorted(owners)]
+
+
+def _task_lookups(records: Iterable[LedgerRecord]) -> list[Command]:
+    """The tasks bound to each owner of ``records`` (a task is found by its XML_ID there)."""
+    owners = set()
+    for record in records:
+        fields = record.resolved_fields()
+        owners.add((str(fields["OWNER_TYPE"]), int(fields["OWNER_ID"])))
+    return [build_task_lookup(kind, owner) for kind, owner in sorted(owners)]
 
 
 async def _list_rows(client: Bitrix24Client, commands: Sequence[Command]) -> list[Any]:

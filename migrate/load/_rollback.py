@@ -1,11 +1,11 @@
 """`rollback`: delete what a run (or the whole migration) created, children first.
 
-Order: timeline comments, activities, deal product rows (cleared) and smart-process items
-(``crm.item.delete``: they link to deals, contacts and companies) before deals and leads,
-deals before contacts, requisites with (before) their companies, companies, then products
-before product sections (subsections before their parents), and last the structure the load
-created (stages and user fields — their list items go with them — then pipelines), once
-nothing of ours uses it. Only what the ledger says a load created is deleted: a field,
+Order: timeline comments, activities, tasks, deal product rows (cleared) and smart-process
+items (``crm.item.delete``: they link to deals, contacts and companies) before deals and
+leads, deals before contacts, requisites with (before) their companies, companies, then
+products before product sections (subsections before their parents), and last the structure
+the load created (stages and user fields — their list items go with them — then pipelines),
+once nothing of ours uses it. Only what the ledger says a load created is deleted: a field,
 pipeline or stage that existed before is never touched. Every record deleted, or found
 already gone, goes back to ``planned`` without a portal id in the same transaction as its
 level's replies, so a rollback that was interrupted resumes and a second rollback of the
@@ -38,6 +38,7 @@ __all__ = ["DELETE_METHODS", "RollbackReport", "rollback"]
 DELETE_METHODS = {
     "comment": "crm.timeline.comment.delete",
     "activity": "crm.activity.delete",
+    "task": "tasks.task.delete",
     "smart_process": "crm.item.delete",
     "deal": "crm.deal.delete",
     "lead": "crm.lead.delete",
@@ -191,7 +192,8 @@ def _command(index: int, record: LedgerRecord) -> ClientCommand:
         assert record.b24_id is not None
         built = build_structure_delete(record.entity, record.resolved_fields(), record.b24_id)
         return ClientCommand(f"d{index}", built.method, dict(built.params))
-    params: dict[str, Any] = {"id": record.b24_id}
+    key = "taskId" if record.entity == "task" else "id"  # tasks-task-delete.md
+    params: dict[str, Any] = {key: record.b24_id}
     if spec_for(record.entity).item:  # a smart process's item: within its type
         params["entityTypeId"] = entity_type_of(record.fields)
     return ClientCommand(f"d{index}", DELETE_METHODS[record.entity], params)

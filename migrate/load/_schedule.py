@@ -29,6 +29,7 @@ from loaders.entities import (
 )
 from mappings.entities import LOAD_ORDER, STRUCTURE
 from migrate.ledger import STAGE_CODE, Ledger, LedgerRecord, Op
+from migrate.load._files import BATCH_FILE_BYTES, file_bytes, with_file_data
 
 __all__ = ["Pick", "Route", "Scheduler", "Work"]
 
@@ -111,6 +112,7 @@ class Scheduler:
         taken: Counter[str] = Counter()
         chosen: list[Work] = []
         waiting: set[str] = set()
+        payload = 0  # attachment bytes: a batch carries BATCH_FILE_BYTES at most
         for work in _round_robin(queues):
             method = work.command.method
             if method not in room:
@@ -118,6 +120,10 @@ class Scheduler:
             if taken[method] >= room[method]:
                 waiting.add(method)
                 continue
+            size = sum(file_bytes(r.fields) for r in work.records if r.op is Op.CREATE)
+            if chosen and payload + size > BATCH_FILE_BYTES:
+                continue  # ready for the next batch
+            payload += size
             taken[method] += 1
             chosen.append(work)
             if len(chosen) == self.batch_size:
@@ -186,13 +192,10 @@ _WRITE_OPS: dict[Op, WriteOp] = {Op.CREATE: "create", Op.UPDATE: "update", Op.SE
 
 
 def _request(record: LedgerRecord) -> WriteRequest:
-    return WriteRequest(
-        record.entity,
-        _WRITE_OPS[record.op],
-        record.source_key,
-        _with_stage(record.resolved_fields()),
-        record.b24_id,
-    )
+    """The record as a builder takes it; a create's attachments read from disk (checked)."""
+    fields = with_file_data(_with_stage(record.resolved_fields()), record.op is Op.CREATE)
+    return WriteRequest(record.entity, _WRITE_OPS[record.op], record.source_key, fields,
+                        record.b24_id)  # fmt: skip
 
 
 def _with_stage(fields: dict[str, Any]) -> dict[str, Any]:

@@ -2,8 +2,9 @@
 
 One row of a CleanTable (see ``docs/internals.md``) becomes one :class:`PlannedRecord` (a
 company row with requisite columns also a ``requisite`` record; a deal with ``PRODUCT_ROWS`` also
-a ``deal_products`` record; a ``note`` row a ``comment`` record), or issue rows saying why not.
-Everything here is pure: the portal's metadata, owners and the reference index come in.
+a ``deal_products`` record; a ``note`` row a ``comment`` record, an ``activity`` row an
+``activity``, a ``task`` row a ``task``), or issue rows saying why not. Everything here is pure:
+the portal's metadata, owners, the reference index and the attachments found come in.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from typing import Any
 
 import pandas as pd
 
-from loaders.entities import ENTITY_TYPE_HINT, choose_preset
+from loaders.entities import ENTITY_TYPE_HINT, choose_preset, spec_for
 from mappings.entities import REGISTRY, SMART_PROCESS, reference_targets, where
 from migrate.errors import shorten
 from migrate.ledger import Op, PlanIssue, PlannedRecord, Ref
 from migrate.plan._checks import as_int, check_fields
+from migrate.plan._files import FILES_HINT, UF_FILES, Attachment, Attachments, split_paths
+from migrate.plan._history import Refusal, activity_fields, task_fields
 from migrate.plan._listvalues import measure_id, resolve_list_values, vat_id
 from migrate.plan._metadata import PortalMetadata
 from migrate.plan._owners import OwnerResolver
@@ -33,7 +36,7 @@ __all__ = ["OWNER_FIELDS", "REF_TARGETS", "TablePlan", "line_row", "plan_table"]
 #: Reference columns and the entity whose source keys they hold.
 REF_TARGETS = reference_targets()
 #: Columns holding a legacy user (name or e-mail) that must become a portal user id.
-OWNER_FIELDS = ("ASSIGNED_BY_ID", "CREATED_BY_ID", "MODIFY_BY_ID", "RESPONSIBLE_ID")
+OWNER_FIELDS = ("ASSIGNED_BY_ID", "CREATED_BY_ID", "MODIFY_BY_ID", "RESPONSIBLE_ID", "CREATED_BY")
 _REQUISITE_OWNERS = {e.name: e.requisite_owner for e in REGISTRY.values() if e.requisite_owner}
 _NOTE_OWNERS = where(crm=True)
 
@@ -46,6 +49,35 @@ _MESSAGES = {
     "note.owner": (
         "заметка относится к записи «{value}», которой нет в загрузке",
         "the note belongs to “{value}”, which is not being loaded",
+    ),
+    "history.owner": (
+        "запись истории относится к записи «{value}», которой нет в загрузке",
+        "the history record belongs to “{value}”, which is not being loaded",
+    ),
+    "activity.type": (
+        "тип дела «{value}» неизвестен: call, email, meeting (или call_in, call_out, email_in, "
+        "email_out) — сопоставьте его в `map:`",
+        "unknown activity type “{value}”: call, email, meeting (or call_in, call_out, email_in, "
+        "email_out); map it with `map:`",
+    ),
+    "activity.time": (
+        "у дела нет ни времени начала, ни даты создания",
+        "the activity has neither a start time nor a creation date",
+    ),
+    "task.title": ("у задачи нет названия", "the task has no title"),
+    "file.single": (
+        "поле «{field}» хранит один файл: «{value}» не будет загружен",
+        "field “{field}” holds one file: “{value}” is not uploaded",
+    ),
+    "task.status": (
+        "статус задачи «{value}» неизвестен: 2–6 или pending, in_progress, "
+        "supposedly_completed, completed, deferred",
+        "unknown task status “{value}”: 2–6 or pending, in_progress, supposedly_completed, "
+        "completed, deferred",
+    ),
+    "task.responsible": (
+        "у задачи нет ответственного на портале (укажите `owners.default_owner`)",
+        "the task has no responsible portal user (set `owners.default_owner`)",
     ),
     "product.catalog": (
         "на портале нет каталога товаров CRM (catalog.catalog.list) — товары не загрузятся",
@@ -74,12 +106,14 @@ def plan_table(
     owners: OwnerResolver,
     index: ReferenceIndex,
     language: str = "ru",
+    attachments: Attachments | None = None,
 ) -> TablePlan:
     """Plan every row of ``entity``'s clean table as ``create`` records (see module docs)."""
     records: list[PlannedRecord] = []
     issues: list[PlanIssue] = []
+    files = attachments or Attachments({})
     for row in frame.to_dict("records"):
-        planner = _Row(entity, row, meta, owners, index, language)
+        planner = _Row(entity, row, meta, owners, index, language, files)
         planned = planner.plan()
         issues.extend(planner.issues)
         records.extend(planner.with_provenance(r) for r in planned)
@@ -95,9 +129,10 @@ class _Row:
         owners: OwnerResolver,
         index: ReferenceIndex,
         language: str,
+        attachments: Attachments,
     ) -> None:
         self.entity, self.meta, self.owners, self.index = entity, meta, owners, index
-        self.language = language
+        self.language, self.attachments = language, attachments
         self.key = str(row["_key"])
         self.source = str(row.get("_source") or "")
         self.sheet = str(row.get("_sheet") or "")
@@ -107,13 +142,14 @@ class _Row:
         self.refused = False
 
     def plan(self) -> list[PlannedRecord]:
-        if self.entity == "note":
-            return self._note()
+        if self.entity in _HISTORY:
+            return _HISTORY[self.entity](self)
         fields = {k: v for k, v in self.values.items() if v is not None}
         self._owners(fields)
         requisite = {k: fields.pop(k) for k in list(fields) if k.startswith("RQ_")}
         rows = fields.pop("PRODUCT_ROWS", None) if self.entity == "deal" else None
         refs = self._refs(fields)
+        fields.update(self._file_fields(fields))
         if self.entity == SMART_PROCESS:
             self._smart(fields)
         resolve_list_values(self.meta, self.entity, fields)
@@ -317,36 +353,106 @@ class _Row:
         owner = Ref("OWNER_ID", "deal", self.key)
         return [PlannedRecord("deal_products", self.key, Op.SET, {"ROWS": rows}, (owner, *refs))]
 
-    def _note(self) -> list[PlannedRecord]:
+    def _owner(self) -> tuple[str, tuple[Ref, ...]] | None:
+        """The CRM record a history row belongs to (``ENTITY_TYPE`` + ``ENTITY_ID``), or
+        ``None`` with a refusal when it is not being loaded."""
         owner_type = str(self.values.get("ENTITY_TYPE") or "").lower()
         owner_key = self.values.get("ENTITY_ID")
         resolved = self.index.resolve("ENTITY_ID", owner_type, owner_key)
         if owner_type not in _NOTE_OWNERS or not resolved.refs:
-            self._issue(
-                "note.owner",
-                self._text("note.owner", "ENTITY_ID", str(owner_key)),
-                "error",
-                "ENTITY_ID",
-                str(owner_key or ""),
-            )
+            rule = "note.owner" if self.entity == "note" else "history.owner"
+            self._issue(rule, self._text(rule, "ENTITY_ID", str(owner_key or "—")), "error",
+                        "ENTITY_ID", str(owner_key or ""))  # fmt: skip
+            return None
+        return owner_type, resolved.refs
+
+    def _history(self, entity: str, fields: dict[str, Any], refs: tuple[Ref, ...]) -> PlannedRecord:
+        author = self.values.get("AUTHOR_ID") or self.values.get("CREATED_BY")
+        hints = {"_DATE": self.values.get("CREATED"), "_AUTHOR": author}
+        body = {k: v for k, v in {**fields, **hints}.items() if v is not None}
+        return PlannedRecord(entity, self.key, Op.CREATE, body, refs,
+                             sort_key=_sort_key(self.values.get("CREATED")))  # fmt: skip
+
+    def _note(self) -> list[PlannedRecord]:
+        owner = self._owner()
+        if owner is None:
             return []
-        fields = {
-            "ENTITY_TYPE": owner_type,
-            "COMMENT": str(self.values.get("COMMENT") or ""),
-            "_DATE": self.values.get("CREATED"),
-            "_AUTHOR": self.values.get("AUTHOR_ID"),
-        }
-        fields = {k: v for k, v in fields.items() if v is not None}
-        return [
-            PlannedRecord(
-                "comment",
-                self.key,
-                Op.CREATE,
-                fields,
-                resolved.refs,
-                sort_key=_sort_key(self.values.get("CREATED")),
-            )
-        ]
+        fields = {"ENTITY_TYPE": owner[0], "COMMENT": str(self.values.get("COMMENT") or "")}
+        return [self._history("comment", self._files(fields), owner[1])]
+
+    def _activity(self) -> list[PlannedRecord]:
+        owner = self._owner()
+        built = activity_fields(self.values, self.language)
+        if isinstance(built, Refusal):
+            self._refuse(built)
+        if owner is None or isinstance(built, Refusal):
+            return []
+        fields = {**built, **self._people("RESPONSIBLE_ID")}
+        fields["OWNER_TYPE_ID"] = spec_for(owner[0]).entity_type_id
+        refs = tuple(Ref("OWNER_ID", r.entity, r.source_key) for r in owner[1])
+        return [self._history("activity", self._files(fields), refs)]
+
+    def _task(self) -> list[PlannedRecord]:
+        owner = self._owner()
+        built = task_fields(self.values)
+        if isinstance(built, Refusal):
+            self._refuse(built)
+        if owner is None or isinstance(built, Refusal):
+            return []
+        people = self._people("RESPONSIBLE_ID", "CREATED_BY", required="RESPONSIBLE_ID")
+        if people.get("RESPONSIBLE_ID") is None:
+            self._refuse(Refusal("task.responsible", "RESPONSIBLE_ID",
+                                 str(self.values.get("RESPONSIBLE_ID") or "")))  # fmt: skip
+            return []
+        fields = {**built, **people, "OWNER_TYPE": owner[0]}
+        refs = tuple(Ref("OWNER_ID", r.entity, r.source_key) for r in owner[1])
+        return [self._history("task", fields, refs)]
+
+    def _people(self, *names: str, required: str = "") -> dict[str, Any]:
+        """The row's owner fields ``names`` as portal user ids (unresolved ones left out); an
+        empty ``required`` one goes to the default owner."""
+        people = {n: self.values[n] for n in names if self.values.get(n) is not None}
+        if required and required not in people:
+            people[required] = ""
+        self._owners(people)
+        return people
+
+    def _files(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """``fields`` with the row's attachments as the ``_FILES`` hint; each file that will
+        not be sent (missing, a link, too large) a warning naming it."""
+        found = self._found("FILES", self.values.get("FILES"))
+        return {**fields, FILES_HINT: found} if found else fields
+
+    def _file_fields(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """The record's file user fields (``crm.*.fields`` type ``file``) taken out of
+        ``fields`` into the ``_UF_FILES`` hint: each file found beside the source, each one
+        that is not (or a second file for a single-file field) a warning naming it."""
+        known = self.meta.fields.get(self.entity, {})
+        hint: dict[str, Any] = {}
+        for name in [n for n in fields if n in known and known[n].type == "file"]:
+            found = self._found(name, fields.pop(name))
+            if found and not known[name].multiple and len(found) > 1:
+                for extra in found[1:]:
+                    self._issue("file.single", self._text("file.single", name, extra["name"]),
+                                "warning", name, extra["name"])  # fmt: skip
+                found = found[:1]
+            if found:
+                hint[name] = {"multiple": known[name].multiple, "files": found}
+        return {UF_FILES: hint} if hint else {}
+
+    def _found(self, field: str, cell: Any) -> list[dict[str, Any]]:
+        found = []
+        for raw in split_paths(cell):
+            got = self.attachments.lookup(self.source, raw)
+            if isinstance(got, Attachment):
+                found.append(got.hint())
+            else:
+                self._issue(got.rule, got.message(self.language), "warning", field, raw)
+        return found
+
+    def _refuse(self, refusal: Refusal) -> None:
+        self._issue(refusal.rule, self._text(refusal.rule, refusal.field, refusal.value),
+                    "error", refusal.field, refusal.value)  # fmt: skip
 
     def _text(self, rule: str, field: str, value: str) -> str:
         ru, en = _MESSAGES[rule]
@@ -369,6 +475,8 @@ class _Row:
             )
         )
 
+
+_HISTORY = {"note": _Row._note, "activity": _Row._activity, "task": _Row._task}
 
 _LINE_NUMBERS = ("PRICE", "QUANTITY", "DISCOUNT_RATE", "DISCOUNT_SUM", "TAX_RATE")
 

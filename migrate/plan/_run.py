@@ -65,6 +65,8 @@ from migrate.plan._existing import (
     normalize_comm,
     read_records,
 )
+from migrate.plan._files import Attachments, scan_attachments
+from migrate.plan._history import HistoryDate, history_dates
 from migrate.plan._merges import Merge, listed_merges
 from migrate.plan._metadata import PortalMetadata, PortalUser, read_portal_metadata
 from migrate.plan._owner_map import CountingResolver, OwnerMapping
@@ -122,6 +124,8 @@ class PlanResult:
         portal_users: the portal's employees (`user.get`, dismissed ones too).
         route: the load's route the plan chose (stored in the ledger; `load` takes it) and
             how many records fire the portal's automation on it.
+        history: which dates of the planned history (comments, activities, tasks) the portal
+            keeps as they were and which go into the text.
     """
 
     run_id: int
@@ -142,6 +146,7 @@ class PlanResult:
     cutover: Cutover = field(default_factory=Cutover)
     route: RouteChoice = field(default_factory=lambda: RouteChoice("add", "add"))
     portal_users: tuple[PortalUser, ...] = ()
+    history: tuple[HistoryDate, ...] = ()
 
     def count(self, entity: str, op: str) -> int:
         return self.counts.get((entity, op), 0)
@@ -221,7 +226,8 @@ async def _plan(
             tables = {e: enum_ids(t, meta, e) for e, t in tables.items()}
             known = {e: ledger.b24_ids(e) for e in (*tables, "comment")}
             owners = CountingResolver(meta, config, owner_choices)
-            records, issues = _plan_tables(tables, survivors, known, meta, owners, config)
+            files = _attachments(workspace, config, tables, meta)
+            records, issues = _plan_tables(tables, survivors, known, meta, owners, config, files)
             records, issues = structure.apply(records, issues, config.language)
             issues = _validation_issues(data) + _unmapped(data, meta) + issues
             timer.lap("check")
@@ -272,6 +278,7 @@ async def _plan(
         tuple(blockers), skip_refused, withdrawn, deduped is not None and bool(survivors),
         timer.laps, backdating, listed_merges(data.tables, survivors), structure.proposal,
         structure.accepted, cutover, chosen, meta.users,
+        history_dates({r.entity for r in records}),
     )  # fmt: skip
 
 
@@ -319,18 +326,46 @@ def _plan_tables(
     meta: PortalMetadata,
     owners: OwnerResolver,
     config: MigrationConfig,
+    attachments: Attachments | None = None,
 ) -> tuple[list[PlannedRecord], list[PlanIssue]]:
     keys = {e: {str(k) for k in t["_key"]} | set(known.get(e, {})) for e, t in tables.items()}
     index = ReferenceIndex(keys, survivors)
     records: list[PlannedRecord] = []
     issues: list[PlanIssue] = []
     for entity, table in tables.items():
-        planned = plan_table(
-            entity, table, meta=meta, owners=owners, index=index, language=config.language
-        )
+        planned = plan_table(entity, table, meta=meta, owners=owners, index=index,
+                             language=config.language, attachments=attachments)  # fmt: skip
         records += planned.records
         issues += planned.issues
     return records, issues
+
+
+def _attachments(
+    workspace: Workspace,
+    config: MigrationConfig,
+    tables: Mapping[str, pd.DataFrame],
+    meta: PortalMetadata,
+) -> Attachments:
+    """Every file the tables name (history ``FILES``, file user fields), looked for beside
+    its source file."""
+    folders = {
+        path.name: path.parent
+        for spec in config.sources.values()
+        for path in workspace.source_files(spec)
+    }
+    cells = [
+        (str(source), cell)
+        for entity, table in tables.items()
+        for column in _file_columns(entity, table, meta)
+        for source, cell in zip(table["_source"], table[column], strict=True)
+    ]
+    limit = int(config.load.max_file_mb * 1024 * 1024 * 4 / 3)
+    return scan_attachments(cells, folders, limit)
+
+
+def _file_columns(entity: str, table: pd.DataFrame, meta: PortalMetadata) -> list[str]:
+    files = {n for n, info in meta.fields.get(entity, {}).items() if info.type == "file"}
+    return [c for c in table.columns if c == "FILES" or c in files]
 
 
 def _validation_issues(data: PreparedData) -> list[PlanIssue]:

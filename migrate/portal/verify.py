@@ -1,12 +1,12 @@
 """Count the loaded records in the portal against the ledger: nothing lost, nothing twice.
 
-For companies, contacts, deals and leads the portal is listed by ``ORIGINATOR_ID`` (the
-migration's name) and each record's ``ORIGIN_ID`` (its source key) is compared with the
-ledger: a record the ledger says is done must be there exactly once (``lost``: missing;
-``duplicated``: extra copies), and the portal must hold nothing the ledger does not know as
-done (``unaccounted``: written but recorded as failed, planned or in flight). A smart
-process's items have no ``ORIGINATOR_ID``: they are listed by the ``xmlId`` of every key the
-ledger holds (so an item written under a key the ledger never planned is not seen).
+For companies, contacts, deals, leads and activities the portal is listed by
+``ORIGINATOR_ID`` (the migration's name) and each record's ``ORIGIN_ID`` (its source key) is
+compared with the ledger: a record the ledger says is done must be there exactly once
+(``lost``: missing; ``duplicated``: extra copies), and the portal must hold nothing the ledger
+does not know as done (``unaccounted``: written but recorded as failed, planned or in flight).
+A smart process's items have no ``ORIGINATOR_ID``: they are listed by the ``xmlId`` of every
+key the ledger holds (so an item written under a key the ledger never planned is not seen).
 """
 
 from __future__ import annotations

@@ -10,7 +10,9 @@ with their row counts), owner mapping (legacy owner → portal user; defaulted o
 highlighted), records the portal already holds (how they were found; updated, skipped or
 created), and creation dates: every new record that cannot keep its original creation date
 (older than the portal's newest record of its type, in the future, or a route that cannot set
-it) with what happens to it; the summary counts the dates kept and not kept per entity. Then
+it) with what happens to it; the summary counts the dates kept and not kept per entity;
+history dates: for the comments, activities and tasks planned, which of their dates the portal
+keeps as they were and which it sets itself (the original then goes into the text). Then
 the conflicts (on a loaded workspace: records edited in the portal since our write, with a
 decision cell read back by the next plan) and the records gone from the source
 (:mod:`._cutover_xlsx`); and, when the plan proposes user fields, pipelines or stages the
@@ -65,6 +67,7 @@ _LABELS = {
         "dates": "Даты создания", "kept_n": "Дата сохранится", "moved_n": "Дату не сохранить",
         "date": "Исходная дата", "newest": "Самая новая на портале", "action": "Что будет",
         "attention": "Внимание",
+        "history": "Даты истории", "kept": "Сохранится", "kept_how": "Как",
     },
     "en": {
         "summary": "Summary", "reasons": "Reasons", "refused": "Refused rows",
@@ -84,6 +87,7 @@ _LABELS = {
         "dates": "Creation dates", "kept_n": "Date kept", "moved_n": "Date not kept",
         "date": "Original date", "newest": "Newest in portal", "action": "What happens",
         "attention": "Attention",
+        "history": "History dates", "kept": "Kept", "kept_how": "How",
     },
 }  # fmt: skip
 _HIGHLIGHT = PatternFill("solid", fgColor="FFF2CC")
@@ -164,6 +168,13 @@ def write_plan_xlsx(
         ),
     )
     _dates(book.create_sheet(t["dates"]), result, t)
+    if result.history:
+        write_table(
+            book.create_sheet(t["history"]),
+            [t["entity"], t["field"], t["kept"], t["kept_how"]],
+            ([d.entity, d.field, t["yes"] if d.kept else t["no"], d.how(lang)]
+             for d in result.history),
+        )  # fmt: skip
     write_cutover(book, result.cutover, lang)
     if reconciliation is not None:
         write_reconciliation(book.create_sheet(RECONCILE_LABELS[lang]["sheet"], 1),

@@ -49,12 +49,23 @@ def _sample(path: Path) -> tuple[bytes, bool]:
     return sample[:SAMPLE_BYTES], len(sample) <= SAMPLE_BYTES
 
 
+def _without_cut_character(sample: bytes, encoding: str) -> str:
+    """The sample decoded without the partial character its cut left at the end."""
+    for cut in range(1, 4):
+        try:
+            return sample[:-cut].decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return sample.decode(encoding, errors="ignore")
+
+
 def _decode_sample(path: Path, sample: bytes, encoding: str, *, complete: bool) -> str:
     try:
         return sample.decode(encoding)
     except UnicodeDecodeError as exc:
-        if not complete and exc.start >= len(sample) - 4:
-            return sample[: exc.start].decode(encoding)
+        # a sample cut inside a character; with utf-8-sig ``exc.start`` does not count the BOM
+        if not complete and exc.reason == "unexpected end of data":
+            return _without_cut_character(sample, encoding)
         raise _bad_encoding(path, sample, encoding, exc.start) from None
     except UnicodeError:
         raise _bad_encoding(path, sample, encoding, 0) from None

@@ -219,13 +219,16 @@ class LoadConfig:
     cannot take (older than its newest record of that type): ``comment`` | ``ask`` | a
     ``UF_CRM_…`` field; and `structure`: whether the user fields, pipelines and stages the plan
     proposes (the mapping targets them, the portal lacks them) are accepted — ``create`` — or
-    wait for `plan --accept-structure` — ``ask``."""
+    wait for `plan --accept-structure` — ``ask``; `max_file_mb`: the largest attachment sent
+    (its base64 must fit in one REST request: 2 GB in the cloud, how-to-upload-files.md; a
+    self-hosted portal sets its own)."""
 
     route: str = "auto"
     on_existing: str = "update"
     batch_size: int = 50
     backdate: str = "comment"
     structure: str = "ask"
+    max_file_mb: float = 1536.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -490,7 +493,15 @@ class _ConfigParser:
             size,
             backdate,
             self.choice(data, ("load", "structure"), ("ask", "create"), "ask"),
+            self.max_file_mb(data),
         )
+
+    def max_file_mb(self, data: Mapping[str, Any]) -> float:
+        value = data.get("max_file_mb", 1536)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            self.problem(("load", "max_file_mb"), "`max_file_mb` is a size in MB above 0")
+            return 1536.0
+        return float(value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,12 +2,14 @@
 
 The amoCRM files and the 1C product list are copied to ``ROOT/sources/`` with the same names,
 encodings and delimiters, title rows kept (a header row found by the reader stays the header);
-references to rows left out become warnings or refused rows, as in a real partial export.
+references to rows left out become warnings or refused rows, as in a real partial export. The
+attachments folder (``amocrm/files/``) is copied whole.
 """
 
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 __all__ = ["sample_subset"]
@@ -23,7 +25,9 @@ def sample_subset(root: Path, rows: int) -> tuple[str, ...]:
         target = root / "sources" / folder
         target.mkdir(parents=True, exist_ok=True)
         for path in sorted((bundled / folder).iterdir()):
-            if names is None or path.name in names:
+            if path.is_dir() and names is None:
+                shutil.copytree(path, target / path.name, dirs_exist_ok=True)
+            elif names is None or path.name in names:
                 _head(path, target / path.name, rows)
     return (str(root / "sources" / "amocrm"),)
 

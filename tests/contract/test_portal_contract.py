@@ -296,6 +296,84 @@ def _now():
     return datetime.now(UTC) + timedelta(seconds=5)
 
 
+def history_plan(tag: str, attachment: Path) -> list[PlannedRecord]:
+    """A company with a call (original times, one file), a task and a comment with the file."""
+    import hashlib
+
+    data = attachment.read_bytes()
+    files = [{"path": str(attachment), "name": attachment.name, "size": len(data),
+              "sha256": hashlib.sha256(data).hexdigest()}]  # fmt: skip
+    company = f"{tag}-co"
+    owner = (Ref("OWNER_ID", "company", company),)
+    return [
+        PlannedRecord("company", company, Op.CREATE, {"TITLE": f"ООО «История {tag}»"}),
+        PlannedRecord("activity", f"{tag}-a", Op.CREATE, {
+            "OWNER_TYPE_ID": 4, "TYPE_ID": 2, "DIRECTION": 1, "SUBJECT": "Входящий звонок",
+            "START_TIME": "2021-03-12T14:05:00+03:00", "END_TIME": "2021-03-12T14:12:00+03:00",
+            "_COMM": "+79000000001", "_DATE": "2021-03-12", "_FILES": files}, owner),
+        PlannedRecord("task", f"{tag}-t", Op.CREATE, {
+            "TITLE": "Проверка контракта", "RESPONSIBLE_ID": 1, "STATUS": 2,
+            "DEADLINE": "2031-04-01T18:00:00+03:00", "OWNER_TYPE": "company"}, owner),
+        PlannedRecord("comment", f"{tag}-n", Op.CREATE, {
+            "ENTITY_TYPE": "company", "COMMENT": "Скан", "_FILES": files},
+            (Ref("ENTITY_ID", "company", company),)),
+    ]  # fmt: skip
+
+
+def test_history_loads_with_times_task_binding_and_files_then_rolls_back(
+    target, originator, tmp_path: Path
+):
+    from datetime import datetime
+
+    attachment = tmp_path / "contract.txt"
+    attachment.write_bytes(b"b24migrate contract file\n")
+    records = history_plan(originator[-8:], attachment)
+
+    async def scenario(client):
+        with Ledger.open(tmp_path / "ledger.sqlite", originator) as ledger:
+            ledger.apply_plan(ledger.start_run("plan").id, records)
+            try:
+                await load(ledger, client, LoadOptions(settle_seconds=0))
+                states = {r.state for r in ledger.records()}
+                ids = {r.entity: r.b24_id for r in ledger.records()}
+                call = (
+                    await client.call(
+                        "crm.activity.list",
+                        {"filter": {"ORIGINATOR_ID": originator}, "select": ["*", "FILES"]},
+                    )
+                ).result
+                task = (
+                    await client.call(
+                        "tasks.task.get",
+                        {"taskId": ids["task"], "select": ["ID", "XML_ID", "UF_CRM_TASK"]},
+                    )
+                ).result
+                comment = (
+                    await client.call(
+                        "crm.timeline.comment.list",
+                        {"filter": {"ENTITY_ID": ids["company"], "ENTITY_TYPE": "company"}},
+                    )
+                ).result
+            finally:
+                report = await rollback(ledger, client, None)
+            left = (await client.call("crm.activity.list", {
+                "filter": {"ORIGINATOR_ID": originator}})).result  # fmt: skip
+            return states, ids, call, task, comment, report, left
+
+    states, ids, call, task, comment, report, left = run(target, scenario)
+    assert states == {State.DONE}
+    (activity,) = call
+    assert datetime.fromisoformat(activity["START_TIME"]) == datetime.fromisoformat(
+        "2021-03-12T14:05:00+03:00")  # fmt: skip
+    assert len(activity["FILES"]) == 1
+    assert f"CO_{ids['company']}" in task["task"]["ufCrmTask"]
+    assert task["task"]["xmlId"] == f"{originator}/{records[2].source_key}"
+    (note,) = comment
+    assert [f["size"] for f in note["FILES"].values()] == [attachment.stat().st_size]
+    assert report.errors == ()
+    assert left == []
+
+
 def test_users_and_the_administrator_check_as_the_plan_reads_them(target):
     """What owners and `load.route: auto` rely on: `user.admin` is a plain boolean that agrees
     with `profile`'s ADMIN; `user.get` lists dismissed employees unless `ACTIVE` is asked

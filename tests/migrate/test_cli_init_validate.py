@@ -46,14 +46,24 @@ def test_init_writes_a_workspace_pointing_at_the_sample_data(tmp_path):
     root = tmp_path / "acme"
     config = Workspace.at(root).load_config()
     assert config.name == "acme"
-    assert set(config.sources) == {"company", "contact", "deal", "note", "product"}
+    assert set(config.sources) == {
+        "company",
+        "contact",
+        "deal",
+        "note",
+        "product",
+        "activity",
+        "task",
+    }
     assert all(Path(f).is_file() for s in config.sources.values() for f in s.files)
     assert sorted(p.name for p in (root / "mappings").glob("*.yaml")) == [
+        "activity.yaml",
         "company.yaml",
         "contact.yaml",
         "deal.yaml",
         "note.yaml",
         "product.yaml",
+        "task.yaml",
     ]
     text = (root / "migration.yaml").read_text(encoding="utf-8")
     assert "# The migration's name" in text

@@ -137,3 +137,18 @@ def test_structure_is_asked_for_unless_the_workspace_accepts_it():
     with pytest.raises(ConfigError) as info:
         parse_config("name: demo\nload: {structure: always}\n", "migration.yaml")
     assert "migration.yaml:2: `structure` must be one of ask, create" in info.value.message
+
+
+@pytest.mark.parametrize(("value", "expected"), [("", 1536.0), ("max_file_mb: 25", 25.0),
+                                                 ("max_file_mb: 0.5", 0.5)])  # fmt: skip
+def test_the_largest_attachment_defaults_to_what_one_cloud_request_carries(value, expected):
+    text = f"name: acme\nload: {{{value}}}\n"
+    assert parse_config(text, "migration.yaml", environ={}).load.max_file_mb == expected
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "big", "true"])
+def test_a_bad_attachment_limit_is_named_with_its_line(value):
+    with pytest.raises(ConfigError) as info:
+        parse_config(f"name: acme\nload: {{max_file_mb: {value}}}\n", "migration.yaml",
+                     environ={})  # fmt: skip
+    assert "migration.yaml:2: `max_file_mb` is a size in MB above 0" in info.value.message

@@ -38,7 +38,7 @@ def test_the_preset_alone_refuses_the_deals_of_a_pipeline_it_does_not_know(tmp_p
 def test_every_entity_is_read_and_mostly_loadable(prepared):
     data, _ = prepared
     stats = {s.entity: s for s in data.stats}
-    assert set(stats) == {"company", "contact", "deal", "note", "product"}
+    assert set(stats) == {"company", "contact", "deal", "note", "product", "activity", "task"}
     assert stats["contact"].rows_read == 5000
     assert stats["deal"].rows_read == 8000
     for s in stats.values():

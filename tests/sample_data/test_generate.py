@@ -7,12 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from sample_data._history import FILE_NAMES
 from sample_data.generate import main
 
 COMMITTED = Path(__file__).parents[2] / "sample_data"
 TEXT_FILES = [
     "amocrm/companies.csv",
     "amocrm/notes.csv",
+    "amocrm/activities.csv",
+    "amocrm/tasks.csv",
+    *(f"amocrm/files/{name}" for name in FILE_NAMES),
     "amocrm/contracts.csv",
     "onec/products.csv",
     "onec/import.xml",
@@ -77,6 +81,17 @@ def test_bench_scale_writes_csv_xlsx_and_truth(tmp_path: Path) -> None:
     with (tmp_path / "truth" / "contact_duplicates_3000.csv").open(encoding="utf-8") as fh:
         truth = {row["record_id"] for row in csv.DictReader(fh)}
     assert truth == set(csv_table.frame["ID"])
+
+
+def test_history_rows_name_their_attachments_and_a_few_are_missing() -> None:
+    """Attachments are named relative to the export (``files/…``); the planted dirt is a file
+    that is not there, so the plan's missing-file rows have something to show."""
+    with (COMMITTED / "amocrm" / "activities.csv").open(encoding="utf-8-sig") as fh:
+        named = [p.strip() for row in csv.DictReader(fh) for p in row["Вложения"].split(";")
+                 if p.strip()]  # fmt: skip
+    present = [p for p in named if (COMMITTED / "amocrm" / p).is_file()]
+    assert len(present) > 100
+    assert 0 < len(set(named) - set(present)) <= 3
 
 
 def test_contracts_point_at_exported_deals_and_companies() -> None:

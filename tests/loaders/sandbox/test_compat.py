@@ -241,14 +241,15 @@ def test_global_methods_clients_use_as_a_smoke_test(portal, clock):
     assert {"batch", "crm.contact.add", "crm.item.list", "user.get"} <= set(names)
     assert portal.result("method.get", {"name": "crm.deal.list"}) == {
         "isExisting": True, "isAvailable": True}  # fmt: skip
-    assert portal.result("method.get", {"name": "tasks.task.add"})["isExisting"] is False
+    assert portal.result("method.get", {"name": "im.message.add"})["isExisting"] is False
     out = portal.batch({"t": "server.time", "p": "profile"})
     assert out["result"]["p"]["ID"] == "1"
 
 
 def test_app_info_and_base_currency_b24jssdk_helpers_load(make_portal):
     portal = make_portal(oauth=OAuthConfig())
-    assert portal.result("app.info") == {"SCOPE": ["crm", "user", "catalog"], "LICENSE": "ru_std"}
+    assert portal.result("app.info") == {"SCOPE": ["crm", "user", "catalog", "task"],
+                                         "LICENSE": "ru_std"}  # fmt: skip
     as_app = portal.request("POST", "/rest/app.info", json={"auth": "sandbox"}).json()["result"]
     assert (as_app["CODE"], as_app["STATUS"], as_app["INSTALLED"]) == ("local.sandbox", "L", True)
     assert portal.result("crm.currency.base.get") == "RUB"

@@ -88,7 +88,9 @@ def _portal_keys(root: Path) -> dict[str, Counter[str]]:
             comments = await _list(c, "crm.timeline.comment.list", ["COMMENT"])
             products = await _list(c, "crm.product.list", ["XML_ID", "PRICE"])
             structure = await _structure_keys(c)
+            tasks = (await c.post("tasks.task.list", json={"select": ["ID", "XML_ID"]})).json()
         found["comment"] = Counter(r["COMMENT"].rsplit(TAG, 1)[-1] for r in comments)
+        found["task"] = Counter(t["xmlId"].removeprefix("demo/") for t in tasks["result"]["tasks"])
         found["product_prices"] = Counter(r["XML_ID"] for r in products if r["PRICE"] is not None)
         found.update(structure)
         return found
@@ -172,7 +174,7 @@ def test_the_portal_itself_holds_every_loaded_record_exactly_once(demo):
     assert sum(map(len, loaded.values())) > 150
     assert result.check is not None  # the product's own check saw the same records
     assert result.check.expected == sum(
-        len(loaded[e]) for e in ("company", "contact", "deal", "smart_process")
+        len(loaded[e]) for e in ("company", "contact", "deal", "activity", "smart_process")
     )
 
 
@@ -243,13 +245,13 @@ def test_summary_html_counts_match_the_ledger_and_the_sources(demo):
     )
     ledger.close()
     assert _kpi(page, "done") == done
-    # 40 data rows of each of the six sample files were kept (rows left empty are skipped)
-    assert 6 * 35 <= _kpi(page, "read") <= 6 * 40
+    # 40 data rows of each of the eight sample files were kept (rows left empty are skipped)
+    assert 8 * 35 <= _kpi(page, "read") <= 8 * 40
     assert _number(_metric(page, "company", "create")) == creates["company"]
     assert _number(_metric(page, "note", "create")) == creates.get("comment", 0)
     assert _number(_metric(page, "company", "done")) > 0
     # every row read is accounted for: loaded, merged into another, refused or still pending
-    for entity in ("company", "contact", "deal", "note", "smart_process"):
+    for entity in ("company", "contact", "deal", "note", "activity", "task", "smart_process"):
         read, done, merged, refused = (
             _number(_metric(page, entity, m)) if _metric(page, entity, m) != "—" else 0
             for m in ("rows_read", "done", "records_merged", "rows_refused")
@@ -337,8 +339,15 @@ def test_the_sources_are_read_and_cleaned_once_and_deduplicated_once(demo):
     deduped = _stage_events(result.log.path, "dedupe")
     assert len(prepared) == 1, prepared  # validate computed it; dedupe, plan, report reused it
     assert set(prepared[0]["computed"]) == {
-        "company", "contact", "deal", "note", "product", "smart_process",
-    }  # fmt: skip
+        "company",
+        "contact",
+        "deal",
+        "note",
+        "product",
+        "activity",
+        "task",
+        "smart_process",
+    }
     assert len(deduped) == 1, deduped
     assert set(deduped[0]["computed"]) == {"company", "contact", "product"}
 
@@ -354,7 +363,7 @@ def test_a_later_command_reuses_the_stage_results_of_the_demo(demo, capsys):
     (prepared,) = [e for stage, e in events if stage == "prepare"]
     (deduped,) = [e for stage, e in events if stage == "dedupe"]
     assert prepared["computed"] == []
-    assert len(prepared["reused"]) == 6
+    assert len(prepared["reused"]) == 8
     assert deduped["computed"] == []
     assert len(deduped["reused"]) == 3
 

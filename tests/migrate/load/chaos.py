@@ -59,6 +59,7 @@ class ChaosResult:
     lost: int = 0
     duplicated: int = 0
     wrong_refs: int = 0
+    wrong_files: int = 0  # a loaded activity with other than its planned attachments
     failed: int = 0
     final_code: int | None = None
     final_error: str = ""
@@ -66,7 +67,7 @@ class ChaosResult:
     seconds: float = 0.0
 
     def line(self) -> str:
-        return f"lost={self.lost} duplicated={self.duplicated}"
+        return f"lost={self.lost} duplicated={self.duplicated} wrong_files={self.wrong_files}"
 
 
 def run_chaos(
@@ -229,11 +230,12 @@ PORTAL_KEYS = {
     "requisite": ("crm.requisite.list", "XML_ID"),
     "product": ("crm.product.list", "XML_ID"),
     "product_section": ("crm.productsection.list", "XML_ID"),
+    "activity": ("crm.activity.list", "ORIGIN_ID"),
 }
 
 
 _STRUCTURE = ("user_field", "field_item", "pipeline", "stage")
-_CHECKED = {*PORTAL_KEYS, "comment", "product_prices", "smart_process", *_STRUCTURE}
+_CHECKED = {*PORTAL_KEYS, "comment", "product_prices", "task", "smart_process", *_STRUCTURE}
 SMART_TYPE = 128  # the sandbox's first smart process: «Договоры»
 
 
@@ -278,7 +280,21 @@ async def _verify(data: Path, workspace: Path, result: ChaosResult) -> None:
             continue  # counted as lost; waits for structure; a stage's pipeline (DEAL_STAGE_n)
         if _ref_value(rows[0], path) != ids.get(target, {}).get(target_key):
             result.wrong_refs += 1
+    result.wrong_files = _wrong_files(ledger, portal.get("activity", {}))
     ledger.close()
+
+
+def _wrong_files(ledger: sqlite3.Connection, activities: dict[str, list[dict[str, Any]]]) -> int:
+    """Loaded activities whose files are not exactly the planned ones (a file uploaded twice,
+    or lost)."""
+    wrong = 0
+    for key, fields in ledger.execute(
+        "SELECT source_key, fields FROM records WHERE entity = 'activity' AND state = 'done'"
+    ):
+        rows = activities.get(key)
+        planned = len(json.loads(fields).get("_FILES") or [])
+        wrong += bool(rows) and len(rows[0].get("FILES") or []) != planned
+    return wrong
 
 
 def _priced(
@@ -348,6 +364,10 @@ async def _portal_records(client: Bitrix24Client) -> dict[str, dict[str, list[di
             found["comment"][key].append({**row, "ENTITY_ID": row.get("ENTITY_ID")})
     for rows in found["requisite"].values():
         rows[0]["ENTITY_ID"] = rows[0].get("ENTITY_ID")
+    for task in await list_tasks(client):
+        owner = (task.get("ufCrmTask") or ["_"])[0].rsplit("_", 1)[-1]
+        key = str(task.get("xmlId") or "").split("/", 1)[-1]
+        found["task"][key].append({**task, "ID": task["id"], "OWNER_ID": owner})
     items = await client.list_all("crm.item.list", {}, ["*"], params={"entityTypeId": SMART_TYPE})
     for item in items:  # camelCase → the ledger's names, for the reference check
         if item.get("xmlId"):
@@ -357,6 +377,18 @@ async def _portal_records(client: Bitrix24Client) -> dict[str, dict[str, list[di
                 "PARENT_ID_2": item.get("parentId2"),
             })  # fmt: skip
     return found
+
+
+async def list_tasks(client: Bitrix24Client) -> list[dict[str, Any]]:
+    """Every task of the portal with its CRM bindings, page by page (tasks-task-list.md)."""
+    tasks: list[dict[str, Any]] = []
+    start: int | None = 0
+    while start is not None:
+        reply = await client.call("tasks.task.list", {"select": ["*", "UF_CRM_TASK"],
+                                                      "start": start})  # fmt: skip
+        tasks += reply.result["tasks"]
+        start = reply.next
+    return tasks
 
 
 async def _portal_structure(

@@ -12,6 +12,7 @@ the portal lacks — stay out, as the plan reports).
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -44,8 +45,8 @@ def init_sample(
     ``keep_pipelines`` keeps the account's «Тендеры» pipeline by name (the plan proposes it)
     instead of mapping it to the portal's second pipeline.
 
-    ``rows`` keeps the first N rows of each export (notes: those on a kept record), written
-    as CSV files in ``ROOT/subset/`` with the same headers.
+    ``rows`` keeps the first N rows of each export (history: that on a kept record), written
+    as CSV files in ``ROOT/subset/`` with the same headers (the attachments copied beside).
     """
     result = init_workspace(root, "sample", name="chaos-sample")
     config = result.workspace.config_path
@@ -80,14 +81,17 @@ def _subset_sources(workspace: Workspace, text: str, rows: int) -> str:
     folder.mkdir()
     kept: set[str] = set()
     lines = ["sources:"]
-    for name in ("product", "company", "contact", "deal", "note"):
+    for name in ("product", "company", "contact", "deal", "note", "activity", "task"):
         spec = config.sources[name]
         (path,) = workspace.source_files(spec)
         table = read_table(path, sheet=spec.sheet, encoding=spec.encoding,
                            delimiter=spec.delimiter).frame.drop(columns=["_row"])  # fmt: skip
-        if name == "note":
+        if name in ("note", "activity", "task"):  # history: that of the records kept
             table = table[table["ID сущности"].isin(kept)]
-            _contracts_of(kept, folder / "smart_process.csv")
+            if (path.parent / "files").is_dir() and not (folder / "files").exists():
+                shutil.copytree(path.parent / "files", folder / "files")
+            if name == "note":  # the deals are kept by now: the contracts of those
+                _contracts_of(kept, folder / "smart_process.csv")
         else:
             table = table.head(rows)
             kept |= set(table.get("ID", table.iloc[:, 0]).astype(str))

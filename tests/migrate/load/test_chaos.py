@@ -30,4 +30,6 @@ def test_sample_load_killed_and_faulty_ends_with_every_record_exactly_once(tmp_p
     assert result.failed == 0
     assert sum(result.faults.values()) > 0, "no fault was injected"
     assert (result.lost, result.duplicated, result.wrong_refs) == (0, 0, 0), result
+    assert result.wrong_files == 0, result  # no attachment uploaded twice or lost
     assert result.found == result.planned
+    assert {"activity", "task"} <= set(result.planned), "the history was not exercised"

@@ -239,6 +239,36 @@ def test_an_update_that_appends_multi_field_values_is_not_idempotent(ledger):
     assert works["b"].idempotent
 
 
+def test_attachments_are_spread_over_batches_by_size(ledger, tmp_path, monkeypatch):
+    """A batch carries a bounded amount of attachment bytes: records with files beyond it wait
+    for the next batch, one larger than the bound goes alone, records without files fill in."""
+    import hashlib
+
+    import migrate.load._schedule as schedule
+
+    monkeypatch.setattr(schedule, "BATCH_FILE_BYTES", 2000)
+
+    def note(key: str, size: int) -> PlannedRecord:
+        path = tmp_path / f"{key}.bin"
+        path.write_bytes(b"x" * size)
+        files = [{"path": str(path), "name": path.name, "size": size,
+                  "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}]  # fmt: skip
+        return PlannedRecord("company", key, Op.CREATE, {"TITLE": key, "_UF_FILES": {
+            "UF_CRM_DOCS": {"multiple": False, "files": files}}})  # fmt: skip
+
+    plan(ledger, [note("a", 900), note("b", 900), note("c", 3000),
+                  PlannedRecord("company", "plain", Op.CREATE, {"TITLE": "plain"})])  # fmt: skip
+    picked: list[set[str]] = []
+    for _ in range(3):
+        works = Scheduler(ledger).next_batch(everything).works
+        keys = {w.records[0].source_key for w in works}
+        picked.append(keys)
+        ledger.mark_sending(ledger.start_run("load").id, [r.id for w in works for r in w.records])
+    # 900 bytes are 1,200 in base64: one per batch with the bound at 2,000; 3,000 goes alone
+    assert picked == [{"a", "plain"}, {"b"}, {"c"}]
+    assert Scheduler(ledger).next_batch(everything).works == ()
+
+
 def _company(key: str, date: str | None = None) -> PlannedRecord:
     """A company create keeping ``date`` (sent with `IMPORT=Y`), or dated "now" by the portal."""
     fields: dict[str, object] = {"TITLE": f"ООО «{key}»"}

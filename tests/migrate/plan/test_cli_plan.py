@@ -116,12 +116,24 @@ def test_sample_amocrm_workspace_plans_clean_but_for_the_planted_dirt(tmp_path):
     with Ledger.for_workspace(root, "amo") as ledger:
         assert plan_blockers(ledger) == []
         refused = {(i.entity, i.rule) for i in ledger.issues("error")}
-    # planted dirt: deal stages amoCRM never had; notes on those refused deals
-    assert refused == {("deal", "map.unknown"), ("note", "note.owner")}
+    # planted dirt: deal stages amoCRM never had; notes, activities and tasks on those refused
+    # deals (or on records that do not exist)
+    assert refused == {("deal", "map.unknown"), ("note", "note.owner"),
+                       ("activity", "history.owner"), ("task", "history.owner")}  # fmt: skip
     entities = summary["entities"]
     assert entities["company"]["create"] > 1700  # 2,000 rows less planted duplicates
     assert entities["deal"]["create"] > 7700
     assert "deal_products" not in entities  # the amoCRM sample has no product lines
+    assert entities["activity"]["create"] > 2500  # 3,000 calls, e-mails, meetings
+    assert entities["task"]["create"] > 1200
+    kept = {(d["entity"], d["field"]) for d in summary["history_dates"] if d["kept"]}
+    assert kept == {("activity", "START_TIME"), ("activity", "END_TIME"), ("task", "DEADLINE")}
+    with Ledger.for_workspace(root, "amo") as ledger:
+        missing = [i for i in ledger.issues("warning") if i.rule == "file.missing"]
+    # the planted missing attachment: named with its file, row and field
+    assert missing
+    assert {(i.source, i.field) for i in missing} == {("activities.csv", "FILES")}
+    assert all(i.row for i in missing)
     portal = Portal(Workspace.at(root))  # the portal the CLI planned against holds nothing
     held = portal.app.stats()["entities"]
     assert {k: n for k, n in held.items() if n} == {"userfield": 3, "user": 15}

@@ -49,7 +49,15 @@ def test_init_with_some_entities_names_only_those(tmp_path):
 def test_init_without_sources_is_a_sample_rehearsal(tmp_path):
     result = init_workspace(tmp_path / "w", "sample")
     assert result.uses_sample
-    assert set(result.sources) == {"company", "contact", "deal", "note", "product"}
+    assert set(result.sources) == {
+        "company",
+        "contact",
+        "deal",
+        "note",
+        "product",
+        "activity",
+        "task",
+    }
 
 
 def test_a_sample_workspace_is_refused_for_a_real_portal(tmp_path):
