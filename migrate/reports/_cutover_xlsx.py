@@ -11,7 +11,6 @@ loaded that the new export no longer has; nothing deletes them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +18,7 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from migrate.errors import ConfigError, SourceReadError, shorten
-from migrate.reports._xlsx import write_table
+from migrate.reports._xlsx import keep_aside, write_table
 from migrate.sources import check_workbook
 
 if TYPE_CHECKING:
@@ -128,10 +127,7 @@ def unread_choices(path: Path) -> tuple[dict[str, str], Path | None]:
     try:
         return read_choices(path), None
     except (ConfigError, SourceReadError):
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        kept = path.with_name(f"{path.stem}.kept-{stamp}{path.suffix}")
-        path.replace(kept)
-        return {}, kept
+        return {}, keep_aside(path)
 
 
 _TITLES = frozenset(t["conflicts"] for t in CUTOVER_LABELS.values())

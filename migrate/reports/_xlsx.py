@@ -8,6 +8,8 @@ A client opens these files in Excel, so a cell that starts with ``=``, ``+``, ``
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -16,12 +18,21 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from migrate.workspace.cells import FORMULA_PREFIXES
 
-__all__ = ["FORMULA_PREFIXES", "MAX_CELL_CHARS", "safe_cell_value", "write_table"]
+__all__ = ["FORMULA_PREFIXES", "MAX_CELL_CHARS", "keep_aside", "safe_cell_value", "write_table"]
 
 MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
 _TRUNCATED = " …[обрезано]"
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _ILLEGAL = {c: " " for c in range(32) if chr(c) not in "\t\n\r"}
+
+
+def keep_aside(path: Path) -> Path:
+    """Rename a client-edited workbook we cannot read to ``<stem>.kept-<UTC time><suffix>``
+    beside it and return the new path, so the report written next never replaces the edits."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    kept = path.with_name(f"{path.stem}.kept-{stamp}{path.suffix}")
+    path.replace(kept)
+    return kept
 
 
 def safe_cell_value(value: Any) -> tuple[Any, bool]:

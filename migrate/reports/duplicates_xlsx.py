@@ -15,7 +15,6 @@ record the survivor and merges it with the group's proposed members and the rows
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ from mappings.entities import REGISTRY, where
 from migrate.dedupe.decisions import Decisions
 from migrate.dedupe.engine import DedupeResult
 from migrate.errors import ConfigError, SourceReadError, shorten
-from migrate.reports._xlsx import write_table
+from migrate.reports._xlsx import keep_aside, write_table
 from migrate.sources import check_workbook
 
 __all__ = ["DECISION_LABELS", "read_decisions", "unread_decisions", "write_duplicates_xlsx"]
@@ -194,10 +193,7 @@ def unread_decisions(
     try:
         read = read_decisions(path)
     except (ConfigError, SourceReadError):
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        kept = path.with_name(f"{path.stem}.kept-{stamp}{path.suffix}")
-        path.replace(kept)
-        return {}, kept
+        return {}, keep_aside(path)
     new = {}
     for entity, decisions in read.items():
         before = stored.get(entity, Decisions())

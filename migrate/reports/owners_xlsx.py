@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from mappings.entities import LOAD_ORDER, REGISTRY
 from migrate.errors import ConfigError, SourceReadError, shorten
 from migrate.plan import OwnerChoice, OwnerMapping, PortalUser
-from migrate.reports._xlsx import write_table
+from migrate.reports._xlsx import keep_aside, write_table
 from migrate.sources import check_workbook
 
 __all__ = ["OWNER_HEADERS", "read_owner_choices", "unread_owner_choices", "write_owners_xlsx"]
@@ -182,10 +181,7 @@ def unread_owner_choices(
     try:
         read = _read(path)
     except _Unreadable:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        kept = path.with_name(f"{path.stem}.kept-{stamp}{path.suffix}")
-        path.replace(kept)
-        return [], kept
+        return [], keep_aside(path)
     changes = []
     for key, choice in read.items():
         before = stored.get(key)
