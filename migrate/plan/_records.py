@@ -27,7 +27,7 @@ from migrate.plan._files import FILES_HINT, UF_FILES, Attachment, Attachments, s
 from migrate.plan._history import Refusal, activity_fields, task_fields
 from migrate.plan._listvalues import measure_id, resolve_list_values, vat_id
 from migrate.plan._metadata import PortalMetadata
-from migrate.plan._owners import OwnerResolver
+from migrate.plan._owners import NO_OWNER_HINT, OwnerResolution, OwnerResolver
 from migrate.plan._refs import ReferenceIndex
 from migrate.plan._types import coerce_types
 
@@ -53,6 +53,15 @@ _MESSAGES = {
     "history.owner": (
         "запись истории относится к записи «{value}», которой нет в загрузке",
         "the history record belongs to “{value}”, which is not being loaded",
+    ),
+    "note.owner_empty": (
+        "у заметки не указано, к какой записи она относится (`ENTITY_TYPE` и `ENTITY_ID`)",
+        "the note does not say which record it belongs to (`ENTITY_TYPE` and `ENTITY_ID`)",
+    ),
+    "history.owner_empty": (
+        "у записи истории не указано, к какой записи она относится (`ENTITY_TYPE` и `ENTITY_ID`)",
+        "the history record does not say which record it belongs to (`ENTITY_TYPE` and "
+        "`ENTITY_ID`)",
     ),
     "activity.type": (
         "тип дела «{value}» неизвестен: call, email, meeting (или call_in, call_out, email_in, "
@@ -146,6 +155,7 @@ class _Row:
             return _HISTORY[self.entity](self)
         fields = {k: v for k, v in self.values.items() if v is not None}
         self._owners(fields)
+        self._no_owner(fields)
         requisite = {k: fields.pop(k) for k in list(fields) if k.startswith("RQ_")}
         rows = fields.pop("PRODUCT_ROWS", None) if self.entity == "deal" else None
         refs = self._refs(fields)
@@ -198,6 +208,32 @@ class _Row:
                 del fields[name]
             else:
                 fields[name] = resolution.user_id
+
+    def _no_owner(self, fields: dict[str, Any]) -> None:
+        """A record of an entity with owners (``ASSIGNED_BY_ID`` in the portal's fields) whose
+        row names none: counted under the «(не указан)» row of owners.xlsx and given the
+        client's choice there or the default owner (else the portal gives it the webhook's
+        user, as it always did — now listed)."""
+        known = self.meta.fields.get(self.entity, {})
+        if "ASSIGNED_BY_ID" not in known or self.values.get("ASSIGNED_BY_ID") is not None:
+            return
+        resolution = self.owners.resolve("", self.entity, self.key)
+        if resolution.user_id is not None:
+            fields.update({"ASSIGNED_BY_ID": resolution.user_id, NO_OWNER_HINT: True})
+
+    def _author(self, *names: str) -> tuple[OwnerResolution, str] | None:
+        """The author of a history row (the first of ``names`` the row fills) through the
+        owner mapping (counted in owners.xlsx), with the name as the source writes it; never
+        a refusal: the name goes into the text whenever the portal cannot show the person."""
+        name = next((n for n in names if self.values.get(n) is not None), None)
+        if name is None:
+            return None
+        text = str(self.values[name]).strip()
+        resolution = self.owners.resolve(text, self.entity, self.key)
+        if resolution.severity != "ok":
+            self._issue(resolution.rule, resolution.message(self.language), "warning", name,
+                        resolution.value)  # fmt: skip
+        return resolution, text
 
     def _refs(self, fields: dict[str, Any]) -> tuple[Ref, ...]:
         refs: list[Ref] = []
@@ -361,13 +397,19 @@ class _Row:
         resolved = self.index.resolve("ENTITY_ID", owner_type, owner_key)
         if owner_type not in _NOTE_OWNERS or not resolved.refs:
             rule = "note.owner" if self.entity == "note" else "history.owner"
-            self._issue(rule, self._text(rule, "ENTITY_ID", str(owner_key or "—")), "error",
-                        "ENTITY_ID", str(owner_key or ""))  # fmt: skip
+            named = _record_name(owner_type, owner_key, self.language)
+            if not named:
+                rule += "_empty"
+            self._issue(rule, self._text(rule, "ENTITY_ID", named), "error", "ENTITY_ID",
+                        str(owner_key or ""))  # fmt: skip
             return None
         return owner_type, resolved.refs
 
-    def _history(self, entity: str, fields: dict[str, Any], refs: tuple[Ref, ...]) -> PlannedRecord:
-        author = self.values.get("AUTHOR_ID") or self.values.get("CREATED_BY")
+    def _history(
+        self, entity: str, fields: dict[str, Any], refs: tuple[Ref, ...], author: str | None
+    ) -> PlannedRecord:
+        """A history record; ``author``: the original author's name for the text (``None``:
+        the portal shows the author itself)."""
         hints = {"_DATE": self.values.get("CREATED"), "_AUTHOR": author}
         body = {k: v for k, v in {**fields, **hints}.items() if v is not None}
         return PlannedRecord(entity, self.key, Op.CREATE, body, refs,
@@ -377,8 +419,17 @@ class _Row:
         owner = self._owner()
         if owner is None:
             return []
-        fields = {"ENTITY_TYPE": owner[0], "COMMENT": str(self.values.get("COMMENT") or "")}
-        return [self._history("comment", self._files(fields), owner[1])]
+        fields: dict[str, Any] = {"ENTITY_TYPE": owner[0],
+                                  "COMMENT": str(self.values.get("COMMENT") or "")}  # fmt: skip
+        in_text = None
+        author = self._author("AUTHOR_ID", "CREATED_BY")
+        if author is not None:  # crm-timeline-comment-add.md: AUTHOR_ID is set on the add
+            resolution, in_text = author
+            if resolution.user_id is not None:
+                fields["AUTHOR_ID"] = resolution.user_id
+            if resolution.severity == "ok":
+                in_text = None  # the portal shows the person: no name in the text
+        return [self._history("comment", self._files(fields), owner[1], in_text)]
 
     def _activity(self) -> list[PlannedRecord]:
         owner = self._owner()
@@ -387,10 +438,12 @@ class _Row:
             self._refuse(built)
         if owner is None or isinstance(built, Refusal):
             return []
-        fields = {**built, **self._people("RESPONSIBLE_ID")}
+        fields = {**built, **self._people("RESPONSIBLE_ID", required="RESPONSIBLE_ID")}
         fields["OWNER_TYPE_ID"] = spec_for(owner[0]).entity_type_id
         refs = tuple(Ref("OWNER_ID", r.entity, r.source_key) for r in owner[1])
-        return [self._history("activity", self._files(fields), refs)]
+        # crm-activity-fields.md: AUTHOR_ID is read-only, so the author's name is in the text
+        author = self._author("AUTHOR_ID", "CREATED_BY")
+        return [self._history("activity", self._files(fields), refs, author and author[1])]
 
     def _task(self) -> list[PlannedRecord]:
         owner = self._owner()
@@ -399,14 +452,25 @@ class _Row:
             self._refuse(built)
         if owner is None or isinstance(built, Refusal):
             return []
-        people = self._people("RESPONSIBLE_ID", "CREATED_BY", required="RESPONSIBLE_ID")
+        people = self._people("RESPONSIBLE_ID", required="RESPONSIBLE_ID")
         if people.get("RESPONSIBLE_ID") is None:
             self._refuse(Refusal("task.responsible", "RESPONSIBLE_ID",
                                  str(self.values.get("RESPONSIBLE_ID") or "")))  # fmt: skip
             return []
         fields = {**built, **people, "OWNER_TYPE": owner[0]}
         refs = tuple(Ref("OWNER_ID", r.entity, r.source_key) for r in owner[1])
-        return [self._history("task", fields, refs)]
+        return [self._history("task", fields, refs, self._creator(fields))]
+
+    def _creator(self, fields: dict[str, Any]) -> str | None:
+        """A task's creator (tasks fields.md: ``CREATED_BY`` is set on the add) as a portal
+        user; the name for the text when the person is not that user (defaulted, unknown)."""
+        author = self._author("CREATED_BY", "AUTHOR_ID")
+        if author is None:
+            return None
+        resolution, name = author
+        if resolution.user_id is not None:
+            fields["CREATED_BY"] = resolution.user_id
+        return None if resolution.severity == "ok" else name
 
     def _people(self, *names: str, required: str = "") -> dict[str, Any]:
         """The row's owner fields ``names`` as portal user ids (unresolved ones left out); an
@@ -505,6 +569,19 @@ def _value(value: Any) -> Any:
             for v in value
         ] or None
     return value
+
+
+def _record_name(entity: str, key: Any, language: str) -> str:
+    """``("contact", 43041130)`` → ``Контакт 43041130`` (``""`` when the row names no key)."""
+    if key in (None, ""):
+        return ""
+    ru, en = _ONE.get(entity, (entity, entity))
+    return f"{en if language == 'en' else ru} {key}".strip()
+
+
+_ONE = {"company": ("Компания", "company"), "contact": ("Контакт", "contact"),
+        "deal": ("Сделка", "deal"), "lead": ("Лид", "lead"),
+        SMART_PROCESS: ("Элемент смарт-процесса", "smart-process item")}  # fmt: skip
 
 
 def _sort_key(value: Any) -> str:

@@ -70,10 +70,10 @@ from migrate.plan._history import HistoryDate, history_dates
 from migrate.plan._merges import Merge, listed_merges
 from migrate.plan._metadata import PortalMetadata, PortalUser, read_portal_metadata
 from migrate.plan._owner_map import CountingResolver, OwnerMapping
-from migrate.plan._owners import OwnerChoice, OwnerResolver
+from migrate.plan._owners import NO_OWNER_HINT, OwnerChoice, OwnerResolver
 from migrate.plan._records import plan_table
 from migrate.plan._refs import ReferenceIndex
-from migrate.plan._route import RouteChoice, choose_route
+from migrate.plan._route import RouteChoice, check_route, choose_route
 from migrate.plan._structure import StructureProposal, propose_structure
 from migrate.plan._structure_ledger import accepted_structure
 from migrate.portal.connect import open_portal
@@ -216,6 +216,7 @@ async def _plan(
             smart_file=smart.file if smart else "",
         )  # fmt: skip
         timer.lap("portal metadata")
+        check_route(config.load.route, meta.admin, config.file, config.language)
         workspace.state_dir.mkdir(parents=True, exist_ok=True)
         with Ledger.for_workspace(workspace.root, config.name) as ledger, ledger.exclusive("plan"):
             tables, survivors = _tables(data, deduped)
@@ -513,8 +514,11 @@ def _op(found: ExistingRecord, on_existing: str) -> Op:
 def _as_update(
     record: PlannedRecord, b24_id: int | None, portal: PortalRecord | None
 ) -> PlannedRecord:
-    """An update that does not append phones or e-mails the portal record already has."""
+    """An update that does not append phones or e-mails the portal record already has, nor
+    replaces its owner when the source names none (:data:`NO_OWNER_HINT`)."""
     fields = dict(record.fields)
+    if fields.pop(NO_OWNER_HINT, None):
+        fields.pop("ASSIGNED_BY_ID", None)
     if portal is not None:
         for kind in _MULTI:
             have = portal.comms.get(kind, frozenset())
