@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -55,6 +56,7 @@ from migrate.plan._cutover import (
     merge_choices,
     read_edited,
 )
+from migrate.plan._downloads import UrlFetcher
 from migrate.plan._enums import enum_ids
 from migrate.plan._existing import (
     COMM_ENTITIES,
@@ -341,6 +343,9 @@ def _plan_tables(
     return records, issues
 
 
+_LINK = re.compile(r"(?i)https?://")
+
+
 def _attachments(
     workspace: Workspace,
     config: MigrationConfig,
@@ -348,7 +353,7 @@ def _attachments(
     meta: PortalMetadata,
 ) -> Attachments:
     """Every file the tables name (history ``FILES``, file user fields), looked for beside
-    its source file."""
+    its source file; links downloaded into the workspace's files cache."""
     folders = {
         path.name: path.parent
         for spec in config.sources.values()
@@ -361,7 +366,10 @@ def _attachments(
         for source, cell in zip(table["_source"], table[column], strict=True)
     ]
     limit = int(config.load.max_file_mb * 1024 * 1024 * 4 / 3)
-    return scan_attachments(cells, folders, limit)
+    if not any(_LINK.search(str(cell)) for _, cell in cells):
+        return scan_attachments(cells, folders, limit)
+    with UrlFetcher(workspace.state_dir / "files", limit * 3 // 4) as fetcher:
+        return scan_attachments(cells, folders, limit, fetcher.fetch)
 
 
 def _file_columns(entity: str, table: pd.DataFrame, meta: PortalMetadata) -> list[str]:
