@@ -31,12 +31,21 @@ from migrate.plan._owners import NO_OWNER_HINT, OwnerResolution, OwnerResolver
 from migrate.plan._refs import ReferenceIndex
 from migrate.plan._types import coerce_types
 
-__all__ = ["OWNER_FIELDS", "REF_TARGETS", "TablePlan", "line_row", "plan_table"]
+__all__ = [
+    "OWNER_FIELDS",
+    "REF_TARGETS",
+    "TASK_FILES_PREFIX",
+    "TablePlan",
+    "line_row",
+    "plan_table",
+]
 
 #: Reference columns and the entity whose source keys they hold.
 REF_TARGETS = reference_targets()
 #: Columns holding a legacy user (name or e-mail) that must become a portal user id.
 OWNER_FIELDS = ("ASSIGNED_BY_ID", "CREATED_BY_ID", "MODIFY_BY_ID", "RESPONSIBLE_ID", "CREATED_BY")
+#: The source key of the comment carrying a task's files: ``task:<task key>`` (never a note's).
+TASK_FILES_PREFIX = "task:"
 _REQUISITE_OWNERS = {e.name: e.requisite_owner for e in REGISTRY.values() if e.requisite_owner}
 _NOTE_OWNERS = where(crm=True)
 
@@ -88,6 +97,13 @@ _MESSAGES = {
         "у задачи нет ответственного на портале (укажите `owners.default_owner`)",
         "the task has no responsible portal user (set `owners.default_owner`)",
     ),
+    "task.files": (
+        "файлы задачи прикреплены комментарием к записи «{value}», к которой привязана задача: "
+        "через REST задаче можно передать только файлы Диска (UF_TASK_WEBDAV_FILES)",
+        "the task's files are attached to a comment on “{value}”, the record the task is bound "
+        "to: through REST a task takes only Disk files (UF_TASK_WEBDAV_FILES)",
+    ),
+    "task.files_text": ("Файлы задачи «{value}»", "Files of the task “{value}”"),
     "product.catalog": (
         "на портале нет каталога товаров CRM (catalog.catalog.list) — товары не загрузятся",
         "the portal has no CRM product catalogue (catalog.catalog.list); products will not load",
@@ -459,7 +475,30 @@ class _Row:
             return []
         fields = {**built, **people, "OWNER_TYPE": owner[0]}
         refs = tuple(Ref("OWNER_ID", r.entity, r.source_key) for r in owner[1])
-        return [self._history("task", fields, refs, self._creator(fields))]
+        author = self._creator(fields)
+        task = self._history("task", fields, refs, author)
+        return [task, *self._task_files(owner, built["TITLE"], author)]
+
+    def _task_files(
+        self, owner: tuple[str, tuple[Ref, ...]], title: str, author: str | None
+    ) -> list[PlannedRecord]:
+        """A task's files, as a timeline comment of the record the task is bound to.
+
+        ``tasks.task.add`` takes files only as Disk object ids (``UF_TASK_WEBDAV_FILES``,
+        b24restdocs tutorials/tasks/how-to-create-task-with-file.md: upload with
+        ``disk.folder.uploadfile`` first); we do not write to the client's Disk, so the files
+        go with a comment (``FILES`` base64, crm-timeline-comment-add.md) naming the task,
+        and a warning per task says so.
+        """
+        fields = self._files({"ENTITY_TYPE": owner[0], "COMMENT": self._text(
+            "task.files_text", "FILES", title)})  # fmt: skip
+        if FILES_HINT not in fields:
+            return []
+        label = _record_name(owner[0], self.values.get("ENTITY_ID"), self.language)
+        self._issue("task.files", self._text("task.files", "FILES", label), "warning", "FILES",
+                    str(self.values.get("FILES") or ""))  # fmt: skip
+        record = self._history("comment", fields, owner[1], author)
+        return [dataclasses.replace(record, source_key=f"{TASK_FILES_PREFIX}{self.key}")]
 
     def _creator(self, fields: dict[str, Any]) -> str | None:
         """A task's creator (tasks fields.md: ``CREATED_BY`` is set on the add) as a portal
