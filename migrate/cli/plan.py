@@ -80,7 +80,11 @@ def _summary(planned: Planned) -> dict[str, object]:
         "refused": len(result.refused),
         "warnings": sum(map(listed_warning, result.issues)),
         "existing": len(result.matches),
-        "defaulted_owners": [o.legacy for o in result.owners if o.defaulted],
+        "defaulted_owners": [o.legacy for o in result.owners if o.defaulted and o.legacy],
+        "no_owner": next(
+            ({"records": o.rows, "user_id": o.user_id} for o in result.owners if not o.legacy),
+            None,
+        ),
         "owners_report": str(planned.owners.report) if planned.owners else None,
         "owner_choices_read": planned.owners.choices_read if planned.owners else 0,
         "blockers": [

@@ -3,9 +3,13 @@ next `plan`; bad cells are named by sheet, row and column and the workbook is ne
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from migrate.cli import cli
 from migrate.errors import ConfigError
 from migrate.ledger import Ledger
 from migrate.ledger.blockers import plan_blockers
@@ -160,6 +164,8 @@ def test_records_with_no_owner_are_listed_and_follow_the_clients_choice(tmp_path
     assert planned.owners.choices_read == 1
     assert assigned(workspace)["co8"] == 3
     assert by_legacy(workspace)["(не указан)"]["Как найден"] == "выбор клиента"
+    plan(workspace, sandbox)  # the stored choice holds for the next plan
+    assert assigned(workspace)["co8"] == 3
 
 
 @pytest.mark.parametrize(
@@ -303,3 +309,20 @@ def test_load_refuses_owner_corrections_made_after_the_plan(tmp_path, portal):
     companies = {c["ORIGIN_ID"]: c["ASSIGNED_BY_ID"] for c in listed}
     assert (companies["co5"], companies["co7"], companies["co4"]) == ("4", "4", "1")
     assert companies["co6"] == "4"  # «Соколов О.»: surname and initial
+
+
+@pytest.mark.parametrize(
+    ("default_owner", "who"),
+    [(None, "пользователя вебхука: задайте `owners.default_owner`"),
+     ("o.sokolov@sandbox.example", "Соколов Олег (ID 4)")],
+)  # fmt: skip
+def test_plan_says_how_many_records_have_no_owner_and_who_gets_them(tmp_path, default_owner, who):
+    owned_workspace(tmp_path, default_owner=default_owner)
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["plan", "-w", str(tmp_path)])
+    line = next(x for x in shown.output.splitlines() if x.startswith("Записей без ответственного"))
+    assert line.startswith("Записей без ответственного в выгрузке: 1 — получат ")
+    assert who in line
+    summary = json.loads(runner.invoke(cli, ["plan", "-w", str(tmp_path), "--json"]).output)
+    assert summary["no_owner"] == {"records": 1, "user_id": 4 if default_owner else None}
+    assert "" not in summary["defaulted_owners"]
