@@ -49,11 +49,12 @@ def _tables() -> dict[str, list[dict[str, object]]]:
              "CREATED_BY": "Анна Петрова", "_source": "tasks.csv", "_row": 2,
              "FILES": "files/kp.txt"},
             {"_key": "t2", "ENTITY_TYPE": "company", "ENTITY_ID": "co1", "TITLE": "Сверка",
-             "STATUS": "pending"},
+             "STATUS": "pending", "CREATED_BY": "m.kuznetsova@sandbox.example"},
         ],
         "note": [
             {"_key": "n1", "_source": "notes.csv", "_row": 2, "ENTITY_TYPE": "deal",
-             "ENTITY_ID": "d1", "COMMENT": "Скан договора", "FILES": "files/scan.pdf"},
+             "ENTITY_ID": "d1", "COMMENT": "Скан договора", "FILES": "files/scan.pdf",
+             "AUTHOR_ID": "Петров Иван"},
         ],
     }  # fmt: skip
 
@@ -72,7 +73,7 @@ async def _plan(client: Bitrix24Client, ledger: Ledger, folder: Path) -> list:
         "FIELD_NAME": "DOCS", "USER_TYPE_ID": "file", "MULTIPLE": "Y"}})  # fmt: skip
     meta = await read_portal_metadata(client)
     index = ReferenceIndex({e: [str(r["_key"]) for r in rows] for e, rows in tables.items()})
-    owners = OwnerResolver(meta.users, default_owner=1)
+    owners = OwnerResolver(meta.users, default_owner=4)  # not the webhook's user (1)
     cells = [(str(r.get("_source", "")), r.get(column)) for rows in tables.values()
              for r in rows for column in ("FILES", "UF_CRM_DOCS")]  # fmt: skip
     folders = {name: folder for name in ("activities.csv", "notes.csv", "companies.csv",
@@ -160,6 +161,16 @@ def test_history_loads_once_with_original_times_and_files_and_rolls_back(tmp_pat
     comment = portal["comments"][ids[("comment", "n1")]]
     assert [(f["size"], f["sha"]) for f in comment] == [
         (len(FILES["scan.pdf"]), _sha(FILES["scan.pdf"]))]  # fmt: skip
+    # owners and authors as the portal shows them: the company named no owner (the default,
+    # 4); the note's author is Петров Иван (2), so the text does not name him; the tasks'
+    # creators: Кузнецова Мария (3), and «Анна Петрова», not on the portal (the default, named
+    # in the text)
+    assert portal["company_owners"] == ["4"]
+    note = portal["comment_rows"][ids[("comment", "n1")]]
+    assert int(note["AUTHOR_ID"]) == 2
+    assert "Петров" not in note["COMMENT"]
+    assert portal["tasks"][ids[("task", "t2")]]["createdBy"] == "3"
+    assert portal["tasks"][ids[("task", "t1")]]["createdBy"] == "4"
     # a task's files: a comment on the deal the task is bound to (tasks take Disk ids only)
     task_files = portal["comments"][ids[("comment", "task:t1")]]
     assert [(f["size"], f["sha"]) for f in task_files] == [
@@ -193,10 +204,13 @@ async def _read_back(client: Bitrix24Client, app) -> dict:
         shown[int(row["ID"])] = [
             {"size": f["size"], "sha": _sha(await _download(app, f["urlDownload"]))}
             for f in row["FILES"].values()]  # fmt: skip
-    companies = await client.list_all("crm.company.list", {}, ["ID", "UF_CRM_DOCS"])
+    companies = await client.list_all(
+        "crm.company.list", {}, ["ID", "UF_CRM_DOCS", "ASSIGNED_BY_ID"]
+    )
     company_files = [(len(data := await _download(app, f["downloadUrl"])), _sha(data))
                      for row in companies for f in row.get("UF_CRM_DOCS") or []]  # fmt: skip
     return {
+        "company_owners": [row["ASSIGNED_BY_ID"] for row in companies],
         "company_files": company_files,
         "activities": {int(r["ID"]): r for r in activities},
         "tasks": {int(t["id"]): t for t in tasks["tasks"]},
