@@ -8,7 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from loaders.entities._catalog import catalog_fields, product_prices
-from loaders.entities._command import Command, WriteRequest, entity_type_of, sendable
+from loaders.entities._command import (
+    Command,
+    WriteRequest,
+    entity_type_of,
+    item_xml_id,
+    sendable,
+)
 from loaders.entities._import import camel_field
 from loaders.entities._specs import spec_for
 
@@ -55,7 +61,7 @@ def build_write(request: WriteRequest, originator: str) -> Command:
     if not creating and request.b24_id is None:
         raise ValueError(f"{request.entity} {request.source_key!r}: update needs b24_id")
     if spec.item:
-        return _item_command(request, creating)
+        return _item_command(request, originator, creating)
     fields = _COMPOSERS[request.entity](request, originator, creating)
     id_key = "taskId" if spec.origin == "task_marker" else "id"
     params: dict[str, Any] = (
@@ -154,14 +160,14 @@ def _file_pairs(fields: Mapping[str, Any]) -> list[list[str]]:
     return [[str(name), str(data)] for name, data in fields.get(FILE_DATA) or ()]
 
 
-def _item_command(request: WriteRequest, creating: bool) -> Command:
+def _item_command(request: WriteRequest, originator: str, creating: bool) -> Command:
     """``crm.item.add`` / ``update`` of a smart process: camelCase fields, ``xmlId`` = the
-    source key on create (how reconciliation finds the item again)."""
+    scoped source key on create (how reconciliation finds the item again)."""
     spec = spec_for(request.entity)
     fields = {camel_field(name): value for name, value in sendable(request.fields).items()}
     params: dict[str, Any] = {"entityTypeId": entity_type_of(request.fields)}
     if creating:
-        fields["xmlId"] = request.source_key
+        fields["xmlId"] = item_xml_id(originator, request.source_key)
     else:
         params["id"] = request.b24_id
     params["fields"] = fields
