@@ -132,6 +132,9 @@ SPECS: dict[str, EntitySpec] = {
             "crm.deal.productrows.get",
             "none",
         ),
+        # files a source added to a record after its load: crm.item.update of its file fields
+        # (how-to-update-files.md: the legacy updates are not recommended for file fields)
+        EntitySpec("record_files", "crm.item.update", "crm.item.update", "crm.item.list", "none"),
         EntitySpec(
             "deal_contacts",
             "crm.deal.contact.items.set",

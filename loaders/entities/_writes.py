@@ -22,6 +22,7 @@ __all__ = [
     "ATTACHMENTS",
     "FIELD_FILES",
     "FILE_DATA",
+    "FILE_FIELDS_SET",
     "HISTORY_FIELDS",
     "build_write",
     "comment_tag",
@@ -46,6 +47,9 @@ FILE_DATA = "_FILE_DATA"
 """The hint holding a record's attachments as ``[[name, base64], …]`` (the load reads the
 files named by the plan and puts them here; only a create sends them, so a file is uploaded
 with its record exactly once)."""
+FILE_FIELDS_SET = "_FILE_FIELDS"
+"""A ``record_files`` set's fields: ``{field: {"multiple", "keep": [file ids the portal holds],
+"files": [planned files], "data": [[name, base64], …]}}`` (``data`` filled by the load)."""
 #: ``UF_CRM_TASK`` prefixes by owner type (fields.md: ``L_``, ``D_``, ``C_``, ``CO_``).
 _TASK_PREFIX = {"lead": "L", "deal": "D", "contact": "C", "company": "CO"}
 
@@ -232,9 +236,28 @@ _COMPOSERS: dict[str, Callable[[WriteRequest, str, bool], dict[str, Any]]] = {
     "task": _task_fields,
 }
 
+
+def _record_files(fields: Mapping[str, Any]) -> Command:
+    """``crm.item.update`` of a loaded record's file fields (how-to-update-files.md): in a
+    multiple field the files it holds kept by ``{"id": …}`` and the new ones as
+    ``[name, base64]`` (a file whose id is not named is deleted, so a re-sent command leaves
+    each new file once); a single field takes the new file (the old one is deleted)."""
+    out: dict[str, Any] = {}
+    for name, field in (fields.get(FILE_FIELDS_SET) or {}).items():
+        new = [[str(n), str(d)] for n, d in field["data"]]
+        if field["multiple"]:
+            out[camel_field(name)] = [{"id": int(i)} for i in field["keep"]] + new
+        elif new:
+            out[camel_field(name)] = new[-1]
+    params = {"entityTypeId": int(fields["ENTITY_TYPE_ID"]), "id": int(fields["OWNER_ID"]),
+              "fields": out}  # fmt: skip
+    return Command("crm.item.update", params)
+
+
 _RELATION_SETS: dict[str, Callable[[Mapping[str, Any]], Command]] = {
     "deal_products": _product_rows,
     "product_prices": product_prices,
+    "record_files": _record_files,
     "deal_contacts": _linked_items("crm.deal.contact.items.set", "CONTACT_ID", "CONTACT_IDS"),
     "contact_companies": _linked_items(
         "crm.contact.company.items.set", "COMPANY_ID", "COMPANY_IDS"
