@@ -60,7 +60,7 @@ CHOICES = ("portal", "source")
 #: Entities whose records carry ``DATE_MODIFY`` (the legacy CRM objects).
 DATED = where(crm=True)
 #: Entities whose portal edits are conflicts: the legacy objects, catalogue products
-#: (``timestampX``) and smart-process items (``updatedTime``).
+#: (``timestampX``), smart-process items (``updatedTime``) and activities (``LAST_UPDATED``).
 EDITABLE = (*DATED, *CAMEL_EDITED)
 #: The field that marks a "take source" update (never sent: a leading underscore).
 TAKEN = "_TAKEN_OVER"

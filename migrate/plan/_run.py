@@ -247,11 +247,12 @@ async def _plan(
             }
             timer.lap("match existing")
             records, matched = _apply_matches(records, matches, portal, config, previous, tables)
-            edited = await read_edited(client, ledger, previous)
+            dated = {**previous, **_previous(ledger, ("activity",))}  # edits are conflicts
+            edited = await read_edited(client, ledger, dated)
             decided = merge_choices(
                 ledger.meta(CHOICES_META), ledger.meta(LISTED_META), decisions or {}
             )
-            records, conflicts = apply_conflicts(records, previous, edited, decided, known)
+            records, conflicts = apply_conflicts(records, dated, edited, decided, known)
             earlier = {r.source_key: r for r in ledger.records(ADDED_FILES)}
             records = await plan_added_files(client, records, previous, earlier, files_now)
             cutover = Cutover(tuple(conflicts), tuple(gone_records(previous, _present(data))))

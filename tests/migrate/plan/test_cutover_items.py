@@ -124,3 +124,74 @@ def test_n_changed_products_are_updated_and_m_edited_items_are_conflicts(loaded)
     assert _products(portal)["p1"]["name"] == "Болт М8х40"
     settled = Migration(workspace, transport=portal.transport).plan().result
     assert todo(settled) == {}
+
+
+ACTIVITIES = [
+    ["ID", "Сущность", "ID сущности", "Тип", "Тема", "Описание", "Начало", "Ответственный",
+     "Телефон или e-mail", "Дата создания", "Автор", "Длительность, мин", "Завершено",
+     "Вложения"],
+    ["a1", "Контакт", "ct1", "Входящий звонок", "Звонок", "договорились о встрече",
+     "2021-03-12 14:05", "Петров Иван", "+79161112233", "2021-03-12 14:00", "Петров Иван",
+     "7", "Да", ""],
+    ["a2", "Сделка", "d1", "Встреча", "Встреча в офисе", "обсудили поставку",
+     "2021-03-15 10:00", "Петров Иван", "sidorov@example.ru", "2021-03-14 09:00", "Петров Иван",
+     "60", "Нет", ""],
+]  # fmt: skip
+
+
+def test_an_activity_edited_in_the_portal_is_a_conflict_its_dated_text_is_not(tmp_path):
+    """The load writes the original date and author in front of an activity's text; a portal
+    edit of its subject is a conflict, and that header alone is never one."""
+    from pathlib import Path
+
+    from tests.migrate.plan.workspace import make_workspace
+
+    workspace = make_workspace(tmp_path)
+    root = workspace.root
+    deal = root / "mappings" / "deal.yaml"  # the portal has no UF_CRM_NOTE
+    lines = deal.read_text(encoding="utf-8").splitlines(keepends=True)
+    deal.write_text("".join(x for x in lines if "UF_CRM_NOTE" not in x), encoding="utf-8")
+    preset = Path(__file__).parents[3] / "mappings" / "sample" / "activity.yaml"
+    (root / "mappings" / "activity.yaml").write_text(preset.read_text("utf-8"), "utf-8")
+    write_csv(root / "data" / "activities.csv", ACTIVITIES)
+    config = root / "migration.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "owners:", "  activity: {files: [data/activities.csv]}\nowners:"
+        ),
+        encoding="utf-8",
+    )
+    portal = Portal(workspace)
+    try:
+        first = Migration(workspace, transport=portal.transport).plan().result
+        assert first.count("activity", "create") == 2
+        portal.load()
+        time.sleep(2.1)
+        listed = portal.call("crm.activity.list", {"select": ["ID", "ORIGIN_ID", "DESCRIPTION"]})
+        ids = {r["ORIGIN_ID"]: int(r["ID"]) for r in listed}
+        assert all("договорились" in r["DESCRIPTION"] or "обсудили" in r["DESCRIPTION"]
+                   for r in listed)  # fmt: skip
+        portal.call(
+            "crm.activity.update", {"id": ids["a1"], "fields": {"SUBJECT": "Звонок (перезвонить)"}}
+        )
+        activities = [row[:] for row in ACTIVITIES]
+        activities[2][5] = "обсудили поставку и сроки"  # a2 changes in the source
+        write_csv(root / "data" / "activities.csv", activities)
+        before = portal.writes()
+        again = Migration(workspace, transport=portal.transport).plan().result
+        assert todo(again) == {("activity", "update"): 1}
+        assert conflicts(again) == {
+            ("activity", "a1", "SUBJECT", "Звонок", "Звонок (перезвонить)", ""),
+        }
+        portal.load()
+        assert writes_since(portal, before) == {"crm.activity.update": 1}
+        rows = {
+            r["ORIGIN_ID"]: r
+            for r in portal.call(
+                "crm.activity.list", {"select": ["ID", "ORIGIN_ID", "SUBJECT", "DESCRIPTION"]}
+            )
+        }
+        assert rows["a1"]["SUBJECT"] == "Звонок (перезвонить)", "not overwritten"
+        assert rows["a2"]["DESCRIPTION"].endswith("обсудили поставку и сроки")
+    finally:
+        portal.close()
