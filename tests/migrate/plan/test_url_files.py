@@ -21,7 +21,9 @@ from migrate.load import LoadOptions, load, rollback
 from migrate.plan import OwnerResolver, ReferenceIndex, plan_table, read_portal_metadata
 from migrate.plan._downloads import UrlFetcher
 from migrate.plan._files import Attachment, FileProblem, scan_attachments
+from migrate.run import Migration
 from tests.migrate.load.conftest import make_client, make_portal
+from tests.migrate.plan.workspace import COMPANIES, Portal, make_workspace, write_csv
 
 PDF = b"%PDF-1.4 contract\n" * 200
 ACT = "Акт сверки.xlsx".encode()  # the name the server gives in Content-Disposition
@@ -185,3 +187,39 @@ def test_downloaded_files_load_once_and_read_back_by_size_and_hash(tmp_path, ser
     assert (failed.rule, failed.severity, failed.source, failed.row, failed.field) == (
         "file.url_failed", "warning", "notes.csv", 2, "FILES")  # fmt: skip
     assert failed.value == f"{server}/gone.pdf"
+
+
+def test_a_workspace_plan_downloads_links_into_its_files_cache_and_loads_them(tmp_path, server):
+    """Through the orchestrator: a file user field holding a link; the file lands in
+    `.b24migrate/files/<sha256>/`, the load puts it in the field (read back by hash), and a
+    link that fails is a warning of the plan naming the file, row and field."""
+    workspace = make_workspace(tmp_path)
+    mapping = workspace.root / "mappings" / "company.yaml"
+    mapping.write_text(mapping.read_text(encoding="utf-8") + "  UF_CRM_DOCS: {from: Документы}\n",
+                       encoding="utf-8")  # fmt: skip
+    cells = {"co1": f"{server}/files/contract.pdf", "co2": f"{server}/share/abc"}
+    write_csv(workspace.root / "data" / "companies.csv",
+              [[*COMPANIES[0], "Документы"]]
+              + [[*r, cells.get(r[0], "")] for r in COMPANIES[1:]])  # fmt: skip
+    portal = Portal(workspace)
+    try:
+        portal.call("crm.company.userfield.add", {"fields": {
+            "FIELD_NAME": "DOCS", "USER_TYPE_ID": "file", "MULTIPLE": "Y"}})  # fmt: skip
+        planned = Migration(workspace, transport=portal.transport).plan().result
+        cached = workspace.state_dir / "files" / _sha(PDF) / "contract.pdf"
+        assert cached.read_bytes() == PDF
+        (page,) = [i for i in planned.issues if i.rule.startswith("file.")]
+        assert (page.rule, page.source, page.row, page.field, page.value) == (
+            "file.url_page", "companies.csv", 3, "UF_CRM_DOCS", f"{server}/share/abc")  # fmt: skip
+        portal.load()
+        rows = {r["ORIGIN_ID"]: r for r in portal.list("company", ["ID", "ORIGIN_ID"])}
+        item = portal.call("crm.item.get", {"entityTypeId": 4, "id": int(rows["co1"]["ID"])})
+
+        async def download(url: str) -> bytes:
+            async with httpx.AsyncClient(transport=portal.transport) as http:
+                return (await http.get(f"http://portal{url}")).content
+
+        held = [asyncio.run(download(f["url"])) for f in item["item"]["ufCrmDocs"]]
+        assert [(len(d), _sha(d)) for d in held] == [(len(PDF), _sha(PDF))]
+    finally:
+        portal.close()
