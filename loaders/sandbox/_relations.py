@@ -272,19 +272,45 @@ _UF_LABELS = ("EDIT_FORM_LABEL", "LIST_COLUMN_LABEL", "LIST_FILTER_LABEL", "ERRO
               "HELP_MESSAGE")  # fmt: skip
 
 
-def _userfield_row(rec: dict[str, Any], lang: str = "ru") -> dict[str, Any]:
+#: The languages a ``userfield.get`` reply names every label in (crm-deal-userfield-get.md,
+#: response example: the portal's installed languages, each ``""`` where no label was given).
+UF_LANGUAGES = ("ar", "br", "de", "en", "fr", "hi", "id", "in", "it", "ja", "kz", "la", "ms",
+                "pl", "ru", "sc", "tc", "th", "tr", "ua", "vn")  # fmt: skip
+
+#: What the portal fills into a string field's SETTINGS (crm-deal-userfield-get.md's example
+#: shows all six for a field whose add gave two).
+_STRING_SETTINGS = {"SIZE": 20, "ROWS": 1, "REGEXP": "", "MIN_LENGTH": 0, "MAX_LENGTH": 0,
+                    "DEFAULT_VALUE": ""}  # fmt: skip
+
+
+def _userfield_row(rec: dict[str, Any], lang: str | None = "ru") -> dict[str, Any]:
     """A userfield.list row (recorded: crm-contact-userfield-list.md): labels in the language
-    asked for (``filter[LANG]``), ``SETTINGS`` ``[]`` when empty, ``LIST`` for lists only."""
+    asked for (``filter[LANG]``), ``SETTINGS`` ``[]`` when empty, ``LIST`` for lists only.
+    ``lang=None``: a ``userfield.get`` reply, every label a map of every language
+    (crm-deal-userfield-get.md)."""
     out = string_row({k: v for k, v in rec.items() if k != "LIST"})
     for key in _UF_LABELS:
         label = rec.get(key)
-        if isinstance(label, dict):
+        if lang is None:
+            given = label if isinstance(label, dict) else {}
+            text = "" if label is None or isinstance(label, dict) else str(label)
+            label = {code: str(given.get(code) or text) for code in UF_LANGUAGES}
+        elif isinstance(label, dict):
             label = label.get(lang) or label.get("en") or next(iter(label.values()), None)
         out[key] = label
     out["SETTINGS"] = rec.get("SETTINGS") or []
     if rec["USER_TYPE_ID"] == "enumeration":
         out["LIST"] = [string_row(item) for item in rec.get("LIST", [])]
     return out
+
+
+def _no(value: Any) -> bool:
+    return value is not None and not is_yes(value)
+
+
+def _settings(utype: str, given: Any) -> dict[str, Any]:
+    settings = dict(given) if isinstance(given, dict) else {}
+    return {**_STRING_SETTINGS, **settings} if utype == "string" else settings
 
 
 def _uf_name(raw: str) -> str:
@@ -312,7 +338,10 @@ def _make_userfield(entity: str) -> None:
             u["FIELD_NAME"] == name and u["ENTITY_ID"] == uf_entity
             for u in ctx.store.table("userfield").values()
         ):
-            raise RestError(400, "ERROR_CORE", f"The field {name} already exists.")
+            # crm-requisite-userfield-add.md, error example (one text for every CRM entity)
+            raise RestError(
+                400, "ERROR_CORE", f"The field {name} for the {uf_entity} object already exists."
+            )
         multiple = (
             "N" if utype == "boolean" else ("Y" if is_yes(fields.get("MULTIPLE", "N")) else "N")
         )
@@ -325,10 +354,10 @@ def _make_userfield(entity: str) -> None:
             "MULTIPLE": multiple,
             "MANDATORY": "Y" if is_yes(fields.get("MANDATORY", "N")) else "N",
             "SHOW_FILTER": str(fields.get("SHOW_FILTER") or "N"),
-            "SHOW_IN_LIST": "Y",
-            "EDIT_IN_LIST": "Y",
-            "IS_SEARCHABLE": "N",
-            "SETTINGS": fields.get("SETTINGS") or {},
+            "SHOW_IN_LIST": "N" if _no(fields.get("SHOW_IN_LIST")) else "Y",
+            "EDIT_IN_LIST": "N" if _no(fields.get("EDIT_IN_LIST")) else "Y",
+            "IS_SEARCHABLE": "Y" if is_yes(fields.get("IS_SEARCHABLE", "N")) else "N",
+            "SETTINGS": _settings(utype, fields.get("SETTINGS")),
             "EDIT_FORM_LABEL": fields.get("EDIT_FORM_LABEL") or fields.get("LABEL") or name,
             "LIST_COLUMN_LABEL": fields.get("LIST_COLUMN_LABEL") or fields.get("LABEL"),
             "LIST_FILTER_LABEL": fields.get("LIST_FILTER_LABEL") or fields.get("LABEL"),
