@@ -91,6 +91,11 @@ def user_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
     for key, value in list(filt.items()):
         if key.lstrip("!=") == "ACTIVE":
             filt[key] = str(value).lower() in ("true", "y", "1")
+        elif key[:1].isalpha() and isinstance(value, str) and "%" in value:
+            # a plain key whose value holds `%` is a LIKE (user-get.md: NAME "Iv%" finds the
+            # names starting with "Iv")
+            del filt[key]
+            filt[f"=%{key}"] = value
     sort = upper.get("SORT")
     order = {str(sort): str(upper.get("ORDER") or "ASC")} if sort else None
     return plain_list(ctx, "user", {**params, "FILTER": filt}, _user, filter_key="FILTER",
