@@ -40,7 +40,7 @@ from loaders.sandbox import (  # noqa: F401 (modules that register methods)
     _userfields,
 )
 from loaders.sandbox._batch import run_batch
-from loaders.sandbox._context import METHODS, Ctx, Reply, format_dt
+from loaders.sandbox._context import METHODS, ORIGIN, Ctx, Reply, format_dt
 from loaders.sandbox._errors import RestError
 from loaders.sandbox._faults import FaultRoller
 from loaders.sandbox._files import download
@@ -167,7 +167,11 @@ class SandboxApp:
             self._admit(scope, start)
             self._inject_before(params)
             let_in = True
-            reply, items = self._execute(credential, user_id, name, params, start)
+            origin = ORIGIN.set(_base_url(scope))
+            try:
+                reply, items = self._execute(credential, user_id, name, params, start)
+            finally:
+                ORIGIN.reset(origin)
             fault = self._inject_after()
         except RestError as exc:
             self.counters["admitted"] += let_in and exc.code != "OPERATION_TIME_LIMIT"
