@@ -9,11 +9,21 @@ ids / e-mails they stand for. Documented differences (not compared): ids, creati
 (the `add` route cannot set them: the plan's `date.moved` puts them in a comment), the
 comment's own creation time and author (the target writes the comment now, by the webhook's
 user), requisites' bank details and addresses (not read yet).
+
+History: each activity is found by ``ORIGIN_ID`` and compared by owner (the source record it
+stands for), type and direction, subject, text (without the ``[i]date · author[/i]`` line the
+load puts first), start and end as instants, completion, responsible by e-mail and its files
+by name, size and SHA-256 (both downloaded); each task bound to a record by ``xmlId``
+(``<migration>/<source id>``) — title, status, deadline as an instant, responsible by e-mail,
+its first binding, text. Not compared: an activity's and a task's own creation date and author
+(read-only on the target: in the text), a task's second binding (the load binds the first).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
 from loaders import Bitrix24Client
@@ -123,7 +133,12 @@ async def compare_portals(
         source, target = _Side(src), _Side(dst)
         await source.load()
         await target.load()
-        return await _differences(source, target, frozenset(unmapped))
+        out = await _differences(source, target, frozenset(unmapped))
+        return (
+            out
+            + await _activity_differences(source, target)
+            + await _task_differences(source, target)
+        )
 
 
 async def _differences(source: _Side, target: _Side, unmapped: frozenset[str]) -> list[str]:
@@ -210,3 +225,116 @@ async def _specifics(
             )
         )
     return [f"{entity} {sid} {name}: {a!r} → {b!r}" for name, a, b in facts if a != b]
+
+
+_KIND = {"1": "lead", "2": "deal", "3": "contact", "4": "company"}
+_PREFIX = {"L": "lead", "D": "deal", "C": "contact", "CO": "company"}
+
+
+async def _activity_list(client: Bitrix24Client) -> list[dict[str, Any]]:
+    return await client.list_all("crm.activity.list", select=["*", "FILES"])
+
+
+async def _files(client: Bitrix24Client, files: Any) -> list[tuple[Any, ...]]:
+    """An activity's files as (name, size, SHA-256), downloaded."""
+    out = []
+    for item in files or []:
+        data, name = await client.download(str(item["url"]))
+        out.append((name, len(data), hashlib.sha256(data).hexdigest()))
+    return sorted(out)
+
+
+def _instant(value: Any) -> str | None:
+    """A date-time as the UTC instant it names (portals answer in their own offset)."""
+    if not value:
+        return None
+    moment = datetime.fromisoformat(str(value))
+    return moment.astimezone().isoformat() if moment.tzinfo else moment.isoformat()
+
+
+async def _activity_differences(source: _Side, target: _Side) -> list[str]:
+    theirs = {a.get("ORIGIN_ID"): a for a in await _activity_list(target.client)}
+    out = []
+    for mine in await _activity_list(source.client):
+        sid, twin = mine["ID"], theirs.get(mine["ID"])
+        kind = _KIND.get(str(mine["OWNER_TYPE_ID"]))
+        if kind is None:
+            continue
+        if twin is None:
+            out.append(f"activity {sid}: not in the target")
+            continue
+        owner = target.records[_KIND[str(twin["OWNER_TYPE_ID"])]].get(str(twin["OWNER_ID"]), {})
+        facts = [
+            (
+                "owner",
+                (kind, str(mine["OWNER_ID"])),
+                (_KIND[str(twin["OWNER_TYPE_ID"])], owner.get("ORIGIN_ID")),
+            ),
+            ("type", str(mine["TYPE_ID"]), str(twin["TYPE_ID"])),
+            ("direction", mine.get("DIRECTION"), twin.get("DIRECTION")),
+            ("subject", mine.get("SUBJECT"), twin.get("SUBJECT")),
+            ("text", _body(mine.get("DESCRIPTION") or ""), _body(twin.get("DESCRIPTION") or "")),
+            ("start", _instant(mine.get("START_TIME")), _instant(twin.get("START_TIME"))),
+            ("end", _instant(mine.get("END_TIME")), _instant(twin.get("END_TIME"))),
+            ("completed", mine.get("COMPLETED"), twin.get("COMPLETED")),
+            (
+                "responsible",
+                source.users.get(str(mine["RESPONSIBLE_ID"])),
+                target.users.get(str(twin["RESPONSIBLE_ID"])),
+            ),
+            (
+                "files",
+                await _files(source.client, mine.get("FILES")),
+                await _files(target.client, twin.get("FILES")),
+            ),
+        ]
+        out += [f"activity {sid} {name}: {a!r} → {b!r}" for name, a, b in facts if a != b]
+    return out
+
+
+async def _task_list(client: Bitrix24Client) -> list[dict[str, Any]]:
+    select = ["ID", "TITLE", "DESCRIPTION", "STATUS", "DEADLINE", "RESPONSIBLE_ID", "XML_ID",
+              "UF_CRM_TASK"]  # fmt: skip
+    rows, start = [], 0
+    while True:
+        page = await client.call("tasks.task.list", {"select": select, "start": start})
+        rows += page.result["tasks"]
+        if not page.next:
+            return rows
+        start = page.next
+
+
+def _binding(value: str) -> tuple[str, str]:
+    prefix, _, rid = value.partition("_")
+    return _PREFIX.get(prefix, prefix), rid
+
+
+async def _task_differences(source: _Side, target: _Side) -> list[str]:
+    theirs = {str(t.get("xmlId") or "").rsplit("/", 1)[-1]: t for t in await _task_list(
+        target.client) if t.get("xmlId")}  # fmt: skip
+    out = []
+    for mine in await _task_list(source.client):
+        sid, bindings = mine["id"], mine.get("ufCrmTask") or []
+        if not bindings:
+            continue  # not a CRM task: not migrated
+        twin = theirs.get(sid)
+        if twin is None:
+            out.append(f"task {sid}: not in the target")
+            continue
+        kind, rid = _binding(bindings[0])
+        their_kind, their_id = _binding((twin.get("ufCrmTask") or ["?_"])[0])
+        origin = target.records.get(their_kind, {}).get(their_id, {}).get("ORIGIN_ID")
+        facts = [
+            ("binding", (kind, rid), (their_kind, origin)),
+            ("title", mine["title"], twin["title"]),
+            ("status", mine["status"], twin["status"]),
+            ("deadline", _instant(mine.get("deadline")), _instant(twin.get("deadline"))),
+            (
+                "responsible",
+                source.users.get(str(mine["responsibleId"])),
+                target.users.get(str(twin["responsibleId"])),
+            ),
+            ("text", _body(mine.get("description") or ""), _body(twin.get("description") or "")),
+        ]
+        out += [f"task {sid} {name}: {a!r} → {b!r}" for name, a, b in facts if a != b]
+    return out

@@ -135,6 +135,7 @@ def activity_add(ctx: Ctx, params: dict[str, Any]) -> Reply:
         RESPONSIBLE_ID=responsible,
         COMPLETED="Y" if is_yes(fields.get("COMPLETED", "N")) else "N",
         CREATED=format_dt(ctx.now),
+        LAST_UPDATED=format_dt(ctx.now),  # crm-activity-list.md: set with CREATED on add
         AUTHOR_ID=ctx.user_id,
         FILES=[],
         _FILE_IDS=file_ids(ctx, fields.get("FILES"), wrapped=True),

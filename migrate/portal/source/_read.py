@@ -20,10 +20,17 @@ so comments are read per owner), ``products/crm-product-list.md``,
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from loaders.batch import Command
 from loaders.client import Bitrix24Client
+from migrate.portal.source._history import (
+    ACTIVITY_COLUMNS,
+    TASK_COLUMNS,
+    read_activities,
+    read_tasks,
+)
 from migrate.portal.source._meta import SourceMeta
 from migrate.portal.source._values import (
     MULTI_TYPES,
@@ -54,8 +61,9 @@ _COMMENT_SELECT = ["ID", "CREATED", "ENTITY_ID", "ENTITY_TYPE", "AUTHOR_ID", "CO
 class TableReader:
     """Reads the source tables through one read-only client, with the source's metadata."""
 
-    def __init__(self, client: Bitrix24Client, meta: SourceMeta) -> None:
-        self.client, self.meta = client, meta
+    def __init__(self, client: Bitrix24Client, meta: SourceMeta, files: Path | None = None) -> None:
+        """``files``: where downloaded files go (none: files are not read)."""
+        self.client, self.meta, self.files = client, meta, files
 
     async def records(self, entity: str, since: str | None) -> list[dict[str, Any]]:
         """The CRM records of ``entity`` (modified at or after ``since`` when given)."""
@@ -136,6 +144,14 @@ class TableReader:
             rows.extend(await self._comments(owner, ids))
         return rows
 
+    async def activity(self, since: str | None) -> list[dict[str, str]]:
+        """Calls, e-mails and meetings with their times and files (:mod:`._history`)."""
+        return await read_activities(self, since)
+
+    async def task(self, since: str | None) -> list[dict[str, str]]:
+        """Tasks bound to a CRM record (:mod:`._history`)."""
+        return await read_tasks(self, since)
+
     def columns(self, table: str) -> list[str]:
         """The columns ``table`` has even when the portal holds no record of it."""
         extra = {
@@ -147,6 +163,8 @@ class TableReader:
             "product": ["ID", "NAME", "SECTION_ID", "PRICE", "CURRENCY_ID", "DESCRIPTION",
                         "XML_ID", "ACTIVE", "MEASURE", "VAT_RATE"],
             "note": ["ID", "ENTITY_TYPE", "ENTITY_ID", "COMMENT", "CREATED", "AUTHOR_ID"],
+            "activity": list(ACTIVITY_COLUMNS),
+            "task": list(TASK_COLUMNS),
         }[table]  # fmt: skip
         fields = [k for k in self.meta.field_names.get(table, ()) if k not in _SKIPPED]
         return list(dict.fromkeys([*fields, *extra]))

@@ -10,7 +10,17 @@ import yaml
 import mappings
 from sample_data.portal import user_field_lines
 
-TABLES = ("product_section", "product", "company", "contact", "deal", "lead", "note")
+TABLES = (
+    "product_section",
+    "product",
+    "company",
+    "contact",
+    "deal",
+    "lead",
+    "note",
+    "activity",
+    "task",
+)
 
 
 def make_workspace(

@@ -58,5 +58,9 @@ def test_plan_and_load_bring_every_record_and_only_read_the_source(portals, tmp_
     assert source.stats()["entities"] == held
     differences = asyncio.run(compare_portals(source.webhook_url, target.webhook_url))
     assert differences == [], differences[:20]
-    for entity in ("company", "contact", "deal", "lead"):
-        assert target.stats()["entities"][entity] == seeded.counts[entity]
+    for entity in ("company", "contact", "deal", "lead", "activity", "task"):
+        assert target.stats()["entities"][entity] == seeded.counts[entity], entity
+    assert seeded.counts["activity"] > 0
+    assert seeded.counts["task"] > 0
+    # the files came over (compared above by name, size and SHA-256): as many as the source has
+    assert target.stats()["entities"]["file"] == source.stats()["entities"]["file"] > 0
