@@ -49,10 +49,11 @@ class FailingAfter(httpx.AsyncBaseTransport):
 
 
 @pytest.fixture
-def portals(monkeypatch, tmp_path):
+def portals(request, monkeypatch, tmp_path):
     clock = Clock()
     source = create_app(SandboxConfig(token="src", plan="unlimited", clock=clock))
-    root = make_workspace(tmp_path / "ws", target="sandbox", tables=TABLES)
+    tables = getattr(request, "param", TABLES)
+    root = make_workspace(tmp_path / "ws", target="sandbox", tables=tables)
     # the workspace's embedded sandbox (plan and load open it from its folder)
     target = create_app(SandboxConfig(data_dir=root / ".b24migrate/sandbox", plan="unlimited"))
 
@@ -150,3 +151,46 @@ def test_the_source_client_refuses_writes(portals):
     with pytest.raises(PortalReadOnly):
         asyncio.run(write())
     assert source.stats()["entities"]["company"] == before
+
+
+HISTORY = ("company", "contact", "deal", "lead", "activity", "task")
+
+
+@pytest.mark.parametrize("portals", [HISTORY], indirect=True)
+def test_a_second_read_of_the_history_brings_only_changed_activities_and_tasks(portals):
+    source, clock, root, counts = portals
+    first = _migration(root, source)
+    first.validate()
+    read = _read(first)
+    assert (read["activity"][0], read["task"][0]) == (counts["activity"], counts["task"])
+    files = sorted((root / ".b24migrate/source_portal/files/activity").rglob("*.*"))
+    assert files  # downloaded beside the snapshot
+    stamps = {p: p.stat().st_mtime_ns for p in files}
+    first.plan()
+    _migration(root, source).load()
+
+    clock.now += 600
+
+    async def change() -> None:
+        async with _writer(source) as client:
+            await client.call(
+                "crm.activity.update", {"id": 1, "fields": {"SUBJECT": "Звонок (изм.)"}}
+            )
+            await client.call("tasks.task.add", {"fields": {
+                "TITLE": "Новая задача", "RESPONSIBLE_ID": 1, "UF_CRM_TASK": ["D_1"]}})  # fmt: skip
+
+    asyncio.run(change())
+    second = _migration(root, source)
+    second.validate()
+    read = _read(second)
+    assert read["activity"][:1] == (1,)
+    assert read["task"][0] == 1
+    assert read["activity"][1] is not None
+    assert read["task"][1] is not None
+    assert {p: p.stat().st_mtime_ns for p in files} == stamps  # files are not fetched again
+    activities = pd.read_parquet(root / ".b24migrate/source_portal/activity.parquet")
+    assert activities.shape[0] == counts["activity"]
+    assert set(activities.loc[activities["ID"] == "1", "SUBJECT"]) == {"Звонок (изм.)"}
+    planned = second.plan().result.delta.counts
+    assert planned[("activity", "changed")] == 1
+    assert planned[("task", "new")] == 1
