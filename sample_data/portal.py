@@ -20,20 +20,27 @@ import base64
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import mappings
 from loaders import Bitrix24Client, Command
 
 __all__ = [
     "DEAL_KINDS",
     "PIPELINE",
+    "SMART_PROCESS",
     "SeededSource",
     "prepare_target_portal",
     "seed_source_portal",
+    "smart_process_mapping",
     "user_field_lines",
 ]
 
 PIPELINE = "Тендеры"
+SMART_PROCESS = "Договоры"
+"""The smart process both sandboxes have (``SandboxConfig(smart_processes=(SMART_PROCESS,))``):
+a sandbox cannot create one over REST, as a portal's admin does in its settings."""
 DEAL_KINDS = ("Опт", "Розница", "Госзаказ")
 _TITLES = (
     "Альфа",
@@ -67,6 +74,15 @@ class SeededSource:
     """How many records of each kind the source holds (what a migration must bring over)."""
 
     counts: dict[str, int]
+
+
+def smart_process_mapping(title: str = SMART_PROCESS) -> str:
+    """The preset's smart-process mapping (``smart_process.yaml.template``) for ``title``."""
+    template = Path(mappings.__file__).parent / "bitrix24_portal" / "smart_process.yaml.template"
+    text = template.read_text(encoding="utf-8")
+    return text.replace("smart_process: TITLE", f"smart_process: {title}").replace(
+        "values: [TITLE]", f"values: [{title}]"
+    )
 
 
 def user_field_lines() -> dict[str, dict[str, dict[str, str]]]:
@@ -139,8 +155,10 @@ async def seed_source_portal(
     )
     tasks = await _tasks(client, rng, {"deal": deal_ids, "contact": contact_ids,
                                        "company": company_ids, "lead": lead_ids})  # fmt: skip
+    smart = await _smart_items(client, rng, deal_ids, company_ids, contact_ids)
     return SeededSource(
         {
+            "smart_process": smart,
             "activity": activities,
             "task": tasks,
             "company": companies,
@@ -446,3 +464,43 @@ async def _tasks(
         if item.error is not None:
             raise item.error
     return len(commands) - 1
+
+
+async def _smart_items(
+    client: Bitrix24Client,
+    rng: random.Random,
+    deals: Sequence[int],
+    companies: Sequence[int],
+    contacts: Sequence[int],
+) -> int:
+    """Items of the smart process :data:`SMART_PROCESS` (when the portal has it) in each of its
+    stages, linked to a company, contacts and a deal (``parentId2``)."""
+    types = (await _call(client, "crm.type.list", {}))["types"]
+    kind = next((t for t in types if t["title"] == SMART_PROCESS), None)
+    if kind is None:
+        return 0
+    type_id = int(kind["entityTypeId"])
+    categories = await _call(client, "crm.category.list", {"entityTypeId": type_id})
+    category = int(categories["categories"][0]["id"])
+    stages = [s["STATUS_ID"] for s in await _call(client, "crm.status.list", {
+        "filter": {"ENTITY_ID": f"DYNAMIC_{type_id}_STAGE_{category}"}})]  # fmt: skip
+    commands = []
+    for i in range(10):
+        fields: dict[str, Any] = {
+            "title": f"Договор № {100 + i}",
+            "categoryId": category,
+            "stageId": stages[i % len(stages)],
+            "assignedById": rng.choice((1, 2)),
+            "opportunity": 10000 * (i + 1),
+            "currencyId": "RUB",
+            "companyId": companies[i % len(companies)],
+            "contactIds": [contacts[i % len(contacts)]],
+        }
+        if i % 3:
+            fields["parentId2"] = deals[i % len(deals)]
+        params = {"entityTypeId": type_id, "fields": fields}
+        commands.append(Command(f"s{i}", "crm.item.add", params))
+    for item in await client.batch(commands):
+        if item.error is not None:
+            raise item.error
+    return len(commands)

@@ -15,8 +15,11 @@ stands for), type and direction, subject, text (without the ``[i]date · author[
 load puts first), start and end as instants, completion, responsible by e-mail and its files
 by name, size and SHA-256 (both downloaded); each task bound to a record by ``xmlId``
 (``<migration>/<source id>``) — title, status, deadline as an instant, responsible by e-mail,
-its first binding, text. Not compared: an activity's and a task's own creation date and author
-(read-only on the target: in the text), a task's second binding (the load binds the first).
+its first binding, text; each item of a smart process both portals have (by title) by
+``xmlId`` — title, pipeline and stage by name, amount, responsible by e-mail, company,
+contacts and deal (``parentId2``) by the source ids they stand for. Not compared: an
+activity's and a task's own creation date and author (read-only on the target: in the text),
+a task's second binding (the load binds the first).
 """
 
 from __future__ import annotations
@@ -134,11 +137,9 @@ async def compare_portals(
         await source.load()
         await target.load()
         out = await _differences(source, target, frozenset(unmapped))
-        return (
-            out
-            + await _activity_differences(source, target)
-            + await _task_differences(source, target)
-        )
+        out += await _activity_differences(source, target)
+        out += await _task_differences(source, target)
+        return out + await _smart_differences(source, target)
 
 
 async def _differences(source: _Side, target: _Side, unmapped: frozenset[str]) -> list[str]:
@@ -337,4 +338,61 @@ async def _task_differences(source: _Side, target: _Side) -> list[str]:
             ("text", _body(mine.get("description") or ""), _body(twin.get("description") or "")),
         ]
         out += [f"task {sid} {name}: {a!r} → {b!r}" for name, a, b in facts if a != b]
+    return out
+
+
+async def _smart_side(client: Bitrix24Client) -> dict[str, tuple[int, dict[str, str]]]:
+    """Each smart process by title: its entityTypeId and its stage ids → «pipeline / stage»."""
+    out = {}
+    for kind in (await client.call("crm.type.list")).result["types"]:
+        type_id = int(kind["entityTypeId"])
+        cats = (await client.call("crm.category.list", {"entityTypeId": type_id})).result
+        names = {str(c["id"]): c["name"] for c in cats["categories"]}
+        stages = {
+            s["STATUS_ID"]: f"{names.get(str(s.get('CATEGORY_ID')), '?')} / {s['NAME']}"
+            for s in await client.list_all("crm.status.list")
+            if str(s["ENTITY_ID"]).startswith(f"DYNAMIC_{type_id}_STAGE_")
+        }
+        out[str(kind["title"])] = (type_id, stages)
+    return out
+
+
+async def _smart_differences(source: _Side, target: _Side) -> list[str]:
+    theirs_types = await _smart_side(target.client)
+    out = []
+    for title, (type_id, stages) in (await _smart_side(source.client)).items():
+        if title not in theirs_types:
+            continue  # a smart process the target lacks is not migrated (docs/sandbox.md)
+        their_type, their_stages = theirs_types[title]
+        params = {"entityTypeId": type_id}
+        mine_items = await source.client.list_all("crm.item.list", select=["*"], params=params)
+        theirs = {
+            str(i.get("xmlId")): i
+            for i in await target.client.list_all(
+                "crm.item.list", select=["*"], params={"entityTypeId": their_type}
+            )
+        }
+
+        def origin(kind: str, tid: Any) -> str | None:
+            return target.records[kind].get(str(tid), {}).get("ORIGIN_ID") if tid else None
+
+        for mine in mine_items:
+            sid, twin = str(mine["id"]), theirs.get(str(mine["id"]))
+            if twin is None:
+                out.append(f"{title} {sid}: not in the target")
+                continue
+            facts = [
+                ("title", mine["title"], twin["title"]),
+                ("stage", stages.get(mine["stageId"]), their_stages.get(twin["stageId"])),
+                ("amount", float(mine["opportunity"] or 0), float(twin["opportunity"] or 0)),
+                ("responsible", source.users.get(str(mine["assignedById"])),
+                 target.users.get(str(twin["assignedById"]))),
+                ("company", str(mine["companyId"] or "") or None,
+                 origin("company", twin["companyId"])),
+                ("contacts", sorted(str(c) for c in mine.get("contactIds") or []),
+                 sorted(str(origin("contact", c)) for c in twin.get("contactIds") or [])),
+                ("deal", str(mine.get("parentId2") or "") or None,
+                 origin("deal", twin.get("parentId2"))),
+            ]  # fmt: skip
+            out += [f"{title} {sid} {name}: {a!r} → {b!r}" for name, a, b in facts if a != b]
     return out

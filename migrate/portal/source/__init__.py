@@ -48,9 +48,10 @@ __all__ = [
     "snapshot_path",
 ]
 
-INCREMENTAL = ("company", "contact", "deal", "lead", "activity", "task")
+INCREMENTAL = ("company", "contact", "deal", "lead", "activity", "task", "smart_process")
 """Tables read by their modification date after the first read (``DATE_MODIFY``; activities
-``LAST_UPDATED``, tasks ``CHANGED_DATE``); the others are read whole each time."""
+``LAST_UPDATED``, tasks ``CHANGED_DATE``, smart-process items ``updatedTime``); the others are
+read whole each time."""
 
 
 @dataclass(frozen=True, slots=True)

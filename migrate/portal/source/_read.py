@@ -32,6 +32,7 @@ from migrate.portal.source._history import (
     read_tasks,
 )
 from migrate.portal.source._meta import SourceMeta
+from migrate.portal.source._smart import SMART_COLUMNS, read_smart_items
 from migrate.portal.source._values import (
     MULTI_TYPES,
     category_text,
@@ -152,6 +153,10 @@ class TableReader:
         """Tasks bound to a CRM record (:mod:`._history`)."""
         return await read_tasks(self, since)
 
+    async def smart_process(self, since: str | None) -> list[dict[str, str]]:
+        """Items of every smart process, pipelines and stages by name (:mod:`._smart`)."""
+        return await read_smart_items(self, since)
+
     def columns(self, table: str) -> list[str]:
         """The columns ``table`` has even when the portal holds no record of it."""
         extra = {
@@ -165,6 +170,7 @@ class TableReader:
             "note": ["ID", "ENTITY_TYPE", "ENTITY_ID", "COMMENT", "CREATED", "AUTHOR_ID"],
             "activity": list(ACTIVITY_COLUMNS),
             "task": list(TASK_COLUMNS),
+            "smart_process": [*SMART_COLUMNS, "PARENT_ID_2"],
         }[table]  # fmt: skip
         fields = [k for k in self.meta.field_names.get(table, ()) if k not in _SKIPPED]
         return list(dict.fromkeys([*fields, *extra]))

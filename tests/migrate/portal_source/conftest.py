@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 import mappings
-from sample_data.portal import user_field_lines
+from sample_data.portal import smart_process_mapping, user_field_lines
 
 TABLES = (
     "product_section",
@@ -20,6 +20,7 @@ TABLES = (
     "note",
     "activity",
     "task",
+    "smart_process",
 )
 
 
@@ -47,6 +48,8 @@ def make_workspace(
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
         data["fields"].update(lines)
         file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    if "smart_process" in tables:  # not copied by `init`: the title is the portal's own
+        (root / "mappings" / "smart_process.yaml").write_text(smart_process_mapping(), "utf-8")
     config = {
         "name": "from-portal",
         "portal": {"url": target, "plan": "unlimited"},

@@ -9,7 +9,7 @@ from loaders import Bitrix24Client
 from loaders.sandbox import SandboxConfig
 from loaders.sandbox.testing import running_sandbox
 from migrate.run import Migration
-from sample_data.portal import PIPELINE, seed_source_portal
+from sample_data.portal import PIPELINE, SMART_PROCESS, seed_source_portal
 from sample_data.portal_compare import compare_portals
 
 from .conftest import make_workspace
@@ -22,8 +22,12 @@ async def _seed(url: str):
 
 def test_the_plan_creates_what_the_source_has_and_the_target_lacks(tmp_path, monkeypatch):
     with (
-        running_sandbox(SandboxConfig(plan="unlimited", token="src")) as source,
-        running_sandbox(SandboxConfig(plan="unlimited", token="dst")) as target,
+        running_sandbox(
+            SandboxConfig(plan="unlimited", token="src", smart_processes=(SMART_PROCESS,))
+        ) as source,
+        running_sandbox(
+            SandboxConfig(plan="unlimited", token="dst", smart_processes=(SMART_PROCESS,))
+        ) as target,
     ):
         asyncio.run(_seed(source.webhook_url))
         monkeypatch.setenv("B24_SOURCE", source.webhook_url)
