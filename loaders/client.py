@@ -280,12 +280,17 @@ class Bitrix24Client:
                     failed = self._redact(f"download failed: {exc!r}")
                     error = PortalUnavailable(failed, method="download")
                 else:
-                    if response.status_code < 400:
-                        return response.content, _disposition_name(response)
                     status, what = response.status_code, f"download of {target.path}"
-                    if status < 500:  # gone or not allowed: waiting does not help
-                        raise PortalError(f"{what} answered {status}", method="download",
-                                          code="FILE_GONE", http_status=status)  # fmt: skip
+                    # a redirect or a login page is not the file (a link that wants a browser
+                    # session): never kept as if it were
+                    html = "html" in response.headers.get("content-type", "")
+                    page = not_rest_reply(response) if html or 300 <= status < 400 else None
+                    if status < 300 and page is None:
+                        return response.content, _disposition_name(response)
+                    if status < 500:  # gone, not allowed or not a file: waiting does not help
+                        raise PortalError(f"{what}: {page or f'answered {status}'}",
+                                          method="download", code="FILE_NOT_DOWNLOADED",
+                                          http_status=status)  # fmt: skip
                     error = PortalUnavailable(f"{what} answered {status}", method="download",
                                               http_status=status)  # fmt: skip
             if attempt < self.max_attempts:
