@@ -367,17 +367,18 @@ def _lead(rng: random.Random, i: int) -> dict[str, Any]:
 async def _comments(
     client: Bitrix24Client, rng: random.Random, owners: dict[str, Sequence[int]]
 ) -> int:
-    fields = []
+    fields: list[dict[str, Any]] = []
     for owner, ids in owners.items():
         for rid in ids:
             for k in range(rng.randint(0, 2)):
-                fields.append(
-                    {
-                        "ENTITY_TYPE": owner,
-                        "ENTITY_ID": rid,
-                        "COMMENT": f"Звонок {k + 1}: обсудили условия ({owner} {rid})",
-                    }
-                )
+                comment: dict[str, Any] = {
+                    "ENTITY_TYPE": owner,
+                    "ENTITY_ID": rid,
+                    "COMMENT": f"Звонок {k + 1}: обсудили условия ({owner} {rid})",
+                }
+                if len(fields) % 4 == 1:  # crm-timeline-comment-add.md: [[name, base64], …]
+                    comment["FILES"] = [item["fileData"] for item in _files(len(fields))]
+                fields.append(comment)
     await _add_all(client, "crm.timeline.comment.add", fields)
     return len(fields)
 

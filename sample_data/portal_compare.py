@@ -105,11 +105,16 @@ async def _links(client: Bitrix24Client, method: str, rid: str, key: str) -> lis
     return [str(r[key]) for r in (await client.call(method, {"id": rid})).result]
 
 
-async def _comments(client: Bitrix24Client, owner: str, rid: str) -> list[str]:
+async def _comments(client: Bitrix24Client, owner: str, rid: str) -> list[Any]:
+    """An owner's comments by text, each with its files (name, size, SHA-256: downloaded)."""
     found = await client.call(
         "crm.timeline.comment.list", {"filter": {"ENTITY_ID": rid, "ENTITY_TYPE": owner}}
     )
-    return sorted(_body(c["COMMENT"]) for c in found.result or [])
+    out = []
+    for comment in found.result or []:
+        links = [{"url": f["urlDownload"]} for f in (comment.get("FILES") or {}).values()]
+        out.append((_body(comment["COMMENT"]), await _files(client, links)))
+    return sorted(out)
 
 
 def _body(text: str) -> str:
@@ -221,7 +226,7 @@ async def _specifics(
                 [
                     c
                     for c in await _comments(target.client, entity, twin["ID"])
-                    if not c.startswith(("Дата создания", "Created"))
+                    if not c[0].startswith(("Дата создания", "Created"))
                 ],
             )
         )

@@ -39,7 +39,8 @@ from migrate.portal.source._values import text
 if TYPE_CHECKING:
     from migrate.portal.source._read import TableReader
 
-__all__ = ["ACTIVITY_COLUMNS", "FILES_DIR", "TASK_COLUMNS", "read_activities", "read_tasks"]
+__all__ = ["ACTIVITY_COLUMNS", "FILES_DIR", "TASK_COLUMNS", "download_files", "read_activities",
+           "read_tasks"]  # fmt: skip
 
 FILES_DIR = "files"
 OWNER_TYPES = {"1": "lead", "2": "deal", "3": "contact", "4": "company"}
@@ -68,7 +69,7 @@ async def read_activities(reader: TableReader, since: str | None) -> list[dict[s
     rows = []
     for record in records:
         row = _activity_row(reader, record)
-        row["FILES"] = await _download(reader, "activity", row["ID"], record.get("FILES"))
+        row["FILES"] = await download_files(reader, "activity", row["ID"], record.get("FILES"))
         rows.append(row)
     return rows
 
@@ -149,8 +150,9 @@ def _user(users: Mapping[str, str], value: Any) -> str:
     return users.get(raw, raw) if raw else ""
 
 
-async def _download(reader: TableReader, table: str, rid: str, files: Any) -> str:
-    """Fetch the record's files into the snapshot's folder; their relative paths, ``;``-joined."""
+async def download_files(reader: TableReader, table: str, rid: str, files: Any) -> str:
+    """Fetch a record's files (``[{"id", "url"}]``) into the snapshot's folder; their paths
+    relative to it, ``;``-joined."""
     if reader.files is None or not files:
         return ""
     folder = reader.files / table / _safe(rid)

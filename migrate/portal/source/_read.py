@@ -28,6 +28,7 @@ from loaders.client import Bitrix24Client
 from migrate.portal.source._history import (
     ACTIVITY_COLUMNS,
     TASK_COLUMNS,
+    download_files,
     read_activities,
     read_tasks,
 )
@@ -56,7 +57,7 @@ REQUISITE_FIELDS = ("RQ_COMPANY_NAME", "RQ_COMPANY_FULL_NAME", "RQ_INN", "RQ_KPP
 LINE_FIELDS = ("PRODUCT_ID", "PRODUCT_NAME", "PRICE", "QUANTITY", "DISCOUNT_RATE",
                "DISCOUNT_SUM", "TAX_RATE", "MEASURE_CODE", "MEASURE_NAME")  # fmt: skip
 _COMMENT_OWNERS = ("company", "contact", "deal", "lead")
-_COMMENT_SELECT = ["ID", "CREATED", "ENTITY_ID", "ENTITY_TYPE", "AUTHOR_ID", "COMMENT"]
+_COMMENT_SELECT = ["ID", "CREATED", "ENTITY_ID", "ENTITY_TYPE", "AUTHOR_ID", "COMMENT", "FILES"]
 
 
 class TableReader:
@@ -167,7 +168,7 @@ class TableReader:
             "product_section": ["ID", "NAME", "SECTION_ID", "XML_ID"],
             "product": ["ID", "NAME", "SECTION_ID", "PRICE", "CURRENCY_ID", "DESCRIPTION",
                         "XML_ID", "ACTIVE", "MEASURE", "VAT_RATE"],
-            "note": ["ID", "ENTITY_TYPE", "ENTITY_ID", "COMMENT", "CREATED", "AUTHOR_ID"],
+            "note": ["ID", "ENTITY_TYPE", "ENTITY_ID", "COMMENT", "CREATED", "AUTHOR_ID", "FILES"],
             "activity": list(ACTIVITY_COLUMNS),
             "task": list(TASK_COLUMNS),
             "smart_process": [*SMART_COLUMNS, "PARENT_ID_2"],
@@ -221,7 +222,15 @@ class TableReader:
                 page = await self.client.call("crm.timeline.comment.list", {**params,
                                               "start": start})  # fmt: skip
                 found, start = found + list(page.result or []), page.next
-            rows.extend(self._comment_row(owner, c) for c in found)
+            for comment in found:
+                row = self._comment_row(owner, comment)
+                # FILES: {file id: {id, name, size, urlDownload, …}} (crm-timeline-comment-get.md)
+                files = comment.get("FILES")
+                files = files if isinstance(files, Mapping) else {}
+                listed = [{"id": k, "url": f.get("urlDownload")} for k, f in files.items()
+                          if isinstance(f, Mapping)]  # fmt: skip
+                row["FILES"] = await download_files(self, "note", row["ID"], listed)
+                rows.append(row)
         return rows
 
     def _comment_row(self, owner: str, comment: Mapping[str, Any]) -> dict[str, str]:

@@ -70,3 +70,15 @@ def test_plan_and_load_bring_every_record_and_only_read_the_source(portals, tmp_
     assert seeded.counts["task"] > 0
     # the files came over (compared above by name, size and SHA-256): as many as the source has
     assert target.stats()["entities"]["file"] == source.stats()["entities"]["file"] > 0
+
+
+def test_the_comparison_reports_history_files_and_items_the_target_lacks():
+    config = {"plan": "unlimited", "smart_processes": (SMART_PROCESS,)}
+    with (
+        running_sandbox(SandboxConfig(token="src", **config)) as source,
+        running_sandbox(SandboxConfig(token="dst", **config)) as target,
+    ):
+        asyncio.run(_seed(source.webhook_url, target.webhook_url))
+        differences = asyncio.run(compare_portals(source.webhook_url, target.webhook_url))
+    kinds = {line.split(" ", 1)[0] for line in differences if line.endswith("not in the target")}
+    assert {"activity", "task", SMART_PROCESS, "company", "deal"} <= kinds
