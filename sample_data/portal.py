@@ -66,6 +66,7 @@ _GOODS = ("Кабель ВВГ 3x2.5", "Автомат 16А", "Розетка д
 _USER_FIELDS = (
     ("deal", "KIND", "enumeration", "Вид сделки", DEAL_KINDS),
     ("contact", "HOBBY", "string", "Увлечение", ()),
+    ("deal", "DOCS", "file", "Документы", ()),
 )
 
 
@@ -88,7 +89,10 @@ def smart_process_mapping(title: str = SMART_PROCESS) -> str:
 def user_field_lines() -> dict[str, dict[str, dict[str, str]]]:
     """The mapping lines the seeded user fields need, by entity (the preset cannot know a
     portal's own fields): ``{"deal": {"UF_CRM_KIND": {"from": "UF_CRM_KIND"}}}``."""
-    return {e: {f"UF_CRM_{code}": {"from": f"UF_CRM_{code}"}} for e, code, *_ in _USER_FIELDS}
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for entity, code, *_ in _USER_FIELDS:
+        out.setdefault(entity, {})[f"UF_CRM_{code}"] = {"from": f"UF_CRM_{code}"}
+    return out
 
 
 async def prepare_target_portal(client: Bitrix24Client) -> None:
@@ -308,6 +312,8 @@ def _deal(
         "ASSIGNED_BY_ID": rng.choice((1, 2)),
         "SOURCE_ID": rng.choice(("CALL", "WEB")),
         "UF_CRM_KIND": kinds[DEAL_KINDS[i % len(DEAL_KINDS)]],
+        # a file field (how-to-upload-files.md: {"fileData": [name, base64]}) on every 5th deal
+        **({"UF_CRM_DOCS": _files(i)[0]} if i % 5 == 2 else {}),
         "COMMENTS": "Срочно" if i % 5 == 0 else "",
     }
 

@@ -13,13 +13,13 @@ user), requisites' bank details and addresses (not read yet).
 History: each activity is found by ``ORIGIN_ID`` and compared by owner (the source record it
 stands for), type and direction, subject, text (without the ``[i]date · author[/i]`` line the
 load puts first), start and end as instants, completion, responsible by e-mail and its files
-by name, size and SHA-256 (both downloaded); each task bound to a record by ``xmlId``
-(``<migration>/<source id>``) — title, status, deadline as an instant, responsible by e-mail,
-its first binding, text; each item of a smart process both portals have (by title) by
-``xmlId`` — title, pipeline and stage by name, amount, responsible by e-mail, company,
-contacts and deal (``parentId2``) by the source ids they stand for. Not compared: an
-activity's and a task's own creation date and author (read-only on the target: in the text),
-a task's second binding (the load binds the first).
+by name, size and SHA-256 (both downloaded), as a deal's file field ``UF_CRM_DOCS``; each
+task bound to a record by ``xmlId`` (``<migration>/<source id>``) — title, status, deadline
+as an instant, responsible by e-mail, its first binding, text; each item of a smart process
+both portals have (by title) by ``xmlId`` — title, pipeline and stage by name, amount,
+responsible by e-mail, company, contacts and deal (``parentId2``) by the source ids they
+stand for. Not compared: an activity's and a task's own creation date and author (read-only
+on the target: in the text), a task's second binding (the load binds the first).
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ async def _differences(source: _Side, target: _Side, unmapped: frozenset[str]) -
                 for n in names
                 if source.value(entity, record, n) != target.value(entity, twin, n)
             ]
-            out += await _specifics(entity, sid, record, twin, source, target)
+            out += await _specifics(entity, sid, record, twin, source, target, unmapped)
     return out
 
 
@@ -176,6 +176,7 @@ async def _specifics(
     twin: dict[str, Any],
     source: _Side,
     target: _Side,
+    unmapped: frozenset[str] = frozenset(),
 ) -> list[str]:
     """Links, list values by meaning, product rows, phones and comments of one record."""
 
@@ -215,6 +216,14 @@ async def _specifics(
             ("company", record["COMPANY_ID"], origin("company", twin["COMPANY_ID"])),
             ("rows", await _rows(source.client, sid), await _rows(target.client, twin["ID"])),
         ]
+        if "deal.UF_CRM_DOCS" not in unmapped:
+            facts.append(
+                (
+                    "documents",
+                    await _field_files(source.client, record.get("UF_CRM_DOCS")),
+                    await _field_files(target.client, twin.get("UF_CRM_DOCS")),
+                )
+            )
         mine = await _links(source.client, "crm.deal.contact.items.get", sid, "CONTACT_ID")
         theirs = await _links(target.client, "crm.deal.contact.items.get", twin["ID"], "CONTACT_ID")
         facts.append(("contacts", sorted(mine), sorted(origin("contact", t) for t in theirs)))
@@ -248,6 +257,14 @@ async def _files(client: Bitrix24Client, files: Any) -> list[tuple[Any, ...]]:
         data, name = await client.download(str(item["url"]))
         out.append((name, len(data), hashlib.sha256(data).hexdigest()))
     return sorted(out)
+
+
+async def _field_files(client: Bitrix24Client, value: Any) -> list[tuple[Any, ...]]:
+    """A file field's files (``{"id", "showUrl", "downloadUrl"}``, a list when multiple)."""
+    files = value if isinstance(value, list) else [value] if value else []
+    if not all(isinstance(f, dict) for f in files):  # not a file field here: shown as it is
+        return [("not a file", str(value))]
+    return await _files(client, [{"url": f["downloadUrl"]} for f in files])
 
 
 def _instant(value: Any) -> str | None:

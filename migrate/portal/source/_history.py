@@ -29,6 +29,7 @@ file already downloaded is not downloaded again (a portal gives a changed file a
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -66,11 +67,12 @@ async def read_activities(reader: TableReader, since: str | None) -> list[dict[s
         where[">=LAST_UPDATED"] = since
     select = ["*", "COMMUNICATIONS", "FILES"]
     records = await reader.client.list_all("crm.activity.list", where, select, chained=True)
-    rows = []
-    for record in records:
-        row = _activity_row(reader, record)
-        row["FILES"] = await download_files(reader, "activity", row["ID"], record.get("FILES"))
-        rows.append(row)
+    rows = [_activity_row(reader, record) for record in records]
+    # files at once: the client's connection slots bound how many go together
+    paths = await asyncio.gather(*(download_files(reader, "activity", row["ID"], r.get("FILES"))
+                                   for row, r in zip(rows, records, strict=True)))  # fmt: skip
+    for row, found in zip(rows, paths, strict=True):
+        row["FILES"] = found
     return rows
 
 

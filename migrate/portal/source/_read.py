@@ -19,6 +19,7 @@ so comments are read per owner), ``products/crm-product-list.md``,
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -70,8 +71,14 @@ class TableReader:
     async def records(self, entity: str, since: str | None) -> list[dict[str, Any]]:
         """The CRM records of ``entity`` (modified at or after ``since`` when given)."""
         where = {">=DATE_MODIFY": since} if since else {}
-        return await self.client.list_all(f"crm.{entity}.list", where, _SELECT[entity],
-                                          chained=True)  # fmt: skip
+        found = await self.client.list_all(f"crm.{entity}.list", where, _SELECT[entity],
+                                           chained=True)  # fmt: skip
+        fields = [(r, n) for r in found for n in self.meta.file_fields.get(entity, ()) if r.get(n)]
+        paths = await asyncio.gather(*(download_files(self, entity, str(r["ID"]),
+                                       _file_links(r[n])) for r, n in fields))  # fmt: skip
+        for (record, name), found_paths in zip(fields, paths, strict=True):
+            record[name] = found_paths  # a file field's value: its files' paths
+        return found
 
     async def per_record(
         self, method: str, ids: Sequence[str], params: Mapping[str, Any] | None = None
@@ -214,6 +221,7 @@ class TableReader:
                  for rid in ids]  # fmt: skip
         commands = [Command(f"c{i}", "crm.timeline.comment.list", p) for i, p in enumerate(calls)]
         rows: list[dict[str, str]] = []
+        links: list[list[dict[str, Any]]] = []
         for item, params in zip(await self.client.batch(commands), calls, strict=True):
             if item.error is not None:
                 raise item.error
@@ -222,15 +230,13 @@ class TableReader:
                 page = await self.client.call("crm.timeline.comment.list", {**params,
                                               "start": start})  # fmt: skip
                 found, start = found + list(page.result or []), page.next
-            for comment in found:
-                row = self._comment_row(owner, comment)
-                # FILES: {file id: {id, name, size, urlDownload, …}} (crm-timeline-comment-get.md)
-                files = comment.get("FILES")
-                files = files if isinstance(files, Mapping) else {}
-                listed = [{"id": k, "url": f.get("urlDownload")} for k, f in files.items()
-                          if isinstance(f, Mapping)]  # fmt: skip
-                row["FILES"] = await download_files(self, "note", row["ID"], listed)
-                rows.append(row)
+            rows.extend(self._comment_row(owner, c) for c in found)
+            links.extend(_comment_links(c) for c in found)
+        # files at once: the client's connection slots bound how many go together
+        pairs = zip(rows, links, strict=True)
+        paths = await asyncio.gather(*(download_files(self, "note", r["ID"], f) for r, f in pairs))
+        for row, found_paths in zip(rows, paths, strict=True):
+            row["FILES"] = found_paths
         return rows
 
     def _comment_row(self, owner: str, comment: Mapping[str, Any]) -> dict[str, str]:
@@ -242,6 +248,23 @@ class TableReader:
             "CREATED": text(comment.get("CREATED")),
             "AUTHOR_ID": field_text(self.meta, owner, "AUTHOR_ID", comment.get("AUTHOR_ID")),
         }
+
+
+def _comment_links(comment: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A comment's ``FILES`` (``{file id: {id, name, size, urlDownload, …}}``,
+    crm-timeline-comment-get.md) as ``[{"id", "url"}]``."""
+    files = comment.get("FILES")
+    files = files if isinstance(files, Mapping) else {}
+    return [{"id": k, "url": f.get("urlDownload")} for k, f in files.items()
+            if isinstance(f, Mapping)]  # fmt: skip
+
+
+def _file_links(value: Any) -> list[dict[str, Any]]:
+    """A file field's value (``{"id", "showUrl", "downloadUrl"}``, a list when multiple;
+    ``urlMachine`` through ``crm.item.*``) as ``[{"id", "url"}]``."""
+    files = value if isinstance(value, list) else [value]
+    return [{"id": f.get("id"), "url": f.get("downloadUrl") or f.get("urlMachine")}
+            for f in files if isinstance(f, Mapping)]  # fmt: skip
 
 
 def _multi_names() -> list[str]:
