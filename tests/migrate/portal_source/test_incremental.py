@@ -12,8 +12,9 @@ from loaders import Bitrix24Client, PortalReadOnly
 from loaders.sandbox import SandboxConfig, create_app
 from migrate.errors import MigrationError
 from migrate.portal.connect import open_source_portal
+from migrate.portal.source import read_source_portal
 from migrate.run import Migration
-from sample_data.portal import prepare_target_portal, seed_source_portal
+from sample_data.portal import SMART_PROCESS, prepare_target_portal, seed_source_portal
 
 from .conftest import make_workspace
 
@@ -194,3 +195,41 @@ def test_a_second_read_of_the_history_brings_only_changed_activities_and_tasks(p
     planned = second.plan().result.delta.counts
     assert planned[("activity", "changed")] == 1
     assert planned[("task", "new")] == 1
+
+
+def test_smart_process_items_are_read_again_only_when_changed(tmp_path):
+    clock = Clock()
+    source = create_app(SandboxConfig(token="src", plan="unlimited", clock=clock,
+                                      smart_processes=(SMART_PROCESS,)))  # fmt: skip
+
+    async def seed() -> int:
+        async with _writer(source) as client:
+            seeded = await seed_source_portal(client, companies=4, contacts=4, deals=4, leads=0)
+            return seeded.counts["smart_process"]
+
+    async def read() -> tuple[int, str | None]:
+        async with Bitrix24Client(SOURCE, transport=httpx.ASGITransport(app=source),
+                                  plan="unlimited", read_only=True) as client:  # fmt: skip
+            done = await read_source_portal(client, ["smart_process"], tmp_path, portal="src")
+        (table,) = done.tables
+        return table.read, table.since
+
+    async def change() -> None:
+        async with _writer(source) as client:
+            fields = {"title": "Договор (изм.)"}
+            await client.call("crm.item.update", {"entityTypeId": 128, "id": 3, "fields": fields})
+
+    items = asyncio.run(seed())
+    clock.now += 60
+    assert asyncio.run(read()) == (items, None)
+    clock.now += 600
+    asyncio.run(change())
+    read_again, since = asyncio.run(read())
+    source.close()
+    assert read_again == 1
+    assert since is not None
+    snapshot = pd.read_parquet(tmp_path / ".b24migrate/source_portal/smart_process.parquet")
+    assert snapshot.shape[0] == items
+    assert set(snapshot.loc[snapshot["ID"] == "3", "TITLE"]) == {"Договор (изм.)"}
+    assert set(snapshot["SMART_PROCESS"]) == {SMART_PROCESS}
+    assert set(snapshot["STAGE"]) <= {"Начало", "Подготовка", "Согласование", "Успех", "Провал"}
