@@ -16,10 +16,11 @@ load puts first), start and end as instants, completion, responsible by e-mail a
 by name, size and SHA-256 (both downloaded), as a deal's file field ``UF_CRM_DOCS``; each
 task bound to a record by ``xmlId`` (``<migration>/<source id>``) — title, status, deadline
 as an instant, responsible by e-mail, its first binding, text; each item of a smart process
-both portals have (by title) by ``xmlId`` — title, pipeline and stage by name, amount,
-responsible by e-mail, company, contacts and deal (``parentId2``) by the source ids they
-stand for. Not compared: an activity's and a task's own creation date and author (read-only
-on the target: in the text), a task's second binding (the load binds the first).
+both portals have (by title) by ``xmlId`` (``<migration>/<source id>``) — title, pipeline and
+stage by name, amount, responsible by e-mail, company, contacts and deal (``parentId2``) by
+the source ids they stand for. Not compared: an activity's and a task's own creation date and
+author (read-only on the target: in the text), a task's second binding (the load binds the
+first).
 """
 
 from __future__ import annotations
@@ -388,8 +389,8 @@ async def _smart_differences(source: _Side, target: _Side) -> list[str]:
         their_type, their_stages = theirs_types[title]
         params = {"entityTypeId": type_id}
         mine_items = await source.client.list_all("crm.item.list", select=["*"], params=params)
-        theirs = {
-            str(i.get("xmlId")): i
+        theirs = {  # xmlId: `<migration>/<source id>`
+            str(i.get("xmlId")).rsplit("/", 1)[-1]: i
             for i in await target.client.list_all(
                 "crm.item.list", select=["*"], params={"entityTypeId": their_type}
             )
