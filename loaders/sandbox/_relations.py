@@ -136,7 +136,7 @@ def activity_add(ctx: Ctx, params: dict[str, Any]) -> Reply:
         RESPONSIBLE_ID=responsible,
         COMPLETED="Y" if is_yes(fields.get("COMPLETED", "N")) else "N",
         CREATED=format_dt(ctx.now),
-        LAST_UPDATED=format_dt(ctx.now),
+        LAST_UPDATED=format_dt(ctx.now),  # crm-activity-list.md: set with CREATED on add
         AUTHOR_ID=ctx.user_id,
         EDITOR_ID=ctx.user_id,
         COMMUNICATIONS=_communications(ctx, fields, owner_type, owner),

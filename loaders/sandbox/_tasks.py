@@ -24,6 +24,7 @@ from typing import Any
 
 from loaders.sandbox._context import Ctx, Reply, format_dt, method
 from loaders.sandbox._errors import RestError
+from loaders.sandbox._lists import Condition
 from loaders.sandbox._params import as_dict, as_int, as_list
 
 __all__: list[str] = []
@@ -31,6 +32,7 @@ __all__: list[str] = []
 _STATUSES = range(2, 7)
 _BINDING_PREFIXES = ("L_", "D_", "C_", "CO_")
 _KINDS = {"L_": "lead", "D_": "deal", "C_": "contact", "CO_": "company"}
+_OPERATORS = (">=", "<=", "!=", ">", "<", "!")
 _MISSING = RestError(400, "ERROR_CORE", "Task not found or not accessible")
 
 
@@ -148,6 +150,13 @@ def _binding(ctx: Ctx, value: Any) -> str:
 def _matches(rid: int, rec: dict[str, Any], conds: dict[str, Any]) -> bool:
     for key, wanted in conds.items():
         name = str(key).upper()
+        op = next((p for p in _OPERATORS if name.startswith(p)), "")
+        if op:  # ``>=CHANGED_DATE``, ``>ID`` (tasks-task-list.md: the filter takes prefixes)
+            field = name[len(op) :]
+            actual = rid if field == "ID" else rec.get(field)
+            if not Condition(op, field, wanted).matches(actual):
+                return False
+            continue
         values = {str(v) for v in as_list(wanted)} if isinstance(wanted, list | dict) else {
             str(wanted)}  # fmt: skip
         if name == "ID":
