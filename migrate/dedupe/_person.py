@@ -176,10 +176,12 @@ def _sorted_words(
         key = key * width + column
     kcodes, keys = pd.factorize(key)
     words = np.append(np.asarray(vocab, dtype=object), "")
-    text = pd.Series([""] * len(keys), dtype=object)
-    for power in range(len(columns) - 1, -1, -1):  # empty words sort last: only trailing gaps
-        text = text + " " + pd.Series(words[(keys // width**power) % width], dtype=object)
-    out[rows] = text.str.strip().to_numpy(dtype=object)[kcodes]
+    spelled = [words[(keys // width**power) % width].tolist()
+               for power in range(len(columns) - 1, -1, -1)]  # fmt: skip
+    # empty words sort last, and words hold no spaces: the non-empty ones joined by a space
+    text = np.array([" ".join(filter(None, t)) for t in zip(*spelled, strict=True)],
+                    dtype=object)  # fmt: skip
+    out[rows] = text[kcodes]
     return out
 
 

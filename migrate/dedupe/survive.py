@@ -37,6 +37,8 @@ def _filled(value: Any) -> bool:
 
 def _filled_array(values: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
     """:func:`_filled` of every value, judged once per distinct value."""
+    if any(isinstance(v, tuple | list) for v in values[:100]):  # multi-fields: by their length
+        return np.fromiter((_filled(v) for v in values), dtype=bool, count=len(values))
     try:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
     except TypeError:  # an unhashable value (a list): one by one
