@@ -201,7 +201,7 @@ def encode_multi(
     codes, uniques = pd.factorize(np.array(vals, dtype=object), use_na_sentinel=True)
     normalised = np.asarray(uniques, dtype=object).copy()
     matches = re.compile(clean).fullmatch
-    done = pd.notna(np.fromiter(map(matches, normalised), object, len(normalised)))
+    done = np.fromiter((matches(t) is not None for t in normalised), bool, len(normalised))
     if done.all() and not (normalised == "").any():
         # all kept as they are: already distinct, the factorize below would return them as is
         nvalues = np.append(normalised, "")

@@ -176,13 +176,11 @@ def _sorted_words(
         key = key * width + column
     kcodes, keys = pd.factorize(key)
     words = np.append(np.asarray(vocab, dtype=object), "")
-    spelled = [words[(keys // width**power) % width] for power in range(len(columns) - 1, -1, -1)]
+    spelled = [words[(keys // width**power) % width].tolist()
+               for power in range(len(columns) - 1, -1, -1)]  # fmt: skip
     # empty words sort last, and words hold no spaces: the non-empty ones joined by a space
-    # (column by column over the distinct keys: object arrays concatenate in C)
-    text = spelled[0].copy()
-    for word in spelled[1:]:
-        filled = word != ""
-        text[filled] = text[filled] + " " + word[filled]
+    text = np.array([" ".join(filter(None, t)) for t in zip(*spelled, strict=True)],
+                    dtype=object)  # fmt: skip
     out[rows] = text[kcodes]
     return out
 
