@@ -119,6 +119,8 @@ class PlanResult:
         merges: every merge applied (what `dedupe` decided), listed in plan.xlsx.
         structure: the user fields, pipelines and stages the portal lacks, proposed.
         structure_accepted: the proposal is accepted (the load creates it first).
+        structure_new: the part of ``structure`` no earlier load created (what is left to
+            create; empty on a re-plan of a workspace whose structure exists).
         cutover: on a loaded workspace, the records edited in the portal since our write
             (conflicts, held until the client decides) and those gone from the sources.
         portal_users: the portal's employees (`user.get`, dismissed ones too).
@@ -147,6 +149,7 @@ class PlanResult:
     route: RouteChoice = field(default_factory=lambda: RouteChoice("add", "add"))
     portal_users: tuple[PortalUser, ...] = ()
     history: tuple[HistoryDate, ...] = ()
+    structure_new: StructureProposal = field(default_factory=StructureProposal)
 
     def count(self, entity: str, op: str) -> int:
         return self.counts.get((entity, op), 0)
@@ -278,7 +281,7 @@ async def _plan(
         tuple(blockers), skip_refused, withdrawn, deduped is not None and bool(survivors),
         timer.laps, backdating, listed_merges(data.tables, survivors), structure.proposal,
         structure.accepted, cutover, chosen, meta.users,
-        history_dates({r.entity for r in records}),
+        history_dates({r.entity for r in records}), structure.new,
     )  # fmt: skip
 
 

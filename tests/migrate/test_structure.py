@@ -321,3 +321,16 @@ def test_the_commands_say_what_structure_is_proposed_and_created(tmp_path, capsy
     code, out, _ = run(capsys, "status", "-w", str(workspace.root))
     rows = [line.split("│")[1].strip() for line in out.splitlines() if line.count("│") > 3]
     assert rows[:4] == ["user_field", "field_item", "pipeline", "stage"]  # created first
+    # a re-plan of the loaded workspace: the structure exists, nothing is left to create
+    code, out, _ = run(capsys, "plan", "-w", str(workspace.root))
+    assert code == 0, out
+    assert "план предлагает создать" not in out
+    assert "Структура: создана ранее (2 польз. полей, 1 воронок, 4 стадий)" in out
+    code, out, _ = run(capsys, "plan", "-w", str(workspace.root), "--json")
+    replanned = json.loads(out)["structure"]
+    assert replanned["to_create"] == {"user_fields": [], "pipelines": [], "stages": []}
+    assert replanned["user_fields"] == ["company:UF_CRM_SPHERE", "deal:UF_CRM_NOTE"]
+    sheet = load_workbook(workspace.root / "reports" / "plan.xlsx")["Структура"]
+    actions = {row[9] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert "создать" not in actions
+    assert "создано ранее (загрузкой)" in actions
