@@ -106,6 +106,16 @@ def _summary(planned: Planned) -> dict[str, object]:
             "user_fields": [f"{f.entity}:{f.name}" for f in result.structure.fields],
             "pipelines": [p.name for p in result.structure.pipelines],
             "stages": [s.key for s in result.structure.created_stages],
+            "field_types": [
+                {
+                    "field": f"{f.entity}:{f.name}",
+                    "type": f.type,
+                    "multiple": f.multiple,
+                    "items": list(f.items),
+                    "reason": f.reason("en"),
+                }
+                for f in result.structure.fields
+            ],
             "to_create": {
                 "user_fields": [f"{f.entity}:{f.name}" for f in result.structure_new.fields],
                 "pipelines": [p.name for p in result.structure_new.pipelines],

@@ -74,7 +74,7 @@ from migrate.plan._owners import OwnerChoice, OwnerResolver
 from migrate.plan._records import plan_table
 from migrate.plan._refs import ReferenceIndex
 from migrate.plan._route import RouteChoice, choose_route
-from migrate.plan._structure import StructureProposal, propose_structure
+from migrate.plan._structure import StructureProposal, propose_structure, split_multiple
 from migrate.plan._structure_ledger import accepted_structure
 from migrate.portal.connect import open_portal
 from migrate.prepare.stage import PreparedData
@@ -226,6 +226,7 @@ async def _plan(
                 ledger, meta, accept, lambda m: propose_structure(tables, data.mappings, m)
             )
             meta = structure.meta
+            tables = {e: split_multiple(t, e, structure.proposal) for e, t in tables.items()}
             tables = {e: enum_ids(t, meta, e) for e, t in tables.items()}
             known = {e: ledger.b24_ids(e) for e in (*tables, "comment")}
             owners = CountingResolver(meta, config, owner_choices)

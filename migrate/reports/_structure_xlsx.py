@@ -19,6 +19,7 @@ _LABELS = {
         "sheet": "Структура", "kind": "Что", "entity": "Сущность", "code": "Код",
         "name": "Название", "type": "Тип", "pipeline": "Воронка", "items": "Значения списка",
         "sort": "Сортировка", "rows": "Строк", "action": "Что будет", "state": "Подтверждено",
+        "reason": "Почему такой тип",
         "field": "Пользовательское поле", "new_pipeline": "Воронка", "stage": "Стадия",
         "create": "создать", "created": "создано ранее (загрузкой)",
         "success": "стадия успеха воронки «{id}»", "yes": "да",
@@ -29,6 +30,7 @@ _LABELS = {
         "sheet": "Structure", "kind": "What", "entity": "Entity", "code": "Code",
         "name": "Name", "type": "Type", "pipeline": "Pipeline", "items": "List values",
         "sort": "Sort", "rows": "Rows", "action": "What happens", "state": "Accepted",
+        "reason": "Why this type",
         "field": "User field", "new_pipeline": "Pipeline", "stage": "Stage",
         "create": "create", "created": "created earlier (by a load)",
         "success": "the pipeline's success stage “{id}”", "yes": "yes",
@@ -37,7 +39,7 @@ _LABELS = {
     },
 }  # fmt: skip
 _COLUMNS = ("kind", "entity", "code", "name", "type", "pipeline", "items", "sort", "rows",
-            "action", "state")  # fmt: skip
+            "action", "state", "reason")  # fmt: skip
 
 
 def write_structure(book: Workbook, result: PlanResult, language: str) -> None:
@@ -53,15 +55,21 @@ def write_structure(book: Workbook, result: PlanResult, language: str) -> None:
         return t["create"] if item in (*new.fields, *new.pipelines, *new.stages) else t["created"]
 
     rows: list[list[Any]] = [
-        [t["field"], f.entity, f.name, f.label, f.type, "", "; ".join(f.items), None, f.rows,
-         action(f), state]
+        [t["field"], f.entity, f.name, f.label, _type(f.type, f.multiple, language),
+         "", "; ".join(f.items), None, f.rows, action(f), state, f.reason(language)]
         for f in proposal.fields
     ]  # fmt: skip
-    rows += [[t["new_pipeline"], "deal", "", p.name, "", "", "", None, p.rows, action(p), state]
+    rows += [[t["new_pipeline"], "deal", "", p.name, "", "", "", None, p.rows, action(p), state, ""]
              for p in proposal.pipelines]  # fmt: skip
     rows += [
         [t["stage"], "deal", s.status_id, s.name, t[s.semantics], s.pipeline, "", s.sort, s.rows,
-         t["success"].format(id=s.existing) if s.existing else action(s), state]
+         t["success"].format(id=s.existing) if s.existing else action(s), state, ""]
         for s in proposal.stages
     ]  # fmt: skip
     write_table(book.create_sheet(t["sheet"]), [t[c] for c in _COLUMNS], rows)
+
+
+def _type(kind: str, multiple: bool, language: str) -> str:
+    if not multiple:
+        return kind
+    return f"{kind} ({'multiple' if language == 'en' else 'множественное'})"

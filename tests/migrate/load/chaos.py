@@ -405,6 +405,13 @@ async def _portal_structure(
             field = (await client.call(f"crm.{entity}.userfield.get", {"id": row["ID"]})).result
             for item in field.get("LIST") or []:
                 found["field_item"][f"{name}:{item['VALUE']}"].append({"ID": str(item["ID"])})
+    spa = (await client.call("userfieldconfig.list", {"moduleId": "crm"})).result
+    for row in spa["fields"]:  # a smart process's user fields
+        name = f"smart_process:{row['fieldName']}"
+        found["user_field"][name].append(row)
+        got = await client.call("userfieldconfig.get", {"moduleId": "crm", "id": row["id"]})
+        for item in got.result["field"].get("enum") or []:
+            found["field_item"][f"{name}:{item['value']}"].append({"ID": str(item["id"])})
     categories = (await client.call("crm.category.list", {"entityTypeId": 2})).result
     names = {str(c["id"]): c["name"] for c in categories["categories"]}
     for row in categories["categories"]:
