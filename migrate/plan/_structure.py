@@ -250,6 +250,8 @@ class StructureProposal:
                 continue
             placeholders = {f.placeholder(i): v for i, v in enumerate(f.items)}
             value = fields[f.name]
+            if f.multiple and not isinstance(value, list | tuple):
+                value = (value,)  # a multiple field holds an array, one value or several
             if isinstance(value, list | tuple):  # a multiple list: one reference per value
                 fields[f.name] = list(value)
                 refs += [Ref(f"{f.name}.{i}", "field_item", f.item_key(placeholders[v]))
