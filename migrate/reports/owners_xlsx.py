@@ -30,7 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from mappings.entities import LOAD_ORDER, REGISTRY
 from migrate.errors import ConfigError, SourceReadError, shorten
 from migrate.plan import OwnerChoice, OwnerMapping, PortalUser
-from migrate.reports._xlsx import keep_aside, write_table
+from migrate.reports._xlsx import column_of, keep_aside, write_table
 from migrate.sources import check_workbook
 
 __all__ = ["OWNER_HEADERS", "read_owner_choices", "unread_owner_choices", "write_owners_xlsx"]
@@ -229,8 +229,7 @@ def _sheet_choices(
     problems: list[str],
 ) -> None:
     header = [str(h or "").strip() for h in rows[0]]
-    columns = [next((header.index(n) for n in names if n in header), None)
-               for names in OWNER_HEADERS.values()]  # fmt: skip
+    columns = [column_of(header, names) for names in OWNER_HEADERS.values()]
     legacy_col, choice_col = columns
     if legacy_col is None or choice_col is None:
         return  # the users sheet, or a sheet the client added

@@ -94,7 +94,7 @@ async def _plan(client: Bitrix24Client, ledger: Ledger, folder: Path) -> list:
 
 async def _download(app, url: str) -> bytes:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as http:
-        reply = await http.get(f"http://portal{url}")
+        reply = await http.get(url if url.startswith("http") else f"http://portal{url}")
         reply.raise_for_status()
         return reply.content
 

@@ -15,7 +15,15 @@ from migrate.ledger import Ledger
 from migrate.ledger.blockers import plan_blockers
 from migrate.plan import OwnerChoice, OwnerResolver, PortalUser
 from migrate.run import Migration
-from tests.migrate.plan.workspace import COMPANIES, NAME, Portal, make_workspace, write_csv
+from tests.migrate.plan.workspace import (
+    COMPANIES,
+    NAME,
+    make_workspace,
+    open_portals,
+    sheet_names,
+    sheet_rows,
+    write_csv,
+)
 
 #: Companies whose owners cover every way of matching (users of the sandbox's seed).
 OWNED = [
@@ -31,15 +39,7 @@ OWNED = [
 
 @pytest.fixture
 def portal():
-    opened: list[Portal] = []
-
-    def open_(workspace):
-        opened.append(Portal(workspace))
-        return opened[-1]
-
-    yield open_
-    for p in opened:
-        p.close()
+    yield from open_portals()
 
 
 def owned_workspace(tmp_path, **options):
@@ -53,8 +53,7 @@ def plan(workspace, sandbox, **options):
 
 
 def owners_rows(workspace, sheet=None):
-    book = load_workbook(workspace.reports_dir / "owners.xlsx")
-    rows = list(book[sheet or book.sheetnames[0]].iter_rows(values_only=True))
+    rows = sheet_rows(workspace.reports_dir / "owners.xlsx", sheet)
     return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
 
 
@@ -86,9 +85,8 @@ def test_plan_writes_one_row_per_legacy_owner_with_counts_match_and_flags(tmp_pa
     planned = plan(workspace, portal(workspace))
     assert planned.owners is not None
     assert planned.owners.report == workspace.reports_dir / "owners.xlsx"
-    book = load_workbook(planned.owners.report)
-    assert book.sheetnames == ["Ответственные", "Сотрудники портала"]
-    header = next(book["Ответственные"].iter_rows(values_only=True))
+    assert sheet_names(planned.owners.report) == ["Ответственные", "Сотрудники портала"]
+    header = sheet_rows(planned.owners.report, "Ответственные")[0]
     assert header == ("В источнике", "Компании", "Контакты", "Сделки", "Записей всего",
                       "ID сотрудника", "Сотрудник на портале", "E-mail на портале",
                       "Как найден", "Отметка", "Исправить на (e-mail или ID сотрудника)",
@@ -228,9 +226,8 @@ def test_an_unreadable_owners_workbook_is_kept_aside_not_overwritten(tmp_path, p
 def test_english_headers(tmp_path, portal):
     workspace = owned_workspace(tmp_path, language="en")
     plan(workspace, portal(workspace))
-    book = load_workbook(workspace.reports_dir / "owners.xlsx")
-    assert book.sheetnames == ["Owners", "Portal users"]
-    rows = list(book["Owners"].iter_rows(values_only=True))
+    assert sheet_names(workspace.reports_dir / "owners.xlsx") == ["Owners", "Portal users"]
+    rows = sheet_rows(workspace.reports_dir / "owners.xlsx", "Owners")
     header = rows[0]
     assert header[:4] == ("In the source", "Companies", "Contacts", "Deals")
     assert "Correct to (e-mail or user id)" in header
