@@ -330,8 +330,8 @@ def test_the_commands_say_what_structure_is_proposed_and_created(tmp_path, capsy
     replanned = json.loads(out)["structure"]
     assert replanned["to_create"] == {"user_fields": [], "pipelines": [], "stages": []}
     assert replanned["user_fields"] == ["company:UF_CRM_SPHERE", "deal:UF_CRM_NOTE"]
-    sheet = load_workbook(workspace.root / "reports" / "plan.xlsx")["Структура"]
-    actions = {row[9] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    sheet = sheet_rows(workspace.root / "reports" / "plan.xlsx", "Структура")
+    actions = {row[9] for row in sheet[1:]}
     assert "создать" not in actions
     assert "создано ранее (загрузкой)" in actions
 
@@ -385,9 +385,8 @@ def test_several_values_per_cell_are_a_multiple_list_loaded_as_arrays(tmp_path, 
     again = plan(workspace, sandbox)  # nothing left to create, nothing changed
     assert again.structure_new.empty
     assert again.count("company", "update") == 0
-    sheet = load_workbook(workspace.root / "reports" / "plan.xlsx")["Структура"]
-    reasons = [row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)
-               if row[2] == "UF_CRM_SEGMENT"]  # fmt: skip
+    sheet = sheet_rows(workspace.root / "reports" / "plan.xlsx", "Структура")
+    reasons = [row[-1] for row in sheet[1:] if row[2] == "UF_CRM_SEGMENT"]
     assert len(reasons) == 1
     assert "несколько значений в ячейке" in reasons[0]
     Migration(workspace, transport=sandbox.transport).rollback()
