@@ -77,7 +77,7 @@ from migrate.plan._owners import NO_OWNER_HINT, OwnerChoice, OwnerResolver
 from migrate.plan._records import plan_table
 from migrate.plan._refs import ReferenceIndex
 from migrate.plan._route import RouteChoice, check_route, choose_route
-from migrate.plan._structure import StructureProposal, propose_structure
+from migrate.plan._structure import StructureProposal, propose_structure, split_multiple
 from migrate.plan._structure_ledger import accepted_structure
 from migrate.portal.connect import open_portal
 from migrate.prepare.stage import PreparedData
@@ -122,6 +122,8 @@ class PlanResult:
         merges: every merge applied (what `dedupe` decided), listed in plan.xlsx.
         structure: the user fields, pipelines and stages the portal lacks, proposed.
         structure_accepted: the proposal is accepted (the load creates it first).
+        structure_new: the part of ``structure`` no earlier load created (what is left to
+            create; empty on a re-plan of a workspace whose structure exists).
         cutover: on a loaded workspace, the records edited in the portal since our write
             (conflicts, held until the client decides) and those gone from the sources.
         portal_users: the portal's employees (`user.get`, dismissed ones too).
@@ -150,6 +152,7 @@ class PlanResult:
     route: RouteChoice = field(default_factory=lambda: RouteChoice("add", "add"))
     portal_users: tuple[PortalUser, ...] = ()
     history: tuple[HistoryDate, ...] = ()
+    structure_new: StructureProposal = field(default_factory=StructureProposal)
 
     def count(self, entity: str, op: str) -> int:
         return self.counts.get((entity, op), 0)
@@ -227,6 +230,7 @@ async def _plan(
                 ledger, meta, accept, lambda m: propose_structure(tables, data.mappings, m)
             )
             meta = structure.meta
+            tables = {e: split_multiple(t, e, structure.proposal) for e, t in tables.items()}
             tables = {e: enum_ids(t, meta, e) for e, t in tables.items()}
             known = {e: ledger.b24_ids(e) for e in (*tables, "comment")}
             owners = CountingResolver(meta, config, owner_choices)
@@ -286,7 +290,7 @@ async def _plan(
         tuple(blockers), skip_refused, withdrawn, deduped is not None and bool(survivors),
         timer.laps, backdating, listed_merges(data.tables, survivors), structure.proposal,
         structure.accepted, cutover, chosen, meta.users,
-        history_dates({r.entity for r in records}),
+        history_dates({r.entity for r in records}), structure.new,
     )  # fmt: skip
 
 
