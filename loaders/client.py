@@ -39,6 +39,7 @@ from loaders._transport import (
     SecretTransport,
     admission,
     as_int,
+    content_file_name,
     is_retryable,
     not_rest_reply,
 )
@@ -227,6 +228,29 @@ class Bitrix24Client:
                 self.stats.operation_limited += 1
                 self.budget.block(item.command.method, item.error.reset_at)
         return result
+
+    async def download(self, url: str) -> tuple[str, bytes]:
+        """A file the portal serves at ``url`` (a file field's ``urlMachine``; a relative URL is
+        the portal's): its name, from ``Content-Disposition``, and its bytes. A read: no write
+        budget, no retries.
+
+        Raises:
+            PortalUnreachable: no connection.
+            PortalError: the portal did not serve the file (with the HTTP status).
+        """
+        target = str(httpx.URL(self.auth.method_url("download")).join(url))
+        async with self._slots:
+            self.stats.requests += 1
+            try:
+                response = await self._http.get(target)
+            except httpx.TransportError as exc:
+                raise PortalUnreachable(self._redact(f"file download failed: {exc!r}")) from None
+        if response.status_code != 200:
+            raise PortalError(
+                f"the portal did not serve the file (HTTP {response.status_code})",
+                http_status=response.status_code,
+            )
+        return content_file_name(response.headers.get("content-disposition", "")), response.content
 
     async def list_all(
         self,

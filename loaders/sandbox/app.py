@@ -18,7 +18,7 @@ import json
 import logging
 from collections import Counter
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
@@ -144,7 +144,10 @@ class SandboxApp:
         if found is None:
             await _send_json(send, 404, {"error": "NOT_FOUND", "error_description": "Not found"})
             return
-        await _send_raw(send, 200, found[1], b"application/octet-stream")
+        name = quote(found[0], safe="")  # as portals send it: RFC 6266, UTF-8 name
+        disposition = f"attachment; filename*=utf-8''{name}".encode("ascii")
+        await _send_raw(send, 200, found[1], b"application/octet-stream",
+                        [(b"content-disposition", disposition)])  # fmt: skip
 
     async def _lifespan(self, receive: Any, send: Any) -> None:
         while True:
