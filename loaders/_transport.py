@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote
 
 import httpx
 
@@ -19,7 +18,6 @@ __all__ = [
     "SecretTransport",
     "admission",
     "as_int",
-    "content_file_name",
     "is_retryable",
     "not_rest_reply",
 ]
@@ -120,20 +118,3 @@ def as_int(value: Any) -> int | None:
         return None if value is None else int(value)
     except (TypeError, ValueError):
         return None
-
-
-_EXT_NAME = re.compile(r"filename\*\s*=\s*([\w-]+)'[^']*'([^;]+)", re.IGNORECASE)
-_NAME = re.compile(r'filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]+))', re.IGNORECASE)
-
-
-def content_file_name(header: str) -> str:
-    """The file name a ``Content-Disposition`` header gives (RFC 6266: ``filename*`` with its
-    charset first, then ``filename``); ``""`` without one."""
-    extended = _EXT_NAME.search(header)
-    if extended:
-        return unquote(extended.group(2).strip(), encoding=extended.group(1), errors="replace")
-    plain = _NAME.search(header)
-    if plain:
-        quoted, bare = plain.group(1), plain.group(2)
-        return re.sub(r"\\(.)", r"\1", quoted) if quoted is not None else bare.strip()
-    return ""

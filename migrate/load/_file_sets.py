@@ -121,7 +121,7 @@ async def _ours(
     if not todo:
         return None
     try:
-        file_name, data = await client.download(url)
+        data, file_name = await client.download(url)
     except PortalError as exc:
         raise _Held(
             f"file {file_id} appeared in the field {name} since the plan and cannot be read "

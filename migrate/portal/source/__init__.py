@@ -30,6 +30,7 @@ from pathlib import Path
 from loaders.client import Bitrix24Client
 from loaders.errors import PortalError
 from migrate.errors import PortalTerminalError, PortalTransientError
+from migrate.portal.source._history import FILES_DIR
 from migrate.portal.source._meta import SourceMeta, read_source_meta
 from migrate.portal.source._read import LINE_FIELDS, REQUISITE_FIELDS, TableReader
 from migrate.portal.source._snapshot import SOURCE_DIR, Snapshot, TableState
@@ -47,8 +48,10 @@ __all__ = [
     "snapshot_path",
 ]
 
-INCREMENTAL = ("company", "contact", "deal", "lead")
-"""Tables read by ``DATE_MODIFY`` after the first read (the others are read whole each time)."""
+INCREMENTAL = ("company", "contact", "deal", "lead", "activity", "task", "smart_process")
+"""Tables read by their modification date after the first read (``DATE_MODIFY``; activities
+``LAST_UPDATED``, tasks ``CHANGED_DATE``, smart-process items ``updatedTime``); the others are
+read whole each time."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +101,8 @@ async def read_source_portal(
     snapshot = Snapshot(root)
     try:
         began = str((await client.call("server.time")).result)
-        reader = TableReader(client, await read_source_meta(client, catalog="product" in tables))
+        meta = await read_source_meta(client, catalog="product" in tables)
+        reader = TableReader(client, meta, files=snapshot.folder / FILES_DIR)
     except PortalError as exc:
         raise _stopped(exc, portal, [], tables) from None
     emit(on_progress, "read portal", 0, len(tables), unit="tables")
