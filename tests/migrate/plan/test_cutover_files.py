@@ -201,3 +201,26 @@ def test_a_single_file_field_changed_in_the_portal_is_held_not_overwritten(singl
     book = load_workbook(workspace.root / "reports" / "load.xlsx")
     cells = [str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row]
     assert any("UF_CRM_CONTRACT changed since the plan" in c for c in cells)
+
+
+def test_a_lost_reply_into_a_single_file_field_is_not_a_conflict(single):
+    workspace, portal = single
+    _add_files(workspace, "files/scan.pdf")
+    Migration(workspace, transport=portal.transport).plan()
+    data_dir = workspace.state_dir / "sandbox"
+    created = _ids(portal, "ufCrmContract")
+    portal.app.close()  # dies after the load's read of the field: the set's reply is lost
+    portal.app = create_app(SandboxConfig(data_dir=data_dir, plan="unlimited",
+                                          faults=FaultSpec(crash_after=2)))  # fmt: skip
+    with pytest.raises(MigrationError):
+        load_giving_up(portal, workspace)
+    portal.app.close()
+    portal.app = create_app(SandboxConfig(data_dir=data_dir, plan="unlimited"))
+    ours = _ids(portal, "ufCrmContract")
+    assert ours != created, "the portal wrote the set: its reply was lost"
+    portal.load()
+    assert portal.app.stats()["methods"].get("crm.item.update", 0) == 0
+    assert _ids(portal, "ufCrmContract") == ours, "the file the lost attempt left is ours"
+    with Ledger.for_workspace(workspace.root, NAME) as ledger:
+        (files,) = ledger.records("record_files")
+    assert files.state is State.DONE
