@@ -292,7 +292,7 @@ def _taken(record: PlannedRecord, row: Mapping[str, Any], modified: str) -> Plan
             fields[kind] = values
         else:
             fields.pop(kind, None)
-    return replace(record, fields=fields, op=Op.UPDATE)
+    return replace(record, fields=fields, op=Op.SET if record.op is Op.SET else Op.UPDATE)
 
 
 def _diffs(
@@ -373,6 +373,10 @@ def _shown(value: Any) -> str:
         return ""
     if isinstance(value, list | tuple):
         return ", ".join(_shown(v) for v in value)
+    if isinstance(value, Mapping) and "PRICE" in value:  # a price: "1500 RUB (type 1)"
+        return (
+            f"{value['PRICE']} {value.get('CURRENCY_ID') or ''} ({value.get('CATALOG_GROUP_ID')})"
+        )
     return str(value)
 
 
