@@ -255,7 +255,8 @@ def apply_conflicts(
         choice = decided.get("choice", "") if decided.get("modified") == modified else ""
         changed = old.fields.get(SOURCE_HASH, old.content_hash) != _source_hash(record)
         conflicts.append(
-            Conflict(record.entity, record.source_key, int(old.b24_id or 0), _title(row),
+            Conflict(record.entity, record.source_key, int(old.b24_id or row.get("ID") or 0),
+                     _title(row),
                      modified, str(row.get("MODIFY_BY_ID") or ""), diffs, choice, changed)
         )  # fmt: skip
         if choice == "source":

@@ -61,8 +61,11 @@ async def read_price_edits(
     select = ["id", "productId", "catalogGroupId", "price", "currency", "timestampX"]
     calls = [("catalog.price.list", {"filter": {"productId": product}, "select": select})
              for _, _, product in wanted]  # fmt: skip
+    names = {
+        r.source_key: str(r.fields.get("NAME") or "") for r in records if r.entity == "product"
+    }
     out: dict[tuple[str, str], dict[str, Any]] = {}
-    for (record, old, _), result in zip(wanted, await read_all(client, calls), strict=True):
+    for (record, old, product), result in zip(wanted, await read_all(client, calls), strict=True):
         rows = result.get("prices", []) if isinstance(result, Mapping) else []
         portal = [{"CATALOG_GROUP_ID": r.get("catalogGroupId"), "PRICE": r.get("price"),
                    "CURRENCY_ID": r.get("currency")} for r in rows]  # fmt: skip
@@ -71,7 +74,8 @@ async def read_price_edits(
             out[(PRICES, record.source_key)] = {
                 "PRICES": portal,
                 "DATE_MODIFY": stamps[-1] if stamps else "",
-                "TITLE": record.source_key,
+                "TITLE": names.get(record.source_key) or record.source_key,
+                "ID": product,  # the product's portal id (a set has none of its own)
             }
     return out
 
