@@ -107,7 +107,8 @@ async def _fresh(
             raise _Held(
                 f"the portal's single file field {name} changed since the plan "
                 f"(files {sorted(before) or '—'} → {sorted(now) or '—'}): not overwritten; "
-                "decide in the portal, then run `b24migrate plan` again"
+                "to keep it, take the new file out of the export (a new plan with it there "
+                "sends it over the portal's)"
             )
     if not sets:
         return None
