@@ -74,6 +74,7 @@ from migrate.plan._merges import Merge, listed_merges
 from migrate.plan._metadata import PortalMetadata, PortalUser, read_portal_metadata
 from migrate.plan._owner_map import CountingResolver, OwnerMapping
 from migrate.plan._owners import NO_OWNER_HINT, OwnerChoice, OwnerResolver
+from migrate.plan._price_edits import PRICES, keep_taken_prices, read_price_edits
 from migrate.plan._records import plan_table
 from migrate.plan._refs import ReferenceIndex
 from migrate.plan._route import RouteChoice, check_route, choose_route
@@ -256,6 +257,10 @@ async def _plan(
             records, matched = _apply_matches(records, matches, portal, config, previous, tables)
             dated = {**previous, **_previous(ledger, ("activity",))}  # edits are conflicts
             edited = await read_edited(client, ledger, dated)
+            prices = {r.source_key: r for r in ledger.records(PRICES)}
+            records = keep_taken_prices(records, prices)
+            edited.update(await read_price_edits(client, records, prices))  # no timestampX move
+            dated.update({(PRICES, k): r for k, r in prices.items()})
             decided = merge_choices(
                 ledger.meta(CHOICES_META), ledger.meta(LISTED_META), decisions or {}
             )
