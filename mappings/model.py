@@ -71,9 +71,12 @@ class FieldMapping:
         const: a constant value for every row.
         max_length: longest text kept; longer text is cut with a warning.
         join: separator to join several source columns instead of taking the first non-empty.
-        separator: split one cell into several values (multiple references).
+        separator: split one cell into several values (multiple references; on a user
+            field, its several list values: the plan proposes a multiple list).
         keep_unmapped: with `map`, a value the map lacks stays as written (for the portal's
             list to match by name at `plan`) instead of being refused.
+        type: a user field's type (`string`, `enumeration`, …) when the plan proposes it,
+            instead of the type the plan infers from the cleaners and the data.
     """
 
     name: str
@@ -92,6 +95,7 @@ class FieldMapping:
     join: str | None = None
     separator: str | None = None
     keep_unmapped: bool = False
+    type: str | None = None
     from_is_list: bool = field(default=False, compare=False)
     line: int | None = field(default=None, compare=False)
 

@@ -33,7 +33,10 @@ def enum_ids(frame: pd.DataFrame, meta: PortalMetadata, entity: str) -> pd.DataF
             continue
         found = ListItems(items)
         codes, uniques = pd.factorize(frame[name].to_numpy(dtype=object))
-        ids = [found.match(u) or u for u in uniques]
+        ids = [
+            tuple(found.match(v) or v for v in u) if isinstance(u, tuple) else found.match(u) or u
+            for u in uniques
+        ]  # a multiple list's cell is a tuple of labels
         converted = np.array([*ids, None], dtype=object)
         out = out.copy() if out is frame else out
         out[name] = pd.Series(converted[codes], index=frame.index, dtype=object)

@@ -368,7 +368,13 @@ class _Transformer:
             return (_empty(spec) if problem is None else failed), problem
         if _splits_refs(spec):
             parts = str(cleaned).split(spec.separator) if spec.separator else [str(cleaned)]
-            return tuple(dict.fromkeys(p.strip() for p in parts if p.strip())), problem
+            values = tuple(dict.fromkeys(p.strip() for p in parts if p.strip()))
+            if spec.ref or spec.value_map is None:
+                return values, problem
+            mapped = [self._map(v, spec) for v in values]  # a user field's list values
+            problems = [p for _, p in mapped if p is not None]
+            kept = tuple(dict.fromkeys(m for m, _ in mapped if m not in (None, "")))
+            return kept, problem or (problems[0] if problems else None)
         if spec.value_map is not None:
             mapped, map_problem = self._map(str(cleaned), spec)
             return mapped, problem or map_problem
@@ -526,7 +532,7 @@ def _pool(transformer: _Transformer, rows: int, workers: int | None) -> Iterator
 
 
 def _empty(spec: FieldMapping) -> Any:
-    if spec.default is None and spec.ref and (spec.separator or is_multiple_ref(spec.name)):
+    if spec.default is None and _splits_refs(spec):
         return ()
     return spec.default
 
@@ -554,6 +560,10 @@ def _pairs(cleaned: Any, kind: str) -> tuple[MultiValue, ...]:
 
 
 def _splits_refs(spec: FieldMapping) -> bool:
+    """Cells split into several values: multiple references, and a user field the mapping
+    splits (``separator``: a multiple list, its values a tuple like references')."""
+    if spec.separator and spec.name.startswith("UF_CRM_"):
+        return True
     return bool(spec.ref and (spec.separator or is_multiple_ref(spec.name)))
 
 
