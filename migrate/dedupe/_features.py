@@ -12,6 +12,9 @@ from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from itertools import chain, repeat
+from operator import itemgetter
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -164,13 +167,14 @@ def multi_values(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[IntArray,
         if column not in frame.columns:
             continue
         cells = frame[column].to_numpy(dtype=object)
-        is_seq = np.fromiter((isinstance(v, _SEQUENCE) for v in cells), bool, len(cells))
+        is_seq = np.fromiter(map(isinstance, cells, repeat(_SEQUENCE)), bool, len(cells))
         seq = np.flatnonzero(is_seq)
         listed = cells[seq].tolist()
         lengths = np.fromiter(map(len, listed), np.int64, len(listed))
         recs.append(np.repeat(seq, lengths).astype(np.int64))
-        vals.extend([str(i[0]) if isinstance(i, _SEQUENCE) else str(i) for c in listed for i in c])
-        rest = np.flatnonzero(~is_seq & pd.notna(cells))
+        vals.extend(_first_items(list(chain.from_iterable(listed))))
+        rest = np.flatnonzero(~is_seq)
+        rest = rest[pd.notna(cells[rest])]
         texts = pd.Series(cells[rest], dtype=object).map(str).str.strip()
         several = texts.str.contains(_SEPARATORS, regex=True).to_numpy(bool)
         plain = ~several & (texts != "").to_numpy(bool)
@@ -183,6 +187,13 @@ def multi_values(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[IntArray,
     return (np.concatenate(recs) if recs else np.zeros(0, dtype=np.int64)), vals
 
 
+def _first_items(items: list[Any]) -> list[str]:
+    """Each item's text: a ``(value, type)`` pair gives its value (C-level maps when all are)."""
+    if set(map(type, items)) <= {tuple}:
+        return list(map(str, map(itemgetter(0), items)))
+    return [str(i[0]) if isinstance(i, _SEQUENCE) else str(i) for i in items]
+
+
 def encode_multi(
     n: int, recs: IntArray, vals: list[str], normalise: Callable[[str], str], clean: str
 ) -> Multi:
@@ -191,10 +202,15 @@ def encode_multi(
     normalised = np.asarray(uniques, dtype=object).copy()
     matches = re.compile(clean).fullmatch
     done = np.fromiter((matches(t) is not None for t in normalised), bool, len(normalised))
-    normalised[~done] = [normalise(str(t)) for t in normalised[~done]]
-    ncodes, nvalues = pd.factorize(np.array([*normalised, ""], dtype=object))
-    empty = ncodes[-1]
-    value_of = np.where(ncodes == empty, -1, ncodes).astype(np.int64)[codes]
+    if done.all() and not (normalised == "").any():
+        # all kept as they are: already distinct, the factorize below would return them as is
+        nvalues = np.append(normalised, "")
+        value_of = codes.astype(np.int64)
+    else:
+        normalised[~done] = [normalise(str(t)) for t in normalised[~done]]
+        ncodes, nvalues = pd.factorize(np.array([*normalised, ""], dtype=object))
+        empty = ncodes[-1]
+        value_of = np.where(ncodes == empty, -1, ncodes).astype(np.int64)[codes]
     keep = value_of >= 0
     width = max(len(nvalues), 1)
     pairs = sorted_unique(recs[keep] * width + value_of[keep])

@@ -145,7 +145,11 @@ def block_codes(
     combined = combined.astype(np.int64)
     first = np.zeros(int(combined.max()) + 1 if len(combined) else 0, dtype=np.int64)
     first[combined[::-1]] = present[::-1]  # a record holding each tuple, for its label
-    labels = ["|".join(str(p.values[p.codes[r]]) for p in parts) for r in first.tolist()]
+    labels_text: npt.NDArray[np.object_] | None = None
+    for part in parts:  # each distinct value made text once, joined column-wise in C
+        texts = np.array(list(map(str, part.values)), dtype=object)[part.codes[first]]
+        labels_text = texts if labels_text is None else labels_text + "|" + texts
+    labels = [""] * len(first) if labels_text is None else labels_text.tolist()
     return present, combined, labels
 
 
