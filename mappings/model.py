@@ -71,7 +71,8 @@ class FieldMapping:
         const: a constant value for every row.
         max_length: longest text kept; longer text is cut with a warning.
         join: separator to join several source columns instead of taking the first non-empty.
-        separator: split one cell into several values (multiple references).
+        separator: split one cell into several values (multiple references, or the values
+            of a multiple field: ``"\n"`` for a source portal's multiple user field).
         keep_unmapped: with `map`, a value the map lacks stays as written (for the portal's
             list to match by name at `plan`) instead of being refused.
     """

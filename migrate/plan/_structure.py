@@ -7,7 +7,12 @@ is not on the portal, the plan *proposes* it instead of refusing the rows:
 * a user field: its type from the mapping's cleaners (``date``, ``datetime``, ``money`` /
   ``decimal`` → ``double``, ``boolean``, ``url``), else from the data: a few distinct
   values (2 to 30, short) that repeat make an ``enumeration`` whose items are those values;
-  any other text a ``string``. Its label is the source column;
+  any other text a ``string``. Its label is the source column. When the source is another
+  portal, the field is taken from the source's own definition instead (``defined``, read by
+  ``crm.<entity>.userfield.list``): its type, ``MULTIPLE``, label, ``SETTINGS`` and every
+  list item in the source's order. A type whose values are the source's ids (``crm``,
+  ``file``, ``employee``, ``iblock_*``…) is not proposed: the plan refuses the field as
+  before. ``MANDATORY`` is not copied: history records without a value would be refused;
 * a pipeline (``crm.category.add``, deals) named as the source writes it;
 * a stage (``crm.status.add``) named as the source writes it, with its semantics read from
   the name (amoCRM's two fixed final stages «Успешно реализовано» / «Закрыто и не
@@ -29,6 +34,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -41,6 +47,7 @@ from mappings.model import EntityMapping, fold_text
 from migrate.ledger import STAGE_CODE, Op, PlanIssue, PlannedRecord, Ref
 from migrate.plan._listvalues import ListItems, strip_pipeline
 from migrate.plan._metadata import FieldInfo, PortalMetadata, Status
+from migrate.portal.source import SourceUserField
 
 __all__ = [
     "ProposedField",
@@ -55,6 +62,9 @@ _TYPES_BY_CLEANER = {
     "date": "date", "datetime": "datetime", "money": "double", "decimal": "double",
     "boolean": "boolean", "url": "url",
 }  # fmt: skip
+#: Source user-field types proposed as they are: their values read as text by meaning.
+_CARRIED_TYPES = frozenset({"string", "integer", "double", "boolean", "date", "datetime",
+                            "enumeration", "url", "money"})  # fmt: skip
 _STAGE_CODE = re.compile(r"(C\d+:)?[A-Z][A-Z0-9_-]*")  # an id a mapping wrote, not a name
 _LIST_MAX_ITEMS = 30  # more distinct values than this is free text, not a list
 _LIST_MAX_LENGTH = 60
@@ -83,6 +93,8 @@ class ProposedField:
     label: str  # the source column it is filled from
     items: tuple[str, ...] = ()  # enumeration values (the source's distinct values)
     rows: int = 0  # records with a value
+    multiple: bool = False  # several values per record (from a source portal's definition)
+    settings: str = ""  # its SETTINGS as JSON text (from a source portal's definition)
 
     @property
     def key(self) -> str:
@@ -157,7 +169,7 @@ class StructureProposal:
         for f in self.fields:
             items = {f.placeholder(i): v for i, v in enumerate(f.items)}
             fields[f.entity][f.name] = FieldInfo(f.name, f.type, f.label, user_field=True,
-                                                 items=items)  # fmt: skip
+                                                 items=items, multiple=f.multiple)  # fmt: skip
         categories = {**meta.categories, **{p.placeholder: p.name for p in self.pipelines}}
         statuses = meta.statuses + tuple(
             Status(s.dictionary, s.stage_id, s.name, s.category or None,
@@ -173,7 +185,10 @@ class StructureProposal:
             listed = [{"VALUE": v, "SORT": (i + 1) * 10} for i, v in enumerate(f.items)]
             body: dict[str, Any] = {"ENTITY": f.entity, "FIELD_NAME": f.name,
                                     "USER_TYPE_ID": f.type, "LABEL": f.label,
-                                    **({"LIST": listed} if listed else {})}  # fmt: skip
+                                    **({"LIST": listed} if listed else {}),
+                                    **({"MULTIPLE": "Y"} if f.multiple else {}),
+                                    **({"SETTINGS": json.loads(f.settings)}
+                                       if f.settings else {})}  # fmt: skip
             out.append(PlannedRecord("user_field", f.key, Op.CREATE, body))
             out += [
                 PlannedRecord("field_item", f.item_key(v), Op.CREATE, {"FIELD": f.key, "VALUE": v})
@@ -199,7 +214,11 @@ class StructureProposal:
                 continue
             placeholders = {f.placeholder(i): v for i, v in enumerate(f.items)}
             value = fields[f.name]
-            if value in placeholders:
+            if isinstance(value, list | tuple):  # a multiple field: one reference per value
+                refs += [Ref(f"{f.name}.{i}", "field_item", f.item_key(placeholders[v]))
+                         for i, v in enumerate(value) if v in placeholders]  # fmt: skip
+                refs.append(Ref(f"{WAIT}.{f.name}", "user_field", f.key))
+            elif value in placeholders:
                 refs.append(Ref(f.name, "field_item", f.item_key(placeholders[value])))
             else:
                 refs.append(Ref(f"{WAIT}.{f.name}", "user_field", f.key))
@@ -237,15 +256,19 @@ def propose_structure(
     tables: Mapping[str, pd.DataFrame],
     mappings: Mapping[str, EntityMapping],
     meta: PortalMetadata,
+    defined: Mapping[str, Mapping[str, SourceUserField]] | None = None,
 ) -> StructureProposal:
-    """What the clean ``tables`` need that the portal lacks (see the module docstring)."""
+    """What the clean ``tables`` need that the portal lacks (see the module docstring).
+
+    ``defined``: entity → the source portal's user fields by name, for entities read from one.
+    """
     fields = [
         found
         for entity, mapping in mappings.items()
         # a smart process's user fields are not proposed (they are added to its type, not by
         # crm.<entity>.userfield.add): the plan refuses them as before
         if entity in tables and entity in meta.fields and entity != SMART_PROCESS
-        for found in _fields(entity, mapping, tables[entity], meta)
+        for found in _fields(entity, mapping, tables[entity], meta, (defined or {}).get(entity))
     ]
     deals = tables.get("deal")
     if deals is None or ("CATEGORY_ID" not in deals and "STAGE_ID" not in deals):
@@ -256,12 +279,21 @@ def propose_structure(
 
 
 def _fields(
-    entity: str, mapping: EntityMapping, table: pd.DataFrame, meta: PortalMetadata
+    entity: str,
+    mapping: EntityMapping,
+    table: pd.DataFrame,
+    meta: PortalMetadata,
+    defined: Mapping[str, SourceUserField] | None = None,
 ) -> Iterable[ProposedField]:
     for spec in mapping.fields:
         if not _UF_NAME.fullmatch(spec.name) or spec.name in meta.fields[entity]:
             continue
         values = _values(table, spec.name)
+        source = (defined or {}).get(spec.sources[0]) if len(spec.sources) == 1 else None
+        if source is not None:
+            if source.type in _CARRIED_TYPES:
+                yield _defined_field(entity, spec.name, source, len(values))
+            continue
         if any(isinstance(v, list | tuple) for v in values):
             continue  # several values per record: not proposed (the plan refuses as before)
         label = (spec.join or " / ").join(spec.sources) if spec.sources else spec.name
@@ -271,6 +303,15 @@ def _fields(
         items = () if typed else _list_items([str(v) for v in values])
         kind = typed or ("enumeration" if items else "string")
         yield ProposedField(entity, spec.name, kind, label, items, len(values))
+
+
+def _defined_field(entity: str, name: str, source: SourceUserField, rows: int) -> ProposedField:
+    """A field as the source portal defines it (its items every one, in its order)."""
+    items = tuple(dict.fromkeys(v for v in source.items if v.strip()))
+    settings = json.dumps(dict(source.settings), ensure_ascii=False, sort_keys=True)
+    return ProposedField(entity, name, source.type, source.label, items, rows,
+                         multiple=source.multiple and source.type != "boolean",
+                         settings=settings if source.settings else "")  # fmt: skip
 
 
 def _values(table: pd.DataFrame, column: str) -> list[Any]:

@@ -368,7 +368,12 @@ class _Transformer:
             return (_empty(spec) if problem is None else failed), problem
         if _splits_refs(spec):
             parts = str(cleaned).split(spec.separator) if spec.separator else [str(cleaned)]
-            return tuple(dict.fromkeys(p.strip() for p in parts if p.strip())), problem
+            found = tuple(dict.fromkeys(p.strip() for p in parts if p.strip()))
+            if spec.ref or spec.value_map is None:
+                return found, problem
+            mapped = [self._map(p, spec) for p in found]  # a multiple list: each value mapped
+            first = next((m[1] for m in mapped if m[1] is not None), None)
+            return tuple(m[0] for m in mapped if m[0] not in (None, "")), problem or first
         if spec.value_map is not None:
             mapped, map_problem = self._map(str(cleaned), spec)
             return mapped, problem or map_problem
@@ -526,7 +531,7 @@ def _pool(transformer: _Transformer, rows: int, workers: int | None) -> Iterator
 
 
 def _empty(spec: FieldMapping) -> Any:
-    if spec.default is None and spec.ref and (spec.separator or is_multiple_ref(spec.name)):
+    if spec.default is None and _splits_refs(spec):
         return ()
     return spec.default
 
@@ -554,7 +559,9 @@ def _pairs(cleaned: Any, kind: str) -> tuple[MultiValue, ...]:
 
 
 def _splits_refs(spec: FieldMapping) -> bool:
-    return bool(spec.ref and (spec.separator or is_multiple_ref(spec.name)))
+    """Several values in one cell: references (``separator`` or a multiple reference field)
+    or, with ``separator``, the values of a multiple field (a source portal's list)."""
+    return bool(spec.separator or (spec.ref and is_multiple_ref(spec.name)))
 
 
 def _plain_outcomes(uniques: _Uniques, spec: FieldMapping) -> tuple[np.ndarray, list[_Outcome]]:

@@ -145,7 +145,8 @@ class Migration:
 
         with self._stage("read portal"):
             self.source_read = asyncio.run(read())
-        counts = ", ".join(f"{t.table} {t.read}" for t in self.source_read.tables)
+        counts = ", ".join(f"{t.table} {t.read}" + (f" ({t.gone} gone)" if t.gone else "")
+                           for t in self.source_read.tables)  # fmt: skip
         log.info(f"read portal: {counts}", extra={"event": "stage", "stage": "read portal"})
         self._prepared = self._deduped = None
         return self.source_read

@@ -63,6 +63,11 @@ class TableReader:
         return await self.client.list_all(f"crm.{entity}.list", where, _SELECT[entity],
                                           chained=True)  # fmt: skip
 
+    async def ids(self, entity: str) -> set[str]:
+        """Every id of ``entity`` the portal holds now (``select: [ID]``: the cheapest list)."""
+        found = await self.client.list_all(f"crm.{entity}.list", select=["ID"], chained=True)
+        return {text(r.get("ID")) for r in found}
+
     async def per_record(
         self, method: str, ids: Sequence[str], params: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
