@@ -60,7 +60,8 @@ INCREMENTAL = ("company", "contact", "deal", "lead")
 class TableRead:
     """One table's read: records the portal gave (a deal once, whatever its product rows),
     rows the snapshot holds, whether only the changes were asked for (and since when),
-    seconds spent, and records dropped from the snapshot as deleted in the source."""
+    seconds spent, records dropped from the snapshot as deleted in the source, and parts
+    not carried (a company's requisites beyond its first)."""
 
     table: str
     read: int
@@ -68,6 +69,7 @@ class TableRead:
     since: str | None
     seconds: float
     gone: int = 0
+    left_out: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,4 +167,5 @@ async def _read_table(
                                 present=present)  # fmt: skip
     records = len({r.get("ID") for r in rows})
     seconds = round(time.perf_counter() - started, 3)
-    return TableRead(table, records, held, since, seconds, gone)
+    left_out = reader.left_out.get(table, 0)
+    return TableRead(table, records, held, since, seconds, gone, left_out)

@@ -41,6 +41,16 @@ def test_labels_become_item_ids_ignoring_case_and_spaces_and_ids_stay():
     assert frame["UF_CRM_KIND"].tolist()[:3] == values[:3]  # the input is left as it was
 
 
+def test_each_value_of_a_multiple_field_becomes_its_item_id():
+    values = [("опт", "Розница"), ("Розница",), (), ("Опт", "бартер")]
+    frame = pd.DataFrame({"_key": ["1", "2", "3", "4"], "UF_CRM_KIND": values}, dtype=object)
+    converted = enum_ids(frame, META, "deal")["UF_CRM_KIND"].tolist()
+    assert converted == [["41", "42"], ["42"], [], ["41", "бартер"]]
+    problems = check_fields(META, "deal", {"TITLE": "x", "CLOSEDATE": "2026-01-01",
+                                           "UF_CRM_KIND": converted[3]})  # fmt: skip
+    assert [(p.rule, p.value) for p in problems] == [("enum.unknown", "бартер")]
+
+
 def test_an_unknown_item_is_refused_with_the_closest_label():
     problems = check_fields(META, "deal", {"TITLE": "x", "CLOSEDATE": "2026-01-01",
                                            "UF_CRM_KIND": "Розниц"})  # fmt: skip

@@ -187,3 +187,22 @@ def test_the_source_client_refuses_writes(portals):
     with pytest.raises(PortalReadOnly):
         asyncio.run(write())
     assert source.stats()["entities"]["company"] == before
+
+
+def test_requisites_beyond_a_companys_first_are_counted_not_dropped_quietly(portals, caplog):
+    source, _, root, _ = portals
+
+    async def second_requisite() -> None:
+        async with _writer(source) as client:
+            preset = (await client.call("crm.requisite.preset.list", {})).result[0]["ID"]
+            for name in ("Второй счёт", "Третий счёт"):
+                fields = {"ENTITY_TYPE_ID": 4, "ENTITY_ID": 2, "PRESET_ID": preset, "NAME": name}
+                await client.call("crm.requisite.add", {"fields": fields})
+
+    asyncio.run(second_requisite())
+    migration = _migration(root, source)
+    with caplog.at_level("INFO"):
+        migration.validate()
+    left = {t.table: t.left_out for t in migration.source_read.tables}
+    assert left == {"company": 2, "contact": 0, "deal": 0, "note": 0}
+    assert "company 6 (2 requisites beyond a company's first not carried)" in caplog.text

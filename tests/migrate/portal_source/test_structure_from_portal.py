@@ -10,7 +10,7 @@ from loaders import Bitrix24Client
 from loaders.sandbox import SandboxConfig
 from loaders.sandbox.testing import running_sandbox
 from migrate.run import Migration
-from sample_data.portal import DEAL_KINDS, PIPELINE, seed_source_portal
+from sample_data.portal import CHANNELS, DEAL_KINDS, PIPELINE, seed_source_portal
 from sample_data.portal_compare import compare_portals
 
 from .conftest import make_workspace
@@ -39,7 +39,7 @@ def test_the_plan_creates_what_the_source_has_and_the_target_lacks(tmp_path, mon
         fields = {"src": asyncio.run(_user_fields(source.webhook_url)),
                   "dst": asyncio.run(_user_fields(target.webhook_url))}  # fmt: skip
     assert counts[("pipeline", "create")] == 1
-    assert counts[("user_field", "create")] == 2
+    assert counts[("user_field", "create")] == 4
     assert counts[("stage", "create")] >= 1
     assert PIPELINE in pipelines
     assert differences == [], differences[:20]
@@ -48,13 +48,16 @@ def test_the_plan_creates_what_the_source_has_and_the_target_lacks(tmp_path, mon
     assert fields["dst"] == fields["src"], fields
     assert fields["dst"]["contact.UF_CRM_HOBBY"][:2] == ("string", "N")
     assert fields["dst"]["deal.UF_CRM_KIND"] == ("enumeration", "N", "Вид сделки", DEAL_KINDS)
+    assert fields["dst"]["company.UF_CRM_CHANNELS"] == (
+        "enumeration", "Y", "Каналы привлечения", CHANNELS)  # fmt: skip
+    assert fields["dst"]["contact.UF_CRM_LANGS"] == ("string", "Y", "Языки", ())
 
 
 async def _user_fields(url: str) -> dict[str, tuple]:
     """entity.field → (type, MULTIPLE, label, list items in order) of the seeded fields."""
     out = {}
     async with Bitrix24Client(url, plan="unlimited", read_only=True) as client:
-        for entity in ("contact", "deal"):
+        for entity in ("company", "contact", "deal"):
             rows = (await client.call(f"crm.{entity}.userfield.list",
                                       {"filter": {"LANG": "ru"}})).result  # fmt: skip
             for row in rows:
