@@ -119,6 +119,7 @@ _ALL = (
     Entity("deal_contacts", "Контакты сделок", "Deal contacts"),
     Entity("deal_products", "Товары в сделках", "Deal products", rollback_level=0),
     Entity("product_prices", "Цены товаров", "Product prices"),
+    Entity("record_files", "Новые файлы загруженных записей", "Files added to loaded records"),
     Entity("comment", "Комментарии", "Comments", rollback_level=0),
     Entity("user_field", "Пользовательские поля", "User fields", rollback_level=7,
            structure=True),
@@ -140,8 +141,8 @@ LOAD_ORDER = (
     "user_field", "field_item", "pipeline", "stage",  # structure: created before everything
     "product_section", "product", "product_prices", "company", "requisite", "contact",
     "contact_companies",
-    "lead", "deal", "deal_contacts", "deal_products", "smart_process", "activity", "task",
-    "comment",
+    "lead", "deal", "deal_contacts", "deal_products", "smart_process", "record_files",
+    "activity", "task", "comment",
 )  # fmt: skip
 """Load entities in dependency order: it decides who goes first when a batch has little room."""
 

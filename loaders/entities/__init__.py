@@ -26,6 +26,7 @@ references already resolved to portal ids) to a builder and gets a :class:`Comma
 Every created record carries its origin key, so a look-up can find it after a crash.
 """
 
+from loaders.entities._catalog import catalog_names
 from loaders.entities._command import (
     ENTITY_TYPE_HINT,
     MULTI_FIELDS,
@@ -36,6 +37,7 @@ from loaders.entities._command import (
     WriteRequest,
     appended_values,
     entity_type_of,
+    item_xml_id,
     legacy_multi,
 )
 from loaders.entities._import import (
@@ -72,6 +74,7 @@ from loaders.entities._writes import (
     ATTACHMENTS,
     FIELD_FILES,
     FILE_DATA,
+    FILE_FIELDS_SET,
     HISTORY_FIELDS,
     build_write,
     comment_tag,
@@ -85,6 +88,7 @@ __all__ = [
     "ENTITY_TYPE_HINT",
     "FIELD_FILES",
     "FILE_DATA",
+    "FILE_FIELDS_SET",
     "HISTORY_FIELDS",
     "IMPORT_BATCH_SIZE",
     "LOOKUP_CHUNK",
@@ -111,12 +115,14 @@ __all__ = [
     "build_task_lookup",
     "build_write",
     "camel_field",
+    "catalog_names",
     "choose_preset",
     "comment_tag",
     "entity_type_of",
     "find_structure",
     "history_header",
     "import_item",
+    "item_xml_id",
     "legacy_multi",
     "list_item_ids",
     "parse_import_result",

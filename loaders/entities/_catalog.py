@@ -14,7 +14,7 @@ from typing import Any
 
 from loaders.entities._command import Command, WriteRequest
 
-__all__ = ["catalog_fields", "product_prices"]
+__all__ = ["catalog_fields", "catalog_names", "product_prices"]
 
 _PRODUCT = {"NAME": "name", "SECTION_ID": "iblockSectionId", "ACTIVE": "active", "SORT": "sort",
             "VAT_ID": "vatId", "VAT_INCLUDED": "vatIncluded", "MEASURE": "measure",
@@ -33,6 +33,12 @@ def _as_id(value: Any) -> int | None:
         return value
     text = str(value).strip()
     return int(text) if text.isdigit() else None
+
+
+def catalog_names(entity: str) -> dict[str, str]:
+    """Our (legacy) field name → the catalogue's camelCase name, for ``product`` or
+    ``product_section`` (what a ``catalog.*.list`` select asks for)."""
+    return dict(_SECTION if entity == "product_section" else _PRODUCT)
 
 
 def catalog_fields(request: WriteRequest, creating: bool) -> dict[str, Any]:

@@ -16,6 +16,7 @@ __all__ = [
     "WriteRequest",
     "appended_values",
     "entity_type_of",
+    "item_xml_id",
     "legacy_multi",
     "sendable",
 ]
@@ -152,3 +153,10 @@ def entity_type_of(fields: Mapping[str, Any]) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
         raise ValueError(f"a smart-process record needs its entityTypeId, not {value!r}")
     return int(value)
+
+
+def item_xml_id(originator: str, source_key: str) -> str:
+    """A smart-process item's ``xmlId``: the source key scoped by the migration, so that two
+    migrations into one portal never claim each other's items (the item has no
+    ``ORIGINATOR_ID``)."""
+    return f"{originator}/{source_key}"

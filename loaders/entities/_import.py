@@ -14,6 +14,7 @@ from loaders.entities._command import (
     UnexpectedResult,
     WriteRequest,
     entity_type_of,
+    item_xml_id,
     legacy_multi,
 )
 from loaders.entities._specs import spec_for
@@ -82,7 +83,7 @@ def import_item(request: WriteRequest, originator: str) -> dict[str, Any]:
     if fm:
         item["fm"] = fm
     if spec_for(request.entity).item:  # a smart process: no originId, found by xmlId
-        item["xmlId"] = request.source_key
+        item["xmlId"] = item_xml_id(originator, request.source_key)
     else:
         item.update(originatorId=originator, originId=request.source_key)
     return item
@@ -92,7 +93,8 @@ def build_imports(
     entity: str, requests: Sequence[WriteRequest], originator: str
 ) -> list[ImportCommand]:
     """Creates of one CRM entity (or a smart process's items: their ``entityTypeId`` from the
-    plan, ``xmlId`` the source key) as `crm.item.batchImport` commands of ≤ 20 items.
+    plan, ``xmlId`` the source key scoped by the migration) as `crm.item.batchImport`
+    commands of ≤ 20 items.
 
     Items go in ascending ``createdTime`` (the portal refuses a record dated earlier than
     one it already has); records without a date go last, as they are created "now".

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from loaders.entities._command import Command, UnexpectedResult
+from loaders.entities._command import Command, UnexpectedResult, item_xml_id
 from loaders.entities._specs import spec_for
 from loaders.entities._writes import COMMENT_TAG_PREFIX, task_binding
 
@@ -46,7 +46,8 @@ def build_lookups(
     rows than keys means duplicates already exist: the caller pages on (``next``). Catalogue
     entities (products, sections) are listed within the catalogue ``iblock``, which their
     list method requires (catalog-product-list.md: filter and select need ``iblockId``); a
-    smart process's items within its type, ``entity_type_id`` (by ``xmlId``).
+    smart process's items within its type, ``entity_type_id``, by ``xmlId``: the key scoped by
+    the migration (``<originator>/<key>``) or, written by an older version, the plain key.
     """
     spec = spec_for(entity)
     if spec.origin in ("none", "comment_tag", "task_marker"):
@@ -61,7 +62,7 @@ def build_lookups(
         if spec.catalog:
             params = _catalog_params(chunk, iblock)
         elif spec.item:
-            params = _item_params(chunk, entity_type_id)
+            params = _item_params(chunk, entity_type_id, originator)
         else:
             params = _crm_params(spec, originator, chunk)
         lookups.append(Lookup(entity, Command(spec.list, params), chunk))
@@ -81,8 +82,11 @@ def _catalog_params(chunk: tuple[str, ...], iblock: int | None) -> dict[str, Any
             "select": ["id", "iblockId", "xmlId"], "order": {"id": "ASC"}}  # fmt: skip
 
 
-def _item_params(chunk: tuple[str, ...], entity_type_id: int | None) -> dict[str, Any]:
-    return {"entityTypeId": entity_type_id, "filter": {"@xmlId": list(chunk)},
+def _item_params(
+    chunk: tuple[str, ...], entity_type_id: int | None, originator: str
+) -> dict[str, Any]:
+    values = [item_xml_id(originator, key) for key in chunk] + list(chunk)
+    return {"entityTypeId": entity_type_id, "filter": {"@xmlId": values},
             "select": ["id", "xmlId"], "order": {"id": "ASC"}}  # fmt: skip
 
 
@@ -151,7 +155,12 @@ def _row_key(origin: str, originator: str, row: Mapping[str, Any]) -> str | None
         return xml_id[len(own) :] if xml_id.startswith(own) else _tagged_key(
             originator, row.get("DESCRIPTION"))  # fmt: skip
     value = row.get("ORIGIN_ID" if origin == "origin_id" else "XML_ID")
-    return None if value in (None, "") else str(value)
+    if value in (None, ""):
+        return None
+    own = item_xml_id(originator, "")
+    if origin == "scoped_xml_id" and str(value).startswith(own):
+        return str(value)[len(own) :]
+    return str(value)
 
 
 def _tagged_key(originator: str, text: Any) -> str | None:

@@ -8,10 +8,20 @@ from typing import Literal
 __all__ = ["SPECS", "EntitySpec", "spec_for"]
 
 # How a created record is found again: by ORIGINATOR_ID + ORIGIN_ID, by ORIGINATOR_ID +
-# XML_ID (requisites), by XML_ID alone (products, sections: they have no ORIGINATOR_ID), by the
+# XML_ID (requisites), by XML_ID alone (products, sections: they have no ORIGINATOR_ID), by an
+# ``xmlId`` scoped by the migration, ``<originator>/<key>`` (a smart process's items: no
+# ORIGINATOR_ID either, and two migrations into one portal must not claim each other's), by the
 # tag in a timeline comment's text, by a task's XML_ID (or the tag in its description) among
 # the tasks bound to its CRM record, or not at all (relation sets are simply re-sent).
-Origin = Literal["origin_id", "originator_xml_id", "xml_id", "comment_tag", "task_marker", "none"]
+Origin = Literal[
+    "origin_id",
+    "originator_xml_id",
+    "xml_id",
+    "scoped_xml_id",
+    "comment_tag",
+    "task_marker",
+    "none",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +101,11 @@ SPECS: dict[str, EntitySpec] = {
             "none",
         ),
         # a smart process has no ORIGINATOR_ID / ORIGIN_ID (crm-item-fields.md lists an SPA's
-        # fields: xmlId is its external code), so its items are written and found by xmlId
-        EntitySpec("smart_process", "crm.item.add", "crm.item.update", "crm.item.list", "xml_id"),
+        # fields: xmlId is its external code), so its items are written and found by xmlId,
+        # scoped by the migration's name (an older workspace's plain key is still found)
+        EntitySpec(
+            "smart_process", "crm.item.add", "crm.item.update", "crm.item.list", "scoped_xml_id"
+        ),
         EntitySpec(
             "requisite",
             "crm.requisite.add",
@@ -119,6 +132,9 @@ SPECS: dict[str, EntitySpec] = {
             "crm.deal.productrows.get",
             "none",
         ),
+        # files a source added to a record after its load: crm.item.update of its file fields
+        # (how-to-update-files.md: the legacy updates are not recommended for file fields)
+        EntitySpec("record_files", "crm.item.update", "crm.item.update", "crm.item.list", "none"),
         EntitySpec(
             "deal_contacts",
             "crm.deal.contact.items.set",

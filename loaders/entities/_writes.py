@@ -8,7 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from loaders.entities._catalog import catalog_fields, product_prices
-from loaders.entities._command import Command, WriteRequest, entity_type_of, sendable
+from loaders.entities._command import (
+    Command,
+    WriteRequest,
+    entity_type_of,
+    item_xml_id,
+    sendable,
+)
 from loaders.entities._import import camel_field
 from loaders.entities._specs import spec_for
 
@@ -16,6 +22,7 @@ __all__ = [
     "ATTACHMENTS",
     "FIELD_FILES",
     "FILE_DATA",
+    "FILE_FIELDS_SET",
     "HISTORY_FIELDS",
     "build_write",
     "comment_tag",
@@ -40,6 +47,9 @@ FILE_DATA = "_FILE_DATA"
 """The hint holding a record's attachments as ``[[name, base64], …]`` (the load reads the
 files named by the plan and puts them here; only a create sends them, so a file is uploaded
 with its record exactly once)."""
+FILE_FIELDS_SET = "_FILE_FIELDS"
+"""A ``record_files`` set's fields: ``{field: {"multiple", "keep": [file ids the portal holds],
+"files": [planned files], "data": [[name, base64], …]}}`` (``data`` filled by the load)."""
 #: ``UF_CRM_TASK`` prefixes by owner type (fields.md: ``L_``, ``D_``, ``C_``, ``CO_``).
 _TASK_PREFIX = {"lead": "L", "deal": "D", "contact": "C", "company": "CO"}
 
@@ -55,7 +65,7 @@ def build_write(request: WriteRequest, originator: str) -> Command:
     if not creating and request.b24_id is None:
         raise ValueError(f"{request.entity} {request.source_key!r}: update needs b24_id")
     if spec.item:
-        return _item_command(request, creating)
+        return _item_command(request, originator, creating)
     fields = _COMPOSERS[request.entity](request, originator, creating)
     id_key = "taskId" if spec.origin == "task_marker" else "id"
     params: dict[str, Any] = (
@@ -154,14 +164,14 @@ def _file_pairs(fields: Mapping[str, Any]) -> list[list[str]]:
     return [[str(name), str(data)] for name, data in fields.get(FILE_DATA) or ()]
 
 
-def _item_command(request: WriteRequest, creating: bool) -> Command:
+def _item_command(request: WriteRequest, originator: str, creating: bool) -> Command:
     """``crm.item.add`` / ``update`` of a smart process: camelCase fields, ``xmlId`` = the
-    source key on create (how reconciliation finds the item again)."""
+    scoped source key on create (how reconciliation finds the item again)."""
     spec = spec_for(request.entity)
     fields = {camel_field(name): value for name, value in sendable(request.fields).items()}
     params: dict[str, Any] = {"entityTypeId": entity_type_of(request.fields)}
     if creating:
-        fields["xmlId"] = request.source_key
+        fields["xmlId"] = item_xml_id(originator, request.source_key)
     else:
         params["id"] = request.b24_id
     params["fields"] = fields
@@ -226,9 +236,28 @@ _COMPOSERS: dict[str, Callable[[WriteRequest, str, bool], dict[str, Any]]] = {
     "task": _task_fields,
 }
 
+
+def _record_files(fields: Mapping[str, Any]) -> Command:
+    """``crm.item.update`` of a loaded record's file fields (how-to-update-files.md): in a
+    multiple field the files it holds kept by ``{"id": …}`` and the new ones as
+    ``[name, base64]`` (a file whose id is not named is deleted, so a re-sent command leaves
+    each new file once); a single field takes the new file (the old one is deleted)."""
+    out: dict[str, Any] = {}
+    for name, field in (fields.get(FILE_FIELDS_SET) or {}).items():
+        new = [[str(n), str(d)] for n, d in field["data"]]
+        if field["multiple"]:
+            out[camel_field(name)] = [{"id": int(i)} for i in field["keep"]] + new
+        elif new:
+            out[camel_field(name)] = new[-1]
+    params = {"entityTypeId": int(fields["ENTITY_TYPE_ID"]), "id": int(fields["OWNER_ID"]),
+              "fields": out}  # fmt: skip
+    return Command("crm.item.update", params)
+
+
 _RELATION_SETS: dict[str, Callable[[Mapping[str, Any]], Command]] = {
     "deal_products": _product_rows,
     "product_prices": product_prices,
+    "record_files": _record_files,
     "deal_contacts": _linked_items("crm.deal.contact.items.set", "CONTACT_ID", "CONTACT_IDS"),
     "contact_companies": _linked_items(
         "crm.contact.company.items.set", "COMPANY_ID", "COMPANY_IDS"

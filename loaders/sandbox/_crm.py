@@ -106,12 +106,35 @@ def _store_value(fdef: FieldDef, value: Any) -> Any:
     return parse_value(fdef.type, value)
 
 
-def _store_files(ctx: Ctx, fdef: FieldDef, value: Any) -> Any:
-    """A file field's new files stored on the portal's drive: their ids (how-to-upload-files.md:
-    ``fileData`` objects); a single field keeps the last one."""
+def _store_files(ctx: Ctx, fdef: FieldDef, value: Any, current: Any) -> Any:
+    """A file field's new value: new files stored on the portal's drive (how-to-upload-files.md:
+    ``fileData`` objects, or a bare ``[name, base64]`` pair as crm.item.update takes it), the
+    ones it holds kept when named ``{"id": …}`` (how-to-update-files.md, "Update File in a
+    Multiple Field": files whose ids are not in the request are deleted). A single field keeps
+    the last new file; a bare pair there is the file itself (``[name, base64]``)."""
+    if not fdef.multiple and _is_pair(value):
+        value = [value]
     items = value if isinstance(value, list) else [value]
-    ids = file_ids(ctx, [v for v in items if v not in (None, "")], wrapped=True)
-    return ids if fdef.multiple else (ids[-1] if ids else None)
+    had = {int(i) for i in (current if isinstance(current, list) else [current]) if i}
+    kept = [int(v["id"]) for v in items if _kept(v) and int(v["id"]) in had]
+    new = [{"fileData": v} if _is_pair(v) else v for v in items
+           if v not in (None, "") and not _kept(v)]  # fmt: skip
+    ids = file_ids(ctx, new, wrapped=True)
+    if fdef.multiple:
+        drop_files(ctx, sorted(had - set(kept)))
+        return kept + ids
+    if ids:
+        drop_files(ctx, sorted(had))
+    return ids[-1] if ids else (kept[-1] if kept else None)
+
+
+def _kept(value: Any) -> bool:
+    return isinstance(value, dict) and "id" in value and "fileData" not in value
+
+
+def _is_pair(value: Any) -> bool:
+    return (isinstance(value, list) and len(value) == 2
+            and all(isinstance(v, str) for v in value))  # fmt: skip
 
 
 def apply_fields(
@@ -144,7 +167,7 @@ def apply_fields(
         if "I" in fdef.flags and not creating:
             continue
         if fdef.type == "uf:file":  # {"fileData": [name, base64]} (a list when multiple)
-            record[legacy] = _store_files(ctx, fdef, value)
+            record[legacy] = _store_files(ctx, fdef, value, record.get(legacy))
             continue
         try:
             record[legacy] = _store_value(fdef, value)

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from loaders.entities import ATTACHMENTS, FIELD_FILES, FILE_DATA
+from loaders.entities import ATTACHMENTS, FIELD_FILES, FILE_DATA, FILE_FIELDS_SET
 
 __all__ = ["BATCH_FILE_BYTES", "file_bytes", "with_file_data"]
 
@@ -39,6 +39,11 @@ def with_file_data(fields: Mapping[str, Any], creating: bool) -> dict[str, Any]:
         if creating:
             values = [{"fileData": _encoded(item)} for item in field["files"]]
             out[name] = values if field["multiple"] else values[0]
+    if FILE_FIELDS_SET in out:  # files added after the record's load: their own set
+        out[FILE_FIELDS_SET] = {
+            name: {**field, "data": [_encoded(item) for item in field["files"]]}
+            for name, field in out[FILE_FIELDS_SET].items()
+        }
     return out
 
 
@@ -55,7 +60,9 @@ def _encoded(item: Mapping[str, Any]) -> list[str]:
 
 
 def file_bytes(fields: Mapping[str, Any]) -> int:
-    """Base64 bytes of the attachments a record's create carries (0 without any)."""
+    """Base64 bytes of the attachments a record's create (or its added files' set) carries."""
     planned = list(fields.get(ATTACHMENTS) or [])
     planned += [f for field in (fields.get(FIELD_FILES) or {}).values() for f in field["files"]]
+    planned += [f for field in (fields.get(FILE_FIELDS_SET) or {}).values()
+                for f in field["files"]]  # fmt: skip
     return sum(4 * ((int(item["size"]) + 2) // 3) for item in planned)

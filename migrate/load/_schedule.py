@@ -120,7 +120,8 @@ class Scheduler:
             if taken[method] >= room[method]:
                 waiting.add(method)
                 continue
-            size = sum(file_bytes(r.fields) for r in work.records if r.op is Op.CREATE)
+            size = sum(file_bytes(r.fields) for r in work.records
+                       if r.op is Op.CREATE or r.entity == "record_files")  # fmt: skip
             if chosen and payload + size > BATCH_FILE_BYTES:
                 continue  # ready for the next batch
             payload += size

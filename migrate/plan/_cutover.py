@@ -34,6 +34,7 @@ from mappings.entities import MULTI_FIELDS, where
 from migrate.ledger import Ledger, LedgerRecord, Op, PlannedRecord, State
 from migrate.ledger.cutover import CHOICES_META, GONE_META, LISTED_META
 from migrate.plan._backdate import SOURCE_HASH
+from migrate.plan._edited import CAMEL_EDITED, read_camel_rows
 from migrate.plan._existing import normalize_comm
 from migrate.portal.read import read_all
 
@@ -58,6 +59,9 @@ __all__ = [
 CHOICES = ("portal", "source")
 #: Entities whose records carry ``DATE_MODIFY`` (the legacy CRM objects).
 DATED = where(crm=True)
+#: Entities whose portal edits are conflicts: the legacy objects, catalogue products
+#: (``timestampX``), smart-process items (``updatedTime``) and activities (``LAST_UPDATED``).
+EDITABLE = (*DATED, *CAMEL_EDITED)
 #: The field that marks a "take source" update (never sent: a leading underscore).
 TAKEN = "_TAKEN_OVER"
 _SLACK = timedelta(seconds=1)  # DATE_MODIFY is in whole seconds
@@ -133,9 +137,11 @@ async def read_edited(
 ) -> dict[tuple[str, str], dict[str, Any]]:
     """The portal rows of our written records modified after our write, by (entity, key).
 
-    Two reads per entity: ``ID`` + ``DATE_MODIFY`` of every record modified since the
-    earliest write (``>DATE_MODIFY``, fast paging, 50 pages per request), each compared with its
-    own record's write time; then the fields we carry of those edited, by id (50 per list).
+    Legacy objects: two reads per entity, ``ID`` + ``DATE_MODIFY`` of every record modified
+    since the earliest write (``>DATE_MODIFY``, fast paging, 50 pages per request), each
+    compared with its own record's write time; then the fields we carry of those edited, by id
+    (50 per list). Products and smart-process items: one read by id of the stamp and the
+    fields (:mod:`migrate.plan._edited`).
     """
     written = [r for r in previous.values() if _ours(r)]
     if not written:
@@ -143,24 +149,40 @@ async def read_edited(
     times = ledger.written_at(r.id for r in written)
     skew = timedelta(seconds=client.clock_skew)
     out: dict[tuple[str, str], dict[str, Any]] = {}
-    for entity in DATED:
+    for entity in EDITABLE:
         mine = {int(r.b24_id or 0): r for r in written if r.entity == entity}
         if not mine:
             continue
-        since = min(times[r.id] for r in mine.values()) + skew
-        stamps = await client.list_all(
-            f"crm.{entity}.list",
-            {">DATE_MODIFY": since.astimezone(UTC).isoformat(timespec="seconds")},
-            ["ID", "DATE_MODIFY"],
-            chained=True,
-        )
-        edited = [mine[i] for i, at in _stamps(stamps) if i in mine
-                  and at > times[mine[i].id] + skew + _SLACK]  # fmt: skip
-        for row in await _read_rows(client, entity, edited):
+        if entity in CAMEL_EDITED:
+            rows = await read_camel_rows(client, entity, list(mine.values()),
+                                         _fields_of(mine.values()))  # fmt: skip
+        else:
+            rows = await _read_legacy(client, entity, mine, times, skew)
+        for row in rows:
             record = mine.get(int(row.get("ID") or 0))
-            if record is not None:
+            at = _moment(row.get("DATE_MODIFY"))
+            if record is not None and at is not None and at > times[record.id] + skew + _SLACK:
                 out[(entity, record.source_key)] = row
     return out
+
+
+async def _read_legacy(
+    client: Bitrix24Client,
+    entity: str,
+    mine: Mapping[int, LedgerRecord],
+    times: Mapping[int, datetime],
+    skew: timedelta,
+) -> list[dict[str, Any]]:
+    since = min(times[r.id] for r in mine.values()) + skew
+    stamps = await client.list_all(
+        f"crm.{entity}.list",
+        {">DATE_MODIFY": since.astimezone(UTC).isoformat(timespec="seconds")},
+        ["ID", "DATE_MODIFY"],
+        chained=True,
+    )
+    edited = [mine[i] for i, at in _stamps(stamps) if i in mine
+              and at > times[mine[i].id] + skew + _SLACK]  # fmt: skip
+    return await _read_rows(client, entity, edited)
 
 
 def _stamps(rows: Iterable[Mapping[str, Any]]) -> Iterator[tuple[int, datetime]]:
@@ -187,7 +209,7 @@ async def _read_rows(
 def _ours(record: LedgerRecord) -> bool:
     """A record this migration wrote (not one it only found and skipped)."""
     return (
-        record.entity in DATED
+        record.entity in EDITABLE
         and record.b24_id is not None
         and record.state is State.DONE
         and record.op is not Op.SKIP

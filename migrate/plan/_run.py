@@ -42,6 +42,7 @@ from migrate.ledger.blockers import (
     plan_blockers,
 )
 from migrate.ledger.cutover import gone_setting
+from migrate.plan._added_files import ADDED_FILES, keep_created_files, plan_added_files
 from migrate.plan._backdate import SOURCE_HASH, Backdating, plan_backdating
 from migrate.plan._checks import unmapped_required
 from migrate.plan._cutover import (
@@ -233,6 +234,8 @@ async def _plan(
             records, issues = structure.apply(records, issues, config.language)
             issues = _validation_issues(data) + _unmapped(data, meta) + issues
             timer.lap("check")
+            previous = _previous(ledger, ORIGIN_ENTITIES)
+            records, files_now = keep_created_files(records, previous)
             matches = await match_existing(
                 client, config.name, tables, skip_keys={e: set(k) for e, k in known.items()},
                 iblock=meta.catalog_iblock,
@@ -240,18 +243,20 @@ async def _plan(
             )  # fmt: skip
             matches, claimed = _unique_claims(matches, known, tables, config.language)
             issues += claimed
-            previous = _previous(ledger, ORIGIN_ENTITIES)
             changed = _changed_updates(previous, records, matches)
             portal = {
                 e: await read_records(client, e, sorted(ids)) for e, ids in changed.items() if ids
             }
             timer.lap("match existing")
             records, matched = _apply_matches(records, matches, portal, config, previous, tables)
-            edited = await read_edited(client, ledger, previous)
+            dated = {**previous, **_previous(ledger, ("activity",))}  # edits are conflicts
+            edited = await read_edited(client, ledger, dated)
             decided = merge_choices(
                 ledger.meta(CHOICES_META), ledger.meta(LISTED_META), decisions or {}
             )
-            records, conflicts = apply_conflicts(records, previous, edited, decided, known)
+            records, conflicts = apply_conflicts(records, dated, edited, decided, known)
+            earlier = {r.source_key: r for r in ledger.records(ADDED_FILES)}
+            records = await plan_added_files(client, records, previous, earlier, files_now)
             cutover = Cutover(tuple(conflicts), tuple(gone_records(previous, _present(data))))
             route = choose_route(config.load.route, meta.admin)
             backdating = await plan_backdating(client, records, config, meta.fields, route)

@@ -268,7 +268,11 @@ def test_smart_process_item_is_found_again_loaded_and_rolled_back(target, origin
                 same = (
                     await client.call(
                         "crm.item.list",
-                        {"entityTypeId": type_id, "filter": {"xmlId": item}, "select": ["id"]},
+                        {
+                            "entityTypeId": type_id,
+                            "filter": {"xmlId": f"{originator}/{item}"},
+                            "select": ["id"],
+                        },
                     )
                 ).result
                 owner = ledger.get("company", company).b24_id
@@ -282,7 +286,7 @@ def test_smart_process_item_is_found_again_loaded_and_rolled_back(target, origin
     found, got, same, owner, report, gone = run(target, scenario)
     assert found.found == 1
     assert len(same) == 1
-    assert got["xmlId"] == item
+    assert got["xmlId"].endswith(f"/{item}")  # scoped by the migration: `<originator>/<key>`
     assert got["companyId"] == owner
     assert got["opportunity"] == pytest.approx(1234.5)
     assert report.errors == ()

@@ -45,7 +45,7 @@ CAMEL = {
         (
             WriteRequest("smart_process", "create", "k1", FIELDS),
             Command("crm.item.add",
-                    {"entityTypeId": 128, "fields": {**CAMEL, "xmlId": "k1"}}),
+                    {"entityTypeId": 128, "fields": {**CAMEL, "xmlId": "acme/k1"}}),
         ),
         (
             WriteRequest("smart_process", "update", "k1", FIELDS, b24_id=42),
@@ -71,7 +71,7 @@ def test_batch_import_items_carry_xml_id_not_origin_id():
     first = commands[0].command
     assert first.method == "crm.item.batchImport"
     assert first.params["entityTypeId"] == 128
-    assert first.params["data"][0] == {**CAMEL, "xmlId": "k0"}
+    assert first.params["data"][0] == {**CAMEL, "xmlId": "acme/k0"}
 
 
 def test_batch_import_refuses_two_smart_processes_in_one_command():
@@ -83,14 +83,16 @@ def test_batch_import_refuses_two_smart_processes_in_one_command():
 
 
 def test_lookup_by_xml_id_within_the_type():
+    """Our items by the key scoped by the migration, and an older workspace's plain key."""
     (lookup,) = build_lookups("smart_process", "acme", ["k1", "k2"], entity_type_id=128)
     assert lookup.command == Command("crm.item.list", {
-        "entityTypeId": 128, "filter": {"@xmlId": ["k1", "k2"]}, "select": ["id", "xmlId"],
-        "order": {"id": "ASC"}})  # fmt: skip
+        "entityTypeId": 128, "filter": {"@xmlId": ["acme/k1", "acme/k2", "k1", "k2"]},
+        "select": ["id", "xmlId"], "order": {"id": "ASC"}})  # fmt: skip
     with pytest.raises(ValueError, match="within their type"):
         build_lookups("smart_process", "acme", ["k1"])
-    reply = {"items": [{"id": 9, "xmlId": "k1"}, {"id": 3, "xmlId": "k1"}, {"id": 4, "xmlId": ""}]}
-    assert parse_lookup("smart_process", "acme", reply) == {"k1": [3, 9]}
+    reply = {"items": [{"id": 9, "xmlId": "acme/k1"}, {"id": 3, "xmlId": "k1"},
+                       {"id": 4, "xmlId": ""}, {"id": 5, "xmlId": "acme/k2"}]}  # fmt: skip
+    assert parse_lookup("smart_process", "acme", reply) == {"k1": [3, 9], "k2": [5]}
 
 
 @pytest.mark.parametrize(

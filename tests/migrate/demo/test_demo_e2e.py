@@ -101,7 +101,9 @@ def _portal_keys(root: Path) -> dict[str, Counter[str]]:
                 entity: Counter(str(row.get(key) or "") for row in await _list(c, method, [key]))
                 for entity, (method, key) in PORTAL_KEYS.items()
             }
-            found["smart_process"] = Counter(i["xmlId"] for i in await _items(c))
+            found["smart_process"] = Counter(
+                i["xmlId"].removeprefix("demo/") for i in await _items(c)
+            )
             comments = await _comments(c)
             products = await _list(c, "crm.product.list", ["XML_ID", "PRICE"])
             structure = await _structure_keys(c)
@@ -403,7 +405,7 @@ def test_contracts_are_in_the_smart_process_with_their_links_and_amounts(demo):
             return await _items(c)
 
     try:
-        items = {item["xmlId"]: item for item in asyncio.run(listed())}
+        items = {item["xmlId"].removeprefix("demo/"): item for item in asyncio.run(listed())}
     finally:
         app.close()
     with Ledger.for_workspace(result.workspace.root, "demo") as ledger:

@@ -372,7 +372,8 @@ async def _portal_records(client: Bitrix24Client) -> dict[str, dict[str, list[di
     items = await client.list_all("crm.item.list", {}, ["*"], params={"entityTypeId": SMART_TYPE})
     for item in items:  # camelCase → the ledger's names, for the reference check
         if item.get("xmlId"):
-            found["smart_process"][str(item["xmlId"])].append({
+            key = str(item["xmlId"]).split("/", 1)[-1]  # scoped by the migration's name
+            found["smart_process"][key].append({
                 "ID": item["id"], "COMPANY_ID": item.get("companyId"),
                 "CONTACT_IDS": [str(c) for c in item.get("contactIds") or []],
                 "PARENT_ID_2": item.get("parentId2"),

@@ -77,7 +77,7 @@ def test_items_carry_links_stage_and_amounts(loaded):
     companies, contacts, deals = (_ids(portal, e) for e in ("company", "contact", "deal"))
     (category,) = portal.call("crm.category.list", {"entityTypeId": 128})["categories"]
     prefix = f"DT128_{category['id']}:"
-    items = {item["xmlId"]: item for item in _items(portal)}
+    items = {item["xmlId"].removeprefix(f"{NAME}/"): item for item in _items(portal)}
     assert set(items) == {"k1", "k2", "k3"}
     k1, k2, k3 = items["k1"], items["k2"], items["k3"]
     assert (k1["title"], k1["companyId"], k1["contactIds"], k1["parentId2"]) == (
@@ -195,7 +195,7 @@ def test_the_import_route_writes_items_by_batch_import(tmp_path):
 
         portal.run(go)
         methods = {m.lower(): n for m, n in portal.app.stats()["methods"].items()}
-        items = {i["xmlId"]: i for i in _items(portal)}
+        items = {i["xmlId"].removeprefix(f"{NAME}/"): i for i in _items(portal)}
         deals = _ids(portal, "deal")
     finally:
         portal.close()
@@ -220,3 +220,34 @@ def test_plan_xlsx_reconciles_the_items_amounts(loaded):
     assert spa[-1] == 0  # difference
     (records,) = [r for r in rows if r[0] == "smart_process"]
     assert records[1:5] == (3, 0, 0, 3)
+
+
+def test_items_are_found_by_the_migrations_xml_id_and_an_older_plain_one(tmp_path):
+    """Two migrations into one portal never claim each other's items: ours carry
+    ``<migration>/<key>``; an item another migration wrote under the same key is left alone,
+    while an item this workspace wrote before the scoping (plain ``xmlId``) is still found."""
+    workspace = _workspace(tmp_path)
+    portal = Portal(workspace, smart_processes=(TITLE,))
+    try:
+        older = portal.call(
+            "crm.item.add", {"entityTypeId": 128, "fields": {"title": "Договор № 1", "xmlId": "k1"}}
+        )
+        theirs = portal.call("crm.item.add", {"entityTypeId": 128, "fields": {
+            "title": "Чужой договор", "xmlId": "other-2026/k2"}})  # fmt: skip
+        result = Migration(workspace, transport=portal.transport).plan().result
+        assert result.count("smart_process", "create") == 2  # k2 and k3; k1 is found
+        portal.load()
+        items = _items(portal)
+        again = Migration(workspace, transport=portal.transport).plan().result
+    finally:
+        portal.close()
+    by_xml = {i["xmlId"]: i for i in items}
+    assert set(by_xml) == {"k1", "other-2026/k2", f"{NAME}/k2", f"{NAME}/k3"}
+    assert by_xml["k1"]["id"] == older["item"]["id"]
+    assert by_xml["other-2026/k2"]["title"] == "Чужой договор", "another migration's item"
+    assert by_xml["other-2026/k2"]["id"] == theirs["item"]["id"]
+    with Ledger.for_workspace(workspace.root, NAME) as ledger:
+        ids = {r.source_key: r.b24_id for r in ledger.records("smart_process")}
+    assert ids == {"k1": older["item"]["id"], "k2": by_xml[f"{NAME}/k2"]["id"],
+                   "k3": by_xml[f"{NAME}/k3"]["id"]}  # fmt: skip
+    assert again.count("smart_process", "create") == 0
