@@ -3,7 +3,9 @@
 Seeds a served sandbox (`sample_data.portal`, sizes scaled by ``--scale``) without limits,
 serves it again with the ``--plan`` limits (standard: a bucket of 50 requests draining 2 per
 second) and reads every table the `bitrix24_portal` preset maps through the read-only client
-(`migrate.portal.source.read_source_portal`), as `b24migrate validate` does. The bound is the
+(`migrate.portal.source.read_source_portal`), as `b24migrate validate` does — with the history
+(activities and their files, tasks) and a smart process's items. File downloads are not REST
+calls: they pass outside the bucket and the bound. The bound is the
 leaky bucket's for the requests the portal admitted (bench/limits.py: ``ratio = achieved ÷
 bound``, ≥ 1.0, lower is better). Then one record is changed and the read repeated: the
 incremental read's requests and time are printed beside. Figures on a shared 2-core machine
@@ -25,9 +27,10 @@ from loaders.client import Bitrix24Client
 from loaders.sandbox import SandboxConfig
 from loaders.sandbox.testing import running_sandbox
 from migrate.portal.source import read_source_portal
-from sample_data.portal import seed_source_portal
+from sample_data.portal import SMART_PROCESS, seed_source_portal
 
-TABLES = ("product_section", "product", "company", "contact", "deal", "lead", "note")
+TABLES = ("product_section", "product", "company", "contact", "deal", "lead", "note", "activity",
+          "task", "smart_process")  # fmt: skip
 
 
 async def _seed(url: str, scale: int) -> dict[str, int]:
@@ -57,7 +60,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        config = SandboxConfig(data_dir=root / "portal", plan="unlimited")
+        config = SandboxConfig(data_dir=root / "portal", plan="unlimited",
+                               smart_processes=(SMART_PROCESS,))  # fmt: skip
         with running_sandbox(config) as portal:
             counts = asyncio.run(_seed(portal.webhook_url, args.scale))
             portal.restart(plan=args.plan)  # a fresh bucket, the plan's limits

@@ -21,6 +21,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
+from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 import httpx
 from tenacity import (
@@ -253,6 +254,48 @@ class Bitrix24Client:
         async for page in self.iter_pages(method, filter, select, params=params, chained=chained):
             rows.extend(page)
         return rows
+
+    async def download(self, url: str) -> tuple[bytes, str | None]:
+        """A file the portal serves (an activity's ``FILES[].url``, a comment's
+        ``urlDownload``, a file field's ``urlMachine``): its bytes and the name the reply gives
+        (``Content-Disposition``), if any.
+
+        A relative address is taken from the portal's own; an OAuth connection fills the
+        empty ``auth=`` the portal leaves in such links (crm-activity-list.md, «Retrieving
+        Attachments») with its access token. Not a REST call: it goes outside the request
+        bucket, a connection error or a 5xx is tried again up to ``max_attempts`` times.
+        """
+        endpoint = urlsplit(self.auth.method_url("server.time"))
+        target = urlsplit(urljoin(f"{endpoint.scheme}://{endpoint.netloc}/", url))
+        query = parse_qsl(target.query, keep_blank_values=True)
+        if isinstance(self.auth, OAuth):
+            token = dict(parse_qsl(endpoint.query)).get("auth", "")
+            query = [(k, token if k == "auth" and not v else v) for k, v in query]
+        address = urlunsplit(target._replace(query=urlencode(query, safe="%<>")))
+        for attempt in range(1, self.max_attempts + 1):
+            async with self._slots:
+                try:
+                    response = await self._http.get(address)
+                except httpx.TransportError as exc:
+                    failed = self._redact(f"download failed: {exc!r}")
+                    error = PortalUnavailable(failed, method="download")
+                else:
+                    status, what = response.status_code, f"download of {target.path}"
+                    # a redirect or a login page is not the file (a link that wants a browser
+                    # session): never kept as if it were
+                    html = "html" in response.headers.get("content-type", "")
+                    page = not_rest_reply(response) if html or 300 <= status < 400 else None
+                    if status < 300 and page is None:
+                        return response.content, _disposition_name(response)
+                    if status < 500:  # gone, not allowed or not a file: waiting does not help
+                        raise PortalError(f"{what}: {page or f'answered {status}'}",
+                                          method="download", code="FILE_NOT_DOWNLOADED",
+                                          http_status=status)  # fmt: skip
+                    error = PortalUnavailable(f"{what} answered {status}", method="download",
+                                              http_status=status)  # fmt: skip
+            if attempt < self.max_attempts:
+                await self._sleep(min(20.0, 0.5 * 2.0 ** (attempt - 1)))
+        raise error
 
     def iter_pages(
         self,
@@ -502,3 +545,17 @@ class Bitrix24Client:
             auth.update(OAuthTokens.from_reply(body))
             self.stats.refreshes += 1
             log.info("refreshed the OAuth access token")
+
+
+def _disposition_name(response: httpx.Response) -> str | None:
+    """The file name of a download reply: ``filename*=UTF-8''…`` first, else ``filename=``."""
+    header = response.headers.get("content-disposition", "")
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "filename*" and "''" in value:
+            return unquote(value.split("''", 1)[1]) or None
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "filename":
+            return value.strip().strip('"') or None
+    return None

@@ -68,6 +68,9 @@ class Entity:
         structure: portal set-up the plan proposes (a user field and its list items, a
             pipeline, a stage): created before every record and removed after them, by the
             load's structure step rather than in batches (see ``migrate/load/_structure.py``).
+        words: stems that, in a source file's or sheet's name, say it holds this entity
+            (``inspect`` guesses the entity of a file from them and from its headers); an
+            entity without any is never guessed.
     """
 
     name: str
@@ -86,6 +89,7 @@ class Entity:
     rollback_level: int = 0
     smart: bool = False
     structure: bool = False
+    words: tuple[str, ...] = ()
 
     def label(self, language: str = "ru") -> str:
         """The plain name in ``language`` (Russian unless ``en``)."""
@@ -96,22 +100,28 @@ _ALL = (
     Entity("company", "Компании", "Companies", mappable=True, crm=True, dedupe=True,
            origin=True, comm_matched=True, counted=True,
            references=("COMPANY_ID", "COMPANY_IDS"), multi_fields=MULTI_FIELDS,
-           requisite_owner=4, rollback_level=4),
+           requisite_owner=4, rollback_level=4,
+           words=("compan", "компан", "организац", "контрагент", "клиент")),
     Entity("contact", "Контакты", "Contacts", mappable=True, crm=True, dedupe=True,
            origin=True, comm_matched=True, counted=True,
            references=("CONTACT_ID", "CONTACT_IDS"), multi_fields=MULTI_FIELDS,
-           requisite_owner=3, rollback_level=2),
+           requisite_owner=3, rollback_level=2,
+           words=("contact", "контакт", "люди", "people", "person")),
     Entity("deal", "Сделки", "Deals", mappable=True, crm=True, origin=True, counted=True,
-           references=("PARENT_ID_2",), rollback_level=1),
+           references=("PARENT_ID_2",), rollback_level=1,
+           words=("deal", "lead", "сделк", "заказ", "order")),
     Entity("lead", "Лиды", "Leads", mappable=True, crm=True, dedupe=True, origin=True,
            counted=True, references=("LEAD_ID",), multi_fields=MULTI_FIELDS, rollback_level=1),
     Entity("product", "Товары", "Products", mappable=True, dedupe=True, origin=True,
-           rollback_level=5),
+           rollback_level=5,
+           words=("product", "товар", "номенклатур", "import", "offers", "catalog", "каталог")),
     Entity("product_section", "Разделы товаров", "Product sections", mappable=True,
-           origin=True, references=("SECTION_ID",), rollback_level=6),
+           origin=True, references=("SECTION_ID",), rollback_level=6,
+           words=("групп", "раздел", "section", "категори")),
     Entity("smart_process", "Смарт-процесс", "Smart process", mappable=True, origin=True,
            counted=True, smart=True, rollback_level=0),
-    Entity("note", "История", "History", mappable=True, loaded_as="comment"),
+    Entity("note", "История", "History", mappable=True, loaded_as="comment",
+           words=("note", "примечан", "заметк", "звонк", "history", "истори", "событ")),
     Entity("activity", "Дела", "Activities", mappable=True, counted=True, rollback_level=0),
     Entity("task", "Задачи", "Tasks", mappable=True, rollback_level=0),
     Entity("requisite", "Реквизиты", "Requisites", rollback_level=3),

@@ -292,12 +292,14 @@ class _Stages:
         for (_entity, op), n in planned.result.counts.items():
             ops[op] = ops.get(op, 0) + n
         text = ", ".join(f"{n:,} {op}" for op, n in sorted(ops.items()))
-        owners = planned.result.owners
+        owners = [o for o in planned.result.owners if o.legacy]
         matched = sum(1 for o in owners if not o.defaulted)
+        unowned = sum(o.rows for o in planned.result.owners if not o.legacy)
         return (
             f"{text}; {len(planned.result.refused):,} rows refused (left out); route "
             f"{planned.result.route.route}; owners: {matched} of {len(owners)} matched, "
-            f"{len(owners) - matched} to the default (owners.xlsx)",
+            f"{len(owners) - matched} to the default, {unowned:,} records with none "
+            "(owners.xlsx)",
             planned.report,
         )
 

@@ -5,34 +5,44 @@ its exports lose: three deal pipelines (the general one, «Оптовые про
 pipeline created here), a list user field on deals and a text one on contacts, a *multiple*
 list on companies and a multiple text field on contacts, companies with requisites,
 contacts bound to one or two companies, deals with contacts and product rows
-(catalogue products and free-text rows), leads, catalogue sections and products, and timeline
-comments. :func:`prepare_target_portal` makes on the target what an admin (or the plan's
-structure proposals, issue 12) would: the same pipeline and user fields — created in another
-order, so every id differs and only meaning can match them.
+(catalogue products and free-text rows), leads, catalogue sections and products, timeline
+comments, calls, e-mails and meetings with their own times (some with files), and tasks bound
+to records (one to two records, one to none). :func:`prepare_target_portal` makes on the
+target what an admin (or the plan's structure proposals, issue 12) would: the same pipeline
+and user fields — created in another order, so every id differs and only meaning can match
+them.
 
 Everything is written through the client's own batches, deterministically from ``seed``.
 """
 
 from __future__ import annotations
 
+import base64
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import mappings
 from loaders import Bitrix24Client, Command
 
 __all__ = [
     "CHANNELS",
     "DEAL_KINDS",
     "PIPELINE",
+    "SMART_PROCESS",
     "SeededSource",
     "prepare_target_portal",
     "seed_source_portal",
+    "smart_process_mapping",
     "user_field_lines",
 ]
 
 PIPELINE = "Тендеры"
+SMART_PROCESS = "Договоры"
+"""The smart process both sandboxes have (``SandboxConfig(smart_processes=(SMART_PROCESS,))``):
+a sandbox cannot create one over REST, as a portal's admin does in its settings."""
 DEAL_KINDS = ("Опт", "Розница", "Госзаказ")
 _TITLES = (
     "Альфа",
@@ -61,6 +71,7 @@ _USER_FIELDS = (  # entity, code, type, label, list items, multiple
     ("contact", "HOBBY", "string", "Увлечение", (), False),
     ("company", "CHANNELS", "enumeration", "Каналы привлечения", CHANNELS, True),
     ("contact", "LANGS", "string", "Языки", (), True),
+    ("deal", "DOCS", "file", "Документы", (), False),
 )
 
 
@@ -69,6 +80,15 @@ class SeededSource:
     """How many records of each kind the source holds (what a migration must bring over)."""
 
     counts: dict[str, int]
+
+
+def smart_process_mapping(title: str = SMART_PROCESS) -> str:
+    """The preset's smart-process mapping (``smart_process.yaml.template``) for ``title``."""
+    template = Path(mappings.__file__).parent / "bitrix24_portal" / "smart_process.yaml.template"
+    text = template.read_text(encoding="utf-8")
+    return text.replace("smart_process: TITLE", f"smart_process: {title}").replace(
+        "values: [TITLE]", f"values: [{title}]"
+    )
 
 
 def user_field_lines() -> dict[str, dict[str, dict[str, str]]]:
@@ -143,8 +163,17 @@ async def seed_source_portal(
     comments = await _comments(
         client, rng, {"deal": deal_ids, "company": company_ids, "lead": lead_ids}
     )
+    activities = await _activities(
+        client, rng, {"deal": deal_ids, "contact": contact_ids, "company": company_ids}
+    )
+    tasks = await _tasks(client, rng, {"deal": deal_ids, "contact": contact_ids,
+                                       "company": company_ids, "lead": lead_ids})  # fmt: skip
+    smart = await _smart_items(client, rng, deal_ids, company_ids, contact_ids)
     return SeededSource(
         {
+            "smart_process": smart,
+            "activity": activities,
+            "task": tasks,
             "company": companies,
             "contact": contacts,
             "deal": deals,
@@ -309,6 +338,8 @@ def _deal(
         "ASSIGNED_BY_ID": rng.choice((1, 2)),
         "SOURCE_ID": rng.choice(("CALL", "WEB")),
         "UF_CRM_KIND": kinds[DEAL_KINDS[i % len(DEAL_KINDS)]],
+        # a file field (how-to-upload-files.md: {"fileData": [name, base64]}) on every 5th deal
+        **({"UF_CRM_DOCS": _files(i)[0]} if i % 5 == 2 else {}),
         "COMMENTS": "Срочно" if i % 5 == 0 else "",
     }
 
@@ -368,16 +399,141 @@ def _lead(rng: random.Random, i: int) -> dict[str, Any]:
 async def _comments(
     client: Bitrix24Client, rng: random.Random, owners: dict[str, Sequence[int]]
 ) -> int:
-    fields = []
+    fields: list[dict[str, Any]] = []
     for owner, ids in owners.items():
         for rid in ids:
             for k in range(rng.randint(0, 2)):
-                fields.append(
-                    {
-                        "ENTITY_TYPE": owner,
-                        "ENTITY_ID": rid,
-                        "COMMENT": f"Звонок {k + 1}: обсудили условия ({owner} {rid})",
-                    }
-                )
+                comment: dict[str, Any] = {
+                    "ENTITY_TYPE": owner,
+                    "ENTITY_ID": rid,
+                    "COMMENT": f"Звонок {k + 1}: обсудили условия ({owner} {rid})",
+                }
+                if len(fields) % 4 == 1:  # crm-timeline-comment-add.md: [[name, base64], …]
+                    comment["FILES"] = [item["fileData"] for item in _files(len(fields))]
+                fields.append(comment)
     await _add_all(client, "crm.timeline.comment.add", fields)
     return len(fields)
+
+
+_OWNER_TYPES = {"lead": 1, "deal": 2, "contact": 3, "company": 4}
+_TASK_PREFIX = {"lead": "L", "deal": "D", "contact": "C", "company": "CO"}
+_ACTIVITY_KINDS = ((2, 1, "Входящий звонок"), (2, 2, "Исходящий звонок"),
+                   (4, 2, "Коммерческое предложение"), (1, None, "Встреча в офисе"))  # fmt: skip
+
+
+async def _activities(
+    client: Bitrix24Client, rng: random.Random, owners: dict[str, Sequence[int]]
+) -> int:
+    """Calls, e-mails and meetings with their own times (in the past, the portal's offset),
+    every third with a file or two (a text and a small binary: sizes and hashes differ)."""
+    fields: list[dict[str, Any]] = []
+    for owner, ids in owners.items():
+        for rid in ids[: max(4, len(ids) // 2)]:
+            type_id, direction, subject = _ACTIVITY_KINDS[len(fields) % len(_ACTIVITY_KINDS)]
+            day, hour, minutes = 1 + len(fields) % 27, 9 + len(fields) % 8, rng.choice((15, 40, 90))
+            start = f"2024-{1 + len(fields) % 12:02d}-{day:02d}T{hour:02d}:05:00+03:00"
+            end_hour, end_minute = hour + (5 + minutes) // 60, (5 + minutes) % 60
+            item: dict[str, Any] = {
+                "OWNER_TYPE_ID": _OWNER_TYPES[owner],
+                "OWNER_ID": rid,
+                "TYPE_ID": type_id,
+                "SUBJECT": f"{subject} ({owner} {rid})",
+                "DESCRIPTION": rng.choice(("Обсудили поставку", "Просили перезвонить", "")),
+                "START_TIME": start,
+                "END_TIME": start.replace(f"T{hour:02d}:05", f"T{end_hour:02d}:{end_minute:02d}"),
+                "COMPLETED": "Y" if len(fields) % 3 else "N",
+                "RESPONSIBLE_ID": rng.choice((1, 2)),
+                "COMMUNICATIONS": [
+                    {
+                        "VALUE": f"+7 495 000-00-{len(fields) % 100:02d}",
+                        "ENTITY_ID": rid,
+                        "ENTITY_TYPE_ID": _OWNER_TYPES[owner],
+                    }
+                ],
+            }
+            if direction is not None:
+                item["DIRECTION"] = direction
+            if len(fields) % 3 == 0:
+                item["FILES"] = _files(len(fields))
+            fields.append(item)
+    await _add_all(client, "crm.activity.add", fields)
+    return len(fields)
+
+
+def _files(n: int) -> list[dict[str, list[str]]]:
+    """``FILES`` of an activity (crm-activity-add.md: ``[{"fileData": [name, base64]}]``)."""
+    text = f"Протокол встречи №{n}\nДоговорились о сроках поставки.\n".encode()
+    out = [{"fileData": [f"Протокол {n}.txt", base64.b64encode(text).decode("ascii")]}]
+    if n % 2 == 0:
+        blob = bytes((n * 7 + k * 13) % 256 for k in range(512 + n))
+        out.append({"fileData": [f"скан-{n}.pdf", base64.b64encode(blob).decode("ascii")]})
+    return out
+
+
+async def _tasks(
+    client: Bitrix24Client, rng: random.Random, owners: dict[str, Sequence[int]]
+) -> int:
+    """Tasks bound to records (one bound to a deal and its company), deadlines and statuses
+    2–6, and one task bound to nothing (not a CRM task: not migrated)."""
+    commands: list[Command] = []
+    for owner, ids in owners.items():
+        for k, rid in enumerate(ids[: max(3, len(ids) // 4)]):
+            binding = [f"{_TASK_PREFIX[owner]}_{rid}"]
+            if owner == "deal" and k == 0:  # two bindings: the first one carries the task
+                binding.append(f"CO_{owners['company'][0]}")
+            fields: dict[str, Any] = {
+                "TITLE": f"{rng.choice(('Перезвонить', 'Отправить КП', 'Согласовать'))} "
+                f"({owner} {rid})",
+                "DESCRIPTION": rng.choice(("Уточнить объём", "")),
+                "RESPONSIBLE_ID": rng.choice((1, 2)),
+                "STATUS": 2 + k % 5,
+                "DEADLINE": f"2025-{1 + k % 12:02d}-{10 + k % 18:02d}T18:00:00+03:00",
+                "UF_CRM_TASK": binding,
+            }
+            commands.append(Command(f"t{len(commands)}", "tasks.task.add", {"fields": fields}))
+    commands.append(Command("free", "tasks.task.add", {"fields": {
+        "TITLE": "Планёрка отдела", "RESPONSIBLE_ID": 1}}))  # fmt: skip
+    for item in await client.batch(commands):
+        if item.error is not None:
+            raise item.error
+    return len(commands) - 1
+
+
+async def _smart_items(
+    client: Bitrix24Client,
+    rng: random.Random,
+    deals: Sequence[int],
+    companies: Sequence[int],
+    contacts: Sequence[int],
+) -> int:
+    """Items of the smart process :data:`SMART_PROCESS` (when the portal has it) in each of its
+    stages, linked to a company, contacts and a deal (``parentId2``)."""
+    types = (await _call(client, "crm.type.list", {}))["types"]
+    kind = next((t for t in types if t["title"] == SMART_PROCESS), None)
+    if kind is None:
+        return 0
+    type_id = int(kind["entityTypeId"])
+    categories = await _call(client, "crm.category.list", {"entityTypeId": type_id})
+    category = int(categories["categories"][0]["id"])
+    stages = [s["STATUS_ID"] for s in await _call(client, "crm.status.list", {
+        "filter": {"ENTITY_ID": f"DYNAMIC_{type_id}_STAGE_{category}"}})]  # fmt: skip
+    commands = []
+    for i in range(10):
+        fields: dict[str, Any] = {
+            "title": f"Договор № {100 + i}",
+            "categoryId": category,
+            "stageId": stages[i % len(stages)],
+            "assignedById": rng.choice((1, 2)),
+            "opportunity": 10000 * (i + 1),
+            "currencyId": "RUB",
+            "companyId": companies[i % len(companies)],
+            "contactIds": [contacts[i % len(contacts)]],
+        }
+        if i % 3:
+            fields["parentId2"] = deals[i % len(deals)]
+        params = {"entityTypeId": type_id, "fields": fields}
+        commands.append(Command(f"s{i}", "crm.item.add", params))
+    for item in await client.batch(commands):
+        if item.error is not None:
+            raise item.error
+    return len(commands)

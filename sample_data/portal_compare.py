@@ -10,11 +10,25 @@ ids / e-mails they stand for. Documented differences (not compared): ids, creati
 (the `add` route cannot set them: the plan's `date.moved` puts them in a comment), the
 comment's own creation time and author (the target writes the comment now, by the webhook's
 user), requisites' bank details and addresses (not read yet).
+
+History: each activity is found by ``ORIGIN_ID`` and compared by owner (the source record it
+stands for), type and direction, subject, text (without the ``[i]date · author[/i]`` line the
+load puts first), start and end as instants, completion, responsible by e-mail and its files
+by name, size and SHA-256 (both downloaded), as a deal's file field ``UF_CRM_DOCS``; each
+task bound to a record by ``xmlId`` (``<migration>/<source id>``) — title, status, deadline
+as an instant, responsible by e-mail, its first binding, text; each item of a smart process
+both portals have (by title) by ``xmlId`` (``<migration>/<source id>``) — title, pipeline and
+stage by name, amount, responsible by e-mail, company, contacts and deal (``parentId2``) by
+the source ids they stand for. Not compared: an activity's and a task's own creation date and
+author (read-only on the target: in the text), a task's second binding (the load binds the
+first).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
 from loaders import Bitrix24Client
@@ -50,8 +64,10 @@ class _Side:
         self.user_fields: dict[str, dict[str, dict[str, str]]] = {}  # entity → field → items
         for entity in _FIELDS:
             rows = (await self.client.call(f"crm.{entity}.userfield.list")).result
-            self.user_fields[entity] = {
-                f["FIELD_NAME"]: {i["ID"]: i["VALUE"] for i in f.get("LIST") or []} for f in rows
+            self.user_fields[entity] = {  # file fields: compared by their files below
+                f["FIELD_NAME"]: {i["ID"]: i["VALUE"] for i in f.get("LIST") or []}
+                for f in rows
+                if f["USER_TYPE_ID"] != "file"
             }
         self.records = {
             e: {r["ID"]: r for r in await self.client.list_all(f"crm.{e}.list", select=_SELECT)}
@@ -104,11 +120,16 @@ async def _links(client: Bitrix24Client, method: str, rid: str, key: str) -> lis
     return [str(r[key]) for r in (await client.call(method, {"id": rid})).result]
 
 
-async def _comments(client: Bitrix24Client, owner: str, rid: str) -> list[str]:
+async def _comments(client: Bitrix24Client, owner: str, rid: str) -> list[Any]:
+    """An owner's comments by text, each with its files (name, size, SHA-256: downloaded)."""
     found = await client.call(
         "crm.timeline.comment.list", {"filter": {"ENTITY_ID": rid, "ENTITY_TYPE": owner}}
     )
-    return sorted(_body(c["COMMENT"]) for c in found.result or [])
+    out = []
+    for comment in found.result or []:
+        links = [{"url": f["urlDownload"]} for f in (comment.get("FILES") or {}).values()]
+        out.append((_body(comment["COMMENT"]), await _files(client, links)))
+    return sorted(out)
 
 
 def _body(text: str) -> str:
@@ -135,7 +156,10 @@ async def compare_portals(
         source, target = _Side(src), _Side(dst)
         await source.load()
         await target.load()
-        return await _differences(source, target, frozenset(unmapped))
+        out = await _differences(source, target, frozenset(unmapped))
+        out += await _activity_differences(source, target)
+        out += await _task_differences(source, target)
+        return out + await _smart_differences(source, target)
 
 
 async def _differences(source: _Side, target: _Side, unmapped: frozenset[str]) -> list[str]:
@@ -157,7 +181,7 @@ async def _differences(source: _Side, target: _Side, unmapped: frozenset[str]) -
                 for n in names
                 if source.value(entity, record, n) != target.value(entity, twin, n)
             ]
-            out += await _specifics(entity, sid, record, twin, source, target)
+            out += await _specifics(entity, sid, record, twin, source, target, unmapped)
     return out
 
 
@@ -168,6 +192,7 @@ async def _specifics(
     twin: dict[str, Any],
     source: _Side,
     target: _Side,
+    unmapped: frozenset[str] = frozenset(),
 ) -> list[str]:
     """Links, list values by meaning, product rows, phones and comments of one record."""
 
@@ -207,6 +232,14 @@ async def _specifics(
             ("company", record["COMPANY_ID"], origin("company", twin["COMPANY_ID"])),
             ("rows", await _rows(source.client, sid), await _rows(target.client, twin["ID"])),
         ]
+        if "deal.UF_CRM_DOCS" not in unmapped:
+            facts.append(
+                (
+                    "documents",
+                    await _field_files(source.client, record.get("UF_CRM_DOCS")),
+                    await _field_files(target.client, twin.get("UF_CRM_DOCS")),
+                )
+            )
         mine = await _links(source.client, "crm.deal.contact.items.get", sid, "CONTACT_ID")
         theirs = await _links(target.client, "crm.deal.contact.items.get", twin["ID"], "CONTACT_ID")
         facts.append(("contacts", sorted(mine), sorted(origin("contact", t) for t in theirs)))
@@ -218,8 +251,186 @@ async def _specifics(
                 [
                     c
                     for c in await _comments(target.client, entity, twin["ID"])
-                    if not c.startswith(("Дата создания", "Created"))
+                    if not c[0].startswith(("Дата создания", "Created"))
                 ],
             )
         )
     return [f"{entity} {sid} {name}: {a!r} → {b!r}" for name, a, b in facts if a != b]
+
+
+_KIND = {"1": "lead", "2": "deal", "3": "contact", "4": "company"}
+_PREFIX = {"L": "lead", "D": "deal", "C": "contact", "CO": "company"}
+
+
+async def _activity_list(client: Bitrix24Client) -> list[dict[str, Any]]:
+    return await client.list_all("crm.activity.list", select=["*", "FILES"])
+
+
+async def _files(client: Bitrix24Client, files: Any) -> list[tuple[Any, ...]]:
+    """An activity's files as (name, size, SHA-256), downloaded."""
+    out = []
+    for item in files or []:
+        data, name = await client.download(str(item["url"]))
+        out.append((name, len(data), hashlib.sha256(data).hexdigest()))
+    return sorted(out)
+
+
+async def _field_files(client: Bitrix24Client, value: Any) -> list[tuple[Any, ...]]:
+    """A file field's files (``{"id", "showUrl", "downloadUrl"}``, a list when multiple)."""
+    files = value if isinstance(value, list) else [value] if value else []
+    if not all(isinstance(f, dict) for f in files):  # not a file field here: shown as it is
+        return [("not a file", str(value))]
+    return await _files(client, [{"url": f["downloadUrl"]} for f in files])
+
+
+def _instant(value: Any) -> str | None:
+    """A date-time as the UTC instant it names (portals answer in their own offset)."""
+    if not value:
+        return None
+    moment = datetime.fromisoformat(str(value))
+    return moment.astimezone().isoformat() if moment.tzinfo else moment.isoformat()
+
+
+async def _activity_differences(source: _Side, target: _Side) -> list[str]:
+    theirs = {a.get("ORIGIN_ID"): a for a in await _activity_list(target.client)}
+    out = []
+    for mine in await _activity_list(source.client):
+        sid, twin = mine["ID"], theirs.get(mine["ID"])
+        kind = _KIND.get(str(mine["OWNER_TYPE_ID"]))
+        if kind is None:
+            continue
+        if twin is None:
+            out.append(f"activity {sid}: not in the target")
+            continue
+        owner = target.records[_KIND[str(twin["OWNER_TYPE_ID"])]].get(str(twin["OWNER_ID"]), {})
+        facts = [
+            (
+                "owner",
+                (kind, str(mine["OWNER_ID"])),
+                (_KIND[str(twin["OWNER_TYPE_ID"])], owner.get("ORIGIN_ID")),
+            ),
+            ("type", str(mine["TYPE_ID"]), str(twin["TYPE_ID"])),
+            ("direction", mine.get("DIRECTION"), twin.get("DIRECTION")),
+            ("subject", mine.get("SUBJECT"), twin.get("SUBJECT")),
+            ("text", _body(mine.get("DESCRIPTION") or ""), _body(twin.get("DESCRIPTION") or "")),
+            ("start", _instant(mine.get("START_TIME")), _instant(twin.get("START_TIME"))),
+            ("end", _instant(mine.get("END_TIME")), _instant(twin.get("END_TIME"))),
+            ("completed", mine.get("COMPLETED"), twin.get("COMPLETED")),
+            (
+                "responsible",
+                source.users.get(str(mine["RESPONSIBLE_ID"])),
+                target.users.get(str(twin["RESPONSIBLE_ID"])),
+            ),
+            (
+                "files",
+                await _files(source.client, mine.get("FILES")),
+                await _files(target.client, twin.get("FILES")),
+            ),
+        ]
+        out += [f"activity {sid} {name}: {a!r} → {b!r}" for name, a, b in facts if a != b]
+    return out
+
+
+async def _task_list(client: Bitrix24Client) -> list[dict[str, Any]]:
+    select = ["ID", "TITLE", "DESCRIPTION", "STATUS", "DEADLINE", "RESPONSIBLE_ID", "XML_ID",
+              "UF_CRM_TASK"]  # fmt: skip
+    rows, start = [], 0
+    while True:
+        page = await client.call("tasks.task.list", {"select": select, "start": start})
+        rows += page.result["tasks"]
+        if not page.next:
+            return rows
+        start = page.next
+
+
+def _binding(value: str) -> tuple[str, str]:
+    prefix, _, rid = value.partition("_")
+    return _PREFIX.get(prefix, prefix), rid
+
+
+async def _task_differences(source: _Side, target: _Side) -> list[str]:
+    theirs = {str(t.get("xmlId") or "").rsplit("/", 1)[-1]: t for t in await _task_list(
+        target.client) if t.get("xmlId")}  # fmt: skip
+    out = []
+    for mine in await _task_list(source.client):
+        sid, bindings = mine["id"], mine.get("ufCrmTask") or []
+        if not bindings:
+            continue  # not a CRM task: not migrated
+        twin = theirs.get(sid)
+        if twin is None:
+            out.append(f"task {sid}: not in the target")
+            continue
+        kind, rid = _binding(bindings[0])
+        their_kind, their_id = _binding((twin.get("ufCrmTask") or ["?_"])[0])
+        origin = target.records.get(their_kind, {}).get(their_id, {}).get("ORIGIN_ID")
+        facts = [
+            ("binding", (kind, rid), (their_kind, origin)),
+            ("title", mine["title"], twin["title"]),
+            ("status", mine["status"], twin["status"]),
+            ("deadline", _instant(mine.get("deadline")), _instant(twin.get("deadline"))),
+            (
+                "responsible",
+                source.users.get(str(mine["responsibleId"])),
+                target.users.get(str(twin["responsibleId"])),
+            ),
+            ("text", _body(mine.get("description") or ""), _body(twin.get("description") or "")),
+        ]
+        out += [f"task {sid} {name}: {a!r} → {b!r}" for name, a, b in facts if a != b]
+    return out
+
+
+async def _smart_side(client: Bitrix24Client) -> dict[str, tuple[int, dict[str, str]]]:
+    """Each smart process by title: its entityTypeId and its stage ids → «pipeline / stage»."""
+    out = {}
+    for kind in (await client.call("crm.type.list")).result["types"]:
+        type_id = int(kind["entityTypeId"])
+        cats = (await client.call("crm.category.list", {"entityTypeId": type_id})).result
+        names = {str(c["id"]): c["name"] for c in cats["categories"]}
+        stages = {
+            s["STATUS_ID"]: f"{names.get(str(s.get('CATEGORY_ID')), '?')} / {s['NAME']}"
+            for s in await client.list_all("crm.status.list")
+            if str(s["ENTITY_ID"]).startswith(f"DYNAMIC_{type_id}_STAGE_")
+        }
+        out[str(kind["title"])] = (type_id, stages)
+    return out
+
+
+async def _smart_differences(source: _Side, target: _Side) -> list[str]:
+    theirs_types = await _smart_side(target.client)
+    out = []
+    for title, (type_id, stages) in (await _smart_side(source.client)).items():
+        if title not in theirs_types:
+            continue  # a smart process the target lacks is not migrated (docs/sandbox.md)
+        their_type, their_stages = theirs_types[title]
+        params = {"entityTypeId": type_id}
+        mine_items = await source.client.list_all("crm.item.list", select=["*"], params=params)
+        theirs = {  # xmlId: `<migration>/<source id>`
+            str(i.get("xmlId")).rsplit("/", 1)[-1]: i
+            for i in await target.client.list_all(
+                "crm.item.list", select=["*"], params={"entityTypeId": their_type}
+            )
+        }
+
+        def origin(kind: str, tid: Any) -> str | None:
+            return target.records[kind].get(str(tid), {}).get("ORIGIN_ID") if tid else None
+
+        for mine in mine_items:
+            sid, twin = str(mine["id"]), theirs.get(str(mine["id"]))
+            if twin is None:
+                out.append(f"{title} {sid}: not in the target")
+                continue
+            facts = [
+                ("title", mine["title"], twin["title"]),
+                ("stage", stages.get(mine["stageId"]), their_stages.get(twin["stageId"])),
+                ("amount", float(mine["opportunity"] or 0), float(twin["opportunity"] or 0)),
+                ("responsible", source.users.get(str(mine["assignedById"])),
+                 target.users.get(str(twin["assignedById"]))),
+                ("company", str(mine["companyId"] or "") or None,
+                 origin("company", twin["companyId"])),
+                ("contacts", sorted(str(c) for c in mine.get("contactIds") or []),
+                 sorted(str(origin("contact", c)) for c in twin.get("contactIds") or [])),
+                ("deal", str(mine.get("parentId2") or "") or None,
+                 origin("deal", twin.get("parentId2"))),
+            ]  # fmt: skip
+            out += [f"{title} {sid} {name}: {a!r} → {b!r}" for name, a, b in facts if a != b]
+    return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
@@ -13,7 +14,11 @@ from loaders.sandbox._params import param_id
 from loaders.sandbox._store import Store
 from loaders.sandbox.config import SandboxConfig
 
-__all__ = ["METHODS", "PORTAL_TZ", "Ctx", "Handler", "Reply", "format_dt", "method"]
+__all__ = ["METHODS", "ORIGIN", "PORTAL_TZ", "Ctx", "Handler", "Reply", "format_dt", "method"]
+
+#: Scheme and host the current request came to (``http://127.0.0.1:8024``): the portal's own
+#: address, which absolute links in replies (a file's ``urlDownload``) start with.
+ORIGIN: ContextVar[str] = ContextVar("sandbox_origin", default="")
 
 #: The portal's time zone (Moscow): dates are written with this offset.
 PORTAL_TZ = timezone(timedelta(hours=3))

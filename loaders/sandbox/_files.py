@@ -7,8 +7,9 @@ an activity as ``[{"fileData": [name, base64]}, …]`` (crm-activity-add.md). A 
 authorId, authorName, urlShow, urlDownload, …}`` (crm-timeline-comment-get.md; a comment without
 files: ``{}``); an activity's as a list of ``{id, url}`` (crm-activity-get.md). The sandbox
 keeps the bytes (base64) and their SHA-256 under kind ``file`` and serves them at
-``/disk/downloadFile/<id>/`` like the portal's ``urlDownload`` (relative here: the sandbox
-does not know the address it is served at).
+``/disk/downloadFile/<id>/`` like the portal's ``urlDownload``; a comment's and an
+activity's links are absolute, at the address the call came to (its ``Host``), as the
+portal's are; file fields' links stay relative.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import binascii
 import hashlib
 from typing import Any
 
-from loaders.sandbox._context import Ctx, format_dt
+from loaders.sandbox._context import ORIGIN, Ctx, format_dt
 from loaders.sandbox._errors import RestError
 from loaders.sandbox._params import as_list
 
@@ -84,8 +85,8 @@ def comment_files(ctx: Ctx, ids: Any) -> dict[str, Any]:
             "size": rec["SIZE"],
             "authorId": rec["AUTHOR_ID"],
             "authorName": "",
-            "urlShow": _url(int(fid), rec["NAME"]),
-            "urlDownload": _url(int(fid), rec["NAME"]),
+            "urlShow": ORIGIN.get() + _url(int(fid), rec["NAME"]),
+            "urlDownload": ORIGIN.get() + _url(int(fid), rec["NAME"]),
         }
     return out
 
@@ -96,7 +97,8 @@ def activity_files(ctx: Ctx, ids: Any) -> list[dict[str, Any]]:
     for fid in as_list(ids):
         rec = ctx.store.get("file", int(fid))
         if rec is not None:
-            out.append({"id": int(fid), "url": _url(int(fid), rec["NAME"])})
+            # absolute, as crm-activity-list.md's example ("http://xxx.bitrix24.com/…")
+            out.append({"id": int(fid), "url": ORIGIN.get() + _url(int(fid), rec["NAME"])})
     return out
 
 
@@ -127,4 +129,7 @@ def download(store: Any, file_id: int) -> tuple[str, bytes] | None:
 
 
 def _url(file_id: int, name: str) -> str:
+    """The file's path; comments and activities put the portal's address before it
+    (``https://my.bitrix24.com/disk/downloadFile/930/?&ncc=1&filename=1.gif``,
+    crm-timeline-comment-get.md), file fields show it as it is (a reading)."""
     return f"/disk/downloadFile/{file_id}/?&ncc=1&filename={name}"

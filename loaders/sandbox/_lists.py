@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from loaders.sandbox._context import PORTAL_TZ
@@ -39,7 +40,10 @@ class Condition:
         if op in ("@", "!@"):
             hit = any(_eq(actual, v) for v in as_list(self.value))
             return hit if op == "@" else not hit
-        if op in ("%", "=%", "%=", "!%", "!=%", "!%="):
+        if op in ("=%", "%=", "!=%", "!%="):  # LIKE: the value is the pattern, with its `%`
+            hit = actual is not None and bool(_like(str(self.value)).fullmatch(str(actual)))
+            return not hit if op.startswith("!") else hit
+        if op in ("%", "!%"):  # a substring anywhere
             needle = str(self.value).strip("%").lower()
             hit = actual is not None and needle in str(actual).lower()
             return not hit if op.startswith("!") else hit
@@ -50,6 +54,14 @@ class Condition:
         if op in ("!", "!="):
             return not _eq(actual, self.value)
         return _compare(actual, self.value, op)
+
+
+@lru_cache(maxsize=256)
+def _like(pattern: str) -> re.Pattern[str]:
+    """A SQL LIKE pattern (``mol%``: starts with "mol"; ``_`` one character), case-blind as
+    the portal's collation (user-get.md, filter prefixes ``=%`` and ``%=``)."""
+    parts = (".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
+    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
 
 
 def _norm(value: Any) -> Any:

@@ -7,9 +7,9 @@ from typing import Any
 from loaders.sandbox._context import METHODS, Ctx, Reply, format_dt, method
 from loaders.sandbox._errors import RestError
 from loaders.sandbox._lists import page_of, parse_filter, parse_order, parse_select
-from loaders.sandbox._params import as_int
+from loaders.sandbox._params import as_int, is_yes
 from loaders.sandbox._seed import ADMINS, add_pipeline_stages
-from loaders.sandbox._smart import smart_entity
+from loaders.sandbox._smart import add_smart_stages, smart_entity
 
 __all__ = ["plain_list", "string_row"]
 
@@ -91,6 +91,11 @@ def user_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
     for key, value in list(filt.items()):
         if key.lstrip("!=") == "ACTIVE":
             filt[key] = str(value).lower() in ("true", "y", "1")
+        elif key[:1].isalpha() and isinstance(value, str) and "%" in value:
+            # a plain key whose value holds `%` is a LIKE (user-get.md: NAME "Iv%" finds the
+            # names starting with "Iv")
+            del filt[key]
+            filt[f"=%{key}"] = value
     sort = upper.get("SORT")
     order = {str(sort): str(upper.get("ORDER") or "ASC")} if sort else None
     return plain_list(ctx, "user", {**params, "FILTER": filt}, _user, filter_key="FILTER",
@@ -254,22 +259,36 @@ def _category_type(params: dict[str, Any]) -> int:
 
 @method("crm.category.add")
 def category_add(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    """A new deal pipeline with the standard stages ``C<id>:NEW`` … (recorded reply shape:
-    crm-category-add.md)."""
-    entity_type = _category_type(params)
+    """A new pipeline of deals (the general pipeline's stages, ``C<id>:NEW`` …) or of a smart
+    process (its five stages); ``isDefault: Y`` makes a smart process's new pipeline its
+    default one (recorded reply shape: crm-category-add.md, a smart process's)."""
+    entity_type = as_int(params.get("entityTypeId"))
+    smart = smart_entity(ctx, entity_type) is not None
+    if not smart:
+        entity_type = _category_type(params)
     raw = params.get("fields")
     fields: dict[str, Any] = raw if isinstance(raw, dict) else {}
     name = str(fields.get("name") or "").strip()
     if not name:
         raise RestError(400, "0", "Field 'NAME' is required")
     sort = as_int(fields.get("sort")) or 500
-    record = {"ENTITY_TYPE_ID": entity_type, "NAME": name, "SORT": sort, "IS_DEFAULT": "N",
+    # deals: the new pipeline is not made the default one (new deals without CATEGORY_ID go to
+    # the general pipeline here) - see docs/sandbox.md
+    default = "Y" if smart and is_yes(fields.get("isDefault", "N")) else "N"
+    record = {"ENTITY_TYPE_ID": entity_type, "NAME": name, "SORT": sort, "IS_DEFAULT": default,
               "ORIGIN_ID": "", "ORIGINATOR_ID": ""}  # fmt: skip
+    if default == "Y":
+        for cid, other in list(ctx.store.table("category").items()):
+            if other["ENTITY_TYPE_ID"] == entity_type and other["IS_DEFAULT"] == "Y":
+                ctx.store.put("category", cid, {**other, "IS_DEFAULT": "N"})
     rid = ctx.store.insert("category", record)
-    add_pipeline_stages(ctx.store, rid)
+    if smart and entity_type is not None:
+        add_smart_stages(ctx.store, entity_type, rid)
+    else:
+        add_pipeline_stages(ctx.store, rid)
     ctx.touch()
     return Reply({"category": {"id": rid, "name": name, "sort": record["SORT"],
-                               "entityTypeId": entity_type, "isDefault": "N"}})  # fmt: skip
+                               "entityTypeId": entity_type, "isDefault": default}})  # fmt: skip
 
 
 @method("crm.currency.list")

@@ -8,6 +8,7 @@ from typing import Any
 from loaders.sandbox._context import Ctx, Reply, format_dt, method
 from loaders.sandbox._errors import RestError, legacy_error
 from loaders.sandbox._files import activity_files, comment_files, drop_files, file_ids
+from loaders.sandbox._lists import parse_select
 from loaders.sandbox._params import as_dict, as_int, as_list, is_yes, param_fields
 from loaders.sandbox._refs import plain_list, string_row
 from loaders.sandbox._schema import ENTITIES, FieldDef, describe_field
@@ -144,10 +145,13 @@ def activity_add(ctx: Ctx, params: dict[str, Any]) -> Reply:
         RESPONSIBLE_ID=responsible,
         COMPLETED="Y" if is_yes(fields.get("COMPLETED", "N")) else "N",
         CREATED=format_dt(ctx.now),
+        LAST_UPDATED=format_dt(ctx.now),  # crm-activity-list.md: set with CREATED on add
         AUTHOR_ID=ctx.user_id,
-        FILES=[],
+        EDITOR_ID=ctx.user_id,
+        COMMUNICATIONS=_communications(ctx, fields, owner_type, owner),
         _FILE_IDS=file_ids(ctx, fields.get("FILES"), wrapped=True),
     )
+    record.pop("FILES", None)
     ctx.touch()
     return Reply(ctx.store.insert("activity", record))
 
@@ -159,7 +163,8 @@ def activity_update(ctx: Ctx, params: dict[str, Any]) -> Reply:
     changed = {k: v for k, v in fields.items() if k not in _ACTIVITY_FIXED}
     if "RESPONSIBLE_ID" in changed:
         changed["RESPONSIBLE_ID"] = as_int(changed["RESPONSIBLE_ID"]) or record["RESPONSIBLE_ID"]
-    ctx.store.put("activity", rid, {**record, **changed, "LAST_UPDATED": format_dt(ctx.now)})
+    changed.update(LAST_UPDATED=format_dt(ctx.now), EDITOR_ID=ctx.user_id)
+    ctx.store.put("activity", rid, {**record, **changed})
     ctx.touch()
     return Reply(True)
 
@@ -170,18 +175,100 @@ _ACTIVITY_FIXED = frozenset({"ID", "CREATED", "LAST_UPDATED", "OWNER_TYPE_ID", "
 
 @method("crm.activity.list")
 def activity_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    """Rows with ``FILES`` as ``[{id, url}]`` (crm-activity-list.md, "Retrieving Attachments")."""
-    return plain_list(ctx, "activity", params, lambda rec: _activity_row(ctx, rec))
+    """Rows as crm.activity.get answers them; ``COMMUNICATIONS`` and ``FILES`` (or
+    ``STORAGE_ELEMENT_IDS``) only when selected (crm-activity-list.md, "Retrieving
+    COMMUNICATIONS" and "Retrieving Attachments": ``FILES`` as ``[{id, url}]``)."""
+    select = {str(s).upper() for s in parse_select(params.get("select", params.get("SELECT")))}
+    extras = {"COMMUNICATIONS"} & select
+    if select & {"FILES", "STORAGE_ELEMENT_IDS"}:
+        extras.add("FILES")
+    return plain_list(ctx, "activity", params, lambda rec: _activity_row(ctx, rec, extras))
 
 
 @method("crm.activity.get")
 def activity_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    """Every field of the get page's example; ``FILES`` too when the activity has files (a
+    reading: the example has none)."""
     _, record = ctx.existing("activity", params)
-    return Reply(_activity_row(ctx, record))
+    extras = {"FILES"} if record.get("_FILE_IDS") else set()
+    return Reply(_activity_row(ctx, record, extras))
 
 
-def _activity_row(ctx: Ctx, rec: dict[str, Any]) -> dict[str, Any]:
-    return {**string_row(rec), "FILES": activity_files(ctx, rec.get("_FILE_IDS"))}
+#: An activity's fields as crm.activity.get answers them, in its order (crm-activity-get.md,
+#: response example), with what the portal shows for one that does not set them.
+_ACTIVITY_ROW: tuple[tuple[str, Any], ...] = (
+    ("ID", None), ("OWNER_ID", None), ("OWNER_TYPE_ID", None), ("TYPE_ID", None),
+    ("PROVIDER_ID", None), ("PROVIDER_TYPE_ID", None), ("PROVIDER_GROUP_ID", None),
+    ("ASSOCIATED_ENTITY_ID", "0"), ("SUBJECT", ""), ("CREATED", None), ("LAST_UPDATED", None),
+    ("START_TIME", ""), ("END_TIME", ""), ("DEADLINE", ""), ("COMPLETED", "N"),
+    ("STATUS", None), ("RESPONSIBLE_ID", None), ("PRIORITY", "2"), ("NOTIFY_TYPE", "0"),
+    ("NOTIFY_VALUE", "0"), ("DESCRIPTION", ""), ("DESCRIPTION_TYPE", "1"), ("DIRECTION", "0"),
+    ("LOCATION", ""), ("SETTINGS", []), ("ORIGINATOR_ID", None), ("ORIGIN_ID", None),
+    ("AUTHOR_ID", None), ("EDITOR_ID", None), ("PROVIDER_PARAMS", []),
+    ("PROVIDER_DATA", None), ("RESULT_MARK", "0"), ("RESULT_VALUE", None),
+    ("RESULT_SUM", None), ("RESULT_CURRENCY_ID", None), ("RESULT_STATUS", "0"),
+    ("RESULT_STREAM", "0"), ("RESULT_SOURCE_ID", None), ("AUTOCOMPLETE_RULE", "0"),
+)  # fmt: skip
+#: The provider a REST-made activity of each type gets (crm-activity-get.md's call:
+#: VOXIMPLANT_CALL/CALL; crm-activity-types.md for the others).
+_PROVIDERS = {1: ("CRM_MEETING", "MEETING"), 2: ("VOXIMPLANT_CALL", "CALL"),
+              3: ("TASKS", "TASK"), 4: ("CRM_EMAIL", "EMAIL")}  # fmt: skip
+_COMM_TYPES = {2: "PHONE", 4: "EMAIL"}
+
+
+def _activity_row(ctx: Ctx, rec: dict[str, Any], extras: set[str]) -> dict[str, Any]:
+    stored = string_row({k: v for k, v in rec.items() if k not in ("COMMUNICATIONS", "FILES")})
+    provider = _PROVIDERS.get(int(rec.get("TYPE_ID") or 0), (None, None))
+    derived = {
+        "PROVIDER_ID": rec.get("PROVIDER_ID") or provider[0],
+        "PROVIDER_TYPE_ID": rec.get("PROVIDER_TYPE_ID") or provider[1],
+        "STATUS": "2" if rec.get("COMPLETED") == "Y" else "1",  # completed / waiting
+        "EDITOR_ID": stored.get("EDITOR_ID") or stored.get("AUTHOR_ID"),
+    }
+    row: dict[str, Any] = {}
+    for key, default in _ACTIVITY_ROW:
+        value = stored.get(key, derived.get(key))
+        row[key] = (
+            default if value is None or (value == "" and default not in ("", None)) else value
+        )
+    if "COMMUNICATIONS" in extras:
+        row["COMMUNICATIONS"] = rec.get("COMMUNICATIONS") or []
+    if "FILES" in extras:
+        row["FILES"] = activity_files(ctx, rec.get("_FILE_IDS"))
+    return row
+
+
+def _communications(ctx: Ctx, fields: dict[str, Any], owner_type: int, owner: int
+                    ) -> list[dict[str, Any]]:  # fmt: skip
+    """The add's ``COMMUNICATIONS`` as the list answers them: ``{ID, TYPE, VALUE, ENTITY_ID,
+    ENTITY_TYPE_ID, ENTITY_SETTINGS}`` (crm-activity-list.md, "Retrieving COMMUNICATIONS");
+    the entity is the one named, else the owner; a contact's settings carry its name and
+    company (as the example), another's are ``[]`` (a reading)."""
+    out = []
+    for item in as_list(fields.get("COMMUNICATIONS")):
+        item = item if isinstance(item, dict) else {"VALUE": item}
+        entity_type = as_int(item.get("ENTITY_TYPE_ID")) or owner_type
+        entity_id = as_int(item.get("ENTITY_ID")) or owner
+        kind = str(item.get("TYPE") or _COMM_TYPES.get(as_int(fields.get("TYPE_ID")) or 0, ""))
+        out.append({"ID": str(ctx.store.next_id("activitycomm")), "TYPE": kind,
+                    "VALUE": str(item.get("VALUE") or ""), "ENTITY_ID": str(entity_id),
+                    "ENTITY_TYPE_ID": str(entity_type),
+                    "ENTITY_SETTINGS": _comm_settings(ctx, entity_type, entity_id)})  # fmt: skip
+    return out
+
+
+def _comm_settings(ctx: Ctx, entity_type: int, entity_id: int) -> Any:
+    if entity_type != 3:
+        return []
+    contact = ctx.store.get("contact", entity_id) or {}
+    company_id = as_int(contact.get("COMPANY_ID"))
+    company = ctx.store.get("company", company_id) if company_id else None
+    return {"HONORIFIC": str(contact.get("HONORIFIC") or ""),
+            "NAME": str(contact.get("NAME") or ""),
+            "SECOND_NAME": str(contact.get("SECOND_NAME") or ""),
+            "LAST_NAME": str(contact.get("LAST_NAME") or ""),
+            "COMPANY_TITLE": str((company or {}).get("TITLE") or ""),
+            "COMPANY_ID": str(company_id or "")}  # fmt: skip
 
 
 @method("crm.activity.delete")
@@ -281,19 +368,45 @@ _UF_LABELS = ("EDIT_FORM_LABEL", "LIST_COLUMN_LABEL", "LIST_FILTER_LABEL", "ERRO
               "HELP_MESSAGE")  # fmt: skip
 
 
-def _userfield_row(rec: dict[str, Any], lang: str = "ru") -> dict[str, Any]:
+#: The languages a ``userfield.get`` reply names every label in (crm-deal-userfield-get.md,
+#: response example: the portal's installed languages, each ``""`` where no label was given).
+UF_LANGUAGES = ("ar", "br", "de", "en", "fr", "hi", "id", "in", "it", "ja", "kz", "la", "ms",
+                "pl", "ru", "sc", "tc", "th", "tr", "ua", "vn")  # fmt: skip
+
+#: What the portal fills into a string field's SETTINGS (crm-deal-userfield-get.md's example
+#: shows all six for a field whose add gave two).
+_STRING_SETTINGS = {"SIZE": 20, "ROWS": 1, "REGEXP": "", "MIN_LENGTH": 0, "MAX_LENGTH": 0,
+                    "DEFAULT_VALUE": ""}  # fmt: skip
+
+
+def _userfield_row(rec: dict[str, Any], lang: str | None = "ru") -> dict[str, Any]:
     """A userfield.list row (recorded: crm-contact-userfield-list.md): labels in the language
-    asked for (``filter[LANG]``), ``SETTINGS`` ``[]`` when empty, ``LIST`` for lists only."""
+    asked for (``filter[LANG]``), ``SETTINGS`` ``[]`` when empty, ``LIST`` for lists only.
+    ``lang=None``: a ``userfield.get`` reply, every label a map of every language
+    (crm-deal-userfield-get.md)."""
     out = string_row({k: v for k, v in rec.items() if k != "LIST"})
     for key in _UF_LABELS:
         label = rec.get(key)
-        if isinstance(label, dict):
+        if lang is None:
+            given = label if isinstance(label, dict) else {}
+            text = "" if label is None or isinstance(label, dict) else str(label)
+            label = {code: str(given.get(code) or text) for code in UF_LANGUAGES}
+        elif isinstance(label, dict):
             label = label.get(lang) or label.get("en") or next(iter(label.values()), None)
         out[key] = label
     out["SETTINGS"] = rec.get("SETTINGS") or []
     if rec["USER_TYPE_ID"] == "enumeration":
         out["LIST"] = [string_row(item) for item in rec.get("LIST", [])]
     return out
+
+
+def _no(value: Any) -> bool:
+    return value is not None and not is_yes(value)
+
+
+def _settings(utype: str, given: Any) -> dict[str, Any]:
+    settings = dict(given) if isinstance(given, dict) else {}
+    return {**_STRING_SETTINGS, **settings} if utype == "string" else settings
 
 
 def _uf_name(raw: str) -> str:
@@ -321,7 +434,10 @@ def _make_userfield(entity: str) -> None:
             u["FIELD_NAME"] == name and u["ENTITY_ID"] == uf_entity
             for u in ctx.store.table("userfield").values()
         ):
-            raise RestError(400, "ERROR_CORE", f"The field {name} already exists.")
+            # crm-requisite-userfield-add.md, error example (one text for every CRM entity)
+            raise RestError(
+                400, "ERROR_CORE", f"The field {name} for the {uf_entity} object already exists."
+            )
         multiple = (
             "N" if utype == "boolean" else ("Y" if is_yes(fields.get("MULTIPLE", "N")) else "N")
         )
@@ -334,10 +450,10 @@ def _make_userfield(entity: str) -> None:
             "MULTIPLE": multiple,
             "MANDATORY": "Y" if is_yes(fields.get("MANDATORY", "N")) else "N",
             "SHOW_FILTER": str(fields.get("SHOW_FILTER") or "N"),
-            "SHOW_IN_LIST": "Y",
-            "EDIT_IN_LIST": "Y",
-            "IS_SEARCHABLE": "N",
-            "SETTINGS": fields.get("SETTINGS") or {},
+            "SHOW_IN_LIST": "N" if _no(fields.get("SHOW_IN_LIST")) else "Y",
+            "EDIT_IN_LIST": "N" if _no(fields.get("EDIT_IN_LIST")) else "Y",
+            "IS_SEARCHABLE": "Y" if is_yes(fields.get("IS_SEARCHABLE", "N")) else "N",
+            "SETTINGS": _settings(utype, fields.get("SETTINGS")),
             "EDIT_FORM_LABEL": fields.get("EDIT_FORM_LABEL") or fields.get("LABEL") or name,
             "LIST_COLUMN_LABEL": fields.get("LIST_COLUMN_LABEL") or fields.get("LABEL"),
             "LIST_FILTER_LABEL": fields.get("LIST_FILTER_LABEL") or fields.get("LABEL"),

@@ -28,6 +28,7 @@ __all__ = [
     "SMART_PREFIX",
     "SMART_STAGES",
     "UPPER_NAMES",
+    "add_smart_stages",
     "seed_smart_process",
     "smart_entity",
     "smart_stage_defaults",
@@ -193,16 +194,21 @@ def seed_smart_process(store: Store, title: str, now: float, *,
         pipeline = {"ID": category, "ENTITY_TYPE_ID": type_id, "NAME": "Общая", "SORT": 500,
                     "IS_DEFAULT": "Y"}  # fmt: skip
         store.put("category", category, pipeline)
-        entity = f"DYNAMIC_{type_id}_STAGE_{category}"
-        for index, (sid, name, semantics) in enumerate(SMART_STAGES):
-            system = sid in ("NEW", "SUCCESS", "FAIL")
-            store.insert("status", {
-                "ENTITY_ID": entity, "STATUS_ID": f"DT{type_id}_{category}:{sid}",
-                "NAME": name, "NAME_INIT": name if system else "", "SORT": (index + 1) * 10,
-                "SYSTEM": "Y" if system else "N", "CATEGORY_ID": category,
-                "COLOR": _COLORS[index], "SEMANTICS": semantics,
-            })  # fmt: skip
+        add_smart_stages(store, type_id, category)
     return type_id
+
+
+def add_smart_stages(store: Store, type_id: int, category: int) -> None:
+    """The five stages a smart process's pipeline starts with (``DT<type>_<category>:NEW`` …)."""
+    entity = f"DYNAMIC_{type_id}_STAGE_{category}"
+    for index, (sid, name, semantics) in enumerate(SMART_STAGES):
+        system = sid in ("NEW", "SUCCESS", "FAIL")
+        store.insert("status", {
+            "ENTITY_ID": entity, "STATUS_ID": f"DT{type_id}_{category}:{sid}",
+            "NAME": name, "NAME_INIT": name if system else "", "SORT": (index + 1) * 10,
+            "SYSTEM": "Y" if system else "N", "CATEGORY_ID": category,
+            "COLOR": _COLORS[index], "SEMANTICS": semantics,
+        })  # fmt: skip
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:

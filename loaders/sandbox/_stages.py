@@ -12,7 +12,8 @@ Shapes from the official docs (bitrix24/b24restdocs, read 2026-12):
   "error_description": "The field STATUS_ID is required."}``; a later revision of the page
   shows ``Invalid parameters.`` as the code — the pinned recording wins): ``The field
   ENTITY_ID is required.``, ``The field STATUS_ID is required.``, ``Specified entity type is
-  not supported.``, ``Duplicate STATUS_ID.``, ``Invalid parameters.``, and "Cannot create an
+  not supported.``, ``The field Title is required.``, ``Invalid parameters.``, ``ERROR_CORE``
+  ``The specified status ID already exists.`` (the page's error table), and "Cannot create an
   intermediate stage after success" (the docs give no text; an in-progress stage sorted
   after the success stage, «Restrictions for SORT»). The docs do not say that a pipeline
   takes one success stage only; the sandbox does not refuse a second one.
@@ -58,12 +59,12 @@ def status_add(ctx: Ctx, params: dict[str, Any]) -> Reply:
     if not code:
         raise _error("The field STATUS_ID is required.")
     if not str(fields.get("NAME") or "").strip():
-        raise RestError(400, "", 'The required field "Title" is not filled')
+        raise _error("The field Title is required.")
     category = _dictionary_category(ctx, entity)
     status_id = _prefixed(code, category)
     rows = [s for s in ctx.store.table("status").values() if s["ENTITY_ID"] == entity]
     if any(s["STATUS_ID"] == status_id for s in rows):
-        raise _error("Duplicate STATUS_ID.")
+        raise RestError(400, "ERROR_CORE", "The specified status ID already exists.")
     semantics = str(fields.get("SEMANTICS") or "") or None
     sort = as_int(fields.get("SORT")) or 10
     _check_sort(rows, semantics, sort, category)

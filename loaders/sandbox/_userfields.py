@@ -97,7 +97,7 @@ def _make(entity: str) -> None:
 
     @method(f"crm.{entity}.userfield.get")
     def get(ctx: Ctx, params: dict[str, Any]) -> Reply:
-        return Reply(_userfield_row(_field(ctx, params, edef.uf_entity)))
+        return Reply(_userfield_row(_field(ctx, params, edef.uf_entity), None))
 
     @method(f"crm.{entity}.userfield.update")
     def update(ctx: Ctx, params: dict[str, Any]) -> Reply:

@@ -18,7 +18,7 @@ import json
 import logging
 from collections import Counter
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
@@ -40,7 +40,7 @@ from loaders.sandbox import (  # noqa: F401 (modules that register methods)
     _userfields,
 )
 from loaders.sandbox._batch import run_batch
-from loaders.sandbox._context import METHODS, Ctx, Reply, format_dt
+from loaders.sandbox._context import METHODS, ORIGIN, Ctx, Reply, format_dt
 from loaders.sandbox._errors import RestError
 from loaders.sandbox._faults import FaultRoller
 from loaders.sandbox._files import download
@@ -70,7 +70,7 @@ _INTERNAL = RestError(500, "INTERNAL_SERVER_ERROR", "Internal server error")
 _BATCH = "batch"
 _NOT_IN_BATCH = frozenset({"batch"})
 _CRM_KINDS = ("contact", "company", "deal", "lead", "requisite", "product", "productsection",
-              "productrow", "comment", "activity", "userfield", "user")  # fmt: skip
+              "productrow", "comment", "activity", "task", "file", "userfield", "user")  # fmt: skip
 
 
 class _Refusal(Exception):
@@ -144,7 +144,11 @@ class SandboxApp:
         if found is None:
             await _send_json(send, 404, {"error": "NOT_FOUND", "error_description": "Not found"})
             return
-        await _send_raw(send, 200, found[1], b"application/octet-stream")
+        # as portals send a download: the name in Content-Disposition (RFC 6266, UTF-8)
+        name = quote(found[0], safe="").encode("ascii")
+        disposition = b"attachment; filename*=UTF-8''" + name
+        await _send_raw(send, 200, found[1], b"application/octet-stream",
+                        [(b"content-disposition", disposition)])  # fmt: skip
 
     async def _lifespan(self, receive: Any, send: Any) -> None:
         while True:
@@ -167,7 +171,11 @@ class SandboxApp:
             self._admit(scope, start)
             self._inject_before(params)
             let_in = True
-            reply, items = self._execute(credential, user_id, name, params, start)
+            origin = ORIGIN.set(_base_url(scope))
+            try:
+                reply, items = self._execute(credential, user_id, name, params, start)
+            finally:
+                ORIGIN.reset(origin)
             fault = self._inject_after()
         except RestError as exc:
             self.counters["admitted"] += let_in and exc.code != "OPERATION_TIME_LIMIT"

@@ -121,6 +121,18 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "Owners: {n} in the exports, {matched} found in the portal, {defaulted} to the "
         "default owner, {blocked} with nobody; review and correct: {path}",
     },
+    "owners_none": {
+        "ru": "Записей без ответственного в выгрузке: {n} — получат {who} (строка «(не указан)» "
+        "в owners.xlsx)",
+        "en": "Records with no owner in the exports: {n}; they get {who} (the “(not given)” row "
+        "of owners.xlsx)",
+    },
+    "owners_none_webhook": {
+        "ru": "пользователя вебхука: задайте `owners.default_owner` в migration.yaml или "
+        "выберите сотрудника в owners.xlsx",
+        "en": "the webhook's user: set `owners.default_owner` in migration.yaml or choose an "
+        "employee in owners.xlsx",
+    },
     "owners_read": {
         "ru": "Прочитано исправлений ответственных из owners.xlsx: {n}",
         "en": "Owner corrections read from owners.xlsx: {n}",

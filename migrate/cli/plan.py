@@ -80,7 +80,11 @@ def _summary(planned: Planned) -> dict[str, object]:
         "refused": len(result.refused),
         "warnings": sum(map(listed_warning, result.issues)),
         "existing": len(result.matches),
-        "defaulted_owners": [o.legacy for o in result.owners if o.defaulted],
+        "defaulted_owners": [o.legacy for o in result.owners if o.defaulted and o.legacy],
+        "no_owner": next(
+            ({"records": o.rows, "user_id": o.user_id} for o in result.owners if not o.legacy),
+            None,
+        ),
         "owners_report": str(planned.owners.report) if planned.owners else None,
         "owner_choices_read": planned.owners.choices_read if planned.owners else 0,
         "blockers": [
@@ -208,13 +212,19 @@ def _owners_lines(planned: Planned, lang: str) -> None:
         click.echo(say("owners_read", lang, n=reviewed.choices_read))
     if reviewed.kept_aside:
         click.echo(terminal_text(say("owners_kept", lang, path=reviewed.kept_aside)))
-    if owners:
-        blocked = sum(1 for o in owners if o.user_id is None)
-        defaulted = sum(1 for o in owners if o.defaulted and o.user_id is not None)
+    named = [o for o in owners if o.legacy]
+    if named:
+        blocked = sum(1 for o in named if o.user_id is None)
+        defaulted = sum(1 for o in named if o.defaulted and o.user_id is not None)
         click.echo(terminal_text(say(
-            "owners_line", lang, n=len(owners), matched=len(owners) - blocked - defaulted,
+            "owners_line", lang, n=len(named), matched=len(named) - blocked - defaulted,
             defaulted=defaulted, blocked=blocked, path=reviewed.report,
         )))  # fmt: skip
+    none = next((o for o in owners if not o.legacy and o.rows), None)
+    if none is not None:
+        who = (f"{none.user_name} (ID {none.user_id})" if none.user_id is not None
+               else say("owners_none_webhook", lang))  # fmt: skip
+        click.echo(terminal_text(say("owners_none", lang, n=none.rows, who=who)))
 
 
 def _refusals(result: PlanResult, lang: str, limit: int = 8) -> None:

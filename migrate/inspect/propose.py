@@ -20,6 +20,7 @@ import yaml
 from rapidfuzz import fuzz, process
 
 import mappings
+from mappings.entities import REGISTRY
 from mappings.fields import ENTITIES, MULTI_FIELDS, is_known_field
 from mappings.schema import CleanStep, EntityMapping, FieldMapping, fold_text
 from migrate.inspect.profile import ColumnProfile, TableProfile
@@ -42,14 +43,6 @@ _REF_WORDS = {
     "CONTACT_IDS": ("contact", "контакт"),
     "SECTION_ID": ("section", "group", "групп", "раздел", "родител", "parent"),
     "ENTITY_ID": ("entity", "сущност"),
-}
-_ENTITY_WORDS = {
-    "company": ("compan", "компан", "организац", "контрагент", "клиент"),
-    "contact": ("contact", "контакт", "люди", "people", "person"),
-    "deal": ("deal", "lead", "сделк", "заказ", "order"),
-    "product": ("product", "товар", "номенклатур", "import", "offers", "catalog", "каталог"),
-    "note": ("note", "примечан", "заметк", "звонк", "history", "истори", "событ"),
-    "product_section": ("групп", "раздел", "section", "категори"),
 }
 # Bitrix24 field titles as its interface shows them (Russian) → field, per entity or for all.
 _TITLES: dict[str, str] = {
@@ -185,13 +178,19 @@ def _known_headers(entity: str) -> list[_Known]:
     return known
 
 
+def _guessable() -> list[tuple[str, tuple[str, ...]]]:
+    """The entities a file may be guessed to hold, with their name words, in the registry's
+    order (a tie goes to the one listed first)."""
+    return [(e.name, e.words) for e in REGISTRY.values() if e.words]
+
+
 def guess_entity(profile: TableProfile, hint: str = "") -> str:
     """The entity whose preset headers the table's headers match best; the file name, the
     sheet and ``hint`` (e.g. the requested table of an XML file) add to the score."""
     headers = {c.name.casefold() for c in profile.columns}
     name = f"{Path(profile.source).name} {profile.sheet} {hint}".casefold()
     best, best_score = "contact", -1.0
-    for entity in _ENTITY_WORDS:
+    for entity, words in _guessable():
         known = {k.header.casefold() for k in _known_headers(entity)}
         known |= {
             str(d.get("key", "")).casefold()
@@ -199,7 +198,7 @@ def guess_entity(profile: TableProfile, hint: str = "") -> str:
             if d.get("entity") == entity
         }
         score = len(headers & known) / max(1, len(headers))
-        score += 0.5 * any(word in name for word in _ENTITY_WORDS[entity])
+        score += 0.5 * any(word in name for word in words)
         if entity == "contact" and any(c.kind == "name" for c in profile.columns):
             score += 0.1  # a column of people's names tips a tie towards contacts
         if score > best_score:

@@ -69,7 +69,6 @@ _NOT_COMPARED = frozenset(
     {"ID", "DATE_CREATE", "DATE_MODIFY", "CREATED_BY_ID", "MODIFY_BY_ID", "ORIGINATOR_ID",
      "ORIGIN_ID", "IMPORT"}
 )  # fmt: skip
-_MULTI = MULTI_FIELDS  # phones, e-mails, sites, messengers: lists of {VALUE, VALUE_TYPE}
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -286,7 +285,7 @@ def _taken(record: PlannedRecord, row: Mapping[str, Any], modified: str) -> Plan
     fields = dict(record.fields)
     fields.setdefault(SOURCE_HASH, record.content_hash)
     fields[TAKEN] = modified
-    for kind in _MULTI:
+    for kind in MULTI_FIELDS:
         have = _values(kind, row.get(kind))
         values = [v for v in fields.get(kind) or [] if _value_key(kind, v[0]) not in have]
         if values:
@@ -309,7 +308,7 @@ def _diffs(
     for field in sorted(set(written) | set(source)):
         if field.startswith("_") or field in _NOT_COMPARED or field not in row:
             continue
-        if field in _MULTI:
+        if field in MULTI_FIELDS:
             ours = {_value_key(field, v[0]) for v in written.get(field) or []}
             if ours <= _values(field, row[field]):
                 continue

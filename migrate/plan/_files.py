@@ -3,13 +3,14 @@
 A mapping's ``FILES`` field (history) or a file user field of a record (``crm.*.fields`` type
 ``file``) reads a column holding one or more paths (separated by ``;`` or line breaks). A
 relative path is taken from the folder of the row's source file (an export beside its
-``files/`` folder), an absolute one as it is. Each file is checked before any write: a file
-that is missing, a URL (not downloaded: fetch such files into the folder and name them) or a
-file whose base64 would not fit in one REST request (``load.max_file_mb``) becomes a warning
-row of ``plan.xlsx`` naming the source file, row, field and path — the record loads without
-it. A found file goes into the ledger as a hint (path, name, size, SHA-256); the load reads it
-then, checks it is the file the plan saw, and sends it with the record's create only, so a
-resumed load never uploads it twice.
+``files/`` folder), an absolute one as it is; an ``http(s)://`` link is downloaded into the
+workspace's files cache (:mod:`migrate.plan._downloads`). Each file is checked before any
+write: a file that is missing, a link that cannot be fetched or a file whose base64 would not
+fit in one REST request (``load.max_file_mb``) becomes a warning row of ``plan.xlsx`` naming
+the source file, row, field and path — the record loads without it. A found file goes into
+the ledger as a hint (path, name, size, SHA-256); the load reads it then, checks it is the file
+the plan saw, and sends it with the record's create only, so a resumed load never uploads it
+twice.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,10 +49,23 @@ _TEXT = {
         "file “{value}” not found; the record loads without it",
     ),
     "file.url": (
-        "«{value}» — ссылка, а не файл: скачайте файл в папку выгрузки и укажите его имя — "
-        "запись загрузится без него",
-        "“{value}” is a link, not a file: download it into the export's folder and name the "
-        "file; the record loads without it",
+        "«{value}» — ссылка, которую план не скачивает (только http и https): скачайте файл в "
+        "папку выгрузки и укажите его имя — запись загрузится без него",
+        "“{value}” is a link the plan does not download (http and https only): download it "
+        "into the export's folder and name the file; the record loads without it",
+    ),
+    "file.url_failed": (
+        "файл по ссылке «{value}» не скачан ({detail}) — запись загрузится без него; "
+        "проверьте ссылку и выполните `b24migrate plan` снова",
+        "the file at “{value}” could not be downloaded ({detail}); the record loads without "
+        "it: check the link and run `b24migrate plan` again",
+    ),
+    "file.url_page": (
+        "по ссылке «{value}» открывается веб-страница ({detail}), а не файл (вход или "
+        "просмотр на файловом сервисе?) — нужна прямая ссылка на файл; запись загрузится без "
+        "него",
+        "“{value}” opens a web page ({detail}), not a file (a sign-in or preview page of a "
+        "file host?): a direct link to the file is needed; the record loads without it",
     ),
     "file.too_large": (
         "файл «{value}» ({size}) больше допустимого для одного запроса ({limit}) — запись "
@@ -84,11 +98,12 @@ class FileProblem:
     value: str
     size: int = 0
     limit: int = 0
+    detail: str = ""
 
     def message(self, language: str = "ru") -> str:
         ru, en = _TEXT[self.rule]
         return (en if language == "en" else ru).format(
-            value=self.value, size=_mb(self.size), limit=_mb(self.limit)
+            value=self.value, size=_mb(self.size), limit=_mb(self.limit), detail=self.detail
         )
 
 
@@ -116,23 +131,33 @@ def base64_size(size: int) -> int:
     return 4 * ((size + 2) // 3)
 
 
+Fetch = Callable[[str], "Attachment | FileProblem"]
+"""Downloads a link into the files cache (:class:`~migrate.plan._downloads.UrlFetcher`)."""
+
+
 def scan_attachments(
-    cells: Iterable[tuple[str, Any]], folders: Mapping[str, Path], max_bytes: int
+    cells: Iterable[tuple[str, Any]],
+    folders: Mapping[str, Path],
+    max_bytes: int,
+    fetch: Fetch | None = None,
 ) -> Attachments:
     """Find, measure and hash every file named in ``cells`` (``(source file name, FILES
-    cell)``); ``folders`` maps a source file name to its folder; a file whose base64 is
-    larger than ``max_bytes`` is refused (module docstring)."""
+    cell)``); ``folders`` maps a source file name to its folder; ``fetch`` downloads links
+    (``None``: a link is a warning); a file whose base64 is larger than ``max_bytes`` is
+    refused (module docstring)."""
     found: dict[tuple[str, str], Attachment | FileProblem] = {}
     for source, cell in cells:
         for raw in split_paths(cell):
             if (source, raw) not in found:
-                found[(source, raw)] = _examine(raw, folders.get(source), max_bytes)
+                found[(source, raw)] = _examine(raw, folders.get(source), max_bytes, fetch)
     return Attachments(found)
 
 
-def _examine(raw: str, folder: Path | None, max_bytes: int) -> Attachment | FileProblem:
+def _examine(
+    raw: str, folder: Path | None, max_bytes: int, fetch: Fetch | None
+) -> Attachment | FileProblem:
     if _URL.match(raw):
-        return FileProblem("file.url", raw)
+        return FileProblem("file.url", raw) if fetch is None else fetch(raw)
     path = Path(raw).expanduser()
     if not path.is_absolute():
         if folder is None:

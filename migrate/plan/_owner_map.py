@@ -26,6 +26,7 @@ _FLAGS = {
     "owner.ambiguous": "ambiguous",
     "owner.unknown": "unknown",
     "owner.empty": "empty",
+    "owner.webhook": "empty",
 }
 
 

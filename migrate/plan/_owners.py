@@ -3,7 +3,10 @@
 Order: the client's choice from `reports/owners.xlsx` (:class:`OwnerChoice`), the explicit map
 of `migration.yaml`, the e-mail, the full name, then the surname with initials ("Попова Е.",
 only when one employee fits; a warning, for the client to confirm). Dismissed, unknown or
-ambiguous owners get the default owner with a warning, or block the rows without one.
+ambiguous owners get the default owner with a warning, or block the rows without one. A record
+with no owner at all goes to the client's choice for the «(не указан)» row of `owners.xlsx`,
+else to the default owner, else (``owner.webhook``) to the webhook's user as the portal does
+— listed, never silently.
 """
 
 from __future__ import annotations
@@ -14,7 +17,12 @@ from dataclasses import dataclass, replace
 
 from migrate.plan._metadata import PortalUser
 
-__all__ = ["OwnerChoice", "OwnerResolution", "OwnerResolver", "owner_key"]
+__all__ = ["NO_OWNER_HINT", "OwnerChoice", "OwnerResolution", "OwnerResolver", "owner_key"]
+
+NO_OWNER_HINT = "_NO_OWNER"
+"""The hint of a record whose source gives no owner and which the plan gave one (the default
+owner or the client's choice): an update of a record already in the portal leaves its owner
+there as it is (the source says nothing to change it to)."""
 
 _MESSAGES = {
     "owner.mapped": ("назначен по карте ответственных", "assigned by the owner map"),
@@ -40,6 +48,12 @@ _MESSAGES = {
     "owner.ambiguous": (
         "имени «{value}» соответствуют несколько сотрудников, назначен ответственный по умолчанию",
         "several employees are called “{value}”, the default owner is assigned",
+    ),
+    "owner.webhook": (
+        "ответственный не указан, а ответственный по умолчанию не задан в migration.yaml — "
+        "запись получит пользователя вебхука",
+        "no owner given and migration.yaml sets no default owner: the record gets the "
+        "webhook's user",
     ),
     "owner.no_default": (
         "сотрудник «{value}» не найден, а ответственный по умолчанию не задан в migration.yaml",
@@ -150,7 +164,7 @@ class OwnerResolver:
         ``key`` of ``entity`` (subclasses count them)."""
         text = (legacy or "").strip()
         if not text:
-            return self._fallback("owner.empty", text)
+            return self._empty()
         for targets, rule in ((self._choices, "owner.client"), (self._explicit, "owner.mapped")):
             target = targets.get(owner_key(text))
             if target is not None:
@@ -165,6 +179,17 @@ class OwnerResolver:
         if len(matches) > 1:
             return self._fallback("owner.ambiguous", text)
         return self._found(matches[0] if matches else None, "owner.name", text)
+
+    def _empty(self) -> OwnerResolution:
+        """No owner in the source: the client's choice for the «(не указан)» row, the default
+        owner, or the webhook's user (a warning: nothing is refused for it)."""
+        target = self._choices.get("")
+        if target not in (None, ""):
+            user = self.users.get(target) if isinstance(target, int) else self._email(target)
+            return self._found(user, "owner.client", "")
+        if self.default_owner is None:
+            return OwnerResolution(None, "owner.webhook", "warning")
+        return OwnerResolution(self.default_owner, "owner.empty", "warning")
 
     def _by_surname(self, key: str, text: str) -> OwnerResolution:
         """Surname and initial: a guess the client confirms (a warning), never a pick among

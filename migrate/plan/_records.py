@@ -27,16 +27,25 @@ from migrate.plan._files import FILES_HINT, UF_FILES, Attachment, Attachments, s
 from migrate.plan._history import Refusal, activity_fields, task_fields
 from migrate.plan._listvalues import measure_id, resolve_list_values, vat_id
 from migrate.plan._metadata import PortalMetadata
-from migrate.plan._owners import OwnerResolver
+from migrate.plan._owners import NO_OWNER_HINT, OwnerResolution, OwnerResolver
 from migrate.plan._refs import ReferenceIndex
 from migrate.plan._types import coerce_types
 
-__all__ = ["OWNER_FIELDS", "REF_TARGETS", "TablePlan", "line_row", "plan_table"]
+__all__ = [
+    "OWNER_FIELDS",
+    "REF_TARGETS",
+    "TASK_FILES_PREFIX",
+    "TablePlan",
+    "line_row",
+    "plan_table",
+]
 
 #: Reference columns and the entity whose source keys they hold.
 REF_TARGETS = reference_targets()
 #: Columns holding a legacy user (name or e-mail) that must become a portal user id.
 OWNER_FIELDS = ("ASSIGNED_BY_ID", "CREATED_BY_ID", "MODIFY_BY_ID", "RESPONSIBLE_ID", "CREATED_BY")
+#: The source key of the comment carrying a task's files: ``task:<task key>`` (never a note's).
+TASK_FILES_PREFIX = "task:"
 _REQUISITE_OWNERS = {e.name: e.requisite_owner for e in REGISTRY.values() if e.requisite_owner}
 _NOTE_OWNERS = where(crm=True)
 
@@ -53,6 +62,15 @@ _MESSAGES = {
     "history.owner": (
         "запись истории относится к записи «{value}», которой нет в загрузке",
         "the history record belongs to “{value}”, which is not being loaded",
+    ),
+    "note.owner_empty": (
+        "у заметки не указано, к какой записи она относится (`ENTITY_TYPE` и `ENTITY_ID`)",
+        "the note does not say which record it belongs to (`ENTITY_TYPE` and `ENTITY_ID`)",
+    ),
+    "history.owner_empty": (
+        "у записи истории не указано, к какой записи она относится (`ENTITY_TYPE` и `ENTITY_ID`)",
+        "the history record does not say which record it belongs to (`ENTITY_TYPE` and "
+        "`ENTITY_ID`)",
     ),
     "activity.type": (
         "тип дела «{value}» неизвестен: call, email, meeting (или call_in, call_out, email_in, "
@@ -79,6 +97,13 @@ _MESSAGES = {
         "у задачи нет ответственного на портале (укажите `owners.default_owner`)",
         "the task has no responsible portal user (set `owners.default_owner`)",
     ),
+    "task.files": (
+        "файлы задачи прикреплены комментарием к записи «{value}», к которой привязана задача: "
+        "через REST задаче можно передать только файлы Диска (UF_TASK_WEBDAV_FILES)",
+        "the task's files are attached to a comment on “{value}”, the record the task is bound "
+        "to: through REST a task takes only Disk files (UF_TASK_WEBDAV_FILES)",
+    ),
+    "task.files_text": ("Файлы задачи «{value}»", "Files of the task “{value}”"),
     "product.catalog": (
         "на портале нет каталога товаров CRM (catalog.catalog.list) — товары не загрузятся",
         "the portal has no CRM product catalogue (catalog.catalog.list); products will not load",
@@ -146,6 +171,7 @@ class _Row:
             return _HISTORY[self.entity](self)
         fields = {k: v for k, v in self.values.items() if v is not None}
         self._owners(fields)
+        self._no_owner(fields)
         requisite = {k: fields.pop(k) for k in list(fields) if k.startswith("RQ_")}
         rows = fields.pop("PRODUCT_ROWS", None) if self.entity == "deal" else None
         refs = self._refs(fields)
@@ -198,6 +224,32 @@ class _Row:
                 del fields[name]
             else:
                 fields[name] = resolution.user_id
+
+    def _no_owner(self, fields: dict[str, Any]) -> None:
+        """A record of an entity with owners (``ASSIGNED_BY_ID`` in the portal's fields) whose
+        row names none: counted under the «(не указан)» row of owners.xlsx and given the
+        client's choice there or the default owner (else the portal gives it the webhook's
+        user, as it always did — now listed)."""
+        known = self.meta.fields.get(self.entity, {})
+        if "ASSIGNED_BY_ID" not in known or self.values.get("ASSIGNED_BY_ID") is not None:
+            return
+        resolution = self.owners.resolve("", self.entity, self.key)
+        if resolution.user_id is not None:
+            fields.update({"ASSIGNED_BY_ID": resolution.user_id, NO_OWNER_HINT: True})
+
+    def _author(self, *names: str) -> tuple[OwnerResolution, str] | None:
+        """The author of a history row (the first of ``names`` the row fills) through the
+        owner mapping (counted in owners.xlsx), with the name as the source writes it; never
+        a refusal: the name goes into the text whenever the portal cannot show the person."""
+        name = next((n for n in names if self.values.get(n) is not None), None)
+        if name is None:
+            return None
+        text = str(self.values[name]).strip()
+        resolution = self.owners.resolve(text, self.entity, self.key)
+        if resolution.severity != "ok":
+            self._issue(resolution.rule, resolution.message(self.language), "warning", name,
+                        resolution.value)  # fmt: skip
+        return resolution, text
 
     def _refs(self, fields: dict[str, Any]) -> tuple[Ref, ...]:
         refs: list[Ref] = []
@@ -361,13 +413,19 @@ class _Row:
         resolved = self.index.resolve("ENTITY_ID", owner_type, owner_key)
         if owner_type not in _NOTE_OWNERS or not resolved.refs:
             rule = "note.owner" if self.entity == "note" else "history.owner"
-            self._issue(rule, self._text(rule, "ENTITY_ID", str(owner_key or "—")), "error",
-                        "ENTITY_ID", str(owner_key or ""))  # fmt: skip
+            named = _record_name(owner_type, owner_key, self.language)
+            if not named:
+                rule += "_empty"
+            self._issue(rule, self._text(rule, "ENTITY_ID", named), "error", "ENTITY_ID",
+                        str(owner_key or ""))  # fmt: skip
             return None
         return owner_type, resolved.refs
 
-    def _history(self, entity: str, fields: dict[str, Any], refs: tuple[Ref, ...]) -> PlannedRecord:
-        author = self.values.get("AUTHOR_ID") or self.values.get("CREATED_BY")
+    def _history(
+        self, entity: str, fields: dict[str, Any], refs: tuple[Ref, ...], author: str | None
+    ) -> PlannedRecord:
+        """A history record; ``author``: the original author's name for the text (``None``:
+        the portal shows the author itself)."""
         hints = {"_DATE": self.values.get("CREATED"), "_AUTHOR": author}
         body = {k: v for k, v in {**fields, **hints}.items() if v is not None}
         return PlannedRecord(entity, self.key, Op.CREATE, body, refs,
@@ -377,8 +435,17 @@ class _Row:
         owner = self._owner()
         if owner is None:
             return []
-        fields = {"ENTITY_TYPE": owner[0], "COMMENT": str(self.values.get("COMMENT") or "")}
-        return [self._history("comment", self._files(fields), owner[1])]
+        fields: dict[str, Any] = {"ENTITY_TYPE": owner[0],
+                                  "COMMENT": str(self.values.get("COMMENT") or "")}  # fmt: skip
+        in_text = None
+        author = self._author("AUTHOR_ID", "CREATED_BY")
+        if author is not None:  # crm-timeline-comment-add.md: AUTHOR_ID is set on the add
+            resolution, in_text = author
+            if resolution.user_id is not None:
+                fields["AUTHOR_ID"] = resolution.user_id
+            if resolution.severity == "ok":
+                in_text = None  # the portal shows the person: no name in the text
+        return [self._history("comment", self._files(fields), owner[1], in_text)]
 
     def _activity(self) -> list[PlannedRecord]:
         owner = self._owner()
@@ -387,10 +454,12 @@ class _Row:
             self._refuse(built)
         if owner is None or isinstance(built, Refusal):
             return []
-        fields = {**built, **self._people("RESPONSIBLE_ID")}
+        fields = {**built, **self._people("RESPONSIBLE_ID", required="RESPONSIBLE_ID")}
         fields["OWNER_TYPE_ID"] = spec_for(owner[0]).entity_type_id
         refs = tuple(Ref("OWNER_ID", r.entity, r.source_key) for r in owner[1])
-        return [self._history("activity", self._files(fields), refs)]
+        # crm-activity-fields.md: AUTHOR_ID is read-only, so the author's name is in the text
+        author = self._author("AUTHOR_ID", "CREATED_BY")
+        return [self._history("activity", self._files(fields), refs, author and author[1])]
 
     def _task(self) -> list[PlannedRecord]:
         owner = self._owner()
@@ -399,14 +468,48 @@ class _Row:
             self._refuse(built)
         if owner is None or isinstance(built, Refusal):
             return []
-        people = self._people("RESPONSIBLE_ID", "CREATED_BY", required="RESPONSIBLE_ID")
+        people = self._people("RESPONSIBLE_ID", required="RESPONSIBLE_ID")
         if people.get("RESPONSIBLE_ID") is None:
             self._refuse(Refusal("task.responsible", "RESPONSIBLE_ID",
                                  str(self.values.get("RESPONSIBLE_ID") or "")))  # fmt: skip
             return []
         fields = {**built, **people, "OWNER_TYPE": owner[0]}
         refs = tuple(Ref("OWNER_ID", r.entity, r.source_key) for r in owner[1])
-        return [self._history("task", fields, refs)]
+        author = self._creator(fields)
+        task = self._history("task", fields, refs, author)
+        return [task, *self._task_files(owner, built["TITLE"], author)]
+
+    def _task_files(
+        self, owner: tuple[str, tuple[Ref, ...]], title: str, author: str | None
+    ) -> list[PlannedRecord]:
+        """A task's files, as a timeline comment of the record the task is bound to.
+
+        ``tasks.task.add`` takes files only as Disk object ids (``UF_TASK_WEBDAV_FILES``,
+        b24restdocs tutorials/tasks/how-to-create-task-with-file.md: upload with
+        ``disk.folder.uploadfile`` first); we do not write to the client's Disk, so the files
+        go with a comment (``FILES`` base64, crm-timeline-comment-add.md) naming the task,
+        and a warning per task says so.
+        """
+        fields = self._files({"ENTITY_TYPE": owner[0], "COMMENT": self._text(
+            "task.files_text", "FILES", title)})  # fmt: skip
+        if FILES_HINT not in fields:
+            return []
+        label = _record_name(owner[0], self.values.get("ENTITY_ID"), self.language)
+        self._issue("task.files", self._text("task.files", "FILES", label), "warning", "FILES",
+                    str(self.values.get("FILES") or ""))  # fmt: skip
+        record = self._history("comment", fields, owner[1], author)
+        return [dataclasses.replace(record, source_key=f"{TASK_FILES_PREFIX}{self.key}")]
+
+    def _creator(self, fields: dict[str, Any]) -> str | None:
+        """A task's creator (tasks fields.md: ``CREATED_BY`` is set on the add) as a portal
+        user; the name for the text when the person is not that user (defaulted, unknown)."""
+        author = self._author("CREATED_BY", "AUTHOR_ID")
+        if author is None:
+            return None
+        resolution, name = author
+        if resolution.user_id is not None:
+            fields["CREATED_BY"] = resolution.user_id
+        return None if resolution.severity == "ok" else name
 
     def _people(self, *names: str, required: str = "") -> dict[str, Any]:
         """The row's owner fields ``names`` as portal user ids (unresolved ones left out); an
@@ -505,6 +608,19 @@ def _value(value: Any) -> Any:
             for v in value
         ] or None
     return value
+
+
+def _record_name(entity: str, key: Any, language: str) -> str:
+    """``("contact", 43041130)`` → ``Контакт 43041130`` (``""`` when the row names no key)."""
+    if key in (None, ""):
+        return ""
+    ru, en = _ONE.get(entity, (entity, entity))
+    return f"{en if language == 'en' else ru} {key}".strip()
+
+
+_ONE = {"company": ("Компания", "company"), "contact": ("Контакт", "contact"),
+        "deal": ("Сделка", "deal"), "lead": ("Лид", "lead"),
+        SMART_PROCESS: ("Элемент смарт-процесса", "smart-process item")}  # fmt: skip
 
 
 def _sort_key(value: Any) -> str:

@@ -19,8 +19,9 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 from mappings.entities import where
+from migrate.errors import ConfigError
 
-__all__ = ["AUTOMATED_ENTITIES", "RouteChoice", "choose_route"]
+__all__ = ["AUTOMATED_ENTITIES", "RouteChoice", "check_route", "choose_route"]
 
 #: Entities whose robots and business processes fire on a legacy add or update.
 AUTOMATED_ENTITIES = where(crm=True)
@@ -63,6 +64,37 @@ def choose_route(configured: str, admin: bool | None) -> str:
     if configured != "auto":
         return configured
     return "import" if admin else "add"
+
+
+_NOT_ADMIN = (
+    (
+        "в `{file}` задано `load.route: import`, но пользователь вебхука не администратор "
+        "портала (user.admin = false): crm.item.batchImport отклонит каждую запись",
+        "загрузите вебхуком администратора портала или задайте `load.route: auto` (тогда "
+        "загрузка пойдёт через crm.*.add и сработают роботы — план скажет, для скольких "
+        "записей), затем выполните `b24migrate plan` снова",
+    ),
+    (
+        "`{file}` sets `load.route: import`, but the webhook's user is not a portal "
+        "administrator (user.admin = false): crm.item.batchImport would refuse every record",
+        "use a portal administrator's webhook, or set `load.route: auto` (the load then adds "
+        "through crm.*.add and automation fires — the plan says for how many records), then "
+        "run `b24migrate plan` again",
+    ),
+)
+
+
+def check_route(configured: str, admin: bool | None, file: str, language: str = "ru") -> None:
+    """Stop the plan when `migration.yaml` asks for ``import`` and the webhook's user is not
+    an administrator (`user.admin` false): the load would refuse, better say it now.
+
+    Raises:
+        ConfigError: the route cannot be taken with this webhook, and how to fix it.
+    """
+    if configured != "import" or admin is not False:
+        return
+    message, step = _NOT_ADMIN[1 if language == "en" else 0]
+    raise ConfigError(message.format(file=file), next_step=step)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -56,6 +57,7 @@ from migrate.plan._cutover import (
     merge_choices,
     read_edited,
 )
+from migrate.plan._downloads import UrlFetcher
 from migrate.plan._enums import enum_ids
 from migrate.plan._existing import (
     COMM_ENTITIES,
@@ -71,10 +73,10 @@ from migrate.plan._history import HistoryDate, history_dates
 from migrate.plan._merges import Merge, listed_merges
 from migrate.plan._metadata import PortalMetadata, PortalUser, read_portal_metadata
 from migrate.plan._owner_map import CountingResolver, OwnerMapping
-from migrate.plan._owners import OwnerChoice, OwnerResolver
+from migrate.plan._owners import NO_OWNER_HINT, OwnerChoice, OwnerResolver
 from migrate.plan._records import plan_table
 from migrate.plan._refs import ReferenceIndex
-from migrate.plan._route import RouteChoice, choose_route
+from migrate.plan._route import RouteChoice, check_route, choose_route
 from migrate.plan._structure import StructureProposal, propose_structure
 from migrate.plan._structure_ledger import accepted_structure
 from migrate.portal.connect import open_portal
@@ -218,6 +220,7 @@ async def _plan(
             smart_file=smart.file if smart else "",
         )  # fmt: skip
         timer.lap("portal metadata")
+        check_route(config.load.route, meta.admin, config.file, config.language)
         workspace.state_dir.mkdir(parents=True, exist_ok=True)
         with Ledger.for_workspace(workspace.root, config.name) as ledger, ledger.exclusive("plan"):
             tables, survivors = _tables(data, deduped)
@@ -347,6 +350,9 @@ def _plan_tables(
     return records, issues
 
 
+_LINK = re.compile(r"(?i)https?://")
+
+
 def _attachments(
     workspace: Workspace,
     config: MigrationConfig,
@@ -354,7 +360,7 @@ def _attachments(
     meta: PortalMetadata,
 ) -> Attachments:
     """Every file the tables name (history ``FILES``, file user fields), looked for beside
-    its source file."""
+    its source file; links downloaded into the workspace's files cache."""
     folders = {
         path.name: path.parent
         for spec in config.sources.values()
@@ -367,7 +373,10 @@ def _attachments(
         for source, cell in zip(table["_source"], table[column], strict=True)
     ]
     limit = int(config.load.max_file_mb * 1024 * 1024 * 4 / 3)
-    return scan_attachments(cells, folders, limit)
+    if not any(_LINK.search(str(cell)) for _, cell in cells):
+        return scan_attachments(cells, folders, limit)
+    with UrlFetcher(workspace.state_dir / "files", limit * 3 // 4) as fetcher:
+        return scan_attachments(cells, folders, limit, fetcher.fetch)
 
 
 def _file_columns(entity: str, table: pd.DataFrame, meta: PortalMetadata) -> list[str]:
@@ -520,8 +529,11 @@ def _op(found: ExistingRecord, on_existing: str) -> Op:
 def _as_update(
     record: PlannedRecord, b24_id: int | None, portal: PortalRecord | None
 ) -> PlannedRecord:
-    """An update that does not append phones or e-mails the portal record already has."""
+    """An update that does not append phones or e-mails the portal record already has, nor
+    replaces its owner when the source names none (:data:`NO_OWNER_HINT`)."""
     fields = dict(record.fields)
+    if fields.pop(NO_OWNER_HINT, None):
+        fields.pop("ASSIGNED_BY_ID", None)
     if portal is not None:
         for kind in _MULTI:
             have = portal.comms.get(kind, frozenset())

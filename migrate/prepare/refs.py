@@ -6,7 +6,9 @@ target entity's keys, then among its names (case and spaces ignored). A value th
 nothing becomes ``None`` with a ``ref.unresolved`` warning (the row still loads, without the
 link); a name shared by several records takes the first with a ``ref.ambiguous`` warning.
 References to an entity not in this run are left as written (the plan may find them in the
-portal by ORIGIN_ID).
+portal by ORIGIN_ID). A history row's owner (``ref: any``) that matches nothing is left as
+written too, with the same warning: the plan refuses the row (it belongs to nothing being
+loaded) and names the record it pointed at (``Контакт 43041130``), not an empty value.
 """
 
 from __future__ import annotations
@@ -103,7 +105,7 @@ def _resolve_column(
     for i, (value, target) in enumerate(zip(values, targets, strict=True)):
         hit = cache.get((value, target))
         if hit is None:
-            hit = _resolve_value(value, lookups.get(str(target)))
+            hit = _resolve_value(value, lookups.get(str(target)), keep=spec.ref == REF_ANY)
             cache[(value, target)] = hit
         resolved[i] = hit[0]
         problems.extend((i, rule, text) for rule, text in hit[1])
@@ -111,7 +113,9 @@ def _resolve_column(
     return _issues(frame, spec, entity, problems, targets, language)
 
 
-def _resolve_value(value: Any, lookup: _Lookup | None) -> tuple[Any, list[tuple[str, str]]]:
+def _resolve_value(
+    value: Any, lookup: _Lookup | None, *, keep: bool = False
+) -> tuple[Any, list[tuple[str, str]]]:
     if lookup is None or value is None or value == () or value != value:
         return value, []
     many = isinstance(value, tuple)
@@ -124,7 +128,7 @@ def _resolve_value(value: Any, lookup: _Lookup | None) -> tuple[Any, list[tuple[
             problems.append((rule, str(item)))
     if many:
         return tuple(dict.fromkeys(found)), problems
-    return (found[0] if found else None), problems
+    return (found[0] if found else value if keep else None), problems
 
 
 def _issues(

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from migrate.errors import ConfigError, SourceReadError, shorten
-from migrate.reports._xlsx import keep_aside, write_table
+from migrate.reports._xlsx import column_of, keep_aside, write_table
 from migrate.sources import check_workbook
 
 if TYPE_CHECKING:
@@ -136,7 +136,8 @@ _WORDS = {w.lower(): code for table in DECISIONS.values() for code, w in table.i
 
 def _sheet_choices(rows: list[tuple[Any, ...]], where: str, problems: list[str]) -> dict[str, str]:
     header = [str(h or "").strip() for h in rows[0]]
-    cols = {name: _column(header, name) for name in ("decision", "entity", "key")}
+    cols = {name: column_of(header, (labels[name] for labels in CUTOVER_LABELS.values()))
+            for name in ("decision", "entity", "key")}  # fmt: skip
     if None in cols.values():
         problems.append(f"{where}: the columns decision, entity and key are needed")
         return {}
@@ -154,13 +155,6 @@ def _sheet_choices(rows: list[tuple[Any, ...]], where: str, problems: list[str])
             problems.append(f"{where} row {number}: `{entity}` `{key}` has two decisions")
         out[record] = out.get(record) or choice
     return out
-
-
-def _column(header: list[str], name: str) -> int | None:
-    for labels in CUTOVER_LABELS.values():
-        if labels[name] in header:
-            return header.index(labels[name])
-    return None
 
 
 def _cell(row: tuple[Any, ...], index: int | None) -> str:

@@ -18,12 +18,25 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from migrate.workspace.cells import FORMULA_PREFIXES
 
-__all__ = ["FORMULA_PREFIXES", "MAX_CELL_CHARS", "keep_aside", "safe_cell_value", "write_table"]
+__all__ = [
+    "FORMULA_PREFIXES",
+    "MAX_CELL_CHARS",
+    "column_of",
+    "keep_aside",
+    "safe_cell_value",
+    "write_table",
+]
 
 MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
 _TRUNCATED = " …[обрезано]"
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _ILLEGAL = {c: " " for c in range(32) if chr(c) not in "\t\n\r"}
+
+
+def column_of(header: Sequence[str], names: Iterable[str]) -> int | None:
+    """The index of the first of ``names`` (a column's title in each report language) that a
+    client workbook's ``header`` row has; ``None`` when it has none of them."""
+    return next((header.index(name) for name in names if name in header), None)
 
 
 def keep_aside(path: Path) -> Path:

@@ -27,7 +27,7 @@ from mappings.entities import REGISTRY, where
 from migrate.dedupe.decisions import Decisions
 from migrate.dedupe.engine import DedupeResult
 from migrate.errors import ConfigError, SourceReadError, shorten
-from migrate.reports._xlsx import keep_aside, write_table
+from migrate.reports._xlsx import column_of, keep_aside, write_table
 from migrate.sources import check_workbook
 
 __all__ = ["DECISION_LABELS", "read_decisions", "unread_decisions", "write_duplicates_xlsx"]
@@ -202,19 +202,12 @@ def unread_decisions(
     return new, None
 
 
-def _column(header: list[str], names: tuple[str, ...]) -> int | None:
-    for name in names:
-        if name in header:
-            return header.index(name)
-    return None
-
-
 def _sheet_decisions(
     rows: list[tuple[Any, ...]], where: str, problems: list[str]
 ) -> Decisions | None:
     header = [str(h or "").strip() for h in rows[0]]
     cols = [
-        _column(header, (ru, en)) for ru, en in zip(_HEADERS["ru"], _HEADERS["en"], strict=True)
+        column_of(header, (ru, en)) for ru, en in zip(_HEADERS["ru"], _HEADERS["en"], strict=True)
     ]
     group_col, decision_col, proposal_col, key_col = cols[:4]
     if group_col is None or decision_col is None or key_col is None or proposal_col is None:

@@ -30,7 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from mappings.entities import LOAD_ORDER, REGISTRY
 from migrate.errors import ConfigError, SourceReadError, shorten
 from migrate.plan import OwnerChoice, OwnerMapping, PortalUser
-from migrate.reports._xlsx import keep_aside, write_table
+from migrate.reports._xlsx import column_of, keep_aside, write_table
 from migrate.sources import check_workbook
 
 __all__ = ["OWNER_HEADERS", "read_owner_choices", "unread_owner_choices", "write_owners_xlsx"]
@@ -48,7 +48,8 @@ _TEXT = {
         "owner.no_default": "никто — строки не загрузятся",
         "dismissed": "уволен: {name} (ID {id})",
         "ambiguous": "несколько сотрудников с таким именем", "unknown": "нет на портале",
-        "empty": "ответственный не указан",
+        "empty": "ответственный не указан", "none": "(не указан)",
+        "owner.webhook": "пользователь вебхука — задайте owners.default_owner",
     },
     "en": {
         "sheet": "Owners", "users": "Portal users", "legacy": "In the source",
@@ -61,11 +62,15 @@ _TEXT = {
         "owner.no_default": "nobody — the rows are not loaded",
         "dismissed": "dismissed: {name} (id {id})",
         "ambiguous": "several employees with this name", "unknown": "not on the portal",
-        "empty": "no owner given",
+        "empty": "no owner given", "none": "(not given)",
+        "owner.webhook": "the webhook's user — set owners.default_owner",
     },
 }  # fmt: skip
 #: The headers the reader looks for (either language): the legacy owner and the choice.
 OWNER_HEADERS = {k: (_TEXT["ru"][k], _TEXT["en"][k]) for k in ("legacy", "choice")}
+#: The row of records with no owner in the sources (either language): its choice decides who
+#: gets them, as any other row's does.
+NO_OWNER = (_TEXT["ru"]["none"], _TEXT["en"]["none"])
 _REVIEW = PatternFill("solid", fgColor="FFF2CC")
 _BLOCKED = PatternFill("solid", fgColor="F8CBAD")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -115,10 +120,10 @@ def _entities(owners: Sequence[OwnerMapping]) -> list[str]:
 def _row(
     owner: OwnerMapping, entities: list[str], choices: Mapping[str, OwnerChoice], t: dict[str, str]
 ) -> list[Any]:
-    choice = choices.get(owner.key) if owner.legacy else None
+    choice = choices.get(owner.key)
     how = t.get(owner.rule) or t["default"]
     flag = t.get(owner.flag, "").format(name=owner.matched_name, id=owner.matched_id)
-    return [owner.legacy, *(owner.by_entity.get(e, 0) for e in entities), owner.rows,
+    return [owner.legacy or t["none"], *(owner.by_entity.get(e, 0) for e in entities), owner.rows,
             owner.user_id, owner.user_name, owner.user_email, how, flag,
             choice.value if choice else None, owner.message]  # fmt: skip
 
@@ -126,7 +131,7 @@ def _row(
 def _mark(sheet: Any, owners: Sequence[OwnerMapping]) -> None:
     """Rows for the client's attention: defaulted or guessed (yellow), blocked (red)."""
     for number, owner in enumerate(owners, start=2):
-        fill = _BLOCKED if owner.user_id is None else _REVIEW
+        fill = _BLOCKED if owner.user_id is None and owner.rule != "owner.webhook" else _REVIEW
         if owner.user_id is None or owner.defaulted or owner.rule == "owner.initials":
             for cell in sheet[number]:
                 cell.fill = fill
@@ -224,8 +229,7 @@ def _sheet_choices(
     problems: list[str],
 ) -> None:
     header = [str(h or "").strip() for h in rows[0]]
-    columns = [next((header.index(n) for n in names if n in header), None)
-               for names in OWNER_HEADERS.values()]  # fmt: skip
+    columns = [column_of(header, names) for names in OWNER_HEADERS.values()]
     legacy_col, choice_col = columns
     if legacy_col is None or choice_col is None:
         return  # the users sheet, or a sheet the client added
@@ -234,6 +238,7 @@ def _sheet_choices(
         legacy = str(row[legacy_col] or "").strip() if legacy_col < len(row) else ""
         if not legacy:
             continue
+        legacy = "" if legacy in NO_OWNER else legacy
         raw = row[choice_col] if choice_col < len(row) else None
         cell = f"{where} row {number} column `{title}`"
         value = _choice_text(raw)

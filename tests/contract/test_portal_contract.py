@@ -8,6 +8,18 @@ unset). Records are created only under a fresh test ORIGINATOR_ID and deleted af
 
 The smart-process checks need a smart process on the portal: name it by its title in
 `B24_SMART_PROCESS` (they are skipped on a real portal without it; the sandbox has one).
+
+What is checked: identity and batch shapes; a load, its reconcile and rollback; pagination;
+smart processes; history (activities with their original times, a task bound to its CRM
+record, files); users and the administrator check; structure (a uniquely named deal list
+field, a pipeline and its stage, created by the load, read back, used by a deal, removed by
+the rollback); a comment's file downloaded by its `urlDownload`. Every name made carries the
+run's ORIGINATOR_ID tag and the rollback removes it, so a real portal is left as found.
+
+Proven against a served sandbox as a stand-in portal:
+
+    b24migrate sandbox serve --port 8731 --token ctoken &
+    B24_WEBHOOK_URL=http://127.0.0.1:8731/rest/1/ctoken/ pytest -m portal tests/contract
 """
 
 from __future__ import annotations
@@ -18,7 +30,9 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin
 
+import httpx
 import pytest
 
 from loaders.batch import Command
@@ -27,7 +41,7 @@ from loaders.entities import ENTITY_TYPE_HINT, WriteRequest, build_write
 from loaders.errors import PortalError
 from loaders.sandbox import SandboxConfig
 from loaders.sandbox.testing import running_sandbox
-from migrate.ledger import Ledger, Op, PlannedRecord, Ref, State
+from migrate.ledger import STAGE_CODE, Ledger, Op, PlannedRecord, Ref, State
 from migrate.load import LoadOptions, load, reconcile, rollback
 from migrate.portal.read import read_all  # how the plan reads users, page by page
 
@@ -399,3 +413,148 @@ def test_users_and_the_administrator_check_as_the_plan_reads_them(target):
     assert all(isinstance(u["ID"], str) and isinstance(u["ACTIVE"], bool) for u in everyone)
     assert len({u["ID"] for u in everyone}) == len(everyone)  # every page once
     assert {u["ID"] for u in active} == {u["ID"] for u in everyone if u["ACTIVE"]}
+
+
+def structure_plan(tag: str) -> tuple[list[PlannedRecord], dict[str, str]]:
+    """What an accepted structure proposal puts in the ledger (migrate/plan/_structure.py):
+    a deal list field with two values, a pipeline, a stage of it, and a deal that uses all
+    three. Names carry ``tag`` so that a real portal's own structure is never touched."""
+    field = f"UF_CRM_B24MC_{tag.upper()}"
+    ukey, pipeline, code = f"deal:{field}", f"Контракт {tag}", f"UC_{tag.upper()}"
+    stage = f"{pipeline} / Переговоры"
+    names = {"field": field, "pipeline": pipeline, "code": code}
+    records = [
+        PlannedRecord("user_field", ukey, Op.CREATE, {
+            "ENTITY": "deal", "FIELD_NAME": field, "USER_TYPE_ID": "enumeration",
+            "LABEL": f"Канал {tag}",
+            "LIST": [{"VALUE": "Опт", "SORT": 10}, {"VALUE": "Розница", "SORT": 20}]}),
+        *(PlannedRecord("field_item", f"{ukey}:{v}", Op.CREATE, {"FIELD": ukey, "VALUE": v})
+          for v in ("Опт", "Розница")),
+        PlannedRecord("pipeline", pipeline, Op.CREATE, {"name": pipeline}),
+        PlannedRecord("stage", stage, Op.CREATE,
+                      {"STATUS_ID": code, "NAME": "Переговоры", "SORT": 25, "SEMANTICS": "",
+                       "CATEGORY_ID": 0},
+                      (Ref("CATEGORY_ID", "pipeline", pipeline),)),
+        PlannedRecord("deal", f"{tag}-d", Op.CREATE,
+                      {"TITLE": f"Контракт {tag}", "CATEGORY_ID": -1, STAGE_CODE: code,
+                       field: "~placeholder"},
+                      (Ref("CATEGORY_ID", "pipeline", pipeline),
+                       Ref(f"_structure.{field}", "user_field", ukey),
+                       Ref("_structure.STAGE_ID", "stage", stage),
+                       Ref(field, "field_item", f"{ukey}:Розница"))),
+    ]  # fmt: skip
+    return records, names
+
+
+def test_structure_is_created_read_back_used_and_removed(target, originator, tmp_path: Path):
+    """A user field with list values, a pipeline and its stage, created by the load before the
+    deal that uses them, read back as the plan reads a portal, and removed by the rollback
+    (userfield-add/get/list/delete, crm-category-add/list/delete, crm-status-add/list/delete)."""
+    tag = originator[-8:]
+    records, names = structure_plan(tag)
+    field = names["field"]
+
+    async def read(client, category: int | None) -> dict[str, object]:
+        fields = (await client.call("crm.deal.userfield.list",
+                                    {"filter": {"FIELD_NAME": field}})).result  # fmt: skip
+        listed = (await client.call("crm.category.list", {"entityTypeId": 2})).result
+        mine = [c for c in listed["categories"] if c["name"] == names["pipeline"]]
+        stages = (
+            []
+            if category is None
+            else (
+                await client.call(
+                    "crm.status.list", {"filter": {"ENTITY_ID": f"DEAL_STAGE_{category}"}}
+                )
+            ).result
+        )
+        return {"fields": fields, "pipelines": mine, "stages": stages}
+
+    async def scenario(client):
+        with Ledger.open(tmp_path / "ledger.sqlite", originator) as ledger:
+            ledger.apply_plan(ledger.start_run("plan").id, records)
+            try:
+                await load(ledger, client, LoadOptions(settle_seconds=0))
+                states = {r.entity: r.state for r in ledger.records()}
+                deal_id = ledger.get("deal", f"{tag}-d").b24_id
+                category = ledger.get("pipeline", names["pipeline"]).b24_id
+                before = await read(client, category)
+                got = (await client.call("crm.deal.userfield.get",
+                                         {"id": before["fields"][0]["ID"]})).result  # fmt: skip
+                deal = (await client.call("crm.deal.get", {"id": deal_id})).result
+            finally:
+                report = await rollback(ledger, client, None)
+            after = await read(client, None)
+            stages_left = (await client.batch([Command("s", "crm.status.list", {
+                "filter": {"ENTITY_ID": f"DEAL_STAGE_{category}"}})]))["s"]  # fmt: skip
+            return states, category, before, got, deal, report, after, stages_left
+
+    states, category, before, got, deal, report, after, stages_left = run(target, scenario)
+    assert set(states.values()) == {State.DONE}, states
+    (row,) = before["fields"]
+    assert row["USER_TYPE_ID"] == "enumeration"
+    items = {item["VALUE"]: item["ID"] for item in got["LIST"]}
+    assert set(items) == {"Опт", "Розница"}
+    assert all(isinstance(i, str) and i.isdigit() for i in items.values())  # ids as strings
+    assert isinstance(got["EDIT_FORM_LABEL"], dict)  # get: a label per language
+    (pipeline,) = before["pipelines"]
+    assert isinstance(pipeline["id"], int)
+    assert pipeline["id"] == category
+    stage = next(s for s in before["stages"] if s["STATUS_ID"] == f"C{category}:{names['code']}")
+    assert stage["NAME"] == "Переговоры"
+    assert stage["ENTITY_ID"] == f"DEAL_STAGE_{category}"
+    assert stage["SEMANTICS"] in (None, "")  # in progress
+    assert any(s["SEMANTICS"] == "S" for s in before["stages"])  # the pipeline's own success
+    assert int(deal["CATEGORY_ID"]) == category
+    assert deal["STAGE_ID"] == f"C{category}:{names['code']}"
+    assert str(deal[field]) == items["Розница"]
+    assert report.errors == ()
+    assert after["fields"] == []
+    assert after["pipelines"] == []
+    # the pipeline went with its stages: its dictionary is empty or no longer known
+    assert stages_left.error is not None or stages_left.result == []
+
+
+def _download(url: str, webhook: str) -> httpx.Response:
+    """A file link as the portal gave it (absolute; a relative one is taken at the portal)."""
+    with httpx.Client(timeout=30, follow_redirects=True) as http:
+        return http.get(urljoin(webhook, url))
+
+
+def test_a_comment_file_downloads_with_its_size_and_bytes(target, originator, tmp_path: Path):
+    """A file attached to a comment (crm-timeline-comment-add.md ``FILES``) reads back with
+    its size and downloads, by the ``urlDownload`` the portal gives, as the same bytes."""
+    import hashlib
+
+    attachment = tmp_path / "скан.txt"
+    attachment.write_bytes("Контракт: файл комментария\n".encode() * 40)
+    records = history_plan(originator[-8:], attachment)
+    records = [r for r in records if r.entity in ("company", "comment")]
+
+    async def scenario(client):
+        with Ledger.open(tmp_path / "ledger.sqlite", originator) as ledger:
+            ledger.apply_plan(ledger.start_run("plan").id, records)
+            try:
+                await load(ledger, client, LoadOptions(settle_seconds=0))
+                company = ledger.get("company", records[0].source_key).b24_id
+                rows = (await client.call("crm.timeline.comment.list", {
+                    "filter": {"ENTITY_ID": company, "ENTITY_TYPE": "company"},
+                    "select": ["ID", "FILES"]})).result  # fmt: skip
+                (note,) = rows
+                (shown,) = note["FILES"].values()
+                data = await asyncio.to_thread(_download, shown["urlDownload"], target.webhook_url)
+            finally:
+                report = await rollback(ledger, client, None)
+            return shown, data, report
+
+    shown, reply, report = run(target, scenario)
+    assert report.errors == ()
+    assert shown["size"] == attachment.stat().st_size
+    assert shown["name"] == attachment.name
+    if reply.headers.get("content-type", "").startswith("text/html"):
+        pytest.skip("the portal answered the download with a page (it asks a browser session); "
+                    "the size was checked")  # fmt: skip
+    assert reply.status_code == 200
+    assert (
+        hashlib.sha256(reply.content).digest() == hashlib.sha256(attachment.read_bytes()).digest()
+    )

@@ -68,5 +68,6 @@ def test_any_reference_follows_entity_type_and_missing_entities_are_left_alone()
         ),
     }
     out, issues = resolve_references(tables, MAPPINGS, "en")
-    assert out["note"]["ENTITY_ID"].tolist() == ["c1", "d7", None]
+    # the missing owner stays as written: the plan names it when it refuses the note
+    assert out["note"]["ENTITY_ID"].tolist() == ["c1", "d7", "c404"]
     assert issues["rule"].tolist() == ["ref.unresolved"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from openpyxl import load_workbook
 
 from migrate.ledger import Ledger, State
 from migrate.run import Migration
@@ -15,8 +14,10 @@ from tests.migrate.plan.workspace import (
     COMPANIES,
     CONTACTS,
     NAME,
-    Portal,
     make_workspace,
+    open_portals,
+    sheet_names,
+    sheet_rows,
     write_csv,
 )
 
@@ -79,15 +80,7 @@ def structured_workspace(root, *, language="ru", structure=None):
 
 @pytest.fixture
 def portal():
-    opened: list[Portal] = []
-
-    def open_(workspace):
-        opened.append(Portal(workspace))
-        return opened[-1]
-
-    yield open_
-    for p in opened:
-        p.close()
+    yield from open_portals()
 
 
 def plan(workspace, sandbox, **options):
@@ -143,9 +136,8 @@ def test_the_plan_proposes_structure_and_refuses_the_rows_until_accepted(tmp_pat
         assert ledger.records("user_field") == []
     assert sandbox.writes() == {}, "plan must not write to the portal"
 
-    book = load_workbook(workspace.reports_dir / "plan.xlsx")
-    assert book.sheetnames[-1] == "Структура"
-    rows = list(book["Структура"].iter_rows(values_only=True))
+    assert sheet_names(workspace.reports_dir / "plan.xlsx")[-1] == "Структура"
+    rows = sheet_rows(workspace.reports_dir / "plan.xlsx", "Структура")
     assert rows[0][:5] == ("Что", "Сущность", "Код", "Название", "Тип")
     by_name = {r[3]: r for r in rows[1:]}
     assert by_name["Сфера деятельности"][2] == "UF_CRM_SPHERE"
@@ -160,8 +152,7 @@ def test_plan_xlsx_structure_sheet_in_english(tmp_path, portal):
     workspace = structured_workspace(tmp_path, language="en", structure="create")
     result = plan(workspace, portal(workspace))
     assert result.structure_accepted
-    rows = list(load_workbook(workspace.reports_dir / "plan.xlsx")["Structure"].iter_rows(
-        values_only=True))  # fmt: skip
+    rows = sheet_rows(workspace.reports_dir / "plan.xlsx", "Structure")
     assert rows[0] == ("What", "Entity", "Code", "Name", "Type", "Pipeline", "List values",
                        "Sort", "Rows", "What happens", "Accepted")  # fmt: skip
     assert {r[10] for r in rows[1:]} == {"yes"}

@@ -33,6 +33,7 @@ from loaders.client import Bitrix24Client
 from loaders.errors import PortalError
 from migrate.errors import PortalTerminalError, PortalTransientError
 from migrate.portal.source._fields import SourceUserField, read_user_fields, write_user_fields
+from migrate.portal.source._history import FILES_DIR
 from migrate.portal.source._meta import SourceMeta, read_source_meta
 from migrate.portal.source._read import LINE_FIELDS, REQUISITE_FIELDS, TableReader
 from migrate.portal.source._snapshot import SOURCE_DIR, Snapshot, TableState
@@ -52,8 +53,10 @@ __all__ = [
     "source_user_fields",
 ]
 
-INCREMENTAL = ("company", "contact", "deal", "lead")
-"""Tables read by ``DATE_MODIFY`` after the first read (the others are read whole each time)."""
+INCREMENTAL = ("company", "contact", "deal", "lead", "activity", "task", "smart_process")
+"""Tables read by their modification date after the first read (``DATE_MODIFY``; activities
+``LAST_UPDATED``, tasks ``CHANGED_DATE``, smart-process items ``updatedTime``); the others are
+read whole each time."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +81,11 @@ class SourceRead:
 
     portal: str
     tables: tuple[TableRead, ...]
+
+
+GONE_LISTED = ("company", "contact", "deal", "lead")
+"""Tables whose deletions an incremental read finds (``crm.<table>.list`` of ids); the
+history and smart-process tables keep what they hold (not yet listed as gone)."""
 
 
 def snapshot_path(root: Path, table: str) -> Path:
@@ -115,7 +123,7 @@ async def read_source_portal(
         meta = await read_source_meta(client, catalog="product" in tables)
     except PortalError as exc:
         raise _stopped(exc, portal, [], tables) from None
-    reader = TableReader(client, meta)
+    reader = TableReader(client, meta, files=snapshot.folder / FILES_DIR)
     write_user_fields(snapshot.folder, meta.user_fields)
     emit(on_progress, "read portal", 0, len(tables), unit="tables")
     done: list[TableRead] = []
@@ -160,7 +168,7 @@ async def _read_table(
     read_at = datetime.now(UTC).isoformat(timespec="seconds")
     rows = await getattr(reader, table)(since)
     # after the changes: a record added meanwhile is among the ids (or read next time)
-    present = await reader.ids(table) if since is not None else None
+    present = await reader.ids(table) if since is not None and table in GONE_LISTED else None
     mark = began if table in INCREMENTAL else None
     held, gone = snapshot.write(table, rows, TableState(mark, 0, read_at, portal),
                                 merge=since is not None, columns=reader.columns(table),

@@ -43,6 +43,7 @@ class SourceMeta:
         field_names: entity → every field `crm.<entity>.fields` lists (so an empty table
             still has its columns).
         employee_fields: entity → the user fields of type ``employee`` (written as e-mails).
+        file_fields: entity → the user fields of type ``file`` (their files downloaded).
         measures: unit id → OKEI code (else its name); vats: VAT id → rate text.
         user_fields: entity → user field → its definition (type, multiple, list items…).
     """
@@ -55,6 +56,7 @@ class SourceMeta:
     list_items: Mapping[str, Mapping[str, Mapping[str, str]]]
     field_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     employee_fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    file_fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
     measures: Mapping[str, str] = field(default_factory=dict)
     vats: Mapping[str, str] = field(default_factory=dict)
     user_fields: Mapping[str, Mapping[str, SourceUserField]] = field(default_factory=dict)
@@ -89,6 +91,7 @@ async def read_source_meta(client: Bitrix24Client, *, catalog: bool) -> SourceMe
         list_items={e: _list_items(f) for e, f in fields.items()},
         field_names={e: tuple(str(k) for k in (f or {})) for e, f in fields.items()},
         employee_fields={e: _typed(f, "employee") for e, f in fields.items()},
+        file_fields={e: _typed(f, "file") for e, f in fields.items()},
         user_fields={
             e: user_fields_from_rows(e, rows) for e, rows in zip(CRM_TABLES, defined, strict=True)
         },

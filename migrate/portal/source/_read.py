@@ -19,12 +19,22 @@ so comments are read per owner), ``products/crm-product-list.md``,
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from loaders.batch import Command
 from loaders.client import Bitrix24Client
+from migrate.portal.source._history import (
+    ACTIVITY_COLUMNS,
+    TASK_COLUMNS,
+    download_files,
+    read_activities,
+    read_tasks,
+)
 from migrate.portal.source._meta import SourceMeta
+from migrate.portal.source._smart import SMART_COLUMNS, read_smart_items
 from migrate.portal.source._values import (
     MULTI_TYPES,
     category_text,
@@ -48,14 +58,15 @@ REQUISITE_FIELDS = ("RQ_COMPANY_NAME", "RQ_COMPANY_FULL_NAME", "RQ_INN", "RQ_KPP
 LINE_FIELDS = ("PRODUCT_ID", "PRODUCT_NAME", "PRICE", "QUANTITY", "DISCOUNT_RATE",
                "DISCOUNT_SUM", "TAX_RATE", "MEASURE_CODE", "MEASURE_NAME")  # fmt: skip
 _COMMENT_OWNERS = ("company", "contact", "deal", "lead")
-_COMMENT_SELECT = ["ID", "CREATED", "ENTITY_ID", "ENTITY_TYPE", "AUTHOR_ID", "COMMENT"]
+_COMMENT_SELECT = ["ID", "CREATED", "ENTITY_ID", "ENTITY_TYPE", "AUTHOR_ID", "COMMENT", "FILES"]
 
 
 class TableReader:
     """Reads the source tables through one read-only client, with the source's metadata."""
 
-    def __init__(self, client: Bitrix24Client, meta: SourceMeta) -> None:
-        self.client, self.meta = client, meta
+    def __init__(self, client: Bitrix24Client, meta: SourceMeta, files: Path | None = None) -> None:
+        """``files``: where downloaded files go (none: files are not read)."""
+        self.client, self.meta, self.files = client, meta, files
         #: table → records read whose data is not carried whole (a company's requisites
         #: beyond its first), so the run says so instead of dropping them quietly
         self.left_out: dict[str, int] = {}
@@ -63,8 +74,14 @@ class TableReader:
     async def records(self, entity: str, since: str | None) -> list[dict[str, Any]]:
         """The CRM records of ``entity`` (modified at or after ``since`` when given)."""
         where = {">=DATE_MODIFY": since} if since else {}
-        return await self.client.list_all(f"crm.{entity}.list", where, _SELECT[entity],
-                                          chained=True)  # fmt: skip
+        found = await self.client.list_all(f"crm.{entity}.list", where, _SELECT[entity],
+                                           chained=True)  # fmt: skip
+        fields = [(r, n) for r in found for n in self.meta.file_fields.get(entity, ()) if r.get(n)]
+        paths = await asyncio.gather(*(download_files(self, entity, str(r["ID"]),
+                                       _file_links(r[n])) for r, n in fields))  # fmt: skip
+        for (record, name), found_paths in zip(fields, paths, strict=True):
+            record[name] = found_paths  # a file field's value: its files' paths
+        return found
 
     async def ids(self, entity: str) -> set[str]:
         """Every id of ``entity`` the portal holds now (``select: [ID]``: the cheapest list)."""
@@ -145,6 +162,18 @@ class TableReader:
             rows.extend(await self._comments(owner, ids))
         return rows
 
+    async def activity(self, since: str | None) -> list[dict[str, str]]:
+        """Calls, e-mails and meetings with their times and files (:mod:`._history`)."""
+        return await read_activities(self, since)
+
+    async def task(self, since: str | None) -> list[dict[str, str]]:
+        """Tasks bound to a CRM record (:mod:`._history`)."""
+        return await read_tasks(self, since)
+
+    async def smart_process(self, since: str | None) -> list[dict[str, str]]:
+        """Items of every smart process, pipelines and stages by name (:mod:`._smart`)."""
+        return await read_smart_items(self, since)
+
     def columns(self, table: str) -> list[str]:
         """The columns ``table`` has even when the portal holds no record of it."""
         extra = {
@@ -155,7 +184,10 @@ class TableReader:
             "product_section": ["ID", "NAME", "SECTION_ID", "XML_ID"],
             "product": ["ID", "NAME", "SECTION_ID", "PRICE", "CURRENCY_ID", "DESCRIPTION",
                         "XML_ID", "ACTIVE", "MEASURE", "VAT_RATE"],
-            "note": ["ID", "ENTITY_TYPE", "ENTITY_ID", "COMMENT", "CREATED", "AUTHOR_ID"],
+            "note": ["ID", "ENTITY_TYPE", "ENTITY_ID", "COMMENT", "CREATED", "AUTHOR_ID", "FILES"],
+            "activity": list(ACTIVITY_COLUMNS),
+            "task": list(TASK_COLUMNS),
+            "smart_process": [*SMART_COLUMNS, "PARENT_ID_2"],
         }[table]  # fmt: skip
         fields = [k for k in self.meta.field_names.get(table, ()) if k not in _SKIPPED]
         return list(dict.fromkeys([*fields, *extra]))
@@ -202,6 +234,7 @@ class TableReader:
                  for rid in ids]  # fmt: skip
         commands = [Command(f"c{i}", "crm.timeline.comment.list", p) for i, p in enumerate(calls)]
         rows: list[dict[str, str]] = []
+        links: list[list[dict[str, Any]]] = []
         for item, params in zip(await self.client.batch(commands), calls, strict=True):
             if item.error is not None:
                 raise item.error
@@ -211,6 +244,12 @@ class TableReader:
                                               "start": start})  # fmt: skip
                 found, start = found + list(page.result or []), page.next
             rows.extend(self._comment_row(owner, c) for c in found)
+            links.extend(_comment_links(c) for c in found)
+        # files at once: the client's connection slots bound how many go together
+        pairs = zip(rows, links, strict=True)
+        paths = await asyncio.gather(*(download_files(self, "note", r["ID"], f) for r, f in pairs))
+        for row, found_paths in zip(rows, paths, strict=True):
+            row["FILES"] = found_paths
         return rows
 
     def _comment_row(self, owner: str, comment: Mapping[str, Any]) -> dict[str, str]:
@@ -222,6 +261,23 @@ class TableReader:
             "CREATED": text(comment.get("CREATED")),
             "AUTHOR_ID": field_text(self.meta, owner, "AUTHOR_ID", comment.get("AUTHOR_ID")),
         }
+
+
+def _comment_links(comment: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A comment's ``FILES`` (``{file id: {id, name, size, urlDownload, …}}``,
+    crm-timeline-comment-get.md) as ``[{"id", "url"}]``."""
+    files = comment.get("FILES")
+    files = files if isinstance(files, Mapping) else {}
+    return [{"id": k, "url": f.get("urlDownload")} for k, f in files.items()
+            if isinstance(f, Mapping)]  # fmt: skip
+
+
+def _file_links(value: Any) -> list[dict[str, Any]]:
+    """A file field's value (``{"id", "showUrl", "downloadUrl"}``, a list when multiple;
+    ``urlMachine`` through ``crm.item.*``) as ``[{"id", "url"}]``."""
+    files = value if isinstance(value, list) else [value]
+    return [{"id": f.get("id"), "url": f.get("downloadUrl") or f.get("urlMachine")}
+            for f in files if isinstance(f, Mapping)]  # fmt: skip
 
 
 def _multi_names() -> list[str]:

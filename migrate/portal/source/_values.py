@@ -13,8 +13,9 @@
   ``separator: "\n"`` and the target gets them as an array.
 * Owners and authors, and ``employee`` user fields: the employee's e-mail (the plan's owner
   map matches e-mails; map such a user field with ``owner:``).
-* Not translated: ``crm`` (links to records) and ``file`` user fields hold the source's
-  ids: leave them out of the mapping (runbook §7).
+* Not translated: ``crm`` user fields (links to records) hold the source's ids: leave them
+  out of the mapping (runbook §7). A ``file`` user field's files are downloaded by the reader
+  (:func:`._history.download_files`) and its value is their paths.
 
 A value whose id the source's metadata does not know is written as it is, so the plan
 refuses it by name rather than this reader guessing.

@@ -213,3 +213,17 @@ def test_a_managers_webhook_is_no_administrator(tmp_path):
         assert "next" not in page  # 15 users: one page of at most 50
     finally:
         app.close()
+
+
+def test_user_get_like_filters_as_the_docs_examples(portal):
+    """user-get.md: a plain key whose value holds `%` is a LIKE ("Iv%": starts with "Iv");
+    `=%` takes the pattern as given; `%`/`!%` look for a substring anywhere."""
+
+    def names(filt):
+        return {u["LAST_NAME"] for u in portal.result("user.get", {"filter": filt})}
+
+    assert names({"NAME": "Ив%"}) == {"Петров"}
+    assert names({"=%LAST_NAME": "%ова"}) == {n for n in names({}) if n.endswith("ова")}
+    assert names({"=%LAST_NAME": "ова"}) == set()  # no wildcard: the whole value
+    assert names({"!%LAST_NAME": "ов"}) == {n for n in names({}) if "ов" not in n}
+    assert names({"NAME": "Иван"}) == {"Петров"}

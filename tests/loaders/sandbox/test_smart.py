@@ -100,6 +100,22 @@ def test_item_defaults_to_first_stage_of_default_pipeline(spa):
     assert item["stageId"] == f"DT128_{category['id']}:NEW"
 
 
+def test_a_new_default_pipeline_takes_the_new_items(spa):
+    """crm-category-add.md: ``isDefault: Y`` makes the new pipeline the default one; it has
+    the five stages and the old default is no longer it."""
+    added = spa.result("crm.category.add", {"entityTypeId": 128, "fields": {
+        "name": "Тендеры", "sort": 50, "isDefault": "Y"}})["category"]  # fmt: skip
+    assert (added["entityTypeId"], added["isDefault"]) == (128, "Y")
+    listed = spa.result("crm.category.list", {"entityTypeId": 128})["categories"]
+    assert [c["isDefault"] for c in listed] == ["Y", "N"]  # by sort: the new one first
+    stages = spa.result("crm.status.list", {
+        "filter": {"ENTITY_ID": f"DYNAMIC_128_STAGE_{added['id']}"}})  # fmt: skip
+    assert len(stages) == 5
+    item = spa.result("crm.item.add", {"entityTypeId": 128, "fields": {"title": "x"}})["item"]
+    assert item["categoryId"] == added["id"]
+    assert item["stageId"] == f"DT128_{added['id']}:NEW"
+
+
 @pytest.mark.parametrize(
     ("fields", "field"),
     [({"stageId": "DT128_9:NOPE"}, "stageId"), ({"categoryId": 0}, "categoryId")],

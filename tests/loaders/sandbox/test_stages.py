@@ -48,7 +48,8 @@ def test_stage_refusals(portal):
     assert (
         error({**base, "ENTITY_ID": "DEAL_STAGE_99"}) == "Specified entity type is not supported."
     )
-    assert error({**base, "STATUS_ID": "NEW"}) == "Duplicate STATUS_ID."
+    assert error({**base, "STATUS_ID": "NEW"}) == "The specified status ID already exists."
+    assert error({**base, "NAME": ""}) == "The field Title is required."
     assert error({**base, "STATUS_ID": "две слова"}) == "Invalid parameters."
     assert error({**base, "STATUS_ID": "X" * 23}) == "Invalid parameters."
     assert "after success" in error({**base, "SORT": 65})  # WON is at 60

@@ -17,7 +17,10 @@ def test_update_changes_only_what_is_passed_and_ignores_the_type(portal):
     assert portal.call("crm.deal.userfield.update", change).json()["result"] is True
     row = portal.result("crm.deal.userfield.get", {"id": uf})
     assert (row["MANDATORY"], row["USER_TYPE_ID"]) == ("N", "string")
-    assert row["SETTINGS"] == {"ROWS": 10, "DEFAULT_VALUE": "x"}  # only the passed keys
+    # the passed keys change; the rest are a string field's defaults (crm-deal-userfield-get.md)
+    assert row["SETTINGS"] == {"SIZE": 20, "ROWS": 10, "REGEXP": "", "MIN_LENGTH": 0,
+                               "MAX_LENGTH": 0, "DEFAULT_VALUE": "x"}  # fmt: skip
+    assert row["EDIT_FORM_LABEL"]["ru"] == row["EDIT_FORM_LABEL"]["en"] == "Метки"
     described = portal.result("crm.deal.fields")["UF_CRM_TAGS"]
     assert described["isRequired"] is False
     assert described["formLabel"] == "Метки"

@@ -349,7 +349,9 @@ async def _portal_records(client: Bitrix24Client) -> dict[str, dict[str, list[di
     """entity → origin key → portal rows (several rows = duplicates)."""
     found: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for entity, (method, key_field) in PORTAL_KEYS.items():
-        rows = await client.list_all(method, {}, ["*", "UF_*"])  # list values: UF_ fields
+        # list values: UF_ fields; an activity's files only when asked (crm-activity-list.md)
+        select = ["*", "UF_*", *(["FILES"] if entity == "activity" else [])]
+        rows = await client.list_all(method, {}, select)
         for row in rows:
             if row.get(key_field):
                 found[entity][str(row[key_field])].append(row)

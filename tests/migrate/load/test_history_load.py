@@ -47,13 +47,15 @@ def _tables() -> dict[str, list[dict[str, object]]]:
             {"_key": "t1", "ENTITY_TYPE": "deal", "ENTITY_ID": "d1", "TITLE": "Выставить счёт",
              "STATUS": "completed", "DEADLINE": "2021-04-01T18:00:00+03:00",
              "RESPONSIBLE_ID": "Волков Сергей", "CREATED": "2021-03-20T09:00:00+03:00",
-             "CREATED_BY": "Анна Петрова"},
+             "CREATED_BY": "Анна Петрова", "_source": "tasks.csv", "_row": 2,
+             "FILES": "files/kp.txt"},
             {"_key": "t2", "ENTITY_TYPE": "company", "ENTITY_ID": "co1", "TITLE": "Сверка",
-             "STATUS": "pending"},
+             "STATUS": "pending", "CREATED_BY": "m.kuznetsova@sandbox.example"},
         ],
         "note": [
             {"_key": "n1", "_source": "notes.csv", "_row": 2, "ENTITY_TYPE": "deal",
-             "ENTITY_ID": "d1", "COMMENT": "Скан договора", "FILES": "files/scan.pdf"},
+             "ENTITY_ID": "d1", "COMMENT": "Скан договора", "FILES": "files/scan.pdf",
+             "AUTHOR_ID": "Петров Иван"},
         ],
     }  # fmt: skip
 
@@ -72,10 +74,11 @@ async def _plan(client: Bitrix24Client, ledger: Ledger, folder: Path) -> list:
         "FIELD_NAME": "DOCS", "USER_TYPE_ID": "file", "MULTIPLE": "Y"}})  # fmt: skip
     meta = await read_portal_metadata(client)
     index = ReferenceIndex({e: [str(r["_key"]) for r in rows] for e, rows in tables.items()})
-    owners = OwnerResolver(meta.users, default_owner=1)
+    owners = OwnerResolver(meta.users, default_owner=4)  # not the webhook's user (1)
     cells = [(str(r.get("_source", "")), r.get(column)) for rows in tables.values()
              for r in rows for column in ("FILES", "UF_CRM_DOCS")]  # fmt: skip
-    folders = {name: folder for name in ("activities.csv", "notes.csv", "companies.csv")}
+    folders = {name: folder for name in ("activities.csv", "notes.csv", "companies.csv",
+                                         "tasks.csv")}  # fmt: skip
     attachments = scan_attachments(cells, folders, max_bytes=10_000_000)
     records, issues = [], []
     for entity, rows in tables.items():
@@ -92,7 +95,7 @@ async def _plan(client: Bitrix24Client, ledger: Ledger, folder: Path) -> list:
 
 async def _download(app, url: str) -> bytes:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as http:
-        reply = await http.get(f"http://portal{url}")
+        reply = await http.get(url if url.startswith("http") else f"http://portal{url}")
         reply.raise_for_status()
         return reply.content
 
@@ -156,13 +159,34 @@ def test_history_loads_once_with_original_times_and_files_and_rolls_back(tmp_pat
     assert invoice["xmlId"] == f"{ORIGINATOR}/t1"
     assert "20.03.2021 09:00 · Анна Петрова" in invoice["description"]
     assert portal["tasks"][ids[("task", "t2")]]["ufCrmTask"] == [f"CO_{ids[('company', 'co1')]}"]
-    (comment,) = portal["comments"].values()
+    comment = portal["comments"][ids[("comment", "n1")]]
     assert [(f["size"], f["sha"]) for f in comment] == [
         (len(FILES["scan.pdf"]), _sha(FILES["scan.pdf"]))]  # fmt: skip
-    # exactly once: every record once, every file once (4 uploads: 2 on the call, 1 comment,
-    # 1 in the company's field)
-    assert (len(portal["activities"]), len(portal["tasks"]), len(portal["comments"])) == (2, 2, 1)
-    assert portal["uploads"] == 4
+    # owners and authors as the portal shows them: the company named no owner (the default,
+    # 4); the note's author is Петров Иван (2), so the text does not name him; the tasks'
+    # creators: Кузнецова Мария (3), and «Анна Петрова», not on the portal (the default, named
+    # in the text)
+    assert portal["company_owners"] == ["4"]
+    note = portal["comment_rows"][ids[("comment", "n1")]]
+    assert int(note["AUTHOR_ID"]) == 2
+    assert "Петров" not in note["COMMENT"]
+    assert portal["tasks"][ids[("task", "t2")]]["createdBy"] == "3"
+    assert portal["tasks"][ids[("task", "t1")]]["createdBy"] == "4"
+    # a task's files: a comment on the deal the task is bound to (tasks take Disk ids only)
+    task_files = portal["comments"][ids[("comment", "task:t1")]]
+    assert [(f["size"], f["sha"]) for f in task_files] == [
+        (len(FILES["kp.txt"]), _sha(FILES["kp.txt"]))]  # fmt: skip
+    shown = portal["comment_rows"][ids[("comment", "task:t1")]]
+    assert (shown["ENTITY_TYPE"], int(shown["ENTITY_ID"])) == ("deal", ids[("deal", "d1")])
+    assert "Файлы задачи «Выставить счёт»" in shown["COMMENT"]
+    assert "Анна Петрова" in shown["COMMENT"]  # the creator is not on the portal
+    told = [i for i in issues if i.rule == "task.files"]
+    assert [(i.source_key, i.source, i.row, i.severity) for i in told] == [
+        ("t1", "tasks.csv", 2, "warning")]  # fmt: skip
+    # exactly once: every record once, every file once (5 uploads: 2 on the call, 1 on each
+    # comment, 1 in the company's field)
+    assert (len(portal["activities"]), len(portal["tasks"]), len(portal["comments"])) == (2, 2, 2)
+    assert portal["uploads"] == 5
     assert after["activities"] == after["tasks"] == after["comments"] == {}
     assert after["uploads"] == 0  # the files went with their activities, comment and company
 
@@ -181,14 +205,18 @@ async def _read_back(client: Bitrix24Client, app) -> dict:
         shown[int(row["ID"])] = [
             {"size": f["size"], "sha": _sha(await _download(app, f["urlDownload"]))}
             for f in row["FILES"].values()]  # fmt: skip
-    companies = await client.list_all("crm.company.list", {}, ["ID", "UF_CRM_DOCS"])
+    companies = await client.list_all(
+        "crm.company.list", {}, ["ID", "UF_CRM_DOCS", "ASSIGNED_BY_ID"]
+    )
     company_files = [(len(data := await _download(app, f["downloadUrl"])), _sha(data))
                      for row in companies for f in row.get("UF_CRM_DOCS") or []]  # fmt: skip
     return {
+        "company_owners": [row["ASSIGNED_BY_ID"] for row in companies],
         "company_files": company_files,
         "activities": {int(r["ID"]): r for r in activities},
         "tasks": {int(t["id"]): t for t in tasks["tasks"]},
         "comments": shown,
+        "comment_rows": {int(r["ID"]): r for r in comments},
         "files": files,
         "uploads": app.store.count("file"),
     }

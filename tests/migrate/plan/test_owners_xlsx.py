@@ -3,15 +3,27 @@ next `plan`; bad cells are named by sheet, row and column and the workbook is ne
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from migrate.cli import cli
 from migrate.errors import ConfigError
 from migrate.ledger import Ledger
 from migrate.ledger.blockers import plan_blockers
 from migrate.plan import OwnerChoice, OwnerResolver, PortalUser
 from migrate.run import Migration
-from tests.migrate.plan.workspace import COMPANIES, NAME, Portal, make_workspace, write_csv
+from tests.migrate.plan.workspace import (
+    COMPANIES,
+    NAME,
+    make_workspace,
+    open_portals,
+    sheet_names,
+    sheet_rows,
+    write_csv,
+)
 
 #: Companies whose owners cover every way of matching (users of the sandbox's seed).
 OWNED = [
@@ -27,15 +39,7 @@ OWNED = [
 
 @pytest.fixture
 def portal():
-    opened: list[Portal] = []
-
-    def open_(workspace):
-        opened.append(Portal(workspace))
-        return opened[-1]
-
-    yield open_
-    for p in opened:
-        p.close()
+    yield from open_portals()
 
 
 def owned_workspace(tmp_path, **options):
@@ -49,8 +53,7 @@ def plan(workspace, sandbox, **options):
 
 
 def owners_rows(workspace, sheet=None):
-    book = load_workbook(workspace.reports_dir / "owners.xlsx")
-    rows = list(book[sheet or book.sheetnames[0]].iter_rows(values_only=True))
+    rows = sheet_rows(workspace.reports_dir / "owners.xlsx", sheet)
     return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
 
 
@@ -82,9 +85,8 @@ def test_plan_writes_one_row_per_legacy_owner_with_counts_match_and_flags(tmp_pa
     planned = plan(workspace, portal(workspace))
     assert planned.owners is not None
     assert planned.owners.report == workspace.reports_dir / "owners.xlsx"
-    book = load_workbook(planned.owners.report)
-    assert book.sheetnames == ["Ответственные", "Сотрудники портала"]
-    header = next(book["Ответственные"].iter_rows(values_only=True))
+    assert sheet_names(planned.owners.report) == ["Ответственные", "Сотрудники портала"]
+    header = sheet_rows(planned.owners.report, "Ответственные")[0]
     assert header == ("В источнике", "Компании", "Контакты", "Сделки", "Записей всего",
                       "ID сотрудника", "Сотрудник на портале", "E-mail на портале",
                       "Как найден", "Отметка", "Исправить на (e-mail или ID сотрудника)",
@@ -106,7 +108,10 @@ def test_plan_writes_one_row_per_legacy_owner_with_counts_match_and_flags(tmp_pa
     sokolov = rows["Соколов О."]
     assert (sokolov["ID сотрудника"], sokolov["Как найден"]) == (4, "по фамилии и инициалам")
     assert "проверьте" in sokolov["Пояснение"]
-    assert "" not in rows  # an empty cell maps no field: the portal's default applies
+    none = rows["(не указан)"]  # records with no owner: listed, given the default owner
+    assert (none["Компании"], none["ID сотрудника"]) == (1, 4)
+    assert none["Отметка"] == "ответственный не указан"
+    assert none["Как найден"] == "ответственный по умолчанию"
     users = {r["ID сотрудника"]: r for r in owners_rows(workspace, "Сотрудники портала")}
     assert users[5]["Работает"] == "уволен"
     assert users[15]["E-mail на портале"] == "yu.volkova@example.com"
@@ -136,6 +141,29 @@ def test_the_clients_corrections_bind_the_next_plan_and_can_be_withdrawn(tmp_pat
     plan(workspace, sandbox)
     assert assigned(workspace)["co4"] == 1
     assert by_legacy(workspace)["Волков Сергей"]["Как найден"] == "ответственный по умолчанию"
+
+
+def test_records_with_no_owner_are_listed_and_follow_the_clients_choice(tmp_path, portal):
+    """Without a default owner they get the webhook's user (as the portal does) but are listed
+    with their count; a choice on the «(не указан)» row gives them an employee."""
+    workspace = owned_workspace(tmp_path, default_owner=None)
+    sandbox = portal(workspace)
+    run = Migration(workspace, transport=sandbox.transport)
+    planned = run.plan()
+    assert assigned(workspace)["co8"] is None
+    none = by_legacy(workspace)["(не указан)"]
+    assert (none["Компании"], none["ID сотрудника"]) == (1, None)
+    assert none["Как найден"] == "пользователь вебхука — задайте owners.default_owner"
+    owners = [b for b in planned.result.blockers if b.rule.startswith("owner.")]
+    assert "" not in {b.value for b in owners}  # listed, never blocking
+    edit_choices(workspace, {"(не указан)": "m.kuznetsova@sandbox.example"})
+    planned = plan(workspace, sandbox)
+    assert planned.owners is not None
+    assert planned.owners.choices_read == 1
+    assert assigned(workspace)["co8"] == 3
+    assert by_legacy(workspace)["(не указан)"]["Как найден"] == "выбор клиента"
+    plan(workspace, sandbox)  # the stored choice holds for the next plan
+    assert assigned(workspace)["co8"] == 3
 
 
 @pytest.mark.parametrize(
@@ -198,9 +226,8 @@ def test_an_unreadable_owners_workbook_is_kept_aside_not_overwritten(tmp_path, p
 def test_english_headers(tmp_path, portal):
     workspace = owned_workspace(tmp_path, language="en")
     plan(workspace, portal(workspace))
-    book = load_workbook(workspace.reports_dir / "owners.xlsx")
-    assert book.sheetnames == ["Owners", "Portal users"]
-    rows = list(book["Owners"].iter_rows(values_only=True))
+    assert sheet_names(workspace.reports_dir / "owners.xlsx") == ["Owners", "Portal users"]
+    rows = sheet_rows(workspace.reports_dir / "owners.xlsx", "Owners")
     header = rows[0]
     assert header[:4] == ("In the source", "Companies", "Contacts", "Deals")
     assert "Correct to (e-mail or user id)" in header
@@ -279,3 +306,20 @@ def test_load_refuses_owner_corrections_made_after_the_plan(tmp_path, portal):
     companies = {c["ORIGIN_ID"]: c["ASSIGNED_BY_ID"] for c in listed}
     assert (companies["co5"], companies["co7"], companies["co4"]) == ("4", "4", "1")
     assert companies["co6"] == "4"  # «Соколов О.»: surname and initial
+
+
+@pytest.mark.parametrize(
+    ("default_owner", "who"),
+    [(None, "пользователя вебхука: задайте `owners.default_owner`"),
+     ("o.sokolov@sandbox.example", "Соколов Олег (ID 4)")],
+)  # fmt: skip
+def test_plan_says_how_many_records_have_no_owner_and_who_gets_them(tmp_path, default_owner, who):
+    owned_workspace(tmp_path, default_owner=default_owner)
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["plan", "-w", str(tmp_path)])
+    line = next(x for x in shown.output.splitlines() if x.startswith("Записей без ответственного"))
+    assert line.startswith("Записей без ответственного в выгрузке: 1 — получат ")
+    assert who in line
+    summary = json.loads(runner.invoke(cli, ["plan", "-w", str(tmp_path), "--json"]).output)
+    assert summary["no_owner"] == {"records": 1, "user_id": 4 if default_owner else None}
+    assert "" not in summary["defaulted_owners"]

@@ -110,7 +110,11 @@ def test_plan_then_load_puts_every_record_in_the_portal(tmp_path):
         scenario()
     )
     app.close()
-    assert [(i.entity, i.rule) for i in issues] == [("deal", "owner.dismissed")]
+    # the note's author is not on the portal: the default owner writes it, the name is in the text
+    assert [(i.entity, i.rule) for i in issues] == [
+        ("deal", "owner.dismissed"),
+        ("note", "owner.unknown"),
+    ]
     assert states == {State.DONE}
     assert deal["COMPANY_ID"] == str(company_id)
     assert deal["ASSIGNED_BY_ID"] == "1"
@@ -119,3 +123,4 @@ def test_plan_then_load_puts_every_record_in_the_portal(tmp_path):
     assert [(r["PRICE"], r["ORIGINAL_PRODUCT_NAME"]) for r in rows] == [(12.5, "Болт М8")]
     assert [(r["RQ_INN"], r["PRESET_ID"]) for r in requisites] == [("7707083893", "1")]
     assert "12.03.2021 14:05 · Иванов Иван" in comments[0]["COMMENT"]
+    assert int(comments[0]["AUTHOR_ID"]) == 1

@@ -183,11 +183,13 @@ def test_deal_with_contacts_and_product_rows():
         ],
     )
     deal, rows = result.records
-    assert deal.fields == {
+    assert deal.fields == {  # no owner in the row: the default owner, marked for updates
         "TITLE": "Поставка",
         "STAGE_ID": "NEW",
         "COMPANY_ID": None,
         "CONTACT_IDS": [None, None],
+        "ASSIGNED_BY_ID": 1,
+        "_NO_OWNER": True,
     }
     assert deal.refs == (
         Ref("COMPANY_ID", "company", "co1"),
@@ -272,16 +274,17 @@ def test_company_requisites_without_a_preset_warn_and_are_skipped():
                 "comment",
                 "n1",
                 Op.CREATE,
-                {
+                {  # the author is not on the portal: the default owner, the name in the text
                     "ENTITY_TYPE": "deal",
                     "COMMENT": "Перезвонить",
+                    "AUTHOR_ID": 1,
                     "_DATE": "2021-03-12T14:05:00+03:00",
                     "_AUTHOR": "Иванов Иван",
                 },
                 (Ref("ENTITY_ID", "deal", "d1"),),
                 sort_key="2021-03-12T11:05:00+00:00",
             ),
-            None,
+            "owner.unknown",  # a warning: the author is not on the portal
         ),
         (
             {"_key": "n2", "ENTITY_TYPE": "deal", "ENTITY_ID": "d404", "COMMENT": "x"},

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from loaders.sandbox import SandboxConfig
 from loaders.sandbox.testing import running_sandbox
 from migrate.cli import cli
-from migrate.errors import CheckpointError
+from migrate.errors import CheckpointError, ConfigError
 from migrate.plan import RouteChoice, choose_route
 from migrate.run import Migration
 from tests.migrate.plan.workspace import COMPANIES, make_workspace, write_csv
@@ -174,3 +174,25 @@ def test_a_second_plan_after_an_import_with_dates_kept_changes_nothing(
     assert again.count("company", "unchanged") == 3
     assert again.count("company", "update") == 0
     assert again.count("deal", "update") == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "words"), [("ru", "не администратор"), ("en", "not a portal")]
+)
+def test_route_import_on_a_non_admin_webhook_stops_the_plan(
+    tmp_path, portal, monkeypatch, language, words
+):
+    """`load.route: import` with a manager's webhook: the plan stops before writing anything
+    (the load would refuse every record), saying why and how to fix it."""
+    workspace = webhook_workspace(tmp_path, route="import", language=language)
+    monkeypatch.setenv(ENV, hook(portal, 2, "mgr-code"))
+    run = CliRunner().invoke(cli, ["plan", "--workspace", str(workspace.root)])
+    assert isinstance(run.exception, ConfigError), run.output
+    assert run.exception.exit_code == 2  # `main` turns it into exit code 2
+    text = str(run.exception)
+    assert words in text
+    assert "`load.route: import`" in text
+    assert "load.route: auto" in text  # the fix, on the "Next:" line
+    assert not (workspace.reports_dir / "plan.xlsx").exists()
+    monkeypatch.setenv(ENV, hook(portal, 1, "admin-code"))  # an administrator's webhook: planned
+    assert Migration(workspace).plan(skip_refused=True).result.route.route == "import"

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import csv
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+from openpyxl import load_workbook
 
 from loaders.client import Bitrix24Client
 from loaders.sandbox import SandboxConfig, create_app
@@ -116,6 +117,38 @@ load: {{on_existing: {on_existing}{routed}}}
 
 async def _no_sleep(seconds: float) -> None:
     await asyncio.sleep(0)
+
+
+def sheet_rows(path: Path, sheet: str | None = None) -> list[tuple[Any, ...]]:
+    """A report sheet read back as the client's Excel holds it: its rows' values, header
+    first (the first sheet unless named)."""
+    book = load_workbook(path, read_only=True)
+    try:
+        return list(book[sheet or book.sheetnames[0]].iter_rows(values_only=True))
+    finally:
+        book.close()
+
+
+def sheet_names(path: Path) -> list[str]:
+    book = load_workbook(path, read_only=True)
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
+def open_portals() -> Iterator[Callable[[Workspace], Portal]]:
+    """The body of a ``portal`` fixture: ``portal(workspace)`` opens the workspace's sandbox,
+    closed when the test ends."""
+    opened: list[Portal] = []
+
+    def open_(workspace: Workspace) -> Portal:
+        opened.append(Portal(workspace))
+        return opened[-1]
+
+    yield open_
+    for p in opened:
+        p.close()
 
 
 class Portal:

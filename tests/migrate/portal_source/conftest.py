@@ -8,9 +8,20 @@ from pathlib import Path
 import yaml
 
 import mappings
-from sample_data.portal import user_field_lines
+from sample_data.portal import smart_process_mapping, user_field_lines
 
-TABLES = ("product_section", "product", "company", "contact", "deal", "lead", "note")
+TABLES = (
+    "product_section",
+    "product",
+    "company",
+    "contact",
+    "deal",
+    "lead",
+    "note",
+    "activity",
+    "task",
+    "smart_process",
+)
 
 
 def make_workspace(
@@ -21,6 +32,7 @@ def make_workspace(
     batch_size: int = 50,
     structure: str = "ask",
     user_fields: tuple[str, ...] = ("deal", "contact", "company"),
+    leave_out: tuple[str, ...] = (),
 ) -> Path:
     """A workspace reading ``tables`` from `env:B24_SOURCE` into ``target`` (a portal url)."""
     preset = Path(mappings.__file__).parent / "bitrix24_portal"
@@ -35,8 +47,10 @@ def make_workspace(
         if not file.is_file():
             continue
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
-        data["fields"].update(lines)
+        data["fields"].update({k: v for k, v in lines.items() if k not in leave_out})
         file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    if "smart_process" in tables:  # not copied by `init`: the title is the portal's own
+        (root / "mappings" / "smart_process.yaml").write_text(smart_process_mapping(), "utf-8")
     config = {
         "name": "from-portal",
         "portal": {"url": target, "plan": "unlimited"},

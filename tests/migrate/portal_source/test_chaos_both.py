@@ -12,7 +12,7 @@ from loaders.sandbox import FaultSpec, SandboxConfig
 from loaders.sandbox.testing import running_sandbox
 from migrate.errors import LoadError, PortalTransientError
 from migrate.run import Migration
-from sample_data.portal import prepare_target_portal, seed_source_portal
+from sample_data.portal import SMART_PROCESS, prepare_target_portal, seed_source_portal
 from sample_data.portal_compare import compare_portals
 
 from .conftest import make_workspace
@@ -31,7 +31,7 @@ async def _seed(source_url: str, target_url: str):
 
 
 def test_faults_on_both_portals_lose_nothing_and_duplicate_nothing(tmp_path, monkeypatch):
-    plain = dict(plan="unlimited", seed=16)
+    plain = dict(plan="unlimited", seed=16, smart_processes=(SMART_PROCESS,))
     with (
         running_sandbox(SandboxConfig(data_dir=tmp_path / "src", token="src", **plain)) as src,
         running_sandbox(SandboxConfig(data_dir=tmp_path / "dst", token="dst", **plain)) as dst,

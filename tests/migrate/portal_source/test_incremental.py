@@ -12,8 +12,9 @@ from loaders import Bitrix24Client, PortalReadOnly
 from loaders.sandbox import SandboxConfig, create_app
 from migrate.errors import MigrationError
 from migrate.portal.connect import open_source_portal
+from migrate.portal.source import read_source_portal
 from migrate.run import Migration
-from sample_data.portal import prepare_target_portal, seed_source_portal
+from sample_data.portal import SMART_PROCESS, prepare_target_portal, seed_source_portal
 
 from .conftest import make_workspace
 
@@ -49,10 +50,11 @@ class FailingAfter(httpx.AsyncBaseTransport):
 
 
 @pytest.fixture
-def portals(monkeypatch, tmp_path):
+def portals(request, monkeypatch, tmp_path):
     clock = Clock()
     source = create_app(SandboxConfig(token="src", plan="unlimited", clock=clock))
-    root = make_workspace(tmp_path / "ws", target="sandbox", tables=TABLES)
+    tables = getattr(request, "param", TABLES)
+    root = make_workspace(tmp_path / "ws", target="sandbox", tables=tables)
     # the workspace's embedded sandbox (plan and load open it from its folder)
     target = create_app(SandboxConfig(data_dir=root / ".b24migrate/sandbox", plan="unlimited"))
 
@@ -206,3 +208,84 @@ def test_requisites_beyond_a_companys_first_are_counted_not_dropped_quietly(port
     left = {t.table: t.left_out for t in migration.source_read.tables}
     assert left == {"company": 2, "contact": 0, "deal": 0, "note": 0}
     assert "company 6 (2 requisites beyond a company's first not carried)" in caplog.text
+
+
+HISTORY = ("company", "contact", "deal", "lead", "activity", "task")
+
+
+@pytest.mark.parametrize("portals", [HISTORY], indirect=True)
+def test_a_second_read_of_the_history_brings_only_changed_activities_and_tasks(portals):
+    source, clock, root, counts = portals
+    first = _migration(root, source)
+    first.validate()
+    read = _read(first)
+    assert (read["activity"][0], read["task"][0]) == (counts["activity"], counts["task"])
+    files = sorted((root / ".b24migrate/source_portal/files/activity").rglob("*.*"))
+    assert files  # downloaded beside the snapshot
+    stamps = {p: p.stat().st_mtime_ns for p in files}
+    first.plan()
+    _migration(root, source).load()
+
+    clock.now += 600
+
+    async def change() -> None:
+        async with _writer(source) as client:
+            await client.call(
+                "crm.activity.update", {"id": 1, "fields": {"SUBJECT": "Звонок (изм.)"}}
+            )
+            await client.call("tasks.task.add", {"fields": {
+                "TITLE": "Новая задача", "RESPONSIBLE_ID": 1, "UF_CRM_TASK": ["D_1"]}})  # fmt: skip
+
+    asyncio.run(change())
+    second = _migration(root, source)
+    second.validate()
+    read = _read(second)
+    assert read["activity"][:1] == (1,)
+    assert read["task"][0] == 1
+    assert read["activity"][1] is not None
+    assert read["task"][1] is not None
+    assert {p: p.stat().st_mtime_ns for p in files} == stamps  # files are not fetched again
+    activities = pd.read_parquet(root / ".b24migrate/source_portal/activity.parquet")
+    assert activities.shape[0] == counts["activity"]
+    assert set(activities.loc[activities["ID"] == "1", "SUBJECT"]) == {"Звонок (изм.)"}
+    planned = second.plan().result.delta.counts
+    assert planned[("activity", "changed")] == 1
+    assert planned[("task", "new")] == 1
+
+
+def test_smart_process_items_are_read_again_only_when_changed(tmp_path):
+    clock = Clock()
+    source = create_app(SandboxConfig(token="src", plan="unlimited", clock=clock,
+                                      smart_processes=(SMART_PROCESS,)))  # fmt: skip
+
+    async def seed() -> int:
+        async with _writer(source) as client:
+            seeded = await seed_source_portal(client, companies=4, contacts=4, deals=4, leads=0)
+            return seeded.counts["smart_process"]
+
+    async def read() -> tuple[int, str | None]:
+        async with Bitrix24Client(SOURCE, transport=httpx.ASGITransport(app=source),
+                                  plan="unlimited", read_only=True) as client:  # fmt: skip
+            done = await read_source_portal(client, ["smart_process"], tmp_path, portal="src")
+        (table,) = done.tables
+        return table.read, table.since
+
+    async def change() -> None:
+        async with _writer(source) as client:
+            fields = {"title": "Договор (изм.)"}
+            await client.call("crm.item.update", {"entityTypeId": 128, "id": 3, "fields": fields})
+
+    items = asyncio.run(seed())
+    clock.now += 60
+    assert asyncio.run(read()) == (items, None)
+    clock.now += 600
+    asyncio.run(change())
+    read_again, since = asyncio.run(read())
+    source.close()
+    assert read_again == 1
+    assert since is not None
+    snapshot = pd.read_parquet(tmp_path / ".b24migrate/source_portal/smart_process.parquet")
+    assert snapshot.shape[0] == items
+    assert set(snapshot.loc[snapshot["ID"] == "3", "TITLE"]) == {"Договор (изм.)"}
+    assert set(snapshot["SMART_PROCESS"]) == {SMART_PROCESS}
+    assert set(snapshot["STAGE"]) <= {"Начало", "Подготовка", "Согласование", "Успех", "Провал"}

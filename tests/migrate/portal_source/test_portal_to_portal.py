@@ -10,7 +10,7 @@ from loaders import Bitrix24Client
 from loaders.sandbox import SandboxConfig
 from loaders.sandbox.testing import running_sandbox
 from migrate.run import Migration
-from sample_data.portal import CHANNELS, prepare_target_portal, seed_source_portal
+from sample_data.portal import CHANNELS, SMART_PROCESS, prepare_target_portal, seed_source_portal
 from sample_data.portal_compare import compare_portals
 
 from .conftest import make_workspace
@@ -27,8 +27,12 @@ async def _seed(source_url: str, target_url: str):
 @pytest.fixture(scope="module")
 def portals():
     with (
-        running_sandbox(SandboxConfig(plan="unlimited", token="src")) as source,
-        running_sandbox(SandboxConfig(plan="unlimited", token="dst")) as target,
+        running_sandbox(
+            SandboxConfig(plan="unlimited", token="src", smart_processes=(SMART_PROCESS,))
+        ) as source,
+        running_sandbox(
+            SandboxConfig(plan="unlimited", token="dst", smart_processes=(SMART_PROCESS,))
+        ) as target,
     ):
         seeded = asyncio.run(_seed(source.webhook_url, target.webhook_url))
         yield source, target, seeded
@@ -58,8 +62,15 @@ def test_plan_and_load_bring_every_record_and_only_read_the_source(portals, tmp_
     assert source.stats()["entities"] == held
     differences = asyncio.run(compare_portals(source.webhook_url, target.webhook_url))
     assert differences == [], differences[:20]
-    for entity in ("company", "contact", "deal", "lead"):
-        assert target.stats()["entities"][entity] == seeded.counts[entity]
+    assert seeded.counts["smart_process"] > 0
+    assert planned.result.count("smart_process", "create") == seeded.counts["smart_process"]
+    for entity in ("company", "contact", "deal", "lead", "activity", "task"):
+        assert target.stats()["entities"][entity] == seeded.counts[entity], entity
+    assert seeded.counts["activity"] > 0
+    assert seeded.counts["task"] > 0
+    # the files came over (compared above by name, size and SHA-256): as many as the source has
+    assert target.stats()["entities"]["file"] == source.stats()["entities"]["file"] > 0
+
     # the multiple fields arrived as arrays (compared above by label, as sets of values)
     channels, langs = asyncio.run(_multiple_values(target.webhook_url))
     assert {len(v) for v in channels} == {0, 1, 2}
@@ -79,3 +90,15 @@ async def _multiple_values(url: str) -> tuple[list[list[str]], list[list[str]]]:
         contacts = await client.list_all("crm.contact.list", select=["ID", "UF_CRM_LANGS"])
     return ([[labels[str(i)] for i in c["UF_CRM_CHANNELS"]] for c in companies],
             [list(c["UF_CRM_LANGS"]) for c in contacts])  # fmt: skip
+
+
+def test_the_comparison_reports_history_files_and_items_the_target_lacks():
+    config = {"plan": "unlimited", "smart_processes": (SMART_PROCESS,)}
+    with (
+        running_sandbox(SandboxConfig(token="src", **config)) as source,
+        running_sandbox(SandboxConfig(token="dst", **config)) as target,
+    ):
+        asyncio.run(_seed(source.webhook_url, target.webhook_url))
+        differences = asyncio.run(compare_portals(source.webhook_url, target.webhook_url))
+    kinds = {line.split(" ", 1)[0] for line in differences if line.endswith("not in the target")}
+    assert {"activity", "task", SMART_PROCESS, "company", "deal"} <= kinds

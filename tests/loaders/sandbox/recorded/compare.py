@@ -41,7 +41,8 @@ TIMESTAMP_KEYS = frozenset(
         "LAST_UPDATED", "DATE_UPDATE", "TIMESTAMP_X", "DATE_REGISTER", "LAST_LOGIN",
         "createdTime", "updatedTime", "movedTime", "lastActivityTime", "timestampX",
         "dateCreate", "DATE_CLOSED", "dateClosed", "LAST_COMMUNICATION_TIME",
-        "lastCommunicationTime",
+        "lastCommunicationTime", "createdDate", "changedDate", "activityDate",
+        "statusChangedDate",
     }
 )  # fmt: skip
 _TIME_KEYS = frozenset(
