@@ -13,6 +13,7 @@ are noisy: run it twice.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import time
@@ -52,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         f"true_pairs={scores.true_pairs} tp={scores.tp} fp={scores.fp} fn={scores.fn} "
         f"precision={scores.precision:.4f} recall={scores.recall:.4f}"
     )
-    print(f"peak_rss_gb={peak_gb:.2f} (generation included) cpu_s={cpu:.1f} (all threads)")
+    print(f"peak_rss_gb={peak_gb:.2f} (generation included) cpu_s={cpu:.1f} (all threads) "
+          f"load={os.getloadavg()[0]:.1f}")  # fmt: skip
     keys = frame["_key"].to_numpy(dtype=object)
     a, b = true_pairs(keys, truth)
     evidence = evidence_share(frame, rules, a, b)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import resource
 import sys
 import tempfile
@@ -101,12 +102,14 @@ def main(argv: list[str] | None = None) -> int:
             runs.append(("splink", lambda: splink(path)))
         seconds = {}
         for name, run in runs:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             clusters = run()
             seconds[name] = time.perf_counter() - started
+            cpu = time.process_time() - cpu
             s = pairwise_scores(clusters, truth)
             print(f"{name:7s} P={s.precision:.4f} R={s.recall:.4f} F1={s.f1:.4f} "
-                  f"fp={s.fp} fn={s.fn} seconds={seconds[name]:.1f}", flush=True)  # fmt: skip
+                  f"fp={s.fp} fn={s.fn} seconds={seconds[name]:.1f} cpu_s={cpu:.1f} "
+                  f"load={os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     line = f"records={len(frame)} peak_rss_gb={peak:.2f} ours_s={seconds['ours']:.1f}"
     if "splink" in seconds:

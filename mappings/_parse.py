@@ -38,7 +38,11 @@ _TOP_KEYS = (
 )  # fmt: skip
 _FIELD_KEYS = (
     "from", "clean", "map", "default", "split_fio", "ref", "owner", "value_type", "required",
-    "severity", "const", "max_length", "join", "separator", "keep_unmapped",
+    "severity", "const", "max_length", "join", "separator", "keep_unmapped", "type",
+)  # fmt: skip
+#: The user-field types a mapping may choose for a field the plan proposes (`type:`).
+USER_FIELD_TYPES = (
+    "string", "enumeration", "double", "integer", "date", "datetime", "boolean", "url",
 )  # fmt: skip
 
 
@@ -215,6 +219,7 @@ class _Parser:
             join=self.optional_text(spec.get("join"), (*path, "join")),
             separator=self.optional_text(spec.get("separator"), (*path, "separator")),
             keep_unmapped=self.flag(spec.get("keep_unmapped"), (*path, "keep_unmapped")),
+            type=self.user_type(name, spec.get("type"), (*path, "type")),
             from_is_list=from_is_list,
             line=self.doc.line(path),
         )
@@ -362,6 +367,18 @@ class _Parser:
             return raw
         self.problem(path, f"`{path[-1]}` must be a positive whole number, not {raw!r}")
         return None
+
+    def user_type(self, name: str, raw: Any, path: tuple[Any, ...]) -> str | None:
+        if raw is None:
+            return None
+        if not name.startswith("UF_CRM_"):
+            self.problem(path, f"`{name}`: `type` is for user fields (`UF_CRM_…`) only")
+            return None
+        if raw not in USER_FIELD_TYPES:
+            known = ", ".join(USER_FIELD_TYPES)
+            self.problem(path, f"`{name}`: `type` must be one of {known}, not {raw!r}")
+            return None
+        return str(raw)
 
     def optional_text(self, raw: Any, path: tuple[Any, ...]) -> str | None:
         if raw is None or isinstance(raw, str):

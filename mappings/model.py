@@ -71,10 +71,14 @@ class FieldMapping:
         const: a constant value for every row.
         max_length: longest text kept; longer text is cut with a warning.
         join: separator to join several source columns instead of taking the first non-empty.
-        separator: split one cell into several values (multiple references, or the values
-            of a multiple field: ``"\n"`` for a source portal's multiple user field).
+        separator: split one cell into several values (multiple references; on any other
+            field, the values of a multiple field, each mapped on its own: on a user field
+            the plan proposes a multiple list; ``"\n"`` for a source portal's multiple user
+            field).
         keep_unmapped: with `map`, a value the map lacks stays as written (for the portal's
             list to match by name at `plan`) instead of being refused.
+        type: a user field's type (`string`, `enumeration`, …) when the plan proposes it,
+            instead of the type the plan infers from the cleaners and the data.
     """
 
     name: str
@@ -93,6 +97,7 @@ class FieldMapping:
     join: str | None = None
     separator: str | None = None
     keep_unmapped: bool = False
+    type: str | None = None
     from_is_list: bool = field(default=False, compare=False)
     line: int | None = field(default=None, compare=False)
 

@@ -100,6 +100,7 @@ def _dump_field(spec: FieldMapping) -> dict[str, Any]:
         ("join", spec.join),
         ("separator", spec.separator),
         ("keep_unmapped", spec.keep_unmapped or None),
+        ("type", spec.type),
     )
     out.update((k, v) for k, v in optional if v is not None and v != [])
     return out

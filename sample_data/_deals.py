@@ -53,6 +53,7 @@ _UNKNOWN_STAGES = [
     "первичный контакт ",
     "КП отправлено",
 ]
+_DEFAULT_PIPELINE = "Основная воронка"
 _CLOSED = {"Успешно реализовано", "Закрыто и не реализовано"}
 _NOTE_TEXTS = [
     "Клиент просит КП на {goods}",
@@ -76,10 +77,15 @@ _GOODS = ["поставка оборудования", "монтаж", "обсл
 
 
 def _stage(rng: random.Random) -> tuple[str, str]:
+    """A deal's pipeline and stage. An empty `Воронка` is a deal of the default pipeline (the
+    presets map it there with `default`); a deal of «Тендеры» always names its pipeline, or
+    its stage, which only that pipeline has, could not be placed (it was: the demo refused
+    it as `map.unknown`)."""
     pipeline = rng.choices(list(STAGES), weights=[85, 15])[0]
     if rng.random() < 0.04:
         return pipeline, rng.choice(_UNKNOWN_STAGES)
-    return (pipeline if rng.random() > 0.02 else ""), rng.choice(STAGES[pipeline])
+    blank = rng.random() <= 0.02 and pipeline == _DEFAULT_PIPELINE
+    return ("" if blank else pipeline), rng.choice(STAGES[pipeline])
 
 
 def _deal(

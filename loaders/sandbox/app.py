@@ -37,6 +37,7 @@ from loaders.sandbox import (  # noqa: F401 (modules that register methods)
     _smart,
     _stages,
     _tasks,
+    _userfieldconfig,
     _userfields,
 )
 from loaders.sandbox._batch import run_batch

@@ -61,6 +61,12 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "Structure: the plan proposes {fields} user fields ({items} list values), "
         "{pipelines} pipelines, {stages} stages — {state}; sheet Structure",
     },
+    "structure_done": {
+        "ru": "Структура: создана ранее ({fields} польз. полей, {pipelines} воронок, {stages} "
+        "стадий) — создавать нечего; лист «Структура»",
+        "en": "Structure: created earlier ({fields} user fields, {pipelines} pipelines, "
+        "{stages} stages) — nothing left to create; sheet Structure",
+    },
     "structure_accepted": {
         "ru": "принято, load создаст их первыми",
         "en": "accepted, load creates them first",

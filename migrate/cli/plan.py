@@ -110,6 +110,21 @@ def _summary(planned: Planned) -> dict[str, object]:
             "user_fields": [f"{f.entity}:{f.name}" for f in result.structure.fields],
             "pipelines": [p.name for p in result.structure.pipelines],
             "stages": [s.key for s in result.structure.created_stages],
+            "field_types": [
+                {
+                    "field": f"{f.entity}:{f.name}",
+                    "type": f.type,
+                    "multiple": f.multiple,
+                    "items": list(f.items),
+                    "reason": f.reason("en"),
+                }
+                for f in result.structure.fields
+            ],
+            "to_create": {
+                "user_fields": [f"{f.entity}:{f.name}" for f in result.structure_new.fields],
+                "pipelines": [p.name for p in result.structure_new.pipelines],
+                "stages": [s.key for s in result.structure_new.created_stages],
+            },
         },
         "dedupe": result.dedupe,
         "merges": [[m.entity, m.absorbed, m.survivor] for m in result.merges],
@@ -194,7 +209,11 @@ def _cutover(planned: Planned, console: Console, lang: str) -> None:
 
 def structure_line(result: PlanResult, lang: str) -> str:
     """One line: what structure the plan proposes and whether it is accepted."""
-    proposal = result.structure
+    proposal = result.structure_new
+    if proposal.empty:
+        done = result.structure
+        return say("structure_done", lang, fields=len(done.fields),
+                   pipelines=len(done.pipelines), stages=len(done.created_stages))  # fmt: skip
     state = say("structure_accepted" if result.structure_accepted else "structure_ask", lang)
     return say(
         "structure", lang, fields=len(proposal.fields),

@@ -7,6 +7,7 @@ codes. Normalisers from :mod:`migrate.dedupe._normalise` run over distinct raw v
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -152,6 +153,7 @@ def gather_ranges(starts: IntArray, lengths: IntArray) -> IntArray:
 
 
 _SEPARATORS = r"[,;/|\n]|\bили\b|\bor\b"
+_SEQUENCE = (tuple, list)  # a tuple of types: isinstance is quicker than with ``tuple | list``
 
 
 def multi_values(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[IntArray, list[str]]:
@@ -162,12 +164,12 @@ def multi_values(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[IntArray,
         if column not in frame.columns:
             continue
         cells = frame[column].to_numpy(dtype=object)
-        is_seq = np.fromiter((isinstance(v, tuple | list) for v in cells), bool, len(cells))
+        is_seq = np.fromiter((isinstance(v, _SEQUENCE) for v in cells), bool, len(cells))
         seq = np.flatnonzero(is_seq)
         listed = cells[seq].tolist()
         lengths = np.fromiter(map(len, listed), np.int64, len(listed))
         recs.append(np.repeat(seq, lengths).astype(np.int64))
-        vals.extend(str(i[0] if isinstance(i, tuple | list) else i) for c in listed for i in c)
+        vals.extend([str(i[0]) if isinstance(i, _SEQUENCE) else str(i) for c in listed for i in c])
         rest = np.flatnonzero(~is_seq & pd.notna(cells))
         texts = pd.Series(cells[rest], dtype=object).map(str).str.strip()
         several = texts.str.contains(_SEPARATORS, regex=True).to_numpy(bool)
@@ -186,9 +188,9 @@ def encode_multi(
 ) -> Multi:
     """Normalise each distinct value once (values matching ``clean`` are kept as they are)."""
     codes, uniques = pd.factorize(np.array(vals, dtype=object), use_na_sentinel=True)
-    texts = pd.Series(uniques, dtype=object)
-    done = texts.str.fullmatch(clean).to_numpy(bool) if len(texts) else np.zeros(0, dtype=bool)
-    normalised = texts.to_numpy(dtype=object).copy()
+    normalised = np.asarray(uniques, dtype=object).copy()
+    matches = re.compile(clean).fullmatch
+    done = np.fromiter((matches(t) is not None for t in normalised), bool, len(normalised))
     normalised[~done] = [normalise(str(t)) for t in normalised[~done]]
     ncodes, nvalues = pd.factorize(np.array([*normalised, ""], dtype=object))
     empty = ncodes[-1]

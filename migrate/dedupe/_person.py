@@ -176,10 +176,12 @@ def _sorted_words(
         key = key * width + column
     kcodes, keys = pd.factorize(key)
     words = np.append(np.asarray(vocab, dtype=object), "")
-    text = pd.Series([""] * len(keys), dtype=object)
-    for power in range(len(columns) - 1, -1, -1):  # empty words sort last: only trailing gaps
-        text = text + " " + pd.Series(words[(keys // width**power) % width], dtype=object)
-    out[rows] = text.str.strip().to_numpy(dtype=object)[kcodes]
+    spelled = [words[(keys // width**power) % width].tolist()
+               for power in range(len(columns) - 1, -1, -1)]  # fmt: skip
+    # empty words sort last, and words hold no spaces: the non-empty ones joined by a space
+    text = np.array([" ".join(filter(None, t)) for t in zip(*spelled, strict=True)],
+                    dtype=object)  # fmt: skip
+    out[rows] = text[kcodes]
     return out
 
 
@@ -220,53 +222,46 @@ def roles_agree(
         return np.asarray(mask & ((agree & any_both) | crossed), dtype=np.bool_)
     ok = mask & _both(x["surname"], a, b) & (_both(x["given"], a, b) | _both(x["patronymic"], a, b))
     straight = ok.copy()
-    for role in roles:
+    for role in roles:  # a pair that failed a role is not scored for the next one
         c, w = x[role], x[role + "_w"]
         both = _both(c, a, b)
-        sim = np.maximum(
-            pair_scores(
-                c,
-                c.codes[a],
-                c.codes[b],
-                mask & both,
-                OSA.normalized_similarity,
-                key=(role, role),
-            ),
-            pair_scores(
-                w,
-                w.codes[a],
-                w.codes[b],
-                mask & both,
-                OSA.normalized_similarity,
-                key=(role + "_w", role + "_w"),
-            ),
-        )
+        need = straight & both
+        sim = pair_scores(c, c.codes[a], c.codes[b], need, OSA.normalized_similarity,
+                          key=(role, role))  # fmt: skip
+        weak = need & (sim < threshold - 1e-9)  # the words as written may still be similar
+        written = pair_scores(w, w.codes[a], w.codes[b], weak, OSA.normalized_similarity,
+                              key=(role + "_w",) * 2)  # fmt: skip
+        sim = np.maximum(sim, written)
         good = ~both | (sim >= threshold - 1e-9)
         if role != "surname":  # an initial agrees with a full name that starts with it
             initial, short = (x["g1"], x["gs"]) if role == "given" else (x["p1"], x["ps"])
             is_short = (short.codes[a] >= 0) | (short.codes[b] >= 0)
             good |= both & is_short & _same(initial, a, b)
         straight &= good
-    return straight | (ok & _crossed(x, threshold, a, b, mask))
+    return straight | _crossed(x, threshold, a, b, ok & ~straight)
 
 
 def _crossed(
     x: dict[str, Codes], threshold: float, a: IntArray, b: IntArray, mask: BoolArray
 ) -> BoolArray:
-    """Surname and given name typed into each other's column, each still similar."""
+    """Surname and given name typed into each other's column, each still similar.
+
+    Latin keys or the words as written: both crosswise similarities of one of them reach
+    ``threshold``; the second is scored only where the first did.
+    """
     sur, giv = x["surname"], x["given"]
     both = (sur.codes[a] >= 0) & (giv.codes[b] >= 0) & (giv.codes[a] >= 0) & (sur.codes[b] >= 0)
-    sims = []
+    out = np.zeros(len(a), dtype=bool)
     for sn, gn in (("surname", "given"), ("surname_w", "given_w")):
         s, g = x[sn], x[gn]
-        one = pair_scores(
-            s, s.codes[a], g.codes[b], mask & both, OSA.normalized_similarity, key=(sn, gn)
-        )
-        two = pair_scores(
-            s, g.codes[a], s.codes[b], mask & both, OSA.normalized_similarity, key=(gn, sn)
-        )
-        sims.append(np.minimum(one, two))
-    return np.asarray(both & (np.maximum(*sims) >= threshold - 1e-9), dtype=np.bool_)
+        need = mask & both & ~out
+        one = pair_scores(s, s.codes[a], g.codes[b], need, OSA.normalized_similarity,
+                          key=(sn, gn))  # fmt: skip
+        need &= one >= threshold - 1e-9
+        two = pair_scores(s, g.codes[a], s.codes[b], need, OSA.normalized_similarity,
+                          key=(gn, sn))  # fmt: skip
+        out |= need & (two >= threshold - 1e-9)
+    return out
 
 
 def part_agrees(

@@ -282,7 +282,8 @@ def _holds(
     score = pair_scores(source, sa, sb, mask, scorer, key="fuzzy")
     if kind in ("company_name", "text"):  # «ЗАОФаворит Нягань», «wolffcrescent»: spacing varies
         compact = p.extra["compact"]
-        glued = pair_scores(compact, compact.codes[a], compact.codes[b], mask, fuzz.ratio,
+        short = mask & (score < float(threshold or 1.0) - 1e-9)  # only where it can still help
+        glued = pair_scores(compact, compact.codes[a], compact.codes[b], short, fuzz.ratio,
                             key="glued")  # fmt: skip
         score = np.maximum(score, glued)
     return np.asarray(mask & (score >= float(threshold or 1.0) - 1e-9), dtype=np.bool_)

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from migrate.dedupe.blocking import Candidates
-from migrate.dedupe.compare import Prepared, levels
+from migrate.dedupe.compare import Compared, Prepared, levels
 from migrate.dedupe.model import FittedModel, Session, fit_model
 from migrate.dedupe.rules import Rules
 
@@ -62,7 +62,9 @@ def score_candidates(
 ) -> Scored:
     """Fit the model on a sample of candidates ``pairs = (a, b, forced)``, then score all."""
     a, b, forced = pairs
-    model = _fit(prepared, rules, found, a, b, n, seed)
+    model, pick, sample = _fit(prepared, rules, found, a, b, n, seed)
+    sampled = np.full(len(a), -1, dtype=np.int64)  # a pair's place in the EM sample
+    sampled[pick] = np.arange(len(pick), dtype=np.int64)
     kinds = [(not p.comparison.strong, _COST[p.comparison.kind]) for p in prepared]
     order = sorted(range(len(prepared)), key=kinds.__getitem__)
     weights = model.weights()
@@ -75,8 +77,12 @@ def score_candidates(
     alive = np.arange(len(a), dtype=np.int64)
     remaining = sum(best)
     for c in order:
-        for start in range(0, len(alive), CHUNK):
-            part = alive[start : start + CHUNK]
+        at = sampled[alive]  # the sample's levels are known: a pair's levels are its own
+        fresh, known = alive[at < 0], at[at >= 0]
+        out[c][alive[at >= 0]] = sample[c].level[known]
+        conflict[c, alive[at >= 0]] = sample[c].conflict[known]
+        for start in range(0, len(fresh), CHUNK):
+            part = fresh[start : start + CHUNK]
             compared = levels(prepared[c], a[part], b[part])
             out[c][part] = compared.level
             conflict[c, part] = compared.conflict
@@ -96,8 +102,9 @@ def score_candidates(
 def _fit(
     prepared: list[Prepared], rules: Rules, found: Candidates, a: IntArray, b: IntArray,
     n: int, seed: int,
-) -> FittedModel:  # fmt: skip
-    """The model from random pairs (u) and a sample of at most :data:`EM_SAMPLE` candidates."""
+) -> tuple[FittedModel, IntArray, list[Compared]]:  # fmt: skip
+    """The model from random pairs (u) and a sample of at most :data:`EM_SAMPLE` candidates;
+    the sample (indices into ``a``, ``b``) and its levels, for scoring to reuse."""
     pick = np.arange(len(a), dtype=np.int64)
     if len(a) > EM_SAMPLE:
         pick = np.sort(np.random.default_rng(seed).choice(len(a), EM_SAMPLE, replace=False))
@@ -109,9 +116,10 @@ def _fit(
     allowed: BoolArray = np.asarray(~conflict.any(axis=0), dtype=np.bool_)
     sessions = _sessions(rules, found, sa, sb, n, allowed)
     total = n * (n - 1) / 2
-    return fit_model(rules, _random_levels(prepared, n, rules.u_sample, seed),
-                     [s.level[allowed] for s in sample], sessions=sessions, total_pairs=total,
-                     candidates=len(a) * float(allowed.mean()) if len(sa) else 0.0)  # fmt: skip
+    model = fit_model(rules, _random_levels(prepared, n, rules.u_sample, seed),
+                      [s.level[allowed] for s in sample], sessions=sessions, total_pairs=total,
+                      candidates=len(a) * float(allowed.mean()) if len(sa) else 0.0)  # fmt: skip
+    return model, pick, sample
 
 
 def _sessions(

@@ -35,6 +35,20 @@ def _filled(value: Any) -> bool:
     return bool(str(value).strip()) and value is not pd.NA
 
 
+def _filled_array(values: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
+    """:func:`_filled` of every value, judged once per distinct value."""
+    if any(isinstance(v, tuple | list) for v in values[:100]):  # multi-fields: by their length
+        return np.fromiter((_filled(v) for v in values), dtype=bool, count=len(values))
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # an unhashable value (a list): one by one
+        return np.fromiter((_filled(v) for v in values), dtype=bool, count=len(values))
+    out = np.array([_filled(u) for u in uniques] + [False], dtype=bool)[codes]
+    missing = np.flatnonzero(codes < 0)  # None, NaN, NaT, pd.NA: each judged as it is
+    out[missing] = [_filled(v) for v in values[missing]]
+    return out
+
+
 def choose_masters(
     frame: pd.DataFrame,
     labels: IntArray,
@@ -57,7 +71,7 @@ def choose_masters(
     for preference in reversed(rules.prefer):
         if preference == "completeness":
             data = [c for c in sub.columns if not str(c).startswith("_")]
-            keys.append(-np.sum([sub[c].map(_filled).to_numpy(bool) for c in data], axis=0))
+            keys.append(-np.sum([_filled_array(sub[c].to_numpy(object)) for c in data], axis=0))
         elif preference == "recency":
             keys.append(_recency_rank(sub, rules.recency))
     if preferred is not None:
@@ -119,7 +133,7 @@ def merge_rows(
         fill = np.empty(len(merged), dtype=object)
         for index, value in enumerate(merged.to_list()):
             fill[index] = value  # element-wise: tuples must stay whole
-        keep = np.array([_filled(v) for v in fill], dtype=bool) if len(fill) else fill.astype(bool)
+        keep = _filled_array(fill)
         target[at[keep]] = fill[keep]
         out[column] = pd.Series(target, index=out.index, dtype=object)
     return out

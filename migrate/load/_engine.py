@@ -27,9 +27,10 @@ from loaders.errors import PortalAuthError, PortalBlocked, PortalError
 from migrate.errors import Interrupted, PortalTerminalError, PortalTransientError
 from migrate.ledger import Batch, Ledger, NotSent, Outcome, Refused, Unknown, Written
 from migrate.ledger._store import utc_now
+from migrate.load._file_sets import refresh_file_sets
 from migrate.load._outcomes import error_text, outcomes_for_error, outcomes_for_result
 from migrate.load._reconcile import DEFAULT_SETTLE_SECONDS, ReconcileReport, reconcile
-from migrate.load._schedule import Pick, Route, Scheduler, Work
+from migrate.load._schedule import FILE_SETS, Pick, Route, Scheduler, Work
 from migrate.load._structure import StructureReport, create_structure
 from migrate.load._watch import DEFAULT_PORTAL_WAIT, LoadWatch, Note, is_outage
 
@@ -243,6 +244,7 @@ class _Loader:
             waiting: frozenset[str] = frozenset()
             room = 1 if self.watch.down else self.in_flight  # while down, one batch probes
             while not self._stopping() and len(self.running) < room:
+                await self._check_file_sets()
                 pick = self._pick()
                 waiting = pick.waiting
                 if not pick.works or (self._partial(pick) and self.running):
@@ -291,6 +293,23 @@ class _Loader:
             self.unsendable += len(pick.unsendable)
         return pick
 
+    async def _check_file_sets(self) -> None:
+        """Read again the file fields of the ``record_files`` sets about to be sent (a file a
+        portal user added since the plan is kept; :mod:`migrate.load._file_sets`)."""
+        fresh = self.scheduler.fresh
+        ready = [r for r in self.ledger.ready(FILE_SETS, 10_000) if r.id not in fresh]
+        if not ready:
+            return
+        found = await refresh_file_sets(self.client, ready)
+        fresh.update(found.fields)
+        if found.held:
+            self.ledger.refuse_planned(found.held)
+            self.counts["refused"] += len(found.held)
+        if found.sent:  # an attempt whose reply was lost sent every file: nothing to send
+            batch = self.ledger.mark_sending(self.run_id, [r.id for r in found.sent])
+            self.ledger.apply_results(batch.id, [Written(r.id) for r in found.sent])
+            self.counts["written"] += len(found.sent)
+
     def _launch(self, works: Sequence[Work]) -> None:
         batch = self.ledger.mark_sending(self.run_id, [r.id for w in works for r in w.records])
         task = asyncio.create_task(self._send(tuple(works)))
@@ -320,6 +339,9 @@ class _Loader:
 
     def _finish(self, task: asyncio.Task[list[Outcome]]) -> None:
         batch, works = self.running.pop(task)
+        for work in works:  # a set sent again (its reply lost) is checked again first
+            for record in work.records:
+                self.scheduler.fresh.pop(record.id, None)
         outcomes = task.result()
         self.ledger.apply_results(batch.id, outcomes)
         if any(isinstance(o, Written) for o in outcomes):

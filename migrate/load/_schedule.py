@@ -31,7 +31,9 @@ from mappings.entities import LOAD_ORDER, STRUCTURE
 from migrate.ledger import STAGE_CODE, Ledger, LedgerRecord, Op
 from migrate.load._files import BATCH_FILE_BYTES, file_bytes, with_file_data
 
-__all__ = ["Pick", "Route", "Scheduler", "Work"]
+__all__ = ["FILE_SETS", "Pick", "Route", "Scheduler", "Work"]
+
+FILE_SETS = "record_files"
 
 Route = Literal["add", "import"]
 
@@ -92,6 +94,9 @@ class Scheduler:
         self.ledger = ledger
         self.route = route
         self.batch_size = batch_size
+        #: ``record_files`` sets as the portal's file fields are now (the load checks each
+        #: right before it goes: :mod:`migrate.load._file_sets`); a set not checked waits.
+        self.fresh: dict[int, dict[str, Any]] = {}
 
     def next_batch(self, fits: Fits, busy: Collection[str] = ()) -> Pick:
         """Up to ``batch_size`` commands from every entity with ready work, round-robin.
@@ -121,7 +126,7 @@ class Scheduler:
                 waiting.add(method)
                 continue
             size = sum(file_bytes(r.fields) for r in work.records
-                       if r.op is Op.CREATE or r.entity == "record_files")  # fmt: skip
+                       if r.op is Op.CREATE or r.entity == FILE_SETS)  # fmt: skip
             if chosen and payload + size > BATCH_FILE_BYTES:
                 continue  # ready for the next batch
             payload += size
@@ -151,8 +156,11 @@ class Scheduler:
         for record in records:
             if importing and record.op is Op.CREATE:
                 continue
+            if entity == FILE_SETS and record.id not in self.fresh:
+                continue
             try:
-                command = build_write(_request(record), self.ledger.originator)
+                command = build_write(_request(record, self.fresh.get(record.id)),
+                                      self.ledger.originator)  # fmt: skip
             except (KeyError, TypeError, ValueError) as exc:
                 refused[record.id] = f"cannot build the command: {exc}"
                 continue
@@ -192,9 +200,11 @@ def _importable(entity: str) -> bool:
 _WRITE_OPS: dict[Op, WriteOp] = {Op.CREATE: "create", Op.UPDATE: "update", Op.SET: "set"}
 
 
-def _request(record: LedgerRecord) -> WriteRequest:
-    """The record as a builder takes it; a create's attachments read from disk (checked)."""
-    fields = with_file_data(_with_stage(record.resolved_fields()), record.op is Op.CREATE)
+def _request(record: LedgerRecord, fresh: dict[str, Any] | None = None) -> WriteRequest:
+    """The record as a builder takes it (``fresh``: its fields checked against the portal);
+    a create's attachments read from disk (checked)."""
+    fields = fresh if fresh is not None else record.resolved_fields()
+    fields = with_file_data(_with_stage(dict(fields)), record.op is Op.CREATE)
     return WriteRequest(record.entity, _WRITE_OPS[record.op], record.source_key, fields,
                         record.b24_id)  # fmt: skip
 

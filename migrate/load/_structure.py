@@ -10,7 +10,9 @@ call at a time, before any batch, through the same ledger states as every record
    found → ``planned`` again. So a field or stage is never created twice;
 2. each ``planned`` record is committed ``sending``, created, and its id committed ``done``
    (a user field together with its list items: their ids are read back by value; a list
-   value added later goes to the existing field with ``userfield.update``);
+   value added later goes to the existing field with ``userfield.update``, after reading the
+   field's items: a value it lists already is taken with its id, never added twice; a smart
+   process's field is not extended — the value is refused with what to do);
 3. a record the portal refuses is ``failed`` with the portal's text; what depends on it is
    never sent (its reference has no id) and the load says so.
 
@@ -202,7 +204,22 @@ class _Step:
         self._apply([Written(record.id, field_id), *_item_outcomes(items, ids)])
 
     async def _add_items(self, key: str, field_id: int, items: list[LedgerRecord]) -> None:
-        entity = self._field_record(key).fields["ENTITY"]
+        existing = await self._items(key, field_id)  # values the field lists already
+        have = [r for r in items if str(r.fields["VALUE"]) in existing]
+        if have:  # never added twice (a value the portal has is taken with its id)
+            self._batch = self.ledger.mark_sending(self.run_id, [r.id for r in have]).id
+            self._apply([Written(r.id, existing[str(r.fields["VALUE"])]) for r in have])
+            self.found += len(have)
+        items = [r for r in items if r not in have]
+        if not items:
+            return
+        field = self._field_record(key).fields
+        if field.get("UF_ENTITY"):  # a smart process's list: not extended by the load
+            self._batch = self.ledger.mark_sending(self.run_id, [r.id for r in items]).id
+            self._apply([Refused(r.id, _SMART_ITEM.format(value=r.fields["VALUE"], key=key))
+                         for r in items])  # fmt: skip
+            return
+        entity = field["ENTITY"]
         values = [str(r.fields["VALUE"]) for r in items]
         result = await self._send(items, build_item_add(str(entity), field_id, values))
         if result is not None:
@@ -272,6 +289,12 @@ class _Step:
 
 
 _ORDER = ("user_field", "field_item", "pipeline", "stage")
+#: userfieldconfig.update's `enum` may replace the whole list (its docs do not say that items
+#: without an id are added beside the others): the load does not risk the existing values.
+_SMART_ITEM = (
+    "the list value «{value}» is new for the smart process field {key} created earlier: add it "
+    "on the portal (the smart process's field settings), then run `b24migrate load` again"
+)
 
 
 def _by_field(items: Sequence[LedgerRecord]) -> dict[str, list[LedgerRecord]]:

@@ -255,7 +255,8 @@ def apply_conflicts(
         choice = decided.get("choice", "") if decided.get("modified") == modified else ""
         changed = old.fields.get(SOURCE_HASH, old.content_hash) != _source_hash(record)
         conflicts.append(
-            Conflict(record.entity, record.source_key, int(old.b24_id or 0), _title(row),
+            Conflict(record.entity, record.source_key, int(old.b24_id or row.get("ID") or 0),
+                     _title(row),
                      modified, str(row.get("MODIFY_BY_ID") or ""), diffs, choice, changed)
         )  # fmt: skip
         if choice == "source":
@@ -292,7 +293,7 @@ def _taken(record: PlannedRecord, row: Mapping[str, Any], modified: str) -> Plan
             fields[kind] = values
         else:
             fields.pop(kind, None)
-    return replace(record, fields=fields, op=Op.UPDATE)
+    return replace(record, fields=fields, op=Op.SET if record.op is Op.SET else Op.UPDATE)
 
 
 def _diffs(
@@ -373,6 +374,10 @@ def _shown(value: Any) -> str:
         return ""
     if isinstance(value, list | tuple):
         return ", ".join(_shown(v) for v in value)
+    if isinstance(value, Mapping) and "PRICE" in value:  # a price: "1500 RUB (type 1)"
+        return (
+            f"{value['PRICE']} {value.get('CURRENCY_ID') or ''} ({value.get('CATALOG_GROUP_ID')})"
+        )
     return str(value)
 
 

@@ -89,12 +89,15 @@ class SmartProcess:
         entity_type_id: the id every ``crm.item.*`` call names it by (≥ 128 on a cloud portal).
         categories: its pipelines (`crm.category.list?entityTypeId=…`), id → name.
         default_category: the pipeline an item goes to unless the mapping names one.
+        uf_entity: the object its user fields belong to, ``CRM_<id>`` (the type's ``id``,
+            not its entityTypeId: userfieldconfig-add.md); their names start ``UF_CRM_<id>_``.
     """
 
     title: str
     entity_type_id: int
     categories: Mapping[int, str]
     default_category: int
+    uf_entity: str = ""
 
     def stage_dictionary(self, category: int) -> str:
         """The dictionary of one pipeline's stages: ``DYNAMIC_<type>_STAGE_<cat>``
@@ -228,7 +231,8 @@ async def _read_smart(
     categories = {int(r["id"]): str(r.get("name") or "") for r in rows}
     default = next((int(r["id"]) for r in rows if r.get("isDefault") in ("Y", True)),
                    min(categories, default=0))  # fmt: skip
-    smart = SmartProcess(str(found["title"]), type_id, categories, default)
+    uf_entity = f"CRM_{found['id']}" if found.get("id") is not None else ""
+    smart = SmartProcess(str(found["title"]), type_id, categories, default, uf_entity)
     calls = [("crm.status.list", {"filter": {"ENTITY_ID": smart.stage_dictionary(c)},
                                   "order": {"SORT": "ASC"}}) for c in categories]  # fmt: skip
     stages = await read_all(client, calls) if calls else []

@@ -74,10 +74,11 @@ from migrate.plan._merges import Merge, listed_merges
 from migrate.plan._metadata import PortalMetadata, PortalUser, read_portal_metadata
 from migrate.plan._owner_map import CountingResolver, OwnerMapping
 from migrate.plan._owners import NO_OWNER_HINT, OwnerChoice, OwnerResolver
+from migrate.plan._price_edits import PRICES, keep_taken_prices, read_price_edits
 from migrate.plan._records import plan_table
 from migrate.plan._refs import ReferenceIndex
 from migrate.plan._route import RouteChoice, check_route, choose_route
-from migrate.plan._structure import StructureProposal, propose_structure
+from migrate.plan._structure import StructureProposal, propose_structure, split_multiple
 from migrate.plan._structure_ledger import accepted_structure
 from migrate.portal.connect import open_portal
 from migrate.portal.source import SourceUserField, source_user_fields
@@ -123,6 +124,8 @@ class PlanResult:
         merges: every merge applied (what `dedupe` decided), listed in plan.xlsx.
         structure: the user fields, pipelines and stages the portal lacks, proposed.
         structure_accepted: the proposal is accepted (the load creates it first).
+        structure_new: the part of ``structure`` no earlier load created (what is left to
+            create; empty on a re-plan of a workspace whose structure exists).
         cutover: on a loaded workspace, the records edited in the portal since our write
             (conflicts, held until the client decides) and those gone from the sources.
         portal_users: the portal's employees (`user.get`, dismissed ones too).
@@ -151,6 +154,7 @@ class PlanResult:
     route: RouteChoice = field(default_factory=lambda: RouteChoice("add", "add"))
     portal_users: tuple[PortalUser, ...] = ()
     history: tuple[HistoryDate, ...] = ()
+    structure_new: StructureProposal = field(default_factory=StructureProposal)
 
     def count(self, entity: str, op: str) -> int:
         return self.counts.get((entity, op), 0)
@@ -229,6 +233,7 @@ async def _plan(
                 lambda m: propose_structure(tables, data.mappings, m, _defined(workspace, data)),
             )  # fmt: skip
             meta = structure.meta
+            tables = {e: split_multiple(t, e, structure.proposal) for e, t in tables.items()}
             tables = {e: enum_ids(t, meta, e) for e, t in tables.items()}
             known = {e: ledger.b24_ids(e) for e in (*tables, "comment")}
             owners = CountingResolver(meta, config, owner_choices)
@@ -254,6 +259,10 @@ async def _plan(
             records, matched = _apply_matches(records, matches, portal, config, previous, tables)
             dated = {**previous, **_previous(ledger, ("activity",))}  # edits are conflicts
             edited = await read_edited(client, ledger, dated)
+            prices = {r.source_key: r for r in ledger.records(PRICES)}
+            records = keep_taken_prices(records, prices)
+            edited.update(await read_price_edits(client, records, prices))  # no timestampX move
+            dated.update({(PRICES, k): r for k, r in prices.items()})
             decided = merge_choices(
                 ledger.meta(CHOICES_META), ledger.meta(LISTED_META), decisions or {}
             )
@@ -288,7 +297,7 @@ async def _plan(
         tuple(blockers), skip_refused, withdrawn, deduped is not None and bool(survivors),
         timer.laps, backdating, listed_merges(data.tables, survivors), structure.proposal,
         structure.accepted, cutover, chosen, meta.users,
-        history_dates({r.entity for r in records}),
+        history_dates({r.entity for r in records}), structure.new,
     )  # fmt: skip
 
 

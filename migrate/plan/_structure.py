@@ -4,15 +4,26 @@ A legacy CRM carries its own custom fields, pipelines and stages. Where a mappin
 user field (``UF_CRM_…``) the portal does not have, or a deal's pipeline or stage (by name)
 is not on the portal, the plan *proposes* it instead of refusing the rows:
 
-* a user field: its type from the mapping's cleaners (``date``, ``datetime``, ``money`` /
-  ``decimal`` → ``double``, ``boolean``, ``url``), else from the data: a few distinct
-  values (2 to 30, short) that repeat make an ``enumeration`` whose items are those values;
-  any other text a ``string``. Its label is the source column. When the source is another
-  portal, the field is taken from the source's own definition instead (``defined``, read by
-  ``crm.<entity>.userfield.list``): its type, ``MULTIPLE``, label, ``SETTINGS`` and every
-  list item in the source's order. A type whose values are the source's ids (``crm``,
-  ``file``, ``employee``, ``iblock_*``…) is not proposed: the plan refuses the field as
-  before. ``MANDATORY`` is not copied: history records without a value would be refused;
+* a user field: its type from the mapping's ``type:``, else from its cleaners (``date``,
+  ``datetime``, ``money`` / ``decimal`` → ``double``, ``boolean``, ``url``), else from the
+  data: a column whose header says free text (a comment, a note, an address, a city) is a
+  ``string``; a few distinct values (2 to 30, short, at most a few words) that really repeat
+  (on average twice, at most half of them seen once) make an ``enumeration`` whose items are
+  those values; any other text a ``string``. The reason is kept (``reason``: «list: 7
+  distinct values over 2,000 rows») and shown in plan.xlsx. Several values per cell make a
+  *multiple* list (``MULTIPLE=Y``, its items the distinct single values, loaded as arrays):
+  when the mapping splits the cell (``separator:``), or when the evidence is strong — every
+  part of every cell written with «;» or «,» is a short value that also stands alone in
+  other cells or repeats in three rows (a company name with a comma does not). Its label is
+  the source column. When the source is another portal, the field is taken from the
+  source's own definition instead (``defined``, read by ``crm.<entity>.userfield.list``;
+  only the mapping's ``type:`` wins over it): its type, ``MULTIPLE``, label, ``SETTINGS``
+  and every list item in the source's order. A type whose values are the source's ids
+  (``crm``, ``file``, ``employee``, ``iblock_*``…) is not proposed: the plan refuses the
+  field as before. ``MANDATORY`` is not copied: history records without a value would be
+  refused. A smart process's user field is created the same way, through ``userfieldconfig.add``
+  on its object ``CRM_<id>``; its name must start ``UF_CRM_<id>_`` (the portal refuses any
+  other), so a mapping naming it otherwise is refused as an unknown field, not proposed;
 * a pipeline (``crm.category.add``, deals) named as the source writes it;
 * a stage (``crm.status.add``) named as the source writes it, with its semantics read from
   the name (amoCRM's two fixed final stages «Успешно реализовано» / «Закрыто и не
@@ -55,6 +66,7 @@ __all__ = [
     "ProposedStage",
     "StructureProposal",
     "propose_structure",
+    "split_multiple",
 ]
 
 _UF_NAME = re.compile(r"UF_CRM_[A-Z0-9_]{1,43}")  # 50 characters at most (bitrix24-rest.md §10)
@@ -68,6 +80,11 @@ _CARRIED_TYPES = frozenset({"string", "integer", "double", "boolean", "date", "d
 _STAGE_CODE = re.compile(r"(C\d+:)?[A-Z][A-Z0-9_-]*")  # an id a mapping wrote, not a name
 _LIST_MAX_ITEMS = 30  # more distinct values than this is free text, not a list
 _LIST_MAX_LENGTH = 60
+_LIST_MAX_WORDS = 5  # a value of more words is a sentence, not a list item
+_SEPARATORS = (";", ",")  # how exports write several values in one cell (docs/mappings.md)
+#: Header words of columns that hold free text even when their values repeat.
+_FREE_TEXT = ("коммент", "примеч", "описан", "заметк", "адрес", "город", "улиц", "текст",
+              "comment", "note", "descr", "address", "city", "street", "text")  # fmt: skip
 _SUCCESS = frozenset(
     fold_text(n) for n in ("Успешно реализовано", "Сделка успешна", "Успешна", "Выиграна",
                            "Won", "Closed won", "Closed - won", "Deal won")
@@ -93,8 +110,42 @@ class ProposedField:
     label: str  # the source column it is filled from
     items: tuple[str, ...] = ()  # enumeration values (the source's distinct values)
     rows: int = 0  # records with a value
-    multiple: bool = False  # several values per record (from a source portal's definition)
+    multiple: bool = False  # several values per record (MULTIPLE=Y, loaded as arrays)
+    basis: str = "values"  # what chose the type: mapping | source | cleaner | header | values
+    distinct: int = 0  # distinct (single) values seen
+    split: str = ""  # the separator the plan splits cells at (strong evidence, not mapping)
+    split_cells: int = 0  # cells written with several values
+    uf_entity: str = ""  # a smart process's object `CRM_<id>` (created by userfieldconfig.add)
     settings: str = ""  # its SETTINGS as JSON text (from a source portal's definition)
+
+    def reason(self, language: str = "ru") -> str:
+        """Why the field gets its type, in words for plan.xlsx."""
+        en = language == "en"
+        if self.basis == "mapping":
+            text = "type from the mapping (`type:`)" if en else "тип задан в маппинге (`type:`)"
+        elif self.basis == "source":
+            text = ("type from the source portal's definition" if en
+                    else "тип из определения поля в портале-источнике")  # fmt: skip
+        elif self.basis == "cleaner":
+            text = "type from the field's cleaner" if en else "тип по очистке поля"
+        elif self.basis == "header":
+            text = (f"text: the column «{self.label}» holds free text" if en
+                    else f"текст: колонка «{self.label}» — свободный текст")  # fmt: skip
+        else:
+            kind = ("list" if en else "список") if self.items else ("text" if en else "текст")
+            over = "over" if en else "в"
+            what = "distinct values" if en else "разных значений"
+            rows = "rows" if en else "строках"
+            text = f"{kind}: {self.distinct:,} {what} {over} {self.rows:,} {rows}"
+        if self.multiple:
+            text += "; several values per cell" if en else "; несколько значений в ячейке"
+            if self.split:
+                cells = f"«{self.split}» ({self.split_cells:,}"
+                text += (f", split at {cells} cells)" if en
+                         else f", разделены по {cells} ячеек)")  # fmt: skip
+        hint = ("; change with `type:` in the mapping" if en
+                else "; изменить: `type:` в маппинге")  # fmt: skip
+        return text + hint
 
     @property
     def key(self) -> str:
@@ -168,8 +219,8 @@ class StructureProposal:
         fields = {e: dict(f) for e, f in meta.fields.items()}
         for f in self.fields:
             items = {f.placeholder(i): v for i, v in enumerate(f.items)}
-            fields[f.entity][f.name] = FieldInfo(f.name, f.type, f.label, user_field=True,
-                                                 items=items, multiple=f.multiple)  # fmt: skip
+            fields[f.entity][f.name] = FieldInfo(f.name, f.type, f.label, multiple=f.multiple,
+                                                 user_field=True, items=items)  # fmt: skip
         categories = {**meta.categories, **{p.placeholder: p.name for p in self.pipelines}}
         statuses = meta.statuses + tuple(
             Status(s.dictionary, s.stage_id, s.name, s.category or None,
@@ -185,10 +236,11 @@ class StructureProposal:
             listed = [{"VALUE": v, "SORT": (i + 1) * 10} for i, v in enumerate(f.items)]
             body: dict[str, Any] = {"ENTITY": f.entity, "FIELD_NAME": f.name,
                                     "USER_TYPE_ID": f.type, "LABEL": f.label,
-                                    **({"LIST": listed} if listed else {}),
                                     **({"MULTIPLE": "Y"} if f.multiple else {}),
+                                    **({"UF_ENTITY": f.uf_entity} if f.uf_entity else {}),
                                     **({"SETTINGS": json.loads(f.settings)}
-                                       if f.settings else {})}  # fmt: skip
+                                       if f.settings else {}),
+                                    **({"LIST": listed} if listed else {})}  # fmt: skip
             out.append(PlannedRecord("user_field", f.key, Op.CREATE, body))
             out += [
                 PlannedRecord("field_item", f.item_key(v), Op.CREATE, {"FIELD": f.key, "VALUE": v})
@@ -214,10 +266,14 @@ class StructureProposal:
                 continue
             placeholders = {f.placeholder(i): v for i, v in enumerate(f.items)}
             value = fields[f.name]
-            if isinstance(value, list | tuple):  # a multiple field: one reference per value
+            if f.multiple and not isinstance(value, list | tuple):
+                value = (value,)  # a multiple field holds an array, one value or several
+            if isinstance(value, list | tuple):  # a multiple list: one reference per value
+                fields[f.name] = list(value)
                 refs += [Ref(f"{f.name}.{i}", "field_item", f.item_key(placeholders[v]))
                          for i, v in enumerate(value) if v in placeholders]  # fmt: skip
-                refs.append(Ref(f"{WAIT}.{f.name}", "user_field", f.key))
+                if not any(v in placeholders for v in value):
+                    refs.append(Ref(f"{WAIT}.{f.name}", "user_field", f.key))
             elif value in placeholders:
                 refs.append(Ref(f.name, "field_item", f.item_key(placeholders[value])))
             else:
@@ -265,9 +321,7 @@ def propose_structure(
     fields = [
         found
         for entity, mapping in mappings.items()
-        # a smart process's user fields are not proposed (they are added to its type, not by
-        # crm.<entity>.userfield.add): the plan refuses them as before
-        if entity in tables and entity in meta.fields and entity != SMART_PROCESS
+        if entity in tables and entity in meta.fields
         for found in _fields(entity, mapping, tables[entity], meta, (defined or {}).get(entity))
     ]
     deals = tables.get("deal")
@@ -285,32 +339,120 @@ def _fields(
     meta: PortalMetadata,
     defined: Mapping[str, SourceUserField] | None = None,
 ) -> Iterable[ProposedField]:
+    uf_entity = ""
+    if entity == SMART_PROCESS:  # its own user fields: `UF_CRM_<id>_…` (userfieldconfig.add)
+        if meta.smart is None or not meta.smart.uf_entity:
+            return
+        uf_entity = meta.smart.uf_entity
     for spec in mapping.fields:
         if not _UF_NAME.fullmatch(spec.name) or spec.name in meta.fields[entity]:
             continue
+        if uf_entity and not spec.name.startswith(f"UF_{uf_entity}_"):
+            continue  # the portal refuses another name: refused as unknown (with the hint)
         values = _values(table, spec.name)
         source = (defined or {}).get(spec.sources[0]) if len(spec.sources) == 1 else None
-        if source is not None:
+        if source is not None and spec.type is None:  # the source's definition, not a guess
             if source.type in _CARRIED_TYPES:
-                yield _defined_field(entity, spec.name, source, len(values))
+                yield _defined_field(entity, spec.name, source, values, uf_entity)
             continue
-        if any(isinstance(v, list | tuple) for v in values):
-            continue  # several values per record: not proposed (the plan refuses as before)
         label = (spec.join or " / ").join(spec.sources) if spec.sources else spec.name
         cleaners = [step.name for step in spec.clean]
         typed = next((_TYPES_BY_CLEANER[c] for c in reversed(cleaners) if c in _TYPES_BY_CLEANER),
                      None)  # fmt: skip
-        items = () if typed else _list_items([str(v) for v in values])
-        kind = typed or ("enumeration" if items else "string")
-        yield ProposedField(entity, spec.name, kind, label, items, len(values))
+        split = "" if typed or spec.type not in (None, "enumeration") else _split_at(values)
+        cells = [_parts(v, split) for v in values]
+        several = sum(1 for c in cells if len(c) > 1)
+        multiple = any(isinstance(v, list | tuple) for v in values) or several > 0
+        if multiple and (typed or spec.type not in (None, "enumeration", "string")):
+            continue  # several dates or numbers per record: not proposed (refused as before)
+        singles = [part for cell in cells for part in cell]
+        distinct = len({fold_text(v) for v in singles})
+        basis, kind, items = _choose(spec.type, typed, label, singles, len(values), multiple)
+        yield ProposedField(entity, spec.name, kind, label, items, len(values), multiple,
+                            basis, distinct, split, several if split else 0, uf_entity)  # fmt: skip
 
 
-def _defined_field(entity: str, name: str, source: SourceUserField, rows: int) -> ProposedField:
+def _choose(
+    chosen: str | None,
+    typed: str | None,
+    label: str,
+    singles: list[str],
+    rows: int,
+    multiple: bool,
+) -> tuple[str, str, tuple[str, ...]]:
+    """What chose the type (mapping, cleaner, header, values), the type and its items."""
+    if chosen is not None:
+        items = _distinct(singles) if chosen == "enumeration" else ()
+        return "mapping", chosen, items
+    if typed is not None:
+        return "cleaner", typed, ()
+    if not multiple and any(word in fold_text(label) for word in _FREE_TEXT):
+        return "header", "string", ()
+    items = _list_items(singles, rows, multiple)
+    return "values", "enumeration" if items else "string", items
+
+
+def split_multiple(table: pd.DataFrame, entity: str, proposal: StructureProposal) -> pd.DataFrame:
+    """``table`` with the cells of each proposed field the plan splits (strong evidence, not
+    the mapping) as tuples of their single values."""
+    fields = [f for f in proposal.fields if f.entity == entity and f.split and f.name in table]
+    if not fields:
+        return table
+    out = table.copy()
+    for f in fields:
+        out[f.name] = [
+            tuple(_parts(v, f.split)) if isinstance(v, str) and f.split in v else v
+            for v in out[f.name].tolist()
+        ]
+    return out
+
+
+def _parts(value: Any, split: str) -> list[str]:
+    """A cell's single values: a tuple's items, or the text split at ``split``."""
+    if isinstance(value, list | tuple):
+        items = [str(v).strip() for v in value]
+    elif split:
+        items = [p.strip() for p in str(value).split(split)]
+    else:
+        items = [str(value).strip()]
+    return list(dict.fromkeys(i for i in items if i))
+
+
+def _split_at(values: list[Any]) -> str:
+    """The separator the cells hold several values at, when the evidence is strong (see the
+    module docstring); ``""`` when unsure."""
+    texts = [str(v).strip() for v in values if isinstance(v, str)]
+    alone = {fold_text(t) for t in texts}
+    for sep in _SEPARATORS:
+        several = [t for t in texts if sep in t]
+        if len(several) < 2:
+            continue
+        count: dict[str, int] = {}
+        for text in texts:
+            for part in _parts(text, sep):
+                count[fold_text(part)] = count.get(fold_text(part), 0) + 1
+        parts = {fold_text(p): p for t in several for p in _parts(t, sep)}
+        if not 2 <= len(count) <= _LIST_MAX_ITEMS:
+            continue
+        if all(_short(p) and (k in alone or count[k] >= 3) for k, p in parts.items()):
+            return sep
+    return ""
+
+
+def _short(value: str) -> bool:
+    return len(value) <= _LIST_MAX_LENGTH and len(value.split()) <= _LIST_MAX_WORDS
+
+
+def _defined_field(
+    entity: str, name: str, source: SourceUserField, values: list[Any], uf_entity: str
+) -> ProposedField:
     """A field as the source portal defines it (its items every one, in its order)."""
     items = tuple(dict.fromkeys(v for v in source.items if v.strip()))
     settings = json.dumps(dict(source.settings), ensure_ascii=False, sort_keys=True)
-    return ProposedField(entity, name, source.type, source.label, items, rows,
-                         multiple=source.multiple and source.type != "boolean",
+    distinct = len({fold_text(p) for v in values for p in _parts(v, "")})
+    return ProposedField(entity, name, source.type, source.label, items, len(values),
+                         multiple=source.multiple and source.type != "boolean", basis="source",
+                         distinct=distinct, uf_entity=uf_entity,
                          settings=settings if source.settings else "")  # fmt: skip
 
 
@@ -326,15 +468,28 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, float) and pd.isna(value)) or str(value) == ""
 
 
-def _list_items(values: list[str]) -> tuple[str, ...]:
-    """The values as list items when they look like a list: few, short, some repeated."""
+def _list_items(values: list[str], rows: int, multiple: bool) -> tuple[str, ...]:
+    """The values as list items when they look like a list: few, short, repeated — on
+    average twice, at most half of them seen once (a multiple list: every value the cells
+    were split into, as they are few and short)."""
+    items = _distinct(values)
+    if not 2 <= len(items) <= _LIST_MAX_ITEMS or not all(map(_short, items)):
+        return ()
+    if multiple:
+        return items
+    seen: dict[str, int] = {}
+    for value in values:
+        seen[fold_text(value)] = seen.get(fold_text(value), 0) + 1
+    once = sum(1 for n in seen.values() if n == 1)
+    if rows < 2 * len(items) or once * 2 > len(items):
+        return ()
+    return items
+
+
+def _distinct(values: list[str]) -> tuple[str, ...]:
     distinct: dict[str, str] = {}
     for value in values:
         distinct.setdefault(fold_text(value), value.strip())
-    if not 2 <= len(distinct) <= _LIST_MAX_ITEMS or len(values) <= len(distinct):
-        return ()
-    if any(len(v) > _LIST_MAX_LENGTH for v in distinct.values()):
-        return ()
     return tuple(sorted(distinct.values(), key=fold_text))
 
 

@@ -368,12 +368,13 @@ class _Transformer:
             return (_empty(spec) if problem is None else failed), problem
         if _splits_refs(spec):
             parts = str(cleaned).split(spec.separator) if spec.separator else [str(cleaned)]
-            found = tuple(dict.fromkeys(p.strip() for p in parts if p.strip()))
+            values = tuple(dict.fromkeys(p.strip() for p in parts if p.strip()))
             if spec.ref or spec.value_map is None:
-                return found, problem
-            mapped = [self._map(p, spec) for p in found]  # a multiple list: each value mapped
-            first = next((m[1] for m in mapped if m[1] is not None), None)
-            return tuple(m[0] for m in mapped if m[0] not in (None, "")), problem or first
+                return values, problem
+            mapped = [self._map(v, spec) for v in values]  # a user field's list values
+            problems = [p for _, p in mapped if p is not None]
+            kept = tuple(dict.fromkeys(m for m, _ in mapped if m not in (None, "")))
+            return kept, problem or (problems[0] if problems else None)
         if spec.value_map is not None:
             mapped, map_problem = self._map(str(cleaned), spec)
             return mapped, problem or map_problem
@@ -559,8 +560,9 @@ def _pairs(cleaned: Any, kind: str) -> tuple[MultiValue, ...]:
 
 
 def _splits_refs(spec: FieldMapping) -> bool:
-    """Several values in one cell: references (``separator`` or a multiple reference field)
-    or, with ``separator``, the values of a multiple field (a source portal's list)."""
+    """Cells split into several values: multiple references (``separator`` or a multiple
+    reference field), and with ``separator`` the values of a multiple field (a user field's
+    multiple list, a source portal's multiple field), a tuple like references'."""
     return bool(spec.separator or (spec.ref and is_multiple_ref(spec.name)))
 
 

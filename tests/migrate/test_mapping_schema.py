@@ -127,3 +127,22 @@ def test_columns_missing_from_the_source_are_named_with_lines():
     assert problems == [
         "contact.yaml:15: column `Уровень` is not in `contacts.csv` (did you mean `Уровни`?)"
     ]
+
+
+def test_a_user_fields_type_is_checked_and_round_trips():
+    text = (
+        "entity: company\nkey: ID\nfields:\n  TITLE: {from: A}\n"
+        "  UF_CRM_SPHERE: {from: B, type: enumeration}\n"
+    )
+    mapping = parse_mapping(text, "company.yaml")
+    (spec,) = (f for f in mapping.fields if f.name == "UF_CRM_SPHERE")
+    assert spec.type == "enumeration"
+    assert parse_mapping(to_yaml(mapping), "company.yaml") == mapping
+    bad = text + "  UF_CRM_X: {from: C, type: list}\n  COMMENTS: {from: D, type: string}\n"
+    with pytest.raises(MappingProblems) as info:
+        parse_mapping(bad, "company.yaml")
+    assert info.value.problems == [
+        "company.yaml:6: `UF_CRM_X`: `type` must be one of string, enumeration, double, "
+        "integer, date, datetime, boolean, url, not 'list'",
+        "company.yaml:7: `COMMENTS`: `type` is for user fields (`UF_CRM_…`) only",
+    ]

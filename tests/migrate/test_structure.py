@@ -59,7 +59,7 @@ fields:
   TITLE: {from: Название, clean: [company_name], required: true}
   RQ_INN: {from: ИНН, clean: [inn]}
   ASSIGNED_BY_ID: {owner: Ответственный}
-  UF_CRM_SPHERE: {from: Сфера деятельности, clean: [text]}
+  UF_CRM_SPHERE: {from: Сфера деятельности, clean: [text], type: enumeration}
 """
 
 
@@ -154,8 +154,14 @@ def test_plan_xlsx_structure_sheet_in_english(tmp_path, portal):
     assert result.structure_accepted
     rows = sheet_rows(workspace.reports_dir / "plan.xlsx", "Structure")
     assert rows[0] == ("What", "Entity", "Code", "Name", "Type", "Pipeline", "List values",
-                       "Sort", "Rows", "What happens", "Accepted")  # fmt: skip
+                       "Sort", "Rows", "What happens", "Accepted", "Why this type")  # fmt: skip
     assert {r[10] for r in rows[1:]} == {"yes"}
+    reasons = {r[2]: r[11] for r in rows[1:] if r[0] == "User field"}
+    assert reasons == {
+        "UF_CRM_SPHERE": "type from the mapping (`type:`); change with `type:` in the mapping",
+        "UF_CRM_NOTE": "text: the column «Заметка» holds free text; change with `type:` in the "
+        "mapping",
+    }
     assert rows[-1][:2] == ("Stage", "deal")
 
 
@@ -266,6 +272,9 @@ def test_a_kill_between_the_add_and_the_ledger_write_creates_nothing_twice(
     assert names.count("Подготовка заявки") == 1
     fields_now = sandbox.call("crm.company.userfield.list", {})
     assert [f["FIELD_NAME"] for f in fields_now].count("UF_CRM_SPHERE") == 1
+    (sphere,) = (f for f in fields_now if f["FIELD_NAME"] == "UF_CRM_SPHERE")
+    listed = sandbox.call("crm.company.userfield.get", {"id": sphere["ID"]})["LIST"]
+    assert sorted(i["VALUE"] for i in listed) == ["Опт", "Розница"]  # no value added twice
 
 
 _ADD = {"user_field": "crm.company.userfield.add", "pipeline": "crm.category.add",
@@ -312,3 +321,73 @@ def test_the_commands_say_what_structure_is_proposed_and_created(tmp_path, capsy
     code, out, _ = run(capsys, "status", "-w", str(workspace.root))
     rows = [line.split("│")[1].strip() for line in out.splitlines() if line.count("│") > 3]
     assert rows[:4] == ["user_field", "field_item", "pipeline", "stage"]  # created first
+    # a re-plan of the loaded workspace: the structure exists, nothing is left to create
+    code, out, _ = run(capsys, "plan", "-w", str(workspace.root))
+    assert code == 0, out
+    assert "план предлагает создать" not in out
+    assert "Структура: создана ранее (2 польз. полей, 1 воронок, 4 стадий)" in out
+    code, out, _ = run(capsys, "plan", "-w", str(workspace.root), "--json")
+    replanned = json.loads(out)["structure"]
+    assert replanned["to_create"] == {"user_fields": [], "pipelines": [], "stages": []}
+    assert replanned["user_fields"] == ["company:UF_CRM_SPHERE", "deal:UF_CRM_NOTE"]
+    sheet = sheet_rows(workspace.root / "reports" / "plan.xlsx", "Структура")
+    actions = {row[9] for row in sheet[1:]}
+    assert "создать" not in actions
+    assert "создано ранее (загрузкой)" in actions
+
+
+SEGMENTS = ["VIP; Опт", "Опт", "Розница; VIP", "VIP", "Розница", "Опт"]
+MORE_COMPANIES = [
+    ["co4", "ООО «Клевер»", "", "", "Петров Иван"],
+    ["co5", "ООО «Мята»", "", "", "Петров Иван"],
+    ["co6", "ООО «Осока»", "", "", "Петров Иван"],
+]
+
+
+@pytest.mark.parametrize("split_by", ["evidence", "mapping"])
+def test_several_values_per_cell_are_a_multiple_list_loaded_as_arrays(tmp_path, portal, split_by):
+    """«VIP; Опт»: the plan proposes a multiple list of the single values, the load creates
+    it (MULTIPLE=Y, one item per value) and writes each company's values as an array of item
+    ids — read back from the portal; rollback removes the field."""
+    workspace = structured_workspace(tmp_path, structure="create")
+    companies = [[*COMPANIES[0], "Сфера деятельности", "Сегмент"]]
+    rows = zip(COMPANIES[1:] + MORE_COMPANIES, SPHERES * 2, SEGMENTS, strict=True)
+    companies += [[*row, sphere, segment] for row, sphere, segment in rows]
+    write_csv(tmp_path / "data" / "companies.csv", companies)
+    how = "" if split_by == "evidence" else ", separator: ';'"
+    mapping = COMPANY_MAPPING + f"  UF_CRM_SEGMENT: {{from: Сегмент, clean: [text]{how}}}\n"
+    (tmp_path / "mappings" / "company.yaml").write_text(mapping, encoding="utf-8")
+    sandbox = portal(workspace)
+    before = structure_of(sandbox)
+    result = plan(workspace, sandbox)
+    (segment,) = (f for f in result.structure.fields if f.name == "UF_CRM_SEGMENT")
+    assert (segment.type, segment.multiple, segment.items) == (
+        "enumeration", True, ("VIP", "Опт", "Розница"))  # fmt: skip
+    assert segment.split == (";" if split_by == "evidence" else "")
+    assert "несколько значений в ячейке" in segment.reason()
+    sandbox.load()
+    (field,) = (f for f in sandbox.call("crm.company.userfield.list", {})
+                if f["FIELD_NAME"] == "UF_CRM_SEGMENT")  # fmt: skip
+    assert field["MULTIPLE"] == "Y"
+    got = sandbox.call("crm.company.userfield.get", {"id": field["ID"]})
+    ids = {item["VALUE"]: str(item["ID"]) for item in got["LIST"]}
+    assert set(ids) == {"VIP", "Опт", "Розница"}
+    rows = sandbox.call("crm.company.list", {"select": ["ORIGIN_ID", "UF_CRM_SEGMENT"]})
+    values = {r["ORIGIN_ID"]: sorted(map(str, r["UF_CRM_SEGMENT"])) for r in rows}
+    assert values == {
+        "co1": sorted([ids["VIP"], ids["Опт"]]),
+        "co2": [ids["Опт"]],
+        "co3": sorted([ids["Розница"], ids["VIP"]]),
+        "co4": [ids["VIP"]],
+        "co5": [ids["Розница"]],
+        "co6": [ids["Опт"]],
+    }
+    again = plan(workspace, sandbox)  # nothing left to create, nothing changed
+    assert again.structure_new.empty
+    assert again.count("company", "update") == 0
+    sheet = sheet_rows(workspace.root / "reports" / "plan.xlsx", "Структура")
+    reasons = [row[-1] for row in sheet[1:] if row[2] == "UF_CRM_SEGMENT"]
+    assert len(reasons) == 1
+    assert "несколько значений в ячейке" in reasons[0]
+    Migration(workspace, transport=sandbox.transport).rollback()
+    assert structure_of(sandbox) == before

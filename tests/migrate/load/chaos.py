@@ -41,7 +41,7 @@ from loaders.sandbox.fixtures import add_smart_processes
 from sample_data.account import SAMPLE_SMART_PROCESS
 from tests.portal_comments import every_comment
 
-from .sample_plan import init_sample, plan_sample
+from .sample_plan import SMART_STATUS_FIELD, init_sample, plan_sample
 
 REPO = Path(__file__).resolve().parents[3]
 FAULTS = "503=0.05,500=0.02,drop=0.02,timeout=0.01"
@@ -238,6 +238,7 @@ PORTAL_KEYS = {
 _STRUCTURE = ("user_field", "field_item", "pipeline", "stage")
 _CHECKED = {*PORTAL_KEYS, "comment", "product_prices", "task", "smart_process", *_STRUCTURE}
 SMART_TYPE = 128  # the sandbox's first smart process: «Договоры»
+_STATUS_CAMEL = SMART_STATUS_FIELD.lower().replace("_", "")  # its crm.item name, folded
 
 
 async def _verify(data: Path, workspace: Path, result: ChaosResult) -> None:
@@ -379,6 +380,8 @@ async def _portal_records(client: Bitrix24Client) -> dict[str, dict[str, list[di
                 "ID": item["id"], "COMPANY_ID": item.get("companyId"),
                 "CONTACT_IDS": [str(c) for c in item.get("contactIds") or []],
                 "PARENT_ID_2": item.get("parentId2"),
+                SMART_STATUS_FIELD: next((v for k, v in item.items()
+                                          if k.lower().replace("_", "") == _STATUS_CAMEL), None),
             })  # fmt: skip
     return found
 
@@ -409,6 +412,13 @@ async def _portal_structure(
             field = (await client.call(f"crm.{entity}.userfield.get", {"id": row["ID"]})).result
             for item in field.get("LIST") or []:
                 found["field_item"][f"{name}:{item['VALUE']}"].append({"ID": str(item["ID"])})
+    spa = (await client.call("userfieldconfig.list", {"moduleId": "crm"})).result
+    for row in spa["fields"]:  # a smart process's user fields
+        name = f"smart_process:{row['fieldName']}"
+        found["user_field"][name].append({"ID": row["id"]})
+        got = await client.call("userfieldconfig.get", {"moduleId": "crm", "id": row["id"]})
+        for item in got.result["field"].get("enum") or []:
+            found["field_item"][f"{name}:{item['value']}"].append({"ID": str(item["id"])})
     categories = (await client.call("crm.category.list", {"entityTypeId": 2})).result
     names = {str(c["id"]): c["name"] for c in categories["categories"]}
     for row in categories["categories"]:

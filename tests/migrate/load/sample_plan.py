@@ -43,7 +43,8 @@ def init_sample(
     """`b24migrate init ROOT --from sample`, then point `portal` at ``portal_url``.
 
     ``keep_pipelines`` keeps the account's «Тендеры» pipeline by name (the plan proposes it)
-    instead of mapping it to the portal's second pipeline.
+    instead of mapping it to the portal's second pipeline, and maps the contracts' status to
+    a user field of the smart process too (proposed, created by ``userfieldconfig.add``).
 
     ``rows`` keeps the first N rows of each export (history: that on a kept record), written
     as CSV files in ``ROOT/subset/`` with the same headers (the attachments copied beside).
@@ -64,7 +65,16 @@ def init_sample(
     (keep_sample_pipelines if keep_pipelines else map_sample_pipelines)(deal_mapping)
     contracts = result.workspace.root / "subset" / "smart_process.csv"
     add_sample_contracts(result.workspace.root, *((contracts,) if contracts.exists() else ()))
+    if keep_pipelines:  # and a user field of the smart process for the plan to propose
+        mapping = result.workspace.root / "mappings" / "smart_process.yaml"
+        with mapping.open("a", encoding="utf-8") as out:
+            out.write(f"  {SMART_STATUS_FIELD}: {{from: Статус, clean: [text]}}\n")
     return result.workspace
+
+
+#: The contracts' status as amoCRM wrote it, kept in a list field of the smart process
+#: (its object `CRM_1`: «Договоры» is the sandbox's first smart process).
+SMART_STATUS_FIELD = "UF_CRM_1_AMO_STATUS"
 
 
 def _contracts_of(kept: set[str], target: Path) -> None:

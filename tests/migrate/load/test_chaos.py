@@ -27,6 +27,7 @@ def test_sample_load_killed_and_faulty_ends_with_every_record_exactly_once(tmp_p
     assert result.final_code == 0, f"the last load ended {result.final_code}: {result.final_error}"
     if not oauth:  # the load created the proposed structure: each once (found == planned)
         assert {"user_field", "field_item", "pipeline", "stage"} <= set(result.planned)
+        assert result.planned["user_field"] == 4  # UF_CRM_TAGS ×3, the contracts' status
     assert result.failed == 0
     assert sum(result.faults.values()) > 0, "no fault was injected"
     assert (result.lost, result.duplicated, result.wrong_refs) == (0, 0, 0), result

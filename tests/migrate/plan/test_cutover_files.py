@@ -5,10 +5,12 @@ through a lost reply, and not sent again by the next plan."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 
 import httpx
 import pytest
+from openpyxl import load_workbook
 
 from loaders.sandbox import FaultSpec, SandboxConfig, create_app
 from migrate.errors import MigrationError
@@ -105,9 +107,9 @@ def test_a_lost_reply_leaves_each_added_file_once(loaded):
     Migration(workspace, transport=portal.transport).plan()
     data_dir = workspace.state_dir / "sandbox"
     assert portal.app.store.count("file") == 1
-    portal.app.close()  # the same portal data, now dying after its first request of the load
+    portal.app.close()  # the same portal data, dying after the load's read of the field
     portal.app = create_app(SandboxConfig(data_dir=data_dir, plan="unlimited",
-                                          faults=FaultSpec(crash_after=1)))  # fmt: skip
+                                          faults=FaultSpec(crash_after=2)))  # fmt: skip
     with pytest.raises(MigrationError):
         load_giving_up(portal, workspace)
     with Ledger.for_workspace(workspace.root, NAME) as ledger:
@@ -118,6 +120,107 @@ def test_a_lost_reply_leaves_each_added_file_once(loaded):
     portal.app = create_app(SandboxConfig(data_dir=data_dir, plan="unlimited"))
     portal.load()
     assert _held(portal) == sorted([_sha("kp.txt"), _sha("scan.pdf")])
-    uploads = portal.app.stats()["methods"].get("crm.item.update", 0)
-    assert uploads == 1, "re-sent once on the restarted portal"
-    assert portal.app.store.count("file") == 2, "the first attempt's copy went with the re-send"
+    assert portal.app.stats()["methods"].get("crm.item.update", 0) == 0, (
+        "the copy the lost attempt left (same name and size) counts as sent: not sent again"
+    )
+    assert portal.app.store.count("file") == 2
+    with Ledger.for_workspace(workspace.root, NAME) as ledger:
+        (files,) = ledger.records("record_files")
+    assert files.state is State.DONE
+
+
+def _upload(portal: Portal, field: str, keep: list[int] | None, name: str, data: bytes) -> None:
+    """A portal user puts a file into co1's field: a multiple one keeps the files ``keep``
+    names by id, as the UI does; a single one (``keep`` None) takes the file alone."""
+    (row,) = [r for r in portal.list("company", ["ID", "ORIGIN_ID"]) if r["ORIGIN_ID"] == "co1"]
+    pair = [name, base64.b64encode(data).decode()]
+    value = pair if keep is None else [{"id": i} for i in keep] + [pair]
+    portal.call("crm.item.update", {"entityTypeId": 4, "id": int(row["ID"]),
+                                    "fields": {field: value}})  # fmt: skip
+
+
+def _ids(portal: Portal, field: str) -> list[int]:
+    (row,) = [r for r in portal.list("company", ["ID", "ORIGIN_ID"]) if r["ORIGIN_ID"] == "co1"]
+    item = portal.call("crm.item.get", {"entityTypeId": 4, "id": int(row["ID"])})["item"]
+    value = item[field] or []
+    return sorted(int(f["id"]) for f in (value if isinstance(value, list) else [value]))
+
+
+def test_a_file_added_in_the_portal_after_the_plan_is_kept(loaded):
+    workspace, portal = loaded
+    _add_files(workspace, "files/kp.txt; files/scan.pdf")
+    assert todo(Migration(workspace, transport=portal.transport).plan().result) == {
+        ("record_files", "set"): 1
+    }
+    _upload(portal, "ufCrmDocs", _ids(portal, "ufCrmDocs"), "user.txt", b"added by a user\n")
+    before = portal.writes()
+    portal.load()
+    assert writes_since(portal, before) == {"crm.item.update": 1}
+    user = hashlib.sha256(b"added by a user\n").hexdigest()
+    assert _held(portal) == sorted([_sha("kp.txt"), _sha("scan.pdf"), user])
+
+
+@pytest.fixture
+def single(tmp_path):
+    """co1 loaded with a contract in its single file field ``UF_CRM_CONTRACT``."""
+    workspace = make_workspace(tmp_path)
+    folder = workspace.root / "data" / "files"
+    folder.mkdir()
+    for name, data in FILES.items():
+        (folder / name).write_bytes(data)
+    mapping = workspace.root / "mappings" / "company.yaml"
+    mapping.write_text(mapping.read_text(encoding="utf-8")
+                       + "  UF_CRM_CONTRACT: {from: Документы}\n", encoding="utf-8")  # fmt: skip
+    write_csv(workspace.root / "data" / "companies.csv", _companies({"co1": "files/kp.txt"}))
+    portal = Portal(workspace)
+    portal.call("crm.company.userfield.add", {"fields": {
+        "FIELD_NAME": "CONTRACT", "USER_TYPE_ID": "file", "MULTIPLE": "N"}})  # fmt: skip
+    Migration(workspace, transport=portal.transport).plan()
+    portal.load()
+    yield workspace, portal
+    portal.close()
+
+
+def test_a_single_file_field_changed_in_the_portal_is_held_not_overwritten(single):
+    workspace, portal = single
+    _add_files(workspace, "files/scan.pdf")
+    assert todo(Migration(workspace, transport=portal.transport).plan().result) == {
+        ("record_files", "set"): 1
+    }
+    _upload(portal, "ufCrmContract", None, "signed.pdf", b"%PDF signed by the client\n")
+    user_file = _ids(portal, "ufCrmContract")
+    before = portal.writes()
+    with pytest.raises(MigrationError, match="failed"):  # exit 3: listed in load.xlsx
+        Migration(workspace, transport=portal.transport).load(skip_blocked=True, settle_seconds=0)
+    assert writes_since(portal, before) == {}, "the client's file is not overwritten"
+    assert _ids(portal, "ufCrmContract") == user_file
+    with Ledger.for_workspace(workspace.root, NAME) as ledger:
+        (files,) = ledger.records("record_files")
+    assert files.state is State.FAILED
+    assert "UF_CRM_CONTRACT changed since the plan" in str(files.last_error)
+    book = load_workbook(workspace.root / "reports" / "load.xlsx")
+    cells = [str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row]
+    assert any("UF_CRM_CONTRACT changed since the plan" in c for c in cells)
+
+
+def test_a_lost_reply_into_a_single_file_field_is_not_a_conflict(single):
+    workspace, portal = single
+    _add_files(workspace, "files/scan.pdf")
+    Migration(workspace, transport=portal.transport).plan()
+    data_dir = workspace.state_dir / "sandbox"
+    created = _ids(portal, "ufCrmContract")
+    portal.app.close()  # dies after the load's read of the field: the set's reply is lost
+    portal.app = create_app(SandboxConfig(data_dir=data_dir, plan="unlimited",
+                                          faults=FaultSpec(crash_after=2)))  # fmt: skip
+    with pytest.raises(MigrationError):
+        load_giving_up(portal, workspace)
+    portal.app.close()
+    portal.app = create_app(SandboxConfig(data_dir=data_dir, plan="unlimited"))
+    ours = _ids(portal, "ufCrmContract")
+    assert ours != created, "the portal wrote the set: its reply was lost"
+    portal.load()
+    assert portal.app.stats()["methods"].get("crm.item.update", 0) == 0
+    assert _ids(portal, "ufCrmContract") == ours, "the file the lost attempt left is ours"
+    with Ledger.for_workspace(workspace.root, NAME) as ledger:
+        (files,) = ledger.records("record_files")
+    assert files.state is State.DONE

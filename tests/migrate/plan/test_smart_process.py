@@ -222,6 +222,79 @@ def test_plan_xlsx_reconciles_the_items_amounts(loaded):
     assert records[1:5] == (3, 0, 0, 3)
 
 
+KINDS = ["Поставка", "Услуги; Поставка", "Услуги"]
+
+
+@pytest.mark.parametrize("kill", [False, True])
+def test_a_smart_process_user_field_is_proposed_created_once_and_rolled_back(tmp_path, kill):
+    """A mapping targets `UF_CRM_1_KIND` of the smart process (its object `CRM_1`): the plan
+    proposes it, the load creates it through userfieldconfig.add exactly once (a kill
+    between the add and the ledger write is looked up by fieldName, not re-created), the
+    items hold their values as arrays of list ids, rollback deletes it — all read back."""
+    workspace = _workspace(tmp_path)
+    rows = [[*CONTRACTS[0], "Вид"]] + [[*r, k] for r, k in zip(CONTRACTS[1:], KINDS, strict=True)]
+    write_csv(workspace.root / "data" / "contracts.csv", rows)
+    mapping = workspace.root / "mappings" / "smart_process.yaml"
+    text = mapping.read_text(encoding="utf-8")
+    text += "  UF_CRM_1_KIND: {from: Вид, clean: [text], separator: ';'}\n"
+    text += "  UF_CRM_KIND_WRONG: {from: Вид, clean: [text]}\n"  # not `UF_CRM_1_…`: refused
+    mapping.write_text(text, encoding="utf-8")
+    portal = Portal(workspace, smart_processes=(TITLE,))
+    try:
+        plan = Migration(workspace, transport=portal.transport).plan(accept_structure=True)
+        result = plan.result
+        (kind,) = result.structure.fields
+        assert (kind.entity, kind.name, kind.uf_entity) == ("smart_process", "UF_CRM_1_KIND",
+                                                            "CRM_1")  # fmt: skip
+        assert (kind.type, kind.multiple, kind.items) == ("enumeration", True,
+                                                          ("Поставка", "Услуги"))  # fmt: skip
+        refused = {(i.field, i.rule) for i in result.refused}
+        assert ("UF_CRM_KIND_WRONG", "field.unknown") in refused
+        mapping.write_text(text.replace("  UF_CRM_KIND_WRONG: {from: Вид, clean: [text]}\n", ""),
+                           encoding="utf-8")  # fmt: skip
+        assert Migration(workspace, transport=portal.transport).plan(
+            accept_structure=True).result.blockers == ()  # fmt: skip
+        if kill:  # the portal created the field; the load died before the ledger knew
+            with Ledger.for_workspace(workspace.root, NAME) as ledger:
+                record = ledger.get("user_field", "smart_process:UF_CRM_1_KIND")
+                items = [r.id for r in ledger.records("field_item")]
+                run = ledger.start_run("load")
+                ledger.mark_sending(run.id, [record.id, *items])
+                ledger.finish_run(run.id, "interrupted")
+                body = record.resolved_fields()
+            listed = [{"value": i["VALUE"]} for i in body["LIST"]]
+            portal.call("userfieldconfig.add", {"moduleId": "crm", "field": {
+                "entityId": "CRM_1", "fieldName": "UF_CRM_1_KIND", "userTypeId": "enumeration",
+                "multiple": "Y", "enum": listed}})  # fmt: skip
+        portal.load()
+        # once: by the load, or (killed) by the portal before the kill — never again
+        assert portal.writes()["userfieldconfig.add"] == 1
+        fields = portal.call(
+            "userfieldconfig.list", {"moduleId": "crm", "filter": {"fieldName": "UF_CRM_1_KIND"}}
+        )
+        (field,) = fields["fields"]
+        assert (field["entityId"], field["multiple"]) == ("CRM_1", "Y")
+        got = portal.call("userfieldconfig.get", {"moduleId": "crm", "id": field["id"]})
+        ids = {i["value"]: int(i["id"]) for i in got["field"]["enum"]}
+        described = portal.call("crm.item.fields", {"entityTypeId": 128})["fields"]
+        (camel,) = (k for k, v in described.items() if v.get("upperName") == "UF_CRM_1_KIND")
+        values = {item["xmlId"].rsplit("/", 1)[-1]: sorted(map(int, item[camel]))
+                  for item in _items(portal)}  # fmt: skip
+        assert values == {
+            "k1": [ids["Поставка"]],
+            "k2": sorted([ids["Услуги"], ids["Поставка"]]),
+            "k3": [ids["Услуги"]],
+        }
+        with Ledger.for_workspace(workspace.root, NAME) as ledger:
+            assert ledger.get("user_field", "smart_process:UF_CRM_1_KIND").state is State.DONE
+        Migration(workspace, transport=portal.transport).rollback()
+        left = portal.call("userfieldconfig.list", {"moduleId": "crm"})["fields"]
+        assert left == []
+        assert _items(portal) == []
+    finally:
+        portal.close()
+
+
 def test_items_are_found_by_the_migrations_xml_id_and_an_older_plain_one(tmp_path):
     """Two migrations into one portal never claim each other's items: ours carry
     ``<migration>/<key>``; an item another migration wrote under the same key is left alone,

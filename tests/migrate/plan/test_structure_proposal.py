@@ -29,11 +29,15 @@ def meta(**fields) -> PortalMetadata:
     )  # fmt: skip
 
 
-def company(values: list[object], *cleaners: str, name: str = "UF_CRM_X") -> list:
-    mapping = EntityMapping(
-        entity="company", key="ID", file="company.yaml",
-        fields=(FieldMapping(name, ("Колонка",), tuple(CleanStep(c) for c in cleaners)),),
-    )  # fmt: skip
+def company(
+    values: list[object],
+    *cleaners: str,
+    name: str = "UF_CRM_X",
+    label: str = "Колонка",
+    type: str | None = None,
+) -> list:
+    spec = FieldMapping(name, (label,), tuple(CleanStep(c) for c in cleaners), type=type)
+    mapping = EntityMapping(entity="company", key="ID", file="company.yaml", fields=(spec,))
     table = pd.DataFrame({"_key": [str(i) for i in range(len(values))], name: values})
     return list(propose_structure({"company": table}, {"company": mapping}, meta()).fields)
 
@@ -41,8 +45,11 @@ def company(values: list[object], *cleaners: str, name: str = "UF_CRM_X") -> lis
 @pytest.mark.parametrize(
     ("values", "cleaners", "kind", "items"),
     [
-        (["Опт", "Розница", "Опт"], ("text",), "enumeration", ("Опт", "Розница")),
-        (["опт", "ОПТ ", "Розница"], (), "enumeration", ("опт", "Розница")),  # folded once
+        (["Опт", "Розница", "Опт", "розница"], ("text",), "enumeration", ("Опт", "Розница")),
+        (["опт", "ОПТ ", "Розница", "Розница"], (), "enumeration", ("опт", "Розница")),  # folded
+        (["Опт", "Розница", "Опт"], ("text",), "string", ()),  # 3 rows, 2 values: too little
+        (["a", "a", "b", "c", "d"], (), "string", ()),  # most values seen once: free text
+        (["Перезвонить после обеда в пятницу утром"] * 4 + ["Ок"] * 4, (), "string", ()),
         (["a", "b", "c"], ("text",), "string", ()),  # nothing repeats: free text
         (["Опт", "Опт"], (), "string", ()),  # one value is not a list
         ([f"v{i % 31}" for i in range(62)], (), "string", ()),  # 31 values: too many
@@ -111,6 +118,19 @@ def test_a_source_string_is_not_guessed_a_list_and_id_types_are_not_proposed():
     assert (field.type, field.items, field.multiple) == ("string", (), False)
     for kind in ("crm", "file", "employee", "iblock_element"):  # values are the source's ids
         assert defined_fields(SourceUserField("company", "UF_CRM_S", kind), ["C_1"]) == []
+    assert "source portal" in field.reason("en")  # the plan says why (the source's definition)
+
+
+def test_only_the_mapping_type_wins_over_the_source_definition():
+    source = SourceUserField("company", "UF_CRM_S", "string", label="Увлечение")
+    mapping = EntityMapping(entity="company", key="ID", file="company.yaml",
+                            fields=(FieldMapping("UF_CRM_X", ("UF_CRM_S",),
+                                                 type="enumeration"),))  # fmt: skip
+    table = pd.DataFrame({"_key": ["1", "2"], "UF_CRM_X": ["рыбалка", "шахматы"]})
+    (field,) = propose_structure({"company": table}, {"company": mapping}, meta(),
+                                 {"company": {"UF_CRM_S": source}}).fields  # fmt: skip
+    assert (field.type, field.basis, field.items) == ("enumeration", "mapping",
+                                                      ("рыбалка", "шахматы"))  # fmt: skip
 
 
 def test_a_multiple_value_binds_each_item_to_its_structure_record():
@@ -124,8 +144,7 @@ def test_a_multiple_value_binds_each_item_to_its_structure_record():
     assert [(r.path, r.source_key) for r in bound.refs] == [
         ("UF_CRM_X.0", "company:UF_CRM_X:Звонок"),
         ("UF_CRM_X.1", "company:UF_CRM_X:Сайт"),
-        ("_structure.UF_CRM_X", "company:UF_CRM_X"),
-    ]
+    ]  # the items wait for their field: no separate wait on the field itself
 
 
 def deals(rows: list[tuple[str, str]]):
@@ -172,3 +191,64 @@ def test_stages_of_an_existing_pipeline_and_what_is_never_proposed():
     assert proposal.pipelines == ()
     assert [(s.name, s.category, s.existing) for s in proposal.stages] == [
         ("Думают", 0, ""), ("Успешно реализовано", 0, "WON")]  # fmt: skip
+
+
+def test_a_free_text_column_with_repeats_is_text_and_the_reason_says_why():
+    cities = ["Москва", "Казань", "Москва", "Тула", "Казань", "Москва"] * 5
+    (city,) = company(cities, "text", label="Город")
+    assert (city.type, city.basis) == ("string", "header")
+    assert city.reason() == "текст: колонка «Город» — свободный текст; изменить: `type:` в маппинге"
+    (listed,) = company(cities, "text", label="Филиал")
+    assert listed.type == "enumeration"
+    assert listed.reason("en") == (
+        "list: 3 distinct values over 30 rows; change with `type:` in the mapping"
+    )
+    assert listed.reason() == "список: 3 разных значений в 30 строках; изменить: `type:` в маппинге"
+
+
+def test_the_mappings_type_wins_over_the_cleaners_and_the_data():
+    (forced,) = company(["a", "b", "c"], "text", type="enumeration")
+    assert (forced.type, forced.items, forced.basis) == ("enumeration", ("a", "b", "c"), "mapping")
+    (text,) = company(["Опт", "Розница"] * 10, type="string")
+    assert (text.type, text.items) == ("string", ())
+    (number,) = company(["1", "2"], "text", type="double")
+    assert number.type == "double"
+
+
+@pytest.mark.parametrize(
+    ("values", "sep", "items"),
+    [
+        (["VIP; Опт", "Опт", "VIP", "Розница", "Опт; Розница"], ";", ("VIP", "Опт", "Розница")),
+        # values joined by «, » (how a multiselect's values are commonly exported)
+        (["VIP, Опт", "VIP", "Опт", "Опт, Розница", "Розница"], ",", ("VIP", "Опт", "Розница")),
+        ([("VIP", "Опт"), ("Опт",), ("Розница",)], "", ("VIP", "Опт", "Розница")),  # mapping split
+    ],
+)
+def test_several_values_per_cell_make_a_multiple_list_of_the_single_values(values, sep, items):
+    (field,) = company(values)
+    assert (field.type, field.multiple, field.split) == ("enumeration", True, sep)
+    assert field.items == items
+    assert "несколько значений в ячейке" in field.reason()
+    (record,) = (r for r in propose_structure(*_company_frames(values)).records()
+                 if r.entity == "user_field")  # fmt: skip
+    assert record.fields["MULTIPLE"] == "Y"
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["Ромашка, ООО", "Лютик, ООО", "Ромашка, ООО", "Лютик, ООО"],  # a comma in a name
+        ["Москва, ул. Ленина, 1", "Москва, ул. Мира, 5", "Тула"],
+        ["VIP; Опт"],  # one such cell is no evidence
+    ],
+)
+def test_a_comma_or_semicolon_alone_never_splits_a_value(values):
+    (field,) = company(values)
+    assert (field.multiple, field.split) == (False, "")
+
+
+def _company_frames(values):
+    spec = FieldMapping("UF_CRM_X", ("Колонка",))
+    mapping = EntityMapping(entity="company", key="ID", file="company.yaml", fields=(spec,))
+    table = pd.DataFrame({"_key": [str(i) for i in range(len(values))], "UF_CRM_X": values})
+    return {"company": table}, {"company": mapping}, meta()
