@@ -71,8 +71,10 @@ class FieldMapping:
         const: a constant value for every row.
         max_length: longest text kept; longer text is cut with a warning.
         join: separator to join several source columns instead of taking the first non-empty.
-        separator: split one cell into several values (multiple references; on a user
-            field, its several list values: the plan proposes a multiple list).
+        separator: split one cell into several values (multiple references; on any other
+            field, the values of a multiple field, each mapped on its own: on a user field
+            the plan proposes a multiple list; ``"\n"`` for a source portal's multiple user
+            field).
         keep_unmapped: with `map`, a value the map lacks stays as written (for the portal's
             list to match by name at `plan`) instead of being refused.
         type: a user field's type (`string`, `enumeration`, …) when the plan proposes it,

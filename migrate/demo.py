@@ -21,6 +21,7 @@ portal against the ledger (lost / duplicated must both be 0).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
@@ -450,7 +451,9 @@ def _configure_portal(workspace: Workspace, plan: str) -> None:
     path.write_text(text, encoding="utf-8")
     for entity, lines in user_field_lines().items():
         mapping = workspace.root / "mappings" / f"{entity}.yaml"
-        added = "".join(f"  {name}: {{from: {spec['from']}}}\n" for name, spec in lines.items())
+        # JSON is YAML's flow style: a multiple field's `separator: "\n"` stays a line break
+        added = "".join(f"  {name}: {json.dumps(spec, ensure_ascii=False)}\n"
+                        for name, spec in lines.items())  # fmt: skip
         body = mapping.read_text(encoding="utf-8").replace("fields:\n", "fields:\n" + added, 1)
         mapping.write_text(body, encoding="utf-8")
 

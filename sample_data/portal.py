@@ -2,8 +2,9 @@
 
 :func:`seed_source_portal` fills a sandbox (or any test portal) with what a live CRM has and
 its exports lose: three deal pipelines (the general one, «Оптовые продажи», a «Тендеры»
-pipeline created here), a list user field on deals and a text one on contacts, companies with
-requisites, contacts bound to one or two companies, deals with contacts and product rows
+pipeline created here), a list user field on deals and a text one on contacts, a *multiple*
+list on companies and a multiple text field on contacts, companies with requisites,
+contacts bound to one or two companies, deals with contacts and product rows
 (catalogue products and free-text rows), leads, catalogue sections and products, timeline
 comments, calls, e-mails and meetings with their own times (some with files), and tasks bound
 to records (one to two records, one to none). :func:`prepare_target_portal` makes on the
@@ -27,6 +28,7 @@ import mappings
 from loaders import Bitrix24Client, Command
 
 __all__ = [
+    "CHANNELS",
     "DEAL_KINDS",
     "PIPELINE",
     "SMART_PROCESS",
@@ -63,10 +65,13 @@ _TITLES = (
 _FIRST = ("Иван", "Анна", "Пётр", "Мария", "Олег", "Елена", "Сергей", "Ольга", "Дмитрий")
 _LAST = ("Иванов", "Петров", "Сидоров", "Кузнецов", "Смирнов", "Попов", "Соколов", "Лебедев")
 _GOODS = ("Кабель ВВГ 3x2.5", "Автомат 16А", "Розетка двойная", "Щит распределительный")
-_USER_FIELDS = (
-    ("deal", "KIND", "enumeration", "Вид сделки", DEAL_KINDS),
-    ("contact", "HOBBY", "string", "Увлечение", ()),
-    ("deal", "DOCS", "file", "Документы", ()),
+CHANNELS = ("Сайт", "Звонок", "Выставка", "Рекомендация")
+_USER_FIELDS = (  # entity, code, type, label, list items, multiple
+    ("deal", "KIND", "enumeration", "Вид сделки", DEAL_KINDS, False),
+    ("contact", "HOBBY", "string", "Увлечение", (), False),
+    ("company", "CHANNELS", "enumeration", "Каналы привлечения", CHANNELS, True),
+    ("contact", "LANGS", "string", "Языки", (), True),
+    ("deal", "DOCS", "file", "Документы", (), False),
 )
 
 
@@ -88,10 +93,12 @@ def smart_process_mapping(title: str = SMART_PROCESS) -> str:
 
 def user_field_lines() -> dict[str, dict[str, dict[str, str]]]:
     """The mapping lines the seeded user fields need, by entity (the preset cannot know a
-    portal's own fields): ``{"deal": {"UF_CRM_KIND": {"from": "UF_CRM_KIND"}}}``."""
+    portal's own fields): ``{"deal": {"UF_CRM_KIND": {"from": "UF_CRM_KIND"}}}``; a multiple
+    field's values come one per line (``separator: "\n"``)."""
     out: dict[str, dict[str, dict[str, str]]] = {}
-    for entity, code, *_ in _USER_FIELDS:
-        out.setdefault(entity, {})[f"UF_CRM_{code}"] = {"from": f"UF_CRM_{code}"}
+    for entity, code, *_, multiple in _USER_FIELDS:
+        line = {"from": f"UF_CRM_{code}", **({"separator": "\n"} if multiple else {})}
+        out.setdefault(entity, {})[f"UF_CRM_{code}"] = line
     return out
 
 
@@ -100,8 +107,8 @@ async def prepare_target_portal(client: Bitrix24Client) -> None:
     pipeline created before ours, list items added in reverse order."""
     await _call(client, "crm.category.add", {"entityTypeId": 2, "fields": {"name": "Сервис"}})
     await _call(client, "crm.category.add", {"entityTypeId": 2, "fields": {"name": PIPELINE}})
-    for entity, code, kind, label, items in _USER_FIELDS:
-        await _user_field(client, entity, code, kind, label, tuple(reversed(items)))
+    for entity, code, kind, label, items, multiple in _USER_FIELDS:
+        await _user_field(client, entity, code, kind, label, tuple(reversed(items)), multiple)
 
 
 async def seed_source_portal(
@@ -117,8 +124,8 @@ async def seed_source_portal(
     rng = random.Random(seed)
     await _call(client, "crm.category.add", {"entityTypeId": 2, "fields": {"name": PIPELINE}})
     kinds = {}
-    for entity, code, kind, label, items in _USER_FIELDS:
-        kinds[code] = await _user_field(client, entity, code, kind, label, items)
+    for entity, code, kind, label, items, multiple in _USER_FIELDS:
+        kinds[code] = await _user_field(client, entity, code, kind, label, items, multiple)
     sections = await _add_all(
         client, "crm.productsection.add", [{"NAME": n} for n in ("Кабель", "Электрика")]
     )
@@ -136,7 +143,9 @@ async def seed_source_portal(
         ],
     )
     company_ids = await _add_all(
-        client, "crm.company.add", [_company(rng, i) for i in range(companies)]
+        client,
+        "crm.company.add",
+        [_company(rng, i, kinds["CHANNELS"]) for i in range(companies)],
     )
     await _requisites(client, company_ids)
     contact_ids = await _add_all(
@@ -192,9 +201,16 @@ async def _add_all(
 
 
 async def _user_field(
-    client: Bitrix24Client, entity: str, code: str, kind: str, label: str, items: Sequence[str]
+    client: Bitrix24Client,
+    entity: str,
+    code: str,
+    kind: str,
+    label: str,
+    items: Sequence[str],
+    multiple: bool = False,
 ) -> dict[str, str]:
-    fields: dict[str, Any] = {"FIELD_NAME": code, "USER_TYPE_ID": kind, "EDIT_FORM_LABEL": label}
+    fields: dict[str, Any] = {"FIELD_NAME": code, "USER_TYPE_ID": kind, "EDIT_FORM_LABEL": label,
+                              "MULTIPLE": "Y" if multiple else "N"}  # fmt: skip
     if items:
         fields["LIST"] = [{"VALUE": v, "SORT": 10 * (n + 1)} for n, v in enumerate(items)]
     await _call(client, f"crm.{entity}.userfield.add", {"fields": fields})
@@ -211,8 +227,9 @@ def _inn(rng: random.Random) -> str:
     return "".join(map(str, [*digits, check]))
 
 
-def _company(rng: random.Random, i: int) -> dict[str, Any]:
+def _company(rng: random.Random, i: int, channels: dict[str, str]) -> dict[str, Any]:
     return {
+        "UF_CRM_CHANNELS": _channels(channels, i),
         "TITLE": f"ООО «{_TITLES[i % len(_TITLES)]}-{i + 1}»",
         "COMPANY_TYPE": rng.choice(("CUSTOMER", "PARTNER", "SUPPLIER")),
         "ASSIGNED_BY_ID": rng.choice((1, 2)),
@@ -224,6 +241,14 @@ def _company(rng: random.Random, i: int) -> dict[str, Any]:
     }
 
 
+def _channels(ids: dict[str, str], i: int) -> list[str]:
+    """A company's channels (item ids): none, one or two, without touching the seed's rng."""
+    if i % 5 == 4:
+        return []
+    picked = [CHANNELS[i % 4]] + ([CHANNELS[(i + 1) % 4]] if i % 3 == 0 else [])
+    return [ids[label] for label in picked]
+
+
 def _contact(rng: random.Random, i: int) -> dict[str, Any]:
     return {
         "NAME": _FIRST[i % len(_FIRST)],
@@ -232,6 +257,7 @@ def _contact(rng: random.Random, i: int) -> dict[str, Any]:
         "SOURCE_ID": rng.choice(("CALL", "WEB", "EMAIL")),
         "ASSIGNED_BY_ID": rng.choice((1, 2)),
         "UF_CRM_HOBBY": rng.choice(("рыбалка", "шахматы", "")),
+        "UF_CRM_LANGS": ["русский", "английский", "немецкий"][: i % 3],
         "PHONE": [
             {
                 "VALUE": f"+7 916 {rng.randint(100, 999)}-{i // 10}{i % 10}-{i:02d}",

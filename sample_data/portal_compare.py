@@ -4,7 +4,8 @@ Used by the portal-to-portal tests (tests/migrate/portal_source/) and `b24migrat
 --from-portal`; both portals are opened read-only.
 
 Every target record is found by ``ORIGIN_ID`` (the source's id). Values are compared by
-meaning: list items by label, pipelines and stages by name, links and owners by the source
+meaning: list items by label (every user field the source defines, a multiple one as the set
+of its values), pipelines and stages by name, links and owners by the source
 ids / e-mails they stand for. Documented differences (not compared): ids, creation dates
 (the `add` route cannot set them: the plan's `date.moved` puts them in a comment), the
 comment's own creation time and author (the target writes the comment now, by the webhook's
@@ -36,7 +37,7 @@ __all__ = ["compare_portals"]
 
 _FIELDS = {
     "company": ("TITLE", "COMPANY_TYPE", "COMMENTS", "ASSIGNED_BY_ID"),
-    "contact": ("NAME", "LAST_NAME", "POST", "SOURCE_ID", "ASSIGNED_BY_ID", "UF_CRM_HOBBY"),
+    "contact": ("NAME", "LAST_NAME", "POST", "SOURCE_ID", "ASSIGNED_BY_ID"),
     "deal": ("TITLE", "OPPORTUNITY", "CURRENCY_ID", "SOURCE_ID", "ASSIGNED_BY_ID"),
     "lead": ("TITLE", "NAME", "STATUS_ID", "SOURCE_ID", "OPPORTUNITY"),
 }
@@ -60,6 +61,14 @@ class _Side:
         }
         ufs = (await self.client.call("crm.deal.userfield.list")).result
         self.kinds = {i["ID"]: i["VALUE"] for f in ufs for i in f.get("LIST") or []}
+        self.user_fields: dict[str, dict[str, dict[str, str]]] = {}  # entity → field → items
+        for entity in _FIELDS:
+            rows = (await self.client.call(f"crm.{entity}.userfield.list")).result
+            self.user_fields[entity] = {  # file fields: compared by their files below
+                f["FIELD_NAME"]: {i["ID"]: i["VALUE"] for i in f.get("LIST") or []}
+                for f in rows
+                if f["USER_TYPE_ID"] != "file"
+            }
         self.records = {
             e: {r["ID"]: r for r in await self.client.list_all(f"crm.{e}.list", select=_SELECT)}
             for e in _FIELDS
@@ -67,6 +76,11 @@ class _Side:
 
     def value(self, entity: str, record: dict[str, Any], name: str) -> Any:
         raw = record.get(name)
+        if name in self.user_fields[entity]:  # by label; a multiple field: its set of values
+            items = self.user_fields[entity][name]
+            values = raw if isinstance(raw, list) else [raw]
+            found = sorted(items.get(str(v), str(v)) for v in values if v not in (None, ""))
+            return found if isinstance(raw, list) else (found[0] if found else None)
         if name == "ASSIGNED_BY_ID":
             return self.users.get(str(raw))
         if name == "OPPORTUNITY":
@@ -151,6 +165,7 @@ async def compare_portals(
 async def _differences(source: _Side, target: _Side, unmapped: frozenset[str]) -> list[str]:
     out = []
     for entity, every in _FIELDS.items():
+        every = (*every, *source.user_fields[entity])
         names = [n for n in every if f"{entity}.{n}" not in unmapped]
         by_origin = {r.get("ORIGIN_ID"): r for r in target.records[entity].values()}
         if len(by_origin) != len(target.records[entity]):

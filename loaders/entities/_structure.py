@@ -4,11 +4,11 @@ commands that create, find again and delete each, and their results.
 Pure, like the other builders. The REST shapes (bitrix24/b24restdocs, see ``docs/sandbox.md``):
 
 * ``crm.<entity>.userfield.add`` ``{fields: {FIELD_NAME, USER_TYPE_ID, EDIT_FORM_LABEL, …,
-  MULTIPLE: Y|N, LIST: [{VALUE, SORT}]}}`` → the field's id; the portal prefixes ``UF_CRM_``
-  itself, so the name is sent without it; found again by ``userfield.list``
-  ``filter[FIELD_NAME]``; its list items (ids by value) read by ``userfield.get``; items
-  added by ``userfield.update`` with ``LIST`` entries without an ``ID``;
-  ``userfield.delete`` ``{id}``
+  MULTIPLE: Y|N, LIST: [{VALUE, SORT}], SETTINGS: {…}}}`` → the field's id; the portal
+  prefixes ``UF_CRM_`` itself, so the name is sent without it; found again by
+  ``userfield.list`` ``filter[FIELD_NAME]``; its list items (ids by value) read by
+  ``userfield.get``; items added by ``userfield.update`` with ``LIST`` entries without an
+  ``ID``; ``userfield.delete`` ``{id}``
   (``api-reference/crm/deals/user-defined-fields/crm-deal-userfield-*.md``);
 * ``crm.category.add`` ``{entityTypeId: 2, fields: {name}}`` → ``{category: {id, …}}``; found
   again by name in ``crm.category.list``; ``crm.category.delete`` ``{entityTypeId, id}``
@@ -64,6 +64,8 @@ def build_structure_add(entity: str, fields: Mapping[str, Any], originator: str)
             body["MULTIPLE"] = "Y"
         if fields.get("LIST"):
             body["LIST"] = [dict(item) for item in fields["LIST"]]
+        if fields.get("SETTINGS"):
+            body["SETTINGS"] = dict(fields["SETTINGS"])
         return Command(f"crm.{fields['ENTITY']}.userfield.add", {"fields": body})
     if entity == "pipeline":
         return Command("crm.category.add", {"entityTypeId": _DEALS,

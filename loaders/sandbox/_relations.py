@@ -67,7 +67,16 @@ def _comment(ctx: Ctx, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
 
 @method("crm.timeline.comment.list")
 def comment_list(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    """Rows with ``FILES`` by file id (``{}`` without files; crm-timeline-comment-get.md)."""
+    """Rows with ``FILES`` by file id (``{}`` without files; crm-timeline-comment-get.md).
+
+    The filter must name the owner: ``ENTITY_ID`` and ``ENTITY_TYPE`` are its two mandatory
+    fields (crm-timeline-comment-list.md, «filter*»), so a list of every comment is refused.
+    """
+    where = as_dict(params.get("filter") or {}, "filter")
+    kind = str(where.get("ENTITY_TYPE") or "").strip().lower()
+    if kind not in _ENTITY_TYPES or as_int(where.get("ENTITY_ID")) is None:
+        # the documented rule; the reply's text is a reading (no recorded reply found)
+        raise legacy_error("The filter must contain ENTITY_ID and ENTITY_TYPE.")
     return plain_list(ctx, "comment", params, lambda rec: _comment_row(ctx, rec))
 
 

@@ -47,6 +47,10 @@ _MESSAGES = {
         "значения «{value}» нет в списке поля «{field}»",
         "“{value}” is not an item of field “{field}”",
     ),
+    "field.single": (
+        "поле «{field}» на портале принимает одно значение, а их несколько: «{value}»",
+        "field “{field}” takes one value on the portal, the record has several: “{value}”",
+    ),
     "currency.unknown": (
         "валюты «{value}» нет на портале",
         "the portal has no currency “{value}”",
@@ -122,6 +126,8 @@ def _value_problems(
 ) -> list[FieldProblem]:
     info = meta.fields[entity][name]
     values = value if isinstance(value, list | tuple) else [value]
+    if info.user_field and not info.multiple and len(values) > 1:  # never keep just one
+        return [FieldProblem(name, "field.single", _text(", ".join(map(str, values))), "error")]
     if info.type == "crm_category":
         categories = meta.categories_of(entity)
         if as_int(value) not in categories:

@@ -13,6 +13,7 @@ depend on each deal's pipeline and are matched per record
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,14 +34,18 @@ def enum_ids(frame: pd.DataFrame, meta: PortalMetadata, entity: str) -> pd.DataF
             continue
         found = ListItems(items)
         codes, uniques = pd.factorize(frame[name].to_numpy(dtype=object))
-        ids = [
-            tuple(found.match(v) or v for v in u) if isinstance(u, tuple) else found.match(u) or u
-            for u in uniques
-        ]  # a multiple list's cell is a tuple of labels
+        ids = [_item_ids(found, u) for u in uniques]
         converted = np.array([*ids, None], dtype=object)
         out = out.copy() if out is frame else out
         out[name] = pd.Series(converted[codes], index=frame.index, dtype=object)
     return out
+
+
+def _item_ids(found: ListItems, value: Any) -> Any:
+    """A label's item id (a multiple field's labels each), else the value as it is."""
+    if isinstance(value, list | tuple):
+        return [found.match(v) or v for v in value]
+    return found.match(value) or value
 
 
 #: Stage dictionaries that depend on the pipeline: a deal's, a smart process's.

@@ -81,6 +81,7 @@ from migrate.plan._route import RouteChoice, check_route, choose_route
 from migrate.plan._structure import StructureProposal, propose_structure, split_multiple
 from migrate.plan._structure_ledger import accepted_structure
 from migrate.portal.connect import open_portal
+from migrate.portal.source import SourceUserField, source_user_fields
 from migrate.prepare.stage import PreparedData
 from migrate.progress import ProgressCallback, emit
 from migrate.workspace.config import MigrationConfig, Workspace
@@ -228,8 +229,9 @@ async def _plan(
         with Ledger.for_workspace(workspace.root, config.name) as ledger, ledger.exclusive("plan"):
             tables, survivors = _tables(data, deduped)
             structure = accepted_structure(
-                ledger, meta, accept, lambda m: propose_structure(tables, data.mappings, m)
-            )
+                ledger, meta, accept,
+                lambda m: propose_structure(tables, data.mappings, m, _defined(workspace, data)),
+            )  # fmt: skip
             meta = structure.meta
             tables = {e: split_multiple(t, e, structure.proposal) for e, t in tables.items()}
             tables = {e: enum_ids(t, meta, e) for e, t in tables.items()}
@@ -619,3 +621,17 @@ class _Timer:
         self.last = now
         done = len(self.laps) - 1
         emit(self.on_progress, "plan", done, self.STEPS, unit="steps", finished=done >= self.STEPS)
+
+
+def _defined(workspace: Workspace, data: PreparedData) -> dict[str, Mapping[str, SourceUserField]]:
+    """Entity → the source portal's definitions of its user fields, for the entities read
+    from a source portal (the others: none, their fields are guessed from the values)."""
+    if data.config.source_portal is None:
+        return {}
+    kept = source_user_fields(workspace.root)
+    out: dict[str, Mapping[str, SourceUserField]] = {}
+    for entity, mapping in data.mappings.items():
+        spec = data.config.sources.get(mapping.source_name)
+        if spec is not None and spec.portal in kept:
+            out[entity] = kept[spec.portal]
+    return out

@@ -15,8 +15,13 @@ is not on the portal, the plan *proposes* it instead of refusing the rows:
   when the mapping splits the cell (``separator:``), or when the evidence is strong — every
   part of every cell written with «;» or «,» is a short value that also stands alone in
   other cells or repeats in three rows (a company name with a comma does not). Its label is
-  the source column;
-  a smart process's user field is created the same way, through ``userfieldconfig.add``
+  the source column. When the source is another portal, the field is taken from the
+  source's own definition instead (``defined``, read by ``crm.<entity>.userfield.list``;
+  only the mapping's ``type:`` wins over it): its type, ``MULTIPLE``, label, ``SETTINGS``
+  and every list item in the source's order. A type whose values are the source's ids
+  (``crm``, ``file``, ``employee``, ``iblock_*``…) is not proposed: the plan refuses the
+  field as before. ``MANDATORY`` is not copied: history records without a value would be
+  refused. A smart process's user field is created the same way, through ``userfieldconfig.add``
   on its object ``CRM_<id>``; its name must start ``UF_CRM_<id>_`` (the portal refuses any
   other), so a mapping naming it otherwise is refused as an unknown field, not proposed;
 * a pipeline (``crm.category.add``, deals) named as the source writes it;
@@ -40,6 +45,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -52,6 +58,7 @@ from mappings.model import EntityMapping, fold_text
 from migrate.ledger import STAGE_CODE, Op, PlanIssue, PlannedRecord, Ref
 from migrate.plan._listvalues import ListItems, strip_pipeline
 from migrate.plan._metadata import FieldInfo, PortalMetadata, Status
+from migrate.portal.source import SourceUserField
 
 __all__ = [
     "ProposedField",
@@ -67,6 +74,9 @@ _TYPES_BY_CLEANER = {
     "date": "date", "datetime": "datetime", "money": "double", "decimal": "double",
     "boolean": "boolean", "url": "url",
 }  # fmt: skip
+#: Source user-field types proposed as they are: their values read as text by meaning.
+_CARRIED_TYPES = frozenset({"string", "integer", "double", "boolean", "date", "datetime",
+                            "enumeration", "url", "money"})  # fmt: skip
 _STAGE_CODE = re.compile(r"(C\d+:)?[A-Z][A-Z0-9_-]*")  # an id a mapping wrote, not a name
 _LIST_MAX_ITEMS = 30  # more distinct values than this is free text, not a list
 _LIST_MAX_LENGTH = 60
@@ -101,17 +111,21 @@ class ProposedField:
     items: tuple[str, ...] = ()  # enumeration values (the source's distinct values)
     rows: int = 0  # records with a value
     multiple: bool = False  # several values per record (MULTIPLE=Y, loaded as arrays)
-    basis: str = "values"  # what chose the type: mapping | cleaner | header | values
+    basis: str = "values"  # what chose the type: mapping | source | cleaner | header | values
     distinct: int = 0  # distinct (single) values seen
     split: str = ""  # the separator the plan splits cells at (strong evidence, not mapping)
     split_cells: int = 0  # cells written with several values
     uf_entity: str = ""  # a smart process's object `CRM_<id>` (created by userfieldconfig.add)
+    settings: str = ""  # its SETTINGS as JSON text (from a source portal's definition)
 
     def reason(self, language: str = "ru") -> str:
         """Why the field gets its type, in words for plan.xlsx."""
         en = language == "en"
         if self.basis == "mapping":
             text = "type from the mapping (`type:`)" if en else "тип задан в маппинге (`type:`)"
+        elif self.basis == "source":
+            text = ("type from the source portal's definition" if en
+                    else "тип из определения поля в портале-источнике")  # fmt: skip
         elif self.basis == "cleaner":
             text = "type from the field's cleaner" if en else "тип по очистке поля"
         elif self.basis == "header":
@@ -224,6 +238,8 @@ class StructureProposal:
                                     "USER_TYPE_ID": f.type, "LABEL": f.label,
                                     **({"MULTIPLE": "Y"} if f.multiple else {}),
                                     **({"UF_ENTITY": f.uf_entity} if f.uf_entity else {}),
+                                    **({"SETTINGS": json.loads(f.settings)}
+                                       if f.settings else {}),
                                     **({"LIST": listed} if listed else {})}  # fmt: skip
             out.append(PlannedRecord("user_field", f.key, Op.CREATE, body))
             out += [
@@ -296,13 +312,17 @@ def propose_structure(
     tables: Mapping[str, pd.DataFrame],
     mappings: Mapping[str, EntityMapping],
     meta: PortalMetadata,
+    defined: Mapping[str, Mapping[str, SourceUserField]] | None = None,
 ) -> StructureProposal:
-    """What the clean ``tables`` need that the portal lacks (see the module docstring)."""
+    """What the clean ``tables`` need that the portal lacks (see the module docstring).
+
+    ``defined``: entity → the source portal's user fields by name, for entities read from one.
+    """
     fields = [
         found
         for entity, mapping in mappings.items()
         if entity in tables and entity in meta.fields
-        for found in _fields(entity, mapping, tables[entity], meta)
+        for found in _fields(entity, mapping, tables[entity], meta, (defined or {}).get(entity))
     ]
     deals = tables.get("deal")
     if deals is None or ("CATEGORY_ID" not in deals and "STAGE_ID" not in deals):
@@ -313,7 +333,11 @@ def propose_structure(
 
 
 def _fields(
-    entity: str, mapping: EntityMapping, table: pd.DataFrame, meta: PortalMetadata
+    entity: str,
+    mapping: EntityMapping,
+    table: pd.DataFrame,
+    meta: PortalMetadata,
+    defined: Mapping[str, SourceUserField] | None = None,
 ) -> Iterable[ProposedField]:
     uf_entity = ""
     if entity == SMART_PROCESS:  # its own user fields: `UF_CRM_<id>_…` (userfieldconfig.add)
@@ -326,6 +350,11 @@ def _fields(
         if uf_entity and not spec.name.startswith(f"UF_{uf_entity}_"):
             continue  # the portal refuses another name: refused as unknown (with the hint)
         values = _values(table, spec.name)
+        source = (defined or {}).get(spec.sources[0]) if len(spec.sources) == 1 else None
+        if source is not None and spec.type is None:  # the source's definition, not a guess
+            if source.type in _CARRIED_TYPES:
+                yield _defined_field(entity, spec.name, source, values, uf_entity)
+            continue
         label = (spec.join or " / ").join(spec.sources) if spec.sources else spec.name
         cleaners = [step.name for step in spec.clean]
         typed = next((_TYPES_BY_CLEANER[c] for c in reversed(cleaners) if c in _TYPES_BY_CLEANER),
@@ -412,6 +441,19 @@ def _split_at(values: list[Any]) -> str:
 
 def _short(value: str) -> bool:
     return len(value) <= _LIST_MAX_LENGTH and len(value.split()) <= _LIST_MAX_WORDS
+
+
+def _defined_field(
+    entity: str, name: str, source: SourceUserField, values: list[Any], uf_entity: str
+) -> ProposedField:
+    """A field as the source portal defines it (its items every one, in its order)."""
+    items = tuple(dict.fromkeys(v for v in source.items if v.strip()))
+    settings = json.dumps(dict(source.settings), ensure_ascii=False, sort_keys=True)
+    distinct = len({fold_text(p) for v in values for p in _parts(v, "")})
+    return ProposedField(entity, name, source.type, source.label, items, len(values),
+                         multiple=source.multiple and source.type != "boolean", basis="source",
+                         distinct=distinct, uf_entity=uf_entity,
+                         settings=settings if source.settings else "")  # fmt: skip
 
 
 def _values(table: pd.DataFrame, column: str) -> list[Any]:

@@ -560,11 +560,10 @@ def _pairs(cleaned: Any, kind: str) -> tuple[MultiValue, ...]:
 
 
 def _splits_refs(spec: FieldMapping) -> bool:
-    """Cells split into several values: multiple references, and a user field the mapping
-    splits (``separator``: a multiple list, its values a tuple like references')."""
-    if spec.separator and spec.name.startswith("UF_CRM_"):
-        return True
-    return bool(spec.ref and (spec.separator or is_multiple_ref(spec.name)))
+    """Cells split into several values: multiple references (``separator`` or a multiple
+    reference field), and with ``separator`` the values of a multiple field (a user field's
+    multiple list, a source portal's multiple field), a tuple like references'."""
+    return bool(spec.separator or (spec.ref and is_multiple_ref(spec.name)))
 
 
 def _plain_outcomes(uniques: _Uniques, spec: FieldMapping) -> tuple[np.ndarray, list[_Outcome]]:

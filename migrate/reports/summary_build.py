@@ -86,7 +86,14 @@ def build_summary(
             workspace, prepared, {e: s.merged_records for e, s in inputs.dedupe_stats.items()}
         ),
         route=_route(workspace),
+        read_from=_read_from(prepared),
     )
+
+
+def _read_from(prepared: PreparedData) -> str:
+    """``files``, ``portal`` or ``both``: where the workspace's sources were read."""
+    kinds = {"portal" if s.portal else "files" for s in prepared.config.sources.values()}
+    return kinds.pop() if len(kinds) == 1 else "both" if kinds else "files"
 
 
 def write_workspace_summary(summary: RunSummary, workspace: Workspace, language: str) -> Path:

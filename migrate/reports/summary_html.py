@@ -30,6 +30,9 @@ from migrate.reports.summary_model import RunSummary, keep_existing_workbooks, r
 
 __all__ = ["render_summary", "write_summary"]
 
+#: The «read» figure's label by where the sources were read (files, another portal, both).
+_READ_LABEL = {"files": "kpi_read", "portal": "kpi_read_portal", "both": "kpi_read_both"}
+
 
 def write_summary(path: Path, summary: RunSummary, language: str = "ru") -> Path:
     """Render ``summary`` into ``path``, linking only the workbooks that exist beside it."""
@@ -101,7 +104,7 @@ class _Page(PageContext):
     def kpis(self) -> str:
         t = self.t
         values = (
-            ("read", self.total(lambda e: e.rows_read), t["kpi_read"]),
+            ("read", self.total(lambda e: e.rows_read), t[_READ_LABEL[self.s.read_from]]),
             ("warn", self.column_total("validation", "warnings"), t["kpi_warn"]),
             ("merged", self.column_total("dedupe", "records_merged"), t["kpi_merged"]),
             ("done", self.column_total("load", "done"), t["kpi_loaded"]),

@@ -180,6 +180,8 @@ class RunSummary:
         reconciliation: source → plan → portal (records, deal amounts, product lines).
         route: the load's route the plan chose (its warning leads the page when the portal's
             automation fires).
+        read_from: where the sources were read: ``files``, ``portal`` (another Bitrix24
+            over REST) or ``both``; it words the «read» figure.
     """
 
     name: str
@@ -191,6 +193,7 @@ class RunSummary:
     workbooks: tuple[str, ...] = WORKBOOKS
     reconciliation: Reconciliation | None = None
     route: RouteChoice | None = None
+    read_from: str = "files"
 
     def __post_init__(self) -> None:
         for link in self.workbooks:
@@ -244,7 +247,14 @@ def summary_from_dict(data: Mapping[str, Any]) -> RunSummary:
         route=RouteChoice(**_known(top["route"], RouteChoice, "route"))
         if top.get("route")
         else None,
+        read_from=_read_from(top.get("read_from", "files")),
     )
+
+
+def _read_from(value: Any) -> str:
+    if value not in ("files", "portal", "both"):
+        raise ValueError(f"summary.read_from: {value!r} is not files, portal or both")
+    return str(value)
 
 
 def _route(data: Any) -> RouteChoice | None:

@@ -38,7 +38,7 @@ from migrate.load import (
 )
 from migrate.plan import OwnerChoiceStore, plan_workspace
 from migrate.portal.connect import open_source_portal
-from migrate.portal.source import SourceRead, read_source_portal
+from migrate.portal.source import SourceRead, TableRead, read_source_portal
 from migrate.portal.verify import PortalCheck, check_portal_sync
 from migrate.prepare import PreparedData, prepare
 from migrate.progress import ProgressCallback
@@ -145,7 +145,7 @@ class Migration:
 
         with self._stage("read portal"):
             self.source_read = asyncio.run(read())
-        counts = ", ".join(f"{t.table} {t.read}" for t in self.source_read.tables)
+        counts = ", ".join(f"{t.table} {t.read}" + _read_notes(t) for t in self.source_read.tables)
         log.info(f"read portal: {counts}", extra={"event": "stage", "stage": "read portal"})
         self._prepared = self._deduped = None
         return self.source_read
@@ -511,3 +511,11 @@ class Migration:
             extra={"event": "stage", "stage": stage, "computed": computed,
                    "reused": list(reused), "seconds": self.timings.get(stage)},
         )  # fmt: skip
+
+
+def _read_notes(read: TableRead) -> str:
+    """What a table's read dropped or could not carry, for the run log (empty: nothing)."""
+    notes = [f"{read.gone} gone"] if read.gone else []
+    if read.left_out:
+        notes.append(f"{read.left_out} requisites beyond a company's first not carried")
+    return f" ({'; '.join(notes)})" if notes else ""

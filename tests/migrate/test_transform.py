@@ -152,6 +152,22 @@ def test_multiple_references_become_tuples_key_column_first():
     assert table.frame["CONTACT_IDS"].tolist() == [("5", "6"), ("Анна",), ()]
 
 
+def test_a_separator_splits_a_multiple_field_and_maps_each_value():
+    fields = (
+        '  UF_CRM_CHANNELS: {from: Каналы, separator: "\\n"}\n'
+        '  UF_CRM_KIND: {from: Вид, separator: "\\n", map: {опт: WHOLESALE, розница: RETAIL}}\n'
+    )
+    columns = {
+        "ID": ["1", "2", "3"],
+        "Каналы": ["Сайт\nЗвонок", "Сайт", ""],
+        "Вид": ["Опт\nРозница", "опт\nопт", "бартер"],
+    }
+    table = run(fields, columns, entity="company")
+    assert table.frame["UF_CRM_CHANNELS"].tolist() == [("Сайт", "Звонок"), ("Сайт",), ()]
+    assert table.frame["UF_CRM_KIND"].tolist()[:2] == [("WHOLESALE", "RETAIL"), ("WHOLESALE",)]
+    assert table.issues["value"].tolist() == ["бартер"]  # a value the map lacks: refused
+
+
 def test_split_fio_fills_the_parts_explicit_names_leave_empty():
     fields = "  _fio: {from: ФИО, split_fio: [LAST_NAME, NAME, SECOND_NAME]}\n  NAME: {from: Имя}\n"
     columns = {

@@ -10,7 +10,9 @@ the workspace's ``source_portal`` connection into the same kind of raw table a f
 gives (:mod:`._read`: one column per REST field, list values by meaning, product rows as
 ``LINE …`` columns, links as source ids) and kept as a Parquet snapshot
 (:mod:`._snapshot`), which the prepare stage reads like any source file. A second read asks
-only for what changed since the last one (``>=DATE_MODIFY``) where the portal can say so.
+only for what changed since the last one (``>=DATE_MODIFY``) where the portal can say so,
+and for the ids the portal still holds: a record deleted in the source leaves the snapshot
+(``TableRead.gone``) and the plan lists it as gone for the cut-over, never deleting it.
 
 The watermark is the portal's own clock (``server.time``, api-reference/common/system/
 server-time.md) when the read began, not the newest ``DATE_MODIFY`` seen: a record changed
@@ -30,6 +32,7 @@ from pathlib import Path
 from loaders.client import Bitrix24Client
 from loaders.errors import PortalError
 from migrate.errors import PortalTerminalError, PortalTransientError
+from migrate.portal.source._fields import SourceUserField, read_user_fields, write_user_fields
 from migrate.portal.source._history import FILES_DIR
 from migrate.portal.source._meta import SourceMeta, read_source_meta
 from migrate.portal.source._read import LINE_FIELDS, REQUISITE_FIELDS, TableReader
@@ -43,9 +46,11 @@ __all__ = [
     "SOURCE_DIR",
     "SourceMeta",
     "SourceRead",
+    "SourceUserField",
     "TableRead",
     "read_source_portal",
     "snapshot_path",
+    "source_user_fields",
 ]
 
 INCREMENTAL = ("company", "contact", "deal", "lead", "activity", "task", "smart_process")
@@ -58,13 +63,16 @@ read whole each time."""
 class TableRead:
     """One table's read: records the portal gave (a deal once, whatever its product rows),
     rows the snapshot holds, whether only the changes were asked for (and since when),
-    seconds spent."""
+    seconds spent, records dropped from the snapshot as deleted in the source, and parts
+    not carried (a company's requisites beyond its first)."""
 
     table: str
     read: int
     rows: int
     since: str | None
     seconds: float
+    gone: int = 0
+    left_out: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +83,20 @@ class SourceRead:
     tables: tuple[TableRead, ...]
 
 
+GONE_LISTED = ("company", "contact", "deal", "lead")
+"""Tables whose deletions an incremental read finds (``crm.<table>.list`` of ids); the
+history and smart-process tables keep what they hold (not yet listed as gone)."""
+
+
 def snapshot_path(root: Path, table: str) -> Path:
     """The snapshot of ``table`` in the workspace at ``root``."""
     return Snapshot(root).path(table)
+
+
+def source_user_fields(root: Path) -> dict[str, dict[str, SourceUserField]]:
+    """The source portal's user-field definitions the last read kept (entity → name →
+    definition; ``{}`` before a read)."""
+    return read_user_fields(Snapshot(root).folder)
 
 
 async def read_source_portal(
@@ -102,9 +121,10 @@ async def read_source_portal(
     try:
         began = str((await client.call("server.time")).result)
         meta = await read_source_meta(client, catalog="product" in tables)
-        reader = TableReader(client, meta, files=snapshot.folder / FILES_DIR)
     except PortalError as exc:
         raise _stopped(exc, portal, [], tables) from None
+    reader = TableReader(client, meta, files=snapshot.folder / FILES_DIR)
+    write_user_fields(snapshot.folder, meta.user_fields)
     emit(on_progress, "read portal", 0, len(tables), unit="tables")
     done: list[TableRead] = []
 
@@ -147,8 +167,13 @@ async def _read_table(
     since = state.watermark if state is not None and table in INCREMENTAL else None
     read_at = datetime.now(UTC).isoformat(timespec="seconds")
     rows = await getattr(reader, table)(since)
+    # after the changes: a record added meanwhile is among the ids (or read next time)
+    present = await reader.ids(table) if since is not None and table in GONE_LISTED else None
     mark = began if table in INCREMENTAL else None
-    held = snapshot.write(table, rows, TableState(mark, 0, read_at, portal),
-                          merge=since is not None, columns=reader.columns(table))  # fmt: skip
+    held, gone = snapshot.write(table, rows, TableState(mark, 0, read_at, portal),
+                                merge=since is not None, columns=reader.columns(table),
+                                present=present)  # fmt: skip
     records = len({r.get("ID") for r in rows})
-    return TableRead(table, records, held, since, round(time.perf_counter() - started, 3))
+    seconds = round(time.perf_counter() - started, 3)
+    left_out = reader.left_out.get(table, 0)
+    return TableRead(table, records, held, since, seconds, gone, left_out)

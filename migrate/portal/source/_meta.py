@@ -11,7 +11,8 @@ with ``id``/``name``/``isDefault``: api-reference/crm/universal/category/crm-cat
 ``crm.status.list`` (``ENTITY_ID``, ``STATUS_ID``, ``NAME``:
 api-reference/crm/status/crm-status-list.md), ``user.get`` (``ID``, ``NAME``, ``LAST_NAME``,
 ``EMAIL``: api-reference/user/user-get.md), ``catalog.measure.list`` and ``catalog.vat.list``
-(``{"measures": [...]}`` / ``{"vats": [...]}``).
+(``{"measures": [...]}`` / ``{"vats": [...]}``), ``crm.<entity>.userfield.list`` (the user
+fields' definitions: :mod:`._fields`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 
 from loaders.client import Bitrix24Client
 from migrate.portal.read import read_all
+from migrate.portal.source._fields import SourceUserField, user_fields_from_rows
 
 __all__ = ["SourceMeta", "read_source_meta"]
 
@@ -43,6 +45,7 @@ class SourceMeta:
         employee_fields: entity → the user fields of type ``employee`` (written as e-mails).
         file_fields: entity → the user fields of type ``file`` (their files downloaded).
         measures: unit id → OKEI code (else its name); vats: VAT id → rate text.
+        user_fields: entity → user field → its definition (type, multiple, list items…).
     """
 
     users: Mapping[str, str]
@@ -56,6 +59,7 @@ class SourceMeta:
     file_fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
     measures: Mapping[str, str] = field(default_factory=dict)
     vats: Mapping[str, str] = field(default_factory=dict)
+    user_fields: Mapping[str, Mapping[str, SourceUserField]] = field(default_factory=dict)
 
 
 async def read_source_meta(client: Bitrix24Client, *, catalog: bool) -> SourceMeta:
@@ -65,12 +69,14 @@ async def read_source_meta(client: Bitrix24Client, *, catalog: bool) -> SourceMe
         ("crm.category.list", {"entityTypeId": 2}),
         ("crm.status.list", {"order": {"SORT": "ASC"}}),
         ("user.get", {"sort": "ID", "order": "ASC"}),
+        *((f"crm.{e}.userfield.list", {"filter": {"LANG": "ru"}}) for e in CRM_TABLES),
     ]
     if catalog:
         calls += [("catalog.measure.list", {}), ("catalog.vat.list", {})]
     results = await read_all(client, calls)
     fields = dict(zip(CRM_TABLES, results[: len(CRM_TABLES)], strict=True))
     categories, statuses, users = results[len(CRM_TABLES) : len(CRM_TABLES) + 3]
+    defined = results[len(CRM_TABLES) + 3 : 2 * len(CRM_TABLES) + 3]
     names, default = _categories(categories)
     extra = _catalog(results[-2], results[-1]) if catalog else {}
     return SourceMeta(
@@ -86,6 +92,9 @@ async def read_source_meta(client: Bitrix24Client, *, catalog: bool) -> SourceMe
         field_names={e: tuple(str(k) for k in (f or {})) for e, f in fields.items()},
         employee_fields={e: _typed(f, "employee") for e, f in fields.items()},
         file_fields={e: _typed(f, "file") for e, f in fields.items()},
+        user_fields={
+            e: user_fields_from_rows(e, rows) for e, rows in zip(CRM_TABLES, defined, strict=True)
+        },
         **extra,
     )
 

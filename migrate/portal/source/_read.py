@@ -67,6 +67,9 @@ class TableReader:
     def __init__(self, client: Bitrix24Client, meta: SourceMeta, files: Path | None = None) -> None:
         """``files``: where downloaded files go (none: files are not read)."""
         self.client, self.meta, self.files = client, meta, files
+        #: table → records read whose data is not carried whole (a company's requisites
+        #: beyond its first), so the run says so instead of dropping them quietly
+        self.left_out: dict[str, int] = {}
 
     async def records(self, entity: str, since: str | None) -> list[dict[str, Any]]:
         """The CRM records of ``entity`` (modified at or after ``since`` when given)."""
@@ -79,6 +82,11 @@ class TableReader:
         for (record, name), found_paths in zip(fields, paths, strict=True):
             record[name] = found_paths  # a file field's value: its files' paths
         return found
+
+    async def ids(self, entity: str) -> set[str]:
+        """Every id of ``entity`` the portal holds now (``select: [ID]``: the cheapest list)."""
+        found = await self.client.list_all(f"crm.{entity}.list", select=["ID"], chained=True)
+        return {text(r.get("ID")) for r in found}
 
     async def per_record(
         self, method: str, ids: Sequence[str], params: Mapping[str, Any] | None = None
@@ -98,7 +106,8 @@ class TableReader:
 
     async def company(self, since: str | None) -> list[dict[str, str]]:
         records = await self.records("company", since)
-        requisites = await self._requisites()
+        requisites, more = await self._requisites()
+        self.left_out["company"] = sum(more.get(str(r["ID"]), 0) for r in records)
         none = requisites[""]
         return [{**self._crm_row("company", r), **requisites.get(str(r["ID"]), none)}
                 for r in records]  # fmt: skip
@@ -202,17 +211,21 @@ class TableReader:
         row["VAT_RATE"] = self.meta.vats.get(vat, "") if vat else ""
         return row
 
-    async def _requisites(self) -> dict[str, dict[str, str]]:
-        """The first requisite of each company (by ID): what a company row can carry."""
+    async def _requisites(self) -> tuple[dict[str, dict[str, str]], dict[str, int]]:
+        """The first requisite of each company (by ID): what a company row can carry; and
+        how many more each company has (not carried: the run reports them)."""
         rows = await self.client.list_all(
             "crm.requisite.list", {"ENTITY_TYPE_ID": 4}, ["ENTITY_ID", *REQUISITE_FIELDS],
             chained=True,
         )  # fmt: skip
         out: dict[str, dict[str, str]] = {"": dict.fromkeys(REQUISITE_FIELDS, "")}
+        more: dict[str, int] = {}
         for row in rows:
-            out.setdefault(text(row.get("ENTITY_ID")),
-                           {k: text(row.get(k)) for k in REQUISITE_FIELDS})  # fmt: skip
-        return out
+            owner = text(row.get("ENTITY_ID"))
+            if owner in out:
+                more[owner] = more.get(owner, 0) + 1
+            out.setdefault(owner, {k: text(row.get(k)) for k in REQUISITE_FIELDS})
+        return out, more
 
     async def _comments(self, owner: str, ids: Sequence[str]) -> list[dict[str, str]]:
         """Every comment of each owner: the first page in batches, further pages (``next``:

@@ -7,13 +7,17 @@ watermark and merges them in by ``ID`` (a changed record replaces all its rows: 
 product lines come whole). A snapshot is written atomically when its table is read in full,
 so a read killed mid-way keeps every table finished before the kill and the next read goes
 on from there (the unfinished table is read again from its last watermark).
+
+A read of the changes alone cannot see a record deleted in the source, so it also lists the
+ids the portal still holds (``select: [ID]``, cheap) and the snapshot drops every record
+whose id is gone: the plan's cut-over then lists it as *gone* (never deleted in the target).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,14 +59,23 @@ class Snapshot:
                           str(found.get("read_at", "")), portal)  # fmt: skip
 
     def write(self, table: str, rows: Sequence[Mapping[str, str]], state: TableState,
-              *, merge: bool, columns: Sequence[str] = ()) -> int:  # fmt: skip
-        """Store ``rows`` (merged by ``ID`` into the snapshot with ``merge``); rows held.
+              *, merge: bool, columns: Sequence[str] = (),
+              present: Collection[str] | None = None) -> tuple[int, int]:  # fmt: skip
+        """Store ``rows`` (merged by ``ID`` into the snapshot with ``merge``); rows held and
+        records dropped.
 
         ``columns`` are there even when no row has them (an empty table keeps its header).
+        ``present``: every id the portal holds now; a record of another id is dropped (it was
+        deleted in the source).
         """
         frame = _frame(rows, columns)
         if merge and self.path(table).is_file():
             frame = _merged(pd.read_parquet(self.path(table)), frame)
+        gone = 0
+        if present is not None and "ID" in frame:
+            kept = frame["ID"].isin(set(present))
+            gone = frame.loc[~kept, "ID"].nunique()
+            frame = frame[kept]
         frame = frame.reset_index(drop=True)
         frame[ROW] = range(1, len(frame) + 1)
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -73,7 +86,7 @@ class Snapshot:
         states[table] = {"watermark": state.watermark, "rows": len(frame),
                          "read_at": state.read_at, "portal": state.portal}  # fmt: skip
         self._write_states(states)
-        return len(frame)
+        return len(frame), int(gone)
 
     def _states(self) -> dict[str, dict[str, Any]]:
         try:

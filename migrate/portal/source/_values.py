@@ -8,6 +8,9 @@
   Its stage: in the general pipeline a system id, else the stage's name (the plan matches
   stages by name within the deal's pipeline).
 * Enumeration user fields: the item's label (ids differ between portals).
+* A multiple user field (``MULTIPLE`` ``Y`` in the source's definition): its values one per
+  line (:data:`MULTIPLE_SEPARATOR`), list items by label; the mapping splits them back with
+  ``separator: "\n"`` and the target gets them as an array.
 * Owners and authors, and ``employee`` user fields: the employee's e-mail (the plan's owner
   map matches e-mails; map such a user field with ``owner:``).
 * Not translated: ``crm`` user fields (links to records) hold the source's ids: leave them
@@ -27,6 +30,7 @@ from typing import Any
 from migrate.portal.source._meta import SourceMeta
 
 __all__ = [
+    "MULTIPLE_SEPARATOR",
     "MULTI_TYPES",
     "category_text",
     "field_text",
@@ -38,6 +42,10 @@ __all__ = [
 
 _SYSTEM_ID = re.compile(r"[A-Z][A-Z_]*")
 _STAGE_PREFIX = re.compile(r"^C\d+:")
+MULTIPLE_SEPARATOR = "\n"
+"""Between the values of a multiple user field in one cell. A list label, a number, a date or
+a link holds no line break; a multiple *text* value that does (a multi-line text box) has
+its own line breaks written as spaces so that it stays one value (runbook §7 lists this)."""
 _USER_FIELDS = frozenset({"ASSIGNED_BY_ID", "CREATED_BY_ID", "MODIFY_BY_ID", "AUTHOR_ID"})
 MULTI_TYPES = {
     "PHONE": ("WORK", "MOBILE", "FAX", "HOME", "PAGER", "MAILING", "OTHER"),
@@ -67,6 +75,11 @@ def is_system_id(status_id: str) -> bool:
 def field_text(meta: SourceMeta, entity: str, name: str, value: Any) -> str:
     """One field of ``entity`` by meaning (see the module docstring)."""
     items = meta.list_items.get(entity, {}).get(name)
+    defined = meta.user_fields.get(entity, {}).get(name)
+    if defined is not None and defined.multiple and defined.type in _SPLIT_TYPES:
+        values = value if isinstance(value, list | tuple) else [value]
+        texts = [(items or {}).get(text(v), text(v)) for v in values if text(v)]
+        return MULTIPLE_SEPARATOR.join(" ".join(t.splitlines()) for t in texts)
     if items is not None:
         values = value if isinstance(value, list | tuple) else [value]
         return ", ".join(items.get(text(v), text(v)) for v in values if text(v))
@@ -78,6 +91,11 @@ def field_text(meta: SourceMeta, entity: str, name: str, value: Any) -> str:
     if (name in _USER_FIELDS or employee) and raw:
         return ", ".join(meta.users.get(v.strip(), v.strip()) for v in raw.split(","))
     return raw
+
+
+#: Multiple user fields written one value per line (the others keep their joined text).
+_SPLIT_TYPES = frozenset({"enumeration", "string", "integer", "double", "date", "datetime",
+                          "url", "money"})  # fmt: skip
 
 
 def category_text(meta: SourceMeta, category: Any) -> str:

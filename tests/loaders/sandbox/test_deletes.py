@@ -28,7 +28,13 @@ def test_timeline_comment_delete_then_not_found(portal):
     contact, comment, _ = _contact_with_history(portal)
     params = {"id": comment, "ownerTypeId": 3, "ownerId": contact}
     assert portal.result("crm.timeline.comment.delete", params) is None  # recorded: null
-    assert portal.result("crm.timeline.comment.list", {"filter": {"ENTITY_ID": contact}}) == []
+    assert (
+        portal.result(
+            "crm.timeline.comment.list",
+            {"filter": {"ENTITY_ID": contact, "ENTITY_TYPE": "contact"}},
+        )
+        == []
+    )
     again = portal.call("crm.timeline.comment.delete", {"id": comment})
     assert (again.status_code, again.json()["error"]) == (400, "NOT_FOUND")
 

@@ -102,9 +102,17 @@ def test_timeline_comments_and_activities(portal):
             }
         },
     )
-    assert portal.result("crm.timeline.comment.list", {"filter": {"ENTITY_ID": contact}})[0][
-        "ID"
-    ] == str(cid)
+    owner = {"ENTITY_ID": contact, "ENTITY_TYPE": "contact"}
+    assert portal.result("crm.timeline.comment.list", {"filter": owner})[0]["ID"] == str(cid)
+    # the filter's two mandatory fields (crm-timeline-comment-list.md): no list of everything
+    refused = {
+        "error": "",
+        "error_description": "The filter must contain ENTITY_ID and ENTITY_TYPE.",
+    }
+    for where in ({}, {"ENTITY_ID": contact}, {"ENTITY_TYPE": "contact"},
+                  {"ENTITY_ID": contact, "ENTITY_TYPE": "invoice"}):  # fmt: skip
+        reply = portal.call("crm.timeline.comment.list", {"filter": where})
+        assert (reply.status_code, reply.json()) == (400, refused), where
     orphan = portal.call(
         "crm.timeline.comment.add",
         {"fields": {"ENTITY_TYPE": "contact", "ENTITY_ID": 99, "COMMENT": "x"}},

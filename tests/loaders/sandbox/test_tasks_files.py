@@ -15,6 +15,10 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+def _owner(deal: int) -> dict:
+    return {"ENTITY_ID": deal, "ENTITY_TYPE": "deal"}
+
+
 def _deal(portal) -> int:
     return portal.result("crm.deal.add", {"fields": {"TITLE": "Поставка"}})
 
@@ -75,7 +79,7 @@ def test_comment_files_read_back_by_size_and_download(portal):
     cid = portal.result("crm.timeline.comment.add", {"fields": {
         "ENTITY_TYPE": "deal", "ENTITY_ID": deal, "COMMENT": "Скан",
         "FILES": [["scan.pdf", _b64(PDF)], ["note.txt", _b64(b"hello")]]}})  # fmt: skip
-    (row,) = portal.result("crm.timeline.comment.list", {"filter": {"ENTITY_ID": deal}})
+    (row,) = portal.result("crm.timeline.comment.list", {"filter": _owner(deal)})
     assert row["ID"] == str(cid)
     files = sorted(row["FILES"].values(), key=lambda f: f["name"])
     assert [(f["name"], f["size"]) for f in files] == [("note.txt", 5), ("scan.pdf", len(PDF))]
@@ -107,7 +111,7 @@ def test_malformed_file_data_refuses_the_comment(portal, files):
     reply = portal.call("crm.timeline.comment.add", {"fields": {
         "ENTITY_TYPE": "deal", "ENTITY_ID": deal, "COMMENT": "x", "FILES": files}})  # fmt: skip
     assert reply.status_code == 400
-    assert portal.result("crm.timeline.comment.list", {"filter": {"ENTITY_ID": deal}}) == []
+    assert portal.result("crm.timeline.comment.list", {"filter": _owner(deal)}) == []
 
 
 def test_activity_without_subject_is_refused_as_documented(portal):

@@ -39,6 +39,7 @@ from loaders.client import Bitrix24Client
 from loaders.sandbox import SandboxConfig, create_app
 from loaders.sandbox.fixtures import add_smart_processes
 from sample_data.account import SAMPLE_SMART_PROCESS
+from tests.portal_comments import every_comment
 
 from .sample_plan import SMART_STATUS_FIELD, init_sample, plan_sample
 
@@ -358,7 +359,7 @@ async def _portal_records(client: Bitrix24Client) -> dict[str, dict[str, list[di
     for contact in found["contact"].values():
         contact[0]["COMPANY_ID"] = contact[0].get("COMPANY_ID")
     await _deal_contacts(client, found["deal"])
-    comments = await client.list_all("crm.timeline.comment.list", {}, ["*"])
+    comments = await every_comment(client, ["*"])
     for row in comments:
         text = str(row.get("COMMENT") or "")
         marker = text.rsplit("b24migrate: ", 1)

@@ -17,6 +17,7 @@ from migrate.ledger import Ledger, State
 from migrate.load import LoadOptions, load, rollback
 from migrate.plan import OwnerResolver, ReferenceIndex, plan_table, read_portal_metadata
 from migrate.plan._files import scan_attachments
+from tests.portal_comments import every_comment
 
 from .conftest import make_client, make_portal
 
@@ -193,7 +194,7 @@ def test_history_loads_once_with_original_times_and_files_and_rolls_back(tmp_pat
 async def _read_back(client: Bitrix24Client, app) -> dict:
     activities = await client.list_all("crm.activity.list", {}, ["*", "COMMUNICATIONS", "FILES"])
     tasks = (await client.call("tasks.task.list", {"select": ["*", "UF_CRM_TASK"]})).result
-    comments = await client.list_all("crm.timeline.comment.list", {}, ["*"])
+    comments = await every_comment(client, ["*"])
     files = {}
     for row in activities:
         files[int(row["ID"])] = sorted(

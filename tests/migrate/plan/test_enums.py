@@ -4,6 +4,8 @@ the portal's metadata; validation no longer sees the portal)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 
 from loaders.entities import RequisitePresets
@@ -12,7 +14,9 @@ from migrate.plan import FieldInfo, PortalMetadata, Status, check_fields
 from migrate.plan._checks import unmapped_required
 from migrate.plan._enums import enum_ids
 
-KIND = FieldInfo("UF_CRM_KIND", "enumeration", items={"41": "Опт", "42": "Розница"})
+KIND = FieldInfo(
+    "UF_CRM_KIND", "enumeration", user_field=True, items={"41": "Опт", "42": "Розница"}
+)
 META = PortalMetadata(
     fields={
         "deal": {
@@ -39,6 +43,26 @@ def test_labels_become_item_ids_ignoring_case_and_spaces_and_ids_stay():
     assert converted[:3] == ["41", "42", "Розниц"]
     assert pd.isna(converted[3])
     assert frame["UF_CRM_KIND"].tolist()[:3] == values[:3]  # the input is left as it was
+
+
+def test_each_value_of_a_multiple_field_becomes_its_item_id():
+    values = [("опт", "Розница"), ("Розница",), (), ("Опт", "бартер")]
+    frame = pd.DataFrame({"_key": ["1", "2", "3", "4"], "UF_CRM_KIND": values}, dtype=object)
+    converted = enum_ids(frame, META, "deal")["UF_CRM_KIND"].tolist()
+    assert converted == [["41", "42"], ["42"], [], ["41", "бартер"]]
+    several = dataclasses.replace(KIND, multiple=True)
+    multiple = dataclasses.replace(META, fields={"deal": {**META.fields["deal"],
+                                                          "UF_CRM_KIND": several}})  # fmt: skip
+    problems = check_fields(multiple, "deal", {"TITLE": "x", "CLOSEDATE": "2026-01-01",
+                                               "UF_CRM_KIND": converted[3]})  # fmt: skip
+    assert [(p.rule, p.value) for p in problems] == [("enum.unknown", "бартер")]
+    # the field takes one value: several are refused, never cut to the first
+    problems = check_fields(META, "deal", {"TITLE": "x", "CLOSEDATE": "2026-01-01",
+                                           "UF_CRM_KIND": converted[0]})  # fmt: skip
+    assert [(p.rule, p.value) for p in problems] == [("field.single", "41, 42")]
+    assert problems[0].message("en") == (
+        "field “UF_CRM_KIND” takes one value on the portal, the record has several: “41, 42”"
+    )
 
 
 def test_an_unknown_item_is_refused_with_the_closest_label():

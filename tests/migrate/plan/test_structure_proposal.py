@@ -9,8 +9,10 @@ import pytest
 
 from loaders.entities import presets_from_rows
 from mappings.model import CleanStep, EntityMapping, FieldMapping
+from migrate.ledger import Op, PlannedRecord
 from migrate.plan import PortalMetadata, Status
-from migrate.plan._structure import propose_structure
+from migrate.plan._structure import StructureProposal, propose_structure
+from migrate.portal.source import SourceUserField
 
 GENERAL = (
     Status("DEAL_STAGE", "NEW", "Новая", None, None, 10),
@@ -79,6 +81,70 @@ def test_a_field_the_portal_has_is_not_proposed():
     table = pd.DataFrame({"_key": ["1"], "UF_CRM_X": ["a"]})
     portal = meta(UF_CRM_X=FieldInfo("UF_CRM_X", "string"))
     assert propose_structure({"company": table}, {"company": mapping}, portal).empty
+
+
+def defined_fields(source: SourceUserField, values: list[object]) -> list:
+    """The proposal for a company field mapped from the source portal's column ``UF_CRM_S``."""
+    mapping = EntityMapping(entity="company", key="ID", file="company.yaml",
+                            fields=(FieldMapping("UF_CRM_X", ("UF_CRM_S",)),))  # fmt: skip
+    table = pd.DataFrame({"_key": [str(i) for i in range(len(values))], "UF_CRM_X": values})
+    defined = {"company": {"UF_CRM_S": source}}
+    return list(propose_structure({"company": table}, {"company": mapping}, meta(),
+                                  defined).fields)  # fmt: skip
+
+
+def test_a_source_portal_definition_decides_type_multiple_items_and_settings():
+    source = SourceUserField("company", "UF_CRM_S", "enumeration", multiple=True,
+                             mandatory=True, label="Каналы", items=("Сайт", "Звонок", "Выставка"),
+                             settings={"DISPLAY": "CHECKBOX"})  # fmt: skip
+    (field,) = defined_fields(source, [["Звонок"], ["Звонок", "Сайт"], []])
+    assert (field.type, field.multiple, field.label, field.items, field.rows) == (
+        "enumeration",
+        True,
+        "Каналы",
+        ("Сайт", "Звонок", "Выставка"),
+        2,
+    )  # all items, in order
+    (record, *items) = StructureProposal((field,)).records()
+    assert record.fields["MULTIPLE"] == "Y"
+    assert record.fields["SETTINGS"] == {"DISPLAY": "CHECKBOX"}
+    assert "MANDATORY" not in record.fields  # history without a value would be refused
+    assert [i.fields["VALUE"] for i in items] == ["Сайт", "Звонок", "Выставка"]
+
+
+def test_a_source_string_is_not_guessed_a_list_and_id_types_are_not_proposed():
+    text = SourceUserField("company", "UF_CRM_S", "string", label="Увлечение")
+    (field,) = defined_fields(text, ["рыбалка", "шахматы", "рыбалка", "шахматы"])
+    assert (field.type, field.items, field.multiple) == ("string", (), False)
+    for kind in ("crm", "file", "employee", "iblock_element"):  # values are the source's ids
+        assert defined_fields(SourceUserField("company", "UF_CRM_S", kind), ["C_1"]) == []
+    assert "source portal" in field.reason("en")  # the plan says why (the source's definition)
+
+
+def test_only_the_mapping_type_wins_over_the_source_definition():
+    source = SourceUserField("company", "UF_CRM_S", "string", label="Увлечение")
+    mapping = EntityMapping(entity="company", key="ID", file="company.yaml",
+                            fields=(FieldMapping("UF_CRM_X", ("UF_CRM_S",),
+                                                 type="enumeration"),))  # fmt: skip
+    table = pd.DataFrame({"_key": ["1", "2"], "UF_CRM_X": ["рыбалка", "шахматы"]})
+    (field,) = propose_structure({"company": table}, {"company": mapping}, meta(),
+                                 {"company": {"UF_CRM_S": source}}).fields  # fmt: skip
+    assert (field.type, field.basis, field.items) == ("enumeration", "mapping",
+                                                      ("рыбалка", "шахматы"))  # fmt: skip
+
+
+def test_a_multiple_value_binds_each_item_to_its_structure_record():
+    source = SourceUserField("company", "UF_CRM_S", "enumeration", multiple=True,
+                             items=("Сайт", "Звонок"))  # fmt: skip
+    (field,) = defined_fields(source, [["Сайт", "Звонок"]])
+    proposal = StructureProposal((field,))
+    record = PlannedRecord("company", "1", Op.CREATE,
+                           {"UF_CRM_X": [field.placeholder(1), field.placeholder(0)]})  # fmt: skip
+    bound = proposal.bind(record)
+    assert [(r.path, r.source_key) for r in bound.refs] == [
+        ("UF_CRM_X.0", "company:UF_CRM_X:Звонок"),
+        ("UF_CRM_X.1", "company:UF_CRM_X:Сайт"),
+    ]  # the items wait for their field: no separate wait on the field itself
 
 
 def deals(rows: list[tuple[str, str]]):

@@ -31,7 +31,7 @@ def make_workspace(
     tables: tuple[str, ...] = TABLES,
     batch_size: int = 50,
     structure: str = "ask",
-    user_fields: tuple[str, ...] = ("deal", "contact"),
+    user_fields: tuple[str, ...] = ("deal", "contact", "company"),
     leave_out: tuple[str, ...] = (),
 ) -> Path:
     """A workspace reading ``tables`` from `env:B24_SOURCE` into ``target`` (a portal url)."""

@@ -27,3 +27,4 @@ def test_the_portal_demo_brings_everything_and_the_page_reconciles_it(tmp_path):
     assert "Сделки 48 0 0 48 48 0" in page
     assert "Компании 24 0 0 24 24 0" in page
     assert "История 80 0 0 80 80 0" in page
+    assert "записей прочитано с портала-источника" in page  # not «из файлов»

@@ -121,6 +121,43 @@ def test_a_second_read_brings_only_the_changes_and_the_plan_updates_them(portals
     assert planned[("company", "new")] == 1
 
 
+def test_records_deleted_in_the_source_leave_the_snapshot_and_are_listed_gone(portals):
+    source, clock, root, counts = portals
+    first = _migration(root, source)
+    first.validate()
+    first.plan()
+    _migration(root, source).load()
+    target_deals = _target_count(root, "deal")
+    clock.now += 600
+
+    async def delete() -> None:
+        async with _writer(source) as client:
+            await client.call("crm.deal.delete", {"id": 3})
+            await client.call("crm.contact.delete", {"id": 5})
+
+    asyncio.run(delete())
+    second = _migration(root, source)
+    second.validate()
+    gone = {t.table: t.gone for t in second.source_read.tables}
+    assert (gone["deal"], gone["contact"], gone["company"]) == (1, 1, 0)
+    deals = pd.read_parquet(root / ".b24migrate/source_portal/deal.parquet")
+    assert "3" not in set(deals["ID"])
+    assert deals["ID"].nunique() == counts["deal"] - 1
+    cutover = second.plan().result.cutover
+    assert sorted((g.entity, g.source_key) for g in cutover.gone) == [("contact", "5"),
+                                                                      ("deal", "3")]  # fmt: skip
+    _migration(root, source).load()
+    assert _target_count(root, "deal") == target_deals  # listed, never deleted in the target
+
+
+def _target_count(root, entity: str) -> int:
+    app = create_app(SandboxConfig(data_dir=root / ".b24migrate/sandbox", plan="unlimited"))
+    try:
+        return int(app.stats()["entities"][entity])
+    finally:
+        app.close()
+
+
 def test_a_read_cut_mid_way_keeps_the_tables_it_finished(portals):
     source, _, root, _ = portals
     cut = FailingAfter(httpx.ASGITransport(app=source), limit=12)
@@ -152,6 +189,25 @@ def test_the_source_client_refuses_writes(portals):
     with pytest.raises(PortalReadOnly):
         asyncio.run(write())
     assert source.stats()["entities"]["company"] == before
+
+
+def test_requisites_beyond_a_companys_first_are_counted_not_dropped_quietly(portals, caplog):
+    source, _, root, _ = portals
+
+    async def second_requisite() -> None:
+        async with _writer(source) as client:
+            preset = (await client.call("crm.requisite.preset.list", {})).result[0]["ID"]
+            for name in ("Второй счёт", "Третий счёт"):
+                fields = {"ENTITY_TYPE_ID": 4, "ENTITY_ID": 2, "PRESET_ID": preset, "NAME": name}
+                await client.call("crm.requisite.add", {"fields": fields})
+
+    asyncio.run(second_requisite())
+    migration = _migration(root, source)
+    with caplog.at_level("INFO"):
+        migration.validate()
+    left = {t.table: t.left_out for t in migration.source_read.tables}
+    assert left == {"company": 2, "contact": 0, "deal": 0, "note": 0}
+    assert "company 6 (2 requisites beyond a company's first not carried)" in caplog.text
 
 
 HISTORY = ("company", "contact", "deal", "lead", "activity", "task")

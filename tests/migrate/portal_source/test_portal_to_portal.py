@@ -10,7 +10,7 @@ from loaders import Bitrix24Client
 from loaders.sandbox import SandboxConfig
 from loaders.sandbox.testing import running_sandbox
 from migrate.run import Migration
-from sample_data.portal import SMART_PROCESS, prepare_target_portal, seed_source_portal
+from sample_data.portal import CHANNELS, SMART_PROCESS, prepare_target_portal, seed_source_portal
 from sample_data.portal_compare import compare_portals
 
 from .conftest import make_workspace
@@ -70,6 +70,26 @@ def test_plan_and_load_bring_every_record_and_only_read_the_source(portals, tmp_
     assert seeded.counts["task"] > 0
     # the files came over (compared above by name, size and SHA-256): as many as the source has
     assert target.stats()["entities"]["file"] == source.stats()["entities"]["file"] > 0
+
+    # the multiple fields arrived as arrays (compared above by label, as sets of values)
+    channels, langs = asyncio.run(_multiple_values(target.webhook_url))
+    assert {len(v) for v in channels} == {0, 1, 2}
+    assert set().union(*map(set, channels)) == set(CHANNELS)
+    assert ["русский", "английский"] in langs
+
+
+async def _multiple_values(url: str) -> tuple[list[list[str]], list[list[str]]]:
+    async with Bitrix24Client(url, plan="unlimited", read_only=True) as client:
+        (field,) = (
+            await client.call(
+                "crm.company.userfield.list", {"filter": {"FIELD_NAME": "UF_CRM_CHANNELS"}}
+            )
+        ).result
+        labels = {i["ID"]: i["VALUE"] for i in field["LIST"]}
+        companies = await client.list_all("crm.company.list", select=["ID", "UF_CRM_CHANNELS"])
+        contacts = await client.list_all("crm.contact.list", select=["ID", "UF_CRM_LANGS"])
+    return ([[labels[str(i)] for i in c["UF_CRM_CHANNELS"]] for c in companies],
+            [list(c["UF_CRM_LANGS"]) for c in contacts])  # fmt: skip
 
 
 def test_the_comparison_reports_history_files_and_items_the_target_lacks():

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from migrate.portal.source import SourceUserField
 from migrate.portal.source._meta import SourceMeta
 from migrate.portal.source._values import (
     MULTI_TYPES,
+    MULTIPLE_SEPARATOR,
     category_text,
     field_text,
     is_system_id,
@@ -111,3 +115,18 @@ def test_any_value_is_text_and_ids_not_in_the_metadata_pass_unchanged(value):
         assert isinstance(written, str)
     if isinstance(value, str) and value and value not in ("4", "CALL") and "," not in value:
         assert field_text(META, "deal", "SOURCE_ID", value) == value
+
+
+def test_a_multiple_user_field_is_written_one_value_per_line():
+    defined = {
+        "UF_CRM_KIND": SourceUserField("deal", "UF_CRM_KIND", "enumeration", multiple=True),
+        "UF_CRM_TAGS": SourceUserField("deal", "UF_CRM_TAGS", "string", multiple=True),
+        "UF_CRM_FILES": SourceUserField("deal", "UF_CRM_FILES", "file", multiple=True),
+    }
+    meta = dataclasses.replace(META, user_fields={"deal": defined})
+    assert field_text(meta, "deal", "UF_CRM_KIND", ["41", "42"]) == "Опт\nРозница"
+    assert field_text(meta, "deal", "UF_CRM_KIND", []) == ""
+    # a multi-line text value stays one value: its own line breaks become spaces
+    tags = field_text(meta, "deal", "UF_CRM_TAGS", ["опт, крупный", "два\nслова", ""])
+    assert tags.split(MULTIPLE_SEPARATOR) == ["опт, крупный", "два слова"]
+    assert field_text(meta, "deal", "UF_CRM_FILES", ["5", "6"]) == "5, 6"  # ids: not split

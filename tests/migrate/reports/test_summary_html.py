@@ -18,6 +18,7 @@ from migrate.reports.summary_model import (
     RunSummary,
     SourceCount,
     summary_from_dict,
+    summary_to_dict,
 )
 from tests.migrate.reports.conftest import TOKEN, summary_data
 from tests.migrate.reports.summary_page import metric, page_lines, parse_page, text_of, to_int
@@ -296,3 +297,22 @@ def test_both_languages_have_the_same_sentences() -> None:
     singular = {key for words in TEXT.values() for key in words if key.endswith("_one")}
     assert set(TEXT["ru"]) - singular == set(TEXT["en"]) - singular  # "_one" where grammar needs
     assert ENTITY_NAMES["ru"].keys() == ENTITY_NAMES["en"].keys()
+
+
+@pytest.mark.parametrize(
+    ("read_from", "language", "label"),
+    [
+        ("files", "en", "rows read from files"),
+        ("portal", "en", "records read from the source portal"),
+        ("portal", "ru", "записей прочитано с портала-источника"),
+        ("both", "en", "rows read from files and the source portal"),
+    ],
+)
+def test_the_read_figure_names_where_the_sources_were_read(
+    summary: RunSummary, read_from: str, language: str, label: str
+) -> None:
+    page = dataclasses.replace(summary, read_from=read_from)
+    root = parse_page(render_summary(page, language))
+    (card,) = [div for div in root.iter("div") if div.get("data-kpi") == "read"]
+    assert text_of(card.find("span[@class='kpi-label']")) == label
+    assert summary_from_dict(summary_to_dict(page)).read_from == read_from
