@@ -60,7 +60,7 @@ from loaders.errors import (
 )
 from loaders.ratelimit import PLANS, LeakyBucket, OperatingBudget, Plan
 
-__all__ = ["Bitrix24Client", "CallResult", "ClientStats"]
+__all__ = ["Bitrix24Client", "CallResult", "ClientStats", "disposition_name"]
 
 log = logging.getLogger("loaders.client")
 
@@ -286,7 +286,7 @@ class Bitrix24Client:
                     html = "html" in response.headers.get("content-type", "")
                     page = not_rest_reply(response) if html or 300 <= status < 400 else None
                     if status < 300 and page is None:
-                        return response.content, _disposition_name(response)
+                        return response.content, disposition_name(response)
                     if status < 500:  # gone, not allowed or not a file: waiting does not help
                         raise PortalError(f"{what}: {page or f'answered {status}'}",
                                           method="download", code="FILE_NOT_DOWNLOADED",
@@ -547,8 +547,9 @@ class Bitrix24Client:
             log.info("refreshed the OAuth access token")
 
 
-def _disposition_name(response: httpx.Response) -> str | None:
-    """The file name of a download reply: ``filename*=UTF-8''…`` first, else ``filename=``."""
+def disposition_name(response: httpx.Response) -> str | None:
+    """The file name a download reply gives (a portal's or any web server's):
+    ``filename*=UTF-8''…`` first (RFC 6266), else ``filename=``."""
     header = response.headers.get("content-disposition", "")
     for part in header.split(";"):
         key, _, value = part.strip().partition("=")

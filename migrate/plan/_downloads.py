@@ -20,12 +20,12 @@ import hashlib
 import os
 import re
 import tempfile
-from email.message import Message
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 import httpx
 
+from loaders.client import disposition_name
 from migrate.plan._files import Attachment, FileProblem
 
 __all__ = ["DOWNLOAD_TIMEOUT", "UrlFetcher"]
@@ -126,12 +126,7 @@ class UrlFetcher:
 
 def _file_name(url: str, response: httpx.Response) -> str:
     """The name the server gives (``Content-Disposition``), else the link's last segment."""
-    header = response.headers.get("content-disposition", "")
-    name = ""
-    if header:
-        message = Message()
-        message["content-disposition"] = header
-        name = str(message.get_filename() or "")
+    name = disposition_name(response) or ""
     if not name:
         name = unquote(PurePosixPath(urlsplit(str(response.url or url)).path).name)
     name = _UNSAFE.sub("_", name).strip(" .")
