@@ -27,24 +27,31 @@ def _companies(docs: dict[str, str]) -> list[list[str]]:
     return [[*COMPANIES[0], "Документы"]] + [[*r, docs.get(r[0], "")] for r in COMPANIES[1:]]
 
 
-@pytest.fixture
-def loaded(tmp_path):
-    """co1 loaded with one file in its multiple file field ``UF_CRM_DOCS``."""
+def _loaded_with(tmp_path, field: str, multiple: bool):
+    """co1 loaded with ``files/kp.txt`` in its file field ``UF_CRM_<field>``: the workspace,
+    the portal and the first plan's result."""
     workspace = make_workspace(tmp_path)
     folder = workspace.root / "data" / "files"
     folder.mkdir()
     for name, data in FILES.items():
         (folder / name).write_bytes(data)
     mapping = workspace.root / "mappings" / "company.yaml"
-    mapping.write_text(mapping.read_text(encoding="utf-8") + "  UF_CRM_DOCS: {from: Документы}\n",
-                       encoding="utf-8")  # fmt: skip
+    mapping.write_text(mapping.read_text(encoding="utf-8")
+                       + f"  UF_CRM_{field}: {{from: Документы}}\n", encoding="utf-8")  # fmt: skip
     write_csv(workspace.root / "data" / "companies.csv", _companies({"co1": "files/kp.txt"}))
     portal = Portal(workspace)
-    portal.call("crm.company.userfield.add", {"fields": {
-        "FIELD_NAME": "DOCS", "USER_TYPE_ID": "file", "MULTIPLE": "Y"}})  # fmt: skip
+    spec = {"FIELD_NAME": field, "USER_TYPE_ID": "file", "MULTIPLE": "Y" if multiple else "N"}
+    portal.call("crm.company.userfield.add", {"fields": spec})
     first = Migration(workspace, transport=portal.transport).plan().result
-    assert first.count("company", "create") == 3
     portal.load()
+    return workspace, portal, first
+
+
+@pytest.fixture
+def loaded(tmp_path):
+    """co1 loaded with one file in its multiple file field ``UF_CRM_DOCS``."""
+    workspace, portal, first = _loaded_with(tmp_path, "DOCS", multiple=True)
+    assert first.count("company", "create") == 3
     assert _held(portal) == [_sha("kp.txt")]
     yield workspace, portal
     portal.close()
@@ -163,20 +170,7 @@ def test_a_file_added_in_the_portal_after_the_plan_is_kept(loaded):
 @pytest.fixture
 def single(tmp_path):
     """co1 loaded with a contract in its single file field ``UF_CRM_CONTRACT``."""
-    workspace = make_workspace(tmp_path)
-    folder = workspace.root / "data" / "files"
-    folder.mkdir()
-    for name, data in FILES.items():
-        (folder / name).write_bytes(data)
-    mapping = workspace.root / "mappings" / "company.yaml"
-    mapping.write_text(mapping.read_text(encoding="utf-8")
-                       + "  UF_CRM_CONTRACT: {from: Документы}\n", encoding="utf-8")  # fmt: skip
-    write_csv(workspace.root / "data" / "companies.csv", _companies({"co1": "files/kp.txt"}))
-    portal = Portal(workspace)
-    portal.call("crm.company.userfield.add", {"fields": {
-        "FIELD_NAME": "CONTRACT", "USER_TYPE_ID": "file", "MULTIPLE": "N"}})  # fmt: skip
-    Migration(workspace, transport=portal.transport).plan()
-    portal.load()
+    workspace, portal, _ = _loaded_with(tmp_path, "CONTRACT", multiple=False)
     yield workspace, portal
     portal.close()
 
