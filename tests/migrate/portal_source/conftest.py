@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
 
 import mappings
-from sample_data.portal import smart_process_mapping, user_field_lines
+from loaders.sandbox import SandboxConfig
+from loaders.sandbox.testing import RunningSandbox, running_sandbox
+from sample_data.portal import SMART_PROCESS, smart_process_mapping, user_field_lines
 
 TABLES = (
     "product_section",
@@ -22,6 +26,21 @@ TABLES = (
     "task",
     "smart_process",
 )
+
+
+@contextmanager
+def served_portals() -> Iterator[tuple[RunningSandbox, RunningSandbox]]:
+    """A source (token ``src``) and a target (``dst``) sandbox served side by side, both
+    knowing the sample's smart process."""
+    with (
+        running_sandbox(
+            SandboxConfig(plan="unlimited", token="src", smart_processes=(SMART_PROCESS,))
+        ) as source,
+        running_sandbox(
+            SandboxConfig(plan="unlimited", token="dst", smart_processes=(SMART_PROCESS,))
+        ) as target,
+    ):
+        yield source, target
 
 
 def make_workspace(

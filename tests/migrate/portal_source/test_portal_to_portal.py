@@ -7,13 +7,11 @@ import asyncio
 import pytest
 
 from loaders import Bitrix24Client
-from loaders.sandbox import SandboxConfig
-from loaders.sandbox.testing import running_sandbox
 from migrate.run import Migration
 from sample_data.portal import CHANNELS, SMART_PROCESS, prepare_target_portal, seed_source_portal
 from sample_data.portal_compare import compare_portals
 
-from .conftest import make_workspace
+from .conftest import make_workspace, served_portals
 
 
 async def _seed(source_url: str, target_url: str):
@@ -26,14 +24,7 @@ async def _seed(source_url: str, target_url: str):
 
 @pytest.fixture(scope="module")
 def portals():
-    with (
-        running_sandbox(
-            SandboxConfig(plan="unlimited", token="src", smart_processes=(SMART_PROCESS,))
-        ) as source,
-        running_sandbox(
-            SandboxConfig(plan="unlimited", token="dst", smart_processes=(SMART_PROCESS,))
-        ) as target,
-    ):
+    with served_portals() as (source, target):
         seeded = asyncio.run(_seed(source.webhook_url, target.webhook_url))
         yield source, target, seeded
 
@@ -93,11 +84,7 @@ async def _multiple_values(url: str) -> tuple[list[list[str]], list[list[str]]]:
 
 
 def test_the_comparison_reports_history_files_and_items_the_target_lacks():
-    config = {"plan": "unlimited", "smart_processes": (SMART_PROCESS,)}
-    with (
-        running_sandbox(SandboxConfig(token="src", **config)) as source,
-        running_sandbox(SandboxConfig(token="dst", **config)) as target,
-    ):
+    with served_portals() as (source, target):
         asyncio.run(_seed(source.webhook_url, target.webhook_url))
         differences = asyncio.run(compare_portals(source.webhook_url, target.webhook_url))
     kinds = {line.split(" ", 1)[0] for line in differences if line.endswith("not in the target")}

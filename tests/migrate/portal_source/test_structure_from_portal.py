@@ -7,13 +7,11 @@ from __future__ import annotations
 import asyncio
 
 from loaders import Bitrix24Client
-from loaders.sandbox import SandboxConfig
-from loaders.sandbox.testing import running_sandbox
 from migrate.run import Migration
-from sample_data.portal import CHANNELS, DEAL_KINDS, PIPELINE, SMART_PROCESS, seed_source_portal
+from sample_data.portal import CHANNELS, DEAL_KINDS, PIPELINE, seed_source_portal
 from sample_data.portal_compare import compare_portals
 
-from .conftest import make_workspace
+from .conftest import make_workspace, served_portals
 
 
 async def _seed(url: str):
@@ -22,14 +20,7 @@ async def _seed(url: str):
 
 
 def test_the_plan_creates_what_the_source_has_and_the_target_lacks(tmp_path, monkeypatch):
-    with (
-        running_sandbox(
-            SandboxConfig(plan="unlimited", token="src", smart_processes=(SMART_PROCESS,))
-        ) as source,
-        running_sandbox(
-            SandboxConfig(plan="unlimited", token="dst", smart_processes=(SMART_PROCESS,))
-        ) as target,
-    ):
+    with served_portals() as (source, target):
         asyncio.run(_seed(source.webhook_url))
         monkeypatch.setenv("B24_SOURCE", source.webhook_url)
         monkeypatch.setenv("B24_TARGET", target.webhook_url)
