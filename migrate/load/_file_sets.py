@@ -26,15 +26,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from loaders.client import Bitrix24Client
-from loaders.entities import FILE_FIELDS_SET, camel_field, unwrap_rows
+from loaders.entities import FILE_FIELDS_SET, camel_field
 from loaders.errors import PortalError
 from migrate.ledger import LedgerRecord
 from migrate.load._outcomes import portal_errors
-from migrate.portal.read import read_all
+from migrate.portal.read import item_files, read_items
 
 __all__ = ["FreshSets", "refresh_file_sets"]
-
-_CHUNK = 50
 
 
 @dataclass(slots=True)
@@ -58,7 +56,11 @@ async def refresh_file_sets(client: Bitrix24Client, records: Sequence[LedgerReco
     resolved = {r.id: r.resolved_fields() for r in records}
     with portal_errors("files: a read of the records' file fields", "b24migrate load",
                        "the sets stay planned"):  # fmt: skip
-        rows = await _read_fields(client, list(resolved.values()))
+        wanted: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for fields in resolved.values():
+            names = wanted[int(fields["ENTITY_TYPE_ID"])][int(fields["OWNER_ID"])]
+            names.update(fields.get(FILE_FIELDS_SET) or {})
+        rows = await read_items(client, wanted)
     for record in records:
         fields = resolved[record.id]
         row = rows.get((int(fields["ENTITY_TYPE_ID"]), int(fields["OWNER_ID"])))
@@ -89,7 +91,7 @@ async def _fresh(
     file it carries is already there."""
     sets: dict[str, Any] = {}
     for name, planned in (fields.get(FILE_FIELDS_SET) or {}).items():
-        now = _files(row.get(camel_field(name)))
+        now = item_files(row.get(camel_field(name)))
         before = {int(i) for i in planned["keep"]}
         appeared = {i: url for i, url in now.items() if i not in before}
         todo = list(planned["files"])
@@ -132,40 +134,3 @@ async def _ours(
         if planned["name"] == file_name and int(planned["size"]) == len(data):
             return planned
     return None
-
-
-def _files(value: Any) -> dict[int, str]:
-    """file id → download URL, from a file field as crm.item.list shows it (``{"id", "url",
-    "urlMachine"}`` per file)."""
-    items = value if isinstance(value, list) else [value]
-    return {
-        int(v["id"]): str(v.get("urlMachine") or v.get("url") or "")
-        for v in items
-        if isinstance(v, Mapping) and str(v.get("id", "")).isdigit()
-    }
-
-
-async def _read_fields(
-    client: Bitrix24Client, sets: Sequence[Mapping[str, Any]]
-) -> dict[tuple[int, int], dict[str, Any]]:
-    """(entityTypeId, id) → the record's file fields the sets name, as the portal has them."""
-    wanted: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for fields in sets:
-        names = wanted[int(fields["ENTITY_TYPE_ID"])][int(fields["OWNER_ID"])]
-        names.update(fields.get(FILE_FIELDS_SET) or {})
-    calls: list[tuple[str, Any]] = []
-    types: list[int] = []
-    for type_id, owners in sorted(wanted.items()):
-        ids = sorted(owners)
-        select = ["id", *sorted({camel_field(n) for ns in owners.values() for n in ns})]
-        for start in range(0, len(ids), _CHUNK):
-            calls.append(("crm.item.list", {"entityTypeId": type_id,
-                                            "filter": {"@id": ids[start : start + _CHUNK]},
-                                            "select": select}))  # fmt: skip
-            types.append(type_id)
-    out: dict[tuple[int, int], dict[str, Any]] = {}
-    for result, type_id in zip(await read_all(client, calls), types, strict=True):
-        for row in unwrap_rows(result):
-            if isinstance(row, Mapping):
-                out[(type_id, int(row["id"]))] = dict(row)
-    return out

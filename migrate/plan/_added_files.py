@@ -37,10 +37,9 @@ from loaders.entities import (
     FILE_FIELDS_SET,
     camel_field,
     entity_type_of,
-    unwrap_rows,
 )
 from migrate.ledger import LedgerRecord, Op, PlannedRecord, Ref, State
-from migrate.portal.read import read_all
+from migrate.portal.read import item_files, read_items
 
 __all__ = ["ADDED_FILES", "keep_created_files", "plan_added_files", "set_key"]
 
@@ -51,7 +50,6 @@ ADDED_FILES = "record_files"
 #: CRM objects by entity (crm.item.* names them by entityTypeId); smart processes by their hint.
 _TYPES = {"lead": 1, "deal": 2, "contact": 3, "company": 4}
 _SENT = "_SENT"  # every file (name and SHA-256) the sets of a record have sent, this one's too
-_CHUNK = 50
 
 
 def set_key(entity: str, source_key: str) -> str:
@@ -103,7 +101,7 @@ async def plan_added_files(
             out.append(_again(before, record))
     keep = await _held_files(client, [(r, o, t) for r, o, t, _ in wanted])
     for record, old, todo, sent_ids in wanted:
-        held = keep.get(int(old.b24_id or 0), {})
+        held = keep.get((_type_of(record), int(old.b24_id or 0)), {})
         out.append(_set(record, now[(record.entity, record.source_key)], todo, sent_ids, held))
     planned = {r.source_key for r in out if r.entity == ADDED_FILES}
     for key, before in sorted(earlier.items()):
@@ -199,32 +197,13 @@ def _set(
 async def _held_files(
     client: Bitrix24Client,
     wanted: Sequence[tuple[PlannedRecord, LedgerRecord, Mapping[str, Any]]],
-) -> dict[int, dict[str, list[int]]]:
-    """portal id → file field → the file ids it holds now (``crm.item.list`` by id)."""
+) -> dict[tuple[int, int], dict[str, list[int]]]:
+    """(entityTypeId, portal id) → file field → the file ids it holds now."""
     by_type: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     for record, old, todo in wanted:
         by_type[_type_of(record)][int(old.b24_id or 0)].update(todo)
-    calls, names = [], []
-    for type_id, owners in sorted(by_type.items()):
-        ids = sorted(owners)
-        fields = sorted({f for fs in owners.values() for f in fs})
-        for start in range(0, len(ids), _CHUNK):
-            select = ["id", *(camel_field(f) for f in fields)]
-            calls.append(("crm.item.list", {"entityTypeId": type_id,
-                                            "filter": {"@id": ids[start : start + _CHUNK]},
-                                            "select": select}))  # fmt: skip
-            names.append(fields)
-    out: dict[int, dict[str, list[int]]] = {}
-    for result, fields in zip(await read_all(client, calls), names, strict=True):
-        for row in unwrap_rows(result):
-            if isinstance(row, Mapping):
-                out[int(row["id"])] = {f: _file_ids(row.get(camel_field(f))) for f in fields}
-    return out
-
-
-def _file_ids(value: Any) -> list[int]:
-    """The ids of a file field as crm.item.list shows it (``{"id", "url", …}`` per file)."""
-    items = value if isinstance(value, list) else [value]
-    return [
-        int(v["id"]) for v in items if isinstance(v, Mapping) and str(v.get("id", "")).isdigit()
-    ]
+    rows = await read_items(client, by_type)
+    return {
+        key: {f: list(item_files(row.get(camel_field(f)))) for f in by_type[key[0]][key[1]]}
+        for key, row in rows.items()
+    }
