@@ -35,7 +35,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from migrate.portal.source._values import text
+from migrate.portal.source._values import text, user_of
 
 if TYPE_CHECKING:
     from migrate.portal.source._read import TableReader
@@ -110,10 +110,10 @@ def _activity_row(reader: TableReader, record: Mapping[str, Any]) -> dict[str, s
         "END_TIME": text(record.get("END_TIME")),
         "COMPLETED": text(record.get("COMPLETED")),
         "PRIORITY": text(record.get("PRIORITY")),
-        "RESPONSIBLE_ID": _user(users, record.get("RESPONSIBLE_ID")),
+        "RESPONSIBLE_ID": user_of(users, record.get("RESPONSIBLE_ID")),
         "COMMUNICATION": text(comms[0].get("VALUE")) if comms else "",
         "CREATED": text(record.get("CREATED")),
-        "AUTHOR_ID": _user(users, record.get("AUTHOR_ID")),
+        "AUTHOR_ID": user_of(users, record.get("AUTHOR_ID")),
         "LAST_UPDATED": text(record.get("LAST_UPDATED")),
     }
 
@@ -133,8 +133,8 @@ def _task_row(reader: TableReader, task: Mapping[str, Any]) -> dict[str, str] | 
         "STATUS": text(task.get("status")),
         "PRIORITY": text(task.get("priority")),
         "DEADLINE": text(task.get("deadline")),
-        "RESPONSIBLE_ID": _user(users, task.get("responsibleId")),
-        "CREATED_BY": _user(users, task.get("createdBy")),
+        "RESPONSIBLE_ID": user_of(users, task.get("responsibleId")),
+        "CREATED_BY": user_of(users, task.get("createdBy")),
         "CREATED": text(task.get("createdDate")),
         "CHANGED_DATE": text(task.get("changedDate")),
     }
@@ -145,11 +145,6 @@ def _binding(value: Any) -> tuple[str, str] | None:
     prefix, _, rid = text(value).partition("_")
     kind = _BINDINGS.get(prefix)
     return (kind, rid) if kind and rid.isdigit() else None
-
-
-def _user(users: Mapping[str, str], value: Any) -> str:
-    raw = text(value)
-    return users.get(raw, raw) if raw else ""
 
 
 async def download_files(reader: TableReader, table: str, rid: str, files: Any) -> str:

@@ -22,7 +22,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from migrate.portal.source._values import text
+from migrate.portal.source._values import text, user_of
 
 if TYPE_CHECKING:
     from migrate.portal.source._read import TableReader
@@ -63,7 +63,7 @@ def _row(reader: TableReader, kind: Mapping[str, Any], type_id: int, pipelines: 
         "TITLE": text(item.get("title")),
         "CATEGORY": pipelines.get(category, category),
         "STAGE": reader.meta.statuses.get((dictionary, stage), stage),
-        "ASSIGNED_BY_ID": users.get(text(item.get("assignedById")), text(item.get("assignedById"))),
+        "ASSIGNED_BY_ID": user_of(users, item.get("assignedById")),
         "OPPORTUNITY": text(item.get("opportunity")),
         "CURRENCY_ID": text(item.get("currencyId")),
         "BEGINDATE": text(item.get("begindate")),

@@ -56,6 +56,12 @@ MULTI_TYPES = {
 """Multi-field value types (crm-contact-fields.md, «PHONE/EMAIL/WEB/IM»), one column each."""
 
 
+def user_of(users: Mapping[str, str], value: Any) -> str:
+    """A user id as a cell: the user's e-mail (``users``: id → e-mail) where known, else the id."""
+    raw = text(value)
+    return users.get(raw, raw) if raw else ""
+
+
 def text(value: Any) -> str:
     """A REST value as a cell: ``""`` for null, lists joined with ``, ``."""
     if value is None or value is False:
