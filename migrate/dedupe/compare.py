@@ -132,7 +132,7 @@ def _prepare_person(frame: pd.DataFrame, comparison: Comparison) -> Prepared:
 
 _GIVEN_FIRST = re.compile(r"^(first|given|forename|имя|name$|fname)", re.IGNORECASE)
 _ROLES = (
-    ("surname", re.compile(r"last|surname|family|фамил", re.IGNORECASE)),
+    ("surname", re.compile(r"last|surname|family|^lname|фамил", re.IGNORECASE)),
     ("patronymic", re.compile(r"second|middle|patronym|отчеств", re.IGNORECASE)),
     ("given", re.compile(r"first|given|forename|fname|^name$|^имя$", re.IGNORECASE)),
 )
@@ -163,7 +163,13 @@ def _text_key(value: str) -> str:
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%Y%m%d", "%d/%m/%Y", "%Y/%m/%d", "%d-%m-%Y", "%d.%m.%y")
 
 
+_SPLIT_DATE = re.compile(r"^(\d{4}); (\d{1,2}); (\d{1,2})$")  # year, month, day columns
+
+
 def _date_key(value: str) -> str:
+    if split := _SPLIT_DATE.match(value):
+        year, month, day = split.groups()
+        return f"{year}{int(month):02d}{int(day):02d}"
     text = value.strip()[:10] if re.match(r"\d{4}-\d\d-\d\dT", value.strip()) else value.strip()
     if len(text) == 8 and text.isdigit():
         return text  # yyyymmdd (an impossible one too: its digits still carry evidence)
