@@ -385,6 +385,8 @@ def _blocking(roles: list[ColumnRole], comparisons: list[dict[str, Any]]) -> lis
     if birth and (given or full):
         blocking.append({"columns": [(given or full)[0], birth[0]],
                          "transform": ["phonetic", "year"]})  # fmt: skip
+    if birth and given and surname:
+        blocking.append({"columns": [surname[0], birth[0]], "transform": ["phonetic", "year"]})
     texts = sorted((r for r in roles if r.role in ("text", "long_text")),
                    key=lambda r: (r.role != "text", -r.distinct_rate * r.fill_rate))  # fmt: skip
     if texts:
