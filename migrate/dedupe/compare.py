@@ -286,6 +286,8 @@ def _holds(
     if kind == "identifier" or kind == "email":
         scorer = fuzz.ratio
     score = pair_scores(source, sa, sb, mask, scorer, key="fuzzy")
+    if kind == "email":
+        score = np.where(_only_numbers_differ(p, a, b), 0.0, score)
     if kind in ("company_name", "text"):  # «ЗАОФаворит Нягань», «wolffcrescent»: spacing varies
         compact = p.extra["compact"]
         short = mask & (score < float(threshold or 1.0) - 1e-9)  # only where it can still help
@@ -296,6 +298,28 @@ def _holds(
 
 
 PART_SIMILARITY = 0.8  # a part of a multi-column text agrees when this similar
+_DIGITS, _NOT_DIGIT = re.compile(r"\d"), re.compile(r"\D")
+
+
+def _only_numbers_differ(p: Prepared, a: IntArray, b: IntArray) -> BoolArray:
+    """E-mails the same but for the number in the mailbox name (``i.ivanov1234@mail.ru`` and
+    ``i.ivanov1284@mail.ru``): two mailboxes of namesakes (a year of birth, a counter), not a
+    typo of one. Mailboxes are made of names, so among people of one name such pairs grow
+    with the square of the table: at 1M contacts they were 98 % of the false merges."""
+    ca, cb = p.main.codes[a], p.main.codes[b]
+    used = np.unique(np.concatenate([ca, cb]))
+    used = used[used >= 0]
+    values = [str(p.main.values[i]) for i in used]
+    letters, _ = pd.factorize(np.array([_DIGITS.sub("", v) for v in values], dtype=object))
+    numbers, _ = pd.factorize(
+        np.array([_NOT_DIGIT.sub("", v.split("@")[0]) for v in values], dtype=object)
+    )
+    pos_a, pos_b = np.searchsorted(used, ca), np.searchsorted(used, cb)
+    both = (ca >= 0) & (cb >= 0)
+    pos_a, pos_b = np.where(both, pos_a, 0), np.where(both, pos_b, 0)
+    same_letters = both & (letters[pos_a] == letters[pos_b]) if len(used) else both
+    return np.asarray(same_letters & (numbers[pos_a] != numbers[pos_b]) if len(used) else both,
+                      dtype=np.bool_)  # fmt: skip
 
 
 def _parts_agree(
