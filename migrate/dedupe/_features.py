@@ -28,6 +28,7 @@ __all__ = [
     "Codes",
     "Multi",
     "column_text",
+    "distinct_codes",
     "encode",
     "encode_multi",
     "gather_ranges",
@@ -266,22 +267,32 @@ def pair_scores(
         if full_key not in cache:
             cache[full_key] = (np.full(len(sa), missing), np.zeros(len(sa), dtype=bool))
         scores, done = cache[full_key]
-        need = mask & ~done
-        if need.any():
-            scores[need] = pair_scores(source, sa, sb, need, scorer, scale)[need]
-            done |= need
+        need = np.flatnonzero(mask & ~done)
+        if len(need):
+            scores[need] = _scored(source, sa[need], sb[need], scorer, scale, missing)
+            done[need] = True
         return np.where(mask, scores, missing)
     out = np.full(len(sa), missing, dtype=np.float64)
-    sel = mask & (sa >= 0) & (sb >= 0)
-    same = sel & (sa == sb)
+    at = np.flatnonzero(mask)
+    out[at] = _scored(source, sa[at], sb[at], scorer, scale, missing)
+    return out
+
+
+def _scored(
+    source: Codes, sa: IntArray, sb: IntArray, scorer: Callable[..., float],
+    scale: float | None, missing: float,
+) -> npt.NDArray[np.float64]:  # fmt: skip
+    """:func:`pair_scores` of every pair given (no mask): each distinct pair of values once."""
+    out = np.full(len(sa), missing, dtype=np.float64)
+    filled = (sa >= 0) & (sb >= 0)
+    same = filled & (sa == sb)
     out[same] = 0.0 if scale == 1.0 else 1.0
-    sel &= ~same
-    if not sel.any():
+    sel = np.flatnonzero(filled & ~same)
+    if not len(sel):
         return out
     width = np.int64(len(source.values))
     lo, hi = np.minimum(sa[sel], sb[sel]), np.maximum(sa[sel], sb[sel])
-    # distinct value pairs by hashing (np.unique's inverse sorts: several times slower here)
-    inverse, keys = pd.factorize(lo * width + hi)
+    inverse, keys = distinct_codes(lo * width + hi, int(width) ** 2)
     left = source.values[keys // width].tolist()
     right = source.values[keys % width].tolist()
     scores = process.cpdist(left, right, scorer=scorer, workers=WORKERS, dtype=np.float32)
@@ -289,3 +300,26 @@ def pair_scores(
         scale = 1.0 if scorer in _UNIT_SCORERS else 100.0
     out[sel] = np.asarray(scores, dtype=np.float64)[inverse] / scale
     return out
+
+
+# a table of this many slots (4 bytes each, and a flag) is cheaper than hashing the codes
+DENSE_SLOTS = 1 << 25
+
+
+def distinct_codes(codes: IntArray, bound: int) -> tuple[IntArray, IntArray]:
+    """``(inverse, distinct)`` with ``distinct[inverse] == codes`` for codes in ``[0, bound)``.
+
+    Hashing (``pd.factorize``) costs about twice as much as marking the codes in a table of
+    ``bound`` slots, when the table is small and the codes many (a pair of person-name words
+    out of a few thousand); ``np.unique`` sorts and is slower still. The order of
+    ``distinct`` is not part of the contract.
+    """
+    if bound > DENSE_SLOTS or len(codes) * 40 < bound:
+        inverse, distinct = pd.factorize(codes)
+        return inverse.astype(np.int64, copy=False), distinct.astype(np.int64, copy=False)
+    seen = np.zeros(bound, dtype=bool)
+    seen[codes] = True
+    distinct = np.flatnonzero(seen)
+    slot = np.empty(bound, dtype=np.int32)
+    slot[distinct] = np.arange(len(distinct), dtype=np.int32)
+    return slot[codes].astype(np.int64), distinct.astype(np.int64)

@@ -359,8 +359,8 @@ def _numeric_level(
     p: Prepared, name: str, threshold: float | None, a: IntArray, b: IntArray, mask: BoolArray
 ) -> BoolArray:
     assert p.numbers is not None
-    va, vb = p.numbers[a], p.numbers[b]
     if name == "within":
+        va, vb = p.numbers[a], p.numbers[b]
         limit = float(threshold or 0.0)
         if p.comparison.kind == "number":
             return np.asarray(
