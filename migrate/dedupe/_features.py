@@ -28,7 +28,6 @@ __all__ = [
     "Codes",
     "Multi",
     "column_text",
-    "distinct_codes",
     "encode",
     "encode_multi",
     "gather_ranges",
@@ -297,7 +296,8 @@ def _scored(
         return out
     width = np.int64(len(source.values))
     lo, hi = np.minimum(sa[sel], sb[sel]), np.maximum(sa[sel], sb[sel])
-    inverse, keys = distinct_codes(lo * width + hi, int(width) ** 2)
+    # distinct value pairs by hashing (np.unique's inverse sorts: several times slower here)
+    inverse, keys = pd.factorize(lo * width + hi)
     left = source.values[keys // width].tolist()
     right = source.values[keys % width].tolist()
     scores = process.cpdist(left, right, scorer=scorer, workers=WORKERS, dtype=np.float32)
@@ -305,26 +305,3 @@ def _scored(
         scale = 1.0 if scorer in _UNIT_SCORERS else 100.0
     out[sel] = np.asarray(scores, dtype=np.float64)[inverse] / scale
     return out
-
-
-# a table of this many slots (4 bytes each, and a flag) is cheaper than hashing the codes
-DENSE_SLOTS = 1 << 25
-
-
-def distinct_codes(codes: IntArray, bound: int) -> tuple[IntArray, IntArray]:
-    """``(inverse, distinct)`` with ``distinct[inverse] == codes`` for codes in ``[0, bound)``.
-
-    Hashing (``pd.factorize``) costs about twice as much as marking the codes in a table of
-    ``bound`` slots, when the table is small and the codes many (a pair of person-name words
-    out of a few thousand); ``np.unique`` sorts and is slower still. The order of
-    ``distinct`` is not part of the contract.
-    """
-    if bound > DENSE_SLOTS or len(codes) * 40 < bound:
-        inverse, distinct = pd.factorize(codes)
-        return inverse.astype(np.int64, copy=False), distinct.astype(np.int64, copy=False)
-    seen = np.zeros(bound, dtype=bool)
-    seen[codes] = True
-    distinct = np.flatnonzero(seen)
-    slot = np.empty(bound, dtype=np.int32)
-    slot[distinct] = np.arange(len(distinct), dtype=np.int32)
-    return slot[codes].astype(np.int64), distinct.astype(np.int64)

@@ -12,15 +12,7 @@ from hypothesis import strategies as st
 from bench.dedupe_people import generate_people
 from migrate.cli import cli
 from migrate.dedupe import dedupe_table, pairwise_scores
-from migrate.dedupe._features import (
-    DENSE_SLOTS,
-    Codes,
-    distinct_codes,
-    pair_scores,
-    shared_scores,
-    sorted_unique,
-    unique_counts,
-)
+from migrate.dedupe._features import Codes, pair_scores, shared_scores, sorted_unique, unique_counts
 from migrate.dedupe.blocking import _SINGLE, candidate_pairs
 from migrate.dedupe.compare import _holds, _one_edit, levels, prepare
 from migrate.dedupe.diagnose import evidence_share, missed_pairs, true_pairs
@@ -32,17 +24,6 @@ from migrate.dedupe.scoring import score_candidates
 from tests.migrate.dedupe.test_compare import _level
 
 ADDRESS = ["number", "street", "suburb", "postcode", "state"]
-
-
-@settings(max_examples=40, deadline=None)
-@given(st.lists(st.integers(0, 63), max_size=300), st.booleans())
-def test_distinct_codes_by_table_or_by_hashing(codes, dense):
-    """Both ways give each code once, and ``distinct[inverse]`` gives the codes back."""
-    values = np.array(codes, dtype=np.int64)
-    # a bound of 64 is a table for two codes or more; one past DENSE_SLOTS always hashes
-    inverse, distinct = distinct_codes(values, 64 if dense else DENSE_SLOTS + 1)
-    assert sorted(distinct.tolist()) == sorted(set(codes))
-    assert distinct[inverse].tolist() == codes
 
 
 @pytest.mark.parametrize(("left", "right", "expected"), [
