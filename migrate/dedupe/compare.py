@@ -155,9 +155,12 @@ def _valid(value: str, validate: str) -> bool:
     return norm.inn_is_valid(value) if validate == "inn" else bool(value)
 
 
+_NOT_WORD = re.compile(r"[^0-9a-zа-яα-ωßäöüéèàç]+")
+
+
 def _text_key(value: str) -> str:
-    text = str(value).lower().replace("ё", "е")
-    return " ".join(t for t in re.split(r"[^0-9a-zа-яα-ωßäöüéèàç]+", text) if t)
+    """Lower case, ``ё`` as ``е``, one space between the runs of letters and digits."""
+    return _NOT_WORD.sub(" ", str(value).lower().replace("ё", "е")).strip(" ")
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%Y%m%d", "%d/%m/%Y", "%Y/%m/%d", "%d-%m-%Y", "%d.%m.%y")
