@@ -295,7 +295,9 @@ def _scored(
     if not len(sel):
         return out
     width = np.int64(len(source.values))
-    lo, hi = np.minimum(sa[sel], sb[sel]), np.maximum(sa[sel], sb[sel])
+    left_codes, right_codes = sa[sel], sb[sel]
+    lo = np.minimum(left_codes, right_codes)
+    hi = left_codes + right_codes - lo
     # distinct value pairs by hashing (np.unique's inverse sorts: several times slower here)
     inverse, keys = pd.factorize(lo * width + hi)
     left = source.values[keys // width].tolist()
