@@ -291,15 +291,22 @@ def _scored(
     filled = (sa >= 0) & (sb >= 0)
     same = filled & (sa == sb)
     out[same] = 0.0 if scale == 1.0 else 1.0
-    sel = np.flatnonzero(filled & ~same)
-    if not len(sel):
+    sel = filled & ~same
+    del filled, same
+    if not sel.any():
         return out
     width = np.int64(len(source.values))
-    left_codes, right_codes = sa[sel], sb[sel]
-    lo = np.minimum(left_codes, right_codes)
-    hi = left_codes + right_codes - lo
+    # each pair of values as one code, low value first (in place: a call holds ~2M pairs)
+    lo, hi = sa[sel], sb[sel]
+    np.add(lo, hi, out=hi)
+    np.minimum(lo, hi - lo, out=lo)
+    hi -= lo
+    lo *= width
+    lo += hi
+    del hi
     # distinct value pairs by hashing (np.unique's inverse sorts: several times slower here)
-    inverse, keys = pd.factorize(lo * width + hi)
+    inverse, keys = pd.factorize(lo)
+    del lo
     left = source.values[keys // width].tolist()
     right = source.values[keys % width].tolist()
     scores = process.cpdist(left, right, scorer=scorer, workers=WORKERS, dtype=np.float32)
