@@ -195,3 +195,38 @@ def test_an_address_left_sending_is_found_not_added_again(loaded):
     requisites = _ledger(workspace, "requisite")
     assert addresses["rq/r2/6"].b24_id == requisites["rq/r2"].b24_id
     assert addresses["rq/r1/6"].op is Op.CREATE
+
+
+def test_a_matched_company_keeps_its_portal_requisite_of_the_same_inn(tmp_path):
+    """co1 is already in the portal with a requisite of INN 7707083893: the company is matched
+    (by that INN), the table's first requisite of that INN takes the portal's (skipped, its
+    bank details go onto it), the second is created beside it; the legal address that
+    requisite already has is updated, not added twice."""
+    workspace = make_requisite_workspace(tmp_path)
+    portal = Portal(workspace)
+    try:
+        company = portal.call("crm.company.add", {"fields": {"TITLE": "Ромашка"}})
+        fields = {"ENTITY_TYPE_ID": 4, "ENTITY_ID": company, "PRESET_ID": 1, "NAME": "Старый",
+                  "RQ_INN": "7707083893"}  # fmt: skip
+        old = portal.call("crm.requisite.add", {"fields": fields})
+        legal = {"TYPE_ID": 6, "ENTITY_TYPE_ID": 8, "ENTITY_ID": old, "CITY": "Старый город"}
+        portal.call("crm.address.add", {"fields": legal})
+        planned = _plan(workspace, portal)
+        addressed = _ledger(workspace, "address")
+        assert (addressed["rq/r1/6"].op, addressed["rq/r1/6"].b24_id) == (Op.UPDATE, old)
+        assert addressed["rq/r1/1"].op is Op.CREATE
+        requisites = _ledger(workspace, "requisite")
+        assert (requisites["rq/r1"].op, requisites["rq/r1"].b24_id) == (Op.SKIP, old)
+        assert requisites["rq/r2"].op is Op.CREATE
+        assert planned.count("requisite", "create") == 4
+        portal.load()
+        held, banks, addresses = _portal_parts(portal)
+        on_company = sorted(
+            r["NAME"] for r in held if (r["ENTITY_TYPE_ID"], r["ENTITY_ID"]) == ("4", str(company))
+        )
+        assert on_company == ["Старый", "Филиал в Туле"]
+        assert sorted(b["XML_ID"] for b in banks if b["ENTITY_ID"] == str(old)) == ["b1", "b2"]
+        mine = {a["TYPE_ID"]: a["CITY"] for a in addresses if a["ENTITY_ID"] == str(old)}
+        assert mine == {"1": "Москва", "6": "Москва"}  # the legal one updated, not refused
+    finally:
+        portal.close()
