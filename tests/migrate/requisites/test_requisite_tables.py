@@ -14,7 +14,7 @@ from loaders.sandbox.config import FaultSpec
 from migrate.errors import MigrationError
 from migrate.ledger import Ledger, Op, State
 from migrate.run import Migration
-from tests.migrate.plan.workspace import NAME, Portal, sheet_rows
+from tests.migrate.plan.workspace import NAME, Portal, sheet_rows, write_csv
 from tests.migrate.requisites.workspace import BANKS, make_requisite_workspace
 
 PARTS = ("requisite", "bank_detail", "address")
@@ -228,5 +228,42 @@ def test_a_matched_company_keeps_its_portal_requisite_of_the_same_inn(tmp_path):
         assert sorted(b["XML_ID"] for b in banks if b["ENTITY_ID"] == str(old)) == ["b1", "b2"]
         mine = {a["TYPE_ID"]: a["CITY"] for a in addresses if a["ENTITY_ID"] == str(old)}
         assert mine == {"1": "Москва", "6": "Москва"}  # the legal one updated, not refused
+    finally:
+        portal.close()
+
+
+OWNER_ADDRESSES = """entity: address
+key: _row
+fields:
+  ENTITY_TYPE: {from: Чей, map: {Реквизит: requisite, Компания: company}, required: true}
+  ENTITY_ID: {from: Реквизит, ref: any, required: true}
+  TYPE_ID: {from: Тип, required: true}
+  CITY: {from: Город}
+"""
+
+
+def test_an_address_of_a_company_goes_to_its_one_requisite(tmp_path):
+    """co2 has one requisite (its row's RQ_INN): its address goes there; co1 has two (the
+    table's): refused, naming the owner; a second legal address of r1 is refused too."""
+    workspace = make_requisite_workspace(tmp_path)
+    (tmp_path / "mappings" / "address.yaml").write_text(OWNER_ADDRESSES, encoding="utf-8")
+    write_csv(tmp_path / "data" / "addresses.csv", [
+        ["Чей", "Реквизит", "Тип", "Город"],
+        ["Компания", "co2", "Юридический адрес", "Казань"],
+        ["Компания", "co1", "Юридический адрес", "Москва"],
+        ["Реквизит", "r1", "6", "Москва"],
+        ["Реквизит", "r1", "Legal address", "Тверь"],
+    ])  # fmt: skip
+    portal = Portal(workspace)
+    try:
+        planned = _plan(workspace, portal)
+        assert set(_ledger(workspace, "address")) == {"co2/6", "rq/r1/6"}
+        errors = {(i.rule, i.value) for i in planned.issues if i.entity == "address"}
+        assert errors == {("address.owner_requisites", "company co1"),
+                          ("address.twice", "rq/r1")}  # fmt: skip
+        portal.load()
+        (requisite,) = [r for r in _portal_parts(portal)[0] if r["XML_ID"] == "co2"]
+        kazan = [a for a in _portal_parts(portal)[2] if a["CITY"] == "Казань"]
+        assert [(a["ENTITY_ID"], a["TYPE_ID"]) for a in kazan] == [(requisite["ID"], "6")]
     finally:
         portal.close()
