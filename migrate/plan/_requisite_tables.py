@@ -28,6 +28,7 @@ from loaders.entities import (
     presets_from_rows,
     unwrap_rows,
 )
+from mappings.entities import REQUISITE_TABLE_PREFIX
 from migrate.ledger import Op, PlanIssue, PlannedRecord, Ref
 from migrate.portal.read import read_all
 
@@ -46,7 +47,7 @@ __all__ = [
     "settle_requisites",
 ]
 
-TABLE_PREFIX = "rq/"
+TABLE_PREFIX = REQUISITE_TABLE_PREFIX
 """Ledger keys of the requisite table's records: ``rq/<its source key>``."""
 OWNER_HINT = "_OWNER"
 """An address's hint while its requisite is not decided: ``[owner entity, owner key]``."""
