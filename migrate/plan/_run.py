@@ -77,6 +77,12 @@ from migrate.plan._owners import NO_OWNER_HINT, OwnerChoice, OwnerResolver
 from migrate.plan._price_edits import PRICES, keep_taken_prices, read_price_edits
 from migrate.plan._records import plan_table
 from migrate.plan._refs import ReferenceIndex
+from migrate.plan._requisite_tables import (
+    TABLE_PREFIX,
+    addresses_on_portal_requisites,
+    reuse_portal_requisites,
+    settle_requisites,
+)
 from migrate.plan._route import RouteChoice, check_route, choose_route
 from migrate.plan._structure import StructureProposal, propose_structure, split_multiple
 from migrate.plan._structure_ledger import accepted_structure
@@ -257,6 +263,7 @@ async def _plan(
             }
             timer.lap("match existing")
             records, matched = _apply_matches(records, matches, portal, config, previous, tables)
+            records = await addresses_on_portal_requisites(client, records)
             dated = {**previous, **_previous(ledger, ("activity",))}  # edits are conflicts
             edited = await read_edited(client, ledger, dated)
             prices = {r.source_key: r for r in ledger.records(PRICES)}
@@ -356,7 +363,7 @@ def _plan_tables(
                              language=config.language, attachments=attachments)  # fmt: skip
         records += planned.records
         issues += planned.issues
-    return records, issues
+    return settle_requisites(records, issues, config.language), issues
 
 
 _LINK = re.compile(r"(?i)https?://")
@@ -562,13 +569,14 @@ def _children(
     matches: Mapping[str, Mapping[str, ExistingRecord]],
     skipped: set[tuple[str, str]],
 ) -> list[PlannedRecord]:
-    """Requisites the matched company already has are skipped; a skipped deal keeps its rows."""
+    """Requisites the matched company already has are skipped; a skipped deal keeps its rows
+    (a requisite table's rows: :func:`reuse_portal_requisites`)."""
     out = []
-    for record in records:
-        if record.entity == "requisite":
-            owner = matches.get("company", {}).get(record.source_key)
+    for record in reuse_portal_requisites(records, matches, skipped):
+        if record.entity == "requisite" and not record.source_key.startswith(TABLE_PREFIX):
+            company = matches.get("company", {}).get(record.source_key)
             inn = str(record.fields.get("RQ_INN") or "")
-            existing = owner.portal.requisites.get(inn) if owner and owner.portal else None
+            existing = company.portal.requisites.get(inn) if company and company.portal else None
             if existing is not None:
                 out.append(replace(record, op=Op.SKIP, b24_id=existing))
                 continue
