@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pandas as pd
 
-from mappings.entities import SMART_PROCESS
+from mappings.entities import SMART_PROCESS, ledger_entity
 from migrate.dedupe.stage import DedupedTables
 from migrate.ledger import (
     Ledger,
@@ -269,7 +269,8 @@ async def _plan(
             records, conflicts = apply_conflicts(records, dated, edited, decided, known)
             earlier = {r.source_key: r for r in ledger.records(ADDED_FILES)}
             records = await plan_added_files(client, records, previous, earlier, files_now)
-            cutover = Cutover(tuple(conflicts), tuple(gone_records(previous, _present(data))))
+            held = {**dated, **_previous(ledger, _HISTORY)}  # gone from the source too
+            cutover = Cutover(tuple(conflicts), tuple(gone_records(held, _present(data))))
             route = choose_route(config.load.route, meta.admin)
             backdating = await plan_backdating(client, records, config, meta.fields, route)
             records, issues = list(backdating.records), issues + list(backdating.issues)
@@ -313,14 +314,19 @@ def _tables(
     return tables, survivors
 
 
+#: History records without ``ORIGIN_ID`` whose deletion in the source the cut-over lists too.
+_HISTORY = ("activity", "task", "comment")
+
+
 def _present(data: PreparedData) -> dict[str, set[str]]:
-    """entity → every source key of the new export: clean rows (absorbed duplicates too, as
-    dedupe has not run on these tables) and rows validation refused."""
-    present = {e: {str(k) for k in t["_key"]} for e, t in data.tables.items()}
+    """load entity → every source key of the new export: clean rows (absorbed duplicates too,
+    as dedupe has not run on these tables) and rows validation refused."""
+    present = {ledger_entity(e): {str(k) for k in t["_key"]} for e, t in data.tables.items()}
     errors = data.issues[data.issues["severity"] == "error"]
     for entity, key in zip(errors["entity"], errors["key"], strict=True):
-        if entity in present and key is not None and str(key):
-            present[str(entity)].add(str(key))
+        name = ledger_entity(str(entity))
+        if name in present and key is not None and str(key):
+            present[name].add(str(key))
     return present
 
 

@@ -83,9 +83,11 @@ class SourceRead:
     tables: tuple[TableRead, ...]
 
 
-GONE_LISTED = ("company", "contact", "deal", "lead")
-"""Tables whose deletions an incremental read finds (``crm.<table>.list`` of ids); the
-history and smart-process tables keep what they hold (not yet listed as gone)."""
+GONE_LISTED = INCREMENTAL
+"""Tables whose deletions an incremental read finds (every record key the source still
+holds: ``crm.<table>.list``, ``crm.activity.list``, ``tasks.task.list``, ``crm.item.list``
+with ``select`` of the id alone, 2,500 a request). The tables read whole each time (comments,
+products, sections) lose a deleted record with the read itself."""
 
 
 def snapshot_path(root: Path, table: str) -> Path:

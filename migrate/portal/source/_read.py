@@ -28,13 +28,14 @@ from loaders.batch import Command
 from loaders.client import Bitrix24Client
 from migrate.portal.source._history import (
     ACTIVITY_COLUMNS,
+    OWNER_TYPES,
     TASK_COLUMNS,
     download_files,
     read_activities,
     read_tasks,
 )
 from migrate.portal.source._meta import SourceMeta
-from migrate.portal.source._smart import SMART_COLUMNS, read_smart_items
+from migrate.portal.source._smart import SMART_COLUMNS, read_smart_items, smart_item_keys
 from migrate.portal.source._values import (
     MULTI_TYPES,
     category_text,
@@ -83,9 +84,20 @@ class TableReader:
             record[name] = found_paths  # a file field's value: its files' paths
         return found
 
-    async def ids(self, entity: str) -> set[str]:
-        """Every id of ``entity`` the portal holds now (``select: [ID]``: the cheapest list)."""
-        found = await self.client.list_all(f"crm.{entity}.list", select=["ID"], chained=True)
+    async def ids(self, table: str) -> set[str]:
+        """Every record of ``table`` the portal holds now, as the snapshot keys it
+        (:func:`snapshot_key`), by the cheapest list there is (``select: [ID]``, 2,500 ids a
+        request): an activity of a CRM owner, any task, an item of any smart process."""
+        if table == "activity":
+            where = {"@OWNER_TYPE_ID": [int(k) for k in OWNER_TYPES]}
+            found = await self.client.list_all("crm.activity.list", where, ["ID"], chained=True)
+        elif table == "task":
+            found = await self.client.list_all("tasks.task.list", select=["ID"], chained=True)
+            return {text(t.get("id")) for t in found}
+        elif table == "smart_process":
+            return await smart_item_keys(self)
+        else:
+            found = await self.client.list_all(f"crm.{table}.list", select=["ID"], chained=True)
         return {text(r.get("ID")) for r in found}
 
     async def per_record(
