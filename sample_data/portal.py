@@ -30,6 +30,7 @@ from loaders import Bitrix24Client, Command
 __all__ = [
     "CHANNELS",
     "DEAL_KINDS",
+    "MULTI_LINE",
     "PIPELINE",
     "SMART_PROCESS",
     "SeededSource",
@@ -66,6 +67,9 @@ _FIRST = ("Иван", "Анна", "Пётр", "Мария", "Олег", "Еле�
 _LAST = ("Иванов", "Петров", "Сидоров", "Кузнецов", "Смирнов", "Попов", "Соколов", "Лебедев")
 _GOODS = ("Кабель ВВГ 3x2.5", "Автомат 16А", "Розетка двойная", "Щит распределительный")
 CHANNELS = ("Сайт", "Звонок", "Выставка", "Рекомендация")
+MULTI_LINE = ("строка 1\nстрока 2", "C:\\путь\\n")
+"""Values of a multiple text field that hold a line break and backslashes (``\\n`` as two
+characters): each must arrive as one value, exactly (`escaped: true`)."""
 _USER_FIELDS = (  # entity, code, type, label, list items, multiple
     ("deal", "KIND", "enumeration", "Вид сделки", DEAL_KINDS, False),
     ("contact", "HOBBY", "string", "Увлечение", (), False),
@@ -91,13 +95,14 @@ def smart_process_mapping(title: str = SMART_PROCESS) -> str:
     )
 
 
-def user_field_lines() -> dict[str, dict[str, dict[str, str]]]:
+def user_field_lines() -> dict[str, dict[str, dict[str, str | bool]]]:
     """The mapping lines the seeded user fields need, by entity (the preset cannot know a
     portal's own fields): ``{"deal": {"UF_CRM_KIND": {"from": "UF_CRM_KIND"}}}``; a multiple
-    field's values come one per line (``separator: "\n"``)."""
-    out: dict[str, dict[str, dict[str, str]]] = {}
+    field's values come one per line, each escaped (``separator: "\n", escaped: true``)."""
+    out: dict[str, dict[str, dict[str, str | bool]]] = {}
     for entity, code, *_, multiple in _USER_FIELDS:
-        line = {"from": f"UF_CRM_{code}", **({"separator": "\n"} if multiple else {})}
+        multi: dict[str, str | bool] = {"separator": "\n", "escaped": True} if multiple else {}
+        line = {"from": f"UF_CRM_{code}", **multi}
         out.setdefault(entity, {})[f"UF_CRM_{code}"] = line
     return out
 
@@ -257,7 +262,10 @@ def _contact(rng: random.Random, i: int) -> dict[str, Any]:
         "SOURCE_ID": rng.choice(("CALL", "WEB", "EMAIL")),
         "ASSIGNED_BY_ID": rng.choice((1, 2)),
         "UF_CRM_HOBBY": rng.choice(("рыбалка", "шахматы", "")),
-        "UF_CRM_LANGS": ["русский", "английский", "немецкий"][: i % 3],
+        "UF_CRM_LANGS": [
+            *["русский", "английский", "немецкий"][: i % 3],
+            *(MULTI_LINE if i % 5 == 4 else []),
+        ],
         "PHONE": [
             {
                 "VALUE": f"+7 916 {rng.randint(100, 999)}-{i // 10}{i % 10}-{i:02d}",

@@ -8,7 +8,13 @@ import pytest
 
 from loaders import Bitrix24Client
 from migrate.run import Migration
-from sample_data.portal import CHANNELS, SMART_PROCESS, prepare_target_portal, seed_source_portal
+from sample_data.portal import (
+    CHANNELS,
+    MULTI_LINE,
+    SMART_PROCESS,
+    prepare_target_portal,
+    seed_source_portal,
+)
 from sample_data.portal_compare import compare_portals
 
 from .conftest import make_workspace, served_portals
@@ -67,6 +73,7 @@ def test_plan_and_load_bring_every_record_and_only_read_the_source(portals, tmp_
     assert {len(v) for v in channels} == {0, 1, 2}
     assert set().union(*map(set, channels)) == set(CHANNELS)
     assert ["русский", "английский"] in langs
+    assert [*MULTI_LINE] in langs  # a multi-line value is one value, exactly as the source's
 
 
 async def _multiple_values(url: str) -> tuple[list[list[str]], list[list[str]]]:
