@@ -53,10 +53,12 @@ __all__ = [
     "source_user_fields",
 ]
 
-INCREMENTAL = ("company", "contact", "deal", "lead", "activity", "task", "smart_process")
+INCREMENTAL = ("company", "contact", "deal", "lead", "activity", "task", "smart_process",
+               "requisite", "bank_detail")  # fmt: skip
 """Tables read by their modification date after the first read (``DATE_MODIFY``; activities
-``LAST_UPDATED``, tasks ``CHANGED_DATE``, smart-process items ``updatedTime``); the others are
-read whole each time."""
+``LAST_UPDATED``, tasks ``CHANGED_DATE``, smart-process items ``updatedTime``; requisites and
+bank details ``DATE_CREATE`` or ``DATE_MODIFY``); the others (addresses among them: they carry
+no date) are read whole each time."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +127,8 @@ async def read_source_portal(
         meta = await read_source_meta(client, catalog="product" in tables)
     except PortalError as exc:
         raise _stopped(exc, portal, [], tables) from None
-    reader = TableReader(client, meta, files=snapshot.folder / FILES_DIR)
+    reader = TableReader(client, meta, files=snapshot.folder / FILES_DIR,
+                         requisites="requisite" in tables)  # fmt: skip
     write_user_fields(snapshot.folder, meta.user_fields)
     emit(on_progress, "read portal", 0, len(tables), unit="tables")
     done: list[TableRead] = []
