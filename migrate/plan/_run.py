@@ -77,6 +77,7 @@ from migrate.plan._owners import NO_OWNER_HINT, OwnerChoice, OwnerResolver
 from migrate.plan._price_edits import PRICES, keep_taken_prices, read_price_edits
 from migrate.plan._records import plan_table
 from migrate.plan._refs import ReferenceIndex
+from migrate.plan._requisite_tables import settle_requisites
 from migrate.plan._route import RouteChoice, check_route, choose_route
 from migrate.plan._structure import StructureProposal, propose_structure, split_multiple
 from migrate.plan._structure_ledger import accepted_structure
@@ -362,7 +363,7 @@ def _plan_tables(
                              language=config.language, attachments=attachments)  # fmt: skip
         records += planned.records
         issues += planned.issues
-    return records, issues
+    return settle_requisites(records, issues, config.language), issues
 
 
 _LINK = re.compile(r"(?i)https?://")
