@@ -323,7 +323,7 @@ async def seed_requisite_parts(
     await _add_all(client, "crm.requisite.add", [
         *({"ENTITY_TYPE_ID": 4, "ENTITY_ID": cid, "PRESET_ID": presets["ИП"],
            "NAME": "ИП директора", "RQ_LAST_NAME": "Иванов", "RQ_FIRST_NAME": "Иван",
-           "RQ_INN": _inn12(rng), "RQ_OGRNIP": f"3{rng.randint(10**13, 10**14 - 1)}"}
+           "RQ_INN": _inn12(rng), "RQ_OGRNIP": _ogrnip(rng)}
           for n, cid in enumerate(companies) if n % 4 == 1),
         *({"ENTITY_TYPE_ID": 3, "ENTITY_ID": pid, "PRESET_ID": presets["Физ. лицо"],
            "NAME": "Паспорт", "RQ_LAST_NAME": "Петров", "RQ_FIRST_NAME": "Пётр",
@@ -345,6 +345,12 @@ async def seed_requisite_parts(
                  for kind in ((6, 1) if n % 2 else (6,))]  # fmt: skip
     await _add_all(client, "crm.address.add", addresses)
     return {"requisite": len(requisites), "bank_detail": len(banks), "address": len(addresses)}
+
+
+def _ogrnip(rng: random.Random) -> str:
+    """A valid ОГРНИП: 3, 13 more digits, then their number mod 13 (mod 10)."""
+    head = f"3{rng.randint(10**12, 10**13 - 1)}"
+    return head + str(int(head) % 13 % 10)
 
 
 def _inn12(rng: random.Random) -> str:

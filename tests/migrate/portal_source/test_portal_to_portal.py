@@ -22,7 +22,7 @@ from .conftest import make_workspace, served_portals
 
 async def _seed(source_url: str, target_url: str):
     async with Bitrix24Client(source_url, plan="unlimited") as source:
-        seeded = await seed_source_portal(source)
+        seeded = await seed_source_portal(source, requisites=True)
     async with Bitrix24Client(target_url, plan="unlimited") as target:
         await prepare_target_portal(target)
     return seeded
@@ -62,8 +62,11 @@ def test_plan_and_load_bring_every_record_and_only_read_the_source(portals, tmp_
     assert differences == [], differences[:20]
     assert seeded.counts["smart_process"] > 0
     assert planned.result.count("smart_process", "create") == seeded.counts["smart_process"]
-    for entity in ("company", "contact", "deal", "lead", "activity", "task"):
+    for entity in ("company", "contact", "deal", "lead", "activity", "task", "requisite"):
         assert target.stats()["entities"][entity] == seeded.counts[entity], entity
+    # every requisite (ООО and ИП of one company, a contact's), its accounts and addresses
+    assert target.stats()["entities"]["bankdetail"] == seeded.counts["bank_detail"] > 0
+    assert target.stats()["entities"]["address"] == seeded.counts["address"] > 0
     assert seeded.counts["activity"] > 0
     assert seeded.counts["task"] > 0
     # the files came over (compared above by name, size and SHA-256): as many as the source has
