@@ -77,7 +77,7 @@ from migrate.plan._owners import NO_OWNER_HINT, OwnerChoice, OwnerResolver
 from migrate.plan._price_edits import PRICES, keep_taken_prices, read_price_edits
 from migrate.plan._records import plan_table
 from migrate.plan._refs import ReferenceIndex
-from migrate.plan._requisite_tables import settle_requisites
+from migrate.plan._requisite_tables import TABLE_PREFIX, settle_requisites
 from migrate.plan._route import RouteChoice, check_route, choose_route
 from migrate.plan._structure import StructureProposal, propose_structure, split_multiple
 from migrate.plan._structure_ledger import accepted_structure
@@ -270,8 +270,9 @@ async def _plan(
             records, conflicts = apply_conflicts(records, dated, edited, decided, known)
             earlier = {r.source_key: r for r in ledger.records(ADDED_FILES)}
             records = await plan_added_files(client, records, previous, earlier, files_now)
-            held = {**dated, **_previous(ledger, _HISTORY)}  # gone from the source too
-            cutover = Cutover(tuple(conflicts), tuple(gone_records(held, _present(data))))
+            held = {**dated, **_previous(ledger, _HISTORY), **_table_parts(ledger)}
+            present = {**_present(data), **_planned_parts(data, records, issues)}
+            cutover = Cutover(tuple(conflicts), tuple(gone_records(held, present)))
             route = choose_route(config.load.route, meta.admin)
             backdating = await plan_backdating(client, records, config, meta.fields, route)
             records, issues = list(backdating.records), issues + list(backdating.issues)
@@ -317,6 +318,31 @@ def _tables(
 
 #: History records without ``ORIGIN_ID`` whose deletion in the source the cut-over lists too.
 _HISTORY = ("activity", "task", "comment")
+#: Requisite tables: their ledger keys are not the rows' keys (``rq/<key>``, an address
+#: ``<requisite>/<type>``), so what is present is what this plan planned or refused.
+_PARTS = ("requisite", "bank_detail", "address")
+
+
+def _table_parts(ledger: Ledger) -> dict[tuple[str, str], LedgerRecord]:
+    """Records of the requisite tables loaded before (not a company row's own requisite)."""
+    found = _previous(ledger, _PARTS)
+    return {k: r for k, r in found.items()
+            if r.entity != "requisite" or r.source_key.startswith(TABLE_PREFIX)}  # fmt: skip
+
+
+def _planned_parts(
+    data: PreparedData, records: Sequence[PlannedRecord], issues: Sequence[PlanIssue]
+) -> dict[str, set[str]]:
+    """Requisite-table entity → the ledger keys planned now, and keys of rows refused."""
+    out: dict[str, set[str]] = {e: set() for e in _PARTS if e in data.tables}
+    for entity, key in [
+        *((r.entity, r.source_key) for r in records),
+        *((i.entity, i.source_key) for i in issues if i.severity == "error"),
+    ]:
+        if entity in out:
+            out[entity].add(key)
+    out.get("requisite", set()).update(f"{TABLE_PREFIX}{k}" for k in list(out.get("requisite", ())))
+    return out
 
 
 def _present(data: PreparedData) -> dict[str, set[str]]:

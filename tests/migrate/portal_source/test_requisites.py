@@ -11,7 +11,10 @@ import pytest
 from loaders import Bitrix24Client
 from loaders.sandbox import SandboxConfig, create_app
 from migrate.portal.source import read_source_portal
+from migrate.run import Migration
 from sample_data.portal import seed_source_portal
+
+from .conftest import make_workspace
 
 SOURCE = "http://source.test/rest/1/src/"
 PARTS = ("requisite", "bank_detail", "address")
@@ -128,3 +131,42 @@ def test_with_the_requisite_table_a_company_row_carries_none(source, tmp_path):
     _read(app, tmp_path, ("company", "requisite"))
     companies = _table(tmp_path, "company")
     assert not any(c.startswith("RQ_") for c in companies.columns)
+
+
+def test_a_requisite_deleted_in_the_source_is_listed_gone_with_its_accounts(
+    source, tmp_path, monkeypatch
+):
+    app, clock, _ = source
+    tables = ("company", "contact", "requisite", "bank_detail", "address")
+    root = make_workspace(tmp_path / "ws", target="sandbox", tables=tables, user_fields=())
+    monkeypatch.setenv("B24_SOURCE", SOURCE)
+
+    def migration() -> Migration:
+        return Migration(root, source_transport=httpx.ASGITransport(app=app))
+
+    first = migration()
+    assert first.validate().prepared.count("error") == 0
+    first.plan()
+    loaded = migration().load()
+    assert loaded.result.failed == 0
+    requisites = _table(root, "requisite")
+    doomed = requisites.loc[requisites["ENTITY_TYPE"] == "company", "ID"].iloc[0]
+    banks = _table(root, "bank_detail")
+    doomed_banks = sorted(banks.loc[banks["ENTITY_ID"] == doomed, "ID"])
+    places = _table(root, "address")
+    doomed_places = places.loc[places["ENTITY_ID"] == doomed, "TYPE_ID"]
+    clock.now += 600
+
+    async def delete() -> None:
+        async with _client(app, read_only=False) as client:
+            await client.call("crm.requisite.delete", {"id": int(doomed)})
+
+    asyncio.run(delete())
+    second = migration()
+    second.validate()
+    cutover = second.plan().result.cutover
+    gone = sorted((g.entity, g.source_key) for g in cutover.gone)
+    # listed for the client (never deleted in the target), in the ledger's own keys
+    assert gone == sorted([("requisite", f"rq/{doomed}"),
+                           *(("bank_detail", k) for k in doomed_banks),
+                           *(("address", f"rq/{doomed}/{t}") for t in doomed_places)])  # fmt: skip
