@@ -110,6 +110,7 @@ async def read_source_portal(
     *,
     portal: str,
     full: bool = False,
+    files: bool = True,
     on_progress: ProgressCallback | None = None,
 ) -> SourceRead:
     """Read ``tables`` from the source portal into the workspace's snapshots.
@@ -120,6 +121,8 @@ async def read_source_portal(
         portal: the source portal as shown (redacted): snapshots of another portal are
             read again in full.
         full: read every table whole, whatever was read before.
+        files: download the records' files (off: ``FILES`` cells stay empty — for measuring
+            the REST reads alone, as ``bench.portal_read --rest-only`` does).
     """
     snapshot = Snapshot(root)
     try:
@@ -127,7 +130,7 @@ async def read_source_portal(
         meta = await read_source_meta(client, catalog="product" in tables)
     except PortalError as exc:
         raise _stopped(exc, portal, [], tables) from None
-    reader = TableReader(client, meta, files=snapshot.folder / FILES_DIR,
+    reader = TableReader(client, meta, files=snapshot.folder / FILES_DIR if files else None,
                          requisites="requisite" in tables)  # fmt: skip
     write_user_fields(snapshot.folder, meta.user_fields)
     emit(on_progress, "read portal", 0, len(tables), unit="tables")
