@@ -27,6 +27,7 @@ __all__ = [
     "LOAD_ORDER",
     "MULTI_FIELDS",
     "REGISTRY",
+    "REQUISITE_TABLE_PREFIX",
     "ROLLBACK_LEVELS",
     "SMART_PROCESS",
     "STRUCTURE",
@@ -40,6 +41,9 @@ __all__ = [
 ]
 
 MULTI_FIELDS = ("PHONE", "EMAIL", "WEB", "IM")
+REQUISITE_TABLE_PREFIX = "rq/"
+"""Ledger keys of a requisite table's rows (``rq/<key>``): apart from the requisites company
+rows derive from their ``RQ_*`` columns, which are keyed by the company's own key."""
 """Bitrix24 multi-fields a mapping may fill (the wire also knows ``LINK``, which no export has)."""
 
 

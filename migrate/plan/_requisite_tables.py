@@ -20,8 +20,17 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from cleaners import account_key_ok, bank_digits
-from loaders.entities import choose_preset, presets_from_rows
+from loaders.client import Bitrix24Client
+from loaders.entities import (
+    build_address_lookups,
+    choose_preset,
+    parse_address_rows,
+    presets_from_rows,
+    unwrap_rows,
+)
+from mappings.entities import REQUISITE_TABLE_PREFIX
 from migrate.ledger import Op, PlanIssue, PlannedRecord, Ref
+from migrate.portal.read import read_all
 
 if TYPE_CHECKING:
     from migrate.plan._records import _Row
@@ -30,6 +39,7 @@ __all__ = [
     "ADDRESS_TYPES",
     "TABLE_PREFIX",
     "address_type",
+    "addresses_on_portal_requisites",
     "plan_address",
     "plan_bank_detail",
     "plan_requisite",
@@ -37,7 +47,7 @@ __all__ = [
     "settle_requisites",
 ]
 
-TABLE_PREFIX = "rq/"
+TABLE_PREFIX = REQUISITE_TABLE_PREFIX
 """Ledger keys of the requisite table's records: ``rq/<its source key>``."""
 OWNER_HINT = "_OWNER"
 """An address's hint while its requisite is not decided: ``[owner entity, owner key]``."""
@@ -336,3 +346,30 @@ def _issue(
     source, sheet = str(hints.get("_source") or ""), str(hints.get("_sheet") or "")
     line = int(row) if row is not None else None
     return PlanIssue(entity, key, rule, text, severity, field, value[:80], source, sheet, line)
+
+
+async def addresses_on_portal_requisites(
+    client: Bitrix24Client, records: list[PlannedRecord]
+) -> list[PlannedRecord]:
+    """An address planned onto a requisite the portal already holds (a matched company's,
+    skipped with its id) whose type that requisite already has is an update of it, not an
+    add the portal would refuse ("TypeAddress exists."): the portal's addresses of those
+    requisites are read (crm.address.list by ``@ENTITY_ID``)."""
+    held_by = {r.source_key: r.b24_id for r in records
+               if r.entity == "requisite" and r.op is Op.SKIP and r.b24_id is not None}  # fmt: skip
+    onto = {
+        i: held_by[r.refs[0].source_key]
+        for i, r in enumerate(records)
+        if r.entity == "address" and r.op is Op.CREATE and r.refs
+        and r.refs[0].source_key in held_by
+    }  # fmt: skip
+    if not onto:
+        return records
+    commands = build_address_lookups([rid for rid in onto.values() if rid is not None])
+    pages = await read_all(client, [(c.method, c.params) for c in commands])
+    held = parse_address_rows([row for page in pages for row in unwrap_rows(page or [])])
+    out = list(records)
+    for i, requisite_id in onto.items():
+        if requisite_id is not None and (requisite_id, out[i].fields["TYPE_ID"]) in held:
+            out[i] = dataclasses.replace(out[i], op=Op.UPDATE, b24_id=requisite_id)
+    return out
