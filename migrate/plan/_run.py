@@ -346,7 +346,8 @@ def _planned_parts(
     ]:
         if entity in out:
             out[entity].add(key)
-    out.get("requisite", set()).update(f"{TABLE_PREFIX}{k}" for k in list(out.get("requisite", ())))
+    if "requisite" in out:  # a refused row has the row's own key, a planned one rq/<key>
+        out["requisite"] |= {f"{TABLE_PREFIX}{k}" for k in out["requisite"]}
     return out
 
 
