@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cleaners import account_key_ok, bank_digits
 from loaders.client import Bitrix24Client
@@ -44,6 +44,7 @@ __all__ = [
     "plan_bank_detail",
     "plan_requisite",
     "requisite_key",
+    "reuse_portal_requisites",
     "settle_requisites",
 ]
 
@@ -346,6 +347,47 @@ def _issue(
     source, sheet = str(hints.get("_source") or ""), str(hints.get("_sheet") or "")
     line = int(row) if row is not None else None
     return PlanIssue(entity, key, rule, text, severity, field, value[:80], source, sheet, line)
+
+
+class _Match(Protocol):
+    """What :func:`reuse_portal_requisites` needs of a matched record: the portal's record
+    (with its requisites by INN), if it was read."""
+
+    @property
+    def portal(self) -> Any: ...
+
+
+def reuse_portal_requisites(
+    records: list[PlannedRecord],
+    matches: Mapping[str, Mapping[str, _Match]],
+    skipped: set[tuple[str, str]],
+) -> list[PlannedRecord]:
+    """A requisite table's row of a matched company takes the portal's requisite of the same
+    INN (the first such row does: it is skipped with that id, so its bank details and
+    addresses go onto it; the others are created); the table's requisites of a skipped company
+    are left out with their parts. Other records pass unchanged."""
+    dropped = {r.source_key for r in records if _is_table_requisite(r) and _owner(r) in skipped}
+    taken: set[int] = set()
+    out: list[PlannedRecord] = []
+    for record in records:
+        if record.source_key in dropped and _is_table_requisite(record):
+            continue
+        if record.entity in ("bank_detail", "address") and any(
+            r.source_key in dropped for r in record.refs
+        ):
+            continue
+        if _is_table_requisite(record):
+            owner = _owner(record)
+            found = matches.get(owner[0], {}).get(owner[1])
+            inn = str(record.fields.get("RQ_INN") or "")
+            held = found.portal.requisites if found is not None and found.portal else {}
+            existing = held.get(inn)
+            if existing is not None and existing not in taken:
+                taken.add(existing)
+                out.append(dataclasses.replace(record, op=Op.SKIP, b24_id=existing))
+                continue
+        out.append(record)
+    return out
 
 
 async def addresses_on_portal_requisites(

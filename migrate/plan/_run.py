@@ -80,6 +80,7 @@ from migrate.plan._refs import ReferenceIndex
 from migrate.plan._requisite_tables import (
     TABLE_PREFIX,
     addresses_on_portal_requisites,
+    reuse_portal_requisites,
     settle_requisites,
 )
 from migrate.plan._route import RouteChoice, check_route, choose_route
@@ -601,32 +602,11 @@ def _children(
     matches: Mapping[str, Mapping[str, ExistingRecord]],
     skipped: set[tuple[str, str]],
 ) -> list[PlannedRecord]:
-    """Requisites the matched company already has are skipped; a skipped deal keeps its rows.
-
-    A requisite table's row of a matched company takes the portal's requisite of the same INN
-    (the first such row does: it is skipped with that id, so its bank details and addresses go
-    onto it); the table's requisites of a skipped company are left out with their parts.
-    """
+    """Requisites the matched company already has are skipped; a skipped deal keeps its rows
+    (a requisite table's rows: :func:`reuse_portal_requisites`)."""
     out = []
-    taken: set[int] = set()
-    dropped = {r.source_key for r in records if r.entity == "requisite" and _owner_of(r) in skipped}
-    for record in records:
-        if record.entity == "requisite" and record.source_key.startswith(TABLE_PREFIX):
-            if record.source_key in dropped:
-                continue
-            owner = _owner_of(record)
-            found = matches.get(owner[0], {}).get(owner[1])
-            inn = str(record.fields.get("RQ_INN") or "")
-            existing = found.portal.requisites.get(inn) if found and found.portal else None
-            if existing is not None and existing not in taken:
-                taken.add(existing)
-                out.append(replace(record, op=Op.SKIP, b24_id=existing))
-                continue
-        elif record.entity in ("bank_detail", "address") and any(
-            r.source_key in dropped for r in record.refs
-        ):
-            continue
-        elif record.entity == "requisite":
+    for record in reuse_portal_requisites(records, matches, skipped):
+        if record.entity == "requisite" and not record.source_key.startswith(TABLE_PREFIX):
             company = matches.get("company", {}).get(record.source_key)
             inn = str(record.fields.get("RQ_INN") or "")
             existing = company.portal.requisites.get(inn) if company and company.portal else None
@@ -639,11 +619,6 @@ def _children(
             continue
         out.append(record)
     return out
-
-
-def _owner_of(record: PlannedRecord) -> tuple[str, str]:
-    """The record a requisite table's requisite belongs to (its ``ENTITY_ID`` reference)."""
-    return next(((r.entity, r.source_key) for r in record.refs if r.path == "ENTITY_ID"), ("", ""))
 
 
 def _provenance(
