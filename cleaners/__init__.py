@@ -11,6 +11,7 @@ and for dedupe :func:`company_name_key`, :func:`legal_form`, :func:`translit_key
 """
 
 from cleaners._base import CleanerError, OnError, Severity, handle_error
+from cleaners.bank import account_key_ok, bank_digits
 from cleaners.companies import clean_company_name, company_name_key, legal_form
 from cleaners.dates import Reading, clean_date, clean_datetime, parse_datetime
 from cleaners.emails import clean_email, clean_emails, suggest_domain
@@ -44,6 +45,8 @@ __all__ = [
     "OnError",
     "Reading",
     "Severity",
+    "account_key_ok",
+    "bank_digits",
     "bind_cleaner",
     "clean_boolean",
     "clean_company_name",

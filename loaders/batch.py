@@ -40,8 +40,11 @@ _READ_VERBS = frozenset({"list", "get", "fields", "current", "findbycomm", "type
 
 
 def is_read_method(method: str) -> bool:
-    """Whether ``method`` only reads (so a call with an unknown outcome is safe to repeat)."""
-    return method.lower().rsplit(".", 1)[-1] in _READ_VERBS
+    """Whether ``method`` only reads (so a call with an unknown outcome is safe to repeat):
+    its verb is a read, or it is one of ``crm.enum.*`` (b24restdocs api-reference/crm/
+    auxiliary/enum/: each answers a fixed list, e.g. ``crm.enum.addresstype``)."""
+    name = method.lower()
+    return name.rsplit(".", 1)[-1] in _READ_VERBS or name.startswith("crm.enum.")
 
 
 @dataclass(frozen=True, slots=True)

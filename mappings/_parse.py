@@ -38,7 +38,8 @@ _TOP_KEYS = (
 )  # fmt: skip
 _FIELD_KEYS = (
     "from", "clean", "map", "default", "split_fio", "ref", "owner", "value_type", "required",
-    "severity", "const", "max_length", "join", "separator", "keep_unmapped", "type",
+    "severity", "const", "max_length", "join", "separator", "escaped", "keep_unmapped",
+    "type",
 )  # fmt: skip
 #: The user-field types a mapping may choose for a field the plan proposes (`type:`).
 USER_FIELD_TYPES = (
@@ -218,11 +219,14 @@ class _Parser:
             max_length=self.positive(spec.get("max_length"), (*path, "max_length")),
             join=self.optional_text(spec.get("join"), (*path, "join")),
             separator=self.optional_text(spec.get("separator"), (*path, "separator")),
+            escaped=self.flag(spec.get("escaped"), (*path, "escaped")),
             keep_unmapped=self.flag(spec.get("keep_unmapped"), (*path, "keep_unmapped")),
             type=self.user_type(name, spec.get("type"), (*path, "type")),
             from_is_list=from_is_list,
             line=self.doc.line(path),
         )
+        if result.escaped and not result.separator:
+            self.problem((*path, "escaped"), f"`{name}`: `escaped` needs a `separator`")
         if name.startswith("_") and not result.split_fio:
             self.problem(path, f"`{name}`: a helper field (starting with `_`) needs `split_fio`")
         return result

@@ -3,10 +3,10 @@
 Two kinds of entity share the table. *Source entities* (``mappable``) are what a mapping file
 targets and what the prepare stage produces a clean table for: company, contact, deal, lead,
 product, product section, a smart process (one per workspace, named by its title) and
-history: notes, activities (calls, e-mails, meetings) and tasks. *Load entities* are what the
-ledger holds and the
-load writes; most are the source entity itself, some are derived from a source row (a company's
-``requisite``, a deal's ``deal_products`` and ``deal_contacts``, a contact's
+history: notes, activities (calls, e-mails, meetings) and tasks; requisites with their bank
+details and addresses. *Load entities* are what the ledger holds and the load writes; most are
+the source entity itself, some are derived from a source row (a company's ``requisite`` from
+its ``RQ_*`` columns, a deal's ``deal_products`` and ``deal_contacts``, a contact's
 ``contact_companies``, a product's ``product_prices``) and a note is loaded as a timeline
 ``comment``.
 
@@ -27,6 +27,7 @@ __all__ = [
     "LOAD_ORDER",
     "MULTI_FIELDS",
     "REGISTRY",
+    "REQUISITE_TABLE_PREFIX",
     "ROLLBACK_LEVELS",
     "SMART_PROCESS",
     "STRUCTURE",
@@ -40,6 +41,9 @@ __all__ = [
 ]
 
 MULTI_FIELDS = ("PHONE", "EMAIL", "WEB", "IM")
+REQUISITE_TABLE_PREFIX = "rq/"
+"""Ledger keys of a requisite table's rows (``rq/<key>``): apart from the requisites company
+rows derive from their ``RQ_*`` columns, which are keyed by the company's own key."""
 """Bitrix24 multi-fields a mapping may fill (the wire also knows ``LINK``, which no export has)."""
 
 
@@ -124,7 +128,15 @@ _ALL = (
            words=("note", "примечан", "заметк", "звонк", "history", "истори", "событ")),
     Entity("activity", "Дела", "Activities", mappable=True, counted=True, rollback_level=0),
     Entity("task", "Задачи", "Tasks", mappable=True, rollback_level=0),
-    Entity("requisite", "Реквизиты", "Requisites", rollback_level=3),
+    # a requisite table (a company's or contact's second and further requisites), the bank
+    # details and addresses of requisites; a company row's RQ_* columns stay its one derived
+    # requisite (keyed by the company's key) unless a requisite table names that company
+    Entity("requisite", "Реквизиты", "Requisites", mappable=True, counted=True,
+           rollback_level=3, words=("реквизит", "requisite")),
+    Entity("bank_detail", "Банковские реквизиты", "Bank details", mappable=True, counted=True,
+           rollback_level=0, words=("банк", "bank", "расчетн", "расчётн")),
+    Entity("address", "Адреса", "Addresses", mappable=True, counted=True, rollback_level=0,
+           words=("адрес", "address")),
     Entity("contact_companies", "Компании контактов", "Contact companies"),
     Entity("deal_contacts", "Контакты сделок", "Deal contacts"),
     Entity("deal_products", "Товары в сделках", "Deal products", rollback_level=0),
@@ -150,14 +162,14 @@ ENTITIES = tuple(e.name for e in _ALL if e.mappable)
 LOAD_ORDER = (
     "user_field", "field_item", "pipeline", "stage",  # structure: created before everything
     "product_section", "product", "product_prices", "company", "requisite", "contact",
-    "contact_companies",
+    "contact_companies", "bank_detail", "address",
     "lead", "deal", "deal_contacts", "deal_products", "smart_process", "record_files",
     "activity", "task", "comment",
 )  # fmt: skip
 """Load entities in dependency order: it decides who goes first when a batch has little room."""
 
-_DELETED = ("comment", "activity", "task", "deal_products", "smart_process", "deal", "lead",
-            "contact",
+_DELETED = ("comment", "activity", "task", "deal_products", "smart_process", "bank_detail",
+            "address", "deal", "lead", "contact",
             "requisite", "company", "product", "product_section", "stage", "user_field",
             "pipeline")  # fmt: skip
 ROLLBACK_LEVELS: tuple[tuple[str, ...], ...] = tuple(

@@ -14,11 +14,14 @@ import re
 from mappings.entities import ENTITIES, MULTI_FIELDS, where
 
 __all__ = [
+    "ADDRESS_FIELDS",
+    "BANK_DETAIL_FIELDS",
     "ENTITIES",
     "FIO_PARTS",
     "MULTI_FIELDS",
     "MULTI_VALUE_TYPES",
     "REF_ANY",
+    "REQUISITE_RQ_FIELDS",
     "TEXT_LIMITS",
     "entity_fields",
     "is_known_field",
@@ -51,6 +54,36 @@ _COMMON = (
 _REQUISITES = (
     "RQ_INN", "RQ_KPP", "RQ_OGRN", "RQ_OGRNIP", "RQ_OKPO", "RQ_COMPANY_NAME",
     "RQ_COMPANY_FULL_NAME", "RQ_DIRECTOR", "RQ_ACCOUNTANT", "RQ_ADDRESS",
+)  # fmt: skip
+
+#: Every ``RQ_*`` field of a requisite (crm-requisite-fields.md; the PHP SDK's live-portal
+#: test lists the same), whatever the preset's country.
+REQUISITE_RQ_FIELDS = (
+    "RQ_NAME", "RQ_FIRST_NAME", "RQ_LAST_NAME", "RQ_SECOND_NAME", "RQ_COMPANY_ID",
+    "RQ_COMPANY_NAME", "RQ_COMPANY_FULL_NAME", "RQ_COMPANY_REG_DATE", "RQ_DIRECTOR",
+    "RQ_ACCOUNTANT", "RQ_CEO_NAME", "RQ_CEO_WORK_POS", "RQ_CONTACT", "RQ_EMAIL", "RQ_PHONE",
+    "RQ_FAX", "RQ_IDENT_TYPE", "RQ_IDENT_DOC", "RQ_IDENT_DOC_SER", "RQ_IDENT_DOC_NUM",
+    "RQ_IDENT_DOC_PERS_NUM", "RQ_IDENT_DOC_DATE", "RQ_IDENT_DOC_ISSUED_BY",
+    "RQ_IDENT_DOC_DEP_CODE", "RQ_INN", "RQ_KPP", "RQ_USRLE", "RQ_IFNS", "RQ_OGRN", "RQ_OGRNIP",
+    "RQ_OKPO", "RQ_OKTMO", "RQ_OKVED", "RQ_EDRPOU", "RQ_DRFO", "RQ_KBE", "RQ_IIN", "RQ_BIN",
+    "RQ_ST_CERT_SER", "RQ_ST_CERT_NUM", "RQ_ST_CERT_DATE", "RQ_VAT_PAYER", "RQ_VAT_ID",
+    "RQ_VAT_CERT_SER", "RQ_VAT_CERT_NUM", "RQ_VAT_CERT_DATE", "RQ_RESIDENCE_COUNTRY",
+    "RQ_BASE_DOC", "RQ_REGON", "RQ_KRS", "RQ_PESEL", "RQ_LEGAL_FORM", "RQ_SIRET", "RQ_SIREN",
+    "RQ_CAPITAL", "RQ_RCS", "RQ_CNPJ", "RQ_STATE_REG", "RQ_MNPL_REG", "RQ_CPF",
+)  # fmt: skip
+#: A bank detail's writable fields (crm-requisite-bank-detail-fields.md), ENTITY_ID = the
+#: requisite's source key.
+BANK_DETAIL_FIELDS = (
+    "ENTITY_ID", "NAME", "ACTIVE", "SORT", "COUNTRY_ID", "RQ_BANK_NAME", "RQ_BANK_ADDR",
+    "RQ_BANK_CODE", "RQ_AGENCY_NAME", "RQ_BANK_ROUTE_NUM", "RQ_BIK", "RQ_MFO", "RQ_ACC_NAME",
+    "RQ_ACC_NUM", "RQ_ACC_TYPE", "RQ_IIK", "RQ_ACC_CURRENCY", "RQ_COR_ACC_NUM", "RQ_IBAN",
+    "RQ_SWIFT", "RQ_BIC", "RQ_CODEB", "RQ_CODEG", "RQ_RIB", "COMMENTS",
+)  # fmt: skip
+#: An address's fields (crm-address-fields.md): its owner (``ENTITY_TYPE`` + ``ENTITY_ID``),
+#: its type (``TYPE_ID``: a code or a name, see docs/mappings.md) and the text parts.
+ADDRESS_FIELDS = (
+    "ENTITY_TYPE", "ENTITY_ID", "TYPE_ID", "ADDRESS_1", "ADDRESS_2", "CITY", "POSTAL_CODE",
+    "REGION", "PROVINCE", "COUNTRY", "COUNTRY_CODE",
 )  # fmt: skip
 
 _FIELDS: dict[str, tuple[str, ...]] = {
@@ -97,6 +130,13 @@ _FIELDS: dict[str, tuple[str, ...]] = {
         "START_TIME", "END_TIME", "DURATION", "COMPLETED", "PRIORITY", "RESPONSIBLE_ID",
         "AUTHOR_ID", "CREATED", "COMMUNICATION", "FILES",
     ),
+    # crm.requisite.add: its owner (ENTITY_TYPE company|contact + ENTITY_ID, `ref: any`), its
+    # preset by name (PRESET; else chosen from the INN), every RQ_* field
+    "requisite": (
+        "ENTITY_TYPE", "ENTITY_ID", "PRESET", "NAME", "ACTIVE", "SORT", *REQUISITE_RQ_FIELDS,
+    ),
+    "bank_detail": BANK_DETAIL_FIELDS,
+    "address": ADDRESS_FIELDS,
     # tasks.task.add (tasks-task-add.md, fields.md): bound to ENTITY_TYPE/ENTITY_ID
     "task": (
         "ENTITY_TYPE", "ENTITY_ID", "TITLE", "DESCRIPTION", "RESPONSIBLE_ID", "CREATED_BY",

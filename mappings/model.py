@@ -75,6 +75,9 @@ class FieldMapping:
             field, the values of a multiple field, each mapped on its own: on a user field
             the plan proposes a multiple list; ``"\n"`` for a source portal's multiple user
             field).
+        escaped: with ``separator``: each value's own backslashes and line breaks come
+            escaped (``\\``, ``\n``, ``\r``; :mod:`mappings.escape`) and are decoded after the
+            split, as a source portal writes a multiple text user field.
         keep_unmapped: with `map`, a value the map lacks stays as written (for the portal's
             list to match by name at `plan`) instead of being refused.
         type: a user field's type (`string`, `enumeration`, …) when the plan proposes it,
@@ -96,6 +99,7 @@ class FieldMapping:
     max_length: int | None = None
     join: str | None = None
     separator: str | None = None
+    escaped: bool = False
     keep_unmapped: bool = False
     type: str | None = None
     from_is_list: bool = field(default=False, compare=False)

@@ -99,6 +99,7 @@ def _dump_field(spec: FieldMapping) -> dict[str, Any]:
         ("max_length", spec.max_length),
         ("join", spec.join),
         ("separator", spec.separator),
+        ("escaped", spec.escaped or None),
         ("keep_unmapped", spec.keep_unmapped or None),
         ("type", spec.type),
     )

@@ -90,6 +90,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Значение «{value}» нет в справочнике поля `{field}`",
         "en": "Value “{value}” is not in the value map of `{field}`",
     },
+    "value.escape": {
+        "ru": "Значение «{value}» поля `{field}` содержит «{sequence}»: так разделённые значения "
+        "не записываются (ожидались только \\n, \\r, \\\\); исправьте ячейку",
+        "en": "Value “{value}” of `{field}` holds “{sequence}”, which escaped values never "
+        "contain (only \\n, \\r, \\\\); fix the cell",
+    },
     "map.default": {
         "ru": "Значение «{value}» нет в справочнике поля `{field}`: подставлено «{default}»",
         "en": "Value “{value}” is not in the value map of `{field}`: “{default}” used",

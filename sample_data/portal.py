@@ -30,10 +30,12 @@ from loaders import Bitrix24Client, Command
 __all__ = [
     "CHANNELS",
     "DEAL_KINDS",
+    "MULTI_LINE",
     "PIPELINE",
     "SMART_PROCESS",
     "SeededSource",
     "prepare_target_portal",
+    "seed_requisite_parts",
     "seed_source_portal",
     "smart_process_mapping",
     "user_field_lines",
@@ -66,6 +68,9 @@ _FIRST = ("Иван", "Анна", "Пётр", "Мария", "Олег", "Еле�
 _LAST = ("Иванов", "Петров", "Сидоров", "Кузнецов", "Смирнов", "Попов", "Соколов", "Лебедев")
 _GOODS = ("Кабель ВВГ 3x2.5", "Автомат 16А", "Розетка двойная", "Щит распределительный")
 CHANNELS = ("Сайт", "Звонок", "Выставка", "Рекомендация")
+MULTI_LINE = ("строка 1\nстрока 2", "C:\\путь\\n")
+"""Values of a multiple text field that hold a line break and backslashes (``\\n`` as two
+characters): each must arrive as one value, exactly (`escaped: true`)."""
 _USER_FIELDS = (  # entity, code, type, label, list items, multiple
     ("deal", "KIND", "enumeration", "Вид сделки", DEAL_KINDS, False),
     ("contact", "HOBBY", "string", "Увлечение", (), False),
@@ -91,13 +96,14 @@ def smart_process_mapping(title: str = SMART_PROCESS) -> str:
     )
 
 
-def user_field_lines() -> dict[str, dict[str, dict[str, str]]]:
+def user_field_lines() -> dict[str, dict[str, dict[str, str | bool]]]:
     """The mapping lines the seeded user fields need, by entity (the preset cannot know a
     portal's own fields): ``{"deal": {"UF_CRM_KIND": {"from": "UF_CRM_KIND"}}}``; a multiple
-    field's values come one per line (``separator: "\n"``)."""
-    out: dict[str, dict[str, dict[str, str]]] = {}
+    field's values come one per line, each escaped (``separator: "\n", escaped: true``)."""
+    out: dict[str, dict[str, dict[str, str | bool]]] = {}
     for entity, code, *_, multiple in _USER_FIELDS:
-        line = {"from": f"UF_CRM_{code}", **({"separator": "\n"} if multiple else {})}
+        multi: dict[str, str | bool] = {"separator": "\n", "escaped": True} if multiple else {}
+        line = {"from": f"UF_CRM_{code}", **multi}
         out.setdefault(entity, {})[f"UF_CRM_{code}"] = line
     return out
 
@@ -119,8 +125,14 @@ async def seed_source_portal(
     contacts: int = 40,
     deals: int = 48,
     leads: int = 10,
+    requisites: bool = False,
 ) -> SeededSource:
-    """Seed the source portal (see the module docstring); returns what it holds."""
+    """Seed the source portal (see the module docstring); returns what it holds.
+
+    ``requisites``: also an ИП requisite beside some companies' ООО one, a «Физ. лицо»
+    requisite of some contacts, bank details (one or two per requisite) and addresses (legal,
+    and for some physical) — :func:`seed_requisite_parts`.
+    """
     rng = random.Random(seed)
     await _call(client, "crm.category.add", {"entityTypeId": 2, "fields": {"name": PIPELINE}})
     kinds = {}
@@ -152,6 +164,7 @@ async def seed_source_portal(
         client, "crm.contact.add", [_contact(rng, i) for i in range(contacts)]
     )
     await _bind_contacts(client, rng, contact_ids, company_ids)
+    parts = await seed_requisite_parts(client, company_ids, contact_ids) if requisites else {}
     pipelines = await _pipelines(client)
     deal_ids = await _add_all(
         client,
@@ -181,6 +194,7 @@ async def seed_source_portal(
             "product": len(products),
             "product_section": len(sections),
             "note": comments,
+            **parts,
         }
     )
 
@@ -257,7 +271,10 @@ def _contact(rng: random.Random, i: int) -> dict[str, Any]:
         "SOURCE_ID": rng.choice(("CALL", "WEB", "EMAIL")),
         "ASSIGNED_BY_ID": rng.choice((1, 2)),
         "UF_CRM_HOBBY": rng.choice(("рыбалка", "шахматы", "")),
-        "UF_CRM_LANGS": ["русский", "английский", "немецкий"][: i % 3],
+        "UF_CRM_LANGS": [
+            *["русский", "английский", "немецкий"][: i % 3],
+            *(MULTI_LINE if i % 5 == 4 else []),
+        ],
         "PHONE": [
             {
                 "VALUE": f"+7 916 {rng.randint(100, 999)}-{i // 10}{i % 10}-{i:02d}",
@@ -290,6 +307,58 @@ async def _requisites(client: Bitrix24Client, companies: Sequence[int]) -> None:
             if cid % 3
         ],
     )
+
+
+async def seed_requisite_parts(
+    client: Bitrix24Client, companies: Sequence[int], contacts: Sequence[int]
+) -> dict[str, int]:
+    """Beyond :func:`_requisites` (an «Организация» requisite of two companies in three): an
+    «ИП» requisite of every fourth company, a «Физ. лицо» one of every fifth contact; one bank
+    account per requisite (two for every third), a legal address (``TYPE_ID`` 6) per
+    requisite and a physical one (1) for every second. Returns how many of each the portal
+    holds then (requisites counted whole)."""
+    presets = {p["NAME"]: int(p["ID"]) for p in await _call(client, "crm.requisite.preset.list",
+                                                              {})}  # fmt: skip
+    rng = random.Random(len(companies) + len(contacts))
+    await _add_all(client, "crm.requisite.add", [
+        *({"ENTITY_TYPE_ID": 4, "ENTITY_ID": cid, "PRESET_ID": presets["ИП"],
+           "NAME": "ИП директора", "RQ_LAST_NAME": "Иванов", "RQ_FIRST_NAME": "Иван",
+           "RQ_INN": _inn12(rng), "RQ_OGRNIP": _ogrnip(rng)}
+          for n, cid in enumerate(companies) if n % 4 == 1),
+        *({"ENTITY_TYPE_ID": 3, "ENTITY_ID": pid, "PRESET_ID": presets["Физ. лицо"],
+           "NAME": "Паспорт", "RQ_LAST_NAME": "Петров", "RQ_FIRST_NAME": "Пётр",
+           "RQ_IDENT_DOC_SER": "4510", "RQ_IDENT_DOC_NUM": f"{rng.randint(10**5, 10**6 - 1)}"}
+          for n, pid in enumerate(contacts) if n % 5 == 2),
+    ])  # fmt: skip
+    requisites = [int(r["ID"]) for r in await client.list_all("crm.requisite.list",
+                                                              select=["ID"])]  # fmt: skip
+    banks = [{"ENTITY_ID": rid, "NAME": f"Счёт {k + 1}", "RQ_BANK_NAME": "ПАО «Сбербанк»",
+              "RQ_BIK": "044525225", "RQ_ACC_NUM": f"40702810{rng.randint(10**11, 10**12 - 1)}",
+              "RQ_COR_ACC_NUM": "30101810400000000225", "RQ_ACC_CURRENCY": "RUB"}
+             for n, rid in enumerate(requisites)
+             for k in range(2 if n % 3 == 0 else 1)]  # fmt: skip
+    await _add_all(client, "crm.requisite.bankdetail.add", banks)
+    addresses = [{"TYPE_ID": kind, "ENTITY_TYPE_ID": 8, "ENTITY_ID": rid,
+                  "ADDRESS_1": f"ул. Ленина, д. {n + 1}", "ADDRESS_2": f"офис {10 + n}",
+                  "CITY": "Москва", "POSTAL_CODE": f"1{n:05d}", "COUNTRY": "Россия"}
+                 for n, rid in enumerate(requisites)
+                 for kind in ((6, 1) if n % 2 else (6,))]  # fmt: skip
+    await _add_all(client, "crm.address.add", addresses)
+    return {"requisite": len(requisites), "bank_detail": len(banks), "address": len(addresses)}
+
+
+def _ogrnip(rng: random.Random) -> str:
+    """A valid ОГРНИП: 3, 13 more digits, then their number mod 13 (mod 10)."""
+    head = f"3{rng.randint(10**12, 10**13 - 1)}"
+    return head + str(int(head) % 13 % 10)
+
+
+def _inn12(rng: random.Random) -> str:
+    """A valid 12-digit INN (an individual's: both check digits)."""
+    digits = [rng.randint(1, 9)] + [rng.randint(0, 9) for _ in range(9)]
+    for weights in ((7, 2, 4, 10, 3, 5, 9, 4, 6, 8), (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)):
+        digits.append(sum(d * w for d, w in zip(digits, weights, strict=True)) % 11 % 10)
+    return "".join(map(str, digits))
 
 
 async def _bind_contacts(

@@ -9,7 +9,10 @@ of its values), pipelines and stages by name, links and owners by the source
 ids / e-mails they stand for. Documented differences (not compared): ids, creation dates
 (the `add` route cannot set them: the plan's `date.moved` puts them in a comment), the
 comment's own creation time and author (the target writes the comment now, by the webhook's
-user), requisites' bank details and addresses (not read yet).
+user). Requisites of companies and contacts: every one, by preset name and fields, each with
+its bank accounts (bank, BIK, accounts, currency) and its addresses (the type by its name —
+``crm.enum.addresstype`` is the same list on every portal —, street, office, city, postal
+code, region, country).
 
 History: each activity is found by ``ORIGIN_ID`` and compared by owner (the source record it
 stands for), type and direction, subject, text (without the ``[i]date · author[/i]`` line the
@@ -73,6 +76,10 @@ class _Side:
             e: {r["ID"]: r for r in await self.client.list_all(f"crm.{e}.list", select=_SELECT)}
             for e in _FIELDS
         }
+        presets = (await self.client.call("crm.requisite.preset.list", {})).result
+        self.presets = {str(p["ID"]): p["NAME"] for p in presets}
+        types = (await self.client.call("crm.enum.addresstype")).result
+        self.address_types = {str(t["ID"]): t["NAME"] for t in types}
 
     def value(self, entity: str, record: dict[str, Any], name: str) -> Any:
         raw = record.get(name)
@@ -98,22 +105,37 @@ async def _rows(client: Bitrix24Client, deal: str) -> list[tuple[Any, ...]]:
     return sorted((r["PRODUCT_NAME"], float(r["PRICE"]), float(r["QUANTITY"])) for r in rows)
 
 
-async def _requisite(client: Bitrix24Client, company: str) -> list[tuple[Any, ...]]:
-    """A company's requisites by what they say (INN, KPP, names), not by their ids."""
+_RQ = ("NAME", "RQ_INN", "RQ_KPP", "RQ_OGRN", "RQ_OGRNIP", "RQ_COMPANY_NAME", "RQ_DIRECTOR",
+       "RQ_LAST_NAME", "RQ_FIRST_NAME", "RQ_IDENT_DOC_SER", "RQ_IDENT_DOC_NUM")  # fmt: skip
+_BANK = ("NAME", "RQ_BANK_NAME", "RQ_BIK", "RQ_ACC_NUM", "RQ_COR_ACC_NUM", "RQ_ACC_CURRENCY")
+_ADDRESS = ("ADDRESS_1", "ADDRESS_2", "CITY", "POSTAL_CODE", "REGION", "COUNTRY")
+
+
+async def _requisites(side: _Side, owner_type: int, owner: str) -> list[tuple[Any, ...]]:
+    """An owner's requisites by what they say — the preset by name, the fields, each with its
+    bank accounts and its addresses (the type by its name) —, not by their ids."""
+    client = side.client
     rows = await client.list_all(
-        "crm.requisite.list",
-        {"ENTITY_TYPE_ID": 4, "ENTITY_ID": company},
-        ["RQ_INN", "RQ_KPP", "RQ_COMPANY_NAME", "RQ_DIRECTOR"],
+        "crm.requisite.list", {"ENTITY_TYPE_ID": owner_type, "ENTITY_ID": owner}, ["*"]
     )
-    return sorted(
-        (
-            r.get("RQ_INN"),
-            r.get("RQ_KPP"),
-            r.get("RQ_COMPANY_NAME") or None,
-            r.get("RQ_DIRECTOR") or None,
+    out = []
+    for row in rows:
+        banks = await client.list_all(
+            "crm.requisite.bankdetail.list", {"ENTITY_ID": row["ID"]}, ["*"]
         )
-        for r in rows
-    )
+        places = (
+            await client.call(
+                "crm.address.list", {"filter": {"ENTITY_TYPE_ID": 8, "ENTITY_ID": row["ID"]}}
+            )
+        ).result
+        out.append((
+            side.presets.get(str(row.get("PRESET_ID"))),
+            *(row.get(k) or None for k in _RQ),
+            sorted(tuple(b.get(k) or None for k in _BANK) for b in banks),
+            sorted((side.address_types.get(str(a["TYPE_ID"])),
+                    *(a.get(k) or None for k in _ADDRESS)) for a in places),
+        ))  # fmt: skip
+    return sorted(out, key=repr)
 
 
 async def _links(client: Bitrix24Client, method: str, rid: str, key: str) -> list[str]:
@@ -202,12 +224,13 @@ async def _specifics(
     facts: list[tuple[str, Any, Any]] = []
     if entity in ("company", "contact", "lead"):
         facts.append(("PHONE", _digits(record), _digits(twin)))
-    if entity == "company":
+    if entity in ("company", "contact"):
+        kind = 4 if entity == "company" else 3
         facts.append(
             (
-                "requisite",
-                await _requisite(source.client, sid),
-                await _requisite(target.client, twin["ID"]),
+                "requisites",
+                await _requisites(source, kind, sid),
+                await _requisites(target, kind, twin["ID"]),
             )
         )
     if entity == "contact":

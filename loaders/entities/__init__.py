@@ -51,9 +51,11 @@ from loaders.entities._import import (
 from loaders.entities._lookup import (
     LOOKUP_CHUNK,
     Lookup,
+    build_address_lookups,
     build_comment_lookup,
     build_lookups,
     build_task_lookup,
+    parse_address_rows,
     parse_lookup,
     unwrap_rows,
 )
@@ -71,11 +73,14 @@ from loaders.entities._structure import (
     parse_structure_id,
 )
 from loaders.entities._writes import (
+    ADDRESS_KEY,
     ATTACHMENTS,
     FIELD_FILES,
     FILE_DATA,
     FILE_FIELDS_SET,
     HISTORY_FIELDS,
+    address_written,
+    build_address_delete,
     build_write,
     comment_tag,
     history_header,
@@ -84,6 +89,7 @@ from loaders.entities._writes import (
 )
 
 __all__ = [
+    "ADDRESS_KEY",
     "ATTACHMENTS",
     "ENTITY_TYPE_HINT",
     "FIELD_FILES",
@@ -103,7 +109,10 @@ __all__ = [
     "UnexpectedResult",
     "WriteOp",
     "WriteRequest",
+    "address_written",
     "appended_values",
+    "build_address_delete",
+    "build_address_lookups",
     "build_comment_lookup",
     "build_imports",
     "build_item_add",
@@ -125,6 +134,7 @@ __all__ = [
     "item_xml_id",
     "legacy_multi",
     "list_item_ids",
+    "parse_address_rows",
     "parse_import_result",
     "parse_lookup",
     "parse_structure_id",

@@ -13,9 +13,11 @@ from loaders.entities._writes import COMMENT_TAG_PREFIX, task_binding
 __all__ = [
     "LOOKUP_CHUNK",
     "Lookup",
+    "build_address_lookups",
     "build_comment_lookup",
     "build_lookups",
     "build_task_lookup",
+    "parse_address_rows",
     "parse_lookup",
     "unwrap_rows",
 ]
@@ -50,7 +52,7 @@ def build_lookups(
     the migration (``<originator>/<key>``) or, written by an older version, the plain key.
     """
     spec = spec_for(entity)
-    if spec.origin in ("none", "comment_tag", "task_marker"):
+    if spec.origin in ("none", "comment_tag", "task_marker", "natural_key"):
         raise ValueError(f"{entity!r} records are not found by an origin key")
     if spec.catalog and iblock is None:
         raise ValueError(f"{entity!r} records are looked up within a catalogue: give its iblock")
@@ -88,6 +90,32 @@ def _item_params(
     values = [item_xml_id(originator, key) for key in chunk] + list(chunk)
     return {"entityTypeId": entity_type_id, "filter": {"@xmlId": values},
             "select": ["id", "xmlId"], "order": {"id": "ASC"}}  # fmt: skip
+
+
+def build_address_lookups(requisite_ids: Sequence[int]) -> list[Command]:
+    """The addresses of these requisites (crm-address-list.md: filter by ``ENTITY_TYPE_ID``
+    8 and ``@ENTITY_ID``), 50 requisites a command; an address is found by its type there."""
+    ids = sorted(set(requisite_ids))
+    return [
+        Command(
+            "crm.address.list",
+            {
+                "filter": {"ENTITY_TYPE_ID": 8, "@ENTITY_ID": ids[start : start + LOOKUP_CHUNK]},
+                "order": {"ENTITY_ID": "ASC"},
+            },
+        )
+        for start in range(0, len(ids), LOOKUP_CHUNK)
+    ]
+
+
+def parse_address_rows(rows: Any) -> dict[tuple[int, int], dict[str, Any]]:
+    """(requisite id, type id) → the address row, from ``crm.address.list`` rows."""
+    found: dict[tuple[int, int], dict[str, Any]] = {}
+    for row in unwrap_rows(rows):
+        if not isinstance(row, Mapping) or "TYPE_ID" not in row or "ENTITY_ID" not in row:
+            raise UnexpectedResult(f"crm.address.list: unexpected row {row!r}"[:200])
+        found[(int(row["ENTITY_ID"]), int(row["TYPE_ID"]))] = dict(row)
+    return found
 
 
 def build_comment_lookup(owner_type: str, owner_id: int) -> Command:

@@ -12,8 +12,10 @@ __all__ = ["SPECS", "EntitySpec", "spec_for"]
 # ``xmlId`` scoped by the migration, ``<originator>/<key>`` (a smart process's items: no
 # ORIGINATOR_ID either, and two migrations into one portal must not claim each other's), by the
 # tag in a timeline comment's text, by a task's XML_ID (or the tag in its description) among
-# the tasks bound to its CRM record, or not at all (relation sets are simply re-sent).
+# the tasks bound to its CRM record, by its natural key (an address has no id: its type and its
+# requisite name it), or not at all (relation sets are simply re-sent).
 Origin = Literal[
+    "natural_key",
     "origin_id",
     "originator_xml_id",
     "xml_id",
@@ -112,6 +114,21 @@ SPECS: dict[str, EntitySpec] = {
             "crm.requisite.update",
             "crm.requisite.list",
             "originator_xml_id",
+        ),
+        # a requisite's bank details carry XML_ID and ORIGINATOR_ID like it
+        # (crm-requisite-bank-detail-fields.md)
+        EntitySpec(
+            "bank_detail",
+            "crm.requisite.bankdetail.add",
+            "crm.requisite.bankdetail.update",
+            "crm.requisite.bankdetail.list",
+            "originator_xml_id",
+        ),
+        # an address has no id and no origin fields (crm-address-fields.md): (TYPE_ID,
+        # ENTITY_TYPE_ID, ENTITY_ID) names it, one of a type per requisite; its ledger b24_id
+        # is its requisite's id
+        EntitySpec(
+            "address", "crm.address.add", "crm.address.update", "crm.address.list", "natural_key"
         ),
         EntitySpec(
             "activity", "crm.activity.add", "crm.activity.update", "crm.activity.list", "origin_id"

@@ -19,11 +19,14 @@ from loaders.entities._import import camel_field
 from loaders.entities._specs import spec_for
 
 __all__ = [
+    "ADDRESS_KEY",
     "ATTACHMENTS",
     "FIELD_FILES",
     "FILE_DATA",
     "FILE_FIELDS_SET",
     "HISTORY_FIELDS",
+    "address_written",
+    "build_address_delete",
     "build_write",
     "comment_tag",
     "history_header",
@@ -35,6 +38,9 @@ __all__ = [
 HISTORY_FIELDS = ("DATE_CREATE", "DATE_MODIFY", "CREATED_BY_ID", "MODIFY_BY_ID")
 _QUIET = {"REGISTER_SONET_EVENT": "N"}  # no live-feed post for every migrated record
 COMMENT_TAG_PREFIX = "b24migrate: "
+ADDRESS_KEY = ("TYPE_ID", "ENTITY_TYPE_ID", "ENTITY_ID")
+REQUISITE_TYPE_ID = 8  # crm.enum.ownertype: a requisite, the parent of an address
+"""What names an address (it has no id of its own)."""
 ATTACHMENTS = "_FILES"
 """The plan's hint of a record's attachments: ``[{"path", "name", "size", "sha256"}, …]``; the
 load reads those files and turns the hint into :data:`FILE_DATA`."""
@@ -66,6 +72,8 @@ def build_write(request: WriteRequest, originator: str) -> Command:
         raise ValueError(f"{request.entity} {request.source_key!r}: update needs b24_id")
     if spec.item:
         return _item_command(request, originator, creating)
+    if spec.origin == "natural_key":
+        return _address_command(request, creating)
     fields = _COMPOSERS[request.entity](request, originator, creating)
     id_key = "taskId" if spec.origin == "task_marker" else "id"
     params: dict[str, Any] = (
@@ -98,6 +106,43 @@ def _requisite_fields(request: WriteRequest, originator: str, creating: bool) ->
     fields.setdefault("NAME", fields.get("RQ_COMPANY_NAME") or request.source_key)
     fields.update(XML_ID=request.source_key, ORIGINATOR_ID=originator)
     return fields
+
+
+def _bank_detail_fields(request: WriteRequest, originator: str, creating: bool) -> dict[str, Any]:
+    """``crm.requisite.bankdetail.add`` / ``update``: found again by ``ORIGINATOR_ID`` +
+    ``XML_ID`` (its source key); its requisite (``ENTITY_ID``) is immutable."""
+    if not creating:
+        return sendable(request.fields, ("ENTITY_ID",))
+    fields = sendable(request.fields)
+    fields.setdefault("NAME", fields.get("RQ_BANK_NAME") or request.source_key)
+    fields.update(XML_ID=request.source_key, ORIGINATOR_ID=originator)
+    return fields
+
+
+def _address_command(request: WriteRequest, creating: bool) -> Command:
+    """``crm.address.add`` / ``update``: no id, the address is named by ``TYPE_ID``,
+    ``ENTITY_TYPE_ID`` (8, a requisite) and ``ENTITY_ID`` (crm-address-update.md: the three
+    identify it and must be given)."""
+    fields = sendable(request.fields)
+    for name in ADDRESS_KEY:
+        if fields.get(name) in (None, ""):
+            raise ValueError(f"address {request.source_key!r}: {name} is missing")
+    spec = spec_for(request.entity)
+    return Command(spec.add if creating else spec.update, {"fields": fields})
+
+
+def build_address_delete(type_id: int, requisite_id: int) -> Command:
+    """``crm.address.delete`` of a requisite's address of one type."""
+    fields = {"TYPE_ID": type_id, "ENTITY_TYPE_ID": REQUISITE_TYPE_ID, "ENTITY_ID": requisite_id}
+    return Command("crm.address.delete", {"fields": fields})
+
+
+def address_written(command: Command, result: Any) -> int | None:
+    """The id a ledger keeps for an address ``crm.address.add`` wrote (its requisite's id;
+    the method answers ``true``), ``None`` for another command or result."""
+    if command.method != "crm.address.add" or result is not True:
+        return None
+    return int(command.params["fields"]["ENTITY_ID"])
 
 
 def _comment_fields(request: WriteRequest, originator: str, creating: bool) -> dict[str, Any]:
@@ -231,6 +276,7 @@ _COMPOSERS: dict[str, Callable[[WriteRequest, str, bool], dict[str, Any]]] = {
     "product": _xml_id_fields,
     "product_section": _xml_id_fields,
     "requisite": _requisite_fields,
+    "bank_detail": _bank_detail_fields,
     "comment": _comment_fields,
     "activity": _activity_fields,
     "task": _task_fields,

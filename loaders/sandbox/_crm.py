@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from loaders.sandbox._cascade import drop_requisites_of
 from loaders.sandbox._context import Ctx, format_dt
 from loaders.sandbox._errors import RestError, legacy_error
 from loaders.sandbox._files import drop_files, file_ids
@@ -63,11 +64,14 @@ def userfields(ctx: Ctx, edef: EntityDef) -> dict[str, FieldDef]:
 
 
 def delete_record(ctx: Ctx, edef: EntityDef, rid: int) -> None:
-    """Delete a CRM record, and the files of its file user fields with it."""
+    """Delete a CRM record, and the files of its file user fields with it; a company or
+    contact takes its requisites (with their bank details and addresses), a lead its addresses."""
     record = ctx.store.get(edef.name, rid) or {}
     for name, fdef in userfields(ctx, edef).items():
         if fdef.type == "uf:file":
             drop_files(ctx, record.get(name))
+    if edef.type_id in (1, 3, 4):
+        drop_requisites_of(ctx.store, edef.type_id, rid)
     ctx.store.delete(edef.name, rid)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from loaders.sandbox._cascade import drop_requisite
 from loaders.sandbox._context import Ctx, Reply, format_dt, method
 from loaders.sandbox._errors import RestError, legacy_error
 from loaders.sandbox._params import as_int, param_fields, param_id
@@ -118,7 +119,7 @@ def requisite_update(ctx: Ctx, params: dict[str, Any]) -> Reply:
 @method("crm.requisite.delete")
 def requisite_delete(ctx: Ctx, params: dict[str, Any]) -> Reply:
     rid, _ = _existing(ctx, params)
-    ctx.store.delete("requisite", rid)
+    drop_requisite(ctx.store, rid)  # with its bank details and addresses
     ctx.touch()
     return Reply(True)
 

@@ -25,6 +25,8 @@ from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 
 from loaders.sandbox import (  # noqa: F401 (modules that register methods)
+    _addresses,
+    _bankdetails,
     _bindings,
     _catalog,
     _iblock,
@@ -70,8 +72,9 @@ MAX_BODY = 32 << 20
 _INTERNAL = RestError(500, "INTERNAL_SERVER_ERROR", "Internal server error")
 _BATCH = "batch"
 _NOT_IN_BATCH = frozenset({"batch"})
-_CRM_KINDS = ("contact", "company", "deal", "lead", "requisite", "product", "productsection",
-              "productrow", "comment", "activity", "task", "file", "userfield", "user")  # fmt: skip
+_CRM_KINDS = ("contact", "company", "deal", "lead", "requisite", "bankdetail", "address",
+              "product", "productsection", "productrow", "comment", "activity", "task", "file",
+              "userfield", "user")  # fmt: skip
 
 
 class _Refusal(Exception):

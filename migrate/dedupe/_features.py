@@ -131,11 +131,16 @@ def encode(raw: npt.NDArray[np.object_], normalise: Callable[[str], str] | None)
     return Codes(out.astype(np.int64), np.asarray(nuniques, dtype=object))
 
 
-def sorted_unique(values: IntArray) -> IntArray:
-    """``np.unique`` of integers by sorting (numpy's hash-based unique is many times slower)."""
+def sorted_unique(values: IntArray, *, runs: bool = False) -> IntArray:
+    """``np.unique`` of integers by sorting (numpy's hash-based unique is many times slower).
+
+    ``runs``: the values are sorted runs one after another (the pairs of each block, the
+    pairs of each blocking key); a merge sort takes the runs as they are, several times
+    faster than sorting from scratch.
+    """
     if len(values) == 0:
         return values.astype(np.int64)
-    ordered = np.sort(values)
+    ordered = np.sort(values, kind="stable" if runs else None)
     return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
 
 
@@ -266,22 +271,42 @@ def pair_scores(
         if full_key not in cache:
             cache[full_key] = (np.full(len(sa), missing), np.zeros(len(sa), dtype=bool))
         scores, done = cache[full_key]
-        need = mask & ~done
-        if need.any():
-            scores[need] = pair_scores(source, sa, sb, need, scorer, scale)[need]
-            done |= need
+        need = np.flatnonzero(mask & ~done)
+        if len(need):
+            scores[need] = _scored(source, sa[need], sb[need], scorer, scale, missing)
+            done[need] = True
         return np.where(mask, scores, missing)
     out = np.full(len(sa), missing, dtype=np.float64)
-    sel = mask & (sa >= 0) & (sb >= 0)
-    same = sel & (sa == sb)
+    at = np.flatnonzero(mask)
+    out[at] = _scored(source, sa[at], sb[at], scorer, scale, missing)
+    return out
+
+
+def _scored(
+    source: Codes, sa: IntArray, sb: IntArray, scorer: Callable[..., float],
+    scale: float | None, missing: float,
+) -> npt.NDArray[np.float64]:  # fmt: skip
+    """:func:`pair_scores` of every pair given (no mask): each distinct pair of values once."""
+    out = np.full(len(sa), missing, dtype=np.float64)
+    filled = (sa >= 0) & (sb >= 0)
+    same = filled & (sa == sb)
     out[same] = 0.0 if scale == 1.0 else 1.0
-    sel &= ~same
+    sel = filled & ~same
+    del filled, same
     if not sel.any():
         return out
     width = np.int64(len(source.values))
-    lo, hi = np.minimum(sa[sel], sb[sel]), np.maximum(sa[sel], sb[sel])
+    # each pair of values as one code, low value first (in place: a call holds ~2M pairs)
+    lo, hi = sa[sel], sb[sel]
+    np.add(lo, hi, out=hi)
+    np.minimum(lo, hi - lo, out=lo)
+    hi -= lo
+    lo *= width
+    lo += hi
+    del hi
     # distinct value pairs by hashing (np.unique's inverse sorts: several times slower here)
-    inverse, keys = pd.factorize(lo * width + hi)
+    inverse, keys = pd.factorize(lo)
+    del lo
     left = source.values[keys // width].tolist()
     right = source.values[keys % width].tolist()
     scores = process.cpdist(left, right, scorer=scorer, workers=WORKERS, dtype=np.float32)

@@ -243,7 +243,9 @@ def candidate_pairs(
             pairs = _pairs_in_blocks(records, starts[lo:hi], sizes[lo:hi])
             a, b = np.minimum(pairs[:, 0], pairs[:, 1]), np.maximum(pairs[:, 0], pairs[:, 1])
             distinct = a != b
-            found.append(sorted_unique(a[distinct] * n + b[distinct]))
-        by_key[key.name] = sorted_unique(np.concatenate(found[first:]))
-    merged = sorted_unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+            # a block's pairs come sorted (its records are): one run per block
+            found.append(sorted_unique(a[distinct] * n + b[distinct], runs=True))
+        by_key[key.name] = sorted_unique(np.concatenate(found[first:]), runs=True)
+    merged = (sorted_unique(np.concatenate(found), runs=True) if found
+              else np.zeros(0, dtype=np.int64))  # fmt: skip
     return Candidates(merged // n, merged % n, per_key, tuple(skipped), by_key, coarse)

@@ -155,9 +155,12 @@ def _valid(value: str, validate: str) -> bool:
     return norm.inn_is_valid(value) if validate == "inn" else bool(value)
 
 
+_NOT_WORD = re.compile(r"[^0-9a-zа-яα-ωßäöüéèàç]+")
+
+
 def _text_key(value: str) -> str:
-    text = str(value).lower().replace("ё", "е")
-    return " ".join(t for t in re.split(r"[^0-9a-zа-яα-ωßäöüéèàç]+", text) if t)
+    """Lower case, ``ё`` as ``е``, one space between the runs of letters and digits."""
+    return _NOT_WORD.sub(" ", str(value).lower().replace("ё", "е")).strip(" ")
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%Y%m%d", "%d/%m/%Y", "%Y/%m/%d", "%d-%m-%Y", "%d.%m.%y")
@@ -389,8 +392,8 @@ def _numeric_level(
     p: Prepared, name: str, threshold: float | None, a: IntArray, b: IntArray, mask: BoolArray
 ) -> BoolArray:
     assert p.numbers is not None
-    va, vb = p.numbers[a], p.numbers[b]
     if name == "within":
+        va, vb = p.numbers[a], p.numbers[b]
         limit = float(threshold or 0.0)
         if p.comparison.kind == "number":
             return np.asarray(
@@ -413,9 +416,10 @@ EDIT_CHUNK = 1_000_000
 def _one_edit(source: Codes, ca: IntArray, cb: IntArray, mask: BoolArray) -> BoolArray:
     """OSA distance ≤ 1 (one character changed, lost, added, or two neighbours swapped).
 
-    Values of one length (dates: ``YYYYMMDD``) are compared as arrays of characters, the
-    others by rapidfuzz: between equal lengths, one edit is at most one differing position or
-    one swap of neighbours (a loss plus an addition would be two).
+    Values of one length (dates: ``YYYYMMDD``) are compared as integers holding their bytes
+    (up to 8 ASCII characters) or as arrays of characters, the others by rapidfuzz: between
+    equal lengths, one edit is at most one differing position or one swap of neighbours (a
+    loss plus an addition would be two).
     """
     sel = mask & (ca >= 0) & (cb >= 0)
     values = source.values
@@ -428,8 +432,12 @@ def _one_edit(source: Codes, ca: IntArray, cb: IntArray, mask: BoolArray) -> Boo
     width = int(lengths.max()) if len(values) else 0
     if width == 0 or not equal.any():
         return out
-    chars = np.array(list(values), dtype=f"<U{width}").view(np.uint32).reshape(-1, width)
+    packed = _packed(values, width)
     at = np.flatnonzero(equal)
+    if packed is not None:
+        out[at] = _one_slip_packed(packed[ca[at]], packed[cb[at]])
+        return out
+    chars = np.array(list(values), dtype=f"<U{width}").view(np.uint32).reshape(-1, width)
     for start in range(0, len(at), EDIT_CHUNK):
         part = at[start : start + EDIT_CHUNK]
         left, right = chars[ca[part]], chars[cb[part]]
@@ -443,3 +451,34 @@ def _one_edit(source: Codes, ca: IntArray, cb: IntArray, mask: BoolArray) -> Boo
         swap = (left[one] == right[two]) & (left[two] == right[one])
         out[part] = (count <= 1) | (neighbours & swap)
     return out
+
+
+def _packed(values: npt.NDArray[np.object_], width: int) -> npt.NDArray[np.uint64] | None:
+    """Each value's characters as the bytes of one integer (zero-padded), or ``None`` when a
+    value is longer than 8 characters or not ASCII (dates: ``YYYYMMDD`` always fit)."""
+    if width > 8:
+        return None
+    try:
+        raw = np.array([*values, ""], dtype="S8")
+    except UnicodeEncodeError:
+        return None
+    return raw.view(np.uint64)
+
+
+_LOW7 = np.uint64(0x7F7F7F7F7F7F7F7F)
+_HIGH = np.uint64(0x8080808080808080)
+_U8, _U7, _BYTE = np.uint64(8), np.uint64(7), np.uint64(0xFF)
+
+
+def _one_slip_packed(left: npt.NDArray[np.uint64], right: npt.NDArray[np.uint64]) -> BoolArray:
+    """For values of equal length packed by :func:`_packed`: at most one differing character,
+    or two neighbours swapped (what the character-array path below computes, per integer)."""
+    x = left ^ right
+    differ = (((x & _LOW7) + _LOW7) | x) & _HIGH  # the top bit of every differing byte
+    count = np.bitwise_count(differ)
+    low = differ & (~differ + np.uint64(1))  # the lowest differing byte's top bit
+    neighbours = (count == 2) & (differ == (low | (low << _U8)))
+    mask = (low >> _U7) * _BYTE  # the lower of the two bytes
+    swap = (((left << _U8) ^ right) & (mask << _U8)) == 0
+    swap &= (((left >> _U8) ^ right) & mask) == 0
+    return np.asarray((count <= 1) | (neighbours & swap), dtype=np.bool_)

@@ -90,6 +90,7 @@ def dedupe_table(
     on_progress: ProgressCallback | None = None,
     seed: int = 0,
     explain: bool = True,
+    survive: bool = True,
 ) -> DedupeResult:
     """Find and merge the duplicates of one entity's table.
 
@@ -102,6 +103,8 @@ def dedupe_table(
             (the candidate count comes before scoring).
         seed: seed of the random pairs that estimate u.
         explain: compute the reason text of matched and doubtful pairs.
+        survive: merge the survivors' rows; without it ``survivors`` has the table's columns
+            and no row (the stand-alone path writes only the clusters).
     """
     started = time.perf_counter()
 
@@ -149,7 +152,8 @@ def dedupe_table(
     is_review = (is_review | refused) & (labels[a] != labels[b])
     preferred = np.isin(keys, list(decided.masters))
     master, order = choose_masters(frame, labels, rules.survivorship, preferred=preferred)
-    survivors = merge_rows(frame, master, order, rules.survivorship, key)
+    survivors = (merge_rows(frame, master, order, rules.survivorship, key) if survive
+                 else frame.iloc[:0].assign(_absorbed=pd.Series(dtype=object)))  # fmt: skip
     shown = np.flatnonzero(is_match | is_review)
     reasons = (
         explain_pairs(

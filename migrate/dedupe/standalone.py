@@ -135,11 +135,13 @@ def dedupe_file(
 ) -> StandaloneRun:
     """Read ``path``, dedupe it with ``rules``, write ``record_id,cluster_id`` to ``out``.
 
-    Without rules (``None``), they are inferred from the columns (:func:`infer_rules`). The
-    pairs carry no reason text: only the clusters are written.
+    Without rules (``None``), they are inferred from the columns (:func:`infer_rules`). Only
+    the clusters are written: the pairs carry no reason text and no survivor row is merged
+    (``result.survivors`` is empty).
     """
     frame, rules = load_input(path, rules, key=key, sheet=sheet, on_progress=on_progress)
-    result = dedupe_table(frame, rules, key=KEY, on_progress=on_progress, explain=False)
+    result = dedupe_table(frame, rules, key=KEY, on_progress=on_progress, explain=False,
+                          survive=False)  # fmt: skip
     write_clusters(result, out)
     return StandaloneRun(result, out, len(frame))
 

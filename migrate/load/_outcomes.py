@@ -6,7 +6,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from loaders.batch import CommandResult
-from loaders.entities import UnexpectedResult, parse_import_result, parse_write_result
+from loaders.entities import (
+    UnexpectedResult,
+    address_written,
+    parse_import_result,
+    parse_write_result,
+)
 from loaders.errors import (
     AmbiguousWrite,
     PortalAuthError,
@@ -73,6 +78,9 @@ def outcomes_for_result(work: Work, result: CommandResult) -> list[Outcome]:
                 for r, item in zip(work.records, items, strict=True)
             ]
         (record,) = work.records
+        parent = address_written(work.command, result.result)
+        if parent is not None:  # an address has no id: the ledger keeps its requisite's
+            return [Written(record.id, parent)]
         new_id = parse_write_result(
             work.command.method, "create" if record.op is Op.CREATE else "update", result.result
         )

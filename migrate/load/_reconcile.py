@@ -15,10 +15,12 @@ from loaders.client import Bitrix24Client
 from loaders.entities import (
     Command,
     appended_values,
+    build_address_lookups,
     build_comment_lookup,
     build_lookups,
     build_task_lookup,
     entity_type_of,
+    parse_address_rows,
     parse_lookup,
     spec_for,
     unwrap_rows,
@@ -106,6 +108,9 @@ async def reconcile(
             found[record.id] = None  # idempotent: simply sent again
     found.update(await _updates_applied(client, appending))
     for entity, records in creates.items():
+        if spec_for(entity).origin == "natural_key":
+            found.update(await _addresses_found(client, records))
+            continue
         ids = await _look_up(client, ledger.originator, entity, records)
         for record in records:
             matches = ids.get(record.source_key, [])
@@ -150,6 +155,27 @@ async def _look_up(
         ]
     rows = await _list_rows(client, commands)
     return parse_lookup(entity, originator, rows)
+
+
+async def _addresses_found(
+    client: Bitrix24Client, records: Sequence[LedgerRecord]
+) -> dict[int, int | None]:
+    """An address is there iff its requisite has an address of its type (it has no id, and no
+    origin key: one address of a type per requisite, so that one is ours, written by the add
+    whose reply was lost — the requisite is one this migration created or matched)."""
+    wanted = {r.id: _address_key(r) for r in records}
+    commands = build_address_lookups([k[0] for k in wanted.values() if k is not None])
+    rows = await _list_rows(client, commands)
+    held = parse_address_rows(rows)
+    return {rid: key[0] if key in held else None for rid, key in wanted.items() if key}
+
+
+def _address_key(record: LedgerRecord) -> tuple[int, int] | None:
+    fields = record.resolved_fields()
+    try:
+        return int(fields["ENTITY_ID"]), int(fields["TYPE_ID"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _iblock(records: Sequence[LedgerRecord]) -> int | None:

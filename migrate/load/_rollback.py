@@ -1,16 +1,16 @@
 """`rollback`: delete what a run (or the whole migration) created, children first.
 
-Order: timeline comments, activities, tasks, deal product rows (cleared) and smart-process
-items (``crm.item.delete``: they link to deals, contacts and companies) before deals and
-leads, deals before contacts, requisites with (before) their companies, companies, then
-products before product sections (subsections before their parents), and last the structure
-the load created (stages and user fields — their list items go with them — then pipelines),
-once nothing of ours uses it. Only what the ledger says a load created is deleted: a field,
-pipeline or stage that existed before is never touched. Every record deleted, or found
-already gone, goes back to ``planned`` without a portal id in the same transaction as its
-level's replies, so a rollback that was interrupted resumes and a second rollback of the
-same run finds nothing to do. Relation sets (deal contacts, contact companies, product
-rows) of deleted owners are re-planned with them.
+Order: timeline comments, activities, tasks, deal product rows (cleared), smart-process items
+(``crm.item.delete``: they link to deals, contacts and companies) and a requisite's bank
+details and addresses before deals and leads, deals before contacts, requisites with (before)
+their companies, companies, then products before product sections (subsections before their
+parents), and last the structure the load created (stages and user fields — their list items go
+with them — then pipelines), once nothing of ours uses it. Only what the ledger says a load
+created is deleted: a field, pipeline or stage that existed before is never touched. Every
+record deleted, or found already gone, goes back to ``planned`` without a portal id in the same
+transaction as its level's replies, so a rollback that was interrupted resumes and a second
+rollback of the same run finds nothing to do. Relation sets (deal contacts, contact companies,
+product rows) of deleted owners are re-planned with them.
 
 With ``entities`` only records of those entities are deleted, and with them every record of
 the rollback that refers to one of them (a company's contacts, deals, requisites and their
@@ -26,7 +26,12 @@ from typing import Any
 
 from loaders.batch import Command as ClientCommand
 from loaders.client import Bitrix24Client
-from loaders.entities import build_structure_delete, entity_type_of, spec_for
+from loaders.entities import (
+    build_address_delete,
+    build_structure_delete,
+    entity_type_of,
+    spec_for,
+)
 from mappings.entities import ROLLBACK_LEVELS, STRUCTURE
 from migrate.errors import PortalTransientError
 from migrate.ledger import Ledger, LedgerRecord, Op, State
@@ -43,6 +48,8 @@ DELETE_METHODS = {
     "deal": "crm.deal.delete",
     "lead": "crm.lead.delete",
     "contact": "crm.contact.delete",
+    "bank_detail": "crm.requisite.bankdetail.delete",
+    "address": "crm.address.delete",
     "requisite": "crm.requisite.delete",
     "company": "crm.company.delete",
     "product": "catalog.product.delete",
@@ -165,7 +172,7 @@ class _Rollback:
         for record, reply in zip(records, replies, strict=True):
             if reply.error is None:
                 self.deleted[record.entity] = self.deleted.get(record.entity, 0) + 1
-            elif any(word in error_text(reply.error).lower() for word in _GONE):
+            elif _gone(record, error_text(reply.error)):
                 self.gone += 1
             else:
                 self.errors.append((record.entity, record.source_key, error_text(reply.error)))
@@ -174,6 +181,15 @@ class _Rollback:
         self.ledger.forget_portal_ids(forgotten)
         self.done += len(records)
         emit(self.on_progress, "rollback", self.done, self.total, unit="records")
+
+
+def _gone(record: LedgerRecord, text: str) -> bool:
+    """Whether the portal's refusal says the record is not there (an address whose requisite
+    is gone is refused for its ``ENTITY_ID``: crm-address-delete.md)."""
+    lowered = text.lower()
+    if record.entity == "address" and "entity_id is not defined" in lowered:
+        return True
+    return any(word in lowered for word in _GONE)
 
 
 def _items_of_deleted_fields(ledger: Ledger, targets: Sequence[LedgerRecord]) -> list[int]:
@@ -188,6 +204,10 @@ def _command(index: int, record: LedgerRecord) -> ClientCommand:
     if record.entity == "deal_products":
         rows = {"id": record.resolved_fields()["OWNER_ID"], "rows": []}
         return ClientCommand(f"d{index}", "crm.deal.productrows.set", rows)
+    if record.entity == "address":  # no id: its type and its requisite (the ledger's b24_id)
+        assert record.b24_id is not None
+        built = build_address_delete(int(record.fields["TYPE_ID"]), record.b24_id)
+        return ClientCommand(f"d{index}", built.method, dict(built.params))
     if record.entity in STRUCTURE:
         assert record.b24_id is not None
         built = build_structure_delete(record.entity, record.resolved_fields(), record.b24_id)

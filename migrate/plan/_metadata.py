@@ -126,6 +126,7 @@ class PortalMetadata:
     vats: Mapping[int, float | None] = field(default_factory=dict)  # VAT id → rate (None: none)
     smart: SmartProcess | None = None  # the smart process the workspace loads into, if any
     admin: bool | None = None  # the webhook's user is an administrator (`user.admin`)
+    preset_names: Mapping[str, int] = field(default_factory=dict)  # casefolded name → preset id
 
     def field(self, entity: str, name: str) -> FieldInfo | None:
         return self.fields.get(entity, {}).get(name)
@@ -204,6 +205,11 @@ async def read_portal_metadata(
         smart=smart,
         users=tuple(_user(row) for row in users or []),
         presets=presets_from_rows(presets or []),
+        preset_names={
+            " ".join(str(r.get("NAME") or "").split()).casefold(): int(r["ID"])
+            for r in presets or []
+            if r.get("ID") is not None
+        },
         currencies=tuple(str(row["CURRENCY"]) for row in currencies or []),
         base_currency=next(
             (str(r["CURRENCY"]) for r in currencies or [] if r.get("BASE") == "Y"), None

@@ -29,6 +29,7 @@ from migrate.plan._listvalues import measure_id, resolve_list_values, vat_id
 from migrate.plan._metadata import PortalMetadata
 from migrate.plan._owners import NO_OWNER_HINT, OwnerResolution, OwnerResolver
 from migrate.plan._refs import ReferenceIndex
+from migrate.plan._requisite_tables import plan_address, plan_bank_detail, plan_requisite
 from migrate.plan._types import coerce_types
 
 __all__ = [
@@ -579,7 +580,9 @@ class _Row:
         )
 
 
-_HISTORY = {"note": _Row._note, "activity": _Row._activity, "task": _Row._task}
+_HISTORY = {"note": _Row._note, "activity": _Row._activity, "task": _Row._task,
+            "requisite": plan_requisite, "bank_detail": plan_bank_detail,
+            "address": plan_address}  # fmt: skip
 
 _LINE_NUMBERS = ("PRICE", "QUANTITY", "DISCOUNT_RATE", "DISCOUNT_SUM", "TAX_RATE")
 

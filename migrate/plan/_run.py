@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pandas as pd
 
-from mappings.entities import SMART_PROCESS
+from mappings.entities import SMART_PROCESS, ledger_entity
 from migrate.dedupe.stage import DedupedTables
 from migrate.ledger import (
     Ledger,
@@ -77,6 +77,12 @@ from migrate.plan._owners import NO_OWNER_HINT, OwnerChoice, OwnerResolver
 from migrate.plan._price_edits import PRICES, keep_taken_prices, read_price_edits
 from migrate.plan._records import plan_table
 from migrate.plan._refs import ReferenceIndex
+from migrate.plan._requisite_tables import (
+    TABLE_PREFIX,
+    addresses_on_portal_requisites,
+    reuse_portal_requisites,
+    settle_requisites,
+)
 from migrate.plan._route import RouteChoice, check_route, choose_route
 from migrate.plan._structure import StructureProposal, propose_structure, split_multiple
 from migrate.plan._structure_ledger import accepted_structure
@@ -257,6 +263,7 @@ async def _plan(
             }
             timer.lap("match existing")
             records, matched = _apply_matches(records, matches, portal, config, previous, tables)
+            records = await addresses_on_portal_requisites(client, records)
             dated = {**previous, **_previous(ledger, ("activity",))}  # edits are conflicts
             edited = await read_edited(client, ledger, dated)
             prices = {r.source_key: r for r in ledger.records(PRICES)}
@@ -269,7 +276,9 @@ async def _plan(
             records, conflicts = apply_conflicts(records, dated, edited, decided, known)
             earlier = {r.source_key: r for r in ledger.records(ADDED_FILES)}
             records = await plan_added_files(client, records, previous, earlier, files_now)
-            cutover = Cutover(tuple(conflicts), tuple(gone_records(previous, _present(data))))
+            held = {**dated, **_previous(ledger, _HISTORY), **_table_parts(ledger)}
+            present = {**_present(data), **_planned_parts(data, records, issues)}
+            cutover = Cutover(tuple(conflicts), tuple(gone_records(held, present)))
             route = choose_route(config.load.route, meta.admin)
             backdating = await plan_backdating(client, records, config, meta.fields, route)
             records, issues = list(backdating.records), issues + list(backdating.issues)
@@ -313,14 +322,45 @@ def _tables(
     return tables, survivors
 
 
+#: History records without ``ORIGIN_ID`` whose deletion in the source the cut-over lists too.
+_HISTORY = ("activity", "task", "comment")
+#: Requisite tables: their ledger keys are not the rows' keys (``rq/<key>``, an address
+#: ``<requisite>/<type>``), so what is present is what this plan planned or refused.
+_PARTS = ("requisite", "bank_detail", "address")
+
+
+def _table_parts(ledger: Ledger) -> dict[tuple[str, str], LedgerRecord]:
+    """Records of the requisite tables loaded before (not a company row's own requisite)."""
+    found = _previous(ledger, _PARTS)
+    return {k: r for k, r in found.items()
+            if r.entity != "requisite" or r.source_key.startswith(TABLE_PREFIX)}  # fmt: skip
+
+
+def _planned_parts(
+    data: PreparedData, records: Sequence[PlannedRecord], issues: Sequence[PlanIssue]
+) -> dict[str, set[str]]:
+    """Requisite-table entity → the ledger keys planned now, and keys of rows refused."""
+    out: dict[str, set[str]] = {e: set() for e in _PARTS if e in data.tables}
+    for entity, key in [
+        *((r.entity, r.source_key) for r in records),
+        *((i.entity, i.source_key) for i in issues if i.severity == "error"),
+    ]:
+        if entity in out:
+            out[entity].add(key)
+    if "requisite" in out:  # a refused row has the row's own key, a planned one rq/<key>
+        out["requisite"] |= {f"{TABLE_PREFIX}{k}" for k in out["requisite"]}
+    return out
+
+
 def _present(data: PreparedData) -> dict[str, set[str]]:
-    """entity → every source key of the new export: clean rows (absorbed duplicates too, as
-    dedupe has not run on these tables) and rows validation refused."""
-    present = {e: {str(k) for k in t["_key"]} for e, t in data.tables.items()}
+    """load entity → every source key of the new export: clean rows (absorbed duplicates too,
+    as dedupe has not run on these tables) and rows validation refused."""
+    present = {ledger_entity(e): {str(k) for k in t["_key"]} for e, t in data.tables.items()}
     errors = data.issues[data.issues["severity"] == "error"]
     for entity, key in zip(errors["entity"], errors["key"], strict=True):
-        if entity in present and key is not None and str(key):
-            present[str(entity)].add(str(key))
+        name = ledger_entity(str(entity))
+        if name in present and key is not None and str(key):
+            present[name].add(str(key))
     return present
 
 
@@ -356,7 +396,7 @@ def _plan_tables(
                              language=config.language, attachments=attachments)  # fmt: skip
         records += planned.records
         issues += planned.issues
-    return records, issues
+    return settle_requisites(records, issues, config.language), issues
 
 
 _LINK = re.compile(r"(?i)https?://")
@@ -562,13 +602,14 @@ def _children(
     matches: Mapping[str, Mapping[str, ExistingRecord]],
     skipped: set[tuple[str, str]],
 ) -> list[PlannedRecord]:
-    """Requisites the matched company already has are skipped; a skipped deal keeps its rows."""
+    """Requisites the matched company already has are skipped; a skipped deal keeps its rows
+    (a requisite table's rows: :func:`reuse_portal_requisites`)."""
     out = []
-    for record in records:
-        if record.entity == "requisite":
-            owner = matches.get("company", {}).get(record.source_key)
+    for record in reuse_portal_requisites(records, matches, skipped):
+        if record.entity == "requisite" and not record.source_key.startswith(TABLE_PREFIX):
+            company = matches.get("company", {}).get(record.source_key)
             inn = str(record.fields.get("RQ_INN") or "")
-            existing = owner.portal.requisites.get(inn) if owner and owner.portal else None
+            existing = company.portal.requisites.get(inn) if company and company.portal else None
             if existing is not None:
                 out.append(replace(record, op=Op.SKIP, b24_id=existing))
                 continue

@@ -1,10 +1,12 @@
 """Count the loaded records in the portal against the ledger: nothing lost, nothing twice.
 
-For companies, contacts, deals, leads and activities the portal is listed by
-``ORIGINATOR_ID`` (the migration's name) and each record's ``ORIGIN_ID`` (its source key) is
-compared with the ledger: a record the ledger says is done must be there exactly once
-(``lost``: missing; ``duplicated``: extra copies), and the portal must hold nothing the ledger
-does not know as done (``unaccounted``: written but recorded as failed, planned or in flight).
+For companies, contacts, deals, leads and activities the portal is listed by ``ORIGINATOR_ID``
+(the migration's name) and each record's ``ORIGIN_ID`` (its source key) is compared with the
+ledger (requisites and bank details: their ``XML_ID``; an address, which has neither, by its
+type on the requisite the ledger put it on): a record the ledger says is done must be there
+exactly once (``lost``: missing; ``duplicated``: extra copies), and the portal must hold
+nothing the ledger does not know as done (``unaccounted``: written but recorded as failed,
+planned or in flight).
 A smart process's items have no ``ORIGINATOR_ID``: they are listed by the ``xmlId`` of every
 key the ledger holds (so an item written under a key the ledger never planned is not seen).
 """
@@ -19,8 +21,10 @@ from dataclasses import dataclass
 from loaders.client import Bitrix24Client
 from loaders.entities import (
     ENTITY_TYPE_HINT,
+    build_address_lookups,
     build_lookups,
     entity_type_of,
+    parse_address_rows,
     parse_lookup,
     spec_for,
     unwrap_rows,
@@ -98,11 +102,13 @@ async def _portal_keys(
     ledger: Ledger, client: Bitrix24Client, entity: str, records: Sequence[LedgerRecord]
 ) -> Counter[str]:
     """Source key → how many portal records carry it."""
-    if not spec_for(entity).item:
-        rows = await client.list_all(
-            f"crm.{entity}.list", {"ORIGINATOR_ID": ledger.originator}, ["ORIGIN_ID"]
-        )
-        return Counter(str(row.get("ORIGIN_ID") or "") for row in rows)
+    spec = spec_for(entity)
+    if spec.origin == "natural_key":
+        return await _address_keys(client, records)
+    if not spec.item:
+        key = "ORIGIN_ID" if spec.origin == "origin_id" else "XML_ID"
+        rows = await client.list_all(spec.list, {"ORIGINATOR_ID": ledger.originator}, [key])
+        return Counter(str(row.get(key) or "") for row in rows)
     typed = [r for r in records if r.fields.get(ENTITY_TYPE_HINT)]
     if not typed:
         return Counter()
@@ -112,6 +118,20 @@ async def _portal_keys(
     pages = await read_all(client, [(lk.command.method, lk.command.params) for lk in lookups])
     found = parse_lookup(entity, ledger.originator, [r for p in pages for r in unwrap_rows(p)])
     return Counter({key: len(ids) for key, ids in found.items()})
+
+
+async def _address_keys(client: Bitrix24Client, records: Sequence[LedgerRecord]) -> Counter[str]:
+    """An address has no origin key: the addresses of the requisites the ledger's addresses
+    are on, by (requisite id, type) → the ledger's key (another address there: its own)."""
+    keys = {
+        (r.b24_id, int(r.fields["TYPE_ID"])): r.source_key
+        for r in records
+        if r.b24_id is not None and r.fields.get("TYPE_ID") is not None
+    }
+    commands = build_address_lookups([k[0] for k in keys])
+    pages = await read_all(client, [(c.method, c.params) for c in commands])
+    held = parse_address_rows([row for page in pages for row in unwrap_rows(page)])
+    return Counter(keys.get(k, f"{k[0]}/{k[1]}") for k in held)
 
 
 def check_portal_sync(workspace: Workspace) -> PortalCheck:

@@ -30,6 +30,7 @@ from cleaners.bulk import as_strings, fast_clean
 from cleaners.names import fast_split_fio, split_fio
 from cleaners.registry import bind_cleaner, get_cleaner
 from loaders.entities import MultiValue
+from mappings.escape import EscapeError, unescape_value
 from mappings.fields import FIO_PARTS, is_multiple_ref
 from mappings.schema import ROW_KEY, CleanStep, EntityMapping, FieldMapping
 from migrate.errors import MappingError, shorten
@@ -369,6 +370,13 @@ class _Transformer:
         if _splits_refs(spec):
             parts = str(cleaned).split(spec.separator) if spec.separator else [str(cleaned)]
             values = tuple(dict.fromkeys(p.strip() for p in parts if p.strip()))
+            if spec.escaped:
+                try:
+                    values = tuple(dict.fromkeys(unescape_value(v) for v in values))
+                except EscapeError as bad:
+                    text = message("value.escape", self.language, value=bad.value,
+                                   field=spec.name, sequence=bad.sequence)  # fmt: skip
+                    return None, _Problem("value.escape", spec.severity or "error", text)
             if spec.ref or spec.value_map is None:
                 return values, problem
             mapped = [self._map(v, spec) for v in values]  # a user field's list values

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from mappings.entities import SMART_PROCESS, entity_label, shown_entity
+from mappings.entities import REQUISITE_TABLE_PREFIX, SMART_PROCESS, entity_label, shown_entity
 
 __all__ = [
     "AmountCheck",
@@ -119,6 +119,8 @@ def reconcile(
     """
     by_entity: dict[str, list[LedgerRow]] = defaultdict(list)
     for row in rows:
+        if row.entity == "requisite" and not row.source_key.startswith(REQUISITE_TABLE_PREFIX):
+            continue  # a company row's RQ_* columns: derived, not a row of the requisite table
         by_entity[shown_entity(row.entity)].append(row)
     entities = tuple(
         EntityCheck(

@@ -27,6 +27,8 @@ def runaway_quote(frame: pd.DataFrame, delimiter: str, width: int) -> tuple[int,
     numeric_ids = bool(len(first)) and bool(first.str.fullmatch(r"\s*\d+\s*").mean() > 0.9)
     for column in frame.columns:
         values = frame[column]
+        if not _has_line_break(values):
+            continue
         multi = values[values.str.contains("\n", regex=False)]
         for index, value in multi.head(1000).items():
             rest = [line for line in str(value).splitlines()[1:] if line.strip()]
@@ -49,7 +51,7 @@ def unclosed_quote(
     lines and breaks that rule, or that runs to the end of the file, had its quote opened by
     mistake and swallowed what followed, whatever the width of those lines.
     """
-    if not any(frame[c].str.contains("\n", regex=False).any() for c in frame.columns):
+    if not any(_has_line_break(frame[c]) for c in frame.columns):
         return None
     with source.open(encoding=encoding, errors="replace", newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter, strict=True)
@@ -64,3 +66,12 @@ def unclosed_quote(
             cells = [str(v) for v in frame.iloc[min(at, len(frame) - 1)] if "\n" in str(v)]
             return at, (cells[0].split("\n", 1)[1] if cells else "")
     return None
+
+
+def _has_line_break(values: pd.Series) -> bool:
+    """Whether a cell of ``values`` holds a line break: one joined string searched in C (the
+    per-cell ``str.contains`` costs a Python call per cell), per cell if a cell is no text."""
+    try:
+        return "\n" in "".join(values.tolist())
+    except TypeError:
+        return bool(values.str.contains("\n", regex=False).any())

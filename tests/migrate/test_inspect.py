@@ -99,3 +99,30 @@ def test_cli_read_error_is_one_clear_message_and_exit_2(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
     assert f"Error: `{path}`: the file is empty" in done.stderr
     assert "Next: " in done.stderr
+
+
+def test_bank_and_address_tables_are_guessed_and_their_columns_named(tmp_path: Path) -> None:
+    banks = tmp_path / "Банковские счета.csv"
+    banks.write_text(
+        "ID;Реквизит;Банк;БИК;Расчётный счёт;Корр. счёт\n"
+        "b1;r1;ПАО Сбербанк;044525225;40702810438000060473;30101810400000000225\n",
+        encoding="utf-8",
+    )
+    result = inspect_source(banks)
+    assert result.proposal.mapping.entity == "bank_detail"
+    fields = {m.column: m.field for m in result.proposal.matches if m.field}
+    assert fields == {"Банк": "RQ_BANK_NAME", "БИК": "RQ_BIK", "Расчётный счёт": "RQ_ACC_NUM",
+                      "Корр. счёт": "RQ_COR_ACC_NUM"}  # fmt: skip
+    addresses = tmp_path / "Адреса.csv"
+    addresses.write_text(
+        "Реквизит;Тип адреса;Улица;Город;Почтовый индекс\n"
+        "r1;Юридический адрес;ул. Тверская, 1;Москва;125009\n"
+        "r2;Юридический адрес;ул. Тверская, 3;Москва;125009\n",
+        encoding="utf-8",
+    )
+    proposal = inspect_source(addresses).proposal
+    assert proposal.mapping.entity == "address"
+    assert {m.column: m.field for m in proposal.matches if m.field} == {
+        "Тип адреса": "TYPE_ID", "Улица": "ADDRESS_1", "Город": "CITY",
+        "Почтовый индекс": "POSTAL_CODE",
+    }  # fmt: skip

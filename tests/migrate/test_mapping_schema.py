@@ -146,3 +146,21 @@ def test_a_user_fields_type_is_checked_and_round_trips():
         "integer, date, datetime, boolean, url, not 'list'",
         "company.yaml:7: `COMMENTS`: `type` is for user fields (`UF_CRM_…`) only",
     ]
+
+
+def test_escaped_values_need_a_separator_and_round_trip():
+    text = (
+        "entity: contact\nkey: ID\nfields:\n"
+        '  UF_CRM_LANGS: {from: A, separator: "\\n", escaped: true}\n'
+    )
+    mapping = parse_mapping(text, "contact.yaml")
+    (spec,) = mapping.fields
+    assert (spec.separator, spec.escaped) == ("\n", True)
+    assert parse_mapping(to_yaml(mapping), "contact.yaml") == mapping
+    bad = text + "  UF_CRM_X: {from: B, escaped: true}\n  UF_CRM_Y: {from: C, escaped: 2}\n"
+    with pytest.raises(MappingProblems) as info:
+        parse_mapping(bad, "contact.yaml")
+    assert info.value.problems == [
+        "contact.yaml:5: `UF_CRM_X`: `escaped` needs a `separator`",
+        "contact.yaml:6: `escaped` must be true or false, not 2",
+    ]

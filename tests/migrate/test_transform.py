@@ -168,6 +168,21 @@ def test_a_separator_splits_a_multiple_field_and_maps_each_value():
     assert table.issues["value"].tolist() == ["бартер"]  # a value the map lacks: refused
 
 
+def test_escaped_values_keep_their_line_breaks_and_a_stray_escape_is_flagged():
+    fields = '  UF_CRM_LANGS: {from: Языки, separator: "\\n", escaped: true}\n'
+    columns = {
+        "ID": ["1", "2", "3"],
+        # as the source portal writes a multiple text field (mappings.escape.escape_value)
+        "Языки": ["русский\nстрока 1\\nстрока 2", "C:\\\\путь\\\\n", "плохо\\x"],
+    }
+    table = run(fields, columns, entity="contact")
+    assert table.frame["UF_CRM_LANGS"].tolist()[:2] == [
+        ("русский", "строка 1\nстрока 2"), ("C:\\путь\\n",)]  # fmt: skip
+    (issue,) = table.issues.itertuples()
+    assert (issue.rule, issue.severity, issue.value) == ("value.escape", "error", "плохо\\x")
+    assert "\\x" in issue.message
+
+
 def test_split_fio_fills_the_parts_explicit_names_leave_empty():
     fields = "  _fio: {from: ФИО, split_fio: [LAST_NAME, NAME, SECOND_NAME]}\n  NAME: {from: Имя}\n"
     columns = {

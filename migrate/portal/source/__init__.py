@@ -53,10 +53,12 @@ __all__ = [
     "source_user_fields",
 ]
 
-INCREMENTAL = ("company", "contact", "deal", "lead", "activity", "task", "smart_process")
+INCREMENTAL = ("company", "contact", "deal", "lead", "activity", "task", "smart_process",
+               "requisite", "bank_detail")  # fmt: skip
 """Tables read by their modification date after the first read (``DATE_MODIFY``; activities
-``LAST_UPDATED``, tasks ``CHANGED_DATE``, smart-process items ``updatedTime``); the others are
-read whole each time."""
+``LAST_UPDATED``, tasks ``CHANGED_DATE``, smart-process items ``updatedTime``; requisites and
+bank details ``DATE_CREATE`` or ``DATE_MODIFY``); the others (addresses among them: they carry
+no date) are read whole each time."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +85,11 @@ class SourceRead:
     tables: tuple[TableRead, ...]
 
 
-GONE_LISTED = ("company", "contact", "deal", "lead")
-"""Tables whose deletions an incremental read finds (``crm.<table>.list`` of ids); the
-history and smart-process tables keep what they hold (not yet listed as gone)."""
+GONE_LISTED = INCREMENTAL
+"""Tables whose deletions an incremental read finds (every record key the source still
+holds: ``crm.<table>.list``, ``crm.activity.list``, ``tasks.task.list``, ``crm.item.list``
+with ``select`` of the id alone, 2,500 a request). The tables read whole each time (comments,
+products, sections) lose a deleted record with the read itself."""
 
 
 def snapshot_path(root: Path, table: str) -> Path:
@@ -106,6 +110,7 @@ async def read_source_portal(
     *,
     portal: str,
     full: bool = False,
+    files: bool = True,
     on_progress: ProgressCallback | None = None,
 ) -> SourceRead:
     """Read ``tables`` from the source portal into the workspace's snapshots.
@@ -116,6 +121,8 @@ async def read_source_portal(
         portal: the source portal as shown (redacted): snapshots of another portal are
             read again in full.
         full: read every table whole, whatever was read before.
+        files: download the records' files (off: ``FILES`` cells stay empty — for measuring
+            the REST reads alone, as ``bench.portal_read --rest-only`` does).
     """
     snapshot = Snapshot(root)
     try:
@@ -123,7 +130,8 @@ async def read_source_portal(
         meta = await read_source_meta(client, catalog="product" in tables)
     except PortalError as exc:
         raise _stopped(exc, portal, [], tables) from None
-    reader = TableReader(client, meta, files=snapshot.folder / FILES_DIR)
+    reader = TableReader(client, meta, files=snapshot.folder / FILES_DIR if files else None,
+                         requisites="requisite" in tables)  # fmt: skip
     write_user_fields(snapshot.folder, meta.user_fields)
     emit(on_progress, "read portal", 0, len(tables), unit="tables")
     done: list[TableRead] = []

@@ -11,8 +11,9 @@ Shapes read (bitrix24/b24restdocs):
   ``…/bitrix/tools/crm_show_file.php?fileId=…&ownerTypeId=6&ownerId=…&auth=`` («Retrieving
   Attachments»).
 * ``tasks.task.list`` (api-reference/tasks/tasks-task-list.md): ``{"tasks": [...]}`` with
-  lowerCamel keys; the CRM bindings ``ufCrmTask`` (``["D_5", "CO_3"]``, fields.md) only when
-  ``UF_CRM_TASK`` is selected; ``changedDate`` is the modification date.
+  lowerCamel keys, 50 a page, ``>ID`` in the filter (so read like the other lists:
+  :mod:`loaders._pagination`); the CRM bindings ``ufCrmTask`` (``["D_5", "CO_3"]``,
+  fields.md) only when ``UF_CRM_TASK`` is selected; ``changedDate`` is the modification date.
 
 An activity of another kind (a to-do, an open-lines chat, a provider's own) is read with its
 ``PROVIDER_ID`` as its type: the activity mapping has no such type, so the plan refuses that
@@ -77,19 +78,11 @@ async def read_activities(reader: TableReader, since: str | None) -> list[dict[s
 
 
 async def read_tasks(reader: TableReader, since: str | None) -> list[dict[str, str]]:
-    """Tasks bound to a company, contact, deal or lead (changed at or after ``since``)."""
+    """Tasks bound to a company, contact, deal or lead (changed at or after ``since``), paged
+    50 pages to a batch like every other list (``>ID`` chained; tasks-task-list.md)."""
     where: dict[str, Any] = {">=CHANGED_DATE": since} if since else {}
-    rows: list[dict[str, str]] = []
-    start = 0
-    while True:  # tasks.task.list pages by `start` (50 a page, `next` until the last)
-        params = {"order": {"ID": "asc"}, "filter": where, "select": _TASK_SELECT, "start": start}
-        page = await reader.client.call("tasks.task.list", params)
-        result = page.result or {}
-        found = result.get("tasks", []) if isinstance(result, Mapping) else result
-        rows.extend(r for t in found or [] if (r := _task_row(reader, t)) is not None)
-        if not page.next:
-            return rows
-        start = page.next
+    found = await reader.client.list_all("tasks.task.list", where, _TASK_SELECT, chained=True)
+    return [r for t in found if (r := _task_row(reader, t)) is not None]
 
 
 def _activity_row(reader: TableReader, record: Mapping[str, Any]) -> dict[str, str]:

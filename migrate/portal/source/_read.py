@@ -28,13 +28,15 @@ from loaders.batch import Command
 from loaders.client import Bitrix24Client
 from migrate.portal.source._history import (
     ACTIVITY_COLUMNS,
+    OWNER_TYPES,
     TASK_COLUMNS,
     download_files,
     read_activities,
     read_tasks,
 )
 from migrate.portal.source._meta import SourceMeta
-from migrate.portal.source._smart import SMART_COLUMNS, read_smart_items
+from migrate.portal.source._requisites import PARTS_METHODS, RequisiteParts, address_columns
+from migrate.portal.source._smart import SMART_COLUMNS, read_smart_items, smart_item_keys
 from migrate.portal.source._values import (
     MULTI_TYPES,
     category_text,
@@ -64,9 +66,19 @@ _COMMENT_SELECT = ["ID", "CREATED", "ENTITY_ID", "ENTITY_TYPE", "AUTHOR_ID", "CO
 class TableReader:
     """Reads the source tables through one read-only client, with the source's metadata."""
 
-    def __init__(self, client: Bitrix24Client, meta: SourceMeta, files: Path | None = None) -> None:
-        """``files``: where downloaded files go (none: files are not read)."""
+    def __init__(
+        self,
+        client: Bitrix24Client,
+        meta: SourceMeta,
+        files: Path | None = None,
+        *,
+        requisites: bool = False,
+    ) -> None:
+        """``files``: where downloaded files go (none: files are not read); ``requisites``:
+        the ``requisite`` table is read too, so a company row carries none of them."""
         self.client, self.meta, self.files = client, meta, files
+        self.with_requisites = requisites
+        self.parts = RequisiteParts(self)
         #: table → records read whose data is not carried whole (a company's requisites
         #: beyond its first), so the run says so instead of dropping them quietly
         self.left_out: dict[str, int] = {}
@@ -83,9 +95,23 @@ class TableReader:
             record[name] = found_paths  # a file field's value: its files' paths
         return found
 
-    async def ids(self, entity: str) -> set[str]:
-        """Every id of ``entity`` the portal holds now (``select: [ID]``: the cheapest list)."""
-        found = await self.client.list_all(f"crm.{entity}.list", select=["ID"], chained=True)
+    async def ids(self, table: str) -> set[str]:
+        """Every record of ``table`` the portal holds now, as the snapshot keys it
+        (:func:`snapshot_key`), by the cheapest list there is (``select: [ID]``, 2,500 ids a
+        request): an activity of a CRM owner, any task, an item of any smart process."""
+        if table == "activity":
+            where = {"@OWNER_TYPE_ID": [int(k) for k in OWNER_TYPES]}
+            found = await self.client.list_all("crm.activity.list", where, ["ID"], chained=True)
+        elif table == "task":
+            found = await self.client.list_all("tasks.task.list", select=["ID"], chained=True)
+            return {text(t.get("id")) for t in found}
+        elif table == "smart_process":
+            return await smart_item_keys(self)
+        elif table in PARTS_METHODS:
+            where = {"@ENTITY_TYPE_ID": [3, 4]} if table == "requisite" else {}
+            found = await self.client.list_all(PARTS_METHODS[table], where, ["ID"], chained=True)
+        else:
+            found = await self.client.list_all(f"crm.{table}.list", select=["ID"], chained=True)
         return {text(r.get("ID")) for r in found}
 
     async def per_record(
@@ -106,6 +132,8 @@ class TableReader:
 
     async def company(self, since: str | None) -> list[dict[str, str]]:
         records = await self.records("company", since)
+        if self.with_requisites:  # read whole into their own table: none flattened here
+            return [self._crm_row("company", r) for r in records]
         requisites, more = await self._requisites()
         self.left_out["company"] = sum(more.get(str(r["ID"]), 0) for r in records)
         none = requisites[""]
@@ -174,10 +202,24 @@ class TableReader:
         """Items of every smart process, pipelines and stages by name (:mod:`._smart`)."""
         return await read_smart_items(self, since)
 
+    async def requisite(self, since: str | None) -> list[dict[str, str]]:
+        """Every requisite of a company or contact, its preset by name (:mod:`._requisites`)."""
+        return await self.parts.requisites(since)
+
+    async def bank_detail(self, since: str | None) -> list[dict[str, str]]:
+        """Every requisite's bank details (:mod:`._requisites`)."""
+        return await self.parts.bank_details(since)
+
+    async def address(self, since: str | None) -> list[dict[str, str]]:
+        """Every address of a requisite or lead (read whole: :mod:`._requisites`)."""
+        del since  # addresses carry no date
+        return await self.parts.addresses()
+
     def columns(self, table: str) -> list[str]:
         """The columns ``table`` has even when the portal holds no record of it."""
+        parts = self.parts.fields
         extra = {
-            "company": [*_multi_names(), *REQUISITE_FIELDS],
+            "company": [*_multi_names(), *([] if self.with_requisites else REQUISITE_FIELDS)],
             "contact": [*_multi_names(), "COMPANY_IDS"],
             "lead": _multi_names(),
             "deal": ["CATEGORY", "STAGE", "CONTACT_IDS", *(f"LINE {k}" for k in LINE_FIELDS)],
@@ -188,6 +230,9 @@ class TableReader:
             "activity": list(ACTIVITY_COLUMNS),
             "task": list(TASK_COLUMNS),
             "smart_process": [*SMART_COLUMNS, "PARENT_ID_2"],
+            "requisite": [*parts.get("requisite", ()), "ENTITY_TYPE", "PRESET"],
+            "bank_detail": [*parts.get("bank_detail", ()), "ENTITY_TYPE"],
+            "address": address_columns(parts.get("address", ())),
         }[table]  # fmt: skip
         fields = [k for k in self.meta.field_names.get(table, ()) if k not in _SKIPPED]
         return list(dict.fromkeys([*fields, *extra]))

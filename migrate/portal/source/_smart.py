@@ -27,20 +27,19 @@ from migrate.portal.source._values import text, user_of
 if TYPE_CHECKING:
     from migrate.portal.source._read import TableReader
 
-__all__ = ["SMART_COLUMNS", "read_smart_items"]
+__all__ = ["SMART_COLUMNS", "read_smart_items", "smart_item_keys"]
 
-SMART_COLUMNS = ("ID", "SMART_PROCESS", "TITLE", "CATEGORY", "STAGE", "ASSIGNED_BY_ID",
-                 "OPPORTUNITY", "CURRENCY_ID", "BEGINDATE", "CLOSEDATE", "COMPANY_ID",
-                 "CONTACT_IDS", "CREATED_TIME", "UPDATED_TIME")  # fmt: skip
+SMART_COLUMNS = ("ID", "ENTITY_TYPE_ID", "SMART_PROCESS", "TITLE", "CATEGORY", "STAGE",
+                 "ASSIGNED_BY_ID", "OPPORTUNITY", "CURRENCY_ID", "BEGINDATE", "CLOSEDATE",
+                 "COMPANY_ID", "CONTACT_IDS", "CREATED_TIME", "UPDATED_TIME")  # fmt: skip
 _PARENT = re.compile(r"parentId(\d+)")
 
 
 async def read_smart_items(reader: TableReader, since: str | None) -> list[dict[str, str]]:
     """Every smart process's items (updated at or after ``since`` when given)."""
     client = reader.client
-    types = (await client.call("crm.type.list")).result or {}
     rows: list[dict[str, str]] = []
-    for kind in types.get("types", []) if isinstance(types, Mapping) else []:
+    for kind in await _types(reader):
         type_id = int(kind["entityTypeId"])
         categories = (await client.call("crm.category.list", {"entityTypeId": type_id})).result
         names = {text(c.get("id")): text(c.get("name")) for c in
@@ -52,6 +51,24 @@ async def read_smart_items(reader: TableReader, since: str | None) -> list[dict[
     return rows
 
 
+async def smart_item_keys(reader: TableReader) -> set[str]:
+    """Every item the source holds now, as ``<entityTypeId>:<id>`` (the snapshot's key: two
+    smart processes number their items each from 1), ``select: [id]``."""
+    keys: set[str] = set()
+    for kind in await _types(reader):
+        type_id = int(kind["entityTypeId"])
+        items = await reader.client.list_all("crm.item.list", select=["id"], chained=True,
+                                             params={"entityTypeId": type_id})  # fmt: skip
+        keys.update(f"{type_id}:{text(item.get('id'))}" for item in items)
+    return keys
+
+
+async def _types(reader: TableReader) -> list[Mapping[str, Any]]:
+    found = (await reader.client.call("crm.type.list")).result or {}
+    types = found.get("types", []) if isinstance(found, Mapping) else []
+    return [t for t in types if isinstance(t, Mapping)]
+
+
 def _row(reader: TableReader, kind: Mapping[str, Any], type_id: int, pipelines: Mapping[str, str],
          item: Mapping[str, Any]) -> dict[str, str]:  # fmt: skip
     category, stage = text(item.get("categoryId")), text(item.get("stageId"))
@@ -59,6 +76,7 @@ def _row(reader: TableReader, kind: Mapping[str, Any], type_id: int, pipelines: 
     users = reader.meta.users
     row = {
         "ID": text(item.get("id")),
+        "ENTITY_TYPE_ID": str(type_id),
         "SMART_PROCESS": text(kind.get("title")),
         "TITLE": text(item.get("title")),
         "CATEGORY": pipelines.get(category, category),

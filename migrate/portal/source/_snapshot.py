@@ -11,6 +11,10 @@ on from there (the unfinished table is read again from its last watermark).
 A read of the changes alone cannot see a record deleted in the source, so it also lists the
 ids the portal still holds (``select: [ID]``, cheap) and the snapshot drops every record
 whose id is gone: the plan's cut-over then lists it as *gone* (never deleted in the target).
+
+A record's key is its ``ID``, except for smart-process items: two smart processes number
+their items each from 1, so an item is ``<ENTITY_TYPE_ID>:<ID>`` (:data:`KEYS`). A snapshot
+written before its table had its key columns is read again whole (:meth:`Snapshot.state`).
 """
 
 from __future__ import annotations
@@ -23,11 +27,22 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 
-__all__ = ["SOURCE_DIR", "Snapshot", "TableState"]
+__all__ = ["KEYS", "SOURCE_DIR", "Snapshot", "TableState", "record_keys"]
 
 SOURCE_DIR = Path(".b24migrate") / "source_portal"  # Workspace.source_portal_dir
 ROW = "_row"
+KEYS: dict[str, tuple[str, ...]] = {"smart_process": ("ENTITY_TYPE_ID", "ID")}
+"""Tables whose records an ``ID`` alone does not name (the others: ``("ID",)``)."""
+
+
+def record_keys(table: str, frame: pd.DataFrame) -> pd.Series:
+    """Each row's record key (``ID``; ``128:5`` for a smart-process item)."""
+    columns = KEYS.get(table, ("ID",))
+    if len(columns) == 1:
+        return frame[columns[0]]
+    return frame[list(columns)].astype(str).agg(":".join, axis=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +70,9 @@ class Snapshot:
         found = self._states().get(table)
         if found is None or found.get("portal") != portal or not self.path(table).is_file():
             return None
+        held = set(pq.read_schema(self.path(table)).names)
+        if not set(KEYS.get(table, ("ID",))) <= held:  # kept before its key existed: whole
+            return None
         return TableState(found.get("watermark"), int(found.get("rows", 0)),
                           str(found.get("read_at", "")), portal)  # fmt: skip
 
@@ -65,16 +83,17 @@ class Snapshot:
         records dropped.
 
         ``columns`` are there even when no row has them (an empty table keeps its header).
-        ``present``: every id the portal holds now; a record of another id is dropped (it was
-        deleted in the source).
+        ``present``: every record key (:func:`record_keys`) the portal holds now; a record of
+        another key is dropped (it was deleted in the source).
         """
         frame = _frame(rows, columns)
         if merge and self.path(table).is_file():
-            frame = _merged(pd.read_parquet(self.path(table)), frame)
+            frame = _merged(table, pd.read_parquet(self.path(table)), frame)
         gone = 0
         if present is not None and "ID" in frame:
-            kept = frame["ID"].isin(set(present))
-            gone = frame.loc[~kept, "ID"].nunique()
+            keys = record_keys(table, frame)
+            kept = keys.isin(set(present))
+            gone = keys[~kept].nunique()
             frame = frame[kept]
         frame = frame.reset_index(drop=True)
         frame[ROW] = range(1, len(frame) + 1)
@@ -107,10 +126,11 @@ def _frame(rows: Sequence[Mapping[str, str]], extra: Sequence[str]) -> pd.DataFr
     return frame.fillna("").astype(str)
 
 
-def _merged(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+def _merged(table: str, old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     """``old`` without the records ``new`` brings again, then ``new``; in ``ID`` order."""
     kept = old.drop(columns=[ROW], errors="ignore")
-    kept = kept[~kept["ID"].isin(set(new["ID"]))] if "ID" in kept else kept
+    if "ID" in kept and len(kept) and len(new):
+        kept = kept[~record_keys(table, kept).isin(set(record_keys(table, new)))]
     both = pd.concat([kept, new], ignore_index=True).fillna("").astype(str)
     order = pd.to_numeric(both["ID"], errors="coerce")
     return both.iloc[order.argsort(kind="stable")]

@@ -9,8 +9,11 @@
   stages by name within the deal's pipeline).
 * Enumeration user fields: the item's label (ids differ between portals).
 * A multiple user field (``MULTIPLE`` ``Y`` in the source's definition): its values one per
-  line (:data:`MULTIPLE_SEPARATOR`), list items by label; the mapping splits them back with
-  ``separator: "\n"`` and the target gets them as an array.
+  line (:data:`MULTIPLE_SEPARATOR`), list items by label, each value escaped
+  (:func:`mappings.escape.escape_value`: its own line breaks as ``\n``, backslashes doubled)
+  so that a multi-line value stays one value; the mapping splits them back with
+  ``separator: "\n", escaped: true`` and the target gets them as an array, each value as the
+  source holds it.
 * Owners and authors, and ``employee`` user fields: the employee's e-mail (the plan's owner
   map matches e-mails; map such a user field with ``owner:``).
 * Not translated: ``crm`` user fields (links to records) hold the source's ids: leave them
@@ -27,6 +30,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from mappings.escape import escape_value
 from migrate.portal.source._meta import SourceMeta
 
 __all__ = [
@@ -43,9 +47,8 @@ __all__ = [
 _SYSTEM_ID = re.compile(r"[A-Z][A-Z_]*")
 _STAGE_PREFIX = re.compile(r"^C\d+:")
 MULTIPLE_SEPARATOR = "\n"
-"""Between the values of a multiple user field in one cell. A list label, a number, a date or
-a link holds no line break; a multiple *text* value that does (a multi-line text box) has
-its own line breaks written as spaces so that it stays one value (runbook §7 lists this)."""
+"""Between the values of a multiple user field in one cell; a value's own line breaks (a
+multi-line text box) are escaped, so the cell's only real line breaks are this one."""
 _USER_FIELDS = frozenset({"ASSIGNED_BY_ID", "CREATED_BY_ID", "MODIFY_BY_ID", "AUTHOR_ID"})
 MULTI_TYPES = {
     "PHONE": ("WORK", "MOBILE", "FAX", "HOME", "PAGER", "MAILING", "OTHER"),
@@ -85,7 +88,7 @@ def field_text(meta: SourceMeta, entity: str, name: str, value: Any) -> str:
     if defined is not None and defined.multiple and defined.type in _SPLIT_TYPES:
         values = value if isinstance(value, list | tuple) else [value]
         texts = [(items or {}).get(text(v), text(v)) for v in values if text(v)]
-        return MULTIPLE_SEPARATOR.join(" ".join(t.splitlines()) for t in texts)
+        return MULTIPLE_SEPARATOR.join(escape_value(t) for t in texts)
     if items is not None:
         values = value if isinstance(value, list | tuple) else [value]
         return ", ".join(items.get(text(v), text(v)) for v in values if text(v))

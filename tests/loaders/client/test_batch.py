@@ -35,6 +35,7 @@ def test_bad_keys_are_refused(key):
 def test_reads_and_writes():
     assert is_read_method("crm.contact.list")
     assert is_read_method("user.current")
+    assert is_read_method("crm.enum.addresstype")  # crm.enum.*: fixed lists, read only
     assert not is_read_method("crm.contact.add")
     assert not is_read_method("crm.item.batchImport")
     assert Command("u", "crm.deal.update", idempotent=True).retry_safe

@@ -115,3 +115,24 @@ async def test_crm_item_lists_unwrap_items_plain_and_chained(make_app, make_clie
     assert [row["id"] for row in plain] == ids
     assert plain[0]["name"] == "Имя 0-0"
     assert [row["id"] for row in chained] == ids
+
+
+async def test_task_lists_page_by_id_fifty_pages_per_batch(make_app, make_client):
+    """tasks.task.list (tasks-task-list.md): ``order``/``filter`` by ``ID``, rows in ``tasks``
+    with a lowerCamel ``id``, 50 a page; chained like the CRM lists, one request for 3 pages."""
+    app = make_app()
+    adds = [Command(f"t{i}", "tasks.task.add", {"fields": {"TITLE": f"Задача {i}",
+            "RESPONSIBLE_ID": 1}}) for i in range(130)]  # fmt: skip
+    async with make_client(app) as client:
+        result = await client.batch(adds)
+        assert result.ok
+        ids = [int(item.result["task"]["id"]) for item in result]
+        await client.call("tasks.task.delete", {"taskId": ids[60]})
+        before = app.stats()["requests"]
+        chained = await client.list_all("tasks.task.list", select=["TITLE"], chained=True)
+        assert app.stats()["requests"] - before == 1
+        plain = await client.list_all("tasks.task.list", {">ID": ids[99]}, ["TITLE"])
+    kept = [i for i in ids if i != ids[60]]
+    assert [int(t["id"]) for t in chained] == kept
+    assert chained[0]["title"] == "Задача 0"
+    assert [int(t["id"]) for t in plain] == ids[100:]

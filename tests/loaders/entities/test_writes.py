@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from loaders.entities import Command, MultiValue, WriteRequest, build_write, history_header
+from loaders.entities import (
+    Command,
+    MultiValue,
+    WriteRequest,
+    address_written,
+    build_write,
+    history_header,
+)
 
 ORIG = "amo-2026"
 QUIET = {"REGISTER_SONET_EVENT": "N"}
@@ -446,7 +453,7 @@ def test_build_write_refuses_impossible_requests(request_, message):
 
 
 def test_unknown_entity_names_the_known_ones():
-    with pytest.raises(KeyError, match="known: activity, comment"):
+    with pytest.raises(KeyError, match="known: activity, address, bank_detail, comment"):
         build_write(WriteRequest("invoice", "create", "1", {}), ORIG)
 
 
@@ -465,3 +472,29 @@ def test_unknown_entity_names_the_known_ones():
 )
 def test_history_header(hints, expected):
     assert history_header(hints) == expected
+
+
+def test_bank_detail_carries_its_origin_and_keeps_its_requisite_on_update():
+    fields = {"ENTITY_ID": 7, "RQ_BANK_NAME": "ПАО Сбербанк", "RQ_BIK": "044525225", "_row": 2}
+    create = build_write(WriteRequest("bank_detail", "create", "b1", fields), ORIG)
+    assert create.method == "crm.requisite.bankdetail.add"
+    assert create.params == {"fields": {
+        "ENTITY_ID": 7, "RQ_BANK_NAME": "ПАО Сбербанк", "RQ_BIK": "044525225",
+        "NAME": "ПАО Сбербанк", "XML_ID": "b1", "ORIGINATOR_ID": ORIG,
+    }}  # fmt: skip
+    update = build_write(WriteRequest("bank_detail", "update", "b1", fields, 12), ORIG)
+    assert update.method == "crm.requisite.bankdetail.update"
+    assert update.params == {"id": 12, "fields": {"RQ_BANK_NAME": "ПАО Сбербанк",
+                                                  "RQ_BIK": "044525225"}}  # fmt: skip
+
+
+def test_address_is_named_by_type_and_requisite_not_by_id():
+    fields = {"TYPE_ID": 6, "ENTITY_TYPE_ID": 8, "ENTITY_ID": 3, "CITY": "Тула"}
+    create = build_write(WriteRequest("address", "create", "rq/r2/6", fields), ORIG)
+    assert (create.method, create.params) == ("crm.address.add", {"fields": fields})
+    update = build_write(WriteRequest("address", "update", "rq/r2/6", fields, 3), ORIG)
+    assert (update.method, update.params) == ("crm.address.update", {"fields": fields})
+    assert address_written(create, True) == 3
+    assert address_written(update, True) is None
+    with pytest.raises(ValueError, match="ENTITY_TYPE_ID is missing"):
+        build_write(WriteRequest("address", "create", "rq/r2/6", {"TYPE_ID": 6}), ORIG)

@@ -84,8 +84,8 @@ def test_rollback_with_yes_deletes_shows_progress_and_counts_what_is_left(loaded
     assert re.search(r"rollback: [\d,]+ of [\d,]+ records \(100 %\)", err)  # progress, no tty
     assert "deleted 3 comment, 3 company, 6 contact, 3 deal" in out
     assert ("Check: the portal holds 0 records with this migration's ORIGINATOR_ID "
-            "(company 0, contact 0, deal 0); 0 are other loads' records the ledger keeps, "
-            "0 are left over.") in out  # fmt: skip
+            "(company 0, contact 0, deal 0, requisite 0); 0 are other loads' records the ledger "
+            "keeps, 0 are left over.") in out  # fmt: skip
     assert out.rstrip().splitlines()[-1] == f"Next: {NEXT['load']}"
     for entity in ("company", "contact", "deal"):
         assert not portal_keys(loaded.portal.webhook_url, entity)
@@ -105,7 +105,7 @@ def test_rollback_of_one_entity_takes_what_refers_to_it(loaded, capsys):
     held = {e: len(portal_keys(loaded.portal.webhook_url, e)) for e in ("company", "contact",
                                                                       "deal")}  # fmt: skip
     assert held == {"company": 3, "contact": 6, "deal": 0}
-    assert "(company 3, contact 6, deal 0); 9 are other loads' records" in out
+    assert "(company 3, contact 6, deal 0, requisite 3); 12 are other loads' records" in out
     assert run(capsys, "load", "-w", str(loaded.root), "--quiet")[0] == 0  # loads them again
     assert len(portal_keys(loaded.portal.webhook_url, "deal")) == 3
 

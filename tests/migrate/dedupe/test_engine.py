@@ -37,6 +37,18 @@ def test_duplicates_are_merged_and_explained(contacts):
     assert set(survivors.loc[master, "_absorbed"]) == {"1", "2", "3"} - {master}
 
 
+def test_without_survivorship_the_clusters_are_the_same(contacts):
+    """``survive=False`` (the stand-alone path) merges no row and changes nothing else."""
+    full = dedupe_table(contacts, default_rules("contact"), explain=False)
+    lean = dedupe_table(contacts, default_rules("contact"), explain=False, survive=False)
+    pd.testing.assert_frame_equal(lean.clusters, full.clusters)
+    pd.testing.assert_frame_equal(lean.pairs, full.pairs)
+    assert lean.key_map == full.key_map
+    assert len(full.survivors) == 4
+    assert lean.survivors.empty
+    assert list(lean.survivors.columns) == list(full.survivors.columns)
+
+
 def test_explanations_in_english(contacts):
     rules = parse_rules({"base": "contact", "language": "en"}, entity="contact")
     result = dedupe_table(contacts, rules)

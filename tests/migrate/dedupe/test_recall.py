@@ -102,9 +102,11 @@ def test_one_edit_vectors(left, right, expected):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.text(alphabet="0123ab", max_size=6), min_size=2, max_size=40, unique=True),
+@given(st.lists(st.text(alphabet="0123ab", max_size=6), min_size=2, max_size=40, unique=True)
+       | st.lists(st.text(alphabet="01aé", max_size=10), min_size=2, max_size=40, unique=True),
        st.integers(0, 2**32 - 1))  # fmt: skip
 def test_one_edit_is_osa_distance_of_one(values, seed):
+    """Short ASCII values go the packed-integer way, longer or non-ASCII ones by characters."""
     from rapidfuzz.distance import OSA
 
     rng = np.random.default_rng(seed)

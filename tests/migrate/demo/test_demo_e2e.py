@@ -193,7 +193,8 @@ def test_the_portal_itself_holds_every_loaded_record_exactly_once(demo):
     assert sum(map(len, loaded.values())) > 150
     assert result.check is not None  # the product's own check saw the same records
     assert result.check.expected == sum(
-        len(loaded[e]) for e in ("company", "contact", "deal", "activity", "smart_process")
+        len(loaded[e])
+        for e in ("company", "contact", "deal", "activity", "smart_process", "requisite")
     )
 
 

@@ -25,6 +25,9 @@ TABLES = (
     "activity",
     "task",
     "smart_process",
+    "requisite",
+    "bank_detail",
+    "address",
 )
 
 

@@ -24,7 +24,8 @@ FAULTS = FaultSpec({"503": 0.08, "500": 0.04, "drop": 0.04, "timeout": 0.02}, ti
 
 async def _seed(source_url: str, target_url: str):
     async with Bitrix24Client(source_url, plan="unlimited") as source:
-        seeded = await seed_source_portal(source, companies=12, contacts=20, deals=24, leads=6)
+        seeded = await seed_source_portal(source, companies=12, contacts=20, deals=24, leads=6,
+                                          requisites=True)  # fmt: skip
     async with Bitrix24Client(target_url, plan="unlimited") as target:
         await prepare_target_portal(target)
     return seeded

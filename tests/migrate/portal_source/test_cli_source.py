@@ -54,7 +54,8 @@ def test_init_validate_plan_from_a_portal_without_showing_its_code(tmp_path):
     assert all(CODE not in t for t in texts)
     snapshots = sorted(p.stem for p in (root / ".b24migrate/source_portal").glob("*.parquet"))
     assert snapshots == sorted(["company", "contact", "deal", "lead", "note", "product",
-                                "product_section", "activity", "task"])  # fmt: skip
+                                "product_section", "activity", "task", "requisite",
+                                "bank_detail", "address"])  # fmt: skip
 
 
 def _prepare_embedded_target(root) -> None:

@@ -128,6 +128,7 @@ def test_records_deleted_in_the_source_leave_the_snapshot_and_are_listed_gone(po
     first.plan()
     _migration(root, source).load()
     target_deals = _target_count(root, "deal")
+    notes = pd.read_parquet(root / ".b24migrate/source_portal/note.parquet")
     clock.now += 600
 
     async def delete() -> None:
@@ -144,8 +145,13 @@ def test_records_deleted_in_the_source_leave_the_snapshot_and_are_listed_gone(po
     assert "3" not in set(deals["ID"])
     assert deals["ID"].nunique() == counts["deal"] - 1
     cutover = second.plan().result.cutover
-    assert sorted((g.entity, g.source_key) for g in cutover.gone) == [("contact", "5"),
-                                                                      ("deal", "3")]  # fmt: skip
+    # the comments of the deleted deal and contact went with them (read whole: no merge)
+    owned = [("comment", n) for n in notes.loc[((notes["ENTITY_TYPE"] == "deal") & (notes[
+        "ENTITY_ID"] == "3")) | ((notes["ENTITY_TYPE"] == "contact") & (notes["ENTITY_ID"] ==
+        "5")), "ID"]]  # fmt: skip
+    assert owned
+    assert sorted((g.entity, g.source_key) for g in cutover.gone) == sorted([
+        *owned, ("contact", "5"), ("deal", "3")])  # fmt: skip
     _migration(root, source).load()
     assert _target_count(root, "deal") == target_deals  # listed, never deleted in the target
 
@@ -253,6 +259,35 @@ def test_a_second_read_of_the_history_brings_only_changed_activities_and_tasks(p
     assert planned[("task", "new")] == 1
 
 
+@pytest.mark.parametrize("portals", [HISTORY], indirect=True)
+def test_activities_and_tasks_deleted_in_the_source_are_listed_gone(portals):
+    source, clock, root, counts = portals
+    first = _migration(root, source)
+    first.validate()
+    first.plan()
+    _migration(root, source).load()
+    tasks = pd.read_parquet(root / ".b24migrate/source_portal/task.parquet")
+    task_id = sorted(tasks["ID"], key=int)[1]
+    clock.now += 600
+
+    async def delete() -> None:
+        async with _writer(source) as client:
+            await client.call("crm.activity.delete", {"id": 2})
+            await client.call("tasks.task.delete", {"taskId": int(task_id)})
+
+    asyncio.run(delete())
+    second = _migration(root, source)
+    second.validate()
+    gone = {t.table: t.gone for t in second.source_read.tables}
+    assert (gone["activity"], gone["task"], gone["deal"]) == (1, 1, 0)
+    activities = pd.read_parquet(root / ".b24migrate/source_portal/activity.parquet")
+    assert "2" not in set(activities["ID"])
+    assert activities.shape[0] == counts["activity"] - 1
+    cutover = second.plan().result.cutover
+    gone_keys = sorted((g.entity, g.source_key) for g in cutover.gone)
+    assert gone_keys == [("activity", "2"), ("task", task_id)]
+
+
 def test_smart_process_items_are_read_again_only_when_changed(tmp_path):
     clock = Clock()
     source = create_app(SandboxConfig(token="src", plan="unlimited", clock=clock,
@@ -263,29 +298,32 @@ def test_smart_process_items_are_read_again_only_when_changed(tmp_path):
             seeded = await seed_source_portal(client, companies=4, contacts=4, deals=4, leads=0)
             return seeded.counts["smart_process"]
 
-    async def read() -> tuple[int, str | None]:
+    async def read() -> tuple[int, str | None, int]:
         async with Bitrix24Client(SOURCE, transport=httpx.ASGITransport(app=source),
                                   plan="unlimited", read_only=True) as client:  # fmt: skip
             done = await read_source_portal(client, ["smart_process"], tmp_path, portal="src")
         (table,) = done.tables
-        return table.read, table.since
+        return table.read, table.since, table.gone
 
     async def change() -> None:
         async with _writer(source) as client:
             fields = {"title": "Договор (изм.)"}
             await client.call("crm.item.update", {"entityTypeId": 128, "id": 3, "fields": fields})
+            await client.call("crm.item.delete", {"entityTypeId": 128, "id": 4})
 
     items = asyncio.run(seed())
     clock.now += 60
-    assert asyncio.run(read()) == (items, None)
+    assert asyncio.run(read()) == (items, None, 0)
     clock.now += 600
     asyncio.run(change())
-    read_again, since = asyncio.run(read())
+    read_again, since, gone = asyncio.run(read())
     source.close()
-    assert read_again == 1
+    assert (read_again, gone) == (1, 1)  # item 4 deleted: gone from the snapshot
     assert since is not None
     snapshot = pd.read_parquet(tmp_path / ".b24migrate/source_portal/smart_process.parquet")
-    assert snapshot.shape[0] == items
+    assert snapshot.shape[0] == items - 1
+    assert "4" not in set(snapshot["ID"])
+    assert set(snapshot["ENTITY_TYPE_ID"]) == {"128"}
     assert set(snapshot.loc[snapshot["ID"] == "3", "TITLE"]) == {"Договор (изм.)"}
     assert set(snapshot["SMART_PROCESS"]) == {SMART_PROCESS}
     assert set(snapshot["STAGE"]) <= {"Начало", "Подготовка", "Согласование", "Успех", "Провал"}

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mappings.escape import unescape_value
 from migrate.portal.source import SourceUserField
 from migrate.portal.source._meta import SourceMeta
 from migrate.portal.source._values import (
@@ -126,7 +127,10 @@ def test_a_multiple_user_field_is_written_one_value_per_line():
     meta = dataclasses.replace(META, user_fields={"deal": defined})
     assert field_text(meta, "deal", "UF_CRM_KIND", ["41", "42"]) == "Опт\nРозница"
     assert field_text(meta, "deal", "UF_CRM_KIND", []) == ""
-    # a multi-line text value stays one value: its own line breaks become spaces
-    tags = field_text(meta, "deal", "UF_CRM_TAGS", ["опт, крупный", "два\nслова", ""])
-    assert tags.split(MULTIPLE_SEPARATOR) == ["опт, крупный", "два слова"]
+    # a multi-line text value stays one value: its own line breaks (and backslashes) escaped
+    values = ["опт, крупный", "строка 1\nстрока 2", "C:\\путь\\n", "\r\n"]
+    tags = field_text(meta, "deal", "UF_CRM_TAGS", [*values, ""])
+    assert tags.split(MULTIPLE_SEPARATOR) == ["опт, крупный", "строка 1\\nстрока 2",
+                                              "C:\\\\путь\\\\n", "\\r\\n"]  # fmt: skip
+    assert [unescape_value(v) for v in tags.split(MULTIPLE_SEPARATOR)] == values
     assert field_text(meta, "deal", "UF_CRM_FILES", ["5", "6"]) == "5, 6"  # ids: not split
