@@ -396,7 +396,8 @@ def _plan_tables(
                              language=config.language, attachments=attachments)  # fmt: skip
         records += planned.records
         issues += planned.issues
-    return settle_requisites(records, issues, config.language), issues
+    loaded = known.get("requisite", {})
+    return settle_requisites(records, issues, config.language, loaded), issues
 
 
 _LINK = re.compile(r"(?i)https?://")

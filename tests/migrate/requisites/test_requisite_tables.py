@@ -267,3 +267,42 @@ def test_an_address_of_a_company_goes_to_its_one_requisite(tmp_path):
         assert [(a["ENTITY_ID"], a["TYPE_ID"]) for a in kazan] == [(requisite["ID"], "6")]
     finally:
         portal.close()
+
+
+def _drop_preset(portal, name):
+    """The portal lacks the preset ``name`` (an admin deleted it: crm.requisite.preset.delete)."""
+    store = portal.app.store
+    (pid,) = [p for p, row in store.table("preset").items() if row["NAME"] == name]
+    with store.transaction():
+        store.delete("preset", pid)
+
+
+def test_parts_of_a_refused_requisite_are_refused_naming_it(tmp_path):
+    """The portal has no «ИП» preset: r3 is refused, and its bank detail b3 is refused with it
+    (never left waiting on a requisite that will not load), named in plan.xlsx and counted
+    as refused by the reconciliation."""
+    workspace = make_requisite_workspace(tmp_path)
+    portal = Portal(workspace)
+    try:
+        _drop_preset(portal, "ИП")
+        outcome = Migration(workspace, transport=portal.transport).plan(accept_structure=True)
+        planned = outcome.result
+        refused = {(i.entity, i.source_key): i for i in planned.issues if i.severity == "error"}
+        assert refused[("requisite", "r3")].rule == "requisite.preset"
+        assert refused[("bank_detail", "b3")].rule == "bank_detail.requisite_refused"
+        assert "r3" in refused[("bank_detail", "b3")].message
+        assert "b3" not in _ledger(workspace, "bank_detail")
+        assert planned.blockers == ()
+        rows = sheet_rows(workspace.reports_dir / "plan.xlsx", "Отклонённые строки")
+        texts = [" ".join(str(c) for c in row) for row in rows]
+        assert any("не загрузятся" in t and "«r3»" in t for t in texts)
+        checks = {e.entity: e for e in outcome.reconciliation.entities}
+        for entity in ("requisite", "bank_detail"):
+            assert (checks[entity].source, checks[entity].refused, checks[entity].planned,
+                    checks[entity].difference) == (3, 1, 2, 0)  # fmt: skip
+        portal.load()
+        assert sorted(b["XML_ID"] for b in _portal_parts(portal)[1]) == ["b1", "b2"]
+        ledger = _ledger(workspace, "bank_detail")
+        assert {r.state for r in ledger.values()} == {State.DONE}
+    finally:
+        portal.close()
