@@ -21,6 +21,8 @@ import dataclasses
 from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
+import pandas as pd
+
 from cleaners import account_key_ok, bank_digits
 from loaders.client import Bitrix24Client
 from loaders.entities import (
@@ -42,6 +44,7 @@ __all__ = [
     "TABLE_PREFIX",
     "address_type",
     "addresses_on_portal_requisites",
+    "part_keys",
     "plan_address",
     "plan_bank_detail",
     "plan_requisite",
@@ -278,6 +281,45 @@ def plan_address(row: _Row) -> list[PlannedRecord]:
         return []
     body[OWNER_HINT] = [owner_type, resolved.refs[0].source_key]
     return [PlannedRecord("address", f"{owner_type}/{owner_key}/{type_id}", Op.CREATE, body)]
+
+
+def part_keys(tables: Mapping[str, pd.DataFrame]) -> dict[str, set[str]]:
+    """The ledger keys the requisite tables' rows stand for, whatever this plan made of them
+    (for the cut-over: a row still in the source is never gone): a requisite ``rq/<key>``, a
+    bank detail its key, an address ``<requisite>/<type>`` — of every type when its type is
+    not one the plan knows, and on each requisite its company or contact may have."""
+    out: dict[str, set[str]] = {}
+    requisites = tables.get("requisite")
+    owned: dict[tuple[str, str], set[str]] = {}
+    if requisites is not None:
+        out["requisite"] = {requisite_key(str(k)) for k in requisites["_key"]}
+        for owner_type, owner, key in _columns(requisites, "ENTITY_TYPE", "ENTITY_ID", "_key"):
+            owned.setdefault((owner_type.lower(), owner), set()).add(requisite_key(key))
+    if "bank_detail" in tables:
+        out["bank_detail"] = {str(k) for k in tables["bank_detail"]["_key"]}
+    if "address" in tables:
+        out["address"] = set()
+        for owner_type, owner, kind in _columns(tables["address"], "ENTITY_TYPE", "ENTITY_ID",
+                                                "TYPE_ID"):  # fmt: skip
+            if owner_type.lower() in ("", "requisite"):
+                on = {owner if owner.startswith(TABLE_PREFIX) else requisite_key(owner)}
+            else:
+                on = {owner, *owned.get((owner_type.lower(), owner), ())}
+            found = address_type(kind)
+            types = ADDRESS_TYPES if found is None else (found,)
+            out["address"] |= {f"{r}/{t}" for r in on for t in types}
+    return out
+
+
+def _columns(table: pd.DataFrame, *names: str) -> Iterable[tuple[str, ...]]:
+    """The named columns' values as stripped text (a missing column: empty)."""
+    columns = [table[n] if n in table else pd.Series([""] * len(table)) for n in names]
+    for values in zip(*columns, strict=True):
+        yield tuple("" if _blank(v) else str(v).strip() for v in values)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float | type(pd.NA)) and bool(pd.isna(value)))
 
 
 def settle_requisites(

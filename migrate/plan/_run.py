@@ -80,6 +80,7 @@ from migrate.plan._refs import ReferenceIndex
 from migrate.plan._requisite_tables import (
     TABLE_PREFIX,
     addresses_on_portal_requisites,
+    part_keys,
     reuse_portal_requisites,
     settle_requisites,
 )
@@ -349,6 +350,8 @@ def _planned_parts(
             out[entity].add(key)
     if "requisite" in out:  # a refused row has the row's own key, a planned one rq/<key>
         out["requisite"] |= {f"{TABLE_PREFIX}{k}" for k in out["requisite"]}
+    for entity, keys in part_keys(data.tables).items():  # refused or not, still in the source
+        out.setdefault(entity, set()).update(keys)
     return out
 
 

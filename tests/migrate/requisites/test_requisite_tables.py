@@ -15,7 +15,7 @@ from migrate.errors import MigrationError
 from migrate.ledger import Ledger, Op, State
 from migrate.run import Migration
 from tests.migrate.plan.workspace import NAME, Portal, sheet_rows, write_csv
-from tests.migrate.requisites.workspace import BANKS, make_requisite_workspace
+from tests.migrate.requisites.workspace import ADDRESSES, BANKS, make_requisite_workspace
 
 PARTS = ("requisite", "bank_detail", "address")
 
@@ -306,3 +306,19 @@ def test_parts_of_a_refused_requisite_are_refused_naming_it(tmp_path):
         assert {r.state for r in ledger.values()} == {State.DONE}
     finally:
         portal.close()
+
+
+def test_a_loaded_part_refused_now_is_not_listed_as_gone(loaded):
+    """After the load, r2's address gets a type the plan does not know (refused: a plan-only
+    reason, the row is still in the source) and r1's physical address is deleted from the
+    source: only the deleted one is listed as gone."""
+    workspace, portal, _ = loaded
+    rows = [row[:] for row in ADDRESSES if row[1] != "Фактический адрес"]
+    rows[-1][1] = "Адрес склада"
+    write_csv(workspace.root / "data" / "addresses.csv", rows)
+    again = _plan(workspace, portal)
+    assert [(i.rule, i.value) for i in again.issues if i.entity == "address"] == [
+        ("address.type", "Адрес склада"),
+    ]  # fmt: skip
+    gone = [(g.entity, g.source_key) for g in again.cutover.gone]
+    assert gone == [("address", "rq/r1/1")]
