@@ -66,7 +66,7 @@ _LABELS = {
         "skipped_on_purpose": "пропущено намеренно (--skip-refused)",
         "dates": "Даты создания", "kept_n": "Дата сохранится", "moved_n": "Дату не сохранить",
         "date": "Исходная дата", "newest": "Самая новая на портале", "action": "Что будет",
-        "attention": "Внимание",
+        "attention": "Внимание", "no_owner_n": "Без ответственного",
         "history": "Даты истории", "kept": "Сохранится", "kept_how": "Как",
     },
     "en": {
@@ -86,7 +86,7 @@ _LABELS = {
         "skipped_on_purpose": "left out on purpose (--skip-refused)",
         "dates": "Creation dates", "kept_n": "Date kept", "moved_n": "Date not kept",
         "date": "Original date", "newest": "Newest in portal", "action": "What happens",
-        "attention": "Attention",
+        "attention": "Attention", "no_owner_n": "No owner",
         "history": "History dates", "kept": "Kept", "kept_how": "How",
     },
 }  # fmt: skip
@@ -221,12 +221,14 @@ def _summary(sheet: Any, result: PlanResult, t: dict[str, str], c: dict[str, str
     entities = sorted({e for e, _ in result.counts} | set(refused) | set(warned))
     kept, moved = result.backdating.kept, Counter(m.entity for m in result.backdating.moved)
     cut = summary_counts(result.cutover)
+    ownerless = next((o.by_entity for o in result.owners if not o.legacy), {})
+    entities = sorted({*entities, *ownerless})
     write_table(
         sheet,
         [t["entity"], *(t[op] for op in _OPS), t["refused_n"], t["warnings_n"], t["kept_n"],
-         t["moved_n"], c["conflicts_n"], c["gone_n"]],
+         t["moved_n"], c["conflicts_n"], c["gone_n"], t["no_owner_n"]],
         ([e, *(result.count(e, op) for op in _OPS), refused[e], warned[e], kept.get(e, 0),
-          moved[e], *cut.get(e, (0, 0))] for e in entities),
+          moved[e], *cut.get(e, (0, 0)), ownerless.get(e, 0)] for e in entities),
     )  # fmt: skip
 
 
