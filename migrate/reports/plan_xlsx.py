@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from mappings.entities import shown_entity
 from migrate.ledger.reasons import IssueGroup, group_issues
 from migrate.reports._cutover_xlsx import (
     CUTOVER_LABELS,
@@ -36,6 +37,7 @@ from migrate.reports._cutover_xlsx import (
     unread_choices,
     write_cutover,
 )
+from migrate.reports._labels import entity_label
 from migrate.reports._reconcile_xlsx import RECONCILE_LABELS, write_merges, write_reconciliation
 from migrate.reports._structure_xlsx import write_structure
 from migrate.reports._xlsx import safe_cell_value, write_table
@@ -112,7 +114,7 @@ def write_plan_xlsx(
     summary = book.active
     assert summary is not None
     summary.title = t["summary"]
-    _summary(summary, result, t, CUTOVER_LABELS[lang])
+    _summary(summary, result, lang, CUTOVER_LABELS[lang])
     _reasons(book.create_sheet(t["reasons"]), result, t, BLOCKING_RULES)
     columns = ("entity", "source", "sheet", "row", "key", "field", "value", "rule", "message")
     blocking = {
@@ -215,7 +217,9 @@ def _issue_cells(issue: PlanIssue) -> list[Any]:
             issue.value, issue.rule, issue.message]  # fmt: skip
 
 
-def _summary(sheet: Any, result: PlanResult, t: dict[str, str], c: dict[str, str]) -> None:
+def _summary(sheet: Any, result: PlanResult, lang: str, c: dict[str, str]) -> None:
+    """Counts per entity, each named as summary.html names it (in the report's language)."""
+    t = _LABELS[lang]
     refused = Counter(i.entity for i in result.issues if i.severity == "error")
     warned = Counter(i.entity for i in result.issues if listed_warning(i))
     entities = sorted({e for e, _ in result.counts} | set(refused) | set(warned))
@@ -227,7 +231,8 @@ def _summary(sheet: Any, result: PlanResult, t: dict[str, str], c: dict[str, str
         sheet,
         [t["entity"], *(t[op] for op in _OPS), t["refused_n"], t["warnings_n"], t["kept_n"],
          t["moved_n"], c["conflicts_n"], c["gone_n"], t["no_owner_n"]],
-        ([e, *(result.count(e, op) for op in _OPS), refused[e], warned[e], kept.get(e, 0),
+        ([entity_label(shown_entity(e), lang), *(result.count(e, op) for op in _OPS),
+          refused[e], warned[e], kept.get(e, 0),
           moved[e], *cut.get(e, (0, 0)), ownerless.get(e, 0)] for e in entities),
     )  # fmt: skip
 

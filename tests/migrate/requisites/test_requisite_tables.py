@@ -60,7 +60,8 @@ def test_plan_counts_warns_and_keeps_one_requisite_per_company(loaded):
     assert set(_ledger(workspace, "requisite")) == {"co2", "co3", "rq/r1", "rq/r2", "rq/r3"}
     assert set(_ledger(workspace, "address")) == {"rq/r1/6", "rq/r1/1", "rq/r2/6"}
     summary = {row[0]: row[1:] for row in sheet_rows(workspace.reports_dir / "plan.xlsx")}
-    assert [summary[e][0] for e in PARTS] == [5, 3, 3]  # «Создать»
+    named = ("Реквизиты", "Банковские реквизиты", "Адреса")
+    assert [summary[e][0] for e in named] == [5, 3, 3]  # «Создать»
     warned = sheet_rows(workspace.reports_dir / "plan.xlsx", "Предупреждения")
     texts = " ".join(str(cell) for row in warned for cell in row)
     assert "контрольная цифра счёта «40702810938000060473» не сходится с БИК" in texts
