@@ -95,6 +95,12 @@ _MESSAGES = {
         "the record has rows in the requisite table: those are loaded, and its row's RQ_* "
         "columns ({value}) are not loaded as another requisite",
     ),
+    "requisite.owner_skipped": (
+        "реквизит не загружается: его владелец «{value}» уже есть на портале и оставлен как "
+        "есть (load.on_existing: skip), его реквизиты там не меняются",
+        "the requisite is not loaded: its owner “{value}” is already in the portal and left "
+        "as it is (load.on_existing: skip), so its requisites there are not changed",
+    ),
     "bank_detail.requisite": (
         "банковские реквизиты относятся к реквизиту «{value}», которого нет в загрузке",
         "the bank details belong to requisite “{value}”, which is not being loaded",
@@ -438,20 +444,27 @@ def reuse_portal_requisites(
     records: list[PlannedRecord],
     matches: Mapping[str, Mapping[str, _Match]],
     skipped: set[tuple[str, str]],
+    issues: list[PlanIssue],
+    language: str,
 ) -> list[PlannedRecord]:
     """A requisite table's row of a matched company takes the portal's requisite of the same
     INN (the first such row does: it is skipped with that id, so its bank details and
     addresses go onto it; the others are created); the table's requisites of a skipped company
-    are left out with their parts. Other records pass unchanged."""
+    are refused with their parts, each row saying why in ``issues`` (so the reconciliation
+    balances and the client sees them). Other records pass unchanged."""
     dropped = {r.source_key for r in records if _is_table_requisite(r) and _owner(r) in skipped}
     taken: set[int] = set()
     out: list[PlannedRecord] = []
     for record in records:
         if record.source_key in dropped and _is_table_requisite(record):
+            row = (record.entity, record.source_key.removeprefix(TABLE_PREFIX))
+            issues.append(_issue(record, "requisite.owner_skipped", "error", "ENTITY_ID",
+                                 _owner(record)[1], language, row))  # fmt: skip
             continue
-        if record.entity in ("bank_detail", "address") and any(
-            r.source_key in dropped for r in record.refs
-        ):
+        target = next((r.source_key for r in record.refs if r.source_key in dropped), None)
+        if record.entity in ("bank_detail", "address") and target is not None:
+            rule, value = f"{record.entity}.requisite_refused", target.removeprefix(TABLE_PREFIX)
+            issues.append(_issue(record, rule, "error", "ENTITY_ID", value, language))
             continue
         if _is_table_requisite(record):
             owner = _owner(record)

@@ -263,7 +263,9 @@ async def _plan(
                 e: await read_records(client, e, sorted(ids)) for e, ids in changed.items() if ids
             }
             timer.lap("match existing")
-            records, matched = _apply_matches(records, matches, portal, config, previous, tables)
+            records, matched = _apply_matches(
+                records, matches, portal, config, previous, tables, issues
+            )
             records = await addresses_on_portal_requisites(client, records)
             dated = {**previous, **_previous(ledger, ("activity",))}  # edits are conflicts
             edited = await read_edited(client, ledger, dated)
@@ -486,8 +488,10 @@ def _apply_matches(
     config: MigrationConfig,
     previous: Mapping[tuple[str, str], LedgerRecord],
     tables: Mapping[str, pd.DataFrame],
+    issues: list[PlanIssue],
 ) -> tuple[list[PlannedRecord], list[MatchedRecord]]:
-    """Decide create/update/skip for records the portal holds; trim phones it already has."""
+    """Decide create/update/skip for records the portal holds; trim phones it already has
+    (``issues`` gets the refusals of a skipped record's requisite-table rows)."""
     on_existing = config.load.on_existing
     out: list[PlannedRecord] = []
     matched: list[MatchedRecord] = []
@@ -528,7 +532,7 @@ def _apply_matches(
             out.append(replace(record, b24_id=old.b24_id))
         else:
             out.append(record)
-    return _children(out, matches, skipped), matched
+    return _children(out, matches, skipped, issues, config.language), matched
 
 
 _RANK = {"origin": 0, "inn": 1, "phone": 2, "email": 3}
@@ -606,11 +610,13 @@ def _children(
     records: list[PlannedRecord],
     matches: Mapping[str, Mapping[str, ExistingRecord]],
     skipped: set[tuple[str, str]],
+    issues: list[PlanIssue],
+    language: str,
 ) -> list[PlannedRecord]:
     """Requisites the matched company already has are skipped; a skipped deal keeps its rows
     (a requisite table's rows: :func:`reuse_portal_requisites`)."""
     out = []
-    for record in reuse_portal_requisites(records, matches, skipped):
+    for record in reuse_portal_requisites(records, matches, skipped, issues, language):
         if record.entity == "requisite" and not record.source_key.startswith(TABLE_PREFIX):
             company = matches.get("company", {}).get(record.source_key)
             inn = str(record.fields.get("RQ_INN") or "")

@@ -278,6 +278,43 @@ def _drop_preset(portal, name):
         store.delete("preset", pid)
 
 
+def test_a_skipped_companys_requisite_rows_are_refused_saying_why(tmp_path):
+    """co1 is already in the portal and `on_existing: skip` leaves it as it is: its two
+    requisite rows, their bank details and addresses are not loaded, and each row says why
+    (never dropped unseen: the reconciliation balances)."""
+    workspace = make_requisite_workspace(tmp_path)
+    config = workspace.root / "migration.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert "on_existing: update" in text
+    config.write_text(text.replace("on_existing: update", "on_existing: skip"), encoding="utf-8")
+    portal = Portal(workspace)
+    try:
+        company = portal.call("crm.company.add", {"fields": {"TITLE": "Ромашка"}})
+        fields = {"ENTITY_TYPE_ID": 4, "ENTITY_ID": company, "PRESET_ID": 1, "NAME": "Старый",
+                  "RQ_INN": "7707083893"}  # fmt: skip
+        portal.call("crm.requisite.add", {"fields": fields})
+        outcome = Migration(workspace, transport=portal.transport).plan(accept_structure=True)
+        refused = {(i.entity, i.source_key): i for i in outcome.result.issues
+                   if i.severity == "error"}  # fmt: skip
+        assert refused[("requisite", "r1")].rule == "requisite.owner_skipped"
+        assert refused[("requisite", "r2")].rule == "requisite.owner_skipped"
+        assert "«co1»" in refused[("requisite", "r1")].message
+        assert {refused[("bank_detail", b)].rule for b in ("b1", "b2")} == {
+            "bank_detail.requisite_refused"
+        }
+        assert [i.rule for (e, _), i in refused.items() if e == "address"] == [
+            "address.requisite_refused"
+        ] * 3
+        assert set(_ledger(workspace, "requisite")) >= {"rq/r3"}
+        assert not {"rq/r1", "rq/r2"} & set(_ledger(workspace, "requisite"))
+        checks = {e.entity: e for e in outcome.reconciliation.entities}
+        assert (checks["requisite"].refused, checks["requisite"].difference) == (2, 0)
+        assert (checks["bank_detail"].refused, checks["bank_detail"].difference) == (2, 0)
+        assert (checks["address"].refused, checks["address"].difference) == (3, 0)
+    finally:
+        portal.close()
+
+
 def test_parts_of_a_refused_requisite_are_refused_naming_it(tmp_path):
     """The portal has no «ИП» preset: r3 is refused, and its bank detail b3 is refused with it
     (never left waiting on a requisite that will not load), named in plan.xlsx and counted
