@@ -83,6 +83,8 @@ def _prefix(value: str, size: int) -> str:
     return (key or re.sub(r"[\W_]", "", value.lower()))[:size]
 
 
+# a year standing alone (``1630-08-01``, ``12.03.1856``); else one glued into ``yyyymmdd``
+_YEAR = re.compile(r"(?<!\d)(1[5-9]|20)\d\d(?!\d)")
 _SINGLE: dict[str, Callable[[str], str]] = {
     "exact": lambda v: " ".join(v.lower().replace("ё", "е").split()),
     "digits": lambda v: re.sub(r"\D", "", v),
@@ -92,7 +94,7 @@ _SINGLE: dict[str, Callable[[str], str]] = {
     "initial": lambda v: norm.translit_key(canonical_token(v.strip().lower()))[:1],
     "given_name": lambda v: _given(v),
     "phonetic": _phonetic,
-    "year": lambda v: m.group(0) if (m := re.search(r"(19|20)\d\d", v)) else "",
+    "year": lambda v: m.group(0) if (m := _YEAR.search(v) or re.search(r"(19|20)\d\d", v)) else "",
     "prefix2": lambda v: _prefix(v, 2),
     "prefix3": lambda v: _prefix(v, 3),
     "prefix4": lambda v: _prefix(v, 4),

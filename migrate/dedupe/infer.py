@@ -29,7 +29,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -87,6 +87,7 @@ _COMPANY_ONLY = re.compile(
     r"compan|organi|^org|firm|legal|компани|организац|наименован|контрагент|фирм|юр"
 )
 _DATE_VALUE = re.compile(r"^(\d{8}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})$")
+_SERIAL = re.compile(r"^\d{5}(\.0)?$")  # an Excel day number (a date cell read as a number)
 _YEAR_VALUE = re.compile(r"^(1[6-9]|20)\d\d$")
 _INN_VALUE = re.compile(r"^\D*(\d[\s-]?){9,12}\D*$")
 _NUMBER_VALUE = re.compile(r"^-?\d+([.,]\d+)?$")
@@ -98,6 +99,7 @@ class ColumnRole:
 
     column: str
     role: str  # given, surname, middle, full_name, company, birth, date, year, age, phone,
+    # birth_year/_month/_day and date_year/… (one date in three columns),
     # email, address, inn, identifier, money, category, text, long_text, skip
     fill_rate: float
     distinct_rate: float
@@ -107,6 +109,33 @@ class ColumnRole:
 
 def _header(column: str) -> str:
     return re.sub(r"[\s\-.]+", "_", column.strip()).strip("_").casefold()
+
+
+def _base(header: str) -> str:
+    """The header without a part number: ``fname_c1``, ``address_2``, ``phone2`` → the role's
+    word (a name or an address split over numbered columns)."""
+    return re.sub(r"_?(c|part|p)?\d$", "", header) or header
+
+
+# one date kept in three columns (RLdata's ``by``/``bm``/``bd``, «День/Месяц/Год рождения»,
+# ``birth_year``…): each part by its header and its values, joined only when all three are there
+_BIRTH_MARK = re.compile(r"birth|born|^b_?[ymd]$|^dob|dob$|^[ymd]ob$|рожд")
+_DATE_PARTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
+    ("year", re.compile(r"year|^yr$|^y$|^b_?y$|^yob$|^год|_y$"), re.compile(r"^(1[6-9]|20)\d\d$")),
+    ("month", re.compile(r"month|^mon$|^m$|^b_?m$|^mob$|месяц|_m$"),
+     re.compile(r"^(0?[1-9]|1[0-2])$")),
+    ("day", re.compile(r"day|^d$|^b_?d$|^dd$|^день|число|_d$"),
+     re.compile(r"^(0?[1-9]|[12]\d|3[01])$")),
+)  # fmt: skip
+
+
+def _date_part(column: str, values: list[str]) -> tuple[str, str] | None:
+    """``(birth|date, year|month|day)`` when the column is one part of a date, else None."""
+    header = _header(column)
+    for part, by_header, by_value in _DATE_PARTS:
+        if by_header.search(header) and values and _share(values, by_value) >= 0.95:
+            return ("birth" if _BIRTH_MARK.search(header) else "date"), part
+    return None
 
 
 def _share(values: list[str], pattern: re.Pattern[str]) -> float:
@@ -120,10 +149,15 @@ def _role(column: str, values: list[str], distinct: int, filled: int, rows: int)
     header = _header(column)
     if _META_HEADER.search(header) and not re.search(r"birth|рожд", header):
         return "skip"  # record metadata (see _META_HEADER)
-    by_header = next((role for role, rx in _ROLE_HEADERS if rx.search(header)), None)
+    base = _base(header)
+    by_header = next((role for role, rx in _ROLE_HEADERS if rx.search(base)), None)
     numeric = _share(values, _NUMBER_VALUE)
     if by_header != "birth" and _share(values, _DATETIME_VALUE) >= 0.5:
         return "skip"  # a time of day: when the record was touched, not a fact of the client
+    if by_header == "birth" and _share(values, _YEAR_VALUE) >= 0.9:
+        return "year"  # a year of birth alone: a number, ±1
+    if by_header == "birth" and _share(values, _DATE_VALUE) < 0.5 and _share(values, _SERIAL) < 0.5:
+        by_header = None  # a place of birth, a month or a day alone: read by the values
     if by_header == "birth" or (by_header is None and _share(values, _DATE_VALUE) >= 0.9
                                 and numeric < 0.5):  # fmt: skip
         return "birth" if by_header == "birth" else "date"
@@ -162,6 +196,7 @@ def _role(column: str, values: list[str], distinct: int, filled: int, rows: int)
 def infer_roles(frame: pd.DataFrame, key: str | None = None) -> list[ColumnRole]:
     """The role of every column of ``frame`` (the key and ``_``-prefixed columns skipped)."""
     out = []
+    parts: dict[str, tuple[str, str] | None] = {}
     rows = len(frame)
     for column in frame.columns:
         name = str(column)
@@ -178,7 +213,54 @@ def infer_roles(frame: pd.DataFrame, key: str | None = None) -> list[ColumnRole]
         codes = sum(1 for v in values if norm.code_tokens(v)) / len(values) if values else 0.0
         out.append(ColumnRole(name, role, len(text) / rows if rows else 0.0,
                               distinct / max(len(text), 1), mean, codes))  # fmt: skip
-    return out
+        parts[name] = _date_part(name, values)
+    return _drop_derived_names(frame.head(SCAN), _join_date_parts(out, parts))
+
+
+_NAME_ROLES = ("given", "surname", "middle", "full_name")
+
+
+def _drop_derived_names(frame: pd.DataFrame, roles: list[ColumnRole]) -> list[ColumnRole]:
+    """A name column made of the others (``first_and_surname``, a ``ФИО`` beside
+    ``Фамилия``/``Имя``, a full name with titles around them) is left out: it says again what
+    the parts say, and it hides which word is the surname. It is derived when, in nine rows
+    of ten where it is filled, every word of the other name columns of the row is in it."""
+    names = [r for r in roles if r.role in _NAME_ROLES]
+    if len(names) < 3:
+        return roles
+
+    def words(column: str) -> list[set[str]]:
+        return [set(norm.name_tokens(v)) for v in frame[column].astype(str).tolist()]
+
+    texts = {r.column: words(r.column) for r in names}
+    derived = set()
+    for r in names:
+        others = [texts[o.column] for o in names if o.column != r.column
+                  and o.column not in derived]  # fmt: skip
+        rows = [(mine, set().union(*(o[i] for o in others)))
+                for i, mine in enumerate(texts[r.column]) if mine]  # fmt: skip
+        rows = [(mine, rest) for mine, rest in rows if rest]
+        if (
+            len(others) >= 2
+            and rows
+            and sum(rest <= mine for mine, rest in rows) >= 0.9 * len(rows)
+        ):
+            derived.add(r.column)
+    return [replace(r, role="skip") if r.column in derived else r for r in roles]
+
+
+def _join_date_parts(
+    roles: list[ColumnRole], parts: dict[str, tuple[str, str] | None]
+) -> list[ColumnRole]:
+    """Year, month and day columns of one date (of birth, or another) become its parts
+    (roles ``birth_year``… or ``date_year``…), compared as one date; a part alone keeps its
+    own role (a year is a number, a month a category)."""
+    for kind in ("birth", "date"):
+        found = {p[1]: c for c, p in parts.items() if p is not None and p[0] == kind}
+        if len(found) == 3:
+            roles = [replace(r, role=f"{kind}_{parts[r.column][1]}")  # type: ignore[index]
+                     if r.column in found.values() else r for r in roles]  # fmt: skip
+    return roles
 
 
 def _columns(roles: list[ColumnRole], *wanted: str) -> list[str]:
@@ -195,6 +277,10 @@ def _comparisons(roles: list[ColumnRole]) -> list[dict[str, Any]]:
     for role in ("birth", "date"):
         for column in _columns(roles, role):
             out.append({"name": column, "kind": "date", "columns": [column],
+                        "levels": ["exact", "typo"], "relatives": role == "birth"})  # fmt: skip
+        split = _split_date(roles, role)
+        if split:
+            out.append({"name": f"{role} date", "kind": "date", "columns": split,
                         "levels": ["exact", "typo"], "relatives": role == "birth"})  # fmt: skip
     for column in _columns(roles, "company"):
         out.append(
@@ -248,6 +334,11 @@ def _comparisons(roles: list[ColumnRole]) -> list[dict[str, Any]]:
     return _names_required(out)
 
 
+def _split_date(roles: list[ColumnRole], kind: str) -> list[str]:
+    """The year, month and day columns of one date, in that order (empty when not split)."""
+    return [c for part in ("year", "month", "day") for c in _columns(roles, f"{kind}_{part}")]
+
+
 def _names_required(comparisons: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Without a birth date or an identifier, names that differ outright never merge alone.
 
@@ -290,10 +381,12 @@ def _blocking(roles: list[ColumnRole], comparisons: list[dict[str, Any]]) -> lis
     person = surname or full or given
     if postcode and person:
         blocking.append({"columns": [postcode[0], person[0]], "transform": ["exact", "prefix2"]})
-    birth = _columns(roles, "birth")
+    birth = _columns(roles, "birth") or _columns(roles, "birth_year")
     if birth and (given or full):
         blocking.append({"columns": [(given or full)[0], birth[0]],
                          "transform": ["phonetic", "year"]})  # fmt: skip
+    if birth and given and surname:
+        blocking.append({"columns": [surname[0], birth[0]], "transform": ["phonetic", "year"]})
     texts = sorted((r for r in roles if r.role in ("text", "long_text")),
                    key=lambda r: (r.role != "text", -r.distinct_rate * r.fill_rate))  # fmt: skip
     if texts:

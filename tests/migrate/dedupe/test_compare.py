@@ -52,6 +52,11 @@ def test_phone(left, right, expected):
     ("a@x.ru; ivan@firm.ru", "ivan@firm.ru", "exact"),
     ("ivan.petrov@mail.ru", "ivan.petrof@mail.ru", "fuzzy"),
     ("ivan@mail.ru", "olga@yandex.ru", "differs"),
+    # namesakes' mailboxes: the same letters, another number (a year, a counter)
+    ("i.ivanov1234@mail.ru", "i.ivanov1284@mail.ru", "differs"),
+    ("i.ivanov@mail.ru", "i.ivanov1@mail.ru", "differs"),
+    ("i.ivanov1234@mail.ru", "i.ivanvo1234@mail.ru", "fuzzy"),  # a typo in the letters
+    ("robert255@smith.net", "roberta25@smith.net", "fuzzy"),  # letters differ too: compared
 ])  # fmt: skip
 def test_email(left, right, expected):
     assert _level("email", left, right)[0] == expected
