@@ -289,8 +289,11 @@ def _holds(
     if kind == "identifier" or kind == "email":
         scorer = fuzz.ratio
     score = pair_scores(source, sa, sb, mask, scorer, key="fuzzy")
-    if kind == "email":
-        score = np.where(_only_numbers_differ(p, a, b), 0.0, score)
+    if kind == "email":  # only pairs that would hold can be namesakes' numbered mailboxes
+        near = np.flatnonzero(mask & (score >= float(threshold or 1.0) - 1e-9))
+        if len(near):
+            score = score.copy()
+            score[near[_only_numbers_differ(p, a[near], b[near])]] = 0.0
     if kind in ("company_name", "text"):  # «ЗАОФаворит Нягань», «wolffcrescent»: spacing varies
         compact = p.extra["compact"]
         short = mask & (score < float(threshold or 1.0) - 1e-9)  # only where it can still help

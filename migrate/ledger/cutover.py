@@ -3,7 +3,8 @@
 The plan stage decides (:mod:`migrate.plan._cutover`); the settings live here so that the
 reports and `status` can count them without the plan stage: the client's conflict decisions,
 the conflicts the last plan listed (each with the portal edit it is about) and the records
-gone from the source.
+gone from the source — and, counted the same way for summary.html, the records whose source
+names no owner (:data:`NO_OWNER_META`).
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ __all__ = [
     "CHOICES_META",
     "GONE_META",
     "LISTED_META",
+    "NO_OWNER_META",
     "cutover_counts",
     "gone_keys",
     "gone_setting",
+    "no_owner_counts",
 ]
 
 #: ``entity\\tkey`` → ``{"choice": "portal"|"source", "modified": DATE_MODIFY}``.
@@ -30,6 +33,9 @@ CHOICES_META = "cutover.choices"
 LISTED_META = "cutover.listed"
 #: ``[[entity, key], …]``: loaded records the last plan's sources no longer have.
 GONE_META = "cutover.gone"
+#: ``{entity: records}``: records of the last plan whose source names no owner (the
+#: «(не указан)» row of owners.xlsx; they get the client's choice there or the default owner).
+NO_OWNER_META = "plan.no_owner"
 
 
 def gone_setting(gone: Iterable[tuple[str, str]]) -> str:
@@ -48,6 +54,12 @@ def cutover_counts(ledger: Ledger) -> dict[str, tuple[int, int]]:
     conflicts = Counter(k.split("\t", 1)[0] for k in _loads(ledger.meta(LISTED_META), {}))
     gone = Counter(str(g[0]) for g in _loads(ledger.meta(GONE_META), []) if g)
     return {e: (conflicts[e], gone[e]) for e in sorted(set(conflicts) | set(gone))}
+
+
+def no_owner_counts(ledger: Ledger) -> dict[str, int]:
+    """entity → records of the last plan whose source names no owner."""
+    found = _loads(ledger.meta(NO_OWNER_META), {})
+    return {str(e): int(n) for e, n in found.items() if isinstance(n, int) and n}
 
 
 def _loads(text: str | None, empty: Any) -> Any:

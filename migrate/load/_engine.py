@@ -300,7 +300,7 @@ class _Loader:
         ready = [r for r in self.ledger.ready(FILE_SETS, 10_000) if r.id not in fresh]
         if not ready:
             return
-        found = await refresh_file_sets(self.client, ready)
+        found = await refresh_file_sets(self.client, ready, self.watch.language)
         fresh.update(found.fields)
         if found.held:
             self.ledger.refuse_planned(found.held)

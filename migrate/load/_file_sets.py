@@ -34,6 +34,33 @@ from migrate.portal.read import item_files, read_items
 
 __all__ = ["FreshSets", "refresh_file_sets"]
 
+#: Why a set is held (load.xlsx shows it): Russian, English.
+_MESSAGES = {
+    "gone": (
+        "записи {owner} больше нет на портале: файлы не отправлены",
+        "record {owner} is no longer in the portal: files not sent",
+    ),
+    "single": (
+        "поле с одним файлом {name} изменили на портале после плана (файлы {before} → {now}): "
+        "не перезаписано; чтобы оставить файл портала, уберите новый файл из выгрузки (новый "
+        "план с ним отправит его поверх файла портала)",
+        "the portal's single file field {name} changed since the plan (files {before} → {now}): "
+        "not overwritten; to keep it, take the new file out of the export (a new plan with it "
+        "there sends it over the portal's)",
+    ),
+    "unreadable": (
+        "в поле {name} после плана появился файл {file_id}, и его не прочитать ({error}): набор "
+        "задержан, чтобы ничего не удалить",
+        "file {file_id} appeared in the field {name} since the plan and cannot be read "
+        "({error}): the set is held so that it deletes nothing",
+    ),
+}
+
+
+def _text(key: str, language: str, **values: object) -> str:
+    ru, en = _MESSAGES[key]
+    return (en if language == "en" else ru).format(**values)
+
 
 @dataclass(slots=True)
 class FreshSets:
@@ -45,9 +72,11 @@ class FreshSets:
     held: dict[int, str] = field(default_factory=dict)
 
 
-async def refresh_file_sets(client: Bitrix24Client, records: Sequence[LedgerRecord]) -> FreshSets:
+async def refresh_file_sets(
+    client: Bitrix24Client, records: Sequence[LedgerRecord], language: str = "ru"
+) -> FreshSets:
     """The sets ``records`` (``record_files``, their owners written) as the portal's file
-    fields are now (module docstring).
+    fields are now (module docstring); a held set's reason in ``language`` (``ru``/``en``).
 
     Raises:
         PortalTerminalError / PortalTransientError: the read failed (nothing is sent).
@@ -66,10 +95,10 @@ async def refresh_file_sets(client: Bitrix24Client, records: Sequence[LedgerReco
         row = rows.get((int(fields["ENTITY_TYPE_ID"]), int(fields["OWNER_ID"])))
         if row is None:
             owner = fields["OWNER_ID"]
-            out.held[record.id] = f"record {owner} is no longer in the portal: files not sent"
+            out.held[record.id] = _text("gone", language, owner=owner)
             continue
         try:
-            done = await _fresh(client, fields, row)
+            done = await _fresh(client, fields, row, language)
         except _Held as held:
             out.held[record.id] = str(held)
             continue
@@ -85,7 +114,7 @@ class _Held(Exception):
 
 
 async def _fresh(
-    client: Bitrix24Client, fields: Mapping[str, Any], row: Mapping[str, Any]
+    client: Bitrix24Client, fields: Mapping[str, Any], row: Mapping[str, Any], language: str
 ) -> dict[str, Any] | None:
     """The set's fields with each file field as the portal holds it now; ``None`` when every
     file it carries is already there."""
@@ -96,7 +125,7 @@ async def _fresh(
         appeared = {i: url for i, url in now.items() if i not in before}
         todo = list(planned["files"])
         for file_id, url in appeared.items():
-            ours = await _ours(client, url, todo, name, file_id)
+            ours = await _ours(client, url, todo, name, file_id, language)
             if ours is not None:
                 todo.remove(ours)
         if planned["multiple"]:
@@ -106,19 +135,20 @@ async def _fresh(
         if set(now) == before:
             sets[name] = dict(planned)
         elif todo:  # another file, or none: what the portal holds is not overwritten
-            raise _Held(
-                f"the portal's single file field {name} changed since the plan "
-                f"(files {sorted(before) or '—'} → {sorted(now) or '—'}): not overwritten; "
-                "to keep it, take the new file out of the export (a new plan with it there "
-                "sends it over the portal's)"
-            )
+            was, then = sorted(before) or "—", sorted(now) or "—"
+            raise _Held(_text("single", language, name=name, before=was, now=then))
     if not sets:
         return None
     return {**fields, FILE_FIELDS_SET: sets}
 
 
 async def _ours(
-    client: Bitrix24Client, url: str, todo: list[dict[str, Any]], name: str, file_id: int
+    client: Bitrix24Client,
+    url: str,
+    todo: list[dict[str, Any]],
+    name: str,
+    file_id: int,
+    language: str,
 ) -> dict[str, Any] | None:
     """The planned file a file new in the field is (same name and size), or ``None``."""
     if not todo:
@@ -126,10 +156,8 @@ async def _ours(
     try:
         data, file_name = await client.download(url)
     except PortalError as exc:
-        raise _Held(
-            f"file {file_id} appeared in the field {name} since the plan and cannot be read "
-            f"({exc.description}): the set is held so that it deletes nothing"
-        ) from None
+        text = _text("unreadable", language, file_id=file_id, name=name, error=exc.description)
+        raise _Held(text) from None
     for planned in todo:
         if planned["name"] == file_name and int(planned["size"]) == len(data):
             return planned

@@ -10,14 +10,18 @@ of a type per requisite (crm-address-add.md), so its ledger key is ``<requisite 
 What needs more than one row is decided after every row is planned (:func:`settle_requisites`):
 a company or contact the requisite table names gets only the table's requisites (its derived
 one is dropped, with a warning); an address given to a company or contact goes to its one
-requisite; two addresses of one type on one requisite refuse the second.
+requisite; two addresses of one type on one requisite refuse the second; a bank detail or
+address of a requisite that is refused (and was not loaded before) is refused too, naming it,
+never left waiting for a requisite that will not come.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
+
+import pandas as pd
 
 from cleaners import account_key_ok, bank_digits
 from loaders.client import Bitrix24Client
@@ -40,6 +44,7 @@ __all__ = [
     "TABLE_PREFIX",
     "address_type",
     "addresses_on_portal_requisites",
+    "part_keys",
     "plan_address",
     "plan_bank_detail",
     "plan_requisite",
@@ -94,6 +99,11 @@ _MESSAGES = {
         "банковские реквизиты относятся к реквизиту «{value}», которого нет в загрузке",
         "the bank details belong to requisite “{value}”, which is not being loaded",
     ),
+    "bank_detail.requisite_refused": (
+        "банковские реквизиты не загрузятся: их реквизит «{value}» отклонён (причина — в строке "
+        "этого реквизита)",
+        "the bank details will not load: their requisite “{value}” is refused (its row says why)",
+    ),
     "bank_detail.bik": (
         "БИК «{value}» должен состоять из 9 цифр",
         "BIK “{value}” must be 9 digits",
@@ -121,6 +131,10 @@ _MESSAGES = {
         "реквизитов не один — укажите реквизит (`ENTITY_TYPE: requisite`)",
         "address of “{value}”: a cloud portal keeps an address in a requisite, and the owner "
         "has not exactly one; name the requisite (`ENTITY_TYPE: requisite`)",
+    ),
+    "address.requisite_refused": (
+        "адрес не загрузится: его реквизит «{value}» отклонён (причина — в строке этого реквизита)",
+        "the address will not load: its requisite “{value}” is refused (its row says why)",
     ),
     "address.twice": (
         "второй адрес этого типа у реквизита «{value}»: у реквизита один адрес каждого типа",
@@ -164,7 +178,7 @@ def plan_requisite(row: _Row) -> list[PlannedRecord]:
         return []
     preset = _preset(row)
     if preset is None:
-        _say(row, "requisite.preset", "warning", "PRESET", values.get("PRESET"))
+        _say(row, "requisite.preset", "error", "PRESET", values.get("PRESET"))
         return []
     body = {k: v for k, v in values.items() if v is not None and k.startswith("RQ_")}
     for name in ("NAME", "ACTIVE", "SORT"):
@@ -269,10 +283,53 @@ def plan_address(row: _Row) -> list[PlannedRecord]:
     return [PlannedRecord("address", f"{owner_type}/{owner_key}/{type_id}", Op.CREATE, body)]
 
 
+def part_keys(tables: Mapping[str, pd.DataFrame]) -> dict[str, set[str]]:
+    """The ledger keys the requisite tables' rows stand for, whatever this plan made of them
+    (for the cut-over: a row still in the source is never gone): a requisite ``rq/<key>``, a
+    bank detail its key, an address ``<requisite>/<type>`` — of every type when its type is
+    not one the plan knows, and on each requisite its company or contact may have."""
+    out: dict[str, set[str]] = {}
+    requisites = tables.get("requisite")
+    owned: dict[tuple[str, str], set[str]] = {}
+    if requisites is not None:
+        out["requisite"] = {requisite_key(str(k)) for k in requisites["_key"]}
+        for owner_type, owner, key in _columns(requisites, "ENTITY_TYPE", "ENTITY_ID", "_key"):
+            owned.setdefault((owner_type.lower(), owner), set()).add(requisite_key(key))
+    if "bank_detail" in tables:
+        out["bank_detail"] = {str(k) for k in tables["bank_detail"]["_key"]}
+    if "address" in tables:
+        out["address"] = set()
+        for owner_type, owner, kind in _columns(tables["address"], "ENTITY_TYPE", "ENTITY_ID",
+                                                "TYPE_ID"):  # fmt: skip
+            if owner_type.lower() in ("", "requisite"):
+                on = {owner if owner.startswith(TABLE_PREFIX) else requisite_key(owner)}
+            else:
+                on = {owner, *owned.get((owner_type.lower(), owner), ())}
+            found = address_type(kind)
+            types = ADDRESS_TYPES if found is None else (found,)
+            out["address"] |= {f"{r}/{t}" for r in on for t in types}
+    return out
+
+
+def _columns(table: pd.DataFrame, *names: str) -> Iterable[tuple[str, ...]]:
+    """The named columns' values as stripped text (a missing column: empty)."""
+    columns = [table[n] if n in table else pd.Series([""] * len(table)) for n in names]
+    for values in zip(*columns, strict=True):
+        yield tuple("" if _blank(v) else str(v).strip() for v in values)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float | type(pd.NA)) and bool(pd.isna(value)))
+
+
 def settle_requisites(
-    records: Iterable[PlannedRecord], issues: list[PlanIssue], language: str
+    records: Iterable[PlannedRecord],
+    issues: list[PlanIssue],
+    language: str,
+    loaded: Collection[str] = (),
 ) -> list[PlannedRecord]:
-    """The rules that span rows (module docstring); ``issues`` gets their warnings/errors."""
+    """The rules that span rows (module docstring); ``issues`` gets their warnings/errors.
+    ``loaded``: ledger keys of requisites loaded before (their parts may still go onto them)."""
     records = list(records)
     tabled = {_owner(r) for r in records if _is_table_requisite(r)}
     out: list[PlannedRecord] = []
@@ -288,7 +345,27 @@ def settle_requisites(
     for record in out:
         if record.entity == "requisite":
             by_owner.setdefault(_owner(record), []).append(record.source_key)
-    return _addresses(out, by_owner, issues, language)
+    out = _addresses(out, by_owner, issues, language)
+    return _orphans(out, {*loaded, *(r.source_key for r in out)}, issues, language)
+
+
+def _orphans(
+    records: list[PlannedRecord], requisites: Collection[str], issues: list[PlanIssue],
+    language: str,
+) -> list[PlannedRecord]:  # fmt: skip
+    """Bank details and addresses of a table requisite that is neither planned nor loaded
+    (refused: its row's issue says why) are refused, naming it."""
+    out: list[PlannedRecord] = []
+    for record in records:
+        target = next((r.source_key for r in record.refs if r.entity == "requisite"), None)
+        if (record.entity in ("bank_detail", "address") and target is not None
+                and target.startswith(TABLE_PREFIX) and target not in requisites):  # fmt: skip
+            rule = f"{record.entity}.requisite_refused"
+            value = target.removeprefix(TABLE_PREFIX)
+            issues.append(_issue(record, rule, "error", "ENTITY_ID", value, language))
+            continue
+        out.append(record)
+    return out
 
 
 def _addresses(

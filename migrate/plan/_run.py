@@ -42,7 +42,7 @@ from migrate.ledger.blockers import (
     Blocker,
     plan_blockers,
 )
-from migrate.ledger.cutover import gone_setting
+from migrate.ledger.cutover import NO_OWNER_META, gone_setting
 from migrate.plan._added_files import ADDED_FILES, keep_created_files, plan_added_files
 from migrate.plan._backdate import SOURCE_HASH, Backdating, plan_backdating
 from migrate.plan._checks import unmapped_required
@@ -80,6 +80,7 @@ from migrate.plan._refs import ReferenceIndex
 from migrate.plan._requisite_tables import (
     TABLE_PREFIX,
     addresses_on_portal_requisites,
+    part_keys,
     reuse_portal_requisites,
     settle_requisites,
 )
@@ -295,6 +296,7 @@ async def _plan(
                 ledger.set_meta(LISTED_META, listed_stamps(conflicts))
                 gone = ((g.entity, g.source_key) for g in cutover.gone)
                 ledger.set_meta(GONE_META, gone_setting(gone))
+                ledger.set_meta(NO_OWNER_META, _no_owner_setting(owners.mappings()))
                 counts = _op_counts(ledger)
                 chosen = RouteChoice.of(config.load.route, meta.admin, counts)
                 ledger.set_meta(ROUTE_META, chosen.to_json())
@@ -349,6 +351,8 @@ def _planned_parts(
             out[entity].add(key)
     if "requisite" in out:  # a refused row has the row's own key, a planned one rq/<key>
         out["requisite"] |= {f"{TABLE_PREFIX}{k}" for k in out["requisite"]}
+    for entity, keys in part_keys(data.tables).items():  # refused or not, still in the source
+        out.setdefault(entity, set()).update(keys)
     return out
 
 
@@ -396,7 +400,8 @@ def _plan_tables(
                              language=config.language, attachments=attachments)  # fmt: skip
         records += planned.records
         issues += planned.issues
-    return settle_requisites(records, issues, config.language), issues
+    loaded = known.get("requisite", {})
+    return settle_requisites(records, issues, config.language, loaded), issues
 
 
 _LINK = re.compile(r"(?i)https?://")
@@ -631,6 +636,12 @@ def _provenance(
         for key, source, row in zip(table["_key"], table["_source"], table["_row"], strict=True):
             out[(entity, str(key))] = (str(source), None if pd.isna(row) else int(row))
     return out
+
+
+def _no_owner_setting(owners: Sequence[OwnerMapping]) -> str:
+    """The :data:`NO_OWNER_META` value: records per entity whose source names no owner."""
+    counts = next((dict(o.by_entity) for o in owners if not o.legacy), {})
+    return json.dumps(counts, ensure_ascii=False, sort_keys=True)
 
 
 def _op_counts(ledger: Ledger) -> dict[tuple[str, str], int]:

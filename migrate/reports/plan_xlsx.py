@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from mappings.entities import shown_entity
 from migrate.ledger.reasons import IssueGroup, group_issues
 from migrate.reports._cutover_xlsx import (
     CUTOVER_LABELS,
@@ -36,6 +37,7 @@ from migrate.reports._cutover_xlsx import (
     unread_choices,
     write_cutover,
 )
+from migrate.reports._labels import entity_label
 from migrate.reports._reconcile_xlsx import RECONCILE_LABELS, write_merges, write_reconciliation
 from migrate.reports._structure_xlsx import write_structure
 from migrate.reports._xlsx import safe_cell_value, write_table
@@ -66,7 +68,7 @@ _LABELS = {
         "skipped_on_purpose": "пропущено намеренно (--skip-refused)",
         "dates": "Даты создания", "kept_n": "Дата сохранится", "moved_n": "Дату не сохранить",
         "date": "Исходная дата", "newest": "Самая новая на портале", "action": "Что будет",
-        "attention": "Внимание",
+        "attention": "Внимание", "no_owner_n": "Без ответственного",
         "history": "Даты истории", "kept": "Сохранится", "kept_how": "Как",
     },
     "en": {
@@ -86,7 +88,7 @@ _LABELS = {
         "skipped_on_purpose": "left out on purpose (--skip-refused)",
         "dates": "Creation dates", "kept_n": "Date kept", "moved_n": "Date not kept",
         "date": "Original date", "newest": "Newest in portal", "action": "What happens",
-        "attention": "Attention",
+        "attention": "Attention", "no_owner_n": "No owner",
         "history": "History dates", "kept": "Kept", "kept_how": "How",
     },
 }  # fmt: skip
@@ -112,7 +114,7 @@ def write_plan_xlsx(
     summary = book.active
     assert summary is not None
     summary.title = t["summary"]
-    _summary(summary, result, t, CUTOVER_LABELS[lang])
+    _summary(summary, result, lang, CUTOVER_LABELS[lang])
     _reasons(book.create_sheet(t["reasons"]), result, t, BLOCKING_RULES)
     columns = ("entity", "source", "sheet", "row", "key", "field", "value", "rule", "message")
     blocking = {
@@ -215,18 +217,23 @@ def _issue_cells(issue: PlanIssue) -> list[Any]:
             issue.value, issue.rule, issue.message]  # fmt: skip
 
 
-def _summary(sheet: Any, result: PlanResult, t: dict[str, str], c: dict[str, str]) -> None:
+def _summary(sheet: Any, result: PlanResult, lang: str, c: dict[str, str]) -> None:
+    """Counts per entity, each named as summary.html names it (in the report's language)."""
+    t = _LABELS[lang]
     refused = Counter(i.entity for i in result.issues if i.severity == "error")
     warned = Counter(i.entity for i in result.issues if listed_warning(i))
     entities = sorted({e for e, _ in result.counts} | set(refused) | set(warned))
     kept, moved = result.backdating.kept, Counter(m.entity for m in result.backdating.moved)
     cut = summary_counts(result.cutover)
+    ownerless = next((o.by_entity for o in result.owners if not o.legacy), {})
+    entities = sorted({*entities, *ownerless})
     write_table(
         sheet,
         [t["entity"], *(t[op] for op in _OPS), t["refused_n"], t["warnings_n"], t["kept_n"],
-         t["moved_n"], c["conflicts_n"], c["gone_n"]],
-        ([e, *(result.count(e, op) for op in _OPS), refused[e], warned[e], kept.get(e, 0),
-          moved[e], *cut.get(e, (0, 0))] for e in entities),
+         t["moved_n"], c["conflicts_n"], c["gone_n"], t["no_owner_n"]],
+        ([entity_label(shown_entity(e), lang), *(result.count(e, op) for op in _OPS),
+          refused[e], warned[e], kept.get(e, 0),
+          moved[e], *cut.get(e, (0, 0)), ownerless.get(e, 0)] for e in entities),
     )  # fmt: skip
 
 

@@ -29,7 +29,7 @@ from typing import Any
 from mappings.entities import shown_entity
 from migrate.ledger import Ledger, Op, State
 from migrate.ledger.blockers import ROUTE_META
-from migrate.ledger.cutover import cutover_counts
+from migrate.ledger.cutover import cutover_counts, no_owner_counts
 from migrate.plan import RouteChoice
 from migrate.prepare.stage import PreparedData
 from migrate.reports._summary_sources import ledger_reconciliation, validation_refused
@@ -209,6 +209,7 @@ def _ledger_counts(
         loads_ran = any(run.kind in ("load", "retry") for run in ledger.runs())
         status = ledger_status(ledger)
         cut = cutover_counts(ledger)
+        ownerless = no_owner_counts(ledger)
     plan = {
         e: PlanCounts(c["create"], c["update"], c["skip"], *refused.get(e, (0, ())))
         for e, c in ops.items()
@@ -217,6 +218,9 @@ def _ledger_counts(
         plan.setdefault(entity, PlanCounts(refused=count, top_reasons=reasons))
     for entity, (conflicts, gone) in cut.items():
         plan[entity] = replace(plan.get(entity, PlanCounts()), conflicts=conflicts, gone=gone)
+    for entity, count in ownerless.items():
+        shown = shown_entity(entity)
+        plan[shown] = replace(plan.get(shown, PlanCounts()), no_owner=count)
     load: dict[str, LoadCounts] = {}
     if loads_ran:
         by_entity: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])

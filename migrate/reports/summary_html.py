@@ -142,6 +142,8 @@ class _Page(PageContext):
             return found
         add("pending", self.total(lambda e: e.load.pending if e.load else 0), "record", "")
         add("gone", self.total(lambda e: e.plan.gone if e.plan else 0), "record", "plan.xlsx")
+        add("no_owner", self.total(lambda e: e.plan.no_owner if e.plan else 0), "record",
+            "owners.xlsx")  # fmt: skip
         add("warnings", self.total(lambda e: e.validation.warnings if e.validation else 0),
             "warning", "errors.xlsx")  # fmt: skip
         return found

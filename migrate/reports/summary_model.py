@@ -113,6 +113,7 @@ class PlanCounts:
     top_reasons: tuple[ReasonCount, ...] = ()
     conflicts: int = 0  # edited in the portal since our load: the client decides (cut-over)
     gone: int = 0  # loaded, no longer in the source: left in the portal, listed
+    no_owner: int = 0  # the source names no owner: the «(не указан)» row of owners.xlsx
 
 
 @dataclass(frozen=True, slots=True)

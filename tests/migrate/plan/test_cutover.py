@@ -179,9 +179,9 @@ def _check_plan_xlsx(path) -> None:
     assert listed == {e[:5] for e in EDITED}
     assert [(r[0], r[1]) for r in gone[1:]] == [("contact", "ct3")]
     counts = {r[0]: dict(zip(summary[0], r, strict=True)) for r in summary[1:]}
-    assert counts["contact"]["Конфликтов"] == 1
-    assert counts["contact"]["Удалены в источнике"] == 1
-    assert counts["deal"]["Конфликтов"] == 1
+    assert counts["Контакты"]["Конфликтов"] == 1
+    assert counts["Контакты"]["Удалены в источнике"] == 1
+    assert counts["Сделки"]["Конфликтов"] == 1
 
 
 def _decide(path, key: str, decision: str) -> None:

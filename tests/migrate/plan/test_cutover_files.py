@@ -191,10 +191,35 @@ def test_a_single_file_field_changed_in_the_portal_is_held_not_overwritten(singl
     with Ledger.for_workspace(workspace.root, NAME) as ledger:
         (files,) = ledger.records("record_files")
     assert files.state is State.FAILED
-    assert "UF_CRM_CONTRACT changed since the plan" in str(files.last_error)
+    said = "поле с одним файлом UF_CRM_CONTRACT изменили на портале после плана"
+    assert said in str(files.last_error)
     book = load_workbook(workspace.root / "reports" / "load.xlsx")
     cells = [str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row]
-    assert any("UF_CRM_CONTRACT changed since the plan" in c for c in cells)
+    assert any(said in c for c in cells)
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("ru", "записи {} больше нет на портале: файлы не отправлены"),
+     ("en", "record {} is no longer in the portal: files not sent")],
+    ids=["ru", "en"],
+)  # fmt: skip
+def test_a_set_of_a_record_deleted_in_the_portal_is_held_in_the_workspace_language(
+    single, language, said
+):
+    workspace, portal = single
+    config = workspace.root / "migration.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("language: ru", f"language: "
+                      f"{language}"), encoding="utf-8")  # fmt: skip
+    _add_files(workspace, "files/scan.pdf")
+    Migration(workspace, transport=portal.transport).plan()
+    (row,) = [r for r in portal.list("company", ["ID", "ORIGIN_ID"]) if r["ORIGIN_ID"] == "co1"]
+    portal.call("crm.company.delete", {"id": int(row["ID"])})
+    with pytest.raises(MigrationError):
+        Migration(workspace, transport=portal.transport).load(skip_blocked=True, settle_seconds=0)
+    book = load_workbook(workspace.root / "reports" / "load.xlsx")
+    cells = [str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row]
+    assert any(said.format(row["ID"]) in c for c in cells)
 
 
 def test_a_lost_reply_into_a_single_file_field_is_not_a_conflict(single):

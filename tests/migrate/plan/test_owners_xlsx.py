@@ -323,3 +323,28 @@ def test_plan_says_how_many_records_have_no_owner_and_who_gets_them(tmp_path, de
     summary = json.loads(runner.invoke(cli, ["plan", "-w", str(tmp_path), "--json"]).output)
     assert summary["no_owner"] == {"records": 1, "user_id": 4 if default_owner else None}
     assert "" not in summary["defaulted_owners"]
+
+
+@pytest.mark.parametrize(
+    ("language", "column", "said"),
+    [("ru", "Без ответственного", "1 запись без ответственного в выгрузке: её получит"),
+     ("en", "No owner", "1 record has no owner in the export: it goes to")],
+)  # fmt: skip
+def test_the_ownerless_count_is_in_plan_xlsx_and_summary_html(tmp_path, portal, language,
+                                                               column, said):  # fmt: skip
+    """co8 names no owner: the plan's summary sheet counts it per entity, and summary.html
+    says it (with the owners.xlsx row to choose who gets it), in the report's language."""
+    workspace = owned_workspace(tmp_path, default_owner="1", language=language)
+    plan(workspace, portal(workspace), skip_refused=True)
+    book = load_workbook(workspace.reports_dir / "plan.xlsx", read_only=True)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    book.close()
+    by_entity = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+    companies = "Companies" if language == "en" else "Компании"
+    assert {e: row[column] for e, row in by_entity.items()} == {
+        e: (1 if e == companies else 0) for e in by_entity
+    }
+    page = Migration(workspace).report().report.read_text(encoding="utf-8")
+    item = next(li for li in page.split("<li") if 'data-action="no_owner"' in li)
+    assert said in item.replace("\xa0", " ")
+    assert "owners.xlsx" in item

@@ -283,8 +283,8 @@ def test_plan_xlsx_in_english(tmp_path, portal):
     ]
     rows = list(book["Summary"].iter_rows(values_only=True))
     summary = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
-    assert summary["company"]["Create"] == 3
-    assert summary["deal"]["Refused rows"] == 1  # d2 has UF_CRM_NOTE
+    assert summary["Companies"]["Create"] == 3  # named as summary.html names them
+    assert summary["Deals"]["Refused rows"] == 1  # d2 has UF_CRM_NOTE
     reconciled = {r[0]: r for r in book["Reconciliation"].iter_rows(min_row=2, values_only=True)}
     assert reconciled["deal"][1:6] == (3, 1, 0, 2, 0)  # source, refused, merged, planned, off
     owners = list(book["Owners"].iter_rows(values_only=True))

@@ -46,8 +46,8 @@ def test_init_validate_plan_from_a_portal_without_showing_its_code(tmp_path):
     assert planned.exit_code in (0, 1), planned.output
     summary = openpyxl.load_workbook(root / "reports" / "plan.xlsx").worksheets[0]
     created = {r[0]: r[1] for r in summary.iter_rows(min_row=2, values_only=True)}
-    assert {e: created[e] for e in ("company", "contact", "deal", "lead", "requisite")} == {
-        "company": 5, "contact": 6, "deal": 7, "lead": 2, "requisite": 4}  # fmt: skip
+    assert {e: created[e] for e in ("Компании", "Контакты", "Сделки", "Лиды", "Реквизиты")} == {
+        "Компании": 5, "Контакты": 6, "Сделки": 7, "Лиды": 2, "Реквизиты": 4}  # fmt: skip
     plan_text = _text_of(root / "reports" / "plan.xlsx")
     texts = [validated.output, planned.output, plan_text, _text_of(root / "reports/errors.xlsx")]
     texts += [p.read_text(encoding="utf-8") for p in (root / ".b24migrate/logs").glob("*.jsonl")]

@@ -15,7 +15,7 @@ from migrate.errors import MigrationError
 from migrate.ledger import Ledger, Op, State
 from migrate.run import Migration
 from tests.migrate.plan.workspace import NAME, Portal, sheet_rows, write_csv
-from tests.migrate.requisites.workspace import BANKS, make_requisite_workspace
+from tests.migrate.requisites.workspace import ADDRESSES, BANKS, make_requisite_workspace
 
 PARTS = ("requisite", "bank_detail", "address")
 
@@ -60,7 +60,8 @@ def test_plan_counts_warns_and_keeps_one_requisite_per_company(loaded):
     assert set(_ledger(workspace, "requisite")) == {"co2", "co3", "rq/r1", "rq/r2", "rq/r3"}
     assert set(_ledger(workspace, "address")) == {"rq/r1/6", "rq/r1/1", "rq/r2/6"}
     summary = {row[0]: row[1:] for row in sheet_rows(workspace.reports_dir / "plan.xlsx")}
-    assert [summary[e][0] for e in PARTS] == [5, 3, 3]  # «Создать»
+    named = ("Реквизиты", "Банковские реквизиты", "Адреса")
+    assert [summary[e][0] for e in named] == [5, 3, 3]  # «Создать»
     warned = sheet_rows(workspace.reports_dir / "plan.xlsx", "Предупреждения")
     texts = " ".join(str(cell) for row in warned for cell in row)
     assert "контрольная цифра счёта «40702810938000060473» не сходится с БИК" in texts
@@ -267,3 +268,58 @@ def test_an_address_of_a_company_goes_to_its_one_requisite(tmp_path):
         assert [(a["ENTITY_ID"], a["TYPE_ID"]) for a in kazan] == [(requisite["ID"], "6")]
     finally:
         portal.close()
+
+
+def _drop_preset(portal, name):
+    """The portal lacks the preset ``name`` (an admin deleted it: crm.requisite.preset.delete)."""
+    store = portal.app.store
+    (pid,) = [p for p, row in store.table("preset").items() if row["NAME"] == name]
+    with store.transaction():
+        store.delete("preset", pid)
+
+
+def test_parts_of_a_refused_requisite_are_refused_naming_it(tmp_path):
+    """The portal has no «ИП» preset: r3 is refused, and its bank detail b3 is refused with it
+    (never left waiting on a requisite that will not load), named in plan.xlsx and counted
+    as refused by the reconciliation."""
+    workspace = make_requisite_workspace(tmp_path)
+    portal = Portal(workspace)
+    try:
+        _drop_preset(portal, "ИП")
+        outcome = Migration(workspace, transport=portal.transport).plan(accept_structure=True)
+        planned = outcome.result
+        refused = {(i.entity, i.source_key): i for i in planned.issues if i.severity == "error"}
+        assert refused[("requisite", "r3")].rule == "requisite.preset"
+        assert refused[("bank_detail", "b3")].rule == "bank_detail.requisite_refused"
+        assert "r3" in refused[("bank_detail", "b3")].message
+        assert "b3" not in _ledger(workspace, "bank_detail")
+        assert planned.blockers == ()
+        rows = sheet_rows(workspace.reports_dir / "plan.xlsx", "Отклонённые строки")
+        texts = [" ".join(str(c) for c in row) for row in rows]
+        assert any("не загрузятся" in t and "«r3»" in t for t in texts)
+        checks = {e.entity: e for e in outcome.reconciliation.entities}
+        for entity in ("requisite", "bank_detail"):
+            assert (checks[entity].source, checks[entity].refused, checks[entity].planned,
+                    checks[entity].difference) == (3, 1, 2, 0)  # fmt: skip
+        portal.load()
+        assert sorted(b["XML_ID"] for b in _portal_parts(portal)[1]) == ["b1", "b2"]
+        ledger = _ledger(workspace, "bank_detail")
+        assert {r.state for r in ledger.values()} == {State.DONE}
+    finally:
+        portal.close()
+
+
+def test_a_loaded_part_refused_now_is_not_listed_as_gone(loaded):
+    """After the load, r2's address gets a type the plan does not know (refused: a plan-only
+    reason, the row is still in the source) and r1's physical address is deleted from the
+    source: only the deleted one is listed as gone."""
+    workspace, portal, _ = loaded
+    rows = [row[:] for row in ADDRESSES if row[1] != "Фактический адрес"]
+    rows[-1][1] = "Адрес склада"
+    write_csv(workspace.root / "data" / "addresses.csv", rows)
+    again = _plan(workspace, portal)
+    assert [(i.rule, i.value) for i in again.issues if i.entity == "address"] == [
+        ("address.type", "Адрес склада"),
+    ]  # fmt: skip
+    gone = [(g.entity, g.source_key) for g in again.cutover.gone]
+    assert gone == [("address", "rq/r1/1")]
