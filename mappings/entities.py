@@ -31,6 +31,7 @@ __all__ = [
     "ROLLBACK_LEVELS",
     "SMART_PROCESS",
     "STRUCTURE",
+    "TASK_FILES_PREFIX",
     "Entity",
     "entity",
     "entity_label",
@@ -45,6 +46,9 @@ REQUISITE_TABLE_PREFIX = "rq/"
 """Ledger keys of a requisite table's rows (``rq/<key>``): apart from the requisites company
 rows derive from their ``RQ_*`` columns, which are keyed by the company's own key."""
 """Bitrix24 multi-fields a mapping may fill (the wire also knows ``LINK``, which no export has)."""
+#: The source key of the comment carrying a task's files: ``task:<task key>`` (never a note's:
+#: a row of the task table, not of the note table).
+TASK_FILES_PREFIX = "task:"
 
 
 @dataclass(frozen=True, slots=True)

@@ -137,10 +137,11 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "bank_detail": BANK_DETAIL_FIELDS,
     "address": ADDRESS_FIELDS,
-    # tasks.task.add (tasks-task-add.md, fields.md): bound to ENTITY_TYPE/ENTITY_ID
+    # tasks.task.add (tasks-task-add.md, fields.md): bound to ENTITY_TYPE/ENTITY_ID; FILES:
+    # the task's files (paths beside the source), carried as the plan says (`task.files`)
     "task": (
         "ENTITY_TYPE", "ENTITY_ID", "TITLE", "DESCRIPTION", "RESPONSIBLE_ID", "CREATED_BY",
-        "DEADLINE", "STATUS", "PRIORITY", "CREATED",
+        "DEADLINE", "STATUS", "PRIORITY", "CREATED", "FILES",
     ),
 }  # fmt: skip
 

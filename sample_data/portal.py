@@ -543,8 +543,11 @@ async def _tasks(
     client: Bitrix24Client, rng: random.Random, owners: dict[str, Sequence[int]]
 ) -> int:
     """Tasks bound to records (one bound to a deal and its company), deadlines and statuses
-    2–6, and one task bound to nothing (not a CRM task: not migrated)."""
+    2–6, and one task bound to nothing (not a CRM task: not migrated); the first task of each
+    owner kind has files on Disk (``UF_TASK_WEBDAV_FILES``: ``n<object id>``, uploaded with
+    ``disk.folder.uploadfile``; tutorials/tasks/how-to-create-task-with-file.md)."""
     commands: list[Command] = []
+    drive = await _task_drive_files(client, rng, list(owners))
     for owner, ids in owners.items():
         for k, rid in enumerate(ids[: max(3, len(ids) // 4)]):
             binding = [f"{_TASK_PREFIX[owner]}_{rid}"]
@@ -559,6 +562,8 @@ async def _tasks(
                 "DEADLINE": f"2025-{1 + k % 12:02d}-{10 + k % 18:02d}T18:00:00+03:00",
                 "UF_CRM_TASK": binding,
             }
+            if k == 0:
+                fields["UF_TASK_WEBDAV_FILES"] = [f"n{oid}" for oid in drive[owner]]
             commands.append(Command(f"t{len(commands)}", "tasks.task.add", {"fields": fields}))
     commands.append(Command("free", "tasks.task.add", {"fields": {
         "TITLE": "Планёрка отдела", "RESPONSIBLE_ID": 1}}))  # fmt: skip
@@ -566,6 +571,27 @@ async def _tasks(
         if item.error is not None:
             raise item.error
     return len(commands) - 1
+
+
+async def _task_drive_files(
+    client: Bitrix24Client, rng: random.Random, kinds: Sequence[str]
+) -> dict[str, list[int]]:
+    """One or two files per owner kind in the webhook user's Drive (its root folder): their
+    object ids by kind."""
+    (storage,) = (await client.call("disk.storage.getlist", {"filter": {
+        "ENTITY_TYPE": "user"}})).result  # fmt: skip
+    root = int(storage["ROOT_OBJECT_ID"])
+    out: dict[str, list[int]] = {}
+    for n, kind in enumerate(kinds):
+        names = [f"Задача {kind} — акт.pdf", f"план {n}.txt"][: 1 + n % 2]
+        out[kind] = []
+        for name in names:
+            data = name.encode() + bytes(rng.randrange(256) for _ in range(300 + 97 * n))
+            found = await client.call("disk.folder.uploadfile", {
+                "id": root, "data": {"NAME": name},
+                "fileContent": [name, base64.b64encode(data).decode("ascii")]})  # fmt: skip
+            out[kind].append(int(found.result["ID"]))
+    return out
 
 
 async def _smart_items(

@@ -19,7 +19,9 @@ stands for), type and direction, subject, text (without the ``[i]date · author[
 load puts first), start and end as instants, completion, responsible by e-mail and its files
 by name, size and SHA-256 (both downloaded), as a deal's file field ``UF_CRM_DOCS``; each
 task bound to a record by ``xmlId`` (``<migration>/<source id>``) — title, status, deadline
-as an instant, responsible by e-mail, its first binding, text; each item of a smart process
+as an instant, responsible by e-mail, its first binding, text, its files by name, size and
+SHA-256 (on the target: the task's own, else those of the comment «Файлы задачи «…»» the load
+puts on the task's record, which the comments' comparison leaves out); each item of a smart process
 both portals have (by title) by ``xmlId`` (``<migration>/<source id>``) — title, pipeline and
 stage by name, amount, responsible by e-mail, company, contacts and deal (``parentId2``) by
 the source ids they stand for. Not compared: an activity's and a task's own creation date and
@@ -274,13 +276,15 @@ async def _specifics(
                 [
                     c
                     for c in await _comments(target.client, entity, twin["ID"])
-                    if not c[0].startswith(("Дата создания", "Created"))
+                    if not c[0].startswith(("Дата создания", "Created", *_TASK_FILES))
                 ],
             )
         )
     return [f"{entity} {sid} {name}: {a!r} → {b!r}" for name, a, b in facts if a != b]
 
 
+_TASK_FILES = ("Файлы задачи «", "Files of the task “")
+"""How the comment carrying a task's files begins (``task.files_text`` of the plan)."""
 _KIND = {"1": "lead", "2": "deal", "3": "contact", "4": "company"}
 _PREFIX = {"L": "lead", "D": "deal", "C": "contact", "CO": "company"}
 
@@ -397,9 +401,38 @@ async def _task_differences(source: _Side, target: _Side) -> list[str]:
                 target.users.get(str(twin["responsibleId"])),
             ),
             ("text", _body(mine.get("description") or ""), _body(twin.get("description") or "")),
+            (
+                "files",
+                await _task_files(source.client, mine),
+                await _task_files(target.client, twin)
+                or await _task_files_comment(target.client, their_kind, their_id, twin["title"]),
+            ),
         ]
         out += [f"task {sid} {name}: {a!r} → {b!r}" for name, a, b in facts if a != b]
     return out
+
+
+async def _task_files(client: Bitrix24Client, task: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """A task's Drive files (``ufTaskWebdavFiles``: attachment ids, described by
+    disk.attachedObject.get) as (name, size, SHA-256), downloaded."""
+    links = []
+    for attached in task.get("ufTaskWebdavFiles") or []:
+        described = (await client.call("disk.attachedObject.get", {"id": attached})).result
+        links.append({"url": described["DOWNLOAD_URL"]})
+    return sorted(await _files(client, links))
+
+
+async def _task_files_comment(
+    client: Bitrix24Client, kind: str, rid: str, title: str
+) -> list[tuple[Any, ...]]:
+    """The files a load carried on a comment «Файлы задачи «…»» of the task's record (its
+    documented way when a task's files do not go to the task itself)."""
+    if kind not in _PREFIX.values() or not rid:
+        return []
+    names = {f"{_TASK_FILES[0]}{title}»", f"{_TASK_FILES[1]}{title}”"}
+    found = [f for body, files in await _comments(client, kind, rid) if body in names
+             for f in files]  # fmt: skip
+    return sorted(found)
 
 
 async def _smart_side(client: Bitrix24Client) -> dict[str, tuple[int, dict[str, str]]]:

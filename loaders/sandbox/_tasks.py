@@ -12,6 +12,10 @@ What the sandbox keeps from the docs:
   ``CO_``) and comes back as ``ufCrmTask`` only when selected (fields.md note);
 * ``list`` answers ``{"tasks": [...]}``, 50 per page, filter ``ID``, ``RESPONSIBLE_ID``,
   ``REAL_STATUS``, ``TAG`` and ``UF_CRM_TASK`` (tasks-task-list.md);
+* ``UF_TASK_WEBDAV_FILES`` takes Drive object ids as ``["n6687"]`` and reads back the ids of
+  the attachments made (``[423]``; tutorials/tasks/how-to-create-task-with-file.md), which
+  ``disk.attachedObject.get`` describes (:mod:`loaders.sandbox._disk`); a deleted task's
+  attachments go, its Drive files stay;
 * ``delete`` takes ``taskId`` and answers ``{"task": true}`` (tasks-task-delete.md); a missing
   task is ``ERROR_CORE`` "Task not found or not accessible" (an assumption: the page lists no
   error for it).
@@ -23,6 +27,7 @@ import uuid
 from typing import Any
 
 from loaders.sandbox._context import Ctx, Reply, format_dt, method
+from loaders.sandbox._disk import attach, detach
 from loaders.sandbox._errors import RestError
 from loaders.sandbox._lists import Condition
 from loaders.sandbox._params import as_dict, as_int, as_list
@@ -52,7 +57,11 @@ def task_add(ctx: Ctx, params: dict[str, Any]) -> Reply:
     record.update(CREATED_DATE=now, CREATED_BY=creator, CHANGED_DATE=now, CHANGED_BY=creator,
                   STATUS_CHANGED_DATE=now, GUID=f"{{{uuid.uuid4()}}}")  # fmt: skip
     ctx.touch()
+    files = record.pop("UF_TASK_WEBDAV_FILES", None)
     rid = ctx.store.insert("task", record)
+    if files is not None:
+        record["UF_TASK_WEBDAV_FILES"] = attach(ctx, rid, files)
+        ctx.store.put("task", rid, record)
     return Reply({"task": _row(ctx, ctx.store.get("task", rid) or {}, rid, ())})
 
 
@@ -63,6 +72,10 @@ def task_update(ctx: Ctx, params: dict[str, Any]) -> Reply:
     changed = _checked(ctx, fields, record)
     now = format_dt(ctx.now)
     changed.update(CHANGED_DATE=now, CHANGED_BY=ctx.user_id)
+    if "UF_TASK_WEBDAV_FILES" in changed:  # the new list replaces the old: dropped ones go
+        kept = attach(ctx, rid, changed["UF_TASK_WEBDAV_FILES"])
+        detach(ctx, [a for a in record.get("UF_TASK_WEBDAV_FILES") or [] if a not in kept])
+        changed["UF_TASK_WEBDAV_FILES"] = kept
     if changed["STATUS"] != record.get("STATUS"):
         changed.update(STATUS_CHANGED_DATE=now)
         changed.update(CLOSED_DATE=now if changed["STATUS"] == 5 else None)
@@ -88,7 +101,8 @@ def task_get(ctx: Ctx, params: dict[str, Any]) -> Reply:
 
 @method("tasks.task.delete")
 def task_delete(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    rid, _ = _task(ctx, params)
+    rid, record = _task(ctx, params)
+    detach(ctx, record.get("UF_TASK_WEBDAV_FILES"))
     ctx.store.delete("task", rid)
     ctx.touch()
     return Reply({"task": True})

@@ -18,7 +18,7 @@ import json
 import logging
 from collections import Counter
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
@@ -29,6 +29,7 @@ from loaders.sandbox import (  # noqa: F401 (modules that register methods)
     _bankdetails,
     _bindings,
     _catalog,
+    _disk,
     _iblock,
     _items,
     _legacy,
@@ -127,6 +128,8 @@ class SandboxApp:
             await _send_json(send, 200, self.stats())
         elif path.startswith("/disk/downloadFile/"):
             await self._download(path, send)
+        elif path == "/bitrix/tools/disk/uf.php":
+            await self._download_attached(scope, send)
         elif path.rstrip("/") == "/oauth/token" and self.oauth is not None:
             try:
                 params = await _read_params(scope, receive)
@@ -149,6 +152,19 @@ class SandboxApp:
             await _send_json(send, 404, {"error": "NOT_FOUND", "error_description": "Not found"})
             return
         # as portals send a download: the name in Content-Disposition (RFC 6266, UTF-8)
+        name = quote(found[0], safe="").encode("ascii")
+        disposition = b"attachment; filename*=UTF-8''" + name
+        await _send_raw(send, 200, found[1], b"application/octet-stream",
+                        [(b"content-disposition", disposition)])  # fmt: skip
+
+    async def _download_attached(self, scope: dict[str, Any], send: Any) -> None:
+        """A task's attached file, as the portal's ``uf.php?attachedId=…&action=download``."""
+        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+        number = query.get("attachedId", "")
+        found = _disk.attached_download(self.store, int(number)) if number.isdigit() else None
+        if found is None or query.get("action") != "download":
+            await _send_json(send, 404, {"error": "NOT_FOUND", "error_description": "Not found"})
+            return
         name = quote(found[0], safe="").encode("ascii")
         disposition = b"attachment; filename*=UTF-8''" + name
         await _send_raw(send, 200, found[1], b"application/octet-stream",

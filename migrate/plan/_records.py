@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from loaders.entities import ENTITY_TYPE_HINT, choose_preset, spec_for
-from mappings.entities import REGISTRY, SMART_PROCESS, reference_targets, where
+from mappings.entities import REGISTRY, SMART_PROCESS, TASK_FILES_PREFIX, reference_targets, where
 from migrate.errors import shorten
 from migrate.ledger import Op, PlanIssue, PlannedRecord, Ref
 from migrate.plan._checks import as_int, check_fields
@@ -45,8 +45,6 @@ __all__ = [
 REF_TARGETS = reference_targets()
 #: Columns holding a legacy user (name or e-mail) that must become a portal user id.
 OWNER_FIELDS = ("ASSIGNED_BY_ID", "CREATED_BY_ID", "MODIFY_BY_ID", "RESPONSIBLE_ID", "CREATED_BY")
-#: The source key of the comment carrying a task's files: ``task:<task key>`` (never a note's).
-TASK_FILES_PREFIX = "task:"
 _REQUISITE_OWNERS = {e.name: e.requisite_owner for e in REGISTRY.values() if e.requisite_owner}
 _NOTE_OWNERS = where(crm=True)
 

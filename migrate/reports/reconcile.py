@@ -19,7 +19,13 @@ from typing import Any
 
 import pandas as pd
 
-from mappings.entities import REQUISITE_TABLE_PREFIX, SMART_PROCESS, entity_label, shown_entity
+from mappings.entities import (
+    REQUISITE_TABLE_PREFIX,
+    SMART_PROCESS,
+    TASK_FILES_PREFIX,
+    entity_label,
+    shown_entity,
+)
 
 __all__ = [
     "AmountCheck",
@@ -121,6 +127,8 @@ def reconcile(
     for row in rows:
         if row.entity == "requisite" and not row.source_key.startswith(REQUISITE_TABLE_PREFIX):
             continue  # a company row's RQ_* columns: derived, not a row of the requisite table
+        if row.entity == "comment" and row.source_key.startswith(TASK_FILES_PREFIX):
+            continue  # a task's files on a comment: part of the task row, not a note row
         by_entity[shown_entity(row.entity)].append(row)
     entities = tuple(
         EntityCheck(

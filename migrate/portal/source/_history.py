@@ -14,6 +14,10 @@ Shapes read (bitrix24/b24restdocs):
   lowerCamel keys, 50 a page, ``>ID`` in the filter (so read like the other lists:
   :mod:`loaders._pagination`); the CRM bindings ``ufCrmTask`` (``["D_5", "CO_3"]``,
   fields.md) only when ``UF_CRM_TASK`` is selected; ``changedDate`` is the modification date.
+  ``ufTaskWebdavFiles`` holds attachment ids (``[423]``), each read with
+  ``disk.attachedObject.get`` (attached-object/disk-attached-object-get.md: ``NAME``,
+  ``SIZE``, ``DOWNLOAD_URL`` …; tutorials/tasks/how-to-create-task-with-file.md) and its
+  ``DOWNLOAD_URL`` downloaded like an activity's files.
 
 An activity of another kind (a to-do, an open-lines chat, a provider's own) is read with its
 ``PROVIDER_ID`` as its type: the activity mapping has no such type, so the plan refuses that
@@ -54,9 +58,10 @@ ACTIVITY_COLUMNS = ("ID", "ENTITY_TYPE", "ENTITY_ID", "TYPE", "SUBJECT", "DESCRI
                     "COMMUNICATION", "CREATED", "AUTHOR_ID", "LAST_UPDATED", "FILES")  # fmt: skip
 TASK_COLUMNS = ("ID", "ENTITY_TYPE", "ENTITY_ID", "BINDINGS", "TITLE", "DESCRIPTION", "STATUS",
                 "PRIORITY", "DEADLINE", "RESPONSIBLE_ID", "CREATED_BY", "CREATED",
-                "CHANGED_DATE")  # fmt: skip
+                "CHANGED_DATE", "FILES")  # fmt: skip
 _TASK_SELECT = ["ID", "TITLE", "DESCRIPTION", "STATUS", "PRIORITY", "DEADLINE", "RESPONSIBLE_ID",
-                "CREATED_BY", "CREATED_DATE", "CHANGED_DATE", "UF_CRM_TASK"]  # fmt: skip
+                "CREATED_BY", "CREATED_DATE", "CHANGED_DATE", "UF_CRM_TASK",
+                "UF_TASK_WEBDAV_FILES"]  # fmt: skip
 _UNSAFE = re.compile(r'[\\/:;*?"<>|\x00-\x1f]+')  # `;` separates paths in a FILES cell
 
 
@@ -82,7 +87,28 @@ async def read_tasks(reader: TableReader, since: str | None) -> list[dict[str, s
     50 pages to a batch like every other list (``>ID`` chained; tasks-task-list.md)."""
     where: dict[str, Any] = {">=CHANGED_DATE": since} if since else {}
     found = await reader.client.list_all("tasks.task.list", where, _TASK_SELECT, chained=True)
-    return [r for t in found if (r := _task_row(reader, t)) is not None]
+    pairs = [(r, t) for t in found if (r := _task_row(reader, t)) is not None]
+    # a task's files: attachment ids (``ufTaskWebdavFiles``), each described by
+    # disk.attachedObject.get (50 to a batch) with the link its bytes come from
+    attached = [text(a) for _, t in pairs for a in t.get("ufTaskWebdavFiles") or [] if text(a)]
+    described = await reader.per_record("disk.attachedObject.get", attached) if attached else {}
+    links = [[{"id": text(a), "url": _attached_url(described[text(a)], text(a))}
+              for a in t.get("ufTaskWebdavFiles") or [] if text(a)] for _, t in pairs]  # fmt: skip
+    fetching = (download_files(reader, "task", row["ID"], files)
+                for (row, _), files in zip(pairs, links, strict=True))  # fmt: skip
+    paths = await asyncio.gather(*fetching)
+    for (row, _), got in zip(pairs, paths, strict=True):
+        row["FILES"] = got
+    return [row for row, _ in pairs]
+
+
+def _attached_url(described: Any, attached: str) -> str:
+    """An attachment's ``DOWNLOAD_URL`` (disk-attached-object-get.md); none: the read stops
+    with the attachment named rather than a task losing a file unseen."""
+    url = text(described.get("DOWNLOAD_URL")) if isinstance(described, Mapping) else ""
+    if not url:
+        raise ValueError(f"disk.attachedObject.get {attached}: no DOWNLOAD_URL in the reply")
+    return url
 
 
 def _activity_row(reader: TableReader, record: Mapping[str, Any]) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 
 import pytest
 
@@ -72,6 +73,14 @@ def test_plan_and_load_bring_every_record_and_only_read_the_source(portals, tmp_
     # the files came over (compared above by name, size and SHA-256): as many as the source has
     assert target.stats()["entities"]["file"] == source.stats()["entities"]["file"] > 0
 
+    # each source task's Drive files reached the target (on the comment «Файлы задачи «…»» of
+    # its record, with the plan's warning) with the same names, sizes and SHA-256
+    sent, carried = asyncio.run(_task_files(source.webhook_url, target.webhook_url))
+    assert len(sent) >= 4
+    assert carried == sent
+    warned = [i for i in planned.result.issues if i.rule == "task.files"]
+    assert len(warned) == len({title for title, _ in sent})
+
     # the multiple fields arrived as arrays (compared above by label, as sets of values)
     channels, langs = asyncio.run(_multiple_values(target.webhook_url))
     assert {len(v) for v in channels} == {0, 1, 2}
@@ -92,6 +101,43 @@ async def _multiple_values(url: str) -> tuple[list[list[str]], list[list[str]]]:
         contacts = await client.list_all("crm.contact.list", select=["ID", "UF_CRM_LANGS"])
     return ([[labels[str(i)] for i in c["UF_CRM_CHANNELS"]] for c in companies],
             [list(c["UF_CRM_LANGS"]) for c in contacts])  # fmt: skip
+
+
+async def _task_files(source_url: str, target_url: str) -> tuple[list, list]:
+    """(task title, (name, size, SHA-256)) of every file of the source's tasks (Drive
+    attachments, downloaded) and of the target's comments «Файлы задачи «title»»."""
+    async with (
+        Bitrix24Client(source_url, plan="unlimited", read_only=True) as src,
+        Bitrix24Client(target_url, plan="unlimited", read_only=True) as dst,
+    ):
+        sent = []
+        tasks = await src.list_all(
+            "tasks.task.list", select=["ID", "TITLE", "UF_TASK_WEBDAV_FILES"]
+        )
+        for task in tasks:
+            for attached in task.get("ufTaskWebdavFiles") or []:
+                about = (await src.call("disk.attachedObject.get", {"id": attached})).result
+                data, _ = await src.download(about["DOWNLOAD_URL"])
+                assert int(about["SIZE"]) == len(data)
+                sent.append((task["title"], (about["NAME"], len(data), _sha(data))))
+        carried = []
+        kinds = {"L": "lead", "D": "deal", "C": "contact", "CO": "company"}
+        owners = {tuple(t["ufCrmTask"][0].split("_")) for t in await dst.list_all(
+            "tasks.task.list", select=["ID", "UF_CRM_TASK"]) if t.get("ufCrmTask")}  # fmt: skip
+        for prefix, rid in sorted(owners):
+            where = {"ENTITY_TYPE": kinds[prefix], "ENTITY_ID": int(rid)}
+            for comment in (await dst.call("crm.timeline.comment.list", {"filter": where})).result:
+                head = next((ln for ln in comment["COMMENT"].splitlines()
+                             if ln.startswith("Файлы задачи «")), None)  # fmt: skip
+                for item in (comment.get("FILES") or {}).values() if head else ():
+                    data, _ = await dst.download(item["urlDownload"])
+                    title = head[len("Файлы задачи «") : -1]
+                    carried.append((title, (item["name"], len(data), _sha(data))))
+    return sorted(sent), sorted(carried)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def test_the_comparison_reports_history_files_and_items_the_target_lacks():
