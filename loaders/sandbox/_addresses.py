@@ -106,13 +106,20 @@ def address_add(ctx: Ctx, params: dict[str, Any]) -> Reply:
     return Reply(True)
 
 
-@method("crm.address.update")
-def address_update(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    fields = param_fields(params)
+def _existing(ctx: Ctx, fields: dict[str, Any]) -> int:
+    """The stored id of the address the fields name by type and owner (an update or delete of
+    one the owner lacks: "TypeAddress not found.")."""
     type_id, entity_type, entity_id, _ = _key(ctx, fields)
     aid = _find(ctx, type_id, entity_type, entity_id)
     if aid is None:
         raise legacy_error("TypeAddress not found.")
+    return aid
+
+
+@method("crm.address.update")
+def address_update(ctx: Ctx, params: dict[str, Any]) -> Reply:
+    fields = param_fields(params)
+    aid = _existing(ctx, fields)
     old = ctx.store.get(KIND, aid) or {}
     ctx.store.put(KIND, aid, {**old, **_text(fields)})
     ctx.touch()
@@ -121,11 +128,7 @@ def address_update(ctx: Ctx, params: dict[str, Any]) -> Reply:
 
 @method("crm.address.delete")
 def address_delete(ctx: Ctx, params: dict[str, Any]) -> Reply:
-    fields = param_fields(params)
-    type_id, entity_type, entity_id, _ = _key(ctx, fields)
-    aid = _find(ctx, type_id, entity_type, entity_id)
-    if aid is None:
-        raise legacy_error("TypeAddress not found.")
+    aid = _existing(ctx, param_fields(params))
     ctx.store.delete(KIND, aid)
     ctx.touch()
     return Reply(True)

@@ -151,11 +151,7 @@ class SandboxApp:
         if found is None:
             await _send_json(send, 404, {"error": "NOT_FOUND", "error_description": "Not found"})
             return
-        # as portals send a download: the name in Content-Disposition (RFC 6266, UTF-8)
-        name = quote(found[0], safe="").encode("ascii")
-        disposition = b"attachment; filename*=UTF-8''" + name
-        await _send_raw(send, 200, found[1], b"application/octet-stream",
-                        [(b"content-disposition", disposition)])  # fmt: skip
+        await _send_file(send, *found)
 
     async def _download_attached(self, scope: dict[str, Any], send: Any) -> None:
         """A task's attached file, as the portal's ``uf.php?attachedId=…&action=download``."""
@@ -165,10 +161,7 @@ class SandboxApp:
         if found is None or query.get("action") != "download":
             await _send_json(send, 404, {"error": "NOT_FOUND", "error_description": "Not found"})
             return
-        name = quote(found[0], safe="").encode("ascii")
-        disposition = b"attachment; filename*=UTF-8''" + name
-        await _send_raw(send, 200, found[1], b"application/octet-stream",
-                        [(b"content-disposition", disposition)])  # fmt: skip
+        await _send_file(send, *found)
 
     async def _lifespan(self, receive: Any, send: Any) -> None:
         while True:
@@ -503,6 +496,14 @@ async def _send_json(send: Any, status: int, body: Any, *, compress: bool = Fals
                                                        (b"vary", b"Accept-Encoding")])  # fmt: skip
         return
     await _send_raw(send, status, data, ctype)
+
+
+async def _send_file(send: Any, name: str, data: bytes) -> None:
+    """A file's bytes as portals send a download: the name in Content-Disposition (RFC 6266,
+    UTF-8)."""
+    disposition = b"attachment; filename*=UTF-8''" + quote(name, safe="").encode("ascii")
+    await _send_raw(send, 200, data, b"application/octet-stream",
+                    [(b"content-disposition", disposition)])  # fmt: skip
 
 
 async def _send_raw(
