@@ -11,15 +11,16 @@ import re
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import reduce
 from itertools import chain, repeat
-from operator import itemgetter
+from operator import itemgetter, or_
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from migrate.dedupe import _normalise as norm
@@ -51,6 +52,16 @@ class Codes:
 
     codes: IntArray
     values: npt.NDArray[np.object_]
+    # each value's length and character set, made the first time a bound needs them
+    _shape: dict[str, npt.NDArray[Any]] = field(default_factory=dict, compare=False, repr=False)
+
+    def shape(self) -> tuple[IntArray, npt.NDArray[np.uint64]]:
+        """Each value's length and the set of its characters as 64 bits (by code point mod 64)."""
+        if "length" not in self._shape:
+            length, chars = value_shapes(self.values)
+            self._shape["chars"] = chars
+            self._shape["length"] = length
+        return self._shape["length"], self._shape["chars"]
 
     def text(self, index: IntArray) -> list[str]:
         """The values of records ``index`` (``""`` for none)."""
@@ -256,16 +267,22 @@ def pair_scores(
     scorer: Callable[..., float],
     scale: float | None = None,
     key: Hashable | None = None,
+    at_least: float | None = None,
 ) -> npt.NDArray[np.float64]:
     """Similarity 0–1 (or a raw distance with ``scale=1``) of every masked pair.
 
     Each distinct pair of values is scored once; equal values score 1 (distance 0). With a
     ``key`` inside :func:`shared_scores`, the same ``key`` (same values, same pairs) scores
     each pair once and reuses it (codes over one ``values`` array share the scores: the key
-    names which codes are compared).
+    names which codes are compared). With ``at_least`` (a similarity by
+    ``OSA.normalized_similarity`` or ``fuzz.ratio``), the caller only asks whether a pair
+    reaches it: a pair whose :func:`upper_bound` is below it is not scored and gets 0 (the
+    bounds are kept by ``key`` too, so a lower ``at_least`` later scores only what it must).
     """
     missing = 1e9 if scale == 1.0 else 0.0
     cache = _CACHE.get()
+    if at_least is not None:
+        mask = mask & (_best_possible(source, sa, sb, mask, scorer, key, cache) >= at_least - 1e-6)
     if key is not None and cache is not None:
         full_key = (id(source.values), scorer, scale, key)
         if full_key not in cache:
@@ -280,6 +297,84 @@ def pair_scores(
     at = np.flatnonzero(mask)
     out[at] = _scored(source, sa[at], sb[at], scorer, scale, missing)
     return out
+
+
+def _best_possible(
+    source: Codes, sa: IntArray, sb: IntArray, mask: BoolArray, scorer: Callable[..., float],
+    key: Hashable | None, cache: dict[Hashable, _Scores] | None,
+) -> npt.NDArray[np.float64]:  # fmt: skip
+    """:func:`upper_bound` of the masked pairs (others 1.0), kept with the scores by ``key``."""
+    if key is None or cache is None:
+        best = np.ones(len(sa))
+        at = np.flatnonzero(mask)
+        best[at] = upper_bound(source, sa[at], sb[at], scorer)
+        return best
+    full_key = (id(source.values), scorer, "bound", key)
+    if full_key not in cache:
+        cache[full_key] = (np.ones(len(sa)), np.zeros(len(sa), dtype=bool))
+    best, known = cache[full_key]
+    need = np.flatnonzero(mask & ~known)
+    if len(need):
+        best[need] = upper_bound(source, sa[need], sb[need], scorer)
+        known[need] = True
+    return best
+
+
+def value_shapes(values: npt.NDArray[np.object_]) -> tuple[IntArray, npt.NDArray[np.uint64]]:
+    """Each text's length and its characters as a 64-bit set (bit ``ord(c) % 64``)."""
+    length = np.fromiter(map(len, values), np.int64, len(values))
+    chars = np.zeros(len(values), dtype=np.uint64)
+    short = np.flatnonzero(length <= _SHAPE_WIDTH)
+    one, zero = np.uint64(1), np.uint64(0)
+    for start in range(0, len(short), _SHAPE_CHUNK):  # as grids of code points: vectorised
+        rows = short[start : start + _SHAPE_CHUNK]
+        grid = np.array(values[rows].tolist(), dtype=f"<U{_SHAPE_WIDTH}")
+        points = grid.view(np.uint32).reshape(len(rows), _SHAPE_WIDTH).astype(np.uint64)
+        bits = np.where(points > 0, np.left_shift(one, points & np.uint64(63)), zero)
+        chars[rows] = np.bitwise_or.reduce(bits, axis=1)
+    for at in np.flatnonzero(length > _SHAPE_WIDTH):  # long texts one by one
+        chars[at] = np.uint64(reduce(or_, {1 << (ord(c) & 63) for c in values[at]}, 0))
+    return length, chars
+
+
+_SHAPE_WIDTH = 32
+_SHAPE_CHUNK = 65_536
+_OSA = OSA.normalized_similarity
+
+
+def upper_bound(
+    source: Codes, sa: IntArray, sb: IntArray, scorer: Callable[..., float]
+) -> npt.NDArray[np.float64]:
+    """The most each pair's similarity can be, from the values' lengths and character sets.
+
+    Every character kind one side has and the other lacks costs an edit: for the OSA distance
+    (substitutions, neighbours swapped) at least the larger of the two counts, for the Indel
+    distance of ``fuzz.ratio`` (no substitutions) at least their sum; the length difference
+    is a bound of both. A similarity is ``1 − distance / max(len)`` (OSA) or
+    ``1 − distance / (len + len)`` (ratio), so the bound caps it. Characters share a bit by
+    code point mod 64, which only weakens the bound (never below the true similarity). A pair
+    with an empty side, or the same value, is bounded by 1.
+    """
+    if scorer is not _OSA and scorer is not fuzz.ratio:
+        raise ValueError(f"no bound for {scorer!r}")
+    best = np.ones(len(sa))
+    at = np.flatnonzero((sa >= 0) & (sb >= 0) & (sa != sb))
+    if not len(at):
+        return best
+    length, chars = source.shape()
+    ca, cb = sa[at], sb[at]
+    xa, xb = chars[ca], chars[cb]
+    only_a = np.bitwise_count(xa & ~xb).astype(np.int64)
+    only_b = np.bitwise_count(xb & ~xa).astype(np.int64)
+    la, lb = length[ca], length[cb]
+    if scorer is _OSA:
+        edits = np.maximum(np.maximum(only_a, only_b), np.abs(la - lb))
+        size = np.maximum(la, lb)
+    else:
+        edits = np.maximum(only_a + only_b, np.abs(la - lb))
+        size = la + lb
+    best[at] = 1.0 - edits / np.maximum(size, 1)
+    return best
 
 
 def _scored(

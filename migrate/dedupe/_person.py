@@ -227,10 +227,10 @@ def roles_agree(
         both = _both(c, a, b)
         need = straight & both
         sim = pair_scores(c, c.codes[a], c.codes[b], need, OSA.normalized_similarity,
-                          key=(role, role))  # fmt: skip
+                          key=(role, role), at_least=threshold)  # fmt: skip
         weak = need & (sim < threshold - 1e-9)  # the words as written may still be similar
         written = pair_scores(w, w.codes[a], w.codes[b], weak, OSA.normalized_similarity,
-                              key=(role + "_w",) * 2)  # fmt: skip
+                              key=(role + "_w",) * 2, at_least=threshold)  # fmt: skip
         sim = np.maximum(sim, written)
         good = ~both | (sim >= threshold - 1e-9)
         if role != "surname":  # an initial agrees with a full name that starts with it
@@ -256,10 +256,10 @@ def _crossed(
         s, g = x[sn], x[gn]
         need = mask & both & ~out
         one = pair_scores(s, s.codes[a], g.codes[b], need, OSA.normalized_similarity,
-                          key=(sn, gn))  # fmt: skip
+                          key=(sn, gn), at_least=threshold)  # fmt: skip
         need &= one >= threshold - 1e-9
         two = pair_scores(s, g.codes[a], s.codes[b], need, OSA.normalized_similarity,
-                          key=(gn, sn))  # fmt: skip
+                          key=(gn, sn), at_least=threshold)  # fmt: skip
         out |= need & (two >= threshold - 1e-9)
     return out
 
@@ -287,8 +287,7 @@ def part_agrees(
         if left == right != "given_w":
             both &= ~givens  # two different given names: a relative, not a part
         if both.any():
-            sim = pair_scores(
-                feats[left], ca, cb, both, OSA.normalized_similarity, key=(left, right)
-            )
+            sim = pair_scores(feats[left], ca, cb, both, OSA.normalized_similarity,
+                              key=(left, right), at_least=threshold)  # fmt: skip
             out |= both & (sim >= threshold - 1e-9)
     return out

@@ -298,7 +298,7 @@ def _holds(
         compact = p.extra["compact"]
         short = mask & (score < float(threshold or 1.0) - 1e-9)  # only where it can still help
         glued = pair_scores(compact, compact.codes[a], compact.codes[b], short, fuzz.ratio,
-                            key="glued")  # fmt: skip
+                            key="glued", at_least=float(threshold or 1.0))  # fmt: skip
         score = np.maximum(score, glued)
     return np.asarray(mask & (score >= float(threshold or 1.0) - 1e-9), dtype=np.bool_)
 
@@ -342,7 +342,8 @@ def _parts_agree(
         part = p.extra[f"part{index}"]
         ca, cb = part.codes[a], part.codes[b]
         filled = mask & (ca >= 0) & (cb >= 0)
-        score = pair_scores(part, ca, cb, filled, fuzz.ratio, key="part")
+        score = pair_scores(part, ca, cb, filled, fuzz.ratio, key="part",
+                            at_least=PART_SIMILARITY)  # fmt: skip
         both += filled
         agree += filled & (score >= PART_SIMILARITY - 1e-9)
     share = np.divide(agree, both, out=np.zeros(len(a)), where=both > 0)

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from migrate.dedupe._heap import heap_kept
 from migrate.dedupe.blocking import SkippedBlock, candidate_pairs
 from migrate.dedupe.cluster import cluster_records, connected_components
 from migrate.dedupe.compare import Prepared, prepare
@@ -106,6 +107,23 @@ def dedupe_table(
         survive: merge the survivors' rows; without it ``survivors`` has the table's columns
             and no row (the stand-alone path writes only the clusters).
     """
+    with heap_kept():  # arrays of millions of pairs come and go: reuse their memory
+        return _dedupe_table(frame, rules, key=key, decisions=decisions,
+                             on_progress=on_progress, seed=seed, explain=explain,
+                             survive=survive)  # fmt: skip
+
+
+def _dedupe_table(
+    frame: pd.DataFrame,
+    rules: Rules,
+    *,
+    key: str = "_key",
+    decisions: Decisions | None = None,
+    on_progress: ProgressCallback | None = None,
+    seed: int = 0,
+    explain: bool = True,
+    survive: bool = True,
+) -> DedupeResult:
     started = time.perf_counter()
 
     def say(line: str) -> None:

@@ -12,7 +12,12 @@ never reach the name and address scorers.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +34,8 @@ Levels = npt.NDArray[np.int8]
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
 CHUNK = 2_000_000
+THREADS = min(os.cpu_count() or 1, 4)
+T = TypeVar("T")
 EM_SAMPLE = 150_000
 # a term-frequency adjustment moves an exact agreement's weight by at most this many bits
 TF_LIMIT = 6.0
@@ -76,27 +83,94 @@ def score_candidates(
     score = model.score([np.full(len(a), -1, dtype=np.int8)] * len(prepared))
     alive = np.arange(len(a), dtype=np.int64)
     remaining = sum(best)
-    for c in order:
-        at = sampled[alive]  # the sample's levels are known: a pair's levels are its own
-        fresh, known = alive[at < 0], at[at >= 0]
-        out[c][alive[at >= 0]] = sample[c].level[known]
-        conflict[c, alive[at >= 0]] = sample[c].conflict[known]
-        for start in range(0, len(fresh), CHUNK):
-            part = fresh[start : start + CHUNK]
-            compared = levels(prepared[c], a[part], b[part])
-            out[c][part] = compared.level
-            conflict[c, part] = compared.conflict
-        table = np.append(weights[c], 0.0)
-        score[alive] += table[out[c][alive]] + _tf_adjustment(prepared[c], out[c][alive],
-                                                              a[alive])  # fmt: skip
-        remaining -= best[c]
-        alive = alive[(score[alive] + remaining >= floor) | forced[alive]]
+    kept = _kept_in_sample(prepared, model, sample, pick, a, best, floor, order)
+    for wave in _waves(order, kept):
+        # the comparisons of one wave are computed side by side on the pairs alive at its
+        # start (the sample said the first ones prune little), then applied in order
+        started_with = alive
+        _in_threads([partial(_compare_fresh, prepared[c], a, b, started_with, sampled, out[c],
+                             conflict[c]) for c in wave])  # fmt: skip
+        for c in wave:
+            at = sampled[alive]  # the sample's levels are known: a pair's levels are its own
+            known = at[at >= 0]
+            out[c][alive[at >= 0]] = sample[c].level[known]
+            conflict[c, alive[at >= 0]] = sample[c].conflict[known]
+            if len(alive) < len(started_with):  # pruned before this one: as if never compared
+                dropped = np.setdiff1d(started_with, alive, assume_unique=True)
+                out[c][dropped] = -1
+                conflict[c, dropped] = False
+            table = np.append(weights[c], 0.0)
+            score[alive] += table[out[c][alive]] + _tf_adjustment(prepared[c], out[c][alive],
+                                                                  a[alive])  # fmt: skip
+            remaining -= best[c]
+            alive = alive[(score[alive] + remaining >= floor) | forced[alive]]
     hopeless = np.ones(len(a), dtype=bool)
     hopeless[alive] = False
     score[hopeless] = PRUNED
     veto = _vetoed(rules, out)
     score[veto] -= REQUIRED_PENALTY
     return Scored(out, conflict, score, veto, held_as_relatives(rules, out), model)
+
+
+# a comparison joins the wave of the one before it when the sample says that at least this
+# share of the wave's pairs are still alive after it: little work is spent on doomed pairs
+SPECULATE = 0.8
+
+
+def _compare_fresh(
+    p: Prepared, a: IntArray, b: IntArray, alive: IntArray, sampled: IntArray,
+    out: Levels, conflict: BoolArray,
+) -> None:  # fmt: skip
+    """Levels of the ``alive`` pairs outside the EM sample, written into ``out``/``conflict``."""
+    fresh = alive[sampled[alive] < 0]
+    for start in range(0, len(fresh), CHUNK):
+        part = fresh[start : start + CHUNK]
+        compared = levels(p, a[part], b[part])
+        out[part] = compared.level
+        conflict[part] = compared.conflict
+
+
+def _kept_in_sample(
+    prepared: list[Prepared], model: FittedModel, sample: list[Compared], pick: IntArray,
+    a: IntArray, best: list[float], floor: float, order: list[int],
+) -> list[float]:  # fmt: skip
+    """The share of the sampled pairs still alive after each comparison of ``order``."""
+    if not len(pick):
+        return [1.0] * len(order)
+    weights = model.weights()
+    score = model.score([np.full(len(pick), -1, dtype=np.int8)] * len(prepared))
+    remaining = sum(best)
+    alive = np.ones(len(pick), dtype=bool)
+    kept = []
+    for c in order:
+        table = np.append(weights[c], 0.0)
+        score += table[sample[c].level] + _tf_adjustment(prepared[c], sample[c].level, a[pick])
+        remaining -= best[c]
+        alive &= score + remaining >= floor
+        kept.append(float(alive.mean()))
+    return kept
+
+
+def _waves(order: list[int], kept: list[float]) -> list[list[int]]:
+    """``order`` cut into waves: the next comparison joins a wave while the share of the
+    wave's pairs alive before it stays at least :data:`SPECULATE`."""
+    waves: list[list[int]] = []
+    before = 1.0
+    for index, c in enumerate(order):
+        if waves and index and kept[index - 1] >= SPECULATE * before:
+            waves[-1].append(c)
+            continue
+        before = kept[index - 1] if index else 1.0
+        waves.append([c])
+    return waves
+
+
+def _in_threads(calls: list[Callable[[], T]]) -> list[T]:
+    """Run ``calls`` side by side (numpy and rapidfuzz release the GIL), results in order."""
+    if len(calls) <= 1:
+        return [call() for call in calls]
+    with ThreadPoolExecutor(max_workers=min(len(calls), THREADS)) as pool:
+        return list(pool.map(lambda call: call(), calls))
 
 
 def _fit(
@@ -109,14 +183,17 @@ def _fit(
     if len(a) > EM_SAMPLE:
         pick = np.sort(np.random.default_rng(seed).choice(len(a), EM_SAMPLE, replace=False))
     sa, sb = a[pick], b[pick]
-    sample = [levels(p, sa, sb) for p in prepared]
+    randoms = _random_pairs(n, rules.u_sample, seed)
+    done = _in_threads([partial(levels, p, x, y) for x, y in ((sa, sb), randoms)
+                        for p in prepared])  # fmt: skip
+    sample, random_levels = done[: len(prepared)], [d.level for d in done[len(prepared) :]]
     conflict = np.stack([s.conflict for s in sample]) if sample else np.zeros((0, len(sa)), bool)
     # pairs with conflicting strong identifiers are known non-matches: they would teach the
     # model that a shared phone or name means little
     allowed: BoolArray = np.asarray(~conflict.any(axis=0), dtype=np.bool_)
     sessions = _sessions(rules, found, sa, sb, n, allowed)
     total = n * (n - 1) / 2
-    model = fit_model(rules, _random_levels(prepared, n, rules.u_sample, seed),
+    model = fit_model(rules, random_levels,
                       [s.level[allowed] for s in sample], sessions=sessions, total_pairs=total,
                       candidates=len(a) * float(allowed.mean()) if len(sa) else 0.0)  # fmt: skip
     return model, pick, sample
@@ -148,9 +225,10 @@ def members(codes: IntArray, subset: IntArray) -> BoolArray:
     return out
 
 
-def _random_levels(prepared: list[Prepared], n: int, sample: int, seed: int) -> list[Levels]:
+def _random_pairs(n: int, sample: int, seed: int) -> tuple[IntArray, IntArray]:
+    """The random pairs that estimate u: every pair of a small table, else ``sample`` drawn."""
     if n < 2:
-        return [np.zeros(0, dtype=np.int8) for _ in prepared]
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     if n * (n - 1) // 2 <= sample:
         a, b = np.triu_indices(n, k=1)
     else:
@@ -159,8 +237,7 @@ def _random_levels(prepared: list[Prepared], n: int, sample: int, seed: int) -> 
         b = rng.integers(0, n, sample)
         keep = a != b
         a, b = a[keep], b[keep]
-    a, b = a.astype(np.int64), b.astype(np.int64)
-    return [levels(p, a, b).level for p in prepared]
+    return a.astype(np.int64), b.astype(np.int64)
 
 
 def _tf_adjustment(p: Prepared, level: Levels, a: IntArray) -> FloatArray:
