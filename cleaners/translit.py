@@ -64,9 +64,15 @@ def _latin(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+# any rule that would change the text: a round where none matches changes nothing
+_ANY_RULE = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _RULES))
+
+
 def _fold(latin: str) -> str:
     """Apply the folding rules until the text stops changing (at most a few rounds)."""
     for _ in range(4):
+        if not _ANY_RULE.search(latin):
+            break
         previous = latin
         for pattern, replacement in _RULES:
             latin = pattern.sub(replacement, latin)

@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from migrate.dedupe import _normalise as norm
@@ -193,6 +194,27 @@ def _role(column: str, values: list[str], distinct: int, filled: int, rows: int)
     return "long_text" if mean > 60 else "text"
 
 
+def _column_sample(series: pd.Series) -> tuple[list[str], int, int]:
+    """The first :data:`SCAN` filled values (stripped), the distinct count, the filled count.
+
+    "Filled" is neither empty nor ``nan`` once stripped. A column of text is worked out on its
+    distinct values (a 100k-row column holds a few thousand), anything else value by value.
+    """
+    raw = series.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(raw, skipna=False) != "string":
+        text = series.astype(str).str.strip()
+        text = text[(text != "") & (text.str.casefold() != "nan")]
+        return text.head(SCAN).tolist(), int(text.nunique()), len(text)
+    codes, uniques = pd.factorize(raw)
+    stripped = [str(u).strip() for u in uniques]
+    filled_value = np.array([t != "" and t.casefold() != "nan" for t in stripped], dtype=bool)
+    keep = filled_value[codes]
+    first = np.flatnonzero(keep)[:SCAN]
+    values = [stripped[c] for c in codes[first]]
+    distinct = len({t for t, f in zip(stripped, filled_value, strict=True) if f})
+    return values, distinct, int(keep.sum())
+
+
 def infer_roles(frame: pd.DataFrame, key: str | None = None) -> list[ColumnRole]:
     """The role of every column of ``frame`` (the key and ``_``-prefixed columns skipped)."""
     out = []
@@ -202,17 +224,14 @@ def infer_roles(frame: pd.DataFrame, key: str | None = None) -> list[ColumnRole]
         name = str(column)
         if name == key or name.startswith("_"):
             continue
-        text = frame[column].astype(str).str.strip()
-        text = text[(text != "") & (text.str.casefold() != "nan")]
-        values = text.head(SCAN).tolist()
-        distinct = int(text.nunique())
-        role = _role(name, values, distinct, len(text), rows)
+        values, distinct, filled = _column_sample(frame[column])
+        role = _role(name, values, distinct, filled, rows)
         mean = sum(len(v) for v in values) / len(values) if values else 0.0
         if role == "long_text" and mean > 500:
             role = "skip"  # a whole description: too slow to compare, too noisy to help
         codes = sum(1 for v in values if norm.code_tokens(v)) / len(values) if values else 0.0
-        out.append(ColumnRole(name, role, len(text) / rows if rows else 0.0,
-                              distinct / max(len(text), 1), mean, codes))  # fmt: skip
+        out.append(ColumnRole(name, role, filled / rows if rows else 0.0,
+                              distinct / max(filled, 1), mean, codes))  # fmt: skip
         parts[name] = _date_part(name, values)
     return _drop_derived_names(frame.head(SCAN), _join_date_parts(out, parts))
 

@@ -215,6 +215,6 @@ def write_clusters(result: DedupeResult, out: Path) -> None:
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["record_id", "cluster_id"])
-        for record, cluster in zip(result.clusters["_key"], result.clusters["cluster"],
-                                   strict=True):  # fmt: skip
-            writer.writerow([formula_safe_text(record), int(cluster) + 1])
+        keys = [formula_safe_text(record) for record in result.clusters["_key"]]
+        writer.writerows(zip(keys, (result.clusters["cluster"].to_numpy() + 1).tolist(),
+                             strict=True))  # fmt: skip
