@@ -35,6 +35,7 @@ __all__ = [
     "multi_values",
     "pair_scores",
     "shared_scores",
+    "shared_texts",
     "sorted_unique",
     "unique_counts",
 ]
@@ -96,8 +97,37 @@ def _is_empty(value: object) -> bool:
     return value is pd.NA or value is pd.NaT
 
 
+_Texts = dict[tuple[int, tuple[str, ...]], tuple[pd.DataFrame, npt.NDArray[np.object_]]]
+_TEXTS: ContextVar[_Texts | None] = ContextVar("column_texts", default=None)
+
+
+@contextmanager
+def shared_texts() -> Iterator[None]:
+    """Within this block, :func:`column_text` of one frame's same columns is made once (the
+    comparisons and the blocking keys read the same name and address columns)."""
+    token = _TEXTS.set({})
+    try:
+        yield
+    finally:
+        _TEXTS.reset(token)
+
+
 def column_text(frame: pd.DataFrame, columns: Sequence[str]) -> npt.NDArray[np.object_]:
-    """The columns' values joined with ``"; "`` per record (tuples of multi-fields too)."""
+    """The columns' values joined with ``"; "`` per record (tuples of multi-fields too).
+
+    Inside :func:`shared_texts` the array is shared between callers: never written to.
+    """
+    memo = _TEXTS.get()
+    if memo is None:
+        return _column_text(frame, columns)
+    key = (id(frame), tuple(columns))
+    held = memo.get(key)
+    if held is None or held[0] is not frame:
+        held = memo[key] = (frame, _column_text(frame, columns))
+    return held[1]
+
+
+def _column_text(frame: pd.DataFrame, columns: Sequence[str]) -> npt.NDArray[np.object_]:
     parts = []
     for column in columns:
         series = frame[column] if column in frame.columns else pd.Series([""] * len(frame))

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from migrate.dedupe._features import shared_texts
 from migrate.dedupe._heap import heap_kept
 from migrate.dedupe.blocking import SkippedBlock, candidate_pairs
 from migrate.dedupe.cluster import cluster_records, connected_components
@@ -107,7 +108,8 @@ def dedupe_table(
         survive: merge the survivors' rows; without it ``survivors`` has the table's columns
             and no row (the stand-alone path writes only the clusters).
     """
-    with heap_kept():  # arrays of millions of pairs come and go: reuse their memory
+    # arrays of millions of pairs come and go: reuse their memory; read each column once
+    with heap_kept(), shared_texts():
         return _dedupe_table(frame, rules, key=key, decisions=decisions,
                              on_progress=on_progress, seed=seed, explain=explain,
                              survive=survive)  # fmt: skip

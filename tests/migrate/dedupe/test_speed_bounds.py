@@ -112,3 +112,19 @@ def test_heap_setting_is_restored_after_the_block():
         assert switch(True) is True  # back on after the block
     finally:
         switch(before)
+
+
+def test_column_text_is_made_once_per_frame_and_columns():
+    import pandas as pd
+
+    from migrate.dedupe._features import column_text, shared_texts
+
+    one = pd.DataFrame({"a": ["x", "y"], "b": ["1", None]})
+    two = pd.DataFrame({"a": ["z", "w"], "b": ["2", "3"]})
+    with shared_texts():
+        first = column_text(one, ["a", "b"])
+        assert column_text(one, ["a", "b"]) is first  # made once
+        assert column_text(one, ["a"]) is not first  # other columns: other text
+        assert column_text(two, ["a", "b"]).tolist() == ["z; 2", "w; 3"]  # other frame
+    assert first.tolist() == ["x; 1", "y"]
+    assert column_text(one, ["a", "b"]) is not first  # outside the block: made again
