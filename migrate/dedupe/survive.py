@@ -139,9 +139,20 @@ def merge_rows(
     return out
 
 
+_EMPTY_TEXTS = frozenset({"", "()", "nan", "None"})
+
+
 def _filled_mask(values: pd.Series) -> pd.Series:
-    text = values.astype(str).str.strip()
-    return values.notna() & (text != "") & (text != "()") & (text != "nan") & (text != "None")
+    """Not missing, and not empty (nor ``()``, ``nan``, ``None``) as stripped text; judged once
+    per distinct value."""
+    raw = values.to_numpy(dtype=object)
+    try:
+        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    except TypeError:  # an unhashable value (a list): one by one
+        text = values.astype(str).str.strip()
+        return values.notna() & ~text.isin(_EMPTY_TEXTS)
+    filled = [str(u).strip() not in _EMPTY_TEXTS for u in uniques]
+    return pd.Series(np.array([*filled, False], dtype=bool)[codes], index=values.index)
 
 
 def _tails(keys: npt.NDArray[np.object_], heads: IntArray) -> list[tuple[str, ...]]:
