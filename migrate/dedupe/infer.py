@@ -468,4 +468,14 @@ def infer_rules(
             [f"columns: {', '.join(map(str, frame.columns))[:300]}"],
             next_step="write a rules file naming the columns to compare (see docs/dedupe.md)",
         )
+    if not document["blocking"]:  # e.g. only amounts: every row would be a candidate of all
+        from migrate.errors import MappingError
+
+        compared = ", ".join(f"`{c['columns'][0]}` ({c['kind']})" for c in document["comparisons"])
+        raise MappingError(
+            "no column of the file can bring likely duplicates together",
+            [f"compared: {compared}: values that unrelated records share too"],
+            next_step="add a name, phone, e-mail, identifier or address column, or write a "
+            "rules file with a `blocking` key (see docs/dedupe.md)",
+        )
     return parse_rules(document, entity=entity, where="inferred rules")

@@ -117,3 +117,23 @@ def test_columns_match_whatever_their_case_and_blocking_defaults_to_every_compar
     with out.open(encoding="utf-8") as handle:
         cluster = {r["record_id"]: r["cluster_id"] for r in csv.DictReader(handle)}
     assert cluster["101"] == cluster["102"]
+
+
+@pytest.mark.parametrize(("header", "rows", "says"), [
+    ("id", ["1", "2"], "no column of the file can tell duplicates apart"),
+    ("id,amount", ["1,100", "2,100", "3,200"], "no column of the file can bring likely"),
+])  # fmt: skip
+def test_inferred_rules_that_cannot_work_stop_with_a_reason(capsys, tmp_path, header, rows, says):
+    """An amount alone would make every row a candidate of every other: stop, say what to add."""
+    source = tmp_path / "t.csv"
+    source.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as stopped:
+        main(["dedupe", "--input", str(source), "--key", "id", "--out", str(tmp_path / "o.csv")])
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2, err
+    assert "Traceback" not in err
+    assert err.splitlines()[0] == f"Error: {says}" or err.splitlines()[0].startswith(
+        f"Error: {says}"
+    )
+    assert err.splitlines()[-1].startswith("Next: ")
+    assert not (tmp_path / "o.csv").exists()
