@@ -161,7 +161,11 @@ def split_fio(value: object, surname_first: bool = True) -> tuple[str, str, str]
     return tuple(tokens[i] if i >= 0 else "" for i in picked)  # type: ignore[return-value]
 
 
-_CODE = re.compile(r"(?:[0-9a-zа-я]+[-./])*[0-9a-zа-я]*\d[0-9a-zа-я]*(?:[-./][0-9a-zа-я]+)*", re.I)
+# runs of letters and digits joined by single ``-./``; a code is one holding a digit (found
+# by the chunks first: a pattern asking for the digit inside backtracks quadratically on a
+# 40,000-letter cell)
+_CHUNK = re.compile(r"[0-9a-zа-я]+(?:[-./][0-9a-zа-я]+)*", re.I)
+_HAS_DIGIT = re.compile(r"[0-9]")
 
 
 def code_tokens(value: object) -> list[str]:
@@ -171,7 +175,7 @@ def code_tokens(value: object) -> list[str]:
     (``2 pack``) is no code.
     """
     tokens = (t.lower().replace("-", "").replace(".", "").replace("/", "")
-              for t in _CODE.findall(_plain(value)))  # fmt: skip
+              for t in _CHUNK.findall(_plain(value)) if _HAS_DIGIT.search(t))  # fmt: skip
     return sorted({t for t in tokens if len(t) >= 3})
 
 

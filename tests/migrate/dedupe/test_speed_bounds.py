@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -128,3 +130,28 @@ def test_column_text_is_made_once_per_frame_and_columns():
         assert column_text(two, ["a", "b"]).tolist() == ["z; 2", "w; 3"]  # other frame
     assert first.tolist() == ["x; 1", "y"]
     assert column_text(one, ["a", "b"]) is not first  # outside the block: made again
+
+
+# the pattern code tokens were found with before: right, but quadratic on a huge cell
+_OLD_CODE = re.compile(
+    r"(?:[0-9a-zа-я]+[-./])*[0-9a-zа-я]*\d[0-9a-zа-я]*(?:[-./][0-9a-zа-я]+)*", re.I
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab1z9я-./ ,xЖ", max_size=30))
+def test_code_tokens_are_what_the_backtracking_pattern_found(text):
+    from migrate.dedupe._normalise import _plain, code_tokens
+
+    found = (t.lower().replace("-", "").replace(".", "").replace("/", "")
+             for t in _OLD_CODE.findall(_plain(text)))  # fmt: skip
+    assert code_tokens(text) == sorted({t for t in found if len(t) >= 3})
+
+
+def test_a_huge_cell_is_read_in_one_pass():
+    """40,000 letters (a pasted document): the old pattern took minutes per cell."""
+    from migrate.dedupe._normalise import code_tokens
+
+    assert code_tokens("x" * 40_000) == []
+    assert code_tokens("a" * 40_000 + "..1 LX-7964") == ["lx7964"]
+    assert code_tokens("a" * 39_999 + "1") == ["a" * 39_999 + "1"]
