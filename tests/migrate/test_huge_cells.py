@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from migrate.inspect.profile import _PATTERNS, guess_kind
+from migrate.dedupe._normalise import _SPLIT_MULTI, _SPLIT_NUMBERS, _split, split_multi
+from migrate.dedupe.compare import _CURRENCY, _number_key
+from migrate.inspect.profile import _PATTERNS, _PHONE_EXT, _is_phone, guess_kind
 from migrate.ledger.reasons import failure_reason
+from migrate.plan._types import _money, _Refused
 
 _OLD_EMAIL = re.compile(r"^(mailto:)?\s*[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+\s*([,;]\s*\S+@\S+)*$", re.I)
 _PIECES = ["a", "b.c", "@", ".", ",", ";", " ", "\n", "\t", "mailto:", "x@y.ru", ", ", "a@b",
@@ -88,3 +92,63 @@ def test_failure_reasons_of_portal_texts_and_a_huge_one():
     assert failure_reason("Поле «Сумма» «1 000» and «open") == "Поле «Сумма» «…» and «open"
     huge = "value «" + "«" * 40_000 + "! “" * 10_000
     assert failure_reason(huge) == huge.strip()  # no closing mark anywhere: nothing masked
+
+
+_OLD_SPLIT_MULTI = re.compile(r"\s*(?:[,;/|\n]|\bили\b|\bor\b)\s*")
+_OLD_SPLIT_NUMBERS = re.compile(r"\s*(?:[;|\n]|\bили\b|\bor\b)\s*")
+_SPLIT_PIECES = ["a", "1", " ", "\n", "\t", ",", ";", "/", "|", "или", "or", "\x1c", "\u00a0", "\r"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_SPLIT_PIECES), max_size=12).map("".join))
+def test_cells_split_as_with_the_plain_pattern(text):
+    assert _split(text, _SPLIT_MULTI) == _OLD_SPLIT_MULTI.split(text)
+    assert _split(text, _SPLIT_NUMBERS) == _OLD_SPLIT_NUMBERS.split(text)
+
+
+def test_cells_with_runs_of_spaces_split():
+    assert split_multi("a@b.ru \n , c@d.ru") == ["a@b.ru", "c@d.ru"]
+    assert split_multi("(495) 123-45-67 или 8 916 123 45 67") == [
+        "(495) 123-45-67",
+        "8 916 123 45 67",
+    ]
+    assert split_multi("a@b.ru" + "\t" * 40_000 + "x") == ["a@b.ru" + "\t" * 40_000 + "x"]
+
+
+_OLD_CURRENCY = re.compile(r"[\s\u00a0'’]|^[^\d\-+.,]+|[^\d]+$")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="12 ,.-+$€руб'’\u00a0\n٣x/", max_size=20))
+def test_amounts_lose_the_same_characters_as_with_the_plain_pattern(text):
+    last = max((i for i, ch in enumerate(text) if ch.isdecimal()), default=-1)
+    assert _CURRENCY.sub("", text[: last + 1]) == _OLD_CURRENCY.sub("", text)
+
+
+def test_amount_keys_of_huge_cells():
+    assert _number_key("1 234,50 руб.") == "1234.5"
+    assert _number_key("$1,777.69") == "1777.69"
+    assert _number_key("1" + "/" * 40_000 + " доб 12x") == ""
+
+
+_OLD_PHONE_EXT = re.compile(r"\s*\(?\s*(доб\.?|ext\.?|вн\.?)\s*\d+\)?\s*$", re.I)
+_OLD_MONEY = re.compile(r"(.*?)\s*([A-Za-z]{3})")
+_MONEY = re.compile(r"(.*?)(?<!\s)\s*([A-Za-z]{3})")  # as written in migrate/plan/_types.py
+_EXT_PIECES = ["1", " ", "\n", "\t", "a", "USD", "Ab", "(", ")", "доб", "ext.", "вн", ".", "8 916"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_EXT_PIECES), max_size=10).map("".join))
+def test_extensions_and_currency_codes_read_as_with_the_plain_patterns(text):
+    assert _PHONE_EXT.sub("", text) == _OLD_PHONE_EXT.sub("", text)
+    old, new = _OLD_MONEY.fullmatch(text), _MONEY.fullmatch(text)
+    assert (old and old.groups()) == (new and new.groups())
+
+
+def test_phone_and_money_cells_with_runs_of_spaces():
+    assert _is_phone("8 (916) 123-45-67 (доб. 12)")
+    assert not _is_phone("8 916" + " " * 40_000 + "x")
+    assert _money("100 USD", "RUB") == "100|USD"
+    assert _money("100" + " " * 40_000 + "USD", "RUB") == "100|USD"
+    with pytest.raises(_Refused):  # not an amount: refused, the plan shows an issue
+        _money("1" + "\t" * 40_000 + "x1", "RUB")
