@@ -4,6 +4,8 @@
     python -m bench.public_data restaurants --source restaurants.tsv --labels Restaurant.csv
     python -m bench.public_data rldata --source RLdata10000.rda --out DIR
     python -m bench.public_data historical_50k --source historical_50k.parquet --out DIR
+    python -m bench.public_data chicago --source csv_example_input_with_true_ids.csv
+    python -m bench.public_data patstat --source patstat_input.csv --labels patstat_reference.csv
 
 Each writes ``DIR/<name>.csv`` (the records as published, the label column removed, a row id
 added where the table has none) and ``DIR/<name>_truth.csv`` (``record_id,entity_id``), the
@@ -73,7 +75,33 @@ def restaurants(source: Path, labels: Path | None = None) -> Built:
     return table, truth
 
 
+def chicago(source: Path, labels: Path | None = None) -> Built:
+    """dedupe's CSV example: 3,337 early-childhood sites of Chicago gathered from 9 source
+    files, ``True Id`` the label (``dedupeio/dedupe-examples``,
+    ``csv_example/csv_example_input_with_true_ids.csv``). Columns filled by one source only,
+    values shifted into the wrong column, multi-line cells: as published."""
+    table = pd.read_csv(source, dtype=str, keep_default_na=False)
+    truth = dict(zip(table["Id"], table["True Id"], strict=True))
+    return table.drop(columns=["True Id"]), truth
+
+
+def patstat(source: Path, labels: Path | None = None) -> Built:
+    """dedupe's patent example: 2,379 patent holders (``patstat_input.csv``, organisations'
+    names as the patent office wrote them) and their KU Leuven harmonised id
+    (``patstat_reference.csv``, ``leuven_id``, by ``person_id``); entities of up to 676 rows."""
+    if labels is None:
+        raise SystemExit("patstat needs --labels patstat_reference.csv (the leuven_id)")
+    table = pd.read_csv(source, dtype=str, keep_default_na=False)
+    reference = pd.read_csv(labels, dtype=str, keep_default_na=False)
+    truth = dict(zip(reference["person_id"], reference["leuven_id"], strict=True))
+    if set(truth) != set(table["person_id"]):
+        raise SystemExit(f"{labels}: its person_id are not those of {source}")
+    return table, truth
+
+
 BUILDERS: dict[str, Callable[[Path, Path | None], Built]] = {
+    "chicago": chicago,
+    "patstat": patstat,
     "fake_1000": fake_1000,
     "historical_50k": historical_50k,
     "rldata": rldata,

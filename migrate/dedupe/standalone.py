@@ -168,8 +168,8 @@ def load_input(
         left = [r.column for r in roles if r.role == "skip"]
         if left:  # record metadata, row ids, empty columns: say so, the user may disagree
             emit(on_progress, "rules", 1, 1, unit="files",
-                 note=f"auto rules leave out (record metadata, row ids, empty): "
-                      f"{', '.join(left)}")  # fmt: skip
+                 note="auto rules leave out (record metadata, row ids, empty, sparse "
+                      f"describing columns): {', '.join(left)}")  # fmt: skip
     key = _resolve_key(key, columns) if key else _resolve_key(rules.key, columns, strict=False)
     if key is not None and key not in frame.columns:
         raise ConfigError(

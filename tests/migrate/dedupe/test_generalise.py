@@ -150,7 +150,9 @@ def test_the_command_scores_a_table_it_never_saw(tmp_path):
                                       "--out", str(out)])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "Ответственный" not in result.output.split("auto rules: ")[1].split("\n")[0]
-    left = result.output.split("auto rules leave out (record metadata, row ids, empty): ")[1]
+    left = result.output.split(
+        "auto rules leave out (record metadata, row ids, empty, sparse describing columns): "
+    )[1]
     assert set(left.split("\n")[0].split(", ")) == set(META_RU)
     with out.open(encoding="utf-8") as handle:
         clusters = {r["record_id"]: r["cluster_id"] for r in csv.DictReader(handle)}
