@@ -18,6 +18,8 @@ from migrate.dedupe.compare import _CURRENCY, _number_key
 from migrate.inspect.profile import _PATTERNS, _PHONE_EXT, _is_phone, guess_kind
 from migrate.ledger.reasons import failure_reason
 from migrate.plan._types import _money, _Refused
+from migrate.workspace import config
+from migrate.workspace.runlog import redact_text
 
 _OLD_EMAIL = re.compile(r"^(mailto:)?\s*[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+\s*([,;]\s*\S+@\S+)*$", re.I)
 _PIECES = ["a", "b.c", "@", ".", ",", ";", " ", "\n", "\t", "mailto:", "x@y.ru", ", ", "a@b",
@@ -152,3 +154,37 @@ def test_phone_and_money_cells_with_runs_of_spaces():
     assert _money("100" + " " * 40_000 + "USD", "RUB") == "100|USD"
     with pytest.raises(_Refused):  # not an amount: refused, the plan shows an issue
         _money("1" + "\t" * 40_000 + "x1", "RUB")
+
+
+_OLD_REST = re.compile(r"/+\s*rest\s*(?:/+|$)(\s*\d+\s*/+)?", re.IGNORECASE)
+_OLD_REST_IN_TEXT = re.compile(r"(/+\s*rest\s*/+(?:\s*\d+\s*/+)?)([^/?#\s\"'<>]+)", re.IGNORECASE)
+_OLD_USERINFO = re.compile(r"([a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)
+_URL_PIECES = ["a", "Z", "1", "+", ".", "-", ":", "//", "/", "@", " ", "rest", "REST", "12",
+               "http", "://", "u:p@", "crm.contact.add", "\n", "?", "ſ"]  # fmt: skip
+
+
+def _old_redact_webhooks(text: str) -> str:
+    def mask(match: re.Match[str]) -> str:
+        word = match.group(2)
+        placeholder = bool(config._PLACEHOLDER.fullmatch(word))
+        shown = "." in word or word.lower() in config._METHODS_WITHOUT_DOT or placeholder
+        return match.group(0) if shown else match.group(1) + "***"
+
+    return _OLD_REST_IN_TEXT.sub(mask, _OLD_USERINFO.sub(r"\1***@", text))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_URL_PIECES), max_size=12).map("".join))
+def test_webhooks_are_masked_as_with_the_plain_patterns(text):
+    old, new = _OLD_REST.search(text), config._REST_RE.search(text)
+    assert (old and (old.span(), old.groups())) == (new and (new.span(), new.groups()))
+    assert config.redact_webhooks(text) == _old_redact_webhooks(text)
+
+
+def test_log_lines_quoting_a_huge_cell_are_redacted():
+    # 13 s a line with the plain patterns: every log line goes through redact_text
+    assert redact_text("https://u:secret@x.bitrix24.ru/rest/1/abcd1234/crm.contact.add") == (
+        "https://***@x.bitrix24.ru/rest/1/***/crm.contact.add"
+    )
+    for cell in ("a" * 40_000 + "!", "/" * 40_000, "1a" * 20_000, "a1" * 20_000 + "://x"):
+        assert redact_text(cell) == cell
