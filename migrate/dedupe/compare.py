@@ -194,7 +194,9 @@ def _ordinal(value: str) -> float:
         return np.nan
 
 
-_CURRENCY = re.compile(r"[\s\u00a0'’]|^[^\d\-+.,]+|[^\d]+$")
+# spaces, a currency before the number; what follows the last digit is cut off by position:
+# `[^\d]+$` here re-read every run of non-digits to its end from each of its characters
+_CURRENCY = re.compile(r"[\s\u00a0'’]|^[^\d\-+.,]+")
 _THOUSANDS = re.compile(r"-?\d{1,3}([.,]\d{3})+")
 
 
@@ -204,7 +206,8 @@ def _number_key(value: str) -> str:
     With both separators, the last one is the decimal point; a comma alone is one, unless it
     repeats (``1,234,567``).
     """
-    text = _CURRENCY.sub("", value)
+    last = next((i for i in range(len(value) - 1, -1, -1) if value[i].isdecimal()), -1)
+    text = _CURRENCY.sub("", value[: last + 1])  # `\d` is `str.isdecimal`
     if "," in text and "." in text:
         decimal = "," if text.rfind(",") > text.rfind(".") else "."
         text = text.replace("." if decimal == "," else ",", "").replace(",", ".")
