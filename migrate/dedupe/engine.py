@@ -83,6 +83,9 @@ class DedupeResult:
         return group, np.bincount(group, minlength=n)
 
 
+# arrays of millions of pairs come and go: reuse their memory; read each column once
+@heap_kept()
+@shared_texts()
 def dedupe_table(
     frame: pd.DataFrame,
     rules: Rules,
@@ -108,24 +111,6 @@ def dedupe_table(
         survive: merge the survivors' rows; without it ``survivors`` has the table's columns
             and no row (the stand-alone path writes only the clusters).
     """
-    # arrays of millions of pairs come and go: reuse their memory; read each column once
-    with heap_kept(), shared_texts():
-        return _dedupe_table(frame, rules, key=key, decisions=decisions,
-                             on_progress=on_progress, seed=seed, explain=explain,
-                             survive=survive)  # fmt: skip
-
-
-def _dedupe_table(
-    frame: pd.DataFrame,
-    rules: Rules,
-    *,
-    key: str = "_key",
-    decisions: Decisions | None = None,
-    on_progress: ProgressCallback | None = None,
-    seed: int = 0,
-    explain: bool = True,
-    survive: bool = True,
-) -> DedupeResult:
     started = time.perf_counter()
 
     def say(line: str) -> None:

@@ -101,9 +101,7 @@ def score_candidates(
                 dropped = np.setdiff1d(started_with, alive, assume_unique=True)
                 out[c][dropped] = -1
                 conflict[c, dropped] = False
-            table = np.append(weights[c], 0.0)
-            score[alive] += table[out[c][alive]] + _tf_adjustment(prepared[c], out[c][alive],
-                                                                  a[alive])  # fmt: skip
+            score[alive] += _bits(prepared[c], weights[c], out[c][alive], a[alive])
             remaining -= best[c]
             alive = alive[(score[alive] + remaining >= floor) | forced[alive]]
     hopeless = np.ones(len(a), dtype=bool)
@@ -145,8 +143,7 @@ def _kept_in_sample(
     alive = np.ones(len(pick), dtype=bool)
     kept = []
     for c in order:
-        table = np.append(weights[c], 0.0)
-        score += table[sample[c].level] + _tf_adjustment(prepared[c], sample[c].level, a[pick])
+        score += _bits(prepared[c], weights[c], sample[c].level, a[pick])
         remaining -= best[c]
         alive &= score + remaining >= floor
         kept.append(float(alive.mean()))
@@ -240,6 +237,12 @@ def _random_pairs(n: int, sample: int, seed: int) -> tuple[IntArray, IntArray]:
         keep = a != b
         a, b = a[keep], b[keep]
     return a.astype(np.int64), b.astype(np.int64)
+
+
+def _bits(p: Prepared, weight: FloatArray, level: Levels, a: IntArray) -> FloatArray:
+    """What one comparison adds to the pairs' scores: its level's weight (``-1``: nothing)
+    and the term-frequency adjustment."""
+    return np.append(weight, 0.0)[level] + _tf_adjustment(p, level, a)
 
 
 def _tf_adjustment(p: Prepared, level: Levels, a: IntArray) -> FloatArray:

@@ -11,7 +11,7 @@ once. Every key maps to its survivor's key (survivors to themselves).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -39,13 +39,19 @@ def _filled_array(values: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
     """:func:`_filled` of every value, judged once per distinct value."""
     if any(isinstance(v, tuple | list) for v in values[:100]):  # multi-fields: by their length
         return np.fromiter((_filled(v) for v in values), dtype=bool, count=len(values))
+    return _judged(values, _filled)
+
+
+def _judged(values: npt.NDArray[np.object_], judge: Callable[[Any], bool]) -> npt.NDArray[np.bool_]:
+    """``judge`` of every value, once per distinct value (one by one when a value is
+    unhashable); missing ones (None, NaN, NaT, pd.NA) are each judged as they are."""
     try:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
     except TypeError:  # an unhashable value (a list): one by one
-        return np.fromiter((_filled(v) for v in values), dtype=bool, count=len(values))
-    out = np.array([_filled(u) for u in uniques] + [False], dtype=bool)[codes]
-    missing = np.flatnonzero(codes < 0)  # None, NaN, NaT, pd.NA: each judged as it is
-    out[missing] = [_filled(v) for v in values[missing]]
+        return np.fromiter((judge(v) for v in values), dtype=bool, count=len(values))
+    out = np.array([judge(u) for u in uniques] + [False], dtype=bool)[codes]
+    missing = np.flatnonzero(codes < 0)
+    out[missing] = [judge(v) for v in values[missing]]
     return out
 
 
@@ -145,14 +151,15 @@ _EMPTY_TEXTS = frozenset({"", "()", "nan", "None"})
 def _filled_mask(values: pd.Series) -> pd.Series:
     """Not missing, and not empty (nor ``()``, ``nan``, ``None``) as stripped text; judged once
     per distinct value."""
-    raw = values.to_numpy(dtype=object)
-    try:
-        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    except TypeError:  # an unhashable value (a list): one by one
-        text = values.astype(str).str.strip()
-        return values.notna() & ~text.isin(_EMPTY_TEXTS)
-    filled = [str(u).strip() not in _EMPTY_TEXTS for u in uniques]
-    return pd.Series(np.array([*filled, False], dtype=bool)[codes], index=values.index)
+    return pd.Series(_judged(values.to_numpy(dtype=object), _text_filled), index=values.index)
+
+
+def _text_filled(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return False
+    if isinstance(value, float) and np.isnan(value):
+        return False
+    return str(value).strip() not in _EMPTY_TEXTS
 
 
 def _tails(keys: npt.NDArray[np.object_], heads: IntArray) -> list[tuple[str, ...]]:

@@ -7,7 +7,7 @@ import pandas as pd
 
 from migrate.dedupe import repoint_references
 from migrate.dedupe.rules import Survivorship
-from migrate.dedupe.survive import choose_masters, merge_rows
+from migrate.dedupe.survive import _filled_mask, choose_masters, merge_rows
 
 FRAME = pd.DataFrame({
     "_key": ["a", "b", "c", "d"],
@@ -65,3 +65,17 @@ def test_references_follow_the_merge():
     out = repoint_references(deals, key_map, ["COMPANY_ID", "CONTACT_IDS"])
     assert out["COMPANY_ID"].tolist()[:2] == ["c", "x"]
     assert out["CONTACT_IDS"].tolist() == [("c", "z"), (), ("c",)]
+
+
+def test_a_filled_cell_is_judged_as_text_once_per_value():
+    """Missing values, blanks and the texts pandas writes for nothing (``nan``, ``None``,
+    ``()``) are empty; anything else, a NaT's neighbour «NaT» as text included, is filled."""
+    cells = ["a", " ", None, np.nan, "nan", "None", "()", (), ("x",), pd.NA, pd.NaT, 0, " b ",
+             "<NA>", "NaT", "a"]  # fmt: skip
+    want = [True, False, False, False, False, False, False, False, True, False, False, True,
+            True, True, True, True]  # fmt: skip
+    got = _filled_mask(pd.Series(cells, dtype=object, index=range(5, 5 + len(cells))))
+    assert got.tolist() == want
+    assert list(got.index) == list(range(5, 5 + len(cells)))
+    unhashable = pd.Series([["x"], None, " "], dtype=object)  # a list: judged one by one
+    assert _filled_mask(unhashable).tolist() == [True, False, False]
