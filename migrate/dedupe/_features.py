@@ -310,44 +310,42 @@ def pair_scores(
     bounds are kept by ``key`` too, so a lower ``at_least`` later scores only what it must).
     """
     missing = 1e9 if scale == 1.0 else 0.0
-    cache = _CACHE.get()
+    cache = _CACHE.get() if key is not None else None
     if at_least is not None:
-        mask = mask & (_best_possible(source, sa, sb, mask, scorer, key, cache) >= at_least - 1e-6)
-    if key is not None and cache is not None:
-        full_key = (id(source.values), scorer, scale, key)
-        if full_key not in cache:
-            cache[full_key] = (np.full(len(sa), missing), np.zeros(len(sa), dtype=bool))
-        scores, done = cache[full_key]
-        need = np.flatnonzero(mask & ~done)
-        if len(need):
-            scores[need] = _scored(source, sa[need], sb[need], scorer, scale, missing)
-            done[need] = True
-        return np.where(mask, scores, missing)
-    out = np.full(len(sa), missing, dtype=np.float64)
-    at = np.flatnonzero(mask)
-    out[at] = _scored(source, sa[at], sb[at], scorer, scale, missing)
-    return out
+        best = _per_pair(cache, (id(source.values), scorer, "bound", key), len(sa), 1.0, mask,
+                         lambda at: upper_bound(source, sa[at], sb[at], scorer))  # fmt: skip
+        mask = mask & (best >= at_least - 1e-6)
+    scores = _per_pair(
+        cache,
+        (id(source.values), scorer, scale, key),
+        len(sa),
+        missing,
+        mask,
+        lambda at: _scored(source, sa[at], sb[at], scorer, scale, missing),
+    )
+    return np.where(mask, scores, missing) if cache is not None else scores
 
 
-def _best_possible(
-    source: Codes, sa: IntArray, sb: IntArray, mask: BoolArray, scorer: Callable[..., float],
-    key: Hashable | None, cache: dict[Hashable, _Scores] | None,
+def _per_pair(
+    cache: dict[Hashable, _Scores] | None, key: Hashable, n: int, fill: float, mask: BoolArray,
+    compute: Callable[[IntArray], npt.NDArray[np.float64]],
 ) -> npt.NDArray[np.float64]:  # fmt: skip
-    """:func:`upper_bound` of the masked pairs (others 1.0), kept with the scores by ``key``."""
-    if key is None or cache is None:
-        best = np.ones(len(sa))
+    """``compute(at)`` of the masked pairs (``fill`` elsewhere). With a cache (inside
+    :func:`shared_scores`), kept by ``key``: each pair is computed the first time a mask asks
+    for it, and the array may hold earlier pairs outside this mask."""
+    if cache is None:
+        out = np.full(n, fill, dtype=np.float64)
         at = np.flatnonzero(mask)
-        best[at] = upper_bound(source, sa[at], sb[at], scorer)
-        return best
-    full_key = (id(source.values), scorer, "bound", key)
-    if full_key not in cache:
-        cache[full_key] = (np.ones(len(sa)), np.zeros(len(sa), dtype=bool))
-    best, known = cache[full_key]
-    need = np.flatnonzero(mask & ~known)
+        out[at] = compute(at)
+        return out
+    if key not in cache:
+        cache[key] = (np.full(n, fill, dtype=np.float64), np.zeros(n, dtype=bool))
+    values, done = cache[key]
+    need = np.flatnonzero(mask & ~done)
     if len(need):
-        best[need] = upper_bound(source, sa[need], sb[need], scorer)
-        known[need] = True
-    return best
+        values[need] = compute(need)
+        done[need] = True
+    return values
 
 
 def value_shapes(values: npt.NDArray[np.object_]) -> tuple[IntArray, npt.NDArray[np.uint64]]:
